@@ -1,0 +1,29 @@
+import { CancelledError, classifyError, ConfigurationError, ExternalError } from './errors';
+
+describe('errors', () => {
+  it('formats one problem with its location and hint', () => {
+    const error = new ConfigurationError({
+      message: 'plugin alias "a" is used twice',
+      location: { file: '.stk/stk.yaml', line: 12, column: 5 },
+      hint: 'Give each plugin its own alias.',
+    });
+    expect(error.message).toBe(
+      '.stk/stk.yaml:12:5: plugin alias "a" is used twice Give each plugin its own alias.',
+    );
+  });
+
+  it('lists several problems under a summary', () => {
+    const error = new ConfigurationError([
+      { message: 'one' },
+      { message: 'two', location: { file: 'f' } },
+    ]);
+    expect(error.message).toBe('2 problems found:\n  - one\n  - f: two');
+  });
+
+  it('classifies errors into run statuses', () => {
+    expect(classifyError(new ConfigurationError({ message: 'x' }))).toBe('USER_ERROR');
+    expect(classifyError(new ExternalError('s3 down', { retryable: true }))).toBe('RUNTIME_ERROR');
+    expect(classifyError(new CancelledError())).toBe('ABORTED');
+    expect(classifyError(new TypeError('bug'))).toBe('RUNTIME_ERROR');
+  });
+});

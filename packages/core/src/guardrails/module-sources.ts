@@ -1,0 +1,72 @@
+/**
+ * FEATURES_TERRAFORM_MODULES: the remote module sources a rendered project may use (CONTRACT §7).
+ * Only the format lives here; the check of rendered IaC against it comes with the guardrails.
+ */
+
+export type ModuleSourceType = 'gitHttps' | 'terraformRegistry';
+
+export interface AllowedModuleSource {
+  sourceType: ModuleSourceType;
+  /** `github.com/org` for gitHttps, `namespace/name` for the registry. */
+  path: string;
+  private: boolean;
+  /** For private gitHttps sources: the token git uses. A secret: mask it before anything else. */
+  token?: string;
+}
+
+const SOURCE_TYPES: readonly ModuleSourceType[] = ['gitHttps', 'terraformRegistry'];
+
+/**
+ * Parses the JSON list. Throws an Error that names the element and the field that is wrong.
+ * `onSecret` is called with every token before this function returns.
+ */
+export function parseAllowedModuleSources(
+  raw: string,
+  onSecret: (token: string) => void = () => undefined,
+): AllowedModuleSource[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(
+      `is not valid JSON (${(error as Error).message}). Expected a list such as [{"sourceType": "gitHttps", "path": "github.com/org", "private": false}].`,
+    );
+  }
+  if (!Array.isArray(value)) throw new Error('must be a JSON list of module sources.');
+  // Mask every token first: a later validation error must not be the first place one appears.
+  for (const item of value as unknown[]) {
+    const token = (item as { token?: unknown } | null)?.token;
+    if (typeof token === 'string' && token !== '') onSecret(token);
+  }
+  return (value as unknown[]).map((item, index) => {
+    const where = `element ${index}`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new Error(`${where} must be an object.`);
+    }
+    const entry = item as Record<string, unknown>;
+    if (!SOURCE_TYPES.includes(entry.sourceType as ModuleSourceType)) {
+      throw new Error(
+        `${where} has sourceType ${JSON.stringify(entry.sourceType)}; expected gitHttps or terraformRegistry.`,
+      );
+    }
+    if (typeof entry.path !== 'string' || entry.path.trim() === '') {
+      throw new Error(`${where} has no path (e.g. "github.com/org" or "namespace/name").`);
+    }
+    const isPrivate = entry.private ?? false;
+    if (typeof isPrivate !== 'boolean')
+      throw new Error(`${where} has a "private" that is not true or false.`);
+    if (entry.token !== undefined && typeof entry.token !== 'string') {
+      throw new Error(`${where} has a token that is not a string.`);
+    }
+    const token = entry.token;
+    if (isPrivate && entry.sourceType === 'gitHttps' && !token) {
+      throw new Error(`${where} is a private gitHttps source without a token.`);
+    }
+    return {
+      sourceType: entry.sourceType as ModuleSourceType,
+      path: entry.path.trim(),
+      private: isPrivate,
+      ...(token ? { token } : {}),
+    };
+  });
+}

@@ -1,0 +1,12 @@
+/**
+ * @deploy-engine/core: the deployment engine behind the three actions. It never imports
+ * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
+ * CLI and in the actions.
+ */
+export * from './errors';
+export * from './logging';
+export * from './cancel';
+export * from './tasks';
+export * from './inputs';
+export * from './guardrails';
+export * from './credentials';

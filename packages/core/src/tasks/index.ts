@@ -1,0 +1,2 @@
+export * from './task-types';
+export * from './task-list';

@@ -1,0 +1,81 @@
+/**
+ * The `apply_tasks` output and the TASK_LIST input: a JSON array of
+ * `{runTaskId, taskType, pluginAppliedAlias}`. runtime-tasks also accepts the StackSpot form, a
+ * Python-style list with single quotes, which is a YAML flow sequence and is parsed as one.
+ */
+import { parse as parseYaml } from 'yaml';
+import { isTaskType, TASK_TYPES, type ApplyTask } from './task-types';
+
+/** Serializes tasks for the `apply_tasks` output: compact JSON, stable key order. */
+export function formatTaskList(tasks: readonly ApplyTask[]): string {
+  return JSON.stringify(
+    tasks.map((t) => ({
+      runTaskId: t.runTaskId,
+      taskType: t.taskType,
+      pluginAppliedAlias: t.pluginAppliedAlias,
+    })),
+  );
+}
+
+/**
+ * Parses a task list. Throws an Error whose message says what is wrong and at which element.
+ * An empty list is valid (nothing to apply).
+ */
+export function parseTaskList(raw: string): ApplyTask[] {
+  const value = parseJsonOrFlowYaml(raw);
+  if (!Array.isArray(value)) {
+    throw new Error(
+      `must be a JSON array of {runTaskId, taskType, pluginAppliedAlias}, got ${describe(value)}.`,
+    );
+  }
+  const seen = new Set<string>();
+  return value.map((item: unknown, index) => {
+    const where = `element ${index}`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new Error(`${where} must be an object, got ${describe(item)}.`);
+    }
+    const { runTaskId, taskType, pluginAppliedAlias } = item as Record<string, unknown>;
+    if (typeof runTaskId !== 'string' || runTaskId.trim() === '') {
+      throw new Error(`${where} has no runTaskId (a non-empty string).`);
+    }
+    if (seen.has(runTaskId)) throw new Error(`${where} repeats runTaskId ${runTaskId}.`);
+    seen.add(runTaskId);
+    if (!isTaskType(taskType)) {
+      throw new Error(
+        `${where} has taskType ${JSON.stringify(taskType)}; expected one of ${TASK_TYPES.join(', ')}.`,
+      );
+    }
+    if (
+      pluginAppliedAlias !== undefined &&
+      pluginAppliedAlias !== null &&
+      typeof pluginAppliedAlias !== 'string'
+    ) {
+      throw new Error(`${where} has a pluginAppliedAlias that is not a string.`);
+    }
+    return { runTaskId, taskType, pluginAppliedAlias: pluginAppliedAlias ?? null };
+  });
+}
+
+function parseJsonOrFlowYaml(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (jsonError) {
+    // The StackSpot form ([{'runTaskId': '...', ...}]) is not JSON but is valid YAML flow style.
+    if (raw.trimStart().startsWith('[')) {
+      try {
+        return parseYaml(raw) as unknown;
+      } catch {
+        // Report the JSON error: JSON is the documented form.
+      }
+    }
+    throw new Error(
+      `is not valid JSON (${(jsonError as Error).message}). Pass the apply_tasks output of orchestrate-and-plan unchanged.`,
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
