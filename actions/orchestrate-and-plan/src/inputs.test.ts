@@ -1,0 +1,145 @@
+import { ConfigurationError } from '@deploy-engine/core';
+import { fakeInputs } from '../../../test/support/fake-inputs';
+import { parseOrchestrateInputs } from './inputs';
+
+const valid = {
+  TFSTATE_BUCKET_NAME: 'acme-tfstate',
+  IAC_BUCKET_NAME: 'acme-iac',
+  WORKSPACE: 'payments',
+  ENVIRONMENT: 'prod',
+  VERSION: 'v1.2.0',
+  PATH_TO_MOUNT: '/repo',
+};
+
+function parse(values: Record<string, string>) {
+  const fake = fakeInputs(values);
+  return { ...fake, result: () => parseOrchestrateInputs(fake.parser) };
+}
+
+function problemsOf(values: Record<string, string>): string[] {
+  try {
+    parse(values).result();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems.map((p) => p.message);
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('orchestrate-and-plan inputs', () => {
+  it('parses valid inputs with the documented defaults', () => {
+    const { inputs, warnings } = parse(valid).result();
+    expect(inputs).toMatchObject({
+      tfstateBucket: { name: 'acme-tfstate', region: 'us-east-1' },
+      iacBucket: { name: 'acme-iac', region: 'us-east-1' },
+      workdir: './',
+      credentials: { mode: 'ambient' },
+      terraformParallelism: 10,
+      localExecEnabled: false,
+      skipDeploy: false,
+      basePathOutput: 'outputs.json',
+      dynamicInputs: {},
+      allowedModules: [],
+      logLevel: 'info',
+      tfLogProvider: '',
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it('names every missing required input at once', () => {
+    expect(problemsOf({})).toEqual([
+      'Input TFSTATE_BUCKET_NAME is required but was not given.',
+      'Input IAC_BUCKET_NAME is required but was not given.',
+      'Input WORKSPACE is required but was not given.',
+      'Input ENVIRONMENT is required but was not given.',
+      'Input VERSION is required but was not given.',
+    ]);
+  });
+
+  it('rejects malformed FEATURES_TERRAFORM_MODULES, naming the input', () => {
+    expect(problemsOf({ ...valid, FEATURES_TERRAFORM_MODULES: '[{"sourceType":' })).toEqual([
+      expect.stringMatching(/^Input FEATURES_TERRAFORM_MODULES is not valid JSON/),
+    ]);
+  });
+
+  it('masks module tokens and the raw list before returning', () => {
+    const raw =
+      '[{"sourceType":"gitHttps","path":"github.com/acme","private":true,"token":"ghp_abc"}]';
+    const fake = parse({ ...valid, FEATURES_TERRAFORM_MODULES: raw });
+    fake.result();
+    expect(fake.masked).toEqual(expect.arrayContaining([raw, 'ghp_abc']));
+  });
+
+  it.each(['LOCAL_EXEC_ENABLED', 'SKIP_DEPLOY', 'VERBOSE'])(
+    'rejects a %s that is not a boolean',
+    (name) => {
+      expect(problemsOf({ ...valid, [name]: 'yes' })).toEqual([
+        `Input ${name} must be true or false, got 'yes'.`,
+      ]);
+    },
+  );
+
+  it('accepts the boolean spellings of core.getBooleanInput', () => {
+    expect(
+      parse({ ...valid, LOCAL_EXEC_ENABLED: 'True', SKIP_DEPLOY: 'TRUE' }).result().inputs,
+    ).toMatchObject({
+      localExecEnabled: true,
+      skipDeploy: true,
+    });
+  });
+
+  it('rejects a parallelism that is not a positive whole number', () => {
+    expect(problemsOf({ ...valid, TERRAFORM_PARALLELISM: '0' })).toEqual([
+      "Input TERRAFORM_PARALLELISM must be a whole number from 1 to 256, got '0'.",
+    ]);
+  });
+
+  it('prefers the role over keys, masks the keys and warns', () => {
+    const fake = parse({
+      ...valid,
+      AWS_IAM_ROLE: 'arn:aws:iam::123456789012:role/deployer',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'sekret',
+    });
+    const { inputs, warnings } = fake.result();
+    expect(inputs.credentials).toEqual({
+      mode: 'role',
+      roleArn: 'arn:aws:iam::123456789012:role/deployer',
+    });
+    expect(warnings).toEqual([
+      expect.stringContaining('AWS_IAM_ROLE is set, so AWS_ACCESS_KEY_ID'),
+    ]);
+    expect(fake.masked).toEqual(expect.arrayContaining(['AKIAEXAMPLE', 'sekret']));
+  });
+
+  it('reports half a key pair against the credential inputs', () => {
+    expect(problemsOf({ ...valid, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' })).toEqual([
+      expect.stringMatching(/AWS_SECRET_ACCESS_KEY is missing/),
+    ]);
+  });
+
+  it('rejects malformed DYNAMIC_INPUTS', () => {
+    expect(problemsOf({ ...valid, DYNAMIC_INPUTS: '--name' })).toEqual([
+      'Input DYNAMIC_INPUTS gives no value for --name. Write --name <value>.',
+    ]);
+  });
+
+  it('warns once about the StackSpot inputs it ignores, masking the secret', () => {
+    const fake = parse({
+      ...valid,
+      STK_CLIENT_ID: 'id',
+      STK_CLIENT_SECRET: 'shh',
+      STK_REALM: 'acme',
+    });
+    expect(fake.result().warnings).toEqual([
+      expect.stringMatching(/^STK_CLIENT_ID, STK_CLIENT_SECRET, STK_REALM are ignored/),
+    ]);
+    expect(fake.masked).toContain('shh');
+  });
+
+  it('rejects an unknown log level', () => {
+    expect(problemsOf({ ...valid, LEVEL_LOG: 'loud' })).toEqual([
+      "Input LEVEL_LOG must be one of debug, info, warn, error, got 'loud'.",
+    ]);
+  });
+});

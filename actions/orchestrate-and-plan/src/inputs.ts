@@ -1,0 +1,87 @@
+/** Every input of orchestrate-and-plan, parsed and validated before anything else happens. */
+import {
+  LOG_LEVELS,
+  readAllowedModules,
+  readAwsCredentials,
+  readUnusedInputs,
+  TF_LOG_LEVELS,
+  type InputParser,
+  type LogLevel,
+  type TfLogLevel,
+} from '@deploy-engine/action-kit';
+import {
+  parseDynamicInputs,
+  type AllowedModuleSource,
+  type AwsCredentialSource,
+} from '@deploy-engine/core';
+
+export interface OrchestrateInputs {
+  tfstateBucket: { name: string; region: string };
+  iacBucket: { name: string; region: string };
+  workspace: string;
+  environment: string;
+  version: string;
+  repositoryName: string;
+  pathToMount: string;
+  workdir: string;
+  credentials: AwsCredentialSource;
+  awsRegion: string;
+  allowedModules: AllowedModuleSource[];
+  dynamicInputs: Record<string, string>;
+  terraformParallelism: number;
+  tfLogProvider: TfLogLevel | '';
+  localExecEnabled: boolean;
+  basePathOutput: string;
+  verbose: boolean;
+  skipDeploy: boolean;
+  logLevel: LogLevel;
+}
+
+export interface Parsed<T> {
+  inputs: T;
+  warnings: string[];
+}
+
+export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs> {
+  readUnusedInputs(
+    p,
+    ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'CHECKOUT_BRANCH', 'OPEN_API_PATH'],
+    ['STK_CLIENT_SECRET'],
+    'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.',
+  );
+  const credentials = readAwsCredentials(p, {
+    role: 'AWS_IAM_ROLE',
+    keyId: 'AWS_ACCESS_KEY_ID',
+    secret: 'AWS_SECRET_ACCESS_KEY',
+    token: 'AWS_SESSION_TOKEN',
+  });
+  const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
+  const inputs: OrchestrateInputs = {
+    tfstateBucket: {
+      name: p.required('TFSTATE_BUCKET_NAME', 'Name the S3 bucket for Terraform states.'),
+      region: p.optional('TFSTATE_BUCKET_REGION') || awsRegion,
+    },
+    iacBucket: {
+      name: p.required('IAC_BUCKET_NAME', 'Name the S3 bucket for run records and rendered IaC.'),
+      region: p.optional('IAC_BUCKET_REGION') || awsRegion,
+    },
+    workspace: p.required('WORKSPACE'),
+    environment: p.required('ENVIRONMENT'),
+    version: p.required('VERSION', 'Use a tag or the commit SHA, e.g. ${{ github.sha }}.'),
+    repositoryName: p.optional('REPOSITORY_NAME'),
+    pathToMount: p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd(),
+    workdir: p.optional('WORKDIR') || './',
+    credentials,
+    awsRegion,
+    allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
+    dynamicInputs: p.structured('DYNAMIC_INPUTS', {}, parseDynamicInputs),
+    terraformParallelism: p.integer('TERRAFORM_PARALLELISM', 10, { min: 1, max: 256 }),
+    tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
+    localExecEnabled: p.boolean('LOCAL_EXEC_ENABLED', false),
+    basePathOutput: p.optional('BASE_PATH_OUTPUT') || 'outputs.json',
+    verbose: p.boolean('VERBOSE', false),
+    skipDeploy: p.boolean('SKIP_DEPLOY', false),
+    logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
+  };
+  return { inputs, warnings: p.finish('orchestrate-and-plan') };
+}

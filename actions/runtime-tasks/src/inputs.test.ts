@@ -1,0 +1,95 @@
+import { ConfigurationError } from '@deploy-engine/core';
+import { fakeInputs } from '../../../test/support/fake-inputs';
+import { parseRuntimeInputs } from './inputs';
+
+const tasks =
+  '[{"runTaskId":"01J9V6MWFTWQ392331QBCS46KQ","taskType":"DEPLOY_SELF_HOSTED","pluginAppliedAlias":"topic"}]';
+const valid = { RUN_ID: '01J9V6MWFTWQ392331QBCS46KQ@acme-iac', TASK_LIST: tasks };
+
+function problemsOf(values: Record<string, string>): string[] {
+  try {
+    parseRuntimeInputs(fakeInputs(values).parser);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems.map((p) => p.message);
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('runtime-tasks inputs', () => {
+  it('parses valid inputs', () => {
+    const { inputs } = parseRuntimeInputs(fakeInputs(valid).parser);
+    expect(inputs).toMatchObject({
+      runId: valid.RUN_ID,
+      tasks: [
+        {
+          runTaskId: '01J9V6MWFTWQ392331QBCS46KQ',
+          taskType: 'DEPLOY_SELF_HOSTED',
+          pluginAppliedAlias: 'topic',
+        },
+      ],
+      terraformParallelism: 10,
+      localExecEnabled: false,
+      outputFileSuffix: 'outputs.json',
+      credentials: { mode: 'ambient' },
+    });
+  });
+
+  it('names both missing required inputs', () => {
+    expect(problemsOf({})).toEqual([
+      'Input RUN_ID is required but was not given.',
+      'Input TASK_LIST is required but was not given.',
+    ]);
+  });
+
+  it('rejects a TASK_LIST that is not JSON, naming the input', () => {
+    expect(problemsOf({ ...valid, TASK_LIST: '[{runTaskId: ' })).toEqual([
+      expect.stringMatching(/^Input TASK_LIST is not valid JSON/),
+    ]);
+  });
+
+  it('rejects an unknown task type, naming the element', () => {
+    expect(problemsOf({ ...valid, TASK_LIST: '[{"runTaskId":"a","taskType":"APPLY"}]' })).toEqual([
+      expect.stringMatching(/^Input TASK_LIST element 0 has taskType "APPLY"/),
+    ]);
+  });
+
+  it('accepts the StackSpot single-quoted task list', () => {
+    const { inputs } = parseRuntimeInputs(
+      fakeInputs({ ...valid, TASK_LIST: tasks.replace(/"/g, "'") }).parser,
+    );
+    expect(inputs.tasks).toHaveLength(1);
+  });
+
+  it('rejects booleans that are not booleans', () => {
+    expect(problemsOf({ ...valid, LOCALEXEC_ENABLED: '1' })).toEqual([
+      "Input LOCALEXEC_ENABLED must be true or false, got '1'.",
+    ]);
+  });
+
+  it('uses AWS_ROLE_ARN over keys with a warning', () => {
+    const { inputs, warnings } = parseRuntimeInputs(
+      fakeInputs({
+        ...valid,
+        AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/deployer',
+        AWS_ACCESS_KEY_ID: 'AKIA',
+        AWS_SECRET_ACCESS_KEY: 's',
+      }).parser,
+    );
+    expect(inputs.credentials.mode).toBe('role');
+    expect(warnings[0]).toMatch(/AWS_ROLE_ARN is set/);
+  });
+
+  it('prefers OUTPUT_FILE over BASE_PATH_OUTPUT', () => {
+    const { inputs } = parseRuntimeInputs(
+      fakeInputs({ ...valid, OUTPUT_FILE: 'out.json', BASE_PATH_OUTPUT: 'outputs.json' }).parser,
+    );
+    expect(inputs.outputFileSuffix).toBe('out.json');
+  });
+
+  it('rejects malformed FEATURES_TERRAFORM_MODULES', () => {
+    expect(problemsOf({ ...valid, FEATURES_TERRAFORM_MODULES: '{}' })).toEqual([
+      'Input FEATURES_TERRAFORM_MODULES must be a JSON list of module sources.',
+    ]);
+  });
+});

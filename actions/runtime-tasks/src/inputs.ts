@@ -1,0 +1,78 @@
+/** Every input of runtime-tasks, parsed and validated before anything else happens. */
+import {
+  LOG_LEVELS,
+  readAllowedModules,
+  readAwsCredentials,
+  readUnusedInputs,
+  TF_LOG_LEVELS,
+  type InputParser,
+  type LogLevel,
+  type TfLogLevel,
+} from '@deploy-engine/action-kit';
+import {
+  parseTaskList,
+  type AllowedModuleSource,
+  type ApplyTask,
+  type AwsCredentialSource,
+} from '@deploy-engine/core';
+
+export interface RuntimeInputs {
+  runId: string;
+  tasks: ApplyTask[];
+  repositoryName: string;
+  pathToMount: string;
+  awsRegion: string;
+  credentials: AwsCredentialSource;
+  allowedModules: AllowedModuleSource[];
+  terraformParallelism: number;
+  tfLogProvider: TfLogLevel | '';
+  localExecEnabled: boolean;
+  outputFileSuffix: string;
+  excludeFilesPath: string;
+  logLevel: LogLevel;
+}
+
+export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; warnings: string[] } {
+  readUnusedInputs(
+    p,
+    ['CLIENT_ID', 'CLIENT_KEY', 'CLIENT_REALM', 'CHECKOUT_BRANCH'],
+    ['CLIENT_KEY'],
+    'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.',
+  );
+  const credentials = readAwsCredentials(p, {
+    role: 'AWS_ROLE_ARN',
+    keyId: 'AWS_ACCESS_KEY_ID',
+    secret: 'AWS_SECRET_ACCESS_KEY',
+    token: 'AWS_SESSION_TOKEN',
+  });
+  const outputFile = p.optional('OUTPUT_FILE');
+  const basePathOutput = p.optional('BASE_PATH_OUTPUT');
+  const inputs: RuntimeInputs = {
+    runId: p.required('RUN_ID', 'Pass the run_id output of orchestrate-and-plan.'),
+    tasks: p.structured('TASK_LIST', [], parseTaskList, {
+      required: 'Pass the apply_tasks output of orchestrate-and-plan.',
+    }),
+    repositoryName: p.optional('REPOSITORY_NAME'),
+    pathToMount: p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd(),
+    awsRegion: p.optional('AWS_REGION') || 'us-east-1',
+    credentials,
+    allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
+    terraformParallelism: p.integer('TF_PARALLELISM', 10, { min: 1, max: 256 }),
+    tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
+    localExecEnabled: p.boolean('LOCALEXEC_ENABLED', false),
+    outputFileSuffix: outputFile || basePathOutput || 'outputs.json',
+    excludeFilesPath: p.optional('EXCLUDE_FILES_PATH'),
+    logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
+  };
+  if (
+    outputFile &&
+    basePathOutput &&
+    outputFile !== basePathOutput &&
+    basePathOutput !== 'outputs.json'
+  ) {
+    p.warn(
+      `OUTPUT_FILE (${outputFile}) and BASE_PATH_OUTPUT (${basePathOutput}) differ; OUTPUT_FILE is used.`,
+    );
+  }
+  return { inputs, warnings: p.finish('runtime-tasks') };
+}
