@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Fails loudly when a tool the tests and the demo need is missing. Sourced by test.sh and demo.sh.
+missing=0
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "error: terraform is not on PATH. Install Terraform 1.5+ (this project's machines ship 1.11 at /usr/local/bin/terraform)." >&2
+  missing=1
+elif ! terraform version >/dev/null 2>&1; then
+  echo "error: 'terraform version' failed; the terraform binary on PATH does not run." >&2
+  missing=1
+fi
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "error: moto_server is not on PATH. It is the local S3 server of the tests and the demo: pip install \"moto[server]>=5\"." >&2
+  missing=1
+fi
+if [ "$missing" != 0 ]; then
+  echo "error: required tools are missing (see above); nothing was run." >&2
+  exit 1
+fi
