@@ -1,0 +1,24 @@
+/**
+ * Connection Interface instances: named values a deployment produces (a topic's ARN, a queue's URL)
+ * and other plugins, in the same or other applications of the workspace and environment, require.
+ */
+import type { AppKind } from './target';
+
+export interface ConnectionInterfaceInstance {
+  /** The instance name: the `selected` of stk.yaml, unique per workspace and environment. */
+  name: string;
+  /** The Connection Interface Type, e.g. `aws-sns-conn`. */
+  type: string;
+  /** Attribute name -> value, from the producing plugin's `outputs: from/to` mapping. */
+  attributes: Record<string, unknown>;
+  producer: {
+    appKind: AppKind;
+    appId: string;
+    appName: string;
+    /** The producing plugin's alias. */
+    alias: string;
+    /** The run that last wrote it. */
+    runId: string;
+  };
+  updatedAt: string;
+}
