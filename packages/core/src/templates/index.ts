@@ -1,2 +1,4 @@
-// Filled in by the work on this concept; see the README of packages/core.
-export {};
+export * from './context';
+export * from './render-string';
+export * from './render-directory';
+export { UndefinedValueError, SandboxError } from './strict-nunjucks';

@@ -1,0 +1,97 @@
+/**
+ * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
+ * that names the file, the line and what is undefined.
+ */
+import type * as nunjucks from 'nunjucks';
+import type { Problem } from '../errors';
+import { createStrictEnvironment, SandboxError, UndefinedValueError } from './strict-nunjucks';
+
+let shared: nunjucks.Environment | undefined;
+
+/** The one sandboxed environment (creating it is cheap, but there is no reason to repeat it). */
+function environment(): nunjucks.Environment {
+  shared ??= createStrictEnvironment();
+  return shared;
+}
+
+export type RenderResult = { ok: true; text: string } | { ok: false; problem: Problem };
+
+interface NunjucksError extends Error {
+  lineno?: number;
+  colno?: number;
+  cause?: unknown;
+}
+
+/**
+ * Renders `template` with `context`. `file` names the template in messages (a path relative to the
+ * repository); `lineOffset` shifts reported lines when the template is part of a larger file.
+ */
+export function renderTemplateString(
+  template: string,
+  context: Record<string, unknown>,
+  file: string,
+  lineOffset = 0,
+): RenderResult {
+  try {
+    return { ok: true, text: environment().renderString(template, context) };
+  } catch (error) {
+    return { ok: false, problem: toProblem(error as NunjucksError, file, lineOffset) };
+  }
+}
+
+function toProblem(error: NunjucksError, file: string, lineOffset: number): Problem {
+  const cause = findCause(error);
+  let line: number | undefined;
+  let column: number | undefined;
+  if (cause instanceof UndefinedValueError) {
+    ({ line, column } = cause);
+  } else if (typeof error.lineno === 'number') {
+    // Parse errors (no cause) count from 1; render errors count from 0 (nunjucks' own mix).
+    const base = error.cause === undefined ? 0 : 1;
+    line = error.lineno + base;
+    column = typeof error.colno === 'number' ? error.colno + base : undefined;
+  }
+  if (line !== undefined) line += lineOffset;
+  const location = {
+    file,
+    ...(line ? { line } : {}),
+    ...(column ? { column } : {}),
+  };
+  if (cause instanceof UndefinedValueError) {
+    return {
+      message: `${cause.message}.`,
+      location,
+      hint: 'Define it as a plugin input, or guard it with "is defined" or the default filter.',
+    };
+  }
+  if (cause instanceof SandboxError) {
+    return { message: `Not allowed in templates: ${cause.message}.`, location };
+  }
+  const raw = (cause instanceof Error ? cause.message : error.message)
+    // nunjucks prefixes "(unknown path) [Line 3, Column 5]\n  "; the location is reported apart.
+    .replace(/^\([^)]*\)(?: \[Line \d+, Column \d+\])?\s*/, '')
+    .replace(/^Error: /, '')
+    .trim();
+  if (/template not found/.test(raw)) {
+    return {
+      message: `Templates cannot include, import or extend other files (${raw}).`,
+      location,
+      hint: 'Put shared Terraform in a local module folder instead.',
+    };
+  }
+  if (/attempted to output null or undefined value/.test(raw)) {
+    return { message: 'An expression printed a null or undefined value.', location };
+  }
+  return { message: `Template error: ${raw}`, location };
+}
+
+function findCause(error: unknown): unknown {
+  let current: unknown = error;
+  for (let i = 0; i < 5 && current instanceof Error; i++) {
+    if (current instanceof UndefinedValueError || current instanceof SandboxError) return current;
+    const next = (current as NunjucksError).cause;
+    if (next === undefined) break;
+    current = next;
+  }
+  return current;
+}

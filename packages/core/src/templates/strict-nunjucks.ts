@@ -1,0 +1,279 @@
+/**
+ * Jinja's StrictUndefined and a sandbox for nunjucks.
+ *
+ * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
+ * this module changes what lookups compile to:
+ * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
+ *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
+ *   missing value is simply undefined;
+ * - attribute lookups see only an object's own properties, so a template cannot reach
+ *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
+ * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
+ *
+ * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
+ * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
+ */
+import * as nunjucks from 'nunjucks';
+// nunjucks' internals, which its type definitions do not describe.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const compilerModule = require('nunjucks/src/compiler') as {
+  Compiler: { prototype: CompilerProto };
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtime = require('nunjucks/src/runtime') as Record<string, unknown>;
+
+interface AstNode {
+  typename: string;
+  lineno?: number;
+  colno?: number;
+  value?: unknown;
+  target?: AstNode;
+  val?: AstNode;
+  left?: AstNode;
+  right?: AstNode & { name?: AstNode; args?: AstNode };
+  name?: AstNode;
+  args?: AstNode & { children: AstNode[] };
+  children?: AstNode[];
+}
+
+interface Frame {
+  lookup(name: string): string | undefined;
+}
+
+interface CompilerProto {
+  throwOnUndefined?: boolean;
+  softDepth?: number;
+  _emit(code: string): void;
+  _compileExpression(node: AstNode, frame: Frame): void;
+  compile(node: AstNode, frame: Frame): void;
+  assertType(node: AstNode, type: unknown): void;
+  // Properties, not methods: they are saved and replaced below, then called with .call(this).
+  compileSymbol: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileLookupVal: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileIs: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileFilter: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+}
+
+/** A template used a name or attribute that does not exist. */
+export class UndefinedValueError extends Error {
+  override readonly name = 'UndefinedValueError';
+  /** Where the lookup stands in the template, counted from 1. */
+  line?: number;
+  column?: number;
+  constructor(
+    readonly expression: string,
+    detail: string,
+  ) {
+    super(`'${expression}' is undefined${detail}`);
+  }
+
+  at(lineno: number | undefined, colno: number | undefined): this {
+    if (typeof lineno === 'number') this.line = lineno + 1;
+    if (typeof colno === 'number') this.column = colno + 1;
+    return this;
+  }
+}
+
+/** A template tried something the sandbox forbids. */
+export class SandboxError extends Error {
+  override readonly name = 'SandboxError';
+}
+
+const SOFT_TESTS = new Set(['defined', 'undefined']);
+/** Keys that lead from a value to its prototype or to Function: refused outright. */
+const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
+const SOFT_FILTERS = new Set(['default', 'd']);
+
+interface Context {
+  lookup(name: string): unknown;
+  ctx: Record<string, unknown>;
+  env: { globals: Record<string, unknown> };
+}
+
+function hasName(context: Context, frame: Frame, name: string): boolean {
+  if (frame.lookup(name) !== undefined) return true;
+  return (
+    Object.prototype.hasOwnProperty.call(context.ctx, name) ||
+    Object.prototype.hasOwnProperty.call(context.env.globals, name)
+  );
+}
+
+function describeKeys(obj: unknown): string {
+  if (obj === null || typeof obj !== 'object') return '';
+  const keys = Object.keys(obj).slice(0, 20);
+  return keys.length > 0 ? ` (it has: ${keys.join(', ')})` : ' (it has no attributes)';
+}
+
+/** Own-property member access; the only member access templates get. */
+function ownMember(obj: unknown, key: unknown): { found: boolean; value?: unknown } {
+  if (obj === null || obj === undefined) return { found: false };
+  if (typeof key !== 'string' && typeof key !== 'number') {
+    throw new SandboxError(`cannot look up a ${typeof key} key`);
+  }
+  if (FORBIDDEN_KEYS.has(String(key))) {
+    throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
+  }
+  const target = obj as Record<string | number, unknown>;
+  if (typeof obj !== 'object' && typeof obj !== 'string') return { found: false };
+  if (!Object.prototype.hasOwnProperty.call(target, key)) return { found: false };
+  const value = target[key];
+  // Own functions (nunjucks' cycler/joiner objects) are called bound to their object.
+  return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
+}
+
+function installRuntime(): void {
+  if (runtime.strictLookup) return;
+  runtime.strictLookup = (
+    context: Context,
+    frame: Frame,
+    name: string,
+    lineno?: number,
+    colno?: number,
+  ): unknown => {
+    if (!hasName(context, frame, name)) {
+      throw new UndefinedValueError(name, '').at(lineno, colno);
+    }
+    return runtime.contextOrFrameLookup
+      ? (runtime.contextOrFrameLookup as (c: Context, f: Frame, n: string) => unknown)(
+          context,
+          frame,
+          name,
+        )
+      : undefined;
+  };
+  runtime.strictMember = (
+    obj: unknown,
+    key: unknown,
+    path: string,
+    lineno?: number,
+    colno?: number,
+  ): unknown => {
+    if (obj === undefined || obj === null) {
+      throw new UndefinedValueError(
+        path,
+        ` (its parent is ${obj === null ? 'null' : 'undefined'})`,
+      ).at(lineno, colno);
+    }
+    const member = ownMember(obj, key);
+    if (!member.found) throw new UndefinedValueError(path, describeKeys(obj)).at(lineno, colno);
+    return member.value;
+  };
+  runtime.softMember = (obj: unknown, key: unknown): unknown => ownMember(obj, key).value;
+}
+
+/** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
+function pathOf(node: AstNode | undefined): string {
+  if (!node) return '?';
+  if (node.typename === 'Symbol') return String(node.value);
+  if (node.typename === 'LookupVal') {
+    const key = node.val;
+    const base = pathOf(node.target);
+    if (key?.typename === 'Literal') {
+      return typeof key.value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key.value)
+        ? `${base}.${key.value}`
+        : `${base}[${JSON.stringify(key.value)}]`;
+    }
+    return `${base}[…]`;
+  }
+  return '…';
+}
+
+/** The node's 0-based line and column as code arguments. */
+function position(node: AstNode): string {
+  return `${node.lineno ?? 'undefined'}, ${node.colno ?? 'undefined'}`;
+}
+
+function installCompiler(): void {
+  const proto = compilerModule.Compiler.prototype;
+  if ((proto as unknown as { strictInstalled?: boolean }).strictInstalled) return;
+  (proto as unknown as { strictInstalled: boolean }).strictInstalled = true;
+  const original = {
+    compileSymbol: proto.compileSymbol,
+    compileLookupVal: proto.compileLookupVal,
+    compileIs: proto.compileIs,
+    compileFilter: proto.compileFilter,
+  };
+  const soft = (compiler: CompilerProto): boolean => (compiler.softDepth ?? 0) > 0;
+  const softly = (compiler: CompilerProto, fn: () => void): void => {
+    compiler.softDepth = (compiler.softDepth ?? 0) + 1;
+    try {
+      fn();
+    } finally {
+      compiler.softDepth = (compiler.softDepth ?? 1) - 1;
+    }
+  };
+
+  proto.compileSymbol = function (this: CompilerProto, node, frame) {
+    if (!this.throwOnUndefined) return original.compileSymbol.call(this, node, frame);
+    const name = String(node.value);
+    const local = frame.lookup(name);
+    if (local) this._emit(local);
+    else if (soft(this))
+      this._emit(`runtime.contextOrFrameLookup(context, frame, ${JSON.stringify(name)})`);
+    else
+      this._emit(
+        `runtime.strictLookup(context, frame, ${JSON.stringify(name)}, ${position(node)})`,
+      );
+  };
+
+  proto.compileLookupVal = function (this: CompilerProto, node, frame) {
+    if (!this.throwOnUndefined) return original.compileLookupVal.call(this, node, frame);
+    const isSoft = soft(this);
+    this._emit(isSoft ? 'runtime.softMember((' : 'runtime.strictMember((');
+    this._compileExpression(node.target as AstNode, frame);
+    this._emit('),');
+    // The key is evaluated strictly even in soft mode: `a[b]` with b undefined is a mistake.
+    const depth = this.softDepth;
+    this.softDepth = 0;
+    this._compileExpression(node.val as AstNode, frame);
+    this.softDepth = depth;
+    this._emit(isSoft ? ')' : `,${JSON.stringify(pathOf(node))}, ${position(node)})`);
+  };
+
+  proto.compileIs = function (this: CompilerProto, node, frame) {
+    const right = node.right;
+    const test = String(right?.name ? right.name.value : right?.value);
+    if (!this.throwOnUndefined || !SOFT_TESTS.has(test))
+      return original.compileIs.call(this, node, frame);
+    this._emit(`env.getTest(${JSON.stringify(test)}).call(context, `);
+    softly(this, () => this.compile(node.left as AstNode, frame));
+    this._emit(')');
+  };
+
+  proto.compileFilter = function (this: CompilerProto, node, frame) {
+    const name = String(node.name?.value);
+    if (!this.throwOnUndefined || !SOFT_FILTERS.has(name))
+      return original.compileFilter.call(this, node, frame);
+    this._emit(`env.getFilter(${JSON.stringify(name)}).call(context, `);
+    const args = node.args?.children ?? [];
+    args.forEach((arg, index) => {
+      if (index > 0) this._emit(',');
+      if (index === 0) softly(this, () => this._compileExpression(arg, frame));
+      else this._compileExpression(arg, frame);
+    });
+    this._emit(')');
+  };
+}
+
+/**
+ * A nunjucks environment with Jinja's strict undefined semantics and the sandbox: no loaders (no
+ * `include`/`import`/`extends`, so no file access), no autoescaping (the output is Terraform), and
+ * the Jinja filters and tests nunjucks lacks.
+ */
+export function createStrictEnvironment(): nunjucks.Environment {
+  installRuntime();
+  installCompiler();
+  const env = new nunjucks.Environment([], {
+    autoescape: false,
+    throwOnUndefined: true,
+    // Keeps lineno, colno and the cause on errors; nunjucks strips them otherwise.
+    dev: true,
+  });
+  env.addFilter('tojson', (value: unknown) => JSON.stringify(value));
+  // addTest exists in nunjucks 3 but not in its type definitions.
+  (env as unknown as { addTest(name: string, fn: (v: unknown) => boolean): void }).addTest(
+    'none',
+    (value: unknown) => value === null,
+  );
+  return env;
+}
