@@ -16,3 +16,4 @@ export * from './runs';
 export * from './store';
 export * from './terraform';
 export * from './templates';
+export * from './deployment';

@@ -1,0 +1,22 @@
+import { planClassicTasks } from './classic-tasks';
+
+describe('planClassicTasks', () => {
+  it('puts each plugin IAC then DEPLOY in dependency order, then destroys', () => {
+    expect(planClassicTasks(['topic', 'queue'], ['old-consumer', 'old-producer'])).toEqual([
+      { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'topic' },
+      { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' },
+      { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'queue' },
+      { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'queue' },
+      { taskType: 'DESTROY_SELF_HOSTED', pluginAppliedAlias: 'old-consumer' },
+      { taskType: 'DESTROY_SELF_HOSTED', pluginAppliedAlias: 'old-producer' },
+    ]);
+  });
+
+  it('gives nothing to do for nothing', () => {
+    expect(planClassicTasks([], [])).toEqual([]);
+  });
+
+  it('refuses an alias both deployed and destroyed', () => {
+    expect(() => planClassicTasks(['a'], ['a'])).toThrow(/alias a appears twice/);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './classic-tasks';
+export * from './connection-outputs';
+export * from './plugin-snapshot';
