@@ -4,3 +4,5 @@ export * from './run-action';
 export * from './actions-logger';
 export * from './action-inputs';
 export * from './not-implemented';
+export * from './html';
+export * from './workflow-run';

@@ -1,0 +1,28 @@
+import { escapeHtml } from './html';
+import { workflowRunUrl } from './workflow-run';
+
+describe('workflowRunUrl', () => {
+  it('links the run, with the attempt when it is a re-run', () => {
+    const env = {
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/orders',
+      GITHUB_RUN_ID: '42',
+    };
+    expect(workflowRunUrl(env)).toBe('https://github.com/acme/orders/actions/runs/42');
+    expect(workflowRunUrl({ ...env, GITHUB_RUN_ATTEMPT: '3' })).toBe(
+      'https://github.com/acme/orders/actions/runs/42/attempts/3',
+    );
+  });
+
+  it('says so outside GitHub', () => {
+    expect(workflowRunUrl({})).toBe('unknown (not started by a GitHub workflow)');
+  });
+});
+
+describe('escapeHtml', () => {
+  it('escapes what could break or inject markup', () => {
+    expect(escapeHtml('<img src="x" onerror=alert(1)> & co')).toBe(
+      '&lt;img src=&quot;x&quot; onerror=alert(1)&gt; &amp; co',
+    );
+  });
+});
