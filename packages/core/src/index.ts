@@ -11,6 +11,8 @@ export * from './inputs';
 export * from './guardrails';
 export * from './credentials';
 export * from './workspace';
+export * from './descriptor';
+export * from './plugins';
 export * from './manifest';
 export * from './runs';
 export * from './store';

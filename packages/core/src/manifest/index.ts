@@ -1,2 +1,6 @@
-// Filled in by the work on this concept; see the README of packages/core.
-export {};
+export * from './types';
+export * from './canonical-json';
+export * from './ordering';
+export * from './mermaid';
+export * from './resolve-inputs';
+export * from './build-manifest';

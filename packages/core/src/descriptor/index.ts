@@ -1,0 +1,2 @@
+export * from './yaml-file';
+export * from './stk-descriptor';

@@ -1,0 +1,217 @@
+/**
+ * From `.stk/stk.yaml` and its plugins to the deployment manifest (CONTRACT.md §2–§4), or one
+ * ConfigurationError listing every problem found. Reads files; changes nothing.
+ */
+import { join } from 'node:path';
+import { ConfigurationError, type Problem } from '../errors';
+import { parseDescriptor, readYamlFile, type DescriptorPlugin } from '../descriptor';
+import { snapshotDirectory } from '../deployment/plugin-snapshot';
+import { displayPath, parsePluginRef, PluginCatalog, type LocatedPlugin } from '../plugins';
+import { canonicalize, canonicalJson, sha256 } from './canonical-json';
+import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
+import { destroyOrder, orderByDependencies } from './ordering';
+import { resolveInputs } from './resolve-inputs';
+import type { BuildManifestOptions, GeneratedConnection, Manifest, ManifestPlugin } from './types';
+
+/** A stable id derived from the application name, for descriptors not yet registered. */
+export function deriveAppId(name: string): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const bytes = Buffer.from(sha256(`stk-app:${name}`), 'hex');
+  let bits = '';
+  for (const byte of bytes) bits += byte.toString(2).padStart(8, '0');
+  let id = '';
+  for (let i = 0; i < 26; i++) id += alphabet[parseInt(bits.slice(i * 5, i * 5 + 5), 2)];
+  return id;
+}
+
+export async function buildManifest(options: BuildManifestOptions): Promise<Manifest> {
+  const appDir = join(options.repoRoot, options.workdir);
+  const stkPath = join(appDir, '.stk', 'stk.yaml');
+  const stkFile = displayPath(options.repoRoot, stkPath);
+  const read = await readYamlFile(stkPath, stkFile);
+  if (!read.yaml) throw new ConfigurationError(read.problems, `${stkFile} cannot be read`);
+  const parsed = parseDescriptor(read.yaml);
+  if (!parsed.descriptor) throw new ConfigurationError(parsed.problems, `${stkFile} is not valid`);
+  const descriptor = parsed.descriptor;
+
+  let appId = descriptor.appId;
+  if (!appId) {
+    appId = deriveAppId(descriptor.name);
+    options.logger.warning(
+      `${stkFile} has no spec.${descriptor.appKind}-id; using ${appId}, derived from metadata.name '${descriptor.name}'. Renaming the application would change it: add the id to keep it.`,
+      { file: stkFile },
+    );
+  }
+  const target = {
+    workspace: options.workspace,
+    environment: options.environment,
+    appKind: descriptor.appKind,
+    appId,
+    appName: descriptor.name,
+  };
+
+  const problems: Problem[] = [];
+  const catalog = new PluginCatalog(options.repoRoot);
+  const located = new Map<string, LocatedPlugin>();
+  await Promise.all(
+    descriptor.plugins
+      .filter((p) => p.type === 'infra')
+      .map(async (plugin) => {
+        const ref = parsePluginRef(plugin.ref);
+        if (!ref) {
+          problems.push({
+            message: `Plugin ${plugin.alias} has name '${plugin.ref}'; expected studio/plugin@version.`,
+            location: plugin.locate(['name']),
+          });
+          return;
+        }
+        const found = await catalog.locate(
+          plugin.alias,
+          ref,
+          join(appDir, '.stk', 'FORKED_PLUGINS'),
+          options.pluginDirs,
+        );
+        if (found.plugin) located.set(plugin.alias, found.plugin);
+        else {
+          problems.push(...found.problems, {
+            message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found. Looked in: ${found.looked.join(', ')}.`,
+            location: plugin.locate(['name']),
+            hint: 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
+          });
+        }
+      }),
+  );
+
+  const context = {
+    descriptor,
+    environment: options.environment,
+    workspace: options.workspace,
+    version: options.version,
+    dynamicInputs: options.dynamicInputs,
+  };
+  const partial = descriptor.plugins.map((plugin) => {
+    const found = located.get(plugin.alias);
+    const definition = found?.definition;
+    if (found && definition && definition.type !== 'infra') {
+      problems.push({
+        message: `Plugin ${plugin.alias} is declared infra in stk.yaml, but ${definition.file} has spec.type '${definition.type}'.`,
+        location: plugin.locate(['type']),
+      });
+    }
+    const { inputs, problems: inputProblems } =
+      plugin.type === 'infra' && !definition
+        ? { inputs: {}, problems: [] }
+        : resolveInputs(plugin, definition, context);
+    problems.push(...inputProblems);
+    let generates: GeneratedConnection[] = [];
+    if (definition) {
+      checkRequiredDeclared(plugin, definition, problems);
+      generates = generatedConnections(plugin, definition, problems);
+    }
+    return { plugin, found, inputs, generates };
+  });
+
+  const producers = new Map<string, { alias: string; type: string }>();
+  for (const { plugin, generates } of partial) {
+    if (plugin.type !== 'infra') continue;
+    for (const g of generates) {
+      const other = producers.get(g.name);
+      if (other)
+        problems.push({
+          message: `Connection Interface ${g.name} is generated by both ${other.alias} and ${plugin.alias}.`,
+          location: plugin.locate(['alias']),
+        });
+      else producers.set(g.name, { alias: plugin.alias, type: g.type });
+    }
+  }
+  const withConnections = partial.map((p) => ({
+    ...p,
+    requires:
+      p.plugin.type === 'infra'
+        ? requiredConnections(p.plugin, producers, options.connectionInterfaces, problems)
+        : [],
+  }));
+  if (problems.length > 0) throw new ConfigurationError(problems, `${stkFile} cannot be deployed`);
+
+  const infra = withConnections.filter((p) => p.plugin.type === 'infra');
+  const nodes = infra.map((p) => ({ alias: p.plugin.alias, dependsOn: dependsOn(p.requires) }));
+  const ordered = orderByDependencies(nodes);
+  if (!ordered.ok) {
+    throw new ConfigurationError(
+      ordered.cycles.map((cycle) => ({
+        message: `Dependency cycle between plugins ${cycle.join(' -> ')} -> ${cycle[0]}: each requires a Connection Interface another generates.`,
+        location: descriptor.plugins.find((p) => p.alias === cycle[0])?.locate(['alias']),
+        hint: 'Break the cycle: one of them must not require the others.',
+      })),
+      `${stkFile} has a dependency cycle`,
+    );
+  }
+
+  const plugins: ManifestPlugin[] = [];
+  for (const p of withConnections) plugins.push(await toManifestPlugin(p));
+  const current = new Set(plugins.map((p) => p.alias));
+  const removed = (options.previous?.plugins ?? []).filter(
+    (p) => p.type === 'infra' && !current.has(p.alias),
+  );
+  const removedOrder = destroyOrder(
+    removed.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })),
+  );
+  const destroy = removedOrder.map(
+    (alias) => removed.find((p) => p.alias === alias) as ManifestPlugin,
+  );
+
+  const body = {
+    schemaVersion: 1 as const,
+    target,
+    version: options.version,
+    plugins,
+    deployOrder: ordered.order,
+    destroy,
+  };
+  const digest = sha256(
+    canonicalJson({
+      target,
+      plugins: plugins.map((p) => [p.alias, p.digest]),
+      deployOrder: ordered.order,
+      destroy: destroy.map((p) => p.alias),
+    }),
+  );
+  return canonicalize({ ...body, digest }) as Manifest;
+}
+
+function dependsOn(requires: ManifestPlugin['requires']): string[] {
+  return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
+}
+
+async function toManifestPlugin(p: {
+  plugin: DescriptorPlugin;
+  found?: LocatedPlugin;
+  inputs: Record<string, unknown>;
+  generates: GeneratedConnection[];
+  requires: ManifestPlugin['requires'];
+}): Promise<ManifestPlugin> {
+  const ref = parsePluginRef(p.plugin.ref);
+  const files = p.found ? (await snapshotDirectory(p.found.dir, p.found.displayDir)).digest : '';
+  const requiredValues = p.requires.map((r) => [
+    r.name,
+    r.from.kind === 'context' ? r.from.attributes : r.from.alias,
+  ]);
+  return {
+    alias: p.plugin.alias,
+    ref: p.plugin.ref,
+    name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
+    version: p.found?.definition.version ?? ref?.version ?? '',
+    type: p.plugin.type,
+    ...(p.found
+      ? {
+          source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
+          pluginFile: p.found.definition.file,
+        }
+      : {}),
+    inputs: p.inputs,
+    requires: p.requires,
+    generates: p.generates,
+    dependsOn: dependsOn(p.requires),
+    digest: sha256(canonicalJson({ inputs: p.inputs, required: requiredValues, files })),
+  };
+}

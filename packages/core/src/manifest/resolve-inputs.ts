@@ -1,0 +1,172 @@
+/**
+ * A plugin's inputs, resolved with the documented precedence (CONTRACT.md §3):
+ * plugin defaults < global inputs < plugin inputs < inputs-envs for ENVIRONMENT < DYNAMIC_INPUTS,
+ * then computed inputs (global, then the plugin's), rendered in the template sandbox.
+ * Every declared input is checked (required, type, select items, pattern); every problem is
+ * returned with the place its value came from.
+ */
+import type { Problem, SourceLocation } from '../errors';
+import { scalarText, type Descriptor, type DescriptorPlugin } from '../descriptor';
+import type { PluginDefinition, PluginInput } from '../plugins';
+import { renderTemplateString } from '../templates';
+
+export interface ResolveContext {
+  descriptor: Descriptor;
+  environment: string;
+  workspace: string;
+  version: string;
+  dynamicInputs: Record<string, string>;
+}
+
+export function resolveInputs(
+  plugin: DescriptorPlugin,
+  definition: PluginDefinition | undefined,
+  context: ResolveContext,
+): { inputs: Record<string, unknown>; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const values: Record<string, unknown> = {};
+  const origin: Record<string, SourceLocation> = {};
+  const set = (name: string, value: unknown, where: SourceLocation): void => {
+    values[name] = value;
+    origin[name] = where;
+  };
+  for (const input of definition?.inputs ?? []) {
+    if (input.default !== undefined) set(input.name, input.default, input.location);
+  }
+  for (const [name, value] of Object.entries(context.descriptor.globalInputs)) {
+    set(name, value, context.descriptor.locate(['spec', 'global-inputs', name]));
+  }
+  for (const [name, value] of Object.entries(plugin.inputs))
+    set(name, value, plugin.locate(['inputs', name]));
+  for (const [name, perEnv] of Object.entries(plugin.inputsEnvs)) {
+    if (Object.prototype.hasOwnProperty.call(perEnv, context.environment)) {
+      set(
+        name,
+        perEnv[context.environment],
+        plugin.locate(['inputs-envs', name, context.environment]),
+      );
+    }
+  }
+  for (const [name, value] of Object.entries(context.dynamicInputs)) {
+    set(name, value, { file: 'DYNAMIC_INPUTS' });
+  }
+
+  for (const input of definition?.inputs ?? []) {
+    const where = origin[input.name] ?? plugin.locate(['alias']);
+    const checked = checkInput(input, values[input.name], plugin.alias, where);
+    if ('problem' in checked) problems.push(checked.problem);
+    else if (checked.value !== undefined) values[input.name] = checked.value;
+  }
+
+  const computed: [string, string, SourceLocation][] = [
+    ...Object.entries(context.descriptor.globalComputedInputs).map(
+      ([k, t]): [string, string, SourceLocation] => [
+        k,
+        t,
+        context.descriptor.locate(['spec', 'global-computed-inputs', k]),
+      ],
+    ),
+    ...Object.entries(definition?.computedInputs ?? {}).map(
+      ([k, t]): [string, string, SourceLocation] => [
+        k,
+        t,
+        definition?.locate(['spec', 'computed-inputs', k]) ?? { file: '' },
+      ],
+    ),
+  ];
+  for (const [name, template, location] of computed) {
+    const rendered = renderTemplateString(
+      template,
+      {
+        ...values,
+        inputs: values,
+        environment: context.environment,
+        workspace: context.workspace,
+        alias: plugin.alias,
+        version: context.version,
+      },
+      location.file,
+    );
+    if (rendered.ok) values[name] = rendered.text;
+    else
+      problems.push({
+        ...rendered.problem,
+        message: `Computed input ${name} of ${plugin.alias}: ${rendered.problem.message}`,
+        location,
+      });
+  }
+  return { inputs: values, problems };
+}
+
+type Checked = { value: unknown } | { problem: Problem };
+
+function checkInput(
+  input: PluginInput,
+  value: unknown,
+  alias: string,
+  location: SourceLocation,
+): Checked {
+  const what = `Input ${input.name} of plugin ${alias}`;
+  const problem = (message: string, hint?: string): Checked => ({
+    problem: { message: `${what} ${message}`, location, ...(hint ? { hint } : {}) },
+  });
+  if (value === undefined || value === null || value === '') {
+    return input.required
+      ? problem(
+          'is required but has no value.',
+          "Set it under the plugin's inputs in stk.yaml, in global-inputs, or give the plugin input a default.",
+        )
+      : { value };
+  }
+  switch (input.type) {
+    case 'int': {
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && /^-?\d+$/.test(value.trim())
+            ? Number(value)
+            : NaN;
+      return Number.isInteger(n)
+        ? { value: n }
+        : problem(`must be a whole number, got ${JSON.stringify(value)}.`);
+    }
+    case 'bool': {
+      if (typeof value === 'boolean') return { value };
+      if (value === 'true' || value === 'True') return { value: true };
+      if (value === 'false' || value === 'False') return { value: false };
+      return problem(`must be true or false, got ${JSON.stringify(value)}.`);
+    }
+    case 'select':
+    case 'multiselect': {
+      const items = (input.items ?? []).map((i) =>
+        i !== null && typeof i === 'object' && 'value' in i ? i.value : i,
+      );
+      const chosen =
+        input.type === 'multiselect' ? (Array.isArray(value) ? value : [value]) : [value];
+      const bad = chosen.filter((c) => !items.some((i) => scalarText(i) === scalarText(c)));
+      if (bad.length > 0)
+        return problem(
+          `must be one of ${items.map((i) => JSON.stringify(i)).join(', ')}, got ${bad.map((b) => JSON.stringify(b)).join(', ')}.`,
+        );
+      return { value: input.type === 'multiselect' ? chosen : value };
+    }
+    default: {
+      if (input.pattern !== undefined) {
+        let pattern: RegExp;
+        try {
+          pattern = new RegExp(`^(?:${input.pattern})$`);
+        } catch {
+          return {
+            problem: {
+              message: `${what} has an invalid pattern ${JSON.stringify(input.pattern)} in plugin.yaml.`,
+              location: input.location,
+            },
+          };
+        }
+        if (!pattern.test(scalarText(value)))
+          return problem(`must match the pattern ${input.pattern}, got ${JSON.stringify(value)}.`);
+      }
+      return { value };
+    }
+  }
+}

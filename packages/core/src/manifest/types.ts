@@ -1,0 +1,81 @@
+/**
+ * The deployment manifest: everything a run needs to know about an application, resolved and
+ * ordered, as plain JSON data. Same inputs give byte-identical JSON (see canonicalJson).
+ */
+import type { Logger } from '../logging';
+import type { ConnectionInterfaceInstance, DeploymentTarget } from '../workspace';
+
+export interface Manifest {
+  schemaVersion: 1;
+  target: DeploymentTarget;
+  version: string;
+  /** Every plugin of stk.yaml in file order, app plugins included. */
+  plugins: ManifestPlugin[];
+  /** Aliases of the infra plugins, producers before consumers. */
+  deployOrder: string[];
+  /** Plugins of the last deployment that left stk.yaml, consumers before producers. */
+  destroy: ManifestPlugin[];
+  digest: string;
+}
+
+export interface ManifestPlugin {
+  alias: string;
+  /** The `name` in stk.yaml. */
+  ref: string;
+  name: string;
+  version: string;
+  type: 'app' | 'infra';
+  source?: { kind: 'forked' | 'plugin-dir'; dir: string; displayDir: string };
+  /** Display path of plugin.yaml. */
+  pluginFile?: string;
+  /** Resolved inputs, computed inputs included, connection inputs excluded. */
+  inputs: Record<string, unknown>;
+  requires: RequiredConnection[];
+  generates: GeneratedConnection[];
+  /** Aliases of the plugins of this manifest it requires a connection from. */
+  dependsOn: string[];
+  /** Over resolved inputs, required connection values and every file of the plugin. */
+  digest: string;
+}
+
+export interface RequiredConnection {
+  /** Names templates may use under `connections`: input name or v2 alias, and the instance name. */
+  keys: string[];
+  /** The Connection Interface instance name (`selected`). */
+  name: string;
+  type: string;
+  from:
+    | { kind: 'plugin'; alias: string }
+    | {
+        kind: 'context';
+        attributes: Record<string, unknown>;
+        producer: ConnectionInterfaceInstance['producer'];
+      };
+}
+
+export interface GeneratedConnection {
+  /** The v3 input name or the v2 generates alias. */
+  key: string;
+  /** The instance name (`selected`). */
+  name: string;
+  type: string;
+  outputs: { from: string; to: string }[];
+}
+
+export interface BuildManifestOptions {
+  /** The checked-out repository (PATH_TO_MOUNT). */
+  repoRoot: string;
+  /** The folder holding `.stk/`, relative to repoRoot (WORKDIR). */
+  workdir: string;
+  /** Folders of plugins (PLUGINS_PATH), absolute. */
+  pluginDirs: string[];
+  workspace: string;
+  environment: string;
+  version: string;
+  dynamicInputs: Record<string, string>;
+  /** The workspace context: instances that exist in the workspace and environment. */
+  connectionInterfaces: ConnectionInterfaceInstance[];
+  /** The manifest of the last successful deployment, to find removed plugins. */
+  previous?: Manifest;
+  logger: Logger;
+}

@@ -1,0 +1,3 @@
+export * from './plugin-ref';
+export * from './plugin-definition';
+export * from './locate-plugin';

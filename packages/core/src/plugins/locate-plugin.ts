@@ -1,0 +1,108 @@
+/**
+ * Finds the folder of an infra plugin: `<app>/.stk/FORKED_PLUGINS/<alias>/` first (a fork kept in
+ * the repository wins), then each plugin directory given (PLUGINS_PATH), where every sub-folder
+ * with a plugin.yaml is a candidate, or the directory itself is one. A candidate matches when its
+ * metadata.name and metadata.version equal the reference's.
+ */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative, isAbsolute } from 'node:path';
+import type { Problem } from '../errors';
+import { readYamlFile } from '../descriptor';
+import { parsePluginDefinition, type PluginDefinition } from './plugin-definition';
+import type { PluginRef } from './plugin-ref';
+
+export interface LocatedPlugin {
+  kind: 'forked' | 'plugin-dir';
+  dir: string;
+  displayDir: string;
+  definition: PluginDefinition;
+}
+
+/** A path for messages: relative to the repository when inside it. */
+export function displayPath(repoRoot: string, path: string): string {
+  const rel = relative(repoRoot, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
+}
+
+/** Reads and caches plugin.yaml files, so N plugins over one directory read it once. */
+export class PluginCatalog {
+  private readonly cache = new Map<
+    string,
+    Promise<{ definition?: PluginDefinition; problems: Problem[] }>
+  >();
+  private readonly listings = new Map<string, Promise<string[]>>();
+
+  constructor(private readonly repoRoot: string) {}
+
+  /** Finds the plugin, or returns the places it looked (and problems of invalid plugin.yaml files there). */
+  async locate(
+    alias: string,
+    ref: PluginRef,
+    forkedRoot: string,
+    pluginDirs: readonly string[],
+  ): Promise<{ plugin?: LocatedPlugin; looked: string[]; problems: Problem[] }> {
+    const looked: string[] = [];
+    const problems: Problem[] = [];
+    const forked = join(forkedRoot, alias);
+    looked.push(displayPath(this.repoRoot, forked));
+    if (existsSync(join(forked, 'plugin.yaml'))) {
+      const read = await this.read(forked);
+      if (read.definition)
+        return { plugin: this.located('forked', forked, read.definition), looked, problems };
+      return { looked, problems: read.problems };
+    }
+    for (const root of pluginDirs) {
+      looked.push(displayPath(this.repoRoot, root));
+      for (const dir of await this.candidates(root)) {
+        const read = await this.read(dir);
+        if (read.problems.length > 0) problems.push(...read.problems);
+        const d = read.definition;
+        if (d && d.name === ref.name && d.version === ref.version) {
+          return { plugin: this.located('plugin-dir', dir, d), looked, problems: [] };
+        }
+      }
+    }
+    return { looked, problems };
+  }
+
+  private located(
+    kind: LocatedPlugin['kind'],
+    dir: string,
+    definition: PluginDefinition,
+  ): LocatedPlugin {
+    return { kind, dir, displayDir: displayPath(this.repoRoot, dir), definition };
+  }
+
+  private candidates(root: string): Promise<string[]> {
+    let listing = this.listings.get(root);
+    if (!listing) {
+      listing = (async () => {
+        if (existsSync(join(root, 'plugin.yaml'))) return [root];
+        if (!existsSync(root)) return [];
+        const entries = await readdir(root, { withFileTypes: true });
+        return entries
+          .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'plugin.yaml')))
+          .map((e) => join(root, e.name))
+          .sort();
+      })();
+      this.listings.set(root, listing);
+    }
+    return listing;
+  }
+
+  private read(dir: string): Promise<{ definition?: PluginDefinition; problems: Problem[] }> {
+    let entry = this.cache.get(dir);
+    if (!entry) {
+      entry = (async () => {
+        const file = displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
+        const { yaml, problems } = await readYamlFile(join(dir, 'plugin.yaml'), file);
+        if (!yaml) return { problems };
+        const parsed = parsePluginDefinition(yaml);
+        return { definition: parsed.plugin, problems: parsed.problems };
+      })();
+      this.cache.set(dir, entry);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * plugin.yaml of an infra plugin, v2 or v3 (CONTRACT.md §3): its inputs (with types, defaults and
+ * the connections they stand for), computed inputs, and the Connection Interfaces it requires and
+ * generates with the outputs that fill them.
+ */
+import type { Problem, SourceLocation } from '../errors';
+import { asRecord, scalarText, type YamlFile, type YamlPath } from '../descriptor';
+
+export const INPUT_TYPES = [
+  'text',
+  'textarea',
+  'int',
+  'bool',
+  'select',
+  'multiselect',
+  'password',
+  'list',
+  'object',
+  'required-connection',
+  'generated-connection',
+] as const;
+
+export interface OutputMapping {
+  from: string;
+  to: string;
+}
+
+export interface PluginInput {
+  name: string;
+  type: string;
+  required: boolean;
+  default?: unknown;
+  items?: unknown[];
+  pattern?: string;
+  /** For connection inputs: the Connection Interface Type. */
+  connectionType?: string;
+  outputs?: OutputMapping[];
+  location: SourceLocation;
+}
+
+export interface PluginConnection {
+  /** The v2 alias, or the v3 input name. */
+  key: string;
+  type: string;
+  outputs: OutputMapping[];
+}
+
+export interface PluginDefinition {
+  name: string;
+  version: string;
+  type: string;
+  /** Display path of plugin.yaml. */
+  file: string;
+  inputs: PluginInput[];
+  computedInputs: Record<string, string>;
+  requires: PluginConnection[];
+  generates: PluginConnection[];
+  locate: (path: YamlPath) => SourceLocation;
+}
+
+/** Checks and reads a parsed plugin.yaml. */
+export function parsePluginDefinition(yaml: YamlFile): {
+  plugin?: PluginDefinition;
+  problems: Problem[];
+} {
+  const problems: Problem[] = [];
+  const fail = (path: YamlPath, message: string): void => {
+    problems.push({ message, location: yaml.locate(path) });
+  };
+  const root = asRecord(yaml.value);
+  const metadata = asRecord(root?.metadata);
+  const spec = asRecord(root?.spec);
+  if (root?.kind !== 'plugin')
+    fail(['kind'], `kind must be 'plugin', got '${scalarText(root?.kind)}'.`);
+  const name = typeof metadata?.name === 'string' ? metadata.name : '';
+  const version = metadata?.version === undefined ? '' : scalarText(metadata.version);
+  if (!name) fail(['metadata'], 'metadata.name is required.');
+  if (!version) fail(['metadata'], 'metadata.version is required.');
+  if (!spec) {
+    fail([], 'spec is required.');
+    return { problems };
+  }
+  const type = scalarText(spec.type ?? '');
+  const inputs: PluginInput[] = [];
+  const rawInputs = spec.inputs ?? [];
+  if (!Array.isArray(rawInputs)) fail(['spec', 'inputs'], 'spec.inputs must be a list.');
+  (Array.isArray(rawInputs) ? rawInputs : []).forEach((raw: unknown, i) => {
+    const path = ['spec', 'inputs', i];
+    const input = asRecord(raw);
+    if (!input || typeof input.name !== 'string' || !input.name) {
+      fail(path, `Input ${i + 1} has no name.`);
+      return;
+    }
+    const inputType = scalarText(input.type ?? 'text');
+    if (!(INPUT_TYPES as readonly string[]).includes(inputType)) {
+      fail(
+        [...path, 'type'],
+        `Input ${input.name} has type '${inputType}'; expected one of ${INPUT_TYPES.join(', ')}.`,
+      );
+      return;
+    }
+    const outputs = parseOutputs(input.outputs, [...path, 'outputs'], fail);
+    const connectionType = input['connection-interface-type'];
+    if (inputType.endsWith('-connection') && typeof connectionType !== 'string') {
+      fail(path, `Connection input ${input.name} has no connection-interface-type.`);
+    }
+    inputs.push({
+      name: input.name,
+      type: inputType,
+      required: input.required === true || inputType === 'required-connection',
+      ...(input.default !== undefined ? { default: input.default } : {}),
+      ...(Array.isArray(input.items) ? { items: input.items as unknown[] } : {}),
+      ...(typeof input.pattern === 'string' ? { pattern: input.pattern } : {}),
+      ...(typeof connectionType === 'string' ? { connectionType } : {}),
+      ...(outputs.length > 0 ? { outputs } : {}),
+      location: yaml.locate(path),
+    });
+  });
+  const computedInputs: Record<string, string> = {};
+  for (const [key, template] of Object.entries(asRecord(spec['computed-inputs']) ?? {})) {
+    if (typeof template !== 'string')
+      fail(['spec', 'computed-inputs', key], `Computed input ${key} must be a template string.`);
+    else computedInputs[key] = template;
+  }
+  const v2 = (kind: 'requires' | 'generates'): PluginConnection[] => {
+    const list = asRecord(spec[kind])?.connections;
+    if (list === undefined) return [];
+    if (!Array.isArray(list)) {
+      fail(['spec', kind, 'connections'], `spec.${kind}.connections must be a list.`);
+      return [];
+    }
+    return list.flatMap((raw: unknown, i) => {
+      const c = asRecord(raw);
+      if (!c || typeof c.alias !== 'string' || typeof c.type !== 'string') {
+        fail(
+          ['spec', kind, 'connections', i],
+          `spec.${kind}.connections[${i}] needs type and alias.`,
+        );
+        return [];
+      }
+      return [
+        {
+          key: c.alias,
+          type: c.type,
+          outputs: parseOutputs(c.outputs, ['spec', kind, 'connections', i, 'outputs'], fail),
+        },
+      ];
+    });
+  };
+  const connectionInputs = (t: string): PluginConnection[] =>
+    inputs
+      .filter((i) => i.type === t)
+      .map((i) => ({ key: i.name, type: i.connectionType ?? '', outputs: i.outputs ?? [] }));
+  if (problems.length > 0) return { problems };
+  return {
+    plugin: {
+      name,
+      version,
+      type,
+      file: yaml.file,
+      inputs: inputs.filter((i) => !i.type.endsWith('-connection')),
+      computedInputs,
+      requires: [...v2('requires'), ...connectionInputs('required-connection')],
+      generates: [...v2('generates'), ...connectionInputs('generated-connection')],
+      locate: yaml.locate,
+    },
+    problems,
+  };
+}
+
+function parseOutputs(
+  raw: unknown,
+  path: YamlPath,
+  fail: (p: YamlPath, m: string) => void,
+): OutputMapping[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    fail(path, 'outputs must be a list of {from, to}.');
+    return [];
+  }
+  return raw.flatMap((item: unknown, i) => {
+    const o = asRecord(item);
+    if (!o || typeof o.from !== 'string' || typeof o.to !== 'string') {
+      fail(
+        [...path, i],
+        'Each output mapping needs from (a Terraform output) and to (an attribute).',
+      );
+      return [];
+    }
+    return [{ from: o.from, to: o.to }];
+  });
+}
