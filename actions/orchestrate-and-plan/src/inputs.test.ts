@@ -46,6 +46,18 @@ describe('orchestrate-and-plan inputs', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('reads PLUGINS_PATH as folders under PATH_TO_MOUNT, one per line or comma-separated', () => {
+    const { inputs } = parse({
+      ...valid,
+      PLUGINS_PATH: 'plugins, vendor/plugins\n/opt/shared-plugins\n',
+    }).result();
+    expect(inputs.pluginDirs).toEqual([
+      '/repo/plugins',
+      '/repo/vendor/plugins',
+      '/opt/shared-plugins',
+    ]);
+  });
+
   it('names every missing required input at once', () => {
     expect(problemsOf({})).toEqual([
       'Input TFSTATE_BUCKET_NAME is required but was not given.',

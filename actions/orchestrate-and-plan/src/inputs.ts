@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 /** Every input of orchestrate-and-plan, parsed and validated before anything else happens. */
 import {
   LOG_LEVELS,
@@ -24,6 +25,8 @@ export interface OrchestrateInputs {
   repositoryName: string;
   pathToMount: string;
   workdir: string;
+  /** Absolute folders of plugins (PLUGINS_PATH). */
+  pluginDirs: string[];
   credentials: AwsCredentialSource;
   awsRegion: string;
   allowedModules: AllowedModuleSource[];
@@ -56,6 +59,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     token: 'AWS_SESSION_TOKEN',
   });
   const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
+  const pathToMount = p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd();
   const inputs: OrchestrateInputs = {
     tfstateBucket: {
       name: p.required('TFSTATE_BUCKET_NAME', 'Name the S3 bucket for Terraform states.'),
@@ -69,8 +73,14 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     environment: p.required('ENVIRONMENT'),
     version: p.required('VERSION', 'Use a tag or the commit SHA, e.g. ${{ github.sha }}.'),
     repositoryName: p.optional('REPOSITORY_NAME'),
-    pathToMount: p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd(),
+    pathToMount,
     workdir: p.optional('WORKDIR') || './',
+    pluginDirs: p
+      .optional('PLUGINS_PATH')
+      .split(/[\n,]/)
+      .map((dir) => dir.trim())
+      .filter((dir) => dir !== '')
+      .map((dir) => resolve(pathToMount, dir)),
     credentials,
     awsRegion,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),

@@ -148,7 +148,19 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
   }
 
   const plugins: ManifestPlugin[] = [];
-  for (const p of withConnections) plugins.push(await toManifestPlugin(p));
+  // Many plugins may share one plugin folder: read and hash each folder once.
+  const folderDigests = new Map<string, Promise<string>>();
+  const folderDigest = (found: LocatedPlugin): Promise<string> => {
+    let digest = folderDigests.get(found.dir);
+    if (!digest) {
+      digest = snapshotDirectory(found.dir, found.displayDir).then((s) => s.digest);
+      folderDigests.set(found.dir, digest);
+    }
+    return digest;
+  };
+  for (const p of withConnections) {
+    plugins.push(toManifestPlugin(p, p.found ? await folderDigest(p.found) : ''));
+  }
   const current = new Set(plugins.map((p) => p.alias));
   const removed = (options.previous?.plugins ?? []).filter(
     (p) => p.type === 'infra' && !current.has(p.alias),
@@ -183,15 +195,17 @@ function dependsOn(requires: ManifestPlugin['requires']): string[] {
   return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
 }
 
-async function toManifestPlugin(p: {
-  plugin: DescriptorPlugin;
-  found?: LocatedPlugin;
-  inputs: Record<string, unknown>;
-  generates: GeneratedConnection[];
-  requires: ManifestPlugin['requires'];
-}): Promise<ManifestPlugin> {
+function toManifestPlugin(
+  p: {
+    plugin: DescriptorPlugin;
+    found?: LocatedPlugin;
+    inputs: Record<string, unknown>;
+    generates: GeneratedConnection[];
+    requires: ManifestPlugin['requires'];
+  },
+  files: string,
+): ManifestPlugin {
   const ref = parsePluginRef(p.plugin.ref);
-  const files = p.found ? (await snapshotDirectory(p.found.dir, p.found.displayDir)).digest : '';
   const requiredValues = p.requires.map((r) => [
     r.name,
     r.from.kind === 'context' ? r.from.attributes : r.from.alias,

@@ -2,11 +2,15 @@
  * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
  * that names the file, the line and what is undefined.
  */
+import * as Nunjucks from 'nunjucks';
 import type * as nunjucks from 'nunjucks';
 import type { Problem } from '../errors';
 import { createStrictEnvironment, SandboxError, UndefinedValueError } from './strict-nunjucks';
 
 let shared: nunjucks.Environment | undefined;
+/** Compiled templates by source text: the same computed input renders once per plugin. */
+const compiled = new Map<string, nunjucks.Template>();
+const MAX_COMPILED = 1000;
 
 /** The one sandboxed environment (creating it is cheap, but there is no reason to repeat it). */
 function environment(): nunjucks.Environment {
@@ -33,7 +37,14 @@ export function renderTemplateString(
   lineOffset = 0,
 ): RenderResult {
   try {
-    return { ok: true, text: environment().renderString(template, context) };
+    let tmpl = compiled.get(template);
+    if (!tmpl) {
+      // nunjucks' eager compile reports syntax errors here, with their line.
+      tmpl = new Nunjucks.Template(template, environment(), undefined, true);
+      if (compiled.size >= MAX_COMPILED) compiled.clear();
+      compiled.set(template, tmpl);
+    }
+    return { ok: true, text: tmpl.render(context) };
   } catch (error) {
     return { ok: false, problem: toProblem(error as NunjucksError, file, lineOffset) };
   }
