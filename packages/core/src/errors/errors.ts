@@ -44,7 +44,7 @@ export function formatProblem(problem: Problem): string {
 
 /** The user's configuration is wrong; nothing outside is to blame and retrying will not help. */
 export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
+  override readonly name: string = 'ConfigurationError';
   readonly problems: readonly Problem[];
 
   constructor(problems: Problem | readonly Problem[], summary?: string) {
@@ -62,7 +62,7 @@ export class ConfigurationError extends Error {
 
 /** Something outside this project failed (S3, Terraform, the network, the runner). */
 export class ExternalError extends Error {
-  override readonly name = 'ExternalError';
+  override readonly name: string = 'ExternalError';
   /** Whether running the same step again may succeed (a timeout, a throttled call). */
   readonly retryable: boolean;
 
@@ -74,7 +74,7 @@ export class ExternalError extends Error {
 
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
 export class CancelledError extends Error {
-  override readonly name = 'CancelledError';
+  override readonly name: string = 'CancelledError';
 
   constructor(message = 'The operation was cancelled') {
     super(message);

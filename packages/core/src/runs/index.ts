@@ -1,2 +1,5 @@
-// Filled in by the work on this concept; see the README of packages/core.
-export {};
+export * from './run-types';
+export * from './run-ref';
+export * from './keys';
+export * from './transitions';
+export * from './run-store';

@@ -1,2 +1,4 @@
-// Filled in by the work on this concept; see the README of packages/core.
-export {};
+export * from './object-store';
+export * from './memory-object-store';
+export * from './s3-object-store';
+export * from './s3-client';

@@ -1,2 +1,4 @@
 export * from './target';
 export * from './connection-interface';
+export * from './context-store';
+export * from './deployment-history';

@@ -1,0 +1,27 @@
+/**
+ * The IaC bucket's key layout (documented in README.md beside this file). Names from users are
+ * URI-encoded so no workspace, environment or id can reach into another's keys.
+ */
+import type { DeploymentTarget } from '../workspace';
+
+const part = (value: string): string => encodeURIComponent(value);
+
+export function targetPath(target: DeploymentTarget): string {
+  return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
+}
+
+export const keys = {
+  run: (runId: string) => `runs/${runId}/record.json`,
+  artifact: (runId: string, name: string) =>
+    `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
+  runsPrefix: 'runs/',
+  lock: (target: DeploymentTarget) => `locks/${targetPath(target)}.json`,
+  connectionInterface: (workspace: string, environment: string, name: string) =>
+    `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
+  connectionInterfaces: (workspace: string, environment: string) =>
+    `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
+  lastDeployment: (target: DeploymentTarget) => `history/${targetPath(target)}/last.json`,
+  versionDeployment: (target: DeploymentTarget, version: string) =>
+    `history/${targetPath(target)}/versions/${part(version)}.json`,
+  versionsPrefix: (target: DeploymentTarget) => `history/${targetPath(target)}/versions/`,
+};

@@ -1,0 +1,197 @@
+import { MemoryLogger } from '../logging';
+import { MemoryObjectStore, type ObjectStore } from '../store';
+import type { DeploymentTarget } from '../workspace';
+import { parseRunRef, formatRunRef } from './run-ref';
+import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';
+import { InvalidTransitionError } from './transitions';
+
+const target: DeploymentTarget = {
+  workspace: 'shop',
+  environment: 'prod',
+  appKind: 'app',
+  appId: 'APP1',
+  appName: 'orders',
+};
+
+function input(overrides: Partial<CreateRunInput> = {}): CreateRunInput {
+  return {
+    type: 'DEPLOY',
+    target,
+    version: 'v1',
+    workflowRunUrl: 'https://github.com/acme/orders/actions/runs/1',
+    tfstate: { bucket: 'tf', region: 'us-east-1' },
+    manifestDigest: 'abc',
+    tasks: [
+      { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'topic' },
+      { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' },
+    ],
+    ...overrides,
+  };
+}
+
+function fixture(now = () => new Date('2026-11-22T10:00:00Z')) {
+  const store = new MemoryObjectStore('iac');
+  const logger = new MemoryLogger();
+  return {
+    store,
+    logger,
+    runs: new RunStore(store, logger, { now, leaseMs: 60 * 60 * 1000, region: 'sa-east-1' }),
+  };
+}
+
+describe('RunStore', () => {
+  it('opens a run with PENDING tasks and ULID ids, and takes the lock', async () => {
+    const { runs, store } = fixture();
+    const run = await runs.createRun(input());
+    expect(run.runId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(run.tasks.map((t) => t.status)).toEqual(['PENDING', 'PENDING']);
+    expect(new Set(run.tasks.map((t) => t.runTaskId)).size).toBe(2);
+    expect(await store.list('locks/')).toEqual(['locks/shop/prod/app/APP1.json']);
+    expect(await runs.getRun(run.runId)).toEqual(run);
+  });
+
+  it('refuses a second run while one is RUNNING, naming the holder and how to cancel it', async () => {
+    const { runs, store } = fixture();
+    const first = await runs.createRun(input());
+    const error = await runs.createRun(input({ version: 'v2' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunBlockedError);
+    expect((error as Error).message).toContain(
+      `run ${first.runId} (RUNNING since 2026-11-22T10:00:00.000Z`,
+    );
+    expect((error as Error).message).toContain('https://github.com/acme/orders/actions/runs/1');
+    expect((error as Error).message).toContain(`RUN_ID ${first.runId}@iac:sa-east-1`);
+    // The refused run left nothing behind.
+    expect((await store.list('runs/')).length).toBe(1);
+  });
+
+  it('never lets a lock of a finished run stand in the way', async () => {
+    const { runs } = fixture();
+    const first = await runs.createRun(input());
+    await runs.finishRun(first.runId, 'SUCCEEDED');
+    const second = await runs.createRun(input({ version: 'v2' }));
+    expect(second.status).toBe('RUNNING');
+  });
+
+  it('takes over an expired lease only with force, and says so', async () => {
+    let clock = new Date('2026-11-22T10:00:00Z');
+    const { runs, logger } = fixture(() => clock);
+    await runs.createRun(input());
+    clock = new Date('2026-11-22T12:00:00Z');
+    await expect(runs.createRun(input())).rejects.toThrow(/Its lease has expired/);
+    const taken = await runs.createRun(input(), { force: true });
+    expect(taken.status).toBe('RUNNING');
+    expect(logger.messages('warning')).toEqual([
+      expect.stringMatching(/Taking over the lock .* held for 120 min/),
+    ]);
+  });
+
+  it('records task transitions and refuses invalid ones', async () => {
+    const { runs } = fixture();
+    const run = await runs.createRun(input());
+    const [iac, deploy] = run.tasks as unknown as [{ runTaskId: string }, { runTaskId: string }];
+    await runs.startTask(run.runId, iac.runTaskId);
+    await expect(runs.startTask(run.runId, iac.runTaskId)).rejects.toThrow(InvalidTransitionError);
+    const after = await runs.finishTask(run.runId, iac.runTaskId, 'SUCCEEDED');
+    expect(after.tasks[0]).toMatchObject({
+      status: 'SUCCEEDED',
+      startedAt: expect.any(String),
+      finishedAt: expect.any(String),
+    });
+    await expect(runs.finishTask(run.runId, deploy.runTaskId, 'SUCCEEDED')).rejects.toThrow(
+      /cannot go from PENDING to SUCCEEDED/,
+    );
+    await runs.finishRun(run.runId, 'USER_ERROR', { kind: 'USER_ERROR', message: 'bad' });
+    await expect(runs.startTask(run.runId, deploy.runTaskId)).rejects.toThrow(
+      /cannot start: run .* is USER_ERROR/,
+    );
+  });
+
+  it('finishing aborts unfinished tasks, releases the lock, and is idempotent', async () => {
+    const { runs, store } = fixture();
+    const run = await runs.createRun(input());
+    const closed = await runs.finishRun(run.runId, 'RUNTIME_ERROR', {
+      kind: 'RUNTIME_ERROR',
+      message: 's3 down',
+    });
+    expect(closed.tasks.map((t) => t.status)).toEqual(['ABORTED', 'ABORTED']);
+    expect(await store.list('locks/')).toEqual([]);
+    const again = await runs.finishRun(run.runId, 'SUCCEEDED');
+    expect(again.status).toBe('RUNTIME_ERROR');
+  });
+
+  it('cancels running runs once, and reports unknown and finished ones', async () => {
+    const { runs } = fixture();
+    expect((await runs.cancelRun('01J9V6MWFTWQ392331QBCS46KQ')).outcome).toBe('not-found');
+    const run = await runs.createRun(input());
+    await runs.startTask(run.runId, run.tasks[0]?.runTaskId as string);
+    const [a, b] = await Promise.all([runs.cancelRun(run.runId), runs.cancelRun(run.runId)]);
+    expect([a.outcome, b.outcome].sort()).toEqual(['already-finished', 'cancelled']);
+    const cancelled = a.outcome === 'cancelled' ? a : b;
+    expect(cancelled.aborted.map((t) => t.taskType)).toEqual([
+      'IAC_SELF_HOSTED',
+      'DEPLOY_SELF_HOSTED',
+    ]);
+    expect((await runs.cancelRun(run.runId)).outcome).toBe('already-finished');
+  });
+
+  it('refuses to cancel a run with a RUNNING task when force is off', async () => {
+    const { runs } = fixture();
+    const run = await runs.createRun(input());
+    await runs.startTask(run.runId, run.tasks[0]?.runTaskId as string);
+    await expect(runs.cancelRun(run.runId, { force: false })).rejects.toThrow(
+      /still RUNNING \(IAC_SELF_HOSTED topic\); FORCE_CANCEL is false/,
+    );
+  });
+
+  it('leaves no record and no lock when the lock write fails', async () => {
+    const memory = new MemoryObjectStore('iac');
+    const failing: ObjectStore = {
+      bucket: 'iac',
+      getJson: (k) => memory.getJson(k),
+      list: (p) => memory.list(p),
+      delete: (k, c) => memory.delete(k, c),
+      putJson: async (k, v, c) => {
+        if (k.startsWith('locks/')) throw new Error('S3 went away');
+        return memory.putJson(k, v, c);
+      },
+    };
+    const runs = new RunStore(failing, new MemoryLogger());
+    await expect(runs.createRun(input())).rejects.toThrow('S3 went away');
+    expect(await memory.list('')).toEqual([]);
+  });
+});
+
+describe('run references', () => {
+  it('round-trip, with the region only when it is not us-east-1', () => {
+    const id = '01J9V6MWFTWQ392331QBCS46KQ';
+    expect(formatRunRef({ runId: id, bucket: 'acme-iac', region: 'us-east-1' })).toBe(
+      `${id}@acme-iac`,
+    );
+    expect(formatRunRef({ runId: id, bucket: 'acme-iac', region: 'sa-east-1' })).toBe(
+      `${id}@acme-iac:sa-east-1`,
+    );
+    expect(parseRunRef(`${id}@acme-iac:sa-east-1`)).toEqual({
+      runId: id,
+      bucket: 'acme-iac',
+      region: 'sa-east-1',
+    });
+    expect(parseRunRef(`${id}@acme-iac`)).toEqual({
+      runId: id,
+      bucket: 'acme-iac',
+      region: 'us-east-1',
+    });
+  });
+
+  it.each([
+    '',
+    'r',
+    '01J9V6MWFTWQ392331QBCS46KQ',
+    'not-a-ulid@bucket',
+    '01J9V6MWFTWQ392331QBCS46KQ@Bad_Bucket',
+    '01J9V6MWFTWQ392331QBCS46KQ@b-b:mars',
+  ])('refuses %j, naming RUN_ID and the expected form', (text) => {
+    expect(() => parseRunRef(text)).toThrow(
+      /RUN_ID '.*' is not a run id of this engine\. Expected <ULID>@<iac-bucket>\[:<region>\]/,
+    );
+  });
+});

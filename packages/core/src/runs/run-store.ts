@@ -1,0 +1,371 @@
+/**
+ * Run records and their locks in the IaC bucket. Every write that could race is conditional: the
+ * lock is created with If-None-Match and taken over with If-Match; every record update is a
+ * read-modify-write with If-Match, retried on conflict. So two runners can never both hold a lock
+ * or silently overwrite each other's record.
+ */
+import { monotonicFactory } from 'ulid';
+import { ExternalError } from '../errors';
+import type { Logger } from '../logging';
+import { PreconditionFailedError, type ObjectStore } from '../store';
+import type { TaskType } from '../tasks';
+import { describeTarget, type DeploymentTarget } from '../workspace';
+import { keys } from './keys';
+import { formatRunRef } from './run-ref';
+import { checkRunFinish, checkTaskTransition } from './transitions';
+import {
+  isFinished,
+  isTaskFinished,
+  type FinalRunStatus,
+  type RunError,
+  type RunLock,
+  type RunRecord,
+  type RunTask,
+  type RunType,
+} from './run-types';
+
+const newId = monotonicFactory();
+const CONFLICT_RETRIES = 8;
+
+/** A second run on a target whose lock is held by a RUNNING run. Retrying later can succeed. */
+export class RunBlockedError extends ExternalError {
+  override readonly name = 'RunBlockedError';
+  constructor(
+    message: string,
+    readonly holder: RunRecord | undefined,
+  ) {
+    super(message, { retryable: true });
+  }
+}
+
+export interface CreateRunInput {
+  type: RunType;
+  target: DeploymentTarget;
+  version: string;
+  workflowRunUrl: string;
+  tfstate: { bucket: string; region: string };
+  manifestDigest: string;
+  tasks: { taskType: TaskType; pluginAppliedAlias: string | null }[];
+}
+
+export interface CancelOutcome {
+  outcome: 'not-found' | 'already-finished' | 'cancelled';
+  record?: RunRecord;
+  aborted: RunTask[];
+}
+
+export interface RunStoreOptions {
+  /** How long a lock may be held before `force` may take it over. Default 6 hours. */
+  leaseMs?: number;
+  now?: () => Date;
+  /** The IaC bucket's region, for the RUN_IDs shown in messages. */
+  region?: string;
+}
+
+export class RunStore {
+  private readonly leaseMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly logger: Logger,
+    private readonly options: RunStoreOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 6 * 60 * 60 * 1000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The RUN_ID of a run of this store. */
+  runRef(runId: string): string {
+    return formatRunRef({
+      runId,
+      bucket: this.store.bucket,
+      region: this.options.region ?? 'us-east-1',
+    });
+  }
+
+  /**
+   * Opens a run: writes its record, then takes the target's lock. If the lock is held by a RUNNING
+   * run, the record is deleted again and RunBlockedError names the holder. The record is written
+   * first so that no crash can leave a lock that points at no run.
+   */
+  async createRun(input: CreateRunInput, options: { force?: boolean } = {}): Promise<RunRecord> {
+    const at = this.now().toISOString();
+    const runId = newId(this.now().getTime());
+    const record: RunRecord = {
+      runId,
+      type: input.type,
+      status: 'RUNNING',
+      target: input.target,
+      version: input.version,
+      workflowRunUrl: input.workflowRunUrl,
+      tfstate: input.tfstate,
+      manifestDigest: input.manifestDigest,
+      createdAt: at,
+      updatedAt: at,
+      tasks: input.tasks.map((t) => ({
+        runTaskId: newId(this.now().getTime()),
+        taskType: t.taskType,
+        pluginAppliedAlias: t.pluginAppliedAlias,
+        status: 'PENDING',
+      })),
+    };
+    const etag = await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+    try {
+      await this.acquireLock(record, options.force === true);
+    } catch (error) {
+      await this.store.delete(keys.run(runId), { ifMatch: etag }).catch(() => undefined);
+      throw error;
+    }
+    return record;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return (await this.store.getJson<RunRecord>(keys.run(runId)))?.value;
+  }
+
+  async startTask(runId: string, runTaskId: string): Promise<RunRecord> {
+    return this.updateTask(runId, runTaskId, (run, task) => {
+      checkTaskTransition(run, task, 'RUNNING');
+      task.status = 'RUNNING';
+      task.startedAt = this.now().toISOString();
+      delete task.error;
+    });
+  }
+
+  async finishTask(
+    runId: string,
+    runTaskId: string,
+    status: 'SUCCEEDED' | 'FAILED' | 'INTERNAL_ERROR' | 'ABORTED',
+    error?: RunError,
+  ): Promise<RunRecord> {
+    return this.updateTask(runId, runTaskId, (run, task) => {
+      checkTaskTransition(run, task, status);
+      task.status = status;
+      task.finishedAt = this.now().toISOString();
+      if (error) task.error = error;
+    });
+  }
+
+  /**
+   * Ends a run: unfinished tasks become ABORTED, the lock is released. On a run that is already
+   * finished it changes nothing and returns the record (a retried close must not fail).
+   */
+  async finishRun(runId: string, status: FinalRunStatus, error?: RunError): Promise<RunRecord> {
+    return (await this.finish(runId, status, error)).record;
+  }
+
+  private async finish(
+    runId: string,
+    status: FinalRunStatus,
+    error?: RunError,
+  ): Promise<{ record: RunRecord; changed: boolean }> {
+    let changed = false;
+    const record = await this.update(runId, (run) => {
+      changed = false; // a conflict re-runs this on the fresh record
+      if (isFinished(run.status)) return false;
+      checkRunFinish(run);
+      const at = this.now().toISOString();
+      run.status = status;
+      run.finishedAt = at;
+      if (error) run.error = error;
+      for (const task of run.tasks) {
+        if (!isTaskFinished(task.status)) {
+          task.status = 'ABORTED';
+          task.finishedAt = at;
+        }
+      }
+      changed = true;
+      return true;
+    });
+    await this.releaseLock(record);
+    return { record, changed };
+  }
+
+  /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
+  async cancelRun(runId: string, options: { force?: boolean } = {}): Promise<CancelOutcome> {
+    const before = await this.getRun(runId);
+    if (!before) return { outcome: 'not-found', aborted: [] };
+    if (isFinished(before.status)) {
+      await this.releaseLock(before);
+      return { outcome: 'already-finished', record: before, aborted: [] };
+    }
+    const running = before.tasks.filter((t) => t.status === 'RUNNING');
+    if (running.length > 0 && options.force === false) {
+      throw new RunBlockedError(
+        `Run ${runId} has task(s) still RUNNING (${running.map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim()).join(', ')}); FORCE_CANCEL is false, so it was not cancelled.`,
+        before,
+      );
+    }
+    const unfinished = new Set(
+      before.tasks.filter((t) => !isTaskFinished(t.status)).map((t) => t.runTaskId),
+    );
+    const { record, changed } = await this.finish(runId, 'ABORTED', {
+      kind: 'ABORTED',
+      message: 'cancelled by cancel-run',
+    });
+    if (!changed) {
+      // Another writer (a second cancel, the run itself) finished it between our read and write.
+      return { outcome: 'already-finished', record, aborted: [] };
+    }
+    return {
+      outcome: 'cancelled',
+      record,
+      aborted: record.tasks.filter((t) => unfinished.has(t.runTaskId)),
+    };
+  }
+
+  /** The object key an artifact of the run is stored at (the history points at rendered IaC). */
+  artifactKey(runId: string, name: string): string {
+    return keys.artifact(runId, name);
+  }
+
+  async putArtifact(runId: string, name: string, value: unknown): Promise<void> {
+    await this.store.putJson(keys.artifact(runId, name), value);
+  }
+
+  async getArtifact<T>(runId: string, name: string): Promise<T | undefined> {
+    return (await this.store.getJson<T>(keys.artifact(runId, name)))?.value;
+  }
+
+  /** Recent runs, newest first (ULIDs sort by time). */
+  async listRuns(
+    filter: { workspace?: string; environment?: string; limit?: number } = {},
+  ): Promise<RunRecord[]> {
+    const ids = (await this.store.list(keys.runsPrefix))
+      .filter((k) => k.endsWith('/record.json'))
+      .map((k) => k.split('/')[1] as string)
+      .sort()
+      .reverse();
+    const result: RunRecord[] = [];
+    for (const id of ids) {
+      const run = await this.getRun(id);
+      if (!run) continue;
+      if (filter.workspace && run.target.workspace !== filter.workspace) continue;
+      if (filter.environment && run.target.environment !== filter.environment) continue;
+      result.push(run);
+      if (result.length >= (filter.limit ?? 20)) break;
+    }
+    return result;
+  }
+
+  /** The lock of a target and the run holding it, for the CLI. */
+  async getLock(
+    target: DeploymentTarget,
+  ): Promise<{ lock: RunLock; holder?: RunRecord } | undefined> {
+    const stored = await this.store.getJson<RunLock>(keys.lock(target));
+    if (!stored) return undefined;
+    return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
+  }
+
+  /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
+  async forceUnlock(target: DeploymentTarget): Promise<RunLock | undefined> {
+    const stored = await this.store.getJson<RunLock>(keys.lock(target));
+    if (!stored) return undefined;
+    await this.store.delete(keys.lock(target), { ifMatch: stored.etag });
+    this.logger.warning(
+      `Lock of ${describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`,
+    );
+    return stored.value;
+  }
+
+  private async acquireLock(record: RunRecord, force: boolean): Promise<void> {
+    const key = keys.lock(record.target);
+    const lock: RunLock = {
+      runId: record.runId,
+      workflowRunUrl: record.workflowRunUrl,
+      acquiredAt: record.createdAt,
+    };
+    for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+      try {
+        await this.store.putJson(key, lock, { ifNoneMatch: '*' });
+        return;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+      const current = await this.store.getJson<RunLock>(key);
+      if (!current) continue; // released meanwhile: try again
+      const holder = await this.getRun(current.value.runId);
+      const age = this.now().getTime() - new Date(current.value.acquiredAt).getTime();
+      const free = !holder || isFinished(holder.status);
+      if (!free) {
+        if (!(force && age > this.leaseMs))
+          throw this.blocked(record.target, current.value, holder, age);
+        this.logger.warning(
+          `Taking over the lock of ${describeTarget(record.target)} from run ${current.value.runId}, held for ${Math.round(age / 60000)} min (longer than the lease), because force was given.`,
+        );
+      }
+      try {
+        await this.store.putJson(key, lock, { ifMatch: current.etag });
+        return;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+    throw new ExternalError(
+      `Could not take the lock of ${describeTarget(record.target)}: it kept changing.`,
+      { retryable: true },
+    );
+  }
+
+  private blocked(
+    target: DeploymentTarget,
+    lock: RunLock,
+    holder: RunRecord | undefined,
+    ageMs: number,
+  ): RunBlockedError {
+    const minutes = Math.round(ageMs / 60000);
+    return new RunBlockedError(
+      `Another run is deploying ${describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}. ` +
+        `Wait for it to finish, or cancel it: run the cancel-run action with RUN_ID ${this.runRef(lock.runId)}.` +
+        (ageMs > this.leaseMs
+          ? ' Its lease has expired: it can also be taken over with the force option.'
+          : ''),
+      holder,
+    );
+  }
+
+  private async releaseLock(run: RunRecord): Promise<void> {
+    const key = keys.lock(run.target);
+    const current = await this.store.getJson<RunLock>(key);
+    if (!current || current.value.runId !== run.runId) return;
+    try {
+      await this.store.delete(key, { ifMatch: current.etag });
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
+  }
+
+  private async updateTask(
+    runId: string,
+    runTaskId: string,
+    mutate: (run: RunRecord, task: RunTask) => void,
+  ): Promise<RunRecord> {
+    return this.update(runId, (run) => {
+      const task = run.tasks.find((t) => t.runTaskId === runTaskId);
+      if (!task) throw new ExternalError(`run ${runId} has no task ${runTaskId}`);
+      mutate(run, task);
+      return true;
+    });
+  }
+
+  /** Read-modify-write with If-Match; `mutate` returns false to leave the record as it is. */
+  private async update(runId: string, mutate: (run: RunRecord) => boolean): Promise<RunRecord> {
+    for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+      const current = await this.store.getJson<RunRecord>(keys.run(runId));
+      if (!current) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+      const run = structuredClone(current.value);
+      if (!mutate(run)) return run;
+      run.updatedAt = this.now().toISOString();
+      try {
+        await this.store.putJson(keys.run(runId), run, { ifMatch: current.etag });
+        return run;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+    throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
+      retryable: true,
+    });
+  }
+}

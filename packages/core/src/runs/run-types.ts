@@ -1,0 +1,69 @@
+/** Run records: one deployment operation on one target, and its tasks (CONTRACT.md §4). */
+import type { TaskStatus, TaskType } from '../tasks';
+import type { DeploymentTarget } from '../workspace';
+
+export const RUN_TYPES = ['DEPLOY', 'ROLLBACK', 'DESTROY'] as const;
+export type RunType = (typeof RUN_TYPES)[number];
+
+export const RUN_STATUSES = [
+  'RUNNING',
+  'SUCCEEDED',
+  'USER_ERROR',
+  'RUNTIME_ERROR',
+  'ABORTED',
+  'SKIPPED',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type FinalRunStatus = Exclude<RunStatus, 'RUNNING'>;
+
+export interface RunError {
+  kind: string;
+  message: string;
+}
+
+export interface RunTask {
+  runTaskId: string;
+  taskType: TaskType;
+  pluginAppliedAlias: string | null;
+  status: TaskStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: RunError;
+}
+
+export interface RunRecord {
+  runId: string;
+  type: RunType;
+  status: RunStatus;
+  target: DeploymentTarget;
+  version: string;
+  /** The GitHub workflow run that opened it. */
+  workflowRunUrl: string;
+  tfstate: { bucket: string; region: string };
+  manifestDigest: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  error?: RunError;
+  tasks: RunTask[];
+}
+
+/** The lock object of a target: which run holds it, since when. */
+export interface RunLock {
+  runId: string;
+  workflowRunUrl: string;
+  acquiredAt: string;
+}
+
+export function isFinished(status: RunStatus): boolean {
+  return status !== 'RUNNING';
+}
+
+export function isTaskFinished(status: TaskStatus): boolean {
+  return (
+    status === 'SUCCEEDED' ||
+    status === 'FAILED' ||
+    status === 'INTERNAL_ERROR' ||
+    status === 'ABORTED'
+  );
+}

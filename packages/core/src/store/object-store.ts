@@ -1,0 +1,30 @@
+/**
+ * The one storage seam of the engine: JSON objects in a bucket, with the conditional writes that
+ * make locks and record updates safe between runners (S3 `If-None-Match: *` / `If-Match: <etag>`).
+ */
+
+export type WriteCondition = { ifNoneMatch: '*' } | { ifMatch: string };
+
+export interface StoredJson<T> {
+  value: T;
+  etag: string;
+}
+
+export interface ObjectStore {
+  readonly bucket: string;
+  getJson<T>(key: string): Promise<StoredJson<T> | undefined>;
+  /** Writes the object; with a condition, throws PreconditionFailedError when it does not hold. */
+  putJson(key: string, value: unknown, condition?: WriteCondition): Promise<string>;
+  /** Deletes the object (no error when it is absent); with ifMatch, only that version. */
+  delete(key: string, condition?: { ifMatch: string }): Promise<void>;
+  /** Keys under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** A conditional write or delete lost: someone else created or changed the object first. */
+export class PreconditionFailedError extends Error {
+  override readonly name = 'PreconditionFailedError';
+  constructor(readonly key: string) {
+    super(`the object ${key} was created or changed by someone else`);
+  }
+}

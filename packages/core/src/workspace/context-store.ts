@@ -1,0 +1,39 @@
+/**
+ * The workspace context in the IaC bucket: the Connection Interface instances of a workspace and
+ * environment, one object each, so deploys of different applications never rewrite each other's.
+ */
+import { keys } from '../runs/keys';
+import type { ObjectStore } from '../store';
+import type { ConnectionInterfaceInstance } from './connection-interface';
+
+export class WorkspaceContextStore {
+  constructor(private readonly store: ObjectStore) {}
+
+  async list(workspace: string, environment: string): Promise<ConnectionInterfaceInstance[]> {
+    const found = await this.store.list(keys.connectionInterfaces(workspace, environment));
+    const instances = await Promise.all(
+      found.map((key) => this.store.getJson<ConnectionInterfaceInstance>(key)),
+    );
+    return instances
+      .flatMap((i) => (i ? [i.value] : []))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  async upsert(
+    workspace: string,
+    environment: string,
+    instances: readonly ConnectionInterfaceInstance[],
+  ): Promise<void> {
+    for (const instance of instances) {
+      await this.store.putJson(
+        keys.connectionInterface(workspace, environment, instance.name),
+        instance,
+      );
+    }
+  }
+
+  async remove(workspace: string, environment: string, names: readonly string[]): Promise<void> {
+    for (const name of names)
+      await this.store.delete(keys.connectionInterface(workspace, environment, name));
+  }
+}
