@@ -86,19 +86,3 @@ describe('runtime-tasks bundle', () => {
     expect(result.annotations[0]?.message).toMatch(/^runtime-tasks: not implemented yet\./);
   });
 });
-
-describe('cancel-run bundle', () => {
-  it('succeeds with nothing to cancel when RUN_ID is empty', async () => {
-    const result = await runAction('cancel-run', { with: { RUN_ID: '' } });
-    expect(result.exitCode).toBe(0);
-    expect(result.log).toContain('nothing to cancel');
-  });
-
-  it('fails honestly for a real run id until cancelling is built', async () => {
-    const result = await runAction('cancel-run', {
-      with: { RUN_ID: '01J9V6MWFTWQ392331QBCS46KQ' },
-    });
-    expect(result.exitCode).toBe(1);
-    expect(result.annotations[0]?.message).toMatch(/^cancel-run: not implemented yet\./);
-  });
-});

@@ -7,6 +7,7 @@ describe('cancel-run inputs', () => {
     expect(parseCancelInputs(fakeInputs({}).parser).inputs).toEqual({
       runId: '',
       forceCancel: true,
+      credentials: { mode: 'ambient' },
     });
   });
 

@@ -1,10 +1,12 @@
 /** Every input of cancel-run, parsed and validated before anything else happens. */
-import { readUnusedInputs, type InputParser } from '@deploy-engine/action-kit';
+import { readAwsCredentials, readUnusedInputs, type InputParser } from '@deploy-engine/action-kit';
+import type { AwsCredentialSource } from '@deploy-engine/core';
 
 export interface CancelInputs {
   /** Empty when orchestrate-and-plan never opened a run: then there is nothing to cancel. */
   runId: string;
   forceCancel: boolean;
+  credentials: AwsCredentialSource;
 }
 
 export function parseCancelInputs(p: InputParser): { inputs: CancelInputs; warnings: string[] } {
@@ -14,9 +16,16 @@ export function parseCancelInputs(p: InputParser): { inputs: CancelInputs; warni
     ['CLIENT_KEY'],
     'this engine needs no StackSpot account.',
   );
+  const credentials = readAwsCredentials(p, {
+    role: 'AWS_ROLE_ARN',
+    keyId: 'AWS_ACCESS_KEY_ID',
+    secret: 'AWS_SECRET_ACCESS_KEY',
+    token: 'AWS_SESSION_TOKEN',
+  });
   const inputs: CancelInputs = {
     runId: p.optional('RUN_ID'),
     forceCancel: p.boolean('FORCE_CANCEL', true),
+    credentials,
   };
   return { inputs, warnings: p.finish('cancel-run') };
 }

@@ -1,18 +1,45 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as core from '@actions/core';
-import { NotImplementedError, runAction, runnerInputs } from '@deploy-engine/action-kit';
+import { actionsLogger, openAwsSession, runAction, runnerInputs } from '@deploy-engine/action-kit';
+import { parseRunRef, RunStore, S3ObjectStore, type CancelOutcome } from '@deploy-engine/core';
 import { parseCancelInputs } from './inputs';
+import { writeCancelSummary } from './summary';
 
 /** The cancel-run step: makes sure a failed or cancelled pipeline leaves nothing blocked. */
 export async function run(): Promise<void> {
   await runAction('cancel-run', async () => {
     const { inputs, warnings } = parseCancelInputs(runnerInputs());
     warnings.forEach((w) => core.warning(w));
+    let result: CancelOutcome | undefined;
+    let message: string;
     if (inputs.runId === '') {
-      core.info('RUN_ID is empty: no run was opened, so there is nothing to cancel.');
-      return;
+      message = 'RUN_ID is empty: no run was opened, so there is nothing to cancel.';
+    } else {
+      const ref = parseRunRef(inputs.runId);
+      const session = await openAwsSession(ref.region, inputs.credentials, actionsLogger);
+      const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actionsLogger, {
+        region: ref.region,
+      });
+      result = await runs.cancelRun(ref.runId, { force: inputs.forceCancel });
+      message =
+        result.outcome === 'not-found'
+          ? `Run ${ref.runId} does not exist in ${ref.bucket}: nothing to cancel.`
+          : result.outcome === 'already-finished'
+            ? `Run ${ref.runId} had already finished as ${result.record?.status}: nothing to cancel; its lock is released.`
+            : `Run ${ref.runId} was cancelled: ${result.aborted.length} unfinished task(s) marked ABORTED, and its lock released.`;
     }
-    throw new NotImplementedError(
-      `Cancelling run ${inputs.runId} is not built yet; its records were not changed.`,
-    );
+    core.info(message);
+    const file = join(process.env.RUNNER_TEMP ?? process.cwd(), `run-data-${Date.now()}.json`);
+    const data = {
+      runId: inputs.runId || null,
+      outcome: result?.outcome ?? 'nothing-to-cancel',
+      message,
+      run: result?.record ?? null,
+      aborted: result?.aborted ?? [],
+    };
+    await writeFile(file, `${JSON.stringify(data, null, 2)}\n`);
+    core.setOutput('run_data', file);
+    await writeCancelSummary(message, result);
   });
 }

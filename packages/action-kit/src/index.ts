@@ -6,3 +6,4 @@ export * from './action-inputs';
 export * from './not-implemented';
 export * from './html';
 export * from './workflow-run';
+export * from './aws-session';

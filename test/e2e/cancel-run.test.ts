@@ -1,0 +1,132 @@
+/**
+ * cancel-run through its built bundle, as GitHub runs it, against a real S3 (moto_server): it
+ * never leaves a run blocking the next deployment, and always says what it found.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  createS3Client,
+  formatRunRef,
+  MemoryLogger,
+  RunStore,
+  S3ObjectStore,
+  type RunRecord,
+} from '@deploy-engine/core';
+import { startMoto, type MotoServer } from '../harness/moto';
+import { runAction, type ActionResult } from '../harness/runner';
+
+let moto: MotoServer;
+let runs: RunStore;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  await moto.createBucket('cancel-iac');
+  const client = createS3Client({
+    region: 'us-east-1',
+    credentials: { mode: 'keys', accessKeyId: 'test', secretAccessKey: 'test' },
+    env: { AWS_ENDPOINT_URL_S3: moto.endpoint },
+  });
+  runs = new RunStore(new S3ObjectStore(client, 'cancel-iac'), new MemoryLogger());
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+async function openRun(appId: string): Promise<RunRecord> {
+  return runs.createRun({
+    type: 'DEPLOY',
+    target: { workspace: 'shop', environment: 'prod', appKind: 'app', appId, appName: appId },
+    version: 'v1',
+    workflowRunUrl: 'https://github.com/acme/orders/actions/runs/9',
+    tfstate: { bucket: 'tf', region: 'us-east-1' },
+    manifestDigest: 'd',
+    tasks: [
+      { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'topic' },
+      { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' },
+    ],
+  });
+}
+
+function cancel(runId: string, extra: Record<string, string> = {}): Promise<ActionResult> {
+  return runAction('cancel-run', {
+    env: { ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    with: { RUN_ID: runId, ...extra },
+  });
+}
+
+function runData(result: ActionResult): {
+  outcome: string;
+  run: RunRecord | null;
+  aborted: unknown[];
+} {
+  return JSON.parse(readFileSync(result.outputs.run_data as string, 'utf8')) as never;
+}
+
+describe('cancel-run bundle', () => {
+  it('aborts a running run, releases its lock, and reports what it aborted', async () => {
+    const run = await openRun('running');
+    await runs.startTask(run.runId, run.tasks[0]?.runTaskId as string);
+    const result = await cancel(
+      formatRunRef({ runId: run.runId, bucket: 'cancel-iac', region: 'us-east-1' }),
+    );
+    expect([result.exitCode, result.log]).toEqual([
+      0,
+      expect.stringContaining(
+        `Run ${run.runId} was cancelled: 2 unfinished task(s) marked ABORTED`,
+      ),
+    ]);
+    const data = runData(result);
+    expect(data.outcome).toBe('cancelled');
+    expect(data.run?.status).toBe('ABORTED');
+    expect(data.run?.tasks.map((t) => t.status)).toEqual(['ABORTED', 'ABORTED']);
+    expect(result.summary).toContain('Cancel run');
+    expect(await moto.listKeys('cancel-iac', 'locks/')).toEqual([]);
+    // Nothing blocks the next deployment.
+    await expect(openRun('running')).resolves.toMatchObject({ status: 'RUNNING' });
+  });
+
+  it('is idempotent: a second cancel says the run already finished', async () => {
+    const run = await openRun('twice');
+    const ref = `${run.runId}@cancel-iac`;
+    const [first, second] = await Promise.all([cancel(ref), cancel(ref)]);
+    expect([first.exitCode, second.exitCode]).toEqual([0, 0]);
+    expect([runData(first).outcome, runData(second).outcome].sort()).toEqual([
+      'already-finished',
+      'cancelled',
+    ]);
+    const third = await cancel(ref);
+    expect(third.log).toContain('had already finished as ABORTED');
+  });
+
+  it('succeeds for a finished run without changing it', async () => {
+    const run = await openRun('done');
+    await runs.finishRun(run.runId, 'SUCCEEDED');
+    const result = await cancel(`${run.runId}@cancel-iac`);
+    expect(result.exitCode).toBe(0);
+    expect(runData(result)).toMatchObject({
+      outcome: 'already-finished',
+      run: { status: 'SUCCEEDED' },
+    });
+  });
+
+  it('succeeds for an unknown run, saying so', async () => {
+    const result = await cancel('01J9V6MWFTWQ392331QBCS46KQ@cancel-iac');
+    expect(result.exitCode).toBe(0);
+    expect(result.log).toContain('does not exist in cancel-iac: nothing to cancel');
+    expect(runData(result).outcome).toBe('not-found');
+  });
+
+  it('succeeds with nothing to cancel for an empty RUN_ID, still writing run_data', async () => {
+    const result = await cancel('');
+    expect(result.exitCode).toBe(0);
+    expect(runData(result)).toMatchObject({ outcome: 'nothing-to-cancel', run: null });
+  });
+
+  it('refuses a RUN_ID that is not one, naming the input', async () => {
+    const result = await cancel('my-run');
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.message).toMatch(
+      /configuration error\. RUN_ID 'my-run' is not a run id of this engine/,
+    );
+  });
+});
