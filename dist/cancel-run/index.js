@@ -84134,11 +84134,10 @@ async function openAwsSession(region, credentials, logger) {
     const s3 = createS3Client({ region, credentials });
     let resolved;
     try {
-        const provider = s3.config.credentials;
-        resolved = typeof provider === 'function' ? await provider() : provider;
+        resolved = await s3.config.credentials();
     }
     catch (error) {
-        throw new Error(`No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${error.message}`);
+        throw new ExternalError(`No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${error.message}`);
     }
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
     secrets.forEach((secret) => logger.addSecret(secret));

@@ -2,7 +2,12 @@
  * One set of AWS credentials for the whole step: the S3 client of our records and, resolved once,
  * the environment Terraform's S3 backend gets. Every credential value is masked before use.
  */
-import { createS3Client, type AwsCredentialSource, type Logger } from '@deploy-engine/core';
+import {
+  createS3Client,
+  ExternalError,
+  type AwsCredentialSource,
+  type Logger,
+} from '@deploy-engine/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 export interface AwsSession {
@@ -29,10 +34,9 @@ export async function openAwsSession(
   const s3 = createS3Client({ region, credentials });
   let resolved: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   try {
-    const provider = s3.config.credentials;
-    resolved = typeof provider === 'function' ? await provider() : (provider as typeof resolved);
+    resolved = await s3.config.credentials();
   } catch (error) {
-    throw new Error(
+    throw new ExternalError(
       `No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${(error as Error).message}`,
     );
   }
