@@ -1,0 +1,96 @@
+/** Command-line arguments of `deploy-engine`: a command, positionals and --flags. */
+
+export type Command =
+  | { name: 'status'; runRef: string; watch: boolean; intervalMs: number }
+  | {
+      name: 'list';
+      bucket: string;
+      region: string;
+      workspace?: string;
+      environment?: string;
+      limit: number;
+    }
+  | {
+      name: 'unlock';
+      bucket: string;
+      region: string;
+      workspace: string;
+      environment: string;
+      appKind: 'app' | 'infra';
+      appId: string;
+      yes: boolean;
+    }
+  | { name: 'help' };
+
+export const USAGE = `deploy-engine: follow and repair deployment runs (credentials: the usual AWS_* variables)
+
+  status <RUN_ID> [--watch] [--interval <seconds>]   the run and its tasks; --watch follows it until it ends
+  list --bucket <iac-bucket> [--region R] [--workspace W] [--environment E] [--limit N]
+                                                     recent runs, newest first
+  unlock --bucket <iac-bucket> --workspace W --environment E --app-id ID [--app-kind app|infra] [--region R] --yes
+                                                     remove a target's lock by hand (prefer cancel-run)
+`;
+
+export function parseArgs(argv: readonly string[]): Command {
+  const [name, ...rest] = argv;
+  const flags = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg.startsWith('--')) {
+      const next = rest[i + 1];
+      if (next !== undefined && !next.startsWith('--') && !['--watch', '--yes'].includes(arg)) {
+        flags.set(arg.slice(2), next);
+        i++;
+      } else flags.set(arg.slice(2), true);
+    } else positionals.push(arg);
+  }
+  const text = (flag: string, required: boolean): string | undefined => {
+    const value = flags.get(flag);
+    if (value === true || (required && value === undefined))
+      throw new Error(`${name} needs --${flag} <value>.\n\n${USAGE}`);
+    return value;
+  };
+  const region = text('region', false) ?? process.env.AWS_REGION ?? 'us-east-1';
+  switch (name) {
+    case 'status': {
+      const runRef = positionals[0];
+      if (!runRef) throw new Error(`status needs a RUN_ID.\n\n${USAGE}`);
+      const interval = Number(text('interval', false) ?? '5');
+      if (!(interval > 0)) throw new Error('--interval must be a positive number of seconds.');
+      return { name, runRef, watch: flags.get('watch') === true, intervalMs: interval * 1000 };
+    }
+    case 'list': {
+      const limit = Number(text('limit', false) ?? '20');
+      return {
+        name,
+        bucket: text('bucket', true) as string,
+        region,
+        ...(text('workspace', false) ? { workspace: text('workspace', false) } : {}),
+        ...(text('environment', false) ? { environment: text('environment', false) } : {}),
+        limit: Number.isInteger(limit) && limit > 0 ? limit : 20,
+      };
+    }
+    case 'unlock': {
+      const appKind = text('app-kind', false) ?? 'app';
+      if (appKind !== 'app' && appKind !== 'infra')
+        throw new Error('--app-kind must be app or infra.');
+      return {
+        name,
+        bucket: text('bucket', true) as string,
+        region,
+        workspace: text('workspace', true) as string,
+        environment: text('environment', true) as string,
+        appKind,
+        appId: text('app-id', true) as string,
+        yes: flags.get('yes') === true,
+      };
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      return { name: 'help' };
+    default:
+      throw new Error(`Unknown command '${name}'.\n\n${USAGE}`);
+  }
+}

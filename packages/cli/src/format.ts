@@ -1,0 +1,39 @@
+/** Plain-text views of runs for a terminal. */
+import type { RunRecord } from '@deploy-engine/core';
+
+function duration(from?: string, to?: string): string {
+  if (!from) return '';
+  const ms = (to ? new Date(to) : new Date()).getTime() - new Date(from).getTime();
+  return ms < 60000
+    ? `${(ms / 1000).toFixed(1)} s`
+    : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+}
+
+export function formatRun(run: RunRecord): string {
+  const t = run.target;
+  const lines = [
+    `run ${run.runId}  ${run.type}  ${run.status}`,
+    `  ${t.appKind} ${t.appName} (${t.appId}) -> ${t.workspace}/${t.environment}, version ${run.version}`,
+    `  started ${run.createdAt} by ${run.workflowRunUrl}${run.finishedAt ? `, finished ${run.finishedAt} (${duration(run.createdAt, run.finishedAt)})` : ''}`,
+  ];
+  if (run.error) lines.push(`  error (${run.error.kind}): ${run.error.message}`);
+  lines.push('  tasks:');
+  run.tasks.forEach((task, i) => {
+    const took = duration(task.startedAt, task.finishedAt);
+    lines.push(
+      `    ${String(i + 1).padStart(2)}. ${task.status.padEnd(14)} ${task.taskType.padEnd(20)} ${task.pluginAppliedAlias ?? ''}${took ? `  ${took}` : ''}`,
+    );
+    if (task.error) lines.push(`        ${task.error.message.split('\n')[0]}`);
+  });
+  return lines.join('\n');
+}
+
+export function formatRunList(runs: readonly RunRecord[]): string {
+  if (runs.length === 0) return 'No runs.';
+  return runs
+    .map(
+      (r) =>
+        `${r.runId}  ${r.status.padEnd(13)} ${r.type.padEnd(8)} ${r.target.workspace}/${r.target.environment}/${r.target.appName}  ${r.version}  ${r.createdAt}`,
+    )
+    .join('\n');
+}

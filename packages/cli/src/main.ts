@@ -1,0 +1,93 @@
+/**
+ * deploy-engine: the command line for people. Run it with
+ * `npx tsx packages/cli/src/main.ts <command>` (or `npm run -s cli -- <command>`).
+ */
+import {
+  ConsoleLogger,
+  createS3Client,
+  isFinished,
+  parseRunRef,
+  RunStore,
+  S3ObjectStore,
+  type RunRecord,
+} from '@deploy-engine/core';
+import { parseArgs, USAGE } from './args';
+import { formatRun, formatRunList } from './format';
+
+function store(bucket: string, region: string): RunStore {
+  const client = createS3Client({ region, credentials: { mode: 'ambient' } });
+  return new RunStore(new S3ObjectStore(client, bucket), new ConsoleLogger(), { region });
+}
+
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+): Promise<number> {
+  const command = parseArgs(argv);
+  switch (command.name) {
+    case 'help':
+      out(USAGE);
+      return 0;
+    case 'status': {
+      const ref = parseRunRef(command.runRef);
+      const runs = store(ref.bucket, ref.region);
+      let run: RunRecord | undefined;
+      for (;;) {
+        run = await runs.getRun(ref.runId);
+        if (!run) {
+          out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
+          return 1;
+        }
+        out(formatRun(run));
+        if (!command.watch || isFinished(run.status)) break;
+        await new Promise((resolve) => setTimeout(resolve, command.intervalMs));
+        out('');
+      }
+      return run.status === 'SUCCEEDED' || run.status === 'SKIPPED' || run.status === 'RUNNING'
+        ? 0
+        : 2;
+    }
+    case 'list': {
+      const runs = store(command.bucket, command.region);
+      out(formatRunList(await runs.listRuns(command)));
+      return 0;
+    }
+    case 'unlock': {
+      const runs = store(command.bucket, command.region);
+      const target = {
+        workspace: command.workspace,
+        environment: command.environment,
+        appKind: command.appKind,
+        appId: command.appId,
+        appName: command.appId,
+      };
+      const current = await runs.getLock(target);
+      if (!current) {
+        out('No lock is held for that target.');
+        return 0;
+      }
+      out(
+        `Lock held by run ${current.lock.runId} since ${current.lock.acquiredAt} (${current.holder?.status ?? 'run record missing'}), started by ${current.lock.workflowRunUrl}.`,
+      );
+      if (!command.yes) {
+        out(
+          "Not removed: add --yes to remove it. Prefer cancel-run with the run's RUN_ID, which also closes the run.",
+        );
+        return 1;
+      }
+      await runs.forceUnlock(target);
+      out('Lock removed.');
+      return 0;
+    }
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}
