@@ -1,2 +1,5 @@
-// Filled in by the work on this concept; see the README of packages/core.
-export {};
+export * from './state-key';
+export * from './run-process';
+export * from './terraform-output';
+export * from './terraform-project';
+export * from './locate-terraform';

@@ -1,0 +1,71 @@
+/** Reading what Terraform prints: change summaries and errors. */
+import { ConfigurationError, ExternalError, type Problem } from '../errors';
+
+export interface ChangeSummary {
+  added: number;
+  changed: number;
+  destroyed: number;
+}
+
+/** The counts of the last "Apply complete!", "Destroy complete!" or "Plan:" line; zeros for "No changes.". */
+export function parseChangeSummary(output: string): ChangeSummary | undefined {
+  const apply = [
+    ...output.matchAll(/Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/g),
+  ].at(-1);
+  if (apply)
+    return { added: Number(apply[1]), changed: Number(apply[2]), destroyed: Number(apply[3]) };
+  const destroy = [...output.matchAll(/Destroy complete! Resources: (\d+) destroyed/g)].at(-1);
+  if (destroy) return { added: 0, changed: 0, destroyed: Number(destroy[1]) };
+  const plan = [...output.matchAll(/Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/g)].at(
+    -1,
+  );
+  if (plan) return { added: Number(plan[1]), changed: Number(plan[2]), destroyed: Number(plan[3]) };
+  if (/No changes\./.test(output)) return { added: 0, changed: 0, destroyed: 0 };
+  return undefined;
+}
+
+/** Failures of the backend, the network or the state lock: not the plugin's fault. */
+const OUTSIDE =
+  /Error acquiring the state lock|error configuring S3 Backend|Failed to get existing workspaces|Failed to load state|Failed to save state|Failed to persist state|NoSuchBucket|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|send request failed|dial tcp|i\/o timeout|connection refused|no such host|context deadline exceeded|RequestError/i;
+const RETRYABLE =
+  /Error acquiring the state lock|timeout|deadline exceeded|connection refused|send request failed/i;
+
+/** Terraform's error blocks: `Error: <summary>` and, when given, `on <file> line <n>`. */
+export function parseErrorBlocks(output: string, dirLabel: string): Problem[] {
+  const problems: Problem[] = [];
+  const blocks = output.split(/\n(?=(?:│ )?Error: )/);
+  for (const block of blocks) {
+    const clean = block.replace(/^│ ?/gm, '').replace(/[╷╵]/g, '');
+    const summary = /^\s*Error: (.+)$/m.exec(clean);
+    if (!summary) continue;
+    const where = /on (\S+) line (\d+)/.exec(clean);
+    const detail = clean
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
+      .filter((l) => l && !/^on \S+ line \d+/.test(l) && !/^\d+:/.test(l))
+      .slice(0, 3)
+      .join(' ');
+    problems.push({
+      message: `Terraform: ${summary[1]?.trim()}${detail ? ` (${detail})` : ''}`,
+      ...(where ? { location: { file: `${dirLabel}/${where[1]}`, line: Number(where[2]) } } : {}),
+    });
+  }
+  return problems;
+}
+
+/** Turns a failed Terraform command into the error kind the user must see. */
+export function classifyTerraformFailure(command: string, output: string, dirLabel: string): Error {
+  const problems = parseErrorBlocks(output, dirLabel);
+  const text =
+    problems.map((p) => p.message).join('; ') || output.trim().split('\n').slice(-5).join(' ');
+  if (OUTSIDE.test(output)) {
+    return new ExternalError(`terraform ${command} failed: ${text}`, {
+      retryable: RETRYABLE.test(output),
+    });
+  }
+  return new ConfigurationError(
+    problems.length > 0 ? problems : [{ message: `terraform ${command} failed: ${text}` }],
+    `terraform ${command} failed in ${dirLabel}`,
+  );
+}

@@ -1,0 +1,232 @@
+/**
+ * One rendered Terraform project and the commands the engine runs on it. The engine decides where
+ * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
+ * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CancelledError, ExternalError } from '../errors';
+import type { Logger } from '../logging';
+import { runProcess, type ProcessResult } from './run-process';
+import {
+  classifyTerraformFailure,
+  parseChangeSummary,
+  type ChangeSummary,
+} from './terraform-output';
+
+export type { ChangeSummary };
+
+export interface S3Backend {
+  bucket: string;
+  key: string;
+  region: string;
+  /** An S3-compatible endpoint (AWS_ENDPOINT_URL_S3); path-style addressing then. */
+  endpoint?: string;
+}
+
+export interface TerraformOptions {
+  binary: string;
+  dir: string;
+  /** Credentials and region for the child; merged over a minimal base. Never on argv. */
+  env: Record<string, string>;
+  logger: Logger;
+  secrets?: string[];
+  signal?: AbortSignal;
+  /** Per command. Default 30 minutes. */
+  timeoutMs?: number;
+  graceMs?: { interrupt: number; terminate: number };
+  parallelism?: number;
+  tfLogProvider?: string;
+  pluginCacheDir?: string;
+  /** How messages name the project (e.g. `iac/orders-topic`). */
+  label?: string;
+}
+
+export interface OutputValue {
+  value: unknown;
+  sensitive: boolean;
+  type?: unknown;
+}
+
+const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
+const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
+
+function hcl(value: string): string {
+  return JSON.stringify(value);
+}
+
+export class TerraformProject {
+  private readonly label: string;
+
+  constructor(private readonly options: TerraformOptions) {
+    this.label = options.label ?? basename(options.dir);
+  }
+
+  async init(backend: S3Backend): Promise<void> {
+    await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
+    const settings = [
+      `bucket = ${hcl(backend.bucket)}`,
+      `key = ${hcl(backend.key)}`,
+      `region = ${hcl(backend.region)}`,
+      'use_lockfile = true',
+    ];
+    if (backend.endpoint) {
+      settings.push(
+        `endpoints = { s3 = ${hcl(backend.endpoint)} }`,
+        'use_path_style = true',
+        'skip_credentials_validation = true',
+        'skip_requesting_account_id = true',
+        'skip_metadata_api_check = true',
+        'skip_region_validation = true',
+        'skip_s3_checksum = true',
+      );
+    }
+    await writeFile(join(this.options.dir, BACKEND_FILE), `${settings.join('\n')}\n`);
+    await this.run('init', [
+      'init',
+      '-input=false',
+      '-no-color',
+      '-reconfigure',
+      `-backend-config=${BACKEND_FILE}`,
+    ]);
+  }
+
+  async apply(options: { vars?: Record<string, string> } = {}): Promise<ChangeSummary> {
+    const result = await this.run('apply', [
+      'apply',
+      '-auto-approve',
+      '-input=false',
+      '-no-color',
+      ...this.parallelism(),
+      ...vars(options.vars),
+    ]);
+    return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+  }
+
+  async destroy(options: { vars?: Record<string, string> } = {}): Promise<ChangeSummary> {
+    const result = await this.run('destroy', [
+      'destroy',
+      '-auto-approve',
+      '-input=false',
+      '-no-color',
+      ...this.parallelism(),
+      ...vars(options.vars),
+    ]);
+    return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+  }
+
+  async plan(options: {
+    out: string;
+    destroy?: boolean;
+    targets?: string[];
+  }): Promise<ChangeSummary & { hasChanges: boolean }> {
+    const result = await this.run(
+      'plan',
+      [
+        'plan',
+        '-input=false',
+        '-no-color',
+        '-detailed-exitcode',
+        `-out=${options.out}`,
+        ...(options.destroy ? ['-destroy'] : []),
+        ...(options.targets ?? []).map((t) => `-target=${t}`),
+        ...this.parallelism(),
+      ],
+      [0, 2],
+    );
+    const summary = parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+    return { ...summary, hasChanges: result.code === 2 };
+  }
+
+  async applyPlan(planFile: string): Promise<ChangeSummary> {
+    const result = await this.run('apply', [
+      'apply',
+      '-input=false',
+      '-no-color',
+      ...this.parallelism(),
+      planFile,
+    ]);
+    return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+  }
+
+  async output(): Promise<Record<string, OutputValue>> {
+    const result = await this.run('output', ['output', '-json', '-no-color'], [0], { quiet: true });
+    try {
+      return JSON.parse(result.stdout || '{}') as Record<string, OutputValue>;
+    } catch {
+      throw new ExternalError(
+        `terraform output -json printed something that is not JSON in ${this.label}`,
+      );
+    }
+  }
+
+  private parallelism(): string[] {
+    return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
+  }
+
+  private async env(): Promise<Record<string, string>> {
+    // Always our own CLI config: the environment may point TF_CLI_CONFIG_FILE at a missing file.
+    const configDir = join(this.options.dir, '.deploy-engine');
+    await mkdir(configDir, { recursive: true });
+    const config = join(configDir, 'terraformrc');
+    const lines: string[] = [];
+    if (this.options.pluginCacheDir) {
+      await mkdir(this.options.pluginCacheDir, { recursive: true });
+      lines.push(`plugin_cache_dir = ${hcl(this.options.pluginCacheDir)}`);
+    }
+    await writeFile(config, `${lines.join('\n')}\n`);
+    return {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      CHECKPOINT_DISABLE: '1',
+      TF_CLI_CONFIG_FILE: config,
+      ...(this.options.tfLogProvider ? { TF_LOG_PROVIDER: this.options.tfLogProvider } : {}),
+      ...this.options.env,
+    };
+  }
+
+  private async run(
+    command: string,
+    args: string[],
+    okCodes: number[] = [0],
+    options: { quiet?: boolean } = {},
+  ): Promise<ProcessResult> {
+    const { logger } = this.options;
+    const started = Date.now();
+    const result = await runProcess(this.options.binary, args, {
+      cwd: this.options.dir,
+      env: await this.env(),
+      secrets: this.options.secrets ?? [],
+      onLine: (line) => {
+        if (!options.quiet && line.trim() !== '') logger.info(line);
+      },
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+      timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
+      ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
+    });
+    logger.debug(
+      `terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`,
+    );
+    if (result.stoppedBy === 'abort') {
+      throw new CancelledError(
+        `terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`,
+      );
+    }
+    if (result.stoppedBy === 'timeout') {
+      throw new ExternalError(
+        `terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`,
+        { retryable: true },
+      );
+    }
+    if (result.code === null || !okCodes.includes(result.code)) {
+      throw classifyTerraformFailure(command, result.output, this.label);
+    }
+    return result;
+  }
+}
+
+function vars(values: Record<string, string> = {}): string[] {
+  return Object.entries(values).map(([k, v]) => `-var=${k}=${v}`);
+}
