@@ -4,11 +4,11 @@
  * application under examples/, exactly as the GitHub runner would run the example workflow.
  * It reports each step's result, outputs and job summary, and says plainly what is not built yet.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/harness/action-metadata';
-import { startMoto } from '../test/harness/moto';
+import { startMoto, type MotoServer } from '../test/harness/moto';
 import { runAction, type ActionResult } from '../test/harness/runner';
 
 function report(step: string, result: ActionResult): void {
@@ -20,6 +20,22 @@ function report(step: string, result: ActionResult): void {
     console.log(`  output ${name} = ${value}`);
   if (result.summary.trim())
     console.log(`  job summary:\n${result.summary.trim().replace(/^/gm, '  ┆ ')}`);
+}
+
+/** What a person wants to see after a deployment: what was deployed, and where everything lives. */
+async function reportDeployment(moto: MotoServer, workspace: string): Promise<void> {
+  console.log('\nThe deployment completed.');
+  const outputs = readdirSync(workspace).filter((f) => f.endsWith('_outputs.json'));
+  for (const file of outputs) {
+    console.log(
+      `  outputs file ${file}: ${readFileSync(join(workspace, file), 'utf8').trim().replace(/\s+/g, ' ')}`,
+    );
+  }
+  console.log('  Terraform states (bucket demo-tfstate, one per plugin):');
+  for (const key of await moto.listKeys('demo-tfstate'))
+    console.log(`    s3://demo-tfstate/${key}`);
+  console.log('  run records, rendered IaC, history and Connection Interfaces (bucket demo-iac):');
+  for (const key of await moto.listKeys('demo-iac')) console.log(`    s3://demo-iac/${key}`);
 }
 
 async function main(): Promise<number> {
@@ -44,6 +60,7 @@ async function main(): Promise<number> {
         ENVIRONMENT: 'dev',
         VERSION: 'v1.0.0',
         WORKDIR: 'orders-app',
+        PLUGINS_PATH: 'plugins',
       },
     });
     report('job orchestrate_and_plan', plan);
@@ -66,11 +83,11 @@ async function main(): Promise<number> {
       const cancel = await runAction('cancel-run', { workspace, env, with: { RUN_ID: runId } });
       report('job cancel (if: failure)', cancel);
     }
-    console.log(
-      failed
-        ? '\nThe deployment did not complete. See the first failed job above for why.'
-        : '\nThe deployment completed.',
-    );
+    if (failed) {
+      console.log('\nThe deployment did not complete. See the first failed job above for why.');
+    } else {
+      await reportDeployment(moto, workspace);
+    }
     return failed ? 1 : 0;
   } finally {
     await moto.stop();

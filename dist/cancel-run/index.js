@@ -12806,7 +12806,7 @@ class LoginCredentialsFetcher {
         if (freshExpiry - Date.now() > LoginCredentialsFetcher.REFRESH_THRESHOLD) {
             return this.toCredentials(freshToken.accessToken);
         }
-        const { SigninClient, CreateOAuth2TokenCommand } = __nccwpck_require__(9762);
+        const { SigninClient, CreateOAuth2TokenCommand } = __nccwpck_require__(7381);
         const { logger, userAgentAppId } = this.callerClientConfig ?? {};
         const isH2 = (requestHandler) => {
             return requestHandler?.metadata?.handlerProtocol === "h2";
@@ -14643,7 +14643,7 @@ exports.validateRegion = validateRegion;
 
 /***/ }),
 
-/***/ 9762:
+/***/ 7381:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
@@ -79620,7 +79620,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -81158,7 +81158,7 @@ class errors_ConfigurationError extends Error {
     }
 }
 /** Something outside this project failed (S3, Terraform, the network, the runner). */
-class ExternalError extends Error {
+class errors_ExternalError extends Error {
     name = 'ExternalError';
     /** Whether running the same step again may succeed (a timeout, a throttled call). */
     retryable;
@@ -81175,7 +81175,7 @@ class errors_CancelledError extends Error {
     }
 }
 /** Classifies an error into the run status it leads to. Unknown errors are runtime errors. */
-function classifyError(error) {
+function errors_classifyError(error) {
     if (error instanceof errors_ConfigurationError)
         return 'USER_ERROR';
     if (error instanceof errors_CancelledError)
@@ -81193,7 +81193,7 @@ function classifyError(error) {
  */
 
 /** Throws {@link CancelledError} if `signal` has been aborted. Call between steps. */
-function throwIfCancelled(signal) {
+function cancel_throwIfCancelled(signal) {
     if (signal?.aborted) {
         const reason = signal.reason;
         throw reason instanceof CancelledError
@@ -82308,7 +82308,7 @@ function findCause(error) {
  * template can make a file optional); binary files (with a NUL byte, or not UTF-8) are copied as
  * they are. Symbolic links are refused: they could reach files outside the plugin.
  */
-async function renderDirectory(options) {
+async function render_directory_renderDirectory(options) {
     const problems = [];
     const files = new Map();
     const walk = async (sourceRel, targetRel) => {
@@ -82405,7 +82405,7 @@ function render_directory_digestFiles(files) {
     return hash.digest('hex');
 }
 /** Writes a rendered project into `outDir` (which should be empty or new). */
-async function writeRenderedProject(project, outDir) {
+async function render_directory_writeRenderedProject(project, outDir) {
     for (const file of project.files) {
         const target = join(outDir, ...file.path.split('/'));
         await mkdir(dirname(target), { recursive: true });
@@ -82599,7 +82599,7 @@ async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
     };
 }
 /** Writes a snapshot back to disk under `dir`, after checking its digest. */
-async function restoreSnapshot(snapshot, dir) {
+async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
     const files = snapshot.files.map((f) => {
         if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
             throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
@@ -82642,17 +82642,25 @@ function deriveAppId(name) {
         id += alphabet[parseInt(bits.slice(i * 5, i * 5 + 5), 2)];
     return id;
 }
-async function buildManifest(options) {
-    const appDir = join(options.repoRoot, options.workdir);
-    const stkPath = join(appDir, '.stk', 'stk.yaml');
-    const stkFile = displayPath(options.repoRoot, stkPath);
+/**
+ * Reads and checks `<repoRoot>/<workdir>/.stk/stk.yaml` alone: callers run it before touching
+ * anything else, so a broken descriptor fails first.
+ */
+async function build_manifest_readDescriptor(repoRoot, workdir) {
+    const stkPath = join(repoRoot, workdir, '.stk', 'stk.yaml');
+    const stkFile = displayPath(repoRoot, stkPath);
     const read = await readYamlFile(stkPath, stkFile);
     if (!read.yaml)
         throw new ConfigurationError(read.problems, `${stkFile} cannot be read`);
     const parsed = parseDescriptor(read.yaml);
     if (!parsed.descriptor)
         throw new ConfigurationError(parsed.problems, `${stkFile} is not valid`);
-    const descriptor = parsed.descriptor;
+    return parsed.descriptor;
+}
+async function build_manifest_buildManifest(options) {
+    const appDir = join(options.repoRoot, options.workdir);
+    const descriptor = await build_manifest_readDescriptor(options.repoRoot, options.workdir);
+    const stkFile = descriptor.file;
     let appId = descriptor.appId;
     if (!appId) {
         appId = deriveAppId(descriptor.name);
@@ -83315,7 +83323,7 @@ class S3ObjectStore {
                     value = JSON.parse(body);
                 }
                 catch {
-                    throw new ExternalError(`s3://${this.bucket}/${key} is not valid JSON: the object was changed outside this tool or is corrupt.`);
+                    throw new errors_ExternalError(`s3://${this.bucket}/${key} is not valid JSON: the object was changed outside this tool or is corrupt.`);
                 }
                 return { value, etag: response.ETag ?? '' };
             }
@@ -83387,7 +83395,7 @@ class S3ObjectStore {
                 return await fn();
             }
             catch (error) {
-                if (error instanceof object_store_PreconditionFailedError || error instanceof ExternalError)
+                if (error instanceof object_store_PreconditionFailedError || error instanceof errors_ExternalError)
                     throw error;
                 const passing = isPassing(error);
                 if (passing && attempt < this.retries) {
@@ -83416,7 +83424,7 @@ class S3ObjectStore {
         }
         const retryable = isPassing(error);
         const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-        return new ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
+        return new errors_ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
     }
 }
 function s3_object_store_status(error) {
@@ -83530,7 +83538,7 @@ function assumeRoleProvider(roleArn, options, env) {
 const newId = monotonicFactory();
 const CONFLICT_RETRIES = 8;
 /** A second run on a target whose lock is held by a RUNNING run. Retrying later can succeed. */
-class RunBlockedError extends ExternalError {
+class RunBlockedError extends errors_ExternalError {
     holder;
     name = 'RunBlockedError';
     constructor(message, holder) {
@@ -83758,7 +83766,7 @@ class RunStore {
                     throw error;
             }
         }
-        throw new ExternalError(`Could not take the lock of ${describeTarget(record.target)}: it kept changing.`, { retryable: true });
+        throw new errors_ExternalError(`Could not take the lock of ${describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
     blocked(target, lock, holder, ageMs) {
         const minutes = Math.round(ageMs / 60000);
@@ -83785,7 +83793,7 @@ class RunStore {
         return this.update(runId, (run) => {
             const task = run.tasks.find((t) => t.runTaskId === runTaskId);
             if (!task)
-                throw new ExternalError(`run ${runId} has no task ${runTaskId}`);
+                throw new errors_ExternalError(`run ${runId} has no task ${runTaskId}`);
             mutate(run, task);
             return true;
         });
@@ -83795,7 +83803,7 @@ class RunStore {
         for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
             const current = await this.store.getJson(keys_keys.run(runId));
             if (!current)
-                throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+                throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
             const run = structuredClone(current.value);
             if (!mutate(run))
                 return run;
@@ -83809,7 +83817,7 @@ class RunStore {
                     throw error;
             }
         }
-        throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
+        throw new errors_ExternalError(`run ${runId} kept changing while it was being updated`, {
             retryable: true,
         });
     }
@@ -83822,7 +83830,798 @@ class RunStore {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/terraform/state-key.ts
+/**
+ * Where a plugin's Terraform state lives in the tfstate bucket: one state per (workspace,
+ * environment, app/infra, alias), chosen by the engine, never by the plugin:
+ * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`.
+ */
+
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+function state_key_stateKey(parts) {
+    const problems = ['workspace', 'environment', 'appId', 'alias']
+        .filter((name) => !SAFE.test(parts[name]) || parts[name].includes('..'))
+        .map((name) => ({
+        message: `${name} '${parts[name]}' cannot be part of a Terraform state key: use letters, digits, '.', '_' and '-' only.`,
+    }));
+    if (problems.length > 0)
+        throw new ConfigurationError(problems, 'The Terraform state key would not be safe');
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./packages/core/src/terraform/run-process.ts
+/**
+ * Runs a program with our own time limit and cancellation, streaming its output line by line.
+ *
+ * The child runs in its own process group (detached): the GitHub runner sends SIGINT to our whole
+ * group when a job is cancelled, and Terraform must get exactly one SIGINT, from us, to stop
+ * gracefully and save its state; a second one makes it quit at once. On timeout or abort we send
+ * SIGINT to the child's group, then SIGTERM after a grace, then SIGKILL, so nothing outlives us.
+ */
+
+
+const KEEP = (/* unused pure expression or super */ null && (64 * 1024));
+function run_process_runProcess(command, args, options) {
+    const secrets = options.secrets ?? [];
+    const grace = options.graceMs ?? { interrupt: 20000, terminate: 10000 };
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, [...args], {
+            cwd: options.cwd,
+            env: options.env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        let stdout = '';
+        let stoppedBy;
+        const timers = [];
+        const signalGroup = (sig) => {
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, sig);
+            }
+            catch {
+                // The group is gone already.
+            }
+        };
+        const stop = (why) => {
+            if (stoppedBy)
+                return;
+            stoppedBy = why;
+            signalGroup('SIGINT');
+            timers.push(setTimeout(() => signalGroup('SIGTERM'), grace.interrupt));
+            timers.push(setTimeout(() => signalGroup('SIGKILL'), grace.interrupt + grace.terminate));
+        };
+        const onAbort = () => stop('abort');
+        if (options.signal?.aborted)
+            onAbort();
+        options.signal?.addEventListener('abort', onAbort);
+        if (options.timeoutMs !== undefined)
+            timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
+        const lines = (stream) => {
+            let pending = '';
+            return (chunk) => {
+                const text = maskSecrets(chunk.toString('utf8'), secrets);
+                output = (output + text).slice(-KEEP);
+                if (stream === 'stdout')
+                    stdout += text;
+                pending += text;
+                const parts = pending.split('\n');
+                pending = parts.pop() ?? '';
+                for (const line of parts)
+                    options.onLine(line.replace(/\r$/, ''), stream);
+            };
+        };
+        child.stdout.on('data', lines('stdout'));
+        child.stderr.on('data', lines('stderr'));
+        child.on('error', (error) => {
+            timers.forEach(clearTimeout);
+            options.signal?.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+        child.on('close', (code, sig) => {
+            timers.forEach(clearTimeout);
+            options.signal?.removeEventListener('abort', onAbort);
+            // Anything left in the group (a provider, a provisioner's sleep) must not outlive the step.
+            signalGroup('SIGKILL');
+            resolve({ code, signal: sig, output, stdout, ...(stoppedBy ? { stoppedBy } : {}) });
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-output.ts
+/** Reading what Terraform prints: change summaries and errors. */
+
+/** The counts of the last "Apply complete!", "Destroy complete!" or "Plan:" line; zeros for "No changes.". */
+function terraform_output_parseChangeSummary(output) {
+    const apply = [
+        ...output.matchAll(/Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/g),
+    ].at(-1);
+    if (apply)
+        return { added: Number(apply[1]), changed: Number(apply[2]), destroyed: Number(apply[3]) };
+    const destroy = [...output.matchAll(/Destroy complete! Resources: (\d+) destroyed/g)].at(-1);
+    if (destroy)
+        return { added: 0, changed: 0, destroyed: Number(destroy[1]) };
+    const plan = [...output.matchAll(/Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/g)].at(-1);
+    if (plan)
+        return { added: Number(plan[1]), changed: Number(plan[2]), destroyed: Number(plan[3]) };
+    if (/No changes\./.test(output))
+        return { added: 0, changed: 0, destroyed: 0 };
+    return undefined;
+}
+/** Failures of the backend, the network or the state lock: not the plugin's fault. */
+const OUTSIDE = /Error acquiring the state lock|error configuring S3 Backend|Failed to get existing workspaces|Failed to load state|Failed to save state|Failed to persist state|NoSuchBucket|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|send request failed|dial tcp|i\/o timeout|connection refused|no such host|context deadline exceeded|RequestError/i;
+const RETRYABLE = /Error acquiring the state lock|timeout|deadline exceeded|connection refused|send request failed/i;
+/** Terraform's error blocks: `Error: <summary>` and, when given, `on <file> line <n>`. */
+function parseErrorBlocks(output, dirLabel) {
+    const problems = [];
+    const blocks = output.split(/\n(?=(?:│ )?Error: )/);
+    for (const block of blocks) {
+        const clean = block.replace(/^│ ?/gm, '').replace(/[╷╵]/g, '');
+        const summary = /^\s*Error: (.+)$/m.exec(clean);
+        if (!summary)
+            continue;
+        const where = /on (\S+) line (\d+)/.exec(clean);
+        const detail = clean
+            .split('\n')
+            .slice(1)
+            .map((l) => l.trim())
+            .filter((l) => l && !/^on \S+ line \d+/.test(l) && !/^\d+:/.test(l))
+            .slice(0, 3)
+            .join(' ');
+        problems.push({
+            message: `Terraform: ${summary[1]?.trim()}${detail ? ` (${detail})` : ''}`,
+            ...(where ? { location: { file: `${dirLabel}/${where[1]}`, line: Number(where[2]) } } : {}),
+        });
+    }
+    return problems;
+}
+/** Turns a failed Terraform command into the error kind the user must see. */
+function terraform_output_classifyTerraformFailure(command, output, dirLabel) {
+    const problems = parseErrorBlocks(output, dirLabel);
+    const text = problems.map((p) => p.message).join('; ') || output.trim().split('\n').slice(-5).join(' ');
+    if (OUTSIDE.test(output)) {
+        return new ExternalError(`terraform ${command} failed: ${text}`, {
+            retryable: RETRYABLE.test(output),
+        });
+    }
+    return new ConfigurationError(problems.length > 0 ? problems : [{ message: `terraform ${command} failed: ${text}` }], `terraform ${command} failed in ${dirLabel}`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
+/**
+ * One rendered Terraform project and the commands the engine runs on it. The engine decides where
+ * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
+ * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
+ */
+
+
+
+
+
+const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
+const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
+function hcl(value) {
+    return JSON.stringify(value);
+}
+class terraform_project_TerraformProject {
+    options;
+    label;
+    constructor(options) {
+        this.options = options;
+        this.label = options.label ?? basename(options.dir);
+    }
+    async init(backend) {
+        await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
+        const settings = [
+            `bucket = ${hcl(backend.bucket)}`,
+            `key = ${hcl(backend.key)}`,
+            `region = ${hcl(backend.region)}`,
+            'use_lockfile = true',
+        ];
+        if (backend.endpoint) {
+            settings.push(`endpoints = { s3 = ${hcl(backend.endpoint)} }`, 'use_path_style = true', 'skip_credentials_validation = true', 'skip_requesting_account_id = true', 'skip_metadata_api_check = true', 'skip_region_validation = true', 'skip_s3_checksum = true');
+        }
+        await writeFile(join(this.options.dir, BACKEND_FILE), `${settings.join('\n')}\n`);
+        await this.run('init', [
+            'init',
+            '-input=false',
+            '-no-color',
+            '-reconfigure',
+            `-backend-config=${BACKEND_FILE}`,
+        ]);
+    }
+    async apply(options = {}) {
+        const result = await this.run('apply', [
+            'apply',
+            '-auto-approve',
+            '-input=false',
+            '-no-color',
+            ...this.parallelism(),
+            ...vars(options.vars),
+        ]);
+        return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+    }
+    async destroy(options = {}) {
+        const result = await this.run('destroy', [
+            'destroy',
+            '-auto-approve',
+            '-input=false',
+            '-no-color',
+            ...this.parallelism(),
+            ...vars(options.vars),
+        ]);
+        return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+    }
+    async plan(options) {
+        const result = await this.run('plan', [
+            'plan',
+            '-input=false',
+            '-no-color',
+            '-detailed-exitcode',
+            `-out=${options.out}`,
+            ...(options.destroy ? ['-destroy'] : []),
+            ...(options.targets ?? []).map((t) => `-target=${t}`),
+            ...this.parallelism(),
+        ], [0, 2]);
+        const summary = parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+        return { ...summary, hasChanges: result.code === 2 };
+    }
+    async applyPlan(planFile) {
+        const result = await this.run('apply', [
+            'apply',
+            '-input=false',
+            '-no-color',
+            ...this.parallelism(),
+            planFile,
+        ]);
+        return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+    }
+    async output() {
+        const result = await this.run('output', ['output', '-json', '-no-color'], [0], { quiet: true });
+        try {
+            return JSON.parse(result.stdout || '{}');
+        }
+        catch {
+            throw new ExternalError(`terraform output -json printed something that is not JSON in ${this.label}`);
+        }
+    }
+    parallelism() {
+        return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
+    }
+    async env() {
+        // Always our own CLI config: the environment may point TF_CLI_CONFIG_FILE at a missing file.
+        const configDir = join(this.options.dir, '.deploy-engine');
+        await mkdir(configDir, { recursive: true });
+        const config = join(configDir, 'terraformrc');
+        const lines = [];
+        if (this.options.pluginCacheDir) {
+            await mkdir(this.options.pluginCacheDir, { recursive: true });
+            lines.push(`plugin_cache_dir = ${hcl(this.options.pluginCacheDir)}`);
+        }
+        await writeFile(config, `${lines.join('\n')}\n`);
+        return {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            HOME: process.env.HOME ?? '/tmp',
+            TF_IN_AUTOMATION: '1',
+            TF_INPUT: '0',
+            CHECKPOINT_DISABLE: '1',
+            TF_CLI_CONFIG_FILE: config,
+            ...(this.options.tfLogProvider ? { TF_LOG_PROVIDER: this.options.tfLogProvider } : {}),
+            ...this.options.env,
+        };
+    }
+    async run(command, args, okCodes = [0], options = {}) {
+        const { logger } = this.options;
+        const started = Date.now();
+        const result = await runProcess(this.options.binary, args, {
+            cwd: this.options.dir,
+            env: await this.env(),
+            secrets: this.options.secrets ?? [],
+            onLine: (line) => {
+                if (!options.quiet && line.trim() !== '')
+                    logger.info(line);
+            },
+            ...(this.options.signal ? { signal: this.options.signal } : {}),
+            timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
+            ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
+        });
+        logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`);
+        if (result.stoppedBy === 'abort') {
+            throw new CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
+        }
+        if (result.stoppedBy === 'timeout') {
+            throw new ExternalError(`terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`, { retryable: true });
+        }
+        if (result.code === null || !okCodes.includes(result.code)) {
+            throw classifyTerraformFailure(command, result.output, this.label);
+        }
+        return result;
+    }
+}
+function vars(values = {}) {
+    return Object.entries(values).map(([k, v]) => `-var=${k}=${v}`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/terraform/locate-terraform.ts
+/** Finds the Terraform binary to use and says which version it is. */
+
+
+async function versionOf(binary) {
+    return new Promise((resolve) => {
+        execFile(binary, ['version', '-json'], {
+            timeout: 30000,
+            env: {
+                PATH: process.env.PATH ?? '',
+                HOME: process.env.HOME ?? '/tmp',
+                CHECKPOINT_DISABLE: '1',
+            },
+        }, (error, stdout) => {
+            if (error)
+                return resolve(undefined);
+            try {
+                resolve(JSON.parse(stdout).terraform_version);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+    });
+}
+/**
+ * An explicit path wins; otherwise `terraform` on PATH when no version is asked for or it matches;
+ * otherwise the installer, when given.
+ */
+async function locateTerraform(options) {
+    const candidates = options.path ? [options.path] : ['terraform'];
+    for (const candidate of candidates) {
+        const version = await versionOf(candidate);
+        if (version && (!options.version || options.version === version || options.path)) {
+            options.logger.info(`Terraform ${version} (${candidate}).`);
+            return { path: candidate, version };
+        }
+    }
+    if (options.version && options.installer) {
+        const path = await options.installer.install(options.version);
+        const version = await versionOf(path);
+        if (version) {
+            options.logger.info(`Terraform ${version} installed (${path}).`);
+            return { path, version };
+        }
+    }
+    throw new ConfigurationError({
+        message: options.path
+            ? `Terraform at ${options.path} does not run.`
+            : `No Terraform${options.version ? ` ${options.version}` : ''} was found on PATH.`,
+        hint: 'Install it in the job before this step (for example with hashicorp/setup-terraform).',
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/terraform/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
+/**
+ * What orchestrate-and-plan does in classic mode: build the manifest (against the workspace context
+ * and the last successful deployment), open the run (the lock refuses a second one), keep the
+ * manifest and a snapshot of every plugin with the run, and return the tasks to approve.
+ * If anything fails after the run was opened, the run is closed with the matching error status,
+ * which releases the lock: nothing is left blocked.
+ */
+
+
+
+
+
+async function openClassicRun(deps, options) {
+    const { logger } = deps;
+    // A broken stk.yaml fails here, before any call to S3.
+    await readDescriptor(options.repoRoot, options.workdir);
+    const connectionInterfaces = await deps.context.list(options.workspace, options.environment);
+    const manifestOptions = { ...options, connectionInterfaces, logger };
+    // The target (and so the history to compare with) is known only once stk.yaml is read.
+    let manifest = await buildManifest(manifestOptions);
+    const last = await deps.history.getLast(manifest.target);
+    if (last) {
+        manifest = await buildManifest({
+            ...manifestOptions,
+            logger: quiet(logger),
+            previous: last.manifest,
+        });
+    }
+    const tasks = planClassicTasks(manifest.deployOrder, manifest.destroy.map((p) => p.alias));
+    if (tasks.length === 0) {
+        logger.info('No infra plugin to deploy or destroy: no run is opened.');
+        return { manifest };
+    }
+    const run = await deps.runs.createRun({
+        type: 'DEPLOY',
+        target: manifest.target,
+        version: options.version,
+        workflowRunUrl: options.workflowRunUrl,
+        tfstate: options.tfstate,
+        manifestDigest: manifest.digest,
+        tasks,
+    }, { force: options.force });
+    try {
+        await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
+        for (const alias of manifest.deployOrder) {
+            const plugin = manifest.plugins.find((p) => p.alias === alias);
+            if (!plugin?.source)
+                throw new Error(`manifest has no source for infra plugin ${alias}`);
+            const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
+            await deps.runs.putArtifact(run.runId, sourceArtifact(alias), snapshot);
+        }
+    }
+    catch (error) {
+        await open_run_closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+    return { run, manifest };
+}
+/** Ends a run that failed before its tasks could start; never hides the original error. */
+async function open_run_closeAfterFailure(deps, runId, error) {
+    const status = classifyError(error);
+    try {
+        await deps.runs.finishRun(runId, status, {
+            kind: status,
+            message: error instanceof Error ? error.message : String(error),
+        });
+        deps.logger.info(`Run ${runId} closed as ${status}; its lock is released.`);
+    }
+    catch (closeError) {
+        deps.logger.error(`Run ${runId} could not be closed (${closeError.message}); run cancel-run with its RUN_ID to release the lock.`);
+    }
+}
+/** The second manifest build repeats the first one's notices: keep only its errors. */
+function quiet(logger) {
+    return {
+        debug: () => undefined,
+        info: () => undefined,
+        warning: () => undefined,
+        error: (message, location) => logger.error(message, location),
+        group: (title, fn) => logger.group(title, fn),
+        addSecret: (value) => logger.addSecret(value),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
+/**
+ * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
+ * transition. IAC renders a plugin from the run's snapshot with the live Connection Interface
+ * values; DEPLOY applies it with its state in the tfstate bucket and publishes outputs and
+ * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
+ * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Validates the task list against the run, then executes it. Never leaves the run RUNNING on failure. */
+async function executeRunTasks(deps, options) {
+    const run = await loadRunningRun(deps.runs, options.runId);
+    checkTaskList(run, options.tasks);
+    const manifest = await deps.runs.getArtifact(run.runId, MANIFEST_ARTIFACT);
+    if (!manifest) {
+        const error = new Error(`run ${run.runId} has no stored manifest; its records are incomplete`);
+        await closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+    const executor = new TaskExecutor(deps, options, run, manifest);
+    const reports = [];
+    let current = run;
+    for (const task of options.tasks) {
+        const recorded = current.tasks.find((t) => t.runTaskId === task.runTaskId);
+        if (recorded.status === 'SUCCEEDED') {
+            deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
+            continue;
+        }
+        const started = Date.now();
+        try {
+            throwIfCancelled(options.signal);
+            current = await deps.runs.startTask(run.runId, task.runTaskId);
+            const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+            const report = await deps.logger.group(title, () => executor.execute(task));
+            current = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
+            reports.push({
+                ...report,
+                task: findTask(current, task.runTaskId),
+                durationMs: Date.now() - started,
+            });
+        }
+        catch (error) {
+            const kind = classifyError(error);
+            const message = error instanceof Error ? error.message : String(error);
+            // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
+            const status = kind === 'ABORTED'
+                ? 'ABORTED'
+                : error instanceof ConfigurationError || error instanceof ExternalError
+                    ? 'FAILED'
+                    : 'INTERNAL_ERROR';
+            try {
+                current = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
+            }
+            catch (recordError) {
+                deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
+            }
+            reports.push({ task: findTask(current, task.runTaskId), durationMs: Date.now() - started });
+            await closeAfterFailure(deps, run.runId, error);
+            return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+        }
+    }
+    try {
+        await executor.recordDeployment();
+        current = await deps.runs.finishRun(run.runId, 'SUCCEEDED');
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+    }
+    return { run: current, reports };
+}
+async function loadRunningRun(runs, runId) {
+    const run = await runs.getRun(runId);
+    if (!run) {
+        throw new ConfigurationError({
+            message: `Run ${runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    if (run.status !== 'RUNNING') {
+        throw new ConfigurationError({
+            message: `Run ${runId} is ${run.status}, not RUNNING: it cannot execute tasks any more.`,
+            hint: 'Start a new deployment (run the workflow again) to deploy.',
+        });
+    }
+    return run;
+}
+function checkTaskList(run, tasks) {
+    if (tasks.length === 0) {
+        throw new ConfigurationError({
+            message: 'TASK_LIST is empty.',
+            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+        });
+    }
+    const problems = tasks.flatMap((task, index) => {
+        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
+        if (!recorded)
+            return [
+                {
+                    message: `TASK_LIST element ${index} (${task.runTaskId}) is not a task of run ${run.runId}.`,
+                },
+            ];
+        if (recorded.taskType !== task.taskType ||
+            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
+            return [
+                {
+                    message: `TASK_LIST element ${index} says ${task.taskType} ${task.pluginAppliedAlias ?? ''}, but run ${run.runId} recorded ${recorded.taskType} ${recorded.pluginAppliedAlias ?? ''} for it.`,
+                },
+            ];
+        }
+        return [];
+    });
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, 'TASK_LIST does not match the run');
+    }
+}
+function findTask(run, runTaskId) {
+    return run.tasks.find((t) => t.runTaskId === runTaskId);
+}
+/** Executes one task type at a time, keeping what later tasks of the same job reuse. */
+class TaskExecutor {
+    deps;
+    options;
+    run;
+    manifest;
+    deployedIac = new Map();
+    constructor(deps, options, run, manifest) {
+        this.deps = deps;
+        this.options = options;
+        this.run = run;
+        this.manifest = manifest;
+    }
+    async execute(task) {
+        const alias = task.pluginAppliedAlias;
+        if (alias === null)
+            throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
+        switch (task.taskType) {
+            case 'IAC_SELF_HOSTED':
+                return this.renderIac(this.plugin(alias));
+            case 'DEPLOY_SELF_HOSTED':
+                return this.deploy(this.plugin(alias));
+            case 'DESTROY_SELF_HOSTED':
+                return this.destroy(alias);
+            default:
+                throw new ConfigurationError({
+                    message: `Task type ${task.taskType} belongs to the unified mode, which this run does not use.`,
+                });
+        }
+    }
+    /** Records the deployment as the last successful one and under its version tag. */
+    async recordDeployment() {
+        const last = await this.deps.history.getLast(this.manifest.target);
+        const iac = {};
+        for (const alias of this.manifest.deployOrder) {
+            const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
+            if (entry)
+                iac[alias] = entry;
+        }
+        await this.deps.history.record(this.manifest.target, {
+            runId: this.run.runId,
+            version: this.run.version,
+            finishedAt: new Date().toISOString(),
+            manifestDigest: this.manifest.digest,
+            manifest: this.manifest,
+            iac,
+        });
+    }
+    plugin(alias) {
+        const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
+        if (!plugin)
+            throw new Error(`run ${this.run.runId} has no infra plugin ${alias} in its manifest`);
+        return plugin;
+    }
+    iacDir(alias) {
+        return join(this.options.workDir, 'iac', alias);
+    }
+    async renderIac(plugin) {
+        const snapshot = await this.deps.runs.getArtifact(this.run.runId, sourceArtifact(plugin.alias));
+        if (!snapshot)
+            throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
+        const sourceDir = join(this.options.workDir, 'sources', plugin.alias);
+        await rm(sourceDir, { recursive: true, force: true });
+        await restoreSnapshot(snapshot, sourceDir);
+        const { workspace, environment, appKind, appId } = this.manifest.target;
+        const live = await this.deps.context.list(workspace, environment);
+        const connections = {};
+        for (const required of plugin.requires) {
+            const instance = live.find((i) => i.name === required.name);
+            if (!instance) {
+                throw new ConfigurationError({
+                    message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
+                    location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
+                    hint: required.from.kind === 'plugin'
+                        ? `It should have been published by the deploy of ${required.from.alias}; run the tasks in the order orchestrate-and-plan gave.`
+                        : 'Deploy the application or shared infrastructure that generates it first.',
+                });
+            }
+            for (const key of required.keys)
+                connections[key] = instance.attributes;
+        }
+        const context = buildTemplateContext({
+            inputs: plugin.inputs,
+            connections,
+            environment,
+            workspace,
+            alias: plugin.alias,
+            version: this.run.version,
+            appKind,
+            appId,
+        });
+        const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
+        const project = await renderDirectory({
+            templateDir: join(sourceDir, 'templates-deploy'),
+            context,
+            displayDir,
+        });
+        const dir = this.iacDir(plugin.alias);
+        await rm(dir, { recursive: true, force: true });
+        await writeRenderedProject(project, dir);
+        const stored = {
+            digest: project.digest,
+            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+        };
+        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
+        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    }
+    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
+    async ensureIac(alias) {
+        const dir = this.iacDir(alias);
+        if (existsSync(dir))
+            return dir;
+        const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(alias));
+        if (!stored)
+            throw new Error(`plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`);
+        await restoreSnapshot(stored, dir);
+        return dir;
+    }
+    project(dir) {
+        return new TerraformProject({
+            ...this.options.terraform,
+            dir,
+            logger: this.deps.logger,
+            signal: this.options.signal,
+        });
+    }
+    backend(alias) {
+        const { workspace, environment, appKind, appId } = this.manifest.target;
+        return {
+            bucket: this.run.tfstate.bucket,
+            region: this.run.tfstate.region,
+            key: stateKey({ workspace, environment, appKind, appId, alias }),
+            ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
+        };
+    }
+    async deploy(plugin) {
+        const dir = await this.ensureIac(plugin.alias);
+        const terraform = this.project(dir);
+        await terraform.init(this.backend(plugin.alias));
+        const changes = await terraform.apply();
+        const outputs = await terraform.output();
+        const outputFile = `${plugin.alias}_${this.options.outputFileSuffix}`;
+        await mkdir(this.options.outputDir, { recursive: true });
+        await writeFile(join(this.options.outputDir, outputFile), `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
+        const { appKind, appId, appName, workspace, environment } = this.manifest.target;
+        const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: this.run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
+        if (mapped.problems.length > 0)
+            throw new ConfigurationError(mapped.problems);
+        if (mapped.instances.length > 0) {
+            await this.deps.context.upsert(workspace, environment, mapped.instances);
+            this.deps.logger.info(`Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`);
+        }
+        const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(plugin.alias));
+        this.deployedIac.set(plugin.alias, {
+            key: this.artifactKey(iacArtifact(plugin.alias)),
+            digest: stored?.digest ?? '',
+        });
+        return { changes, outputs, outputFile };
+    }
+    async destroy(alias) {
+        const removed = this.manifest.destroy.find((p) => p.alias === alias);
+        if (!removed)
+            throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
+        const last = await this.deps.history.getLast(this.manifest.target);
+        const entry = last?.iac[alias];
+        if (!entry) {
+            throw new ConfigurationError({
+                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
+            });
+        }
+        const iac = await this.deps.iacStore.getJson(entry.key);
+        if (!iac)
+            throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
+        const dir = join(this.options.workDir, 'destroy', alias);
+        await rm(dir, { recursive: true, force: true });
+        await restoreSnapshot(iac.value, dir);
+        const terraform = this.project(dir);
+        await terraform.init(this.backend(alias));
+        const changes = await terraform.destroy();
+        const { workspace, environment } = this.manifest.target;
+        const names = removed.generates.map((g) => g.name);
+        if (names.length > 0) {
+            await this.deps.context.remove(workspace, environment, names);
+            this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
+        }
+        return { changes };
+    }
+    artifactKey(name) {
+        return this.deps.runs.artifactKey(this.run.runId, name);
+    }
+}
+/** Output values for the outputs file: sensitive ones are never written to disk. */
+function publicOutputs(outputs) {
+    return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
+
 
 
 
@@ -84059,7 +84858,7 @@ function reportFailure(name, error) {
         }
         setFailed(`${name}: configuration error. ${error.message}`);
     }
-    else if (error instanceof ExternalError) {
+    else if (error instanceof errors_ExternalError) {
         const retry = error.retryable ? ' Re-running the job may succeed.' : '';
         setFailed(`${name}: ${error.message}${retry}`);
     }
@@ -84129,15 +84928,21 @@ const DESCRIPTIONS = {
     keys: 'the given access keys',
     ambient: "the runner's own credentials (environment, profile or instance role), since no role or keys were given",
 };
-async function openAwsSession(region, credentials, logger) {
+/**
+ * @param forTerraform resolve the credentials now, for Terraform's environment; without it nothing
+ *   is called until the first S3 request, so a step can validate its input before touching AWS.
+ */
+async function openAwsSession(region, credentials, logger, options = {}) {
     logger.info(`AWS credentials: ${DESCRIPTIONS[credentials.mode]}.`);
     const s3 = createS3Client({ region, credentials });
+    if (!options.forTerraform)
+        return { s3, terraformEnv: {}, secrets: [] };
     let resolved;
     try {
         resolved = await s3.config.credentials();
     }
     catch (error) {
-        throw new ExternalError(`No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${error.message}`);
+        throw new errors_ExternalError(`No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${error.message}`);
     }
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
     secrets.forEach((secret) => logger.addSecret(secret));
@@ -84201,7 +85006,7 @@ async function writeCancelSummary(message, result) {
                 { data: 'Plugin', header: true },
                 { data: 'Status', header: true },
             ],
-            ...record.tasks.map((t) => [t.taskType, t.pluginAppliedAlias ?? '', t.status]),
+            ...record.tasks.map((t) => [t.taskType, t.pluginAppliedAlias ?? '—', t.status]),
         ]);
     }
     await summary.write();

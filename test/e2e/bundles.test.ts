@@ -1,8 +1,19 @@
 /**
- * The built bundles, run as the GitHub runner runs them. Until the engine is built, each action
- * validates its inputs and then fails honestly; cancel-run with no run succeeds.
+ * The built bundles, run as the GitHub runner runs them, on bad input: every input is validated
+ * before anything else, secrets are masked first, and a broken descriptor fails before any call
+ * to S3. S3 points at a closed port on 127.0.0.1, so no test here can reach anything else.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { runAction } from '../harness/runner';
+
+const nowhere = {
+  AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 const orchestrateInputs = {
   TFSTATE_BUCKET_NAME: 'acme-tfstate',
@@ -12,24 +23,21 @@ const orchestrateInputs = {
   VERSION: 'v1',
 };
 
-describe('orchestrate-and-plan bundle', () => {
-  it('validates its inputs, then fails honestly as not implemented yet', async () => {
-    const result = await runAction('orchestrate-and-plan', { with: orchestrateInputs });
-    expect(result.exitCode).toBe(1);
-    expect(result.log).toContain(
-      'Inputs are valid: workspace payments, environment prod, version v1',
-    );
-    expect(result.annotations).toEqual([
-      expect.objectContaining({
-        level: 'error',
-        message: expect.stringMatching(/^orchestrate-and-plan: not implemented yet\./),
-      }),
-    ]);
-    expect(result.outputs).toEqual({});
-  });
+function checkout(stk?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bundle-checkout-'));
+  if (stk !== undefined) {
+    mkdirSync(join(dir, '.stk'));
+    writeFileSync(join(dir, '.stk', 'stk.yaml'), stk);
+  }
+  return dir;
+}
 
+describe('orchestrate-and-plan bundle', () => {
   it('names every missing required input, and uses action.yml defaults for the rest', async () => {
-    const result = await runAction('orchestrate-and-plan', { with: { WORKSPACE: 'w' } });
+    const result = await runAction('orchestrate-and-plan', {
+      with: { WORKSPACE: 'w' },
+      env: nowhere,
+    });
     expect(result.exitCode).toBe(1);
     const message = result.annotations.find((a) => a.level === 'error')?.message ?? '';
     expect(message).toMatch(/configuration error/);
@@ -39,8 +47,29 @@ describe('orchestrate-and-plan bundle', () => {
     expect(message).not.toContain('WORKSPACE is required');
   });
 
+  it('reports a broken stk.yaml with file and line as an annotation, before calling S3', async () => {
+    const result = await runAction('orchestrate-and-plan', {
+      workspace: checkout(
+        'schema-version: v2\nkind: manifest\nmetadata: { name: x }\nspec:\n  type: service\n',
+      ),
+      with: orchestrateInputs,
+      env: nowhere,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        properties: expect.objectContaining({ file: '.stk/stk.yaml', line: '5' }),
+      }),
+    );
+    expect(result.log).not.toMatch(/S3 bucket/);
+    expect(result.outputs.run_id ?? '').toBe('');
+  });
+
   it('masks secrets before anything can print them', async () => {
     const result = await runAction('orchestrate-and-plan', {
+      workspace: checkout(),
+      env: nowhere,
       with: {
         ...orchestrateInputs,
         AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY0001',
@@ -49,6 +78,7 @@ describe('orchestrate-and-plan bundle', () => {
           '[{"sourceType":"gitHttps","path":"github.com/acme","private":true,"token":"ghp_tokenvalue"}]',
       },
     });
+    expect(result.exitCode).toBe(1);
     expect(result.masks).toEqual(
       expect.arrayContaining(['AKIAEXAMPLEKEY0001', 'very/secret+key', 'ghp_tokenvalue']),
     );
@@ -60,7 +90,6 @@ describe('orchestrate-and-plan bundle', () => {
     expect(printed + result.stderr).not.toMatch(
       /AKIAEXAMPLEKEY0001|very\/secret\+key|ghp_tokenvalue/,
     );
-    expect(result.log).not.toMatch(/AKIAEXAMPLEKEY0001|very\/secret\+key|ghp_tokenvalue/);
   });
 });
 
@@ -68,21 +97,22 @@ describe('runtime-tasks bundle', () => {
   it('rejects a malformed TASK_LIST, naming it', async () => {
     const result = await runAction('runtime-tasks', {
       with: { RUN_ID: 'r', TASK_LIST: "[{'runTaskId': " },
+      env: nowhere,
     });
     expect(result.exitCode).toBe(1);
     expect(result.annotations[0]?.message).toMatch(/Input TASK_LIST is not valid JSON/);
   });
 
-  it('validates its inputs, then fails honestly as not implemented yet', async () => {
+  it('rejects a RUN_ID that is not one of this engine, before calling S3', async () => {
     const result = await runAction('runtime-tasks', {
       with: {
-        RUN_ID: 'r',
+        RUN_ID: '12345',
         TASK_LIST:
           "[{'runTaskId': 'a', 'taskType': 'DEPLOY_SELF_HOSTED', 'pluginAppliedAlias': 'x'}]",
       },
+      env: nowhere,
     });
     expect(result.exitCode).toBe(1);
-    expect(result.log).toContain('Inputs are valid: run r, 1 task(s).');
-    expect(result.annotations[0]?.message).toMatch(/^runtime-tasks: not implemented yet\./);
+    expect(result.annotations[0]?.message).toMatch(/RUN_ID '12345' is not a run id of this engine/);
   });
 });

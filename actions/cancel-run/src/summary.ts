@@ -16,7 +16,7 @@ export async function writeCancelSummary(
         { data: 'Plugin', header: true },
         { data: 'Status', header: true },
       ],
-      ...record.tasks.map((t) => [t.taskType, t.pluginAppliedAlias ?? '', t.status]),
+      ...record.tasks.map((t) => [t.taskType, t.pluginAppliedAlias ?? '—', t.status]),
     ]);
   }
   await core.summary.write();

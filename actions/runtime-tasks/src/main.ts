@@ -1,15 +1,61 @@
+import { join } from 'node:path';
 import * as core from '@actions/core';
-import { NotImplementedError, runAction, runnerInputs } from '@deploy-engine/action-kit';
+import { actionsLogger, openAwsSession, runAction, runnerInputs } from '@deploy-engine/action-kit';
+import {
+  DeploymentHistory,
+  executeRunTasks,
+  locateTerraform,
+  parseRunRef,
+  RunStore,
+  S3ObjectStore,
+  WorkspaceContextStore,
+} from '@deploy-engine/core';
 import { parseRuntimeInputs } from './inputs';
+import { writeRuntimeSummary } from './summary';
 
-/** The runtime-tasks step: inputs first, then (once built) the approved tasks of the run. */
+/** The runtime-tasks step: executes the approved tasks of the run and closes it. */
 export async function run(): Promise<void> {
-  await runAction('runtime-tasks', async () => {
+  await runAction('runtime-tasks', async ({ signal }) => {
     const { inputs, warnings } = parseRuntimeInputs(runnerInputs());
     warnings.forEach((w) => core.warning(w));
-    core.info(`Inputs are valid: run ${inputs.runId}, ${inputs.tasks.length} task(s).`);
-    throw new NotImplementedError(
-      'Executing tasks is not built yet; nothing was rendered or applied.',
+    const logger = actionsLogger;
+    const ref = parseRunRef(inputs.runId);
+    const session = await openAwsSession(ref.region, inputs.credentials, logger, {
+      forTerraform: true,
+    });
+    const iacStore = new S3ObjectStore(session.s3, ref.bucket);
+    const terraform = await locateTerraform({ logger });
+    const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
+    const result = await executeRunTasks(
+      {
+        runs: new RunStore(iacStore, logger, { region: ref.region }),
+        iacStore,
+        context: new WorkspaceContextStore(iacStore),
+        history: new DeploymentHistory(iacStore),
+        logger,
+      },
+      {
+        runId: ref.runId,
+        tasks: inputs.tasks,
+        workDir: join(temp, 'deploy-engine', ref.runId),
+        outputDir: inputs.pathToMount,
+        outputFileSuffix: inputs.outputFileSuffix,
+        terraform: {
+          binary: terraform.path,
+          env: session.terraformEnv,
+          secrets: session.secrets,
+          parallelism: inputs.terraformParallelism,
+          ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
+          pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
+        },
+        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+        signal,
+      },
     );
+    await writeRuntimeSummary(result);
+    if (result.error !== undefined) {
+      throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
+    }
+    core.info(`Run ${ref.runId} ${result.run.status}.`);
   });
 }

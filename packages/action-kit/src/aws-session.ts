@@ -25,13 +25,19 @@ const DESCRIPTIONS: Record<AwsCredentialSource['mode'], string> = {
     "the runner's own credentials (environment, profile or instance role), since no role or keys were given",
 };
 
+/**
+ * @param forTerraform resolve the credentials now, for Terraform's environment; without it nothing
+ *   is called until the first S3 request, so a step can validate its input before touching AWS.
+ */
 export async function openAwsSession(
   region: string,
   credentials: AwsCredentialSource,
   logger: Logger,
+  options: { forTerraform?: boolean } = {},
 ): Promise<AwsSession> {
   logger.info(`AWS credentials: ${DESCRIPTIONS[credentials.mode]}.`);
   const s3 = createS3Client({ region, credentials });
+  if (!options.forTerraform) return { s3, terraformEnv: {}, secrets: [] };
   let resolved: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   try {
     resolved = await s3.config.credentials();

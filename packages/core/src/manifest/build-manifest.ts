@@ -4,7 +4,12 @@
  */
 import { join } from 'node:path';
 import { ConfigurationError, type Problem } from '../errors';
-import { parseDescriptor, readYamlFile, type DescriptorPlugin } from '../descriptor';
+import {
+  parseDescriptor,
+  readYamlFile,
+  type Descriptor,
+  type DescriptorPlugin,
+} from '../descriptor';
 import { snapshotDirectory } from '../deployment/plugin-snapshot';
 import { displayPath, parsePluginRef, PluginCatalog, type LocatedPlugin } from '../plugins';
 import { canonicalize, canonicalJson, sha256 } from './canonical-json';
@@ -24,15 +29,24 @@ export function deriveAppId(name: string): string {
   return id;
 }
 
-export async function buildManifest(options: BuildManifestOptions): Promise<Manifest> {
-  const appDir = join(options.repoRoot, options.workdir);
-  const stkPath = join(appDir, '.stk', 'stk.yaml');
-  const stkFile = displayPath(options.repoRoot, stkPath);
+/**
+ * Reads and checks `<repoRoot>/<workdir>/.stk/stk.yaml` alone: callers run it before touching
+ * anything else, so a broken descriptor fails first.
+ */
+export async function readDescriptor(repoRoot: string, workdir: string): Promise<Descriptor> {
+  const stkPath = join(repoRoot, workdir, '.stk', 'stk.yaml');
+  const stkFile = displayPath(repoRoot, stkPath);
   const read = await readYamlFile(stkPath, stkFile);
   if (!read.yaml) throw new ConfigurationError(read.problems, `${stkFile} cannot be read`);
   const parsed = parseDescriptor(read.yaml);
   if (!parsed.descriptor) throw new ConfigurationError(parsed.problems, `${stkFile} is not valid`);
-  const descriptor = parsed.descriptor;
+  return parsed.descriptor;
+}
+
+export async function buildManifest(options: BuildManifestOptions): Promise<Manifest> {
+  const appDir = join(options.repoRoot, options.workdir);
+  const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+  const stkFile = descriptor.file;
 
   let appId = descriptor.appId;
   if (!appId) {

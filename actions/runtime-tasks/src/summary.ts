@@ -1,0 +1,67 @@
+/** The job summary of runtime-tasks: each task's status, duration, changes and outputs. */
+import * as core from '@actions/core';
+import { escapeHtml } from '@deploy-engine/action-kit';
+import type { ExecuteResult } from '@deploy-engine/core';
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> {
+  const { run, reports } = result;
+  core.summary
+    .addHeading(`Run ${run.runId}: ${run.status}`, 2)
+    .addRaw(
+      `<p>${escapeHtml(`${run.target.appName} → ${run.target.workspace}/${run.target.environment}`)}, version <code>${escapeHtml(run.version)}</code>.</p>`,
+      true,
+    )
+    .addTable([
+      [
+        { data: 'Task', header: true },
+        { data: 'Plugin', header: true },
+        { data: 'Status', header: true },
+        { data: 'Duration', header: true },
+        { data: 'Added / changed / destroyed', header: true },
+      ],
+      ...run.tasks.map((task) => {
+        const report = reports.find((r) => r.task.runTaskId === task.runTaskId);
+        const changes = report?.changes;
+        return [
+          task.taskType,
+          task.pluginAppliedAlias ?? '—',
+          task.status,
+          report ? seconds(report.durationMs) : '—',
+          // @actions/core drops an empty cell's closing tag: never pass ''.
+          changes ? `${changes.added} / ${changes.changed} / ${changes.destroyed}` : '—',
+        ];
+      }),
+    ]);
+  for (const report of reports) {
+    if (!report.outputs || Object.keys(report.outputs).length === 0) continue;
+    core.summary
+      .addHeading(
+        `Outputs of ${report.task.pluginAppliedAlias ?? ''} (${report.outputFile ?? ''})`,
+        4,
+      )
+      .addTable([
+        [
+          { data: 'Output', header: true },
+          { data: 'Value', header: true },
+        ],
+        ...Object.entries(report.outputs).map(([name, output]) => [
+          name,
+          output.sensitive
+            ? '(sensitive)'
+            : `<code>${escapeHtml(JSON.stringify(output.value))}</code>`,
+        ]),
+      ]);
+  }
+  const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
+  if (failed?.error) {
+    core.summary.addRaw(
+      `<p><b>${failed.taskType} ${failed.pluginAppliedAlias ?? ''} failed:</b> ${escapeHtml(failed.error.message)}</p>`,
+      true,
+    );
+  }
+  await core.summary.write();
+}

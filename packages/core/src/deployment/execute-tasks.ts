@@ -1,0 +1,427 @@
+/**
+ * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
+ * transition. IAC renders a plugin from the run's snapshot with the live Connection Interface
+ * values; DEPLOY applies it with its state in the tfstate bucket and publishes outputs and
+ * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
+ * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { classifyError, ConfigurationError, ExternalError } from '../errors';
+import { throwIfCancelled } from '../cancel';
+import type { Logger } from '../logging';
+import type { Manifest, ManifestPlugin } from '../manifest';
+import type { RunRecord, RunStore, RunTask } from '../runs';
+import type { ObjectStore } from '../store';
+import type { ApplyTask } from '../tasks';
+import { buildTemplateContext, renderDirectory, writeRenderedProject } from '../templates';
+import {
+  stateKey,
+  TerraformProject,
+  type ChangeSummary,
+  type OutputValue,
+  type TerraformOptions,
+} from '../terraform';
+import type { DeploymentHistory, WorkspaceContextStore } from '../workspace';
+import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
+import { closeAfterFailure } from './open-run';
+import { mapOutputsToConnections } from './connection-outputs';
+import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
+
+export interface ExecuteDependencies {
+  runs: RunStore;
+  /** The IaC bucket, to read the IaC a previous run recorded (destroy). */
+  iacStore: ObjectStore;
+  context: WorkspaceContextStore;
+  history: DeploymentHistory;
+  logger: Logger;
+}
+
+export interface ExecuteOptions {
+  runId: string;
+  tasks: readonly ApplyTask[];
+  /** A private scratch folder (RUNNER_TEMP/...). */
+  workDir: string;
+  /** Where `<alias>_<outputFileSuffix>` files are written (the checkout). */
+  outputDir: string;
+  outputFileSuffix: string;
+  /** Everything Terraform needs but the project folder and the logger. */
+  terraform: Omit<TerraformOptions, 'dir' | 'logger' | 'signal'>;
+  /** AWS_ENDPOINT_URL_S3, when the S3 backend must use another endpoint. */
+  s3Endpoint?: string;
+  signal?: AbortSignal;
+}
+
+export interface TaskReport {
+  task: RunTask;
+  durationMs: number;
+  changes?: ChangeSummary;
+  outputs?: Record<string, OutputValue>;
+  /** Output file written for DEPLOY tasks, relative to outputDir. */
+  outputFile?: string;
+}
+
+export interface ExecuteResult {
+  run: RunRecord;
+  reports: TaskReport[];
+  /** The error that stopped the run, when one did. */
+  error?: unknown;
+}
+
+/** Validates the task list against the run, then executes it. Never leaves the run RUNNING on failure. */
+export async function executeRunTasks(
+  deps: ExecuteDependencies,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
+  const run = await loadRunningRun(deps.runs, options.runId);
+  checkTaskList(run, options.tasks);
+  const manifest = await deps.runs.getArtifact<Manifest>(run.runId, MANIFEST_ARTIFACT);
+  if (!manifest) {
+    const error = new Error(`run ${run.runId} has no stored manifest; its records are incomplete`);
+    await closeAfterFailure(deps, run.runId, error);
+    throw error;
+  }
+  const executor = new TaskExecutor(deps, options, run, manifest);
+  const reports: TaskReport[] = [];
+  let current = run;
+  for (const task of options.tasks) {
+    const recorded = current.tasks.find((t) => t.runTaskId === task.runTaskId) as RunTask;
+    if (recorded.status === 'SUCCEEDED') {
+      deps.logger.info(
+        `Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`,
+      );
+      continue;
+    }
+    const started = Date.now();
+    try {
+      throwIfCancelled(options.signal);
+      current = await deps.runs.startTask(run.runId, task.runTaskId);
+      const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+      const report = await deps.logger.group(title, () => executor.execute(task));
+      current = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
+      reports.push({
+        ...report,
+        task: findTask(current, task.runTaskId),
+        durationMs: Date.now() - started,
+      });
+    } catch (error) {
+      const kind = classifyError(error);
+      const message = error instanceof Error ? error.message : String(error);
+      // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
+      const status =
+        kind === 'ABORTED'
+          ? 'ABORTED'
+          : error instanceof ConfigurationError || error instanceof ExternalError
+            ? 'FAILED'
+            : 'INTERNAL_ERROR';
+      try {
+        current = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
+      } catch (recordError) {
+        deps.logger.warning(
+          `Could not record the task's failure: ${(recordError as Error).message}`,
+        );
+      }
+      reports.push({ task: findTask(current, task.runTaskId), durationMs: Date.now() - started });
+      await closeAfterFailure(deps, run.runId, error);
+      return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+    }
+  }
+  try {
+    await executor.recordDeployment();
+    current = await deps.runs.finishRun(run.runId, 'SUCCEEDED');
+  } catch (error) {
+    await closeAfterFailure(deps, run.runId, error);
+    return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+  }
+  return { run: current, reports };
+}
+
+async function loadRunningRun(runs: RunStore, runId: string): Promise<RunRecord> {
+  const run = await runs.getRun(runId);
+  if (!run) {
+    throw new ConfigurationError({
+      message: `Run ${runId} does not exist in the IaC bucket.`,
+      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+    });
+  }
+  if (run.status !== 'RUNNING') {
+    throw new ConfigurationError({
+      message: `Run ${runId} is ${run.status}, not RUNNING: it cannot execute tasks any more.`,
+      hint: 'Start a new deployment (run the workflow again) to deploy.',
+    });
+  }
+  return run;
+}
+
+function checkTaskList(run: RunRecord, tasks: readonly ApplyTask[]): void {
+  if (tasks.length === 0) {
+    throw new ConfigurationError({
+      message: 'TASK_LIST is empty.',
+      hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+    });
+  }
+  const problems = tasks.flatMap((task, index) => {
+    const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
+    if (!recorded)
+      return [
+        {
+          message: `TASK_LIST element ${index} (${task.runTaskId}) is not a task of run ${run.runId}.`,
+        },
+      ];
+    if (
+      recorded.taskType !== task.taskType ||
+      recorded.pluginAppliedAlias !== task.pluginAppliedAlias
+    ) {
+      return [
+        {
+          message: `TASK_LIST element ${index} says ${task.taskType} ${task.pluginAppliedAlias ?? ''}, but run ${run.runId} recorded ${recorded.taskType} ${recorded.pluginAppliedAlias ?? ''} for it.`,
+        },
+      ];
+    }
+    return [];
+  });
+  if (problems.length > 0) {
+    throw new ConfigurationError(problems, 'TASK_LIST does not match the run');
+  }
+}
+
+function findTask(run: RunRecord, runTaskId: string): RunTask {
+  return run.tasks.find((t) => t.runTaskId === runTaskId) as RunTask;
+}
+
+/** Executes one task type at a time, keeping what later tasks of the same job reuse. */
+class TaskExecutor {
+  private readonly deployedIac = new Map<string, { key: string; digest: string }>();
+
+  constructor(
+    private readonly deps: ExecuteDependencies,
+    private readonly options: ExecuteOptions,
+    private readonly run: RunRecord,
+    private readonly manifest: Manifest,
+  ) {}
+
+  async execute(task: ApplyTask): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
+    const alias = task.pluginAppliedAlias;
+    if (alias === null)
+      throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
+    switch (task.taskType) {
+      case 'IAC_SELF_HOSTED':
+        return this.renderIac(this.plugin(alias));
+      case 'DEPLOY_SELF_HOSTED':
+        return this.deploy(this.plugin(alias));
+      case 'DESTROY_SELF_HOSTED':
+        return this.destroy(alias);
+      default:
+        throw new ConfigurationError({
+          message: `Task type ${task.taskType} belongs to the unified mode, which this run does not use.`,
+        });
+    }
+  }
+
+  /** Records the deployment as the last successful one and under its version tag. */
+  async recordDeployment(): Promise<void> {
+    const last = await this.deps.history.getLast(this.manifest.target);
+    const iac: Record<string, { key: string; digest: string }> = {};
+    for (const alias of this.manifest.deployOrder) {
+      const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
+      if (entry) iac[alias] = entry;
+    }
+    await this.deps.history.record(this.manifest.target, {
+      runId: this.run.runId,
+      version: this.run.version,
+      finishedAt: new Date().toISOString(),
+      manifestDigest: this.manifest.digest,
+      manifest: this.manifest as unknown as Record<string, unknown>,
+      iac,
+    });
+  }
+
+  private plugin(alias: string): ManifestPlugin {
+    const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
+    if (!plugin)
+      throw new Error(`run ${this.run.runId} has no infra plugin ${alias} in its manifest`);
+    return plugin;
+  }
+
+  private iacDir(alias: string): string {
+    return join(this.options.workDir, 'iac', alias);
+  }
+
+  private async renderIac(
+    plugin: ManifestPlugin,
+  ): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
+    const snapshot = await this.deps.runs.getArtifact<PluginSnapshot>(
+      this.run.runId,
+      sourceArtifact(plugin.alias),
+    );
+    if (!snapshot)
+      throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
+    const sourceDir = join(this.options.workDir, 'sources', plugin.alias);
+    await rm(sourceDir, { recursive: true, force: true });
+    await restoreSnapshot(snapshot, sourceDir);
+
+    const { workspace, environment, appKind, appId } = this.manifest.target;
+    const live = await this.deps.context.list(workspace, environment);
+    const connections: Record<string, Record<string, unknown>> = {};
+    for (const required of plugin.requires) {
+      const instance = live.find((i) => i.name === required.name);
+      if (!instance) {
+        throw new ConfigurationError({
+          message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
+          location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
+          hint:
+            required.from.kind === 'plugin'
+              ? `It should have been published by the deploy of ${required.from.alias}; run the tasks in the order orchestrate-and-plan gave.`
+              : 'Deploy the application or shared infrastructure that generates it first.',
+        });
+      }
+      for (const key of required.keys) connections[key] = instance.attributes;
+    }
+    const context = buildTemplateContext({
+      inputs: plugin.inputs,
+      connections,
+      environment,
+      workspace,
+      alias: plugin.alias,
+      version: this.run.version,
+      appKind,
+      appId,
+    });
+    const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
+    const project = await renderDirectory({
+      templateDir: join(sourceDir, 'templates-deploy'),
+      context,
+      displayDir,
+    });
+    const dir = this.iacDir(plugin.alias);
+    await rm(dir, { recursive: true, force: true });
+    await writeRenderedProject(project, dir);
+    const stored: PluginSnapshot = {
+      digest: project.digest,
+      files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+    };
+    await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
+    this.deps.logger.info(
+      `Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`,
+    );
+    return {};
+  }
+
+  /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
+  private async ensureIac(alias: string): Promise<string> {
+    const dir = this.iacDir(alias);
+    if (existsSync(dir)) return dir;
+    const stored = await this.deps.runs.getArtifact<PluginSnapshot>(
+      this.run.runId,
+      iacArtifact(alias),
+    );
+    if (!stored)
+      throw new Error(
+        `plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`,
+      );
+    await restoreSnapshot(stored, dir);
+    return dir;
+  }
+
+  private project(dir: string): TerraformProject {
+    return new TerraformProject({
+      ...this.options.terraform,
+      dir,
+      logger: this.deps.logger,
+      signal: this.options.signal,
+    });
+  }
+
+  private backend(alias: string) {
+    const { workspace, environment, appKind, appId } = this.manifest.target;
+    return {
+      bucket: this.run.tfstate.bucket,
+      region: this.run.tfstate.region,
+      key: stateKey({ workspace, environment, appKind, appId, alias }),
+      ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
+    };
+  }
+
+  private async deploy(plugin: ManifestPlugin): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
+    const dir = await this.ensureIac(plugin.alias);
+    const terraform = this.project(dir);
+    await terraform.init(this.backend(plugin.alias));
+    const changes = await terraform.apply();
+    const outputs = await terraform.output();
+
+    const outputFile = `${plugin.alias}_${this.options.outputFileSuffix}`;
+    await mkdir(this.options.outputDir, { recursive: true });
+    await writeFile(
+      join(this.options.outputDir, outputFile),
+      `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`,
+    );
+
+    const { appKind, appId, appName, workspace, environment } = this.manifest.target;
+    const mapped = mapOutputsToConnections(
+      plugin.generates,
+      outputs,
+      { appKind, appId, appName, alias: plugin.alias, runId: this.run.runId },
+      new Date(),
+      plugin.pluginFile ?? plugin.alias,
+    );
+    if (mapped.problems.length > 0) throw new ConfigurationError(mapped.problems);
+    if (mapped.instances.length > 0) {
+      await this.deps.context.upsert(workspace, environment, mapped.instances);
+      this.deps.logger.info(
+        `Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`,
+      );
+    }
+    const stored = await this.deps.runs.getArtifact<PluginSnapshot>(
+      this.run.runId,
+      iacArtifact(plugin.alias),
+    );
+    this.deployedIac.set(plugin.alias, {
+      key: this.artifactKey(iacArtifact(plugin.alias)),
+      digest: stored?.digest ?? '',
+    });
+    return { changes, outputs, outputFile };
+  }
+
+  private async destroy(alias: string): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
+    const removed = this.manifest.destroy.find((p) => p.alias === alias);
+    if (!removed) throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
+    const last = await this.deps.history.getLast(this.manifest.target);
+    const entry = last?.iac[alias];
+    if (!entry) {
+      throw new ConfigurationError({
+        message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+        hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
+      });
+    }
+    const iac = await this.deps.iacStore.getJson<PluginSnapshot>(entry.key);
+    if (!iac)
+      throw new Error(
+        `the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`,
+      );
+    const dir = join(this.options.workDir, 'destroy', alias);
+    await rm(dir, { recursive: true, force: true });
+    await restoreSnapshot(iac.value, dir);
+    const terraform = this.project(dir);
+    await terraform.init(this.backend(alias));
+    const changes = await terraform.destroy();
+    const { workspace, environment } = this.manifest.target;
+    const names = removed.generates.map((g) => g.name);
+    if (names.length > 0) {
+      await this.deps.context.remove(workspace, environment, names);
+      this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
+    }
+    return { changes };
+  }
+
+  private artifactKey(name: string): string {
+    return this.deps.runs.artifactKey(this.run.runId, name);
+  }
+}
+
+/** Output values for the outputs file: sensitive ones are never written to disk. */
+export function publicOutputs(outputs: Record<string, OutputValue>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]),
+  );
+}

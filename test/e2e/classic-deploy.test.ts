@@ -1,0 +1,152 @@
+/**
+ * The classic flow end to end, as GitHub runs it: the built orchestrate-and-plan and runtime-tasks
+ * bundles chained like the workflow's jobs, real Terraform, moto_server as S3 on 127.0.0.1.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../harness/action-metadata';
+import { startMoto, type MotoServer } from '../harness/moto';
+import { runAction, type ActionResult } from '../harness/runner';
+
+let moto: MotoServer;
+let checkout: string;
+
+const common = {
+  TFSTATE_BUCKET_NAME: 'e2e-tfstate',
+  IAC_BUCKET_NAME: 'e2e-iac',
+  WORKSPACE: 'shop',
+  ENVIRONMENT: 'dev',
+  WORKDIR: 'diamond',
+  PLUGINS_PATH: 'plugins',
+};
+
+beforeAll(async () => {
+  moto = await startMoto();
+  await moto.createBucket('e2e-tfstate');
+  await moto.createBucket('e2e-iac');
+  checkout = mkdtempSync(join(tmpdir(), 'e2e-checkout-'));
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+function env(): Record<string, string> {
+  return { ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+}
+
+async function orchestrate(version: string): Promise<ActionResult> {
+  return runAction('orchestrate-and-plan', {
+    workspace: checkout,
+    env: env(),
+    with: { ...common, VERSION: version },
+  });
+}
+
+async function apply(plan: ActionResult): Promise<ActionResult> {
+  return runAction('runtime-tasks', {
+    workspace: checkout,
+    env: env(),
+    with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: plan.outputs.apply_tasks ?? '' },
+  });
+}
+
+function explain(result: ActionResult): string {
+  return `exit ${result.exitCode}\n${result.log}\n${result.stderr}`;
+}
+
+function tasksOf(plan: ActionResult): string[] {
+  return (
+    JSON.parse(plan.outputs.apply_tasks ?? '[]') as {
+      taskType: string;
+      pluginAppliedAlias: string;
+    }[]
+  ).map((t) => `${t.taskType} ${t.pluginAppliedAlias}`);
+}
+
+async function stateResources(alias: string): Promise<unknown[]> {
+  const keys = await moto.listKeys('e2e-tfstate');
+  const key = keys.find((k) => k.includes(`/${alias}/`) && k.endsWith('.tfstate'));
+  if (!key) throw new Error(`no state for ${alias} among ${keys.join(', ')}`);
+  return (JSON.parse(await moto.getObjectText('e2e-tfstate', key)) as { resources: unknown[] })
+    .resources;
+}
+
+describe('classic deployment of a diamond (A -> B, A -> C, B + C -> D)', () => {
+  it('deploys in dependency order with connection values flowing into dependents', async () => {
+    const plan = await orchestrate('v1');
+    expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+    expect(plan.log).toMatch(
+      /RUN DEPLOY_SELF_HOSTED successfully started with ID: [0-9A-HJKMNP-TV-Z]{26}/,
+    );
+    expect(plan.outputs.run_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}@e2e-iac$/);
+    expect(tasksOf(plan)).toEqual([
+      'IAC_SELF_HOSTED a',
+      'DEPLOY_SELF_HOSTED a',
+      'IAC_SELF_HOSTED b',
+      'DEPLOY_SELF_HOSTED b',
+      'IAC_SELF_HOSTED c',
+      'DEPLOY_SELF_HOSTED c',
+      'IAC_SELF_HOSTED d',
+      'DEPLOY_SELF_HOSTED d',
+    ]);
+    expect(plan.summary).toContain('```mermaid');
+
+    const result = await apply(plan);
+    expect([result.exitCode, explain(result)]).toEqual([0, expect.any(String)]);
+    const d = JSON.parse(readFileSync(join(checkout, 'd_outputs.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(d).toEqual({ joined: 'b(a:root-dev)+c(a:root-dev)' });
+    for (const alias of ['a', 'b', 'c', 'd']) expect(await stateResources(alias)).toHaveLength(1);
+    expect(result.summary).toMatch(/SUCCEEDED/);
+  });
+
+  it('redeploys an unchanged application without changing anything', async () => {
+    const plan = await orchestrate('v2');
+    expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+    const result = await apply(plan);
+    expect([result.exitCode, explain(result)]).toEqual([0, expect.any(String)]);
+    expect(result.log).toMatch(/Apply complete! Resources: 0 added, 0 changed, 0 destroyed/);
+  });
+
+  it('refuses a second run while one is RUNNING, naming the holder', async () => {
+    const first = await orchestrate('v3');
+    expect([first.exitCode, explain(first)]).toEqual([0, expect.any(String)]);
+    const runId = (first.outputs.run_id ?? '').split('@')[0] as string;
+    const second = await orchestrate('v3-again');
+    expect(second.exitCode).toBe(1);
+    expect(second.log).toContain(runId);
+    expect(second.outputs.run_id ?? '').toBe('');
+    const cancel = await runAction('cancel-run', {
+      workspace: checkout,
+      env: env(),
+      with: { RUN_ID: first.outputs.run_id ?? '' },
+    });
+    expect([cancel.exitCode, explain(cancel)]).toEqual([0, expect.any(String)]);
+  });
+
+  it('destroys a plugin removed from stk.yaml, last, with the IaC of its last deployment', async () => {
+    const stk = join(checkout, 'diamond', '.stk', 'stk.yaml');
+    const original = readFileSync(stk, 'utf8');
+    const withoutD = original.replace(
+      / {4}- name: acme\/node-d@1\.0\.0[\s\S]*?(?= {4}- name: acme\/node-b)/,
+      '',
+    );
+    expect(withoutD).not.toContain('node-d');
+    cpSync(stk, `${stk}.bak`);
+    writeFileSync(stk, withoutD);
+    rmSync(join(checkout, 'plugins', 'node-d'), { recursive: true });
+
+    const plan = await orchestrate('v4');
+    expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+    expect(tasksOf(plan).at(-1)).toBe('DESTROY_SELF_HOSTED d');
+    const result = await apply(plan);
+    expect([result.exitCode, explain(result)]).toEqual([0, expect.any(String)]);
+    expect(result.log).toMatch(/Destroy complete! Resources: 1 destroyed/);
+    expect(await stateResources('d')).toHaveLength(0);
+  });
+});
