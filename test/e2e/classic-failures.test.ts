@@ -1,0 +1,127 @@
+/**
+ * The classic flow's ugly paths through the built bundles, with real Terraform and moto_server:
+ * Terraform failing halfway, and the job cancelled in the middle of an apply.
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../harness/action-metadata';
+import { startMoto, type MotoServer } from '../harness/moto';
+import { runAction, type ActionResult } from '../harness/runner';
+
+let moto: MotoServer;
+let checkout: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  await moto.createBucket('fail-tfstate');
+  await moto.createBucket('fail-iac');
+  checkout = mkdtempSync(join(tmpdir(), 'fail-checkout-'));
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+const env = () => ({ ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+
+function orchestrate(workdir: string, version: string, dynamicInputs = ''): Promise<ActionResult> {
+  return runAction('orchestrate-and-plan', {
+    workspace: checkout,
+    env: env(),
+    with: {
+      TFSTATE_BUCKET_NAME: 'fail-tfstate',
+      IAC_BUCKET_NAME: 'fail-iac',
+      WORKSPACE: 'shop',
+      ENVIRONMENT: 'dev',
+      VERSION: version,
+      WORKDIR: workdir,
+      PLUGINS_PATH: 'plugins',
+      LOCAL_EXEC_ENABLED: 'true',
+      DYNAMIC_INPUTS: dynamicInputs,
+    },
+  });
+}
+
+function apply(plan: ActionResult, extra: { cancelAfterMs?: number } = {}): Promise<ActionResult> {
+  return runAction('runtime-tasks', {
+    workspace: checkout,
+    env: env(),
+    with: {
+      RUN_ID: plan.outputs.run_id ?? '',
+      TASK_LIST: plan.outputs.apply_tasks ?? '',
+      LOCALEXEC_ENABLED: 'true',
+    },
+    ...extra,
+  });
+}
+
+function taskStatuses(result: ActionResult): string[] {
+  return [...result.summary.matchAll(/<tr><td>(\w+)<\/td><td>([\w-]+)<\/td><td>(\w+)<\/td>/g)].map(
+    (m) => `${m[1]} ${m[2]} ${m[3]}`,
+  );
+}
+
+async function stateOf(
+  alias: string,
+  appId: string,
+): Promise<{ resources: { type: string; name: string }[] }> {
+  return JSON.parse(
+    await moto.getObjectText('fail-tfstate', `shop/dev/app/${appId}/${alias}/terraform.tfstate`),
+  ) as never;
+}
+
+it('stops at a plugin whose Terraform fails halfway, keeps what was deployed, and a fixed redeploy finishes', async () => {
+  const plan = await orchestrate('halfway', 'v1', '--command false');
+  expect([plan.exitCode, plan.log]).toEqual([0, expect.any(String)]);
+  const failed = await apply(plan);
+  expect(failed.exitCode).toBe(1);
+  expect(failed.summary).toContain('USER_ERROR');
+  expect(taskStatuses(failed)).toEqual([
+    'IAC_SELF_HOSTED first SUCCEEDED',
+    'DEPLOY_SELF_HOSTED first SUCCEEDED',
+    'IAC_SELF_HOSTED second SUCCEEDED',
+    'DEPLOY_SELF_HOSTED second FAILED',
+  ]);
+  expect(failed.annotations.find((a) => a.level === 'error')?.message).toMatch(
+    /local-exec provisioner error/,
+  );
+  // The first plugin stays deployed; the second created what came before its failing step.
+  expect((await stateOf('first', '01JHALFWAY0000000000000000')).resources).toHaveLength(1);
+  expect(
+    (await stateOf('second', '01JHALFWAY0000000000000000')).resources.map((r) => r.name),
+  ).toContain('before');
+  expect(await moto.listKeys('fail-iac', 'locks/')).toEqual([]);
+
+  const fixed = await orchestrate('halfway', 'v2', '--command true');
+  const done = await apply(fixed);
+  expect([done.exitCode, done.log]).toEqual([0, expect.stringMatching(/Run \w+ SUCCEEDED/)]);
+  expect(done.log).toMatch(/Apply complete! Resources: 0 added, 0 changed, 0 destroyed/); // first: unchanged
+});
+
+it('stops Terraform gracefully when the job is cancelled mid-apply: state saved, task ABORTED, lock released', async () => {
+  const plan = await orchestrate('slow', 'v1');
+  expect([plan.exitCode, plan.log]).toEqual([0, expect.any(String)]);
+  const started = Date.now();
+  const cancelled = await apply(plan, { cancelAfterMs: 6000 });
+  expect(Date.now() - started).toBeLessThan(25000);
+  expect(cancelled.exitCode).toBe(1);
+  expect(taskStatuses(cancelled).at(-1)).toBe('DEPLOY_SELF_HOSTED sleeper ABORTED');
+  expect(cancelled.summary).toContain('ABORTED');
+  const state = await stateOf('sleeper', '01JSLOW0000000000000000000');
+  expect(state.resources.map((r) => r.name)).toContain('before');
+  expect(
+    await moto.listKeys('fail-tfstate', 'shop/dev/app/01JSLOW0000000000000000000/sleeper/'),
+  ).toEqual(['shop/dev/app/01JSLOW0000000000000000000/sleeper/terraform.tfstate']);
+  expect(await moto.listKeys('fail-iac', 'locks/')).toEqual([]);
+  // cancel-run, which the workflow runs next, finds nothing left to do.
+  const cancel = await runAction('cancel-run', {
+    env: env(),
+    with: { RUN_ID: plan.outputs.run_id ?? '' },
+  });
+  expect([cancel.exitCode, cancel.log]).toEqual([
+    0,
+    expect.stringContaining('had already finished as ABORTED'),
+  ]);
+}, 60000);
