@@ -81432,7 +81432,87 @@ function parseAllowedModuleSources(raw, onSecret = () => undefined) {
     });
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-rendered-iac.ts
+/**
+ * The guardrails on rendered IaC, checked before `terraform init` (CONTRACT.md §7):
+ * - with LOCAL_EXEC_ENABLED false, no `local-exec` provisioner;
+ * - every `module` source is local to the project or under an allowed FEATURES_TERRAFORM_MODULES
+ *   entry (git over HTTPS by host/org prefix, Terraform registry by namespace prefix).
+ */
+
+
+/** Normalises a module source to `host/path` (git) or `namespace/name/provider` (registry). */
+function normalise(source) {
+    return source
+        .replace(/^git::/, '')
+        .replace(/^(https?|ssh|git):\/\//, '')
+        .replace(/^git@([^:]+):/, '$1/')
+        .replace(/\?.*$/, '')
+        .replace(/\/\/.*$/, '')
+        .replace(/\.git$/, '')
+        .replace(/^registry\.terraform\.io\//, '');
+}
+function allowed(source, entries) {
+    const target = normalise(source);
+    return entries.some((entry) => {
+        const prefix = entry.path.replace(/\/+$/, '');
+        return target === prefix || target.startsWith(`${prefix}/`);
+    });
+}
+/**
+ * Checks the rendered files (path -> text, `.tf` only). `displayDir` prefixes paths in messages.
+ * Returns every problem found.
+ */
+function check_rendered_iac_checkRenderedIac(files, options, displayDir) {
+    const problems = [];
+    for (const [path, text] of files) {
+        if (!path.endsWith('.tf'))
+            continue;
+        const file = `${displayDir}/${path}`;
+        for (const { block, parents } of walkBlocks(readHclBlocks(text))) {
+            if (!options.localExecEnabled &&
+                block.type === 'provisioner' &&
+                block.labels[0] === 'local-exec') {
+                const owner = [...parents]
+                    .reverse()
+                    .find((p) => p.type === 'resource' || p.type === 'data');
+                problems.push({
+                    message: `${owner ? `${owner.type} "${owner.labels.join('.')}"` : 'A block'} uses the local-exec provisioner, which LOCAL_EXEC_ENABLED=false forbids.`,
+                    location: { file, line: block.line },
+                    hint: 'Remove it, or set LOCAL_EXEC_ENABLED (orchestrate-and-plan) and LOCALEXEC_ENABLED (runtime-tasks) to true if you trust this plugin to run commands on the runner.',
+                });
+            }
+            if (block.type === 'module' && parents.length === 0) {
+                const source = block.attributes.source;
+                if (source === undefined)
+                    continue;
+                if (source.startsWith('./') || source.startsWith('../')) {
+                    const resolved = posix.normalize(posix.join(posix.dirname(path), source));
+                    if (resolved.startsWith('..')) {
+                        problems.push({
+                            message: `module "${block.labels[0] ?? ''}" has source ${source}, which leaves the rendered project.`,
+                            location: { file, line: block.line },
+                        });
+                    }
+                }
+                else if (!allowed(source, options.allowedModules)) {
+                    problems.push({
+                        message: `module "${block.labels[0] ?? ''}" has source ${source}, which no FEATURES_TERRAFORM_MODULES entry allows.`,
+                        location: { file, line: block.line },
+                        hint: 'Add its host/org (gitHttps) or namespace (terraformRegistry) to FEATURES_TERRAFORM_MODULES, or use a local module.',
+                    });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
+
+
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/aws-credentials.ts
@@ -82008,8 +82088,6 @@ function parseOutputs(raw, path, fail) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/locate-plugin.ts
 /**
  * Finds the folder of an infra plugin: `<app>/.stk/FORKED_PLUGINS/<alias>/` first (a fork kept in
@@ -84716,6 +84794,7 @@ function quiet(logger) {
 
 
 
+
 /** Validates the task list against the run, then executes it. Never leaves the run RUNNING on failure. */
 async function executeRunTasks(deps, options) {
     const run = await loadRunningRun(deps.runs, options.runId);
@@ -84923,6 +85002,7 @@ class TaskExecutor {
             context,
             displayDir,
         });
+        this.guard(new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])), `${plugin.alias} (rendered from ${displayDir})`);
         const dir = this.iacDir(plugin.alias);
         await rm(dir, { recursive: true, force: true });
         await writeRenderedProject(project, dir);
@@ -84962,8 +85042,32 @@ class TaskExecutor {
             ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
         };
     }
+    /** Refuses IaC the guardrails forbid, before Terraform sees it. */
+    guard(files, displayDir) {
+        const problems = checkRenderedIac(files, this.options.guardrails, displayDir);
+        if (problems.length > 0) {
+            throw new ConfigurationError(problems, `${displayDir} is refused before terraform init`);
+        }
+    }
+    async guardDir(dir, displayDir) {
+        const files = new Map();
+        const walk = async (rel) => {
+            for (const entry of await readdir(join(dir, rel), { withFileTypes: true })) {
+                if (entry.name.startsWith('.'))
+                    continue;
+                const path = rel ? `${rel}/${entry.name}` : entry.name;
+                if (entry.isDirectory())
+                    await walk(path);
+                else if (entry.name.endsWith('.tf'))
+                    files.set(path, await readFile(join(dir, path), 'utf8'));
+            }
+        };
+        await walk('');
+        this.guard(files, displayDir);
+    }
     async deploy(plugin) {
         const dir = await this.ensureIac(plugin.alias);
+        await this.guardDir(dir, `iac/${plugin.alias}`);
         const terraform = this.project(dir);
         await terraform.init(this.backend(plugin.alias));
         const changes = await terraform.apply();
@@ -85004,6 +85108,7 @@ class TaskExecutor {
         const dir = join(this.options.workDir, 'destroy', alias);
         await rm(dir, { recursive: true, force: true });
         await restoreSnapshot(iac.value, dir);
+        await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
         const terraform = this.project(dir);
         await terraform.init(this.backend(alias));
         const changes = await terraform.destroy();

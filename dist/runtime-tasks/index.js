@@ -81384,7 +81384,230 @@ function parseAllowedModuleSources(raw, onSecret = () => undefined) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/hcl-blocks.ts
+/**
+ * A small HCL reader for the guardrails: it finds blocks (`resource "t" "n" {`, `module "m" {`,
+ * `provisioner "local-exec" {`) and their string attributes, with lines, skipping comments,
+ * strings and heredocs so nothing inside them is mistaken for a block. It does not evaluate HCL.
+ */
+function readHclBlocks(text) {
+    const root = { type: '', labels: [], line: 0, attributes: {}, children: [] };
+    const stack = [root];
+    let i = 0;
+    let line = 1;
+    // Words and strings seen since the last statement boundary, to recognise `type "label" {`.
+    let pending = [];
+    let pendingLine = 1;
+    const current = () => stack[stack.length - 1];
+    while (i < text.length) {
+        const ch = text[i];
+        if (ch === '\n') {
+            line++;
+            i++;
+            const tokens = pending;
+            if (tokens.length === 3 &&
+                tokens[0]?.kind === 'word' &&
+                tokens[1]?.value === '=' &&
+                tokens[2]?.kind === 'string') {
+                current().attributes[tokens[0].value] = tokens[2].value;
+            }
+            pending = [];
+            continue;
+        }
+        if (ch === '#' || (ch === '/' && text[i + 1] === '/')) {
+            while (i < text.length && text[i] !== '\n')
+                i++;
+            continue;
+        }
+        if (ch === '/' && text[i + 1] === '*') {
+            const end = text.indexOf('*/', i + 2);
+            const stop = end < 0 ? text.length : end + 2;
+            line += (text.slice(i, stop).match(/\n/g) ?? []).length;
+            i = stop;
+            continue;
+        }
+        if (ch === '"') {
+            const { value, end, lines } = readString(text, i);
+            if (pending.length === 0)
+                pendingLine = line;
+            pending.push({ kind: 'string', value });
+            line += lines;
+            i = end;
+            continue;
+        }
+        if (ch === '<' && text[i + 1] === '<') {
+            const match = /^<<-?([A-Za-z_][A-Za-z0-9_]*)\n/.exec(text.slice(i));
+            if (match) {
+                const marker = match[1];
+                const body = text.slice(i + match[0].length);
+                const endMatch = new RegExp(`^\\s*${marker}\\s*$`, 'm').exec(body);
+                const stop = endMatch
+                    ? i + match[0].length + endMatch.index + endMatch[0].length
+                    : text.length;
+                line += (text.slice(i, stop).match(/\n/g) ?? []).length;
+                i = stop;
+                pending.push({ kind: 'string', value: '' });
+                continue;
+            }
+        }
+        if (ch === '{') {
+            const words = pending;
+            const type = words[0]?.kind === 'word' && words[0].value !== '=' ? words[0].value : '';
+            const labels = words.slice(1).every((w) => w.kind === 'string')
+                ? words.slice(1).map((w) => w.value)
+                : [];
+            const block = {
+                type: type && !words.some((w) => w.value === '=') ? type : '',
+                labels,
+                line: pendingLine,
+                attributes: {},
+                children: [],
+            };
+            current().children.push(block);
+            stack.push(block);
+            pending = [];
+            i++;
+            continue;
+        }
+        if (ch === '}') {
+            if (stack.length > 1)
+                stack.pop();
+            pending = [];
+            i++;
+            continue;
+        }
+        if (ch === '=' && text[i + 1] !== '=' && text[i + 1] !== '>') {
+            pending.push({ kind: 'word', value: '=' });
+            i++;
+            continue;
+        }
+        const word = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(text.slice(i, i + 200));
+        if (word) {
+            if (pending.length === 0)
+                pendingLine = line;
+            pending.push({ kind: 'word', value: word[0] });
+            i += word[0].length;
+            continue;
+        }
+        if (!/\s/.test(ch))
+            pending.push({ kind: 'word', value: ch });
+        i++;
+    }
+    return root.children;
+}
+/** Reads a quoted string from `start` (at the quote), skipping escapes and `${...}` templates. */
+function readString(text, start) {
+    let i = start + 1;
+    let value = '';
+    let depth = 0;
+    let lines = 0;
+    while (i < text.length) {
+        const ch = text[i];
+        if (ch === '\n')
+            lines++;
+        if (ch === '\\') {
+            value += text.slice(i, i + 2);
+            i += 2;
+            continue;
+        }
+        if (ch === '$' && text[i + 1] === '{')
+            depth++;
+        else if (ch === '}' && depth > 0)
+            depth--;
+        else if (ch === '"' && depth === 0)
+            return { value, end: i + 1, lines };
+        value += ch;
+        i++;
+    }
+    return { value, end: i, lines };
+}
+/** Every block in the tree, depth first, with its parent chain. */
+function* walkBlocks(blocks, parents = []) {
+    for (const block of blocks) {
+        yield { block, parents };
+        yield* walkBlocks(block.children, [...parents, block]);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-rendered-iac.ts
+/**
+ * The guardrails on rendered IaC, checked before `terraform init` (CONTRACT.md §7):
+ * - with LOCAL_EXEC_ENABLED false, no `local-exec` provisioner;
+ * - every `module` source is local to the project or under an allowed FEATURES_TERRAFORM_MODULES
+ *   entry (git over HTTPS by host/org prefix, Terraform registry by namespace prefix).
+ */
+
+
+/** Normalises a module source to `host/path` (git) or `namespace/name/provider` (registry). */
+function normalise(source) {
+    return source
+        .replace(/^git::/, '')
+        .replace(/^(https?|ssh|git):\/\//, '')
+        .replace(/^git@([^:]+):/, '$1/')
+        .replace(/\?.*$/, '')
+        .replace(/\/\/.*$/, '')
+        .replace(/\.git$/, '')
+        .replace(/^registry\.terraform\.io\//, '');
+}
+function allowed(source, entries) {
+    const target = normalise(source);
+    return entries.some((entry) => {
+        const prefix = entry.path.replace(/\/+$/, '');
+        return target === prefix || target.startsWith(`${prefix}/`);
+    });
+}
+/**
+ * Checks the rendered files (path -> text, `.tf` only). `displayDir` prefixes paths in messages.
+ * Returns every problem found.
+ */
+function checkRenderedIac(files, options, displayDir) {
+    const problems = [];
+    for (const [path, text] of files) {
+        if (!path.endsWith('.tf'))
+            continue;
+        const file = `${displayDir}/${path}`;
+        for (const { block, parents } of walkBlocks(readHclBlocks(text))) {
+            if (!options.localExecEnabled &&
+                block.type === 'provisioner' &&
+                block.labels[0] === 'local-exec') {
+                const owner = [...parents]
+                    .reverse()
+                    .find((p) => p.type === 'resource' || p.type === 'data');
+                problems.push({
+                    message: `${owner ? `${owner.type} "${owner.labels.join('.')}"` : 'A block'} uses the local-exec provisioner, which LOCAL_EXEC_ENABLED=false forbids.`,
+                    location: { file, line: block.line },
+                    hint: 'Remove it, or set LOCAL_EXEC_ENABLED (orchestrate-and-plan) and LOCALEXEC_ENABLED (runtime-tasks) to true if you trust this plugin to run commands on the runner.',
+                });
+            }
+            if (block.type === 'module' && parents.length === 0) {
+                const source = block.attributes.source;
+                if (source === undefined)
+                    continue;
+                if (source.startsWith('./') || source.startsWith('../')) {
+                    const resolved = external_node_path_.posix.normalize(external_node_path_.posix.join(external_node_path_.posix.dirname(path), source));
+                    if (resolved.startsWith('..')) {
+                        problems.push({
+                            message: `module "${block.labels[0] ?? ''}" has source ${source}, which leaves the rendered project.`,
+                            location: { file, line: block.line },
+                        });
+                    }
+                }
+                else if (!allowed(source, options.allowedModules)) {
+                    problems.push({
+                        message: `module "${block.labels[0] ?? ''}" has source ${source}, which no FEATURES_TERRAFORM_MODULES entry allows.`,
+                        location: { file, line: block.line },
+                        hint: 'Add its host/org (gitHttps) or namespace (terraformRegistry) to FEATURES_TERRAFORM_MODULES, or use a local module.',
+                    });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
+
+
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/aws-credentials.ts
@@ -84548,6 +84771,7 @@ function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) 
 
 
 
+
 /** Validates the task list against the run, then executes it. Never leaves the run RUNNING on failure. */
 async function executeRunTasks(deps, options) {
     const run = await loadRunningRun(deps.runs, options.runId);
@@ -84755,6 +84979,7 @@ class TaskExecutor {
             context,
             displayDir,
         });
+        this.guard(new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])), `${plugin.alias} (rendered from ${displayDir})`);
         const dir = this.iacDir(plugin.alias);
         await (0,promises_.rm)(dir, { recursive: true, force: true });
         await writeRenderedProject(project, dir);
@@ -84794,8 +85019,32 @@ class TaskExecutor {
             ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
         };
     }
+    /** Refuses IaC the guardrails forbid, before Terraform sees it. */
+    guard(files, displayDir) {
+        const problems = checkRenderedIac(files, this.options.guardrails, displayDir);
+        if (problems.length > 0) {
+            throw new errors_ConfigurationError(problems, `${displayDir} is refused before terraform init`);
+        }
+    }
+    async guardDir(dir, displayDir) {
+        const files = new Map();
+        const walk = async (rel) => {
+            for (const entry of await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel), { withFileTypes: true })) {
+                if (entry.name.startsWith('.'))
+                    continue;
+                const path = rel ? `${rel}/${entry.name}` : entry.name;
+                if (entry.isDirectory())
+                    await walk(path);
+                else if (entry.name.endsWith('.tf'))
+                    files.set(path, await (0,promises_.readFile)((0,external_node_path_.join)(dir, path), 'utf8'));
+            }
+        };
+        await walk('');
+        this.guard(files, displayDir);
+    }
     async deploy(plugin) {
         const dir = await this.ensureIac(plugin.alias);
+        await this.guardDir(dir, `iac/${plugin.alias}`);
         const terraform = this.project(dir);
         await terraform.init(this.backend(plugin.alias));
         const changes = await terraform.apply();
@@ -84836,6 +85085,7 @@ class TaskExecutor {
         const dir = (0,external_node_path_.join)(this.options.workDir, 'destroy', alias);
         await (0,promises_.rm)(dir, { recursive: true, force: true });
         await restoreSnapshot(iac.value, dir);
+        await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
         const terraform = this.project(dir);
         await terraform.init(this.backend(alias));
         const changes = await terraform.destroy();
@@ -85350,6 +85600,10 @@ async function run() {
                 pluginCacheDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'plugin-cache'),
             },
             ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+            guardrails: {
+                localExecEnabled: inputs.localExecEnabled,
+                allowedModules: inputs.allowedModules,
+            },
             signal,
         });
         await writeRuntimeSummary(result);

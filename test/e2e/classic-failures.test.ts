@@ -125,3 +125,41 @@ it('stops Terraform gracefully when the job is cancelled mid-apply: state saved,
     expect.stringContaining('had already finished as ABORTED'),
   ]);
 }, 60000);
+
+it('refuses a plugin using local-exec by default, naming file and line, before terraform init', async () => {
+  const plan = await runAction('orchestrate-and-plan', {
+    workspace: checkout,
+    env: env(),
+    with: {
+      TFSTATE_BUCKET_NAME: 'fail-tfstate',
+      IAC_BUCKET_NAME: 'fail-iac',
+      WORKSPACE: 'guarded',
+      ENVIRONMENT: 'dev',
+      VERSION: 'v1',
+      WORKDIR: 'halfway',
+      PLUGINS_PATH: 'plugins',
+    },
+  });
+  expect([plan.exitCode, plan.log]).toEqual([0, expect.any(String)]);
+  const refused = await runAction('runtime-tasks', {
+    workspace: checkout,
+    env: env(),
+    with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: plan.outputs.apply_tasks ?? '' },
+  });
+  expect(refused.exitCode).toBe(1);
+  expect(refused.annotations).toContainEqual(
+    expect.objectContaining({
+      message: expect.stringContaining(
+        'resource "terraform_data.command" uses the local-exec provisioner, which LOCAL_EXEC_ENABLED=false forbids.',
+      ),
+      properties: expect.objectContaining({ line: '8' }),
+    }),
+  );
+  expect(taskStatuses(refused).slice(-2)).toEqual([
+    'IAC_SELF_HOSTED second FAILED',
+    'DEPLOY_SELF_HOSTED second ABORTED',
+  ]);
+  expect(
+    await moto.listKeys('fail-tfstate', 'guarded/dev/app/01JHALFWAY0000000000000000/second/'),
+  ).toEqual([]);
+});

@@ -49,6 +49,10 @@ export async function run(): Promise<void> {
           pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
         },
         ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+        guardrails: {
+          localExecEnabled: inputs.localExecEnabled,
+          allowedModules: inputs.allowedModules,
+        },
         signal,
       },
     );

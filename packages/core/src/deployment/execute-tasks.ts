@@ -6,7 +6,7 @@
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { throwIfCancelled } from '../cancel';
@@ -15,6 +15,7 @@ import type { Manifest, ManifestPlugin } from '../manifest';
 import type { RunRecord, RunStore, RunTask } from '../runs';
 import type { ObjectStore } from '../store';
 import type { ApplyTask } from '../tasks';
+import { checkRenderedIac, type GuardrailOptions } from '../guardrails';
 import { buildTemplateContext, renderDirectory, writeRenderedProject } from '../templates';
 import {
   stateKey,
@@ -48,6 +49,8 @@ export interface ExecuteOptions {
   outputFileSuffix: string;
   /** Everything Terraform needs but the project folder and the logger. */
   terraform: Omit<TerraformOptions, 'dir' | 'logger' | 'signal'>;
+  /** LOCAL_EXEC_ENABLED and FEATURES_TERRAFORM_MODULES: checked on the IaC before every init. */
+  guardrails: GuardrailOptions;
   /** AWS_ENDPOINT_URL_S3, when the S3 backend must use another endpoint. */
   s3Endpoint?: string;
   signal?: AbortSignal;
@@ -294,6 +297,10 @@ class TaskExecutor {
       context,
       displayDir,
     });
+    this.guard(
+      new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])),
+      `${plugin.alias} (rendered from ${displayDir})`,
+    );
     const dir = this.iacDir(plugin.alias);
     await rm(dir, { recursive: true, force: true });
     await writeRenderedProject(project, dir);
@@ -343,8 +350,32 @@ class TaskExecutor {
     };
   }
 
+  /** Refuses IaC the guardrails forbid, before Terraform sees it. */
+  private guard(files: ReadonlyMap<string, string>, displayDir: string): void {
+    const problems = checkRenderedIac(files, this.options.guardrails, displayDir);
+    if (problems.length > 0) {
+      throw new ConfigurationError(problems, `${displayDir} is refused before terraform init`);
+    }
+  }
+
+  private async guardDir(dir: string, displayDir: string): Promise<void> {
+    const files = new Map<string, string>();
+    const walk = async (rel: string): Promise<void> => {
+      for (const entry of await readdir(join(dir, rel), { withFileTypes: true })) {
+        if (entry.name.startsWith('.')) continue;
+        const path = rel ? `${rel}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.name.endsWith('.tf'))
+          files.set(path, await readFile(join(dir, path), 'utf8'));
+      }
+    };
+    await walk('');
+    this.guard(files, displayDir);
+  }
+
   private async deploy(plugin: ManifestPlugin): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
     const dir = await this.ensureIac(plugin.alias);
+    await this.guardDir(dir, `iac/${plugin.alias}`);
     const terraform = this.project(dir);
     await terraform.init(this.backend(plugin.alias));
     const changes = await terraform.apply();
@@ -402,6 +433,7 @@ class TaskExecutor {
     const dir = join(this.options.workDir, 'destroy', alias);
     await rm(dir, { recursive: true, force: true });
     await restoreSnapshot(iac.value, dir);
+    await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
     const terraform = this.project(dir);
     await terraform.init(this.backend(alias));
     const changes = await terraform.destroy();

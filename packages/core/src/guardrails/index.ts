@@ -1,1 +1,3 @@
 export * from './module-sources';
+export * from './hcl-blocks';
+export * from './check-rendered-iac';
