@@ -32,4 +32,21 @@ for (const id of actions) {
     { cwd: root, stdio: 'inherit' },
   );
   console.log(`built dist/${id}/index.js`);
+  // An action with a post step has a second entry, bundled beside the first.
+  if (existsSync(join(root, 'actions', id, 'src', 'post-index.ts'))) {
+    execFileSync(
+      ncc,
+      [
+        'build',
+        join('actions', id, 'src', 'post-index.ts'),
+        '-o',
+        join(out, 'post'),
+        '--license',
+        'licenses.txt',
+        '--quiet',
+      ],
+      { cwd: root, stdio: 'inherit' },
+    );
+    console.log(`built dist/${id}/post/index.js`);
+  }
 }

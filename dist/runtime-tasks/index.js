@@ -78313,16 +78313,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -78332,7 +78332,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
@@ -81076,9 +81076,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -85501,6 +85501,12 @@ function parseRuntimeInputs(p) {
     return { inputs, warnings: p.finish('runtime-tasks') };
 }
 
+;// CONCATENATED MODULE: ./actions/runtime-tasks/src/state.ts
+/** What the main step tells its post step (through GITHUB_STATE). */
+const STATE_RUN_REF = 'run_ref';
+/** Set once the main step has closed the run, whatever the outcome. */
+const STATE_CLOSED = 'run_closed';
+
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/summary.ts
 /** The job summary of runtime-tasks: each task's status, duration, changes and outputs. */
 
@@ -85566,6 +85572,7 @@ async function writeRuntimeSummary(result) {
 
 
 
+
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
 async function run() {
     await runAction('runtime-tasks', async ({ signal }) => {
@@ -85573,6 +85580,7 @@ async function run() {
         warnings.forEach((w) => warning(w));
         const logger = actionsLogger;
         const ref = parseRunRef(inputs.runId);
+        saveState(STATE_RUN_REF, inputs.runId);
         const session = await openAwsSession(ref.region, inputs.credentials, logger, {
             forTerraform: true,
         });
@@ -85606,6 +85614,8 @@ async function run() {
             },
             signal,
         });
+        // executeRunTasks has closed the run (success or failure): the post step has nothing to do.
+        saveState(STATE_CLOSED, 'true');
         await writeRuntimeSummary(result);
         if (result.error !== undefined) {
             throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));

@@ -100,6 +100,10 @@ describe.each(ACTION_IDS)('action %s', (id) => {
     expect(metadata.runs.using).toBe('node24');
     expect(metadata.runs.main).toBe(`../../dist/${id}/index.js`);
     expect(existsSync(join(metadata.dir, metadata.runs.main))).toBe(true);
+    if (metadata.runs.post !== undefined) {
+      expect(metadata.runs.post).toBe(`../../dist/${id}/post/index.js`);
+      expect(existsSync(join(metadata.dir, metadata.runs.post))).toBe(true);
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import {
   WorkspaceContextStore,
 } from '@deploy-engine/core';
 import { parseRuntimeInputs } from './inputs';
+import { STATE_CLOSED, STATE_RUN_REF } from './state';
 import { writeRuntimeSummary } from './summary';
 
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
@@ -20,6 +21,7 @@ export async function run(): Promise<void> {
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
     const ref = parseRunRef(inputs.runId);
+    core.saveState(STATE_RUN_REF, inputs.runId);
     const session = await openAwsSession(ref.region, inputs.credentials, logger, {
       forTerraform: true,
     });
@@ -56,6 +58,8 @@ export async function run(): Promise<void> {
         signal,
       },
     );
+    // executeRunTasks has closed the run (success or failure): the post step has nothing to do.
+    core.saveState(STATE_CLOSED, 'true');
     await writeRuntimeSummary(result);
     if (result.error !== undefined) {
       throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
