@@ -24,6 +24,8 @@ export interface RuntimeInputs {
   awsRegion: string;
   credentials: AwsCredentialSource;
   allowedModules: AllowedModuleSource[];
+  /** '' means the terraform on PATH. */
+  terraformVersion: string;
   terraformParallelism: number;
   tfLogProvider: TfLogLevel | '';
   localExecEnabled: boolean;
@@ -57,6 +59,7 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     awsRegion: p.optional('AWS_REGION') || 'us-east-1',
     credentials,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
+    terraformVersion: p.optional('TERRAFORM_VERSION'),
     terraformParallelism: p.integer('TF_PARALLELISM', 10, { min: 1, max: 256 }),
     tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
     localExecEnabled: p.boolean('LOCALEXEC_ENABLED', false),

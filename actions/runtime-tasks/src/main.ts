@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { actionsLogger, openAwsSession, runAction, runnerInputs } from '@deploy-engine/action-kit';
+import {
+  actionsLogger,
+  openAwsSession,
+  runAction,
+  runnerInputs,
+  ToolCacheTerraformInstaller,
+} from '@deploy-engine/action-kit';
 import {
   DeploymentHistory,
   executeRunTasks,
@@ -26,7 +32,12 @@ export async function run(): Promise<void> {
       forTerraform: true,
     });
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-    const terraform = await locateTerraform({ logger });
+    const terraform = await locateTerraform({
+      logger,
+      ...(inputs.terraformVersion
+        ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+        : {}),
+    });
     const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
     const result = await executeRunTasks(
       {

@@ -7,3 +7,4 @@ export * from './not-implemented';
 export * from './html';
 export * from './workflow-run';
 export * from './aws-session';
+export * from './terraform-installer';
