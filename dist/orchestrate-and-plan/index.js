@@ -84889,6 +84889,10 @@ class WorkspaceContextStore {
             .flatMap((i) => (i ? [i.value] : []))
             .sort((a, b) => (a.name < b.name ? -1 : 1));
     }
+    /** One instance by name: a single read, whatever the size of the workspace. */
+    async get(workspace, environment, name) {
+        return (await this.store.getJson(keys.connectionInterface(workspace, environment, name)))?.value;
+    }
     async upsert(workspace, environment, instances) {
         for (const instance of instances) {
             await this.store.putJson(keys.connectionInterface(workspace, environment, instance.name), instance);
@@ -88198,6 +88202,8 @@ class TaskExecutor {
     run;
     manifest;
     deployedIac = new Map();
+    /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
+    iacDigests = new Map();
     constructor(deps, options, run, manifest) {
         this.deps = deps;
         this.options = options;
@@ -88256,10 +88262,10 @@ class TaskExecutor {
         await rm(sourceDir, { recursive: true, force: true });
         await restoreSnapshot(snapshot, sourceDir);
         const { workspace, environment, appKind, appId } = this.manifest.target;
-        const live = await this.deps.context.list(workspace, environment);
         const connections = {};
         for (const required of plugin.requires) {
-            const instance = live.find((i) => i.name === required.name);
+            // One read per required interface, not a listing of the whole environment.
+            const instance = await this.deps.context.get(workspace, environment, required.name);
             if (!instance) {
                 throw new ConfigurationError({
                     message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
@@ -88297,6 +88303,7 @@ class TaskExecutor {
             files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
         };
         await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
+        this.iacDigests.set(plugin.alias, project.digest);
         this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
         return {};
     }
@@ -88309,6 +88316,7 @@ class TaskExecutor {
         if (!stored)
             throw new Error(`plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`);
         await restoreSnapshot(stored, dir);
+        this.iacDigests.set(alias, stored.digest);
         return dir;
     }
     project(dir) {
@@ -88369,10 +88377,9 @@ class TaskExecutor {
             await this.deps.context.upsert(workspace, environment, mapped.instances);
             this.deps.logger.info(`Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`);
         }
-        const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(plugin.alias));
         this.deployedIac.set(plugin.alias, {
             key: this.artifactKey(iacArtifact(plugin.alias)),
-            digest: stored?.digest ?? '',
+            digest: this.iacDigests.get(plugin.alias) ?? '',
         });
         return { changes, outputs, outputFile };
     }

@@ -129,24 +129,32 @@ describe('classic deployment of a diamond (A -> B, A -> C, B + C -> D)', () => {
     expect([cancel.exitCode, explain(cancel)]).toEqual([0, expect.any(String)]);
   });
 
-  it('destroys a plugin removed from stk.yaml, last, with the IaC of its last deployment', async () => {
+  it('destroys removed plugins last, consumers first, with the IaC of their last deployment, and deletes their interfaces', async () => {
     const stk = join(checkout, 'diamond', '.stk', 'stk.yaml');
     const original = readFileSync(stk, 'utf8');
-    const withoutD = original.replace(
-      / {4}- name: acme\/node-d@1\.0\.0[\s\S]*?(?= {4}- name: acme\/node-b)/,
-      '',
-    );
-    expect(withoutD).not.toContain('node-d');
-    cpSync(stk, `${stk}.bak`);
-    writeFileSync(stk, withoutD);
+    // Remove D (the sink) and C (which only D required).
+    const reduced = original
+      .replace(/ {4}- name: acme\/node-d@1\.0\.0[\s\S]*?(?= {4}- name: acme\/node-b)/, '')
+      .replace(/ {4}- name: acme\/node-c@1\.0\.0[\s\S]*?(?= {4}- name: acme\/node-a)/, '');
+    expect(reduced).not.toMatch(/node-d|node-c/);
+    writeFileSync(stk, reduced);
     rmSync(join(checkout, 'plugins', 'node-d'), { recursive: true });
+    rmSync(join(checkout, 'plugins', 'node-c'), { recursive: true });
 
     const plan = await orchestrate('v4');
     expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
-    expect(tasksOf(plan).at(-1)).toBe('DESTROY_SELF_HOSTED d');
+    expect(tasksOf(plan).slice(-2)).toEqual(['DESTROY_SELF_HOSTED d', 'DESTROY_SELF_HOSTED c']);
     const result = await apply(plan);
     expect([result.exitCode, explain(result)]).toEqual([0, expect.any(String)]);
     expect(result.log).toMatch(/Destroy complete! Resources: 1 destroyed/);
+    expect(result.log).toContain('Removed Connection Interface(s): diamond-c.');
     expect(await stateResources('d')).toHaveLength(0);
+    expect(await stateResources('c')).toHaveLength(0);
+    expect(await stateResources('b')).toHaveLength(1);
+    const interfaces = await moto.listKeys('e2e-iac', 'workspaces/shop/dev/connection-interfaces/');
+    expect(interfaces.map((k) => k.split('/').at(-1))).toEqual([
+      'diamond-a.json',
+      'diamond-b.json',
+    ]);
   });
 });

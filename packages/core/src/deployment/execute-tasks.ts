@@ -196,6 +196,8 @@ function findTask(run: RunRecord, runTaskId: string): RunTask {
 /** Executes one task type at a time, keeping what later tasks of the same job reuse. */
 class TaskExecutor {
   private readonly deployedIac = new Map<string, { key: string; digest: string }>();
+  /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
+  private readonly iacDigests = new Map<string, string>();
 
   constructor(
     private readonly deps: ExecuteDependencies,
@@ -265,10 +267,10 @@ class TaskExecutor {
     await restoreSnapshot(snapshot, sourceDir);
 
     const { workspace, environment, appKind, appId } = this.manifest.target;
-    const live = await this.deps.context.list(workspace, environment);
     const connections: Record<string, Record<string, unknown>> = {};
     for (const required of plugin.requires) {
-      const instance = live.find((i) => i.name === required.name);
+      // One read per required interface, not a listing of the whole environment.
+      const instance = await this.deps.context.get(workspace, environment, required.name);
       if (!instance) {
         throw new ConfigurationError({
           message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
@@ -309,6 +311,7 @@ class TaskExecutor {
       files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
     };
     await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
+    this.iacDigests.set(plugin.alias, project.digest);
     this.deps.logger.info(
       `Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`,
     );
@@ -328,6 +331,7 @@ class TaskExecutor {
         `plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`,
       );
     await restoreSnapshot(stored, dir);
+    this.iacDigests.set(alias, stored.digest);
     return dir;
   }
 
@@ -403,13 +407,9 @@ class TaskExecutor {
         `Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`,
       );
     }
-    const stored = await this.deps.runs.getArtifact<PluginSnapshot>(
-      this.run.runId,
-      iacArtifact(plugin.alias),
-    );
     this.deployedIac.set(plugin.alias, {
       key: this.artifactKey(iacArtifact(plugin.alias)),
-      digest: stored?.digest ?? '',
+      digest: this.iacDigests.get(plugin.alias) ?? '',
     });
     return { changes, outputs, outputFile };
   }

@@ -19,6 +19,19 @@ export class WorkspaceContextStore {
       .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
+  /** One instance by name: a single read, whatever the size of the workspace. */
+  async get(
+    workspace: string,
+    environment: string,
+    name: string,
+  ): Promise<ConnectionInterfaceInstance | undefined> {
+    return (
+      await this.store.getJson<ConnectionInterfaceInstance>(
+        keys.connectionInterface(workspace, environment, name),
+      )
+    )?.value;
+  }
+
   async upsert(
     workspace: string,
     environment: string,
