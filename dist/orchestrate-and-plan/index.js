@@ -84796,7 +84796,53 @@ function check_rendered_iac_checkRenderedIac(files, options, displayDir) {
     return problems;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/confine-path.ts
+/**
+ * Paths from inputs must stay inside the checkout (PATH_TO_MOUNT): no absolute paths, no `..`
+ * that climbs out, no symbolic link that leads outside.
+ */
+
+
+
+function inside(root, path) {
+    const rel = relative(root, path);
+    return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+/** The real path of `path`, or of its nearest existing ancestor joined with the rest. */
+function realish(path) {
+    let existing = path;
+    while (!existsSync(existing) && dirname(existing) !== existing)
+        existing = dirname(existing);
+    return resolve(realpathSync(existing), relative(existing, path));
+}
+/**
+ * Resolves `value` (relative to `root`) and returns the absolute path, or throws a
+ * ConfigurationError naming `input` when it would leave the root or is the root itself.
+ */
+function confinePath(root, value, input) {
+    const refuse = (why) => {
+        throw new ConfigurationError({
+            message: `Input ${input} '${value}' ${why}`,
+            hint: 'Give a path relative to PATH_TO_MOUNT, inside it.',
+        });
+    };
+    if (isAbsolute(value))
+        refuse('is absolute.');
+    const realRoot = realpathSync(root);
+    const target = resolve(realRoot, value);
+    if (!inside(realRoot, target))
+        refuse('leaves PATH_TO_MOUNT.');
+    if (!inside(realRoot, realish(target)))
+        refuse('leads outside PATH_TO_MOUNT through a symbolic link.');
+    if (relative(realRoot, target) === '')
+        refuse('is PATH_TO_MOUNT itself.');
+    return target;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
+
 
 
 
@@ -85376,8 +85422,6 @@ function parseOutputs(raw, path, fail) {
     });
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/locate-plugin.ts
 /**
  * Finds the folder of an infra plugin: `<app>/.stk/FORKED_PLUGINS/<alias>/` first (a fork kept in

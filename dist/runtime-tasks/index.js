@@ -81450,6 +81450,8 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
@@ -84893,7 +84895,53 @@ function checkRenderedIac(files, options, displayDir) {
     return problems;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/confine-path.ts
+/**
+ * Paths from inputs must stay inside the checkout (PATH_TO_MOUNT): no absolute paths, no `..`
+ * that climbs out, no symbolic link that leads outside.
+ */
+
+
+
+function inside(root, path) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+/** The real path of `path`, or of its nearest existing ancestor joined with the rest. */
+function realish(path) {
+    let existing = path;
+    while (!(0,external_node_fs_.existsSync)(existing) && (0,external_node_path_.dirname)(existing) !== existing)
+        existing = (0,external_node_path_.dirname)(existing);
+    return (0,external_node_path_.resolve)((0,external_node_fs_.realpathSync)(existing), (0,external_node_path_.relative)(existing, path));
+}
+/**
+ * Resolves `value` (relative to `root`) and returns the absolute path, or throws a
+ * ConfigurationError naming `input` when it would leave the root or is the root itself.
+ */
+function confinePath(root, value, input) {
+    const refuse = (why) => {
+        throw new errors_ConfigurationError({
+            message: `Input ${input} '${value}' ${why}`,
+            hint: 'Give a path relative to PATH_TO_MOUNT, inside it.',
+        });
+    };
+    if ((0,external_node_path_.isAbsolute)(value))
+        refuse('is absolute.');
+    const realRoot = (0,external_node_fs_.realpathSync)(root);
+    const target = (0,external_node_path_.resolve)(realRoot, value);
+    if (!inside(realRoot, target))
+        refuse('leaves PATH_TO_MOUNT.');
+    if (!inside(realRoot, realish(target)))
+        refuse('leads outside PATH_TO_MOUNT through a symbolic link.');
+    if ((0,external_node_path_.relative)(realRoot, target) === '')
+        refuse('is PATH_TO_MOUNT itself.');
+    return target;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
+
 
 
 
@@ -85036,8 +85084,6 @@ class DeploymentHistory {
 
 
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/yaml-file.ts
 /**
  * A YAML file read with source positions, so every problem found in it can name its file, line and
@@ -85458,8 +85504,6 @@ function parseOutputs(raw, path, fail) {
     });
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/locate-plugin.ts
 /**
  * Finds the folder of an infra plugin: `<app>/.stk/FORKED_PLUGINS/<alias>/` first (a fork kept in
@@ -89739,6 +89783,7 @@ async function writeRuntimeSummary(result) {
 
 
 
+
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
 async function run() {
     await runAction('runtime-tasks', async ({ signal }) => {
@@ -89746,7 +89791,13 @@ async function run() {
         warnings.forEach((w) => warning(w));
         const logger = actionsLogger;
         const ref = parseRunRef(inputs.runId);
+        // From here on the post step closes the run if this step does not.
         saveState(STATE_RUN_REF, inputs.runId);
+        if (inputs.excludeFilesPath) {
+            const excluded = confinePath(inputs.pathToMount, inputs.excludeFilesPath, 'EXCLUDE_FILES_PATH');
+            await (0,promises_.rm)(excluded, { recursive: true, force: true });
+            info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
+        }
         const session = await openAwsSession(ref.region, inputs.credentials, logger, {
             forTerraform: true,
         });

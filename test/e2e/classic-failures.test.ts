@@ -2,7 +2,7 @@
  * The classic flow's ugly paths through the built bundles, with real Terraform and moto_server:
  * Terraform failing halfway, and the job cancelled in the middle of an apply.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
@@ -162,4 +162,49 @@ it('refuses a plugin using local-exec by default, naming file and line, before t
   expect(
     await moto.listKeys('fail-tfstate', 'guarded/dev/app/01JHALFWAY0000000000000000/second/'),
   ).toEqual([]);
+});
+
+it('refuses an EXCLUDE_FILES_PATH that escapes the checkout, and the post step closes the run', async () => {
+  const plan = await orchestrate('halfway', 'v-exclude');
+  expect([plan.exitCode, plan.log]).toEqual([0, expect.any(String)]);
+  const refused = await runAction('runtime-tasks', {
+    workspace: checkout,
+    env: env(),
+    with: {
+      RUN_ID: plan.outputs.run_id ?? '',
+      TASK_LIST: plan.outputs.apply_tasks ?? '',
+      EXCLUDE_FILES_PATH: '../',
+    },
+  });
+  expect(refused.exitCode).toBe(1);
+  expect(refused.log).toContain("Input EXCLUDE_FILES_PATH '../' leaves PATH_TO_MOUNT.");
+  const post = await runAction('runtime-tasks', {
+    script: 'post',
+    workspace: checkout,
+    state: refused.state,
+    env: env(),
+    with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: '[]' },
+  });
+  expect([post.exitCode, post.log]).toEqual([0, expect.stringContaining('it is now ABORTED')]);
+  expect(await moto.listKeys('fail-iac', 'locks/')).toEqual([]);
+});
+
+it('deletes EXCLUDE_FILES_PATH inside the checkout before running tasks', async () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'exclude-checkout-'));
+  cpSync(checkout, scratch, { recursive: true });
+  mkdirSync(join(scratch, 'build', 'cache'), { recursive: true });
+  writeFileSync(join(scratch, 'build', 'cache', 'big.bin'), 'x');
+  const result = await runAction('runtime-tasks', {
+    workspace: scratch,
+    env: env(),
+    // A well-formed reference to a run that does not exist: the deletion comes first.
+    with: {
+      RUN_ID: '01JAAAAAAAAAAAAAAAAAAAAAAA@fail-iac:us-east-1',
+      TASK_LIST: '[]',
+      EXCLUDE_FILES_PATH: 'build/cache',
+    },
+  });
+  expect(existsSync(join(scratch, 'build', 'cache'))).toBe(false);
+  expect(existsSync(join(scratch, 'build'))).toBe(true);
+  expect(result.log).toContain('Deleted build/cache (EXCLUDE_FILES_PATH)');
 });

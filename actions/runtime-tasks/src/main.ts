@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import {
@@ -8,6 +9,7 @@ import {
   ToolCacheTerraformInstaller,
 } from '@deploy-engine/action-kit';
 import {
+  confinePath,
   DeploymentHistory,
   executeRunTasks,
   locateTerraform,
@@ -27,7 +29,17 @@ export async function run(): Promise<void> {
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
     const ref = parseRunRef(inputs.runId);
+    // From here on the post step closes the run if this step does not.
     core.saveState(STATE_RUN_REF, inputs.runId);
+    if (inputs.excludeFilesPath) {
+      const excluded = confinePath(
+        inputs.pathToMount,
+        inputs.excludeFilesPath,
+        'EXCLUDE_FILES_PATH',
+      );
+      await rm(excluded, { recursive: true, force: true });
+      core.info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
+    }
     const session = await openAwsSession(ref.region, inputs.credentials, logger, {
       forTerraform: true,
     });

@@ -1,3 +1,4 @@
 export * from './module-sources';
 export * from './hcl-blocks';
 export * from './check-rendered-iac';
+export * from './confine-path';

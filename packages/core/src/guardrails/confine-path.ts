@@ -1,0 +1,40 @@
+/**
+ * Paths from inputs must stay inside the checkout (PATH_TO_MOUNT): no absolute paths, no `..`
+ * that climbs out, no symbolic link that leads outside.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { ConfigurationError } from '../errors';
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/** The real path of `path`, or of its nearest existing ancestor joined with the rest. */
+function realish(path: string): string {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  return resolve(realpathSync(existing), relative(existing, path));
+}
+
+/**
+ * Resolves `value` (relative to `root`) and returns the absolute path, or throws a
+ * ConfigurationError naming `input` when it would leave the root or is the root itself.
+ */
+export function confinePath(root: string, value: string, input: string): string {
+  const refuse = (why: string): never => {
+    throw new ConfigurationError({
+      message: `Input ${input} '${value}' ${why}`,
+      hint: 'Give a path relative to PATH_TO_MOUNT, inside it.',
+    });
+  };
+  if (isAbsolute(value)) refuse('is absolute.');
+  const realRoot = realpathSync(root);
+  const target = resolve(realRoot, value);
+  if (!inside(realRoot, target)) refuse('leaves PATH_TO_MOUNT.');
+  if (!inside(realRoot, realish(target)))
+    refuse('leads outside PATH_TO_MOUNT through a symbolic link.');
+  if (relative(realRoot, target) === '') refuse('is PATH_TO_MOUNT itself.');
+  return target;
+}
