@@ -86,6 +86,16 @@ describe('S3ObjectStore on moto_server', () => {
     expect(((await store.getJson<{ n: number }>('record.json'))?.value.n ?? 0) > 0).toBe(true);
   });
 
+  it('keeps raw bytes exactly (plan files are binary) and says when they are absent', async () => {
+    const store = objectStore();
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    await store.putBytes('files/plan.tfplan', bytes, 'application/zip');
+    expect(Buffer.from((await store.getBytes('files/plan.tfplan')) ?? [])).toEqual(
+      Buffer.from(bytes),
+    );
+    expect(await store.getBytes('files/missing.tfplan')).toBeUndefined();
+  });
+
   it('names a missing bucket and what to do', async () => {
     const error = await objectStore('no-such-bucket')
       .putJson('x.json', {})

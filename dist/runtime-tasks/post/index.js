@@ -84858,6 +84858,8 @@ function targetPath(target) {
 const keys_keys = {
     run: (runId) => `runs/${runId}/record.json`,
     artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
+    /** A run's raw files (plan files and plan texts), stored as they are. */
+    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
     runsPrefix: 'runs/',
     lock: (target) => `locks/${targetPath(target)}.json`,
     connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
@@ -86733,7 +86735,7 @@ function uuidToULID(uuid) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/object-store.ts
 /**
- * The one storage seam of the engine: JSON objects in a bucket, with the conditional writes that
+ * The one storage seam of the engine: JSON objects (and a run's raw files) in a bucket, with the conditional writes that
  * make locks and record updates safe between runners (S3 `If-None-Match: *` / `If-Match: <etag>`).
  */
 /** A conditional write or delete lost: someone else created or changed the object first. */
@@ -86753,6 +86755,7 @@ class object_store_PreconditionFailedError extends Error {
 class MemoryObjectStore {
     bucket;
     objects = new Map();
+    files = new Map();
     version = 0;
     constructor(bucket = 'memory') {
         this.bucket = bucket;
@@ -86773,14 +86776,24 @@ class MemoryObjectStore {
         this.objects.set(key, { body, etag });
         return etag;
     }
+    async getBytes(key) {
+        const file = this.files.get(key);
+        return file ? new Uint8Array(file) : undefined;
+    }
+    async putBytes(key, body, _contentType) {
+        this.files.set(key, new Uint8Array(body));
+    }
     async delete(key, condition) {
         const current = this.objects.get(key);
         if (condition && current && current.etag !== condition.ifMatch)
             throw new PreconditionFailedError(key);
         this.objects.delete(key);
+        this.files.delete(key);
     }
     async list(prefix) {
-        return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+        return [...new Set([...this.objects.keys(), ...this.files.keys()])]
+            .filter((k) => k.startsWith(prefix))
+            .sort();
     }
 }
 
@@ -86850,6 +86863,27 @@ class S3ObjectStore {
                 throw error;
             }
         });
+    }
+    async getBytes(key) {
+        return this.call(`read ${key}`, async () => {
+            try {
+                const response = await this.client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
+                return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+            }
+            catch (error) {
+                if (s3_object_store_status(error) === 404 && errorName(error) !== 'NoSuchBucket')
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    async putBytes(key, body, contentType) {
+        await this.call(`write ${key}`, () => this.client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+        })));
     }
     async delete(key, condition) {
         await this.call(`delete ${key}`, async () => {
@@ -87187,6 +87221,18 @@ class RunStore {
     }
     async getArtifact(runId, name) {
         return (await this.store.getJson(keys_keys.artifact(runId, name)))?.value;
+    }
+    /** The object key of a raw file of the run (plan files, plan texts). */
+    fileKey(runId, name) {
+        return keys_keys.file(runId, name);
+    }
+    async putFile(runId, name, body, contentType) {
+        const key = keys_keys.file(runId, name);
+        await this.store.putBytes(key, body, contentType);
+        return key;
+    }
+    async getFile(runId, name) {
+        return this.store.getBytes(keys_keys.file(runId, name));
     }
     /** Recent runs, newest first (ULIDs sort by time). */
     async listRuns(filter = {}) {

@@ -14,6 +14,9 @@ export const keys = {
   run: (runId: string) => `runs/${runId}/record.json`,
   artifact: (runId: string, name: string) =>
     `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
+  /** A run's raw files (plan files and plan texts), stored as they are. */
+  file: (runId: string, name: string) =>
+    `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
   runsPrefix: 'runs/',
   lock: (target: DeploymentTarget) => `locks/${targetPath(target)}.json`,
   connectionInterface: (workspace: string, environment: string, name: string) =>

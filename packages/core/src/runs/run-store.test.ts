@@ -150,6 +150,8 @@ describe('RunStore', () => {
       getJson: (k) => memory.getJson(k),
       list: (p) => memory.list(p),
       delete: (k, c) => memory.delete(k, c),
+      getBytes: (k) => memory.getBytes(k),
+      putBytes: (k, b, t) => memory.putBytes(k, b, t),
       putJson: async (k, v, c) => {
         if (k.startsWith('locks/')) throw new Error('S3 went away');
         return memory.putJson(k, v, c);

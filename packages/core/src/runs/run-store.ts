@@ -228,6 +228,26 @@ export class RunStore {
     return (await this.store.getJson<T>(keys.artifact(runId, name)))?.value;
   }
 
+  /** The object key of a raw file of the run (plan files, plan texts). */
+  fileKey(runId: string, name: string): string {
+    return keys.file(runId, name);
+  }
+
+  async putFile(
+    runId: string,
+    name: string,
+    body: Uint8Array,
+    contentType: string,
+  ): Promise<string> {
+    const key = keys.file(runId, name);
+    await this.store.putBytes(key, body, contentType);
+    return key;
+  }
+
+  async getFile(runId: string, name: string): Promise<Uint8Array | undefined> {
+    return this.store.getBytes(keys.file(runId, name));
+  }
+
   /** Recent runs, newest first (ULIDs sort by time). */
   async listRuns(
     filter: { workspace?: string; environment?: string; limit?: number } = {},

@@ -9,6 +9,7 @@ import {
 
 export class MemoryObjectStore implements ObjectStore {
   private readonly objects = new Map<string, { body: string; etag: string }>();
+  private readonly files = new Map<string, Uint8Array>();
   private version = 0;
 
   constructor(readonly bucket = 'memory') {}
@@ -30,14 +31,26 @@ export class MemoryObjectStore implements ObjectStore {
     return etag;
   }
 
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    const file = this.files.get(key);
+    return file ? new Uint8Array(file) : undefined;
+  }
+
+  async putBytes(key: string, body: Uint8Array, _contentType?: string): Promise<void> {
+    this.files.set(key, new Uint8Array(body));
+  }
+
   async delete(key: string, condition?: { ifMatch: string }): Promise<void> {
     const current = this.objects.get(key);
     if (condition && current && current.etag !== condition.ifMatch)
       throw new PreconditionFailedError(key);
     this.objects.delete(key);
+    this.files.delete(key);
   }
 
   async list(prefix: string): Promise<string[]> {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+    return [...new Set([...this.objects.keys(), ...this.files.keys()])]
+      .filter((k) => k.startsWith(prefix))
+      .sort();
   }
 }

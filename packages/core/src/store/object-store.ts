@@ -1,5 +1,5 @@
 /**
- * The one storage seam of the engine: JSON objects in a bucket, with the conditional writes that
+ * The one storage seam of the engine: JSON objects (and a run's raw files) in a bucket, with the conditional writes that
  * make locks and record updates safe between runners (S3 `If-None-Match: *` / `If-Match: <etag>`).
  */
 
@@ -15,6 +15,10 @@ export interface ObjectStore {
   getJson<T>(key: string): Promise<StoredJson<T> | undefined>;
   /** Writes the object; with a condition, throws PreconditionFailedError when it does not hold. */
   putJson(key: string, value: unknown, condition?: WriteCondition): Promise<string>;
+  /** Reads an object's raw bytes (plan files, plan text); undefined when absent. */
+  getBytes(key: string): Promise<Uint8Array | undefined>;
+  /** Writes raw bytes unconditionally (objects that belong to one run and are written once). */
+  putBytes(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** Deletes the object (no error when it is absent); with ifMatch, only that version. */
   delete(key: string, condition?: { ifMatch: string }): Promise<void>;
   /** Keys under a prefix, sorted. */

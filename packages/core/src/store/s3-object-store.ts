@@ -96,6 +96,33 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    return this.call(`read ${key}`, async () => {
+      try {
+        const response = await this.client.send(
+          new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+        );
+        return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+      } catch (error) {
+        if (status(error) === 404 && errorName(error) !== 'NoSuchBucket') return undefined;
+        throw error;
+      }
+    });
+  }
+
+  async putBytes(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await this.call(`write ${key}`, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+        }),
+      ),
+    );
+  }
+
   async delete(key: string, condition?: { ifMatch: string }): Promise<void> {
     await this.call(`delete ${key}`, async () => {
       try {
