@@ -43924,7 +43924,7 @@ module.exports = validRange
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -43945,10 +43945,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -44239,7 +44239,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -81450,6 +81450,8 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -81623,8 +81625,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -81717,7 +81721,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -81795,7 +81799,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -82144,7 +82148,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -82155,7 +82159,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -82254,7 +82258,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -82269,7 +82273,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -82294,7 +82298,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -82317,7 +82321,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -82579,7 +82583,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -82640,7 +82644,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            const writeFunc = overwrite ? writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -82846,7 +82850,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -82902,7 +82906,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -82918,7 +82922,7 @@ const IS_WINDOWS = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
+        const result = yield external_fs_.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS && !result.endsWith('\\')) {
@@ -82946,7 +82950,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield io_util_lstat(fsPath);
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -83018,7 +83022,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_.dirname(filePath);
                         const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield io_util_readdir(directory)) {
+                        for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_.join(directory, actualName);
                                 break;
@@ -83094,19 +83098,19 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
 function io_cp(source_1, dest_1) {
     return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
+            ? external_path_.join(dest, external_path_.basename(source))
             : dest;
-        if (!(yield ioUtil.exists(source))) {
+        if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield ioUtil.stat(source);
+        const sourceStat = yield stat(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -83116,7 +83120,7 @@ function io_cp(source_1, dest_1) {
             }
         }
         else {
-            if (path.relative(source, newDest) === '') {
+            if (external_path_.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
@@ -83160,7 +83164,7 @@ function mv(source_1, dest_1) {
  */
 function rmRF(inputPath) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
+        if (IS_WINDOWS) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
             if (/[*"<>|]/.test(inputPath)) {
@@ -83169,7 +83173,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
+            yield rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -83190,8 +83194,8 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
+        (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
+        yield mkdir(fsPath, { recursive: true });
     });
 }
 /**
@@ -83298,11 +83302,11 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
+        const files = yield readdir(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
+            const srcFileStat = yield lstat(srcFile);
             if (srcFileStat.isDirectory()) {
                 // Recurse
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
@@ -83312,32 +83316,32 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+        yield chmod(destDir, (yield stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
 function io_copyFile(srcFile, destFile, force) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+        if ((yield lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
+                yield lstat(destFile);
+                yield unlink(destFile);
             }
             catch (e) {
                 // Try to override file permission
                 if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
+                    yield chmod(destFile, '0666');
+                    yield unlink(destFile);
                 }
                 // other errors = it doesn't exist, no work to do
             }
             // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+            const symlinkFull = yield readlink(srcFile);
+            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
         }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
+        else if (!(yield exists(destFile)) || force) {
+            yield copyFile(srcFile, destFile);
         }
     });
 }
@@ -83956,14 +83960,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -84440,7 +84444,7 @@ class errors_ConfigurationError extends Error {
     }
 }
 /** Something outside this project failed (S3, Terraform, the network, the runner). */
-class errors_ExternalError extends Error {
+class ExternalError extends Error {
     name = 'ExternalError';
     /** Whether running the same step again may succeed (a timeout, a throttled call). */
     retryable;
@@ -84450,17 +84454,17 @@ class errors_ExternalError extends Error {
     }
 }
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
-class errors_CancelledError extends Error {
+class CancelledError extends Error {
     name = 'CancelledError';
     constructor(message = 'The operation was cancelled') {
         super(message);
     }
 }
 /** Classifies an error into the run status it leads to. Unknown errors are runtime errors. */
-function errors_classifyError(error) {
+function classifyError(error) {
     if (error instanceof errors_ConfigurationError)
         return 'USER_ERROR';
-    if (error instanceof errors_CancelledError)
+    if (error instanceof CancelledError)
         return 'ABORTED';
     return 'RUNTIME_ERROR';
 }
@@ -84475,7 +84479,7 @@ function errors_classifyError(error) {
  */
 
 /** Throws {@link CancelledError} if `signal` has been aborted. Call between steps. */
-function cancel_throwIfCancelled(signal) {
+function throwIfCancelled(signal) {
     if (signal?.aborted) {
         const reason = signal.reason;
         throw reason instanceof CancelledError
@@ -84492,7 +84496,7 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
     const controller = new AbortController();
     const handler = (name) => {
         if (!controller.signal.aborted) {
-            controller.abort(new errors_CancelledError(`Received ${name}: the job is being cancelled`));
+            controller.abort(new CancelledError(`Received ${name}: the job is being cancelled`));
         }
     };
     const dispose = () => {
@@ -84718,8 +84722,152 @@ function parseAllowedModuleSources(raw, onSecret = () => undefined) {
     });
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/hcl-blocks.ts
+/**
+ * A small HCL reader for the guardrails: it finds blocks (`resource "t" "n" {`, `module "m" {`,
+ * `provisioner "local-exec" {`) and their string attributes, with lines, skipping comments,
+ * strings and heredocs so nothing inside them is mistaken for a block. It does not evaluate HCL.
+ */
+function readHclBlocks(text) {
+    const root = { type: '', labels: [], line: 0, attributes: {}, children: [] };
+    const stack = [root];
+    let i = 0;
+    let line = 1;
+    // Words and strings seen since the last statement boundary, to recognise `type "label" {`.
+    let pending = [];
+    let pendingLine = 1;
+    const current = () => stack[stack.length - 1];
+    while (i < text.length) {
+        const ch = text[i];
+        if (ch === '\n') {
+            line++;
+            i++;
+            const tokens = pending;
+            if (tokens.length === 3 &&
+                tokens[0]?.kind === 'word' &&
+                tokens[1]?.value === '=' &&
+                (tokens[2]?.kind === 'string' ||
+                    (tokens[2]?.kind === 'word' && /^(true|false)$/.test(tokens[2].value)))) {
+                current().attributes[tokens[0].value] = tokens[2].value;
+            }
+            pending = [];
+            continue;
+        }
+        if (ch === '#' || (ch === '/' && text[i + 1] === '/')) {
+            while (i < text.length && text[i] !== '\n')
+                i++;
+            continue;
+        }
+        if (ch === '/' && text[i + 1] === '*') {
+            const end = text.indexOf('*/', i + 2);
+            const stop = end < 0 ? text.length : end + 2;
+            line += (text.slice(i, stop).match(/\n/g) ?? []).length;
+            i = stop;
+            continue;
+        }
+        if (ch === '"') {
+            const { value, end, lines } = readString(text, i);
+            if (pending.length === 0)
+                pendingLine = line;
+            pending.push({ kind: 'string', value });
+            line += lines;
+            i = end;
+            continue;
+        }
+        if (ch === '<' && text[i + 1] === '<') {
+            const match = /^<<-?([A-Za-z_][A-Za-z0-9_]*)\n/.exec(text.slice(i));
+            if (match) {
+                const marker = match[1];
+                const body = text.slice(i + match[0].length);
+                const endMatch = new RegExp(`^\\s*${marker}\\s*$`, 'm').exec(body);
+                const stop = endMatch
+                    ? i + match[0].length + endMatch.index + endMatch[0].length
+                    : text.length;
+                line += (text.slice(i, stop).match(/\n/g) ?? []).length;
+                i = stop;
+                pending.push({ kind: 'string', value: '' });
+                continue;
+            }
+        }
+        if (ch === '{') {
+            const words = pending;
+            const type = words[0]?.kind === 'word' && words[0].value !== '=' ? words[0].value : '';
+            const labels = words.slice(1).every((w) => w.kind === 'string')
+                ? words.slice(1).map((w) => w.value)
+                : [];
+            const block = {
+                type: type && !words.some((w) => w.value === '=') ? type : '',
+                labels,
+                line: pendingLine,
+                attributes: {},
+                children: [],
+            };
+            current().children.push(block);
+            stack.push(block);
+            pending = [];
+            i++;
+            continue;
+        }
+        if (ch === '}') {
+            if (stack.length > 1)
+                stack.pop();
+            pending = [];
+            i++;
+            continue;
+        }
+        if (ch === '=' && text[i + 1] !== '=' && text[i + 1] !== '>') {
+            pending.push({ kind: 'word', value: '=' });
+            i++;
+            continue;
+        }
+        const word = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(text.slice(i, i + 200));
+        if (word) {
+            if (pending.length === 0)
+                pendingLine = line;
+            pending.push({ kind: 'word', value: word[0] });
+            i += word[0].length;
+            continue;
+        }
+        if (!/\s/.test(ch))
+            pending.push({ kind: 'word', value: ch });
+        i++;
+    }
+    return root.children;
+}
+/** Reads a quoted string from `start` (at the quote), skipping escapes and `${...}` templates. */
+function readString(text, start) {
+    let i = start + 1;
+    let value = '';
+    let depth = 0;
+    let lines = 0;
+    while (i < text.length) {
+        const ch = text[i];
+        if (ch === '\n')
+            lines++;
+        if (ch === '\\') {
+            value += text.slice(i, i + 2);
+            i += 2;
+            continue;
+        }
+        if (ch === '$' && text[i + 1] === '{')
+            depth++;
+        else if (ch === '}' && depth > 0)
+            depth--;
+        else if (ch === '"' && depth === 0)
+            return { value, end: i + 1, lines };
+        value += ch;
+        i++;
+    }
+    return { value, end: i, lines };
+}
+/** Every block in the tree, depth first, with its parent chain. */
+function* walkBlocks(blocks, parents = []) {
+    for (const block of blocks) {
+        yield { block, parents };
+        yield* walkBlocks(block.children, [...parents, block]);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-rendered-iac.ts
 /**
  * The guardrails on rendered IaC, checked before `terraform init` (CONTRACT.md §7):
@@ -84751,7 +84899,7 @@ function allowed(source, entries) {
  * Checks the rendered files (path -> text, `.tf` only). `displayDir` prefixes paths in messages.
  * Returns every problem found.
  */
-function check_rendered_iac_checkRenderedIac(files, options, displayDir) {
+function checkRenderedIac(files, options, displayDir) {
     const problems = [];
     for (const [path, text] of files) {
         if (!path.endsWith('.tf'))
@@ -84775,7 +84923,7 @@ function check_rendered_iac_checkRenderedIac(files, options, displayDir) {
                 if (source === undefined)
                     continue;
                 if (source.startsWith('./') || source.startsWith('../')) {
-                    const resolved = posix.normalize(posix.join(posix.dirname(path), source));
+                    const resolved = external_node_path_.posix.normalize(external_node_path_.posix.join(external_node_path_.posix.dirname(path), source));
                     if (resolved.startsWith('..')) {
                         problems.push({
                             message: `module "${block.labels[0] ?? ''}" has source ${source}, which leaves the rendered project.`,
@@ -85581,6 +85729,34 @@ function renderManifestMermaid(manifest) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/context.ts
+/** Names the engine defines; an input of the same name is still reachable as `inputs.<name>`. */
+const RESERVED_TEMPLATE_NAMES = (/* unused pure expression or super */ null && ([
+    'inputs',
+    'connections',
+    'environment',
+    'workspace',
+    'alias',
+    'version',
+    'app_id',
+    'infra_id',
+    'var',
+]));
+/** Builds the context object; the engine's names win over inputs of the same name. */
+function buildTemplateContext(source) {
+    return {
+        ...source.inputs,
+        inputs: source.inputs,
+        connections: source.connections,
+        environment: source.environment,
+        workspace: source.workspace,
+        alias: source.alias,
+        version: source.version,
+        ...(source.appKind === 'app' ? { app_id: source.appId } : { infra_id: source.appId }),
+        var: source.sharedValues ?? {},
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/nunjucks/index.js
 var nunjucks = __nccwpck_require__(8115);
 ;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
@@ -85820,7 +85996,7 @@ function environment() {
  * Renders `template` with `context`. `file` names the template in messages (a path relative to the
  * repository); `lineOffset` shifts reported lines when the template is part of a larger file.
  */
-function render_string_renderTemplateString(template, context, file, lineOffset = 0) {
+function renderTemplateString(template, context, file, lineOffset = 0) {
     try {
         let tmpl = compiled.get(template);
         if (!tmpl) {
@@ -85911,20 +86087,20 @@ function findCause(error) {
  * template can make a file optional); binary files (with a NUL byte, or not UTF-8) are copied as
  * they are. Symbolic links are refused: they could reach files outside the plugin.
  */
-async function render_directory_renderDirectory(options) {
+async function renderDirectory(options) {
     const problems = [];
     const files = new Map();
     const walk = async (sourceRel, targetRel) => {
-        const entries = await readdir(join(options.templateDir, sourceRel), { withFileTypes: true });
+        const entries = await (0,promises_.readdir)((0,external_node_path_.join)(options.templateDir, sourceRel), { withFileTypes: true });
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const entry of entries) {
-            const source = posix.join(sourceRel, entry.name);
-            const display = posix.join(options.displayDir, source);
+            const source = external_node_path_.posix.join(sourceRel, entry.name);
+            const display = external_node_path_.posix.join(options.displayDir, source);
             const name = renderName(entry.name, options.context, display, problems);
             if (name === undefined)
                 continue;
-            const target = posix.join(targetRel, name);
-            const stat = await lstat(join(options.templateDir, source));
+            const target = external_node_path_.posix.join(targetRel, name);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(options.templateDir, source));
             if (stat.isSymbolicLink()) {
                 problems.push({
                     message: 'Symbolic links are not allowed in templates-deploy.',
@@ -85936,7 +86112,7 @@ async function render_directory_renderDirectory(options) {
                 await walk(source, target);
             }
             else if (stat.isFile()) {
-                const raw = await readFile(join(options.templateDir, source));
+                const raw = await (0,promises_.readFile)((0,external_node_path_.join)(options.templateDir, source));
                 const content = renderContent(raw, options.context, display, problems);
                 if (content === undefined)
                     continue;
@@ -85956,12 +86132,12 @@ async function render_directory_renderDirectory(options) {
     };
     await walk('', '');
     if (problems.length > 0) {
-        throw new ConfigurationError(problems, `${options.displayDir} does not render`);
+        throw new errors_ConfigurationError(problems, `${options.displayDir} does not render`);
     }
     const sorted = [...files.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([path, { content }]) => ({ path, content }));
-    return { files: sorted, digest: render_directory_digestFiles(sorted) };
+    return { files: sorted, digest: digestFiles(sorted) };
 }
 /** Renders one file or folder name; undefined when it renders to nothing or fails. */
 function renderName(name, context, display, problems) {
@@ -86000,7 +86176,7 @@ function isBinary(raw) {
     return !Buffer.from(raw.toString('utf8'), 'utf8').equals(raw);
 }
 /** SHA-256 over `path NUL sha256(content) LF` of every file, in path order. */
-function render_directory_digestFiles(files) {
+function digestFiles(files) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for (const file of files) {
         hash.update(`${file.path}\0${(0,external_node_crypto_.createHash)('sha256').update(file.content).digest('hex')}\n`);
@@ -86008,11 +86184,11 @@ function render_directory_digestFiles(files) {
     return hash.digest('hex');
 }
 /** Writes a rendered project into `outDir` (which should be empty or new). */
-async function render_directory_writeRenderedProject(project, outDir) {
+async function writeRenderedProject(project, outDir) {
     for (const file of project.files) {
-        const target = join(outDir, ...file.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
+        const target = (0,external_node_path_.join)(outDir, ...file.path.split('/'));
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+        await (0,promises_.writeFile)(target, file.content);
     }
 }
 
@@ -86071,7 +86247,7 @@ function resolveInputs(plugin, definition, context) {
         ]),
     ];
     for (const [name, template, location] of computed) {
-        const rendered = render_string_renderTemplateString(template, {
+        const rendered = renderTemplateString(template, {
             ...values,
             inputs: values,
             environment: context.environment,
@@ -86197,12 +86373,12 @@ async function snapshotDirectory(dir, displayDir) {
     await walk('');
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return {
-        digest: render_directory_digestFiles(files),
+        digest: digestFiles(files),
         files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
     };
 }
 /** Writes a snapshot back to disk under `dir`, after checking its digest. */
-async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
+async function restoreSnapshot(snapshot, dir) {
     const files = snapshot.files.map((f) => {
         if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
             throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
@@ -86213,9 +86389,9 @@ async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
         throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
     }
     for (const file of files) {
-        const target = join(dir, ...file.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
+        const target = (0,external_node_path_.join)(dir, ...file.path.split('/'));
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+        await (0,promises_.writeFile)(target, file.content);
     }
 }
 
@@ -87116,7 +87292,7 @@ class S3ObjectStore {
                     value = JSON.parse(body);
                 }
                 catch {
-                    throw new errors_ExternalError(`s3://${this.bucket}/${key} is not valid JSON: the object was changed outside this tool or is corrupt.`);
+                    throw new ExternalError(`s3://${this.bucket}/${key} is not valid JSON: the object was changed outside this tool or is corrupt.`);
                 }
                 return { value, etag: response.ETag ?? '' };
             }
@@ -87209,7 +87385,7 @@ class S3ObjectStore {
                 return await fn();
             }
             catch (error) {
-                if (error instanceof object_store_PreconditionFailedError || error instanceof errors_ExternalError)
+                if (error instanceof object_store_PreconditionFailedError || error instanceof ExternalError)
                     throw error;
                 const passing = isPassing(error);
                 if (passing && attempt < this.retries) {
@@ -87238,7 +87414,7 @@ class S3ObjectStore {
         }
         const retryable = isPassing(error);
         const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-        return new errors_ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
+        return new ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
     }
 }
 function s3_object_store_status(error) {
@@ -87352,7 +87528,7 @@ function assumeRoleProvider(roleArn, options, env) {
 const newId = monotonicFactory();
 const CONFLICT_RETRIES = 8;
 /** A second run on a target whose lock is held by a RUNNING run. Retrying later can succeed. */
-class RunBlockedError extends errors_ExternalError {
+class RunBlockedError extends ExternalError {
     holder;
     name = 'RunBlockedError';
     constructor(message, holder) {
@@ -87592,7 +87768,7 @@ class RunStore {
                     throw error;
             }
         }
-        throw new errors_ExternalError(`Could not take the lock of ${describeTarget(record.target)}: it kept changing.`, { retryable: true });
+        throw new ExternalError(`Could not take the lock of ${describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
     blocked(target, lock, holder, ageMs) {
         const minutes = Math.round(ageMs / 60000);
@@ -87619,7 +87795,7 @@ class RunStore {
         return this.update(runId, (run) => {
             const task = run.tasks.find((t) => t.runTaskId === runTaskId);
             if (!task)
-                throw new errors_ExternalError(`run ${runId} has no task ${runTaskId}`);
+                throw new ExternalError(`run ${runId} has no task ${runTaskId}`);
             mutate(run, task);
             return true;
         });
@@ -87629,7 +87805,7 @@ class RunStore {
         for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
             const current = await this.store.getJson(keys.run(runId));
             if (!current)
-                throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+                throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
             const run = structuredClone(current.value);
             if (!mutate(run))
                 return run;
@@ -87643,7 +87819,7 @@ class RunStore {
                     throw error;
             }
         }
-        throw new errors_ExternalError(`run ${runId} kept changing while it was being updated`, {
+        throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
             retryable: true,
         });
     }
@@ -87660,23 +87836,110 @@ class RunStore {
 /**
  * Where a plugin's Terraform state lives in the tfstate bucket: one state per (workspace,
  * environment, app/infra, alias), chosen by the engine, never by the plugin:
- * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`.
+ * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`. In unified mode
+ * the whole application is one project with one state, one level up:
+ * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
  */
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-function state_key_stateKey(parts) {
-    const problems = ['workspace', 'environment', 'appId', 'alias']
+function stateKey(parts) {
+    checkParts(parts, ['workspace', 'environment', 'appId', 'alias']);
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
+}
+/** The state of a unified-mode project: one per application. */
+function unifiedStateKey(parts) {
+    checkParts(parts, ['workspace', 'environment', 'appId']);
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/terraform.tfstate`;
+}
+function checkParts(parts, names) {
+    const problems = names
         .filter((name) => !SAFE.test(parts[name]) || parts[name].includes('..'))
         .map((name) => ({
         message: `${name} '${parts[name]}' cannot be part of a Terraform state key: use letters, digits, '.', '_' and '-' only.`,
     }));
     if (problems.length > 0)
-        throw new ConfigurationError(problems, 'The Terraform state key would not be safe');
-    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
+        throw new errors_ConfigurationError(problems, 'The Terraform state key would not be safe');
 }
 
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = require("node:string_decoder");
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./packages/core/src/logging/logger.ts
+/** A logger that keeps every line in memory and masks registered secrets, as the runner does. */
+class MemoryLogger {
+    entries = [];
+    secrets = new Set();
+    debug(message) {
+        this.push('debug', message);
+    }
+    info(message) {
+        this.push('info', message);
+    }
+    warning(message, location) {
+        this.push('warning', message, location);
+    }
+    error(message, location) {
+        this.push('error', message, location);
+    }
+    async group(title, fn) {
+        this.push('group', title);
+        return fn();
+    }
+    addSecret(value) {
+        if (value)
+            this.secrets.add(value);
+    }
+    /** The messages of one level, for assertions. */
+    messages(level) {
+        return this.entries.filter((e) => e.level === level).map((e) => e.message);
+    }
+    push(level, message, location) {
+        this.entries.push({ level, message: maskSecrets(message, this.secrets), location });
+    }
+}
+/** A logger for command-line use: plain lines on stderr, secrets masked. */
+class ConsoleLogger {
+    verbose;
+    secrets = new Set();
+    constructor(verbose = false) {
+        this.verbose = verbose;
+    }
+    debug(message) {
+        if (this.verbose)
+            this.write(`debug: ${message}`);
+    }
+    info(message) {
+        this.write(message);
+    }
+    warning(message) {
+        this.write(`warning: ${message}`);
+    }
+    error(message) {
+        this.write(`error: ${message}`);
+    }
+    async group(title, fn) {
+        this.write(`== ${title}`);
+        return fn();
+    }
+    addSecret(value) {
+        if (value)
+            this.secrets.add(value);
+    }
+    write(line) {
+        process.stderr.write(`${maskSecrets(line, this.secrets)}\n`);
+    }
+}
+/** Replaces every occurrence of every secret in `text` with `***`, longest secrets first. */
+function maskSecrets(text, secrets) {
+    let masked = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret)
+            masked = masked.split(secret).join('***');
+    }
+    return masked;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/run-process.ts
 /**
  * Runs a program with our own time limit and cancellation, streaming its output line by line.
@@ -87688,12 +87951,13 @@ var external_node_child_process_ = __nccwpck_require__(1421);
  */
 
 
-const KEEP = (/* unused pure expression or super */ null && (64 * 1024));
-function run_process_runProcess(command, args, options) {
+
+const KEEP = 64 * 1024;
+function runProcess(command, args, options) {
     const secrets = options.secrets ?? [];
     const grace = options.graceMs ?? { interrupt: 20000, terminate: 10000 };
     return new Promise((resolve, reject) => {
-        const child = spawn(command, [...args], {
+        const child = (0,external_node_child_process_.spawn)(command, [...args], {
             cwd: options.cwd,
             env: options.env,
             detached: true,
@@ -87728,8 +87992,10 @@ function run_process_runProcess(command, args, options) {
             timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
         const lines = (stream) => {
             let pending = '';
+            // A chunk may end in the middle of a multi-byte character: decode across chunks.
+            const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
             return (chunk) => {
-                const text = maskSecrets(chunk.toString('utf8'), secrets);
+                const text = maskSecrets(decoder.write(chunk), secrets);
                 output = (output + text).slice(-KEEP);
                 if (stream === 'stdout')
                     stdout += text;
@@ -87761,7 +88027,7 @@ function run_process_runProcess(command, args, options) {
 /** Reading what Terraform prints: change summaries and errors. */
 
 /** The counts of the last "Apply complete!", "Destroy complete!" or "Plan:" line; zeros for "No changes.". */
-function terraform_output_parseChangeSummary(output) {
+function parseChangeSummary(output) {
     const apply = [
         ...output.matchAll(/Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/g),
     ].at(-1);
@@ -87805,7 +88071,7 @@ function parseErrorBlocks(output, dirLabel) {
     return problems;
 }
 /** Turns a failed Terraform command into the error kind the user must see. */
-function terraform_output_classifyTerraformFailure(command, output, dirLabel) {
+function classifyTerraformFailure(command, output, dirLabel) {
     const problems = parseErrorBlocks(output, dirLabel);
     const text = problems.map((p) => p.message).join('; ') || output.trim().split('\n').slice(-5).join(' ');
     if (OUTSIDE.test(output)) {
@@ -87813,7 +88079,7 @@ function terraform_output_classifyTerraformFailure(command, output, dirLabel) {
             retryable: RETRYABLE.test(output),
         });
     }
-    return new ConfigurationError(problems.length > 0 ? problems : [{ message: `terraform ${command} failed: ${text}` }], `terraform ${command} failed in ${dirLabel}`);
+    return new errors_ConfigurationError(problems.length > 0 ? problems : [{ message: `terraform ${command} failed: ${text}` }], `terraform ${command} failed in ${dirLabel}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
@@ -87832,15 +88098,15 @@ const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 function hcl(value) {
     return JSON.stringify(value);
 }
-class terraform_project_TerraformProject {
+class TerraformProject {
     options;
     label;
     constructor(options) {
         this.options = options;
-        this.label = options.label ?? basename(options.dir);
+        this.label = options.label ?? (0,external_node_path_.basename)(options.dir);
     }
     async init(backend) {
-        await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
+        await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
         const settings = [
             `bucket = ${hcl(backend.bucket)}`,
             `key = ${hcl(backend.key)}`,
@@ -87850,7 +88116,7 @@ class terraform_project_TerraformProject {
         if (backend.endpoint) {
             settings.push(`endpoints = { s3 = ${hcl(backend.endpoint)} }`, 'use_path_style = true', 'skip_credentials_validation = true', 'skip_requesting_account_id = true', 'skip_metadata_api_check = true', 'skip_region_validation = true', 'skip_s3_checksum = true');
         }
-        await writeFile(join(this.options.dir, BACKEND_FILE), `${settings.join('\n')}\n`);
+        await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, BACKEND_FILE), `${settings.join('\n')}\n`);
         await this.run('init', [
             'init',
             '-input=false',
@@ -87905,6 +88171,27 @@ class terraform_project_TerraformProject {
         ]);
         return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
     }
+    /** `terraform show` of a saved plan: its text, or with json its machine-readable form. Not logged. */
+    async show(planFile, options = {}) {
+        const result = await this.run('show', ['show', '-no-color', ...(options.json ? ['-json'] : []), planFile], [0], { quiet: true });
+        return result.stdout;
+    }
+    /**
+     * Where the state stands (its serial and lineage), read with `terraform state pull`; undefined
+     * when there is no state yet. The state itself is never logged.
+     */
+    async stateVersion() {
+        const result = await this.run('state pull', ['state', 'pull'], [0], { quiet: true });
+        if (result.stdout.trim() === '')
+            return undefined;
+        try {
+            const state = JSON.parse(result.stdout);
+            return { serial: state.serial ?? 0, lineage: state.lineage ?? '' };
+        }
+        catch {
+            throw new ExternalError(`terraform state pull printed something that is not JSON in ${this.label}`);
+        }
+    }
     async output() {
         const result = await this.run('output', ['output', '-json', '-no-color'], [0], { quiet: true });
         try {
@@ -87919,15 +88206,15 @@ class terraform_project_TerraformProject {
     }
     async env() {
         // Always our own CLI config: the environment may point TF_CLI_CONFIG_FILE at a missing file.
-        const configDir = join(this.options.dir, '.deploy-engine');
-        await mkdir(configDir, { recursive: true });
-        const config = join(configDir, 'terraformrc');
+        const configDir = (0,external_node_path_.join)(this.options.dir, '.deploy-engine');
+        await (0,promises_.mkdir)(configDir, { recursive: true });
+        const config = (0,external_node_path_.join)(configDir, 'terraformrc');
         const lines = [];
         if (this.options.pluginCacheDir) {
-            await mkdir(this.options.pluginCacheDir, { recursive: true });
+            await (0,promises_.mkdir)(this.options.pluginCacheDir, { recursive: true });
             lines.push(`plugin_cache_dir = ${hcl(this.options.pluginCacheDir)}`);
         }
-        await writeFile(config, `${lines.join('\n')}\n`);
+        await (0,promises_.writeFile)(config, `${lines.join('\n')}\n`);
         return {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
             HOME: process.env.HOME ?? '/tmp',
@@ -87977,7 +88264,7 @@ function vars(values = {}) {
 
 async function versionOf(binary) {
     return new Promise((resolve) => {
-        execFile(binary, ['version', '-json'], {
+        (0,external_node_child_process_.execFile)(binary, ['version', '-json'], {
             timeout: 30000,
             env: {
                 PATH: process.env.PATH ?? '',
@@ -88017,7 +88304,7 @@ async function locateTerraform(options) {
             return { path, version };
         }
     }
-    throw new ConfigurationError({
+    throw new errors_ConfigurationError({
         message: options.path
             ? `Terraform at ${options.path} does not run.`
             : `No Terraform${options.version ? ` ${options.version}` : ''} was found on PATH.`,
@@ -88032,18 +88319,209 @@ async function locateTerraform(options) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/unified/wiring.ts
+/**
+ * Unified mode wires Connection Interfaces through Terraform (CONTRACT.md §6): when a plugin
+ * requires an interface another plugin of the same run generates, its templates see each attribute
+ * as a reference to a module variable (`${var.stk_conn_<name>_<attribute>}`), and the root module
+ * passes the producer's module output into that variable. The whole project can then be planned
+ * before anything is applied. Interfaces from outside the run stay literal values.
+ */
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** A Terraform variable name for one attribute of one interface. */
+function connectionVariable(interfaceName, attribute) {
+    const safe = (s) => s.replace(/[^A-Za-z0-9_]/g, '_');
+    return `stk_conn_${safe(interfaceName)}__${safe(attribute)}`;
+}
+/** Module names are Terraform identifiers: refuse aliases that cannot be one, naming them all. */
+function checkModuleNames(aliases) {
+    const bad = aliases.filter((alias) => !IDENTIFIER.test(alias));
+    if (bad.length > 0) {
+        throw new errors_ConfigurationError(bad.map((alias) => ({
+            message: `Alias '${alias}' cannot name a Terraform module in unified mode: use a letter or '_' first, then letters, digits, '_' or '-'.`,
+        })), 'Unified mode needs every infra alias to be a Terraform identifier');
+    }
+}
+/** The wiring of `plugin` to the producers of its required interfaces that are in this run. */
+function wireModule(plugin, manifest) {
+    const wiring = { inputs: {}, connections: {} };
+    for (const required of plugin.requires) {
+        if (required.from.kind !== 'plugin')
+            continue;
+        const producerAlias = required.from.alias;
+        const producer = manifest.plugins.find((p) => p.alias === producerAlias);
+        const generated = producer?.generates.find((g) => g.name === required.name);
+        if (!generated) {
+            throw new Error(`manifest: ${producerAlias} does not generate ${required.name}`);
+        }
+        const attributes = {};
+        for (const { from, to } of generated.outputs) {
+            const variable = connectionVariable(required.name, to);
+            attributes[to] = `\${var.${variable}}`;
+            wiring.inputs[variable] = `module.${producerAlias}.${from}`;
+        }
+        for (const key of required.keys)
+            wiring.connections[key] = attributes;
+    }
+    return wiring;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/unified/root-module.ts
+/**
+ * The root module of a unified project (CONTRACT.md §6): `stk-modules.tf` calls one module per
+ * alias (`./<alias>`) with its wiring, `<alias>-outputs.tf` re-exports each module output as
+ * `<alias>__<output>`, and `<alias>/stk-connections.tf` declares the variables wiring fills.
+ */
+
+const MODULES_FILE = 'stk-modules.tf';
+const CONNECTIONS_FILE = 'stk-connections.tf';
+/** The outputs a module declares in its top-level `.tf` files. */
+function moduleOutputs(files) {
+    const outputs = [];
+    for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+        if (path.includes('/') || !path.endsWith('.tf'))
+            continue;
+        for (const block of readHclBlocks(text)) {
+            if (block.type !== 'output' || block.labels.length !== 1)
+                continue;
+            outputs.push({
+                name: block.labels[0],
+                sensitive: block.attributes.sensitive === 'true',
+            });
+        }
+    }
+    return outputs;
+}
+function rootOutputName(alias, output) {
+    return `${alias}__${output}`;
+}
+/** The variables file of a module that receives wired connections; undefined when none. */
+function connectionsFile(inputs) {
+    const names = Object.keys(inputs).sort();
+    if (names.length === 0)
+        return undefined;
+    return `# Generated by deploy-engine: Connection Interfaces wired from other modules of this run.\n${names
+        .map((name) => `variable "${name}" {}\n`)
+        .join('\n')}`;
+}
+function modulesFile(modules) {
+    const blocks = modules.map((m) => {
+        const args = Object.keys(m.inputs)
+            .sort()
+            .map((name) => `  ${name} = ${m.inputs[name]}\n`)
+            .join('');
+        return `module "${m.alias}" {\n  source = "./${m.alias}"\n${args}}\n`;
+    });
+    return `# Generated by deploy-engine: one module per plugin alias.\n\n${blocks.join('\n')}`;
+}
+function outputsFile(module) {
+    const blocks = module.outputs.map((o) => `output "${rootOutputName(module.alias, o.name)}" {\n  value = module.${module.alias}.${o.name}\n${o.sensitive ? '  sensitive = true\n' : ''}}\n`);
+    return `# Generated by deploy-engine: the outputs of module ${module.alias}.\n\n${blocks.join('\n')}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/unified/plan-review.ts
+/**
+ * What a saved plan will do, read from `terraform show -json <plan>`: every resource change with
+ * its address, the module (= plugin alias) it belongs to and one action word, and the counts
+ * reviewers read (add / change / destroy / replace).
+ */
+
+function actionOf(actions) {
+    const set = [...actions].sort().join(',');
+    if (set === 'create')
+        return 'create';
+    if (set === 'update')
+        return 'update';
+    if (set === 'delete')
+        return 'delete';
+    if (set === 'create,delete')
+        return 'replace';
+    if (set === 'read')
+        return 'read';
+    return undefined; // no-op
+}
+/** The changes of a plan, in the plan's order; no-ops left out. */
+function readPlanChanges(showJson) {
+    let plan;
+    try {
+        plan = JSON.parse(showJson);
+    }
+    catch {
+        throw new ExternalError('terraform show -json printed something that is not JSON');
+    }
+    const changes = [];
+    for (const rc of plan.resource_changes ?? []) {
+        const action = actionOf(rc.change?.actions ?? []);
+        if (!action || !rc.address)
+            continue;
+        const alias = /^module\.([^.[]+)/.exec(rc.module_address ?? '')?.[1] ?? '';
+        changes.push({ address: rc.address, alias, action });
+    }
+    return changes;
+}
+function countChanges(changes) {
+    const counts = { add: 0, change: 0, destroy: 0, replace: 0 };
+    for (const c of changes) {
+        if (c.action === 'create')
+            counts.add++;
+        else if (c.action === 'update')
+            counts.change++;
+        else if (c.action === 'delete')
+            counts.destroy++;
+        else if (c.action === 'replace')
+            counts.replace++;
+    }
+    return counts;
+}
+/** Sorted addresses of the resources a plan destroys (replacements included). */
+function destroyedAddresses(changes) {
+    return changes
+        .filter((c) => c.action === 'delete' || c.action === 'replace')
+        .map((c) => c.address)
+        .sort();
+}
+/** How two destroy sets differ, as sentences; empty when they are the same. */
+function compareDestroys(reviewed, now) {
+    const before = new Set(reviewed);
+    const after = new Set(now);
+    const added = now.filter((a) => !before.has(a));
+    const gone = reviewed.filter((a) => !after.has(a));
+    return [
+        ...added.map((a) => `${a} would now be destroyed, but the reviewed plan did not destroy it.`),
+        ...gone.map((a) => `${a} was to be destroyed in the reviewed plan, but no longer is.`),
+    ];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/unified/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
 /**
  * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
  * the manifest it was planned from, a snapshot of each plugin's files, and each plugin's rendered
- * IaC (whose object key the deployment history points at, for destroy and rollback).
+ * IaC (whose object key the deployment history points at, for destroy and rollback). Unified
+ * runs add the whole rendered project and one record per saved plan (whose plan file and plan
+ * text are raw files of the run: see RunStore.putFile).
  */
-const artifacts_MANIFEST_ARTIFACT = 'manifest';
-function artifacts_sourceArtifact(alias) {
+const MANIFEST_ARTIFACT = 'manifest';
+function sourceArtifact(alias) {
     return `sources/${alias}`;
 }
-function artifacts_iacArtifact(alias) {
+function iacArtifact(alias) {
     return `iac/${alias}`;
+}
+const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
+function planArtifact(kind) {
+    return `plans/${kind}`;
+}
+function planFile(kind) {
+    return `plans/${kind}.tfplan`;
+}
+function planTextFile(kind) {
+    return `plans/${kind}.txt`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-tasks.ts
@@ -88070,9 +88548,27 @@ function planClassicTasks(deployOrder, destroyOrder) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-run.ts
+/** Tasks orchestrate-and-plan executes itself before asking for approval. */
+const PLANNING_TASKS = ['UNIFIED_IAC', 'PLAN'];
+function planUnifiedTasks(deployOrder, destroyOrder) {
+    const types = [
+        'UNIFIED_IAC',
+        'PLAN',
+        ...(deployOrder.length > 0 ? ['UNIFIED_DEPLOY'] : []),
+        ...(destroyOrder.length > 0 ? ['UNIFIED_DESTROY'] : []),
+    ];
+    if (types.length === 2)
+        return [];
+    return types.map((taskType) => ({ taskType, pluginAppliedAlias: null }));
+}
+function deploymentMode(tasks) {
+    return tasks.some((t) => t.taskType.startsWith('UNIFIED_')) ? 'unified' : 'classic';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
- * What orchestrate-and-plan does in classic mode: build the manifest (against the workspace context
+ * What orchestrate-and-plan does first, in either mode: build the manifest (against the workspace context
  * and the last successful deployment), open the run (the lock refuses a second one), keep the
  * manifest and a snapshot of every plugin with the run, and return the tasks to approve.
  * If anything fails after the run was opened, the run is closed with the matching error status,
@@ -88083,7 +88579,8 @@ function planClassicTasks(deployOrder, destroyOrder) {
 
 
 
-async function openClassicRun(deps, options) {
+
+async function openRun(deps, options) {
     const { logger } = deps;
     // A broken stk.yaml fails here, before any call to S3.
     await readDescriptor(options.repoRoot, options.workdir);
@@ -88099,7 +88596,18 @@ async function openClassicRun(deps, options) {
             previous: last.manifest,
         });
     }
-    const tasks = planClassicTasks(manifest.deployOrder, manifest.destroy.map((p) => p.alias));
+    const mode = options.mode ?? 'classic';
+    const lastMode = last ? (last.mode ?? 'classic') : undefined;
+    if (lastMode !== undefined && lastMode !== mode) {
+        throw new errors_ConfigurationError({
+            message: `${manifest.target.appName} was last deployed to ${manifest.target.workspace}/${manifest.target.environment} in ${lastMode} mode (run ${last?.runId ?? '?'}); this run asks for ${mode} mode. The two keep Terraform state differently (${lastMode === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+            hint: `Keep ${lastMode} mode (${lastMode === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
+        });
+    }
+    const removed = manifest.destroy.map((p) => p.alias);
+    const tasks = mode === 'unified'
+        ? planUnifiedTasks(manifest.deployOrder, removed)
+        : planClassicTasks(manifest.deployOrder, removed);
     if (tasks.length === 0) {
         logger.info('No infra plugin to deploy or destroy: no run is opened.');
         return { manifest };
@@ -88114,24 +88622,24 @@ async function openClassicRun(deps, options) {
         tasks,
     }, { force: options.force });
     try {
-        await deps.runs.putArtifact(run.runId, artifacts_MANIFEST_ARTIFACT, manifest);
+        await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
         for (const alias of manifest.deployOrder) {
             const plugin = manifest.plugins.find((p) => p.alias === alias);
             if (!plugin?.source)
                 throw new Error(`manifest has no source for infra plugin ${alias}`);
             const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-            await deps.runs.putArtifact(run.runId, artifacts_sourceArtifact(alias), snapshot);
+            await deps.runs.putArtifact(run.runId, sourceArtifact(alias), snapshot);
         }
     }
     catch (error) {
-        await open_run_closeAfterFailure(deps, run.runId, error);
+        await closeAfterFailure(deps, run.runId, error);
         throw error;
     }
     return { run, manifest };
 }
 /** Ends a run that failed before its tasks could start; never hides the original error. */
-async function open_run_closeAfterFailure(deps, runId, error) {
-    const status = errors_classifyError(error);
+async function closeAfterFailure(deps, runId, error) {
+    const status = classifyError(error);
     try {
         await deps.runs.finishRun(runId, status, {
             kind: status,
@@ -88155,6 +88663,339 @@ function quiet(logger) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
+/**
+ * Maps outputs to instances. A `from` that is not a root output of the rendered project is a
+ * problem naming it and the outputs that do exist.
+ */
+function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) {
+    const instances = [];
+    const sensitive = {};
+    const problems = [];
+    for (const connection of generated) {
+        const attributes = {};
+        for (const { from, to } of connection.outputs) {
+            const output = outputs[from];
+            if (output === undefined) {
+                const existing = Object.keys(outputs).sort();
+                problems.push({
+                    message: `Connection Interface ${connection.name} (${connection.type}) maps output '${from}' to '${to}', but the deployed Terraform has no output '${from}'${existing.length > 0 ? ` (it has: ${existing.join(', ')})` : ' (it has no outputs)'}.`,
+                    location: { file: pluginFile },
+                    hint: `Add output "${from}" to the plugin's templates-deploy, or fix the mapping.`,
+                });
+                continue;
+            }
+            attributes[to] = output.value;
+            if (output.sensitive)
+                (sensitive[connection.name] ??= []).push(to);
+        }
+        instances.push({
+            name: connection.name,
+            type: connection.type,
+            attributes,
+            producer,
+            updatedAt: now.toISOString(),
+        });
+    }
+    return { instances, sensitive, problems };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
+/**
+ * The unified mode's tasks (CONTRACT.md §6): every infra plugin of the run is one module of one
+ * Terraform project with one state.
+ *
+ * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through
+ *   Terraform, renders each removed plugin again from its last deployment, and writes the root
+ *   module (`stk-modules.tf`, `<alias>-outputs.tf`).
+ * - PLAN saves the deploy plan (and, when plugins were removed, the destroy plan) in the IaC
+ *   bucket with its SHA-256, the state version it was planned against and its resource changes.
+ * - UNIFIED_DEPLOY applies exactly the saved deploy plan: refused when its bytes changed or the
+ *   state moved since it was made.
+ * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
+ *   when it destroys exactly the resources the reviewed destroy plan listed.
+ */
+
+
+
+
+
+
+
+
+
+
+const LOCK_FILE = '.terraform.lock.hcl';
+class UnifiedTasks {
+    tb;
+    initialized;
+    /** Whether this job's disk holds the run's project (rendered or restored here). */
+    onDisk = false;
+    constructor(tb) {
+        this.tb = tb;
+    }
+    get dir() {
+        return (0,external_node_path_.join)(this.tb.workDir, 'unified');
+    }
+    get keptAliases() {
+        return this.tb.manifest.deployOrder;
+    }
+    get removedAliases() {
+        return this.tb.manifest.destroy.map((p) => p.alias);
+    }
+    /** UNIFIED_IAC */
+    async render() {
+        const { manifest, deps, run } = this.tb;
+        checkModuleNames([...this.keptAliases, ...this.removedAliases]);
+        const files = [];
+        const modules = [];
+        for (const alias of this.keptAliases) {
+            const plugin = this.tb.plugin(alias);
+            const wiring = wireModule(plugin, manifest);
+            const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
+            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
+            const variables = connectionsFile(wiring.inputs);
+            if (variables)
+                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
+            const outputs = moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const snapshot = {
+                digest: digestFiles(moduleFiles),
+                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+                inputs: wiring.inputs,
+                outputs,
+            };
+            await deps.runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
+            modules.push({ alias, inputs: wiring.inputs, outputs });
+            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
+        }
+        for (const alias of this.removedAliases) {
+            const previous = await this.lastModule(alias);
+            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
+            files.push(...previous.files.map((f) => ({
+                path: `${alias}/${f.path}`,
+                content: Buffer.from(f.base64, 'base64'),
+            })));
+            deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
+        }
+        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
+        for (const module of modules) {
+            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
+        }
+        this.tb.guard(new Map(files.map((f) => [f.path, f.content.toString('utf8')])), 'the unified project');
+        const project = {
+            digest: digestFiles(files),
+            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+            modules,
+        };
+        await deps.runs.putArtifact(run.runId, UNIFIED_PROJECT_ARTIFACT, project);
+        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+        await writeRenderedProject({ files, digest: project.digest }, this.dir);
+        this.onDisk = true;
+        deps.logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    }
+    /** PLAN */
+    async plan() {
+        const terraform = await this.init();
+        const state = (await terraform.stateVersion()) ?? null;
+        const lockPath = (0,external_node_path_.join)(this.dir, LOCK_FILE);
+        const lockFile = (0,external_node_fs_.existsSync)(lockPath) ? await (0,promises_.readFile)(lockPath, 'utf8') : undefined;
+        const plans = [];
+        const removed = this.removedAliases;
+        if (this.keptAliases.length > 0) {
+            // Targets only exclude something when modules are being removed.
+            const targets = removed.length > 0 ? this.keptAliases.map((a) => `module.${a}`) : [];
+            plans.push(await this.savePlan(terraform, 'deploy', targets, state, lockFile));
+        }
+        if (removed.length > 0) {
+            const targets = removed.map((a) => `module.${a}`);
+            plans.push(await this.savePlan(terraform, 'destroy', targets, state, lockFile));
+        }
+        return { plans };
+    }
+    /** UNIFIED_DEPLOY */
+    async deploy() {
+        const { deps, run } = this.tb;
+        const record = await this.planRecord('deploy');
+        const bytes = await this.verifiedPlanBytes(record);
+        const terraform = await this.init(record.lockFile);
+        const now = (await terraform.stateVersion()) ?? null;
+        const moved = stateMoved(record.state, now);
+        if (moved) {
+            throw new errors_ConfigurationError({
+                message: `The saved deploy plan of run ${run.runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+                hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+            });
+        }
+        const file = (0,external_node_path_.join)(this.dir, 'deploy.tfplan');
+        await (0,promises_.writeFile)(file, bytes);
+        deps.logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
+        const changes = await terraform.applyPlan(file);
+        const outputs = await terraform.output();
+        const project = await this.projectSnapshot();
+        const pluginOutputs = [];
+        for (const alias of this.keptAliases) {
+            const module = project.modules.find((m) => m.alias === alias);
+            const moduleOutputsOf = {};
+            for (const o of module?.outputs ?? []) {
+                const value = outputs[rootOutputName(alias, o.name)];
+                if (value)
+                    moduleOutputsOf[o.name] = value;
+            }
+            const outputFile = await this.tb.publishOutputs(this.tb.plugin(alias), moduleOutputsOf);
+            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
+            const snapshot = await deps.runs.getArtifact(run.runId, iacArtifact(alias));
+            this.tb.markDeployed(alias, snapshot?.digest ?? '');
+        }
+        return { changes, pluginOutputs };
+    }
+    /** UNIFIED_DESTROY */
+    async destroy() {
+        const { deps, manifest } = this.tb;
+        const record = await this.planRecord('destroy');
+        const terraform = await this.init(record.lockFile);
+        const file = (0,external_node_path_.join)(this.dir, 'destroy-now.tfplan');
+        await terraform.plan({ out: file, destroy: true, targets: record.targets });
+        const now = readPlanChanges(await terraform.show(file, { json: true }));
+        const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
+        if (differences.length > 0) {
+            throw new errors_ConfigurationError([
+                ...differences.map((message) => ({ message })),
+                {
+                    message: 'Nothing was destroyed.',
+                    hint: 'Re-run the workflow to review a new destroy plan.',
+                },
+            ], 'The destroy planned now is not the one that was reviewed');
+        }
+        deps.logger.info(`The destroy planned now matches the reviewed one (${destroyedAddresses(now).length} resource(s)).`);
+        const changes = await terraform.applyPlan(file);
+        for (const removed of manifest.destroy)
+            await this.tb.removeConnections(removed);
+        return { changes };
+    }
+    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
+    async init(lockFile) {
+        if (this.initialized)
+            return this.initialized;
+        await this.restoreProject();
+        if (lockFile !== undefined)
+            await (0,promises_.writeFile)((0,external_node_path_.join)(this.dir, LOCK_FILE), lockFile);
+        const terraform = this.tb.project(this.dir);
+        const { workspace, environment, appKind, appId } = this.tb.manifest.target;
+        const backend = {
+            bucket: this.tb.run.tfstate.bucket,
+            region: this.tb.run.tfstate.region,
+            key: unifiedStateKey({ workspace, environment, appKind, appId }),
+            ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
+        };
+        await terraform.init(backend);
+        this.initialized = terraform;
+        return terraform;
+    }
+    /** The rendered project on this job's disk, restored from the run after a job boundary. */
+    async restoreProject() {
+        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
+        if (this.onDisk)
+            return;
+        const project = await this.projectSnapshot();
+        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+        await restoreSnapshot(project, this.dir);
+        const files = new Map(project.files.map((f) => [f.path, Buffer.from(f.base64, 'base64').toString('utf8')]));
+        this.tb.guard(files, 'the unified project');
+        this.onDisk = true;
+    }
+    async projectSnapshot() {
+        const project = await this.tb.deps.runs.getArtifact(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT);
+        if (!project)
+            throw new Error(`run ${this.tb.run.runId} has no unified project: UNIFIED_IAC did not run`);
+        return project;
+    }
+    async lastModule(alias) {
+        const { deps, manifest } = this.tb;
+        const last = await deps.history.getLast(manifest.target);
+        const entry = last?.iac[alias];
+        if (!entry) {
+            throw new errors_ConfigurationError({
+                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
+            });
+        }
+        const stored = await deps.iacStore.getJson(entry.key);
+        if (!stored)
+            throw new Error(`the IaC of ${alias}'s last deployment (${deps.iacStore.bucket}/${entry.key}) is missing`);
+        return {
+            ...stored.value,
+            inputs: stored.value.inputs ?? {},
+            outputs: stored.value.outputs ?? [],
+        };
+    }
+    async savePlan(terraform, kind, targets, state, lockFile) {
+        const { deps, run } = this.tb;
+        const file = (0,external_node_path_.join)(this.dir, `${kind}.tfplan`);
+        const result = await terraform.plan({ out: file, destroy: kind === 'destroy', targets });
+        const bytes = await (0,promises_.readFile)(file);
+        const text = await terraform.show(file);
+        const changes = readPlanChanges(await terraform.show(file, { json: true }));
+        const fileKey = await deps.runs.putFile(run.runId, planFile(kind), bytes, 'application/zip');
+        const textKey = await deps.runs.putFile(run.runId, planTextFile(kind), Buffer.from(text), 'text/plain; charset=utf-8');
+        const record = {
+            kind,
+            fileKey,
+            textKey,
+            sha256: unified_tasks_sha256(bytes),
+            state,
+            targets,
+            changes,
+            counts: countChanges(changes),
+            hasChanges: result.hasChanges,
+            ...(lockFile !== undefined ? { lockFile } : {}),
+            plannedAt: new Date().toISOString(),
+        };
+        await deps.runs.putArtifact(run.runId, planArtifact(kind), record);
+        const c = record.counts;
+        deps.logger.info(`Saved the ${kind} plan (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+        return record;
+    }
+    async planRecord(kind) {
+        const record = await this.tb.deps.runs.getArtifact(this.tb.run.runId, planArtifact(kind));
+        if (!record)
+            throw new Error(`run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`);
+        return record;
+    }
+    async verifiedPlanBytes(record) {
+        const { deps, run } = this.tb;
+        const bytes = await deps.runs.getFile(run.runId, planFile(record.kind));
+        if (!bytes) {
+            throw new ExternalError(`The saved ${record.kind} plan of run ${run.runId} is missing from s3://${deps.iacStore.bucket}/${record.fileKey}.`);
+        }
+        const actual = unified_tasks_sha256(bytes);
+        if (actual !== record.sha256) {
+            throw new errors_ConfigurationError({
+                message: `The saved ${record.kind} plan of run ${run.runId} (s3://${deps.iacStore.bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
+                hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
+            });
+        }
+        return Buffer.from(bytes);
+    }
+}
+function unified_tasks_sha256(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+/** How the state moved between two versions, in words; undefined when it did not. */
+function stateMoved(planned, now) {
+    if (planned === null && now === null)
+        return undefined;
+    if (planned === null)
+        return `a state was created (serial ${now?.serial ?? '?'})`;
+    if (now === null)
+        return 'the state was deleted';
+    if (planned.lineage !== now.lineage)
+        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+    if (planned.serial !== now.serial)
+        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
 /**
  * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
@@ -88163,6 +89004,8 @@ function quiet(logger) {
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
+
 
 
 
@@ -88213,7 +89056,7 @@ async function executeRunTasks(deps, options) {
             // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
             const status = kind === 'ABORTED'
                 ? 'ABORTED'
-                : error instanceof ConfigurationError || error instanceof ExternalError
+                : error instanceof errors_ConfigurationError || error instanceof ExternalError
                     ? 'FAILED'
                     : 'INTERNAL_ERROR';
             try {
@@ -88227,6 +89070,8 @@ async function executeRunTasks(deps, options) {
             return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
         }
     }
+    if (options.leaveOpen)
+        return { run: current, reports };
     try {
         await executor.recordDeployment();
         current = await deps.runs.finishRun(run.runId, 'SUCCEEDED');
@@ -88240,13 +89085,13 @@ async function executeRunTasks(deps, options) {
 async function loadRunningRun(runs, runId) {
     const run = await runs.getRun(runId);
     if (!run) {
-        throw new ConfigurationError({
+        throw new errors_ConfigurationError({
             message: `Run ${runId} does not exist in the IaC bucket.`,
             hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
         });
     }
     if (run.status !== 'RUNNING') {
-        throw new ConfigurationError({
+        throw new errors_ConfigurationError({
             message: `Run ${runId} is ${run.status}, not RUNNING: it cannot execute tasks any more.`,
             hint: 'Start a new deployment (run the workflow again) to deploy.',
         });
@@ -88255,7 +89100,7 @@ async function loadRunningRun(runs, runId) {
 }
 function checkTaskList(run, tasks) {
     if (tasks.length === 0) {
-        throw new ConfigurationError({
+        throw new errors_ConfigurationError({
             message: 'TASK_LIST is empty.',
             hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
         });
@@ -88279,7 +89124,7 @@ function checkTaskList(run, tasks) {
         return [];
     });
     if (problems.length > 0) {
-        throw new ConfigurationError(problems, 'TASK_LIST does not match the run');
+        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
     }
 }
 function findTask(run, runTaskId) {
@@ -88294,13 +89139,32 @@ class TaskExecutor {
     deployedIac = new Map();
     /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
     iacDigests = new Map();
+    unified = new UnifiedTasks(this);
     constructor(deps, options, run, manifest) {
         this.deps = deps;
         this.options = options;
         this.run = run;
         this.manifest = manifest;
     }
+    get workDir() {
+        return this.options.workDir;
+    }
+    get s3Endpoint() {
+        return this.options.s3Endpoint;
+    }
     async execute(task) {
+        switch (task.taskType) {
+            case 'UNIFIED_IAC':
+                return this.unified.render();
+            case 'PLAN':
+                return this.unified.plan();
+            case 'UNIFIED_DEPLOY':
+                return this.unified.deploy();
+            case 'UNIFIED_DESTROY':
+                return this.unified.destroy();
+            default:
+                break;
+        }
         const alias = task.pluginAppliedAlias;
         if (alias === null)
             throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
@@ -88311,10 +89175,6 @@ class TaskExecutor {
                 return this.deploy(this.plugin(alias));
             case 'DESTROY_SELF_HOSTED':
                 return this.destroy(alias);
-            default:
-                throw new ConfigurationError({
-                    message: `Task type ${task.taskType} belongs to the unified mode, which this run does not use.`,
-                });
         }
     }
     /** Records the deployment as the last successful one and under its version tag. */
@@ -88328,6 +89188,7 @@ class TaskExecutor {
         }
         await this.deps.history.record(this.manifest.target, {
             runId: this.run.runId,
+            mode: deploymentMode(this.run.tasks),
             version: this.run.version,
             finishedAt: new Date().toISOString(),
             manifestDigest: this.manifest.digest,
@@ -88342,22 +89203,47 @@ class TaskExecutor {
         return plugin;
     }
     iacDir(alias) {
-        return join(this.options.workDir, 'iac', alias);
+        return (0,external_node_path_.join)(this.options.workDir, 'iac', alias);
     }
     async renderIac(plugin) {
+        const project = await this.renderPlugin(plugin);
+        const dir = this.iacDir(plugin.alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        await writeRenderedProject(project, dir);
+        const stored = {
+            digest: project.digest,
+            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+        };
+        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
+        this.iacDigests.set(plugin.alias, project.digest);
+        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    }
+    /**
+     * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
+     * requires: `wired` ones (unified mode: references into other modules of the run) or else the
+     * live values of the workspace context. The result has passed the guardrails.
+     */
+    async renderPlugin(plugin, wired = {}) {
         const snapshot = await this.deps.runs.getArtifact(this.run.runId, sourceArtifact(plugin.alias));
         if (!snapshot)
             throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
-        const sourceDir = join(this.options.workDir, 'sources', plugin.alias);
-        await rm(sourceDir, { recursive: true, force: true });
+        const sourceDir = (0,external_node_path_.join)(this.options.workDir, 'sources', plugin.alias);
+        await (0,promises_.rm)(sourceDir, { recursive: true, force: true });
         await restoreSnapshot(snapshot, sourceDir);
         const { workspace, environment, appKind, appId } = this.manifest.target;
         const connections = {};
         for (const required of plugin.requires) {
+            const wiredValue = required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+            if (wiredValue) {
+                for (const key of required.keys)
+                    connections[key] = wiredValue;
+                continue;
+            }
             // One read per required interface, not a listing of the whole environment.
             const instance = await this.deps.context.get(workspace, environment, required.name);
             if (!instance) {
-                throw new ConfigurationError({
+                throw new errors_ConfigurationError({
                     message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
                     location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
                     hint: required.from.kind === 'plugin'
@@ -88380,27 +89266,17 @@ class TaskExecutor {
         });
         const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
         const project = await renderDirectory({
-            templateDir: join(sourceDir, 'templates-deploy'),
+            templateDir: (0,external_node_path_.join)(sourceDir, 'templates-deploy'),
             context,
             displayDir,
         });
         this.guard(new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])), `${plugin.alias} (rendered from ${displayDir})`);
-        const dir = this.iacDir(plugin.alias);
-        await rm(dir, { recursive: true, force: true });
-        await writeRenderedProject(project, dir);
-        const stored = {
-            digest: project.digest,
-            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-        };
-        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
-        this.iacDigests.set(plugin.alias, project.digest);
-        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
-        return {};
+        return project;
     }
     /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
     async ensureIac(alias) {
         const dir = this.iacDir(alias);
-        if (existsSync(dir))
+        if ((0,external_node_fs_.existsSync)(dir))
             return dir;
         const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(alias));
         if (!stored)
@@ -88430,20 +89306,20 @@ class TaskExecutor {
     guard(files, displayDir) {
         const problems = checkRenderedIac(files, this.options.guardrails, displayDir);
         if (problems.length > 0) {
-            throw new ConfigurationError(problems, `${displayDir} is refused before terraform init`);
+            throw new errors_ConfigurationError(problems, `${displayDir} is refused before terraform init`);
         }
     }
     async guardDir(dir, displayDir) {
         const files = new Map();
         const walk = async (rel) => {
-            for (const entry of await readdir(join(dir, rel), { withFileTypes: true })) {
+            for (const entry of await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel), { withFileTypes: true })) {
                 if (entry.name.startsWith('.'))
                     continue;
                 const path = rel ? `${rel}/${entry.name}` : entry.name;
                 if (entry.isDirectory())
                     await walk(path);
                 else if (entry.name.endsWith('.tf'))
-                    files.set(path, await readFile(join(dir, path), 'utf8'));
+                    files.set(path, await (0,promises_.readFile)((0,external_node_path_.join)(dir, path), 'utf8'));
             }
         };
         await walk('');
@@ -88456,22 +89332,40 @@ class TaskExecutor {
         await terraform.init(this.backend(plugin.alias));
         const changes = await terraform.apply();
         const outputs = await terraform.output();
+        const outputFile = await this.publishOutputs(plugin, outputs);
+        this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
+        return { changes, outputs, outputFile };
+    }
+    /** The IaC this run deployed for `alias` is what the history will point at. */
+    markDeployed(alias, digest) {
+        this.deployedIac.set(alias, { key: this.artifactKey(iacArtifact(alias)), digest });
+    }
+    /**
+     * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
+     * Interfaces the plugin generates; returns the file name.
+     */
+    async publishOutputs(plugin, outputs) {
         const outputFile = `${plugin.alias}_${this.options.outputFileSuffix}`;
-        await mkdir(this.options.outputDir, { recursive: true });
-        await writeFile(join(this.options.outputDir, outputFile), `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
+        await (0,promises_.mkdir)(this.options.outputDir, { recursive: true });
+        await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.outputDir, outputFile), `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
         const { appKind, appId, appName, workspace, environment } = this.manifest.target;
         const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: this.run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
         if (mapped.problems.length > 0)
-            throw new ConfigurationError(mapped.problems);
+            throw new errors_ConfigurationError(mapped.problems);
         if (mapped.instances.length > 0) {
             await this.deps.context.upsert(workspace, environment, mapped.instances);
             this.deps.logger.info(`Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`);
         }
-        this.deployedIac.set(plugin.alias, {
-            key: this.artifactKey(iacArtifact(plugin.alias)),
-            digest: this.iacDigests.get(plugin.alias) ?? '',
-        });
-        return { changes, outputs, outputFile };
+        return outputFile;
+    }
+    /** Deletes the Connection Interfaces a removed plugin generated. */
+    async removeConnections(removed) {
+        const { workspace, environment } = this.manifest.target;
+        const names = removed.generates.map((g) => g.name);
+        if (names.length > 0) {
+            await this.deps.context.remove(workspace, environment, names);
+            this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
+        }
     }
     async destroy(alias) {
         const removed = this.manifest.destroy.find((p) => p.alias === alias);
@@ -88480,7 +89374,7 @@ class TaskExecutor {
         const last = await this.deps.history.getLast(this.manifest.target);
         const entry = last?.iac[alias];
         if (!entry) {
-            throw new ConfigurationError({
+            throw new errors_ConfigurationError({
                 message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
                 hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
             });
@@ -88488,19 +89382,14 @@ class TaskExecutor {
         const iac = await this.deps.iacStore.getJson(entry.key);
         if (!iac)
             throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
-        const dir = join(this.options.workDir, 'destroy', alias);
-        await rm(dir, { recursive: true, force: true });
+        const dir = (0,external_node_path_.join)(this.options.workDir, 'destroy', alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
         await restoreSnapshot(iac.value, dir);
         await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
         const terraform = this.project(dir);
         await terraform.init(this.backend(alias));
         const changes = await terraform.destroy();
-        const { workspace, environment } = this.manifest.target;
-        const names = removed.generates.map((g) => g.name);
-        if (names.length > 0) {
-            await this.deps.context.remove(workspace, environment, names);
-            this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
-        }
+        await this.removeConnections(removed);
         return { changes };
     }
     artifactKey(name) {
@@ -88520,12 +89409,15 @@ function publicOutputs(outputs) {
 
 
 
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
 /**
  * @deploy-engine/core: the deployment engine behind the three actions. It never imports
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -88752,14 +89644,14 @@ function reportFailure(name, error) {
         }
         setFailed(`${name}: configuration error. ${error.message}`);
     }
-    else if (error instanceof errors_ExternalError) {
+    else if (error instanceof ExternalError) {
         const retry = error.retryable ? ' Re-running the job may succeed.' : '';
         setFailed(`${name}: ${error.message}${retry}`);
     }
     else if (error instanceof NotImplementedError) {
         setFailed(`${name}: not implemented yet. ${error.message}`);
     }
-    else if (error instanceof errors_CancelledError) {
+    else if (error instanceof CancelledError) {
         setFailed(`${name}: cancelled. ${error.message}`);
     }
     else {
@@ -88850,7 +89742,7 @@ async function openAwsSession(region, credentials, logger, options = {}) {
         resolved = await s3.config.credentials();
     }
     catch (error) {
-        throw new errors_ExternalError(`No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${error.message}`);
+        throw new ExternalError(`No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${error.message}`);
     }
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
     secrets.forEach((secret) => logger.addSecret(secret));
@@ -88996,7 +89888,7 @@ var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisA
 /**
  * Internal class for retries
  */
-class retry_helper_RetryHelper {
+class RetryHelper {
     constructor(maxAttempts, minSeconds, maxSeconds) {
         if (maxAttempts < 1) {
             throw new Error('max attempts should be greater than or equal to 1');
@@ -89020,11 +89912,11 @@ class retry_helper_RetryHelper {
                     if (isRetryable && !isRetryable(err)) {
                         throw err;
                     }
-                    core.info(err.message);
+                    info(err.message);
                 }
                 // Sleep
                 const seconds = this.getSleepAmount();
-                core.info(`Waiting ${seconds} seconds before trying again`);
+                info(`Waiting ${seconds} seconds before trying again`);
                 yield this.sleep(seconds);
                 attempt++;
             }
@@ -89088,10 +89980,10 @@ const userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || path.join(_getTempDirectory(), crypto.randomUUID());
-        yield io.mkdirP(path.dirname(dest));
-        core.debug(`Downloading ${url}`);
-        core.debug(`Destination ${dest}`);
+        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
+        yield mkdirP(external_path_.dirname(dest));
+        core_debug(`Downloading ${url}`);
+        core_debug(`Destination ${dest}`);
         const maxAttempts = 3;
         const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
         const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
@@ -89114,15 +90006,15 @@ function downloadTool(url, dest, auth, headers) {
 }
 function downloadToolAttempt(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (fs.existsSync(dest)) {
+        if (external_fs_.existsSync(dest)) {
             throw new Error(`Destination file path ${dest} already exists`);
         }
         // Get the response headers
-        const http = new httpm.HttpClient(userAgent, [], {
+        const http = new lib_HttpClient(userAgent, [], {
             allowRetries: false
         });
         if (auth) {
-            core.debug('set auth');
+            core_debug('set auth');
             if (headers === undefined) {
                 headers = {};
             }
@@ -89131,29 +90023,29 @@ function downloadToolAttempt(url, dest, auth, headers) {
         const response = yield http.get(url, headers);
         if (response.message.statusCode !== 200) {
             const err = new HTTPError(response.message.statusCode);
-            core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            core_debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
             throw err;
         }
         // Download the response body
-        const pipeline = util.promisify(stream.pipeline);
+        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
         try {
-            yield pipeline(readStream, fs.createWriteStream(dest));
-            core.debug('download complete');
+            yield pipeline(readStream, external_fs_.createWriteStream(dest));
+            core_debug('download complete');
             succeeded = true;
             return dest;
         }
         finally {
             // Error, delete dest before retry
             if (!succeeded) {
-                core.debug('download failed');
+                core_debug('download failed');
                 try {
-                    yield io.rmRF(dest);
+                    yield rmRF(dest);
                 }
                 catch (err) {
-                    core.debug(`Failed to delete '${dest}'. ${err.message}`);
+                    core_debug(`Failed to delete '${dest}'. ${err.message}`);
                 }
             }
         }
@@ -89346,7 +90238,7 @@ function extractZipWin(file, dest) {
         // build the powershell command
         const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
         const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield io.which('pwsh', false);
+        const pwshPath = yield which('pwsh', false);
         //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
         //and the -Force flag for Expand-Archive as a fallback
         if (pwshPath) {
@@ -89366,8 +90258,8 @@ function extractZipWin(file, dest) {
                 '-Command',
                 pwshCommand
             ];
-            core.debug(`Using pwsh at path: ${pwshPath}`);
-            yield exec(`"${pwshPath}"`, args);
+            core_debug(`Using pwsh at path: ${pwshPath}`);
+            yield exec_exec(`"${pwshPath}"`, args);
         }
         else {
             const powershellCommand = [
@@ -89386,21 +90278,21 @@ function extractZipWin(file, dest) {
                 '-Command',
                 powershellCommand
             ];
-            const powershellPath = yield io.which('powershell', true);
-            core.debug(`Using powershell at path: ${powershellPath}`);
-            yield exec(`"${powershellPath}"`, args);
+            const powershellPath = yield which('powershell', true);
+            core_debug(`Using powershell at path: ${powershellPath}`);
+            yield exec_exec(`"${powershellPath}"`, args);
         }
     });
 }
 function extractZipNix(file, dest) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield io.which('unzip', true);
+        const unzipPath = yield which('unzip', true);
         const args = [file];
-        if (!core.isDebug()) {
+        if (!isDebug()) {
             args.unshift('-q');
         }
         args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield exec(`"${unzipPath}"`, args, { cwd: dest });
+        yield exec_exec(`"${unzipPath}"`, args, { cwd: dest });
     });
 }
 /**
@@ -89413,20 +90305,20 @@ function extractZipNix(file, dest) {
  */
 function cacheDir(sourceDir, tool, version, arch) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source dir: ${sourceDir}`);
-        if (!fs.statSync(sourceDir).isDirectory()) {
+        version = node_modules_semver.clean(version) || version;
+        arch = arch || external_os_namespaceObject.arch();
+        core_debug(`Caching tool ${tool} ${version} ${arch}`);
+        core_debug(`source dir: ${sourceDir}`);
+        if (!external_fs_.statSync(sourceDir).isDirectory()) {
             throw new Error('sourceDir is not a directory');
         }
         // Create the tool dir
         const destPath = yield _createToolPath(tool, version, arch);
         // copy each child item. do not move. move can fail on Windows
         // due to anti-virus software having an open handle on a file.
-        for (const itemName of fs.readdirSync(sourceDir)) {
-            const s = path.join(sourceDir, itemName);
-            yield io.cp(s, destPath, { recursive: true });
+        for (const itemName of external_fs_.readdirSync(sourceDir)) {
+            const s = external_path_.join(sourceDir, itemName);
+            yield io_cp(s, destPath, { recursive: true });
         }
         // write .complete
         _completeToolPath(tool, version, arch);
@@ -89478,7 +90370,7 @@ function find(toolName, versionSpec, arch) {
     if (!versionSpec) {
         throw new Error('versionSpec parameter is required');
     }
-    arch = arch || os.arch();
+    arch = arch || external_os_namespaceObject.arch();
     // attempt to resolve an explicit version
     if (!isExplicitVersion(versionSpec)) {
         const localVersions = findAllVersions(toolName, arch);
@@ -89488,15 +90380,15 @@ function find(toolName, versionSpec, arch) {
     // check for the explicit version in the cache
     let toolPath = '';
     if (versionSpec) {
-        versionSpec = semver.clean(versionSpec) || '';
-        const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        core.debug(`checking cache: ${cachePath}`);
-        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
-            core.debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+        versionSpec = node_modules_semver.clean(versionSpec) || '';
+        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        core_debug(`checking cache: ${cachePath}`);
+        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
+            core_debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
             toolPath = cachePath;
         }
         else {
-            core.debug('not found');
+            core_debug('not found');
         }
     }
     return toolPath;
@@ -89509,14 +90401,14 @@ function find(toolName, versionSpec, arch) {
  */
 function findAllVersions(toolName, arch) {
     const versions = [];
-    arch = arch || os.arch();
-    const toolPath = path.join(_getCacheDirectory(), toolName);
-    if (fs.existsSync(toolPath)) {
-        const children = fs.readdirSync(toolPath);
+    arch = arch || external_os_namespaceObject.arch();
+    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
+    if (external_fs_.existsSync(toolPath)) {
+        const children = external_fs_.readdirSync(toolPath);
         for (const child of children) {
             if (isExplicitVersion(child)) {
-                const fullPath = path.join(toolPath, child, arch || '');
-                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
+                const fullPath = external_path_.join(toolPath, child, arch || '');
+                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
                     versions.push(child);
                 }
             }
@@ -89571,28 +90463,28 @@ function _createExtractFolder(dest) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
         if (!dest) {
             // create a temp dir
-            dest = path.join(_getTempDirectory(), crypto.randomUUID());
+            dest = external_path_.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
         }
-        yield io.mkdirP(dest);
+        yield mkdirP(dest);
         return dest;
     });
 }
 function _createToolPath(tool, version, arch) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
-        core.debug(`destination ${folderPath}`);
+        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+        core_debug(`destination ${folderPath}`);
         const markerPath = `${folderPath}.complete`;
-        yield io.rmRF(folderPath);
-        yield io.rmRF(markerPath);
-        yield io.mkdirP(folderPath);
+        yield rmRF(folderPath);
+        yield rmRF(markerPath);
+        yield mkdirP(folderPath);
         return folderPath;
     });
 }
 function _completeToolPath(tool, version, arch) {
-    const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
+    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
     const markerPath = `${folderPath}.complete`;
-    fs.writeFileSync(markerPath, '');
-    core.debug('finished caching tool');
+    external_fs_.writeFileSync(markerPath, '');
+    core_debug('finished caching tool');
 }
 /**
  * Check if version string is explicit
@@ -89600,10 +90492,10 @@ function _completeToolPath(tool, version, arch) {
  * @param versionSpec      version string to check
  */
 function isExplicitVersion(versionSpec) {
-    const c = semver.clean(versionSpec) || '';
-    core.debug(`isExplicit: ${c}`);
-    const valid = semver.valid(c) != null;
-    core.debug(`explicit? ${valid}`);
+    const c = node_modules_semver.clean(versionSpec) || '';
+    core_debug(`isExplicit: ${c}`);
+    const valid = node_modules_semver.valid(c) != null;
+    core_debug(`explicit? ${valid}`);
     return valid;
 }
 /**
@@ -89614,26 +90506,26 @@ function isExplicitVersion(versionSpec) {
  */
 function evaluateVersions(versions, versionSpec) {
     let version = '';
-    core.debug(`evaluating ${versions.length} versions`);
+    core_debug(`evaluating ${versions.length} versions`);
     versions = versions.sort((a, b) => {
-        if (semver.gt(a, b)) {
+        if (node_modules_semver.gt(a, b)) {
             return 1;
         }
         return -1;
     });
     for (let i = versions.length - 1; i >= 0; i--) {
         const potential = versions[i];
-        const satisfied = semver.satisfies(potential, versionSpec);
+        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
         if (satisfied) {
             version = potential;
             break;
         }
     }
     if (version) {
-        core.debug(`matched: ${version}`);
+        core_debug(`matched: ${version}`);
     }
     else {
-        core.debug('match not found');
+        core_debug('match not found');
     }
     return version;
 }
@@ -89642,7 +90534,7 @@ function evaluateVersions(versions, versionSpec) {
  */
 function _getCacheDirectory() {
     const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
     return cacheDirectory;
 }
 /**
@@ -89650,7 +90542,7 @@ function _getCacheDirectory() {
  */
 function _getTempDirectory() {
     const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
     return tempDirectory;
 }
 /**
@@ -89684,8 +90576,8 @@ function _unique(values) {
 
 const ARCH = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' };
 async function sha256File(path) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path))
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path))
         hash.update(chunk);
     return hash.digest('hex');
 }
@@ -89702,14 +90594,14 @@ class ToolCacheTerraformInstaller {
     }
     async install(version) {
         if (!/^\d+\.\d+\.\d+(-[A-Za-z0-9.]+)?$/.test(version)) {
-            throw new ConfigurationError({
+            throw new errors_ConfigurationError({
                 message: `TERRAFORM_VERSION '${version}' is not a Terraform version like 1.11.4.`,
             });
         }
-        const cached = tc.find('terraform', version, this.arch);
+        const cached = find('terraform', version, this.arch);
         if (cached) {
             this.logger.info(`Terraform ${version} found in the tool cache.`);
-            return join(cached, 'terraform');
+            return (0,external_node_path_.join)(cached, 'terraform');
         }
         const zipName = `terraform_${version}_${this.platform}_${this.arch}.zip`;
         const base = `${this.baseUrl.replace(/\/+$/, '')}/${version}`;
@@ -89717,13 +90609,13 @@ class ToolCacheTerraformInstaller {
         let sumsPath;
         let zipPath;
         try {
-            sumsPath = await tc.downloadTool(`${base}/terraform_${version}_SHA256SUMS`);
-            zipPath = await tc.downloadTool(`${base}/${zipName}`);
+            sumsPath = await downloadTool(`${base}/terraform_${version}_SHA256SUMS`);
+            zipPath = await downloadTool(`${base}/${zipName}`);
         }
         catch (error) {
             throw new ExternalError(`Could not download Terraform ${version} from ${base}: ${error.message}`, { cause: error, retryable: true });
         }
-        const line = (await readFile(sumsPath, 'utf8'))
+        const line = (await (0,promises_.readFile)(sumsPath, 'utf8'))
             .split('\n')
             .find((l) => l.trim().endsWith(`  ${zipName}`));
         const expected = line?.split(/\s+/)[0];
@@ -89733,9 +90625,9 @@ class ToolCacheTerraformInstaller {
         if (actual !== expected) {
             throw new ExternalError(`The downloaded ${zipName} has SHA-256 ${actual}, but its SHA256SUMS says ${expected}: it was not installed. The download was corrupted or tampered with.`);
         }
-        const extracted = await tc.extractZip(zipPath);
-        const dir = await tc.cacheDir(extracted, 'terraform', version, this.arch);
-        return join(dir, 'terraform');
+        const extracted = await extractZip(zipPath);
+        const dir = await cacheDir(extracted, 'terraform', version, this.arch);
+        return (0,external_node_path_.join)(dir, 'terraform');
     }
 }
 
@@ -89798,49 +90690,151 @@ function parseOrchestrateInputs(p) {
         verbose: p.boolean('VERBOSE', false),
         skipDeploy: p.boolean('SKIP_DEPLOY', false),
         logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
+        unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
+        terraformVersion: p.optional('TERRAFORM_VERSION'),
     };
     return { inputs, warnings: p.finish('orchestrate-and-plan') };
 }
 
+;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/plan-outputs.ts
+function planOutputs(manifest, open, plans) {
+    if (plans === undefined) {
+        // Classic mode: plugins are planned at apply time, so only the task list is known here.
+        return {
+            has_changes: String(open !== undefined),
+            to_add: '',
+            to_change: '',
+            to_destroy: '',
+            to_replace: '',
+            destroys: String(open !== undefined && manifest.destroy.length > 0),
+        };
+    }
+    const sum = (key) => plans.reduce((total, plan) => total + plan.counts[key], 0);
+    return {
+        has_changes: String(plans.some((p) => p.hasChanges)),
+        to_add: String(sum('add')),
+        to_change: String(sum('change')),
+        to_destroy: String(sum('destroy')),
+        to_replace: String(sum('replace')),
+        destroys: String(sum('destroy') + sum('replace') > 0),
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/plan-summary.ts
+/**
+ * The plan as reviewers read it in the job summary: per plugin (module) the resources to add,
+ * change, destroy and replace, destroys and replacements first and marked, with where the full
+ * plan text is. Never longer than `budget` characters: GitHub refuses summaries over 1 MiB.
+ */
+
+const MARK = {
+    delete: '🟥 destroy',
+    replace: '🟧 replace',
+    update: '🟨 change',
+    create: '🟩 add',
+    read: '🟦 read',
+};
+const ORDER = ['delete', 'replace', 'update', 'create', 'read'];
+function renderPlanSection(plans, bucket, budget = 900 * 1024) {
+    const parts = [];
+    let used = 0;
+    let omitted = 0;
+    const push = (html) => {
+        if (used + html.length > budget)
+            return false;
+        parts.push(html);
+        used += html.length;
+        return true;
+    };
+    for (const plan of plans) {
+        const c = plan.counts;
+        const danger = c.destroy + c.replace > 0;
+        push(`<h3>${plan.kind === 'deploy' ? 'Deploy plan' : 'Destroy plan'}: ${c.add} to add, ${c.change} to change, ${danger ? '<strong>' : ''}${c.destroy} to destroy, ${c.replace} to replace${danger ? '</strong>' : ''}</h3>\n` +
+            `<p>${danger ? '⚠️ <strong>This plan destroys or replaces resources.</strong> ' : ''}Full plan text: <code>s3://${escapeHtml(bucket)}/${escapeHtml(plan.textKey)}</code> (SHA-256 of the plan file <code>${plan.sha256.slice(0, 16)}…</code>).</p>\n`);
+        if (plan.changes.length === 0) {
+            push('<p>No changes.</p>\n');
+            continue;
+        }
+        const byAlias = new Map();
+        for (const change of plan.changes) {
+            byAlias.set(change.alias, [...(byAlias.get(change.alias) ?? []), change]);
+        }
+        for (const [alias, changes] of byAlias) {
+            const sorted = [...changes].sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.address.localeCompare(b.address));
+            if (!push(`<h4>${escapeHtml(alias || '(root module)')}</h4>\n<table><tr><th>Action</th><th>Resource</th></tr>\n`)) {
+                omitted += sorted.length;
+                continue;
+            }
+            for (const [index, change] of sorted.entries()) {
+                const danger = change.action === 'delete' || change.action === 'replace';
+                const row = `<tr><td>${danger ? '<strong>' : ''}${MARK[change.action]}${danger ? '</strong>' : ''}</td><td><code>${escapeHtml(change.address)}</code></td></tr>\n`;
+                if (!push(row)) {
+                    omitted += sorted.length - index;
+                    break;
+                }
+            }
+            parts.push('</table>\n');
+        }
+    }
+    if (omitted > 0) {
+        parts.push(`<p>⚠️ ${omitted} more resource change(s) are not listed here (GitHub limits the summary to 1 MiB): read the full plan text in S3.</p>\n`);
+    }
+    return parts.join('');
+}
+
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/summary.ts
-/** The job summary of orchestrate-and-plan: the run, the ordered tasks and the plugin graph. */
+/**
+ * The job summary of orchestrate-and-plan: the run, its tasks, (unified mode) what the saved plans
+ * will change, and the plugin graph.
+ */
 
 
 
-async function writeOrchestrateSummary(opened, runRef) {
-    const { manifest, run } = opened;
+
+async function writeOrchestrateSummary(summary) {
+    const { manifest, run, runRef, plans } = summary;
     const { target } = manifest;
-    summary
+    summary_summary
         .addHeading(`Deployment plan: ${target.appName} → ${target.workspace}/${target.environment}`, 2)
         .addRaw(`Version <code>${escapeHtml(manifest.version)}</code>, ${target.appKind} id <code>${escapeHtml(target.appId)}</code>.`, true);
     if (!run) {
-        summary.addRaw('<p>Nothing to deploy or destroy: no run was opened.</p>', true);
+        summary_summary.addRaw('<p>Nothing to deploy or destroy: no run was opened.</p>', true);
     }
     else {
-        summary
-            .addRaw(`<p>Run <code>${run.runId}</code> is open and waits for approval (RUN_ID <code>${runRef}</code>).</p>`, true)
-            .addTable([
+        const state = run.status === 'RUNNING'
+            ? `is open and waits for approval (RUN_ID <code>${escapeHtml(runRef)}</code>)`
+            : run.status === 'SKIPPED'
+                ? 'ended <strong>SKIPPED</strong>: the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve'
+                : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
+        summary_summary.addRaw(`<p>Run <code>${run.runId}</code> ${state}.</p>`, true).addTable([
             [
                 { data: '#', header: true },
                 { data: 'Task', header: true },
                 { data: 'Plugin', header: true },
+                { data: 'Status', header: true },
                 { data: 'Task id', header: true },
             ],
             ...run.tasks.map((task, index) => [
                 String(index + 1),
                 task.taskType,
                 task.pluginAppliedAlias ?? '—',
+                PLANNING_TASKS.includes(task.taskType) || task.status !== 'PENDING'
+                    ? task.status
+                    : 'to approve',
                 task.runTaskId,
             ]),
         ]);
     }
+    if (plans && plans.length > 0) {
+        summary_summary.addRaw(renderPlanSection(plans, summary.planBucket), true);
+    }
     // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
-    summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(`
+    summary_summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(`
 \`\`\`mermaid
 ${renderManifestMermaid(manifest)}
 \`\`\`
 `, true);
-    await summary.write();
+    await summary_summary.write();
 }
 
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/main.ts
@@ -89849,21 +90843,27 @@ ${renderManifestMermaid(manifest)}
 
 
 
-/** The orchestrate-and-plan step: manifest, run, tasks to approve. */
+
+
+/** The orchestrate-and-plan step: manifest, run, (unified mode) rendered project and saved plans. */
 async function run() {
-    await runAction('orchestrate-and-plan', async () => {
+    await runAction('orchestrate-and-plan', async ({ signal }) => {
         const { inputs, warnings } = parseOrchestrateInputs(runnerInputs());
         warnings.forEach((w) => warning(w));
         const logger = actionsLogger;
-        const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger);
+        const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {
+            forTerraform: inputs.unified,
+        });
         const iacStore = new S3ObjectStore(session.s3, inputs.iacBucket.name);
         const runs = new RunStore(iacStore, logger, { region: inputs.iacBucket.region });
-        const opened = await openClassicRun({
+        const deps = {
             runs,
+            iacStore,
             context: new WorkspaceContextStore(iacStore),
             history: new DeploymentHistory(iacStore),
             logger,
-        }, {
+        };
+        const opened = await openRun(deps, {
             repoRoot: inputs.pathToMount,
             workdir: inputs.workdir,
             pluginDirs: inputs.pluginDirs,
@@ -89873,21 +90873,82 @@ async function run() {
             dynamicInputs: inputs.dynamicInputs,
             tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
             workflowRunUrl: workflowRunUrl(),
+            mode: inputs.unified ? 'unified' : 'classic',
         });
-        const runRef = opened.run
-            ? formatRunRef({
-                runId: opened.run.runId,
-                bucket: inputs.iacBucket.name,
-                region: inputs.iacBucket.region,
-            })
-            : '';
-        if (opened.run) {
-            info(`RUN DEPLOY_SELF_HOSTED successfully started with ID: ${opened.run.runId}`);
+        const runRef = (r) => formatRunRef({
+            runId: r.runId,
+            bucket: inputs.iacBucket.name,
+            region: inputs.iacBucket.region,
+        });
+        let current = opened.run;
+        let plans;
+        let failure;
+        if (current) {
+            info(`RUN DEPLOY_SELF_HOSTED successfully started with ID: ${current.runId}`);
+            const planning = current.tasks.filter((t) => PLANNING_TASKS.includes(t.taskType));
+            if (planning.length > 0) {
+                const result = await executeRunTasks(deps, {
+                    runId: current.runId,
+                    tasks: planning,
+                    ...(await terraformOptions(inputs, session, current.runId)),
+                    guardrails: {
+                        localExecEnabled: inputs.localExecEnabled,
+                        allowedModules: inputs.allowedModules,
+                    },
+                    leaveOpen: true,
+                    signal,
+                });
+                current = result.run;
+                plans = result.reports.flatMap((r) => r.plans ?? []);
+                failure = result.error;
+                if (failure === undefined && inputs.skipDeploy && !plans.some((p) => p.hasChanges)) {
+                    current = await runs.finishRun(current.runId, 'SKIPPED');
+                    info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
+                }
+            }
         }
-        setOutput('run_id', runRef);
-        setOutput('apply_tasks', formatTaskList(opened.run?.tasks ?? []));
-        await writeOrchestrateSummary(opened, runRef);
+        const open = current?.status === 'RUNNING' && failure === undefined ? current : undefined;
+        setOutput('run_id', open ? runRef(open) : '');
+        setOutput('apply_tasks', formatTaskList(open?.tasks.filter((t) => !PLANNING_TASKS.includes(t.taskType)) ?? []));
+        const outputs = planOutputs(opened.manifest, open, plans);
+        for (const [name, value] of Object.entries(outputs))
+            setOutput(name, value);
+        setOutput('status_command', current ? `npm run cli -- status ${runRef(current)}` : '');
+        await writeOrchestrateSummary({
+            manifest: opened.manifest,
+            run: current,
+            runRef: current ? runRef(current) : '',
+            plans,
+            planBucket: inputs.iacBucket.name,
+        });
+        if (failure !== undefined) {
+            throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+        }
     });
+}
+async function terraformOptions(inputs, session, runId) {
+    const logger = actionsLogger;
+    const terraform = await locateTerraform({
+        logger,
+        ...(inputs.terraformVersion
+            ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+            : {}),
+    });
+    const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, '.deploy-engine');
+    return {
+        workDir: (0,external_node_path_.join)(temp, 'deploy-engine', runId),
+        outputDir: inputs.pathToMount,
+        outputFileSuffix: inputs.basePathOutput,
+        terraform: {
+            binary: terraform.path,
+            env: session.terraformEnv,
+            secrets: session.secrets,
+            parallelism: inputs.terraformParallelism,
+            ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
+            pluginCacheDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'plugin-cache'),
+        },
+        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/index.ts

@@ -84698,7 +84698,8 @@ function readHclBlocks(text) {
             if (tokens.length === 3 &&
                 tokens[0]?.kind === 'word' &&
                 tokens[1]?.value === '=' &&
-                tokens[2]?.kind === 'string') {
+                (tokens[2]?.kind === 'string' ||
+                    (tokens[2]?.kind === 'word' && /^(true|false)$/.test(tokens[2].value)))) {
                 current().attributes[tokens[0].value] = tokens[2].value;
             }
             pending = [];
@@ -87551,21 +87552,33 @@ class RunStore {
 /**
  * Where a plugin's Terraform state lives in the tfstate bucket: one state per (workspace,
  * environment, app/infra, alias), chosen by the engine, never by the plugin:
- * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`.
+ * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`. In unified mode
+ * the whole application is one project with one state, one level up:
+ * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
  */
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function stateKey(parts) {
-    const problems = ['workspace', 'environment', 'appId', 'alias']
+    checkParts(parts, ['workspace', 'environment', 'appId', 'alias']);
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
+}
+/** The state of a unified-mode project: one per application. */
+function unifiedStateKey(parts) {
+    checkParts(parts, ['workspace', 'environment', 'appId']);
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/terraform.tfstate`;
+}
+function checkParts(parts, names) {
+    const problems = names
         .filter((name) => !SAFE.test(parts[name]) || parts[name].includes('..'))
         .map((name) => ({
         message: `${name} '${parts[name]}' cannot be part of a Terraform state key: use letters, digits, '.', '_' and '-' only.`,
     }));
     if (problems.length > 0)
         throw new errors_ConfigurationError(problems, 'The Terraform state key would not be safe');
-    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
 }
 
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = require("node:string_decoder");
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./packages/core/src/logging/logger.ts
@@ -87654,6 +87667,7 @@ function maskSecrets(text, secrets) {
  */
 
 
+
 const KEEP = 64 * 1024;
 function runProcess(command, args, options) {
     const secrets = options.secrets ?? [];
@@ -87694,8 +87708,10 @@ function runProcess(command, args, options) {
             timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
         const lines = (stream) => {
             let pending = '';
+            // A chunk may end in the middle of a multi-byte character: decode across chunks.
+            const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
             return (chunk) => {
-                const text = maskSecrets(chunk.toString('utf8'), secrets);
+                const text = maskSecrets(decoder.write(chunk), secrets);
                 output = (output + text).slice(-KEEP);
                 if (stream === 'stdout')
                     stdout += text;
@@ -87871,6 +87887,27 @@ class TerraformProject {
         ]);
         return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
     }
+    /** `terraform show` of a saved plan: its text, or with json its machine-readable form. Not logged. */
+    async show(planFile, options = {}) {
+        const result = await this.run('show', ['show', '-no-color', ...(options.json ? ['-json'] : []), planFile], [0], { quiet: true });
+        return result.stdout;
+    }
+    /**
+     * Where the state stands (its serial and lineage), read with `terraform state pull`; undefined
+     * when there is no state yet. The state itself is never logged.
+     */
+    async stateVersion() {
+        const result = await this.run('state pull', ['state', 'pull'], [0], { quiet: true });
+        if (result.stdout.trim() === '')
+            return undefined;
+        try {
+            const state = JSON.parse(result.stdout);
+            return { serial: state.serial ?? 0, lineage: state.lineage ?? '' };
+        }
+        catch {
+            throw new ExternalError(`terraform state pull printed something that is not JSON in ${this.label}`);
+        }
+    }
     async output() {
         const result = await this.run('output', ['output', '-json', '-no-color'], [0], { quiet: true });
         try {
@@ -87998,9 +88035,188 @@ async function locateTerraform(options) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/unified/wiring.ts
+/**
+ * Unified mode wires Connection Interfaces through Terraform (CONTRACT.md §6): when a plugin
+ * requires an interface another plugin of the same run generates, its templates see each attribute
+ * as a reference to a module variable (`${var.stk_conn_<name>_<attribute>}`), and the root module
+ * passes the producer's module output into that variable. The whole project can then be planned
+ * before anything is applied. Interfaces from outside the run stay literal values.
+ */
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** A Terraform variable name for one attribute of one interface. */
+function connectionVariable(interfaceName, attribute) {
+    const safe = (s) => s.replace(/[^A-Za-z0-9_]/g, '_');
+    return `stk_conn_${safe(interfaceName)}__${safe(attribute)}`;
+}
+/** Module names are Terraform identifiers: refuse aliases that cannot be one, naming them all. */
+function checkModuleNames(aliases) {
+    const bad = aliases.filter((alias) => !IDENTIFIER.test(alias));
+    if (bad.length > 0) {
+        throw new errors_ConfigurationError(bad.map((alias) => ({
+            message: `Alias '${alias}' cannot name a Terraform module in unified mode: use a letter or '_' first, then letters, digits, '_' or '-'.`,
+        })), 'Unified mode needs every infra alias to be a Terraform identifier');
+    }
+}
+/** The wiring of `plugin` to the producers of its required interfaces that are in this run. */
+function wireModule(plugin, manifest) {
+    const wiring = { inputs: {}, connections: {} };
+    for (const required of plugin.requires) {
+        if (required.from.kind !== 'plugin')
+            continue;
+        const producerAlias = required.from.alias;
+        const producer = manifest.plugins.find((p) => p.alias === producerAlias);
+        const generated = producer?.generates.find((g) => g.name === required.name);
+        if (!generated) {
+            throw new Error(`manifest: ${producerAlias} does not generate ${required.name}`);
+        }
+        const attributes = {};
+        for (const { from, to } of generated.outputs) {
+            const variable = connectionVariable(required.name, to);
+            attributes[to] = `\${var.${variable}}`;
+            wiring.inputs[variable] = `module.${producerAlias}.${from}`;
+        }
+        for (const key of required.keys)
+            wiring.connections[key] = attributes;
+    }
+    return wiring;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/unified/root-module.ts
+/**
+ * The root module of a unified project (CONTRACT.md §6): `stk-modules.tf` calls one module per
+ * alias (`./<alias>`) with its wiring, `<alias>-outputs.tf` re-exports each module output as
+ * `<alias>__<output>`, and `<alias>/stk-connections.tf` declares the variables wiring fills.
+ */
+
+const MODULES_FILE = 'stk-modules.tf';
+const CONNECTIONS_FILE = 'stk-connections.tf';
+/** The outputs a module declares in its top-level `.tf` files. */
+function moduleOutputs(files) {
+    const outputs = [];
+    for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+        if (path.includes('/') || !path.endsWith('.tf'))
+            continue;
+        for (const block of readHclBlocks(text)) {
+            if (block.type !== 'output' || block.labels.length !== 1)
+                continue;
+            outputs.push({
+                name: block.labels[0],
+                sensitive: block.attributes.sensitive === 'true',
+            });
+        }
+    }
+    return outputs;
+}
+function rootOutputName(alias, output) {
+    return `${alias}__${output}`;
+}
+/** The variables file of a module that receives wired connections; undefined when none. */
+function connectionsFile(inputs) {
+    const names = Object.keys(inputs).sort();
+    if (names.length === 0)
+        return undefined;
+    return `# Generated by deploy-engine: Connection Interfaces wired from other modules of this run.\n${names
+        .map((name) => `variable "${name}" {}\n`)
+        .join('\n')}`;
+}
+function modulesFile(modules) {
+    const blocks = modules.map((m) => {
+        const args = Object.keys(m.inputs)
+            .sort()
+            .map((name) => `  ${name} = ${m.inputs[name]}\n`)
+            .join('');
+        return `module "${m.alias}" {\n  source = "./${m.alias}"\n${args}}\n`;
+    });
+    return `# Generated by deploy-engine: one module per plugin alias.\n\n${blocks.join('\n')}`;
+}
+function outputsFile(module) {
+    const blocks = module.outputs.map((o) => `output "${rootOutputName(module.alias, o.name)}" {\n  value = module.${module.alias}.${o.name}\n${o.sensitive ? '  sensitive = true\n' : ''}}\n`);
+    return `# Generated by deploy-engine: the outputs of module ${module.alias}.\n\n${blocks.join('\n')}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/unified/plan-review.ts
+/**
+ * What a saved plan will do, read from `terraform show -json <plan>`: every resource change with
+ * its address, the module (= plugin alias) it belongs to and one action word, and the counts
+ * reviewers read (add / change / destroy / replace).
+ */
+
+function actionOf(actions) {
+    const set = [...actions].sort().join(',');
+    if (set === 'create')
+        return 'create';
+    if (set === 'update')
+        return 'update';
+    if (set === 'delete')
+        return 'delete';
+    if (set === 'create,delete')
+        return 'replace';
+    if (set === 'read')
+        return 'read';
+    return undefined; // no-op
+}
+/** The changes of a plan, in the plan's order; no-ops left out. */
+function readPlanChanges(showJson) {
+    let plan;
+    try {
+        plan = JSON.parse(showJson);
+    }
+    catch {
+        throw new ExternalError('terraform show -json printed something that is not JSON');
+    }
+    const changes = [];
+    for (const rc of plan.resource_changes ?? []) {
+        const action = actionOf(rc.change?.actions ?? []);
+        if (!action || !rc.address)
+            continue;
+        const alias = /^module\.([^.[]+)/.exec(rc.module_address ?? '')?.[1] ?? '';
+        changes.push({ address: rc.address, alias, action });
+    }
+    return changes;
+}
+function countChanges(changes) {
+    const counts = { add: 0, change: 0, destroy: 0, replace: 0 };
+    for (const c of changes) {
+        if (c.action === 'create')
+            counts.add++;
+        else if (c.action === 'update')
+            counts.change++;
+        else if (c.action === 'delete')
+            counts.destroy++;
+        else if (c.action === 'replace')
+            counts.replace++;
+    }
+    return counts;
+}
+/** Sorted addresses of the resources a plan destroys (replacements included). */
+function destroyedAddresses(changes) {
+    return changes
+        .filter((c) => c.action === 'delete' || c.action === 'replace')
+        .map((c) => c.address)
+        .sort();
+}
+/** How two destroy sets differ, as sentences; empty when they are the same. */
+function compareDestroys(reviewed, now) {
+    const before = new Set(reviewed);
+    const after = new Set(now);
+    const added = now.filter((a) => !before.has(a));
+    const gone = reviewed.filter((a) => !after.has(a));
+    return [
+        ...added.map((a) => `${a} would now be destroyed, but the reviewed plan did not destroy it.`),
+        ...gone.map((a) => `${a} was to be destroyed in the reviewed plan, but no longer is.`),
+    ];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/unified/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
- * What orchestrate-and-plan does in classic mode: build the manifest (against the workspace context
+ * What orchestrate-and-plan does first, in either mode: build the manifest (against the workspace context
  * and the last successful deployment), open the run (the lock refuses a second one), keep the
  * manifest and a snapshot of every plugin with the run, and return the tasks to approve.
  * If anything fails after the run was opened, the run is closed with the matching error status,
@@ -88011,7 +88227,8 @@ async function locateTerraform(options) {
 
 
 
-async function openClassicRun(deps, options) {
+
+async function openRun(deps, options) {
     const { logger } = deps;
     // A broken stk.yaml fails here, before any call to S3.
     await readDescriptor(options.repoRoot, options.workdir);
@@ -88027,7 +88244,18 @@ async function openClassicRun(deps, options) {
             previous: last.manifest,
         });
     }
-    const tasks = planClassicTasks(manifest.deployOrder, manifest.destroy.map((p) => p.alias));
+    const mode = options.mode ?? 'classic';
+    const lastMode = last ? (last.mode ?? 'classic') : undefined;
+    if (lastMode !== undefined && lastMode !== mode) {
+        throw new ConfigurationError({
+            message: `${manifest.target.appName} was last deployed to ${manifest.target.workspace}/${manifest.target.environment} in ${lastMode} mode (run ${last?.runId ?? '?'}); this run asks for ${mode} mode. The two keep Terraform state differently (${lastMode === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+            hint: `Keep ${lastMode} mode (${lastMode === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
+        });
+    }
+    const removed = manifest.destroy.map((p) => p.alias);
+    const tasks = mode === 'unified'
+        ? planUnifiedTasks(manifest.deployOrder, removed)
+        : planClassicTasks(manifest.deployOrder, removed);
     if (tasks.length === 0) {
         logger.info('No infra plugin to deploy or destroy: no run is opened.');
         return { manifest };
@@ -88087,7 +88315,9 @@ function quiet(logger) {
 /**
  * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
  * the manifest it was planned from, a snapshot of each plugin's files, and each plugin's rendered
- * IaC (whose object key the deployment history points at, for destroy and rollback).
+ * IaC (whose object key the deployment history points at, for destroy and rollback). Unified
+ * runs add the whole rendered project and one record per saved plan (whose plan file and plan
+ * text are raw files of the run: see RunStore.putFile).
  */
 const artifacts_MANIFEST_ARTIFACT = 'manifest';
 function artifacts_sourceArtifact(alias) {
@@ -88095,6 +88325,16 @@ function artifacts_sourceArtifact(alias) {
 }
 function iacArtifact(alias) {
     return `iac/${alias}`;
+}
+const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
+function planArtifact(kind) {
+    return `plans/${kind}`;
+}
+function planFile(kind) {
+    return `plans/${kind}.tfplan`;
+}
+function planTextFile(kind) {
+    return `plans/${kind}.txt`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
@@ -88134,6 +88374,320 @@ function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) 
     return { instances, sensitive, problems };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
+/**
+ * The unified mode's tasks (CONTRACT.md §6): every infra plugin of the run is one module of one
+ * Terraform project with one state.
+ *
+ * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through
+ *   Terraform, renders each removed plugin again from its last deployment, and writes the root
+ *   module (`stk-modules.tf`, `<alias>-outputs.tf`).
+ * - PLAN saves the deploy plan (and, when plugins were removed, the destroy plan) in the IaC
+ *   bucket with its SHA-256, the state version it was planned against and its resource changes.
+ * - UNIFIED_DEPLOY applies exactly the saved deploy plan: refused when its bytes changed or the
+ *   state moved since it was made.
+ * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
+ *   when it destroys exactly the resources the reviewed destroy plan listed.
+ */
+
+
+
+
+
+
+
+
+
+
+const LOCK_FILE = '.terraform.lock.hcl';
+class UnifiedTasks {
+    tb;
+    initialized;
+    /** Whether this job's disk holds the run's project (rendered or restored here). */
+    onDisk = false;
+    constructor(tb) {
+        this.tb = tb;
+    }
+    get dir() {
+        return (0,external_node_path_.join)(this.tb.workDir, 'unified');
+    }
+    get keptAliases() {
+        return this.tb.manifest.deployOrder;
+    }
+    get removedAliases() {
+        return this.tb.manifest.destroy.map((p) => p.alias);
+    }
+    /** UNIFIED_IAC */
+    async render() {
+        const { manifest, deps, run } = this.tb;
+        checkModuleNames([...this.keptAliases, ...this.removedAliases]);
+        const files = [];
+        const modules = [];
+        for (const alias of this.keptAliases) {
+            const plugin = this.tb.plugin(alias);
+            const wiring = wireModule(plugin, manifest);
+            const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
+            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
+            const variables = connectionsFile(wiring.inputs);
+            if (variables)
+                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
+            const outputs = moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const snapshot = {
+                digest: render_directory_digestFiles(moduleFiles),
+                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+                inputs: wiring.inputs,
+                outputs,
+            };
+            await deps.runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
+            modules.push({ alias, inputs: wiring.inputs, outputs });
+            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
+        }
+        for (const alias of this.removedAliases) {
+            const previous = await this.lastModule(alias);
+            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
+            files.push(...previous.files.map((f) => ({
+                path: `${alias}/${f.path}`,
+                content: Buffer.from(f.base64, 'base64'),
+            })));
+            deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
+        }
+        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
+        for (const module of modules) {
+            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
+        }
+        this.tb.guard(new Map(files.map((f) => [f.path, f.content.toString('utf8')])), 'the unified project');
+        const project = {
+            digest: render_directory_digestFiles(files),
+            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+            modules,
+        };
+        await deps.runs.putArtifact(run.runId, UNIFIED_PROJECT_ARTIFACT, project);
+        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+        await writeRenderedProject({ files, digest: project.digest }, this.dir);
+        this.onDisk = true;
+        deps.logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    }
+    /** PLAN */
+    async plan() {
+        const terraform = await this.init();
+        const state = (await terraform.stateVersion()) ?? null;
+        const lockPath = (0,external_node_path_.join)(this.dir, LOCK_FILE);
+        const lockFile = (0,external_node_fs_.existsSync)(lockPath) ? await (0,promises_.readFile)(lockPath, 'utf8') : undefined;
+        const plans = [];
+        const removed = this.removedAliases;
+        if (this.keptAliases.length > 0) {
+            // Targets only exclude something when modules are being removed.
+            const targets = removed.length > 0 ? this.keptAliases.map((a) => `module.${a}`) : [];
+            plans.push(await this.savePlan(terraform, 'deploy', targets, state, lockFile));
+        }
+        if (removed.length > 0) {
+            const targets = removed.map((a) => `module.${a}`);
+            plans.push(await this.savePlan(terraform, 'destroy', targets, state, lockFile));
+        }
+        return { plans };
+    }
+    /** UNIFIED_DEPLOY */
+    async deploy() {
+        const { deps, run } = this.tb;
+        const record = await this.planRecord('deploy');
+        const bytes = await this.verifiedPlanBytes(record);
+        const terraform = await this.init(record.lockFile);
+        const now = (await terraform.stateVersion()) ?? null;
+        const moved = stateMoved(record.state, now);
+        if (moved) {
+            throw new errors_ConfigurationError({
+                message: `The saved deploy plan of run ${run.runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+                hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+            });
+        }
+        const file = (0,external_node_path_.join)(this.dir, 'deploy.tfplan');
+        await (0,promises_.writeFile)(file, bytes);
+        deps.logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
+        const changes = await terraform.applyPlan(file);
+        const outputs = await terraform.output();
+        const project = await this.projectSnapshot();
+        const pluginOutputs = [];
+        for (const alias of this.keptAliases) {
+            const module = project.modules.find((m) => m.alias === alias);
+            const moduleOutputsOf = {};
+            for (const o of module?.outputs ?? []) {
+                const value = outputs[rootOutputName(alias, o.name)];
+                if (value)
+                    moduleOutputsOf[o.name] = value;
+            }
+            const outputFile = await this.tb.publishOutputs(this.tb.plugin(alias), moduleOutputsOf);
+            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
+            const snapshot = await deps.runs.getArtifact(run.runId, iacArtifact(alias));
+            this.tb.markDeployed(alias, snapshot?.digest ?? '');
+        }
+        return { changes, pluginOutputs };
+    }
+    /** UNIFIED_DESTROY */
+    async destroy() {
+        const { deps, manifest } = this.tb;
+        const record = await this.planRecord('destroy');
+        const terraform = await this.init(record.lockFile);
+        const file = (0,external_node_path_.join)(this.dir, 'destroy-now.tfplan');
+        await terraform.plan({ out: file, destroy: true, targets: record.targets });
+        const now = readPlanChanges(await terraform.show(file, { json: true }));
+        const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
+        if (differences.length > 0) {
+            throw new errors_ConfigurationError([
+                ...differences.map((message) => ({ message })),
+                {
+                    message: 'Nothing was destroyed.',
+                    hint: 'Re-run the workflow to review a new destroy plan.',
+                },
+            ], 'The destroy planned now is not the one that was reviewed');
+        }
+        deps.logger.info(`The destroy planned now matches the reviewed one (${destroyedAddresses(now).length} resource(s)).`);
+        const changes = await terraform.applyPlan(file);
+        for (const removed of manifest.destroy)
+            await this.tb.removeConnections(removed);
+        return { changes };
+    }
+    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
+    async init(lockFile) {
+        if (this.initialized)
+            return this.initialized;
+        await this.restoreProject();
+        if (lockFile !== undefined)
+            await (0,promises_.writeFile)((0,external_node_path_.join)(this.dir, LOCK_FILE), lockFile);
+        const terraform = this.tb.project(this.dir);
+        const { workspace, environment, appKind, appId } = this.tb.manifest.target;
+        const backend = {
+            bucket: this.tb.run.tfstate.bucket,
+            region: this.tb.run.tfstate.region,
+            key: unifiedStateKey({ workspace, environment, appKind, appId }),
+            ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
+        };
+        await terraform.init(backend);
+        this.initialized = terraform;
+        return terraform;
+    }
+    /** The rendered project on this job's disk, restored from the run after a job boundary. */
+    async restoreProject() {
+        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
+        if (this.onDisk)
+            return;
+        const project = await this.projectSnapshot();
+        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+        await restoreSnapshot(project, this.dir);
+        const files = new Map(project.files.map((f) => [f.path, Buffer.from(f.base64, 'base64').toString('utf8')]));
+        this.tb.guard(files, 'the unified project');
+        this.onDisk = true;
+    }
+    async projectSnapshot() {
+        const project = await this.tb.deps.runs.getArtifact(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT);
+        if (!project)
+            throw new Error(`run ${this.tb.run.runId} has no unified project: UNIFIED_IAC did not run`);
+        return project;
+    }
+    async lastModule(alias) {
+        const { deps, manifest } = this.tb;
+        const last = await deps.history.getLast(manifest.target);
+        const entry = last?.iac[alias];
+        if (!entry) {
+            throw new errors_ConfigurationError({
+                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
+            });
+        }
+        const stored = await deps.iacStore.getJson(entry.key);
+        if (!stored)
+            throw new Error(`the IaC of ${alias}'s last deployment (${deps.iacStore.bucket}/${entry.key}) is missing`);
+        return {
+            ...stored.value,
+            inputs: stored.value.inputs ?? {},
+            outputs: stored.value.outputs ?? [],
+        };
+    }
+    async savePlan(terraform, kind, targets, state, lockFile) {
+        const { deps, run } = this.tb;
+        const file = (0,external_node_path_.join)(this.dir, `${kind}.tfplan`);
+        const result = await terraform.plan({ out: file, destroy: kind === 'destroy', targets });
+        const bytes = await (0,promises_.readFile)(file);
+        const text = await terraform.show(file);
+        const changes = readPlanChanges(await terraform.show(file, { json: true }));
+        const fileKey = await deps.runs.putFile(run.runId, planFile(kind), bytes, 'application/zip');
+        const textKey = await deps.runs.putFile(run.runId, planTextFile(kind), Buffer.from(text), 'text/plain; charset=utf-8');
+        const record = {
+            kind,
+            fileKey,
+            textKey,
+            sha256: unified_tasks_sha256(bytes),
+            state,
+            targets,
+            changes,
+            counts: countChanges(changes),
+            hasChanges: result.hasChanges,
+            ...(lockFile !== undefined ? { lockFile } : {}),
+            plannedAt: new Date().toISOString(),
+        };
+        await deps.runs.putArtifact(run.runId, planArtifact(kind), record);
+        const c = record.counts;
+        deps.logger.info(`Saved the ${kind} plan (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+        return record;
+    }
+    async planRecord(kind) {
+        const record = await this.tb.deps.runs.getArtifact(this.tb.run.runId, planArtifact(kind));
+        if (!record)
+            throw new Error(`run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`);
+        return record;
+    }
+    async verifiedPlanBytes(record) {
+        const { deps, run } = this.tb;
+        const bytes = await deps.runs.getFile(run.runId, planFile(record.kind));
+        if (!bytes) {
+            throw new ExternalError(`The saved ${record.kind} plan of run ${run.runId} is missing from s3://${deps.iacStore.bucket}/${record.fileKey}.`);
+        }
+        const actual = unified_tasks_sha256(bytes);
+        if (actual !== record.sha256) {
+            throw new errors_ConfigurationError({
+                message: `The saved ${record.kind} plan of run ${run.runId} (s3://${deps.iacStore.bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
+                hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
+            });
+        }
+        return Buffer.from(bytes);
+    }
+}
+function unified_tasks_sha256(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+/** How the state moved between two versions, in words; undefined when it did not. */
+function stateMoved(planned, now) {
+    if (planned === null && now === null)
+        return undefined;
+    if (planned === null)
+        return `a state was created (serial ${now?.serial ?? '?'})`;
+    if (now === null)
+        return 'the state was deleted';
+    if (planned.lineage !== now.lineage)
+        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+    if (planned.serial !== now.serial)
+        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-run.ts
+/** Tasks orchestrate-and-plan executes itself before asking for approval. */
+const PLANNING_TASKS = (/* unused pure expression or super */ null && (['UNIFIED_IAC', 'PLAN']));
+function unified_run_planUnifiedTasks(deployOrder, destroyOrder) {
+    const types = [
+        'UNIFIED_IAC',
+        'PLAN',
+        ...(deployOrder.length > 0 ? ['UNIFIED_DEPLOY'] : []),
+        ...(destroyOrder.length > 0 ? ['UNIFIED_DESTROY'] : []),
+    ];
+    if (types.length === 2)
+        return [];
+    return types.map((taskType) => ({ taskType, pluginAppliedAlias: null }));
+}
+function deploymentMode(tasks) {
+    return tasks.some((t) => t.taskType.startsWith('UNIFIED_')) ? 'unified' : 'classic';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
 /**
  * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
@@ -88142,6 +88696,8 @@ function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) 
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
+
 
 
 
@@ -88206,6 +88762,8 @@ async function executeRunTasks(deps, options) {
             return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
         }
     }
+    if (options.leaveOpen)
+        return { run: current, reports };
     try {
         await executor.recordDeployment();
         current = await deps.runs.finishRun(run.runId, 'SUCCEEDED');
@@ -88273,13 +88831,32 @@ class TaskExecutor {
     deployedIac = new Map();
     /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
     iacDigests = new Map();
+    unified = new UnifiedTasks(this);
     constructor(deps, options, run, manifest) {
         this.deps = deps;
         this.options = options;
         this.run = run;
         this.manifest = manifest;
     }
+    get workDir() {
+        return this.options.workDir;
+    }
+    get s3Endpoint() {
+        return this.options.s3Endpoint;
+    }
     async execute(task) {
+        switch (task.taskType) {
+            case 'UNIFIED_IAC':
+                return this.unified.render();
+            case 'PLAN':
+                return this.unified.plan();
+            case 'UNIFIED_DEPLOY':
+                return this.unified.deploy();
+            case 'UNIFIED_DESTROY':
+                return this.unified.destroy();
+            default:
+                break;
+        }
         const alias = task.pluginAppliedAlias;
         if (alias === null)
             throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
@@ -88290,10 +88867,6 @@ class TaskExecutor {
                 return this.deploy(this.plugin(alias));
             case 'DESTROY_SELF_HOSTED':
                 return this.destroy(alias);
-            default:
-                throw new errors_ConfigurationError({
-                    message: `Task type ${task.taskType} belongs to the unified mode, which this run does not use.`,
-                });
         }
     }
     /** Records the deployment as the last successful one and under its version tag. */
@@ -88307,6 +88880,7 @@ class TaskExecutor {
         }
         await this.deps.history.record(this.manifest.target, {
             runId: this.run.runId,
+            mode: deploymentMode(this.run.tasks),
             version: this.run.version,
             finishedAt: new Date().toISOString(),
             manifestDigest: this.manifest.digest,
@@ -88324,6 +88898,25 @@ class TaskExecutor {
         return (0,external_node_path_.join)(this.options.workDir, 'iac', alias);
     }
     async renderIac(plugin) {
+        const project = await this.renderPlugin(plugin);
+        const dir = this.iacDir(plugin.alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        await writeRenderedProject(project, dir);
+        const stored = {
+            digest: project.digest,
+            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+        };
+        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
+        this.iacDigests.set(plugin.alias, project.digest);
+        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    }
+    /**
+     * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
+     * requires: `wired` ones (unified mode: references into other modules of the run) or else the
+     * live values of the workspace context. The result has passed the guardrails.
+     */
+    async renderPlugin(plugin, wired = {}) {
         const snapshot = await this.deps.runs.getArtifact(this.run.runId, artifacts_sourceArtifact(plugin.alias));
         if (!snapshot)
             throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
@@ -88333,6 +88926,12 @@ class TaskExecutor {
         const { workspace, environment, appKind, appId } = this.manifest.target;
         const connections = {};
         for (const required of plugin.requires) {
+            const wiredValue = required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+            if (wiredValue) {
+                for (const key of required.keys)
+                    connections[key] = wiredValue;
+                continue;
+            }
             // One read per required interface, not a listing of the whole environment.
             const instance = await this.deps.context.get(workspace, environment, required.name);
             if (!instance) {
@@ -88364,17 +88963,7 @@ class TaskExecutor {
             displayDir,
         });
         this.guard(new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])), `${plugin.alias} (rendered from ${displayDir})`);
-        const dir = this.iacDir(plugin.alias);
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-        await writeRenderedProject(project, dir);
-        const stored = {
-            digest: project.digest,
-            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-        };
-        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
-        this.iacDigests.set(plugin.alias, project.digest);
-        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
-        return {};
+        return project;
     }
     /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
     async ensureIac(alias) {
@@ -88435,6 +89024,19 @@ class TaskExecutor {
         await terraform.init(this.backend(plugin.alias));
         const changes = await terraform.apply();
         const outputs = await terraform.output();
+        const outputFile = await this.publishOutputs(plugin, outputs);
+        this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
+        return { changes, outputs, outputFile };
+    }
+    /** The IaC this run deployed for `alias` is what the history will point at. */
+    markDeployed(alias, digest) {
+        this.deployedIac.set(alias, { key: this.artifactKey(iacArtifact(alias)), digest });
+    }
+    /**
+     * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
+     * Interfaces the plugin generates; returns the file name.
+     */
+    async publishOutputs(plugin, outputs) {
         const outputFile = `${plugin.alias}_${this.options.outputFileSuffix}`;
         await (0,promises_.mkdir)(this.options.outputDir, { recursive: true });
         await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.outputDir, outputFile), `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
@@ -88446,11 +89048,16 @@ class TaskExecutor {
             await this.deps.context.upsert(workspace, environment, mapped.instances);
             this.deps.logger.info(`Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`);
         }
-        this.deployedIac.set(plugin.alias, {
-            key: this.artifactKey(iacArtifact(plugin.alias)),
-            digest: this.iacDigests.get(plugin.alias) ?? '',
-        });
-        return { changes, outputs, outputFile };
+        return outputFile;
+    }
+    /** Deletes the Connection Interfaces a removed plugin generated. */
+    async removeConnections(removed) {
+        const { workspace, environment } = this.manifest.target;
+        const names = removed.generates.map((g) => g.name);
+        if (names.length > 0) {
+            await this.deps.context.remove(workspace, environment, names);
+            this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
+        }
     }
     async destroy(alias) {
         const removed = this.manifest.destroy.find((p) => p.alias === alias);
@@ -88474,12 +89081,7 @@ class TaskExecutor {
         const terraform = this.project(dir);
         await terraform.init(this.backend(alias));
         const changes = await terraform.destroy();
-        const { workspace, environment } = this.manifest.target;
-        const names = removed.generates.map((g) => g.name);
-        if (names.length > 0) {
-            await this.deps.context.remove(workspace, environment, names);
-            this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
-        }
+        await this.removeConnections(removed);
         return { changes };
     }
     artifactKey(name) {
@@ -88499,12 +89101,15 @@ function publicOutputs(outputs) {
 
 
 
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
 /**
  * @deploy-engine/core: the deployment engine behind the three actions. It never imports
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -89796,12 +90401,22 @@ async function writeRuntimeSummary(result) {
             ];
         }),
     ]);
-    for (const report of reports) {
-        if (!report.outputs || Object.keys(report.outputs).length === 0)
+    const published = reports.flatMap((report) => [
+        ...(report.outputs
+            ? [
+                {
+                    alias: report.task.pluginAppliedAlias ?? '',
+                    outputFile: report.outputFile ?? '',
+                    outputs: report.outputs,
+                },
+            ]
+            : []),
+        ...(report.pluginOutputs ?? []),
+    ]);
+    for (const report of published) {
+        if (Object.keys(report.outputs).length === 0)
             continue;
-        summary
-            .addHeading(`Outputs of ${report.task.pluginAppliedAlias ?? ''} (${report.outputFile ?? ''})`, 4)
-            .addTable([
+        summary.addHeading(`Outputs of ${report.alias} (${report.outputFile})`, 4).addTable([
             [
                 { data: 'Output', header: true },
                 { data: 'Value', header: true },

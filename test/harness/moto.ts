@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  PutObjectCommand,
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -20,6 +21,8 @@ export interface MotoServer {
   createBucket(name: string): Promise<void>;
   getObjectText(bucket: string, key: string): Promise<string>;
   listKeys(bucket: string, prefix?: string): Promise<string[]>;
+  /** Writes an object behind the engine's back (tampering, a concurrent writer). */
+  putObject(bucket: string, key: string, body: string | Uint8Array): Promise<void>;
   /** Wipes every bucket and object. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -94,6 +97,9 @@ export async function startMoto(): Promise<MotoServer> {
     async getObjectText(bucket, key) {
       const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return (await response.Body?.transformToString()) ?? '';
+    },
+    async putObject(bucket, key, body) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     async listKeys(bucket, prefix) {
       const keys: string[] = [];

@@ -38,6 +38,8 @@ export interface OrchestrateInputs {
   verbose: boolean;
   skipDeploy: boolean;
   logLevel: LogLevel;
+  unified: boolean;
+  terraformVersion: string;
 }
 
 export interface Parsed<T> {
@@ -92,6 +94,8 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     verbose: p.boolean('VERBOSE', false),
     skipDeploy: p.boolean('SKIP_DEPLOY', false),
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
+    unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
+    terraformVersion: p.optional('TERRAFORM_VERSION'),
   };
   return { inputs, warnings: p.finish('orchestrate-and-plan') };
 }

@@ -1,63 +1,143 @@
+import { join } from 'node:path';
 import * as core from '@actions/core';
 import {
   actionsLogger,
   openAwsSession,
   runAction,
   runnerInputs,
+  ToolCacheTerraformInstaller,
   workflowRunUrl,
 } from '@deploy-engine/action-kit';
 import {
   DeploymentHistory,
+  executeRunTasks,
   formatRunRef,
   formatTaskList,
-  openClassicRun,
+  locateTerraform,
+  openRun,
+  PLANNING_TASKS,
   RunStore,
   S3ObjectStore,
   WorkspaceContextStore,
+  type PlanRecord,
+  type RunRecord,
 } from '@deploy-engine/core';
-import { parseOrchestrateInputs } from './inputs';
+import { parseOrchestrateInputs, type OrchestrateInputs } from './inputs';
+import { planOutputs } from './plan-outputs';
 import { writeOrchestrateSummary } from './summary';
 
-/** The orchestrate-and-plan step: manifest, run, tasks to approve. */
+/** The orchestrate-and-plan step: manifest, run, (unified mode) rendered project and saved plans. */
 export async function run(): Promise<void> {
-  await runAction('orchestrate-and-plan', async () => {
+  await runAction('orchestrate-and-plan', async ({ signal }) => {
     const { inputs, warnings } = parseOrchestrateInputs(runnerInputs());
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
-    const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger);
+    const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {
+      forTerraform: inputs.unified,
+    });
     const iacStore = new S3ObjectStore(session.s3, inputs.iacBucket.name);
     const runs = new RunStore(iacStore, logger, { region: inputs.iacBucket.region });
-    const opened = await openClassicRun(
-      {
-        runs,
-        context: new WorkspaceContextStore(iacStore),
-        history: new DeploymentHistory(iacStore),
-        logger,
-      },
-      {
-        repoRoot: inputs.pathToMount,
-        workdir: inputs.workdir,
-        pluginDirs: inputs.pluginDirs,
-        workspace: inputs.workspace,
-        environment: inputs.environment,
-        version: inputs.version,
-        dynamicInputs: inputs.dynamicInputs,
-        tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
-        workflowRunUrl: workflowRunUrl(),
-      },
-    );
-    const runRef = opened.run
-      ? formatRunRef({
-          runId: opened.run.runId,
-          bucket: inputs.iacBucket.name,
-          region: inputs.iacBucket.region,
-        })
-      : '';
-    if (opened.run) {
-      core.info(`RUN DEPLOY_SELF_HOSTED successfully started with ID: ${opened.run.runId}`);
+    const deps = {
+      runs,
+      iacStore,
+      context: new WorkspaceContextStore(iacStore),
+      history: new DeploymentHistory(iacStore),
+      logger,
+    };
+    const opened = await openRun(deps, {
+      repoRoot: inputs.pathToMount,
+      workdir: inputs.workdir,
+      pluginDirs: inputs.pluginDirs,
+      workspace: inputs.workspace,
+      environment: inputs.environment,
+      version: inputs.version,
+      dynamicInputs: inputs.dynamicInputs,
+      tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
+      workflowRunUrl: workflowRunUrl(),
+      mode: inputs.unified ? 'unified' : 'classic',
+    });
+    const runRef = (r: RunRecord) =>
+      formatRunRef({
+        runId: r.runId,
+        bucket: inputs.iacBucket.name,
+        region: inputs.iacBucket.region,
+      });
+    let current = opened.run;
+    let plans: PlanRecord[] | undefined;
+    let failure: unknown;
+    if (current) {
+      core.info(`RUN DEPLOY_SELF_HOSTED successfully started with ID: ${current.runId}`);
+      const planning = current.tasks.filter((t) => PLANNING_TASKS.includes(t.taskType));
+      if (planning.length > 0) {
+        const result = await executeRunTasks(deps, {
+          runId: current.runId,
+          tasks: planning,
+          ...(await terraformOptions(inputs, session, current.runId)),
+          guardrails: {
+            localExecEnabled: inputs.localExecEnabled,
+            allowedModules: inputs.allowedModules,
+          },
+          leaveOpen: true,
+          signal,
+        });
+        current = result.run;
+        plans = result.reports.flatMap((r) => r.plans ?? []);
+        failure = result.error;
+        if (failure === undefined && inputs.skipDeploy && !plans.some((p) => p.hasChanges)) {
+          current = await runs.finishRun(current.runId, 'SKIPPED');
+          core.info(
+            `The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`,
+          );
+        }
+      }
     }
-    core.setOutput('run_id', runRef);
-    core.setOutput('apply_tasks', formatTaskList(opened.run?.tasks ?? []));
-    await writeOrchestrateSummary(opened, runRef);
+    const open = current?.status === 'RUNNING' && failure === undefined ? current : undefined;
+    core.setOutput('run_id', open ? runRef(open) : '');
+    core.setOutput(
+      'apply_tasks',
+      formatTaskList(open?.tasks.filter((t) => !PLANNING_TASKS.includes(t.taskType)) ?? []),
+    );
+    const outputs = planOutputs(opened.manifest, open, plans);
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+    core.setOutput('status_command', current ? `npm run cli -- status ${runRef(current)}` : '');
+    await writeOrchestrateSummary({
+      manifest: opened.manifest,
+      run: current,
+      runRef: current ? runRef(current) : '',
+      plans,
+      planBucket: inputs.iacBucket.name,
+    });
+    if (failure !== undefined) {
+      throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+    }
   });
+}
+
+async function terraformOptions(
+  inputs: OrchestrateInputs,
+  session: Awaited<ReturnType<typeof openAwsSession>>,
+  runId: string,
+) {
+  const logger = actionsLogger;
+  const terraform = await locateTerraform({
+    logger,
+    ...(inputs.terraformVersion
+      ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+      : {}),
+  });
+  const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
+  return {
+    workDir: join(temp, 'deploy-engine', runId),
+    outputDir: inputs.pathToMount,
+    outputFileSuffix: inputs.basePathOutput,
+    terraform: {
+      binary: terraform.path,
+      env: session.terraformEnv,
+      secrets: session.secrets,
+      parallelism: inputs.terraformParallelism,
+      ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
+      pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
+    },
+    ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+  };
 }

@@ -1,10 +1,29 @@
-/** The job summary of orchestrate-and-plan: the run, the ordered tasks and the plugin graph. */
+/**
+ * The job summary of orchestrate-and-plan: the run, its tasks, (unified mode) what the saved plans
+ * will change, and the plugin graph.
+ */
 import * as core from '@actions/core';
 import { escapeHtml } from '@deploy-engine/action-kit';
-import { renderManifestMermaid, type OpenedRun } from '@deploy-engine/core';
+import {
+  PLANNING_TASKS,
+  renderManifestMermaid,
+  type Manifest,
+  type PlanRecord,
+  type RunRecord,
+} from '@deploy-engine/core';
+import { renderPlanSection } from './plan-summary';
 
-export async function writeOrchestrateSummary(opened: OpenedRun, runRef: string): Promise<void> {
-  const { manifest, run } = opened;
+export interface OrchestrateSummary {
+  manifest: Manifest;
+  run?: RunRecord;
+  runRef: string;
+  /** Unified mode: the plans the PLAN task saved. */
+  plans?: PlanRecord[];
+  planBucket: string;
+}
+
+export async function writeOrchestrateSummary(summary: OrchestrateSummary): Promise<void> {
+  const { manifest, run, runRef, plans } = summary;
   const { target } = manifest;
   core.summary
     .addHeading(`Deployment plan: ${target.appName} → ${target.workspace}/${target.environment}`, 2)
@@ -15,25 +34,33 @@ export async function writeOrchestrateSummary(opened: OpenedRun, runRef: string)
   if (!run) {
     core.summary.addRaw('<p>Nothing to deploy or destroy: no run was opened.</p>', true);
   } else {
-    core.summary
-      .addRaw(
-        `<p>Run <code>${run.runId}</code> is open and waits for approval (RUN_ID <code>${runRef}</code>).</p>`,
-        true,
-      )
-      .addTable([
-        [
-          { data: '#', header: true },
-          { data: 'Task', header: true },
-          { data: 'Plugin', header: true },
-          { data: 'Task id', header: true },
-        ],
-        ...run.tasks.map((task, index) => [
-          String(index + 1),
-          task.taskType,
-          task.pluginAppliedAlias ?? '—',
-          task.runTaskId,
-        ]),
-      ]);
+    const state =
+      run.status === 'RUNNING'
+        ? `is open and waits for approval (RUN_ID <code>${escapeHtml(runRef)}</code>)`
+        : run.status === 'SKIPPED'
+          ? 'ended <strong>SKIPPED</strong>: the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve'
+          : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
+    core.summary.addRaw(`<p>Run <code>${run.runId}</code> ${state}.</p>`, true).addTable([
+      [
+        { data: '#', header: true },
+        { data: 'Task', header: true },
+        { data: 'Plugin', header: true },
+        { data: 'Status', header: true },
+        { data: 'Task id', header: true },
+      ],
+      ...run.tasks.map((task, index) => [
+        String(index + 1),
+        task.taskType,
+        task.pluginAppliedAlias ?? '—',
+        PLANNING_TASKS.includes(task.taskType) || task.status !== 'PENDING'
+          ? task.status
+          : 'to approve',
+        task.runTaskId,
+      ]),
+    ]);
+  }
+  if (plans && plans.length > 0) {
+    core.summary.addRaw(renderPlanSection(plans, summary.planBucket), true);
   }
   // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
   core.summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(

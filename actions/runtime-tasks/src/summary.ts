@@ -36,25 +36,32 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
         ];
       }),
     ]);
-  for (const report of reports) {
-    if (!report.outputs || Object.keys(report.outputs).length === 0) continue;
-    core.summary
-      .addHeading(
-        `Outputs of ${report.task.pluginAppliedAlias ?? ''} (${report.outputFile ?? ''})`,
-        4,
-      )
-      .addTable([
-        [
-          { data: 'Output', header: true },
-          { data: 'Value', header: true },
-        ],
-        ...Object.entries(report.outputs).map(([name, output]) => [
-          name,
-          output.sensitive
-            ? '(sensitive)'
-            : `<code>${escapeHtml(JSON.stringify(output.value))}</code>`,
-        ]),
-      ]);
+  const published = reports.flatMap((report) => [
+    ...(report.outputs
+      ? [
+          {
+            alias: report.task.pluginAppliedAlias ?? '',
+            outputFile: report.outputFile ?? '',
+            outputs: report.outputs,
+          },
+        ]
+      : []),
+    ...(report.pluginOutputs ?? []),
+  ]);
+  for (const report of published) {
+    if (Object.keys(report.outputs).length === 0) continue;
+    core.summary.addHeading(`Outputs of ${report.alias} (${report.outputFile})`, 4).addTable([
+      [
+        { data: 'Output', header: true },
+        { data: 'Value', header: true },
+      ],
+      ...Object.entries(report.outputs).map(([name, output]) => [
+        name,
+        output.sensitive
+          ? '(sensitive)'
+          : `<code>${escapeHtml(JSON.stringify(output.value))}</code>`,
+      ]),
+    ]);
   }
   const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
   if (failed?.error) {

@@ -18,4 +18,5 @@ export * from './runs';
 export * from './store';
 export * from './terraform';
 export * from './templates';
+export * from './unified';
 export * from './deployment';

@@ -1,7 +1,9 @@
 /**
  * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
  * the manifest it was planned from, a snapshot of each plugin's files, and each plugin's rendered
- * IaC (whose object key the deployment history points at, for destroy and rollback).
+ * IaC (whose object key the deployment history points at, for destroy and rollback). Unified
+ * runs add the whole rendered project and one record per saved plan (whose plan file and plan
+ * text are raw files of the run: see RunStore.putFile).
  */
 export const MANIFEST_ARTIFACT = 'manifest';
 
@@ -11,4 +13,20 @@ export function sourceArtifact(alias: string): string {
 
 export function iacArtifact(alias: string): string {
   return `iac/${alias}`;
+}
+
+export const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
+
+export type PlanKind = 'deploy' | 'destroy';
+
+export function planArtifact(kind: PlanKind): string {
+  return `plans/${kind}`;
+}
+
+export function planFile(kind: PlanKind): string {
+  return `plans/${kind}.tfplan`;
+}
+
+export function planTextFile(kind: PlanKind): string {
+  return `plans/${kind}.txt`;
 }

@@ -16,7 +16,12 @@ import type { RunRecord, RunStore, RunTask } from '../runs';
 import type { ObjectStore } from '../store';
 import type { ApplyTask } from '../tasks';
 import { checkRenderedIac, type GuardrailOptions } from '../guardrails';
-import { buildTemplateContext, renderDirectory, writeRenderedProject } from '../templates';
+import {
+  buildTemplateContext,
+  renderDirectory,
+  writeRenderedProject,
+  type RenderedProject,
+} from '../templates';
 import {
   stateKey,
   TerraformProject,
@@ -29,6 +34,13 @@ import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
 import { mapOutputsToConnections } from './connection-outputs';
 import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
+import {
+  UnifiedTasks,
+  type PlanRecord,
+  type PluginOutputs,
+  type TaskToolbox,
+} from './unified-tasks';
+import { deploymentMode } from './unified-run';
 
 export interface ExecuteDependencies {
   runs: RunStore;
@@ -54,6 +66,11 @@ export interface ExecuteOptions {
   /** AWS_ENDPOINT_URL_S3, when the S3 backend must use another endpoint. */
   s3Endpoint?: string;
   signal?: AbortSignal;
+  /**
+   * Leave the run RUNNING when these tasks succeed (orchestrate-and-plan's own tasks in unified
+   * mode: the approved ones follow in runtime-tasks). A failure closes the run all the same.
+   */
+  leaveOpen?: boolean;
 }
 
 export interface TaskReport {
@@ -63,6 +80,10 @@ export interface TaskReport {
   outputs?: Record<string, OutputValue>;
   /** Output file written for DEPLOY tasks, relative to outputDir. */
   outputFile?: string;
+  /** What UNIFIED_DEPLOY published per plugin. */
+  pluginOutputs?: PluginOutputs[];
+  /** Plans saved by a PLAN task. */
+  plans?: PlanRecord[];
 }
 
 export interface ExecuteResult {
@@ -130,6 +151,7 @@ export async function executeRunTasks(
       return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
     }
   }
+  if (options.leaveOpen) return { run: current, reports };
   try {
     await executor.recordDeployment();
     current = await deps.runs.finishRun(run.runId, 'SUCCEEDED');
@@ -194,19 +216,41 @@ function findTask(run: RunRecord, runTaskId: string): RunTask {
 }
 
 /** Executes one task type at a time, keeping what later tasks of the same job reuse. */
-class TaskExecutor {
+class TaskExecutor implements TaskToolbox {
   private readonly deployedIac = new Map<string, { key: string; digest: string }>();
   /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
   private readonly iacDigests = new Map<string, string>();
 
+  private readonly unified = new UnifiedTasks(this);
+
   constructor(
-    private readonly deps: ExecuteDependencies,
+    readonly deps: ExecuteDependencies,
     private readonly options: ExecuteOptions,
-    private readonly run: RunRecord,
-    private readonly manifest: Manifest,
+    readonly run: RunRecord,
+    readonly manifest: Manifest,
   ) {}
 
+  get workDir(): string {
+    return this.options.workDir;
+  }
+
+  get s3Endpoint(): string | undefined {
+    return this.options.s3Endpoint;
+  }
+
   async execute(task: ApplyTask): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
+    switch (task.taskType) {
+      case 'UNIFIED_IAC':
+        return this.unified.render();
+      case 'PLAN':
+        return this.unified.plan();
+      case 'UNIFIED_DEPLOY':
+        return this.unified.deploy();
+      case 'UNIFIED_DESTROY':
+        return this.unified.destroy();
+      default:
+        break;
+    }
     const alias = task.pluginAppliedAlias;
     if (alias === null)
       throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
@@ -217,10 +261,6 @@ class TaskExecutor {
         return this.deploy(this.plugin(alias));
       case 'DESTROY_SELF_HOSTED':
         return this.destroy(alias);
-      default:
-        throw new ConfigurationError({
-          message: `Task type ${task.taskType} belongs to the unified mode, which this run does not use.`,
-        });
     }
   }
 
@@ -234,6 +274,7 @@ class TaskExecutor {
     }
     await this.deps.history.record(this.manifest.target, {
       runId: this.run.runId,
+      mode: deploymentMode(this.run.tasks),
       version: this.run.version,
       finishedAt: new Date().toISOString(),
       manifestDigest: this.manifest.digest,
@@ -242,7 +283,7 @@ class TaskExecutor {
     });
   }
 
-  private plugin(alias: string): ManifestPlugin {
+  plugin(alias: string): ManifestPlugin {
     const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
     if (!plugin)
       throw new Error(`run ${this.run.runId} has no infra plugin ${alias} in its manifest`);
@@ -256,6 +297,31 @@ class TaskExecutor {
   private async renderIac(
     plugin: ManifestPlugin,
   ): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
+    const project = await this.renderPlugin(plugin);
+    const dir = this.iacDir(plugin.alias);
+    await rm(dir, { recursive: true, force: true });
+    await writeRenderedProject(project, dir);
+    const stored: PluginSnapshot = {
+      digest: project.digest,
+      files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+    };
+    await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
+    this.iacDigests.set(plugin.alias, project.digest);
+    this.deps.logger.info(
+      `Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`,
+    );
+    return {};
+  }
+
+  /**
+   * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
+   * requires: `wired` ones (unified mode: references into other modules of the run) or else the
+   * live values of the workspace context. The result has passed the guardrails.
+   */
+  async renderPlugin(
+    plugin: ManifestPlugin,
+    wired: Record<string, Record<string, unknown>> = {},
+  ): Promise<RenderedProject> {
     const snapshot = await this.deps.runs.getArtifact<PluginSnapshot>(
       this.run.runId,
       sourceArtifact(plugin.alias),
@@ -269,6 +335,11 @@ class TaskExecutor {
     const { workspace, environment, appKind, appId } = this.manifest.target;
     const connections: Record<string, Record<string, unknown>> = {};
     for (const required of plugin.requires) {
+      const wiredValue = required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+      if (wiredValue) {
+        for (const key of required.keys) connections[key] = wiredValue;
+        continue;
+      }
       // One read per required interface, not a listing of the whole environment.
       const instance = await this.deps.context.get(workspace, environment, required.name);
       if (!instance) {
@@ -303,19 +374,7 @@ class TaskExecutor {
       new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])),
       `${plugin.alias} (rendered from ${displayDir})`,
     );
-    const dir = this.iacDir(plugin.alias);
-    await rm(dir, { recursive: true, force: true });
-    await writeRenderedProject(project, dir);
-    const stored: PluginSnapshot = {
-      digest: project.digest,
-      files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-    };
-    await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
-    this.iacDigests.set(plugin.alias, project.digest);
-    this.deps.logger.info(
-      `Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`,
-    );
-    return {};
+    return project;
   }
 
   /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
@@ -335,7 +394,7 @@ class TaskExecutor {
     return dir;
   }
 
-  private project(dir: string): TerraformProject {
+  project(dir: string): TerraformProject {
     return new TerraformProject({
       ...this.options.terraform,
       dir,
@@ -355,7 +414,7 @@ class TaskExecutor {
   }
 
   /** Refuses IaC the guardrails forbid, before Terraform sees it. */
-  private guard(files: ReadonlyMap<string, string>, displayDir: string): void {
+  guard(files: ReadonlyMap<string, string>, displayDir: string): void {
     const problems = checkRenderedIac(files, this.options.guardrails, displayDir);
     if (problems.length > 0) {
       throw new ConfigurationError(problems, `${displayDir} is refused before terraform init`);
@@ -385,13 +444,30 @@ class TaskExecutor {
     const changes = await terraform.apply();
     const outputs = await terraform.output();
 
+    const outputFile = await this.publishOutputs(plugin, outputs);
+    this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
+    return { changes, outputs, outputFile };
+  }
+
+  /** The IaC this run deployed for `alias` is what the history will point at. */
+  markDeployed(alias: string, digest: string): void {
+    this.deployedIac.set(alias, { key: this.artifactKey(iacArtifact(alias)), digest });
+  }
+
+  /**
+   * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
+   * Interfaces the plugin generates; returns the file name.
+   */
+  async publishOutputs(
+    plugin: ManifestPlugin,
+    outputs: Record<string, OutputValue>,
+  ): Promise<string> {
     const outputFile = `${plugin.alias}_${this.options.outputFileSuffix}`;
     await mkdir(this.options.outputDir, { recursive: true });
     await writeFile(
       join(this.options.outputDir, outputFile),
       `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`,
     );
-
     const { appKind, appId, appName, workspace, environment } = this.manifest.target;
     const mapped = mapOutputsToConnections(
       plugin.generates,
@@ -407,11 +483,17 @@ class TaskExecutor {
         `Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`,
       );
     }
-    this.deployedIac.set(plugin.alias, {
-      key: this.artifactKey(iacArtifact(plugin.alias)),
-      digest: this.iacDigests.get(plugin.alias) ?? '',
-    });
-    return { changes, outputs, outputFile };
+    return outputFile;
+  }
+
+  /** Deletes the Connection Interfaces a removed plugin generated. */
+  async removeConnections(removed: ManifestPlugin): Promise<void> {
+    const { workspace, environment } = this.manifest.target;
+    const names = removed.generates.map((g) => g.name);
+    if (names.length > 0) {
+      await this.deps.context.remove(workspace, environment, names);
+      this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
+    }
   }
 
   private async destroy(alias: string): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
@@ -437,12 +519,7 @@ class TaskExecutor {
     const terraform = this.project(dir);
     await terraform.init(this.backend(alias));
     const changes = await terraform.destroy();
-    const { workspace, environment } = this.manifest.target;
-    const names = removed.generates.map((g) => g.name);
-    if (names.length > 0) {
-      await this.deps.context.remove(workspace, environment, names);
-      this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
-    }
+    await this.removeConnections(removed);
     return { changes };
   }
 

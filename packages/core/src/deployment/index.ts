@@ -4,3 +4,5 @@ export * from './plugin-snapshot';
 export * from './artifacts';
 export * from './open-run';
 export * from './execute-tasks';
+export * from './unified-tasks';
+export * from './unified-run';

@@ -1,11 +1,11 @@
 /**
- * What orchestrate-and-plan does in classic mode: build the manifest (against the workspace context
+ * What orchestrate-and-plan does first, in either mode: build the manifest (against the workspace context
  * and the last successful deployment), open the run (the lock refuses a second one), keep the
  * manifest and a snapshot of every plugin with the run, and return the tasks to approve.
  * If anything fails after the run was opened, the run is closed with the matching error status,
  * which releases the lock: nothing is left blocked.
  */
-import { classifyError } from '../errors';
+import { classifyError, ConfigurationError } from '../errors';
 import type { Logger } from '../logging';
 import {
   buildManifest,
@@ -18,6 +18,7 @@ import type { DeploymentHistory, WorkspaceContextStore } from '../workspace';
 import { MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { planClassicTasks } from './classic-tasks';
 import { snapshotDirectory } from './plugin-snapshot';
+import { planUnifiedTasks, type DeploymentMode } from './unified-run';
 
 export interface OpenRunDependencies {
   runs: RunStore;
@@ -34,6 +35,8 @@ export interface OpenRunOptions extends Omit<
   workflowRunUrl: string;
   /** Take over a lock older than the lease (logged). */
   force?: boolean;
+  /** Classic (one state per plugin) or unified (one project and state per application). */
+  mode?: DeploymentMode;
 }
 
 export interface OpenedRun {
@@ -42,7 +45,7 @@ export interface OpenedRun {
   manifest: Manifest;
 }
 
-export async function openClassicRun(
+export async function openRun(
   deps: OpenRunDependencies,
   options: OpenRunOptions,
 ): Promise<OpenedRun> {
@@ -62,10 +65,19 @@ export async function openClassicRun(
     });
   }
 
-  const tasks = planClassicTasks(
-    manifest.deployOrder,
-    manifest.destroy.map((p) => p.alias),
-  );
+  const mode = options.mode ?? 'classic';
+  const lastMode = last ? (last.mode ?? 'classic') : undefined;
+  if (lastMode !== undefined && lastMode !== mode) {
+    throw new ConfigurationError({
+      message: `${manifest.target.appName} was last deployed to ${manifest.target.workspace}/${manifest.target.environment} in ${lastMode} mode (run ${last?.runId ?? '?'}); this run asks for ${mode} mode. The two keep Terraform state differently (${lastMode === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+      hint: `Keep ${lastMode} mode (${lastMode === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
+    });
+  }
+  const removed = manifest.destroy.map((p) => p.alias);
+  const tasks =
+    mode === 'unified'
+      ? planUnifiedTasks(manifest.deployOrder, removed)
+      : planClassicTasks(manifest.deployOrder, removed);
   if (tasks.length === 0) {
     logger.info('No infra plugin to deploy or destroy: no run is opened.');
     return { manifest };

@@ -8,7 +8,7 @@ export interface HclBlock {
   type: string;
   labels: string[];
   line: number;
-  /** Attributes whose value is a plain string literal. */
+  /** Attributes whose value is a plain string literal, or `true` / `false` (as those words). */
   attributes: Record<string, string>;
   children: HclBlock[];
 }
@@ -32,7 +32,8 @@ export function readHclBlocks(text: string): HclBlock[] {
         tokens.length === 3 &&
         tokens[0]?.kind === 'word' &&
         tokens[1]?.value === '=' &&
-        tokens[2]?.kind === 'string'
+        (tokens[2]?.kind === 'string' ||
+          (tokens[2]?.kind === 'word' && /^(true|false)$/.test(tokens[2].value)))
       ) {
         current().attributes[tokens[0].value] = tokens[2].value;
       }

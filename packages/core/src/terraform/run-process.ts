@@ -6,6 +6,7 @@
  * gracefully and save its state; a second one makes it quit at once. On timeout or abort we send
  * SIGINT to the child's group, then SIGTERM after a grace, then SIGKILL, so nothing outlives us.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { spawn } from 'node:child_process';
 import { maskSecrets } from '../logging';
 
@@ -72,8 +73,10 @@ export function runProcess(
 
     const lines = (stream: 'stdout' | 'stderr') => {
       let pending = '';
+      // A chunk may end in the middle of a multi-byte character: decode across chunks.
+      const decoder = new StringDecoder('utf8');
       return (chunk: Buffer): void => {
-        const text = maskSecrets(chunk.toString('utf8'), secrets);
+        const text = maskSecrets(decoder.write(chunk), secrets);
         output = (output + text).slice(-KEEP);
         if (stream === 'stdout') stdout += text;
         pending += text;

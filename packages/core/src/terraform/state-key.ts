@@ -1,7 +1,9 @@
 /**
  * Where a plugin's Terraform state lives in the tfstate bucket: one state per (workspace,
  * environment, app/infra, alias), chosen by the engine, never by the plugin:
- * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`.
+ * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`. In unified mode
+ * the whole application is one project with one state, one level up:
+ * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
  */
 import { ConfigurationError } from '../errors';
 
@@ -16,12 +18,25 @@ export interface StateKeyParts {
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export function stateKey(parts: StateKeyParts): string {
-  const problems = (['workspace', 'environment', 'appId', 'alias'] as const)
+  checkParts(parts, ['workspace', 'environment', 'appId', 'alias']);
+  return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
+}
+
+/** The state of a unified-mode project: one per application. */
+export function unifiedStateKey(parts: Omit<StateKeyParts, 'alias'>): string {
+  checkParts(parts, ['workspace', 'environment', 'appId']);
+  return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/terraform.tfstate`;
+}
+
+function checkParts<K extends 'workspace' | 'environment' | 'appId' | 'alias'>(
+  parts: Record<K, string>,
+  names: readonly K[],
+): void {
+  const problems = names
     .filter((name) => !SAFE.test(parts[name]) || parts[name].includes('..'))
     .map((name) => ({
       message: `${name} '${parts[name]}' cannot be part of a Terraform state key: use letters, digits, '.', '_' and '-' only.`,
     }));
   if (problems.length > 0)
     throw new ConfigurationError(problems, 'The Terraform state key would not be safe');
-  return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
 }

@@ -48,6 +48,11 @@ export interface OutputValue {
   type?: unknown;
 }
 
+export interface StateVersion {
+  serial: number;
+  lineage: string;
+}
+
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 
@@ -147,6 +152,34 @@ export class TerraformProject {
       planFile,
     ]);
     return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
+  }
+
+  /** `terraform show` of a saved plan: its text, or with json its machine-readable form. Not logged. */
+  async show(planFile: string, options: { json?: boolean } = {}): Promise<string> {
+    const result = await this.run(
+      'show',
+      ['show', '-no-color', ...(options.json ? ['-json'] : []), planFile],
+      [0],
+      { quiet: true },
+    );
+    return result.stdout;
+  }
+
+  /**
+   * Where the state stands (its serial and lineage), read with `terraform state pull`; undefined
+   * when there is no state yet. The state itself is never logged.
+   */
+  async stateVersion(): Promise<StateVersion | undefined> {
+    const result = await this.run('state pull', ['state', 'pull'], [0], { quiet: true });
+    if (result.stdout.trim() === '') return undefined;
+    try {
+      const state = JSON.parse(result.stdout) as { serial?: number; lineage?: string };
+      return { serial: state.serial ?? 0, lineage: state.lineage ?? '' };
+    } catch {
+      throw new ExternalError(
+        `terraform state pull printed something that is not JSON in ${this.label}`,
+      );
+    }
   }
 
   async output(): Promise<Record<string, OutputValue>> {

@@ -8,6 +8,11 @@ import type { DeploymentTarget } from './target';
 
 export interface DeploymentRecord {
   runId: string;
+  /**
+   * Classic: one Terraform state per plugin; unified: one per application. Absent in records
+   * written before unified mode existed (classic).
+   */
+  mode?: 'classic' | 'unified';
   version: string;
   finishedAt: string;
   manifestDigest: string;

@@ -1,0 +1,454 @@
+/**
+ * The unified mode's tasks (CONTRACT.md §6): every infra plugin of the run is one module of one
+ * Terraform project with one state.
+ *
+ * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through
+ *   Terraform, renders each removed plugin again from its last deployment, and writes the root
+ *   module (`stk-modules.tf`, `<alias>-outputs.tf`).
+ * - PLAN saves the deploy plan (and, when plugins were removed, the destroy plan) in the IaC
+ *   bucket with its SHA-256, the state version it was planned against and its resource changes.
+ * - UNIFIED_DEPLOY applies exactly the saved deploy plan: refused when its bytes changed or the
+ *   state moved since it was made.
+ * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
+ *   when it destroys exactly the resources the reviewed destroy plan listed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigurationError, ExternalError } from '../errors';
+import type { Logger } from '../logging';
+import type { Manifest, ManifestPlugin } from '../manifest';
+import type { RunRecord, RunStore } from '../runs';
+import type { ObjectStore } from '../store';
+import { digestFiles, writeRenderedProject, type RenderedProject } from '../templates';
+import {
+  unifiedStateKey,
+  type ChangeSummary,
+  type OutputValue,
+  type S3Backend,
+  type StateVersion,
+  type TerraformProject,
+} from '../terraform';
+import {
+  checkModuleNames,
+  compareDestroys,
+  connectionsFile,
+  CONNECTIONS_FILE,
+  countChanges,
+  destroyedAddresses,
+  moduleOutputs,
+  modulesFile,
+  MODULES_FILE,
+  outputsFile,
+  readPlanChanges,
+  rootOutputName,
+  wireModule,
+  type ModuleOutput,
+  type PlanCounts,
+  type ResourceChange,
+  type UnifiedModule,
+} from '../unified';
+import type { DeploymentHistory } from '../workspace';
+import {
+  iacArtifact,
+  planArtifact,
+  planFile,
+  planTextFile,
+  UNIFIED_PROJECT_ARTIFACT,
+  type PlanKind,
+} from './artifacts';
+import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
+
+/** A module's rendered files as stored with the run; the history points at it for later destroys. */
+export interface ModuleSnapshot extends PluginSnapshot {
+  /** The module's arguments in `stk-modules.tf`. */
+  inputs: Record<string, string>;
+  outputs: ModuleOutput[];
+}
+
+/** The whole rendered project as stored with the run. */
+export interface UnifiedProjectSnapshot extends PluginSnapshot {
+  modules: UnifiedModule[];
+}
+
+/** What a PLAN task recorded about one saved plan. */
+export interface PlanRecord {
+  kind: PlanKind;
+  /** Object keys (IaC bucket) of the plan file and of its text. */
+  fileKey: string;
+  textKey: string;
+  sha256: string;
+  /** The state the plan was made against; null when there was none yet. */
+  state: StateVersion | null;
+  targets: string[];
+  changes: ResourceChange[];
+  counts: PlanCounts;
+  hasChanges: boolean;
+  /** `.terraform.lock.hcl` after init, so the apply job installs the very same providers. */
+  lockFile?: string;
+  plannedAt: string;
+}
+
+/** What the unified tasks use of the task executor. */
+export interface TaskToolbox {
+  readonly deps: {
+    runs: RunStore;
+    iacStore: ObjectStore;
+    history: DeploymentHistory;
+    logger: Logger;
+  };
+  readonly run: RunRecord;
+  readonly manifest: Manifest;
+  readonly workDir: string;
+  readonly s3Endpoint?: string;
+  plugin(alias: string): ManifestPlugin;
+  project(dir: string): TerraformProject;
+  guard(files: ReadonlyMap<string, string>, displayDir: string): void;
+  renderPlugin(
+    plugin: ManifestPlugin,
+    wired: Record<string, Record<string, unknown>>,
+  ): Promise<RenderedProject>;
+  publishOutputs(plugin: ManifestPlugin, outputs: Record<string, OutputValue>): Promise<string>;
+  removeConnections(removed: ManifestPlugin): Promise<void>;
+  markDeployed(alias: string, digest: string): void;
+}
+
+export interface PluginOutputs {
+  alias: string;
+  /** Relative to the output folder. */
+  outputFile: string;
+  outputs: Record<string, OutputValue>;
+}
+
+export interface UnifiedTaskReport {
+  changes?: ChangeSummary;
+  plans?: PlanRecord[];
+  pluginOutputs?: PluginOutputs[];
+}
+
+const LOCK_FILE = '.terraform.lock.hcl';
+
+export class UnifiedTasks {
+  private initialized?: TerraformProject;
+  /** Whether this job's disk holds the run's project (rendered or restored here). */
+  private onDisk = false;
+
+  constructor(private readonly tb: TaskToolbox) {}
+
+  private get dir(): string {
+    return join(this.tb.workDir, 'unified');
+  }
+
+  private get keptAliases(): string[] {
+    return this.tb.manifest.deployOrder;
+  }
+
+  private get removedAliases(): string[] {
+    return this.tb.manifest.destroy.map((p) => p.alias);
+  }
+
+  /** UNIFIED_IAC */
+  async render(): Promise<UnifiedTaskReport> {
+    const { manifest, deps, run } = this.tb;
+    checkModuleNames([...this.keptAliases, ...this.removedAliases]);
+    const files: { path: string; content: Buffer }[] = [];
+    const modules: UnifiedModule[] = [];
+    for (const alias of this.keptAliases) {
+      const plugin = this.tb.plugin(alias);
+      const wiring = wireModule(plugin, manifest);
+      const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
+      const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
+      const variables = connectionsFile(wiring.inputs);
+      if (variables) moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
+      const outputs = moduleOutputs(
+        new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])),
+      );
+      const snapshot: ModuleSnapshot = {
+        digest: digestFiles(moduleFiles),
+        files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+        inputs: wiring.inputs,
+        outputs,
+      };
+      await deps.runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
+      modules.push({ alias, inputs: wiring.inputs, outputs });
+      files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
+    }
+    for (const alias of this.removedAliases) {
+      const previous = await this.lastModule(alias);
+      modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
+      files.push(
+        ...previous.files.map((f) => ({
+          path: `${alias}/${f.path}`,
+          content: Buffer.from(f.base64, 'base64'),
+        })),
+      );
+      deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
+    }
+    files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
+    for (const module of modules) {
+      files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
+    }
+    this.tb.guard(
+      new Map(files.map((f) => [f.path, f.content.toString('utf8')])),
+      'the unified project',
+    );
+    const project: UnifiedProjectSnapshot = {
+      digest: digestFiles(files),
+      files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+      modules,
+    };
+    await deps.runs.putArtifact(run.runId, UNIFIED_PROJECT_ARTIFACT, project);
+    await rm(this.dir, { recursive: true, force: true });
+    await writeRenderedProject({ files, digest: project.digest }, this.dir);
+    this.onDisk = true;
+    deps.logger.info(
+      `Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`,
+    );
+    return {};
+  }
+
+  /** PLAN */
+  async plan(): Promise<UnifiedTaskReport> {
+    const terraform = await this.init();
+    const state = (await terraform.stateVersion()) ?? null;
+    const lockPath = join(this.dir, LOCK_FILE);
+    const lockFile = existsSync(lockPath) ? await readFile(lockPath, 'utf8') : undefined;
+    const plans: PlanRecord[] = [];
+    const removed = this.removedAliases;
+    if (this.keptAliases.length > 0) {
+      // Targets only exclude something when modules are being removed.
+      const targets = removed.length > 0 ? this.keptAliases.map((a) => `module.${a}`) : [];
+      plans.push(await this.savePlan(terraform, 'deploy', targets, state, lockFile));
+    }
+    if (removed.length > 0) {
+      const targets = removed.map((a) => `module.${a}`);
+      plans.push(await this.savePlan(terraform, 'destroy', targets, state, lockFile));
+    }
+    return { plans };
+  }
+
+  /** UNIFIED_DEPLOY */
+  async deploy(): Promise<UnifiedTaskReport> {
+    const { deps, run } = this.tb;
+    const record = await this.planRecord('deploy');
+    const bytes = await this.verifiedPlanBytes(record);
+    const terraform = await this.init(record.lockFile);
+    const now = (await terraform.stateVersion()) ?? null;
+    const moved = stateMoved(record.state, now);
+    if (moved) {
+      throw new ConfigurationError({
+        message: `The saved deploy plan of run ${run.runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+      });
+    }
+    const file = join(this.dir, 'deploy.tfplan');
+    await writeFile(file, bytes);
+    deps.logger.info(
+      `Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`,
+    );
+    const changes = await terraform.applyPlan(file);
+    const outputs = await terraform.output();
+    const project = await this.projectSnapshot();
+    const pluginOutputs: PluginOutputs[] = [];
+    for (const alias of this.keptAliases) {
+      const module = project.modules.find((m) => m.alias === alias);
+      const moduleOutputsOf: Record<string, OutputValue> = {};
+      for (const o of module?.outputs ?? []) {
+        const value = outputs[rootOutputName(alias, o.name)];
+        if (value) moduleOutputsOf[o.name] = value;
+      }
+      const outputFile = await this.tb.publishOutputs(this.tb.plugin(alias), moduleOutputsOf);
+      pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
+      const snapshot = await deps.runs.getArtifact<ModuleSnapshot>(run.runId, iacArtifact(alias));
+      this.tb.markDeployed(alias, snapshot?.digest ?? '');
+    }
+    return { changes, pluginOutputs };
+  }
+
+  /** UNIFIED_DESTROY */
+  async destroy(): Promise<UnifiedTaskReport> {
+    const { deps, manifest } = this.tb;
+    const record = await this.planRecord('destroy');
+    const terraform = await this.init(record.lockFile);
+    const file = join(this.dir, 'destroy-now.tfplan');
+    await terraform.plan({ out: file, destroy: true, targets: record.targets });
+    const now = readPlanChanges(await terraform.show(file, { json: true }));
+    const differences = compareDestroys(
+      destroyedAddresses(record.changes),
+      destroyedAddresses(now),
+    );
+    if (differences.length > 0) {
+      throw new ConfigurationError(
+        [
+          ...differences.map((message) => ({ message })),
+          {
+            message: 'Nothing was destroyed.',
+            hint: 'Re-run the workflow to review a new destroy plan.',
+          },
+        ],
+        'The destroy planned now is not the one that was reviewed',
+      );
+    }
+    deps.logger.info(
+      `The destroy planned now matches the reviewed one (${destroyedAddresses(now).length} resource(s)).`,
+    );
+    const changes = await terraform.applyPlan(file);
+    for (const removed of manifest.destroy) await this.tb.removeConnections(removed);
+    return { changes };
+  }
+
+  /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
+  private async init(lockFile?: string): Promise<TerraformProject> {
+    if (this.initialized) return this.initialized;
+    await this.restoreProject();
+    if (lockFile !== undefined) await writeFile(join(this.dir, LOCK_FILE), lockFile);
+    const terraform = this.tb.project(this.dir);
+    const { workspace, environment, appKind, appId } = this.tb.manifest.target;
+    const backend: S3Backend = {
+      bucket: this.tb.run.tfstate.bucket,
+      region: this.tb.run.tfstate.region,
+      key: unifiedStateKey({ workspace, environment, appKind, appId }),
+      ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
+    };
+    await terraform.init(backend);
+    this.initialized = terraform;
+    return terraform;
+  }
+
+  /** The rendered project on this job's disk, restored from the run after a job boundary. */
+  private async restoreProject(): Promise<void> {
+    // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
+    if (this.onDisk) return;
+    const project = await this.projectSnapshot();
+    await rm(this.dir, { recursive: true, force: true });
+    await restoreSnapshot(project, this.dir);
+    const files = new Map(
+      project.files.map((f) => [f.path, Buffer.from(f.base64, 'base64').toString('utf8')]),
+    );
+    this.tb.guard(files, 'the unified project');
+    this.onDisk = true;
+  }
+
+  private async projectSnapshot(): Promise<UnifiedProjectSnapshot> {
+    const project = await this.tb.deps.runs.getArtifact<UnifiedProjectSnapshot>(
+      this.tb.run.runId,
+      UNIFIED_PROJECT_ARTIFACT,
+    );
+    if (!project)
+      throw new Error(`run ${this.tb.run.runId} has no unified project: UNIFIED_IAC did not run`);
+    return project;
+  }
+
+  private async lastModule(alias: string): Promise<ModuleSnapshot> {
+    const { deps, manifest } = this.tb;
+    const last = await deps.history.getLast(manifest.target);
+    const entry = last?.iac[alias];
+    if (!entry) {
+      throw new ConfigurationError({
+        message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+        hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
+      });
+    }
+    const stored = await deps.iacStore.getJson<ModuleSnapshot>(entry.key);
+    if (!stored)
+      throw new Error(
+        `the IaC of ${alias}'s last deployment (${deps.iacStore.bucket}/${entry.key}) is missing`,
+      );
+    return {
+      ...stored.value,
+      inputs: stored.value.inputs ?? {},
+      outputs: stored.value.outputs ?? [],
+    };
+  }
+
+  private async savePlan(
+    terraform: TerraformProject,
+    kind: PlanKind,
+    targets: string[],
+    state: StateVersion | null,
+    lockFile: string | undefined,
+  ): Promise<PlanRecord> {
+    const { deps, run } = this.tb;
+    const file = join(this.dir, `${kind}.tfplan`);
+    const result = await terraform.plan({ out: file, destroy: kind === 'destroy', targets });
+    const bytes = await readFile(file);
+    const text = await terraform.show(file);
+    const changes = readPlanChanges(await terraform.show(file, { json: true }));
+    const fileKey = await deps.runs.putFile(run.runId, planFile(kind), bytes, 'application/zip');
+    const textKey = await deps.runs.putFile(
+      run.runId,
+      planTextFile(kind),
+      Buffer.from(text),
+      'text/plain; charset=utf-8',
+    );
+    const record: PlanRecord = {
+      kind,
+      fileKey,
+      textKey,
+      sha256: sha256(bytes),
+      state,
+      targets,
+      changes,
+      counts: countChanges(changes),
+      hasChanges: result.hasChanges,
+      ...(lockFile !== undefined ? { lockFile } : {}),
+      plannedAt: new Date().toISOString(),
+    };
+    await deps.runs.putArtifact(run.runId, planArtifact(kind), record);
+    const c = record.counts;
+    deps.logger.info(
+      `Saved the ${kind} plan (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`,
+    );
+    return record;
+  }
+
+  private async planRecord(kind: PlanKind): Promise<PlanRecord> {
+    const record = await this.tb.deps.runs.getArtifact<PlanRecord>(
+      this.tb.run.runId,
+      planArtifact(kind),
+    );
+    if (!record)
+      throw new Error(
+        `run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`,
+      );
+    return record;
+  }
+
+  private async verifiedPlanBytes(record: PlanRecord): Promise<Buffer> {
+    const { deps, run } = this.tb;
+    const bytes = await deps.runs.getFile(run.runId, planFile(record.kind));
+    if (!bytes) {
+      throw new ExternalError(
+        `The saved ${record.kind} plan of run ${run.runId} is missing from s3://${deps.iacStore.bucket}/${record.fileKey}.`,
+      );
+    }
+    const actual = sha256(bytes);
+    if (actual !== record.sha256) {
+      throw new ConfigurationError({
+        message: `The saved ${record.kind} plan of run ${run.runId} (s3://${deps.iacStore.bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
+        hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
+      });
+    }
+    return Buffer.from(bytes);
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** How the state moved between two versions, in words; undefined when it did not. */
+export function stateMoved(
+  planned: StateVersion | null,
+  now: StateVersion | null,
+): string | undefined {
+  if (planned === null && now === null) return undefined;
+  if (planned === null) return `a state was created (serial ${now?.serial ?? '?'})`;
+  if (now === null) return 'the state was deleted';
+  if (planned.lineage !== now.lineage)
+    return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+  if (planned.serial !== now.serial)
+    return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+  return undefined;
+}

@@ -1,0 +1,3 @@
+export * from './wiring';
+export * from './root-module';
+export * from './plan-review';
