@@ -87876,6 +87876,18 @@ function plan_review_compareDestroys(reviewed, now) {
         ...gone.map((a) => `${a} was to be destroyed in the reviewed plan, but no longer is.`),
     ];
 }
+/**
+ * How the resource actions of two plans differ, one sentence per resource; empty when both plans
+ * do the same thing to the same resources (values may differ).
+ */
+function plan_review_compareActions(reviewed, now) {
+    const before = new Map(reviewed.map((c) => [c.address, c.action]));
+    const after = new Map(now.map((c) => [c.address, c.action]));
+    const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
+    return addresses
+        .filter((a) => before.get(a) !== after.get(a))
+        .map((a) => `${a}: the reviewed plan would ${before.get(a) ?? 'leave it unchanged'}, the new plan would ${after.get(a) ?? 'leave it unchanged'}.`);
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/unified/index.ts
 
@@ -87977,6 +87989,98 @@ function quiet(logger) {
         group: (title, fn) => logger.group(title, fn),
         addSecret: (value) => logger.addSecret(value),
     };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
+/**
+ * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
+ * its SHA-256, the state version it was made against, its resource changes and the provider lock
+ * file, so the approved job applies exactly what was reviewed, or refuses and says why.
+ */
+
+
+
+
+
+async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
+    const result = await terraform.plan({
+        out: options.file,
+        destroy: options.kind === 'destroy',
+        targets: options.targets,
+    });
+    const bytes = await readFile(options.file);
+    const text = await terraform.show(options.file);
+    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
+    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
+    const record = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+        targets: options.targets,
+        state: options.state,
+        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
+        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
+        ...(options.connections !== undefined ? { connections: options.connections } : {}),
+        fileKey,
+        textKey,
+        sha256: saved_plans_sha256(bytes),
+        changes,
+        counts: countChanges(changes),
+        hasChanges: result.hasChanges,
+        plannedAt: new Date().toISOString(),
+    };
+    await runs.putArtifact(runId, planArtifact(options.name), record);
+    const c = record.counts;
+    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    return record;
+}
+async function saved_plans_loadPlanRecord(runs, runId, name) {
+    return runs.getArtifact(runId, planArtifact(name));
+}
+/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
+async function saved_plans_verifiedPlanBytes(runs, bucket, runId, record) {
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    const bytes = await runs.getFile(runId, planFile(record.name));
+    if (!bytes) {
+        throw new ExternalError(`The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`);
+    }
+    const actual = saved_plans_sha256(bytes);
+    if (actual !== record.sha256) {
+        throw new ConfigurationError({
+            message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
+            hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
+        });
+    }
+    return Buffer.from(bytes);
+}
+/** Refuses to go on when the state moved since the plan was made. */
+function saved_plans_refuseStaleState(runId, record, now) {
+    const moved = stateMoved(record.state, now);
+    if (!moved)
+        return;
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    throw new ConfigurationError({
+        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+    });
+}
+/** How the state moved between two versions, in words; undefined when it did not. */
+function stateMoved(planned, now) {
+    if (planned === null && now === null)
+        return undefined;
+    if (planned === null)
+        return `a state was created (serial ${now?.serial ?? '?'})`;
+    if (now === null)
+        return 'the state was deleted';
+    if (planned.lineage !== now.lineage)
+        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+    if (planned.serial !== now.serial)
+        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+    return undefined;
+}
+function saved_plans_sha256(bytes) {
+    return createHash('sha256').update(bytes).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
@@ -88096,16 +88200,9 @@ class unified_tasks_UnifiedTasks {
     async deploy() {
         const { deps, run } = this.tb;
         const record = await this.planRecord('deploy');
-        const bytes = await this.verifiedPlanBytes(record);
+        const bytes = await verifiedPlanBytes(deps.runs, deps.iacStore.bucket, run.runId, record);
         const terraform = await this.init(record.lockFile);
-        const now = (await terraform.stateVersion()) ?? null;
-        const moved = stateMoved(record.state, now);
-        if (moved) {
-            throw new ConfigurationError({
-                message: `The saved deploy plan of run ${run.runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
-                hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
-            });
-        }
+        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
         const file = join(this.dir, 'deploy.tfplan');
         await writeFile(file, bytes);
         deps.logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
@@ -88209,70 +88306,134 @@ class unified_tasks_UnifiedTasks {
         };
     }
     async savePlan(terraform, kind, targets, state, lockFile) {
-        const { deps, run } = this.tb;
-        const file = join(this.dir, `${kind}.tfplan`);
-        const result = await terraform.plan({ out: file, destroy: kind === 'destroy', targets });
-        const bytes = await readFile(file);
-        const text = await terraform.show(file);
-        const changes = readPlanChanges(await terraform.show(file, { json: true }));
-        const fileKey = await deps.runs.putFile(run.runId, planFile(kind), bytes, 'application/zip');
-        const textKey = await deps.runs.putFile(run.runId, planTextFile(kind), Buffer.from(text), 'text/plain; charset=utf-8');
-        const record = {
+        return savePlan(this.tb.deps.runs, this.tb.run.runId, terraform, this.tb.deps.logger, {
+            name: kind,
             kind,
-            fileKey,
-            textKey,
-            sha256: unified_tasks_sha256(bytes),
-            state,
+            file: join(this.dir, `${kind}.tfplan`),
             targets,
-            changes,
-            counts: countChanges(changes),
-            hasChanges: result.hasChanges,
+            state,
             ...(lockFile !== undefined ? { lockFile } : {}),
-            plannedAt: new Date().toISOString(),
-        };
-        await deps.runs.putArtifact(run.runId, planArtifact(kind), record);
-        const c = record.counts;
-        deps.logger.info(`Saved the ${kind} plan (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
-        return record;
+        });
     }
     async planRecord(kind) {
-        const record = await this.tb.deps.runs.getArtifact(this.tb.run.runId, planArtifact(kind));
+        const record = await loadPlanRecord(this.tb.deps.runs, this.tb.run.runId, kind);
         if (!record)
             throw new Error(`run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`);
         return record;
     }
-    async verifiedPlanBytes(record) {
-        const { deps, run } = this.tb;
-        const bytes = await deps.runs.getFile(run.runId, planFile(record.kind));
-        if (!bytes) {
-            throw new ExternalError(`The saved ${record.kind} plan of run ${run.runId} is missing from s3://${deps.iacStore.bucket}/${record.fileKey}.`);
-        }
-        const actual = unified_tasks_sha256(bytes);
-        if (actual !== record.sha256) {
-            throw new ConfigurationError({
-                message: `The saved ${record.kind} plan of run ${run.runId} (s3://${deps.iacStore.bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
-                hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
-            });
-        }
-        return Buffer.from(bytes);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-plans.ts
+/**
+ * Plans in classic mode. orchestrate-and-plan plans every plugin whose required Connection
+ * Interfaces already exist (from earlier deployments or other applications) and saves the plan.
+ * At apply time, DEPLOY applies that reviewed plan when the plugin rendered to the same IaC (its
+ * producers' outputs came out as planned); when the IaC changed it plans again and applies only if
+ * the new plan does the same things to the same resources, reporting the change prominently;
+ * otherwise it stops with USER_ERROR and asks for a new run.
+ */
+
+
+
+
+
+
+
+
+
+const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
+/** PLAN of one plugin (orchestrate-and-plan, classic mode). */
+async function classic_plans_planClassicPlugin(tb, plugin) {
+    const { workspace, environment } = tb.manifest.target;
+    const missing = [];
+    const connections = {};
+    for (const required of plugin.requires) {
+        const instance = await tb.deps.context.get(workspace, environment, required.name);
+        if (instance)
+            connections[required.name] = sha256(canonicalJson(instance.attributes));
+        else
+            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
     }
+    if (missing.length > 0) {
+        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
+        tb.deps.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
+        return { unplanned: { alias: plugin.alias, reason } };
+    }
+    const project = await tb.renderPlugin(plugin, {});
+    const dir = join(tb.workDir, 'plan', plugin.alias);
+    await rm(dir, { recursive: true, force: true });
+    await writeRenderedProject(project, dir);
+    const terraform = tb.project(dir);
+    await terraform.init(tb.backend(plugin.alias));
+    const state = (await terraform.stateVersion()) ?? null;
+    const lockPath = join(dir, classic_plans_LOCK_FILE);
+    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
+        name: classicPlanName(plugin.alias),
+        kind: 'deploy',
+        alias: plugin.alias,
+        file: join(dir, 'plan.tfplan'),
+        targets: [],
+        state,
+        ...(existsSync(lockPath) ? { lockFile: await readFile(lockPath, 'utf8') } : {}),
+        iacDigest: project.digest,
+        connections,
+    });
+    return { plans: [record] };
 }
-function unified_tasks_sha256(bytes) {
-    return createHash('sha256').update(bytes).digest('hex');
+/**
+ * DEPLOY of one plugin in classic mode, in its rendered folder `dir`: applies the reviewed plan,
+ * a new plan that does the same things, or (with no plan saved) plans and applies in one go.
+ */
+async function classic_plans_applyClassicPlugin(tb, plugin, dir) {
+    const { runs, logger, iacStore } = tb.deps;
+    const runId = tb.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    if (record?.lockFile !== undefined)
+        await writeFile(join(dir, classic_plans_LOCK_FILE), record.lockFile);
+    const terraform = tb.project(dir);
+    await terraform.init(tb.backend(plugin.alias));
+    if (!record) {
+        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    }
+    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+    if (tb.iacDigest(plugin.alias) === record.iacDigest) {
+        const file = join(dir, 'reviewed.tfplan');
+        await writeFile(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const changedInterfaces = await changedConnections(tb, plugin, record);
+    const why = changedInterfaces.length > 0
+        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
+        : 'its rendered IaC changed since review';
+    const file = join(dir, 'replanned.tfplan');
+    await terraform.plan({ out: file });
+    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    if (differences.length > 0) {
+        throw new ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            {
+                message: `Nothing was applied to ${plugin.alias}.`,
+                hint: 'Start a new run (re-run the workflow) to review the new plan.',
+            },
+        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
+    }
+    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
+    return {
+        terraform,
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces },
+    };
 }
-/** How the state moved between two versions, in words; undefined when it did not. */
-function stateMoved(planned, now) {
-    if (planned === null && now === null)
-        return undefined;
-    if (planned === null)
-        return `a state was created (serial ${now?.serial ?? '?'})`;
-    if (now === null)
-        return 'the state was deleted';
-    if (planned.lineage !== now.lineage)
-        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
-    if (planned.serial !== now.serial)
-        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
-    return undefined;
+async function changedConnections(tb, plugin, record) {
+    const { workspace, environment } = tb.manifest.target;
+    const changed = [];
+    for (const [name, digest] of Object.entries(record.connections ?? {})) {
+        const instance = await tb.deps.context.get(workspace, environment, name);
+        if (!instance || sha256(canonicalJson(instance.attributes)) !== digest)
+            changed.push(name);
+    }
+    return changed;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
@@ -88283,6 +88444,7 @@ function stateMoved(planned, now) {
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
 
 
 
@@ -88436,7 +88598,9 @@ class TaskExecutor {
             case 'UNIFIED_IAC':
                 return this.unified.render();
             case 'PLAN':
-                return this.unified.plan();
+                return task.pluginAppliedAlias === null
+                    ? this.unified.plan()
+                    : planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
             case 'UNIFIED_DEPLOY':
                 return this.unified.deploy();
             case 'UNIFIED_DESTROY':
@@ -88572,6 +88736,9 @@ class TaskExecutor {
             signal: this.options.signal,
         });
     }
+    iacDigest(alias) {
+        return this.iacDigests.get(alias);
+    }
     backend(alias) {
         const { workspace, environment, appKind, appId } = this.manifest.target;
         return {
@@ -88607,13 +88774,11 @@ class TaskExecutor {
     async deploy(plugin) {
         const dir = await this.ensureIac(plugin.alias);
         await this.guardDir(dir, `iac/${plugin.alias}`);
-        const terraform = this.project(dir);
-        await terraform.init(this.backend(plugin.alias));
-        const changes = await terraform.apply();
+        const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
         const outputs = await terraform.output();
         const outputFile = await this.publishOutputs(plugin, outputs);
         this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
-        return { changes, outputs, outputFile };
+        return { changes, outputs, outputFile, reviewedPlan: use };
     }
     /** The IaC this run deployed for `alias` is what the history will point at. */
     markDeployed(alias, digest) {
@@ -88681,6 +88846,8 @@ function publicOutputs(outputs) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
 
 
 
@@ -88994,14 +89161,20 @@ const DESCRIPTIONS = {
     ambient: "the runner's own credentials (environment, profile or instance role), since no role or keys were given",
 };
 /**
- * @param forTerraform resolve the credentials now, for Terraform's environment; without it nothing
- *   is called until the first S3 request, so a step can validate its input before touching AWS.
+ * An S3 client that calls nothing until its first request, so a step can validate its input before
+ * touching AWS, and `terraform()`, which resolves the credentials (once) for Terraform's
+ * environment, masking them first.
  */
-async function openAwsSession(region, credentials, logger, options = {}) {
+async function openAwsSession(region, credentials, logger) {
     logger.info(`AWS credentials: ${DESCRIPTIONS[credentials.mode]}.`);
     const s3 = createS3Client({ region, credentials });
-    if (!options.forTerraform)
-        return { s3, terraformEnv: {}, secrets: [] };
+    let forTerraform;
+    return {
+        s3,
+        terraform: () => (forTerraform ??= resolveForTerraform(s3, region, credentials, logger)),
+    };
+}
+async function resolveForTerraform(s3, region, credentials, logger) {
     let resolved;
     try {
         resolved = await s3.config.credentials();
@@ -89011,7 +89184,7 @@ async function openAwsSession(region, credentials, logger, options = {}) {
     }
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
     secrets.forEach((secret) => logger.addSecret(secret));
-    const terraformEnv = {
+    const env = {
         AWS_ACCESS_KEY_ID: resolved.accessKeyId,
         AWS_SECRET_ACCESS_KEY: resolved.secretAccessKey,
         AWS_REGION: region,
@@ -89019,12 +89192,12 @@ async function openAwsSession(region, credentials, logger, options = {}) {
         AWS_EC2_METADATA_DISABLED: 'true',
     };
     if (resolved.sessionToken)
-        terraformEnv.AWS_SESSION_TOKEN = resolved.sessionToken;
+        env.AWS_SESSION_TOKEN = resolved.sessionToken;
     for (const [name, value] of Object.entries(process.env)) {
         if (name.startsWith('AWS_ENDPOINT_URL') && value)
-            terraformEnv[name] = value;
+            env[name] = value;
     }
-    return { s3, terraformEnv, secrets };
+    return { env, secrets };
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js

@@ -85621,7 +85621,7 @@ function canonical_json_canonicalJson(value) {
     return JSON.stringify(canonical_json_canonicalize(value));
 }
 function canonical_json_sha256(text) {
-    return createHash('sha256').update(text).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/context.ts
@@ -88208,6 +88208,18 @@ function compareDestroys(reviewed, now) {
         ...gone.map((a) => `${a} was to be destroyed in the reviewed plan, but no longer is.`),
     ];
 }
+/**
+ * How the resource actions of two plans differ, one sentence per resource; empty when both plans
+ * do the same thing to the same resources (values may differ).
+ */
+function compareActions(reviewed, now) {
+    const before = new Map(reviewed.map((c) => [c.address, c.action]));
+    const after = new Map(now.map((c) => [c.address, c.action]));
+    const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
+    return addresses
+        .filter((a) => before.get(a) !== after.get(a))
+        .map((a) => `${a}: the reviewed plan would ${before.get(a) ?? 'leave it unchanged'}, the new plan would ${after.get(a) ?? 'leave it unchanged'}.`);
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/unified/index.ts
 
@@ -88327,14 +88339,21 @@ function iacArtifact(alias) {
     return `iac/${alias}`;
 }
 const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
-function planArtifact(kind) {
-    return `plans/${kind}`;
+/**
+ * Names of saved plans: unified mode has `deploy` and `destroy`; classic mode one per plugin,
+ * `plugins/<alias>`.
+ */
+function classicPlanName(alias) {
+    return `plugins/${alias}`;
 }
-function planFile(kind) {
-    return `plans/${kind}.tfplan`;
+function planArtifact(name) {
+    return `plans/${name}`;
 }
-function planTextFile(kind) {
-    return `plans/${kind}.txt`;
+function planFile(name) {
+    return `plans/${name}.tfplan`;
+}
+function planTextFile(name) {
+    return `plans/${name}.txt`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
@@ -88372,6 +88391,98 @@ function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) 
         });
     }
     return { instances, sensitive, problems };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
+/**
+ * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
+ * its SHA-256, the state version it was made against, its resource changes and the provider lock
+ * file, so the approved job applies exactly what was reviewed, or refuses and says why.
+ */
+
+
+
+
+
+async function savePlan(runs, runId, terraform, logger, options) {
+    const result = await terraform.plan({
+        out: options.file,
+        destroy: options.kind === 'destroy',
+        targets: options.targets,
+    });
+    const bytes = await (0,promises_.readFile)(options.file);
+    const text = await terraform.show(options.file);
+    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
+    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
+    const record = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+        targets: options.targets,
+        state: options.state,
+        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
+        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
+        ...(options.connections !== undefined ? { connections: options.connections } : {}),
+        fileKey,
+        textKey,
+        sha256: saved_plans_sha256(bytes),
+        changes,
+        counts: countChanges(changes),
+        hasChanges: result.hasChanges,
+        plannedAt: new Date().toISOString(),
+    };
+    await runs.putArtifact(runId, planArtifact(options.name), record);
+    const c = record.counts;
+    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    return record;
+}
+async function loadPlanRecord(runs, runId, name) {
+    return runs.getArtifact(runId, planArtifact(name));
+}
+/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
+async function verifiedPlanBytes(runs, bucket, runId, record) {
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    const bytes = await runs.getFile(runId, planFile(record.name));
+    if (!bytes) {
+        throw new ExternalError(`The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`);
+    }
+    const actual = saved_plans_sha256(bytes);
+    if (actual !== record.sha256) {
+        throw new errors_ConfigurationError({
+            message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
+            hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
+        });
+    }
+    return Buffer.from(bytes);
+}
+/** Refuses to go on when the state moved since the plan was made. */
+function refuseStaleState(runId, record, now) {
+    const moved = stateMoved(record.state, now);
+    if (!moved)
+        return;
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    throw new errors_ConfigurationError({
+        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+    });
+}
+/** How the state moved between two versions, in words; undefined when it did not. */
+function stateMoved(planned, now) {
+    if (planned === null && now === null)
+        return undefined;
+    if (planned === null)
+        return `a state was created (serial ${now?.serial ?? '?'})`;
+    if (now === null)
+        return 'the state was deleted';
+    if (planned.lineage !== now.lineage)
+        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+    if (planned.serial !== now.serial)
+        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+    return undefined;
+}
+function saved_plans_sha256(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
@@ -88491,16 +88602,9 @@ class UnifiedTasks {
     async deploy() {
         const { deps, run } = this.tb;
         const record = await this.planRecord('deploy');
-        const bytes = await this.verifiedPlanBytes(record);
+        const bytes = await verifiedPlanBytes(deps.runs, deps.iacStore.bucket, run.runId, record);
         const terraform = await this.init(record.lockFile);
-        const now = (await terraform.stateVersion()) ?? null;
-        const moved = stateMoved(record.state, now);
-        if (moved) {
-            throw new errors_ConfigurationError({
-                message: `The saved deploy plan of run ${run.runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
-                hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
-            });
-        }
+        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
         const file = (0,external_node_path_.join)(this.dir, 'deploy.tfplan');
         await (0,promises_.writeFile)(file, bytes);
         deps.logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
@@ -88604,74 +88708,138 @@ class UnifiedTasks {
         };
     }
     async savePlan(terraform, kind, targets, state, lockFile) {
-        const { deps, run } = this.tb;
-        const file = (0,external_node_path_.join)(this.dir, `${kind}.tfplan`);
-        const result = await terraform.plan({ out: file, destroy: kind === 'destroy', targets });
-        const bytes = await (0,promises_.readFile)(file);
-        const text = await terraform.show(file);
-        const changes = readPlanChanges(await terraform.show(file, { json: true }));
-        const fileKey = await deps.runs.putFile(run.runId, planFile(kind), bytes, 'application/zip');
-        const textKey = await deps.runs.putFile(run.runId, planTextFile(kind), Buffer.from(text), 'text/plain; charset=utf-8');
-        const record = {
+        return savePlan(this.tb.deps.runs, this.tb.run.runId, terraform, this.tb.deps.logger, {
+            name: kind,
             kind,
-            fileKey,
-            textKey,
-            sha256: unified_tasks_sha256(bytes),
-            state,
+            file: (0,external_node_path_.join)(this.dir, `${kind}.tfplan`),
             targets,
-            changes,
-            counts: countChanges(changes),
-            hasChanges: result.hasChanges,
+            state,
             ...(lockFile !== undefined ? { lockFile } : {}),
-            plannedAt: new Date().toISOString(),
-        };
-        await deps.runs.putArtifact(run.runId, planArtifact(kind), record);
-        const c = record.counts;
-        deps.logger.info(`Saved the ${kind} plan (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
-        return record;
+        });
     }
     async planRecord(kind) {
-        const record = await this.tb.deps.runs.getArtifact(this.tb.run.runId, planArtifact(kind));
+        const record = await loadPlanRecord(this.tb.deps.runs, this.tb.run.runId, kind);
         if (!record)
             throw new Error(`run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`);
         return record;
     }
-    async verifiedPlanBytes(record) {
-        const { deps, run } = this.tb;
-        const bytes = await deps.runs.getFile(run.runId, planFile(record.kind));
-        if (!bytes) {
-            throw new ExternalError(`The saved ${record.kind} plan of run ${run.runId} is missing from s3://${deps.iacStore.bucket}/${record.fileKey}.`);
-        }
-        const actual = unified_tasks_sha256(bytes);
-        if (actual !== record.sha256) {
-            throw new errors_ConfigurationError({
-                message: `The saved ${record.kind} plan of run ${run.runId} (s3://${deps.iacStore.bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
-                hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
-            });
-        }
-        return Buffer.from(bytes);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-plans.ts
+/**
+ * Plans in classic mode. orchestrate-and-plan plans every plugin whose required Connection
+ * Interfaces already exist (from earlier deployments or other applications) and saves the plan.
+ * At apply time, DEPLOY applies that reviewed plan when the plugin rendered to the same IaC (its
+ * producers' outputs came out as planned); when the IaC changed it plans again and applies only if
+ * the new plan does the same things to the same resources, reporting the change prominently;
+ * otherwise it stops with USER_ERROR and asks for a new run.
+ */
+
+
+
+
+
+
+
+
+
+const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
+/** PLAN of one plugin (orchestrate-and-plan, classic mode). */
+async function planClassicPlugin(tb, plugin) {
+    const { workspace, environment } = tb.manifest.target;
+    const missing = [];
+    const connections = {};
+    for (const required of plugin.requires) {
+        const instance = await tb.deps.context.get(workspace, environment, required.name);
+        if (instance)
+            connections[required.name] = canonical_json_sha256(canonical_json_canonicalJson(instance.attributes));
+        else
+            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
     }
+    if (missing.length > 0) {
+        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
+        tb.deps.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
+        return { unplanned: { alias: plugin.alias, reason } };
+    }
+    const project = await tb.renderPlugin(plugin, {});
+    const dir = (0,external_node_path_.join)(tb.workDir, 'plan', plugin.alias);
+    await (0,promises_.rm)(dir, { recursive: true, force: true });
+    await writeRenderedProject(project, dir);
+    const terraform = tb.project(dir);
+    await terraform.init(tb.backend(plugin.alias));
+    const state = (await terraform.stateVersion()) ?? null;
+    const lockPath = (0,external_node_path_.join)(dir, classic_plans_LOCK_FILE);
+    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
+        name: classicPlanName(plugin.alias),
+        kind: 'deploy',
+        alias: plugin.alias,
+        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
+        targets: [],
+        state,
+        ...((0,external_node_fs_.existsSync)(lockPath) ? { lockFile: await (0,promises_.readFile)(lockPath, 'utf8') } : {}),
+        iacDigest: project.digest,
+        connections,
+    });
+    return { plans: [record] };
 }
-function unified_tasks_sha256(bytes) {
-    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+/**
+ * DEPLOY of one plugin in classic mode, in its rendered folder `dir`: applies the reviewed plan,
+ * a new plan that does the same things, or (with no plan saved) plans and applies in one go.
+ */
+async function applyClassicPlugin(tb, plugin, dir) {
+    const { runs, logger, iacStore } = tb.deps;
+    const runId = tb.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    if (record?.lockFile !== undefined)
+        await (0,promises_.writeFile)((0,external_node_path_.join)(dir, classic_plans_LOCK_FILE), record.lockFile);
+    const terraform = tb.project(dir);
+    await terraform.init(tb.backend(plugin.alias));
+    if (!record) {
+        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    }
+    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+    if (tb.iacDigest(plugin.alias) === record.iacDigest) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const changedInterfaces = await changedConnections(tb, plugin, record);
+    const why = changedInterfaces.length > 0
+        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
+        : 'its rendered IaC changed since review';
+    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
+    await terraform.plan({ out: file });
+    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            {
+                message: `Nothing was applied to ${plugin.alias}.`,
+                hint: 'Start a new run (re-run the workflow) to review the new plan.',
+            },
+        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
+    }
+    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
+    return {
+        terraform,
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces },
+    };
 }
-/** How the state moved between two versions, in words; undefined when it did not. */
-function stateMoved(planned, now) {
-    if (planned === null && now === null)
-        return undefined;
-    if (planned === null)
-        return `a state was created (serial ${now?.serial ?? '?'})`;
-    if (now === null)
-        return 'the state was deleted';
-    if (planned.lineage !== now.lineage)
-        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
-    if (planned.serial !== now.serial)
-        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
-    return undefined;
+async function changedConnections(tb, plugin, record) {
+    const { workspace, environment } = tb.manifest.target;
+    const changed = [];
+    for (const [name, digest] of Object.entries(record.connections ?? {})) {
+        const instance = await tb.deps.context.get(workspace, environment, name);
+        if (!instance || canonical_json_sha256(canonical_json_canonicalJson(instance.attributes)) !== digest)
+            changed.push(name);
+    }
+    return changed;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-run.ts
-/** Tasks orchestrate-and-plan executes itself before asking for approval. */
+/** Tasks orchestrate-and-plan executes itself before asking for approval (both modes). */
 const PLANNING_TASKS = (/* unused pure expression or super */ null && (['UNIFIED_IAC', 'PLAN']));
 function unified_run_planUnifiedTasks(deployOrder, destroyOrder) {
     const types = [
@@ -88696,6 +88864,7 @@ function deploymentMode(tasks) {
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
 
 
 
@@ -88849,7 +89018,9 @@ class TaskExecutor {
             case 'UNIFIED_IAC':
                 return this.unified.render();
             case 'PLAN':
-                return this.unified.plan();
+                return task.pluginAppliedAlias === null
+                    ? this.unified.plan()
+                    : planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
             case 'UNIFIED_DEPLOY':
                 return this.unified.deploy();
             case 'UNIFIED_DESTROY':
@@ -88985,6 +89156,9 @@ class TaskExecutor {
             signal: this.options.signal,
         });
     }
+    iacDigest(alias) {
+        return this.iacDigests.get(alias);
+    }
     backend(alias) {
         const { workspace, environment, appKind, appId } = this.manifest.target;
         return {
@@ -89020,13 +89194,11 @@ class TaskExecutor {
     async deploy(plugin) {
         const dir = await this.ensureIac(plugin.alias);
         await this.guardDir(dir, `iac/${plugin.alias}`);
-        const terraform = this.project(dir);
-        await terraform.init(this.backend(plugin.alias));
-        const changes = await terraform.apply();
+        const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
         const outputs = await terraform.output();
         const outputFile = await this.publishOutputs(plugin, outputs);
         this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
-        return { changes, outputs, outputFile };
+        return { changes, outputs, outputFile, reviewedPlan: use };
     }
     /** The IaC this run deployed for `alias` is what the history will point at. */
     markDeployed(alias, digest) {
@@ -89094,6 +89266,8 @@ function publicOutputs(outputs) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
 
 
 
@@ -89407,14 +89581,20 @@ const DESCRIPTIONS = {
     ambient: "the runner's own credentials (environment, profile or instance role), since no role or keys were given",
 };
 /**
- * @param forTerraform resolve the credentials now, for Terraform's environment; without it nothing
- *   is called until the first S3 request, so a step can validate its input before touching AWS.
+ * An S3 client that calls nothing until its first request, so a step can validate its input before
+ * touching AWS, and `terraform()`, which resolves the credentials (once) for Terraform's
+ * environment, masking them first.
  */
-async function openAwsSession(region, credentials, logger, options = {}) {
+async function openAwsSession(region, credentials, logger) {
     logger.info(`AWS credentials: ${DESCRIPTIONS[credentials.mode]}.`);
     const s3 = createS3Client({ region, credentials });
-    if (!options.forTerraform)
-        return { s3, terraformEnv: {}, secrets: [] };
+    let forTerraform;
+    return {
+        s3,
+        terraform: () => (forTerraform ??= resolveForTerraform(s3, region, credentials, logger)),
+    };
+}
+async function resolveForTerraform(s3, region, credentials, logger) {
     let resolved;
     try {
         resolved = await s3.config.credentials();
@@ -89424,7 +89604,7 @@ async function openAwsSession(region, credentials, logger, options = {}) {
     }
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
     secrets.forEach((secret) => logger.addSecret(secret));
-    const terraformEnv = {
+    const env = {
         AWS_ACCESS_KEY_ID: resolved.accessKeyId,
         AWS_SECRET_ACCESS_KEY: resolved.secretAccessKey,
         AWS_REGION: region,
@@ -89432,12 +89612,12 @@ async function openAwsSession(region, credentials, logger, options = {}) {
         AWS_EC2_METADATA_DISABLED: 'true',
     };
     if (resolved.sessionToken)
-        terraformEnv.AWS_SESSION_TOKEN = resolved.sessionToken;
+        env.AWS_SESSION_TOKEN = resolved.sessionToken;
     for (const [name, value] of Object.entries(process.env)) {
         if (name.startsWith('AWS_ENDPOINT_URL') && value)
-            terraformEnv[name] = value;
+            env[name] = value;
     }
-    return { s3, terraformEnv, secrets };
+    return { env, secrets };
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -90387,6 +90567,7 @@ async function writeRuntimeSummary(result) {
             { data: 'Status', header: true },
             { data: 'Duration', header: true },
             { data: 'Added / changed / destroyed', header: true },
+            { data: 'Plan applied', header: true },
         ],
         ...run.tasks.map((task) => {
             const report = reports.find((r) => r.task.runTaskId === task.runTaskId);
@@ -90398,9 +90579,18 @@ async function writeRuntimeSummary(result) {
                 report ? seconds(report.durationMs) : '—',
                 // @actions/core drops an empty cell's closing tag: never pass ''.
                 changes ? `${changes.added} / ${changes.changed} / ${changes.destroyed}` : '—',
+                planApplied(task.taskType, report?.reviewedPlan),
             ];
         }),
     ]);
+    for (const report of reports) {
+        if (report.reviewedPlan?.kind !== 'replanned')
+            continue;
+        const changed = report.reviewedPlan.changedInterfaces;
+        summary.addRaw(`<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${changed.length > 0
+            ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
+            : 'its rendered IaC changed since review'}. The new plan makes the same resource changes as the reviewed one, so it was applied.</p>`, true);
+    }
     const published = reports.flatMap((report) => [
         ...(report.outputs
             ? [
@@ -90435,6 +90625,19 @@ async function writeRuntimeSummary(result) {
     }
     await summary.write();
 }
+function planApplied(taskType, use) {
+    if (taskType === 'UNIFIED_DEPLOY')
+        return 'the reviewed plan';
+    if (taskType === 'UNIFIED_DESTROY')
+        return 'a new plan equal to the reviewed one';
+    if (taskType !== 'DEPLOY_SELF_HOSTED' || !use)
+        return '—';
+    if (use.kind === 'applied')
+        return 'the reviewed plan';
+    if (use.kind === 'replanned')
+        return '⚠️ re-planned (same changes)';
+    return 'planned after approval';
+}
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/main.ts
 
@@ -90459,9 +90662,8 @@ async function run() {
             await (0,promises_.rm)(excluded, { recursive: true, force: true });
             info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
         }
-        const session = await openAwsSession(ref.region, inputs.credentials, logger, {
-            forTerraform: true,
-        });
+        const session = await openAwsSession(ref.region, inputs.credentials, logger);
+        const forTerraform = await session.terraform();
         const iacStore = new S3ObjectStore(session.s3, ref.bucket);
         const terraform = await locateTerraform({
             logger,
@@ -90484,8 +90686,8 @@ async function run() {
             outputFileSuffix: inputs.outputFileSuffix,
             terraform: {
                 binary: terraform.path,
-                env: session.terraformEnv,
-                secrets: session.secrets,
+                env: forTerraform.env,
+                secrets: forTerraform.secrets,
                 parallelism: inputs.terraformParallelism,
                 ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
                 pluginCacheDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'plugin-cache'),

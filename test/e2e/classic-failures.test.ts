@@ -79,6 +79,8 @@ it('stops at a plugin whose Terraform fails halfway, keeps what was deployed, an
   expect(failed.exitCode).toBe(1);
   expect(failed.summary).toContain('USER_ERROR');
   expect(taskStatuses(failed)).toEqual([
+    'PLAN first SUCCEEDED',
+    'PLAN second SUCCEEDED',
     'IAC_SELF_HOSTED first SUCCEEDED',
     'DEPLOY_SELF_HOSTED first SUCCEEDED',
     'IAC_SELF_HOSTED second SUCCEEDED',

@@ -21,20 +21,19 @@ import {
   WorkspaceContextStore,
   type PlanRecord,
   type RunRecord,
+  type UnplannedPlugin,
 } from '@deploy-engine/core';
 import { parseOrchestrateInputs, type OrchestrateInputs } from './inputs';
 import { planOutputs } from './plan-outputs';
 import { writeOrchestrateSummary } from './summary';
 
-/** The orchestrate-and-plan step: manifest, run, (unified mode) rendered project and saved plans. */
+/** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
 export async function run(): Promise<void> {
   await runAction('orchestrate-and-plan', async ({ signal }) => {
     const { inputs, warnings } = parseOrchestrateInputs(runnerInputs());
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
-    const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {
-      forTerraform: inputs.unified,
-    });
+    const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger);
     const iacStore = new S3ObjectStore(session.s3, inputs.iacBucket.name);
     const runs = new RunStore(iacStore, logger, { region: inputs.iacBucket.region });
     const deps = {
@@ -63,7 +62,8 @@ export async function run(): Promise<void> {
         region: inputs.iacBucket.region,
       });
     let current = opened.run;
-    let plans: PlanRecord[] | undefined;
+    let plans: PlanRecord[] = [];
+    let unplanned: UnplannedPlugin[] = [];
     let failure: unknown;
     if (current) {
       core.info(`RUN DEPLOY_SELF_HOSTED successfully started with ID: ${current.runId}`);
@@ -82,8 +82,10 @@ export async function run(): Promise<void> {
         });
         current = result.run;
         plans = result.reports.flatMap((r) => r.plans ?? []);
+        unplanned = result.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
         failure = result.error;
-        if (failure === undefined && inputs.skipDeploy && !plans.some((p) => p.hasChanges)) {
+        const changes = planOutputs(opened.manifest, current, plans, unplanned).has_changes;
+        if (failure === undefined && inputs.skipDeploy && changes === 'false') {
           current = await runs.finishRun(current.runId, 'SKIPPED');
           core.info(
             `The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`,
@@ -97,7 +99,7 @@ export async function run(): Promise<void> {
       'apply_tasks',
       formatTaskList(open?.tasks.filter((t) => !PLANNING_TASKS.includes(t.taskType)) ?? []),
     );
-    const outputs = planOutputs(opened.manifest, open, plans);
+    const outputs = planOutputs(opened.manifest, open, plans, unplanned);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
     core.setOutput('status_command', current ? `npm run cli -- status ${runRef(current)}` : '');
     await writeOrchestrateSummary({
@@ -105,6 +107,7 @@ export async function run(): Promise<void> {
       run: current,
       runRef: current ? runRef(current) : '',
       plans,
+      unplanned,
       planBucket: inputs.iacBucket.name,
     });
     if (failure !== undefined) {
@@ -125,6 +128,7 @@ async function terraformOptions(
       ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
       : {}),
   });
+  const forTerraform = await session.terraform();
   const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
   return {
     workDir: join(temp, 'deploy-engine', runId),
@@ -132,8 +136,8 @@ async function terraformOptions(
     outputFileSuffix: inputs.basePathOutput,
     terraform: {
       binary: terraform.path,
-      env: session.terraformEnv,
-      secrets: session.secrets,
+      env: forTerraform.env,
+      secrets: forTerraform.secrets,
       parallelism: inputs.terraformParallelism,
       ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
       pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),

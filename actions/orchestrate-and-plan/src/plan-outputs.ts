@@ -1,33 +1,40 @@
 /** The plan outputs of orchestrate-and-plan: has_changes, counts and the destroys flag. */
-import type { Manifest, PlanRecord, RunRecord } from '@deploy-engine/core';
+import type { Manifest, PlanRecord, RunRecord, UnplannedPlugin } from '@deploy-engine/core';
 
+export type PlanOutputs = Record<
+  'has_changes' | 'to_add' | 'to_change' | 'to_destroy' | 'to_replace' | 'destroys',
+  string
+>;
+
+/**
+ * @param plans the plans saved before approval (none when no run was opened)
+ * @param unplanned classic plugins that could not be planned yet: their changes are unknown
+ */
 export function planOutputs(
   manifest: Manifest,
   open: RunRecord | undefined,
-  plans: readonly PlanRecord[] | undefined,
-): Record<
-  'has_changes' | 'to_add' | 'to_change' | 'to_destroy' | 'to_replace' | 'destroys',
-  string
-> {
-  if (plans === undefined) {
-    // Classic mode: plugins are planned at apply time, so only the task list is known here.
+  plans: readonly PlanRecord[],
+  unplanned: readonly UnplannedPlugin[],
+): PlanOutputs {
+  if (!open) {
     return {
-      has_changes: String(open !== undefined),
-      to_add: '',
-      to_change: '',
-      to_destroy: '',
-      to_replace: '',
-      destroys: String(open !== undefined && manifest.destroy.length > 0),
+      has_changes: 'false',
+      to_add: '0',
+      to_change: '0',
+      to_destroy: '0',
+      to_replace: '0',
+      destroys: 'false',
     };
   }
   const sum = (key: 'add' | 'change' | 'destroy' | 'replace') =>
     plans.reduce((total, plan) => total + plan.counts[key], 0);
+  const removes = manifest.destroy.length > 0;
   return {
-    has_changes: String(plans.some((p) => p.hasChanges)),
+    has_changes: String(unplanned.length > 0 || removes || plans.some((p) => p.hasChanges)),
     to_add: String(sum('add')),
     to_change: String(sum('change')),
     to_destroy: String(sum('destroy')),
     to_replace: String(sum('replace')),
-    destroys: String(sum('destroy') + sum('replace') > 0),
+    destroys: String(removes || sum('destroy') + sum('replace') > 0),
   };
 }

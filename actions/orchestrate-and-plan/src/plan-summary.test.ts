@@ -4,6 +4,7 @@ import { renderPlanSection } from './plan-summary';
 function plan(changes: ResourceChange[], kind: 'deploy' | 'destroy' = 'deploy'): PlanRecord {
   const count = (a: string) => changes.filter((c) => c.action === a).length;
   return {
+    name: kind,
     kind,
     fileKey: `runs/R/files/plans/${kind}.tfplan`,
     textKey: `runs/R/files/plans/${kind}.txt`,

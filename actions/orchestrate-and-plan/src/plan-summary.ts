@@ -33,7 +33,7 @@ export function renderPlanSection(
     const c = plan.counts;
     const danger = c.destroy + c.replace > 0;
     push(
-      `<h3>${plan.kind === 'deploy' ? 'Deploy plan' : 'Destroy plan'}: ${c.add} to add, ${c.change} to change, ${danger ? '<strong>' : ''}${c.destroy} to destroy, ${c.replace} to replace${danger ? '</strong>' : ''}</h3>\n` +
+      `<h3>${plan.alias ? `Plan of ${escapeHtml(plan.alias)}` : plan.kind === 'deploy' ? 'Deploy plan' : 'Destroy plan'}: ${c.add} to add, ${c.change} to change, ${danger ? '<strong>' : ''}${c.destroy} to destroy, ${c.replace} to replace${danger ? '</strong>' : ''}</h3>\n` +
         `<p>${danger ? '⚠️ <strong>This plan destroys or replaces resources.</strong> ' : ''}Full plan text: <code>s3://${escapeHtml(bucket)}/${escapeHtml(plan.textKey)}</code> (SHA-256 of the plan file <code>${plan.sha256.slice(0, 16)}…</code>).</p>\n`,
     );
     if (plan.changes.length === 0) {
@@ -42,18 +42,16 @@ export function renderPlanSection(
     }
     const byAlias = new Map<string, ResourceChange[]>();
     for (const change of plan.changes) {
-      byAlias.set(change.alias, [...(byAlias.get(change.alias) ?? []), change]);
+      const alias = change.alias || plan.alias || '';
+      byAlias.set(alias, [...(byAlias.get(alias) ?? []), change]);
     }
     for (const [alias, changes] of byAlias) {
       const sorted = [...changes].sort(
         (a, b) =>
           ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.address.localeCompare(b.address),
       );
-      if (
-        !push(
-          `<h4>${escapeHtml(alias || '(root module)')}</h4>\n<table><tr><th>Action</th><th>Resource</th></tr>\n`,
-        )
-      ) {
+      const heading = plan.alias ? '' : `<h4>${escapeHtml(alias || '(root module)')}</h4>\n`;
+      if (!push(`${heading}<table><tr><th>Action</th><th>Resource</th></tr>\n`)) {
         omitted += sorted.length;
         continue;
       }

@@ -1,6 +1,6 @@
 /**
- * The job summary of orchestrate-and-plan: the run, its tasks, (unified mode) what the saved plans
- * will change, and the plugin graph.
+ * The job summary of orchestrate-and-plan: the run, its tasks, what the saved plans will change,
+ * and the plugin graph.
  */
 import * as core from '@actions/core';
 import { escapeHtml } from '@deploy-engine/action-kit';
@@ -10,6 +10,7 @@ import {
   type Manifest,
   type PlanRecord,
   type RunRecord,
+  type UnplannedPlugin,
 } from '@deploy-engine/core';
 import { renderPlanSection } from './plan-summary';
 
@@ -17,8 +18,10 @@ export interface OrchestrateSummary {
   manifest: Manifest;
   run?: RunRecord;
   runRef: string;
-  /** Unified mode: the plans the PLAN task saved. */
-  plans?: PlanRecord[];
+  /** The plans the PLAN task(s) saved. */
+  plans: PlanRecord[];
+  /** Classic plugins planned only after approval. */
+  unplanned: UnplannedPlugin[];
   planBucket: string;
 }
 
@@ -59,8 +62,16 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
       ]),
     ]);
   }
-  if (plans && plans.length > 0) {
+  if (run?.status === 'RUNNING' && plans.length > 0) {
     core.summary.addRaw(renderPlanSection(plans, summary.planBucket), true);
+  }
+  if (run?.status === 'RUNNING' && summary.unplanned.length > 0) {
+    core.summary.addRaw(
+      `<p>⚠️ Planned only after approval, since what they require does not exist yet: ${summary.unplanned
+        .map((u) => `<code>${escapeHtml(u.alias)}</code> (${escapeHtml(u.reason)})`)
+        .join('; ')}. Their changes are not part of this review.</p>`,
+      true,
+    );
   }
   // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
   core.summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(

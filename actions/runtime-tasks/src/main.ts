@@ -40,9 +40,8 @@ export async function run(): Promise<void> {
       await rm(excluded, { recursive: true, force: true });
       core.info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
     }
-    const session = await openAwsSession(ref.region, inputs.credentials, logger, {
-      forTerraform: true,
-    });
+    const session = await openAwsSession(ref.region, inputs.credentials, logger);
+    const forTerraform = await session.terraform();
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
     const terraform = await locateTerraform({
       logger,
@@ -67,8 +66,8 @@ export async function run(): Promise<void> {
         outputFileSuffix: inputs.outputFileSuffix,
         terraform: {
           binary: terraform.path,
-          env: session.terraformEnv,
-          secrets: session.secrets,
+          env: forTerraform.env,
+          secrets: forTerraform.secrets,
           parallelism: inputs.terraformParallelism,
           ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
           pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),

@@ -1,7 +1,7 @@
 /** The job summary of runtime-tasks: each task's status, duration, changes and outputs. */
 import * as core from '@actions/core';
 import { escapeHtml } from '@deploy-engine/action-kit';
-import type { ExecuteResult } from '@deploy-engine/core';
+import type { ExecuteResult, ReviewedPlanUse } from '@deploy-engine/core';
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -22,6 +22,7 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
         { data: 'Status', header: true },
         { data: 'Duration', header: true },
         { data: 'Added / changed / destroyed', header: true },
+        { data: 'Plan applied', header: true },
       ],
       ...run.tasks.map((task) => {
         const report = reports.find((r) => r.task.runTaskId === task.runTaskId);
@@ -33,9 +34,22 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
           report ? seconds(report.durationMs) : '—',
           // @actions/core drops an empty cell's closing tag: never pass ''.
           changes ? `${changes.added} / ${changes.changed} / ${changes.destroyed}` : '—',
+          planApplied(task.taskType, report?.reviewedPlan),
         ];
       }),
     ]);
+  for (const report of reports) {
+    if (report.reviewedPlan?.kind !== 'replanned') continue;
+    const changed = report.reviewedPlan.changedInterfaces;
+    core.summary.addRaw(
+      `<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${
+        changed.length > 0
+          ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
+          : 'its rendered IaC changed since review'
+      }. The new plan makes the same resource changes as the reviewed one, so it was applied.</p>`,
+      true,
+    );
+  }
   const published = reports.flatMap((report) => [
     ...(report.outputs
       ? [
@@ -71,4 +85,13 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
     );
   }
   await core.summary.write();
+}
+
+function planApplied(taskType: string, use: ReviewedPlanUse | undefined): string {
+  if (taskType === 'UNIFIED_DEPLOY') return 'the reviewed plan';
+  if (taskType === 'UNIFIED_DESTROY') return 'a new plan equal to the reviewed one';
+  if (taskType !== 'DEPLOY_SELF_HOSTED' || !use) return '—';
+  if (use.kind === 'applied') return 'the reviewed plan';
+  if (use.kind === 'replanned') return '⚠️ re-planned (same changes)';
+  return 'planned after approval';
 }

@@ -10,12 +10,17 @@ import {
 } from '@deploy-engine/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 
-export interface AwsSession {
-  s3: S3Client;
+export interface TerraformCredentials {
   /** AWS_* variables for Terraform (credentials, region, custom endpoints). */
-  terraformEnv: Record<string, string>;
+  env: Record<string, string>;
   /** Values to mask in anything Terraform prints. */
   secrets: string[];
+}
+
+export interface AwsSession {
+  s3: S3Client;
+  /** Resolves the credentials for Terraform (once; masked before they are returned). */
+  terraform(): Promise<TerraformCredentials>;
 }
 
 const DESCRIPTIONS: Record<AwsCredentialSource['mode'], string> = {
@@ -26,18 +31,30 @@ const DESCRIPTIONS: Record<AwsCredentialSource['mode'], string> = {
 };
 
 /**
- * @param forTerraform resolve the credentials now, for Terraform's environment; without it nothing
- *   is called until the first S3 request, so a step can validate its input before touching AWS.
+ * An S3 client that calls nothing until its first request, so a step can validate its input before
+ * touching AWS, and `terraform()`, which resolves the credentials (once) for Terraform's
+ * environment, masking them first.
  */
 export async function openAwsSession(
   region: string,
   credentials: AwsCredentialSource,
   logger: Logger,
-  options: { forTerraform?: boolean } = {},
 ): Promise<AwsSession> {
   logger.info(`AWS credentials: ${DESCRIPTIONS[credentials.mode]}.`);
   const s3 = createS3Client({ region, credentials });
-  if (!options.forTerraform) return { s3, terraformEnv: {}, secrets: [] };
+  let forTerraform: Promise<TerraformCredentials> | undefined;
+  return {
+    s3,
+    terraform: () => (forTerraform ??= resolveForTerraform(s3, region, credentials, logger)),
+  };
+}
+
+async function resolveForTerraform(
+  s3: S3Client,
+  region: string,
+  credentials: AwsCredentialSource,
+  logger: Logger,
+): Promise<TerraformCredentials> {
   let resolved: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   try {
     resolved = await s3.config.credentials();
@@ -50,16 +67,16 @@ export async function openAwsSession(
     (v): v is string => typeof v === 'string' && v !== '',
   );
   secrets.forEach((secret) => logger.addSecret(secret));
-  const terraformEnv: Record<string, string> = {
+  const env: Record<string, string> = {
     AWS_ACCESS_KEY_ID: resolved.accessKeyId,
     AWS_SECRET_ACCESS_KEY: resolved.secretAccessKey,
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
     AWS_EC2_METADATA_DISABLED: 'true',
   };
-  if (resolved.sessionToken) terraformEnv.AWS_SESSION_TOKEN = resolved.sessionToken;
+  if (resolved.sessionToken) env.AWS_SESSION_TOKEN = resolved.sessionToken;
   for (const [name, value] of Object.entries(process.env)) {
-    if (name.startsWith('AWS_ENDPOINT_URL') && value) terraformEnv[name] = value;
+    if (name.startsWith('AWS_ENDPOINT_URL') && value) env[name] = value;
   }
-  return { s3, terraformEnv, secrets };
+  return { env, secrets };
 }

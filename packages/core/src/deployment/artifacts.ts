@@ -19,14 +19,22 @@ export const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
 
 export type PlanKind = 'deploy' | 'destroy';
 
-export function planArtifact(kind: PlanKind): string {
-  return `plans/${kind}`;
+/**
+ * Names of saved plans: unified mode has `deploy` and `destroy`; classic mode one per plugin,
+ * `plugins/<alias>`.
+ */
+export function classicPlanName(alias: string): string {
+  return `plugins/${alias}`;
 }
 
-export function planFile(kind: PlanKind): string {
-  return `plans/${kind}.tfplan`;
+export function planArtifact(name: string): string {
+  return `plans/${name}`;
 }
 
-export function planTextFile(kind: PlanKind): string {
-  return `plans/${kind}.txt`;
+export function planFile(name: string): string {
+  return `plans/${name}.tfplan`;
+}
+
+export function planTextFile(name: string): string {
+  return `plans/${name}.txt`;
 }

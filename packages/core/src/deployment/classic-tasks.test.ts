@@ -1,8 +1,10 @@
 import { planClassicTasks } from './classic-tasks';
 
 describe('planClassicTasks', () => {
-  it('puts each plugin IAC then DEPLOY in dependency order, then destroys', () => {
+  it('plans every plugin first, then IAC and DEPLOY of each in dependency order, then destroys', () => {
     expect(planClassicTasks(['topic', 'queue'], ['old-consumer', 'old-producer'])).toEqual([
+      { taskType: 'PLAN', pluginAppliedAlias: 'topic' },
+      { taskType: 'PLAN', pluginAppliedAlias: 'queue' },
       { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'topic' },
       { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' },
       { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'queue' },

@@ -34,12 +34,15 @@ import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
 import { mapOutputsToConnections } from './connection-outputs';
 import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
+import { UnifiedTasks, type PluginOutputs } from './unified-tasks';
 import {
-  UnifiedTasks,
-  type PlanRecord,
-  type PluginOutputs,
-  type TaskToolbox,
-} from './unified-tasks';
+  applyClassicPlugin,
+  planClassicPlugin,
+  type ClassicPlanToolbox,
+  type ReviewedPlanUse,
+  type UnplannedPlugin,
+} from './classic-plans';
+import type { PlanRecord } from './saved-plans';
 import { deploymentMode } from './unified-run';
 
 export interface ExecuteDependencies {
@@ -84,6 +87,10 @@ export interface TaskReport {
   pluginOutputs?: PluginOutputs[];
   /** Plans saved by a PLAN task. */
   plans?: PlanRecord[];
+  /** Classic PLAN: the plugin could not be planned before the run. */
+  unplanned?: UnplannedPlugin;
+  /** Classic DEPLOY: whether the reviewed plan was applied, re-planned, or there was none. */
+  reviewedPlan?: ReviewedPlanUse;
 }
 
 export interface ExecuteResult {
@@ -216,7 +223,7 @@ function findTask(run: RunRecord, runTaskId: string): RunTask {
 }
 
 /** Executes one task type at a time, keeping what later tasks of the same job reuse. */
-class TaskExecutor implements TaskToolbox {
+class TaskExecutor implements ClassicPlanToolbox {
   private readonly deployedIac = new Map<string, { key: string; digest: string }>();
   /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
   private readonly iacDigests = new Map<string, string>();
@@ -243,7 +250,9 @@ class TaskExecutor implements TaskToolbox {
       case 'UNIFIED_IAC':
         return this.unified.render();
       case 'PLAN':
-        return this.unified.plan();
+        return task.pluginAppliedAlias === null
+          ? this.unified.plan()
+          : planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
       case 'UNIFIED_DEPLOY':
         return this.unified.deploy();
       case 'UNIFIED_DESTROY':
@@ -403,7 +412,11 @@ class TaskExecutor implements TaskToolbox {
     });
   }
 
-  private backend(alias: string) {
+  iacDigest(alias: string): string | undefined {
+    return this.iacDigests.get(alias);
+  }
+
+  backend(alias: string) {
     const { workspace, environment, appKind, appId } = this.manifest.target;
     return {
       bucket: this.run.tfstate.bucket,
@@ -439,14 +452,12 @@ class TaskExecutor implements TaskToolbox {
   private async deploy(plugin: ManifestPlugin): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
     const dir = await this.ensureIac(plugin.alias);
     await this.guardDir(dir, `iac/${plugin.alias}`);
-    const terraform = this.project(dir);
-    await terraform.init(this.backend(plugin.alias));
-    const changes = await terraform.apply();
+    const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
     const outputs = await terraform.output();
 
     const outputFile = await this.publishOutputs(plugin, outputs);
     this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
-    return { changes, outputs, outputFile };
+    return { changes, outputs, outputFile, reviewedPlan: use };
   }
 
   /** The IaC this run deployed for `alias` is what the history will point at. */

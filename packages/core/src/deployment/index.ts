@@ -6,3 +6,5 @@ export * from './open-run';
 export * from './execute-tasks';
 export * from './unified-tasks';
 export * from './unified-run';
+export * from './saved-plans';
+export * from './classic-plans';

@@ -7,7 +7,7 @@ import type { TaskType } from '../tasks';
 
 export type DeploymentMode = 'classic' | 'unified';
 
-/** Tasks orchestrate-and-plan executes itself before asking for approval. */
+/** Tasks orchestrate-and-plan executes itself before asking for approval (both modes). */
 export const PLANNING_TASKS: readonly TaskType[] = ['UNIFIED_IAC', 'PLAN'];
 
 export function planUnifiedTasks(

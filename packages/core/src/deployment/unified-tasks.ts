@@ -12,11 +12,10 @@
  * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
  *   when it destroys exactly the resources the reviewed destroy plan listed.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError, ExternalError } from '../errors';
+import { ConfigurationError } from '../errors';
 import type { Logger } from '../logging';
 import type { Manifest, ManifestPlugin } from '../manifest';
 import type { RunRecord, RunStore } from '../runs';
@@ -35,7 +34,6 @@ import {
   compareDestroys,
   connectionsFile,
   CONNECTIONS_FILE,
-  countChanges,
   destroyedAddresses,
   moduleOutputs,
   modulesFile,
@@ -45,19 +43,17 @@ import {
   rootOutputName,
   wireModule,
   type ModuleOutput,
-  type PlanCounts,
-  type ResourceChange,
   type UnifiedModule,
 } from '../unified';
-import type { DeploymentHistory } from '../workspace';
+import type { DeploymentHistory, WorkspaceContextStore } from '../workspace';
+import { iacArtifact, UNIFIED_PROJECT_ARTIFACT, type PlanKind } from './artifacts';
 import {
-  iacArtifact,
-  planArtifact,
-  planFile,
-  planTextFile,
-  UNIFIED_PROJECT_ARTIFACT,
-  type PlanKind,
-} from './artifacts';
+  loadPlanRecord,
+  refuseStaleState,
+  savePlan,
+  verifiedPlanBytes,
+  type PlanRecord,
+} from './saved-plans';
 import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
 
 /** A module's rendered files as stored with the run; the history points at it for later destroys. */
@@ -72,29 +68,12 @@ export interface UnifiedProjectSnapshot extends PluginSnapshot {
   modules: UnifiedModule[];
 }
 
-/** What a PLAN task recorded about one saved plan. */
-export interface PlanRecord {
-  kind: PlanKind;
-  /** Object keys (IaC bucket) of the plan file and of its text. */
-  fileKey: string;
-  textKey: string;
-  sha256: string;
-  /** The state the plan was made against; null when there was none yet. */
-  state: StateVersion | null;
-  targets: string[];
-  changes: ResourceChange[];
-  counts: PlanCounts;
-  hasChanges: boolean;
-  /** `.terraform.lock.hcl` after init, so the apply job installs the very same providers. */
-  lockFile?: string;
-  plannedAt: string;
-}
-
 /** What the unified tasks use of the task executor. */
 export interface TaskToolbox {
   readonly deps: {
     runs: RunStore;
     iacStore: ObjectStore;
+    context: WorkspaceContextStore;
     history: DeploymentHistory;
     logger: Logger;
   };
@@ -232,16 +211,9 @@ export class UnifiedTasks {
   async deploy(): Promise<UnifiedTaskReport> {
     const { deps, run } = this.tb;
     const record = await this.planRecord('deploy');
-    const bytes = await this.verifiedPlanBytes(record);
+    const bytes = await verifiedPlanBytes(deps.runs, deps.iacStore.bucket, run.runId, record);
     const terraform = await this.init(record.lockFile);
-    const now = (await terraform.stateVersion()) ?? null;
-    const moved = stateMoved(record.state, now);
-    if (moved) {
-      throw new ConfigurationError({
-        message: `The saved deploy plan of run ${run.runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
-        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
-      });
-    }
+    refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
     const file = join(this.dir, 'deploy.tfplan');
     await writeFile(file, bytes);
     deps.logger.info(
@@ -369,86 +341,22 @@ export class UnifiedTasks {
     state: StateVersion | null,
     lockFile: string | undefined,
   ): Promise<PlanRecord> {
-    const { deps, run } = this.tb;
-    const file = join(this.dir, `${kind}.tfplan`);
-    const result = await terraform.plan({ out: file, destroy: kind === 'destroy', targets });
-    const bytes = await readFile(file);
-    const text = await terraform.show(file);
-    const changes = readPlanChanges(await terraform.show(file, { json: true }));
-    const fileKey = await deps.runs.putFile(run.runId, planFile(kind), bytes, 'application/zip');
-    const textKey = await deps.runs.putFile(
-      run.runId,
-      planTextFile(kind),
-      Buffer.from(text),
-      'text/plain; charset=utf-8',
-    );
-    const record: PlanRecord = {
+    return savePlan(this.tb.deps.runs, this.tb.run.runId, terraform, this.tb.deps.logger, {
+      name: kind,
       kind,
-      fileKey,
-      textKey,
-      sha256: sha256(bytes),
-      state,
+      file: join(this.dir, `${kind}.tfplan`),
       targets,
-      changes,
-      counts: countChanges(changes),
-      hasChanges: result.hasChanges,
+      state,
       ...(lockFile !== undefined ? { lockFile } : {}),
-      plannedAt: new Date().toISOString(),
-    };
-    await deps.runs.putArtifact(run.runId, planArtifact(kind), record);
-    const c = record.counts;
-    deps.logger.info(
-      `Saved the ${kind} plan (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`,
-    );
-    return record;
+    });
   }
 
   private async planRecord(kind: PlanKind): Promise<PlanRecord> {
-    const record = await this.tb.deps.runs.getArtifact<PlanRecord>(
-      this.tb.run.runId,
-      planArtifact(kind),
-    );
+    const record = await loadPlanRecord(this.tb.deps.runs, this.tb.run.runId, kind);
     if (!record)
       throw new Error(
         `run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`,
       );
     return record;
   }
-
-  private async verifiedPlanBytes(record: PlanRecord): Promise<Buffer> {
-    const { deps, run } = this.tb;
-    const bytes = await deps.runs.getFile(run.runId, planFile(record.kind));
-    if (!bytes) {
-      throw new ExternalError(
-        `The saved ${record.kind} plan of run ${run.runId} is missing from s3://${deps.iacStore.bucket}/${record.fileKey}.`,
-      );
-    }
-    const actual = sha256(bytes);
-    if (actual !== record.sha256) {
-      throw new ConfigurationError({
-        message: `The saved ${record.kind} plan of run ${run.runId} (s3://${deps.iacStore.bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
-        hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
-      });
-    }
-    return Buffer.from(bytes);
-  }
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** How the state moved between two versions, in words; undefined when it did not. */
-export function stateMoved(
-  planned: StateVersion | null,
-  now: StateVersion | null,
-): string | undefined {
-  if (planned === null && now === null) return undefined;
-  if (planned === null) return `a state was created (serial ${now?.serial ?? '?'})`;
-  if (now === null) return 'the state was deleted';
-  if (planned.lineage !== now.lineage)
-    return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
-  if (planned.serial !== now.serial)
-    return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
-  return undefined;
 }

@@ -1,4 +1,10 @@
-import { compareDestroys, countChanges, destroyedAddresses, readPlanChanges } from './plan-review';
+import {
+  compareActions,
+  compareDestroys,
+  countChanges,
+  destroyedAddresses,
+  readPlanChanges,
+} from './plan-review';
 
 const show = JSON.stringify({
   resource_changes: [
@@ -49,5 +55,23 @@ describe('plan review', () => {
 
   it('says when terraform show printed no JSON', () => {
     expect(() => readPlanChanges('Error: oops')).toThrow(/not JSON/);
+  });
+});
+
+describe('compareActions', () => {
+  it('names each resource whose action changed, in both directions', () => {
+    const reviewed = readPlanChanges(show);
+    expect(compareActions(reviewed, reviewed)).toEqual([]);
+    const now = [
+      ...reviewed
+        .filter((c) => c.address !== 'x.root')
+        .map((c) => (c.address === 'module.a.x.one' ? { ...c, action: 'update' as const } : c)),
+      { address: 'module.z.x.extra', alias: 'z', action: 'create' as const },
+    ];
+    expect(compareActions(reviewed, now)).toEqual([
+      'module.a.x.one: the reviewed plan would create, the new plan would update.',
+      'module.z.x.extra: the reviewed plan would leave it unchanged, the new plan would create.',
+      'x.root: the reviewed plan would replace, the new plan would leave it unchanged.',
+    ]);
   });
 });

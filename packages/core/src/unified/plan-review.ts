@@ -87,3 +87,22 @@ export function compareDestroys(reviewed: readonly string[], now: readonly strin
     ...gone.map((a) => `${a} was to be destroyed in the reviewed plan, but no longer is.`),
   ];
 }
+
+/**
+ * How the resource actions of two plans differ, one sentence per resource; empty when both plans
+ * do the same thing to the same resources (values may differ).
+ */
+export function compareActions(
+  reviewed: readonly ResourceChange[],
+  now: readonly ResourceChange[],
+): string[] {
+  const before = new Map(reviewed.map((c) => [c.address, c.action]));
+  const after = new Map(now.map((c) => [c.address, c.action]));
+  const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return addresses
+    .filter((a) => before.get(a) !== after.get(a))
+    .map(
+      (a) =>
+        `${a}: the reviewed plan would ${before.get(a) ?? 'leave it unchanged'}, the new plan would ${after.get(a) ?? 'leave it unchanged'}.`,
+    );
+}

@@ -1,4 +1,10 @@
-import { connectionsFile, moduleOutputs, modulesFile, outputsFile } from './root-module';
+import {
+  connectionsFile,
+  type UnifiedModule,
+  moduleOutputs,
+  modulesFile,
+  outputsFile,
+} from './root-module';
 
 describe('the unified root module', () => {
   it('finds the top-level outputs of a module and whether they are sensitive', () => {
@@ -17,7 +23,7 @@ describe('the unified root module', () => {
   });
 
   it('writes module calls with their wiring, root outputs and variable declarations', () => {
-    const modules = [
+    const modules: UnifiedModule[] = [
       { alias: 'topic', inputs: {}, outputs: [{ name: 'arn', sensitive: false }] },
       {
         alias: 'queue',

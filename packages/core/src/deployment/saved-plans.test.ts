@@ -1,4 +1,4 @@
-import { stateMoved } from './unified-tasks';
+import { stateMoved } from './saved-plans';
 
 describe('stateMoved', () => {
   it('says how the state moved since the plan, or nothing when it did not', () => {
