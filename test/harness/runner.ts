@@ -25,6 +25,8 @@ export interface RunActionOptions {
   script?: 'main' | 'post';
   /** State saved by the main step (for the post step). */
   state?: Record<string, string>;
+  /** The triggering event (default: push, with only the repository in its payload). */
+  event?: { name: string; payload: Record<string, unknown> };
 }
 
 export interface Annotation {
@@ -69,6 +71,8 @@ function githubContext(workspace: string): Record<string, string> {
     workflow: 'deploy',
     job: 'deploy',
     event_name: 'push',
+    // What the runner gives `${{ github.token }}`: a fake installation token, masked like a real one.
+    token: 'ghs_harnessFakeToken000000000000000000',
   };
 }
 
@@ -99,10 +103,14 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
   const eventPath = join(base, 'event.json');
   writeFileSync(
     eventPath,
-    JSON.stringify({ repository: { name: 'orders', full_name: 'acme/orders' } }),
+    JSON.stringify({
+      repository: { name: 'orders', full_name: 'acme/orders' },
+      ...(options.event?.payload ?? {}),
+    }),
   );
 
   const github = githubContext(workspace);
+  if (options.event) github.event_name = options.event.name;
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(metadata.inputs)) {
     if (spec.default !== undefined) inputs[name] = evaluateDefault(String(spec.default), github);

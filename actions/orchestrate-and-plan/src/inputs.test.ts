@@ -27,6 +27,15 @@ function problemsOf(values: Record<string, string>): string[] {
 }
 
 describe('orchestrate-and-plan inputs', () => {
+  it('needs a token for PR_COMMENT, and masks it', () => {
+    expect(problemsOf({ ...valid, PR_COMMENT: 'true' })).toEqual([
+      expect.stringMatching(/GITHUB_TOKEN.*is empty, but PR_COMMENT is true/),
+    ]);
+    const fake = parse({ ...valid, PR_COMMENT: 'true', GITHUB_TOKEN: 'ghs_x' });
+    expect(fake.result().inputs).toMatchObject({ prComment: true, githubToken: 'ghs_x' });
+    expect(fake.masked).toContain('ghs_x');
+  });
+
   it('parses valid inputs with the documented defaults', () => {
     const { inputs, warnings } = parse(valid).result();
     expect(inputs).toMatchObject({

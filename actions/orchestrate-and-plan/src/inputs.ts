@@ -40,6 +40,8 @@ export interface OrchestrateInputs {
   logLevel: LogLevel;
   unified: boolean;
   terraformVersion: string;
+  prComment: boolean;
+  githubToken: string;
 }
 
 export interface Parsed<T> {
@@ -96,6 +98,15 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
     unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
     terraformVersion: p.optional('TERRAFORM_VERSION'),
+    prComment: p.boolean('PR_COMMENT', false),
+    githubToken: p.secret('GITHUB_TOKEN'),
   };
+  if (inputs.prComment && inputs.githubToken === '') {
+    p.fail(
+      'GITHUB_TOKEN',
+      'is empty, but PR_COMMENT is true.',
+      'Pass ${{ github.token }} or a token that can write pull-request comments.',
+    );
+  }
   return { inputs, warnings: p.finish('orchestrate-and-plan') };
 }

@@ -25,7 +25,12 @@ import {
 } from '@deploy-engine/core';
 import { parseOrchestrateInputs, type OrchestrateInputs } from './inputs';
 import { planOutputs } from './plan-outputs';
-import { writeOrchestrateSummary } from './summary';
+import { upsertPullRequestComment } from './pr-comment';
+import {
+  renderPullRequestComment,
+  writeOrchestrateSummary,
+  type OrchestrateSummary,
+} from './summary';
 
 /** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
 export async function run(): Promise<void> {
@@ -102,14 +107,16 @@ export async function run(): Promise<void> {
     const outputs = planOutputs(opened.manifest, open, plans, unplanned);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
     core.setOutput('status_command', current ? `npm run cli -- status ${runRef(current)}` : '');
-    await writeOrchestrateSummary({
+    const summary = {
       manifest: opened.manifest,
       run: current,
       runRef: current ? runRef(current) : '',
       plans,
       unplanned,
       planBucket: inputs.iacBucket.name,
-    });
+    };
+    await writeOrchestrateSummary(summary);
+    if (inputs.prComment) await commentOnPullRequest(inputs.githubToken, summary);
     if (failure !== undefined) {
       throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
     }
@@ -144,4 +151,25 @@ async function terraformOptions(
     },
     ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
   };
+}
+
+/** Posts or updates the plan comment; a failure here is a warning, the plan stands. */
+async function commentOnPullRequest(token: string, summary: OrchestrateSummary): Promise<void> {
+  const { target } = summary.manifest;
+  try {
+    const result = await upsertPullRequestComment({
+      token,
+      key: `${target.workspace}/${target.environment}/${target.appKind}/${target.appId}`,
+      body: renderPullRequestComment(summary, workflowRunUrl()),
+    });
+    core.info(
+      result.action === 'skipped'
+        ? `PR_COMMENT: no comment, since ${result.reason}.`
+        : `PR_COMMENT: ${result.action} ${result.url}`,
+    );
+  } catch (error) {
+    core.warning(
+      `PR_COMMENT: the plan comment could not be written (${(error as Error).message}). Give the job \`permissions: pull-requests: write\`, or set PR_COMMENT to false.`,
+    );
+  }
 }

@@ -25,25 +25,60 @@ export interface OrchestrateSummary {
   planBucket: string;
 }
 
+/** The run's state in one sentence (HTML). */
+function runState(summary: OrchestrateSummary): string {
+  const { run, runRef } = summary;
+  if (!run) return '<p>Nothing to deploy or destroy: no run was opened.</p>';
+  const state =
+    run.status === 'RUNNING'
+      ? `is open and waits for approval (RUN_ID <code>${escapeHtml(runRef)}</code>)`
+      : run.status === 'SKIPPED'
+        ? 'ended <strong>SKIPPED</strong>: the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve'
+        : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
+  return `<p>Run <code>${run.runId}</code> ${state}.</p>`;
+}
+
+/** What reviewers need: the plans and what could not be planned yet (HTML, at most `budget`). */
+function planReport(summary: OrchestrateSummary, budget: number): string {
+  if (summary.run?.status !== 'RUNNING') return '';
+  const unplanned =
+    summary.unplanned.length > 0
+      ? `<p>⚠️ Planned only after approval, since what they require does not exist yet: ${summary.unplanned
+          .map((u) => `<code>${escapeHtml(u.alias)}</code> (${escapeHtml(u.reason)})`)
+          .join('; ')}. Their changes are not part of this review.</p>\n`
+      : '';
+  return (
+    renderPlanSection(summary.plans, summary.planBucket, budget - unplanned.length) + unplanned
+  );
+}
+
+function heading(manifest: Manifest): string {
+  const { target } = manifest;
+  return `Deployment plan: ${target.appName} → ${target.workspace}/${target.environment}`;
+}
+
+/** The pull-request comment: the same review as the job summary, within GitHub's comment limit. */
+export function renderPullRequestComment(
+  summary: OrchestrateSummary,
+  workflowRunUrl: string,
+): string {
+  const { manifest } = summary;
+  const head = `<h3>${escapeHtml(heading(manifest))}</h3>\n<p>Version <code>${escapeHtml(manifest.version)}</code> · <a href="${escapeHtml(workflowRunUrl)}">workflow run</a></p>\n${runState(summary)}\n`;
+  return head + planReport(summary, 60000 - head.length);
+}
+
 export async function writeOrchestrateSummary(summary: OrchestrateSummary): Promise<void> {
-  const { manifest, run, runRef, plans } = summary;
+  const { manifest, run } = summary;
   const { target } = manifest;
   core.summary
-    .addHeading(`Deployment plan: ${target.appName} → ${target.workspace}/${target.environment}`, 2)
+    .addHeading(heading(manifest), 2)
     .addRaw(
       `Version <code>${escapeHtml(manifest.version)}</code>, ${target.appKind} id <code>${escapeHtml(target.appId)}</code>.`,
       true,
-    );
-  if (!run) {
-    core.summary.addRaw('<p>Nothing to deploy or destroy: no run was opened.</p>', true);
-  } else {
-    const state =
-      run.status === 'RUNNING'
-        ? `is open and waits for approval (RUN_ID <code>${escapeHtml(runRef)}</code>)`
-        : run.status === 'SKIPPED'
-          ? 'ended <strong>SKIPPED</strong>: the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve'
-          : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
-    core.summary.addRaw(`<p>Run <code>${run.runId}</code> ${state}.</p>`, true).addTable([
+    )
+    .addRaw(runState(summary), true);
+  if (run) {
+    core.summary.addTable([
       [
         { data: '#', header: true },
         { data: 'Task', header: true },
@@ -62,17 +97,7 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
       ]),
     ]);
   }
-  if (run?.status === 'RUNNING' && plans.length > 0) {
-    core.summary.addRaw(renderPlanSection(plans, summary.planBucket), true);
-  }
-  if (run?.status === 'RUNNING' && summary.unplanned.length > 0) {
-    core.summary.addRaw(
-      `<p>⚠️ Planned only after approval, since what they require does not exist yet: ${summary.unplanned
-        .map((u) => `<code>${escapeHtml(u.alias)}</code> (${escapeHtml(u.reason)})`)
-        .join('; ')}. Their changes are not part of this review.</p>`,
-      true,
-    );
-  }
+  core.summary.addRaw(planReport(summary, 900 * 1024), true);
   // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
   core.summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(
     `

@@ -1,0 +1,62 @@
+/**
+ * One pull-request comment per deployment target, kept up to date: the comment carries a hidden
+ * marker naming the target, so the next plan for the same target edits it instead of adding one
+ * more. Uses the workflow's token through @actions/github.
+ */
+import { context, getOctokit } from '@actions/github';
+
+/** GitHub refuses comments over 65,536 characters. */
+export const PR_COMMENT_LIMIT = 65536;
+
+export interface PullRequestCommentOptions {
+  token: string;
+  /** Identifies the comment among others on the PR (e.g. workspace/environment/app id). */
+  key: string;
+  body: string;
+}
+
+export type PullRequestCommentResult =
+  { action: 'created' | 'updated'; url: string } | { action: 'skipped'; reason: string };
+
+export function commentMarker(key: string): string {
+  return `<!-- deploy-engine-actions plan ${key.replace(/--/g, '-')} -->`;
+}
+
+export async function upsertPullRequestComment(
+  options: PullRequestCommentOptions,
+): Promise<PullRequestCommentResult> {
+  const number = context.payload.pull_request?.number;
+  if (number === undefined) {
+    return {
+      action: 'skipped',
+      reason: `the workflow runs for ${context.eventName || 'an event'}, not a pull request`,
+    };
+  }
+  const octokit = getOctokit(options.token);
+  const { owner, repo } = context.repo;
+  const marker = commentMarker(options.key);
+  const body = `${marker}\n${options.body}`.slice(0, PR_COMMENT_LIMIT);
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: number,
+    per_page: 100,
+  });
+  const existing = comments.find((c) => c.body?.startsWith(marker));
+  if (existing) {
+    const updated = await octokit.rest.issues.updateComment({
+      owner,
+      repo,
+      comment_id: existing.id,
+      body,
+    });
+    return { action: 'updated', url: updated.data.html_url };
+  }
+  const created = await octokit.rest.issues.createComment({
+    owner,
+    repo,
+    issue_number: number,
+    body,
+  });
+  return { action: 'created', url: created.data.html_url };
+}
