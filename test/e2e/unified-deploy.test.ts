@@ -182,7 +182,7 @@ it('refuses a plan file changed after review', async () => {
   expect((await state()).resources.map((r) => r.module ?? '').sort()).toHaveLength(4);
 }, 120000);
 
-it('destroys a removed plugin with the reviewed destroy plan and leaves the others untouched', async () => {
+function withoutD(): void {
   const stk = join(checkout, 'diamond-without-d', '.stk');
   cpSync(join(checkout, 'diamond', '.stk'), stk, { recursive: true });
   const text = readFileSync(join(stk, 'stk.yaml'), 'utf8');
@@ -190,6 +190,31 @@ it('destroys a removed plugin with the reviewed destroy plan and leaves the othe
     join(stk, 'stk.yaml'),
     text.replace(/ {4}- name: acme\/node-d@1\.0\.0\n(?: {6}.*\n)+/, ''),
   );
+}
+
+it('destroys nothing when the destroy planned after the deploy differs from the reviewed one', async () => {
+  withoutD();
+  const plan = await orchestrate('v5-mismatch', {}, 'diamond-without-d');
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  // What the reviewer saw listed one more resource than a destroy would now touch.
+  const key = `runs/${runId(plan)}/artifacts/plans/destroy.json`;
+  const record = JSON.parse(await moto.getObjectText('uni-iac', key)) as {
+    changes: { address: string; alias: string; action: string }[];
+  };
+  record.changes.push({ address: 'module.d.terraform_data.gone', alias: 'd', action: 'delete' });
+  await moto.putObject('uni-iac', key, JSON.stringify(record));
+  const refused = await apply(plan);
+  expect(refused.exitCode).toBe(1);
+  expect(refused.log).toContain(
+    'module.d.terraform_data.gone was to be destroyed in the reviewed plan, but no longer is.',
+  );
+  expect(refused.log).toContain('Nothing was destroyed.');
+  expect((await runRecord(runId(plan))).status).toBe('USER_ERROR');
+  expect((await state()).resources.map((r) => r.module)).toContain('module.d');
+}, 180000);
+
+it('destroys a removed plugin with the reviewed destroy plan and leaves the others untouched', async () => {
+  withoutD();
   const plan = await orchestrate('v5', {}, 'diamond-without-d');
   expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
   expect(taskTypes(plan)).toEqual(['UNIFIED_DEPLOY', 'UNIFIED_DESTROY']);
