@@ -82293,8 +82293,6 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -85711,6 +85709,8 @@ function* walkBlocks(blocks, parents = []) {
     }
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-rendered-iac.ts
 /**
  * The guardrails on rendered IaC, checked before `terraform init` (CONTRACT.md §7):
@@ -91655,7 +91655,44 @@ class ToolCacheTerraformInstaller {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/task-environment.ts
+/**
+ * Where and with what Terraform runs in a step that executes tasks (orchestrate-and-plan's plans,
+ * runtime-tasks' applies): the binary (installed on request), the credentials for its S3 backend,
+ * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
+ */
+
+
+
+
+async function taskEnvironment(session, runId, inputs) {
+    const logger = actionsLogger;
+    const terraform = await locateTerraform({
+        logger,
+        ...(inputs.terraformVersion
+            ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+            : {}),
+    });
+    const credentials = await session.terraform();
+    const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, '.deploy-engine');
+    return {
+        workDir: (0,external_node_path_.join)(temp, 'deploy-engine', runId),
+        outputDir: inputs.pathToMount,
+        outputFileSuffix: inputs.outputFileSuffix,
+        terraform: {
+            binary: terraform.path,
+            env: credentials.env,
+            secrets: credentials.secrets,
+            parallelism: inputs.terraformParallelism,
+            ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
+            pluginCacheDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'plugin-cache'),
+        },
+        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -96951,7 +96988,6 @@ ${renderManifestMermaid(manifest)}
 
 
 
-
 /** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
 async function run() {
     await runAction('orchestrate-and-plan', async ({ signal }) => {
@@ -96996,7 +97032,10 @@ async function run() {
                 const result = await executeRunTasks(deps, {
                     runId: current.runId,
                     tasks: planning,
-                    ...(await terraformOptions(inputs, session, current.runId)),
+                    ...(await taskEnvironment(session, current.runId, {
+                        ...inputs,
+                        outputFileSuffix: inputs.basePathOutput,
+                    })),
                     guardrails: {
                         localExecEnabled: inputs.localExecEnabled,
                         allowedModules: inputs.allowedModules,
@@ -97037,31 +97076,6 @@ async function run() {
             throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
         }
     });
-}
-async function terraformOptions(inputs, session, runId) {
-    const logger = actionsLogger;
-    const terraform = await locateTerraform({
-        logger,
-        ...(inputs.terraformVersion
-            ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
-            : {}),
-    });
-    const forTerraform = await session.terraform();
-    const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, '.deploy-engine');
-    return {
-        workDir: (0,external_node_path_.join)(temp, 'deploy-engine', runId),
-        outputDir: inputs.pathToMount,
-        outputFileSuffix: inputs.basePathOutput,
-        terraform: {
-            binary: terraform.path,
-            env: forTerraform.env,
-            secrets: forTerraform.secrets,
-            parallelism: inputs.terraformParallelism,
-            ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
-            pluginCacheDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'plugin-cache'),
-        },
-        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
-    };
 }
 /** Posts or updates the plan comment; a failure here is a warning, the plan stands. */
 async function commentOnPullRequest(token, summary) {

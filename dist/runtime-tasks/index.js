@@ -81452,8 +81452,6 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -84820,6 +84818,8 @@ function* walkBlocks(blocks, parents = []) {
     }
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-rendered-iac.ts
 /**
  * The guardrails on rendered IaC, checked before `terraform init` (CONTRACT.md §7):
@@ -90489,7 +90489,44 @@ class ToolCacheTerraformInstaller {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/task-environment.ts
+/**
+ * Where and with what Terraform runs in a step that executes tasks (orchestrate-and-plan's plans,
+ * runtime-tasks' applies): the binary (installed on request), the credentials for its S3 backend,
+ * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
+ */
+
+
+
+
+async function taskEnvironment(session, runId, inputs) {
+    const logger = actionsLogger;
+    const terraform = await locateTerraform({
+        logger,
+        ...(inputs.terraformVersion
+            ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+            : {}),
+    });
+    const credentials = await session.terraform();
+    const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, '.deploy-engine');
+    return {
+        workDir: (0,external_node_path_.join)(temp, 'deploy-engine', runId),
+        outputDir: inputs.pathToMount,
+        outputFileSuffix: inputs.outputFileSuffix,
+        terraform: {
+            binary: terraform.path,
+            env: credentials.env,
+            secrets: credentials.secrets,
+            parallelism: inputs.terraformParallelism,
+            ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
+            pluginCacheDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'plugin-cache'),
+        },
+        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -90647,7 +90684,6 @@ function planApplied(taskType, use) {
 
 
 
-
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
 async function run() {
     await runAction('runtime-tasks', async ({ signal }) => {
@@ -90663,15 +90699,7 @@ async function run() {
             info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
         }
         const session = await openAwsSession(ref.region, inputs.credentials, logger);
-        const forTerraform = await session.terraform();
         const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-        const terraform = await locateTerraform({
-            logger,
-            ...(inputs.terraformVersion
-                ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
-                : {}),
-        });
-        const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, '.deploy-engine');
         const result = await executeRunTasks({
             runs: new RunStore(iacStore, logger, { region: ref.region }),
             iacStore,
@@ -90681,18 +90709,7 @@ async function run() {
         }, {
             runId: ref.runId,
             tasks: inputs.tasks,
-            workDir: (0,external_node_path_.join)(temp, 'deploy-engine', ref.runId),
-            outputDir: inputs.pathToMount,
-            outputFileSuffix: inputs.outputFileSuffix,
-            terraform: {
-                binary: terraform.path,
-                env: forTerraform.env,
-                secrets: forTerraform.secrets,
-                parallelism: inputs.terraformParallelism,
-                ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
-                pluginCacheDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'plugin-cache'),
-            },
-            ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+            ...(await taskEnvironment(session, ref.runId, inputs)),
             guardrails: {
                 localExecEnabled: inputs.localExecEnabled,
                 allowedModules: inputs.allowedModules,

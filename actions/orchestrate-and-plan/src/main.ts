@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import {
   actionsLogger,
   openAwsSession,
   runAction,
   runnerInputs,
-  ToolCacheTerraformInstaller,
+  taskEnvironment,
   workflowRunUrl,
 } from '@deploy-engine/action-kit';
 import {
@@ -13,7 +12,6 @@ import {
   executeRunTasks,
   formatRunRef,
   formatTaskList,
-  locateTerraform,
   openRun,
   PLANNING_TASKS,
   RunStore,
@@ -23,7 +21,7 @@ import {
   type RunRecord,
   type UnplannedPlugin,
 } from '@deploy-engine/core';
-import { parseOrchestrateInputs, type OrchestrateInputs } from './inputs';
+import { parseOrchestrateInputs } from './inputs';
 import { planOutputs } from './plan-outputs';
 import { upsertPullRequestComment } from './pr-comment';
 import {
@@ -77,7 +75,10 @@ export async function run(): Promise<void> {
         const result = await executeRunTasks(deps, {
           runId: current.runId,
           tasks: planning,
-          ...(await terraformOptions(inputs, session, current.runId)),
+          ...(await taskEnvironment(session, current.runId, {
+            ...inputs,
+            outputFileSuffix: inputs.basePathOutput,
+          })),
           guardrails: {
             localExecEnabled: inputs.localExecEnabled,
             allowedModules: inputs.allowedModules,
@@ -121,36 +122,6 @@ export async function run(): Promise<void> {
       throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
     }
   });
-}
-
-async function terraformOptions(
-  inputs: OrchestrateInputs,
-  session: Awaited<ReturnType<typeof openAwsSession>>,
-  runId: string,
-) {
-  const logger = actionsLogger;
-  const terraform = await locateTerraform({
-    logger,
-    ...(inputs.terraformVersion
-      ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
-      : {}),
-  });
-  const forTerraform = await session.terraform();
-  const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
-  return {
-    workDir: join(temp, 'deploy-engine', runId),
-    outputDir: inputs.pathToMount,
-    outputFileSuffix: inputs.basePathOutput,
-    terraform: {
-      binary: terraform.path,
-      env: forTerraform.env,
-      secrets: forTerraform.secrets,
-      parallelism: inputs.terraformParallelism,
-      ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
-      pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
-    },
-    ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
-  };
 }
 
 /** Posts or updates the plan comment; a failure here is a warning, the plan stands. */

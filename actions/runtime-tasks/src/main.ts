@@ -1,18 +1,16 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import {
   actionsLogger,
   openAwsSession,
   runAction,
   runnerInputs,
-  ToolCacheTerraformInstaller,
+  taskEnvironment,
 } from '@deploy-engine/action-kit';
 import {
   confinePath,
   DeploymentHistory,
   executeRunTasks,
-  locateTerraform,
   parseRunRef,
   RunStore,
   S3ObjectStore,
@@ -41,15 +39,7 @@ export async function run(): Promise<void> {
       core.info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
     }
     const session = await openAwsSession(ref.region, inputs.credentials, logger);
-    const forTerraform = await session.terraform();
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-    const terraform = await locateTerraform({
-      logger,
-      ...(inputs.terraformVersion
-        ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
-        : {}),
-    });
-    const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
     const result = await executeRunTasks(
       {
         runs: new RunStore(iacStore, logger, { region: ref.region }),
@@ -61,18 +51,7 @@ export async function run(): Promise<void> {
       {
         runId: ref.runId,
         tasks: inputs.tasks,
-        workDir: join(temp, 'deploy-engine', ref.runId),
-        outputDir: inputs.pathToMount,
-        outputFileSuffix: inputs.outputFileSuffix,
-        terraform: {
-          binary: terraform.path,
-          env: forTerraform.env,
-          secrets: forTerraform.secrets,
-          parallelism: inputs.terraformParallelism,
-          ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
-          pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
-        },
-        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+        ...(await taskEnvironment(session, ref.runId, inputs)),
         guardrails: {
           localExecEnabled: inputs.localExecEnabled,
           allowedModules: inputs.allowedModules,

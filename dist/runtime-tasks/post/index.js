@@ -87752,7 +87752,7 @@ async function versionOf(binary) {
  * An explicit path wins; otherwise `terraform` on PATH when no version is asked for or it matches;
  * otherwise the installer, when given.
  */
-async function locateTerraform(options) {
+async function locate_terraform_locateTerraform(options) {
     const candidates = options.path ? [options.path] : ['terraform'];
     for (const candidate of candidates) {
         const version = await versionOf(candidate);
@@ -89199,7 +89199,7 @@ function annotation(location) {
         ...(location.column !== undefined ? { startColumn: location.column } : {}),
     };
 }
-const actionsLogger = {
+const actions_logger_actionsLogger = {
     debug: (message) => core_debug(message),
     info: (message) => info(message),
     warning: (message, location) => warning(message, annotation(location)),
@@ -90090,7 +90090,7 @@ async function sha256File(path) {
         hash.update(chunk);
     return hash.digest('hex');
 }
-class ToolCacheTerraformInstaller {
+class terraform_installer_ToolCacheTerraformInstaller {
     logger;
     baseUrl;
     platform;
@@ -90140,7 +90140,44 @@ class ToolCacheTerraformInstaller {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/task-environment.ts
+/**
+ * Where and with what Terraform runs in a step that executes tasks (orchestrate-and-plan's plans,
+ * runtime-tasks' applies): the binary (installed on request), the credentials for its S3 backend,
+ * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
+ */
+
+
+
+
+async function taskEnvironment(session, runId, inputs) {
+    const logger = actionsLogger;
+    const terraform = await locateTerraform({
+        logger,
+        ...(inputs.terraformVersion
+            ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+            : {}),
+    });
+    const credentials = await session.terraform();
+    const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
+    return {
+        workDir: join(temp, 'deploy-engine', runId),
+        outputDir: inputs.pathToMount,
+        outputFileSuffix: inputs.outputFileSuffix,
+        terraform: {
+            binary: terraform.path,
+            env: credentials.env,
+            secrets: credentials.secrets,
+            parallelism: inputs.terraformParallelism,
+            ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
+            pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
+        },
+        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -90217,8 +90254,8 @@ async function post() {
             return;
         const { inputs } = parseRuntimeInputs(runnerInputs());
         const ref = parseRunRef(runRef);
-        const session = await openAwsSession(ref.region, inputs.credentials, actionsLogger);
-        const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actionsLogger, {
+        const session = await openAwsSession(ref.region, inputs.credentials, actions_logger_actionsLogger);
+        const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actions_logger_actionsLogger, {
             region: ref.region,
         });
         const result = await runs.cancelRun(ref.runId);

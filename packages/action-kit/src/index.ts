@@ -8,3 +8,4 @@ export * from './html';
 export * from './workflow-run';
 export * from './aws-session';
 export * from './terraform-installer';
+export * from './task-environment';

@@ -1,0 +1,52 @@
+/**
+ * Where and with what Terraform runs in a step that executes tasks (orchestrate-and-plan's plans,
+ * runtime-tasks' applies): the binary (installed on request), the credentials for its S3 backend,
+ * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
+ */
+import { join } from 'node:path';
+import { locateTerraform, type ExecuteOptions } from '@deploy-engine/core';
+import { actionsLogger } from './actions-logger';
+import type { AwsSession } from './aws-session';
+import { ToolCacheTerraformInstaller } from './terraform-installer';
+
+export interface TaskEnvironmentInputs {
+  /** The checkout (PATH_TO_MOUNT): outputs files go there. */
+  pathToMount: string;
+  outputFileSuffix: string;
+  /** TERRAFORM_VERSION; empty: the terraform on PATH. */
+  terraformVersion: string;
+  terraformParallelism: number;
+  tfLogProvider: string;
+}
+
+export async function taskEnvironment(
+  session: AwsSession,
+  runId: string,
+  inputs: TaskEnvironmentInputs,
+): Promise<
+  Pick<ExecuteOptions, 'workDir' | 'outputDir' | 'outputFileSuffix' | 'terraform' | 's3Endpoint'>
+> {
+  const logger = actionsLogger;
+  const terraform = await locateTerraform({
+    logger,
+    ...(inputs.terraformVersion
+      ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+      : {}),
+  });
+  const credentials = await session.terraform();
+  const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
+  return {
+    workDir: join(temp, 'deploy-engine', runId),
+    outputDir: inputs.pathToMount,
+    outputFileSuffix: inputs.outputFileSuffix,
+    terraform: {
+      binary: terraform.path,
+      env: credentials.env,
+      secrets: credentials.secrets,
+      parallelism: inputs.terraformParallelism,
+      ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
+      pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
+    },
+    ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+  };
+}
