@@ -2,9 +2,10 @@
  * One set of AWS credentials for the whole step: the S3 client of our records and, resolved once,
  * the environment Terraform's S3 backend gets. Every credential value is masked before use.
  */
+import * as core from '@actions/core';
 import {
   createS3Client,
-  ExternalError,
+  describeCredentialSource,
   type AwsCredentialSource,
   type Logger,
 } from '@deploy-engine/core';
@@ -23,12 +24,16 @@ export interface AwsSession {
   terraform(): Promise<TerraformCredentials>;
 }
 
-const DESCRIPTIONS: Record<AwsCredentialSource['mode'], string> = {
-  role: 'assuming the given role',
-  keys: 'the given access keys',
-  ambient:
-    "the runner's own credentials (environment, profile or instance role), since no role or keys were given",
-};
+/**
+ * The job's OIDC token for STS, when the job may mint one (`permissions: id-token: write` makes the
+ * runner set ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN). `core.getIDToken` masks the token it returns.
+ */
+function githubOidcToken(): (() => Promise<string>) | undefined {
+  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+    return undefined;
+  core.setSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+  return () => core.getIDToken('sts.amazonaws.com');
+}
 
 /**
  * An S3 client that calls nothing until its first request, so a step can validate its input before
@@ -40,29 +45,29 @@ export async function openAwsSession(
   credentials: AwsCredentialSource,
   logger: Logger,
 ): Promise<AwsSession> {
-  logger.info(`AWS credentials: ${DESCRIPTIONS[credentials.mode]}.`);
-  const s3 = createS3Client({ region, credentials });
+  const webIdentityToken = credentials.mode === 'role' ? githubOidcToken() : undefined;
+  logger.info(
+    `AWS credentials: ${describeCredentialSource(credentials, webIdentityToken !== undefined)}.`,
+  );
+  const s3 = createS3Client({
+    region,
+    credentials,
+    ...(webIdentityToken ? { webIdentityToken } : {}),
+  });
   let forTerraform: Promise<TerraformCredentials> | undefined;
   return {
     s3,
-    terraform: () => (forTerraform ??= resolveForTerraform(s3, region, credentials, logger)),
+    terraform: () => (forTerraform ??= resolveForTerraform(s3, region, logger)),
   };
 }
 
 async function resolveForTerraform(
   s3: S3Client,
   region: string,
-  credentials: AwsCredentialSource,
   logger: Logger,
 ): Promise<TerraformCredentials> {
-  let resolved: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  try {
-    resolved = await s3.config.credentials();
-  } catch (error) {
-    throw new ExternalError(
-      `No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${(error as Error).message}`,
-    );
-  }
+  // The provider names the source and the reason when it fails (an ExternalError).
+  const resolved = await s3.config.credentials();
   const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter(
     (v): v is string => typeof v === 'string' && v !== '',
   );

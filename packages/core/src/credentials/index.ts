@@ -1,1 +1,2 @@
 export * from './aws-credentials';
+export * from './credential-provider';

@@ -1,0 +1,214 @@
+/**
+ * The three credential sources of CONTRACT.md §1 through the built bundles, against moto's STS and
+ * S3 behind a proxy that records who signed every request: what is assumed is what both our S3
+ * calls and Terraform use, and a source that fails says which one it was and why.
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../harness/action-metadata';
+import { startMoto, type MotoServer } from '../harness/moto';
+import { startRecordingProxy, type RecordingProxy } from '../harness/recording-proxy';
+import { runAction, type ActionResult } from '../harness/runner';
+
+const ROLE = 'arn:aws:iam::123456789012:role/deployer';
+const OIDC_REQUEST_TOKEN = 'oidc-request-token-0123456789abcdef';
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvb3JkZXJzIn0.c2lnbmF0dXJlLWZha2U';
+
+let moto: MotoServer;
+let proxy: RecordingProxy;
+let checkout: string;
+let oidcAnswer: { status: number; body: string } = {
+  status: 200,
+  body: JSON.stringify({ value: JWT }),
+};
+const oidcRequests: { authorization: string; url: string }[] = [];
+
+beforeAll(async () => {
+  moto = await startMoto();
+  await moto.createBucket('cred-tfstate');
+  await moto.createBucket('cred-iac');
+  proxy = await startRecordingProxy(moto.endpoint, [
+    (req, res) => {
+      if (!req.url?.startsWith('/_oidc')) return false;
+      oidcRequests.push({ authorization: req.headers.authorization ?? '', url: req.url });
+      res.writeHead(oidcAnswer.status, { 'content-type': 'application/json' });
+      res.end(oidcAnswer.body);
+      return true;
+    },
+  ]);
+  checkout = mkdtempSync(join(tmpdir(), 'cred-checkout-'));
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+  await moto.createBucket('cred-tfstate');
+  await moto.createBucket('cred-iac');
+  proxy.requests.length = 0;
+  oidcRequests.length = 0;
+});
+
+/** The environment of a runner with no AWS credentials of its own: no keys, no profile. */
+function bareRunner(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: proxy.endpoint,
+    AWS_ENDPOINT_URL_STS: proxy.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    HOME: mkdtempSync(join(tmpdir(), 'home-')),
+    ...extra,
+  };
+}
+
+const withOidc = (): Record<string, string> => ({
+  ACTIONS_ID_TOKEN_REQUEST_URL: `${proxy.endpoint}/_oidc?api-version=2.0`,
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN,
+});
+
+const runnerKeys = {
+  AWS_ACCESS_KEY_ID: 'AKIARUNNER0000000000',
+  AWS_SECRET_ACCESS_KEY: 'runner-secret',
+};
+
+function orchestrate(env: Record<string, string>, extra: Record<string, string> = {}) {
+  return runAction('orchestrate-and-plan', {
+    workspace: checkout,
+    env,
+    with: {
+      TFSTATE_BUCKET_NAME: 'cred-tfstate',
+      IAC_BUCKET_NAME: 'cred-iac',
+      WORKSPACE: 'shop',
+      ENVIRONMENT: 'dev',
+      VERSION: 'v1',
+      WORKDIR: 'single',
+      PLUGINS_PATH: 'plugins',
+      ...extra,
+    },
+  });
+}
+
+function apply(
+  plan: ActionResult,
+  env: Record<string, string>,
+  extra: Record<string, string> = {},
+) {
+  return runAction('runtime-tasks', {
+    workspace: checkout,
+    env,
+    with: {
+      RUN_ID: plan.outputs.run_id ?? '',
+      TASK_LIST: plan.outputs.apply_tasks ?? '',
+      ...extra,
+    },
+  });
+}
+
+const s3Signers = () =>
+  new Set(proxy.requests.filter((r) => r.service === 's3').map((r) => r.accessKeyId));
+const terraformSigners = () =>
+  new Set(
+    proxy.requests
+      .filter((r) => r.service === 's3' && r.userAgent.includes('Terraform'))
+      .map((r) => r.accessKeyId),
+  );
+const stsActions = () =>
+  proxy.requests
+    .filter((r) => r.form.includes('Action='))
+    .map((r) => `${/Action=(\w+)/.exec(r.form)?.[1]} ${r.accessKeyId || 'unsigned'}`);
+
+it('assumes the role with the GitHub OIDC token, and S3 and Terraform both use what STS returned', async () => {
+  const env = bareRunner(withOidc());
+  const plan = await orchestrate(env, { AWS_IAM_ROLE: ROLE });
+  expect([plan.exitCode, plan.log]).toEqual([
+    0,
+    expect.stringContaining("with the job's GitHub OIDC token"),
+  ]);
+  const deployed = await apply(plan, env, { AWS_ROLE_ARN: ROLE });
+  expect([deployed.exitCode, deployed.log]).toEqual([0, expect.any(String)]);
+
+  expect(oidcRequests.length).toBeGreaterThanOrEqual(2);
+  for (const request of oidcRequests) {
+    expect(request.authorization).toBe(`Bearer ${OIDC_REQUEST_TOKEN}`);
+    expect(request.url).toContain('audience=sts.amazonaws.com');
+  }
+  expect(new Set(stsActions())).toEqual(new Set(['AssumeRoleWithWebIdentity unsigned']));
+  const signers = [...s3Signers()];
+  expect(signers.length).toBeGreaterThan(0);
+  for (const key of signers) expect(key).toMatch(/^ASIA/);
+  expect([...terraformSigners()].length).toBeGreaterThan(0);
+  for (const key of terraformSigners()) expect(key).toMatch(/^ASIA/);
+  for (const result of [plan, deployed]) {
+    expect(result.masks).toEqual(expect.arrayContaining([JWT, OIDC_REQUEST_TOKEN]));
+    expect(result.log).not.toContain(JWT);
+  }
+});
+
+it("assumes the role from the runner's credentials when the job cannot mint an OIDC token", async () => {
+  const env = bareRunner(runnerKeys);
+  const plan = await orchestrate(env, { AWS_IAM_ROLE: ROLE });
+  expect([plan.exitCode, plan.log]).toEqual([
+    0,
+    expect.stringContaining("from the runner's own credentials"),
+  ]);
+  expect(new Set(stsActions())).toEqual(new Set(['AssumeRole AKIARUNNER0000000000']));
+  for (const key of s3Signers()) expect(key).toMatch(/^ASIA/);
+  expect([...terraformSigners()].length).toBeGreaterThan(0);
+  for (const key of terraformSigners()) expect(key).toMatch(/^ASIA/);
+});
+
+it('lets the role win over keys, with a warning, and uses static keys when only they are given', async () => {
+  const env = bareRunner(runnerKeys);
+  const both = await orchestrate(env, {
+    AWS_IAM_ROLE: ROLE,
+    AWS_ACCESS_KEY_ID: 'AKIAINPUT00000000000',
+    AWS_SECRET_ACCESS_KEY: 'input-secret',
+  });
+  expect(both.exitCode).toBe(0);
+  expect(both.annotations).toContainEqual(
+    expect.objectContaining({ level: 'warning', message: expect.stringContaining('are ignored') }),
+  );
+  expect(s3Signers().has('AKIAINPUT00000000000')).toBe(false);
+
+  await moto.reset();
+  await moto.createBucket('cred-tfstate');
+  await moto.createBucket('cred-iac');
+  proxy.requests.length = 0;
+  const keys = await orchestrate(env, {
+    AWS_ACCESS_KEY_ID: 'AKIAINPUT00000000000',
+    AWS_SECRET_ACCESS_KEY: 'input-secret',
+  });
+  expect([keys.exitCode, keys.log]).toEqual([0, expect.stringContaining('the given access keys')]);
+  expect(stsActions()).toEqual([]);
+  expect(s3Signers()).toEqual(new Set(['AKIAINPUT00000000000']));
+  expect(terraformSigners()).toEqual(new Set(['AKIAINPUT00000000000']));
+});
+
+it('says which source failed and why: the OIDC token service refusing, and no credentials at all', async () => {
+  oidcAnswer = { status: 500, body: '{"message":"token service down"}' };
+  try {
+    const refused = await orchestrate(bareRunner(withOidc()), { AWS_IAM_ROLE: ROLE });
+    expect(refused.exitCode).toBe(1);
+    const error = refused.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(error).toContain(
+      `AWS credentials could not be obtained by assuming ${ROLE} with the job's GitHub OIDC token`,
+    );
+    expect(error).toContain('500');
+  } finally {
+    oidcAnswer = { status: 200, body: JSON.stringify({ value: JWT }) };
+  }
+  expect(await moto.listKeys('cred-iac')).toEqual([]);
+
+  const none = await orchestrate(bareRunner());
+  expect(none.exitCode).toBe(1);
+  const error = none.annotations.find((a) => a.level === 'error')?.message ?? '';
+  expect(error).toContain("AWS credentials could not be obtained by the runner's own credentials");
+  expect(error).toContain('Give AWS_IAM_ROLE');
+  expect(await moto.listKeys('cred-iac')).toEqual([]);
+});
