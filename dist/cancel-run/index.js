@@ -9231,7 +9231,7 @@ __webpack_unused_export__ = AssumeRoleWithSAMLCommand;
 __webpack_unused_export__ = AssumeRoleWithSAMLRequest$;
 __webpack_unused_export__ = AssumeRoleWithSAMLResponse$;
 __webpack_unused_export__ = AssumeRoleWithWebIdentity$;
-__webpack_unused_export__ = AssumeRoleWithWebIdentityCommand;
+exports.WH = AssumeRoleWithWebIdentityCommand;
 __webpack_unused_export__ = AssumeRoleWithWebIdentityRequest$;
 __webpack_unused_export__ = AssumeRoleWithWebIdentityResponse$;
 __webpack_unused_export__ = AssumeRoot$;
@@ -43924,7 +43924,7 @@ module.exports = validRange
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -43945,10 +43945,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -44239,7 +44239,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -81627,8 +81627,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -81721,7 +81723,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -81799,7 +81801,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -81845,7 +81847,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -82148,7 +82150,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -82159,7 +82161,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -82258,7 +82260,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -82273,7 +82275,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -82298,7 +82300,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -82321,7 +82323,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -82452,7 +82454,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -82510,13 +82512,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -82535,7 +82537,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -82554,13 +82556,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                core_debug(`ID token url is ${id_token_url}`);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -84158,7 +84160,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -84611,8 +84613,19 @@ function normalise(source) {
         .replace(/\.git$/, '')
         .replace(/^registry\.terraform\.io\//, '');
 }
+/**
+ * Sources whose path a client could resolve elsewhere than it reads: dot segments (HTTP clients
+ * collapse `acme/../other`), encoded dots or slashes, backslashes, control characters.
+ */
+function ambiguous(target) {
+    return (target.split('/').some((segment) => segment === '..' || segment === '.') ||
+        /%2e|%2f|%5c|\\|\s/i.test(target) ||
+        [...target].some((char) => char.charCodeAt(0) < 0x20));
+}
 function allowed(source, entries) {
     const target = normalise(source);
+    if (ambiguous(target))
+        return false;
     return entries.some((entry) => {
         const prefix = entry.path.replace(/\/+$/, '');
         return target === prefix || target.startsWith(`${prefix}/`);
@@ -84718,6 +84731,7 @@ function confinePath(root, value, input) {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/aws-credentials.ts
 /**
  * How the engine gets AWS credentials (CONTRACT §1): a role to assume, static keys, or the runner's
@@ -84758,7 +84772,134 @@ function chooseAwsCredentialSource(given, names) {
     return { source: { mode: 'ambient' }, warnings: [] };
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(1695);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
+var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
+;// CONCATENATED MODULE: ./packages/core/src/credentials/credential-provider.ts
+/**
+ * Obtains AWS credentials for the chosen source (CONTRACT.md §1), for our S3 client and for
+ * Terraform alike:
+ * - keys: the given static keys;
+ * - role: AssumeRoleWithWebIdentity with the job's GitHub OIDC token when the job can mint one
+ *   (`permissions: id-token: write`), otherwise AssumeRole from the runner's own credentials;
+ * - ambient: the SDK's default chain (environment, shared profile, container or instance role).
+ * Temporary credentials are cached until a minute before they expire. A failure says which source
+ * was tried, why it failed and what to do about it.
+ */
+
+
+
+/** How the credentials are obtained, in words for logs and errors. */
+function describeCredentialSource(source, withWebIdentity) {
+    switch (source.mode) {
+        case 'keys':
+            return 'the given access keys';
+        case 'role':
+            return withWebIdentity
+                ? `assuming ${source.roleArn} with the job's GitHub OIDC token`
+                : `assuming ${source.roleArn} from the runner's own credentials`;
+        case 'ambient':
+            return "the runner's own credentials (environment, shared profile, or container/instance role), since no role or keys were given";
+    }
+}
+function hint(source, withWebIdentity) {
+    switch (source.mode) {
+        case 'keys':
+            return 'Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY secrets.';
+        case 'role':
+            return withWebIdentity
+                ? "Check that the role's trust policy accepts token.actions.githubusercontent.com for this repository and the audience sts.amazonaws.com."
+                : 'Give the job `permissions: id-token: write` so the role is assumed with the GitHub OIDC token, or make sure the runner has credentials allowed to assume it.';
+        case 'ambient':
+            return 'Give AWS_IAM_ROLE (with `permissions: id-token: write`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+    }
+}
+function sessionName(env) {
+    return `deploy-engine-${env.GITHUB_RUN_ID ?? 'local'}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+function fromSts(credentials, roleArn) {
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
+        throw new Error(`STS returned no credentials for ${roleArn}`);
+    return {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+        ...(credentials.Expiration ? { expiration: credentials.Expiration } : {}),
+    };
+}
+function obtain(source, options) {
+    if (source.mode === 'keys') {
+        const keys = {
+            accessKeyId: source.accessKeyId,
+            secretAccessKey: source.secretAccessKey,
+            ...(source.sessionToken ? { sessionToken: source.sessionToken } : {}),
+        };
+        return () => Promise.resolve(keys);
+    }
+    if (source.mode === 'ambient')
+        return (0,credential_provider_node_dist_cjs.defaultProvider)();
+    const endpoint = options.env.AWS_ENDPOINT_URL_STS;
+    const webIdentityToken = options.webIdentityToken;
+    if (webIdentityToken) {
+        // AssumeRoleWithWebIdentity is not signed: the token is the proof.
+        const sts = new dist_cjs/* STSClient */.iM({
+            region: options.region,
+            requestHandler: options.requestHandler,
+            ...(endpoint ? { endpoint } : {}),
+        });
+        return async () => {
+            const token = await webIdentityToken();
+            const response = await sts.send(new dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+                RoleArn: source.roleArn,
+                RoleSessionName: sessionName(options.env),
+                WebIdentityToken: token,
+                DurationSeconds: 3600,
+            }));
+            return fromSts(response.Credentials, source.roleArn);
+        };
+    }
+    const sts = new dist_cjs/* STSClient */.iM({
+        region: options.region,
+        requestHandler: options.requestHandler,
+        credentials: (0,credential_provider_node_dist_cjs.defaultProvider)(),
+        ...(endpoint ? { endpoint } : {}),
+    });
+    return async () => {
+        const response = await sts.send(new dist_cjs/* AssumeRoleCommand */.QL({
+            RoleArn: source.roleArn,
+            RoleSessionName: sessionName(options.env),
+            DurationSeconds: 3600,
+        }));
+        return fromSts(response.Credentials, source.roleArn);
+    };
+}
+/** The provider for `source`: cached, and failing with an ExternalError that names the source. */
+function credentialProvider(source, options) {
+    const get = obtain(source, options);
+    const withWebIdentity = source.mode === 'role' && options.webIdentityToken !== undefined;
+    let cached;
+    return async () => {
+        if (cached) {
+            const current = await cached.catch(() => undefined);
+            const fresh = current && (!current.expiration || current.expiration.getTime() - Date.now() > 60000);
+            if (fresh)
+                return current;
+        }
+        cached = get().catch((error) => {
+            cached = undefined;
+            const reason = error.message
+                .replace(/\s+/g, ' ')
+                .trim()
+                .replace(/([^.])$/, '$1.');
+            throw new errors_ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity)}`, { cause: error });
+        });
+        return cached;
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/index.ts
+
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/target.ts
@@ -86717,7 +86858,7 @@ class MemoryObjectStore {
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(3711);
+var client_s3_dist_cjs = __nccwpck_require__(3711);
 ;// CONCATENATED MODULE: ./packages/core/src/store/s3-object-store.ts
 /**
  * ObjectStore over S3: timeouts on every call (set on the client), bounded retries with backoff for
@@ -86744,7 +86885,7 @@ class S3ObjectStore {
     async getJson(key) {
         return this.call(`read ${key}`, async () => {
             try {
-                const response = await this.client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
+                const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
                 const body = (await response.Body?.transformToString()) ?? '';
                 let value;
                 try {
@@ -86766,7 +86907,7 @@ class S3ObjectStore {
         const body = JSON.stringify(value);
         return this.call(`write ${key}`, async () => {
             try {
-                const response = await this.client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+                const response = await this.client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
                     Bucket: this.bucket,
                     Key: key,
                     Body: body,
@@ -86786,7 +86927,7 @@ class S3ObjectStore {
     async getBytes(key) {
         return this.call(`read ${key}`, async () => {
             try {
-                const response = await this.client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
+                const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
                 return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
             }
             catch (error) {
@@ -86797,7 +86938,7 @@ class S3ObjectStore {
         });
     }
     async putBytes(key, body, contentType) {
-        await this.call(`write ${key}`, () => this.client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+        await this.call(`write ${key}`, () => this.client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
             Bucket: this.bucket,
             Key: key,
             Body: body,
@@ -86807,7 +86948,7 @@ class S3ObjectStore {
     async delete(key, condition) {
         await this.call(`delete ${key}`, async () => {
             try {
-                await this.client.send(new dist_cjs/* DeleteObjectCommand */.k4j({
+                await this.client.send(new client_s3_dist_cjs/* DeleteObjectCommand */.k4j({
                     Bucket: this.bucket,
                     Key: key,
                     ...(condition ? { IfMatch: condition.ifMatch } : {}),
@@ -86827,7 +86968,7 @@ class S3ObjectStore {
             const keys = [];
             let token;
             do {
-                const page = await this.client.send(new dist_cjs/* ListObjectsV2Command */.u6x({
+                const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
                     Bucket: this.bucket,
                     Prefix: prefix,
                     ContinuationToken: token,
@@ -86890,8 +87031,6 @@ function isPassing(error) {
     return PASSING.test(`${errorName(error)} ${error.message ?? ''} ${error.code ?? ''}`);
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var client_sts_dist_cjs = __nccwpck_require__(1695);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./packages/core/src/store/s3-client.ts
@@ -86924,43 +87063,13 @@ function createS3Client(options) {
         config.requestChecksumCalculation = 'WHEN_REQUIRED';
         config.responseChecksumValidation = 'WHEN_REQUIRED';
     }
-    const source = options.credentials;
-    if (source.mode === 'keys') {
-        config.credentials = {
-            accessKeyId: source.accessKeyId,
-            secretAccessKey: source.secretAccessKey,
-            ...(source.sessionToken ? { sessionToken: source.sessionToken } : {}),
-        };
-    }
-    else if (source.mode === 'role') {
-        config.credentials = assumeRoleProvider(source.roleArn, options, env);
-    }
-    return new dist_cjs/* S3Client */.YxF(config);
-}
-/** Assumes the role from the runner's own credentials, once per expiry. */
-function assumeRoleProvider(roleArn, options, env) {
-    const sts = new client_sts_dist_cjs/* STSClient */.iM({
+    config.credentials = credentialProvider(options.credentials, {
         region: options.region,
         requestHandler: requestHandler(options),
-        ...(env.AWS_ENDPOINT_URL_STS ? { endpoint: env.AWS_ENDPOINT_URL_STS } : {}),
+        env,
+        ...(options.webIdentityToken ? { webIdentityToken: options.webIdentityToken } : {}),
     });
-    let cached;
-    return async () => {
-        if (cached?.expiration && cached.expiration.getTime() - Date.now() > 60000)
-            return cached;
-        const session = `deploy-engine-${env.GITHUB_RUN_ID ?? 'local'}`.slice(0, 64);
-        const response = await sts.send(new client_sts_dist_cjs/* AssumeRoleCommand */.QL({ RoleArn: roleArn, RoleSessionName: session, DurationSeconds: 3600 }));
-        const c = response.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey)
-            throw new Error(`STS returned no credentials for ${roleArn}`);
-        cached = {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-            ...(c.Expiration ? { expiration: c.Expiration } : {}),
-        };
-        return cached;
-    };
+    return new client_s3_dist_cjs/* S3Client */.YxF(config);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/index.ts
@@ -87445,10 +87554,16 @@ function parseErrorBlocks(output, dirLabel) {
             .slice(1)
             .map((l) => l.trim())
             .filter((l) => l && !/^on \S+ line \d+/.test(l) && !/^\d+:/.test(l))
-            .slice(0, 3)
             .join(' ');
+        // The cause is often at the end (git's or the provider's own message): keep it, within reason.
+        const shown = detail.length > 700 ? `${detail.slice(0, 700)}…` : detail;
         problems.push({
-            message: `Terraform: ${summary[1]?.trim()}${detail ? ` (${detail})` : ''}`,
+            message: `Terraform: ${summary[1]?.trim()}${shown ? ` (${shown})` : ''}`,
+            ...(/could not read Username|Authentication failed for|returned error: 40[13]/.test(clean)
+                ? {
+                    hint: 'The git server wants credentials: give this source a FEATURES_TERRAFORM_MODULES entry with "private": true and a "token" that can read it.',
+                }
+                : {}),
             ...(where ? { location: { file: `${dirLabel}/${where[1]}`, line: Number(where[2]) } } : {}),
         });
     }
@@ -87479,6 +87594,30 @@ function terraform_output_classifyTerraformFailure(command, output, dirLabel) {
 
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
+/**
+ * The runner's proxy and certificate settings, which Terraform, its providers and git need to
+ * reach anything on a corporate network; nothing else of the runner's environment is passed on.
+ */
+const NETWORK_SETTINGS = (/* unused pure expression or super */ null && ([
+    'HTTPS_PROXY',
+    'HTTP_PROXY',
+    'NO_PROXY',
+    'https_proxy',
+    'http_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GIT_SSL_CAINFO',
+]));
+function runnerNetworkSettings() {
+    const settings = {};
+    for (const name of NETWORK_SETTINGS) {
+        const value = process.env[name];
+        if (value)
+            settings[name] = value;
+    }
+    return settings;
+}
 function hcl(value) {
     return JSON.stringify(value);
 }
@@ -87602,6 +87741,7 @@ class terraform_project_TerraformProject {
         return {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
             HOME: process.env.HOME ?? '/tmp',
+            ...runnerNetworkSettings(),
             TF_IN_AUTOMATION: '1',
             TF_INPUT: '0',
             CHECKPOINT_DISABLE: '1',
@@ -87615,7 +87755,7 @@ class terraform_project_TerraformProject {
         const started = Date.now();
         const result = await runProcess(this.options.binary, args, {
             cwd: this.options.dir,
-            env: await this.env(),
+            env: { ...(await this.env()), ...(command === 'init' ? this.options.initEnv : {}) },
             secrets: this.options.secrets ?? [],
             onLine: (line) => {
                 if (!options.quiet && line.trim() !== '')
@@ -88581,11 +88721,15 @@ class TaskExecutor {
     /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
     iacDigests = new Map();
     unified = new UnifiedTasks(this);
+    /** Private module tokens for `terraform init`, masked once. */
+    git;
     constructor(deps, options, run, manifest) {
         this.deps = deps;
         this.options = options;
         this.run = run;
         this.manifest = manifest;
+        this.git = gitCredentials(options.guardrails.allowedModules);
+        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
     }
     get workDir() {
         return this.options.workDir;
@@ -88731,6 +88875,8 @@ class TaskExecutor {
     project(dir) {
         return new TerraformProject({
             ...this.options.terraform,
+            initEnv: this.git.env,
+            secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets],
             dir,
             logger: this.deps.logger,
             signal: this.options.signal,
@@ -89126,7 +89272,7 @@ const actions_logger_actionsLogger = {
     group: (title, fn) => group(title, fn),
     addSecret: (value) => {
         if (value)
-            core_setSecret(value);
+            setSecret(value);
     },
 };
 
@@ -89136,7 +89282,7 @@ const actions_logger_actionsLogger = {
 
 /** An InputParser over the step's real inputs. */
 function runnerInputs() {
-    return new InputParser((name) => getInput(name), (value) => core_setSecret(value));
+    return new InputParser((name) => getInput(name), (value) => setSecret(value));
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/html.ts
@@ -89155,33 +89301,39 @@ function escapeHtml(text) {
  * the environment Terraform's S3 backend gets. Every credential value is masked before use.
  */
 
-const DESCRIPTIONS = {
-    role: 'assuming the given role',
-    keys: 'the given access keys',
-    ambient: "the runner's own credentials (environment, profile or instance role), since no role or keys were given",
-};
+
+/**
+ * The job's OIDC token for STS, when the job may mint one (`permissions: id-token: write` makes the
+ * runner set ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN). `core.getIDToken` masks the token it returns.
+ */
+function githubOidcToken() {
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+        return undefined;
+    setSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    return () => getIDToken('sts.amazonaws.com');
+}
 /**
  * An S3 client that calls nothing until its first request, so a step can validate its input before
  * touching AWS, and `terraform()`, which resolves the credentials (once) for Terraform's
  * environment, masking them first.
  */
 async function openAwsSession(region, credentials, logger) {
-    logger.info(`AWS credentials: ${DESCRIPTIONS[credentials.mode]}.`);
-    const s3 = createS3Client({ region, credentials });
+    const webIdentityToken = credentials.mode === 'role' ? githubOidcToken() : undefined;
+    logger.info(`AWS credentials: ${describeCredentialSource(credentials, webIdentityToken !== undefined)}.`);
+    const s3 = createS3Client({
+        region,
+        credentials,
+        ...(webIdentityToken ? { webIdentityToken } : {}),
+    });
     let forTerraform;
     return {
         s3,
-        terraform: () => (forTerraform ??= resolveForTerraform(s3, region, credentials, logger)),
+        terraform: () => (forTerraform ??= resolveForTerraform(s3, region, logger)),
     };
 }
-async function resolveForTerraform(s3, region, credentials, logger) {
-    let resolved;
-    try {
-        resolved = await s3.config.credentials();
-    }
-    catch (error) {
-        throw new errors_ExternalError(`No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${error.message}`);
-    }
+async function resolveForTerraform(s3, region, logger) {
+    // The provider names the source and the reason when it fails (an ExternalError).
+    const resolved = await s3.config.credentials();
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
     secrets.forEach((secret) => logger.addSecret(secret));
     const env = {

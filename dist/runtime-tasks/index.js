@@ -9231,7 +9231,7 @@ __webpack_unused_export__ = AssumeRoleWithSAMLCommand;
 __webpack_unused_export__ = AssumeRoleWithSAMLRequest$;
 __webpack_unused_export__ = AssumeRoleWithSAMLResponse$;
 __webpack_unused_export__ = AssumeRoleWithWebIdentity$;
-__webpack_unused_export__ = AssumeRoleWithWebIdentityCommand;
+exports.WH = AssumeRoleWithWebIdentityCommand;
 __webpack_unused_export__ = AssumeRoleWithWebIdentityRequest$;
 __webpack_unused_export__ = AssumeRoleWithWebIdentityResponse$;
 __webpack_unused_export__ = AssumeRoot$;
@@ -81845,7 +81845,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -82452,7 +82452,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -82510,13 +82510,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -82535,7 +82535,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -82554,13 +82554,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                core_debug(`ID token url is ${id_token_url}`);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -84158,7 +84158,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -84840,8 +84840,19 @@ function normalise(source) {
         .replace(/\.git$/, '')
         .replace(/^registry\.terraform\.io\//, '');
 }
+/**
+ * Sources whose path a client could resolve elsewhere than it reads: dot segments (HTTP clients
+ * collapse `acme/../other`), encoded dots or slashes, backslashes, control characters.
+ */
+function ambiguous(target) {
+    return (target.split('/').some((segment) => segment === '..' || segment === '.') ||
+        /%2e|%2f|%5c|\\|\s/i.test(target) ||
+        [...target].some((char) => char.charCodeAt(0) < 0x20));
+}
 function allowed(source, entries) {
     const target = normalise(source);
+    if (ambiguous(target))
+        return false;
     return entries.some((entry) => {
         const prefix = entry.path.replace(/\/+$/, '');
         return target === prefix || target.startsWith(`${prefix}/`);
@@ -84941,7 +84952,33 @@ function confinePath(root, value, input) {
     return target;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/git-credentials.ts
+/** `github.com/org` (with or without scheme, `git::` or trailing slash) as an https URL prefix. */
+function urlPrefix(path) {
+    const bare = path
+        .replace(/^git::/, '')
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    return `https://${bare}/`;
+}
+function gitCredentials(allowed) {
+    // Git never asks on a terminal: a missing or wrong token fails at once instead of hanging.
+    const env = { GIT_TERMINAL_PROMPT: '0' };
+    const secrets = [];
+    const withToken = allowed.filter((entry) => entry.sourceType === 'gitHttps' && typeof entry.token === 'string' && entry.token !== '');
+    withToken.forEach((entry, index) => {
+        const basic = Buffer.from(`x-access-token:${entry.token}`).toString('base64');
+        env[`GIT_CONFIG_KEY_${index}`] = `http.${urlPrefix(entry.path)}.extraHeader`;
+        env[`GIT_CONFIG_VALUE_${index}`] = `Authorization: Basic ${basic}`;
+        secrets.push(entry.token, basic);
+    });
+    if (withToken.length > 0)
+        env.GIT_CONFIG_COUNT = String(withToken.length);
+    return { env, secrets };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
+
 
 
 
@@ -84987,7 +85024,134 @@ function chooseAwsCredentialSource(given, names) {
     return { source: { mode: 'ambient' }, warnings: [] };
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(1695);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
+var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
+;// CONCATENATED MODULE: ./packages/core/src/credentials/credential-provider.ts
+/**
+ * Obtains AWS credentials for the chosen source (CONTRACT.md §1), for our S3 client and for
+ * Terraform alike:
+ * - keys: the given static keys;
+ * - role: AssumeRoleWithWebIdentity with the job's GitHub OIDC token when the job can mint one
+ *   (`permissions: id-token: write`), otherwise AssumeRole from the runner's own credentials;
+ * - ambient: the SDK's default chain (environment, shared profile, container or instance role).
+ * Temporary credentials are cached until a minute before they expire. A failure says which source
+ * was tried, why it failed and what to do about it.
+ */
+
+
+
+/** How the credentials are obtained, in words for logs and errors. */
+function describeCredentialSource(source, withWebIdentity) {
+    switch (source.mode) {
+        case 'keys':
+            return 'the given access keys';
+        case 'role':
+            return withWebIdentity
+                ? `assuming ${source.roleArn} with the job's GitHub OIDC token`
+                : `assuming ${source.roleArn} from the runner's own credentials`;
+        case 'ambient':
+            return "the runner's own credentials (environment, shared profile, or container/instance role), since no role or keys were given";
+    }
+}
+function hint(source, withWebIdentity) {
+    switch (source.mode) {
+        case 'keys':
+            return 'Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY secrets.';
+        case 'role':
+            return withWebIdentity
+                ? "Check that the role's trust policy accepts token.actions.githubusercontent.com for this repository and the audience sts.amazonaws.com."
+                : 'Give the job `permissions: id-token: write` so the role is assumed with the GitHub OIDC token, or make sure the runner has credentials allowed to assume it.';
+        case 'ambient':
+            return 'Give AWS_IAM_ROLE (with `permissions: id-token: write`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+    }
+}
+function sessionName(env) {
+    return `deploy-engine-${env.GITHUB_RUN_ID ?? 'local'}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+function fromSts(credentials, roleArn) {
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
+        throw new Error(`STS returned no credentials for ${roleArn}`);
+    return {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+        ...(credentials.Expiration ? { expiration: credentials.Expiration } : {}),
+    };
+}
+function obtain(source, options) {
+    if (source.mode === 'keys') {
+        const keys = {
+            accessKeyId: source.accessKeyId,
+            secretAccessKey: source.secretAccessKey,
+            ...(source.sessionToken ? { sessionToken: source.sessionToken } : {}),
+        };
+        return () => Promise.resolve(keys);
+    }
+    if (source.mode === 'ambient')
+        return (0,credential_provider_node_dist_cjs.defaultProvider)();
+    const endpoint = options.env.AWS_ENDPOINT_URL_STS;
+    const webIdentityToken = options.webIdentityToken;
+    if (webIdentityToken) {
+        // AssumeRoleWithWebIdentity is not signed: the token is the proof.
+        const sts = new dist_cjs/* STSClient */.iM({
+            region: options.region,
+            requestHandler: options.requestHandler,
+            ...(endpoint ? { endpoint } : {}),
+        });
+        return async () => {
+            const token = await webIdentityToken();
+            const response = await sts.send(new dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+                RoleArn: source.roleArn,
+                RoleSessionName: sessionName(options.env),
+                WebIdentityToken: token,
+                DurationSeconds: 3600,
+            }));
+            return fromSts(response.Credentials, source.roleArn);
+        };
+    }
+    const sts = new dist_cjs/* STSClient */.iM({
+        region: options.region,
+        requestHandler: options.requestHandler,
+        credentials: (0,credential_provider_node_dist_cjs.defaultProvider)(),
+        ...(endpoint ? { endpoint } : {}),
+    });
+    return async () => {
+        const response = await sts.send(new dist_cjs/* AssumeRoleCommand */.QL({
+            RoleArn: source.roleArn,
+            RoleSessionName: sessionName(options.env),
+            DurationSeconds: 3600,
+        }));
+        return fromSts(response.Credentials, source.roleArn);
+    };
+}
+/** The provider for `source`: cached, and failing with an ExternalError that names the source. */
+function credentialProvider(source, options) {
+    const get = obtain(source, options);
+    const withWebIdentity = source.mode === 'role' && options.webIdentityToken !== undefined;
+    let cached;
+    return async () => {
+        if (cached) {
+            const current = await cached.catch(() => undefined);
+            const fresh = current && (!current.expiration || current.expiration.getTime() - Date.now() > 60000);
+            if (fresh)
+                return current;
+        }
+        cached = get().catch((error) => {
+            cached = undefined;
+            const reason = error.message
+                .replace(/\s+/g, ' ')
+                .trim()
+                .replace(/([^.])$/, '$1.');
+            throw new ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity)}`, { cause: error });
+        });
+        return cached;
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/index.ts
+
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/target.ts
@@ -86974,7 +87138,7 @@ class MemoryObjectStore {
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(3711);
+var client_s3_dist_cjs = __nccwpck_require__(3711);
 ;// CONCATENATED MODULE: ./packages/core/src/store/s3-object-store.ts
 /**
  * ObjectStore over S3: timeouts on every call (set on the client), bounded retries with backoff for
@@ -87001,7 +87165,7 @@ class S3ObjectStore {
     async getJson(key) {
         return this.call(`read ${key}`, async () => {
             try {
-                const response = await this.client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
+                const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
                 const body = (await response.Body?.transformToString()) ?? '';
                 let value;
                 try {
@@ -87023,7 +87187,7 @@ class S3ObjectStore {
         const body = JSON.stringify(value);
         return this.call(`write ${key}`, async () => {
             try {
-                const response = await this.client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+                const response = await this.client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
                     Bucket: this.bucket,
                     Key: key,
                     Body: body,
@@ -87043,7 +87207,7 @@ class S3ObjectStore {
     async getBytes(key) {
         return this.call(`read ${key}`, async () => {
             try {
-                const response = await this.client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
+                const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
                 return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
             }
             catch (error) {
@@ -87054,7 +87218,7 @@ class S3ObjectStore {
         });
     }
     async putBytes(key, body, contentType) {
-        await this.call(`write ${key}`, () => this.client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+        await this.call(`write ${key}`, () => this.client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
             Bucket: this.bucket,
             Key: key,
             Body: body,
@@ -87064,7 +87228,7 @@ class S3ObjectStore {
     async delete(key, condition) {
         await this.call(`delete ${key}`, async () => {
             try {
-                await this.client.send(new dist_cjs/* DeleteObjectCommand */.k4j({
+                await this.client.send(new client_s3_dist_cjs/* DeleteObjectCommand */.k4j({
                     Bucket: this.bucket,
                     Key: key,
                     ...(condition ? { IfMatch: condition.ifMatch } : {}),
@@ -87084,7 +87248,7 @@ class S3ObjectStore {
             const keys = [];
             let token;
             do {
-                const page = await this.client.send(new dist_cjs/* ListObjectsV2Command */.u6x({
+                const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
                     Bucket: this.bucket,
                     Prefix: prefix,
                     ContinuationToken: token,
@@ -87147,8 +87311,6 @@ function isPassing(error) {
     return PASSING.test(`${errorName(error)} ${error.message ?? ''} ${error.code ?? ''}`);
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var client_sts_dist_cjs = __nccwpck_require__(1695);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./packages/core/src/store/s3-client.ts
@@ -87181,43 +87343,13 @@ function createS3Client(options) {
         config.requestChecksumCalculation = 'WHEN_REQUIRED';
         config.responseChecksumValidation = 'WHEN_REQUIRED';
     }
-    const source = options.credentials;
-    if (source.mode === 'keys') {
-        config.credentials = {
-            accessKeyId: source.accessKeyId,
-            secretAccessKey: source.secretAccessKey,
-            ...(source.sessionToken ? { sessionToken: source.sessionToken } : {}),
-        };
-    }
-    else if (source.mode === 'role') {
-        config.credentials = assumeRoleProvider(source.roleArn, options, env);
-    }
-    return new dist_cjs/* S3Client */.YxF(config);
-}
-/** Assumes the role from the runner's own credentials, once per expiry. */
-function assumeRoleProvider(roleArn, options, env) {
-    const sts = new client_sts_dist_cjs/* STSClient */.iM({
+    config.credentials = credentialProvider(options.credentials, {
         region: options.region,
         requestHandler: requestHandler(options),
-        ...(env.AWS_ENDPOINT_URL_STS ? { endpoint: env.AWS_ENDPOINT_URL_STS } : {}),
+        env,
+        ...(options.webIdentityToken ? { webIdentityToken: options.webIdentityToken } : {}),
     });
-    let cached;
-    return async () => {
-        if (cached?.expiration && cached.expiration.getTime() - Date.now() > 60000)
-            return cached;
-        const session = `deploy-engine-${env.GITHUB_RUN_ID ?? 'local'}`.slice(0, 64);
-        const response = await sts.send(new client_sts_dist_cjs/* AssumeRoleCommand */.QL({ RoleArn: roleArn, RoleSessionName: session, DurationSeconds: 3600 }));
-        const c = response.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey)
-            throw new Error(`STS returned no credentials for ${roleArn}`);
-        cached = {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-            ...(c.Expiration ? { expiration: c.Expiration } : {}),
-        };
-        return cached;
-    };
+    return new client_s3_dist_cjs/* S3Client */.YxF(config);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/index.ts
@@ -87777,10 +87909,16 @@ function parseErrorBlocks(output, dirLabel) {
             .slice(1)
             .map((l) => l.trim())
             .filter((l) => l && !/^on \S+ line \d+/.test(l) && !/^\d+:/.test(l))
-            .slice(0, 3)
             .join(' ');
+        // The cause is often at the end (git's or the provider's own message): keep it, within reason.
+        const shown = detail.length > 700 ? `${detail.slice(0, 700)}…` : detail;
         problems.push({
-            message: `Terraform: ${summary[1]?.trim()}${detail ? ` (${detail})` : ''}`,
+            message: `Terraform: ${summary[1]?.trim()}${shown ? ` (${shown})` : ''}`,
+            ...(/could not read Username|Authentication failed for|returned error: 40[13]/.test(clean)
+                ? {
+                    hint: 'The git server wants credentials: give this source a FEATURES_TERRAFORM_MODULES entry with "private": true and a "token" that can read it.',
+                }
+                : {}),
             ...(where ? { location: { file: `${dirLabel}/${where[1]}`, line: Number(where[2]) } } : {}),
         });
     }
@@ -87811,6 +87949,30 @@ function classifyTerraformFailure(command, output, dirLabel) {
 
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
+/**
+ * The runner's proxy and certificate settings, which Terraform, its providers and git need to
+ * reach anything on a corporate network; nothing else of the runner's environment is passed on.
+ */
+const NETWORK_SETTINGS = [
+    'HTTPS_PROXY',
+    'HTTP_PROXY',
+    'NO_PROXY',
+    'https_proxy',
+    'http_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GIT_SSL_CAINFO',
+];
+function runnerNetworkSettings() {
+    const settings = {};
+    for (const name of NETWORK_SETTINGS) {
+        const value = process.env[name];
+        if (value)
+            settings[name] = value;
+    }
+    return settings;
+}
 function hcl(value) {
     return JSON.stringify(value);
 }
@@ -87934,6 +88096,7 @@ class TerraformProject {
         return {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
             HOME: process.env.HOME ?? '/tmp',
+            ...runnerNetworkSettings(),
             TF_IN_AUTOMATION: '1',
             TF_INPUT: '0',
             CHECKPOINT_DISABLE: '1',
@@ -87947,7 +88110,7 @@ class TerraformProject {
         const started = Date.now();
         const result = await runProcess(this.options.binary, args, {
             cwd: this.options.dir,
-            env: await this.env(),
+            env: { ...(await this.env()), ...(command === 'init' ? this.options.initEnv : {}) },
             secrets: this.options.secrets ?? [],
             onLine: (line) => {
                 if (!options.quiet && line.trim() !== '')
@@ -89001,11 +89164,15 @@ class TaskExecutor {
     /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
     iacDigests = new Map();
     unified = new UnifiedTasks(this);
+    /** Private module tokens for `terraform init`, masked once. */
+    git;
     constructor(deps, options, run, manifest) {
         this.deps = deps;
         this.options = options;
         this.run = run;
         this.manifest = manifest;
+        this.git = gitCredentials(options.guardrails.allowedModules);
+        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
     }
     get workDir() {
         return this.options.workDir;
@@ -89151,6 +89318,8 @@ class TaskExecutor {
     project(dir) {
         return new TerraformProject({
             ...this.options.terraform,
+            initEnv: this.git.env,
+            secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets],
             dir,
             logger: this.deps.logger,
             signal: this.options.signal,
@@ -89546,7 +89715,7 @@ const actionsLogger = {
     group: (title, fn) => group(title, fn),
     addSecret: (value) => {
         if (value)
-            core_setSecret(value);
+            setSecret(value);
     },
 };
 
@@ -89556,7 +89725,7 @@ const actionsLogger = {
 
 /** An InputParser over the step's real inputs. */
 function runnerInputs() {
-    return new InputParser((name) => getInput(name), (value) => core_setSecret(value));
+    return new InputParser((name) => getInput(name), (value) => setSecret(value));
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/html.ts
@@ -89575,33 +89744,39 @@ function escapeHtml(text) {
  * the environment Terraform's S3 backend gets. Every credential value is masked before use.
  */
 
-const DESCRIPTIONS = {
-    role: 'assuming the given role',
-    keys: 'the given access keys',
-    ambient: "the runner's own credentials (environment, profile or instance role), since no role or keys were given",
-};
+
+/**
+ * The job's OIDC token for STS, when the job may mint one (`permissions: id-token: write` makes the
+ * runner set ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN). `core.getIDToken` masks the token it returns.
+ */
+function githubOidcToken() {
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+        return undefined;
+    setSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    return () => getIDToken('sts.amazonaws.com');
+}
 /**
  * An S3 client that calls nothing until its first request, so a step can validate its input before
  * touching AWS, and `terraform()`, which resolves the credentials (once) for Terraform's
  * environment, masking them first.
  */
 async function openAwsSession(region, credentials, logger) {
-    logger.info(`AWS credentials: ${DESCRIPTIONS[credentials.mode]}.`);
-    const s3 = createS3Client({ region, credentials });
+    const webIdentityToken = credentials.mode === 'role' ? githubOidcToken() : undefined;
+    logger.info(`AWS credentials: ${describeCredentialSource(credentials, webIdentityToken !== undefined)}.`);
+    const s3 = createS3Client({
+        region,
+        credentials,
+        ...(webIdentityToken ? { webIdentityToken } : {}),
+    });
     let forTerraform;
     return {
         s3,
-        terraform: () => (forTerraform ??= resolveForTerraform(s3, region, credentials, logger)),
+        terraform: () => (forTerraform ??= resolveForTerraform(s3, region, logger)),
     };
 }
-async function resolveForTerraform(s3, region, credentials, logger) {
-    let resolved;
-    try {
-        resolved = await s3.config.credentials();
-    }
-    catch (error) {
-        throw new ExternalError(`No AWS credentials could be obtained with ${DESCRIPTIONS[credentials.mode]}: ${error.message}`);
-    }
+async function resolveForTerraform(s3, region, logger) {
+    // The provider names the source and the reason when it fails (an ExternalError).
+    const resolved = await s3.config.credentials();
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
     secrets.forEach((secret) => logger.addSecret(secret));
     const env = {
@@ -89868,7 +90043,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
             throw new Error(`Destination file path ${dest} already exists`);
         }
         // Get the response headers
-        const http = new lib_HttpClient(userAgent, [], {
+        const http = new HttpClient(userAgent, [], {
             allowRetries: false
         });
         if (auth) {

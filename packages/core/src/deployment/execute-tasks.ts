@@ -15,7 +15,12 @@ import type { Manifest, ManifestPlugin } from '../manifest';
 import type { RunRecord, RunStore, RunTask } from '../runs';
 import type { ObjectStore } from '../store';
 import type { ApplyTask } from '../tasks';
-import { checkRenderedIac, type GuardrailOptions } from '../guardrails';
+import {
+  checkRenderedIac,
+  gitCredentials,
+  type GitCredentials,
+  type GuardrailOptions,
+} from '../guardrails';
 import {
   buildTemplateContext,
   renderDirectory,
@@ -229,13 +234,18 @@ class TaskExecutor implements ClassicPlanToolbox {
   private readonly iacDigests = new Map<string, string>();
 
   private readonly unified = new UnifiedTasks(this);
+  /** Private module tokens for `terraform init`, masked once. */
+  private readonly git: GitCredentials;
 
   constructor(
     readonly deps: ExecuteDependencies,
     private readonly options: ExecuteOptions,
     readonly run: RunRecord,
     readonly manifest: Manifest,
-  ) {}
+  ) {
+    this.git = gitCredentials(options.guardrails.allowedModules);
+    this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
+  }
 
   get workDir(): string {
     return this.options.workDir;
@@ -406,6 +416,8 @@ class TaskExecutor implements ClassicPlanToolbox {
   project(dir: string): TerraformProject {
     return new TerraformProject({
       ...this.options.terraform,
+      initEnv: this.git.env,
+      secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets],
       dir,
       logger: this.deps.logger,
       signal: this.options.signal,

@@ -53,6 +53,18 @@ describe('checkRenderedIac', () => {
     ).toEqual([]);
   });
 
+  it('follows nested local modules: a remote source inside one is checked like any other', () => {
+    const files = new Map([
+      ['main.tf', 'module "net" {\n  source = "./modules/net"\n}\n'],
+      ['modules/net/main.tf', 'module "inner" {\n  source = "github.com/other/net"\n}\n'],
+    ]);
+    expect(
+      checkRenderedIac(files, closed, 'iac/p').map(
+        (p) => `${p.location?.file}:${p.location?.line}`,
+      ),
+    ).toEqual(['iac/p/modules/net/main.tf:1']);
+  });
+
   it('allows local modules inside the project and refuses ones that leave it', () => {
     expect(check('module "a" {\n  source = "./a"\n}\n')).toEqual([]);
     expect(check('module "up" {\n  source = "../../etc"\n}\n', closed, 'sub/main.tf')).toEqual([
@@ -70,6 +82,11 @@ describe('checkRenderedIac', () => {
     ['registry.terraform.io/terraform-aws-modules/vpc/aws', true],
     ['terraform-aws-modules/eks/aws', false],
     ['s3::https://bucket.s3.amazonaws.com/m.zip', false],
+    ['git::https://github.com/acme/../other/net.git', false],
+    ['https://github.com/acme/%2e%2e/other/net', false],
+    ['https://github.com/acme%2fother/net', false],
+    ['https://github.com@evil.example/acme/net', false],
+    ['git::ssh://git@github.com/acme/net.git', false],
   ])('module source %s allowed: %s', (source, ok) => {
     const options: GuardrailOptions = {
       localExecEnabled: false,

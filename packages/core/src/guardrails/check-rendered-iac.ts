@@ -26,8 +26,21 @@ function normalise(source: string): string {
     .replace(/^registry\.terraform\.io\//, '');
 }
 
+/**
+ * Sources whose path a client could resolve elsewhere than it reads: dot segments (HTTP clients
+ * collapse `acme/../other`), encoded dots or slashes, backslashes, control characters.
+ */
+function ambiguous(target: string): boolean {
+  return (
+    target.split('/').some((segment) => segment === '..' || segment === '.') ||
+    /%2e|%2f|%5c|\\|\s/i.test(target) ||
+    [...target].some((char) => char.charCodeAt(0) < 0x20)
+  );
+}
+
 function allowed(source: string, entries: readonly AllowedModuleSource[]): boolean {
   const target = normalise(source);
+  if (ambiguous(target)) return false;
   return entries.some((entry) => {
     const prefix = entry.path.replace(/\/+$/, '');
     return target === prefix || target.startsWith(`${prefix}/`);

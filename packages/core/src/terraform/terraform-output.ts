@@ -44,10 +44,16 @@ export function parseErrorBlocks(output: string, dirLabel: string): Problem[] {
       .slice(1)
       .map((l) => l.trim())
       .filter((l) => l && !/^on \S+ line \d+/.test(l) && !/^\d+:/.test(l))
-      .slice(0, 3)
       .join(' ');
+    // The cause is often at the end (git's or the provider's own message): keep it, within reason.
+    const shown = detail.length > 700 ? `${detail.slice(0, 700)}…` : detail;
     problems.push({
-      message: `Terraform: ${summary[1]?.trim()}${detail ? ` (${detail})` : ''}`,
+      message: `Terraform: ${summary[1]?.trim()}${shown ? ` (${shown})` : ''}`,
+      ...(/could not read Username|Authentication failed for|returned error: 40[13]/.test(clean)
+        ? {
+            hint: 'The git server wants credentials: give this source a FEATURES_TERRAFORM_MODULES entry with "private": true and a "token" that can read it.',
+          }
+        : {}),
       ...(where ? { location: { file: `${dirLabel}/${where[1]}`, line: Number(where[2]) } } : {}),
     });
   }

@@ -29,6 +29,8 @@ export interface TerraformOptions {
   dir: string;
   /** Credentials and region for the child; merged over a minimal base. Never on argv. */
   env: Record<string, string>;
+  /** Added for `terraform init` only (git credentials for module downloads). */
+  initEnv?: Record<string, string>;
   logger: Logger;
   secrets?: string[];
   signal?: AbortSignal;
@@ -55,6 +57,31 @@ export interface StateVersion {
 
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
+
+/**
+ * The runner's proxy and certificate settings, which Terraform, its providers and git need to
+ * reach anything on a corporate network; nothing else of the runner's environment is passed on.
+ */
+const NETWORK_SETTINGS = [
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+  'https_proxy',
+  'http_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'GIT_SSL_CAINFO',
+];
+
+function runnerNetworkSettings(): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const name of NETWORK_SETTINGS) {
+    const value = process.env[name];
+    if (value) settings[name] = value;
+  }
+  return settings;
+}
 
 function hcl(value: string): string {
   return JSON.stringify(value);
@@ -211,6 +238,7 @@ export class TerraformProject {
     return {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
+      ...runnerNetworkSettings(),
       TF_IN_AUTOMATION: '1',
       TF_INPUT: '0',
       CHECKPOINT_DISABLE: '1',
@@ -230,7 +258,7 @@ export class TerraformProject {
     const started = Date.now();
     const result = await runProcess(this.options.binary, args, {
       cwd: this.options.dir,
-      env: await this.env(),
+      env: { ...(await this.env()), ...(command === 'init' ? this.options.initEnv : {}) },
       secrets: this.options.secrets ?? [],
       onLine: (line) => {
         if (!options.quiet && line.trim() !== '') logger.info(line);

@@ -1,0 +1,132 @@
+/**
+ * A module from a private git server (FEATURES_TERRAFORM_MODULES, private gitHttps with a token)
+ * through the built bundles: git gets the token through its environment only, the server sees it,
+ * and it appears nowhere else: not in the logs, outputs, summary or any file left behind.
+ * Git over HTTPS is real (git http-backend on 127.0.0.1 with a throwaway certificate).
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../harness/action-metadata';
+import { startGitHttpsServer, type GitHttpsServer } from '../harness/git-https-server';
+import { startMoto, type MotoServer } from '../harness/moto';
+import { runAction, type ActionResult } from '../harness/runner';
+
+const TOKEN = 'ghp_privateModuleToken0123456789abcdefXYZ';
+const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+
+let moto: MotoServer;
+let git: GitHttpsServer;
+let checkout: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  await moto.createBucket('pm-tfstate');
+  await moto.createBucket('pm-iac');
+  git = await startGitHttpsServer(TOKEN, {
+    'platform/greeting': {
+      'main.tf': 'output "greeting" {\n  value = "hello from a private module"\n}\n',
+    },
+  });
+  checkout = mkdtempSync(join(tmpdir(), 'pm-checkout-'));
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
+});
+
+afterAll(async () => {
+  await git?.stop();
+  await moto?.stop();
+});
+
+const env = () => ({
+  ...moto.env,
+  GIT_SSL_CAINFO: git.caFile,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+});
+
+function modules(entry: Record<string, unknown>): string {
+  return JSON.stringify([{ sourceType: 'gitHttps', path: `${git.host}/platform`, ...entry }]);
+}
+
+function orchestrate(allowed: string): Promise<ActionResult> {
+  return runAction('orchestrate-and-plan', {
+    workspace: checkout,
+    env: env(),
+    timeoutMs: 120000,
+    with: {
+      TFSTATE_BUCKET_NAME: 'pm-tfstate',
+      IAC_BUCKET_NAME: 'pm-iac',
+      WORKSPACE: 'shop',
+      ENVIRONMENT: 'dev',
+      VERSION: 'v1',
+      WORKDIR: 'private-module',
+      PLUGINS_PATH: 'plugins',
+      DYNAMIC_INPUTS: `--module_host ${git.host}`,
+      FEATURES_TERRAFORM_MODULES: allowed,
+    },
+  });
+}
+
+/** Every file under `dir` whose bytes contain `needle`. */
+function filesContaining(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  const walk = (path: string): void => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(path)) walk(join(path, name));
+    } else if (stat.isFile() && readFileSync(path).includes(needle)) found.push(path);
+  };
+  walk(dir);
+  return found;
+}
+
+function expectNoToken(result: ActionResult): void {
+  const stdout = result.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+  for (const secret of [TOKEN, BASIC]) {
+    expect(stdout).not.toContain(secret);
+    expect(result.stderr).not.toContain(secret);
+    expect(JSON.stringify(result.outputs)).not.toContain(secret);
+    expect(result.summary).not.toContain(secret);
+    expect(filesContaining(result.runnerTemp, secret)).toEqual([]);
+    expect(filesContaining(result.workspace, secret)).toEqual([]);
+  }
+  expect(result.masks).toEqual(expect.arrayContaining([TOKEN, BASIC]));
+}
+
+it('fetches a private module with the token through git only, and leaves the token nowhere', async () => {
+  const plan = await orchestrate(modules({ private: true, token: TOKEN }));
+  expect([plan.exitCode, plan.log]).toEqual([0, expect.any(String)]);
+  expect(git.requests.length).toBeGreaterThan(0);
+  expect(git.requests.every((r) => r.authorized)).toBe(true);
+  expectNoToken(plan);
+
+  const deployed = await runAction('runtime-tasks', {
+    workspace: checkout,
+    env: env(),
+    timeoutMs: 120000,
+    with: {
+      RUN_ID: plan.outputs.run_id ?? '',
+      TASK_LIST: plan.outputs.apply_tasks ?? '',
+      FEATURES_TERRAFORM_MODULES: modules({ private: true, token: TOKEN }),
+    },
+  });
+  expect([deployed.exitCode, deployed.log]).toEqual([0, expect.any(String)]);
+  expect(deployed.log).toContain('hello from a private module');
+  expectNoToken(deployed);
+});
+
+it('fails at once, without a prompt, when the private server refuses: the entry has no token', async () => {
+  git.requests.length = 0;
+  const started = Date.now();
+  const plan = await orchestrate(modules({ private: false }));
+  expect(plan.exitCode).toBe(1);
+  expect(Date.now() - started).toBeLessThan(60000);
+  expect(git.requests.length).toBeGreaterThan(0);
+  expect(git.requests.some((r) => r.authorized)).toBe(false);
+  expect(plan.log).toMatch(/module|git/i);
+  expect(plan.annotations.map((a) => a.message).join('\n')).toContain('terminal prompts disabled');
+  expect(plan.log).toContain('a "token" that can read it');
+});
