@@ -4,11 +4,12 @@
  * and it appears nowhere else: not in the logs, outputs, summary or any file left behind.
  * Git over HTTPS is real (git http-backend on 127.0.0.1 with a throwaway certificate).
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
 import { startGitHttpsServer, type GitHttpsServer } from '../harness/git-https-server';
+import { leaksOf } from '../harness/leaks';
 import { startMoto, type MotoServer } from '../harness/moto';
 import { runAction, type ActionResult } from '../harness/runner';
 
@@ -66,33 +67,8 @@ function orchestrate(allowed: string): Promise<ActionResult> {
   });
 }
 
-/** Every file under `dir` whose bytes contain `needle`. */
-function filesContaining(dir: string, needle: string): string[] {
-  const found: string[] = [];
-  const walk = (path: string): void => {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) return;
-    if (stat.isDirectory()) {
-      for (const name of readdirSync(path)) walk(join(path, name));
-    } else if (stat.isFile() && readFileSync(path).includes(needle)) found.push(path);
-  };
-  walk(dir);
-  return found;
-}
-
 function expectNoToken(result: ActionResult): void {
-  const stdout = result.stdout
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n');
-  for (const secret of [TOKEN, BASIC]) {
-    expect(stdout).not.toContain(secret);
-    expect(result.stderr).not.toContain(secret);
-    expect(JSON.stringify(result.outputs)).not.toContain(secret);
-    expect(result.summary).not.toContain(secret);
-    expect(filesContaining(result.runnerTemp, secret)).toEqual([]);
-    expect(filesContaining(result.workspace, secret)).toEqual([]);
-  }
+  expect([TOKEN, BASIC].flatMap((secret) => leaksOf(result, secret))).toEqual([]);
   expect(result.masks).toEqual(expect.arrayContaining([TOKEN, BASIC]));
 }
 
