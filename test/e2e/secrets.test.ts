@@ -48,8 +48,13 @@ afterAll(async () => {
 
 /** A runner whose own environment has no AWS keys: only the inputs carry them. */
 const env = (): Record<string, string> => {
-  const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...rest } = moto.env;
-  return { ...rest, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const runner: Record<string, string> = {
+    ...moto.env,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  delete runner.AWS_ACCESS_KEY_ID;
+  delete runner.AWS_SECRET_ACCESS_KEY;
+  return runner;
 };
 
 function orchestrate(workdir: string, extra: Record<string, string> = {}): Promise<ActionResult> {
