@@ -85205,9 +85205,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -87808,7 +87808,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 function formatRunRef(ref) {
     return `${ref.runId}@${ref.bucket}${ref.region && ref.region !== DEFAULT_REGION ? `:${ref.region}` : ''}`;
 }
-function parseRunRef(text) {
+function run_ref_parseRunRef(text) {
     const match = /^([^@]+)@([^:]+)(?::(.+))?$/.exec(text.trim());
     const [, runId, bucket, region] = match ?? [];
     if (!runId ||
@@ -88276,7 +88276,7 @@ var client_s3_dist_cjs = __nccwpck_require__(3711);
 
 
 const PASSING = /timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Throttl|SlowDown|RequestTimeout|InternalError|ServiceUnavailable/i;
-class S3ObjectStore {
+class s3_object_store_S3ObjectStore {
     client;
     bucket;
     retries;
@@ -88448,9 +88448,22 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 
 
 
+/**
+ * DEPLOY_ENGINE_S3_TIMEOUT_MS overrides the per-request timeout (30 s), e.g. to fail faster against
+ * a local S3 server or wait longer on a slow link.
+ */
+function timeoutFromEnv(env) {
+    const raw = env.DEPLOY_ENGINE_S3_TIMEOUT_MS;
+    if (raw === undefined || raw === '')
+        return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 100)
+        throw new Error(`DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw}".`);
+    return value;
+}
 function requestHandler(options) {
     return new node_http_handler_dist_cjs.NodeHttpHandler({
-        requestTimeout: options.requestTimeoutMs ?? 30000,
+        requestTimeout: options.requestTimeoutMs ?? timeoutFromEnv(options.env ?? process.env) ?? 30000,
         connectionTimeout: options.connectionTimeoutMs ?? 5000,
         throwOnRequestTimeout: true,
     });
@@ -88511,7 +88524,7 @@ class RunBlockedError extends ExternalError {
         this.holder = holder;
     }
 }
-class RunStore {
+class run_store_RunStore {
     store;
     logger;
     options;
@@ -88551,6 +88564,7 @@ class RunStore {
             manifestDigest: input.manifestDigest,
             createdAt: at,
             updatedAt: at,
+            revision: runId,
             tasks: input.tasks.map((t) => ({
                 runTaskId: newId(this.now().getTime()),
                 taskType: t.taskType,
@@ -88558,7 +88572,7 @@ class RunStore {
                 status: 'PENDING',
             })),
         };
-        const etag = await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+        const etag = await this.createRecord(runId, record);
         try {
             await this.acquireLock(record, options.force === true);
         }
@@ -88567,6 +88581,24 @@ class RunStore {
             throw error;
         }
         return record;
+    }
+    /**
+     * Writes a new run record. Run ids are fresh, so when the write is refused because the object
+     * exists, it is this very record, written by an attempt whose answer was lost (a timeout retried
+     * by the store): read back and go on.
+     */
+    async createRecord(runId, record) {
+        try {
+            return await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            const stored = await this.store.getJson(keys.run(runId));
+            if (!stored || !sameJson(stored.value, record))
+                throw error;
+            return stored.etag;
+        }
     }
     async getRun(runId) {
         return (await this.store.getJson(keys.run(runId)))?.value;
@@ -88726,6 +88758,8 @@ class RunStore {
             const current = await this.store.getJson(key);
             if (!current)
                 continue; // released meanwhile: try again
+            if (current.value.runId === record.runId)
+                return; // ours: an earlier attempt's answer was lost
             const holder = await this.getRun(current.value.runId);
             const age = this.now().getTime() - new Date(current.value.acquiredAt).getTime();
             const free = !holder || isFinished(holder.status);
@@ -88785,6 +88819,7 @@ class RunStore {
             if (!mutate(run))
                 return run;
             run.updatedAt = this.now().toISOString();
+            run.revision = newId(this.now().getTime());
             try {
                 await this.store.putJson(keys.run(runId), run, { ifMatch: current.etag });
                 return run;
@@ -88792,12 +88827,19 @@ class RunStore {
             catch (error) {
                 if (!(error instanceof object_store_PreconditionFailedError))
                     throw error;
+                // Refused because the record changed: maybe by this very write, retried after a timeout.
+                const now = await this.store.getJson(keys.run(runId));
+                if (now && sameJson(now.value, run))
+                    return run;
             }
         }
         throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
             retryable: true,
         });
     }
+}
+function sameJson(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
@@ -89647,6 +89689,7 @@ async function openRun(deps, options) {
         manifestDigest: manifest.digest,
         tasks,
     }, { force: options.force });
+    options.onOpened?.(run);
     try {
         await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
         for (const alias of manifest.deployOrder) {
@@ -90859,7 +90902,7 @@ function annotation(location) {
         ...(location.column !== undefined ? { startColumn: location.column } : {}),
     };
 }
-const actionsLogger = {
+const actions_logger_actionsLogger = {
     debug: (message) => core_debug(message),
     info: (message) => info(message),
     warning: (message, location) => warning(message, annotation(location)),
@@ -90926,7 +90969,7 @@ function githubOidcToken() {
  * touching AWS, and `terraform()`, which resolves the credentials (once) for Terraform's
  * environment, masking them first.
  */
-async function openAwsSession(region, credentials, logger) {
+async function aws_session_openAwsSession(region, credentials, logger) {
     const webIdentityToken = credentials.mode === 'role' ? githubOidcToken() : undefined;
     logger.info(`AWS credentials: ${describeCredentialSource(credentials, webIdentityToken !== undefined)}.`);
     const s3 = createS3Client({
@@ -91841,7 +91884,7 @@ class ToolCacheTerraformInstaller {
 
 
 async function taskEnvironment(session, runId, inputs) {
-    const logger = actionsLogger;
+    const logger = actions_logger_actionsLogger;
     const terraform = await locateTerraform({
         logger,
         ...(inputs.terraformVersion
@@ -91866,7 +91909,46 @@ async function taskEnvironment(session, runId, inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/run-guard.ts
+/**
+ * The guard a step that opens or runs a run keeps over it: the main step records the run in the
+ * job state as soon as it holds it, and marks it handed on once it has closed it or passed it to
+ * the next job. The post step (`post-if: always()`), which runs even when the main step was killed
+ * or the job cancelled, closes as ABORTED a run the main step left neither closed nor handed on,
+ * so no lock outlives the job.
+ */
+
+
+
+
+const STATE_RUN_REF = 'run_ref';
+const STATE_HANDED_ON = 'run_closed';
+/** The main step holds this run from now on (a RUN_ID, as formatRunRef makes it). */
+function guardRun(runRef) {
+    saveState(STATE_RUN_REF, runRef);
+}
+/** The main step closed the run, or left it open on purpose for the next job. */
+function releaseRun() {
+    saveState(STATE_HANDED_ON, 'true');
+}
+/** For the post step: closes the run its main step left behind, if any. */
+async function closeRunLeftOpen(credentials) {
+    const runRef = core.getState(STATE_RUN_REF);
+    if (runRef === '' || core.getState(STATE_HANDED_ON) === 'true')
+        return;
+    const ref = parseRunRef(runRef);
+    const session = await openAwsSession(ref.region, credentials(), actionsLogger);
+    const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actionsLogger, {
+        region: ref.region,
+    });
+    const result = await runs.cancelRun(ref.runId);
+    core.info(result.outcome === 'cancelled'
+        ? `The main step did not finish run ${ref.runId}: it is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
+        : `Run ${ref.runId} was already closed.`);
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -97168,10 +97250,10 @@ async function run() {
     await runAction('orchestrate-and-plan', async ({ signal }) => {
         const { inputs, warnings } = parseOrchestrateInputs(runnerInputs());
         warnings.forEach((w) => warning(w));
-        const logger = actionsLogger;
-        const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger);
-        const iacStore = new S3ObjectStore(session.s3, inputs.iacBucket.name);
-        const runs = new RunStore(iacStore, logger, { region: inputs.iacBucket.region });
+        const logger = actions_logger_actionsLogger;
+        const session = await aws_session_openAwsSession(inputs.iacBucket.region, inputs.credentials, logger);
+        const iacStore = new s3_object_store_S3ObjectStore(session.s3, inputs.iacBucket.name);
+        const runs = new run_store_RunStore(iacStore, logger, { region: inputs.iacBucket.region });
         const deps = {
             runs,
             iacStore,
@@ -97179,6 +97261,11 @@ async function run() {
             history: new DeploymentHistory(iacStore),
             logger,
         };
+        const runRef = (r) => formatRunRef({
+            runId: r.runId,
+            bucket: inputs.iacBucket.name,
+            region: inputs.iacBucket.region,
+        });
         const opened = await openRun(deps, {
             repoRoot: inputs.pathToMount,
             workdir: inputs.workdir,
@@ -97190,11 +97277,8 @@ async function run() {
             tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
             workflowRunUrl: workflowRunUrl(),
             mode: inputs.unified ? 'unified' : 'classic',
-        });
-        const runRef = (r) => formatRunRef({
-            runId: r.runId,
-            bucket: inputs.iacBucket.name,
-            region: inputs.iacBucket.region,
+            // From here on the post step closes the run if this step dies before handing it on.
+            onOpened: (run) => guardRun(runRef(run)),
         });
         let current = opened.run;
         let plans = [];
@@ -97230,6 +97314,9 @@ async function run() {
             }
         }
         const open = current?.status === 'RUNNING' && failure === undefined ? current : undefined;
+        // The run is closed, or open on purpose for the approved job: the post step leaves it alone.
+        if (current && (current.status !== 'RUNNING' || open))
+            releaseRun();
         setOutput('run_id', open ? runRef(open) : '');
         setOutput('apply_tasks', formatTaskList(open?.tasks.filter((t) => !PLANNING_TASKS.includes(t.taskType)) ?? []));
         const outputs = planOutputs(opened.manifest, open, plans, unplanned);

@@ -86681,7 +86681,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 function formatRunRef(ref) {
     return `${ref.runId}@${ref.bucket}${ref.region && ref.region !== DEFAULT_REGION ? `:${ref.region}` : ''}`;
 }
-function parseRunRef(text) {
+function run_ref_parseRunRef(text) {
     const match = /^([^@]+)@([^:]+)(?::(.+))?$/.exec(text.trim());
     const [, runId, bucket, region] = match ?? [];
     if (!runId ||
@@ -87149,7 +87149,7 @@ var client_s3_dist_cjs = __nccwpck_require__(3711);
 
 
 const PASSING = /timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Throttl|SlowDown|RequestTimeout|InternalError|ServiceUnavailable/i;
-class S3ObjectStore {
+class s3_object_store_S3ObjectStore {
     client;
     bucket;
     retries;
@@ -87321,9 +87321,22 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 
 
 
+/**
+ * DEPLOY_ENGINE_S3_TIMEOUT_MS overrides the per-request timeout (30 s), e.g. to fail faster against
+ * a local S3 server or wait longer on a slow link.
+ */
+function timeoutFromEnv(env) {
+    const raw = env.DEPLOY_ENGINE_S3_TIMEOUT_MS;
+    if (raw === undefined || raw === '')
+        return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 100)
+        throw new Error(`DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw}".`);
+    return value;
+}
 function requestHandler(options) {
     return new node_http_handler_dist_cjs.NodeHttpHandler({
-        requestTimeout: options.requestTimeoutMs ?? 30000,
+        requestTimeout: options.requestTimeoutMs ?? timeoutFromEnv(options.env ?? process.env) ?? 30000,
         connectionTimeout: options.connectionTimeoutMs ?? 5000,
         throwOnRequestTimeout: true,
     });
@@ -87384,7 +87397,7 @@ class RunBlockedError extends ExternalError {
         this.holder = holder;
     }
 }
-class RunStore {
+class run_store_RunStore {
     store;
     logger;
     options;
@@ -87424,6 +87437,7 @@ class RunStore {
             manifestDigest: input.manifestDigest,
             createdAt: at,
             updatedAt: at,
+            revision: runId,
             tasks: input.tasks.map((t) => ({
                 runTaskId: newId(this.now().getTime()),
                 taskType: t.taskType,
@@ -87431,7 +87445,7 @@ class RunStore {
                 status: 'PENDING',
             })),
         };
-        const etag = await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+        const etag = await this.createRecord(runId, record);
         try {
             await this.acquireLock(record, options.force === true);
         }
@@ -87440,6 +87454,24 @@ class RunStore {
             throw error;
         }
         return record;
+    }
+    /**
+     * Writes a new run record. Run ids are fresh, so when the write is refused because the object
+     * exists, it is this very record, written by an attempt whose answer was lost (a timeout retried
+     * by the store): read back and go on.
+     */
+    async createRecord(runId, record) {
+        try {
+            return await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            const stored = await this.store.getJson(keys.run(runId));
+            if (!stored || !sameJson(stored.value, record))
+                throw error;
+            return stored.etag;
+        }
     }
     async getRun(runId) {
         return (await this.store.getJson(keys.run(runId)))?.value;
@@ -87599,6 +87631,8 @@ class RunStore {
             const current = await this.store.getJson(key);
             if (!current)
                 continue; // released meanwhile: try again
+            if (current.value.runId === record.runId)
+                return; // ours: an earlier attempt's answer was lost
             const holder = await this.getRun(current.value.runId);
             const age = this.now().getTime() - new Date(current.value.acquiredAt).getTime();
             const free = !holder || isFinished(holder.status);
@@ -87658,6 +87692,7 @@ class RunStore {
             if (!mutate(run))
                 return run;
             run.updatedAt = this.now().toISOString();
+            run.revision = newId(this.now().getTime());
             try {
                 await this.store.putJson(keys.run(runId), run, { ifMatch: current.etag });
                 return run;
@@ -87665,12 +87700,19 @@ class RunStore {
             catch (error) {
                 if (!(error instanceof object_store_PreconditionFailedError))
                     throw error;
+                // Refused because the record changed: maybe by this very write, retried after a timeout.
+                const now = await this.store.getJson(keys.run(runId));
+                if (now && sameJson(now.value, run))
+                    return run;
             }
         }
         throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
             retryable: true,
         });
     }
+}
+function sameJson(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
@@ -88444,6 +88486,7 @@ async function openRun(deps, options) {
         manifestDigest: manifest.digest,
         tasks,
     }, { force: options.force });
+    options.onOpened?.(run);
     try {
         await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
         for (const alias of manifest.deployOrder) {
@@ -89707,7 +89750,7 @@ function annotation(location) {
         ...(location.column !== undefined ? { startColumn: location.column } : {}),
     };
 }
-const actionsLogger = {
+const actions_logger_actionsLogger = {
     debug: (message) => core_debug(message),
     info: (message) => info(message),
     warning: (message, location) => warning(message, annotation(location)),
@@ -89760,7 +89803,7 @@ function githubOidcToken() {
  * touching AWS, and `terraform()`, which resolves the credentials (once) for Terraform's
  * environment, masking them first.
  */
-async function openAwsSession(region, credentials, logger) {
+async function aws_session_openAwsSession(region, credentials, logger) {
     const webIdentityToken = credentials.mode === 'role' ? githubOidcToken() : undefined;
     logger.info(`AWS credentials: ${describeCredentialSource(credentials, webIdentityToken !== undefined)}.`);
     const s3 = createS3Client({
@@ -90675,7 +90718,7 @@ class ToolCacheTerraformInstaller {
 
 
 async function taskEnvironment(session, runId, inputs) {
-    const logger = actionsLogger;
+    const logger = actions_logger_actionsLogger;
     const terraform = await locateTerraform({
         logger,
         ...(inputs.terraformVersion
@@ -90700,7 +90743,46 @@ async function taskEnvironment(session, runId, inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/run-guard.ts
+/**
+ * The guard a step that opens or runs a run keeps over it: the main step records the run in the
+ * job state as soon as it holds it, and marks it handed on once it has closed it or passed it to
+ * the next job. The post step (`post-if: always()`), which runs even when the main step was killed
+ * or the job cancelled, closes as ABORTED a run the main step left neither closed nor handed on,
+ * so no lock outlives the job.
+ */
+
+
+
+
+const STATE_RUN_REF = 'run_ref';
+const STATE_HANDED_ON = 'run_closed';
+/** The main step holds this run from now on (a RUN_ID, as formatRunRef makes it). */
+function guardRun(runRef) {
+    saveState(STATE_RUN_REF, runRef);
+}
+/** The main step closed the run, or left it open on purpose for the next job. */
+function releaseRun() {
+    saveState(STATE_HANDED_ON, 'true');
+}
+/** For the post step: closes the run its main step left behind, if any. */
+async function closeRunLeftOpen(credentials) {
+    const runRef = core.getState(STATE_RUN_REF);
+    if (runRef === '' || core.getState(STATE_HANDED_ON) === 'true')
+        return;
+    const ref = parseRunRef(runRef);
+    const session = await openAwsSession(ref.region, credentials(), actionsLogger);
+    const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actionsLogger, {
+        region: ref.region,
+    });
+    const result = await runs.cancelRun(ref.runId);
+    core.info(result.outcome === 'cancelled'
+        ? `The main step did not finish run ${ref.runId}: it is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
+        : `Run ${ref.runId} was already closed.`);
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -90753,12 +90835,6 @@ function parseRuntimeInputs(p) {
     }
     return { inputs, warnings: p.finish('runtime-tasks') };
 }
-
-;// CONCATENATED MODULE: ./actions/runtime-tasks/src/state.ts
-/** What the main step tells its post step (through GITHUB_STATE). */
-const STATE_RUN_REF = 'run_ref';
-/** Set once the main step has closed the run, whatever the outcome. */
-const STATE_CLOSED = 'run_closed';
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/summary.ts
 /** The job summary of runtime-tasks: each task's status, duration, changes and outputs. */
@@ -90858,25 +90934,24 @@ function planApplied(taskType, use) {
 
 
 
-
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
 async function run() {
     await runAction('runtime-tasks', async ({ signal }) => {
         const { inputs, warnings } = parseRuntimeInputs(runnerInputs());
         warnings.forEach((w) => warning(w));
-        const logger = actionsLogger;
-        const ref = parseRunRef(inputs.runId);
+        const logger = actions_logger_actionsLogger;
+        const ref = run_ref_parseRunRef(inputs.runId);
         // From here on the post step closes the run if this step does not.
-        saveState(STATE_RUN_REF, inputs.runId);
+        guardRun(inputs.runId);
         if (inputs.excludeFilesPath) {
             const excluded = confinePath(inputs.pathToMount, inputs.excludeFilesPath, 'EXCLUDE_FILES_PATH');
             await (0,promises_.rm)(excluded, { recursive: true, force: true });
             info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
         }
-        const session = await openAwsSession(ref.region, inputs.credentials, logger);
-        const iacStore = new S3ObjectStore(session.s3, ref.bucket);
+        const session = await aws_session_openAwsSession(ref.region, inputs.credentials, logger);
+        const iacStore = new s3_object_store_S3ObjectStore(session.s3, ref.bucket);
         const result = await executeRunTasks({
-            runs: new RunStore(iacStore, logger, { region: ref.region }),
+            runs: new run_store_RunStore(iacStore, logger, { region: ref.region }),
             iacStore,
             context: new WorkspaceContextStore(iacStore),
             history: new DeploymentHistory(iacStore),
@@ -90892,7 +90967,7 @@ async function run() {
             signal,
         });
         // executeRunTasks has closed the run (success or failure): the post step has nothing to do.
-        saveState(STATE_CLOSED, 'true');
+        releaseRun();
         await writeRuntimeSummary(result);
         if (result.error !== undefined) {
             throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));

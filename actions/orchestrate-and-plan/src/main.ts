@@ -1,6 +1,8 @@
 import * as core from '@actions/core';
 import {
   actionsLogger,
+  guardRun,
+  releaseRun,
   openAwsSession,
   runAction,
   runnerInputs,
@@ -46,6 +48,12 @@ export async function run(): Promise<void> {
       history: new DeploymentHistory(iacStore),
       logger,
     };
+    const runRef = (r: RunRecord) =>
+      formatRunRef({
+        runId: r.runId,
+        bucket: inputs.iacBucket.name,
+        region: inputs.iacBucket.region,
+      });
     const opened = await openRun(deps, {
       repoRoot: inputs.pathToMount,
       workdir: inputs.workdir,
@@ -57,13 +65,9 @@ export async function run(): Promise<void> {
       tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
       workflowRunUrl: workflowRunUrl(),
       mode: inputs.unified ? 'unified' : 'classic',
+      // From here on the post step closes the run if this step dies before handing it on.
+      onOpened: (run) => guardRun(runRef(run)),
     });
-    const runRef = (r: RunRecord) =>
-      formatRunRef({
-        runId: r.runId,
-        bucket: inputs.iacBucket.name,
-        region: inputs.iacBucket.region,
-      });
     let current = opened.run;
     let plans: PlanRecord[] = [];
     let unplanned: UnplannedPlugin[] = [];
@@ -100,6 +104,8 @@ export async function run(): Promise<void> {
       }
     }
     const open = current?.status === 'RUNNING' && failure === undefined ? current : undefined;
+    // The run is closed, or open on purpose for the approved job: the post step leaves it alone.
+    if (current && (current.status !== 'RUNNING' || open)) releaseRun();
     core.setOutput('run_id', open ? runRef(open) : '');
     core.setOutput(
       'apply_tasks',

@@ -2,7 +2,9 @@ import { rm } from 'node:fs/promises';
 import * as core from '@actions/core';
 import {
   actionsLogger,
+  guardRun,
   openAwsSession,
+  releaseRun,
   runAction,
   runnerInputs,
   taskEnvironment,
@@ -17,7 +19,6 @@ import {
   WorkspaceContextStore,
 } from '@deploy-engine/core';
 import { parseRuntimeInputs } from './inputs';
-import { STATE_CLOSED, STATE_RUN_REF } from './state';
 import { writeRuntimeSummary } from './summary';
 
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
@@ -28,7 +29,7 @@ export async function run(): Promise<void> {
     const logger = actionsLogger;
     const ref = parseRunRef(inputs.runId);
     // From here on the post step closes the run if this step does not.
-    core.saveState(STATE_RUN_REF, inputs.runId);
+    guardRun(inputs.runId);
     if (inputs.excludeFilesPath) {
       const excluded = confinePath(
         inputs.pathToMount,
@@ -60,7 +61,7 @@ export async function run(): Promise<void> {
       },
     );
     // executeRunTasks has closed the run (success or failure): the post step has nothing to do.
-    core.saveState(STATE_CLOSED, 'true');
+    releaseRun();
     await writeRuntimeSummary(result);
     if (result.error !== undefined) {
       throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));

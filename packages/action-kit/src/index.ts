@@ -9,3 +9,4 @@ export * from './workflow-run';
 export * from './aws-session';
 export * from './terraform-installer';
 export * from './task-environment';
+export * from './run-guard';

@@ -35,6 +35,8 @@ export interface OpenRunOptions extends Omit<
   workflowRunUrl: string;
   /** Take over a lock older than the lease (logged). */
   force?: boolean;
+  /** Called as soon as the run exists, before anything else can fail (to guard it). */
+  onOpened?: (run: RunRecord) => void;
   /** Classic (one state per plugin) or unified (one project and state per application). */
   mode?: DeploymentMode;
 }
@@ -94,6 +96,7 @@ export async function openRun(
     },
     { force: options.force },
   );
+  options.onOpened?.(run);
   try {
     await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
     for (const alias of manifest.deployOrder) {

@@ -1,5 +1,5 @@
 import { MemoryLogger } from '../logging';
-import { MemoryObjectStore, type ObjectStore } from '../store';
+import { MemoryObjectStore, PreconditionFailedError, type ObjectStore } from '../store';
 import type { DeploymentTarget } from '../workspace';
 import { parseRunRef, formatRunRef } from './run-ref';
 import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';
@@ -160,6 +160,41 @@ describe('RunStore', () => {
     const runs = new RunStore(failing, new MemoryLogger());
     await expect(runs.createRun(input())).rejects.toThrow('S3 went away');
     expect(await memory.list('')).toEqual([]);
+  });
+});
+
+describe('writes whose answer was lost', () => {
+  /**
+   * Each conditional write is applied, then answered as S3 answers the store's retry after a
+   * timeout: "precondition failed", since the first attempt changed the object.
+   */
+  function losingAnswers(memory: MemoryObjectStore): ObjectStore {
+    return {
+      bucket: 'iac',
+      getJson: (k) => memory.getJson(k),
+      list: (p) => memory.list(p),
+      delete: (k, c) => memory.delete(k, c),
+      getBytes: (k) => memory.getBytes(k),
+      putBytes: (k, b, t) => memory.putBytes(k, b, t),
+      putJson: async (k, v, c) => {
+        await memory.putJson(k, v, c);
+        if (c) throw new PreconditionFailedError(k);
+        return 'etag';
+      },
+    };
+  }
+
+  it('opens, updates and closes a run as if every answer had arrived', async () => {
+    const memory = new MemoryObjectStore('iac');
+    const runs = new RunStore(losingAnswers(memory), new MemoryLogger());
+    const run = await runs.createRun(input());
+    const task = run.tasks[0]?.runTaskId as string;
+    await runs.startTask(run.runId, task);
+    await runs.finishTask(run.runId, task, 'SUCCEEDED');
+    const closed = await runs.finishRun(run.runId, 'USER_ERROR');
+    expect(closed.status).toBe('USER_ERROR');
+    expect(closed.tasks.map((t) => t.status)).toEqual(['SUCCEEDED', 'ABORTED']);
+    expect((await memory.list('locks/')).length).toBe(0);
   });
 });
 

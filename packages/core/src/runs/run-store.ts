@@ -103,6 +103,7 @@ export class RunStore {
       manifestDigest: input.manifestDigest,
       createdAt: at,
       updatedAt: at,
+      revision: runId,
       tasks: input.tasks.map((t) => ({
         runTaskId: newId(this.now().getTime()),
         taskType: t.taskType,
@@ -110,7 +111,7 @@ export class RunStore {
         status: 'PENDING',
       })),
     };
-    const etag = await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+    const etag = await this.createRecord(runId, record);
     try {
       await this.acquireLock(record, options.force === true);
     } catch (error) {
@@ -118,6 +119,22 @@ export class RunStore {
       throw error;
     }
     return record;
+  }
+
+  /**
+   * Writes a new run record. Run ids are fresh, so when the write is refused because the object
+   * exists, it is this very record, written by an attempt whose answer was lost (a timeout retried
+   * by the store): read back and go on.
+   */
+  private async createRecord(runId: string, record: RunRecord): Promise<string> {
+    try {
+      return await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      const stored = await this.store.getJson<RunRecord>(keys.run(runId));
+      if (!stored || !sameJson(stored.value, record)) throw error;
+      return stored.etag;
+    }
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -305,6 +322,7 @@ export class RunStore {
       }
       const current = await this.store.getJson<RunLock>(key);
       if (!current) continue; // released meanwhile: try again
+      if (current.value.runId === record.runId) return; // ours: an earlier attempt's answer was lost
       const holder = await this.getRun(current.value.runId);
       const age = this.now().getTime() - new Date(current.value.acquiredAt).getTime();
       const free = !holder || isFinished(holder.status);
@@ -377,15 +395,23 @@ export class RunStore {
       const run = structuredClone(current.value);
       if (!mutate(run)) return run;
       run.updatedAt = this.now().toISOString();
+      run.revision = newId(this.now().getTime());
       try {
         await this.store.putJson(keys.run(runId), run, { ifMatch: current.etag });
         return run;
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
+        // Refused because the record changed: maybe by this very write, retried after a timeout.
+        const now = await this.store.getJson<RunRecord>(keys.run(runId));
+        if (now && sameJson(now.value, run)) return run;
       }
     }
     throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
       retryable: true,
     });
   }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -43,6 +43,11 @@ export interface RunRecord {
   manifestDigest: string;
   createdAt: string;
   updatedAt: string;
+  /**
+   * A fresh id per write: a writer whose answer was lost recognises its own write by it (two
+   * writers can otherwise produce the very same record).
+   */
+  revision?: string;
   finishedAt?: string;
   error?: RunError;
   tasks: RunTask[];

@@ -17,9 +17,24 @@ export interface S3ClientOptions {
   webIdentityToken?: () => Promise<string>;
 }
 
+/**
+ * DEPLOY_ENGINE_S3_TIMEOUT_MS overrides the per-request timeout (30 s), e.g. to fail faster against
+ * a local S3 server or wait longer on a slow link.
+ */
+function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.DEPLOY_ENGINE_S3_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 100)
+    throw new Error(
+      `DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw}".`,
+    );
+  return value;
+}
+
 function requestHandler(options: S3ClientOptions): NodeHttpHandler {
   return new NodeHttpHandler({
-    requestTimeout: options.requestTimeoutMs ?? 30000,
+    requestTimeout: options.requestTimeoutMs ?? timeoutFromEnv(options.env ?? process.env) ?? 30000,
     connectionTimeout: options.connectionTimeoutMs ?? 5000,
     throwOnRequestTimeout: true,
   });

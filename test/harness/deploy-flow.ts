@@ -1,0 +1,155 @@
+/**
+ * The three jobs of a user's workflow against one moto_server, for tests that break things in
+ * between: orchestrate-and-plan, runtime-tasks (and its post step), cancel-run, plus what a test
+ * checks afterwards (run records, locks, state serials, leftover Terraform locks).
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './action-metadata';
+import type { MotoServer } from './moto';
+import { runAction, type ActionResult, type RunActionOptions } from './runner';
+
+export interface RunRecordView {
+  runId: string;
+  status: string;
+  tasks: {
+    taskType: string;
+    pluginAppliedAlias: string;
+    status: string;
+    startedAt?: string;
+    finishedAt?: string;
+  }[];
+}
+
+export class DeployFlow {
+  readonly checkout: string;
+  readonly tfstateBucket: string;
+  readonly iacBucket: string;
+
+  constructor(
+    private readonly moto: MotoServer,
+    private readonly name: string,
+    private readonly env: () => Record<string, string> = () => ({}),
+  ) {
+    this.tfstateBucket = `${name}-tfstate`;
+    this.iacBucket = `${name}-iac`;
+    this.checkout = mkdtempSync(join(tmpdir(), `${name}-checkout-`));
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), this.checkout, { recursive: true });
+  }
+
+  async createBuckets(): Promise<void> {
+    await this.moto.createBucket(this.tfstateBucket);
+    await this.moto.createBucket(this.iacBucket);
+  }
+
+  private stepEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      ...this.moto.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...this.env(),
+      ...extra,
+    };
+  }
+
+  orchestrate(
+    workdir: string,
+    withInputs: Record<string, string> = {},
+    options: Omit<RunActionOptions, 'with' | 'workspace'> = {},
+  ): Promise<ActionResult> {
+    return runAction('orchestrate-and-plan', {
+      ...options,
+      workspace: this.checkout,
+      env: this.stepEnv(options.env),
+      with: {
+        TFSTATE_BUCKET_NAME: this.tfstateBucket,
+        IAC_BUCKET_NAME: this.iacBucket,
+        WORKSPACE: 'shop',
+        ENVIRONMENT: 'dev',
+        VERSION: 'v1',
+        WORKDIR: workdir,
+        PLUGINS_PATH: 'plugins',
+        LOCAL_EXEC_ENABLED: 'true',
+        ...withInputs,
+      },
+    });
+  }
+
+  apply(
+    plan: ActionResult,
+    options: Omit<RunActionOptions, 'with' | 'workspace'> & { with?: Record<string, string> } = {},
+  ): Promise<ActionResult> {
+    return runAction('runtime-tasks', {
+      ...options,
+      workspace: this.checkout,
+      env: this.stepEnv(options.env),
+      with: {
+        RUN_ID: plan.outputs.run_id ?? '',
+        TASK_LIST: plan.outputs.apply_tasks ?? '',
+        LOCALEXEC_ENABLED: 'true',
+        ...options.with,
+      },
+    });
+  }
+
+  /** orchestrate-and-plan's post step after `main`, with the inputs and the state it had. */
+  postOrchestrate(workdir: string, main: ActionResult): Promise<ActionResult> {
+    return this.orchestrate(workdir, {}, { script: 'post', state: main.state });
+  }
+
+  /** runtime-tasks' post step after `main`, with the inputs and the state it had. */
+  postApply(plan: ActionResult, main: ActionResult): Promise<ActionResult> {
+    return this.apply(plan, { script: 'post', state: main.state });
+  }
+
+  cancel(runId: string, options: Omit<RunActionOptions, 'with'> = {}): Promise<ActionResult> {
+    return runAction('cancel-run', {
+      ...options,
+      env: this.stepEnv(options.env),
+      with: { RUN_ID: runId },
+    });
+  }
+
+  /** Every run record in the IaC bucket. */
+  async runs(): Promise<RunRecordView[]> {
+    const keys = (await this.moto.listKeys(this.iacBucket, 'runs/')).filter((k) =>
+      k.endsWith('/record.json'),
+    );
+    return Promise.all(
+      keys.map(
+        async (k) => JSON.parse(await this.moto.getObjectText(this.iacBucket, k)) as RunRecordView,
+      ),
+    );
+  }
+
+  async lockKeys(): Promise<string[]> {
+    return this.moto.listKeys(this.iacBucket, 'locks/');
+  }
+
+  /** Terraform lock files left in the tfstate bucket. */
+  async terraformLocks(): Promise<string[]> {
+    return (await this.moto.listKeys(this.tfstateBucket)).filter((k) => k.endsWith('.tflock'));
+  }
+
+  /** The serial of every state in the tfstate bucket, by key. */
+  async stateSerials(): Promise<Record<string, number>> {
+    const serials: Record<string, number> = {};
+    for (const key of await this.moto.listKeys(this.tfstateBucket)) {
+      if (!key.endsWith('.tfstate')) continue;
+      serials[key] = (
+        JSON.parse(await this.moto.getObjectText(this.tfstateBucket, key)) as { serial: number }
+      ).serial;
+    }
+    return serials;
+  }
+}
+
+/** Fails unless no serial of `before` went back (or disappeared) in `after`. */
+export function serialsWentBack(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): string[] {
+  return Object.entries(before)
+    .filter(([key, serial]) => (after[key] ?? -1) < serial)
+    .map(([key, serial]) => `${key}: ${serial} -> ${after[key] ?? 'gone'}`);
+}
