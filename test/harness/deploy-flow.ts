@@ -3,7 +3,8 @@
  * between: orchestrate-and-plan, runtime-tasks (and its post step), cancel-run, plus what a test
  * checks afterwards (run records, locks, state serials, leftover Terraform locks).
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './action-metadata';
@@ -43,7 +44,8 @@ export class DeployFlow {
     await this.moto.createBucket(this.iacBucket);
   }
 
-  private stepEnv(extra: Record<string, string> = {}): Record<string, string> {
+  /** The environment the steps (and the CLI) run with. */
+  stepEnv(extra: Record<string, string> = {}): Record<string, string> {
     return {
       ...this.moto.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -152,4 +154,69 @@ export function serialsWentBack(
   return Object.entries(before)
     .filter(([key, serial]) => (after[key] ?? -1) < serial)
     .map(([key, serial]) => `${key}: ${serial} -> ${after[key] ?? 'gone'}`);
+}
+
+/** The RUN_ID's ulid part. */
+export function runIdOf(runRef: string): string {
+  return runRef.split('@')[0] ?? '';
+}
+
+/**
+ * Pids of Terraform processes running `command` in a folder of this run (RUNNER_TEMP/.../<runId>/...)
+ * whose path also holds `alias`.
+ */
+export function terraformProcesses(runId: string, command: string, alias = ''): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!argv[0]?.endsWith('terraform') || argv[1] !== command) continue;
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd.includes(runId) && cwd.includes(alias)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Waits until `find` returns something (or fails after `timeoutMs`). */
+export async function waitFor<T>(
+  find: () => T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+/**
+ * Runs the project's CLI as a person would, against the same S3 as the steps. Asynchronous: the
+ * fault proxy it may talk to lives in this process.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; output: string }> {
+  const child = spawn(
+    join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+    [join(REPO_ROOT, 'packages', 'cli', 'src', 'main.ts'), ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
+  return new Promise((done) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? -1, output });
+    }),
+  );
 }

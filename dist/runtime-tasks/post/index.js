@@ -84745,8 +84745,43 @@ function parseErrorBlocks(output, dirLabel) {
     }
     return problems;
 }
-/** Turns a failed Terraform command into the error kind the user must see. */
-function terraform_output_classifyTerraformFailure(command, output, dirLabel) {
+function parseStateLockInfo(output) {
+    if (!/Error acquiring the state lock/.test(output))
+        return undefined;
+    const field = (name) => new RegExp(`^[│\\s]*${name}:[ \\t]*(.*)$`, 'm').exec(output)?.[1]?.trim() ?? '';
+    const id = field('ID');
+    if (id === '')
+        return undefined;
+    return {
+        id,
+        path: field('Path'),
+        operation: field('Operation'),
+        who: field('Who'),
+        created: field('Created'),
+    };
+}
+/**
+ * Terraform could not take the state lock: another Terraform holds it, or one was killed and left
+ * it behind. `unlockCommand` (when the caller knows the run) releases exactly this lock.
+ */
+class StateLockedError extends errors_ExternalError {
+    lock;
+    name = 'StateLockedError';
+    constructor(lock, command, unlockCommand) {
+        super(`terraform ${command} could not lock the state ${lock.path}: lock ${lock.id} is held (${lock.operation || 'operation unknown'} by ${lock.who || 'unknown'}, since ${lock.created || 'unknown'}). ` +
+            'If another job is deploying this plugin now, wait for it to end and run again. ' +
+            `If none is (a job was killed in the middle of Terraform), release this lock and only this one with: ${unlockCommand ? `${unlockCommand} --state ${lock.path} --lock-id ${lock.id}` : `terraform force-unlock ${lock.id}`}`, { retryable: false });
+        this.lock = lock;
+    }
+}
+/**
+ * Turns a failed Terraform command into the error kind the user must see. `unlockCommand` is the
+ * start of the command that releases a lock left behind (`--state` and `--lock-id` are added).
+ */
+function terraform_output_classifyTerraformFailure(command, output, dirLabel, unlockCommand) {
+    const lock = parseStateLockInfo(output);
+    if (lock)
+        return new StateLockedError(lock, command, unlockCommand);
     const problems = parseErrorBlocks(output, dirLabel);
     const text = problems.map((p) => p.message).join('; ') || output.trim().split('\n').slice(-5).join(' ');
     if (OUTSIDE.test(output)) {
@@ -84948,8 +84983,12 @@ class terraform_project_TerraformProject {
         if (result.stoppedBy === 'timeout') {
             throw new ExternalError(`terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`, { retryable: true });
         }
+        if (result.signal !== null) {
+            // Killed from outside (the OOM killer, a runner shutting down): not the plugin's fault.
+            throw new ExternalError(`terraform ${command} in ${this.label} was killed by ${result.signal} before it finished: the state it was changing may not have been saved, and its state lock may be left behind (the next run says how to release it).`, { retryable: true });
+        }
         if (result.code === null || !okCodes.includes(result.code)) {
-            throw classifyTerraformFailure(command, result.output, this.label);
+            throw classifyTerraformFailure(command, result.output, this.label, this.options.unlockCommand);
         }
         return result;
     }
@@ -85012,7 +85051,55 @@ async function locate_terraform_locateTerraform(options) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/terraform/unlock-state.ts
+/**
+ * Releases one Terraform state lock left behind by a Terraform process that was killed (the
+ * `<key>.tflock` object of the S3 backend's use_lockfile), and only when it is safe to:
+ * - the state belongs to the application of the given run (same tfstate bucket, key under the
+ *   application's prefix), so a RUN_ID cannot be used to unlock someone else's state;
+ * - no run of ours is deploying that application now (its run lock is free or held by a finished
+ *   run), so the lock is not one a live Terraform holds;
+ * - the lock is still the one the person saw (same lock ID), deleted only if unchanged since read.
+ */
+
+
+async function unlockState(runs, tfstate, request) {
+    const { run, statePath, lockId } = request;
+    const bucketPrefix = `${run.tfstate.bucket}/`;
+    const key = statePath.startsWith(bucketPrefix) ? statePath.slice(bucketPrefix.length) : '';
+    const appPrefix = unifiedStateKey(run.target).replace(/terraform\.tfstate$/, '');
+    if (!key.startsWith(appPrefix) || !key.endsWith('terraform.tfstate') || key.includes('..')) {
+        throw new ConfigurationError({
+            message: `${statePath} is not a Terraform state of run ${run.runId}'s application (expected s3://${bucketPrefix}${appPrefix}...terraform.tfstate).`,
+            hint: 'Pass the Path that the error message printed, with the RUN_ID of a run of the same application.',
+        });
+    }
+    const current = await runs.getLock(run.target);
+    if (current?.holder?.status === 'RUNNING') {
+        throw new ConfigurationError({
+            message: `Run ${current.lock.runId} is deploying this application right now (${current.lock.workflowRunUrl}): its Terraform may hold this lock.`,
+            hint: 'Wait for it to end, or cancel it with cancel-run, then try again.',
+        });
+    }
+    const lockKey = `${key}.tflock`;
+    const stored = await tfstate.getJson(lockKey);
+    if (!stored) {
+        throw new ConfigurationError({
+            message: `There is no lock on ${statePath} any more: nothing to release.`,
+        });
+    }
+    if (stored.value.ID !== lockId) {
+        throw new ConfigurationError({
+            message: `The lock on ${statePath} is now ${String(stored.value.ID)}, not ${lockId}: another Terraform took it since.`,
+            hint: 'Run the deployment again and read the new message before releasing anything.',
+        });
+    }
+    await tfstate.delete(lockKey, { ifMatch: stored.etag });
+    return { key: lockKey, lock: stored.value };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/index.ts
+
 
 
 
@@ -85305,6 +85392,53 @@ function quiet(logger) {
         error: (message, location) => logger.error(message, location),
         group: (title, fn) => logger.group(title, fn),
         addSecret: (value) => logger.addSecret(value),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
+/**
+ * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
+ * workflow's cancel job, or a person). The watch reads the run record every few seconds and, once
+ * the run is no longer RUNNING, aborts the step's work the way a job cancellation does (Terraform
+ * is interrupted and saves its state), so nothing keeps changing infrastructure after the lock
+ * was released.
+ */
+
+function run_watch_watchRun(runs, runId, logger, options) {
+    const controller = new AbortController();
+    let closed;
+    const onJobCancel = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted)
+        onJobCancel();
+    options.signal?.addEventListener('abort', onJobCancel, { once: true });
+    let checking = false;
+    const timer = setInterval(() => {
+        if (checking || controller.signal.aborted)
+            return;
+        checking = true;
+        runs
+            .getRun(runId)
+            .then((run) => {
+            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
+                closed = new CancelledError(`Run ${runId} was closed as ${run.status} by another job (cancel-run) while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
+                logger.warning(closed.message);
+                controller.abort(closed);
+            }
+        })
+            // A failed read says nothing about the run: the next tick tries again.
+            .catch(() => undefined)
+            .finally(() => {
+            checking = false;
+        });
+    }, options.intervalMs ?? 10000);
+    timer.unref();
+    return {
+        signal: controller.signal,
+        closedElsewhere: () => closed,
+        stop: () => {
+            clearInterval(timer);
+            options.signal?.removeEventListener('abort', onJobCancel);
+        },
     };
 }
 
@@ -85776,6 +85910,7 @@ async function changedConnections(tb, plugin, record) {
 
 
 
+
 /** Validates the task list against the run, then executes it. Never leaves the run RUNNING on failure. */
 async function executeRunTasks(deps, options) {
     const run = await loadRunningRun(deps.runs, options.runId);
@@ -85786,6 +85921,18 @@ async function executeRunTasks(deps, options) {
         await closeAfterFailure(deps, run.runId, error);
         throw error;
     }
+    const watch = watchRun(deps.runs, run.runId, deps.logger, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
+    });
+    try {
+        return await executeTasks(deps, { ...options, signal: watch.signal }, run, manifest, watch);
+    }
+    finally {
+        watch.stop();
+    }
+}
+async function executeTasks(deps, options, run, manifest, watch) {
     const executor = new TaskExecutor(deps, options, run, manifest);
     const reports = [];
     let current = run;
@@ -85808,7 +85955,9 @@ async function executeRunTasks(deps, options) {
                 durationMs: Date.now() - started,
             });
         }
-        catch (error) {
+        catch (caught) {
+            // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
+            const error = watch.closedElsewhere() ?? caught;
             const kind = classifyError(error);
             const message = error instanceof Error ? error.message : String(error);
             // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
@@ -86053,6 +86202,7 @@ class TaskExecutor {
         return new TerraformProject({
             ...this.options.terraform,
             initEnv: this.git.env,
+            unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
             secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets],
             dir,
             logger: this.deps.logger,

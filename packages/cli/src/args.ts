@@ -20,6 +20,7 @@ export type Command =
       appId: string;
       yes: boolean;
     }
+  | { name: 'unlock-state'; runRef: string; statePath: string; lockId: string }
   | { name: 'help' };
 
 export const USAGE = `deploy-engine: follow and repair deployment runs (credentials: the usual AWS_* variables)
@@ -29,6 +30,9 @@ export const USAGE = `deploy-engine: follow and repair deployment runs (credenti
                                                      recent runs, newest first
   unlock --bucket <iac-bucket> --workspace W --environment E --app-id ID [--app-kind app|infra] [--region R] --yes
                                                      remove a target's lock by hand (prefer cancel-run)
+  unlock-state <RUN_ID> --state <bucket/key> --lock-id <ID>
+                                                     release a Terraform state lock a killed job left behind
+                                                     (the deployment's error message prints this command)
 `;
 
 export function parseArgs(argv: readonly string[]): Command {
@@ -84,6 +88,16 @@ export function parseArgs(argv: readonly string[]): Command {
         appKind,
         appId: text('app-id', true) as string,
         yes: flags.get('yes') === true,
+      };
+    }
+    case 'unlock-state': {
+      const runRef = positionals[0];
+      if (!runRef) throw new Error(`unlock-state needs a RUN_ID.\n\n${USAGE}`);
+      return {
+        name,
+        runRef,
+        statePath: text('state', true) as string,
+        lockId: text('lock-id', true) as string,
       };
     }
     case undefined:

@@ -9,6 +9,7 @@ import {
   parseRunRef,
   RunStore,
   S3ObjectStore,
+  unlockState,
   type RunRecord,
 } from '@deploy-engine/core';
 import { parseArgs, USAGE } from './args';
@@ -50,6 +51,28 @@ export async function main(
     case 'list': {
       const runs = store(command.bucket, command.region);
       out(formatRunList(await runs.listRuns(command)));
+      return 0;
+    }
+    case 'unlock-state': {
+      const ref = parseRunRef(command.runRef);
+      const runs = store(ref.bucket, ref.region);
+      const run = await runs.getRun(ref.runId);
+      if (!run) {
+        out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
+        return 1;
+      }
+      const client = createS3Client({
+        region: run.tfstate.region,
+        credentials: { mode: 'ambient' },
+      });
+      const released = await unlockState(runs, new S3ObjectStore(client, run.tfstate.bucket), {
+        run,
+        statePath: command.statePath,
+        lockId: command.lockId,
+      });
+      out(
+        `Released lock ${command.lockId} (${String(released.lock.Operation ?? '')} by ${String(released.lock.Who ?? '')}) on s3://${run.tfstate.bucket}/${released.key}. Run the deployment again.`,
+      );
       return 0;
     }
     case 'unlock': {

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
+import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
 import type { Logger } from '../logging';
 import type { Manifest, ManifestPlugin } from '../manifest';
@@ -79,6 +80,8 @@ export interface ExecuteOptions {
    * mode: the approved ones follow in runtime-tasks). A failure closes the run all the same.
    */
   leaveOpen?: boolean;
+  /** How often the run record is read to notice a cancel-run from another job (default 10 s). */
+  watchIntervalMs?: number;
 }
 
 export interface TaskReport {
@@ -118,6 +121,24 @@ export async function executeRunTasks(
     await closeAfterFailure(deps, run.runId, error);
     throw error;
   }
+  const watch = watchRun(deps.runs, run.runId, deps.logger, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
+  });
+  try {
+    return await executeTasks(deps, { ...options, signal: watch.signal }, run, manifest, watch);
+  } finally {
+    watch.stop();
+  }
+}
+
+async function executeTasks(
+  deps: ExecuteDependencies,
+  options: ExecuteOptions,
+  run: RunRecord,
+  manifest: Manifest,
+  watch: RunWatch,
+): Promise<ExecuteResult> {
   const executor = new TaskExecutor(deps, options, run, manifest);
   const reports: TaskReport[] = [];
   let current = run;
@@ -141,7 +162,9 @@ export async function executeRunTasks(
         task: findTask(current, task.runTaskId),
         durationMs: Date.now() - started,
       });
-    } catch (error) {
+    } catch (caught) {
+      // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
+      const error = watch.closedElsewhere() ?? caught;
       const kind = classifyError(error);
       const message = error instanceof Error ? error.message : String(error);
       // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
@@ -417,6 +440,7 @@ class TaskExecutor implements ClassicPlanToolbox {
     return new TerraformProject({
       ...this.options.terraform,
       initEnv: this.git.env,
+      unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
       secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets],
       dir,
       logger: this.deps.logger,

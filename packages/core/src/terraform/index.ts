@@ -3,3 +3,4 @@ export * from './run-process';
 export * from './terraform-output';
 export * from './terraform-project';
 export * from './locate-terraform';
+export * from './unlock-state';

@@ -60,8 +60,63 @@ export function parseErrorBlocks(output: string, dirLabel: string): Problem[] {
   return problems;
 }
 
-/** Turns a failed Terraform command into the error kind the user must see. */
-export function classifyTerraformFailure(command: string, output: string, dirLabel: string): Error {
+/** What Terraform prints of a lock it could not take (`Lock Info:`). */
+export interface StateLockInfo {
+  id: string;
+  /** `<bucket>/<key>` of the state. */
+  path: string;
+  operation: string;
+  who: string;
+  created: string;
+}
+
+export function parseStateLockInfo(output: string): StateLockInfo | undefined {
+  if (!/Error acquiring the state lock/.test(output)) return undefined;
+  const field = (name: string): string =>
+    new RegExp(`^[│\\s]*${name}:[ \\t]*(.*)$`, 'm').exec(output)?.[1]?.trim() ?? '';
+  const id = field('ID');
+  if (id === '') return undefined;
+  return {
+    id,
+    path: field('Path'),
+    operation: field('Operation'),
+    who: field('Who'),
+    created: field('Created'),
+  };
+}
+
+/**
+ * Terraform could not take the state lock: another Terraform holds it, or one was killed and left
+ * it behind. `unlockCommand` (when the caller knows the run) releases exactly this lock.
+ */
+export class StateLockedError extends ExternalError {
+  override readonly name = 'StateLockedError';
+  constructor(
+    readonly lock: StateLockInfo,
+    command: string,
+    unlockCommand?: string,
+  ) {
+    super(
+      `terraform ${command} could not lock the state ${lock.path}: lock ${lock.id} is held (${lock.operation || 'operation unknown'} by ${lock.who || 'unknown'}, since ${lock.created || 'unknown'}). ` +
+        'If another job is deploying this plugin now, wait for it to end and run again. ' +
+        `If none is (a job was killed in the middle of Terraform), release this lock and only this one with: ${unlockCommand ? `${unlockCommand} --state ${lock.path} --lock-id ${lock.id}` : `terraform force-unlock ${lock.id}`}`,
+      { retryable: false },
+    );
+  }
+}
+
+/**
+ * Turns a failed Terraform command into the error kind the user must see. `unlockCommand` is the
+ * start of the command that releases a lock left behind (`--state` and `--lock-id` are added).
+ */
+export function classifyTerraformFailure(
+  command: string,
+  output: string,
+  dirLabel: string,
+  unlockCommand?: string,
+): Error {
+  const lock = parseStateLockInfo(output);
+  if (lock) return new StateLockedError(lock, command, unlockCommand);
   const problems = parseErrorBlocks(output, dirLabel);
   const text =
     problems.map((p) => p.message).join('; ') || output.trim().split('\n').slice(-5).join(' ');

@@ -42,6 +42,8 @@ export interface TerraformOptions {
   pluginCacheDir?: string;
   /** How messages name the project (e.g. `iac/orders-topic`). */
   label?: string;
+  /** The command that releases a state lock left behind, for messages (see StateLockedError). */
+  unlockCommand?: string;
 }
 
 export interface OutputValue {
@@ -281,8 +283,20 @@ export class TerraformProject {
         { retryable: true },
       );
     }
+    if (result.signal !== null) {
+      // Killed from outside (the OOM killer, a runner shutting down): not the plugin's fault.
+      throw new ExternalError(
+        `terraform ${command} in ${this.label} was killed by ${result.signal} before it finished: the state it was changing may not have been saved, and its state lock may be left behind (the next run says how to release it).`,
+        { retryable: true },
+      );
+    }
     if (result.code === null || !okCodes.includes(result.code)) {
-      throw classifyTerraformFailure(command, result.output, this.label);
+      throw classifyTerraformFailure(
+        command,
+        result.output,
+        this.label,
+        this.options.unlockCommand,
+      );
     }
     return result;
   }
