@@ -85140,7 +85140,7 @@ async function unlockState(runs, tfstate, request) {
     }
     if (stored.value.ID !== lockId) {
         throw new ConfigurationError({
-            message: `The lock on ${statePath} is now ${String(stored.value.ID)}, not ${lockId}: another Terraform took it since.`,
+            message: `The lock on ${statePath} is now ${stored.value.ID}, not ${lockId}: another Terraform took it since.`,
             hint: 'Run the deployment again and read the new message before releasing anything.',
         });
     }

@@ -71,7 +71,7 @@ export async function main(
         lockId: command.lockId,
       });
       out(
-        `Released lock ${command.lockId} (${String(released.lock.Operation ?? '')} by ${String(released.lock.Who ?? '')}) on s3://${run.tfstate.bucket}/${released.key}. Run the deployment again.`,
+        `Released lock ${command.lockId} (${released.lock.Operation ?? 'operation unknown'} by ${released.lock.Who ?? 'unknown'}) on s3://${run.tfstate.bucket}/${released.key}. Run the deployment again.`,
       );
       return 0;
     }

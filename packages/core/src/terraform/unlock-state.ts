@@ -12,6 +12,14 @@ import type { RunRecord, RunStore } from '../runs';
 import type { ObjectStore } from '../store';
 import { unifiedStateKey } from './state-key';
 
+/** What Terraform's S3 backend writes to `<key>.tflock`. */
+export interface TerraformLockFile {
+  ID: string;
+  Operation?: string;
+  Who?: string;
+  Created?: string;
+}
+
 export interface UnlockStateRequest {
   run: RunRecord;
   /** `<bucket>/<key>` as Terraform's Lock Info prints it. */
@@ -23,7 +31,7 @@ export async function unlockState(
   runs: RunStore,
   tfstate: ObjectStore,
   request: UnlockStateRequest,
-): Promise<{ key: string; lock: Record<string, unknown> }> {
+): Promise<{ key: string; lock: TerraformLockFile }> {
   const { run, statePath, lockId } = request;
   const bucketPrefix = `${run.tfstate.bucket}/`;
   const key = statePath.startsWith(bucketPrefix) ? statePath.slice(bucketPrefix.length) : '';
@@ -42,7 +50,7 @@ export async function unlockState(
     });
   }
   const lockKey = `${key}.tflock`;
-  const stored = await tfstate.getJson<Record<string, unknown>>(lockKey);
+  const stored = await tfstate.getJson<TerraformLockFile>(lockKey);
   if (!stored) {
     throw new ConfigurationError({
       message: `There is no lock on ${statePath} any more: nothing to release.`,
@@ -50,7 +58,7 @@ export async function unlockState(
   }
   if (stored.value.ID !== lockId) {
     throw new ConfigurationError({
-      message: `The lock on ${statePath} is now ${String(stored.value.ID)}, not ${lockId}: another Terraform took it since.`,
+      message: `The lock on ${statePath} is now ${stored.value.ID}, not ${lockId}: another Terraform took it since.`,
       hint: 'Run the deployment again and read the new message before releasing anything.',
     });
   }
