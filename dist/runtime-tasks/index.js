@@ -82906,7 +82906,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -82937,7 +82937,7 @@ const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
-            yield stat(fsPath);
+            yield io_util_stat(fsPath);
         }
         catch (err) {
             if (err.code === 'ENOENT') {
@@ -82950,7 +82950,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield io_util_lstat(fsPath);
+        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -82980,7 +82980,7 @@ function tryGetExecutablePath(filePath, extensions) {
         let stats = undefined;
         try {
             // test file exists
-            stats = yield stat(filePath);
+            stats = yield io_util_stat(filePath);
         }
         catch (err) {
             if (err.code !== 'ENOENT') {
@@ -83008,7 +83008,7 @@ function tryGetExecutablePath(filePath, extensions) {
             filePath = originalFilePath + extension;
             stats = undefined;
             try {
-                stats = yield stat(filePath);
+                stats = yield io_util_stat(filePath);
             }
             catch (err) {
                 if (err.code !== 'ENOENT') {
@@ -83098,7 +83098,7 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
 function io_cp(source_1, dest_1) {
     return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
+        const destStat = (yield exists(dest)) ? yield io_util_stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
@@ -83110,7 +83110,7 @@ function io_cp(source_1, dest_1) {
         if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield stat(source);
+        const sourceStat = yield io_util_stat(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -83316,7 +83316,7 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
+        yield chmod(destDir, (yield io_util_stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
@@ -84545,6 +84545,7 @@ function isTaskType(value) {
  */
 
 
+const MAX_TASK_LIST_CHARS = 1024 * 1024;
 /** Serializes tasks for the `apply_tasks` output: compact JSON, stable key order. */
 function formatTaskList(tasks) {
     return JSON.stringify(tasks.map((t) => ({
@@ -84558,6 +84559,10 @@ function formatTaskList(tasks) {
  * An empty list is valid (nothing to apply).
  */
 function parseTaskList(raw) {
+    // GitHub caps a job's outputs at 1 MB: a longer list did not come from apply_tasks.
+    if (raw.length > MAX_TASK_LIST_CHARS) {
+        throw new Error(`is ${raw.length} characters long; a task list passed between jobs is at most ${MAX_TASK_LIST_CHARS}. Pass the apply_tasks output of orchestrate-and-plan unchanged.`);
+    }
     const value = parseJsonOrFlowYaml(raw);
     if (!Array.isArray(value)) {
         throw new Error(`must be a JSON array of {runTaskId, taskType, pluginAppliedAlias}, got ${describe(value)}.`);
@@ -84930,9 +84935,10 @@ function realish(path) {
 }
 /**
  * Resolves `value` (relative to `root`) and returns the absolute path, or throws a
- * ConfigurationError naming `input` when it would leave the root or is the root itself.
+ * ConfigurationError naming `input` when it would leave the root, or is the root itself unless
+ * `allowRoot` (a folder to read from may be the checkout; one to delete may not).
  */
-function confinePath(root, value, input) {
+function confine_path_confinePath(root, value, input, options = {}) {
     const refuse = (why) => {
         throw new errors_ConfigurationError({
             message: `Input ${input} '${value}' ${why}`,
@@ -84947,7 +84953,7 @@ function confinePath(root, value, input) {
         refuse('leaves PATH_TO_MOUNT.');
     if (!inside(realRoot, realish(target)))
         refuse('leads outside PATH_TO_MOUNT through a symbolic link.');
-    if ((0,external_node_path_.relative)(realRoot, target) === '')
+    if (!options.allowRoot && (0,external_node_path_.relative)(realRoot, target) === '')
         refuse('is PATH_TO_MOUNT itself.');
     return target;
 }
@@ -85258,10 +85264,28 @@ class DeploymentHistory {
  */
 
 
+/** Larger descriptor or plugin files are refused before they are read. */
+const MAX_YAML_BYTES = (/* unused pure expression or super */ null && (2 * 1024 * 1024));
+/** How many alias expansions a file may use (the yaml library's own default). */
+const MAX_ALIAS_COUNT = 100;
 /** Parses YAML text. Syntax errors come back as problems with line and column. */
 function parseYaml(text, file) {
     const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    let doc;
+    try {
+        doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    }
+    catch (error) {
+        // The parser recurses: thousands of nested brackets exhaust the stack.
+        return {
+            problems: [
+                {
+                    message: `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : error.message}.`,
+                    location: { file },
+                },
+            ],
+        };
+    }
     if (doc.errors.length > 0) {
         return {
             problems: doc.errors.map((error) => {
@@ -85269,6 +85293,20 @@ function parseYaml(text, file) {
                 return {
                     message: `YAML syntax error: ${error.message.split('\n')[0]}`,
                     location: { file, line, column: col },
+                };
+            }),
+        };
+    }
+    // Tags such as !!js/function ask for a type this reader does not have: refuse, never guess.
+    const unknownTags = doc.warnings.filter((warning) => warning.code === 'TAG_RESOLVE_FAILED');
+    if (unknownTags.length > 0) {
+        return {
+            problems: unknownTags.map((warning) => {
+                const { line, col } = lineCounter.linePos(warning.pos[0]);
+                return {
+                    message: `YAML tag not supported: ${warning.message.split('\n')[0]}`,
+                    location: { file, line, column: col },
+                    hint: 'Write the value as plain text, without a tag.',
                 };
             }),
         };
@@ -85298,18 +85336,61 @@ function parseYaml(text, file) {
         const { line, col } = lineCounter.linePos(offset);
         return { file, line, column: col };
     };
-    return { yaml: { file, value: doc.toJS(), locate }, problems: [] };
+    let value;
+    try {
+        // Aliases are expanded with a budget, so a few lines of anchors cannot expand to gigabytes.
+        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    }
+    catch (error) {
+        return {
+            problems: [
+                {
+                    message: /alias/i.test(error.message)
+                        ? `The YAML uses aliases (*name) more than ${MAX_ALIAS_COUNT} times over: refused, as an alias bomb would be.`
+                        : `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : error.message}.`,
+                    location: { file },
+                },
+            ],
+        };
+    }
+    return { yaml: { file, value, locate }, problems: [] };
 }
 /** Reads and parses a YAML file. */
 async function yaml_file_readYamlFile(path, file) {
-    let text;
+    let bytes;
     try {
-        text = await readFile(path, 'utf8');
+        const size = (await stat(path)).size;
+        if (size > MAX_YAML_BYTES) {
+            return {
+                problems: [
+                    {
+                        message: `The file is ${(size / 1048576).toFixed(1)} MiB; descriptors and plugin files are read up to ${MAX_YAML_BYTES / 1048576} MiB.`,
+                        location: { file },
+                    },
+                ],
+            };
+        }
+        bytes = await readFile(path);
     }
     catch (error) {
         return {
             problems: [
                 { message: `Cannot read the file: ${error.message}`, location: { file } },
+            ],
+        };
+    }
+    let text;
+    try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        return {
+            problems: [
+                {
+                    message: 'The file is not valid UTF-8 text.',
+                    location: { file },
+                    hint: 'Save it as UTF-8 (YAML files must be UTF-8).',
+                },
             ],
         };
     }
@@ -85337,7 +85418,8 @@ function yaml_file_asRecord(value) {
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/stk-descriptor.ts
 
 const SCHEMA_VERSIONS = (/* unused pure expression or super */ null && (['v1', 'v2', 'v3']));
-const ALIAS = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/i;
+const ALIAS = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/i;
+const APP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Checks and reads a parsed stk.yaml. */
 function stk_descriptor_parseDescriptor(yaml) {
     const problems = [];
@@ -85374,6 +85456,9 @@ function stk_descriptor_parseDescriptor(yaml) {
     const rawId = spec[idKey];
     if (rawId !== undefined && rawId !== null && (typeof rawId !== 'string' || rawId.trim() === '')) {
         fail(['spec', idKey], `spec.${idKey} must be a non-empty string.`);
+    }
+    else if (typeof rawId === 'string' && !APP_ID.test(rawId.trim())) {
+        fail(['spec', idKey], `spec.${idKey} '${rawId.slice(0, 80)}' may hold only letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit): it names the application in S3 keys and state paths.`);
     }
     const globalInputs = mapping(spec['global-inputs'], ['spec', 'global-inputs'], 'global-inputs', fail);
     const globalComputedInputs = stringMapping(spec['global-computed-inputs'], ['spec', 'global-computed-inputs'], fail);
@@ -85449,7 +85534,7 @@ function parsePlugin(raw, index, yaml, fail) {
     const ref = need('name');
     const alias = need('alias');
     if (alias && !ALIAS.test(alias)) {
-        fail([...base, 'alias'], `Plugin alias '${alias}' may hold only letters, digits, '-' and '_', and must start and end with a letter or digit.`);
+        fail([...base, 'alias'], `Plugin alias '${alias.slice(0, 80)}${alias.length > 80 ? '…' : ''}' may hold only letters, digits, '-' and '_' (at most 63), and must start and end with a letter or digit.`);
         ok.value = false;
     }
     const type = entry.type;
@@ -85705,7 +85790,11 @@ class locate_plugin_PluginCatalog {
         if (existsSync(join(forked, 'plugin.yaml'))) {
             const read = await this.read(forked);
             if (read.definition)
-                return { plugin: this.located('forked', forked, read.definition), looked, problems };
+                return {
+                    plugin: this.located('forked', forked, read.definition),
+                    looked,
+                    problems: read.problems,
+                };
             return { looked, problems: read.problems };
         }
         for (const root of pluginDirs) {
@@ -85716,7 +85805,8 @@ class locate_plugin_PluginCatalog {
                     problems.push(...read.problems);
                 const d = read.definition;
                 if (d && d.name === ref.name && d.version === ref.version) {
-                    return { plugin: this.located('plugin-dir', dir, d), looked, problems: [] };
+                    // The plugin's own problems only: others' files are not this deployment's business.
+                    return { plugin: this.located('plugin-dir', dir, d), looked, problems: read.problems };
                 }
             }
         }
@@ -85863,6 +85953,8 @@ class UndefinedValueError extends Error {
 class SandboxError extends Error {
     name = 'SandboxError';
 }
+/** The most numbers range() gives, as in Jinja's sandbox. */
+const MAX_RANGE = 100000;
 const SOFT_TESTS = new Set(['defined', 'undefined']);
 /** Keys that lead from a value to its prototype or to Function: refused outright. */
 const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
@@ -86030,6 +86122,17 @@ function createStrictEnvironment() {
         dev: true,
     });
     env.addFilter('tojson', (value) => JSON.stringify(value));
+    // Jinja's sandbox caps range(): a template cannot loop a billion times.
+    env.addGlobal('range', (start, stop, step = 1) => {
+        const [from, to] = stop === undefined ? [0, start] : [start, stop];
+        if (step === 0)
+            throw new SandboxError('range() step cannot be 0');
+        const length = Math.max(0, Math.ceil((to - from) / step));
+        if (!Number.isFinite(length) || length > MAX_RANGE) {
+            throw new SandboxError(`range() is limited to ${MAX_RANGE} numbers (asked for ${length})`);
+        }
+        return Array.from({ length }, (_, i) => from + i * step);
+    });
     // addTest exists in nunjucks 3 but not in its type definitions.
     env.addTest('none', (value) => value === null);
     return env;
@@ -86526,8 +86629,10 @@ async function build_manifest_buildManifest(options) {
             return;
         }
         const found = await catalog.locate(plugin.alias, ref, join(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs);
-        if (found.plugin)
+        if (found.plugin) {
             located.set(plugin.alias, found.plugin);
+            problems.push(...found.problems);
+        }
         else {
             problems.push(...found.problems, {
                 message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found. Looked in: ${found.looked.join(', ')}.`,
@@ -89768,6 +89873,18 @@ class InputParser {
             return fallback;
         }
     }
+    /**
+     * A required input whose value must match `pattern`, because it becomes part of S3 keys, state
+     * paths or log lines; `rule` says what is allowed.
+     */
+    requiredName(name, pattern, rule, hint = '') {
+        const value = this.required(name, hint);
+        if (value !== '' && !pattern.test(value)) {
+            const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+            this.fail(name, `${shown} is not allowed: ${rule}`, hint);
+        }
+        return value;
+    }
     /** Records a problem with an input. */
     fail(name, message, hint = '') {
         this.problems.push({ message: `Input ${name} ${message}`, hint: hint || undefined });
@@ -89827,6 +89944,35 @@ function readUnusedInputs(inputs, names, secrets, why) {
 }
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 const TF_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'];
+/** Names that become parts of S3 keys and state paths: workspaces, environments. */
+const NAME = {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+    rule: "use 1 to 63 letters, digits, '.', '_' and '-', starting with a letter or digit.",
+};
+/** S3's rules for bucket names. */
+const BUCKET_NAME = {
+    pattern: /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    rule: "an S3 bucket name is 3 to 63 lowercase letters, digits, '.' and '-'.",
+};
+/** A version label (tag, SHA): printable, no spaces, at most 128 characters. */
+const VERSION_LABEL = {
+    pattern: /^[!-~]{1,128}$/,
+    rule: 'use a tag or commit SHA: up to 128 printable characters, without spaces.',
+};
+/**
+ * For InputParser.structured: `raw` unchanged when it names a path inside the checkout, else an
+ * Error that says how it leaves it (absolute, `..`, a symbolic link).
+ */
+function insideCheckout(pathToMount, raw, name) {
+    try {
+        confinePath(pathToMount, raw, name, { allowRoot: true });
+    }
+    catch (error) {
+        const problem = error instanceof ConfigurationError ? error.problems[0] : undefined;
+        throw new Error(`${(problem?.message ?? error.message).replace(`Input ${name} `, '')} Give a folder relative to PATH_TO_MOUNT, inside it.`);
+    }
+    return raw;
+}
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/not-implemented.ts
 /**
@@ -91094,7 +91240,7 @@ async function run() {
         // From here on the post step closes the run if this step does not.
         guardRun(inputs.runId);
         if (inputs.excludeFilesPath) {
-            const excluded = confinePath(inputs.pathToMount, inputs.excludeFilesPath, 'EXCLUDE_FILES_PATH');
+            const excluded = confine_path_confinePath(inputs.pathToMount, inputs.excludeFilesPath, 'EXCLUDE_FILES_PATH');
             await (0,promises_.rm)(excluded, { recursive: true, force: true });
             info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
         }

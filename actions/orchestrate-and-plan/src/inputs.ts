@@ -1,7 +1,11 @@
 import { resolve } from 'node:path';
 /** Every input of orchestrate-and-plan, parsed and validated before anything else happens. */
 import {
+  BUCKET_NAME,
+  insideCheckout,
   LOG_LEVELS,
+  NAME,
+  VERSION_LABEL,
   readAllowedModules,
   readAwsCredentials,
   readUnusedInputs,
@@ -66,19 +70,34 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
   const pathToMount = p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd();
   const inputs: OrchestrateInputs = {
     tfstateBucket: {
-      name: p.required('TFSTATE_BUCKET_NAME', 'Name the S3 bucket for Terraform states.'),
+      name: p.requiredName(
+        'TFSTATE_BUCKET_NAME',
+        BUCKET_NAME.pattern,
+        BUCKET_NAME.rule,
+        'Name the S3 bucket for Terraform states.',
+      ),
       region: p.optional('TFSTATE_BUCKET_REGION') || awsRegion,
     },
     iacBucket: {
-      name: p.required('IAC_BUCKET_NAME', 'Name the S3 bucket for run records and rendered IaC.'),
+      name: p.requiredName(
+        'IAC_BUCKET_NAME',
+        BUCKET_NAME.pattern,
+        BUCKET_NAME.rule,
+        'Name the S3 bucket for run records and rendered IaC.',
+      ),
       region: p.optional('IAC_BUCKET_REGION') || awsRegion,
     },
-    workspace: p.required('WORKSPACE'),
-    environment: p.required('ENVIRONMENT'),
-    version: p.required('VERSION', 'Use a tag or the commit SHA, e.g. ${{ github.sha }}.'),
+    workspace: p.requiredName('WORKSPACE', NAME.pattern, NAME.rule),
+    environment: p.requiredName('ENVIRONMENT', NAME.pattern, NAME.rule),
+    version: p.requiredName(
+      'VERSION',
+      VERSION_LABEL.pattern,
+      VERSION_LABEL.rule,
+      'Use a tag or the commit SHA, e.g. ${{ github.sha }}.',
+    ),
     repositoryName: p.optional('REPOSITORY_NAME'),
     pathToMount,
-    workdir: p.optional('WORKDIR') || './',
+    workdir: p.structured('WORKDIR', './', (raw) => insideCheckout(pathToMount, raw, 'WORKDIR')),
     pluginDirs: p
       .optional('PLUGINS_PATH')
       .split(/[\n,]/)

@@ -10,6 +10,7 @@ import {
   workflowRunUrl,
 } from '@deploy-engine/action-kit';
 import {
+  CancelledError,
   DeploymentHistory,
   executeRunTasks,
   formatRunRef,
@@ -102,6 +103,17 @@ export async function run(): Promise<void> {
           );
         }
       }
+    }
+    if (current?.status === 'RUNNING' && signal.aborted && failure === undefined) {
+      // Cancelled once the plans were made: no approval job will follow, so close the run now.
+      const cancelled = new CancelledError(
+        'The job was cancelled before the plans were handed to the approval job.',
+      );
+      failure = cancelled;
+      current = await runs.finishRun(current.runId, 'ABORTED', {
+        kind: 'ABORTED',
+        message: cancelled.message,
+      });
     }
     const open = current?.status === 'RUNNING' && failure === undefined ? current : undefined;
     // The run is closed, or open on purpose for the approved job: the post step leaves it alone.

@@ -4,6 +4,8 @@
  */
 import {
   chooseAwsCredentialSource,
+  confinePath,
+  ConfigurationError,
   parseAllowedModuleSources,
   type AllowedModuleSource,
   type AwsCredentialSource,
@@ -61,3 +63,37 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const TF_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'] as const;
 export type TfLogLevel = (typeof TF_LOG_LEVELS)[number];
+
+/** Names that become parts of S3 keys and state paths: workspaces, environments. */
+export const NAME = {
+  pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+  rule: "use 1 to 63 letters, digits, '.', '_' and '-', starting with a letter or digit.",
+};
+
+/** S3's rules for bucket names. */
+export const BUCKET_NAME = {
+  pattern: /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  rule: "an S3 bucket name is 3 to 63 lowercase letters, digits, '.' and '-'.",
+};
+
+/** A version label (tag, SHA): printable, no spaces, at most 128 characters. */
+export const VERSION_LABEL = {
+  pattern: /^[!-~]{1,128}$/,
+  rule: 'use a tag or commit SHA: up to 128 printable characters, without spaces.',
+};
+
+/**
+ * For InputParser.structured: `raw` unchanged when it names a path inside the checkout, else an
+ * Error that says how it leaves it (absolute, `..`, a symbolic link).
+ */
+export function insideCheckout(pathToMount: string, raw: string, name: string): string {
+  try {
+    confinePath(pathToMount, raw, name, { allowRoot: true });
+  } catch (error) {
+    const problem = error instanceof ConfigurationError ? error.problems[0] : undefined;
+    throw new Error(
+      `${(problem?.message ?? (error as Error).message).replace(`Input ${name} `, '')} Give a folder relative to PATH_TO_MOUNT, inside it.`,
+    );
+  }
+  return raw;
+}

@@ -115,6 +115,19 @@ export class InputParser {
     }
   }
 
+  /**
+   * A required input whose value must match `pattern`, because it becomes part of S3 keys, state
+   * paths or log lines; `rule` says what is allowed.
+   */
+  requiredName(name: string, pattern: RegExp, rule: string, hint = ''): string {
+    const value = this.required(name, hint);
+    if (value !== '' && !pattern.test(value)) {
+      const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+      this.fail(name, `${shown} is not allowed: ${rule}`, hint);
+    }
+    return value;
+  }
+
   /** Records a problem with an input. */
   fail(name: string, message: string, hint = ''): void {
     this.problems.push({ message: `Input ${name} ${message}`, hint: hint || undefined });

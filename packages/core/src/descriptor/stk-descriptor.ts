@@ -44,7 +44,8 @@ export interface Descriptor {
 }
 
 const SCHEMA_VERSIONS = ['v1', 'v2', 'v3'];
-const ALIAS = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/i;
+const ALIAS = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/i;
+const APP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Checks and reads a parsed stk.yaml. */
 export function parseDescriptor(yaml: YamlFile): { descriptor?: Descriptor; problems: Problem[] } {
@@ -90,6 +91,11 @@ export function parseDescriptor(yaml: YamlFile): { descriptor?: Descriptor; prob
   const rawId = spec[idKey];
   if (rawId !== undefined && rawId !== null && (typeof rawId !== 'string' || rawId.trim() === '')) {
     fail(['spec', idKey], `spec.${idKey} must be a non-empty string.`);
+  } else if (typeof rawId === 'string' && !APP_ID.test(rawId.trim())) {
+    fail(
+      ['spec', idKey],
+      `spec.${idKey} '${rawId.slice(0, 80)}' may hold only letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit): it names the application in S3 keys and state paths.`,
+    );
   }
 
   const globalInputs = mapping(
@@ -191,7 +197,7 @@ function parsePlugin(
   if (alias && !ALIAS.test(alias)) {
     fail(
       [...base, 'alias'],
-      `Plugin alias '${alias}' may hold only letters, digits, '-' and '_', and must start and end with a letter or digit.`,
+      `Plugin alias '${alias.slice(0, 80)}${alias.length > 80 ? '…' : ''}' may hold only letters, digits, '-' and '_' (at most 63), and must start and end with a letter or digit.`,
     );
     ok.value = false;
   }

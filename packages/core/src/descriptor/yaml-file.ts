@@ -2,9 +2,14 @@
  * A YAML file read with source positions, so every problem found in it can name its file, line and
  * column (and become a GitHub annotation).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem, SourceLocation } from '../errors';
+
+/** Larger descriptor or plugin files are refused before they are read. */
+export const MAX_YAML_BYTES = 2 * 1024 * 1024;
+/** How many alias expansions a file may use (the yaml library's own default). */
+const MAX_ALIAS_COUNT = 100;
 
 export type YamlPath = readonly (string | number)[];
 
@@ -19,7 +24,20 @@ export interface YamlFile {
 /** Parses YAML text. Syntax errors come back as problems with line and column. */
 export function parseYaml(text: string, file: string): { yaml?: YamlFile; problems: Problem[] } {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // The parser recurses: thousands of nested brackets exhaust the stack.
+    return {
+      problems: [
+        {
+          message: `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : (error as Error).message}.`,
+          location: { file },
+        },
+      ],
+    };
+  }
   if (doc.errors.length > 0) {
     return {
       problems: doc.errors.map((error) => {
@@ -27,6 +45,20 @@ export function parseYaml(text: string, file: string): { yaml?: YamlFile; proble
         return {
           message: `YAML syntax error: ${error.message.split('\n')[0]}`,
           location: { file, line, column: col },
+        };
+      }),
+    };
+  }
+  // Tags such as !!js/function ask for a type this reader does not have: refuse, never guess.
+  const unknownTags = doc.warnings.filter((warning) => warning.code === 'TAG_RESOLVE_FAILED');
+  if (unknownTags.length > 0) {
+    return {
+      problems: unknownTags.map((warning) => {
+        const { line, col } = lineCounter.linePos(warning.pos[0]);
+        return {
+          message: `YAML tag not supported: ${warning.message.split('\n')[0]}`,
+          location: { file, line, column: col },
+          hint: 'Write the value as plain text, without a tag.',
         };
       }),
     };
@@ -53,7 +85,23 @@ export function parseYaml(text: string, file: string): { yaml?: YamlFile; proble
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  return { yaml: { file, value: doc.toJS() as unknown, locate }, problems: [] };
+  let value: unknown;
+  try {
+    // Aliases are expanded with a budget, so a few lines of anchors cannot expand to gigabytes.
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (error) {
+    return {
+      problems: [
+        {
+          message: /alias/i.test((error as Error).message)
+            ? `The YAML uses aliases (*name) more than ${MAX_ALIAS_COUNT} times over: refused, as an alias bomb would be.`
+            : `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : (error as Error).message}.`,
+          location: { file },
+        },
+      ],
+    };
+  }
+  return { yaml: { file, value, locate }, problems: [] };
 }
 
 /** Reads and parses a YAML file. */
@@ -61,13 +109,38 @@ export async function readYamlFile(
   path: string,
   file: string,
 ): Promise<{ yaml?: YamlFile; problems: Problem[] }> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    const size = (await stat(path)).size;
+    if (size > MAX_YAML_BYTES) {
+      return {
+        problems: [
+          {
+            message: `The file is ${(size / 1048576).toFixed(1)} MiB; descriptors and plugin files are read up to ${MAX_YAML_BYTES / 1048576} MiB.`,
+            location: { file },
+          },
+        ],
+      };
+    }
+    bytes = await readFile(path);
   } catch (error) {
     return {
       problems: [
         { message: `Cannot read the file: ${(error as Error).message}`, location: { file } },
+      ],
+    };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return {
+      problems: [
+        {
+          message: 'The file is not valid UTF-8 text.',
+          location: { file },
+          hint: 'Save it as UTF-8 (YAML files must be UTF-8).',
+        },
       ],
     };
   }

@@ -20,9 +20,15 @@ function realish(path: string): string {
 
 /**
  * Resolves `value` (relative to `root`) and returns the absolute path, or throws a
- * ConfigurationError naming `input` when it would leave the root or is the root itself.
+ * ConfigurationError naming `input` when it would leave the root, or is the root itself unless
+ * `allowRoot` (a folder to read from may be the checkout; one to delete may not).
  */
-export function confinePath(root: string, value: string, input: string): string {
+export function confinePath(
+  root: string,
+  value: string,
+  input: string,
+  options: { allowRoot?: boolean } = {},
+): string {
   const refuse = (why: string): never => {
     throw new ConfigurationError({
       message: `Input ${input} '${value}' ${why}`,
@@ -35,6 +41,6 @@ export function confinePath(root: string, value: string, input: string): string 
   if (!inside(realRoot, target)) refuse('leaves PATH_TO_MOUNT.');
   if (!inside(realRoot, realish(target)))
     refuse('leads outside PATH_TO_MOUNT through a symbolic link.');
-  if (relative(realRoot, target) === '') refuse('is PATH_TO_MOUNT itself.');
+  if (!options.allowRoot && relative(realRoot, target) === '') refuse('is PATH_TO_MOUNT itself.');
   return target;
 }

@@ -85,8 +85,10 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
           join(appDir, '.stk', 'FORKED_PLUGINS'),
           options.pluginDirs,
         );
-        if (found.plugin) located.set(plugin.alias, found.plugin);
-        else {
+        if (found.plugin) {
+          located.set(plugin.alias, found.plugin);
+          problems.push(...found.problems);
+        } else {
           problems.push(...found.problems, {
             message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found. Looked in: ${found.looked.join(', ')}.`,
             location: plugin.locate(['name']),

@@ -41,7 +41,12 @@ export class PluginCatalog {
     ref: PluginRef,
     forkedRoot: string,
     pluginDirs: readonly string[],
-  ): Promise<{ plugin?: LocatedPlugin; looked: string[]; problems: Problem[] }> {
+  ): Promise<{
+    plugin?: LocatedPlugin;
+    looked: string[];
+    /** With a plugin: what is wrong in its plugin.yaml; without: everything met on the way. */
+    problems: Problem[];
+  }> {
     const looked: string[] = [];
     const problems: Problem[] = [];
     const forked = join(forkedRoot, alias);
@@ -49,7 +54,11 @@ export class PluginCatalog {
     if (existsSync(join(forked, 'plugin.yaml'))) {
       const read = await this.read(forked);
       if (read.definition)
-        return { plugin: this.located('forked', forked, read.definition), looked, problems };
+        return {
+          plugin: this.located('forked', forked, read.definition),
+          looked,
+          problems: read.problems,
+        };
       return { looked, problems: read.problems };
     }
     for (const root of pluginDirs) {
@@ -59,7 +68,8 @@ export class PluginCatalog {
         if (read.problems.length > 0) problems.push(...read.problems);
         const d = read.definition;
         if (d && d.name === ref.name && d.version === ref.version) {
-          return { plugin: this.located('plugin-dir', dir, d), looked, problems: [] };
+          // The plugin's own problems only: others' files are not this deployment's business.
+          return { plugin: this.located('plugin-dir', dir, d), looked, problems: read.problems };
         }
       }
     }

@@ -6,6 +6,8 @@
 import { parse as parseYaml } from 'yaml';
 import { isTaskType, TASK_TYPES, type ApplyTask } from './task-types';
 
+const MAX_TASK_LIST_CHARS = 1024 * 1024;
+
 /** Serializes tasks for the `apply_tasks` output: compact JSON, stable key order. */
 export function formatTaskList(tasks: readonly ApplyTask[]): string {
   return JSON.stringify(
@@ -22,6 +24,12 @@ export function formatTaskList(tasks: readonly ApplyTask[]): string {
  * An empty list is valid (nothing to apply).
  */
 export function parseTaskList(raw: string): ApplyTask[] {
+  // GitHub caps a job's outputs at 1 MB: a longer list did not come from apply_tasks.
+  if (raw.length > MAX_TASK_LIST_CHARS) {
+    throw new Error(
+      `is ${raw.length} characters long; a task list passed between jobs is at most ${MAX_TASK_LIST_CHARS}. Pass the apply_tasks output of orchestrate-and-plan unchanged.`,
+    );
+  }
   const value = parseJsonOrFlowYaml(raw);
   if (!Array.isArray(value)) {
     throw new Error(

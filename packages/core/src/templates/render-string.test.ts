@@ -110,6 +110,14 @@ describe('renderTemplateString: sandbox', () => {
     );
   });
 
+  it('caps range() as Jinja does, so a template cannot loop without end', () => {
+    expect(problem('{% for i in range(1000000000) %}x{% endfor %}').message).toMatch(
+      /range\(\) is limited to 100000 numbers/,
+    );
+    const ok = renderTemplateString('{% for i in range(2, 8, 2) %}{{ i }}{% endfor %}', {}, 'f');
+    expect(ok).toEqual(expect.objectContaining({ text: '246' }));
+  });
+
   it('does not expose JavaScript methods of values', () => {
     expect(problem('{{ queue_name.toUpperCase() }}').message).toBe(
       "'queue_name.toUpperCase' is undefined.",

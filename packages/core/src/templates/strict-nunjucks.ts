@@ -79,6 +79,9 @@ export class SandboxError extends Error {
   override readonly name = 'SandboxError';
 }
 
+/** The most numbers range() gives, as in Jinja's sandbox. */
+const MAX_RANGE = 100000;
+
 const SOFT_TESTS = new Set(['defined', 'undefined']);
 /** Keys that lead from a value to its prototype or to Function: refused outright. */
 const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
@@ -270,6 +273,16 @@ export function createStrictEnvironment(): nunjucks.Environment {
     dev: true,
   });
   env.addFilter('tojson', (value: unknown) => JSON.stringify(value));
+  // Jinja's sandbox caps range(): a template cannot loop a billion times.
+  env.addGlobal('range', (start: number, stop?: number, step = 1): number[] => {
+    const [from, to] = stop === undefined ? [0, start] : [start, stop];
+    if (step === 0) throw new SandboxError('range() step cannot be 0');
+    const length = Math.max(0, Math.ceil((to - from) / step));
+    if (!Number.isFinite(length) || length > MAX_RANGE) {
+      throw new SandboxError(`range() is limited to ${MAX_RANGE} numbers (asked for ${length})`);
+    }
+    return Array.from({ length }, (_, i) => from + i * step);
+  });
   // addTest exists in nunjucks 3 but not in its type definitions.
   (env as unknown as { addTest(name: string, fn: (v: unknown) => boolean): void }).addTest(
     'none',

@@ -1,0 +1,503 @@
+/**
+ * Malformed and hostile inputs, each with what its error must say. Every case runs a built bundle
+ * on a copy of the e2e fixtures (app `single`, plugin `acme/node-a`), with files replaced or added
+ * as the case says.
+ */
+
+export interface BadInputCase {
+  name: string;
+  /** Files to write, relative to the checkout (string or bytes). */
+  files?: Record<string, string | Buffer>;
+  /** The step's `with:` values over the defaults. */
+  with?: Record<string, string>;
+  /** What the error annotations/log must match. */
+  expect: RegExp;
+  /**
+   * Found only while planning, inside a run: the run is recorded as USER_ERROR (its lock
+   * released) and nothing else in S3 changes.
+   */
+  opensRun?: boolean;
+}
+
+const STK = 'single/.stk/stk.yaml';
+const PLUGIN = 'plugins/bad/plugin.yaml';
+const TEMPLATE = 'plugins/bad/templates-deploy/main.tf';
+
+/** A valid descriptor whose one plugin is `acme/bad@1.0.0` with `inputs`. */
+function usingBad(inputs = 'name: x'): string {
+  return [
+    'schema-version: v3',
+    'kind: manifest',
+    'metadata: { name: single }',
+    'spec:',
+    '  type: app',
+    '  app-id: 01JS1NGLE00000000000000000',
+    '  plugins:',
+    '    - name: acme/bad@1.0.0',
+    '      alias: bad',
+    '      type: infra',
+    '      inputs:',
+    `        ${inputs}`,
+    '',
+  ].join('\n');
+}
+
+const GOOD_PLUGIN = [
+  'schema-version: v3',
+  'kind: plugin',
+  'metadata: { name: bad, version: 1.0.0 }',
+  'spec:',
+  '  type: infra',
+  '  inputs:',
+  '    - { name: name, type: text }',
+  '',
+].join('\n');
+
+function descriptor(body: string): string {
+  return [
+    'schema-version: v3',
+    'kind: manifest',
+    'metadata: { name: single }',
+    'spec:',
+    '  type: app',
+    '  app-id: 01JS1NGLE00000000000000000',
+    body,
+    '',
+  ].join('\n');
+}
+
+const pluginEntry = (extra = '', alias = 'only') =>
+  `    - name: acme/node-a@1.0.0\n      alias: ${alias}\n      type: infra\n      inputs: { label: x }${extra}`;
+
+const billionLaughs = [
+  'a: &a ["x","x","x","x","x","x","x","x","x"]',
+  'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+  'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+  'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+  'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+  'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+  'g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]',
+  'h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]',
+  'i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]',
+].join('\n');
+
+/** Cases for orchestrate-and-plan: the descriptor, plugins, templates and its inputs. */
+export const ORCHESTRATE_CASES: BadInputCase[] = [
+  // --- .stk/stk.yaml
+  {
+    name: 'descriptor: YAML syntax error',
+    files: { [STK]: 'spec:\n  plugins: [\n' },
+    expect: /stk\.yaml.*YAML syntax error/,
+  },
+  {
+    name: 'descriptor: tab indentation',
+    files: { [STK]: 'spec:\n\ttype: app\n' },
+    expect: /stk\.yaml.*(YAML syntax error|tab)/i,
+  },
+  { name: 'descriptor: empty file', files: { [STK]: '' }, expect: /stk\.yaml/ },
+  { name: 'descriptor: a list at the top', files: { [STK]: '- a\n- b\n' }, expect: /stk\.yaml/ },
+  { name: 'descriptor: null document', files: { [STK]: '~\n' }, expect: /stk\.yaml/ },
+  {
+    name: 'descriptor: unknown schema-version',
+    files: { [STK]: descriptor('  plugins: []').replace('v3', 'v9') },
+    expect: /schema-version/,
+  },
+  {
+    name: 'descriptor: kind plugin',
+    files: { [STK]: descriptor('  plugins: []').replace('kind: manifest', 'kind: plugin') },
+    expect: /kind/,
+  },
+  {
+    name: 'descriptor: no spec',
+    files: { [STK]: 'schema-version: v3\nkind: manifest\nmetadata: { name: x }\n' },
+    expect: /spec/,
+  },
+  {
+    name: 'descriptor: plugins is a string',
+    files: { [STK]: descriptor('  plugins: lots') },
+    expect: /plugins/,
+  },
+  {
+    name: 'descriptor: plugin without name',
+    files: { [STK]: descriptor('  plugins:\n    - alias: x\n      type: infra') },
+    expect: /name/,
+  },
+  {
+    name: 'descriptor: plugin name not org/name@version',
+    files: { [STK]: descriptor('  plugins:\n    - name: nope\n      alias: x\n      type: infra') },
+    expect: /nope/,
+  },
+  {
+    name: 'descriptor: duplicate aliases',
+    files: { [STK]: descriptor(`  plugins:\n${pluginEntry()}\n${pluginEntry()}`) },
+    expect: /only/,
+  },
+  {
+    name: 'descriptor: alias climbing out of key paths',
+    files: { [STK]: descriptor(`  plugins:\n${pluginEntry('', '"../../etc"')}`) },
+    expect: /alias/,
+  },
+  {
+    name: 'descriptor: alias with a slash',
+    files: { [STK]: descriptor(`  plugins:\n${pluginEntry('', 'a/b')}`) },
+    expect: /alias/,
+  },
+  {
+    name: 'descriptor: alias with a newline and a workflow command',
+    files: {
+      [STK]: descriptor(`  plugins:\n${pluginEntry('', '"x\\n::set-output name=run_id::evil"')}`),
+    },
+    expect: /alias/,
+  },
+  {
+    name: 'descriptor: 10 000-character alias',
+    files: { [STK]: descriptor(`  plugins:\n${pluginEntry('', 'a'.repeat(10000))}`) },
+    expect: /alias/,
+  },
+  {
+    name: 'descriptor: app-id climbing out',
+    files: {
+      [STK]: descriptor(`  plugins:\n${pluginEntry()}`).replace(
+        '01JS1NGLE00000000000000000',
+        '"../../other"',
+      ),
+    },
+    expect: /app-id/,
+  },
+  {
+    name: 'descriptor: alias bomb',
+    files: { [STK]: `${billionLaughs}\n${descriptor('  plugins: *i')}` },
+    expect: /alias/i,
+  },
+  {
+    name: 'descriptor: 20 000 nested brackets',
+    files: { [STK]: `spec: ${'['.repeat(20000)}${']'.repeat(20000)}\n` },
+    expect: /stk\.yaml/,
+  },
+  {
+    name: 'descriptor: 3 MiB file',
+    files: { [STK]: `# ${'x'.repeat(3 * 1024 * 1024)}\n` },
+    expect: /MiB/,
+  },
+  {
+    name: 'descriptor: not UTF-8',
+    files: {
+      [STK]: Buffer.concat([
+        Buffer.from('metadata: { name: caf'),
+        Buffer.from([0xe9, 0xff]),
+        Buffer.from(' }\n'),
+      ]),
+    },
+    expect: /not valid UTF-8/,
+  },
+  {
+    name: 'descriptor: duplicate keys',
+    files: {
+      [STK]: descriptor(`  plugins:\n${pluginEntry()}`).replace(
+        '  type: app',
+        '  type: app\n  type: infra',
+      ),
+    },
+    expect: /(duplicate|unique|Map keys)/i,
+  },
+  {
+    name: 'descriptor: inputs is a list',
+    files: {
+      [STK]: descriptor(
+        '  plugins:\n    - name: acme/node-a@1.0.0\n      alias: only\n      type: infra\n      inputs: [a, b]',
+      ),
+    },
+    expect: /inputs/,
+  },
+  {
+    name: 'descriptor: required input missing',
+    files: {
+      [STK]: descriptor(
+        '  plugins:\n    - name: acme/node-a@1.0.0\n      alias: only\n      type: infra',
+      ),
+    },
+    expect: /label/,
+  },
+  {
+    name: 'descriptor: plugin that does not exist',
+    files: {
+      [STK]: descriptor(
+        '  plugins:\n    - name: acme/ghost@9.9.9\n      alias: ghost\n      type: infra',
+      ),
+    },
+    expect: /ghost/,
+  },
+  {
+    name: 'descriptor: required connection nobody generates',
+    files: {
+      [STK]: descriptor(
+        '  plugins:\n    - name: acme/step@1.0.0\n      alias: s\n      type: infra\n      inputs:\n        upstream: { stk-type: required-connection, selected: nowhere, type: diamond-conn }',
+      ),
+    },
+    expect: /nowhere/,
+  },
+  {
+    name: 'descriptor: dependency cycle',
+    files: {
+      [STK]: descriptor(
+        [
+          '  plugins:',
+          '    - name: acme/node-b@1.0.0',
+          '      alias: b1',
+          '      type: infra',
+          '      inputs:',
+          '        upstream: { stk-type: required-connection, selected: c-two, type: diamond-conn }',
+          '        out: { stk-type: generated-connection, selected: c-one, type: diamond-conn }',
+          '    - name: acme/node-b@1.0.0',
+          '      alias: b2',
+          '      type: infra',
+          '      inputs:',
+          '        upstream: { stk-type: required-connection, selected: c-one, type: diamond-conn }',
+          '        out: { stk-type: generated-connection, selected: c-two, type: diamond-conn }',
+        ].join('\n'),
+      ),
+    },
+    expect: /cycle/i,
+  },
+  {
+    name: 'descriptor: a YAML tag asking for code',
+    files: {
+      [STK]: descriptor(`  plugins:\n${pluginEntry()}`).replace(
+        'inputs: { label: x }',
+        'inputs: { label: !!js/function "function(){ return process }" }',
+      ),
+    },
+    expect: /(tag|label)/i,
+  },
+  // --- plugin.yaml
+  {
+    name: 'plugin.yaml: syntax error',
+    files: { [STK]: usingBad(), [PLUGIN]: 'spec: [\n', [TEMPLATE]: '' },
+    expect: /plugin\.yaml.*YAML syntax error/,
+  },
+  {
+    name: 'plugin.yaml: no spec.type',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN.replace('  type: infra\n', ''),
+      [TEMPLATE]: '',
+    },
+    expect: /plugin\.yaml/,
+  },
+  {
+    name: 'plugin.yaml: unknown input type',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN.replace('type: text', 'type: rocket'),
+      [TEMPLATE]: '',
+    },
+    expect: /rocket/,
+  },
+  {
+    name: 'plugin.yaml: alias bomb',
+    files: { [STK]: usingBad(), [PLUGIN]: `${billionLaughs}\n${GOOD_PLUGIN}`, [TEMPLATE]: '' },
+    expect: /alias/i,
+  },
+  {
+    name: 'plugin.yaml: generated connection without type',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  generates:\n    connections:\n      - alias: out\n`,
+      [TEMPLATE]: '',
+    },
+    expect: /plugin\.yaml/,
+  },
+  {
+    name: 'plugin.yaml: not UTF-8',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xc3, 0x28, 0x0a]),
+      [TEMPLATE]: '',
+    },
+    expect: /not valid UTF-8/,
+  },
+  // --- templates
+  {
+    name: 'template: unclosed tag',
+    opensRun: true,
+    files: { [STK]: usingBad(), [PLUGIN]: GOOD_PLUGIN, [TEMPLATE]: 'x = "{{ name "\n' },
+    expect: /main\.tf/,
+  },
+  {
+    name: 'template: undefined variable',
+    opensRun: true,
+    files: { [STK]: usingBad(), [PLUGIN]: GOOD_PLUGIN, [TEMPLATE]: '\nx = "{{ nothing_here }}"\n' },
+    expect: /main\.tf.*nothing_here|nothing_here.*main\.tf/s,
+  },
+  {
+    name: 'template: sandbox escape',
+    opensRun: true,
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]: '{{ "".constructor.constructor("return process")().exit(7) }}\n',
+    },
+    expect: /constructor/,
+  },
+  {
+    name: 'template: include of a file',
+    opensRun: true,
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]: '{% include "/etc/passwd" %}\n',
+    },
+    expect: /main\.tf/,
+  },
+  {
+    name: 'template: endless loop',
+    opensRun: true,
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]: '{% for i in range(99999999999) %}x{% endfor %}\n',
+    },
+    expect: /range\(\) is limited/,
+  },
+  {
+    name: 'template: file name rendering to ../',
+    opensRun: true,
+    files: {
+      [STK]: usingBad('name: ".."'),
+      [PLUGIN]: GOOD_PLUGIN,
+      'plugins/bad/templates-deploy/{{ name }}': 'x\n',
+      [TEMPLATE]: '',
+    },
+    expect: /name/,
+  },
+  {
+    name: 'template: renders invalid HCL',
+    opensRun: true,
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]: 'resource "terraform_data" {\n',
+    },
+    expect: /main\.tf/,
+  },
+  {
+    name: 'template: local-exec without LOCAL_EXEC_ENABLED',
+    opensRun: true,
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]:
+        'resource "terraform_data" "x" {\n  provisioner "local-exec" {\n    command = "id"\n  }\n}\n',
+    },
+    with: { LOCAL_EXEC_ENABLED: 'false' },
+    expect: /local-exec/,
+  },
+  // --- action inputs
+  {
+    name: 'input: DYNAMIC_INPUTS not --key value',
+    with: { DYNAMIC_INPUTS: 'label=x' },
+    expect: /DYNAMIC_INPUTS/,
+  },
+  {
+    name: 'input: FEATURES_TERRAFORM_MODULES not JSON',
+    with: { FEATURES_TERRAFORM_MODULES: '[{sourceType: gitHttps' },
+    expect: /FEATURES_TERRAFORM_MODULES/,
+  },
+  {
+    name: 'input: TERRAFORM_PARALLELISM not a number',
+    with: { TERRAFORM_PARALLELISM: 'ten' },
+    expect: /TERRAFORM_PARALLELISM/,
+  },
+  {
+    name: 'input: LOCAL_EXEC_ENABLED neither true nor false',
+    with: { LOCAL_EXEC_ENABLED: 'maybe' },
+    expect: /LOCAL_EXEC_ENABLED/,
+  },
+  {
+    name: 'input: WORKDIR climbing out of the checkout',
+    with: { WORKDIR: '../../..' },
+    expect: /WORKDIR/,
+  },
+  {
+    name: 'input: ENVIRONMENT with a slash',
+    with: { ENVIRONMENT: 'prod/../dev' },
+    expect: /ENVIRONMENT/,
+  },
+  {
+    name: 'input: ENVIRONMENT with a newline and a workflow command',
+    with: { ENVIRONMENT: 'prod\n::set-output name=run_id::x' },
+    expect: /ENVIRONMENT/,
+  },
+  {
+    name: 'input: WORKSPACE of 5 000 characters',
+    with: { WORKSPACE: 'w'.repeat(5000) },
+    expect: /WORKSPACE/,
+  },
+  {
+    name: 'input: AWS_IAM_ROLE not an ARN',
+    with: { AWS_IAM_ROLE: 'deployer' },
+    expect: /AWS_IAM_ROLE/,
+  },
+  {
+    name: 'input: bucket name with a path',
+    with: { IAC_BUCKET_NAME: 'iac/../other' },
+    expect: /IAC_BUCKET_NAME/,
+  },
+];
+
+/** Cases for runtime-tasks: TASK_LIST, RUN_ID and its inputs (`RUN` is replaced by a real RUN_ID). */
+export const RUNTIME_CASES: BadInputCase[] = [
+  { name: 'TASK_LIST: not JSON', with: { TASK_LIST: '[{runTaskId: ' }, expect: /TASK_LIST/ },
+  { name: 'TASK_LIST: an object', with: { TASK_LIST: '{"runTaskId":"x"}' }, expect: /TASK_LIST/ },
+  {
+    name: 'TASK_LIST: element without runTaskId',
+    with: { TASK_LIST: '[{"taskType":"DEPLOY_SELF_HOSTED"}]' },
+    expect: /runTaskId/,
+  },
+  {
+    name: 'TASK_LIST: unknown taskType',
+    with: { TASK_LIST: '[{"runTaskId":"01J9V6MWFTWQ392331QBCS46KQ","taskType":"RM_RF"}]' },
+    expect: /RM_RF/,
+  },
+  {
+    name: 'TASK_LIST: a task of another run',
+    with: {
+      TASK_LIST:
+        '[{"runTaskId":"01J9V6MWFTWQ392331QBCS46KQ","taskType":"DEPLOY_SELF_HOSTED","pluginAppliedAlias":"only"}]',
+    },
+    expect: /not a task of run/,
+  },
+  {
+    name: 'TASK_LIST: 100 KB of tasks of no run',
+    with: {
+      TASK_LIST: `[${Array.from({ length: 1500 }, (_, i) => `{"runTaskId":"t${i}","taskType":"DEPLOY_SELF_HOSTED"}`).join(',')}]`,
+    },
+    expect: /not a task of run/,
+  },
+  {
+    name: 'TASK_LIST: YAML alias bomb in the StackSpot form',
+    with: { TASK_LIST: "[&a ['x','x','x'], &b [*a,*a,*a], *b, *b, *b]".replace('[&a', '[&a') },
+    expect: /TASK_LIST/,
+  },
+  { name: 'RUN_ID: not a run id', with: { RUN_ID: 'hello' }, expect: /RUN_ID/ },
+  {
+    name: 'RUN_ID: bucket with a path',
+    with: { RUN_ID: '01J9V6MWFTWQ392331QBCS46KQ@bucket/../x' },
+    expect: /RUN_ID/,
+  },
+  {
+    name: 'RUN_ID: a run that does not exist',
+    with: { RUN_ID: '01J9V6MWFTWQ392331QBCS46KQ@BUCKET' },
+    expect: /does not exist/,
+  },
+  {
+    name: 'EXCLUDE_FILES_PATH: absolute',
+    with: { EXCLUDE_FILES_PATH: '/etc' },
+    expect: /EXCLUDE_FILES_PATH/,
+  },
+  {
+    name: 'EXCLUDE_FILES_PATH: climbing out',
+    with: { EXCLUDE_FILES_PATH: '../../' },
+    expect: /EXCLUDE_FILES_PATH/,
+  },
+];
