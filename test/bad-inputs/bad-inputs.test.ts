@@ -4,7 +4,7 @@
  * of heap, and leaves every object in S3 exactly as it was (the run opened for the runtime cases
  * included).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DeployFlow, runIdOf } from '../harness/deploy-flow';
 import { startMoto, type MotoServer } from '../harness/moto';
@@ -53,7 +53,7 @@ function writeFiles(files: BadInputCase['files'] = {}): () => void {
     const full = join(flow.checkout, path);
     mkdirSync(dirname(full), { recursive: true });
     try {
-      saved.set(full, require('node:fs').readFileSync(full) as Buffer);
+      saved.set(full, readFileSync(full));
     } catch {
       saved.set(full, undefined);
     }
@@ -64,7 +64,7 @@ function writeFiles(files: BadInputCase['files'] = {}): () => void {
     for (const full of written) {
       const before = saved.get(full);
       if (before) writeFileSync(full, before);
-      else require('node:fs').rmSync(full, { force: true });
+      else rmSync(full, { force: true });
     }
   };
 }
