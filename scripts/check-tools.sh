@@ -12,6 +12,13 @@ if ! command -v moto_server >/dev/null 2>&1; then
   echo "error: moto_server is not on PATH. It is the local S3 server of the tests and the demo: pip install \"moto[server]>=5\"." >&2
   missing=1
 fi
+for tool in git openssl; do
+  # The private-module tests serve a git repository over HTTPS with a throwaway certificate.
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "error: $tool is not on PATH; the tests need it (apt-get install $tool)." >&2
+    missing=1
+  fi
+done
 if [ "$missing" != 0 ]; then
   echo "error: required tools are missing (see above); nothing was run." >&2
   exit 1

@@ -4,13 +4,10 @@
  * outputs, the summary, the files left under RUNNER_TEMP or the workspace, nor in any object the
  * run wrote to S3 (records, rendered IaC, plans, Terraform state). Both modes, and cancel-run.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
+import { DeployFlow } from '../harness/deploy-flow';
 import { leaksOf } from '../harness/leaks';
 import { startMoto, type MotoServer } from '../harness/moto';
-import { runAction, type ActionResult } from '../harness/runner';
+import type { ActionResult } from '../harness/runner';
 
 const SECRETS = {
   AWS_ACCESS_KEY_ID: 'AKIASECRETLOOKING7Q2Z',
@@ -32,78 +29,45 @@ const AWS_KEYS = {
 };
 
 let moto: MotoServer;
-let checkout: string;
+let flow: DeployFlow;
 
 beforeAll(async () => {
   moto = await startMoto();
-  await moto.createBucket('sec-tfstate');
-  await moto.createBucket('sec-iac');
-  checkout = mkdtempSync(join(tmpdir(), 'sec-checkout-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
+  flow = new DeployFlow(moto, 'sec');
+  await flow.createBuckets();
 });
 
 afterAll(async () => {
   await moto?.stop();
 });
 
-/** A runner whose own environment has no AWS keys: only the inputs carry them. */
-const env = (): Record<string, string> => {
-  const runner: Record<string, string> = {
-    ...moto.env,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-  delete runner.AWS_ACCESS_KEY_ID;
-  delete runner.AWS_SECRET_ACCESS_KEY;
-  return runner;
-};
-
 function orchestrate(workdir: string, extra: Record<string, string> = {}): Promise<ActionResult> {
-  return runAction('orchestrate-and-plan', {
-    workspace: checkout,
-    env: env(),
-    with: {
-      TFSTATE_BUCKET_NAME: 'sec-tfstate',
-      IAC_BUCKET_NAME: 'sec-iac',
-      WORKSPACE: 'shop',
-      ENVIRONMENT: 'dev',
-      VERSION: 'v1',
-      WORKDIR: workdir,
-      PLUGINS_PATH: 'plugins',
-      STK_CLIENT_ID: SECRETS.STK_CLIENT_ID,
-      STK_CLIENT_SECRET: SECRETS.STK_CLIENT_SECRET,
-      FEATURES_TERRAFORM_MODULES,
-      GITHUB_TOKEN: SECRETS.GITHUB_TOKEN,
-      ...AWS_KEYS,
-      ...extra,
-    },
+  return flow.orchestrate(workdir, {
+    STK_CLIENT_ID: SECRETS.STK_CLIENT_ID,
+    STK_CLIENT_SECRET: SECRETS.STK_CLIENT_SECRET,
+    FEATURES_TERRAFORM_MODULES,
+    GITHUB_TOKEN: SECRETS.GITHUB_TOKEN,
+    LOCAL_EXEC_ENABLED: 'false',
+    ...AWS_KEYS,
+    ...extra,
   });
 }
 
 function apply(plan: ActionResult): Promise<ActionResult> {
-  return runAction('runtime-tasks', {
-    workspace: checkout,
-    env: env(),
+  return flow.apply(plan, {
     with: {
-      RUN_ID: plan.outputs.run_id ?? '',
-      TASK_LIST: plan.outputs.apply_tasks ?? '',
       CLIENT_ID: SECRETS.STK_CLIENT_ID,
       CLIENT_KEY: SECRETS.CLIENT_KEY,
       FEATURES_TERRAFORM_MODULES,
+      LOCALEXEC_ENABLED: 'false',
       ...AWS_KEYS,
     },
   });
 }
 
 function cancel(runId: string): Promise<ActionResult> {
-  return runAction('cancel-run', {
-    workspace: checkout,
-    env: env(),
-    with: {
-      RUN_ID: runId,
-      CLIENT_ID: SECRETS.STK_CLIENT_ID,
-      CLIENT_KEY: SECRETS.CLIENT_KEY,
-      ...AWS_KEYS,
-    },
+  return flow.cancel(runId, {
+    with: { CLIENT_ID: SECRETS.STK_CLIENT_ID, CLIENT_KEY: SECRETS.CLIENT_KEY, ...AWS_KEYS },
   });
 }
 

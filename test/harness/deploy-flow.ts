@@ -104,11 +104,14 @@ export class DeployFlow {
     return this.apply(plan, { script: 'post', state: main.state });
   }
 
-  cancel(runId: string, options: Omit<RunActionOptions, 'with'> = {}): Promise<ActionResult> {
+  cancel(
+    runId: string,
+    options: Omit<RunActionOptions, 'with'> & { with?: Record<string, string> } = {},
+  ): Promise<ActionResult> {
     return runAction('cancel-run', {
       ...options,
       env: this.stepEnv(options.env),
-      with: { RUN_ID: runId },
+      with: { RUN_ID: runId, ...options.with },
     });
   }
 

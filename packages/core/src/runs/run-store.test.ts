@@ -5,6 +5,19 @@ import { parseRunRef, formatRunRef } from './run-ref';
 import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';
 import { InvalidTransitionError } from './transitions';
 
+/** `memory` with its JSON writes replaced (a store failing or answering as a test needs). */
+function withPutJson(memory: MemoryObjectStore, putJson: ObjectStore['putJson']): ObjectStore {
+  return {
+    bucket: memory.bucket,
+    getJson: (k) => memory.getJson(k),
+    list: (p) => memory.list(p),
+    delete: (k, c) => memory.delete(k, c),
+    getBytes: (k) => memory.getBytes(k),
+    putBytes: (k, b, t) => memory.putBytes(k, b, t),
+    putJson,
+  };
+}
+
 const target: DeploymentTarget = {
   workspace: 'shop',
   environment: 'prod',
@@ -145,18 +158,10 @@ describe('RunStore', () => {
 
   it('leaves no record and no lock when the lock write fails', async () => {
     const memory = new MemoryObjectStore('iac');
-    const failing: ObjectStore = {
-      bucket: 'iac',
-      getJson: (k) => memory.getJson(k),
-      list: (p) => memory.list(p),
-      delete: (k, c) => memory.delete(k, c),
-      getBytes: (k) => memory.getBytes(k),
-      putBytes: (k, b, t) => memory.putBytes(k, b, t),
-      putJson: async (k, v, c) => {
-        if (k.startsWith('locks/')) throw new Error('S3 went away');
-        return memory.putJson(k, v, c);
-      },
-    };
+    const failing = withPutJson(memory, async (k, v, c) => {
+      if (k.startsWith('locks/')) throw new Error('S3 went away');
+      return memory.putJson(k, v, c);
+    });
     const runs = new RunStore(failing, new MemoryLogger());
     await expect(runs.createRun(input())).rejects.toThrow('S3 went away');
     expect(await memory.list('')).toEqual([]);
@@ -169,19 +174,11 @@ describe('writes whose answer was lost', () => {
    * timeout: "precondition failed", since the first attempt changed the object.
    */
   function losingAnswers(memory: MemoryObjectStore): ObjectStore {
-    return {
-      bucket: 'iac',
-      getJson: (k) => memory.getJson(k),
-      list: (p) => memory.list(p),
-      delete: (k, c) => memory.delete(k, c),
-      getBytes: (k) => memory.getBytes(k),
-      putBytes: (k, b, t) => memory.putBytes(k, b, t),
-      putJson: async (k, v, c) => {
-        await memory.putJson(k, v, c);
-        if (c) throw new PreconditionFailedError(k);
-        return 'etag';
-      },
-    };
+    return withPutJson(memory, async (k, v, c) => {
+      await memory.putJson(k, v, c);
+      if (c) throw new PreconditionFailedError(k);
+      return 'etag';
+    });
   }
 
   it('opens, updates and closes a run as if every answer had arrived', async () => {
