@@ -7,7 +7,6 @@
  */
 import {
   DeployFlow,
-  runCli,
   runIdOf,
   serialsWentBack,
   terraformProcesses,
@@ -47,18 +46,9 @@ const sleeper = (seconds: number) => `--seconds ${seconds}`;
 
 /** Orchestrates a version that must fail on the leftover lock, runs the unlock command it prints. */
 async function unlockThroughTheMessage(version: string): Promise<void> {
-  const blocked = await flow.orchestrate('pause', {
-    VERSION: version,
-    DYNAMIC_INPUTS: '--seconds 0',
-  });
-  expect(blocked.exitCode).toBe(1);
-  const message = blocked.annotations.map((a) => a.message).join('\n');
-  expect(message).toContain('could not lock the state');
-  const command = /npm run cli -- (unlock-state \S+ --state \S+ --lock-id \S+)/.exec(message);
-  expect(command).not.toBeNull();
-  const unlocked = await runCli((command?.[1] ?? '').split(' '), flow.stepEnv());
-  expect(unlocked).toEqual({ code: 0, output: expect.stringContaining('Released lock') });
-  expect(await flow.terraformLocks()).toEqual([]);
+  expect(
+    await flow.releaseLeftoverLock('pause', { VERSION: version, DYNAMIC_INPUTS: '--seconds 0' }),
+  ).toEqual([]);
 }
 
 async function expectNextDeploySucceeds(

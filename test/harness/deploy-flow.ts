@@ -115,6 +115,27 @@ export class DeployFlow {
     });
   }
 
+  /**
+   * The documented recovery from a Terraform state lock a killed Terraform left behind: the next
+   * orchestrate fails naming it and printing the unlock-state command; run that command. Returns
+   * what went wrong, [] when it all worked.
+   */
+  async releaseLeftoverLock(
+    workdir: string,
+    withInputs: Record<string, string>,
+  ): Promise<string[]> {
+    const blocked = await this.orchestrate(workdir, withInputs);
+    const message = blocked.annotations.map((a) => a.message).join('\n');
+    const command = /npm run cli -- (unlock-state \S+ --state \S+ --lock-id \S+)/.exec(message);
+    if (blocked.exitCode !== 1 || !message.includes('could not lock the state') || !command)
+      return [`the next run did not report the lock with its unlock command:\n${blocked.log}`];
+    const unlocked = await runCli((command[1] ?? '').split(' '), this.stepEnv());
+    if (unlocked.code !== 0 || !unlocked.output.includes('Released lock'))
+      return [`unlock-state failed: ${unlocked.output}`];
+    const left = await this.terraformLocks();
+    return left.length > 0 ? [`locks still there: ${left.join(', ')}`] : [];
+  }
+
   /** Every run record in the IaC bucket. */
   async runs(): Promise<RunRecordView[]> {
     const keys = (await this.moto.listKeys(this.iacBucket, 'runs/')).filter((k) =>
