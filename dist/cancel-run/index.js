@@ -89530,6 +89530,19 @@ function insideCheckout(pathToMount, raw, name) {
     }
     return raw;
 }
+/** The suffix of `<alias>_<suffix>` output files: a file name, never a path. */
+const OUTPUT_FILE_NAME = {
+    pattern: /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/,
+    rule: "a file name (letters, digits, '.', '_' and '-'): outputs are written as <alias>_<name> in the checkout.",
+};
+/** An optional input holding a plain file name; `fallback` when absent. */
+function fileNameInput(inputs, name, fallback) {
+    return inputs.structured(name, fallback, (raw) => {
+        if (!OUTPUT_FILE_NAME.pattern.test(raw))
+            throw new Error(`'${raw.slice(0, 60)}' is not allowed: ${OUTPUT_FILE_NAME.rule}`);
+        return raw;
+    });
+}
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/not-implemented.ts
 /**

@@ -439,6 +439,11 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     expect: /AWS_IAM_ROLE/,
   },
   {
+    name: 'input: BASE_PATH_OUTPUT a path',
+    with: { BASE_PATH_OUTPUT: 'sub/../../x.json' },
+    expect: /BASE_PATH_OUTPUT/,
+  },
+  {
     name: 'input: bucket name with a path',
     with: { IAC_BUCKET_NAME: 'iac/../other' },
     expect: /IAC_BUCKET_NAME/,
@@ -447,6 +452,11 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
 
 /** Cases for runtime-tasks: TASK_LIST, RUN_ID and its inputs (`RUN` is replaced by a real RUN_ID). */
 export const RUNTIME_CASES: BadInputCase[] = [
+  {
+    name: 'OUTPUT_FILE: a path climbing out of the checkout',
+    with: { OUTPUT_FILE: '../../../tmp/evil.json' },
+    expect: /OUTPUT_FILE/,
+  },
   { name: 'TASK_LIST: not JSON', with: { TASK_LIST: '[{runTaskId: ' }, expect: /TASK_LIST/ },
   { name: 'TASK_LIST: an object', with: { TASK_LIST: '{"runTaskId":"x"}' }, expect: /TASK_LIST/ },
   {

@@ -74,8 +74,8 @@ describe.each(ACTION_IDS)('action %s', (id) => {
           : '';
     }
     Object.assign(values, {
-      TFSTATE_BUCKET_NAME: 'a',
-      IAC_BUCKET_NAME: 'b',
+      TFSTATE_BUCKET_NAME: 'tf-bucket',
+      IAC_BUCKET_NAME: 'iac-bucket',
       WORKSPACE: 'w',
       ENVIRONMENT: 'e',
       VERSION: 'v',

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 /** Every input of orchestrate-and-plan, parsed and validated before anything else happens. */
 import {
   BUCKET_NAME,
+  fileNameInput,
   insideCheckout,
   LOG_LEVELS,
   NAME,
@@ -111,7 +112,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     terraformParallelism: p.integer('TERRAFORM_PARALLELISM', 10, { min: 1, max: 256 }),
     tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
     localExecEnabled: p.boolean('LOCAL_EXEC_ENABLED', false),
-    basePathOutput: p.optional('BASE_PATH_OUTPUT') || 'outputs.json',
+    basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
     verbose: p.boolean('VERBOSE', false),
     skipDeploy: p.boolean('SKIP_DEPLOY', false),
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),

@@ -1,5 +1,6 @@
 /** Every input of runtime-tasks, parsed and validated before anything else happens. */
 import {
+  fileNameInput,
   LOG_LEVELS,
   readAllowedModules,
   readAwsCredentials,
@@ -47,8 +48,8 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     secret: 'AWS_SECRET_ACCESS_KEY',
     token: 'AWS_SESSION_TOKEN',
   });
-  const outputFile = p.optional('OUTPUT_FILE');
-  const basePathOutput = p.optional('BASE_PATH_OUTPUT');
+  const outputFile = fileNameInput(p, 'OUTPUT_FILE', '');
+  const basePathOutput = fileNameInput(p, 'BASE_PATH_OUTPUT', '');
   const inputs: RuntimeInputs = {
     runId: p.required('RUN_ID', 'Pass the run_id output of orchestrate-and-plan.'),
     tasks: p.structured('TASK_LIST', [], parseTaskList, {

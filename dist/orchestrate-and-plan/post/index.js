@@ -86714,6 +86714,19 @@ function insideCheckout(pathToMount, raw, name) {
     }
     return raw;
 }
+/** The suffix of `<alias>_<suffix>` output files: a file name, never a path. */
+const OUTPUT_FILE_NAME = {
+    pattern: /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/,
+    rule: "a file name (letters, digits, '.', '_' and '-'): outputs are written as <alias>_<name> in the checkout.",
+};
+/** An optional input holding a plain file name; `fallback` when absent. */
+function fileNameInput(inputs, name, fallback) {
+    return inputs.structured(name, fallback, (raw) => {
+        if (!OUTPUT_FILE_NAME.pattern.test(raw))
+            throw new Error(`'${raw.slice(0, 60)}' is not allowed: ${OUTPUT_FILE_NAME.rule}`);
+        return raw;
+    });
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
@@ -90812,7 +90825,7 @@ function parseOrchestrateInputs(p) {
         terraformParallelism: p.integer('TERRAFORM_PARALLELISM', 10, { min: 1, max: 256 }),
         tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
         localExecEnabled: p.boolean('LOCAL_EXEC_ENABLED', false),
-        basePathOutput: p.optional('BASE_PATH_OUTPUT') || 'outputs.json',
+        basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
         verbose: p.boolean('VERBOSE', false),
         skipDeploy: p.boolean('SKIP_DEPLOY', false),
         logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),

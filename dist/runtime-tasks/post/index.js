@@ -86664,6 +86664,19 @@ function insideCheckout(pathToMount, raw, name) {
     }
     return raw;
 }
+/** The suffix of `<alias>_<suffix>` output files: a file name, never a path. */
+const OUTPUT_FILE_NAME = {
+    pattern: /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/,
+    rule: "a file name (letters, digits, '.', '_' and '-'): outputs are written as <alias>_<name> in the checkout.",
+};
+/** An optional input holding a plain file name; `fallback` when absent. */
+function fileNameInput(inputs, name, fallback) {
+    return inputs.structured(name, fallback, (raw) => {
+        if (!OUTPUT_FILE_NAME.pattern.test(raw))
+            throw new Error(`'${raw.slice(0, 60)}' is not allowed: ${OUTPUT_FILE_NAME.rule}`);
+        return raw;
+    });
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
@@ -90731,8 +90744,8 @@ function parseRuntimeInputs(p) {
         secret: 'AWS_SECRET_ACCESS_KEY',
         token: 'AWS_SESSION_TOKEN',
     });
-    const outputFile = p.optional('OUTPUT_FILE');
-    const basePathOutput = p.optional('BASE_PATH_OUTPUT');
+    const outputFile = fileNameInput(p, 'OUTPUT_FILE', '');
+    const basePathOutput = fileNameInput(p, 'BASE_PATH_OUTPUT', '');
     const inputs = {
         runId: p.required('RUN_ID', 'Pass the run_id output of orchestrate-and-plan.'),
         tasks: p.structured('TASK_LIST', [], parseTaskList, {
