@@ -87576,6 +87576,8 @@ function checkParts(parts, names) {
         throw new ConfigurationError(problems, 'The Terraform state key would not be safe');
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = require("node:string_decoder");
 // EXTERNAL MODULE: external "node:child_process"
@@ -87588,7 +87590,15 @@ var external_node_child_process_ = __nccwpck_require__(1421);
  * group when a job is cancelled, and Terraform must get exactly one SIGINT, from us, to stop
  * gracefully and save its state; a second one makes it quit at once. On timeout or abort we send
  * SIGINT to the child's group, then SIGTERM after a grace, then SIGKILL, so nothing outlives us.
+ *
+ * The child writes to files, which we read as they grow, not to pipes: when the runner kills this
+ * step before Terraform has finished stopping, a pipe would break and Terraform (a Go program)
+ * would die on SIGPIPE in the middle of saving its state, leaving the state lock behind. With
+ * files it finishes stopping on its own, saves and unlocks.
  */
+
+
+
 
 
 
@@ -87597,12 +87607,24 @@ function run_process_runProcess(command, args, options) {
     const secrets = options.secrets ?? [];
     const grace = options.graceMs ?? { interrupt: 20000, terminate: 10000 };
     return new Promise((resolve, reject) => {
-        const child = spawn(command, [...args], {
-            cwd: options.cwd,
-            env: options.env,
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const dir = mkdtempSync(join(options.outputDir ?? tmpdir(), 'process-'));
+        const files = { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') };
+        const outFd = openSync(files.stdout, 'w');
+        const errFd = openSync(files.stderr, 'w');
+        let child;
+        try {
+            child = spawn(command, [...args], {
+                cwd: options.cwd,
+                env: options.env,
+                detached: true,
+                stdio: ['ignore', outFd, errFd],
+            });
+        }
+        finally {
+            // The child holds its own copies.
+            closeSync(outFd);
+            closeSync(errFd);
+        }
         let output = '';
         let stdout = '';
         let stoppedBy;
@@ -87630,32 +87652,57 @@ function run_process_runProcess(command, args, options) {
         options.signal?.addEventListener('abort', onAbort);
         if (options.timeoutMs !== undefined)
             timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
-        const lines = (stream) => {
+        const follow = (stream) => {
+            const fd = openSync(files[stream], 'r');
+            const buffer = Buffer.alloc(64 * 1024);
             let pending = '';
-            // A chunk may end in the middle of a multi-byte character: decode across chunks.
+            // A read may end in the middle of a multi-byte character: decode across reads.
             const decoder = new StringDecoder('utf8');
-            return (chunk) => {
-                const text = maskSecrets(decoder.write(chunk), secrets);
-                output = (output + text).slice(-KEEP);
-                if (stream === 'stdout')
-                    stdout += text;
+            const emit = (text, last) => {
                 pending += text;
                 const parts = pending.split('\n');
-                pending = parts.pop() ?? '';
-                for (const line of parts)
-                    options.onLine(line.replace(/\r$/, ''), stream);
+                pending = last ? '' : (parts.pop() ?? '');
+                for (const [index, line] of parts.entries()) {
+                    if (last && index === parts.length - 1 && line === '')
+                        continue;
+                    const masked = maskSecrets(line.replace(/\r$/, ''), secrets);
+                    output = `${output}${masked}\n`.slice(-KEEP);
+                    if (stream === 'stdout')
+                        stdout += `${masked}\n`;
+                    options.onLine(masked, stream);
+                }
+            };
+            return {
+                read() {
+                    for (;;) {
+                        const n = readSync(fd, buffer, 0, buffer.length, null);
+                        if (n <= 0)
+                            return;
+                        emit(decoder.write(buffer.subarray(0, n)), false);
+                    }
+                },
+                finish() {
+                    this.read();
+                    emit(decoder.end(), true);
+                    closeSync(fd);
+                },
             };
         };
-        child.stdout.on('data', lines('stdout'));
-        child.stderr.on('data', lines('stderr'));
-        child.on('error', (error) => {
+        const streams = [follow('stdout'), follow('stderr')];
+        const poll = setInterval(() => streams.forEach((s) => s.read()), 100);
+        const done = () => {
+            clearInterval(poll);
             timers.forEach(clearTimeout);
             options.signal?.removeEventListener('abort', onAbort);
+            streams.forEach((s) => s.finish());
+            rmSync(dir, { recursive: true, force: true });
+        };
+        child.on('error', (error) => {
+            done();
             reject(error);
         });
         child.on('close', (code, sig) => {
-            timers.forEach(clearTimeout);
-            options.signal?.removeEventListener('abort', onAbort);
+            done();
             // Anything left in the group (a provider, a provisioner's sleep) must not outlive the step.
             signalGroup('SIGKILL');
             resolve({ code, signal: sig, output, stdout, ...(stoppedBy ? { stoppedBy } : {}) });
@@ -87938,6 +87985,7 @@ class terraform_project_TerraformProject {
         const result = await runProcess(this.options.binary, args, {
             cwd: this.options.dir,
             env: { ...(await this.env()), ...(command === 'init' ? this.options.initEnv : {}) },
+            outputDir: join(this.options.dir, '.deploy-engine'),
             secrets: this.options.secrets ?? [],
             onLine: (line) => {
                 if (!options.quiet && line.trim() !== '')

@@ -5,7 +5,15 @@
  * group when a job is cancelled, and Terraform must get exactly one SIGINT, from us, to stop
  * gracefully and save its state; a second one makes it quit at once. On timeout or abort we send
  * SIGINT to the child's group, then SIGTERM after a grace, then SIGKILL, so nothing outlives us.
+ *
+ * The child writes to files, which we read as they grow, not to pipes: when the runner kills this
+ * step before Terraform has finished stopping, a pipe would break and Terraform (a Go program)
+ * would die on SIGPIPE in the middle of saving its state, leaving the state lock behind. With
+ * files it finishes stopping on its own, saves and unlocks.
  */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { spawn } from 'node:child_process';
 import { maskSecrets } from '../logging';
@@ -19,6 +27,8 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   graceMs?: { interrupt: number; terminate: number };
+  /** Where the output files live while the child runs (default: the system's temp folder). */
+  outputDir?: string;
 }
 
 export interface ProcessResult {
@@ -41,12 +51,23 @@ export function runProcess(
   const secrets = options.secrets ?? [];
   const grace = options.graceMs ?? { interrupt: 20000, terminate: 10000 };
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const dir = mkdtempSync(join(options.outputDir ?? tmpdir(), 'process-'));
+    const files = { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') };
+    const outFd = openSync(files.stdout, 'w');
+    const errFd = openSync(files.stderr, 'w');
+    let child;
+    try {
+      child = spawn(command, [...args], {
+        cwd: options.cwd,
+        env: options.env,
+        detached: true,
+        stdio: ['ignore', outFd, errFd],
+      });
+    } finally {
+      // The child holds its own copies.
+      closeSync(outFd);
+      closeSync(errFd);
+    }
     let output = '';
     let stdout = '';
     let stoppedBy: ProcessResult['stoppedBy'];
@@ -71,30 +92,54 @@ export function runProcess(
     if (options.timeoutMs !== undefined)
       timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
 
-    const lines = (stream: 'stdout' | 'stderr') => {
+    const follow = (stream: 'stdout' | 'stderr') => {
+      const fd = openSync(files[stream], 'r');
+      const buffer = Buffer.alloc(64 * 1024);
       let pending = '';
-      // A chunk may end in the middle of a multi-byte character: decode across chunks.
+      // A read may end in the middle of a multi-byte character: decode across reads.
       const decoder = new StringDecoder('utf8');
-      return (chunk: Buffer): void => {
-        const text = maskSecrets(decoder.write(chunk), secrets);
-        output = (output + text).slice(-KEEP);
-        if (stream === 'stdout') stdout += text;
+      const emit = (text: string, last: boolean): void => {
         pending += text;
         const parts = pending.split('\n');
-        pending = parts.pop() ?? '';
-        for (const line of parts) options.onLine(line.replace(/\r$/, ''), stream);
+        pending = last ? '' : (parts.pop() ?? '');
+        for (const [index, line] of parts.entries()) {
+          if (last && index === parts.length - 1 && line === '') continue;
+          const masked = maskSecrets(line.replace(/\r$/, ''), secrets);
+          output = `${output}${masked}\n`.slice(-KEEP);
+          if (stream === 'stdout') stdout += `${masked}\n`;
+          options.onLine(masked, stream);
+        }
+      };
+      return {
+        read(): void {
+          for (;;) {
+            const n = readSync(fd, buffer, 0, buffer.length, null);
+            if (n <= 0) return;
+            emit(decoder.write(buffer.subarray(0, n)), false);
+          }
+        },
+        finish(): void {
+          this.read();
+          emit(decoder.end(), true);
+          closeSync(fd);
+        },
       };
     };
-    child.stdout.on('data', lines('stdout'));
-    child.stderr.on('data', lines('stderr'));
-    child.on('error', (error) => {
+    const streams = [follow('stdout'), follow('stderr')];
+    const poll = setInterval(() => streams.forEach((s) => s.read()), 100);
+    const done = (): void => {
+      clearInterval(poll);
       timers.forEach(clearTimeout);
       options.signal?.removeEventListener('abort', onAbort);
+      streams.forEach((s) => s.finish());
+      rmSync(dir, { recursive: true, force: true });
+    };
+    child.on('error', (error) => {
+      done();
       reject(error);
     });
     child.on('close', (code, sig) => {
-      timers.forEach(clearTimeout);
-      options.signal?.removeEventListener('abort', onAbort);
+      done();
       // Anything left in the group (a provider, a provisioner's sleep) must not outlive the step.
       signalGroup('SIGKILL');
       resolve({ code, signal: sig, output, stdout, ...(stoppedBy ? { stoppedBy } : {}) });

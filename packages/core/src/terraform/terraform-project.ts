@@ -261,6 +261,7 @@ export class TerraformProject {
     const result = await runProcess(this.options.binary, args, {
       cwd: this.options.dir,
       env: { ...(await this.env()), ...(command === 'init' ? this.options.initEnv : {}) },
+      outputDir: join(this.options.dir, '.deploy-engine'),
       secrets: this.options.secrets ?? [],
       onLine: (line) => {
         if (!options.quiet && line.trim() !== '') logger.info(line);
