@@ -1,8 +1,12 @@
-// Builds one ncc bundle per action: actions/<id>/src/index.ts -> dist/<id>/index.js.
+// Builds one ncc bundle per action: actions/<id>/src/index.ts -> dist/<id>/index.js, and
+// actions/<id>/src/post-index.ts -> dist/<id>/post/index.js for an action with a post step.
 // `node scripts/build.mjs <id>...` builds only the named actions.
 // Deterministic: no source maps, no timestamps; licenses go to dist/<id>/licenses.txt.
+// Transpile-only: `npm run typecheck` (tsc, strict) is the type check, run by the test command.
+// Each action is built into a scratch folder and moved into dist/ only once complete, so an
+// interrupted build never leaves dist/ half-deleted.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -15,38 +19,34 @@ for (const id of requested) {
 }
 const actions = requested.length > 0 ? requested : all;
 const ncc = join(root, 'node_modules', '.bin', 'ncc');
-for (const id of actions) {
-  const out = join(root, 'dist', id);
-  rmSync(out, { recursive: true, force: true });
+
+function bundle(entry, out) {
   execFileSync(
     ncc,
-    [
-      'build',
-      join('actions', id, 'src', 'index.ts'),
-      '-o',
-      out,
-      '--license',
-      'licenses.txt',
-      '--quiet',
-    ],
+    ['build', entry, '-o', out, '--license', 'licenses.txt', '--transpile-only', '--quiet'],
     { cwd: root, stdio: 'inherit' },
   );
-  console.log(`built dist/${id}/index.js`);
-  // An action with a post step has a second entry, bundled beside the first.
-  if (existsSync(join(root, 'actions', id, 'src', 'post-index.ts'))) {
-    execFileSync(
-      ncc,
-      [
-        'build',
-        join('actions', id, 'src', 'post-index.ts'),
-        '-o',
-        join(out, 'post'),
-        '--license',
-        'licenses.txt',
-        '--quiet',
-      ],
-      { cwd: root, stdio: 'inherit' },
-    );
-    console.log(`built dist/${id}/post/index.js`);
+}
+
+// Scratch folders a killed build left behind.
+mkdirSync(join(root, 'dist'), { recursive: true });
+for (const name of readdirSync(join(root, 'dist'))) {
+  if (name.startsWith('.')) rmSync(join(root, 'dist', name), { recursive: true, force: true });
+}
+
+for (const id of actions) {
+  const scratch = mkdtempSync(join(root, 'dist', `.${id}-`));
+  try {
+    bundle(join('actions', id, 'src', 'index.ts'), scratch);
+    const post = join('actions', id, 'src', 'post-index.ts');
+    if (existsSync(join(root, post))) bundle(post, join(scratch, 'post'));
+    const out = join(root, 'dist', id);
+    rmSync(out, { recursive: true, force: true });
+    renameSync(scratch, out);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
+  console.log(
+    `built dist/${id}/index.js${existsSync(join(root, 'dist', id, 'post')) ? ' and post/index.js' : ''}`,
+  );
 }
