@@ -84707,28 +84707,36 @@ function realish(path) {
     return resolve(realpathSync(existing), relative(existing, path));
 }
 /**
- * Resolves `value` (relative to `root`) and returns the absolute path, or throws a
- * ConfigurationError naming `input` when it would leave the root, or is the root itself unless
- * `allowRoot` (a folder to read from may be the checkout; one to delete may not).
+ * Why `value` (relative to `root`) is not a path inside the root: absolute, climbing out, leading
+ * out through a symbolic link, or the root itself unless `allowRoot` (a folder to read from may be
+ * the checkout; one to delete may not). Undefined when it is inside.
  */
-function confine_path_confinePath(root, value, input, options = {}) {
-    const refuse = (why) => {
+function confine_path_outsideReason(root, value, options = {}) {
+    if (isAbsolute(value))
+        return 'is absolute.';
+    const realRoot = realpathSync(root);
+    const target = resolve(realRoot, value);
+    if (!inside(realRoot, target))
+        return 'leaves PATH_TO_MOUNT.';
+    if (!inside(realRoot, realish(target)))
+        return 'leads outside PATH_TO_MOUNT through a symbolic link.';
+    if (!options.allowRoot && relative(realRoot, target) === '')
+        return 'is PATH_TO_MOUNT itself.';
+    return undefined;
+}
+/**
+ * Resolves `value` (relative to `root`) and returns the absolute real path, or throws a
+ * ConfigurationError naming `input` with the reason it is not inside the root (outsideReason).
+ */
+function confinePath(root, value, input, options = {}) {
+    const why = confine_path_outsideReason(root, value, options);
+    if (why !== undefined) {
         throw new ConfigurationError({
             message: `Input ${input} '${value}' ${why}`,
             hint: 'Give a path relative to PATH_TO_MOUNT, inside it.',
         });
-    };
-    if (isAbsolute(value))
-        refuse('is absolute.');
-    const realRoot = realpathSync(root);
-    const target = resolve(realRoot, value);
-    if (!inside(realRoot, target))
-        refuse('leaves PATH_TO_MOUNT.');
-    if (!inside(realRoot, realish(target)))
-        refuse('leads outside PATH_TO_MOUNT through a symbolic link.');
-    if (!options.allowRoot && relative(realRoot, target) === '')
-        refuse('is PATH_TO_MOUNT itself.');
-    return target;
+    }
+    return resolve(realpathSync(root), value);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
@@ -85016,6 +85024,10 @@ class DeploymentHistory {
 const MAX_YAML_BYTES = (/* unused pure expression or super */ null && (2 * 1024 * 1024));
 /** How many alias expansions a file may use (the yaml library's own default). */
 const MAX_ALIAS_COUNT = 100;
+/** What a parser failure means; both the parser and toJS recurse, so deep nesting exhausts the stack. */
+function unreadable(error) {
+    return `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : error.message}.`;
+}
 /** Parses YAML text. Syntax errors come back as problems with line and column. */
 function yaml_file_parseYaml(text, file) {
     const lineCounter = new LineCounter();
@@ -85024,15 +85036,7 @@ function yaml_file_parseYaml(text, file) {
         doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     }
     catch (error) {
-        // The parser recurses: thousands of nested brackets exhaust the stack.
-        return {
-            problems: [
-                {
-                    message: `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : error.message}.`,
-                    location: { file },
-                },
-            ],
-        };
+        return { problems: [{ message: unreadable(error), location: { file } }] };
     }
     if (doc.errors.length > 0) {
         return {
@@ -85095,7 +85099,7 @@ function yaml_file_parseYaml(text, file) {
                 {
                     message: /alias/i.test(error.message)
                         ? `The YAML uses aliases (*name) more than ${MAX_ALIAS_COUNT} times over: refused, as an alias bomb would be.`
-                        : `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : error.message}.`,
+                        : unreadable(error),
                     location: { file },
                 },
             ],
@@ -89565,17 +89569,13 @@ const VERSION_LABEL = {
     rule: 'use a tag or commit SHA: up to 128 printable characters, without spaces.',
 };
 /**
- * For InputParser.structured: `raw` unchanged when it names a path inside the checkout, else an
+ * For InputParser.structured: `raw` unchanged when it names a folder inside the checkout, else an
  * Error that says how it leaves it (absolute, `..`, a symbolic link).
  */
-function insideCheckout(pathToMount, raw, name) {
-    try {
-        confinePath(pathToMount, raw, name, { allowRoot: true });
-    }
-    catch (error) {
-        const problem = error instanceof ConfigurationError ? error.problems[0] : undefined;
-        throw new Error(`${(problem?.message ?? error.message).replace(`Input ${name} `, '')} Give a folder relative to PATH_TO_MOUNT, inside it.`);
-    }
+function insideCheckout(pathToMount, raw) {
+    const why = outsideReason(pathToMount, raw, { allowRoot: true });
+    if (why !== undefined)
+        throw new Error(`'${raw}' ${why} Give a folder relative to PATH_TO_MOUNT, inside it.`);
     return raw;
 }
 /** The suffix of `<alias>_<suffix>` output files: a file name, never a path. */

@@ -98,7 +98,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     ),
     repositoryName: p.optional('REPOSITORY_NAME'),
     pathToMount,
-    workdir: p.structured('WORKDIR', './', (raw) => insideCheckout(pathToMount, raw, 'WORKDIR')),
+    workdir: p.structured('WORKDIR', './', (raw) => insideCheckout(pathToMount, raw)),
     pluginDirs: p
       .optional('PLUGINS_PATH')
       .split(/[\n,]/)

@@ -4,8 +4,7 @@
  */
 import {
   chooseAwsCredentialSource,
-  confinePath,
-  ConfigurationError,
+  outsideReason,
   parseAllowedModuleSources,
   type AllowedModuleSource,
   type AwsCredentialSource,
@@ -83,18 +82,13 @@ export const VERSION_LABEL = {
 };
 
 /**
- * For InputParser.structured: `raw` unchanged when it names a path inside the checkout, else an
+ * For InputParser.structured: `raw` unchanged when it names a folder inside the checkout, else an
  * Error that says how it leaves it (absolute, `..`, a symbolic link).
  */
-export function insideCheckout(pathToMount: string, raw: string, name: string): string {
-  try {
-    confinePath(pathToMount, raw, name, { allowRoot: true });
-  } catch (error) {
-    const problem = error instanceof ConfigurationError ? error.problems[0] : undefined;
-    throw new Error(
-      `${(problem?.message ?? (error as Error).message).replace(`Input ${name} `, '')} Give a folder relative to PATH_TO_MOUNT, inside it.`,
-    );
-  }
+export function insideCheckout(pathToMount: string, raw: string): string {
+  const why = outsideReason(pathToMount, raw, { allowRoot: true });
+  if (why !== undefined)
+    throw new Error(`'${raw}' ${why} Give a folder relative to PATH_TO_MOUNT, inside it.`);
   return raw;
 }
 

@@ -21,6 +21,11 @@ export interface YamlFile {
   locate: (path: YamlPath) => SourceLocation;
 }
 
+/** What a parser failure means; both the parser and toJS recurse, so deep nesting exhausts the stack. */
+function unreadable(error: unknown): string {
+  return `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : (error as Error).message}.`;
+}
+
 /** Parses YAML text. Syntax errors come back as problems with line and column. */
 export function parseYaml(text: string, file: string): { yaml?: YamlFile; problems: Problem[] } {
   const lineCounter = new LineCounter();
@@ -28,15 +33,7 @@ export function parseYaml(text: string, file: string): { yaml?: YamlFile; proble
   try {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   } catch (error) {
-    // The parser recurses: thousands of nested brackets exhaust the stack.
-    return {
-      problems: [
-        {
-          message: `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : (error as Error).message}.`,
-          location: { file },
-        },
-      ],
-    };
+    return { problems: [{ message: unreadable(error), location: { file } }] };
   }
   if (doc.errors.length > 0) {
     return {
@@ -95,7 +92,7 @@ export function parseYaml(text: string, file: string): { yaml?: YamlFile; proble
         {
           message: /alias/i.test((error as Error).message)
             ? `The YAML uses aliases (*name) more than ${MAX_ALIAS_COUNT} times over: refused, as an alias bomb would be.`
-            : `The YAML cannot be read: ${error instanceof RangeError ? 'it nests too deeply' : (error as Error).message}.`,
+            : unreadable(error),
           location: { file },
         },
       ],

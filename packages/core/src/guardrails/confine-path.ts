@@ -19,9 +19,28 @@ function realish(path: string): string {
 }
 
 /**
- * Resolves `value` (relative to `root`) and returns the absolute path, or throws a
- * ConfigurationError naming `input` when it would leave the root, or is the root itself unless
- * `allowRoot` (a folder to read from may be the checkout; one to delete may not).
+ * Why `value` (relative to `root`) is not a path inside the root: absolute, climbing out, leading
+ * out through a symbolic link, or the root itself unless `allowRoot` (a folder to read from may be
+ * the checkout; one to delete may not). Undefined when it is inside.
+ */
+export function outsideReason(
+  root: string,
+  value: string,
+  options: { allowRoot?: boolean } = {},
+): string | undefined {
+  if (isAbsolute(value)) return 'is absolute.';
+  const realRoot = realpathSync(root);
+  const target = resolve(realRoot, value);
+  if (!inside(realRoot, target)) return 'leaves PATH_TO_MOUNT.';
+  if (!inside(realRoot, realish(target)))
+    return 'leads outside PATH_TO_MOUNT through a symbolic link.';
+  if (!options.allowRoot && relative(realRoot, target) === '') return 'is PATH_TO_MOUNT itself.';
+  return undefined;
+}
+
+/**
+ * Resolves `value` (relative to `root`) and returns the absolute real path, or throws a
+ * ConfigurationError naming `input` with the reason it is not inside the root (outsideReason).
  */
 export function confinePath(
   root: string,
@@ -29,18 +48,12 @@ export function confinePath(
   input: string,
   options: { allowRoot?: boolean } = {},
 ): string {
-  const refuse = (why: string): never => {
+  const why = outsideReason(root, value, options);
+  if (why !== undefined) {
     throw new ConfigurationError({
       message: `Input ${input} '${value}' ${why}`,
       hint: 'Give a path relative to PATH_TO_MOUNT, inside it.',
     });
-  };
-  if (isAbsolute(value)) refuse('is absolute.');
-  const realRoot = realpathSync(root);
-  const target = resolve(realRoot, value);
-  if (!inside(realRoot, target)) refuse('leaves PATH_TO_MOUNT.');
-  if (!inside(realRoot, realish(target)))
-    refuse('leads outside PATH_TO_MOUNT through a symbolic link.');
-  if (!options.allowRoot && relative(realRoot, target) === '') refuse('is PATH_TO_MOUNT itself.');
-  return target;
+  }
+  return resolve(realpathSync(root), value);
 }
