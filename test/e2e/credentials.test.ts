@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
 import { startMoto, type MotoServer } from '../harness/moto';
-import { startRecordingProxy, type RecordingProxy } from '../harness/recording-proxy';
+import { startS3Proxy, type S3Proxy } from '../harness/s3-proxy';
 import { runAction, type ActionResult } from '../harness/runner';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deployer';
@@ -16,7 +16,7 @@ const OIDC_REQUEST_TOKEN = 'oidc-request-token-0123456789abcdef';
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvb3JkZXJzIn0.c2lnbmF0dXJlLWZha2U';
 
 let moto: MotoServer;
-let proxy: RecordingProxy;
+let proxy: S3Proxy;
 let checkout: string;
 let oidcAnswer: { status: number; body: string } = {
   status: 200,
@@ -28,7 +28,7 @@ beforeAll(async () => {
   moto = await startMoto();
   await moto.createBucket('cred-tfstate');
   await moto.createBucket('cred-iac');
-  proxy = await startRecordingProxy(moto.endpoint, [
+  proxy = await startS3Proxy(moto.endpoint, [
     (req, res) => {
       if (!req.url?.startsWith('/_oidc')) return false;
       oidcRequests.push({ authorization: req.headers.authorization ?? '', url: req.url });
@@ -50,7 +50,7 @@ beforeEach(async () => {
   await moto.reset();
   await moto.createBucket('cred-tfstate');
   await moto.createBucket('cred-iac');
-  proxy.requests.length = 0;
+  proxy.clear();
   oidcRequests.length = 0;
 });
 
@@ -111,15 +111,15 @@ function apply(
 }
 
 const s3Signers = () =>
-  new Set(proxy.requests.filter((r) => r.service === 's3').map((r) => r.accessKeyId));
+  new Set(proxy.seen.filter((r) => r.service === 's3').map((r) => r.accessKeyId));
 const terraformSigners = () =>
   new Set(
-    proxy.requests
+    proxy.seen
       .filter((r) => r.service === 's3' && r.userAgent.includes('Terraform'))
       .map((r) => r.accessKeyId),
   );
 const stsActions = () =>
-  proxy.requests
+  proxy.seen
     .filter((r) => r.form.includes('Action='))
     .map((r) => `${/Action=(\w+)/.exec(r.form)?.[1]} ${r.accessKeyId || 'unsigned'}`);
 
@@ -179,7 +179,7 @@ it('lets the role win over keys, with a warning, and uses static keys when only 
   await moto.reset();
   await moto.createBucket('cred-tfstate');
   await moto.createBucket('cred-iac');
-  proxy.requests.length = 0;
+  proxy.clear();
   const keys = await orchestrate(env, {
     AWS_ACCESS_KEY_ID: 'AKIAINPUT00000000000',
     AWS_SECRET_ACCESS_KEY: 'input-secret',

@@ -4,33 +4,28 @@
  * and it appears nowhere else: not in the logs, outputs, summary or any file left behind.
  * Git over HTTPS is real (git http-backend on 127.0.0.1 with a throwaway certificate).
  */
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
+import { DeployFlow } from '../harness/deploy-flow';
 import { startGitHttpsServer, type GitHttpsServer } from '../harness/git-https-server';
 import { leaksOf } from '../harness/leaks';
 import { startMoto, type MotoServer } from '../harness/moto';
-import { runAction, type ActionResult } from '../harness/runner';
+import type { ActionResult } from '../harness/runner';
 
 const TOKEN = 'ghp_privateModuleToken0123456789abcdefXYZ';
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
 
 let moto: MotoServer;
 let git: GitHttpsServer;
-let checkout: string;
+let flow: DeployFlow;
 
 beforeAll(async () => {
   moto = await startMoto();
-  await moto.createBucket('pm-tfstate');
-  await moto.createBucket('pm-iac');
   git = await startGitHttpsServer(TOKEN, {
     'platform/greeting': {
       'main.tf': 'output "greeting" {\n  value = "hello from a private module"\n}\n',
     },
   });
-  checkout = mkdtempSync(join(tmpdir(), 'pm-checkout-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
+  flow = new DeployFlow(moto, 'pm', () => ({ GIT_SSL_CAINFO: git.caFile }));
+  await flow.createBuckets();
 });
 
 afterAll(async () => {
@@ -38,33 +33,20 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-const env = () => ({
-  ...moto.env,
-  GIT_SSL_CAINFO: git.caFile,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
-
 function modules(entry: Record<string, unknown>): string {
   return JSON.stringify([{ sourceType: 'gitHttps', path: `${git.host}/platform`, ...entry }]);
 }
 
 function orchestrate(allowed: string): Promise<ActionResult> {
-  return runAction('orchestrate-and-plan', {
-    workspace: checkout,
-    env: env(),
-    timeoutMs: 120000,
-    with: {
-      TFSTATE_BUCKET_NAME: 'pm-tfstate',
-      IAC_BUCKET_NAME: 'pm-iac',
-      WORKSPACE: 'shop',
-      ENVIRONMENT: 'dev',
-      VERSION: 'v1',
-      WORKDIR: 'private-module',
-      PLUGINS_PATH: 'plugins',
+  return flow.orchestrate(
+    'private-module',
+    {
+      LOCAL_EXEC_ENABLED: 'false',
       DYNAMIC_INPUTS: `--module_host ${git.host}`,
       FEATURES_TERRAFORM_MODULES: allowed,
     },
-  });
+    { timeoutMs: 120000 },
+  );
 }
 
 function expectNoToken(result: ActionResult): void {
@@ -79,13 +61,10 @@ it('fetches a private module with the token through git only, and leaves the tok
   expect(git.requests.every((r) => r.authorized)).toBe(true);
   expectNoToken(plan);
 
-  const deployed = await runAction('runtime-tasks', {
-    workspace: checkout,
-    env: env(),
+  const deployed = await flow.apply(plan, {
     timeoutMs: 120000,
     with: {
-      RUN_ID: plan.outputs.run_id ?? '',
-      TASK_LIST: plan.outputs.apply_tasks ?? '',
+      LOCALEXEC_ENABLED: 'false',
       FEATURES_TERRAFORM_MODULES: modules({ private: true, token: TOKEN }),
     },
   });

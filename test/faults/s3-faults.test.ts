@@ -6,19 +6,19 @@
  * (DEPLOY_ENGINE_S3_TIMEOUT_MS) so each case ends in seconds.
  */
 import { DeployFlow, serialsWentBack } from '../harness/deploy-flow';
-import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy';
+import { startS3Proxy, type S3Proxy } from '../harness/s3-proxy';
 import { startMoto, type MotoServer } from '../harness/moto';
 
 jest.setTimeout(120000);
 
 let moto: MotoServer;
-let proxy: FaultProxy;
+let proxy: S3Proxy;
 let flow: DeployFlow;
 let endpoint = '';
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await startFaultProxy(moto.endpoint);
+  proxy = await startS3Proxy(moto.endpoint);
   endpoint = proxy.endpoint;
   flow = new DeployFlow(moto, 's3faults', () => ({
     AWS_ENDPOINT_URL_S3: endpoint,

@@ -12,19 +12,19 @@ import {
   terraformProcesses,
   waitFor,
 } from '../harness/deploy-flow';
-import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy';
+import { startS3Proxy, type S3Proxy } from '../harness/s3-proxy';
 import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
 jest.setTimeout(180000);
 
 let moto: MotoServer;
-let proxy: FaultProxy;
+let proxy: S3Proxy;
 let flow: DeployFlow;
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await startFaultProxy(moto.endpoint);
+  proxy = await startS3Proxy(moto.endpoint);
   flow = new DeployFlow(moto, 'tffaults', () => ({
     AWS_ENDPOINT_URL_S3: proxy.endpoint,
     DEPLOY_ENGINE_S3_TIMEOUT_MS: '2000',

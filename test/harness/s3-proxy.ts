@@ -1,18 +1,28 @@
 /**
- * A proxy on 127.0.0.1 in front of moto_server that injects S3 faults on chosen requests:
+ * A proxy on 127.0.0.1 in front of moto_server. It records every request with who signed it, so a
+ * test can prove which credentials our S3 client and Terraform used, and it injects S3 faults on
+ * chosen requests:
  * - `hang`: the request is never forwarded nor answered (a frozen server, as with SIGSTOP, but
  *   aimed at one moment of the flow);
  * - `lose-answer`: the request is applied upstream, then its answer is never delivered (a write
  *   whose reply the network lost; the client times out and retries).
- * `clear()` lifts the faults and drops the connections held so far.
+ * Extra routes let a test stand in for other endpoints on the same port (the GitHub OIDC token
+ * service, say). `clear()` lifts the faults and drops the connections held so far.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SeenRequest {
   method: string;
+  /** The path and query, decoded. */
   path: string;
   userAgent: string;
+  /** The access key id of the SigV4 Authorization header; '' for unsigned requests. */
+  accessKeyId: string;
+  /** The service of the signature's scope (s3, sts); '' when unsigned. */
+  service: string;
+  /** The body, for form-encoded requests (STS actions); '' otherwise. */
+  form: string;
 }
 
 export interface FaultRule {
@@ -24,8 +34,12 @@ export interface FaultRule {
   freezeAfter?: boolean;
 }
 
-export interface FaultProxy {
+/** Answers a request itself (true) instead of forwarding it. */
+export type Route = (req: IncomingMessage, res: ServerResponse, body: string) => boolean;
+
+export interface S3Proxy {
   endpoint: string;
+  /** Every forwarded or faulted request (not those a route answered). */
   seen: SeenRequest[];
   /** Requests a fault was applied to. */
   faulted: SeenRequest[];
@@ -35,7 +49,22 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+function describe(req: IncomingMessage, body: string): SeenRequest {
+  const credential = /Credential=([^/]+)\/\d+\/[^/]+\/([^/]+)\//.exec(
+    req.headers.authorization ?? '',
+  );
+  const form = String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
+  return {
+    method: req.method ?? '',
+    path: decodeURIComponent(req.url ?? ''),
+    userAgent: String(req.headers['user-agent'] ?? ''),
+    accessKeyId: credential?.[1] ?? '',
+    service: credential?.[2] ?? '',
+    form: form ? body : '',
+  };
+}
+
+export async function startS3Proxy(target: string, routes: Route[] = []): Promise<S3Proxy> {
   const upstream = new URL(target);
   const seen: SeenRequest[] = [];
   const faulted: SeenRequest[] = [];
@@ -47,6 +76,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req: IncomingMessage,
     body: Buffer,
     onAnswer: (answer: IncomingMessage) => void,
+    onError: (error: Error) => void = () => undefined,
   ) => {
     const out = request(
       {
@@ -58,7 +88,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       },
       onAnswer,
     );
-    out.on('error', () => undefined);
+    out.on('error', onError);
     out.end(body);
   };
 
@@ -67,11 +97,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const info = {
-        method: req.method ?? '',
-        path: decodeURIComponent(req.url ?? ''),
-        userAgent: String(req.headers['user-agent'] ?? ''),
-      };
+      const text = body.toString('utf8');
+      if (routes.some((route) => route(req, res, text))) return;
+      const info = describe(req, text);
       seen.push(info);
       const rule = rules.find((r) => r.left > 0 && r.match(info));
       if (frozen || rule) {
@@ -85,10 +113,18 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           forward(req, body, (answer) => answer.resume());
         return;
       }
-      forward(req, body, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      forward(
+        req,
+        body,
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+        (error) => {
+          res.writeHead(502);
+          res.end(error.message);
+        },
+      );
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
