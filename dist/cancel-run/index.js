@@ -84855,36 +84855,26 @@ function obtain(source, options) {
         return (0,credential_provider_node_dist_cjs.defaultProvider)();
     const endpoint = options.env.AWS_ENDPOINT_URL_STS;
     const webIdentityToken = options.webIdentityToken;
-    if (webIdentityToken) {
-        // AssumeRoleWithWebIdentity is not signed: the token is the proof.
-        const sts = new dist_cjs/* STSClient */.iM({
-            region: options.region,
-            requestHandler: options.requestHandler,
-            ...(endpoint ? { endpoint } : {}),
-        });
-        return async () => {
-            const token = await webIdentityToken();
-            const response = await sts.send(new dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
-                RoleArn: source.roleArn,
-                RoleSessionName: sessionName(options.env),
-                WebIdentityToken: token,
-                DurationSeconds: 3600,
-            }));
-            return fromSts(response.Credentials, source.roleArn);
-        };
-    }
     const sts = new dist_cjs/* STSClient */.iM({
         region: options.region,
         requestHandler: options.requestHandler,
-        credentials: (0,credential_provider_node_dist_cjs.defaultProvider)(),
+        // AssumeRoleWithWebIdentity is not signed (the token is the proof); AssumeRole is, with the
+        // runner's own credentials.
+        ...(webIdentityToken ? {} : { credentials: (0,credential_provider_node_dist_cjs.defaultProvider)() }),
         ...(endpoint ? { endpoint } : {}),
     });
+    const assume = {
+        RoleArn: source.roleArn,
+        RoleSessionName: sessionName(options.env),
+        DurationSeconds: 3600,
+    };
     return async () => {
-        const response = await sts.send(new dist_cjs/* AssumeRoleCommand */.QL({
-            RoleArn: source.roleArn,
-            RoleSessionName: sessionName(options.env),
-            DurationSeconds: 3600,
-        }));
+        const response = webIdentityToken
+            ? await sts.send(new dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+                ...assume,
+                WebIdentityToken: await webIdentityToken(),
+            }))
+            : await sts.send(new dist_cjs/* AssumeRoleCommand */.QL(assume));
         return fromSts(response.Credentials, source.roleArn);
     };
 }

@@ -13,7 +13,6 @@ import {
   CancelledError,
   DeploymentHistory,
   executeRunTasks,
-  formatRunRef,
   formatTaskList,
   openRun,
   PLANNING_TASKS,
@@ -49,12 +48,7 @@ export async function run(): Promise<void> {
       history: new DeploymentHistory(iacStore),
       logger,
     };
-    const runRef = (r: RunRecord) =>
-      formatRunRef({
-        runId: r.runId,
-        bucket: inputs.iacBucket.name,
-        region: inputs.iacBucket.region,
-      });
+    const runRef = (r: RunRecord) => runs.runRef(r.runId);
     const opened = await openRun(deps, {
       repoRoot: inputs.pathToMount,
       workdir: inputs.workdir,

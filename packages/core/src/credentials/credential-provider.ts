@@ -101,40 +101,28 @@ function obtain(
 
   const endpoint = options.env.AWS_ENDPOINT_URL_STS;
   const webIdentityToken = options.webIdentityToken;
-  if (webIdentityToken) {
-    // AssumeRoleWithWebIdentity is not signed: the token is the proof.
-    const sts = new STSClient({
-      region: options.region,
-      requestHandler: options.requestHandler,
-      ...(endpoint ? { endpoint } : {}),
-    });
-    return async () => {
-      const token = await webIdentityToken();
-      const response = await sts.send(
-        new AssumeRoleWithWebIdentityCommand({
-          RoleArn: source.roleArn,
-          RoleSessionName: sessionName(options.env),
-          WebIdentityToken: token,
-          DurationSeconds: 3600,
-        }),
-      );
-      return fromSts(response.Credentials, source.roleArn);
-    };
-  }
   const sts = new STSClient({
     region: options.region,
     requestHandler: options.requestHandler,
-    credentials: defaultProvider(),
+    // AssumeRoleWithWebIdentity is not signed (the token is the proof); AssumeRole is, with the
+    // runner's own credentials.
+    ...(webIdentityToken ? {} : { credentials: defaultProvider() }),
     ...(endpoint ? { endpoint } : {}),
   });
+  const assume = {
+    RoleArn: source.roleArn,
+    RoleSessionName: sessionName(options.env),
+    DurationSeconds: 3600,
+  };
   return async () => {
-    const response = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: source.roleArn,
-        RoleSessionName: sessionName(options.env),
-        DurationSeconds: 3600,
-      }),
-    );
+    const response = webIdentityToken
+      ? await sts.send(
+          new AssumeRoleWithWebIdentityCommand({
+            ...assume,
+            WebIdentityToken: await webIdentityToken(),
+          }),
+        )
+      : await sts.send(new AssumeRoleCommand(assume));
     return fromSts(response.Credentials, source.roleArn);
   };
 }
