@@ -19,6 +19,7 @@ import {
   parseDynamicInputs,
   type AllowedModuleSource,
   type AwsCredentialSource,
+  type RunOperation,
 } from '@deploy-engine/core';
 
 export interface OrchestrateInputs {
@@ -44,6 +45,9 @@ export interface OrchestrateInputs {
   skipDeploy: boolean;
   logLevel: LogLevel;
   unified: boolean;
+  /** DEPLOY stk.yaml, ROLLBACK to `rollbackTo`, or DESTROY everything (ROLLBACK_TO, DESTROY). */
+  operation: RunOperation;
+  forceDestroy: boolean;
   terraformVersion: string;
   prComment: boolean;
   githubToken: string;
@@ -115,12 +119,33 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
     verbose: p.boolean('VERBOSE', false),
     skipDeploy: p.boolean('SKIP_DEPLOY', false),
+    operation: { type: 'DEPLOY' },
+    forceDestroy: p.boolean('FORCE_DESTROY', false),
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
     unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
     terraformVersion: p.optional('TERRAFORM_VERSION'),
     prComment: p.boolean('PR_COMMENT', false),
     githubToken: p.secret('GITHUB_TOKEN'),
   };
+  const rollbackTo = p.optionalName(
+    'ROLLBACK_TO',
+    VERSION_LABEL.pattern,
+    VERSION_LABEL.rule,
+    'Name the VERSION of an earlier successful deployment, e.g. v1.4.0.',
+  );
+  const destroy = p.boolean('DESTROY', false);
+  if (rollbackTo && destroy) {
+    p.fail(
+      'DESTROY',
+      `is true, but ROLLBACK_TO is also set (${rollbackTo}); a run either rolls back or destroys.`,
+      'Set only one of them.',
+    );
+  }
+  inputs.operation = destroy
+    ? { type: 'DESTROY' }
+    : rollbackTo
+      ? { type: 'ROLLBACK', version: rollbackTo }
+      : { type: 'DEPLOY', skipUnchanged: inputs.skipDeploy };
   if (inputs.prComment && inputs.githubToken === '') {
     p.fail(
       'GITHUB_TOKEN',

@@ -4,6 +4,7 @@ import {
   guardRun,
   releaseRun,
   openAwsSession,
+  prepareTerraform,
   runAction,
   runnerInputs,
   taskEnvironment,
@@ -11,6 +12,7 @@ import {
 } from '@deploy-engine/action-kit';
 import {
   CancelledError,
+  ConsumerIndex,
   DeploymentHistory,
   executeRunTasks,
   formatTaskList,
@@ -46,9 +48,12 @@ export async function run(): Promise<void> {
       iacStore,
       context: new WorkspaceContextStore(iacStore),
       history: new DeploymentHistory(iacStore),
+      consumers: new ConsumerIndex(iacStore),
       logger,
     };
     const runRef = (r: RunRecord) => runs.runRef(r.runId);
+    // Located first: the Terraform version is part of what SKIP_DEPLOY compares.
+    const terraform = await prepareTerraform(inputs);
     const opened = await openRun(deps, {
       repoRoot: inputs.pathToMount,
       workdir: inputs.workdir,
@@ -60,6 +65,9 @@ export async function run(): Promise<void> {
       tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
       workflowRunUrl: workflowRunUrl(),
       mode: inputs.unified ? 'unified' : 'classic',
+      operation: inputs.operation,
+      forceDestroy: inputs.forceDestroy,
+      terraformVersion: terraform.version,
       // From here on the post step closes the run if this step dies before handing it on.
       onOpened: (run) => guardRun(runRef(run)),
     });
@@ -68,16 +76,18 @@ export async function run(): Promise<void> {
     let unplanned: UnplannedPlugin[] = [];
     let failure: unknown;
     if (current) {
-      core.info(`RUN DEPLOY_SELF_HOSTED successfully started with ID: ${current.runId}`);
+      core.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
       const planning = current.tasks.filter((t) => PLANNING_TASKS.includes(t.taskType));
       if (planning.length > 0) {
         const result = await executeRunTasks(deps, {
           runId: current.runId,
           tasks: planning,
-          ...(await taskEnvironment(session, current.runId, {
-            ...inputs,
-            outputFileSuffix: inputs.basePathOutput,
-          })),
+          ...(await taskEnvironment(
+            session,
+            current.runId,
+            { ...inputs, outputFileSuffix: inputs.basePathOutput },
+            terraform,
+          )),
           guardrails: {
             localExecEnabled: inputs.localExecEnabled,
             allowedModules: inputs.allowedModules,
@@ -119,8 +129,11 @@ export async function run(): Promise<void> {
     );
     const outputs = planOutputs(opened.manifest, open, plans, unplanned);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+    core.setOutput('run_type', current?.type ?? '');
+    core.setOutput('run_status', current?.status ?? '');
     core.setOutput('status_command', current ? `npm run cli -- status ${runRef(current)}` : '');
-    const summary = {
+    const summary: OrchestrateSummary = {
+      opened,
       manifest: opened.manifest,
       run: current,
       runRef: current ? runRef(current) : '',

@@ -33,7 +33,7 @@ export function renderPlanSection(
     const c = plan.counts;
     const danger = c.destroy + c.replace > 0;
     push(
-      `<h3>${plan.alias ? `Plan of ${escapeHtml(plan.alias)}` : plan.kind === 'deploy' ? 'Deploy plan' : 'Destroy plan'}: ${c.add} to add, ${c.change} to change, ${danger ? '<strong>' : ''}${c.destroy} to destroy, ${c.replace} to replace${danger ? '</strong>' : ''}</h3>\n` +
+      `<h3>${plan.alias ? `${plan.kind === 'destroy' ? 'Destroy plan' : 'Plan'} of ${escapeHtml(plan.alias)}` : plan.kind === 'deploy' ? 'Deploy plan' : 'Destroy plan'}: ${c.add} to add, ${c.change} to change, ${danger ? '<strong>' : ''}${c.destroy} to destroy, ${c.replace} to replace${danger ? '</strong>' : ''}</h3>\n` +
         `<p>${danger ? '⚠️ <strong>This plan destroys or replaces resources.</strong> ' : ''}Full plan text: <code>s3://${escapeHtml(bucket)}/${escapeHtml(plan.textKey)}</code> (SHA-256 of the plan file <code>${plan.sha256.slice(0, 16)}…</code>).</p>\n`,
     );
     if (plan.changes.length === 0) {

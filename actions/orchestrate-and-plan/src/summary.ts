@@ -5,9 +5,11 @@
 import * as core from '@actions/core';
 import { escapeHtml } from '@deploy-engine/action-kit';
 import {
+  describeConsumer,
   PLANNING_TASKS,
   renderManifestMermaid,
   type Manifest,
+  type OpenedRun,
   type PlanRecord,
   type RunRecord,
   type UnplannedPlugin,
@@ -15,6 +17,8 @@ import {
 import { renderPlanSection } from './plan-summary';
 
 export interface OrchestrateSummary {
+  /** What openRun decided: the run type, what is unchanged, why it was skipped. */
+  opened: OpenedRun;
   manifest: Manifest;
   run?: RunRecord;
   runRef: string;
@@ -25,17 +29,58 @@ export interface OrchestrateSummary {
   planBucket: string;
 }
 
-/** The run's state in one sentence (HTML). */
+const code = (value: string): string => `<code>${escapeHtml(value)}</code>`;
+const codes = (values: readonly string[]): string => values.map(code).join(', ');
+
+/** The run's state in one sentence, and what kind of run it is (HTML). */
 function runState(summary: OrchestrateSummary): string {
-  const { run, runRef } = summary;
-  if (!run) return '<p>Nothing to deploy or destroy: no run was opened.</p>';
+  const { run, runRef, opened } = summary;
+  const what = runKind(summary);
+  if (!run) {
+    const nothing =
+      opened.type === 'DESTROY'
+        ? '<p>Nothing to destroy: nothing of this application is deployed in this environment. No run was opened.</p>'
+        : '<p>Nothing to deploy or destroy: no run was opened.</p>';
+    return what + nothing;
+  }
   const state =
     run.status === 'RUNNING'
-      ? `is open and waits for approval (RUN_ID <code>${escapeHtml(runRef)}</code>)`
+      ? `is open and waits for approval (RUN_ID ${code(runRef)})`
       : run.status === 'SKIPPED'
-        ? 'ended <strong>SKIPPED</strong>: the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve'
+        ? `ended <strong>SKIPPED</strong>: ${escapeHtml(opened.skipped ?? 'the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve')}`
         : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
-  return `<p>Run <code>${run.runId}</code> ${state}.</p>`;
+  return `${what}<p>${run.type} run <code>${run.runId}</code> ${state}.</p>${unchangedNote(summary)}${consumersNote(summary)}`;
+}
+
+/** What a ROLLBACK or DESTROY does, in one paragraph (empty for a DEPLOY). */
+function runKind(summary: OrchestrateSummary): string {
+  const { opened, manifest } = summary;
+  if (opened.type === 'ROLLBACK' && manifest.rollback) {
+    const r = manifest.rollback;
+    const parts = [
+      `⏪ <strong>Rollback to version ${code(r.version)}</strong>: redeploys the IaC that run ${code(r.runId)} deployed (${escapeHtml(r.finishedAt)}), not rendered again.`,
+      r.added.length > 0 ? `Destroys ${codes(r.added)}, deployed since.` : '',
+      r.recreated.length > 0 ? `Creates ${codes(r.recreated)} again, removed since.` : '',
+    ];
+    return `<p>${parts.filter(Boolean).join(' ')}</p>`;
+  }
+  if (opened.type === 'DESTROY' && manifest.destroy.length > 0) {
+    return `<p>🗑️ <strong>Destroy</strong>: every plugin of the last deployment (run ${code(opened.previous?.runId ?? '?')}, version ${code(opened.previous?.version ?? '?')}) is destroyed, consumers first: ${codes(manifest.destroy.map((p) => p.alias))}. Their Connection Interfaces are removed; the deployment history is kept.</p>`;
+  }
+  return '';
+}
+
+function unchangedNote(summary: OrchestrateSummary): string {
+  const { opened } = summary;
+  if (opened.unchanged.length === 0 || opened.skipped || !opened.previous) return '';
+  const all = opened.unchanged.length === summary.manifest.deployOrder.length;
+  return `<p>${all ? 'Every plugin is' : `${opened.unchanged.length} of ${summary.manifest.deployOrder.length} plugins are`} unchanged since run ${code(opened.previous.runId)} (version ${code(opened.previous.version)}): ${codes(opened.unchanged)} — same inputs, files and required values. They are deployed again all the same${all ? ' (SKIP_DEPLOY: true would skip this run)' : ''}; their plans show any drift.</p>`;
+}
+
+function consumersNote(summary: OrchestrateSummary): string {
+  const { brokenConsumers } = summary.opened;
+  if (brokenConsumers.length === 0) return '';
+  return `<p>⚠️ FORCE_DESTROY: destroyed although still required by: ${brokenConsumers.map((c) => escapeHtml(describeConsumer(c))).join('; ')}.</p>`;
 }
 
 /** What reviewers need: the plans and what could not be planned yet (HTML, at most `budget`). */
@@ -52,9 +97,12 @@ function planReport(summary: OrchestrateSummary, budget: number): string {
   );
 }
 
-function heading(manifest: Manifest): string {
-  const { target } = manifest;
-  return `Deployment plan: ${target.appName} → ${target.workspace}/${target.environment}`;
+function heading(summary: { manifest: Manifest; opened: OpenedRun }): string {
+  const { target } = summary.manifest;
+  const kind = { DEPLOY: 'Deployment', ROLLBACK: 'Rollback', DESTROY: 'Destroy' }[
+    summary.opened.type
+  ];
+  return `${kind} plan: ${target.appName} → ${target.workspace}/${target.environment}`;
 }
 
 /** The pull-request comment: the same review as the job summary, within GitHub's comment limit. */
@@ -63,7 +111,7 @@ export function renderPullRequestComment(
   workflowRunUrl: string,
 ): string {
   const { manifest } = summary;
-  const head = `<h3>${escapeHtml(heading(manifest))}</h3>\n<p>Version <code>${escapeHtml(manifest.version)}</code> · <a href="${escapeHtml(workflowRunUrl)}">workflow run</a></p>\n${runState(summary)}\n`;
+  const head = `<h3>${escapeHtml(heading(summary))}</h3>\n<p>Version <code>${escapeHtml(manifest.version)}</code> · <a href="${escapeHtml(workflowRunUrl)}">workflow run</a></p>\n${runState(summary)}\n`;
   return head + planReport(summary, 60000 - head.length);
 }
 
@@ -71,7 +119,7 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
   const { manifest, run } = summary;
   const { target } = manifest;
   core.summary
-    .addHeading(heading(manifest), 2)
+    .addHeading(heading(summary), 2)
     .addRaw(
       `Version <code>${escapeHtml(manifest.version)}</code>, ${target.appKind} id <code>${escapeHtml(target.appId)}</code>.`,
       true,

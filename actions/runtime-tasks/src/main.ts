@@ -11,6 +11,7 @@ import {
 } from '@deploy-engine/action-kit';
 import {
   confinePath,
+  ConsumerIndex,
   DeploymentHistory,
   executeRunTasks,
   parseRunRef,
@@ -47,6 +48,7 @@ export async function run(): Promise<void> {
         iacStore,
         context: new WorkspaceContextStore(iacStore),
         history: new DeploymentHistory(iacStore),
+        consumers: new ConsumerIndex(iacStore),
         logger,
       },
       {

@@ -10,11 +10,12 @@ function seconds(ms: number): string {
 export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> {
   const { run, reports } = result;
   core.summary
-    .addHeading(`Run ${run.runId}: ${run.status}`, 2)
+    .addHeading(`${run.type} run ${run.runId}: ${run.status}`, 2)
     .addRaw(
       `<p>${escapeHtml(`${run.target.appName} → ${run.target.workspace}/${run.target.environment}`)}, version <code>${escapeHtml(run.version)}</code>.</p>`,
       true,
     )
+    .addRaw(resumeNote(result), true)
     .addTable([
       [
         { data: 'Task', header: true },
@@ -85,6 +86,19 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
     );
   }
   await core.summary.write();
+}
+
+/** Says when this job resumed a failed run, or found it already done. */
+function resumeNote(result: ExecuteResult): string {
+  const { run, resumed, reports } = result;
+  if (resumed) {
+    const skipped = run.tasks.length - resumed.tasks.length;
+    return `<p>🔁 <strong>Resumed</strong>: this run had ended ${resumed.status} at ${escapeHtml(resumed.finishedAt ?? '?')}${resumed.error ? ` (${escapeHtml(resumed.error.message)})` : ''}. This job (a re-run of the failed job) ran its ${resumed.tasks.length} unfinished task(s) again; the ${skipped} that had SUCCEEDED were skipped.</p>`;
+  }
+  if (run.status === 'SUCCEEDED' && reports.length === 0 && run.tasks.length > 0) {
+    return '<p>This run had already SUCCEEDED: nothing was run again. Start a new run to deploy again.</p>';
+  }
+  return '';
 }
 
 function planApplied(taskType: string, use: ReviewedPlanUse | undefined): string {

@@ -120,7 +120,12 @@ export class InputParser {
    * paths or log lines; `rule` says what is allowed.
    */
   requiredName(name: string, pattern: RegExp, rule: string, hint = ''): string {
-    const value = this.required(name, hint);
+    return this.required(name, hint) === '' ? '' : this.optionalName(name, pattern, rule, hint);
+  }
+
+  /** Like requiredName, for an input that may be empty (then ''). */
+  optionalName(name: string, pattern: RegExp, rule: string, hint = ''): string {
+    const value = this.optional(name);
     if (value !== '' && !pattern.test(value)) {
       const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
       this.fail(name, `${shown} is not allowed: ${rule}`, hint);

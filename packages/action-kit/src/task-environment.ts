@@ -19,26 +19,38 @@ export interface TaskEnvironmentInputs {
   tfLogProvider: string;
 }
 
-export async function taskEnvironment(
-  session: AwsSession,
-  runId: string,
-  inputs: TaskEnvironmentInputs,
-): Promise<
-  Pick<ExecuteOptions, 'workDir' | 'outputDir' | 'outputFileSuffix' | 'terraform' | 's3Endpoint'>
-> {
+/** The Terraform binary TERRAFORM_VERSION asks for (installed if needed), and its version. */
+export async function prepareTerraform(
+  inputs: Pick<TaskEnvironmentInputs, 'terraformVersion'>,
+): Promise<{ path: string; version: string }> {
   const logger = actionsLogger;
-  const terraform = await locateTerraform({
+  return locateTerraform({
     logger,
     ...(inputs.terraformVersion
       ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
       : {}),
   });
+}
+
+export async function taskEnvironment(
+  session: AwsSession,
+  runId: string,
+  inputs: TaskEnvironmentInputs,
+  prepared?: { path: string; version: string },
+): Promise<
+  Pick<
+    ExecuteOptions,
+    'workDir' | 'outputDir' | 'outputFileSuffix' | 'terraform' | 'terraformVersion' | 's3Endpoint'
+  >
+> {
+  const terraform = prepared ?? (await prepareTerraform(inputs));
   const credentials = await session.terraform();
   const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
   return {
     workDir: join(temp, 'deploy-engine', runId),
     outputDir: inputs.pathToMount,
     outputFileSuffix: inputs.outputFileSuffix,
+    terraformVersion: terraform.version,
     terraform: {
       binary: terraform.path,
       env: credentials.env,

@@ -13,12 +13,13 @@ import { ConfigurationError } from '../errors';
 import { canonicalJson, sha256, type ManifestPlugin } from '../manifest';
 import { writeRenderedProject } from '../templates';
 import type { ChangeSummary, TerraformProject } from '../terraform';
-import { compareActions, readPlanChanges } from '../unified';
+import { compareActions, compareDestroys, destroyedAddresses, readPlanChanges } from '../unified';
 import { classicPlanName } from './artifacts';
 import {
   loadPlanRecord,
   refuseStaleState,
   savePlan,
+  stateMoved,
   verifiedPlanBytes,
   type PlanRecord,
 } from './saved-plans';
@@ -41,6 +42,79 @@ export interface ClassicPlanToolbox extends TaskToolbox {
   iacDigest(alias: string): string | undefined;
 }
 
+/**
+ * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
+ * deployment: the reviewer sees what the destroy removes.
+ */
+export async function planClassicDestroy(
+  tb: ClassicPlanToolbox,
+  alias: string,
+  dir: string,
+): Promise<{ plans: PlanRecord[] }> {
+  const terraform = tb.project(dir);
+  await terraform.init(tb.backend(alias));
+  const lockPath = join(dir, LOCK_FILE);
+  const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
+    name: classicPlanName(alias),
+    kind: 'destroy',
+    alias,
+    file: join(dir, 'destroy.tfplan'),
+    targets: [],
+    state: (await terraform.stateVersion()) ?? null,
+    ...(existsSync(lockPath) ? { lockFile: await readFile(lockPath, 'utf8') } : {}),
+  });
+  return { plans: [record] };
+}
+
+/**
+ * DESTROY of one plugin in classic mode, in `dir` (the IaC of its last deployment): applies the
+ * reviewed destroy plan when the state did not move since; otherwise plans the destroy again and
+ * applies it only if it destroys exactly the reviewed resources. With no plan saved (a run opened
+ * by an older version), destroys directly.
+ */
+export async function destroyClassicPlugin(
+  tb: ClassicPlanToolbox,
+  alias: string,
+  dir: string,
+): Promise<ChangeSummary> {
+  const { runs, logger, iacStore } = tb.deps;
+  const runId = tb.run.runId;
+  const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
+  if (record?.lockFile !== undefined) await writeFile(join(dir, LOCK_FILE), record.lockFile);
+  const terraform = tb.project(dir);
+  await terraform.init(tb.backend(alias));
+  if (!record) return terraform.destroy();
+  const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+  if (!moved) {
+    const file = join(dir, 'reviewed-destroy.tfplan');
+    await writeFile(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+    logger.info(
+      `Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`,
+    );
+    return terraform.applyPlan(file);
+  }
+  const file = join(dir, 'destroy-now.tfplan');
+  await terraform.plan({ out: file, destroy: true });
+  const now = readPlanChanges(await terraform.show(file, { json: true }));
+  const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
+  if (differences.length > 0) {
+    throw new ConfigurationError(
+      [
+        ...differences.map((message) => ({ message })),
+        {
+          message: `Nothing of ${alias} was destroyed.`,
+          hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+        },
+      ],
+      `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+    );
+  }
+  logger.warning(
+    `Planned the destroy of ${alias} again (${moved}): it destroys the same ${destroyedAddresses(now).length} resource(s) as the reviewed plan, so it is applied.`,
+  );
+  return terraform.applyPlan(file);
+}
+
 /** PLAN of one plugin (orchestrate-and-plan, classic mode). */
 export async function planClassicPlugin(
   tb: ClassicPlanToolbox,
@@ -49,7 +123,8 @@ export async function planClassicPlugin(
   const { workspace, environment } = tb.manifest.target;
   const missing: string[] = [];
   const connections: Record<string, string> = {};
-  for (const required of plugin.requires) {
+  // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
+  for (const required of tb.manifest.rollback ? [] : plugin.requires) {
     const instance = await tb.deps.context.get(workspace, environment, required.name);
     if (instance) connections[required.name] = sha256(canonicalJson(instance.attributes));
     else

@@ -1,10 +1,12 @@
 import { planClassicTasks } from './classic-tasks';
 
 describe('planClassicTasks', () => {
-  it('plans every plugin first, then IAC and DEPLOY of each in dependency order, then destroys', () => {
+  it('plans every plugin deployed or destroyed first, then IAC and DEPLOY of each in dependency order, then destroys', () => {
     expect(planClassicTasks(['topic', 'queue'], ['old-consumer', 'old-producer'])).toEqual([
       { taskType: 'PLAN', pluginAppliedAlias: 'topic' },
       { taskType: 'PLAN', pluginAppliedAlias: 'queue' },
+      { taskType: 'PLAN', pluginAppliedAlias: 'old-consumer' },
+      { taskType: 'PLAN', pluginAppliedAlias: 'old-producer' },
       { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'topic' },
       { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' },
       { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'queue' },

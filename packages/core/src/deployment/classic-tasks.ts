@@ -1,6 +1,6 @@
 /**
- * The task list of a classic-mode run (CONTRACT.md §4): first a PLAN task per plugin, which
- * orchestrate-and-plan runs itself (see classic-plans.ts); then for each plugin in dependency order
+ * The task list of a classic-mode run (CONTRACT.md §4): first a PLAN task per plugin deployed or
+ * destroyed, which orchestrate-and-plan runs itself (see classic-plans.ts); then for each plugin in dependency order
  * its IAC task and its DEPLOY task, so a dependent is rendered only after its producers are deployed
  * and their real output values exist; then a DESTROY task for each removed plugin, consumers
  * before producers (the order the manifest already gives them).
@@ -26,7 +26,10 @@ export function planClassicTasks(
     seen.add(alias);
   }
   return [
-    ...deployOrder.map((alias): TaskSpec => ({ taskType: 'PLAN', pluginAppliedAlias: alias })),
+    ...[...deployOrder, ...destroyOrder].map((alias): TaskSpec => ({
+      taskType: 'PLAN',
+      pluginAppliedAlias: alias,
+    })),
     ...deployOrder.flatMap((alias): TaskSpec[] => [
       { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: alias },
       { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: alias },

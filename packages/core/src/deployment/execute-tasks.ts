@@ -13,7 +13,7 @@ import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
 import type { Logger } from '../logging';
 import type { Manifest, ManifestPlugin } from '../manifest';
-import type { RunRecord, RunStore, RunTask } from '../runs';
+import type { RunAttempt, RunRecord, RunStore, RunTask } from '../runs';
 import type { ObjectStore } from '../store';
 import type { ApplyTask } from '../tasks';
 import {
@@ -35,7 +35,7 @@ import {
   type OutputValue,
   type TerraformOptions,
 } from '../terraform';
-import type { DeploymentHistory, WorkspaceContextStore } from '../workspace';
+import type { ConsumerIndex, DeploymentHistory, WorkspaceContextStore } from '../workspace';
 import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
 import { mapOutputsToConnections } from './connection-outputs';
@@ -43,6 +43,8 @@ import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
 import { UnifiedTasks, type PluginOutputs } from './unified-tasks';
 import {
   applyClassicPlugin,
+  destroyClassicPlugin,
+  planClassicDestroy,
   planClassicPlugin,
   type ClassicPlanToolbox,
   type ReviewedPlanUse,
@@ -50,6 +52,7 @@ import {
 } from './classic-plans';
 import type { PlanRecord } from './saved-plans';
 import { deploymentMode } from './unified-run';
+import { deploymentFingerprint } from './fingerprint';
 
 export interface ExecuteDependencies {
   runs: RunStore;
@@ -57,6 +60,8 @@ export interface ExecuteDependencies {
   iacStore: ObjectStore;
   context: WorkspaceContextStore;
   history: DeploymentHistory;
+  /** Who requires which Connection Interface: updated when the run succeeds. */
+  consumers: ConsumerIndex;
   logger: Logger;
 }
 
@@ -70,6 +75,8 @@ export interface ExecuteOptions {
   outputFileSuffix: string;
   /** Everything Terraform needs but the project folder and the logger. */
   terraform: Omit<TerraformOptions, 'dir' | 'logger' | 'signal'>;
+  /** The version of terraform.binary, recorded with the deployment (SKIP_DEPLOY compares it). */
+  terraformVersion: string;
   /** LOCAL_EXEC_ENABLED and FEATURES_TERRAFORM_MODULES: checked on the IaC before every init. */
   guardrails: GuardrailOptions;
   /** AWS_ENDPOINT_URL_S3, when the S3 backend must use another endpoint. */
@@ -106,15 +113,46 @@ export interface ExecuteResult {
   reports: TaskReport[];
   /** The error that stopped the run, when one did. */
   error?: unknown;
+  /** How the run had ended before this job resumed it (a re-run of a failed job). */
+  resumed?: RunAttempt;
 }
 
-/** Validates the task list against the run, then executes it. Never leaves the run RUNNING on failure. */
+/**
+ * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
+ * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
+ * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
+ */
 export async function executeRunTasks(
   deps: ExecuteDependencies,
   options: ExecuteOptions,
 ): Promise<ExecuteResult> {
-  const run = await loadRunningRun(deps.runs, options.runId);
-  checkTaskList(run, options.tasks);
+  const found = await deps.runs.getRun(options.runId);
+  if (!found) {
+    throw new ConfigurationError({
+      message: `Run ${options.runId} does not exist in the IaC bucket.`,
+      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+    });
+  }
+  checkTaskList(found, options.tasks);
+  if (found.status === 'SUCCEEDED') {
+    deps.logger.info(
+      `Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`,
+    );
+    return { run: found, reports: [] };
+  }
+  let run = found;
+  let resumed: RunAttempt | undefined;
+  if (found.status !== 'RUNNING') {
+    deps.logger.info(
+      `Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`,
+    );
+    run = await deps.runs.resumeRun(found.runId);
+    resumed = run.attempts?.at(-1);
+    const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+    deps.logger.info(
+      `Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`,
+    );
+  }
   const manifest = await deps.runs.getArtifact<Manifest>(run.runId, MANIFEST_ARTIFACT);
   if (!manifest) {
     const error = new Error(`run ${run.runId} has no stored manifest; its records are incomplete`);
@@ -126,7 +164,14 @@ export async function executeRunTasks(
     ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
   });
   try {
-    return await executeTasks(deps, { ...options, signal: watch.signal }, run, manifest, watch);
+    const result = await executeTasks(
+      deps,
+      { ...options, signal: watch.signal },
+      run,
+      manifest,
+      watch,
+    );
+    return resumed ? { ...result, resumed } : result;
   } finally {
     watch.stop();
   }
@@ -195,23 +240,6 @@ async function executeTasks(
     return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
   }
   return { run: current, reports };
-}
-
-async function loadRunningRun(runs: RunStore, runId: string): Promise<RunRecord> {
-  const run = await runs.getRun(runId);
-  if (!run) {
-    throw new ConfigurationError({
-      message: `Run ${runId} does not exist in the IaC bucket.`,
-      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-    });
-  }
-  if (run.status !== 'RUNNING') {
-    throw new ConfigurationError({
-      message: `Run ${runId} is ${run.status}, not RUNNING: it cannot execute tasks any more.`,
-      hint: 'Start a new deployment (run the workflow again) to deploy.',
-    });
-  }
-  return run;
 }
 
 function checkTaskList(run: RunRecord, tasks: readonly ApplyTask[]): void {
@@ -283,9 +311,12 @@ class TaskExecutor implements ClassicPlanToolbox {
       case 'UNIFIED_IAC':
         return this.unified.render();
       case 'PLAN':
-        return task.pluginAppliedAlias === null
-          ? this.unified.plan()
-          : planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
+        if (task.pluginAppliedAlias === null) return this.unified.plan();
+        if (this.manifest.destroy.some((p) => p.alias === task.pluginAppliedAlias)) {
+          const alias = task.pluginAppliedAlias;
+          return planClassicDestroy(this, alias, await this.restoreLastIac(alias, 'plan-destroy'));
+        }
+        return planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
       case 'UNIFIED_DEPLOY':
         return this.unified.deploy();
       case 'UNIFIED_DESTROY':
@@ -306,23 +337,50 @@ class TaskExecutor implements ClassicPlanToolbox {
     }
   }
 
-  /** Records the deployment as the last successful one and under its version tag. */
+  /**
+   * Records what the run left deployed: the last deployment (and, for a DEPLOY, the one of its
+   * version tag, which a rollback returns to) and which Connection Interfaces it requires. A
+   * DESTROY keeps the history and marks `last` destroyed.
+   */
   async recordDeployment(): Promise<void> {
-    const last = await this.deps.history.getLast(this.manifest.target);
+    const { target } = this.manifest;
+    const last = await this.deps.history.getLast(target);
+    const mode = deploymentMode(this.run.tasks);
+    const at = new Date().toISOString();
     const iac: Record<string, { key: string; digest: string }> = {};
     for (const alias of this.manifest.deployOrder) {
       const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
       if (entry) iac[alias] = entry;
     }
-    await this.deps.history.record(this.manifest.target, {
+    await this.deps.history.record(target, {
       runId: this.run.runId,
-      mode: deploymentMode(this.run.tasks),
+      runType: this.run.type,
+      mode,
       version: this.run.version,
-      finishedAt: new Date().toISOString(),
+      finishedAt: at,
       manifestDigest: this.manifest.digest,
       manifest: this.manifest as unknown as Record<string, unknown>,
       iac,
+      terraformVersion: this.options.terraformVersion,
+      fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
+      ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
     });
+    if (this.run.type === 'DESTROY') {
+      await this.deps.consumers.remove(target);
+      return;
+    }
+    await this.deps.consumers.record(
+      target,
+      this.run.runId,
+      this.manifest.plugins.flatMap((p) =>
+        p.requires.map((r) => ({
+          name: r.name,
+          type: r.type,
+          alias: p.alias,
+          input: r.keys[0] ?? r.name,
+        })),
+      ),
+    );
   }
 
   plugin(alias: string): ManifestPlugin {
@@ -364,6 +422,7 @@ class TaskExecutor implements ClassicPlanToolbox {
     plugin: ManifestPlugin,
     wired: Record<string, Record<string, unknown>> = {},
   ): Promise<RenderedProject> {
+    if (this.manifest.rollback) return this.recordedIac(plugin.alias);
     const snapshot = await this.deps.runs.getArtifact<PluginSnapshot>(
       this.run.runId,
       sourceArtifact(plugin.alias),
@@ -417,6 +476,33 @@ class TaskExecutor implements ClassicPlanToolbox {
       `${plugin.alias} (rendered from ${displayDir})`,
     );
     return project;
+  }
+
+  /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
+  async recordedIac(alias: string): Promise<RenderedProject> {
+    const source = this.manifest.rollback;
+    const entry = source?.iac[alias];
+    if (!source || !entry)
+      throw new Error(`run ${this.run.runId} has no recorded IaC for ${alias}`);
+    const stored = await this.deps.iacStore.getJson<PluginSnapshot>(entry.key);
+    if (!stored) {
+      throw new ConfigurationError({
+        message: `The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${this.deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed.`,
+        hint: "Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.",
+      });
+    }
+    const files = stored.value.files.map((f) => ({
+      path: f.path,
+      content: Buffer.from(f.base64, 'base64'),
+    }));
+    this.guard(
+      new Map(files.map((f) => [f.path, f.content.toString('utf8')])),
+      `${alias} (as version ${source.version} deployed it, run ${source.runId})`,
+    );
+    this.deps.logger.info(
+      `Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`,
+    );
+    return { files, digest: stored.value.digest };
   }
 
   /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
@@ -546,6 +632,14 @@ class TaskExecutor implements ClassicPlanToolbox {
   private async destroy(alias: string): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
     const removed = this.manifest.destroy.find((p) => p.alias === alias);
     if (!removed) throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
+    const dir = await this.restoreLastIac(alias, 'destroy');
+    const changes = await destroyClassicPlugin(this, alias, dir);
+    await this.removeConnections(removed);
+    return { changes };
+  }
+
+  /** The IaC a removed plugin was last deployed with, in a fresh folder, checked again. */
+  private async restoreLastIac(alias: string, folder: string): Promise<string> {
     const last = await this.deps.history.getLast(this.manifest.target);
     const entry = last?.iac[alias];
     if (!entry) {
@@ -559,15 +653,11 @@ class TaskExecutor implements ClassicPlanToolbox {
       throw new Error(
         `the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`,
       );
-    const dir = join(this.options.workDir, 'destroy', alias);
+    const dir = join(this.options.workDir, folder, alias);
     await rm(dir, { recursive: true, force: true });
     await restoreSnapshot(iac.value, dir);
     await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
-    const terraform = this.project(dir);
-    await terraform.init(this.backend(alias));
-    const changes = await terraform.destroy();
-    await this.removeConnections(removed);
-    return { changes };
+    return dir;
   }
 
   private artifactKey(name: string): string {

@@ -8,3 +8,5 @@ export * from './unified-tasks';
 export * from './unified-run';
 export * from './saved-plans';
 export * from './classic-plans';
+export * from './lifecycle-manifests';
+export * from './fingerprint';

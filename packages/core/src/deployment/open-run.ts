@@ -1,22 +1,41 @@
 /**
- * What orchestrate-and-plan does first, in either mode: build the manifest (against the workspace context
- * and the last successful deployment), open the run (the lock refuses a second one), keep the
- * manifest and a snapshot of every plugin with the run, and return the tasks to approve.
- * If anything fails after the run was opened, the run is closed with the matching error status,
- * which releases the lock: nothing is left blocked.
+ * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
+ * (DEPLOY: from stk.yaml, against the workspace context and the last successful deployment;
+ * ROLLBACK and DESTROY: from the deployment history), refuse what would break another application,
+ * skip what did not change, open the run (the lock refuses a second one), keep the manifest and a
+ * snapshot of every plugin with the run, and return the tasks to approve.
+ * Every refusal happens before the run is opened. If anything fails after the run was opened, the
+ * run is closed with the matching error status, which releases the lock: nothing is left blocked.
  */
 import { classifyError, ConfigurationError } from '../errors';
 import type { Logger } from '../logging';
 import {
   buildManifest,
+  descriptorTarget,
   readDescriptor,
   type BuildManifestOptions,
   type Manifest,
 } from '../manifest';
-import type { RunRecord, RunStore } from '../runs';
-import type { DeploymentHistory, WorkspaceContextStore } from '../workspace';
+import type { RunRecord, RunStore, RunType } from '../runs';
+import {
+  describeConsumer,
+  liveDeployment,
+  type Consumer,
+  type ConsumerIndex,
+  type DeploymentHistory,
+  type DeploymentRecord,
+  type WorkspaceContextStore,
+} from '../workspace';
 import { MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { planClassicTasks } from './classic-tasks';
+import { deploymentFingerprint, unchangedPlugins } from './fingerprint';
+import {
+  destroyManifest,
+  emptyManifest,
+  recordedManifest,
+  rollbackManifest,
+  unknownVersionError,
+} from './lifecycle-manifests';
 import { snapshotDirectory } from './plugin-snapshot';
 import { planUnifiedTasks, type DeploymentMode } from './unified-run';
 
@@ -24,8 +43,15 @@ export interface OpenRunDependencies {
   runs: RunStore;
   context: WorkspaceContextStore;
   history: DeploymentHistory;
+  consumers: ConsumerIndex;
   logger: Logger;
 }
+
+/** What the run does: deploy stk.yaml, roll back to a version tag, or destroy everything. */
+export type RunOperation =
+  | { type: 'DEPLOY'; skipUnchanged?: boolean }
+  | { type: 'ROLLBACK'; version: string }
+  | { type: 'DESTROY' };
 
 export interface OpenRunOptions extends Omit<
   BuildManifestOptions,
@@ -33,6 +59,12 @@ export interface OpenRunOptions extends Omit<
 > {
   tfstate: { bucket: string; region: string };
   workflowRunUrl: string;
+  /** Default: DEPLOY. */
+  operation?: RunOperation;
+  /** Destroy even what other applications still require (FORCE_DESTROY); they are named. */
+  forceDestroy?: boolean;
+  /** The Terraform version the run plans with: part of what SKIP_DEPLOY compares. */
+  terraformVersion: string;
   /** Take over a lock older than the lease (logged). */
   force?: boolean;
   /** Called as soon as the run exists, before anything else can fail (to guard it). */
@@ -44,7 +76,16 @@ export interface OpenRunOptions extends Omit<
 export interface OpenedRun {
   /** Undefined when there is nothing to deploy or destroy: no run is opened then. */
   run?: RunRecord;
+  type: RunType;
   manifest: Manifest;
+  /** The last successful deployment the run starts from, if any. */
+  previous?: DeploymentRecord;
+  /** Infra plugins whose digest is the one the last deployment used. */
+  unchanged: string[];
+  /** Set when SKIP_DEPLOY closed the run as SKIPPED: why. */
+  skipped?: string;
+  /** Applications that require what this run destroys (only with FORCE_DESTROY). */
+  brokenConsumers: Consumer[];
 }
 
 export async function openRun(
@@ -52,54 +93,98 @@ export async function openRun(
   options: OpenRunOptions,
 ): Promise<OpenedRun> {
   const { logger } = deps;
-  // A broken stk.yaml fails here, before any call to S3.
-  await readDescriptor(options.repoRoot, options.workdir);
-  const connectionInterfaces = await deps.context.list(options.workspace, options.environment);
-  const manifestOptions = { ...options, connectionInterfaces, logger };
-  // The target (and so the history to compare with) is known only once stk.yaml is read.
-  let manifest = await buildManifest(manifestOptions);
-  const last = await deps.history.getLast(manifest.target);
-  if (last) {
-    manifest = await buildManifest({
-      ...manifestOptions,
-      logger: quiet(logger),
-      previous: last.manifest as unknown as Manifest,
-    });
-  }
-
+  const operation = options.operation ?? { type: 'DEPLOY' };
   const mode = options.mode ?? 'classic';
-  const lastMode = last ? (last.mode ?? 'classic') : undefined;
-  if (lastMode !== undefined && lastMode !== mode) {
-    throw new ConfigurationError({
-      message: `${manifest.target.appName} was last deployed to ${manifest.target.workspace}/${manifest.target.environment} in ${lastMode} mode (run ${last?.runId ?? '?'}); this run asks for ${mode} mode. The two keep Terraform state differently (${lastMode === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
-      hint: `Keep ${lastMode} mode (${lastMode === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
-    });
+  // A broken stk.yaml fails here, before any call to S3.
+  const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+  let manifest: Manifest;
+  let last: DeploymentRecord | undefined;
+  if (operation.type === 'DEPLOY') {
+    const connectionInterfaces = await deps.context.list(options.workspace, options.environment);
+    const manifestOptions = { ...options, connectionInterfaces, logger };
+    // The target (and so the history to compare with) is known only once stk.yaml is read.
+    manifest = await buildManifest(manifestOptions);
+    last = await deps.history.getLast(manifest.target);
+    const live = liveDeployment(last);
+    if (live) {
+      manifest = await buildManifest({
+        ...manifestOptions,
+        logger: quiet(logger),
+        previous: recordedManifest(live),
+      });
+    }
+  } else {
+    const target = descriptorTarget(descriptor, { ...options, logger });
+    last = await deps.history.getLast(target);
+    if (operation.type === 'ROLLBACK') {
+      const tag = await deps.history.getByVersion(target, operation.version);
+      if (!tag)
+        throw unknownVersionError(
+          target,
+          operation.version,
+          await deps.history.listDeployed(target),
+        );
+      checkMode(tag, mode, `version ${tag.version}`);
+      manifest = rollbackManifest(target, tag, last);
+    } else {
+      const live = liveDeployment(last);
+      manifest = live
+        ? destroyManifest(target, live, options.version)
+        : emptyManifest(target, options.version);
+      if (!live)
+        logger.info(
+          last?.destroyed
+            ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
+            : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`,
+        );
+    }
   }
+  const live = liveDeployment(last);
+  if (live) checkMode(live, mode, `the last deployment (run ${live.runId})`);
+
+  const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
   const removed = manifest.destroy.map((p) => p.alias);
   const tasks =
     mode === 'unified'
       ? planUnifiedTasks(manifest.deployOrder, removed)
       : planClassicTasks(manifest.deployOrder, removed);
+  const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
+  const base = {
+    type: operation.type,
+    manifest,
+    unchanged,
+    brokenConsumers,
+    ...(live ? { previous: live } : {}),
+  };
   if (tasks.length === 0) {
     logger.info('No infra plugin to deploy or destroy: no run is opened.');
-    return { manifest };
+    return base;
   }
+  const skipped =
+    operation.type === 'DEPLOY' && operation.skipUnchanged === true
+      ? skipReason(manifest, live, mode, options.terraformVersion)
+      : undefined;
   const run = await deps.runs.createRun(
     {
-      type: 'DEPLOY',
+      type: operation.type,
       target: manifest.target,
-      version: options.version,
+      version: manifest.version,
       workflowRunUrl: options.workflowRunUrl,
       tfstate: options.tfstate,
       manifestDigest: manifest.digest,
-      tasks,
+      tasks: skipped ? [] : tasks,
     },
     { force: options.force },
   );
   options.onOpened?.(run);
   try {
+    if (skipped) {
+      logger.info(skipped);
+      return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
+    }
     await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
-    for (const alias of manifest.deployOrder) {
+    // A rollback deploys the IaC recorded then: it needs no plugin files.
+    for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
       const plugin = manifest.plugins.find((p) => p.alias === alias);
       if (!plugin?.source) throw new Error(`manifest has no source for infra plugin ${alias}`);
       const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
@@ -109,7 +194,83 @@ export async function openRun(
     await closeAfterFailure(deps, run.runId, error);
     throw error;
   }
-  return { run, manifest };
+  return { ...base, run };
+}
+
+/** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
+function skipReason(
+  manifest: Manifest,
+  live: DeploymentRecord | undefined,
+  mode: DeploymentMode,
+  terraformVersion: string,
+): string | undefined {
+  if (!live?.fingerprint || manifest.destroy.length > 0) return undefined;
+  if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
+    return undefined;
+  return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
+}
+
+/**
+ * What the run destroys must not be required by anything that stays: a plugin of this run or an
+ * application of the workspace and environment. Refused naming every consumer, unless forced.
+ */
+async function checkConsumers(
+  deps: OpenRunDependencies,
+  manifest: Manifest,
+  force: boolean,
+): Promise<Consumer[]> {
+  const { target } = manifest;
+  const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
+  if (names.size === 0) return [];
+  const inRun: Consumer[] = manifest.plugins.flatMap((p) =>
+    p.requires
+      .filter((r) => names.has(r.name))
+      .map((r) => ({
+        name: r.name,
+        type: r.type,
+        alias: p.alias,
+        input: r.keys[0] ?? r.name,
+        target,
+      })),
+  );
+  const elsewhere = await deps.consumers.consumersOf(
+    target.workspace,
+    target.environment,
+    names,
+    target,
+  );
+  const consumers = [...inRun, ...elsewhere];
+  if (consumers.length === 0) return [];
+  const destroyed = manifest.destroy.filter((p) =>
+    p.generates.some((g) => consumers.some((c) => c.name === g.name)),
+  );
+  const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
+  if (!force) {
+    throw new ConfigurationError(
+      [
+        ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
+        {
+          message: 'Nothing was changed and no run was opened.',
+          hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
+        },
+      ],
+      `This run would destroy what others still use: ${what}`,
+    );
+  }
+  deps.logger.warning(
+    `FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`,
+  );
+  return consumers;
+}
+
+function checkMode(record: DeploymentRecord, mode: DeploymentMode, what: string): void {
+  const recorded = record.mode ?? 'classic';
+  if (recorded === mode) return;
+  const { target } = recordedManifest(record);
+  throw new ConfigurationError({
+    message: `${target.appName} was deployed to ${target.workspace}/${target.environment} in ${recorded} mode (${what}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+    hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
+  });
 }
 
 /** Ends a run that failed before its tasks could start; never hides the original error. */

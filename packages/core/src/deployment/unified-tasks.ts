@@ -134,6 +134,14 @@ export class UnifiedTasks {
     const files: { path: string; content: Buffer }[] = [];
     const modules: UnifiedModule[] = [];
     for (const alias of this.keptAliases) {
+      const recorded = await this.rollbackModule(alias);
+      if (recorded) {
+        // A rollback deploys the module exactly as that version did, wiring included.
+        await deps.runs.putArtifact(run.runId, iacArtifact(alias), recorded);
+        modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
+        files.push(...moduleFilesOf(alias, recorded));
+        continue;
+      }
       const plugin = this.tb.plugin(alias);
       const wiring = wireModule(plugin, manifest);
       const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
@@ -156,12 +164,7 @@ export class UnifiedTasks {
     for (const alias of this.removedAliases) {
       const previous = await this.lastModule(alias);
       modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
-      files.push(
-        ...previous.files.map((f) => ({
-          path: `${alias}/${f.path}`,
-          content: Buffer.from(f.base64, 'base64'),
-        })),
-      );
+      files.push(...moduleFilesOf(alias, previous));
       deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
     }
     files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
@@ -322,11 +325,30 @@ export class UnifiedTasks {
         hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
       });
     }
-    const stored = await deps.iacStore.getJson<ModuleSnapshot>(entry.key);
-    if (!stored)
-      throw new Error(
-        `the IaC of ${alias}'s last deployment (${deps.iacStore.bucket}/${entry.key}) is missing`,
-      );
+    return this.storedModule(entry.key, `the IaC of ${alias}'s last deployment`);
+  }
+
+  /** In a rollback, the module as the version rolled back to deployed it. */
+  private async rollbackModule(alias: string): Promise<ModuleSnapshot | undefined> {
+    const source = this.tb.manifest.rollback;
+    const entry = source?.iac[alias];
+    if (!source) return undefined;
+    if (!entry) throw new Error(`run ${this.tb.run.runId} has no recorded IaC for ${alias}`);
+    this.tb.deps.logger.info(
+      `Using the module ${alias} that run ${source.runId} deployed for version ${source.version}.`,
+    );
+    return this.storedModule(entry.key, `the IaC of ${alias} in version ${source.version}`);
+  }
+
+  private async storedModule(key: string, what: string): Promise<ModuleSnapshot> {
+    const { deps } = this.tb;
+    const stored = await deps.iacStore.getJson<ModuleSnapshot>(key);
+    if (!stored) {
+      throw new ConfigurationError({
+        message: `${what} is missing from ${deps.iacStore.bucket}/${key}.`,
+        hint: "Restore the object (e.g. from the bucket's versioning), or deploy again from a commit.",
+      });
+    }
     return {
       ...stored.value,
       inputs: stored.value.inputs ?? {},
@@ -359,4 +381,12 @@ export class UnifiedTasks {
       );
     return record;
   }
+}
+
+/** A stored module's files, placed under `<alias>/` in the unified project. */
+function moduleFilesOf(alias: string, module: ModuleSnapshot): { path: string; content: Buffer }[] {
+  return module.files.map((f) => ({
+    path: `${alias}/${f.path}`,
+    content: Buffer.from(f.base64, 'base64'),
+  }));
 }

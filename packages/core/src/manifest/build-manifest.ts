@@ -16,6 +16,7 @@ import { canonicalize, canonicalJson, sha256 } from './canonical-json';
 import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
 import { destroyOrder, orderByDependencies } from './ordering';
 import { resolveInputs } from './resolve-inputs';
+import type { DeploymentTarget } from '../workspace';
 import type { BuildManifestOptions, GeneratedConnection, Manifest, ManifestPlugin } from './types';
 
 /** A stable id derived from the application name, for descriptors not yet registered. */
@@ -47,22 +48,7 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
   const appDir = join(options.repoRoot, options.workdir);
   const descriptor = await readDescriptor(options.repoRoot, options.workdir);
   const stkFile = descriptor.file;
-
-  let appId = descriptor.appId;
-  if (!appId) {
-    appId = deriveAppId(descriptor.name);
-    options.logger.warning(
-      `${stkFile} has no spec.${descriptor.appKind}-id; using ${appId}, derived from metadata.name '${descriptor.name}'. Renaming the application would change it: add the id to keep it.`,
-      { file: stkFile },
-    );
-  }
-  const target = {
-    workspace: options.workspace,
-    environment: options.environment,
-    appKind: descriptor.appKind,
-    appId,
-    appName: descriptor.name,
-  };
+  const target = descriptorTarget(descriptor, options);
 
   const problems: Problem[] = [];
   const catalog = new PluginCatalog(options.repoRoot);
@@ -196,15 +182,46 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
     deployOrder: ordered.order,
     destroy,
   };
-  const digest = sha256(
+  return canonicalize({ ...body, digest: manifestDigest(body) }) as Manifest;
+}
+
+/**
+ * What a deployment is about, from stk.yaml: its id, or one derived from metadata.name (with a
+ * warning, since renaming the application would change it).
+ */
+export function descriptorTarget(
+  descriptor: Descriptor,
+  options: { workspace: string; environment: string; logger: BuildManifestOptions['logger'] },
+): DeploymentTarget {
+  let appId = descriptor.appId;
+  if (!appId) {
+    appId = deriveAppId(descriptor.name);
+    options.logger.warning(
+      `${descriptor.file} has no spec.${descriptor.appKind}-id; using ${appId}, derived from metadata.name '${descriptor.name}'. Renaming the application would change it: add the id to keep it.`,
+      { file: descriptor.file },
+    );
+  }
+  return {
+    workspace: options.workspace,
+    environment: options.environment,
+    appKind: descriptor.appKind,
+    appId,
+    appName: descriptor.name,
+  };
+}
+
+/** The manifest's digest: over the target, each plugin's digest, the order and the removals. */
+export function manifestDigest(
+  manifest: Omit<Manifest, 'digest' | 'schemaVersion' | 'version'>,
+): string {
+  return sha256(
     canonicalJson({
-      target,
-      plugins: plugins.map((p) => [p.alias, p.digest]),
-      deployOrder: ordered.order,
-      destroy: destroy.map((p) => p.alias),
+      target: manifest.target,
+      plugins: manifest.plugins.map((p) => [p.alias, p.digest]),
+      deployOrder: manifest.deployOrder,
+      destroy: manifest.destroy.map((p) => p.alias),
     }),
   );
-  return canonicalize({ ...body, digest }) as Manifest;
 }
 
 function dependsOn(requires: ManifestPlugin['requires']): string[] {

@@ -15,7 +15,26 @@ export interface Manifest {
   deployOrder: string[];
   /** Plugins of the last deployment that left stk.yaml, consumers before producers. */
   destroy: ManifestPlugin[];
+  /**
+   * A rollback's manifest is the one recorded for an earlier version tag; its plugins are not
+   * rendered again but deployed from the IaC recorded then (object keys in the IaC bucket).
+   */
+  rollback?: RollbackSource;
   digest: string;
+}
+
+export interface RollbackSource {
+  /** The version tag rolled back to. */
+  version: string;
+  /** The run that deployed it. */
+  runId: string;
+  finishedAt: string;
+  /** Per plugin alias: the object key of the IaC it deployed, and its digest. */
+  iac: Record<string, { key: string; digest: string }>;
+  /** Aliases deployed since that version, destroyed by the rollback. */
+  added: string[];
+  /** Aliases removed since that version, created again by the rollback. */
+  recreated: string[];
 }
 
 export interface ManifestPlugin {

@@ -10,6 +10,11 @@ export function targetPath(target: DeploymentTarget): string {
   return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
 }
 
+const consumersPrefix = (workspace: string, environment: string): string =>
+  `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
+const targetRunsPrefix = (target: DeploymentTarget): string =>
+  `history/${targetPath(target)}/runs/`;
+
 export const keys = {
   run: (runId: string) => `runs/${runId}/record.json`,
   artifact: (runId: string, name: string) =>
@@ -23,6 +28,14 @@ export const keys = {
     `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
   connectionInterfaces: (workspace: string, environment: string) =>
     `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
+  /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
+  consumers: (target: DeploymentTarget) =>
+    `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
+  consumersPrefix,
+  /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
+  targetRun: (target: DeploymentTarget, runId: string) =>
+    `${targetRunsPrefix(target)}${runId}.json`,
+  targetRunsPrefix,
   lastDeployment: (target: DeploymentTarget) => `history/${targetPath(target)}/last.json`,
   versionDeployment: (target: DeploymentTarget, version: string) =>
     `history/${targetPath(target)}/versions/${part(version)}.json`,

@@ -52,6 +52,73 @@ function fixture(now = () => new Date('2026-11-22T10:00:00Z')) {
   };
 }
 
+describe('RunStore.resumeRun (a re-run of the failed job)', () => {
+  async function failedRun(runs: RunStore) {
+    const run = await runs.createRun(input());
+    const [iac, deploy] = run.tasks.map((t) => t.runTaskId) as [string, string];
+    await runs.startTask(run.runId, iac);
+    await runs.finishTask(run.runId, iac, 'SUCCEEDED');
+    await runs.startTask(run.runId, deploy);
+    await runs.finishTask(run.runId, deploy, 'FAILED', { kind: 'USER_ERROR', message: 'boom' });
+    await runs.finishRun(run.runId, 'USER_ERROR', { kind: 'USER_ERROR', message: 'boom' });
+    return run;
+  }
+
+  it('opens a failed run again: lock taken, unfinished tasks PENDING, the attempt kept', async () => {
+    const { runs, store } = fixture();
+    const run = await failedRun(runs);
+    expect(await store.list('locks/')).toEqual([]);
+    const resumed = await runs.resumeRun(run.runId);
+    expect(resumed.status).toBe('RUNNING');
+    expect(resumed.finishedAt).toBeUndefined();
+    expect(resumed.tasks.map((t) => t.status)).toEqual(['SUCCEEDED', 'PENDING']);
+    expect(resumed.tasks[1]?.error).toBeUndefined();
+    expect(resumed.attempts).toEqual([
+      expect.objectContaining({
+        status: 'USER_ERROR',
+        error: { kind: 'USER_ERROR', message: 'boom' },
+        tasks: [expect.objectContaining({ status: 'FAILED' })],
+      }),
+    ]);
+    expect(await store.list('locks/')).toHaveLength(1);
+    // A second run is refused while the resumed one runs.
+    await expect(runs.createRun(input())).rejects.toBeInstanceOf(RunBlockedError);
+  });
+
+  it('refuses a cancelled run and says a new run is needed', async () => {
+    const { runs } = fixture();
+    const run = await runs.createRun(input());
+    await runs.cancelRun(run.runId);
+    await expect(runs.resumeRun(run.runId)).rejects.toThrow(
+      /ended ABORTED.*only a run that failed can be resumed[\s\S]*never resumed[\s\S]*Re-run all jobs/,
+    );
+  });
+
+  it('refuses when another run of the target started since, naming it, and holds no lock', async () => {
+    const { runs, store } = fixture();
+    const run = await failedRun(runs);
+    const later = await runs.createRun(input());
+    await runs.finishRun(later.runId, 'SUCCEEDED');
+    await expect(runs.resumeRun(run.runId)).rejects.toThrow(
+      new RegExp(`cannot be resumed: 1 other run\\(s\\).*${later.runId}`),
+    );
+    expect(await store.list('locks/')).toEqual([]);
+    expect((await runs.getRun(run.runId))?.status).toBe('USER_ERROR');
+  });
+
+  it('a blocked run leaves no marker behind, so it does not prevent a resume', async () => {
+    const { runs } = fixture();
+    const run = await failedRun(runs);
+    const other = await runs.createRun(input({ target: { ...target, appId: 'OTHER' } }));
+    expect(other.status).toBe('RUNNING');
+    const holder = await runs.createRun(input());
+    await expect(runs.createRun(input())).rejects.toBeInstanceOf(RunBlockedError);
+    await runs.finishRun(holder.runId, 'SUCCEEDED');
+    // The holder did run since: refused. The blocked attempt alone would not have been.
+    await expect(runs.resumeRun(run.runId)).rejects.toThrow(/1 other run/);
+  });
+});
+
 describe('RunStore', () => {
   it('opens a run with PENDING tasks and ULID ids, and takes the lock', async () => {
     const { runs, store } = fixture();

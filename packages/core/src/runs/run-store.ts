@@ -5,7 +5,7 @@
  * or silently overwrite each other's record.
  */
 import { monotonicFactory } from 'ulid';
-import { ExternalError } from '../errors';
+import { ConfigurationError, ExternalError } from '../errors';
 import type { Logger } from '../logging';
 import { PreconditionFailedError, type ObjectStore } from '../store';
 import type { TaskType } from '../tasks';
@@ -21,6 +21,7 @@ import {
   type RunLock,
   type RunRecord,
   type RunTask,
+  type RunAttempt,
   type RunType,
 } from './run-types';
 
@@ -112,13 +113,93 @@ export class RunStore {
       })),
     };
     const etag = await this.createRecord(runId, record);
+    const marker = keys.targetRun(record.target, runId);
     try {
-      await this.acquireLock(record, options.force === true);
+      await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
+      await this.acquireLock(record, options.force === true, at);
     } catch (error) {
+      await this.store.delete(marker).catch(() => undefined);
       await this.store.delete(keys.run(runId), { ifMatch: etag }).catch(() => undefined);
       throw error;
     }
     return record;
+  }
+
+  /**
+   * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST): takes the
+   * target's lock again and sets the tasks that did not succeed back to PENDING, keeping how the
+   * attempt ended in `attempts`. Refused, saying why and what to do, when the run was not a failure
+   * (a cancelled run stays cancelled) or when another run of the target started since.
+   */
+  async resumeRun(runId: string): Promise<RunRecord> {
+    const run = await this.getRun(runId);
+    if (!run) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+    if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
+      throw new ConfigurationError({
+        message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
+        hint:
+          run.status === 'ABORTED'
+            ? 'A cancelled run is never resumed: whoever cancelled it meant it to stop. Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.'
+            : 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again.',
+      });
+    }
+    const later = await this.runsSince(run);
+    if (later.length > 0) {
+      throw new ConfigurationError({
+        message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
+        hint: 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.',
+      });
+    }
+    const at = this.now().toISOString();
+    await this.acquireLock(run, false, at);
+    try {
+      return await this.update(runId, (current) => {
+        if (current.status === 'RUNNING') {
+          throw new ConfigurationError({
+            message: `Run ${runId} was resumed by another job meanwhile.`,
+            hint: 'Let that job finish; cancel-run stops it.',
+          });
+        }
+        const attempt: RunAttempt = {
+          status: current.status,
+          resumedAt: at,
+          ...(current.finishedAt ? { finishedAt: current.finishedAt } : {}),
+          ...(current.error ? { error: current.error } : {}),
+          tasks: current.tasks
+            .filter((t) => t.status !== 'SUCCEEDED')
+            .map((t) => ({
+              runTaskId: t.runTaskId,
+              status: t.status,
+              ...(t.error ? { error: t.error } : {}),
+            })),
+        };
+        current.attempts = [...(current.attempts ?? []), attempt];
+        current.status = 'RUNNING';
+        delete current.finishedAt;
+        delete current.error;
+        for (const task of current.tasks) {
+          if (task.status === 'SUCCEEDED') continue;
+          task.status = 'PENDING';
+          delete task.startedAt;
+          delete task.finishedAt;
+          delete task.error;
+        }
+        return true;
+      });
+    } catch (error) {
+      const now = await this.getRun(runId);
+      if (now && now.status !== 'RUNNING') await this.releaseLock(now);
+      throw error;
+    }
+  }
+
+  /** Ids of the runs of the same target created after `run`, oldest first. */
+  private async runsSince(run: RunRecord): Promise<string[]> {
+    const prefix = keys.targetRunsPrefix(run.target);
+    return (await this.store.list(prefix))
+      .map((key) => key.slice(prefix.length, -'.json'.length))
+      .filter((id) => id > run.runId)
+      .sort();
   }
 
   /**
@@ -306,12 +387,12 @@ export class RunStore {
     return stored.value;
   }
 
-  private async acquireLock(record: RunRecord, force: boolean): Promise<void> {
+  private async acquireLock(record: RunRecord, force: boolean, acquiredAt: string): Promise<void> {
     const key = keys.lock(record.target);
     const lock: RunLock = {
       runId: record.runId,
       workflowRunUrl: record.workflowRunUrl,
-      acquiredAt: record.createdAt,
+      acquiredAt,
     };
     for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
       try {

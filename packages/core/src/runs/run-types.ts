@@ -51,6 +51,17 @@ export interface RunRecord {
   finishedAt?: string;
   error?: RunError;
   tasks: RunTask[];
+  /** Earlier endings of a run that was resumed (a re-run of its failed job), oldest first. */
+  attempts?: RunAttempt[];
+}
+
+/** How an attempt of a resumed run ended, and the tasks that did not succeed then. */
+export interface RunAttempt {
+  status: FinalRunStatus;
+  finishedAt?: string;
+  error?: RunError;
+  resumedAt: string;
+  tasks: Pick<RunTask, 'runTaskId' | 'status' | 'error'>[];
 }
 
 /** The lock object of a target: which run holds it, since when. */

@@ -20,6 +20,31 @@ export interface DeploymentRecord {
   manifest: Record<string, unknown>;
   /** Per plugin alias: the object key of its rendered IaC in the IaC bucket, and its digest. */
   iac: Record<string, { key: string; digest: string }>;
+  /** The run type that wrote it (absent: DEPLOY). */
+  runType?: 'DEPLOY' | 'ROLLBACK' | 'DESTROY';
+  /** The Terraform version that applied it. */
+  terraformVersion?: string;
+  /**
+   * What SKIP_DEPLOY compares: the manifest's plugins and order, the mode and the Terraform
+   * version (see deploymentFingerprint).
+   */
+  fingerprint?: string;
+  /**
+   * Set on `last` when a DESTROY run removed everything: nothing is deployed any more, but the
+   * version records stay (a rollback can bring a version back).
+   */
+  destroyed?: { runId: string; at: string };
+}
+
+/** The last record, when something is deployed (not destroyed since). */
+export function liveDeployment(record: DeploymentRecord | undefined): DeploymentRecord | undefined {
+  return record && !record.destroyed ? record : undefined;
+}
+
+export interface VersionSummary {
+  version: string;
+  runId: string;
+  finishedAt: string;
 }
 
 export class DeploymentHistory {
@@ -44,9 +69,22 @@ export class DeploymentHistory {
     );
   }
 
-  /** Writes the version record first, then `last`, so `last` never points at a missing version. */
+  /** Every version deployed successfully, newest first: what a rollback can go back to. */
+  async listDeployed(target: DeploymentTarget): Promise<VersionSummary[]> {
+    const versions = await this.listVersions(target);
+    const records = await Promise.all(versions.map((v) => this.getByVersion(target, v)));
+    return records
+      .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
+      .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
+  }
+
+  /**
+   * Writes the version record first, then `last`, so `last` never points at a missing version. A
+   * rollback or destroy writes only `last`: the version records keep what each tag deployed.
+   */
   async record(target: DeploymentTarget, record: DeploymentRecord): Promise<void> {
-    await this.store.putJson(keys.versionDeployment(target, record.version), record);
+    if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
+      await this.store.putJson(keys.versionDeployment(target, record.version), record);
     await this.store.putJson(keys.lastDeployment(target), record);
   }
 }

@@ -2,3 +2,4 @@ export * from './target';
 export * from './connection-interface';
 export * from './context-store';
 export * from './deployment-history';
+export * from './consumer-index';
