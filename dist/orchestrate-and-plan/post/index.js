@@ -82094,7 +82094,7 @@ function credentialProvider(source, options) {
  * environment. Runs never overlap on the same target; its records and states are keyed by it.
  */
 /** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
-function describeTarget(target) {
+function target_describeTarget(target) {
     return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
 }
 
@@ -82103,6 +82103,8 @@ const part = (value) => encodeURIComponent(value);
 function targetPath(target) {
     return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
 }
+const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
+const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
 const keys_keys = {
     run: (runId) => `runs/${runId}/record.json`,
     artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
@@ -82112,6 +82114,12 @@ const keys_keys = {
     lock: (target) => `locks/${targetPath(target)}.json`,
     connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
     connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
+    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
+    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
+    consumersPrefix,
+    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
+    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
+    targetRunsPrefix,
     lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
     versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
     versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
@@ -82156,6 +82164,10 @@ class WorkspaceContextStore {
  * with the manifest it deployed and where its rendered IaC is (destroy and rollback need both).
  */
 
+/** The last record, when something is deployed (not destroyed since). */
+function deployment_history_liveDeployment(record) {
+    return record && !record.destroyed ? record : undefined;
+}
 class DeploymentHistory {
     store;
     constructor(store) {
@@ -82172,14 +82184,66 @@ class DeploymentHistory {
         const prefix = keys.versionsPrefix(target);
         return (await this.store.list(prefix)).map((k) => decodeURIComponent(k.slice(prefix.length, -'.json'.length)));
     }
-    /** Writes the version record first, then `last`, so `last` never points at a missing version. */
+    /** Every version deployed successfully, newest first: what a rollback can go back to. */
+    async listDeployed(target) {
+        const versions = await this.listVersions(target);
+        const records = await Promise.all(versions.map((v) => this.getByVersion(target, v)));
+        return records
+            .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
+            .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
+    }
+    /**
+     * Writes the version record first, then `last`, so `last` never points at a missing version. A
+     * rollback or destroy writes only `last`: the version records keep what each tag deployed.
+     */
     async record(target, record) {
-        await this.store.putJson(keys.versionDeployment(target, record.version), record);
+        if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
+            await this.store.putJson(keys.versionDeployment(target, record.version), record);
         await this.store.putJson(keys.lastDeployment(target), record);
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/workspace/consumer-index.ts
+/**
+ * Who requires which Connection Interface, across the applications of a workspace and environment:
+ * one object per application or shared infra, written when a deployment of it succeeds and removed
+ * when it is destroyed. A removal or destroy reads it to refuse breaking a consumer.
+ */
+
+
+class ConsumerIndex {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async record(target, runId, requires) {
+        const record = { target, runId, requires, updatedAt: new Date().toISOString() };
+        await this.store.putJson(keys.consumers(target), record);
+    }
+    async remove(target) {
+        await this.store.delete(keys.consumers(target));
+    }
+    /** Every application of the workspace and environment but `except` requiring one of `names`. */
+    async consumersOf(workspace, environment, names, except) {
+        if (names.size === 0)
+            return [];
+        const skip = except ? keys.consumers(except) : undefined;
+        const found = (await this.store.list(keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
+        const records = await Promise.all(found.map((key) => this.store.getJson(key)));
+        return records.flatMap((stored) => stored
+            ? stored.value.requires
+                .filter((r) => names.has(r.name))
+                .map((r) => ({ ...r, target: stored.value.target }))
+            : []);
+    }
+}
+/** `app:orders (01J…) plugin api, input topic, requires orders-topic`, for refusals. */
+function consumer_index_describeConsumer(consumer) {
+    return `${describeTarget(consumer.target)} (${consumer.target.appId}): plugin ${consumer.alias}, input ${consumer.input}, requires ${consumer.name}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/index.ts
+
 
 
 
@@ -83500,18 +83564,7 @@ async function build_manifest_buildManifest(options) {
     const appDir = join(options.repoRoot, options.workdir);
     const descriptor = await build_manifest_readDescriptor(options.repoRoot, options.workdir);
     const stkFile = descriptor.file;
-    let appId = descriptor.appId;
-    if (!appId) {
-        appId = deriveAppId(descriptor.name);
-        options.logger.warning(`${stkFile} has no spec.${descriptor.appKind}-id; using ${appId}, derived from metadata.name '${descriptor.name}'. Renaming the application would change it: add the id to keep it.`, { file: stkFile });
-    }
-    const target = {
-        workspace: options.workspace,
-        environment: options.environment,
-        appKind: descriptor.appKind,
-        appId,
-        appName: descriptor.name,
-    };
+    const target = build_manifest_descriptorTarget(descriptor, options);
     const problems = [];
     const catalog = new PluginCatalog(options.repoRoot);
     const located = new Map();
@@ -83625,13 +83678,34 @@ async function build_manifest_buildManifest(options) {
         deployOrder: ordered.order,
         destroy,
     };
-    const digest = sha256(canonicalJson({
-        target,
-        plugins: plugins.map((p) => [p.alias, p.digest]),
-        deployOrder: ordered.order,
-        destroy: destroy.map((p) => p.alias),
+    return canonicalize({ ...body, digest: build_manifest_manifestDigest(body) });
+}
+/**
+ * What a deployment is about, from stk.yaml: its id, or one derived from metadata.name (with a
+ * warning, since renaming the application would change it).
+ */
+function build_manifest_descriptorTarget(descriptor, options) {
+    let appId = descriptor.appId;
+    if (!appId) {
+        appId = deriveAppId(descriptor.name);
+        options.logger.warning(`${descriptor.file} has no spec.${descriptor.appKind}-id; using ${appId}, derived from metadata.name '${descriptor.name}'. Renaming the application would change it: add the id to keep it.`, { file: descriptor.file });
+    }
+    return {
+        workspace: options.workspace,
+        environment: options.environment,
+        appKind: descriptor.appKind,
+        appId,
+        appName: descriptor.name,
+    };
+}
+/** The manifest's digest: over the target, each plugin's digest, the order and the removals. */
+function build_manifest_manifestDigest(manifest) {
+    return sha256(canonicalJson({
+        target: manifest.target,
+        plugins: manifest.plugins.map((p) => [p.alias, p.digest]),
+        deployOrder: manifest.deployOrder,
+        destroy: manifest.destroy.map((p) => p.alias),
     }));
-    return canonicalize({ ...body, digest });
 }
 function dependsOn(requires) {
     return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
@@ -84449,14 +84523,95 @@ class RunStore {
             })),
         };
         const etag = await this.createRecord(runId, record);
+        const marker = keys_keys.targetRun(record.target, runId);
         try {
-            await this.acquireLock(record, options.force === true);
+            await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
+            await this.acquireLock(record, options.force === true, at);
         }
         catch (error) {
+            await this.store.delete(marker).catch(() => undefined);
             await this.store.delete(keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
         return record;
+    }
+    /**
+     * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST): takes the
+     * target's lock again and sets the tasks that did not succeed back to PENDING, keeping how the
+     * attempt ended in `attempts`. Refused, saying why and what to do, when the run was not a failure
+     * (a cancelled run stays cancelled) or when another run of the target started since.
+     */
+    async resumeRun(runId) {
+        const run = await this.getRun(runId);
+        if (!run)
+            throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+        if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
+            throw new errors_ConfigurationError({
+                message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
+                hint: run.status === 'ABORTED'
+                    ? 'A cancelled run is never resumed: whoever cancelled it meant it to stop. Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.'
+                    : 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again.',
+            });
+        }
+        const later = await this.runsSince(run);
+        if (later.length > 0) {
+            throw new errors_ConfigurationError({
+                message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
+                hint: 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.',
+            });
+        }
+        const at = this.now().toISOString();
+        await this.acquireLock(run, false, at);
+        try {
+            return await this.update(runId, (current) => {
+                if (current.status === 'RUNNING') {
+                    throw new errors_ConfigurationError({
+                        message: `Run ${runId} was resumed by another job meanwhile.`,
+                        hint: 'Let that job finish; cancel-run stops it.',
+                    });
+                }
+                const attempt = {
+                    status: current.status,
+                    resumedAt: at,
+                    ...(current.finishedAt ? { finishedAt: current.finishedAt } : {}),
+                    ...(current.error ? { error: current.error } : {}),
+                    tasks: current.tasks
+                        .filter((t) => t.status !== 'SUCCEEDED')
+                        .map((t) => ({
+                        runTaskId: t.runTaskId,
+                        status: t.status,
+                        ...(t.error ? { error: t.error } : {}),
+                    })),
+                };
+                current.attempts = [...(current.attempts ?? []), attempt];
+                current.status = 'RUNNING';
+                delete current.finishedAt;
+                delete current.error;
+                for (const task of current.tasks) {
+                    if (task.status === 'SUCCEEDED')
+                        continue;
+                    task.status = 'PENDING';
+                    delete task.startedAt;
+                    delete task.finishedAt;
+                    delete task.error;
+                }
+                return true;
+            });
+        }
+        catch (error) {
+            const now = await this.getRun(runId);
+            if (now && now.status !== 'RUNNING')
+                await this.releaseLock(now);
+            throw error;
+        }
+    }
+    /** Ids of the runs of the same target created after `run`, oldest first. */
+    async runsSince(run) {
+        const prefix = keys_keys.targetRunsPrefix(run.target);
+        return (await this.store.list(prefix))
+            .map((key) => key.slice(prefix.length, -'.json'.length))
+            .filter((id) => id > run.runId)
+            .sort();
     }
     /**
      * Writes a new run record. Run ids are fresh, so when the write is refused because the object
@@ -84612,15 +84767,15 @@ class RunStore {
         if (!stored)
             return undefined;
         await this.store.delete(keys_keys.lock(target), { ifMatch: stored.etag });
-        this.logger.warning(`Lock of ${describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
+        this.logger.warning(`Lock of ${target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
-    async acquireLock(record, force) {
+    async acquireLock(record, force, acquiredAt) {
         const key = keys_keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
-            acquiredAt: record.createdAt,
+            acquiredAt,
         };
         for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
             try {
@@ -84642,7 +84797,7 @@ class RunStore {
             if (!free) {
                 if (!(force && age > this.leaseMs))
                     throw this.blocked(record.target, current.value, holder, age);
-                this.logger.warning(`Taking over the lock of ${describeTarget(record.target)} from run ${current.value.runId}, held for ${Math.round(age / 60000)} min (longer than the lease), because force was given.`);
+                this.logger.warning(`Taking over the lock of ${target_describeTarget(record.target)} from run ${current.value.runId}, held for ${Math.round(age / 60000)} min (longer than the lease), because force was given.`);
             }
             try {
                 await this.store.putJson(key, lock, { ifMatch: current.etag });
@@ -84653,11 +84808,11 @@ class RunStore {
                     throw error;
             }
         }
-        throw new errors_ExternalError(`Could not take the lock of ${describeTarget(record.target)}: it kept changing.`, { retryable: true });
+        throw new errors_ExternalError(`Could not take the lock of ${target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
     blocked(target, lock, holder, ageMs) {
         const minutes = Math.round(ageMs / 60000);
-        return new RunBlockedError(`Another run is deploying ${describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}. ` +
+        return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}. ` +
             `Wait for it to finish, or cancel it: run the cancel-run action with RUN_ID ${this.runRef(lock.runId)}.` +
             (ageMs > this.leaseMs
                 ? ' Its lease has expired: it can also be taken over with the force option.'
@@ -85494,14 +85649,135 @@ function plan_review_compareActions(reviewed, now) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/lifecycle-manifests.ts
+/**
+ * The manifests of the runs that do not come from stk.yaml as it is: a ROLLBACK redeploys what an
+ * earlier version tag deployed, a DESTROY removes everything the last deployment left. Both are
+ * built from the deployment history, so they need neither the plugins' folders nor their
+ * templates: the IaC recorded then is what runs.
+ */
+
+
+
+/** The manifest recorded with a deployment (the history stores it as plain JSON). */
+function lifecycle_manifests_recordedManifest(record) {
+    return record.manifest;
+}
+/**
+ * A rollback to the deployment recorded for `tag`: its plugins, order and rendered IaC; plugins
+ * deployed since (in `last`, not in the tag) are destroyed, consumers first.
+ */
+function lifecycle_manifests_rollbackManifest(target, tag, last) {
+    const then = lifecycle_manifests_recordedManifest(tag);
+    const missing = then.deployOrder.filter((alias) => !tag.iac[alias]);
+    if (missing.length > 0) {
+        throw new ConfigurationError({
+            message: `Version ${tag.version} of ${describeTarget(target)} (run ${tag.runId}) has no recorded IaC for ${missing.join(', ')}, so it cannot be redeployed as it was.`,
+            hint: 'Roll back to another version, or deploy that version again from its commit.',
+        });
+    }
+    const kept = new Set(then.deployOrder);
+    const lastInfra = (liveDeployment(last) ? lifecycle_manifests_recordedManifest(last).plugins : []).filter((p) => p.type === 'infra');
+    const added = lastInfra.filter((p) => !kept.has(p.alias));
+    const order = destroyOrder(added.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
+    const destroy = order.map((alias) => added.find((p) => p.alias === alias));
+    const before = new Set(lastInfra.map((p) => p.alias));
+    const body = {
+        schemaVersion: 1,
+        target,
+        version: tag.version,
+        plugins: then.plugins,
+        deployOrder: then.deployOrder,
+        destroy,
+        rollback: {
+            version: tag.version,
+            runId: tag.runId,
+            finishedAt: tag.finishedAt,
+            iac: Object.fromEntries(then.deployOrder.map((alias) => [alias, tag.iac[alias]])),
+            added: destroy.map((p) => p.alias),
+            recreated: then.deployOrder.filter((alias) => !before.has(alias)),
+        },
+    };
+    return canonicalize({ ...body, digest: manifestDigest(body) });
+}
+/** A destroy of everything `last` deployed, consumers before producers. */
+function lifecycle_manifests_destroyManifest(target, last, version) {
+    const infra = lifecycle_manifests_recordedManifest(last).plugins.filter((p) => p.type === 'infra');
+    const order = destroyOrder(infra.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
+    const body = {
+        schemaVersion: 1,
+        target,
+        version,
+        plugins: [],
+        deployOrder: [],
+        destroy: order.map((alias) => infra.find((p) => p.alias === alias)),
+    };
+    return canonicalize({ ...body, digest: manifestDigest(body) });
+}
+/** A manifest with nothing in it, for a destroy when nothing is deployed. */
+function lifecycle_manifests_emptyManifest(target, version) {
+    const body = {
+        schemaVersion: 1,
+        target,
+        version,
+        plugins: [],
+        deployOrder: [],
+        destroy: [],
+    };
+    return canonicalize({ ...body, digest: manifestDigest(body) });
+}
+/** The refusal of a rollback to a tag with no successful deployment. */
+function lifecycle_manifests_unknownVersionError(target, version, deployed) {
+    return new ConfigurationError({
+        message: `Version ${version} was never deployed successfully to ${describeTarget(target)}, so there is nothing recorded to roll back to. ` +
+            (deployed.length > 0
+                ? `Versions that can be rolled back to (newest first): ${deployed
+                    .slice(0, 20)
+                    .map((v) => `${v.version} (run ${v.runId}, ${v.finishedAt})`)
+                    .join(', ')}${deployed.length > 20 ? `, and ${deployed.length - 20} older` : ''}.`
+                : 'No version of it was ever deployed successfully there.'),
+        hint: 'Set ROLLBACK_TO to one of those versions (the VERSION input of the run that deployed it).',
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/fingerprint.ts
+/**
+ * What makes two deployments the same for SKIP_DEPLOY: the same plugins in the same order, each
+ * with the same digest (resolved inputs, every file of the plugin, the values of the Connection
+ * Interfaces it requires from the workspace), the same mode and the same Terraform version.
+ */
+
+
+function fingerprint_deploymentFingerprint(manifest, mode, terraformVersion) {
+    return sha256(canonicalJson({
+        target: manifest.target,
+        plugins: manifest.plugins.map((p) => [p.alias, p.type, p.digest]),
+        deployOrder: manifest.deployOrder,
+        mode,
+        terraformVersion,
+    }));
+}
+/** Infra plugins whose digest is the one `last` deployed them with. */
+function fingerprint_unchangedPlugins(manifest, last) {
+    if (!last || last.destroyed)
+        return [];
+    const before = new Map(recordedManifest(last).plugins.map((p) => [p.alias, p.digest]));
+    return manifest.deployOrder.filter((alias) => before.get(alias) === manifest.plugins.find((p) => p.alias === alias)?.digest);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
- * What orchestrate-and-plan does first, in either mode: build the manifest (against the workspace context
- * and the last successful deployment), open the run (the lock refuses a second one), keep the
- * manifest and a snapshot of every plugin with the run, and return the tasks to approve.
- * If anything fails after the run was opened, the run is closed with the matching error status,
- * which releases the lock: nothing is left blocked.
+ * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
+ * (DEPLOY: from stk.yaml, against the workspace context and the last successful deployment;
+ * ROLLBACK and DESTROY: from the deployment history), refuse what would break another application,
+ * skip what did not change, open the run (the lock refuses a second one), keep the manifest and a
+ * snapshot of every plugin with the run, and return the tasks to approve.
+ * Every refusal happens before the run is opened. If anything fails after the run was opened, the
+ * run is closed with the matching error status, which releases the lock: nothing is left blocked.
  */
+
+
+
 
 
 
@@ -85510,49 +85786,89 @@ function plan_review_compareActions(reviewed, now) {
 
 async function openRun(deps, options) {
     const { logger } = deps;
-    // A broken stk.yaml fails here, before any call to S3.
-    await readDescriptor(options.repoRoot, options.workdir);
-    const connectionInterfaces = await deps.context.list(options.workspace, options.environment);
-    const manifestOptions = { ...options, connectionInterfaces, logger };
-    // The target (and so the history to compare with) is known only once stk.yaml is read.
-    let manifest = await buildManifest(manifestOptions);
-    const last = await deps.history.getLast(manifest.target);
-    if (last) {
-        manifest = await buildManifest({
-            ...manifestOptions,
-            logger: quiet(logger),
-            previous: last.manifest,
-        });
-    }
+    const operation = options.operation ?? { type: 'DEPLOY' };
     const mode = options.mode ?? 'classic';
-    const lastMode = last ? (last.mode ?? 'classic') : undefined;
-    if (lastMode !== undefined && lastMode !== mode) {
-        throw new ConfigurationError({
-            message: `${manifest.target.appName} was last deployed to ${manifest.target.workspace}/${manifest.target.environment} in ${lastMode} mode (run ${last?.runId ?? '?'}); this run asks for ${mode} mode. The two keep Terraform state differently (${lastMode === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
-            hint: `Keep ${lastMode} mode (${lastMode === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
-        });
+    // A broken stk.yaml fails here, before any call to S3.
+    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+    let manifest;
+    let last;
+    if (operation.type === 'DEPLOY') {
+        const connectionInterfaces = await deps.context.list(options.workspace, options.environment);
+        const manifestOptions = { ...options, connectionInterfaces, logger };
+        // The target (and so the history to compare with) is known only once stk.yaml is read.
+        manifest = await buildManifest(manifestOptions);
+        last = await deps.history.getLast(manifest.target);
+        const live = liveDeployment(last);
+        if (live) {
+            manifest = await buildManifest({
+                ...manifestOptions,
+                logger: quiet(logger),
+                previous: recordedManifest(live),
+            });
+        }
     }
+    else {
+        const target = descriptorTarget(descriptor, { ...options, logger });
+        last = await deps.history.getLast(target);
+        if (operation.type === 'ROLLBACK') {
+            const tag = await deps.history.getByVersion(target, operation.version);
+            if (!tag)
+                throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
+            checkMode(tag, mode, `version ${tag.version}`);
+            manifest = rollbackManifest(target, tag, last);
+        }
+        else {
+            const live = liveDeployment(last);
+            manifest = live
+                ? destroyManifest(target, live, options.version)
+                : emptyManifest(target, options.version);
+            if (!live)
+                logger.info(last?.destroyed
+                    ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
+                    : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
+        }
+    }
+    const live = liveDeployment(last);
+    if (live)
+        checkMode(live, mode, `the last deployment (run ${live.runId})`);
+    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
     const removed = manifest.destroy.map((p) => p.alias);
     const tasks = mode === 'unified'
         ? planUnifiedTasks(manifest.deployOrder, removed)
         : planClassicTasks(manifest.deployOrder, removed);
+    const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
+    const base = {
+        type: operation.type,
+        manifest,
+        unchanged,
+        brokenConsumers,
+        ...(live ? { previous: live } : {}),
+    };
     if (tasks.length === 0) {
         logger.info('No infra plugin to deploy or destroy: no run is opened.');
-        return { manifest };
+        return base;
     }
+    const skipped = operation.type === 'DEPLOY' && operation.skipUnchanged === true
+        ? skipReason(manifest, live, mode, options.terraformVersion)
+        : undefined;
     const run = await deps.runs.createRun({
-        type: 'DEPLOY',
+        type: operation.type,
         target: manifest.target,
-        version: options.version,
+        version: manifest.version,
         workflowRunUrl: options.workflowRunUrl,
         tfstate: options.tfstate,
         manifestDigest: manifest.digest,
-        tasks,
+        tasks: skipped ? [] : tasks,
     }, { force: options.force });
     options.onOpened?.(run);
     try {
+        if (skipped) {
+            logger.info(skipped);
+            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
+        }
         await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
-        for (const alias of manifest.deployOrder) {
+        // A rollback deploys the IaC recorded then: it needs no plugin files.
+        for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
             const plugin = manifest.plugins.find((p) => p.alias === alias);
             if (!plugin?.source)
                 throw new Error(`manifest has no source for infra plugin ${alias}`);
@@ -85564,7 +85880,61 @@ async function openRun(deps, options) {
         await open_run_closeAfterFailure(deps, run.runId, error);
         throw error;
     }
-    return { run, manifest };
+    return { ...base, run };
+}
+/** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
+function skipReason(manifest, live, mode, terraformVersion) {
+    if (!live?.fingerprint || manifest.destroy.length > 0)
+        return undefined;
+    if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
+        return undefined;
+    return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
+}
+/**
+ * What the run destroys must not be required by anything that stays: a plugin of this run or an
+ * application of the workspace and environment. Refused naming every consumer, unless forced.
+ */
+async function checkConsumers(deps, manifest, force) {
+    const { target } = manifest;
+    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
+    if (names.size === 0)
+        return [];
+    const inRun = manifest.plugins.flatMap((p) => p.requires
+        .filter((r) => names.has(r.name))
+        .map((r) => ({
+        name: r.name,
+        type: r.type,
+        alias: p.alias,
+        input: r.keys[0] ?? r.name,
+        target,
+    })));
+    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
+    const consumers = [...inRun, ...elsewhere];
+    if (consumers.length === 0)
+        return [];
+    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
+    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
+    if (!force) {
+        throw new ConfigurationError([
+            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
+            {
+                message: 'Nothing was changed and no run was opened.',
+                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
+            },
+        ], `This run would destroy what others still use: ${what}`);
+    }
+    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
+    return consumers;
+}
+function checkMode(record, mode, what) {
+    const recorded = record.mode ?? 'classic';
+    if (recorded === mode)
+        return;
+    const { target } = recordedManifest(record);
+    throw new ConfigurationError({
+        message: `${target.appName} was deployed to ${target.workspace}/${target.environment} in ${recorded} mode (${what}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+        hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
+    });
 }
 /** Ends a run that failed before its tasks could start; never hides the original error. */
 async function open_run_closeAfterFailure(deps, runId, error) {
@@ -85704,7 +86074,7 @@ async function saved_plans_verifiedPlanBytes(runs, bucket, runId, record) {
 }
 /** Refuses to go on when the state moved since the plan was made. */
 function saved_plans_refuseStaleState(runId, record, now) {
-    const moved = stateMoved(record.state, now);
+    const moved = saved_plans_stateMoved(record.state, now);
     if (!moved)
         return;
     const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
@@ -85714,7 +86084,7 @@ function saved_plans_refuseStaleState(runId, record, now) {
     });
 }
 /** How the state moved between two versions, in words; undefined when it did not. */
-function stateMoved(planned, now) {
+function saved_plans_stateMoved(planned, now) {
     if (planned === null && now === null)
         return undefined;
     if (planned === null)
@@ -85781,6 +86151,14 @@ class unified_tasks_UnifiedTasks {
         const files = [];
         const modules = [];
         for (const alias of this.keptAliases) {
+            const recorded = await this.rollbackModule(alias);
+            if (recorded) {
+                // A rollback deploys the module exactly as that version did, wiring included.
+                await deps.runs.putArtifact(run.runId, iacArtifact(alias), recorded);
+                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
+                files.push(...moduleFilesOf(alias, recorded));
+                continue;
+            }
             const plugin = this.tb.plugin(alias);
             const wiring = wireModule(plugin, manifest);
             const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
@@ -85802,10 +86180,7 @@ class unified_tasks_UnifiedTasks {
         for (const alias of this.removedAliases) {
             const previous = await this.lastModule(alias);
             modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
-            files.push(...previous.files.map((f) => ({
-                path: `${alias}/${f.path}`,
-                content: Buffer.from(f.base64, 'base64'),
-            })));
+            files.push(...moduleFilesOf(alias, previous));
             deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
         }
         files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
@@ -85944,9 +86319,28 @@ class unified_tasks_UnifiedTasks {
                 hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
             });
         }
-        const stored = await deps.iacStore.getJson(entry.key);
-        if (!stored)
-            throw new Error(`the IaC of ${alias}'s last deployment (${deps.iacStore.bucket}/${entry.key}) is missing`);
+        return this.storedModule(entry.key, `the IaC of ${alias}'s last deployment`);
+    }
+    /** In a rollback, the module as the version rolled back to deployed it. */
+    async rollbackModule(alias) {
+        const source = this.tb.manifest.rollback;
+        const entry = source?.iac[alias];
+        if (!source)
+            return undefined;
+        if (!entry)
+            throw new Error(`run ${this.tb.run.runId} has no recorded IaC for ${alias}`);
+        this.tb.deps.logger.info(`Using the module ${alias} that run ${source.runId} deployed for version ${source.version}.`);
+        return this.storedModule(entry.key, `the IaC of ${alias} in version ${source.version}`);
+    }
+    async storedModule(key, what) {
+        const { deps } = this.tb;
+        const stored = await deps.iacStore.getJson(key);
+        if (!stored) {
+            throw new ConfigurationError({
+                message: `${what} is missing from ${deps.iacStore.bucket}/${key}.`,
+                hint: "Restore the object (e.g. from the bucket's versioning), or deploy again from a commit.",
+            });
+        }
         return {
             ...stored.value,
             inputs: stored.value.inputs ?? {},
@@ -85970,6 +86364,13 @@ class unified_tasks_UnifiedTasks {
         return record;
     }
 }
+/** A stored module's files, placed under `<alias>/` in the unified project. */
+function moduleFilesOf(alias, module) {
+    return module.files.map((f) => ({
+        path: `${alias}/${f.path}`,
+        content: Buffer.from(f.base64, 'base64'),
+    }));
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-plans.ts
 /**
@@ -85990,12 +86391,71 @@ class unified_tasks_UnifiedTasks {
 
 
 const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
+/**
+ * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
+ * deployment: the reviewer sees what the destroy removes.
+ */
+async function classic_plans_planClassicDestroy(tb, alias, dir) {
+    const terraform = tb.project(dir);
+    await terraform.init(tb.backend(alias));
+    const lockPath = join(dir, classic_plans_LOCK_FILE);
+    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
+        name: classicPlanName(alias),
+        kind: 'destroy',
+        alias,
+        file: join(dir, 'destroy.tfplan'),
+        targets: [],
+        state: (await terraform.stateVersion()) ?? null,
+        ...(existsSync(lockPath) ? { lockFile: await readFile(lockPath, 'utf8') } : {}),
+    });
+    return { plans: [record] };
+}
+/**
+ * DESTROY of one plugin in classic mode, in `dir` (the IaC of its last deployment): applies the
+ * reviewed destroy plan when the state did not move since; otherwise plans the destroy again and
+ * applies it only if it destroys exactly the reviewed resources. With no plan saved (a run opened
+ * by an older version), destroys directly.
+ */
+async function classic_plans_destroyClassicPlugin(tb, alias, dir) {
+    const { runs, logger, iacStore } = tb.deps;
+    const runId = tb.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
+    if (record?.lockFile !== undefined)
+        await writeFile(join(dir, classic_plans_LOCK_FILE), record.lockFile);
+    const terraform = tb.project(dir);
+    await terraform.init(tb.backend(alias));
+    if (!record)
+        return terraform.destroy();
+    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+    if (!moved) {
+        const file = join(dir, 'reviewed-destroy.tfplan');
+        await writeFile(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
+        return terraform.applyPlan(file);
+    }
+    const file = join(dir, 'destroy-now.tfplan');
+    await terraform.plan({ out: file, destroy: true });
+    const now = readPlanChanges(await terraform.show(file, { json: true }));
+    const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
+    if (differences.length > 0) {
+        throw new ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            {
+                message: `Nothing of ${alias} was destroyed.`,
+                hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+            },
+        ], `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`);
+    }
+    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${destroyedAddresses(now).length} resource(s) as the reviewed plan, so it is applied.`);
+    return terraform.applyPlan(file);
+}
 /** PLAN of one plugin (orchestrate-and-plan, classic mode). */
 async function classic_plans_planClassicPlugin(tb, plugin) {
     const { workspace, environment } = tb.manifest.target;
     const missing = [];
     const connections = {};
-    for (const required of plugin.requires) {
+    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
+    for (const required of tb.manifest.rollback ? [] : plugin.requires) {
         const instance = await tb.deps.context.get(workspace, environment, required.name);
         if (instance)
             connections[required.name] = sha256(canonicalJson(instance.attributes));
@@ -86108,10 +86568,34 @@ async function changedConnections(tb, plugin, record) {
 
 
 
-/** Validates the task list against the run, then executes it. Never leaves the run RUNNING on failure. */
+
+/**
+ * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
+ * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
+ * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
+ */
 async function executeRunTasks(deps, options) {
-    const run = await loadRunningRun(deps.runs, options.runId);
-    checkTaskList(run, options.tasks);
+    const found = await deps.runs.getRun(options.runId);
+    if (!found) {
+        throw new ConfigurationError({
+            message: `Run ${options.runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    checkTaskList(found, options.tasks);
+    if (found.status === 'SUCCEEDED') {
+        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
+        return { run: found, reports: [] };
+    }
+    let run = found;
+    let resumed;
+    if (found.status !== 'RUNNING') {
+        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
+        run = await deps.runs.resumeRun(found.runId);
+        resumed = run.attempts?.at(-1);
+        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
+    }
     const manifest = await deps.runs.getArtifact(run.runId, MANIFEST_ARTIFACT);
     if (!manifest) {
         const error = new Error(`run ${run.runId} has no stored manifest; its records are incomplete`);
@@ -86123,7 +86607,8 @@ async function executeRunTasks(deps, options) {
         ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
     });
     try {
-        return await executeTasks(deps, { ...options, signal: watch.signal }, run, manifest, watch);
+        const result = await executeTasks(deps, { ...options, signal: watch.signal }, run, manifest, watch);
+        return resumed ? { ...result, resumed } : result;
     }
     finally {
         watch.stop();
@@ -86185,22 +86670,6 @@ async function executeTasks(deps, options, run, manifest, watch) {
         return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
     }
     return { run: current, reports };
-}
-async function loadRunningRun(runs, runId) {
-    const run = await runs.getRun(runId);
-    if (!run) {
-        throw new ConfigurationError({
-            message: `Run ${runId} does not exist in the IaC bucket.`,
-            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-        });
-    }
-    if (run.status !== 'RUNNING') {
-        throw new ConfigurationError({
-            message: `Run ${runId} is ${run.status}, not RUNNING: it cannot execute tasks any more.`,
-            hint: 'Start a new deployment (run the workflow again) to deploy.',
-        });
-    }
-    return run;
 }
 function checkTaskList(run, tasks) {
     if (tasks.length === 0) {
@@ -86265,9 +86734,13 @@ class TaskExecutor {
             case 'UNIFIED_IAC':
                 return this.unified.render();
             case 'PLAN':
-                return task.pluginAppliedAlias === null
-                    ? this.unified.plan()
-                    : planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
+                if (task.pluginAppliedAlias === null)
+                    return this.unified.plan();
+                if (this.manifest.destroy.some((p) => p.alias === task.pluginAppliedAlias)) {
+                    const alias = task.pluginAppliedAlias;
+                    return planClassicDestroy(this, alias, await this.restoreLastIac(alias, 'plan-destroy'));
+                }
+                return planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
             case 'UNIFIED_DEPLOY':
                 return this.unified.deploy();
             case 'UNIFIED_DESTROY':
@@ -86287,24 +86760,45 @@ class TaskExecutor {
                 return this.destroy(alias);
         }
     }
-    /** Records the deployment as the last successful one and under its version tag. */
+    /**
+     * Records what the run left deployed: the last deployment (and, for a DEPLOY, the one of its
+     * version tag, which a rollback returns to) and which Connection Interfaces it requires. A
+     * DESTROY keeps the history and marks `last` destroyed.
+     */
     async recordDeployment() {
-        const last = await this.deps.history.getLast(this.manifest.target);
+        const { target } = this.manifest;
+        const last = await this.deps.history.getLast(target);
+        const mode = deploymentMode(this.run.tasks);
+        const at = new Date().toISOString();
         const iac = {};
         for (const alias of this.manifest.deployOrder) {
             const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
             if (entry)
                 iac[alias] = entry;
         }
-        await this.deps.history.record(this.manifest.target, {
+        await this.deps.history.record(target, {
             runId: this.run.runId,
-            mode: deploymentMode(this.run.tasks),
+            runType: this.run.type,
+            mode,
             version: this.run.version,
-            finishedAt: new Date().toISOString(),
+            finishedAt: at,
             manifestDigest: this.manifest.digest,
             manifest: this.manifest,
             iac,
+            terraformVersion: this.options.terraformVersion,
+            fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
+            ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
         });
+        if (this.run.type === 'DESTROY') {
+            await this.deps.consumers.remove(target);
+            return;
+        }
+        await this.deps.consumers.record(target, this.run.runId, this.manifest.plugins.flatMap((p) => p.requires.map((r) => ({
+            name: r.name,
+            type: r.type,
+            alias: p.alias,
+            input: r.keys[0] ?? r.name,
+        }))));
     }
     plugin(alias) {
         const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
@@ -86335,6 +86829,8 @@ class TaskExecutor {
      * live values of the workspace context. The result has passed the guardrails.
      */
     async renderPlugin(plugin, wired = {}) {
+        if (this.manifest.rollback)
+            return this.recordedIac(plugin.alias);
         const snapshot = await this.deps.runs.getArtifact(this.run.runId, sourceArtifact(plugin.alias));
         if (!snapshot)
             throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
@@ -86382,6 +86878,27 @@ class TaskExecutor {
         });
         this.guard(new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])), `${plugin.alias} (rendered from ${displayDir})`);
         return project;
+    }
+    /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
+    async recordedIac(alias) {
+        const source = this.manifest.rollback;
+        const entry = source?.iac[alias];
+        if (!source || !entry)
+            throw new Error(`run ${this.run.runId} has no recorded IaC for ${alias}`);
+        const stored = await this.deps.iacStore.getJson(entry.key);
+        if (!stored) {
+            throw new ConfigurationError({
+                message: `The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${this.deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed.`,
+                hint: "Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.",
+            });
+        }
+        const files = stored.value.files.map((f) => ({
+            path: f.path,
+            content: Buffer.from(f.base64, 'base64'),
+        }));
+        this.guard(new Map(files.map((f) => [f.path, f.content.toString('utf8')])), `${alias} (as version ${source.version} deployed it, run ${source.runId})`);
+        this.deps.logger.info(`Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`);
+        return { files, digest: stored.value.digest };
     }
     /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
     async ensureIac(alias) {
@@ -86485,6 +87002,13 @@ class TaskExecutor {
         const removed = this.manifest.destroy.find((p) => p.alias === alias);
         if (!removed)
             throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
+        const dir = await this.restoreLastIac(alias, 'destroy');
+        const changes = await destroyClassicPlugin(this, alias, dir);
+        await this.removeConnections(removed);
+        return { changes };
+    }
+    /** The IaC a removed plugin was last deployed with, in a fresh folder, checked again. */
+    async restoreLastIac(alias, folder) {
         const last = await this.deps.history.getLast(this.manifest.target);
         const entry = last?.iac[alias];
         if (!entry) {
@@ -86496,15 +87020,11 @@ class TaskExecutor {
         const iac = await this.deps.iacStore.getJson(entry.key);
         if (!iac)
             throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
-        const dir = join(this.options.workDir, 'destroy', alias);
+        const dir = join(this.options.workDir, folder, alias);
         await rm(dir, { recursive: true, force: true });
         await restoreSnapshot(iac.value, dir);
         await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
-        const terraform = this.project(dir);
-        await terraform.init(this.backend(alias));
-        const changes = await terraform.destroy();
-        await this.removeConnections(removed);
-        return { changes };
+        return dir;
     }
     artifactKey(name) {
         return this.deps.runs.artifactKey(this.run.runId, name);
@@ -86516,6 +87036,8 @@ function publicOutputs(outputs) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
 
 
 
@@ -86661,7 +87183,11 @@ class InputParser {
      * paths or log lines; `rule` says what is allowed.
      */
     requiredName(name, pattern, rule, hint = '') {
-        const value = this.required(name, hint);
+        return this.required(name, hint) === '' ? '' : this.optionalName(name, pattern, rule, hint);
+    }
+    /** Like requiredName, for an input that may be empty (then ''). */
+    optionalName(name, pattern, rule, hint = '') {
+        const value = this.optional(name);
         if (value !== '' && !pattern.test(value)) {
             const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
             this.fail(name, `${shown} is not allowed: ${rule}`, hint);
@@ -90742,20 +91268,25 @@ class terraform_installer_ToolCacheTerraformInstaller {
 
 
 
-async function taskEnvironment(session, runId, inputs) {
+/** The Terraform binary TERRAFORM_VERSION asks for (installed if needed), and its version. */
+async function prepareTerraform(inputs) {
     const logger = actionsLogger;
-    const terraform = await locateTerraform({
+    return locateTerraform({
         logger,
         ...(inputs.terraformVersion
             ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
             : {}),
     });
+}
+async function taskEnvironment(session, runId, inputs, prepared) {
+    const terraform = prepared ?? (await prepareTerraform(inputs));
     const credentials = await session.terraform();
     const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
     return {
         workDir: join(temp, 'deploy-engine', runId),
         outputDir: inputs.pathToMount,
         outputFileSuffix: inputs.outputFileSuffix,
+        terraformVersion: terraform.version,
         terraform: {
             binary: terraform.path,
             env: credentials.env,
@@ -90866,12 +91397,24 @@ function parseOrchestrateInputs(p) {
         basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
         verbose: p.boolean('VERBOSE', false),
         skipDeploy: p.boolean('SKIP_DEPLOY', false),
+        operation: { type: 'DEPLOY' },
+        forceDestroy: p.boolean('FORCE_DESTROY', false),
         logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
         unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
         terraformVersion: p.optional('TERRAFORM_VERSION'),
         prComment: p.boolean('PR_COMMENT', false),
         githubToken: p.secret('GITHUB_TOKEN'),
     };
+    const rollbackTo = p.optionalName('ROLLBACK_TO', VERSION_LABEL.pattern, VERSION_LABEL.rule, 'Name the VERSION of an earlier successful deployment, e.g. v1.4.0.');
+    const destroy = p.boolean('DESTROY', false);
+    if (rollbackTo && destroy) {
+        p.fail('DESTROY', `is true, but ROLLBACK_TO is also set (${rollbackTo}); a run either rolls back or destroys.`, 'Set only one of them.');
+    }
+    inputs.operation = destroy
+        ? { type: 'DESTROY' }
+        : rollbackTo
+            ? { type: 'ROLLBACK', version: rollbackTo }
+            : { type: 'DEPLOY', skipUnchanged: inputs.skipDeploy };
     if (inputs.prComment && inputs.githubToken === '') {
         p.fail('GITHUB_TOKEN', 'is empty, but PR_COMMENT is true.', 'Pass ${{ github.token }} or a token that can write pull-request comments.');
     }
