@@ -89666,13 +89666,13 @@ async function destroyClassicPlugin(tb, alias, dir) {
     const terraform = tb.project(dir);
     await terraform.init(tb.backend(alias));
     if (!record)
-        return terraform.destroy();
+        return { changes: await terraform.destroy(), use: { kind: 'none' } };
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
     if (!moved) {
         const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
         await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
         logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
-        return terraform.applyPlan(file);
+        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
     }
     const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
     await terraform.plan({ out: file, destroy: true });
@@ -89688,7 +89688,10 @@ async function destroyClassicPlugin(tb, alias, dir) {
         ], `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`);
     }
     logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${destroyedAddresses(now).length} resource(s) as the reviewed plan, so it is applied.`);
-    return terraform.applyPlan(file);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces: [] },
+    };
 }
 /** PLAN of one plugin (orchestrate-and-plan, classic mode). */
 async function planClassicPlugin(tb, plugin) {
@@ -90262,9 +90265,9 @@ class TaskExecutor {
         if (!removed)
             throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
         const dir = await this.restoreLastIac(alias, 'destroy');
-        const changes = await destroyClassicPlugin(this, alias, dir);
+        const { changes, use } = await destroyClassicPlugin(this, alias, dir);
         await this.removeConnections(removed);
-        return { changes };
+        return { changes, reviewedPlan: use };
     }
     /** The IaC a removed plugin was last deployed with, in a fresh folder, checked again. */
     async restoreLastIac(alias, folder) {
@@ -91754,9 +91757,11 @@ async function writeRuntimeSummary(result) {
         if (report.reviewedPlan?.kind !== 'replanned')
             continue;
         const changed = report.reviewedPlan.changedInterfaces;
-        summary.addRaw(`<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${changed.length > 0
-            ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
-            : 'its rendered IaC changed since review'}. The new plan makes the same resource changes as the reviewed one, so it was applied.</p>`, true);
+        summary.addRaw(`<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${report.task.taskType === 'DESTROY_SELF_HOSTED'
+            ? 'its state changed since the destroy was reviewed'
+            : changed.length > 0
+                ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
+                : 'its rendered IaC changed since review'}. The new plan makes the same resource changes as the reviewed one, so it was applied.</p>`, true);
     }
     const published = reports.flatMap((report) => [
         ...(report.outputs
@@ -91809,13 +91814,14 @@ function planApplied(taskType, use) {
         return 'the reviewed plan';
     if (taskType === 'UNIFIED_DESTROY')
         return 'a new plan equal to the reviewed one';
-    if (taskType !== 'DEPLOY_SELF_HOSTED' || !use)
+    if (!use || (taskType !== 'DEPLOY_SELF_HOSTED' && taskType !== 'DESTROY_SELF_HOSTED'))
         return '—';
+    const destroy = taskType === 'DESTROY_SELF_HOSTED';
     if (use.kind === 'applied')
-        return 'the reviewed plan';
+        return destroy ? 'the reviewed destroy plan' : 'the reviewed plan';
     if (use.kind === 'replanned')
         return '⚠️ re-planned (same changes)';
-    return 'planned after approval';
+    return destroy ? 'destroyed without a saved plan' : 'planned after approval';
 }
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/main.ts

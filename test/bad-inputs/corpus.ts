@@ -414,6 +414,21 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     expect: /LOCAL_EXEC_ENABLED/,
   },
   {
+    name: 'input: ROLLBACK_TO and DESTROY both set',
+    with: { ROLLBACK_TO: 'v1', DESTROY: 'true' },
+    expect: /DESTROY is true, but ROLLBACK_TO is also set/,
+  },
+  {
+    name: 'input: ROLLBACK_TO a version never deployed',
+    with: { ROLLBACK_TO: 'v0-never' },
+    expect: /Version v0-never was never deployed successfully to shop\/dev\/app:single/,
+  },
+  {
+    name: 'input: ROLLBACK_TO with a newline and a workflow command',
+    with: { ROLLBACK_TO: 'v1\n::set-output name=run_id::x' },
+    expect: /ROLLBACK_TO/,
+  },
+  {
     name: 'input: WORKDIR climbing out of the checkout',
     with: { WORKDIR: '../../..' },
     expect: /WORKDIR/,

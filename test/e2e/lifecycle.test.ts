@@ -186,6 +186,10 @@ describe('ROLLBACK to a version tag', () => {
 
     const applied = await flow.apply(plan);
     expectOk(applied);
+    expect(applied.summary).toContain(
+      '<td>DESTROY_SELF_HOSTED</td><td>newbie</td><td>SUCCEEDED</td><td>',
+    );
+    expect(applied.summary).toContain('the reviewed destroy plan');
     const run = await runOf(plan);
     expect([run.type, run.status, run.version]).toEqual(['ROLLBACK', 'SUCCEEDED', 'v1']);
     expect(outputFile('root').label).toBe('first');

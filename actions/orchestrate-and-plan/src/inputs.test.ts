@@ -36,6 +36,34 @@ describe('orchestrate-and-plan inputs', () => {
     expect(fake.masked).toContain('ghs_x');
   });
 
+  it('picks the run type: DEPLOY (with SKIP_DEPLOY), ROLLBACK_TO a version, or DESTROY; never two', () => {
+    expect(parse(valid).result().inputs.operation).toEqual({
+      type: 'DEPLOY',
+      skipUnchanged: false,
+    });
+    expect(parse({ ...valid, SKIP_DEPLOY: 'true' }).result().inputs.operation).toEqual({
+      type: 'DEPLOY',
+      skipUnchanged: true,
+    });
+    expect(parse({ ...valid, ROLLBACK_TO: 'v1.1.0' }).result().inputs.operation).toEqual({
+      type: 'ROLLBACK',
+      version: 'v1.1.0',
+    });
+    expect(parse({ ...valid, DESTROY: 'true' }).result().inputs).toMatchObject({
+      operation: { type: 'DESTROY' },
+      forceDestroy: false,
+    });
+    expect(problemsOf({ ...valid, DESTROY: 'true', ROLLBACK_TO: 'v1' })).toEqual([
+      expect.stringMatching(/DESTROY is true, but ROLLBACK_TO is also set \(v1\)/),
+    ]);
+    expect(problemsOf({ ...valid, ROLLBACK_TO: 'v 1' })).toEqual([
+      expect.stringMatching(/ROLLBACK_TO "v 1" is not allowed: use a tag or commit SHA/),
+    ]);
+    expect(problemsOf({ ...valid, DESTROY: 'yes please' })).toEqual([
+      expect.stringMatching(/DESTROY/),
+    ]);
+  });
+
   it('parses valid inputs with the documented defaults', () => {
     const { inputs, warnings } = parse(valid).result();
     expect(inputs).toMatchObject({

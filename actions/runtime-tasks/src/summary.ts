@@ -44,9 +44,11 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
     const changed = report.reviewedPlan.changedInterfaces;
     core.summary.addRaw(
       `<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${
-        changed.length > 0
-          ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
-          : 'its rendered IaC changed since review'
+        report.task.taskType === 'DESTROY_SELF_HOSTED'
+          ? 'its state changed since the destroy was reviewed'
+          : changed.length > 0
+            ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
+            : 'its rendered IaC changed since review'
       }. The new plan makes the same resource changes as the reviewed one, so it was applied.</p>`,
       true,
     );
@@ -104,8 +106,9 @@ function resumeNote(result: ExecuteResult): string {
 function planApplied(taskType: string, use: ReviewedPlanUse | undefined): string {
   if (taskType === 'UNIFIED_DEPLOY') return 'the reviewed plan';
   if (taskType === 'UNIFIED_DESTROY') return 'a new plan equal to the reviewed one';
-  if (taskType !== 'DEPLOY_SELF_HOSTED' || !use) return '—';
-  if (use.kind === 'applied') return 'the reviewed plan';
+  if (!use || (taskType !== 'DEPLOY_SELF_HOSTED' && taskType !== 'DESTROY_SELF_HOSTED')) return '—';
+  const destroy = taskType === 'DESTROY_SELF_HOSTED';
+  if (use.kind === 'applied') return destroy ? 'the reviewed destroy plan' : 'the reviewed plan';
   if (use.kind === 'replanned') return '⚠️ re-planned (same changes)';
-  return 'planned after approval';
+  return destroy ? 'destroyed without a saved plan' : 'planned after approval';
 }

@@ -86375,13 +86375,13 @@ async function classic_plans_destroyClassicPlugin(tb, alias, dir) {
     const terraform = tb.project(dir);
     await terraform.init(tb.backend(alias));
     if (!record)
-        return terraform.destroy();
+        return { changes: await terraform.destroy(), use: { kind: 'none' } };
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
     if (!moved) {
         const file = join(dir, 'reviewed-destroy.tfplan');
         await writeFile(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
         logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
-        return terraform.applyPlan(file);
+        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
     }
     const file = join(dir, 'destroy-now.tfplan');
     await terraform.plan({ out: file, destroy: true });
@@ -86397,7 +86397,10 @@ async function classic_plans_destroyClassicPlugin(tb, alias, dir) {
         ], `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`);
     }
     logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${destroyedAddresses(now).length} resource(s) as the reviewed plan, so it is applied.`);
-    return terraform.applyPlan(file);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces: [] },
+    };
 }
 /** PLAN of one plugin (orchestrate-and-plan, classic mode). */
 async function classic_plans_planClassicPlugin(tb, plugin) {
@@ -86953,9 +86956,9 @@ class TaskExecutor {
         if (!removed)
             throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
         const dir = await this.restoreLastIac(alias, 'destroy');
-        const changes = await destroyClassicPlugin(this, alias, dir);
+        const { changes, use } = await destroyClassicPlugin(this, alias, dir);
         await this.removeConnections(removed);
-        return { changes };
+        return { changes, reviewedPlan: use };
     }
     /** The IaC a removed plugin was last deployed with, in a fresh folder, checked again. */
     async restoreLastIac(alias, folder) {

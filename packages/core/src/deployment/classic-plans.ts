@@ -76,14 +76,14 @@ export async function destroyClassicPlugin(
   tb: ClassicPlanToolbox,
   alias: string,
   dir: string,
-): Promise<ChangeSummary> {
+): Promise<{ changes: ChangeSummary; use: ReviewedPlanUse }> {
   const { runs, logger, iacStore } = tb.deps;
   const runId = tb.run.runId;
   const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
   if (record?.lockFile !== undefined) await writeFile(join(dir, LOCK_FILE), record.lockFile);
   const terraform = tb.project(dir);
   await terraform.init(tb.backend(alias));
-  if (!record) return terraform.destroy();
+  if (!record) return { changes: await terraform.destroy(), use: { kind: 'none' } };
   const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
   if (!moved) {
     const file = join(dir, 'reviewed-destroy.tfplan');
@@ -91,7 +91,7 @@ export async function destroyClassicPlugin(
     logger.info(
       `Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`,
     );
-    return terraform.applyPlan(file);
+    return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
   }
   const file = join(dir, 'destroy-now.tfplan');
   await terraform.plan({ out: file, destroy: true });
@@ -112,7 +112,10 @@ export async function destroyClassicPlugin(
   logger.warning(
     `Planned the destroy of ${alias} again (${moved}): it destroys the same ${destroyedAddresses(now).length} resource(s) as the reviewed plan, so it is applied.`,
   );
-  return terraform.applyPlan(file);
+  return {
+    changes: await terraform.applyPlan(file),
+    use: { kind: 'replanned', changedInterfaces: [] },
+  };
 }
 
 /** PLAN of one plugin (orchestrate-and-plan, classic mode). */

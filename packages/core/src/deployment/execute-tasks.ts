@@ -104,7 +104,7 @@ export interface TaskReport {
   plans?: PlanRecord[];
   /** Classic PLAN: the plugin could not be planned before the run. */
   unplanned?: UnplannedPlugin;
-  /** Classic DEPLOY: whether the reviewed plan was applied, re-planned, or there was none. */
+  /** Classic DEPLOY and DESTROY: whether the reviewed plan was applied, re-planned, or there was none. */
   reviewedPlan?: ReviewedPlanUse;
 }
 
@@ -633,9 +633,9 @@ class TaskExecutor implements ClassicPlanToolbox {
     const removed = this.manifest.destroy.find((p) => p.alias === alias);
     if (!removed) throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
     const dir = await this.restoreLastIac(alias, 'destroy');
-    const changes = await destroyClassicPlugin(this, alias, dir);
+    const { changes, use } = await destroyClassicPlugin(this, alias, dir);
     await this.removeConnections(removed);
-    return { changes };
+    return { changes, reviewedPlan: use };
   }
 
   /** The IaC a removed plugin was last deployed with, in a fresh folder, checked again. */
