@@ -88985,7 +88985,7 @@ async function openRun(deps, options) {
             const tag = await deps.history.getByVersion(target, operation.version);
             if (!tag)
                 throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
-            checkMode(tag, mode, `version ${tag.version}`);
+            checkMode(tag, mode, `deployed as version ${tag.version}`);
             manifest = rollbackManifest(target, tag, last);
         }
         else {
@@ -89001,7 +89001,7 @@ async function openRun(deps, options) {
     }
     const live = liveDeployment(last);
     if (live)
-        checkMode(live, mode, `the last deployment (run ${live.runId})`);
+        checkMode(live, mode, 'last deployed');
     const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
     const removed = manifest.destroy.map((p) => p.alias);
     const tasks = mode === 'unified'
@@ -89103,7 +89103,7 @@ function checkMode(record, mode, what) {
         return;
     const { target } = recordedManifest(record);
     throw new ConfigurationError({
-        message: `${target.appName} was deployed to ${target.workspace}/${target.environment} in ${recorded} mode (${what}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+        message: `${target.appName} was ${what} to ${target.workspace}/${target.environment} in ${recorded} mode (run ${record.runId}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
         hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
     });
 }

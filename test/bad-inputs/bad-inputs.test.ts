@@ -91,7 +91,9 @@ async function expectRefused(
     if (testCase.opensRun) {
       // The run that found the problem is recorded, closed; nothing else changed.
       const added = Object.keys(after).filter((key) => !(key in before));
-      for (const key of added) expect(key).toMatch(/^badinputs-iac\/runs\//);
+      // (and the run's marker in the target's history)
+      for (const key of added)
+        expect(key).toMatch(/^badinputs-iac\/(runs\/|history\/[^]+\/runs\/\w+\.json$)/);
       const records = added.filter((key) => key.endsWith('/record.json'));
       expect(records).toHaveLength(1);
       expect(JSON.parse(after[records[0] as string] as string)).toMatchObject({

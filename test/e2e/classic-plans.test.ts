@@ -4,7 +4,7 @@
  * producer's outputs came out as planned, re-planned (and said so) when they changed but the
  * resource changes are the same, and refused with USER_ERROR when the new plan differs.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
@@ -78,10 +78,21 @@ it('plans what it can before the first deployment and says what is planned only 
   expect(planUse(applied)).toEqual(['a: the reviewed plan', 'e: planned after approval']);
 }, 120000);
 
-it('plans every plugin once the interfaces exist, and ends SKIPPED when nothing changes', async () => {
+it('ends SKIPPED before planning when nothing changed at all', async () => {
+  const plan = await orchestrate('v2', 'root', '1');
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  expect(plan.outputs).toMatchObject({ run_id: '', has_changes: 'false', run_status: 'SKIPPED' });
+  expect(plan.log).toContain('Nothing changed since run');
+  expect(plan.log).not.toContain('Saved the plan');
+}, 120000);
+
+it('plans every plugin once the interfaces exist, and ends SKIPPED when the plans change nothing', async () => {
+  // A new file in a plugin changes its digest, but not what Terraform does.
+  writeFileSync(join(checkout, 'plugins', 'node-a', 'NOTES.md'), 'changes nothing\n');
   const plan = await orchestrate('v2', 'root', '1');
   expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
   expect(plan.outputs).toMatchObject({ run_id: '', has_changes: 'false', to_add: '0' });
+  expect(plan.log).toContain('Saved the plan of e');
   expect(plan.log).toContain('ends SKIPPED, nothing to approve');
 }, 120000);
 

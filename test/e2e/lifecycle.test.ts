@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeployFlow, runIdOf, type RunRecordView } from '../harness/deploy-flow';
+import { DeployFlow, runCli, runIdOf, type RunRecordView } from '../harness/deploy-flow';
 import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
@@ -200,6 +200,26 @@ describe('ROLLBACK to a version tag', () => {
     expect(await connectionInterface('evolve-root')).toMatchObject({ label: 'first' });
     const last = await history(APP, 'last.json');
     expect([last.runType, last.version, last.runId]).toEqual(['ROLLBACK', 'v1', run.runId]);
+    // The CLI says what is deployed and where a rollback can go.
+    const cli = await runCli(
+      [
+        'history',
+        '--bucket',
+        flow.iacBucket,
+        '--workspace',
+        'shop',
+        '--environment',
+        'dev',
+        '--app-id',
+        APP,
+      ],
+      flow.stepEnv(),
+    );
+    expect([cli.code, cli.output]).toEqual([
+      0,
+      expect.stringContaining(`Deployed: version v1 by ROLLBACK run ${run.runId}`),
+    ]);
+    expect(cli.output).toMatch(/newest first\):\n  v2 +run \w+ .*\n  v1 +run /);
     // The tag's own record still says which run deployed it.
     expect(await history(APP, 'versions/v1.json')).toMatchObject({
       runType: 'DEPLOY',

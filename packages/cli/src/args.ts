@@ -20,6 +20,15 @@ export type Command =
       appId: string;
       yes: boolean;
     }
+  | {
+      name: 'history';
+      bucket: string;
+      region: string;
+      workspace: string;
+      environment: string;
+      appKind: 'app' | 'infra';
+      appId: string;
+    }
   | { name: 'unlock-state'; runRef: string; statePath: string; lockId: string }
   | { name: 'help' };
 
@@ -28,6 +37,8 @@ export const USAGE = `deploy-engine: follow and repair deployment runs (credenti
   status <RUN_ID> [--watch] [--interval <seconds>]   the run and its tasks; --watch follows it until it ends
   list --bucket <iac-bucket> [--region R] [--workspace W] [--environment E] [--limit N]
                                                      recent runs, newest first
+  history --bucket <iac-bucket> --workspace W --environment E --app-id ID [--app-kind app|infra] [--region R]
+                                                     what is deployed, and the versions ROLLBACK_TO can go back to
   unlock --bucket <iac-bucket> --workspace W --environment E --app-id ID [--app-kind app|infra] [--region R] --yes
                                                      remove a target's lock by hand (prefer cancel-run)
   unlock-state <RUN_ID> --state <bucket/key> --lock-id <ID>
@@ -75,20 +86,22 @@ export function parseArgs(argv: readonly string[]): Command {
         limit: Number.isInteger(limit) && limit > 0 ? limit : 20,
       };
     }
+    case 'history':
     case 'unlock': {
       const appKind = text('app-kind', false) ?? 'app';
       if (appKind !== 'app' && appKind !== 'infra')
         throw new Error('--app-kind must be app or infra.');
-      return {
-        name,
+      const target = {
         bucket: text('bucket', true) as string,
         region,
         workspace: text('workspace', true) as string,
         environment: text('environment', true) as string,
-        appKind,
+        appKind: appKind as 'app' | 'infra',
         appId: text('app-id', true) as string,
-        yes: flags.get('yes') === true,
       };
+      return name === 'history'
+        ? { name, ...target }
+        : { name, ...target, yes: flags.get('yes') === true };
     }
     case 'unlock-state': {
       const runRef = positionals[0];

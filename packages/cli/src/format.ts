@@ -1,5 +1,5 @@
 /** Plain-text views of runs for a terminal. */
-import type { RunRecord } from '@deploy-engine/core';
+import type { DeploymentRecord, RunRecord, VersionSummary } from '@deploy-engine/core';
 
 function duration(from?: string, to?: string): string {
   if (!from) return '';
@@ -17,6 +17,11 @@ export function formatRun(run: RunRecord): string {
     `  started ${run.createdAt} by ${run.workflowRunUrl}${run.finishedAt ? `, finished ${run.finishedAt} (${duration(run.createdAt, run.finishedAt)})` : ''}`,
   ];
   if (run.error) lines.push(`  error (${run.error.kind}): ${run.error.message}`);
+  for (const [i, attempt] of (run.attempts ?? []).entries()) {
+    lines.push(
+      `  attempt ${i + 1} ended ${attempt.status}${attempt.finishedAt ? ` at ${attempt.finishedAt}` : ''}, resumed ${attempt.resumedAt}${attempt.error ? `: ${attempt.error.message.split('\n')[0]}` : ''}`,
+    );
+  }
   lines.push('  tasks:');
   run.tasks.forEach((task, i) => {
     const took = duration(task.startedAt, task.finishedAt);
@@ -36,4 +41,24 @@ export function formatRunList(runs: readonly RunRecord[]): string {
         `${r.runId}  ${r.status.padEnd(13)} ${r.type.padEnd(8)} ${r.target.workspace}/${r.target.environment}/${r.target.appName}  ${r.version}  ${r.createdAt}`,
     )
     .join('\n');
+}
+
+/** What is deployed, and the versions a rollback can go back to. */
+export function formatHistory(
+  last: DeploymentRecord | undefined,
+  versions: readonly VersionSummary[],
+): string {
+  const lines = [
+    !last
+      ? 'Never deployed successfully.'
+      : last.destroyed
+        ? `Destroyed by run ${last.destroyed.runId} at ${last.destroyed.at}.`
+        : `Deployed: version ${last.version} by ${last.runType ?? 'DEPLOY'} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
+  ];
+  if (versions.length > 0) {
+    lines.push('Versions ROLLBACK_TO can go back to (newest first):');
+    for (const v of versions)
+      lines.push(`  ${v.version.padEnd(24)} run ${v.runId}  ${v.finishedAt}`);
+  }
+  return lines.join('\n');
 }

@@ -5,6 +5,7 @@
 import {
   ConsoleLogger,
   createS3Client,
+  DeploymentHistory,
   isFinished,
   parseRunRef,
   RunStore,
@@ -13,7 +14,7 @@ import {
   type RunRecord,
 } from '@deploy-engine/core';
 import { parseArgs, USAGE } from './args';
-import { formatRun, formatRunList } from './format';
+import { formatHistory, formatRun, formatRunList } from './format';
 
 function store(bucket: string, region: string): RunStore {
   const client = createS3Client({ region, credentials: { mode: 'ambient' } });
@@ -73,6 +74,13 @@ export async function main(
       out(
         `Released lock ${command.lockId} (${released.lock.Operation ?? 'operation unknown'} by ${released.lock.Who ?? 'unknown'}) on s3://${run.tfstate.bucket}/${released.key}. Run the deployment again.`,
       );
+      return 0;
+    }
+    case 'history': {
+      const client = createS3Client({ region: command.region, credentials: { mode: 'ambient' } });
+      const history = new DeploymentHistory(new S3ObjectStore(client, command.bucket));
+      const target = { ...command, appName: command.appId };
+      out(formatHistory(await history.getLast(target), await history.listDeployed(target)));
       return 0;
     }
     case 'unlock': {

@@ -124,7 +124,7 @@ export async function openRun(
           operation.version,
           await deps.history.listDeployed(target),
         );
-      checkMode(tag, mode, `version ${tag.version}`);
+      checkMode(tag, mode, `deployed as version ${tag.version}`);
       manifest = rollbackManifest(target, tag, last);
     } else {
       const live = liveDeployment(last);
@@ -140,7 +140,7 @@ export async function openRun(
     }
   }
   const live = liveDeployment(last);
-  if (live) checkMode(live, mode, `the last deployment (run ${live.runId})`);
+  if (live) checkMode(live, mode, 'last deployed');
 
   const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
   const removed = manifest.destroy.map((p) => p.alias);
@@ -268,7 +268,7 @@ function checkMode(record: DeploymentRecord, mode: DeploymentMode, what: string)
   if (recorded === mode) return;
   const { target } = recordedManifest(record);
   throw new ConfigurationError({
-    message: `${target.appName} was deployed to ${target.workspace}/${target.environment} in ${recorded} mode (${what}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+    message: `${target.appName} was ${what} to ${target.workspace}/${target.environment} in ${recorded} mode (run ${record.runId}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
     hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
   });
 }
