@@ -219,7 +219,7 @@ describe('ROLLBACK to a version tag', () => {
       0,
       expect.stringContaining(`Deployed: version v1 by ROLLBACK run ${run.runId}`),
     ]);
-    expect(cli.output).toMatch(/newest first\):\n  v2 +run \w+ .*\n  v1 +run /);
+    expect(cli.output).toMatch(/newest first\):\n {2}v2 +run \w+ .*\n {2}v1 +run /);
     // The tag's own record still says which run deployed it.
     expect(await history(APP, 'versions/v1.json')).toMatchObject({
       runType: 'DEPLOY',

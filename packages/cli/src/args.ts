@@ -96,7 +96,7 @@ export function parseArgs(argv: readonly string[]): Command {
         region,
         workspace: text('workspace', true) as string,
         environment: text('environment', true) as string,
-        appKind: appKind as 'app' | 'infra',
+        appKind: appKind,
         appId: text('app-id', true) as string,
       };
       return name === 'history'
