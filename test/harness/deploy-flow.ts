@@ -227,15 +227,20 @@ export async function waitFor<T>(
 export function runCli(
   args: string[],
   env: Record<string, string>,
+  stdin?: string,
 ): Promise<{ code: number; output: string }> {
   const child = spawn(
     join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
     [join(REPO_ROOT, 'packages', 'cli', 'src', 'main.ts'), ...args],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, ...env },
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    },
   );
+  if (stdin !== undefined) child.stdin?.end(stdin);
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
   return new Promise((done) =>
     child.on('close', (code) => {

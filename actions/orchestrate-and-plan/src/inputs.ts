@@ -48,6 +48,10 @@ export interface OrchestrateInputs {
   /** DEPLOY stk.yaml, ROLLBACK to `rollbackTo`, or DESTROY everything (ROLLBACK_TO, DESTROY). */
   operation: RunOperation;
   forceDestroy: boolean;
+  /** Give Terraform the repository's files as repodir/ (CHECKOUT_BRANCH). */
+  checkoutBranch: boolean;
+  /** Left out of repodir/ (relative to PATH_TO_MOUNT); runtime-tasks deletes it. */
+  excludeFilesPath: string;
   terraformVersion: string;
   prComment: boolean;
   githubToken: string;
@@ -61,7 +65,7 @@ export interface Parsed<T> {
 export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs> {
   readUnusedInputs(
     p,
-    ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'CHECKOUT_BRANCH', 'OPEN_API_PATH'],
+    ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'OPEN_API_PATH'],
     ['STK_CLIENT_SECRET'],
     'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.',
   );
@@ -121,6 +125,10 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     skipDeploy: p.boolean('SKIP_DEPLOY', false),
     operation: { type: 'DEPLOY' },
     forceDestroy: p.boolean('FORCE_DESTROY', false),
+    checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
+    excludeFilesPath: p.structured('EXCLUDE_FILES_PATH', '', (raw) =>
+      insideCheckout(pathToMount, raw),
+    ),
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
     unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
     terraformVersion: p.optional('TERRAFORM_VERSION'),

@@ -5,6 +5,7 @@ import {
   releaseRun,
   openAwsSession,
   prepareTerraform,
+  repositoryExclusions,
   runAction,
   runnerInputs,
   taskEnvironment,
@@ -12,15 +13,13 @@ import {
 } from '@deploy-engine/action-kit';
 import {
   CancelledError,
-  ConsumerIndex,
-  DeploymentHistory,
   executeRunTasks,
   formatTaskList,
   openRun,
+  runDependencies,
+  scanRepositoryFiles,
   PLANNING_TASKS,
-  RunStore,
   S3ObjectStore,
-  WorkspaceContextStore,
   type PlanRecord,
   type RunRecord,
   type UnplannedPlugin,
@@ -42,18 +41,19 @@ export async function run(): Promise<void> {
     const logger = actionsLogger;
     const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger);
     const iacStore = new S3ObjectStore(session.s3, inputs.iacBucket.name);
-    const runs = new RunStore(iacStore, logger, { region: inputs.iacBucket.region });
-    const deps = {
-      runs,
-      iacStore,
-      context: new WorkspaceContextStore(iacStore),
-      history: new DeploymentHistory(iacStore),
-      consumers: new ConsumerIndex(iacStore),
-      logger,
-    };
+    const deps = runDependencies(iacStore, logger, inputs.iacBucket.region);
+    const { runs } = deps;
     const runRef = (r: RunRecord) => runs.runRef(r.runId);
     // Located first: the Terraform version is part of what SKIP_DEPLOY compares.
     const terraform = await prepareTerraform(inputs);
+    const exclude = repositoryExclusions(
+      inputs.pathToMount,
+      inputs.basePathOutput,
+      inputs.excludeFilesPath,
+    );
+    const repositoryFiles = inputs.checkoutBranch
+      ? await scanRepositoryFiles(inputs.pathToMount, exclude)
+      : undefined;
     const opened = await openRun(deps, {
       repoRoot: inputs.pathToMount,
       workdir: inputs.workdir,
@@ -68,6 +68,7 @@ export async function run(): Promise<void> {
       operation: inputs.operation,
       forceDestroy: inputs.forceDestroy,
       terraformVersion: terraform.version,
+      ...(repositoryFiles ? { repositoryFiles } : {}),
       // From here on the post step closes the run if this step dies before handing it on.
       onOpened: (run) => guardRun(runRef(run)),
     });
@@ -92,6 +93,7 @@ export async function run(): Promise<void> {
             localExecEnabled: inputs.localExecEnabled,
             allowedModules: inputs.allowedModules,
           },
+          checkout: { root: inputs.pathToMount, exclude },
           leaveOpen: true,
           signal,
         });

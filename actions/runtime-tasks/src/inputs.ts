@@ -32,13 +32,15 @@ export interface RuntimeInputs {
   localExecEnabled: boolean;
   outputFileSuffix: string;
   excludeFilesPath: string;
+  /** Asked for here; orchestrate-and-plan's CHECKOUT_BRANCH decides (it is recorded with the run). */
+  checkoutBranch: boolean;
   logLevel: LogLevel;
 }
 
 export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; warnings: string[] } {
   readUnusedInputs(
     p,
-    ['CLIENT_ID', 'CLIENT_KEY', 'CLIENT_REALM', 'CHECKOUT_BRANCH'],
+    ['CLIENT_ID', 'CLIENT_KEY', 'CLIENT_REALM'],
     ['CLIENT_KEY'],
     'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.',
   );
@@ -66,6 +68,7 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     localExecEnabled: p.boolean('LOCALEXEC_ENABLED', false),
     outputFileSuffix: outputFile || basePathOutput || 'outputs.json',
     excludeFilesPath: p.optional('EXCLUDE_FILES_PATH'),
+    checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
     logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
   };
   if (

@@ -5,19 +5,17 @@ import {
   guardRun,
   openAwsSession,
   releaseRun,
+  repositoryExclusions,
   runAction,
   runnerInputs,
   taskEnvironment,
 } from '@deploy-engine/action-kit';
 import {
   confinePath,
-  ConsumerIndex,
-  DeploymentHistory,
   executeRunTasks,
   parseRunRef,
-  RunStore,
+  runDependencies,
   S3ObjectStore,
-  WorkspaceContextStore,
 } from '@deploy-engine/core';
 import { parseRuntimeInputs } from './inputs';
 import { writeRuntimeSummary } from './summary';
@@ -42,26 +40,21 @@ export async function run(): Promise<void> {
     }
     const session = await openAwsSession(ref.region, inputs.credentials, logger);
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-    const result = await executeRunTasks(
-      {
-        runs: new RunStore(iacStore, logger, { region: ref.region }),
-        iacStore,
-        context: new WorkspaceContextStore(iacStore),
-        history: new DeploymentHistory(iacStore),
-        consumers: new ConsumerIndex(iacStore),
-        logger,
+    const result = await executeRunTasks(runDependencies(iacStore, logger, ref.region), {
+      runId: ref.runId,
+      tasks: inputs.tasks,
+      ...(await taskEnvironment(session, ref.runId, inputs)),
+      checkout: {
+        root: inputs.pathToMount,
+        exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),
+        requested: inputs.checkoutBranch,
       },
-      {
-        runId: ref.runId,
-        tasks: inputs.tasks,
-        ...(await taskEnvironment(session, ref.runId, inputs)),
-        guardrails: {
-          localExecEnabled: inputs.localExecEnabled,
-          allowedModules: inputs.allowedModules,
-        },
-        signal,
+      guardrails: {
+        localExecEnabled: inputs.localExecEnabled,
+        allowedModules: inputs.allowedModules,
       },
-    );
+      signal,
+    });
     // executeRunTasks has closed the run (success or failure): the post step has nothing to do.
     releaseRun();
     await writeRuntimeSummary(result);

@@ -82105,6 +82105,9 @@ function targetPath(target) {
 }
 const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
 const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
+/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
+const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
+const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
 const keys_keys = {
     run: (runId) => `runs/${runId}/record.json`,
     artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
@@ -82120,6 +82123,12 @@ const keys_keys = {
     /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
     targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
     targetRunsPrefix,
+    /** A shared value of the workspace (environment undefined) or of one environment. */
+    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
+    sharedValuesPrefix,
+    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
+    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
+    connectionInterfaceTypesPrefix,
     lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
     versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
     versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
@@ -82131,7 +82140,7 @@ const keys_keys = {
  * environment, one object each, so deploys of different applications never rewrite each other's.
  */
 
-class WorkspaceContextStore {
+class context_store_WorkspaceContextStore {
     store;
     constructor(store) {
         this.store = store;
@@ -82168,7 +82177,7 @@ class WorkspaceContextStore {
 function deployment_history_liveDeployment(record) {
     return record && !record.destroyed ? record : undefined;
 }
-class DeploymentHistory {
+class deployment_history_DeploymentHistory {
     store;
     constructor(store) {
         this.store = store;
@@ -82211,7 +82220,7 @@ class DeploymentHistory {
  */
 
 
-class ConsumerIndex {
+class consumer_index_ConsumerIndex {
     store;
     constructor(store) {
         this.store = store;
@@ -82222,6 +82231,12 @@ class ConsumerIndex {
     }
     async remove(target) {
         await this.store.delete(keys.consumers(target));
+    }
+    /** Every application's record in the workspace and environment. */
+    async list(workspace, environment) {
+        const found = await this.store.list(keys.consumersPrefix(workspace, environment));
+        const records = await Promise.all(found.map((key) => this.store.getJson(key)));
+        return records.flatMap((r) => (r ? [r.value] : []));
     }
     /** Every application of the workspace and environment but `except` requiring one of `names`. */
     async consumersOf(workspace, environment, names, except) {
@@ -82242,7 +82257,455 @@ function consumer_index_describeConsumer(consumer) {
     return `${describeTarget(consumer.target)} (${consumer.target.appId}): plugin ${consumer.alias}, input ${consumer.input}, requires ${consumer.name}`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/manifest/canonical-json.ts
+/** JSON with object keys sorted at every level, so equal data always gives equal bytes. */
+
+function canonical_json_canonicalize(value) {
+    if (Array.isArray(value))
+        return value.map(canonical_json_canonicalize);
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value)
+            .sort()
+            .filter((k) => value[k] !== undefined)
+            .map((k) => [k, canonical_json_canonicalize(value[k])]));
+    }
+    return value;
+}
+function canonical_json_canonicalJson(value) {
+    return JSON.stringify(canonical_json_canonicalize(value));
+}
+function canonical_json_sha256(text) {
+    return createHash('sha256').update(text).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/store/object-store.ts
+/**
+ * The one storage seam of the engine: JSON objects (and a run's raw files) in a bucket, with the conditional writes that
+ * make locks and record updates safe between runners (S3 `If-None-Match: *` / `If-Match: <etag>`).
+ */
+/** A conditional write or delete lost: someone else created or changed the object first. */
+class object_store_PreconditionFailedError extends Error {
+    key;
+    name = 'PreconditionFailedError';
+    constructor(key) {
+        super(`the object ${key} was created or changed by someone else`);
+        this.key = key;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/store/memory-object-store.ts
+/** An in-memory ObjectStore with S3's conditional semantics, for unit tests of pure logic. */
+
+
+class MemoryObjectStore {
+    bucket;
+    objects = new Map();
+    files = new Map();
+    version = 0;
+    constructor(bucket = 'memory') {
+        this.bucket = bucket;
+    }
+    async getJson(key) {
+        const object = this.objects.get(key);
+        return object ? { value: JSON.parse(object.body), etag: object.etag } : undefined;
+    }
+    async putJson(key, value, condition) {
+        const current = this.objects.get(key);
+        if (condition && 'ifNoneMatch' in condition && current)
+            throw new PreconditionFailedError(key);
+        if (condition && 'ifMatch' in condition && current?.etag !== condition.ifMatch) {
+            throw new PreconditionFailedError(key);
+        }
+        const body = JSON.stringify(value);
+        const etag = `"${createHash('md5').update(`${++this.version}:${body}`).digest('hex')}"`;
+        this.objects.set(key, { body, etag });
+        return etag;
+    }
+    async getBytes(key) {
+        const file = this.files.get(key);
+        return file ? new Uint8Array(file) : undefined;
+    }
+    async putBytes(key, body, _contentType) {
+        this.files.set(key, new Uint8Array(body));
+    }
+    async delete(key, condition) {
+        const current = this.objects.get(key);
+        if (condition && current && current.etag !== condition.ifMatch)
+            throw new PreconditionFailedError(key);
+        this.objects.delete(key);
+        this.files.delete(key);
+    }
+    async list(prefix) {
+        return [...new Set([...this.objects.keys(), ...this.files.keys()])]
+            .filter((k) => k.startsWith(prefix))
+            .sort();
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./packages/core/src/store/s3-object-store.ts
+/**
+ * ObjectStore over S3: timeouts on every call (set on the client), bounded retries with backoff for
+ * what can pass (throttling, 5xx, timeouts, dropped connections), and errors that name the bucket
+ * and say what to check. A conditional write that loses is never retried here: the caller decides.
+ */
+
+
+
+const PASSING = /timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Throttl|SlowDown|RequestTimeout|InternalError|ServiceUnavailable/i;
+class S3ObjectStore {
+    client;
+    bucket;
+    retries;
+    baseDelayMs;
+    sleep;
+    constructor(client, bucket, options = {}) {
+        this.client = client;
+        this.bucket = bucket;
+        this.retries = options.retries ?? 3;
+        this.baseDelayMs = options.baseDelayMs ?? 200;
+        this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    }
+    async getJson(key) {
+        return this.call(`read ${key}`, async () => {
+            try {
+                const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
+                const body = (await response.Body?.transformToString()) ?? '';
+                let value;
+                try {
+                    value = JSON.parse(body);
+                }
+                catch {
+                    throw new errors_ExternalError(`s3://${this.bucket}/${key} is not valid JSON: the object was changed outside this tool or is corrupt.`);
+                }
+                return { value, etag: response.ETag ?? '' };
+            }
+            catch (error) {
+                if (s3_object_store_status(error) === 404 && errorName(error) !== 'NoSuchBucket')
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    async putJson(key, value, condition) {
+        const body = JSON.stringify(value);
+        return this.call(`write ${key}`, async () => {
+            try {
+                const response = await this.client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
+                    Bucket: this.bucket,
+                    Key: key,
+                    Body: body,
+                    ContentType: 'application/json',
+                    ...(condition && 'ifNoneMatch' in condition ? { IfNoneMatch: '*' } : {}),
+                    ...(condition && 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
+                }));
+                return response.ETag ?? '';
+            }
+            catch (error) {
+                if (s3_object_store_status(error) === 412 || s3_object_store_status(error) === 409)
+                    throw new object_store_PreconditionFailedError(key);
+                throw error;
+            }
+        });
+    }
+    async getBytes(key) {
+        return this.call(`read ${key}`, async () => {
+            try {
+                const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
+                return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+            }
+            catch (error) {
+                if (s3_object_store_status(error) === 404 && errorName(error) !== 'NoSuchBucket')
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    async putBytes(key, body, contentType) {
+        await this.call(`write ${key}`, () => this.client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+        })));
+    }
+    async delete(key, condition) {
+        await this.call(`delete ${key}`, async () => {
+            try {
+                await this.client.send(new client_s3_dist_cjs/* DeleteObjectCommand */.k4j({
+                    Bucket: this.bucket,
+                    Key: key,
+                    ...(condition ? { IfMatch: condition.ifMatch } : {}),
+                }));
+            }
+            catch (error) {
+                if (s3_object_store_status(error) === 412)
+                    throw new object_store_PreconditionFailedError(key);
+                if (s3_object_store_status(error) === 404 && errorName(error) !== 'NoSuchBucket')
+                    return;
+                throw error;
+            }
+        });
+    }
+    async list(prefix) {
+        return this.call(`list ${prefix}`, async () => {
+            const keys = [];
+            let token;
+            do {
+                const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
+                    Bucket: this.bucket,
+                    Prefix: prefix,
+                    ContinuationToken: token,
+                }));
+                keys.push(...(page.Contents ?? []).map((o) => o.Key ?? '').filter(Boolean));
+                token = page.NextContinuationToken;
+            } while (token);
+            return keys.sort();
+        });
+    }
+    async call(what, fn) {
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await fn();
+            }
+            catch (error) {
+                if (error instanceof object_store_PreconditionFailedError || error instanceof errors_ExternalError)
+                    throw error;
+                const passing = isPassing(error);
+                if (passing && attempt < this.retries) {
+                    await this.sleep(this.baseDelayMs * 2 ** attempt);
+                    continue;
+                }
+                throw this.explain(what, error, attempt + 1);
+            }
+        }
+    }
+    explain(what, error, attempts) {
+        const name = errorName(error);
+        const message = error.message ?? String(error);
+        const where = `S3 bucket ${this.bucket}`;
+        if (name === 'NoSuchBucket') {
+            return new errors_ConfigurationError({
+                message: `The ${where} does not exist (while trying to ${what}).`,
+                hint: 'Create it, or fix the bucket name input.',
+            });
+        }
+        if (name === 'AccessDenied' || s3_object_store_status(error) === 403) {
+            return new errors_ConfigurationError({
+                message: `Access to the ${where} was denied (while trying to ${what}).`,
+                hint: 'Give the credentials s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket on it.',
+            });
+        }
+        const retryable = isPassing(error);
+        const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+        return new errors_ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
+    }
+}
+function s3_object_store_status(error) {
+    return error.$metadata?.httpStatusCode;
+}
+function errorName(error) {
+    const e = error;
+    return e.name ?? e.Code ?? e.code ?? '';
+}
+function isPassing(error) {
+    const code = s3_object_store_status(error);
+    if (code !== undefined && (code >= 500 || code === 429))
+        return true;
+    return PASSING.test(`${errorName(error)} ${error.message ?? ''} ${error.code ?? ''}`);
+}
+
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./packages/core/src/store/s3-client.ts
+/**
+ * The S3 client of the engine, from the credential source the inputs chose (CONTRACT.md §1).
+ * AWS_ENDPOINT_URL_S3 points it at an S3-compatible server (path-style addressing then).
+ */
+
+
+
+/**
+ * DEPLOY_ENGINE_S3_TIMEOUT_MS overrides the per-request timeout (30 s), e.g. to fail faster against
+ * a local S3 server or wait longer on a slow link.
+ */
+function timeoutFromEnv(env) {
+    const raw = env.DEPLOY_ENGINE_S3_TIMEOUT_MS;
+    if (raw === undefined || raw === '')
+        return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 100)
+        throw new Error(`DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw}".`);
+    return value;
+}
+function requestHandler(options) {
+    return new node_http_handler_dist_cjs.NodeHttpHandler({
+        requestTimeout: options.requestTimeoutMs ?? timeoutFromEnv(options.env ?? process.env) ?? 30000,
+        connectionTimeout: options.connectionTimeoutMs ?? 5000,
+        throwOnRequestTimeout: true,
+    });
+}
+function createS3Client(options) {
+    const env = options.env ?? process.env;
+    const config = {
+        region: options.region,
+        requestHandler: requestHandler(options),
+        // Our own store retries (S3ObjectStore); the SDK's retries would multiply its timeouts.
+        maxAttempts: 1,
+    };
+    const endpoint = env.AWS_ENDPOINT_URL_S3;
+    if (endpoint) {
+        config.endpoint = endpoint;
+        config.forcePathStyle = true;
+        config.requestChecksumCalculation = 'WHEN_REQUIRED';
+        config.responseChecksumValidation = 'WHEN_REQUIRED';
+    }
+    config.credentials = credentialProvider(options.credentials, {
+        region: options.region,
+        requestHandler: requestHandler(options),
+        env,
+        ...(options.webIdentityToken ? { webIdentityToken: options.webIdentityToken } : {}),
+    });
+    return new client_s3_dist_cjs/* S3Client */.YxF(config);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/store/index.ts
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/workspace/shared-values.ts
+/**
+ * Shared values (StackSpot's "shared values context"): key/value pairs people set once per
+ * workspace, optionally per environment, that every template reads as `{{ var.KEY }}` (the
+ * environment's value wins). Each key is one object in the IaC bucket with its revision and who
+ * changed it when; a delete leaves a tombstone so the history stays. Writes are conditional, so two
+ * people changing the same key never lose one change silently.
+ */
+
+
+
+
+/** Template identifiers: `var.KEY` must be able to name it. */
+const SHARED_VALUE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Values are for configuration, not files. */
+const MAX_SHARED_VALUE_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+class shared_values_SharedValueStore {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    /** Sets a value (a new revision); returns the record written. */
+    async set(scope, key, value, options) {
+        checkKey(key);
+        const size = Buffer.byteLength(JSON.stringify(value) ?? '');
+        if (size > MAX_SHARED_VALUE_BYTES) {
+            throw new ConfigurationError({
+                message: `Shared value ${key} is ${size} bytes; at most ${MAX_SHARED_VALUE_BYTES} are allowed.`,
+                hint: 'Keep files in the repository (CHECKOUT_BRANCH) and put only settings in shared values.',
+            });
+        }
+        return this.write(scope, key, options.by, options.now ?? new Date(), (at, revision) => ({
+            value,
+            secret: options.secret,
+            revision,
+            at,
+        }));
+    }
+    /** Deletes a value, keeping its history in a tombstone; false when it did not exist. */
+    async delete(scope, key, options) {
+        checkKey(key);
+        const current = await this.get(scope, key);
+        if (!current)
+            return false;
+        await this.write(scope, key, options.by, options.now ?? new Date(), () => ({ deleted: true }));
+        return true;
+    }
+    /** One value of one scope (tombstones read as absent). */
+    async get(scope, key) {
+        const stored = await this.store.getJson(keys.sharedValue(scope.workspace, scope.environment, key));
+        return stored && !stored.value.deleted ? stored.value : undefined;
+    }
+    /** Every value of one scope, by key. */
+    async list(scope) {
+        const found = await this.store.list(keys.sharedValuesPrefix(scope.workspace, scope.environment));
+        const records = await Promise.all(found.map((k) => this.store.getJson(k)));
+        return records
+            .flatMap((r) => (r && !r.value.deleted ? [r.value] : []))
+            .sort((a, b) => (a.key < b.key ? -1 : 1));
+    }
+    /** What templates of this environment see: workspace values, overridden by the environment's. */
+    async resolve(workspace, environment) {
+        const [all, env] = await Promise.all([
+            this.list({ workspace }),
+            this.list({ workspace, environment }),
+        ]);
+        const resolved = {};
+        for (const record of [...all, ...env]) {
+            const scope = record.environment === undefined ? 'workspace' : 'environment';
+            resolved[record.key] = {
+                value: record.value,
+                secret: record.secret,
+                scope,
+                revision: record.revision,
+                updatedAt: record.updatedAt,
+                updatedBy: record.updatedBy,
+                digest: sha256(canonicalJson({ scope, value: record.value ?? null, secret: record.secret })),
+            };
+        }
+        return resolved;
+    }
+    async write(scope, key, by, now, change) {
+        const objectKey = keys.sharedValue(scope.workspace, scope.environment, key);
+        for (let attempt = 0; attempt < 8; attempt++) {
+            const current = await this.store.getJson(objectKey);
+            const revision = (current?.value.revision ?? 0) + 1;
+            const at = now.toISOString();
+            const changed = change(at, revision);
+            const record = {
+                key,
+                secret: changed.secret ?? current?.value.secret ?? false,
+                workspace: scope.workspace,
+                ...(scope.environment !== undefined ? { environment: scope.environment } : {}),
+                ...('value' in changed ? { value: changed.value } : {}),
+                ...(changed.deleted ? { deleted: true } : {}),
+                revision,
+                updatedAt: at,
+                updatedBy: by,
+                history: [
+                    ...(current?.value.history ?? []),
+                    { revision, at, by, ...(changed.deleted ? { deleted: true } : {}) },
+                ],
+            };
+            try {
+                await this.store.putJson(objectKey, record, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+                return record;
+            }
+            catch (error) {
+                if (!(error instanceof PreconditionFailedError))
+                    throw error;
+            }
+        }
+        throw new ConfigurationError({
+            message: `Shared value ${key} kept changing while it was being written.`,
+            hint: 'Someone else is changing it: try again.',
+        });
+    }
+}
+function checkKey(key) {
+    if (!SHARED_VALUE_KEY.test(key)) {
+        throw new ConfigurationError({
+            message: `'${key.slice(0, 80)}' is not a shared value key: use letters, digits and '_', starting with a letter or '_' (so templates can write {{ var.KEY }}).`,
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/index.ts
+
 
 
 
@@ -82403,6 +82866,103 @@ function yaml_file_asRecord(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value)
         ? value
         : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/connection-type.ts
+
+const ATTRIBUTE_TYPES = (/* unused pure expression or super */ null && (['string', 'number', 'bool', 'list', 'map', 'any']));
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** Parses one type document; problems name the file and line. */
+function connection_type_parseConnectionType(yaml, source) {
+    const problems = [];
+    const at = (path) => yaml.locate(path);
+    const doc = asRecord(yaml.value);
+    if (!doc)
+        return {
+            problems: [{ message: 'A Connection Interface Type must be a mapping.', location: at([]) }],
+        };
+    if (doc.kind !== 'connection-interface-type') {
+        problems.push({
+            message: `kind is '${scalarText(doc.kind)}'; expected connection-interface-type.`,
+            location: at(['kind']),
+        });
+    }
+    const metadata = asRecord(doc.metadata);
+    const name = scalarText(metadata?.name ?? '');
+    if (!NAME.test(name)) {
+        problems.push({
+            message: `metadata.name '${name}' is not a type name (letters, digits, '.', '_', '-').`,
+            location: at(['metadata', 'name']),
+        });
+    }
+    const list = asRecord(doc.spec)?.attributes;
+    if (!Array.isArray(list) || list.length === 0) {
+        problems.push({ message: 'spec.attributes must list the attributes.', location: at(['spec']) });
+        return { problems };
+    }
+    const attributes = [];
+    const seen = new Set();
+    list.forEach((raw, i) => {
+        const attribute = asRecord(raw);
+        const attrName = scalarText(attribute?.name ?? '');
+        if (!attribute || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(attrName)) {
+            problems.push({
+                message: `Attribute ${i + 1} has no valid name.`,
+                location: at(['spec', 'attributes', i]),
+            });
+            return;
+        }
+        if (seen.has(attrName)) {
+            problems.push({
+                message: `Attribute ${attrName} is listed twice.`,
+                location: at(['spec', 'attributes', i]),
+            });
+            return;
+        }
+        seen.add(attrName);
+        const type = scalarText(attribute.type ?? 'string');
+        if (!ATTRIBUTE_TYPES.includes(type)) {
+            problems.push({
+                message: `Attribute ${attrName} has type '${type}'; expected one of ${ATTRIBUTE_TYPES.join(', ')}.`,
+                location: at(['spec', 'attributes', i, 'type']),
+            });
+        }
+        for (const flag of ['required', 'secret']) {
+            if (attribute[flag] !== undefined && typeof attribute[flag] !== 'boolean') {
+                problems.push({
+                    message: `Attribute ${attrName}: ${flag} must be true or false.`,
+                    location: at(['spec', 'attributes', i, flag]),
+                });
+            }
+        }
+        attributes.push({
+            name: attrName,
+            type: type,
+            required: attribute.required !== false,
+            secret: attribute.secret === true,
+            ...(typeof attribute.description === 'string' ? { description: attribute.description } : {}),
+        });
+    });
+    if (problems.length > 0)
+        return { problems };
+    return {
+        type: {
+            name,
+            ...(typeof metadata?.description === 'string' ? { description: metadata.description } : {}),
+            attributes,
+            source,
+        },
+        problems,
+    };
+}
+/** Parses a type from text (the CLI's `types put`). */
+function parseConnectionTypeText(text, file, source) {
+    const read = parseYaml(text, file);
+    return read.yaml ? connection_type_parseConnectionType(read.yaml, source) : { problems: read.problems };
+}
+/** Attribute names of a type that are secret. */
+function connection_type_secretAttributes(type) {
+    return type?.attributes.filter((a) => a.secret).map((a) => a.name) ?? [];
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/stk-descriptor.ts
@@ -82845,28 +83405,111 @@ class locate_plugin_PluginCatalog {
 
 
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/core/src/manifest/canonical-json.ts
-/** JSON with object keys sorted at every level, so equal data always gives equal bytes. */
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
+/**
+ * Where Connection Interface Types come from: the repository's
+ * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
+ * For one name, the repository's definition wins (a team can tighten a contract in the same pull
+ * request that needs it); a differing workspace definition is reported.
+ */
 
-function canonical_json_canonicalize(value) {
-    if (Array.isArray(value))
-        return value.map(canonical_json_canonicalize);
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.keys(value)
-            .sort()
-            .filter((k) => value[k] !== undefined)
-            .map((k) => [k, canonical_json_canonicalize(value[k])]));
+
+
+
+
+
+
+
+
+
+const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
+/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
+async function type_sources_readRepositoryTypes(repoRoot, workdir) {
+    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
+    if (!existsSync(dir))
+        return [];
+    const problems = [];
+    const types = [];
+    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const name of names) {
+        const file = displayPath(repoRoot, join(dir, name));
+        const read = await readYamlFile(join(dir, name), file);
+        if (!read.yaml) {
+            problems.push(...read.problems);
+            continue;
+        }
+        const parsed = parseConnectionType(read.yaml, file);
+        problems.push(...parsed.problems);
+        if (!parsed.type)
+            continue;
+        const twice = types.find((t) => t.name === parsed.type?.name);
+        if (twice) {
+            problems.push({
+                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
+                location: { file },
+            });
+        }
+        else
+            types.push(parsed.type);
     }
-    return value;
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
+    }
+    return types;
 }
-function canonical_json_canonicalJson(value) {
-    return JSON.stringify(canonical_json_canonicalize(value));
+/** The workspace's types in the IaC bucket. */
+class type_sources_ConnectionTypeStore {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async list(workspace) {
+        const found = await this.store.list(keys.connectionInterfaceTypesPrefix(workspace));
+        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
+        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
+    }
+    /** Adds or replaces a type; returns whether one was replaced. */
+    async put(workspace, type) {
+        const key = keys.connectionInterfaceType(workspace, type.name);
+        const current = await this.store.getJson(key);
+        try {
+            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (error instanceof PreconditionFailedError) {
+                throw new ConfigurationError({
+                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
+                    hint: 'Look at it again (types list) and retry.',
+                });
+            }
+            throw error;
+        }
+        return current !== undefined;
+    }
+    async delete(workspace, name) {
+        await this.store.delete(keys.connectionInterfaceType(workspace, name));
+    }
 }
-function canonical_json_sha256(text) {
-    return createHash('sha256').update(text).digest('hex');
+/** Both sources merged, repository first; notices for workspace types it overrides differently. */
+function type_sources_mergeTypes(repository, workspace) {
+    const types = new Map();
+    const notices = [];
+    for (const type of workspace)
+        types.set(type.name, type);
+    for (const type of repository) {
+        const other = types.get(type.name);
+        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
+            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
+        }
+        types.set(type.name, type);
+    }
+    return { types, notices };
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
+
+
+
 
 // EXTERNAL MODULE: ./node_modules/nunjucks/index.js
 var node_modules_nunjucks = __nccwpck_require__(8115);
@@ -83116,11 +83759,7 @@ function environment() {
     shared ??= createStrictEnvironment();
     return shared;
 }
-/**
- * Renders `template` with `context`. `file` names the template in messages (a path relative to the
- * repository); `lineOffset` shifts reported lines when the template is part of a larger file.
- */
-function render_string_renderTemplateString(template, context, file, lineOffset = 0) {
+function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint) {
     try {
         let tmpl = compiled.get(template);
         if (!tmpl) {
@@ -83133,10 +83772,13 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
         return { ok: true, text: tmpl.render(context) };
     }
     catch (error) {
-        return { ok: false, problem: toProblem(error, file, lineOffset) };
+        return {
+            ok: false,
+            problem: toProblem(error, file, lineOffset, undefinedHint),
+        };
     }
 }
-function toProblem(error, file, lineOffset) {
+function toProblem(error, file, lineOffset, undefinedHint) {
     const cause = findCause(error);
     let line;
     let column;
@@ -83160,7 +83802,10 @@ function toProblem(error, file, lineOffset) {
         return {
             message: `${cause.message}.`,
             location,
-            hint: 'Define it as a plugin input, or guard it with "is defined" or the default filter.',
+            hint: undefinedHint?.(cause.expression) ??
+                (/^var[.[]/.test(cause.expression)
+                    ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
+                    : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
         };
     }
     if (cause instanceof SandboxError) {
@@ -83237,7 +83882,7 @@ async function render_directory_renderDirectory(options) {
             }
             else if (stat.isFile()) {
                 const raw = await readFile(join(options.templateDir, source));
-                const content = renderContent(raw, options.context, display, problems);
+                const content = renderContent(raw, options, display, problems);
                 if (content === undefined)
                     continue;
                 const clash = files.get(target);
@@ -83284,10 +83929,10 @@ function renderName(name, context, display, problems) {
     }
     return rendered;
 }
-function renderContent(raw, context, display, problems) {
+function renderContent(raw, options, display, problems) {
     if (isBinary(raw))
         return raw;
-    const result = renderTemplateString(raw.toString('utf8'), context, display);
+    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint);
     if (!result.ok) {
         problems.push(result.problem);
         return undefined;
@@ -83317,6 +83962,7 @@ async function render_directory_writeRenderedProject(project, outDir) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/index.ts
+
 
 
 
@@ -83533,6 +84179,8 @@ async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
 
 
 
+
+
 /** A stable id derived from the application name, for descriptors not yet registered. */
 function deriveAppId(name) {
     const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -83566,6 +84214,7 @@ async function build_manifest_buildManifest(options) {
     const stkFile = descriptor.file;
     const target = build_manifest_descriptorTarget(descriptor, options);
     const problems = [];
+    const types = options.connectionTypes ?? new Map();
     const catalog = new PluginCatalog(options.repoRoot);
     const located = new Map();
     await Promise.all(descriptor.plugins
@@ -83616,6 +84265,7 @@ async function build_manifest_buildManifest(options) {
         if (definition) {
             checkRequiredDeclared(plugin, definition, problems);
             generates = generatedConnections(plugin, definition, problems);
+            problems.push(...checkGeneratedConnections({ alias: plugin.alias, pluginFile: definition.file }, generates, types));
         }
         return { plugin, found, inputs, generates };
     });
@@ -83654,18 +84304,29 @@ async function build_manifest_buildManifest(options) {
     }
     const plugins = [];
     // Many plugins may share one plugin folder: read and hash each folder once.
-    const folderDigests = new Map();
-    const folderDigest = (found) => {
-        let digest = folderDigests.get(found.dir);
-        if (!digest) {
-            digest = snapshotDirectory(found.dir, found.displayDir).then((s) => s.digest);
-            folderDigests.set(found.dir, digest);
+    const folders = new Map();
+    const folderInfo = (found) => {
+        let info = folders.get(found.dir);
+        if (!info) {
+            info = snapshotDirectory(found.dir, found.displayDir).then(readFolder);
+            folders.set(found.dir, info);
         }
-        return digest;
+        return info;
     };
+    const shared = options.sharedValues ?? {};
     for (const p of withConnections) {
-        plugins.push(toManifestPlugin(p, p.found ? await folderDigest(p.found) : ''));
+        const info = p.found
+            ? await folderInfo(p.found)
+            : { digest: '', refs: { keys: [], all: false } };
+        plugins.push(toManifestPlugin(p, info, shared));
     }
+    const usedKeys = new Set(plugins.flatMap((p) => p.sharedValues ?? []));
+    const sharedValues = Object.fromEntries([...usedKeys].sort().flatMap((key) => {
+        const value = shared[key];
+        if (!value)
+            return [];
+        return [[key, withoutValue(value)]];
+    }));
     const current = new Set(plugins.map((p) => p.alias));
     const removed = (options.previous?.plugins ?? []).filter((p) => p.type === 'infra' && !current.has(p.alias));
     const removedOrder = destroyOrder(removed.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
@@ -83677,6 +84338,8 @@ async function build_manifest_buildManifest(options) {
         plugins,
         deployOrder: ordered.order,
         destroy,
+        ...(Object.keys(sharedValues).length > 0 ? { sharedValues } : {}),
+        ...usedTypes(plugins, types),
     };
     return canonicalize({ ...body, digest: build_manifest_manifestDigest(body) });
 }
@@ -83710,12 +84373,44 @@ function build_manifest_manifestDigest(manifest) {
 function dependsOn(requires) {
     return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
 }
-function toManifestPlugin(p, files) {
+/** The known types the plugins generate or require, for the run (hints, secret attributes). */
+function usedTypes(plugins, types) {
+    const names = new Set(plugins.flatMap((p) => [...p.generates.map((g) => g.type), ...p.requires.map((r) => r.type)]));
+    const used = [...names].sort().flatMap((n) => {
+        const type = types.get(n);
+        return type ? [[n, type]] : [];
+    });
+    return used.length > 0 ? { connectionTypes: Object.fromEntries(used) } : {};
+}
+/** What a run records of a shared value: never the value itself. */
+function withoutValue(value) {
+    return {
+        secret: value.secret,
+        scope: value.scope,
+        revision: value.revision,
+        updatedAt: value.updatedAt,
+        updatedBy: value.updatedBy,
+        digest: value.digest,
+    };
+}
+function readFolder(snapshot) {
+    const templates = snapshot.files
+        .filter((f) => f.path.startsWith('templates-deploy/'))
+        .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
+    return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
+}
+function toManifestPlugin(p, folder, shared) {
     const ref = parsePluginRef(p.plugin.ref);
     const requiredValues = p.requires.map((r) => [
         r.name,
         r.from.kind === 'context' ? r.from.attributes : r.from.alias,
     ]);
+    const sharedKeys = p.plugin.type !== 'infra'
+        ? []
+        : folder.refs.all
+            ? [...new Set([...folder.refs.keys, ...Object.keys(shared)])].sort()
+            : folder.refs.keys;
+    const files = folder.digest;
     return {
         alias: p.plugin.alias,
         ref: p.plugin.ref,
@@ -83732,7 +84427,17 @@ function toManifestPlugin(p, files) {
         requires: p.requires,
         generates: p.generates,
         dependsOn: dependsOn(p.requires),
-        digest: sha256(canonicalJson({ inputs: p.inputs, required: requiredValues, files })),
+        ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
+        ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
+        digest: sha256(canonicalJson({
+            inputs: p.inputs,
+            required: requiredValues,
+            files,
+            // Only when used, so plugins without shared values keep the digests they had.
+            ...(sharedKeys.length > 0
+                ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
+                : {}),
+        })),
     };
 }
 
@@ -84150,304 +84855,6 @@ function uuidToULID(uuid) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/store/object-store.ts
-/**
- * The one storage seam of the engine: JSON objects (and a run's raw files) in a bucket, with the conditional writes that
- * make locks and record updates safe between runners (S3 `If-None-Match: *` / `If-Match: <etag>`).
- */
-/** A conditional write or delete lost: someone else created or changed the object first. */
-class object_store_PreconditionFailedError extends Error {
-    key;
-    name = 'PreconditionFailedError';
-    constructor(key) {
-        super(`the object ${key} was created or changed by someone else`);
-        this.key = key;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/store/memory-object-store.ts
-/** An in-memory ObjectStore with S3's conditional semantics, for unit tests of pure logic. */
-
-
-class MemoryObjectStore {
-    bucket;
-    objects = new Map();
-    files = new Map();
-    version = 0;
-    constructor(bucket = 'memory') {
-        this.bucket = bucket;
-    }
-    async getJson(key) {
-        const object = this.objects.get(key);
-        return object ? { value: JSON.parse(object.body), etag: object.etag } : undefined;
-    }
-    async putJson(key, value, condition) {
-        const current = this.objects.get(key);
-        if (condition && 'ifNoneMatch' in condition && current)
-            throw new PreconditionFailedError(key);
-        if (condition && 'ifMatch' in condition && current?.etag !== condition.ifMatch) {
-            throw new PreconditionFailedError(key);
-        }
-        const body = JSON.stringify(value);
-        const etag = `"${createHash('md5').update(`${++this.version}:${body}`).digest('hex')}"`;
-        this.objects.set(key, { body, etag });
-        return etag;
-    }
-    async getBytes(key) {
-        const file = this.files.get(key);
-        return file ? new Uint8Array(file) : undefined;
-    }
-    async putBytes(key, body, _contentType) {
-        this.files.set(key, new Uint8Array(body));
-    }
-    async delete(key, condition) {
-        const current = this.objects.get(key);
-        if (condition && current && current.etag !== condition.ifMatch)
-            throw new PreconditionFailedError(key);
-        this.objects.delete(key);
-        this.files.delete(key);
-    }
-    async list(prefix) {
-        return [...new Set([...this.objects.keys(), ...this.files.keys()])]
-            .filter((k) => k.startsWith(prefix))
-            .sort();
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3711);
-;// CONCATENATED MODULE: ./packages/core/src/store/s3-object-store.ts
-/**
- * ObjectStore over S3: timeouts on every call (set on the client), bounded retries with backoff for
- * what can pass (throttling, 5xx, timeouts, dropped connections), and errors that name the bucket
- * and say what to check. A conditional write that loses is never retried here: the caller decides.
- */
-
-
-
-const PASSING = /timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Throttl|SlowDown|RequestTimeout|InternalError|ServiceUnavailable/i;
-class S3ObjectStore {
-    client;
-    bucket;
-    retries;
-    baseDelayMs;
-    sleep;
-    constructor(client, bucket, options = {}) {
-        this.client = client;
-        this.bucket = bucket;
-        this.retries = options.retries ?? 3;
-        this.baseDelayMs = options.baseDelayMs ?? 200;
-        this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    }
-    async getJson(key) {
-        return this.call(`read ${key}`, async () => {
-            try {
-                const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
-                const body = (await response.Body?.transformToString()) ?? '';
-                let value;
-                try {
-                    value = JSON.parse(body);
-                }
-                catch {
-                    throw new errors_ExternalError(`s3://${this.bucket}/${key} is not valid JSON: the object was changed outside this tool or is corrupt.`);
-                }
-                return { value, etag: response.ETag ?? '' };
-            }
-            catch (error) {
-                if (s3_object_store_status(error) === 404 && errorName(error) !== 'NoSuchBucket')
-                    return undefined;
-                throw error;
-            }
-        });
-    }
-    async putJson(key, value, condition) {
-        const body = JSON.stringify(value);
-        return this.call(`write ${key}`, async () => {
-            try {
-                const response = await this.client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
-                    Bucket: this.bucket,
-                    Key: key,
-                    Body: body,
-                    ContentType: 'application/json',
-                    ...(condition && 'ifNoneMatch' in condition ? { IfNoneMatch: '*' } : {}),
-                    ...(condition && 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
-                }));
-                return response.ETag ?? '';
-            }
-            catch (error) {
-                if (s3_object_store_status(error) === 412 || s3_object_store_status(error) === 409)
-                    throw new object_store_PreconditionFailedError(key);
-                throw error;
-            }
-        });
-    }
-    async getBytes(key) {
-        return this.call(`read ${key}`, async () => {
-            try {
-                const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
-                return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
-            }
-            catch (error) {
-                if (s3_object_store_status(error) === 404 && errorName(error) !== 'NoSuchBucket')
-                    return undefined;
-                throw error;
-            }
-        });
-    }
-    async putBytes(key, body, contentType) {
-        await this.call(`write ${key}`, () => this.client.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
-            Bucket: this.bucket,
-            Key: key,
-            Body: body,
-            ContentType: contentType,
-        })));
-    }
-    async delete(key, condition) {
-        await this.call(`delete ${key}`, async () => {
-            try {
-                await this.client.send(new client_s3_dist_cjs/* DeleteObjectCommand */.k4j({
-                    Bucket: this.bucket,
-                    Key: key,
-                    ...(condition ? { IfMatch: condition.ifMatch } : {}),
-                }));
-            }
-            catch (error) {
-                if (s3_object_store_status(error) === 412)
-                    throw new object_store_PreconditionFailedError(key);
-                if (s3_object_store_status(error) === 404 && errorName(error) !== 'NoSuchBucket')
-                    return;
-                throw error;
-            }
-        });
-    }
-    async list(prefix) {
-        return this.call(`list ${prefix}`, async () => {
-            const keys = [];
-            let token;
-            do {
-                const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
-                    Bucket: this.bucket,
-                    Prefix: prefix,
-                    ContinuationToken: token,
-                }));
-                keys.push(...(page.Contents ?? []).map((o) => o.Key ?? '').filter(Boolean));
-                token = page.NextContinuationToken;
-            } while (token);
-            return keys.sort();
-        });
-    }
-    async call(what, fn) {
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (error) {
-                if (error instanceof object_store_PreconditionFailedError || error instanceof errors_ExternalError)
-                    throw error;
-                const passing = isPassing(error);
-                if (passing && attempt < this.retries) {
-                    await this.sleep(this.baseDelayMs * 2 ** attempt);
-                    continue;
-                }
-                throw this.explain(what, error, attempt + 1);
-            }
-        }
-    }
-    explain(what, error, attempts) {
-        const name = errorName(error);
-        const message = error.message ?? String(error);
-        const where = `S3 bucket ${this.bucket}`;
-        if (name === 'NoSuchBucket') {
-            return new errors_ConfigurationError({
-                message: `The ${where} does not exist (while trying to ${what}).`,
-                hint: 'Create it, or fix the bucket name input.',
-            });
-        }
-        if (name === 'AccessDenied' || s3_object_store_status(error) === 403) {
-            return new errors_ConfigurationError({
-                message: `Access to the ${where} was denied (while trying to ${what}).`,
-                hint: 'Give the credentials s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket on it.',
-            });
-        }
-        const retryable = isPassing(error);
-        const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-        return new errors_ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
-    }
-}
-function s3_object_store_status(error) {
-    return error.$metadata?.httpStatusCode;
-}
-function errorName(error) {
-    const e = error;
-    return e.name ?? e.Code ?? e.code ?? '';
-}
-function isPassing(error) {
-    const code = s3_object_store_status(error);
-    if (code !== undefined && (code >= 500 || code === 429))
-        return true;
-    return PASSING.test(`${errorName(error)} ${error.message ?? ''} ${error.code ?? ''}`);
-}
-
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./packages/core/src/store/s3-client.ts
-/**
- * The S3 client of the engine, from the credential source the inputs chose (CONTRACT.md §1).
- * AWS_ENDPOINT_URL_S3 points it at an S3-compatible server (path-style addressing then).
- */
-
-
-
-/**
- * DEPLOY_ENGINE_S3_TIMEOUT_MS overrides the per-request timeout (30 s), e.g. to fail faster against
- * a local S3 server or wait longer on a slow link.
- */
-function timeoutFromEnv(env) {
-    const raw = env.DEPLOY_ENGINE_S3_TIMEOUT_MS;
-    if (raw === undefined || raw === '')
-        return undefined;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 100)
-        throw new Error(`DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw}".`);
-    return value;
-}
-function requestHandler(options) {
-    return new node_http_handler_dist_cjs.NodeHttpHandler({
-        requestTimeout: options.requestTimeoutMs ?? timeoutFromEnv(options.env ?? process.env) ?? 30000,
-        connectionTimeout: options.connectionTimeoutMs ?? 5000,
-        throwOnRequestTimeout: true,
-    });
-}
-function createS3Client(options) {
-    const env = options.env ?? process.env;
-    const config = {
-        region: options.region,
-        requestHandler: requestHandler(options),
-        // Our own store retries (S3ObjectStore); the SDK's retries would multiply its timeouts.
-        maxAttempts: 1,
-    };
-    const endpoint = env.AWS_ENDPOINT_URL_S3;
-    if (endpoint) {
-        config.endpoint = endpoint;
-        config.forcePathStyle = true;
-        config.requestChecksumCalculation = 'WHEN_REQUIRED';
-        config.responseChecksumValidation = 'WHEN_REQUIRED';
-    }
-    config.credentials = credentialProvider(options.credentials, {
-        region: options.region,
-        requestHandler: requestHandler(options),
-        env,
-        ...(options.webIdentityToken ? { webIdentityToken: options.webIdentityToken } : {}),
-    });
-    return new client_s3_dist_cjs/* S3Client */.YxF(config);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/store/index.ts
-
-
-
-
-
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-store.ts
 /**
  * Run records and their locks in the IaC bucket. Every write that could race is conditional: the
@@ -84474,7 +84881,7 @@ class RunBlockedError extends errors_ExternalError {
         this.holder = holder;
     }
 }
-class RunStore {
+class run_store_RunStore {
     store;
     logger;
     options;
@@ -85744,7 +86151,8 @@ function lifecycle_manifests_unknownVersionError(target, version, deployed) {
 /**
  * What makes two deployments the same for SKIP_DEPLOY: the same plugins in the same order, each
  * with the same digest (resolved inputs, every file of the plugin, the values of the Connection
- * Interfaces it requires from the workspace), the same mode and the same Terraform version.
+ * Interfaces it requires from the workspace), the same mode and the same Terraform version, and
+ * with CHECKOUT_BRANCH the same repository files.
  */
 
 
@@ -85755,6 +86163,7 @@ function fingerprint_deploymentFingerprint(manifest, mode, terraformVersion) {
         deployOrder: manifest.deployOrder,
         mode,
         terraformVersion,
+        ...(manifest.repositoryFiles ? { repositoryFiles: manifest.repositoryFiles.digest } : {}),
     }));
 }
 /** Infra plugins whose digest is the one `last` deployed them with. */
@@ -85784,6 +86193,7 @@ function fingerprint_unchangedPlugins(manifest, last) {
 
 
 
+
 async function openRun(deps, options) {
     const { logger } = deps;
     const operation = options.operation ?? { type: 'DEPLOY' };
@@ -85793,8 +86203,26 @@ async function openRun(deps, options) {
     let manifest;
     let last;
     if (operation.type === 'DEPLOY') {
-        const connectionInterfaces = await deps.context.list(options.workspace, options.environment);
-        const manifestOptions = { ...options, connectionInterfaces, logger };
+        // Broken type files fail here too, before any call to S3.
+        const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
+        const [connectionInterfaces, sharedValues, workspaceTypes] = await Promise.all([
+            deps.context.list(options.workspace, options.environment),
+            deps.sharedValues.resolve(options.workspace, options.environment),
+            deps.connectionTypes.list(options.workspace),
+        ]);
+        for (const value of Object.values(sharedValues)) {
+            if (value.secret && value.value !== undefined && value.value !== '')
+                logger.addSecret(typeof value.value === 'string' ? value.value : JSON.stringify(value.value));
+        }
+        const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
+        notices.forEach((n) => logger.warning(n));
+        const manifestOptions = {
+            ...options,
+            connectionInterfaces,
+            sharedValues,
+            connectionTypes,
+            logger,
+        };
         // The target (and so the history to compare with) is known only once stk.yaml is read.
         manifest = await buildManifest(manifestOptions);
         last = await deps.history.getLast(manifest.target);
@@ -85806,6 +86234,9 @@ async function openRun(deps, options) {
                 previous: recordedManifest(live),
             });
         }
+        const open = untypedConnections(manifest, connectionTypes);
+        if (open.length > 0)
+            logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
     }
     else {
         const target = descriptorTarget(descriptor, { ...options, logger });
@@ -85827,6 +86258,11 @@ async function openRun(deps, options) {
                     ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
                     : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
         }
+    }
+    if (options.repositoryFiles) {
+        const { digest, files, bytes } = options.repositoryFiles;
+        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
+        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/.`);
     }
     const live = liveDeployment(last);
     if (live)
@@ -85881,6 +86317,14 @@ async function openRun(deps, options) {
         throw error;
     }
     return { ...base, run };
+}
+/** Types the manifest's plugins generate or require that no contract describes. */
+function untypedConnections(manifest, types) {
+    const names = manifest.plugins.flatMap((p) => [
+        ...p.generates.map((g) => g.type),
+        ...p.requires.map((r) => r.type),
+    ]);
+    return [...new Set(names)].filter((n) => !types.has(n)).sort();
 }
 /** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
 function skipReason(manifest, live, mode, terraformVersion) {
@@ -86547,6 +86991,72 @@ async function changedConnections(tb, plugin, record) {
     return changed;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-files.ts
+/**
+ * Repository files for Terraform (CHECKOUT_BRANCH): the application's checkout, without `.git`,
+ * `.stk/FORKED_PLUGINS`, EXCLUDE_FILES_PATH and our own scratch folder, copied once per job and
+ * linked as `repodir/` into every rendered project, so templates can read files of the repository
+ * (`file("repodir/...")`, `fileset("repodir/site", "**")`), as StackSpot's containers could.
+ * Its digest is part of what SKIP_DEPLOY compares.
+ */
+
+
+
+
+const repository_files_REPODIR = 'repodir';
+/** Beyond this the repository is surely not what a plugin needs copied per job. */
+const MAX_REPOSITORY_BYTES = (/* unused pure expression or super */ null && (512 * 1024 * 1024));
+/**
+ * Walks the checkout at `root` and digests it; with `copyTo`, copies it there too.
+ * @param exclude paths relative to root (EXCLUDE_FILES_PATH) and scratch folders inside it
+ */
+async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
+    const skip = new Set(exclude.map((p) => posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '')));
+    const hash = createHash('sha256');
+    const result = { digest: '', files: 0, bytes: 0, skippedLinks: 0 };
+    if (copyTo) {
+        await rm(copyTo, { recursive: true, force: true });
+        await mkdir(copyTo, { recursive: true });
+    }
+    const walk = async (rel) => {
+        const entries = (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
+        for (const entry of entries) {
+            const path = rel ? `${rel}/${entry.name}` : entry.name;
+            if (entry.name === '.git' || skip.has(path))
+                continue;
+            if (entry.name === 'FORKED_PLUGINS' && rel.split('/').at(-1) === '.stk')
+                continue;
+            const stat = await lstat(join(root, path));
+            if (stat.isSymbolicLink()) {
+                result.skippedLinks++;
+                continue;
+            }
+            if (stat.isDirectory()) {
+                if (copyTo)
+                    await mkdir(join(copyTo, path), { recursive: true });
+                await walk(path);
+            }
+            else if (stat.isFile()) {
+                result.files++;
+                result.bytes += stat.size;
+                if (result.bytes > MAX_REPOSITORY_BYTES) {
+                    throw new ConfigurationError({
+                        message: `CHECKOUT_BRANCH: the repository holds more than ${MAX_REPOSITORY_BYTES / 1048576} MiB of files to give Terraform.`,
+                        hint: 'Leave large folders out with EXCLUDE_FILES_PATH, or turn CHECKOUT_BRANCH off.',
+                    });
+                }
+                hash.update(`${path}\0${stat.size}\0`);
+                hash.update(await readFile(join(root, path)));
+                if (copyTo)
+                    await copyFile(join(root, path), join(copyTo, path));
+            }
+        }
+    };
+    await walk('');
+    result.digest = hash.digest('hex');
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
 /**
  * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
@@ -86555,6 +87065,9 @@ async function changedConnections(tb, plugin, record) {
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
+
+
 
 
 
@@ -86615,10 +87128,19 @@ async function executeRunTasks(deps, options) {
     }
     finally {
         watch.stop();
+        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
+        await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
     }
 }
 async function executeTasks(deps, options, run, manifest, watch) {
     const executor = new TaskExecutor(deps, options, run, manifest);
+    try {
+        await executor.prepareRepositoryFiles();
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
+    }
     const reports = [];
     let current = run;
     for (const task of options.tasks) {
@@ -86716,6 +87238,12 @@ class TaskExecutor {
     /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
     iacDigests = new Map();
     unified = new UnifiedTasks(this);
+    /** Secret values met while rendering (shared values, secret attributes): masked in Terraform's output. */
+    secrets = new Set();
+    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
+    repodir;
+    /** The workspace's shared values, read once per job. */
+    resolvedShared;
     /** Private module tokens for `terraform init`, masked once. */
     git;
     constructor(deps, options, run, manifest) {
@@ -86841,12 +87369,13 @@ class TaskExecutor {
         await rm(sourceDir, { recursive: true, force: true });
         await restoreSnapshot(snapshot, sourceDir);
         const { workspace, environment, appKind, appId } = this.manifest.target;
+        const types = this.manifest.connectionTypes ?? {};
         const connections = {};
         for (const required of plugin.requires) {
             const wiredValue = required.keys.map((k) => wired[k]).find((v) => v !== undefined);
             if (wiredValue) {
                 for (const key of required.keys)
-                    connections[key] = wiredValue;
+                    connections[key] = contractView(wiredValue, types[required.type]);
                 continue;
             }
             // One read per required interface, not a listing of the whole environment.
@@ -86860,10 +87389,16 @@ class TaskExecutor {
                         : 'Deploy the application or shared infrastructure that generates it first.',
                 });
             }
+            this.maskSecrets(instance.attributes, [
+                ...(instance.secretAttributes ?? []),
+                ...secretAttributes(types[required.type]),
+            ]);
+            const view = contractView(instance.attributes, types[required.type]);
             for (const key of required.keys)
-                connections[key] = instance.attributes;
+                connections[key] = view;
         }
         const context = buildTemplateContext({
+            sharedValues: await this.sharedValuesFor(plugin),
             inputs: plugin.inputs,
             connections,
             environment,
@@ -86878,9 +87413,57 @@ class TaskExecutor {
             templateDir: join(sourceDir, 'templates-deploy'),
             context,
             displayDir,
+            undefinedHint: (expression) => typeHint(expression, plugin, types),
         });
-        this.guard(new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])), `${plugin.alias} (rendered from ${displayDir})`);
+        const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
+        this.guard(files, `${plugin.alias} (rendered from ${displayDir})`);
+        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), moduleOutputs(files), displayDir);
+        if (secretProblems.length > 0) {
+            throw new ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
+        }
         return project;
+    }
+    /**
+     * The shared values the plugin's templates read, as the run recorded them: a value changed or
+     * deleted since the run was planned is refused (what was reviewed would not be what is applied).
+     */
+    async sharedValuesFor(plugin) {
+        const wanted = plugin.sharedValues ?? [];
+        if (wanted.length === 0)
+            return {};
+        this.resolvedShared ??= this.deps.sharedValues.resolve(this.manifest.target.workspace, this.manifest.target.environment);
+        const current = await this.resolvedShared;
+        const recorded = this.manifest.sharedValues ?? {};
+        const keys = plugin.sharedValuesAll
+            ? [...new Set([...wanted, ...Object.keys(current)])]
+            : wanted;
+        const changed = keys.filter((k) => current[k]?.digest !== recorded[k]?.digest);
+        if (changed.length > 0) {
+            throw new ConfigurationError(changed.map((k) => ({
+                message: `Shared value ${k}: ${describeSharedChange(recorded[k], current[k])}.`,
+            })), `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`);
+        }
+        const values = {};
+        for (const key of keys) {
+            const value = current[key];
+            if (!value)
+                continue;
+            if (value.secret)
+                this.maskSecrets({ [key]: value.value }, [key]);
+            values[key] = value.value;
+        }
+        return values;
+    }
+    /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
+    maskSecrets(attributes, names) {
+        for (const name of names) {
+            const value = attributes[name];
+            if (value === undefined || value === null || value === '')
+                continue;
+            const text = typeof value === 'string' ? value : JSON.stringify(value);
+            this.secrets.add(text);
+            this.deps.logger.addSecret(text);
+        }
     }
     /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
     async recordedIac(alias) {
@@ -86915,12 +87498,38 @@ class TaskExecutor {
         this.iacDigests.set(alias, stored.digest);
         return dir;
     }
+    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
+    async prepareRepositoryFiles() {
+        const planned = this.manifest.repositoryFiles;
+        const { checkout } = this.options;
+        if (!planned) {
+            if (checkout?.requested)
+                this.deps.logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
+            return;
+        }
+        if (!checkout)
+            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
+        const copy = join(this.options.workDir, REPODIR);
+        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
+        this.repodir = copy;
+        if (found.digest !== planned.digest) {
+            this.deps.logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
+        }
+        else {
+            this.deps.logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
+        }
+    }
     project(dir) {
+        if (this.repodir) {
+            const link = join(dir, REPODIR);
+            if (!existsSync(link))
+                symlinkSync(this.repodir, link, 'dir');
+        }
         return new TerraformProject({
             ...this.options.terraform,
             initEnv: this.git.env,
             unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
-            secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets],
+            secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
             dir,
             logger: this.deps.logger,
             signal: this.options.signal,
@@ -86986,6 +87595,13 @@ class TaskExecutor {
         const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: this.run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
         if (mapped.problems.length > 0)
             throw new ConfigurationError(mapped.problems);
+        for (const instance of mapped.instances) {
+            const secret = secretAttributes(this.manifest.connectionTypes?.[instance.type]);
+            if (secret.length === 0)
+                continue;
+            instance.secretAttributes = secret;
+            this.maskSecrets(instance.attributes, secret);
+        }
         if (mapped.instances.length > 0) {
             await this.deps.context.upsert(workspace, environment, mapped.instances);
             this.deps.logger.info(`Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`);
@@ -87037,8 +87653,56 @@ class TaskExecutor {
 function publicOutputs(outputs) {
     return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
 }
+/**
+ * A connection's attributes as a consumer's templates see them: with a known type, only the
+ * attributes it defines, so using another one is an error at render time (see typeHint).
+ */
+function contractView(attributes, type) {
+    if (!type)
+        return attributes;
+    const defined = new Set(type.attributes.map((a) => a.name));
+    return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
+}
+/** For `connections.<key>.<attr>` of a known type: the attributes the type defines. */
+function typeHint(expression, plugin, types) {
+    const match = /^connections\.([^.[]+)[.[](.+?)\]?$/.exec(expression);
+    if (!match)
+        return undefined;
+    const required = plugin.requires.find((r) => r.keys.includes(match[1]));
+    const type = required ? types[required.type] : undefined;
+    if (!type)
+        return undefined;
+    return `Connection Interface Type ${type.name} (${type.source}) defines ${type.attributes.map((a) => a.name).join(', ')}; ${match[2] === '…' ? 'the attribute used' : match[2]} is not one of them.`;
+}
+function describeSharedChange(before, now) {
+    if (!before)
+        return `was set (revision ${now?.revision ?? '?'} by ${now?.updatedBy ?? '?'} at ${now?.updatedAt ?? '?'}) after the plan; start a new run to review it`;
+    if (!now)
+        return 'was deleted after the plan; set it again or start a new run';
+    return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
+/** Everything a run reads and writes in the IaC bucket, built once per step. */
+
+
+
+function runDependencies(iacStore, logger, region) {
+    return {
+        runs: new RunStore(iacStore, logger, { region }),
+        iacStore,
+        context: new WorkspaceContextStore(iacStore),
+        history: new DeploymentHistory(iacStore),
+        consumers: new ConsumerIndex(iacStore),
+        sharedValues: new SharedValueStore(iacStore),
+        connectionTypes: new ConnectionTypeStore(iacStore),
+        logger,
+    };
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
 
 
 
@@ -87058,6 +87722,7 @@ function publicOutputs(outputs) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -87257,7 +87922,7 @@ function readUnusedInputs(inputs, names, secrets, why) {
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 const TF_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'];
 /** Names that become parts of S3 keys and state paths: workspaces, environments. */
-const NAME = {
+const common_inputs_NAME = {
     pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
     rule: "use 1 to 63 letters, digits, '.', '_' and '-', starting with a letter or digit.",
 };
@@ -88749,7 +89414,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile: io_util_copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -91271,6 +91936,7 @@ class terraform_installer_ToolCacheTerraformInstaller {
 
 
 
+
 /** The Terraform binary TERRAFORM_VERSION asks for (installed if needed), and its version. */
 async function prepareTerraform(inputs) {
     const logger = actionsLogger;
@@ -91300,6 +91966,21 @@ async function taskEnvironment(session, runId, inputs, prepared) {
         },
         ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
     };
+}
+/**
+ * What CHECKOUT_BRANCH leaves out of repodir/ besides `.git` and `.stk/FORKED_PLUGINS`: the
+ * EXCLUDE_FILES_PATH, this engine's scratch folder, and the outputs files it writes into the
+ * checkout (`<alias>_<suffix>`), which differ between jobs.
+ */
+function repositoryExclusions(pathToMount, outputFileSuffix, excludeFilesPath) {
+    const outputs = existsSync(pathToMount)
+        ? readdirSync(pathToMount).filter((name) => name.endsWith(`_${outputFileSuffix}`))
+        : [];
+    return [
+        ...(excludeFilesPath ? [relative(pathToMount, resolve(pathToMount, excludeFilesPath))] : []),
+        '.deploy-engine',
+        ...outputs,
+    ];
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/run-guard.ts
@@ -91331,7 +92012,7 @@ async function closeRunLeftOpen(credentials) {
         return;
     const ref = parseRunRef(runRef);
     const session = await openAwsSession(ref.region, credentials(), actions_logger_actionsLogger);
-    const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actions_logger_actionsLogger, {
+    const runs = new run_store_RunStore(new S3ObjectStore(session.s3, ref.bucket), actions_logger_actionsLogger, {
         region: ref.region,
     });
     const result = await runs.cancelRun(ref.runId);
@@ -91360,7 +92041,7 @@ async function closeRunLeftOpen(credentials) {
 
 
 function parseOrchestrateInputs(p) {
-    readUnusedInputs(p, ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'CHECKOUT_BRANCH', 'OPEN_API_PATH'], ['STK_CLIENT_SECRET'], 'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.');
+    readUnusedInputs(p, ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'OPEN_API_PATH'], ['STK_CLIENT_SECRET'], 'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.');
     const credentials = readAwsCredentials(p, {
         role: 'AWS_IAM_ROLE',
         keyId: 'AWS_ACCESS_KEY_ID',
@@ -91378,8 +92059,8 @@ function parseOrchestrateInputs(p) {
             name: p.requiredName('IAC_BUCKET_NAME', BUCKET_NAME.pattern, BUCKET_NAME.rule, 'Name the S3 bucket for run records and rendered IaC.'),
             region: p.optional('IAC_BUCKET_REGION') || awsRegion,
         },
-        workspace: p.requiredName('WORKSPACE', NAME.pattern, NAME.rule),
-        environment: p.requiredName('ENVIRONMENT', NAME.pattern, NAME.rule),
+        workspace: p.requiredName('WORKSPACE', common_inputs_NAME.pattern, common_inputs_NAME.rule),
+        environment: p.requiredName('ENVIRONMENT', common_inputs_NAME.pattern, common_inputs_NAME.rule),
         version: p.requiredName('VERSION', VERSION_LABEL.pattern, VERSION_LABEL.rule, 'Use a tag or the commit SHA, e.g. ${{ github.sha }}.'),
         repositoryName: p.optional('REPOSITORY_NAME'),
         pathToMount,
@@ -91402,6 +92083,8 @@ function parseOrchestrateInputs(p) {
         skipDeploy: p.boolean('SKIP_DEPLOY', false),
         operation: { type: 'DEPLOY' },
         forceDestroy: p.boolean('FORCE_DESTROY', false),
+        checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
+        excludeFilesPath: p.structured('EXCLUDE_FILES_PATH', '', (raw) => insideCheckout(pathToMount, raw)),
         logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
         unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
         terraformVersion: p.optional('TERRAFORM_VERSION'),

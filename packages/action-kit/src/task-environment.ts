@@ -3,7 +3,8 @@
  * runtime-tasks' applies): the binary (installed on request), the credentials for its S3 backend,
  * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
  */
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { locateTerraform, type ExecuteOptions } from '@deploy-engine/core';
 import { actionsLogger } from './actions-logger';
 import type { AwsSession } from './aws-session';
@@ -61,4 +62,24 @@ export async function taskEnvironment(
     },
     ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
   };
+}
+
+/**
+ * What CHECKOUT_BRANCH leaves out of repodir/ besides `.git` and `.stk/FORKED_PLUGINS`: the
+ * EXCLUDE_FILES_PATH, this engine's scratch folder, and the outputs files it writes into the
+ * checkout (`<alias>_<suffix>`), which differ between jobs.
+ */
+export function repositoryExclusions(
+  pathToMount: string,
+  outputFileSuffix: string,
+  excludeFilesPath: string,
+): string[] {
+  const outputs = existsSync(pathToMount)
+    ? readdirSync(pathToMount).filter((name) => name.endsWith(`_${outputFileSuffix}`))
+    : [];
+  return [
+    ...(excludeFilesPath ? [relative(pathToMount, resolve(pathToMount, excludeFilesPath))] : []),
+    '.deploy-engine',
+    ...outputs,
+  ];
 }

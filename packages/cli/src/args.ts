@@ -30,6 +30,37 @@ export type Command =
       appId: string;
     }
   | { name: 'unlock-state'; runRef: string; statePath: string; lockId: string }
+  | {
+      name: 'values';
+      action: 'set' | 'list' | 'show' | 'delete';
+      bucket: string;
+      region: string;
+      workspace: string;
+      environment?: string;
+      key?: string;
+      /** set: the value; undefined means read it from stdin (keeps secrets off the command line). */
+      value?: string;
+      secret: boolean;
+      json: boolean;
+      by: string;
+    }
+  | {
+      name: 'types';
+      action: 'put' | 'list' | 'delete';
+      bucket: string;
+      region: string;
+      workspace: string;
+      /** put: the YAML file; delete: the type name. */
+      argument?: string;
+    }
+  | {
+      name: 'workspace';
+      bucket: string;
+      region: string;
+      workspace: string;
+      environment: string;
+      mermaid: boolean;
+    }
   | { name: 'help' };
 
 export const USAGE = `deploy-engine: follow and repair deployment runs (credentials: the usual AWS_* variables)
@@ -41,10 +72,20 @@ export const USAGE = `deploy-engine: follow and repair deployment runs (credenti
                                                      what is deployed, and the versions ROLLBACK_TO can go back to
   unlock --bucket <iac-bucket> --workspace W --environment E --app-id ID [--app-kind app|infra] [--region R] --yes
                                                      remove a target's lock by hand (prefer cancel-run)
+  values set <KEY> [<VALUE>] --bucket <iac-bucket> --workspace W [--environment E] [--secret] [--json] [--by NAME]
+                                                     set a shared value ({{ var.KEY }}); no VALUE: read it from stdin
+  values list|show <KEY>|delete <KEY> --bucket <iac-bucket> --workspace W [--environment E]
+                                                     list (with --environment: what its templates see), show with history, delete
+  types put <file.yaml>|list|delete <NAME> --bucket <iac-bucket> --workspace W
+                                                     the workspace's Connection Interface Types
+  workspace --bucket <iac-bucket> --workspace W --environment E [--mermaid]
+                                                     Connection Interfaces with producer and consumers; --mermaid: the graph
   unlock-state <RUN_ID> --state <bucket/key> --lock-id <ID>
                                                      release a Terraform state lock a killed job left behind
                                                      (the deployment's error message prints this command)
 `;
+
+const BOOLEAN_FLAGS = ['--watch', '--yes', '--secret', '--json', '--mermaid'];
 
 export function parseArgs(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
@@ -54,7 +95,7 @@ export function parseArgs(argv: readonly string[]): Command {
     const arg = rest[i] as string;
     if (arg.startsWith('--')) {
       const next = rest[i + 1];
-      if (next !== undefined && !next.startsWith('--') && !['--watch', '--yes'].includes(arg)) {
+      if (next !== undefined && !next.startsWith('--') && !BOOLEAN_FLAGS.includes(arg)) {
         flags.set(arg.slice(2), next);
         i++;
       } else flags.set(arg.slice(2), true);
@@ -88,15 +129,15 @@ export function parseArgs(argv: readonly string[]): Command {
     }
     case 'history':
     case 'unlock': {
-      const appKind = text('app-kind', false) ?? 'app';
-      if (appKind !== 'app' && appKind !== 'infra')
-        throw new Error('--app-kind must be app or infra.');
+      const kind = text('app-kind', false) ?? 'app';
+      if (kind !== 'app' && kind !== 'infra') throw new Error('--app-kind must be app or infra.');
+      const appKind: 'app' | 'infra' = kind;
       const target = {
         bucket: text('bucket', true) as string,
         region,
         workspace: text('workspace', true) as string,
         environment: text('environment', true) as string,
-        appKind: appKind,
+        appKind,
         appId: text('app-id', true) as string,
       };
       return name === 'history'
@@ -113,6 +154,58 @@ export function parseArgs(argv: readonly string[]): Command {
         lockId: text('lock-id', true) as string,
       };
     }
+    case 'values': {
+      const action = positionals[0];
+      if (action !== 'set' && action !== 'list' && action !== 'show' && action !== 'delete')
+        throw new Error(`values needs set, list, show or delete.\n\n${USAGE}`);
+      const key = positionals[1];
+      if (action !== 'list' && !key) throw new Error(`values ${action} needs a KEY.\n\n${USAGE}`);
+      const environment = text('environment', false);
+      return {
+        name,
+        action,
+        bucket: text('bucket', true) as string,
+        region,
+        workspace: text('workspace', true) as string,
+        ...(environment ? { environment } : {}),
+        ...(key ? { key } : {}),
+        ...(positionals[2] !== undefined ? { value: positionals[2] } : {}),
+        secret: flags.get('secret') === true,
+        json: flags.get('json') === true,
+        by:
+          text('by', false) ??
+          process.env.DEPLOY_ENGINE_ACTOR ??
+          process.env.GITHUB_ACTOR ??
+          process.env.USER ??
+          'unknown',
+      };
+    }
+    case 'types': {
+      const action = positionals[0];
+      if (action !== 'put' && action !== 'list' && action !== 'delete')
+        throw new Error(`types needs put, list or delete.\n\n${USAGE}`);
+      if (action !== 'list' && !positionals[1])
+        throw new Error(
+          `types ${action} needs ${action === 'put' ? 'a file' : 'a type name'}.\n\n${USAGE}`,
+        );
+      return {
+        name,
+        action,
+        bucket: text('bucket', true) as string,
+        region,
+        workspace: text('workspace', true) as string,
+        ...(positionals[1] ? { argument: positionals[1] } : {}),
+      };
+    }
+    case 'workspace':
+      return {
+        name,
+        bucket: text('bucket', true) as string,
+        region,
+        workspace: text('workspace', true) as string,
+        environment: text('environment', true) as string,
+        mermaid: flags.get('mermaid') === true,
+      };
     case undefined:
     case 'help':
     case '--help':

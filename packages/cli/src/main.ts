@@ -15,10 +15,21 @@ import {
 } from '@deploy-engine/core';
 import { parseArgs, USAGE } from './args';
 import { formatHistory, formatRun, formatRunList } from './format';
+import { runTypes, runValues, runWorkspace } from './workspace-commands';
 
-function store(bucket: string, region: string): RunStore {
-  const client = createS3Client({ region, credentials: { mode: 'ambient' } });
-  return new RunStore(new S3ObjectStore(client, bucket), new ConsoleLogger(), { region });
+function bucket(name: string, region: string): S3ObjectStore {
+  return new S3ObjectStore(createS3Client({ region, credentials: { mode: 'ambient' } }), name);
+}
+
+function store(name: string, region: string): RunStore {
+  return new RunStore(bucket(name, region), new ConsoleLogger(), { region });
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Value (end with Ctrl-D): ');
+  let text = '';
+  for await (const chunk of process.stdin) text += (chunk as Buffer).toString('utf8');
+  return text;
 }
 
 export async function main(
@@ -77,12 +88,17 @@ export async function main(
       return 0;
     }
     case 'history': {
-      const client = createS3Client({ region: command.region, credentials: { mode: 'ambient' } });
-      const history = new DeploymentHistory(new S3ObjectStore(client, command.bucket));
+      const history = new DeploymentHistory(bucket(command.bucket, command.region));
       const target = { ...command, appName: command.appId };
       out(formatHistory(await history.getLast(target), await history.listDeployed(target)));
       return 0;
     }
+    case 'values':
+      return runValues(command, bucket(command.bucket, command.region), out, readStdin);
+    case 'types':
+      return runTypes(command, bucket(command.bucket, command.region), out);
+    case 'workspace':
+      return runWorkspace(command, bucket(command.bucket, command.region), out);
     case 'unlock': {
       const runs = store(command.bucket, command.region);
       const target = {

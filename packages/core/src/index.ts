@@ -11,6 +11,7 @@ export * from './inputs';
 export * from './guardrails';
 export * from './credentials';
 export * from './workspace';
+export * from './connection-types';
 export * from './descriptor';
 export * from './plugins';
 export * from './manifest';

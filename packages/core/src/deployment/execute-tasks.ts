@@ -5,16 +5,14 @@
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
-import type { Logger } from '../logging';
 import type { Manifest, ManifestPlugin } from '../manifest';
-import type { RunAttempt, RunRecord, RunStore, RunTask } from '../runs';
-import type { ObjectStore } from '../store';
+import type { RunAttempt, RunRecord, RunTask } from '../runs';
 import type { ApplyTask } from '../tasks';
 import {
   checkRenderedIac,
@@ -35,7 +33,13 @@ import {
   type OutputValue,
   type TerraformOptions,
 } from '../terraform';
-import type { ConsumerIndex, DeploymentHistory, WorkspaceContextStore } from '../workspace';
+import {
+  checkSecretOutputs,
+  secretAttributes,
+  type ConnectionInterfaceType,
+} from '../connection-types';
+import { moduleOutputs } from '../unified';
+import type { ResolvedSharedValue } from '../workspace';
 import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
 import { mapOutputsToConnections } from './connection-outputs';
@@ -52,18 +56,12 @@ import {
 } from './classic-plans';
 import type { PlanRecord } from './saved-plans';
 import { deploymentMode } from './unified-run';
+import { REPODIR, scanRepositoryFiles } from './repository-files';
+import type { RunDependencies } from './dependencies';
 import { deploymentFingerprint } from './fingerprint';
 
-export interface ExecuteDependencies {
-  runs: RunStore;
-  /** The IaC bucket, to read the IaC a previous run recorded (destroy). */
-  iacStore: ObjectStore;
-  context: WorkspaceContextStore;
-  history: DeploymentHistory;
-  /** Who requires which Connection Interface: updated when the run succeeds. */
-  consumers: ConsumerIndex;
-  logger: Logger;
-}
+/** What task execution reads and writes in the IaC bucket (see runDependencies). */
+export type ExecuteDependencies = Omit<RunDependencies, 'connectionTypes'>;
 
 export interface ExecuteOptions {
   runId: string;
@@ -79,6 +77,11 @@ export interface ExecuteOptions {
   terraformVersion: string;
   /** LOCAL_EXEC_ENABLED and FEATURES_TERRAFORM_MODULES: checked on the IaC before every init. */
   guardrails: GuardrailOptions;
+  /**
+   * The checkout, for runs planned with CHECKOUT_BRANCH: copied once into the work folder and
+   * linked as repodir/ into every project. `exclude`: paths relative to root left out.
+   */
+  checkout?: { root: string; exclude: string[]; requested?: boolean };
   /** AWS_ENDPOINT_URL_S3, when the S3 backend must use another endpoint. */
   s3Endpoint?: string;
   signal?: AbortSignal;
@@ -174,6 +177,8 @@ export async function executeRunTasks(
     return resumed ? { ...result, resumed } : result;
   } finally {
     watch.stop();
+    // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
+    await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -185,6 +190,12 @@ async function executeTasks(
   watch: RunWatch,
 ): Promise<ExecuteResult> {
   const executor = new TaskExecutor(deps, options, run, manifest);
+  try {
+    await executor.prepareRepositoryFiles();
+  } catch (error) {
+    await closeAfterFailure(deps, run.runId, error);
+    return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
+  }
   const reports: TaskReport[] = [];
   let current = run;
   for (const task of options.tasks) {
@@ -285,6 +296,12 @@ class TaskExecutor implements ClassicPlanToolbox {
   private readonly iacDigests = new Map<string, string>();
 
   private readonly unified = new UnifiedTasks(this);
+  /** Secret values met while rendering (shared values, secret attributes): masked in Terraform's output. */
+  private readonly secrets = new Set<string>();
+  /** CHECKOUT_BRANCH: this job's copy of the repository files. */
+  private repodir?: string;
+  /** The workspace's shared values, read once per job. */
+  private resolvedShared?: Promise<Record<string, ResolvedSharedValue>>;
   /** Private module tokens for `terraform init`, masked once. */
   private readonly git: GitCredentials;
 
@@ -434,11 +451,13 @@ class TaskExecutor implements ClassicPlanToolbox {
     await restoreSnapshot(snapshot, sourceDir);
 
     const { workspace, environment, appKind, appId } = this.manifest.target;
+    const types = this.manifest.connectionTypes ?? {};
     const connections: Record<string, Record<string, unknown>> = {};
     for (const required of plugin.requires) {
       const wiredValue = required.keys.map((k) => wired[k]).find((v) => v !== undefined);
       if (wiredValue) {
-        for (const key of required.keys) connections[key] = wiredValue;
+        for (const key of required.keys)
+          connections[key] = contractView(wiredValue, types[required.type]);
         continue;
       }
       // One read per required interface, not a listing of the whole environment.
@@ -453,9 +472,15 @@ class TaskExecutor implements ClassicPlanToolbox {
               : 'Deploy the application or shared infrastructure that generates it first.',
         });
       }
-      for (const key of required.keys) connections[key] = instance.attributes;
+      this.maskSecrets(instance.attributes, [
+        ...(instance.secretAttributes ?? []),
+        ...secretAttributes(types[required.type]),
+      ]);
+      const view = contractView(instance.attributes, types[required.type]);
+      for (const key of required.keys) connections[key] = view;
     }
     const context = buildTemplateContext({
+      sharedValues: await this.sharedValuesFor(plugin),
       inputs: plugin.inputs,
       connections,
       environment,
@@ -470,12 +495,67 @@ class TaskExecutor implements ClassicPlanToolbox {
       templateDir: join(sourceDir, 'templates-deploy'),
       context,
       displayDir,
+      undefinedHint: (expression) => typeHint(expression, plugin, types),
     });
-    this.guard(
-      new Map(project.files.map((f) => [f.path, f.content.toString('utf8')])),
-      `${plugin.alias} (rendered from ${displayDir})`,
+    const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
+    this.guard(files, `${plugin.alias} (rendered from ${displayDir})`);
+    const secretProblems = checkSecretOutputs(
+      plugin,
+      plugin.generates,
+      new Map(Object.entries(types)),
+      moduleOutputs(files),
+      displayDir,
     );
+    if (secretProblems.length > 0) {
+      throw new ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
+    }
     return project;
+  }
+
+  /**
+   * The shared values the plugin's templates read, as the run recorded them: a value changed or
+   * deleted since the run was planned is refused (what was reviewed would not be what is applied).
+   */
+  private async sharedValuesFor(plugin: ManifestPlugin): Promise<Record<string, unknown>> {
+    const wanted = plugin.sharedValues ?? [];
+    if (wanted.length === 0) return {};
+    this.resolvedShared ??= this.deps.sharedValues.resolve(
+      this.manifest.target.workspace,
+      this.manifest.target.environment,
+    );
+    const current = await this.resolvedShared;
+    const recorded = this.manifest.sharedValues ?? {};
+    const keys = plugin.sharedValuesAll
+      ? [...new Set([...wanted, ...Object.keys(current)])]
+      : wanted;
+    const changed = keys.filter((k) => current[k]?.digest !== recorded[k]?.digest);
+    if (changed.length > 0) {
+      throw new ConfigurationError(
+        changed.map((k) => ({
+          message: `Shared value ${k}: ${describeSharedChange(recorded[k], current[k])}.`,
+        })),
+        `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`,
+      );
+    }
+    const values: Record<string, unknown> = {};
+    for (const key of keys) {
+      const value = current[key];
+      if (!value) continue;
+      if (value.secret) this.maskSecrets({ [key]: value.value }, [key]);
+      values[key] = value.value;
+    }
+    return values;
+  }
+
+  /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
+  private maskSecrets(attributes: Record<string, unknown>, names: readonly string[]): void {
+    for (const name of names) {
+      const value = attributes[name];
+      if (value === undefined || value === null || value === '') continue;
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      this.secrets.add(text);
+      this.deps.logger.addSecret(text);
+    }
   }
 
   /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
@@ -522,12 +602,40 @@ class TaskExecutor implements ClassicPlanToolbox {
     return dir;
   }
 
+  /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
+  async prepareRepositoryFiles(): Promise<void> {
+    const planned = this.manifest.repositoryFiles;
+    const { checkout } = this.options;
+    if (!planned) {
+      if (checkout?.requested)
+        this.deps.logger.warning(
+          'CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.',
+        );
+      return;
+    }
+    if (!checkout) throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
+    const copy = join(this.options.workDir, REPODIR);
+    const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
+    this.repodir = copy;
+    if (found.digest !== planned.digest) {
+      this.deps.logger.warning(
+        `The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`,
+      );
+    } else {
+      this.deps.logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
+    }
+  }
+
   project(dir: string): TerraformProject {
+    if (this.repodir) {
+      const link = join(dir, REPODIR);
+      if (!existsSync(link)) symlinkSync(this.repodir, link, 'dir');
+    }
     return new TerraformProject({
       ...this.options.terraform,
       initEnv: this.git.env,
       unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
-      secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets],
+      secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
       dir,
       logger: this.deps.logger,
       signal: this.options.signal,
@@ -610,6 +718,12 @@ class TaskExecutor implements ClassicPlanToolbox {
       plugin.pluginFile ?? plugin.alias,
     );
     if (mapped.problems.length > 0) throw new ConfigurationError(mapped.problems);
+    for (const instance of mapped.instances) {
+      const secret = secretAttributes(this.manifest.connectionTypes?.[instance.type]);
+      if (secret.length === 0) continue;
+      instance.secretAttributes = secret;
+      this.maskSecrets(instance.attributes, secret);
+    }
     if (mapped.instances.length > 0) {
       await this.deps.context.upsert(workspace, environment, mapped.instances);
       this.deps.logger.info(
@@ -670,4 +784,41 @@ export function publicOutputs(outputs: Record<string, OutputValue>): Record<stri
   return Object.fromEntries(
     Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]),
   );
+}
+
+/**
+ * A connection's attributes as a consumer's templates see them: with a known type, only the
+ * attributes it defines, so using another one is an error at render time (see typeHint).
+ */
+function contractView(
+  attributes: Record<string, unknown>,
+  type: ConnectionInterfaceType | undefined,
+): Record<string, unknown> {
+  if (!type) return attributes;
+  const defined = new Set(type.attributes.map((a) => a.name));
+  return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
+}
+
+/** For `connections.<key>.<attr>` of a known type: the attributes the type defines. */
+function typeHint(
+  expression: string,
+  plugin: ManifestPlugin,
+  types: Record<string, ConnectionInterfaceType>,
+): string | undefined {
+  const match = /^connections\.([^.[]+)[.[](.+?)\]?$/.exec(expression);
+  if (!match) return undefined;
+  const required = plugin.requires.find((r) => r.keys.includes(match[1] as string));
+  const type = required ? types[required.type] : undefined;
+  if (!type) return undefined;
+  return `Connection Interface Type ${type.name} (${type.source}) defines ${type.attributes.map((a) => a.name).join(', ')}; ${match[2] === '…' ? 'the attribute used' : match[2]} is not one of them.`;
+}
+
+function describeSharedChange(
+  before: Omit<ResolvedSharedValue, 'value'> | undefined,
+  now: ResolvedSharedValue | undefined,
+): string {
+  if (!before)
+    return `was set (revision ${now?.revision ?? '?'} by ${now?.updatedBy ?? '?'} at ${now?.updatedAt ?? '?'}) after the plan; start a new run to review it`;
+  if (!now) return 'was deleted after the plan; set it again or start a new run';
+  return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }

@@ -1,7 +1,8 @@
 /**
  * What makes two deployments the same for SKIP_DEPLOY: the same plugins in the same order, each
  * with the same digest (resolved inputs, every file of the plugin, the values of the Connection
- * Interfaces it requires from the workspace), the same mode and the same Terraform version.
+ * Interfaces it requires from the workspace), the same mode and the same Terraform version, and
+ * with CHECKOUT_BRANCH the same repository files.
  */
 import { canonicalJson, sha256, type Manifest } from '../manifest';
 import type { DeploymentRecord } from '../workspace';
@@ -20,6 +21,7 @@ export function deploymentFingerprint(
       deployOrder: manifest.deployOrder,
       mode,
       terraformVersion,
+      ...(manifest.repositoryFiles ? { repositoryFiles: manifest.repositoryFiles.digest } : {}),
     }),
   );
 }

@@ -10,3 +10,5 @@ export * from './saved-plans';
 export * from './classic-plans';
 export * from './lifecycle-manifests';
 export * from './fingerprint';
+export * from './dependencies';
+export * from './repository-files';

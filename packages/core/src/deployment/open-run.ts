@@ -21,12 +21,10 @@ import {
   describeConsumer,
   liveDeployment,
   type Consumer,
-  type ConsumerIndex,
-  type DeploymentHistory,
   type DeploymentRecord,
-  type WorkspaceContextStore,
 } from '../workspace';
 import { MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
+import type { RunDependencies } from './dependencies';
 import { planClassicTasks } from './classic-tasks';
 import { deploymentFingerprint, unchangedPlugins } from './fingerprint';
 import {
@@ -37,15 +35,12 @@ import {
   unknownVersionError,
 } from './lifecycle-manifests';
 import { snapshotDirectory } from './plugin-snapshot';
+import type { RepositoryFiles } from './repository-files';
+import { mergeTypes, readRepositoryTypes, REPOSITORY_TYPES_DIR } from '../connection-types';
 import { planUnifiedTasks, type DeploymentMode } from './unified-run';
 
-export interface OpenRunDependencies {
-  runs: RunStore;
-  context: WorkspaceContextStore;
-  history: DeploymentHistory;
-  consumers: ConsumerIndex;
-  logger: Logger;
-}
+/** What opening a run reads and writes in the IaC bucket (see runDependencies). */
+export type OpenRunDependencies = Omit<RunDependencies, 'iacStore'>;
 
 /** What the run does: deploy stk.yaml, roll back to a version tag, or destroy everything. */
 export type RunOperation =
@@ -63,6 +58,8 @@ export interface OpenRunOptions extends Omit<
   operation?: RunOperation;
   /** Destroy even what other applications still require (FORCE_DESTROY); they are named. */
   forceDestroy?: boolean;
+  /** CHECKOUT_BRANCH: the repository's files (see scanRepositoryFiles), recorded with the run. */
+  repositoryFiles?: RepositoryFiles;
   /** The Terraform version the run plans with: part of what SKIP_DEPLOY compares. */
   terraformVersion: string;
   /** Take over a lock older than the lease (logged). */
@@ -100,8 +97,28 @@ export async function openRun(
   let manifest: Manifest;
   let last: DeploymentRecord | undefined;
   if (operation.type === 'DEPLOY') {
-    const connectionInterfaces = await deps.context.list(options.workspace, options.environment);
-    const manifestOptions = { ...options, connectionInterfaces, logger };
+    // Broken type files fail here too, before any call to S3.
+    const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
+    const [connectionInterfaces, sharedValues, workspaceTypes] = await Promise.all([
+      deps.context.list(options.workspace, options.environment),
+      deps.sharedValues.resolve(options.workspace, options.environment),
+      deps.connectionTypes.list(options.workspace),
+    ]);
+    for (const value of Object.values(sharedValues)) {
+      if (value.secret && value.value !== undefined && value.value !== '')
+        logger.addSecret(
+          typeof value.value === 'string' ? value.value : JSON.stringify(value.value),
+        );
+    }
+    const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
+    notices.forEach((n) => logger.warning(n));
+    const manifestOptions = {
+      ...options,
+      connectionInterfaces,
+      sharedValues,
+      connectionTypes,
+      logger,
+    };
     // The target (and so the history to compare with) is known only once stk.yaml is read.
     manifest = await buildManifest(manifestOptions);
     last = await deps.history.getLast(manifest.target);
@@ -113,6 +130,11 @@ export async function openRun(
         previous: recordedManifest(live),
       });
     }
+    const open = untypedConnections(manifest, connectionTypes);
+    if (open.length > 0)
+      logger.info(
+        `Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`,
+      );
   } else {
     const target = descriptorTarget(descriptor, { ...options, logger });
     last = await deps.history.getLast(target);
@@ -138,6 +160,13 @@ export async function openRun(
             : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`,
         );
     }
+  }
+  if (options.repositoryFiles) {
+    const { digest, files, bytes } = options.repositoryFiles;
+    manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
+    logger.info(
+      `CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/.`,
+    );
   }
   const live = liveDeployment(last);
   if (live) checkMode(live, mode, 'last deployed');
@@ -195,6 +224,15 @@ export async function openRun(
     throw error;
   }
   return { ...base, run };
+}
+
+/** Types the manifest's plugins generate or require that no contract describes. */
+function untypedConnections(manifest: Manifest, types: ReadonlyMap<string, unknown>): string[] {
+  const names = manifest.plugins.flatMap((p) => [
+    ...p.generates.map((g) => g.type),
+    ...p.requires.map((r) => r.type),
+  ]);
+  return [...new Set(names)].filter((n) => !types.has(n)).sort();
 }
 
 /** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */

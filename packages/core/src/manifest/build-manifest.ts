@@ -10,13 +10,16 @@ import {
   type Descriptor,
   type DescriptorPlugin,
 } from '../descriptor';
-import { snapshotDirectory } from '../deployment/plugin-snapshot';
+import { snapshotDirectory, type PluginSnapshot } from '../deployment/plugin-snapshot';
+import { sharedValueRefs, type SharedValueRefs } from '../templates/shared-value-refs';
+import { checkGeneratedConnections } from '../connection-types/contract-checks';
+import type { ConnectionInterfaceType } from '../connection-types/connection-type';
 import { displayPath, parsePluginRef, PluginCatalog, type LocatedPlugin } from '../plugins';
 import { canonicalize, canonicalJson, sha256 } from './canonical-json';
 import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
 import { destroyOrder, orderByDependencies } from './ordering';
 import { resolveInputs } from './resolve-inputs';
-import type { DeploymentTarget } from '../workspace';
+import type { DeploymentTarget, ResolvedSharedValue } from '../workspace';
 import type { BuildManifestOptions, GeneratedConnection, Manifest, ManifestPlugin } from './types';
 
 /** A stable id derived from the application name, for descriptors not yet registered. */
@@ -51,6 +54,7 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
   const target = descriptorTarget(descriptor, options);
 
   const problems: Problem[] = [];
+  const types = options.connectionTypes ?? new Map<string, ConnectionInterfaceType>();
   const catalog = new PluginCatalog(options.repoRoot);
   const located = new Map<string, LocatedPlugin>();
   await Promise.all(
@@ -109,6 +113,13 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
     if (definition) {
       checkRequiredDeclared(plugin, definition, problems);
       generates = generatedConnections(plugin, definition, problems);
+      problems.push(
+        ...checkGeneratedConnections(
+          { alias: plugin.alias, pluginFile: definition.file },
+          generates,
+          types,
+        ),
+      );
     }
     return { plugin, found, inputs, generates };
   });
@@ -151,18 +162,30 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
 
   const plugins: ManifestPlugin[] = [];
   // Many plugins may share one plugin folder: read and hash each folder once.
-  const folderDigests = new Map<string, Promise<string>>();
-  const folderDigest = (found: LocatedPlugin): Promise<string> => {
-    let digest = folderDigests.get(found.dir);
-    if (!digest) {
-      digest = snapshotDirectory(found.dir, found.displayDir).then((s) => s.digest);
-      folderDigests.set(found.dir, digest);
+  const folders = new Map<string, Promise<FolderInfo>>();
+  const folderInfo = (found: LocatedPlugin): Promise<FolderInfo> => {
+    let info = folders.get(found.dir);
+    if (!info) {
+      info = snapshotDirectory(found.dir, found.displayDir).then(readFolder);
+      folders.set(found.dir, info);
     }
-    return digest;
+    return info;
   };
+  const shared = options.sharedValues ?? {};
   for (const p of withConnections) {
-    plugins.push(toManifestPlugin(p, p.found ? await folderDigest(p.found) : ''));
+    const info = p.found
+      ? await folderInfo(p.found)
+      : { digest: '', refs: { keys: [], all: false } };
+    plugins.push(toManifestPlugin(p, info, shared));
   }
+  const usedKeys = new Set(plugins.flatMap((p) => p.sharedValues ?? []));
+  const sharedValues = Object.fromEntries(
+    [...usedKeys].sort().flatMap((key) => {
+      const value = shared[key];
+      if (!value) return [];
+      return [[key, withoutValue(value)]];
+    }),
+  );
   const current = new Set(plugins.map((p) => p.alias));
   const removed = (options.previous?.plugins ?? []).filter(
     (p) => p.type === 'infra' && !current.has(p.alias),
@@ -181,6 +204,8 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
     plugins,
     deployOrder: ordered.order,
     destroy,
+    ...(Object.keys(sharedValues).length > 0 ? { sharedValues } : {}),
+    ...usedTypes(plugins, types),
   };
   return canonicalize({ ...body, digest: manifestDigest(body) }) as Manifest;
 }
@@ -228,6 +253,45 @@ function dependsOn(requires: ManifestPlugin['requires']): string[] {
   return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
 }
 
+/** The known types the plugins generate or require, for the run (hints, secret attributes). */
+function usedTypes(
+  plugins: readonly ManifestPlugin[],
+  types: ReadonlyMap<string, ConnectionInterfaceType>,
+): { connectionTypes?: Record<string, ConnectionInterfaceType> } {
+  const names = new Set(
+    plugins.flatMap((p) => [...p.generates.map((g) => g.type), ...p.requires.map((r) => r.type)]),
+  );
+  const used = [...names].sort().flatMap((n) => {
+    const type = types.get(n);
+    return type ? [[n, type] as const] : [];
+  });
+  return used.length > 0 ? { connectionTypes: Object.fromEntries(used) } : {};
+}
+
+/** What a run records of a shared value: never the value itself. */
+function withoutValue(value: ResolvedSharedValue): Omit<ResolvedSharedValue, 'value'> {
+  return {
+    secret: value.secret,
+    scope: value.scope,
+    revision: value.revision,
+    updatedAt: value.updatedAt,
+    updatedBy: value.updatedBy,
+    digest: value.digest,
+  };
+}
+
+interface FolderInfo {
+  digest: string;
+  refs: SharedValueRefs;
+}
+
+function readFolder(snapshot: PluginSnapshot): FolderInfo {
+  const templates = snapshot.files
+    .filter((f) => f.path.startsWith('templates-deploy/'))
+    .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
+  return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
+}
+
 function toManifestPlugin(
   p: {
     plugin: DescriptorPlugin;
@@ -236,13 +300,21 @@ function toManifestPlugin(
     generates: GeneratedConnection[];
     requires: ManifestPlugin['requires'];
   },
-  files: string,
+  folder: FolderInfo,
+  shared: Record<string, ResolvedSharedValue>,
 ): ManifestPlugin {
   const ref = parsePluginRef(p.plugin.ref);
   const requiredValues = p.requires.map((r) => [
     r.name,
     r.from.kind === 'context' ? r.from.attributes : r.from.alias,
   ]);
+  const sharedKeys =
+    p.plugin.type !== 'infra'
+      ? []
+      : folder.refs.all
+        ? [...new Set([...folder.refs.keys, ...Object.keys(shared)])].sort()
+        : folder.refs.keys;
+  const files = folder.digest;
   return {
     alias: p.plugin.alias,
     ref: p.plugin.ref,
@@ -259,6 +331,18 @@ function toManifestPlugin(
     requires: p.requires,
     generates: p.generates,
     dependsOn: dependsOn(p.requires),
-    digest: sha256(canonicalJson({ inputs: p.inputs, required: requiredValues, files })),
+    ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
+    ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
+    digest: sha256(
+      canonicalJson({
+        inputs: p.inputs,
+        required: requiredValues,
+        files,
+        // Only when used, so plugins without shared values keep the digests they had.
+        ...(sharedKeys.length > 0
+          ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
+          : {}),
+      }),
+    ),
   };
 }

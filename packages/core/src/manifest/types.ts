@@ -3,7 +3,12 @@
  * ordered, as plain JSON data. Same inputs give byte-identical JSON (see canonicalJson).
  */
 import type { Logger } from '../logging';
-import type { ConnectionInterfaceInstance, DeploymentTarget } from '../workspace';
+import type { ConnectionInterfaceType } from '../connection-types/connection-type';
+import type {
+  ConnectionInterfaceInstance,
+  DeploymentTarget,
+  ResolvedSharedValue,
+} from '../workspace';
 
 export interface Manifest {
   schemaVersion: 1;
@@ -20,6 +25,18 @@ export interface Manifest {
    * rendered again but deployed from the IaC recorded then (object keys in the IaC bucket).
    */
   rollback?: RollbackSource;
+  /**
+   * The shared values the plugins' templates read, as they were when the run was planned (no
+   * values: secrets stay in their own objects). A value changed before apply is refused.
+   */
+  sharedValues?: Record<string, Omit<ResolvedSharedValue, 'value'>>;
+  /**
+   * CHECKOUT_BRANCH: the repository's files are linked into every project as `repodir/`; their
+   * digest when the run was planned.
+   */
+  repositoryFiles?: { digest: string; files: number; bytes: number };
+  /** The known Connection Interface Types the plugins generate or require, by name. */
+  connectionTypes?: Record<string, ConnectionInterfaceType>;
   digest: string;
 }
 
@@ -53,6 +70,9 @@ export interface ManifestPlugin {
   generates: GeneratedConnection[];
   /** Aliases of the plugins of this manifest it requires a connection from. */
   dependsOn: string[];
+  /** Shared value keys its templates read (`var.KEY`); with sharedValuesAll, every key. */
+  sharedValues?: string[];
+  sharedValuesAll?: boolean;
   /** Over resolved inputs, required connection values and every file of the plugin. */
   digest: string;
 }
@@ -96,5 +116,9 @@ export interface BuildManifestOptions {
   connectionInterfaces: ConnectionInterfaceInstance[];
   /** The manifest of the last successful deployment, to find removed plugins. */
   previous?: Manifest;
+  /** The workspace's shared values for this environment (`var.KEY` in templates). */
+  sharedValues?: Record<string, ResolvedSharedValue>;
+  /** Known Connection Interface Types (repository and workspace), by name. */
+  connectionTypes?: ReadonlyMap<string, ConnectionInterfaceType>;
   logger: Logger;
 }

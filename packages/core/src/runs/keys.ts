@@ -15,6 +15,12 @@ const consumersPrefix = (workspace: string, environment: string): string =>
 const targetRunsPrefix = (target: DeploymentTarget): string =>
   `history/${targetPath(target)}/runs/`;
 
+/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
+const sharedValuesPrefix = (workspace: string, environment: string | undefined): string =>
+  `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
+const connectionInterfaceTypesPrefix = (workspace: string): string =>
+  `workspaces/${part(workspace)}/_all/connection-interface-types/`;
+
 export const keys = {
   run: (runId: string) => `runs/${runId}/record.json`,
   artifact: (runId: string, name: string) =>
@@ -36,6 +42,14 @@ export const keys = {
   targetRun: (target: DeploymentTarget, runId: string) =>
     `${targetRunsPrefix(target)}${runId}.json`,
   targetRunsPrefix,
+  /** A shared value of the workspace (environment undefined) or of one environment. */
+  sharedValue: (workspace: string, environment: string | undefined, key: string) =>
+    `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
+  sharedValuesPrefix,
+  /** A Connection Interface Type kept in the workspace (CLI `types put`). */
+  connectionInterfaceType: (workspace: string, name: string) =>
+    `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
+  connectionInterfaceTypesPrefix,
   lastDeployment: (target: DeploymentTarget) => `history/${targetPath(target)}/last.json`,
   versionDeployment: (target: DeploymentTarget, version: string) =>
     `history/${targetPath(target)}/versions/${part(version)}.json`,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, lstat, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { ConfigurationError, type Problem } from '../errors';
-import { renderTemplateString } from './render-string';
+import { renderTemplateString, type UndefinedHint } from './render-string';
 
 export interface RenderedFile {
   /** Path inside the rendered project, with `/` separators. */
@@ -27,6 +27,7 @@ export interface RenderDirectoryOptions {
   context: Record<string, unknown>;
   /** How messages name the folder, e.g. `plugins/sns/templates-deploy` (relative to the repository). */
   displayDir: string;
+  undefinedHint?: UndefinedHint;
 }
 
 /**
@@ -58,7 +59,7 @@ export async function renderDirectory(options: RenderDirectoryOptions): Promise<
         await walk(source, target);
       } else if (stat.isFile()) {
         const raw = await readFile(join(options.templateDir, source));
-        const content = renderContent(raw, options.context, display, problems);
+        const content = renderContent(raw, options, display, problems);
         if (content === undefined) continue;
         const clash = files.get(target);
         if (clash) {
@@ -111,12 +112,18 @@ function renderName(
 
 function renderContent(
   raw: Buffer,
-  context: Record<string, unknown>,
+  options: RenderDirectoryOptions,
   display: string,
   problems: Problem[],
 ): Buffer | undefined {
   if (isBinary(raw)) return raw;
-  const result = renderTemplateString(raw.toString('utf8'), context, display);
+  const result = renderTemplateString(
+    raw.toString('utf8'),
+    options.context,
+    display,
+    0,
+    options.undefinedHint,
+  );
   if (!result.ok) {
     problems.push(result.problem);
     return undefined;

@@ -30,11 +30,15 @@ interface NunjucksError extends Error {
  * Renders `template` with `context`. `file` names the template in messages (a path relative to the
  * repository); `lineOffset` shifts reported lines when the template is part of a larger file.
  */
+/** Says more about an undefined name or attribute (e.g. which attributes a type defines). */
+export type UndefinedHint = (expression: string) => string | undefined;
+
 export function renderTemplateString(
   template: string,
   context: Record<string, unknown>,
   file: string,
   lineOffset = 0,
+  undefinedHint?: UndefinedHint,
 ): RenderResult {
   try {
     let tmpl = compiled.get(template);
@@ -46,11 +50,19 @@ export function renderTemplateString(
     }
     return { ok: true, text: tmpl.render(context) };
   } catch (error) {
-    return { ok: false, problem: toProblem(error as NunjucksError, file, lineOffset) };
+    return {
+      ok: false,
+      problem: toProblem(error as NunjucksError, file, lineOffset, undefinedHint),
+    };
   }
 }
 
-function toProblem(error: NunjucksError, file: string, lineOffset: number): Problem {
+function toProblem(
+  error: NunjucksError,
+  file: string,
+  lineOffset: number,
+  undefinedHint: UndefinedHint | undefined,
+): Problem {
   const cause = findCause(error);
   let line: number | undefined;
   let column: number | undefined;
@@ -72,7 +84,11 @@ function toProblem(error: NunjucksError, file: string, lineOffset: number): Prob
     return {
       message: `${cause.message}.`,
       location,
-      hint: 'Define it as a plugin input, or guard it with "is defined" or the default filter.',
+      hint:
+        undefinedHint?.(cause.expression) ??
+        (/^var[.[]/.test(cause.expression)
+          ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
+          : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
     };
   }
   if (cause instanceof SandboxError) {

@@ -11,6 +11,8 @@ export interface ConnectionInterfaceInstance {
   type: string;
   /** Attribute name -> value, from the producing plugin's `outputs: from/to` mapping. */
   attributes: Record<string, unknown>;
+  /** Attributes its type marks secret: never printed (logs, summaries, the CLI). */
+  secretAttributes?: string[];
   producer: {
     appKind: AppKind;
     appId: string;

@@ -42,6 +42,13 @@ export class ConsumerIndex {
     await this.store.delete(keys.consumers(target));
   }
 
+  /** Every application's record in the workspace and environment. */
+  async list(workspace: string, environment: string): Promise<ConsumerRecord[]> {
+    const found = await this.store.list(keys.consumersPrefix(workspace, environment));
+    const records = await Promise.all(found.map((key) => this.store.getJson<ConsumerRecord>(key)));
+    return records.flatMap((r) => (r ? [r.value] : []));
+  }
+
   /** Every application of the workspace and environment but `except` requiring one of `names`. */
   async consumersOf(
     workspace: string,

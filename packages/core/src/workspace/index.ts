@@ -3,3 +3,4 @@ export * from './connection-interface';
 export * from './context-store';
 export * from './deployment-history';
 export * from './consumer-index';
+export * from './shared-values';

@@ -1,0 +1,3 @@
+export * from './connection-type';
+export * from './type-sources';
+export * from './contract-checks';

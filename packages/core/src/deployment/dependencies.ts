@@ -1,0 +1,40 @@
+/** Everything a run reads and writes in the IaC bucket, built once per step. */
+import { ConnectionTypeStore } from '../connection-types';
+import type { Logger } from '../logging';
+import { RunStore } from '../runs';
+import type { ObjectStore } from '../store';
+import {
+  ConsumerIndex,
+  DeploymentHistory,
+  SharedValueStore,
+  WorkspaceContextStore,
+} from '../workspace';
+
+export interface RunDependencies {
+  runs: RunStore;
+  /** The IaC bucket itself, to read the IaC a previous run recorded (destroy, rollback). */
+  iacStore: ObjectStore;
+  context: WorkspaceContextStore;
+  history: DeploymentHistory;
+  consumers: ConsumerIndex;
+  sharedValues: SharedValueStore;
+  connectionTypes: ConnectionTypeStore;
+  logger: Logger;
+}
+
+export function runDependencies(
+  iacStore: ObjectStore,
+  logger: Logger,
+  region: string,
+): RunDependencies {
+  return {
+    runs: new RunStore(iacStore, logger, { region }),
+    iacStore,
+    context: new WorkspaceContextStore(iacStore),
+    history: new DeploymentHistory(iacStore),
+    consumers: new ConsumerIndex(iacStore),
+    sharedValues: new SharedValueStore(iacStore),
+    connectionTypes: new ConnectionTypeStore(iacStore),
+    logger,
+  };
+}

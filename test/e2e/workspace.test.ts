@@ -1,0 +1,392 @@
+/**
+ * The workspace through the built bundles and the CLI (real Terraform, moto_server on 127.0.0.1),
+ * with ONE bucket for both Terraform states and the IaC records: shared values used by two
+ * applications and overridden per environment, Connection Interface Type contracts (a violation
+ * refused, a secret attribute never printed, an undefined attribute named), a producer still
+ * required by another application refused, the workspace view, and repository files for Terraform.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeployFlow, runCli } from '../harness/deploy-flow';
+import { leaksOf } from '../harness/leaks';
+import { startMoto, type MotoServer } from '../harness/moto';
+import type { ActionResult } from '../harness/runner';
+
+let moto: MotoServer;
+let flow: DeployFlow;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  flow = new DeployFlow(moto, 'wsp');
+  await moto.createBucket(flow.iacBucket);
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+function explain(result: ActionResult): string {
+  return `exit ${result.exitCode}\n${result.log}\n${result.stderr}`;
+}
+
+function expectOk(result: ActionResult): void {
+  expect([result.exitCode, explain(result)]).toEqual([0, expect.any(String)]);
+}
+
+function errorsOf(result: ActionResult): string {
+  return result.annotations.map((a) => a.message).join('\n');
+}
+
+/** One bucket for everything: states and records side by side. */
+function orchestrate(workdir: string, extra: Record<string, string> = {}): Promise<ActionResult> {
+  return flow.orchestrate(workdir, { TFSTATE_BUCKET_NAME: flow.iacBucket, ...extra });
+}
+
+async function deploy(workdir: string, extra: Record<string, string> = {}) {
+  const plan = await orchestrate(workdir, extra);
+  expectOk(plan);
+  const applied = await flow.apply(plan);
+  expectOk(applied);
+  return { plan, applied };
+}
+
+function cli(args: string[], stdin?: string) {
+  return runCli(
+    [...args, '--bucket', flow.iacBucket, '--workspace', 'shop'],
+    flow.stepEnv(),
+    stdin,
+  );
+}
+
+/** Writes `<checkout>/<workdir>/.stk/stk.yaml`. */
+function writeApp(workdir: string, appId: string, plugins: string): void {
+  mkdirSync(join(flow.checkout, workdir, '.stk'), { recursive: true });
+  writeFileSync(
+    join(flow.checkout, workdir, '.stk', 'stk.yaml'),
+    `schema-version: v3
+kind: manifest
+metadata: { name: ${workdir} }
+spec:
+  type: app
+  app-id: ${appId}
+  plugins:
+${plugins}`,
+  );
+}
+
+function plugin(ref: string, alias: string, inputs: string): string {
+  return `    - name: acme/${ref}@1.0.0
+      alias: ${alias}
+      type: infra
+      inputs:
+${inputs
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => `        ${l}`)
+  .join('\n')}
+`;
+}
+
+function outputFile(alias: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(flow.checkout, `${alias}_outputs.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
+const TYPE = `schema-version: v1
+kind: connection-interface-type
+metadata: { name: typed-conn, description: An endpoint and its token }
+spec:
+  attributes:
+    - { name: url, type: string, required: true }
+    - { name: token, type: string, required: true, secret: true }
+`;
+
+describe('shared values', () => {
+  it('are set with the CLI, read by two applications, and overridden per environment', async () => {
+    expect((await cli(['values', 'set', 'PREFIX', 'acme'])).code).toBe(0);
+    expect((await cli(['values', 'set', 'TEAM', 'blue'])).code).toBe(0);
+    const override = await cli(['values', 'set', 'PREFIX', 'acme-dev', '--environment', 'dev']);
+    expect(override.output).toContain('Set PREFIX in shop/dev: revision 1');
+
+    writeApp('alpha', '01JA1PHA000000000000000000', plugin('shared-reader', 'alpha_names', ''));
+    writeApp('beta', '01JBETA0000000000000000000', plugin('shared-reader', 'beta_names', ''));
+    await deploy('alpha');
+    await deploy('beta');
+    expect(outputFile('alpha_names').name).toBe('acme-dev/blue');
+    expect(outputFile('beta_names').name).toBe('acme-dev/blue');
+    // Another environment sees the workspace's value.
+    await deploy('alpha', { ENVIRONMENT: 'prod' });
+    expect(outputFile('alpha_names').name).toBe('acme/blue');
+
+    const listed = await cli(['values', 'list', '--environment', 'dev']);
+    expect(listed.output).toMatch(/PREFIX +"acme-dev" +environment, revision 1/);
+    expect(listed.output).toMatch(/TEAM +"blue" +workspace, revision 1/);
+  });
+
+  it('refuses to apply a value changed since the plan, and SKIP_DEPLOY sees the change', async () => {
+    const unchanged = await orchestrate('alpha', { SKIP_DEPLOY: 'true' });
+    expect(unchanged.outputs.run_status).toBe('SKIPPED');
+
+    const plan = await orchestrate('alpha');
+    expectOk(plan);
+    await cli(['values', 'set', 'TEAM', 'green', '--by', 'alice']);
+    const applied = await flow.apply(plan);
+    expect(applied.exitCode).toBe(1);
+    expect(errorsOf(applied)).toMatch(
+      /Shared value TEAM: changed from revision 1 to 2 \(by alice at [^)]+\) after the plan; start a new run/,
+    );
+    const shown = await cli(['values', 'show', 'TEAM']);
+    expect(shown.output).toMatch(
+      /TEAM = "green"\n {2}revision 2, by alice[\s\S]*1\. set by .*\n {4}2\. set by alice/,
+    );
+
+    const changed = await orchestrate('alpha', { SKIP_DEPLOY: 'true' });
+    expectOk(changed);
+    expect(changed.outputs.run_status).toBe('RUNNING');
+    expectOk(await flow.apply(changed));
+    expect(outputFile('alpha_names').name).toBe('acme-dev/green');
+  });
+
+  it('keeps a secret value out of logs, summaries, outputs and files', async () => {
+    const secret = 'sv-s3cr3t-Q8w2';
+    const set = await cli(['values', 'set', 'API_KEY', '--secret'], `${secret}\n`);
+    expect([set.code, set.output]).toEqual([0, expect.stringContaining('secret')]);
+    expect((await cli(['values', 'list'])).output).toMatch(/API_KEY +\*\*\* \(secret\)/);
+    expect((await cli(['values', 'list'])).output).not.toContain(secret);
+
+    writeApp(
+      'secretive',
+      '01JSECRET00000000000000000',
+      plugin('shared-reader', 'keyed', 'use_secret: true'),
+    );
+    const { plan, applied } = await deploy('secretive');
+    for (const step of [plan, applied]) {
+      expect(step.masks).toContain(secret);
+      expect(leaksOf(step, secret)).toEqual([]);
+    }
+  });
+
+  it('names the template line of an undefined var.KEY and says how to set it', async () => {
+    writeFileSync(
+      join(flow.checkout, 'plugins', 'shared-reader', 'templates-deploy', 'extra.tf'),
+      'locals {\n  owner = "{{ var.OWNER }}"\n}\n',
+    );
+    const plan = await orchestrate('beta');
+    expect(plan.exitCode).toBe(1);
+    expect(errorsOf(plan)).toMatch(/'var\.OWNER' is undefined/);
+    expect(plan.annotations).toContainEqual(
+      expect.objectContaining({
+        properties: { file: 'plugins/shared-reader/templates-deploy/extra.tf', line: '2' },
+      }),
+    );
+    expect(errorsOf(plan)).toContain('npm run cli -- values set <KEY> <value>');
+    await cli(['values', 'set', 'OWNER', 'ops']);
+    const fixed = await orchestrate('beta');
+    expectOk(fixed);
+    expectOk(await flow.cancel(fixed.outputs.run_id ?? ''));
+  });
+});
+
+describe('Connection Interface Types', () => {
+  it('refuses a plugin that does not map a required attribute, naming it, before any run', async () => {
+    writeApp(
+      'contract',
+      '01JC0NTRACT000000000000000',
+      plugin(
+        'typed-missing',
+        'bad',
+        'out: { stk-type: generated-connection, selected: contract-bad, type: typed-conn }',
+      ),
+    );
+    mkdirSync(join(flow.checkout, 'contract', '.stk', 'connection-interface-types'), {
+      recursive: true,
+    });
+    writeFileSync(
+      join(flow.checkout, 'contract', '.stk', 'connection-interface-types', 'typed-conn.yaml'),
+      TYPE,
+    );
+    const before = await flow.runs();
+    const plan = await orchestrate('contract');
+    expect(plan.exitCode).toBe(1);
+    expect(errorsOf(plan)).toMatch(
+      /Plugin bad generates Connection Interface contract-bad of type typed-conn, but its outputs do not map the required attribute\(s\) token \(type defined in contract\/\.stk\/connection-interface-types\/typed-conn\.yaml\)/,
+    );
+    expect(await flow.runs()).toHaveLength(before.length);
+  });
+
+  it('never prints a secret attribute: publishing, consuming and planning mask it', async () => {
+    writeFileSync(join(flow.checkout, 'typed-conn.yaml'), TYPE);
+    const added = await cli(['types', 'put', join(flow.checkout, 'typed-conn.yaml')]);
+    expect(added.output).toContain('Added Connection Interface Type typed-conn in workspace shop');
+
+    const token = 'tok-seed42-7f3a9c';
+    writeApp(
+      'provider',
+      '01JPR0V1DER000000000000000',
+      plugin(
+        'typed-producer',
+        'api',
+        'seed: seed42\nout: { stk-type: generated-connection, selected: provider-api, type: typed-conn }',
+      ) + plugin('shared-reader', 'provider_names', ''),
+    );
+    const produced = await deploy('provider');
+    expect(outputFile('api').token).toBe('(sensitive)');
+    const instance = JSON.parse(
+      await moto.getObjectText(
+        flow.iacBucket,
+        'workspaces/shop/dev/connection-interfaces/provider-api.json',
+      ),
+    ) as { attributes: Record<string, string>; secretAttributes: string[] };
+    expect(instance).toMatchObject({ attributes: { token }, secretAttributes: ['token'] });
+
+    writeApp(
+      'client',
+      '01JC1IENT00000000000000000',
+      plugin(
+        'typed-consumer',
+        'use',
+        'upstream: { stk-type: required-connection, selected: provider-api, type: typed-conn }',
+      ),
+    );
+    // Planned before approval (the interface exists): Terraform prints the token in the plan.
+    const consumed = await deploy('client');
+    expect(consumed.plan.stdout).toContain('terraform_data.auth will be created');
+    for (const step of [produced.plan, produced.applied, consumed.plan, consumed.applied]) {
+      expect(leaksOf(step, token)).toEqual([]);
+    }
+    expect(consumed.plan.masks).toContain(token);
+
+    const view = await runCli(
+      ['workspace', '--bucket', flow.iacBucket, '--workspace', 'shop', '--environment', 'dev'],
+      flow.stepEnv(),
+    );
+    expect(view.output).toContain('provider-api (typed-conn)');
+    expect(view.output).toContain('token=***');
+    expect(view.output).not.toContain(token);
+    expect(view.output).toMatch(
+      /required by: app:client \(01JC1IENT00000000000000000\) plugin use, input upstream/,
+    );
+  });
+
+  it('refuses an output that feeds a secret attribute without sensitive = true', async () => {
+    writeApp(
+      'loud',
+      '01JL0UD0000000000000000000',
+      plugin(
+        'typed-producer',
+        'noisy',
+        'seed: loud\nout: { stk-type: generated-connection, selected: loud-api, type: typed-conn }',
+      ),
+    );
+    const plan = await orchestrate('loud');
+    expect(plan.exitCode).toBe(1);
+    expect(errorsOf(plan)).toContain(
+      'Output token of noisy feeds the secret attribute token of loud-api (typed-conn), but is not marked sensitive',
+    );
+    expect(leaksOf(plan, 'tok-loud-7f3a9c')).toEqual([]);
+  });
+
+  it('names the attributes of the type when a consumer uses one it does not define', async () => {
+    writeApp(
+      'wrong',
+      '01JWR0NG000000000000000000',
+      plugin(
+        'typed-consumer',
+        'misuse',
+        'attribute: nope\nupstream: { stk-type: required-connection, selected: provider-api, type: typed-conn }',
+      ),
+    );
+    const plan = await orchestrate('wrong');
+    expect(plan.exitCode).toBe(1);
+    expect(errorsOf(plan)).toContain(
+      'Connection Interface Type typed-conn (workspace shop) defines url, token; nope is not one of them.',
+    );
+  });
+
+  it('refuses removing a producer another application still requires, naming it', async () => {
+    writeApp(
+      'provider',
+      '01JPR0V1DER000000000000000',
+      plugin('shared-reader', 'provider_names', ''),
+    );
+    const plan = await orchestrate('provider');
+    expect(plan.exitCode).toBe(1);
+    expect(errorsOf(plan)).toContain(
+      'Still required by shop/dev/app:client (01JC1IENT00000000000000000): plugin use, input upstream, requires provider-api.',
+    );
+    expect(await flow.lockKeys()).toEqual([]);
+  });
+
+  it('draws the applications and their interfaces (Mermaid)', async () => {
+    const graph = await runCli(
+      [
+        'workspace',
+        '--bucket',
+        flow.iacBucket,
+        '--workspace',
+        'shop',
+        '--environment',
+        'dev',
+        '--mermaid',
+      ],
+      flow.stepEnv(),
+    );
+    expect(graph.output).toMatch(/^flowchart LR/);
+    expect(graph.output).toMatch(/n\d+\["app: provider"\]/);
+    expect(graph.output).toMatch(/n\d+ -- "provider-api" --> n\d+/);
+  });
+});
+
+describe('the same bucket for states and records', () => {
+  it('keeps both apart: states under the workspace, records under their own prefixes', async () => {
+    const keys = await moto.listKeys(flow.iacBucket);
+    const states = keys.filter((k) => k.endsWith('terraform.tfstate'));
+    expect(states).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^shop\/dev\/app\/01JA1PHA0+\/alpha_names\/terraform\.tfstate$/),
+      ]),
+    );
+    const others = keys.filter((k) => !k.endsWith('terraform.tfstate'));
+    expect(others.every((k) => /^(runs|locks|history|workspaces)\//.test(k))).toBe(true);
+  });
+});
+
+describe('repository files for Terraform (CHECKOUT_BRANCH)', () => {
+  it('links the checkout as repodir/ without .git, FORKED_PLUGINS and EXCLUDE_FILES_PATH', async () => {
+    const root = flow.checkout;
+    for (const [path, text] of [
+      ['site/index.html', '<h1>hello</h1>\n'],
+      ['site/css/a.css', 'h1 { color: red }\n'],
+      ['site/private.txt', 'not for terraform\n'],
+      ['.git/HEAD', 'ref: refs/heads/main\n'],
+      ['site-app/.stk/FORKED_PLUGINS/README.md', 'forks\n'],
+    ] as const) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    writeApp('site-app', '01JS1TE0000000000000000000', plugin('repo-reader', 'site', ''));
+    const repo = { CHECKOUT_BRANCH: 'true', EXCLUDE_FILES_PATH: 'site/private.txt' };
+    const plan = await orchestrate('site-app', repo);
+    expectOk(plan);
+    expect(plan.log).toMatch(/CHECKOUT_BRANCH: Terraform reads \d+ repository file\(s\)/);
+    const applied = await flow.apply(plan, { with: { EXCLUDE_FILES_PATH: 'site/private.txt' } });
+    expectOk(applied);
+    expect(applied.log).toContain('as planned');
+    expect(outputFile('site')).toMatchObject({
+      files: ['css/a.css', 'index.html'],
+      git_files: 0,
+      forked_files: 0,
+    });
+
+    // Repository files are part of what SKIP_DEPLOY compares.
+    const same = await orchestrate('site-app', { ...repo, SKIP_DEPLOY: 'true' });
+    expect(same.outputs.run_status).toBe('SKIPPED');
+    writeFileSync(join(root, 'site', 'index.html'), '<h1>changed</h1>\n');
+    const changed = await orchestrate('site-app', { ...repo, SKIP_DEPLOY: 'true' });
+    expect(changed.outputs.run_status).toBe('RUNNING');
+    expect(changed.summary).toMatch(/Plan of site: .*1 to replace/);
+    expectOk(await flow.cancel(changed.outputs.run_id ?? ''));
+  });
+});
