@@ -5,8 +5,9 @@
  * refused, a secret attribute never printed, an undefined attribute named), a producer still
  * required by another application refused, the workspace view, and repository files for Terraform.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../harness/action-metadata';
 import { DeployFlow, runCli } from '../harness/deploy-flow';
 import { leaksOf } from '../harness/leaks';
 import { startMoto, type MotoServer } from '../harness/moto';
@@ -366,7 +367,18 @@ describe('repository files for Terraform (CHECKOUT_BRANCH)', () => {
       mkdirSync(join(root, path, '..'), { recursive: true });
       writeFileSync(join(root, path), text);
     }
-    writeApp('site-app', '01JS1TE0000000000000000000', plugin('repo-reader', 'site', ''));
+    // The example plugin users copy, over the whole repository and over one folder.
+    cpSync(
+      join(REPO_ROOT, 'examples', 'plugins', 'static-bundle'),
+      join(root, 'plugins', 'static-bundle'),
+      { recursive: true },
+    );
+    writeApp(
+      'site-app',
+      '01JS1TE0000000000000000000',
+      plugin('static-bundle', 'site', 'folder: site') +
+        plugin('static-bundle', 'everything', 'folder: .'),
+    );
     const repo = { CHECKOUT_BRANCH: 'true', EXCLUDE_FILES_PATH: 'site/private.txt' };
     const plan = await orchestrate('site-app', repo);
     expectOk(plan);
@@ -374,11 +386,14 @@ describe('repository files for Terraform (CHECKOUT_BRANCH)', () => {
     const applied = await flow.apply(plan, { with: { EXCLUDE_FILES_PATH: 'site/private.txt' } });
     expectOk(applied);
     expect(applied.log).toContain('as planned');
-    expect(outputFile('site')).toMatchObject({
-      files: ['css/a.css', 'index.html'],
-      git_files: 0,
-      forked_files: 0,
-    });
+    expect(outputFile('site').files).toEqual(['css/a.css', 'index.html']);
+    const everything = outputFile('everything').files as string[];
+    expect(everything).toEqual(
+      expect.arrayContaining(['site/index.html', 'site-app/.stk/stk.yaml']),
+    );
+    expect(
+      everything.filter((f) => /(^|\/)\.git\/|FORKED_PLUGINS|private\.txt|_outputs\.json$/.test(f)),
+    ).toEqual([]);
 
     // Repository files are part of what SKIP_DEPLOY compares.
     const same = await orchestrate('site-app', { ...repo, SKIP_DEPLOY: 'true' });
@@ -387,6 +402,7 @@ describe('repository files for Terraform (CHECKOUT_BRANCH)', () => {
     const changed = await orchestrate('site-app', { ...repo, SKIP_DEPLOY: 'true' });
     expect(changed.outputs.run_status).toBe('RUNNING');
     expect(changed.summary).toMatch(/Plan of site: .*1 to replace/);
+    expect(changed.summary).toMatch(/Plan of everything: .*1 to replace/);
     expectOk(await flow.cancel(changed.outputs.run_id ?? ''));
   });
 });
