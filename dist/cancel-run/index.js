@@ -84474,6 +84474,117 @@ function errors_classifyError(error) {
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
 
 
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./packages/core/src/logging/task-logs.ts
+/**
+ * Readable logs when tasks run at once: each task's lines are kept and printed whole, as one
+ * group, when the task ends; meanwhile a line says when a task starts and ends, and every
+ * `progressMs` one line per running task says how long it has run and what it last printed.
+ * The task a line belongs to is found through AsyncLocalStorage, so code logging through the
+ * shared logger (Terraform's output included) needs no change.
+ */
+
+class task_logs_TaskLogs {
+    base;
+    progressMs;
+    now;
+    current = new AsyncLocalStorage();
+    running = new Set();
+    timer;
+    constructor(base, progressMs = 15000, now = Date.now) {
+        this.base = base;
+        this.progressMs = progressMs;
+        this.now = now;
+    }
+    /** Runs `fn` as the task `title`: its lines are printed as one group when it ends. */
+    async task(title, fn) {
+        const log = { title, startedAt: this.now(), lines: [], last: '' };
+        this.running.add(log);
+        this.base.info(`▶ ${title} started${this.running.size > 1 ? ` (${this.running.size} running)` : ''}`);
+        this.tick();
+        let outcome = 'failed';
+        try {
+            const result = await this.current.run(log, fn);
+            outcome = 'done';
+            return result;
+        }
+        finally {
+            this.running.delete(log);
+            if (this.running.size === 0)
+                this.stopTicking();
+            const seconds = ((this.now() - log.startedAt) / 1000).toFixed(1);
+            await this.base.group(`${title} (${outcome}, ${seconds} s)`, async () => {
+                for (const line of log.lines)
+                    this.write(line);
+            });
+        }
+    }
+    /** One line per running task: how long, and its last line. */
+    progress() {
+        for (const log of this.running) {
+            const seconds = Math.round((this.now() - log.startedAt) / 1000);
+            this.base.info(`⏳ ${log.title}: ${seconds} s${log.last ? ` — ${log.last.slice(0, 160)}` : ''}`);
+        }
+    }
+    debug(message) {
+        this.add({ level: 'debug', message });
+    }
+    info(message) {
+        this.add({ level: 'info', message });
+    }
+    warning(message, location) {
+        this.add({ level: 'warning', message, ...(location ? { location } : {}) });
+    }
+    error(message, location) {
+        this.add({ level: 'error', message, ...(location ? { location } : {}) });
+    }
+    /** Inside a task the group is part of the task's output; outside it is the base logger's. */
+    group(title, fn) {
+        const log = this.current.getStore();
+        if (!log)
+            return this.base.group(title, fn);
+        log.lines.push({ level: 'info', message: `— ${title}` });
+        return fn();
+    }
+    addSecret(value) {
+        this.base.addSecret(value);
+    }
+    add(line) {
+        const log = this.current.getStore();
+        if (!log) {
+            this.write(line);
+            return;
+        }
+        log.lines.push(line);
+        if (line.level !== 'debug')
+            log.last = line.message;
+    }
+    write(line) {
+        if (line.level === 'debug')
+            this.base.debug(line.message);
+        else if (line.level === 'info')
+            this.base.info(line.message);
+        else
+            this.base[line.level](line.message, line.location);
+    }
+    tick() {
+        if (this.timer || this.progressMs <= 0)
+            return;
+        this.timer = setInterval(() => this.progress(), this.progressMs);
+        this.timer.unref();
+    }
+    stopTicking() {
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/logging/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/cancel/cancel.ts
 /**
  * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
@@ -88414,6 +88525,10 @@ class terraform_project_TerraformProject {
         this.label = options.label ?? basename(options.dir);
     }
     async init(backend) {
+        const serialize = this.options.serializeInit;
+        return serialize ? serialize(() => this.initNow(backend)) : this.initNow(backend);
+    }
+    async initNow(backend) {
         await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
         const settings = [
             `bucket = ${hcl(backend.bucket)}`,
@@ -89901,6 +90016,8 @@ async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
 
 
 
+
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -89949,7 +90066,11 @@ async function executeRunTasks(deps, options) {
     }
 }
 async function executeTasks(deps, options, run, manifest, watch) {
-    const executor = new TaskExecutor(deps, options, run, manifest);
+    const parallelism = options.parallelism ?? 1;
+    // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
+    const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
+    const taskDeps = logs ? { ...deps, logger: logs } : deps;
+    const executor = new TaskExecutor(taskDeps, options, run, manifest);
     try {
         await executor.prepareRepositoryFiles();
     }
@@ -89957,30 +90078,37 @@ async function executeTasks(deps, options, run, manifest, watch) {
         await closeAfterFailure(deps, run.runId, error);
         return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
     }
+    const done = options.tasks.filter((t) => run.tasks.find((r) => r.runTaskId === t.runTaskId)?.status === 'SUCCEEDED');
+    for (const task of done) {
+        deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
+    }
+    const graph = taskGraph(options.tasks, pluginDependencies(manifest));
+    const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
     const reports = [];
-    let current = run;
-    for (const task of options.tasks) {
-        const recorded = current.tasks.find((t) => t.runTaskId === task.runTaskId);
-        if (recorded.status === 'SUCCEEDED') {
-            deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
-            continue;
-        }
+    let failure;
+    const runTask = async (task) => {
         const started = Date.now();
+        const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+        let recorded;
         try {
             throwIfCancelled(options.signal);
-            current = await deps.runs.startTask(run.runId, task.runTaskId);
-            const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-            const report = await deps.logger.group(title, () => executor.execute(task));
-            current = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
+            recorded = await deps.runs.startTask(run.runId, task.runTaskId);
+            const report = logs
+                ? await logs.task(title, () => executor.execute(task))
+                : await deps.logger.group(title, () => executor.execute(task));
+            recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
                 ...report,
-                task: findTask(current, task.runTaskId),
+                task: findTask(recorded, task.runTaskId),
                 durationMs: Date.now() - started,
             });
+            scheduler.finished(task.runTaskId, 'succeeded');
         }
         catch (caught) {
+            scheduler.finished(task.runTaskId, 'failed');
             // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
             const error = watch.closedElsewhere() ?? caught;
+            failure ??= { error };
             const kind = classifyError(error);
             const message = error instanceof Error ? error.message : String(error);
             // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
@@ -89990,27 +90118,56 @@ async function executeTasks(deps, options, run, manifest, watch) {
                     ? 'FAILED'
                     : 'INTERNAL_ERROR';
             try {
-                current = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
+                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
             }
             catch (recordError) {
                 deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
             }
-            reports.push({ task: findTask(current, task.runTaskId), durationMs: Date.now() - started });
-            await closeAfterFailure(deps, run.runId, error);
-            return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+            if (recorded)
+                reports.push({
+                    task: findTask(recorded, task.runTaskId),
+                    durationMs: Date.now() - started,
+                });
         }
+    };
+    // Start what may start; when a task ends, look again. After a failure nothing new starts, and
+    // the tasks already running finish before the run is closed (its lock must outlive them).
+    const running = new Map();
+    for (;;) {
+        for (const id of scheduler.next()) {
+            const task = options.tasks.find((t) => t.runTaskId === id);
+            running.set(id, runTask(task).finally(() => running.delete(id)));
+        }
+        if (running.size === 0)
+            break;
+        await Promise.race(running.values());
     }
+    if (failure) {
+        if (parallelism > 1 && scheduler.notStarted.length > 0)
+            deps.logger.info(`${scheduler.notStarted.length} task(s) that had not started are ABORTED with the run.`);
+        await closeAfterFailure(deps, run.runId, failure.error);
+        return {
+            run: (await deps.runs.getRun(run.runId)) ?? run,
+            reports,
+            graph,
+            error: failure.error,
+        };
+    }
+    const current = (await deps.runs.getRun(run.runId)) ?? run;
     if (options.leaveOpen)
-        return { run: current, reports };
+        return { run: current, reports, graph };
     try {
         await executor.recordDeployment();
-        current = await deps.runs.finishRun(run.runId, 'SUCCEEDED');
+        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
     }
     catch (error) {
         await closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
     }
-    return { run: current, reports };
+}
+/** Per plugin alias (kept or removed), the aliases it requires a connection from. */
+function pluginDependencies(manifest) {
+    return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
 }
 function checkTaskList(run, tasks) {
     if (tasks.length === 0) {
@@ -90058,6 +90215,7 @@ class TaskExecutor {
     secrets = new Set();
     /** CHECKOUT_BRANCH: this job's copy of the repository files. */
     repodir;
+    initTurn = Promise.resolve();
     /** The workspace's shared values, read once per job. */
     resolvedShared;
     /** Private module tokens for `terraform init`, masked once. */
@@ -90314,6 +90472,12 @@ class TaskExecutor {
         this.iacDigests.set(alias, stored.digest);
         return dir;
     }
+    /** The tasks' inits take turns: they share Terraform's provider cache, which has no lock. */
+    serializeInit(fn) {
+        const result = this.initTurn.then(fn);
+        this.initTurn = result.then(() => undefined, () => undefined);
+        return result;
+    }
     /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
     async prepareRepositoryFiles() {
         const planned = this.manifest.repositoryFiles;
@@ -90345,6 +90509,7 @@ class TaskExecutor {
             ...this.options.terraform,
             initEnv: this.git.env,
             unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
+            serializeInit: (fn) => this.serializeInit(fn),
             secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
             dir,
             logger: this.deps.logger,
@@ -90538,6 +90703,7 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 

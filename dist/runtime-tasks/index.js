@@ -84472,6 +84472,192 @@ function classifyError(error) {
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/logging/logger.ts
+/** A logger that keeps every line in memory and masks registered secrets, as the runner does. */
+class MemoryLogger {
+    entries = [];
+    secrets = new Set();
+    debug(message) {
+        this.push('debug', message);
+    }
+    info(message) {
+        this.push('info', message);
+    }
+    warning(message, location) {
+        this.push('warning', message, location);
+    }
+    error(message, location) {
+        this.push('error', message, location);
+    }
+    async group(title, fn) {
+        this.push('group', title);
+        return fn();
+    }
+    addSecret(value) {
+        if (value)
+            this.secrets.add(value);
+    }
+    /** The messages of one level, for assertions. */
+    messages(level) {
+        return this.entries.filter((e) => e.level === level).map((e) => e.message);
+    }
+    push(level, message, location) {
+        this.entries.push({ level, message: maskSecrets(message, this.secrets), location });
+    }
+}
+/** A logger for command-line use: plain lines on stderr, secrets masked. */
+class ConsoleLogger {
+    verbose;
+    secrets = new Set();
+    constructor(verbose = false) {
+        this.verbose = verbose;
+    }
+    debug(message) {
+        if (this.verbose)
+            this.write(`debug: ${message}`);
+    }
+    info(message) {
+        this.write(message);
+    }
+    warning(message) {
+        this.write(`warning: ${message}`);
+    }
+    error(message) {
+        this.write(`error: ${message}`);
+    }
+    async group(title, fn) {
+        this.write(`== ${title}`);
+        return fn();
+    }
+    addSecret(value) {
+        if (value)
+            this.secrets.add(value);
+    }
+    write(line) {
+        process.stderr.write(`${maskSecrets(line, this.secrets)}\n`);
+    }
+}
+/** Replaces every occurrence of every secret in `text` with `***`, longest secrets first. */
+function maskSecrets(text, secrets) {
+    let masked = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret)
+            masked = masked.split(secret).join('***');
+    }
+    return masked;
+}
+
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./packages/core/src/logging/task-logs.ts
+/**
+ * Readable logs when tasks run at once: each task's lines are kept and printed whole, as one
+ * group, when the task ends; meanwhile a line says when a task starts and ends, and every
+ * `progressMs` one line per running task says how long it has run and what it last printed.
+ * The task a line belongs to is found through AsyncLocalStorage, so code logging through the
+ * shared logger (Terraform's output included) needs no change.
+ */
+
+class TaskLogs {
+    base;
+    progressMs;
+    now;
+    current = new external_node_async_hooks_.AsyncLocalStorage();
+    running = new Set();
+    timer;
+    constructor(base, progressMs = 15000, now = Date.now) {
+        this.base = base;
+        this.progressMs = progressMs;
+        this.now = now;
+    }
+    /** Runs `fn` as the task `title`: its lines are printed as one group when it ends. */
+    async task(title, fn) {
+        const log = { title, startedAt: this.now(), lines: [], last: '' };
+        this.running.add(log);
+        this.base.info(`▶ ${title} started${this.running.size > 1 ? ` (${this.running.size} running)` : ''}`);
+        this.tick();
+        let outcome = 'failed';
+        try {
+            const result = await this.current.run(log, fn);
+            outcome = 'done';
+            return result;
+        }
+        finally {
+            this.running.delete(log);
+            if (this.running.size === 0)
+                this.stopTicking();
+            const seconds = ((this.now() - log.startedAt) / 1000).toFixed(1);
+            await this.base.group(`${title} (${outcome}, ${seconds} s)`, async () => {
+                for (const line of log.lines)
+                    this.write(line);
+            });
+        }
+    }
+    /** One line per running task: how long, and its last line. */
+    progress() {
+        for (const log of this.running) {
+            const seconds = Math.round((this.now() - log.startedAt) / 1000);
+            this.base.info(`⏳ ${log.title}: ${seconds} s${log.last ? ` — ${log.last.slice(0, 160)}` : ''}`);
+        }
+    }
+    debug(message) {
+        this.add({ level: 'debug', message });
+    }
+    info(message) {
+        this.add({ level: 'info', message });
+    }
+    warning(message, location) {
+        this.add({ level: 'warning', message, ...(location ? { location } : {}) });
+    }
+    error(message, location) {
+        this.add({ level: 'error', message, ...(location ? { location } : {}) });
+    }
+    /** Inside a task the group is part of the task's output; outside it is the base logger's. */
+    group(title, fn) {
+        const log = this.current.getStore();
+        if (!log)
+            return this.base.group(title, fn);
+        log.lines.push({ level: 'info', message: `— ${title}` });
+        return fn();
+    }
+    addSecret(value) {
+        this.base.addSecret(value);
+    }
+    add(line) {
+        const log = this.current.getStore();
+        if (!log) {
+            this.write(line);
+            return;
+        }
+        log.lines.push(line);
+        if (line.level !== 'debug')
+            log.last = line.message;
+    }
+    write(line) {
+        if (line.level === 'debug')
+            this.base.debug(line.message);
+        else if (line.level === 'info')
+            this.base.info(line.message);
+        else
+            this.base[line.level](line.message, line.location);
+    }
+    tick() {
+        if (this.timer || this.progressMs <= 0)
+            return;
+        this.timer = setInterval(() => this.progress(), this.progressMs);
+        this.timer.unref();
+    }
+    stopTicking() {
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/logging/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/cancel/cancel.ts
 /**
  * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
@@ -88472,81 +88658,6 @@ var external_node_os_ = __nccwpck_require__(8161);
 const external_node_string_decoder_namespaceObject = require("node:string_decoder");
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./packages/core/src/logging/logger.ts
-/** A logger that keeps every line in memory and masks registered secrets, as the runner does. */
-class MemoryLogger {
-    entries = [];
-    secrets = new Set();
-    debug(message) {
-        this.push('debug', message);
-    }
-    info(message) {
-        this.push('info', message);
-    }
-    warning(message, location) {
-        this.push('warning', message, location);
-    }
-    error(message, location) {
-        this.push('error', message, location);
-    }
-    async group(title, fn) {
-        this.push('group', title);
-        return fn();
-    }
-    addSecret(value) {
-        if (value)
-            this.secrets.add(value);
-    }
-    /** The messages of one level, for assertions. */
-    messages(level) {
-        return this.entries.filter((e) => e.level === level).map((e) => e.message);
-    }
-    push(level, message, location) {
-        this.entries.push({ level, message: maskSecrets(message, this.secrets), location });
-    }
-}
-/** A logger for command-line use: plain lines on stderr, secrets masked. */
-class ConsoleLogger {
-    verbose;
-    secrets = new Set();
-    constructor(verbose = false) {
-        this.verbose = verbose;
-    }
-    debug(message) {
-        if (this.verbose)
-            this.write(`debug: ${message}`);
-    }
-    info(message) {
-        this.write(message);
-    }
-    warning(message) {
-        this.write(`warning: ${message}`);
-    }
-    error(message) {
-        this.write(`error: ${message}`);
-    }
-    async group(title, fn) {
-        this.write(`== ${title}`);
-        return fn();
-    }
-    addSecret(value) {
-        if (value)
-            this.secrets.add(value);
-    }
-    write(line) {
-        process.stderr.write(`${maskSecrets(line, this.secrets)}\n`);
-    }
-}
-/** Replaces every occurrence of every secret in `text` with `***`, longest secrets first. */
-function maskSecrets(text, secrets) {
-    let masked = text;
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-        if (secret)
-            masked = masked.split(secret).join('***');
-    }
-    return masked;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/run-process.ts
 /**
  * Runs a program with our own time limit and cancellation, streaming its output line by line.
@@ -88823,6 +88934,10 @@ class TerraformProject {
         this.label = options.label ?? (0,external_node_path_.basename)(options.dir);
     }
     async init(backend) {
+        const serialize = this.options.serializeInit;
+        return serialize ? serialize(() => this.initNow(backend)) : this.initNow(backend);
+    }
+    async initNow(backend) {
         await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
         const settings = [
             `bucket = ${hcl(backend.bucket)}`,
@@ -89678,6 +89793,171 @@ function watchRun(runs, runId, logger, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/schedule/task-graph.ts
+const PLUGIN_TASKS = [
+    'IAC_SELF_HOSTED',
+    'DEPLOY_SELF_HOSTED',
+    'DESTROY_SELF_HOSTED',
+];
+/**
+ * @param dependsOn per plugin alias, the aliases it requires a connection from (manifest
+ *   `dependsOn`, for kept and removed plugins alike)
+ */
+function taskGraph(tasks, dependsOn) {
+    const find = (type, alias) => tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId;
+    const deploys = tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED').map((t) => t.runTaskId);
+    const nodes = [];
+    let previousOther;
+    for (const task of tasks) {
+        const alias = task.pluginAppliedAlias;
+        const after = new Set();
+        if (alias === null || !PLUGIN_TASKS.includes(task.taskType)) {
+            // PLAN tasks are independent of each other; the unified chain keeps its order.
+            if (task.taskType !== 'PLAN' || alias === null) {
+                if (previousOther)
+                    after.add(previousOther);
+                previousOther = task.runTaskId;
+            }
+        }
+        else if (task.taskType === 'IAC_SELF_HOSTED') {
+            for (const producer of dependsOn.get(alias) ?? []) {
+                const id = find('DEPLOY_SELF_HOSTED', producer);
+                if (id)
+                    after.add(id);
+            }
+        }
+        else if (task.taskType === 'DEPLOY_SELF_HOSTED') {
+            const id = find('IAC_SELF_HOSTED', alias);
+            if (id)
+                after.add(id);
+        }
+        else {
+            for (const id of deploys)
+                after.add(id);
+            // Consumers before producers: wait for the destroy of every removed plugin requiring this one.
+            for (const other of tasks) {
+                if (other.taskType !== 'DESTROY_SELF_HOSTED' || other.pluginAppliedAlias === null)
+                    continue;
+                if ((dependsOn.get(other.pluginAppliedAlias) ?? []).includes(alias))
+                    after.add(other.runTaskId);
+            }
+        }
+        after.delete(task.runTaskId);
+        nodes.push({ id: task.runTaskId, after: [...after] });
+    }
+    return nodes;
+}
+/**
+ * For each task, the number of tasks on the longest chain from it to the end (itself included):
+ * starting the task with the longest remaining chain first shortens the whole run.
+ */
+function remainingChain(nodes) {
+    const dependents = new Map();
+    for (const node of nodes)
+        for (const before of node.after)
+            dependents.set(before, [...(dependents.get(before) ?? []), node.id]);
+    const memo = new Map();
+    const visiting = new Set();
+    const depth = (id) => {
+        const known = memo.get(id);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(id))
+            throw new Error(`task graph has a cycle through ${id}`);
+        visiting.add(id);
+        const value = 1 + Math.max(0, ...(dependents.get(id) ?? []).map(depth));
+        visiting.delete(id);
+        memo.set(id, value);
+        return value;
+    };
+    for (const node of nodes)
+        depth(node.id);
+    return memo;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/schedule/scheduler.ts
+/**
+ * Which tasks may start now: every task it waits for has succeeded, at most `parallelism` run at
+ * once, the longest remaining chain first (ties: list order). With parallelism 1 it is the list
+ * order, task by task. After a failure nothing new starts; what runs may finish, the rest is left
+ * for the caller to abort. Pure logic: the executor tells it what started and ended.
+ */
+
+class Scheduler {
+    parallelism;
+    waiting;
+    running = new Set();
+    succeeded = new Set();
+    priority;
+    order;
+    stopped = false;
+    /**
+     * @param done tasks that already succeeded (a resumed run): they satisfy dependencies and never run
+     */
+    constructor(nodes, parallelism, done = []) {
+        this.parallelism = parallelism;
+        if (!(parallelism >= 1))
+            throw new Error(`parallelism must be at least 1, got ${parallelism}`);
+        for (const id of done)
+            this.succeeded.add(id);
+        this.order = new Map(nodes.map((n, i) => [n.id, i]));
+        this.priority = remainingChain(nodes);
+        const ids = new Set(nodes.map((n) => n.id));
+        // Waits on tasks outside the graph (done by another job, e.g. PLAN) are already satisfied.
+        this.waiting = nodes
+            .filter((n) => !this.succeeded.has(n.id))
+            .map((n) => ({ id: n.id, after: n.after.filter((a) => ids.has(a)) }));
+    }
+    /** Tasks to start now, best first; marks them running. */
+    next() {
+        if (this.stopped)
+            return [];
+        const free = this.parallelism - this.running.size;
+        if (free <= 0)
+            return [];
+        const ready = this.ready();
+        if (this.parallelism > 1) {
+            ready.sort((a, b) => (this.priority.get(b.id) ?? 0) - (this.priority.get(a.id) ?? 0) ||
+                (this.order.get(a.id) ?? 0) - (this.order.get(b.id) ?? 0));
+        }
+        else {
+            // Task by task in list order: only the first waiting task may start (the list is a valid order).
+            ready.splice(0, ready.length, ...ready.filter((n) => n === this.waiting[0]));
+        }
+        const chosen = ready.slice(0, free).map((n) => n.id);
+        for (const id of chosen) {
+            this.running.add(id);
+            this.waiting.splice(this.waiting.findIndex((n) => n.id === id), 1);
+        }
+        return chosen;
+    }
+    finished(id, outcome) {
+        this.running.delete(id);
+        if (outcome === 'succeeded')
+            this.succeeded.add(id);
+        else
+            this.stopped = true;
+    }
+    /** Stops starting tasks (a failure elsewhere, a cancel). */
+    stop() {
+        this.stopped = true;
+    }
+    get runningCount() {
+        return this.running.size;
+    }
+    /** Nothing runs and nothing more can start. */
+    get idle() {
+        return this.running.size === 0 && (this.stopped || this.ready().length === 0);
+    }
+    ready() {
+        return this.waiting.filter((n) => n.after.every((a) => this.succeeded.has(a)));
+    }
+    /** Tasks that never started (to be ABORTED after a failure). */
+    get notStarted() {
+        return this.waiting.map((n) => n.id);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
 /**
  * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
@@ -90398,6 +90678,8 @@ async function scanRepositoryFiles(root, exclude, copyTo) {
 
 
 
+
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -90446,7 +90728,11 @@ async function executeRunTasks(deps, options) {
     }
 }
 async function executeTasks(deps, options, run, manifest, watch) {
-    const executor = new TaskExecutor(deps, options, run, manifest);
+    const parallelism = options.parallelism ?? 1;
+    // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
+    const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
+    const taskDeps = logs ? { ...deps, logger: logs } : deps;
+    const executor = new TaskExecutor(taskDeps, options, run, manifest);
     try {
         await executor.prepareRepositoryFiles();
     }
@@ -90454,30 +90740,37 @@ async function executeTasks(deps, options, run, manifest, watch) {
         await closeAfterFailure(deps, run.runId, error);
         return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
     }
+    const done = options.tasks.filter((t) => run.tasks.find((r) => r.runTaskId === t.runTaskId)?.status === 'SUCCEEDED');
+    for (const task of done) {
+        deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
+    }
+    const graph = taskGraph(options.tasks, pluginDependencies(manifest));
+    const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
     const reports = [];
-    let current = run;
-    for (const task of options.tasks) {
-        const recorded = current.tasks.find((t) => t.runTaskId === task.runTaskId);
-        if (recorded.status === 'SUCCEEDED') {
-            deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
-            continue;
-        }
+    let failure;
+    const runTask = async (task) => {
         const started = Date.now();
+        const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+        let recorded;
         try {
             throwIfCancelled(options.signal);
-            current = await deps.runs.startTask(run.runId, task.runTaskId);
-            const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-            const report = await deps.logger.group(title, () => executor.execute(task));
-            current = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
+            recorded = await deps.runs.startTask(run.runId, task.runTaskId);
+            const report = logs
+                ? await logs.task(title, () => executor.execute(task))
+                : await deps.logger.group(title, () => executor.execute(task));
+            recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
                 ...report,
-                task: findTask(current, task.runTaskId),
+                task: findTask(recorded, task.runTaskId),
                 durationMs: Date.now() - started,
             });
+            scheduler.finished(task.runTaskId, 'succeeded');
         }
         catch (caught) {
+            scheduler.finished(task.runTaskId, 'failed');
             // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
             const error = watch.closedElsewhere() ?? caught;
+            failure ??= { error };
             const kind = classifyError(error);
             const message = error instanceof Error ? error.message : String(error);
             // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
@@ -90487,27 +90780,56 @@ async function executeTasks(deps, options, run, manifest, watch) {
                     ? 'FAILED'
                     : 'INTERNAL_ERROR';
             try {
-                current = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
+                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
             }
             catch (recordError) {
                 deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
             }
-            reports.push({ task: findTask(current, task.runTaskId), durationMs: Date.now() - started });
-            await closeAfterFailure(deps, run.runId, error);
-            return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+            if (recorded)
+                reports.push({
+                    task: findTask(recorded, task.runTaskId),
+                    durationMs: Date.now() - started,
+                });
         }
+    };
+    // Start what may start; when a task ends, look again. After a failure nothing new starts, and
+    // the tasks already running finish before the run is closed (its lock must outlive them).
+    const running = new Map();
+    for (;;) {
+        for (const id of scheduler.next()) {
+            const task = options.tasks.find((t) => t.runTaskId === id);
+            running.set(id, runTask(task).finally(() => running.delete(id)));
+        }
+        if (running.size === 0)
+            break;
+        await Promise.race(running.values());
     }
+    if (failure) {
+        if (parallelism > 1 && scheduler.notStarted.length > 0)
+            deps.logger.info(`${scheduler.notStarted.length} task(s) that had not started are ABORTED with the run.`);
+        await closeAfterFailure(deps, run.runId, failure.error);
+        return {
+            run: (await deps.runs.getRun(run.runId)) ?? run,
+            reports,
+            graph,
+            error: failure.error,
+        };
+    }
+    const current = (await deps.runs.getRun(run.runId)) ?? run;
     if (options.leaveOpen)
-        return { run: current, reports };
+        return { run: current, reports, graph };
     try {
         await executor.recordDeployment();
-        current = await deps.runs.finishRun(run.runId, 'SUCCEEDED');
+        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
     }
     catch (error) {
         await closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
     }
-    return { run: current, reports };
+}
+/** Per plugin alias (kept or removed), the aliases it requires a connection from. */
+function pluginDependencies(manifest) {
+    return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
 }
 function checkTaskList(run, tasks) {
     if (tasks.length === 0) {
@@ -90555,6 +90877,7 @@ class TaskExecutor {
     secrets = new Set();
     /** CHECKOUT_BRANCH: this job's copy of the repository files. */
     repodir;
+    initTurn = Promise.resolve();
     /** The workspace's shared values, read once per job. */
     resolvedShared;
     /** Private module tokens for `terraform init`, masked once. */
@@ -90811,6 +91134,12 @@ class TaskExecutor {
         this.iacDigests.set(alias, stored.digest);
         return dir;
     }
+    /** The tasks' inits take turns: they share Terraform's provider cache, which has no lock. */
+    serializeInit(fn) {
+        const result = this.initTurn.then(fn);
+        this.initTurn = result.then(() => undefined, () => undefined);
+        return result;
+    }
     /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
     async prepareRepositoryFiles() {
         const planned = this.manifest.repositoryFiles;
@@ -90842,6 +91171,7 @@ class TaskExecutor {
             ...this.options.terraform,
             initEnv: this.git.env,
             unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
+            serializeInit: (fn) => this.serializeInit(fn),
             secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
             dir,
             logger: this.deps.logger,
@@ -91035,6 +91365,7 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -92442,6 +92773,7 @@ function parseRuntimeInputs(p) {
         outputFileSuffix: outputFile || basePathOutput || 'outputs.json',
         excludeFilesPath: p.optional('EXCLUDE_FILES_PATH'),
         checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
+        taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
         logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
     };
     if (outputFile &&
@@ -92453,8 +92785,48 @@ function parseRuntimeInputs(p) {
     return { inputs, warnings: p.finish('runtime-tasks') };
 }
 
+;// CONCATENATED MODULE: ./actions/runtime-tasks/src/timeline.ts
+/** Undefined when fewer than two tasks have both timestamps. */
+function renderTimeline(tasks, graph, ranHere) {
+    const timed = tasks.flatMap((task) => ranHere.has(task.runTaskId) && task.startedAt && task.finishedAt
+        ? [{ task, start: Date.parse(task.startedAt), end: Date.parse(task.finishedAt) }]
+        : []);
+    if (timed.length < 2)
+        return undefined;
+    const critical = criticalPath(timed, graph);
+    const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S', '  section tasks'];
+    timed.forEach(({ task, start, end }, i) => {
+        const name = `${task.taskType.replace(/_SELF_HOSTED$/, '')} ${task.pluginAppliedAlias ?? ''}`
+            .trim()
+            .replace(/[:#;]/g, ' ');
+        const tags = [
+            ...(critical.has(task.runTaskId) ? ['crit'] : []),
+            ...(task.status === 'SUCCEEDED' ? [] : ['active']),
+        ];
+        lines.push(`  ${name} :${[...tags, `t${i}`].join(', ')}, ${start}, ${Math.max(end, start + 1)}`);
+    });
+    return lines.join('\n');
+}
+/** From the task that ended last, back through the wait that ended last, to a task that waited for none. */
+function criticalPath(timed, graph) {
+    const byId = new Map(timed.map((t) => [t.task.runTaskId, t]));
+    const after = new Map(graph.map((n) => [n.id, n.after]));
+    const path = new Set();
+    let current = [...timed].sort((a, b) => b.end - a.end)[0];
+    while (current && !path.has(current.task.runTaskId)) {
+        path.add(current.task.runTaskId);
+        const waits = (after.get(current.task.runTaskId) ?? []).flatMap((id) => {
+            const t = byId.get(id);
+            return t ? [t] : [];
+        });
+        current = waits.sort((a, b) => b.end - a.end)[0];
+    }
+    return path;
+}
+
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/summary.ts
 /** The job summary of runtime-tasks: each task's status, duration, changes and outputs. */
+
 
 
 function seconds(ms) {
@@ -92527,6 +92899,13 @@ async function writeRuntimeSummary(result) {
             ]),
         ]);
     }
+    const timeline = renderTimeline(run.tasks, result.graph ?? [], new Set(reports.map((r) => r.task.runTaskId)));
+    if (timeline) {
+        // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
+        summary
+            .addHeading('Timeline', 3)
+            .addRaw(`<p>Tasks of this job as they ran; the critical path (what decided when the last one ended) is highlighted.</p>\n\n\`\`\`mermaid\n${timeline}\n\`\`\`\n`, true);
+    }
     const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
     if (failed?.error) {
         summary.addRaw(`<p><b>${failed.taskType} ${failed.pluginAppliedAlias ?? ''} failed:</b> ${escapeHtml(failed.error.message)}</p>`, true);
@@ -92587,6 +92966,7 @@ async function run() {
             runId: ref.runId,
             tasks: inputs.tasks,
             ...(await taskEnvironment(session, ref.runId, inputs)),
+            parallelism: inputs.taskParallelism,
             checkout: {
                 root: inputs.pathToMount,
                 exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),

@@ -44,20 +44,8 @@ function tasksOf(plan: ActionResult): string[] {
   ).map((t) => `${t.taskType} ${t.pluginAppliedAlias}`);
 }
 
-/** Writes `<checkout>/<workdir>/.stk/stk.yaml` with these plugins. */
 function writeApp(workdir: string, appId: string, plugins: string): void {
-  mkdirSync(join(flow.checkout, workdir, '.stk'), { recursive: true });
-  writeFileSync(
-    join(flow.checkout, workdir, '.stk', 'stk.yaml'),
-    `schema-version: v3
-kind: manifest
-metadata: { name: ${workdir} }
-spec:
-  type: app
-  app-id: ${appId}
-  plugins:
-${plugins}`,
-  );
+  flow.writeApp(workdir, appId, plugins);
 }
 
 /** node-a: a root that generates `selected`. */

@@ -59,20 +59,8 @@ function cli(args: string[], stdin?: string) {
   );
 }
 
-/** Writes `<checkout>/<workdir>/.stk/stk.yaml`. */
 function writeApp(workdir: string, appId: string, plugins: string): void {
-  mkdirSync(join(flow.checkout, workdir, '.stk'), { recursive: true });
-  writeFileSync(
-    join(flow.checkout, workdir, '.stk', 'stk.yaml'),
-    `schema-version: v3
-kind: manifest
-metadata: { name: ${workdir} }
-spec:
-  type: app
-  app-id: ${appId}
-  plugins:
-${plugins}`,
-  );
+  flow.writeApp(workdir, appId, plugins);
 }
 
 function plugin(ref: string, alias: string, inputs: string): string {

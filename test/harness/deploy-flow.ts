@@ -4,7 +4,15 @@
  * checks afterwards (run records, locks, state serials, leftover Terraform locks).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './action-metadata';
@@ -37,6 +45,22 @@ export class DeployFlow {
     this.iacBucket = `${name}-iac`;
     this.checkout = mkdtempSync(join(tmpdir(), `${name}-checkout-`));
     cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), this.checkout, { recursive: true });
+  }
+
+  /** Writes `<checkout>/<workdir>/.stk/stk.yaml` of an app with these plugins (YAML list items). */
+  writeApp(workdir: string, appId: string, plugins: string): void {
+    mkdirSync(join(this.checkout, workdir, '.stk'), { recursive: true });
+    writeFileSync(
+      join(this.checkout, workdir, '.stk', 'stk.yaml'),
+      `schema-version: v3
+kind: manifest
+metadata: { name: ${workdir} }
+spec:
+  type: app
+  app-id: ${appId}
+  plugins:
+${plugins}`,
+    );
   }
 
   async createBuckets(): Promise<void> {

@@ -50,6 +50,8 @@ export interface OrchestrateInputs {
   forceDestroy: boolean;
   /** Give Terraform the repository's files as repodir/ (CHECKOUT_BRANCH). */
   checkoutBranch: boolean;
+  /** How many of its own tasks (plans) may run at once (TASK_PARALLELISM). */
+  taskParallelism: number;
   /** Left out of repodir/ (relative to PATH_TO_MOUNT); runtime-tasks deletes it. */
   excludeFilesPath: string;
   terraformVersion: string;
@@ -126,6 +128,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     operation: { type: 'DEPLOY' },
     forceDestroy: p.boolean('FORCE_DESTROY', false),
     checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
+    taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
     excludeFilesPath: p.structured('EXCLUDE_FILES_PATH', '', (raw) =>
       insideCheckout(pathToMount, raw),
     ),

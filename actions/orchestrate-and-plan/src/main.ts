@@ -94,6 +94,7 @@ export async function run(): Promise<void> {
             allowedModules: inputs.allowedModules,
           },
           checkout: { root: inputs.pathToMount, exclude },
+          parallelism: inputs.taskParallelism,
           leaveOpen: true,
           signal,
         });

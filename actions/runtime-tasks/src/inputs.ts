@@ -34,6 +34,8 @@ export interface RuntimeInputs {
   excludeFilesPath: string;
   /** Asked for here; orchestrate-and-plan's CHECKOUT_BRANCH decides (it is recorded with the run). */
   checkoutBranch: boolean;
+  /** How many tasks may run at once (TASK_PARALLELISM). */
+  taskParallelism: number;
   logLevel: LogLevel;
 }
 
@@ -69,6 +71,7 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     outputFileSuffix: outputFile || basePathOutput || 'outputs.json',
     excludeFilesPath: p.optional('EXCLUDE_FILES_PATH'),
     checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
+    taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
     logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
   };
   if (

@@ -44,6 +44,7 @@ export async function run(): Promise<void> {
       runId: ref.runId,
       tasks: inputs.tasks,
       ...(await taskEnvironment(session, ref.runId, inputs)),
+      parallelism: inputs.taskParallelism,
       checkout: {
         root: inputs.pathToMount,
         exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),

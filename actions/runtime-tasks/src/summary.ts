@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { escapeHtml } from '@deploy-engine/action-kit';
 import type { ExecuteResult, ReviewedPlanUse } from '@deploy-engine/core';
+import { renderTimeline } from './timeline';
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -79,6 +80,20 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
           : `<code>${escapeHtml(JSON.stringify(output.value))}</code>`,
       ]),
     ]);
+  }
+  const timeline = renderTimeline(
+    run.tasks,
+    result.graph ?? [],
+    new Set(reports.map((r) => r.task.runTaskId)),
+  );
+  if (timeline) {
+    // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
+    core.summary
+      .addHeading('Timeline', 3)
+      .addRaw(
+        `<p>Tasks of this job as they ran; the critical path (what decided when the last one ended) is highlighted.</p>\n\n\`\`\`mermaid\n${timeline}\n\`\`\`\n`,
+        true,
+      );
   }
   const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
   if (failed?.error) {

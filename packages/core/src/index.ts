@@ -20,4 +20,5 @@ export * from './store';
 export * from './terraform';
 export * from './templates';
 export * from './unified';
+export * from './schedule';
 export * from './deployment';

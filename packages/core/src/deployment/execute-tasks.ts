@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
+import { TaskLogs } from '../logging';
+import { Scheduler, taskGraph, type TaskNode } from '../schedule';
 import type { Manifest, ManifestPlugin } from '../manifest';
 import type { RunAttempt, RunRecord, RunTask } from '../runs';
 import type { ApplyTask } from '../tasks';
@@ -92,6 +94,13 @@ export interface ExecuteOptions {
   leaveOpen?: boolean;
   /** How often the run record is read to notice a cancel-run from another job (default 10 s). */
   watchIntervalMs?: number;
+  /**
+   * How many tasks may run at once (TASK_PARALLELISM); default 1, the list's order task by task.
+   * Above 1 a task starts as soon as what it waits for has succeeded (see schedule/).
+   */
+  parallelism?: number;
+  /** With parallelism: how often a progress line per running task is printed (default 15 s). */
+  progressMs?: number;
 }
 
 export interface TaskReport {
@@ -118,6 +127,8 @@ export interface ExecuteResult {
   error?: unknown;
   /** How the run had ended before this job resumed it (a re-run of a failed job). */
   resumed?: RunAttempt;
+  /** Which task waited for which (for the timeline). */
+  graph?: TaskNode[];
 }
 
 /**
@@ -189,38 +200,56 @@ async function executeTasks(
   manifest: Manifest,
   watch: RunWatch,
 ): Promise<ExecuteResult> {
-  const executor = new TaskExecutor(deps, options, run, manifest);
+  const parallelism = options.parallelism ?? 1;
+  // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
+  const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
+  const taskDeps = logs ? { ...deps, logger: logs } : deps;
+  const executor = new TaskExecutor(taskDeps, options, run, manifest);
   try {
     await executor.prepareRepositoryFiles();
   } catch (error) {
     await closeAfterFailure(deps, run.runId, error);
     return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
   }
+  const done = options.tasks.filter(
+    (t) => run.tasks.find((r) => r.runTaskId === t.runTaskId)?.status === 'SUCCEEDED',
+  );
+  for (const task of done) {
+    deps.logger.info(
+      `Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`,
+    );
+  }
+  const graph = taskGraph(options.tasks, pluginDependencies(manifest));
+  const scheduler = new Scheduler(
+    graph,
+    parallelism,
+    done.map((t) => t.runTaskId),
+  );
   const reports: TaskReport[] = [];
-  let current = run;
-  for (const task of options.tasks) {
-    const recorded = current.tasks.find((t) => t.runTaskId === task.runTaskId) as RunTask;
-    if (recorded.status === 'SUCCEEDED') {
-      deps.logger.info(
-        `Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`,
-      );
-      continue;
-    }
+  let failure: { error: unknown } | undefined;
+
+  const runTask = async (task: ApplyTask): Promise<void> => {
     const started = Date.now();
+    const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+    let recorded: RunRecord | undefined;
     try {
       throwIfCancelled(options.signal);
-      current = await deps.runs.startTask(run.runId, task.runTaskId);
-      const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-      const report = await deps.logger.group(title, () => executor.execute(task));
-      current = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
+      recorded = await deps.runs.startTask(run.runId, task.runTaskId);
+      const report = logs
+        ? await logs.task(title, () => executor.execute(task))
+        : await deps.logger.group(title, () => executor.execute(task));
+      recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
       reports.push({
         ...report,
-        task: findTask(current, task.runTaskId),
+        task: findTask(recorded, task.runTaskId),
         durationMs: Date.now() - started,
       });
+      scheduler.finished(task.runTaskId, 'succeeded');
     } catch (caught) {
+      scheduler.finished(task.runTaskId, 'failed');
       // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
       const error = watch.closedElsewhere() ?? caught;
+      failure ??= { error };
       const kind = classifyError(error);
       const message = error instanceof Error ? error.message : String(error);
       // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
@@ -231,26 +260,61 @@ async function executeTasks(
             ? 'FAILED'
             : 'INTERNAL_ERROR';
       try {
-        current = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
+        recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
       } catch (recordError) {
         deps.logger.warning(
           `Could not record the task's failure: ${(recordError as Error).message}`,
         );
       }
-      reports.push({ task: findTask(current, task.runTaskId), durationMs: Date.now() - started });
-      await closeAfterFailure(deps, run.runId, error);
-      return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+      if (recorded)
+        reports.push({
+          task: findTask(recorded, task.runTaskId),
+          durationMs: Date.now() - started,
+        });
     }
+  };
+
+  // Start what may start; when a task ends, look again. After a failure nothing new starts, and
+  // the tasks already running finish before the run is closed (its lock must outlive them).
+  const running = new Map<string, Promise<void>>();
+  for (;;) {
+    for (const id of scheduler.next()) {
+      const task = options.tasks.find((t) => t.runTaskId === id) as ApplyTask;
+      running.set(
+        id,
+        runTask(task).finally(() => running.delete(id)),
+      );
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
   }
-  if (options.leaveOpen) return { run: current, reports };
+  if (failure) {
+    if (parallelism > 1 && scheduler.notStarted.length > 0)
+      deps.logger.info(
+        `${scheduler.notStarted.length} task(s) that had not started are ABORTED with the run.`,
+      );
+    await closeAfterFailure(deps, run.runId, failure.error);
+    return {
+      run: (await deps.runs.getRun(run.runId)) ?? run,
+      reports,
+      graph,
+      error: failure.error,
+    };
+  }
+  const current = (await deps.runs.getRun(run.runId)) ?? run;
+  if (options.leaveOpen) return { run: current, reports, graph };
   try {
     await executor.recordDeployment();
-    current = await deps.runs.finishRun(run.runId, 'SUCCEEDED');
+    return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
   } catch (error) {
     await closeAfterFailure(deps, run.runId, error);
-    return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, error };
+    return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
   }
-  return { run: current, reports };
+}
+
+/** Per plugin alias (kept or removed), the aliases it requires a connection from. */
+function pluginDependencies(manifest: Manifest): Map<string, string[]> {
+  return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
 }
 
 function checkTaskList(run: RunRecord, tasks: readonly ApplyTask[]): void {
@@ -300,6 +364,7 @@ class TaskExecutor implements ClassicPlanToolbox {
   private readonly secrets = new Set<string>();
   /** CHECKOUT_BRANCH: this job's copy of the repository files. */
   private repodir?: string;
+  private initTurn: Promise<void> = Promise.resolve();
   /** The workspace's shared values, read once per job. */
   private resolvedShared?: Promise<Record<string, ResolvedSharedValue>>;
   /** Private module tokens for `terraform init`, masked once. */
@@ -602,6 +667,16 @@ class TaskExecutor implements ClassicPlanToolbox {
     return dir;
   }
 
+  /** The tasks' inits take turns: they share Terraform's provider cache, which has no lock. */
+  private serializeInit<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.initTurn.then(fn);
+    this.initTurn = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
   /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
   async prepareRepositoryFiles(): Promise<void> {
     const planned = this.manifest.repositoryFiles;
@@ -635,6 +710,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       ...this.options.terraform,
       initEnv: this.git.env,
       unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
+      serializeInit: (fn) => this.serializeInit(fn),
       secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
       dir,
       logger: this.deps.logger,

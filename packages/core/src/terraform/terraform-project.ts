@@ -44,6 +44,11 @@ export interface TerraformOptions {
   label?: string;
   /** The command that releases a state lock left behind, for messages (see StateLockedError). */
   unlockCommand?: string;
+  /**
+   * Runs `terraform init` through it: tasks running at once share one provider cache, which
+   * Terraform does not lock, so their inits take turns (a cached init is fast).
+   */
+  serializeInit?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface OutputValue {
@@ -97,6 +102,11 @@ export class TerraformProject {
   }
 
   async init(backend: S3Backend): Promise<void> {
+    const serialize = this.options.serializeInit;
+    return serialize ? serialize(() => this.initNow(backend)) : this.initNow(backend);
+  }
+
+  private async initNow(backend: S3Backend): Promise<void> {
     await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
     const settings = [
       `bucket = ${hcl(backend.bucket)}`,

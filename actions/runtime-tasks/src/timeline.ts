@@ -1,0 +1,57 @@
+/**
+ * The job summary's timeline: each task this job ran as a bar of a Mermaid gantt chart, the
+ * critical path (the chain of waits that decided when the last task ended) marked `crit`.
+ */
+import type { RunTask, TaskNode } from '@deploy-engine/core';
+
+interface Timed {
+  task: RunTask;
+  start: number;
+  end: number;
+}
+
+/** Undefined when fewer than two tasks have both timestamps. */
+export function renderTimeline(
+  tasks: readonly RunTask[],
+  graph: readonly TaskNode[],
+  ranHere: ReadonlySet<string>,
+): string | undefined {
+  const timed: Timed[] = tasks.flatMap((task) =>
+    ranHere.has(task.runTaskId) && task.startedAt && task.finishedAt
+      ? [{ task, start: Date.parse(task.startedAt), end: Date.parse(task.finishedAt) }]
+      : [],
+  );
+  if (timed.length < 2) return undefined;
+  const critical = criticalPath(timed, graph);
+  const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S', '  section tasks'];
+  timed.forEach(({ task, start, end }, i) => {
+    const name = `${task.taskType.replace(/_SELF_HOSTED$/, '')} ${task.pluginAppliedAlias ?? ''}`
+      .trim()
+      .replace(/[:#;]/g, ' ');
+    const tags = [
+      ...(critical.has(task.runTaskId) ? ['crit'] : []),
+      ...(task.status === 'SUCCEEDED' ? [] : ['active']),
+    ];
+    lines.push(
+      `  ${name} :${[...tags, `t${i}`].join(', ')}, ${start}, ${Math.max(end, start + 1)}`,
+    );
+  });
+  return lines.join('\n');
+}
+
+/** From the task that ended last, back through the wait that ended last, to a task that waited for none. */
+export function criticalPath(timed: readonly Timed[], graph: readonly TaskNode[]): Set<string> {
+  const byId = new Map(timed.map((t) => [t.task.runTaskId, t]));
+  const after = new Map(graph.map((n) => [n.id, n.after]));
+  const path = new Set<string>();
+  let current = [...timed].sort((a, b) => b.end - a.end)[0];
+  while (current && !path.has(current.task.runTaskId)) {
+    path.add(current.task.runTaskId);
+    const waits = (after.get(current.task.runTaskId) ?? []).flatMap((id) => {
+      const t = byId.get(id);
+      return t ? [t] : [];
+    });
+    current = waits.sort((a, b) => b.end - a.end)[0];
+  }
+  return path;
+}
