@@ -1,65 +1,131 @@
 /**
- * Classic deployment at scale: a generated application of N plugins (a chain, or a fan-out from
- * one root) deployed through the built bundles against moto_server with real Terraform, compared
- * with raw `terraform init` + `apply` of the very same rendered projects (the physical limit).
- * Run: npx tsx bench/deploy.bench.ts [sizes, default 1,10,50]
+ * Deployment at scale, measured side by side in one run: generated applications of N plugins in
+ * three shapes (chain, fan-out from one root, diamond: root -> N-2 middles -> one sink), deployed
+ * through the built bundles (orchestrate-and-plan then runtime-tasks, real Terraform, moto_server
+ * behind a counting proxy on 127.0.0.1) task by task and with TASK_PARALLELISM 2 and 4, against
+ * the raw-Terraform baseline: `terraform init` + `apply` of the very same rendered projects by a
+ * plain loop, one after another. Also: S3 requests per plugin (ours and Terraform's), the actions'
+ * peak memory, and each bundle's cold start.
+ *
+ * Run: npx tsx bench/deploy.bench.ts [--sizes 1,10,50] [--shapes chain,fanout,diamond]
+ *        [--parallel 1,2,4] [--out bench/results]
+ * Writes <out>/deploy-<timestamp>.json and .md, and prints the markdown.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startMoto, type MotoServer } from '../test/harness/moto';
 import { runAction } from '../test/harness/runner';
+import { startS3Proxy, type S3Proxy } from '../test/harness/s3-proxy';
 import { s3BackendConfig, terraform } from '../test/harness/terraform';
 
-const sizes = (process.argv[2] ?? '1,10,50').split(',').map(Number);
+type Shape = 'chain' | 'fanout' | 'diamond';
 
-function generate(n: number, shape: 'chain' | 'fanout'): string {
-  const root = mkdtempSync(join(tmpdir(), `bench-deploy-${shape}-${n}-`));
-  const plugin = (name: string, requires: boolean) => {
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+const sizes = arg('sizes', '1,10,50').split(',').map(Number);
+const shapes = arg('shapes', 'chain,fanout,diamond').split(',') as Shape[];
+const parallels = arg('parallel', '1,2,4').split(',').map(Number);
+const outDir = resolve(arg('out', 'bench/results'));
+const RSS_HOOK = resolve(__dirname, 'peak-rss.cjs');
+
+/** Which plugins each plugin requires, by index. */
+function producers(shape: Shape, n: number, i: number): number[] {
+  if (i === 0) return [];
+  if (shape === 'chain') return [i - 1];
+  if (shape === 'fanout') return [0];
+  // diamond: middles require the root; the last one (the sink) requires every middle.
+  if (i < n - 1 || n === 2) return [0];
+  return Array.from({ length: n - 2 }, (_, k) => k + 1);
+}
+
+function generate(n: number, shape: Shape, appId: string): string {
+  const root = mkdtempSync(join(tmpdir(), `bench-${shape}-${n}-`));
+  const plugin = (name: string, requires: number) => {
     const dir = join(root, 'plugins', name);
     mkdirSync(join(dir, 'templates-deploy'), { recursive: true });
+    const inputs = Array.from(
+      { length: requires },
+      (_, k) =>
+        `    - { name: u${k}, type: required-connection, connection-interface-type: n-conn }\n`,
+    ).join('');
     writeFileSync(
       join(dir, 'plugin.yaml'),
-      `schema-version: v3\nkind: plugin\nmetadata: { name: ${name}, version: 1.0.0 }\nspec:\n  type: infra\n  inputs:\n${requires ? '    - { name: upstream, type: required-connection, connection-interface-type: n-conn }\n' : ''}    - { name: out, type: generated-connection, connection-interface-type: n-conn, outputs: [{ from: id, to: id }] }\n`,
+      `schema-version: v3\nkind: plugin\nmetadata: { name: ${name}, version: 1.0.0 }\nspec:\n  type: infra\n  inputs:\n${inputs}    - { name: out, type: generated-connection, connection-interface-type: n-conn, outputs: [{ from: id, to: id }] }\n`,
+    );
+    const joined = Array.from({ length: requires }, (_, k) => `{{ connections.u${k}.id }}`).join(
+      ',',
     );
     writeFileSync(
       join(dir, 'templates-deploy', 'main.tf'),
-      `resource "terraform_data" "n" { input = "{{ alias }}${requires ? '<-{{ connections.upstream.id }}' : ''}" }\noutput "id" { value = terraform_data.n.output }\n`,
+      `resource "terraform_data" "n" { input = "{{ alias }}<-${joined}" }\noutput "id" { value = terraform_data.n.output }\n`,
     );
   };
-  plugin('root', false);
-  plugin('link', true);
+  const counts = new Set(Array.from({ length: n }, (_, i) => producers(shape, n, i).length));
+  for (const count of counts) plugin(`node${count}`, count);
   const lines = [
     'schema-version: v3',
     'kind: manifest',
-    `metadata: { name: bench-${shape}-${n} }`,
+    `metadata: { name: bench-${appId.toLowerCase()} }`,
     'spec:',
     '  type: app',
-    `  app-id: BENCH${shape.toUpperCase()}${n}`,
+    `  app-id: ${appId}`,
     '  plugins:',
   ];
   for (let i = 0; i < n; i++) {
-    const upstream = i === 0 ? undefined : shape === 'chain' ? `c${i - 1}` : 'c0';
+    const from = producers(shape, n, i);
     lines.push(
-      `    - name: acme/${i === 0 ? 'root' : 'link'}@1.0.0`,
+      `    - name: acme/node${from.length}@1.0.0`,
       `      alias: p${i}`,
       '      type: infra',
       '      inputs:',
     );
-    if (upstream)
+    from.forEach((p, k) =>
       lines.push(
-        `        upstream: { stk-type: required-connection, selected: ${upstream}, type: n-conn }`,
-      );
-    lines.push(`        out: { stk-type: generated-connection, selected: c${i}, type: n-conn }`);
+        `        u${k}: { stk-type: required-connection, selected: ${appId}-c${p}, type: n-conn }`,
+      ),
+    );
+    lines.push(
+      `        out: { stk-type: generated-connection, selected: ${appId}-c${i}, type: n-conn }`,
+    );
   }
   mkdirSync(join(root, 'app', '.stk'), { recursive: true });
   writeFileSync(join(root, 'app', '.stk', 'stk.yaml'), `${lines.join('\n')}\n`);
   return root;
 }
 
-async function measure(moto: MotoServer, n: number, shape: 'chain' | 'fanout'): Promise<string> {
-  const checkout = generate(n, shape);
-  const env = { ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+interface Variant {
+  parallelism: number;
+  totalMs: number;
+  planMs: number;
+  applyMs: number;
+  s3Ours: number;
+  s3Terraform: number;
+  peakRssMiB: number;
+  runId: string;
+}
+
+async function deploy(
+  moto: MotoServer,
+  proxy: S3Proxy,
+  shape: Shape,
+  n: number,
+  parallelism: number,
+): Promise<Variant> {
+  const appId = `B${shape.toUpperCase()}${n}P${parallelism}`;
+  const checkout = generate(n, shape, appId);
+  const rssFile = join(checkout, 'rss.txt');
+  const env = {
+    ...moto.env,
+    AWS_ENDPOINT_URL_S3: proxy.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    NODE_OPTIONS: `--require ${RSS_HOOK}`,
+    DEPLOY_ENGINE_BENCH_RSS_FILE: rssFile,
+  };
+  proxy.clear();
   const started = Date.now();
   const plan = await runAction('orchestrate-and-plan', {
     workspace: checkout,
@@ -72,24 +138,47 @@ async function measure(moto: MotoServer, n: number, shape: 'chain' | 'fanout'): 
       VERSION: 'v1',
       WORKDIR: 'app',
       PLUGINS_PATH: 'plugins',
+      TASK_PARALLELISM: String(parallelism),
     },
   });
   const planned = Date.now();
   const apply = await runAction('runtime-tasks', {
     workspace: checkout,
     env,
-    with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: plan.outputs.apply_tasks ?? '' },
+    with: {
+      RUN_ID: plan.outputs.run_id ?? '',
+      TASK_LIST: plan.outputs.apply_tasks ?? '',
+      TASK_PARALLELISM: String(parallelism),
+    },
   });
-  const total = Date.now() - started;
+  const ended = Date.now();
   if (plan.exitCode !== 0 || apply.exitCode !== 0)
     throw new Error(`deploy failed:\n${plan.log}\n${apply.log}`);
+  const s3 = proxy.seen.filter((r) => r.service === 's3');
+  const rss = readFileSync(rssFile, 'utf8').trim().split('\n').map(Number);
+  return {
+    parallelism,
+    totalMs: ended - started,
+    planMs: planned - started,
+    applyMs: ended - planned,
+    s3Ours: s3.filter((r) => !r.userAgent.includes('Terraform')).length,
+    s3Terraform: s3.filter((r) => r.userAgent.includes('Terraform')).length,
+    peakRssMiB: Math.max(...rss) / 1024,
+    runId: (plan.outputs.run_id ?? '').split('@')[0] as string,
+  };
+}
 
-  // The physical limit: raw init + apply of the same rendered projects, one after another.
-  const runId = (plan.outputs.run_id ?? '').split('@')[0] as string;
+/** The physical limit: raw init + apply of the run's rendered projects, one after another. */
+async function rawBaseline(
+  moto: MotoServer,
+  run: Variant,
+  label: string,
+  n: number,
+): Promise<number> {
   let raw = 0;
   for (let i = 0; i < n; i++) {
     const stored = JSON.parse(
-      await moto.getObjectText('bench-iac', `runs/${runId}/artifacts/iac/p${i}.json`),
+      await moto.getObjectText('bench-iac', `runs/${run.runId}/artifacts/iac/p${i}.json`),
     ) as { files: { path: string; base64: string }[] };
     const dir = mkdtempSync(join(tmpdir(), 'bench-raw-'));
     for (const f of stored.files) writeFileSync(join(dir, f.path), Buffer.from(f.base64, 'base64'));
@@ -100,7 +189,7 @@ async function measure(moto: MotoServer, n: number, shape: 'chain' | 'fanout'): 
         'init',
         '-input=false',
         '-no-color',
-        ...s3BackendConfig(moto.endpoint, 'bench-tf', `raw/${shape}/${n}/p${i}.tfstate`),
+        ...s3BackendConfig(moto.endpoint, 'bench-tf', `raw/${label}/p${i}.tfstate`),
       ],
       dir,
       moto.env,
@@ -114,20 +203,96 @@ async function measure(moto: MotoServer, n: number, shape: 'chain' | 'fanout'): 
     if (init.code !== 0 || applied.code !== 0)
       throw new Error(`raw terraform failed: ${init.stderr}${applied.stderr}`);
   }
-  return `${shape.padEnd(6)} N=${String(n).padStart(3)}  total ${(total / 1000).toFixed(1)} s (plan ${((planned - started) / 1000).toFixed(1)} s), ${(total / n).toFixed(0)} ms/plugin; raw terraform init+apply ${(raw / 1000).toFixed(1)} s; ratio ${(total / raw).toFixed(2)}`;
+  return raw;
+}
+
+/** Median wall time of starting each bundle on inputs it rejects at once (load + parse + exit). */
+function coldStarts(): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const action of ['orchestrate-and-plan', 'runtime-tasks', 'cancel-run']) {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = process.hrtime.bigint();
+      spawnSync(process.execPath, [resolve('dist', action, 'index.js')], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          INPUT_RUN_ID: '',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        stdio: 'ignore',
+      });
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    result[action] = times.sort((a, b) => a - b)[2] as number;
+  }
+  return result;
+}
+
+interface Row {
+  shape: Shape;
+  n: number;
+  rawMs: number;
+  variants: Variant[];
+}
+
+function markdown(rows: Row[], cold: Record<string, number>, when: string): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const head = [
+    `### Deployment benchmark (${when})`,
+    '',
+    'Total = orchestrate-and-plan (plans included) + runtime-tasks of a first deployment; "p2"/"p4": TASK_PARALLELISM on both. Raw = `terraform init` + `apply` of the same rendered projects, one after another. S3 requests per plugin: ours (records, artifacts, plans) / Terraform\'s (state, lock). Memory: the larger peak RSS of the two actions.',
+    '',
+    `| shape | N | sequential | p2 | p4 | raw | seq / raw | p4 / raw | p4 / seq | S3 req/plugin (ours / Terraform) | peak memory |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const body = rows.map((r) => {
+    const at = (p: number) => r.variants.find((v) => v.parallelism === p);
+    const seq = at(1);
+    const p2 = at(2);
+    const p4 = at(4);
+    const ratio = (a?: Variant, b?: number) => (a && b ? (a.totalMs / b).toFixed(2) : '—');
+    return `| ${r.shape} | ${r.n} | ${seq ? s(seq.totalMs) : '—'} | ${p2 ? s(p2.totalMs) : '—'} | ${p4 ? s(p4.totalMs) : '—'} | ${s(r.rawMs)} | ${ratio(seq, r.rawMs)} | ${ratio(p4, r.rawMs)} | ${ratio(p4, seq?.totalMs)} | ${seq ? `${(seq.s3Ours / r.n).toFixed(1)} / ${(seq.s3Terraform / r.n).toFixed(1)}` : '—'} | ${Math.max(...r.variants.map((v) => v.peakRssMiB)).toFixed(0)} MiB |`;
+  });
+  const coldLine = `Cold start (median of 5, load and refuse empty inputs): ${Object.entries(cold)
+    .map(([a, ms]) => `${a} ${ms.toFixed(0)} ms`)
+    .join(', ')}.`;
+  return [...head, ...body, '', coldLine, ''].join('\n');
 }
 
 async function main(): Promise<void> {
   const moto = await startMoto();
+  const proxy = await startS3Proxy(moto.endpoint);
+  const rows: Row[] = [];
   try {
     await moto.createBucket('bench-tf');
     await moto.createBucket('bench-iac');
     for (const n of sizes) {
-      for (const shape of ['chain', 'fanout'] as const) console.log(await measure(moto, n, shape));
+      for (const shape of shapes) {
+        const variants: Variant[] = [];
+        for (const p of parallels) variants.push(await deploy(moto, proxy, shape, n, p));
+        const rawMs = await rawBaseline(moto, variants[0] as Variant, `${shape}-${n}`, n);
+        rows.push({ shape, n, rawMs, variants });
+        const seq = variants[0] as Variant;
+        console.error(
+          `${shape} N=${n}: ${variants.map((v) => `p${v.parallelism} ${(v.totalMs / 1000).toFixed(1)} s`).join(', ')}; raw ${(rawMs / 1000).toFixed(1)} s; seq/raw ${(seq.totalMs / rawMs).toFixed(2)}`,
+        );
+      }
     }
   } finally {
+    await proxy.stop();
     await moto.stop();
   }
+  const cold = coldStarts();
+  const when = new Date().toISOString();
+  mkdirSync(outDir, { recursive: true });
+  const stamp = when.replace(/[:.]/g, '-');
+  writeFileSync(
+    join(outDir, `deploy-${stamp}.json`),
+    `${JSON.stringify({ when, rows, coldStartMs: cold }, null, 2)}\n`,
+  );
+  const md = markdown(rows, cold, when);
+  writeFileSync(join(outDir, `deploy-${stamp}.md`), md);
+  console.log(md);
 }
 
 void main();

@@ -88991,7 +88991,8 @@ class TerraformProject {
             ...this.parallelism(),
         ], [0, 2]);
         const summary = parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
-        return { ...summary, hasChanges: result.code === 2 };
+        // The plan's own output is its text for people: no `terraform show` needed for it.
+        return { ...summary, hasChanges: result.code === 2, text: result.stdout };
     }
     async applyPlan(planFile) {
         const result = await this.run('apply', [
@@ -90046,7 +90047,7 @@ async function savePlan(runs, runId, terraform, logger, options) {
         targets: options.targets,
     });
     const bytes = await (0,promises_.readFile)(options.file);
-    const text = await terraform.show(options.file);
+    const text = result.text;
     const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
     const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
     const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');

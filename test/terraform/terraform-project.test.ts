@@ -92,7 +92,13 @@ it('plans to a file and applies exactly that plan', async () => {
   });
   await terraform.init(backend('planned'));
   const plan = await terraform.plan({ out: join(dir, 'plan.tfplan') });
-  expect(plan).toEqual({ added: 1, changed: 0, destroyed: 0, hasChanges: true });
+  expect(plan).toEqual({
+    added: 1,
+    changed: 0,
+    destroyed: 0,
+    hasChanges: true,
+    text: expect.stringContaining('# terraform_data.p will be created'),
+  });
   expect(await terraform.applyPlan('plan.tfplan')).toEqual({ added: 1, changed: 0, destroyed: 0 });
   expect((await terraform.plan({ out: join(dir, 'again.tfplan') })).hasChanges).toBe(false);
 });

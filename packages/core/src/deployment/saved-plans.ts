@@ -64,7 +64,7 @@ export async function savePlan(
     targets: options.targets,
   });
   const bytes = await readFile(options.file);
-  const text = await terraform.show(options.file);
+  const text = result.text;
   const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
   const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
   const textKey = await runs.putFile(

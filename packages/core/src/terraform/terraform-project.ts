@@ -163,7 +163,7 @@ export class TerraformProject {
     out: string;
     destroy?: boolean;
     targets?: string[];
-  }): Promise<ChangeSummary & { hasChanges: boolean }> {
+  }): Promise<ChangeSummary & { hasChanges: boolean; text: string }> {
     const result = await this.run(
       'plan',
       [
@@ -179,7 +179,8 @@ export class TerraformProject {
       [0, 2],
     );
     const summary = parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
-    return { ...summary, hasChanges: result.code === 2 };
+    // The plan's own output is its text for people: no `terraform show` needed for it.
+    return { ...summary, hasChanges: result.code === 2, text: result.stdout };
   }
 
   async applyPlan(planFile: string): Promise<ChangeSummary> {
