@@ -89383,6 +89383,8 @@ class run_store_RunStore {
     options;
     leaseMs;
     now;
+    /** The last queued update of each run (see update). */
+    updates = new Map();
     constructor(store, logger, options = {}) {
         this.store = store;
         this.logger = logger;
@@ -89743,9 +89745,27 @@ class run_store_RunStore {
             return true;
         });
     }
-    /** Read-modify-write with If-Match; `mutate` returns false to leave the record as it is. */
-    async update(runId, mutate) {
+    /**
+     * Read-modify-write with If-Match; `mutate` returns false to leave the record as it is. Updates
+     * of one run from this process take turns (tasks running at once would otherwise keep
+     * invalidating each other's If-Match); a writer in another process (cancel-run) is still caught
+     * by If-Match and retried, after a short random pause.
+     */
+    update(runId, mutate) {
+        const previous = this.updates.get(runId) ?? Promise.resolve();
+        const next = previous.then(() => this.updateNow(runId, mutate));
+        const settled = next.then(() => undefined, () => undefined);
+        this.updates.set(runId, settled);
+        void settled.then(() => {
+            if (this.updates.get(runId) === settled)
+                this.updates.delete(runId);
+        });
+        return next;
+    }
+    async updateNow(runId, mutate) {
         for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+            if (attempt > 0)
+                await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
             const current = await this.store.getJson(keys.run(runId));
             if (!current)
                 throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);

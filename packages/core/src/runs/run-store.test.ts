@@ -120,6 +120,23 @@ describe('RunStore.resumeRun (a re-run of the failed job)', () => {
 });
 
 describe('RunStore', () => {
+  it('records 40 task transitions made at once without losing one or giving up', async () => {
+    const { runs } = fixture();
+    const tasks = Array.from({ length: 40 }, (_, i) => ({
+      taskType: 'DEPLOY_SELF_HOSTED' as const,
+      pluginAppliedAlias: `p${i}`,
+    }));
+    const run = await runs.createRun(input({ tasks }));
+    await Promise.all(
+      run.tasks.map(async (t) => {
+        await runs.startTask(run.runId, t.runTaskId);
+        await runs.finishTask(run.runId, t.runTaskId, 'SUCCEEDED');
+      }),
+    );
+    const after = await runs.getRun(run.runId);
+    expect(after?.tasks.every((t) => t.status === 'SUCCEEDED')).toBe(true);
+  });
+
   it('opens a run with PENDING tasks and ULID ids, and takes the lock', async () => {
     const { runs, store } = fixture();
     const run = await runs.createRun(input());

@@ -66,6 +66,8 @@ export interface RunStoreOptions {
 export class RunStore {
   private readonly leaseMs: number;
   private readonly now: () => Date;
+  /** The last queued update of each run (see update). */
+  private readonly updates = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -468,9 +470,29 @@ export class RunStore {
     });
   }
 
-  /** Read-modify-write with If-Match; `mutate` returns false to leave the record as it is. */
-  private async update(runId: string, mutate: (run: RunRecord) => boolean): Promise<RunRecord> {
+  /**
+   * Read-modify-write with If-Match; `mutate` returns false to leave the record as it is. Updates
+   * of one run from this process take turns (tasks running at once would otherwise keep
+   * invalidating each other's If-Match); a writer in another process (cancel-run) is still caught
+   * by If-Match and retried, after a short random pause.
+   */
+  private update(runId: string, mutate: (run: RunRecord) => boolean): Promise<RunRecord> {
+    const previous = this.updates.get(runId) ?? Promise.resolve();
+    const next = previous.then(() => this.updateNow(runId, mutate));
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.updates.set(runId, settled);
+    void settled.then(() => {
+      if (this.updates.get(runId) === settled) this.updates.delete(runId);
+    });
+    return next;
+  }
+
+  private async updateNow(runId: string, mutate: (run: RunRecord) => boolean): Promise<RunRecord> {
     for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
       const current = await this.store.getJson<RunRecord>(keys.run(runId));
       if (!current) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
       const run = structuredClone(current.value);
