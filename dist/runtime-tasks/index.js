@@ -89472,25 +89472,20 @@ function lifecycle_manifests_rollbackManifest(target, tag, last) {
 function lifecycle_manifests_destroyManifest(target, last, version) {
     const infra = lifecycle_manifests_recordedManifest(last).plugins.filter((p) => p.type === 'infra');
     const order = destroyOrder(infra.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-    const body = {
-        schemaVersion: 1,
-        target,
-        version,
-        plugins: [],
-        deployOrder: [],
-        destroy: order.map((alias) => infra.find((p) => p.alias === alias)),
-    };
-    return canonicalize({ ...body, digest: manifestDigest(body) });
+    return destroying(target, version, order.map((alias) => infra.find((p) => p.alias === alias)));
 }
 /** A manifest with nothing in it, for a destroy when nothing is deployed. */
 function lifecycle_manifests_emptyManifest(target, version) {
+    return destroying(target, version, []);
+}
+function destroying(target, version, destroy) {
     const body = {
         schemaVersion: 1,
         target,
         version,
         plugins: [],
         deployOrder: [],
-        destroy: [],
+        destroy,
     };
     return canonicalize({ ...body, digest: manifestDigest(body) });
 }

@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
+import { explain, tasksOf } from '../harness/expect-step';
 import { startMoto, type MotoServer } from '../harness/moto';
 import { runAction, type ActionResult } from '../harness/runner';
 
@@ -51,19 +52,6 @@ async function apply(plan: ActionResult): Promise<ActionResult> {
     env: env(),
     with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: plan.outputs.apply_tasks ?? '' },
   });
-}
-
-function explain(result: ActionResult): string {
-  return `exit ${result.exitCode}\n${result.log}\n${result.stderr}`;
-}
-
-function tasksOf(plan: ActionResult): string[] {
-  return (
-    JSON.parse(plan.outputs.apply_tasks ?? '[]') as {
-      taskType: string;
-      pluginAppliedAlias: string;
-    }[]
-  ).map((t) => `${t.taskType} ${t.pluginAppliedAlias}`);
 }
 
 async function stateResources(alias: string): Promise<unknown[]> {

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeployFlow, runCli, runIdOf, type RunRecordView } from '../harness/deploy-flow';
+import { errorsOf, expectOk, tasksOf } from '../harness/expect-step';
 import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
@@ -22,31 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.stop();
 });
-
-function explain(result: ActionResult): string {
-  return `exit ${result.exitCode}\n${result.log}\n${result.stderr}`;
-}
-
-function expectOk(result: ActionResult): void {
-  expect([result.exitCode, explain(result)]).toEqual([0, expect.any(String)]);
-}
-
-function errorsOf(result: ActionResult): string {
-  return result.annotations.map((a) => a.message).join('\n');
-}
-
-function tasksOf(plan: ActionResult): string[] {
-  return (
-    JSON.parse(plan.outputs.apply_tasks ?? '[]') as {
-      taskType: string;
-      pluginAppliedAlias: string;
-    }[]
-  ).map((t) => `${t.taskType} ${t.pluginAppliedAlias}`);
-}
-
-function writeApp(workdir: string, appId: string, plugins: string): void {
-  flow.writeApp(workdir, appId, plugins);
-}
 
 /** node-a: a root that generates `selected`. */
 function root(alias: string, label: string, selected: string): string {
@@ -134,13 +110,13 @@ describe('ROLLBACK to a version tag', () => {
   const APP = '01JR0LLBACK000000000000000';
 
   it('redeploys what v1 deployed: a plugin added since is destroyed, one removed since is created again', async () => {
-    writeApp(
+    flow.writeApp(
       'evolve',
       APP,
       root('root', 'first', 'evolve-root') + consumer('keeper', 'evolve-root', 'kept'),
     );
     await deploy('evolve', 'v1');
-    writeApp(
+    flow.writeApp(
       'evolve',
       APP,
       root('root', 'second', 'evolve-root') + middle('newbie', 'evolve-root', 'evolve-newbie'),
@@ -244,8 +220,8 @@ describe('DESTROY of an application', () => {
   const CONSUMER = '01JC0NSUMER000000000000000';
 
   it('is refused while another application requires its Connection Interface, naming the consumer', async () => {
-    writeApp('producer', PRODUCER, root('source', 'p', 'shared-source'));
-    writeApp('consumer', CONSUMER, consumer('user', 'shared-source', 'c'));
+    flow.writeApp('producer', PRODUCER, root('source', 'p', 'shared-source'));
+    flow.writeApp('consumer', CONSUMER, consumer('user', 'shared-source', 'c'));
     await deploy('producer', 'v1');
     await deploy('consumer', 'v1');
     const serials = await flow.stateSerials();
@@ -296,7 +272,7 @@ describe('DESTROY of an application', () => {
   });
 
   it('with FORCE_DESTROY, destroys what another application requires and names it', async () => {
-    writeApp('producer', PRODUCER, root('source', 'p2', 'shared-source'));
+    flow.writeApp('producer', PRODUCER, root('source', 'p2', 'shared-source'));
     await deploy('producer', 'v3');
     await deploy('consumer', 'v4');
     const plan = await flow.orchestrate('producer', {
@@ -318,7 +294,7 @@ describe('SKIP_DEPLOY', () => {
   const APP = '01JSTEADY00000000000000000';
 
   it('ends the run SKIPPED when nothing changed, and reports unchanged plugins when it is off', async () => {
-    writeApp('steady', APP, root('calm', 'same', 'steady-calm'));
+    flow.writeApp('steady', APP, root('calm', 'same', 'steady-calm'));
     await deploy('steady', 'v1');
 
     const skipped = await flow.orchestrate('steady', { VERSION: 'v2', SKIP_DEPLOY: 'true' });
@@ -410,7 +386,7 @@ describe('re-running the failed job (same RUN_ID and TASK_LIST)', () => {
 
   it('does not resume a failed run once another run of the application started', async () => {
     // A fresh application, so the failing command runs (a provisioner runs only on create).
-    writeApp(
+    flow.writeApp(
       'late',
       '01JLATE0000000000000000000',
       root('first', 'late', 'late-first') +
@@ -444,9 +420,13 @@ describe('ROLLBACK and DESTROY in unified mode', () => {
   const unified = { FEATURES_UNIFIED_DEPLOY: 'true' };
 
   it('rolls back across an added and a removed module, then destroys everything', async () => {
-    writeApp('one', APP, root('base', 'u1', 'one-base') + consumer('old', 'one-base', 'o'));
+    flow.writeApp('one', APP, root('base', 'u1', 'one-base') + consumer('old', 'one-base', 'o'));
     await deploy('one', 'v1', unified);
-    writeApp('one', APP, root('base', 'u2', 'one-base') + middle('fresh', 'one-base', 'one-fresh'));
+    flow.writeApp(
+      'one',
+      APP,
+      root('base', 'u2', 'one-base') + middle('fresh', 'one-base', 'one-fresh'),
+    );
     await deploy('one', 'v2', unified);
     expect(outputFile('fresh').id).toBe('b(a:u2-dev)');
 
@@ -480,13 +460,13 @@ describe('removing a plugin from stk.yaml', () => {
   const APP = '01JREM0VE00000000000000000';
 
   it('is refused while a plugin that stays still requires its Connection Interface', async () => {
-    writeApp(
+    flow.writeApp(
       'shrink',
       APP,
       root('maker', 'm', 'shrink-maker') + consumer('taker', 'shrink-maker', 't'),
     );
     await deploy('shrink', 'v1');
-    writeApp('shrink', APP, consumer('taker', 'shrink-maker', 't'));
+    flow.writeApp('shrink', APP, consumer('taker', 'shrink-maker', 't'));
     const refused = await flow.orchestrate('shrink', { VERSION: 'v2' });
     expect([refused.exitCode, refused.outputs.run_id ?? '']).toEqual([1, '']);
     expect(errorsOf(refused)).toContain(

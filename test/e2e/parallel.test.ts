@@ -4,6 +4,7 @@
  * timestamps the run recorded, readable logs and a timeline; and a failure among running tasks.
  */
 import { DeployFlow, type RunRecordView } from '../harness/deploy-flow';
+import { explain } from '../harness/expect-step';
 import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
@@ -19,10 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.stop();
 });
-
-function explain(result: ActionResult): string {
-  return `exit ${result.exitCode}\n${result.log}\n${result.stderr}`;
-}
 
 const root = (selected: string) => `    - name: acme/node-a@1.0.0
       alias: root

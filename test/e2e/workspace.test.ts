@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
 import { DeployFlow, runCli } from '../harness/deploy-flow';
 import { leaksOf } from '../harness/leaks';
+import { errorsOf, expectOk } from '../harness/expect-step';
 import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
@@ -25,18 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.stop();
 });
-
-function explain(result: ActionResult): string {
-  return `exit ${result.exitCode}\n${result.log}\n${result.stderr}`;
-}
-
-function expectOk(result: ActionResult): void {
-  expect([result.exitCode, explain(result)]).toEqual([0, expect.any(String)]);
-}
-
-function errorsOf(result: ActionResult): string {
-  return result.annotations.map((a) => a.message).join('\n');
-}
 
 /** One bucket for everything: states and records side by side. */
 function orchestrate(workdir: string, extra: Record<string, string> = {}): Promise<ActionResult> {
@@ -57,10 +46,6 @@ function cli(args: string[], stdin?: string) {
     flow.stepEnv(),
     stdin,
   );
-}
-
-function writeApp(workdir: string, appId: string, plugins: string): void {
-  flow.writeApp(workdir, appId, plugins);
 }
 
 function plugin(ref: string, alias: string, inputs: string): string {
@@ -99,8 +84,12 @@ describe('shared values', () => {
     const override = await cli(['values', 'set', 'PREFIX', 'acme-dev', '--environment', 'dev']);
     expect(override.output).toContain('Set PREFIX in shop/dev: revision 1');
 
-    writeApp('alpha', '01JA1PHA000000000000000000', plugin('shared-reader', 'alpha_names', ''));
-    writeApp('beta', '01JBETA0000000000000000000', plugin('shared-reader', 'beta_names', ''));
+    flow.writeApp(
+      'alpha',
+      '01JA1PHA000000000000000000',
+      plugin('shared-reader', 'alpha_names', ''),
+    );
+    flow.writeApp('beta', '01JBETA0000000000000000000', plugin('shared-reader', 'beta_names', ''));
     await deploy('alpha');
     await deploy('beta');
     expect(outputFile('alpha_names').name).toBe('acme-dev/blue');
@@ -145,7 +134,7 @@ describe('shared values', () => {
     expect((await cli(['values', 'list'])).output).toMatch(/API_KEY +\*\*\* \(secret\)/);
     expect((await cli(['values', 'list'])).output).not.toContain(secret);
 
-    writeApp(
+    flow.writeApp(
       'secretive',
       '01JSECRET00000000000000000',
       plugin('shared-reader', 'keyed', 'use_secret: true'),
@@ -180,7 +169,7 @@ describe('shared values', () => {
 
 describe('Connection Interface Types', () => {
   it('refuses a plugin that does not map a required attribute, naming it, before any run', async () => {
-    writeApp(
+    flow.writeApp(
       'contract',
       '01JC0NTRACT000000000000000',
       plugin(
@@ -211,7 +200,7 @@ describe('Connection Interface Types', () => {
     expect(added.output).toContain('Added Connection Interface Type typed-conn in workspace shop');
 
     const token = 'tok-seed42-7f3a9c';
-    writeApp(
+    flow.writeApp(
       'provider',
       '01JPR0V1DER000000000000000',
       plugin(
@@ -230,7 +219,7 @@ describe('Connection Interface Types', () => {
     ) as { attributes: Record<string, string>; secretAttributes: string[] };
     expect(instance).toMatchObject({ attributes: { token }, secretAttributes: ['token'] });
 
-    writeApp(
+    flow.writeApp(
       'client',
       '01JC1IENT00000000000000000',
       plugin(
@@ -260,7 +249,7 @@ describe('Connection Interface Types', () => {
   });
 
   it('refuses an output that feeds a secret attribute without sensitive = true', async () => {
-    writeApp(
+    flow.writeApp(
       'loud',
       '01JL0UD0000000000000000000',
       plugin(
@@ -278,7 +267,7 @@ describe('Connection Interface Types', () => {
   });
 
   it('names the attributes of the type when a consumer uses one it does not define', async () => {
-    writeApp(
+    flow.writeApp(
       'wrong',
       '01JWR0NG000000000000000000',
       plugin(
@@ -295,7 +284,7 @@ describe('Connection Interface Types', () => {
   });
 
   it('refuses removing a producer another application still requires, naming it', async () => {
-    writeApp(
+    flow.writeApp(
       'provider',
       '01JPR0V1DER000000000000000',
       plugin('shared-reader', 'provider_names', ''),
@@ -361,7 +350,7 @@ describe('repository files for Terraform (CHECKOUT_BRANCH)', () => {
       join(root, 'plugins', 'static-bundle'),
       { recursive: true },
     );
-    writeApp(
+    flow.writeApp(
       'site-app',
       '01JS1TE0000000000000000000',
       plugin('static-bundle', 'site', 'folder: site') +

@@ -53,6 +53,42 @@ describe('parseArgs', () => {
     ).toMatchObject({ appKind: 'app', yes: false });
   });
 
+  it('reads the workspace commands; a value left off the command line comes from stdin', () => {
+    const where = ['--bucket', 'iac', '--workspace', 'shop'];
+    expect(parseArgs(['values', 'set', 'API_KEY', '--secret', ...where, '--by', 'ann'])).toEqual({
+      name: 'values',
+      action: 'set',
+      bucket: 'iac',
+      region: expect.any(String),
+      workspace: 'shop',
+      key: 'API_KEY',
+      secret: true,
+      json: false,
+      by: 'ann',
+    });
+    expect(
+      parseArgs(['values', 'set', 'PREFIX', 'acme', ...where, '--environment', 'dev']),
+    ).toMatchObject({
+      key: 'PREFIX',
+      value: 'acme',
+      environment: 'dev',
+      secret: false,
+    });
+    expect(() => parseArgs(['values', 'show', ...where])).toThrow(/values show needs a KEY/);
+    expect(() => parseArgs(['values', 'purge', ...where])).toThrow(
+      /values needs set, list, show or delete/,
+    );
+    expect(parseArgs(['types', 'put', 'type.yaml', ...where])).toMatchObject({
+      action: 'put',
+      argument: 'type.yaml',
+    });
+    expect(parseArgs(['workspace', ...where, '--environment', 'dev', '--mermaid'])).toMatchObject({
+      name: 'workspace',
+      environment: 'dev',
+      mermaid: true,
+    });
+  });
+
   it('explains unknown commands and missing values', () => {
     expect(() => parseArgs(['deploy'])).toThrow(/Unknown command 'deploy'/);
     expect(() => parseArgs(['status'])).toThrow(/status needs a RUN_ID/);

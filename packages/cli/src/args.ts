@@ -1,5 +1,15 @@
 /** Command-line arguments of `deploy-engine`: a command, positionals and --flags. */
 
+/** One application or shared infra of a workspace and environment, and the IaC bucket. */
+interface TargetArgs {
+  bucket: string;
+  region: string;
+  workspace: string;
+  environment: string;
+  appKind: 'app' | 'infra';
+  appId: string;
+}
+
 export type Command =
   | { name: 'status'; runRef: string; watch: boolean; intervalMs: number }
   | {
@@ -10,25 +20,8 @@ export type Command =
       environment?: string;
       limit: number;
     }
-  | {
-      name: 'unlock';
-      bucket: string;
-      region: string;
-      workspace: string;
-      environment: string;
-      appKind: 'app' | 'infra';
-      appId: string;
-      yes: boolean;
-    }
-  | {
-      name: 'history';
-      bucket: string;
-      region: string;
-      workspace: string;
-      environment: string;
-      appKind: 'app' | 'infra';
-      appId: string;
-    }
+  | ({ name: 'unlock'; yes: boolean } & TargetArgs)
+  | ({ name: 'history' } & TargetArgs)
   | { name: 'unlock-state'; runRef: string; statePath: string; lockId: string }
   | {
       name: 'values';
@@ -108,6 +101,12 @@ export function parseArgs(argv: readonly string[]): Command {
     return value;
   };
   const region = text('region', false) ?? process.env.AWS_REGION ?? 'us-east-1';
+  /** The IaC bucket and the workspace a workspace command works on. */
+  const workspaceArgs = () => ({
+    bucket: text('bucket', true) as string,
+    region,
+    workspace: text('workspace', true) as string,
+  });
   switch (name) {
     case 'status': {
       const runRef = positionals[0];
@@ -133,9 +132,7 @@ export function parseArgs(argv: readonly string[]): Command {
       if (kind !== 'app' && kind !== 'infra') throw new Error('--app-kind must be app or infra.');
       const appKind: 'app' | 'infra' = kind;
       const target = {
-        bucket: text('bucket', true) as string,
-        region,
-        workspace: text('workspace', true) as string,
+        ...workspaceArgs(),
         environment: text('environment', true) as string,
         appKind,
         appId: text('app-id', true) as string,
@@ -164,9 +161,7 @@ export function parseArgs(argv: readonly string[]): Command {
       return {
         name,
         action,
-        bucket: text('bucket', true) as string,
-        region,
-        workspace: text('workspace', true) as string,
+        ...workspaceArgs(),
         ...(environment ? { environment } : {}),
         ...(key ? { key } : {}),
         ...(positionals[2] !== undefined ? { value: positionals[2] } : {}),
@@ -191,18 +186,14 @@ export function parseArgs(argv: readonly string[]): Command {
       return {
         name,
         action,
-        bucket: text('bucket', true) as string,
-        region,
-        workspace: text('workspace', true) as string,
+        ...workspaceArgs(),
         ...(positionals[1] ? { argument: positionals[1] } : {}),
       };
     }
     case 'workspace':
       return {
         name,
-        bucket: text('bucket', true) as string,
-        region,
-        workspace: text('workspace', true) as string,
+        ...workspaceArgs(),
         environment: text('environment', true) as string,
         mermaid: flags.get('mermaid') === true,
       };

@@ -73,26 +73,30 @@ export function destroyManifest(
 ): Manifest {
   const infra = recordedManifest(last).plugins.filter((p) => p.type === 'infra');
   const order = destroyOrder(infra.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-  const body = {
-    schemaVersion: 1 as const,
+  return destroying(
     target,
     version,
-    plugins: [],
-    deployOrder: [],
-    destroy: order.map((alias) => infra.find((p) => p.alias === alias) as (typeof infra)[0]),
-  };
-  return canonicalize({ ...body, digest: manifestDigest(body) }) as Manifest;
+    order.map((alias) => infra.find((p) => p.alias === alias) as (typeof infra)[0]),
+  );
 }
 
 /** A manifest with nothing in it, for a destroy when nothing is deployed. */
 export function emptyManifest(target: DeploymentTarget, version: string): Manifest {
+  return destroying(target, version, []);
+}
+
+function destroying(
+  target: DeploymentTarget,
+  version: string,
+  destroy: Manifest['destroy'],
+): Manifest {
   const body = {
     schemaVersion: 1 as const,
     target,
     version,
     plugins: [],
     deployOrder: [],
-    destroy: [],
+    destroy,
   };
   return canonicalize({ ...body, digest: manifestDigest(body) }) as Manifest;
 }
