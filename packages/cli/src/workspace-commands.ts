@@ -37,6 +37,10 @@ export async function runValues(
   const key = command.key ?? '';
   switch (command.action) {
     case 'set': {
+      if (command.secret && command.value !== undefined)
+        out(
+          'Warning: the secret was given on the command line, where shell history and process lists keep it; leave it off to read it from stdin.',
+        );
       const raw = command.value ?? (await readStdin()).replace(/\r?\n$/, '');
       let value: unknown = raw;
       if (command.json) {
