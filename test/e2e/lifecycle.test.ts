@@ -265,7 +265,25 @@ describe('DESTROY of an application', () => {
     // The consumer's destroy removed it from the index: no refusal now.
     const plan = await flow.orchestrate('producer', { VERSION: 'v2', DESTROY: 'true' });
     expectOk(plan);
-    expectOk(await flow.apply(plan));
+    // The state is written between review and apply (same resources, a new serial): the destroy
+    // is planned again and applied because it destroys exactly what was reviewed.
+    const key = (await moto.listKeys(flow.tfstateBucket)).find(
+      (k) => k.includes(`/${PRODUCER}/source/`) && k.endsWith('.tfstate'),
+    ) as string;
+    const state = JSON.parse(await moto.getObjectText(flow.tfstateBucket, key)) as {
+      serial: number;
+    };
+    await moto.putObject(
+      flow.tfstateBucket,
+      key,
+      JSON.stringify({ ...state, serial: state.serial + 1 }),
+    );
+    const applied = await flow.apply(plan);
+    expectOk(applied);
+    expect(errorsOf(applied)).toContain(
+      'Planned the destroy of source again (the state was written 1 time(s) (serial 1 → 2)): it destroys the same 1 resource(s) as the reviewed plan, so it is applied.',
+    );
+    expect(applied.summary).toContain('its state changed since the destroy was reviewed');
     expect(await resourceCount(PRODUCER, 'source')).toBe(0);
     expect(await connectionInterface('shared-source')).toBeUndefined();
     expect(await flow.lockKeys()).toEqual([]);
