@@ -106,6 +106,7 @@ interface Variant {
   s3Terraform: number;
   peakRssMiB: number;
   runId: string;
+  iacBucket: string;
 }
 
 async function deploy(
@@ -116,6 +117,11 @@ async function deploy(
   parallelism: number,
 ): Promise<Variant> {
   const appId = `B${shape.toUpperCase()}${n}P${parallelism}`;
+  // Fresh buckets per variant: moto lists a prefix by scanning the whole bucket, so variants run
+  // later would otherwise pay for the objects of those before them.
+  const buckets = { tf: `tf-${appId.toLowerCase()}`, iac: `iac-${appId.toLowerCase()}` };
+  await moto.createBucket(buckets.tf);
+  await moto.createBucket(buckets.iac);
   const checkout = generate(n, shape, appId);
   const rssFile = join(checkout, 'rss.txt');
   const env = {
@@ -131,8 +137,8 @@ async function deploy(
     workspace: checkout,
     env,
     with: {
-      TFSTATE_BUCKET_NAME: 'bench-tf',
-      IAC_BUCKET_NAME: 'bench-iac',
+      TFSTATE_BUCKET_NAME: buckets.tf,
+      IAC_BUCKET_NAME: buckets.iac,
       WORKSPACE: 'bench',
       ENVIRONMENT: 'dev',
       VERSION: 'v1',
@@ -165,6 +171,7 @@ async function deploy(
     s3Terraform: s3.filter((r) => r.userAgent.includes('Terraform')).length,
     peakRssMiB: Math.max(...rss) / 1024,
     runId: (plan.outputs.run_id ?? '').split('@')[0] as string,
+    iacBucket: buckets.iac,
   };
 }
 
@@ -178,7 +185,7 @@ async function rawBaseline(
   let raw = 0;
   for (let i = 0; i < n; i++) {
     const stored = JSON.parse(
-      await moto.getObjectText('bench-iac', `runs/${run.runId}/artifacts/iac/p${i}.json`),
+      await moto.getObjectText(run.iacBucket, `runs/${run.runId}/artifacts/iac/p${i}.json`),
     ) as { files: { path: string; base64: string }[] };
     const dir = mkdtempSync(join(tmpdir(), 'bench-raw-'));
     for (const f of stored.files) writeFileSync(join(dir, f.path), Buffer.from(f.base64, 'base64'));
@@ -265,7 +272,6 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     await moto.createBucket('bench-tf');
-    await moto.createBucket('bench-iac');
     for (const n of sizes) {
       for (const shape of shapes) {
         const variants: Variant[] = [];

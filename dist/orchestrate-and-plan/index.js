@@ -86303,6 +86303,11 @@ class WorkspaceContextStore {
     async get(workspace, environment, name) {
         return (await this.store.getJson(keys.connectionInterface(workspace, environment, name)))?.value;
     }
+    /** The instances of these names that exist: one read each, whatever the size of the workspace. */
+    async getMany(workspace, environment, names) {
+        const found = await Promise.all([...new Set(names)].map((name) => this.get(workspace, environment, name)));
+        return found.flatMap((i) => (i ? [i] : []));
+    }
     async upsert(workspace, environment, instances) {
         for (const instance of instances) {
             await this.store.putJson(keys.connectionInterface(workspace, environment, instance.name), instance);
@@ -90800,8 +90805,10 @@ async function openRun(deps, options) {
     if (operation.type === 'DEPLOY') {
         // Broken type files fail here too, before any call to S3.
         const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
+        // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
+        const required = descriptor.plugins.flatMap((p) => p.requires.map((r) => r.name));
         const [connectionInterfaces, sharedValues, workspaceTypes] = await Promise.all([
-            deps.context.list(options.workspace, options.environment),
+            deps.context.getMany(options.workspace, options.environment, required),
             deps.sharedValues.resolve(options.workspace, options.environment),
             deps.connectionTypes.list(options.workspace),
         ]);

@@ -99,8 +99,10 @@ export async function openRun(
   if (operation.type === 'DEPLOY') {
     // Broken type files fail here too, before any call to S3.
     const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
+    // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
+    const required = descriptor.plugins.flatMap((p) => p.requires.map((r) => r.name));
     const [connectionInterfaces, sharedValues, workspaceTypes] = await Promise.all([
-      deps.context.list(options.workspace, options.environment),
+      deps.context.getMany(options.workspace, options.environment, required),
       deps.sharedValues.resolve(options.workspace, options.environment),
       deps.connectionTypes.list(options.workspace),
     ]);

@@ -112,7 +112,7 @@ export interface BuildManifestOptions {
   environment: string;
   version: string;
   dynamicInputs: Record<string, string>;
-  /** The workspace context: instances that exist in the workspace and environment. */
+  /** The workspace context: the instances stk.yaml requires that exist in the workspace and environment. */
   connectionInterfaces: ConnectionInterfaceInstance[];
   /** The manifest of the last successful deployment, to find removed plugins. */
   previous?: Manifest;

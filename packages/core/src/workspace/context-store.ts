@@ -32,6 +32,18 @@ export class WorkspaceContextStore {
     )?.value;
   }
 
+  /** The instances of these names that exist: one read each, whatever the size of the workspace. */
+  async getMany(
+    workspace: string,
+    environment: string,
+    names: Iterable<string>,
+  ): Promise<ConnectionInterfaceInstance[]> {
+    const found = await Promise.all(
+      [...new Set(names)].map((name) => this.get(workspace, environment, name)),
+    );
+    return found.flatMap((i) => (i ? [i] : []));
+  }
+
   async upsert(
     workspace: string,
     environment: string,
