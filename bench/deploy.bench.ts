@@ -175,14 +175,9 @@ async function deploy(
   };
 }
 
-/** The physical limit: raw init + apply of the run's rendered projects, one after another. */
-async function rawBaseline(
-  moto: MotoServer,
-  run: Variant,
-  label: string,
-  n: number,
-): Promise<number> {
-  let raw = 0;
+/** The run's rendered projects, written to fresh folders (what the raw baseline replays). */
+async function renderedProjects(moto: MotoServer, run: Variant, n: number): Promise<string[]> {
+  const dirs: string[] = [];
   for (let i = 0; i < n; i++) {
     const stored = JSON.parse(
       await moto.getObjectText(run.iacBucket, `runs/${run.runId}/artifacts/iac/p${i}.json`),
@@ -190,6 +185,19 @@ async function rawBaseline(
     const dir = mkdtempSync(join(tmpdir(), 'bench-raw-'));
     for (const f of stored.files) writeFileSync(join(dir, f.path), Buffer.from(f.base64, 'base64'));
     writeFileSync(join(dir, 'backend.tf'), 'terraform {\n  backend "s3" {}\n}\n');
+    dirs.push(dir);
+  }
+  return dirs;
+}
+
+/** The physical limit: raw init + apply of the projects, one after another. */
+async function rawBaseline(
+  moto: MotoServer,
+  dirs: readonly string[],
+  label: string,
+): Promise<number> {
+  let raw = 0;
+  for (const [i, dir] of dirs.entries()) {
     const t0 = Date.now();
     const init = await terraform(
       [
@@ -266,27 +274,44 @@ function markdown(rows: Row[], cold: Record<string, number>, when: string): stri
   return [...head, ...body, '', coldLine, ''].join('\n');
 }
 
-async function main(): Promise<void> {
+/**
+ * One variant, or the raw baseline, on a fresh moto_server (and proxy): the server slows down as
+ * it fills, so variants sharing one would be measured in their order, not on their merits.
+ */
+async function isolated<T>(fn: (moto: MotoServer, proxy: S3Proxy) => Promise<T>): Promise<T> {
   const moto = await startMoto();
   const proxy = await startS3Proxy(moto.endpoint);
-  const rows: Row[] = [];
   try {
     await moto.createBucket('bench-tf');
-    for (const n of sizes) {
-      for (const shape of shapes) {
-        const variants: Variant[] = [];
-        for (const p of parallels) variants.push(await deploy(moto, proxy, shape, n, p));
-        const rawMs = await rawBaseline(moto, variants[0] as Variant, `${shape}-${n}`, n);
-        rows.push({ shape, n, rawMs, variants });
-        const seq = variants[0] as Variant;
-        console.error(
-          `${shape} N=${n}: ${variants.map((v) => `p${v.parallelism} ${(v.totalMs / 1000).toFixed(1)} s`).join(', ')}; raw ${(rawMs / 1000).toFixed(1)} s; seq/raw ${(seq.totalMs / rawMs).toFixed(2)}`,
-        );
-      }
-    }
+    return await fn(moto, proxy);
   } finally {
     await proxy.stop();
     await moto.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    for (const shape of shapes) {
+      const variants: Variant[] = [];
+      let projects: string[] = [];
+      for (const [i, p] of parallels.entries()) {
+        variants.push(
+          await isolated(async (moto, proxy) => {
+            const variant = await deploy(moto, proxy, shape, n, p);
+            if (i === 0) projects = await renderedProjects(moto, variant, n);
+            return variant;
+          }),
+        );
+      }
+      const rawMs = await isolated((moto) => rawBaseline(moto, projects, `${shape}-${n}`));
+      rows.push({ shape, n, rawMs, variants });
+      const seq = variants[0] as Variant;
+      console.error(
+        `${shape} N=${n}: ${variants.map((v) => `p${v.parallelism} ${(v.totalMs / 1000).toFixed(1)} s`).join(', ')}; raw ${(rawMs / 1000).toFixed(1)} s; seq/raw ${(seq.totalMs / rawMs).toFixed(2)}`,
+      );
+    }
   }
   const cold = coldStarts();
   const when = new Date().toISOString();
