@@ -84537,6 +84537,12 @@ class ConsoleLogger {
         process.stderr.write(`${maskSecrets(line, this.secrets)}\n`);
     }
 }
+/** The text a secret value shows up as in logs (JSON for non-strings); undefined when empty. */
+function logger_secretText(value) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    return typeof value === 'string' ? value : JSON.stringify(value);
+}
 /** Replaces every occurrence of every secret in `text` with `***`, longest secrets first. */
 function maskSecrets(text, secrets) {
     let masked = text;
@@ -85481,6 +85487,15 @@ class DeploymentHistory {
  */
 
 
+/** Every required connection of these plugins (manifest plugins), as requirements. */
+function consumer_index_requirementsOf(plugins) {
+    return plugins.flatMap((p) => p.requires.map((r) => ({
+        name: r.name,
+        type: r.type,
+        alias: p.alias,
+        input: r.keys[0] ?? r.name,
+    })));
+}
 class ConsumerIndex {
     store;
     constructor(store) {
@@ -87670,8 +87685,7 @@ async function build_manifest_buildManifest(options) {
     }));
     const current = new Set(plugins.map((p) => p.alias));
     const removed = (options.previous?.plugins ?? []).filter((p) => p.type === 'infra' && !current.has(p.alias));
-    const removedOrder = destroyOrder(removed.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-    const destroy = removedOrder.map((alias) => removed.find((p) => p.alias === alias));
+    const destroy = inDestroyOrder(removed);
     const body = {
         schemaVersion: 1,
         target,
@@ -87716,12 +87730,19 @@ function dependsOn(requires) {
 }
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(plugins, types) {
-    const names = new Set(plugins.flatMap((p) => [...p.generates.map((g) => g.type), ...p.requires.map((r) => r.type)]));
-    const used = [...names].sort().flatMap((n) => {
+    const used = build_manifest_connectionTypeNames(plugins).flatMap((n) => {
         const type = types.get(n);
         return type ? [[n, type]] : [];
     });
     return used.length > 0 ? { connectionTypes: Object.fromEntries(used) } : {};
+}
+/** The Connection Interface Types the plugins generate or require, sorted, each once. */
+function build_manifest_connectionTypeNames(plugins) {
+    const names = plugins.flatMap((p) => [
+        ...p.generates.map((g) => g.type),
+        ...p.requires.map((r) => r.type),
+    ]);
+    return [...new Set(names)].sort();
 }
 /** What a run records of a shared value: never the value itself. */
 function withoutValue(value) {
@@ -89450,10 +89471,9 @@ function lifecycle_manifests_rollbackManifest(target, tag, last) {
         });
     }
     const kept = new Set(then.deployOrder);
-    const lastInfra = (liveDeployment(last) ? lifecycle_manifests_recordedManifest(last).plugins : []).filter((p) => p.type === 'infra');
-    const added = lastInfra.filter((p) => !kept.has(p.alias));
-    const order = destroyOrder(added.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-    const destroy = order.map((alias) => added.find((p) => p.alias === alias));
+    const live = liveDeployment(last);
+    const lastInfra = (live ? lifecycle_manifests_recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
+    const destroy = inDestroyOrder(lastInfra.filter((p) => !kept.has(p.alias)));
     const before = new Set(lastInfra.map((p) => p.alias));
     const body = {
         schemaVersion: 1,
@@ -89476,8 +89496,7 @@ function lifecycle_manifests_rollbackManifest(target, tag, last) {
 /** A destroy of everything `last` deployed, consumers before producers. */
 function lifecycle_manifests_destroyManifest(target, last, version) {
     const infra = lifecycle_manifests_recordedManifest(last).plugins.filter((p) => p.type === 'infra');
-    const order = destroyOrder(infra.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-    return destroying(target, version, order.map((alias) => infra.find((p) => p.alias === alias)));
+    return destroying(target, version, inDestroyOrder(infra));
 }
 /** A manifest with nothing in it, for a destroy when nothing is deployed. */
 function lifecycle_manifests_emptyManifest(target, version) {
@@ -89555,6 +89574,7 @@ function fingerprint_unchangedPlugins(manifest, last) {
 
 
 
+
 async function openRun(deps, options) {
     const { logger } = deps;
     const operation = options.operation ?? { type: 'DEPLOY' };
@@ -89574,8 +89594,9 @@ async function openRun(deps, options) {
             deps.connectionTypes.list(options.workspace),
         ]);
         for (const value of Object.values(sharedValues)) {
-            if (value.secret && value.value !== undefined && value.value !== '')
-                logger.addSecret(typeof value.value === 'string' ? value.value : JSON.stringify(value.value));
+            const text = value.secret ? secretText(value.value) : undefined;
+            if (text)
+                logger.addSecret(text);
         }
         const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
         notices.forEach((n) => logger.warning(n));
@@ -89597,7 +89618,7 @@ async function openRun(deps, options) {
                 previous: recordedManifest(live),
             });
         }
-        const open = untypedConnections(manifest, connectionTypes);
+        const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
         if (open.length > 0)
             logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
     }
@@ -89623,9 +89644,9 @@ async function openRun(deps, options) {
         }
     }
     if (options.repositoryFiles) {
-        const { digest, files, bytes } = options.repositoryFiles;
+        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
         manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
-        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/.`);
+        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
     }
     const live = liveDeployment(last);
     if (live)
@@ -89681,14 +89702,6 @@ async function openRun(deps, options) {
     }
     return { ...base, run };
 }
-/** Types the manifest's plugins generate or require that no contract describes. */
-function untypedConnections(manifest, types) {
-    const names = manifest.plugins.flatMap((p) => [
-        ...p.generates.map((g) => g.type),
-        ...p.requires.map((r) => r.type),
-    ]);
-    return [...new Set(names)].filter((n) => !types.has(n)).sort();
-}
 /** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
 function skipReason(manifest, live, mode, terraformVersion) {
     if (!live?.fingerprint || manifest.destroy.length > 0)
@@ -89706,15 +89719,9 @@ async function checkConsumers(deps, manifest, force) {
     const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
     if (names.size === 0)
         return [];
-    const inRun = manifest.plugins.flatMap((p) => p.requires
+    const inRun = requirementsOf(manifest.plugins)
         .filter((r) => names.has(r.name))
-        .map((r) => ({
-        name: r.name,
-        type: r.type,
-        alias: p.alias,
-        input: r.keys[0] ?? r.name,
-        target,
-    })));
+        .map((r) => ({ ...r, target }));
     const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
     const consumers = [...inRun, ...elsewhere];
     if (consumers.length === 0)
@@ -89961,13 +89968,6 @@ class Scheduler {
         else
             this.stopped = true;
     }
-    /** Stops starting tasks (a failure elsewhere, a cancel). */
-    stop() {
-        this.stopped = true;
-    }
-    get runningCount() {
-        return this.running.size;
-    }
     /** Nothing runs and nothing more can start. */
     get idle() {
         return this.running.size === 0 && (this.stopped || this.ready().length === 0);
@@ -90097,6 +90097,23 @@ async function savePlan(runs, runId, terraform, logger, options) {
 }
 async function loadPlanRecord(runs, runId, name) {
     return runs.getArtifact(runId, planArtifact(name));
+}
+/**
+ * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
+ * Returns how many resources it destroys; the caller applies `file`.
+ */
+async function replanReviewedDestroy(terraform, record, file, refusal) {
+    await terraform.plan({ out: file, destroy: true, targets: record.targets });
+    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const differences = compareDestroys(destroyedAddresses(record.changes), now);
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            { message: refusal.nothing, hint: refusal.hint },
+        ], refusal.title);
+    }
+    return now.length;
 }
 /** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
 async function verifiedPlanBytes(runs, bucket, runId, record) {
@@ -90296,19 +90313,12 @@ class UnifiedTasks {
         const record = await this.planRecord('destroy');
         const terraform = await this.init(record.lockFile);
         const file = (0,external_node_path_.join)(this.dir, 'destroy-now.tfplan');
-        await terraform.plan({ out: file, destroy: true, targets: record.targets });
-        const now = readPlanChanges(await terraform.show(file, { json: true }));
-        const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
-        if (differences.length > 0) {
-            throw new errors_ConfigurationError([
-                ...differences.map((message) => ({ message })),
-                {
-                    message: 'Nothing was destroyed.',
-                    hint: 'Re-run the workflow to review a new destroy plan.',
-                },
-            ], 'The destroy planned now is not the one that was reviewed');
-        }
-        deps.logger.info(`The destroy planned now matches the reviewed one (${destroyedAddresses(now).length} resource(s)).`);
+        const count = await replanReviewedDestroy(terraform, record, file, {
+            title: 'The destroy planned now is not the one that was reviewed',
+            nothing: 'Nothing was destroyed.',
+            hint: 'Re-run the workflow to review a new destroy plan.',
+        });
+        deps.logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
         const changes = await terraform.applyPlan(file);
         for (const removed of manifest.destroy)
             await this.tb.removeConnections(removed);
@@ -90476,19 +90486,12 @@ async function destroyClassicPlugin(tb, alias, dir) {
         return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
     }
     const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
-    await terraform.plan({ out: file, destroy: true });
-    const now = readPlanChanges(await terraform.show(file, { json: true }));
-    const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
-    if (differences.length > 0) {
-        throw new errors_ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            {
-                message: `Nothing of ${alias} was destroyed.`,
-                hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-            },
-        ], `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`);
-    }
-    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${destroyedAddresses(now).length} resource(s) as the reviewed plan, so it is applied.`);
+    const count = await replanReviewedDestroy(terraform, record, file, {
+        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+        nothing: `Nothing of ${alias} was destroyed.`,
+        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    });
+    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
     return {
         changes: await terraform.applyPlan(file),
         use: { kind: 'replanned', changedInterfaces: [] },
@@ -90662,9 +90665,11 @@ async function scanRepositoryFiles(root, exclude, copyTo) {
                     });
                 }
                 hash.update(`${path}\0${stat.size}\0`);
-                hash.update(await (0,promises_.readFile)((0,external_node_path_.join)(root, path)));
+                // Read once: the same bytes are digested and, when copying, written.
+                const content = await (0,promises_.readFile)((0,external_node_path_.join)(root, path));
+                hash.update(content);
                 if (copyTo)
-                    await (0,promises_.copyFile)((0,external_node_path_.join)(root, path), (0,external_node_path_.join)(copyTo, path));
+                    await (0,promises_.writeFile)((0,external_node_path_.join)(copyTo, path), content);
             }
         }
     };
@@ -90681,6 +90686,7 @@ async function scanRepositoryFiles(root, exclude, copyTo) {
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
 
 
 
@@ -90983,12 +90989,7 @@ class TaskExecutor {
             await this.deps.consumers.remove(target);
             return;
         }
-        await this.deps.consumers.record(target, this.run.runId, this.manifest.plugins.flatMap((p) => p.requires.map((r) => ({
-            name: r.name,
-            type: r.type,
-            alias: p.alias,
-            input: r.keys[0] ?? r.name,
-        }))));
+        await this.deps.consumers.record(target, this.run.runId, consumer_index_requirementsOf(this.manifest.plugins));
     }
     plugin(alias) {
         const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
@@ -91108,21 +91109,23 @@ class TaskExecutor {
             if (!value)
                 continue;
             if (value.secret)
-                this.maskSecrets({ [key]: value.value }, [key]);
+                this.mask(value.value);
             values[key] = value.value;
         }
         return values;
     }
     /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
     maskSecrets(attributes, names) {
-        for (const name of names) {
-            const value = attributes[name];
-            if (value === undefined || value === null || value === '')
-                continue;
-            const text = typeof value === 'string' ? value : JSON.stringify(value);
-            this.secrets.add(text);
-            this.deps.logger.addSecret(text);
-        }
+        for (const name of names)
+            this.mask(attributes[name]);
+    }
+    /** Registers one secret value, for our log lines and for Terraform's output. */
+    mask(value) {
+        const text = logger_secretText(value);
+        if (!text)
+            return;
+        this.secrets.add(text);
+        this.deps.logger.addSecret(text);
     }
     /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
     async recordedIac(alias) {
@@ -92677,10 +92680,12 @@ async function prepareTerraform(inputs) {
             : {}),
     });
 }
+/** The scratch folder inside the checkout, when the runner gives no RUNNER_TEMP. */
+const SCRATCH_IN_CHECKOUT = '.deploy-engine';
 async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
     const credentials = await session.terraform();
-    const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, '.deploy-engine');
+    const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
     return {
         workDir: (0,external_node_path_.join)(temp, 'deploy-engine', runId),
         outputDir: inputs.pathToMount,
@@ -92708,7 +92713,7 @@ function repositoryExclusions(pathToMount, outputFileSuffix, excludeFilesPath) {
         : [];
     return [
         ...(excludeFilesPath ? [(0,external_node_path_.relative)(pathToMount, (0,external_node_path_.resolve)(pathToMount, excludeFilesPath))] : []),
-        '.deploy-engine',
+        SCRATCH_IN_CHECKOUT,
         ...outputs,
     ];
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeployFlow, runCli, runIdOf, type RunRecordView } from '../harness/deploy-flow';
+import { DeployFlow, runIdOf, type RunRecordView } from '../harness/deploy-flow';
 import { errorsOf, expectOk, tasksOf } from '../harness/expect-step';
 import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
@@ -165,20 +165,7 @@ describe('ROLLBACK to a version tag', () => {
     const last = await history(APP, 'last.json');
     expect([last.runType, last.version, last.runId]).toEqual(['ROLLBACK', 'v1', run.runId]);
     // The CLI says what is deployed and where a rollback can go.
-    const cli = await runCli(
-      [
-        'history',
-        '--bucket',
-        flow.iacBucket,
-        '--workspace',
-        'shop',
-        '--environment',
-        'dev',
-        '--app-id',
-        APP,
-      ],
-      flow.stepEnv(),
-    );
+    const cli = await flow.cli(['history', '--environment', 'dev', '--app-id', APP]);
     expect([cli.code, cli.output]).toEqual([
       0,
       expect.stringContaining(`Deployed: version v1 by ROLLBACK run ${run.runId}`),

@@ -8,7 +8,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
-import { DeployFlow, runCli } from '../harness/deploy-flow';
+import { DeployFlow } from '../harness/deploy-flow';
 import { leaksOf } from '../harness/leaks';
 import { errorsOf, expectOk } from '../harness/expect-step';
 import { startMoto, type MotoServer } from '../harness/moto';
@@ -38,14 +38,6 @@ async function deploy(workdir: string, extra: Record<string, string> = {}) {
   const applied = await flow.apply(plan);
   expectOk(applied);
   return { plan, applied };
-}
-
-function cli(args: string[], stdin?: string) {
-  return runCli(
-    [...args, '--bucket', flow.iacBucket, '--workspace', 'shop'],
-    flow.stepEnv(),
-    stdin,
-  );
 }
 
 function plugin(ref: string, alias: string, inputs: string): string {
@@ -79,9 +71,16 @@ spec:
 
 describe('shared values', () => {
   it('are set with the CLI, read by two applications, and overridden per environment', async () => {
-    expect((await cli(['values', 'set', 'PREFIX', 'acme'])).code).toBe(0);
-    expect((await cli(['values', 'set', 'TEAM', 'blue'])).code).toBe(0);
-    const override = await cli(['values', 'set', 'PREFIX', 'acme-dev', '--environment', 'dev']);
+    expect((await flow.cli(['values', 'set', 'PREFIX', 'acme'])).code).toBe(0);
+    expect((await flow.cli(['values', 'set', 'TEAM', 'blue'])).code).toBe(0);
+    const override = await flow.cli([
+      'values',
+      'set',
+      'PREFIX',
+      'acme-dev',
+      '--environment',
+      'dev',
+    ]);
     expect(override.output).toContain('Set PREFIX in shop/dev: revision 1');
 
     flow.writeApp(
@@ -98,7 +97,7 @@ describe('shared values', () => {
     await deploy('alpha', { ENVIRONMENT: 'prod' });
     expect(outputFile('alpha_names').name).toBe('acme/blue');
 
-    const listed = await cli(['values', 'list', '--environment', 'dev']);
+    const listed = await flow.cli(['values', 'list', '--environment', 'dev']);
     expect(listed.output).toMatch(/PREFIX +"acme-dev" +environment, revision 1/);
     expect(listed.output).toMatch(/TEAM +"blue" +workspace, revision 1/);
   });
@@ -109,13 +108,13 @@ describe('shared values', () => {
 
     const plan = await orchestrate('alpha');
     expectOk(plan);
-    await cli(['values', 'set', 'TEAM', 'green', '--by', 'alice']);
+    await flow.cli(['values', 'set', 'TEAM', 'green', '--by', 'alice']);
     const applied = await flow.apply(plan);
     expect(applied.exitCode).toBe(1);
     expect(errorsOf(applied)).toMatch(
       /Shared value TEAM: changed from revision 1 to 2 \(by alice at [^)]+\) after the plan; start a new run/,
     );
-    const shown = await cli(['values', 'show', 'TEAM']);
+    const shown = await flow.cli(['values', 'show', 'TEAM']);
     expect(shown.output).toMatch(
       /TEAM = "green"\n {2}revision 2, by alice[\s\S]*1\. set by .*\n {4}2\. set by alice/,
     );
@@ -129,10 +128,10 @@ describe('shared values', () => {
 
   it('keeps a secret value out of logs, summaries, outputs and files', async () => {
     const secret = 'sv-s3cr3t-Q8w2';
-    const set = await cli(['values', 'set', 'API_KEY', '--secret'], `${secret}\n`);
+    const set = await flow.cli(['values', 'set', 'API_KEY', '--secret'], `${secret}\n`);
     expect([set.code, set.output]).toEqual([0, expect.stringContaining('secret')]);
-    expect((await cli(['values', 'list'])).output).toMatch(/API_KEY +\*\*\* \(secret\)/);
-    expect((await cli(['values', 'list'])).output).not.toContain(secret);
+    expect((await flow.cli(['values', 'list'])).output).toMatch(/API_KEY +\*\*\* \(secret\)/);
+    expect((await flow.cli(['values', 'list'])).output).not.toContain(secret);
 
     flow.writeApp(
       'secretive',
@@ -160,7 +159,7 @@ describe('shared values', () => {
       }),
     );
     expect(errorsOf(plan)).toContain('npm run cli -- values set <KEY> <value>');
-    await cli(['values', 'set', 'OWNER', 'ops']);
+    await flow.cli(['values', 'set', 'OWNER', 'ops']);
     const fixed = await orchestrate('beta');
     expectOk(fixed);
     expectOk(await flow.cancel(fixed.outputs.run_id ?? ''));
@@ -196,7 +195,7 @@ describe('Connection Interface Types', () => {
 
   it('never prints a secret attribute: publishing, consuming and planning mask it', async () => {
     writeFileSync(join(flow.checkout, 'typed-conn.yaml'), TYPE);
-    const added = await cli(['types', 'put', join(flow.checkout, 'typed-conn.yaml')]);
+    const added = await flow.cli(['types', 'put', join(flow.checkout, 'typed-conn.yaml')]);
     expect(added.output).toContain('Added Connection Interface Type typed-conn in workspace shop');
 
     const token = 'tok-seed42-7f3a9c';
@@ -236,10 +235,7 @@ describe('Connection Interface Types', () => {
     }
     expect(consumed.plan.masks).toContain(token);
 
-    const view = await runCli(
-      ['workspace', '--bucket', flow.iacBucket, '--workspace', 'shop', '--environment', 'dev'],
-      flow.stepEnv(),
-    );
+    const view = await flow.cli(['workspace', '--environment', 'dev']);
     expect(view.output).toContain('provider-api (typed-conn)');
     expect(view.output).toContain('token=***');
     expect(view.output).not.toContain(token);
@@ -298,19 +294,7 @@ describe('Connection Interface Types', () => {
   });
 
   it('draws the applications and their interfaces (Mermaid)', async () => {
-    const graph = await runCli(
-      [
-        'workspace',
-        '--bucket',
-        flow.iacBucket,
-        '--workspace',
-        'shop',
-        '--environment',
-        'dev',
-        '--mermaid',
-      ],
-      flow.stepEnv(),
-    );
+    const graph = await flow.cli(['workspace', '--environment', 'dev', '--mermaid']);
     expect(graph.output).toMatch(/^flowchart LR/);
     expect(graph.output).toMatch(/n\d+\["app: provider"\]/);
     expect(graph.output).toMatch(/n\d+ -- "provider-api" --> n\d+/);

@@ -68,6 +68,15 @@ ${plugins}`,
     await this.moto.createBucket(this.iacBucket);
   }
 
+  /** The CLI on this flow's IaC bucket and the `shop` workspace the steps deploy to. */
+  cli(args: string[], stdin?: string): Promise<{ code: number; output: string }> {
+    return runCli(
+      [...args, '--bucket', this.iacBucket, '--workspace', 'shop'],
+      this.stepEnv(),
+      stdin,
+    );
+  }
+
   /** The environment the steps (and the CLI) run with. */
   stepEnv(extra: Record<string, string> = {}): Record<string, string> {
     return {

@@ -82336,6 +82336,15 @@ class deployment_history_DeploymentHistory {
  */
 
 
+/** Every required connection of these plugins (manifest plugins), as requirements. */
+function consumer_index_requirementsOf(plugins) {
+    return plugins.flatMap((p) => p.requires.map((r) => ({
+        name: r.name,
+        type: r.type,
+        alias: p.alias,
+        input: r.keys[0] ?? r.name,
+    })));
+}
 class consumer_index_ConsumerIndex {
     store;
     constructor(store) {
@@ -84445,8 +84454,7 @@ async function build_manifest_buildManifest(options) {
     }));
     const current = new Set(plugins.map((p) => p.alias));
     const removed = (options.previous?.plugins ?? []).filter((p) => p.type === 'infra' && !current.has(p.alias));
-    const removedOrder = destroyOrder(removed.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-    const destroy = removedOrder.map((alias) => removed.find((p) => p.alias === alias));
+    const destroy = inDestroyOrder(removed);
     const body = {
         schemaVersion: 1,
         target,
@@ -84491,12 +84499,19 @@ function dependsOn(requires) {
 }
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(plugins, types) {
-    const names = new Set(plugins.flatMap((p) => [...p.generates.map((g) => g.type), ...p.requires.map((r) => r.type)]));
-    const used = [...names].sort().flatMap((n) => {
+    const used = build_manifest_connectionTypeNames(plugins).flatMap((n) => {
         const type = types.get(n);
         return type ? [[n, type]] : [];
     });
     return used.length > 0 ? { connectionTypes: Object.fromEntries(used) } : {};
+}
+/** The Connection Interface Types the plugins generate or require, sorted, each once. */
+function build_manifest_connectionTypeNames(plugins) {
+    const names = plugins.flatMap((p) => [
+        ...p.generates.map((g) => g.type),
+        ...p.requires.map((r) => r.type),
+    ]);
+    return [...new Set(names)].sort();
 }
 /** What a run records of a shared value: never the value itself. */
 function withoutValue(value) {
@@ -86225,10 +86240,9 @@ function lifecycle_manifests_rollbackManifest(target, tag, last) {
         });
     }
     const kept = new Set(then.deployOrder);
-    const lastInfra = (liveDeployment(last) ? lifecycle_manifests_recordedManifest(last).plugins : []).filter((p) => p.type === 'infra');
-    const added = lastInfra.filter((p) => !kept.has(p.alias));
-    const order = destroyOrder(added.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-    const destroy = order.map((alias) => added.find((p) => p.alias === alias));
+    const live = liveDeployment(last);
+    const lastInfra = (live ? lifecycle_manifests_recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
+    const destroy = inDestroyOrder(lastInfra.filter((p) => !kept.has(p.alias)));
     const before = new Set(lastInfra.map((p) => p.alias));
     const body = {
         schemaVersion: 1,
@@ -86251,8 +86265,7 @@ function lifecycle_manifests_rollbackManifest(target, tag, last) {
 /** A destroy of everything `last` deployed, consumers before producers. */
 function lifecycle_manifests_destroyManifest(target, last, version) {
     const infra = lifecycle_manifests_recordedManifest(last).plugins.filter((p) => p.type === 'infra');
-    const order = destroyOrder(infra.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-    return destroying(target, version, order.map((alias) => infra.find((p) => p.alias === alias)));
+    return destroying(target, version, inDestroyOrder(infra));
 }
 /** A manifest with nothing in it, for a destroy when nothing is deployed. */
 function lifecycle_manifests_emptyManifest(target, version) {
@@ -86330,6 +86343,7 @@ function fingerprint_unchangedPlugins(manifest, last) {
 
 
 
+
 async function openRun(deps, options) {
     const { logger } = deps;
     const operation = options.operation ?? { type: 'DEPLOY' };
@@ -86349,8 +86363,9 @@ async function openRun(deps, options) {
             deps.connectionTypes.list(options.workspace),
         ]);
         for (const value of Object.values(sharedValues)) {
-            if (value.secret && value.value !== undefined && value.value !== '')
-                logger.addSecret(typeof value.value === 'string' ? value.value : JSON.stringify(value.value));
+            const text = value.secret ? secretText(value.value) : undefined;
+            if (text)
+                logger.addSecret(text);
         }
         const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
         notices.forEach((n) => logger.warning(n));
@@ -86372,7 +86387,7 @@ async function openRun(deps, options) {
                 previous: recordedManifest(live),
             });
         }
-        const open = untypedConnections(manifest, connectionTypes);
+        const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
         if (open.length > 0)
             logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
     }
@@ -86398,9 +86413,9 @@ async function openRun(deps, options) {
         }
     }
     if (options.repositoryFiles) {
-        const { digest, files, bytes } = options.repositoryFiles;
+        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
         manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
-        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/.`);
+        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
     }
     const live = liveDeployment(last);
     if (live)
@@ -86456,14 +86471,6 @@ async function openRun(deps, options) {
     }
     return { ...base, run };
 }
-/** Types the manifest's plugins generate or require that no contract describes. */
-function untypedConnections(manifest, types) {
-    const names = manifest.plugins.flatMap((p) => [
-        ...p.generates.map((g) => g.type),
-        ...p.requires.map((r) => r.type),
-    ]);
-    return [...new Set(names)].filter((n) => !types.has(n)).sort();
-}
 /** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
 function skipReason(manifest, live, mode, terraformVersion) {
     if (!live?.fingerprint || manifest.destroy.length > 0)
@@ -86481,15 +86488,9 @@ async function checkConsumers(deps, manifest, force) {
     const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
     if (names.size === 0)
         return [];
-    const inRun = manifest.plugins.flatMap((p) => p.requires
+    const inRun = requirementsOf(manifest.plugins)
         .filter((r) => names.has(r.name))
-        .map((r) => ({
-        name: r.name,
-        type: r.type,
-        alias: p.alias,
-        input: r.keys[0] ?? r.name,
-        target,
-    })));
+        .map((r) => ({ ...r, target }));
     const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
     const consumers = [...inRun, ...elsewhere];
     if (consumers.length === 0)
@@ -86637,6 +86638,23 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
 }
 async function saved_plans_loadPlanRecord(runs, runId, name) {
     return runs.getArtifact(runId, planArtifact(name));
+}
+/**
+ * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
+ * Returns how many resources it destroys; the caller applies `file`.
+ */
+async function saved_plans_replanReviewedDestroy(terraform, record, file, refusal) {
+    await terraform.plan({ out: file, destroy: true, targets: record.targets });
+    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const differences = compareDestroys(destroyedAddresses(record.changes), now);
+    if (differences.length > 0) {
+        throw new ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            { message: refusal.nothing, hint: refusal.hint },
+        ], refusal.title);
+    }
+    return now.length;
 }
 /** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
 async function saved_plans_verifiedPlanBytes(runs, bucket, runId, record) {
@@ -86836,19 +86854,12 @@ class unified_tasks_UnifiedTasks {
         const record = await this.planRecord('destroy');
         const terraform = await this.init(record.lockFile);
         const file = join(this.dir, 'destroy-now.tfplan');
-        await terraform.plan({ out: file, destroy: true, targets: record.targets });
-        const now = readPlanChanges(await terraform.show(file, { json: true }));
-        const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
-        if (differences.length > 0) {
-            throw new ConfigurationError([
-                ...differences.map((message) => ({ message })),
-                {
-                    message: 'Nothing was destroyed.',
-                    hint: 'Re-run the workflow to review a new destroy plan.',
-                },
-            ], 'The destroy planned now is not the one that was reviewed');
-        }
-        deps.logger.info(`The destroy planned now matches the reviewed one (${destroyedAddresses(now).length} resource(s)).`);
+        const count = await replanReviewedDestroy(terraform, record, file, {
+            title: 'The destroy planned now is not the one that was reviewed',
+            nothing: 'Nothing was destroyed.',
+            hint: 'Re-run the workflow to review a new destroy plan.',
+        });
+        deps.logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
         const changes = await terraform.applyPlan(file);
         for (const removed of manifest.destroy)
             await this.tb.removeConnections(removed);
@@ -87016,19 +87027,12 @@ async function classic_plans_destroyClassicPlugin(tb, alias, dir) {
         return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
     }
     const file = join(dir, 'destroy-now.tfplan');
-    await terraform.plan({ out: file, destroy: true });
-    const now = readPlanChanges(await terraform.show(file, { json: true }));
-    const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
-    if (differences.length > 0) {
-        throw new ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            {
-                message: `Nothing of ${alias} was destroyed.`,
-                hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-            },
-        ], `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`);
-    }
-    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${destroyedAddresses(now).length} resource(s) as the reviewed plan, so it is applied.`);
+    const count = await replanReviewedDestroy(terraform, record, file, {
+        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+        nothing: `Nothing of ${alias} was destroyed.`,
+        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    });
+    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
     return {
         changes: await terraform.applyPlan(file),
         use: { kind: 'replanned', changedInterfaces: [] },
@@ -87184,9 +87188,11 @@ async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
                     });
                 }
                 hash.update(`${path}\0${stat.size}\0`);
-                hash.update(await readFile(join(root, path)));
+                // Read once: the same bytes are digested and, when copying, written.
+                const content = await readFile(join(root, path));
+                hash.update(content);
                 if (copyTo)
-                    await copyFile(join(root, path), join(copyTo, path));
+                    await writeFile(join(copyTo, path), content);
             }
         }
     };
@@ -87203,6 +87209,7 @@ async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
 
 
 
@@ -87505,12 +87512,7 @@ class TaskExecutor {
             await this.deps.consumers.remove(target);
             return;
         }
-        await this.deps.consumers.record(target, this.run.runId, this.manifest.plugins.flatMap((p) => p.requires.map((r) => ({
-            name: r.name,
-            type: r.type,
-            alias: p.alias,
-            input: r.keys[0] ?? r.name,
-        }))));
+        await this.deps.consumers.record(target, this.run.runId, requirementsOf(this.manifest.plugins));
     }
     plugin(alias) {
         const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
@@ -87630,21 +87632,23 @@ class TaskExecutor {
             if (!value)
                 continue;
             if (value.secret)
-                this.maskSecrets({ [key]: value.value }, [key]);
+                this.mask(value.value);
             values[key] = value.value;
         }
         return values;
     }
     /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
     maskSecrets(attributes, names) {
-        for (const name of names) {
-            const value = attributes[name];
-            if (value === undefined || value === null || value === '')
-                continue;
-            const text = typeof value === 'string' ? value : JSON.stringify(value);
-            this.secrets.add(text);
-            this.deps.logger.addSecret(text);
-        }
+        for (const name of names)
+            this.mask(attributes[name]);
+    }
+    /** Registers one secret value, for our log lines and for Terraform's output. */
+    mask(value) {
+        const text = secretText(value);
+        if (!text)
+            return;
+        this.secrets.add(text);
+        this.deps.logger.addSecret(text);
     }
     /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
     async recordedIac(alias) {
@@ -89603,7 +89607,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile: io_util_copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -92136,10 +92140,12 @@ async function prepareTerraform(inputs) {
             : {}),
     });
 }
+/** The scratch folder inside the checkout, when the runner gives no RUNNER_TEMP. */
+const SCRATCH_IN_CHECKOUT = '.deploy-engine';
 async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
     const credentials = await session.terraform();
-    const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
+    const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
     return {
         workDir: join(temp, 'deploy-engine', runId),
         outputDir: inputs.pathToMount,
@@ -92167,7 +92173,7 @@ function repositoryExclusions(pathToMount, outputFileSuffix, excludeFilesPath) {
         : [];
     return [
         ...(excludeFilesPath ? [relative(pathToMount, resolve(pathToMount, excludeFilesPath))] : []),
-        '.deploy-engine',
+        SCRATCH_IN_CHECKOUT,
         ...outputs,
     ];
 }

@@ -33,6 +33,9 @@ export async function prepareTerraform(
   });
 }
 
+/** The scratch folder inside the checkout, when the runner gives no RUNNER_TEMP. */
+const SCRATCH_IN_CHECKOUT = '.deploy-engine';
+
 export async function taskEnvironment(
   session: AwsSession,
   runId: string,
@@ -46,7 +49,7 @@ export async function taskEnvironment(
 > {
   const terraform = prepared ?? (await prepareTerraform(inputs));
   const credentials = await session.terraform();
-  const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, '.deploy-engine');
+  const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
   return {
     workDir: join(temp, 'deploy-engine', runId),
     outputDir: inputs.pathToMount,
@@ -79,7 +82,7 @@ export function repositoryExclusions(
     : [];
   return [
     ...(excludeFilesPath ? [relative(pathToMount, resolve(pathToMount, excludeFilesPath))] : []),
-    '.deploy-engine',
+    SCRATCH_IN_CHECKOUT,
     ...outputs,
   ];
 }

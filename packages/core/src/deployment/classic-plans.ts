@@ -13,11 +13,12 @@ import { ConfigurationError } from '../errors';
 import { canonicalJson, sha256, type ManifestPlugin } from '../manifest';
 import { writeRenderedProject } from '../templates';
 import type { ChangeSummary, TerraformProject } from '../terraform';
-import { compareActions, compareDestroys, destroyedAddresses, readPlanChanges } from '../unified';
+import { compareActions, readPlanChanges } from '../unified';
 import { classicPlanName } from './artifacts';
 import {
   loadPlanRecord,
   refuseStaleState,
+  replanReviewedDestroy,
   savePlan,
   stateMoved,
   verifiedPlanBytes,
@@ -94,23 +95,13 @@ export async function destroyClassicPlugin(
     return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
   }
   const file = join(dir, 'destroy-now.tfplan');
-  await terraform.plan({ out: file, destroy: true });
-  const now = readPlanChanges(await terraform.show(file, { json: true }));
-  const differences = compareDestroys(destroyedAddresses(record.changes), destroyedAddresses(now));
-  if (differences.length > 0) {
-    throw new ConfigurationError(
-      [
-        ...differences.map((message) => ({ message })),
-        {
-          message: `Nothing of ${alias} was destroyed.`,
-          hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-        },
-      ],
-      `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
-    );
-  }
+  const count = await replanReviewedDestroy(terraform, record, file, {
+    title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+    nothing: `Nothing of ${alias} was destroyed.`,
+    hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+  });
   logger.warning(
-    `Planned the destroy of ${alias} again (${moved}): it destroys the same ${destroyedAddresses(now).length} resource(s) as the reviewed plan, so it is applied.`,
+    `Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`,
   );
   return {
     changes: await terraform.applyPlan(file),

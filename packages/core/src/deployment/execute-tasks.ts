@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
-import { TaskLogs } from '../logging';
+import { secretText, TaskLogs } from '../logging';
 import { Scheduler, taskGraph, type TaskNode } from '../schedule';
 import type { Manifest, ManifestPlugin } from '../manifest';
 import type { RunAttempt, RunRecord, RunTask } from '../runs';
@@ -41,7 +41,7 @@ import {
   type ConnectionInterfaceType,
 } from '../connection-types';
 import { moduleOutputs } from '../unified';
-import type { ResolvedSharedValue } from '../workspace';
+import { requirementsOf, type ResolvedSharedValue } from '../workspace';
 import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
 import { mapOutputsToConnections } from './connection-outputs';
@@ -451,18 +451,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       await this.deps.consumers.remove(target);
       return;
     }
-    await this.deps.consumers.record(
-      target,
-      this.run.runId,
-      this.manifest.plugins.flatMap((p) =>
-        p.requires.map((r) => ({
-          name: r.name,
-          type: r.type,
-          alias: p.alias,
-          input: r.keys[0] ?? r.name,
-        })),
-      ),
-    );
+    await this.deps.consumers.record(target, this.run.runId, requirementsOf(this.manifest.plugins));
   }
 
   plugin(alias: string): ManifestPlugin {
@@ -606,7 +595,7 @@ class TaskExecutor implements ClassicPlanToolbox {
     for (const key of keys) {
       const value = current[key];
       if (!value) continue;
-      if (value.secret) this.maskSecrets({ [key]: value.value }, [key]);
+      if (value.secret) this.mask(value.value);
       values[key] = value.value;
     }
     return values;
@@ -614,13 +603,15 @@ class TaskExecutor implements ClassicPlanToolbox {
 
   /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
   private maskSecrets(attributes: Record<string, unknown>, names: readonly string[]): void {
-    for (const name of names) {
-      const value = attributes[name];
-      if (value === undefined || value === null || value === '') continue;
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
-      this.secrets.add(text);
-      this.deps.logger.addSecret(text);
-    }
+    for (const name of names) this.mask(attributes[name]);
+  }
+
+  /** Registers one secret value, for our log lines and for Terraform's output. */
+  private mask(value: unknown): void {
+    const text = secretText(value);
+    if (!text) return;
+    this.secrets.add(text);
+    this.deps.logger.addSecret(text);
   }
 
   /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */

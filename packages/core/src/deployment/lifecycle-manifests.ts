@@ -5,7 +5,7 @@
  * templates: the IaC recorded then is what runs.
  */
 import { ConfigurationError } from '../errors';
-import { canonicalize, destroyOrder, manifestDigest, type Manifest } from '../manifest';
+import { canonicalize, inDestroyOrder, manifestDigest, type Manifest } from '../manifest';
 import {
   describeTarget,
   liveDeployment,
@@ -37,12 +37,9 @@ export function rollbackManifest(
     });
   }
   const kept = new Set(then.deployOrder);
-  const lastInfra = (
-    liveDeployment(last) ? recordedManifest(last as DeploymentRecord).plugins : []
-  ).filter((p) => p.type === 'infra');
-  const added = lastInfra.filter((p) => !kept.has(p.alias));
-  const order = destroyOrder(added.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-  const destroy = order.map((alias) => added.find((p) => p.alias === alias) as (typeof added)[0]);
+  const live = liveDeployment(last);
+  const lastInfra = (live ? recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
+  const destroy = inDestroyOrder(lastInfra.filter((p) => !kept.has(p.alias)));
   const before = new Set(lastInfra.map((p) => p.alias));
   const body = {
     schemaVersion: 1 as const,
@@ -72,12 +69,7 @@ export function destroyManifest(
   version: string,
 ): Manifest {
   const infra = recordedManifest(last).plugins.filter((p) => p.type === 'infra');
-  const order = destroyOrder(infra.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })));
-  return destroying(
-    target,
-    version,
-    order.map((alias) => infra.find((p) => p.alias === alias) as (typeof infra)[0]),
-  );
+  return destroying(target, version, inDestroyOrder(infra));
 }
 
 /** A manifest with nothing in it, for a destroy when nothing is deployed. */

@@ -8,9 +8,10 @@
  * run is closed with the matching error status, which releases the lock: nothing is left blocked.
  */
 import { classifyError, ConfigurationError } from '../errors';
-import type { Logger } from '../logging';
+import { secretText, type Logger } from '../logging';
 import {
   buildManifest,
+  connectionTypeNames,
   descriptorTarget,
   readDescriptor,
   type BuildManifestOptions,
@@ -20,6 +21,7 @@ import type { RunRecord, RunStore, RunType } from '../runs';
 import {
   describeConsumer,
   liveDeployment,
+  requirementsOf,
   type Consumer,
   type DeploymentRecord,
 } from '../workspace';
@@ -107,10 +109,8 @@ export async function openRun(
       deps.connectionTypes.list(options.workspace),
     ]);
     for (const value of Object.values(sharedValues)) {
-      if (value.secret && value.value !== undefined && value.value !== '')
-        logger.addSecret(
-          typeof value.value === 'string' ? value.value : JSON.stringify(value.value),
-        );
+      const text = value.secret ? secretText(value.value) : undefined;
+      if (text) logger.addSecret(text);
     }
     const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
     notices.forEach((n) => logger.warning(n));
@@ -132,7 +132,7 @@ export async function openRun(
         previous: recordedManifest(live),
       });
     }
-    const open = untypedConnections(manifest, connectionTypes);
+    const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
     if (open.length > 0)
       logger.info(
         `Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`,
@@ -164,10 +164,10 @@ export async function openRun(
     }
   }
   if (options.repositoryFiles) {
-    const { digest, files, bytes } = options.repositoryFiles;
+    const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
     manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
     logger.info(
-      `CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/.`,
+      `CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`,
     );
   }
   const live = liveDeployment(last);
@@ -228,15 +228,6 @@ export async function openRun(
   return { ...base, run };
 }
 
-/** Types the manifest's plugins generate or require that no contract describes. */
-function untypedConnections(manifest: Manifest, types: ReadonlyMap<string, unknown>): string[] {
-  const names = manifest.plugins.flatMap((p) => [
-    ...p.generates.map((g) => g.type),
-    ...p.requires.map((r) => r.type),
-  ]);
-  return [...new Set(names)].filter((n) => !types.has(n)).sort();
-}
-
 /** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
 function skipReason(
   manifest: Manifest,
@@ -262,17 +253,9 @@ async function checkConsumers(
   const { target } = manifest;
   const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
   if (names.size === 0) return [];
-  const inRun: Consumer[] = manifest.plugins.flatMap((p) =>
-    p.requires
-      .filter((r) => names.has(r.name))
-      .map((r) => ({
-        name: r.name,
-        type: r.type,
-        alias: p.alias,
-        input: r.keys[0] ?? r.name,
-        target,
-      })),
-  );
+  const inRun: Consumer[] = requirementsOf(manifest.plugins)
+    .filter((r) => names.has(r.name))
+    .map((r) => ({ ...r, target }));
   const elsewhere = await deps.consumers.consumersOf(
     target.workspace,
     target.environment,

@@ -6,7 +6,7 @@
  * Its digest is part of what SKIP_DEPLOY compares.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { ConfigurationError } from '../errors';
 
@@ -66,8 +66,10 @@ export async function scanRepositoryFiles(
           });
         }
         hash.update(`${path}\0${stat.size}\0`);
-        hash.update(await readFile(join(root, path)));
-        if (copyTo) await copyFile(join(root, path), join(copyTo, path));
+        // Read once: the same bytes are digested and, when copying, written.
+        const content = await readFile(join(root, path));
+        hash.update(content);
+        if (copyTo) await writeFile(join(copyTo, path), content);
       }
     }
   };

@@ -9,7 +9,14 @@ import { ConfigurationError, ExternalError } from '../errors';
 import type { Logger } from '../logging';
 import type { RunStore } from '../runs';
 import type { StateVersion, TerraformProject } from '../terraform';
-import { countChanges, readPlanChanges, type PlanCounts, type ResourceChange } from '../unified';
+import {
+  compareDestroys,
+  countChanges,
+  destroyedAddresses,
+  readPlanChanges,
+  type PlanCounts,
+  type ResourceChange,
+} from '../unified';
 import { planArtifact, planFile, planTextFile, type PlanKind } from './artifacts';
 
 /** What a PLAN task recorded about one saved plan. */
@@ -104,6 +111,32 @@ export async function loadPlanRecord(
   name: string,
 ): Promise<PlanRecord | undefined> {
   return runs.getArtifact<PlanRecord>(runId, planArtifact(name));
+}
+
+/**
+ * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
+ * Returns how many resources it destroys; the caller applies `file`.
+ */
+export async function replanReviewedDestroy(
+  terraform: TerraformProject,
+  record: PlanRecord,
+  file: string,
+  refusal: { title: string; nothing: string; hint: string },
+): Promise<number> {
+  await terraform.plan({ out: file, destroy: true, targets: record.targets });
+  const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+  const differences = compareDestroys(destroyedAddresses(record.changes), now);
+  if (differences.length > 0) {
+    throw new ConfigurationError(
+      [
+        ...differences.map((message) => ({ message })),
+        { message: refusal.nothing, hint: refusal.hint },
+      ],
+      refusal.title,
+    );
+  }
+  return now.length;
 }
 
 /** The saved plan's bytes, refused when they are not the bytes that were reviewed. */

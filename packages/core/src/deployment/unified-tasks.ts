@@ -31,15 +31,12 @@ import {
 } from '../terraform';
 import {
   checkModuleNames,
-  compareDestroys,
   connectionsFile,
   CONNECTIONS_FILE,
-  destroyedAddresses,
   moduleOutputs,
   modulesFile,
   MODULES_FILE,
   outputsFile,
-  readPlanChanges,
   rootOutputName,
   wireModule,
   type ModuleOutput,
@@ -50,6 +47,7 @@ import { iacArtifact, UNIFIED_PROJECT_ARTIFACT, type PlanKind } from './artifact
 import {
   loadPlanRecord,
   refuseStaleState,
+  replanReviewedDestroy,
   savePlan,
   verifiedPlanBytes,
   type PlanRecord,
@@ -247,27 +245,12 @@ export class UnifiedTasks {
     const record = await this.planRecord('destroy');
     const terraform = await this.init(record.lockFile);
     const file = join(this.dir, 'destroy-now.tfplan');
-    await terraform.plan({ out: file, destroy: true, targets: record.targets });
-    const now = readPlanChanges(await terraform.show(file, { json: true }));
-    const differences = compareDestroys(
-      destroyedAddresses(record.changes),
-      destroyedAddresses(now),
-    );
-    if (differences.length > 0) {
-      throw new ConfigurationError(
-        [
-          ...differences.map((message) => ({ message })),
-          {
-            message: 'Nothing was destroyed.',
-            hint: 'Re-run the workflow to review a new destroy plan.',
-          },
-        ],
-        'The destroy planned now is not the one that was reviewed',
-      );
-    }
-    deps.logger.info(
-      `The destroy planned now matches the reviewed one (${destroyedAddresses(now).length} resource(s)).`,
-    );
+    const count = await replanReviewedDestroy(terraform, record, file, {
+      title: 'The destroy planned now is not the one that was reviewed',
+      nothing: 'Nothing was destroyed.',
+      hint: 'Re-run the workflow to review a new destroy plan.',
+    });
+    deps.logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
     const changes = await terraform.applyPlan(file);
     for (const removed of manifest.destroy) await this.tb.removeConnections(removed);
     return { changes };

@@ -86,6 +86,12 @@ export class ConsoleLogger implements Logger {
   }
 }
 
+/** The text a secret value shows up as in logs (JSON for non-strings); undefined when empty. */
+export function secretText(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** Replaces every occurrence of every secret in `text` with `***`, longest secrets first. */
 export function maskSecrets(text: string, secrets: Iterable<string>): string {
   let masked = text;

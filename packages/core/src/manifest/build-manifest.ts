@@ -17,7 +17,7 @@ import type { ConnectionInterfaceType } from '../connection-types/connection-typ
 import { displayPath, parsePluginRef, PluginCatalog, type LocatedPlugin } from '../plugins';
 import { canonicalize, canonicalJson, sha256 } from './canonical-json';
 import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
-import { destroyOrder, orderByDependencies } from './ordering';
+import { inDestroyOrder, orderByDependencies } from './ordering';
 import { resolveInputs } from './resolve-inputs';
 import type { DeploymentTarget, ResolvedSharedValue } from '../workspace';
 import type { BuildManifestOptions, GeneratedConnection, Manifest, ManifestPlugin } from './types';
@@ -190,12 +190,7 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
   const removed = (options.previous?.plugins ?? []).filter(
     (p) => p.type === 'infra' && !current.has(p.alias),
   );
-  const removedOrder = destroyOrder(
-    removed.map((p) => ({ alias: p.alias, dependsOn: p.dependsOn })),
-  );
-  const destroy = removedOrder.map(
-    (alias) => removed.find((p) => p.alias === alias) as ManifestPlugin,
-  );
+  const destroy = inDestroyOrder(removed);
 
   const body = {
     schemaVersion: 1 as const,
@@ -258,14 +253,20 @@ function usedTypes(
   plugins: readonly ManifestPlugin[],
   types: ReadonlyMap<string, ConnectionInterfaceType>,
 ): { connectionTypes?: Record<string, ConnectionInterfaceType> } {
-  const names = new Set(
-    plugins.flatMap((p) => [...p.generates.map((g) => g.type), ...p.requires.map((r) => r.type)]),
-  );
-  const used = [...names].sort().flatMap((n) => {
+  const used = connectionTypeNames(plugins).flatMap((n) => {
     const type = types.get(n);
     return type ? [[n, type] as const] : [];
   });
   return used.length > 0 ? { connectionTypes: Object.fromEntries(used) } : {};
+}
+
+/** The Connection Interface Types the plugins generate or require, sorted, each once. */
+export function connectionTypeNames(plugins: readonly ManifestPlugin[]): string[] {
+  const names = plugins.flatMap((p) => [
+    ...p.generates.map((g) => g.type),
+    ...p.requires.map((r) => r.type),
+  ]);
+  return [...new Set(names)].sort();
 }
 
 /** What a run records of a shared value: never the value itself. */

@@ -94,3 +94,9 @@ export function destroyOrder(nodes: readonly GraphNode[]): string[] {
   // should stored data be corrupt, fall back to the reverse of their stored order.
   return result.ok ? [...result.order].reverse() : nodes.map((n) => n.alias).reverse();
 }
+
+/** The nodes themselves (plugins, say) in destroy order. */
+export function inDestroyOrder<T extends GraphNode>(nodes: readonly T[]): T[] {
+  const byAlias = new Map(nodes.map((n) => [n.alias, n]));
+  return destroyOrder(nodes).map((alias) => byAlias.get(alias) as T);
+}

@@ -68,15 +68,6 @@ export class Scheduler {
     else this.stopped = true;
   }
 
-  /** Stops starting tasks (a failure elsewhere, a cancel). */
-  stop(): void {
-    this.stopped = true;
-  }
-
-  get runningCount(): number {
-    return this.running.size;
-  }
-
   /** Nothing runs and nothing more can start. */
   get idle(): boolean {
     return this.running.size === 0 && (this.stopped || this.ready().length === 0);

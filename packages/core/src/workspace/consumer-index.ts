@@ -18,6 +18,23 @@ export interface Requirement {
   input: string;
 }
 
+/** Every required connection of these plugins (manifest plugins), as requirements. */
+export function requirementsOf(
+  plugins: readonly {
+    alias: string;
+    requires: readonly { name: string; type: string; keys: readonly string[] }[];
+  }[],
+): Requirement[] {
+  return plugins.flatMap((p) =>
+    p.requires.map((r) => ({
+      name: r.name,
+      type: r.type,
+      alias: p.alias,
+      input: r.keys[0] ?? r.name,
+    })),
+  );
+}
+
 export interface ConsumerRecord {
   target: DeploymentTarget;
   /** The run whose deployment this describes. */
