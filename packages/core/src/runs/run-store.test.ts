@@ -137,6 +137,45 @@ describe('RunStore', () => {
     expect(after?.tasks.every((t) => t.status === 'SUCCEEDED')).toBe(true);
   });
 
+  it('updates a run from the record it last wrote: one write per transition, no read', async () => {
+    const memory = new MemoryObjectStore('iac');
+    const reads: string[] = [];
+    const counting: ObjectStore = {
+      ...withPutJson(memory, (k, v, c) => memory.putJson(k, v, c)),
+      getJson: (k) => {
+        reads.push(k);
+        return memory.getJson(k);
+      },
+    };
+    const runs = new RunStore(counting, new MemoryLogger());
+    const run = await runs.createRun(input());
+    reads.length = 0;
+    for (const task of run.tasks) {
+      await runs.startTask(run.runId, task.runTaskId);
+      await runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
+    }
+    expect(reads.filter((k) => k.startsWith('runs/'))).toEqual([]);
+    expect((await runs.getRun(run.runId))?.tasks.map((t) => t.status)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
+  });
+
+  it('a cancel written by another process is seen: the stale copy in memory decides nothing', async () => {
+    const { store, logger, runs } = fixture();
+    const run = await runs.createRun(input());
+    const [iac, deploy] = run.tasks as unknown as [{ runTaskId: string }, { runTaskId: string }];
+    await runs.startTask(run.runId, iac.runTaskId);
+    const elsewhere = new RunStore(store, logger);
+    expect((await elsewhere.cancelRun(run.runId)).outcome).toBe('cancelled');
+    // A write from the stale copy is refused by If-Match; decided again on the record as it is.
+    await expect(runs.startTask(run.runId, deploy.runTaskId)).rejects.toThrow(
+      /cannot start: run .* is ABORTED/,
+    );
+    // Closing again changes nothing, though the copy in memory still says RUNNING.
+    expect((await runs.finishRun(run.runId, 'SUCCEEDED')).status).toBe('ABORTED');
+  });
+
   it('opens a run with PENDING tasks and ULID ids, and takes the lock', async () => {
     const { runs, store } = fixture();
     const run = await runs.createRun(input());

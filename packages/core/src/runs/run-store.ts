@@ -7,7 +7,7 @@
 import { monotonicFactory } from 'ulid';
 import { ConfigurationError, ExternalError } from '../errors';
 import type { Logger } from '../logging';
-import { PreconditionFailedError, type ObjectStore } from '../store';
+import { PreconditionFailedError, type ObjectStore, type StoredJson } from '../store';
 import type { TaskType } from '../tasks';
 import { describeTarget, type DeploymentTarget } from '../workspace';
 import { keys } from './keys';
@@ -68,6 +68,11 @@ export class RunStore {
   private readonly now: () => Date;
   /** The last queued update of each run (see update). */
   private readonly updates = new Map<string, Promise<void>>();
+  /**
+   * Each run's record as this process last wrote or read it, with its ETag: the next update starts
+   * from it instead of reading it again (If-Match still catches a writer elsewhere).
+   */
+  private readonly known = new Map<string, StoredJson<RunRecord>>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -115,12 +120,14 @@ export class RunStore {
       })),
     };
     const etag = await this.createRecord(runId, record);
+    this.known.set(runId, { value: structuredClone(record), etag });
     const marker = keys.targetRun(record.target, runId);
     try {
       await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
       await this.acquireLock(record, options.force === true, at);
     } catch (error) {
       await this.store.delete(marker).catch(() => undefined);
+      this.known.delete(runId);
       await this.store.delete(keys.run(runId), { ifMatch: etag }).catch(() => undefined);
       throw error;
     }
@@ -221,7 +228,9 @@ export class RunStore {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    return (await this.store.getJson<RunRecord>(keys.run(runId)))?.value;
+    const stored = await this.store.getJson<RunRecord>(keys.run(runId));
+    if (stored && !this.known.has(runId)) this.known.set(runId, structuredClone(stored));
+    return stored?.value;
   }
 
   async startTask(runId: string, runTaskId: string): Promise<RunRecord> {
@@ -491,23 +500,50 @@ export class RunStore {
   }
 
   private async updateNow(runId: string, mutate: (run: RunRecord) => boolean): Promise<RunRecord> {
-    for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
-      const current = await this.store.getJson<RunRecord>(keys.run(runId));
-      if (!current) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+    const key = keys.run(runId);
+    let current = this.known.get(runId);
+    // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
+    // which If-Match then checks, but any other outcome is decided again on a fresh read.
+    let fresh = false;
+    for (let attempt = 0; attempt < CONFLICT_RETRIES; ) {
+      if (!current) {
+        current = await this.store.getJson<RunRecord>(key);
+        if (!current) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+        fresh = true;
+      }
       const run = structuredClone(current.value);
-      if (!mutate(run)) return run;
+      let write: boolean;
+      try {
+        write = mutate(run);
+      } catch (error) {
+        if (fresh) throw error;
+        current = undefined;
+        continue;
+      }
+      if (!write) {
+        if (fresh) return run;
+        current = undefined;
+        continue;
+      }
       run.updatedAt = this.now().toISOString();
       run.revision = newId(this.now().getTime());
       try {
-        await this.store.putJson(keys.run(runId), run, { ifMatch: current.etag });
+        const etag = await this.store.putJson(key, run, { ifMatch: current.etag });
+        this.known.set(runId, { value: structuredClone(run), etag });
         return run;
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
+        this.known.delete(runId);
         // Refused because the record changed: maybe by this very write, retried after a timeout.
-        const now = await this.store.getJson<RunRecord>(keys.run(runId));
-        if (now && sameJson(now.value, run)) return run;
+        const now = await this.store.getJson<RunRecord>(key);
+        if (now && sameJson(now.value, run)) {
+          this.known.set(runId, now);
+          return run;
+        }
       }
+      current = undefined;
+      attempt++;
+      await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
     }
     throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
       retryable: true,
