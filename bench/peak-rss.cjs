@@ -1,7 +1,6 @@
 // Loaded with `node --require` into a benchmarked action: on exit, appends the process's peak
 // resident memory (KiB) to the file named by DEPLOY_ENGINE_BENCH_RSS_FILE.
 // A plain CommonJS hook for node --require.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { appendFileSync } = require('node:fs');
 process.on('exit', () => {
   const file = process.env.DEPLOY_ENGINE_BENCH_RSS_FILE;

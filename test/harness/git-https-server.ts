@@ -10,6 +10,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from './certificates';
 
 export interface GitHttpsServer {
   /** `127.0.0.1:<port>` */
@@ -47,29 +48,7 @@ export async function startGitHttpsServer(
     mkdirSync(join(root, name, '..'), { recursive: true });
     git(base, 'clone', '-q', '--bare', work, join(root, `${name}.git`));
   }
-  const key = join(base, 'key.pem');
-  const caFile = join(base, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      caFile,
-    ],
-    { stdio: 'pipe' },
-  );
+  const { certFile: caFile, keyFile: key } = selfSignedCertificate(base, 'server', 'IP:127.0.0.1');
 
   const expected = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
   const requests: GitHttpsServer['requests'] = [];
