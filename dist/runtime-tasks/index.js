@@ -88251,6 +88251,11 @@ class run_store_RunStore {
     now;
     /** The last queued update of each run (see update). */
     updates = new Map();
+    /**
+     * Each run's record as this process last wrote or read it, with its ETag: the next update starts
+     * from it instead of reading it again (If-Match still catches a writer elsewhere).
+     */
+    known = new Map();
     constructor(store, logger, options = {}) {
         this.store = store;
         this.logger = logger;
@@ -88294,6 +88299,7 @@ class run_store_RunStore {
             })),
         };
         const etag = await this.createRecord(runId, record);
+        this.known.set(runId, { value: structuredClone(record), etag });
         const marker = keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
@@ -88301,6 +88307,7 @@ class run_store_RunStore {
         }
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
+            this.known.delete(runId);
             await this.store.delete(keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
@@ -88403,7 +88410,10 @@ class run_store_RunStore {
         }
     }
     async getRun(runId) {
-        return (await this.store.getJson(keys.run(runId)))?.value;
+        const stored = await this.store.getJson(keys.run(runId));
+        if (stored && !this.known.has(runId))
+            this.known.set(runId, structuredClone(stored));
+        return stored?.value;
     }
     async startTask(runId, runTaskId) {
         return this.updateTask(runId, runTaskId, (run, task) => {
@@ -88629,29 +88639,56 @@ class run_store_RunStore {
         return next;
     }
     async updateNow(runId, mutate) {
-        for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-            if (attempt > 0)
-                await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
-            const current = await this.store.getJson(keys.run(runId));
-            if (!current)
-                throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+        const key = keys.run(runId);
+        let current = this.known.get(runId);
+        // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
+        // which If-Match then checks, but any other outcome is decided again on a fresh read.
+        let fresh = false;
+        for (let attempt = 0; attempt < CONFLICT_RETRIES;) {
+            if (!current) {
+                current = await this.store.getJson(key);
+                if (!current)
+                    throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+                fresh = true;
+            }
             const run = structuredClone(current.value);
-            if (!mutate(run))
-                return run;
+            let write;
+            try {
+                write = mutate(run);
+            }
+            catch (error) {
+                if (fresh)
+                    throw error;
+                current = undefined;
+                continue;
+            }
+            if (!write) {
+                if (fresh)
+                    return run;
+                current = undefined;
+                continue;
+            }
             run.updatedAt = this.now().toISOString();
             run.revision = newId(this.now().getTime());
             try {
-                await this.store.putJson(keys.run(runId), run, { ifMatch: current.etag });
+                const etag = await this.store.putJson(key, run, { ifMatch: current.etag });
+                this.known.set(runId, { value: structuredClone(run), etag });
                 return run;
             }
             catch (error) {
                 if (!(error instanceof object_store_PreconditionFailedError))
                     throw error;
+                this.known.delete(runId);
                 // Refused because the record changed: maybe by this very write, retried after a timeout.
-                const now = await this.store.getJson(keys.run(runId));
-                if (now && sameJson(now.value, run))
+                const now = await this.store.getJson(key);
+                if (now && sameJson(now.value, run)) {
+                    this.known.set(runId, now);
                     return run;
+                }
             }
+            current = undefined;
+            attempt++;
+            await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
         }
         throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
             retryable: true,
@@ -88932,12 +88969,65 @@ function classifyTerraformFailure(command, output, dirLabel, unlockCommand) {
     return new errors_ConfigurationError(problems.length > 0 ? problems : [{ message: `terraform ${command} failed: ${text}` }], `terraform ${command} failed in ${dirLabel}`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/terraform/cli-config.ts
+/**
+ * The Terraform CLI configuration every command of ours runs with: the runner's own (its provider
+ * network mirror, private registry credentials, ...), with the step's provider mirror as the first
+ * place providers are installed from, and without a `plugin_cache_dir` (Terraform's cache is not
+ * safe for inits running at once; the mirror replaces it).
+ */
+
+
+
+/**
+ * The runner's CLI configuration: TF_CLI_CONFIG_FILE when it names a file that exists, else
+ * `~/.terraformrc` when there is one (where Terraform itself looks); undefined otherwise.
+ */
+function readRunnerCliConfig(env = process.env) {
+    const candidates = env.TF_CLI_CONFIG_FILE
+        ? [env.TF_CLI_CONFIG_FILE]
+        : [(0,external_node_path_.join)(env.HOME ?? (0,external_node_os_.homedir)(), '.terraformrc')];
+    for (const path of candidates) {
+        if ((0,external_node_fs_.existsSync)(path))
+            return { path, text: (0,external_node_fs_.readFileSync)(path, 'utf8') };
+    }
+    return undefined;
+}
+/** The values of `token = "..."` in the configuration (registry credentials), to mask. */
+function cliConfigSecrets(text) {
+    return [...text.matchAll(/^\s*token\s*=\s*"([^"]+)"/gm)].map((m) => m[1]);
+}
+const PROVIDER_INSTALLATION = /^[ \t]*provider_installation[ \t]*\{/m;
+const PLUGIN_CACHE_DIR = /^[ \t]*plugin_cache_dir[ \t]*=.*$/gm;
+/**
+ * The configuration to write for Terraform: the runner's with `mirrorDir` put first among the
+ * provider installation methods (with none of the runner's: before direct installation). A JSON
+ * configuration is kept as it is, without the mirror.
+ */
+function cliConfig(runner, mirrorDir) {
+    if (runner?.path.endsWith('.json'))
+        return { name: 'terraformrc.json', text: runner.text };
+    let text = (runner?.text ?? '').replace(PLUGIN_CACHE_DIR, '# plugin_cache_dir left out: the step has its own provider mirror');
+    if (mirrorDir !== undefined) {
+        const mirror = `\n  filesystem_mirror {\n    path = ${JSON.stringify(mirrorDir)}\n  }\n`;
+        if (PROVIDER_INSTALLATION.test(text)) {
+            text = text.replace(PROVIDER_INSTALLATION, (opening) => `${opening}${mirror}`);
+        }
+        else {
+            const separator = text === '' || text.endsWith('\n') ? '' : '\n';
+            text = `${text}${separator}provider_installation {${mirror}  direct {}\n}\n`;
+        }
+    }
+    return { name: 'terraformrc', text };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
 /**
  * One rendered Terraform project and the commands the engine runs on it. The engine decides where
  * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
  * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
  */
+
 
 
 
@@ -88975,15 +89065,23 @@ function hcl(value) {
 class TerraformProject {
     options;
     label;
+    /** The backend of the last init: where the state is read from. */
+    backend;
     constructor(options) {
         this.options = options;
         this.label = options.label ?? (0,external_node_path_.basename)(options.dir);
     }
     async init(backend) {
-        const serialize = this.options.serializeInit;
-        return serialize ? serialize(() => this.initNow(backend)) : this.initNow(backend);
+        const mirror = this.options.providerMirror;
+        if (!mirror)
+            return this.initNow(backend);
+        await mirror.aroundInit(async () => {
+            await this.initNow(backend);
+            await mirror.collect(this.options.dir);
+        });
     }
     async initNow(backend) {
+        this.backend = backend;
         await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
         const settings = [
             `bucket = ${hcl(backend.bucket)}`,
@@ -89055,45 +89153,51 @@ class TerraformProject {
         const result = await this.run('show', ['show', '-no-color', ...(options.json ? ['-json'] : []), planFile], [0], { quiet: true });
         return result.stdout;
     }
-    /**
-     * Where the state stands (its serial and lineage), read with `terraform state pull`; undefined
-     * when there is no state yet. The state itself is never logged.
-     */
+    /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
     async stateVersion() {
-        const result = await this.run('state pull', ['state', 'pull'], [0], { quiet: true });
-        if (result.stdout.trim() === '')
+        const state = await this.state();
+        return state ? { serial: state.serial ?? 0, lineage: state.lineage ?? '' } : undefined;
+    }
+    /** The root module's outputs, as `terraform output -json` shows them, read from the state. */
+    async output() {
+        const outputs = {};
+        for (const [name, output] of Object.entries((await this.state())?.outputs ?? {})) {
+            outputs[name] = {
+                value: output.value,
+                sensitive: output.sensitive === true,
+                ...(output.type !== undefined ? { type: output.type } : {}),
+            };
+        }
+        return outputs;
+    }
+    /** The state, read from the backend's object when we can, else by Terraform. Never logged. */
+    async state() {
+        const { readState } = this.options;
+        const text = readState && this.backend
+            ? await readState(this.backend)
+            : (await this.run('state pull', ['state', 'pull'], [0], { quiet: true })).stdout;
+        if (text === undefined || text.trim() === '')
             return undefined;
         try {
-            const state = JSON.parse(result.stdout);
-            return { serial: state.serial ?? 0, lineage: state.lineage ?? '' };
+            return JSON.parse(text);
         }
         catch {
-            throw new ExternalError(`terraform state pull printed something that is not JSON in ${this.label}`);
-        }
-    }
-    async output() {
-        const result = await this.run('output', ['output', '-json', '-no-color'], [0], { quiet: true });
-        try {
-            return JSON.parse(result.stdout || '{}');
-        }
-        catch {
-            throw new ExternalError(`terraform output -json printed something that is not JSON in ${this.label}`);
+            throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
         }
     }
     parallelism() {
         return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
     }
     async env() {
-        // Always our own CLI config: the environment may point TF_CLI_CONFIG_FILE at a missing file.
+        // Always a file of ours: the environment may point TF_CLI_CONFIG_FILE at a missing file.
         const configDir = (0,external_node_path_.join)(this.options.dir, '.deploy-engine');
         await (0,promises_.mkdir)(configDir, { recursive: true });
-        const config = (0,external_node_path_.join)(configDir, 'terraformrc');
-        const lines = [];
-        if (this.options.pluginCacheDir) {
-            await (0,promises_.mkdir)(this.options.pluginCacheDir, { recursive: true });
-            lines.push(`plugin_cache_dir = ${hcl(this.options.pluginCacheDir)}`);
-        }
-        await (0,promises_.writeFile)(config, `${lines.join('\n')}\n`);
+        const mirror = this.options.providerMirror;
+        if (mirror)
+            await (0,promises_.mkdir)(mirror.dir, { recursive: true });
+        const file = cliConfig(this.options.runnerCliConfig, mirror?.dir);
+        const config = (0,external_node_path_.join)(configDir, file.name);
+        await (0,promises_.writeFile)(config, file.text, { mode: 0o600 });
         return {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
             HOME: process.env.HOME ?? '/tmp',
@@ -89244,7 +89348,127 @@ async function unlockState(runs, tfstate, request) {
     return { key: lockKey, lock: stored.value };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/terraform/provider-mirror.ts
+/**
+ * The step's provider mirror: every provider package a `terraform init` of the step downloaded is
+ * added to a folder in Terraform's unpacked filesystem-mirror layout
+ * (`<host>/<namespace>/<type>/<version>/<os_arch>/`), and every later init installs from it first
+ * (see cliConfig): Terraform links the package into the project instead of downloading and
+ * unpacking it again. Nothing in the mirror is ever changed once there (new packages arrive
+ * whole, by rename), so inits may run at once: Terraform's own plugin cache has no lock.
+ *
+ * The first init of the step runs alone, so the providers most plugins share are in the mirror
+ * before the others start; later ones run at once, and only a provider that none installed
+ * before can be downloaded by two of them.
+ */
+
+
+
+/** Depth of a package folder under `.terraform/providers` (host, namespace, type, version, os_arch). */
+const PACKAGE_DEPTH = 5;
+class ProviderMirror {
+    dir;
+    logger;
+    firstInit;
+    known = new Set();
+    constructor(dir, logger) {
+        this.dir = dir;
+        this.logger = logger;
+    }
+    /** Runs one init: the step's first alone, the others at once once it has ended. */
+    async aroundInit(init) {
+        if (this.firstInit) {
+            await this.firstInit;
+            return init();
+        }
+        let done;
+        this.firstInit = new Promise((resolve) => (done = resolve));
+        try {
+            return await init();
+        }
+        finally {
+            done();
+        }
+    }
+    /**
+     * Adds the packages `terraform init` installed in `projectDir` from elsewhere (real folders, not
+     * links into the mirror) to the mirror; returns their addresses (`host/ns/type/version/os_arch`).
+     */
+    async collect(projectDir) {
+        await (0,promises_.mkdir)(this.dir, { recursive: true });
+        const added = [];
+        for (const address of await packageFolders((0,external_node_path_.join)(projectDir, '.terraform', 'providers'))) {
+            if (this.known.has(address.path))
+                continue;
+            this.known.add(address.path);
+            const target = (0,external_node_path_.join)(this.dir, address.path);
+            if (await provider_mirror_exists(target))
+                continue;
+            // Whole or not at all: a copy under a temporary name, renamed into place.
+            const staging = (0,external_node_path_.join)(this.dir, `.incoming-${(0,external_node_crypto_.randomUUID)()}`);
+            try {
+                await linkTree(address.dir, staging);
+                await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+                await (0,promises_.rename)(staging, target);
+                added.push(address.path);
+            }
+            catch (error) {
+                await (0,promises_.rm)(staging, { recursive: true, force: true });
+                // Another init added the same package first: it is there, which is all that matters.
+                if (!(await provider_mirror_exists(target)))
+                    throw error;
+            }
+        }
+        if (added.length > 0)
+            this.logger.debug(`provider mirror: added ${added.join(', ')} (${this.dir})`);
+        return added;
+    }
+}
+/** Package folders under `.terraform/providers` that Terraform unpacked there itself. */
+async function packageFolders(root) {
+    const found = [];
+    const walk = async (dir, parts) => {
+        let entries;
+        try {
+            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries) {
+            const path = [...parts, entry.name];
+            if (path.length === PACKAGE_DEPTH) {
+                // A link is a package Terraform installed from a mirror (ours): nothing to add.
+                if (entry.isDirectory())
+                    found.push({ path: path.join('/'), dir: (0,external_node_path_.join)(dir, entry.name) });
+            }
+            else if (entry.isDirectory()) {
+                await walk((0,external_node_path_.join)(dir, entry.name), path);
+            }
+        }
+    };
+    await walk(root, []);
+    return found;
+}
+/** Copies a folder as hard links (instant, no space), or bytes where links are not possible. */
+async function linkTree(from, to) {
+    await (0,promises_.mkdir)(to, { recursive: true });
+    for (const entry of await (0,promises_.readdir)(from, { withFileTypes: true })) {
+        const source = (0,external_node_path_.join)(from, entry.name);
+        const target = (0,external_node_path_.join)(to, entry.name);
+        if (entry.isDirectory())
+            await linkTree(source, target);
+        else if (entry.isFile())
+            await (0,promises_.link)(source, target).catch(() => (0,promises_.copyFile)(source, target));
+    }
+}
+async function provider_mirror_exists(path) {
+    return (0,promises_.lstat)(path).then(() => true, () => false);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/index.ts
+
+
 
 
 
@@ -90906,7 +91130,7 @@ class TaskExecutor {
     secrets = new Set();
     /** CHECKOUT_BRANCH: this job's copy of the repository files. */
     repodir;
-    initTurn = Promise.resolve();
+    providerMirror;
     /** The workspace's shared values, read once per job. */
     resolvedShared;
     /** Private module tokens for `terraform init`, masked once. */
@@ -90918,6 +91142,9 @@ class TaskExecutor {
         this.manifest = manifest;
         this.git = gitCredentials(options.guardrails.allowedModules);
         this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
+        this.providerMirror = options.providerMirrorDir
+            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
+            : undefined;
     }
     get workDir() {
         return this.options.workDir;
@@ -91160,12 +91387,6 @@ class TaskExecutor {
         this.iacDigests.set(alias, stored.digest);
         return dir;
     }
-    /** The tasks' inits take turns: they share Terraform's provider cache, which has no lock. */
-    serializeInit(fn) {
-        const result = this.initTurn.then(fn);
-        this.initTurn = result.then(() => undefined, () => undefined);
-        return result;
-    }
     /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
     async prepareRepositoryFiles() {
         const planned = this.manifest.repositoryFiles;
@@ -91196,8 +91417,8 @@ class TaskExecutor {
         return new TerraformProject({
             ...this.options.terraform,
             initEnv: this.git.env,
+            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
             unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
-            serializeInit: (fn) => this.serializeInit(fn),
             secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
             dir,
             logger: this.deps.logger,
@@ -91764,8 +91985,21 @@ async function aws_session_openAwsSession(region, credentials, logger) {
         ...(webIdentityToken ? { webIdentityToken } : {}),
     });
     let forTerraform;
+    const others = new Map([[region, s3]]);
     return {
         s3,
+        s3In(other) {
+            let client = others.get(other);
+            if (!client) {
+                client = createS3Client({
+                    region: other,
+                    credentials,
+                    ...(webIdentityToken ? { webIdentityToken } : {}),
+                });
+                others.set(other, client);
+            }
+            return client;
+        },
         terraform: () => (forTerraform ??= resolveForTerraform(s3, region, logger)),
     };
 }
@@ -92686,7 +92920,14 @@ async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
     const credentials = await session.terraform();
     const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
+    // The runner's own CLI configuration (mirrors, registry credentials) is kept, tokens masked.
+    const runnerCliConfig = readRunnerCliConfig();
+    const registryTokens = runnerCliConfig ? cliConfigSecrets(runnerCliConfig.text) : [];
+    registryTokens.forEach((token) => actions_logger_actionsLogger.addSecret(token));
+    if (runnerCliConfig)
+        actions_logger_actionsLogger.info(`Terraform CLI configuration: ${runnerCliConfig.path}.`);
     return {
+        providerMirrorDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'providers'),
         workDir: (0,external_node_path_.join)(temp, 'deploy-engine', runId),
         outputDir: inputs.pathToMount,
         outputFileSuffix: inputs.outputFileSuffix,
@@ -92694,10 +92935,15 @@ async function taskEnvironment(session, runId, inputs, prepared) {
         terraform: {
             binary: terraform.path,
             env: credentials.env,
-            secrets: credentials.secrets,
+            secrets: [...credentials.secrets, ...registryTokens],
             parallelism: inputs.terraformParallelism,
             ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
-            pluginCacheDir: (0,external_node_path_.join)(temp, 'deploy-engine', 'plugin-cache'),
+            ...(runnerCliConfig ? { runnerCliConfig } : {}),
+            // The state object itself, with the step's credentials: no Terraform process to read it.
+            readState: async (backend) => {
+                const bytes = await new s3_object_store_S3ObjectStore(session.s3In(backend.region), backend.bucket).getBytes(backend.key);
+                return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+            },
         },
         ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
     };

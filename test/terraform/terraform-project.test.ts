@@ -14,6 +14,7 @@ import {
   TerraformProject,
 } from '@deploy-engine/core';
 import { startMoto, type MotoServer } from '../harness/moto';
+import { terraform as terraformCli } from '../harness/terraform';
 
 let moto: MotoServer;
 
@@ -39,7 +40,6 @@ function project(
     env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
     logger,
     label: 'iac/test',
-    pluginCacheDir: join(tmpdir(), 'tf-plugin-cache'),
     ...extra,
   });
   return { dir, logger, terraform };
@@ -84,6 +84,45 @@ it('inits, applies, reads outputs and destroys with the state in S3, even when t
   expect(await moto.listKeys('tf-states', 'shop/dev/app/APP/simple/')).toEqual([
     backend('simple').key,
   ]);
+});
+
+it('reads outputs and the state version from the state object as Terraform itself does, without a Terraform process', async () => {
+  const files = {
+    'main.tf': `resource "terraform_data" "x" { input = "hi" }\noutput "plain" { value = terraform_data.x.output }\noutput "list" { value = [1, 2] }\noutput "hidden" {\n  value = "sh-value"\n  sensitive = true\n}\n`,
+  };
+  const reads: string[] = [];
+  const direct = project(files, {
+    readState: async (b) => {
+      reads.push(b.key);
+      return (await moto.listKeys(b.bucket, b.key)).length > 0
+        ? moto.getObjectText(b.bucket, b.key)
+        : undefined;
+    },
+  });
+  await direct.terraform.init(backend('direct'));
+  expect(await direct.terraform.stateVersion()).toBeUndefined();
+  await direct.terraform.apply();
+  const byTerraform = project(files);
+  await byTerraform.terraform.init(backend('direct'));
+  const printed = await terraformCli(['output', '-json'], byTerraform.dir, {
+    ...moto.env,
+    TF_CLI_CONFIG_FILE: join(byTerraform.dir, '.deploy-engine', 'terraformrc'),
+  });
+  expect(await direct.terraform.output()).toEqual(JSON.parse(printed.stdout));
+  expect(await direct.terraform.output()).toMatchObject({
+    hidden: { value: 'sh-value', sensitive: true },
+    list: { value: [1, 2], sensitive: false },
+  });
+  expect(await direct.terraform.stateVersion()).toEqual(await byTerraform.terraform.stateVersion());
+  expect(reads).toEqual(Array(4).fill(backend('direct').key));
+  const commands = direct.logger.messages('debug').map((m) => /^terraform (\S+)/.exec(m)?.[1]);
+  expect(commands).toEqual(['init', 'apply']);
+
+  const garbled = project(files, { readState: () => Promise.resolve('{not json') });
+  await garbled.terraform.init(backend('direct'));
+  await expect(garbled.terraform.output()).rejects.toThrow(
+    'The Terraform state of iac/test is not JSON.',
+  );
 });
 
 it('plans to a file and applies exactly that plan', async () => {

@@ -82481,7 +82481,7 @@ var client_s3_dist_cjs = __nccwpck_require__(3711);
 
 
 const PASSING = /timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Throttl|SlowDown|RequestTimeout|InternalError|ServiceUnavailable/i;
-class S3ObjectStore {
+class s3_object_store_S3ObjectStore {
     client;
     bucket;
     retries;
@@ -85020,6 +85020,11 @@ class run_store_RunStore {
     now;
     /** The last queued update of each run (see update). */
     updates = new Map();
+    /**
+     * Each run's record as this process last wrote or read it, with its ETag: the next update starts
+     * from it instead of reading it again (If-Match still catches a writer elsewhere).
+     */
+    known = new Map();
     constructor(store, logger, options = {}) {
         this.store = store;
         this.logger = logger;
@@ -85063,6 +85068,7 @@ class run_store_RunStore {
             })),
         };
         const etag = await this.createRecord(runId, record);
+        this.known.set(runId, { value: structuredClone(record), etag });
         const marker = keys_keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
@@ -85070,6 +85076,7 @@ class run_store_RunStore {
         }
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
+            this.known.delete(runId);
             await this.store.delete(keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
@@ -85172,7 +85179,10 @@ class run_store_RunStore {
         }
     }
     async getRun(runId) {
-        return (await this.store.getJson(keys_keys.run(runId)))?.value;
+        const stored = await this.store.getJson(keys_keys.run(runId));
+        if (stored && !this.known.has(runId))
+            this.known.set(runId, structuredClone(stored));
+        return stored?.value;
     }
     async startTask(runId, runTaskId) {
         return this.updateTask(runId, runTaskId, (run, task) => {
@@ -85398,29 +85408,56 @@ class run_store_RunStore {
         return next;
     }
     async updateNow(runId, mutate) {
-        for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-            if (attempt > 0)
-                await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
-            const current = await this.store.getJson(keys_keys.run(runId));
-            if (!current)
-                throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+        const key = keys_keys.run(runId);
+        let current = this.known.get(runId);
+        // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
+        // which If-Match then checks, but any other outcome is decided again on a fresh read.
+        let fresh = false;
+        for (let attempt = 0; attempt < CONFLICT_RETRIES;) {
+            if (!current) {
+                current = await this.store.getJson(key);
+                if (!current)
+                    throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+                fresh = true;
+            }
             const run = structuredClone(current.value);
-            if (!mutate(run))
-                return run;
+            let write;
+            try {
+                write = mutate(run);
+            }
+            catch (error) {
+                if (fresh)
+                    throw error;
+                current = undefined;
+                continue;
+            }
+            if (!write) {
+                if (fresh)
+                    return run;
+                current = undefined;
+                continue;
+            }
             run.updatedAt = this.now().toISOString();
             run.revision = newId(this.now().getTime());
             try {
-                await this.store.putJson(keys_keys.run(runId), run, { ifMatch: current.etag });
+                const etag = await this.store.putJson(key, run, { ifMatch: current.etag });
+                this.known.set(runId, { value: structuredClone(run), etag });
                 return run;
             }
             catch (error) {
                 if (!(error instanceof object_store_PreconditionFailedError))
                     throw error;
+                this.known.delete(runId);
                 // Refused because the record changed: maybe by this very write, retried after a timeout.
-                const now = await this.store.getJson(keys_keys.run(runId));
-                if (now && sameJson(now.value, run))
+                const now = await this.store.getJson(key);
+                if (now && sameJson(now.value, run)) {
+                    this.known.set(runId, now);
                     return run;
+                }
             }
+            current = undefined;
+            attempt++;
+            await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
         }
         throw new errors_ExternalError(`run ${runId} kept changing while it was being updated`, {
             retryable: true,
@@ -85701,12 +85738,65 @@ function terraform_output_classifyTerraformFailure(command, output, dirLabel, un
     return new ConfigurationError(problems.length > 0 ? problems : [{ message: `terraform ${command} failed: ${text}` }], `terraform ${command} failed in ${dirLabel}`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/terraform/cli-config.ts
+/**
+ * The Terraform CLI configuration every command of ours runs with: the runner's own (its provider
+ * network mirror, private registry credentials, ...), with the step's provider mirror as the first
+ * place providers are installed from, and without a `plugin_cache_dir` (Terraform's cache is not
+ * safe for inits running at once; the mirror replaces it).
+ */
+
+
+
+/**
+ * The runner's CLI configuration: TF_CLI_CONFIG_FILE when it names a file that exists, else
+ * `~/.terraformrc` when there is one (where Terraform itself looks); undefined otherwise.
+ */
+function cli_config_readRunnerCliConfig(env = process.env) {
+    const candidates = env.TF_CLI_CONFIG_FILE
+        ? [env.TF_CLI_CONFIG_FILE]
+        : [join(env.HOME ?? homedir(), '.terraformrc')];
+    for (const path of candidates) {
+        if (existsSync(path))
+            return { path, text: readFileSync(path, 'utf8') };
+    }
+    return undefined;
+}
+/** The values of `token = "..."` in the configuration (registry credentials), to mask. */
+function cli_config_cliConfigSecrets(text) {
+    return [...text.matchAll(/^\s*token\s*=\s*"([^"]+)"/gm)].map((m) => m[1]);
+}
+const PROVIDER_INSTALLATION = /^[ \t]*provider_installation[ \t]*\{/m;
+const PLUGIN_CACHE_DIR = /^[ \t]*plugin_cache_dir[ \t]*=.*$/gm;
+/**
+ * The configuration to write for Terraform: the runner's with `mirrorDir` put first among the
+ * provider installation methods (with none of the runner's: before direct installation). A JSON
+ * configuration is kept as it is, without the mirror.
+ */
+function cli_config_cliConfig(runner, mirrorDir) {
+    if (runner?.path.endsWith('.json'))
+        return { name: 'terraformrc.json', text: runner.text };
+    let text = (runner?.text ?? '').replace(PLUGIN_CACHE_DIR, '# plugin_cache_dir left out: the step has its own provider mirror');
+    if (mirrorDir !== undefined) {
+        const mirror = `\n  filesystem_mirror {\n    path = ${JSON.stringify(mirrorDir)}\n  }\n`;
+        if (PROVIDER_INSTALLATION.test(text)) {
+            text = text.replace(PROVIDER_INSTALLATION, (opening) => `${opening}${mirror}`);
+        }
+        else {
+            const separator = text === '' || text.endsWith('\n') ? '' : '\n';
+            text = `${text}${separator}provider_installation {${mirror}  direct {}\n}\n`;
+        }
+    }
+    return { name: 'terraformrc', text };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
 /**
  * One rendered Terraform project and the commands the engine runs on it. The engine decides where
  * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
  * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
  */
+
 
 
 
@@ -85744,15 +85834,23 @@ function hcl(value) {
 class terraform_project_TerraformProject {
     options;
     label;
+    /** The backend of the last init: where the state is read from. */
+    backend;
     constructor(options) {
         this.options = options;
         this.label = options.label ?? basename(options.dir);
     }
     async init(backend) {
-        const serialize = this.options.serializeInit;
-        return serialize ? serialize(() => this.initNow(backend)) : this.initNow(backend);
+        const mirror = this.options.providerMirror;
+        if (!mirror)
+            return this.initNow(backend);
+        await mirror.aroundInit(async () => {
+            await this.initNow(backend);
+            await mirror.collect(this.options.dir);
+        });
     }
     async initNow(backend) {
+        this.backend = backend;
         await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
         const settings = [
             `bucket = ${hcl(backend.bucket)}`,
@@ -85824,45 +85922,51 @@ class terraform_project_TerraformProject {
         const result = await this.run('show', ['show', '-no-color', ...(options.json ? ['-json'] : []), planFile], [0], { quiet: true });
         return result.stdout;
     }
-    /**
-     * Where the state stands (its serial and lineage), read with `terraform state pull`; undefined
-     * when there is no state yet. The state itself is never logged.
-     */
+    /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
     async stateVersion() {
-        const result = await this.run('state pull', ['state', 'pull'], [0], { quiet: true });
-        if (result.stdout.trim() === '')
+        const state = await this.state();
+        return state ? { serial: state.serial ?? 0, lineage: state.lineage ?? '' } : undefined;
+    }
+    /** The root module's outputs, as `terraform output -json` shows them, read from the state. */
+    async output() {
+        const outputs = {};
+        for (const [name, output] of Object.entries((await this.state())?.outputs ?? {})) {
+            outputs[name] = {
+                value: output.value,
+                sensitive: output.sensitive === true,
+                ...(output.type !== undefined ? { type: output.type } : {}),
+            };
+        }
+        return outputs;
+    }
+    /** The state, read from the backend's object when we can, else by Terraform. Never logged. */
+    async state() {
+        const { readState } = this.options;
+        const text = readState && this.backend
+            ? await readState(this.backend)
+            : (await this.run('state pull', ['state', 'pull'], [0], { quiet: true })).stdout;
+        if (text === undefined || text.trim() === '')
             return undefined;
         try {
-            const state = JSON.parse(result.stdout);
-            return { serial: state.serial ?? 0, lineage: state.lineage ?? '' };
+            return JSON.parse(text);
         }
         catch {
-            throw new ExternalError(`terraform state pull printed something that is not JSON in ${this.label}`);
-        }
-    }
-    async output() {
-        const result = await this.run('output', ['output', '-json', '-no-color'], [0], { quiet: true });
-        try {
-            return JSON.parse(result.stdout || '{}');
-        }
-        catch {
-            throw new ExternalError(`terraform output -json printed something that is not JSON in ${this.label}`);
+            throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
         }
     }
     parallelism() {
         return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
     }
     async env() {
-        // Always our own CLI config: the environment may point TF_CLI_CONFIG_FILE at a missing file.
+        // Always a file of ours: the environment may point TF_CLI_CONFIG_FILE at a missing file.
         const configDir = join(this.options.dir, '.deploy-engine');
         await mkdir(configDir, { recursive: true });
-        const config = join(configDir, 'terraformrc');
-        const lines = [];
-        if (this.options.pluginCacheDir) {
-            await mkdir(this.options.pluginCacheDir, { recursive: true });
-            lines.push(`plugin_cache_dir = ${hcl(this.options.pluginCacheDir)}`);
-        }
-        await writeFile(config, `${lines.join('\n')}\n`);
+        const mirror = this.options.providerMirror;
+        if (mirror)
+            await mkdir(mirror.dir, { recursive: true });
+        const file = cliConfig(this.options.runnerCliConfig, mirror?.dir);
+        const config = join(configDir, file.name);
+        await writeFile(config, file.text, { mode: 0o600 });
         return {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
             HOME: process.env.HOME ?? '/tmp',
@@ -86013,7 +86117,127 @@ async function unlockState(runs, tfstate, request) {
     return { key: lockKey, lock: stored.value };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/terraform/provider-mirror.ts
+/**
+ * The step's provider mirror: every provider package a `terraform init` of the step downloaded is
+ * added to a folder in Terraform's unpacked filesystem-mirror layout
+ * (`<host>/<namespace>/<type>/<version>/<os_arch>/`), and every later init installs from it first
+ * (see cliConfig): Terraform links the package into the project instead of downloading and
+ * unpacking it again. Nothing in the mirror is ever changed once there (new packages arrive
+ * whole, by rename), so inits may run at once: Terraform's own plugin cache has no lock.
+ *
+ * The first init of the step runs alone, so the providers most plugins share are in the mirror
+ * before the others start; later ones run at once, and only a provider that none installed
+ * before can be downloaded by two of them.
+ */
+
+
+
+/** Depth of a package folder under `.terraform/providers` (host, namespace, type, version, os_arch). */
+const PACKAGE_DEPTH = 5;
+class provider_mirror_ProviderMirror {
+    dir;
+    logger;
+    firstInit;
+    known = new Set();
+    constructor(dir, logger) {
+        this.dir = dir;
+        this.logger = logger;
+    }
+    /** Runs one init: the step's first alone, the others at once once it has ended. */
+    async aroundInit(init) {
+        if (this.firstInit) {
+            await this.firstInit;
+            return init();
+        }
+        let done;
+        this.firstInit = new Promise((resolve) => (done = resolve));
+        try {
+            return await init();
+        }
+        finally {
+            done();
+        }
+    }
+    /**
+     * Adds the packages `terraform init` installed in `projectDir` from elsewhere (real folders, not
+     * links into the mirror) to the mirror; returns their addresses (`host/ns/type/version/os_arch`).
+     */
+    async collect(projectDir) {
+        await mkdir(this.dir, { recursive: true });
+        const added = [];
+        for (const address of await packageFolders(join(projectDir, '.terraform', 'providers'))) {
+            if (this.known.has(address.path))
+                continue;
+            this.known.add(address.path);
+            const target = join(this.dir, address.path);
+            if (await exists(target))
+                continue;
+            // Whole or not at all: a copy under a temporary name, renamed into place.
+            const staging = join(this.dir, `.incoming-${randomUUID()}`);
+            try {
+                await linkTree(address.dir, staging);
+                await mkdir(dirname(target), { recursive: true });
+                await rename(staging, target);
+                added.push(address.path);
+            }
+            catch (error) {
+                await rm(staging, { recursive: true, force: true });
+                // Another init added the same package first: it is there, which is all that matters.
+                if (!(await exists(target)))
+                    throw error;
+            }
+        }
+        if (added.length > 0)
+            this.logger.debug(`provider mirror: added ${added.join(', ')} (${this.dir})`);
+        return added;
+    }
+}
+/** Package folders under `.terraform/providers` that Terraform unpacked there itself. */
+async function packageFolders(root) {
+    const found = [];
+    const walk = async (dir, parts) => {
+        let entries;
+        try {
+            entries = await readdir(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries) {
+            const path = [...parts, entry.name];
+            if (path.length === PACKAGE_DEPTH) {
+                // A link is a package Terraform installed from a mirror (ours): nothing to add.
+                if (entry.isDirectory())
+                    found.push({ path: path.join('/'), dir: join(dir, entry.name) });
+            }
+            else if (entry.isDirectory()) {
+                await walk(join(dir, entry.name), path);
+            }
+        }
+    };
+    await walk(root, []);
+    return found;
+}
+/** Copies a folder as hard links (instant, no space), or bytes where links are not possible. */
+async function linkTree(from, to) {
+    await mkdir(to, { recursive: true });
+    for (const entry of await readdir(from, { withFileTypes: true })) {
+        const source = join(from, entry.name);
+        const target = join(to, entry.name);
+        if (entry.isDirectory())
+            await linkTree(source, target);
+        else if (entry.isFile())
+            await link(source, target).catch(() => copyFile(source, target));
+    }
+}
+async function exists(path) {
+    return lstat(path).then(() => true, () => false);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/index.ts
+
+
 
 
 
@@ -87429,7 +87653,7 @@ class TaskExecutor {
     secrets = new Set();
     /** CHECKOUT_BRANCH: this job's copy of the repository files. */
     repodir;
-    initTurn = Promise.resolve();
+    providerMirror;
     /** The workspace's shared values, read once per job. */
     resolvedShared;
     /** Private module tokens for `terraform init`, masked once. */
@@ -87441,6 +87665,9 @@ class TaskExecutor {
         this.manifest = manifest;
         this.git = gitCredentials(options.guardrails.allowedModules);
         this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
+        this.providerMirror = options.providerMirrorDir
+            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
+            : undefined;
     }
     get workDir() {
         return this.options.workDir;
@@ -87683,12 +87910,6 @@ class TaskExecutor {
         this.iacDigests.set(alias, stored.digest);
         return dir;
     }
-    /** The tasks' inits take turns: they share Terraform's provider cache, which has no lock. */
-    serializeInit(fn) {
-        const result = this.initTurn.then(fn);
-        this.initTurn = result.then(() => undefined, () => undefined);
-        return result;
-    }
     /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
     async prepareRepositoryFiles() {
         const planned = this.manifest.repositoryFiles;
@@ -87719,8 +87940,8 @@ class TaskExecutor {
         return new TerraformProject({
             ...this.options.terraform,
             initEnv: this.git.env,
+            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
             unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
-            serializeInit: (fn) => this.serializeInit(fn),
             secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
             dir,
             logger: this.deps.logger,
@@ -89607,7 +89828,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile: io_util_copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -89635,7 +89856,7 @@ function readlink(fsPath) {
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
 const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
+function io_util_exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
             yield io_util_stat(fsPath);
@@ -90430,7 +90651,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 state.on('debug', (message) => {
                     this._debug(message);
                 });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                if (this.options.cwd && !(yield io_util_exists(this.options.cwd))) {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
@@ -91224,8 +91445,21 @@ async function openAwsSession(region, credentials, logger) {
         ...(webIdentityToken ? { webIdentityToken } : {}),
     });
     let forTerraform;
+    const others = new Map([[region, s3]]);
     return {
         s3,
+        s3In(other) {
+            let client = others.get(other);
+            if (!client) {
+                client = createS3Client({
+                    region: other,
+                    credentials,
+                    ...(webIdentityToken ? { webIdentityToken } : {}),
+                });
+                others.set(other, client);
+            }
+            return client;
+        },
         terraform: () => (forTerraform ??= resolveForTerraform(s3, region, logger)),
     };
 }
@@ -92146,7 +92380,14 @@ async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
     const credentials = await session.terraform();
     const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
+    // The runner's own CLI configuration (mirrors, registry credentials) is kept, tokens masked.
+    const runnerCliConfig = readRunnerCliConfig();
+    const registryTokens = runnerCliConfig ? cliConfigSecrets(runnerCliConfig.text) : [];
+    registryTokens.forEach((token) => actionsLogger.addSecret(token));
+    if (runnerCliConfig)
+        actionsLogger.info(`Terraform CLI configuration: ${runnerCliConfig.path}.`);
     return {
+        providerMirrorDir: join(temp, 'deploy-engine', 'providers'),
         workDir: join(temp, 'deploy-engine', runId),
         outputDir: inputs.pathToMount,
         outputFileSuffix: inputs.outputFileSuffix,
@@ -92154,10 +92395,15 @@ async function taskEnvironment(session, runId, inputs, prepared) {
         terraform: {
             binary: terraform.path,
             env: credentials.env,
-            secrets: credentials.secrets,
+            secrets: [...credentials.secrets, ...registryTokens],
             parallelism: inputs.terraformParallelism,
             ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
-            pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
+            ...(runnerCliConfig ? { runnerCliConfig } : {}),
+            // The state object itself, with the step's credentials: no Terraform process to read it.
+            readState: async (backend) => {
+                const bytes = await new S3ObjectStore(session.s3In(backend.region), backend.bucket).getBytes(backend.key);
+                return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+            },
         },
         ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
     };
@@ -92207,7 +92453,7 @@ async function closeRunLeftOpen(credentials) {
         return;
     const ref = parseRunRef(runRef);
     const session = await openAwsSession(ref.region, credentials(), actions_logger_actionsLogger);
-    const runs = new run_store_RunStore(new S3ObjectStore(session.s3, ref.bucket), actions_logger_actionsLogger, {
+    const runs = new run_store_RunStore(new s3_object_store_S3ObjectStore(session.s3, ref.bucket), actions_logger_actionsLogger, {
         region: ref.region,
     });
     const result = await runs.cancelRun(ref.runId);

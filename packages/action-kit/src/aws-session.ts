@@ -20,6 +20,8 @@ export interface TerraformCredentials {
 
 export interface AwsSession {
   s3: S3Client;
+  /** An S3 client with the same credentials for a bucket in `region` (the step's own if equal). */
+  s3In(region: string): S3Client;
   /** Resolves the credentials for Terraform (once; masked before they are returned). */
   terraform(): Promise<TerraformCredentials>;
 }
@@ -55,8 +57,21 @@ export async function openAwsSession(
     ...(webIdentityToken ? { webIdentityToken } : {}),
   });
   let forTerraform: Promise<TerraformCredentials> | undefined;
+  const others = new Map<string, S3Client>([[region, s3]]);
   return {
     s3,
+    s3In(other) {
+      let client = others.get(other);
+      if (!client) {
+        client = createS3Client({
+          region: other,
+          credentials,
+          ...(webIdentityToken ? { webIdentityToken } : {}),
+        });
+        others.set(other, client);
+      }
+      return client;
+    },
     terraform: () => (forTerraform ??= resolveForTerraform(s3, region, logger)),
   };
 }

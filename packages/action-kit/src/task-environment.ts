@@ -5,7 +5,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { locateTerraform, type ExecuteOptions } from '@deploy-engine/core';
+import {
+  cliConfigSecrets,
+  locateTerraform,
+  readRunnerCliConfig,
+  S3ObjectStore,
+  type ExecuteOptions,
+} from '@deploy-engine/core';
 import { actionsLogger } from './actions-logger';
 import type { AwsSession } from './aws-session';
 import { ToolCacheTerraformInstaller } from './terraform-installer';
@@ -44,13 +50,25 @@ export async function taskEnvironment(
 ): Promise<
   Pick<
     ExecuteOptions,
-    'workDir' | 'outputDir' | 'outputFileSuffix' | 'terraform' | 'terraformVersion' | 's3Endpoint'
+    | 'workDir'
+    | 'outputDir'
+    | 'outputFileSuffix'
+    | 'terraform'
+    | 'terraformVersion'
+    | 's3Endpoint'
+    | 'providerMirrorDir'
   >
 > {
   const terraform = prepared ?? (await prepareTerraform(inputs));
   const credentials = await session.terraform();
   const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
+  // The runner's own CLI configuration (mirrors, registry credentials) is kept, tokens masked.
+  const runnerCliConfig = readRunnerCliConfig();
+  const registryTokens = runnerCliConfig ? cliConfigSecrets(runnerCliConfig.text) : [];
+  registryTokens.forEach((token) => actionsLogger.addSecret(token));
+  if (runnerCliConfig) actionsLogger.info(`Terraform CLI configuration: ${runnerCliConfig.path}.`);
   return {
+    providerMirrorDir: join(temp, 'deploy-engine', 'providers'),
     workDir: join(temp, 'deploy-engine', runId),
     outputDir: inputs.pathToMount,
     outputFileSuffix: inputs.outputFileSuffix,
@@ -58,10 +76,18 @@ export async function taskEnvironment(
     terraform: {
       binary: terraform.path,
       env: credentials.env,
-      secrets: credentials.secrets,
+      secrets: [...credentials.secrets, ...registryTokens],
       parallelism: inputs.terraformParallelism,
       ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
-      pluginCacheDir: join(temp, 'deploy-engine', 'plugin-cache'),
+      ...(runnerCliConfig ? { runnerCliConfig } : {}),
+      // The state object itself, with the step's credentials: no Terraform process to read it.
+      readState: async (backend) => {
+        const bytes = await new S3ObjectStore(
+          session.s3In(backend.region),
+          backend.bucket,
+        ).getBytes(backend.key);
+        return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+      },
     },
     ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
   };

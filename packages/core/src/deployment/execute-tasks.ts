@@ -29,6 +29,7 @@ import {
   type RenderedProject,
 } from '../templates';
 import {
+  ProviderMirror,
   stateKey,
   TerraformProject,
   type ChangeSummary,
@@ -74,7 +75,12 @@ export interface ExecuteOptions {
   outputDir: string;
   outputFileSuffix: string;
   /** Everything Terraform needs but the project folder and the logger. */
-  terraform: Omit<TerraformOptions, 'dir' | 'logger' | 'signal'>;
+  terraform: Omit<TerraformOptions, 'dir' | 'logger' | 'signal' | 'providerMirror'>;
+  /**
+   * Where the step keeps the provider packages its inits downloaded, for later inits to install
+   * from (see ProviderMirror); without it every init installs on its own.
+   */
+  providerMirrorDir?: string;
   /** The version of terraform.binary, recorded with the deployment (SKIP_DEPLOY compares it). */
   terraformVersion: string;
   /** LOCAL_EXEC_ENABLED and FEATURES_TERRAFORM_MODULES: checked on the IaC before every init. */
@@ -364,7 +370,7 @@ class TaskExecutor implements ClassicPlanToolbox {
   private readonly secrets = new Set<string>();
   /** CHECKOUT_BRANCH: this job's copy of the repository files. */
   private repodir?: string;
-  private initTurn: Promise<void> = Promise.resolve();
+  private readonly providerMirror: ProviderMirror | undefined;
   /** The workspace's shared values, read once per job. */
   private resolvedShared?: Promise<Record<string, ResolvedSharedValue>>;
   /** Private module tokens for `terraform init`, masked once. */
@@ -378,6 +384,9 @@ class TaskExecutor implements ClassicPlanToolbox {
   ) {
     this.git = gitCredentials(options.guardrails.allowedModules);
     this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
+    this.providerMirror = options.providerMirrorDir
+      ? new ProviderMirror(options.providerMirrorDir, deps.logger)
+      : undefined;
   }
 
   get workDir(): string {
@@ -658,16 +667,6 @@ class TaskExecutor implements ClassicPlanToolbox {
     return dir;
   }
 
-  /** The tasks' inits take turns: they share Terraform's provider cache, which has no lock. */
-  private serializeInit<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.initTurn.then(fn);
-    this.initTurn = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  }
-
   /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
   async prepareRepositoryFiles(): Promise<void> {
     const planned = this.manifest.repositoryFiles;
@@ -700,8 +699,8 @@ class TaskExecutor implements ClassicPlanToolbox {
     return new TerraformProject({
       ...this.options.terraform,
       initEnv: this.git.env,
+      ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
       unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
-      serializeInit: (fn) => this.serializeInit(fn),
       secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
       dir,
       logger: this.deps.logger,

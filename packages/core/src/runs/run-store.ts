@@ -505,10 +505,11 @@ export class RunStore {
     // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
     // which If-Match then checks, but any other outcome is decided again on a fresh read.
     let fresh = false;
-    for (let attempt = 0; attempt < CONFLICT_RETRIES; ) {
+    for (let attempt = 0; attempt < CONFLICT_RETRIES;) {
       if (!current) {
         current = await this.store.getJson<RunRecord>(key);
-        if (!current) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+        if (!current)
+          throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
         fresh = true;
       }
       const run = structuredClone(current.value);

@@ -4,3 +4,5 @@ export * from './terraform-output';
 export * from './terraform-project';
 export * from './locate-terraform';
 export * from './unlock-state';
+export * from './cli-config';
+export * from './provider-mirror';

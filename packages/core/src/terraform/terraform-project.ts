@@ -7,6 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CancelledError, ExternalError } from '../errors';
 import type { Logger } from '../logging';
+import { cliConfig, type RunnerCliConfig } from './cli-config';
+import type { ProviderMirror } from './provider-mirror';
 import { runProcess, type ProcessResult } from './run-process';
 import {
   classifyTerraformFailure,
@@ -39,16 +41,20 @@ export interface TerraformOptions {
   graceMs?: { interrupt: number; terminate: number };
   parallelism?: number;
   tfLogProvider?: string;
-  pluginCacheDir?: string;
+  /** The runner's Terraform CLI configuration (see cliConfig), kept in what Terraform gets. */
+  runnerCliConfig?: RunnerCliConfig;
+  /** The step's provider mirror: inits install from it and add what they downloaded to it. */
+  providerMirror?: ProviderMirror;
   /** How messages name the project (e.g. `iac/orders-topic`). */
   label?: string;
   /** The command that releases a state lock left behind, for messages (see StateLockedError). */
   unlockCommand?: string;
   /**
-   * Runs `terraform init` through it: tasks running at once share one provider cache, which
-   * Terraform does not lock, so their inits take turns (a cached init is fast).
+   * Reads the state object the backend points at (undefined when there is none yet): one S3 GET
+   * instead of a Terraform process (`state pull`, `output -json`) each time the state is read.
+   * Without it, Terraform reads the state itself.
    */
-  serializeInit?: <T>(fn: () => Promise<T>) => Promise<T>;
+  readState?: (backend: S3Backend) => Promise<string | undefined>;
 }
 
 export interface OutputValue {
@@ -94,19 +100,33 @@ function hcl(value: string): string {
   return JSON.stringify(value);
 }
 
+/** The parts of a Terraform state (format version 4) the engine reads. */
+interface StateFile {
+  serial?: number;
+  lineage?: string;
+  outputs?: Record<string, { value: unknown; type?: unknown; sensitive?: boolean }>;
+}
+
 export class TerraformProject {
   private readonly label: string;
+  /** The backend of the last init: where the state is read from. */
+  private backend: S3Backend | undefined;
 
   constructor(private readonly options: TerraformOptions) {
     this.label = options.label ?? basename(options.dir);
   }
 
   async init(backend: S3Backend): Promise<void> {
-    const serialize = this.options.serializeInit;
-    return serialize ? serialize(() => this.initNow(backend)) : this.initNow(backend);
+    const mirror = this.options.providerMirror;
+    if (!mirror) return this.initNow(backend);
+    await mirror.aroundInit(async () => {
+      await this.initNow(backend);
+      await mirror.collect(this.options.dir);
+    });
   }
 
   private async initNow(backend: S3Backend): Promise<void> {
+    this.backend = backend;
     await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
     const settings = [
       `bucket = ${hcl(backend.bucket)}`,
@@ -205,31 +225,37 @@ export class TerraformProject {
     return result.stdout;
   }
 
-  /**
-   * Where the state stands (its serial and lineage), read with `terraform state pull`; undefined
-   * when there is no state yet. The state itself is never logged.
-   */
+  /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
   async stateVersion(): Promise<StateVersion | undefined> {
-    const result = await this.run('state pull', ['state', 'pull'], [0], { quiet: true });
-    if (result.stdout.trim() === '') return undefined;
-    try {
-      const state = JSON.parse(result.stdout) as { serial?: number; lineage?: string };
-      return { serial: state.serial ?? 0, lineage: state.lineage ?? '' };
-    } catch {
-      throw new ExternalError(
-        `terraform state pull printed something that is not JSON in ${this.label}`,
-      );
-    }
+    const state = await this.state();
+    return state ? { serial: state.serial ?? 0, lineage: state.lineage ?? '' } : undefined;
   }
 
+  /** The root module's outputs, as `terraform output -json` shows them, read from the state. */
   async output(): Promise<Record<string, OutputValue>> {
-    const result = await this.run('output', ['output', '-json', '-no-color'], [0], { quiet: true });
+    const outputs: Record<string, OutputValue> = {};
+    for (const [name, output] of Object.entries((await this.state())?.outputs ?? {})) {
+      outputs[name] = {
+        value: output.value,
+        sensitive: output.sensitive === true,
+        ...(output.type !== undefined ? { type: output.type } : {}),
+      };
+    }
+    return outputs;
+  }
+
+  /** The state, read from the backend's object when we can, else by Terraform. Never logged. */
+  private async state(): Promise<StateFile | undefined> {
+    const { readState } = this.options;
+    const text =
+      readState && this.backend
+        ? await readState(this.backend)
+        : (await this.run('state pull', ['state', 'pull'], [0], { quiet: true })).stdout;
+    if (text === undefined || text.trim() === '') return undefined;
     try {
-      return JSON.parse(result.stdout || '{}') as Record<string, OutputValue>;
+      return JSON.parse(text) as StateFile;
     } catch {
-      throw new ExternalError(
-        `terraform output -json printed something that is not JSON in ${this.label}`,
-      );
+      throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
     }
   }
 
@@ -238,16 +264,14 @@ export class TerraformProject {
   }
 
   private async env(): Promise<Record<string, string>> {
-    // Always our own CLI config: the environment may point TF_CLI_CONFIG_FILE at a missing file.
+    // Always a file of ours: the environment may point TF_CLI_CONFIG_FILE at a missing file.
     const configDir = join(this.options.dir, '.deploy-engine');
     await mkdir(configDir, { recursive: true });
-    const config = join(configDir, 'terraformrc');
-    const lines: string[] = [];
-    if (this.options.pluginCacheDir) {
-      await mkdir(this.options.pluginCacheDir, { recursive: true });
-      lines.push(`plugin_cache_dir = ${hcl(this.options.pluginCacheDir)}`);
-    }
-    await writeFile(config, `${lines.join('\n')}\n`);
+    const mirror = this.options.providerMirror;
+    if (mirror) await mkdir(mirror.dir, { recursive: true });
+    const file = cliConfig(this.options.runnerCliConfig, mirror?.dir);
+    const config = join(configDir, file.name);
+    await writeFile(config, file.text, { mode: 0o600 });
     return {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',

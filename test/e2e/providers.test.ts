@@ -1,0 +1,101 @@
+/**
+ * Plugins with a real provider (not built into Terraform) through the built bundles: the runner's
+ * Terraform CLI configuration points at a provider network mirror on 127.0.0.1 and holds a
+ * registry token; each job downloads the provider once, whatever the number of plugins, and the
+ * token appears nowhere.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeployFlow } from '../harness/deploy-flow';
+import { explain } from '../harness/expect-step';
+import { leaksOf } from '../harness/leaks';
+import { startMoto, type MotoServer } from '../harness/moto';
+import {
+  markerResource,
+  startProviderMirror,
+  type ProviderMirror,
+} from '../harness/provider-mirror';
+
+let moto: MotoServer;
+let network: ProviderMirror;
+let flow: DeployFlow;
+const TOKEN = 'reg1stry-t0ken-NEVER-SHOWN';
+
+beforeAll(async () => {
+  [moto, network] = await Promise.all([startMoto(), startProviderMirror()]);
+  // The runner's CLI configuration: the mirror, plus credentials for a private registry.
+  const config = readFileSync(network.cliConfig, 'utf8');
+  writeFileSync(
+    network.cliConfig,
+    `${config}credentials "registry.acme.example" {\n  token = "${TOKEN}"\n}\n`,
+  );
+  flow = new DeployFlow(moto, 'prov', () => network.env);
+  await flow.createBuckets();
+  const plugin = (name: string, body: string, inputs: string, generates = '') => {
+    const dir = join(flow.checkout, 'plugins', name);
+    mkdirSync(join(dir, 'templates-deploy'), { recursive: true });
+    writeFileSync(
+      join(dir, 'plugin.yaml'),
+      `schema-version: v3\nkind: plugin\nmetadata: { name: ${name}, version: 1.0.0 }\nspec:\n  type: infra\n  inputs:\n${inputs}${generates}`,
+    );
+    writeFileSync(join(dir, 'templates-deploy', 'main.tf'), body);
+  };
+  plugin(
+    'marker-root',
+    `${markerResource('root', '"root-{{ label }}"')}output "id" { value = marker_value.root.output }\n`,
+    '    - { name: label, type: text, required: true }\n    - { name: out, type: generated-connection, connection-interface-type: marker-conn, outputs: [{ from: id, to: id }] }\n',
+  );
+  plugin(
+    'marker-leaf',
+    `${markerResource('leaf', '"{{ connections.upstream.id }}/{{ alias }}"')}output "value" { value = marker_value.leaf.output }\n`,
+    '    - { name: upstream, type: required-connection, connection-interface-type: marker-conn }\n',
+  );
+});
+
+afterAll(async () => {
+  await Promise.all([moto?.stop(), network?.stop()]);
+});
+
+it('downloads each provider once per job, however many plugins use it, and masks registry tokens', async () => {
+  const leaves = ['k1', 'k2', 'k3', 'k4'];
+  flow.writeApp(
+    'prov',
+    '01JPR0V0000000000000000000',
+    `    - name: acme/marker-root@1.0.0
+      alias: root
+      type: infra
+      inputs:
+        label: fan
+        out: { stk-type: generated-connection, selected: prov-root, type: marker-conn }
+${leaves
+  .map(
+    (l) => `    - name: acme/marker-leaf@1.0.0
+      alias: ${l}
+      type: infra
+      inputs:
+        upstream: { stk-type: required-connection, selected: prov-root, type: marker-conn }
+`,
+  )
+  .join('')}`,
+  );
+  const plan = await flow.orchestrate('prov', { TASK_PARALLELISM: '2' });
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  // orchestrate-and-plan planned the root only (the leaves need its interface): one download.
+  expect(network.downloads()).toBe(1);
+  const applied = await flow.apply(plan, { with: { TASK_PARALLELISM: '2' } });
+  expect([applied.exitCode, explain(applied)]).toEqual([0, expect.any(String)]);
+  // runtime-tasks: five plugins, five inits (two of them at once), one download.
+  expect(network.downloads()).toBe(2);
+
+  for (const leaf of leaves) {
+    const outputs = JSON.parse(
+      readFileSync(join(flow.checkout, `${leaf}_outputs.json`), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(outputs.value).toBe(`root-fan/${leaf}`);
+  }
+  expect(applied.log).toContain(`Terraform CLI configuration: ${network.cliConfig}.`);
+  for (const step of [plan, applied]) {
+    expect(step.masks).toContain(TOKEN);
+    expect(leaksOf(step, TOKEN)).toEqual([]);
+  }
+}, 180000);
