@@ -10,6 +10,9 @@
  * Run: npx tsx bench/deploy.bench.ts [--sizes 1,10,50] [--shapes chain,fanout,diamond]
  *        [--parallel 1,2,4] [--out bench/results]
  * Writes <out>/deploy-<timestamp>.json and .md, and prints the markdown.
+ * To look inside one variant: BENCH_TRACE=<prefix> writes the S3 requests of each variant to
+ * <prefix>-<app>.txt, and BENCH_NODE_OPTIONS adds to the actions' NODE_OPTIONS (a `--require`d
+ * profiler hook, say: --cpu-prof is not allowed there).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -105,6 +108,8 @@ interface Variant {
   s3Ours: number;
   s3Terraform: number;
   peakRssMiB: number;
+  /** Wall time spent in each Terraform command, summed over the run (from the debug log). */
+  terraformMs: Record<string, { count: number; ms: number }>;
   runId: string;
   iacBucket: string;
 }
@@ -128,7 +133,7 @@ async function deploy(
     ...moto.env,
     AWS_ENDPOINT_URL_S3: proxy.endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    NODE_OPTIONS: `--require ${RSS_HOOK}`,
+    NODE_OPTIONS: `--require ${RSS_HOOK} ${process.env.BENCH_NODE_OPTIONS ?? ''}`,
     DEPLOY_ENGINE_BENCH_RSS_FILE: rssFile,
   };
   proxy.clear();
@@ -159,8 +164,16 @@ async function deploy(
   });
   const ended = Date.now();
   if (plan.exitCode !== 0 || apply.exitCode !== 0)
-    throw new Error(`deploy failed:\n${plan.log}\n${apply.log}`);
+    throw new Error(`deploy failed:\n${plan.log}\n${plan.stderr}\n${apply.log}\n${apply.stderr}`);
   const s3 = proxy.seen.filter((r) => r.service === 's3');
+  const terraformMs = terraformTimes(`${plan.stdout}\n${apply.stdout}`);
+  if (process.env.BENCH_TRACE)
+    writeFileSync(
+      `${process.env.BENCH_TRACE}-${appId}.txt`,
+      s3
+        .map((r) => `${r.userAgent.includes('Terraform') ? 'TF ' : 'US '}${r.method} ${r.path}`)
+        .join('\n'),
+    );
   const rss = readFileSync(rssFile, 'utf8').trim().split('\n').map(Number);
   return {
     parallelism,
@@ -170,9 +183,21 @@ async function deploy(
     s3Ours: s3.filter((r) => !r.userAgent.includes('Terraform')).length,
     s3Terraform: s3.filter((r) => r.userAgent.includes('Terraform')).length,
     peakRssMiB: Math.max(...rss) / 1024,
+    terraformMs,
     runId: (plan.outputs.run_id ?? '').split('@')[0] as string,
     iacBucket: buckets.iac,
   };
+}
+
+/** Sums the actions' `terraform <command> in <project>: exit 0 after <ms> ms` debug lines. */
+function terraformTimes(stdout: string): Record<string, { count: number; ms: number }> {
+  const times: Record<string, { count: number; ms: number }> = {};
+  for (const m of stdout.matchAll(/::debug::terraform (.+?) in \S+: exit \S+ after (\d+) ms/g)) {
+    const entry = (times[m[1] as string] ??= { count: 0, ms: 0 });
+    entry.count += 1;
+    entry.ms += Number(m[2]);
+  }
+  return times;
 }
 
 /** The run's rendered projects, written to fresh folders (what the raw baseline replays). */
@@ -190,33 +215,42 @@ async function renderedProjects(moto: MotoServer, run: Variant, n: number): Prom
   return dirs;
 }
 
-/** The physical limit: raw init + apply of the projects, one after another. */
+/**
+ * The physical limit: raw `init` + `apply` of the projects, one after another (`reviewed`: `init`
+ * + `plan -out` + `apply <plan>`, the least a plan-then-apply flow runs). Through the same kind of
+ * proxy as the actions, so both pay the same path to S3.
+ */
 async function rawBaseline(
-  moto: MotoServer,
+  endpoint: string,
+  env: Record<string, string>,
   dirs: readonly string[],
   label: string,
+  reviewed: boolean,
 ): Promise<number> {
   let raw = 0;
   for (const [i, dir] of dirs.entries()) {
     const t0 = Date.now();
-    const init = await terraform(
+    const key = `raw/${label}/${reviewed ? 'reviewed' : 'apply'}/p${i}.tfstate`;
+    const steps = [
       [
         'init',
         '-input=false',
         '-no-color',
-        ...s3BackendConfig(moto.endpoint, 'bench-tf', `raw/${label}/p${i}.tfstate`),
+        '-reconfigure',
+        ...s3BackendConfig(endpoint, 'bench-tf', key),
       ],
-      dir,
-      moto.env,
-    );
-    const applied = await terraform(
-      ['apply', '-auto-approve', '-input=false', '-no-color'],
-      dir,
-      moto.env,
-    );
+      ...(reviewed
+        ? [
+            ['plan', '-input=false', '-no-color', '-out=raw.tfplan'],
+            ['apply', '-input=false', '-no-color', 'raw.tfplan'],
+          ]
+        : [['apply', '-auto-approve', '-input=false', '-no-color']]),
+    ];
+    for (const args of steps) {
+      const result = await terraform(args, dir, env);
+      if (result.code !== 0) throw new Error(`raw terraform ${args[0]} failed: ${result.stderr}`);
+    }
     raw += Date.now() - t0;
-    if (init.code !== 0 || applied.code !== 0)
-      throw new Error(`raw terraform failed: ${init.stderr}${applied.stderr}`);
   }
   return raw;
 }
@@ -224,6 +258,8 @@ async function rawBaseline(
 /** Median wall time of starting each bundle on inputs it rejects at once (load + parse + exit). */
 function coldStarts(): Record<string, number> {
   const result: Record<string, number> = {};
+  // cancel-run writes its run data file to RUNNER_TEMP (else the current folder).
+  const runnerTemp = mkdtempSync(join(tmpdir(), 'bench-cold-'));
   for (const action of ['orchestrate-and-plan', 'runtime-tasks', 'cancel-run']) {
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -232,6 +268,7 @@ function coldStarts(): Record<string, number> {
         env: {
           PATH: process.env.PATH ?? '',
           INPUT_RUN_ID: '',
+          RUNNER_TEMP: runnerTemp,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
         stdio: 'ignore',
@@ -247,6 +284,8 @@ interface Row {
   shape: Shape;
   n: number;
   rawMs: number;
+  /** Raw `init` + `plan -out` + `apply <plan>`. */
+  rawReviewedMs: number;
   variants: Variant[];
 }
 
@@ -255,10 +294,10 @@ function markdown(rows: Row[], cold: Record<string, number>, when: string): stri
   const head = [
     `### Deployment benchmark (${when})`,
     '',
-    'Total = orchestrate-and-plan (plans included) + runtime-tasks of a first deployment; "p2"/"p4": TASK_PARALLELISM on both. Raw = `terraform init` + `apply` of the same rendered projects, one after another. S3 requests per plugin: ours (records, artifacts, plans) / Terraform\'s (state, lock). Memory: the larger peak RSS of the two actions.',
+    'Total = orchestrate-and-plan (plans included) + runtime-tasks of a first deployment; "p2"/"p4": TASK_PARALLELISM on both. Raw = `terraform init` + `apply` of the same rendered projects, one after another; raw+plan = `init` + `plan -out` + `apply <plan>`. S3 requests per plugin: ours (records, artifacts, plans) / Terraform\'s (state, lock). Terraform: the share of the sequential total spent in Terraform processes. Memory: the larger peak RSS of the two actions.',
     '',
-    `| shape | N | sequential | p2 | p4 | raw | seq / raw | p4 / raw | p4 / seq | S3 req/plugin (ours / Terraform) | peak memory |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| shape | N | sequential | p2 | p4 | raw | raw+plan | seq / raw | seq / raw+plan | p4 / seq | Terraform | S3 req/plugin (ours / Terraform) | peak memory |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const body = rows.map((r) => {
     const at = (p: number) => r.variants.find((v) => v.parallelism === p);
@@ -266,7 +305,10 @@ function markdown(rows: Row[], cold: Record<string, number>, when: string): stri
     const p2 = at(2);
     const p4 = at(4);
     const ratio = (a?: Variant, b?: number) => (a && b ? (a.totalMs / b).toFixed(2) : '—');
-    return `| ${r.shape} | ${r.n} | ${seq ? s(seq.totalMs) : '—'} | ${p2 ? s(p2.totalMs) : '—'} | ${p4 ? s(p4.totalMs) : '—'} | ${s(r.rawMs)} | ${ratio(seq, r.rawMs)} | ${ratio(p4, r.rawMs)} | ${ratio(p4, seq?.totalMs)} | ${seq ? `${(seq.s3Ours / r.n).toFixed(1)} / ${(seq.s3Terraform / r.n).toFixed(1)}` : '—'} | ${Math.max(...r.variants.map((v) => v.peakRssMiB)).toFixed(0)} MiB |`;
+    const inTerraform = seq
+      ? `${Math.round((100 * Object.values(seq.terraformMs).reduce((sum, t) => sum + t.ms, 0)) / seq.totalMs)} %`
+      : '—';
+    return `| ${r.shape} | ${r.n} | ${seq ? s(seq.totalMs) : '—'} | ${p2 ? s(p2.totalMs) : '—'} | ${p4 ? s(p4.totalMs) : '—'} | ${s(r.rawMs)} | ${s(r.rawReviewedMs)} | ${ratio(seq, r.rawMs)} | ${ratio(seq, r.rawReviewedMs)} | ${ratio(p4, seq?.totalMs)} | ${inTerraform} | ${seq ? `${(seq.s3Ours / r.n).toFixed(1)} / ${(seq.s3Terraform / r.n).toFixed(1)}` : '—'} | ${Math.max(...r.variants.map((v) => v.peakRssMiB)).toFixed(0)} MiB |`;
   });
   const coldLine = `Cold start (median of 5, load and refuse empty inputs): ${Object.entries(cold)
     .map(([a, ms]) => `${a} ${ms.toFixed(0)} ms`)
@@ -305,11 +347,20 @@ async function main(): Promise<void> {
           }),
         );
       }
-      const rawMs = await isolated((moto) => rawBaseline(moto, projects, `${shape}-${n}`));
-      rows.push({ shape, n, rawMs, variants });
+      const rawMs = await isolated((moto, proxy) =>
+        rawBaseline(proxy.endpoint, moto.env, projects, `${shape}-${n}`, false),
+      );
+      const rawReviewedMs = await isolated((moto, proxy) =>
+        rawBaseline(proxy.endpoint, moto.env, projects, `${shape}-${n}`, true),
+      );
+      rows.push({ shape, n, rawMs, rawReviewedMs, variants });
       const seq = variants[0] as Variant;
       console.error(
-        `${shape} N=${n}: ${variants.map((v) => `p${v.parallelism} ${(v.totalMs / 1000).toFixed(1)} s`).join(', ')}; raw ${(rawMs / 1000).toFixed(1)} s; seq/raw ${(seq.totalMs / rawMs).toFixed(2)}`,
+        `${shape} N=${n}: ${variants.map((v) => `p${v.parallelism} ${(v.totalMs / 1000).toFixed(1)} s`).join(', ')}; raw ${(rawMs / 1000).toFixed(1)} s; raw with plan ${(rawReviewedMs / 1000).toFixed(1)} s; seq/raw ${(seq.totalMs / rawMs).toFixed(2)}; sequential terraform: ${Object.entries(
+          seq.terraformMs,
+        )
+          .map(([c, t]) => `${c} ${t.count}x ${(t.ms / 1000).toFixed(1)} s`)
+          .join(', ')}`,
       );
     }
   }
