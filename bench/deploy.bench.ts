@@ -3,8 +3,9 @@
  * three shapes (chain, fan-out from one root, diamond: root -> N-2 middles -> one sink), deployed
  * through the built bundles (orchestrate-and-plan then runtime-tasks, real Terraform, moto_server
  * behind a counting proxy on 127.0.0.1) task by task and with TASK_PARALLELISM 2 and 4, against
- * the raw-Terraform baseline: `terraform init` + `apply` of the very same rendered projects by a
- * plain loop, one after another. Also: S3 requests per plugin (ours and Terraform's), the actions'
+ * two raw-Terraform baselines run by a plain loop on the very same rendered projects, one after
+ * another: `terraform init` + `apply`, and `init` + `plan -out` + `apply <plan>`. Also: the time
+ * spent in each Terraform command, S3 requests per plugin (ours and Terraform's), the actions'
  * peak memory, and each bundle's cold start.
  *
  * Run: npx tsx bench/deploy.bench.ts [--sizes 1,10,50] [--shapes chain,fanout,diamond]

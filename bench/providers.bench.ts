@@ -3,9 +3,8 @@
  * real provider (test/provider, from a network mirror on 127.0.0.1 standing in for the registry,
  * its package padded to a realistic size), each with its state on moto_server:
  *   - none: each init on its own (what a plain loop of init does);
- *   - terraform cache: Terraform's own plugin cache (TF_PLUGIN_CACHE_DIR), one init at a time (it
- *     has no lock);
- *   - step mirror: the engine's ProviderMirror, one at a time, then 4 at once.
+ *   - Terraform's plugin cache (TF_PLUGIN_CACHE_DIR), one init at a time (it has no lock);
+ *   - job mirror: the engine's ProviderMirror, one init at a time, then 4 at once.
  * Reports the wall time of the N inits, the package downloads, and the time saved against none.
  *
  * Run: npx tsx bench/providers.bench.ts [--n 10] [--mb 0,100] [--out bench/results]
@@ -55,7 +54,7 @@ async function variant(
   name: string,
   options: { mirror?: boolean; terraformCache?: boolean; atOnce?: number },
 ): Promise<Variant> {
-  const label = name.replace(/\W+/g, '-');
+  const label = name.toLowerCase().replace(/\W+/g, '-');
   const base = mkdtempSync(join(tmpdir(), 'bench-providers-'));
   const runnerCliConfig = readRunnerCliConfig(network.env);
   // Terraform's own cache, through TF_PLUGIN_CACHE_DIR (the engine leaves a runner's
@@ -116,9 +115,9 @@ async function main(): Promise<void> {
       try {
         const variants = [
           await variant(moto, network, 'none', {}),
-          await variant(moto, network, 'terraform cache', { terraformCache: true }),
-          await variant(moto, network, 'step mirror', { mirror: true }),
-          await variant(moto, network, 'step mirror, 4 at once', { mirror: true, atOnce: 4 }),
+          await variant(moto, network, "Terraform's plugin cache", { terraformCache: true }),
+          await variant(moto, network, 'job mirror', { mirror: true }),
+          await variant(moto, network, 'job mirror, 4 inits at once', { mirror: true, atOnce: 4 }),
         ];
         rows.push({ mb, packageBytes: network.packageBytes, variants });
         console.error(
