@@ -85418,10 +85418,13 @@ class WorkspaceContextStore {
     async get(workspace, environment, name) {
         return (await this.store.getJson(keys.connectionInterface(workspace, environment, name)))?.value;
     }
-    /** The instances of these names that exist: one read each, whatever the size of the workspace. */
+    /**
+     * The instances of these names that exist, by name: one read each, all at once, whatever the
+     * size of the workspace.
+     */
     async getMany(workspace, environment, names) {
         const found = await Promise.all([...new Set(names)].map((name) => this.get(workspace, environment, name)));
-        return found.flatMap((i) => (i ? [i] : []));
+        return new Map(found.flatMap((i) => (i ? [[i.name, i]] : [])));
     }
     async upsert(workspace, environment, instances) {
         for (const instance of instances) {
@@ -89812,7 +89815,7 @@ async function openRun(deps, options) {
         const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
         // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
         const required = descriptor.plugins.flatMap((p) => p.requires.map((r) => r.name));
-        const [connectionInterfaces, sharedValues, workspaceTypes] = await Promise.all([
+        const [found, sharedValues, workspaceTypes] = await Promise.all([
             deps.context.getMany(options.workspace, options.environment, required),
             deps.sharedValues.resolve(options.workspace, options.environment),
             deps.connectionTypes.list(options.workspace),
@@ -89826,7 +89829,7 @@ async function openRun(deps, options) {
         notices.forEach((n) => logger.warning(n));
         const manifestOptions = {
             ...options,
-            connectionInterfaces,
+            connectionInterfaces: [...found.values()],
             sharedValues,
             connectionTypes,
             logger,
@@ -90727,8 +90730,10 @@ async function planClassicPlugin(tb, plugin) {
     const missing = [];
     const connections = {};
     // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
-    for (const required of tb.manifest.rollback ? [] : plugin.requires) {
-        const instance = await tb.deps.context.get(workspace, environment, required.name);
+    const requires = tb.manifest.rollback ? [] : plugin.requires;
+    const found = await tb.deps.context.getMany(workspace, environment, requires.map((r) => r.name));
+    for (const required of requires) {
+        const instance = found.get(required.name);
         if (instance)
             connections[required.name] = canonical_json_sha256(canonical_json_canonicalJson(instance.attributes));
         else
@@ -90808,8 +90813,10 @@ async function applyClassicPlugin(tb, plugin, dir) {
 async function changedConnections(tb, plugin, record) {
     const { workspace, environment } = tb.manifest.target;
     const changed = [];
-    for (const [name, digest] of Object.entries(record.connections ?? {})) {
-        const instance = await tb.deps.context.get(workspace, environment, name);
+    const planned = Object.entries(record.connections ?? {});
+    const found = await tb.deps.context.getMany(workspace, environment, planned.map(([name]) => name));
+    for (const [name, digest] of planned) {
+        const instance = found.get(name);
         if (!instance || canonical_json_sha256(canonical_json_canonicalJson(instance.attributes)) !== digest)
             changed.push(name);
     }
@@ -91258,15 +91265,17 @@ class TaskExecutor {
         const { workspace, environment, appKind, appId } = this.manifest.target;
         const types = this.manifest.connectionTypes ?? {};
         const connections = {};
+        const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+        // One read per required interface, all at once, not a listing of the whole environment.
+        const found = await this.deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
         for (const required of plugin.requires) {
-            const wiredValue = required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+            const wiredValue = wiredValueOf(required);
             if (wiredValue) {
                 for (const key of required.keys)
                     connections[key] = contractView(wiredValue, types[required.type]);
                 continue;
             }
-            // One read per required interface, not a listing of the whole environment.
-            const instance = await this.deps.context.get(workspace, environment, required.name);
+            const instance = found.get(required.name);
             if (!instance) {
                 throw new errors_ConfigurationError({
                     message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,

@@ -118,8 +118,14 @@ export async function planClassicPlugin(
   const missing: string[] = [];
   const connections: Record<string, string> = {};
   // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
-  for (const required of tb.manifest.rollback ? [] : plugin.requires) {
-    const instance = await tb.deps.context.get(workspace, environment, required.name);
+  const requires = tb.manifest.rollback ? [] : plugin.requires;
+  const found = await tb.deps.context.getMany(
+    workspace,
+    environment,
+    requires.map((r) => r.name),
+  );
+  for (const required of requires) {
+    const instance = found.get(required.name);
     if (instance) connections[required.name] = sha256(canonicalJson(instance.attributes));
     else
       missing.push(
@@ -222,8 +228,14 @@ async function changedConnections(
 ): Promise<string[]> {
   const { workspace, environment } = tb.manifest.target;
   const changed: string[] = [];
-  for (const [name, digest] of Object.entries(record.connections ?? {})) {
-    const instance = await tb.deps.context.get(workspace, environment, name);
+  const planned = Object.entries(record.connections ?? {});
+  const found = await tb.deps.context.getMany(
+    workspace,
+    environment,
+    planned.map(([name]) => name),
+  );
+  for (const [name, digest] of planned) {
+    const instance = found.get(name);
     if (!instance || sha256(canonicalJson(instance.attributes)) !== digest) changed.push(name);
   }
   return changed;

@@ -516,15 +516,22 @@ class TaskExecutor implements ClassicPlanToolbox {
     const { workspace, environment, appKind, appId } = this.manifest.target;
     const types = this.manifest.connectionTypes ?? {};
     const connections: Record<string, Record<string, unknown>> = {};
+    const wiredValueOf = (required: ManifestPlugin['requires'][number]) =>
+      required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+    // One read per required interface, all at once, not a listing of the whole environment.
+    const found = await this.deps.context.getMany(
+      workspace,
+      environment,
+      plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name),
+    );
     for (const required of plugin.requires) {
-      const wiredValue = required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+      const wiredValue = wiredValueOf(required);
       if (wiredValue) {
         for (const key of required.keys)
           connections[key] = contractView(wiredValue, types[required.type]);
         continue;
       }
-      // One read per required interface, not a listing of the whole environment.
-      const instance = await this.deps.context.get(workspace, environment, required.name);
+      const instance = found.get(required.name);
       if (!instance) {
         throw new ConfigurationError({
           message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,

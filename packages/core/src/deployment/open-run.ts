@@ -103,7 +103,7 @@ export async function openRun(
     const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
     // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
     const required = descriptor.plugins.flatMap((p) => p.requires.map((r) => r.name));
-    const [connectionInterfaces, sharedValues, workspaceTypes] = await Promise.all([
+    const [found, sharedValues, workspaceTypes] = await Promise.all([
       deps.context.getMany(options.workspace, options.environment, required),
       deps.sharedValues.resolve(options.workspace, options.environment),
       deps.connectionTypes.list(options.workspace),
@@ -116,7 +116,7 @@ export async function openRun(
     notices.forEach((n) => logger.warning(n));
     const manifestOptions = {
       ...options,
-      connectionInterfaces,
+      connectionInterfaces: [...found.values()],
       sharedValues,
       connectionTypes,
       logger,

@@ -32,16 +32,19 @@ export class WorkspaceContextStore {
     )?.value;
   }
 
-  /** The instances of these names that exist: one read each, whatever the size of the workspace. */
+  /**
+   * The instances of these names that exist, by name: one read each, all at once, whatever the
+   * size of the workspace.
+   */
   async getMany(
     workspace: string,
     environment: string,
     names: Iterable<string>,
-  ): Promise<ConnectionInterfaceInstance[]> {
+  ): Promise<Map<string, ConnectionInterfaceInstance>> {
     const found = await Promise.all(
       [...new Set(names)].map((name) => this.get(workspace, environment, name)),
     );
-    return found.flatMap((i) => (i ? [i] : []));
+    return new Map(found.flatMap((i) => (i ? [[i.name, i] as const] : [])));
   }
 
   async upsert(
