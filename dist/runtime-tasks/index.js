@@ -89080,7 +89080,10 @@ class TerraformProject {
             return this.initNow(backend);
         await mirror.aroundInit(async () => {
             await this.initNow(backend);
-            await mirror.collect(this.options.dir);
+            // The mirror only saves time: a package it could not take is downloaded again next time.
+            await mirror.collect(this.options.dir).catch((error) => {
+                this.options.logger.warning(`Could not add the providers of ${this.label} to the job's provider mirror (${error instanceof Error ? error.message : String(error)}); later inits download them again.`);
+            });
         });
     }
     async initNow(backend) {
@@ -89195,10 +89198,7 @@ class TerraformProject {
         // Always a file of ours: the environment may point TF_CLI_CONFIG_FILE at a missing file.
         const configDir = (0,external_node_path_.join)(this.options.dir, '.deploy-engine');
         await (0,promises_.mkdir)(configDir, { recursive: true });
-        const mirror = this.options.providerMirror;
-        if (mirror)
-            await (0,promises_.mkdir)(mirror.dir, { recursive: true });
-        const file = cliConfig(this.options.runnerCliConfig, mirror?.dir);
+        const file = cliConfig(this.options.runnerCliConfig, await this.options.providerMirror?.ready());
         const config = (0,external_node_path_.join)(configDir, file.name);
         await (0,promises_.writeFile)(config, file.text, { mode: 0o600 });
         return {
@@ -89374,9 +89374,21 @@ class ProviderMirror {
     logger;
     firstInit;
     known = new Set();
+    usable;
     constructor(dir, logger) {
         this.dir = dir;
         this.logger = logger;
+    }
+    /**
+     * The mirror's folder, created on first use; undefined (and said once) when it cannot be: the
+     * inits then install on their own, as they would without a mirror.
+     */
+    ready() {
+        this.usable ??= (0,promises_.mkdir)(this.dir, { recursive: true }).then(() => this.dir, (error) => {
+            this.logger.warning(`The job's provider mirror ${this.dir} cannot be created (${error instanceof Error ? error.message : String(error)}): every init downloads its providers itself.`);
+            return undefined;
+        });
+        return this.usable;
     }
     /** Runs one init: the step's first alone, the others at once once it has ended. */
     async aroundInit(init) {
@@ -89398,7 +89410,8 @@ class ProviderMirror {
      * links into the mirror) to the mirror; returns their addresses (`host/ns/type/version/os_arch`).
      */
     async collect(projectDir) {
-        await (0,promises_.mkdir)(this.dir, { recursive: true });
+        if (!(await this.ready()))
+            return [];
         const added = [];
         for (const address of await packageFolders((0,external_node_path_.join)(projectDir, '.terraform', 'providers'))) {
             if (this.known.has(address.path))

@@ -123,3 +123,18 @@ it('a failed first init lets the others go on, and they still share the mirror',
   expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
   expect(network.downloads() - before).toBeLessThanOrEqual(2);
 });
+
+it('a mirror that cannot be created is said once and the inits go on without it', async () => {
+  const before = network.downloads();
+  const blocker = join(mkdtempSync(join(tmpdir(), 'blocked-')), 'a-file');
+  writeFileSync(blocker, 'not a folder');
+  const logger = new MemoryLogger();
+  const mirror = new ProviderMirror(join(blocker, 'mirror'), logger);
+  const all = projects(2, 'blocked').map((dir) => project(dir, mirror, logger));
+  for (const [i, tf] of all.entries()) await tf.init(backend(`blocked-${i}`));
+  await Promise.all(all.map((tf) => tf.apply()));
+  expect(network.downloads() - before).toBe(2);
+  const warnings = logger.messages('warning');
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toMatch(/provider mirror .* cannot be created .*every init downloads/);
+});

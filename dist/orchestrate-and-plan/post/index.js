@@ -85849,7 +85849,10 @@ class terraform_project_TerraformProject {
             return this.initNow(backend);
         await mirror.aroundInit(async () => {
             await this.initNow(backend);
-            await mirror.collect(this.options.dir);
+            // The mirror only saves time: a package it could not take is downloaded again next time.
+            await mirror.collect(this.options.dir).catch((error) => {
+                this.options.logger.warning(`Could not add the providers of ${this.label} to the job's provider mirror (${error instanceof Error ? error.message : String(error)}); later inits download them again.`);
+            });
         });
     }
     async initNow(backend) {
@@ -85964,10 +85967,7 @@ class terraform_project_TerraformProject {
         // Always a file of ours: the environment may point TF_CLI_CONFIG_FILE at a missing file.
         const configDir = join(this.options.dir, '.deploy-engine');
         await mkdir(configDir, { recursive: true });
-        const mirror = this.options.providerMirror;
-        if (mirror)
-            await mkdir(mirror.dir, { recursive: true });
-        const file = cliConfig(this.options.runnerCliConfig, mirror?.dir);
+        const file = cliConfig(this.options.runnerCliConfig, await this.options.providerMirror?.ready());
         const config = join(configDir, file.name);
         await writeFile(config, file.text, { mode: 0o600 });
         return {
@@ -86143,9 +86143,21 @@ class provider_mirror_ProviderMirror {
     logger;
     firstInit;
     known = new Set();
+    usable;
     constructor(dir, logger) {
         this.dir = dir;
         this.logger = logger;
+    }
+    /**
+     * The mirror's folder, created on first use; undefined (and said once) when it cannot be: the
+     * inits then install on their own, as they would without a mirror.
+     */
+    ready() {
+        this.usable ??= mkdir(this.dir, { recursive: true }).then(() => this.dir, (error) => {
+            this.logger.warning(`The job's provider mirror ${this.dir} cannot be created (${error instanceof Error ? error.message : String(error)}): every init downloads its providers itself.`);
+            return undefined;
+        });
+        return this.usable;
     }
     /** Runs one init: the step's first alone, the others at once once it has ended. */
     async aroundInit(init) {
@@ -86167,7 +86179,8 @@ class provider_mirror_ProviderMirror {
      * links into the mirror) to the mirror; returns their addresses (`host/ns/type/version/os_arch`).
      */
     async collect(projectDir) {
-        await mkdir(this.dir, { recursive: true });
+        if (!(await this.ready()))
+            return [];
         const added = [];
         for (const address of await packageFolders(join(projectDir, '.terraform', 'providers'))) {
             if (this.known.has(address.path))

@@ -21,11 +21,29 @@ const PACKAGE_DEPTH = 5;
 export class ProviderMirror {
   private firstInit: Promise<void> | undefined;
   private readonly known = new Set<string>();
+  private usable: Promise<string | undefined> | undefined;
 
   constructor(
     readonly dir: string,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * The mirror's folder, created on first use; undefined (and said once) when it cannot be: the
+   * inits then install on their own, as they would without a mirror.
+   */
+  ready(): Promise<string | undefined> {
+    this.usable ??= mkdir(this.dir, { recursive: true }).then(
+      () => this.dir,
+      (error: unknown) => {
+        this.logger.warning(
+          `The job's provider mirror ${this.dir} cannot be created (${error instanceof Error ? error.message : String(error)}): every init downloads its providers itself.`,
+        );
+        return undefined;
+      },
+    );
+    return this.usable;
+  }
 
   /** Runs one init: the step's first alone, the others at once once it has ended. */
   async aroundInit<T>(init: () => Promise<T>): Promise<T> {
@@ -47,7 +65,7 @@ export class ProviderMirror {
    * links into the mirror) to the mirror; returns their addresses (`host/ns/type/version/os_arch`).
    */
   async collect(projectDir: string): Promise<string[]> {
-    await mkdir(this.dir, { recursive: true });
+    if (!(await this.ready())) return [];
     const added: string[] = [];
     for (const address of await packageFolders(join(projectDir, '.terraform', 'providers'))) {
       if (this.known.has(address.path)) continue;

@@ -121,7 +121,12 @@ export class TerraformProject {
     if (!mirror) return this.initNow(backend);
     await mirror.aroundInit(async () => {
       await this.initNow(backend);
-      await mirror.collect(this.options.dir);
+      // The mirror only saves time: a package it could not take is downloaded again next time.
+      await mirror.collect(this.options.dir).catch((error: unknown) => {
+        this.options.logger.warning(
+          `Could not add the providers of ${this.label} to the job's provider mirror (${error instanceof Error ? error.message : String(error)}); later inits download them again.`,
+        );
+      });
     });
   }
 
@@ -267,9 +272,10 @@ export class TerraformProject {
     // Always a file of ours: the environment may point TF_CLI_CONFIG_FILE at a missing file.
     const configDir = join(this.options.dir, '.deploy-engine');
     await mkdir(configDir, { recursive: true });
-    const mirror = this.options.providerMirror;
-    if (mirror) await mkdir(mirror.dir, { recursive: true });
-    const file = cliConfig(this.options.runnerCliConfig, mirror?.dir);
+    const file = cliConfig(
+      this.options.runnerCliConfig,
+      await this.options.providerMirror?.ready(),
+    );
     const config = join(configDir, file.name);
     await writeFile(config, file.text, { mode: 0o600 });
     return {
