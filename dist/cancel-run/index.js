@@ -89021,7 +89021,7 @@ class provider_mirror_ProviderMirror {
             }
         }
         if (added.length > 0)
-            this.logger.debug(`provider mirror: added ${added.join(', ')} (${this.dir})`);
+            this.logger.info(`Provider mirror: kept ${added.join(', ')}; later inits of this job link it instead of downloading it (Terraform calls such a copy "unauthenticated": it checked the package when it downloaded it here).`);
         return added;
     }
 }

@@ -94,6 +94,12 @@ ${leaves
     expect(outputs.value).toBe(`root-fan/${leaf}`);
   }
   expect(applied.log).toContain(`Terraform CLI configuration: ${network.cliConfig}.`);
+  // (The moto credentials are "test", so every "test" in the log is masked, the host's too.)
+  expect(
+    applied.log.match(
+      /Provider mirror: kept deploy-engine\.\S+\/bench\/marker\/1\.0\.0\/linux_amd64;/g,
+    ),
+  ).toHaveLength(1);
   for (const step of [plan, applied]) {
     expect(step.masks).toContain(TOKEN);
     expect(leaksOf(step, TOKEN)).toEqual([]);
