@@ -90201,7 +90201,10 @@ function cliConfig(runner, mirrorDir) {
 
 
 
+
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
+/** Terraform's dependency lock file: the provider versions and checksums init chose. */
+const LOCK_FILE = '.terraform.lock.hcl';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
@@ -90239,7 +90242,13 @@ class TerraformProject {
         this.options = options;
         this.label = options.label ?? (0,external_node_path_.basename)(options.dir);
     }
-    async init(backend) {
+    /**
+     * `terraform init` against `backend`; with `lockFile`, written first, so init installs the very
+     * providers another job chose (a reviewed plan's).
+     */
+    async init(backend, options = {}) {
+        if (options.lockFile !== undefined)
+            await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, LOCK_FILE), options.lockFile);
         const mirror = this.options.providerMirror;
         if (!mirror)
             return this.initNow(backend);
@@ -90323,6 +90332,11 @@ class TerraformProject {
     async show(planFile, options = {}) {
         const result = await this.run('show', ['show', '-no-color', ...(options.json ? ['-json'] : []), planFile], [0], { quiet: true });
         return result.stdout;
+    }
+    /** The lock file as init left it; undefined when there is none (no provider to lock). */
+    async lockFile() {
+        const path = (0,external_node_path_.join)(this.options.dir, LOCK_FILE);
+        return (0,external_node_fs_.existsSync)(path) ? (0,promises_.readFile)(path, 'utf8') : undefined;
     }
     /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
     async stateVersion() {
@@ -91635,8 +91649,6 @@ function saved_plans_sha256(bytes) {
 
 
 
-
-const LOCK_FILE = '.terraform.lock.hcl';
 class UnifiedTasks {
     tb;
     initialized;
@@ -91714,8 +91726,7 @@ class UnifiedTasks {
     async plan() {
         const terraform = await this.init();
         const state = (await terraform.stateVersion()) ?? null;
-        const lockPath = (0,external_node_path_.join)(this.dir, LOCK_FILE);
-        const lockFile = (0,external_node_fs_.existsSync)(lockPath) ? await (0,promises_.readFile)(lockPath, 'utf8') : undefined;
+        const lockFile = await terraform.lockFile();
         const plans = [];
         const removed = this.removedAliases;
         if (this.keptAliases.length > 0) {
@@ -91780,8 +91791,6 @@ class UnifiedTasks {
         if (this.initialized)
             return this.initialized;
         await this.restoreProject();
-        if (lockFile !== undefined)
-            await (0,promises_.writeFile)((0,external_node_path_.join)(this.dir, LOCK_FILE), lockFile);
         const terraform = this.tb.project(this.dir);
         const { workspace, environment, appKind, appId } = this.tb.manifest.target;
         const backend = {
@@ -91790,7 +91799,7 @@ class UnifiedTasks {
             key: state_key_unifiedStateKey({ workspace, environment, appKind, appId }),
             ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
         };
-        await terraform.init(backend);
+        await terraform.init(backend, { lockFile });
         this.initialized = terraform;
         return terraform;
     }
@@ -91892,8 +91901,6 @@ function moduleFilesOf(alias, module) {
 
 
 
-
-const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
 /**
  * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
  * deployment: the reviewer sees what the destroy removes.
@@ -91901,7 +91908,7 @@ const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
 async function planClassicDestroy(tb, alias, dir) {
     const terraform = tb.project(dir);
     await terraform.init(tb.backend(alias));
-    const lockPath = (0,external_node_path_.join)(dir, classic_plans_LOCK_FILE);
+    const lockFile = await terraform.lockFile();
     const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
         name: classicPlanName(alias),
         kind: 'destroy',
@@ -91909,7 +91916,7 @@ async function planClassicDestroy(tb, alias, dir) {
         file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
         targets: [],
         state: (await terraform.stateVersion()) ?? null,
-        ...((0,external_node_fs_.existsSync)(lockPath) ? { lockFile: await (0,promises_.readFile)(lockPath, 'utf8') } : {}),
+        ...(lockFile !== undefined ? { lockFile } : {}),
     });
     return { plans: [record] };
 }
@@ -91923,10 +91930,8 @@ async function destroyClassicPlugin(tb, alias, dir) {
     const { runs, logger, iacStore } = tb.deps;
     const runId = tb.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    if (record?.lockFile !== undefined)
-        await (0,promises_.writeFile)((0,external_node_path_.join)(dir, classic_plans_LOCK_FILE), record.lockFile);
     const terraform = tb.project(dir);
-    await terraform.init(tb.backend(alias));
+    await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
     if (!record)
         return { changes: await terraform.destroy(), use: { kind: 'none' } };
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
@@ -91975,7 +91980,7 @@ async function planClassicPlugin(tb, plugin) {
     const terraform = tb.project(dir);
     await terraform.init(tb.backend(plugin.alias));
     const state = (await terraform.stateVersion()) ?? null;
-    const lockPath = (0,external_node_path_.join)(dir, classic_plans_LOCK_FILE);
+    const lockFile = await terraform.lockFile();
     const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
         name: classicPlanName(plugin.alias),
         kind: 'deploy',
@@ -91983,7 +91988,7 @@ async function planClassicPlugin(tb, plugin) {
         file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
         targets: [],
         state,
-        ...((0,external_node_fs_.existsSync)(lockPath) ? { lockFile: await (0,promises_.readFile)(lockPath, 'utf8') } : {}),
+        ...(lockFile !== undefined ? { lockFile } : {}),
         iacDigest: project.digest,
         connections,
     });
@@ -91997,10 +92002,8 @@ async function applyClassicPlugin(tb, plugin, dir) {
     const { runs, logger, iacStore } = tb.deps;
     const runId = tb.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    if (record?.lockFile !== undefined)
-        await (0,promises_.writeFile)((0,external_node_path_.join)(dir, classic_plans_LOCK_FILE), record.lockFile);
     const terraform = tb.project(dir);
-    await terraform.init(tb.backend(plugin.alias));
+    await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
     if (!record) {
         return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
     }

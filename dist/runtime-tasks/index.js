@@ -89036,7 +89036,10 @@ function cliConfig(runner, mirrorDir) {
 
 
 
+
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
+/** Terraform's dependency lock file: the provider versions and checksums init chose. */
+const LOCK_FILE = '.terraform.lock.hcl';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
@@ -89074,7 +89077,13 @@ class TerraformProject {
         this.options = options;
         this.label = options.label ?? (0,external_node_path_.basename)(options.dir);
     }
-    async init(backend) {
+    /**
+     * `terraform init` against `backend`; with `lockFile`, written first, so init installs the very
+     * providers another job chose (a reviewed plan's).
+     */
+    async init(backend, options = {}) {
+        if (options.lockFile !== undefined)
+            await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, LOCK_FILE), options.lockFile);
         const mirror = this.options.providerMirror;
         if (!mirror)
             return this.initNow(backend);
@@ -89158,6 +89167,11 @@ class TerraformProject {
     async show(planFile, options = {}) {
         const result = await this.run('show', ['show', '-no-color', ...(options.json ? ['-json'] : []), planFile], [0], { quiet: true });
         return result.stdout;
+    }
+    /** The lock file as init left it; undefined when there is none (no provider to lock). */
+    async lockFile() {
+        const path = (0,external_node_path_.join)(this.options.dir, LOCK_FILE);
+        return (0,external_node_fs_.existsSync)(path) ? (0,promises_.readFile)(path, 'utf8') : undefined;
     }
     /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
     async stateVersion() {
@@ -90424,8 +90438,6 @@ function saved_plans_sha256(bytes) {
 
 
 
-
-const LOCK_FILE = '.terraform.lock.hcl';
 class UnifiedTasks {
     tb;
     initialized;
@@ -90503,8 +90515,7 @@ class UnifiedTasks {
     async plan() {
         const terraform = await this.init();
         const state = (await terraform.stateVersion()) ?? null;
-        const lockPath = (0,external_node_path_.join)(this.dir, LOCK_FILE);
-        const lockFile = (0,external_node_fs_.existsSync)(lockPath) ? await (0,promises_.readFile)(lockPath, 'utf8') : undefined;
+        const lockFile = await terraform.lockFile();
         const plans = [];
         const removed = this.removedAliases;
         if (this.keptAliases.length > 0) {
@@ -90569,8 +90580,6 @@ class UnifiedTasks {
         if (this.initialized)
             return this.initialized;
         await this.restoreProject();
-        if (lockFile !== undefined)
-            await (0,promises_.writeFile)((0,external_node_path_.join)(this.dir, LOCK_FILE), lockFile);
         const terraform = this.tb.project(this.dir);
         const { workspace, environment, appKind, appId } = this.tb.manifest.target;
         const backend = {
@@ -90579,7 +90588,7 @@ class UnifiedTasks {
             key: state_key_unifiedStateKey({ workspace, environment, appKind, appId }),
             ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
         };
-        await terraform.init(backend);
+        await terraform.init(backend, { lockFile });
         this.initialized = terraform;
         return terraform;
     }
@@ -90681,8 +90690,6 @@ function moduleFilesOf(alias, module) {
 
 
 
-
-const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
 /**
  * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
  * deployment: the reviewer sees what the destroy removes.
@@ -90690,7 +90697,7 @@ const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
 async function planClassicDestroy(tb, alias, dir) {
     const terraform = tb.project(dir);
     await terraform.init(tb.backend(alias));
-    const lockPath = (0,external_node_path_.join)(dir, classic_plans_LOCK_FILE);
+    const lockFile = await terraform.lockFile();
     const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
         name: classicPlanName(alias),
         kind: 'destroy',
@@ -90698,7 +90705,7 @@ async function planClassicDestroy(tb, alias, dir) {
         file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
         targets: [],
         state: (await terraform.stateVersion()) ?? null,
-        ...((0,external_node_fs_.existsSync)(lockPath) ? { lockFile: await (0,promises_.readFile)(lockPath, 'utf8') } : {}),
+        ...(lockFile !== undefined ? { lockFile } : {}),
     });
     return { plans: [record] };
 }
@@ -90712,10 +90719,8 @@ async function destroyClassicPlugin(tb, alias, dir) {
     const { runs, logger, iacStore } = tb.deps;
     const runId = tb.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    if (record?.lockFile !== undefined)
-        await (0,promises_.writeFile)((0,external_node_path_.join)(dir, classic_plans_LOCK_FILE), record.lockFile);
     const terraform = tb.project(dir);
-    await terraform.init(tb.backend(alias));
+    await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
     if (!record)
         return { changes: await terraform.destroy(), use: { kind: 'none' } };
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
@@ -90764,7 +90769,7 @@ async function planClassicPlugin(tb, plugin) {
     const terraform = tb.project(dir);
     await terraform.init(tb.backend(plugin.alias));
     const state = (await terraform.stateVersion()) ?? null;
-    const lockPath = (0,external_node_path_.join)(dir, classic_plans_LOCK_FILE);
+    const lockFile = await terraform.lockFile();
     const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
         name: classicPlanName(plugin.alias),
         kind: 'deploy',
@@ -90772,7 +90777,7 @@ async function planClassicPlugin(tb, plugin) {
         file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
         targets: [],
         state,
-        ...((0,external_node_fs_.existsSync)(lockPath) ? { lockFile: await (0,promises_.readFile)(lockPath, 'utf8') } : {}),
+        ...(lockFile !== undefined ? { lockFile } : {}),
         iacDigest: project.digest,
         connections,
     });
@@ -90786,10 +90791,8 @@ async function applyClassicPlugin(tb, plugin, dir) {
     const { runs, logger, iacStore } = tb.deps;
     const runId = tb.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    if (record?.lockFile !== undefined)
-        await (0,promises_.writeFile)((0,external_node_path_.join)(dir, classic_plans_LOCK_FILE), record.lockFile);
     const terraform = tb.project(dir);
-    await terraform.init(tb.backend(plugin.alias));
+    await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
     if (!record) {
         return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
     }

@@ -85805,7 +85805,10 @@ function cli_config_cliConfig(runner, mirrorDir) {
 
 
 
+
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
+/** Terraform's dependency lock file: the provider versions and checksums init chose. */
+const LOCK_FILE = '.terraform.lock.hcl';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
@@ -85843,7 +85846,13 @@ class terraform_project_TerraformProject {
         this.options = options;
         this.label = options.label ?? basename(options.dir);
     }
-    async init(backend) {
+    /**
+     * `terraform init` against `backend`; with `lockFile`, written first, so init installs the very
+     * providers another job chose (a reviewed plan's).
+     */
+    async init(backend, options = {}) {
+        if (options.lockFile !== undefined)
+            await writeFile(join(this.options.dir, LOCK_FILE), options.lockFile);
         const mirror = this.options.providerMirror;
         if (!mirror)
             return this.initNow(backend);
@@ -85927,6 +85936,11 @@ class terraform_project_TerraformProject {
     async show(planFile, options = {}) {
         const result = await this.run('show', ['show', '-no-color', ...(options.json ? ['-json'] : []), planFile], [0], { quiet: true });
         return result.stdout;
+    }
+    /** The lock file as init left it; undefined when there is none (no provider to lock). */
+    async lockFile() {
+        const path = join(this.options.dir, LOCK_FILE);
+        return existsSync(path) ? readFile(path, 'utf8') : undefined;
     }
     /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
     async stateVersion() {
@@ -86965,8 +86979,6 @@ function saved_plans_sha256(bytes) {
 
 
 
-
-const LOCK_FILE = '.terraform.lock.hcl';
 class unified_tasks_UnifiedTasks {
     tb;
     initialized;
@@ -87044,8 +87056,7 @@ class unified_tasks_UnifiedTasks {
     async plan() {
         const terraform = await this.init();
         const state = (await terraform.stateVersion()) ?? null;
-        const lockPath = join(this.dir, LOCK_FILE);
-        const lockFile = existsSync(lockPath) ? await readFile(lockPath, 'utf8') : undefined;
+        const lockFile = await terraform.lockFile();
         const plans = [];
         const removed = this.removedAliases;
         if (this.keptAliases.length > 0) {
@@ -87110,8 +87121,6 @@ class unified_tasks_UnifiedTasks {
         if (this.initialized)
             return this.initialized;
         await this.restoreProject();
-        if (lockFile !== undefined)
-            await writeFile(join(this.dir, LOCK_FILE), lockFile);
         const terraform = this.tb.project(this.dir);
         const { workspace, environment, appKind, appId } = this.tb.manifest.target;
         const backend = {
@@ -87120,7 +87129,7 @@ class unified_tasks_UnifiedTasks {
             key: unifiedStateKey({ workspace, environment, appKind, appId }),
             ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
         };
-        await terraform.init(backend);
+        await terraform.init(backend, { lockFile });
         this.initialized = terraform;
         return terraform;
     }
@@ -87222,8 +87231,6 @@ function moduleFilesOf(alias, module) {
 
 
 
-
-const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
 /**
  * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
  * deployment: the reviewer sees what the destroy removes.
@@ -87231,7 +87238,7 @@ const classic_plans_LOCK_FILE = '.terraform.lock.hcl';
 async function classic_plans_planClassicDestroy(tb, alias, dir) {
     const terraform = tb.project(dir);
     await terraform.init(tb.backend(alias));
-    const lockPath = join(dir, classic_plans_LOCK_FILE);
+    const lockFile = await terraform.lockFile();
     const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
         name: classicPlanName(alias),
         kind: 'destroy',
@@ -87239,7 +87246,7 @@ async function classic_plans_planClassicDestroy(tb, alias, dir) {
         file: join(dir, 'destroy.tfplan'),
         targets: [],
         state: (await terraform.stateVersion()) ?? null,
-        ...(existsSync(lockPath) ? { lockFile: await readFile(lockPath, 'utf8') } : {}),
+        ...(lockFile !== undefined ? { lockFile } : {}),
     });
     return { plans: [record] };
 }
@@ -87253,10 +87260,8 @@ async function classic_plans_destroyClassicPlugin(tb, alias, dir) {
     const { runs, logger, iacStore } = tb.deps;
     const runId = tb.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    if (record?.lockFile !== undefined)
-        await writeFile(join(dir, classic_plans_LOCK_FILE), record.lockFile);
     const terraform = tb.project(dir);
-    await terraform.init(tb.backend(alias));
+    await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
     if (!record)
         return { changes: await terraform.destroy(), use: { kind: 'none' } };
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
@@ -87305,7 +87310,7 @@ async function classic_plans_planClassicPlugin(tb, plugin) {
     const terraform = tb.project(dir);
     await terraform.init(tb.backend(plugin.alias));
     const state = (await terraform.stateVersion()) ?? null;
-    const lockPath = join(dir, classic_plans_LOCK_FILE);
+    const lockFile = await terraform.lockFile();
     const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
         name: classicPlanName(plugin.alias),
         kind: 'deploy',
@@ -87313,7 +87318,7 @@ async function classic_plans_planClassicPlugin(tb, plugin) {
         file: join(dir, 'plan.tfplan'),
         targets: [],
         state,
-        ...(existsSync(lockPath) ? { lockFile: await readFile(lockPath, 'utf8') } : {}),
+        ...(lockFile !== undefined ? { lockFile } : {}),
         iacDigest: project.digest,
         connections,
     });
@@ -87327,10 +87332,8 @@ async function classic_plans_applyClassicPlugin(tb, plugin, dir) {
     const { runs, logger, iacStore } = tb.deps;
     const runId = tb.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    if (record?.lockFile !== undefined)
-        await writeFile(join(dir, classic_plans_LOCK_FILE), record.lockFile);
     const terraform = tb.project(dir);
-    await terraform.init(tb.backend(plugin.alias));
+    await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
     if (!record) {
         return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
     }

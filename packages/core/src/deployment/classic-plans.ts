@@ -6,8 +6,7 @@
  * the new plan does the same things to the same resources, reporting the change prominently;
  * otherwise it stops with USER_ERROR and asks for a new run.
  */
-import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError } from '../errors';
 import { canonicalJson, sha256, type ManifestPlugin } from '../manifest';
@@ -36,8 +35,6 @@ export interface UnplannedPlugin {
 export type ReviewedPlanUse =
   { kind: 'none' } | { kind: 'applied' } | { kind: 'replanned'; changedInterfaces: string[] };
 
-const LOCK_FILE = '.terraform.lock.hcl';
-
 export interface ClassicPlanToolbox extends TaskToolbox {
   backend(alias: string): Parameters<TerraformProject['init']>[0];
   iacDigest(alias: string): string | undefined;
@@ -54,7 +51,7 @@ export async function planClassicDestroy(
 ): Promise<{ plans: PlanRecord[] }> {
   const terraform = tb.project(dir);
   await terraform.init(tb.backend(alias));
-  const lockPath = join(dir, LOCK_FILE);
+  const lockFile = await terraform.lockFile();
   const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
     name: classicPlanName(alias),
     kind: 'destroy',
@@ -62,7 +59,7 @@ export async function planClassicDestroy(
     file: join(dir, 'destroy.tfplan'),
     targets: [],
     state: (await terraform.stateVersion()) ?? null,
-    ...(existsSync(lockPath) ? { lockFile: await readFile(lockPath, 'utf8') } : {}),
+    ...(lockFile !== undefined ? { lockFile } : {}),
   });
   return { plans: [record] };
 }
@@ -81,9 +78,8 @@ export async function destroyClassicPlugin(
   const { runs, logger, iacStore } = tb.deps;
   const runId = tb.run.runId;
   const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-  if (record?.lockFile !== undefined) await writeFile(join(dir, LOCK_FILE), record.lockFile);
   const terraform = tb.project(dir);
-  await terraform.init(tb.backend(alias));
+  await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
   if (!record) return { changes: await terraform.destroy(), use: { kind: 'none' } };
   const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
   if (!moved) {
@@ -146,7 +142,7 @@ export async function planClassicPlugin(
   const terraform = tb.project(dir);
   await terraform.init(tb.backend(plugin.alias));
   const state = (await terraform.stateVersion()) ?? null;
-  const lockPath = join(dir, LOCK_FILE);
+  const lockFile = await terraform.lockFile();
   const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
     name: classicPlanName(plugin.alias),
     kind: 'deploy',
@@ -154,7 +150,7 @@ export async function planClassicPlugin(
     file: join(dir, 'plan.tfplan'),
     targets: [],
     state,
-    ...(existsSync(lockPath) ? { lockFile: await readFile(lockPath, 'utf8') } : {}),
+    ...(lockFile !== undefined ? { lockFile } : {}),
     iacDigest: project.digest,
     connections,
   });
@@ -173,9 +169,8 @@ export async function applyClassicPlugin(
   const { runs, logger, iacStore } = tb.deps;
   const runId = tb.run.runId;
   const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-  if (record?.lockFile !== undefined) await writeFile(join(dir, LOCK_FILE), record.lockFile);
   const terraform = tb.project(dir);
-  await terraform.init(tb.backend(plugin.alias));
+  await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
   if (!record) {
     return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
   }

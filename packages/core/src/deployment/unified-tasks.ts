@@ -12,8 +12,7 @@
  * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
  *   when it destroys exactly the resources the reviewed destroy plan listed.
  */
-import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError } from '../errors';
 import type { Logger } from '../logging';
@@ -104,8 +103,6 @@ export interface UnifiedTaskReport {
   pluginOutputs?: PluginOutputs[];
 }
 
-const LOCK_FILE = '.terraform.lock.hcl';
-
 export class UnifiedTasks {
   private initialized?: TerraformProject;
   /** Whether this job's disk holds the run's project (rendered or restored here). */
@@ -192,8 +189,7 @@ export class UnifiedTasks {
   async plan(): Promise<UnifiedTaskReport> {
     const terraform = await this.init();
     const state = (await terraform.stateVersion()) ?? null;
-    const lockPath = join(this.dir, LOCK_FILE);
-    const lockFile = existsSync(lockPath) ? await readFile(lockPath, 'utf8') : undefined;
+    const lockFile = await terraform.lockFile();
     const plans: PlanRecord[] = [];
     const removed = this.removedAliases;
     if (this.keptAliases.length > 0) {
@@ -260,7 +256,6 @@ export class UnifiedTasks {
   private async init(lockFile?: string): Promise<TerraformProject> {
     if (this.initialized) return this.initialized;
     await this.restoreProject();
-    if (lockFile !== undefined) await writeFile(join(this.dir, LOCK_FILE), lockFile);
     const terraform = this.tb.project(this.dir);
     const { workspace, environment, appKind, appId } = this.tb.manifest.target;
     const backend: S3Backend = {
@@ -269,7 +264,7 @@ export class UnifiedTasks {
       key: unifiedStateKey({ workspace, environment, appKind, appId }),
       ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
     };
-    await terraform.init(backend);
+    await terraform.init(backend, { lockFile });
     this.initialized = terraform;
     return terraform;
   }

@@ -3,7 +3,8 @@
  * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
  * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CancelledError, ExternalError } from '../errors';
 import type { Logger } from '../logging';
@@ -69,6 +70,8 @@ export interface StateVersion {
 }
 
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
+/** Terraform's dependency lock file: the provider versions and checksums init chose. */
+const LOCK_FILE = '.terraform.lock.hcl';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 
 /**
@@ -116,7 +119,13 @@ export class TerraformProject {
     this.label = options.label ?? basename(options.dir);
   }
 
-  async init(backend: S3Backend): Promise<void> {
+  /**
+   * `terraform init` against `backend`; with `lockFile`, written first, so init installs the very
+   * providers another job chose (a reviewed plan's).
+   */
+  async init(backend: S3Backend, options: { lockFile?: string } = {}): Promise<void> {
+    if (options.lockFile !== undefined)
+      await writeFile(join(this.options.dir, LOCK_FILE), options.lockFile);
     const mirror = this.options.providerMirror;
     if (!mirror) return this.initNow(backend);
     await mirror.aroundInit(async () => {
@@ -228,6 +237,12 @@ export class TerraformProject {
       { quiet: true },
     );
     return result.stdout;
+  }
+
+  /** The lock file as init left it; undefined when there is none (no provider to lock). */
+  async lockFile(): Promise<string | undefined> {
+    const path = join(this.options.dir, LOCK_FILE);
+    return existsSync(path) ? readFile(path, 'utf8') : undefined;
   }
 
   /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
