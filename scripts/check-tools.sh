@@ -19,6 +19,23 @@ for tool in git openssl; do
     missing=1
   fi
 done
+# The real AWS provider in Terraform's filesystem-mirror layout: plugins deploy real AWS resources
+# (against moto_server on loopback) with it, since no provider can be downloaded on these machines.
+# TF_PROVIDER_MIRROR names the mirror folder; otherwise the usual places are searched.
+if [ -z "${TF_PROVIDER_MIRROR:-}" ]; then
+  for candidate in /opt/tf-plugins /usr/local/share/terraform/plugins /usr/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
+    if [ -d "$candidate/registry.terraform.io/hashicorp/aws" ]; then
+      TF_PROVIDER_MIRROR=$candidate
+      break
+    fi
+  done
+fi
+if [ -z "${TF_PROVIDER_MIRROR:-}" ] || ! ls -d "$TF_PROVIDER_MIRROR"/registry.terraform.io/hashicorp/aws/*/linux_amd64 >/dev/null 2>&1; then
+  echo "error: the hashicorp/aws provider mirror is missing. Set TF_PROVIDER_MIRROR to a folder in Terraform's filesystem-mirror layout holding registry.terraform.io/hashicorp/aws/<version>/linux_amd64/ (this project's machines ship it at /opt/tf-plugins)." >&2
+  missing=1
+else
+  export TF_PROVIDER_MIRROR
+fi
 if [ "$missing" != 0 ]; then
   echo "error: required tools are missing (see above); nothing was run." >&2
   exit 1
