@@ -72,6 +72,22 @@ export function writeMarkerPackage(folder: string, sentinel: string): string {
   return packageDir;
 }
 
+/**
+ * The marker provider as a packed package (`terraform-provider-marker_1.0.0_linux_amd64.zip`), as
+ * a plugin could ship it in `terraform.d/plugins/deploy-engine.test/bench/marker/`; it appends
+ * Terraform's pid to `sentinel` whenever it runs.
+ */
+export function markerPackageZip(sentinel: string): Promise<{ name: string; data: Buffer }> {
+  const tls = mkdtempSync(join(tmpdir(), 'marker-tls-'));
+  return zip([
+    {
+      name: `terraform-provider-marker_v${VERSION}`,
+      data: Buffer.from(markerLauncher(tls, sentinel)),
+      mode: 0o100755,
+    },
+  ]).then((data) => ({ name: ARCHIVE, data }));
+}
+
 function zip(files: { name: string; data: Buffer; mode: number }[]): Promise<Buffer> {
   const archive = new ZipFile();
   // Stored, not deflated, past 1 MB: the padding is random and would only cost time.
