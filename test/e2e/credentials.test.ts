@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
 import { startMoto, type MotoServer } from '../harness/moto';
+import { watchProcesses, type SeenProcess } from '../harness/process-environ';
 import { startS3Proxy, type S3Proxy } from '../harness/s3-proxy';
 import { runAction, type ActionResult } from '../harness/runner';
 
@@ -211,4 +212,115 @@ it('says which source failed and why: the OIDC token service refusing, and no cr
   expect(error).toContain("AWS credentials could not be obtained by the runner's own credentials");
   expect(error).toContain('Give AWS_IAM_ROLE');
   expect(await moto.listKeys('cred-iac')).toEqual([]);
+});
+
+describe('separate credentials for the plans made before approval (PLAN_AWS_*)', () => {
+  const MAIN = {
+    AWS_ACCESS_KEY_ID: 'AKIAMAIN000000000000',
+    AWS_SECRET_ACCESS_KEY: 'main-secret-key',
+  };
+  const PLAN_ROLE = 'arn:aws:iam::123456789012:role/plan-read-only';
+  /** What the runner holds besides: none of it may reach Terraform. */
+  const githubSecrets = {
+    GITHUB_TOKEN: 'ghs_envGithubToken0000',
+    ACTIONS_RUNTIME_TOKEN: 'actions-runtime-token-0000',
+  };
+  const forbidden = [
+    MAIN.AWS_SECRET_ACCESS_KEY,
+    OIDC_REQUEST_TOKEN,
+    githubSecrets.GITHUB_TOKEN,
+    githubSecrets.ACTIONS_RUNTIME_TOKEN,
+    'ghs_inputGithubToken000',
+  ];
+
+  /** Runs orchestrate-and-plan, recording the environment of every Terraform process it starts. */
+  async function watchedOrchestrate(env: Record<string, string>, extra: Record<string, string>) {
+    const watch = watchProcesses('terraform', (e) => e.HOME === env.HOME);
+    try {
+      const plan = await orchestrate(env, { GITHUB_TOKEN: 'ghs_inputGithubToken000', ...extra });
+      return { plan, terraform: watch.stop() };
+    } finally {
+      watch.stop();
+    }
+  }
+
+  /** The Terraform commands on the project (`terraform version` runs with no credentials). */
+  function withCredentials(terraform: SeenProcess[]): SeenProcess[] {
+    const found = terraform.filter((p) => p.env.AWS_ACCESS_KEY_ID !== undefined);
+    // orchestrate-and-plan runs init and plan at least.
+    expect(found.length).toBeGreaterThanOrEqual(2);
+    return found;
+  }
+
+  function expectMinimal(terraform: SeenProcess[]): void {
+    expect(terraform.length).toBeGreaterThanOrEqual(3);
+    for (const { env } of terraform) {
+      const names = Object.keys(env);
+      expect(names.filter((n) => /^(INPUT_|ACTIONS_|GITHUB_)/.test(n))).toEqual([]);
+      const text = JSON.stringify(env);
+      for (const value of forbidden) expect(text).not.toContain(value);
+    }
+  }
+
+  it('Terraform signs every request with the assumed plan role, the engine with the main keys', async () => {
+    const env = bareRunner({ ...withOidc(), ...githubSecrets });
+    const { plan, terraform } = await watchedOrchestrate(env, {
+      ...MAIN,
+      PLAN_AWS_IAM_ROLE: PLAN_ROLE,
+    });
+    expect([plan.exitCode, plan.log]).toEqual([
+      0,
+      expect.stringContaining(`AWS credentials for Terraform (PLAN_AWS_IAM_ROLE/`),
+    ]);
+    expect(new Set(stsActions())).toEqual(new Set(['AssumeRoleWithWebIdentity unsigned']));
+    const engine = proxy.seen.filter(
+      (r) => r.service === 's3' && !r.userAgent.includes('Terraform'),
+    );
+    expect(engine.length).toBeGreaterThan(0);
+    expect(new Set(engine.map((r) => r.accessKeyId))).toEqual(new Set([MAIN.AWS_ACCESS_KEY_ID]));
+    const signers = [...terraformSigners()];
+    expect(signers.length).toBeGreaterThan(0);
+    for (const key of signers) expect(key).toMatch(/^ASIA/);
+    expectMinimal(terraform);
+    for (const { env: tfEnv } of withCredentials(terraform)) {
+      expect(tfEnv.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+      expect(plan.masks).toContain(tfEnv.AWS_SECRET_ACCESS_KEY);
+    }
+  }, 120000);
+
+  it('Terraform signs with the plan keys, the engine with the main role', async () => {
+    const env = bareRunner({ ...withOidc(), ...githubSecrets });
+    const { plan, terraform } = await watchedOrchestrate(env, {
+      AWS_IAM_ROLE: ROLE,
+      PLAN_AWS_ACCESS_KEY_ID: 'AKIAPLAN000000000000',
+      PLAN_AWS_SECRET_ACCESS_KEY: 'plan-secret-key',
+    });
+    expect([plan.exitCode, plan.log]).toEqual([0, expect.any(String)]);
+    expect(terraformSigners()).toEqual(new Set(['AKIAPLAN000000000000']));
+    const engine = proxy.seen.filter(
+      (r) => r.service === 's3' && !r.userAgent.includes('Terraform'),
+    );
+    for (const r of engine) expect(r.accessKeyId).toMatch(/^ASIA/);
+    expectMinimal(terraform);
+    for (const { env: tfEnv } of withCredentials(terraform)) {
+      expect(tfEnv.AWS_SECRET_ACCESS_KEY).toBe('plan-secret-key');
+      // The main role's temporary keys stay with the engine.
+      expect(tfEnv.AWS_ACCESS_KEY_ID).toBe('AKIAPLAN000000000000');
+    }
+
+    // The approved job runs with its own (main) credentials only: nothing of PLAN_* exists there.
+    const deployed = await apply(plan, env, { AWS_ROLE_ARN: ROLE });
+    expect([deployed.exitCode, deployed.log]).toEqual([0, expect.any(String)]);
+  }, 120000);
+
+  it('refuses half a plan key pair, naming the input', async () => {
+    const refused = await orchestrate(bareRunner(runnerKeys), {
+      PLAN_AWS_ACCESS_KEY_ID: 'AKIAPLAN000000000000',
+    });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations.find((a) => a.level === 'error')?.message ?? '').toContain(
+      'PLAN_AWS_SECRET_ACCESS_KEY is missing',
+    );
+    expect(await moto.listKeys('cred-iac')).toEqual([]);
+  });
 });

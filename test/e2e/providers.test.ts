@@ -105,3 +105,53 @@ ${leaves
     expect(leaksOf(step, TOKEN)).toEqual([]);
   }
 }, 180000);
+
+it.each([
+  [
+    'JSON',
+    'runner-terraformrc.json',
+    (token: string) =>
+      JSON.stringify({
+        credentials: { 'registry.acme.example': { token } },
+        provider_installation: { network_mirror: { url: network.url } },
+      }),
+  ],
+  [
+    'HCL with a one-line credentials block',
+    'runner-terraformrc',
+    (token: string) =>
+      `credentials "registry.acme.example" { token = "${token}" }\nprovider_installation {\n  network_mirror {\n    url = "${network.url}"\n  }\n}\n`,
+  ],
+])(
+  'a runner CLI configuration in %s works, and its token and TF_TOKEN_<host> variables are masked',
+  async (_, name, text) => {
+    const token = `cfg-${name.length}-t0ken-NEVER-SHOWN`;
+    const envToken = 'env-t0ken-NEVER-SHOWN';
+    const config = join(flow.checkout, '..', name);
+    writeFileSync(config, text(token));
+    flow.writeApp(
+      `prov-${name.length}`,
+      `01JPR0V000000000000000000${name.length % 10}`,
+      `    - name: acme/marker-root@1.0.0
+      alias: root
+      type: infra
+      inputs:
+        label: cfg
+        out: { stk-type: generated-connection, selected: prov-cfg-${name.length}, type: marker-conn }
+`,
+    );
+    const plan = await flow.orchestrate(
+      `prov-${name.length}`,
+      {},
+      {
+        env: { TF_CLI_CONFIG_FILE: config, TF_TOKEN_registry_acme_example: envToken },
+      },
+    );
+    expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+    for (const secret of [token, envToken]) {
+      expect(plan.masks).toContain(secret);
+      expect(leaksOf(plan, secret)).toEqual([]);
+    }
+  },
+  120000,
+);

@@ -10,7 +10,7 @@
  * its download and unpacking cost what a real provider's would (hashicorp/aws is ~0.7 GB unpacked).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,52 @@ export function markerResource(name: string, input: string): string {
   return `terraform {\n  required_providers {\n    marker = { source = "${MARKER_SOURCE}", version = "~> 1.0" }\n  }\n}\nresource "marker_value" "${name}" { input = ${input} }\n`;
 }
 
+/**
+ * The provider's executable: a shell script that runs test/provider/server.cjs with Node. Makes
+ * the provider's own gRPC certificate in `dir` (go-plugin's AutoMTLS checks it against
+ * "localhost"). With `sentinel`, the script first creates that file: proof that it ran.
+ */
+function markerLauncher(dir: string, sentinel?: string): string {
+  selfSignedCertificate(dir, 'server', 'DNS:localhost');
+  return [
+    '#!/bin/sh',
+    ...(sentinel ? [`echo "$PPID" >> '${sentinel}'`] : []),
+    `MARKER_PROVIDER_TLS_DIR='${dir}' exec '${process.execPath}' '${resolve(__dirname, '../provider/server.cjs')}' "$@"`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Writes the marker provider unpacked in a local mirror folder's layout
+ * (`<folder>/deploy-engine.test/bench/marker/1.0.0/linux_amd64/`), as a plugin could ship it in
+ * `terraform.d/plugins`; the package appends Terraform's pid to `sentinel` whenever it runs.
+ */
+export function writeMarkerPackage(folder: string, sentinel: string): string {
+  const packageDir = join(folder, MARKER_SOURCE, VERSION, PLATFORM);
+  mkdirSync(packageDir, { recursive: true });
+  const tls = mkdtempSync(join(tmpdir(), 'marker-tls-'));
+  const executable = join(packageDir, `terraform-provider-marker_v${VERSION}`);
+  writeFileSync(executable, markerLauncher(tls, sentinel));
+  chmodSync(executable, 0o755);
+  return packageDir;
+}
+
+/**
+ * The marker provider as a packed package (`terraform-provider-marker_1.0.0_linux_amd64.zip`), as
+ * a plugin could ship it in `terraform.d/plugins/deploy-engine.test/bench/marker/`; it appends
+ * Terraform's pid to `sentinel` whenever it runs.
+ */
+export function markerPackageZip(sentinel: string): Promise<{ name: string; data: Buffer }> {
+  const tls = mkdtempSync(join(tmpdir(), 'marker-tls-'));
+  return zip([
+    {
+      name: `terraform-provider-marker_v${VERSION}`,
+      data: Buffer.from(markerLauncher(tls, sentinel)),
+      mode: 0o100755,
+    },
+  ]).then((data) => ({ name: ARCHIVE, data }));
+}
+
 function zip(files: { name: string; data: Buffer; mode: number }[]): Promise<Buffer> {
   const archive = new ZipFile();
   // Stored, not deflated, past 1 MB: the padding is random and would only cost time.
@@ -61,13 +107,7 @@ export async function startProviderMirror(
 ): Promise<ProviderMirror> {
   const dir = mkdtempSync(join(tmpdir(), 'provider-mirror-'));
   const server = selfSignedCertificate(dir, 'mirror', 'IP:127.0.0.1');
-  // The provider's own gRPC certificate (go-plugin's AutoMTLS checks it against "localhost").
-  selfSignedCertificate(dir, 'server', 'DNS:localhost');
-  const launcher = [
-    '#!/bin/sh',
-    `MARKER_PROVIDER_TLS_DIR='${dir}' exec '${process.execPath}' '${resolve(__dirname, '../provider/server.cjs')}' "$@"`,
-    '',
-  ].join('\n');
+  const launcher = markerLauncher(dir);
   const files = [
     { name: `terraform-provider-marker_v${VERSION}`, data: Buffer.from(launcher), mode: 0o100755 },
   ];

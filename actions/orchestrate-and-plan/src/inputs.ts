@@ -34,6 +34,11 @@ export interface OrchestrateInputs {
   /** Absolute folders of plugins (PLUGINS_PATH). */
   pluginDirs: string[];
   credentials: AwsCredentialSource;
+  /**
+   * Credentials for Terraform alone (PLAN_AWS_*): the plans run before approval with them, the
+   * engine's records keep `credentials`. Ambient when none is given: Terraform uses `credentials`.
+   */
+  planCredentials: AwsCredentialSource;
   awsRegion: string;
   allowedModules: AllowedModuleSource[];
   dynamicInputs: Record<string, string>;
@@ -59,6 +64,14 @@ export interface OrchestrateInputs {
   githubToken: string;
 }
 
+/** The inputs of the credentials Terraform plans with before approval. */
+export const PLAN_CREDENTIALS = {
+  role: 'PLAN_AWS_IAM_ROLE',
+  keyId: 'PLAN_AWS_ACCESS_KEY_ID',
+  secret: 'PLAN_AWS_SECRET_ACCESS_KEY',
+  token: 'PLAN_AWS_SESSION_TOKEN',
+};
+
 export interface Parsed<T> {
   inputs: T;
   warnings: string[];
@@ -77,6 +90,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     secret: 'AWS_SECRET_ACCESS_KEY',
     token: 'AWS_SESSION_TOKEN',
   });
+  const planCredentials = readAwsCredentials(p, PLAN_CREDENTIALS);
   const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
   const pathToMount = p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd();
   const inputs: OrchestrateInputs = {
@@ -116,6 +130,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
       .filter((dir) => dir !== '')
       .map((dir) => resolve(pathToMount, dir)),
     credentials,
+    planCredentials,
     awsRegion,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
     dynamicInputs: p.structured('DYNAMIC_INPUTS', {}, parseDynamicInputs),

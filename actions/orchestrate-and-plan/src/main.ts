@@ -24,7 +24,7 @@ import {
   type RunRecord,
   type UnplannedPlugin,
 } from '@deploy-engine/core';
-import { parseOrchestrateInputs } from './inputs';
+import { parseOrchestrateInputs, PLAN_CREDENTIALS } from './inputs';
 import { planOutputs } from './plan-outputs';
 import { upsertPullRequestComment } from './pr-comment';
 import {
@@ -39,7 +39,10 @@ export async function run(): Promise<void> {
     const { inputs, warnings } = parseOrchestrateInputs(runnerInputs());
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
-    const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger);
+    const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {
+      terraformCredentials: inputs.planCredentials,
+      terraformCredentialsLabel: Object.values(PLAN_CREDENTIALS).join('/'),
+    });
     const iacStore = new S3ObjectStore(session.s3, inputs.iacBucket.name);
     const deps = runDependencies(iacStore, logger, inputs.iacBucket.region);
     const { runs } = deps;

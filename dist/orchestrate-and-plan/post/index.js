@@ -85747,7 +85747,16 @@ function terraform_output_classifyTerraformFailure(command, output, dirLabel, un
  * network mirror, private registry credentials, ...), with the step's provider mirror as the first
  * place providers are installed from, and without a `plugin_cache_dir` (Terraform's cache is not
  * safe for inits running at once; the mirror replaces it).
+ *
+ * It always holds an explicit `provider_installation` block: without one, Terraform also installs
+ * providers from its implicit local mirror folders, among them `terraform.d/plugins` in the
+ * working directory, where a plugin could ship a provider of its own that `terraform plan` would
+ * then run before anyone approved anything.
+ *
+ * Terraform reads this file with HCL 1, which takes it as JSON when its first non-blank character
+ * is `{`, whatever the file is called, and as HCL otherwise.
  */
+
 
 
 
@@ -85765,32 +85774,106 @@ function cli_config_readRunnerCliConfig(env = process.env) {
     }
     return undefined;
 }
-/** The values of `token = "..."` in the configuration (registry credentials), to mask. */
-function cli_config_cliConfigSecrets(text) {
-    return [...text.matchAll(/^\s*token\s*=\s*"([^"]+)"/gm)].map((m) => m[1]);
+/** Whether Terraform reads `text` as JSON (HCL 1 looks at the first non-blank character). */
+function cli_config_isJsonCliConfig(text) {
+    return text.trimStart().startsWith('{');
 }
 const PROVIDER_INSTALLATION = /^[ \t]*provider_installation[ \t]*\{/m;
 const PLUGIN_CACHE_DIR = /^[ \t]*plugin_cache_dir[ \t]*=.*$/gm;
 /**
  * The configuration to write for Terraform: the runner's with `mirrorDir` put first among the
- * provider installation methods (with none of the runner's: before direct installation). A JSON
- * configuration is kept as it is, without the mirror.
+ * provider installation methods, and with `direct {}` as the only one of them when the runner's
+ * has none. Throws a ConfigurationError for a JSON configuration Terraform could not read either.
  */
 function cli_config_cliConfig(runner, mirrorDir) {
-    if (runner?.path.endsWith('.json'))
-        return { name: 'terraformrc.json', text: runner.text };
+    if (runner && cli_config_isJsonCliConfig(runner.text))
+        return { name: 'terraformrc.json', text: jsonCliConfig(runner, mirrorDir) };
     let text = (runner?.text ?? '').replace(PLUGIN_CACHE_DIR, '# plugin_cache_dir left out: the step has its own provider mirror');
-    if (mirrorDir !== undefined) {
-        const mirror = `\n  filesystem_mirror {\n    path = ${JSON.stringify(mirrorDir)}\n  }\n`;
-        if (PROVIDER_INSTALLATION.test(text)) {
-            text = text.replace(PROVIDER_INSTALLATION, (opening) => `${opening}${mirror}`);
-        }
-        else {
-            const separator = text === '' || text.endsWith('\n') ? '' : '\n';
-            text = `${text}${separator}provider_installation {${mirror}  direct {}\n}\n`;
-        }
+    const mirror = mirrorDir === undefined
+        ? ''
+        : `\n  filesystem_mirror {\n    path = ${JSON.stringify(mirrorDir)}\n  }\n`;
+    if (PROVIDER_INSTALLATION.test(text)) {
+        text = text.replace(PROVIDER_INSTALLATION, (opening) => `${opening}${mirror}`);
+    }
+    else {
+        const separator = text === '' || text.endsWith('\n') ? '' : '\n';
+        text = `${text}${separator}provider_installation {${mirror || '\n'}  direct {}\n}\n`;
     }
     return { name: 'terraformrc', text };
+}
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * A JSON configuration, parsed and written again. HCL 1 reads a method written as a bare object
+ * (`"filesystem_mirror": {"path": ...}`) as an attribute, not a block, and Terraform then falls
+ * back to its implicit folders: every method is written as a list of objects, which it reads as
+ * blocks (checked with Terraform 1.11).
+ */
+function jsonCliConfig(runner, mirrorDir) {
+    const refuse = (message, hint, line) => {
+        throw new ConfigurationError({
+            message,
+            location: { file: runner.path, ...(line ? { line } : {}) },
+            hint,
+        });
+    };
+    let parsed;
+    try {
+        parsed = JSON.parse(runner.text);
+    }
+    catch (error) {
+        const position = /position (\d+)/.exec(error.message)?.[1];
+        return refuse(`The runner's Terraform CLI configuration is not valid JSON (${error.message}).`, 'Fix the file TF_CLI_CONFIG_FILE names, or write it in HCL.', position === undefined
+            ? undefined
+            : runner.text.slice(0, Number(position)).split('\n').length);
+    }
+    if (!isObject(parsed))
+        return refuse("The runner's Terraform CLI configuration is JSON but not an object.", 'Write it as {"provider_installation": {...}, "credentials": {...}}.');
+    const config = { ...parsed };
+    delete config.plugin_cache_dir;
+    let installation = config.provider_installation;
+    if (Array.isArray(installation)) {
+        if (installation.length > 1)
+            refuse(`The runner's Terraform CLI configuration has ${installation.length} provider_installation blocks; Terraform accepts one.`, 'Merge them into one provider_installation object.');
+        installation = installation[0];
+    }
+    if (installation !== undefined && !isObject(installation))
+        refuse("The runner's Terraform CLI configuration has a provider_installation that is not an object.", 'Write it as {"provider_installation": {"network_mirror": [{"url": "..."}], "direct": [{}]}}.');
+    const methods = {};
+    if (mirrorDir !== undefined)
+        methods.filesystem_mirror = [{ path: mirrorDir }];
+    const theirs = Object.entries(installation ?? {});
+    for (const [method, value] of theirs) {
+        // dev_overrides is a map of provider to folder, not a block list: kept as it is.
+        const blocks = method === 'dev_overrides' ? value : Array.isArray(value) ? value : [value];
+        const ours = methods[method];
+        methods[method] =
+            Array.isArray(ours) && Array.isArray(blocks)
+                ? [...ours, ...blocks]
+                : blocks;
+    }
+    if (theirs.length === 0)
+        methods.direct = [{}];
+    config.provider_installation = methods;
+    return `${JSON.stringify(config, null, 2)}\n`;
+}
+/** What Terraform prints when its CLI configuration has errors (it then goes on without it). */
+const CLI_CONFIG_BROKEN = 'As a result of the above problems, Terraform may not behave as intended.';
+const CLI_CONFIG_PROBLEMS = 'There are some problems with the CLI configuration';
+/**
+ * The errors Terraform found in its CLI configuration, from a command's output; undefined when it
+ * found none. Terraform does not stop on them: it goes on as if there were no configuration.
+ */
+function cli_config_cliConfigFailure(output) {
+    const end = output.indexOf(CLI_CONFIG_BROKEN);
+    if (end < 0)
+        return undefined;
+    const start = output.lastIndexOf(CLI_CONFIG_PROBLEMS, end);
+    return output
+        .slice(Math.max(start, 0), end)
+        .split('\n')
+        .map((line) => line.replace(/^[│╷╵\s]+/, '').trim())
+        .filter((line) => line !== '' && !line.startsWith(CLI_CONFIG_PROBLEMS))
+        .join(' ');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
@@ -85799,6 +85882,7 @@ function cli_config_cliConfig(runner, mirrorDir) {
  * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
  * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
  */
+
 
 
 
@@ -85977,12 +86061,14 @@ class terraform_project_TerraformProject {
     parallelism() {
         return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
     }
-    async env() {
-        // Always a file of ours: the environment may point TF_CLI_CONFIG_FILE at a missing file.
-        const configDir = join(this.options.dir, '.deploy-engine');
-        await mkdir(configDir, { recursive: true });
+    /**
+     * The environment of a command: a minimal base, then the options' own; its CLI configuration is
+     * written into `privateDir` (always a file of ours: the runner may point TF_CLI_CONFIG_FILE at a
+     * missing file).
+     */
+    async env(privateDir) {
         const file = cliConfig(this.options.runnerCliConfig, await this.options.providerMirror?.ready());
-        const config = join(configDir, file.name);
+        const config = join(privateDir, file.name);
         await writeFile(config, file.text, { mode: 0o600 });
         return {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -85996,13 +86082,28 @@ class terraform_project_TerraformProject {
             ...this.options.env,
         };
     }
+    /** A folder of this command's own outside the project (0700), removed when it has ended. */
+    async withPrivateDir(use) {
+        const root = this.options.privateDir ?? tmpdir();
+        await mkdir(root, { recursive: true, mode: 0o700 });
+        const dir = await mkdtemp(join(root, 'terraform-'));
+        try {
+            return await use(dir);
+        }
+        finally {
+            await rm(dir, { recursive: true, force: true });
+        }
+    }
     async run(command, args, okCodes = [0], options = {}) {
         const { logger } = this.options;
         const started = Date.now();
-        const result = await runProcess(this.options.binary, args, {
+        const result = await this.withPrivateDir(async (privateDir) => runProcess(this.options.binary, args, {
             cwd: this.options.dir,
-            env: { ...(await this.env()), ...(command === 'init' ? this.options.initEnv : {}) },
-            outputDir: join(this.options.dir, '.deploy-engine'),
+            env: {
+                ...(await this.env(privateDir)),
+                ...(command === 'init' ? this.options.initEnv : {}),
+            },
+            outputDir: privateDir,
             secrets: this.options.secrets ?? [],
             onLine: (line) => {
                 if (!options.quiet && line.trim() !== '')
@@ -86011,13 +86112,25 @@ class terraform_project_TerraformProject {
             ...(this.options.signal ? { signal: this.options.signal } : {}),
             timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
             ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
-        });
+        }));
         logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`);
         if (result.stoppedBy === 'abort') {
             throw new CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
         }
         if (result.stoppedBy === 'timeout') {
             throw new ExternalError(`terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`, { retryable: true });
+        }
+        const unreadConfig = cliConfigFailure(result.output);
+        if (unreadConfig !== undefined) {
+            // Terraform goes on without the configuration it could not read, installing providers from
+            // its implicit folders (the project's terraform.d/plugins among them): never past init.
+            throw new ConfigurationError({
+                message: `Terraform could not read the CLI configuration made from the runner's (${this.options.runnerCliConfig?.path ?? 'none'}): ${unreadConfig}`,
+                ...(this.options.runnerCliConfig
+                    ? { location: { file: this.options.runnerCliConfig.path } }
+                    : {}),
+                hint: 'Fix the file TF_CLI_CONFIG_FILE (or ~/.terraformrc) names on the runner.',
+            });
         }
         if (result.signal !== null) {
             // Killed from outside (the OOM killer, a runner shutting down): not the plugin's fault.
@@ -86265,7 +86378,96 @@ async function exists(path) {
     return lstat(path).then(() => true, () => false);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/terraform/registry-tokens.ts
+/**
+ * The private registry tokens Terraform may be given on a runner, found so that they are masked
+ * before Terraform runs: `token` values in the runner's CLI configuration (HCL, wherever they are
+ * written, one line or several; JSON, at any depth), in `~/.terraform.d/credentials.tfrc.json`
+ * (where `terraform login` keeps them) and in `TF_TOKEN_<host>` variables.
+ */
+
+
+
+
+/** `token = "..."` anywhere (HCL 1 also accepts the name quoted), escapes included. */
+const HCL_TOKEN = /(?:\btoken|"token")\s*=\s*"((?:[^"\\\n]|\\.)*)"/g;
+/** `token = <<EOT ... EOT` (a heredoc). */
+const HCL_HEREDOC_TOKEN = /(?:\btoken|"token")\s*=\s*<<-?\s*(\w+)\r?\n([\s\S]*?)\r?\n\s*\1\b/g;
+/** The values of `token` in a CLI configuration (HCL or JSON), to mask. */
+function cliConfigSecrets(text) {
+    const found = new Set();
+    const add = (value) => {
+        const trimmed = value.trim();
+        if (trimmed !== '')
+            found.add(trimmed);
+    };
+    if (isJsonCliConfig(text)) {
+        try {
+            collectJsonTokens(JSON.parse(text), add);
+        }
+        catch {
+            // Not JSON after all (cliConfig refuses it before use): what looks like a token still is.
+        }
+    }
+    for (const match of text.matchAll(HCL_TOKEN)) {
+        const raw = match[1];
+        add(raw);
+        add(registry_tokens_unescape(raw));
+    }
+    for (const match of text.matchAll(HCL_HEREDOC_TOKEN))
+        add(match[2]);
+    return [...found];
+}
+function registry_tokens_unescape(raw) {
+    try {
+        return JSON.parse(`"${raw}"`);
+    }
+    catch {
+        return raw;
+    }
+}
+function collectJsonTokens(value, add, key = '') {
+    if (typeof value === 'string') {
+        if (key.toLowerCase() === 'token')
+            add(value);
+    }
+    else if (Array.isArray(value)) {
+        value.forEach((item) => collectJsonTokens(item, add, key));
+    }
+    else if (typeof value === 'object' && value !== null) {
+        for (const [name, item] of Object.entries(value))
+            collectJsonTokens(item, add, name);
+    }
+}
+/** `TF_TOKEN_<host>` variables of the runner: Terraform's registry credentials by environment. */
+function registry_tokens_registryTokenVariables(env = process.env) {
+    const variables = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (/^TF_TOKEN_/i.test(name) && value)
+            variables[name] = value;
+    }
+    return variables;
+}
+/**
+ * Every registry token Terraform may read on this runner: its CLI configuration's, those of
+ * `terraform login` (`credentials.tfrc.json` in Terraform's configuration folder) and the
+ * `TF_TOKEN_<host>` variables.
+ */
+function registry_tokens_registryTokens(cliConfigText, env = process.env) {
+    const stored = join(env.HOME ?? homedir(), '.terraform.d', 'credentials.tfrc.json');
+    const texts = [cliConfigText ?? '', existsSync(stored) ? readFileSync(stored, 'utf8') : ''];
+    return [
+        ...new Set([
+            ...texts.flatMap(cliConfigSecrets),
+            ...Object.values(registry_tokens_registryTokenVariables(env))
+                .map((v) => v.trim())
+                .filter((v) => v !== ''),
+        ]),
+    ];
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/index.ts
+
 
 
 
@@ -91441,8 +91643,11 @@ function runnerInputs() {
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/aws-session.ts
 /**
- * One set of AWS credentials for the whole step: the S3 client of our records and, resolved once,
- * the environment Terraform's S3 backend gets. Every credential value is masked before use.
+ * The AWS credentials of a step: the S3 client of our records and, resolved once, the environment
+ * Terraform gets (its S3 backend, its providers). Terraform gets the same credentials unless the
+ * step was given separate ones for it (orchestrate-and-plan's PLAN_* inputs: plans made before
+ * approval run with read-only credentials, while the engine keeps writing its records with the
+ * main ones). Every credential value is masked before use.
  */
 
 
@@ -91461,13 +91666,24 @@ function githubOidcToken() {
  * touching AWS, and `terraform()`, which resolves the credentials (once) for Terraform's
  * environment, masking them first.
  */
-async function openAwsSession(region, credentials, logger) {
-    const webIdentityToken = credentials.mode === 'role' ? githubOidcToken() : undefined;
-    logger.info(`AWS credentials: ${describeCredentialSource(credentials, webIdentityToken !== undefined)}.`);
+async function openAwsSession(region, credentials, logger, options = {}) {
+    const planSource = options.terraformCredentials?.mode === 'ambient' ? undefined : options.terraformCredentials;
+    const webIdentityToken = credentials.mode === 'role' || planSource?.mode === 'role' ? githubOidcToken() : undefined;
+    logger.info(`AWS credentials: ${describeCredentialSource(credentials, credentials.mode === 'role' && webIdentityToken !== undefined)}.`);
+    // Terraform's own client: it sends nothing, it only resolves the credentials Terraform gets.
+    const forTerraformClient = planSource
+        ? createS3Client({
+            region,
+            credentials: planSource,
+            ...(webIdentityToken && planSource.mode === 'role' ? { webIdentityToken } : {}),
+        })
+        : undefined;
+    if (planSource)
+        logger.info(`AWS credentials for Terraform (${options.terraformCredentialsLabel ?? 'separate credentials'}): ${describeCredentialSource(planSource, planSource.mode === 'role' && webIdentityToken !== undefined)}; the engine's own records keep the credentials above.`);
     const s3 = createS3Client({
         region,
         credentials,
-        ...(webIdentityToken ? { webIdentityToken } : {}),
+        ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
     });
     let forTerraform;
     const others = new Map([[region, s3]]);
@@ -91479,13 +91695,13 @@ async function openAwsSession(region, credentials, logger) {
                 client = createS3Client({
                     region: other,
                     credentials,
-                    ...(webIdentityToken ? { webIdentityToken } : {}),
+                    ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
                 });
                 others.set(other, client);
             }
             return client;
         },
-        terraform: () => (forTerraform ??= resolveForTerraform(s3, region, logger)),
+        terraform: () => (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, region, logger)),
     };
 }
 async function resolveForTerraform(s3, region, logger) {
@@ -92389,6 +92605,7 @@ class terraform_installer_ToolCacheTerraformInstaller {
 
 
 
+
 /** The Terraform binary TERRAFORM_VERSION asks for (installed if needed), and its version. */
 async function prepareTerraform(inputs) {
     const logger = actionsLogger;
@@ -92405,10 +92622,11 @@ async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
     const credentials = await session.terraform();
     const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
-    // The runner's own CLI configuration (mirrors, registry credentials) is kept, tokens masked.
+    // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
+    // variables are kept, every registry token masked before Terraform runs.
     const runnerCliConfig = readRunnerCliConfig();
-    const registryTokens = runnerCliConfig ? cliConfigSecrets(runnerCliConfig.text) : [];
-    registryTokens.forEach((token) => actionsLogger.addSecret(token));
+    const tokens = registryTokens(runnerCliConfig?.text);
+    tokens.forEach((token) => actionsLogger.addSecret(token));
     if (runnerCliConfig)
         actionsLogger.info(`Terraform CLI configuration: ${runnerCliConfig.path}.`);
     return {
@@ -92419,8 +92637,10 @@ async function taskEnvironment(session, runId, inputs, prepared) {
         terraformVersion: terraform.version,
         terraform: {
             binary: terraform.path,
-            env: credentials.env,
-            secrets: [...credentials.secrets, ...registryTokens],
+            env: { ...registryTokenVariables(), ...credentials.env },
+            secrets: [...credentials.secrets, ...tokens],
+            // Never in the checkout, even without RUNNER_TEMP: Terraform code reads project files.
+            privateDir: join(process.env.RUNNER_TEMP ?? tmpdir(), 'deploy-engine', 'private'),
             parallelism: inputs.terraformParallelism,
             ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
             ...(runnerCliConfig ? { runnerCliConfig } : {}),
@@ -92506,6 +92726,13 @@ async function closeRunLeftOpen(credentials) {
 /** Every input of orchestrate-and-plan, parsed and validated before anything else happens. */
 
 
+/** The inputs of the credentials Terraform plans with before approval. */
+const PLAN_CREDENTIALS = {
+    role: 'PLAN_AWS_IAM_ROLE',
+    keyId: 'PLAN_AWS_ACCESS_KEY_ID',
+    secret: 'PLAN_AWS_SECRET_ACCESS_KEY',
+    token: 'PLAN_AWS_SESSION_TOKEN',
+};
 function parseOrchestrateInputs(p) {
     readUnusedInputs(p, ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'OPEN_API_PATH'], ['STK_CLIENT_SECRET'], 'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.');
     const credentials = readAwsCredentials(p, {
@@ -92514,6 +92741,7 @@ function parseOrchestrateInputs(p) {
         secret: 'AWS_SECRET_ACCESS_KEY',
         token: 'AWS_SESSION_TOKEN',
     });
+    const planCredentials = readAwsCredentials(p, PLAN_CREDENTIALS);
     const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
     const pathToMount = p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd();
     const inputs = {
@@ -92538,6 +92766,7 @@ function parseOrchestrateInputs(p) {
             .filter((dir) => dir !== '')
             .map((dir) => (0,external_node_path_.resolve)(pathToMount, dir)),
         credentials,
+        planCredentials,
         awsRegion,
         allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
         dynamicInputs: p.structured('DYNAMIC_INPUTS', {}, parseDynamicInputs),

@@ -1,6 +1,9 @@
 /**
- * One set of AWS credentials for the whole step: the S3 client of our records and, resolved once,
- * the environment Terraform's S3 backend gets. Every credential value is masked before use.
+ * The AWS credentials of a step: the S3 client of our records and, resolved once, the environment
+ * Terraform gets (its S3 backend, its providers). Terraform gets the same credentials unless the
+ * step was given separate ones for it (orchestrate-and-plan's PLAN_* inputs: plans made before
+ * approval run with read-only credentials, while the engine keeps writing its records with the
+ * main ones). Every credential value is masked before use.
  */
 import * as core from '@actions/core';
 import {
@@ -26,6 +29,16 @@ export interface AwsSession {
   terraform(): Promise<TerraformCredentials>;
 }
 
+export interface AwsSessionOptions {
+  /**
+   * Separate credentials for every Terraform process of the step (PLAN_AWS_IAM_ROLE, ...); the
+   * engine's own S3 client keeps `credentials`. Ambient (none given): Terraform gets the step's.
+   */
+  terraformCredentials?: AwsCredentialSource;
+  /** The input names of terraformCredentials, for the log. */
+  terraformCredentialsLabel?: string;
+}
+
 /**
  * The job's OIDC token for STS, when the job may mint one (`permissions: id-token: write` makes the
  * runner set ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN). `core.getIDToken` masks the token it returns.
@@ -46,15 +59,31 @@ export async function openAwsSession(
   region: string,
   credentials: AwsCredentialSource,
   logger: Logger,
+  options: AwsSessionOptions = {},
 ): Promise<AwsSession> {
-  const webIdentityToken = credentials.mode === 'role' ? githubOidcToken() : undefined;
+  const planSource =
+    options.terraformCredentials?.mode === 'ambient' ? undefined : options.terraformCredentials;
+  const webIdentityToken =
+    credentials.mode === 'role' || planSource?.mode === 'role' ? githubOidcToken() : undefined;
   logger.info(
-    `AWS credentials: ${describeCredentialSource(credentials, webIdentityToken !== undefined)}.`,
+    `AWS credentials: ${describeCredentialSource(credentials, credentials.mode === 'role' && webIdentityToken !== undefined)}.`,
   );
+  // Terraform's own client: it sends nothing, it only resolves the credentials Terraform gets.
+  const forTerraformClient = planSource
+    ? createS3Client({
+        region,
+        credentials: planSource,
+        ...(webIdentityToken && planSource.mode === 'role' ? { webIdentityToken } : {}),
+      })
+    : undefined;
+  if (planSource)
+    logger.info(
+      `AWS credentials for Terraform (${options.terraformCredentialsLabel ?? 'separate credentials'}): ${describeCredentialSource(planSource, planSource.mode === 'role' && webIdentityToken !== undefined)}; the engine's own records keep the credentials above.`,
+    );
   const s3 = createS3Client({
     region,
     credentials,
-    ...(webIdentityToken ? { webIdentityToken } : {}),
+    ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
   });
   let forTerraform: Promise<TerraformCredentials> | undefined;
   const others = new Map<string, S3Client>([[region, s3]]);
@@ -66,13 +95,14 @@ export async function openAwsSession(
         client = createS3Client({
           region: other,
           credentials,
-          ...(webIdentityToken ? { webIdentityToken } : {}),
+          ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
         });
         others.set(other, client);
       }
       return client;
     },
-    terraform: () => (forTerraform ??= resolveForTerraform(s3, region, logger)),
+    terraform: () =>
+      (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, region, logger)),
   };
 }
 

@@ -4,11 +4,13 @@
  * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import {
-  cliConfigSecrets,
   locateTerraform,
   readRunnerCliConfig,
+  registryTokens,
+  registryTokenVariables,
   S3ObjectStore,
   type ExecuteOptions,
 } from '@deploy-engine/core';
@@ -62,10 +64,11 @@ export async function taskEnvironment(
   const terraform = prepared ?? (await prepareTerraform(inputs));
   const credentials = await session.terraform();
   const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
-  // The runner's own CLI configuration (mirrors, registry credentials) is kept, tokens masked.
+  // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
+  // variables are kept, every registry token masked before Terraform runs.
   const runnerCliConfig = readRunnerCliConfig();
-  const registryTokens = runnerCliConfig ? cliConfigSecrets(runnerCliConfig.text) : [];
-  registryTokens.forEach((token) => actionsLogger.addSecret(token));
+  const tokens = registryTokens(runnerCliConfig?.text);
+  tokens.forEach((token) => actionsLogger.addSecret(token));
   if (runnerCliConfig) actionsLogger.info(`Terraform CLI configuration: ${runnerCliConfig.path}.`);
   return {
     providerMirrorDir: join(temp, 'deploy-engine', 'providers'),
@@ -75,8 +78,10 @@ export async function taskEnvironment(
     terraformVersion: terraform.version,
     terraform: {
       binary: terraform.path,
-      env: credentials.env,
-      secrets: [...credentials.secrets, ...registryTokens],
+      env: { ...registryTokenVariables(), ...credentials.env },
+      secrets: [...credentials.secrets, ...tokens],
+      // Never in the checkout, even without RUNNER_TEMP: Terraform code reads project files.
+      privateDir: join(process.env.RUNNER_TEMP ?? tmpdir(), 'deploy-engine', 'private'),
       parallelism: inputs.terraformParallelism,
       ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
       ...(runnerCliConfig ? { runnerCliConfig } : {}),

@@ -6,3 +6,4 @@ export * from './locate-terraform';
 export * from './unlock-state';
 export * from './cli-config';
 export * from './provider-mirror';
+export * from './registry-tokens';

@@ -4,11 +4,12 @@
  * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { CancelledError, ExternalError } from '../errors';
+import { CancelledError, ConfigurationError, ExternalError } from '../errors';
 import type { Logger } from '../logging';
-import { cliConfig, type RunnerCliConfig } from './cli-config';
+import { cliConfig, cliConfigFailure, type RunnerCliConfig } from './cli-config';
 import type { ProviderMirror } from './provider-mirror';
 import { runProcess, type ProcessResult } from './run-process';
 import {
@@ -42,6 +43,13 @@ export interface TerraformOptions {
   graceMs?: { interrupt: number; terminate: number };
   parallelism?: number;
   tfLogProvider?: string;
+  /**
+   * Where each command keeps its private files (its CLI configuration, which may hold registry
+   * tokens, and its output while it runs): a folder of its own, 0700, made here and removed when
+   * the command ends. Never inside the project, whose files Terraform code can read. Default: the
+   * system's temp folder.
+   */
+  privateDir?: string;
   /** The runner's Terraform CLI configuration (see cliConfig), kept in what Terraform gets. */
   runnerCliConfig?: RunnerCliConfig;
   /** The step's provider mirror: inits install from it and add what they downloaded to it. */
@@ -283,15 +291,17 @@ export class TerraformProject {
     return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
   }
 
-  private async env(): Promise<Record<string, string>> {
-    // Always a file of ours: the environment may point TF_CLI_CONFIG_FILE at a missing file.
-    const configDir = join(this.options.dir, '.deploy-engine');
-    await mkdir(configDir, { recursive: true });
+  /**
+   * The environment of a command: a minimal base, then the options' own; its CLI configuration is
+   * written into `privateDir` (always a file of ours: the runner may point TF_CLI_CONFIG_FILE at a
+   * missing file).
+   */
+  private async env(privateDir: string): Promise<Record<string, string>> {
     const file = cliConfig(
       this.options.runnerCliConfig,
       await this.options.providerMirror?.ready(),
     );
-    const config = join(configDir, file.name);
+    const config = join(privateDir, file.name);
     await writeFile(config, file.text, { mode: 0o600 });
     return {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -306,6 +316,18 @@ export class TerraformProject {
     };
   }
 
+  /** A folder of this command's own outside the project (0700), removed when it has ended. */
+  private async withPrivateDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
+    const root = this.options.privateDir ?? tmpdir();
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    const dir = await mkdtemp(join(root, 'terraform-'));
+    try {
+      return await use(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   private async run(
     command: string,
     args: string[],
@@ -314,18 +336,23 @@ export class TerraformProject {
   ): Promise<ProcessResult> {
     const { logger } = this.options;
     const started = Date.now();
-    const result = await runProcess(this.options.binary, args, {
-      cwd: this.options.dir,
-      env: { ...(await this.env()), ...(command === 'init' ? this.options.initEnv : {}) },
-      outputDir: join(this.options.dir, '.deploy-engine'),
-      secrets: this.options.secrets ?? [],
-      onLine: (line) => {
-        if (!options.quiet && line.trim() !== '') logger.info(line);
-      },
-      ...(this.options.signal ? { signal: this.options.signal } : {}),
-      timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
-      ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
-    });
+    const result = await this.withPrivateDir(async (privateDir) =>
+      runProcess(this.options.binary, args, {
+        cwd: this.options.dir,
+        env: {
+          ...(await this.env(privateDir)),
+          ...(command === 'init' ? this.options.initEnv : {}),
+        },
+        outputDir: privateDir,
+        secrets: this.options.secrets ?? [],
+        onLine: (line) => {
+          if (!options.quiet && line.trim() !== '') logger.info(line);
+        },
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+        timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
+        ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
+      }),
+    );
     logger.debug(
       `terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`,
     );
@@ -339,6 +366,18 @@ export class TerraformProject {
         `terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`,
         { retryable: true },
       );
+    }
+    const unreadConfig = cliConfigFailure(result.output);
+    if (unreadConfig !== undefined) {
+      // Terraform goes on without the configuration it could not read, installing providers from
+      // its implicit folders (the project's terraform.d/plugins among them): never past init.
+      throw new ConfigurationError({
+        message: `Terraform could not read the CLI configuration made from the runner's (${this.options.runnerCliConfig?.path ?? 'none'}): ${unreadConfig}`,
+        ...(this.options.runnerCliConfig
+          ? { location: { file: this.options.runnerCliConfig.path } }
+          : {}),
+        hint: 'Fix the file TF_CLI_CONFIG_FILE (or ~/.terraformrc) names on the runner.',
+      });
     }
     if (result.signal !== null) {
       // Killed from outside (the OOM killer, a runner shutting down): not the plugin's fault.

@@ -1,0 +1,63 @@
+/**
+ * A plugin that ships its own provider package (`terraform.d/plugins` in templates-deploy, copied
+ * into the rendered project as it is) through the built bundles: with a runner CLI configuration
+ * in JSON that has no provider_installation (which the engine used to pass on as it was),
+ * Terraform installed the plugin's package from its implicit folder and orchestrate-and-plan ran
+ * it, before approval. Now Terraform installs only from configured sources: the plan fails, saying
+ * which provider could not be installed, and the plugin's package never runs.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeployFlow } from '../harness/deploy-flow';
+import { startMoto, type MotoServer } from '../harness/moto';
+import { markerPackageZip, markerResource } from '../harness/provider-mirror';
+
+let moto: MotoServer;
+let flow: DeployFlow;
+const sentinel = join(mkdtempSync(join(tmpdir(), 'shipped-provider-')), 'ran');
+const runnerConfig = join(mkdtempSync(join(tmpdir(), 'runner-json-')), 'terraformrc.json');
+
+beforeAll(async () => {
+  moto = await startMoto();
+  writeFileSync(
+    runnerConfig,
+    JSON.stringify({ credentials: { 'registry.acme.example': { token: 'json-t0ken' } } }),
+  );
+  flow = new DeployFlow(moto, 'shipped', () => ({
+    TF_CLI_CONFIG_FILE: runnerConfig,
+    // Direct installation would look deploy-engine.test up: through a closed port on loopback.
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    NO_PROXY: '127.0.0.1',
+  }));
+  await flow.createBuckets();
+  const templates = join(flow.checkout, 'plugins', 'shipper', 'templates-deploy');
+  const packed = join(templates, 'terraform.d', 'plugins', 'deploy-engine.test', 'bench', 'marker');
+  mkdirSync(packed, { recursive: true });
+  const zip = await markerPackageZip(sentinel);
+  writeFileSync(join(packed, zip.name), zip.data);
+  writeFileSync(join(templates, 'main.tf'), markerResource('v', '"shipped"'));
+  writeFileSync(
+    join(flow.checkout, 'plugins', 'shipper', 'plugin.yaml'),
+    'schema-version: v3\nkind: plugin\nmetadata: { name: shipper, version: 1.0.0 }\nspec:\n  type: infra\n  inputs: []\n',
+  );
+  flow.writeApp(
+    'shipped',
+    '01JSH1PPED0000000000000000',
+    '    - name: acme/shipper@1.0.0\n      alias: shipper\n      type: infra\n      inputs: {}\n',
+  );
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+it('never installs nor runs a provider package a plugin ships in terraform.d/plugins (runner CLI configuration in JSON)', async () => {
+  writeFileSync(sentinel, '');
+  const plan = await flow.orchestrate('shipped');
+  expect(readFileSync(sentinel, 'utf8')).toBe('');
+  expect(plan.exitCode).toBe(1);
+  // (moto's credentials are "test": every "test" in the log is masked, the host's too.)
+  expect(plan.log).toMatch(/Failed to query available provider packages.*bench\/marker/);
+  expect(plan.outputs.run_id).toBe('');
+}, 120000);
