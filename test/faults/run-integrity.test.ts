@@ -214,7 +214,7 @@ it('cancel-run during an apply: Terraform is interrupted within 2 s of the run b
   const closedAt = Date.parse((await record(plan)).finishedAt ?? 'x');
   await waitFor(() => (alive(sleeper) ? undefined : true), 30000, 'the sleep to be killed');
   const interruptedAfterMs = Date.now() - closedAt;
-   
+
   console.log(`cancel-run closed the run; Terraform interrupted ${interruptedAfterMs} ms later`);
   expect(interruptedAfterMs).toBeLessThan(2000);
   const applied = await applying;
