@@ -88223,6 +88223,18 @@ class run_store_RunStore {
         });
     }
     /**
+     * Checks every artifact whose digest the run recorded, a few at a time, before anything is
+     * applied: a changed object is refused before the first task, not halfway through the run.
+     */
+    async verifyRecordedArtifacts(runId) {
+        const names = Object.keys((await this.getRun(runId))?.artifacts ?? {});
+        const next = async () => {
+            for (let name = names.pop(); name !== undefined; name = names.pop())
+                await this.getArtifact(runId, name);
+        };
+        await Promise.all(Array.from({ length: 8 }, next));
+    }
+    /**
      * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
      * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
      */
@@ -90601,6 +90613,7 @@ async function executeRunTasks(deps, options) {
     const { run, resumed } = claimed;
     let manifest;
     try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
         manifest = await deps.runs.getArtifact(run.runId, MANIFEST_ARTIFACT);
         if (!manifest)
             throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
@@ -92708,7 +92721,7 @@ async function run() {
                     ? `Run ${ref.runId} does not exist in ${ref.bucket}: nothing to cancel.`
                     : result.outcome === 'already-finished'
                         ? `Run ${ref.runId} had already finished as ${result.record?.status}: nothing to cancel; its lock is released.`
-                        : `Run ${ref.runId} was cancelled: ${result.aborted.length} unfinished task(s) marked ABORTED, and its lock released.`;
+                        : `Run ${ref.runId} was cancelled: ${result.aborted.length} unfinished task(s) marked ABORTED, and its lock released.${result.record?.executor ? ` The step executing it (${result.record.executor.description}) interrupts Terraform within about 2 s.` : ''}`;
         }
         info(message);
         const file = (0,external_node_path_.join)(process.env.RUNNER_TEMP ?? process.cwd(), `run-data-${Date.now()}.json`);

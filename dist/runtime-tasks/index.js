@@ -88638,6 +88638,18 @@ class run_store_RunStore {
         });
     }
     /**
+     * Checks every artifact whose digest the run recorded, a few at a time, before anything is
+     * applied: a changed object is refused before the first task, not halfway through the run.
+     */
+    async verifyRecordedArtifacts(runId) {
+        const names = Object.keys((await this.getRun(runId))?.artifacts ?? {});
+        const next = async () => {
+            for (let name = names.pop(); name !== undefined; name = names.pop())
+                await this.getArtifact(runId, name);
+        };
+        await Promise.all(Array.from({ length: 8 }, next));
+    }
+    /**
      * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
      * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
      */
@@ -91262,6 +91274,7 @@ async function executeRunTasks(deps, options) {
     const { run, resumed } = claimed;
     let manifest;
     try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
         manifest = await deps.runs.getArtifact(run.runId, artifacts_MANIFEST_ARTIFACT);
         if (!manifest)
             throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, artifacts_MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);

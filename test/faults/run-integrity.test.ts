@@ -262,8 +262,8 @@ describe('stored objects checked against the run record', () => {
 
   it('a plugin snapshot changed (with its own digest recomputed) is refused, naming its key', async () => {
     await tamperedRun('v2', async (runId) => {
-      // The producer's: its IAC task is the run's first, so nothing is applied before the check.
-      const key = `runs/${runId}/artifacts/sources/producer.json`;
+      // The consumer's, read by the run's third task: refused before the first task all the same.
+      const key = `runs/${runId}/artifacts/sources/consumer.json`;
       const snapshot = JSON.parse(await moto.getObjectText(flow.iacBucket, key)) as {
         digest: string;
         files: { path: string; base64: string }[];

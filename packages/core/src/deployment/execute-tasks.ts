@@ -164,6 +164,7 @@ export async function executeRunTasks(
   const { run, resumed } = claimed;
   let manifest: Manifest | undefined;
   try {
+    await deps.runs.verifyRecordedArtifacts(run.runId);
     manifest = await deps.runs.getArtifact<Manifest>(run.runId, MANIFEST_ARTIFACT);
     if (!manifest)
       throw new ExternalError(

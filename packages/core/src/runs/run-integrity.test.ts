@@ -60,6 +60,7 @@ describe('run integrity', () => {
     const key = keys.artifact(run.runId, 'manifest');
     await store.putBytes(key, Buffer.from('{"a":2}'), 'application/json');
     const fresh = new RunStore(store, new MemoryLogger());
+    await expect(fresh.verifyRecordedArtifacts(run.runId)).rejects.toThrow(/is not the object/);
     await expect(fresh.getArtifact(run.runId, 'manifest')).rejects.toThrow(
       new RegExp(`s3://iac/${key} is not the object run ${run.runId} stored`),
     );

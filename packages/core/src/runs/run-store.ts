@@ -373,6 +373,19 @@ export class RunStore {
   }
 
   /**
+   * Checks every artifact whose digest the run recorded, a few at a time, before anything is
+   * applied: a changed object is refused before the first task, not halfway through the run.
+   */
+  async verifyRecordedArtifacts(runId: string): Promise<void> {
+    const names = Object.keys((await this.getRun(runId))?.artifacts ?? {});
+    const next = async (): Promise<void> => {
+      for (let name = names.pop(); name !== undefined; name = names.pop())
+        await this.getArtifact(runId, name);
+    };
+    await Promise.all(Array.from({ length: 8 }, next));
+  }
+
+  /**
    * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
    * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
    */
