@@ -90514,8 +90514,9 @@ function task_list_check_describe(task) {
 /**
  * The start of executing a run's tasks: the run must exist, the step takes its executor claim
  * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
- * the run's tasks. A refusal before the claim changes nothing; a TASK_LIST refused once the step
- * holds a RUNNING run closes it (USER_ERROR), so no lock outlives the refusal.
+ * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
+ * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
+ * when another step holds the run (see executor-claim.ts).
  */
 
 
@@ -90556,14 +90557,12 @@ async function claimRunForTasks(deps, options) {
         const resumed = run.attempts?.at(-1);
         return { run, executor, ...(resumed ? { resumed } : {}) };
     }
+    // Refusals first, writing nothing: the step's post step then closes the run it was given.
+    if (found.executor)
+        throw new RunClaimedError(found, found.executor);
+    checkTaskList(found, options.tasks, { complete });
+    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
     const run = await deps.runs.claimRun(found.runId, executor);
-    try {
-        checkTaskList(run, options.tasks, { complete });
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
-    }
     return { run, executor };
 }
 

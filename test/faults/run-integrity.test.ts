@@ -128,9 +128,12 @@ describe('TASK_LIST against the run', () => {
       /TASK_LIST leaves out 2 task\(s\) of run \w+ that are still to be done: IAC_SELF_HOSTED consumer \(\w+\), DEPLOY_SELF_HOSTED consumer/,
     );
     expect(failed(applied)).toContain('outputs.apply_tasks of the orchestrate-and-plan job');
+    // Nothing written by the refused step; its post step closes the run and releases the lock.
+    const refused = await record(plan);
+    expect([refused.status, refused.executor]).toEqual(['RUNNING', undefined]);
+    expectOk(await flow.postApply(plan, applied));
     const run = await record(plan);
-    expect(run.status).toBe('USER_ERROR');
-    // Nothing half-done: no task ran, no state written, no lock held.
+    expect(run.status).toBe('ABORTED');
     expect(run.tasks.filter((t) => t.taskType !== 'PLAN').map((t) => t.status)).toEqual(
       Array(4).fill('ABORTED'),
     );
@@ -143,7 +146,7 @@ describe('TASK_LIST against the run', () => {
     expectOk(await flow.cancel(again.outputs.run_id ?? ''));
   });
 
-  it('an extra (forged) task is refused, and the run is closed with its lock released', async () => {
+  it('an extra (forged) task is refused naming it, writing nothing; the post step releases the lock', async () => {
     writeChain('forged', '01JFORGED00000000000000000');
     const plan = await flow.orchestrate('forged', { VERSION: 'v1' });
     expectOk(plan);
@@ -157,7 +160,9 @@ describe('TASK_LIST against the run', () => {
     expect(failed(applied)).toMatch(
       /TASK_LIST element 4 \(DESTROY_SELF_HOSTED victim, 01JFORGEDTASK0000000000000\) is not a task of run/,
     );
-    expect((await record(plan)).status).toBe('USER_ERROR');
+    expect((await record(plan)).status).toBe('RUNNING');
+    expectOk(await flow.postApply(plan, applied));
+    expect((await record(plan)).status).toBe('ABORTED');
     expect(await flow.lockKeys()).toEqual([]);
     expect(await statesOf('01JFORGED00000000000000000')).toEqual([]);
   });

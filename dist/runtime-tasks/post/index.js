@@ -84962,7 +84962,7 @@ function uuidToULID(uuid) {
  */
 
 /** A step that asks to execute a run another step is executing. Nothing was changed. */
-class RunClaimedError extends errors_ConfigurationError {
+class executor_claim_RunClaimedError extends errors_ConfigurationError {
     run;
     holder;
     name = 'RunClaimedError';
@@ -84988,7 +84988,7 @@ function takeClaim(run, executor) {
     if (holder && holder.id === executor.id)
         return false;
     if (holder)
-        throw new RunClaimedError(run, holder);
+        throw new executor_claim_RunClaimedError(run, holder);
     run.executor = executor;
     return true;
 }
@@ -85167,7 +85167,7 @@ class run_store_RunStore {
             return await this.update(runId, (current) => {
                 if (current.status === 'RUNNING') {
                     if (current.executor)
-                        throw new RunClaimedError(current, current.executor);
+                        throw new executor_claim_RunClaimedError(current, current.executor);
                     throw new errors_ConfigurationError({
                         message: `Run ${runId} was resumed by another job meanwhile.`,
                         hint: 'Let that job finish; cancel-run stops it.',
@@ -87042,8 +87042,9 @@ function task_list_check_describe(task) {
 /**
  * The start of executing a run's tasks: the run must exist, the step takes its executor claim
  * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
- * the run's tasks. A refusal before the claim changes nothing; a TASK_LIST refused once the step
- * holds a RUNNING run closes it (USER_ERROR), so no lock outlives the refusal.
+ * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
+ * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
+ * when another step holds the run (see executor-claim.ts).
  */
 
 
@@ -87084,14 +87085,12 @@ async function run_claim_claimRunForTasks(deps, options) {
         const resumed = run.attempts?.at(-1);
         return { run, executor, ...(resumed ? { resumed } : {}) };
     }
+    // Refusals first, writing nothing: the step's post step then closes the run it was given.
+    if (found.executor)
+        throw new RunClaimedError(found, found.executor);
+    checkTaskList(found, options.tasks, { complete });
+    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
     const run = await deps.runs.claimRun(found.runId, executor);
-    try {
-        checkTaskList(run, options.tasks, { complete });
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
-    }
     return { run, executor };
 }
 
