@@ -87887,9 +87887,16 @@ function checkTaskTransition(run, task, next) {
         throw new InvalidTransitionError(`task ${task.runTaskId} cannot go from ${task.status} to ${next}`);
     }
 }
-function checkRunFinish(run) {
+function checkRunFinish(run, next) {
     if (isFinished(run.status)) {
         throw new InvalidTransitionError(`run ${run.runId} is already ${run.status}`);
+    }
+    // A run succeeds only when every task of its manifest did, in this attempt or an earlier one.
+    const unfinished = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
+    if (next === 'SUCCEEDED' && unfinished.length > 0) {
+        throw new InvalidTransitionError(`run ${run.runId} cannot succeed: ${unfinished.length} task(s) did not succeed (${unfinished
+            .map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim() + ` ${t.status}`)
+            .join(', ')})`);
     }
 }
 
@@ -88220,6 +88227,98 @@ function uuidToULID(uuid) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/executor-claim.ts
+/**
+ * One step at a time executes a run. The step that executes a RUNNING run's tasks writes its claim
+ * into the run record (a read-modify-write with If-Match, see RunStore.claimRun), so of two
+ * runtime-tasks started on the same run exactly one gets it; the other is refused before it
+ * changes anything, naming the holder.
+ *
+ * The claim lives as long as the run is RUNNING: closing the run (success, failure, cancel-run, the
+ * post step of a step that died) ends it, and resuming a failed run (a re-run of the failed job)
+ * takes a fresh one in the same write that reopens it. orchestrate-and-plan gives its claim up
+ * when it hands the run to the approved job. A runner lost without its post step leaves the run
+ * RUNNING and claimed, exactly as it leaves the lock held: cancel-run closes it (no lease, so a
+ * slow step is never taken over while it still applies).
+ */
+
+/** A step that asks to execute a run another step is executing. Nothing was changed. */
+class RunClaimedError extends errors_ConfigurationError {
+    run;
+    holder;
+    name = 'RunClaimedError';
+    constructor(run, holder) {
+        super({
+            message: `Run ${run.runId} is already being executed by ${holder.description} (since ${holder.claimedAt}); this step did not run any task and changed nothing in the run.`,
+            hint: 'Run one runtime-tasks per run: let that job finish, or stop it with cancel-run (a run is then started again from orchestrate-and-plan). If that job is gone without closing the run (its runner was lost), cancel-run releases the run and its lock.',
+        });
+        this.run = run;
+        this.holder = holder;
+    }
+}
+/**
+ * Takes the claim on `run` (mutated in place) for `executor`; throws RunClaimedError when another
+ * step holds it. Returns false when `executor` holds it already (nothing to write).
+ */
+function takeClaim(run, executor) {
+    if (run.status !== 'RUNNING')
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is ${run.status}: it cannot be executed.`,
+        });
+    const holder = run.executor;
+    if (holder && holder.id === executor.id)
+        return false;
+    if (holder)
+        throw new RunClaimedError(run, holder);
+    run.executor = executor;
+    return true;
+}
+/** Gives the claim up (`run` mutated); false when `executorId` does not hold it. */
+function dropClaim(run, executorId) {
+    if (run.executor?.id !== executorId)
+        return false;
+    delete run.executor;
+    return true;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/artifact-integrity.ts
+/**
+ * What orchestrate-and-plan stores with a run (the manifest, the plugin snapshots) is what
+ * runtime-tasks applies after approval, so it must come back exactly as it was written: the run
+ * record keeps the SHA-256 of each object's bytes, and reading one back checks it. An object
+ * changed, corrupt or gone is an ExternalError naming its key: nothing of it is used.
+ */
+
+
+/** The digest recorded for an artifact: SHA-256 (hex) of the exact bytes stored. */
+function artifactDigest(body) {
+    return (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+}
+/**
+ * Parses an artifact read back as `body` (undefined: the object is missing), checking it against
+ * the digest the run recorded. `expected` undefined: the run recorded none (an artifact written by
+ * a step itself, or a run opened before digests were recorded), only the JSON is checked.
+ */
+function readRecordedArtifact(where, body, expected) {
+    const object = `s3://${where.bucket}/${where.key}`;
+    if (body === undefined) {
+        if (expected === undefined)
+            return undefined;
+        throw new ExternalError(`${object} is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on. Start a new run (run the workflow again) and review its plan.`);
+    }
+    if (expected !== undefined) {
+        const found = artifactDigest(body);
+        if (found !== expected)
+            throw new ExternalError(`${object} is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used. Start a new run (run the workflow again) and review its plan, and check who can write to the IaC bucket.`);
+    }
+    try {
+        return JSON.parse(Buffer.from(body).toString('utf8'));
+    }
+    catch {
+        throw new ExternalError(`${object} is not valid JSON: the object was changed outside this tool or is corrupt. Start a new run (run the workflow again).`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-store.ts
 /**
  * Run records and their locks in the IaC bucket. Every write that could race is conditional: the
@@ -88227,6 +88326,8 @@ function uuidToULID(uuid) {
  * read-modify-write with If-Match, retried on conflict. So two runners can never both hold a lock
  * or silently overwrite each other's record.
  */
+
+
 
 
 
@@ -88322,7 +88423,7 @@ class run_store_RunStore {
      * attempt ended in `attempts`. Refused, saying why and what to do, when the run was not a failure
      * (a cancelled run stays cancelled) or when another run of the target started since.
      */
-    async resumeRun(runId) {
+    async resumeRun(runId, executor) {
         const run = await this.getRun(runId);
         if (!run)
             throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
@@ -88346,6 +88447,8 @@ class run_store_RunStore {
         try {
             return await this.update(runId, (current) => {
                 if (current.status === 'RUNNING') {
+                    if (current.executor)
+                        throw new RunClaimedError(current, current.executor);
                     throw new errors_ConfigurationError({
                         message: `Run ${runId} was resumed by another job meanwhile.`,
                         hint: 'Let that job finish; cancel-run stops it.',
@@ -88366,6 +88469,11 @@ class run_store_RunStore {
                 };
                 current.attempts = [...(current.attempts ?? []), attempt];
                 current.status = 'RUNNING';
+                // The job that reopens the run executes it: claimed in the very write that reopens it.
+                if (executor)
+                    current.executor = executor;
+                else
+                    delete current.executor;
                 delete current.finishedAt;
                 delete current.error;
                 for (const task of current.tasks) {
@@ -88418,6 +88526,17 @@ class run_store_RunStore {
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
     }
+    /**
+     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
+     * RunClaimedError, having written nothing, when another step holds it.
+     */
+    async claimRun(runId, executor) {
+        return this.update(runId, (run) => takeClaim(run, executor));
+    }
+    /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
+    async releaseClaim(runId, executorId) {
+        return this.update(runId, (run) => dropClaim(run, executorId));
+    }
     async startTask(runId, runTaskId) {
         return this.updateTask(runId, runTaskId, (run, task) => {
             checkTaskTransition(run, task, 'RUNNING');
@@ -88448,7 +88567,7 @@ class run_store_RunStore {
             changed = false; // a conflict re-runs this on the fresh record
             if (isFinished(run.status))
                 return false;
-            checkRunFinish(run);
+            checkRunFinish(run, status);
             const at = this.now().toISOString();
             run.status = status;
             run.finishedAt = at;
@@ -88501,8 +88620,46 @@ class run_store_RunStore {
     async putArtifact(runId, name, value) {
         await this.store.putJson(keys.artifact(runId, name), value);
     }
+    /**
+     * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
+     * orchestrate-and-plan stores for the approved job) and returns that digest: pass the digests to
+     * recordArtifacts once all are stored. getArtifact checks them when they are read back.
+     */
+    async putCheckedArtifact(runId, name, value) {
+        const body = Buffer.from(JSON.stringify(value), 'utf8');
+        await this.store.putBytes(keys.artifact(runId, name), body, 'application/json');
+        return artifactDigest(body);
+    }
+    /** Records artifact digests (by artifact name) in the run record, in one write. */
+    async recordArtifacts(runId, digests) {
+        return this.update(runId, (run) => {
+            run.artifacts = { ...run.artifacts, ...digests };
+            return true;
+        });
+    }
+    /**
+     * Checks every artifact whose digest the run recorded, a few at a time, before anything is
+     * applied: a changed object is refused before the first task, not halfway through the run.
+     */
+    async verifyRecordedArtifacts(runId) {
+        const names = Object.keys((await this.getRun(runId))?.artifacts ?? {});
+        const next = async () => {
+            for (let name = names.pop(); name !== undefined; name = names.pop())
+                await this.getArtifact(runId, name);
+        };
+        await Promise.all(Array.from({ length: 8 }, next));
+    }
+    /**
+     * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
+     * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
+     */
     async getArtifact(runId, name) {
-        return (await this.store.getJson(keys.artifact(runId, name)))?.value;
+        const key = keys.artifact(runId, name);
+        const recorded = this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
+        const expected = recorded?.[name];
+        if (expected === undefined)
+            return (await this.store.getJson(key))?.value;
+        return readRecordedArtifact({ bucket: this.store.bucket, key, runId }, await this.store.getBytes(key), expected);
     }
     /** The object key of a raw file of the run (plan files, plan texts). */
     fileKey(runId, name) {
@@ -88703,6 +88860,8 @@ function sameJson(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
 
 
 
@@ -90142,21 +90301,25 @@ async function openRun(deps, options) {
             logger.info(skipped);
             return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
         }
-        await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
+        // Their digests go into the run record: runtime-tasks refuses objects changed since.
+        const digests = {};
+        digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
         // A rollback deploys the IaC recorded then: it needs no plugin files.
         for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
             const plugin = manifest.plugins.find((p) => p.alias === alias);
             if (!plugin?.source)
                 throw new Error(`manifest has no source for infra plugin ${alias}`);
             const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-            await deps.runs.putArtifact(run.runId, sourceArtifact(alias), snapshot);
+            const name = sourceArtifact(alias);
+            digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
         }
+        const recorded = await deps.runs.recordArtifacts(run.runId, digests);
+        return { ...base, run: recorded };
     }
     catch (error) {
         await closeAfterFailure(deps, run.runId, error);
         throw error;
     }
-    return { ...base, run };
 }
 /** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
 function skipReason(manifest, live, mode, terraformVersion) {
@@ -90235,12 +90398,18 @@ function quiet(logger) {
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
 /**
  * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
- * workflow's cancel job, or a person). The watch reads the run record every few seconds and, once
+ * workflow's cancel job, or a person). The watch reads the run record every second and, once
  * the run is no longer RUNNING, aborts the step's work the way a job cancellation does (Terraform
  * is interrupted and saves its state), so nothing keeps changing infrastructure after the lock
  * was released.
  */
 
+/**
+ * Every second: Terraform must stop within 2 s of the run being closed elsewhere, since a new run
+ * may take the lock at once. One GET of a small object a second costs about 0.15 US cents per
+ * hour of apply at S3's request price.
+ */
+const WATCH_INTERVAL_MS = 1000;
 function watchRun(runs, runId, logger, options) {
     const controller = new AbortController();
     let closed;
@@ -90267,7 +90436,7 @@ function watchRun(runs, runId, logger, options) {
             .finally(() => {
             checking = false;
         });
-    }, options.intervalMs ?? 10000);
+    }, options.intervalMs ?? WATCH_INTERVAL_MS);
     timer.unref();
     return {
         signal: controller.signal,
@@ -90468,6 +90637,135 @@ function planFile(name) {
 }
 function planTextFile(name) {
     return `plans/${name}.txt`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
+/**
+ * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
+ * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
+ * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
+ * still to be done, since the run could then never have done what was reviewed. The order of the
+ * list does not matter: tasks run in the order the run recorded them (a valid order), and with
+ * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
+ */
+
+const HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
+/**
+ * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
+ * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
+ * own tasks) the list may be a part.
+ */
+function checkTaskList(run, tasks, options) {
+    if (tasks.length === 0) {
+        throw new errors_ConfigurationError({
+            message: 'TASK_LIST is empty.',
+            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+        });
+    }
+    const problems = tasks.flatMap((task, index) => {
+        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
+        if (!recorded)
+            return [
+                {
+                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
+                },
+            ];
+        if (recorded.taskType !== task.taskType ||
+            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
+            return [
+                {
+                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
+                },
+            ];
+        }
+        return [];
+    });
+    if (options.complete) {
+        const listed = new Set(tasks.map((t) => t.runTaskId));
+        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
+        if (missing.length > 0)
+            problems.push({
+                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
+            });
+    }
+    if (problems.length > 0) {
+        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: HINT };
+        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
+    }
+}
+/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
+function inRunOrder(run, tasks) {
+    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
+    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
+}
+/**
+ * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
+ * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
+ */
+function incompleteRun(run) {
+    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
+    if (left.length === 0)
+        return undefined;
+    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
+}
+function task_list_check_describe(task) {
+    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
+/**
+ * The start of executing a run's tasks: the run must exist, the step takes its executor claim
+ * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
+ * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
+ * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
+ * when another step holds the run (see executor-claim.ts).
+ */
+
+
+
+
+const run_claim_newId = monotonicFactory();
+/**
+ * Claims run `runId` for this step. Returns undefined with the record when the run already
+ * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
+ * executes it) otherwise.
+ */
+async function claimRunForTasks(deps, options) {
+    const found = await deps.runs.getRun(options.runId);
+    if (!found) {
+        throw new errors_ConfigurationError({
+            message: `Run ${options.runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    const complete = options.partial !== true;
+    const executor = {
+        id: run_claim_newId(),
+        description: options.executor ?? 'a step outside a GitHub workflow',
+        claimedAt: new Date().toISOString(),
+    };
+    if (found.status === 'SUCCEEDED') {
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
+        return { run: found, done: true };
+    }
+    if (found.status !== 'RUNNING') {
+        // Checked before the run is reopened: a refused list leaves the failed run as it was.
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
+        const run = await deps.runs.resumeRun(found.runId, executor);
+        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
+        const resumed = run.attempts?.at(-1);
+        return { run, executor, ...(resumed ? { resumed } : {}) };
+    }
+    // Refusals first, writing nothing: the step's post step then closes the run it was given.
+    if (found.executor)
+        throw new RunClaimedError(found, found.executor);
+    checkTaskList(found, options.tasks, { complete });
+    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
+    const run = await deps.runs.claimRun(found.runId, executor);
+    return { run, executor };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
@@ -91158,36 +91456,31 @@ async function scanRepositoryFiles(root, exclude, copyTo) {
 
 
 
+
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
  * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
  */
 async function executeRunTasks(deps, options) {
-    const found = await deps.runs.getRun(options.runId);
-    if (!found) {
-        throw new errors_ConfigurationError({
-            message: `Run ${options.runId} does not exist in the IaC bucket.`,
-            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-        });
+    const claimed = await claimRunForTasks(deps, {
+        runId: options.runId,
+        tasks: options.tasks,
+        partial: options.leaveOpen === true,
+        ...(options.executor ? { executor: options.executor } : {}),
+    });
+    if ('done' in claimed)
+        return { run: claimed.run, reports: [] };
+    const { run, resumed } = claimed;
+    let manifest;
+    try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
+        manifest = await deps.runs.getArtifact(run.runId, artifacts_MANIFEST_ARTIFACT);
+        if (!manifest)
+            throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, artifacts_MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
     }
-    checkTaskList(found, options.tasks);
-    if (found.status === 'SUCCEEDED') {
-        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
-        return { run: found, reports: [] };
-    }
-    let run = found;
-    let resumed;
-    if (found.status !== 'RUNNING') {
-        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
-        run = await deps.runs.resumeRun(found.runId);
-        resumed = run.attempts?.at(-1);
-        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
-        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
-    }
-    const manifest = await deps.runs.getArtifact(run.runId, artifacts_MANIFEST_ARTIFACT);
-    if (!manifest) {
-        const error = new Error(`run ${run.runId} has no stored manifest; its records are incomplete`);
+    catch (error) {
         await closeAfterFailure(deps, run.runId, error);
         throw error;
     }
@@ -91196,7 +91489,10 @@ async function executeRunTasks(deps, options) {
         ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
     });
     try {
-        const result = await executeTasks(deps, { ...options, signal: watch.signal }, run, manifest, watch);
+        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch);
+        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
+        if (options.leaveOpen && result.run.status === 'RUNNING')
+            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
         return resumed ? { ...result, resumed } : result;
     }
     finally {
@@ -91297,6 +91593,10 @@ async function executeTasks(deps, options, run, manifest, watch) {
     if (options.leaveOpen)
         return { run: current, reports, graph };
     try {
+        // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
+        const incomplete = incompleteRun(current);
+        if (incomplete)
+            throw incomplete;
         await executor.recordDeployment();
         return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
     }
@@ -91308,35 +91608,6 @@ async function executeTasks(deps, options, run, manifest, watch) {
 /** Per plugin alias (kept or removed), the aliases it requires a connection from. */
 function pluginDependencies(manifest) {
     return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
-}
-function checkTaskList(run, tasks) {
-    if (tasks.length === 0) {
-        throw new errors_ConfigurationError({
-            message: 'TASK_LIST is empty.',
-            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
-        });
-    }
-    const problems = tasks.flatMap((task, index) => {
-        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
-        if (!recorded)
-            return [
-                {
-                    message: `TASK_LIST element ${index} (${task.runTaskId}) is not a task of run ${run.runId}.`,
-                },
-            ];
-        if (recorded.taskType !== task.taskType ||
-            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
-            return [
-                {
-                    message: `TASK_LIST element ${index} says ${task.taskType} ${task.pluginAppliedAlias ?? ''}, but run ${run.runId} recorded ${recorded.taskType} ${recorded.pluginAppliedAlias ?? ''} for it.`,
-                },
-            ];
-        }
-        return [];
-    });
-    if (problems.length > 0) {
-        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
-    }
 }
 function findTask(run, runTaskId) {
     return run.tasks.find((t) => t.runTaskId === runTaskId);
@@ -92179,6 +92450,28 @@ function escapeHtml(text) {
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;');
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-run.ts
+/** The URL of the workflow run this step belongs to, recorded with every run it opens. */
+function workflowRunUrl(env = process.env) {
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repository = env.GITHUB_REPOSITORY;
+    const runId = env.GITHUB_RUN_ID;
+    if (!repository || !runId)
+        return 'unknown (not started by a GitHub workflow)';
+    const attempt = env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1'
+        ? `/attempts/${env.GITHUB_RUN_ATTEMPT}`
+        : '';
+    return `${server}/${repository}/actions/runs/${runId}${attempt}`;
+}
+/**
+ * This step as a person finds it: the workflow run, the job and its attempt (written into a run's
+ * executor claim, so a second step on the same run is told which job holds it).
+ */
+function stepDescription(env = process.env) {
+    const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
+    return `${job} of workflow run ${workflowRunUrl(env)}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/aws-session.ts
@@ -93484,6 +93777,7 @@ async function run() {
         const result = await executeRunTasks(runDependencies(iacStore, logger, ref.region), {
             runId: ref.runId,
             tasks: inputs.tasks,
+            executor: stepDescription(),
             ...(await taskEnvironment(session, ref.runId, inputs)),
             parallelism: inputs.taskParallelism,
             checkout: {
@@ -93496,6 +93790,11 @@ async function run() {
                 allowedModules: inputs.allowedModules,
             },
             signal,
+        }).catch((error) => {
+            // Another step executes the run: this one changed nothing, and its post step must not either.
+            if (error instanceof RunClaimedError)
+                releaseRun();
+            throw error;
         });
         // executeRunTasks has closed the run (success or failure): the post step has nothing to do.
         releaseRun();

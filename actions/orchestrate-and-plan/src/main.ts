@@ -8,6 +8,7 @@ import {
   repositoryExclusions,
   runAction,
   runnerInputs,
+  stepDescription,
   taskEnvironment,
   workflowRunUrl,
 } from '@deploy-engine/action-kit';
@@ -99,6 +100,7 @@ export async function run(): Promise<void> {
           checkout: { root: inputs.pathToMount, exclude },
           parallelism: inputs.taskParallelism,
           leaveOpen: true,
+          executor: stepDescription(),
           signal,
         });
         current = result.run;

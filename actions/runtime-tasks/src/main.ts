@@ -8,6 +8,7 @@ import {
   repositoryExclusions,
   runAction,
   runnerInputs,
+  stepDescription,
   taskEnvironment,
 } from '@deploy-engine/action-kit';
 import {
@@ -15,6 +16,7 @@ import {
   executeRunTasks,
   parseRunRef,
   runDependencies,
+  RunClaimedError,
   S3ObjectStore,
 } from '@deploy-engine/core';
 import { parseRuntimeInputs } from './inputs';
@@ -43,6 +45,7 @@ export async function run(): Promise<void> {
     const result = await executeRunTasks(runDependencies(iacStore, logger, ref.region), {
       runId: ref.runId,
       tasks: inputs.tasks,
+      executor: stepDescription(),
       ...(await taskEnvironment(session, ref.runId, inputs)),
       parallelism: inputs.taskParallelism,
       checkout: {
@@ -55,6 +58,10 @@ export async function run(): Promise<void> {
         allowedModules: inputs.allowedModules,
       },
       signal,
+    }).catch((error: unknown) => {
+      // Another step executes the run: this one changed nothing, and its post step must not either.
+      if (error instanceof RunClaimedError) releaseRun();
+      throw error;
     });
     // executeRunTasks has closed the run (success or failure): the post step has nothing to do.
     releaseRun();

@@ -10,3 +10,12 @@ export function workflowRunUrl(env: NodeJS.ProcessEnv = process.env): string {
       : '';
   return `${server}/${repository}/actions/runs/${runId}${attempt}`;
 }
+
+/**
+ * This step as a person finds it: the workflow run, the job and its attempt (written into a run's
+ * executor claim, so a second step on the same run is told which job holds it).
+ */
+export function stepDescription(env: NodeJS.ProcessEnv = process.env): string {
+  const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
+  return `${job} of workflow run ${workflowRunUrl(env)}`;
+}

@@ -45,6 +45,8 @@ import { moduleOutputs } from '../unified';
 import { requirementsOf, type ResolvedSharedValue } from '../workspace';
 import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
+import { claimRunForTasks } from './run-claim';
+import { incompleteRun, inRunOrder } from './task-list-check';
 import { mapOutputsToConnections } from './connection-outputs';
 import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
 import { UnifiedTasks, type PluginOutputs } from './unified-tasks';
@@ -98,8 +100,14 @@ export interface ExecuteOptions {
    * mode: the approved ones follow in runtime-tasks). A failure closes the run all the same.
    */
   leaveOpen?: boolean;
-  /** How often the run record is read to notice a cancel-run from another job (default 10 s). */
+  /** How often the run record is read to notice a cancel-run from another job (default 1 s). */
   watchIntervalMs?: number;
+  /**
+   * Who this step is (workflow run, job, attempt), written into the run's executor claim: a second
+   * step on the same run is refused naming it (see runs/executor-claim.ts).
+   */
+  executor?: string;
+
   /**
    * How many tasks may run at once (TASK_PARALLELISM); default 1, the list's order task by task.
    * Above 1 a task starts as soon as what it waits for has succeeded (see schedule/).
@@ -146,36 +154,23 @@ export async function executeRunTasks(
   deps: ExecuteDependencies,
   options: ExecuteOptions,
 ): Promise<ExecuteResult> {
-  const found = await deps.runs.getRun(options.runId);
-  if (!found) {
-    throw new ConfigurationError({
-      message: `Run ${options.runId} does not exist in the IaC bucket.`,
-      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-    });
-  }
-  checkTaskList(found, options.tasks);
-  if (found.status === 'SUCCEEDED') {
-    deps.logger.info(
-      `Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`,
-    );
-    return { run: found, reports: [] };
-  }
-  let run = found;
-  let resumed: RunAttempt | undefined;
-  if (found.status !== 'RUNNING') {
-    deps.logger.info(
-      `Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`,
-    );
-    run = await deps.runs.resumeRun(found.runId);
-    resumed = run.attempts?.at(-1);
-    const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
-    deps.logger.info(
-      `Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`,
-    );
-  }
-  const manifest = await deps.runs.getArtifact<Manifest>(run.runId, MANIFEST_ARTIFACT);
-  if (!manifest) {
-    const error = new Error(`run ${run.runId} has no stored manifest; its records are incomplete`);
+  const claimed = await claimRunForTasks(deps, {
+    runId: options.runId,
+    tasks: options.tasks,
+    partial: options.leaveOpen === true,
+    ...(options.executor ? { executor: options.executor } : {}),
+  });
+  if ('done' in claimed) return { run: claimed.run, reports: [] };
+  const { run, resumed } = claimed;
+  let manifest: Manifest | undefined;
+  try {
+    await deps.runs.verifyRecordedArtifacts(run.runId);
+    manifest = await deps.runs.getArtifact<Manifest>(run.runId, MANIFEST_ARTIFACT);
+    if (!manifest)
+      throw new ExternalError(
+        `Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`,
+      );
+  } catch (error) {
     await closeAfterFailure(deps, run.runId, error);
     throw error;
   }
@@ -186,11 +181,14 @@ export async function executeRunTasks(
   try {
     const result = await executeTasks(
       deps,
-      { ...options, signal: watch.signal },
+      { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal },
       run,
       manifest,
       watch,
     );
+    // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
+    if (options.leaveOpen && result.run.status === 'RUNNING')
+      result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
     return resumed ? { ...result, resumed } : result;
   } finally {
     watch.stop();
@@ -310,6 +308,9 @@ async function executeTasks(
   const current = (await deps.runs.getRun(run.runId)) ?? run;
   if (options.leaveOpen) return { run: current, reports, graph };
   try {
+    // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
+    const incomplete = incompleteRun(current);
+    if (incomplete) throw incomplete;
     await executor.recordDeployment();
     return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
   } catch (error) {
@@ -321,38 +322,6 @@ async function executeTasks(
 /** Per plugin alias (kept or removed), the aliases it requires a connection from. */
 function pluginDependencies(manifest: Manifest): Map<string, string[]> {
   return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
-}
-
-function checkTaskList(run: RunRecord, tasks: readonly ApplyTask[]): void {
-  if (tasks.length === 0) {
-    throw new ConfigurationError({
-      message: 'TASK_LIST is empty.',
-      hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
-    });
-  }
-  const problems = tasks.flatMap((task, index) => {
-    const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
-    if (!recorded)
-      return [
-        {
-          message: `TASK_LIST element ${index} (${task.runTaskId}) is not a task of run ${run.runId}.`,
-        },
-      ];
-    if (
-      recorded.taskType !== task.taskType ||
-      recorded.pluginAppliedAlias !== task.pluginAppliedAlias
-    ) {
-      return [
-        {
-          message: `TASK_LIST element ${index} says ${task.taskType} ${task.pluginAppliedAlias ?? ''}, but run ${run.runId} recorded ${recorded.taskType} ${recorded.pluginAppliedAlias ?? ''} for it.`,
-        },
-      ];
-    }
-    return [];
-  });
-  if (problems.length > 0) {
-    throw new ConfigurationError(problems, 'TASK_LIST does not match the run');
-  }
 }
 
 function findTask(run: RunRecord, runTaskId: string): RunTask {

@@ -213,19 +213,27 @@ export async function openRun(
       logger.info(skipped);
       return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
     }
-    await deps.runs.putArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
+    // Their digests go into the run record: runtime-tasks refuses objects changed since.
+    const digests: Record<string, string> = {};
+    digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(
+      run.runId,
+      MANIFEST_ARTIFACT,
+      manifest,
+    );
     // A rollback deploys the IaC recorded then: it needs no plugin files.
     for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
       const plugin = manifest.plugins.find((p) => p.alias === alias);
       if (!plugin?.source) throw new Error(`manifest has no source for infra plugin ${alias}`);
       const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-      await deps.runs.putArtifact(run.runId, sourceArtifact(alias), snapshot);
+      const name = sourceArtifact(alias);
+      digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
     }
+    const recorded = await deps.runs.recordArtifacts(run.runId, digests);
+    return { ...base, run: recorded };
   } catch (error) {
     await closeAfterFailure(deps, run.runId, error);
     throw error;
   }
-  return { ...base, run };
 }
 
 /** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */

@@ -98,7 +98,7 @@ describe('RunStore.resumeRun (a re-run of the failed job)', () => {
     const { runs, store } = fixture();
     const run = await failedRun(runs);
     const later = await runs.createRun(input());
-    await runs.finishRun(later.runId, 'SUCCEEDED');
+    await runs.finishRun(later.runId, 'ABORTED');
     await expect(runs.resumeRun(run.runId)).rejects.toThrow(
       new RegExp(`cannot be resumed: 1 other run\\(s\\).*${later.runId}`),
     );
@@ -113,7 +113,7 @@ describe('RunStore.resumeRun (a re-run of the failed job)', () => {
     expect(other.status).toBe('RUNNING');
     const holder = await runs.createRun(input());
     await expect(runs.createRun(input())).rejects.toBeInstanceOf(RunBlockedError);
-    await runs.finishRun(holder.runId, 'SUCCEEDED');
+    await runs.finishRun(holder.runId, 'ABORTED');
     // The holder did run since: refused. The blocked attempt alone would not have been.
     await expect(runs.resumeRun(run.runId)).rejects.toThrow(/1 other run/);
   });
@@ -203,7 +203,7 @@ describe('RunStore', () => {
   it('never lets a lock of a finished run stand in the way', async () => {
     const { runs } = fixture();
     const first = await runs.createRun(input());
-    await runs.finishRun(first.runId, 'SUCCEEDED');
+    await runs.finishRun(first.runId, 'ABORTED');
     const second = await runs.createRun(input({ version: 'v2' }));
     expect(second.status).toBe('RUNNING');
   });

@@ -13,6 +13,8 @@ import { describeTarget, type DeploymentTarget } from '../workspace';
 import { keys } from './keys';
 import { formatRunRef } from './run-ref';
 import { checkRunFinish, checkTaskTransition } from './transitions';
+import { dropClaim, RunClaimedError, takeClaim } from './executor-claim';
+import { artifactDigest, readRecordedArtifact } from './artifact-integrity';
 import {
   isFinished,
   isTaskFinished,
@@ -22,6 +24,7 @@ import {
   type RunRecord,
   type RunTask,
   type RunAttempt,
+  type RunExecutor,
   type RunType,
 } from './run-types';
 
@@ -140,7 +143,7 @@ export class RunStore {
    * attempt ended in `attempts`. Refused, saying why and what to do, when the run was not a failure
    * (a cancelled run stays cancelled) or when another run of the target started since.
    */
-  async resumeRun(runId: string): Promise<RunRecord> {
+  async resumeRun(runId: string, executor?: RunExecutor): Promise<RunRecord> {
     const run = await this.getRun(runId);
     if (!run) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
     if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
@@ -164,6 +167,7 @@ export class RunStore {
     try {
       return await this.update(runId, (current) => {
         if (current.status === 'RUNNING') {
+          if (current.executor) throw new RunClaimedError(current, current.executor);
           throw new ConfigurationError({
             message: `Run ${runId} was resumed by another job meanwhile.`,
             hint: 'Let that job finish; cancel-run stops it.',
@@ -184,6 +188,9 @@ export class RunStore {
         };
         current.attempts = [...(current.attempts ?? []), attempt];
         current.status = 'RUNNING';
+        // The job that reopens the run executes it: claimed in the very write that reopens it.
+        if (executor) current.executor = executor;
+        else delete current.executor;
         delete current.finishedAt;
         delete current.error;
         for (const task of current.tasks) {
@@ -233,6 +240,19 @@ export class RunStore {
     return stored?.value;
   }
 
+  /**
+   * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
+   * RunClaimedError, having written nothing, when another step holds it.
+   */
+  async claimRun(runId: string, executor: RunExecutor): Promise<RunRecord> {
+    return this.update(runId, (run) => takeClaim(run, executor));
+  }
+
+  /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
+  async releaseClaim(runId: string, executorId: string): Promise<RunRecord> {
+    return this.update(runId, (run) => dropClaim(run, executorId));
+  }
+
   async startTask(runId: string, runTaskId: string): Promise<RunRecord> {
     return this.updateTask(runId, runTaskId, (run, task) => {
       checkTaskTransition(run, task, 'RUNNING');
@@ -273,7 +293,7 @@ export class RunStore {
     const record = await this.update(runId, (run) => {
       changed = false; // a conflict re-runs this on the fresh record
       if (isFinished(run.status)) return false;
-      checkRunFinish(run);
+      checkRunFinish(run, status);
       const at = this.now().toISOString();
       run.status = status;
       run.finishedAt = at;
@@ -333,8 +353,53 @@ export class RunStore {
     await this.store.putJson(keys.artifact(runId, name), value);
   }
 
+  /**
+   * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
+   * orchestrate-and-plan stores for the approved job) and returns that digest: pass the digests to
+   * recordArtifacts once all are stored. getArtifact checks them when they are read back.
+   */
+  async putCheckedArtifact(runId: string, name: string, value: unknown): Promise<string> {
+    const body = Buffer.from(JSON.stringify(value), 'utf8');
+    await this.store.putBytes(keys.artifact(runId, name), body, 'application/json');
+    return artifactDigest(body);
+  }
+
+  /** Records artifact digests (by artifact name) in the run record, in one write. */
+  async recordArtifacts(runId: string, digests: Record<string, string>): Promise<RunRecord> {
+    return this.update(runId, (run) => {
+      run.artifacts = { ...run.artifacts, ...digests };
+      return true;
+    });
+  }
+
+  /**
+   * Checks every artifact whose digest the run recorded, a few at a time, before anything is
+   * applied: a changed object is refused before the first task, not halfway through the run.
+   */
+  async verifyRecordedArtifacts(runId: string): Promise<void> {
+    const names = Object.keys((await this.getRun(runId))?.artifacts ?? {});
+    const next = async (): Promise<void> => {
+      for (let name = names.pop(); name !== undefined; name = names.pop())
+        await this.getArtifact(runId, name);
+    };
+    await Promise.all(Array.from({ length: 8 }, next));
+  }
+
+  /**
+   * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
+   * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
+   */
   async getArtifact<T>(runId: string, name: string): Promise<T | undefined> {
-    return (await this.store.getJson<T>(keys.artifact(runId, name)))?.value;
+    const key = keys.artifact(runId, name);
+    const recorded =
+      this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
+    const expected = recorded?.[name];
+    if (expected === undefined) return (await this.store.getJson<T>(key))?.value;
+    return readRecordedArtifact<T>(
+      { bucket: this.store.bucket, key, runId },
+      await this.store.getBytes(key),
+      expected,
+    );
   }
 
   /** The object key of a raw file of the run (plan files, plan texts). */

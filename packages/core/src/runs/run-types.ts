@@ -53,6 +53,25 @@ export interface RunRecord {
   tasks: RunTask[];
   /** Earlier endings of a run that was resumed (a re-run of its failed job), oldest first. */
   attempts?: RunAttempt[];
+  /**
+   * The step executing the run's tasks while it is RUNNING (see executor-claim.ts): taken with a
+   * conditional write, so a second runtime-tasks on the same run is refused instead of racing.
+   */
+  executor?: RunExecutor;
+  /**
+   * SHA-256 of the exact bytes of the objects orchestrate-and-plan stored with the run (the
+   * manifest, the plugin snapshots), by artifact name: checked when they are read back.
+   */
+  artifacts?: Record<string, string>;
+}
+
+/** Who holds a run's executor claim. */
+export interface RunExecutor {
+  /** Fresh per step: the holder recognises its own claim by it. */
+  id: string;
+  /** The GitHub workflow run, job and attempt of the step, for the message another step gets. */
+  description: string;
+  claimedAt: string;
 }
 
 /** How an attempt of a resumed run ended, and the tasks that did not succeed then. */

@@ -1,6 +1,12 @@
 /** Which status changes are allowed, for runs and for their tasks. */
 import type { TaskStatus } from '../tasks';
-import { isFinished, isTaskFinished, type RunRecord, type RunTask } from './run-types';
+import {
+  isFinished,
+  isTaskFinished,
+  type RunRecord,
+  type RunStatus,
+  type RunTask,
+} from './run-types';
 
 /** A status change that would corrupt a record: a bug or a race the caller must not hide. */
 export class InvalidTransitionError extends Error {
@@ -30,9 +36,18 @@ export function checkTaskTransition(run: RunRecord, task: RunTask, next: TaskSta
   }
 }
 
-export function checkRunFinish(run: RunRecord): void {
+export function checkRunFinish(run: RunRecord, next?: RunStatus): void {
   if (isFinished(run.status)) {
     throw new InvalidTransitionError(`run ${run.runId} is already ${run.status}`);
+  }
+  // A run succeeds only when every task of its manifest did, in this attempt or an earlier one.
+  const unfinished = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
+  if (next === 'SUCCEEDED' && unfinished.length > 0) {
+    throw new InvalidTransitionError(
+      `run ${run.runId} cannot succeed: ${unfinished.length} task(s) did not succeed (${unfinished
+        .map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim() + ` ${t.status}`)
+        .join(', ')})`,
+    );
   }
 }
 

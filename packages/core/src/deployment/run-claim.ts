@@ -1,0 +1,86 @@
+/**
+ * The start of executing a run's tasks: the run must exist, the step takes its executor claim
+ * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
+ * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
+ * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
+ * when another step holds the run (see executor-claim.ts).
+ */
+import { monotonicFactory } from 'ulid';
+import { ConfigurationError } from '../errors';
+import type { Logger } from '../logging';
+import {
+  RunClaimedError,
+  type RunAttempt,
+  type RunExecutor,
+  type RunRecord,
+  type RunStore,
+} from '../runs';
+import type { ApplyTask } from '../tasks';
+import { checkTaskList } from './task-list-check';
+
+const newId = monotonicFactory();
+
+export interface ClaimedRun {
+  run: RunRecord;
+  executor: RunExecutor;
+  /** How the run had ended before this job resumed it. */
+  resumed?: RunAttempt;
+}
+
+/**
+ * Claims run `runId` for this step. Returns undefined with the record when the run already
+ * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
+ * executes it) otherwise.
+ */
+export async function claimRunForTasks(
+  deps: { runs: RunStore; logger: Logger },
+  options: {
+    runId: string;
+    tasks: readonly ApplyTask[];
+    /** Who this step is (workflow run, job), for the message a second step gets. */
+    executor?: string;
+    /** orchestrate-and-plan's own tasks: the list is a part of the run's tasks. */
+    partial?: boolean;
+  },
+): Promise<ClaimedRun | { run: RunRecord; done: true }> {
+  const found = await deps.runs.getRun(options.runId);
+  if (!found) {
+    throw new ConfigurationError({
+      message: `Run ${options.runId} does not exist in the IaC bucket.`,
+      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+    });
+  }
+  const complete = options.partial !== true;
+  const executor: RunExecutor = {
+    id: newId(),
+    description: options.executor ?? 'a step outside a GitHub workflow',
+    claimedAt: new Date().toISOString(),
+  };
+  if (found.status === 'SUCCEEDED') {
+    checkTaskList(found, options.tasks, { complete });
+    deps.logger.info(
+      `Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`,
+    );
+    return { run: found, done: true };
+  }
+  if (found.status !== 'RUNNING') {
+    // Checked before the run is reopened: a refused list leaves the failed run as it was.
+    checkTaskList(found, options.tasks, { complete });
+    deps.logger.info(
+      `Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`,
+    );
+    const run = await deps.runs.resumeRun(found.runId, executor);
+    const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+    deps.logger.info(
+      `Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`,
+    );
+    const resumed = run.attempts?.at(-1);
+    return { run, executor, ...(resumed ? { resumed } : {}) };
+  }
+  // Refusals first, writing nothing: the step's post step then closes the run it was given.
+  if (found.executor) throw new RunClaimedError(found, found.executor);
+  checkTaskList(found, options.tasks, { complete });
+  // Conditional: of two steps that got this far at once, one claims, the other is refused here.
+  const run = await deps.runs.claimRun(found.runId, executor);
+  return { run, executor };
+}
