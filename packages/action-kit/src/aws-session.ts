@@ -10,6 +10,7 @@ import {
   type Logger,
 } from '@deploy-engine/core';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { registerSecret } from './register-secret';
 
 export interface TerraformCredentials {
   /** AWS_* variables for Terraform (credentials, region, custom endpoints). */
@@ -33,7 +34,7 @@ export interface AwsSession {
 function githubOidcToken(): (() => Promise<string>) | undefined {
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
     return undefined;
-  core.setSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+  registerSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   return () => core.getIDToken('sts.amazonaws.com');
 }
 

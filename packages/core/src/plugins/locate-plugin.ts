@@ -11,6 +11,7 @@ import type { Problem } from '../errors';
 import { readYamlFile } from '../descriptor';
 import { parsePluginDefinition, type PluginDefinition } from './plugin-definition';
 import type { PluginRef } from './plugin-ref';
+import { isLink, refuseLinkOut } from './plugin-folder';
 
 export interface LocatedPlugin {
   kind: 'forked' | 'plugin-dir';
@@ -51,6 +52,7 @@ export class PluginCatalog {
     const problems: Problem[] = [];
     const forked = join(forkedRoot, alias);
     looked.push(displayPath(this.repoRoot, forked));
+    refuseLinkOut(this.repoRoot, forked, displayPath(this.repoRoot, forked));
     if (existsSync(join(forked, 'plugin.yaml'))) {
       const read = await this.read(forked);
       if (read.definition)
@@ -63,6 +65,7 @@ export class PluginCatalog {
     }
     for (const root of pluginDirs) {
       looked.push(displayPath(this.repoRoot, root));
+      refuseLinkOut(this.repoRoot, root, displayPath(this.repoRoot, root));
       for (const dir of await this.candidates(root)) {
         const read = await this.read(dir);
         if (read.problems.length > 0) problems.push(...read.problems);
@@ -106,6 +109,18 @@ export class PluginCatalog {
     if (!entry) {
       entry = (async () => {
         const file = displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
+        // A link could make us read (and quote in errors) any file of the runner.
+        if (await isLink(join(dir, 'plugin.yaml')))
+          return {
+            problems: [
+              {
+                message:
+                  'plugin.yaml is a symbolic link; symbolic links are not allowed in a plugin.',
+                location: { file },
+                hint: 'Copy the file into the plugin instead.',
+              },
+            ],
+          };
         const { yaml, problems } = await readYamlFile(join(dir, 'plugin.yaml'), file);
         if (!yaml) return { problems };
         const parsed = parsePluginDefinition(yaml);
