@@ -82908,7 +82908,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile: io_util_copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile: io_util_copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -82939,7 +82939,7 @@ const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
-            yield io_util_stat(fsPath);
+            yield stat(fsPath);
         }
         catch (err) {
             if (err.code === 'ENOENT') {
@@ -82952,7 +82952,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
+        const stats = useStat ? yield stat(fsPath) : yield io_util_lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -82982,7 +82982,7 @@ function tryGetExecutablePath(filePath, extensions) {
         let stats = undefined;
         try {
             // test file exists
-            stats = yield io_util_stat(filePath);
+            stats = yield stat(filePath);
         }
         catch (err) {
             if (err.code !== 'ENOENT') {
@@ -83010,7 +83010,7 @@ function tryGetExecutablePath(filePath, extensions) {
             filePath = originalFilePath + extension;
             stats = undefined;
             try {
-                stats = yield io_util_stat(filePath);
+                stats = yield stat(filePath);
             }
             catch (err) {
                 if (err.code !== 'ENOENT') {
@@ -85920,7 +85920,20 @@ function yaml_file_parseYaml(text, file) {
 async function yaml_file_readYamlFile(path, file) {
     let bytes;
     try {
-        const size = (await stat(path)).size;
+        // Not followed: a link could read (and quote in errors) any file of the runner; a FIFO would hang.
+        const found = await lstat(path);
+        if (!found.isFile()) {
+            return {
+                problems: [
+                    {
+                        message: `The file is ${found.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; descriptors and plugin files are read only as regular files of the repository.`,
+                        location: { file },
+                        hint: 'Copy the file into place instead of linking to it.',
+                    },
+                ],
+            };
+        }
+        const size = found.size;
         if (size > MAX_YAML_BYTES) {
             return {
                 problems: [
@@ -86424,7 +86437,6 @@ function parseOutputs(raw, path, fail) {
 
 
 
-
 function insideLexically(root, path) {
     const rel = relative(resolve(root), resolve(path));
     return !rel.startsWith('..') && !isAbsolute(rel);
@@ -86447,11 +86459,6 @@ function plugin_folder_refuseLinkOut(repoRoot, dir, display) {
         location: { file: display },
         hint: 'Copy the plugin into the repository (or into a PLUGINS_PATH folder) instead of linking to it.',
     });
-}
-/** Whether `path` is a symbolic link (false when it does not exist). */
-async function plugin_folder_isLink(path) {
-    const found = await lstat(path).catch(() => undefined);
-    return found?.isSymbolicLink() ?? false;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/locate-plugin.ts
@@ -86539,17 +86546,6 @@ class locate_plugin_PluginCatalog {
         if (!entry) {
             entry = (async () => {
                 const file = locate_plugin_displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
-                // A link could make us read (and quote in errors) any file of the runner.
-                if (await isLink(join(dir, 'plugin.yaml')))
-                    return {
-                        problems: [
-                            {
-                                message: 'plugin.yaml is a symbolic link; symbolic links are not allowed in a plugin.',
-                                location: { file },
-                                hint: 'Copy the file into the plugin instead.',
-                            },
-                        ],
-                    };
                 const { yaml, problems } = await readYamlFile(join(dir, 'plugin.yaml'), file);
                 if (!yaml)
                     return { problems };

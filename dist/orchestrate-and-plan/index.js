@@ -87065,7 +87065,20 @@ function yaml_file_parseYaml(text, file) {
 async function readYamlFile(path, file) {
     let bytes;
     try {
-        const size = (await (0,promises_.stat)(path)).size;
+        // Not followed: a link could read (and quote in errors) any file of the runner; a FIFO would hang.
+        const found = await (0,promises_.lstat)(path);
+        if (!found.isFile()) {
+            return {
+                problems: [
+                    {
+                        message: `The file is ${found.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; descriptors and plugin files are read only as regular files of the repository.`,
+                        location: { file },
+                        hint: 'Copy the file into place instead of linking to it.',
+                    },
+                ],
+            };
+        }
+        const size = found.size;
         if (size > MAX_YAML_BYTES) {
             return {
                 problems: [
@@ -87584,7 +87597,6 @@ function parseOutputs(raw, path, fail) {
 
 
 
-
 function insideLexically(root, path) {
     const rel = (0,external_node_path_.relative)((0,external_node_path_.resolve)(root), (0,external_node_path_.resolve)(path));
     return !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
@@ -87607,11 +87619,6 @@ function refuseLinkOut(repoRoot, dir, display) {
         location: { file: display },
         hint: 'Copy the plugin into the repository (or into a PLUGINS_PATH folder) instead of linking to it.',
     });
-}
-/** Whether `path` is a symbolic link (false when it does not exist). */
-async function isLink(path) {
-    const found = await (0,promises_.lstat)(path).catch(() => undefined);
-    return found?.isSymbolicLink() ?? false;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/locate-plugin.ts
@@ -87699,17 +87706,6 @@ class PluginCatalog {
         if (!entry) {
             entry = (async () => {
                 const file = displayPath(this.repoRoot, (0,external_node_path_.join)(dir, 'plugin.yaml'));
-                // A link could make us read (and quote in errors) any file of the runner.
-                if (await isLink((0,external_node_path_.join)(dir, 'plugin.yaml')))
-                    return {
-                        problems: [
-                            {
-                                message: 'plugin.yaml is a symbolic link; symbolic links are not allowed in a plugin.',
-                                location: { file },
-                                hint: 'Copy the file into the plugin instead.',
-                            },
-                        ],
-                    };
                 const { yaml, problems } = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
                 if (!yaml)
                     return { problems };

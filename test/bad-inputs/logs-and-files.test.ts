@@ -231,6 +231,31 @@ describe('files and links', () => {
     }
   });
 
+  it('reads no plugin.yaml that is a symbolic link, so no runner file is quoted in an error', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'outside-yaml-'));
+    writeFileSync(join(outside, 'credentials'), '[default]\naws_secret_access_key = LEAKME123\n');
+    flow.writeApp(
+      'yaml-link',
+      '01JYAMLL1NK000000000000000',
+      '    - { name: acme/linked@1.0.0, alias: z, type: infra }\n',
+    );
+    const forked = join(flow.checkout, 'yaml-link', '.stk', 'FORKED_PLUGINS', 'z');
+    mkdirSync(join(forked, 'templates-deploy'), { recursive: true });
+    symlinkSync(join(outside, 'credentials'), join(forked, 'plugin.yaml'));
+    try {
+      const plan = await flow.orchestrate('yaml-link');
+      expect(plan.exitCode).toBe(1);
+      expect(errorsOf(plan)).toMatch(
+        /The file is a symbolic link; descriptors and plugin files are read only as regular files/,
+      );
+      // (The link itself is in the workspace: look at what the step printed and wrote.)
+      expect(`${plan.stdout}${plan.stderr}${plan.summary}`).not.toContain('LEAKME123');
+    } finally {
+      rmSync(join(flow.checkout, 'yaml-link'), { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a PLUGINS_PATH entry that is a symbolic link leading out of the checkout', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'outside-plugins-'));
     cpSync(join(flow.checkout, 'plugins', 'node-a'), join(outside, 'node-a'), { recursive: true });

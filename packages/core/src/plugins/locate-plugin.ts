@@ -11,7 +11,7 @@ import type { Problem } from '../errors';
 import { readYamlFile } from '../descriptor';
 import { parsePluginDefinition, type PluginDefinition } from './plugin-definition';
 import type { PluginRef } from './plugin-ref';
-import { isLink, refuseLinkOut } from './plugin-folder';
+import { refuseLinkOut } from './plugin-folder';
 
 export interface LocatedPlugin {
   kind: 'forked' | 'plugin-dir';
@@ -109,18 +109,6 @@ export class PluginCatalog {
     if (!entry) {
       entry = (async () => {
         const file = displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
-        // A link could make us read (and quote in errors) any file of the runner.
-        if (await isLink(join(dir, 'plugin.yaml')))
-          return {
-            problems: [
-              {
-                message:
-                  'plugin.yaml is a symbolic link; symbolic links are not allowed in a plugin.',
-                location: { file },
-                hint: 'Copy the file into the plugin instead.',
-              },
-            ],
-          };
         const { yaml, problems } = await readYamlFile(join(dir, 'plugin.yaml'), file);
         if (!yaml) return { problems };
         const parsed = parsePluginDefinition(yaml);

@@ -4,7 +4,6 @@
  * them) that is a symbolic link leading out of it would make the engine read, snapshot and apply
  * files from anywhere on the runner. Such a folder is refused.
  */
-import { lstat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigurationError } from '../errors';
 import { outsideReason } from '../guardrails/confine-path';
@@ -30,10 +29,4 @@ export function refuseLinkOut(repoRoot: string, dir: string, display: string): v
     location: { file: display },
     hint: 'Copy the plugin into the repository (or into a PLUGINS_PATH folder) instead of linking to it.',
   });
-}
-
-/** Whether `path` is a symbolic link (false when it does not exist). */
-export async function isLink(path: string): Promise<boolean> {
-  const found = await lstat(path).catch(() => undefined);
-  return found?.isSymbolicLink() ?? false;
 }
