@@ -85313,7 +85313,91 @@ function classifyError(error) {
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/logging/secret-forms.ts
+/**
+ * The forms a secret takes when Terraform or a template encodes it, so that masking catches them
+ * too, as the GitHub runner does for the values it masks: base64 at each of the three byte
+ * alignments (with and without padding, and the part that stays the same wherever the secret sits
+ * inside a longer encoded text, e.g. `filebase64("/proc/self/environ")`), URL-encoded (Terraform's
+ * `urlencode` and JavaScript's `encodeURIComponent`) and JSON-escaped (Terraform's `jsonencode`,
+ * which also escapes `<`, `>`, `&`, and `JSON.stringify`, also once more as inside a quoted string).
+ */
+/** Encoded forms shorter than this are not masked: they would hide common text and give away ≤ 3 bytes. */
+const MIN_ENCODED_LENGTH = 6;
+const cache = new Map();
+/** Base64 of the bytes from `shift` on: padded, unpadded, and the prefix no following byte changes. */
+function base64Forms(bytes, shift) {
+    if (bytes.length <= shift)
+        return [];
+    const part = bytes.subarray(shift);
+    const padded = part.toString('base64');
+    const unpadded = padded.replace(/=+$/, '');
+    // Each 3 bytes make 4 characters; of a trailing 1 or 2 bytes only the first 1 or 2 characters
+    // are theirs alone (the next one mixes in bits of whatever follows the secret).
+    const whole = Math.floor(part.length / 3) * 4;
+    const rest = part.length % 3;
+    const stable = padded.slice(0, whole + rest);
+    return [padded, unpadded, stable];
+}
+/** Go's url.QueryEscape (Terraform's urlencode): only A-Z a-z 0-9 - _ . ~ kept, space as +. */
+function queryEscape(value) {
+    return encodeURIComponent(value)
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replace(/%20/g, '+');
+}
+/** JSON string content as Go's encoding/json writes it (Terraform's jsonencode). */
+function goJsonEscape(value) {
+    return JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/</g, '\\u003c')
+        .replace(/>/g, '\\u003e')
+        .replace(/&/g, '\\u0026')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029');
+}
+/**
+ * Every form of `secret` to mask: the value itself first, then its encodings (deduplicated,
+ * each at least a few characters long). Empty for an empty value.
+ */
+function secretForms(secret) {
+    if (secret === '')
+        return [];
+    let forms = cache.get(secret);
+    if (!forms) {
+        const bytes = Buffer.from(secret, 'utf8');
+        const jsonForms = [JSON.stringify(secret).slice(1, -1), goJsonEscape(secret)];
+        const encoded = [
+            ...[0, 1, 2].flatMap((shift) => base64Forms(bytes, shift)),
+            encodeURIComponent(secret),
+            queryEscape(secret),
+            queryEscape(secret).replace(/\+/g, '%20'),
+            ...jsonForms,
+            // A JSON text shown inside a quoted string again (Terraform's plan and output text).
+            ...jsonForms.map((form) => JSON.stringify(form).slice(1, -1)),
+        ].filter((form) => form.length >= MIN_ENCODED_LENGTH);
+        forms = [...new Set([secret, ...encoded])];
+        cache.set(secret, forms);
+    }
+    return forms;
+}
+/**
+ * A function that replaces every form of every secret in a text with `***`, longest first (so a
+ * secret inside a longer one does not leave the rest of it showing).
+ */
+function secret_forms_secretMasker(secrets) {
+    const forms = [...new Set([...secrets].flatMap((s) => secretForms(s)))].sort((a, b) => b.length - a.length);
+    return (text) => {
+        let masked = text;
+        for (const form of forms) {
+            if (masked.includes(form))
+                masked = masked.split(form).join('***');
+        }
+        return masked;
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/logger.ts
+
 /** A logger that keeps every line in memory and masks registered secrets, as the runner does. */
 class MemoryLogger {
     entries = [];
@@ -85384,14 +85468,12 @@ function secretText(value) {
         return undefined;
     return typeof value === 'string' ? value : JSON.stringify(value);
 }
-/** Replaces every occurrence of every secret in `text` with `***`, longest secrets first. */
+/**
+ * Replaces every occurrence of every secret in `text` with `***`, in its encoded forms too
+ * (base64, URL, JSON: see secretForms), longest first. For many texts, make one secretMasker.
+ */
 function maskSecrets(text, secrets) {
-    let masked = text;
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-        if (secret)
-            masked = masked.split(secret).join('***');
-    }
-    return masked;
+    return secretMasker(secrets)(text);
 }
 
 // EXTERNAL MODULE: external "node:async_hooks"
@@ -85502,6 +85584,7 @@ class TaskLogs {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/logging/index.ts
+
 
 
 
@@ -86982,7 +87065,20 @@ function yaml_file_parseYaml(text, file) {
 async function readYamlFile(path, file) {
     let bytes;
     try {
-        const size = (await (0,promises_.stat)(path)).size;
+        // Not followed: a link could read (and quote in errors) any file of the runner; a FIFO would hang.
+        const found = await (0,promises_.lstat)(path);
+        if (!found.isFile()) {
+            return {
+                problems: [
+                    {
+                        message: `The file is ${found.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; descriptors and plugin files are read only as regular files of the repository.`,
+                        location: { file },
+                        hint: 'Copy the file into place instead of linking to it.',
+                    },
+                ],
+            };
+        }
+        const size = found.size;
         if (size > MAX_YAML_BYTES) {
             return {
                 problems: [
@@ -87491,6 +87587,40 @@ function parseOutputs(raw, path, fail) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-folder.ts
+/**
+ * A plugin folder is read from the checkout, whose authors control every path in it: a folder
+ * inside the checkout (FORKED_PLUGINS/<alias>, a PLUGINS_PATH entry, or any folder on the way to
+ * them) that is a symbolic link leading out of it would make the engine read, snapshot and apply
+ * files from anywhere on the runner. Such a folder is refused.
+ */
+
+
+
+function insideLexically(root, path) {
+    const rel = (0,external_node_path_.relative)((0,external_node_path_.resolve)(root), (0,external_node_path_.resolve)(path));
+    return !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
+}
+/**
+ * Throws a ConfigurationError when `dir`, written as a path inside `repoRoot`, really lies outside
+ * it through a symbolic link. A folder given outside the checkout on purpose (PLUGINS_PATH of the
+ * workflow) is the workflow's choice and is not checked here.
+ */
+function refuseLinkOut(repoRoot, dir, display) {
+    if (!insideLexically(repoRoot, dir))
+        return;
+    const why = outsideReason(repoRoot, (0,external_node_path_.relative)((0,external_node_path_.resolve)(repoRoot), (0,external_node_path_.resolve)(dir)), {
+        allowRoot: true,
+    });
+    if (why === undefined)
+        return;
+    throw new errors_ConfigurationError({
+        message: `Plugin folder ${display} ${why.replace('PATH_TO_MOUNT', 'the checkout')} Plugins are read only from inside the checkout.`,
+        location: { file: display },
+        hint: 'Copy the plugin into the repository (or into a PLUGINS_PATH folder) instead of linking to it.',
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/locate-plugin.ts
 /**
  * Finds the folder of an infra plugin: `<app>/.stk/FORKED_PLUGINS/<alias>/` first (a fork kept in
@@ -87498,6 +87628,7 @@ function parseOutputs(raw, path, fail) {
  * with a plugin.yaml is a candidate, or the directory itself is one. A candidate matches when its
  * metadata.name and metadata.version equal the reference's.
  */
+
 
 
 
@@ -87522,6 +87653,7 @@ class PluginCatalog {
         const problems = [];
         const forked = (0,external_node_path_.join)(forkedRoot, alias);
         looked.push(displayPath(this.repoRoot, forked));
+        refuseLinkOut(this.repoRoot, forked, displayPath(this.repoRoot, forked));
         if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(forked, 'plugin.yaml'))) {
             const read = await this.read(forked);
             if (read.definition)
@@ -87534,6 +87666,7 @@ class PluginCatalog {
         }
         for (const root of pluginDirs) {
             looked.push(displayPath(this.repoRoot, root));
+            refuseLinkOut(this.repoRoot, root, displayPath(this.repoRoot, root));
             for (const dir of await this.candidates(root)) {
                 const read = await this.read(dir);
                 if (read.problems.length > 0)
@@ -87845,8 +87978,12 @@ function inDestroyOrder(nodes) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/mermaid.ts
+/** Text inside a quoted Mermaid label: no quote, line break or backtick (which could end the fence). */
 function label(text) {
-    return text.replace(/"/g, '#quot;');
+    return text
+        .replace(/"/g, '#quot;')
+        .replace(/`/g, '#96;')
+        .replace(/[\r\n]+/g, ' ');
 }
 function renderManifestMermaid(manifest) {
     const lines = ['flowchart LR'];
@@ -90090,7 +90227,7 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 
 const KEEP = 64 * 1024;
 function runProcess(command, args, options) {
-    const secrets = options.secrets ?? [];
+    const mask = secret_forms_secretMasker(options.secrets ?? []);
     const grace = options.graceMs ?? { interrupt: 20000, terminate: 10000 };
     return new Promise((resolve, reject) => {
         const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(options.outputDir ?? (0,external_node_os_.tmpdir)(), 'process-'));
@@ -90151,7 +90288,7 @@ function runProcess(command, args, options) {
                 for (const [index, line] of parts.entries()) {
                     if (last && index === parts.length - 1 && line === '')
                         continue;
-                    const masked = maskSecrets(line.replace(/\r$/, ''), secrets);
+                    const masked = mask(line.replace(/\r$/, ''));
                     output = `${output}${masked}\n`.slice(-KEEP);
                     if (stream === 'stdout')
                         stdout += `${masked}\n`;
@@ -92016,6 +92153,62 @@ function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) 
     return { instances, sensitive, problems };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
+/**
+ * Writing `<alias>_<BASE_PATH_OUTPUT>` into the checkout, which the repository's authors control:
+ * a file committed there as a symbolic link (or a FIFO, a folder, a hard link) must not make the
+ * engine write anywhere but a fresh regular file in that folder. The content goes to a new file
+ * created next to the target (O_EXCL | O_NOFOLLOW) and is renamed over it: a rename replaces the
+ * directory entry, never what a link points at.
+ */
+
+
+
+
+
+/** Refuses a target that exists and is not a regular file (a link, a folder, a FIFO, ...). */
+async function checkOutputTarget(dir, name) {
+    if ((0,external_node_path_.basename)(name) !== name || name === '.' || name === '..')
+        throw new Error(`output file name ${name} is not a plain file name`);
+    const found = await (0,promises_.lstat)((0,external_node_path_.join)(dir, name)).catch((error) => {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    });
+    if (!found || found.isFile())
+        return;
+    const what = found.isSymbolicLink()
+        ? 'is a symbolic link'
+        : found.isDirectory()
+            ? 'is a folder'
+            : 'is not a regular file';
+    throw new errors_ConfigurationError({
+        message: `${name} ${what} in the checkout: runtime-tasks writes the plugin's outputs there and does not write through it.`,
+        location: { file: name },
+        hint: 'Remove it from the repository: runtime-tasks creates the outputs file itself.',
+    });
+}
+/** Writes `content` as `<dir>/<name>` without following or writing through anything there. */
+async function writeOutputFile(dir, name, content) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    await checkOutputTarget(dir, name);
+    const temp = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const handle = await (0,promises_.open)(temp, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o644);
+    try {
+        await handle.writeFile(content);
+    }
+    finally {
+        await handle.close();
+    }
+    try {
+        await (0,promises_.rename)(temp, (0,external_node_path_.join)(dir, name));
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
 /**
  * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
@@ -92651,6 +92844,7 @@ async function scanRepositoryFiles(root, exclude, copyTo) {
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -93152,6 +93346,8 @@ class TaskExecutor {
         this.guard(files, displayDir);
     }
     async deploy(plugin) {
+        // Refused before anything is applied, rather than after.
+        await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
         const dir = await this.ensureIac(plugin.alias);
         await this.guardDir(dir, `iac/${plugin.alias}`);
         const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
@@ -93159,6 +93355,9 @@ class TaskExecutor {
         const outputFile = await this.publishOutputs(plugin, outputs);
         this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
         return { changes, outputs, outputFile, reviewedPlan: use };
+    }
+    outputFileName(alias) {
+        return `${alias}_${this.options.outputFileSuffix}`;
     }
     /** The IaC this run deployed for `alias` is what the history will point at. */
     markDeployed(alias, digest) {
@@ -93169,9 +93368,8 @@ class TaskExecutor {
      * Interfaces the plugin generates; returns the file name.
      */
     async publishOutputs(plugin, outputs) {
-        const outputFile = `${plugin.alias}_${this.options.outputFileSuffix}`;
-        await (0,promises_.mkdir)(this.options.outputDir, { recursive: true });
-        await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.outputDir, outputFile), `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
+        const outputFile = this.outputFileName(plugin.alias);
+        await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
         const { appKind, appId, appName, workspace, environment } = this.manifest.target;
         const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: this.run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
         if (mapped.problems.length > 0)
@@ -93602,8 +93800,84 @@ function reportFailure(name, error) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/inert-text.ts
+/**
+ * Text that is not ours (Terraform's output, plan text, values and messages from plugins) printed
+ * so that the runner reads no workflow command in it: a line of it such as `::warning::…`,
+ * `::add-mask::…` or `##[error]…` would otherwise become an annotation, a mask, a group.
+ */
+
+/**
+ * Whether the runner could read a command in `text`: a line starting `::` (after spaces) or
+ * holding `##[` anywhere. Checked on the printable ASCII characters only, so that characters the
+ * runner's culture-aware string search ignores (zero-width, control) cannot hide one, and across
+ * line breaks (\n, \r), which the runner splits on: erring towards wrapping.
+ */
+function mayHoldCommand(text) {
+    const visible = text.replace(/[^\x21-\x7e]/g, '');
+    return visible.includes('::') || visible.includes('##[');
+}
+/**
+ * `text` ready to print: as it is when it holds nothing like a command, else between
+ * `::stop-commands::<token>` and `::<token>::`, a fresh random token each time (the text cannot
+ * know it, so cannot end the pause itself). Print it with one write, so nothing else lands inside.
+ */
+function inertText(text) {
+    if (!mayHoldCommand(text))
+        return text;
+    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    return `::stop-commands::${token}\n${text}\n::${token}::`;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/register-secret.ts
+/** The one way the actions register a secret with the runner: the value and its encoded forms. */
+
+
+/** Every secret this step registered, for what the runner does not mask (see maskRegistered). */
+const registered = new Set();
+/** The masker of `registered`, made again only when a secret is added. */
+let masker;
+/**
+ * Masks `value` in the job log, with its base64, URL and JSON-escaped forms (see secretForms):
+ * the runner's own encodings miss base64 inside a longer text and Terraform's `urlencode` and
+ * `jsonencode` spellings. Call before the value is used.
+ */
+function registerSecret(value) {
+    if (!value || registered.has(value))
+        return;
+    registered.add(value);
+    masker = undefined;
+    for (const form of secretForms(value))
+        setSecret(form);
+}
+/**
+ * `text` with every secret registered so far masked, in its encoded forms too: for what leaves
+ * the step other than through the log (the job summary, a pull-request comment).
+ */
+function maskRegistered(text) {
+    masker ??= secret_forms_secretMasker(registered);
+    return masker(text);
+}
+/** A value (e.g. a Terraform output) as JSON, every string in it masked before it is quoted. */
+function maskedJson(value) {
+    return JSON.stringify(value, (_key, item) => typeof item === 'string' ? maskRegistered(item) : item);
+}
+/** Writes the job summary built in core.summary, with every registered secret masked. */
+async function writeMaskedSummary() {
+    const text = maskRegistered(summary_summary.stringify());
+    await summary_summary.emptyBuffer().addRaw(text).write();
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/actions-logger.ts
-/** The core's Logger over @actions/core: groups, annotations with file/line, and masking. */
+/**
+ * The core's Logger over @actions/core: groups, annotations with file/line, and masking. Every
+ * line of text it prints goes out inert (see inertText): much of it is not ours (Terraform's
+ * output, plan text, plugin values and messages quoting them), and one mechanism here covers all
+ * callers. Annotations, debug lines and group titles are workflow commands of our own, whose data
+ * @actions/core escapes (a line break in it cannot start another command).
+ */
+
+
 
 function annotation(location) {
     if (!location)
@@ -93616,33 +93890,49 @@ function annotation(location) {
 }
 const actions_logger_actionsLogger = {
     debug: (message) => core_debug(message),
-    info: (message) => info(message),
+    info: (message) => info(inertText(message)),
     warning: (message, location) => warning(message, annotation(location)),
     error: (message, location) => core_error(message, annotation(location)),
     group: (title, fn) => group(title, fn),
-    addSecret: (value) => {
-        if (value)
-            setSecret(value);
-    },
+    addSecret: (value) => registerSecret(value),
 };
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/action-inputs.ts
-/** Reading inputs from the runner: `core.getInput` with every secret masked through `core.setSecret`. */
+/** Reading inputs from the runner: `core.getInput` with every secret masked (in its encoded forms too) through registerSecret. */
+
 
 
 /** An InputParser over the step's real inputs. */
 function runnerInputs() {
-    return new InputParser((name) => getInput(name), (value) => setSecret(value));
+    return new InputParser((name) => getInput(name), (value) => registerSecret(value));
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/html.ts
-/** Escapes text for the job summary's HTML (error messages and values come from users' files). */
+/**
+ * Escapes text for the job summary's and the PR comment's HTML: error messages, names and values
+ * come from users' files and plugins. GitHub renders both as Markdown with HTML inside, so the
+ * text must stay inert as both: the HTML characters, and what would start Markdown a reader could
+ * be misled by (links and images `[..](..)`, code spans, backslash escapes). Line breaks become
+ * character references: a blank line would end our HTML block and let what follows render as
+ * Markdown.
+ */
+
+const REFERENCES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+    '[': '&#91;',
+    ']': '&#93;',
+    '`': '&#96;',
+    '\\': '&#92;',
+    '\n': '&#10;',
+    '\r': '&#13;',
+};
+/** `text` with the step's secrets masked (see maskRegistered), escaped. */
 function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
+    return maskRegistered(text).replace(/[&<>"'[\]`\\\r\n]/g, (c) => REFERENCES[c]);
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-run.ts
@@ -93677,6 +93967,7 @@ function stepDescription(env = process.env) {
  */
 
 
+
 /**
  * The job's OIDC token for STS, when the job may mint one (`permissions: id-token: write` makes the
  * runner set ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN). `core.getIDToken` masks the token it returns.
@@ -93684,7 +93975,7 @@ function stepDescription(env = process.env) {
 function githubOidcToken() {
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
         return undefined;
-    setSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    registerSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
     return () => getIDToken('sts.amazonaws.com');
 }
 /**
@@ -94728,12 +95019,14 @@ async function closeRunLeftOpen(credentials) {
         region: ref.region,
     });
     const result = await runs.cancelRun(ref.runId);
-    core.info(result.outcome === 'cancelled'
+    actionsLogger.info(result.outcome === 'cancelled'
         ? `The main step did not finish run ${ref.runId}: it is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
         : `Run ${ref.runId} was already closed.`);
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
+
 
 
 
@@ -99994,7 +100287,7 @@ function runState(summary) {
         : run.status === 'SKIPPED'
             ? `ended <strong>SKIPPED</strong>: ${escapeHtml(opened.skipped ?? 'the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve')}`
             : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
-    return `${what}<p>${run.type} run <code>${run.runId}</code> ${state}.</p>${unchangedNote(summary)}${consumersNote(summary)}`;
+    return `${what}<p>${run.type} run ${code(run.runId)} ${state}.</p>${unchangedNote(summary)}${consumersNote(summary)}`;
 }
 /** What a ROLLBACK or DESTROY does, in one paragraph (empty for a DEPLOY). */
 function runKind(summary) {
@@ -100052,7 +100345,7 @@ async function writeOrchestrateSummary(summary) {
     const { manifest, run } = summary;
     const { target } = manifest;
     summary_summary
-        .addHeading(heading(summary), 2)
+        .addHeading(escapeHtml(heading(summary)), 2)
         .addRaw(`Version <code>${escapeHtml(manifest.version)}</code>, ${target.appKind} id <code>${escapeHtml(target.appId)}</code>.`, true)
         .addRaw(runState(summary), true);
     if (run) {
@@ -100067,11 +100360,11 @@ async function writeOrchestrateSummary(summary) {
             ...run.tasks.map((task, index) => [
                 String(index + 1),
                 task.taskType,
-                task.pluginAppliedAlias ?? '—',
+                escapeHtml(task.pluginAppliedAlias ?? '—'),
                 PLANNING_TASKS.includes(task.taskType) || task.status !== 'PENDING'
                     ? task.status
                     : 'to approve',
-                task.runTaskId,
+                escapeHtml(task.runTaskId),
             ]),
         ]);
     }
@@ -100082,7 +100375,7 @@ async function writeOrchestrateSummary(summary) {
 ${renderManifestMermaid(manifest)}
 \`\`\`
 `, true);
-    await summary_summary.write();
+    await writeMaskedSummary();
 }
 
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/main.ts
@@ -100136,7 +100429,7 @@ async function run() {
         let unplanned = [];
         let failure;
         if (current) {
-            info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
+            actions_logger_actionsLogger.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
             const planning = current.tasks.filter((t) => PLANNING_TASKS.includes(t.taskType));
             if (planning.length > 0) {
                 const result = await executeRunTasks(deps, {
@@ -100160,7 +100453,7 @@ async function run() {
                 const changes = planOutputs(opened.manifest, current, plans, unplanned).has_changes;
                 if (failure === undefined && inputs.skipDeploy && changes === 'false') {
                     current = await runs.finishRun(current.runId, 'SKIPPED');
-                    info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
+                    actions_logger_actionsLogger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
                 }
             }
         }
@@ -100209,9 +100502,10 @@ async function commentOnPullRequest(token, summary) {
         const result = await upsertPullRequestComment({
             token,
             key: `${target.workspace}/${target.environment}/${target.appKind}/${target.appId}`,
-            body: renderPullRequestComment(summary, workflowRunUrl()),
+            // The runner masks the log, not what we send to GitHub ourselves.
+            body: maskRegistered(renderPullRequestComment(summary, workflowRunUrl())),
         });
-        info(result.action === 'skipped'
+        actions_logger_actionsLogger.info(result.action === 'skipped'
             ? `PR_COMMENT: no comment, since ${result.reason}.`
             : `PR_COMMENT: ${result.action} ${result.url}`);
     }

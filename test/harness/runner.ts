@@ -219,15 +219,144 @@ export function parseFileCommand(text: string): Record<string, string> {
   return result;
 }
 
-function unescapeData(value: string): string {
-  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+/** The commands the runner knows (it matches names ignoring case). */
+const RUNNER_COMMANDS = [
+  'add-mask',
+  'add-matcher',
+  'add-path',
+  'debug',
+  'echo',
+  'endgroup',
+  'error',
+  'group',
+  'notice',
+  'remove-matcher',
+  'save-state',
+  'set-env',
+  'set-output',
+  'warning',
+];
+
+interface ParsedCommand {
+  command: string;
+  properties: Record<string, string>;
+  data: string;
 }
 
-function unescapeProperty(value: string): string {
-  return unescapeData(value).replace(/%3A/g, ':').replace(/%2C/g, ',');
+function unescapeAll(value: string, pairs: [string, string][]): string {
+  let text = value;
+  for (const [escaped, plain] of pairs) text = text.split(escaped).join(plain);
+  return text;
 }
 
-/** Consumes `::cmd props::data` lines; returns the masked log, annotations and masks. */
+const DATA_ESCAPES: [string, string][] = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%25', '%'],
+];
+const PROPERTY_ESCAPES: [string, string][] = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%3A', ':'],
+  ['%2C', ','],
+  ['%25', '%'],
+];
+const LEGACY_ESCAPES: [string, string][] = [
+  ['%3B', ';'],
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%5D', ']'],
+  ['%25', '%'],
+];
+
+/** ActionCommand.TryParseV2: `::name props::data`, after leading white space. */
+function parseV2(line: string, known: Set<string>): ParsedCommand | undefined {
+  const message = line.trimStart();
+  if (!message.startsWith('::')) return undefined;
+  const end = message.indexOf('::', 2);
+  if (end < 0) return undefined;
+  const info = message.slice(2, end);
+  const space = info.indexOf(' ');
+  const command = space < 0 ? info : info.slice(0, space);
+  if (!known.has(command.toLowerCase())) return undefined;
+  const properties: Record<string, string> = {};
+  if (space > 0) {
+    for (const pair of info
+      .slice(space + 1)
+      .trim()
+      .split(',')
+      .filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      if (eq > 0 && eq < pair.length - 1)
+        properties[pair.slice(0, eq)] = unescapeAll(pair.slice(eq + 1), PROPERTY_ESCAPES);
+    }
+  }
+  return { command, properties, data: unescapeAll(message.slice(end + 2), DATA_ESCAPES) };
+}
+
+/** ActionCommand.TryParse, the legacy form: `##[name props]data` anywhere in the line. */
+function parseLegacy(line: string, known: Set<string>): ParsedCommand | undefined {
+  const start = line.indexOf('##[');
+  if (start < 0) return undefined;
+  const close = line.indexOf(']', start);
+  if (close < 0) return undefined;
+  const info = line.slice(start + 3, close);
+  const space = info.indexOf(' ');
+  const command = space < 0 ? info : info.slice(0, space);
+  if (!known.has(command.toLowerCase())) return undefined;
+  const properties: Record<string, string> = {};
+  if (space > 0) {
+    for (const pair of info
+      .slice(space + 1)
+      .split(';')
+      .filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      if (eq > 0 && eq < pair.length - 1)
+        properties[pair.slice(0, eq)] = unescapeAll(pair.slice(eq + 1), LEGACY_ESCAPES);
+    }
+  }
+  return { command, properties, data: unescapeAll(line.slice(close + 1), LEGACY_ESCAPES) };
+}
+
+/**
+ * The forms the runner masks for each registered value (HostContext's value encoders): base64 at
+ * three byte offsets (padded), JSON- and URI-escaped (Uri.EscapeDataString), XML-escaped,
+ * expression-escaped, and the value without surrounding double quotes.
+ */
+function runnerMaskForms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const shifted = (n: number) => (bytes.length > n ? bytes.subarray(n) : bytes).toString('base64');
+  const uri = encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  const xml = value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+  const trimmed =
+    value.length > 8 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : '';
+  return [
+    value,
+    shifted(0),
+    shifted(1),
+    shifted(2),
+    value.replace(/'/g, "''"),
+    JSON.stringify(value).slice(1, -1),
+    uri,
+    xml,
+    trimmed,
+  ].filter((form) => form !== '');
+}
+
+/**
+ * Reads stdout as the runner does: line by line (\n, \r\n or \r end a line), each line a
+ * workflow command or shown. Between `::stop-commands::<token>` and `::<token>::` no command is
+ * processed (the lines are shown as they are); both lines are shown too. Returns the log as
+ * shown, masked as the runner masks (see runnerMaskForms), the annotations and the masks.
+ */
 export function parseWorkflowCommands(stdout: string): {
   log: string;
   annotations: Annotation[];
@@ -236,42 +365,46 @@ export function parseWorkflowCommands(stdout: string): {
   const masks: string[] = [];
   const annotations: Annotation[] = [];
   const shown: string[] = [];
-  for (const line of stdout.split('\n')) {
-    const match = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
-    if (!match) {
+  const known = new Set([...RUNNER_COMMANDS, 'stop-commands']);
+  let stopToken: string | undefined;
+  for (const line of stdout.split(/\r\n|\n|\r/)) {
+    const parsed = parseV2(line, known) ?? parseLegacy(line, known);
+    if (!parsed) {
       shown.push(line);
       continue;
     }
-    const [, command, rawProps, rawData] = match as unknown as [
-      string,
-      string,
-      string | undefined,
-      string,
-    ];
-    const data = unescapeData(rawData);
-    const properties: Record<string, string> = {};
-    for (const pair of (rawProps ?? '').split(',').filter(Boolean)) {
-      const eq = pair.indexOf('=');
-      properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
+    const command = parsed.command.toLowerCase();
+    if (stopToken !== undefined) {
+      // Stopped: only the token resumes; every other command-like line is plain text.
+      if (command === stopToken.toLowerCase()) {
+        known.delete(stopToken.toLowerCase());
+        stopToken = undefined;
+      }
+      shown.push(line);
+      continue;
     }
-    if (command === 'add-mask') masks.push(data);
+    const { data, properties } = parsed;
+    if (command === 'stop-commands') {
+      if (data === '' || known.has(data.toLowerCase()) || data.toLowerCase() === 'pause-logging')
+        throw new Error(`harness: invalid stop-commands token '${data}'`);
+      stopToken = data;
+      known.add(data.toLowerCase());
+      shown.push(line);
+    } else if (command === 'add-mask') masks.push(data);
     else if (command === 'error' || command === 'warning' || command === 'notice') {
       annotations.push({ level: command, message: data, properties });
       shown.push(
         `${command === 'notice' ? 'Notice' : command === 'error' ? 'Error' : 'Warning'}: ${data}`,
       );
     } else if (command === 'group') shown.push(`▸ ${data}`);
-    else if (command === 'endgroup') continue;
-    else if (command === 'debug') continue;
+    else if (command === 'endgroup' || command === 'debug') continue;
     else shown.push(line);
   }
-  let log = shown.join('\n');
-  for (const mask of [...masks].sort((a, b) => b.length - a.length)) {
-    if (mask) log = log.split(mask).join('***');
-  }
-  for (const annotation of annotations) {
-    for (const mask of masks)
-      if (mask) annotation.message = annotation.message.split(mask).join('***');
-  }
-  return { log, annotations, masks };
+  const forms = [...new Set(masks.filter((m) => m.trim() !== '').flatMap(runnerMaskForms))].sort(
+    (a, b) => b.length - a.length,
+  );
+  const mask = (text: string): string =>
+    forms.reduce((masked, form) => masked.split(form).join('***'), text);
+  for (const annotation of annotations) annotation.message = mask(annotation.message);
+  return { log: mask(shown.join('\n')), annotations, masks };
 }

@@ -29,7 +29,7 @@ export async function run(): Promise<void> {
             ? `Run ${ref.runId} had already finished as ${result.record?.status}: nothing to cancel; its lock is released.`
             : `Run ${ref.runId} was cancelled: ${result.aborted.length} unfinished task(s) marked ABORTED, and its lock released.${result.record?.executor ? ` The step executing it (${result.record.executor.description}) interrupts Terraform within about 2 s.` : ''}`;
     }
-    core.info(message);
+    actionsLogger.info(message);
     const file = join(process.env.RUNNER_TEMP ?? process.cwd(), `run-data-${Date.now()}.json`);
     const data = {
       runId: inputs.runId || null,

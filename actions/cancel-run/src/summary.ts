@@ -1,6 +1,6 @@
 /** The job summary of cancel-run: what was found, and what was aborted. */
 import * as core from '@actions/core';
-import { escapeHtml } from '@deploy-engine/action-kit';
+import { escapeHtml, writeMaskedSummary } from '@deploy-engine/action-kit';
 import type { CancelOutcome } from '@deploy-engine/core';
 
 export async function writeCancelSummary(
@@ -16,8 +16,8 @@ export async function writeCancelSummary(
         { data: 'Plugin', header: true },
         { data: 'Status', header: true },
       ],
-      ...record.tasks.map((t) => [t.taskType, t.pluginAppliedAlias ?? '—', t.status]),
+      ...record.tasks.map((t) => [t.taskType, escapeHtml(t.pluginAppliedAlias ?? '—'), t.status]),
     ]);
   }
-  await core.summary.write();
+  await writeMaskedSummary();
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import {
   actionsLogger,
+  maskRegistered,
   guardRun,
   releaseRun,
   openAwsSession,
@@ -81,7 +82,9 @@ export async function run(): Promise<void> {
     let unplanned: UnplannedPlugin[] = [];
     let failure: unknown;
     if (current) {
-      core.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
+      actionsLogger.info(
+        `RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`,
+      );
       const planning = current.tasks.filter((t) => PLANNING_TASKS.includes(t.taskType));
       if (planning.length > 0) {
         const result = await executeRunTasks(deps, {
@@ -110,7 +113,7 @@ export async function run(): Promise<void> {
         const changes = planOutputs(opened.manifest, current, plans, unplanned).has_changes;
         if (failure === undefined && inputs.skipDeploy && changes === 'false') {
           current = await runs.finishRun(current.runId, 'SKIPPED');
-          core.info(
+          actionsLogger.info(
             `The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`,
           );
         }
@@ -164,9 +167,10 @@ async function commentOnPullRequest(token: string, summary: OrchestrateSummary):
     const result = await upsertPullRequestComment({
       token,
       key: `${target.workspace}/${target.environment}/${target.appKind}/${target.appId}`,
-      body: renderPullRequestComment(summary, workflowRunUrl()),
+      // The runner masks the log, not what we send to GitHub ourselves.
+      body: maskRegistered(renderPullRequestComment(summary, workflowRunUrl())),
     });
-    core.info(
+    actionsLogger.info(
       result.action === 'skipped'
         ? `PR_COMMENT: no comment, since ${result.reason}.`
         : `PR_COMMENT: ${result.action} ${result.url}`,

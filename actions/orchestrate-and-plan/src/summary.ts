@@ -3,7 +3,7 @@
  * and the plugin graph.
  */
 import * as core from '@actions/core';
-import { escapeHtml } from '@deploy-engine/action-kit';
+import { escapeHtml, writeMaskedSummary } from '@deploy-engine/action-kit';
 import {
   describeConsumer,
   PLANNING_TASKS,
@@ -49,7 +49,7 @@ function runState(summary: OrchestrateSummary): string {
       : run.status === 'SKIPPED'
         ? `ended <strong>SKIPPED</strong>: ${escapeHtml(opened.skipped ?? 'the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve')}`
         : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
-  return `${what}<p>${run.type} run <code>${run.runId}</code> ${state}.</p>${unchangedNote(summary)}${consumersNote(summary)}`;
+  return `${what}<p>${run.type} run ${code(run.runId)} ${state}.</p>${unchangedNote(summary)}${consumersNote(summary)}`;
 }
 
 /** What a ROLLBACK or DESTROY does, in one paragraph (empty for a DEPLOY). */
@@ -119,7 +119,7 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
   const { manifest, run } = summary;
   const { target } = manifest;
   core.summary
-    .addHeading(heading(summary), 2)
+    .addHeading(escapeHtml(heading(summary)), 2)
     .addRaw(
       `Version <code>${escapeHtml(manifest.version)}</code>, ${target.appKind} id <code>${escapeHtml(target.appId)}</code>.`,
       true,
@@ -137,11 +137,11 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
       ...run.tasks.map((task, index) => [
         String(index + 1),
         task.taskType,
-        task.pluginAppliedAlias ?? '—',
+        escapeHtml(task.pluginAppliedAlias ?? '—'),
         PLANNING_TASKS.includes(task.taskType) || task.status !== 'PENDING'
           ? task.status
           : 'to approve',
-        task.runTaskId,
+        escapeHtml(task.runTaskId),
       ]),
     ]);
   }
@@ -155,5 +155,5 @@ ${renderManifestMermaid(manifest)}
 `,
     true,
   );
-  await core.summary.write();
+  await writeMaskedSummary();
 }

@@ -38,7 +38,9 @@ export async function run(): Promise<void> {
         'EXCLUDE_FILES_PATH',
       );
       await rm(excluded, { recursive: true, force: true });
-      core.info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
+      actionsLogger.info(
+        `Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`,
+      );
     }
     const session = await openAwsSession(ref.region, inputs.credentials, logger);
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
@@ -69,6 +71,6 @@ export async function run(): Promise<void> {
     if (result.error !== undefined) {
       throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
     }
-    core.info(`Run ${ref.runId} ${result.run.status}.`);
+    actionsLogger.info(`Run ${ref.runId} ${result.run.status}.`);
   });
 }

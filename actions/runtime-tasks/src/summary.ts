@@ -1,6 +1,6 @@
 /** The job summary of runtime-tasks: each task's status, duration, changes and outputs. */
 import * as core from '@actions/core';
-import { escapeHtml } from '@deploy-engine/action-kit';
+import { escapeHtml, maskedJson, writeMaskedSummary } from '@deploy-engine/action-kit';
 import type { ExecuteResult, ReviewedPlanUse } from '@deploy-engine/core';
 import { renderTimeline } from './timeline';
 
@@ -11,7 +11,7 @@ function seconds(ms: number): string {
 export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> {
   const { run, reports } = result;
   core.summary
-    .addHeading(`${run.type} run ${run.runId}: ${run.status}`, 2)
+    .addHeading(escapeHtml(`${run.type} run ${run.runId}: ${run.status}`), 2)
     .addRaw(
       `<p>${escapeHtml(`${run.target.appName} → ${run.target.workspace}/${run.target.environment}`)}, version <code>${escapeHtml(run.version)}</code>.</p>`,
       true,
@@ -31,7 +31,7 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
         const changes = report?.changes;
         return [
           task.taskType,
-          task.pluginAppliedAlias ?? '—',
+          escapeHtml(task.pluginAppliedAlias ?? '—'),
           task.status,
           report ? seconds(report.durationMs) : '—',
           // @actions/core drops an empty cell's closing tag: never pass ''.
@@ -68,18 +68,18 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
   ]);
   for (const report of published) {
     if (Object.keys(report.outputs).length === 0) continue;
-    core.summary.addHeading(`Outputs of ${report.alias} (${report.outputFile})`, 4).addTable([
-      [
-        { data: 'Output', header: true },
-        { data: 'Value', header: true },
-      ],
-      ...Object.entries(report.outputs).map(([name, output]) => [
-        name,
-        output.sensitive
-          ? '(sensitive)'
-          : `<code>${escapeHtml(JSON.stringify(output.value))}</code>`,
-      ]),
-    ]);
+    core.summary
+      .addHeading(escapeHtml(`Outputs of ${report.alias} (${report.outputFile})`), 4)
+      .addTable([
+        [
+          { data: 'Output', header: true },
+          { data: 'Value', header: true },
+        ],
+        ...Object.entries(report.outputs).map(([name, output]) => [
+          escapeHtml(name),
+          output.sensitive ? '(sensitive)' : `<code>${escapeHtml(maskedJson(output.value))}</code>`,
+        ]),
+      ]);
   }
   const timeline = renderTimeline(
     run.tasks,
@@ -98,11 +98,11 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
   const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
   if (failed?.error) {
     core.summary.addRaw(
-      `<p><b>${failed.taskType} ${failed.pluginAppliedAlias ?? ''} failed:</b> ${escapeHtml(failed.error.message)}</p>`,
+      `<p><b>${escapeHtml(`${failed.taskType} ${failed.pluginAppliedAlias ?? ''}`)} failed:</b> ${escapeHtml(failed.error.message)}</p>`,
       true,
     );
   }
-  await core.summary.write();
+  await writeMaskedSummary();
 }
 
 /** Says when this job resumed a failed run, or found it already done. */

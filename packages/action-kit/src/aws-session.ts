@@ -13,6 +13,7 @@ import {
   type Logger,
 } from '@deploy-engine/core';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { registerSecret } from './register-secret';
 
 export interface TerraformCredentials {
   /** AWS_* variables for Terraform (credentials, region, custom endpoints). */
@@ -46,7 +47,7 @@ export interface AwsSessionOptions {
 function githubOidcToken(): (() => Promise<string>) | undefined {
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
     return undefined;
-  core.setSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+  registerSecret(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   return () => core.getIDToken('sts.amazonaws.com');
 }
 

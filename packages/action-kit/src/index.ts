@@ -2,6 +2,8 @@ export * from './input-parser';
 export * from './common-inputs';
 export * from './run-action';
 export * from './actions-logger';
+export * from './inert-text';
+export * from './register-secret';
 export * from './action-inputs';
 export * from './not-implemented';
 export * from './html';

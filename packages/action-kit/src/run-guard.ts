@@ -38,7 +38,7 @@ export async function closeRunLeftOpen(credentials: () => AwsCredentialSource): 
     region: ref.region,
   });
   const result = await runs.cancelRun(ref.runId);
-  core.info(
+  actionsLogger.info(
     result.outcome === 'cancelled'
       ? `The main step did not finish run ${ref.runId}: it is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
       : `Run ${ref.runId} was already closed.`,

@@ -25,4 +25,13 @@ describe('escapeHtml', () => {
       '&lt;img src=&quot;x&quot; onerror=alert(1)&gt; &amp; co',
     );
   });
+
+  it('leaves no Markdown link, image, code span or blank line for GitHub to render', () => {
+    const hostile = 'x\n\n![t](https://evil.example/p.png) [Approve](https://evil.example) `c` \\[';
+    const escaped = escapeHtml(hostile);
+    expect(escaped).not.toMatch(/[\n\r[\]`\\]/);
+    expect(escaped).toBe(
+      'x&#10;&#10;!&#91;t&#93;(https://evil.example/p.png) &#91;Approve&#93;(https://evil.example) &#96;c&#96; &#92;&#91;',
+    );
+  });
 });

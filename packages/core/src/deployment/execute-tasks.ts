@@ -6,7 +6,7 @@
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
 import { existsSync, symlinkSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
@@ -49,6 +49,7 @@ import { claimRunForTasks } from './run-claim';
 import { incompleteRun, inRunOrder } from './task-list-check';
 import { mapOutputsToConnections } from './connection-outputs';
 import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
+import { checkOutputTarget, writeOutputFile } from './output-file';
 import { UnifiedTasks, type PluginOutputs } from './unified-tasks';
 import {
   applyClassicPlugin,
@@ -722,6 +723,8 @@ class TaskExecutor implements ClassicPlanToolbox {
   }
 
   private async deploy(plugin: ManifestPlugin): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
+    // Refused before anything is applied, rather than after.
+    await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
     const dir = await this.ensureIac(plugin.alias);
     await this.guardDir(dir, `iac/${plugin.alias}`);
     const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
@@ -730,6 +733,10 @@ class TaskExecutor implements ClassicPlanToolbox {
     const outputFile = await this.publishOutputs(plugin, outputs);
     this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
     return { changes, outputs, outputFile, reviewedPlan: use };
+  }
+
+  private outputFileName(alias: string): string {
+    return `${alias}_${this.options.outputFileSuffix}`;
   }
 
   /** The IaC this run deployed for `alias` is what the history will point at. */
@@ -745,10 +752,10 @@ class TaskExecutor implements ClassicPlanToolbox {
     plugin: ManifestPlugin,
     outputs: Record<string, OutputValue>,
   ): Promise<string> {
-    const outputFile = `${plugin.alias}_${this.options.outputFileSuffix}`;
-    await mkdir(this.options.outputDir, { recursive: true });
-    await writeFile(
-      join(this.options.outputDir, outputFile),
+    const outputFile = this.outputFileName(plugin.alias);
+    await writeOutputFile(
+      this.options.outputDir,
+      outputFile,
       `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`,
     );
     const { appKind, appId, appName, workspace, environment } = this.manifest.target;

@@ -2,7 +2,7 @@
  * A YAML file read with source positions, so every problem found in it can name its file, line and
  * column (and become a GitHub annotation).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem, SourceLocation } from '../errors';
 
@@ -108,7 +108,20 @@ export async function readYamlFile(
 ): Promise<{ yaml?: YamlFile; problems: Problem[] }> {
   let bytes: Buffer;
   try {
-    const size = (await stat(path)).size;
+    // Not followed: a link could read (and quote in errors) any file of the runner; a FIFO would hang.
+    const found = await lstat(path);
+    if (!found.isFile()) {
+      return {
+        problems: [
+          {
+            message: `The file is ${found.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; descriptors and plugin files are read only as regular files of the repository.`,
+            location: { file },
+            hint: 'Copy the file into place instead of linking to it.',
+          },
+        ],
+      };
+    }
+    const size = found.size;
     if (size > MAX_YAML_BYTES) {
       return {
         problems: [

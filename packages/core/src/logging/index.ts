@@ -1,2 +1,3 @@
 export * from './logger';
 export * from './task-logs';
+export * from './secret-forms';

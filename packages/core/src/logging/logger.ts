@@ -3,6 +3,7 @@
  * masking); tests and the CLI use the implementations below. The core never writes to stdout itself.
  */
 import type { SourceLocation } from '../errors';
+import { secretMasker } from './secret-forms';
 
 export interface Logger {
   debug(message: string): void;
@@ -92,11 +93,10 @@ export function secretText(value: unknown): string | undefined {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Replaces every occurrence of every secret in `text` with `***`, longest secrets first. */
+/**
+ * Replaces every occurrence of every secret in `text` with `***`, in its encoded forms too
+ * (base64, URL, JSON: see secretForms), longest first. For many texts, make one secretMasker.
+ */
 export function maskSecrets(text: string, secrets: Iterable<string>): string {
-  let masked = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret) masked = masked.split(secret).join('***');
-  }
-  return masked;
+  return secretMasker(secrets)(text);
 }

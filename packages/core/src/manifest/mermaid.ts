@@ -1,8 +1,12 @@
 /** The plugin graph as a Mermaid flowchart, for job summaries. */
 import type { Manifest } from './types';
 
+/** Text inside a quoted Mermaid label: no quote, line break or backtick (which could end the fence). */
 function label(text: string): string {
-  return text.replace(/"/g, '#quot;');
+  return text
+    .replace(/"/g, '#quot;')
+    .replace(/`/g, '#96;')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 export function renderManifestMermaid(manifest: Manifest): string {

@@ -11,6 +11,7 @@ import type { Problem } from '../errors';
 import { readYamlFile } from '../descriptor';
 import { parsePluginDefinition, type PluginDefinition } from './plugin-definition';
 import type { PluginRef } from './plugin-ref';
+import { refuseLinkOut } from './plugin-folder';
 
 export interface LocatedPlugin {
   kind: 'forked' | 'plugin-dir';
@@ -51,6 +52,7 @@ export class PluginCatalog {
     const problems: Problem[] = [];
     const forked = join(forkedRoot, alias);
     looked.push(displayPath(this.repoRoot, forked));
+    refuseLinkOut(this.repoRoot, forked, displayPath(this.repoRoot, forked));
     if (existsSync(join(forked, 'plugin.yaml'))) {
       const read = await this.read(forked);
       if (read.definition)
@@ -63,6 +65,7 @@ export class PluginCatalog {
     }
     for (const root of pluginDirs) {
       looked.push(displayPath(this.repoRoot, root));
+      refuseLinkOut(this.repoRoot, root, displayPath(this.repoRoot, root));
       for (const dir of await this.candidates(root)) {
         const read = await this.read(dir);
         if (read.problems.length > 0) problems.push(...read.problems);

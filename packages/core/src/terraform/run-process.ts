@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { spawn } from 'node:child_process';
-import { maskSecrets } from '../logging';
+import { secretMasker } from '../logging';
 
 export interface ProcessOptions {
   cwd: string;
   env: Record<string, string>;
-  /** Called with each output line (stdout and stderr), secrets already masked. */
+  /** Called with each output line (stdout and stderr), secrets (in their encoded forms too) already masked. */
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
   secrets?: readonly string[];
   signal?: AbortSignal;
@@ -48,7 +48,7 @@ export function runProcess(
   args: readonly string[],
   options: ProcessOptions,
 ): Promise<ProcessResult> {
-  const secrets = options.secrets ?? [];
+  const mask = secretMasker(options.secrets ?? []);
   const grace = options.graceMs ?? { interrupt: 20000, terminate: 10000 };
   return new Promise((resolve, reject) => {
     const dir = mkdtempSync(join(options.outputDir ?? tmpdir(), 'process-'));
@@ -104,7 +104,7 @@ export function runProcess(
         pending = last ? '' : (parts.pop() ?? '');
         for (const [index, line] of parts.entries()) {
           if (last && index === parts.length - 1 && line === '') continue;
-          const masked = maskSecrets(line.replace(/\r$/, ''), secrets);
+          const masked = mask(line.replace(/\r$/, ''));
           output = `${output}${masked}\n`.slice(-KEEP);
           if (stream === 'stdout') stdout += `${masked}\n`;
           options.onLine(masked, stream);
