@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import {
   actionsLogger,
+  deployingRepository,
   guardRun,
   releaseRun,
   openAwsSession,
@@ -54,6 +55,8 @@ export async function run(): Promise<void> {
     const repositoryFiles = inputs.checkoutBranch
       ? await scanRepositoryFiles(inputs.pathToMount, exclude)
       : undefined;
+    const deploying = deployingRepository(inputs.repositoryName);
+    if (deploying.warning) core.warning(deploying.warning);
     const opened = await openRun(deps, {
       repoRoot: inputs.pathToMount,
       workdir: inputs.workdir,
@@ -64,6 +67,7 @@ export async function run(): Promise<void> {
       dynamicInputs: inputs.dynamicInputs,
       tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
       workflowRunUrl: workflowRunUrl(),
+      deployedFrom: deploying.from,
       mode: inputs.unified ? 'unified' : 'classic',
       operation: inputs.operation,
       forceDestroy: inputs.forceDestroy,

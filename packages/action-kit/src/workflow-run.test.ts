@@ -1,5 +1,5 @@
 import { escapeHtml } from './html';
-import { workflowRunUrl } from './workflow-run';
+import { deployingRepository, LOCAL_REPOSITORY, workflowRunUrl } from './workflow-run';
 
 describe('workflowRunUrl', () => {
   it('links the run, with the attempt when it is a re-run', () => {
@@ -24,5 +24,38 @@ describe('escapeHtml', () => {
     expect(escapeHtml('<img src="x" onerror=alert(1)> & co')).toBe(
       '&lt;img src=&quot;x&quot; onerror=alert(1)&gt; &amp; co',
     );
+  });
+});
+
+describe('deployingRepository', () => {
+  const github = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/orders',
+    GITHUB_WORKFLOW_REF: 'acme/orders/.github/workflows/deploy.yml@refs/heads/main',
+  };
+
+  it('takes what the runner says on GitHub, whatever REPOSITORY_NAME claims (with a warning)', () => {
+    expect(deployingRepository('', github)).toEqual({
+      from: {
+        repository: 'acme/orders',
+        workflow: '.github/workflows/deploy.yml',
+        source: 'github',
+      },
+    });
+    const claimed = deployingRepository('victim/app', github);
+    expect(claimed.from.repository).toBe('acme/orders');
+    expect(claimed.warning).toContain('REPOSITORY_NAME is victim/app');
+  });
+
+  it('uses REPOSITORY_NAME outside GitHub, else the stated default', () => {
+    expect(deployingRepository('acme/x', {}).from).toEqual({
+      repository: 'acme/x',
+      source: 'input',
+    });
+    expect(deployingRepository('', { GITHUB_REPOSITORY: 'acme/orders' }).from).toEqual({
+      repository: LOCAL_REPOSITORY,
+      source: 'default',
+    });
+    expect(() => deployingRepository('not a repo', {})).toThrow(/is not a repository name/);
   });
 });
