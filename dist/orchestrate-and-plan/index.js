@@ -86261,7 +86261,8 @@ function describeTarget(target) {
 
 /**
  * The owner of a stored instance. Instances written before owners existed have none: they belong
- * to their recorded producer, which is who wrote them last (see the workspace README).
+ * to their recorded producer, which is who wrote them last (README: Connection Interfaces belong to
+ * the application that generated them).
  */
 function ownerOf(instance) {
     if (instance.owner)
@@ -86322,6 +86323,8 @@ const keys = {
      * AppBindingStore): one per id, whatever the environment.
      */
     appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
+    /** Every record of the deployment history of a workspace, all environments. */
+    historyPrefix: (workspace) => `history/${part(workspace)}/`,
     lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
     versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
     versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
@@ -86878,6 +86881,22 @@ class DeploymentHistory {
         return records
             .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
             .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
+    }
+    /**
+     * The last deployment of an id in every environment of the workspace, by environment. One
+     * listing of the workspace's history: for the rare question "was this id ever deployed here,
+     * and from where" (an id not bound to a repository yet, see AppBindingStore).
+     */
+    async lastInEveryEnvironment(workspace, appKind, appId) {
+        const prefix = keys.historyPrefix(workspace);
+        const suffix = `/${appKind}/${encodeURIComponent(appId)}/last.json`;
+        const found = (await this.store.list(prefix)).filter((k) => k.endsWith(suffix) && !k.slice(prefix.length, -suffix.length).includes('/'));
+        const records = await Promise.all(found.map(async (k) => {
+            const environment = decodeURIComponent(k.slice(prefix.length, -suffix.length));
+            const record = (await this.store.getJson(k))?.value;
+            return record ? [[environment, record]] : [];
+        }));
+        return new Map(records.flat());
     }
     /**
      * Writes the version record first, then `last`, so `last` never points at a missing version. A
@@ -91287,8 +91306,8 @@ function deploymentMode(tasks) {
  * before the run is opened, so a refused run writes nothing.
  *
  * An id deployed before bindings existed has none: it is adopted by the repository that deployed
- * it last in this environment (from the workflow run URL its run recorded); a run from another
- * repository is refused, a run from that one (or when it is unknown) binds it.
+ * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
+ * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
  */
 async function checkRepositoryBinding(deps, target, from, options) {
     const { location } = options;
@@ -91297,16 +91316,20 @@ async function checkRepositoryBinding(deps, target, from, options) {
         checkSameRepository(deps, stored.value, target, from, location);
         return async () => undefined;
     }
-    const last = await deps.history.getLast(target);
-    const lastRun = last ? await deps.runs.getRun(last.runId) : undefined;
-    const previous = lastRun ? repositoryOfRunUrl(lastRun.workflowRunUrl) : undefined;
-    if (last && previous && previous !== from.repository) {
-        throw refusal(target, from, `was last deployed to ${target.workspace}/${target.environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
+    // Not bound: deployed before bindings existed (in any environment), or never.
+    const lasts = await deps.history.lastInEveryEnvironment(target.workspace, target.appKind, target.appId);
+    for (const [environment, last] of lasts) {
+        const run = await deps.runs.getRun(last.runId);
+        const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
+        if (previous && previous !== from.repository) {
+            throw refusal(target, from, `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
+        }
     }
+    const adopted = lasts.size > 0;
     return async () => {
         const standing = await deps.bindings.bind(target, from, {
             by: options.by,
-            how: last ? 'adopted' : 'first-run',
+            how: adopted ? 'adopted' : 'first-run',
         });
         if (standing.repository === from.repository) {
             deps.logger.info(`${describeTarget(target)} (${target.appId}) is now bound to repository ${from.repository}${from.source === 'github' ? '' : ` (${from.source === 'input' ? 'REPOSITORY_NAME' : 'default name outside GitHub Actions'})`} in workspace ${target.workspace}: other repositories are refused unless a person moves it (CLI apps takeover).`);
@@ -93170,6 +93193,9 @@ function runDependencies(iacStore, logger, region) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
+
 
 
 

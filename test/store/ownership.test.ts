@@ -6,12 +6,17 @@
  */
 import {
   AppBindingStore,
+  checkRepositoryBinding,
   ConfigurationError,
+  DeploymentHistory,
+  MemoryLogger,
+  RunStore,
   createS3Client,
   S3ObjectStore,
   WorkspaceContextStore,
   type ConnectionInterfaceInstance,
   type DeploymentTarget,
+  type WriteCondition,
 } from '@deploy-engine/core';
 import { startMoto, type MotoServer } from '../harness/moto';
 
@@ -37,6 +42,44 @@ function objectStore() {
   return new S3ObjectStore(client, 'own-iac', { retries: 1, baseDelayMs: 10 });
 }
 
+/**
+ * Stores on the real S3 server whose `writers` first all read, then write one at a time: the
+ * interleaving of a race in which every writer saw the same state, without relying on timing
+ * (moto checks a condition and writes without a lock, so truly simultaneous writes can both pass
+ * it there under load, which S3 itself never lets happen).
+ */
+function interleaved(writers: number) {
+  let read = 0;
+  let allRead!: () => void;
+  const reads = new Promise<void>((done) => (allRead = done));
+  let turn = Promise.resolve();
+  return {
+    store: () => {
+      const real = objectStore();
+      let first = true;
+      return Object.assign(Object.create(real) as S3ObjectStore, {
+        getJson: async <T>(key: string) => {
+          const found = await real.getJson<T>(key);
+          if (first && writers > 0) {
+            first = false;
+            if (++read === writers) allRead();
+            await reads;
+          }
+          return found;
+        },
+        putJson: async (key: string, value: unknown, condition?: WriteCondition) => {
+          const mine = turn.then(() => real.putJson(key, value, condition));
+          turn = mine.then(
+            () => undefined,
+            () => undefined,
+          );
+          return mine;
+        },
+      });
+    },
+  };
+}
+
 const app = (appId: string, environment = 'dev'): DeploymentTarget => ({
   workspace: 'shop',
   environment,
@@ -57,14 +100,16 @@ function instance(name: string, by: DeploymentTarget, value: string): Connection
 
 describe('Connection Interface ownership', () => {
   it('gives a name two applications publish at once to exactly one of them, every time', async () => {
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 5; round++) {
       const name = `race-${round}`;
       const [a, b] = [app('A'), app('B')];
+      // The worst interleaving, made certain: both read the name free before either writes.
+      const race = interleaved(2);
       const results = await Promise.allSettled([
-        new WorkspaceContextStore(objectStore()).publish(a, [instance(name, a, 'arn:a')], {
+        new WorkspaceContextStore(race.store()).publish(a, [instance(name, a, 'arn:a')], {
           repository: 'acme/A',
         }),
-        new WorkspaceContextStore(objectStore()).publish(b, [instance(name, b, 'arn:b')], {
+        new WorkspaceContextStore(race.store()).publish(b, [instance(name, b, 'arn:b')], {
           repository: 'acme/B',
         }),
       ]);
@@ -125,11 +170,13 @@ describe('Connection Interface ownership', () => {
 
 describe('application id bindings', () => {
   it('binds a new id to exactly one of two repositories racing for it', async () => {
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 5; round++) {
       const target = app(`BIND-${round}`);
+      // bind() writes without reading first: its writes alone are taken in turn.
+      const race = interleaved(0);
       const standing = await Promise.all(
         ['acme/orders', 'evil/fork'].map((repository) =>
-          new AppBindingStore(objectStore()).bind(
+          new AppBindingStore(race.store()).bind(
             target,
             { repository, source: 'github' },
             { by: repository, how: 'first-run' },
@@ -172,5 +219,62 @@ describe('application id bindings', () => {
         { by: 'alice' },
       ),
     ).rejects.toThrow(/is not a repository name/);
+  });
+});
+
+describe('an id deployed before bindings existed', () => {
+  it('is adopted by the repository of its last run, whichever environment; another is refused', async () => {
+    const store = objectStore();
+    const runs = new RunStore(store, new MemoryLogger());
+    const history = new DeploymentHistory(store);
+    const prod = app('LEGACY-ID', 'prod');
+    // As a deployment before this change left it: a finished run and a history record, no binding.
+    const run = await runs.createRun({
+      type: 'DEPLOY',
+      target: prod,
+      version: 'v1',
+      workflowRunUrl: 'https://github.com/acme/legacy/actions/runs/7',
+      tfstate: { bucket: 'tf', region: 'us-east-1' },
+      manifestDigest: 'd',
+      tasks: [],
+    });
+    await runs.finishRun(run.runId, 'SUCCEEDED');
+    await history.record(prod, {
+      runId: run.runId,
+      version: 'v1',
+      finishedAt: '2026-11-01T00:00:00.000Z',
+      manifestDigest: 'd',
+      manifest: {},
+      iac: {},
+    });
+    const deps = {
+      bindings: new AppBindingStore(store),
+      history,
+      runs,
+      logger: new MemoryLogger(),
+    };
+    // Another repository, in an environment the id was never deployed to: still refused.
+    await expect(
+      checkRepositoryBinding(
+        deps,
+        app('LEGACY-ID', 'sandbox'),
+        { repository: 'evil/fork', source: 'github' },
+        { by: 'x' },
+      ),
+    ).rejects.toThrow(
+      /was last deployed to shop\/prod from repository acme\/legacy .*this run comes from repository evil\/fork/,
+    );
+    expect(await deps.bindings.get('shop', 'app', 'LEGACY-ID')).toBeUndefined();
+    const bind = await checkRepositoryBinding(
+      deps,
+      app('LEGACY-ID', 'sandbox'),
+      { repository: 'acme/legacy', source: 'github' },
+      { by: 'https://github.com/acme/legacy/actions/runs/8' },
+    );
+    await bind();
+    expect((await deps.bindings.get('shop', 'app', 'LEGACY-ID'))?.value).toMatchObject({
+      repository: 'acme/legacy',
+      history: [{ how: 'adopted', by: 'https://github.com/acme/legacy/actions/runs/8' }],
+    });
   });
 });

@@ -30,8 +30,8 @@ export interface BindingDependencies {
  * before the run is opened, so a refused run writes nothing.
  *
  * An id deployed before bindings existed has none: it is adopted by the repository that deployed
- * it last in this environment (from the workflow run URL its run recorded); a run from another
- * repository is refused, a run from that one (or when it is unknown) binds it.
+ * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
+ * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
  */
 export async function checkRepositoryBinding(
   deps: BindingDependencies,
@@ -45,22 +45,30 @@ export async function checkRepositoryBinding(
     checkSameRepository(deps, stored.value, target, from, location);
     return async () => undefined;
   }
-  const last = await deps.history.getLast(target);
-  const lastRun = last ? await deps.runs.getRun(last.runId) : undefined;
-  const previous = lastRun ? repositoryOfRunUrl(lastRun.workflowRunUrl) : undefined;
-  if (last && previous && previous !== from.repository) {
-    throw refusal(
-      target,
-      from,
-      `was last deployed to ${target.workspace}/${target.environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`,
-      location,
-      deps.bindings,
-    );
+  // Not bound: deployed before bindings existed (in any environment), or never.
+  const lasts = await deps.history.lastInEveryEnvironment(
+    target.workspace,
+    target.appKind,
+    target.appId,
+  );
+  for (const [environment, last] of lasts) {
+    const run = await deps.runs.getRun(last.runId);
+    const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
+    if (previous && previous !== from.repository) {
+      throw refusal(
+        target,
+        from,
+        `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`,
+        location,
+        deps.bindings,
+      );
+    }
   }
+  const adopted = lasts.size > 0;
   return async () => {
     const standing = await deps.bindings.bind(target, from, {
       by: options.by,
-      how: last ? 'adopted' : 'first-run',
+      how: adopted ? 'adopted' : 'first-run',
     });
     if (standing.repository === from.repository) {
       deps.logger.info(

@@ -56,6 +56,8 @@ export const keys = {
    */
   appBinding: (workspace: string, appKind: string, appId: string) =>
     `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
+  /** Every record of the deployment history of a workspace, all environments. */
+  historyPrefix: (workspace: string) => `history/${part(workspace)}/`,
   lastDeployment: (target: DeploymentTarget) => `history/${targetPath(target)}/last.json`,
   versionDeployment: (target: DeploymentTarget, version: string) =>
     `history/${targetPath(target)}/versions/${part(version)}.json`,

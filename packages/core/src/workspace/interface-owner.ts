@@ -21,7 +21,8 @@ export interface InterfaceOwner {
 
 /**
  * The owner of a stored instance. Instances written before owners existed have none: they belong
- * to their recorded producer, which is who wrote them last (see the workspace README).
+ * to their recorded producer, which is who wrote them last (README: Connection Interfaces belong to
+ * the application that generated them).
  */
 export function ownerOf(instance: ConnectionInterfaceInstance): InterfaceOwner {
   if (instance.owner) return instance.owner;
