@@ -85443,6 +85443,42 @@ function target_describeTarget(target) {
     return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/workspace/interface-owner.ts
+/**
+ * Who owns a Connection Interface instance: the application (or shared infra) that first generated
+ * it. Only the owner may publish it again or remove it; another application generating the same
+ * name is refused, so it can never point the owner's consumers at its own values. The name is
+ * free again once the owner removed it (a destroy of the producing plugin deletes the instance).
+ */
+
+/**
+ * The owner of a stored instance. Instances written before owners existed have none: they belong
+ * to their recorded producer, which is who wrote them last (README: Connection Interfaces belong to
+ * the application that generated them).
+ */
+function interface_owner_ownerOf(instance) {
+    if (instance.owner)
+        return instance.owner;
+    const { appKind, appId, appName } = instance.producer;
+    return { appKind, appId, appName, since: instance.updatedAt };
+}
+/** Whether `owner` is this application (kind and id; names may change). */
+function interface_owner_ownedBy(owner, target) {
+    return owner.appKind === target.appKind && owner.appId === target.appId;
+}
+/** `app:orders (01J…, repository acme/orders)`, for refusals. */
+function describeOwner(owner) {
+    return `${owner.appKind}:${owner.appName} (${owner.appId}${owner.repository ? `, repository ${owner.repository}` : ''})`;
+}
+/** The refusal of an application generating an instance another one owns. */
+function interface_owner_ownedElsewhereError(name, owner, target, when, location) {
+    return new errors_ConfigurationError({
+        message: `Connection Interface ${name} in ${target.workspace}/${target.environment} belongs to ${describeOwner(owner)} (since ${owner.since}); ${describeOwner(target)} generates an interface of the same name. ${when}`,
+        ...(location ? { location } : {}),
+        hint: `Give the generated connection another name (its \`selected\` in stk.yaml), or have ${owner.appKind}:${owner.appName} remove it first (destroying the plugin that generates it frees the name).`,
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/keys.ts
 const part = (value) => encodeURIComponent(value);
 function targetPath(target) {
@@ -85474,173 +85510,17 @@ const keys = {
     /** A Connection Interface Type kept in the workspace (CLI `types put`). */
     connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
     connectionInterfaceTypesPrefix,
+    /**
+     * Which repository an application (or shared infra) of the workspace is deployed from (see
+     * AppBindingStore): one per id, whatever the environment.
+     */
+    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
+    /** Every record of the deployment history of a workspace, all environments. */
+    historyPrefix: (workspace) => `history/${part(workspace)}/`,
     lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
     versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
     versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
 };
-
-;// CONCATENATED MODULE: ./packages/core/src/workspace/context-store.ts
-/**
- * The workspace context in the IaC bucket: the Connection Interface instances of a workspace and
- * environment, one object each, so deploys of different applications never rewrite each other's.
- */
-
-class WorkspaceContextStore {
-    store;
-    constructor(store) {
-        this.store = store;
-    }
-    async list(workspace, environment) {
-        const found = await this.store.list(keys.connectionInterfaces(workspace, environment));
-        const instances = await Promise.all(found.map((key) => this.store.getJson(key)));
-        return instances
-            .flatMap((i) => (i ? [i.value] : []))
-            .sort((a, b) => (a.name < b.name ? -1 : 1));
-    }
-    /** One instance by name: a single read, whatever the size of the workspace. */
-    async get(workspace, environment, name) {
-        return (await this.store.getJson(keys.connectionInterface(workspace, environment, name)))?.value;
-    }
-    /**
-     * The instances of these names that exist, by name: one read each, all at once, whatever the
-     * size of the workspace.
-     */
-    async getMany(workspace, environment, names) {
-        const found = await Promise.all([...new Set(names)].map((name) => this.get(workspace, environment, name)));
-        return new Map(found.flatMap((i) => (i ? [[i.name, i]] : [])));
-    }
-    async upsert(workspace, environment, instances) {
-        for (const instance of instances) {
-            await this.store.putJson(keys.connectionInterface(workspace, environment, instance.name), instance);
-        }
-    }
-    async remove(workspace, environment, names) {
-        for (const name of names)
-            await this.store.delete(keys.connectionInterface(workspace, environment, name));
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/workspace/deployment-history.ts
-/**
- * Deployment history: the last successful deployment of a target, and one per version tag, each
- * with the manifest it deployed and where its rendered IaC is (destroy and rollback need both).
- */
-
-/** The last record, when something is deployed (not destroyed since). */
-function deployment_history_liveDeployment(record) {
-    return record && !record.destroyed ? record : undefined;
-}
-class DeploymentHistory {
-    store;
-    constructor(store) {
-        this.store = store;
-    }
-    async getLast(target) {
-        return (await this.store.getJson(keys.lastDeployment(target)))?.value;
-    }
-    async getByVersion(target, version) {
-        return (await this.store.getJson(keys.versionDeployment(target, version)))
-            ?.value;
-    }
-    async listVersions(target) {
-        const prefix = keys.versionsPrefix(target);
-        return (await this.store.list(prefix)).map((k) => decodeURIComponent(k.slice(prefix.length, -'.json'.length)));
-    }
-    /** Every version deployed successfully, newest first: what a rollback can go back to. */
-    async listDeployed(target) {
-        const versions = await this.listVersions(target);
-        const records = await Promise.all(versions.map((v) => this.getByVersion(target, v)));
-        return records
-            .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
-            .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
-    }
-    /**
-     * Writes the version record first, then `last`, so `last` never points at a missing version. A
-     * rollback or destroy writes only `last`: the version records keep what each tag deployed.
-     */
-    async record(target, record) {
-        if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
-            await this.store.putJson(keys.versionDeployment(target, record.version), record);
-        await this.store.putJson(keys.lastDeployment(target), record);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/workspace/consumer-index.ts
-/**
- * Who requires which Connection Interface, across the applications of a workspace and environment:
- * one object per application or shared infra, written when a deployment of it succeeds and removed
- * when it is destroyed. A removal or destroy reads it to refuse breaking a consumer.
- */
-
-
-/** Every required connection of these plugins (manifest plugins), as requirements. */
-function consumer_index_requirementsOf(plugins) {
-    return plugins.flatMap((p) => p.requires.map((r) => ({
-        name: r.name,
-        type: r.type,
-        alias: p.alias,
-        input: r.keys[0] ?? r.name,
-    })));
-}
-class ConsumerIndex {
-    store;
-    constructor(store) {
-        this.store = store;
-    }
-    async record(target, runId, requires) {
-        const record = { target, runId, requires, updatedAt: new Date().toISOString() };
-        await this.store.putJson(keys.consumers(target), record);
-    }
-    async remove(target) {
-        await this.store.delete(keys.consumers(target));
-    }
-    /** Every application's record in the workspace and environment. */
-    async list(workspace, environment) {
-        const found = await this.store.list(keys.consumersPrefix(workspace, environment));
-        const records = await Promise.all(found.map((key) => this.store.getJson(key)));
-        return records.flatMap((r) => (r ? [r.value] : []));
-    }
-    /** Every application of the workspace and environment but `except` requiring one of `names`. */
-    async consumersOf(workspace, environment, names, except) {
-        if (names.size === 0)
-            return [];
-        const skip = except ? keys.consumers(except) : undefined;
-        const found = (await this.store.list(keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
-        const records = await Promise.all(found.map((key) => this.store.getJson(key)));
-        return records.flatMap((stored) => stored
-            ? stored.value.requires
-                .filter((r) => names.has(r.name))
-                .map((r) => ({ ...r, target: stored.value.target }))
-            : []);
-    }
-}
-/** `app:orders (01J…) plugin api, input topic, requires orders-topic`, for refusals. */
-function consumer_index_describeConsumer(consumer) {
-    return `${describeTarget(consumer.target)} (${consumer.target.appId}): plugin ${consumer.alias}, input ${consumer.input}, requires ${consumer.name}`;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/core/src/manifest/canonical-json.ts
-/** JSON with object keys sorted at every level, so equal data always gives equal bytes. */
-
-function canonical_json_canonicalize(value) {
-    if (Array.isArray(value))
-        return value.map(canonical_json_canonicalize);
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.keys(value)
-            .sort()
-            .filter((k) => value[k] !== undefined)
-            .map((k) => [k, canonical_json_canonicalize(value[k])]));
-    }
-    return value;
-}
-function canonical_json_canonicalJson(value) {
-    return JSON.stringify(canonical_json_canonicalize(value));
-}
-function canonical_json_sha256(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/object-store.ts
 /**
@@ -85657,6 +85537,8 @@ class object_store_PreconditionFailedError extends Error {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/core/src/store/memory-object-store.ts
 /** An in-memory ObjectStore with S3's conditional semantics, for unit tests of pure logic. */
 
@@ -85940,6 +85822,360 @@ function createS3Client(options) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/workspace/app-binding.ts
+/**
+ * Which repository an application (or shared infra) id belongs to in a workspace: the one that
+ * first deployed it. Another repository using the same id is refused before any lock or plan
+ * (see deployment/repository-binding.ts), unless a person moves the id with the CLI
+ * (`apps takeover`), which is recorded with who and when.
+ */
+
+
+
+/** Repository names as GitHub spells them: `owner/name`. */
+const app_binding_REPOSITORY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\/[A-Za-z0-9._-]{1,100}$/;
+class AppBindingStore {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    /** The IaC bucket, for the commands messages print. */
+    get bucket() {
+        return this.store.bucket;
+    }
+    async get(workspace, appKind, appId) {
+        return this.store.getJson(keys.appBinding(workspace, appKind, appId));
+    }
+    /**
+     * Binds an unbound id to `from` (If-None-Match). Returns the binding that stands: ours, or the
+     * one another repository wrote first (the caller compares).
+     */
+    async bind(target, from, change) {
+        const at = (change.now ?? new Date()).toISOString();
+        const binding = {
+            workspace: target.workspace,
+            appKind: target.appKind,
+            appId: target.appId,
+            appName: target.appName,
+            repository: from.repository,
+            ...(from.workflow ? { workflow: from.workflow } : {}),
+            updatedAt: at,
+            history: [
+                {
+                    at,
+                    by: change.by,
+                    repository: from.repository,
+                    ...(from.workflow ? { workflow: from.workflow } : {}),
+                    how: change.how,
+                },
+            ],
+        };
+        const key = keys.appBinding(target.workspace, target.appKind, target.appId);
+        try {
+            await this.store.putJson(key, binding, { ifNoneMatch: '*' });
+            return binding;
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            const winner = await this.store.getJson(key);
+            if (!winner)
+                throw error;
+            return winner.value;
+        }
+    }
+    /**
+     * Moves an id to another repository (a person's decision, CLI `apps takeover`): a conditional
+     * replace of the binding read, keeping its history. Returns the binding replaced, if any.
+     */
+    async takeover(scope, to, change) {
+        if (!app_binding_REPOSITORY_NAME.test(to.repository)) {
+            throw new errors_ConfigurationError({
+                message: `'${to.repository.slice(0, 120)}' is not a repository name.`,
+                hint: 'Write it as GitHub does: owner/name.',
+            });
+        }
+        const key = keys.appBinding(scope.workspace, scope.appKind, scope.appId);
+        const current = await this.store.getJson(key);
+        const at = (change.now ?? new Date()).toISOString();
+        const after = {
+            workspace: scope.workspace,
+            appKind: scope.appKind,
+            appId: scope.appId,
+            appName: current?.value.appName ?? scope.appId,
+            repository: to.repository,
+            ...(to.workflow ? { workflow: to.workflow } : {}),
+            updatedAt: at,
+            history: [
+                ...(current?.value.history ?? []),
+                {
+                    at,
+                    by: change.by,
+                    repository: to.repository,
+                    ...(to.workflow ? { workflow: to.workflow } : {}),
+                    how: 'takeover',
+                    ...(current ? { from: current.value.repository } : {}),
+                },
+            ],
+        };
+        try {
+            await this.store.putJson(key, after, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            throw new errors_ConfigurationError({
+                message: `The binding of ${scope.appKind} ${scope.appId} in workspace ${scope.workspace} changed while it was being taken over.`,
+                hint: 'Look at it again (apps show) and repeat the takeover if it is still wanted.',
+            });
+        }
+        return { ...(current ? { before: current.value } : {}), after };
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/workspace/context-store.ts
+/**
+ * The workspace context in the IaC bucket: the Connection Interface instances of a workspace and
+ * environment, one object each, so deploys of different applications never rewrite each other's.
+ * Each instance has an owner (see interface-owner.ts): writes and removals are conditional on it.
+ */
+
+
+
+
+class WorkspaceContextStore {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async list(workspace, environment) {
+        const found = await this.store.list(keys.connectionInterfaces(workspace, environment));
+        const instances = await Promise.all(found.map((key) => this.store.getJson(key)));
+        return instances
+            .flatMap((i) => (i ? [i.value] : []))
+            .sort((a, b) => (a.name < b.name ? -1 : 1));
+    }
+    /** One instance by name: a single read, whatever the size of the workspace. */
+    async get(workspace, environment, name) {
+        return (await this.store.getJson(keys.connectionInterface(workspace, environment, name)))?.value;
+    }
+    /**
+     * The instances of these names that exist, by name: one read each, all at once, whatever the
+     * size of the workspace.
+     */
+    async getMany(workspace, environment, names) {
+        const found = await Promise.all([...new Set(names)].map((name) => this.get(workspace, environment, name)));
+        return new Map(found.flatMap((i) => (i ? [[i.name, i]] : [])));
+    }
+    /**
+     * Publishes instances a deployment of `target` generated. Each write is conditional: a new
+     * instance is created only if absent (If-None-Match), an existing one replaced only if it is
+     * still the version read (If-Match) and owned by `target`. So two applications racing for a
+     * name can never both publish it: the loser re-reads and is refused naming the owner.
+     */
+    async publish(target, instances, options = {}) {
+        const published = [];
+        for (const instance of instances) {
+            published.push(await this.publishOne(target, instance, options));
+        }
+        return published;
+    }
+    async publishOne(target, instance, options) {
+        const key = keys.connectionInterface(target.workspace, target.environment, instance.name);
+        for (let attempt = 0; attempt < 8; attempt++) {
+            const current = await this.store.getJson(key);
+            const before = current ? interface_owner_ownerOf(current.value) : undefined;
+            if (before && !interface_owner_ownedBy(before, target)) {
+                throw interface_owner_ownedElsewhereError(instance.name, before, target, "It was not published: the deployed resources stay, and the consumers keep the owner's values.");
+            }
+            const { appKind, appId, appName } = target;
+            const repository = options.repository ?? before?.repository;
+            const owner = {
+                appKind,
+                appId,
+                appName,
+                ...(repository ? { repository } : {}),
+                since: before?.since ?? (options.now ?? new Date()).toISOString(),
+            };
+            const record = { ...instance, owner };
+            try {
+                await this.store.putJson(key, record, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+                return record;
+            }
+            catch (error) {
+                // Changed since read (or our own write whose answer was lost): read again and decide.
+                if (!(error instanceof object_store_PreconditionFailedError))
+                    throw error;
+            }
+        }
+        throw new ExternalError(`Connection Interface ${instance.name} kept changing while it was being published; run the deployment again.`, { retryable: true });
+    }
+    /**
+     * Removes the instances of these names that `target` owns (a destroy of the plugin that
+     * generates them); one owned by another application is left alone and returned.
+     */
+    async removeOwned(target, names) {
+        const foreign = [];
+        for (const name of names) {
+            const key = keys.connectionInterface(target.workspace, target.environment, name);
+            for (let attempt = 0;; attempt++) {
+                const current = await this.store.getJson(key);
+                if (!current)
+                    break;
+                if (!interface_owner_ownedBy(interface_owner_ownerOf(current.value), target)) {
+                    foreign.push(name);
+                    break;
+                }
+                try {
+                    await this.store.delete(key, { ifMatch: current.etag });
+                    break;
+                }
+                catch (error) {
+                    if (!(error instanceof object_store_PreconditionFailedError) || attempt >= 7)
+                        throw error;
+                }
+            }
+        }
+        return foreign;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/workspace/deployment-history.ts
+/**
+ * Deployment history: the last successful deployment of a target, and one per version tag, each
+ * with the manifest it deployed and where its rendered IaC is (destroy and rollback need both).
+ */
+
+/** The last record, when something is deployed (not destroyed since). */
+function deployment_history_liveDeployment(record) {
+    return record && !record.destroyed ? record : undefined;
+}
+class DeploymentHistory {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async getLast(target) {
+        return (await this.store.getJson(keys.lastDeployment(target)))?.value;
+    }
+    async getByVersion(target, version) {
+        return (await this.store.getJson(keys.versionDeployment(target, version)))
+            ?.value;
+    }
+    async listVersions(target) {
+        const prefix = keys.versionsPrefix(target);
+        return (await this.store.list(prefix)).map((k) => decodeURIComponent(k.slice(prefix.length, -'.json'.length)));
+    }
+    /** Every version deployed successfully, newest first: what a rollback can go back to. */
+    async listDeployed(target) {
+        const versions = await this.listVersions(target);
+        const records = await Promise.all(versions.map((v) => this.getByVersion(target, v)));
+        return records
+            .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
+            .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
+    }
+    /**
+     * The last deployment of an id in every environment of the workspace, by environment. One
+     * listing of the workspace's history: for the rare question "was this id ever deployed here,
+     * and from where" (an id not bound to a repository yet, see AppBindingStore).
+     */
+    async lastInEveryEnvironment(workspace, appKind, appId) {
+        const prefix = keys.historyPrefix(workspace);
+        const suffix = `/${appKind}/${encodeURIComponent(appId)}/last.json`;
+        const found = (await this.store.list(prefix)).filter((k) => k.endsWith(suffix) && !k.slice(prefix.length, -suffix.length).includes('/'));
+        const records = await Promise.all(found.map(async (k) => {
+            const environment = decodeURIComponent(k.slice(prefix.length, -suffix.length));
+            const record = (await this.store.getJson(k))?.value;
+            return record ? [[environment, record]] : [];
+        }));
+        return new Map(records.flat());
+    }
+    /**
+     * Writes the version record first, then `last`, so `last` never points at a missing version. A
+     * rollback or destroy writes only `last`: the version records keep what each tag deployed.
+     */
+    async record(target, record) {
+        if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
+            await this.store.putJson(keys.versionDeployment(target, record.version), record);
+        await this.store.putJson(keys.lastDeployment(target), record);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/workspace/consumer-index.ts
+/**
+ * Who requires which Connection Interface, across the applications of a workspace and environment:
+ * one object per application or shared infra, written when a deployment of it succeeds and removed
+ * when it is destroyed. A removal or destroy reads it to refuse breaking a consumer.
+ */
+
+
+/** Every required connection of these plugins (manifest plugins), as requirements. */
+function consumer_index_requirementsOf(plugins) {
+    return plugins.flatMap((p) => p.requires.map((r) => ({
+        name: r.name,
+        type: r.type,
+        alias: p.alias,
+        input: r.keys[0] ?? r.name,
+    })));
+}
+class ConsumerIndex {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async record(target, runId, requires) {
+        const record = { target, runId, requires, updatedAt: new Date().toISOString() };
+        await this.store.putJson(keys.consumers(target), record);
+    }
+    async remove(target) {
+        await this.store.delete(keys.consumers(target));
+    }
+    /** Every application's record in the workspace and environment. */
+    async list(workspace, environment) {
+        const found = await this.store.list(keys.consumersPrefix(workspace, environment));
+        const records = await Promise.all(found.map((key) => this.store.getJson(key)));
+        return records.flatMap((r) => (r ? [r.value] : []));
+    }
+    /** Every application of the workspace and environment but `except` requiring one of `names`. */
+    async consumersOf(workspace, environment, names, except) {
+        if (names.size === 0)
+            return [];
+        const skip = except ? keys.consumers(except) : undefined;
+        const found = (await this.store.list(keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
+        const records = await Promise.all(found.map((key) => this.store.getJson(key)));
+        return records.flatMap((stored) => stored
+            ? stored.value.requires
+                .filter((r) => names.has(r.name))
+                .map((r) => ({ ...r, target: stored.value.target }))
+            : []);
+    }
+}
+/** `app:orders (01J…) plugin api, input topic, requires orders-topic`, for refusals. */
+function consumer_index_describeConsumer(consumer) {
+    return `${describeTarget(consumer.target)} (${consumer.target.appId}): plugin ${consumer.alias}, input ${consumer.input}, requires ${consumer.name}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/manifest/canonical-json.ts
+/** JSON with object keys sorted at every level, so equal data always gives equal bytes. */
+
+function canonical_json_canonicalize(value) {
+    if (Array.isArray(value))
+        return value.map(canonical_json_canonicalize);
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value)
+            .sort()
+            .filter((k) => value[k] !== undefined)
+            .map((k) => [k, canonical_json_canonicalize(value[k])]));
+    }
+    return value;
+}
+function canonical_json_canonicalJson(value) {
+    return JSON.stringify(canonical_json_canonicalize(value));
+}
+function canonical_json_sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/shared-values.ts
 /**
  * Shared values (StackSpot's "shared values context"): key/value pairs people set once per
@@ -86067,6 +86303,8 @@ function checkKey(key) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/index.ts
+
+
 
 
 
@@ -90302,6 +90540,107 @@ function fingerprint_unchangedPlugins(manifest, last) {
     return manifest.deployOrder.filter((alias) => before.get(alias) === manifest.plugins.find((p) => p.alias === alias)?.digest);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
+/**
+ * Before a run is opened: an application (or shared infra) id is deployed from one repository of
+ * the workspace. A run from another repository is refused before anything of the application is
+ * locked, planned or shown, naming both repositories; a person moves the id with the CLI
+ * (`apps takeover`). The first run binds it, with a conditional write, so two repositories racing
+ * for a new id cannot both win.
+ */
+
+
+/**
+ * Refuses a run of `target` from another repository than the one it is bound to. Returns what
+ * binds an unbound id to this repository: call it only once every other check has passed, just
+ * before the run is opened, so a refused run writes nothing.
+ *
+ * An id deployed before bindings existed has none: it is adopted by the repository that deployed
+ * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
+ * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
+ */
+async function repository_binding_checkRepositoryBinding(deps, target, from, options) {
+    const { location } = options;
+    const stored = await deps.bindings.get(target.workspace, target.appKind, target.appId);
+    if (stored) {
+        checkSameRepository(deps, stored.value, target, from, location);
+        return async () => undefined;
+    }
+    // Not bound: deployed before bindings existed (in any environment), or never.
+    const lasts = await deps.history.lastInEveryEnvironment(target.workspace, target.appKind, target.appId);
+    for (const [environment, last] of lasts) {
+        const run = await deps.runs.getRun(last.runId);
+        const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
+        if (previous && previous !== from.repository) {
+            throw refusal(target, from, `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
+        }
+    }
+    const adopted = lasts.size > 0;
+    return async () => {
+        const standing = await deps.bindings.bind(target, from, {
+            by: options.by,
+            how: adopted ? 'adopted' : 'first-run',
+        });
+        if (standing.repository === from.repository) {
+            deps.logger.info(`${describeTarget(target)} (${target.appId}) is now bound to repository ${from.repository}${from.source === 'github' ? '' : ` (${from.source === 'input' ? 'REPOSITORY_NAME' : 'default name outside GitHub Actions'})`} in workspace ${target.workspace}: other repositories are refused unless a person moves it (CLI apps takeover).`);
+        }
+        checkSameRepository(deps, standing, target, from, location);
+    };
+}
+function checkSameRepository(deps, binding, target, from, location) {
+    if (binding.repository !== from.repository) {
+        const how = binding.history.at(-1);
+        throw refusal(target, from, `is deployed from repository ${binding.repository} (${how?.how === 'takeover' ? `taken over by ${how.by}` : 'bound by its first run'} at ${how?.at ?? binding.updatedAt})`, location, deps.bindings);
+    }
+    if (binding.workflow && from.workflow && binding.workflow !== from.workflow) {
+        deps.logger.info(`${describeTarget(target)} was bound by workflow ${binding.workflow}; this run comes from ${from.workflow} of the same repository (allowed: the binding is by repository).`);
+    }
+}
+function refusal(target, from, why, location, bindings) {
+    const id = `${target.appKind === 'infra' ? 'infra-id' : 'app-id'} ${target.appId}`;
+    return new ConfigurationError({
+        message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
+        ...(location ? { location } : {}),
+        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: npm run -s cli -- apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`,
+    });
+}
+/** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
+function repositoryOfRunUrl(url) {
+    return /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/actions\/runs\//.exec(url)?.[1];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
+/**
+ * Before a run is opened: every Connection Interface the run will publish must be free or owned
+ * by this application. One owned by another application is refused naming both, before anything
+ * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
+ * publish), which is what settles two applications racing for a free name.
+ */
+
+
+async function interface_ownership_checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
+    const { target } = manifest;
+    const deployed = new Set(manifest.deployOrder);
+    const generated = manifest.plugins
+        .filter((p) => deployed.has(p.alias))
+        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
+    if (generated.length === 0)
+        return;
+    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
+    const problems = generated.flatMap(({ alias, name }) => {
+        const instance = found.get(name);
+        if (!instance)
+            return [];
+        const owner = ownerOf(instance);
+        if (ownedBy(owner, target))
+            return [];
+        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
+    });
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
  * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
@@ -90323,12 +90662,19 @@ function fingerprint_unchangedPlugins(manifest, last) {
 
 
 
+
+
 async function openRun(deps, options) {
     const { logger } = deps;
     const operation = options.operation ?? { type: 'DEPLOY' };
     const mode = options.mode ?? 'classic';
     // A broken stk.yaml fails here, before any call to S3.
     const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+    // Another repository's application is refused before anything of it is read, locked or planned.
+    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quiet(logger) }), options.deployedFrom, {
+        by: options.workflowRunUrl,
+        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
+    });
     let manifest;
     let last;
     if (operation.type === 'DEPLOY') {
@@ -90391,6 +90737,7 @@ async function openRun(deps, options) {
                     : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
         }
     }
+    manifest = { ...manifest, deployedFrom: options.deployedFrom };
     if (options.repositoryFiles) {
         const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
         manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
@@ -90419,6 +90766,8 @@ async function openRun(deps, options) {
     const skipped = operation.type === 'DEPLOY' && operation.skipUnchanged === true
         ? skipReason(manifest, live, mode, options.terraformVersion)
         : undefined;
+    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
+    await bindRepository();
     const run = await deps.runs.createRun({
         type: operation.type,
         target: manifest.target,
@@ -90936,6 +91285,45 @@ function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) 
         });
     }
     return { instances, sensitive, problems };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
+/**
+ * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
+ * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
+ * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
+ * whose Terraform output is `sensitive`, so consumers mask them as well.
+ */
+
+
+
+/**
+ * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
+ * before anything can print them, and publishes them; returns what was published.
+ */
+async function publishConnections(deps, manifest, plugin, outputs, run) {
+    const { target } = manifest;
+    const { appKind, appId, appName } = target;
+    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
+    if (mapped.problems.length > 0)
+        throw new errors_ConfigurationError(mapped.problems);
+    for (const instance of mapped.instances) {
+        const secret = [
+            ...new Set([
+                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
+                ...(mapped.sensitive[instance.name] ?? []),
+            ]),
+        ].sort();
+        if (secret.length === 0)
+            continue;
+        instance.secretAttributes = secret;
+        for (const name of secret)
+            run.mask(instance.attributes[name]);
+    }
+    if (mapped.instances.length === 0)
+        return [];
+    const repository = manifest.deployedFrom?.repository;
+    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
@@ -92173,31 +92561,26 @@ class TaskExecutor {
     async publishOutputs(plugin, outputs) {
         const outputFile = this.outputFileName(plugin.alias);
         await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
-        const { appKind, appId, appName, workspace, environment } = this.manifest.target;
-        const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: this.run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
-        if (mapped.problems.length > 0)
-            throw new errors_ConfigurationError(mapped.problems);
-        for (const instance of mapped.instances) {
-            const secret = secretAttributes(this.manifest.connectionTypes?.[instance.type]);
-            if (secret.length === 0)
-                continue;
-            instance.secretAttributes = secret;
-            this.maskSecrets(instance.attributes, secret);
-        }
-        if (mapped.instances.length > 0) {
-            await this.deps.context.upsert(workspace, environment, mapped.instances);
-            this.deps.logger.info(`Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`);
+        const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
+            runId: this.run.runId,
+            mask: (value) => this.mask(value),
+        });
+        if (published.length > 0) {
+            this.deps.logger.info(`Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`);
         }
         return outputFile;
     }
     /** Deletes the Connection Interfaces a removed plugin generated. */
     async removeConnections(removed) {
-        const { workspace, environment } = this.manifest.target;
         const names = removed.generates.map((g) => g.name);
-        if (names.length > 0) {
-            await this.deps.context.remove(workspace, environment, names);
-            this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
-        }
+        if (names.length === 0)
+            return;
+        const foreign = await this.deps.context.removeOwned(this.manifest.target, names);
+        const gone = names.filter((n) => !foreign.includes(n));
+        if (gone.length > 0)
+            this.deps.logger.info(`Removed Connection Interface(s): ${gone.join(', ')}.`);
+        if (foreign.length > 0)
+            this.deps.logger.warning(`Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`);
     }
     async destroy(alias) {
         const removed = this.manifest.destroy.find((p) => p.alias === alias);
@@ -92277,12 +92660,16 @@ function runDependencies(iacStore, logger, region) {
         history: new DeploymentHistory(iacStore),
         consumers: new ConsumerIndex(iacStore),
         sharedValues: new SharedValueStore(iacStore),
+        bindings: new AppBindingStore(iacStore),
         connectionTypes: new ConnectionTypeStore(iacStore),
         logger,
     };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
+
 
 
 
@@ -92739,6 +93126,7 @@ function escapeHtml(text) {
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-run.ts
+
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
 function workflowRunUrl(env = process.env) {
     const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -92758,6 +93146,41 @@ function workflowRunUrl(env = process.env) {
 function stepDescription(env = process.env) {
     const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
     return `${job} of workflow run ${workflowRunUrl(env)}`;
+}
+/** Outside GitHub Actions without REPOSITORY_NAME: the repository name runs are recorded under. */
+const LOCAL_REPOSITORY = 'local/unknown';
+/**
+ * Which repository and workflow this step runs for, as the runner says it (GITHUB_REPOSITORY and
+ * GITHUB_WORKFLOW_REF, which a workflow cannot override): an application id is bound to it.
+ * Outside GitHub Actions, the REPOSITORY_NAME input, else LOCAL_REPOSITORY. Returns a warning when
+ * REPOSITORY_NAME says another repository than the runner.
+ */
+function deployingRepository(repositoryName, env = process.env) {
+    const github = env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY : undefined;
+    if (github) {
+        // `owner/name/.github/workflows/deploy.yml@refs/heads/main`: the file, without owner and ref.
+        const ref = env.GITHUB_WORKFLOW_REF ?? '';
+        const workflow = ref.startsWith(`${github}/`)
+            ? ref.slice(github.length + 1).replace(/@.*$/, '')
+            : '';
+        return {
+            from: { repository: github, ...(workflow ? { workflow } : {}), source: 'github' },
+            ...(repositoryName && repositoryName !== github
+                ? {
+                    warning: `REPOSITORY_NAME is ${repositoryName}, but the runner says this workflow runs in ${github}: the application is bound to ${github}.`,
+                }
+                : {}),
+        };
+    }
+    if (repositoryName) {
+        if (!REPOSITORY_NAME.test(repositoryName))
+            throw new ConfigurationError({
+                message: `REPOSITORY_NAME '${repositoryName.slice(0, 120)}' is not a repository name.`,
+                hint: 'Write it as GitHub does: owner/name.',
+            });
+        return { from: { repository: repositoryName, source: 'input' } };
+    }
+    return { from: { repository: LOCAL_REPOSITORY, source: 'default' } };
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/aws-session.ts

@@ -154,7 +154,7 @@ describe('RunStore on moto_server', () => {
       alias: 'topic',
       runId: 'R',
     };
-    await context.upsert('shop', 'prod', [
+    await context.publish(target('A'), [
       {
         name: 'orders-sns',
         type: 'aws-sns-conn',
@@ -175,7 +175,7 @@ describe('RunStore on moto_server', () => {
       'orders-sns',
     ]);
     expect(await context.list('shop', 'dev')).toEqual([]);
-    await context.remove('shop', 'prod', ['orders-sns']);
+    expect(await context.removeOwned(target('A'), ['orders-sns'])).toEqual([]);
     expect((await context.list('shop', 'prod')).map((i) => i.name)).toEqual(['orders sqs/é']);
 
     const history = new DeploymentHistory(store);

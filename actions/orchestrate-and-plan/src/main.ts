@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import {
   actionsLogger,
   maskRegistered,
+  deployingRepository,
   guardRun,
   releaseRun,
   openAwsSession,
@@ -59,6 +60,8 @@ export async function run(): Promise<void> {
     const repositoryFiles = inputs.checkoutBranch
       ? await scanRepositoryFiles(inputs.pathToMount, exclude)
       : undefined;
+    const deploying = deployingRepository(inputs.repositoryName);
+    if (deploying.warning) core.warning(deploying.warning);
     const opened = await openRun(deps, {
       repoRoot: inputs.pathToMount,
       workdir: inputs.workdir,
@@ -69,6 +72,7 @@ export async function run(): Promise<void> {
       dynamicInputs: inputs.dynamicInputs,
       tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
       workflowRunUrl: workflowRunUrl(),
+      deployedFrom: deploying.from,
       mode: inputs.unified ? 'unified' : 'classic',
       operation: inputs.operation,
       forceDestroy: inputs.forceDestroy,

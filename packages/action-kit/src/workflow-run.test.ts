@@ -1,5 +1,5 @@
 import { escapeHtml } from './html';
-import { workflowRunUrl } from './workflow-run';
+import { deployingRepository, LOCAL_REPOSITORY, workflowRunUrl } from './workflow-run';
 
 describe('workflowRunUrl', () => {
   it('links the run, with the attempt when it is a re-run', () => {
@@ -33,5 +33,38 @@ describe('escapeHtml', () => {
     expect(escaped).toBe(
       'x&#10;&#10;!&#91;t&#93;(https://evil.example/p.png) &#91;Approve&#93;(https://evil.example) &#96;c&#96; &#92;&#91;',
     );
+  });
+});
+
+describe('deployingRepository', () => {
+  const github = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/orders',
+    GITHUB_WORKFLOW_REF: 'acme/orders/.github/workflows/deploy.yml@refs/heads/main',
+  };
+
+  it('takes what the runner says on GitHub, whatever REPOSITORY_NAME claims (with a warning)', () => {
+    expect(deployingRepository('', github)).toEqual({
+      from: {
+        repository: 'acme/orders',
+        workflow: '.github/workflows/deploy.yml',
+        source: 'github',
+      },
+    });
+    const claimed = deployingRepository('victim/app', github);
+    expect(claimed.from.repository).toBe('acme/orders');
+    expect(claimed.warning).toContain('REPOSITORY_NAME is victim/app');
+  });
+
+  it('uses REPOSITORY_NAME outside GitHub, else the stated default', () => {
+    expect(deployingRepository('acme/x', {}).from).toEqual({
+      repository: 'acme/x',
+      source: 'input',
+    });
+    expect(deployingRepository('', { GITHUB_REPOSITORY: 'acme/orders' }).from).toEqual({
+      repository: LOCAL_REPOSITORY,
+      source: 'default',
+    });
+    expect(() => deployingRepository('not a repo', {})).toThrow(/is not a repository name/);
   });
 });

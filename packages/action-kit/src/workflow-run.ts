@@ -1,3 +1,5 @@
+import { ConfigurationError, REPOSITORY_NAME, type DeployingRepository } from '@deploy-engine/core';
+
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
 export function workflowRunUrl(env: NodeJS.ProcessEnv = process.env): string {
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -18,4 +20,44 @@ export function workflowRunUrl(env: NodeJS.ProcessEnv = process.env): string {
 export function stepDescription(env: NodeJS.ProcessEnv = process.env): string {
   const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
   return `${job} of workflow run ${workflowRunUrl(env)}`;
+}
+
+/** Outside GitHub Actions without REPOSITORY_NAME: the repository name runs are recorded under. */
+export const LOCAL_REPOSITORY = 'local/unknown';
+
+/**
+ * Which repository and workflow this step runs for, as the runner says it (GITHUB_REPOSITORY and
+ * GITHUB_WORKFLOW_REF, which a workflow cannot override): an application id is bound to it.
+ * Outside GitHub Actions, the REPOSITORY_NAME input, else LOCAL_REPOSITORY. Returns a warning when
+ * REPOSITORY_NAME says another repository than the runner.
+ */
+export function deployingRepository(
+  repositoryName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { from: DeployingRepository; warning?: string } {
+  const github = env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY : undefined;
+  if (github) {
+    // `owner/name/.github/workflows/deploy.yml@refs/heads/main`: the file, without owner and ref.
+    const ref = env.GITHUB_WORKFLOW_REF ?? '';
+    const workflow = ref.startsWith(`${github}/`)
+      ? ref.slice(github.length + 1).replace(/@.*$/, '')
+      : '';
+    return {
+      from: { repository: github, ...(workflow ? { workflow } : {}), source: 'github' },
+      ...(repositoryName && repositoryName !== github
+        ? {
+            warning: `REPOSITORY_NAME is ${repositoryName}, but the runner says this workflow runs in ${github}: the application is bound to ${github}.`,
+          }
+        : {}),
+    };
+  }
+  if (repositoryName) {
+    if (!REPOSITORY_NAME.test(repositoryName))
+      throw new ConfigurationError({
+        message: `REPOSITORY_NAME '${repositoryName.slice(0, 120)}' is not a repository name.`,
+        hint: 'Write it as GitHub does: owner/name.',
+      });
+    return { from: { repository: repositoryName, source: 'input' } };
+  }
+  return { from: { repository: LOCAL_REPOSITORY, source: 'default' } };
 }

@@ -95,4 +95,25 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['list', '--bucket'])).toThrow(/list needs --bucket <value>/);
     expect(parseArgs([])).toEqual({ name: 'help' });
   });
+
+  it('reads apps takeover with the repository it moves to, and needs it', () => {
+    const base = ['--bucket', 'iac', '--workspace', 'shop', '--region', 'us-east-1'];
+    expect(
+      parseArgs(['apps', 'takeover', '01JAPP', '--repository', 'acme/new', '--by', 'ann', ...base]),
+    ).toEqual({
+      name: 'apps',
+      action: 'takeover',
+      bucket: 'iac',
+      region: 'us-east-1',
+      workspace: 'shop',
+      appKind: 'app',
+      appId: '01JAPP',
+      repository: 'acme/new',
+      by: 'ann',
+    });
+    expect(() => parseArgs(['apps', 'takeover', '01JAPP', ...base])).toThrow(
+      /apps needs --repository <value>/,
+    );
+    expect(() => parseArgs(['apps', 'show', ...base])).toThrow(/apps show needs an APP_ID/);
+  });
 });

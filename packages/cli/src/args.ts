@@ -54,6 +54,19 @@ export type Command =
       environment: string;
       mermaid: boolean;
     }
+  | {
+      name: 'apps';
+      action: 'show' | 'takeover';
+      bucket: string;
+      region: string;
+      workspace: string;
+      appKind: 'app' | 'infra';
+      appId: string;
+      /** takeover: the repository (owner/name) that deploys it from now on. */
+      repository?: string;
+      workflow?: string;
+      by: string;
+    }
   | { name: 'help' };
 
 export const USAGE = `deploy-engine: follow and repair deployment runs (credentials: the usual AWS_* variables)
@@ -73,6 +86,11 @@ export const USAGE = `deploy-engine: follow and repair deployment runs (credenti
                                                      the workspace's Connection Interface Types
   workspace --bucket <iac-bucket> --workspace W --environment E [--mermaid]
                                                      Connection Interfaces with producer and consumers; --mermaid: the graph
+  apps show <APP_ID> --bucket <iac-bucket> --workspace W [--app-kind app|infra]
+                                                     which repository the application id is deployed from, with its history
+  apps takeover <APP_ID> --repository <owner/name> --bucket <iac-bucket> --workspace W
+                [--app-kind app|infra] [--workflow <.github/workflows/x.yml>] [--by NAME]
+                                                     let another repository deploy it (runs from the old one are refused)
   unlock-state <RUN_ID> --state <bucket/key> --lock-id <ID>
                                                      release a Terraform state lock a killed job left behind
                                                      (the deployment's error message prints this command)
@@ -128,9 +146,7 @@ export function parseArgs(argv: readonly string[]): Command {
     }
     case 'history':
     case 'unlock': {
-      const kind = text('app-kind', false) ?? 'app';
-      if (kind !== 'app' && kind !== 'infra') throw new Error('--app-kind must be app or infra.');
-      const appKind: 'app' | 'infra' = kind;
+      const appKind = appKindOf(text('app-kind', false));
       const target = {
         ...workspaceArgs(),
         environment: text('environment', true) as string,
@@ -151,6 +167,24 @@ export function parseArgs(argv: readonly string[]): Command {
         lockId: text('lock-id', true) as string,
       };
     }
+    case 'apps': {
+      const action = positionals[0];
+      if (action !== 'show' && action !== 'takeover')
+        throw new Error(`apps needs show or takeover.\n\n${USAGE}`);
+      const appId = positionals[1];
+      if (!appId) throw new Error(`apps ${action} needs an APP_ID.\n\n${USAGE}`);
+      const workflow = text('workflow', false);
+      return {
+        name,
+        action,
+        ...workspaceArgs(),
+        appKind: appKindOf(text('app-kind', false)),
+        appId,
+        ...(action === 'takeover' ? { repository: text('repository', true) as string } : {}),
+        ...(workflow ? { workflow } : {}),
+        by: actor(text('by', false)),
+      };
+    }
     case 'values': {
       const action = positionals[0];
       if (action !== 'set' && action !== 'list' && action !== 'show' && action !== 'delete')
@@ -167,12 +201,7 @@ export function parseArgs(argv: readonly string[]): Command {
         ...(positionals[2] !== undefined ? { value: positionals[2] } : {}),
         secret: flags.get('secret') === true,
         json: flags.get('json') === true,
-        by:
-          text('by', false) ??
-          process.env.DEPLOY_ENGINE_ACTOR ??
-          process.env.GITHUB_ACTOR ??
-          process.env.USER ??
-          'unknown',
+        by: actor(text('by', false)),
       };
     }
     case 'types': {
@@ -204,4 +233,20 @@ export function parseArgs(argv: readonly string[]): Command {
     default:
       throw new Error(`Unknown command '${name}'.\n\n${USAGE}`);
   }
+}
+
+function appKindOf(kind = 'app'): 'app' | 'infra' {
+  if (kind !== 'app' && kind !== 'infra') throw new Error('--app-kind must be app or infra.');
+  return kind;
+}
+
+/** Who runs the command, for the records it writes: --by, else the environment's user. */
+function actor(by: string | undefined): string {
+  return (
+    by ??
+    process.env.DEPLOY_ENGINE_ACTOR ??
+    process.env.GITHUB_ACTOR ??
+    process.env.USER ??
+    'unknown'
+  );
 }

@@ -16,6 +16,7 @@ import {
 import { parseArgs, USAGE } from './args';
 import { formatHistory, formatRun, formatRunList } from './format';
 import { runTypes, runValues, runWorkspace } from './workspace-commands';
+import { runApps } from './app-commands';
 
 function bucket(name: string, region: string): S3ObjectStore {
   return new S3ObjectStore(createS3Client({ region, credentials: { mode: 'ambient' } }), name);
@@ -97,6 +98,8 @@ export async function main(
       return runValues(command, bucket(command.bucket, command.region), out, readStdin);
     case 'types':
       return runTypes(command, bucket(command.bucket, command.region), out);
+    case 'apps':
+      return runApps(command, bucket(command.bucket, command.region), out);
     case 'workspace':
       return runWorkspace(command, bucket(command.bucket, command.region), out);
     case 'unlock': {

@@ -10,6 +10,7 @@ import {
   SharedValueStore,
   WorkspaceContextStore,
   ConfigurationError,
+  ownerOf,
   type ConnectionInterfaceInstance,
   type ConsumerRecord,
   type ObjectStore,
@@ -187,6 +188,10 @@ export function workspaceTable(
     lines.push(`${i.name} (${i.type})`);
     lines.push(
       `  produced by ${app(i.producer)} plugin ${i.producer.alias}, run ${i.producer.runId}`,
+    );
+    const owner = ownerOf(i);
+    lines.push(
+      `  owned by ${app(owner)}${owner.repository ? `, repository ${owner.repository}` : ''}, since ${owner.since}${i.owner ? '' : ' (written before owners existed: its producer)'}`,
     );
     const secret = new Set(i.secretAttributes ?? []);
     lines.push(

@@ -4,6 +4,7 @@ import type { Logger } from '../logging';
 import { RunStore } from '../runs';
 import type { ObjectStore } from '../store';
 import {
+  AppBindingStore,
   ConsumerIndex,
   DeploymentHistory,
   SharedValueStore,
@@ -18,6 +19,8 @@ export interface RunDependencies {
   history: DeploymentHistory;
   consumers: ConsumerIndex;
   sharedValues: SharedValueStore;
+  /** Which repository each application id of a workspace is deployed from. */
+  bindings: AppBindingStore;
   connectionTypes: ConnectionTypeStore;
   logger: Logger;
 }
@@ -34,6 +37,7 @@ export function runDependencies(
     history: new DeploymentHistory(iacStore),
     consumers: new ConsumerIndex(iacStore),
     sharedValues: new SharedValueStore(iacStore),
+    bindings: new AppBindingStore(iacStore),
     connectionTypes: new ConnectionTypeStore(iacStore),
     logger,
   };

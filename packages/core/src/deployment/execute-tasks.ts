@@ -47,7 +47,7 @@ import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
 import { claimRunForTasks } from './run-claim';
 import { incompleteRun, inRunOrder } from './task-list-check';
-import { mapOutputsToConnections } from './connection-outputs';
+import { publishConnections } from './publish-connections';
 import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
 import { checkOutputTarget, writeOutputFile } from './output-file';
 import { UnifiedTasks, type PluginOutputs } from './unified-tasks';
@@ -758,25 +758,13 @@ class TaskExecutor implements ClassicPlanToolbox {
       outputFile,
       `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`,
     );
-    const { appKind, appId, appName, workspace, environment } = this.manifest.target;
-    const mapped = mapOutputsToConnections(
-      plugin.generates,
-      outputs,
-      { appKind, appId, appName, alias: plugin.alias, runId: this.run.runId },
-      new Date(),
-      plugin.pluginFile ?? plugin.alias,
-    );
-    if (mapped.problems.length > 0) throw new ConfigurationError(mapped.problems);
-    for (const instance of mapped.instances) {
-      const secret = secretAttributes(this.manifest.connectionTypes?.[instance.type]);
-      if (secret.length === 0) continue;
-      instance.secretAttributes = secret;
-      this.maskSecrets(instance.attributes, secret);
-    }
-    if (mapped.instances.length > 0) {
-      await this.deps.context.upsert(workspace, environment, mapped.instances);
+    const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
+      runId: this.run.runId,
+      mask: (value) => this.mask(value),
+    });
+    if (published.length > 0) {
       this.deps.logger.info(
-        `Published Connection Interface(s): ${mapped.instances.map((i) => `${i.name} (${i.type})`).join(', ')}.`,
+        `Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`,
       );
     }
     return outputFile;
@@ -784,12 +772,16 @@ class TaskExecutor implements ClassicPlanToolbox {
 
   /** Deletes the Connection Interfaces a removed plugin generated. */
   async removeConnections(removed: ManifestPlugin): Promise<void> {
-    const { workspace, environment } = this.manifest.target;
     const names = removed.generates.map((g) => g.name);
-    if (names.length > 0) {
-      await this.deps.context.remove(workspace, environment, names);
-      this.deps.logger.info(`Removed Connection Interface(s): ${names.join(', ')}.`);
-    }
+    if (names.length === 0) return;
+    const foreign = await this.deps.context.removeOwned(this.manifest.target, names);
+    const gone = names.filter((n) => !foreign.includes(n));
+    if (gone.length > 0)
+      this.deps.logger.info(`Removed Connection Interface(s): ${gone.join(', ')}.`);
+    if (foreign.length > 0)
+      this.deps.logger.warning(
+        `Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`,
+      );
   }
 
   private async destroy(alias: string): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {

@@ -12,3 +12,6 @@ export * from './lifecycle-manifests';
 export * from './fingerprint';
 export * from './dependencies';
 export * from './repository-files';
+export * from './repository-binding';
+export * from './interface-ownership';
+export * from './publish-connections';

@@ -23,6 +23,7 @@ import {
   liveDeployment,
   requirementsOf,
   type Consumer,
+  type DeployingRepository,
   type DeploymentRecord,
 } from '../workspace';
 import { MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
@@ -40,6 +41,8 @@ import { snapshotDirectory } from './plugin-snapshot';
 import type { RepositoryFiles } from './repository-files';
 import { mergeTypes, readRepositoryTypes, REPOSITORY_TYPES_DIR } from '../connection-types';
 import { planUnifiedTasks, type DeploymentMode } from './unified-run';
+import { checkRepositoryBinding } from './repository-binding';
+import { checkInterfaceOwnership } from './interface-ownership';
 
 /** What opening a run reads and writes in the IaC bucket (see runDependencies). */
 export type OpenRunDependencies = Omit<RunDependencies, 'iacStore'>;
@@ -56,6 +59,11 @@ export interface OpenRunOptions extends Omit<
 > {
   tfstate: { bucket: string; region: string };
   workflowRunUrl: string;
+  /**
+   * The repository (and workflow) the run comes from: an application id is deployed from one
+   * repository per workspace (see repository-binding.ts).
+   */
+  deployedFrom: DeployingRepository;
   /** Default: DEPLOY. */
   operation?: RunOperation;
   /** Destroy even what other applications still require (FORCE_DESTROY); they are named. */
@@ -96,6 +104,16 @@ export async function openRun(
   const mode = options.mode ?? 'classic';
   // A broken stk.yaml fails here, before any call to S3.
   const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+  // Another repository's application is refused before anything of it is read, locked or planned.
+  const bindRepository = await checkRepositoryBinding(
+    deps,
+    descriptorTarget(descriptor, { ...options, logger: quiet(logger) }),
+    options.deployedFrom,
+    {
+      by: options.workflowRunUrl,
+      location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
+    },
+  );
   let manifest: Manifest;
   let last: DeploymentRecord | undefined;
   if (operation.type === 'DEPLOY') {
@@ -163,6 +181,7 @@ export async function openRun(
         );
     }
   }
+  manifest = { ...manifest, deployedFrom: options.deployedFrom };
   if (options.repositoryFiles) {
     const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
     manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
@@ -195,6 +214,12 @@ export async function openRun(
     operation.type === 'DEPLOY' && operation.skipUnchanged === true
       ? skipReason(manifest, live, mode, options.terraformVersion)
       : undefined;
+  await checkInterfaceOwnership(
+    deps,
+    manifest,
+    (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location,
+  );
+  await bindRepository();
   const run = await deps.runs.createRun(
     {
       type: operation.type,

@@ -6,6 +6,7 @@ import type { Logger } from '../logging';
 import type { ConnectionInterfaceType } from '../connection-types/connection-type';
 import type {
   ConnectionInterfaceInstance,
+  DeployingRepository,
   DeploymentTarget,
   ResolvedSharedValue,
 } from '../workspace';
@@ -35,6 +36,8 @@ export interface Manifest {
    * digest when the run was planned.
    */
   repositoryFiles?: { digest: string; files: number; bytes: number };
+  /** The repository and workflow the run came from (owner of what it publishes). */
+  deployedFrom?: DeployingRepository;
   /** The known Connection Interface Types the plugins generate or require, by name. */
   connectionTypes?: Record<string, ConnectionInterfaceType>;
   digest: string;

@@ -50,6 +50,14 @@ export const keys = {
   connectionInterfaceType: (workspace: string, name: string) =>
     `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
   connectionInterfaceTypesPrefix,
+  /**
+   * Which repository an application (or shared infra) of the workspace is deployed from (see
+   * AppBindingStore): one per id, whatever the environment.
+   */
+  appBinding: (workspace: string, appKind: string, appId: string) =>
+    `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
+  /** Every record of the deployment history of a workspace, all environments. */
+  historyPrefix: (workspace: string) => `history/${part(workspace)}/`,
   lastDeployment: (target: DeploymentTarget) => `history/${targetPath(target)}/last.json`,
   versionDeployment: (target: DeploymentTarget, version: string) =>
     `history/${targetPath(target)}/versions/${part(version)}.json`,

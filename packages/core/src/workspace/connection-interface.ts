@@ -2,6 +2,7 @@
  * Connection Interface instances: named values a deployment produces (a topic's ARN, a queue's URL)
  * and other plugins, in the same or other applications of the workspace and environment, require.
  */
+import type { InterfaceOwner } from './interface-owner';
 import type { AppKind } from './target';
 
 export interface ConnectionInterfaceInstance {
@@ -11,8 +12,16 @@ export interface ConnectionInterfaceInstance {
   type: string;
   /** Attribute name -> value, from the producing plugin's `outputs: from/to` mapping. */
   attributes: Record<string, unknown>;
-  /** Attributes its type marks secret: never printed (logs, summaries, the CLI). */
+  /**
+   * Attributes never printed (logs, summaries, the CLI) and masked in consumers: those its type
+   * marks secret and those whose Terraform output is `sensitive`.
+   */
   secretAttributes?: string[];
+  /**
+   * The application that first generated it: only it may publish or remove it (absent on
+   * instances written before owners existed: their producer owns them, see ownerOf).
+   */
+  owner?: InterfaceOwner;
   producer: {
     appKind: AppKind;
     appId: string;

@@ -2,6 +2,14 @@ import { MemoryObjectStore, type ObjectStore } from '../store';
 import type { ConnectionInterfaceInstance } from './connection-interface';
 import { WorkspaceContextStore } from './context-store';
 
+const target = {
+  workspace: 'shop',
+  environment: 'dev',
+  appKind: 'app' as const,
+  appId: 'APP',
+  appName: 'orders',
+};
+
 const instance = (name: string): ConnectionInterfaceInstance => ({
   name,
   type: 'aws-sns-conn',
@@ -26,7 +34,9 @@ it('reads the required instances by name, all at once, one read each, no listing
     list: () => Promise.reject(new Error('no listing expected')),
   });
   const context = new WorkspaceContextStore(store);
-  await context.upsert('shop', 'dev', [instance('a'), instance('b'), instance('c')]);
+  await context.publish(target, [instance('a'), instance('b'), instance('c')]);
+  reads.length = 0;
+  most = 0;
   const found = await context.getMany('shop', 'dev', ['c', 'a', 'missing', 'a']);
   expect([...found.keys()]).toEqual(['c', 'a']);
   expect(found.get('a')?.attributes).toEqual({ arn: 'arn:a' });

@@ -1,10 +1,14 @@
 /**
  * The workspace context in the IaC bucket: the Connection Interface instances of a workspace and
  * environment, one object each, so deploys of different applications never rewrite each other's.
+ * Each instance has an owner (see interface-owner.ts): writes and removals are conditional on it.
  */
+import { ExternalError } from '../errors';
 import { keys } from '../runs/keys';
-import type { ObjectStore } from '../store';
+import { PreconditionFailedError, type ObjectStore } from '../store';
 import type { ConnectionInterfaceInstance } from './connection-interface';
+import { ownedBy, ownedElsewhereError, ownerOf, type InterfaceOwner } from './interface-owner';
+import type { DeploymentTarget } from './target';
 
 export class WorkspaceContextStore {
   constructor(private readonly store: ObjectStore) {}
@@ -47,21 +51,92 @@ export class WorkspaceContextStore {
     return new Map(found.flatMap((i) => (i ? [[i.name, i] as const] : [])));
   }
 
-  async upsert(
-    workspace: string,
-    environment: string,
+  /**
+   * Publishes instances a deployment of `target` generated. Each write is conditional: a new
+   * instance is created only if absent (If-None-Match), an existing one replaced only if it is
+   * still the version read (If-Match) and owned by `target`. So two applications racing for a
+   * name can never both publish it: the loser re-reads and is refused naming the owner.
+   */
+  async publish(
+    target: DeploymentTarget,
     instances: readonly ConnectionInterfaceInstance[],
-  ): Promise<void> {
+    options: { repository?: string; now?: Date } = {},
+  ): Promise<ConnectionInterfaceInstance[]> {
+    const published: ConnectionInterfaceInstance[] = [];
     for (const instance of instances) {
-      await this.store.putJson(
-        keys.connectionInterface(workspace, environment, instance.name),
-        instance,
-      );
+      published.push(await this.publishOne(target, instance, options));
     }
+    return published;
   }
 
-  async remove(workspace: string, environment: string, names: readonly string[]): Promise<void> {
-    for (const name of names)
-      await this.store.delete(keys.connectionInterface(workspace, environment, name));
+  private async publishOne(
+    target: DeploymentTarget,
+    instance: ConnectionInterfaceInstance,
+    options: { repository?: string; now?: Date },
+  ): Promise<ConnectionInterfaceInstance> {
+    const key = keys.connectionInterface(target.workspace, target.environment, instance.name);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await this.store.getJson<ConnectionInterfaceInstance>(key);
+      const before = current ? ownerOf(current.value) : undefined;
+      if (before && !ownedBy(before, target)) {
+        throw ownedElsewhereError(
+          instance.name,
+          before,
+          target,
+          "It was not published: the deployed resources stay, and the consumers keep the owner's values.",
+        );
+      }
+      const { appKind, appId, appName } = target;
+      const repository = options.repository ?? before?.repository;
+      const owner: InterfaceOwner = {
+        appKind,
+        appId,
+        appName,
+        ...(repository ? { repository } : {}),
+        since: before?.since ?? (options.now ?? new Date()).toISOString(),
+      };
+      const record: ConnectionInterfaceInstance = { ...instance, owner };
+      try {
+        await this.store.putJson(
+          key,
+          record,
+          current ? { ifMatch: current.etag } : { ifNoneMatch: '*' },
+        );
+        return record;
+      } catch (error) {
+        // Changed since read (or our own write whose answer was lost): read again and decide.
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+    throw new ExternalError(
+      `Connection Interface ${instance.name} kept changing while it was being published; run the deployment again.`,
+      { retryable: true },
+    );
+  }
+
+  /**
+   * Removes the instances of these names that `target` owns (a destroy of the plugin that
+   * generates them); one owned by another application is left alone and returned.
+   */
+  async removeOwned(target: DeploymentTarget, names: readonly string[]): Promise<string[]> {
+    const foreign: string[] = [];
+    for (const name of names) {
+      const key = keys.connectionInterface(target.workspace, target.environment, name);
+      for (let attempt = 0; ; attempt++) {
+        const current = await this.store.getJson<ConnectionInterfaceInstance>(key);
+        if (!current) break;
+        if (!ownedBy(ownerOf(current.value), target)) {
+          foreign.push(name);
+          break;
+        }
+        try {
+          await this.store.delete(key, { ifMatch: current.etag });
+          break;
+        } catch (error) {
+          if (!(error instanceof PreconditionFailedError) || attempt >= 7) throw error;
+        }
+      }
+    }
+    return foreign;
   }
 }

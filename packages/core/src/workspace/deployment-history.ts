@@ -79,6 +79,31 @@ export class DeploymentHistory {
   }
 
   /**
+   * The last deployment of an id in every environment of the workspace, by environment. One
+   * listing of the workspace's history: for the rare question "was this id ever deployed here,
+   * and from where" (an id not bound to a repository yet, see AppBindingStore).
+   */
+  async lastInEveryEnvironment(
+    workspace: string,
+    appKind: DeploymentTarget['appKind'],
+    appId: string,
+  ): Promise<Map<string, DeploymentRecord>> {
+    const prefix = keys.historyPrefix(workspace);
+    const suffix = `/${appKind}/${encodeURIComponent(appId)}/last.json`;
+    const found = (await this.store.list(prefix)).filter(
+      (k) => k.endsWith(suffix) && !k.slice(prefix.length, -suffix.length).includes('/'),
+    );
+    const records = await Promise.all(
+      found.map(async (k) => {
+        const environment = decodeURIComponent(k.slice(prefix.length, -suffix.length));
+        const record = (await this.store.getJson<DeploymentRecord>(k))?.value;
+        return record ? ([[environment, record]] as const) : [];
+      }),
+    );
+    return new Map(records.flat());
+  }
+
+  /**
    * Writes the version record first, then `last`, so `last` never points at a missing version. A
    * rollback or destroy writes only `last`: the version records keep what each tag deployed.
    */

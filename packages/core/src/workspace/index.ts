@@ -1,5 +1,7 @@
 export * from './target';
 export * from './connection-interface';
+export * from './interface-owner';
+export * from './app-binding';
 export * from './context-store';
 export * from './deployment-history';
 export * from './consumer-index';
