@@ -7114,6 +7114,7 @@ function installCompiler() {
         compileCompare: proto.compileCompare,
         compileOutput: proto.compileOutput,
         compileFor: proto.compileFor,
+        compileIn: proto.compileIn,
     };
     const soft = (compiler) => (compiler.softDepth ?? 0) > 0;
     const softly = (compiler, fn) => {
@@ -7154,8 +7155,13 @@ function installCompiler() {
     proto.compileIs = function (node, frame) {
         const right = node.right;
         const test = String(right?.name ? right.name.value : right?.value);
-        if (!this.throwOnUndefined || !SOFT_TESTS.has(test))
+        if (!this.throwOnUndefined)
             return original.compileIs.call(this, node, frame);
+        if (!SOFT_TESTS.has(test)) {
+            this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+            original.compileIs.call(this, node, frame);
+            return this._emit(')');
+        }
         this._emit(`env.getTest(${JSON.stringify(test)}).call(context, `);
         softly(this, () => this.compile(node.left, frame));
         this._emit(')');
@@ -7212,6 +7218,13 @@ function installCompiler() {
             this.compile(op.expr, frame);
             this._emit(')');
         }
+        this._emit(')');
+    };
+    proto.compileIn = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileIn.call(this, node, frame);
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+        original.compileIn.call(this, node, frame);
         this._emit(')');
     };
     // Errors raised while printing or looping name the line of the `{{ }}` or `{% for %}`.

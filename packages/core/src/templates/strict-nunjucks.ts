@@ -61,6 +61,7 @@ interface CompilerProto {
   compileCompare: (this: CompilerProto, node: AstNode, frame: Frame) => void;
   compileOutput: (this: CompilerProto, node: AstNode, frame: Frame) => void;
   compileFor: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileIn: (this: CompilerProto, node: AstNode, frame: Frame) => void;
   _emitLine(code: string): void;
 }
 
@@ -210,6 +211,7 @@ function installCompiler(): void {
     compileCompare: proto.compileCompare,
     compileOutput: proto.compileOutput,
     compileFor: proto.compileFor,
+    compileIn: proto.compileIn,
   };
   const soft = (compiler: CompilerProto): boolean => (compiler.softDepth ?? 0) > 0;
   const softly = (compiler: CompilerProto, fn: () => void): void => {
@@ -251,8 +253,12 @@ function installCompiler(): void {
   proto.compileIs = function (this: CompilerProto, node, frame) {
     const right = node.right;
     const test = String(right?.name ? right.name.value : right?.value);
-    if (!this.throwOnUndefined || !SOFT_TESTS.has(test))
-      return original.compileIs.call(this, node, frame);
+    if (!this.throwOnUndefined) return original.compileIs.call(this, node, frame);
+    if (!SOFT_TESTS.has(test)) {
+      this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+      original.compileIs.call(this, node, frame);
+      return this._emit(')');
+    }
     this._emit(`env.getTest(${JSON.stringify(test)}).call(context, `);
     softly(this, () => this.compile(node.left as AstNode, frame));
     this._emit(')');
@@ -305,6 +311,12 @@ function installCompiler(): void {
       this.compile(op.expr as AstNode, frame);
       this._emit(')');
     }
+    this._emit(')');
+  };
+  proto.compileIn = function (this: CompilerProto, node, frame) {
+    if (!this.throwOnUndefined) return original.compileIn.call(this, node, frame);
+    this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+    original.compileIn.call(this, node, frame);
     this._emit(')');
   };
   // Errors raised while printing or looping name the line of the `{{ }}` or `{% for %}`.
