@@ -1,5 +1,6 @@
 // Builds one ncc bundle per action: actions/<id>/src/index.ts -> dist/<id>/index.js, and
-// actions/<id>/src/post-index.ts -> dist/<id>/post/index.js for an action with a post step.
+// actions/<id>/src/post-index.ts -> dist/<id>/post/index.js for an action with a post step,
+// and the template render worker -> dist/<id>/render-worker/index.js.
 // `node scripts/build.mjs <id>...` builds only the named actions.
 // Deterministic: no source maps, no timestamps; licenses go to dist/<id>/licenses.txt.
 // Transpile-only: `npm run typecheck` (tsc, strict) is the type check, run by the test command.
@@ -38,6 +39,12 @@ for (const id of actions) {
   const scratch = mkdtempSync(join(root, 'dist', `.${id}-`));
   try {
     bundle(join('actions', id, 'src', 'index.ts'), scratch);
+    // Templates render in a worker thread (packages/core/src/templates/render-plugin.ts), which
+    // loads its own bundle from dist/<id>/render-worker/index.js.
+    bundle(
+      join('packages', 'core', 'src', 'templates', 'render-worker.ts'),
+      join(scratch, 'render-worker'),
+    );
     const post = join('actions', id, 'src', 'post-index.ts');
     if (existsSync(join(root, post))) bundle(post, join(scratch, 'post'));
     const out = join(root, 'dist', id);

@@ -86909,6 +86909,179 @@ function type_sources_mergeTypes(repository, workspace) {
 
 // EXTERNAL MODULE: ./node_modules/nunjucks/index.js
 var node_modules_nunjucks = __nccwpck_require__(8115);
+;// CONCATENATED MODULE: ./packages/core/src/templates/marked-runtime.ts
+/**
+ * What nunjucks' runtime does with marked values (marked-values.ts), installed by
+ * strict-nunjucks.ts: the compiled template calls these functions for printing, filters,
+ * concatenation, comparison, membership, function calls and loops.
+ * - A foreign value keeps its mark through every transformation: a filter or a `~` computes on the
+ *   real value and the result is foreign again, so it is escaped when printed.
+ * - A secret can only be printed whole or passed through `default`; anything else is refused.
+ *   Text that already holds a printed secret (a `{% set %}` or `{% filter %}` block) cannot be
+ *   filtered, indexed or iterated either: that would transform the secret as well.
+ * - A string may not grow beyond {@link MAX_TEXT_CHARS}: a template doubling a string stops early.
+ */
+
+
+/** The longest string a template may build: the limit of one rendered file. */
+const MAX_TEXT_CHARS = (/* unused pure expression or super */ null && (10 * 1024 * 1024));
+/**
+ * The render in progress (nunjucks renders synchronously, one template at a time): whether it is a
+ * file or folder name (where secrets are refused), and the printed form of every secret in its
+ * context.
+ */
+const marked_runtime_renderState = {
+    mode: 'text',
+    secretTexts: [],
+    /** Characters printed by `{{ }}` in the current template: stops a printing loop early. */
+    printed: 0,
+};
+/** Filters that hand their input back untouched: a secret may pass through them. */
+const PASS_THROUGH = new Set(['default', 'd']);
+/** Tests that only look at whether a value is there. */
+const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
+function textOf(value, safeString) {
+    if (typeof value === 'string')
+        return value;
+    if (value instanceof safeString)
+        return value.toString();
+    return undefined;
+}
+/** Refuses `value` if it is, holds or (as text) contains a secret. */
+function refuseSecrets(value, what, safeString) {
+    const secret = findSecret(value);
+    if (secret)
+        throw refused(secret, what);
+    const text = textOf(value, safeString);
+    if (text !== undefined && marked_runtime_renderState.secretTexts.some((s) => text.includes(s))) {
+        throw new SandboxError(`this text holds a printed secret: it cannot be ${what}. Print secrets whole, outside {% set %} and {% filter %} blocks that transform them`);
+    }
+}
+function checkSize(value) {
+    const length = typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
+    if (length > MAX_TEXT_CHARS) {
+        throw new SandboxError(`a string grew beyond ${MAX_TEXT_CHARS / 1024 / 1024} MiB (${length} characters)`);
+    }
+    return value;
+}
+/** Replaces nunjucks' runtime functions; `runtime` is nunjucks/src/runtime. */
+function marked_runtime_installMarkedRuntime(runtime) {
+    const safeString = runtime.SafeString;
+    const suppressValue = runtime.suppressValue;
+    const print = (value, autoescape) => {
+        if (value instanceof ForeignValue)
+            return value.toString();
+        if (value instanceof SecretValue) {
+            if (marked_runtime_renderState.mode === 'name')
+                throw refused(value, 'used in a file or folder name');
+            return value.rendered();
+        }
+        return suppressValue(value, autoescape);
+    };
+    runtime.suppressValue = (value, autoescape) => {
+        const text = print(value, autoescape);
+        marked_runtime_renderState.printed += typeof text === 'string' ? text.length : 0;
+        if (marked_runtime_renderState.printed > MAX_TEXT_CHARS) {
+            throw new SandboxError(`the template printed more than ${MAX_TEXT_CHARS / 1024 / 1024} MiB`);
+        }
+        return text;
+    };
+    runtime.markedFilter = (env, context, name, args) => {
+        if (PASS_THROUGH.has(name))
+            return env.getFilter(name).apply(context, args);
+        args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
+        if (name === 'tojson')
+            return hclJson(args[0]);
+        if (name === 'raw')
+            return unmark(args[0]);
+        const filter = env.getFilter(name);
+        if (!args.some((arg) => hasForeign(arg)))
+            return checkSize(filter.apply(context, args));
+        return checkSize(markForeign(filter.apply(context, args.map(unmark))));
+    };
+    runtime.markedConcat = (left, right) => {
+        for (const side of [left, right]) {
+            if (side instanceof SecretValue)
+                throw refused(side, 'concatenated');
+        }
+        if (left instanceof ForeignValue || right instanceof ForeignValue) {
+            return checkSize(new ForeignValue(`${String(unmark(left))}${String(unmark(right))}`));
+        }
+        return checkSize(`${String(left)}${String(right)}`);
+    };
+    runtime.markedAdd = (left, right) => {
+        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
+        if (marked)
+            return runtime.markedConcat(left, right);
+        return checkSize(left + right);
+    };
+    runtime.plainOperand = (value) => {
+        if (value instanceof SecretValue)
+            throw refused(value, 'compared');
+        return value instanceof ForeignValue ? value.raw : value;
+    };
+    const inOperator = runtime.inOperator;
+    runtime.inOperator = (key, value) => {
+        refuseSecrets(key, "tested with 'in'", safeString);
+        refuseSecrets(value, "tested with 'in'", safeString);
+        return inOperator(unmark(key), unmark(value));
+    };
+    const callWrap = runtime.callWrap;
+    runtime.callWrap = (fn, name, context, args) => {
+        for (const arg of args) {
+            const secret = findSecret(arg);
+            if (secret)
+                throw refused(secret, `passed to ${name}()`);
+        }
+        return callWrap(fn, name, context, args);
+    };
+    const fromIterator = runtime.fromIterator;
+    runtime.fromIterator = (value) => {
+        refuseSecrets(value, 'iterated', safeString);
+        if (value instanceof ForeignValue)
+            return Array.from(value.raw, (c) => new ForeignValue(c));
+        if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasForeign(value)) {
+            // `for key, value in map`: the keys came from the other application too.
+            return Object.entries(value).map(([k, v]) => [
+                markForeign(k),
+                v,
+            ]);
+        }
+        return fromIterator(value);
+    };
+}
+/** A marked value's member `key`, or undefined when `obj` is not marked. */
+function marked_runtime_markedMember(obj, key) {
+    if (obj instanceof SecretValue)
+        throw refused(obj, 'indexed or sliced');
+    if (typeof obj === 'string' && marked_runtime_renderState.secretTexts.some((s) => obj.includes(s))) {
+        throw new SandboxError('this text holds a printed secret: it cannot be indexed or sliced');
+    }
+    if (!(obj instanceof ForeignValue))
+        return undefined;
+    const raw = obj.raw;
+    if (!Object.prototype.hasOwnProperty.call(raw, key))
+        return { found: false };
+    return { found: true, value: markForeign(raw[key]) };
+}
+/** Wraps every test of `env` so it sees real values, and refuses secrets for all but presence. */
+function marked_runtime_wrapTests(env) {
+    const getTest = env.getTest.bind(env);
+    env.getTest = (name) => {
+        const test = getTest(name);
+        return function (...args) {
+            if (PRESENCE_TESTS.has(name))
+                return test.apply(this, args);
+            for (const arg of args) {
+                const secret = findSecret(arg);
+                if (secret)
+                    throw refused(secret, `tested with 'is ${name}'`);
+            }
+            return test.apply(this, args.map(unmark));
+        };
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
 /**
  * Jinja's StrictUndefined and a sandbox for nunjucks.
@@ -86925,6 +87098,8 @@ var node_modules_nunjucks = __nccwpck_require__(8115);
  * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
  * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
  */
+
+
 
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -86950,10 +87125,7 @@ class strict_nunjucks_UndefinedValueError extends Error {
         return this;
     }
 }
-/** A template tried something the sandbox forbids. */
-class strict_nunjucks_SandboxError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'SandboxError';
-}
+
 /** The most numbers range() gives, as in Jinja's sandbox. */
 const MAX_RANGE = 100000;
 const SOFT_TESTS = new Set(['defined', 'undefined']);
@@ -86977,11 +87149,14 @@ function ownMember(obj, key) {
     if (obj === null || obj === undefined)
         return { found: false };
     if (typeof key !== 'string' && typeof key !== 'number') {
-        throw new strict_nunjucks_SandboxError(`cannot look up a ${typeof key} key`);
+        throw new SandboxError(`cannot look up a ${typeof key} key`);
     }
     if (FORBIDDEN_KEYS.has(String(key))) {
-        throw new strict_nunjucks_SandboxError(`'${String(key)}' cannot be accessed from a template`);
+        throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
     }
+    const marked = markedMember(obj, key);
+    if (marked)
+        return marked;
     const target = obj;
     if (typeof obj !== 'object' && typeof obj !== 'string')
         return { found: false };
@@ -86994,6 +87169,7 @@ function ownMember(obj, key) {
 function installRuntime() {
     if (runtime.strictLookup)
         return;
+    installMarkedRuntime(runtime);
     runtime.strictLookup = (context, frame, name, lineno, colno) => {
         if (!hasName(context, frame, name)) {
             throw new strict_nunjucks_UndefinedValueError(name, '').at(lineno, colno);
@@ -87045,6 +87221,12 @@ function installCompiler() {
         compileLookupVal: proto.compileLookupVal,
         compileIs: proto.compileIs,
         compileFilter: proto.compileFilter,
+        compileConcat: proto.compileConcat,
+        compileAdd: proto.compileAdd,
+        compileCompare: proto.compileCompare,
+        compileOutput: proto.compileOutput,
+        compileFor: proto.compileFor,
+        compileIn: proto.compileIn,
     };
     const soft = (compiler) => (compiler.softDepth ?? 0) > 0;
     const softly = (compiler, fn) => {
@@ -87085,29 +87267,97 @@ function installCompiler() {
     proto.compileIs = function (node, frame) {
         const right = node.right;
         const test = String(right?.name ? right.name.value : right?.value);
-        if (!this.throwOnUndefined || !SOFT_TESTS.has(test))
+        if (!this.throwOnUndefined)
             return original.compileIs.call(this, node, frame);
+        if (!SOFT_TESTS.has(test)) {
+            this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+            original.compileIs.call(this, node, frame);
+            return this._emit(')');
+        }
         this._emit(`env.getTest(${JSON.stringify(test)}).call(context, `);
         softly(this, () => this.compile(node.left, frame));
         this._emit(')');
     };
+    // Every filter goes through runtime.markedFilter (marked values); the first argument of
+    // `default` is looked up softly. The position is kept for errors the filter raises.
     proto.compileFilter = function (node, frame) {
-        const name = String(node.name?.value);
-        if (!this.throwOnUndefined || !SOFT_FILTERS.has(name))
+        if (!this.throwOnUndefined)
             return original.compileFilter.call(this, node, frame);
-        this._emit(`env.getFilter(${JSON.stringify(name)}).call(context, `);
+        const name = String(node.name?.value);
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+        this._emit(`runtime.markedFilter(env, context, ${JSON.stringify(name)}, [`);
         const args = node.args?.children ?? [];
         args.forEach((arg, index) => {
             if (index > 0)
                 this._emit(',');
-            if (index === 0)
-                softly(this, () => this._compileExpression(arg, frame));
+            // compile, not _compileExpression: a {% filter %} block's argument is a Capture node.
+            if (index === 0 && SOFT_FILTERS.has(name))
+                softly(this, () => this.compile(arg, frame));
             else
-                this._compileExpression(arg, frame);
+                this.compile(arg, frame);
         });
+        this._emit(']))');
+    };
+    // `~` and `+` keep marks and bound string growth; comparisons see real values.
+    const binary = (fn) => function (node, frame) {
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.${fn}(`);
+        this.compile(node.left, frame);
+        this._emit(', ');
+        this.compile(node.right, frame);
+        this._emit('))');
+    };
+    const concat = binary('markedConcat');
+    const add = binary('markedAdd');
+    proto.compileConcat = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileConcat.call(this, node, frame);
+        concat.call(this, node, frame);
+    };
+    proto.compileAdd = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileAdd.call(this, node, frame);
+        add.call(this, node, frame);
+    };
+    proto.compileCompare = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileCompare.call(this, node, frame);
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+        this._emit('runtime.plainOperand(');
+        this.compile(node.expr, frame);
+        this._emit(')');
+        for (const op of node.ops ?? []) {
+            this._emit(` ${COMPARE_OPS[op.type] ?? '=='} runtime.plainOperand(`);
+            this.compile(op.expr, frame);
+            this._emit(')');
+        }
         this._emit(')');
     };
+    proto.compileIn = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileIn.call(this, node, frame);
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+        original.compileIn.call(this, node, frame);
+        this._emit(')');
+    };
+    // Errors raised while printing or looping name the line of the `{{ }}` or `{% for %}`.
+    for (const method of ['compileOutput', 'compileFor']) {
+        proto[method] = function (node, frame) {
+            if (this.throwOnUndefined)
+                this._emitLine(`lineno = ${position(node).replace(', ', '; colno = ')};`);
+            original[method].call(this, node, frame);
+        };
+    }
 }
+const COMPARE_OPS = {
+    '==': '==',
+    '===': '===',
+    '!=': '!=',
+    '!==': '!==',
+    '<': '<',
+    '>': '>',
+    '<=': '<=',
+    '>=': '>=',
+};
 /**
  * A nunjucks environment with Jinja's strict undefined semantics and the sandbox: no loaders (no
  * `include`/`import`/`extends`, so no file access), no autoescaping (the output is Terraform), and
@@ -87122,15 +87372,18 @@ function strict_nunjucks_createStrictEnvironment() {
         // Keeps lineno, colno and the cause on errors; nunjucks strips them otherwise.
         dev: true,
     });
+    // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
     env.addFilter('tojson', (value) => JSON.stringify(value));
+    env.addFilter('raw', (value) => value);
+    wrapTests(env);
     // Jinja's sandbox caps range(): a template cannot loop a billion times.
     env.addGlobal('range', (start, stop, step = 1) => {
         const [from, to] = stop === undefined ? [0, start] : [start, stop];
         if (step === 0)
-            throw new strict_nunjucks_SandboxError('range() step cannot be 0');
+            throw new SandboxError('range() step cannot be 0');
         const length = Math.max(0, Math.ceil((to - from) / step));
         if (!Number.isFinite(length) || length > MAX_RANGE) {
-            throw new strict_nunjucks_SandboxError(`range() is limited to ${MAX_RANGE} numbers (asked for ${length})`);
+            throw new SandboxError(`range() is limited to ${MAX_RANGE} numbers (asked for ${length})`);
         }
         return Array.from({ length }, (_, i) => from + i * step);
     });
@@ -87144,6 +87397,7 @@ function strict_nunjucks_createStrictEnvironment() {
  * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
  * that names the file, the line and what is undefined.
  */
+
 
 
 let shared;
@@ -87165,6 +87419,7 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
                 compiled.clear();
             compiled.set(template, tmpl);
         }
+        renderState.printed = 0;
         return { ok: true, text: tmpl.render(context) };
     }
     catch (error) {
@@ -87247,14 +87502,22 @@ function findCause(error) {
 
 
 
+
+
+/** The most a rendered file and a rendered plugin may weigh (bytes). */
+const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
+const MIB = (/* unused pure expression or super */ null && (1024 * 1024));
 /**
  * Renders the folder in memory. A file or folder whose name renders to nothing is left out (so a
  * template can make a file optional); binary files (with a NUL byte, or not UTF-8) are copied as
  * they are. Symbolic links are refused: they could reach files outside the plugin.
  */
-async function render_directory_renderDirectory(options) {
+async function renderDirectory(options) {
     const problems = [];
     const files = new Map();
+    renderState.secretTexts = secretTexts(options.context);
+    let total = 0;
+    const limits = options.limits ?? RENDER_LIMITS;
     const walk = async (sourceRel, targetRel) => {
         const entries = await readdir(join(options.templateDir, sourceRel), { withFileTypes: true });
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -87281,6 +87544,14 @@ async function render_directory_renderDirectory(options) {
                 const content = renderContent(raw, options, display, problems);
                 if (content === undefined)
                     continue;
+                total += content.length;
+                if (total > limits.pluginBytes) {
+                    throw new ConfigurationError({
+                        message: `The plugin renders to more than ${limits.pluginBytes / MIB} MiB (reached at this file).`,
+                        location: { file: display },
+                        hint: 'A template that repeats text in loops is the usual cause; generate repetition with Terraform (count, for_each) instead.',
+                    }, `${options.displayDir} does not render`);
+                }
                 const clash = files.get(target);
                 if (clash) {
                     problems.push({
@@ -87308,7 +87579,14 @@ async function render_directory_renderDirectory(options) {
 function renderName(name, context, display, problems) {
     if (!name.includes('{'))
         return name;
-    const result = renderTemplateString(name, context, display);
+    renderState.mode = 'name';
+    let result;
+    try {
+        result = renderTemplateString(name, context, display);
+    }
+    finally {
+        renderState.mode = 'text';
+    }
     if (!result.ok) {
         problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
         return undefined;
@@ -87333,7 +87611,20 @@ function renderContent(raw, options, display, problems) {
         problems.push(result.problem);
         return undefined;
     }
-    return Buffer.from(result.text, 'utf8');
+    // A UTF-8 byte per UTF-16 unit at least: a text longer than the limit is refused before the
+    // copy (flattening a huge string outside the heap could end the whole process).
+    const limit = options.limits?.fileBytes ?? RENDER_LIMITS.fileBytes;
+    const content = result.text.length > limit ? undefined : Buffer.from(result.text, 'utf8');
+    if (content === undefined || content.length > limit) {
+        const size = content?.length ?? result.text.length;
+        problems.push({
+            message: `Renders to ${(size / MIB).toFixed(1)} MiB or more; a rendered file may have at most ${limit / MIB} MiB.`,
+            location: { file: display },
+            hint: 'A template that repeats text in loops is the usual cause; generate repetition with Terraform (count, for_each) instead.',
+        });
+        return undefined;
+    }
+    return content;
 }
 function isBinary(raw) {
     if (raw.includes(0))
@@ -87357,7 +87648,113 @@ async function render_directory_writeRenderedProject(project, outDir) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = require("node:module");
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./packages/core/src/templates/render-plugin.ts
+/**
+ * Renders a plugin's templates-deploy/ in a worker thread, so that a hostile template is bounded:
+ * nunjucks renders synchronously, and only a separate thread can be stopped. The worker gets plain
+ * data (render-protocol.ts) and has its own heap limit; it is terminated when it runs too long.
+ * Size limits (per file, per plugin, per string) are checked inside it (render-directory.ts,
+ * marked-runtime.ts).
+ */
+
+
+
+
+
+const RENDER_WORKER_LIMITS = {
+    /** Wall-clock time for one plugin's templates. */
+    timeoutMs: 30_000,
+    /** The worker's V8 heap (old generation): well above what 50 MiB of output needs. */
+    heapMb: 512,
+};
+/** Renders `request` in a worker; `plugin` names the plugin in errors. */
+async function render_plugin_renderPluginTemplates(request, plugin, limits = RENDER_WORKER_LIMITS) {
+    const reply = await runWorker(request, plugin, limits);
+    if (!reply.ok) {
+        if (reply.problems && reply.problems.length > 0) {
+            throw new ConfigurationError(reply.problems, `${request.displayDir} does not render`);
+        }
+        throw new Error(`rendering ${plugin} failed in the render worker: ${reply.message}`);
+    }
+    return {
+        files: reply.files.map((f) => ({
+            path: f.path,
+            content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength),
+        })),
+        digest: reply.digest,
+    };
+}
+function runWorker(request, plugin, limits) {
+    const script = workerScript();
+    return new Promise((resolve, reject) => {
+        const worker = new Worker(script.file, {
+            eval: script.eval,
+            workerData: request,
+            resourceLimits: { maxOldGenerationSizeMb: limits.heapMb },
+            stdout: false,
+            stderr: false,
+        });
+        let settled = false;
+        const settle = (fn) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            fn();
+        };
+        const timer = setTimeout(() => {
+            settle(() => reject(bounded(plugin, request, `took longer than ${limits.timeoutMs / 1000} s to render its templates, and was stopped`)));
+            void worker.terminate();
+        }, limits.timeoutMs);
+        worker.once('message', (reply) => {
+            settle(() => resolve(reply));
+            void worker.terminate();
+        });
+        worker.once('error', (error) => {
+            settle(() => reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+                ? bounded(plugin, request, `needed more than ${limits.heapMb} MiB of memory to render its templates, and was stopped`)
+                : new Error(`the render worker of ${plugin} failed: ${error.message}`, {
+                    cause: error,
+                })));
+        });
+        worker.once('exit', (code) => {
+            settle(() => reject(new Error(`the render worker of ${plugin} exited (code ${code})`)));
+        });
+    });
+}
+function bounded(plugin, request, what) {
+    return new ConfigurationError({
+        message: `Plugin ${plugin} ${what}.`,
+        location: { file: request.displayDir },
+        hint: 'Look for loops that multiply (nested range()) or strings that double; generate repetition with Terraform (count, for_each) instead.',
+    });
+}
+/**
+ * The worker's code: next to the bundle (dist/<action>/render-worker/index.js, built by
+ * scripts/build.mjs), or, when running from the TypeScript sources (tests, the CLI), the source
+ * file loaded through tsx.
+ */
+function workerScript() {
+    const bundled = join(__dirname, 'render-worker', 'index.js');
+    if (existsSync(bundled))
+        return { file: bundled, eval: false };
+    const source = join(__dirname, 'render-worker.ts');
+    // A name ncc does not follow: tsx is a development tool, never bundled.
+    const loader = ['tsx', 'cjs'].join('/');
+    const tsx = createRequire(source).resolve(loader);
+    return {
+        file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`,
+        eval: true,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/index.ts
+
+
 
 
 
@@ -91752,14 +92149,30 @@ class TaskExecutor {
         const { workspace, environment, appKind, appId } = this.manifest.target;
         const types = this.manifest.connectionTypes ?? {};
         const connections = {};
+        // What the render worker needs to mark values: engine-made references stay as they are,
+        // other applications' values are escaped, secret attributes printed only as sensitive.
+        const wiredKeys = [];
+        const secretAttributesByKey = {};
+        const typeByKey = {};
         const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
         // One read per required interface, all at once, not a listing of the whole environment.
         const found = await this.deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
         for (const required of plugin.requires) {
+            const type = types[required.type];
+            for (const key of required.keys) {
+                if (type)
+                    typeByKey[key] = {
+                        name: type.name,
+                        source: type.source,
+                        attributes: type.attributes.map((a) => a.name),
+                    };
+            }
             const wiredValue = wiredValueOf(required);
             if (wiredValue) {
-                for (const key of required.keys)
-                    connections[key] = contractView(wiredValue, types[required.type]);
+                for (const key of required.keys) {
+                    connections[key] = contractView(wiredValue, type);
+                    wiredKeys.push(key);
+                }
                 continue;
             }
             const instance = found.get(required.name);
@@ -91772,32 +92185,35 @@ class TaskExecutor {
                         : 'Deploy the application or shared infrastructure that generates it first.',
                 });
             }
-            this.maskSecrets(instance.attributes, [
-                ...(instance.secretAttributes ?? []),
-                ...secretAttributes(types[required.type]),
-            ]);
-            const view = contractView(instance.attributes, types[required.type]);
-            for (const key of required.keys)
+            const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
+            this.maskSecrets(instance.attributes, secret);
+            const view = contractView(instance.attributes, type);
+            for (const key of required.keys) {
                 connections[key] = view;
+                secretAttributesByKey[key] = secret;
+            }
         }
-        const context = buildTemplateContext({
-            sharedValues: await this.sharedValuesFor(plugin),
-            inputs: plugin.inputs,
-            connections,
-            environment,
-            workspace,
-            alias: plugin.alias,
-            version: this.run.version,
-            appKind,
-            appId,
-        });
+        const shared = await this.sharedValuesFor(plugin);
         const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
-        const project = await renderDirectory({
+        const project = await renderPluginTemplates({
             templateDir: join(sourceDir, 'templates-deploy'),
-            context,
             displayDir,
-            undefinedHint: (expression) => typeHint(expression, plugin, types),
-        });
+            source: {
+                sharedValues: shared.values,
+                secretSharedValues: shared.secret,
+                inputs: plugin.inputs,
+                connections,
+                wiredConnectionKeys: wiredKeys,
+                secretConnectionAttributes: secretAttributesByKey,
+                environment,
+                workspace,
+                alias: plugin.alias,
+                version: this.run.version,
+                appKind,
+                appId,
+            },
+            connectionTypes: typeByKey,
+        }, plugin.alias);
         const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
         this.guard(files, `${plugin.alias} (rendered from ${displayDir})`);
         const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), moduleOutputs(files), displayDir);
@@ -91813,7 +92229,7 @@ class TaskExecutor {
     async sharedValuesFor(plugin) {
         const wanted = plugin.sharedValues ?? [];
         if (wanted.length === 0)
-            return {};
+            return { values: {}, secret: [] };
         this.resolvedShared ??= this.deps.sharedValues.resolve(this.manifest.target.workspace, this.manifest.target.environment);
         const current = await this.resolvedShared;
         const recorded = this.manifest.sharedValues ?? {};
@@ -91827,15 +92243,18 @@ class TaskExecutor {
             })), `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`);
         }
         const values = {};
+        const secret = [];
         for (const key of keys) {
             const value = current[key];
             if (!value)
                 continue;
-            if (value.secret)
+            if (value.secret) {
                 this.mask(value.value);
+                secret.push(key);
+            }
             values[key] = value.value;
         }
-        return values;
+        return { values, secret };
     }
     /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
     maskSecrets(attributes, names) {
@@ -91847,8 +92266,11 @@ class TaskExecutor {
         const text = secretText(value);
         if (!text)
             return;
-        this.secrets.add(text);
-        this.deps.logger.addSecret(text);
+        // Also as templates print it inside a string (escaped), which Terraform may quote back.
+        for (const form of new Set([text, escapeHclString(text, false)])) {
+            this.secrets.add(form);
+            this.deps.logger.addSecret(form);
+        }
     }
     /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
     async recordedIac(alias) {
@@ -92047,17 +92469,6 @@ function contractView(attributes, type) {
         return attributes;
     const defined = new Set(type.attributes.map((a) => a.name));
     return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
-}
-/** For `connections.<key>.<attr>` of a known type: the attributes the type defines. */
-function typeHint(expression, plugin, types) {
-    const match = /^connections\.([^.[]+)[.[](.+?)\]?$/.exec(expression);
-    if (!match)
-        return undefined;
-    const required = plugin.requires.find((r) => r.keys.includes(match[1]));
-    const type = required ? types[required.type] : undefined;
-    if (!type)
-        return undefined;
-    return `Connection Interface Type ${type.name} (${type.source}) defines ${type.attributes.map((a) => a.name).join(', ')}; ${match[2] === '…' ? 'the attribute used' : match[2]} is not one of them.`;
 }
 function describeSharedChange(before, now) {
     if (!before)

@@ -360,6 +360,28 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     expect: /range\(\) is limited/,
   },
   {
+    name: 'template: a string doubled 25 times (256 MiB)',
+    opensRun: true,
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]:
+        '{% set s = "01234567" %}\n{% for i in range(25) %}{% set s = s ~ s %}{% endfor %}\nx = "{{ s }}"\n',
+    },
+    expect: /main\.tf:2.*a string grew beyond 10 MiB/,
+  },
+  {
+    name: 'template: a loop printing more than a file may hold',
+    opensRun: true,
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]:
+        '{% for i in range(100000) %}{% for j in range(100) %}{{ "0123456789" }}{% endfor %}{% endfor %}\n',
+    },
+    expect: /main\.tf:1.*printed more than 10 MiB/,
+  },
+  {
     name: 'template: file name rendering to ../',
     opensRun: true,
     files: {

@@ -23,8 +23,9 @@ import {
   type GuardrailOptions,
 } from '../guardrails';
 import {
-  buildTemplateContext,
-  renderDirectory,
+  escapeHclString,
+  renderPluginTemplates,
+  type ConnectionTypeSummary,
   writeRenderedProject,
   type RenderedProject,
 } from '../templates';
@@ -486,6 +487,11 @@ class TaskExecutor implements ClassicPlanToolbox {
     const { workspace, environment, appKind, appId } = this.manifest.target;
     const types = this.manifest.connectionTypes ?? {};
     const connections: Record<string, Record<string, unknown>> = {};
+    // What the render worker needs to mark values: engine-made references stay as they are,
+    // other applications' values are escaped, secret attributes printed only as sensitive.
+    const wiredKeys: string[] = [];
+    const secretAttributesByKey: Record<string, string[]> = {};
+    const typeByKey: Record<string, ConnectionTypeSummary> = {};
     const wiredValueOf = (required: ManifestPlugin['requires'][number]) =>
       required.keys.map((k) => wired[k]).find((v) => v !== undefined);
     // One read per required interface, all at once, not a listing of the whole environment.
@@ -495,10 +501,21 @@ class TaskExecutor implements ClassicPlanToolbox {
       plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name),
     );
     for (const required of plugin.requires) {
+      const type = types[required.type];
+      for (const key of required.keys) {
+        if (type)
+          typeByKey[key] = {
+            name: type.name,
+            source: type.source,
+            attributes: type.attributes.map((a) => a.name),
+          };
+      }
       const wiredValue = wiredValueOf(required);
       if (wiredValue) {
-        for (const key of required.keys)
-          connections[key] = contractView(wiredValue, types[required.type]);
+        for (const key of required.keys) {
+          connections[key] = contractView(wiredValue, type);
+          wiredKeys.push(key);
+        }
         continue;
       }
       const instance = found.get(required.name);
@@ -512,31 +529,38 @@ class TaskExecutor implements ClassicPlanToolbox {
               : 'Deploy the application or shared infrastructure that generates it first.',
         });
       }
-      this.maskSecrets(instance.attributes, [
-        ...(instance.secretAttributes ?? []),
-        ...secretAttributes(types[required.type]),
-      ]);
-      const view = contractView(instance.attributes, types[required.type]);
-      for (const key of required.keys) connections[key] = view;
+      const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
+      this.maskSecrets(instance.attributes, secret);
+      const view = contractView(instance.attributes, type);
+      for (const key of required.keys) {
+        connections[key] = view;
+        secretAttributesByKey[key] = secret;
+      }
     }
-    const context = buildTemplateContext({
-      sharedValues: await this.sharedValuesFor(plugin),
-      inputs: plugin.inputs,
-      connections,
-      environment,
-      workspace,
-      alias: plugin.alias,
-      version: this.run.version,
-      appKind,
-      appId,
-    });
+    const shared = await this.sharedValuesFor(plugin);
     const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
-    const project = await renderDirectory({
-      templateDir: join(sourceDir, 'templates-deploy'),
-      context,
-      displayDir,
-      undefinedHint: (expression) => typeHint(expression, plugin, types),
-    });
+    const project = await renderPluginTemplates(
+      {
+        templateDir: join(sourceDir, 'templates-deploy'),
+        displayDir,
+        source: {
+          sharedValues: shared.values,
+          secretSharedValues: shared.secret,
+          inputs: plugin.inputs,
+          connections,
+          wiredConnectionKeys: wiredKeys,
+          secretConnectionAttributes: secretAttributesByKey,
+          environment,
+          workspace,
+          alias: plugin.alias,
+          version: this.run.version,
+          appKind,
+          appId,
+        },
+        connectionTypes: typeByKey,
+      },
+      plugin.alias,
+    );
     const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
     this.guard(files, `${plugin.alias} (rendered from ${displayDir})`);
     const secretProblems = checkSecretOutputs(
@@ -556,9 +580,11 @@ class TaskExecutor implements ClassicPlanToolbox {
    * The shared values the plugin's templates read, as the run recorded them: a value changed or
    * deleted since the run was planned is refused (what was reviewed would not be what is applied).
    */
-  private async sharedValuesFor(plugin: ManifestPlugin): Promise<Record<string, unknown>> {
+  private async sharedValuesFor(
+    plugin: ManifestPlugin,
+  ): Promise<{ values: Record<string, unknown>; secret: string[] }> {
     const wanted = plugin.sharedValues ?? [];
-    if (wanted.length === 0) return {};
+    if (wanted.length === 0) return { values: {}, secret: [] };
     this.resolvedShared ??= this.deps.sharedValues.resolve(
       this.manifest.target.workspace,
       this.manifest.target.environment,
@@ -578,13 +604,17 @@ class TaskExecutor implements ClassicPlanToolbox {
       );
     }
     const values: Record<string, unknown> = {};
+    const secret: string[] = [];
     for (const key of keys) {
       const value = current[key];
       if (!value) continue;
-      if (value.secret) this.mask(value.value);
+      if (value.secret) {
+        this.mask(value.value);
+        secret.push(key);
+      }
       values[key] = value.value;
     }
-    return values;
+    return { values, secret };
   }
 
   /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
@@ -596,8 +626,11 @@ class TaskExecutor implements ClassicPlanToolbox {
   private mask(value: unknown): void {
     const text = secretText(value);
     if (!text) return;
-    this.secrets.add(text);
-    this.deps.logger.addSecret(text);
+    // Also as templates print it inside a string (escaped), which Terraform may quote back.
+    for (const form of new Set([text, escapeHclString(text, false)])) {
+      this.secrets.add(form);
+      this.deps.logger.addSecret(form);
+    }
   }
 
   /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
@@ -838,20 +871,6 @@ function contractView(
   if (!type) return attributes;
   const defined = new Set(type.attributes.map((a) => a.name));
   return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
-}
-
-/** For `connections.<key>.<attr>` of a known type: the attributes the type defines. */
-function typeHint(
-  expression: string,
-  plugin: ManifestPlugin,
-  types: Record<string, ConnectionInterfaceType>,
-): string | undefined {
-  const match = /^connections\.([^.[]+)[.[](.+?)\]?$/.exec(expression);
-  if (!match) return undefined;
-  const required = plugin.requires.find((r) => r.keys.includes(match[1] as string));
-  const type = required ? types[required.type] : undefined;
-  if (!type) return undefined;
-  return `Connection Interface Type ${type.name} (${type.source}) defines ${type.attributes.map((a) => a.name).join(', ')}; ${match[2] === '…' ? 'the attribute used' : match[2]} is not one of them.`;
 }
 
 function describeSharedChange(

@@ -7,6 +7,12 @@ import { mkdir, readdir, readFile, lstat, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { ConfigurationError, type Problem } from '../errors';
 import { renderTemplateString, type UndefinedHint } from './render-string';
+import { renderState } from './marked-runtime';
+import { secretTexts } from './context';
+
+/** The most a rendered file and a rendered plugin may weigh (bytes). */
+export const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
+const MIB = 1024 * 1024;
 
 export interface RenderedFile {
   /** Path inside the rendered project, with `/` separators. */
@@ -28,6 +34,8 @@ export interface RenderDirectoryOptions {
   /** How messages name the folder, e.g. `plugins/sns/templates-deploy` (relative to the repository). */
   displayDir: string;
   undefinedHint?: UndefinedHint;
+  /** Output limits in bytes; RENDER_LIMITS by default. */
+  limits?: { fileBytes: number; pluginBytes: number };
 }
 
 /**
@@ -38,6 +46,9 @@ export interface RenderDirectoryOptions {
 export async function renderDirectory(options: RenderDirectoryOptions): Promise<RenderedProject> {
   const problems: Problem[] = [];
   const files = new Map<string, { content: Buffer; from: string }>();
+  renderState.secretTexts = secretTexts(options.context);
+  let total = 0;
+  const limits = options.limits ?? RENDER_LIMITS;
 
   const walk = async (sourceRel: string, targetRel: string): Promise<void> => {
     const entries = await readdir(join(options.templateDir, sourceRel), { withFileTypes: true });
@@ -61,6 +72,17 @@ export async function renderDirectory(options: RenderDirectoryOptions): Promise<
         const raw = await readFile(join(options.templateDir, source));
         const content = renderContent(raw, options, display, problems);
         if (content === undefined) continue;
+        total += content.length;
+        if (total > limits.pluginBytes) {
+          throw new ConfigurationError(
+            {
+              message: `The plugin renders to more than ${limits.pluginBytes / MIB} MiB (reached at this file).`,
+              location: { file: display },
+              hint: 'A template that repeats text in loops is the usual cause; generate repetition with Terraform (count, for_each) instead.',
+            },
+            `${options.displayDir} does not render`,
+          );
+        }
         const clash = files.get(target);
         if (clash) {
           problems.push({
@@ -93,7 +115,13 @@ function renderName(
   problems: Problem[],
 ): string | undefined {
   if (!name.includes('{')) return name;
-  const result = renderTemplateString(name, context, display);
+  renderState.mode = 'name';
+  let result;
+  try {
+    result = renderTemplateString(name, context, display);
+  } finally {
+    renderState.mode = 'text';
+  }
   if (!result.ok) {
     problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
     return undefined;
@@ -128,7 +156,20 @@ function renderContent(
     problems.push(result.problem);
     return undefined;
   }
-  return Buffer.from(result.text, 'utf8');
+  // A UTF-8 byte per UTF-16 unit at least: a text longer than the limit is refused before the
+  // copy (flattening a huge string outside the heap could end the whole process).
+  const limit = options.limits?.fileBytes ?? RENDER_LIMITS.fileBytes;
+  const content = result.text.length > limit ? undefined : Buffer.from(result.text, 'utf8');
+  if (content === undefined || content.length > limit) {
+    const size = content?.length ?? result.text.length;
+    problems.push({
+      message: `Renders to ${(size / MIB).toFixed(1)} MiB or more; a rendered file may have at most ${limit / MIB} MiB.`,
+      location: { file: display },
+      hint: 'A template that repeats text in loops is the usual cause; generate repetition with Terraform (count, for_each) instead.',
+    });
+    return undefined;
+  }
+  return content;
 }
 
 function isBinary(raw: Buffer): boolean {

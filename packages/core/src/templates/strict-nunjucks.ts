@@ -14,6 +14,8 @@
  * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
  */
 import * as nunjucks from 'nunjucks';
+import { SandboxError } from './sandbox-error';
+import { installMarkedRuntime, markedMember, wrapTests } from './marked-runtime';
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compilerModule = require('nunjucks/src/compiler') as {
@@ -34,6 +36,8 @@ interface AstNode {
   name?: AstNode;
   args?: AstNode & { children: AstNode[] };
   children?: AstNode[];
+  expr?: AstNode;
+  ops?: (AstNode & { type: string })[];
 }
 
 interface Frame {
@@ -52,6 +56,13 @@ interface CompilerProto {
   compileLookupVal: (this: CompilerProto, node: AstNode, frame: Frame) => void;
   compileIs: (this: CompilerProto, node: AstNode, frame: Frame) => void;
   compileFilter: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileConcat: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileAdd: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileCompare: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileOutput: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileFor: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileIn: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  _emitLine(code: string): void;
 }
 
 /** A template used a name or attribute that does not exist. */
@@ -74,10 +85,7 @@ export class UndefinedValueError extends Error {
   }
 }
 
-/** A template tried something the sandbox forbids. */
-export class SandboxError extends Error {
-  override readonly name = 'SandboxError';
-}
+export { SandboxError };
 
 /** The most numbers range() gives, as in Jinja's sandbox. */
 const MAX_RANGE = 100000;
@@ -116,6 +124,8 @@ function ownMember(obj: unknown, key: unknown): { found: boolean; value?: unknow
   if (FORBIDDEN_KEYS.has(String(key))) {
     throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
   }
+  const marked = markedMember(obj, key);
+  if (marked) return marked;
   const target = obj as Record<string | number, unknown>;
   if (typeof obj !== 'object' && typeof obj !== 'string') return { found: false };
   if (!Object.prototype.hasOwnProperty.call(target, key)) return { found: false };
@@ -126,6 +136,7 @@ function ownMember(obj: unknown, key: unknown): { found: boolean; value?: unknow
 
 function installRuntime(): void {
   if (runtime.strictLookup) return;
+  installMarkedRuntime(runtime);
   runtime.strictLookup = (
     context: Context,
     frame: Frame,
@@ -195,6 +206,12 @@ function installCompiler(): void {
     compileLookupVal: proto.compileLookupVal,
     compileIs: proto.compileIs,
     compileFilter: proto.compileFilter,
+    compileConcat: proto.compileConcat,
+    compileAdd: proto.compileAdd,
+    compileCompare: proto.compileCompare,
+    compileOutput: proto.compileOutput,
+    compileFor: proto.compileFor,
+    compileIn: proto.compileIn,
   };
   const soft = (compiler: CompilerProto): boolean => (compiler.softDepth ?? 0) > 0;
   const softly = (compiler: CompilerProto, fn: () => void): void => {
@@ -236,27 +253,92 @@ function installCompiler(): void {
   proto.compileIs = function (this: CompilerProto, node, frame) {
     const right = node.right;
     const test = String(right?.name ? right.name.value : right?.value);
-    if (!this.throwOnUndefined || !SOFT_TESTS.has(test))
-      return original.compileIs.call(this, node, frame);
+    if (!this.throwOnUndefined) return original.compileIs.call(this, node, frame);
+    if (!SOFT_TESTS.has(test)) {
+      this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+      original.compileIs.call(this, node, frame);
+      return this._emit(')');
+    }
     this._emit(`env.getTest(${JSON.stringify(test)}).call(context, `);
     softly(this, () => this.compile(node.left as AstNode, frame));
     this._emit(')');
   };
 
+  // Every filter goes through runtime.markedFilter (marked values); the first argument of
+  // `default` is looked up softly. The position is kept for errors the filter raises.
   proto.compileFilter = function (this: CompilerProto, node, frame) {
+    if (!this.throwOnUndefined) return original.compileFilter.call(this, node, frame);
     const name = String(node.name?.value);
-    if (!this.throwOnUndefined || !SOFT_FILTERS.has(name))
-      return original.compileFilter.call(this, node, frame);
-    this._emit(`env.getFilter(${JSON.stringify(name)}).call(context, `);
+    this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+    this._emit(`runtime.markedFilter(env, context, ${JSON.stringify(name)}, [`);
     const args = node.args?.children ?? [];
     args.forEach((arg, index) => {
       if (index > 0) this._emit(',');
-      if (index === 0) softly(this, () => this._compileExpression(arg, frame));
-      else this._compileExpression(arg, frame);
+      // compile, not _compileExpression: a {% filter %} block's argument is a Capture node.
+      if (index === 0 && SOFT_FILTERS.has(name)) softly(this, () => this.compile(arg, frame));
+      else this.compile(arg, frame);
     });
+    this._emit(']))');
+  };
+
+  // `~` and `+` keep marks and bound string growth; comparisons see real values.
+  const binary = (fn: string) =>
+    function (this: CompilerProto, node: AstNode, frame: Frame) {
+      this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.${fn}(`);
+      this.compile(node.left as AstNode, frame);
+      this._emit(', ');
+      this.compile(node.right as AstNode, frame);
+      this._emit('))');
+    };
+  const concat = binary('markedConcat');
+  const add = binary('markedAdd');
+  proto.compileConcat = function (this: CompilerProto, node, frame) {
+    if (!this.throwOnUndefined) return original.compileConcat.call(this, node, frame);
+    concat.call(this, node, frame);
+  };
+  proto.compileAdd = function (this: CompilerProto, node, frame) {
+    if (!this.throwOnUndefined) return original.compileAdd.call(this, node, frame);
+    add.call(this, node, frame);
+  };
+  proto.compileCompare = function (this: CompilerProto, node, frame) {
+    if (!this.throwOnUndefined) return original.compileCompare.call(this, node, frame);
+    this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+    this._emit('runtime.plainOperand(');
+    this.compile(node.expr as AstNode, frame);
+    this._emit(')');
+    for (const op of node.ops ?? []) {
+      this._emit(` ${COMPARE_OPS[op.type] ?? '=='} runtime.plainOperand(`);
+      this.compile(op.expr as AstNode, frame);
+      this._emit(')');
+    }
     this._emit(')');
   };
+  proto.compileIn = function (this: CompilerProto, node, frame) {
+    if (!this.throwOnUndefined) return original.compileIn.call(this, node, frame);
+    this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+    original.compileIn.call(this, node, frame);
+    this._emit(')');
+  };
+  // Errors raised while printing or looping name the line of the `{{ }}` or `{% for %}`.
+  for (const method of ['compileOutput', 'compileFor'] as const) {
+    proto[method] = function (this: CompilerProto, node, frame) {
+      if (this.throwOnUndefined)
+        this._emitLine(`lineno = ${position(node).replace(', ', '; colno = ')};`);
+      original[method].call(this, node, frame);
+    };
+  }
 }
+
+const COMPARE_OPS: Record<string, string> = {
+  '==': '==',
+  '===': '===',
+  '!=': '!=',
+  '!==': '!==',
+  '<': '<',
+  '>': '>',
+  '<=': '<=',
+  '>=': '>=',
+};
 
 /**
  * A nunjucks environment with Jinja's strict undefined semantics and the sandbox: no loaders (no
@@ -272,7 +354,10 @@ export function createStrictEnvironment(): nunjucks.Environment {
     // Keeps lineno, colno and the cause on errors; nunjucks strips them otherwise.
     dev: true,
   });
+  // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
   env.addFilter('tojson', (value: unknown) => JSON.stringify(value));
+  env.addFilter('raw', (value: unknown) => value);
+  wrapTests(env as unknown as Parameters<typeof wrapTests>[0]);
   // Jinja's sandbox caps range(): a template cannot loop a billion times.
   env.addGlobal('range', (start: number, stop?: number, step = 1): number[] => {
     const [from, to] = stop === undefined ? [0, start] : [start, stop];

@@ -1,0 +1,190 @@
+/**
+ * What nunjucks' runtime does with marked values (marked-values.ts), installed by
+ * strict-nunjucks.ts: the compiled template calls these functions for printing, filters,
+ * concatenation, comparison, membership, function calls and loops.
+ * - A foreign value keeps its mark through every transformation: a filter or a `~` computes on the
+ *   real value and the result is foreign again, so it is escaped when printed.
+ * - A secret can only be printed whole or passed through `default`; anything else is refused.
+ *   Text that already holds a printed secret (a `{% set %}` or `{% filter %}` block) cannot be
+ *   filtered, indexed or iterated either: that would transform the secret as well.
+ * - A string may not grow beyond {@link MAX_TEXT_CHARS}: a template doubling a string stops early.
+ */
+import {
+  findSecret,
+  ForeignValue,
+  hasForeign,
+  hclJson,
+  markForeign,
+  refused,
+  SecretValue,
+  unmark,
+} from './marked-values';
+import { SandboxError } from './sandbox-error';
+
+/** The longest string a template may build: the limit of one rendered file. */
+export const MAX_TEXT_CHARS = 10 * 1024 * 1024;
+
+/**
+ * The render in progress (nunjucks renders synchronously, one template at a time): whether it is a
+ * file or folder name (where secrets are refused), and the printed form of every secret in its
+ * context.
+ */
+export const renderState = {
+  mode: 'text' as 'text' | 'name',
+  secretTexts: [] as string[],
+  /** Characters printed by `{{ }}` in the current template: stops a printing loop early. */
+  printed: 0,
+};
+
+/** Filters that hand their input back untouched: a secret may pass through them. */
+const PASS_THROUGH = new Set(['default', 'd']);
+/** Tests that only look at whether a value is there. */
+const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
+
+interface Env {
+  getFilter(name: string): (...args: unknown[]) => unknown;
+}
+type SafeStringClass = new (value: string) => { toString(): string };
+
+function textOf(value: unknown, safeString: SafeStringClass): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof safeString) return value.toString();
+  return undefined;
+}
+
+/** Refuses `value` if it is, holds or (as text) contains a secret. */
+function refuseSecrets(value: unknown, what: string, safeString: SafeStringClass): void {
+  const secret = findSecret(value);
+  if (secret) throw refused(secret, what);
+  const text = textOf(value, safeString);
+  if (text !== undefined && renderState.secretTexts.some((s) => text.includes(s))) {
+    throw new SandboxError(
+      `this text holds a printed secret: it cannot be ${what}. Print secrets whole, outside {% set %} and {% filter %} blocks that transform them`,
+    );
+  }
+}
+
+function checkSize(value: unknown): unknown {
+  const length =
+    typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
+  if (length > MAX_TEXT_CHARS) {
+    throw new SandboxError(
+      `a string grew beyond ${MAX_TEXT_CHARS / 1024 / 1024} MiB (${length} characters)`,
+    );
+  }
+  return value;
+}
+
+/** Replaces nunjucks' runtime functions; `runtime` is nunjucks/src/runtime. */
+export function installMarkedRuntime(runtime: Record<string, unknown>): void {
+  const safeString = runtime.SafeString as SafeStringClass;
+  const suppressValue = runtime.suppressValue as (v: unknown, a: boolean) => unknown;
+  const print = (value: unknown, autoescape: boolean): unknown => {
+    if (value instanceof ForeignValue) return value.toString();
+    if (value instanceof SecretValue) {
+      if (renderState.mode === 'name') throw refused(value, 'used in a file or folder name');
+      return value.rendered();
+    }
+    return suppressValue(value, autoescape);
+  };
+  runtime.suppressValue = (value: unknown, autoescape: boolean): unknown => {
+    const text = print(value, autoescape);
+    renderState.printed += typeof text === 'string' ? text.length : 0;
+    if (renderState.printed > MAX_TEXT_CHARS) {
+      throw new SandboxError(`the template printed more than ${MAX_TEXT_CHARS / 1024 / 1024} MiB`);
+    }
+    return text;
+  };
+
+  runtime.markedFilter = (env: Env, context: unknown, name: string, args: unknown[]): unknown => {
+    if (PASS_THROUGH.has(name)) return env.getFilter(name).apply(context, args);
+    args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
+    if (name === 'tojson') return hclJson(args[0]);
+    if (name === 'raw') return unmark(args[0]);
+    const filter = env.getFilter(name);
+    if (!args.some((arg) => hasForeign(arg))) return checkSize(filter.apply(context, args));
+    return checkSize(markForeign(filter.apply(context, args.map(unmark))));
+  };
+
+  runtime.markedConcat = (left: unknown, right: unknown): unknown => {
+    for (const side of [left, right]) {
+      if (side instanceof SecretValue) throw refused(side, 'concatenated');
+    }
+    if (left instanceof ForeignValue || right instanceof ForeignValue) {
+      return checkSize(new ForeignValue(`${String(unmark(left))}${String(unmark(right))}`));
+    }
+    return checkSize(`${String(left)}${String(right)}`);
+  };
+
+  runtime.markedAdd = (left: unknown, right: unknown): unknown => {
+    const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
+    if (marked) return (runtime.markedConcat as (l: unknown, r: unknown) => unknown)(left, right);
+    return checkSize((left as number) + (right as number));
+  };
+
+  runtime.plainOperand = (value: unknown): unknown => {
+    if (value instanceof SecretValue) throw refused(value, 'compared');
+    return value instanceof ForeignValue ? value.raw : value;
+  };
+
+  const inOperator = runtime.inOperator as (key: unknown, value: unknown) => boolean;
+  runtime.inOperator = (key: unknown, value: unknown): boolean => {
+    refuseSecrets(key, "tested with 'in'", safeString);
+    refuseSecrets(value, "tested with 'in'", safeString);
+    return inOperator(unmark(key), unmark(value));
+  };
+
+  const callWrap = runtime.callWrap as (...a: unknown[]) => unknown;
+  runtime.callWrap = (fn: unknown, name: string, context: unknown, args: unknown[]): unknown => {
+    for (const arg of args) {
+      const secret = findSecret(arg);
+      if (secret) throw refused(secret, `passed to ${name}()`);
+    }
+    return callWrap(fn, name, context, args);
+  };
+
+  const fromIterator = runtime.fromIterator as (value: unknown) => unknown;
+  runtime.fromIterator = (value: unknown): unknown => {
+    refuseSecrets(value, 'iterated', safeString);
+    if (value instanceof ForeignValue) return Array.from(value.raw, (c) => new ForeignValue(c));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasForeign(value)) {
+      // `for key, value in map`: the keys came from the other application too.
+      return Object.entries(value as Record<string, unknown>).map(([k, v]): unknown[] => [
+        markForeign(k),
+        v,
+      ]);
+    }
+    return fromIterator(value);
+  };
+}
+
+/** A marked value's member `key`, or undefined when `obj` is not marked. */
+export function markedMember(
+  obj: unknown,
+  key: string | number,
+): { found: boolean; value?: unknown } | undefined {
+  if (obj instanceof SecretValue) throw refused(obj, 'indexed or sliced');
+  if (typeof obj === 'string' && renderState.secretTexts.some((s) => obj.includes(s))) {
+    throw new SandboxError('this text holds a printed secret: it cannot be indexed or sliced');
+  }
+  if (!(obj instanceof ForeignValue)) return undefined;
+  const raw = obj.raw;
+  if (!Object.prototype.hasOwnProperty.call(raw, key)) return { found: false };
+  return { found: true, value: markForeign((raw as unknown as Record<string, unknown>)[key]) };
+}
+
+/** Wraps every test of `env` so it sees real values, and refuses secrets for all but presence. */
+export function wrapTests(env: { getTest(name: string): (...a: unknown[]) => unknown }): void {
+  const getTest = env.getTest.bind(env);
+  env.getTest = (name: string) => {
+    const test = getTest(name);
+    return function (this: unknown, ...args: unknown[]): unknown {
+      if (PRESENCE_TESTS.has(name)) return test.apply(this, args);
+      for (const arg of args) {
+        const secret = findSecret(arg);
+        if (secret) throw refused(secret, `tested with 'is ${name}'`);
+      }
+      return test.apply(this, args.map(unmark));
+    };
+  };
+}

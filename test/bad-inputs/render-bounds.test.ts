@@ -1,0 +1,63 @@
+/**
+ * A template that computes forever (nested range() loops, each under the range() cap) through the
+ * built orchestrate-and-plan bundle: the render worker is stopped at its 30 s bound, the step ends
+ * with an error naming the plugin, and the run it opened is closed as USER_ERROR (before, it ran
+ * until the job's own timeout and left the run RUNNING). The step gets more time than the corpus'
+ * 30 s, since the bound itself is 30 s.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DeployFlow } from '../harness/deploy-flow';
+import { startMoto, type MotoServer } from '../harness/moto';
+
+jest.setTimeout(180_000);
+
+let moto: MotoServer;
+let flow: DeployFlow;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  flow = new DeployFlow(moto, 'bounds');
+  await flow.createBuckets();
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+function write(path: string, text: string): void {
+  const full = join(flow.checkout, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, text);
+}
+
+it('stops a nested range() CPU bomb at 30 s and closes the run as USER_ERROR', async () => {
+  write(
+    'plugins/bomb/plugin.yaml',
+    'schema-version: v3\nkind: plugin\nmetadata: { name: bomb, version: 1.0.0 }\nspec:\n  type: infra\n  inputs: []\n',
+  );
+  write(
+    'plugins/bomb/templates-deploy/main.tf',
+    '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n',
+  );
+  flow.writeApp(
+    'bombed',
+    '01JB0MBED00000000000000000',
+    '    - name: acme/bomb@1.0.0\n      alias: bomb\n      type: infra\n',
+  );
+  const started = Date.now();
+  const result = await flow.orchestrate(
+    'bombed',
+    {},
+    { timeoutMs: 120_000, env: { NODE_OPTIONS: '--max-old-space-size=256' } },
+  );
+  expect(result.signal).toBeNull();
+  expect(result.exitCode).toBe(1);
+  expect(Date.now() - started).toBeLessThan(90_000);
+  const text = `${result.annotations.map((a) => a.message).join('\n')}\n${result.log}`;
+  expect(text).toMatch(
+    /Plugin bomb took longer than 30 s to render its templates, and was stopped/,
+  );
+  const runs = await flow.runs();
+  expect(runs.map((r) => r.status)).toEqual(['USER_ERROR']);
+});
