@@ -92990,6 +92990,7 @@ function task_list_check_describe(task) {
 
 
 
+
 const run_claim_newId = monotonicFactory();
 /**
  * Claims run `runId` for this step. Returns undefined with the record when the run already
@@ -93004,6 +93005,9 @@ async function claimRunForTasks(deps, options) {
             hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
         });
     }
+    const opener = repositoryOfRunUrl(found.workflowRunUrl);
+    if (options.repository && opener && opener !== options.repository)
+        throw new ForeignRunError(found, opener, options.repository);
     const complete = options.partial !== true;
     const executor = {
         id: run_claim_newId(),
@@ -93032,6 +93036,21 @@ async function claimRunForTasks(deps, options) {
     // Conditional: of two steps that got this far at once, one claims, the other is refused here.
     const run = await deps.runs.claimRun(found.runId, executor);
     return { run, executor };
+}
+/**
+ * A step asked to execute a run that another repository's workflow opened: an application is
+ * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
+ * repository's workflow must not apply that application's plans. Nothing was changed, and the
+ * step's post step must leave the run alone.
+ */
+class ForeignRunError extends errors_ConfigurationError {
+    name = 'ForeignRunError';
+    constructor(run, opener, repository) {
+        super({
+            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
+            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
+        });
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
@@ -93813,6 +93832,7 @@ async function executeRunTasks(deps, options) {
         tasks: options.tasks,
         partial: options.leaveOpen === true,
         ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.repository ? { repository: options.repository } : {}),
     });
     if ('done' in claimed)
         return { run: claimed.run, reports: [] };
@@ -94447,6 +94467,7 @@ function runDependencies(iacStore, logger, region) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
 
 
 

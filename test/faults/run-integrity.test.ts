@@ -199,6 +199,25 @@ describe('one step at a time on a run', () => {
   });
 });
 
+it("another repository's runtime-tasks given this run's RUN_ID is refused naming both, changes nothing, and its post step leaves the run", async () => {
+  writeChain('foreign', '01JF0RE1GN0000000000000000');
+  const plan = await flow.orchestrate('foreign', { VERSION: 'v1' });
+  expectOk(plan);
+  const stolen = await flow.apply(plan, { env: { GITHUB_REPOSITORY: 'evil/fork' } });
+  expect(stolen.exitCode).toBe(1);
+  expect(failed(stolen)).toMatch(
+    /Run \w+ was opened by a workflow of repository \S+ \(.*\); this step runs in evil\/fork and may not execute it\. Nothing was changed\./,
+  );
+  const before = await record(plan);
+  expect([before.status, before.executor]).toEqual(['RUNNING', undefined]);
+  expectOk(await flow.postApply(plan, stolen));
+  expect((await record(plan)).status).toBe('RUNNING');
+  expect(await statesOf('01JF0RE1GN0000000000000000')).toEqual([]);
+  // The application's own approved job still executes it.
+  expectOk(await flow.apply(plan));
+  expect((await record(plan)).status).toBe('SUCCEEDED');
+});
+
 it('cancel-run during an apply: Terraform is interrupted within 2 s of the run being closed', async () => {
   const plan = await flow.orchestrate('pause', { VERSION: 'v2', DYNAMIC_INPUTS: '--seconds 40' });
   expectOk(plan);

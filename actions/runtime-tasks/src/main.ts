@@ -14,6 +14,7 @@ import {
 import {
   confinePath,
   executeRunTasks,
+  ForeignRunError,
   parseRunRef,
   runDependencies,
   RunClaimedError,
@@ -48,6 +49,10 @@ export async function run(): Promise<void> {
       runId: ref.runId,
       tasks: inputs.tasks,
       executor: stepDescription(),
+      // As the runner says it, which a workflow cannot override (REPOSITORY_NAME can be anything).
+      ...(process.env.GITHUB_ACTIONS === 'true' && process.env.GITHUB_REPOSITORY
+        ? { repository: process.env.GITHUB_REPOSITORY }
+        : {}),
       ...(await taskEnvironment(session, ref.runId, inputs)),
       parallelism: inputs.taskParallelism,
       checkout: {
@@ -61,8 +66,9 @@ export async function run(): Promise<void> {
       },
       signal,
     }).catch((error: unknown) => {
-      // Another step executes the run: this one changed nothing, and its post step must not either.
-      if (error instanceof RunClaimedError) releaseRun();
+      // Another step executes the run, or it is another repository's: this one changed nothing,
+      // and its post step must not either.
+      if (error instanceof RunClaimedError || error instanceof ForeignRunError) releaseRun();
       throw error;
     });
     // executeRunTasks has closed the run (success or failure): the post step has nothing to do.

@@ -109,6 +109,8 @@ export interface ExecuteOptions {
    * step on the same run is refused naming it (see runs/executor-claim.ts).
    */
   executor?: string;
+  /** The repository this step runs in (GITHUB_REPOSITORY): another repository's run is refused. */
+  repository?: string;
 
   /**
    * How many tasks may run at once (TASK_PARALLELISM); default 1, the list's order task by task.
@@ -161,6 +163,7 @@ export async function executeRunTasks(
     tasks: options.tasks,
     partial: options.leaveOpen === true,
     ...(options.executor ? { executor: options.executor } : {}),
+    ...(options.repository ? { repository: options.repository } : {}),
   });
   if ('done' in claimed) return { run: claimed.run, reports: [] };
   const { run, resumed } = claimed;

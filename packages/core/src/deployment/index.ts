@@ -15,3 +15,4 @@ export * from './repository-files';
 export * from './repository-binding';
 export * from './interface-ownership';
 export * from './publish-connections';
+export { ForeignRunError } from './run-claim';

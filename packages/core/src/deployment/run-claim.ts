@@ -16,6 +16,7 @@ import {
   type RunStore,
 } from '../runs';
 import type { ApplyTask } from '../tasks';
+import { repositoryOfRunUrl } from './repository-binding';
 import { checkTaskList } from './task-list-check';
 
 const newId = monotonicFactory();
@@ -41,6 +42,11 @@ export async function claimRunForTasks(
     executor?: string;
     /** orchestrate-and-plan's own tasks: the list is a part of the run's tasks. */
     partial?: boolean;
+    /**
+     * The repository this step runs in, as the runner says it (GITHUB_REPOSITORY); a run another
+     * repository's workflow opened is refused (see ForeignRunError).
+     */
+    repository?: string;
   },
 ): Promise<ClaimedRun | { run: RunRecord; done: true }> {
   const found = await deps.runs.getRun(options.runId);
@@ -50,6 +56,9 @@ export async function claimRunForTasks(
       hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
     });
   }
+  const opener = repositoryOfRunUrl(found.workflowRunUrl);
+  if (options.repository && opener && opener !== options.repository)
+    throw new ForeignRunError(found, opener, options.repository);
   const complete = options.partial !== true;
   const executor: RunExecutor = {
     id: newId(),
@@ -83,4 +92,20 @@ export async function claimRunForTasks(
   // Conditional: of two steps that got this far at once, one claims, the other is refused here.
   const run = await deps.runs.claimRun(found.runId, executor);
   return { run, executor };
+}
+
+/**
+ * A step asked to execute a run that another repository's workflow opened: an application is
+ * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
+ * repository's workflow must not apply that application's plans. Nothing was changed, and the
+ * step's post step must leave the run alone.
+ */
+export class ForeignRunError extends ConfigurationError {
+  override readonly name = 'ForeignRunError';
+  constructor(run: RunRecord, opener: string, repository: string) {
+    super({
+      message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
+      hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
+    });
+  }
 }
