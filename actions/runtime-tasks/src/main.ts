@@ -53,6 +53,8 @@ export async function run(): Promise<void> {
       guardrails: {
         localExecEnabled: inputs.localExecEnabled,
         allowedModules: inputs.allowedModules,
+        allowedProviders: inputs.allowedProviders,
+        allowedRemoteStates: inputs.allowedRemoteStates,
       },
       signal,
     });
