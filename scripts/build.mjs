@@ -7,7 +7,15 @@
 // Each action is built into a scratch folder and moved into dist/ only once complete, so an
 // interrupted build never leaves dist/ half-deleted.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -57,3 +65,11 @@ for (const id of actions) {
     `built dist/${id}/index.js${existsSync(join(root, 'dist', id, 'post')) ? ' and post/index.js' : ''}`,
   );
 }
+
+// HashiCorp's HCL parser (@cdktf/hcl2json, used by the Terraform guards) reads its WebAssembly from
+// `<bundle folder>/../main.wasm.gz` through fs-extra, which ncc does not relocate: one copy next to
+// the action folders serves every bundle (dist/<id>/index.js). Its JavaScript bridge is bundled.
+copyFileSync(
+  join(root, 'node_modules', '@cdktf', 'hcl2json', 'main.wasm.gz'),
+  join(root, 'dist', 'main.wasm.gz'),
+);

@@ -73250,6 +73250,22 @@ module.exports = require("buffer");
 
 /***/ }),
 
+/***/ 9140:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("constants");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("crypto");
+
+/***/ }),
+
 /***/ 3167:
 /***/ ((module) => {
 
@@ -73530,6 +73546,14 @@ module.exports = require("process");
 
 /***/ }),
 
+/***/ 2203:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -73551,6 +73575,14 @@ module.exports = require("tls");
 
 "use strict";
 module.exports = require("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("zlib");
 
 /***/ }),
 
@@ -82225,6 +82257,9 @@ exports.visitAsync = visitAsync;
 /******/ 		return module.exports;
 /******/ 	}
 /******/ 	
+/******/ 	// expose the modules object (__webpack_modules__)
+/******/ 	__nccwpck_require__.m = __webpack_modules__;
+/******/ 	
 /************************************************************************/
 /******/ 	/* webpack/runtime/asset-relocator-loader */
 /******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
@@ -82271,6 +82306,28 @@ exports.visitAsync = visitAsync;
 /******/ 		};
 /******/ 	})();
 /******/ 	
+/******/ 	/* webpack/runtime/ensure chunk */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.f = {};
+/******/ 		// This file contains only the entry chunk.
+/******/ 		// The chunk loading function for additional chunks
+/******/ 		__nccwpck_require__.e = (chunkId) => {
+/******/ 			return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 				__nccwpck_require__.f[key](chunkId, promises);
+/******/ 				return promises;
+/******/ 			}, []));
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/get javascript chunk filename */
+/******/ 	(() => {
+/******/ 		// This function allow to reference async chunks
+/******/ 		__nccwpck_require__.u = (chunkId) => {
+/******/ 			// return url for filenames based on template
+/******/ 			return "" + chunkId + ".index.js";
+/******/ 		};
+/******/ 	})();
+/******/ 	
 /******/ 	/* webpack/runtime/hasOwnProperty shorthand */
 /******/ 	(() => {
 /******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -82285,6 +82342,48 @@ exports.visitAsync = visitAsync;
 /******/ 			}
 /******/ 			Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/require chunk loading */
+/******/ 	(() => {
+/******/ 		// no baseURI
+/******/ 		
+/******/ 		// object to store loaded chunks
+/******/ 		// "1" means "loaded", otherwise not loaded yet
+/******/ 		var installedChunks = {
+/******/ 			792: 1
+/******/ 		};
+/******/ 		
+/******/ 		// no on chunks loaded
+/******/ 		
+/******/ 		var installChunk = (chunk) => {
+/******/ 			var moreModules = chunk.modules, chunkIds = chunk.ids, runtime = chunk.runtime;
+/******/ 			for(var moduleId in moreModules) {
+/******/ 				if(__nccwpck_require__.o(moreModules, moduleId)) {
+/******/ 					__nccwpck_require__.m[moduleId] = moreModules[moduleId];
+/******/ 				}
+/******/ 			}
+/******/ 			if(runtime) runtime(__nccwpck_require__);
+/******/ 			for(var i = 0; i < chunkIds.length; i++)
+/******/ 				installedChunks[chunkIds[i]] = 1;
+/******/ 		
+/******/ 		};
+/******/ 		
+/******/ 		// require() chunk loading for javascript
+/******/ 		__nccwpck_require__.f.require = (chunkId, promises) => {
+/******/ 			// "1" is the signal for "already loaded"
+/******/ 			if(!installedChunks[chunkId]) {
+/******/ 				if(true) { // all chunks have JS
+/******/ 					installChunk(require("./" + __nccwpck_require__.u(chunkId)));
+/******/ 				} else installedChunks[chunkId] = 1;
+/******/ 			}
+/******/ 		};
+/******/ 		
+/******/ 		// no external install chunk
+/******/ 		
+/******/ 		// no HMR
+/******/ 		
+/******/ 		// no HMR manifest
 /******/ 	})();
 /******/ 	
 /************************************************************************/
@@ -82423,8 +82522,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = require("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -82448,7 +82547,7 @@ function file_command_issueFileCommand(command, message) {
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -85789,7 +85888,7 @@ function tokenize(raw) {
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/module-sources.ts
 /**
  * FEATURES_TERRAFORM_MODULES: the remote module sources a rendered project may use (CONTRACT §7).
- * Only the format lives here; the check of rendered IaC against it comes with the guardrails.
+ * The format, and whether a source is allowed (checkModuleSources applies it to every module call).
  */
 const SOURCE_TYPES = ['gitHttps', 'terraformRegistry'];
 /**
@@ -85842,164 +85941,6 @@ function parseAllowedModuleSources(raw, onSecret = () => undefined) {
         };
     });
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/guardrails/hcl-blocks.ts
-/**
- * A small HCL reader for the guardrails: it finds blocks (`resource "t" "n" {`, `module "m" {`,
- * `provisioner "local-exec" {`) and their string attributes, with lines, skipping comments,
- * strings and heredocs so nothing inside them is mistaken for a block. It does not evaluate HCL.
- */
-function readHclBlocks(text) {
-    const root = { type: '', labels: [], line: 0, attributes: {}, children: [] };
-    const stack = [root];
-    let i = 0;
-    let line = 1;
-    // Words and strings seen since the last statement boundary, to recognise `type "label" {`.
-    let pending = [];
-    let pendingLine = 1;
-    const current = () => stack[stack.length - 1];
-    while (i < text.length) {
-        const ch = text[i];
-        if (ch === '\n') {
-            line++;
-            i++;
-            const tokens = pending;
-            if (tokens.length === 3 &&
-                tokens[0]?.kind === 'word' &&
-                tokens[1]?.value === '=' &&
-                (tokens[2]?.kind === 'string' ||
-                    (tokens[2]?.kind === 'word' && /^(true|false)$/.test(tokens[2].value)))) {
-                current().attributes[tokens[0].value] = tokens[2].value;
-            }
-            pending = [];
-            continue;
-        }
-        if (ch === '#' || (ch === '/' && text[i + 1] === '/')) {
-            while (i < text.length && text[i] !== '\n')
-                i++;
-            continue;
-        }
-        if (ch === '/' && text[i + 1] === '*') {
-            const end = text.indexOf('*/', i + 2);
-            const stop = end < 0 ? text.length : end + 2;
-            line += (text.slice(i, stop).match(/\n/g) ?? []).length;
-            i = stop;
-            continue;
-        }
-        if (ch === '"') {
-            const { value, end, lines } = readString(text, i);
-            if (pending.length === 0)
-                pendingLine = line;
-            pending.push({ kind: 'string', value });
-            line += lines;
-            i = end;
-            continue;
-        }
-        if (ch === '<' && text[i + 1] === '<') {
-            const match = /^<<-?([A-Za-z_][A-Za-z0-9_]*)\n/.exec(text.slice(i));
-            if (match) {
-                const marker = match[1];
-                const body = text.slice(i + match[0].length);
-                const endMatch = new RegExp(`^\\s*${marker}\\s*$`, 'm').exec(body);
-                const stop = endMatch
-                    ? i + match[0].length + endMatch.index + endMatch[0].length
-                    : text.length;
-                line += (text.slice(i, stop).match(/\n/g) ?? []).length;
-                i = stop;
-                pending.push({ kind: 'string', value: '' });
-                continue;
-            }
-        }
-        if (ch === '{') {
-            const words = pending;
-            const type = words[0]?.kind === 'word' && words[0].value !== '=' ? words[0].value : '';
-            const labels = words.slice(1).every((w) => w.kind === 'string')
-                ? words.slice(1).map((w) => w.value)
-                : [];
-            const block = {
-                type: type && !words.some((w) => w.value === '=') ? type : '',
-                labels,
-                line: pendingLine,
-                attributes: {},
-                children: [],
-            };
-            current().children.push(block);
-            stack.push(block);
-            pending = [];
-            i++;
-            continue;
-        }
-        if (ch === '}') {
-            if (stack.length > 1)
-                stack.pop();
-            pending = [];
-            i++;
-            continue;
-        }
-        if (ch === '=' && text[i + 1] !== '=' && text[i + 1] !== '>') {
-            pending.push({ kind: 'word', value: '=' });
-            i++;
-            continue;
-        }
-        const word = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(text.slice(i, i + 200));
-        if (word) {
-            if (pending.length === 0)
-                pendingLine = line;
-            pending.push({ kind: 'word', value: word[0] });
-            i += word[0].length;
-            continue;
-        }
-        if (!/\s/.test(ch))
-            pending.push({ kind: 'word', value: ch });
-        i++;
-    }
-    return root.children;
-}
-/** Reads a quoted string from `start` (at the quote), skipping escapes and `${...}` templates. */
-function readString(text, start) {
-    let i = start + 1;
-    let value = '';
-    let depth = 0;
-    let lines = 0;
-    while (i < text.length) {
-        const ch = text[i];
-        if (ch === '\n')
-            lines++;
-        if (ch === '\\') {
-            value += text.slice(i, i + 2);
-            i += 2;
-            continue;
-        }
-        if (ch === '$' && text[i + 1] === '{')
-            depth++;
-        else if (ch === '}' && depth > 0)
-            depth--;
-        else if (ch === '"' && depth === 0)
-            return { value, end: i + 1, lines };
-        value += ch;
-        i++;
-    }
-    return { value, end: i, lines };
-}
-/** Every block in the tree, depth first, with its parent chain. */
-function* walkBlocks(blocks, parents = []) {
-    for (const block of blocks) {
-        yield { block, parents };
-        yield* walkBlocks(block.children, [...parents, block]);
-    }
-}
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-rendered-iac.ts
-/**
- * The guardrails on rendered IaC, checked before `terraform init` (CONTRACT.md §7):
- * - with LOCAL_EXEC_ENABLED false, no `local-exec` provisioner;
- * - every `module` source is local to the project or under an allowed FEATURES_TERRAFORM_MODULES
- *   entry (git over HTTPS by host/org prefix, Terraform registry by namespace prefix).
- */
-
-
 /** Normalises a module source to `host/path` (git) or `namespace/name/provider` (registry). */
 function normalise(source) {
     return source
@@ -86020,7 +85961,8 @@ function ambiguous(target) {
         /%2e|%2f|%5c|\\|\s/i.test(target) ||
         [...target].some((char) => char.charCodeAt(0) < 0x20));
 }
-function allowed(source, entries) {
+/** Whether a remote module source is under one of the allowed entries. */
+function moduleSourceAllowed(source, entries) {
     const target = normalise(source);
     if (ambiguous(target))
         return false;
@@ -86029,57 +85971,1376 @@ function allowed(source, entries) {
         return target === prefix || target.startsWith(`${prefix}/`);
     });
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/provider-sources.ts
 /**
- * Checks the rendered files (path -> text, `.tf` only). `displayDir` prefixes paths in messages.
- * Returns every problem found.
+ * FEATURES_TERRAFORM_PROVIDERS: the providers a project may use, as Terraform source addresses
+ * (`hashicorp/aws`, `registry.terraform.io/hashicorp/aws`, `example.com/acme/thing`).
+ *
+ * The default is what a StackSpot infra plugin normally uses: hashicorp/aws, random, time, tls,
+ * null and Terraform's built-in provider (terraform_data, terraform_remote_state). Left out on
+ * purpose: hashicorp/local (reads and writes runner files), external (runs programs), http
+ * (fetches URLs from the runner), archive (reads runner files into zips) and template
+ * (deprecated; renders runner files): each reaches the runner beyond what the guards check.
  */
-function checkRenderedIac(files, options, displayDir) {
-    const problems = [];
-    for (const [path, text] of files) {
-        if (!path.endsWith('.tf'))
-            continue;
-        const file = `${displayDir}/${path}`;
-        for (const { block, parents } of walkBlocks(readHclBlocks(text))) {
-            if (!options.localExecEnabled &&
-                block.type === 'provisioner' &&
-                block.labels[0] === 'local-exec') {
-                const owner = [...parents]
-                    .reverse()
-                    .find((p) => p.type === 'resource' || p.type === 'data');
-                problems.push({
-                    message: `${owner ? `${owner.type} "${owner.labels.join('.')}"` : 'A block'} uses the local-exec provisioner, which LOCAL_EXEC_ENABLED=false forbids.`,
-                    location: { file, line: block.line },
-                    hint: 'Remove it, or set LOCAL_EXEC_ENABLED (orchestrate-and-plan) and LOCALEXEC_ENABLED (runtime-tasks) to true if you trust this plugin to run commands on the runner.',
-                });
+const DEFAULT_PROVIDERS = [
+    'hashicorp/aws',
+    'hashicorp/random',
+    'hashicorp/time',
+    'hashicorp/tls',
+    'hashicorp/null',
+    'terraform.io/builtin/terraform',
+];
+/**
+ * A source address in Terraform's full form `host/namespace/type`, lower-cased (Terraform compares
+ * them case-insensitively): the host defaults to registry.terraform.io, a lone type to the
+ * hashicorp namespace. Undefined when it is not an address.
+ */
+function normaliseProviderSource(source) {
+    const parts = source.trim().toLowerCase().split('/');
+    if (parts.some((p) => !/^[a-z0-9][a-z0-9._-]*$/.test(p)))
+        return undefined;
+    if (parts.length === 1)
+        return `registry.terraform.io/hashicorp/${parts[0]}`;
+    if (parts.length === 2)
+        return `registry.terraform.io/${parts.join('/')}`;
+    if (parts.length === 3)
+        return parts.join('/');
+    return undefined;
+}
+/** Parses the input (empty: the default); throws an Error naming what is wrong. */
+function parseAllowedProviders(raw) {
+    if (raw.trim() === '')
+        return DEFAULT_PROVIDERS.map((p) => normaliseProviderSource(p));
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch (error) {
+        throw new Error(`is not valid JSON (${error.message}). Expected a list such as ["hashicorp/aws", "hashicorp/random"].`);
+    }
+    if (!Array.isArray(value))
+        throw new Error('must be a JSON list of provider source addresses.');
+    return value.map((item, index) => {
+        const normal = typeof item === 'string' ? normaliseProviderSource(item) : undefined;
+        if (!normal)
+            throw new Error(`element ${index} (${JSON.stringify(item)}) is not a provider source address such as "hashicorp/aws".`);
+        return normal;
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/remote-state.ts
+/**
+ * FEATURES_TERRAFORM_REMOTE_STATE: the other states a project may read with
+ * `data "terraform_remote_state"` (backend "s3" only), as a JSON list of
+ * `{"bucket": "...", "keyPrefix": "..."}`. Empty by default: applications share values through
+ * Connection Interfaces, and a remote state holds every value of another application.
+ */
+/** Parses the input; throws an Error naming the element and field that are wrong. */
+function parseAllowedRemoteStates(raw) {
+    if (raw.trim() === '')
+        return [];
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch (error) {
+        throw new Error(`is not valid JSON (${error.message}). Expected a list such as [{"bucket": "shared-states", "keyPrefix": "network/"}].`);
+    }
+    if (!Array.isArray(value))
+        throw new Error('must be a JSON list of {"bucket", "keyPrefix"}.');
+    return value.map((item, index) => {
+        const entry = (item ?? {});
+        if (typeof entry.bucket !== 'string' || entry.bucket === '')
+            throw new Error(`element ${index} has no "bucket".`);
+        if (typeof entry.keyPrefix !== 'string' || entry.keyPrefix === '')
+            throw new Error(`element ${index} has no "keyPrefix" (a whole bucket cannot be allowed: give the states' common prefix).`);
+        return { bucket: entry.bucket, keyPrefix: entry.keyPrefix };
+    });
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/config-tree.ts
+/**
+ * One shape for a Terraform file, whichever syntax it is written in: objects are lists of entries,
+ * so the duplicate keys of a JSON-syntax file are all kept (HCL's JSON parser keeps them all;
+ * JSON.parse would keep only the last). Native-syntax files come from parseHcl (Terraform's JSON
+ * shape), JSON-syntax files from parseJsonSyntax; the guards walk both the same way.
+ */
+class TreeObject {
+    entries;
+    constructor(entries) {
+        this.entries = entries;
+    }
+    /** Every value under `key` (several when a JSON file repeats it). */
+    all(key) {
+        return this.entries.filter((e) => e.key === key).map((e) => e.value);
+    }
+    lineOf(key) {
+        return this.entries.find((e) => e.key === key)?.line;
+    }
+}
+/** parseHcl's result in the tree's shape. */
+function fromPlain(value) {
+    if (Array.isArray(value))
+        return value.map(fromPlain);
+    if (value !== null && typeof value === 'object')
+        return new TreeObject(Object.entries(value).map(([key, v]) => ({
+            key,
+            value: fromPlain(v),
+        })));
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        return value;
+    return null;
+}
+/**
+ * The blocks of one type in a body, with `labelCount` labels: Terraform's JSON syntax (and
+ * parseHcl's output) nests one object level per label and allows a list of objects at any level.
+ * Values that are not objects are not blocks (Terraform refuses them) and are skipped.
+ */
+function blocksOf(body, type, labelCount) {
+    const found = [];
+    const visit = (value, labels, line) => {
+        if (Array.isArray(value)) {
+            for (const item of value)
+                visit(item, labels, line);
+            return;
+        }
+        if (!(value instanceof TreeObject))
+            return;
+        if (labels.length === labelCount) {
+            found.push({ labels, body: value, ...(line !== undefined ? { line } : {}) });
+            return;
+        }
+        for (const entry of value.entries) {
+            if (entry.key === '//')
+                continue;
+            visit(entry.value, [...labels, entry.key], entry.line ?? line);
+        }
+    };
+    for (const entry of body.entries)
+        if (entry.key === type)
+            visit(entry.value, [], entry.line);
+    return found;
+}
+/** Every string in a value, object keys included (in JSON syntax keys are templates too). */
+function* stringsIn(value) {
+    if (typeof value === 'string')
+        yield { text: value };
+    else if (Array.isArray(value))
+        for (const item of value)
+            yield* stringsIn(item);
+    else if (value instanceof TreeObject)
+        for (const entry of value.entries) {
+            yield { text: entry.key, ...(entry.line !== undefined ? { line: entry.line } : {}) };
+            for (const inner of stringsIn(entry.value))
+                yield {
+                    ...inner,
+                    ...(inner.line === undefined && entry.line !== undefined ? { line: entry.line } : {}),
+                };
+        }
+}
+/** Every object in a value, depth first (block bodies and object values alike). */
+function* objectsIn(value) {
+    if (Array.isArray(value))
+        for (const item of value)
+            yield* objectsIn(item);
+    else if (value instanceof TreeObject) {
+        yield value;
+        for (const entry of value.entries)
+            yield* objectsIn(entry.value);
+    }
+}
+/** A single string attribute; undefined when absent or not a string. */
+function stringAttribute(body, name) {
+    const value = body.all(name)[0];
+    return typeof value === 'string' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/hcl.ts
+/**
+ * HashiCorp's own HCL parser (the Go library Terraform uses, compiled to WebAssembly and published
+ * as @cdktf/hcl2json), loaded on first use: the module starts its WebAssembly when it is required
+ * (about 0.3 s), which only jobs that run `terraform init` should pay for.
+ *
+ * - parseHcl: a native-syntax file in Terraform's JSON shape. Constant expressions come evaluated;
+ *   every other expression comes back as its source text inside `${...}` (templates keep their
+ *   literal parts unescaped and their interpolations as source).
+ * - templateAst: the syntax tree of such a string, read as a heredoc template with a random end
+ *   marker, which is how it is read faithfully (heredocs interpret no backslash escapes, `$${`
+ *   and `%{` work as in quoted strings, and quotes need no escaping).
+ */
+
+let loaded;
+function hcl2json() {
+    // A dynamic import, so bundles load the WebAssembly only when a guard runs.
+    loaded ??= Promise.all(/* import() */[__nccwpck_require__.e(382), __nccwpck_require__.e(79)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4382, 23)).then((m) => m);
+    return loaded;
+}
+/** Why HCL refused the text, without the bridge's prefix. */
+function reason(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text
+        .replace(/^parse config: \[/, '')
+        .replace(/\]$/, '')
+        .replace(/^getExpressionAst errors on input string '[^]*?': /, '');
+}
+/** Parses a native-syntax file; throws an Error with HCL's diagnostic when it is not valid HCL. */
+async function parseHcl(filename, text) {
+    const parser = await hcl2json();
+    try {
+        return await parser.parse(filename, text);
+    }
+    catch (error) {
+        throw new Error(reason(error));
+    }
+}
+/** Whether a string from parseHcl or a JSON-syntax file is more than literal text. */
+function isTemplate(value) {
+    return value.includes('${') || value.includes('%{');
+}
+/**
+ * The syntax tree of a template (`text` as parseHcl returns it, or a string of a JSON-syntax file,
+ * or a template file's content). Throws when it is not a valid template. The heredoc adds a final
+ * newline to the last literal part.
+ */
+async function templateAst(filename, text) {
+    const parser = await hcl2json();
+    let marker = '';
+    do
+        marker = `EOT_${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`;
+    while (text.includes(marker));
+    try {
+        const ast = await parser.getExpressionAst(filename, `<<${marker}\n${text}\n${marker}\n`);
+        if (!ast)
+            throw new Error('empty expression');
+        return ast;
+    }
+    catch (error) {
+        throw new Error(reason(error));
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/locate.ts
+/** The 1-based line of the first match of `pattern` in `text` at or after line `from`. */
+function findLine(text, pattern, from = 1) {
+    const lines = text.split('\n');
+    for (let i = Math.max(0, from - 1); i < lines.length; i++) {
+        if (pattern.test(lines[i]))
+            return i + 1;
+    }
+    return from > 1 ? findLine(text, pattern) : undefined;
+}
+/** A word as HCL may write it: bare or quoted. */
+function word(name) {
+    return `"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?`;
+}
+/** Where a block `type "label"...` starts (native), or the line its JSON key is on. */
+function blockLine(file, type, labels, jsonLine) {
+    if (file.json)
+        return jsonLine;
+    const pattern = new RegExp(`^\\s*${[type, ...labels].map(word).join('\\s*')}\\s*\\{`);
+    return findLine(file.text, pattern) ?? findLine(file.text, new RegExp(`^\\s*${word(type)}\\b`));
+}
+/** The line of `text` (an expression's source) in a native file, or a JSON line. */
+function textLine(file, snippet, jsonLine) {
+    if (file.json)
+        return jsonLine;
+    const escaped = snippet.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return findLine(file.text, new RegExp(escaped));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/json-syntax.ts
+/**
+ * A strict JSON reader for Terraform's JSON syntax (`.tf.json`) that keeps every duplicate key and
+ * the line of each key (see config-tree). Anything that is not plain RFC 8259 JSON is refused: the
+ * guard must never read a file differently from Terraform, so it reads less, never more.
+ */
+
+function parseJsonSyntax(text) {
+    let i = 0;
+    let line = 1;
+    const fail = (what) => {
+        throw new Error(`line ${line}: ${what}`);
+    };
+    const space = () => {
+        while (i < text.length) {
+            const ch = text[i];
+            if (ch === '\n')
+                line++;
+            else if (ch !== ' ' && ch !== '\t' && ch !== '\r')
+                return;
+            i++;
+        }
+    };
+    const string = () => {
+        i++; // opening quote
+        let out = '';
+        while (i < text.length) {
+            const ch = text[i];
+            if (ch === '"') {
+                i++;
+                return out;
             }
-            if (block.type === 'module' && parents.length === 0) {
-                const source = block.attributes.source;
-                if (source === undefined)
-                    continue;
-                if (source.startsWith('./') || source.startsWith('../')) {
-                    const resolved = external_node_path_.posix.normalize(external_node_path_.posix.join(external_node_path_.posix.dirname(path), source));
-                    if (resolved.startsWith('..')) {
-                        problems.push({
-                            message: `module "${block.labels[0] ?? ''}" has source ${source}, which leaves the rendered project.`,
-                            location: { file, line: block.line },
-                        });
-                    }
+            if (ch < ' ')
+                fail('control character in a string');
+            if (ch === '\\') {
+                const esc = text[i + 1];
+                const simple = {
+                    '"': '"',
+                    '\\': '\\',
+                    '/': '/',
+                    b: '\b',
+                    f: '\f',
+                    n: '\n',
+                    r: '\r',
+                    t: '\t',
+                };
+                if (esc !== undefined && esc in simple) {
+                    out += simple[esc];
+                    i += 2;
                 }
-                else if (!allowed(source, options.allowedModules)) {
-                    problems.push({
-                        message: `module "${block.labels[0] ?? ''}" has source ${source}, which no FEATURES_TERRAFORM_MODULES entry allows.`,
-                        location: { file, line: block.line },
-                        hint: 'Add its host/org (gitHttps) or namespace (terraformRegistry) to FEATURES_TERRAFORM_MODULES, or use a local module.',
+                else if (esc === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+                    out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+                    i += 6;
+                }
+                else
+                    fail('invalid escape in a string');
+                continue;
+            }
+            out += ch;
+            i++;
+        }
+        return fail('unterminated string');
+    };
+    const value = (depth) => {
+        if (depth > 200)
+            fail('nested too deeply');
+        space();
+        const ch = text[i];
+        if (ch === '{') {
+            i++;
+            const entries = [];
+            space();
+            if (text[i] === '}') {
+                i++;
+                return new TreeObject(entries);
+            }
+            for (;;) {
+                space();
+                if (text[i] !== '"')
+                    fail('expected a quoted key');
+                const keyLine = line;
+                const key = string();
+                space();
+                if (text[i] !== ':')
+                    fail('expected ":"');
+                i++;
+                entries.push({ key, value: value(depth + 1), line: keyLine });
+                space();
+                if (text[i] === ',') {
+                    i++;
+                    continue;
+                }
+                if (text[i] === '}') {
+                    i++;
+                    return new TreeObject(entries);
+                }
+                fail('expected "," or "}"');
+            }
+        }
+        if (ch === '[') {
+            i++;
+            const items = [];
+            space();
+            if (text[i] === ']') {
+                i++;
+                return items;
+            }
+            for (;;) {
+                items.push(value(depth + 1));
+                space();
+                if (text[i] === ',') {
+                    i++;
+                    continue;
+                }
+                if (text[i] === ']') {
+                    i++;
+                    return items;
+                }
+                fail('expected "," or "]"');
+            }
+        }
+        if (ch === '"')
+            return string();
+        const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+        if (!literal)
+            return fail('unexpected character');
+        i += literal[0].length;
+        if (literal[0] === 'true')
+            return true;
+        if (literal[0] === 'false')
+            return false;
+        if (literal[0] === 'null')
+            return null;
+        return Number(literal[0]);
+    };
+    if (text.charCodeAt(0) === 0xfeff)
+        fail('byte order mark');
+    const root = value(0);
+    space();
+    if (i < text.length)
+        fail('text after the JSON value');
+    if (!(root instanceof TreeObject))
+        fail('the file must hold one JSON object');
+    return root;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/project-files.ts
+/**
+ * Which files Terraform reads, found the way Terraform finds them: the top-level `.tf` and
+ * `.tf.json` files of the root module (override files included), then those of every module it
+ * calls, local calls followed into their folders and, after `terraform init`, remote calls into
+ * the folders `.terraform/modules/modules.json` lists. Symbolic links are followed as Terraform
+ * follows them, resolved with realpath and confined to the project and the linked checkout; a file
+ * that cannot be read or parsed is a problem, never skipped.
+ */
+
+
+
+
+
+function inside(root, path) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+function withinScope(scope, real) {
+    return scope.roots.some((root) => inside(root, real));
+}
+/** The path for messages: relative to the project, or the real path under the checkout. */
+function display(scope, real, rel) {
+    return `${scope.label}/${rel ?? (0,external_node_path_.relative)(scope.root, real).split(external_node_path_.sep).join('/')}`;
+}
+/** Files Terraform ignores in a module folder (hidden, editor backups and autosaves). */
+function ignoredByTerraform(name) {
+    return name.startsWith('.') || name.endsWith('~') || (name.startsWith('#') && name.endsWith('#'));
+}
+function isOverrideFile(name) {
+    return /^(.*_)?override\.tf(\.json)?$/.test(name);
+}
+async function readConfigFile(scope, path, rel) {
+    const name = external_node_path_.posix.basename(rel);
+    const json = name.endsWith('.tf.json');
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(path);
+    }
+    catch {
+        scope.problems.push({
+            message: `${rel} is a symbolic link to nothing, which Terraform cannot read.`,
+            location: { file: `${scope.label}/${rel}` },
+            hint: 'Remove the link.',
+        });
+        return undefined;
+    }
+    if (!withinScope(scope, real)) {
+        scope.problems.push({
+            message: `${rel} is a symbolic link to ${real}, outside the project and the checkout.`,
+            location: { file: `${scope.label}/${rel}` },
+            hint: 'Keep Terraform files inside the plugin (or the repository with CHECKOUT_BRANCH).',
+        });
+        return undefined;
+    }
+    const text = (0,external_node_fs_.readFileSync)(real, 'utf8');
+    try {
+        const body = json
+            ? parseJsonSyntax(text)
+            : fromPlain(await parseHcl(name, text));
+        return { rel, text, body, json, override: isOverrideFile(name) };
+    }
+    catch (error) {
+        scope.problems.push({
+            message: `${rel} cannot be read as Terraform ${json ? 'JSON' : 'HCL'} syntax: ${error.message}`,
+            location: { file: `${scope.label}/${rel}` },
+            hint: 'Fix the syntax: the guards refuse what they cannot read.',
+        });
+        return undefined;
+    }
+}
+/** The `.tf`/`.tf.json` files at the top of one module folder, as Terraform loads them. */
+async function moduleFiles(scope, dir, rel) {
+    const files = [];
+    for (const name of (0,external_node_fs_.readdirSync)(dir).sort()) {
+        if (ignoredByTerraform(name) || !(name.endsWith('.tf') || name.endsWith('.tf.json')))
+            continue;
+        const path = (0,external_node_path_.join)(dir, name);
+        // Terraform reads links to files, and skips folders named like files.
+        if ((0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.statSync)(path).isDirectory())
+            continue;
+        const file = await readConfigFile(scope, path, rel ? `${rel}/${name}` : name);
+        if (file)
+            files.push(file);
+    }
+    return files;
+}
+/** A source Terraform reads from the local disk (`./x`, `../x`), as Terraform recognises them. */
+function isLocalSource(source) {
+    return /^\.\.?[/\\]/.test(source);
+}
+/** modules.json: where `terraform init` put each module call (remote ones downloaded). */
+function installedModules(root) {
+    const path = (0,external_node_path_.join)(root, '.terraform', 'modules', 'modules.json');
+    const dirs = new Map();
+    if (!(0,external_node_fs_.existsSync)(path))
+        return dirs;
+    const parsed = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+    for (const m of parsed.Modules ?? [])
+        if (m.Key && m.Dir)
+            dirs.set(m.Key, m.Dir);
+    return dirs;
+}
+/**
+ * Every module folder Terraform reads, from the root down. Remote calls are listed on their
+ * module (checked by the caller); after init, their downloaded folders are walked as well.
+ */
+async function projectModules(scope, stage) {
+    const installed = stage === 'after-init' ? installedModules(scope.root) : new Map();
+    const modules = [];
+    const seen = new Set();
+    const visit = async (key, dir, rel, depth) => {
+        if (seen.has(`${key}\0${dir}`) || depth > 50)
+            return;
+        seen.add(`${key}\0${dir}`);
+        const module = {
+            key,
+            dir,
+            rel,
+            files: await moduleFiles(scope, dir, rel),
+            remoteCalls: [],
+        };
+        modules.push(module);
+        for (const file of module.files) {
+            for (const call of blocksOf(file.body, 'module', 1)) {
+                const name = call.labels[0];
+                const source = stringAttribute(call.body, 'source');
+                if (source === undefined || source.includes('${') || source.includes('%{'))
+                    continue; // reported by checkModuleSources
+                const childKey = key ? `${key}.${name}` : name;
+                if (isLocalSource(source)) {
+                    if (source.includes('\\'))
+                        continue; // refused by checkModuleSources
+                    const target = (0,external_node_path_.join)(dir, source);
+                    let real;
+                    try {
+                        real = (0,external_node_fs_.realpathSync)(target);
+                    }
+                    catch {
+                        continue; // Terraform reports the missing folder itself
+                    }
+                    if (!withinScope(scope, real))
+                        continue; // refused by checkModuleSources
+                    const childRel = external_node_path_.posix.normalize(external_node_path_.posix.join(rel || '.', source.replace(/\/+$/, '')));
+                    await visit(childKey, real, inside(scope.root, real) ? (0,external_node_path_.relative)(scope.root, real).split(external_node_path_.sep).join('/') : childRel, depth + 1);
+                    continue;
+                }
+                module.remoteCalls.push({ name, source, file });
+                const downloaded = installed.get(childKey);
+                if (downloaded !== undefined) {
+                    const real = (0,external_node_fs_.realpathSync)((0,external_node_path_.join)(scope.root, downloaded));
+                    if (!inside(scope.root, real)) {
+                        scope.problems.push({
+                            message: `terraform init put module ${childKey} in ${real}, outside the project.`,
+                            location: {
+                                file: display(scope, (0,external_node_path_.join)(scope.root, '.terraform/modules/modules.json'), '.terraform/modules/modules.json'),
+                            },
+                        });
+                        continue;
+                    }
+                    await visit(childKey, real, (0,external_node_path_.relative)(scope.root, real).split(external_node_path_.sep).join('/'), depth + 1);
+                }
+                else if (stage === 'after-init') {
+                    scope.problems.push({
+                        message: `module ${childKey} (${source}) is not among the modules terraform init installed, so the guards could not read it.`,
+                        location: { file: `${scope.label}/${file.rel}` },
                     });
                 }
+            }
+        }
+    };
+    await visit('', scope.root, '', 0);
+    return modules;
+}
+/**
+ * Files and folders that change where Terraform installs providers from or how it is configured,
+ * anywhere in the project (links followed, confined): `terraform.d` (an implicit local provider
+ * mirror), `.terraform` (pre-installed providers and modules; the root's own is init's, marked by
+ * `ownTerraformDir`), `terraform.rc` and `.terraformrc`. Also refuses links leading outside.
+ */
+function scanProjectTree(scope, stage, ownTerraformDir) {
+    const seen = new Set();
+    const walk = (dir, rel, depth) => {
+        if (seen.has(dir) || depth > 64)
+            return;
+        seen.add(dir);
+        for (const name of (0,external_node_fs_.readdirSync)(dir).sort()) {
+            const path = (0,external_node_path_.join)(dir, name);
+            const relPath = rel ? `${rel}/${name}` : name;
+            const where = { file: `${scope.label}/${relPath}` };
+            let stat = (0,external_node_fs_.lstatSync)(path);
+            let real = path;
+            if (stat.isSymbolicLink()) {
+                try {
+                    real = (0,external_node_fs_.realpathSync)(path);
+                }
+                catch {
+                    continue; // a dangling link: nothing to read through it
+                }
+                if (!withinScope(scope, real)) {
+                    scope.problems.push({
+                        message: `${relPath} is a symbolic link to ${real}, outside the project and the checkout.`,
+                        location: where,
+                        hint: 'Remove the link: Terraform code and the files it reads must stay inside the project.',
+                    });
+                    continue;
+                }
+                stat = (0,external_node_fs_.statSync)(real);
+            }
+            if (rel === '' && name === '.terraform' && stat.isDirectory()) {
+                if (stage === 'after-init' || ownTerraformDir(real)) {
+                    // init's own folder: only downloaded modules are plugin code.
+                    const modules = (0,external_node_path_.join)(real, 'modules');
+                    if ((0,external_node_fs_.existsSync)(modules))
+                        walk(modules, `${relPath}/modules`, depth + 1);
+                    continue;
+                }
+            }
+            if (((name === 'terraform.d' || name === '.terraform') && stat.isDirectory()) ||
+                name === 'terraform.rc' ||
+                name === '.terraformrc') {
+                scope.problems.push({
+                    message: `${relPath} is refused: Terraform would read it as ${name === 'terraform.d' ? 'a local provider mirror (terraform.d/plugins)' : name === '.terraform' ? 'pre-installed providers and modules' : 'a CLI configuration'}.`,
+                    location: where,
+                    hint: 'Remove it from the plugin (or the repository): providers are installed only from the configured registry and mirrors.',
+                });
+                continue;
+            }
+            if (stat.isDirectory())
+                walk(real, relPath, depth + 1);
+        }
+    };
+    walk(scope.root, '', 0);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-blocks.ts
+/**
+ * Checks of what blocks a module declares: local-exec provisioners, module sources, `terraform`
+ * blocks that would change the engine's backend, and `terraform_remote_state` data sources.
+ */
+
+
+
+
+
+
+const LOCAL_EXEC_HINT = 'Remove it, or set LOCAL_EXEC_ENABLED (orchestrate-and-plan) and LOCALEXEC_ENABLED (runtime-tasks) to true if you trust every plugin to run commands on the runner.';
+function where(scope, file, line) {
+    return { file: `${scope.label}/${file.rel}`, ...(line !== undefined ? { line } : {}) };
+}
+/**
+ * local-exec provisioners anywhere in a file: in resources, in `removed` blocks, at any depth and
+ * in any spelling (quoted or bare label, JSON syntax); `dynamic "provisioner"` too.
+ */
+function checkLocalExec(scope, file) {
+    const problems = [];
+    const owners = ['resource', 'data', 'removed'].flatMap((type) => blocksOf(file.body, type, type === 'removed' ? 0 : 2).map((block) => ({ type, block })));
+    for (const body of objectsIn(file.body)) {
+        for (const block of blocksOf(body, 'provisioner', 1)) {
+            if (block.labels[0] !== 'local-exec')
+                continue;
+            const owner = owners.find((o) => [...objectsIn(o.block.body)].includes(block.body));
+            const ownerLine = owner && blockLine(file, owner.type, owner.block.labels, owner.block.line);
+            const name = owner
+                ? `${owner.type}${owner.block.labels.length > 0 ? ` "${owner.block.labels.join('.')}"` : ''}`
+                : 'A block';
+            problems.push({
+                message: `${name} uses the local-exec provisioner, which LOCAL_EXEC_ENABLED=false forbids.`,
+                location: where(scope, file, file.json
+                    ? block.line
+                    : findLine(file.text, /\bprovisioner\s+"?local-exec"?/, ownerLine ?? 1)),
+                hint: LOCAL_EXEC_HINT,
+            });
+        }
+        for (const block of blocksOf(body, 'dynamic', 1)) {
+            if (block.labels[0] !== 'provisioner')
+                continue;
+            problems.push({
+                message: `${file.rel} generates provisioner blocks with dynamic, which the guards cannot read.`,
+                location: where(scope, file, blockLine(file, 'dynamic', ['provisioner'], block.line)),
+                hint: 'Write provisioners out.',
+            });
+        }
+    }
+    return problems;
+}
+/**
+ * Module sources: a literal string (no expression, no parentheses, no interpolation); local ones
+ * inside the project or the checkout; remote ones under a FEATURES_TERRAFORM_MODULES entry.
+ */
+function checkModuleSources(scope, module, allowed, resolveLocal) {
+    const problems = [];
+    for (const file of module.files) {
+        for (const call of blocksOf(file.body, 'module', 1)) {
+            const name = call.labels[0];
+            const line = blockLine(file, 'module', [name], call.line);
+            const sources = call.body.all('source');
+            const source = sources[0];
+            if (sources.length !== 1 || typeof source !== 'string' || isTemplate(source)) {
+                problems.push({
+                    message: `module "${name}" has a source that is not one literal string${typeof source === 'string' ? ` (${source})` : ''}.`,
+                    location: where(scope, file, line),
+                    hint: 'Write the source as a plain quoted string: the guards check it before Terraform reads it.',
+                });
+                continue;
+            }
+            if (isLocalSource(source)) {
+                if (source.includes('\\') || !resolveLocal(module.dir, source)) {
+                    problems.push({
+                        message: `module "${name}" has source ${source}, which leaves the project.`,
+                        location: where(scope, file, line),
+                        hint: 'Local modules must be folders inside the plugin (or the checkout, with CHECKOUT_BRANCH).',
+                    });
+                }
+                continue;
+            }
+            if (!moduleSourceAllowed(source, allowed)) {
+                problems.push({
+                    message: `module "${name}" has source ${source}, which no FEATURES_TERRAFORM_MODULES entry allows.`,
+                    location: where(scope, file, line),
+                    hint: 'Add its host/org (gitHttps) or namespace (terraformRegistry) to FEATURES_TERRAFORM_MODULES, or use a local module.',
+                });
             }
         }
     }
     return problems;
 }
+/**
+ * `terraform` blocks: `backend` and `cloud` are the engine's (it writes its own backend override,
+ * zz_deploy_engine_backend_override.tf), and a `terraform` block in an override file is refused
+ * because Terraform merges override files in lexical order, after the engine's.
+ */
+function checkTerraformBlocks(scope, file) {
+    const problems = [];
+    const blocks = blocksOf(file.body, 'terraform', 0);
+    if (file.override && blocks.length > 0) {
+        problems.push({
+            message: `${file.rel} is an override file with a terraform block, which could change the engine's backend settings.`,
+            location: where(scope, file, blockLine(file, 'terraform', [], blocks[0]?.line)),
+            hint: 'Move the terraform block into a file whose name does not end in override.tf.',
+        });
+    }
+    for (const block of blocks) {
+        for (const type of ['backend', 'cloud']) {
+            if (block.body.all(type).length === 0)
+                continue;
+            problems.push({
+                message: `${file.rel} declares a ${type} block: the engine chooses where the state lives.`,
+                location: where(scope, file, file.json ? block.body.lineOf(type) : findLine(file.text, new RegExp(`^\\s*${type}\\b`))),
+                hint: `Remove the ${type} block.`,
+            });
+        }
+    }
+    return problems;
+}
+function literal(value) {
+    return typeof value === 'string' && !isTemplate(value) ? value : undefined;
+}
+/**
+ * `data "terraform_remote_state"`: refused unless FEATURES_TERRAFORM_REMOTE_STATE allows it: only
+ * backend "s3" with a literal config of bucket, key (under an allowed keyPrefix) and region.
+ */
+function checkRemoteState(scope, file, allowed) {
+    const problems = [];
+    for (const body of [file.body, ...blocksOf(file.body, 'check', 1).map((b) => b.body)]) {
+        for (const block of blocksOf(body, 'data', 2)) {
+            if (block.labels[0] !== 'terraform_remote_state')
+                continue;
+            const config = block.body.all('config')[0];
+            const backend = stringAttribute(block.body, 'backend');
+            const keys = config instanceof TreeObject ? config.entries.map((e) => e.key) : [];
+            const bucket = config instanceof TreeObject ? literal(config.all('bucket')[0]) : undefined;
+            const key = config instanceof TreeObject ? literal(config.all('key')[0]) : undefined;
+            const ok = backend === 's3' &&
+                block.body.all('config').length === 1 &&
+                keys.every((k) => k === 'bucket' || k === 'key' || k === 'region') &&
+                bucket !== undefined &&
+                key !== undefined &&
+                !external_node_path_.posix.normalize(key).startsWith('..') &&
+                external_node_path_.posix.normalize(key) === key &&
+                allowed.some((a) => a.bucket === bucket && key.startsWith(a.keyPrefix));
+            if (ok)
+                continue;
+            problems.push({
+                message: `data "terraform_remote_state" "${block.labels[1] ?? ''}" reads another state (backend ${backend ?? '?'}${bucket ? `, ${bucket}/${key ?? '?'}` : ''}), which FEATURES_TERRAFORM_REMOTE_STATE does not allow.`,
+                location: where(scope, file, blockLine(file, 'data', block.labels, block.line)),
+                hint: 'Use a Connection Interface to share values between applications, or list {"bucket", "keyPrefix"} in FEATURES_TERRAFORM_REMOTE_STATE (backend "s3" with a literal bucket, key and region only).',
+            });
+        }
+    }
+    return problems;
+}
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-paths.ts
+/**
+ * Terraform's file functions read runner files at plan time, before anyone approves: their path
+ * argument must be inside the project, statically. Allowed: string literals, `path.module`,
+ * `path.root` (at the start), local values that are themselves such paths, and the variable of a
+ * `for` over `fileset(...)` of such a path (its results stay under that folder). Anything else
+ * (variables, other calls, abspath, pathexpand, path.cwd, absolute paths, `~`, `..` leaving the
+ * project) is refused; on disk the path must resolve (realpath) inside the project or the linked
+ * checkout, never into the engine's own `.terraform` or `.deploy-engine` folders. templatefile's
+ * template is read and checked the same way; so are the file provisioner's `source` and the
+ * path-taking attributes of allowed providers (PATH_ATTRIBUTES).
+ */
+
+
+
+
+
+
+
+/** Terraform's functions that read a file named by their first argument. */
+const FILE_FUNCTIONS = new Set([
+    'file',
+    'fileexists',
+    'fileset',
+    'filebase64',
+    'filebase64sha256',
+    'filebase64sha512',
+    'filemd5',
+    'filesha1',
+    'filesha256',
+    'filesha512',
+    'templatefile',
+]);
+/** Resource attributes of allowed providers that name a runner file to upload. */
+const PATH_ATTRIBUTES = {
+    aws_s3_object: ['source'],
+    aws_s3_bucket_object: ['source'],
+    aws_lambda_function: ['filename'],
+    aws_lambda_layer_version: ['filename'],
+};
+const HINT = 'Name files inside the plugin with string literals, path.module or path.root (e.g. "${path.module}/files/x.json"); variables, other functions, absolute paths, ~ and .. leaving the project are refused.';
+/** Unforgeable stand-ins for path.module / path.root while a path is evaluated. */
+const MODULE = `\0module-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}\0`;
+const ROOT = `\0root-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}\0`;
+/** A path fragment that stays under its folder: a `for` variable over fileset(). */
+const FRAGMENT = 'fileset-entry';
+/** A string field of a node's meta ('' when absent or not a string). */
+function meta(node, field) {
+    const value = node.meta?.[field];
+    return typeof value === 'string' ? value : '';
+}
+function check_paths_name(node) {
+    return meta(node, 'name').replace(/^core::/, '');
+}
+/** The string a node statically evaluates to; undefined when it is not static. */
+async function evaluate(node, env, ctx) {
+    if (env.depth > 20)
+        return undefined;
+    if (node.type === 'literalValue')
+        return node.meta?.type === 'string' ? meta(node, 'value') : undefined;
+    if (node.type === 'template' || (node.type === '' && node.children.length === 1)) {
+        let out = '';
+        for (const child of node.children) {
+            const part = await evaluate(child, env, ctx);
+            if (part === undefined)
+                return undefined;
+            out += part;
+        }
+        return out;
+    }
+    if (node.type === 'scopeTraversal') {
+        const accessor = meta(node, 'fullAccessor');
+        if (accessor === 'path.module')
+            return MODULE;
+        if (accessor === 'path.root')
+            return ROOT;
+        if (env.bound.get(accessor) === true)
+            return FRAGMENT;
+        const local = /^local\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(accessor)?.[1];
+        const value = local !== undefined ? env.locals.get(local) : undefined;
+        if (typeof value !== 'string')
+            return undefined;
+        if (!isTemplate(value))
+            return value;
+        const ast = await templateAst(ctx.file.rel, value);
+        const text = await evaluate(ast, { ...env, depth: env.depth + 1, bound: new Map() }, ctx);
+        return text?.replace(/\n$/, '');
+    }
+    return undefined;
+}
+/** Whether a collection is fileset() of an allowed folder (possibly sorted or converted). */
+async function filesetCollection(node, env, ctx) {
+    if (env.depth > 20)
+        return false;
+    if (node.type === '' && node.children.length === 1)
+        return filesetCollection(node.children[0], env, ctx);
+    if (node.type === 'function') {
+        const fn = check_paths_name(node);
+        if (fn === 'fileset')
+            return (await pathProblem(node, env, ctx)) === undefined;
+        if (['sort', 'tolist', 'toset', 'distinct', 'reverse', 'compact'].includes(fn) &&
+            node.children.length === 1)
+            return filesetCollection(node.children[0], env, ctx);
+        return false;
+    }
+    if (node.type === 'scopeTraversal') {
+        const local = /^local\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(meta(node, 'fullAccessor'))?.[1];
+        const value = local !== undefined ? env.locals.get(local) : undefined;
+        if (typeof value !== 'string' || !isTemplate(value))
+            return false;
+        const ast = await templateAst(ctx.file.rel, value);
+        const inner = ast.children.length === 2 && ast.children[1]?.type === 'literalValue'
+            ? ast.children[0]
+            : undefined;
+        return inner
+            ? filesetCollection(inner, { ...env, depth: env.depth + 1, bound: new Map() }, ctx)
+            : false;
+    }
+    return false;
+}
+/** Why a static path string is not allowed; undefined when it is. */
+function pathReason(path, env, ctx) {
+    const markers = [MODULE, ROOT];
+    let base = ctx.scope.root;
+    let rest = path;
+    for (const marker of markers) {
+        if (rest.startsWith(marker)) {
+            base = marker === MODULE ? env.module.dir : ctx.scope.root;
+            rest = rest.slice(marker.length);
+        }
+    }
+    if (markers.some((m) => rest.includes(m)))
+        return 'uses path.module or path.root after the start';
+    if (rest.includes('\0'))
+        return 'contains a NUL character';
+    if (base === ctx.scope.root && path === rest) {
+        if ((0,external_node_path_.isAbsolute)(rest))
+            return 'is absolute';
+        if (rest.startsWith('~'))
+            return "starts with ~ (the runner's home)";
+    }
+    const target = (0,external_node_path_.join)(base, rest);
+    if (!withinScope(ctx.scope, target))
+        return 'leaves the project';
+    let existing = target;
+    while (!(0,external_node_fs_.existsSync)(existing) && (0,external_node_path_.dirname)(existing) !== existing)
+        existing = (0,external_node_path_.dirname)(existing);
+    const real = (0,external_node_path_.resolve)((0,external_node_fs_.realpathSync)(existing), (0,external_node_path_.relative)(existing, target));
+    if (!withinScope(ctx.scope, real))
+        return 'leads outside the project through a symbolic link';
+    const own = ['.terraform', '.deploy-engine', '.terraform.lock.hcl'];
+    if (own.some((dir) => inside((0,external_node_path_.join)(ctx.scope.root, dir), real) ||
+        inside((0,external_node_path_.join)((0,external_node_fs_.realpathSync)(ctx.scope.root), dir), real)))
+        return "is in the engine's own Terraform folders";
+    return undefined;
+}
+/** Why a file function call's path is refused; undefined when it is allowed. */
+async function pathProblem(call, env, ctx) {
+    const arg = call.children[0];
+    if (!arg)
+        return 'has no path';
+    const path = await evaluate(arg, env, ctx);
+    if (path === undefined)
+        return 'has a path that is not a string literal, path.module or path.root';
+    const why = pathReason(path, env, ctx);
+    if (why)
+        return why;
+    if (check_paths_name(call) === 'fileset') {
+        const pattern = call.children[1] ? await evaluate(call.children[1], env, ctx) : undefined;
+        if (pattern === undefined)
+            return 'has a pattern that is not a string literal';
+        if ((0,external_node_path_.isAbsolute)(pattern) || pattern.split(/[\\/]/).includes('..') || pattern.startsWith('~'))
+            return 'has a pattern that leaves its folder';
+    }
+    return undefined;
+}
+function shown(call) {
+    const text = meta(call, 'value') || `${check_paths_name(call)}(…)`;
+    return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
+async function walkAst(node, env, ctx, line) {
+    if (node.type === 'for') {
+        const [collection, ...rest] = node.children;
+        if (collection)
+            await walkAst(collection, env, ctx, line);
+        const confined = collection ? await filesetCollection(collection, env, ctx) : false;
+        const bound = new Map(env.bound);
+        for (const v of [node.meta?.keyVar, node.meta?.valVar])
+            if (typeof v === 'string' && v)
+                bound.set(v, confined);
+        for (const child of rest)
+            await walkAst(child, { ...env, bound }, ctx, line);
+        return;
+    }
+    if (node.type === 'function' && FILE_FUNCTIONS.has(check_paths_name(node))) {
+        const why = await pathProblem(node, env, ctx);
+        const where = ctx.file.json
+            ? line
+            : (findLine(ctx.file.text, new RegExp(`\\b${check_paths_name(node)}\\s*\\(`)) ?? line);
+        if (why) {
+            ctx.problems.push({
+                message: `${shown(node)} ${why}: Terraform would read it on the runner before the plan is approved.`,
+                location: {
+                    file: `${ctx.scope.label}/${ctx.file.rel}`,
+                    ...(where !== undefined ? { line: where } : {}),
+                },
+                hint: HINT,
+            });
+        }
+        else if (check_paths_name(node) === 'templatefile') {
+            await checkTemplateFile(node, env, ctx);
+        }
+    }
+    for (const child of node.children)
+        await walkAst(child, env, ctx, line);
+}
+/** Reads templatefile's template and checks the file functions it calls. */
+async function checkTemplateFile(call, env, ctx) {
+    const path = await evaluate(call.children[0], env, ctx);
+    if (path === undefined)
+        return;
+    const base = path.startsWith(MODULE) ? env.module.dir : ctx.scope.root;
+    const target = (0,external_node_path_.join)(base, path.replace(MODULE, '').replace(ROOT, ''));
+    if (!(0,external_node_fs_.existsSync)(target) || ctx.templates.has(target))
+        return;
+    ctx.templates.add(target);
+    const text = (0,external_node_fs_.readFileSync)(target, 'utf8');
+    const rel = (0,external_node_path_.relative)(ctx.scope.root, target).split(external_node_path_.sep).join('/');
+    const file = { ...ctx.file, rel, text, json: false };
+    try {
+        const ast = await templateAst(rel, text);
+        await walkAst(ast, { ...env, locals: new Map(), bound: new Map() }, { ...ctx, file }, undefined);
+    }
+    catch (error) {
+        ctx.problems.push({
+            message: `${rel} (a templatefile template) cannot be read as a template: ${error.message}`,
+            location: { file: `${ctx.scope.label}/${rel}` },
+            hint: 'Fix the template: the guards refuse what they cannot read.',
+        });
+    }
+}
+/** A path-taking attribute's value, checked like a file function's path. */
+async function checkPathValue(value, what, env, ctx, line) {
+    if (typeof value !== 'string')
+        return;
+    let path = value;
+    if (isTemplate(value)) {
+        path = await evaluate(await templateAst(ctx.file.rel, value), env, ctx);
+        path = path?.replace(/\n$/, '');
+    }
+    const why = path === undefined
+        ? 'is not a string literal, path.module or path.root'
+        : pathReason(path, env, ctx);
+    if (!why)
+        return;
+    ctx.problems.push({
+        message: `${what} = ${JSON.stringify(value)} ${why}: the file would be read from the runner.`,
+        location: {
+            file: `${ctx.scope.label}/${ctx.file.rel}`,
+            ...(line !== undefined ? { line } : {}),
+        },
+        hint: HINT,
+    });
+}
+/** All file-reading problems of one module. */
+async function checkModulePaths(scope, module) {
+    const locals = new Map();
+    for (const file of module.files)
+        for (const block of blocksOf(file.body, 'locals', 0))
+            for (const entry of block.body.entries)
+                locals.set(entry.key, entry.value);
+    const problems = [];
+    const templates = new Set();
+    for (const file of module.files) {
+        const ctx = { scope, file, problems, templates };
+        const env = { module, locals, bound: new Map(), depth: 0 };
+        for (const { text, line } of stringsIn(file.body)) {
+            // A function call needs "(" in its source (interpolations come back as source): only such
+            // templates need their syntax tree, which keeps a pass cheap.
+            if (!isTemplate(text) || !text.includes('('))
+                continue;
+            let ast;
+            try {
+                ast = await templateAst(file.rel, text);
+            }
+            catch (error) {
+                problems.push({
+                    message: `${file.rel} has an expression the guards cannot read: ${error.message}`,
+                    location: { file: `${scope.label}/${file.rel}`, ...(line !== undefined ? { line } : {}) },
+                    hint: 'Fix the expression: the guards refuse what they cannot read.',
+                });
+                continue;
+            }
+            await walkAst(ast, env, ctx, line);
+        }
+        for (const [type, attributes] of Object.entries(PATH_ATTRIBUTES)) {
+            for (const block of blocksOf(file.body, 'resource', 2)) {
+                if (block.labels[0] !== type)
+                    continue;
+                for (const attribute of attributes)
+                    for (const value of block.body.all(attribute))
+                        await checkPathValue(value, `${type}.${block.labels[1] ?? ''}.${attribute}`, env, ctx, file.json
+                            ? block.body.lineOf(attribute)
+                            : findLine(file.text, new RegExp(`^\\s*"?${attribute}"?\\s*=`)));
+            }
+        }
+        for (const body of objectsIn(file.body))
+            for (const block of blocksOf(body, 'provisioner', 1)) {
+                if (block.labels[0] !== 'file')
+                    continue;
+                for (const value of block.body.all('source'))
+                    await checkPathValue(value, 'provisioner "file" source', env, ctx, file.json
+                        ? block.body.lineOf('source')
+                        : findLine(file.text, /\bprovisioner\s+"?file"?/));
+            }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-providers.ts
+/**
+ * The provider allow-list (FEATURES_TERRAFORM_PROVIDERS), with each module's requirements derived
+ * as Terraform derives them: `required_providers` sources (host registry.terraform.io and namespace
+ * hashicorp by default), providers implied by resource, data and ephemeral types (the type's
+ * prefix, `hashicorp/<prefix>`), `provider` blocks and `provider =` / `providers = {}` references
+ * not declared, and provider-defined functions `provider::<name>::<function>`. After init the lock
+ * file says what was actually selected; a lock file shipped with the project is checked too.
+ */
+
+
+
+
+
+
+const LOCK_FILE = '.terraform.lock.hcl';
+const BUILTIN = 'terraform.io/builtin/terraform';
+const check_providers_HINT = 'Use an allowed provider, or add its source address to FEATURES_TERRAFORM_PROVIDERS (orchestrate-and-plan and runtime-tasks) if you trust it to run in the job.';
+/** The local name a `provider` reference (`aws.east`, `${aws.east}`) points at. */
+function localOf(reference) {
+    if (typeof reference !== 'string')
+        return undefined;
+    const bare = reference.replace(/^\$\{\s*/, '').replace(/\s*\}$/, '');
+    return /^([A-Za-z][A-Za-z0-9_-]*)/.exec(bare)?.[1];
+}
+function requirementsOf(file) {
+    const found = [];
+    const add = (local, why, line, source) => {
+        if (local)
+            found.push({
+                local,
+                file,
+                why,
+                ...(line !== undefined ? { line } : {}),
+                ...(source !== undefined ? { source } : {}),
+            });
+    };
+    for (const terraform of blocksOf(file.body, 'terraform', 0)) {
+        for (const required of blocksOf(terraform.body, 'required_providers', 0)) {
+            for (const entry of required.body.entries) {
+                const value = entry.value instanceof TreeObject ? entry.value.all('source')[0] : undefined;
+                const line = file.json
+                    ? entry.line
+                    : findLine(file.text, new RegExp(`^\\s*"?${entry.key}"?\\s*=`));
+                add(entry.key, `required_providers entry "${entry.key}"`, line, typeof value === 'string' ? value : value === undefined ? undefined : '');
+            }
+        }
+    }
+    const scoped = [file.body, ...blocksOf(file.body, 'check', 1).map((b) => b.body)];
+    for (const body of scoped) {
+        for (const kind of ['resource', 'data', 'ephemeral']) {
+            for (const block of blocksOf(body, kind, 2)) {
+                const type = block.labels[0];
+                const line = blockLine(file, kind, block.labels, block.line);
+                const explicit = localOf(block.body.all('provider')[0]);
+                add(explicit ?? type.split('_')[0], `${kind} "${type}"`, line);
+            }
+        }
+    }
+    for (const block of blocksOf(file.body, 'provider', 1))
+        add(block.labels[0], `provider "${block.labels[0] ?? ''}"`, blockLine(file, 'provider', block.labels, block.line));
+    for (const block of blocksOf(file.body, 'import', 0))
+        add(localOf(block.body.all('provider')[0]), 'an import block', block.line);
+    for (const block of blocksOf(file.body, 'module', 1)) {
+        for (const map of block.body.all('providers')) {
+            if (!(map instanceof TreeObject))
+                continue;
+            for (const entry of map.entries)
+                add(localOf(entry.value), `module "${block.labels[0] ?? ''}" providers`, blockLine(file, 'module', block.labels, block.line));
+        }
+    }
+    for (const { text, line } of stringsIn(file.body)) {
+        for (const match of text.matchAll(/provider::([A-Za-z][A-Za-z0-9_-]*)::/g))
+            add(match[1], `function provider::${match[1]}::…`, file.json ? line : findLine(file.text, new RegExp(`provider::${match[1]}::`)));
+    }
+    return found;
+}
+/** Problems with the providers one module needs. */
+function checkModuleProviders(scope, module, allowed) {
+    const requirements = module.files.flatMap(requirementsOf);
+    const declared = new Map();
+    const problems = [];
+    for (const r of requirements) {
+        if (r.source === undefined)
+            continue;
+        const normal = normaliseProviderSource(r.source);
+        if (!normal) {
+            problems.push({
+                message: `${r.why} has a source that is not one literal provider address (${r.source || 'an expression'}).`,
+                location: {
+                    file: `${scope.label}/${r.file.rel}`,
+                    ...(r.line !== undefined ? { line: r.line } : {}),
+                },
+                hint: 'Write source = "namespace/type" (e.g. "hashicorp/aws").',
+            });
+            continue;
+        }
+        declared.set(r.local, normal);
+    }
+    const reported = new Set();
+    for (const r of requirements) {
+        const source = declared.get(r.local) ??
+            (r.local === 'terraform' ? BUILTIN : (normaliseProviderSource(r.local) ?? r.local));
+        if (allowed.includes(source) || reported.has(`${source}\0${r.file.rel}`))
+            continue;
+        reported.add(`${source}\0${r.file.rel}`);
+        problems.push({
+            message: `${r.why} needs provider ${source}, which FEATURES_TERRAFORM_PROVIDERS does not allow.`,
+            location: {
+                file: `${scope.label}/${r.file.rel}`,
+                ...(r.line !== undefined ? { line: r.line } : {}),
+            },
+            hint: check_providers_HINT,
+        });
+    }
+    return problems;
+}
+/** The providers a lock file selects, each checked against the allow-list. */
+async function checkLockFile(scope, allowed) {
+    const path = (0,external_node_path_.join)(scope.root, LOCK_FILE);
+    if (!(0,external_node_fs_.existsSync)(path))
+        return [];
+    const file = { file: `${scope.label}/${LOCK_FILE}` };
+    const text = (0,external_node_fs_.readFileSync)(path, 'utf8');
+    let body;
+    try {
+        body = fromPlain(await parseHcl(LOCK_FILE, text));
+    }
+    catch (error) {
+        return [
+            { message: `${LOCK_FILE} cannot be read: ${error.message}`, location: file },
+        ];
+    }
+    const problems = [];
+    for (const block of blocksOf(body, 'provider', 1)) {
+        const address = block.labels[0];
+        const normal = normaliseProviderSource(address);
+        if (normal && allowed.includes(normal))
+            continue;
+        problems.push({
+            message: `${LOCK_FILE} selects provider ${address}, which FEATURES_TERRAFORM_PROVIDERS does not allow.`,
+            location: {
+                ...file,
+                ...(findLine(text, new RegExp(address.replace(/[.]/g, '\\.'))) !== undefined
+                    ? { line: findLine(text, new RegExp(address.replace(/[.]/g, '\\.'))) }
+                    : {}),
+            },
+            hint: check_providers_HINT,
+        });
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/guard.ts
+/**
+ * The guard on a Terraform project, run by TerraformProject.init() right before `terraform init`
+ * and again right after it (CONTRACT.md §7): every init (plans, applies, destroys, rollbacks, in
+ * classic and unified mode) passes it, and the second pass, which reads the modules init
+ * downloaded and the providers it selected (.terraform.lock.hcl), still comes before any provider
+ * runs (providers run from validate/plan/apply, not from init).
+ */
+
+
+
+
+
+
+
+
+
+/** Marks a `.terraform` folder as this process's init's own (a plugin cannot know the token). */
+const OWN_MARKER = 'deploy-engine-guarded';
+const TOKEN = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+function ownTerraformDir(dir) {
+    const marker = (0,external_node_path_.join)(dir, OWN_MARKER);
+    return (0,external_node_fs_.existsSync)(marker) && (0,external_node_fs_.readFileSync)(marker, 'utf8') === TOKEN;
+}
+/** Every problem of the project at this stage; empty when it may go on. */
+async function checkProject(target, options, stage) {
+    const root = (0,external_node_fs_.realpathSync)(target.dir);
+    const scope = {
+        root,
+        roots: [root, ...(target.extraRoots ?? []).filter(external_node_fs_.existsSync).map((r) => (0,external_node_fs_.realpathSync)(r))],
+        problems: [],
+        label: target.label,
+    };
+    const allowedProviders = options.allowedProviders ?? DEFAULT_PROVIDERS.map((p) => normaliseProviderSource(p));
+    scanProjectTree(scope, stage, ownTerraformDir);
+    const modules = await projectModules(scope, stage);
+    const engineFiles = new Set(target.engineFiles ?? []);
+    const problems = scope.problems;
+    for (const module of modules) {
+        module.files = module.files.filter((f) => !(module.key === '' && engineFiles.has(f.rel)));
+        problems.push(...checkModuleSources(scope, module, options.allowedModules, (dir, source) => {
+            try {
+                return withinScope(scope, (0,external_node_fs_.realpathSync)((0,external_node_path_.join)(dir, source)));
+            }
+            catch {
+                return true; // a missing folder: Terraform says so itself
+            }
+        }));
+        for (const file of module.files) {
+            if (!options.localExecEnabled)
+                problems.push(...checkLocalExec(scope, file));
+            problems.push(...checkTerraformBlocks(scope, file));
+            problems.push(...checkRemoteState(scope, file, options.allowedRemoteStates ?? []));
+        }
+        problems.push(...checkModuleProviders(scope, module, allowedProviders));
+        problems.push(...(await checkModulePaths(scope, module)));
+    }
+    problems.push(...(await checkLockFile(scope, allowedProviders)));
+    return problems;
+}
+/**
+ * Throws a ConfigurationError with every problem when the project is refused. After init, marks
+ * the root's `.terraform` as init's own, so the next pass before an init in the same folder
+ * accepts it (and refuses one shipped with the plugin).
+ */
+async function guardProject(target, options, stage) {
+    const problems = await checkProject(target, options, stage);
+    if (problems.length > 0) {
+        throw new errors_ConfigurationError(problems, `${target.label} is refused ${stage === 'before-init' ? 'before' : 'right after'} terraform init (${problems.length} problem(s))`);
+    }
+    const dotTerraform = (0,external_node_path_.join)(target.dir, '.terraform');
+    if (stage === 'after-init' && (0,external_node_fs_.existsSync)(dotTerraform))
+        (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dotTerraform, OWN_MARKER), TOKEN, { mode: 0o600 });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/confine-path.ts
 /**
  * Paths from inputs must stay inside the checkout (PATH_TO_MOUNT): no absolute paths, no `..`
@@ -86088,7 +87349,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 
 
-function inside(root, path) {
+function confine_path_inside(root, path) {
     const rel = (0,external_node_path_.relative)(root, path);
     return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
 }
@@ -86109,9 +87370,9 @@ function outsideReason(root, value, options = {}) {
         return 'is absolute.';
     const realRoot = (0,external_node_fs_.realpathSync)(root);
     const target = (0,external_node_path_.resolve)(realRoot, value);
-    if (!inside(realRoot, target))
+    if (!confine_path_inside(realRoot, target))
         return 'leaves PATH_TO_MOUNT.';
-    if (!inside(realRoot, realish(target)))
+    if (!confine_path_inside(realRoot, realish(target)))
         return 'leads outside PATH_TO_MOUNT through a symbolic link.';
     if (!options.allowRoot && (0,external_node_path_.relative)(realRoot, target) === '')
         return 'is PATH_TO_MOUNT itself.';
@@ -86158,6 +87419,10 @@ function gitCredentials(allowed) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
+
+
+
+
 
 
 
@@ -86428,8 +87693,6 @@ class object_store_PreconditionFailedError extends Error {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/core/src/store/memory-object-store.ts
 /** An in-memory ObjectStore with S3's conditional semantics, for unit tests of pure logic. */
 
@@ -87001,7 +88264,7 @@ class DeploymentHistory {
 
 
 /** Every required connection of these plugins (manifest plugins), as requirements. */
-function requirementsOf(plugins) {
+function consumer_index_requirementsOf(plugins) {
     return plugins.flatMap((p) => p.requires.map((r) => ({
         name: r.name,
         type: r.type,
@@ -91391,7 +92654,7 @@ function cliConfigFailure(output) {
 
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 /** Terraform's dependency lock file: the provider versions and checksums init chose. */
-const LOCK_FILE = '.terraform.lock.hcl';
+const terraform_project_LOCK_FILE = '.terraform.lock.hcl';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
@@ -91435,12 +92698,19 @@ class TerraformProject {
      */
     async init(backend, options = {}) {
         if (options.lockFile !== undefined)
-            await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, LOCK_FILE), options.lockFile);
+            await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, terraform_project_LOCK_FILE), options.lockFile);
+        // The guard's two passes surround every init, whoever calls it (see guardrails/guard.ts).
+        const guard = this.options.guard;
+        await guard?.('before-init', [OVERRIDE_FILE]);
         const mirror = this.options.providerMirror;
-        if (!mirror)
-            return this.initNow(backend);
+        if (!mirror) {
+            await this.initNow(backend);
+            await guard?.('after-init', [OVERRIDE_FILE]);
+            return;
+        }
         await mirror.aroundInit(async () => {
             await this.initNow(backend);
+            await guard?.('after-init', [OVERRIDE_FILE]);
             // The mirror only saves time: a package it could not take is downloaded again next time.
             await mirror.collect(this.options.dir).catch((error) => {
                 this.options.logger.warning(`Could not add the providers of ${this.label} to the job's provider mirror (${error instanceof Error ? error.message : String(error)}); later inits download them again.`);
@@ -91522,7 +92792,7 @@ class TerraformProject {
     }
     /** The lock file as init left it; undefined when there is none (no provider to lock). */
     async lockFile() {
-        const path = (0,external_node_path_.join)(this.options.dir, LOCK_FILE);
+        const path = (0,external_node_path_.join)(this.options.dir, terraform_project_LOCK_FILE);
         return (0,external_node_fs_.existsSync)(path) ? (0,promises_.readFile)(path, 'utf8') : undefined;
     }
     /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
@@ -92025,26 +93295,31 @@ function wireModule(plugin, manifest) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/unified/root-module.ts
-/**
- * The root module of a unified project (CONTRACT.md §6): `stk-modules.tf` calls one module per
- * alias (`./<alias>`) with its wiring, `<alias>-outputs.tf` re-exports each module output as
- * `<alias>__<output>`, and `<alias>/stk-connections.tf` declares the variables wiring fills.
- */
 
 const MODULES_FILE = 'stk-modules.tf';
 const CONNECTIONS_FILE = 'stk-connections.tf';
-/** The outputs a module declares in its top-level `.tf` files. */
-function moduleOutputs(files) {
+/**
+ * The outputs a module declares in its top-level `.tf` and `.tf.json` files, read with the guards'
+ * parsers. A file that does not parse is skipped here: the guard refuses it at init.
+ */
+async function moduleOutputs(files) {
     const outputs = [];
     for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-        if (path.includes('/') || !path.endsWith('.tf'))
+        if (path.includes('/') || !(path.endsWith('.tf') || path.endsWith('.tf.json')))
             continue;
-        for (const block of readHclBlocks(text)) {
-            if (block.type !== 'output' || block.labels.length !== 1)
-                continue;
+        let body;
+        try {
+            body = path.endsWith('.json')
+                ? parseJsonSyntax(text)
+                : fromPlain(await parseHcl(path, text));
+        }
+        catch {
+            continue;
+        }
+        for (const block of blocksOf(body, 'output', 1)) {
             outputs.push({
                 name: block.labels[0],
-                sensitive: block.attributes.sensitive === 'true',
+                sensitive: block.body.all('sensitive')[0] === true,
             });
         }
     }
@@ -92637,7 +93912,7 @@ async function checkConsumers(deps, manifest, force) {
     const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
     if (names.size === 0)
         return [];
-    const inRun = requirementsOf(manifest.plugins)
+    const inRun = consumer_index_requirementsOf(manifest.plugins)
         .filter((r) => names.has(r.name))
         .map((r) => ({ ...r, target }));
     const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
@@ -92915,7 +94190,7 @@ class Scheduler {
  * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
  */
 
-const HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
+const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
 /**
  * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
  * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
@@ -92955,7 +94230,7 @@ function checkTaskList(run, tasks, options) {
             });
     }
     if (problems.length > 0) {
-        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: HINT };
+        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
         throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
     }
 }
@@ -93357,7 +94632,7 @@ class UnifiedTasks {
             const variables = connectionsFile(wiring.inputs);
             if (variables)
                 moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
-            const outputs = moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
             const snapshot = {
                 digest: digestFiles(moduleFiles),
                 files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
@@ -93378,7 +94653,6 @@ class UnifiedTasks {
         for (const module of modules) {
             files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
         }
-        this.tb.guard(new Map(files.map((f) => [f.path, f.content.toString('utf8')])), 'the unified project');
         const project = {
             digest: digestFiles(files),
             files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
@@ -93480,8 +94754,6 @@ class UnifiedTasks {
         const project = await this.projectSnapshot();
         await (0,promises_.rm)(this.dir, { recursive: true, force: true });
         await restoreSnapshot(project, this.dir);
-        const files = new Map(project.files.map((f) => [f.path, Buffer.from(f.base64, 'base64').toString('utf8')]));
-        this.tb.guard(files, 'the unified project');
         this.onDisk = true;
     }
     async projectSnapshot() {
@@ -94076,7 +95348,7 @@ class TaskExecutor {
             await this.deps.consumers.remove(target);
             return;
         }
-        await this.deps.consumers.record(target, this.run.runId, requirementsOf(this.manifest.plugins));
+        await this.deps.consumers.record(target, this.run.runId, consumer_index_requirementsOf(this.manifest.plugins));
     }
     plugin(alias) {
         const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
@@ -94104,7 +95376,7 @@ class TaskExecutor {
     /**
      * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
      * requires: `wired` ones (unified mode: references into other modules of the run) or else the
-     * live values of the workspace context. The result has passed the guardrails.
+     * live values of the workspace context. The guard reads it at init (TerraformProject).
      */
     async renderPlugin(plugin, wired = {}) {
         if (this.manifest.rollback)
@@ -94184,8 +95456,7 @@ class TaskExecutor {
             connectionTypes: typeByKey,
         }, plugin.alias);
         const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
-        this.guard(files, `${plugin.alias} (rendered from ${displayDir})`);
-        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), moduleOutputs(files), displayDir);
+        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
         if (secretProblems.length > 0) {
             throw new errors_ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
         }
@@ -94241,7 +95512,7 @@ class TaskExecutor {
             this.deps.logger.addSecret(form);
         }
     }
-    /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
+    /** A rollback's IaC: what the version rolled back to deployed (its init passes the guard again). */
     async recordedIac(alias) {
         const source = this.manifest.rollback;
         const entry = source?.iac[alias];
@@ -94258,7 +95529,6 @@ class TaskExecutor {
             path: f.path,
             content: Buffer.from(f.base64, 'base64'),
         }));
-        this.guard(new Map(files.map((f) => [f.path, f.content.toString('utf8')])), `${alias} (as version ${source.version} deployed it, run ${source.runId})`);
         this.deps.logger.info(`Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`);
         return { files, digest: stored.value.digest };
     }
@@ -94296,13 +95566,15 @@ class TaskExecutor {
         }
     }
     project(dir) {
-        if (this.repodir) {
+        const repodir = this.repodir;
+        if (repodir) {
             const link = (0,external_node_path_.join)(dir, REPODIR);
             if (!(0,external_node_fs_.existsSync)(link))
-                (0,external_node_fs_.symlinkSync)(this.repodir, link, 'dir');
+                (0,external_node_fs_.symlinkSync)(repodir, link, 'dir');
         }
         return new TerraformProject({
             ...this.options.terraform,
+            guard: (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage),
             initEnv: this.git.env,
             ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
             unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
@@ -94324,34 +95596,10 @@ class TaskExecutor {
             ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
         };
     }
-    /** Refuses IaC the guardrails forbid, before Terraform sees it. */
-    guard(files, displayDir) {
-        const problems = checkRenderedIac(files, this.options.guardrails, displayDir);
-        if (problems.length > 0) {
-            throw new errors_ConfigurationError(problems, `${displayDir} is refused before terraform init`);
-        }
-    }
-    async guardDir(dir, displayDir) {
-        const files = new Map();
-        const walk = async (rel) => {
-            for (const entry of await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel), { withFileTypes: true })) {
-                if (entry.name.startsWith('.'))
-                    continue;
-                const path = rel ? `${rel}/${entry.name}` : entry.name;
-                if (entry.isDirectory())
-                    await walk(path);
-                else if (entry.name.endsWith('.tf'))
-                    files.set(path, await (0,promises_.readFile)((0,external_node_path_.join)(dir, path), 'utf8'));
-            }
-        };
-        await walk('');
-        this.guard(files, displayDir);
-    }
     async deploy(plugin) {
         // Refused before anything is applied, rather than after.
         await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
         const dir = await this.ensureIac(plugin.alias);
-        await this.guardDir(dir, `iac/${plugin.alias}`);
         const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
         const outputs = await terraform.output();
         const outputFile = await this.publishOutputs(plugin, outputs);
@@ -94402,7 +95650,7 @@ class TaskExecutor {
         await this.removeConnections(removed);
         return { changes, reviewedPlan: use };
     }
-    /** The IaC a removed plugin was last deployed with, in a fresh folder, checked again. */
+    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
     async restoreLastIac(alias, folder) {
         const last = await this.deps.history.getLast(this.manifest.target);
         const entry = last?.iac[alias];
@@ -94418,7 +95666,6 @@ class TaskExecutor {
         const dir = (0,external_node_path_.join)(this.options.workDir, folder, alias);
         await (0,promises_.rm)(dir, { recursive: true, force: true });
         await restoreSnapshot(iac.value, dir);
-        await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
         return dir;
     }
     artifactKey(name) {
@@ -94680,6 +95927,14 @@ function readAwsCredentials(inputs, names) {
 function readAllowedModules(inputs, name) {
     inputs.secret(name); // the raw JSON holds tokens: mask it whole too
     return inputs.structured(name, [], (raw) => parseAllowedModuleSources(raw, (token) => inputs.mask(token)));
+}
+/** Reads FEATURES_TERRAFORM_PROVIDERS: source addresses, normalised; empty: the default list. */
+function readAllowedProviders(inputs, name) {
+    return inputs.structured(name, DEFAULT_PROVIDERS.map((p) => normaliseProviderSource(p)), parseAllowedProviders);
+}
+/** Reads FEATURES_TERRAFORM_REMOTE_STATE: the remote states a project may read (none by default). */
+function readAllowedRemoteStates(inputs, name) {
+    return inputs.structured(name, [], parseAllowedRemoteStates);
 }
 /**
  * Reads inputs that the StackSpot actions needed and this engine does not (the StackSpot control
@@ -95177,8 +96432,8 @@ function _readLinuxVersionFile() {
     return _internal.readLinuxVersionFile();
 }
 //# sourceMappingURL=manifest.js.map
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = require("stream");
+// EXTERNAL MODULE: external "stream"
+var external_stream_ = __nccwpck_require__(2203);
 // EXTERNAL MODULE: external "util"
 var external_util_ = __nccwpck_require__(9023);
 ;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
@@ -95287,7 +96542,7 @@ const userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
+        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
         yield mkdirP(external_path_.dirname(dest));
         core_debug(`Downloading ${url}`);
         core_debug(`Destination ${dest}`);
@@ -95334,7 +96589,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
             throw err;
         }
         // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
+        const pipeline = external_util_.promisify(external_stream_.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
@@ -95770,7 +97025,7 @@ function _createExtractFolder(dest) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
         if (!dest) {
             // create a temp dir
-            dest = external_path_.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
+            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
         }
         yield mkdirP(dest);
         return dest;
@@ -96115,6 +97370,8 @@ function parseOrchestrateInputs(p) {
         planCredentials,
         awsRegion,
         allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
+        allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
+        allowedRemoteStates: readAllowedRemoteStates(p, 'FEATURES_TERRAFORM_REMOTE_STATE'),
         dynamicInputs: p.structured('DYNAMIC_INPUTS', {}, parseDynamicInputs),
         terraformParallelism: p.integer('TERRAFORM_PARALLELISM', 10, { min: 1, max: 256 }),
         tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
@@ -101470,6 +102727,8 @@ async function run() {
                     guardrails: {
                         localExecEnabled: inputs.localExecEnabled,
                         allowedModules: inputs.allowedModules,
+                        allowedProviders: inputs.allowedProviders,
+                        allowedRemoteStates: inputs.allowedRemoteStates,
                     },
                     checkout: { root: inputs.pathToMount, exclude },
                     parallelism: inputs.taskParallelism,

@@ -81,6 +81,136 @@ const billionLaughs = [
   'i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]',
 ].join('\n');
 
+const TEMPLATES = 'plugins/bad/templates-deploy';
+const LOCAL_EXEC_TF =
+  'resource "terraform_data" "x" {\n  provisioner "local-exec" {\n    command = "id"\n  }\n}\n';
+const LOCAL_EXEC_JSON =
+  '{"resource": {"terraform_data": {"x": {"provisioner": [{"local-exec": {"command": "id"}}]}}}}\n';
+
+/** A plugin `acme/bad` whose templates are `files` (relative to templates-deploy/). */
+function guardCase(
+  name: string,
+  files: Record<string, string>,
+  expect: RegExp,
+  withInputs: Record<string, string> = {},
+  extra: Record<string, string> = {},
+): BadInputCase {
+  const templates = Object.fromEntries(
+    Object.entries(files).map(([path, text]) => [`${TEMPLATES}/${path}`, text]),
+  );
+  return {
+    name: `guard: ${name}`,
+    opensRun: true,
+    files: { [STK]: usingBad(), [PLUGIN]: GOOD_PLUGIN, ...templates, ...extra },
+    with: { LOCAL_EXEC_ENABLED: 'false', ...withInputs },
+    expect,
+  };
+}
+
+/** Every attack of issue 17's "Terraform guards" section, through orchestrate-and-plan's plan. */
+function terraformGuardCases(): BadInputCase[] {
+  const localExec = /uses the local-exec provisioner, which LOCAL_EXEC_ENABLED=false forbids/;
+  return [
+    guardCase(
+      'local-exec in a .tf.json (classic mode)',
+      { 'main.tf.json': LOCAL_EXEC_JSON },
+      localExec,
+    ),
+    guardCase(
+      'local-exec in a .tf.json (unified mode)',
+      { 'main.tf.json': LOCAL_EXEC_JSON },
+      localExec,
+      { FEATURES_UNIFIED_DEPLOY: 'true' },
+    ),
+    guardCase(
+      'local-exec with an unquoted label',
+      {
+        'main.tf':
+          'resource "terraform_data" "x" {\n  provisioner local-exec {\n    command = "id"\n  }\n}\n',
+      },
+      localExec,
+    ),
+    guardCase(
+      'local-exec after a string with a closing brace',
+      { 'main.tf': `locals {\n  s = "\${"}"}"\n}\n${LOCAL_EXEC_TF}` },
+      localExec,
+    ),
+    guardCase(
+      'local-exec in a module under ./repodir/ (CHECKOUT_BRANCH)',
+      { 'main.tf': 'module "m" {\n  source = "./repodir/evilmod"\n}\n' },
+      /repodir\/evilmod\/main\.tf:2: resource "terraform_data\.x" uses the local-exec provisioner/,
+      { CHECKOUT_BRANCH: 'true' },
+      { 'evilmod/main.tf': LOCAL_EXEC_TF },
+    ),
+    guardCase(
+      'remote module source in a .tf.json',
+      { 'main.tf.json': '{"module": {"m": {"source": "git::https://github.com/evil/mod.git"}}}\n' },
+      /module "m" has source git::https:\/\/github\.com\/evil\/mod\.git, which no FEATURES_TERRAFORM_MODULES entry allows/,
+    ),
+    guardCase(
+      'remote module source in parentheses',
+      { 'main.tf': 'module "m" {\n  source = ("git::https://github.com/evil/mod.git")\n}\n' },
+      /module "m" has a source that is not one literal string/,
+    ),
+    guardCase(
+      'provider not allowed in required_providers',
+      {
+        'main.tf':
+          'terraform {\n  required_providers {\n    evil = { source = "evil/pwn" }\n  }\n}\n',
+      },
+      /needs provider registry\.terraform\.io\/evil\/pwn, which FEATURES_TERRAFORM_PROVIDERS does not allow/,
+    ),
+    guardCase(
+      'provider not allowed, implied by a resource type',
+      { 'main.tf': 'resource "external_thing" "x" {}\n' },
+      /resource "external_thing" needs provider registry\.terraform\.io\/hashicorp\/external/,
+    ),
+    guardCase(
+      'provider zip in terraform.d/plugins',
+      {
+        'main.tf': 'resource "terraform_data" "x" {}\n',
+        'terraform.d/plugins/registry.terraform.io/hashicorp/null/9.9.9/linux_amd64/terraform-provider-null.zip':
+          'PK',
+      },
+      /terraform\.d is refused: Terraform would read it as a local provider mirror/,
+    ),
+    guardCase(
+      'an *_override.tf adding backend settings',
+      {
+        'main.tf': '',
+        'zzz_override.tf': 'terraform {\n  backend "s3" {\n    acl = "public-read"\n  }\n}\n',
+      },
+      /zzz_override\.tf is an override file with a terraform block/,
+    ),
+    guardCase(
+      'filebase64("/proc/self/environ")',
+      { 'main.tf': 'output "e" {\n  value = filebase64("/proc/self/environ")\n}\n' },
+      /main\.tf:2: filebase64\("\/proc\/self\/environ"\) is absolute/,
+    ),
+    guardCase(
+      'file("~/.aws/credentials")',
+      { 'main.tf': 'output "c" {\n  value = file("~/.aws/credentials")\n}\n' },
+      /main\.tf:2: file\("~\/\.aws\/credentials"\) starts with ~/,
+    ),
+    guardCase(
+      'templatefile of a template that calls file()',
+      {
+        'main.tf': 'output "t" {\n  value = templatefile("${path.module}/t.tpl", {})\n}\n',
+        't.tpl': 'host: ${file("/etc/hostname")}\n',
+      },
+      /t\.tpl:1: file\("\/etc\/hostname"\) is absolute/,
+    ),
+    guardCase(
+      "terraform_remote_state of another app's state",
+      {
+        'main.tf':
+          'data "terraform_remote_state" "other" {\n  backend = "s3"\n  config = {\n    bucket = "badinputs-tfstate"\n    key    = "shop/dev/app/01OTHERAPP0000000000000000/x/terraform.tfstate"\n    region = "us-east-1"\n  }\n}\n',
+      },
+      /data "terraform_remote_state" "other" reads another state .*FEATURES_TERRAFORM_REMOTE_STATE does not allow/,
+    ),
+  ];
+}
+
 /** Cases for orchestrate-and-plan: the descriptor, plugins, templates and its inputs. */
 export const ORCHESTRATE_CASES: BadInputCase[] = [
   // --- .stk/stk.yaml
@@ -414,6 +544,8 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     with: { LOCAL_EXEC_ENABLED: 'false' },
     expect: /local-exec/,
   },
+  // --- Terraform guards (issue 17): each one passed the guard before it read Terraform as Terraform does
+  ...terraformGuardCases(),
   // --- action inputs
   {
     name: 'input: DYNAMIC_INPUTS not --key value',

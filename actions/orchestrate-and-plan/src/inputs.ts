@@ -8,6 +8,8 @@ import {
   NAME,
   VERSION_LABEL,
   readAllowedModules,
+  readAllowedProviders,
+  readAllowedRemoteStates,
   readAwsCredentials,
   readUnusedInputs,
   TF_LOG_LEVELS,
@@ -18,6 +20,7 @@ import {
 import {
   parseDynamicInputs,
   type AllowedModuleSource,
+  type AllowedRemoteState,
   type AwsCredentialSource,
   type RunOperation,
 } from '@deploy-engine/core';
@@ -41,6 +44,10 @@ export interface OrchestrateInputs {
   planCredentials: AwsCredentialSource;
   awsRegion: string;
   allowedModules: AllowedModuleSource[];
+  /** FEATURES_TERRAFORM_PROVIDERS, normalised source addresses. */
+  allowedProviders: string[];
+  /** FEATURES_TERRAFORM_REMOTE_STATE. */
+  allowedRemoteStates: AllowedRemoteState[];
   dynamicInputs: Record<string, string>;
   terraformParallelism: number;
   tfLogProvider: TfLogLevel | '';
@@ -133,6 +140,8 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     planCredentials,
     awsRegion,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
+    allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
+    allowedRemoteStates: readAllowedRemoteStates(p, 'FEATURES_TERRAFORM_REMOTE_STATE'),
     dynamicInputs: p.structured('DYNAMIC_INPUTS', {}, parseDynamicInputs),
     terraformParallelism: p.integer('TERRAFORM_PARALLELISM', 10, { min: 1, max: 256 }),
     tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),

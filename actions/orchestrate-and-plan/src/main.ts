@@ -103,6 +103,8 @@ export async function run(): Promise<void> {
           guardrails: {
             localExecEnabled: inputs.localExecEnabled,
             allowedModules: inputs.allowedModules,
+            allowedProviders: inputs.allowedProviders,
+            allowedRemoteStates: inputs.allowedRemoteStates,
           },
           checkout: { root: inputs.pathToMount, exclude },
           parallelism: inputs.taskParallelism,

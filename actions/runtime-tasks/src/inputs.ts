@@ -3,6 +3,8 @@ import {
   fileNameInput,
   LOG_LEVELS,
   readAllowedModules,
+  readAllowedProviders,
+  readAllowedRemoteStates,
   readAwsCredentials,
   readUnusedInputs,
   TF_LOG_LEVELS,
@@ -13,6 +15,7 @@ import {
 import {
   parseTaskList,
   type AllowedModuleSource,
+  type AllowedRemoteState,
   type ApplyTask,
   type AwsCredentialSource,
 } from '@deploy-engine/core';
@@ -25,6 +28,10 @@ export interface RuntimeInputs {
   awsRegion: string;
   credentials: AwsCredentialSource;
   allowedModules: AllowedModuleSource[];
+  /** FEATURES_TERRAFORM_PROVIDERS, normalised source addresses. */
+  allowedProviders: string[];
+  /** FEATURES_TERRAFORM_REMOTE_STATE. */
+  allowedRemoteStates: AllowedRemoteState[];
   /** '' means the terraform on PATH. */
   terraformVersion: string;
   terraformParallelism: number;
@@ -64,6 +71,8 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     awsRegion: p.optional('AWS_REGION') || 'us-east-1',
     credentials,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
+    allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
+    allowedRemoteStates: readAllowedRemoteStates(p, 'FEATURES_TERRAFORM_REMOTE_STATE'),
     terraformVersion: p.optional('TERRAFORM_VERSION'),
     terraformParallelism: p.integer('TF_PARALLELISM', 10, { min: 1, max: 256 }),
     tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),

@@ -63,6 +63,8 @@ export async function run(): Promise<void> {
       guardrails: {
         localExecEnabled: inputs.localExecEnabled,
         allowedModules: inputs.allowedModules,
+        allowedProviders: inputs.allowedProviders,
+        allowedRemoteStates: inputs.allowedRemoteStates,
       },
       signal,
     }).catch((error: unknown) => {

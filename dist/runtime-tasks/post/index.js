@@ -72407,6 +72407,22 @@ module.exports = require("buffer");
 
 /***/ }),
 
+/***/ 9140:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("constants");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("crypto");
+
+/***/ }),
+
 /***/ 3167:
 /***/ ((module) => {
 
@@ -72687,6 +72703,14 @@ module.exports = require("process");
 
 /***/ }),
 
+/***/ 2203:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -72708,6 +72732,14 @@ module.exports = require("tls");
 
 "use strict";
 module.exports = require("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("zlib");
 
 /***/ }),
 
@@ -81382,6 +81414,9 @@ exports.visitAsync = visitAsync;
 /******/ 		return module.exports;
 /******/ 	}
 /******/ 	
+/******/ 	// expose the modules object (__webpack_modules__)
+/******/ 	__nccwpck_require__.m = __webpack_modules__;
+/******/ 	
 /************************************************************************/
 /******/ 	/* webpack/runtime/asset-relocator-loader */
 /******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
@@ -81428,6 +81463,28 @@ exports.visitAsync = visitAsync;
 /******/ 		};
 /******/ 	})();
 /******/ 	
+/******/ 	/* webpack/runtime/ensure chunk */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.f = {};
+/******/ 		// This file contains only the entry chunk.
+/******/ 		// The chunk loading function for additional chunks
+/******/ 		__nccwpck_require__.e = (chunkId) => {
+/******/ 			return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 				__nccwpck_require__.f[key](chunkId, promises);
+/******/ 				return promises;
+/******/ 			}, []));
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/get javascript chunk filename */
+/******/ 	(() => {
+/******/ 		// This function allow to reference async chunks
+/******/ 		__nccwpck_require__.u = (chunkId) => {
+/******/ 			// return url for filenames based on template
+/******/ 			return "" + chunkId + ".index.js";
+/******/ 		};
+/******/ 	})();
+/******/ 	
 /******/ 	/* webpack/runtime/hasOwnProperty shorthand */
 /******/ 	(() => {
 /******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -81442,6 +81499,48 @@ exports.visitAsync = visitAsync;
 /******/ 			}
 /******/ 			Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/require chunk loading */
+/******/ 	(() => {
+/******/ 		// no baseURI
+/******/ 		
+/******/ 		// object to store loaded chunks
+/******/ 		// "1" means "loaded", otherwise not loaded yet
+/******/ 		var installedChunks = {
+/******/ 			792: 1
+/******/ 		};
+/******/ 		
+/******/ 		// no on chunks loaded
+/******/ 		
+/******/ 		var installChunk = (chunk) => {
+/******/ 			var moreModules = chunk.modules, chunkIds = chunk.ids, runtime = chunk.runtime;
+/******/ 			for(var moduleId in moreModules) {
+/******/ 				if(__nccwpck_require__.o(moreModules, moduleId)) {
+/******/ 					__nccwpck_require__.m[moduleId] = moreModules[moduleId];
+/******/ 				}
+/******/ 			}
+/******/ 			if(runtime) runtime(__nccwpck_require__);
+/******/ 			for(var i = 0; i < chunkIds.length; i++)
+/******/ 				installedChunks[chunkIds[i]] = 1;
+/******/ 		
+/******/ 		};
+/******/ 		
+/******/ 		// require() chunk loading for javascript
+/******/ 		__nccwpck_require__.f.require = (chunkId, promises) => {
+/******/ 			// "1" is the signal for "already loaded"
+/******/ 			if(!installedChunks[chunkId]) {
+/******/ 				if(true) { // all chunks have JS
+/******/ 					installChunk(require("./" + __nccwpck_require__.u(chunkId)));
+/******/ 				} else installedChunks[chunkId] = 1;
+/******/ 			}
+/******/ 		};
+/******/ 		
+/******/ 		// no external install chunk
+/******/ 		
+/******/ 		// no HMR
+/******/ 		
+/******/ 		// no HMR manifest
 /******/ 	})();
 /******/ 	
 /************************************************************************/
@@ -81949,7 +82048,7 @@ function describe(value) {
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/module-sources.ts
 /**
  * FEATURES_TERRAFORM_MODULES: the remote module sources a rendered project may use (CONTRACT §7).
- * Only the format lives here; the check of rendered IaC against it comes with the guardrails.
+ * The format, and whether a source is allowed (checkModuleSources applies it to every module call).
  */
 const SOURCE_TYPES = ['gitHttps', 'terraformRegistry'];
 /**
@@ -82002,18 +82101,6 @@ function parseAllowedModuleSources(raw, onSecret = () => undefined) {
         };
     });
 }
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-rendered-iac.ts
-/**
- * The guardrails on rendered IaC, checked before `terraform init` (CONTRACT.md §7):
- * - with LOCAL_EXEC_ENABLED false, no `local-exec` provisioner;
- * - every `module` source is local to the project or under an allowed FEATURES_TERRAFORM_MODULES
- *   entry (git over HTTPS by host/org prefix, Terraform registry by namespace prefix).
- */
-
-
 /** Normalises a module source to `host/path` (git) or `namespace/name/provider` (registry). */
 function normalise(source) {
     return source
@@ -82034,7 +82121,8 @@ function ambiguous(target) {
         /%2e|%2f|%5c|\\|\s/i.test(target) ||
         [...target].some((char) => char.charCodeAt(0) < 0x20));
 }
-function allowed(source, entries) {
+/** Whether a remote module source is under one of the allowed entries. */
+function module_sources_moduleSourceAllowed(source, entries) {
     const target = normalise(source);
     if (ambiguous(target))
         return false;
@@ -82043,57 +82131,1104 @@ function allowed(source, entries) {
         return target === prefix || target.startsWith(`${prefix}/`);
     });
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/provider-sources.ts
 /**
- * Checks the rendered files (path -> text, `.tf` only). `displayDir` prefixes paths in messages.
- * Returns every problem found.
+ * FEATURES_TERRAFORM_PROVIDERS: the providers a project may use, as Terraform source addresses
+ * (`hashicorp/aws`, `registry.terraform.io/hashicorp/aws`, `example.com/acme/thing`).
+ *
+ * The default is what a StackSpot infra plugin normally uses: hashicorp/aws, random, time, tls,
+ * null and Terraform's built-in provider (terraform_data, terraform_remote_state). Left out on
+ * purpose: hashicorp/local (reads and writes runner files), external (runs programs), http
+ * (fetches URLs from the runner), archive (reads runner files into zips) and template
+ * (deprecated; renders runner files): each reaches the runner beyond what the guards check.
  */
-function check_rendered_iac_checkRenderedIac(files, options, displayDir) {
-    const problems = [];
-    for (const [path, text] of files) {
-        if (!path.endsWith('.tf'))
+const provider_sources_DEFAULT_PROVIDERS = [
+    'hashicorp/aws',
+    'hashicorp/random',
+    'hashicorp/time',
+    'hashicorp/tls',
+    'hashicorp/null',
+    'terraform.io/builtin/terraform',
+];
+/**
+ * A source address in Terraform's full form `host/namespace/type`, lower-cased (Terraform compares
+ * them case-insensitively): the host defaults to registry.terraform.io, a lone type to the
+ * hashicorp namespace. Undefined when it is not an address.
+ */
+function provider_sources_normaliseProviderSource(source) {
+    const parts = source.trim().toLowerCase().split('/');
+    if (parts.some((p) => !/^[a-z0-9][a-z0-9._-]*$/.test(p)))
+        return undefined;
+    if (parts.length === 1)
+        return `registry.terraform.io/hashicorp/${parts[0]}`;
+    if (parts.length === 2)
+        return `registry.terraform.io/${parts.join('/')}`;
+    if (parts.length === 3)
+        return parts.join('/');
+    return undefined;
+}
+/** Parses the input (empty: the default); throws an Error naming what is wrong. */
+function parseAllowedProviders(raw) {
+    if (raw.trim() === '')
+        return provider_sources_DEFAULT_PROVIDERS.map((p) => provider_sources_normaliseProviderSource(p));
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch (error) {
+        throw new Error(`is not valid JSON (${error.message}). Expected a list such as ["hashicorp/aws", "hashicorp/random"].`);
+    }
+    if (!Array.isArray(value))
+        throw new Error('must be a JSON list of provider source addresses.');
+    return value.map((item, index) => {
+        const normal = typeof item === 'string' ? provider_sources_normaliseProviderSource(item) : undefined;
+        if (!normal)
+            throw new Error(`element ${index} (${JSON.stringify(item)}) is not a provider source address such as "hashicorp/aws".`);
+        return normal;
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/remote-state.ts
+/**
+ * FEATURES_TERRAFORM_REMOTE_STATE: the other states a project may read with
+ * `data "terraform_remote_state"` (backend "s3" only), as a JSON list of
+ * `{"bucket": "...", "keyPrefix": "..."}`. Empty by default: applications share values through
+ * Connection Interfaces, and a remote state holds every value of another application.
+ */
+/** Parses the input; throws an Error naming the element and field that are wrong. */
+function parseAllowedRemoteStates(raw) {
+    if (raw.trim() === '')
+        return [];
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch (error) {
+        throw new Error(`is not valid JSON (${error.message}). Expected a list such as [{"bucket": "shared-states", "keyPrefix": "network/"}].`);
+    }
+    if (!Array.isArray(value))
+        throw new Error('must be a JSON list of {"bucket", "keyPrefix"}.');
+    return value.map((item, index) => {
+        const entry = (item ?? {});
+        if (typeof entry.bucket !== 'string' || entry.bucket === '')
+            throw new Error(`element ${index} has no "bucket".`);
+        if (typeof entry.keyPrefix !== 'string' || entry.keyPrefix === '')
+            throw new Error(`element ${index} has no "keyPrefix" (a whole bucket cannot be allowed: give the states' common prefix).`);
+        return { bucket: entry.bucket, keyPrefix: entry.keyPrefix };
+    });
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/hcl.ts
+/**
+ * HashiCorp's own HCL parser (the Go library Terraform uses, compiled to WebAssembly and published
+ * as @cdktf/hcl2json), loaded on first use: the module starts its WebAssembly when it is required
+ * (about 0.3 s), which only jobs that run `terraform init` should pay for.
+ *
+ * - parseHcl: a native-syntax file in Terraform's JSON shape. Constant expressions come evaluated;
+ *   every other expression comes back as its source text inside `${...}` (templates keep their
+ *   literal parts unescaped and their interpolations as source).
+ * - templateAst: the syntax tree of such a string, read as a heredoc template with a random end
+ *   marker, which is how it is read faithfully (heredocs interpret no backslash escapes, `$${`
+ *   and `%{` work as in quoted strings, and quotes need no escaping).
+ */
+
+let loaded;
+function hcl2json() {
+    // A dynamic import, so bundles load the WebAssembly only when a guard runs.
+    loaded ??= Promise.all(/* import() */[__nccwpck_require__.e(382), __nccwpck_require__.e(79)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4382, 23)).then((m) => m);
+    return loaded;
+}
+/** Why HCL refused the text, without the bridge's prefix. */
+function reason(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text
+        .replace(/^parse config: \[/, '')
+        .replace(/\]$/, '')
+        .replace(/^getExpressionAst errors on input string '[^]*?': /, '');
+}
+/** Parses a native-syntax file; throws an Error with HCL's diagnostic when it is not valid HCL. */
+async function hcl_parseHcl(filename, text) {
+    const parser = await hcl2json();
+    try {
+        return await parser.parse(filename, text);
+    }
+    catch (error) {
+        throw new Error(reason(error));
+    }
+}
+/** Whether a string from parseHcl or a JSON-syntax file is more than literal text. */
+function hcl_isTemplate(value) {
+    return value.includes('${') || value.includes('%{');
+}
+/**
+ * The syntax tree of a template (`text` as parseHcl returns it, or a string of a JSON-syntax file,
+ * or a template file's content). Throws when it is not a valid template. The heredoc adds a final
+ * newline to the last literal part.
+ */
+async function hcl_templateAst(filename, text) {
+    const parser = await hcl2json();
+    let marker = '';
+    do
+        marker = `EOT_${randomBytes(8).toString('hex')}`;
+    while (text.includes(marker));
+    try {
+        const ast = await parser.getExpressionAst(filename, `<<${marker}\n${text}\n${marker}\n`);
+        if (!ast)
+            throw new Error('empty expression');
+        return ast;
+    }
+    catch (error) {
+        throw new Error(reason(error));
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/project-files.ts
+/**
+ * Which files Terraform reads, found the way Terraform finds them: the top-level `.tf` and
+ * `.tf.json` files of the root module (override files included), then those of every module it
+ * calls, local calls followed into their folders and, after `terraform init`, remote calls into
+ * the folders `.terraform/modules/modules.json` lists. Symbolic links are followed as Terraform
+ * follows them, resolved with realpath and confined to the project and the linked checkout; a file
+ * that cannot be read or parsed is a problem, never skipped.
+ */
+
+
+
+
+
+function project_files_inside(root, path) {
+    const rel = relative(root, path);
+    return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+function project_files_withinScope(scope, real) {
+    return scope.roots.some((root) => project_files_inside(root, real));
+}
+/** The path for messages: relative to the project, or the real path under the checkout. */
+function display(scope, real, rel) {
+    return `${scope.label}/${rel ?? relative(scope.root, real).split(sep).join('/')}`;
+}
+/** Files Terraform ignores in a module folder (hidden, editor backups and autosaves). */
+function ignoredByTerraform(name) {
+    return name.startsWith('.') || name.endsWith('~') || (name.startsWith('#') && name.endsWith('#'));
+}
+function isOverrideFile(name) {
+    return /^(.*_)?override\.tf(\.json)?$/.test(name);
+}
+async function readConfigFile(scope, path, rel) {
+    const name = posix.basename(rel);
+    const json = name.endsWith('.tf.json');
+    let real;
+    try {
+        real = realpathSync(path);
+    }
+    catch {
+        scope.problems.push({
+            message: `${rel} is a symbolic link to nothing, which Terraform cannot read.`,
+            location: { file: `${scope.label}/${rel}` },
+            hint: 'Remove the link.',
+        });
+        return undefined;
+    }
+    if (!project_files_withinScope(scope, real)) {
+        scope.problems.push({
+            message: `${rel} is a symbolic link to ${real}, outside the project and the checkout.`,
+            location: { file: `${scope.label}/${rel}` },
+            hint: 'Keep Terraform files inside the plugin (or the repository with CHECKOUT_BRANCH).',
+        });
+        return undefined;
+    }
+    const text = readFileSync(real, 'utf8');
+    try {
+        const body = json
+            ? parseJsonSyntax(text)
+            : fromPlain(await parseHcl(name, text));
+        return { rel, text, body, json, override: isOverrideFile(name) };
+    }
+    catch (error) {
+        scope.problems.push({
+            message: `${rel} cannot be read as Terraform ${json ? 'JSON' : 'HCL'} syntax: ${error.message}`,
+            location: { file: `${scope.label}/${rel}` },
+            hint: 'Fix the syntax: the guards refuse what they cannot read.',
+        });
+        return undefined;
+    }
+}
+/** The `.tf`/`.tf.json` files at the top of one module folder, as Terraform loads them. */
+async function moduleFiles(scope, dir, rel) {
+    const files = [];
+    for (const name of readdirSync(dir).sort()) {
+        if (ignoredByTerraform(name) || !(name.endsWith('.tf') || name.endsWith('.tf.json')))
             continue;
-        const file = `${displayDir}/${path}`;
-        for (const { block, parents } of walkBlocks(readHclBlocks(text))) {
-            if (!options.localExecEnabled &&
-                block.type === 'provisioner' &&
-                block.labels[0] === 'local-exec') {
-                const owner = [...parents]
-                    .reverse()
-                    .find((p) => p.type === 'resource' || p.type === 'data');
-                problems.push({
-                    message: `${owner ? `${owner.type} "${owner.labels.join('.')}"` : 'A block'} uses the local-exec provisioner, which LOCAL_EXEC_ENABLED=false forbids.`,
-                    location: { file, line: block.line },
-                    hint: 'Remove it, or set LOCAL_EXEC_ENABLED (orchestrate-and-plan) and LOCALEXEC_ENABLED (runtime-tasks) to true if you trust this plugin to run commands on the runner.',
-                });
-            }
-            if (block.type === 'module' && parents.length === 0) {
-                const source = block.attributes.source;
-                if (source === undefined)
-                    continue;
-                if (source.startsWith('./') || source.startsWith('../')) {
-                    const resolved = posix.normalize(posix.join(posix.dirname(path), source));
-                    if (resolved.startsWith('..')) {
-                        problems.push({
-                            message: `module "${block.labels[0] ?? ''}" has source ${source}, which leaves the rendered project.`,
-                            location: { file, line: block.line },
-                        });
+        const path = join(dir, name);
+        // Terraform reads links to files, and skips folders named like files.
+        if (existsSync(path) && statSync(path).isDirectory())
+            continue;
+        const file = await readConfigFile(scope, path, rel ? `${rel}/${name}` : name);
+        if (file)
+            files.push(file);
+    }
+    return files;
+}
+/** A source Terraform reads from the local disk (`./x`, `../x`), as Terraform recognises them. */
+function project_files_isLocalSource(source) {
+    return /^\.\.?[/\\]/.test(source);
+}
+/** modules.json: where `terraform init` put each module call (remote ones downloaded). */
+function installedModules(root) {
+    const path = join(root, '.terraform', 'modules', 'modules.json');
+    const dirs = new Map();
+    if (!existsSync(path))
+        return dirs;
+    const parsed = JSON.parse(readFileSync(path, 'utf8'));
+    for (const m of parsed.Modules ?? [])
+        if (m.Key && m.Dir)
+            dirs.set(m.Key, m.Dir);
+    return dirs;
+}
+/**
+ * Every module folder Terraform reads, from the root down. Remote calls are listed on their
+ * module (checked by the caller); after init, their downloaded folders are walked as well.
+ */
+async function project_files_projectModules(scope, stage) {
+    const installed = stage === 'after-init' ? installedModules(scope.root) : new Map();
+    const modules = [];
+    const seen = new Set();
+    const visit = async (key, dir, rel, depth) => {
+        if (seen.has(`${key}\0${dir}`) || depth > 50)
+            return;
+        seen.add(`${key}\0${dir}`);
+        const module = {
+            key,
+            dir,
+            rel,
+            files: await moduleFiles(scope, dir, rel),
+            remoteCalls: [],
+        };
+        modules.push(module);
+        for (const file of module.files) {
+            for (const call of blocksOf(file.body, 'module', 1)) {
+                const name = call.labels[0];
+                const source = stringAttribute(call.body, 'source');
+                if (source === undefined || source.includes('${') || source.includes('%{'))
+                    continue; // reported by checkModuleSources
+                const childKey = key ? `${key}.${name}` : name;
+                if (project_files_isLocalSource(source)) {
+                    if (source.includes('\\'))
+                        continue; // refused by checkModuleSources
+                    const target = join(dir, source);
+                    let real;
+                    try {
+                        real = realpathSync(target);
                     }
+                    catch {
+                        continue; // Terraform reports the missing folder itself
+                    }
+                    if (!project_files_withinScope(scope, real))
+                        continue; // refused by checkModuleSources
+                    const childRel = posix.normalize(posix.join(rel || '.', source.replace(/\/+$/, '')));
+                    await visit(childKey, real, project_files_inside(scope.root, real) ? relative(scope.root, real).split(sep).join('/') : childRel, depth + 1);
+                    continue;
                 }
-                else if (!allowed(source, options.allowedModules)) {
-                    problems.push({
-                        message: `module "${block.labels[0] ?? ''}" has source ${source}, which no FEATURES_TERRAFORM_MODULES entry allows.`,
-                        location: { file, line: block.line },
-                        hint: 'Add its host/org (gitHttps) or namespace (terraformRegistry) to FEATURES_TERRAFORM_MODULES, or use a local module.',
+                module.remoteCalls.push({ name, source, file });
+                const downloaded = installed.get(childKey);
+                if (downloaded !== undefined) {
+                    const real = realpathSync(join(scope.root, downloaded));
+                    if (!project_files_inside(scope.root, real)) {
+                        scope.problems.push({
+                            message: `terraform init put module ${childKey} in ${real}, outside the project.`,
+                            location: {
+                                file: display(scope, join(scope.root, '.terraform/modules/modules.json'), '.terraform/modules/modules.json'),
+                            },
+                        });
+                        continue;
+                    }
+                    await visit(childKey, real, relative(scope.root, real).split(sep).join('/'), depth + 1);
+                }
+                else if (stage === 'after-init') {
+                    scope.problems.push({
+                        message: `module ${childKey} (${source}) is not among the modules terraform init installed, so the guards could not read it.`,
+                        location: { file: `${scope.label}/${file.rel}` },
                     });
                 }
+            }
+        }
+    };
+    await visit('', scope.root, '', 0);
+    return modules;
+}
+/**
+ * Files and folders that change where Terraform installs providers from or how it is configured,
+ * anywhere in the project (links followed, confined): `terraform.d` (an implicit local provider
+ * mirror), `.terraform` (pre-installed providers and modules; the root's own is init's, marked by
+ * `ownTerraformDir`), `terraform.rc` and `.terraformrc`. Also refuses links leading outside.
+ */
+function project_files_scanProjectTree(scope, stage, ownTerraformDir) {
+    const seen = new Set();
+    const walk = (dir, rel, depth) => {
+        if (seen.has(dir) || depth > 64)
+            return;
+        seen.add(dir);
+        for (const name of readdirSync(dir).sort()) {
+            const path = join(dir, name);
+            const relPath = rel ? `${rel}/${name}` : name;
+            const where = { file: `${scope.label}/${relPath}` };
+            let stat = lstatSync(path);
+            let real = path;
+            if (stat.isSymbolicLink()) {
+                try {
+                    real = realpathSync(path);
+                }
+                catch {
+                    continue; // a dangling link: nothing to read through it
+                }
+                if (!project_files_withinScope(scope, real)) {
+                    scope.problems.push({
+                        message: `${relPath} is a symbolic link to ${real}, outside the project and the checkout.`,
+                        location: where,
+                        hint: 'Remove the link: Terraform code and the files it reads must stay inside the project.',
+                    });
+                    continue;
+                }
+                stat = statSync(real);
+            }
+            if (rel === '' && name === '.terraform' && stat.isDirectory()) {
+                if (stage === 'after-init' || ownTerraformDir(real)) {
+                    // init's own folder: only downloaded modules are plugin code.
+                    const modules = join(real, 'modules');
+                    if (existsSync(modules))
+                        walk(modules, `${relPath}/modules`, depth + 1);
+                    continue;
+                }
+            }
+            if (((name === 'terraform.d' || name === '.terraform') && stat.isDirectory()) ||
+                name === 'terraform.rc' ||
+                name === '.terraformrc') {
+                scope.problems.push({
+                    message: `${relPath} is refused: Terraform would read it as ${name === 'terraform.d' ? 'a local provider mirror (terraform.d/plugins)' : name === '.terraform' ? 'pre-installed providers and modules' : 'a CLI configuration'}.`,
+                    location: where,
+                    hint: 'Remove it from the plugin (or the repository): providers are installed only from the configured registry and mirrors.',
+                });
+                continue;
+            }
+            if (stat.isDirectory())
+                walk(real, relPath, depth + 1);
+        }
+    };
+    walk(scope.root, '', 0);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-blocks.ts
+/**
+ * Checks of what blocks a module declares: local-exec provisioners, module sources, `terraform`
+ * blocks that would change the engine's backend, and `terraform_remote_state` data sources.
+ */
+
+
+
+
+
+
+const LOCAL_EXEC_HINT = 'Remove it, or set LOCAL_EXEC_ENABLED (orchestrate-and-plan) and LOCALEXEC_ENABLED (runtime-tasks) to true if you trust every plugin to run commands on the runner.';
+function where(scope, file, line) {
+    return { file: `${scope.label}/${file.rel}`, ...(line !== undefined ? { line } : {}) };
+}
+/**
+ * local-exec provisioners anywhere in a file: in resources, in `removed` blocks, at any depth and
+ * in any spelling (quoted or bare label, JSON syntax); `dynamic "provisioner"` too.
+ */
+function check_blocks_checkLocalExec(scope, file) {
+    const problems = [];
+    const owners = ['resource', 'data', 'removed'].flatMap((type) => blocksOf(file.body, type, type === 'removed' ? 0 : 2).map((block) => ({ type, block })));
+    for (const body of objectsIn(file.body)) {
+        for (const block of blocksOf(body, 'provisioner', 1)) {
+            if (block.labels[0] !== 'local-exec')
+                continue;
+            const owner = owners.find((o) => [...objectsIn(o.block.body)].includes(block.body));
+            const ownerLine = owner && blockLine(file, owner.type, owner.block.labels, owner.block.line);
+            const name = owner
+                ? `${owner.type}${owner.block.labels.length > 0 ? ` "${owner.block.labels.join('.')}"` : ''}`
+                : 'A block';
+            problems.push({
+                message: `${name} uses the local-exec provisioner, which LOCAL_EXEC_ENABLED=false forbids.`,
+                location: where(scope, file, file.json
+                    ? block.line
+                    : findLine(file.text, /\bprovisioner\s+"?local-exec"?/, ownerLine ?? 1)),
+                hint: LOCAL_EXEC_HINT,
+            });
+        }
+        for (const block of blocksOf(body, 'dynamic', 1)) {
+            if (block.labels[0] !== 'provisioner')
+                continue;
+            problems.push({
+                message: `${file.rel} generates provisioner blocks with dynamic, which the guards cannot read.`,
+                location: where(scope, file, blockLine(file, 'dynamic', ['provisioner'], block.line)),
+                hint: 'Write provisioners out.',
+            });
+        }
+    }
+    return problems;
+}
+/**
+ * Module sources: a literal string (no expression, no parentheses, no interpolation); local ones
+ * inside the project or the checkout; remote ones under a FEATURES_TERRAFORM_MODULES entry.
+ */
+function check_blocks_checkModuleSources(scope, module, allowed, resolveLocal) {
+    const problems = [];
+    for (const file of module.files) {
+        for (const call of blocksOf(file.body, 'module', 1)) {
+            const name = call.labels[0];
+            const line = blockLine(file, 'module', [name], call.line);
+            const sources = call.body.all('source');
+            const source = sources[0];
+            if (sources.length !== 1 || typeof source !== 'string' || isTemplate(source)) {
+                problems.push({
+                    message: `module "${name}" has a source that is not one literal string${typeof source === 'string' ? ` (${source})` : ''}.`,
+                    location: where(scope, file, line),
+                    hint: 'Write the source as a plain quoted string: the guards check it before Terraform reads it.',
+                });
+                continue;
+            }
+            if (isLocalSource(source)) {
+                if (source.includes('\\') || !resolveLocal(module.dir, source)) {
+                    problems.push({
+                        message: `module "${name}" has source ${source}, which leaves the project.`,
+                        location: where(scope, file, line),
+                        hint: 'Local modules must be folders inside the plugin (or the checkout, with CHECKOUT_BRANCH).',
+                    });
+                }
+                continue;
+            }
+            if (!moduleSourceAllowed(source, allowed)) {
+                problems.push({
+                    message: `module "${name}" has source ${source}, which no FEATURES_TERRAFORM_MODULES entry allows.`,
+                    location: where(scope, file, line),
+                    hint: 'Add its host/org (gitHttps) or namespace (terraformRegistry) to FEATURES_TERRAFORM_MODULES, or use a local module.',
+                });
             }
         }
     }
     return problems;
 }
+/**
+ * `terraform` blocks: `backend` and `cloud` are the engine's (it writes its own backend override,
+ * zz_deploy_engine_backend_override.tf), and a `terraform` block in an override file is refused
+ * because Terraform merges override files in lexical order, after the engine's.
+ */
+function check_blocks_checkTerraformBlocks(scope, file) {
+    const problems = [];
+    const blocks = blocksOf(file.body, 'terraform', 0);
+    if (file.override && blocks.length > 0) {
+        problems.push({
+            message: `${file.rel} is an override file with a terraform block, which could change the engine's backend settings.`,
+            location: where(scope, file, blockLine(file, 'terraform', [], blocks[0]?.line)),
+            hint: 'Move the terraform block into a file whose name does not end in override.tf.',
+        });
+    }
+    for (const block of blocks) {
+        for (const type of ['backend', 'cloud']) {
+            if (block.body.all(type).length === 0)
+                continue;
+            problems.push({
+                message: `${file.rel} declares a ${type} block: the engine chooses where the state lives.`,
+                location: where(scope, file, file.json ? block.body.lineOf(type) : findLine(file.text, new RegExp(`^\\s*${type}\\b`))),
+                hint: `Remove the ${type} block.`,
+            });
+        }
+    }
+    return problems;
+}
+function literal(value) {
+    return typeof value === 'string' && !isTemplate(value) ? value : undefined;
+}
+/**
+ * `data "terraform_remote_state"`: refused unless FEATURES_TERRAFORM_REMOTE_STATE allows it: only
+ * backend "s3" with a literal config of bucket, key (under an allowed keyPrefix) and region.
+ */
+function check_blocks_checkRemoteState(scope, file, allowed) {
+    const problems = [];
+    for (const body of [file.body, ...blocksOf(file.body, 'check', 1).map((b) => b.body)]) {
+        for (const block of blocksOf(body, 'data', 2)) {
+            if (block.labels[0] !== 'terraform_remote_state')
+                continue;
+            const config = block.body.all('config')[0];
+            const backend = stringAttribute(block.body, 'backend');
+            const keys = config instanceof TreeObject ? config.entries.map((e) => e.key) : [];
+            const bucket = config instanceof TreeObject ? literal(config.all('bucket')[0]) : undefined;
+            const key = config instanceof TreeObject ? literal(config.all('key')[0]) : undefined;
+            const ok = backend === 's3' &&
+                block.body.all('config').length === 1 &&
+                keys.every((k) => k === 'bucket' || k === 'key' || k === 'region') &&
+                bucket !== undefined &&
+                key !== undefined &&
+                !posix.normalize(key).startsWith('..') &&
+                posix.normalize(key) === key &&
+                allowed.some((a) => a.bucket === bucket && key.startsWith(a.keyPrefix));
+            if (ok)
+                continue;
+            problems.push({
+                message: `data "terraform_remote_state" "${block.labels[1] ?? ''}" reads another state (backend ${backend ?? '?'}${bucket ? `, ${bucket}/${key ?? '?'}` : ''}), which FEATURES_TERRAFORM_REMOTE_STATE does not allow.`,
+                location: where(scope, file, blockLine(file, 'data', block.labels, block.line)),
+                hint: 'Use a Connection Interface to share values between applications, or list {"bucket", "keyPrefix"} in FEATURES_TERRAFORM_REMOTE_STATE (backend "s3" with a literal bucket, key and region only).',
+            });
+        }
+    }
+    return problems;
+}
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-paths.ts
+/**
+ * Terraform's file functions read runner files at plan time, before anyone approves: their path
+ * argument must be inside the project, statically. Allowed: string literals, `path.module`,
+ * `path.root` (at the start), local values that are themselves such paths, and the variable of a
+ * `for` over `fileset(...)` of such a path (its results stay under that folder). Anything else
+ * (variables, other calls, abspath, pathexpand, path.cwd, absolute paths, `~`, `..` leaving the
+ * project) is refused; on disk the path must resolve (realpath) inside the project or the linked
+ * checkout, never into the engine's own `.terraform` or `.deploy-engine` folders. templatefile's
+ * template is read and checked the same way; so are the file provisioner's `source` and the
+ * path-taking attributes of allowed providers (PATH_ATTRIBUTES).
+ */
+
+
+
+
+
+
+
+/** Terraform's functions that read a file named by their first argument. */
+const FILE_FUNCTIONS = new Set([
+    'file',
+    'fileexists',
+    'fileset',
+    'filebase64',
+    'filebase64sha256',
+    'filebase64sha512',
+    'filemd5',
+    'filesha1',
+    'filesha256',
+    'filesha512',
+    'templatefile',
+]);
+/** Resource attributes of allowed providers that name a runner file to upload. */
+const PATH_ATTRIBUTES = {
+    aws_s3_object: ['source'],
+    aws_s3_bucket_object: ['source'],
+    aws_lambda_function: ['filename'],
+    aws_lambda_layer_version: ['filename'],
+};
+const HINT = 'Name files inside the plugin with string literals, path.module or path.root (e.g. "${path.module}/files/x.json"); variables, other functions, absolute paths, ~ and .. leaving the project are refused.';
+/** Unforgeable stand-ins for path.module / path.root while a path is evaluated. */
+const MODULE = (/* unused pure expression or super */ null && (`\0module-${randomBytes(8).toString('hex')}\0`));
+const ROOT = (/* unused pure expression or super */ null && (`\0root-${randomBytes(8).toString('hex')}\0`));
+/** A path fragment that stays under its folder: a `for` variable over fileset(). */
+const FRAGMENT = 'fileset-entry';
+/** A string field of a node's meta ('' when absent or not a string). */
+function meta(node, field) {
+    const value = node.meta?.[field];
+    return typeof value === 'string' ? value : '';
+}
+function check_paths_name(node) {
+    return meta(node, 'name').replace(/^core::/, '');
+}
+/** The string a node statically evaluates to; undefined when it is not static. */
+async function evaluate(node, env, ctx) {
+    if (env.depth > 20)
+        return undefined;
+    if (node.type === 'literalValue')
+        return node.meta?.type === 'string' ? meta(node, 'value') : undefined;
+    if (node.type === 'template' || (node.type === '' && node.children.length === 1)) {
+        let out = '';
+        for (const child of node.children) {
+            const part = await evaluate(child, env, ctx);
+            if (part === undefined)
+                return undefined;
+            out += part;
+        }
+        return out;
+    }
+    if (node.type === 'scopeTraversal') {
+        const accessor = meta(node, 'fullAccessor');
+        if (accessor === 'path.module')
+            return MODULE;
+        if (accessor === 'path.root')
+            return ROOT;
+        if (env.bound.get(accessor) === true)
+            return FRAGMENT;
+        const local = /^local\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(accessor)?.[1];
+        const value = local !== undefined ? env.locals.get(local) : undefined;
+        if (typeof value !== 'string')
+            return undefined;
+        if (!isTemplate(value))
+            return value;
+        const ast = await templateAst(ctx.file.rel, value);
+        const text = await evaluate(ast, { ...env, depth: env.depth + 1, bound: new Map() }, ctx);
+        return text?.replace(/\n$/, '');
+    }
+    return undefined;
+}
+/** Whether a collection is fileset() of an allowed folder (possibly sorted or converted). */
+async function filesetCollection(node, env, ctx) {
+    if (env.depth > 20)
+        return false;
+    if (node.type === '' && node.children.length === 1)
+        return filesetCollection(node.children[0], env, ctx);
+    if (node.type === 'function') {
+        const fn = check_paths_name(node);
+        if (fn === 'fileset')
+            return (await pathProblem(node, env, ctx)) === undefined;
+        if (['sort', 'tolist', 'toset', 'distinct', 'reverse', 'compact'].includes(fn) &&
+            node.children.length === 1)
+            return filesetCollection(node.children[0], env, ctx);
+        return false;
+    }
+    if (node.type === 'scopeTraversal') {
+        const local = /^local\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(meta(node, 'fullAccessor'))?.[1];
+        const value = local !== undefined ? env.locals.get(local) : undefined;
+        if (typeof value !== 'string' || !isTemplate(value))
+            return false;
+        const ast = await templateAst(ctx.file.rel, value);
+        const inner = ast.children.length === 2 && ast.children[1]?.type === 'literalValue'
+            ? ast.children[0]
+            : undefined;
+        return inner
+            ? filesetCollection(inner, { ...env, depth: env.depth + 1, bound: new Map() }, ctx)
+            : false;
+    }
+    return false;
+}
+/** Why a static path string is not allowed; undefined when it is. */
+function pathReason(path, env, ctx) {
+    const markers = [MODULE, ROOT];
+    let base = ctx.scope.root;
+    let rest = path;
+    for (const marker of markers) {
+        if (rest.startsWith(marker)) {
+            base = marker === MODULE ? env.module.dir : ctx.scope.root;
+            rest = rest.slice(marker.length);
+        }
+    }
+    if (markers.some((m) => rest.includes(m)))
+        return 'uses path.module or path.root after the start';
+    if (rest.includes('\0'))
+        return 'contains a NUL character';
+    if (base === ctx.scope.root && path === rest) {
+        if (isAbsolute(rest))
+            return 'is absolute';
+        if (rest.startsWith('~'))
+            return "starts with ~ (the runner's home)";
+    }
+    const target = join(base, rest);
+    if (!withinScope(ctx.scope, target))
+        return 'leaves the project';
+    let existing = target;
+    while (!existsSync(existing) && dirname(existing) !== existing)
+        existing = dirname(existing);
+    const real = resolve(realpathSync(existing), relative(existing, target));
+    if (!withinScope(ctx.scope, real))
+        return 'leads outside the project through a symbolic link';
+    const own = ['.terraform', '.deploy-engine', '.terraform.lock.hcl'];
+    if (own.some((dir) => inside(join(ctx.scope.root, dir), real) ||
+        inside(join(realpathSync(ctx.scope.root), dir), real)))
+        return "is in the engine's own Terraform folders";
+    return undefined;
+}
+/** Why a file function call's path is refused; undefined when it is allowed. */
+async function pathProblem(call, env, ctx) {
+    const arg = call.children[0];
+    if (!arg)
+        return 'has no path';
+    const path = await evaluate(arg, env, ctx);
+    if (path === undefined)
+        return 'has a path that is not a string literal, path.module or path.root';
+    const why = pathReason(path, env, ctx);
+    if (why)
+        return why;
+    if (check_paths_name(call) === 'fileset') {
+        const pattern = call.children[1] ? await evaluate(call.children[1], env, ctx) : undefined;
+        if (pattern === undefined)
+            return 'has a pattern that is not a string literal';
+        if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..') || pattern.startsWith('~'))
+            return 'has a pattern that leaves its folder';
+    }
+    return undefined;
+}
+function shown(call) {
+    const text = meta(call, 'value') || `${check_paths_name(call)}(…)`;
+    return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
+async function walkAst(node, env, ctx, line) {
+    if (node.type === 'for') {
+        const [collection, ...rest] = node.children;
+        if (collection)
+            await walkAst(collection, env, ctx, line);
+        const confined = collection ? await filesetCollection(collection, env, ctx) : false;
+        const bound = new Map(env.bound);
+        for (const v of [node.meta?.keyVar, node.meta?.valVar])
+            if (typeof v === 'string' && v)
+                bound.set(v, confined);
+        for (const child of rest)
+            await walkAst(child, { ...env, bound }, ctx, line);
+        return;
+    }
+    if (node.type === 'function' && FILE_FUNCTIONS.has(check_paths_name(node))) {
+        const why = await pathProblem(node, env, ctx);
+        const where = ctx.file.json
+            ? line
+            : (findLine(ctx.file.text, new RegExp(`\\b${check_paths_name(node)}\\s*\\(`)) ?? line);
+        if (why) {
+            ctx.problems.push({
+                message: `${shown(node)} ${why}: Terraform would read it on the runner before the plan is approved.`,
+                location: {
+                    file: `${ctx.scope.label}/${ctx.file.rel}`,
+                    ...(where !== undefined ? { line: where } : {}),
+                },
+                hint: HINT,
+            });
+        }
+        else if (check_paths_name(node) === 'templatefile') {
+            await checkTemplateFile(node, env, ctx);
+        }
+    }
+    for (const child of node.children)
+        await walkAst(child, env, ctx, line);
+}
+/** Reads templatefile's template and checks the file functions it calls. */
+async function checkTemplateFile(call, env, ctx) {
+    const path = await evaluate(call.children[0], env, ctx);
+    if (path === undefined)
+        return;
+    const base = path.startsWith(MODULE) ? env.module.dir : ctx.scope.root;
+    const target = join(base, path.replace(MODULE, '').replace(ROOT, ''));
+    if (!existsSync(target) || ctx.templates.has(target))
+        return;
+    ctx.templates.add(target);
+    const text = readFileSync(target, 'utf8');
+    const rel = relative(ctx.scope.root, target).split(sep).join('/');
+    const file = { ...ctx.file, rel, text, json: false };
+    try {
+        const ast = await templateAst(rel, text);
+        await walkAst(ast, { ...env, locals: new Map(), bound: new Map() }, { ...ctx, file }, undefined);
+    }
+    catch (error) {
+        ctx.problems.push({
+            message: `${rel} (a templatefile template) cannot be read as a template: ${error.message}`,
+            location: { file: `${ctx.scope.label}/${rel}` },
+            hint: 'Fix the template: the guards refuse what they cannot read.',
+        });
+    }
+}
+/** A path-taking attribute's value, checked like a file function's path. */
+async function checkPathValue(value, what, env, ctx, line) {
+    if (typeof value !== 'string')
+        return;
+    let path = value;
+    if (isTemplate(value)) {
+        path = await evaluate(await templateAst(ctx.file.rel, value), env, ctx);
+        path = path?.replace(/\n$/, '');
+    }
+    const why = path === undefined
+        ? 'is not a string literal, path.module or path.root'
+        : pathReason(path, env, ctx);
+    if (!why)
+        return;
+    ctx.problems.push({
+        message: `${what} = ${JSON.stringify(value)} ${why}: the file would be read from the runner.`,
+        location: {
+            file: `${ctx.scope.label}/${ctx.file.rel}`,
+            ...(line !== undefined ? { line } : {}),
+        },
+        hint: HINT,
+    });
+}
+/** All file-reading problems of one module. */
+async function check_paths_checkModulePaths(scope, module) {
+    const locals = new Map();
+    for (const file of module.files)
+        for (const block of blocksOf(file.body, 'locals', 0))
+            for (const entry of block.body.entries)
+                locals.set(entry.key, entry.value);
+    const problems = [];
+    const templates = new Set();
+    for (const file of module.files) {
+        const ctx = { scope, file, problems, templates };
+        const env = { module, locals, bound: new Map(), depth: 0 };
+        for (const { text, line } of stringsIn(file.body)) {
+            // A function call needs "(" in its source (interpolations come back as source): only such
+            // templates need their syntax tree, which keeps a pass cheap.
+            if (!isTemplate(text) || !text.includes('('))
+                continue;
+            let ast;
+            try {
+                ast = await templateAst(file.rel, text);
+            }
+            catch (error) {
+                problems.push({
+                    message: `${file.rel} has an expression the guards cannot read: ${error.message}`,
+                    location: { file: `${scope.label}/${file.rel}`, ...(line !== undefined ? { line } : {}) },
+                    hint: 'Fix the expression: the guards refuse what they cannot read.',
+                });
+                continue;
+            }
+            await walkAst(ast, env, ctx, line);
+        }
+        for (const [type, attributes] of Object.entries(PATH_ATTRIBUTES)) {
+            for (const block of blocksOf(file.body, 'resource', 2)) {
+                if (block.labels[0] !== type)
+                    continue;
+                for (const attribute of attributes)
+                    for (const value of block.body.all(attribute))
+                        await checkPathValue(value, `${type}.${block.labels[1] ?? ''}.${attribute}`, env, ctx, file.json
+                            ? block.body.lineOf(attribute)
+                            : findLine(file.text, new RegExp(`^\\s*"?${attribute}"?\\s*=`)));
+            }
+        }
+        for (const body of objectsIn(file.body))
+            for (const block of blocksOf(body, 'provisioner', 1)) {
+                if (block.labels[0] !== 'file')
+                    continue;
+                for (const value of block.body.all('source'))
+                    await checkPathValue(value, 'provisioner "file" source', env, ctx, file.json
+                        ? block.body.lineOf('source')
+                        : findLine(file.text, /\bprovisioner\s+"?file"?/));
+            }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/check-providers.ts
+/**
+ * The provider allow-list (FEATURES_TERRAFORM_PROVIDERS), with each module's requirements derived
+ * as Terraform derives them: `required_providers` sources (host registry.terraform.io and namespace
+ * hashicorp by default), providers implied by resource, data and ephemeral types (the type's
+ * prefix, `hashicorp/<prefix>`), `provider` blocks and `provider =` / `providers = {}` references
+ * not declared, and provider-defined functions `provider::<name>::<function>`. After init the lock
+ * file says what was actually selected; a lock file shipped with the project is checked too.
+ */
+
+
+
+
+
+
+const LOCK_FILE = '.terraform.lock.hcl';
+const BUILTIN = 'terraform.io/builtin/terraform';
+const check_providers_HINT = 'Use an allowed provider, or add its source address to FEATURES_TERRAFORM_PROVIDERS (orchestrate-and-plan and runtime-tasks) if you trust it to run in the job.';
+/** The local name a `provider` reference (`aws.east`, `${aws.east}`) points at. */
+function localOf(reference) {
+    if (typeof reference !== 'string')
+        return undefined;
+    const bare = reference.replace(/^\$\{\s*/, '').replace(/\s*\}$/, '');
+    return /^([A-Za-z][A-Za-z0-9_-]*)/.exec(bare)?.[1];
+}
+function check_providers_requirementsOf(file) {
+    const found = [];
+    const add = (local, why, line, source) => {
+        if (local)
+            found.push({
+                local,
+                file,
+                why,
+                ...(line !== undefined ? { line } : {}),
+                ...(source !== undefined ? { source } : {}),
+            });
+    };
+    for (const terraform of blocksOf(file.body, 'terraform', 0)) {
+        for (const required of blocksOf(terraform.body, 'required_providers', 0)) {
+            for (const entry of required.body.entries) {
+                const value = entry.value instanceof TreeObject ? entry.value.all('source')[0] : undefined;
+                const line = file.json
+                    ? entry.line
+                    : findLine(file.text, new RegExp(`^\\s*"?${entry.key}"?\\s*=`));
+                add(entry.key, `required_providers entry "${entry.key}"`, line, typeof value === 'string' ? value : value === undefined ? undefined : '');
+            }
+        }
+    }
+    const scoped = [file.body, ...blocksOf(file.body, 'check', 1).map((b) => b.body)];
+    for (const body of scoped) {
+        for (const kind of ['resource', 'data', 'ephemeral']) {
+            for (const block of blocksOf(body, kind, 2)) {
+                const type = block.labels[0];
+                const line = blockLine(file, kind, block.labels, block.line);
+                const explicit = localOf(block.body.all('provider')[0]);
+                add(explicit ?? type.split('_')[0], `${kind} "${type}"`, line);
+            }
+        }
+    }
+    for (const block of blocksOf(file.body, 'provider', 1))
+        add(block.labels[0], `provider "${block.labels[0] ?? ''}"`, blockLine(file, 'provider', block.labels, block.line));
+    for (const block of blocksOf(file.body, 'import', 0))
+        add(localOf(block.body.all('provider')[0]), 'an import block', block.line);
+    for (const block of blocksOf(file.body, 'module', 1)) {
+        for (const map of block.body.all('providers')) {
+            if (!(map instanceof TreeObject))
+                continue;
+            for (const entry of map.entries)
+                add(localOf(entry.value), `module "${block.labels[0] ?? ''}" providers`, blockLine(file, 'module', block.labels, block.line));
+        }
+    }
+    for (const { text, line } of stringsIn(file.body)) {
+        for (const match of text.matchAll(/provider::([A-Za-z][A-Za-z0-9_-]*)::/g))
+            add(match[1], `function provider::${match[1]}::…`, file.json ? line : findLine(file.text, new RegExp(`provider::${match[1]}::`)));
+    }
+    return found;
+}
+/** Problems with the providers one module needs. */
+function check_providers_checkModuleProviders(scope, module, allowed) {
+    const requirements = module.files.flatMap(check_providers_requirementsOf);
+    const declared = new Map();
+    const problems = [];
+    for (const r of requirements) {
+        if (r.source === undefined)
+            continue;
+        const normal = normaliseProviderSource(r.source);
+        if (!normal) {
+            problems.push({
+                message: `${r.why} has a source that is not one literal provider address (${r.source || 'an expression'}).`,
+                location: {
+                    file: `${scope.label}/${r.file.rel}`,
+                    ...(r.line !== undefined ? { line: r.line } : {}),
+                },
+                hint: 'Write source = "namespace/type" (e.g. "hashicorp/aws").',
+            });
+            continue;
+        }
+        declared.set(r.local, normal);
+    }
+    const reported = new Set();
+    for (const r of requirements) {
+        const source = declared.get(r.local) ??
+            (r.local === 'terraform' ? BUILTIN : (normaliseProviderSource(r.local) ?? r.local));
+        if (allowed.includes(source) || reported.has(`${source}\0${r.file.rel}`))
+            continue;
+        reported.add(`${source}\0${r.file.rel}`);
+        problems.push({
+            message: `${r.why} needs provider ${source}, which FEATURES_TERRAFORM_PROVIDERS does not allow.`,
+            location: {
+                file: `${scope.label}/${r.file.rel}`,
+                ...(r.line !== undefined ? { line: r.line } : {}),
+            },
+            hint: check_providers_HINT,
+        });
+    }
+    return problems;
+}
+/** The providers a lock file selects, each checked against the allow-list. */
+async function check_providers_checkLockFile(scope, allowed) {
+    const path = join(scope.root, LOCK_FILE);
+    if (!existsSync(path))
+        return [];
+    const file = { file: `${scope.label}/${LOCK_FILE}` };
+    const text = readFileSync(path, 'utf8');
+    let body;
+    try {
+        body = fromPlain(await parseHcl(LOCK_FILE, text));
+    }
+    catch (error) {
+        return [
+            { message: `${LOCK_FILE} cannot be read: ${error.message}`, location: file },
+        ];
+    }
+    const problems = [];
+    for (const block of blocksOf(body, 'provider', 1)) {
+        const address = block.labels[0];
+        const normal = normaliseProviderSource(address);
+        if (normal && allowed.includes(normal))
+            continue;
+        problems.push({
+            message: `${LOCK_FILE} selects provider ${address}, which FEATURES_TERRAFORM_PROVIDERS does not allow.`,
+            location: {
+                ...file,
+                ...(findLine(text, new RegExp(address.replace(/[.]/g, '\\.'))) !== undefined
+                    ? { line: findLine(text, new RegExp(address.replace(/[.]/g, '\\.'))) }
+                    : {}),
+            },
+            hint: check_providers_HINT,
+        });
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/guard.ts
+/**
+ * The guard on a Terraform project, run by TerraformProject.init() right before `terraform init`
+ * and again right after it (CONTRACT.md §7): every init (plans, applies, destroys, rollbacks, in
+ * classic and unified mode) passes it, and the second pass, which reads the modules init
+ * downloaded and the providers it selected (.terraform.lock.hcl), still comes before any provider
+ * runs (providers run from validate/plan/apply, not from init).
+ */
+
+
+
+
+
+
+
+
+
+/** Marks a `.terraform` folder as this process's init's own (a plugin cannot know the token). */
+const OWN_MARKER = 'deploy-engine-guarded';
+const TOKEN = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+function ownTerraformDir(dir) {
+    const marker = join(dir, OWN_MARKER);
+    return existsSync(marker) && readFileSync(marker, 'utf8') === TOKEN;
+}
+/** Every problem of the project at this stage; empty when it may go on. */
+async function checkProject(target, options, stage) {
+    const root = realpathSync(target.dir);
+    const scope = {
+        root,
+        roots: [root, ...(target.extraRoots ?? []).filter(existsSync).map((r) => realpathSync(r))],
+        problems: [],
+        label: target.label,
+    };
+    const allowedProviders = options.allowedProviders ?? DEFAULT_PROVIDERS.map((p) => normaliseProviderSource(p));
+    scanProjectTree(scope, stage, ownTerraformDir);
+    const modules = await projectModules(scope, stage);
+    const engineFiles = new Set(target.engineFiles ?? []);
+    const problems = scope.problems;
+    for (const module of modules) {
+        module.files = module.files.filter((f) => !(module.key === '' && engineFiles.has(f.rel)));
+        problems.push(...checkModuleSources(scope, module, options.allowedModules, (dir, source) => {
+            try {
+                return withinScope(scope, realpathSync(join(dir, source)));
+            }
+            catch {
+                return true; // a missing folder: Terraform says so itself
+            }
+        }));
+        for (const file of module.files) {
+            if (!options.localExecEnabled)
+                problems.push(...checkLocalExec(scope, file));
+            problems.push(...checkTerraformBlocks(scope, file));
+            problems.push(...checkRemoteState(scope, file, options.allowedRemoteStates ?? []));
+        }
+        problems.push(...checkModuleProviders(scope, module, allowedProviders));
+        problems.push(...(await checkModulePaths(scope, module)));
+    }
+    problems.push(...(await checkLockFile(scope, allowedProviders)));
+    return problems;
+}
+/**
+ * Throws a ConfigurationError with every problem when the project is refused. After init, marks
+ * the root's `.terraform` as init's own, so the next pass before an init in the same folder
+ * accepts it (and refuses one shipped with the plugin).
+ */
+async function guard_guardProject(target, options, stage) {
+    const problems = await checkProject(target, options, stage);
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, `${target.label} is refused ${stage === 'before-init' ? 'before' : 'right after'} terraform init (${problems.length} problem(s))`);
+    }
+    const dotTerraform = join(target.dir, '.terraform');
+    if (stage === 'after-init' && existsSync(dotTerraform))
+        writeFileSync(join(dotTerraform, OWN_MARKER), TOKEN, { mode: 0o600 });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/confine-path.ts
 /**
  * Paths from inputs must stay inside the checkout (PATH_TO_MOUNT): no absolute paths, no `..`
@@ -82102,7 +83237,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 
 
-function inside(root, path) {
+function confine_path_inside(root, path) {
     const rel = relative(root, path);
     return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
@@ -82123,9 +83258,9 @@ function confine_path_outsideReason(root, value, options = {}) {
         return 'is absolute.';
     const realRoot = realpathSync(root);
     const target = resolve(realRoot, value);
-    if (!inside(realRoot, target))
+    if (!confine_path_inside(realRoot, target))
         return 'leaves PATH_TO_MOUNT.';
-    if (!inside(realRoot, realish(target)))
+    if (!confine_path_inside(realRoot, realish(target)))
         return 'leads outside PATH_TO_MOUNT through a symbolic link.';
     if (!options.allowRoot && relative(realRoot, target) === '')
         return 'is PATH_TO_MOUNT itself.';
@@ -82147,6 +83282,10 @@ function confinePath(root, value, input, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
+
+
+
+
 
 
 
@@ -82417,8 +83556,6 @@ class object_store_PreconditionFailedError extends Error {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/core/src/store/memory-object-store.ts
 /** An in-memory ObjectStore with S3's conditional semantics, for unit tests of pure logic. */
 
@@ -86850,7 +87987,7 @@ function cli_config_cliConfigFailure(output) {
 
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 /** Terraform's dependency lock file: the provider versions and checksums init chose. */
-const LOCK_FILE = '.terraform.lock.hcl';
+const terraform_project_LOCK_FILE = '.terraform.lock.hcl';
 const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
@@ -86894,12 +88031,19 @@ class terraform_project_TerraformProject {
      */
     async init(backend, options = {}) {
         if (options.lockFile !== undefined)
-            await writeFile(join(this.options.dir, LOCK_FILE), options.lockFile);
+            await writeFile(join(this.options.dir, terraform_project_LOCK_FILE), options.lockFile);
+        // The guard's two passes surround every init, whoever calls it (see guardrails/guard.ts).
+        const guard = this.options.guard;
+        await guard?.('before-init', [OVERRIDE_FILE]);
         const mirror = this.options.providerMirror;
-        if (!mirror)
-            return this.initNow(backend);
+        if (!mirror) {
+            await this.initNow(backend);
+            await guard?.('after-init', [OVERRIDE_FILE]);
+            return;
+        }
         await mirror.aroundInit(async () => {
             await this.initNow(backend);
+            await guard?.('after-init', [OVERRIDE_FILE]);
             // The mirror only saves time: a package it could not take is downloaded again next time.
             await mirror.collect(this.options.dir).catch((error) => {
                 this.options.logger.warning(`Could not add the providers of ${this.label} to the job's provider mirror (${error instanceof Error ? error.message : String(error)}); later inits download them again.`);
@@ -86981,7 +88125,7 @@ class terraform_project_TerraformProject {
     }
     /** The lock file as init left it; undefined when there is none (no provider to lock). */
     async lockFile() {
-        const path = join(this.options.dir, LOCK_FILE);
+        const path = join(this.options.dir, terraform_project_LOCK_FILE);
         return existsSync(path) ? readFile(path, 'utf8') : undefined;
     }
     /** Where the state stands (its serial and lineage); undefined when there is no state yet. */
@@ -87484,26 +88628,31 @@ function wiring_wireModule(plugin, manifest) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/unified/root-module.ts
-/**
- * The root module of a unified project (CONTRACT.md §6): `stk-modules.tf` calls one module per
- * alias (`./<alias>`) with its wiring, `<alias>-outputs.tf` re-exports each module output as
- * `<alias>__<output>`, and `<alias>/stk-connections.tf` declares the variables wiring fills.
- */
 
 const root_module_MODULES_FILE = 'stk-modules.tf';
 const root_module_CONNECTIONS_FILE = 'stk-connections.tf';
-/** The outputs a module declares in its top-level `.tf` files. */
-function root_module_moduleOutputs(files) {
+/**
+ * The outputs a module declares in its top-level `.tf` and `.tf.json` files, read with the guards'
+ * parsers. A file that does not parse is skipped here: the guard refuses it at init.
+ */
+async function root_module_moduleOutputs(files) {
     const outputs = [];
     for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-        if (path.includes('/') || !path.endsWith('.tf'))
+        if (path.includes('/') || !(path.endsWith('.tf') || path.endsWith('.tf.json')))
             continue;
-        for (const block of readHclBlocks(text)) {
-            if (block.type !== 'output' || block.labels.length !== 1)
-                continue;
+        let body;
+        try {
+            body = path.endsWith('.json')
+                ? parseJsonSyntax(text)
+                : fromPlain(await parseHcl(path, text));
+        }
+        catch {
+            continue;
+        }
+        for (const block of blocksOf(body, 'output', 1)) {
             outputs.push({
                 name: block.labels[0],
-                sensitive: block.attributes.sensitive === 'true',
+                sensitive: block.body.all('sensitive')[0] === true,
             });
         }
     }
@@ -88137,7 +89286,7 @@ function run_watch_watchRun(runs, runId, logger, options) {
  * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
  */
 
-const HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
+const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
 /**
  * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
  * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
@@ -88177,7 +89326,7 @@ function task_list_check_checkTaskList(run, tasks, options) {
             });
     }
     if (problems.length > 0) {
-        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: HINT };
+        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
         throw new ConfigurationError(problems, 'TASK_LIST does not match the run');
     }
 }
@@ -88542,7 +89691,7 @@ class unified_tasks_UnifiedTasks {
             const variables = connectionsFile(wiring.inputs);
             if (variables)
                 moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
-            const outputs = moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
             const snapshot = {
                 digest: digestFiles(moduleFiles),
                 files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
@@ -88563,7 +89712,6 @@ class unified_tasks_UnifiedTasks {
         for (const module of modules) {
             files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
         }
-        this.tb.guard(new Map(files.map((f) => [f.path, f.content.toString('utf8')])), 'the unified project');
         const project = {
             digest: digestFiles(files),
             files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
@@ -88665,8 +89813,6 @@ class unified_tasks_UnifiedTasks {
         const project = await this.projectSnapshot();
         await rm(this.dir, { recursive: true, force: true });
         await restoreSnapshot(project, this.dir);
-        const files = new Map(project.files.map((f) => [f.path, Buffer.from(f.base64, 'base64').toString('utf8')]));
-        this.tb.guard(files, 'the unified project');
         this.onDisk = true;
     }
     async projectSnapshot() {
@@ -89289,7 +90435,7 @@ class TaskExecutor {
     /**
      * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
      * requires: `wired` ones (unified mode: references into other modules of the run) or else the
-     * live values of the workspace context. The result has passed the guardrails.
+     * live values of the workspace context. The guard reads it at init (TerraformProject).
      */
     async renderPlugin(plugin, wired = {}) {
         if (this.manifest.rollback)
@@ -89369,8 +90515,7 @@ class TaskExecutor {
             connectionTypes: typeByKey,
         }, plugin.alias);
         const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
-        this.guard(files, `${plugin.alias} (rendered from ${displayDir})`);
-        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), moduleOutputs(files), displayDir);
+        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
         if (secretProblems.length > 0) {
             throw new ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
         }
@@ -89426,7 +90571,7 @@ class TaskExecutor {
             this.deps.logger.addSecret(form);
         }
     }
-    /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
+    /** A rollback's IaC: what the version rolled back to deployed (its init passes the guard again). */
     async recordedIac(alias) {
         const source = this.manifest.rollback;
         const entry = source?.iac[alias];
@@ -89443,7 +90588,6 @@ class TaskExecutor {
             path: f.path,
             content: Buffer.from(f.base64, 'base64'),
         }));
-        this.guard(new Map(files.map((f) => [f.path, f.content.toString('utf8')])), `${alias} (as version ${source.version} deployed it, run ${source.runId})`);
         this.deps.logger.info(`Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`);
         return { files, digest: stored.value.digest };
     }
@@ -89481,13 +90625,15 @@ class TaskExecutor {
         }
     }
     project(dir) {
-        if (this.repodir) {
+        const repodir = this.repodir;
+        if (repodir) {
             const link = join(dir, REPODIR);
             if (!existsSync(link))
-                symlinkSync(this.repodir, link, 'dir');
+                symlinkSync(repodir, link, 'dir');
         }
         return new TerraformProject({
             ...this.options.terraform,
+            guard: (stage, engineFiles) => guardProject({ dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage),
             initEnv: this.git.env,
             ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
             unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
@@ -89509,34 +90655,10 @@ class TaskExecutor {
             ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
         };
     }
-    /** Refuses IaC the guardrails forbid, before Terraform sees it. */
-    guard(files, displayDir) {
-        const problems = checkRenderedIac(files, this.options.guardrails, displayDir);
-        if (problems.length > 0) {
-            throw new ConfigurationError(problems, `${displayDir} is refused before terraform init`);
-        }
-    }
-    async guardDir(dir, displayDir) {
-        const files = new Map();
-        const walk = async (rel) => {
-            for (const entry of await readdir(join(dir, rel), { withFileTypes: true })) {
-                if (entry.name.startsWith('.'))
-                    continue;
-                const path = rel ? `${rel}/${entry.name}` : entry.name;
-                if (entry.isDirectory())
-                    await walk(path);
-                else if (entry.name.endsWith('.tf'))
-                    files.set(path, await readFile(join(dir, path), 'utf8'));
-            }
-        };
-        await walk('');
-        this.guard(files, displayDir);
-    }
     async deploy(plugin) {
         // Refused before anything is applied, rather than after.
         await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
         const dir = await this.ensureIac(plugin.alias);
-        await this.guardDir(dir, `iac/${plugin.alias}`);
         const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
         const outputs = await terraform.output();
         const outputFile = await this.publishOutputs(plugin, outputs);
@@ -89587,7 +90709,7 @@ class TaskExecutor {
         await this.removeConnections(removed);
         return { changes, reviewedPlan: use };
     }
-    /** The IaC a removed plugin was last deployed with, in a fresh folder, checked again. */
+    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
     async restoreLastIac(alias, folder) {
         const last = await this.deps.history.getLast(this.manifest.target);
         const entry = last?.iac[alias];
@@ -89603,7 +90725,6 @@ class TaskExecutor {
         const dir = join(this.options.workDir, folder, alias);
         await rm(dir, { recursive: true, force: true });
         await restoreSnapshot(iac.value, dir);
-        await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
         return dir;
     }
     artifactKey(name) {
@@ -89866,6 +90987,14 @@ function readAllowedModules(inputs, name) {
     inputs.secret(name); // the raw JSON holds tokens: mask it whole too
     return inputs.structured(name, [], (raw) => parseAllowedModuleSources(raw, (token) => inputs.mask(token)));
 }
+/** Reads FEATURES_TERRAFORM_PROVIDERS: source addresses, normalised; empty: the default list. */
+function readAllowedProviders(inputs, name) {
+    return inputs.structured(name, provider_sources_DEFAULT_PROVIDERS.map((p) => provider_sources_normaliseProviderSource(p)), parseAllowedProviders);
+}
+/** Reads FEATURES_TERRAFORM_REMOTE_STATE: the remote states a project may read (none by default). */
+function readAllowedRemoteStates(inputs, name) {
+    return inputs.structured(name, [], parseAllowedRemoteStates);
+}
 /**
  * Reads inputs that the StackSpot actions needed and this engine does not (the StackSpot control
  * plane credentials, ...): accepted so workflows keep working, with one warning when any is set.
@@ -90046,8 +91175,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = require("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -93309,8 +94438,8 @@ function _readLinuxVersionFile() {
     return _internal.readLinuxVersionFile();
 }
 //# sourceMappingURL=manifest.js.map
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = require("stream");
+// EXTERNAL MODULE: external "stream"
+var external_stream_ = __nccwpck_require__(2203);
 // EXTERNAL MODULE: external "util"
 var external_util_ = __nccwpck_require__(9023);
 ;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
@@ -94223,6 +95352,8 @@ function parseRuntimeInputs(p) {
         awsRegion: p.optional('AWS_REGION') || 'us-east-1',
         credentials,
         allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
+        allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
+        allowedRemoteStates: readAllowedRemoteStates(p, 'FEATURES_TERRAFORM_REMOTE_STATE'),
         terraformVersion: p.optional('TERRAFORM_VERSION'),
         terraformParallelism: p.integer('TF_PARALLELISM', 10, { min: 1, max: 256 }),
         tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),

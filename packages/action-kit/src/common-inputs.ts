@@ -5,8 +5,13 @@
 import {
   chooseAwsCredentialSource,
   outsideReason,
+  DEFAULT_PROVIDERS,
+  normaliseProviderSource,
   parseAllowedModuleSources,
+  parseAllowedProviders,
+  parseAllowedRemoteStates,
   type AllowedModuleSource,
+  type AllowedRemoteState,
   type AwsCredentialSource,
 } from '@deploy-engine/core';
 import type { InputParser } from './input-parser';
@@ -38,6 +43,20 @@ export function readAllowedModules(inputs: InputParser, name: string): AllowedMo
   return inputs.structured(name, [], (raw) =>
     parseAllowedModuleSources(raw, (token) => inputs.mask(token)),
   );
+}
+
+/** Reads FEATURES_TERRAFORM_PROVIDERS: source addresses, normalised; empty: the default list. */
+export function readAllowedProviders(inputs: InputParser, name: string): string[] {
+  return inputs.structured(
+    name,
+    DEFAULT_PROVIDERS.map((p) => normaliseProviderSource(p) as string),
+    parseAllowedProviders,
+  );
+}
+
+/** Reads FEATURES_TERRAFORM_REMOTE_STATE: the remote states a project may read (none by default). */
+export function readAllowedRemoteStates(inputs: InputParser, name: string): AllowedRemoteState[] {
+  return inputs.structured(name, [], parseAllowedRemoteStates);
 }
 
 /**

@@ -6,8 +6,8 @@
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
 import { existsSync, symlinkSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
@@ -17,8 +17,8 @@ import type { Manifest, ManifestPlugin } from '../manifest';
 import type { RunAttempt, RunRecord, RunTask } from '../runs';
 import type { ApplyTask } from '../tasks';
 import {
-  checkRenderedIac,
   gitCredentials,
+  guardProject,
   type GitCredentials,
   type GuardrailOptions,
 } from '../guardrails';
@@ -87,7 +87,10 @@ export interface ExecuteOptions {
   providerMirrorDir?: string;
   /** The version of terraform.binary, recorded with the deployment (SKIP_DEPLOY compares it). */
   terraformVersion: string;
-  /** LOCAL_EXEC_ENABLED and FEATURES_TERRAFORM_MODULES: checked on the IaC before every init. */
+  /**
+   * LOCAL_EXEC_ENABLED, FEATURES_TERRAFORM_MODULES, _PROVIDERS and _REMOTE_STATE: the guard every
+   * TerraformProject runs before and after its init (see guardrails/guard.ts).
+   */
   guardrails: GuardrailOptions;
   /**
    * The checkout, for runs planned with CHECKOUT_BRANCH: copied once into the work folder and
@@ -470,7 +473,7 @@ class TaskExecutor implements ClassicPlanToolbox {
   /**
    * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
    * requires: `wired` ones (unified mode: references into other modules of the run) or else the
-   * live values of the workspace context. The result has passed the guardrails.
+   * live values of the workspace context. The guard reads it at init (TerraformProject).
    */
   async renderPlugin(
     plugin: ManifestPlugin,
@@ -565,12 +568,11 @@ class TaskExecutor implements ClassicPlanToolbox {
       plugin.alias,
     );
     const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
-    this.guard(files, `${plugin.alias} (rendered from ${displayDir})`);
     const secretProblems = checkSecretOutputs(
       plugin,
       plugin.generates,
       new Map(Object.entries(types)),
-      moduleOutputs(files),
+      await moduleOutputs(files),
       displayDir,
     );
     if (secretProblems.length > 0) {
@@ -636,7 +638,7 @@ class TaskExecutor implements ClassicPlanToolbox {
     }
   }
 
-  /** A rollback's IaC: what the version rolled back to deployed, checked by the guardrails again. */
+  /** A rollback's IaC: what the version rolled back to deployed (its init passes the guard again). */
   async recordedIac(alias: string): Promise<RenderedProject> {
     const source = this.manifest.rollback;
     const entry = source?.iac[alias];
@@ -653,10 +655,6 @@ class TaskExecutor implements ClassicPlanToolbox {
       path: f.path,
       content: Buffer.from(f.base64, 'base64'),
     }));
-    this.guard(
-      new Map(files.map((f) => [f.path, f.content.toString('utf8')])),
-      `${alias} (as version ${source.version} deployed it, run ${source.runId})`,
-    );
     this.deps.logger.info(
       `Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`,
     );
@@ -705,12 +703,19 @@ class TaskExecutor implements ClassicPlanToolbox {
   }
 
   project(dir: string): TerraformProject {
-    if (this.repodir) {
+    const repodir = this.repodir;
+    if (repodir) {
       const link = join(dir, REPODIR);
-      if (!existsSync(link)) symlinkSync(this.repodir, link, 'dir');
+      if (!existsSync(link)) symlinkSync(repodir, link, 'dir');
     }
     return new TerraformProject({
       ...this.options.terraform,
+      guard: (stage, engineFiles) =>
+        guardProject(
+          { dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles },
+          this.options.guardrails,
+          stage,
+        ),
       initEnv: this.git.env,
       ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
       unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
@@ -735,34 +740,10 @@ class TaskExecutor implements ClassicPlanToolbox {
     };
   }
 
-  /** Refuses IaC the guardrails forbid, before Terraform sees it. */
-  guard(files: ReadonlyMap<string, string>, displayDir: string): void {
-    const problems = checkRenderedIac(files, this.options.guardrails, displayDir);
-    if (problems.length > 0) {
-      throw new ConfigurationError(problems, `${displayDir} is refused before terraform init`);
-    }
-  }
-
-  private async guardDir(dir: string, displayDir: string): Promise<void> {
-    const files = new Map<string, string>();
-    const walk = async (rel: string): Promise<void> => {
-      for (const entry of await readdir(join(dir, rel), { withFileTypes: true })) {
-        if (entry.name.startsWith('.')) continue;
-        const path = rel ? `${rel}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) await walk(path);
-        else if (entry.name.endsWith('.tf'))
-          files.set(path, await readFile(join(dir, path), 'utf8'));
-      }
-    };
-    await walk('');
-    this.guard(files, displayDir);
-  }
-
   private async deploy(plugin: ManifestPlugin): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
     // Refused before anything is applied, rather than after.
     await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
     const dir = await this.ensureIac(plugin.alias);
-    await this.guardDir(dir, `iac/${plugin.alias}`);
     const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
     const outputs = await terraform.output();
 
@@ -829,7 +810,7 @@ class TaskExecutor implements ClassicPlanToolbox {
     return { changes, reviewedPlan: use };
   }
 
-  /** The IaC a removed plugin was last deployed with, in a fresh folder, checked again. */
+  /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
   private async restoreLastIac(alias: string, folder: string): Promise<string> {
     const last = await this.deps.history.getLast(this.manifest.target);
     const entry = last?.iac[alias];
@@ -847,7 +828,6 @@ class TaskExecutor implements ClassicPlanToolbox {
     const dir = join(this.options.workDir, folder, alias);
     await rm(dir, { recursive: true, force: true });
     await restoreSnapshot(iac.value, dir);
-    await this.guardDir(dir, `iac/${alias} (last deployed by run ${last?.runId ?? '?'})`);
     return dir;
   }
 

@@ -80,7 +80,6 @@ export interface TaskToolbox {
   readonly s3Endpoint?: string;
   plugin(alias: string): ManifestPlugin;
   project(dir: string): TerraformProject;
-  guard(files: ReadonlyMap<string, string>, displayDir: string): void;
   renderPlugin(
     plugin: ManifestPlugin,
     wired: Record<string, Record<string, unknown>>,
@@ -143,7 +142,7 @@ export class UnifiedTasks {
       const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
       const variables = connectionsFile(wiring.inputs);
       if (variables) moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
-      const outputs = moduleOutputs(
+      const outputs = await moduleOutputs(
         new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])),
       );
       const snapshot: ModuleSnapshot = {
@@ -166,10 +165,6 @@ export class UnifiedTasks {
     for (const module of modules) {
       files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
     }
-    this.tb.guard(
-      new Map(files.map((f) => [f.path, f.content.toString('utf8')])),
-      'the unified project',
-    );
     const project: UnifiedProjectSnapshot = {
       digest: digestFiles(files),
       files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
@@ -276,10 +271,6 @@ export class UnifiedTasks {
     const project = await this.projectSnapshot();
     await rm(this.dir, { recursive: true, force: true });
     await restoreSnapshot(project, this.dir);
-    const files = new Map(
-      project.files.map((f) => [f.path, Buffer.from(f.base64, 'base64').toString('utf8')]),
-    );
-    this.tb.guard(files, 'the unified project');
     this.onDisk = true;
   }
 

@@ -1,5 +1,9 @@
 export * from './module-sources';
-export * from './hcl-blocks';
-export * from './check-rendered-iac';
+export * from './provider-sources';
+export * from './remote-state';
+export * from './guard';
 export * from './confine-path';
 export * from './git-credentials';
+export { parseHcl } from './hcl';
+export { parseJsonSyntax } from './json-syntax';
+export { blocksOf, fromPlain, TreeObject, type TreeValue } from './config-tree';

@@ -1,6 +1,6 @@
 /**
  * FEATURES_TERRAFORM_MODULES: the remote module sources a rendered project may use (CONTRACT §7).
- * Only the format lives here; the check of rendered IaC against it comes with the guardrails.
+ * The format, and whether a source is allowed (checkModuleSources applies it to every module call).
  */
 
 export type ModuleSourceType = 'gitHttps' | 'terraformRegistry';
@@ -68,5 +68,42 @@ export function parseAllowedModuleSources(
       private: isPrivate,
       ...(token ? { token } : {}),
     };
+  });
+}
+
+/** Normalises a module source to `host/path` (git) or `namespace/name/provider` (registry). */
+function normalise(source: string): string {
+  return source
+    .replace(/^git::/, '')
+    .replace(/^(https?|ssh|git):\/\//, '')
+    .replace(/^git@([^:]+):/, '$1/')
+    .replace(/\?.*$/, '')
+    .replace(/\/\/.*$/, '')
+    .replace(/\.git$/, '')
+    .replace(/^registry\.terraform\.io\//, '');
+}
+
+/**
+ * Sources whose path a client could resolve elsewhere than it reads: dot segments (HTTP clients
+ * collapse `acme/../other`), encoded dots or slashes, backslashes, control characters.
+ */
+function ambiguous(target: string): boolean {
+  return (
+    target.split('/').some((segment) => segment === '..' || segment === '.') ||
+    /%2e|%2f|%5c|\\|\s/i.test(target) ||
+    [...target].some((char) => char.charCodeAt(0) < 0x20)
+  );
+}
+
+/** Whether a remote module source is under one of the allowed entries. */
+export function moduleSourceAllowed(
+  source: string,
+  entries: readonly AllowedModuleSource[],
+): boolean {
+  const target = normalise(source);
+  if (ambiguous(target)) return false;
+  return entries.some((entry) => {
+    const prefix = entry.path.replace(/\/+$/, '');
+    return target === prefix || target.startsWith(`${prefix}/`);
   });
 }

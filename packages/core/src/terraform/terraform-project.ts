@@ -64,6 +64,11 @@ export interface TerraformOptions {
    * Without it, Terraform reads the state itself.
    */
   readState?: (backend: S3Backend) => Promise<string | undefined>;
+  /**
+   * Checks the project right before `terraform init` and again right after it (modules downloaded,
+   * providers selected, none run yet); throws to refuse it. `engineFiles`: files init writes itself.
+   */
+  guard?: (stage: 'before-init' | 'after-init', engineFiles: readonly string[]) => Promise<void>;
 }
 
 export interface OutputValue {
@@ -134,10 +139,18 @@ export class TerraformProject {
   async init(backend: S3Backend, options: { lockFile?: string } = {}): Promise<void> {
     if (options.lockFile !== undefined)
       await writeFile(join(this.options.dir, LOCK_FILE), options.lockFile);
+    // The guard's two passes surround every init, whoever calls it (see guardrails/guard.ts).
+    const guard = this.options.guard;
+    await guard?.('before-init', [OVERRIDE_FILE]);
     const mirror = this.options.providerMirror;
-    if (!mirror) return this.initNow(backend);
+    if (!mirror) {
+      await this.initNow(backend);
+      await guard?.('after-init', [OVERRIDE_FILE]);
+      return;
+    }
     await mirror.aroundInit(async () => {
       await this.initNow(backend);
+      await guard?.('after-init', [OVERRIDE_FILE]);
       // The mirror only saves time: a package it could not take is downloaded again next time.
       await mirror.collect(this.options.dir).catch((error: unknown) => {
         this.options.logger.warning(

@@ -7,7 +7,7 @@ import {
 } from './root-module';
 
 describe('the unified root module', () => {
-  it('finds the top-level outputs of a module and whether they are sensitive', () => {
+  it('finds the top-level outputs of a module and whether they are sensitive', async () => {
     const files = new Map([
       [
         'outputs.tf',
@@ -16,7 +16,7 @@ describe('the unified root module', () => {
       ['main.tf', '# output "commented" {}\nresource "x" "y" {\n  name = "output \\"no\\" {"\n}\n'],
       ['sub-module/outputs.tf', 'output "inner" {\n  value = 1\n}\n'],
     ]);
-    expect(moduleOutputs(files)).toEqual([
+    expect(await moduleOutputs(files)).toEqual([
       { name: 'arn', sensitive: false },
       { name: 'key', sensitive: true },
     ]);

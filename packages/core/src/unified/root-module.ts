@@ -3,7 +3,8 @@
  * alias (`./<alias>`) with its wiring, `<alias>-outputs.tf` re-exports each module output as
  * `<alias>__<output>`, and `<alias>/stk-connections.tf` declares the variables wiring fills.
  */
-import { readHclBlocks } from '../guardrails';
+import type { TreeObject } from '../guardrails';
+import { blocksOf, parseHcl, parseJsonSyntax, fromPlain } from '../guardrails';
 
 export interface ModuleOutput {
   name: string;
@@ -20,16 +21,26 @@ export interface UnifiedModule {
 export const MODULES_FILE = 'stk-modules.tf';
 export const CONNECTIONS_FILE = 'stk-connections.tf';
 
-/** The outputs a module declares in its top-level `.tf` files. */
-export function moduleOutputs(files: ReadonlyMap<string, string>): ModuleOutput[] {
+/**
+ * The outputs a module declares in its top-level `.tf` and `.tf.json` files, read with the guards'
+ * parsers. A file that does not parse is skipped here: the guard refuses it at init.
+ */
+export async function moduleOutputs(files: ReadonlyMap<string, string>): Promise<ModuleOutput[]> {
   const outputs: ModuleOutput[] = [];
   for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    if (path.includes('/') || !path.endsWith('.tf')) continue;
-    for (const block of readHclBlocks(text)) {
-      if (block.type !== 'output' || block.labels.length !== 1) continue;
+    if (path.includes('/') || !(path.endsWith('.tf') || path.endsWith('.tf.json'))) continue;
+    let body: TreeObject;
+    try {
+      body = path.endsWith('.json')
+        ? parseJsonSyntax(text)
+        : (fromPlain(await parseHcl(path, text)) as TreeObject);
+    } catch {
+      continue;
+    }
+    for (const block of blocksOf(body, 'output', 1)) {
       outputs.push({
         name: block.labels[0] as string,
-        sensitive: block.attributes.sensitive === 'true',
+        sensitive: block.body.all('sensitive')[0] === true,
       });
     }
   }

@@ -1,0 +1,76 @@
+/**
+ * HashiCorp's own HCL parser (the Go library Terraform uses, compiled to WebAssembly and published
+ * as @cdktf/hcl2json), loaded on first use: the module starts its WebAssembly when it is required
+ * (about 0.3 s), which only jobs that run `terraform init` should pay for.
+ *
+ * - parseHcl: a native-syntax file in Terraform's JSON shape. Constant expressions come evaluated;
+ *   every other expression comes back as its source text inside `${...}` (templates keep their
+ *   literal parts unescaped and their interpolations as source).
+ * - templateAst: the syntax tree of such a string, read as a heredoc template with a random end
+ *   marker, which is how it is read faithfully (heredocs interpret no backslash escapes, `$${`
+ *   and `%{` work as in quoted strings, and quotes need no escaping).
+ */
+import { randomBytes } from 'node:crypto';
+
+/** A node of an HCL expression's syntax tree (see @cdktf/hcl2json's getExpressionAst). */
+export interface HclAst {
+  type: string;
+  meta?: Record<string, unknown>;
+  children: HclAst[];
+}
+
+interface Hcl2Json {
+  parse(filename: string, text: string): Promise<Record<string, unknown>>;
+  getExpressionAst(filename: string, expression: string): Promise<HclAst | null>;
+}
+
+let loaded: Promise<Hcl2Json> | undefined;
+
+function hcl2json(): Promise<Hcl2Json> {
+  // A dynamic import, so bundles load the WebAssembly only when a guard runs.
+  loaded ??= import('@cdktf/hcl2json').then((m) => m as unknown as Hcl2Json);
+  return loaded;
+}
+
+/** Why HCL refused the text, without the bridge's prefix. */
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text
+    .replace(/^parse config: \[/, '')
+    .replace(/\]$/, '')
+    .replace(/^getExpressionAst errors on input string '[^]*?': /, '');
+}
+
+/** Parses a native-syntax file; throws an Error with HCL's diagnostic when it is not valid HCL. */
+export async function parseHcl(filename: string, text: string): Promise<Record<string, unknown>> {
+  const parser = await hcl2json();
+  try {
+    return await parser.parse(filename, text);
+  } catch (error) {
+    throw new Error(reason(error));
+  }
+}
+
+/** Whether a string from parseHcl or a JSON-syntax file is more than literal text. */
+export function isTemplate(value: string): boolean {
+  return value.includes('${') || value.includes('%{');
+}
+
+/**
+ * The syntax tree of a template (`text` as parseHcl returns it, or a string of a JSON-syntax file,
+ * or a template file's content). Throws when it is not a valid template. The heredoc adds a final
+ * newline to the last literal part.
+ */
+export async function templateAst(filename: string, text: string): Promise<HclAst> {
+  const parser = await hcl2json();
+  let marker = '';
+  do marker = `EOT_${randomBytes(8).toString('hex')}`;
+  while (text.includes(marker));
+  try {
+    const ast = await parser.getExpressionAst(filename, `<<${marker}\n${text}\n${marker}\n`);
+    if (!ast) throw new Error('empty expression');
+    return ast;
+  } catch (error) {
+    throw new Error(reason(error));
+  }
+}
