@@ -512,6 +512,16 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     expect: /main\.tf:1.*printed more than 10 MiB/,
   },
   {
+    // Computed inputs render in orchestrate's own process (no worker): the deadline stops them.
+    name: 'template: a computed input that loops for hours',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  computed-inputs:\n    bomb: "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"\n`,
+      [TEMPLATE]: '',
+    },
+    expect: /Computed input bomb of bad: .*took longer than 10 s to render/,
+  },
+  {
     name: 'template: file name rendering to ../',
     opensRun: true,
     files: {

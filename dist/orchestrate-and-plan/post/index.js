@@ -85256,7 +85256,39 @@ const marked_runtime_renderState = {
     secretTexts: [],
     /** Characters printed by `{{ }}` in the current template: stops a printing loop early. */
     printed: 0,
+    /**
+     * When the current template must have finished (ms since the epoch; see TEMPLATE_TIME_LIMIT_MS).
+     * Checked as loops and macros set their variables, so a loop that never ends stops even where no
+     * worker thread bounds the render (computed inputs render in the caller's process).
+     */
+    deadline: Number.POSITIVE_INFINITY,
+    /** Frame writes since the deadline was last compared with the clock. */
+    ticks: 0,
 };
+/** How long one template (a file, a name, a computed input) may take to render. */
+const TEMPLATE_TIME_LIMIT_MS = 10_000;
+/** Starts the time and size budgets of one template's render. */
+function marked_runtime_startTemplate(now = Date.now()) {
+    marked_runtime_renderState.printed = 0;
+    marked_runtime_renderState.ticks = 0;
+    marked_runtime_renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
+}
+/**
+ * Every `{% for %}` iteration and macro call sets frame variables (`loop.index`, the loop
+ * variable, the macro's arguments): counting those writes and looking at the clock every 4096 of
+ * them bounds a render's time for the cost of an increment.
+ */
+function installDeadline(runtime) {
+    const frame = runtime.Frame
+        .prototype;
+    const set = frame.set;
+    frame.set = function (...args) {
+        if ((++marked_runtime_renderState.ticks & 0xfff) === 0 && Date.now() > marked_runtime_renderState.deadline) {
+            throw new SandboxError(`the template took longer than ${TEMPLATE_TIME_LIMIT_MS / 1000} s to render (a loop that never ends?)`);
+        }
+        return set.apply(this, args);
+    };
+}
 /** Filters that hand their input back untouched: a secret may pass through them. */
 const PASS_THROUGH = new Set(['default', 'd']);
 /** Tests that only look at whether a value is there. */
@@ -85287,6 +85319,7 @@ function checkSize(value) {
 }
 /** Replaces nunjucks' runtime functions; `runtime` is nunjucks/src/runtime. */
 function marked_runtime_installMarkedRuntime(runtime) {
+    installDeadline(runtime);
     const safeString = runtime.SafeString;
     const suppressValue = runtime.suppressValue;
     const print = (value, autoescape) => {
@@ -85740,7 +85773,7 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
                 compiled.clear();
             compiled.set(template, tmpl);
         }
-        renderState.printed = 0;
+        startTemplate();
         return { ok: true, text: tmpl.render(context) };
     }
     catch (error) {

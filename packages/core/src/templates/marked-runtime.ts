@@ -34,7 +34,44 @@ export const renderState = {
   secretTexts: [] as string[],
   /** Characters printed by `{{ }}` in the current template: stops a printing loop early. */
   printed: 0,
+  /**
+   * When the current template must have finished (ms since the epoch; see TEMPLATE_TIME_LIMIT_MS).
+   * Checked as loops and macros set their variables, so a loop that never ends stops even where no
+   * worker thread bounds the render (computed inputs render in the caller's process).
+   */
+  deadline: Number.POSITIVE_INFINITY,
+  /** Frame writes since the deadline was last compared with the clock. */
+  ticks: 0,
 };
+
+/** How long one template (a file, a name, a computed input) may take to render. */
+export const TEMPLATE_TIME_LIMIT_MS = 10_000;
+
+/** Starts the time and size budgets of one template's render. */
+export function startTemplate(now = Date.now()): void {
+  renderState.printed = 0;
+  renderState.ticks = 0;
+  renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
+}
+
+/**
+ * Every `{% for %}` iteration and macro call sets frame variables (`loop.index`, the loop
+ * variable, the macro's arguments): counting those writes and looking at the clock every 4096 of
+ * them bounds a render's time for the cost of an increment.
+ */
+function installDeadline(runtime: Record<string, unknown>): void {
+  const frame = (runtime.Frame as { prototype: { set: (...args: unknown[]) => unknown } })
+    .prototype;
+  const set = frame.set;
+  frame.set = function (this: unknown, ...args: unknown[]): unknown {
+    if ((++renderState.ticks & 0xfff) === 0 && Date.now() > renderState.deadline) {
+      throw new SandboxError(
+        `the template took longer than ${TEMPLATE_TIME_LIMIT_MS / 1000} s to render (a loop that never ends?)`,
+      );
+    }
+    return set.apply(this, args);
+  };
+}
 
 /** Filters that hand their input back untouched: a secret may pass through them. */
 const PASS_THROUGH = new Set(['default', 'd']);
@@ -77,6 +114,7 @@ function checkSize(value: unknown): unknown {
 
 /** Replaces nunjucks' runtime functions; `runtime` is nunjucks/src/runtime. */
 export function installMarkedRuntime(runtime: Record<string, unknown>): void {
+  installDeadline(runtime);
   const safeString = runtime.SafeString as SafeStringClass;
   const suppressValue = runtime.suppressValue as (v: unknown, a: boolean) => unknown;
   const print = (value: unknown, autoescape: boolean): unknown => {

@@ -136,3 +136,30 @@ describe('renderTemplateString: sandbox', () => {
     }
   });
 });
+
+describe('the time bound', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('stops a loop that would run for hours once the template is past its deadline', () => {
+    // The first reading of the clock starts the template; every later one says 11 s have passed.
+    let readings = 0;
+    jest.spyOn(Date, 'now').mockImplementation(() => (readings++ === 0 ? 0 : 11_000));
+    const result = renderTemplateString(
+      '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}',
+      {},
+      'plugin.yaml',
+    );
+    expect(result).toEqual({
+      ok: false,
+      problem: expect.objectContaining({
+        message: expect.stringContaining('took longer than 10 s to render'),
+      }),
+    });
+  });
+
+  it('leaves ordinary loops alone', () => {
+    expect(
+      renderTemplateString('{% for i in range(10000) %}{% endfor %}done', {}, 'plugin.yaml'),
+    ).toEqual({ ok: true, text: 'done' });
+  });
+});

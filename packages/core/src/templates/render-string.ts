@@ -6,7 +6,7 @@ import * as Nunjucks from 'nunjucks';
 import type * as nunjucks from 'nunjucks';
 import type { Problem } from '../errors';
 import { createStrictEnvironment, SandboxError, UndefinedValueError } from './strict-nunjucks';
-import { renderState } from './marked-runtime';
+import { startTemplate } from './marked-runtime';
 
 let shared: nunjucks.Environment | undefined;
 /** Compiled templates by source text: the same computed input renders once per plugin. */
@@ -49,7 +49,7 @@ export function renderTemplateString(
       if (compiled.size >= MAX_COMPILED) compiled.clear();
       compiled.set(template, tmpl);
     }
-    renderState.printed = 0;
+    startTemplate();
     return { ok: true, text: tmpl.render(context) };
   } catch (error) {
     return {
