@@ -145,7 +145,7 @@ it.each([
     );
     const plan = await flow.orchestrate(
       `prov-${name.length}`,
-      {},
+      { ...PROVIDERS },
       {
         env: { TF_CLI_CONFIG_FILE: config, TF_TOKEN_registry_acme_example: envToken },
       },
