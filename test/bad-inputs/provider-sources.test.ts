@@ -3,8 +3,11 @@
  * into the rendered project as it is) through the built bundles: with a runner CLI configuration
  * in JSON that has no provider_installation (which the engine used to pass on as it was),
  * Terraform installed the plugin's package from its implicit folder and orchestrate-and-plan ran
- * it, before approval. Now Terraform installs only from configured sources: the plan fails, saying
- * which provider could not be installed, and the plugin's package never runs.
+ * it, before approval. Two layers stop it now: the guard refuses a `terraform.d` folder (and the
+ * provider it names, which no allow-list entry admits) before `terraform init`, and Terraform's CLI
+ * configuration always lists its installation sources, so even a project that reached init would
+ * not install from the folder (that second layer is tested with real Terraform on its own in
+ * test/terraform/provider-sources.test.ts). The plugin's package never runs.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +61,9 @@ it('never installs nor runs a provider package a plugin ships in terraform.d/plu
   expect(readFileSync(sentinel, 'utf8')).toBe('');
   expect(plan.exitCode).toBe(1);
   // (moto's credentials are "test": every "test" in the log is masked, the host's too.)
-  expect(plan.log).toMatch(/Failed to query available provider packages.*bench\/marker/);
+  expect(plan.log).toMatch(/shipper\/terraform\.d: terraform\.d is refused/);
+  expect(plan.log).toMatch(
+    /needs provider deploy-engine\.\S+\/bench\/marker, which FEATURES_TERRAFORM_PROVIDERS does not allow/,
+  );
   expect(plan.outputs.run_id).toBe('');
 }, 120000);
