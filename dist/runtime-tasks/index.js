@@ -85299,11 +85299,28 @@ function reason(error) {
         .replace(/\]$/, '')
         .replace(/^getExpressionAst errors on input string '[^]*?': /, '');
 }
+/**
+ * Results by text: the guard reads the same files again right after `terraform init`, and every
+ * call into the WebAssembly costs milliseconds. Only successes are kept (a failure's message names
+ * its file); callers get their own copy.
+ */
+const parsed = new Map();
+const trees = new Map();
+const MAX_CACHED = 5000;
+function remember(cache, key, value) {
+    if (cache.size >= MAX_CACHED)
+        cache.clear();
+    cache.set(key, value);
+    return structuredClone(value);
+}
 /** Parses a native-syntax file; throws an Error with HCL's diagnostic when it is not valid HCL. */
 async function parseHcl(filename, text) {
+    const known = parsed.get(text);
+    if (known)
+        return structuredClone(known);
     const parser = await hcl2json();
     try {
-        return await parser.parse(filename, text);
+        return remember(parsed, text, await parser.parse(filename, text));
     }
     catch (error) {
         throw new Error(reason(error));
@@ -85319,6 +85336,9 @@ function isTemplate(value) {
  * newline to the last literal part.
  */
 async function templateAst(filename, text) {
+    const known = trees.get(text);
+    if (known)
+        return structuredClone(known);
     const parser = await hcl2json();
     let marker = '';
     do
@@ -85328,7 +85348,7 @@ async function templateAst(filename, text) {
         const ast = await parser.getExpressionAst(filename, `<<${marker}\n${text}\n${marker}\n`);
         if (!ast)
             throw new Error('empty expression');
-        return ast;
+        return remember(trees, text, ast);
     }
     catch (error) {
         throw new Error(reason(error));

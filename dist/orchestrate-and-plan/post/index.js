@@ -82303,11 +82303,28 @@ function reason(error) {
         .replace(/\]$/, '')
         .replace(/^getExpressionAst errors on input string '[^]*?': /, '');
 }
+/**
+ * Results by text: the guard reads the same files again right after `terraform init`, and every
+ * call into the WebAssembly costs milliseconds. Only successes are kept (a failure's message names
+ * its file); callers get their own copy.
+ */
+const parsed = new Map();
+const trees = new Map();
+const MAX_CACHED = 5000;
+function remember(cache, key, value) {
+    if (cache.size >= MAX_CACHED)
+        cache.clear();
+    cache.set(key, value);
+    return structuredClone(value);
+}
 /** Parses a native-syntax file; throws an Error with HCL's diagnostic when it is not valid HCL. */
 async function hcl_parseHcl(filename, text) {
+    const known = parsed.get(text);
+    if (known)
+        return structuredClone(known);
     const parser = await hcl2json();
     try {
-        return await parser.parse(filename, text);
+        return remember(parsed, text, await parser.parse(filename, text));
     }
     catch (error) {
         throw new Error(reason(error));
@@ -82323,6 +82340,9 @@ function hcl_isTemplate(value) {
  * newline to the last literal part.
  */
 async function hcl_templateAst(filename, text) {
+    const known = trees.get(text);
+    if (known)
+        return structuredClone(known);
     const parser = await hcl2json();
     let marker = '';
     do
@@ -82332,7 +82352,7 @@ async function hcl_templateAst(filename, text) {
         const ast = await parser.getExpressionAst(filename, `<<${marker}\n${text}\n${marker}\n`);
         if (!ast)
             throw new Error('empty expression');
-        return ast;
+        return remember(trees, text, ast);
     }
     catch (error) {
         throw new Error(reason(error));

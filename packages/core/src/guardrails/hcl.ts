@@ -41,11 +41,28 @@ function reason(error: unknown): string {
     .replace(/^getExpressionAst errors on input string '[^]*?': /, '');
 }
 
+/**
+ * Results by text: the guard reads the same files again right after `terraform init`, and every
+ * call into the WebAssembly costs milliseconds. Only successes are kept (a failure's message names
+ * its file); callers get their own copy.
+ */
+const parsed = new Map<string, Record<string, unknown>>();
+const trees = new Map<string, HclAst>();
+const MAX_CACHED = 5000;
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(key, value);
+  return structuredClone(value);
+}
+
 /** Parses a native-syntax file; throws an Error with HCL's diagnostic when it is not valid HCL. */
 export async function parseHcl(filename: string, text: string): Promise<Record<string, unknown>> {
+  const known = parsed.get(text);
+  if (known) return structuredClone(known);
   const parser = await hcl2json();
   try {
-    return await parser.parse(filename, text);
+    return remember(parsed, text, await parser.parse(filename, text));
   } catch (error) {
     throw new Error(reason(error));
   }
@@ -62,6 +79,8 @@ export function isTemplate(value: string): boolean {
  * newline to the last literal part.
  */
 export async function templateAst(filename: string, text: string): Promise<HclAst> {
+  const known = trees.get(text);
+  if (known) return structuredClone(known);
   const parser = await hcl2json();
   let marker = '';
   do marker = `EOT_${randomBytes(8).toString('hex')}`;
@@ -69,7 +88,7 @@ export async function templateAst(filename: string, text: string): Promise<HclAs
   try {
     const ast = await parser.getExpressionAst(filename, `<<${marker}\n${text}\n${marker}\n`);
     if (!ast) throw new Error('empty expression');
-    return ast;
+    return remember(trees, text, ast);
   } catch (error) {
     throw new Error(reason(error));
   }
