@@ -102572,7 +102572,11 @@ function renderPlanSection(plans, bucket, budget = 900 * 1024) {
         const byAlias = new Map();
         for (const change of plan.changes) {
             const alias = change.alias || plan.alias || '';
-            byAlias.set(alias, [...(byAlias.get(alias) ?? []), change]);
+            const list = byAlias.get(alias);
+            if (list)
+                list.push(change);
+            else
+                byAlias.set(alias, [change]);
         }
         for (const [alias, changes] of byAlias) {
             const sorted = [...changes].sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.address.localeCompare(b.address));

@@ -43,7 +43,9 @@ export function renderPlanSection(
     const byAlias = new Map<string, ResourceChange[]>();
     for (const change of plan.changes) {
       const alias = change.alias || plan.alias || '';
-      byAlias.set(alias, [...(byAlias.get(alias) ?? []), change]);
+      const list = byAlias.get(alias);
+      if (list) list.push(change);
+      else byAlias.set(alias, [change]);
     }
     for (const [alias, changes] of byAlias) {
       const sorted = [...changes].sort(
