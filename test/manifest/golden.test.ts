@@ -65,7 +65,7 @@ const cases: Case[] = [
     workdir: 'orders-app',
     pluginDirs: ['plugins'],
     environment: 'prod',
-    dynamicInputs: { max_receive_count: '9' },
+    dynamicInputs: { message_retention_seconds: '86400' },
   },
   {
     name: 'from-context',

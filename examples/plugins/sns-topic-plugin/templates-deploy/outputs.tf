@@ -1,7 +1,7 @@
-output "topic_name" {
-  value = terraform_data.topic.output.name
+output "topic_arn" {
+  value = aws_sns_topic.this.arn
 }
 
-output "topic_arn" {
-  value = "arn:aws:sns:${terraform_data.topic.output.region}:000000000000:${terraform_data.topic.output.name}"
+output "topic_name" {
+  value = aws_sns_topic.this.name
 }
