@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on an embedded default: installs what is needed, builds the bundles, starts a local
-# S3 server on 127.0.0.1 and runs the three actions against examples/orders-app.
+# AWS (moto_server: S3, SNS, SQS, STS) on 127.0.0.1 and runs the three actions against
+# examples/orders-app, whose plugins create real resources with the hashicorp/aws provider.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/check-tools.sh
