@@ -82,15 +82,20 @@ function apply(plan: ActionResult): Promise<ActionResult> {
   });
 }
 
-/** Warnings as `file:line name-it-mentions` for the scaffold's two undefined names. */
+/** Warnings as `file:line name-it-mentions` for the scaffold's two undefined names (once each). */
 function scaffoldWarnings(result: ActionResult): string[] {
-  return result.annotations
-    .filter((a: Annotation) => a.level === 'warning' && /\b(resource|method)\b/.test(a.message))
+  const warnings = result.annotations
+    .filter(
+      (a: Annotation) =>
+        a.level === 'warning' &&
+        (a.properties.file ?? '').endsWith('README-deploy.md') &&
+        /\b(resource|method)\b/.test(a.message),
+    )
     .map(
       (a) =>
         `${a.properties.file}:${a.properties.line} ${/\bresource\b/.test(a.message) ? 'resource' : 'method'}`,
-    )
-    .sort();
+    );
+  return [...new Set(warnings)].sort();
 }
 
 async function connectionInterface(name: string): Promise<Record<string, string>> {
