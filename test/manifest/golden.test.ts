@@ -186,7 +186,7 @@ describe('manifest facts the goldens encode', () => {
   it('gives DYNAMIC_INPUTS the last word before computed inputs', async () => {
     const queue = (await build('v2-and-v3-mixed')).plugins.find((p) => p.alias === 'billing-queue');
     expect(queue?.inputs).toMatchObject({
-      max_receive_count: 9,
+      message_retention_seconds: 86400,
       queue_full_name: 'orders-billing-prod',
     });
   });
