@@ -18,7 +18,9 @@ import { displayPath, parsePluginRef, PluginCatalog, type LocatedPlugin } from '
 import { canonicalize, canonicalJson, sha256 } from './canonical-json';
 import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
 import { inDestroyOrder, orderByDependencies } from './ordering';
-import { resolveInputs } from './resolve-inputs';
+import { resolvePluginInputs } from './plugin-inputs';
+import { resolveDescriptorSharedValues } from './stk-shared-values';
+import { assignConnectors } from './v1-connectors';
 import type { DeploymentTarget, ResolvedSharedValue } from '../workspace';
 import type { BuildManifestOptions, GeneratedConnection, Manifest, ManifestPlugin } from './types';
 
@@ -49,11 +51,14 @@ export async function readDescriptor(repoRoot: string, workdir: string): Promise
 
 export async function buildManifest(options: BuildManifestOptions): Promise<Manifest> {
   const appDir = join(options.repoRoot, options.workdir);
-  const descriptor = await readDescriptor(options.repoRoot, options.workdir);
-  const stkFile = descriptor.file;
-  const target = descriptorTarget(descriptor, options);
+  const written = await readDescriptor(options.repoRoot, options.workdir);
+  const stkFile = written.file;
+  const target = descriptorTarget(written, options);
+  // `{{ var.KEY }}` in stk.yaml values: filled in before anything reads them.
+  const stkShared = resolveDescriptorSharedValues(written, options.sharedValues ?? {}, options);
+  const descriptor = stkShared.descriptor;
 
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...stkShared.problems];
   const types = options.connectionTypes ?? new Map<string, ConnectionInterfaceType>();
   const catalog = new PluginCatalog(options.repoRoot);
   const located = new Map<string, LocatedPlugin>();
@@ -79,10 +84,14 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
           located.set(plugin.alias, found.plugin);
           problems.push(...found.problems);
         } else {
+          const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
           problems.push(...found.problems, {
-            message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found. Looked in: ${found.looked.join(', ')}.`,
+            message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
             location: plugin.locate(['name']),
-            hint: 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
+            hint:
+              others.length > 0
+                ? `Ask for a version that is there in stk.yaml (${ref.name}@${found.otherVersions[0]?.version ?? ''}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory.`
+                : 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
           });
         }
       }),
@@ -95,7 +104,13 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
     version: options.version,
     dynamicInputs: options.dynamicInputs,
   };
-  const partial = descriptor.plugins.map((plugin) => {
+  // v1 connectors become the required/generated connections their plugin.yaml declares.
+  const entries = descriptor.plugins.map((plugin) => {
+    const definition = located.get(plugin.alias)?.definition;
+    return definition ? assignConnectors(plugin, definition, problems) : plugin;
+  });
+  const resolved = resolvePluginInputs(entries, located, context, options.logger);
+  const partial = entries.map((plugin) => {
     const found = located.get(plugin.alias);
     const definition = found?.definition;
     if (found && definition && definition.type !== 'infra') {
@@ -104,10 +119,10 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
         location: plugin.locate(['type']),
       });
     }
-    const { inputs, problems: inputProblems } =
-      plugin.type === 'infra' && !definition
-        ? { inputs: {}, problems: [] }
-        : resolveInputs(plugin, definition, context);
+    const { inputs, problems: inputProblems } = resolved.inputs.get(plugin.alias) ?? {
+      inputs: {},
+      problems: [],
+    };
     problems.push(...inputProblems);
     let generates: GeneratedConnection[] = [];
     if (definition) {
@@ -176,7 +191,11 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
     const info = p.found
       ? await folderInfo(p.found)
       : { digest: '', refs: { keys: [], all: false } };
-    plugins.push(toManifestPlugin(p, info, shared));
+    // Shared values behind global computed inputs reach every plugin with them.
+    const stkKeys = [p.plugin.alias, ...resolved.globalSources].flatMap(
+      (alias) => stkShared.keys.get(alias) ?? [],
+    );
+    plugins.push(toManifestPlugin(p, info, shared, stkKeys));
   }
   const usedKeys = new Set(plugins.flatMap((p) => p.sharedValues ?? []));
   const sharedValues = Object.fromEntries(
@@ -303,6 +322,8 @@ function toManifestPlugin(
   },
   folder: FolderInfo,
   shared: Record<string, ResolvedSharedValue>,
+  /** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
+  stkKeys: readonly string[],
 ): ManifestPlugin {
   const ref = parsePluginRef(p.plugin.ref);
   const requiredValues = p.requires.map((r) => [
@@ -312,9 +333,13 @@ function toManifestPlugin(
   const sharedKeys =
     p.plugin.type !== 'infra'
       ? []
-      : folder.refs.all
-        ? [...new Set([...folder.refs.keys, ...Object.keys(shared)])].sort()
-        : folder.refs.keys;
+      : [
+          ...new Set([
+            ...folder.refs.keys,
+            ...stkKeys,
+            ...(folder.refs.all ? Object.keys(shared) : []),
+          ]),
+        ].sort();
   const files = folder.digest;
   return {
     alias: p.plugin.alias,
