@@ -91173,6 +91173,9 @@ function resolveDescriptorSharedValues(descriptor, shared, scope) {
     ]));
     const keys = new Map();
     const plugins = descriptor.plugins.map((plugin) => {
+        // App plugins are listed, never deployed: nothing reads their values, so they stay as written.
+        if (plugin.type !== 'infra')
+            return plugin;
         const used = new Set(globalUsed);
         const at = (path) => plugin.locate(path);
         const inputs = Object.fromEntries(Object.entries(plugin.inputs).map(([name, value]) => [

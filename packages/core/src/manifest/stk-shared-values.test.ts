@@ -40,6 +40,28 @@ describe('resolveDescriptorSharedValues', () => {
     expect(result.keys.get('p')).toEqual(['L', 'N', 'S']);
   });
 
+  it('substitutes once: a value that holds a reference is not read again', () => {
+    const result = resolveDescriptorSharedValues(
+      descriptor("        a: 'x {{ var.A }}'\n        b: '{{ var.A }}'\n"),
+      { A: value('{{ var.B }}') },
+      scope,
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.descriptor.plugins[0]?.inputs).toEqual({ a: 'x {{ var.B }}', b: '{{ var.B }}' });
+    expect(result.keys.get('p')).toEqual(['A']);
+  });
+
+  it('leaves app plugins as written: they are not deployed', () => {
+    const written = descriptor("        a: '{{ var.NOWHERE }}'\n");
+    const app = {
+      ...written,
+      plugins: written.plugins.map((p) => ({ ...p, type: 'app' as const })),
+    };
+    const result = resolveDescriptorSharedValues(app, {}, scope);
+    expect(result.problems).toEqual([]);
+    expect(result.descriptor.plugins[0]?.inputs).toEqual({ a: '{{ var.NOWHERE }}' });
+  });
+
   it('does not resolve keys inherited from Object.prototype', () => {
     const result = resolveDescriptorSharedValues(
       descriptor("        a: '{{ var.constructor }}'\n        b: '{{ var.__proto__ }}'\n"),

@@ -80,6 +80,8 @@ export function resolveDescriptorSharedValues(
   );
   const keys = new Map<string, string[]>();
   const plugins = descriptor.plugins.map((plugin): DescriptorPlugin => {
+    // App plugins are listed, never deployed: nothing reads their values, so they stay as written.
+    if (plugin.type !== 'infra') return plugin;
     const used = new Set(globalUsed);
     const at = (path: YamlPath): SourceLocation => plugin.locate(path);
     const inputs = Object.fromEntries(
