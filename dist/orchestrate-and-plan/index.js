@@ -90954,39 +90954,6 @@ async function restoreSnapshot(snapshot, dir) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/templates/shared-value-refs.ts
-/**
- * Which shared values a plugin's templates read (`{{ var.KEY }}`, `{{ var['KEY'] }}`), so a run
- * records and compares only those. Only Jinja expressions and statements are searched: `var.x` in
- * plain HCL is a Terraform variable. A use the scan cannot resolve (`var[name]`, `var | …`, a loop
- * over `var`) means every shared value.
- */
-const JINJA = /\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g;
-const DOTTED = /\bvar\.([A-Za-z_][A-Za-z0-9_]*)/g;
-const INDEXED = /\bvar\[\s*(['"])([^'"]+)\1\s*\]/g;
-const ANY = /(?<![.\w])var\b/g;
-function sharedValueRefs(templates) {
-    const keys = new Set();
-    let all = false;
-    for (const text of templates) {
-        for (const block of text.matchAll(JINJA)) {
-            const code = block[1] ?? block[2] ?? '';
-            let resolved = 0;
-            for (const m of code.matchAll(DOTTED)) {
-                keys.add(m[1]);
-                resolved++;
-            }
-            for (const m of code.matchAll(INDEXED)) {
-                keys.add(m[2]);
-                resolved++;
-            }
-            if ([...code.matchAll(ANY)].length > resolved)
-                all = true;
-        }
-    }
-    return { keys: [...keys].sort(), all };
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/connections.ts
 /** The generated connections of an infra plugin, with the plugin's outputs mapping. */
 function generatedConnections(plugin, definition, problems) {
@@ -91113,6 +91080,112 @@ function resolvePluginInputs(plugins, located, context, logger) {
     return {
         inputs: new Map(plugins.map((p) => [p.alias, resolve(p, computedGlobals)])),
         globalSources: [...new Set(Object.values(computedGlobals).map((g) => g.alias))],
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/shared-value-refs.ts
+/**
+ * Which shared values a plugin's templates read (`{{ var.KEY }}`, `{{ var['KEY'] }}`), so a run
+ * records and compares only those. Only Jinja expressions and statements are searched: `var.x` in
+ * plain HCL is a Terraform variable. A use the scan cannot resolve (`var[name]`, `var | …`, a loop
+ * over `var`) means every shared value.
+ */
+const JINJA = /\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g;
+const DOTTED = /\bvar\.([A-Za-z_][A-Za-z0-9_]*)/g;
+const INDEXED = /\bvar\[\s*(['"])([^'"]+)\1\s*\]/g;
+const ANY = /(?<![.\w])var\b/g;
+function sharedValueRefs(templates) {
+    const keys = new Set();
+    let all = false;
+    for (const text of templates) {
+        for (const block of text.matchAll(JINJA)) {
+            const code = block[1] ?? block[2] ?? '';
+            let resolved = 0;
+            for (const m of code.matchAll(DOTTED)) {
+                keys.add(m[1]);
+                resolved++;
+            }
+            for (const m of code.matchAll(INDEXED)) {
+                keys.add(m[2]);
+                resolved++;
+            }
+            if ([...code.matchAll(ANY)].length > resolved)
+                all = true;
+        }
+    }
+    return { keys: [...keys].sort(), all };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/manifest/manifest-plugin.ts
+
+
+
+/** Aliases of the plugins of this manifest it requires a connection from. */
+function dependsOn(requires) {
+    return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
+}
+/** What a run records of a shared value: never the value itself. */
+function withoutValue(value) {
+    return {
+        secret: value.secret,
+        scope: value.scope,
+        revision: value.revision,
+        updatedAt: value.updatedAt,
+        updatedBy: value.updatedBy,
+        digest: value.digest,
+    };
+}
+function readFolder(snapshot) {
+    const templates = snapshot.files
+        .filter((f) => f.path.startsWith('templates-deploy/'))
+        .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
+    return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
+}
+function toManifestPlugin(p, folder, shared, 
+/** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
+stkKeys) {
+    const ref = parsePluginRef(p.plugin.ref);
+    const requiredValues = p.requires.map((r) => [
+        r.name,
+        r.from.kind === 'context' ? r.from.attributes : r.from.alias,
+    ]);
+    const sharedKeys = p.plugin.type !== 'infra'
+        ? []
+        : [
+            ...new Set([
+                ...folder.refs.keys,
+                ...stkKeys,
+                ...(folder.refs.all ? Object.keys(shared) : []),
+            ]),
+        ].sort();
+    const files = folder.digest;
+    return {
+        alias: p.plugin.alias,
+        ref: p.plugin.ref,
+        name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
+        version: p.found?.definition.version ?? ref?.version ?? '',
+        type: p.plugin.type,
+        ...(p.found
+            ? {
+                source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
+                pluginFile: p.found.definition.file,
+            }
+            : {}),
+        inputs: p.inputs,
+        requires: p.requires,
+        generates: p.generates,
+        dependsOn: dependsOn(p.requires),
+        ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
+        ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
+        digest: sha256(canonicalJson({
+            inputs: p.inputs,
+            required: requiredValues,
+            files,
+            // Only when used, so plugins without shared values keep the digests they had.
+            ...(sharedKeys.length > 0
+                ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
+                : {}),
+        })),
     };
 }
 
@@ -91304,6 +91377,9 @@ async function buildManifest(options) {
     // `{{ var.KEY }}` in stk.yaml values: filled in before anything reads them.
     const stkShared = resolveDescriptorSharedValues(written, options.sharedValues ?? {}, options);
     const descriptor = stkShared.descriptor;
+    const derived = descriptor.plugins.filter((p) => p.derivedAlias);
+    if (derived.length > 0)
+        options.logger.info(`${stkFile} (schema-version v1) names no aliases; derived from the plugin names: ${derived.map((p) => `${p.ref} -> ${p.alias}`).join(', ')}.`);
     const problems = [...stkShared.problems];
     const types = options.connectionTypes ?? new Map();
     const catalog = new PluginCatalog(options.repoRoot);
@@ -91472,9 +91548,6 @@ function manifestDigest(manifest) {
         destroy: manifest.destroy.map((p) => p.alias),
     }));
 }
-function dependsOn(requires) {
-    return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
-}
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(plugins, types) {
     const used = connectionTypeNames(plugins).flatMap((n) => {
@@ -91490,70 +91563,6 @@ function connectionTypeNames(plugins) {
         ...p.requires.map((r) => r.type),
     ]);
     return [...new Set(names)].sort();
-}
-/** What a run records of a shared value: never the value itself. */
-function withoutValue(value) {
-    return {
-        secret: value.secret,
-        scope: value.scope,
-        revision: value.revision,
-        updatedAt: value.updatedAt,
-        updatedBy: value.updatedBy,
-        digest: value.digest,
-    };
-}
-function readFolder(snapshot) {
-    const templates = snapshot.files
-        .filter((f) => f.path.startsWith('templates-deploy/'))
-        .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
-    return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
-}
-function toManifestPlugin(p, folder, shared, 
-/** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
-stkKeys) {
-    const ref = parsePluginRef(p.plugin.ref);
-    const requiredValues = p.requires.map((r) => [
-        r.name,
-        r.from.kind === 'context' ? r.from.attributes : r.from.alias,
-    ]);
-    const sharedKeys = p.plugin.type !== 'infra'
-        ? []
-        : [
-            ...new Set([
-                ...folder.refs.keys,
-                ...stkKeys,
-                ...(folder.refs.all ? Object.keys(shared) : []),
-            ]),
-        ].sort();
-    const files = folder.digest;
-    return {
-        alias: p.plugin.alias,
-        ref: p.plugin.ref,
-        name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
-        version: p.found?.definition.version ?? ref?.version ?? '',
-        type: p.plugin.type,
-        ...(p.found
-            ? {
-                source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
-                pluginFile: p.found.definition.file,
-            }
-            : {}),
-        inputs: p.inputs,
-        requires: p.requires,
-        generates: p.generates,
-        dependsOn: dependsOn(p.requires),
-        ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
-        ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
-        digest: sha256(canonicalJson({
-            inputs: p.inputs,
-            required: requiredValues,
-            files,
-            // Only when used, so plugins without shared values keep the digests they had.
-            ...(sharedKeys.length > 0
-                ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
-                : {}),
-        })),
-    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/index.ts

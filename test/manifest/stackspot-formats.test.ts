@@ -127,8 +127,12 @@ const workerEntry = (inputs = 'worker_name: billing', envs = '{ region: { dev: u
 
 describe('stk.yaml schema-version v1', () => {
   it('derives each alias from the plugin name and places connectors as plugin.yaml declares them', async () => {
-    const manifest = await build(repo(v1(queueEntry() + workerEntry())));
+    const logger = new MemoryLogger();
+    const manifest = await build(repo(v1(queueEntry() + workerEntry())), {}, logger);
     expect(manifest.plugins.map((p) => p.alias)).toEqual(['queue', 'worker']);
+    expect(logger.messages('info')).toContain(
+      '.stk/stk.yaml (schema-version v1) names no aliases; derived from the plugin names: acme/stack@1.0.0/queue@1.0.0 -> queue, acme/stack@1.0.0/worker@2.0.0 -> worker.',
+    );
     expect(manifest.plugins[0]?.generates).toEqual([
       { key: 'queue-conn', name: 'orders-queue', type: 'queue-conn', outputs: [] },
     ]);

@@ -86449,6 +86449,79 @@ function plugin_inputs_resolvePluginInputs(plugins, located, context, logger) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/manifest/manifest-plugin.ts
+
+
+
+/** Aliases of the plugins of this manifest it requires a connection from. */
+function manifest_plugin_dependsOn(requires) {
+    return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
+}
+/** What a run records of a shared value: never the value itself. */
+function manifest_plugin_withoutValue(value) {
+    return {
+        secret: value.secret,
+        scope: value.scope,
+        revision: value.revision,
+        updatedAt: value.updatedAt,
+        updatedBy: value.updatedBy,
+        digest: value.digest,
+    };
+}
+function manifest_plugin_readFolder(snapshot) {
+    const templates = snapshot.files
+        .filter((f) => f.path.startsWith('templates-deploy/'))
+        .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
+    return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
+}
+function manifest_plugin_toManifestPlugin(p, folder, shared, 
+/** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
+stkKeys) {
+    const ref = parsePluginRef(p.plugin.ref);
+    const requiredValues = p.requires.map((r) => [
+        r.name,
+        r.from.kind === 'context' ? r.from.attributes : r.from.alias,
+    ]);
+    const sharedKeys = p.plugin.type !== 'infra'
+        ? []
+        : [
+            ...new Set([
+                ...folder.refs.keys,
+                ...stkKeys,
+                ...(folder.refs.all ? Object.keys(shared) : []),
+            ]),
+        ].sort();
+    const files = folder.digest;
+    return {
+        alias: p.plugin.alias,
+        ref: p.plugin.ref,
+        name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
+        version: p.found?.definition.version ?? ref?.version ?? '',
+        type: p.plugin.type,
+        ...(p.found
+            ? {
+                source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
+                pluginFile: p.found.definition.file,
+            }
+            : {}),
+        inputs: p.inputs,
+        requires: p.requires,
+        generates: p.generates,
+        dependsOn: manifest_plugin_dependsOn(p.requires),
+        ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
+        ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
+        digest: sha256(canonicalJson({
+            inputs: p.inputs,
+            required: requiredValues,
+            files,
+            // Only when used, so plugins without shared values keep the digests they had.
+            ...(sharedKeys.length > 0
+                ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
+                : {}),
+        })),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/stk-shared-values.ts
 
 /** `{{ var.KEY }}` or `{{var.KEY}}`, nothing else inside the braces. */
@@ -86637,6 +86710,9 @@ async function build_manifest_buildManifest(options) {
     // `{{ var.KEY }}` in stk.yaml values: filled in before anything reads them.
     const stkShared = resolveDescriptorSharedValues(written, options.sharedValues ?? {}, options);
     const descriptor = stkShared.descriptor;
+    const derived = descriptor.plugins.filter((p) => p.derivedAlias);
+    if (derived.length > 0)
+        options.logger.info(`${stkFile} (schema-version v1) names no aliases; derived from the plugin names: ${derived.map((p) => `${p.ref} -> ${p.alias}`).join(', ')}.`);
     const problems = [...stkShared.problems];
     const types = options.connectionTypes ?? new Map();
     const catalog = new PluginCatalog(options.repoRoot);
@@ -86805,9 +86881,6 @@ function build_manifest_manifestDigest(manifest) {
         destroy: manifest.destroy.map((p) => p.alias),
     }));
 }
-function dependsOn(requires) {
-    return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
-}
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(plugins, types) {
     const used = build_manifest_connectionTypeNames(plugins).flatMap((n) => {
@@ -86823,70 +86896,6 @@ function build_manifest_connectionTypeNames(plugins) {
         ...p.requires.map((r) => r.type),
     ]);
     return [...new Set(names)].sort();
-}
-/** What a run records of a shared value: never the value itself. */
-function withoutValue(value) {
-    return {
-        secret: value.secret,
-        scope: value.scope,
-        revision: value.revision,
-        updatedAt: value.updatedAt,
-        updatedBy: value.updatedBy,
-        digest: value.digest,
-    };
-}
-function readFolder(snapshot) {
-    const templates = snapshot.files
-        .filter((f) => f.path.startsWith('templates-deploy/'))
-        .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
-    return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
-}
-function toManifestPlugin(p, folder, shared, 
-/** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
-stkKeys) {
-    const ref = parsePluginRef(p.plugin.ref);
-    const requiredValues = p.requires.map((r) => [
-        r.name,
-        r.from.kind === 'context' ? r.from.attributes : r.from.alias,
-    ]);
-    const sharedKeys = p.plugin.type !== 'infra'
-        ? []
-        : [
-            ...new Set([
-                ...folder.refs.keys,
-                ...stkKeys,
-                ...(folder.refs.all ? Object.keys(shared) : []),
-            ]),
-        ].sort();
-    const files = folder.digest;
-    return {
-        alias: p.plugin.alias,
-        ref: p.plugin.ref,
-        name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
-        version: p.found?.definition.version ?? ref?.version ?? '',
-        type: p.plugin.type,
-        ...(p.found
-            ? {
-                source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
-                pluginFile: p.found.definition.file,
-            }
-            : {}),
-        inputs: p.inputs,
-        requires: p.requires,
-        generates: p.generates,
-        dependsOn: dependsOn(p.requires),
-        ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
-        ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
-        digest: sha256(canonicalJson({
-            inputs: p.inputs,
-            required: requiredValues,
-            files,
-            // Only when used, so plugins without shared values keep the digests they had.
-            ...(sharedKeys.length > 0
-                ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
-                : {}),
-        })),
-    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/index.ts

@@ -4,14 +4,8 @@
  */
 import { join } from 'node:path';
 import { ConfigurationError, type Problem } from '../errors';
-import {
-  parseDescriptor,
-  readYamlFile,
-  type Descriptor,
-  type DescriptorPlugin,
-} from '../descriptor';
-import { snapshotDirectory, type PluginSnapshot } from '../deployment/plugin-snapshot';
-import { sharedValueRefs, type SharedValueRefs } from '../templates/shared-value-refs';
+import { parseDescriptor, readYamlFile, type Descriptor } from '../descriptor';
+import { snapshotDirectory } from '../deployment/plugin-snapshot';
 import { checkGeneratedConnections } from '../connection-types/contract-checks';
 import type { ConnectionInterfaceType } from '../connection-types/connection-type';
 import { displayPath, parsePluginRef, PluginCatalog, type LocatedPlugin } from '../plugins';
@@ -19,9 +13,16 @@ import { canonicalize, canonicalJson, sha256 } from './canonical-json';
 import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
 import { inDestroyOrder, orderByDependencies } from './ordering';
 import { resolvePluginInputs } from './plugin-inputs';
+import {
+  dependsOn,
+  readFolder,
+  toManifestPlugin,
+  withoutValue,
+  type FolderInfo,
+} from './manifest-plugin';
 import { resolveDescriptorSharedValues } from './stk-shared-values';
 import { assignConnectors } from './v1-connectors';
-import type { DeploymentTarget, ResolvedSharedValue } from '../workspace';
+import type { DeploymentTarget } from '../workspace';
 import type { BuildManifestOptions, GeneratedConnection, Manifest, ManifestPlugin } from './types';
 
 /** A stable id derived from the application name, for descriptors not yet registered. */
@@ -57,6 +58,11 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
   // `{{ var.KEY }}` in stk.yaml values: filled in before anything reads them.
   const stkShared = resolveDescriptorSharedValues(written, options.sharedValues ?? {}, options);
   const descriptor = stkShared.descriptor;
+  const derived = descriptor.plugins.filter((p) => p.derivedAlias);
+  if (derived.length > 0)
+    options.logger.info(
+      `${stkFile} (schema-version v1) names no aliases; derived from the plugin names: ${derived.map((p) => `${p.ref} -> ${p.alias}`).join(', ')}.`,
+    );
 
   const problems: Problem[] = [...stkShared.problems];
   const types = options.connectionTypes ?? new Map<string, ConnectionInterfaceType>();
@@ -263,10 +269,6 @@ export function manifestDigest(
   );
 }
 
-function dependsOn(requires: ManifestPlugin['requires']): string[] {
-  return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
-}
-
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(
   plugins: readonly ManifestPlugin[],
@@ -286,89 +288,4 @@ export function connectionTypeNames(plugins: readonly ManifestPlugin[]): string[
     ...p.requires.map((r) => r.type),
   ]);
   return [...new Set(names)].sort();
-}
-
-/** What a run records of a shared value: never the value itself. */
-function withoutValue(value: ResolvedSharedValue): Omit<ResolvedSharedValue, 'value'> {
-  return {
-    secret: value.secret,
-    scope: value.scope,
-    revision: value.revision,
-    updatedAt: value.updatedAt,
-    updatedBy: value.updatedBy,
-    digest: value.digest,
-  };
-}
-
-interface FolderInfo {
-  digest: string;
-  refs: SharedValueRefs;
-}
-
-function readFolder(snapshot: PluginSnapshot): FolderInfo {
-  const templates = snapshot.files
-    .filter((f) => f.path.startsWith('templates-deploy/'))
-    .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
-  return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
-}
-
-function toManifestPlugin(
-  p: {
-    plugin: DescriptorPlugin;
-    found?: LocatedPlugin;
-    inputs: Record<string, unknown>;
-    generates: GeneratedConnection[];
-    requires: ManifestPlugin['requires'];
-  },
-  folder: FolderInfo,
-  shared: Record<string, ResolvedSharedValue>,
-  /** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
-  stkKeys: readonly string[],
-): ManifestPlugin {
-  const ref = parsePluginRef(p.plugin.ref);
-  const requiredValues = p.requires.map((r) => [
-    r.name,
-    r.from.kind === 'context' ? r.from.attributes : r.from.alias,
-  ]);
-  const sharedKeys =
-    p.plugin.type !== 'infra'
-      ? []
-      : [
-          ...new Set([
-            ...folder.refs.keys,
-            ...stkKeys,
-            ...(folder.refs.all ? Object.keys(shared) : []),
-          ]),
-        ].sort();
-  const files = folder.digest;
-  return {
-    alias: p.plugin.alias,
-    ref: p.plugin.ref,
-    name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
-    version: p.found?.definition.version ?? ref?.version ?? '',
-    type: p.plugin.type,
-    ...(p.found
-      ? {
-          source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
-          pluginFile: p.found.definition.file,
-        }
-      : {}),
-    inputs: p.inputs,
-    requires: p.requires,
-    generates: p.generates,
-    dependsOn: dependsOn(p.requires),
-    ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
-    ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
-    digest: sha256(
-      canonicalJson({
-        inputs: p.inputs,
-        required: requiredValues,
-        files,
-        // Only when used, so plugins without shared values keep the digests they had.
-        ...(sharedKeys.length > 0
-          ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
-          : {}),
-      }),
-    ),
-  };
 }
