@@ -626,6 +626,50 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     name: 'input: bucket name with a path',
     with: { IAC_BUCKET_NAME: 'iac/../other' },
     expect: /IAC_BUCKET_NAME/,
+  }, // --- StackSpot's published formats (issue 18)
+  {
+    name: 'descriptor: {{ var.KEY }} in an input, KEY not set in the workspace',
+    files: {
+      [STK]: usingBad("name: 'pre-{{ var.NOT_SET_ANYWHERE }}-post'"),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]: '# nothing\n',
+    },
+    expect: /stk\.yaml:12.*reads shared value NOT_SET_ANYWHERE .*which is not set in workspace/,
+  },
+  {
+    name: 'descriptor: v1 entries of one plugin, no alias, derived aliases clash',
+    files: {
+      [STK]: usingBad()
+        .replace('schema-version: v3', 'schema-version: v1')
+        .replace('      alias: bad\n', '')
+        .concat('    - { name: acme/stack@1.0.0/bad@1.0.0, type: infra, inputs: { name: y } }\n'),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]: '# nothing\n',
+    },
+    expect:
+      /stk\.yaml:12.*has no alias, and the one derived from its plugin name, 'bad', is already used by plugin 1/,
+  },
+  {
+    name: 'plugin: required inputs-envs input without a value for the environment',
+    files: {
+      [STK]: usingBad().concat('      inputs-envs: { region: { some-other-env: eu-west-1 } }\n'),
+      [PLUGIN]: GOOD_PLUGIN.concat(
+        '  inputs-envs:\n    - { label: Region, name: region, type: text, required: true }\n',
+      ),
+      [TEMPLATE]: '# {{ region }}\n',
+    },
+    expect:
+      /stk\.yaml:13.*Input region of plugin bad is declared per environment .*no value for environment '[^']+'/,
+  },
+  {
+    name: 'descriptor: plugin asked for at a version that is not there',
+    files: {
+      [STK]: usingBad().replace('acme/bad@1.0.0', 'acme/bad@2.0.0'),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]: '# nothing\n',
+    },
+    expect:
+      /stk\.yaml:8.*not found at version 2\.0\.0; bad is there at version 1\.0\.0 \(plugins\/bad\)/,
   },
 ];
 

@@ -164,6 +164,47 @@ describe('shared values', () => {
     expectOk(fixed);
     expectOk(await flow.cancel(fixed.outputs.run_id ?? ''));
   });
+
+  it('fills {{ var.KEY }} of a v1 stk.yaml input before the plan, and refuses a change before apply', async () => {
+    expect((await flow.cli(['values', 'set', 'ZONE', 'north'])).code).toBe(0);
+    mkdirSync(join(flow.checkout, 'gamma', '.stk'), { recursive: true });
+    // As StackSpot wrote schema v1: no alias, the Connection Interface under connectors.
+    writeFileSync(
+      join(flow.checkout, 'gamma', '.stk', 'stk.yaml'),
+      [
+        'schema-version: v1',
+        'kind: manifest',
+        'metadata:',
+        '  name: gamma',
+        'spec:',
+        '  type: app',
+        '  app-id: 01JGAMMA000000000000000000',
+        '  plugins:',
+        '    - name: acme/stack@1.0.0/node-a@1.0.0',
+        '      plugin-version-id: 01GWJASJ2S910MV4V0CK5J2GGG',
+        '      type: infra',
+        '      inputs:',
+        "        label: 'zone-{{var.ZONE}}'",
+        '      inputs-envs: {}',
+        '      connectors:',
+        '        - name: gamma-a',
+        '          type: diamond-conn',
+        '',
+      ].join('\n'),
+    );
+    const plan = await orchestrate('gamma');
+    expectOk(plan);
+    // Terraform planned the value (rendered with the environment by the template), under the
+    // alias derived from the plugin name; the reference itself reaches nothing.
+    expect(plan.log).toMatch(/node-a[\s\S]*"zone-north-dev"/);
+    expect(`${plan.log}${plan.summary}`).not.toContain('var.ZONE');
+    await flow.cli(['values', 'set', 'ZONE', 'south', '--by', 'carol']);
+    const applied = await flow.apply(plan);
+    expect(applied.exitCode).toBe(1);
+    expect(errorsOf(applied)).toMatch(
+      /Shared value ZONE: changed from revision 1 to 2 \(by carol at [^)]+\) after the plan/,
+    );
+  });
 });
 
 describe('Connection Interface Types', () => {

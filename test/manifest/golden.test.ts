@@ -68,6 +68,19 @@ const cases: Case[] = [
     dynamicInputs: { message_retention_seconds: '86400' },
   },
   {
+    name: 'v1-published-dev',
+    repoRoot: manifestFixtures,
+    workdir: 'v1-published',
+    pluginDirs: ['v1-plugins'],
+  },
+  {
+    name: 'v1-published-prod',
+    repoRoot: manifestFixtures,
+    workdir: 'v1-published',
+    pluginDirs: ['v1-plugins'],
+    environment: 'prod',
+  },
+  {
     name: 'from-context',
     repoRoot: manifestFixtures,
     workdir: 'from-context',

@@ -84624,7 +84624,52 @@ function connection_type_secretAttributes(type) {
     return type?.attributes.filter((a) => a.secret).map((a) => a.name) ?? [];
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/descriptor/v1-entries.ts
+
+/** `<connection-interface-type>__CONNECTOR`: a v1 input naming the instance of that type. */
+const v1_entries_CONNECTOR_INPUT = /^([A-Za-z0-9_-]+)__CONNECTOR$/;
+/** v1 connector types are written with '-' (aws-sqs-conn) or, in input names, '_' (aws_sqs_conn). */
+function v1_entries_sameType(a, b) {
+    return a.replace(/_/g, '-') === b.replace(/_/g, '-');
+}
+/**
+ * The alias of a v1 entry, which has none: the plugin's own name (the last segment of `name`,
+ * without its version), as StackSpot's portal pre-fills it. It stays the same across versions, so
+ * upgrading a plugin keeps its state; characters an alias cannot hold become '-'.
+ */
+function v1_entries_deriveV1Alias(ref) {
+    const last = ref.split('/').filter(Boolean).at(-1) ?? '';
+    const name = last.split('@')[0] ?? '';
+    return name
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^[-_]+|[-_]+$/g, '')
+        .slice(0, 63)
+        .replace(/[-_]+$/g, '');
+}
+/** v1 `connectors: [{ name, type }]` (the schema also shows `connector:`). */
+function v1_entries_parseConnectors(entry, base, yaml, fail) {
+    const key = entry.connectors !== undefined ? 'connectors' : 'connector';
+    const list = entry[key];
+    if (list === undefined || list === null)
+        return [];
+    if (!Array.isArray(list)) {
+        fail([...base, key], `${key} must be a list of { name, type }.`);
+        return [];
+    }
+    return list.flatMap((item, i) => {
+        const object = asRecord(item);
+        const name = typeof object?.name === 'string' ? object.name.trim() : '';
+        const type = typeof object?.type === 'string' ? object.type.trim() : '';
+        if (!name || !type) {
+            fail([...base, key, i], `${key}[${i}] needs name (the Connection Interface instance) and type (its Connection Interface Type).`);
+            return [];
+        }
+        return [{ name, type, location: yaml.locate([...base, key, i]) }];
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/stk-descriptor.ts
+
 
 const SCHEMA_VERSIONS = (/* unused pure expression or super */ null && (['v1', 'v2', 'v3']));
 const ALIAS = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/i;
@@ -84677,12 +84722,17 @@ function stk_descriptor_parseDescriptor(yaml) {
     const plugins = [];
     const aliases = new Map();
     (Array.isArray(rawPlugins) ? rawPlugins : []).forEach((raw, index) => {
-        const plugin = parsePlugin(raw, index, yaml, fail);
+        const plugin = parsePlugin(raw, index, yaml, fail, schemaVersion === 'v1');
         if (!plugin)
             return;
         const first = aliases.get(plugin.alias);
         if (first !== undefined) {
-            fail(['spec', 'plugins', index, 'alias'], `Plugin alias '${plugin.alias}' is used twice (also by plugin ${first + 1}).`, 'Aliases identify plugins in states and tasks: give each its own.');
+            if (plugin.derivedAlias) {
+                fail(['spec', 'plugins', index, 'name'], `Plugin ${index + 1} (${plugin.ref}) has no alias, and the one derived from its plugin name, '${plugin.alias}', is already used by plugin ${first + 1}.`, `schema-version v1 entries take their alias from the plugin name, so a plugin used twice needs an explicit one: add 'alias: <unique name>' to plugin ${index + 1} (keep the derived one on the entry already deployed, or its state is not found).`);
+            }
+            else {
+                fail(['spec', 'plugins', index, 'alias'], `Plugin alias '${plugin.alias}' is used twice (also by plugin ${first + 1}).`, 'Aliases identify plugins in states and tasks: give each its own.');
+            }
             return;
         }
         aliases.set(plugin.alias, index);
@@ -84724,7 +84774,7 @@ function stringMapping(value, path, fail) {
     }
     return result;
 }
-function parsePlugin(raw, index, yaml, fail) {
+function parsePlugin(raw, index, yaml, fail, v1) {
     const base = ['spec', 'plugins', index];
     const entry = asRecord(raw);
     if (!entry) {
@@ -84741,7 +84791,12 @@ function parsePlugin(raw, index, yaml, fail) {
         return '';
     };
     const ref = need('name');
-    const alias = need('alias');
+    const derived = v1 && (entry.alias === undefined || entry.alias === null);
+    const alias = derived ? deriveV1Alias(ref) : need('alias');
+    if (derived && ref && !alias) {
+        fail([...base, 'name'], `Plugin ${index + 1} has no alias, and none can be derived from its name '${ref.slice(0, 80)}'.`, "Add 'alias: <name>' (letters, digits, '-' and '_') to the entry.");
+        ok.value = false;
+    }
     if (alias && !ALIAS.test(alias)) {
         fail([...base, 'alias'], `Plugin alias '${alias.slice(0, 80)}${alias.length > 80 ? '…' : ''}' may hold only letters, digits, '-' and '_' (at most 63), and must start and end with a letter or digit.`);
         ok.value = false;
@@ -84754,7 +84809,17 @@ function parsePlugin(raw, index, yaml, fail) {
     const inputs = {};
     const requires = [];
     const generates = [];
+    const connectors = v1 ? parseConnectors(entry, base, yaml, fail) : [];
     for (const [key, value] of Object.entries(mapping(entry.inputs, [...base, 'inputs'], 'inputs', fail))) {
+        const connectorType = v1 ? CONNECTOR_INPUT.exec(key)?.[1] : undefined;
+        if (connectorType !== undefined) {
+            const where = yaml.locate([...base, 'inputs', key]);
+            if (typeof value !== 'string' || value.trim() === '')
+                fail([...base, 'inputs', key], `Connector input ${key} must name a Connection Interface.`);
+            else if (!connectors.some((c) => c.name === value.trim() && sameType(c.type, connectorType)))
+                connectors.push({ name: value.trim(), type: connectorType, location: where });
+            continue;
+        }
         const object = asRecord(value);
         const stkType = object?.['stk-type'];
         if (stkType === 'required-connection' || stkType === 'generated-connection') {
@@ -84807,6 +84872,8 @@ function parsePlugin(raw, index, yaml, fail) {
         inputsEnvs,
         requires,
         generates,
+        connectors,
+        ...(derived ? { derivedAlias: true } : {}),
         locate: (path) => yaml.locate([...base, ...path]),
     };
 }
@@ -84825,6 +84892,7 @@ function connectionRef(object, key, path, yaml, fail) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/index.ts
+
 
 
 
@@ -84866,49 +84934,36 @@ function plugin_definition_parsePluginDefinition(yaml) {
     }
     const type = scalarText(spec.type ?? '');
     const inputs = [];
-    const rawInputs = spec.inputs ?? [];
-    if (!Array.isArray(rawInputs))
-        fail(['spec', 'inputs'], 'spec.inputs must be a list.');
-    (Array.isArray(rawInputs) ? rawInputs : []).forEach((raw, i) => {
-        const path = ['spec', 'inputs', i];
-        const input = asRecord(raw);
-        if (!input || typeof input.name !== 'string' || !input.name) {
-            fail(path, `Input ${i + 1} has no name.`);
-            return;
-        }
-        const inputType = scalarText(input.type ?? 'text');
-        if (!INPUT_TYPES.includes(inputType)) {
-            fail([...path, 'type'], `Input ${input.name} has type '${inputType}'; expected one of ${INPUT_TYPES.join(', ')}.`);
-            return;
-        }
-        const outputs = parseOutputs(input.outputs, [...path, 'outputs'], fail);
-        const connectionType = input['connection-interface-type'];
-        if (inputType.endsWith('-connection') && typeof connectionType !== 'string') {
-            fail(path, `Connection input ${input.name} has no connection-interface-type.`);
-        }
-        inputs.push({
-            name: input.name,
-            type: inputType,
-            required: input.required === true || inputType === 'required-connection',
-            ...(input.default !== undefined ? { default: input.default } : {}),
-            ...(Array.isArray(input.items) ? { items: input.items } : {}),
-            ...(typeof input.pattern === 'string' ? { pattern: input.pattern } : {}),
-            ...(typeof connectionType === 'string' ? { connectionType } : {}),
-            ...(outputs.length > 0 ? { outputs } : {}),
-            location: yaml.locate(path),
+    for (const key of ['inputs', 'inputs-envs']) {
+        const raw = spec[key] ?? [];
+        if (!Array.isArray(raw))
+            fail(['spec', key], `spec.${key} must be a list.`);
+        (Array.isArray(raw) ? raw : []).forEach((item, i) => {
+            const input = parseInput(item, ['spec', key, i], yaml, fail);
+            if (!input)
+                return;
+            if (inputs.some((other) => other.name === input.name))
+                fail(['spec', key, i], `Input ${input.name} is declared twice.`);
+            else
+                inputs.push(key === 'inputs-envs' ? { ...input, perEnvironment: true } : input);
         });
-    });
-    const computedInputs = {};
-    for (const [key, template] of Object.entries(asRecord(spec['computed-inputs']) ?? {})) {
-        if (typeof template !== 'string')
-            fail(['spec', 'computed-inputs', key], `Computed input ${key} must be a template string.`);
-        else
-            computedInputs[key] = template;
     }
+    const templates = (key) => {
+        const found = {};
+        for (const [name, template] of Object.entries(asRecord(spec[key]) ?? {})) {
+            if (typeof template !== 'string')
+                fail(['spec', key, name], `Computed input ${name} must be a template string.`);
+            else
+                found[name] = template;
+        }
+        return found;
+    };
+    const computedInputs = templates('computed-inputs');
+    const globalComputedInputs = templates('global-computed-inputs');
     const v2 = (kind) => {
         const list = asRecord(spec[kind])?.connections;
         if (list === undefined)
-            return [];
+            return v1Connections(spec[kind]);
         if (!Array.isArray(list)) {
             fail(['spec', kind, 'connections'], `spec.${kind}.connections must be a list.`);
             return [];
@@ -84941,12 +84996,55 @@ function plugin_definition_parsePluginDefinition(yaml) {
             file: yaml.file,
             inputs: inputs.filter((i) => !i.type.endsWith('-connection')),
             computedInputs,
+            globalComputedInputs,
             requires: [...v2('requires'), ...connectionInputs('required-connection')],
             generates: [...v2('generates'), ...connectionInputs('generated-connection')],
             locate: yaml.locate,
         },
         problems,
     };
+}
+/** One input declaration (of `spec.inputs` or `spec.inputs-envs`: the same shape). */
+function parseInput(raw, path, yaml, fail) {
+    const input = asRecord(raw);
+    if (!input || typeof input.name !== 'string' || !input.name) {
+        fail(path, `Input ${Number(path.at(-1)) + 1} ${path[1] === 'inputs' ? '' : `of spec.${String(path[1])} `}has no name.`);
+        return undefined;
+    }
+    const inputType = scalarText(input.type ?? 'text');
+    if (!INPUT_TYPES.includes(inputType)) {
+        fail([...path, 'type'], `Input ${input.name} has type '${inputType}'; expected one of ${INPUT_TYPES.join(', ')}.`);
+        return undefined;
+    }
+    const outputs = parseOutputs(input.outputs, [...path, 'outputs'], fail);
+    const connectionType = input['connection-interface-type'];
+    if (inputType.endsWith('-connection') && typeof connectionType !== 'string') {
+        fail(path, `Connection input ${input.name} has no connection-interface-type.`);
+    }
+    return {
+        name: input.name,
+        type: inputType,
+        required: input.required === true || inputType === 'required-connection',
+        ...(input.default !== undefined ? { default: input.default } : {}),
+        ...(Array.isArray(input.items) ? { items: input.items } : {}),
+        ...(typeof input.pattern === 'string' ? { pattern: input.pattern } : {}),
+        ...(typeof connectionType === 'string' ? { connectionType } : {}),
+        ...(outputs.length > 0 ? { outputs } : {}),
+        location: yaml.locate(path),
+    };
+}
+/**
+ * v1 plugins name only the types they require or generate: `generates: { connection-interface:
+ * [t] }` or `generates: [{ connection-interface: t }]`. The type is the key; no outputs mapping.
+ */
+function v1Connections(raw) {
+    const listed = asRecord(raw)?.['connection-interface'];
+    const types = Array.isArray(listed)
+        ? listed
+        : Array.isArray(raw)
+            ? raw.map((item) => asRecord(item)?.['connection-interface'])
+            : [];
+    return types.flatMap((t) => typeof t === 'string' && t.trim() ? [{ key: t.trim(), type: t.trim(), outputs: [] }] : []);
 }
 function parseOutputs(raw, path, fail) {
     if (raw === undefined || raw === null)
@@ -85029,6 +85127,7 @@ class locate_plugin_PluginCatalog {
     async locate(alias, ref, forkedRoot, pluginDirs) {
         const looked = [];
         const problems = [];
+        const otherVersions = [];
         const forked = join(forkedRoot, alias);
         looked.push(locate_plugin_displayPath(this.repoRoot, forked));
         refuseLinkOut(this.repoRoot, forked, locate_plugin_displayPath(this.repoRoot, forked));
@@ -85038,9 +85137,10 @@ class locate_plugin_PluginCatalog {
                 return {
                     plugin: this.located('forked', forked, read.definition),
                     looked,
+                    otherVersions,
                     problems: read.problems,
                 };
-            return { looked, problems: read.problems };
+            return { looked, otherVersions, problems: read.problems };
         }
         for (const root of pluginDirs) {
             looked.push(locate_plugin_displayPath(this.repoRoot, root));
@@ -85052,11 +85152,18 @@ class locate_plugin_PluginCatalog {
                 const d = read.definition;
                 if (d && d.name === ref.name && d.version === ref.version) {
                     // The plugin's own problems only: others' files are not this deployment's business.
-                    return { plugin: this.located('plugin-dir', dir, d), looked, problems: read.problems };
+                    return {
+                        plugin: this.located('plugin-dir', dir, d),
+                        looked,
+                        otherVersions,
+                        problems: read.problems,
+                    };
                 }
+                if (d && d.name === ref.name)
+                    otherVersions.push({ version: d.version, displayDir: locate_plugin_displayPath(this.repoRoot, dir) });
             }
         }
-        return { looked, problems };
+        return { looked, otherVersions, problems };
     }
     located(kind, dir, definition) {
         return { kind, dir, displayDir: locate_plugin_displayPath(this.repoRoot, dir), definition };
@@ -86112,6 +86219,9 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
     for (const [name, value] of Object.entries(context.descriptor.globalInputs)) {
         set(name, value, context.descriptor.locate(['spec', 'global-inputs', name]));
     }
+    for (const [name, global] of Object.entries(context.computedGlobals ?? {})) {
+        set(name, global.value, global.location);
+    }
     for (const [name, value] of Object.entries(plugin.inputs))
         set(name, value, plugin.locate(['inputs', name]));
     for (const [name, perEnv] of Object.entries(plugin.inputsEnvs)) {
@@ -86124,12 +86234,17 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
     }
     for (const input of definition?.inputs ?? []) {
         const where = origin[input.name] ?? plugin.locate(['alias']);
-        const checked = checkInput(input, values[input.name], plugin.alias, where);
+        const checked = checkInput(input, values[input.name], plugin.alias, input.perEnvironment && origin[input.name] === undefined
+            ? plugin.locate(plugin.inputsEnvs[input.name] ? ['inputs-envs', input.name] : ['name'])
+            : where, context.environment);
         if ('problem' in checked)
             problems.push(checked.problem);
         else if (checked.value !== undefined)
             values[input.name] = checked.value;
     }
+    // Computed inputs of missing or invalid inputs would only repeat those problems.
+    if (problems.length > 0)
+        return { inputs: values, globals: {}, problems };
     const computed = [
         ...Object.entries(context.descriptor.globalComputedInputs).map(([k, t]) => [
             k,
@@ -86141,8 +86256,16 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
             t,
             definition?.locate(['spec', 'computed-inputs', k]) ?? { file: '' },
         ]),
+        ...Object.entries(definition?.globalComputedInputs ?? {}).map(([k, t]) => [
+            k,
+            t,
+            definition?.locate(['spec', 'global-computed-inputs', k]) ?? { file: '' },
+        ]),
     ];
-    for (const [name, template, location] of computed) {
+    // The last ones are the plugin's own global computed inputs.
+    const firstGlobal = computed.length - Object.keys(definition?.globalComputedInputs ?? {}).length;
+    const globals = {};
+    for (const [index, [name, template, location]] of computed.entries()) {
         const rendered = renderTemplateString(template, {
             ...values,
             inputs: values,
@@ -86151,8 +86274,11 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
             alias: plugin.alias,
             version: context.version,
         }, location.file);
-        if (rendered.ok)
+        if (rendered.ok) {
             values[name] = rendered.text;
+            if (index >= firstGlobal)
+                globals[name] = rendered.text;
+        }
         else
             problems.push({
                 ...rendered.problem,
@@ -86160,14 +86286,16 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
                 location,
             });
     }
-    return { inputs: values, problems };
+    return { inputs: values, globals, problems };
 }
-function checkInput(input, value, alias, location) {
+function checkInput(input, value, alias, location, environment) {
     const what = `Input ${input.name} of plugin ${alias}`;
     const problem = (message, hint) => ({
         problem: { message: `${what} ${message}`, location, ...(hint ? { hint } : {}) },
     });
     if (value === undefined || value === null || value === '') {
+        if (input.required && input.perEnvironment)
+            return problem(`is declared per environment (spec.inputs-envs of plugin.yaml) and required, but has no value for environment '${environment}'.`, `Set it under the plugin's inputs-envs in stk.yaml (${input.name}: { ${environment}: <value> }), or give the declaration a default.`);
         return input.required
             ? problem('is required but has no value.', "Set it under the plugin's inputs in stk.yaml, in global-inputs, or give the plugin input a default.")
             : { value };
@@ -86291,11 +86419,260 @@ async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/manifest/plugin-inputs.ts
+
+/**
+ * Inputs (and their problems) per plugin alias; `globalSources` are the plugins whose global
+ * computed inputs every plugin received (what they read, every plugin reads).
+ */
+function plugin_inputs_resolvePluginInputs(plugins, located, context, logger) {
+    const resolve = (plugin, computedGlobals) => {
+        const definition = located.get(plugin.alias)?.definition;
+        return plugin.type === 'infra' && !definition
+            ? { inputs: {}, globals: {}, problems: [] }
+            : resolveInputs(plugin, definition, {
+                ...context,
+                ...(computedGlobals ? { computedGlobals } : {}),
+            });
+    };
+    const first = new Map(plugins.map((p) => [p.alias, resolve(p)]));
+    const computedGlobals = {};
+    for (const plugin of plugins) {
+        const definition = located.get(plugin.alias)?.definition;
+        for (const [name, value] of Object.entries(first.get(plugin.alias)?.globals ?? {})) {
+            const earlier = computedGlobals[name];
+            if (earlier && earlier.value !== value)
+                logger.warning(`Global computed input ${name} is computed by plugins ${earlier.alias} and ${plugin.alias}; every plugin gets ${plugin.alias}'s value (the later one in stk.yaml).`, earlier.location);
+            computedGlobals[name] = {
+                value,
+                alias: plugin.alias,
+                location: definition?.locate(['spec', 'global-computed-inputs', name]) ?? { file: '' },
+            };
+        }
+    }
+    if (Object.keys(computedGlobals).length === 0)
+        return { inputs: first, globalSources: [] };
+    return {
+        inputs: new Map(plugins.map((p) => [p.alias, resolve(p, computedGlobals)])),
+        globalSources: [...new Set(Object.values(computedGlobals).map((g) => g.alias))],
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/manifest/manifest-plugin.ts
+
+
+
+/** Aliases of the plugins of this manifest it requires a connection from. */
+function manifest_plugin_dependsOn(requires) {
+    return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
+}
+/** What a run records of a shared value: never the value itself. */
+function manifest_plugin_withoutValue(value) {
+    return {
+        secret: value.secret,
+        scope: value.scope,
+        revision: value.revision,
+        updatedAt: value.updatedAt,
+        updatedBy: value.updatedBy,
+        digest: value.digest,
+    };
+}
+function manifest_plugin_readFolder(snapshot) {
+    const templates = snapshot.files
+        .filter((f) => f.path.startsWith('templates-deploy/'))
+        .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
+    return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
+}
+function manifest_plugin_toManifestPlugin(p, folder, shared, 
+/** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
+stkKeys) {
+    const ref = parsePluginRef(p.plugin.ref);
+    const requiredValues = p.requires.map((r) => [
+        r.name,
+        r.from.kind === 'context' ? r.from.attributes : r.from.alias,
+    ]);
+    const sharedKeys = p.plugin.type !== 'infra'
+        ? []
+        : [
+            ...new Set([
+                ...folder.refs.keys,
+                ...stkKeys,
+                ...(folder.refs.all ? Object.keys(shared) : []),
+            ]),
+        ].sort();
+    const files = folder.digest;
+    return {
+        alias: p.plugin.alias,
+        ref: p.plugin.ref,
+        name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
+        version: p.found?.definition.version ?? ref?.version ?? '',
+        type: p.plugin.type,
+        ...(p.found
+            ? {
+                source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
+                pluginFile: p.found.definition.file,
+            }
+            : {}),
+        inputs: p.inputs,
+        requires: p.requires,
+        generates: p.generates,
+        dependsOn: manifest_plugin_dependsOn(p.requires),
+        ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
+        ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
+        digest: sha256(canonicalJson({
+            inputs: p.inputs,
+            required: requiredValues,
+            files,
+            // Only when used, so plugins without shared values keep the digests they had.
+            ...(sharedKeys.length > 0
+                ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
+                : {}),
+        })),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/manifest/stk-shared-values.ts
+
+/** `{{ var.KEY }}` or `{{var.KEY}}`, nothing else inside the braces. */
+const REFERENCE = /\{\{\s*var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+/** Replaces every `{{ var.KEY }}` of stk.yaml values; problems name the file, line and key. */
+function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, scope) {
+    const problems = [];
+    const substitute = (value, used, where) => {
+        if (typeof value === 'string')
+            return substituteText(value, used, where);
+        if (Array.isArray(value))
+            return value.map((v) => substitute(v, used, where));
+        const record = asRecord(value);
+        if (!record)
+            return value;
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, substitute(v, used, where)]));
+    };
+    const substituteText = (text, used, where) => {
+        const whole = new RegExp(`^${REFERENCE.source}$`).exec(text);
+        const read = (key) => {
+            used.add(key);
+            const found = Object.prototype.hasOwnProperty.call(shared, key) ? shared[key] : undefined;
+            if (!found) {
+                problems.push({
+                    message: `${where.file} reads shared value ${key} ({{ var.${key} }}), which is not set in workspace ${scope.workspace} for environment ${scope.environment}.`,
+                    location: where,
+                    hint: `Set it with \`npm run cli -- values set ${key} <value> --bucket <iac-bucket> --workspace ${scope.workspace} [--environment ${scope.environment}]\`, or write the value itself in stk.yaml.`,
+                });
+            }
+            else if (found.secret) {
+                problems.push({
+                    message: `${where.file} reads secret shared value ${key} ({{ var.${key} }}) in an input: inputs are recorded in the run and shown in plans, so a secret cannot go there.`,
+                    location: where,
+                    hint: `Read it in the plugin's template instead ({{ var.${key} }} in templates-deploy/ prints it as a sensitive value), or store a value that is not secret.`,
+                });
+            }
+            else
+                return found;
+            return undefined;
+        };
+        // A whole reference keeps the value's own type (a number for an int input, a list...).
+        if (whole)
+            return read(whole[1])?.value ?? text;
+        return text.replace(REFERENCE, (reference, key) => {
+            const found = read(key);
+            if (!found)
+                return reference;
+            return typeof found.value === 'string' ? found.value : JSON.stringify(found.value);
+        });
+    };
+    const globalUsed = new Set();
+    const globalInputs = Object.fromEntries(Object.entries(descriptor.globalInputs).map(([name, value]) => [
+        name,
+        substitute(value, globalUsed, descriptor.locate(['spec', 'global-inputs', name])),
+    ]));
+    const keys = new Map();
+    const plugins = descriptor.plugins.map((plugin) => {
+        // App plugins are listed, never deployed: nothing reads their values, so they stay as written.
+        if (plugin.type !== 'infra')
+            return plugin;
+        const used = new Set(globalUsed);
+        const at = (path) => plugin.locate(path);
+        const inputs = Object.fromEntries(Object.entries(plugin.inputs).map(([name, value]) => [
+            name,
+            substitute(value, used, at(['inputs', name])),
+        ]));
+        const inputsEnvs = Object.fromEntries(Object.entries(plugin.inputsEnvs).map(([name, perEnv]) => [
+            name,
+            Object.fromEntries(
+            // Other environments' values are not this deployment's: left as written.
+            Object.entries(perEnv).map(([env, value]) => [
+                env,
+                env === scope.environment
+                    ? substitute(value, used, at(['inputs-envs', name, env]))
+                    : value,
+            ])),
+        ]));
+        keys.set(plugin.alias, [...used].sort());
+        return { ...plugin, inputs, inputsEnvs };
+    });
+    return { descriptor: { ...descriptor, globalInputs, plugins }, keys, problems };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/manifest/v1-connectors.ts
+
+/** The entry with its connectors placed under requires/generates; problems for the ones that cannot be. */
+function v1_connectors_assignConnectors(plugin, definition, problems) {
+    if (plugin.connectors.length === 0)
+        return plugin;
+    const requires = [...plugin.requires];
+    const generates = [...plugin.generates];
+    const declared = (kind, type) => definition[kind].filter((c) => sameType(c.type, type));
+    const list = (kind) => definition[kind].map((c) => c.type).join(', ') || 'none';
+    for (const connector of plugin.connectors) {
+        const matches = [
+            ...declared('generates', connector.type).map((c) => ['generates', c]),
+            ...declared('requires', connector.type).map((c) => ['requires', c]),
+        ];
+        const [match] = matches;
+        if (!match) {
+            problems.push({
+                message: `Plugin ${plugin.alias} has connector ${connector.name} of type ${connector.type}, but ${definition.file} neither requires nor generates that type (it requires: ${list('requires')}; generates: ${list('generates')}).`,
+                location: connector.location,
+            });
+            continue;
+        }
+        if (matches.length > 1) {
+            problems.push({
+                message: `Plugin ${plugin.alias} has connector ${connector.name} of type ${connector.type}, and ${definition.file} declares ${matches.length} connections of that type (${matches.map(([k, c]) => `${k} ${c.key}`).join(', ')}): a v1 connector cannot say which.`,
+                location: connector.location,
+                hint: 'Write this entry the v2/v3 way (schema-version v2 or v3), naming the connection: inputs: { <input>: { stk-type: required-connection, selected: <name>, type: <type> } }.',
+            });
+            continue;
+        }
+        const [kind, connection] = match;
+        const target = kind === 'requires' ? requires : generates;
+        const taken = target.find((r) => r.key === connection.key);
+        if (taken) {
+            problems.push({
+                message: `Plugin ${plugin.alias} selects two Connection Interfaces (${taken.name}, ${connector.name}) for the one ${connection.type} connection ${definition.file} ${kind === 'requires' ? 'requires' : 'generates'}.`,
+                location: connector.location,
+            });
+            continue;
+        }
+        const ref = {
+            key: connection.key,
+            name: connector.name,
+            type: connection.type,
+            location: connector.location,
+        };
+        target.push(ref);
+    }
+    return { ...plugin, requires, generates, connectors: [] };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/build-manifest.ts
 /**
  * From `.stk/stk.yaml` and its plugins to the deployment manifest (CONTRACT.md §2–§4), or one
  * ConfigurationError listing every problem found. Reads files; changes nothing.
  */
+
+
 
 
 
@@ -86336,10 +86713,16 @@ async function build_manifest_readDescriptor(repoRoot, workdir) {
 }
 async function build_manifest_buildManifest(options) {
     const appDir = join(options.repoRoot, options.workdir);
-    const descriptor = await build_manifest_readDescriptor(options.repoRoot, options.workdir);
-    const stkFile = descriptor.file;
-    const target = build_manifest_descriptorTarget(descriptor, options);
-    const problems = [];
+    const written = await build_manifest_readDescriptor(options.repoRoot, options.workdir);
+    const stkFile = written.file;
+    const target = build_manifest_descriptorTarget(written, options);
+    // `{{ var.KEY }}` in stk.yaml values: filled in before anything reads them.
+    const stkShared = resolveDescriptorSharedValues(written, options.sharedValues ?? {}, options);
+    const descriptor = stkShared.descriptor;
+    const derived = descriptor.plugins.filter((p) => p.derivedAlias);
+    if (derived.length > 0)
+        options.logger.info(`${stkFile} (schema-version v1) names no aliases; derived from the plugin names: ${derived.map((p) => `${p.ref} -> ${p.alias}`).join(', ')}.`);
+    const problems = [...stkShared.problems];
     const types = options.connectionTypes ?? new Map();
     const catalog = new PluginCatalog(options.repoRoot);
     const located = new Map();
@@ -86360,10 +86743,13 @@ async function build_manifest_buildManifest(options) {
             problems.push(...found.problems);
         }
         else {
+            const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
             problems.push(...found.problems, {
-                message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found. Looked in: ${found.looked.join(', ')}.`,
+                message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
                 location: plugin.locate(['name']),
-                hint: 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
+                hint: others.length > 0
+                    ? `Ask for a version that is there in stk.yaml (${ref.name}@${found.otherVersions[0]?.version ?? ''}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory.`
+                    : 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
             });
         }
     }));
@@ -86374,7 +86760,13 @@ async function build_manifest_buildManifest(options) {
         version: options.version,
         dynamicInputs: options.dynamicInputs,
     };
-    const partial = descriptor.plugins.map((plugin) => {
+    // v1 connectors become the required/generated connections their plugin.yaml declares.
+    const entries = descriptor.plugins.map((plugin) => {
+        const definition = located.get(plugin.alias)?.definition;
+        return definition ? assignConnectors(plugin, definition, problems) : plugin;
+    });
+    const resolved = resolvePluginInputs(entries, located, context, options.logger);
+    const partial = entries.map((plugin) => {
         const found = located.get(plugin.alias);
         const definition = found?.definition;
         if (found && definition && definition.type !== 'infra') {
@@ -86383,9 +86775,10 @@ async function build_manifest_buildManifest(options) {
                 location: plugin.locate(['type']),
             });
         }
-        const { inputs, problems: inputProblems } = plugin.type === 'infra' && !definition
-            ? { inputs: {}, problems: [] }
-            : resolveInputs(plugin, definition, context);
+        const { inputs, problems: inputProblems } = resolved.inputs.get(plugin.alias) ?? {
+            inputs: {},
+            problems: [],
+        };
         problems.push(...inputProblems);
         let generates = [];
         if (definition) {
@@ -86444,7 +86837,9 @@ async function build_manifest_buildManifest(options) {
         const info = p.found
             ? await folderInfo(p.found)
             : { digest: '', refs: { keys: [], all: false } };
-        plugins.push(toManifestPlugin(p, info, shared));
+        // Shared values behind global computed inputs reach every plugin with them.
+        const stkKeys = [p.plugin.alias, ...resolved.globalSources].flatMap((alias) => stkShared.keys.get(alias) ?? []);
+        plugins.push(toManifestPlugin(p, info, shared, stkKeys));
     }
     const usedKeys = new Set(plugins.flatMap((p) => p.sharedValues ?? []));
     const sharedValues = Object.fromEntries([...usedKeys].sort().flatMap((key) => {
@@ -86495,9 +86890,6 @@ function build_manifest_manifestDigest(manifest) {
         destroy: manifest.destroy.map((p) => p.alias),
     }));
 }
-function dependsOn(requires) {
-    return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
-}
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(plugins, types) {
     const used = build_manifest_connectionTypeNames(plugins).flatMap((n) => {
@@ -86513,64 +86905,6 @@ function build_manifest_connectionTypeNames(plugins) {
         ...p.requires.map((r) => r.type),
     ]);
     return [...new Set(names)].sort();
-}
-/** What a run records of a shared value: never the value itself. */
-function withoutValue(value) {
-    return {
-        secret: value.secret,
-        scope: value.scope,
-        revision: value.revision,
-        updatedAt: value.updatedAt,
-        updatedBy: value.updatedBy,
-        digest: value.digest,
-    };
-}
-function readFolder(snapshot) {
-    const templates = snapshot.files
-        .filter((f) => f.path.startsWith('templates-deploy/'))
-        .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
-    return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
-}
-function toManifestPlugin(p, folder, shared) {
-    const ref = parsePluginRef(p.plugin.ref);
-    const requiredValues = p.requires.map((r) => [
-        r.name,
-        r.from.kind === 'context' ? r.from.attributes : r.from.alias,
-    ]);
-    const sharedKeys = p.plugin.type !== 'infra'
-        ? []
-        : folder.refs.all
-            ? [...new Set([...folder.refs.keys, ...Object.keys(shared)])].sort()
-            : folder.refs.keys;
-    const files = folder.digest;
-    return {
-        alias: p.plugin.alias,
-        ref: p.plugin.ref,
-        name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
-        version: p.found?.definition.version ?? ref?.version ?? '',
-        type: p.plugin.type,
-        ...(p.found
-            ? {
-                source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
-                pluginFile: p.found.definition.file,
-            }
-            : {}),
-        inputs: p.inputs,
-        requires: p.requires,
-        generates: p.generates,
-        dependsOn: dependsOn(p.requires),
-        ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
-        ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
-        digest: sha256(canonicalJson({
-            inputs: p.inputs,
-            required: requiredValues,
-            files,
-            // Only when used, so plugins without shared values keep the digests they had.
-            ...(sharedKeys.length > 0
-                ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
-                : {}),
-        })),
-    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/index.ts
@@ -89089,7 +89423,8 @@ async function openRun(deps, options) {
         // Broken type files fail here too, before any call to S3.
         const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
         // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
-        const required = descriptor.plugins.flatMap((p) => p.requires.map((r) => r.name));
+        // v1 connectors may be required ones too: which, only plugin.yaml says.
+        const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
         const [found, sharedValues, workspaceTypes] = await Promise.all([
             deps.context.getMany(options.workspace, options.environment, required),
             deps.sharedValues.resolve(options.workspace, options.environment),

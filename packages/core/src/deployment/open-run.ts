@@ -120,7 +120,10 @@ export async function openRun(
     // Broken type files fail here too, before any call to S3.
     const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
     // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
-    const required = descriptor.plugins.flatMap((p) => p.requires.map((r) => r.name));
+    // v1 connectors may be required ones too: which, only plugin.yaml says.
+    const required = descriptor.plugins.flatMap((p) =>
+      [...p.requires, ...p.connectors].map((r) => r.name),
+    );
     const [found, sharedValues, workspaceTypes] = await Promise.all([
       deps.context.getMany(options.workspace, options.environment, required),
       deps.sharedValues.resolve(options.workspace, options.environment),

@@ -1,2 +1,3 @@
 export * from './yaml-file';
 export * from './stk-descriptor';
+export * from './v1-entries';

@@ -3,8 +3,10 @@
  * (CONTRACT.md §2). Parsing checks its shape and reports every problem with its position.
  */
 import type { Problem, SourceLocation } from '../errors';
+import type { ConnectorRef } from './v1-entries';
 import type { AppKind } from '../workspace';
 import { asRecord, scalarText, type YamlFile, type YamlPath } from './yaml-file';
+import { CONNECTOR_INPUT, deriveV1Alias, parseConnectors, sameType } from './v1-entries';
 
 export interface ConnectionRef {
   /** How templates reach it: the v3 input name, or the v2 `alias`. */
@@ -15,9 +17,13 @@ export interface ConnectionRef {
   location: SourceLocation;
 }
 
+export type { ConnectorRef } from './v1-entries';
+
 export interface DescriptorPlugin {
   index: number;
   alias: string;
+  /** Set when the alias was derived (v1 entries have none): from what. */
+  derivedAlias?: boolean;
   /** The `name` as written: `studio/plugin@1.0.0` or `studio/stack@1.0.0/plugin@1.0.0`. */
   ref: string;
   type: 'app' | 'infra';
@@ -27,6 +33,8 @@ export interface DescriptorPlugin {
   inputsEnvs: Record<string, Record<string, unknown>>;
   requires: ConnectionRef[];
   generates: ConnectionRef[];
+  /** v1: connectors whose direction (required or generated) plugin.yaml decides. */
+  connectors: ConnectorRef[];
   locate: (path: YamlPath) => SourceLocation;
 }
 
@@ -115,15 +123,23 @@ export function parseDescriptor(yaml: YamlFile): { descriptor?: Descriptor; prob
   const plugins: DescriptorPlugin[] = [];
   const aliases = new Map<string, number>();
   (Array.isArray(rawPlugins) ? rawPlugins : []).forEach((raw: unknown, index) => {
-    const plugin = parsePlugin(raw, index, yaml, fail);
+    const plugin = parsePlugin(raw, index, yaml, fail, schemaVersion === 'v1');
     if (!plugin) return;
     const first = aliases.get(plugin.alias);
     if (first !== undefined) {
-      fail(
-        ['spec', 'plugins', index, 'alias'],
-        `Plugin alias '${plugin.alias}' is used twice (also by plugin ${first + 1}).`,
-        'Aliases identify plugins in states and tasks: give each its own.',
-      );
+      if (plugin.derivedAlias) {
+        fail(
+          ['spec', 'plugins', index, 'name'],
+          `Plugin ${index + 1} (${plugin.ref}) has no alias, and the one derived from its plugin name, '${plugin.alias}', is already used by plugin ${first + 1}.`,
+          `schema-version v1 entries take their alias from the plugin name, so a plugin used twice needs an explicit one: add 'alias: <unique name>' to plugin ${index + 1} (keep the derived one on the entry already deployed, or its state is not found).`,
+        );
+      } else {
+        fail(
+          ['spec', 'plugins', index, 'alias'],
+          `Plugin alias '${plugin.alias}' is used twice (also by plugin ${first + 1}).`,
+          'Aliases identify plugins in states and tasks: give each its own.',
+        );
+      }
       return;
     }
     aliases.set(plugin.alias, index);
@@ -177,6 +193,7 @@ function parsePlugin(
   index: number,
   yaml: YamlFile,
   fail: Fail,
+  v1: boolean,
 ): DescriptorPlugin | undefined {
   const base: YamlPath = ['spec', 'plugins', index];
   const entry = asRecord(raw);
@@ -193,7 +210,16 @@ function parsePlugin(
     return '';
   };
   const ref = need('name');
-  const alias = need('alias');
+  const derived = v1 && (entry.alias === undefined || entry.alias === null);
+  const alias = derived ? deriveV1Alias(ref) : need('alias');
+  if (derived && ref && !alias) {
+    fail(
+      [...base, 'name'],
+      `Plugin ${index + 1} has no alias, and none can be derived from its name '${ref.slice(0, 80)}'.`,
+      "Add 'alias: <name>' (letters, digits, '-' and '_') to the entry.",
+    );
+    ok.value = false;
+  }
   if (alias && !ALIAS.test(alias)) {
     fail(
       [...base, 'alias'],
@@ -212,9 +238,19 @@ function parsePlugin(
   const inputs: Record<string, unknown> = {};
   const requires: ConnectionRef[] = [];
   const generates: ConnectionRef[] = [];
+  const connectors: ConnectorRef[] = v1 ? parseConnectors(entry, base, yaml, fail) : [];
   for (const [key, value] of Object.entries(
     mapping(entry.inputs, [...base, 'inputs'], 'inputs', fail),
   )) {
+    const connectorType = v1 ? CONNECTOR_INPUT.exec(key)?.[1] : undefined;
+    if (connectorType !== undefined) {
+      const where = yaml.locate([...base, 'inputs', key]);
+      if (typeof value !== 'string' || value.trim() === '')
+        fail([...base, 'inputs', key], `Connector input ${key} must name a Connection Interface.`);
+      else if (!connectors.some((c) => c.name === value.trim() && sameType(c.type, connectorType)))
+        connectors.push({ name: value.trim(), type: connectorType, location: where });
+      continue;
+    }
     const object = asRecord(value);
     const stkType = object?.['stk-type'];
     if (stkType === 'required-connection' || stkType === 'generated-connection') {
@@ -272,6 +308,8 @@ function parsePlugin(
     inputsEnvs,
     requires,
     generates,
+    connectors,
+    ...(derived ? { derivedAlias: true } : {}),
     locate: (path) => yaml.locate([...base, ...path]),
   };
 }

@@ -4,22 +4,25 @@
  */
 import { join } from 'node:path';
 import { ConfigurationError, type Problem } from '../errors';
-import {
-  parseDescriptor,
-  readYamlFile,
-  type Descriptor,
-  type DescriptorPlugin,
-} from '../descriptor';
-import { snapshotDirectory, type PluginSnapshot } from '../deployment/plugin-snapshot';
-import { sharedValueRefs, type SharedValueRefs } from '../templates/shared-value-refs';
+import { parseDescriptor, readYamlFile, type Descriptor } from '../descriptor';
+import { snapshotDirectory } from '../deployment/plugin-snapshot';
 import { checkGeneratedConnections } from '../connection-types/contract-checks';
 import type { ConnectionInterfaceType } from '../connection-types/connection-type';
 import { displayPath, parsePluginRef, PluginCatalog, type LocatedPlugin } from '../plugins';
 import { canonicalize, canonicalJson, sha256 } from './canonical-json';
 import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
 import { inDestroyOrder, orderByDependencies } from './ordering';
-import { resolveInputs } from './resolve-inputs';
-import type { DeploymentTarget, ResolvedSharedValue } from '../workspace';
+import { resolvePluginInputs } from './plugin-inputs';
+import {
+  dependsOn,
+  readFolder,
+  toManifestPlugin,
+  withoutValue,
+  type FolderInfo,
+} from './manifest-plugin';
+import { resolveDescriptorSharedValues } from './stk-shared-values';
+import { assignConnectors } from './v1-connectors';
+import type { DeploymentTarget } from '../workspace';
 import type { BuildManifestOptions, GeneratedConnection, Manifest, ManifestPlugin } from './types';
 
 /** A stable id derived from the application name, for descriptors not yet registered. */
@@ -49,11 +52,19 @@ export async function readDescriptor(repoRoot: string, workdir: string): Promise
 
 export async function buildManifest(options: BuildManifestOptions): Promise<Manifest> {
   const appDir = join(options.repoRoot, options.workdir);
-  const descriptor = await readDescriptor(options.repoRoot, options.workdir);
-  const stkFile = descriptor.file;
-  const target = descriptorTarget(descriptor, options);
+  const written = await readDescriptor(options.repoRoot, options.workdir);
+  const stkFile = written.file;
+  const target = descriptorTarget(written, options);
+  // `{{ var.KEY }}` in stk.yaml values: filled in before anything reads them.
+  const stkShared = resolveDescriptorSharedValues(written, options.sharedValues ?? {}, options);
+  const descriptor = stkShared.descriptor;
+  const derived = descriptor.plugins.filter((p) => p.derivedAlias);
+  if (derived.length > 0)
+    options.logger.info(
+      `${stkFile} (schema-version v1) names no aliases; derived from the plugin names: ${derived.map((p) => `${p.ref} -> ${p.alias}`).join(', ')}.`,
+    );
 
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...stkShared.problems];
   const types = options.connectionTypes ?? new Map<string, ConnectionInterfaceType>();
   const catalog = new PluginCatalog(options.repoRoot);
   const located = new Map<string, LocatedPlugin>();
@@ -79,10 +90,14 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
           located.set(plugin.alias, found.plugin);
           problems.push(...found.problems);
         } else {
+          const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
           problems.push(...found.problems, {
-            message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found. Looked in: ${found.looked.join(', ')}.`,
+            message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
             location: plugin.locate(['name']),
-            hint: 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
+            hint:
+              others.length > 0
+                ? `Ask for a version that is there in stk.yaml (${ref.name}@${found.otherVersions[0]?.version ?? ''}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory.`
+                : 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
           });
         }
       }),
@@ -95,7 +110,13 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
     version: options.version,
     dynamicInputs: options.dynamicInputs,
   };
-  const partial = descriptor.plugins.map((plugin) => {
+  // v1 connectors become the required/generated connections their plugin.yaml declares.
+  const entries = descriptor.plugins.map((plugin) => {
+    const definition = located.get(plugin.alias)?.definition;
+    return definition ? assignConnectors(plugin, definition, problems) : plugin;
+  });
+  const resolved = resolvePluginInputs(entries, located, context, options.logger);
+  const partial = entries.map((plugin) => {
     const found = located.get(plugin.alias);
     const definition = found?.definition;
     if (found && definition && definition.type !== 'infra') {
@@ -104,10 +125,10 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
         location: plugin.locate(['type']),
       });
     }
-    const { inputs, problems: inputProblems } =
-      plugin.type === 'infra' && !definition
-        ? { inputs: {}, problems: [] }
-        : resolveInputs(plugin, definition, context);
+    const { inputs, problems: inputProblems } = resolved.inputs.get(plugin.alias) ?? {
+      inputs: {},
+      problems: [],
+    };
     problems.push(...inputProblems);
     let generates: GeneratedConnection[] = [];
     if (definition) {
@@ -176,7 +197,11 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
     const info = p.found
       ? await folderInfo(p.found)
       : { digest: '', refs: { keys: [], all: false } };
-    plugins.push(toManifestPlugin(p, info, shared));
+    // Shared values behind global computed inputs reach every plugin with them.
+    const stkKeys = [p.plugin.alias, ...resolved.globalSources].flatMap(
+      (alias) => stkShared.keys.get(alias) ?? [],
+    );
+    plugins.push(toManifestPlugin(p, info, shared, stkKeys));
   }
   const usedKeys = new Set(plugins.flatMap((p) => p.sharedValues ?? []));
   const sharedValues = Object.fromEntries(
@@ -244,10 +269,6 @@ export function manifestDigest(
   );
 }
 
-function dependsOn(requires: ManifestPlugin['requires']): string[] {
-  return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
-}
-
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(
   plugins: readonly ManifestPlugin[],
@@ -267,83 +288,4 @@ export function connectionTypeNames(plugins: readonly ManifestPlugin[]): string[
     ...p.requires.map((r) => r.type),
   ]);
   return [...new Set(names)].sort();
-}
-
-/** What a run records of a shared value: never the value itself. */
-function withoutValue(value: ResolvedSharedValue): Omit<ResolvedSharedValue, 'value'> {
-  return {
-    secret: value.secret,
-    scope: value.scope,
-    revision: value.revision,
-    updatedAt: value.updatedAt,
-    updatedBy: value.updatedBy,
-    digest: value.digest,
-  };
-}
-
-interface FolderInfo {
-  digest: string;
-  refs: SharedValueRefs;
-}
-
-function readFolder(snapshot: PluginSnapshot): FolderInfo {
-  const templates = snapshot.files
-    .filter((f) => f.path.startsWith('templates-deploy/'))
-    .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
-  return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
-}
-
-function toManifestPlugin(
-  p: {
-    plugin: DescriptorPlugin;
-    found?: LocatedPlugin;
-    inputs: Record<string, unknown>;
-    generates: GeneratedConnection[];
-    requires: ManifestPlugin['requires'];
-  },
-  folder: FolderInfo,
-  shared: Record<string, ResolvedSharedValue>,
-): ManifestPlugin {
-  const ref = parsePluginRef(p.plugin.ref);
-  const requiredValues = p.requires.map((r) => [
-    r.name,
-    r.from.kind === 'context' ? r.from.attributes : r.from.alias,
-  ]);
-  const sharedKeys =
-    p.plugin.type !== 'infra'
-      ? []
-      : folder.refs.all
-        ? [...new Set([...folder.refs.keys, ...Object.keys(shared)])].sort()
-        : folder.refs.keys;
-  const files = folder.digest;
-  return {
-    alias: p.plugin.alias,
-    ref: p.plugin.ref,
-    name: p.found?.definition.name ?? ref?.name ?? p.plugin.ref,
-    version: p.found?.definition.version ?? ref?.version ?? '',
-    type: p.plugin.type,
-    ...(p.found
-      ? {
-          source: { kind: p.found.kind, dir: p.found.dir, displayDir: p.found.displayDir },
-          pluginFile: p.found.definition.file,
-        }
-      : {}),
-    inputs: p.inputs,
-    requires: p.requires,
-    generates: p.generates,
-    dependsOn: dependsOn(p.requires),
-    ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
-    ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
-    digest: sha256(
-      canonicalJson({
-        inputs: p.inputs,
-        required: requiredValues,
-        files,
-        // Only when used, so plugins without shared values keep the digests they had.
-        ...(sharedKeys.length > 0
-          ? { shared: sharedKeys.map((k) => [k, shared[k]?.digest ?? null]) }
-          : {}),
-      }),
-    ),
-  };
 }

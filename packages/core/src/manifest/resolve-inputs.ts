@@ -1,7 +1,8 @@
 /**
  * A plugin's inputs, resolved with the documented precedence (CONTRACT.md §3):
- * plugin defaults < global inputs < plugin inputs < inputs-envs for ENVIRONMENT < DYNAMIC_INPUTS,
- * then computed inputs (global, then the plugin's), rendered in the template sandbox.
+ * plugin defaults < global inputs < other plugins' global computed inputs < plugin inputs <
+ * inputs-envs for ENVIRONMENT < DYNAMIC_INPUTS, then computed inputs (stk.yaml's global ones, the
+ * plugin's, then the plugin's own global computed inputs), rendered in the template sandbox.
  * Every declared input is checked (required, type, select items, pattern); every problem is
  * returned with the place its value came from.
  */
@@ -16,13 +17,22 @@ export interface ResolveContext {
   workspace: string;
   version: string;
   dynamicInputs: Record<string, string>;
+  /** plugin.yaml `global-computed-inputs` of the app's plugins, as computed, and where. */
+  computedGlobals?: Record<string, { value: unknown; location: SourceLocation }>;
+}
+
+export interface ResolvedInputs {
+  inputs: Record<string, unknown>;
+  /** The plugin's own `global-computed-inputs`, as computed: shared with every plugin. */
+  globals: Record<string, unknown>;
+  problems: Problem[];
 }
 
 export function resolveInputs(
   plugin: DescriptorPlugin,
   definition: PluginDefinition | undefined,
   context: ResolveContext,
-): { inputs: Record<string, unknown>; problems: Problem[] } {
+): ResolvedInputs {
   const problems: Problem[] = [];
   const values: Record<string, unknown> = {};
   const origin: Record<string, SourceLocation> = {};
@@ -35,6 +45,9 @@ export function resolveInputs(
   }
   for (const [name, value] of Object.entries(context.descriptor.globalInputs)) {
     set(name, value, context.descriptor.locate(['spec', 'global-inputs', name]));
+  }
+  for (const [name, global] of Object.entries(context.computedGlobals ?? {})) {
+    set(name, global.value, global.location);
   }
   for (const [name, value] of Object.entries(plugin.inputs))
     set(name, value, plugin.locate(['inputs', name]));
@@ -53,11 +66,21 @@ export function resolveInputs(
 
   for (const input of definition?.inputs ?? []) {
     const where = origin[input.name] ?? plugin.locate(['alias']);
-    const checked = checkInput(input, values[input.name], plugin.alias, where);
+    const checked = checkInput(
+      input,
+      values[input.name],
+      plugin.alias,
+      input.perEnvironment && origin[input.name] === undefined
+        ? plugin.locate(plugin.inputsEnvs[input.name] ? ['inputs-envs', input.name] : ['name'])
+        : where,
+      context.environment,
+    );
     if ('problem' in checked) problems.push(checked.problem);
     else if (checked.value !== undefined) values[input.name] = checked.value;
   }
 
+  // Computed inputs of missing or invalid inputs would only repeat those problems.
+  if (problems.length > 0) return { inputs: values, globals: {}, problems };
   const computed: [string, string, SourceLocation][] = [
     ...Object.entries(context.descriptor.globalComputedInputs).map(
       ([k, t]): [string, string, SourceLocation] => [
@@ -73,8 +96,18 @@ export function resolveInputs(
         definition?.locate(['spec', 'computed-inputs', k]) ?? { file: '' },
       ],
     ),
+    ...Object.entries(definition?.globalComputedInputs ?? {}).map(
+      ([k, t]): [string, string, SourceLocation] => [
+        k,
+        t,
+        definition?.locate(['spec', 'global-computed-inputs', k]) ?? { file: '' },
+      ],
+    ),
   ];
-  for (const [name, template, location] of computed) {
+  // The last ones are the plugin's own global computed inputs.
+  const firstGlobal = computed.length - Object.keys(definition?.globalComputedInputs ?? {}).length;
+  const globals: Record<string, unknown> = {};
+  for (const [index, [name, template, location]] of computed.entries()) {
     const rendered = renderTemplateString(
       template,
       {
@@ -87,15 +120,17 @@ export function resolveInputs(
       },
       location.file,
     );
-    if (rendered.ok) values[name] = rendered.text;
-    else
+    if (rendered.ok) {
+      values[name] = rendered.text;
+      if (index >= firstGlobal) globals[name] = rendered.text;
+    } else
       problems.push({
         ...rendered.problem,
         message: `Computed input ${name} of ${plugin.alias}: ${rendered.problem.message}`,
         location,
       });
   }
-  return { inputs: values, problems };
+  return { inputs: values, globals, problems };
 }
 
 type Checked = { value: unknown } | { problem: Problem };
@@ -105,12 +140,18 @@ function checkInput(
   value: unknown,
   alias: string,
   location: SourceLocation,
+  environment: string,
 ): Checked {
   const what = `Input ${input.name} of plugin ${alias}`;
   const problem = (message: string, hint?: string): Checked => ({
     problem: { message: `${what} ${message}`, location, ...(hint ? { hint } : {}) },
   });
   if (value === undefined || value === null || value === '') {
+    if (input.required && input.perEnvironment)
+      return problem(
+        `is declared per environment (spec.inputs-envs of plugin.yaml) and required, but has no value for environment '${environment}'.`,
+        `Set it under the plugin's inputs-envs in stk.yaml (${input.name}: { ${environment}: <value> }), or give the declaration a default.`,
+      );
     return input.required
       ? problem(
           'is required but has no value.',

@@ -45,11 +45,14 @@ export class PluginCatalog {
   ): Promise<{
     plugin?: LocatedPlugin;
     looked: string[];
+    /** Without a plugin: the plugins of that name found at other versions, and where. */
+    otherVersions: { version: string; displayDir: string }[];
     /** With a plugin: what is wrong in its plugin.yaml; without: everything met on the way. */
     problems: Problem[];
   }> {
     const looked: string[] = [];
     const problems: Problem[] = [];
+    const otherVersions: { version: string; displayDir: string }[] = [];
     const forked = join(forkedRoot, alias);
     looked.push(displayPath(this.repoRoot, forked));
     refuseLinkOut(this.repoRoot, forked, displayPath(this.repoRoot, forked));
@@ -59,9 +62,10 @@ export class PluginCatalog {
         return {
           plugin: this.located('forked', forked, read.definition),
           looked,
+          otherVersions,
           problems: read.problems,
         };
-      return { looked, problems: read.problems };
+      return { looked, otherVersions, problems: read.problems };
     }
     for (const root of pluginDirs) {
       looked.push(displayPath(this.repoRoot, root));
@@ -72,11 +76,18 @@ export class PluginCatalog {
         const d = read.definition;
         if (d && d.name === ref.name && d.version === ref.version) {
           // The plugin's own problems only: others' files are not this deployment's business.
-          return { plugin: this.located('plugin-dir', dir, d), looked, problems: read.problems };
+          return {
+            plugin: this.located('plugin-dir', dir, d),
+            looked,
+            otherVersions,
+            problems: read.problems,
+          };
         }
+        if (d && d.name === ref.name)
+          otherVersions.push({ version: d.version, displayDir: displayPath(this.repoRoot, dir) });
       }
     }
-    return { looked, problems };
+    return { looked, otherVersions, problems };
   }
 
   private located(

@@ -35,6 +35,8 @@ export interface PluginInput {
   /** For connection inputs: the Connection Interface Type. */
   connectionType?: string;
   outputs?: OutputMapping[];
+  /** Declared under `spec.inputs-envs`: its value is given per environment in stk.yaml. */
+  perEnvironment?: boolean;
   location: SourceLocation;
 }
 
@@ -53,6 +55,8 @@ export interface PluginDefinition {
   file: string;
   inputs: PluginInput[];
   computedInputs: Record<string, string>;
+  /** `spec.global-computed-inputs`: computed from its inputs, shared with every plugin of the app. */
+  globalComputedInputs: Record<string, string>;
   requires: PluginConnection[];
   generates: PluginConnection[];
   locate: (path: YamlPath) => SourceLocation;
@@ -82,49 +86,31 @@ export function parsePluginDefinition(yaml: YamlFile): {
   }
   const type = scalarText(spec.type ?? '');
   const inputs: PluginInput[] = [];
-  const rawInputs = spec.inputs ?? [];
-  if (!Array.isArray(rawInputs)) fail(['spec', 'inputs'], 'spec.inputs must be a list.');
-  (Array.isArray(rawInputs) ? rawInputs : []).forEach((raw: unknown, i) => {
-    const path = ['spec', 'inputs', i];
-    const input = asRecord(raw);
-    if (!input || typeof input.name !== 'string' || !input.name) {
-      fail(path, `Input ${i + 1} has no name.`);
-      return;
-    }
-    const inputType = scalarText(input.type ?? 'text');
-    if (!(INPUT_TYPES as readonly string[]).includes(inputType)) {
-      fail(
-        [...path, 'type'],
-        `Input ${input.name} has type '${inputType}'; expected one of ${INPUT_TYPES.join(', ')}.`,
-      );
-      return;
-    }
-    const outputs = parseOutputs(input.outputs, [...path, 'outputs'], fail);
-    const connectionType = input['connection-interface-type'];
-    if (inputType.endsWith('-connection') && typeof connectionType !== 'string') {
-      fail(path, `Connection input ${input.name} has no connection-interface-type.`);
-    }
-    inputs.push({
-      name: input.name,
-      type: inputType,
-      required: input.required === true || inputType === 'required-connection',
-      ...(input.default !== undefined ? { default: input.default } : {}),
-      ...(Array.isArray(input.items) ? { items: input.items as unknown[] } : {}),
-      ...(typeof input.pattern === 'string' ? { pattern: input.pattern } : {}),
-      ...(typeof connectionType === 'string' ? { connectionType } : {}),
-      ...(outputs.length > 0 ? { outputs } : {}),
-      location: yaml.locate(path),
+  for (const key of ['inputs', 'inputs-envs'] as const) {
+    const raw = spec[key] ?? [];
+    if (!Array.isArray(raw)) fail(['spec', key], `spec.${key} must be a list.`);
+    (Array.isArray(raw) ? raw : []).forEach((item: unknown, i) => {
+      const input = parseInput(item, ['spec', key, i], yaml, fail);
+      if (!input) return;
+      if (inputs.some((other) => other.name === input.name))
+        fail(['spec', key, i], `Input ${input.name} is declared twice.`);
+      else inputs.push(key === 'inputs-envs' ? { ...input, perEnvironment: true } : input);
     });
-  });
-  const computedInputs: Record<string, string> = {};
-  for (const [key, template] of Object.entries(asRecord(spec['computed-inputs']) ?? {})) {
-    if (typeof template !== 'string')
-      fail(['spec', 'computed-inputs', key], `Computed input ${key} must be a template string.`);
-    else computedInputs[key] = template;
   }
+  const templates = (key: string): Record<string, string> => {
+    const found: Record<string, string> = {};
+    for (const [name, template] of Object.entries(asRecord(spec[key]) ?? {})) {
+      if (typeof template !== 'string')
+        fail(['spec', key, name], `Computed input ${name} must be a template string.`);
+      else found[name] = template;
+    }
+    return found;
+  };
+  const computedInputs = templates('computed-inputs');
+  const globalComputedInputs = templates('global-computed-inputs');
   const v2 = (kind: 'requires' | 'generates'): PluginConnection[] => {
     const list = asRecord(spec[kind])?.connections;
-    if (list === undefined) return [];
+    if (list === undefined) return v1Connections(spec[kind]);
     if (!Array.isArray(list)) {
       fail(['spec', kind, 'connections'], `spec.${kind}.connections must be a list.`);
       return [];
@@ -160,12 +146,70 @@ export function parsePluginDefinition(yaml: YamlFile): {
       file: yaml.file,
       inputs: inputs.filter((i) => !i.type.endsWith('-connection')),
       computedInputs,
+      globalComputedInputs,
       requires: [...v2('requires'), ...connectionInputs('required-connection')],
       generates: [...v2('generates'), ...connectionInputs('generated-connection')],
       locate: yaml.locate,
     },
     problems,
   };
+}
+
+/** One input declaration (of `spec.inputs` or `spec.inputs-envs`: the same shape). */
+function parseInput(
+  raw: unknown,
+  path: YamlPath,
+  yaml: YamlFile,
+  fail: (p: YamlPath, m: string) => void,
+): PluginInput | undefined {
+  const input = asRecord(raw);
+  if (!input || typeof input.name !== 'string' || !input.name) {
+    fail(
+      path,
+      `Input ${Number(path.at(-1)) + 1} ${path[1] === 'inputs' ? '' : `of spec.${String(path[1])} `}has no name.`,
+    );
+    return undefined;
+  }
+  const inputType = scalarText(input.type ?? 'text');
+  if (!(INPUT_TYPES as readonly string[]).includes(inputType)) {
+    fail(
+      [...path, 'type'],
+      `Input ${input.name} has type '${inputType}'; expected one of ${INPUT_TYPES.join(', ')}.`,
+    );
+    return undefined;
+  }
+  const outputs = parseOutputs(input.outputs, [...path, 'outputs'], fail);
+  const connectionType = input['connection-interface-type'];
+  if (inputType.endsWith('-connection') && typeof connectionType !== 'string') {
+    fail(path, `Connection input ${input.name} has no connection-interface-type.`);
+  }
+  return {
+    name: input.name,
+    type: inputType,
+    required: input.required === true || inputType === 'required-connection',
+    ...(input.default !== undefined ? { default: input.default } : {}),
+    ...(Array.isArray(input.items) ? { items: input.items as unknown[] } : {}),
+    ...(typeof input.pattern === 'string' ? { pattern: input.pattern } : {}),
+    ...(typeof connectionType === 'string' ? { connectionType } : {}),
+    ...(outputs.length > 0 ? { outputs } : {}),
+    location: yaml.locate(path),
+  };
+}
+
+/**
+ * v1 plugins name only the types they require or generate: `generates: { connection-interface:
+ * [t] }` or `generates: [{ connection-interface: t }]`. The type is the key; no outputs mapping.
+ */
+function v1Connections(raw: unknown): PluginConnection[] {
+  const listed = asRecord(raw)?.['connection-interface'];
+  const types = Array.isArray(listed)
+    ? listed
+    : Array.isArray(raw)
+      ? raw.map((item: unknown) => asRecord(item)?.['connection-interface'])
+      : [];
+  return types.flatMap((t: unknown) =>
+    typeof t === 'string' && t.trim() ? [{ key: t.trim(), type: t.trim(), outputs: [] }] : [],
+  );
 }
 
 function parseOutputs(
