@@ -90408,6 +90408,11 @@ function template_locator_templateLocator(projectDir, plugins, engineLabel) {
     const maps = new Map();
     return async (file, line) => {
         const path = file.split('\\').join('/').replace(/^\.\//, '');
+        // Terraform's output can quote plugin text: a name leaving the project is never read.
+        if (path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '')) {
+            const label = plugins.length === 1 ? posix.join(plugins[0]?.displayDir ?? '', TEMPLATES) : engineLabel;
+            return { location: { file: label }, near: true, note: `in ${path}` };
+        }
         if (path.startsWith(`${REPODIR}/`)) {
             return { location: at(path.slice(REPODIR.length + 1), line), near: false };
         }

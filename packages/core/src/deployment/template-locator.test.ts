@@ -108,6 +108,33 @@ describe('templateLocator', () => {
   });
 });
 
+it('never reads a file outside the project, whatever name Terraform prints', async () => {
+  const root = project({ 'outside.tf': RENDERED, 'p/main.tf': RENDERED });
+  const read: string[] = [];
+  const locate = templateLocator(
+    join(root, 'p'),
+    [
+      {
+        prefix: '',
+        displayDir: 'plugins/q',
+        sources: async () => {
+          read.push('sources');
+          return new Map([['templates-deploy/{{ x }}.tf', Buffer.from(TEMPLATE)]]);
+        },
+      },
+    ],
+    'q',
+  );
+  // A templated name fits "../outside" segment by segment: refused before any read.
+  for (const name of ['../outside.tf', '/etc/hostname', 'a//b.tf'])
+    expect(await locate(name, 12)).toEqual({
+      location: { file: 'plugins/q/templates-deploy' },
+      near: true,
+      note: `in ${name}`,
+    });
+  expect(read).toEqual([]);
+});
+
 describe('repositoryDisplayDir', () => {
   it('makes the runner’s absolute path of a plugin at the checkout root repository-relative', () => {
     expect(repositoryDisplayDir('/home/runner/work/r/r', '/home/runner/work/r/r')).toBe('');
