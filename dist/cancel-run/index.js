@@ -84541,6 +84541,8 @@ function formatProblem(problem) {
 class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
     problems;
+    /** The line the problems are listed under, when there is one. */
+    summary;
     constructor(problems, summary) {
         const list = Array.isArray(problems) ? problems : [problems];
         if (list.length === 0)
@@ -84551,6 +84553,7 @@ class errors_ConfigurationError extends Error {
             : `${summary ?? `${list.length} problems found`}:\n${list.map((p) => `  - ${formatProblem(p)}`).join('\n')}`;
         super(message);
         this.problems = list;
+        this.summary = summary;
     }
 }
 /** Something outside this project failed (S3, Terraform, the network, the runner). */
@@ -84558,9 +84561,17 @@ class errors_ExternalError extends Error {
     name = 'ExternalError';
     /** Whether running the same step again may succeed (a timeout, a throttled call). */
     retryable;
+    /**
+     * Where the failure showed, when it names places (Terraform's errors on a template's lines),
+     * under `summary`: the message says the same in one text.
+     */
+    problems;
+    summary;
     constructor(message, options = {}) {
         super(message, { cause: options.cause });
         this.retryable = options.retryable ?? false;
+        this.problems = options.problems ?? [];
+        this.summary = options.summary;
     }
 }
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
@@ -90884,6 +90895,8 @@ function run_process_runProcess(command, args, options) {
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-output.ts
 /** Reading what Terraform prints: change summaries and errors. */
 
+
+
 /** The counts of the last "Apply complete!", "Destroy complete!" or "Plan:" line; zeros for "No changes.". */
 function terraform_output_parseChangeSummary(output) {
     const apply = [
@@ -90900,39 +90913,6 @@ function terraform_output_parseChangeSummary(output) {
     if (/No changes\./.test(output))
         return { added: 0, changed: 0, destroyed: 0 };
     return undefined;
-}
-/** Failures of the backend, the network or the state lock: not the plugin's fault. */
-const OUTSIDE = /Error acquiring the state lock|error configuring S3 Backend|Failed to get existing workspaces|Failed to load state|Failed to save state|Failed to persist state|NoSuchBucket|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|send request failed|dial tcp|i\/o timeout|connection refused|no such host|context deadline exceeded|RequestError/i;
-const RETRYABLE = /Error acquiring the state lock|timeout|deadline exceeded|connection refused|send request failed/i;
-/** Terraform's error blocks: `Error: <summary>` and, when given, `on <file> line <n>`. */
-function parseErrorBlocks(output, dirLabel) {
-    const problems = [];
-    const blocks = output.split(/\n(?=(?:│ )?Error: )/);
-    for (const block of blocks) {
-        const clean = block.replace(/^│ ?/gm, '').replace(/[╷╵]/g, '');
-        const summary = /^\s*Error: (.+)$/m.exec(clean);
-        if (!summary)
-            continue;
-        const where = /on (\S+) line (\d+)/.exec(clean);
-        const detail = clean
-            .split('\n')
-            .slice(1)
-            .map((l) => l.trim())
-            .filter((l) => l && !/^on \S+ line \d+/.test(l) && !/^\d+:/.test(l))
-            .join(' ');
-        // The cause is often at the end (git's or the provider's own message): keep it, within reason.
-        const shown = detail.length > 700 ? `${detail.slice(0, 700)}…` : detail;
-        problems.push({
-            message: `Terraform: ${summary[1]?.trim()}${shown ? ` (${shown})` : ''}`,
-            ...(/could not read Username|Authentication failed for|returned error: 40[13]/.test(clean)
-                ? {
-                    hint: 'The git server wants credentials: give this source a FEATURES_TERRAFORM_MODULES entry with "private": true and a "token" that can read it.',
-                }
-                : {}),
-            ...(where ? { location: { file: `${dirLabel}/${where[1]}`, line: Number(where[2]) } } : {}),
-        });
-    }
-    return problems;
 }
 function parseStateLockInfo(output) {
     if (!/Error acquiring the state lock/.test(output))
@@ -90964,21 +90944,53 @@ class StateLockedError extends errors_ExternalError {
     }
 }
 /**
- * Turns a failed Terraform command into the error kind the user must see. `unlockCommand` is the
- * start of the command that releases a lock left behind (`--state` and `--lock-id` are added).
+ * Turns a failed Terraform command into the error kind the user must see (see failureKind), each
+ * of Terraform's errors once, at the place `diagnostics` were located (see locateDiagnostics;
+ * without them, read from `output` and named `<label>/<file>`). `unlockCommand` is the start of
+ * the command that releases a lock left behind (`--state` and `--lock-id` are added).
  */
-function terraform_output_classifyTerraformFailure(command, output, dirLabel, unlockCommand) {
+function terraform_output_classifyTerraformFailure(command, output, label, unlockCommand, diagnostics) {
     const lock = parseStateLockInfo(output);
     if (lock)
         return new StateLockedError(lock, command, unlockCommand);
-    const problems = parseErrorBlocks(output, dirLabel);
-    const text = problems.map((p) => p.message).join('; ') || output.trim().split('\n').slice(-5).join(' ');
-    if (OUTSIDE.test(output)) {
-        return new ExternalError(`terraform ${command} failed: ${text}`, {
-            retryable: RETRYABLE.test(output),
+    const located = diagnostics ??
+        parseDiagnostics(output).map((d) => ({
+            ...d,
+            ...(d.file !== undefined
+                ? {
+                    location: {
+                        file: `${label}/${d.file}`,
+                        ...(d.line !== undefined ? { line: d.line } : {}),
+                    },
+                }
+                : {}),
+        }));
+    const errors = located.filter((d) => d.severity === 'error');
+    const problems = errors.map((d) => {
+        const { hint } = failureKind(d);
+        return {
+            message: describeDiagnostic(d),
+            ...(d.location ? { location: d.location } : {}),
+            ...(hint ? { hint } : {}),
+        };
+    });
+    const kinds = errors.length > 0 ? errors.map(failureKind) : [failureKind({ summary: output, detail: '' })];
+    const outside = kinds.filter((k) => k.owner === 'outside');
+    const text = problems.map((p) => p.message).join('; ') ||
+        plainTerraformText(output).trim().split('\n').slice(-5).join(' ');
+    if (outside.length > 0) {
+        const retryable = outside.some((k) => k.owner === 'outside' && k.retryable);
+        const hint = outside.find((k) => k.hint)?.hint;
+        return new ExternalError(`terraform ${command} failed in ${label}: ${text}${hint ? ` ${hint}` : ''}`, {
+            retryable,
+            ...(problems.length > 0
+                ? { problems, summary: `terraform ${command} failed in ${label}` }
+                : {}),
         });
     }
-    return new ConfigurationError(problems.length > 0 ? problems : [{ message: `terraform ${command} failed: ${text}` }], `terraform ${command} failed in ${dirLabel}`);
+    return problems.length > 0
+        ? new ConfigurationError(problems, `terraform ${command} failed in ${label}`)
+        : new ConfigurationError({ message: `terraform ${command} failed in ${label}: ${text}` });
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/cli-config.ts
@@ -91122,6 +91134,7 @@ function cli_config_cliConfigFailure(output) {
  * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
  * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
  */
+
 
 
 
@@ -91383,10 +91396,29 @@ class terraform_project_TerraformProject {
             // Killed from outside (the OOM killer, a runner shutting down): not the plugin's fault.
             throw new ExternalError(`terraform ${command} in ${this.label} was killed by ${result.signal} before it finished: the state it was changing may not have been saved, and its state lock may be left behind (the next run says how to release it).`, { retryable: true });
         }
-        if (result.code === null || !okCodes.includes(result.code)) {
-            throw classifyTerraformFailure(command, result.output, this.label, this.options.unlockCommand);
+        const failed = result.code === null || !okCodes.includes(result.code);
+        if (options.quiet && !failed)
+            return result;
+        const diagnostics = await locateDiagnostics(parseDiagnostics(result.output), this.label, this.options.locate);
+        // Warnings on a file the user can change; the others (init's about the engine's own provider
+        // installation) stay in the log.
+        this.reportWarnings(diagnostics.filter((d) => d.severity === 'warning' && d.location));
+        if (failed) {
+            throw classifyTerraformFailure(command, result.output, this.label, this.options.unlockCommand, diagnostics);
         }
         return result;
+    }
+    /** Terraform's warnings as warning annotations at the template's line, each once. */
+    reportWarnings(warnings) {
+        const seen = (this.options.reportedWarnings ??= new Set());
+        for (const warning of warnings) {
+            const message = describeDiagnostic(warning);
+            const key = `${message}\0${warning.location?.file ?? ''}:${warning.location?.line ?? ''}`;
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            this.options.logger.warning(message, warning.location);
+        }
     }
 }
 function vars(values = {}) {
@@ -91714,6 +91746,8 @@ function registry_tokens_registryTokens(cliConfigText, env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/index.ts
+
+
 
 
 
@@ -93264,6 +93298,392 @@ async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/source-map/line-map.ts
+/**
+ * Which template line printed each line of a rendered file, found by aligning the two texts the
+ * way a person would: literal text anchors a rendered line to the template line that holds it,
+ * `{{ }}` values match anything, lines that are only `{% %}` tags or `{# #}` comments print
+ * nothing (or an empty line), lines of a false `{% if %}` branch are skipped, and a `{% for %}`
+ * body may repeat. The best alignment (fewest skipped and unmatched lines) is found in one pass
+ * over the rendered lines (a Viterbi search whose jumps cost O(1) each through prefix minima).
+ */
+
+/** Above this many rendered lines × template lines the alignment is not tried (time, memory). */
+const MAX_CELLS = 8_000_000;
+const COST = {
+    /** A rendered line that its template line does not match. */
+    mismatch: 5,
+    /** A template line with text of its own left out (a false `{% if %}` branch). */
+    skip: 1,
+    /** An empty template line left out (whitespace control). */
+    skipBlank: 0.25,
+    /** One more rendered line from the same template line (a value holding line breaks). */
+    stay: 1,
+    /** Going back to the top of a `{% for %}` body. */
+    loop: 0.5,
+};
+/**
+ * Maps every rendered line (index 0 = line 1) to a template line. Without a usable alignment
+ * (empty template, too large) each line maps to the same number, not exact.
+ */
+function line_map_mapRenderedLines(template, rendered) {
+    const out = rendered.split('\n').map(squash);
+    const shape = templateShape(template);
+    const size = shape.lines.length;
+    if (size === 0 || out.length * size > MAX_CELLS) {
+        return out.map((_, i) => ({ line: Math.min(i + 1, size || 1), exact: false }));
+    }
+    const matches = shape.lines.map(matcher);
+    return align(shape, matches, out).map((t, j) => ({
+        line: t + 1,
+        exact: shape.lines[t]?.literal === true && matches[t](out[j]),
+    }));
+}
+/** The template line index for each rendered line, on the cheapest alignment. */
+function align(shape, matches, out) {
+    const T = shape.lines.length;
+    // prefix[k]: the cost of leaving out template lines 0..k-1.
+    const prefix = new Float64Array(T + 1);
+    shape.lines.forEach((line, k) => {
+        const cost = line.silent ? 0 : line.parts.length === 0 ? COST.skipBlank : COST.skip;
+        prefix[k + 1] = prefix[k] + cost;
+    });
+    const back = new Int32Array(out.length * T);
+    let score = new Float64Array(T);
+    let next = new Float64Array(T);
+    for (let j = 0; j < out.length; j++) {
+        const row = j * T;
+        // Forward: from s < t, leaving out s+1..t-1; the start of the file counts as s = -1.
+        let bestValue = j === 0 ? -prefix[0] : Infinity;
+        let bestFrom = -1;
+        for (let t = 0; t < T; t++) {
+            let value = bestValue + prefix[t];
+            let from = bestFrom;
+            if (j > 0 && score[t] + COST.stay < value) {
+                value = score[t] + COST.stay;
+                from = t;
+            }
+            next[t] = value;
+            back[row + t] = from;
+            if (j > 0) {
+                const candidate = score[t] - prefix[t + 1];
+                if (candidate < bestValue) {
+                    bestValue = candidate;
+                    bestFrom = t;
+                }
+            }
+        }
+        // Back to the top of a loop: from anywhere in its body, to anywhere in it.
+        if (j > 0) {
+            for (const { start, end } of shape.loops) {
+                let m = Infinity;
+                let from = -1;
+                for (let s = start; s <= end; s++) {
+                    const candidate = score[s] - prefix[s + 1];
+                    if (candidate < m) {
+                        m = candidate;
+                        from = s;
+                    }
+                }
+                const base = m + prefix[end + 1] + COST.loop - prefix[start];
+                for (let t = start; t <= end; t++) {
+                    const value = base + prefix[t];
+                    if (value < next[t]) {
+                        next[t] = value;
+                        back[row + t] = from;
+                    }
+                }
+            }
+        }
+        const line = out[j];
+        for (let t = 0; t < T; t++) {
+            if (!matches[t](line))
+                next[t] = next[t] + COST.mismatch;
+        }
+        [score, next] = [next, score];
+    }
+    let end = 0;
+    for (let t = 1; t < T; t++)
+        if (score[t] < score[end])
+            end = t;
+    const path = new Array(out.length);
+    for (let j = out.length - 1, t = end; j >= 0; j--) {
+        path[j] = t;
+        t = back[j * T + t];
+    }
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/source-map/index.ts
+/** Rendered line → template line: see line-map.ts. */
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-locator.ts
+/**
+ * Where a Terraform diagnostic on a rendered project is in files a user can open: a rendered file
+ * maps to the plugin's template (`<plugin folder>/templates-deploy/<file>`, repository-relative)
+ * and the rendered line to the template's line (see source-map/); a `repodir/` file to the
+ * repository's own file. Never the runner's paths or the rendered copy.
+ */
+
+
+
+
+const TEMPLATES = 'templates-deploy';
+/**
+ * The plugin folder as a repository-relative path: a plugin at the checkout's root is named by an
+ * absolute path upstream, which is the runner's and means nothing to a user.
+ */
+function template_locator_repositoryDisplayDir(displayDir, checkoutRoot) {
+    if (!isAbsolute(displayDir) || checkoutRoot === undefined)
+        return displayDir;
+    const rel = relative(resolve(checkoutRoot), displayDir);
+    if (rel === '')
+        return '';
+    return rel.startsWith('..') || isAbsolute(rel) ? displayDir : rel.split('\\').join('/');
+}
+/**
+ * A DiagnosticLocator for the project in `projectDir` holding `plugins`; files of none of them
+ * (the engine's own) are named `<engineLabel>/<file>`.
+ */
+function template_locator_templateLocator(projectDir, plugins, engineLabel) {
+    const maps = new Map();
+    return async (file, line) => {
+        const path = file.split('\\').join('/').replace(/^\.\//, '');
+        // Terraform's output can quote plugin text: a name leaving the project is never read.
+        if (path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '')) {
+            const label = plugins.length === 1 ? posix.join(plugins[0]?.displayDir ?? '', TEMPLATES) : engineLabel;
+            return { location: { file: label }, near: true, note: `in ${path}` };
+        }
+        if (path.startsWith(`${REPODIR}/`)) {
+            return { location: at(path.slice(REPODIR.length + 1), line), near: false };
+        }
+        const plugin = plugins.find((p) => p.prefix === '' || path.startsWith(`${p.prefix}/`));
+        if (!plugin)
+            return { location: at(`${engineLabel}/${path}`, line), near: false };
+        const rendered = plugin.prefix === '' ? path : path.slice(plugin.prefix.length + 1);
+        const templatesDir = posix.join(plugin.displayDir, TEMPLATES);
+        if (rendered.startsWith('.terraform/')) {
+            // A downloaded module: not a file of the repository.
+            return {
+                location: { file: templatesDir },
+                near: true,
+                note: `in a downloaded module, ${rendered}${line !== undefined ? ` line ${line}` : ''}`,
+            };
+        }
+        const sources = await plugin.sources();
+        const template = sources ? templateFor(rendered, sources) : undefined;
+        if (!sources || template === undefined) {
+            return {
+                location: { file: posix.join(templatesDir, rendered) },
+                near: true,
+                ...(line !== undefined ? { note: `line ${line} of the rendered file` } : {}),
+            };
+        }
+        const source = posix.join(plugin.displayDir, template);
+        if (line === undefined)
+            return { location: { file: source }, near: false };
+        let lines = maps.get(path);
+        if (!lines) {
+            lines = readFile(join(projectDir, ...path.split('/')), 'utf8').then((text) => mapRenderedLines(sources.get(template).toString('utf8'), text), () => undefined);
+            maps.set(path, lines);
+        }
+        const mapped = (await lines)?.[line - 1];
+        return mapped
+            ? { location: { file: source, line: mapped.line }, near: !mapped.exact }
+            : { location: { file: source, line }, near: true };
+    };
+}
+function at(file, line) {
+    return line !== undefined ? { file, line } : { file };
+}
+/**
+ * The template (plugin-relative) a rendered file came from: the same path under templates-deploy,
+ * or the one file whose templated name (`{{ }}` parts) fits it.
+ */
+function templateFor(rendered, sources) {
+    const same = `${TEMPLATES}/${rendered}`;
+    if (sources.has(same))
+        return same;
+    const parts = rendered.split('/');
+    const fits = [...sources.keys()].filter((key) => {
+        if (!key.startsWith(`${TEMPLATES}/`) || !key.includes('{'))
+            return false;
+        const segments = key.slice(TEMPLATES.length + 1).split('/');
+        return (segments.length === parts.length &&
+            segments.every((segment, i) => globOf(segment).test(parts[i])));
+    });
+    return fits.length === 1 ? fits[0] : undefined;
+}
+function globOf(segment) {
+    const source = segment
+        .split(/\{[{%#][^]*?[}%#]\}/)
+        .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*');
+    return new RegExp(`^${source}$`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/diagnostic-places.ts
+/**
+ * For each Terraform project a task runs, how its diagnostics name files a user can open (see
+ * template-locator.ts): which plugins it holds, where their folders are in the repository, and
+ * their templates, read from the run's snapshot only when Terraform reports something.
+ */
+
+
+
+
+/**
+ * Runs `work` (the Terraform guard, whose problems name files `<label>/<file>` of the rendered
+ * project) and names the files of its problems as `locate` does: the templates a user can open.
+ */
+async function relocated(work, label, locate) {
+    try {
+        return await work;
+    }
+    catch (error) {
+        if (!(error instanceof ConfigurationError))
+            throw error;
+        const problems = await Promise.all(error.problems.map(async (problem) => {
+            const file = problem.location?.file;
+            if (!file?.startsWith(`${label}/`))
+                return problem;
+            const placed = await locate(file.slice(label.length + 1), problem.location?.line);
+            const where = [
+                ...(placed.near && placed.location.line !== undefined
+                    ? [`near line ${placed.location.line}`]
+                    : []),
+                ...(placed.note ? [placed.note] : []),
+            ];
+            return {
+                ...problem,
+                message: `${problem.message}${where.length > 0 ? ` [${where.join('; ')}]` : ''}`,
+                location: placed.location,
+            };
+        }));
+        throw new ConfigurationError(problems, error.summary);
+    }
+}
+class diagnostic_places_DiagnosticPlaces {
+    runs;
+    runId;
+    manifest;
+    sources = new Map();
+    warnings = new Map();
+    workDir;
+    checkoutRoot;
+    constructor(runs, runId, manifest, options) {
+        this.runs = runs;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = options.workDir;
+        this.checkoutRoot = options.checkout?.root;
+    }
+    /** A plugin's templates-deploy folder as messages name it (repository-relative). */
+    templatesDir(plugin) {
+        const dir = repositoryDisplayDir(plugin.source?.displayDir ?? plugin.alias, this.checkoutRoot);
+        return posix.join(dir, 'templates-deploy');
+    }
+    /**
+     * For the project in `dir` (`<workDir>/unified`, or `<workDir>/<stage>/<alias>`), whose guard
+     * names files `<basename(dir)>/<file>`.
+     */
+    forProject(dir, guard) {
+        const places = this.placesOf(dir);
+        return {
+            ...places,
+            guard: (stage, engineFiles) => relocated(guard(stage, engineFiles), basename(dir), places.locate),
+        };
+    }
+    placesOf(dir) {
+        if (dir === join(this.workDir, 'unified')) {
+            const plugins = [...this.manifest.plugins, ...this.manifest.destroy]
+                .filter((p) => p.type === 'infra')
+                .map((p) => this.rendered(p, p.alias, !this.manifest.destroy.includes(p)));
+            return {
+                locate: templateLocator(dir, plugins, 'unified project'),
+                reportedWarnings: this.warningsOf(''),
+                label: 'the unified project',
+            };
+        }
+        const alias = basename(dir);
+        // A removed plugin's IaC is its last deployment's: this run has no templates of it.
+        const removed = ['destroy', 'plan-destroy'].includes(basename(dirname(dir)));
+        const plugin = this.manifest.plugins.find((p) => p.alias === alias && !removed);
+        const known = plugin ?? this.manifest.destroy.find((p) => p.alias === alias);
+        const rendered = known
+            ? this.rendered(known, '', plugin !== undefined)
+            : { prefix: '', displayDir: alias, sources: async () => undefined };
+        return {
+            locate: templateLocator(dir, [rendered], alias),
+            reportedWarnings: this.warningsOf(alias),
+            label: `${rendered.displayDir ? `${rendered.displayDir}/` : ''}templates-deploy`,
+        };
+    }
+    rendered(plugin, prefix, ownTemplates) {
+        const displayDir = repositoryDisplayDir(plugin.source?.displayDir ?? plugin.alias, this.checkoutRoot);
+        // A rollback deploys IaC an earlier version rendered: today's templates would mislead.
+        const usable = ownTemplates && !this.manifest.rollback;
+        return {
+            prefix,
+            displayDir,
+            sources: () => (usable ? this.sourcesOf(plugin.alias) : Promise.resolve(undefined)),
+        };
+    }
+    sourcesOf(alias) {
+        let found = this.sources.get(alias);
+        if (!found) {
+            found = this.runs
+                .getArtifact(this.runId, sourceArtifact(alias))
+                .then((snapshot) => snapshot
+                ? new Map(snapshot.files.map((f) => [f.path, Buffer.from(f.base64, 'base64')]))
+                : undefined)
+                // Only messages depend on it: a message naming the rendered file beats no message.
+                .catch(() => undefined);
+            this.sources.set(alias, found);
+        }
+        return found;
+    }
+    warningsOf(key) {
+        let set = this.warnings.get(key);
+        if (!set) {
+            set = new Set();
+            this.warnings.set(key, set);
+        }
+        return set;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/root-terraform.ts
+/**
+ * Terraform runs the `.tf` files at the top of a project only: a plugin whose templates render
+ * their Terraform into a sub-folder alone deploys nothing, which is worth a word before it does.
+ */
+
+const TERRAFORM_FILE = /\.tf(\.json)?$/;
+/**
+ * A warning for a rendered plugin (`paths` relative to its project) with no `.tf` file at its top
+ * level, naming the folders (under `templatesDir`) where its `.tf` files are; undefined when it has
+ * one.
+ */
+function missingRootTerraform(paths, templatesDir) {
+    const terraform = paths.filter((p) => TERRAFORM_FILE.test(p));
+    if (terraform.some((p) => !p.includes('/')))
+        return undefined;
+    if (terraform.length === 0)
+        return `${templatesDir} renders no Terraform file (.tf or .tf.json), so this plugin deploys nothing.`;
+    const folders = [...new Set(terraform.map((p) => posix.join(templatesDir, posix.dirname(p))))];
+    const shown = folders.slice(0, 5).join(', ') + (folders.length > 5 ? ` and ${folders.length - 5} more` : '');
+    return `${templatesDir} renders no Terraform file at its top level, so this plugin deploys nothing: Terraform reads only the top folder, and this plugin's .tf files are in ${shown}. Move them to ${templatesDir}/, or call their folder as a module ("./<folder>") from a .tf file there.`;
+}
+/** Warns (at the templates folder) when `project` renders no top-level Terraform file. */
+function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) {
+    const warning = missingRootTerraform(project.files.map((f) => f.path), templatesDir);
+    if (warning)
+        logger.warning(warning, { file: templatesDir });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
 /**
  * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
@@ -93272,6 +93692,8 @@ async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
+
 
 
 
@@ -93472,12 +93894,15 @@ class TaskExecutor {
     resolvedShared;
     /** Private module tokens for `terraform init`, masked once. */
     git;
+    /** Where Terraform's errors and warnings are in the repository (templates and their lines). */
+    places;
     constructor(deps, options, run, manifest) {
         this.deps = deps;
         this.options = options;
         this.run = run;
         this.manifest = manifest;
         this.git = gitCredentials(options.guardrails.allowedModules);
+        this.places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
         this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
         this.providerMirror = options.providerMirrorDir
             ? new ProviderMirror(options.providerMirrorDir, deps.logger)
@@ -93640,7 +94065,7 @@ class TaskExecutor {
             }
         }
         const shared = await this.sharedValuesFor(plugin);
-        const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
+        const displayDir = this.places.templatesDir(plugin);
         const project = await renderPluginTemplates({
             templateDir: join(sourceDir, 'templates-deploy'),
             displayDir,
@@ -93660,6 +94085,7 @@ class TaskExecutor {
             },
             connectionTypes: typeByKey,
         }, plugin.alias);
+        warnMissingRootTerraform(project, displayDir, this.deps.logger);
         const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
         const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
         if (secretProblems.length > 0) {
@@ -93779,7 +94205,7 @@ class TaskExecutor {
         }
         return new TerraformProject({
             ...this.options.terraform,
-            guard: (stage, engineFiles) => guardProject({ dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage),
+            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
             initEnv: this.git.env,
             ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
             unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
@@ -94203,7 +94629,7 @@ class NotImplementedError extends Error {
 ;// CONCATENATED MODULE: ./packages/action-kit/src/run-action.ts
 /**
  * The wrapper every action's entry point calls: it turns errors into a failed step that says whose
- * fault it is, annotates configuration problems with their file and line, and aborts the work when
+ * fault it is, annotates problems with their file and line (each once), and aborts the work when
  * the job is cancelled.
  */
 
@@ -94225,19 +94651,11 @@ async function runAction(name, main) {
 /** Sets the step failed with a message that tells the user what kind of failure it was. */
 function reportFailure(name, error) {
     if (error instanceof errors_ConfigurationError) {
-        for (const problem of error.problems) {
-            if (problem.location) {
-                core_error(formatProblem(problem), {
-                    file: problem.location.file,
-                    ...(problem.location.line !== undefined ? { startLine: problem.location.line } : {}),
-                });
-            }
-        }
-        setFailed(`${name}: configuration error. ${error.message}`);
+        setFailed(`${name}: configuration error. ${reportedOnce(error)}`);
     }
     else if (error instanceof errors_ExternalError) {
         const retry = error.retryable ? ' Re-running the job may succeed.' : '';
-        setFailed(`${name}: ${error.message}${retry}`);
+        setFailed(`${name}: ${reportedOnce(error)}${retry}`);
     }
     else if (error instanceof NotImplementedError) {
         setFailed(`${name}: not implemented yet. ${error.message}`);
@@ -94249,6 +94667,31 @@ function reportFailure(name, error) {
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
         setFailed(`${name}: internal error (a bug in deploy-engine-actions; please report it with this log). ${detail}`);
     }
+}
+/**
+ * Annotates each problem that names a place at its file and line, and returns the failure's
+ * message without them: each problem is reported once, not in its annotation and again in the
+ * step's failure message.
+ */
+function reportedOnce(error) {
+    const placed = error.problems.filter((p) => p.location !== undefined);
+    for (const problem of placed) {
+        const location = problem.location;
+        core_error(formatProblem(problem), {
+            file: location.file,
+            ...(location.line !== undefined ? { startLine: location.line } : {}),
+        });
+    }
+    if (placed.length === 0)
+        return error.message;
+    const rest = error.problems.filter((p) => p.location === undefined);
+    const where = placed.slice(0, 3).map((p) => formatLocation(p.location));
+    const more = placed.length > 3 ? ` and ${placed.length - 3} more` : '';
+    const see = `See the annotation${placed.length > 1 ? 's' : ''} at ${where.join(', ')}${more}.`;
+    const text = error.summary ? `${error.summary}. ${see}` : see;
+    return rest.length === 0
+        ? text
+        : `${text} Also:\n${rest.map((p) => `  - ${formatProblem(p)}`).join('\n')}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inert-text.ts

@@ -85,3 +85,28 @@ export function realAwsEnv(moto: MotoServer): Record<string, string> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
+
+/** A CLI configuration installing hashicorp/aws from the mirror: `{ path, text }`. */
+export function awsProviderCliConfig(): { path: string; text: string } {
+  const text = `provider_installation {\n  filesystem_mirror {\n    path    = "${awsProviderMirror()}"\n    include = ["${AWS_PROVIDER}"]\n  }\n  direct {\n    exclude = ["${AWS_PROVIDER}"]\n  }\n}\n`;
+  const path = join(mkdtempSync(join(tmpdir(), 'aws-rc-')), 'terraformrc');
+  writeFileSync(path, text);
+  return { path, text };
+}
+
+/**
+ * A provider block for a cloud on 127.0.0.1 (`endpoint`, or per service `services`), one try per
+ * call (no backoff).
+ */
+export function awsProviderBlock(
+  endpoint: string,
+  alias?: string,
+  services: Record<string, string> = {},
+): string {
+  const endpoints = { sns: endpoint, sqs: endpoint, s3: endpoint, ...services };
+  return `provider "aws" {\n${alias ? `  alias = "${alias}"\n` : ''}  region                      = "us-east-1"\n  access_key                  = "test"\n  secret_key                  = "test"\n  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  skip_metadata_api_check     = true\n  max_retries                 = 1\n  endpoints {\n${Object.entries(
+    endpoints,
+  )
+    .map(([service, url]) => `    ${service} = "${url}"\n`)
+    .join('')}  }\n}\n`;
+}

@@ -6482,6 +6482,8 @@ function formatProblem(problem) {
 class ConfigurationError extends Error {
     name = 'ConfigurationError';
     problems;
+    /** The line the problems are listed under, when there is one. */
+    summary;
     constructor(problems, summary) {
         const list = Array.isArray(problems) ? problems : [problems];
         if (list.length === 0)
@@ -6492,6 +6494,7 @@ class ConfigurationError extends Error {
             : `${summary ?? `${list.length} problems found`}:\n${list.map((p) => `  - ${formatProblem(p)}`).join('\n')}`;
         super(message);
         this.problems = list;
+        this.summary = summary;
     }
 }
 /** Something outside this project failed (S3, Terraform, the network, the runner). */
@@ -6499,9 +6502,17 @@ class ExternalError extends Error {
     name = 'ExternalError';
     /** Whether running the same step again may succeed (a timeout, a throttled call). */
     retryable;
+    /**
+     * Where the failure showed, when it names places (Terraform's errors on a template's lines),
+     * under `summary`: the message says the same in one text.
+     */
+    problems;
+    summary;
     constructor(message, options = {}) {
         super(message, { cause: options.cause });
         this.retryable = options.retryable ?? false;
+        this.problems = options.problems ?? [];
+        this.summary = options.summary;
     }
 }
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */

@@ -1,6 +1,6 @@
 /**
  * The wrapper every action's entry point calls: it turns errors into a failed step that says whose
- * fault it is, annotates configuration problems with their file and line, and aborts the work when
+ * fault it is, annotates problems with their file and line (each once), and aborts the work when
  * the job is cancelled.
  */
 import * as core from '@actions/core';
@@ -9,7 +9,9 @@ import {
   CancelledError,
   ConfigurationError,
   ExternalError,
+  formatLocation,
   formatProblem,
+  type SourceLocation,
 } from '@deploy-engine/core';
 import { NotImplementedError } from './not-implemented';
 
@@ -36,18 +38,10 @@ export async function runAction(
 /** Sets the step failed with a message that tells the user what kind of failure it was. */
 export function reportFailure(name: string, error: unknown): void {
   if (error instanceof ConfigurationError) {
-    for (const problem of error.problems) {
-      if (problem.location) {
-        core.error(formatProblem(problem), {
-          file: problem.location.file,
-          ...(problem.location.line !== undefined ? { startLine: problem.location.line } : {}),
-        });
-      }
-    }
-    core.setFailed(`${name}: configuration error. ${error.message}`);
+    core.setFailed(`${name}: configuration error. ${reportedOnce(error)}`);
   } else if (error instanceof ExternalError) {
     const retry = error.retryable ? ' Re-running the job may succeed.' : '';
-    core.setFailed(`${name}: ${error.message}${retry}`);
+    core.setFailed(`${name}: ${reportedOnce(error)}${retry}`);
   } else if (error instanceof NotImplementedError) {
     core.setFailed(`${name}: not implemented yet. ${error.message}`);
   } else if (error instanceof CancelledError) {
@@ -58,4 +52,29 @@ export function reportFailure(name: string, error: unknown): void {
       `${name}: internal error (a bug in deploy-engine-actions; please report it with this log). ${detail}`,
     );
   }
+}
+
+/**
+ * Annotates each problem that names a place at its file and line, and returns the failure's
+ * message without them: each problem is reported once, not in its annotation and again in the
+ * step's failure message.
+ */
+function reportedOnce(error: ConfigurationError | ExternalError): string {
+  const placed = error.problems.filter((p) => p.location !== undefined);
+  for (const problem of placed) {
+    const location = problem.location as NonNullable<typeof problem.location>;
+    core.error(formatProblem(problem), {
+      file: location.file,
+      ...(location.line !== undefined ? { startLine: location.line } : {}),
+    });
+  }
+  if (placed.length === 0) return error.message;
+  const rest = error.problems.filter((p) => p.location === undefined);
+  const where = placed.slice(0, 3).map((p) => formatLocation(p.location as SourceLocation));
+  const more = placed.length > 3 ? ` and ${placed.length - 3} more` : '';
+  const see = `See the annotation${placed.length > 1 ? 's' : ''} at ${where.join(', ')}${more}.`;
+  const text = error.summary ? `${error.summary}. ${see}` : see;
+  return rest.length === 0
+    ? text
+    : `${text} Also:\n${rest.map((p) => `  - ${formatProblem(p)}`).join('\n')}`;
 }

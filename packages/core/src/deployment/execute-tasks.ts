@@ -66,6 +66,8 @@ import { deploymentMode } from './unified-run';
 import { REPODIR, scanRepositoryFiles } from './repository-files';
 import type { RunDependencies } from './dependencies';
 import { deploymentFingerprint } from './fingerprint';
+import { DiagnosticPlaces } from './diagnostic-places';
+import { warnMissingRootTerraform } from './root-terraform';
 
 /** What task execution reads and writes in the IaC bucket (see runDependencies). */
 export type ExecuteDependencies = Omit<RunDependencies, 'connectionTypes'>;
@@ -352,6 +354,8 @@ class TaskExecutor implements ClassicPlanToolbox {
   private resolvedShared?: Promise<Record<string, ResolvedSharedValue>>;
   /** Private module tokens for `terraform init`, masked once. */
   private readonly git: GitCredentials;
+  /** Where Terraform's errors and warnings are in the repository (templates and their lines). */
+  private readonly places: DiagnosticPlaces;
 
   constructor(
     readonly deps: ExecuteDependencies,
@@ -360,6 +364,7 @@ class TaskExecutor implements ClassicPlanToolbox {
     readonly manifest: Manifest,
   ) {
     this.git = gitCredentials(options.guardrails.allowedModules);
+    this.places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
     this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
     this.providerMirror = options.providerMirrorDir
       ? new ProviderMirror(options.providerMirrorDir, deps.logger)
@@ -544,7 +549,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       }
     }
     const shared = await this.sharedValuesFor(plugin);
-    const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
+    const displayDir = this.places.templatesDir(plugin);
     const project = await renderPluginTemplates(
       {
         templateDir: join(sourceDir, 'templates-deploy'),
@@ -567,6 +572,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       },
       plugin.alias,
     );
+    warnMissingRootTerraform(project, displayDir, this.deps.logger);
     const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
     const secretProblems = checkSecretOutputs(
       plugin,
@@ -710,12 +716,13 @@ class TaskExecutor implements ClassicPlanToolbox {
     }
     return new TerraformProject({
       ...this.options.terraform,
-      guard: (stage, engineFiles) =>
+      ...this.places.forProject(dir, (stage, engineFiles) =>
         guardProject(
           { dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles },
           this.options.guardrails,
           stage,
         ),
+      ),
       initEnv: this.git.env,
       ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
       unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,

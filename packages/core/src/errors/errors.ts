@@ -46,6 +46,8 @@ export function formatProblem(problem: Problem): string {
 export class ConfigurationError extends Error {
   override readonly name: string = 'ConfigurationError';
   readonly problems: readonly Problem[];
+  /** The line the problems are listed under, when there is one. */
+  readonly summary: string | undefined;
 
   constructor(problems: Problem | readonly Problem[], summary?: string) {
     const list = Array.isArray(problems) ? (problems as readonly Problem[]) : [problems as Problem];
@@ -57,6 +59,7 @@ export class ConfigurationError extends Error {
         : `${summary ?? `${list.length} problems found`}:\n${list.map((p) => `  - ${formatProblem(p)}`).join('\n')}`;
     super(message);
     this.problems = list;
+    this.summary = summary;
   }
 }
 
@@ -65,10 +68,26 @@ export class ExternalError extends Error {
   override readonly name: string = 'ExternalError';
   /** Whether running the same step again may succeed (a timeout, a throttled call). */
   readonly retryable: boolean;
+  /**
+   * Where the failure showed, when it names places (Terraform's errors on a template's lines),
+   * under `summary`: the message says the same in one text.
+   */
+  readonly problems: readonly Problem[];
+  readonly summary: string | undefined;
 
-  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(
+    message: string,
+    options: {
+      cause?: unknown;
+      retryable?: boolean;
+      problems?: readonly Problem[];
+      summary?: string;
+    } = {},
+  ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable ?? false;
+    this.problems = options.problems ?? [];
+    this.summary = options.summary;
   }
 }
 

@@ -1,5 +1,12 @@
 /** Reading what Terraform prints: change summaries and errors. */
 import { ConfigurationError, ExternalError, type Problem } from '../errors';
+import {
+  describeDiagnostic,
+  parseDiagnostics,
+  plainTerraformText,
+  type LocatedDiagnostic,
+} from './diagnostics';
+import { failureKind } from './failure-kind';
 
 export interface ChangeSummary {
   added: number;
@@ -22,42 +29,6 @@ export function parseChangeSummary(output: string): ChangeSummary | undefined {
   if (plan) return { added: Number(plan[1]), changed: Number(plan[2]), destroyed: Number(plan[3]) };
   if (/No changes\./.test(output)) return { added: 0, changed: 0, destroyed: 0 };
   return undefined;
-}
-
-/** Failures of the backend, the network or the state lock: not the plugin's fault. */
-const OUTSIDE =
-  /Error acquiring the state lock|error configuring S3 Backend|Failed to get existing workspaces|Failed to load state|Failed to save state|Failed to persist state|NoSuchBucket|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|send request failed|dial tcp|i\/o timeout|connection refused|no such host|context deadline exceeded|RequestError/i;
-const RETRYABLE =
-  /Error acquiring the state lock|timeout|deadline exceeded|connection refused|send request failed/i;
-
-/** Terraform's error blocks: `Error: <summary>` and, when given, `on <file> line <n>`. */
-export function parseErrorBlocks(output: string, dirLabel: string): Problem[] {
-  const problems: Problem[] = [];
-  const blocks = output.split(/\n(?=(?:│ )?Error: )/);
-  for (const block of blocks) {
-    const clean = block.replace(/^│ ?/gm, '').replace(/[╷╵]/g, '');
-    const summary = /^\s*Error: (.+)$/m.exec(clean);
-    if (!summary) continue;
-    const where = /on (\S+) line (\d+)/.exec(clean);
-    const detail = clean
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim())
-      .filter((l) => l && !/^on \S+ line \d+/.test(l) && !/^\d+:/.test(l))
-      .join(' ');
-    // The cause is often at the end (git's or the provider's own message): keep it, within reason.
-    const shown = detail.length > 700 ? `${detail.slice(0, 700)}…` : detail;
-    problems.push({
-      message: `Terraform: ${summary[1]?.trim()}${shown ? ` (${shown})` : ''}`,
-      ...(/could not read Username|Authentication failed for|returned error: 40[13]/.test(clean)
-        ? {
-            hint: 'The git server wants credentials: give this source a FEATURES_TERRAFORM_MODULES entry with "private": true and a "token" that can read it.',
-          }
-        : {}),
-      ...(where ? { location: { file: `${dirLabel}/${where[1]}`, line: Number(where[2]) } } : {}),
-    });
-  }
-  return problems;
 }
 
 /** What Terraform prints of a lock it could not take (`Lock Info:`). */
@@ -106,27 +77,62 @@ export class StateLockedError extends ExternalError {
 }
 
 /**
- * Turns a failed Terraform command into the error kind the user must see. `unlockCommand` is the
- * start of the command that releases a lock left behind (`--state` and `--lock-id` are added).
+ * Turns a failed Terraform command into the error kind the user must see (see failureKind), each
+ * of Terraform's errors once, at the place `diagnostics` were located (see locateDiagnostics;
+ * without them, read from `output` and named `<label>/<file>`). `unlockCommand` is the start of
+ * the command that releases a lock left behind (`--state` and `--lock-id` are added).
  */
 export function classifyTerraformFailure(
   command: string,
   output: string,
-  dirLabel: string,
+  label: string,
   unlockCommand?: string,
+  diagnostics?: readonly LocatedDiagnostic[],
 ): Error {
   const lock = parseStateLockInfo(output);
   if (lock) return new StateLockedError(lock, command, unlockCommand);
-  const problems = parseErrorBlocks(output, dirLabel);
+  const located =
+    diagnostics ??
+    parseDiagnostics(output).map((d) => ({
+      ...d,
+      ...(d.file !== undefined
+        ? {
+            location: {
+              file: `${label}/${d.file}`,
+              ...(d.line !== undefined ? { line: d.line } : {}),
+            },
+          }
+        : {}),
+    }));
+  const errors = located.filter((d) => d.severity === 'error');
+  const problems: Problem[] = errors.map((d) => {
+    const { hint } = failureKind(d);
+    return {
+      message: describeDiagnostic(d),
+      ...(d.location ? { location: d.location } : {}),
+      ...(hint ? { hint } : {}),
+    };
+  });
+  const kinds =
+    errors.length > 0 ? errors.map(failureKind) : [failureKind({ summary: output, detail: '' })];
+  const outside = kinds.filter((k) => k.owner === 'outside');
   const text =
-    problems.map((p) => p.message).join('; ') || output.trim().split('\n').slice(-5).join(' ');
-  if (OUTSIDE.test(output)) {
-    return new ExternalError(`terraform ${command} failed: ${text}`, {
-      retryable: RETRYABLE.test(output),
-    });
+    problems.map((p) => p.message).join('; ') ||
+    plainTerraformText(output).trim().split('\n').slice(-5).join(' ');
+  if (outside.length > 0) {
+    const retryable = outside.some((k) => k.owner === 'outside' && k.retryable);
+    const hint = outside.find((k) => k.hint)?.hint;
+    return new ExternalError(
+      `terraform ${command} failed in ${label}: ${text}${hint ? ` ${hint}` : ''}`,
+      {
+        retryable,
+        ...(problems.length > 0
+          ? { problems, summary: `terraform ${command} failed in ${label}` }
+          : {}),
+      },
+    );
   }
-  return new ConfigurationError(
-    problems.length > 0 ? problems : [{ message: `terraform ${command} failed: ${text}` }],
-    `terraform ${command} failed in ${dirLabel}`,
-  );
+  return problems.length > 0
+    ? new ConfigurationError(problems, `terraform ${command} failed in ${label}`)
+    : new ConfigurationError({ message: `terraform ${command} failed in ${label}: ${text}` });
 }

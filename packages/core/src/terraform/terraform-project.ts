@@ -13,6 +13,13 @@ import { cliConfig, cliConfigFailure, type RunnerCliConfig } from './cli-config'
 import type { ProviderMirror } from './provider-mirror';
 import { runProcess, type ProcessResult } from './run-process';
 import {
+  describeDiagnostic,
+  locateDiagnostics,
+  parseDiagnostics,
+  type DiagnosticLocator,
+  type LocatedDiagnostic,
+} from './diagnostics';
+import {
   classifyTerraformFailure,
   parseChangeSummary,
   type ChangeSummary,
@@ -69,6 +76,16 @@ export interface TerraformOptions {
    * providers selected, none run yet); throws to refuse it. `engineFiles`: files init writes itself.
    */
   guard?: (stage: 'before-init' | 'after-init', engineFiles: readonly string[]) => Promise<void>;
+  /**
+   * Names the file a user can open for a file of the project Terraform reports on (a plugin's
+   * template and its line); without it, `<label>/<file>`.
+   */
+  locate?: DiagnosticLocator;
+  /**
+   * Warnings already annotated (shared by the projects of one plugin): a warning the plan and the
+   * apply both print is annotated once.
+   */
+  reportedWarnings?: Set<string>;
 }
 
 export interface OutputValue {
@@ -399,15 +416,38 @@ export class TerraformProject {
         { retryable: true },
       );
     }
-    if (result.code === null || !okCodes.includes(result.code)) {
+    const failed = result.code === null || !okCodes.includes(result.code);
+    if (options.quiet && !failed) return result;
+    const diagnostics = await locateDiagnostics(
+      parseDiagnostics(result.output),
+      this.label,
+      this.options.locate,
+    );
+    // Warnings on a file the user can change; the others (init's about the engine's own provider
+    // installation) stay in the log.
+    this.reportWarnings(diagnostics.filter((d) => d.severity === 'warning' && d.location));
+    if (failed) {
       throw classifyTerraformFailure(
         command,
         result.output,
         this.label,
         this.options.unlockCommand,
+        diagnostics,
       );
     }
     return result;
+  }
+
+  /** Terraform's warnings as warning annotations at the template's line, each once. */
+  private reportWarnings(warnings: readonly LocatedDiagnostic[]): void {
+    const seen = (this.options.reportedWarnings ??= new Set());
+    for (const warning of warnings) {
+      const message = describeDiagnostic(warning);
+      const key = `${message}\0${warning.location?.file ?? ''}:${warning.location?.line ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.options.logger.warning(message, warning.location);
+    }
   }
 }
 
