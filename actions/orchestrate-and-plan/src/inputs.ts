@@ -11,6 +11,7 @@ import {
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readReleasesUrl,
   readUnusedInputs,
   TF_LOG_LEVELS,
   type InputParser,
@@ -67,6 +68,8 @@ export interface OrchestrateInputs {
   /** Left out of repodir/ (relative to PATH_TO_MOUNT); runtime-tasks deletes it. */
   excludeFilesPath: string;
   terraformVersion: string;
+  /** TERRAFORM_RELEASES_URL: where Terraform versions are downloaded from. */
+  terraformReleasesUrl: string;
   prComment: boolean;
   githubToken: string;
 }
@@ -159,6 +162,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
     unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
     terraformVersion: p.optional('TERRAFORM_VERSION'),
+    terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),
     prComment: p.boolean('PR_COMMENT', false),
     githubToken: p.secret('GITHUB_TOKEN'),
   };

@@ -125,3 +125,30 @@ export function fileNameInput(inputs: InputParser, name: string, fallback: strin
     return raw;
   });
 }
+
+/** Where Terraform releases are downloaded from, unless TERRAFORM_RELEASES_URL names a mirror. */
+export const HASHICORP_RELEASES = 'https://releases.hashicorp.com/terraform';
+
+/**
+ * Reads TERRAFORM_RELEASES_URL: a mirror with releases.hashicorp.com's layout. HTTPS, or plain
+ * HTTP to this machine only; no credentials in it, since the URL is logged.
+ */
+export function readReleasesUrl(inputs: InputParser, name: string): string {
+  return inputs.structured(name, HASHICORP_RELEASES, (raw) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error(`'${raw.slice(0, 60)}' is not a URL.`);
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+      throw new Error(
+        `must be an https:// URL (plain http:// only to 127.0.0.1 or localhost), got '${url.protocol}'.`,
+      );
+    if (url.username || url.password)
+      throw new Error('must not hold credentials: the URL is written to the log.');
+    if (url.search || url.hash) throw new Error('must not have a query or a fragment.');
+    return url.href.replace(/\/+$/, '');
+  });
+}

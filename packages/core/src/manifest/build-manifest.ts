@@ -328,6 +328,7 @@ function toManifestPlugin(
           pluginFile: p.found.definition.file,
         }
       : {}),
+    ...(p.found?.definition.terraform ? { terraform: p.found.definition.terraform } : {}),
     inputs: p.inputs,
     requires: p.requires,
     generates: p.generates,

@@ -1,0 +1,199 @@
+import { ConfigurationError, ExternalError } from '../errors';
+import type { Manifest, ManifestPlugin } from '../manifest';
+import {
+  chooseTerraformVersions,
+  installTerraformVersions,
+  terraformBinaryFor,
+  withTerraformVersions,
+} from './terraform-versions';
+
+function plugin(alias: string, environment?: string, version?: string): ManifestPlugin {
+  return {
+    alias,
+    ref: `studio/${alias}@1.0.0`,
+    name: alias,
+    version: '1.0.0',
+    type: 'infra',
+    pluginFile: `plugins/${alias}/plugin.yaml`,
+    ...(environment
+      ? {
+          terraform: {
+            environment,
+            ...(version ? { version } : {}),
+            location: { file: `plugins/${alias}/plugin.yaml`, line: 9, column: 19 },
+          },
+        }
+      : {}),
+    inputs: {},
+    requires: [],
+    generates: [],
+    dependsOn: [],
+    digest: alias,
+  };
+}
+
+function manifest(kept: ManifestPlugin[], removed: ManifestPlugin[] = []): Manifest {
+  return {
+    schemaVersion: 1,
+    target: {
+      workspace: 'w',
+      environment: 'dev',
+      appKind: 'app',
+      appId: '01J0000000000000000000000A',
+      appName: 'a',
+    },
+    version: 'v1',
+    plugins: [plugin('app-only', undefined), ...kept].map((p, i) =>
+      i === 0 ? { ...p, type: 'app' as const } : p,
+    ),
+    deployOrder: kept.map((p) => p.alias),
+    destroy: removed,
+    digest: 'd',
+  };
+}
+
+describe('chooseTerraformVersions', () => {
+  const a = plugin('a', 'terraform-1-4', '1.4.7');
+  const b = plugin('b', 'terraform-1-5', '1.5.7');
+  const plain = plugin('c');
+
+  it('classic: each plugin its own version; plugins without one keep the job Terraform', () => {
+    const gone = plugin('old', 'terraform-1-3', '1.3.10');
+    const chosen = chooseTerraformVersions(manifest([a, b, plain], [gone]), 'classic', undefined);
+    expect(chosen.versions).toEqual({ a: '1.4.7', b: '1.5.7', old: '1.3.10' });
+    expect(chosen.notices).toEqual([
+      'a runs with Terraform 1.4.7 (runtime environment terraform-1-4).',
+      'b runs with Terraform 1.5.7 (runtime environment terraform-1-5).',
+      'old runs with Terraform 1.3.10 (runtime environment terraform-1-3).',
+    ]);
+  });
+
+  it('chooses nothing (and says nothing) when no plugin names a runtime environment', () => {
+    expect(chooseTerraformVersions(manifest([plain]), 'unified', '1.9.8')).toEqual({
+      versions: {},
+      notices: [],
+    });
+  });
+
+  it('TERRAFORM_VERSION overrides every runtime environment, unknown ones too, saying so once', () => {
+    const unknown = plugin('u', 'terraform-1-13');
+    const chosen = chooseTerraformVersions(manifest([a, unknown, plain]), 'classic', '1.9.8');
+    expect(chosen.versions).toEqual({ a: '1.9.8', u: '1.9.8' });
+    expect(chosen.notices).toEqual([
+      'TERRAFORM_VERSION 1.9.8 overrides the runtime environment of a (terraform-1-4), u (terraform-1-13).',
+    ]);
+    // Unified: the whole project.
+    expect(chooseTerraformVersions(manifest([a, plain]), 'unified', '1.9.8').versions).toEqual({
+      a: '1.9.8',
+      c: '1.9.8',
+    });
+  });
+
+  it('refuses an environment it does not know, naming the plugin, its line and what to do', () => {
+    const unknown = plugin('u', 'terraform-1-13');
+    let error: unknown;
+    try {
+      chooseTerraformVersions(manifest([a, unknown]), 'classic', undefined);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      {
+        message:
+          "Plugin u names the runtime environment 'terraform-1-13', which is not a Terraform version this engine knows.",
+        location: { file: 'plugins/u/plugin.yaml', line: 9, column: 19 },
+        hint: expect.stringMatching(
+          /terraform-1-4, .*exact terraform-<major>-<minor>-<patch>.*or set TERRAFORM_VERSION/,
+        ),
+      },
+    ]);
+    expect((error as Error).message).toMatch(/no run was opened/);
+  });
+
+  it('unified: plugins that name a version must agree; the others run with it', () => {
+    const a2 = plugin('a2', 'terraform-1-4', '1.4.7');
+    const chosen = chooseTerraformVersions(manifest([a, plain], [a2]), 'unified', undefined);
+    expect(chosen.versions).toEqual({ a: '1.4.7', c: '1.4.7', a2: '1.4.7' });
+    expect(chosen.notices).toEqual([
+      'The unified project runs with Terraform 1.4.7, the runtime environment of a (terraform-1-4), a2 (terraform-1-4); c names none and runs with it too.',
+    ]);
+    expect(() => chooseTerraformVersions(manifest([a, b, plain]), 'unified', undefined)).toThrow(
+      /The plugins ask for 2 Terraform versions \(1\.4\.7, 1\.5\.7\); no run was opened:\n {2}- plugins\/a\/plugin\.yaml:9:19: Plugin a asks for Terraform 1\.4\.7 \(terraform-1-4\)\.\n {2}- plugins\/b\/plugin\.yaml:9:19: Plugin b asks for Terraform 1\.5\.7 \(terraform-1-5\)\.\n.*set TERRAFORM_VERSION/s,
+    );
+  });
+
+  it('a recorded manifest loses the choice of the run that recorded it', () => {
+    const recorded = { ...manifest([plain]), terraformVersions: { c: '1.2.9' } };
+    expect(withTerraformVersions(recorded, {}).terraformVersions).toBeUndefined();
+    expect(withTerraformVersions(recorded, { c: '1.4.7' }).terraformVersions).toEqual({
+      c: '1.4.7',
+    });
+  });
+});
+
+describe('installTerraformVersions', () => {
+  const a = plugin('a', 'terraform-1-4', '1.4.7');
+  const b = plugin('b', 'terraform-1-4', '1.4.7');
+  const c = plugin('c', 'terraform-1-5', '1.5.7');
+  const chosen = (m: Manifest) =>
+    withTerraformVersions(m, chooseTerraformVersions(m, 'classic', undefined).versions);
+
+  it('installs each version once, and gives each plugin its binary', async () => {
+    const asked: string[] = [];
+    const m = chosen(manifest([a, b, c, plugin('plain')]));
+    const binaries = await installTerraformVersions(m, async (v) => {
+      asked.push(v);
+      return `/cache/${v}/terraform`;
+    });
+    expect(asked).toEqual(['1.4.7', '1.5.7']);
+    expect(terraformBinaryFor(m, binaries, 'b', '/usr/bin/terraform')).toBe(
+      '/cache/1.4.7/terraform',
+    );
+    expect(terraformBinaryFor(m, binaries, 'c', '/usr/bin/terraform')).toBe(
+      '/cache/1.5.7/terraform',
+    );
+    expect(terraformBinaryFor(m, binaries, 'plain', '/usr/bin/terraform')).toBe(
+      '/usr/bin/terraform',
+    );
+    expect(() => terraformBinaryFor(m, new Map(), 'a', '/usr/bin/terraform')).toThrow(
+      /Terraform 1\.4\.7 of a was not installed/,
+    );
+  });
+
+  it('a download that fails stays an outside failure, naming every plugin, its line and what to do', async () => {
+    const m = chosen(manifest([a, b]));
+    const failure = installTerraformVersions(m, () =>
+      Promise.reject(
+        new ExternalError('Could not download Terraform 1.4.7 from http://x: 404', {
+          retryable: true,
+        }),
+      ),
+    );
+    await expect(failure).rejects.toBeInstanceOf(ExternalError);
+    await expect(failure).rejects.toMatchObject({
+      retryable: true,
+      message: expect.stringMatching(
+        /^Terraform 1\.4\.7 could not be installed for a \(terraform-1-4 at plugins\/a\/plugin\.yaml:9:19\), b \(terraform-1-4 at plugins\/b\/plugin\.yaml:9:19\): Could not download .*404 Set TERRAFORM_VERSION on orchestrate-and-plan .*change spec\.runtime\.environment\.$/,
+      ),
+    });
+  });
+
+  it('a checksum mismatch is not retryable; a refused version is the user error it was', async () => {
+    const m = chosen(manifest([c]));
+    await expect(
+      installTerraformVersions(m, () => Promise.reject(new ExternalError('has SHA-256 x'))),
+    ).rejects.toMatchObject({ retryable: false });
+    const refused = installTerraformVersions(m, () =>
+      Promise.reject(new ConfigurationError({ message: 'not a version' })),
+    );
+    await expect(refused).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(refused).rejects.toMatchObject({
+      problems: [
+        expect.objectContaining({
+          location: { file: 'plugins/c/plugin.yaml', line: 9, column: 19 },
+        }),
+      ],
+    });
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * Which Terraform each plugin of a run runs with. A plugin whose plugin.yaml names a runtime
+ * environment (`terraform-1-4`) runs with that version; TERRAFORM_VERSION overrides them all; a
+ * plugin without one runs with the job's own Terraform, as before. In unified mode the plugins
+ * share one project, so those that name a version must agree, and the others run with it too.
+ * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
+ * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
+ */
+import { ConfigurationError, ExternalError, formatLocation, type Problem } from '../errors';
+import type { Logger } from '../logging';
+import type { Manifest, ManifestPlugin } from '../manifest';
+import { RUNTIME_TERRAFORM_HINT } from '../plugins/runtime-environment';
+import type { DeploymentMode } from './unified-run';
+
+/** The binary of a Terraform version: on PATH, in the tool cache, or downloaded and verified. */
+export type TerraformResolver = (version: string) => Promise<string>;
+
+/** The infra plugins a run touches: those it deploys and those it destroys. */
+function runPlugins(manifest: Manifest): ManifestPlugin[] {
+  const kept = manifest.deployOrder.flatMap((alias) =>
+    manifest.plugins.filter((p) => p.alias === alias && p.type === 'infra'),
+  );
+  return [...kept, ...manifest.destroy];
+}
+
+function describe(plugin: ManifestPlugin): string {
+  return plugin.terraform
+    ? `${plugin.alias} (${plugin.terraform.environment} at ${formatLocation(plugin.terraform.location)})`
+    : `${plugin.alias} (no runtime environment)`;
+}
+
+/**
+ * The version each plugin runs with in this run (only those that do not use the job's own
+ * Terraform), with what to log. Refused (before the run opens): an environment name this engine
+ * does not know, or, in unified mode, plugins that ask for different versions.
+ */
+export function chooseTerraformVersions(
+  manifest: Manifest,
+  mode: DeploymentMode,
+  override: string | undefined,
+): { versions: Record<string, string>; notices: string[] } {
+  const plugins = runPlugins(manifest);
+  const asking = plugins.filter((p) => p.terraform);
+  if (asking.length === 0) return { versions: {}, notices: [] };
+  if (override) {
+    return {
+      versions: Object.fromEntries(
+        (mode === 'unified' ? plugins : asking).map((p) => [p.alias, override]),
+      ),
+      notices: [
+        `TERRAFORM_VERSION ${override} overrides the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}.`,
+      ],
+    };
+  }
+  const unknown = asking.filter((p) => !p.terraform?.version);
+  if (unknown.length > 0) {
+    throw new ConfigurationError(
+      unknown.map((p): Problem => ({
+        message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
+        ...(p.terraform ? { location: p.terraform.location } : {}),
+        hint: RUNTIME_TERRAFORM_HINT,
+      })),
+      `${unknown.length === 1 ? 'A plugin asks' : 'Plugins ask'} for an unknown Terraform; no run was opened`,
+    );
+  }
+  if (mode === 'classic') {
+    return {
+      versions: Object.fromEntries(asking.map((p) => [p.alias, p.terraform?.version as string])),
+      notices: asking.map(
+        (p) =>
+          `${p.alias} runs with Terraform ${p.terraform?.version} (runtime environment ${p.terraform?.environment}).`,
+      ),
+    };
+  }
+  const distinct = [...new Set(asking.map((p) => p.terraform?.version as string))];
+  if (distinct.length > 1) {
+    throw new ConfigurationError(
+      [
+        ...asking.map((p): Problem => ({
+          message: `Plugin ${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}).`,
+          ...(p.terraform ? { location: p.terraform.location } : {}),
+        })),
+        {
+          message:
+            'In unified mode the plugins are modules of one Terraform project and run with one Terraform.',
+          hint: 'Give them the same spec.runtime.environment, set TERRAFORM_VERSION (it overrides every plugin), or deploy in classic mode.',
+        },
+      ],
+      `The plugins ask for ${distinct.length} Terraform versions (${distinct.join(', ')}); no run was opened`,
+    );
+  }
+  const version = distinct[0] as string;
+  const others = plugins.filter((p) => !p.terraform).map((p) => p.alias);
+  return {
+    versions: Object.fromEntries(plugins.map((p) => [p.alias, version])),
+    notices: [
+      `The unified project runs with Terraform ${version}, the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}${others.length > 0 ? `; ${others.join(', ')} ${others.length === 1 ? 'names' : 'name'} none and run${others.length === 1 ? 's' : ''} with it too` : ''}.`,
+    ],
+  };
+}
+
+/**
+ * The manifest with this run's choice; a recorded manifest (rollback, destroy) may carry the
+ * choice of the run that deployed it, which this run makes again.
+ */
+export function withTerraformVersions(
+  manifest: Manifest,
+  versions: Record<string, string>,
+): Manifest {
+  const copy: Manifest = { ...manifest };
+  delete copy.terraformVersions;
+  return Object.keys(versions).length > 0 ? { ...copy, terraformVersions: versions } : copy;
+}
+
+/**
+ * Finds or installs every version the run's plugins use, once each: the binary per version. A
+ * version that cannot be installed stops here, naming the plugins that ask for it, where, and
+ * what to do; an outside failure (download, checksum) keeps its kind, so a retry can help.
+ */
+export async function installTerraformVersions(
+  manifest: Manifest,
+  resolve: TerraformResolver,
+): Promise<Map<string, string>> {
+  const byVersion = new Map<string, ManifestPlugin[]>();
+  for (const plugin of runPlugins(manifest)) {
+    const version = manifest.terraformVersions?.[plugin.alias];
+    if (version) byVersion.set(version, [...(byVersion.get(version) ?? []), plugin]);
+  }
+  const binaries = new Map<string, string>();
+  for (const [version, plugins] of byVersion) {
+    try {
+      binaries.set(version, await resolve(version));
+    } catch (error) {
+      const cause = error instanceof Error ? error.message : String(error);
+      const message = `Terraform ${version} could not be installed for ${plugins.map(describe).join(', ')}: ${cause}`;
+      const hint = `Set TERRAFORM_VERSION on orchestrate-and-plan to a version this runner has or can download (it overrides every plugin's runtime environment), make TERRAFORM_RELEASES_URL reachable, or change spec.runtime.environment.`;
+      if (error instanceof ConfigurationError)
+        throw new ConfigurationError(
+          plugins.map((p) => ({
+            message,
+            ...(p.terraform ? { location: p.terraform.location } : {}),
+            hint,
+          })),
+          `Terraform ${version} cannot be installed`,
+        );
+      throw new ExternalError(`${message} ${hint}`, {
+        cause: error,
+        retryable: error instanceof ExternalError && error.retryable,
+      });
+    }
+  }
+  return binaries;
+}
+
+/**
+ * The binary a project of `alias` runs with (null: the unified project, whose plugins all run with
+ * one version); `fallback` (the job's own Terraform) for a plugin the run lists no version for.
+ */
+export function terraformBinaryFor(
+  manifest: Manifest,
+  binaries: ReadonlyMap<string, string>,
+  alias: string | null,
+  fallback: string,
+): string {
+  const versions = manifest.terraformVersions ?? {};
+  const version = alias === null ? Object.values(versions)[0] : versions[alias];
+  if (!version) return fallback;
+  const binary = binaries.get(version);
+  if (!binary)
+    throw new Error(`Terraform ${version} of ${alias ?? 'the project'} was not installed`);
+  return binary;
+}
+
+/**
+ * In the approved job: a plugin runs with the version recorded when its plan was made, whatever
+ * this job's TERRAFORM_VERSION says (a saved plan can only be applied by the Terraform that made
+ * it). Says so once when they differ.
+ */
+export function noteRecordedVersions(manifest: Manifest, jobVersion: string, logger: Logger): void {
+  const differing = Object.entries(manifest.terraformVersions ?? {}).filter(
+    ([, version]) => version !== jobVersion,
+  );
+  if (differing.length === 0) return;
+  logger.info(
+    `Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`,
+  );
+}
