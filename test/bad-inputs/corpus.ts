@@ -446,6 +446,34 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     },
     expect: /not valid UTF-8/,
   },
+  {
+    name: 'plugin.yaml: a Terraform runtime environment this engine does not know',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: [terraform-1-13]\n`,
+      [TEMPLATE]: '',
+    },
+    expect:
+      /plugins\/bad\/plugin\.yaml:9:19: Plugin bad names the runtime environment 'terraform-1-13', which is not a Terraform version this engine knows\. Use one of terraform-1-0, .*or set TERRAFORM_VERSION/,
+  },
+  {
+    name: 'plugin.yaml: two Terraform runtime environments',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: [terraform-1-4, terraform-1-11]\n`,
+      [TEMPLATE]: '',
+    },
+    expect: /plugin\.yaml:9:5: spec\.runtime\.environment names 2 Terraform versions/,
+  },
+  {
+    name: 'plugin.yaml: runtime.environment a string',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: terraform-1-4\n`,
+      [TEMPLATE]: '',
+    },
+    expect: /plugin\.yaml:9:5: spec\.runtime\.environment must be a list/,
+  },
   // --- templates
   {
     name: 'template: unclosed tag',
@@ -566,6 +594,11 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     name: 'input: FEATURES_TERRAFORM_MODULES not JSON',
     with: { FEATURES_TERRAFORM_MODULES: '[{sourceType: gitHttps' },
     expect: /FEATURES_TERRAFORM_MODULES/,
+  },
+  {
+    name: 'input: TERRAFORM_RELEASES_URL with credentials in it',
+    with: { TERRAFORM_RELEASES_URL: 'https://user:hunter2@mirror.example.com/terraform' },
+    expect: /Input TERRAFORM_RELEASES_URL must not hold credentials/,
   },
   {
     name: 'input: TERRAFORM_PARALLELISM not a number',

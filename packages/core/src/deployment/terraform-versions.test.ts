@@ -174,7 +174,7 @@ describe('installTerraformVersions', () => {
     await expect(failure).rejects.toMatchObject({
       retryable: true,
       message: expect.stringMatching(
-        /^Terraform 1\.4\.7 could not be installed for a \(terraform-1-4 at plugins\/a\/plugin\.yaml:9:19\), b \(terraform-1-4 at plugins\/b\/plugin\.yaml:9:19\): Could not download .*404 Set TERRAFORM_VERSION on orchestrate-and-plan .*change spec\.runtime\.environment\.$/,
+        /^Terraform 1\.4\.7 could not be installed for a \(terraform-1-4 at plugins\/a\/plugin\.yaml:9:19\), b \(terraform-1-4 at plugins\/b\/plugin\.yaml:9:19\): Could not download .*404\. Set TERRAFORM_VERSION on orchestrate-and-plan .*change spec\.runtime\.environment\.$/,
       ),
     });
   });

@@ -131,7 +131,8 @@ export async function installTerraformVersions(
     try {
       binaries.set(version, await resolve(version));
     } catch (error) {
-      const cause = error instanceof Error ? error.message : String(error);
+      const text = error instanceof Error ? error.message : String(error);
+      const cause = /[.!?]$/.test(text) ? text : `${text}.`;
       const message = `Terraform ${version} could not be installed for ${plugins.map(describe).join(', ')}: ${cause}`;
       const hint = `Set TERRAFORM_VERSION on orchestrate-and-plan to a version this runner has or can download (it overrides every plugin's runtime environment), make TERRAFORM_RELEASES_URL reachable, or change spec.runtime.environment.`;
       if (error instanceof ConfigurationError)
