@@ -118,6 +118,12 @@ describe('chooseTerraformVersions', () => {
     expect(chosen.notices).toEqual([
       'The unified project runs with Terraform 1.4.7, the runtime environment of a (terraform-1-4), a2 (terraform-1-4); c names none and runs with it too.',
     ]);
+    // The unified project (alias null) gets the one binary.
+    const m = withTerraformVersions(manifest([a, plain], [a2]), chosen.versions);
+    const binaries = new Map([['1.4.7', '/cache/1.4.7/terraform']]);
+    expect(terraformBinaryFor(m, binaries, null, '/usr/bin/terraform')).toBe(
+      '/cache/1.4.7/terraform',
+    );
     expect(() => chooseTerraformVersions(manifest([a, b, plain]), 'unified', undefined)).toThrow(
       /The plugins ask for 2 Terraform versions \(1\.4\.7, 1\.5\.7\); no run was opened:\n {2}- plugins\/a\/plugin\.yaml:9:19: Plugin a asks for Terraform 1\.4\.7 \(terraform-1-4\)\.\n {2}- plugins\/b\/plugin\.yaml:9:19: Plugin b asks for Terraform 1\.5\.7 \(terraform-1-5\)\.\n.*set TERRAFORM_VERSION/s,
     );
