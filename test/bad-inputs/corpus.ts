@@ -466,6 +466,25 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     expect: /plugin\.yaml:9:5: spec\.runtime\.environment names 2 Terraform versions/,
   },
   {
+    name: 'plugin.yaml: unified plugins asking for different Terraform versions',
+    files: {
+      [STK]: usingBad().replace(
+        '    - name: acme/bad@1.0.0',
+        '    - { name: acme/other@1.0.0, alias: other, type: infra }\n    - name: acme/bad@1.0.0',
+      ),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: [terraform-1-4]\n`,
+      'plugins/other/plugin.yaml': `${GOOD_PLUGIN.replace('name: bad', 'name: other').replace(
+        '  inputs:\n    - { name: name, type: text }\n',
+        '',
+      )}  runtime:\n    environment: [terraform-1-5]\n`,
+      [TEMPLATE]: '',
+      'plugins/other/templates-deploy/main.tf': '',
+    },
+    with: { FEATURES_UNIFIED_DEPLOY: 'true' },
+    expect:
+      /The plugins ask for 2 Terraform versions \(1\.5\.7, 1\.4\.7\); no run was opened:\n {2}- plugins\/other\/plugin\.yaml:7:19: Plugin other asks for Terraform 1\.5\.7 \(terraform-1-5\)\.\n {2}- plugins\/bad\/plugin\.yaml:9:19: Plugin bad asks for Terraform 1\.4\.7 \(terraform-1-4\)\.\n.*one Terraform project.*set TERRAFORM_VERSION/s,
+  },
+  {
     name: 'plugin.yaml: runtime.environment a string',
     files: {
       [STK]: usingBad(),
