@@ -1,12 +1,13 @@
 /**
- * A plugin's runtime environment (`terraform-1-4`) through the bundles, with real Terraform and
+ * A plugin's runtime environment (`terraform-1-10`) through the bundles, with real Terraform and
  * moto_server: orchestrate-and-plan installs the Terraform it names from a releases server on
- * 127.0.0.1 (the real terraform served as 1.4.7, test/harness/terraform-releases.ts) before the
+ * 127.0.0.1 (the real terraform served as 1.10.5, test/harness/terraform-releases.ts) before the
  * run opens, plans that plugin with it and records the choice; runtime-tasks, on a fresh tool
  * cache and without TERRAFORM_VERSION, installs the recorded version and applies with it. The
  * runner's own terraform (a logging wrapper first on PATH) runs only the plugin that names no
  * version. TERRAFORM_VERSION overrides the environment (said once, recorded, applied with); a
- * version that cannot be installed stops orchestrate-and-plan before any run or lock exists.
+ * version that cannot be installed (or is too old for the engine's S3 state locks) stops
+ * orchestrate-and-plan before any run or lock exists.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -72,7 +73,7 @@ const downloads = () => releases.requests.filter((r) => r.endsWith('.zip'));
 
 beforeAll(async () => {
   moto = await startMoto();
-  releases = await startReleaseServer(['1.4.7']);
+  releases = await startReleaseServer(['1.10.5']);
   flow = new DeployFlow(moto, 'tfver');
   await flow.createBuckets();
   pathDir = mkdtempSync(join(tmpdir(), 'runner-path-'));
@@ -83,9 +84,12 @@ beforeAll(async () => {
     `#!/bin/sh\nprintf '%s %s\\n' "$PWD" "$1" >> '${pathLog}'\nexec '${real}' "$@"\n`,
     { mode: 0o755 },
   );
-  writePlugin('legacy', '  runtime:\n    environment:\n      - terraform-1-4\n      - aws-cli-2\n');
+  writePlugin(
+    'legacy',
+    '  runtime:\n    environment:\n      - terraform-1-10\n      - aws-cli-2\n',
+  );
   writePlugin('plain', '');
-  writePlugin('newer', '  runtime:\n    environment: [terraform-1-5]\n');
+  writePlugin('newer', '  runtime:\n    environment: [terraform-1-12]\n');
   flow.writeApp(
     'versions',
     '01JTFVERS00000000000000000',
@@ -103,23 +107,25 @@ it('plans and applies a plugin with the Terraform its runtime environment names;
   const urls = { TERRAFORM_RELEASES_URL: releases.url };
   const plan = await flow.orchestrate('versions', urls, { env: runner() });
   expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
-  expect(plan.log).toContain('old runs with Terraform 1.4.7 (runtime environment terraform-1-4).');
-  expect(plan.log).toMatch(
-    /Terraform 1\.11\.\d+ installed \(\S+\/terraform\/1\.4\.7\/amd64\/terraform\)/,
+  expect(plan.log).toContain(
+    'old runs with Terraform 1.10.5 (runtime environment terraform-1-10).',
   );
-  expect(downloads()).toEqual(['/1.4.7/terraform_1.4.7_linux_amd64.zip']);
+  expect(plan.log).toMatch(
+    /Terraform 1\.11\.\d+ installed \(\S+\/terraform\/1\.10\.5\/amd64\/terraform\)/,
+  );
+  expect(downloads()).toEqual(['/1.10.5/terraform_1.10.5_linux_amd64.zip']);
   const manifestKey = `runs/${runIdOf(plan.outputs.run_id ?? '')}/artifacts/manifest.json`;
   const manifest = JSON.parse(await moto.getObjectText(flow.iacBucket, manifestKey)) as {
     terraformVersions?: Record<string, string>;
   };
-  expect(manifest.terraformVersions).toEqual({ old: '1.4.7' });
+  expect(manifest.terraformVersions).toEqual({ old: '1.10.5' });
 
   // Another runner, no TERRAFORM_VERSION: the recorded version is installed again and applies.
   const applied = await flow.apply(plan, { env: runner(), with: urls });
   expect([applied.exitCode, explain(applied)]).toEqual([0, expect.any(String)]);
   expect(downloads()).toHaveLength(2);
   expect(applied.log).toContain(
-    'Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): old 1.4.7',
+    'Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): old 1.10.5',
   );
   expect(readFileSync(join(flow.checkout, 'old_outputs.json'), 'utf8')).toContain('old');
   // The runner's terraform ran `cur` (plan, init, apply) and never `old`.
@@ -141,9 +147,9 @@ it('plans and applies a plugin with the Terraform its runtime environment names;
   );
   expect([overridden.exitCode, explain(overridden)]).toEqual([0, expect.any(String)]);
   expect(overridden.log).toContain(
-    `TERRAFORM_VERSION ${own} overrides the runtime environment of old (terraform-1-4).`,
+    `TERRAFORM_VERSION ${own} overrides the runtime environment of old (terraform-1-10).`,
   );
-  expect(overridden.log).not.toContain('old runs with Terraform 1.4.7');
+  expect(overridden.log).not.toContain('old runs with Terraform 1.10.5');
   const reapplied = await flow.apply(overridden, { env: runner(), with: urls });
   expect([reapplied.exitCode, explain(reapplied)]).toEqual([0, expect.any(String)]);
   expect(downloads()).toHaveLength(2);
@@ -161,7 +167,7 @@ it('a Terraform that cannot be installed stops orchestrate-and-plan before any r
   const errors = refused.annotations.filter((a) => a.level === 'error').map((a) => a.message);
   expect(errors).toEqual([
     expect.stringMatching(
-      /^orchestrate-and-plan: Terraform 1\.5\.7 could not be installed for nu \(terraform-1-5 at plugins\/newer\/plugin\.yaml:7:19\): Could not download Terraform 1\.5\.7 from http:\/\/127\.0\.0\.1:\d+\/1\.5\.7: Unexpected HTTP response: 404 \(the server has no such release\)\. Set TERRAFORM_VERSION on orchestrate-and-plan .* or change spec\.runtime\.environment\.$/,
+      /^orchestrate-and-plan: Terraform 1\.12\.2 could not be installed for nu \(terraform-1-12 at plugins\/newer\/plugin\.yaml:7:19\): Could not download Terraform 1\.12\.2 from http:\/\/127\.0\.0\.1:\d+\/1\.12\.2: Unexpected HTTP response: 404 \(the server has no such release\)\. Set TERRAFORM_VERSION on orchestrate-and-plan .* or change spec\.runtime\.environment\.$/,
     ),
   ]);
   expect(refused.outputs.run_id ?? '').toBe('');

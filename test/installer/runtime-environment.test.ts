@@ -1,6 +1,6 @@
 /**
  * Plugins' runtime environments from plugin.yaml to an installed Terraform: the manifest of a
- * repository whose plugins name terraform-1-4, terraform-1-5, terraform-1-6 and terraform-1-11,
+ * repository whose plugins name terraform-1-10, terraform-1-13-5, terraform-1-12 and terraform-1-11,
  * the versions chosen, and the real tool-cache installer against a releases server on 127.0.0.1
  * serving the real terraform (test/harness/terraform-releases.ts).
  */
@@ -88,11 +88,11 @@ function resolver() {
 beforeAll(async () => {
   process.env.RUNNER_TOOL_CACHE = mkdtempSync(join(tmpdir(), 'tool-cache-'));
   process.env.RUNNER_TEMP = mkdtempSync(join(tmpdir(), 'runner-temp-'));
-  releases = await startReleaseServer(['1.4.7'], ['1.6.6']);
+  releases = await startReleaseServer(['1.10.5'], ['1.12.2']);
   repo = mkdtempSync(join(tmpdir(), 'runtime-env-'));
-  writePlugin('old', 'terraform-1-4');
-  writePlugin('newer', 'terraform-1-5');
-  writePlugin('tampered', 'terraform-1-6');
+  writePlugin('old', 'terraform-1-10');
+  writePlugin('newer', 'terraform-1-13-5');
+  writePlugin('tampered', 'terraform-1-12');
   writePlugin('current', 'terraform-1-11');
 }, 60000);
 
@@ -102,11 +102,11 @@ afterAll(async () => {
 
 it('installs the version a plugin names into the tool cache, verified, once; the PATH one when it matches', async () => {
   const manifest = await manifestOf('old', 'current');
-  expect(manifest.terraformVersions).toEqual({ old: '1.4.7', current: '1.11.4' });
+  expect(manifest.terraformVersions).toEqual({ old: '1.10.5', current: '1.11.4' });
   const binaries = await installTerraformVersions(manifest, resolver());
   const old = terraformBinaryFor(manifest, binaries, 'old', 'terraform');
   expect(old).toBe(
-    join(process.env.RUNNER_TOOL_CACHE as string, 'terraform/1.4.7/amd64/terraform'),
+    join(process.env.RUNNER_TOOL_CACHE as string, 'terraform/1.10.5/amd64/terraform'),
   );
   expect(
     execFileSync(old, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
@@ -114,12 +114,12 @@ it('installs the version a plugin names into the tool cache, verified, once; the
   // terraform-1-11 is the terraform on PATH: nothing downloaded for it.
   expect(terraformBinaryFor(manifest, binaries, 'current', 'x')).toBe('terraform');
   expect(releases.requests).toEqual([
-    '/1.4.7/terraform_1.4.7_SHA256SUMS',
-    '/1.4.7/terraform_1.4.7_linux_amd64.zip',
+    '/1.10.5/terraform_1.10.5_SHA256SUMS',
+    '/1.10.5/terraform_1.10.5_linux_amd64.zip',
   ]);
   // The served binary is the real one on PATH, so it says it is that version (a mirror's fault).
   expect(logger.messages('warning')).toContain(
-    'The release installed as Terraform 1.4.7 says it is Terraform 1.11.4: check the releases mirror.',
+    'The release installed as Terraform 1.10.5 says it is Terraform 1.11.4: check the releases mirror.',
   );
   await installTerraformVersions(manifest, resolver());
   expect(releases.requests).toHaveLength(2);
@@ -131,7 +131,7 @@ it('a version the server does not have: an outside failure, not retried, naming 
   await expect(failure).rejects.toMatchObject({
     retryable: false,
     message: expect.stringMatching(
-      /^Terraform 1\.5\.7 could not be installed for newer \(terraform-1-5 at plugins\/newer\/plugin\.yaml:11:9\): Could not download Terraform 1\.5\.7 from http:\/\/127\.0\.0\.1:\d+\/1\.5\.7: Unexpected HTTP response: 404 \(the server has no such release\)\. Set TERRAFORM_VERSION on orchestrate-and-plan/,
+      /^Terraform 1\.13\.5 could not be installed for newer \(terraform-1-13-5 at plugins\/newer\/plugin\.yaml:11:9\): Could not download Terraform 1\.13\.5 from http:\/\/127\.0\.0\.1:\d+\/1\.13\.5: Unexpected HTTP response: 404 \(the server has no such release\)\. Set TERRAFORM_VERSION on orchestrate-and-plan/,
     ),
   });
 }, 60000);
@@ -141,10 +141,10 @@ it('a zip whose SHA-256 is not the listed one: refused, not retryable, nothing i
   await expect(failure).rejects.toMatchObject({
     retryable: false,
     message: expect.stringMatching(
-      /^Terraform 1\.6\.6 could not be installed for tampered \(terraform-1-6 at plugins\/tampered\/plugin\.yaml:11:9\): The downloaded terraform_1\.6\.6_linux_amd64\.zip has SHA-256 [0-9a-f]{64}, but its SHA256SUMS says f{64}: it was not installed/,
+      /^Terraform 1\.12\.2 could not be installed for tampered \(terraform-1-12 at plugins\/tampered\/plugin\.yaml:11:9\): The downloaded terraform_1\.12\.2_linux_amd64\.zip has SHA-256 [0-9a-f]{64}, but its SHA256SUMS says f{64}: it was not installed/,
     ),
   });
-  expect(existsSync(join(process.env.RUNNER_TOOL_CACHE as string, 'terraform', '1.6.6'))).toBe(
+  expect(existsSync(join(process.env.RUNNER_TOOL_CACHE as string, 'terraform', '1.12.2'))).toBe(
     false,
   );
 }, 60000);

@@ -123,3 +123,21 @@ describe('TERRAFORM_RELEASES_URL', () => {
     ]);
   });
 });
+
+describe('TERRAFORM_VERSION', () => {
+  it('is empty (the terraform on PATH) or a release the S3 state locks work with', () => {
+    expect(parseRuntimeInputs(fakeInputs(valid).parser).inputs.terraformVersion).toBe('');
+    expect(
+      parseRuntimeInputs(fakeInputs({ ...valid, TERRAFORM_VERSION: '1.10.5' }).parser).inputs
+        .terraformVersion,
+    ).toBe('1.10.5');
+    expect(problemsOf({ ...valid, TERRAFORM_VERSION: '1.4.7' })).toEqual([
+      expect.stringMatching(
+        /^Input TERRAFORM_VERSION 1\.4\.7 is older than 1\.10\.0: .*use_lockfile/,
+      ),
+    ]);
+    expect(problemsOf({ ...valid, TERRAFORM_VERSION: 'latest' })).toEqual([
+      "Input TERRAFORM_VERSION 'latest' is not a Terraform version like 1.11.4.",
+    ]);
+  });
+});

@@ -84825,7 +84825,8 @@ function connectionRef(object, key, path, yaml, fail) {
  * What each StackSpot Terraform environment means: the last patch release of that minor line.
  * StackSpot does not publish the patch it installs; HashiCorp released no later patch of these
  * lines (1.13 and later still get patches, so they are not guessed: write the patch, e.g.
- * `terraform-1-13-5`, or set TERRAFORM_VERSION).
+ * `terraform-1-13-5`, or set TERRAFORM_VERSION). Versions older than this engine can drive are
+ * refused when a run is opened (deployment/terraform-versions.ts: MINIMUM_TERRAFORM_VERSION).
  */
 const TERRAFORM_ENVIRONMENTS = {
     'terraform-1-0': '1.0.11',
@@ -89149,9 +89150,28 @@ async function interface_ownership_checkInterfaceOwnership(deps, manifest, locat
  * share one project, so those that name a version must agree, and the others run with it too.
  * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
  * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
+ * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION) is refused
+ * before the run opens, as is a name this engine does not know.
  */
 
 
+/**
+ * The oldest Terraform this engine can drive: it keeps state locks in S3 (`use_lockfile`, see
+ * TerraformProject.init), which the S3 backend reads from Terraform 1.10 on; older ones stop at
+ * `terraform init` on that argument.
+ */
+const MINIMUM_TERRAFORM_VERSION = '1.10.0';
+/** Whether `version` (x.y.z; a pre-release counts as its release) is older than the minimum. */
+function olderThanMinimum(version) {
+    const parts = (v) => v.split(/[.-]/).slice(0, 3).map(Number);
+    const [a, b] = [parts(version), parts(MINIMUM_TERRAFORM_VERSION)];
+    for (let i = 0; i < 3; i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0))
+            return (a[i] ?? 0) < (b[i] ?? 0);
+    }
+    return false;
+}
+const TOO_OLD_HINT = (/* unused pure expression or super */ null && (`Set TERRAFORM_VERSION on orchestrate-and-plan to ${MINIMUM_TERRAFORM_VERSION} or later (it overrides every plugin's runtime environment; Terraform 1.x runs configurations written for earlier 1.x releases), or name terraform-1-10 or later in spec.runtime.environment.`));
 /** The infra plugins a run touches: those it deploys and those it destroys. */
 function runPlugins(manifest) {
     const kept = manifest.deployOrder.flatMap((alias) => manifest.plugins.filter((p) => p.alias === alias && p.type === 'infra'));
@@ -89180,13 +89200,29 @@ function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
             ],
         };
     }
-    const unknown = asking.filter((p) => !p.terraform?.version);
-    if (unknown.length > 0) {
-        throw new ConfigurationError(unknown.map((p) => ({
-            message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
-            ...(p.terraform ? { location: p.terraform.location } : {}),
-            hint: RUNTIME_TERRAFORM_HINT,
-        })), `${unknown.length === 1 ? 'A plugin asks' : 'Plugins ask'} for an unknown Terraform; no run was opened`);
+    const problems = asking.flatMap((p) => {
+        const where = p.terraform ? { location: p.terraform.location } : {};
+        const version = p.terraform?.version;
+        if (!version)
+            return [
+                {
+                    message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
+                    ...where,
+                    hint: RUNTIME_TERRAFORM_HINT,
+                },
+            ];
+        if (olderThanMinimum(version))
+            return [
+                {
+                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), but this engine keeps Terraform's state locks in S3 (use_lockfile), which Terraform ${MINIMUM_TERRAFORM_VERSION} and later support.`,
+                    ...where,
+                    hint: TOO_OLD_HINT,
+                },
+            ];
+        return [];
+    });
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, `${problems.length === 1 ? 'A plugin asks' : 'Plugins ask'} for a Terraform this engine cannot run; no run was opened`);
     }
     if (mode === 'classic') {
         return {
@@ -91392,6 +91428,19 @@ function readReleasesUrl(inputs, name) {
         if (url.search || url.hash)
             throw new Error('must not have a query or a fragment.');
         return url.href.replace(/\/+$/, '');
+    });
+}
+/**
+ * Reads TERRAFORM_VERSION: '' (the terraform on PATH) or a release this engine can drive (state
+ * locks in S3 need MINIMUM_TERRAFORM_VERSION).
+ */
+function readTerraformVersion(inputs, name) {
+    return inputs.structured(name, '', (raw) => {
+        if (!/^\d+\.\d+\.\d+(-[A-Za-z0-9.]+)?$/.test(raw))
+            throw new Error(`'${raw.slice(0, 60)}' is not a Terraform version like 1.11.4.`);
+        if (olderThanMinimum(raw))
+            throw new Error(`${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`);
+        return raw;
     });
 }
 
@@ -95733,7 +95782,7 @@ function parseRuntimeInputs(p) {
         allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
         allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
         allowedRemoteStates: readAllowedRemoteStates(p, 'FEATURES_TERRAFORM_REMOTE_STATE'),
-        terraformVersion: p.optional('TERRAFORM_VERSION'),
+        terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),
         terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),
         terraformParallelism: p.integer('TF_PARALLELISM', 10, { min: 1, max: 256 }),
         tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),

@@ -4,6 +4,8 @@
  */
 import {
   chooseAwsCredentialSource,
+  MINIMUM_TERRAFORM_VERSION,
+  olderThanMinimum,
   outsideReason,
   DEFAULT_PROVIDERS,
   normaliseProviderSource,
@@ -150,5 +152,21 @@ export function readReleasesUrl(inputs: InputParser, name: string): string {
       throw new Error('must not hold credentials: the URL is written to the log.');
     if (url.search || url.hash) throw new Error('must not have a query or a fragment.');
     return url.href.replace(/\/+$/, '');
+  });
+}
+
+/**
+ * Reads TERRAFORM_VERSION: '' (the terraform on PATH) or a release this engine can drive (state
+ * locks in S3 need MINIMUM_TERRAFORM_VERSION).
+ */
+export function readTerraformVersion(inputs: InputParser, name: string): string {
+  return inputs.structured(name, '', (raw) => {
+    if (!/^\d+\.\d+\.\d+(-[A-Za-z0-9.]+)?$/.test(raw))
+      throw new Error(`'${raw.slice(0, 60)}' is not a Terraform version like 1.11.4.`);
+    if (olderThanMinimum(raw))
+      throw new Error(
+        `${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`,
+      );
+    return raw;
   });
 }

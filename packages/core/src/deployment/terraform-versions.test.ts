@@ -3,6 +3,7 @@ import type { Manifest, ManifestPlugin } from '../manifest';
 import {
   chooseTerraformVersions,
   installTerraformVersions,
+  olderThanMinimum,
   terraformBinaryFor,
   withTerraformVersions,
 } from './terraform-versions';
@@ -53,23 +54,23 @@ function manifest(kept: ManifestPlugin[], removed: ManifestPlugin[] = []): Manif
 }
 
 describe('chooseTerraformVersions', () => {
-  const a = plugin('a', 'terraform-1-4', '1.4.7');
-  const b = plugin('b', 'terraform-1-5', '1.5.7');
+  const a = plugin('a', 'terraform-1-10', '1.10.5');
+  const b = plugin('b', 'terraform-1-12', '1.12.2');
   const plain = plugin('c');
 
   it('classic: each plugin its own version; plugins without one keep the job Terraform', () => {
-    const gone = plugin('old', 'terraform-1-3', '1.3.10');
+    const gone = plugin('old', 'terraform-1-11', '1.11.4');
     const chosen = chooseTerraformVersions(manifest([a, b, plain], [gone]), 'classic', undefined);
-    expect(chosen.versions).toEqual({ a: '1.4.7', b: '1.5.7', old: '1.3.10' });
+    expect(chosen.versions).toEqual({ a: '1.10.5', b: '1.12.2', old: '1.11.4' });
     expect(chosen.notices).toEqual([
-      'a runs with Terraform 1.4.7 (runtime environment terraform-1-4).',
-      'b runs with Terraform 1.5.7 (runtime environment terraform-1-5).',
-      'old runs with Terraform 1.3.10 (runtime environment terraform-1-3).',
+      'a runs with Terraform 1.10.5 (runtime environment terraform-1-10).',
+      'b runs with Terraform 1.12.2 (runtime environment terraform-1-12).',
+      'old runs with Terraform 1.11.4 (runtime environment terraform-1-11).',
     ]);
   });
 
   it('chooses nothing (and says nothing) when no plugin names a runtime environment', () => {
-    expect(chooseTerraformVersions(manifest([plain]), 'unified', '1.9.8')).toEqual({
+    expect(chooseTerraformVersions(manifest([plain]), 'unified', '1.11.4')).toEqual({
       versions: {},
       notices: [],
     });
@@ -77,15 +78,15 @@ describe('chooseTerraformVersions', () => {
 
   it('TERRAFORM_VERSION overrides every runtime environment, unknown ones too, saying so once', () => {
     const unknown = plugin('u', 'terraform-1-13');
-    const chosen = chooseTerraformVersions(manifest([a, unknown, plain]), 'classic', '1.9.8');
-    expect(chosen.versions).toEqual({ a: '1.9.8', u: '1.9.8' });
+    const chosen = chooseTerraformVersions(manifest([a, unknown, plain]), 'classic', '1.11.4');
+    expect(chosen.versions).toEqual({ a: '1.11.4', u: '1.11.4' });
     expect(chosen.notices).toEqual([
-      'TERRAFORM_VERSION 1.9.8 overrides the runtime environment of a (terraform-1-4), u (terraform-1-13).',
+      'TERRAFORM_VERSION 1.11.4 overrides the runtime environment of a (terraform-1-10), u (terraform-1-13).',
     ]);
     // Unified: the whole project.
-    expect(chooseTerraformVersions(manifest([a, plain]), 'unified', '1.9.8').versions).toEqual({
-      a: '1.9.8',
-      c: '1.9.8',
+    expect(chooseTerraformVersions(manifest([a, plain]), 'unified', '1.11.4').versions).toEqual({
+      a: '1.11.4',
+      c: '1.11.4',
     });
   });
 
@@ -111,37 +112,78 @@ describe('chooseTerraformVersions', () => {
     expect((error as Error).message).toMatch(/no run was opened/);
   });
 
+  it('refuses a version older than the S3 backend supports, naming the plugin, its line and what to do', () => {
+    const old = plugin('old', 'terraform-1-4', '1.4.7');
+    const unknown = plugin('u', 'terraform-2-0');
+    let error: unknown;
+    try {
+      chooseTerraformVersions(manifest([old, a, unknown]), 'unified', undefined);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      {
+        message:
+          "Plugin old asks for Terraform 1.4.7 (terraform-1-4), but this engine keeps Terraform's state locks in S3 (use_lockfile), which Terraform 1.10.0 and later support.",
+        location: { file: 'plugins/old/plugin.yaml', line: 9, column: 19 },
+        hint: expect.stringMatching(
+          /^Set TERRAFORM_VERSION on orchestrate-and-plan to 1\.10\.0 or later .*or name terraform-1-10 or later in spec\.runtime\.environment\.$/,
+        ),
+      },
+      expect.objectContaining({ message: expect.stringContaining("'terraform-2-0'") }),
+    ]);
+    expect((error as Error).message).toMatch(/^Plugins ask for a Terraform this engine cannot run/);
+    // TERRAFORM_VERSION overrides it.
+    expect(chooseTerraformVersions(manifest([old]), 'classic', '1.11.4').versions).toEqual({
+      old: '1.11.4',
+    });
+  });
+
+  it.each([
+    ['1.4.7', true],
+    ['1.9.8', true],
+    ['1.10.0-rc1', false],
+    ['1.10.0', false],
+    ['1.10.5', false],
+    ['1.11.4', false],
+    ['2.0.0', false],
+    ['0.15.5', true],
+  ])('%s is older than the minimum: %s', (version, older) => {
+    expect(olderThanMinimum(version)).toBe(older);
+  });
+
   it('unified: plugins that name a version must agree; the others run with it', () => {
-    const a2 = plugin('a2', 'terraform-1-4', '1.4.7');
+    const a2 = plugin('a2', 'terraform-1-10-5', '1.10.5');
     const chosen = chooseTerraformVersions(manifest([a, plain], [a2]), 'unified', undefined);
-    expect(chosen.versions).toEqual({ a: '1.4.7', c: '1.4.7', a2: '1.4.7' });
+    expect(chosen.versions).toEqual({ a: '1.10.5', c: '1.10.5', a2: '1.10.5' });
     expect(chosen.notices).toEqual([
-      'The unified project runs with Terraform 1.4.7, the runtime environment of a (terraform-1-4), a2 (terraform-1-4); c names none and runs with it too.',
+      'The unified project runs with Terraform 1.10.5, the runtime environment of a (terraform-1-10), a2 (terraform-1-10-5); c names none and runs with it too.',
     ]);
     // The unified project (alias null) gets the one binary.
     const m = withTerraformVersions(manifest([a, plain], [a2]), chosen.versions);
-    const binaries = new Map([['1.4.7', '/cache/1.4.7/terraform']]);
+    const binaries = new Map([['1.10.5', '/cache/1.10.5/terraform']]);
     expect(terraformBinaryFor(m, binaries, null, '/usr/bin/terraform')).toBe(
-      '/cache/1.4.7/terraform',
+      '/cache/1.10.5/terraform',
     );
     expect(() => chooseTerraformVersions(manifest([a, b, plain]), 'unified', undefined)).toThrow(
-      /The plugins ask for 2 Terraform versions \(1\.4\.7, 1\.5\.7\); no run was opened:\n {2}- plugins\/a\/plugin\.yaml:9:19: Plugin a asks for Terraform 1\.4\.7 \(terraform-1-4\)\.\n {2}- plugins\/b\/plugin\.yaml:9:19: Plugin b asks for Terraform 1\.5\.7 \(terraform-1-5\)\.\n.*set TERRAFORM_VERSION/s,
+      /The plugins ask for 2 Terraform versions \(1\.10\.5, 1\.12\.2\); no run was opened:\n {2}- plugins\/a\/plugin\.yaml:9:19: Plugin a asks for Terraform 1\.10\.5 \(terraform-1-10\)\.\n {2}- plugins\/b\/plugin\.yaml:9:19: Plugin b asks for Terraform 1\.12\.2 \(terraform-1-12\)\.\n.*set TERRAFORM_VERSION/s,
     );
   });
 
   it('a recorded manifest loses the choice of the run that recorded it', () => {
-    const recorded = { ...manifest([plain]), terraformVersions: { c: '1.2.9' } };
+    const recorded = { ...manifest([plain]), terraformVersions: { c: '1.10.5' } };
     expect(withTerraformVersions(recorded, {}).terraformVersions).toBeUndefined();
-    expect(withTerraformVersions(recorded, { c: '1.4.7' }).terraformVersions).toEqual({
-      c: '1.4.7',
+    expect(withTerraformVersions(recorded, { c: '1.11.4' }).terraformVersions).toEqual({
+      c: '1.11.4',
     });
   });
 });
 
 describe('installTerraformVersions', () => {
-  const a = plugin('a', 'terraform-1-4', '1.4.7');
-  const b = plugin('b', 'terraform-1-4', '1.4.7');
-  const c = plugin('c', 'terraform-1-5', '1.5.7');
+  const a = plugin('a', 'terraform-1-10', '1.10.5');
+  const b = plugin('b', 'terraform-1-10', '1.10.5');
+  const c = plugin('c', 'terraform-1-12', '1.12.2');
   const chosen = (m: Manifest) =>
     withTerraformVersions(m, chooseTerraformVersions(m, 'classic', undefined).versions);
 
@@ -152,18 +194,18 @@ describe('installTerraformVersions', () => {
       asked.push(v);
       return `/cache/${v}/terraform`;
     });
-    expect(asked).toEqual(['1.4.7', '1.5.7']);
+    expect(asked).toEqual(['1.10.5', '1.12.2']);
     expect(terraformBinaryFor(m, binaries, 'b', '/usr/bin/terraform')).toBe(
-      '/cache/1.4.7/terraform',
+      '/cache/1.10.5/terraform',
     );
     expect(terraformBinaryFor(m, binaries, 'c', '/usr/bin/terraform')).toBe(
-      '/cache/1.5.7/terraform',
+      '/cache/1.12.2/terraform',
     );
     expect(terraformBinaryFor(m, binaries, 'plain', '/usr/bin/terraform')).toBe(
       '/usr/bin/terraform',
     );
     expect(() => terraformBinaryFor(m, new Map(), 'a', '/usr/bin/terraform')).toThrow(
-      /Terraform 1\.4\.7 of a was not installed/,
+      /Terraform 1\.10\.5 of a was not installed/,
     );
   });
 
@@ -171,7 +213,7 @@ describe('installTerraformVersions', () => {
     const m = chosen(manifest([a, b]));
     const failure = installTerraformVersions(m, () =>
       Promise.reject(
-        new ExternalError('Could not download Terraform 1.4.7 from http://x: 404', {
+        new ExternalError('Could not download Terraform 1.10.5 from http://x: 404', {
           retryable: true,
         }),
       ),
@@ -180,7 +222,7 @@ describe('installTerraformVersions', () => {
     await expect(failure).rejects.toMatchObject({
       retryable: true,
       message: expect.stringMatching(
-        /^Terraform 1\.4\.7 could not be installed for a \(terraform-1-4 at plugins\/a\/plugin\.yaml:9:19\), b \(terraform-1-4 at plugins\/b\/plugin\.yaml:9:19\): Could not download .*404\. Set TERRAFORM_VERSION on orchestrate-and-plan .*change spec\.runtime\.environment\.$/,
+        /^Terraform 1\.10\.5 could not be installed for a \(terraform-1-10 at plugins\/a\/plugin\.yaml:9:19\), b \(terraform-1-10 at plugins\/b\/plugin\.yaml:9:19\): Could not download .*404\. Set TERRAFORM_VERSION on orchestrate-and-plan .*change spec\.runtime\.environment\.$/,
       ),
     });
   });

@@ -5,6 +5,8 @@
  * share one project, so those that name a version must agree, and the others run with it too.
  * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
  * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
+ * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION) is refused
+ * before the run opens, as is a name this engine does not know.
  */
 import { ConfigurationError, ExternalError, formatLocation, type Problem } from '../errors';
 import type { Logger } from '../logging';
@@ -14,6 +16,25 @@ import type { DeploymentMode } from './unified-run';
 
 /** The binary of a Terraform version: on PATH, in the tool cache, or downloaded and verified. */
 export type TerraformResolver = (version: string) => Promise<string>;
+
+/**
+ * The oldest Terraform this engine can drive: it keeps state locks in S3 (`use_lockfile`, see
+ * TerraformProject.init), which the S3 backend reads from Terraform 1.10 on; older ones stop at
+ * `terraform init` on that argument.
+ */
+export const MINIMUM_TERRAFORM_VERSION = '1.10.0';
+
+/** Whether `version` (x.y.z; a pre-release counts as its release) is older than the minimum. */
+export function olderThanMinimum(version: string): boolean {
+  const parts = (v: string) => v.split(/[.-]/).slice(0, 3).map(Number);
+  const [a, b] = [parts(version), parts(MINIMUM_TERRAFORM_VERSION)];
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
+  }
+  return false;
+}
+
+const TOO_OLD_HINT = `Set TERRAFORM_VERSION on orchestrate-and-plan to ${MINIMUM_TERRAFORM_VERSION} or later (it overrides every plugin's runtime environment; Terraform 1.x runs configurations written for earlier 1.x releases), or name terraform-1-10 or later in spec.runtime.environment.`;
 
 /** The infra plugins a run touches: those it deploys and those it destroys. */
 function runPlugins(manifest: Manifest): ManifestPlugin[] {
@@ -52,15 +73,31 @@ export function chooseTerraformVersions(
       ],
     };
   }
-  const unknown = asking.filter((p) => !p.terraform?.version);
-  if (unknown.length > 0) {
+  const problems = asking.flatMap((p): Problem[] => {
+    const where = p.terraform ? { location: p.terraform.location } : {};
+    const version = p.terraform?.version;
+    if (!version)
+      return [
+        {
+          message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
+          ...where,
+          hint: RUNTIME_TERRAFORM_HINT,
+        },
+      ];
+    if (olderThanMinimum(version))
+      return [
+        {
+          message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), but this engine keeps Terraform's state locks in S3 (use_lockfile), which Terraform ${MINIMUM_TERRAFORM_VERSION} and later support.`,
+          ...where,
+          hint: TOO_OLD_HINT,
+        },
+      ];
+    return [];
+  });
+  if (problems.length > 0) {
     throw new ConfigurationError(
-      unknown.map((p): Problem => ({
-        message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
-        ...(p.terraform ? { location: p.terraform.location } : {}),
-        hint: RUNTIME_TERRAFORM_HINT,
-      })),
-      `${unknown.length === 1 ? 'A plugin asks' : 'Plugins ask'} for an unknown Terraform; no run was opened`,
+      problems,
+      `${problems.length === 1 ? 'A plugin asks' : 'Plugins ask'} for a Terraform this engine cannot run; no run was opened`,
     );
   }
   if (mode === 'classic') {

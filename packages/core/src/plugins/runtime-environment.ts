@@ -11,7 +11,8 @@ import { asRecord, scalarText, type YamlFile, type YamlPath } from '../descripto
  * What each StackSpot Terraform environment means: the last patch release of that minor line.
  * StackSpot does not publish the patch it installs; HashiCorp released no later patch of these
  * lines (1.13 and later still get patches, so they are not guessed: write the patch, e.g.
- * `terraform-1-13-5`, or set TERRAFORM_VERSION).
+ * `terraform-1-13-5`, or set TERRAFORM_VERSION). Versions older than this engine can drive are
+ * refused when a run is opened (deployment/terraform-versions.ts: MINIMUM_TERRAFORM_VERSION).
  */
 export const TERRAFORM_ENVIRONMENTS: Readonly<Record<string, string>> = {
   'terraform-1-0': '1.0.11',
