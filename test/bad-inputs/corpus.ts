@@ -467,6 +467,16 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
       /plugins\/bad\/plugin\.yaml:10:9: Plugin bad asks for Terraform 1\.4\.7 \(terraform-1-4\), but this engine keeps Terraform's state locks in S3 \(use_lockfile\), which Terraform 1\.10\.0 and later support\. Set TERRAFORM_VERSION on orchestrate-and-plan to 1\.10\.0 or later/,
   },
   {
+    name: 'plugin.yaml: a Terraform newer than a plugin may choose',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: [terraform-1-14-0]\n`,
+      [TEMPLATE]: '',
+    },
+    expect:
+      /plugins\/bad\/plugin\.yaml:9:19: Plugin bad asks for Terraform 1\.14\.0 \(terraform-1-14-0\), newer than a plugin may choose \(up to 1\.12\.x\).*The workflow can choose it: set TERRAFORM_VERSION/,
+  },
+  {
     name: 'plugin.yaml: two Terraform runtime environments',
     files: {
       [STK]: usingBad(),

@@ -1,6 +1,6 @@
 /**
  * Plugins' runtime environments from plugin.yaml to an installed Terraform: the manifest of a
- * repository whose plugins name terraform-1-10, terraform-1-13-5, terraform-1-12 and terraform-1-11,
+ * repository whose plugins name terraform-1-10, terraform-1-11-2, terraform-1-12 and terraform-1-11,
  * the versions chosen, and the real tool-cache installer against a releases server on 127.0.0.1
  * serving the real terraform (test/harness/terraform-releases.ts).
  */
@@ -91,7 +91,7 @@ beforeAll(async () => {
   releases = await startReleaseServer(['1.10.5'], ['1.12.2']);
   repo = mkdtempSync(join(tmpdir(), 'runtime-env-'));
   writePlugin('old', 'terraform-1-10');
-  writePlugin('newer', 'terraform-1-13-5');
+  writePlugin('newer', 'terraform-1-11-2');
   writePlugin('tampered', 'terraform-1-12');
   writePlugin('current', 'terraform-1-11');
 }, 60000);
@@ -131,7 +131,7 @@ it('a version the server does not have: an outside failure, not retried, naming 
   await expect(failure).rejects.toMatchObject({
     retryable: false,
     message: expect.stringMatching(
-      /^Terraform 1\.13\.5 could not be installed for newer \(terraform-1-13-5 at plugins\/newer\/plugin\.yaml:11:9\): Could not download Terraform 1\.13\.5 from http:\/\/127\.0\.0\.1:\d+\/1\.13\.5: Unexpected HTTP response: 404 \(the server has no such release\)\. Set TERRAFORM_VERSION on orchestrate-and-plan/,
+      /^Terraform 1\.11\.2 could not be installed for newer \(terraform-1-11-2 at plugins\/newer\/plugin\.yaml:11:9\): Could not download Terraform 1\.11\.2 from http:\/\/127\.0\.0\.1:\d+\/1\.11\.2: Unexpected HTTP response: 404 \(the server has no such release\)\. Set TERRAFORM_VERSION on orchestrate-and-plan/,
     ),
   });
 }, 60000);

@@ -84824,8 +84824,8 @@ function connectionRef(object, key, path, yaml, fail) {
 /**
  * What each StackSpot Terraform environment means: the last patch release of that minor line.
  * StackSpot does not publish the patch it installs; HashiCorp released no later patch of these
- * lines (1.13 and later still get patches, so they are not guessed: write the patch, e.g.
- * `terraform-1-13-5`, or set TERRAFORM_VERSION). Versions older than this engine can drive are
+ * lines (1.13 and later still get patches, so they are not guessed, and a plugin may not choose
+ * them: the workflow sets TERRAFORM_VERSION). Versions older than this engine can drive are
  * refused when a run is opened (deployment/terraform-versions.ts: MINIMUM_TERRAFORM_VERSION).
  */
 const TERRAFORM_ENVIRONMENTS = {
@@ -84855,7 +84855,7 @@ function terraformVersionOf(environment) {
     return exact ? `${exact[1]}.${exact[2]}.${exact[3]}` : undefined;
 }
 /** The hint for an environment that cannot be used. */
-const runtime_environment_RUNTIME_TERRAFORM_HINT = (/* unused pure expression or super */ null && (`Use one of ${Object.keys(TERRAFORM_ENVIRONMENTS).join(', ')} or an exact terraform-<major>-<minor>-<patch> in spec.runtime.environment, or set TERRAFORM_VERSION on the job actions (it overrides every plugin's runtime environment).`));
+const runtime_environment_RUNTIME_TERRAFORM_HINT = (/* unused pure expression or super */ null && (`Use one of ${Object.keys(TERRAFORM_ENVIRONMENTS).join(', ')} (or terraform-<major>-<minor>-<patch> for one patch) in spec.runtime.environment, or set TERRAFORM_VERSION on the job actions (it overrides every plugin's runtime environment).`));
 /**
  * Reads `spec.runtime.environment` of a parsed plugin.yaml. Absent: undefined (the runner's
  * Terraform). Problems for a shape StackSpot would not accept (not a list, an entry that is not
@@ -89171,6 +89171,21 @@ function olderThanMinimum(version) {
     }
     return false;
 }
+/**
+ * The newest minor line a plugin may choose. A plugin author is not trusted with the runner: the
+ * Terraform guard reads the project as the Terraform releases it was written against do, and a
+ * later release may read blocks it does not know. Only the workflow (TERRAFORM_VERSION) can go
+ * further.
+ */
+const NEWEST_PLUGIN_TERRAFORM_LINE = '1.12';
+/** Whether a plugin may not choose `version` itself: a minor line after the newest it may. */
+function newerThanPluginsMayChoose(version) {
+    const [major, minor] = version.split(/[.-]/).map(Number);
+    const [maxMajor, maxMinor] = NEWEST_PLUGIN_TERRAFORM_LINE.split('.').map(Number);
+    return (major ?? 0) !== (maxMajor ?? 0)
+        ? (major ?? 0) > (maxMajor ?? 0)
+        : (minor ?? 0) > (maxMinor ?? 0);
+}
 const TOO_OLD_HINT = (/* unused pure expression or super */ null && (`Set TERRAFORM_VERSION on orchestrate-and-plan to ${MINIMUM_TERRAFORM_VERSION} or later (it overrides every plugin's runtime environment; Terraform 1.x runs configurations written for earlier 1.x releases), or name terraform-1-10 or later in spec.runtime.environment.`));
 /** The infra plugins a run touches: those it deploys and those it destroys. */
 function runPlugins(manifest) {
@@ -89217,6 +89232,14 @@ function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
                     message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), but this engine keeps Terraform's state locks in S3 (use_lockfile), which Terraform ${MINIMUM_TERRAFORM_VERSION} and later support.`,
                     ...where,
                     hint: TOO_OLD_HINT,
+                },
+            ];
+        if (newerThanPluginsMayChoose(version))
+            return [
+                {
+                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), newer than a plugin may choose (up to ${NEWEST_PLUGIN_TERRAFORM_LINE}.x): the engine's Terraform guard is written against the releases up to there, and a later one may read what the guard does not.`,
+                    ...where,
+                    hint: `The workflow can choose it: set TERRAFORM_VERSION on orchestrate-and-plan (it overrides every plugin's runtime environment). Or name terraform-${NEWEST_PLUGIN_TERRAFORM_LINE.replace('.', '-')} or older in spec.runtime.environment.`,
                 },
             ];
         return [];

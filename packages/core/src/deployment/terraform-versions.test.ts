@@ -105,7 +105,7 @@ describe('chooseTerraformVersions', () => {
           "Plugin u names the runtime environment 'terraform-1-13', which is not a Terraform version this engine knows.",
         location: { file: 'plugins/u/plugin.yaml', line: 9, column: 19 },
         hint: expect.stringMatching(
-          /terraform-1-4, .*exact terraform-<major>-<minor>-<patch>.*or set TERRAFORM_VERSION/,
+          /terraform-1-4, .*terraform-<major>-<minor>-<patch> for one patch.*or set TERRAFORM_VERSION/,
         ),
       },
     ]);
@@ -137,6 +137,38 @@ describe('chooseTerraformVersions', () => {
     // TERRAFORM_VERSION overrides it.
     expect(chooseTerraformVersions(manifest([old]), 'classic', '1.11.4').versions).toEqual({
       old: '1.11.4',
+    });
+  });
+
+  it('refuses a version newer than a plugin may choose; the workflow may', () => {
+    const newest = plugin('n', 'terraform-1-14-0', '1.14.0');
+    const major = plugin('m', 'terraform-2-0-0', '2.0.0');
+    let error: unknown;
+    try {
+      chooseTerraformVersions(manifest([newest, major, a]), 'classic', undefined);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigurationError).problems).toEqual([
+      {
+        message:
+          "Plugin n asks for Terraform 1.14.0 (terraform-1-14-0), newer than a plugin may choose (up to 1.12.x): the engine's Terraform guard is written against the releases up to there, and a later one may read what the guard does not.",
+        location: { file: 'plugins/n/plugin.yaml', line: 9, column: 19 },
+        hint: "The workflow can choose it: set TERRAFORM_VERSION on orchestrate-and-plan (it overrides every plugin's runtime environment). Or name terraform-1-12 or older in spec.runtime.environment.",
+      },
+      expect.objectContaining({
+        message: expect.stringMatching(/^Plugin m asks for Terraform 2\.0\.0/),
+      }),
+    ]);
+    expect(
+      chooseTerraformVersions(
+        manifest([plugin('p', 'terraform-1-12-9', '1.12.9')]),
+        'classic',
+        undefined,
+      ).versions,
+    ).toEqual({ p: '1.12.9' });
+    expect(chooseTerraformVersions(manifest([newest]), 'classic', '1.14.0').versions).toEqual({
+      n: '1.14.0',
     });
   });
 

@@ -34,6 +34,23 @@ export function olderThanMinimum(version: string): boolean {
   return false;
 }
 
+/**
+ * The newest minor line a plugin may choose. A plugin author is not trusted with the runner: the
+ * Terraform guard reads the project as the Terraform releases it was written against do, and a
+ * later release may read blocks it does not know. Only the workflow (TERRAFORM_VERSION) can go
+ * further.
+ */
+export const NEWEST_PLUGIN_TERRAFORM_LINE = '1.12';
+
+/** Whether a plugin may not choose `version` itself: a minor line after the newest it may. */
+export function newerThanPluginsMayChoose(version: string): boolean {
+  const [major, minor] = version.split(/[.-]/).map(Number);
+  const [maxMajor, maxMinor] = NEWEST_PLUGIN_TERRAFORM_LINE.split('.').map(Number);
+  return (major ?? 0) !== (maxMajor ?? 0)
+    ? (major ?? 0) > (maxMajor ?? 0)
+    : (minor ?? 0) > (maxMinor ?? 0);
+}
+
 const TOO_OLD_HINT = `Set TERRAFORM_VERSION on orchestrate-and-plan to ${MINIMUM_TERRAFORM_VERSION} or later (it overrides every plugin's runtime environment; Terraform 1.x runs configurations written for earlier 1.x releases), or name terraform-1-10 or later in spec.runtime.environment.`;
 
 /** The infra plugins a run touches: those it deploys and those it destroys. */
@@ -90,6 +107,14 @@ export function chooseTerraformVersions(
           message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), but this engine keeps Terraform's state locks in S3 (use_lockfile), which Terraform ${MINIMUM_TERRAFORM_VERSION} and later support.`,
           ...where,
           hint: TOO_OLD_HINT,
+        },
+      ];
+    if (newerThanPluginsMayChoose(version))
+      return [
+        {
+          message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), newer than a plugin may choose (up to ${NEWEST_PLUGIN_TERRAFORM_LINE}.x): the engine's Terraform guard is written against the releases up to there, and a later one may read what the guard does not.`,
+          ...where,
+          hint: `The workflow can choose it: set TERRAFORM_VERSION on orchestrate-and-plan (it overrides every plugin's runtime environment). Or name terraform-${NEWEST_PLUGIN_TERRAFORM_LINE.replace('.', '-')} or older in spec.runtime.environment.`,
         },
       ];
     return [];

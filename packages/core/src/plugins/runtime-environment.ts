@@ -10,8 +10,8 @@ import { asRecord, scalarText, type YamlFile, type YamlPath } from '../descripto
 /**
  * What each StackSpot Terraform environment means: the last patch release of that minor line.
  * StackSpot does not publish the patch it installs; HashiCorp released no later patch of these
- * lines (1.13 and later still get patches, so they are not guessed: write the patch, e.g.
- * `terraform-1-13-5`, or set TERRAFORM_VERSION). Versions older than this engine can drive are
+ * lines (1.13 and later still get patches, so they are not guessed, and a plugin may not choose
+ * them: the workflow sets TERRAFORM_VERSION). Versions older than this engine can drive are
  * refused when a run is opened (deployment/terraform-versions.ts: MINIMUM_TERRAFORM_VERSION).
  */
 export const TERRAFORM_ENVIRONMENTS: Readonly<Record<string, string>> = {
@@ -52,7 +52,7 @@ export function terraformVersionOf(environment: string): string | undefined {
 }
 
 /** The hint for an environment that cannot be used. */
-export const RUNTIME_TERRAFORM_HINT = `Use one of ${Object.keys(TERRAFORM_ENVIRONMENTS).join(', ')} or an exact terraform-<major>-<minor>-<patch> in spec.runtime.environment, or set TERRAFORM_VERSION on the job actions (it overrides every plugin's runtime environment).`;
+export const RUNTIME_TERRAFORM_HINT = `Use one of ${Object.keys(TERRAFORM_ENVIRONMENTS).join(', ')} (or terraform-<major>-<minor>-<patch> for one patch) in spec.runtime.environment, or set TERRAFORM_VERSION on the job actions (it overrides every plugin's runtime environment).`;
 
 /**
  * Reads `spec.runtime.environment` of a parsed plugin.yaml. Absent: undefined (the runner's
