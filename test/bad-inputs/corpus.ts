@@ -446,6 +446,73 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     },
     expect: /not valid UTF-8/,
   },
+  {
+    name: 'plugin.yaml: a Terraform runtime environment this engine does not know',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: [terraform-1-13]\n`,
+      [TEMPLATE]: '',
+    },
+    expect:
+      /plugins\/bad\/plugin\.yaml:9:19: Plugin bad names the runtime environment 'terraform-1-13', which is not a Terraform version this engine knows\. Use one of terraform-1-0, .*or set TERRAFORM_VERSION/,
+  },
+  {
+    name: "plugin.yaml: terraform-1-4, older than the engine's S3 state locks support",
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment:\n      - terraform-1-4\n      - aws-cli-2\n`,
+      [TEMPLATE]: '',
+    },
+    expect:
+      /plugins\/bad\/plugin\.yaml:10:9: Plugin bad asks for Terraform 1\.4\.7 \(terraform-1-4\), but this engine keeps Terraform's state locks in S3 \(use_lockfile\), which Terraform 1\.10\.0 and later support\. Set TERRAFORM_VERSION on orchestrate-and-plan to 1\.10\.0 or later/,
+  },
+  {
+    name: 'plugin.yaml: a Terraform newer than a plugin may choose',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: [terraform-1-14-0]\n`,
+      [TEMPLATE]: '',
+    },
+    expect:
+      /plugins\/bad\/plugin\.yaml:9:19: Plugin bad asks for Terraform 1\.14\.0 \(terraform-1-14-0\), newer than a plugin may choose \(up to 1\.12\.x\).*The workflow can choose it: set TERRAFORM_VERSION/,
+  },
+  {
+    name: 'plugin.yaml: two Terraform runtime environments',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: [terraform-1-4, terraform-1-11]\n`,
+      [TEMPLATE]: '',
+    },
+    expect: /plugin\.yaml:9:5: spec\.runtime\.environment names 2 Terraform versions/,
+  },
+  {
+    name: 'plugin.yaml: unified plugins asking for different Terraform versions',
+    files: {
+      [STK]: usingBad().replace(
+        '    - name: acme/bad@1.0.0',
+        '    - { name: acme/other@1.0.0, alias: other, type: infra }\n    - name: acme/bad@1.0.0',
+      ),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: [terraform-1-10]\n`,
+      'plugins/other/plugin.yaml': `${GOOD_PLUGIN.replace('name: bad', 'name: other').replace(
+        '  inputs:\n    - { name: name, type: text }\n',
+        '',
+      )}  runtime:\n    environment: [terraform-1-12]\n`,
+      [TEMPLATE]: '',
+      'plugins/other/templates-deploy/main.tf': '',
+    },
+    with: { FEATURES_UNIFIED_DEPLOY: 'true' },
+    expect:
+      /The plugins ask for 2 Terraform versions \(1\.12\.2, 1\.10\.5\); no run was opened:\n {2}- plugins\/other\/plugin\.yaml:7:19: Plugin other asks for Terraform 1\.12\.2 \(terraform-1-12\)\.\n {2}- plugins\/bad\/plugin\.yaml:9:19: Plugin bad asks for Terraform 1\.10\.5 \(terraform-1-10\)\.\n.*one Terraform project.*set TERRAFORM_VERSION/s,
+  },
+  {
+    name: 'plugin.yaml: runtime.environment a string',
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment: terraform-1-4\n`,
+      [TEMPLATE]: '',
+    },
+    expect: /plugin\.yaml:9:5: spec\.runtime\.environment must be a list/,
+  },
   // --- templates
   {
     name: 'template: unclosed tag',
@@ -566,6 +633,16 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     name: 'input: FEATURES_TERRAFORM_MODULES not JSON',
     with: { FEATURES_TERRAFORM_MODULES: '[{sourceType: gitHttps' },
     expect: /FEATURES_TERRAFORM_MODULES/,
+  },
+  {
+    name: 'input: TERRAFORM_RELEASES_URL with credentials in it',
+    with: { TERRAFORM_RELEASES_URL: 'https://user:hunter2@mirror.example.com/terraform' },
+    expect: /Input TERRAFORM_RELEASES_URL must not hold credentials/,
+  },
+  {
+    name: 'input: TERRAFORM_VERSION older than the S3 state locks need',
+    with: { TERRAFORM_VERSION: '1.9.8' },
+    expect: /Input TERRAFORM_VERSION 1\.9\.8 is older than 1\.10\.0/,
   },
   {
     name: 'input: TERRAFORM_PARALLELISM not a number',

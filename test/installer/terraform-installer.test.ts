@@ -81,6 +81,11 @@ it('says when a version cannot be downloaded, and refuses a malformed version', 
   await expect(installer.install('9.9.9')).rejects.toThrow(
     /Could not download Terraform 9\.9\.9 from http:\/\/127\.0\.0\.1/,
   );
+  // A 404 is the server's answer, not a glitch: a re-run would get it again.
+  await expect(installer.install('9.9.9')).rejects.toMatchObject({
+    retryable: false,
+    message: expect.stringContaining('404 (the server has no such release)'),
+  });
   await expect(installer.install('latest')).rejects.toThrow(
     /TERRAFORM_VERSION 'latest' is not a Terraform version/,
   );

@@ -11,6 +11,8 @@ import {
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readReleasesUrl,
+  readTerraformVersion,
   readUnusedInputs,
   TF_LOG_LEVELS,
   type InputParser,
@@ -67,6 +69,8 @@ export interface OrchestrateInputs {
   /** Left out of repodir/ (relative to PATH_TO_MOUNT); runtime-tasks deletes it. */
   excludeFilesPath: string;
   terraformVersion: string;
+  /** TERRAFORM_RELEASES_URL: where Terraform versions are downloaded from. */
+  terraformReleasesUrl: string;
   prComment: boolean;
   githubToken: string;
 }
@@ -158,7 +162,8 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     ),
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
     unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
-    terraformVersion: p.optional('TERRAFORM_VERSION'),
+    terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),
+    terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),
     prComment: p.boolean('PR_COMMENT', false),
     githubToken: p.secret('GITHUB_TOKEN'),
   };

@@ -12,6 +12,7 @@ import {
   runnerInputs,
   stepDescription,
   taskEnvironment,
+  terraformResolver,
   workflowRunUrl,
 } from '@deploy-engine/action-kit';
 import {
@@ -77,6 +78,9 @@ export async function run(): Promise<void> {
       operation: inputs.operation,
       forceDestroy: inputs.forceDestroy,
       terraformVersion: terraform.version,
+      // TERRAFORM_VERSION overrides the plugins' runtime environments; theirs are installed now.
+      ...(inputs.terraformVersion ? { terraformOverride: inputs.terraformVersion } : {}),
+      resolveTerraform: terraformResolver(inputs),
       ...(repositoryFiles ? { repositoryFiles } : {}),
       // From here on the post step closes the run if this step dies before handing it on.
       onOpened: (run) => guardRun(runRef(run)),

@@ -93,3 +93,51 @@ describe('runtime-tasks inputs', () => {
     ]);
   });
 });
+
+describe('TERRAFORM_RELEASES_URL', () => {
+  const url = (value?: string) =>
+    parseRuntimeInputs(
+      fakeInputs({ ...valid, ...(value === undefined ? {} : { TERRAFORM_RELEASES_URL: value }) })
+        .parser,
+    ).inputs.terraformReleasesUrl;
+
+  it('is HashiCorp by default; a mirror over https, or http to this machine only', () => {
+    expect(url()).toBe('https://releases.hashicorp.com/terraform');
+    expect(url('https://mirror.example.com/terraform/')).toBe(
+      'https://mirror.example.com/terraform',
+    );
+    expect(url('http://127.0.0.1:8080/tf')).toBe('http://127.0.0.1:8080/tf');
+    expect(url('http://localhost:9/tf')).toBe('http://localhost:9/tf');
+  });
+
+  it.each([
+    ['http://mirror.example.com/terraform', /must be an https:\/\/ URL/],
+    ['http://127.0.0.1.example.com/terraform', /must be an https:\/\/ URL/],
+    ['file:///etc/terraform', /must be an https:\/\/ URL/],
+    ['https://user:pass@mirror.example.com/terraform', /must not hold credentials/],
+    ['https://mirror.example.com/terraform?token=x', /must not have a query/],
+    ['mirror.example.com', /is not a URL/],
+  ])('refuses %s', (value, message) => {
+    expect(problemsOf({ ...valid, TERRAFORM_RELEASES_URL: value })).toEqual([
+      expect.stringMatching(message),
+    ]);
+  });
+});
+
+describe('TERRAFORM_VERSION', () => {
+  it('is empty (the terraform on PATH) or a release the S3 state locks work with', () => {
+    expect(parseRuntimeInputs(fakeInputs(valid).parser).inputs.terraformVersion).toBe('');
+    expect(
+      parseRuntimeInputs(fakeInputs({ ...valid, TERRAFORM_VERSION: '1.10.5' }).parser).inputs
+        .terraformVersion,
+    ).toBe('1.10.5');
+    expect(problemsOf({ ...valid, TERRAFORM_VERSION: '1.4.7' })).toEqual([
+      expect.stringMatching(
+        /^Input TERRAFORM_VERSION 1\.4\.7 is older than 1\.10\.0: .*use_lockfile/,
+      ),
+    ]);
+    expect(problemsOf({ ...valid, TERRAFORM_VERSION: 'latest' })).toEqual([
+      "Input TERRAFORM_VERSION 'latest' is not a Terraform version like 1.11.4.",
+    ]);
+  });
+});

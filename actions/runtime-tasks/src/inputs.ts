@@ -6,6 +6,8 @@ import {
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readReleasesUrl,
+  readTerraformVersion,
   readUnusedInputs,
   TF_LOG_LEVELS,
   type InputParser,
@@ -34,6 +36,8 @@ export interface RuntimeInputs {
   allowedRemoteStates: AllowedRemoteState[];
   /** '' means the terraform on PATH. */
   terraformVersion: string;
+  /** TERRAFORM_RELEASES_URL: where Terraform versions are downloaded from. */
+  terraformReleasesUrl: string;
   terraformParallelism: number;
   tfLogProvider: TfLogLevel | '';
   localExecEnabled: boolean;
@@ -73,7 +77,8 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
     allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
     allowedRemoteStates: readAllowedRemoteStates(p, 'FEATURES_TERRAFORM_REMOTE_STATE'),
-    terraformVersion: p.optional('TERRAFORM_VERSION'),
+    terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),
+    terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),
     terraformParallelism: p.integer('TF_PARALLELISM', 10, { min: 1, max: 256 }),
     tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
     localExecEnabled: p.boolean('LOCALEXEC_ENABLED', false),

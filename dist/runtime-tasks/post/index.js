@@ -81571,7 +81571,7 @@ var __webpack_exports__ = {};
  * Anything else that escapes is a bug in this project and is reported as such.
  */
 /** Formats a location as `file:line:column` (the parts that are known). */
-function formatLocation(location) {
+function errors_formatLocation(location) {
     let text = location.file;
     if (location.line !== undefined) {
         text += `:${location.line}`;
@@ -81582,7 +81582,7 @@ function formatLocation(location) {
 }
 /** Formats one problem as a single line: `file:line: message (hint)`. */
 function formatProblem(problem) {
-    const where = problem.location ? `${formatLocation(problem.location)}: ` : '';
+    const where = problem.location ? `${errors_formatLocation(problem.location)}: ` : '';
     const hint = problem.hint ? ` ${problem.hint}` : '';
     return `${where}${problem.message}${hint}`;
 }
@@ -84907,7 +84907,99 @@ function connectionRef(object, key, path, yaml, fail) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/plugins/runtime-environment.ts
+
+/**
+ * What each StackSpot Terraform environment means: the last patch release of that minor line.
+ * StackSpot does not publish the patch it installs; HashiCorp released no later patch of these
+ * lines (1.13 and later still get patches, so they are not guessed, and a plugin may not choose
+ * them: the workflow sets TERRAFORM_VERSION). Versions older than this engine can drive are
+ * refused when a run is opened (deployment/terraform-versions.ts: MINIMUM_TERRAFORM_VERSION).
+ */
+const TERRAFORM_ENVIRONMENTS = {
+    'terraform-1-0': '1.0.11',
+    'terraform-1-1': '1.1.9',
+    'terraform-1-2': '1.2.9',
+    'terraform-1-3': '1.3.10',
+    'terraform-1-4': '1.4.7',
+    'terraform-1-5': '1.5.7',
+    'terraform-1-6': '1.6.6',
+    'terraform-1-7': '1.7.5',
+    'terraform-1-8': '1.8.5',
+    'terraform-1-9': '1.9.8',
+    'terraform-1-10': '1.10.5',
+    'terraform-1-11': '1.11.4',
+    'terraform-1-12': '1.12.2',
+};
+/**
+ * The Terraform version an environment name means: a known `terraform-<major>-<minor>`, or the
+ * exact `terraform-<major>-<minor>-<patch>`; undefined otherwise.
+ */
+function terraformVersionOf(environment) {
+    const known = TERRAFORM_ENVIRONMENTS[environment];
+    if (known)
+        return known;
+    const exact = /^terraform-(0|[1-9]\d{0,2})-(0|[1-9]\d{0,2})-(0|[1-9]\d{0,2})$/.exec(environment);
+    return exact ? `${exact[1]}.${exact[2]}.${exact[3]}` : undefined;
+}
+/** The hint for an environment that cannot be used. */
+const runtime_environment_RUNTIME_TERRAFORM_HINT = (/* unused pure expression or super */ null && (`Use one of ${Object.keys(TERRAFORM_ENVIRONMENTS).join(', ')} (or terraform-<major>-<minor>-<patch> for one patch) in spec.runtime.environment, or set TERRAFORM_VERSION on the job actions (it overrides every plugin's runtime environment).`));
+/**
+ * Reads `spec.runtime.environment` of a parsed plugin.yaml. Absent: undefined (the runner's
+ * Terraform). Problems for a shape StackSpot would not accept (not a list, an entry that is not
+ * text, two different Terraform entries); an unknown Terraform name is kept without a version,
+ * since TERRAFORM_VERSION may still override it.
+ */
+function runtime_environment_parseRuntimeTerraform(spec, yaml) {
+    const problems = [];
+    const fail = (path, message, hint) => {
+        problems.push({ message, location: yaml.locate(path), ...(hint ? { hint } : {}) });
+    };
+    if (spec.runtime === undefined || spec.runtime === null)
+        return { problems };
+    const runtime = asRecord(spec.runtime);
+    if (!runtime) {
+        fail(['spec', 'runtime'], 'spec.runtime must be a mapping with an environment list.');
+        return { problems };
+    }
+    const list = runtime.environment;
+    if (list === undefined || list === null)
+        return { problems };
+    if (!Array.isArray(list)) {
+        fail(['spec', 'runtime', 'environment'], `spec.runtime.environment must be a list, like [terraform-1-4, aws-cli-2]; got '${scalarText(list)}'.`);
+        return { problems };
+    }
+    const found = [];
+    list.forEach((entry, i) => {
+        const path = ['spec', 'runtime', 'environment', i];
+        if (typeof entry !== 'string') {
+            fail(path, `spec.runtime.environment[${i}] must be a tool name such as terraform-1-4.`);
+            return;
+        }
+        // Case and spaces are not forgiven: `Terraform-1-4` must not pass as some other tool.
+        if (!/^\s*terraform/i.test(entry))
+            return;
+        if (!/^terraform-/.test(entry)) {
+            fail(path, `spec.runtime.environment[${i}] '${entry}' is not a Terraform environment name.`, runtime_environment_RUNTIME_TERRAFORM_HINT);
+            return;
+        }
+        const version = terraformVersionOf(entry);
+        found.push({
+            environment: entry,
+            ...(version ? { version } : {}),
+            location: yaml.locate(path),
+        });
+    });
+    const names = [...new Set(found.map((f) => f.environment))];
+    if (names.length > 1) {
+        fail(['spec', 'runtime', 'environment'], `spec.runtime.environment names ${names.length} Terraform versions (${names.join(', ')}); a plugin runs with one.`, 'Keep one terraform-* entry.');
+        return { problems };
+    }
+    return { ...(found[0] ? { terraform: found[0] } : {}), problems };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-definition.ts
+
 
 const INPUT_TYPES = (/* unused pure expression or super */ null && ([
     'text',
@@ -84997,6 +85089,8 @@ function plugin_definition_parsePluginDefinition(yaml) {
     const connectionInputs = (t) => inputs
         .filter((i) => i.type === t)
         .map((i) => ({ key: i.name, type: i.connectionType ?? '', outputs: i.outputs ?? [] }));
+    const runtime = parseRuntimeTerraform(spec, yaml);
+    problems.push(...runtime.problems);
     if (problems.length > 0)
         return { problems };
     return {
@@ -85010,6 +85104,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
             globalComputedInputs,
             requires: [...v2('requires'), ...connectionInputs('required-connection')],
             generates: [...v2('generates'), ...connectionInputs('generated-connection')],
+            ...(runtime.terraform ? { terraform: runtime.terraform } : {}),
             locate: yaml.locate,
         },
         problems,
@@ -85215,6 +85310,7 @@ class locate_plugin_PluginCatalog {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
+
 
 
 
@@ -86524,6 +86620,7 @@ stkKeys) {
                 pluginFile: p.found.definition.file,
             }
             : {}),
+        ...(p.found?.definition.terraform ? { terraform: p.found.definition.terraform } : {}),
         inputs: p.inputs,
         requires: p.requires,
         generates: p.generates,
@@ -88719,6 +88816,9 @@ async function locate_terraform_locateTerraform(options) {
         const version = await versionOf(path);
         if (version) {
             options.logger.info(`Terraform ${version} installed (${path}).`);
+            // Only a mirror (TERRAFORM_RELEASES_URL) can serve another version under this name.
+            if (version !== options.version)
+                options.logger.warning(`The release installed as Terraform ${options.version} says it is Terraform ${version}: check the releases mirror.`);
             return { path, version };
         }
     }
@@ -89293,7 +89393,7 @@ function lifecycle_manifests_unknownVersionError(target, version, deployed) {
 /**
  * What makes two deployments the same for SKIP_DEPLOY: the same plugins in the same order, each
  * with the same digest (resolved inputs, every file of the plugin, the values of the Connection
- * Interfaces it requires from the workspace), the same mode and the same Terraform version, and
+ * Interfaces it requires from the workspace), the same mode and the same Terraform versions, and
  * with CHECKOUT_BRANCH the same repository files.
  */
 
@@ -89305,6 +89405,8 @@ function fingerprint_deploymentFingerprint(manifest, mode, terraformVersion) {
         deployOrder: manifest.deployOrder,
         mode,
         terraformVersion,
+        // Only when plugins chose their own, so other deployments keep the fingerprints they had.
+        ...(manifest.terraformVersions ? { terraformVersions: manifest.terraformVersions } : {}),
         ...(manifest.repositoryFiles ? { repositoryFiles: manifest.repositoryFiles.digest } : {}),
     }));
 }
@@ -89417,6 +89519,210 @@ async function interface_ownership_checkInterfaceOwnership(deps, manifest, locat
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-versions.ts
+/**
+ * Which Terraform each plugin of a run runs with. A plugin whose plugin.yaml names a runtime
+ * environment (`terraform-1-4`) runs with that version; TERRAFORM_VERSION overrides them all; a
+ * plugin without one runs with the job's own Terraform, as before. In unified mode the plugins
+ * share one project, so those that name a version must agree, and the others run with it too.
+ * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
+ * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
+ * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION) is refused
+ * before the run opens, as is a name this engine does not know.
+ */
+
+
+/**
+ * The oldest Terraform this engine can drive: it keeps state locks in S3 (`use_lockfile`, see
+ * TerraformProject.init), which the S3 backend reads from Terraform 1.10 on; older ones stop at
+ * `terraform init` on that argument.
+ */
+const MINIMUM_TERRAFORM_VERSION = '1.10.0';
+/** Whether `version` (x.y.z; a pre-release counts as its release) is older than the minimum. */
+function olderThanMinimum(version) {
+    const parts = (v) => v.split(/[.-]/).slice(0, 3).map(Number);
+    const [a, b] = [parts(version), parts(MINIMUM_TERRAFORM_VERSION)];
+    for (let i = 0; i < 3; i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0))
+            return (a[i] ?? 0) < (b[i] ?? 0);
+    }
+    return false;
+}
+/**
+ * The newest minor line a plugin may choose. A plugin author is not trusted with the runner: the
+ * Terraform guard reads the project as the Terraform releases it was written against do, and a
+ * later release may read blocks it does not know. Only the workflow (TERRAFORM_VERSION) can go
+ * further.
+ */
+const NEWEST_PLUGIN_TERRAFORM_LINE = '1.12';
+/** Whether a plugin may not choose `version` itself: a minor line after the newest it may. */
+function newerThanPluginsMayChoose(version) {
+    const [major, minor] = version.split(/[.-]/).map(Number);
+    const [maxMajor, maxMinor] = NEWEST_PLUGIN_TERRAFORM_LINE.split('.').map(Number);
+    return (major ?? 0) !== (maxMajor ?? 0)
+        ? (major ?? 0) > (maxMajor ?? 0)
+        : (minor ?? 0) > (maxMinor ?? 0);
+}
+const TOO_OLD_HINT = (/* unused pure expression or super */ null && (`Set TERRAFORM_VERSION on orchestrate-and-plan to ${MINIMUM_TERRAFORM_VERSION} or later (it overrides every plugin's runtime environment; Terraform 1.x runs configurations written for earlier 1.x releases), or name terraform-1-10 or later in spec.runtime.environment.`));
+/** The infra plugins a run touches: those it deploys and those it destroys. */
+function runPlugins(manifest) {
+    const kept = manifest.deployOrder.flatMap((alias) => manifest.plugins.filter((p) => p.alias === alias && p.type === 'infra'));
+    return [...kept, ...manifest.destroy];
+}
+function terraform_versions_describe(plugin) {
+    return plugin.terraform
+        ? `${plugin.alias} (${plugin.terraform.environment} at ${formatLocation(plugin.terraform.location)})`
+        : `${plugin.alias} (no runtime environment)`;
+}
+/**
+ * The version each plugin runs with in this run (only those that do not use the job's own
+ * Terraform), with what to log. Refused (before the run opens): an environment name this engine
+ * does not know, or, in unified mode, plugins that ask for different versions.
+ */
+function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
+    const plugins = runPlugins(manifest);
+    const asking = plugins.filter((p) => p.terraform);
+    if (asking.length === 0)
+        return { versions: {}, notices: [] };
+    if (override) {
+        return {
+            versions: Object.fromEntries((mode === 'unified' ? plugins : asking).map((p) => [p.alias, override])),
+            notices: [
+                `TERRAFORM_VERSION ${override} overrides the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}.`,
+            ],
+        };
+    }
+    const problems = asking.flatMap((p) => {
+        const where = p.terraform ? { location: p.terraform.location } : {};
+        const version = p.terraform?.version;
+        if (!version)
+            return [
+                {
+                    message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
+                    ...where,
+                    hint: RUNTIME_TERRAFORM_HINT,
+                },
+            ];
+        if (olderThanMinimum(version))
+            return [
+                {
+                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), but this engine keeps Terraform's state locks in S3 (use_lockfile), which Terraform ${MINIMUM_TERRAFORM_VERSION} and later support.`,
+                    ...where,
+                    hint: TOO_OLD_HINT,
+                },
+            ];
+        if (newerThanPluginsMayChoose(version))
+            return [
+                {
+                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), newer than a plugin may choose (up to ${NEWEST_PLUGIN_TERRAFORM_LINE}.x): the engine's Terraform guard is written against the releases up to there, and a later one may read what the guard does not.`,
+                    ...where,
+                    hint: `The workflow can choose it: set TERRAFORM_VERSION on orchestrate-and-plan (it overrides every plugin's runtime environment). Or name terraform-${NEWEST_PLUGIN_TERRAFORM_LINE.replace('.', '-')} or older in spec.runtime.environment.`,
+                },
+            ];
+        return [];
+    });
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, `${problems.length === 1 ? 'A plugin asks' : 'Plugins ask'} for a Terraform this engine cannot run; no run was opened`);
+    }
+    if (mode === 'classic') {
+        return {
+            versions: Object.fromEntries(asking.map((p) => [p.alias, p.terraform?.version])),
+            notices: asking.map((p) => `${p.alias} runs with Terraform ${p.terraform?.version} (runtime environment ${p.terraform?.environment}).`),
+        };
+    }
+    const distinct = [...new Set(asking.map((p) => p.terraform?.version))];
+    if (distinct.length > 1) {
+        throw new ConfigurationError([
+            ...asking.map((p) => ({
+                message: `Plugin ${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}).`,
+                ...(p.terraform ? { location: p.terraform.location } : {}),
+            })),
+            {
+                message: 'In unified mode the plugins are modules of one Terraform project and run with one Terraform.',
+                hint: 'Give them the same spec.runtime.environment, set TERRAFORM_VERSION (it overrides every plugin), or deploy in classic mode.',
+            },
+        ], `The plugins ask for ${distinct.length} Terraform versions (${distinct.join(', ')}); no run was opened`);
+    }
+    const version = distinct[0];
+    const others = plugins.filter((p) => !p.terraform).map((p) => p.alias);
+    return {
+        versions: Object.fromEntries(plugins.map((p) => [p.alias, version])),
+        notices: [
+            `The unified project runs with Terraform ${version}, the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}${others.length > 0 ? `; ${others.join(', ')} ${others.length === 1 ? 'names' : 'name'} none and run${others.length === 1 ? 's' : ''} with it too` : ''}.`,
+        ],
+    };
+}
+/**
+ * The manifest with this run's choice; a recorded manifest (rollback, destroy) may carry the
+ * choice of the run that deployed it, which this run makes again.
+ */
+function terraform_versions_withTerraformVersions(manifest, versions) {
+    const copy = { ...manifest };
+    delete copy.terraformVersions;
+    return Object.keys(versions).length > 0 ? { ...copy, terraformVersions: versions } : copy;
+}
+/**
+ * Finds or installs every version the run's plugins use, once each: the binary per version. A
+ * version that cannot be installed stops here, naming the plugins that ask for it, where, and
+ * what to do; an outside failure (download, checksum) keeps its kind, so a retry can help.
+ */
+async function terraform_versions_installTerraformVersions(manifest, resolve) {
+    const byVersion = new Map();
+    for (const plugin of runPlugins(manifest)) {
+        const version = manifest.terraformVersions?.[plugin.alias];
+        if (version)
+            byVersion.set(version, [...(byVersion.get(version) ?? []), plugin]);
+    }
+    const binaries = new Map();
+    for (const [version, plugins] of byVersion) {
+        try {
+            binaries.set(version, await resolve(version));
+        }
+        catch (error) {
+            const text = error instanceof Error ? error.message : String(error);
+            const cause = /[.!?]$/.test(text) ? text : `${text}.`;
+            const message = `Terraform ${version} could not be installed for ${plugins.map(terraform_versions_describe).join(', ')}: ${cause}`;
+            const hint = `Set TERRAFORM_VERSION on orchestrate-and-plan to a version this runner has or can download (it overrides every plugin's runtime environment), make TERRAFORM_RELEASES_URL reachable, or change spec.runtime.environment.`;
+            if (error instanceof ConfigurationError)
+                throw new ConfigurationError(plugins.map((p) => ({
+                    message,
+                    ...(p.terraform ? { location: p.terraform.location } : {}),
+                    hint,
+                })), `Terraform ${version} cannot be installed`);
+            throw new ExternalError(`${message} ${hint}`, {
+                cause: error,
+                retryable: error instanceof ExternalError && error.retryable,
+            });
+        }
+    }
+    return binaries;
+}
+/**
+ * The binary a project of `alias` runs with (null: the unified project, whose plugins all run with
+ * one version); `fallback` (the job's own Terraform) for a plugin the run lists no version for.
+ */
+function terraform_versions_terraformBinaryFor(manifest, binaries, alias, fallback) {
+    const versions = manifest.terraformVersions ?? {};
+    const version = alias === null ? Object.values(versions)[0] : versions[alias];
+    if (!version)
+        return fallback;
+    const binary = binaries.get(version);
+    if (!binary)
+        throw new Error(`Terraform ${version} of ${alias ?? 'the project'} was not installed`);
+    return binary;
+}
+/**
+ * In the approved job: a plugin runs with the version recorded when its plan was made, whatever
+ * this job's TERRAFORM_VERSION says (a saved plan can only be applied by the Terraform that made
+ * it). Says so once when they differ.
+ */
+function terraform_versions_noteRecordedVersions(manifest, jobVersion, logger) {
+    const differing = Object.entries(manifest.terraformVersions ?? {}).filter(([, version]) => version !== jobVersion);
+    if (differing.length === 0)
+        return;
+    logger.info(`Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
  * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
@@ -89427,6 +89733,7 @@ async function interface_ownership_checkInterfaceOwnership(deps, manifest, locat
  * Every refusal happens before the run is opened. If anything fails after the run was opened, the
  * run is closed with the matching error status, which releases the lock: nothing is left blocked.
  */
+
 
 
 
@@ -89523,6 +89830,8 @@ async function openRun(deps, options) {
     const live = liveDeployment(last);
     if (live)
         checkMode(live, mode, 'last deployed');
+    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
+    manifest = withTerraformVersions(manifest, terraform.versions);
     const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
     const removed = manifest.destroy.map((p) => p.alias);
     const tasks = mode === 'unified'
@@ -89543,6 +89852,11 @@ async function openRun(deps, options) {
     const skipped = operation.type === 'DEPLOY' && operation.skipUnchanged === true
         ? skipReason(manifest, live, mode, options.terraformVersion)
         : undefined;
+    if (!skipped) {
+        terraform.notices.forEach((n) => logger.info(n));
+        if (options.resolveTerraform)
+            await installTerraformVersions(manifest, options.resolveTerraform);
+    }
     await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
     await bindRepository();
     const run = await deps.runs.createRun({
@@ -90224,7 +90538,7 @@ class unified_tasks_UnifiedTasks {
         if (this.initialized)
             return this.initialized;
         await this.restoreProject();
-        const terraform = this.tb.project(this.dir);
+        const terraform = this.tb.project(this.dir, null);
         const { workspace, environment, appKind, appId } = this.tb.manifest.target;
         const backend = {
             bucket: this.tb.run.tfstate.bucket,
@@ -90337,7 +90651,7 @@ function moduleFilesOf(alias, module) {
  * deployment: the reviewer sees what the destroy removes.
  */
 async function classic_plans_planClassicDestroy(tb, alias, dir) {
-    const terraform = tb.project(dir);
+    const terraform = tb.project(dir, alias);
     await terraform.init(tb.backend(alias));
     const lockFile = await terraform.lockFile();
     const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
@@ -90361,7 +90675,7 @@ async function classic_plans_destroyClassicPlugin(tb, alias, dir) {
     const { runs, logger, iacStore } = tb.deps;
     const runId = tb.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    const terraform = tb.project(dir);
+    const terraform = tb.project(dir, alias);
     await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
     if (!record)
         return { changes: await terraform.destroy(), use: { kind: 'none' } };
@@ -90408,7 +90722,7 @@ async function classic_plans_planClassicPlugin(tb, plugin) {
     const dir = join(tb.workDir, 'plan', plugin.alias);
     await rm(dir, { recursive: true, force: true });
     await writeRenderedProject(project, dir);
-    const terraform = tb.project(dir);
+    const terraform = tb.project(dir, plugin.alias);
     await terraform.init(tb.backend(plugin.alias));
     const state = (await terraform.stateVersion()) ?? null;
     const lockFile = await terraform.lockFile();
@@ -90433,7 +90747,7 @@ async function classic_plans_applyClassicPlugin(tb, plugin, dir) {
     const { runs, logger, iacStore } = tb.deps;
     const runId = tb.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    const terraform = tb.project(dir);
+    const terraform = tb.project(dir, plugin.alias);
     await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
     if (!record) {
         return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
@@ -90971,6 +91285,7 @@ function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) 
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -91023,6 +91338,7 @@ async function executeTasks(deps, options, run, manifest, watch) {
     const executor = new TaskExecutor(taskDeps, options, run, manifest);
     try {
         await executor.prepareRepositoryFiles();
+        await executor.prepareTerraform();
     }
     catch (error) {
         await closeAfterFailure(deps, run.runId, error);
@@ -91147,6 +91463,8 @@ class TaskExecutor {
     git;
     /** Where Terraform's errors and warnings are in the repository (templates and their lines). */
     places;
+    /** The binary of each Terraform version the run chose per plugin. */
+    terraformBinaries = new Map();
     constructor(deps, options, run, manifest) {
         this.deps = deps;
         this.options = options;
@@ -91447,7 +91765,18 @@ class TaskExecutor {
             this.deps.logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
         }
     }
-    project(dir) {
+    /** Installs, once per job, the Terraform versions the run chose per plugin. */
+    async prepareTerraform() {
+        if (!this.manifest.terraformVersions)
+            return;
+        if (!this.options.resolveTerraform)
+            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
+        if (!this.options.leaveOpen)
+            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
+        this.terraformBinaries = await installTerraformVersions(this.manifest, this.options.resolveTerraform);
+    }
+    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
+    project(dir, alias) {
         const repodir = this.repodir;
         if (repodir) {
             const link = join(dir, REPODIR);
@@ -91456,6 +91785,7 @@ class TaskExecutor {
         }
         return new TerraformProject({
             ...this.options.terraform,
+            binary: terraformBinaryFor(this.manifest, this.terraformBinaries, alias, this.options.terraform.binary),
             ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
             initEnv: this.git.env,
             ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
@@ -91596,6 +91926,7 @@ function runDependencies(iacStore, logger, region) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
 
 
 
@@ -91864,6 +92195,44 @@ function fileNameInput(inputs, name, fallback) {
     return inputs.structured(name, fallback, (raw) => {
         if (!OUTPUT_FILE_NAME.pattern.test(raw))
             throw new Error(`'${raw.slice(0, 60)}' is not allowed: ${OUTPUT_FILE_NAME.rule}`);
+        return raw;
+    });
+}
+/** Where Terraform releases are downloaded from, unless TERRAFORM_RELEASES_URL names a mirror. */
+const HASHICORP_RELEASES = 'https://releases.hashicorp.com/terraform';
+/**
+ * Reads TERRAFORM_RELEASES_URL: a mirror with releases.hashicorp.com's layout. HTTPS, or plain
+ * HTTP to this machine only; no credentials in it, since the URL is logged.
+ */
+function readReleasesUrl(inputs, name) {
+    return inputs.structured(name, HASHICORP_RELEASES, (raw) => {
+        let url;
+        try {
+            url = new URL(raw);
+        }
+        catch {
+            throw new Error(`'${raw.slice(0, 60)}' is not a URL.`);
+        }
+        const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+        if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+            throw new Error(`must be an https:// URL (plain http:// only to 127.0.0.1 or localhost), got '${url.protocol}'.`);
+        if (url.username || url.password)
+            throw new Error('must not hold credentials: the URL is written to the log.');
+        if (url.search || url.hash)
+            throw new Error('must not have a query or a fragment.');
+        return url.href.replace(/\/+$/, '');
+    });
+}
+/**
+ * Reads TERRAFORM_VERSION: '' (the terraform on PATH) or a release this engine can drive (state
+ * locks in S3 need MINIMUM_TERRAFORM_VERSION).
+ */
+function readTerraformVersion(inputs, name) {
+    return inputs.structured(name, '', (raw) => {
+        if (!/^\d+\.\d+\.\d+(-[A-Za-z0-9.]+)?$/.test(raw))
+            throw new Error(`'${raw.slice(0, 60)}' is not a Terraform version like 1.11.4.`);
+        if (olderThanMinimum(raw))
+            throw new Error(`${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`);
         return raw;
     });
 }
@@ -94883,7 +95252,7 @@ function reportedOnce(error) {
     if (placed.length === 0)
         return error.message;
     const rest = error.problems.filter((p) => p.location === undefined);
-    const where = placed.slice(0, 3).map((p) => formatLocation(p.location));
+    const where = placed.slice(0, 3).map((p) => errors_formatLocation(p.location));
     const more = placed.length > 3 ? ` and ${placed.length - 3} more` : '';
     const see = `See the annotation${placed.length > 1 ? 's' : ''} at ${where.join(', ')}${more}.`;
     const text = error.summary ? `${error.summary}. ${see}` : see;
@@ -96021,7 +96390,10 @@ class terraform_installer_ToolCacheTerraformInstaller {
             zipPath = await tc.downloadTool(`${base}/${zipName}`);
         }
         catch (error) {
-            throw new ExternalError(`Could not download Terraform ${version} from ${base}: ${error.message}`, { cause: error, retryable: true });
+            // The server answered that it has no such file: asking again gets the same answer.
+            const status = error.httpStatusCode;
+            const absent = status === 404 || status === 403 || status === 410;
+            throw new ExternalError(`Could not download Terraform ${version} from ${base}: ${error.message}${absent ? ' (the server has no such release)' : ''}`, { cause: error, retryable: !absent });
         }
         const line = (await readFile(sumsPath, 'utf8'))
             .split('\n')
@@ -96057,9 +96429,34 @@ async function prepareTerraform(inputs) {
     return locateTerraform({
         logger,
         ...(inputs.terraformVersion
-            ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+            ? {
+                version: inputs.terraformVersion,
+                installer: new ToolCacheTerraformInstaller(logger, inputs.terraformReleasesUrl),
+            }
             : {}),
     });
+}
+/** Binaries found or installed in this process, per releases URL and version. */
+const resolved = new Map();
+/**
+ * The binary of each Terraform version a plugin's runtime environment asks for: `terraform` on PATH
+ * when it is that version, else the tool cache, else downloaded and checked against SHA256SUMS.
+ * Once per version in a step, however many plugins and tasks ask.
+ */
+function terraformResolver(inputs) {
+    const logger = actionsLogger;
+    const installer = new ToolCacheTerraformInstaller(logger, inputs.terraformReleasesUrl);
+    return (version) => {
+        const key = `${inputs.terraformReleasesUrl} ${version}`;
+        let found = resolved.get(key);
+        if (!found) {
+            found = locateTerraform({ version, installer, logger }).then((t) => t.path);
+            // A failure is not remembered: the next ask tries again.
+            found.catch(() => resolved.delete(key));
+            resolved.set(key, found);
+        }
+        return found;
+    };
 }
 /** The scratch folder inside the checkout, when the runner gives no RUNNER_TEMP. */
 const SCRATCH_IN_CHECKOUT = '.deploy-engine';
@@ -96080,6 +96477,7 @@ async function taskEnvironment(session, runId, inputs, prepared) {
         outputDir: inputs.pathToMount,
         outputFileSuffix: inputs.outputFileSuffix,
         terraformVersion: terraform.version,
+        resolveTerraform: terraformResolver(inputs),
         terraform: {
             binary: terraform.path,
             env: { ...registryTokenVariables(), ...credentials.env },
@@ -96194,7 +96592,8 @@ function parseRuntimeInputs(p) {
         allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
         allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
         allowedRemoteStates: readAllowedRemoteStates(p, 'FEATURES_TERRAFORM_REMOTE_STATE'),
-        terraformVersion: p.optional('TERRAFORM_VERSION'),
+        terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),
+        terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),
         terraformParallelism: p.integer('TF_PARALLELISM', 10, { min: 1, max: 256 }),
         tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
         localExecEnabled: p.boolean('LOCALEXEC_ENABLED', false),

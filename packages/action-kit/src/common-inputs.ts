@@ -4,6 +4,8 @@
  */
 import {
   chooseAwsCredentialSource,
+  MINIMUM_TERRAFORM_VERSION,
+  olderThanMinimum,
   outsideReason,
   DEFAULT_PROVIDERS,
   normaliseProviderSource,
@@ -122,6 +124,49 @@ export function fileNameInput(inputs: InputParser, name: string, fallback: strin
   return inputs.structured(name, fallback, (raw) => {
     if (!OUTPUT_FILE_NAME.pattern.test(raw))
       throw new Error(`'${raw.slice(0, 60)}' is not allowed: ${OUTPUT_FILE_NAME.rule}`);
+    return raw;
+  });
+}
+
+/** Where Terraform releases are downloaded from, unless TERRAFORM_RELEASES_URL names a mirror. */
+export const HASHICORP_RELEASES = 'https://releases.hashicorp.com/terraform';
+
+/**
+ * Reads TERRAFORM_RELEASES_URL: a mirror with releases.hashicorp.com's layout. HTTPS, or plain
+ * HTTP to this machine only; no credentials in it, since the URL is logged.
+ */
+export function readReleasesUrl(inputs: InputParser, name: string): string {
+  return inputs.structured(name, HASHICORP_RELEASES, (raw) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error(`'${raw.slice(0, 60)}' is not a URL.`);
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+      throw new Error(
+        `must be an https:// URL (plain http:// only to 127.0.0.1 or localhost), got '${url.protocol}'.`,
+      );
+    if (url.username || url.password)
+      throw new Error('must not hold credentials: the URL is written to the log.');
+    if (url.search || url.hash) throw new Error('must not have a query or a fragment.');
+    return url.href.replace(/\/+$/, '');
+  });
+}
+
+/**
+ * Reads TERRAFORM_VERSION: '' (the terraform on PATH) or a release this engine can drive (state
+ * locks in S3 need MINIMUM_TERRAFORM_VERSION).
+ */
+export function readTerraformVersion(inputs: InputParser, name: string): string {
+  return inputs.structured(name, '', (raw) => {
+    if (!/^\d+\.\d+\.\d+(-[A-Za-z0-9.]+)?$/.test(raw))
+      throw new Error(`'${raw.slice(0, 60)}' is not a Terraform version like 1.11.4.`);
+    if (olderThanMinimum(raw))
+      throw new Error(
+        `${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`,
+      );
     return raw;
   });
 }

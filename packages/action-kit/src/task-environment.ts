@@ -13,6 +13,7 @@ import {
   registryTokenVariables,
   S3ObjectStore,
   type ExecuteOptions,
+  type TerraformResolver,
 } from '@deploy-engine/core';
 import { actionsLogger } from './actions-logger';
 import type { AwsSession } from './aws-session';
@@ -24,21 +25,52 @@ export interface TaskEnvironmentInputs {
   outputFileSuffix: string;
   /** TERRAFORM_VERSION; empty: the terraform on PATH. */
   terraformVersion: string;
+  /** TERRAFORM_RELEASES_URL: where versions not on PATH or in the tool cache are downloaded. */
+  terraformReleasesUrl: string;
   terraformParallelism: number;
   tfLogProvider: string;
 }
 
 /** The Terraform binary TERRAFORM_VERSION asks for (installed if needed), and its version. */
 export async function prepareTerraform(
-  inputs: Pick<TaskEnvironmentInputs, 'terraformVersion'>,
+  inputs: Pick<TaskEnvironmentInputs, 'terraformVersion' | 'terraformReleasesUrl'>,
 ): Promise<{ path: string; version: string }> {
   const logger = actionsLogger;
   return locateTerraform({
     logger,
     ...(inputs.terraformVersion
-      ? { version: inputs.terraformVersion, installer: new ToolCacheTerraformInstaller(logger) }
+      ? {
+          version: inputs.terraformVersion,
+          installer: new ToolCacheTerraformInstaller(logger, inputs.terraformReleasesUrl),
+        }
       : {}),
   });
+}
+
+/** Binaries found or installed in this process, per releases URL and version. */
+const resolved = new Map<string, Promise<string>>();
+
+/**
+ * The binary of each Terraform version a plugin's runtime environment asks for: `terraform` on PATH
+ * when it is that version, else the tool cache, else downloaded and checked against SHA256SUMS.
+ * Once per version in a step, however many plugins and tasks ask.
+ */
+export function terraformResolver(
+  inputs: Pick<TaskEnvironmentInputs, 'terraformReleasesUrl'>,
+): TerraformResolver {
+  const logger = actionsLogger;
+  const installer = new ToolCacheTerraformInstaller(logger, inputs.terraformReleasesUrl);
+  return (version) => {
+    const key = `${inputs.terraformReleasesUrl} ${version}`;
+    let found = resolved.get(key);
+    if (!found) {
+      found = locateTerraform({ version, installer, logger }).then((t) => t.path);
+      // A failure is not remembered: the next ask tries again.
+      found.catch(() => resolved.delete(key));
+      resolved.set(key, found);
+    }
+    return found;
+  };
 }
 
 /** The scratch folder inside the checkout, when the runner gives no RUNNER_TEMP. */
@@ -57,6 +89,7 @@ export async function taskEnvironment(
     | 'outputFileSuffix'
     | 'terraform'
     | 'terraformVersion'
+    | 'resolveTerraform'
     | 's3Endpoint'
     | 'providerMirrorDir'
   >
@@ -76,6 +109,7 @@ export async function taskEnvironment(
     outputDir: inputs.pathToMount,
     outputFileSuffix: inputs.outputFileSuffix,
     terraformVersion: terraform.version,
+    resolveTerraform: terraformResolver(inputs),
     terraform: {
       binary: terraform.path,
       env: { ...registryTokenVariables(), ...credentials.env },

@@ -51,9 +51,12 @@ export class ToolCacheTerraformInstaller implements TerraformInstaller {
       sumsPath = await tc.downloadTool(`${base}/terraform_${version}_SHA256SUMS`);
       zipPath = await tc.downloadTool(`${base}/${zipName}`);
     } catch (error) {
+      // The server answered that it has no such file: asking again gets the same answer.
+      const status = (error as { httpStatusCode?: number }).httpStatusCode;
+      const absent = status === 404 || status === 403 || status === 410;
       throw new ExternalError(
-        `Could not download Terraform ${version} from ${base}: ${(error as Error).message}`,
-        { cause: error, retryable: true },
+        `Could not download Terraform ${version} from ${base}: ${(error as Error).message}${absent ? ' (the server has no such release)' : ''}`,
+        { cause: error, retryable: !absent },
       );
     }
     const line = (await readFile(sumsPath, 'utf8'))

@@ -49,7 +49,7 @@ export async function planClassicDestroy(
   alias: string,
   dir: string,
 ): Promise<{ plans: PlanRecord[] }> {
-  const terraform = tb.project(dir);
+  const terraform = tb.project(dir, alias);
   await terraform.init(tb.backend(alias));
   const lockFile = await terraform.lockFile();
   const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
@@ -78,7 +78,7 @@ export async function destroyClassicPlugin(
   const { runs, logger, iacStore } = tb.deps;
   const runId = tb.run.runId;
   const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-  const terraform = tb.project(dir);
+  const terraform = tb.project(dir, alias);
   await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
   if (!record) return { changes: await terraform.destroy(), use: { kind: 'none' } };
   const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
@@ -139,7 +139,7 @@ export async function planClassicPlugin(
   const dir = join(tb.workDir, 'plan', plugin.alias);
   await rm(dir, { recursive: true, force: true });
   await writeRenderedProject(project, dir);
-  const terraform = tb.project(dir);
+  const terraform = tb.project(dir, plugin.alias);
   await terraform.init(tb.backend(plugin.alias));
   const state = (await terraform.stateVersion()) ?? null;
   const lockFile = await terraform.lockFile();
@@ -169,7 +169,7 @@ export async function applyClassicPlugin(
   const { runs, logger, iacStore } = tb.deps;
   const runId = tb.run.runId;
   const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-  const terraform = tb.project(dir);
+  const terraform = tb.project(dir, plugin.alias);
   await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
   if (!record) {
     return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };

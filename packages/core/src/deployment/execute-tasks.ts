@@ -68,6 +68,12 @@ import type { RunDependencies } from './dependencies';
 import { deploymentFingerprint } from './fingerprint';
 import { DiagnosticPlaces } from './diagnostic-places';
 import { warnMissingRootTerraform } from './root-terraform';
+import {
+  installTerraformVersions,
+  noteRecordedVersions,
+  terraformBinaryFor,
+  type TerraformResolver,
+} from './terraform-versions';
 
 /** What task execution reads and writes in the IaC bucket (see runDependencies). */
 export type ExecuteDependencies = Omit<RunDependencies, 'connectionTypes'>;
@@ -89,6 +95,8 @@ export interface ExecuteOptions {
   providerMirrorDir?: string;
   /** The version of terraform.binary, recorded with the deployment (SKIP_DEPLOY compares it). */
   terraformVersion: string;
+  /** Installs the versions the run chose per plugin (manifest.terraformVersions); see terraform-versions.ts. */
+  resolveTerraform?: TerraformResolver;
   /**
    * LOCAL_EXEC_ENABLED, FEATURES_TERRAFORM_MODULES, _PROVIDERS and _REMOTE_STATE: the guard every
    * TerraformProject runs before and after its init (see guardrails/guard.ts).
@@ -221,6 +229,7 @@ async function executeTasks(
   const executor = new TaskExecutor(taskDeps, options, run, manifest);
   try {
     await executor.prepareRepositoryFiles();
+    await executor.prepareTerraform();
   } catch (error) {
     await closeAfterFailure(deps, run.runId, error);
     return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
@@ -356,6 +365,8 @@ class TaskExecutor implements ClassicPlanToolbox {
   private readonly git: GitCredentials;
   /** Where Terraform's errors and warnings are in the repository (templates and their lines). */
   private readonly places: DiagnosticPlaces;
+  /** The binary of each Terraform version the run chose per plugin. */
+  private terraformBinaries = new Map<string, string>();
 
   constructor(
     readonly deps: ExecuteDependencies,
@@ -708,7 +719,21 @@ class TaskExecutor implements ClassicPlanToolbox {
     }
   }
 
-  project(dir: string): TerraformProject {
+  /** Installs, once per job, the Terraform versions the run chose per plugin. */
+  async prepareTerraform(): Promise<void> {
+    if (!this.manifest.terraformVersions) return;
+    if (!this.options.resolveTerraform)
+      throw new Error('the run chose Terraform versions per plugin, but no installer was given');
+    if (!this.options.leaveOpen)
+      noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
+    this.terraformBinaries = await installTerraformVersions(
+      this.manifest,
+      this.options.resolveTerraform,
+    );
+  }
+
+  /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
+  project(dir: string, alias: string | null): TerraformProject {
     const repodir = this.repodir;
     if (repodir) {
       const link = join(dir, REPODIR);
@@ -716,6 +741,12 @@ class TaskExecutor implements ClassicPlanToolbox {
     }
     return new TerraformProject({
       ...this.options.terraform,
+      binary: terraformBinaryFor(
+        this.manifest,
+        this.terraformBinaries,
+        alias,
+        this.options.terraform.binary,
+      ),
       ...this.places.forProject(dir, (stage, engineFiles) =>
         guardProject(
           { dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles },

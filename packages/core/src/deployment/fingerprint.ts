@@ -1,7 +1,7 @@
 /**
  * What makes two deployments the same for SKIP_DEPLOY: the same plugins in the same order, each
  * with the same digest (resolved inputs, every file of the plugin, the values of the Connection
- * Interfaces it requires from the workspace), the same mode and the same Terraform version, and
+ * Interfaces it requires from the workspace), the same mode and the same Terraform versions, and
  * with CHECKOUT_BRANCH the same repository files.
  */
 import { canonicalJson, sha256, type Manifest } from '../manifest';
@@ -21,6 +21,8 @@ export function deploymentFingerprint(
       deployOrder: manifest.deployOrder,
       mode,
       terraformVersion,
+      // Only when plugins chose their own, so other deployments keep the fingerprints they had.
+      ...(manifest.terraformVersions ? { terraformVersions: manifest.terraformVersions } : {}),
       ...(manifest.repositoryFiles ? { repositoryFiles: manifest.repositoryFiles.digest } : {}),
     }),
   );

@@ -10,6 +10,7 @@ export * from './saved-plans';
 export * from './classic-plans';
 export * from './lifecycle-manifests';
 export * from './fingerprint';
+export * from './terraform-versions';
 export * from './dependencies';
 export * from './repository-files';
 export * from './repository-binding';

@@ -43,6 +43,12 @@ import { mergeTypes, readRepositoryTypes, REPOSITORY_TYPES_DIR } from '../connec
 import { planUnifiedTasks, type DeploymentMode } from './unified-run';
 import { checkRepositoryBinding } from './repository-binding';
 import { checkInterfaceOwnership } from './interface-ownership';
+import {
+  chooseTerraformVersions,
+  installTerraformVersions,
+  withTerraformVersions,
+  type TerraformResolver,
+} from './terraform-versions';
 
 /** What opening a run reads and writes in the IaC bucket (see runDependencies). */
 export type OpenRunDependencies = Omit<RunDependencies, 'iacStore'>;
@@ -72,6 +78,10 @@ export interface OpenRunOptions extends Omit<
   repositoryFiles?: RepositoryFiles;
   /** The Terraform version the run plans with: part of what SKIP_DEPLOY compares. */
   terraformVersion: string;
+  /** TERRAFORM_VERSION: overrides every plugin's runtime environment (see terraform-versions.ts). */
+  terraformOverride?: string;
+  /** Installs the versions the plugins' runtime environments name, before the run is opened. */
+  resolveTerraform?: TerraformResolver;
   /** Take over a lock older than the lease (logged). */
   force?: boolean;
   /** Called as soon as the run exists, before anything else can fail (to guard it). */
@@ -194,6 +204,8 @@ export async function openRun(
   }
   const live = liveDeployment(last);
   if (live) checkMode(live, mode, 'last deployed');
+  const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
+  manifest = withTerraformVersions(manifest, terraform.versions);
 
   const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
   const removed = manifest.destroy.map((p) => p.alias);
@@ -217,6 +229,11 @@ export async function openRun(
     operation.type === 'DEPLOY' && operation.skipUnchanged === true
       ? skipReason(manifest, live, mode, options.terraformVersion)
       : undefined;
+  if (!skipped) {
+    terraform.notices.forEach((n) => logger.info(n));
+    if (options.resolveTerraform)
+      await installTerraformVersions(manifest, options.resolveTerraform);
+  }
   await checkInterfaceOwnership(
     deps,
     manifest,

@@ -79,7 +79,8 @@ export interface TaskToolbox {
   readonly workDir: string;
   readonly s3Endpoint?: string;
   plugin(alias: string): ManifestPlugin;
-  project(dir: string): TerraformProject;
+  /** `alias` null: the unified project. */
+  project(dir: string, alias: string | null): TerraformProject;
   renderPlugin(
     plugin: ManifestPlugin,
     wired: Record<string, Record<string, unknown>>,
@@ -251,7 +252,7 @@ export class UnifiedTasks {
   private async init(lockFile?: string): Promise<TerraformProject> {
     if (this.initialized) return this.initialized;
     await this.restoreProject();
-    const terraform = this.tb.project(this.dir);
+    const terraform = this.tb.project(this.dir, null);
     const { workspace, environment, appKind, appId } = this.tb.manifest.target;
     const backend: S3Backend = {
       bucket: this.tb.run.tfstate.bucket,

@@ -80,6 +80,7 @@ export function toManifestPlugin(
           pluginFile: p.found.definition.file,
         }
       : {}),
+    ...(p.found?.definition.terraform ? { terraform: p.found.definition.terraform } : {}),
     inputs: p.inputs,
     requires: p.requires,
     generates: p.generates,

@@ -3,6 +3,7 @@
  * ordered, as plain JSON data. Same inputs give byte-identical JSON (see canonicalJson).
  */
 import type { Logger } from '../logging';
+import type { RuntimeTerraform } from '../plugins/runtime-environment';
 import type { ConnectionInterfaceType } from '../connection-types/connection-type';
 import type {
   ConnectionInterfaceInstance,
@@ -40,6 +41,12 @@ export interface Manifest {
   deployedFrom?: DeployingRepository;
   /** The known Connection Interface Types the plugins generate or require, by name. */
   connectionTypes?: Record<string, ConnectionInterfaceType>;
+  /**
+   * The Terraform version each infra plugin (kept or removed) runs with in this run, chosen when
+   * the run was opened (its runtime environment, or TERRAFORM_VERSION); a plugin not listed runs
+   * with the job's own Terraform. The apply job uses these, so a saved plan meets its version.
+   */
+  terraformVersions?: Record<string, string>;
   digest: string;
 }
 
@@ -67,6 +74,8 @@ export interface ManifestPlugin {
   source?: { kind: 'forked' | 'plugin-dir'; dir: string; displayDir: string };
   /** Display path of plugin.yaml. */
   pluginFile?: string;
+  /** The Terraform its plugin.yaml's `spec.runtime.environment` names. */
+  terraform?: RuntimeTerraform;
   /** Resolved inputs, computed inputs included, connection inputs excluded. */
   inputs: Record<string, unknown>;
   requires: RequiredConnection[];

@@ -1,3 +1,4 @@
 export * from './plugin-ref';
 export * from './plugin-definition';
 export * from './locate-plugin';
+export * from './runtime-environment';

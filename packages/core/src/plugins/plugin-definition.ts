@@ -5,6 +5,7 @@
  */
 import type { Problem, SourceLocation } from '../errors';
 import { asRecord, scalarText, type YamlFile, type YamlPath } from '../descriptor';
+import { parseRuntimeTerraform, type RuntimeTerraform } from './runtime-environment';
 
 export const INPUT_TYPES = [
   'text',
@@ -59,6 +60,8 @@ export interface PluginDefinition {
   globalComputedInputs: Record<string, string>;
   requires: PluginConnection[];
   generates: PluginConnection[];
+  /** The Terraform its `spec.runtime.environment` names; none: the runner's. */
+  terraform?: RuntimeTerraform;
   locate: (path: YamlPath) => SourceLocation;
 }
 
@@ -137,6 +140,8 @@ export function parsePluginDefinition(yaml: YamlFile): {
     inputs
       .filter((i) => i.type === t)
       .map((i) => ({ key: i.name, type: i.connectionType ?? '', outputs: i.outputs ?? [] }));
+  const runtime = parseRuntimeTerraform(spec, yaml);
+  problems.push(...runtime.problems);
   if (problems.length > 0) return { problems };
   return {
     plugin: {
@@ -149,6 +154,7 @@ export function parsePluginDefinition(yaml: YamlFile): {
       globalComputedInputs,
       requires: [...v2('requires'), ...connectionInputs('required-connection')],
       generates: [...v2('generates'), ...connectionInputs('generated-connection')],
+      ...(runtime.terraform ? { terraform: runtime.terraform } : {}),
       locate: yaml.locate,
     },
     problems,

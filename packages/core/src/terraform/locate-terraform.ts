@@ -56,6 +56,11 @@ export async function locateTerraform(options: {
     const version = await versionOf(path);
     if (version) {
       options.logger.info(`Terraform ${version} installed (${path}).`);
+      // Only a mirror (TERRAFORM_RELEASES_URL) can serve another version under this name.
+      if (version !== options.version)
+        options.logger.warning(
+          `The release installed as Terraform ${options.version} says it is Terraform ${version}: check the releases mirror.`,
+        );
       return { path, version };
     }
   }
