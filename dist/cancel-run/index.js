@@ -92276,8 +92276,11 @@ async function interface_ownership_checkInterfaceOwnership(deps, manifest, locat
  * share one project, so those that name a version must agree, and the others run with it too.
  * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
  * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
- * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION) is refused
- * before the run opens, as is a name this engine does not know.
+ * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION; StackSpot's
+ * usual `terraform-1-4`) runs with the job's own Terraform instead, said in the log: HashiCorp's
+ * 1.x compatibility promise runs configurations written for an earlier 1.x on a later one, and
+ * refusing them would stop most published plugins. A name this engine does not know is refused
+ * before the run opens.
  */
 
 
@@ -92312,7 +92315,7 @@ function newerThanPluginsMayChoose(version) {
         ? (major ?? 0) > (maxMajor ?? 0)
         : (minor ?? 0) > (maxMinor ?? 0);
 }
-const TOO_OLD_HINT = (/* unused pure expression or super */ null && (`Set TERRAFORM_VERSION on orchestrate-and-plan to ${terraform_versions_MINIMUM_TERRAFORM_VERSION} or later (it overrides every plugin's runtime environment; Terraform 1.x runs configurations written for earlier 1.x releases), or name terraform-1-10 or later in spec.runtime.environment.`));
+const TOO_OLD_HINT = (/* unused pure expression or super */ null && (`To pin one, set TERRAFORM_VERSION on orchestrate-and-plan (${terraform_versions_MINIMUM_TERRAFORM_VERSION} or later; it overrides every plugin's runtime environment) or name terraform-1-10 or later in spec.runtime.environment.`));
 /** The infra plugins a run touches: those it deploys and those it destroys. */
 function runPlugins(manifest) {
     const kept = manifest.deployOrder.flatMap((alias) => manifest.plugins.filter((p) => p.alias === alias && p.type === 'infra'));
@@ -92330,9 +92333,11 @@ function terraform_versions_describe(plugin) {
  */
 function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
     const plugins = runPlugins(manifest);
-    const asking = plugins.filter((p) => p.terraform);
+    const tooOld = plugins.filter((p) => !override && p.terraform?.version && terraform_versions_olderThanMinimum(p.terraform.version));
+    const asking = plugins.filter((p) => p.terraform && !tooOld.includes(p));
+    const oldNotices = tooOld.map((p) => `${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}); this engine keeps Terraform's state locks in S3 (use_lockfile), which needs Terraform ${terraform_versions_MINIMUM_TERRAFORM_VERSION} or later, so it runs with this job's Terraform (Terraform 1.x runs configurations written for earlier 1.x releases). ${TOO_OLD_HINT}`);
     if (asking.length === 0)
-        return { versions: {}, notices: [] };
+        return { versions: {}, notices: oldNotices };
     if (override) {
         return {
             versions: Object.fromEntries((mode === 'unified' ? plugins : asking).map((p) => [p.alias, override])),
@@ -92352,14 +92357,6 @@ function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
                     hint: RUNTIME_TERRAFORM_HINT,
                 },
             ];
-        if (terraform_versions_olderThanMinimum(version))
-            return [
-                {
-                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), but this engine keeps Terraform's state locks in S3 (use_lockfile), which Terraform ${terraform_versions_MINIMUM_TERRAFORM_VERSION} and later support.`,
-                    ...where,
-                    hint: TOO_OLD_HINT,
-                },
-            ];
         if (newerThanPluginsMayChoose(version))
             return [
                 {
@@ -92376,7 +92373,10 @@ function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
     if (mode === 'classic') {
         return {
             versions: Object.fromEntries(asking.map((p) => [p.alias, p.terraform?.version])),
-            notices: asking.map((p) => `${p.alias} runs with Terraform ${p.terraform?.version} (runtime environment ${p.terraform?.environment}).`),
+            notices: [
+                ...oldNotices,
+                ...asking.map((p) => `${p.alias} runs with Terraform ${p.terraform?.version} (runtime environment ${p.terraform?.environment}).`),
+            ],
         };
     }
     const distinct = [...new Set(asking.map((p) => p.terraform?.version))];
@@ -92393,10 +92393,11 @@ function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
         ], `The plugins ask for ${distinct.length} Terraform versions (${distinct.join(', ')}); no run was opened`);
     }
     const version = distinct[0];
-    const others = plugins.filter((p) => !p.terraform).map((p) => p.alias);
+    const others = plugins.filter((p) => !asking.includes(p)).map((p) => p.alias);
     return {
         versions: Object.fromEntries(plugins.map((p) => [p.alias, version])),
         notices: [
+            ...oldNotices,
             `The unified project runs with Terraform ${version}, the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}${others.length > 0 ? `; ${others.join(', ')} ${others.length === 1 ? 'names' : 'name'} none and run${others.length === 1 ? 's' : ''} with it too` : ''}.`,
         ],
     };

@@ -457,16 +457,6 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
       /plugins\/bad\/plugin\.yaml:9:19: Plugin bad names the runtime environment 'terraform-1-13', which is not a Terraform version this engine knows\. Use one of terraform-1-0, .*or set TERRAFORM_VERSION/,
   },
   {
-    name: "plugin.yaml: terraform-1-4, older than the engine's S3 state locks support",
-    files: {
-      [STK]: usingBad(),
-      [PLUGIN]: `${GOOD_PLUGIN}  runtime:\n    environment:\n      - terraform-1-4\n      - aws-cli-2\n`,
-      [TEMPLATE]: '',
-    },
-    expect:
-      /plugins\/bad\/plugin\.yaml:10:9: Plugin bad asks for Terraform 1\.4\.7 \(terraform-1-4\), but this engine keeps Terraform's state locks in S3 \(use_lockfile\), which Terraform 1\.10\.0 and later support\. Set TERRAFORM_VERSION on orchestrate-and-plan to 1\.10\.0 or later/,
-  },
-  {
     name: 'plugin.yaml: a Terraform newer than a plugin may choose',
     files: {
       [STK]: usingBad(),

@@ -6,7 +6,7 @@
  * cache and without TERRAFORM_VERSION, installs the recorded version and applies with it. The
  * runner's own terraform (a logging wrapper first on PATH) runs only the plugin that names no
  * version. TERRAFORM_VERSION overrides the environment (said once, recorded, applied with); a
- * version that cannot be installed (or is too old for the engine's S3 state locks) stops
+ * version that cannot be installed stops
  * orchestrate-and-plan before any run or lock exists.
  */
 import { execFileSync } from 'node:child_process';

@@ -112,28 +112,22 @@ describe('chooseTerraformVersions', () => {
     expect((error as Error).message).toMatch(/no run was opened/);
   });
 
-  it('refuses a version older than the S3 backend supports, naming the plugin, its line and what to do', () => {
+  it("runs a version older than the S3 backend supports (StackSpot's terraform-1-4) with the job's Terraform, saying so", () => {
     const old = plugin('old', 'terraform-1-4', '1.4.7');
+    const classic = chooseTerraformVersions(manifest([old, a]), 'classic', undefined);
+    expect(classic.versions).toEqual({ a: a.terraform?.version });
+    expect(classic.notices[0]).toMatch(
+      /^old asks for Terraform 1\.4\.7 \(terraform-1-4\); this engine keeps Terraform's state locks in S3 \(use_lockfile\), which needs Terraform 1\.10\.0 or later, so it runs with this job's Terraform .*To pin one, set TERRAFORM_VERSION/,
+    );
+    expect(chooseTerraformVersions(manifest([old]), 'unified', undefined)).toEqual({
+      versions: {},
+      notices: [expect.stringContaining("so it runs with this job's Terraform")],
+    });
+    // An unknown name next to it is still refused.
     const unknown = plugin('u', 'terraform-2-0');
-    let error: unknown;
-    try {
-      chooseTerraformVersions(manifest([old, a, unknown]), 'unified', undefined);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).problems).toEqual([
-      {
-        message:
-          "Plugin old asks for Terraform 1.4.7 (terraform-1-4), but this engine keeps Terraform's state locks in S3 (use_lockfile), which Terraform 1.10.0 and later support.",
-        location: { file: 'plugins/old/plugin.yaml', line: 9, column: 19 },
-        hint: expect.stringMatching(
-          /^Set TERRAFORM_VERSION on orchestrate-and-plan to 1\.10\.0 or later .*or name terraform-1-10 or later in spec\.runtime\.environment\.$/,
-        ),
-      },
-      expect.objectContaining({ message: expect.stringContaining("'terraform-2-0'") }),
-    ]);
-    expect((error as Error).message).toMatch(/^Plugins ask for a Terraform this engine cannot run/);
+    expect(() => chooseTerraformVersions(manifest([old, unknown]), 'classic', undefined)).toThrow(
+      ConfigurationError,
+    );
     // TERRAFORM_VERSION overrides it.
     expect(chooseTerraformVersions(manifest([old]), 'classic', '1.11.4').versions).toEqual({
       old: '1.11.4',
