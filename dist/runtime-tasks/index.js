@@ -88250,6 +88250,9 @@ function plugin_folder_refuseLinkOut(repoRoot, dir, display) {
 /** A path for messages: relative to the repository when inside it. */
 function locate_plugin_displayPath(repoRoot, path) {
     const rel = relative(repoRoot, path);
+    // The repository root itself (PLUGINS_PATH: .) is `.`, not the runner's absolute path.
+    if (rel === '')
+        return '.';
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
 }
 /** Reads and caches plugin.yaml files, so N plugins over one directory read it once. */
@@ -88496,240 +88499,13 @@ function checkSecretOutputs(plugin, generates, types, outputs, displayDir) {
 
 
 
-// EXTERNAL MODULE: ./node_modules/nunjucks/index.js
-var node_modules_nunjucks = __nccwpck_require__(8115);
-;// CONCATENATED MODULE: ./packages/core/src/templates/marked-runtime.ts
-/**
- * What nunjucks' runtime does with marked values (marked-values.ts), installed by
- * strict-nunjucks.ts: the compiled template calls these functions for printing, filters,
- * concatenation, comparison, membership, function calls and loops.
- * - A foreign value keeps its mark through every transformation: a filter or a `~` computes on the
- *   real value and the result is foreign again, so it is escaped when printed.
- * - A secret can only be printed whole or passed through `default`; anything else is refused.
- *   Text that already holds a printed secret (a `{% set %}` or `{% filter %}` block) cannot be
- *   filtered, indexed or iterated either: that would transform the secret as well.
- * - A string may not grow beyond {@link MAX_TEXT_CHARS}: a template doubling a string stops early.
- */
-
-
-/** The longest string a template may build: the limit of one rendered file. */
-const MAX_TEXT_CHARS = (/* unused pure expression or super */ null && (10 * 1024 * 1024));
-/**
- * The render in progress (nunjucks renders synchronously, one template at a time): whether it is a
- * file or folder name (where secrets are refused), and the printed form of every secret in its
- * context.
- */
-const marked_runtime_renderState = {
-    mode: 'text',
-    secretTexts: [],
-    /** Characters printed by `{{ }}` in the current template: stops a printing loop early. */
-    printed: 0,
-    /**
-     * When the current template must have finished (ms since the epoch; see TEMPLATE_TIME_LIMIT_MS).
-     * Checked as loops and macros set their variables, so a loop that never ends stops even where no
-     * worker thread bounds the render (computed inputs render in the caller's process).
-     */
-    deadline: Number.POSITIVE_INFINITY,
-    /** Frame writes since the deadline was last compared with the clock. */
-    ticks: 0,
-};
-/** How long one template (a file, a name, a computed input) may take to render. */
-const TEMPLATE_TIME_LIMIT_MS = 10_000;
-/** Starts the time and size budgets of one template's render. */
-function marked_runtime_startTemplate(now = Date.now()) {
-    marked_runtime_renderState.printed = 0;
-    marked_runtime_renderState.ticks = 0;
-    marked_runtime_renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
+;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
+/** A template tried something the sandbox forbids. */
+class sandbox_error_SandboxError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'SandboxError';
 }
-/**
- * Every `{% for %}` iteration and macro call sets frame variables (`loop.index`, the loop
- * variable, the macro's arguments): counting those writes and looking at the clock every 4096 of
- * them bounds a render's time for the cost of an increment.
- */
-function installDeadline(runtime) {
-    const frame = runtime.Frame
-        .prototype;
-    const set = frame.set;
-    frame.set = function (...args) {
-        if ((++marked_runtime_renderState.ticks & 0xfff) === 0 && Date.now() > marked_runtime_renderState.deadline) {
-            throw new SandboxError(`the template took longer than ${TEMPLATE_TIME_LIMIT_MS / 1000} s to render (a loop that never ends?)`);
-        }
-        return set.apply(this, args);
-    };
-}
-/** Filters that hand their input back untouched: a secret may pass through them. */
-const PASS_THROUGH = new Set(['default', 'd']);
-/** Tests that only look at whether a value is there. */
-const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
-function textOf(value, safeString) {
-    if (typeof value === 'string')
-        return value;
-    if (value instanceof safeString)
-        return value.toString();
-    return undefined;
-}
-/** Refuses `value` if it is, holds or (as text) contains a secret. */
-function refuseSecrets(value, what, safeString) {
-    const secret = findSecret(value);
-    if (secret)
-        throw refused(secret, what);
-    const text = textOf(value, safeString);
-    if (text !== undefined && marked_runtime_renderState.secretTexts.some((s) => text.includes(s))) {
-        throw new SandboxError(`this text holds a printed secret: it cannot be ${what}. Print secrets whole, outside {% set %} and {% filter %} blocks that transform them`);
-    }
-}
-function checkSize(value) {
-    const length = typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
-    if (length > MAX_TEXT_CHARS) {
-        throw new SandboxError(`a string grew beyond ${MAX_TEXT_CHARS / 1024 / 1024} MiB (${length} characters)`);
-    }
-    return value;
-}
-/** Replaces nunjucks' runtime functions; `runtime` is nunjucks/src/runtime. */
-function marked_runtime_installMarkedRuntime(runtime) {
-    installDeadline(runtime);
-    const safeString = runtime.SafeString;
-    const suppressValue = runtime.suppressValue;
-    const print = (value, autoescape) => {
-        if (value instanceof ForeignValue)
-            return value.toString();
-        if (value instanceof SecretValue) {
-            if (marked_runtime_renderState.mode === 'name')
-                throw refused(value, 'used in a file or folder name');
-            return value.rendered();
-        }
-        return suppressValue(value, autoescape);
-    };
-    runtime.suppressValue = (value, autoescape) => {
-        const text = print(value, autoescape);
-        marked_runtime_renderState.printed += typeof text === 'string' ? text.length : 0;
-        if (marked_runtime_renderState.printed > MAX_TEXT_CHARS) {
-            throw new SandboxError(`the template printed more than ${MAX_TEXT_CHARS / 1024 / 1024} MiB`);
-        }
-        return text;
-    };
-    runtime.markedFilter = (env, context, name, args) => {
-        if (PASS_THROUGH.has(name))
-            return env.getFilter(name).apply(context, args);
-        args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
-        if (name === 'tojson')
-            return hclJson(args[0]);
-        if (name === 'raw')
-            return unmark(args[0]);
-        const filter = env.getFilter(name);
-        if (!args.some((arg) => hasForeign(arg)))
-            return checkSize(filter.apply(context, args));
-        return checkSize(markForeign(filter.apply(context, args.map(unmark))));
-    };
-    runtime.markedConcat = (left, right) => {
-        for (const side of [left, right]) {
-            if (side instanceof SecretValue)
-                throw refused(side, 'concatenated');
-        }
-        if (left instanceof ForeignValue || right instanceof ForeignValue) {
-            return checkSize(new ForeignValue(`${String(unmark(left))}${String(unmark(right))}`));
-        }
-        return checkSize(`${String(left)}${String(right)}`);
-    };
-    runtime.markedAdd = (left, right) => {
-        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
-        if (marked)
-            return runtime.markedConcat(left, right);
-        return checkSize(left + right);
-    };
-    runtime.plainOperand = (value) => {
-        if (value instanceof SecretValue)
-            throw refused(value, 'compared');
-        return value instanceof ForeignValue ? value.raw : value;
-    };
-    const inOperator = runtime.inOperator;
-    runtime.inOperator = (key, value) => {
-        refuseSecrets(key, "tested with 'in'", safeString);
-        refuseSecrets(value, "tested with 'in'", safeString);
-        return inOperator(unmark(key), unmark(value));
-    };
-    const callWrap = runtime.callWrap;
-    runtime.callWrap = (fn, name, context, args) => {
-        for (const arg of args) {
-            const secret = findSecret(arg);
-            if (secret)
-                throw refused(secret, `passed to ${name}()`);
-        }
-        return callWrap(fn, name, context, args);
-    };
-    const fromIterator = runtime.fromIterator;
-    runtime.fromIterator = (value) => {
-        refuseSecrets(value, 'iterated', safeString);
-        if (value instanceof ForeignValue)
-            return Array.from(value.raw, (c) => new ForeignValue(c));
-        if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasForeign(value)) {
-            // `for key, value in map`: the keys came from the other application too.
-            return Object.entries(value).map(([k, v]) => [
-                markForeign(k),
-                v,
-            ]);
-        }
-        return fromIterator(value);
-    };
-}
-/** A marked value's member `key`, or undefined when `obj` is not marked. */
-function marked_runtime_markedMember(obj, key) {
-    if (obj instanceof SecretValue)
-        throw refused(obj, 'indexed or sliced');
-    if (typeof obj === 'string' && marked_runtime_renderState.secretTexts.some((s) => obj.includes(s))) {
-        throw new SandboxError('this text holds a printed secret: it cannot be indexed or sliced');
-    }
-    if (!(obj instanceof ForeignValue))
-        return undefined;
-    const raw = obj.raw;
-    if (!Object.prototype.hasOwnProperty.call(raw, key))
-        return { found: false };
-    return { found: true, value: markForeign(raw[key]) };
-}
-/** Wraps every test of `env` so it sees real values, and refuses secrets for all but presence. */
-function marked_runtime_wrapTests(env) {
-    const getTest = env.getTest.bind(env);
-    env.getTest = (name) => {
-        const test = getTest(name);
-        return function (...args) {
-            if (PRESENCE_TESTS.has(name))
-                return test.apply(this, args);
-            for (const arg of args) {
-                const secret = findSecret(arg);
-                if (secret)
-                    throw refused(secret, `tested with 'is ${name}'`);
-            }
-            return test.apply(this, args.map(unmark));
-        };
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
-/**
- * Jinja's StrictUndefined and a sandbox for nunjucks.
- *
- * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
- * this module changes what lookups compile to:
- * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
- *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
- *   missing value is simply undefined;
- * - attribute lookups see only an object's own properties, so a template cannot reach
- *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
- * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
- *
- * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
- * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
- */
-
-
-
-// nunjucks' internals, which its type definitions do not describe.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const compilerModule = __nccwpck_require__(8993);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runtime = __nccwpck_require__(9846);
 /** A template used a name or attribute that does not exist. */
-class strict_nunjucks_UndefinedValueError extends Error {
+class sandbox_error_UndefinedValueError extends Error {
     expression;
     name = 'UndefinedValueError';
     /** Where the lookup stands in the template, counted from 1. */
@@ -88746,632 +88522,6 @@ class strict_nunjucks_UndefinedValueError extends Error {
             this.column = colno + 1;
         return this;
     }
-}
-
-/** The most numbers range() gives, as in Jinja's sandbox. */
-const MAX_RANGE = 100000;
-const SOFT_TESTS = new Set(['defined', 'undefined']);
-/** Keys that lead from a value to its prototype or to Function: refused outright. */
-const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
-const SOFT_FILTERS = new Set(['default', 'd']);
-function hasName(context, frame, name) {
-    if (frame.lookup(name) !== undefined)
-        return true;
-    return (Object.prototype.hasOwnProperty.call(context.ctx, name) ||
-        Object.prototype.hasOwnProperty.call(context.env.globals, name));
-}
-function describeKeys(obj) {
-    if (obj === null || typeof obj !== 'object')
-        return '';
-    const keys = Object.keys(obj).slice(0, 20);
-    return keys.length > 0 ? ` (it has: ${keys.join(', ')})` : ' (it has no attributes)';
-}
-/** Own-property member access; the only member access templates get. */
-function ownMember(obj, key) {
-    if (obj === null || obj === undefined)
-        return { found: false };
-    if (typeof key !== 'string' && typeof key !== 'number') {
-        throw new SandboxError(`cannot look up a ${typeof key} key`);
-    }
-    if (FORBIDDEN_KEYS.has(String(key))) {
-        throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
-    }
-    const marked = markedMember(obj, key);
-    if (marked)
-        return marked;
-    const target = obj;
-    if (typeof obj !== 'object' && typeof obj !== 'string')
-        return { found: false };
-    if (!Object.prototype.hasOwnProperty.call(target, key))
-        return { found: false };
-    const value = target[key];
-    // Own functions (nunjucks' cycler/joiner objects) are called bound to their object.
-    return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
-}
-function installRuntime() {
-    if (runtime.strictLookup)
-        return;
-    installMarkedRuntime(runtime);
-    runtime.strictLookup = (context, frame, name, lineno, colno) => {
-        if (!hasName(context, frame, name)) {
-            throw new strict_nunjucks_UndefinedValueError(name, '').at(lineno, colno);
-        }
-        return runtime.contextOrFrameLookup
-            ? runtime.contextOrFrameLookup(context, frame, name)
-            : undefined;
-    };
-    runtime.strictMember = (obj, key, path, lineno, colno) => {
-        if (obj === undefined || obj === null) {
-            throw new strict_nunjucks_UndefinedValueError(path, ` (its parent is ${obj === null ? 'null' : 'undefined'})`).at(lineno, colno);
-        }
-        const member = ownMember(obj, key);
-        if (!member.found)
-            throw new strict_nunjucks_UndefinedValueError(path, describeKeys(obj)).at(lineno, colno);
-        return member.value;
-    };
-    runtime.softMember = (obj, key) => ownMember(obj, key).value;
-}
-/** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
-function pathOf(node) {
-    if (!node)
-        return '?';
-    if (node.typename === 'Symbol')
-        return String(node.value);
-    if (node.typename === 'LookupVal') {
-        const key = node.val;
-        const base = pathOf(node.target);
-        if (key?.typename === 'Literal') {
-            return typeof key.value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key.value)
-                ? `${base}.${key.value}`
-                : `${base}[${JSON.stringify(key.value)}]`;
-        }
-        return `${base}[…]`;
-    }
-    return '…';
-}
-/** The node's 0-based line and column as code arguments. */
-function position(node) {
-    return `${node.lineno ?? 'undefined'}, ${node.colno ?? 'undefined'}`;
-}
-function installCompiler() {
-    const proto = compilerModule.Compiler.prototype;
-    if (proto.strictInstalled)
-        return;
-    proto.strictInstalled = true;
-    const original = {
-        compileSymbol: proto.compileSymbol,
-        compileLookupVal: proto.compileLookupVal,
-        compileIs: proto.compileIs,
-        compileFilter: proto.compileFilter,
-        compileConcat: proto.compileConcat,
-        compileAdd: proto.compileAdd,
-        compileCompare: proto.compileCompare,
-        compileOutput: proto.compileOutput,
-        compileFor: proto.compileFor,
-        compileIn: proto.compileIn,
-    };
-    const soft = (compiler) => (compiler.softDepth ?? 0) > 0;
-    const softly = (compiler, fn) => {
-        compiler.softDepth = (compiler.softDepth ?? 0) + 1;
-        try {
-            fn();
-        }
-        finally {
-            compiler.softDepth = (compiler.softDepth ?? 1) - 1;
-        }
-    };
-    proto.compileSymbol = function (node, frame) {
-        if (!this.throwOnUndefined)
-            return original.compileSymbol.call(this, node, frame);
-        const name = String(node.value);
-        const local = frame.lookup(name);
-        if (local)
-            this._emit(local);
-        else if (soft(this))
-            this._emit(`runtime.contextOrFrameLookup(context, frame, ${JSON.stringify(name)})`);
-        else
-            this._emit(`runtime.strictLookup(context, frame, ${JSON.stringify(name)}, ${position(node)})`);
-    };
-    proto.compileLookupVal = function (node, frame) {
-        if (!this.throwOnUndefined)
-            return original.compileLookupVal.call(this, node, frame);
-        const isSoft = soft(this);
-        this._emit(isSoft ? 'runtime.softMember((' : 'runtime.strictMember((');
-        this._compileExpression(node.target, frame);
-        this._emit('),');
-        // The key is evaluated strictly even in soft mode: `a[b]` with b undefined is a mistake.
-        const depth = this.softDepth;
-        this.softDepth = 0;
-        this._compileExpression(node.val, frame);
-        this.softDepth = depth;
-        this._emit(isSoft ? ')' : `,${JSON.stringify(pathOf(node))}, ${position(node)})`);
-    };
-    proto.compileIs = function (node, frame) {
-        const right = node.right;
-        const test = String(right?.name ? right.name.value : right?.value);
-        if (!this.throwOnUndefined)
-            return original.compileIs.call(this, node, frame);
-        if (!SOFT_TESTS.has(test)) {
-            this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
-            original.compileIs.call(this, node, frame);
-            return this._emit(')');
-        }
-        this._emit(`env.getTest(${JSON.stringify(test)}).call(context, `);
-        softly(this, () => this.compile(node.left, frame));
-        this._emit(')');
-    };
-    // Every filter goes through runtime.markedFilter (marked values); the first argument of
-    // `default` is looked up softly. The position is kept for errors the filter raises.
-    proto.compileFilter = function (node, frame) {
-        if (!this.throwOnUndefined)
-            return original.compileFilter.call(this, node, frame);
-        const name = String(node.name?.value);
-        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
-        this._emit(`runtime.markedFilter(env, context, ${JSON.stringify(name)}, [`);
-        const args = node.args?.children ?? [];
-        args.forEach((arg, index) => {
-            if (index > 0)
-                this._emit(',');
-            // compile, not _compileExpression: a {% filter %} block's argument is a Capture node.
-            if (index === 0 && SOFT_FILTERS.has(name))
-                softly(this, () => this.compile(arg, frame));
-            else
-                this.compile(arg, frame);
-        });
-        this._emit(']))');
-    };
-    // `~` and `+` keep marks and bound string growth; comparisons see real values.
-    const binary = (fn) => function (node, frame) {
-        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.${fn}(`);
-        this.compile(node.left, frame);
-        this._emit(', ');
-        this.compile(node.right, frame);
-        this._emit('))');
-    };
-    const concat = binary('markedConcat');
-    const add = binary('markedAdd');
-    proto.compileConcat = function (node, frame) {
-        if (!this.throwOnUndefined)
-            return original.compileConcat.call(this, node, frame);
-        concat.call(this, node, frame);
-    };
-    proto.compileAdd = function (node, frame) {
-        if (!this.throwOnUndefined)
-            return original.compileAdd.call(this, node, frame);
-        add.call(this, node, frame);
-    };
-    proto.compileCompare = function (node, frame) {
-        if (!this.throwOnUndefined)
-            return original.compileCompare.call(this, node, frame);
-        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
-        this._emit('runtime.plainOperand(');
-        this.compile(node.expr, frame);
-        this._emit(')');
-        for (const op of node.ops ?? []) {
-            this._emit(` ${COMPARE_OPS[op.type] ?? '=='} runtime.plainOperand(`);
-            this.compile(op.expr, frame);
-            this._emit(')');
-        }
-        this._emit(')');
-    };
-    proto.compileIn = function (node, frame) {
-        if (!this.throwOnUndefined)
-            return original.compileIn.call(this, node, frame);
-        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
-        original.compileIn.call(this, node, frame);
-        this._emit(')');
-    };
-    // Errors raised while printing or looping name the line of the `{{ }}` or `{% for %}`.
-    for (const method of ['compileOutput', 'compileFor']) {
-        proto[method] = function (node, frame) {
-            if (this.throwOnUndefined)
-                this._emitLine(`lineno = ${position(node).replace(', ', '; colno = ')};`);
-            original[method].call(this, node, frame);
-        };
-    }
-}
-const COMPARE_OPS = {
-    '==': '==',
-    '===': '===',
-    '!=': '!=',
-    '!==': '!==',
-    '<': '<',
-    '>': '>',
-    '<=': '<=',
-    '>=': '>=',
-};
-/**
- * A nunjucks environment with Jinja's strict undefined semantics and the sandbox: no loaders (no
- * `include`/`import`/`extends`, so no file access), no autoescaping (the output is Terraform), and
- * the Jinja filters and tests nunjucks lacks.
- */
-function strict_nunjucks_createStrictEnvironment() {
-    installRuntime();
-    installCompiler();
-    const env = new nunjucks.Environment([], {
-        autoescape: false,
-        throwOnUndefined: true,
-        // Keeps lineno, colno and the cause on errors; nunjucks strips them otherwise.
-        dev: true,
-    });
-    // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
-    env.addFilter('tojson', (value) => JSON.stringify(value));
-    env.addFilter('raw', (value) => value);
-    wrapTests(env);
-    // Jinja's sandbox caps range(): a template cannot loop a billion times.
-    env.addGlobal('range', (start, stop, step = 1) => {
-        const [from, to] = stop === undefined ? [0, start] : [start, stop];
-        if (step === 0)
-            throw new SandboxError('range() step cannot be 0');
-        const length = Math.max(0, Math.ceil((to - from) / step));
-        if (!Number.isFinite(length) || length > MAX_RANGE) {
-            throw new SandboxError(`range() is limited to ${MAX_RANGE} numbers (asked for ${length})`);
-        }
-        return Array.from({ length }, (_, i) => from + i * step);
-    });
-    // addTest exists in nunjucks 3 but not in its type definitions.
-    env.addTest('none', (value) => value === null);
-    return env;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
-/**
- * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
- * that names the file, the line and what is undefined.
- */
-
-
-
-let shared;
-/** Compiled templates by source text: the same computed input renders once per plugin. */
-const compiled = new Map();
-const MAX_COMPILED = 1000;
-/** The one sandboxed environment (creating it is cheap, but there is no reason to repeat it). */
-function environment() {
-    shared ??= createStrictEnvironment();
-    return shared;
-}
-function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint) {
-    try {
-        let tmpl = compiled.get(template);
-        if (!tmpl) {
-            // nunjucks' eager compile reports syntax errors here, with their line.
-            tmpl = new Nunjucks.Template(template, environment(), undefined, true);
-            if (compiled.size >= MAX_COMPILED)
-                compiled.clear();
-            compiled.set(template, tmpl);
-        }
-        startTemplate();
-        return { ok: true, text: tmpl.render(context) };
-    }
-    catch (error) {
-        return {
-            ok: false,
-            problem: toProblem(error, file, lineOffset, undefinedHint),
-        };
-    }
-}
-function toProblem(error, file, lineOffset, undefinedHint) {
-    const cause = findCause(error);
-    let line;
-    let column;
-    if (cause instanceof UndefinedValueError) {
-        ({ line, column } = cause);
-    }
-    else if (typeof error.lineno === 'number') {
-        // Parse errors (no cause) count from 1; render errors count from 0 (nunjucks' own mix).
-        const base = error.cause === undefined ? 0 : 1;
-        line = error.lineno + base;
-        column = typeof error.colno === 'number' ? error.colno + base : undefined;
-    }
-    if (line !== undefined)
-        line += lineOffset;
-    const location = {
-        file,
-        ...(line ? { line } : {}),
-        ...(column ? { column } : {}),
-    };
-    if (cause instanceof UndefinedValueError) {
-        return {
-            message: `${cause.message}.`,
-            location,
-            hint: undefinedHint?.(cause.expression) ??
-                (/^var[.[]/.test(cause.expression)
-                    ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
-                    : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
-        };
-    }
-    if (cause instanceof SandboxError) {
-        return { message: `Not allowed in templates: ${cause.message}.`, location };
-    }
-    const raw = (cause instanceof Error ? cause.message : error.message)
-        // nunjucks prefixes "(unknown path) [Line 3, Column 5]\n  "; the location is reported apart.
-        .replace(/^\([^)]*\)(?: \[Line \d+, Column \d+\])?\s*/, '')
-        .replace(/^Error: /, '')
-        .trim();
-    if (/template not found/.test(raw)) {
-        return {
-            message: `Templates cannot include, import or extend other files (${raw}).`,
-            location,
-            hint: 'Put shared Terraform in a local module folder instead.',
-        };
-    }
-    if (/attempted to output null or undefined value/.test(raw)) {
-        return { message: 'An expression printed a null or undefined value.', location };
-    }
-    return { message: `Template error: ${raw}`, location };
-}
-function findCause(error) {
-    let current = error;
-    for (let i = 0; i < 5 && current instanceof Error; i++) {
-        if (current instanceof UndefinedValueError || current instanceof SandboxError)
-            return current;
-        const next = current.cause;
-        if (next === undefined)
-            break;
-        current = next;
-    }
-    return current;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/templates/render-directory.ts
-/**
- * Renders a plugin's `templates-deploy/` folder: the content of every text file and every file and
- * folder name are Jinja templates. Problems in all files are reported together.
- */
-
-
-
-
-
-
-
-/** The most a rendered file and a rendered plugin may weigh (bytes). */
-const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
-const MIB = (/* unused pure expression or super */ null && (1024 * 1024));
-/**
- * Renders the folder in memory. A file or folder whose name renders to nothing is left out (so a
- * template can make a file optional); binary files (with a NUL byte, or not UTF-8) are copied as
- * they are. Symbolic links are refused: they could reach files outside the plugin.
- */
-async function renderDirectory(options) {
-    const problems = [];
-    const files = new Map();
-    renderState.secretTexts = secretTexts(options.context);
-    let total = 0;
-    const limits = options.limits ?? RENDER_LIMITS;
-    const walk = async (sourceRel, targetRel) => {
-        const entries = await readdir(join(options.templateDir, sourceRel), { withFileTypes: true });
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const source = posix.join(sourceRel, entry.name);
-            const display = posix.join(options.displayDir, source);
-            const name = renderName(entry.name, options.context, display, problems);
-            if (name === undefined)
-                continue;
-            const target = posix.join(targetRel, name);
-            const stat = await lstat(join(options.templateDir, source));
-            if (stat.isSymbolicLink()) {
-                problems.push({
-                    message: 'Symbolic links are not allowed in templates-deploy.',
-                    location: { file: display },
-                    hint: 'Copy the file into the plugin instead.',
-                });
-            }
-            else if (stat.isDirectory()) {
-                await walk(source, target);
-            }
-            else if (stat.isFile()) {
-                const raw = await readFile(join(options.templateDir, source));
-                const content = renderContent(raw, options, display, problems);
-                if (content === undefined)
-                    continue;
-                total += content.length;
-                if (total > limits.pluginBytes) {
-                    throw new ConfigurationError({
-                        message: `The plugin renders to more than ${limits.pluginBytes / MIB} MiB (reached at this file).`,
-                        location: { file: display },
-                        hint: 'A template that repeats text in loops is the usual cause; generate repetition with Terraform (count, for_each) instead.',
-                    }, `${options.displayDir} does not render`);
-                }
-                const clash = files.get(target);
-                if (clash) {
-                    problems.push({
-                        message: `Renders to ${target}, as ${clash.from} does.`,
-                        location: { file: display },
-                        hint: 'Make the rendered file names unique.',
-                    });
-                }
-                else {
-                    files.set(target, { content, from: display });
-                }
-            }
-        }
-    };
-    await walk('', '');
-    if (problems.length > 0) {
-        throw new ConfigurationError(problems, `${options.displayDir} does not render`);
-    }
-    const sorted = [...files.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([path, { content }]) => ({ path, content }));
-    return { files: sorted, digest: render_directory_digestFiles(sorted) };
-}
-/** Renders one file or folder name; undefined when it renders to nothing or fails. */
-function renderName(name, context, display, problems) {
-    if (!name.includes('{'))
-        return name;
-    renderState.mode = 'name';
-    let result;
-    try {
-        result = renderTemplateString(name, context, display);
-    }
-    finally {
-        renderState.mode = 'text';
-    }
-    if (!result.ok) {
-        problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
-        return undefined;
-    }
-    const rendered = result.text.trim();
-    if (rendered === '')
-        return undefined;
-    if (rendered.includes('/') || rendered.includes('\\') || rendered === '.' || rendered === '..') {
-        problems.push({
-            message: `The name renders to '${rendered}', which is not a single file or folder name.`,
-            location: { file: display },
-        });
-        return undefined;
-    }
-    return rendered;
-}
-function renderContent(raw, options, display, problems) {
-    if (isBinary(raw))
-        return raw;
-    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint);
-    if (!result.ok) {
-        problems.push(result.problem);
-        return undefined;
-    }
-    // A UTF-8 byte per UTF-16 unit at least: a text longer than the limit is refused before the
-    // copy (flattening a huge string outside the heap could end the whole process).
-    const limit = options.limits?.fileBytes ?? RENDER_LIMITS.fileBytes;
-    const content = result.text.length > limit ? undefined : Buffer.from(result.text, 'utf8');
-    if (content === undefined || content.length > limit) {
-        const size = content?.length ?? result.text.length;
-        problems.push({
-            message: `Renders to ${(size / MIB).toFixed(1)} MiB or more; a rendered file may have at most ${limit / MIB} MiB.`,
-            location: { file: display },
-            hint: 'A template that repeats text in loops is the usual cause; generate repetition with Terraform (count, for_each) instead.',
-        });
-        return undefined;
-    }
-    return content;
-}
-function isBinary(raw) {
-    if (raw.includes(0))
-        return true;
-    return !Buffer.from(raw.toString('utf8'), 'utf8').equals(raw);
-}
-/** SHA-256 over `path NUL sha256(content) LF` of every file, in path order. */
-function render_directory_digestFiles(files) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for (const file of files) {
-        hash.update(`${file.path}\0${(0,external_node_crypto_.createHash)('sha256').update(file.content).digest('hex')}\n`);
-    }
-    return hash.digest('hex');
-}
-/** Writes a rendered project into `outDir` (which should be empty or new). */
-async function writeRenderedProject(project, outDir) {
-    for (const file of project.files) {
-        const target = (0,external_node_path_.join)(outDir, ...file.path.split('/'));
-        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
-        await (0,promises_.writeFile)(target, file.content);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = require("node:module");
-// EXTERNAL MODULE: external "node:worker_threads"
-var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ./packages/core/src/templates/render-plugin.ts
-/**
- * Renders a plugin's templates-deploy/ in a worker thread, so that a hostile template is bounded:
- * nunjucks renders synchronously, and only a separate thread can be stopped. The worker gets plain
- * data (render-protocol.ts) and has its own heap limit; it is terminated when it runs too long.
- * Size limits (per file, per plugin, per string) are checked inside it (render-directory.ts,
- * marked-runtime.ts).
- */
-
-
-
-
-
-const RENDER_WORKER_LIMITS = {
-    /** Wall-clock time for one plugin's templates. */
-    timeoutMs: 30_000,
-    /** The worker's V8 heap (old generation): well above what 50 MiB of output needs. */
-    heapMb: 512,
-};
-/** Renders `request` in a worker; `plugin` names the plugin in errors. */
-async function renderPluginTemplates(request, plugin, limits = RENDER_WORKER_LIMITS) {
-    const reply = await runWorker(request, plugin, limits);
-    if (!reply.ok) {
-        if (reply.problems && reply.problems.length > 0) {
-            throw new errors_ConfigurationError(reply.problems, `${request.displayDir} does not render`);
-        }
-        throw new Error(`rendering ${plugin} failed in the render worker: ${reply.message}`);
-    }
-    return {
-        files: reply.files.map((f) => ({
-            path: f.path,
-            content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength),
-        })),
-        digest: reply.digest,
-    };
-}
-function runWorker(request, plugin, limits) {
-    const script = workerScript();
-    return new Promise((resolve, reject) => {
-        const worker = new external_node_worker_threads_.Worker(script.file, {
-            eval: script.eval,
-            workerData: request,
-            resourceLimits: { maxOldGenerationSizeMb: limits.heapMb },
-            stdout: false,
-            stderr: false,
-        });
-        let settled = false;
-        const settle = (fn) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            fn();
-        };
-        const timer = setTimeout(() => {
-            settle(() => reject(bounded(plugin, request, `took longer than ${limits.timeoutMs / 1000} s to render its templates, and was stopped`)));
-            void worker.terminate();
-        }, limits.timeoutMs);
-        worker.once('message', (reply) => {
-            settle(() => resolve(reply));
-            void worker.terminate();
-        });
-        worker.once('error', (error) => {
-            settle(() => reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-                ? bounded(plugin, request, `needed more than ${limits.heapMb} MiB of memory to render its templates, and was stopped`)
-                : new Error(`the render worker of ${plugin} failed: ${error.message}`, {
-                    cause: error,
-                })));
-        });
-        worker.once('exit', (code) => {
-            settle(() => reject(new Error(`the render worker of ${plugin} exited (code ${code})`)));
-        });
-    });
-}
-function bounded(plugin, request, what) {
-    return new errors_ConfigurationError({
-        message: `Plugin ${plugin} ${what}.`,
-        location: { file: request.displayDir },
-        hint: 'Look for loops that multiply (nested range()) or strings that double; generate repetition with Terraform (count, for_each) instead.',
-    });
-}
-/**
- * The worker's code: next to the bundle (dist/<action>/render-worker/index.js, built by
- * scripts/build.mjs), or, when running from the TypeScript sources (tests, the CLI), the source
- * file loaded through tsx.
- */
-function workerScript() {
-    const bundled = (0,external_node_path_.join)(__dirname, 'render-worker', 'index.js');
-    if ((0,external_node_fs_.existsSync)(bundled))
-        return { file: bundled, eval: false };
-    const source = (0,external_node_path_.join)(__dirname, 'render-worker.ts');
-    // A name ncc does not follow: tsx is a development tool, never bundled.
-    const loader = ['tsx', 'cjs'].join('/');
-    const tsx = (0,external_node_module_namespaceObject.createRequire)(source).resolve(loader);
-    return {
-        file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`,
-        eval: true,
-    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/marked-values.ts
@@ -89483,7 +88633,7 @@ function marked_values_markForeign(value) {
         return value === '' ? value : new marked_values_ForeignValue(value);
     if (Array.isArray(value))
         return value.map(marked_values_markForeign);
-    if (isPlainObject(value)) {
+    if (marked_values_isPlainObject(value)) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_markForeign(v)]));
     }
     return value;
@@ -89496,7 +88646,7 @@ function marked_values_unmark(value) {
         throw marked_values_refused(value, 'unwrapped');
     if (Array.isArray(value))
         return value.some(hasMarks) ? value.map(marked_values_unmark) : value;
-    if (isPlainObject(value) && hasMarks(value)) {
+    if (marked_values_isPlainObject(value) && hasMarks(value)) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_unmark(v)]));
     }
     return value;
@@ -89514,7 +88664,7 @@ function marked_values_findSecret(value, depth = 0) {
                 return found;
         }
     }
-    else if (isPlainObject(value)) {
+    else if (marked_values_isPlainObject(value)) {
         for (const item of Object.values(value)) {
             const found = marked_values_findSecret(item, depth + 1);
             if (found)
@@ -89531,14 +88681,15 @@ function marked_values_hasForeign(value, depth = 0) {
         return false;
     if (Array.isArray(value))
         return value.some((v) => marked_values_hasForeign(v, depth + 1));
-    if (isPlainObject(value))
+    if (marked_values_isPlainObject(value))
         return Object.values(value).some((v) => marked_values_hasForeign(v, depth + 1));
     return false;
 }
 function hasMarks(value) {
     return marked_values_hasForeign(value) || marked_values_findSecret(value) !== undefined;
 }
-function isPlainObject(value) {
+/** A `{}` or `Object.create(null)` map (not an array, class instance or marked value). */
+function marked_values_isPlainObject(value) {
     if (value === null || typeof value !== 'object')
         return false;
     const proto = Object.getPrototypeOf(value);
@@ -89559,7 +88710,7 @@ function marked_values_hclJson(value, depth = 0) {
     if (Array.isArray(value)) {
         return `[${value.map((v) => (v === undefined ? 'null' : marked_values_hclJson(v, depth + 1))).join(',')}]`;
     }
-    if (isPlainObject(value)) {
+    if (marked_values_isPlainObject(value)) {
         const entries = Object.entries(value).filter(([, v]) => v !== undefined);
         // Keys are escaped too: in HCL an object key is a template like any string.
         const pairs = entries.map(([k, v]) => `"${escapeHclString(k, false)}":${marked_values_hclJson(v, depth + 1)}`);
@@ -89568,7 +88719,1257 @@ function marked_values_hclJson(value, depth = 0) {
     return JSON.stringify(value) ?? 'null';
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/context.ts
+
+/**
+ * Names StackSpot itself gives deploy templates: they keep StackSpot's meaning, whatever the
+ * plugin's inputs are called. `stk_env` is the deployment's environment (StackSpot provides it as
+ * `{{ stk_env }}` and `{{ inputs.stk_env }}`), `inputs` every input, `var` the shared values.
+ */
+const STACKSPOT_TEMPLATE_NAMES = ['inputs', 'var', 'stk_env'];
+/**
+ * Names this engine adds (StackSpot has none of them). A plugin written for StackSpot that names
+ * an input like one of these means its own input, so the input wins, with a warning; the engine's
+ * value stays reachable as `{{ deploy_engine.<name> }}`.
+ */
+const ENGINE_TEMPLATE_NAMES = [
+    'connections',
+    'environment',
+    'workspace',
+    'alias',
+    'version',
+    'app_id',
+    'infra_id',
+];
+/** Where the engine's own names stay reachable whatever the inputs are called. */
+const ENGINE_NAMESPACE = 'deploy_engine';
+/** Every name the template context defines besides the inputs. */
+const RESERVED_TEMPLATE_NAMES = [
+    ...STACKSPOT_TEMPLATE_NAMES,
+    ...ENGINE_TEMPLATE_NAMES,
+    ENGINE_NAMESPACE,
+];
+/** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
+function templateNameCollisions(inputs) {
+    const found = [];
+    for (const name of Object.keys(inputs)) {
+        if (ENGINE_TEMPLATE_NAMES.includes(name)) {
+            found.push({
+                input: name,
+                wins: 'input',
+                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
+            });
+        }
+        else if (STACKSPOT_TEMPLATE_NAMES.includes(name) ||
+            name === ENGINE_NAMESPACE) {
+            found.push({
+                input: name,
+                wins: 'stackspot',
+                message: `Input '${name}' has the name of a variable StackSpot (or this engine) gives templates: {{ ${name} }} is that variable, as on StackSpot; rename the input to use it in templates.`,
+            });
+        }
+    }
+    return found;
+}
+/**
+ * Builds the context object. Inputs come first by bare name; the engine's own names
+ * (ENGINE_TEMPLATE_NAMES) fill in only where no input has that name; StackSpot's names
+ * (`inputs`, `var`, `stk_env`) and `deploy_engine` always win.
+ */
+function buildTemplateContext(source) {
+    const wired = new Set(source.wiredConnectionKeys ?? []);
+    const connections = Object.fromEntries(Object.entries(source.connections).map(([key, attributes]) => {
+        if (wired.has(key))
+            return [key, attributes];
+        const secret = new Set(source.secretConnectionAttributes?.[key] ?? []);
+        const marked = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [
+            name,
+            secret.has(name)
+                ? secretOrEmpty(value, `connections.${key}.${name}`)
+                : markForeign(value),
+        ]));
+        return [key, marked];
+    }));
+    const secretShared = new Set(source.secretSharedValues ?? []);
+    const shared = Object.fromEntries(Object.entries(source.sharedValues ?? {}).map(([key, value]) => [
+        key,
+        secretShared.has(key) ? secretOrEmpty(value, `var.${key}`) : value,
+    ]));
+    const engine = {
+        connections,
+        environment: source.environment,
+        workspace: source.workspace,
+        alias: source.alias,
+        version: source.version,
+        ...(source.appKind === 'app' ? { app_id: source.appId } : { infra_id: source.appId }),
+    };
+    const inputs = { ...source.inputs, stk_env: source.environment };
+    return {
+        ...engine,
+        ...source.inputs,
+        inputs,
+        var: shared,
+        stk_env: source.environment,
+        [ENGINE_NAMESPACE]: engine,
+    };
+}
+/** Nothing to hide in an empty or missing value: it stays plain (and falsy in `if`). */
+function secretOrEmpty(value, label) {
+    return value === undefined || value === null || value === ''
+        ? value
+        : new SecretValue(value, label);
+}
+/** The printed form of every secret in a context, to recognise them in captured text. */
+function context_secretTexts(context) {
+    const found = [];
+    const visit = (value, depth) => {
+        if (value instanceof SecretValue)
+            found.push(value.rendered());
+        else if (depth < 3 && value !== null && typeof value === 'object')
+            Object.values(value).forEach((v) => visit(v, depth + 1));
+    };
+    visit(context.connections, 0);
+    visit(context.var, 0);
+    return found;
+}
+
+// EXTERNAL MODULE: ./node_modules/nunjucks/index.js
+var node_modules_nunjucks = __nccwpck_require__(8115);
+;// CONCATENATED MODULE: ./packages/core/src/templates/lexer-patch.ts
+/**
+ * Makes nunjucks' lexer read template text as Jinja2 3.1 does where they differ on real plugins:
+ * a `#}` outside a comment is text (a Terraform block commented out with `#` that ends in `#}`),
+ * not the error "unexpected end of comment". `%}` and `}}` outside tags are text in both already.
+ *
+ * nunjucks' Tokenizer is not exported and offers no hook, so its text branch is replaced here,
+ * once: the code below is nunjucks 3.2's own text branch (pinned by the lockfile) with that one
+ * case changed. Code inside `{{ }}` and `{% %}` is still lexed by nunjucks itself.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lexer = __nccwpck_require__(8852);
+let installed = false;
+/** Installs the patch (idempotent). */
+function lexer_patch_installLexerPatch() {
+    if (installed)
+        return;
+    installed = true;
+    const proto = Object.getPrototypeOf(lexer.lex(''));
+    const original = proto.nextToken;
+    proto.nextToken = function () {
+        const { tags } = this;
+        if (this.in_code ||
+            this.isFinished() ||
+            this._matches(tags.BLOCK_START) ||
+            this._matches(tags.VARIABLE_START)) {
+            return original.call(this);
+        }
+        return textToken(this);
+    };
+}
+/** Text up to the next tag, or a whole comment: nunjucks' text branch, `#}` in text kept. */
+function textToken(lx) {
+    const { tags } = lx;
+    const lineno = lx.lineno;
+    const colno = lx.colno;
+    const beginChars = tags.BLOCK_START.charAt(0) +
+        tags.VARIABLE_START.charAt(0) +
+        tags.COMMENT_START.charAt(0) +
+        tags.COMMENT_END.charAt(0);
+    let tok = '';
+    let inComment = false;
+    if (lx._matches(tags.COMMENT_START)) {
+        inComment = true;
+        tok = lx._extractString(tags.COMMENT_START) ?? '';
+    }
+    let data;
+    while ((data = lx._extractUntil(beginChars)) !== null) {
+        tok += data;
+        const startsTag = lx._matches(tags.BLOCK_START) ||
+            lx._matches(tags.VARIABLE_START) ||
+            lx._matches(tags.COMMENT_START);
+        if (startsTag && !inComment) {
+            if (lx.lstripBlocks && lx._matches(tags.BLOCK_START) && lx.colno > 0) {
+                const lastLine = tok.slice(-lx.colno);
+                if (lx.colno <= tok.length && /^\s+$/.test(lastLine)) {
+                    tok = tok.slice(0, -lx.colno);
+                    if (!tok.length)
+                        return lx.nextToken();
+                }
+            }
+            break;
+        }
+        else if (lx._matches(tags.COMMENT_END)) {
+            tok += lx._extractString(tags.COMMENT_END) ?? '';
+            // Jinja: outside a comment, `#}` is text like any other.
+            if (inComment)
+                break;
+        }
+        else {
+            tok += lx.current();
+            lx.forward();
+        }
+    }
+    if (data === null && inComment)
+        throw new Error('expected end of comment, got end of file');
+    return { type: inComment ? lexer.TOKEN_COMMENT : lexer.TOKEN_DATA, value: tok, lineno, colno };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/marked-runtime.ts
+/**
+ * What nunjucks' runtime does with marked values (marked-values.ts), installed by
+ * strict-nunjucks.ts: the compiled template calls these functions for printing, filters,
+ * concatenation, comparison, membership, function calls and loops.
+ * - A foreign value keeps its mark through every transformation: a filter or a `~` computes on the
+ *   real value and the result is foreign again, so it is escaped when printed.
+ * - A secret can only be printed whole or passed through `default`; anything else is refused.
+ *   Text that already holds a printed secret (a `{% set %}` or `{% filter %}` block) cannot be
+ *   filtered, indexed or iterated either: that would transform the secret as well.
+ * - A string may not grow beyond {@link MAX_TEXT_CHARS}: a template doubling a string stops early.
+ */
+
+
+/** The longest string a template may build: the limit of one rendered file. */
+const MAX_TEXT_CHARS = (/* unused pure expression or super */ null && (10 * 1024 * 1024));
+/**
+ * The render in progress (nunjucks renders synchronously, one template at a time): whether it is a
+ * file or folder name (where secrets are refused), and the printed form of every secret in its
+ * context.
+ */
+const marked_runtime_renderState = {
+    mode: 'text',
+    secretTexts: [],
+    /** Characters printed by `{{ }}` in the current template: stops a printing loop early. */
+    printed: 0,
+    /**
+     * When the current template must have finished (ms since the epoch; see TEMPLATE_TIME_LIMIT_MS).
+     * Checked as loops and macros set their variables, so a loop that never ends stops even where no
+     * worker thread bounds the render (computed inputs render in the caller's process).
+     */
+    deadline: Number.POSITIVE_INFINITY,
+    /** Frame writes since the deadline was last compared with the clock. */
+    ticks: 0,
+    /** Whether an undefined name is an error (`strict`) or renders empty (`lenient`, Jinja's default). */
+    undefinedMode: 'strict',
+    /** Lenient mode: the undefined names and attributes the current template used. */
+    undefinedRefs: [],
+};
+/** How long one template (a file, a name, a computed input) may take to render. */
+const TEMPLATE_TIME_LIMIT_MS = 10_000;
+/** Starts the time and size budgets of one template's render. */
+function marked_runtime_startTemplate(now = Date.now()) {
+    marked_runtime_renderState.undefinedRefs = [];
+    marked_runtime_renderState.printed = 0;
+    marked_runtime_renderState.ticks = 0;
+    marked_runtime_renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
+}
+/**
+ * Every `{% for %}` iteration and macro call sets frame variables (`loop.index`, the loop
+ * variable, the macro's arguments): counting those writes and looking at the clock every 4096 of
+ * them bounds a render's time for the cost of an increment.
+ */
+function installDeadline(runtime) {
+    const frame = runtime.Frame
+        .prototype;
+    const set = frame.set;
+    frame.set = function (...args) {
+        if ((++marked_runtime_renderState.ticks & 0xfff) === 0 && Date.now() > marked_runtime_renderState.deadline) {
+            throw new SandboxError(`the template took longer than ${TEMPLATE_TIME_LIMIT_MS / 1000} s to render (a loop that never ends?)`);
+        }
+        return set.apply(this, args);
+    };
+}
+/** Filters that hand their input back untouched: a secret may pass through them. */
+const PASS_THROUGH = new Set(['default', 'd']);
+/**
+ * Filters Jinja's default Undefined makes fail (measured with Jinja2 3.1.6: `{{ a | int }}` with
+ * `a` undefined raises); every other filter takes an undefined input as empty.
+ */
+const FAILS_ON_UNDEFINED = new Set([
+    'abs',
+    'attr',
+    'dictsort',
+    'filesizeformat',
+    'float',
+    'indent',
+    'int',
+    'round',
+    'tojson',
+    'wordwrap',
+    'xmlattr',
+]);
+/** Tests that only look at whether a value is there. */
+const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
+function textOf(value, safeString) {
+    if (typeof value === 'string')
+        return value;
+    if (value instanceof safeString)
+        return value.toString();
+    return undefined;
+}
+/** Refuses `value` if it is, holds or (as text) contains a secret. */
+function refuseSecrets(value, what, safeString) {
+    const secret = findSecret(value);
+    if (secret)
+        throw refused(secret, what);
+    const text = textOf(value, safeString);
+    if (text !== undefined && marked_runtime_renderState.secretTexts.some((s) => text.includes(s))) {
+        throw new SandboxError(`this text holds a printed secret: it cannot be ${what}. Print secrets whole, outside {% set %} and {% filter %} blocks that transform them`);
+    }
+}
+/**
+ * The text a value becomes when printed or joined with `~`: undefined and None as empty text,
+ * booleans as Terraform's `true`/`false`, lists and maps as JSON (valid HCL).
+ */
+function printedText(value) {
+    if (value === undefined || value === null)
+        return '';
+    if (Array.isArray(value) || isPlainObject(value))
+        return hclJson(value);
+    // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
+}
+function checkSize(value) {
+    const length = typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
+    if (length > MAX_TEXT_CHARS) {
+        throw new SandboxError(`a string grew beyond ${MAX_TEXT_CHARS / 1024 / 1024} MiB (${length} characters)`);
+    }
+    return value;
+}
+/** Replaces nunjucks' runtime functions; `runtime` is nunjucks/src/runtime. */
+function marked_runtime_installMarkedRuntime(runtime) {
+    installDeadline(runtime);
+    const safeString = runtime.SafeString;
+    const suppressValue = runtime.suppressValue;
+    const print = (value, autoescape) => {
+        if (value instanceof ForeignValue)
+            return value.toString();
+        if (value instanceof SecretValue) {
+            if (marked_runtime_renderState.mode === 'name')
+                throw refused(value, 'used in a file or folder name');
+            return value.rendered();
+        }
+        // Lists and maps print as JSON (valid HCL), not as JavaScript's `a,b` / `[object Object]`.
+        if (Array.isArray(value) || isPlainObject(value))
+            return hclJson(value);
+        return suppressValue(value, autoescape);
+    };
+    runtime.suppressValue = (value, autoescape) => {
+        const text = print(value, autoescape);
+        marked_runtime_renderState.printed += typeof text === 'string' ? text.length : 0;
+        if (marked_runtime_renderState.printed > MAX_TEXT_CHARS) {
+            throw new SandboxError(`the template printed more than ${MAX_TEXT_CHARS / 1024 / 1024} MiB`);
+        }
+        return text;
+    };
+    runtime.markedFilter = (env, context, name, args, inputPath = '…') => {
+        if (PASS_THROUGH.has(name))
+            return env.getFilter(name).apply(context, args);
+        if (args[0] === undefined && FAILS_ON_UNDEFINED.has(name)) {
+            throw new UndefinedValueError(inputPath, ` (the '${name}' filter needs a value)`);
+        }
+        args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
+        if (name === 'tojson')
+            return hclJson(args[0]);
+        if (name === 'raw')
+            return unmark(args[0]);
+        const filter = env.getFilter(name);
+        if (!args.some((arg) => hasForeign(arg)))
+            return checkSize(filter.apply(context, args));
+        return checkSize(markForeign(filter.apply(context, args.map(unmark))));
+    };
+    runtime.markedConcat = (left, right) => {
+        for (const side of [left, right]) {
+            if (side instanceof SecretValue)
+                throw refused(side, 'concatenated');
+        }
+        if (left instanceof ForeignValue || right instanceof ForeignValue) {
+            return checkSize(new ForeignValue(`${printedText(unmark(left))}${printedText(unmark(right))}`));
+        }
+        return checkSize(`${printedText(left)}${printedText(right)}`);
+    };
+    runtime.markedAdd = (left, right) => {
+        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
+        if (marked)
+            return runtime.markedConcat(left, right);
+        return checkSize(left + right);
+    };
+    runtime.plainOperand = (value) => {
+        if (value instanceof SecretValue)
+            throw refused(value, 'compared');
+        return value instanceof ForeignValue ? value.raw : value;
+    };
+    const inOperator = runtime.inOperator;
+    runtime.inOperator = (key, value) => {
+        refuseSecrets(key, "tested with 'in'", safeString);
+        refuseSecrets(value, "tested with 'in'", safeString);
+        return inOperator(unmark(key), unmark(value));
+    };
+    const callWrap = runtime.callWrap;
+    runtime.callWrap = (fn, name, context, args) => {
+        // Calling an undefined value is an error in Jinja's default mode too.
+        if (fn === undefined || fn === null)
+            throw new UndefinedValueError(name, ' (it cannot be called)');
+        for (const arg of args) {
+            const secret = findSecret(arg);
+            if (secret)
+                throw refused(secret, `passed to ${name}()`);
+        }
+        return callWrap(fn, name, context, args);
+    };
+    const fromIterator = runtime.fromIterator;
+    runtime.fromIterator = (value) => {
+        refuseSecrets(value, 'iterated', safeString);
+        if (value instanceof ForeignValue)
+            return Array.from(value.raw, (c) => new ForeignValue(c));
+        if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasForeign(value)) {
+            // `for key, value in map`: the keys came from the other application too.
+            return Object.entries(value).map(([k, v]) => [
+                markForeign(k),
+                v,
+            ]);
+        }
+        return fromIterator(value);
+    };
+}
+/** A marked value's member `key`, or undefined when `obj` is not marked. */
+function marked_runtime_markedMember(obj, key) {
+    if (obj instanceof SecretValue)
+        throw refused(obj, 'indexed or sliced');
+    if (typeof obj === 'string' && marked_runtime_renderState.secretTexts.some((s) => obj.includes(s))) {
+        throw new SandboxError('this text holds a printed secret: it cannot be indexed or sliced');
+    }
+    if (!(obj instanceof ForeignValue))
+        return undefined;
+    const raw = obj.raw;
+    if (!Object.prototype.hasOwnProperty.call(raw, key))
+        return { found: false };
+    return { found: true, value: markForeign(raw[key]) };
+}
+/** Wraps every test of `env` so it sees real values, and refuses secrets for all but presence. */
+function marked_runtime_wrapTests(env) {
+    const getTest = env.getTest.bind(env);
+    env.getTest = (name) => {
+        const test = getTest(name);
+        return function (...args) {
+            if (PRESENCE_TESTS.has(name))
+                return test.apply(this, args);
+            for (const arg of args) {
+                const secret = findSecret(arg);
+                if (secret)
+                    throw refused(secret, `tested with 'is ${name}'`);
+            }
+            return test.apply(this, args.map(unmark));
+        };
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+/**
+ * Jinja's StrictUndefined and a sandbox for nunjucks.
+ *
+ * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
+ * this module changes what lookups compile to:
+ * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
+ *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
+ *   missing value is simply undefined;
+ * - attribute lookups see only an object's own properties, so a template cannot reach
+ *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
+ * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
+ *
+ * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
+ * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
+ */
+
+
+
+
+// nunjucks' internals, which its type definitions do not describe.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const compilerModule = __nccwpck_require__(8993);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtime = __nccwpck_require__(9846);
+
+/** The most undefined references one template reports (each line and expression once). */
+const MAX_UNDEFINED_REFS = 200;
+/** The most numbers range() gives, as in Jinja's sandbox. */
+const MAX_RANGE = 100000;
+const SOFT_TESTS = new Set(['defined', 'undefined']);
+/** Keys that lead from a value to its prototype or to Function: refused outright. */
+const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
+const SOFT_FILTERS = new Set(['default', 'd']);
+function hasName(context, frame, name) {
+    if (frame.lookup(name) !== undefined)
+        return true;
+    return (Object.prototype.hasOwnProperty.call(context.ctx, name) ||
+        Object.prototype.hasOwnProperty.call(context.env.globals, name));
+}
+function describeKeys(obj) {
+    if (obj === null || typeof obj !== 'object')
+        return '';
+    const keys = Object.keys(obj).slice(0, 20);
+    return keys.length > 0 ? ` (it has: ${keys.join(', ')})` : ' (it has no attributes)';
+}
+/** Own-property member access; the only member access templates get. */
+function ownMember(obj, key) {
+    if (obj === null || obj === undefined)
+        return { found: false };
+    if (typeof key !== 'string' && typeof key !== 'number') {
+        throw new SandboxError(`cannot look up a ${typeof key} key`);
+    }
+    if (FORBIDDEN_KEYS.has(String(key))) {
+        throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
+    }
+    const marked = markedMember(obj, key);
+    if (marked)
+        return marked;
+    const target = obj;
+    if (typeof obj !== 'object' && typeof obj !== 'string')
+        return { found: false };
+    if (!Object.prototype.hasOwnProperty.call(target, key))
+        return { found: false };
+    const value = target[key];
+    // Own functions (nunjucks' cycler/joiner objects) are called bound to their object.
+    return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
+}
+/**
+ * An undefined name or attribute: an error in strict mode; in lenient mode (Jinja's default
+ * Undefined) it is recorded and the lookup gives `undefined`, which prints as empty, is false in
+ * `if` and iterates as empty. A missing shared value (`var.KEY`) stays an error in both modes: it
+ * is the workspace's configuration, and an empty value would reach Terraform unnoticed.
+ */
+function undefinedValue(expression, detail, lineno, colno) {
+    const error = new UndefinedValueError(expression, detail).at(lineno, colno);
+    if (renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
+        throw error;
+    const refs = renderState.undefinedRefs;
+    // Once per line and expression (a loop repeats them), and a bounded list per template.
+    if (refs.length < MAX_UNDEFINED_REFS &&
+        !refs.some((r) => r.line === error.line && r.expression === expression)) {
+        refs.push({
+            expression,
+            ...(error.line !== undefined ? { line: error.line } : {}),
+            ...(error.column !== undefined ? { column: error.column } : {}),
+        });
+    }
+    return undefined;
+}
+function installRuntime() {
+    if (runtime.strictLookup)
+        return;
+    installMarkedRuntime(runtime);
+    runtime.strictLookup = (context, frame, name, lineno, colno) => {
+        if (!hasName(context, frame, name))
+            return undefinedValue(name, '', lineno, colno);
+        return runtime.contextOrFrameLookup
+            ? runtime.contextOrFrameLookup(context, frame, name)
+            : undefined;
+    };
+    runtime.strictMember = (obj, key, path, lineno, colno) => {
+        // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
+        // turns `_private` attributes into undefined), while an attribute of None is undefined.
+        if (obj === undefined || (obj === null && renderState.undefinedMode === 'strict')) {
+            if (obj === undefined && renderState.undefinedMode === 'lenient') {
+                ownMember({}, key); // the sandbox's refusals come first
+                if (typeof key === 'string' && key.startsWith('_'))
+                    return undefined;
+            }
+            throw new UndefinedValueError(path, ` (its parent is ${obj === null ? 'null' : 'undefined'})`).at(lineno, colno);
+        }
+        const member = ownMember(obj, key);
+        if (!member.found)
+            return undefinedValue(path, describeKeys(obj), lineno, colno);
+        return member.value;
+    };
+    runtime.softMember = (obj, key) => ownMember(obj, key).value;
+    // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
+    // an Undefined as empty text (and we print None as empty text too: see printedText).
+    const ensureDefined = runtime.ensureDefined;
+    runtime.ensureDefined = (value, lineno, colno) => renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
+    // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
+    runtime.definedOperand = (value, path, lineno, colno) => {
+        if (value === undefined)
+            throw new UndefinedValueError(path, '').at(lineno, colno);
+        return value;
+    };
+}
+/** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
+function pathOf(node) {
+    if (!node)
+        return '?';
+    if (node.typename === 'Symbol')
+        return String(node.value);
+    if (node.typename === 'LookupVal') {
+        const key = node.val;
+        const base = pathOf(node.target);
+        if (key?.typename === 'Literal') {
+            return typeof key.value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key.value)
+                ? `${base}.${key.value}`
+                : `${base}[${JSON.stringify(key.value)}]`;
+        }
+        return `${base}[…]`;
+    }
+    return '…';
+}
+/** The node's 0-based line and column as code arguments. */
+function position(node) {
+    return `${node.lineno ?? 'undefined'}, ${node.colno ?? 'undefined'}`;
+}
+function installCompiler() {
+    const proto = compilerModule.Compiler.prototype;
+    if (proto.strictInstalled)
+        return;
+    proto.strictInstalled = true;
+    const original = {
+        compileSymbol: proto.compileSymbol,
+        compileLookupVal: proto.compileLookupVal,
+        compileIs: proto.compileIs,
+        compileFilter: proto.compileFilter,
+        compileConcat: proto.compileConcat,
+        compileAdd: proto.compileAdd,
+        compileCompare: proto.compileCompare,
+        compileOutput: proto.compileOutput,
+        compileFor: proto.compileFor,
+        compileIn: proto.compileIn,
+    };
+    const soft = (compiler) => (compiler.softDepth ?? 0) > 0;
+    const softly = (compiler, fn) => {
+        compiler.softDepth = (compiler.softDepth ?? 0) + 1;
+        try {
+            fn();
+        }
+        finally {
+            compiler.softDepth = (compiler.softDepth ?? 1) - 1;
+        }
+    };
+    proto.compileSymbol = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileSymbol.call(this, node, frame);
+        const name = String(node.value);
+        const local = frame.lookup(name);
+        if (local)
+            this._emit(local);
+        else if (soft(this))
+            this._emit(`runtime.contextOrFrameLookup(context, frame, ${JSON.stringify(name)})`);
+        else
+            this._emit(`runtime.strictLookup(context, frame, ${JSON.stringify(name)}, ${position(node)})`);
+    };
+    proto.compileLookupVal = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileLookupVal.call(this, node, frame);
+        const isSoft = soft(this);
+        this._emit(isSoft ? 'runtime.softMember((' : 'runtime.strictMember((');
+        this._compileExpression(node.target, frame);
+        this._emit('),');
+        // The key is evaluated strictly even in soft mode: `a[b]` with b undefined is a mistake.
+        const depth = this.softDepth;
+        this.softDepth = 0;
+        this._compileExpression(node.val, frame);
+        this.softDepth = depth;
+        this._emit(isSoft ? ')' : `,${JSON.stringify(pathOf(node))}, ${position(node)})`);
+    };
+    proto.compileIs = function (node, frame) {
+        const right = node.right;
+        const test = String(right?.name ? right.name.value : right?.value);
+        if (!this.throwOnUndefined)
+            return original.compileIs.call(this, node, frame);
+        if (!SOFT_TESTS.has(test)) {
+            this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+            original.compileIs.call(this, node, frame);
+            return this._emit(')');
+        }
+        this._emit(`env.getTest(${JSON.stringify(test)}).call(context, `);
+        softly(this, () => this.compile(node.left, frame));
+        this._emit(')');
+    };
+    // Every filter goes through runtime.markedFilter (marked values); the first argument of
+    // `default` is looked up softly. The position is kept for errors the filter raises.
+    proto.compileFilter = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileFilter.call(this, node, frame);
+        const name = String(node.name?.value);
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+        this._emit(`runtime.markedFilter(env, context, ${JSON.stringify(name)}, [`);
+        const args = node.args?.children ?? [];
+        args.forEach((arg, index) => {
+            if (index > 0)
+                this._emit(',');
+            // compile, not _compileExpression: a {% filter %} block's argument is a Capture node.
+            if (index === 0 && SOFT_FILTERS.has(name))
+                softly(this, () => this.compile(arg, frame));
+            else
+                this.compile(arg, frame);
+        });
+        this._emit(`], ${JSON.stringify(pathOf(args[0]))}))`);
+    };
+    // `~` and `+` keep marks and bound string growth; comparisons see real values.
+    const binary = (fn) => function (node, frame) {
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.${fn}(`);
+        this.compile(node.left, frame);
+        this._emit(', ');
+        this.compile(node.right, frame);
+        this._emit('))');
+    };
+    const concat = binary('markedConcat');
+    // An undefined operand of arithmetic is an error naming it (Jinja), not NaN.
+    const operand = (compiler, node, frame) => {
+        compiler._emit('runtime.definedOperand(');
+        compiler.compile(node, frame);
+        compiler._emit(`, ${JSON.stringify(pathOf(node))}, ${position(node)})`);
+    };
+    const add = function (node, frame) {
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.markedAdd(`);
+        operand(this, node.left, frame);
+        this._emit(', ');
+        operand(this, node.right, frame);
+        this._emit('))');
+    };
+    const arithmetic = [
+        ['compileSub', '(', ' - ', ')'],
+        ['compileMul', '(', ' * ', ')'],
+        ['compileDiv', '(', ' / ', ')'],
+        ['compileMod', '(', ' % ', ')'],
+        ['compileFloorDiv', 'Math.floor(', ' / ', ')'],
+        ['compilePow', 'Math.pow(', ', ', ')'],
+    ];
+    for (const [method, open, op, close] of arithmetic) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(open);
+            operand(this, node.left, frame);
+            this._emit(op);
+            operand(this, node.right, frame);
+            this._emit(close);
+        };
+    }
+    for (const [method, sign] of [
+        ['compileNeg', '-'],
+        ['compilePos', '+'],
+    ]) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(`${sign}(`);
+            operand(this, node.target, frame);
+            this._emit(')');
+        };
+    }
+    proto.compileConcat = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileConcat.call(this, node, frame);
+        concat.call(this, node, frame);
+    };
+    proto.compileAdd = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileAdd.call(this, node, frame);
+        add.call(this, node, frame);
+    };
+    proto.compileCompare = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileCompare.call(this, node, frame);
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+        this._emit('runtime.plainOperand(');
+        this.compile(node.expr, frame);
+        this._emit(')');
+        for (const op of node.ops ?? []) {
+            this._emit(` ${COMPARE_OPS[op.type] ?? '=='} runtime.plainOperand(`);
+            this.compile(op.expr, frame);
+            this._emit(')');
+        }
+        this._emit(')');
+    };
+    proto.compileIn = function (node, frame) {
+        if (!this.throwOnUndefined)
+            return original.compileIn.call(this, node, frame);
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, `);
+        original.compileIn.call(this, node, frame);
+        this._emit(')');
+    };
+    // Errors raised while printing or looping name the line of the `{{ }}` or `{% for %}`.
+    for (const method of ['compileOutput', 'compileFor']) {
+        proto[method] = function (node, frame) {
+            if (this.throwOnUndefined)
+                this._emitLine(`lineno = ${position(node).replace(', ', '; colno = ')};`);
+            original[method].call(this, node, frame);
+        };
+    }
+}
+const COMPARE_OPS = {
+    '==': '==',
+    '===': '===',
+    '!=': '!=',
+    '!==': '!==',
+    '<': '<',
+    '>': '>',
+    '<=': '<=',
+    '>=': '>=',
+};
+/**
+ * A nunjucks environment with Jinja's strict undefined semantics and the sandbox: no loaders (no
+ * `include`/`import`/`extends`, so no file access), no autoescaping (the output is Terraform), and
+ * the Jinja filters and tests nunjucks lacks.
+ */
+function strict_nunjucks_createStrictEnvironment() {
+    installLexerPatch();
+    installRuntime();
+    installCompiler();
+    const env = new nunjucks.Environment([], {
+        autoescape: false,
+        throwOnUndefined: true,
+        // Keeps lineno, colno and the cause on errors; nunjucks strips them otherwise.
+        dev: true,
+    });
+    // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
+    env.addFilter('tojson', (value) => JSON.stringify(value));
+    env.addFilter('raw', (value) => value);
+    wrapTests(env);
+    // Jinja's sandbox caps range(): a template cannot loop a billion times.
+    env.addGlobal('range', (start, stop, step = 1) => {
+        const [from, to] = stop === undefined ? [0, start] : [start, stop];
+        if (step === 0)
+            throw new SandboxError('range() step cannot be 0');
+        const length = Math.max(0, Math.ceil((to - from) / step));
+        if (!Number.isFinite(length) || length > MAX_RANGE) {
+            throw new SandboxError(`range() is limited to ${MAX_RANGE} numbers (asked for ${length})`);
+        }
+        return Array.from({ length }, (_, i) => from + i * step);
+    });
+    // addTest exists in nunjucks 3 but not in its type definitions.
+    env.addTest('none', (value) => value === null);
+    return env;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/template-session.ts
+/**
+ * How undefined names render (Jinja's default `Undefined`, or `StrictUndefined` with
+ * FEATURES_TEMPLATE_STRICT), and the undefined references a render met, reported as warnings.
+ *
+ * Computed inputs render deep inside manifest building; rather than thread the mode and a warning
+ * list through every caller, a caller opens a session (AsyncLocalStorage) around the work and
+ * every renderTemplateString inside it follows the session's mode and reports to it. An explicit
+ * option on renderTemplateString wins over the session; without either, rendering is lenient.
+ */
+
+const storage = new external_node_async_hooks_.AsyncLocalStorage();
+/** Runs `fn` with every render inside it in `mode`, collecting undefined references. */
+async function template_session_withTemplateSession(mode, fn) {
+    const session = { mode, references: [] };
+    const result = await storage.run(session, fn);
+    return { result, references: session.references };
+}
+/** The session the caller runs in, if any. */
+function template_session_currentTemplateSession() {
+    return storage.getStore();
+}
+/** Adds `found` to `into`, leaving out what is already there (same file, line and expression). */
+function template_session_mergeReferences(into, found) {
+    const seen = new Set(into.map(referenceKey));
+    for (const reference of found) {
+        const key = referenceKey(reference);
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        into.push(reference);
+    }
+    return into;
+}
+function referenceKey(reference) {
+    const { file, line } = reference.location;
+    return `${file}\0${line ?? ''}\0${reference.expression}`;
+}
+/** The warning text for one undefined reference (the annotation sits at its file and line). */
+function template_session_describeUndefinedReference(reference) {
+    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot). Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
+/**
+ * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
+ * that names the file, the line and what is undefined.
+ */
+
+
+
+
+let shared;
+/** Compiled templates by source text: the same computed input renders once per plugin. */
+const compiled = new Map();
+const MAX_COMPILED = 1000;
+/** The one sandboxed environment (creating it is cheap, but there is no reason to repeat it). */
+function environment() {
+    shared ??= createStrictEnvironment();
+    return shared;
+}
+function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint, options = {}) {
+    const session = currentTemplateSession();
+    renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
+    renderState.undefinedRefs = [];
+    const warnings = () => {
+        const found = mergeReferences([], renderState.undefinedRefs.map((r) => ({
+            expression: r.expression,
+            location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+        })));
+        if (session)
+            mergeReferences(session.references, found);
+        return found;
+    };
+    try {
+        let tmpl = compiled.get(template);
+        if (!tmpl) {
+            // nunjucks' eager compile reports syntax errors here, with their line.
+            tmpl = new Nunjucks.Template(template, environment(), undefined, true);
+            if (compiled.size >= MAX_COMPILED)
+                compiled.clear();
+            compiled.set(template, tmpl);
+        }
+        startTemplate();
+        const text = tmpl.render(context);
+        return { ok: true, text, warnings: warnings() };
+    }
+    catch (error) {
+        return {
+            ok: false,
+            problem: toProblem(error, file, lineOffset, undefinedHint),
+            warnings: warnings(),
+        };
+    }
+}
+function toProblem(error, file, lineOffset, undefinedHint) {
+    const cause = findCause(error);
+    let line;
+    let column;
+    if (cause instanceof UndefinedValueError && cause.line !== undefined) {
+        ({ line, column } = cause);
+    }
+    else if (typeof error.lineno === 'number') {
+        // Parse errors (no cause) count from 1; render errors count from 0 (nunjucks' own mix).
+        const base = error.cause === undefined ? 0 : 1;
+        line = error.lineno + base;
+        column = typeof error.colno === 'number' ? error.colno + base : undefined;
+    }
+    if (line !== undefined)
+        line += lineOffset;
+    const location = {
+        file,
+        ...(line ? { line } : {}),
+        ...(column ? { column } : {}),
+    };
+    if (cause instanceof UndefinedValueError) {
+        return {
+            message: `${cause.message}.`,
+            location,
+            hint: undefinedHint?.(cause.expression) ??
+                (/^var[.[]/.test(cause.expression)
+                    ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
+                    : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
+        };
+    }
+    if (cause instanceof SandboxError) {
+        return { message: `Not allowed in templates: ${cause.message}.`, location };
+    }
+    const raw = (cause instanceof Error ? cause.message : error.message)
+        // nunjucks prefixes "(unknown path) [Line 3, Column 5]\n  "; the location is reported apart.
+        .replace(/^\([^)]*\)(?: \[Line \d+, Column \d+\])?\s*/, '')
+        .replace(/^Error: /, '')
+        .trim();
+    if (/template not found/.test(raw)) {
+        return {
+            message: `Templates cannot include, import or extend other files (${raw}).`,
+            location,
+            hint: 'Put shared Terraform in a local module folder instead.',
+        };
+    }
+    if (/attempted to output null or undefined value/.test(raw)) {
+        return { message: 'An expression printed a null or undefined value.', location };
+    }
+    return { message: `Template error: ${raw}`, location };
+}
+function findCause(error) {
+    let current = error;
+    for (let i = 0; i < 5 && current instanceof Error; i++) {
+        if (current instanceof UndefinedValueError || current instanceof SandboxError)
+            return current;
+        const next = current.cause;
+        if (next === undefined)
+            break;
+        current = next;
+    }
+    return current;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/render-directory.ts
+/**
+ * Renders a plugin's `templates-deploy/` folder: the content of every text file and every file and
+ * folder name are Jinja templates. Problems in all files are reported together.
+ */
+
+
+
+
+
+
+
+
+/** The most a rendered file and a rendered plugin may weigh (bytes). */
+const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
+const MIB = (/* unused pure expression or super */ null && (1024 * 1024));
+/**
+ * Renders the folder in memory. A file or folder whose name renders to nothing is left out (so a
+ * template can make a file optional); binary files (with a NUL byte, or not UTF-8) are copied as
+ * they are. Symbolic links are refused: they could reach files outside the plugin.
+ */
+async function renderDirectory(options) {
+    const problems = [];
+    const warnings = [];
+    const files = new Map();
+    renderState.secretTexts = secretTexts(options.context);
+    let total = 0;
+    const limits = options.limits ?? RENDER_LIMITS;
+    const walk = async (sourceRel, targetRel) => {
+        const entries = await readdir(join(options.templateDir, sourceRel), { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const source = posix.join(sourceRel, entry.name);
+            const display = posix.join(options.displayDir, source);
+            const name = renderName(entry.name, options, display, problems, warnings);
+            if (name === undefined)
+                continue;
+            const target = posix.join(targetRel, name);
+            const stat = await lstat(join(options.templateDir, source));
+            if (stat.isSymbolicLink()) {
+                problems.push({
+                    message: 'Symbolic links are not allowed in templates-deploy.',
+                    location: { file: display },
+                    hint: 'Copy the file into the plugin instead.',
+                });
+            }
+            else if (stat.isDirectory()) {
+                await walk(source, target);
+            }
+            else if (stat.isFile()) {
+                const raw = await readFile(join(options.templateDir, source));
+                const content = renderContent(raw, options, display, problems, warnings);
+                if (content === undefined)
+                    continue;
+                total += content.length;
+                if (total > limits.pluginBytes) {
+                    throw new ConfigurationError({
+                        message: `The plugin renders to more than ${limits.pluginBytes / MIB} MiB (reached at this file).`,
+                        location: { file: display },
+                        hint: 'A template that repeats text in loops is the usual cause; generate repetition with Terraform (count, for_each) instead.',
+                    }, `${options.displayDir} does not render`);
+                }
+                const clash = files.get(target);
+                if (clash) {
+                    problems.push({
+                        message: `Renders to ${target}, as ${clash.from} does.`,
+                        location: { file: display },
+                        hint: 'Make the rendered file names unique.',
+                    });
+                }
+                else {
+                    files.set(target, { content, from: display });
+                }
+            }
+        }
+    };
+    await walk('', '');
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, `${options.displayDir} does not render`);
+    }
+    const sorted = [...files.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([path, { content }]) => ({ path, content }));
+    return { files: sorted, digest: render_directory_digestFiles(sorted), warnings };
+}
+/** Renders one file or folder name; undefined when it renders to nothing or fails. */
+function renderName(name, options, display, problems, warnings) {
+    if (!name.includes('{'))
+        return name;
+    renderState.mode = 'name';
+    let result;
+    try {
+        result = renderTemplateString(name, options.context, display, 0, undefined, modeOf(options));
+    }
+    finally {
+        renderState.mode = 'text';
+    }
+    mergeReferences(warnings, result.warnings);
+    if (!result.ok) {
+        problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
+        return undefined;
+    }
+    const rendered = result.text.trim();
+    if (rendered === '')
+        return undefined;
+    if (rendered.includes('/') || rendered.includes('\\') || rendered === '.' || rendered === '..') {
+        problems.push({
+            message: `The name renders to '${rendered}', which is not a single file or folder name.`,
+            location: { file: display },
+        });
+        return undefined;
+    }
+    return rendered;
+}
+function renderContent(raw, options, display, problems, warnings) {
+    if (isBinary(raw))
+        return raw;
+    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint, modeOf(options));
+    mergeReferences(warnings, result.warnings);
+    if (!result.ok) {
+        problems.push(result.problem);
+        return undefined;
+    }
+    // A UTF-8 byte per UTF-16 unit at least: a text longer than the limit is refused before the
+    // copy (flattening a huge string outside the heap could end the whole process).
+    const limit = options.limits?.fileBytes ?? RENDER_LIMITS.fileBytes;
+    const content = result.text.length > limit ? undefined : Buffer.from(result.text, 'utf8');
+    if (content === undefined || content.length > limit) {
+        const size = content?.length ?? result.text.length;
+        problems.push({
+            message: `Renders to ${(size / MIB).toFixed(1)} MiB or more; a rendered file may have at most ${limit / MIB} MiB.`,
+            location: { file: display },
+            hint: 'A template that repeats text in loops is the usual cause; generate repetition with Terraform (count, for_each) instead.',
+        });
+        return undefined;
+    }
+    return content;
+}
+function modeOf(options) {
+    return options.undefinedMode ? { undefinedMode: options.undefinedMode } : {};
+}
+function isBinary(raw) {
+    if (raw.includes(0))
+        return true;
+    return !Buffer.from(raw.toString('utf8'), 'utf8').equals(raw);
+}
+/** SHA-256 over `path NUL sha256(content) LF` of every file, in path order. */
+function render_directory_digestFiles(files) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of files) {
+        hash.update(`${file.path}\0${(0,external_node_crypto_.createHash)('sha256').update(file.content).digest('hex')}\n`);
+    }
+    return hash.digest('hex');
+}
+/** Writes a rendered project into `outDir` (which should be empty or new). */
+async function writeRenderedProject(project, outDir) {
+    for (const file of project.files) {
+        const target = (0,external_node_path_.join)(outDir, ...file.path.split('/'));
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+        await (0,promises_.writeFile)(target, file.content);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = require("node:module");
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./packages/core/src/templates/render-plugin.ts
+/**
+ * Renders a plugin's templates-deploy/ in a worker thread, so that a hostile template is bounded:
+ * nunjucks renders synchronously, and only a separate thread can be stopped. The worker gets plain
+ * data (render-protocol.ts) and has its own heap limit; it is terminated when it runs too long.
+ * Size limits (per file, per plugin, per string) are checked inside it (render-directory.ts,
+ * marked-runtime.ts).
+ */
+
+
+
+
+
+const RENDER_WORKER_LIMITS = {
+    /** Wall-clock time for one plugin's templates. */
+    timeoutMs: 30_000,
+    /** The worker's V8 heap (old generation): well above what 50 MiB of output needs. */
+    heapMb: 512,
+};
+/** Renders `request` in a worker; `plugin` names the plugin in errors. */
+async function renderPluginTemplates(request, plugin, limits = RENDER_WORKER_LIMITS) {
+    const reply = await runWorker(request, plugin, limits);
+    if (!reply.ok) {
+        if (reply.problems && reply.problems.length > 0) {
+            throw new errors_ConfigurationError(reply.problems, `${request.displayDir} does not render`);
+        }
+        throw new Error(`rendering ${plugin} failed in the render worker: ${reply.message}`);
+    }
+    return {
+        files: reply.files.map((f) => ({
+            path: f.path,
+            content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength),
+        })),
+        digest: reply.digest,
+        warnings: reply.warnings,
+    };
+}
+function runWorker(request, plugin, limits) {
+    const script = workerScript();
+    return new Promise((resolve, reject) => {
+        const worker = new external_node_worker_threads_.Worker(script.file, {
+            eval: script.eval,
+            workerData: request,
+            resourceLimits: { maxOldGenerationSizeMb: limits.heapMb },
+            stdout: false,
+            stderr: false,
+        });
+        let settled = false;
+        const settle = (fn) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            fn();
+        };
+        const timer = setTimeout(() => {
+            settle(() => reject(bounded(plugin, request, `took longer than ${limits.timeoutMs / 1000} s to render its templates, and was stopped`)));
+            void worker.terminate();
+        }, limits.timeoutMs);
+        worker.once('message', (reply) => {
+            settle(() => resolve(reply));
+            void worker.terminate();
+        });
+        worker.once('error', (error) => {
+            settle(() => reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+                ? bounded(plugin, request, `needed more than ${limits.heapMb} MiB of memory to render its templates, and was stopped`)
+                : new Error(`the render worker of ${plugin} failed: ${error.message}`, {
+                    cause: error,
+                })));
+        });
+        worker.once('exit', (code) => {
+            settle(() => reject(new Error(`the render worker of ${plugin} exited (code ${code})`)));
+        });
+    });
+}
+function bounded(plugin, request, what) {
+    return new errors_ConfigurationError({
+        message: `Plugin ${plugin} ${what}.`,
+        location: { file: request.displayDir },
+        hint: 'Look for loops that multiply (nested range()) or strings that double; generate repetition with Terraform (count, for_each) instead.',
+    });
+}
+/**
+ * The worker's code: next to the bundle (dist/<action>/render-worker/index.js, built by
+ * scripts/build.mjs), or, when running from the TypeScript sources (tests, the CLI), the source
+ * file loaded through tsx.
+ */
+function workerScript() {
+    const bundled = (0,external_node_path_.join)(__dirname, 'render-worker', 'index.js');
+    if ((0,external_node_fs_.existsSync)(bundled))
+        return { file: bundled, eval: false };
+    const source = (0,external_node_path_.join)(__dirname, 'render-worker.ts');
+    // A name ncc does not follow: tsx is a development tool, never bundled.
+    const loader = ['tsx', 'cjs'].join('/');
+    const tsx = (0,external_node_module_namespaceObject.createRequire)(source).resolve(loader);
+    return {
+        file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`,
+        eval: true,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/index.ts
+
 
 
 
@@ -89633,7 +90034,9 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
             workspace: context.workspace,
             alias: plugin.alias,
             version: context.version,
-        }, location.file);
+        }, location.file, 
+        // Lines count from the computed input's own line in its YAML file.
+        Math.max(0, (location.line ?? 1) - 1));
         if (rendered.ok)
             values[name] = rendered.text;
         else
@@ -92532,6 +92935,37 @@ async function interface_ownership_checkInterfaceOwnership(deps, manifest, locat
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+
+class TemplateWarnings {
+    references = [];
+    collisionsOf = new Set();
+    /**
+     * Warns, once per plugin, about inputs named like the template context's own names (see
+     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
+     */
+    reportCollisions(logger, alias, inputs, location) {
+        if (this.collisionsOf.has(alias))
+            return;
+        this.collisionsOf.add(alias);
+        for (const collision of templateNameCollisions(inputs)) {
+            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
+        }
+    }
+    /** Annotates the references not reported yet, with `logger` (the task's own log). */
+    report(logger, found) {
+        const before = this.references.length;
+        template_session_mergeReferences(this.references, found ?? []);
+        for (const reference of this.references.slice(before)) {
+            logger.warning(template_session_describeUndefinedReference(reference), reference.location);
+        }
+    }
+}
+/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
+function template_warnings_undefinedModeOf(strict) {
+    return strict ? 'strict' : 'lenient';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
  * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
@@ -92542,6 +92976,8 @@ async function interface_ownership_checkInterfaceOwnership(deps, manifest, locat
  * Every refusal happens before the run is opened. If anything fails after the run was opened, the
  * run is closed with the matching error status, which releases the lock: nothing is left blocked.
  */
+
+
 
 
 
@@ -92568,6 +93004,7 @@ async function openRun(deps, options) {
     });
     let manifest;
     let last;
+    let templateWarnings = [];
     if (operation.type === 'DEPLOY') {
         // Broken type files fail here too, before any call to S3.
         const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
@@ -92593,7 +93030,12 @@ async function openRun(deps, options) {
             logger,
         };
         // The target (and so the history to compare with) is known only once stk.yaml is read.
-        manifest = await buildManifest(manifestOptions);
+        // Computed inputs render inside: the session gives them the mode and collects what was undefined.
+        const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
+        manifest = built.result;
+        templateWarnings = built.references;
+        for (const reference of templateWarnings)
+            logger.warning(describeUndefinedReference(reference), reference.location);
         last = await deps.history.getLast(manifest.target);
         const live = liveDeployment(last);
         if (live) {
@@ -92648,6 +93090,7 @@ async function openRun(deps, options) {
         manifest,
         unchanged,
         brokenConsumers,
+        templateWarnings,
         ...(live ? { previous: live } : {}),
     };
     if (tasks.length === 0) {
@@ -93943,6 +94386,7 @@ async function scanRepositoryFiles(root, exclude, copyTo) {
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -93974,8 +94418,10 @@ async function executeRunTasks(deps, options) {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
     });
+    const templateWarnings = new TemplateWarnings();
     try {
-        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch);
+        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch, templateWarnings);
+        result.templateWarnings = templateWarnings.references;
         // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
         if (options.leaveOpen && result.run.status === 'RUNNING')
             result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
@@ -93987,12 +94433,12 @@ async function executeRunTasks(deps, options) {
         await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
     }
 }
-async function executeTasks(deps, options, run, manifest, watch) {
+async function executeTasks(deps, options, run, manifest, watch, templateWarnings) {
     const parallelism = options.parallelism ?? 1;
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
     const taskDeps = logs ? { ...deps, logger: logs } : deps;
-    const executor = new TaskExecutor(taskDeps, options, run, manifest);
+    const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
     try {
         await executor.prepareRepositoryFiles();
     }
@@ -94104,6 +94550,7 @@ class TaskExecutor {
     options;
     run;
     manifest;
+    templateWarnings;
     deployedIac = new Map();
     /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
     iacDigests = new Map();
@@ -94117,11 +94564,12 @@ class TaskExecutor {
     resolvedShared;
     /** Private module tokens for `terraform init`, masked once. */
     git;
-    constructor(deps, options, run, manifest) {
+    constructor(deps, options, run, manifest, templateWarnings) {
         this.deps = deps;
         this.options = options;
         this.run = run;
         this.manifest = manifest;
+        this.templateWarnings = templateWarnings;
         this.git = gitCredentials(options.guardrails.allowedModules);
         this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
         this.providerMirror = options.providerMirrorDir
@@ -94285,7 +94733,7 @@ class TaskExecutor {
             }
         }
         const shared = await this.sharedValuesFor(plugin);
-        const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
+        const displayDir = external_node_path_.posix.join(plugin.source?.displayDir ?? plugin.alias, 'templates-deploy');
         const project = await renderPluginTemplates({
             templateDir: (0,external_node_path_.join)(sourceDir, 'templates-deploy'),
             displayDir,
@@ -94304,7 +94752,10 @@ class TaskExecutor {
                 appId,
             },
             connectionTypes: typeByKey,
+            undefinedMode: template_warnings_undefinedModeOf(this.options.templateStrict),
         }, plugin.alias);
+        this.templateWarnings.report(this.deps.logger, project.warnings);
+        this.templateWarnings.reportCollisions(this.deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
         const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
         const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
         if (secretProblems.length > 0) {
@@ -96156,7 +96607,27 @@ async function closeRunLeftOpen(credentials) {
         : `Run ${ref.runId} was already closed.`);
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/undefined-names-summary.ts
+
+/** The most rows listed; the rest are counted. */
+const MAX_ROWS = 200;
+/** HTML for the summary (empty when nothing was undefined). */
+function renderUndefinedNames(references) {
+    if (!references || references.length === 0)
+        return '';
+    const rows = references.slice(0, MAX_ROWS).map((r) => {
+        const where = `${r.location.file}${r.location.line !== undefined ? `:${r.location.line}` : ''}`;
+        return `<tr><td><code>${escapeHtml(r.expression)}</code></td><td><code>${escapeHtml(where)}</code></td></tr>`;
+    });
+    const more = references.length > MAX_ROWS ? `<p>… and ${references.length - MAX_ROWS} more.</p>` : '';
+    return `<h3>Undefined template names</h3>
+<p>⚠️ These names are not defined: they rendered as empty text (Jinja's default, as on StackSpot). Define them as plugin inputs, guard them with <code>is defined</code> or <code>default</code>, or set <code>FEATURES_TEMPLATE_STRICT: true</code> to refuse them.</p>
+<table><tr><th>Name</th><th>Template</th></tr>${rows.join('')}</table>${more}
+`;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -96207,6 +96678,7 @@ function parseRuntimeInputs(p) {
         checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
         taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
         logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
+        templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
     };
     if (outputFile &&
         basePathOutput &&
@@ -96338,6 +96810,7 @@ async function writeRuntimeSummary(result) {
             .addHeading('Timeline', 3)
             .addRaw(`<p>Tasks of this job as they ran; the critical path (what decided when the last one ended) is highlighted.</p>\n\n\`\`\`mermaid\n${timeline}\n\`\`\`\n`, true);
     }
+    summary.addRaw(renderUndefinedNames(result.templateWarnings), true);
     const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
     if (failed?.error) {
         summary.addRaw(`<p><b>${escapeHtml(`${failed.taskType} ${failed.pluginAppliedAlias ?? ''}`)} failed:</b> ${escapeHtml(failed.error.message)}</p>`, true);
@@ -96404,6 +96877,7 @@ async function run() {
                 : {}),
             ...(await taskEnvironment(session, ref.runId, inputs)),
             parallelism: inputs.taskParallelism,
+            templateStrict: inputs.templateStrict,
             checkout: {
                 root: inputs.pathToMount,
                 exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),

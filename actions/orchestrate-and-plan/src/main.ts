@@ -18,6 +18,7 @@ import {
   CancelledError,
   executeRunTasks,
   formatTaskList,
+  mergeReferences,
   openRun,
   runDependencies,
   scanRepositoryFiles,
@@ -77,6 +78,7 @@ export async function run(): Promise<void> {
       operation: inputs.operation,
       forceDestroy: inputs.forceDestroy,
       terraformVersion: terraform.version,
+      templateStrict: inputs.templateStrict,
       ...(repositoryFiles ? { repositoryFiles } : {}),
       // From here on the post step closes the run if this step dies before handing it on.
       onOpened: (run) => guardRun(runRef(run)),
@@ -85,6 +87,7 @@ export async function run(): Promise<void> {
     let plans: PlanRecord[] = [];
     let unplanned: UnplannedPlugin[] = [];
     let failure: unknown;
+    let templateWarnings = [...(opened.templateWarnings ?? [])];
     if (current) {
       actionsLogger.info(
         `RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`,
@@ -108,6 +111,7 @@ export async function run(): Promise<void> {
           },
           checkout: { root: inputs.pathToMount, exclude },
           parallelism: inputs.taskParallelism,
+          templateStrict: inputs.templateStrict,
           leaveOpen: true,
           executor: stepDescription(),
           signal,
@@ -116,6 +120,7 @@ export async function run(): Promise<void> {
         plans = result.reports.flatMap((r) => r.plans ?? []);
         unplanned = result.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
         failure = result.error;
+        templateWarnings = mergeReferences(templateWarnings, result.templateWarnings ?? []);
         const changes = planOutputs(opened.manifest, current, plans, unplanned).has_changes;
         if (failure === undefined && inputs.skipDeploy && changes === 'false') {
           current = await runs.finishRun(current.runId, 'SKIPPED');
@@ -157,6 +162,7 @@ export async function run(): Promise<void> {
       plans,
       unplanned,
       planBucket: inputs.iacBucket.name,
+      templateWarnings,
     };
     await writeOrchestrateSummary(summary);
     if (inputs.prComment) await commentOnPullRequest(inputs.githubToken, summary);

@@ -85056,6 +85056,9 @@ function plugin_folder_refuseLinkOut(repoRoot, dir, display) {
 /** A path for messages: relative to the repository when inside it. */
 function locate_plugin_displayPath(repoRoot, path) {
     const rel = relative(repoRoot, path);
+    // The repository root itself (PLUGINS_PATH: .) is `.`, not the runner's absolute path.
+    if (rel === '')
+        return '.';
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
 }
 /** Reads and caches plugin.yaml files, so N plugins over one directory read it once. */
@@ -85248,8 +85251,421 @@ function type_sources_mergeTypes(repository, workspace) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
+/** A template tried something the sandbox forbids. */
+class sandbox_error_SandboxError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'SandboxError';
+}
+/** A template used a name or attribute that does not exist. */
+class sandbox_error_UndefinedValueError extends Error {
+    expression;
+    name = 'UndefinedValueError';
+    /** Where the lookup stands in the template, counted from 1. */
+    line;
+    column;
+    constructor(expression, detail) {
+        super(`'${expression}' is undefined${detail}`);
+        this.expression = expression;
+    }
+    at(lineno, colno) {
+        if (typeof lineno === 'number')
+            this.line = lineno + 1;
+        if (typeof colno === 'number')
+            this.column = colno + 1;
+        return this;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/marked-values.ts
+/**
+ * Values a plugin's templates receive from outside the plugin and its application, marked so that
+ * printing them cannot change the Terraform around them:
+ * - {@link ForeignValue}: a Connection Interface attribute another application published. Printed
+ *   as text it is escaped for an HCL (and JSON) string, so `"` or `${file(...)}` in it stays text.
+ * - {@link SecretValue}: a secret shared value or secret interface attribute. It can only be printed
+ *   whole, and then as `${sensitive("...")}`, so Terraform hides it in plans; every transformation
+ *   (filters, concatenation, indexing, iteration, comparison) is refused (see marked-runtime.ts).
+ * The raw value is kept in a private field: a template's attribute lookups cannot reach it.
+ */
+
+/** A string from another application, escaped whenever it becomes text. */
+class marked_values_ForeignValue {
+    #raw;
+    constructor(raw) {
+        this.#raw = raw;
+    }
+    get raw() {
+        return this.#raw;
+    }
+    /** The escaped text: what `{{ value }}` prints. */
+    toString() {
+        return marked_values_escapeHclString(this.#raw, true);
+    }
+}
+/** A secret: printed whole as a sensitive Terraform value, never transformed. */
+class marked_values_SecretValue {
+    label;
+    #raw;
+    constructor(raw, 
+    /** How messages name it, e.g. `var.API_KEY` (never the value). */
+    label) {
+        this.label = label;
+        this.#raw = raw;
+    }
+    get raw() {
+        return this.#raw;
+    }
+    /** What `{{ secret }}` prints: an interpolation Terraform marks sensitive. */
+    rendered() {
+        const raw = this.#raw;
+        const literal = typeof raw === 'string'
+            ? `"${marked_values_escapeHclString(raw, false)}"`
+            : `jsondecode("${marked_values_escapeHclString(JSON.stringify(raw), false)}")`;
+        return `\${sensitive(${literal})}`;
+    }
+    /** Any implicit conversion to text is a transformation the template did not spell out. */
+    toString() {
+        throw marked_values_refused(this, 'turned into text other than by printing it whole');
+    }
+}
+/** The error for an operation on a secret. */
+function marked_values_refused(secret, what) {
+    return new SandboxError(`${secret.label} is secret: it cannot be ${what}. Print it whole inside a quoted string ("{{ ${secret.label} }}"); Terraform then treats it as sensitive`);
+}
+/**
+ * Escapes `text` for the inside of an HCL quoted string, with only escapes JSON reads the same way
+ * (so the result is also valid inside a JSON string): `"`, `\`, control characters, and Terraform's
+ * template sequences `${` -> `$${`, `%{` -> `%%{`. With `trailing`, a final `$` or `%` is written
+ * as `${"$"}` / `${"%"}`: the text that follows it (another value) cannot complete a `${`.
+ */
+function marked_values_escapeHclString(text, trailing) {
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        const code = text.charCodeAt(i);
+        if (ch === '"')
+            out += '\\"';
+        else if (ch === '\\')
+            out += '\\\\';
+        else if (ch === '\n')
+            out += '\\n';
+        else if (ch === '\r')
+            out += '\\r';
+        else if (ch === '\t')
+            out += '\\t';
+        else if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029)
+            out += `\\u${code.toString(16).padStart(4, '0')}`;
+        else if (code >= 0xd800 && code <= 0xdfff && !isPaired(text, i))
+            out += '\\ufffd';
+        else if (ch === '$' || ch === '%') {
+            if (text[i + 1] === '{')
+                out += ch + ch;
+            else if (trailing && i === text.length - 1)
+                out += `\${"${ch}"}`;
+            else
+                out += ch;
+        }
+        else
+            out += ch;
+    }
+    return out;
+}
+function isPaired(text, i) {
+    const code = text.charCodeAt(i);
+    if (code <= 0xdbff) {
+        const next = text.charCodeAt(i + 1);
+        return next >= 0xdc00 && next <= 0xdfff;
+    }
+    const prev = text.charCodeAt(i - 1);
+    return prev >= 0xd800 && prev <= 0xdbff;
+}
+/** Marks every string in `value` (lists and maps included) as foreign. */
+function marked_values_markForeign(value) {
+    if (typeof value === 'string')
+        return value === '' ? value : new marked_values_ForeignValue(value);
+    if (Array.isArray(value))
+        return value.map(marked_values_markForeign);
+    if (marked_values_isPlainObject(value)) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_markForeign(v)]));
+    }
+    return value;
+}
+/** The plain data under the marks (for filters that compute on the real value). */
+function marked_values_unmark(value) {
+    if (value instanceof marked_values_ForeignValue)
+        return value.raw;
+    if (value instanceof marked_values_SecretValue)
+        throw marked_values_refused(value, 'unwrapped');
+    if (Array.isArray(value))
+        return value.some(hasMarks) ? value.map(marked_values_unmark) : value;
+    if (marked_values_isPlainObject(value) && hasMarks(value)) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_unmark(v)]));
+    }
+    return value;
+}
+/** The first secret in `value`, searched through lists and maps. */
+function marked_values_findSecret(value, depth = 0) {
+    if (value instanceof marked_values_SecretValue)
+        return value;
+    if (depth > 20)
+        return undefined;
+    if (Array.isArray(value)) {
+        for (const item of value) {
+            const found = marked_values_findSecret(item, depth + 1);
+            if (found)
+                return found;
+        }
+    }
+    else if (marked_values_isPlainObject(value)) {
+        for (const item of Object.values(value)) {
+            const found = marked_values_findSecret(item, depth + 1);
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
+}
+/** Whether `value` holds a foreign string anywhere (lists and maps included). */
+function marked_values_hasForeign(value, depth = 0) {
+    if (value instanceof marked_values_ForeignValue)
+        return true;
+    if (depth > 20)
+        return false;
+    if (Array.isArray(value))
+        return value.some((v) => marked_values_hasForeign(v, depth + 1));
+    if (marked_values_isPlainObject(value))
+        return Object.values(value).some((v) => marked_values_hasForeign(v, depth + 1));
+    return false;
+}
+function hasMarks(value) {
+    return marked_values_hasForeign(value) || marked_values_findSecret(value) !== undefined;
+}
+/** A `{}` or `Object.create(null)` map (not an array, class instance or marked value). */
+function marked_values_isPlainObject(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+}
+/**
+ * JSON of `value` that stays safe and exact inside HCL: foreign strings get Terraform's template
+ * escapes (`$${`, `%%{`), which Terraform reads back as the real value. Plain values are
+ * serialised as JSON.stringify does.
+ */
+function marked_values_hclJson(value, depth = 0) {
+    if (value instanceof marked_values_ForeignValue)
+        return `"${marked_values_escapeHclString(value.raw, false)}"`;
+    if (value instanceof marked_values_SecretValue)
+        throw marked_values_refused(value, 'serialised with tojson');
+    if (depth > 100)
+        throw new SandboxError('tojson: the value is nested too deeply');
+    if (Array.isArray(value)) {
+        return `[${value.map((v) => (v === undefined ? 'null' : marked_values_hclJson(v, depth + 1))).join(',')}]`;
+    }
+    if (marked_values_isPlainObject(value)) {
+        const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+        // Keys are escaped too: in HCL an object key is a template like any string.
+        const pairs = entries.map(([k, v]) => `"${marked_values_escapeHclString(k, false)}":${marked_values_hclJson(v, depth + 1)}`);
+        return `{${pairs.join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/context.ts
+
+/**
+ * Names StackSpot itself gives deploy templates: they keep StackSpot's meaning, whatever the
+ * plugin's inputs are called. `stk_env` is the deployment's environment (StackSpot provides it as
+ * `{{ stk_env }}` and `{{ inputs.stk_env }}`), `inputs` every input, `var` the shared values.
+ */
+const STACKSPOT_TEMPLATE_NAMES = ['inputs', 'var', 'stk_env'];
+/**
+ * Names this engine adds (StackSpot has none of them). A plugin written for StackSpot that names
+ * an input like one of these means its own input, so the input wins, with a warning; the engine's
+ * value stays reachable as `{{ deploy_engine.<name> }}`.
+ */
+const ENGINE_TEMPLATE_NAMES = [
+    'connections',
+    'environment',
+    'workspace',
+    'alias',
+    'version',
+    'app_id',
+    'infra_id',
+];
+/** Where the engine's own names stay reachable whatever the inputs are called. */
+const ENGINE_NAMESPACE = 'deploy_engine';
+/** Every name the template context defines besides the inputs. */
+const RESERVED_TEMPLATE_NAMES = [
+    ...STACKSPOT_TEMPLATE_NAMES,
+    ...ENGINE_TEMPLATE_NAMES,
+    ENGINE_NAMESPACE,
+];
+/** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
+function context_templateNameCollisions(inputs) {
+    const found = [];
+    for (const name of Object.keys(inputs)) {
+        if (ENGINE_TEMPLATE_NAMES.includes(name)) {
+            found.push({
+                input: name,
+                wins: 'input',
+                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
+            });
+        }
+        else if (STACKSPOT_TEMPLATE_NAMES.includes(name) ||
+            name === ENGINE_NAMESPACE) {
+            found.push({
+                input: name,
+                wins: 'stackspot',
+                message: `Input '${name}' has the name of a variable StackSpot (or this engine) gives templates: {{ ${name} }} is that variable, as on StackSpot; rename the input to use it in templates.`,
+            });
+        }
+    }
+    return found;
+}
+/**
+ * Builds the context object. Inputs come first by bare name; the engine's own names
+ * (ENGINE_TEMPLATE_NAMES) fill in only where no input has that name; StackSpot's names
+ * (`inputs`, `var`, `stk_env`) and `deploy_engine` always win.
+ */
+function buildTemplateContext(source) {
+    const wired = new Set(source.wiredConnectionKeys ?? []);
+    const connections = Object.fromEntries(Object.entries(source.connections).map(([key, attributes]) => {
+        if (wired.has(key))
+            return [key, attributes];
+        const secret = new Set(source.secretConnectionAttributes?.[key] ?? []);
+        const marked = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [
+            name,
+            secret.has(name)
+                ? secretOrEmpty(value, `connections.${key}.${name}`)
+                : markForeign(value),
+        ]));
+        return [key, marked];
+    }));
+    const secretShared = new Set(source.secretSharedValues ?? []);
+    const shared = Object.fromEntries(Object.entries(source.sharedValues ?? {}).map(([key, value]) => [
+        key,
+        secretShared.has(key) ? secretOrEmpty(value, `var.${key}`) : value,
+    ]));
+    const engine = {
+        connections,
+        environment: source.environment,
+        workspace: source.workspace,
+        alias: source.alias,
+        version: source.version,
+        ...(source.appKind === 'app' ? { app_id: source.appId } : { infra_id: source.appId }),
+    };
+    const inputs = { ...source.inputs, stk_env: source.environment };
+    return {
+        ...engine,
+        ...source.inputs,
+        inputs,
+        var: shared,
+        stk_env: source.environment,
+        [ENGINE_NAMESPACE]: engine,
+    };
+}
+/** Nothing to hide in an empty or missing value: it stays plain (and falsy in `if`). */
+function secretOrEmpty(value, label) {
+    return value === undefined || value === null || value === ''
+        ? value
+        : new SecretValue(value, label);
+}
+/** The printed form of every secret in a context, to recognise them in captured text. */
+function context_secretTexts(context) {
+    const found = [];
+    const visit = (value, depth) => {
+        if (value instanceof SecretValue)
+            found.push(value.rendered());
+        else if (depth < 3 && value !== null && typeof value === 'object')
+            Object.values(value).forEach((v) => visit(v, depth + 1));
+    };
+    visit(context.connections, 0);
+    visit(context.var, 0);
+    return found;
+}
+
 // EXTERNAL MODULE: ./node_modules/nunjucks/index.js
 var node_modules_nunjucks = __nccwpck_require__(8115);
+;// CONCATENATED MODULE: ./packages/core/src/templates/lexer-patch.ts
+/**
+ * Makes nunjucks' lexer read template text as Jinja2 3.1 does where they differ on real plugins:
+ * a `#}` outside a comment is text (a Terraform block commented out with `#` that ends in `#}`),
+ * not the error "unexpected end of comment". `%}` and `}}` outside tags are text in both already.
+ *
+ * nunjucks' Tokenizer is not exported and offers no hook, so its text branch is replaced here,
+ * once: the code below is nunjucks 3.2's own text branch (pinned by the lockfile) with that one
+ * case changed. Code inside `{{ }}` and `{% %}` is still lexed by nunjucks itself.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lexer = __nccwpck_require__(8852);
+let installed = false;
+/** Installs the patch (idempotent). */
+function lexer_patch_installLexerPatch() {
+    if (installed)
+        return;
+    installed = true;
+    const proto = Object.getPrototypeOf(lexer.lex(''));
+    const original = proto.nextToken;
+    proto.nextToken = function () {
+        const { tags } = this;
+        if (this.in_code ||
+            this.isFinished() ||
+            this._matches(tags.BLOCK_START) ||
+            this._matches(tags.VARIABLE_START)) {
+            return original.call(this);
+        }
+        return textToken(this);
+    };
+}
+/** Text up to the next tag, or a whole comment: nunjucks' text branch, `#}` in text kept. */
+function textToken(lx) {
+    const { tags } = lx;
+    const lineno = lx.lineno;
+    const colno = lx.colno;
+    const beginChars = tags.BLOCK_START.charAt(0) +
+        tags.VARIABLE_START.charAt(0) +
+        tags.COMMENT_START.charAt(0) +
+        tags.COMMENT_END.charAt(0);
+    let tok = '';
+    let inComment = false;
+    if (lx._matches(tags.COMMENT_START)) {
+        inComment = true;
+        tok = lx._extractString(tags.COMMENT_START) ?? '';
+    }
+    let data;
+    while ((data = lx._extractUntil(beginChars)) !== null) {
+        tok += data;
+        const startsTag = lx._matches(tags.BLOCK_START) ||
+            lx._matches(tags.VARIABLE_START) ||
+            lx._matches(tags.COMMENT_START);
+        if (startsTag && !inComment) {
+            if (lx.lstripBlocks && lx._matches(tags.BLOCK_START) && lx.colno > 0) {
+                const lastLine = tok.slice(-lx.colno);
+                if (lx.colno <= tok.length && /^\s+$/.test(lastLine)) {
+                    tok = tok.slice(0, -lx.colno);
+                    if (!tok.length)
+                        return lx.nextToken();
+                }
+            }
+            break;
+        }
+        else if (lx._matches(tags.COMMENT_END)) {
+            tok += lx._extractString(tags.COMMENT_END) ?? '';
+            // Jinja: outside a comment, `#}` is text like any other.
+            if (inComment)
+                break;
+        }
+        else {
+            tok += lx.current();
+            lx.forward();
+        }
+    }
+    if (data === null && inComment)
+        throw new Error('expected end of comment, got end of file');
+    return { type: inComment ? lexer.TOKEN_COMMENT : lexer.TOKEN_DATA, value: tok, lineno, colno };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/marked-runtime.ts
 /**
  * What nunjucks' runtime does with marked values (marked-values.ts), installed by
@@ -85284,11 +85700,16 @@ const marked_runtime_renderState = {
     deadline: Number.POSITIVE_INFINITY,
     /** Frame writes since the deadline was last compared with the clock. */
     ticks: 0,
+    /** Whether an undefined name is an error (`strict`) or renders empty (`lenient`, Jinja's default). */
+    undefinedMode: 'strict',
+    /** Lenient mode: the undefined names and attributes the current template used. */
+    undefinedRefs: [],
 };
 /** How long one template (a file, a name, a computed input) may take to render. */
 const TEMPLATE_TIME_LIMIT_MS = 10_000;
 /** Starts the time and size budgets of one template's render. */
 function marked_runtime_startTemplate(now = Date.now()) {
+    marked_runtime_renderState.undefinedRefs = [];
     marked_runtime_renderState.printed = 0;
     marked_runtime_renderState.ticks = 0;
     marked_runtime_renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
@@ -85311,6 +85732,23 @@ function installDeadline(runtime) {
 }
 /** Filters that hand their input back untouched: a secret may pass through them. */
 const PASS_THROUGH = new Set(['default', 'd']);
+/**
+ * Filters Jinja's default Undefined makes fail (measured with Jinja2 3.1.6: `{{ a | int }}` with
+ * `a` undefined raises); every other filter takes an undefined input as empty.
+ */
+const FAILS_ON_UNDEFINED = new Set([
+    'abs',
+    'attr',
+    'dictsort',
+    'filesizeformat',
+    'float',
+    'indent',
+    'int',
+    'round',
+    'tojson',
+    'wordwrap',
+    'xmlattr',
+]);
 /** Tests that only look at whether a value is there. */
 const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
 function textOf(value, safeString) {
@@ -85329,6 +85767,19 @@ function refuseSecrets(value, what, safeString) {
     if (text !== undefined && marked_runtime_renderState.secretTexts.some((s) => text.includes(s))) {
         throw new SandboxError(`this text holds a printed secret: it cannot be ${what}. Print secrets whole, outside {% set %} and {% filter %} blocks that transform them`);
     }
+}
+/**
+ * The text a value becomes when printed or joined with `~`: undefined and None as empty text,
+ * booleans as Terraform's `true`/`false`, lists and maps as JSON (valid HCL).
+ */
+function printedText(value) {
+    if (value === undefined || value === null)
+        return '';
+    if (Array.isArray(value) || isPlainObject(value))
+        return hclJson(value);
+    // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
 }
 function checkSize(value) {
     const length = typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
@@ -85350,6 +85801,9 @@ function marked_runtime_installMarkedRuntime(runtime) {
                 throw refused(value, 'used in a file or folder name');
             return value.rendered();
         }
+        // Lists and maps print as JSON (valid HCL), not as JavaScript's `a,b` / `[object Object]`.
+        if (Array.isArray(value) || isPlainObject(value))
+            return hclJson(value);
         return suppressValue(value, autoescape);
     };
     runtime.suppressValue = (value, autoescape) => {
@@ -85360,9 +85814,12 @@ function marked_runtime_installMarkedRuntime(runtime) {
         }
         return text;
     };
-    runtime.markedFilter = (env, context, name, args) => {
+    runtime.markedFilter = (env, context, name, args, inputPath = '…') => {
         if (PASS_THROUGH.has(name))
             return env.getFilter(name).apply(context, args);
+        if (args[0] === undefined && FAILS_ON_UNDEFINED.has(name)) {
+            throw new UndefinedValueError(inputPath, ` (the '${name}' filter needs a value)`);
+        }
         args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
         if (name === 'tojson')
             return hclJson(args[0]);
@@ -85379,9 +85836,9 @@ function marked_runtime_installMarkedRuntime(runtime) {
                 throw refused(side, 'concatenated');
         }
         if (left instanceof ForeignValue || right instanceof ForeignValue) {
-            return checkSize(new ForeignValue(`${String(unmark(left))}${String(unmark(right))}`));
+            return checkSize(new ForeignValue(`${printedText(unmark(left))}${printedText(unmark(right))}`));
         }
-        return checkSize(`${String(left)}${String(right)}`);
+        return checkSize(`${printedText(left)}${printedText(right)}`);
     };
     runtime.markedAdd = (left, right) => {
         const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
@@ -85402,6 +85859,9 @@ function marked_runtime_installMarkedRuntime(runtime) {
     };
     const callWrap = runtime.callWrap;
     runtime.callWrap = (fn, name, context, args) => {
+        // Calling an undefined value is an error in Jinja's default mode too.
+        if (fn === undefined || fn === null)
+            throw new UndefinedValueError(name, ' (it cannot be called)');
         for (const arg of args) {
             const secret = findSecret(arg);
             if (secret)
@@ -85475,31 +85935,15 @@ function marked_runtime_wrapTests(env) {
 
 
 
+
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compilerModule = __nccwpck_require__(8993);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = __nccwpck_require__(9846);
-/** A template used a name or attribute that does not exist. */
-class strict_nunjucks_UndefinedValueError extends Error {
-    expression;
-    name = 'UndefinedValueError';
-    /** Where the lookup stands in the template, counted from 1. */
-    line;
-    column;
-    constructor(expression, detail) {
-        super(`'${expression}' is undefined${detail}`);
-        this.expression = expression;
-    }
-    at(lineno, colno) {
-        if (typeof lineno === 'number')
-            this.line = lineno + 1;
-        if (typeof colno === 'number')
-            this.column = colno + 1;
-        return this;
-    }
-}
 
+/** The most undefined references one template reports (each line and expression once). */
+const MAX_UNDEFINED_REFS = 200;
 /** The most numbers range() gives, as in Jinja's sandbox. */
 const MAX_RANGE = 100000;
 const SOFT_TESTS = new Set(['defined', 'undefined']);
@@ -85540,28 +85984,66 @@ function ownMember(obj, key) {
     // Own functions (nunjucks' cycler/joiner objects) are called bound to their object.
     return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
 }
+/**
+ * An undefined name or attribute: an error in strict mode; in lenient mode (Jinja's default
+ * Undefined) it is recorded and the lookup gives `undefined`, which prints as empty, is false in
+ * `if` and iterates as empty. A missing shared value (`var.KEY`) stays an error in both modes: it
+ * is the workspace's configuration, and an empty value would reach Terraform unnoticed.
+ */
+function undefinedValue(expression, detail, lineno, colno) {
+    const error = new UndefinedValueError(expression, detail).at(lineno, colno);
+    if (renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
+        throw error;
+    const refs = renderState.undefinedRefs;
+    // Once per line and expression (a loop repeats them), and a bounded list per template.
+    if (refs.length < MAX_UNDEFINED_REFS &&
+        !refs.some((r) => r.line === error.line && r.expression === expression)) {
+        refs.push({
+            expression,
+            ...(error.line !== undefined ? { line: error.line } : {}),
+            ...(error.column !== undefined ? { column: error.column } : {}),
+        });
+    }
+    return undefined;
+}
 function installRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
     runtime.strictLookup = (context, frame, name, lineno, colno) => {
-        if (!hasName(context, frame, name)) {
-            throw new strict_nunjucks_UndefinedValueError(name, '').at(lineno, colno);
-        }
+        if (!hasName(context, frame, name))
+            return undefinedValue(name, '', lineno, colno);
         return runtime.contextOrFrameLookup
             ? runtime.contextOrFrameLookup(context, frame, name)
             : undefined;
     };
     runtime.strictMember = (obj, key, path, lineno, colno) => {
-        if (obj === undefined || obj === null) {
-            throw new strict_nunjucks_UndefinedValueError(path, ` (its parent is ${obj === null ? 'null' : 'undefined'})`).at(lineno, colno);
+        // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
+        // turns `_private` attributes into undefined), while an attribute of None is undefined.
+        if (obj === undefined || (obj === null && renderState.undefinedMode === 'strict')) {
+            if (obj === undefined && renderState.undefinedMode === 'lenient') {
+                ownMember({}, key); // the sandbox's refusals come first
+                if (typeof key === 'string' && key.startsWith('_'))
+                    return undefined;
+            }
+            throw new UndefinedValueError(path, ` (its parent is ${obj === null ? 'null' : 'undefined'})`).at(lineno, colno);
         }
         const member = ownMember(obj, key);
         if (!member.found)
-            throw new strict_nunjucks_UndefinedValueError(path, describeKeys(obj)).at(lineno, colno);
+            return undefinedValue(path, describeKeys(obj), lineno, colno);
         return member.value;
     };
     runtime.softMember = (obj, key) => ownMember(obj, key).value;
+    // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
+    // an Undefined as empty text (and we print None as empty text too: see printedText).
+    const ensureDefined = runtime.ensureDefined;
+    runtime.ensureDefined = (value, lineno, colno) => renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
+    // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
+    runtime.definedOperand = (value, path, lineno, colno) => {
+        if (value === undefined)
+            throw new UndefinedValueError(path, '').at(lineno, colno);
+        return value;
+    };
 }
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node) {
@@ -85670,7 +86152,7 @@ function installCompiler() {
             else
                 this.compile(arg, frame);
         });
-        this._emit(']))');
+        this._emit(`], ${JSON.stringify(pathOf(args[0]))}))`);
     };
     // `~` and `+` keep marks and bound string growth; comparisons see real values.
     const binary = (fn) => function (node, frame) {
@@ -85681,7 +86163,52 @@ function installCompiler() {
         this._emit('))');
     };
     const concat = binary('markedConcat');
-    const add = binary('markedAdd');
+    // An undefined operand of arithmetic is an error naming it (Jinja), not NaN.
+    const operand = (compiler, node, frame) => {
+        compiler._emit('runtime.definedOperand(');
+        compiler.compile(node, frame);
+        compiler._emit(`, ${JSON.stringify(pathOf(node))}, ${position(node)})`);
+    };
+    const add = function (node, frame) {
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.markedAdd(`);
+        operand(this, node.left, frame);
+        this._emit(', ');
+        operand(this, node.right, frame);
+        this._emit('))');
+    };
+    const arithmetic = [
+        ['compileSub', '(', ' - ', ')'],
+        ['compileMul', '(', ' * ', ')'],
+        ['compileDiv', '(', ' / ', ')'],
+        ['compileMod', '(', ' % ', ')'],
+        ['compileFloorDiv', 'Math.floor(', ' / ', ')'],
+        ['compilePow', 'Math.pow(', ', ', ')'],
+    ];
+    for (const [method, open, op, close] of arithmetic) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(open);
+            operand(this, node.left, frame);
+            this._emit(op);
+            operand(this, node.right, frame);
+            this._emit(close);
+        };
+    }
+    for (const [method, sign] of [
+        ['compileNeg', '-'],
+        ['compilePos', '+'],
+    ]) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(`${sign}(`);
+            operand(this, node.target, frame);
+            this._emit(')');
+        };
+    }
     proto.compileConcat = function (node, frame) {
         if (!this.throwOnUndefined)
             return original.compileConcat.call(this, node, frame);
@@ -85738,6 +86265,7 @@ const COMPARE_OPS = {
  * the Jinja filters and tests nunjucks lacks.
  */
 function strict_nunjucks_createStrictEnvironment() {
+    installLexerPatch();
     installRuntime();
     installCompiler();
     const env = new nunjucks.Environment([], {
@@ -85766,11 +86294,55 @@ function strict_nunjucks_createStrictEnvironment() {
     return env;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/template-session.ts
+/**
+ * How undefined names render (Jinja's default `Undefined`, or `StrictUndefined` with
+ * FEATURES_TEMPLATE_STRICT), and the undefined references a render met, reported as warnings.
+ *
+ * Computed inputs render deep inside manifest building; rather than thread the mode and a warning
+ * list through every caller, a caller opens a session (AsyncLocalStorage) around the work and
+ * every renderTemplateString inside it follows the session's mode and reports to it. An explicit
+ * option on renderTemplateString wins over the session; without either, rendering is lenient.
+ */
+
+const storage = new external_node_async_hooks_.AsyncLocalStorage();
+/** Runs `fn` with every render inside it in `mode`, collecting undefined references. */
+async function template_session_withTemplateSession(mode, fn) {
+    const session = { mode, references: [] };
+    const result = await storage.run(session, fn);
+    return { result, references: session.references };
+}
+/** The session the caller runs in, if any. */
+function template_session_currentTemplateSession() {
+    return storage.getStore();
+}
+/** Adds `found` to `into`, leaving out what is already there (same file, line and expression). */
+function template_session_mergeReferences(into, found) {
+    const seen = new Set(into.map(referenceKey));
+    for (const reference of found) {
+        const key = referenceKey(reference);
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        into.push(reference);
+    }
+    return into;
+}
+function referenceKey(reference) {
+    const { file, line } = reference.location;
+    return `${file}\0${line ?? ''}\0${reference.expression}`;
+}
+/** The warning text for one undefined reference (the annotation sits at its file and line). */
+function template_session_describeUndefinedReference(reference) {
+    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot). Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
 /**
  * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
  * that names the file, the line and what is undefined.
  */
+
 
 
 
@@ -85783,7 +86355,19 @@ function environment() {
     shared ??= createStrictEnvironment();
     return shared;
 }
-function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint) {
+function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint, options = {}) {
+    const session = currentTemplateSession();
+    renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
+    renderState.undefinedRefs = [];
+    const warnings = () => {
+        const found = mergeReferences([], renderState.undefinedRefs.map((r) => ({
+            expression: r.expression,
+            location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+        })));
+        if (session)
+            mergeReferences(session.references, found);
+        return found;
+    };
     try {
         let tmpl = compiled.get(template);
         if (!tmpl) {
@@ -85794,12 +86378,14 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
             compiled.set(template, tmpl);
         }
         startTemplate();
-        return { ok: true, text: tmpl.render(context) };
+        const text = tmpl.render(context);
+        return { ok: true, text, warnings: warnings() };
     }
     catch (error) {
         return {
             ok: false,
             problem: toProblem(error, file, lineOffset, undefinedHint),
+            warnings: warnings(),
         };
     }
 }
@@ -85807,7 +86393,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
     const cause = findCause(error);
     let line;
     let column;
-    if (cause instanceof UndefinedValueError) {
+    if (cause instanceof UndefinedValueError && cause.line !== undefined) {
         ({ line, column } = cause);
     }
     else if (typeof error.lineno === 'number') {
@@ -85878,6 +86464,7 @@ function findCause(error) {
 
 
 
+
 /** The most a rendered file and a rendered plugin may weigh (bytes). */
 const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
 const MIB = (/* unused pure expression or super */ null && (1024 * 1024));
@@ -85888,6 +86475,7 @@ const MIB = (/* unused pure expression or super */ null && (1024 * 1024));
  */
 async function renderDirectory(options) {
     const problems = [];
+    const warnings = [];
     const files = new Map();
     renderState.secretTexts = secretTexts(options.context);
     let total = 0;
@@ -85898,7 +86486,7 @@ async function renderDirectory(options) {
         for (const entry of entries) {
             const source = posix.join(sourceRel, entry.name);
             const display = posix.join(options.displayDir, source);
-            const name = renderName(entry.name, options.context, display, problems);
+            const name = renderName(entry.name, options, display, problems, warnings);
             if (name === undefined)
                 continue;
             const target = posix.join(targetRel, name);
@@ -85915,7 +86503,7 @@ async function renderDirectory(options) {
             }
             else if (stat.isFile()) {
                 const raw = await readFile(join(options.templateDir, source));
-                const content = renderContent(raw, options, display, problems);
+                const content = renderContent(raw, options, display, problems, warnings);
                 if (content === undefined)
                     continue;
                 total += content.length;
@@ -85947,20 +86535,21 @@ async function renderDirectory(options) {
     const sorted = [...files.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([path, { content }]) => ({ path, content }));
-    return { files: sorted, digest: render_directory_digestFiles(sorted) };
+    return { files: sorted, digest: render_directory_digestFiles(sorted), warnings };
 }
 /** Renders one file or folder name; undefined when it renders to nothing or fails. */
-function renderName(name, context, display, problems) {
+function renderName(name, options, display, problems, warnings) {
     if (!name.includes('{'))
         return name;
     renderState.mode = 'name';
     let result;
     try {
-        result = renderTemplateString(name, context, display);
+        result = renderTemplateString(name, options.context, display, 0, undefined, modeOf(options));
     }
     finally {
         renderState.mode = 'text';
     }
+    mergeReferences(warnings, result.warnings);
     if (!result.ok) {
         problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
         return undefined;
@@ -85977,10 +86566,11 @@ function renderName(name, context, display, problems) {
     }
     return rendered;
 }
-function renderContent(raw, options, display, problems) {
+function renderContent(raw, options, display, problems, warnings) {
     if (isBinary(raw))
         return raw;
-    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint);
+    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint, modeOf(options));
+    mergeReferences(warnings, result.warnings);
     if (!result.ok) {
         problems.push(result.problem);
         return undefined;
@@ -85999,6 +86589,9 @@ function renderContent(raw, options, display, problems) {
         return undefined;
     }
     return content;
+}
+function modeOf(options) {
+    return options.undefinedMode ? { undefinedMode: options.undefinedMode } : {};
 }
 function isBinary(raw) {
     if (raw.includes(0))
@@ -86060,6 +86653,7 @@ async function render_plugin_renderPluginTemplates(request, plugin, limits = REN
             content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength),
         })),
         digest: reply.digest,
+        warnings: reply.warnings,
     };
 }
 function runWorker(request, plugin, limits) {
@@ -86135,6 +86729,7 @@ function workerScript() {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/resolve-inputs.ts
 
 
@@ -86191,7 +86786,9 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
             workspace: context.workspace,
             alias: plugin.alias,
             version: context.version,
-        }, location.file);
+        }, location.file, 
+        // Lines count from the computed input's own line in its YAML file.
+        Math.max(0, (location.line ?? 1) - 1));
         if (rendered.ok)
             values[name] = rendered.text;
         else
@@ -89090,6 +89687,37 @@ async function interface_ownership_checkInterfaceOwnership(deps, manifest, locat
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+
+class template_warnings_TemplateWarnings {
+    references = [];
+    collisionsOf = new Set();
+    /**
+     * Warns, once per plugin, about inputs named like the template context's own names (see
+     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
+     */
+    reportCollisions(logger, alias, inputs, location) {
+        if (this.collisionsOf.has(alias))
+            return;
+        this.collisionsOf.add(alias);
+        for (const collision of templateNameCollisions(inputs)) {
+            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
+        }
+    }
+    /** Annotates the references not reported yet, with `logger` (the task's own log). */
+    report(logger, found) {
+        const before = this.references.length;
+        mergeReferences(this.references, found ?? []);
+        for (const reference of this.references.slice(before)) {
+            logger.warning(describeUndefinedReference(reference), reference.location);
+        }
+    }
+}
+/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
+function template_warnings_undefinedModeOf(strict) {
+    return strict ? 'strict' : 'lenient';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
  * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
@@ -89100,6 +89728,8 @@ async function interface_ownership_checkInterfaceOwnership(deps, manifest, locat
  * Every refusal happens before the run is opened. If anything fails after the run was opened, the
  * run is closed with the matching error status, which releases the lock: nothing is left blocked.
  */
+
+
 
 
 
@@ -89126,6 +89756,7 @@ async function openRun(deps, options) {
     });
     let manifest;
     let last;
+    let templateWarnings = [];
     if (operation.type === 'DEPLOY') {
         // Broken type files fail here too, before any call to S3.
         const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
@@ -89151,7 +89782,12 @@ async function openRun(deps, options) {
             logger,
         };
         // The target (and so the history to compare with) is known only once stk.yaml is read.
-        manifest = await buildManifest(manifestOptions);
+        // Computed inputs render inside: the session gives them the mode and collects what was undefined.
+        const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
+        manifest = built.result;
+        templateWarnings = built.references;
+        for (const reference of templateWarnings)
+            logger.warning(describeUndefinedReference(reference), reference.location);
         last = await deps.history.getLast(manifest.target);
         const live = liveDeployment(last);
         if (live) {
@@ -89206,6 +89842,7 @@ async function openRun(deps, options) {
         manifest,
         unchanged,
         brokenConsumers,
+        templateWarnings,
         ...(live ? { previous: live } : {}),
     };
     if (tasks.length === 0) {
@@ -90255,6 +90892,7 @@ async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -90286,8 +90924,10 @@ async function executeRunTasks(deps, options) {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
     });
+    const templateWarnings = new TemplateWarnings();
     try {
-        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch);
+        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch, templateWarnings);
+        result.templateWarnings = templateWarnings.references;
         // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
         if (options.leaveOpen && result.run.status === 'RUNNING')
             result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
@@ -90299,12 +90939,12 @@ async function executeRunTasks(deps, options) {
         await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
     }
 }
-async function executeTasks(deps, options, run, manifest, watch) {
+async function executeTasks(deps, options, run, manifest, watch, templateWarnings) {
     const parallelism = options.parallelism ?? 1;
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
     const taskDeps = logs ? { ...deps, logger: logs } : deps;
-    const executor = new TaskExecutor(taskDeps, options, run, manifest);
+    const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
     try {
         await executor.prepareRepositoryFiles();
     }
@@ -90416,6 +91056,7 @@ class TaskExecutor {
     options;
     run;
     manifest;
+    templateWarnings;
     deployedIac = new Map();
     /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
     iacDigests = new Map();
@@ -90429,11 +91070,12 @@ class TaskExecutor {
     resolvedShared;
     /** Private module tokens for `terraform init`, masked once. */
     git;
-    constructor(deps, options, run, manifest) {
+    constructor(deps, options, run, manifest, templateWarnings) {
         this.deps = deps;
         this.options = options;
         this.run = run;
         this.manifest = manifest;
+        this.templateWarnings = templateWarnings;
         this.git = gitCredentials(options.guardrails.allowedModules);
         this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
         this.providerMirror = options.providerMirrorDir
@@ -90597,7 +91239,7 @@ class TaskExecutor {
             }
         }
         const shared = await this.sharedValuesFor(plugin);
-        const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
+        const displayDir = posix.join(plugin.source?.displayDir ?? plugin.alias, 'templates-deploy');
         const project = await renderPluginTemplates({
             templateDir: join(sourceDir, 'templates-deploy'),
             displayDir,
@@ -90616,7 +91258,10 @@ class TaskExecutor {
                 appId,
             },
             connectionTypes: typeByKey,
+            undefinedMode: undefinedModeOf(this.options.templateStrict),
         }, plugin.alias);
+        this.templateWarnings.report(this.deps.logger, project.warnings);
+        this.templateWarnings.reportCollisions(this.deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
         const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
         const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
         if (secretProblems.length > 0) {
@@ -94286,7 +94931,7 @@ const REFERENCES = {
     '\r': '&#13;',
 };
 /** `text` with the step's secrets masked (see maskRegistered), escaped. */
-function escapeHtml(text) {
+function html_escapeHtml(text) {
     return maskRegistered(text).replace(/[&<>"'[\]`\\\r\n]/g, (c) => REFERENCES[c]);
 }
 
@@ -95415,7 +96060,27 @@ async function closeRunLeftOpen(credentials) {
         : `Run ${ref.runId} was already closed.`);
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/undefined-names-summary.ts
+
+/** The most rows listed; the rest are counted. */
+const MAX_ROWS = 200;
+/** HTML for the summary (empty when nothing was undefined). */
+function renderUndefinedNames(references) {
+    if (!references || references.length === 0)
+        return '';
+    const rows = references.slice(0, MAX_ROWS).map((r) => {
+        const where = `${r.location.file}${r.location.line !== undefined ? `:${r.location.line}` : ''}`;
+        return `<tr><td><code>${escapeHtml(r.expression)}</code></td><td><code>${escapeHtml(where)}</code></td></tr>`;
+    });
+    const more = references.length > MAX_ROWS ? `<p>… and ${references.length - MAX_ROWS} more.</p>` : '';
+    return `<h3>Undefined template names</h3>
+<p>⚠️ These names are not defined: they rendered as empty text (Jinja's default, as on StackSpot). Define them as plugin inputs, guard them with <code>is defined</code> or <code>default</code>, or set <code>FEATURES_TEMPLATE_STRICT: true</code> to refuse them.</p>
+<table><tr><th>Name</th><th>Template</th></tr>${rows.join('')}</table>${more}
+`;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -95488,6 +96153,7 @@ function parseOrchestrateInputs(p) {
         basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
         verbose: p.boolean('VERBOSE', false),
         skipDeploy: p.boolean('SKIP_DEPLOY', false),
+        templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
         operation: { type: 'DEPLOY' },
         forceDestroy: p.boolean('FORCE_DESTROY', false),
         checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),

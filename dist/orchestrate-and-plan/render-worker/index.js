@@ -6528,6 +6528,25 @@ function classifyError(error) {
 class SandboxError extends Error {
     name = 'SandboxError';
 }
+/** A template used a name or attribute that does not exist. */
+class UndefinedValueError extends Error {
+    expression;
+    name = 'UndefinedValueError';
+    /** Where the lookup stands in the template, counted from 1. */
+    line;
+    column;
+    constructor(expression, detail) {
+        super(`'${expression}' is undefined${detail}`);
+        this.expression = expression;
+    }
+    at(lineno, colno) {
+        if (typeof lineno === 'number')
+            this.line = lineno + 1;
+        if (typeof colno === 'number')
+            this.column = colno + 1;
+        return this;
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/marked-values.ts
 /**
@@ -6693,6 +6712,7 @@ function hasForeign(value, depth = 0) {
 function hasMarks(value) {
     return hasForeign(value) || findSecret(value) !== undefined;
 }
+/** A `{}` or `Object.create(null)` map (not an array, class instance or marked value). */
 function isPlainObject(value) {
     if (value === null || typeof value !== 'object')
         return false;
@@ -6725,9 +6745,18 @@ function hclJson(value, depth = 0) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/context.ts
 
-/** Names the engine defines; an input of the same name is still reachable as `inputs.<name>`. */
-const RESERVED_TEMPLATE_NAMES = (/* unused pure expression or super */ null && ([
-    'inputs',
+/**
+ * Names StackSpot itself gives deploy templates: they keep StackSpot's meaning, whatever the
+ * plugin's inputs are called. `stk_env` is the deployment's environment (StackSpot provides it as
+ * `{{ stk_env }}` and `{{ inputs.stk_env }}`), `inputs` every input, `var` the shared values.
+ */
+const STACKSPOT_TEMPLATE_NAMES = ['inputs', 'var', 'stk_env'];
+/**
+ * Names this engine adds (StackSpot has none of them). A plugin written for StackSpot that names
+ * an input like one of these means its own input, so the input wins, with a warning; the engine's
+ * value stays reachable as `{{ deploy_engine.<name> }}`.
+ */
+const ENGINE_TEMPLATE_NAMES = [
     'connections',
     'environment',
     'workspace',
@@ -6735,9 +6764,42 @@ const RESERVED_TEMPLATE_NAMES = (/* unused pure expression or super */ null && (
     'version',
     'app_id',
     'infra_id',
-    'var',
-]));
-/** Builds the context object; the engine's names win over inputs of the same name. */
+];
+/** Where the engine's own names stay reachable whatever the inputs are called. */
+const ENGINE_NAMESPACE = 'deploy_engine';
+/** Every name the template context defines besides the inputs. */
+const RESERVED_TEMPLATE_NAMES = [
+    ...STACKSPOT_TEMPLATE_NAMES,
+    ...ENGINE_TEMPLATE_NAMES,
+    ENGINE_NAMESPACE,
+];
+/** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
+function templateNameCollisions(inputs) {
+    const found = [];
+    for (const name of Object.keys(inputs)) {
+        if (ENGINE_TEMPLATE_NAMES.includes(name)) {
+            found.push({
+                input: name,
+                wins: 'input',
+                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
+            });
+        }
+        else if (STACKSPOT_TEMPLATE_NAMES.includes(name) ||
+            name === ENGINE_NAMESPACE) {
+            found.push({
+                input: name,
+                wins: 'stackspot',
+                message: `Input '${name}' has the name of a variable StackSpot (or this engine) gives templates: {{ ${name} }} is that variable, as on StackSpot; rename the input to use it in templates.`,
+            });
+        }
+    }
+    return found;
+}
+/**
+ * Builds the context object. Inputs come first by bare name; the engine's own names
+ * (ENGINE_TEMPLATE_NAMES) fill in only where no input has that name; StackSpot's names
+ * (`inputs`, `var`, `stk_env`) and `deploy_engine` always win.
+ */
 function buildTemplateContext(source) {
     const wired = new Set(source.wiredConnectionKeys ?? []);
     const connections = Object.fromEntries(Object.entries(source.connections).map(([key, attributes]) => {
@@ -6757,16 +6819,22 @@ function buildTemplateContext(source) {
         key,
         secretShared.has(key) ? secretOrEmpty(value, `var.${key}`) : value,
     ]));
-    return {
-        ...source.inputs,
-        inputs: source.inputs,
+    const engine = {
         connections,
         environment: source.environment,
         workspace: source.workspace,
         alias: source.alias,
         version: source.version,
         ...(source.appKind === 'app' ? { app_id: source.appId } : { infra_id: source.appId }),
+    };
+    const inputs = { ...source.inputs, stk_env: source.environment };
+    return {
+        ...engine,
+        ...source.inputs,
+        inputs,
         var: shared,
+        stk_env: source.environment,
+        [ENGINE_NAMESPACE]: engine,
     };
 }
 /** Nothing to hide in an empty or missing value: it stays plain (and falsy in `if`). */
@@ -6797,6 +6865,85 @@ const promises_namespaceObject = require("node:fs/promises");
 const external_node_path_namespaceObject = require("node:path");
 // EXTERNAL MODULE: ./node_modules/nunjucks/index.js
 var nunjucks = __nccwpck_require__(115);
+;// CONCATENATED MODULE: ./packages/core/src/templates/lexer-patch.ts
+/**
+ * Makes nunjucks' lexer read template text as Jinja2 3.1 does where they differ on real plugins:
+ * a `#}` outside a comment is text (a Terraform block commented out with `#` that ends in `#}`),
+ * not the error "unexpected end of comment". `%}` and `}}` outside tags are text in both already.
+ *
+ * nunjucks' Tokenizer is not exported and offers no hook, so its text branch is replaced here,
+ * once: the code below is nunjucks 3.2's own text branch (pinned by the lockfile) with that one
+ * case changed. Code inside `{{ }}` and `{% %}` is still lexed by nunjucks itself.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lexer = __nccwpck_require__(852);
+let installed = false;
+/** Installs the patch (idempotent). */
+function installLexerPatch() {
+    if (installed)
+        return;
+    installed = true;
+    const proto = Object.getPrototypeOf(lexer.lex(''));
+    const original = proto.nextToken;
+    proto.nextToken = function () {
+        const { tags } = this;
+        if (this.in_code ||
+            this.isFinished() ||
+            this._matches(tags.BLOCK_START) ||
+            this._matches(tags.VARIABLE_START)) {
+            return original.call(this);
+        }
+        return textToken(this);
+    };
+}
+/** Text up to the next tag, or a whole comment: nunjucks' text branch, `#}` in text kept. */
+function textToken(lx) {
+    const { tags } = lx;
+    const lineno = lx.lineno;
+    const colno = lx.colno;
+    const beginChars = tags.BLOCK_START.charAt(0) +
+        tags.VARIABLE_START.charAt(0) +
+        tags.COMMENT_START.charAt(0) +
+        tags.COMMENT_END.charAt(0);
+    let tok = '';
+    let inComment = false;
+    if (lx._matches(tags.COMMENT_START)) {
+        inComment = true;
+        tok = lx._extractString(tags.COMMENT_START) ?? '';
+    }
+    let data;
+    while ((data = lx._extractUntil(beginChars)) !== null) {
+        tok += data;
+        const startsTag = lx._matches(tags.BLOCK_START) ||
+            lx._matches(tags.VARIABLE_START) ||
+            lx._matches(tags.COMMENT_START);
+        if (startsTag && !inComment) {
+            if (lx.lstripBlocks && lx._matches(tags.BLOCK_START) && lx.colno > 0) {
+                const lastLine = tok.slice(-lx.colno);
+                if (lx.colno <= tok.length && /^\s+$/.test(lastLine)) {
+                    tok = tok.slice(0, -lx.colno);
+                    if (!tok.length)
+                        return lx.nextToken();
+                }
+            }
+            break;
+        }
+        else if (lx._matches(tags.COMMENT_END)) {
+            tok += lx._extractString(tags.COMMENT_END) ?? '';
+            // Jinja: outside a comment, `#}` is text like any other.
+            if (inComment)
+                break;
+        }
+        else {
+            tok += lx.current();
+            lx.forward();
+        }
+    }
+    if (data === null && inComment)
+        throw new Error('expected end of comment, got end of file');
+    return { type: inComment ? lexer.TOKEN_COMMENT : lexer.TOKEN_DATA, value: tok, lineno, colno };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/marked-runtime.ts
 /**
  * What nunjucks' runtime does with marked values (marked-values.ts), installed by
@@ -6831,11 +6978,16 @@ const renderState = {
     deadline: Number.POSITIVE_INFINITY,
     /** Frame writes since the deadline was last compared with the clock. */
     ticks: 0,
+    /** Whether an undefined name is an error (`strict`) or renders empty (`lenient`, Jinja's default). */
+    undefinedMode: 'strict',
+    /** Lenient mode: the undefined names and attributes the current template used. */
+    undefinedRefs: [],
 };
 /** How long one template (a file, a name, a computed input) may take to render. */
 const TEMPLATE_TIME_LIMIT_MS = 10_000;
 /** Starts the time and size budgets of one template's render. */
 function startTemplate(now = Date.now()) {
+    renderState.undefinedRefs = [];
     renderState.printed = 0;
     renderState.ticks = 0;
     renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
@@ -6858,6 +7010,23 @@ function installDeadline(runtime) {
 }
 /** Filters that hand their input back untouched: a secret may pass through them. */
 const PASS_THROUGH = new Set(['default', 'd']);
+/**
+ * Filters Jinja's default Undefined makes fail (measured with Jinja2 3.1.6: `{{ a | int }}` with
+ * `a` undefined raises); every other filter takes an undefined input as empty.
+ */
+const FAILS_ON_UNDEFINED = new Set([
+    'abs',
+    'attr',
+    'dictsort',
+    'filesizeformat',
+    'float',
+    'indent',
+    'int',
+    'round',
+    'tojson',
+    'wordwrap',
+    'xmlattr',
+]);
 /** Tests that only look at whether a value is there. */
 const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
 function textOf(value, safeString) {
@@ -6876,6 +7045,19 @@ function refuseSecrets(value, what, safeString) {
     if (text !== undefined && renderState.secretTexts.some((s) => text.includes(s))) {
         throw new SandboxError(`this text holds a printed secret: it cannot be ${what}. Print secrets whole, outside {% set %} and {% filter %} blocks that transform them`);
     }
+}
+/**
+ * The text a value becomes when printed or joined with `~`: undefined and None as empty text,
+ * booleans as Terraform's `true`/`false`, lists and maps as JSON (valid HCL).
+ */
+function printedText(value) {
+    if (value === undefined || value === null)
+        return '';
+    if (Array.isArray(value) || isPlainObject(value))
+        return hclJson(value);
+    // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
 }
 function checkSize(value) {
     const length = typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
@@ -6897,6 +7079,9 @@ function installMarkedRuntime(runtime) {
                 throw refused(value, 'used in a file or folder name');
             return value.rendered();
         }
+        // Lists and maps print as JSON (valid HCL), not as JavaScript's `a,b` / `[object Object]`.
+        if (Array.isArray(value) || isPlainObject(value))
+            return hclJson(value);
         return suppressValue(value, autoescape);
     };
     runtime.suppressValue = (value, autoescape) => {
@@ -6907,9 +7092,12 @@ function installMarkedRuntime(runtime) {
         }
         return text;
     };
-    runtime.markedFilter = (env, context, name, args) => {
+    runtime.markedFilter = (env, context, name, args, inputPath = '…') => {
         if (PASS_THROUGH.has(name))
             return env.getFilter(name).apply(context, args);
+        if (args[0] === undefined && FAILS_ON_UNDEFINED.has(name)) {
+            throw new UndefinedValueError(inputPath, ` (the '${name}' filter needs a value)`);
+        }
         args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
         if (name === 'tojson')
             return hclJson(args[0]);
@@ -6926,9 +7114,9 @@ function installMarkedRuntime(runtime) {
                 throw refused(side, 'concatenated');
         }
         if (left instanceof ForeignValue || right instanceof ForeignValue) {
-            return checkSize(new ForeignValue(`${String(unmark(left))}${String(unmark(right))}`));
+            return checkSize(new ForeignValue(`${printedText(unmark(left))}${printedText(unmark(right))}`));
         }
-        return checkSize(`${String(left)}${String(right)}`);
+        return checkSize(`${printedText(left)}${printedText(right)}`);
     };
     runtime.markedAdd = (left, right) => {
         const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
@@ -6949,6 +7137,9 @@ function installMarkedRuntime(runtime) {
     };
     const callWrap = runtime.callWrap;
     runtime.callWrap = (fn, name, context, args) => {
+        // Calling an undefined value is an error in Jinja's default mode too.
+        if (fn === undefined || fn === null)
+            throw new UndefinedValueError(name, ' (it cannot be called)');
         for (const arg of args) {
             const secret = findSecret(arg);
             if (secret)
@@ -7022,31 +7213,15 @@ function wrapTests(env) {
 
 
 
+
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compilerModule = __nccwpck_require__(993);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = __nccwpck_require__(846);
-/** A template used a name or attribute that does not exist. */
-class UndefinedValueError extends Error {
-    expression;
-    name = 'UndefinedValueError';
-    /** Where the lookup stands in the template, counted from 1. */
-    line;
-    column;
-    constructor(expression, detail) {
-        super(`'${expression}' is undefined${detail}`);
-        this.expression = expression;
-    }
-    at(lineno, colno) {
-        if (typeof lineno === 'number')
-            this.line = lineno + 1;
-        if (typeof colno === 'number')
-            this.column = colno + 1;
-        return this;
-    }
-}
 
+/** The most undefined references one template reports (each line and expression once). */
+const MAX_UNDEFINED_REFS = 200;
 /** The most numbers range() gives, as in Jinja's sandbox. */
 const MAX_RANGE = 100000;
 const SOFT_TESTS = new Set(['defined', 'undefined']);
@@ -7087,28 +7262,66 @@ function ownMember(obj, key) {
     // Own functions (nunjucks' cycler/joiner objects) are called bound to their object.
     return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
 }
+/**
+ * An undefined name or attribute: an error in strict mode; in lenient mode (Jinja's default
+ * Undefined) it is recorded and the lookup gives `undefined`, which prints as empty, is false in
+ * `if` and iterates as empty. A missing shared value (`var.KEY`) stays an error in both modes: it
+ * is the workspace's configuration, and an empty value would reach Terraform unnoticed.
+ */
+function undefinedValue(expression, detail, lineno, colno) {
+    const error = new UndefinedValueError(expression, detail).at(lineno, colno);
+    if (renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
+        throw error;
+    const refs = renderState.undefinedRefs;
+    // Once per line and expression (a loop repeats them), and a bounded list per template.
+    if (refs.length < MAX_UNDEFINED_REFS &&
+        !refs.some((r) => r.line === error.line && r.expression === expression)) {
+        refs.push({
+            expression,
+            ...(error.line !== undefined ? { line: error.line } : {}),
+            ...(error.column !== undefined ? { column: error.column } : {}),
+        });
+    }
+    return undefined;
+}
 function installRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
     runtime.strictLookup = (context, frame, name, lineno, colno) => {
-        if (!hasName(context, frame, name)) {
-            throw new UndefinedValueError(name, '').at(lineno, colno);
-        }
+        if (!hasName(context, frame, name))
+            return undefinedValue(name, '', lineno, colno);
         return runtime.contextOrFrameLookup
             ? runtime.contextOrFrameLookup(context, frame, name)
             : undefined;
     };
     runtime.strictMember = (obj, key, path, lineno, colno) => {
-        if (obj === undefined || obj === null) {
+        // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
+        // turns `_private` attributes into undefined), while an attribute of None is undefined.
+        if (obj === undefined || (obj === null && renderState.undefinedMode === 'strict')) {
+            if (obj === undefined && renderState.undefinedMode === 'lenient') {
+                ownMember({}, key); // the sandbox's refusals come first
+                if (typeof key === 'string' && key.startsWith('_'))
+                    return undefined;
+            }
             throw new UndefinedValueError(path, ` (its parent is ${obj === null ? 'null' : 'undefined'})`).at(lineno, colno);
         }
         const member = ownMember(obj, key);
         if (!member.found)
-            throw new UndefinedValueError(path, describeKeys(obj)).at(lineno, colno);
+            return undefinedValue(path, describeKeys(obj), lineno, colno);
         return member.value;
     };
     runtime.softMember = (obj, key) => ownMember(obj, key).value;
+    // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
+    // an Undefined as empty text (and we print None as empty text too: see printedText).
+    const ensureDefined = runtime.ensureDefined;
+    runtime.ensureDefined = (value, lineno, colno) => renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
+    // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
+    runtime.definedOperand = (value, path, lineno, colno) => {
+        if (value === undefined)
+            throw new UndefinedValueError(path, '').at(lineno, colno);
+        return value;
+    };
 }
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node) {
@@ -7217,7 +7430,7 @@ function installCompiler() {
             else
                 this.compile(arg, frame);
         });
-        this._emit(']))');
+        this._emit(`], ${JSON.stringify(pathOf(args[0]))}))`);
     };
     // `~` and `+` keep marks and bound string growth; comparisons see real values.
     const binary = (fn) => function (node, frame) {
@@ -7228,7 +7441,52 @@ function installCompiler() {
         this._emit('))');
     };
     const concat = binary('markedConcat');
-    const add = binary('markedAdd');
+    // An undefined operand of arithmetic is an error naming it (Jinja), not NaN.
+    const operand = (compiler, node, frame) => {
+        compiler._emit('runtime.definedOperand(');
+        compiler.compile(node, frame);
+        compiler._emit(`, ${JSON.stringify(pathOf(node))}, ${position(node)})`);
+    };
+    const add = function (node, frame) {
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.markedAdd(`);
+        operand(this, node.left, frame);
+        this._emit(', ');
+        operand(this, node.right, frame);
+        this._emit('))');
+    };
+    const arithmetic = [
+        ['compileSub', '(', ' - ', ')'],
+        ['compileMul', '(', ' * ', ')'],
+        ['compileDiv', '(', ' / ', ')'],
+        ['compileMod', '(', ' % ', ')'],
+        ['compileFloorDiv', 'Math.floor(', ' / ', ')'],
+        ['compilePow', 'Math.pow(', ', ', ')'],
+    ];
+    for (const [method, open, op, close] of arithmetic) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(open);
+            operand(this, node.left, frame);
+            this._emit(op);
+            operand(this, node.right, frame);
+            this._emit(close);
+        };
+    }
+    for (const [method, sign] of [
+        ['compileNeg', '-'],
+        ['compilePos', '+'],
+    ]) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(`${sign}(`);
+            operand(this, node.target, frame);
+            this._emit(')');
+        };
+    }
     proto.compileConcat = function (node, frame) {
         if (!this.throwOnUndefined)
             return original.compileConcat.call(this, node, frame);
@@ -7285,6 +7543,7 @@ const COMPARE_OPS = {
  * the Jinja filters and tests nunjucks lacks.
  */
 function createStrictEnvironment() {
+    installLexerPatch();
     installRuntime();
     installCompiler();
     const env = new nunjucks.Environment([], {
@@ -7313,11 +7572,57 @@ function createStrictEnvironment() {
     return env;
 }
 
+;// CONCATENATED MODULE: external "node:async_hooks"
+const external_node_async_hooks_namespaceObject = require("node:async_hooks");
+;// CONCATENATED MODULE: ./packages/core/src/templates/template-session.ts
+/**
+ * How undefined names render (Jinja's default `Undefined`, or `StrictUndefined` with
+ * FEATURES_TEMPLATE_STRICT), and the undefined references a render met, reported as warnings.
+ *
+ * Computed inputs render deep inside manifest building; rather than thread the mode and a warning
+ * list through every caller, a caller opens a session (AsyncLocalStorage) around the work and
+ * every renderTemplateString inside it follows the session's mode and reports to it. An explicit
+ * option on renderTemplateString wins over the session; without either, rendering is lenient.
+ */
+
+const storage = new external_node_async_hooks_namespaceObject.AsyncLocalStorage();
+/** Runs `fn` with every render inside it in `mode`, collecting undefined references. */
+async function withTemplateSession(mode, fn) {
+    const session = { mode, references: [] };
+    const result = await storage.run(session, fn);
+    return { result, references: session.references };
+}
+/** The session the caller runs in, if any. */
+function currentTemplateSession() {
+    return storage.getStore();
+}
+/** Adds `found` to `into`, leaving out what is already there (same file, line and expression). */
+function mergeReferences(into, found) {
+    const seen = new Set(into.map(referenceKey));
+    for (const reference of found) {
+        const key = referenceKey(reference);
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        into.push(reference);
+    }
+    return into;
+}
+function referenceKey(reference) {
+    const { file, line } = reference.location;
+    return `${file}\0${line ?? ''}\0${reference.expression}`;
+}
+/** The warning text for one undefined reference (the annotation sits at its file and line). */
+function describeUndefinedReference(reference) {
+    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot). Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
 /**
  * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
  * that names the file, the line and what is undefined.
  */
+
 
 
 
@@ -7330,7 +7635,19 @@ function environment() {
     shared ??= createStrictEnvironment();
     return shared;
 }
-function renderTemplateString(template, context, file, lineOffset = 0, undefinedHint) {
+function renderTemplateString(template, context, file, lineOffset = 0, undefinedHint, options = {}) {
+    const session = currentTemplateSession();
+    renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
+    renderState.undefinedRefs = [];
+    const warnings = () => {
+        const found = mergeReferences([], renderState.undefinedRefs.map((r) => ({
+            expression: r.expression,
+            location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+        })));
+        if (session)
+            mergeReferences(session.references, found);
+        return found;
+    };
     try {
         let tmpl = compiled.get(template);
         if (!tmpl) {
@@ -7341,12 +7658,14 @@ function renderTemplateString(template, context, file, lineOffset = 0, undefined
             compiled.set(template, tmpl);
         }
         startTemplate();
-        return { ok: true, text: tmpl.render(context) };
+        const text = tmpl.render(context);
+        return { ok: true, text, warnings: warnings() };
     }
     catch (error) {
         return {
             ok: false,
             problem: toProblem(error, file, lineOffset, undefinedHint),
+            warnings: warnings(),
         };
     }
 }
@@ -7354,7 +7673,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
     const cause = findCause(error);
     let line;
     let column;
-    if (cause instanceof UndefinedValueError) {
+    if (cause instanceof UndefinedValueError && cause.line !== undefined) {
         ({ line, column } = cause);
     }
     else if (typeof error.lineno === 'number') {
@@ -7425,6 +7744,7 @@ function findCause(error) {
 
 
 
+
 /** The most a rendered file and a rendered plugin may weigh (bytes). */
 const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
 const MIB = 1024 * 1024;
@@ -7435,6 +7755,7 @@ const MIB = 1024 * 1024;
  */
 async function renderDirectory(options) {
     const problems = [];
+    const warnings = [];
     const files = new Map();
     renderState.secretTexts = secretTexts(options.context);
     let total = 0;
@@ -7445,7 +7766,7 @@ async function renderDirectory(options) {
         for (const entry of entries) {
             const source = external_node_path_namespaceObject.posix.join(sourceRel, entry.name);
             const display = external_node_path_namespaceObject.posix.join(options.displayDir, source);
-            const name = renderName(entry.name, options.context, display, problems);
+            const name = renderName(entry.name, options, display, problems, warnings);
             if (name === undefined)
                 continue;
             const target = external_node_path_namespaceObject.posix.join(targetRel, name);
@@ -7462,7 +7783,7 @@ async function renderDirectory(options) {
             }
             else if (stat.isFile()) {
                 const raw = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(options.templateDir, source));
-                const content = renderContent(raw, options, display, problems);
+                const content = renderContent(raw, options, display, problems, warnings);
                 if (content === undefined)
                     continue;
                 total += content.length;
@@ -7494,20 +7815,21 @@ async function renderDirectory(options) {
     const sorted = [...files.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([path, { content }]) => ({ path, content }));
-    return { files: sorted, digest: digestFiles(sorted) };
+    return { files: sorted, digest: digestFiles(sorted), warnings };
 }
 /** Renders one file or folder name; undefined when it renders to nothing or fails. */
-function renderName(name, context, display, problems) {
+function renderName(name, options, display, problems, warnings) {
     if (!name.includes('{'))
         return name;
     renderState.mode = 'name';
     let result;
     try {
-        result = renderTemplateString(name, context, display);
+        result = renderTemplateString(name, options.context, display, 0, undefined, modeOf(options));
     }
     finally {
         renderState.mode = 'text';
     }
+    mergeReferences(warnings, result.warnings);
     if (!result.ok) {
         problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
         return undefined;
@@ -7524,10 +7846,11 @@ function renderName(name, context, display, problems) {
     }
     return rendered;
 }
-function renderContent(raw, options, display, problems) {
+function renderContent(raw, options, display, problems, warnings) {
     if (isBinary(raw))
         return raw;
-    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint);
+    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint, modeOf(options));
+    mergeReferences(warnings, result.warnings);
     if (!result.ok) {
         problems.push(result.problem);
         return undefined;
@@ -7546,6 +7869,9 @@ function renderContent(raw, options, display, problems) {
         return undefined;
     }
     return content;
+}
+function modeOf(options) {
+    return options.undefinedMode ? { undefinedMode: options.undefinedMode } : {};
 }
 function isBinary(raw) {
     if (raw.includes(0))
@@ -7599,9 +7925,15 @@ async function main(request) {
             displayDir: request.displayDir,
             context: buildTemplateContext(request.source),
             ...(request.limits ? { limits: request.limits } : {}),
+            ...(request.undefinedMode ? { undefinedMode: request.undefinedMode } : {}),
             undefinedHint: (expression) => connectionTypeHint(expression, request.connectionTypes),
         });
-        return { ok: true, files: project.files, digest: project.digest };
+        return {
+            ok: true,
+            files: project.files,
+            digest: project.digest,
+            warnings: project.warnings ?? [],
+        };
     }
     catch (error) {
         if (error instanceof ConfigurationError) {

@@ -7,7 +7,7 @@
  */
 import { existsSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
@@ -28,6 +28,7 @@ import {
   type ConnectionTypeSummary,
   writeRenderedProject,
   type RenderedProject,
+  type UndefinedReference,
 } from '../templates';
 import {
   ProviderMirror,
@@ -66,6 +67,7 @@ import { deploymentMode } from './unified-run';
 import { REPODIR, scanRepositoryFiles } from './repository-files';
 import type { RunDependencies } from './dependencies';
 import { deploymentFingerprint } from './fingerprint';
+import { TemplateWarnings, undefinedModeOf } from './template-warnings';
 
 /** What task execution reads and writes in the IaC bucket (see runDependencies). */
 export type ExecuteDependencies = Omit<RunDependencies, 'connectionTypes'>;
@@ -122,6 +124,8 @@ export interface ExecuteOptions {
   parallelism?: number;
   /** With parallelism: how often a progress line per running task is printed (default 15 s). */
   progressMs?: number;
+  /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error instead of a warning. */
+  templateStrict?: boolean;
 }
 
 export interface TaskReport {
@@ -150,6 +154,8 @@ export interface ExecuteResult {
   resumed?: RunAttempt;
   /** Which task waited for which (for the timeline). */
   graph?: TaskNode[];
+  /** Undefined names the rendered templates used (lenient mode), once per file, line and name. */
+  templateWarnings?: UndefinedReference[];
 }
 
 /**
@@ -186,6 +192,7 @@ export async function executeRunTasks(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
   });
+  const templateWarnings = new TemplateWarnings();
   try {
     const result = await executeTasks(
       deps,
@@ -193,7 +200,9 @@ export async function executeRunTasks(
       run,
       manifest,
       watch,
+      templateWarnings,
     );
+    result.templateWarnings = templateWarnings.references;
     // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
     if (options.leaveOpen && result.run.status === 'RUNNING')
       result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
@@ -211,12 +220,13 @@ async function executeTasks(
   run: RunRecord,
   manifest: Manifest,
   watch: RunWatch,
+  templateWarnings: TemplateWarnings,
 ): Promise<ExecuteResult> {
   const parallelism = options.parallelism ?? 1;
   // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
   const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
   const taskDeps = logs ? { ...deps, logger: logs } : deps;
-  const executor = new TaskExecutor(taskDeps, options, run, manifest);
+  const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
   try {
     await executor.prepareRepositoryFiles();
   } catch (error) {
@@ -358,6 +368,7 @@ class TaskExecutor implements ClassicPlanToolbox {
     private readonly options: ExecuteOptions,
     readonly run: RunRecord,
     readonly manifest: Manifest,
+    private readonly templateWarnings: TemplateWarnings,
   ) {
     this.git = gitCredentials(options.guardrails.allowedModules);
     this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
@@ -544,7 +555,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       }
     }
     const shared = await this.sharedValuesFor(plugin);
-    const displayDir = `${plugin.source?.displayDir ?? plugin.alias}/templates-deploy`;
+    const displayDir = posix.join(plugin.source?.displayDir ?? plugin.alias, 'templates-deploy');
     const project = await renderPluginTemplates(
       {
         templateDir: join(sourceDir, 'templates-deploy'),
@@ -564,8 +575,16 @@ class TaskExecutor implements ClassicPlanToolbox {
           appId,
         },
         connectionTypes: typeByKey,
+        undefinedMode: undefinedModeOf(this.options.templateStrict),
       },
       plugin.alias,
+    );
+    this.templateWarnings.report(this.deps.logger, project.warnings);
+    this.templateWarnings.reportCollisions(
+      this.deps.logger,
+      plugin.alias,
+      plugin.inputs,
+      plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
     );
     const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
     const secretProblems = checkSecretOutputs(

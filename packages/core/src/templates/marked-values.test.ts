@@ -122,7 +122,9 @@ describe('Connection Interface values are escaped for an HCL string', () => {
       '"a\\u0001b\\u007fc\\u0085d\\u2028e"',
     );
     expect(text('{{ connections.up.dollar | tojson }}')).toBe('"cost$"');
-    expect(text('{{ inputs | tojson }}')).toBe('{"name":"orders","raw_input":"in\\"put"}');
+    expect(text('{{ inputs | tojson }}')).toBe(
+      '{"name":"orders","raw_input":"in\\"put","stk_env":"dev"}',
+    );
   });
 
   it('| raw prints the value as it is (the documented opt-out)', () => {
