@@ -16,6 +16,8 @@
 import * as nunjucks from 'nunjucks';
 import { SandboxError, UndefinedValueError } from './sandbox-error';
 import { installLexerPatch } from './lexer-patch';
+import { boundedSizes, JINJA_FILTERS, JINJA_TESTS } from './filters/jinja-builtins';
+import { STACKSPOT_FILTERS } from './filters/stackspot';
 import { installMarkedRuntime, markedMember, renderState, wrapTests } from './marked-runtime';
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -446,6 +448,15 @@ export function createStrictEnvironment(): nunjucks.Environment {
   // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
   env.addFilter('tojson', (value: unknown) => JSON.stringify(value));
   env.addFilter('raw', (value: unknown) => value);
+  const filters = { ...JINJA_FILTERS, ...STACKSPOT_FILTERS, ...boundedSizes(env) };
+  for (const [name, filter] of Object.entries(filters)) {
+    env.addFilter(name, filter as (...args: unknown[]) => unknown);
+  }
+  for (const [name, test] of Object.entries(JINJA_TESTS)) {
+    (
+      env as unknown as { addTest(n: string, fn: (v: unknown, o?: unknown) => boolean): void }
+    ).addTest(name, test);
+  }
   wrapTests(env as unknown as Parameters<typeof wrapTests>[0]);
   // Jinja's sandbox caps range(): a template cannot loop a billion times.
   env.addGlobal('range', (start: number, stop?: number, step = 1): number[] => {
