@@ -2140,7 +2140,7 @@ module.exports = {
   ...__webpack_require__(5779),
   ...__webpack_require__(8471),
   ...__webpack_require__(1089),
-  ...__webpack_require__(7314),
+  ...__webpack_require__(2076),
   ...__webpack_require__(5229),
   ...__webpack_require__(2881),
   ...__webpack_require__(6205)
@@ -2318,7 +2318,7 @@ module.exports.checkPath = function checkPath (pth) {
 
 /***/ }),
 
-/***/ 7314:
+/***/ 2076:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";

@@ -85203,7 +85203,7 @@ function type_sources_mergeTypes(repository, workspace) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
 /** A template tried something the sandbox forbids. */
-class sandbox_error_SandboxError extends (/* unused pure expression or super */ null && (Error)) {
+class sandbox_error_SandboxError extends Error {
     name = 'SandboxError';
 }
 /** A template used a name or attribute that does not exist. */
@@ -85280,7 +85280,7 @@ class marked_values_SecretValue {
 }
 /** The error for an operation on a secret. */
 function marked_values_refused(secret, what) {
-    return new SandboxError(`${secret.label} is secret: it cannot be ${what}. Print it whole inside a quoted string ("{{ ${secret.label} }}"); Terraform then treats it as sensitive`);
+    return new sandbox_error_SandboxError(`${secret.label} is secret: it cannot be ${what}. Print it whole inside a quoted string ("{{ ${secret.label} }}"); Terraform then treats it as sensitive`);
 }
 /**
  * Escapes `text` for the inside of an HCL quoted string, with only escapes JSON reads the same way
@@ -85408,7 +85408,7 @@ function marked_values_hclJson(value, depth = 0) {
     if (value instanceof marked_values_SecretValue)
         throw marked_values_refused(value, 'serialised with tojson');
     if (depth > 100)
-        throw new SandboxError('tojson: the value is nested too deeply');
+        throw new sandbox_error_SandboxError('tojson: the value is nested too deeply');
     if (Array.isArray(value)) {
         return `[${value.map((v) => (v === undefined ? 'null' : marked_values_hclJson(v, depth + 1))).join(',')}]`;
     }
@@ -85725,8 +85725,8 @@ function refuseSecrets(value, what, safeString) {
 function printedText(value) {
     if (value === undefined || value === null)
         return '';
-    if (Array.isArray(value) || isPlainObject(value))
-        return hclJson(value);
+    if (Array.isArray(value) || marked_values_isPlainObject(value))
+        return marked_values_hclJson(value);
     // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
     // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return String(value);
@@ -85866,6 +85866,585 @@ function marked_runtime_wrapTests(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/safe-member.ts
+/**
+ * Attribute lookups for filters that take an attribute name (`attr`, `map(attribute=...)`): the
+ * same rules as the template's own lookups (strict-nunjucks.ts), so a filter cannot be a way
+ * around the sandbox: own properties only, nothing that leads to a prototype or to Function, and
+ * (as in Jinja's sandbox) no `_private` names.
+ */
+
+const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
+/** `obj[key]` when it is an own, non-function property; otherwise undefined. */
+function safeMember(obj, key) {
+    if (FORBIDDEN.has(String(key))) {
+        throw new sandbox_error_SandboxError(`'${String(key)}' cannot be accessed from a template`);
+    }
+    if (typeof key === 'string' && key.startsWith('_'))
+        return undefined;
+    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'string'))
+        return undefined;
+    if (!Object.prototype.hasOwnProperty.call(obj, key))
+        return undefined;
+    const value = obj[key];
+    return typeof value === 'function' ? undefined : value;
+}
+/** Jinja's dotted attribute paths (`user.name`, `items.0`), each step a safe member. */
+function safePath(obj, path) {
+    if (typeof path === 'number')
+        return safeMember(obj, path);
+    let value = obj;
+    for (const part of String(path).split('.')) {
+        value = safeMember(value, /^\d+$/.test(part) && Array.isArray(value) ? Number(part) : part);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-builtins.ts
+/**
+ * Jinja2 3.1's built-in filters and tests that nunjucks lacks, with Jinja's results (checked
+ * against Jinja2 3.1.6 in jinja-differential.test.ts). Sizes are bounded like every other string
+ * a template builds: widths and repeat counts above MAX_WIDTH are refused.
+ */
+
+
+
+/** The widest column `wordwrap`, `center` and `format` may pad or wrap to. */
+const MAX_WIDTH = 10_000;
+/** Splits nunjucks' trailing keyword-argument object from the positional arguments. */
+function split(args) {
+    const last = args[args.length - 1];
+    if (last && typeof last === 'object' && last.__keywords === true) {
+        return { positional: args.slice(0, -1), keywords: last };
+    }
+    return { positional: args, keywords: {} };
+}
+function width(value, fallback) {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
+        throw new sandbox_error_SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
+    }
+    return n;
+}
+function list(value) {
+    if (value === undefined || value === null)
+        return [];
+    if (Array.isArray(value))
+        return value;
+    if (typeof value === 'string')
+        return [...value];
+    if (typeof value === 'object')
+        return Object.keys(value);
+    throw new sandbox_error_SandboxError(`a ${typeof value} cannot be iterated`);
+}
+/** Python's repr of plain data (what `pprint` prints for values that fit a line). */
+function pyRepr(value) {
+    if (value === undefined)
+        return 'Undefined';
+    if (value === null)
+        return 'None';
+    if (value === true)
+        return 'True';
+    if (value === false)
+        return 'False';
+    if (typeof value === 'string') {
+        const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+        const body = value
+            .replace(/\\/g, '\\\\')
+            .replace(/\n/g, '\\n')
+            .replace(/\r/g, '\\r')
+            .replace(/\t/g, '\\t');
+        return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
+    }
+    if (Array.isArray(value))
+        return `[${value.map(pyRepr).join(', ')}]`;
+    if (typeof value === 'object') {
+        const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
+}
+function filesizeformat(value, binary = false) {
+    const bytes = Number(value);
+    const base = binary ? 1024 : 1000;
+    const prefixes = binary
+        ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
+        : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+    if (bytes === 1)
+        return '1 Byte';
+    if (bytes < base)
+        return `${Math.trunc(bytes)} Bytes`;
+    let unit = base;
+    let prefix = prefixes[0];
+    for (let i = 0; i < prefixes.length; i++) {
+        unit = base ** (i + 2);
+        prefix = prefixes[i];
+        if (bytes < unit)
+            break;
+    }
+    return `${((base * bytes) / unit).toFixed(1)} ${prefix}`;
+}
+/** Python's `%` formatting for the conversions templates use: s, r, d, i, f, x, X, o, e, %. */
+function format(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const named = Object.keys(keywords).filter((k) => k !== '__keywords').length > 0;
+    let index = 0;
+    const next = (key) => {
+        if (key !== undefined)
+            return keywords[key];
+        if (index >= positional.length)
+            throw new sandbox_error_SandboxError('format: not enough arguments');
+        return positional[index++];
+    };
+    const out = printedText(value ?? '').replace(/%(?:\((\w+)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFxXoeE%])/g, (_m, key, flags, w, p, conv) => {
+        if (conv === '%')
+            return '%';
+        const arg = next(named ? key : undefined);
+        const precision = p === undefined ? undefined : width(p, 0);
+        let text;
+        switch (conv) {
+            case 's':
+                text = typeof arg === 'string' ? arg : pyRepr(arg).replace(/^'(.*)'$/s, '$1');
+                if (precision !== undefined)
+                    text = text.slice(0, precision);
+                break;
+            case 'r':
+                text = pyRepr(arg);
+                break;
+            case 'd':
+            case 'i':
+                text = String(Math.trunc(Number(arg)));
+                break;
+            case 'f':
+            case 'F':
+                text = Number(arg).toFixed(precision ?? 6);
+                break;
+            case 'e':
+            case 'E':
+                text = Number(arg)
+                    .toExponential(precision ?? 6)
+                    .replace(/e([+-])(\d)$/, 'e$10$2');
+                if (conv === 'E')
+                    text = text.toUpperCase();
+                break;
+            default: {
+                const radix = conv === 'o' ? 8 : 16;
+                text = Math.trunc(Number(arg)).toString(radix);
+                if (conv === 'X')
+                    text = text.toUpperCase();
+            }
+        }
+        if (flags.includes('+') && /^[0-9]/.test(text) && 'dif'.includes(conv))
+            text = `+${text}`;
+        const pad = w === undefined ? 0 : width(w, 0);
+        if (text.length >= pad)
+            return text;
+        if (flags.includes('-'))
+            return text.padEnd(pad);
+        if (flags.includes('0') && conv !== 's') {
+            const sign = /^[+-]/.test(text) ? text[0] : '';
+            return sign + text.slice(sign.length).padStart(pad - sign.length, '0');
+        }
+        return text.padStart(pad);
+    });
+    return out;
+}
+function key(value, attribute, caseSensitive) {
+    const v = attribute === undefined || attribute === null ? value : safePath(value, attribute);
+    return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
+}
+function extreme(which) {
+    return (value, ...rest) => {
+        const { positional, keywords } = split(rest);
+        const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
+        const attribute = keywords.attribute ?? positional[1];
+        const items = list(value);
+        if (items.length === 0)
+            return undefined;
+        let best = items[0];
+        for (const item of items.slice(1)) {
+            const a = key(item, attribute, caseSensitive);
+            const b = key(best, attribute, caseSensitive);
+            if (which === 'max' ? a > b : a < b)
+                best = item;
+        }
+        return best;
+    };
+}
+function unique(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
+    const attribute = keywords.attribute ?? positional[1];
+    const seen = new Set();
+    const out = [];
+    for (const item of list(value)) {
+        const k = JSON.stringify(key(item, attribute, caseSensitive)) ?? 'undefined';
+        if (seen.has(k))
+            continue;
+        seen.add(k);
+        out.push(item);
+    }
+    return out;
+}
+function map(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const items = list(value);
+    if (keywords.attribute !== undefined) {
+        return items.map((item) => {
+            const found = safePath(item, keywords.attribute);
+            return found === undefined ? keywords.default : found;
+        });
+    }
+    const [name, ...args] = positional;
+    if (typeof name !== 'string')
+        throw new sandbox_error_SandboxError('map needs a filter name or attribute=');
+    const filter = this.env.getFilter(name);
+    return items.map((item) => filter.call(this, item, ...args));
+}
+/** Python's textwrap.wrap as Jinja's wordwrap calls it, for text without tabs. */
+function wordwrap(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const w = width(keywords.width ?? positional[0], 79);
+    if (w < 1)
+        throw new sandbox_error_SandboxError(`invalid width ${w} (must be > 0)`);
+    const breakLong = Boolean(keywords.break_long_words ?? positional[1] ?? true);
+    const wrapstring = printedText(keywords.wrapstring ?? positional[2] ?? '\n');
+    const paragraphs = printedText(value ?? '').split(/\r\n|\r|\n/);
+    return paragraphs
+        .map((paragraph) => {
+        const words = paragraph.split(/\s+/).filter(Boolean);
+        const lines = [];
+        let line = '';
+        for (let word of words) {
+            while (breakLong && word.length > w) {
+                const room = line ? w - line.length - 1 : w;
+                if (room <= 0) {
+                    lines.push(line);
+                    line = '';
+                    continue;
+                }
+                const piece = word.slice(0, room);
+                line = line ? `${line} ${piece}` : piece;
+                lines.push(line);
+                line = '';
+                word = word.slice(room);
+            }
+            if (!line)
+                line = word;
+            else if (line.length + 1 + word.length <= w)
+                line += ` ${word}`;
+            else {
+                lines.push(line);
+                line = word;
+            }
+        }
+        if (line)
+            lines.push(line);
+        return lines.join(wrapstring);
+    })
+        .join(wrapstring);
+}
+const XML_ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&#34;',
+    "'": '&#39;',
+};
+const xmlEscape = (text) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+function xmlattr(value, autospace = true) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new sandbox_error_SandboxError('xmlattr needs a mapping');
+    }
+    const parts = [];
+    for (const [k, v] of Object.entries(value)) {
+        if (v === undefined || v === null)
+            continue;
+        if (/[\s/>=]/.test(k))
+            throw new sandbox_error_SandboxError(`Invalid character in attribute name: '${k}'`);
+        const text = typeof v === 'string' ? v : pyRepr(v).replace(/^'(.*)'$/s, '$1');
+        parts.push(`${xmlEscape(k)}="${xmlEscape(text)}"`);
+    }
+    const out = parts.join(' ');
+    return autospace && out ? ` ${out}` : out;
+}
+/** Python's round(): halves go to the even neighbour; `ceil` / `floor` as Jinja's methods. */
+function round(value, precision = 0, method = 'common') {
+    const n = Number(value);
+    const p = width(precision, 0);
+    const factor = 10 ** p;
+    if (method === 'ceil')
+        return Math.ceil(n * factor) / factor;
+    if (method === 'floor')
+        return Math.floor(n * factor) / factor;
+    const scaled = Number((n * factor).toPrecision(15));
+    const floor = Math.floor(scaled);
+    const diff = scaled - floor;
+    const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+    return rounded / factor;
+}
+function toFloat(value, fallback = 0) {
+    const n = typeof value === 'string' ? Number(value.trim()) : Number(value);
+    return value === '' || value === null || Number.isNaN(n) ? Number(fallback) : n;
+}
+/** Jinja's groupby: groups sorted by key, each `(grouper, list)`, also as `.grouper` / `.list`. */
+function groupby(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const attribute = keywords.attribute ?? positional[0];
+    const fallback = keywords.default ?? positional[1];
+    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[2] ?? false);
+    const groups = new Map();
+    for (const item of list(value)) {
+        let grouper = safePath(item, attribute);
+        if (grouper === undefined)
+            grouper = fallback;
+        const k = JSON.stringify(!caseSensitive && typeof grouper === 'string' ? grouper.toLowerCase() : grouper) ?? '';
+        const group = groups.get(k) ?? { grouper, list: [] };
+        group.list.push(item);
+        groups.set(k, group);
+    }
+    return [...groups.values()]
+        .sort((a, b) => compare(a.grouper, b.grouper, caseSensitive))
+        .map(({ grouper, list: items }) => Object.assign([grouper, items], { grouper, list: items }));
+}
+function compare(a, b, caseSensitive) {
+    const x = !caseSensitive && typeof a === 'string' ? a.toLowerCase() : a;
+    const y = !caseSensitive && typeof b === 'string' ? b.toLowerCase() : b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+/** select / reject / selectattr / rejectattr with Jinja's test arguments. */
+function selector(keep, byAttribute) {
+    return function (value, ...args) {
+        const [first, testName, ...testArgs] = byAttribute ? args : [undefined, ...args];
+        const test = testName === undefined ? undefined : this.env.getTest(printedText(testName));
+        return list(value).filter((item) => {
+            const subject = byAttribute ? safePath(item, first) : item;
+            const passed = test ? Boolean(test.call(this, subject, ...testArgs)) : Boolean(subject);
+            return passed === keep;
+        });
+    };
+}
+function sum(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const attribute = keywords.attribute ?? positional[0];
+    let total = Number(keywords.start ?? positional[1] ?? 0);
+    for (const item of list(value)) {
+        total += Number(attribute === undefined || attribute === null ? item : safePath(item, attribute));
+    }
+    return total;
+}
+function title(value) {
+    return printedText(value ?? '')
+        .split(/([-\s({[<]+)/)
+        .filter(Boolean)
+        .map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase())
+        .join('');
+}
+function truncate(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const text = printedText(value ?? '');
+    const length = width(keywords.length ?? positional[0], 255);
+    const killwords = Boolean(keywords.killwords ?? positional[1] ?? false);
+    const end = printedText(keywords.end ?? positional[2] ?? '...');
+    const leeway = width(keywords.leeway ?? positional[3], 5);
+    if (text.length <= length + leeway)
+        return text;
+    const cut = text.slice(0, Math.max(0, length - end.length));
+    if (killwords)
+        return cut + end;
+    const space = cut.lastIndexOf(' ');
+    return (space === -1 ? cut : cut.slice(0, space)) + end;
+}
+/** Python's str.center(width): the odd space goes left when the width is odd. */
+function center(value, w = 80) {
+    const text = printedText(value);
+    const total = width(w, 80);
+    const pad = total - text.length;
+    if (pad <= 0)
+        return text;
+    const left = Math.floor(pad / 2) + (pad & total & 1);
+    return ' '.repeat(left) + text + ' '.repeat(pad - left);
+}
+/**
+ * nunjucks' own filters whose size argument is bounded first (a width or count of a billion would
+ * exhaust the memory before the result's size is checked).
+ */
+function jinja_builtins_boundedSizes(env) {
+    const bounded = (name) => {
+        const original = env.getFilter(name);
+        return function (value, size, ...rest) {
+            if (typeof size === 'number' || typeof size === 'string')
+                width(Number(size), 0);
+            return original.call(this, value, size, ...rest);
+        };
+    };
+    return { indent: bounded('indent'), batch: bounded('batch'), slice: bounded('slice') };
+}
+/** Jinja built-in filters nunjucks lacks, and those where nunjucks gives other results, by name. */
+const jinja_builtins_JINJA_FILTERS = {
+    // Jinja's attr reads Python attributes, never items: plain data (maps, lists, strings from
+    // YAML and JSON) has none a sandboxed template may read, so it is always undefined.
+    attr: (obj, name) => {
+        safeMember({}, String(name));
+        return undefined;
+    },
+    round,
+    center,
+    float: toFloat,
+    groupby,
+    select: selector(true, false),
+    reject: selector(false, false),
+    selectattr: selector(true, true),
+    rejectattr: selector(false, true),
+    sum,
+    title,
+    truncate,
+    count: (value) => value === undefined || value === null
+        ? 0
+        : typeof value === 'object' && !Array.isArray(value)
+            ? Object.keys(value).length
+            : (value.length ?? 0),
+    filesizeformat,
+    format,
+    items: (value) => value === undefined || value === null ? [] : Object.entries(value),
+    map,
+    max: extreme('max'),
+    min: extreme('min'),
+    pprint: (value) => pyRepr(value),
+    unique,
+    wordwrap,
+    xmlattr,
+};
+/** Jinja built-in tests nunjucks does not have. */
+const jinja_builtins_JINJA_TESTS = {
+    boolean: (v) => v === true || v === false,
+    true: (v) => v === true,
+    false: (v) => v === false,
+    integer: (v) => typeof v === 'number' && Number.isInteger(v),
+    float: (v) => typeof v === 'number' && !Number.isInteger(v),
+    in: (v, seq) => typeof seq === 'string'
+        ? seq.includes(String(v))
+        : Array.isArray(seq)
+            ? seq.includes(v)
+            : seq !== null && typeof seq === 'object'
+                ? Object.prototype.hasOwnProperty.call(seq, String(v))
+                : false,
+    sequence: (v) => typeof v === 'string' || Array.isArray(v) || (v !== null && typeof v === 'object'),
+};
+
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/stackspot.ts
+/**
+ * StackSpot's own filters, as its plugins use them in computed inputs and templates
+ * (`{{ project_artifact_id | lower | to_kebab }}`, `regex_replace('[^0-9a-zA-Z_]', '')`,
+ * `{{ project_base_package | group_id_folder }}`).
+ *
+ * The case filters follow the rules of jinja2-strcase (a port of Go's iancoleman/strcase), whose
+ * filter names StackSpot's are; they give StackSpot's published results
+ * (`app-rest-3-with-mandate-inputs | to_camel` is `AppRest3WithMandateInputs`). Only ASCII
+ * letters change case, digits start a word, and anything else is dropped by the camel cases and
+ * kept by the delimited ones.
+ */
+
+
+
+/** `a12b` -> `a 12 b`: a run of digits after a letter is a word of its own. */
+function spaceNumbers(text) {
+    return text.replace(/([a-zA-Z])(\d+)([a-zA-Z]?)/g, '$1 $2 $3');
+}
+const isUpper = (c) => c >= 'A' && c <= 'Z';
+const isLower = (c) => c >= 'a' && c <= 'z';
+const isDigit = (c) => c >= '0' && c <= '9';
+const stripSpaces = (text) => text.replace(/^ +| +$/g, '');
+function camel(value, capitalizeFirst) {
+    const text = stripSpaces(spaceNumbers(printedText(value ?? '')));
+    let out = '';
+    let capNext = capitalizeFirst;
+    for (const c of text) {
+        if (isUpper(c) || isDigit(c))
+            out += c;
+        if (isLower(c))
+            out += capNext ? c.toUpperCase() : c;
+        capNext = c === '_' || c === ' ' || c === '-';
+    }
+    return out;
+}
+function delimited(value, delimiter, screaming) {
+    const text = stripSpaces(spaceNumbers(printedText(value ?? '')));
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        const next = text[i + 1];
+        const caseChanges = next !== undefined && ((isUpper(c) && isLower(next)) || (isLower(c) && isUpper(next)));
+        if (i > 0 && !out.endsWith(delimiter) && caseChanges) {
+            if (isUpper(c))
+                out += delimiter + c;
+            else if (isLower(c))
+                out += c + delimiter;
+        }
+        else if (c === ' ' || c === '_' || c === '-')
+            out += delimiter;
+        else
+            out += c;
+    }
+    return screaming ? out.toUpperCase() : out.toLowerCase();
+}
+/** The longest text and pattern regex_replace works on: a bounded regular expression run. */
+const REGEX_LIMITS = { textChars: 100_000, patternChars: 1_000, timeoutMs: 1_000 };
+/**
+ * Python's re.sub(pattern, replacement, value), with JavaScript's regular expressions (the same
+ * for the classes, groups and anchors plugins use). `\1` and `\g<name>` in the replacement are
+ * Python's group references. A pattern that backtracks without end is stopped after 1 s.
+ */
+function regexReplace(value, pattern, replacement = '', ignorecase = false) {
+    const text = printedText(value ?? '');
+    const source = printedText(pattern ?? '');
+    if (text.length > REGEX_LIMITS.textChars || source.length > REGEX_LIMITS.patternChars) {
+        throw new sandbox_error_SandboxError(`regex_replace works on at most ${REGEX_LIMITS.textChars} characters with a pattern of at most ${REGEX_LIMITS.patternChars}`);
+    }
+    const jsReplacement = printedText(replacement ?? '')
+        .replace(/\$/g, '$$$$')
+        .replace(/\\g<(\w+)>/g, (_, g) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
+        .replace(/\\(\d{1,2})/g, '$$$1')
+        .replace(/\\\\/g, '\\');
+    let regex;
+    try {
+        regex = new RegExp(source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), ignorecase ? 'gi' : 'g');
+    }
+    catch (error) {
+        throw new sandbox_error_SandboxError(`regex_replace: invalid pattern ${JSON.stringify(source)} (${error.message})`);
+    }
+    try {
+        // A separate context with a timeout: V8 interrupts a regular expression that runs too long.
+        return (0,external_node_vm_namespaceObject.runInNewContext)('text.replace(regex, replacement)', { text, regex, replacement: jsReplacement }, {
+            timeout: REGEX_LIMITS.timeoutMs,
+        });
+    }
+    catch (error) {
+        throw new sandbox_error_SandboxError(`regex_replace: ${error.message} (pattern ${JSON.stringify(source)})`);
+    }
+}
+/** The StackSpot filters by name. */
+const stackspot_STACKSPOT_FILTERS = {
+    to_camel: (v) => camel(v, true),
+    to_lower_camel: (v) => {
+        const text = printedText(v ?? '');
+        const first = text.charAt(0);
+        return camel(isUpper(first) ? first.toLowerCase() + text.slice(1) : text, false);
+    },
+    to_kebab: (v) => delimited(v, '-', false),
+    to_snake: (v) => delimited(v, '_', false),
+    to_screaming_kebab: (v) => delimited(v, '-', true),
+    to_screaming_snake: (v) => delimited(v, '_', true),
+    to_delimited: (v, d) => delimited(v, printedText(d ?? ''), false),
+    to_screaming_delimited: (v, d) => delimited(v, printedText(d ?? ''), true),
+    /** A Java group id as a folder path: `br.com.zup.edu.lixoapp` -> `br/com/zup/edu/lixoapp`. */
+    group_id_folder: (v) => printedText(v ?? '').replace(/\./g, '/'),
+    regex_replace: regexReplace,
+};
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
 /**
  * Jinja's StrictUndefined and a sandbox for nunjucks.
@@ -85882,6 +86461,8 @@ function marked_runtime_wrapTests(env) {
  * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
  * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
  */
+
+
 
 
 
@@ -86227,6 +86808,13 @@ function strict_nunjucks_createStrictEnvironment() {
     // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
     env.addFilter('tojson', (value) => JSON.stringify(value));
     env.addFilter('raw', (value) => value);
+    const filters = { ...JINJA_FILTERS, ...STACKSPOT_FILTERS, ...boundedSizes(env) };
+    for (const [name, filter] of Object.entries(filters)) {
+        env.addFilter(name, filter);
+    }
+    for (const [name, test] of Object.entries(JINJA_TESTS)) {
+        env.addTest(name, test);
+    }
     wrapTests(env);
     // Jinja's sandbox caps range(): a template cannot loop a billion times.
     env.addGlobal('range', (start, stop, step = 1) => {
