@@ -16,7 +16,12 @@
 import * as nunjucks from 'nunjucks';
 import { SandboxError, UndefinedValueError } from './sandbox-error';
 import { installLexerPatch } from './lexer-patch';
-import { boundedSizes, JINJA_FILTERS, JINJA_TESTS } from './filters/jinja-builtins';
+import {
+  boundedSizes,
+  JINJA_FILTERS,
+  JINJA_OVERRIDES,
+  JINJA_TESTS,
+} from './filters/jinja-builtins';
 import { STACKSPOT_FILTERS } from './filters/stackspot';
 import { installMarkedRuntime, markedMember, renderState, wrapTests } from './marked-runtime';
 // nunjucks' internals, which its type definitions do not describe.
@@ -448,7 +453,12 @@ export function createStrictEnvironment(): nunjucks.Environment {
   // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
   env.addFilter('tojson', (value: unknown) => JSON.stringify(value));
   env.addFilter('raw', (value: unknown) => value);
-  const filters = { ...JINJA_FILTERS, ...STACKSPOT_FILTERS, ...boundedSizes(env) };
+  const filters = {
+    ...JINJA_FILTERS,
+    ...JINJA_OVERRIDES,
+    ...STACKSPOT_FILTERS,
+    ...boundedSizes(env),
+  };
   for (const [name, filter] of Object.entries(filters)) {
     env.addFilter(name, filter as (...args: unknown[]) => unknown);
   }
