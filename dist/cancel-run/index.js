@@ -88615,6 +88615,38 @@ function marked_runtime_wrapTests(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/filter-args.ts
+/** Arguments as nunjucks passes them to filters, and the bounds every filter's sizes obey. */
+
+/** The widest column `wordwrap`, `center` and `format` may pad or wrap to. */
+const MAX_WIDTH = 10_000;
+/** Splits nunjucks' trailing keyword-argument object from the positional arguments. */
+function split(args) {
+    const last = args[args.length - 1];
+    if (last && typeof last === 'object' && last.__keywords === true) {
+        return { positional: args.slice(0, -1), keywords: last };
+    }
+    return { positional: args, keywords: {} };
+}
+function filter_args_width(value, fallback) {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
+        throw new sandbox_error_SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
+    }
+    return n;
+}
+function list(value) {
+    if (value === undefined || value === null)
+        return [];
+    if (Array.isArray(value))
+        return value;
+    if (typeof value === 'string')
+        return [...value];
+    if (typeof value === 'object')
+        return Object.keys(value);
+    throw new sandbox_error_SandboxError(`a ${typeof value} cannot be iterated`);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/filters/safe-member.ts
 /**
  * Attribute lookups for filters that take an attribute name (`attr`, `map(attribute=...)`): the
@@ -88649,279 +88681,19 @@ function safePath(obj, path) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-builtins.ts
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-overrides.ts
 /**
- * Jinja2 3.1's built-in filters and tests that nunjucks lacks, with Jinja's results (checked
- * against Jinja2 3.1.6 in jinja-differential.test.ts). Sizes are bounded like every other string
- * a template builds: widths and repeat counts above MAX_WIDTH are refused.
+ * nunjucks' own filters that give other results than Jinja2 3.1's (checked in
+ * jinja-differential.test.ts), replaced with Jinja's behaviour, and its filters whose size
+ * argument must be bounded before they run.
  */
 
 
 
-/** The widest column `wordwrap`, `center` and `format` may pad or wrap to. */
-const MAX_WIDTH = 10_000;
-/** Splits nunjucks' trailing keyword-argument object from the positional arguments. */
-function split(args) {
-    const last = args[args.length - 1];
-    if (last && typeof last === 'object' && last.__keywords === true) {
-        return { positional: args.slice(0, -1), keywords: last };
-    }
-    return { positional: args, keywords: {} };
-}
-function width(value, fallback) {
-    const n = value === undefined ? fallback : Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
-        throw new sandbox_error_SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
-    }
-    return n;
-}
-function list(value) {
-    if (value === undefined || value === null)
-        return [];
-    if (Array.isArray(value))
-        return value;
-    if (typeof value === 'string')
-        return [...value];
-    if (typeof value === 'object')
-        return Object.keys(value);
-    throw new sandbox_error_SandboxError(`a ${typeof value} cannot be iterated`);
-}
-/** Python's repr of plain data (what `pprint` prints for values that fit a line). */
-function pyRepr(value) {
-    if (value === undefined)
-        return 'Undefined';
-    if (value === null)
-        return 'None';
-    if (value === true)
-        return 'True';
-    if (value === false)
-        return 'False';
-    if (typeof value === 'string') {
-        const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-        const body = value
-            .replace(/\\/g, '\\\\')
-            .replace(/\n/g, '\\n')
-            .replace(/\r/g, '\\r')
-            .replace(/\t/g, '\\t');
-        return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
-    }
-    if (Array.isArray(value))
-        return `[${value.map(pyRepr).join(', ')}]`;
-    if (typeof value === 'object') {
-        const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return `{${entries.map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string
-    return String(value);
-}
-function filesizeformat(value, binary = false) {
-    const bytes = Number(value);
-    const base = binary ? 1024 : 1000;
-    const prefixes = binary
-        ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
-        : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
-    if (bytes === 1)
-        return '1 Byte';
-    if (bytes < base)
-        return `${Math.trunc(bytes)} Bytes`;
-    let unit = base;
-    let prefix = prefixes[0];
-    for (let i = 0; i < prefixes.length; i++) {
-        unit = base ** (i + 2);
-        prefix = prefixes[i];
-        if (bytes < unit)
-            break;
-    }
-    return `${((base * bytes) / unit).toFixed(1)} ${prefix}`;
-}
-/** Python's `%` formatting for the conversions templates use: s, r, d, i, f, x, X, o, e, %. */
-function format(value, ...rest) {
-    const { positional, keywords } = split(rest);
-    const named = Object.keys(keywords).filter((k) => k !== '__keywords').length > 0;
-    let index = 0;
-    const next = (key) => {
-        if (key !== undefined)
-            return keywords[key];
-        if (index >= positional.length)
-            throw new sandbox_error_SandboxError('format: not enough arguments');
-        return positional[index++];
-    };
-    const out = printedText(value ?? '').replace(/%(?:\((\w+)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFxXoeE%])/g, (_m, key, flags, w, p, conv) => {
-        if (conv === '%')
-            return '%';
-        const arg = next(named ? key : undefined);
-        const precision = p === undefined ? undefined : width(p, 0);
-        let text;
-        switch (conv) {
-            case 's':
-                text = typeof arg === 'string' ? arg : pyRepr(arg).replace(/^'(.*)'$/s, '$1');
-                if (precision !== undefined)
-                    text = text.slice(0, precision);
-                break;
-            case 'r':
-                text = pyRepr(arg);
-                break;
-            case 'd':
-            case 'i':
-                text = String(Math.trunc(Number(arg)));
-                break;
-            case 'f':
-            case 'F':
-                text = Number(arg).toFixed(precision ?? 6);
-                break;
-            case 'e':
-            case 'E':
-                text = Number(arg)
-                    .toExponential(precision ?? 6)
-                    .replace(/e([+-])(\d)$/, 'e$10$2');
-                if (conv === 'E')
-                    text = text.toUpperCase();
-                break;
-            default: {
-                const radix = conv === 'o' ? 8 : 16;
-                text = Math.trunc(Number(arg)).toString(radix);
-                if (conv === 'X')
-                    text = text.toUpperCase();
-            }
-        }
-        if (flags.includes('+') && /^[0-9]/.test(text) && 'dif'.includes(conv))
-            text = `+${text}`;
-        const pad = w === undefined ? 0 : width(w, 0);
-        if (text.length >= pad)
-            return text;
-        if (flags.includes('-'))
-            return text.padEnd(pad);
-        if (flags.includes('0') && conv !== 's') {
-            const sign = /^[+-]/.test(text) ? text[0] : '';
-            return sign + text.slice(sign.length).padStart(pad - sign.length, '0');
-        }
-        return text.padStart(pad);
-    });
-    return out;
-}
-function key(value, attribute, caseSensitive) {
-    const v = attribute === undefined || attribute === null ? value : safePath(value, attribute);
-    return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
-}
-function extreme(which) {
-    return (value, ...rest) => {
-        const { positional, keywords } = split(rest);
-        const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
-        const attribute = keywords.attribute ?? positional[1];
-        const items = list(value);
-        if (items.length === 0)
-            return undefined;
-        let best = items[0];
-        for (const item of items.slice(1)) {
-            const a = key(item, attribute, caseSensitive);
-            const b = key(best, attribute, caseSensitive);
-            if (which === 'max' ? a > b : a < b)
-                best = item;
-        }
-        return best;
-    };
-}
-function unique(value, ...rest) {
-    const { positional, keywords } = split(rest);
-    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
-    const attribute = keywords.attribute ?? positional[1];
-    const seen = new Set();
-    const out = [];
-    for (const item of list(value)) {
-        const k = JSON.stringify(key(item, attribute, caseSensitive)) ?? 'undefined';
-        if (seen.has(k))
-            continue;
-        seen.add(k);
-        out.push(item);
-    }
-    return out;
-}
-function map(value, ...rest) {
-    const { positional, keywords } = split(rest);
-    const items = list(value);
-    if (keywords.attribute !== undefined) {
-        return items.map((item) => {
-            const found = safePath(item, keywords.attribute);
-            return found === undefined ? keywords.default : found;
-        });
-    }
-    const [name, ...args] = positional;
-    if (typeof name !== 'string')
-        throw new sandbox_error_SandboxError('map needs a filter name or attribute=');
-    const filter = this.env.getFilter(name);
-    return items.map((item) => filter.call(this, item, ...args));
-}
-/** Python's textwrap.wrap as Jinja's wordwrap calls it, for text without tabs. */
-function wordwrap(value, ...rest) {
-    const { positional, keywords } = split(rest);
-    const w = width(keywords.width ?? positional[0], 79);
-    if (w < 1)
-        throw new sandbox_error_SandboxError(`invalid width ${w} (must be > 0)`);
-    const breakLong = Boolean(keywords.break_long_words ?? positional[1] ?? true);
-    const wrapstring = printedText(keywords.wrapstring ?? positional[2] ?? '\n');
-    const paragraphs = printedText(value ?? '').split(/\r\n|\r|\n/);
-    return paragraphs
-        .map((paragraph) => {
-        const words = paragraph.split(/\s+/).filter(Boolean);
-        const lines = [];
-        let line = '';
-        for (let word of words) {
-            while (breakLong && word.length > w) {
-                const room = line ? w - line.length - 1 : w;
-                if (room <= 0) {
-                    lines.push(line);
-                    line = '';
-                    continue;
-                }
-                const piece = word.slice(0, room);
-                line = line ? `${line} ${piece}` : piece;
-                lines.push(line);
-                line = '';
-                word = word.slice(room);
-            }
-            if (!line)
-                line = word;
-            else if (line.length + 1 + word.length <= w)
-                line += ` ${word}`;
-            else {
-                lines.push(line);
-                line = word;
-            }
-        }
-        if (line)
-            lines.push(line);
-        return lines.join(wrapstring);
-    })
-        .join(wrapstring);
-}
-const XML_ESCAPES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&#34;',
-    "'": '&#39;',
-};
-const xmlEscape = (text) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
-function xmlattr(value, autospace = true) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new sandbox_error_SandboxError('xmlattr needs a mapping');
-    }
-    const parts = [];
-    for (const [k, v] of Object.entries(value)) {
-        if (v === undefined || v === null)
-            continue;
-        if (/[\s/>=]/.test(k))
-            throw new sandbox_error_SandboxError(`Invalid character in attribute name: '${k}'`);
-        const text = typeof v === 'string' ? v : pyRepr(v).replace(/^'(.*)'$/s, '$1');
-        parts.push(`${xmlEscape(k)}="${xmlEscape(text)}"`);
-    }
-    const out = parts.join(' ');
-    return autospace && out ? ` ${out}` : out;
-}
 /** Python's round(): halves go to the even neighbour; `ceil` / `floor` as Jinja's methods. */
 function round(value, precision = 0, method = 'common') {
     const n = Number(value);
-    const p = width(precision, 0);
+    const p = filter_args_width(precision, 0);
     const factor = 10 ** p;
     if (method === 'ceil')
         return Math.ceil(n * factor) / factor;
@@ -88993,10 +88765,10 @@ function title(value) {
 function truncate(value, ...rest) {
     const { positional, keywords } = split(rest);
     const text = printedText(value ?? '');
-    const length = width(keywords.length ?? positional[0], 255);
+    const length = filter_args_width(keywords.length ?? positional[0], 255);
     const killwords = Boolean(keywords.killwords ?? positional[1] ?? false);
     const end = printedText(keywords.end ?? positional[2] ?? '...');
-    const leeway = width(keywords.leeway ?? positional[3], 5);
+    const leeway = filter_args_width(keywords.leeway ?? positional[3], 5);
     if (text.length <= length + leeway)
         return text;
     const cut = text.slice(0, Math.max(0, length - end.length));
@@ -89008,7 +88780,7 @@ function truncate(value, ...rest) {
 /** Python's str.center(width): the odd space goes left when the width is odd. */
 function center(value, w = 80) {
     const text = printedText(value);
-    const total = width(w, 80);
+    const total = filter_args_width(w, 80);
     const pad = total - text.length;
     if (pad <= 0)
         return text;
@@ -89019,7 +88791,7 @@ function center(value, w = 80) {
  * nunjucks' own filters whose size argument is bounded first (a width or count of a billion would
  * exhaust the memory before the result's size is checked).
  */
-function jinja_builtins_boundedSizes(env) {
+function jinja_overrides_boundedSizes(env) {
     const bounded = (name) => {
         const original = env.getFilter(name);
         return function (value, size, ...rest) {
@@ -89030,14 +88802,8 @@ function jinja_builtins_boundedSizes(env) {
     };
     return { indent: bounded('indent'), batch: bounded('batch'), slice: bounded('slice') };
 }
-/** Jinja built-in filters nunjucks lacks, and those where nunjucks gives other results, by name. */
-const jinja_builtins_JINJA_FILTERS = {
-    // Jinja's attr reads Python attributes, never items: plain data (maps, lists, strings from
-    // YAML and JSON) has none a sandboxed template may read, so it is always undefined.
-    attr: (obj, name) => {
-        safeMember({}, String(name));
-        return undefined;
-    },
+/** Jinja's results where nunjucks' own filters differ. */
+const jinja_overrides_JINJA_OVERRIDES = {
     round,
     center,
     float: toFloat,
@@ -89049,6 +88815,260 @@ const jinja_builtins_JINJA_FILTERS = {
     sum,
     title,
     truncate,
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-builtins.ts
+/**
+ * Jinja2 3.1's built-in filters and tests that nunjucks lacks, with Jinja's results (checked
+ * against Jinja2 3.1.6 in jinja-differential.test.ts). Sizes are bounded like every other string
+ * a template builds: widths and repeat counts above MAX_WIDTH are refused.
+ */
+
+
+
+
+
+
+/** Python's repr of plain data (what `pprint` prints for values that fit a line). */
+function pyRepr(value) {
+    if (value === undefined)
+        return 'Undefined';
+    if (value === null)
+        return 'None';
+    if (value === true)
+        return 'True';
+    if (value === false)
+        return 'False';
+    if (typeof value === 'string') {
+        const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+        const body = value
+            .replace(/\\/g, '\\\\')
+            .replace(/\n/g, '\\n')
+            .replace(/\r/g, '\\r')
+            .replace(/\t/g, '\\t');
+        return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
+    }
+    if (Array.isArray(value))
+        return `[${value.map(pyRepr).join(', ')}]`;
+    if (typeof value === 'object') {
+        const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
+}
+function filesizeformat(value, binary = false) {
+    const bytes = Number(value);
+    const base = binary ? 1024 : 1000;
+    const prefixes = binary
+        ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
+        : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+    if (bytes === 1)
+        return '1 Byte';
+    if (bytes < base)
+        return `${Math.trunc(bytes)} Bytes`;
+    let unit = base;
+    let prefix = prefixes[0];
+    for (let i = 0; i < prefixes.length; i++) {
+        unit = base ** (i + 2);
+        prefix = prefixes[i];
+        if (bytes < unit)
+            break;
+    }
+    return `${((base * bytes) / unit).toFixed(1)} ${prefix}`;
+}
+/** Python's `%` formatting for the conversions templates use: s, r, d, i, f, x, X, o, e, %. */
+function format(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const named = Object.keys(keywords).filter((k) => k !== '__keywords').length > 0;
+    let index = 0;
+    const next = (key) => {
+        if (key !== undefined)
+            return keywords[key];
+        if (index >= positional.length)
+            throw new sandbox_error_SandboxError('format: not enough arguments');
+        return positional[index++];
+    };
+    const out = printedText(value ?? '').replace(/%(?:\((\w+)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFxXoeE%])/g, (_m, key, flags, w, p, conv) => {
+        if (conv === '%')
+            return '%';
+        const arg = next(named ? key : undefined);
+        const precision = p === undefined ? undefined : filter_args_width(p, 0);
+        let text;
+        switch (conv) {
+            case 's':
+                text = typeof arg === 'string' ? arg : pyRepr(arg).replace(/^'(.*)'$/s, '$1');
+                if (precision !== undefined)
+                    text = text.slice(0, precision);
+                break;
+            case 'r':
+                text = pyRepr(arg);
+                break;
+            case 'd':
+            case 'i':
+                text = String(Math.trunc(Number(arg)));
+                break;
+            case 'f':
+            case 'F':
+                text = Number(arg).toFixed(precision ?? 6);
+                break;
+            case 'e':
+            case 'E':
+                text = Number(arg)
+                    .toExponential(precision ?? 6)
+                    .replace(/e([+-])(\d)$/, 'e$10$2');
+                if (conv === 'E')
+                    text = text.toUpperCase();
+                break;
+            default: {
+                const radix = conv === 'o' ? 8 : 16;
+                text = Math.trunc(Number(arg)).toString(radix);
+                if (conv === 'X')
+                    text = text.toUpperCase();
+            }
+        }
+        if (flags.includes('+') && /^[0-9]/.test(text) && 'dif'.includes(conv))
+            text = `+${text}`;
+        const pad = w === undefined ? 0 : filter_args_width(w, 0);
+        if (text.length >= pad)
+            return text;
+        if (flags.includes('-'))
+            return text.padEnd(pad);
+        if (flags.includes('0') && conv !== 's') {
+            const sign = /^[+-]/.test(text) ? text[0] : '';
+            return sign + text.slice(sign.length).padStart(pad - sign.length, '0');
+        }
+        return text.padStart(pad);
+    });
+    return out;
+}
+function key(value, attribute, caseSensitive) {
+    const v = attribute === undefined || attribute === null ? value : safePath(value, attribute);
+    return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
+}
+function extreme(which) {
+    return (value, ...rest) => {
+        const { positional, keywords } = split(rest);
+        const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
+        const attribute = keywords.attribute ?? positional[1];
+        const items = list(value);
+        if (items.length === 0)
+            return undefined;
+        let best = items[0];
+        for (const item of items.slice(1)) {
+            const a = key(item, attribute, caseSensitive);
+            const b = key(best, attribute, caseSensitive);
+            if (which === 'max' ? a > b : a < b)
+                best = item;
+        }
+        return best;
+    };
+}
+function unique(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
+    const attribute = keywords.attribute ?? positional[1];
+    const seen = new Set();
+    const out = [];
+    for (const item of list(value)) {
+        const k = JSON.stringify(key(item, attribute, caseSensitive)) ?? 'undefined';
+        if (seen.has(k))
+            continue;
+        seen.add(k);
+        out.push(item);
+    }
+    return out;
+}
+function map(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const items = list(value);
+    if (keywords.attribute !== undefined) {
+        return items.map((item) => {
+            const found = safePath(item, keywords.attribute);
+            return found === undefined ? keywords.default : found;
+        });
+    }
+    const [name, ...args] = positional;
+    if (typeof name !== 'string')
+        throw new sandbox_error_SandboxError('map needs a filter name or attribute=');
+    const filter = this.env.getFilter(name);
+    return items.map((item) => filter.call(this, item, ...args));
+}
+/** Python's textwrap.wrap as Jinja's wordwrap calls it, for text without tabs. */
+function wordwrap(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const w = filter_args_width(keywords.width ?? positional[0], 79);
+    if (w < 1)
+        throw new sandbox_error_SandboxError(`invalid width ${w} (must be > 0)`);
+    const breakLong = Boolean(keywords.break_long_words ?? positional[1] ?? true);
+    const wrapstring = printedText(keywords.wrapstring ?? positional[2] ?? '\n');
+    const paragraphs = printedText(value ?? '').split(/\r\n|\r|\n/);
+    return paragraphs
+        .map((paragraph) => {
+        const words = paragraph.split(/\s+/).filter(Boolean);
+        const lines = [];
+        let line = '';
+        for (let word of words) {
+            while (breakLong && word.length > w) {
+                const room = line ? w - line.length - 1 : w;
+                if (room <= 0) {
+                    lines.push(line);
+                    line = '';
+                    continue;
+                }
+                const piece = word.slice(0, room);
+                line = line ? `${line} ${piece}` : piece;
+                lines.push(line);
+                line = '';
+                word = word.slice(room);
+            }
+            if (!line)
+                line = word;
+            else if (line.length + 1 + word.length <= w)
+                line += ` ${word}`;
+            else {
+                lines.push(line);
+                line = word;
+            }
+        }
+        if (line)
+            lines.push(line);
+        return lines.join(wrapstring);
+    })
+        .join(wrapstring);
+}
+const XML_ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&#34;',
+    "'": '&#39;',
+};
+const xmlEscape = (text) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+function xmlattr(value, autospace = true) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new sandbox_error_SandboxError('xmlattr needs a mapping');
+    }
+    const parts = [];
+    for (const [k, v] of Object.entries(value)) {
+        if (v === undefined || v === null)
+            continue;
+        if (/[\s/>=]/.test(k))
+            throw new sandbox_error_SandboxError(`Invalid character in attribute name: '${k}'`);
+        const text = typeof v === 'string' ? v : pyRepr(v).replace(/^'(.*)'$/s, '$1');
+        parts.push(`${xmlEscape(k)}="${xmlEscape(text)}"`);
+    }
+    const out = parts.join(' ');
+    return autospace && out ? ` ${out}` : out;
+}
+/** Jinja built-in filters nunjucks lacks, by name (with JINJA_OVERRIDES: where it differs). */
+const jinja_builtins_JINJA_FILTERS = {
+    // Jinja's attr reads Python attributes, never items: plain data (maps, lists, strings from
+    // YAML and JSON) has none a sandboxed template may read, so it is always undefined.
+    attr: (obj, name) => {
+        safeMember({}, String(name));
+        return undefined;
+    },
     count: (value) => value === undefined || value === null
         ? 0
         : typeof value === 'object' && !Array.isArray(value)
@@ -89557,7 +89577,12 @@ function strict_nunjucks_createStrictEnvironment() {
     // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
     env.addFilter('tojson', (value) => JSON.stringify(value));
     env.addFilter('raw', (value) => value);
-    const filters = { ...JINJA_FILTERS, ...STACKSPOT_FILTERS, ...boundedSizes(env) };
+    const filters = {
+        ...JINJA_FILTERS,
+        ...JINJA_OVERRIDES,
+        ...STACKSPOT_FILTERS,
+        ...boundedSizes(env),
+    };
     for (const [name, filter] of Object.entries(filters)) {
         env.addFilter(name, filter);
     }

@@ -90210,6 +90210,38 @@ function wrapTests(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/filter-args.ts
+/** Arguments as nunjucks passes them to filters, and the bounds every filter's sizes obey. */
+
+/** The widest column `wordwrap`, `center` and `format` may pad or wrap to. */
+const MAX_WIDTH = 10_000;
+/** Splits nunjucks' trailing keyword-argument object from the positional arguments. */
+function split(args) {
+    const last = args[args.length - 1];
+    if (last && typeof last === 'object' && last.__keywords === true) {
+        return { positional: args.slice(0, -1), keywords: last };
+    }
+    return { positional: args, keywords: {} };
+}
+function width(value, fallback) {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
+        throw new SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
+    }
+    return n;
+}
+function list(value) {
+    if (value === undefined || value === null)
+        return [];
+    if (Array.isArray(value))
+        return value;
+    if (typeof value === 'string')
+        return [...value];
+    if (typeof value === 'object')
+        return Object.keys(value);
+    throw new SandboxError(`a ${typeof value} cannot be iterated`);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/filters/safe-member.ts
 /**
  * Attribute lookups for filters that take an attribute name (`attr`, `map(attribute=...)`): the
@@ -90244,6 +90276,142 @@ function safePath(obj, path) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-overrides.ts
+/**
+ * nunjucks' own filters that give other results than Jinja2 3.1's (checked in
+ * jinja-differential.test.ts), replaced with Jinja's behaviour, and its filters whose size
+ * argument must be bounded before they run.
+ */
+
+
+
+/** Python's round(): halves go to the even neighbour; `ceil` / `floor` as Jinja's methods. */
+function round(value, precision = 0, method = 'common') {
+    const n = Number(value);
+    const p = width(precision, 0);
+    const factor = 10 ** p;
+    if (method === 'ceil')
+        return Math.ceil(n * factor) / factor;
+    if (method === 'floor')
+        return Math.floor(n * factor) / factor;
+    const scaled = Number((n * factor).toPrecision(15));
+    const floor = Math.floor(scaled);
+    const diff = scaled - floor;
+    const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+    return rounded / factor;
+}
+function toFloat(value, fallback = 0) {
+    const n = typeof value === 'string' ? Number(value.trim()) : Number(value);
+    return value === '' || value === null || Number.isNaN(n) ? Number(fallback) : n;
+}
+/** Jinja's groupby: groups sorted by key, each `(grouper, list)`, also as `.grouper` / `.list`. */
+function groupby(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const attribute = keywords.attribute ?? positional[0];
+    const fallback = keywords.default ?? positional[1];
+    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[2] ?? false);
+    const groups = new Map();
+    for (const item of list(value)) {
+        let grouper = safePath(item, attribute);
+        if (grouper === undefined)
+            grouper = fallback;
+        const k = JSON.stringify(!caseSensitive && typeof grouper === 'string' ? grouper.toLowerCase() : grouper) ?? '';
+        const group = groups.get(k) ?? { grouper, list: [] };
+        group.list.push(item);
+        groups.set(k, group);
+    }
+    return [...groups.values()]
+        .sort((a, b) => compare(a.grouper, b.grouper, caseSensitive))
+        .map(({ grouper, list: items }) => Object.assign([grouper, items], { grouper, list: items }));
+}
+function compare(a, b, caseSensitive) {
+    const x = !caseSensitive && typeof a === 'string' ? a.toLowerCase() : a;
+    const y = !caseSensitive && typeof b === 'string' ? b.toLowerCase() : b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+/** select / reject / selectattr / rejectattr with Jinja's test arguments. */
+function selector(keep, byAttribute) {
+    return function (value, ...args) {
+        const [first, testName, ...testArgs] = byAttribute ? args : [undefined, ...args];
+        const test = testName === undefined ? undefined : this.env.getTest(printedText(testName));
+        return list(value).filter((item) => {
+            const subject = byAttribute ? safePath(item, first) : item;
+            const passed = test ? Boolean(test.call(this, subject, ...testArgs)) : Boolean(subject);
+            return passed === keep;
+        });
+    };
+}
+function sum(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const attribute = keywords.attribute ?? positional[0];
+    let total = Number(keywords.start ?? positional[1] ?? 0);
+    for (const item of list(value)) {
+        total += Number(attribute === undefined || attribute === null ? item : safePath(item, attribute));
+    }
+    return total;
+}
+function title(value) {
+    return printedText(value ?? '')
+        .split(/([-\s({[<]+)/)
+        .filter(Boolean)
+        .map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase())
+        .join('');
+}
+function truncate(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const text = printedText(value ?? '');
+    const length = width(keywords.length ?? positional[0], 255);
+    const killwords = Boolean(keywords.killwords ?? positional[1] ?? false);
+    const end = printedText(keywords.end ?? positional[2] ?? '...');
+    const leeway = width(keywords.leeway ?? positional[3], 5);
+    if (text.length <= length + leeway)
+        return text;
+    const cut = text.slice(0, Math.max(0, length - end.length));
+    if (killwords)
+        return cut + end;
+    const space = cut.lastIndexOf(' ');
+    return (space === -1 ? cut : cut.slice(0, space)) + end;
+}
+/** Python's str.center(width): the odd space goes left when the width is odd. */
+function center(value, w = 80) {
+    const text = printedText(value);
+    const total = width(w, 80);
+    const pad = total - text.length;
+    if (pad <= 0)
+        return text;
+    const left = Math.floor(pad / 2) + (pad & total & 1);
+    return ' '.repeat(left) + text + ' '.repeat(pad - left);
+}
+/**
+ * nunjucks' own filters whose size argument is bounded first (a width or count of a billion would
+ * exhaust the memory before the result's size is checked).
+ */
+function boundedSizes(env) {
+    const bounded = (name) => {
+        const original = env.getFilter(name);
+        return function (value, size, ...rest) {
+            if (typeof size === 'number' || typeof size === 'string')
+                width(Number(size), 0);
+            return original.call(this, value, size, ...rest);
+        };
+    };
+    return { indent: bounded('indent'), batch: bounded('batch'), slice: bounded('slice') };
+}
+/** Jinja's results where nunjucks' own filters differ. */
+const JINJA_OVERRIDES = {
+    round,
+    center,
+    float: toFloat,
+    groupby,
+    select: selector(true, false),
+    reject: selector(false, false),
+    selectattr: selector(true, true),
+    rejectattr: selector(false, true),
+    sum,
+    title,
+    truncate,
+};
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-builtins.ts
 /**
  * Jinja2 3.1's built-in filters and tests that nunjucks lacks, with Jinja's results (checked
@@ -90253,34 +90421,9 @@ function safePath(obj, path) {
 
 
 
-/** The widest column `wordwrap`, `center` and `format` may pad or wrap to. */
-const MAX_WIDTH = 10_000;
-/** Splits nunjucks' trailing keyword-argument object from the positional arguments. */
-function split(args) {
-    const last = args[args.length - 1];
-    if (last && typeof last === 'object' && last.__keywords === true) {
-        return { positional: args.slice(0, -1), keywords: last };
-    }
-    return { positional: args, keywords: {} };
-}
-function width(value, fallback) {
-    const n = value === undefined ? fallback : Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
-        throw new SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
-    }
-    return n;
-}
-function list(value) {
-    if (value === undefined || value === null)
-        return [];
-    if (Array.isArray(value))
-        return value;
-    if (typeof value === 'string')
-        return [...value];
-    if (typeof value === 'object')
-        return Object.keys(value);
-    throw new SandboxError(`a ${typeof value} cannot be iterated`);
-}
+
+
+
 /** Python's repr of plain data (what `pprint` prints for values that fit a line). */
 function pyRepr(value) {
     if (value === undefined)
@@ -90513,119 +90656,7 @@ function xmlattr(value, autospace = true) {
     const out = parts.join(' ');
     return autospace && out ? ` ${out}` : out;
 }
-/** Python's round(): halves go to the even neighbour; `ceil` / `floor` as Jinja's methods. */
-function round(value, precision = 0, method = 'common') {
-    const n = Number(value);
-    const p = width(precision, 0);
-    const factor = 10 ** p;
-    if (method === 'ceil')
-        return Math.ceil(n * factor) / factor;
-    if (method === 'floor')
-        return Math.floor(n * factor) / factor;
-    const scaled = Number((n * factor).toPrecision(15));
-    const floor = Math.floor(scaled);
-    const diff = scaled - floor;
-    const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
-    return rounded / factor;
-}
-function toFloat(value, fallback = 0) {
-    const n = typeof value === 'string' ? Number(value.trim()) : Number(value);
-    return value === '' || value === null || Number.isNaN(n) ? Number(fallback) : n;
-}
-/** Jinja's groupby: groups sorted by key, each `(grouper, list)`, also as `.grouper` / `.list`. */
-function groupby(value, ...rest) {
-    const { positional, keywords } = split(rest);
-    const attribute = keywords.attribute ?? positional[0];
-    const fallback = keywords.default ?? positional[1];
-    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[2] ?? false);
-    const groups = new Map();
-    for (const item of list(value)) {
-        let grouper = safePath(item, attribute);
-        if (grouper === undefined)
-            grouper = fallback;
-        const k = JSON.stringify(!caseSensitive && typeof grouper === 'string' ? grouper.toLowerCase() : grouper) ?? '';
-        const group = groups.get(k) ?? { grouper, list: [] };
-        group.list.push(item);
-        groups.set(k, group);
-    }
-    return [...groups.values()]
-        .sort((a, b) => compare(a.grouper, b.grouper, caseSensitive))
-        .map(({ grouper, list: items }) => Object.assign([grouper, items], { grouper, list: items }));
-}
-function compare(a, b, caseSensitive) {
-    const x = !caseSensitive && typeof a === 'string' ? a.toLowerCase() : a;
-    const y = !caseSensitive && typeof b === 'string' ? b.toLowerCase() : b;
-    return x < y ? -1 : x > y ? 1 : 0;
-}
-/** select / reject / selectattr / rejectattr with Jinja's test arguments. */
-function selector(keep, byAttribute) {
-    return function (value, ...args) {
-        const [first, testName, ...testArgs] = byAttribute ? args : [undefined, ...args];
-        const test = testName === undefined ? undefined : this.env.getTest(printedText(testName));
-        return list(value).filter((item) => {
-            const subject = byAttribute ? safePath(item, first) : item;
-            const passed = test ? Boolean(test.call(this, subject, ...testArgs)) : Boolean(subject);
-            return passed === keep;
-        });
-    };
-}
-function sum(value, ...rest) {
-    const { positional, keywords } = split(rest);
-    const attribute = keywords.attribute ?? positional[0];
-    let total = Number(keywords.start ?? positional[1] ?? 0);
-    for (const item of list(value)) {
-        total += Number(attribute === undefined || attribute === null ? item : safePath(item, attribute));
-    }
-    return total;
-}
-function title(value) {
-    return printedText(value ?? '')
-        .split(/([-\s({[<]+)/)
-        .filter(Boolean)
-        .map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase())
-        .join('');
-}
-function truncate(value, ...rest) {
-    const { positional, keywords } = split(rest);
-    const text = printedText(value ?? '');
-    const length = width(keywords.length ?? positional[0], 255);
-    const killwords = Boolean(keywords.killwords ?? positional[1] ?? false);
-    const end = printedText(keywords.end ?? positional[2] ?? '...');
-    const leeway = width(keywords.leeway ?? positional[3], 5);
-    if (text.length <= length + leeway)
-        return text;
-    const cut = text.slice(0, Math.max(0, length - end.length));
-    if (killwords)
-        return cut + end;
-    const space = cut.lastIndexOf(' ');
-    return (space === -1 ? cut : cut.slice(0, space)) + end;
-}
-/** Python's str.center(width): the odd space goes left when the width is odd. */
-function center(value, w = 80) {
-    const text = printedText(value);
-    const total = width(w, 80);
-    const pad = total - text.length;
-    if (pad <= 0)
-        return text;
-    const left = Math.floor(pad / 2) + (pad & total & 1);
-    return ' '.repeat(left) + text + ' '.repeat(pad - left);
-}
-/**
- * nunjucks' own filters whose size argument is bounded first (a width or count of a billion would
- * exhaust the memory before the result's size is checked).
- */
-function boundedSizes(env) {
-    const bounded = (name) => {
-        const original = env.getFilter(name);
-        return function (value, size, ...rest) {
-            if (typeof size === 'number' || typeof size === 'string')
-                width(Number(size), 0);
-            return original.call(this, value, size, ...rest);
-        };
-    };
-    return { indent: bounded('indent'), batch: bounded('batch'), slice: bounded('slice') };
-}
-/** Jinja built-in filters nunjucks lacks, and those where nunjucks gives other results, by name. */
+/** Jinja built-in filters nunjucks lacks, by name (with JINJA_OVERRIDES: where it differs). */
 const JINJA_FILTERS = {
     // Jinja's attr reads Python attributes, never items: plain data (maps, lists, strings from
     // YAML and JSON) has none a sandboxed template may read, so it is always undefined.
@@ -90633,17 +90664,6 @@ const JINJA_FILTERS = {
         safeMember({}, String(name));
         return undefined;
     },
-    round,
-    center,
-    float: toFloat,
-    groupby,
-    select: selector(true, false),
-    reject: selector(false, false),
-    selectattr: selector(true, true),
-    rejectattr: selector(false, true),
-    sum,
-    title,
-    truncate,
     count: (value) => value === undefined || value === null
         ? 0
         : typeof value === 'object' && !Array.isArray(value)
@@ -91152,7 +91172,12 @@ function createStrictEnvironment() {
     // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
     env.addFilter('tojson', (value) => JSON.stringify(value));
     env.addFilter('raw', (value) => value);
-    const filters = { ...JINJA_FILTERS, ...STACKSPOT_FILTERS, ...boundedSizes(env) };
+    const filters = {
+        ...JINJA_FILTERS,
+        ...JINJA_OVERRIDES,
+        ...STACKSPOT_FILTERS,
+        ...boundedSizes(env),
+    };
     for (const [name, filter] of Object.entries(filters)) {
         env.addFilter(name, filter);
     }
