@@ -91241,7 +91241,8 @@ function referenceKey(reference) {
 }
 /** The warning text for one undefined reference (the annotation sits at its file and line). */
 function describeUndefinedReference(reference) {
-    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot). Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+    const known = reference.hint ? ` ${reference.hint}` : '';
+    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot).${known} Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
@@ -91267,10 +91268,14 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
     marked_runtime_renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
     marked_runtime_renderState.undefinedRefs = [];
     const warnings = () => {
-        const found = template_session_mergeReferences([], marked_runtime_renderState.undefinedRefs.map((r) => ({
-            expression: r.expression,
-            location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
-        })));
+        const found = template_session_mergeReferences([], marked_runtime_renderState.undefinedRefs.map((r) => {
+            const hint = undefinedHint?.(r.expression);
+            return {
+                expression: r.expression,
+                location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+                ...(hint ? { hint } : {}),
+            };
+        }));
         if (session)
             template_session_mergeReferences(session.references, found);
         return found;

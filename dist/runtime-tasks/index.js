@@ -90195,7 +90195,8 @@ function referenceKey(reference) {
 }
 /** The warning text for one undefined reference (the annotation sits at its file and line). */
 function template_session_describeUndefinedReference(reference) {
-    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot). Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+    const known = reference.hint ? ` ${reference.hint}` : '';
+    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot).${known} Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
@@ -90221,10 +90222,14 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
     renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
     renderState.undefinedRefs = [];
     const warnings = () => {
-        const found = mergeReferences([], renderState.undefinedRefs.map((r) => ({
-            expression: r.expression,
-            location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
-        })));
+        const found = mergeReferences([], renderState.undefinedRefs.map((r) => {
+            const hint = undefinedHint?.(r.expression);
+            return {
+                expression: r.expression,
+                location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+                ...(hint ? { hint } : {}),
+            };
+        }));
         if (session)
             mergeReferences(session.references, found);
         return found;

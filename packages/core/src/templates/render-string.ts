@@ -65,10 +65,14 @@ export function renderTemplateString(
   const warnings = (): UndefinedReference[] => {
     const found = mergeReferences(
       [],
-      renderState.undefinedRefs.map((r) => ({
-        expression: r.expression,
-        location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
-      })),
+      renderState.undefinedRefs.map((r) => {
+        const hint = undefinedHint?.(r.expression);
+        return {
+          expression: r.expression,
+          location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+          ...(hint ? { hint } : {}),
+        };
+      }),
     );
     if (session) mergeReferences(session.references, found);
     return found;

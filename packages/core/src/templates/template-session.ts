@@ -19,6 +19,8 @@ export interface UndefinedReference {
   expression: string;
   /** The template file (repository-relative) and the line of the use. */
   location: SourceLocation;
+  /** What is known about it (e.g. the attributes a Connection Interface Type defines). */
+  hint?: string;
 }
 
 export interface TemplateSession {
@@ -66,5 +68,6 @@ function referenceKey(reference: UndefinedReference): string {
 
 /** The warning text for one undefined reference (the annotation sits at its file and line). */
 export function describeUndefinedReference(reference: UndefinedReference): string {
-  return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot). Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+  const known = reference.hint ? ` ${reference.hint}` : '';
+  return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot).${known} Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
 }
