@@ -89371,6 +89371,9 @@ function refuseLinkOut(repoRoot, dir, display) {
 /** A path for messages: relative to the repository when inside it. */
 function displayPath(repoRoot, path) {
     const rel = (0,external_node_path_.relative)(repoRoot, path);
+    // The repository root itself (PLUGINS_PATH: .) is `.`, not the runner's absolute path.
+    if (rel === '')
+        return '.';
     return rel && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) ? rel.split('\\').join('/') : path;
 }
 /** Reads and caches plugin.yaml files, so N plugins over one directory read it once. */
@@ -89765,12 +89768,29 @@ function renderManifestMermaid(manifest) {
     return lines.join('\n');
 }
 
-// EXTERNAL MODULE: ./node_modules/nunjucks/index.js
-var nunjucks = __nccwpck_require__(8115);
 ;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
 /** A template tried something the sandbox forbids. */
 class SandboxError extends Error {
     name = 'SandboxError';
+}
+/** A template used a name or attribute that does not exist. */
+class UndefinedValueError extends Error {
+    expression;
+    name = 'UndefinedValueError';
+    /** Where the lookup stands in the template, counted from 1. */
+    line;
+    column;
+    constructor(expression, detail) {
+        super(`'${expression}' is undefined${detail}`);
+        this.expression = expression;
+    }
+    at(lineno, colno) {
+        if (typeof lineno === 'number')
+            this.line = lineno + 1;
+        if (typeof colno === 'number')
+            this.column = colno + 1;
+        return this;
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/marked-values.ts
@@ -89800,7 +89820,7 @@ class ForeignValue {
     }
 }
 /** A secret: printed whole as a sensitive Terraform value, never transformed. */
-class SecretValue {
+class marked_values_SecretValue {
     label;
     #raw;
     constructor(raw, 
@@ -89877,13 +89897,13 @@ function isPaired(text, i) {
     return prev >= 0xd800 && prev <= 0xdbff;
 }
 /** Marks every string in `value` (lists and maps included) as foreign. */
-function markForeign(value) {
+function marked_values_markForeign(value) {
     if (typeof value === 'string')
         return value === '' ? value : new ForeignValue(value);
     if (Array.isArray(value))
-        return value.map(markForeign);
+        return value.map(marked_values_markForeign);
     if (isPlainObject(value)) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markForeign(v)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_markForeign(v)]));
     }
     return value;
 }
@@ -89891,7 +89911,7 @@ function markForeign(value) {
 function unmark(value) {
     if (value instanceof ForeignValue)
         return value.raw;
-    if (value instanceof SecretValue)
+    if (value instanceof marked_values_SecretValue)
         throw refused(value, 'unwrapped');
     if (Array.isArray(value))
         return value.some(hasMarks) ? value.map(unmark) : value;
@@ -89902,7 +89922,7 @@ function unmark(value) {
 }
 /** The first secret in `value`, searched through lists and maps. */
 function findSecret(value, depth = 0) {
-    if (value instanceof SecretValue)
+    if (value instanceof marked_values_SecretValue)
         return value;
     if (depth > 20)
         return undefined;
@@ -89937,6 +89957,7 @@ function hasForeign(value, depth = 0) {
 function hasMarks(value) {
     return hasForeign(value) || findSecret(value) !== undefined;
 }
+/** A `{}` or `Object.create(null)` map (not an array, class instance or marked value). */
 function isPlainObject(value) {
     if (value === null || typeof value !== 'object')
         return false;
@@ -89951,7 +89972,7 @@ function isPlainObject(value) {
 function hclJson(value, depth = 0) {
     if (value instanceof ForeignValue)
         return `"${escapeHclString(value.raw, false)}"`;
-    if (value instanceof SecretValue)
+    if (value instanceof marked_values_SecretValue)
         throw refused(value, 'serialised with tojson');
     if (depth > 100)
         throw new SandboxError('tojson: the value is nested too deeply');
@@ -89965,6 +89986,201 @@ function hclJson(value, depth = 0) {
         return `{${pairs.join(',')}}`;
     }
     return JSON.stringify(value) ?? 'null';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/context.ts
+
+/**
+ * Names StackSpot itself gives deploy templates: they keep StackSpot's meaning, whatever the
+ * plugin's inputs are called. `stk_env` is the deployment's environment (StackSpot provides it as
+ * `{{ stk_env }}` and `{{ inputs.stk_env }}`), `inputs` every input, `var` the shared values.
+ */
+const STACKSPOT_TEMPLATE_NAMES = ['inputs', 'var', 'stk_env'];
+/**
+ * Names this engine adds (StackSpot has none of them). A plugin written for StackSpot that names
+ * an input like one of these means its own input, so the input wins, with a warning; the engine's
+ * value stays reachable as `{{ deploy_engine.<name> }}`.
+ */
+const ENGINE_TEMPLATE_NAMES = [
+    'connections',
+    'environment',
+    'workspace',
+    'alias',
+    'version',
+    'app_id',
+    'infra_id',
+];
+/** Where the engine's own names stay reachable whatever the inputs are called. */
+const ENGINE_NAMESPACE = 'deploy_engine';
+/** Every name the template context defines besides the inputs. */
+const RESERVED_TEMPLATE_NAMES = [
+    ...STACKSPOT_TEMPLATE_NAMES,
+    ...ENGINE_TEMPLATE_NAMES,
+    ENGINE_NAMESPACE,
+];
+/** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
+function templateNameCollisions(inputs) {
+    const found = [];
+    for (const name of Object.keys(inputs)) {
+        if (ENGINE_TEMPLATE_NAMES.includes(name)) {
+            found.push({
+                input: name,
+                wins: 'input',
+                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
+            });
+        }
+        else if (STACKSPOT_TEMPLATE_NAMES.includes(name) ||
+            name === ENGINE_NAMESPACE) {
+            found.push({
+                input: name,
+                wins: 'stackspot',
+                message: `Input '${name}' has the name of a variable StackSpot (or this engine) gives templates: {{ ${name} }} is that variable, as on StackSpot; rename the input to use it in templates.`,
+            });
+        }
+    }
+    return found;
+}
+/**
+ * Builds the context object. Inputs come first by bare name; the engine's own names
+ * (ENGINE_TEMPLATE_NAMES) fill in only where no input has that name; StackSpot's names
+ * (`inputs`, `var`, `stk_env`) and `deploy_engine` always win.
+ */
+function buildTemplateContext(source) {
+    const wired = new Set(source.wiredConnectionKeys ?? []);
+    const connections = Object.fromEntries(Object.entries(source.connections).map(([key, attributes]) => {
+        if (wired.has(key))
+            return [key, attributes];
+        const secret = new Set(source.secretConnectionAttributes?.[key] ?? []);
+        const marked = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [
+            name,
+            secret.has(name)
+                ? secretOrEmpty(value, `connections.${key}.${name}`)
+                : markForeign(value),
+        ]));
+        return [key, marked];
+    }));
+    const secretShared = new Set(source.secretSharedValues ?? []);
+    const shared = Object.fromEntries(Object.entries(source.sharedValues ?? {}).map(([key, value]) => [
+        key,
+        secretShared.has(key) ? secretOrEmpty(value, `var.${key}`) : value,
+    ]));
+    const engine = {
+        connections,
+        environment: source.environment,
+        workspace: source.workspace,
+        alias: source.alias,
+        version: source.version,
+        ...(source.appKind === 'app' ? { app_id: source.appId } : { infra_id: source.appId }),
+    };
+    const inputs = { ...source.inputs, stk_env: source.environment };
+    return {
+        ...engine,
+        ...source.inputs,
+        inputs,
+        var: shared,
+        stk_env: source.environment,
+        [ENGINE_NAMESPACE]: engine,
+    };
+}
+/** Nothing to hide in an empty or missing value: it stays plain (and falsy in `if`). */
+function secretOrEmpty(value, label) {
+    return value === undefined || value === null || value === ''
+        ? value
+        : new SecretValue(value, label);
+}
+/** The printed form of every secret in a context, to recognise them in captured text. */
+function context_secretTexts(context) {
+    const found = [];
+    const visit = (value, depth) => {
+        if (value instanceof SecretValue)
+            found.push(value.rendered());
+        else if (depth < 3 && value !== null && typeof value === 'object')
+            Object.values(value).forEach((v) => visit(v, depth + 1));
+    };
+    visit(context.connections, 0);
+    visit(context.var, 0);
+    return found;
+}
+
+// EXTERNAL MODULE: ./node_modules/nunjucks/index.js
+var nunjucks = __nccwpck_require__(8115);
+;// CONCATENATED MODULE: ./packages/core/src/templates/lexer-patch.ts
+/**
+ * Makes nunjucks' lexer read template text as Jinja2 3.1 does where they differ on real plugins:
+ * a `#}` outside a comment is text (a Terraform block commented out with `#` that ends in `#}`),
+ * not the error "unexpected end of comment". `%}` and `}}` outside tags are text in both already.
+ *
+ * nunjucks' Tokenizer is not exported and offers no hook, so its text branch is replaced here,
+ * once: the code below is nunjucks 3.2's own text branch (pinned by the lockfile) with that one
+ * case changed. Code inside `{{ }}` and `{% %}` is still lexed by nunjucks itself.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lexer = __nccwpck_require__(8852);
+let installed = false;
+/** Installs the patch (idempotent). */
+function installLexerPatch() {
+    if (installed)
+        return;
+    installed = true;
+    const proto = Object.getPrototypeOf(lexer.lex(''));
+    const original = proto.nextToken;
+    proto.nextToken = function () {
+        const { tags } = this;
+        if (this.in_code ||
+            this.isFinished() ||
+            this._matches(tags.BLOCK_START) ||
+            this._matches(tags.VARIABLE_START)) {
+            return original.call(this);
+        }
+        return textToken(this);
+    };
+}
+/** Text up to the next tag, or a whole comment: nunjucks' text branch, `#}` in text kept. */
+function textToken(lx) {
+    const { tags } = lx;
+    const lineno = lx.lineno;
+    const colno = lx.colno;
+    const beginChars = tags.BLOCK_START.charAt(0) +
+        tags.VARIABLE_START.charAt(0) +
+        tags.COMMENT_START.charAt(0) +
+        tags.COMMENT_END.charAt(0);
+    let tok = '';
+    let inComment = false;
+    if (lx._matches(tags.COMMENT_START)) {
+        inComment = true;
+        tok = lx._extractString(tags.COMMENT_START) ?? '';
+    }
+    let data;
+    while ((data = lx._extractUntil(beginChars)) !== null) {
+        tok += data;
+        const startsTag = lx._matches(tags.BLOCK_START) ||
+            lx._matches(tags.VARIABLE_START) ||
+            lx._matches(tags.COMMENT_START);
+        if (startsTag && !inComment) {
+            if (lx.lstripBlocks && lx._matches(tags.BLOCK_START) && lx.colno > 0) {
+                const lastLine = tok.slice(-lx.colno);
+                if (lx.colno <= tok.length && /^\s+$/.test(lastLine)) {
+                    tok = tok.slice(0, -lx.colno);
+                    if (!tok.length)
+                        return lx.nextToken();
+                }
+            }
+            break;
+        }
+        else if (lx._matches(tags.COMMENT_END)) {
+            tok += lx._extractString(tags.COMMENT_END) ?? '';
+            // Jinja: outside a comment, `#}` is text like any other.
+            if (inComment)
+                break;
+        }
+        else {
+            tok += lx.current();
+            lx.forward();
+        }
+    }
+    if (data === null && inComment)
+        throw new Error('expected end of comment, got end of file');
+    return { type: inComment ? lexer.TOKEN_COMMENT : lexer.TOKEN_DATA, value: tok, lineno, colno };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/marked-runtime.ts
@@ -90001,11 +90217,16 @@ const marked_runtime_renderState = {
     deadline: Number.POSITIVE_INFINITY,
     /** Frame writes since the deadline was last compared with the clock. */
     ticks: 0,
+    /** Whether an undefined name is an error (`strict`) or renders empty (`lenient`, Jinja's default). */
+    undefinedMode: 'strict',
+    /** Lenient mode: the undefined names and attributes the current template used. */
+    undefinedRefs: [],
 };
 /** How long one template (a file, a name, a computed input) may take to render. */
 const TEMPLATE_TIME_LIMIT_MS = 10_000;
 /** Starts the time and size budgets of one template's render. */
 function startTemplate(now = Date.now()) {
+    marked_runtime_renderState.undefinedRefs = [];
     marked_runtime_renderState.printed = 0;
     marked_runtime_renderState.ticks = 0;
     marked_runtime_renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
@@ -90028,6 +90249,23 @@ function installDeadline(runtime) {
 }
 /** Filters that hand their input back untouched: a secret may pass through them. */
 const PASS_THROUGH = new Set(['default', 'd']);
+/**
+ * Filters Jinja's default Undefined makes fail (measured with Jinja2 3.1.6: `{{ a | int }}` with
+ * `a` undefined raises); every other filter takes an undefined input as empty.
+ */
+const FAILS_ON_UNDEFINED = new Set([
+    'abs',
+    'attr',
+    'dictsort',
+    'filesizeformat',
+    'float',
+    'indent',
+    'int',
+    'round',
+    'tojson',
+    'wordwrap',
+    'xmlattr',
+]);
 /** Tests that only look at whether a value is there. */
 const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
 function textOf(value, safeString) {
@@ -90047,6 +90285,19 @@ function refuseSecrets(value, what, safeString) {
         throw new SandboxError(`this text holds a printed secret: it cannot be ${what}. Print secrets whole, outside {% set %} and {% filter %} blocks that transform them`);
     }
 }
+/**
+ * The text a value becomes when printed or joined with `~`: undefined and None as empty text,
+ * booleans as Terraform's `true`/`false`, lists and maps as JSON (valid HCL).
+ */
+function printedText(value) {
+    if (value === undefined || value === null)
+        return '';
+    if (Array.isArray(value) || isPlainObject(value))
+        return hclJson(value);
+    // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
+}
 function checkSize(value) {
     const length = typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
     if (length > MAX_TEXT_CHARS) {
@@ -90062,11 +90313,14 @@ function installMarkedRuntime(runtime) {
     const print = (value, autoescape) => {
         if (value instanceof ForeignValue)
             return value.toString();
-        if (value instanceof SecretValue) {
+        if (value instanceof marked_values_SecretValue) {
             if (marked_runtime_renderState.mode === 'name')
                 throw refused(value, 'used in a file or folder name');
             return value.rendered();
         }
+        // Lists and maps print as JSON (valid HCL), not as JavaScript's `a,b` / `[object Object]`.
+        if (Array.isArray(value) || isPlainObject(value))
+            return hclJson(value);
         return suppressValue(value, autoescape);
     };
     runtime.suppressValue = (value, autoescape) => {
@@ -90077,9 +90331,12 @@ function installMarkedRuntime(runtime) {
         }
         return text;
     };
-    runtime.markedFilter = (env, context, name, args) => {
+    runtime.markedFilter = (env, context, name, args, inputPath = '…') => {
         if (PASS_THROUGH.has(name))
             return env.getFilter(name).apply(context, args);
+        if (args[0] === undefined && FAILS_ON_UNDEFINED.has(name)) {
+            throw new UndefinedValueError(inputPath, ` (the '${name}' filter needs a value)`);
+        }
         args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
         if (name === 'tojson')
             return hclJson(args[0]);
@@ -90088,26 +90345,26 @@ function installMarkedRuntime(runtime) {
         const filter = env.getFilter(name);
         if (!args.some((arg) => hasForeign(arg)))
             return checkSize(filter.apply(context, args));
-        return checkSize(markForeign(filter.apply(context, args.map(unmark))));
+        return checkSize(marked_values_markForeign(filter.apply(context, args.map(unmark))));
     };
     runtime.markedConcat = (left, right) => {
         for (const side of [left, right]) {
-            if (side instanceof SecretValue)
+            if (side instanceof marked_values_SecretValue)
                 throw refused(side, 'concatenated');
         }
         if (left instanceof ForeignValue || right instanceof ForeignValue) {
-            return checkSize(new ForeignValue(`${String(unmark(left))}${String(unmark(right))}`));
+            return checkSize(new ForeignValue(`${printedText(unmark(left))}${printedText(unmark(right))}`));
         }
-        return checkSize(`${String(left)}${String(right)}`);
+        return checkSize(`${printedText(left)}${printedText(right)}`);
     };
     runtime.markedAdd = (left, right) => {
-        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
+        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof marked_values_SecretValue);
         if (marked)
             return runtime.markedConcat(left, right);
         return checkSize(left + right);
     };
     runtime.plainOperand = (value) => {
-        if (value instanceof SecretValue)
+        if (value instanceof marked_values_SecretValue)
             throw refused(value, 'compared');
         return value instanceof ForeignValue ? value.raw : value;
     };
@@ -90119,6 +90376,9 @@ function installMarkedRuntime(runtime) {
     };
     const callWrap = runtime.callWrap;
     runtime.callWrap = (fn, name, context, args) => {
+        // Calling an undefined value is an error in Jinja's default mode too.
+        if (fn === undefined || fn === null)
+            throw new UndefinedValueError(name, ' (it cannot be called)');
         for (const arg of args) {
             const secret = findSecret(arg);
             if (secret)
@@ -90134,7 +90394,7 @@ function installMarkedRuntime(runtime) {
         if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasForeign(value)) {
             // `for key, value in map`: the keys came from the other application too.
             return Object.entries(value).map(([k, v]) => [
-                markForeign(k),
+                marked_values_markForeign(k),
                 v,
             ]);
         }
@@ -90143,7 +90403,7 @@ function installMarkedRuntime(runtime) {
 }
 /** A marked value's member `key`, or undefined when `obj` is not marked. */
 function markedMember(obj, key) {
-    if (obj instanceof SecretValue)
+    if (obj instanceof marked_values_SecretValue)
         throw refused(obj, 'indexed or sliced');
     if (typeof obj === 'string' && marked_runtime_renderState.secretTexts.some((s) => obj.includes(s))) {
         throw new SandboxError('this text holds a printed secret: it cannot be indexed or sliced');
@@ -90153,7 +90413,7 @@ function markedMember(obj, key) {
     const raw = obj.raw;
     if (!Object.prototype.hasOwnProperty.call(raw, key))
         return { found: false };
-    return { found: true, value: markForeign(raw[key]) };
+    return { found: true, value: marked_values_markForeign(raw[key]) };
 }
 /** Wraps every test of `env` so it sees real values, and refuses secrets for all but presence. */
 function wrapTests(env) {
@@ -90172,6 +90432,605 @@ function wrapTests(env) {
         };
     };
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/filter-args.ts
+/** Arguments as nunjucks passes them to filters, and the bounds every filter's sizes obey. */
+
+/** The widest column `wordwrap`, `center` and `format` may pad or wrap to. */
+const MAX_WIDTH = 10_000;
+/** Splits nunjucks' trailing keyword-argument object from the positional arguments. */
+function split(args) {
+    const last = args[args.length - 1];
+    if (last && typeof last === 'object' && last.__keywords === true) {
+        return { positional: args.slice(0, -1), keywords: last };
+    }
+    return { positional: args, keywords: {} };
+}
+function width(value, fallback) {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
+        throw new SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
+    }
+    return n;
+}
+function list(value) {
+    if (value === undefined || value === null)
+        return [];
+    if (Array.isArray(value))
+        return value;
+    if (typeof value === 'string')
+        return [...value];
+    if (typeof value === 'object')
+        return Object.keys(value);
+    throw new SandboxError(`a ${typeof value} cannot be iterated`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/safe-member.ts
+/**
+ * Attribute lookups for filters that take an attribute name (`attr`, `map(attribute=...)`): the
+ * same rules as the template's own lookups (strict-nunjucks.ts), so a filter cannot be a way
+ * around the sandbox: own properties only, nothing that leads to a prototype or to Function, and
+ * (as in Jinja's sandbox) no `_private` names.
+ */
+
+const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
+/** `obj[key]` when it is an own, non-function property; otherwise undefined. */
+function safeMember(obj, key) {
+    if (FORBIDDEN.has(String(key))) {
+        throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
+    }
+    if (typeof key === 'string' && key.startsWith('_'))
+        return undefined;
+    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'string'))
+        return undefined;
+    if (!Object.prototype.hasOwnProperty.call(obj, key))
+        return undefined;
+    const value = obj[key];
+    return typeof value === 'function' ? undefined : value;
+}
+/** Jinja's dotted attribute paths (`user.name`, `items.0`), each step a safe member. */
+function safePath(obj, path) {
+    if (typeof path === 'number')
+        return safeMember(obj, path);
+    let value = obj;
+    for (const part of String(path).split('.')) {
+        value = safeMember(value, /^\d+$/.test(part) && Array.isArray(value) ? Number(part) : part);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-overrides.ts
+/**
+ * nunjucks' own filters that give other results than Jinja2 3.1's (checked in
+ * jinja-differential.test.ts), replaced with Jinja's behaviour, and its filters whose size
+ * argument must be bounded before they run.
+ */
+
+
+
+/** Python's round(): halves go to the even neighbour; `ceil` / `floor` as Jinja's methods. */
+function round(value, precision = 0, method = 'common') {
+    const n = Number(value);
+    const p = width(precision, 0);
+    const factor = 10 ** p;
+    if (method === 'ceil')
+        return Math.ceil(n * factor) / factor;
+    if (method === 'floor')
+        return Math.floor(n * factor) / factor;
+    const scaled = Number((n * factor).toPrecision(15));
+    const floor = Math.floor(scaled);
+    const diff = scaled - floor;
+    const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+    return rounded / factor;
+}
+function toFloat(value, fallback = 0) {
+    const n = typeof value === 'string' ? Number(value.trim()) : Number(value);
+    return value === '' || value === null || Number.isNaN(n) ? Number(fallback) : n;
+}
+/** Jinja's groupby: groups sorted by key, each `(grouper, list)`, also as `.grouper` / `.list`. */
+function groupby(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const attribute = keywords.attribute ?? positional[0];
+    const fallback = keywords.default ?? positional[1];
+    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[2] ?? false);
+    const groups = new Map();
+    for (const item of list(value)) {
+        let grouper = safePath(item, attribute);
+        if (grouper === undefined)
+            grouper = fallback;
+        const k = JSON.stringify(!caseSensitive && typeof grouper === 'string' ? grouper.toLowerCase() : grouper) ?? '';
+        const group = groups.get(k) ?? { grouper, list: [] };
+        group.list.push(item);
+        groups.set(k, group);
+    }
+    return [...groups.values()]
+        .sort((a, b) => compare(a.grouper, b.grouper, caseSensitive))
+        .map(({ grouper, list: items }) => Object.assign([grouper, items], { grouper, list: items }));
+}
+function compare(a, b, caseSensitive) {
+    const x = !caseSensitive && typeof a === 'string' ? a.toLowerCase() : a;
+    const y = !caseSensitive && typeof b === 'string' ? b.toLowerCase() : b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+/** select / reject / selectattr / rejectattr with Jinja's test arguments. */
+function selector(keep, byAttribute) {
+    return function (value, ...args) {
+        const [first, testName, ...testArgs] = byAttribute ? args : [undefined, ...args];
+        const test = testName === undefined ? undefined : this.env.getTest(printedText(testName));
+        return list(value).filter((item) => {
+            const subject = byAttribute ? safePath(item, first) : item;
+            const passed = test ? Boolean(test.call(this, subject, ...testArgs)) : Boolean(subject);
+            return passed === keep;
+        });
+    };
+}
+function sum(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const attribute = keywords.attribute ?? positional[0];
+    let total = Number(keywords.start ?? positional[1] ?? 0);
+    for (const item of list(value)) {
+        total += Number(attribute === undefined || attribute === null ? item : safePath(item, attribute));
+    }
+    return total;
+}
+function title(value) {
+    return printedText(value ?? '')
+        .split(/([-\s({[<]+)/)
+        .filter(Boolean)
+        .map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase())
+        .join('');
+}
+function truncate(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const text = printedText(value ?? '');
+    const length = width(keywords.length ?? positional[0], 255);
+    const killwords = Boolean(keywords.killwords ?? positional[1] ?? false);
+    const end = printedText(keywords.end ?? positional[2] ?? '...');
+    const leeway = width(keywords.leeway ?? positional[3], 5);
+    if (text.length <= length + leeway)
+        return text;
+    const cut = text.slice(0, Math.max(0, length - end.length));
+    if (killwords)
+        return cut + end;
+    const space = cut.lastIndexOf(' ');
+    return (space === -1 ? cut : cut.slice(0, space)) + end;
+}
+/** Python's str.center(width): the odd space goes left when the width is odd. */
+function center(value, w = 80) {
+    const text = printedText(value);
+    const total = width(w, 80);
+    const pad = total - text.length;
+    if (pad <= 0)
+        return text;
+    const left = Math.floor(pad / 2) + (pad & total & 1);
+    return ' '.repeat(left) + text + ' '.repeat(pad - left);
+}
+/**
+ * nunjucks' own filters whose size argument is bounded first (a width or count of a billion would
+ * exhaust the memory before the result's size is checked).
+ */
+function boundedSizes(env) {
+    const bounded = (name) => {
+        const original = env.getFilter(name);
+        return function (value, size, ...rest) {
+            if (typeof size === 'number' || typeof size === 'string')
+                width(Number(size), 0);
+            return original.call(this, value, size, ...rest);
+        };
+    };
+    return { indent: bounded('indent'), batch: bounded('batch'), slice: bounded('slice') };
+}
+/** Jinja's results where nunjucks' own filters differ. */
+const JINJA_OVERRIDES = {
+    round,
+    center,
+    float: toFloat,
+    groupby,
+    select: selector(true, false),
+    reject: selector(false, false),
+    selectattr: selector(true, true),
+    rejectattr: selector(false, true),
+    sum,
+    title,
+    truncate,
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-builtins.ts
+/**
+ * Jinja2 3.1's built-in filters and tests that nunjucks lacks, with Jinja's results (checked
+ * against Jinja2 3.1.6 in jinja-differential.test.ts). Sizes are bounded like every other string
+ * a template builds: widths and repeat counts above MAX_WIDTH are refused.
+ */
+
+
+
+
+
+
+/** Python's repr of plain data (what `pprint` prints for values that fit a line). */
+function pyRepr(value) {
+    if (value === undefined)
+        return 'Undefined';
+    if (value === null)
+        return 'None';
+    if (value === true)
+        return 'True';
+    if (value === false)
+        return 'False';
+    if (typeof value === 'string') {
+        const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+        const body = value
+            .replace(/\\/g, '\\\\')
+            .replace(/\n/g, '\\n')
+            .replace(/\r/g, '\\r')
+            .replace(/\t/g, '\\t');
+        return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
+    }
+    if (Array.isArray(value))
+        return `[${value.map(pyRepr).join(', ')}]`;
+    if (typeof value === 'object') {
+        const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
+}
+function filesizeformat(value, binary = false) {
+    const bytes = Number(value);
+    const base = binary ? 1024 : 1000;
+    const prefixes = binary
+        ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
+        : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+    if (bytes === 1)
+        return '1 Byte';
+    if (bytes < base)
+        return `${Math.trunc(bytes)} Bytes`;
+    let unit = base;
+    let prefix = prefixes[0];
+    for (let i = 0; i < prefixes.length; i++) {
+        unit = base ** (i + 2);
+        prefix = prefixes[i];
+        if (bytes < unit)
+            break;
+    }
+    return `${((base * bytes) / unit).toFixed(1)} ${prefix}`;
+}
+/** Python's `%` formatting for the conversions templates use: s, r, d, i, f, x, X, o, e, %. */
+function format(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const named = Object.keys(keywords).filter((k) => k !== '__keywords').length > 0;
+    let index = 0;
+    const next = (key) => {
+        if (key !== undefined)
+            return keywords[key];
+        if (index >= positional.length)
+            throw new SandboxError('format: not enough arguments');
+        return positional[index++];
+    };
+    const out = printedText(value ?? '').replace(/%(?:\((\w+)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFxXoeE%])/g, (_m, key, flags, w, p, conv) => {
+        if (conv === '%')
+            return '%';
+        const arg = next(named ? key : undefined);
+        const precision = p === undefined ? undefined : width(p, 0);
+        let text;
+        switch (conv) {
+            case 's':
+                text = typeof arg === 'string' ? arg : pyRepr(arg).replace(/^'(.*)'$/s, '$1');
+                if (precision !== undefined)
+                    text = text.slice(0, precision);
+                break;
+            case 'r':
+                text = pyRepr(arg);
+                break;
+            case 'd':
+            case 'i':
+                text = String(Math.trunc(Number(arg)));
+                break;
+            case 'f':
+            case 'F':
+                text = Number(arg).toFixed(precision ?? 6);
+                break;
+            case 'e':
+            case 'E':
+                text = Number(arg)
+                    .toExponential(precision ?? 6)
+                    .replace(/e([+-])(\d)$/, 'e$10$2');
+                if (conv === 'E')
+                    text = text.toUpperCase();
+                break;
+            default: {
+                const radix = conv === 'o' ? 8 : 16;
+                text = Math.trunc(Number(arg)).toString(radix);
+                if (conv === 'X')
+                    text = text.toUpperCase();
+            }
+        }
+        if (flags.includes('+') && /^[0-9]/.test(text) && 'dif'.includes(conv))
+            text = `+${text}`;
+        const pad = w === undefined ? 0 : width(w, 0);
+        if (text.length >= pad)
+            return text;
+        if (flags.includes('-'))
+            return text.padEnd(pad);
+        if (flags.includes('0') && conv !== 's') {
+            const sign = /^[+-]/.test(text) ? text[0] : '';
+            return sign + text.slice(sign.length).padStart(pad - sign.length, '0');
+        }
+        return text.padStart(pad);
+    });
+    return out;
+}
+function key(value, attribute, caseSensitive) {
+    const v = attribute === undefined || attribute === null ? value : safePath(value, attribute);
+    return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
+}
+function extreme(which) {
+    return (value, ...rest) => {
+        const { positional, keywords } = split(rest);
+        const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
+        const attribute = keywords.attribute ?? positional[1];
+        const items = list(value);
+        if (items.length === 0)
+            return undefined;
+        let best = items[0];
+        for (const item of items.slice(1)) {
+            const a = key(item, attribute, caseSensitive);
+            const b = key(best, attribute, caseSensitive);
+            if (which === 'max' ? a > b : a < b)
+                best = item;
+        }
+        return best;
+    };
+}
+function unique(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
+    const attribute = keywords.attribute ?? positional[1];
+    const seen = new Set();
+    const out = [];
+    for (const item of list(value)) {
+        const k = JSON.stringify(key(item, attribute, caseSensitive)) ?? 'undefined';
+        if (seen.has(k))
+            continue;
+        seen.add(k);
+        out.push(item);
+    }
+    return out;
+}
+function map(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const items = list(value);
+    if (keywords.attribute !== undefined) {
+        return items.map((item) => {
+            const found = safePath(item, keywords.attribute);
+            return found === undefined ? keywords.default : found;
+        });
+    }
+    const [name, ...args] = positional;
+    if (typeof name !== 'string')
+        throw new SandboxError('map needs a filter name or attribute=');
+    const filter = this.env.getFilter(name);
+    return items.map((item) => filter.call(this, item, ...args));
+}
+/** Python's textwrap.wrap as Jinja's wordwrap calls it, for text without tabs. */
+function wordwrap(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const w = width(keywords.width ?? positional[0], 79);
+    if (w < 1)
+        throw new SandboxError(`invalid width ${w} (must be > 0)`);
+    const breakLong = Boolean(keywords.break_long_words ?? positional[1] ?? true);
+    const wrapstring = printedText(keywords.wrapstring ?? positional[2] ?? '\n');
+    const paragraphs = printedText(value ?? '').split(/\r\n|\r|\n/);
+    return paragraphs
+        .map((paragraph) => {
+        const words = paragraph.split(/\s+/).filter(Boolean);
+        const lines = [];
+        let line = '';
+        for (let word of words) {
+            while (breakLong && word.length > w) {
+                const room = line ? w - line.length - 1 : w;
+                if (room <= 0) {
+                    lines.push(line);
+                    line = '';
+                    continue;
+                }
+                const piece = word.slice(0, room);
+                line = line ? `${line} ${piece}` : piece;
+                lines.push(line);
+                line = '';
+                word = word.slice(room);
+            }
+            if (!line)
+                line = word;
+            else if (line.length + 1 + word.length <= w)
+                line += ` ${word}`;
+            else {
+                lines.push(line);
+                line = word;
+            }
+        }
+        if (line)
+            lines.push(line);
+        return lines.join(wrapstring);
+    })
+        .join(wrapstring);
+}
+const XML_ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&#34;',
+    "'": '&#39;',
+};
+const xmlEscape = (text) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+function xmlattr(value, autospace = true) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new SandboxError('xmlattr needs a mapping');
+    }
+    const parts = [];
+    for (const [k, v] of Object.entries(value)) {
+        if (v === undefined || v === null)
+            continue;
+        if (/[\s/>=]/.test(k))
+            throw new SandboxError(`Invalid character in attribute name: '${k}'`);
+        const text = typeof v === 'string' ? v : pyRepr(v).replace(/^'(.*)'$/s, '$1');
+        parts.push(`${xmlEscape(k)}="${xmlEscape(text)}"`);
+    }
+    const out = parts.join(' ');
+    return autospace && out ? ` ${out}` : out;
+}
+/** Jinja built-in filters nunjucks lacks, by name (with JINJA_OVERRIDES: where it differs). */
+const JINJA_FILTERS = {
+    // Jinja's attr reads Python attributes, never items: plain data (maps, lists, strings from
+    // YAML and JSON) has none a sandboxed template may read, so it is always undefined.
+    attr: (obj, name) => {
+        safeMember({}, String(name));
+        return undefined;
+    },
+    count: (value) => value === undefined || value === null
+        ? 0
+        : typeof value === 'object' && !Array.isArray(value)
+            ? Object.keys(value).length
+            : (value.length ?? 0),
+    filesizeformat,
+    format,
+    items: (value) => value === undefined || value === null ? [] : Object.entries(value),
+    map,
+    max: extreme('max'),
+    min: extreme('min'),
+    pprint: (value) => pyRepr(value),
+    unique,
+    wordwrap,
+    xmlattr,
+};
+/** Jinja built-in tests nunjucks does not have. */
+const JINJA_TESTS = {
+    boolean: (v) => v === true || v === false,
+    true: (v) => v === true,
+    false: (v) => v === false,
+    integer: (v) => typeof v === 'number' && Number.isInteger(v),
+    float: (v) => typeof v === 'number' && !Number.isInteger(v),
+    in: (v, seq) => typeof seq === 'string'
+        ? seq.includes(String(v))
+        : Array.isArray(seq)
+            ? seq.includes(v)
+            : seq !== null && typeof seq === 'object'
+                ? Object.prototype.hasOwnProperty.call(seq, String(v))
+                : false,
+    sequence: (v) => typeof v === 'string' || Array.isArray(v) || (v !== null && typeof v === 'object'),
+};
+
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/stackspot.ts
+/**
+ * StackSpot's own filters, as its plugins use them in computed inputs and templates
+ * (`{{ project_artifact_id | lower | to_kebab }}`, `regex_replace('[^0-9a-zA-Z_]', '')`,
+ * `{{ project_base_package | group_id_folder }}`).
+ *
+ * The case filters follow the rules of jinja2-strcase (a port of Go's iancoleman/strcase), whose
+ * filter names StackSpot's are; they give StackSpot's published results
+ * (`app-rest-3-with-mandate-inputs | to_camel` is `AppRest3WithMandateInputs`). Only ASCII
+ * letters change case, digits start a word, and anything else is dropped by the camel cases and
+ * kept by the delimited ones.
+ */
+
+
+
+/** `a12b` -> `a 12 b`: a run of digits after a letter is a word of its own. */
+function spaceNumbers(text) {
+    return text.replace(/([a-zA-Z])(\d+)([a-zA-Z]?)/g, '$1 $2 $3');
+}
+const isUpper = (c) => c >= 'A' && c <= 'Z';
+const isLower = (c) => c >= 'a' && c <= 'z';
+const isDigit = (c) => c >= '0' && c <= '9';
+const stripSpaces = (text) => text.replace(/^ +| +$/g, '');
+function camel(value, capitalizeFirst) {
+    const text = stripSpaces(spaceNumbers(printedText(value ?? '')));
+    let out = '';
+    let capNext = capitalizeFirst;
+    for (const c of text) {
+        if (isUpper(c) || isDigit(c))
+            out += c;
+        if (isLower(c))
+            out += capNext ? c.toUpperCase() : c;
+        capNext = c === '_' || c === ' ' || c === '-';
+    }
+    return out;
+}
+function delimited(value, delimiter, screaming) {
+    const text = stripSpaces(spaceNumbers(printedText(value ?? '')));
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        const next = text[i + 1];
+        const caseChanges = next !== undefined && ((isUpper(c) && isLower(next)) || (isLower(c) && isUpper(next)));
+        if (i > 0 && !out.endsWith(delimiter) && caseChanges) {
+            if (isUpper(c))
+                out += delimiter + c;
+            else if (isLower(c))
+                out += c + delimiter;
+        }
+        else if (c === ' ' || c === '_' || c === '-')
+            out += delimiter;
+        else
+            out += c;
+    }
+    return screaming ? out.toUpperCase() : out.toLowerCase();
+}
+/** The longest text and pattern regex_replace works on: a bounded regular expression run. */
+const REGEX_LIMITS = { textChars: 100_000, patternChars: 1_000, timeoutMs: 1_000 };
+/**
+ * Python's re.sub(pattern, replacement, value), with JavaScript's regular expressions (the same
+ * for the classes, groups and anchors plugins use). `\1` and `\g<name>` in the replacement are
+ * Python's group references. A pattern that backtracks without end is stopped after 1 s.
+ */
+function regexReplace(value, pattern, replacement = '', ignorecase = false) {
+    const text = printedText(value ?? '');
+    const source = printedText(pattern ?? '');
+    if (text.length > REGEX_LIMITS.textChars || source.length > REGEX_LIMITS.patternChars) {
+        throw new SandboxError(`regex_replace works on at most ${REGEX_LIMITS.textChars} characters with a pattern of at most ${REGEX_LIMITS.patternChars}`);
+    }
+    const jsReplacement = printedText(replacement ?? '')
+        .replace(/\$/g, '$$$$')
+        .replace(/\\g<(\w+)>/g, (_, g) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
+        .replace(/\\(\d{1,2})/g, '$$$1')
+        .replace(/\\\\/g, '\\');
+    let regex;
+    try {
+        regex = new RegExp(source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), ignorecase ? 'gi' : 'g');
+    }
+    catch (error) {
+        throw new SandboxError(`regex_replace: invalid pattern ${JSON.stringify(source)} (${error.message})`);
+    }
+    try {
+        // A separate context with a timeout: V8 interrupts a regular expression that runs too long.
+        return (0,external_node_vm_namespaceObject.runInNewContext)('text.replace(regex, replacement)', { text, regex, replacement: jsReplacement }, {
+            timeout: REGEX_LIMITS.timeoutMs,
+        });
+    }
+    catch (error) {
+        throw new SandboxError(`regex_replace: ${error.message} (pattern ${JSON.stringify(source)})`);
+    }
+}
+/** The StackSpot filters by name. */
+const STACKSPOT_FILTERS = {
+    to_camel: (v) => camel(v, true),
+    to_lower_camel: (v) => {
+        const text = printedText(v ?? '');
+        const first = text.charAt(0);
+        return camel(isUpper(first) ? first.toLowerCase() + text.slice(1) : text, false);
+    },
+    to_kebab: (v) => delimited(v, '-', false),
+    to_snake: (v) => delimited(v, '_', false),
+    to_screaming_kebab: (v) => delimited(v, '-', true),
+    to_screaming_snake: (v) => delimited(v, '_', true),
+    to_delimited: (v, d) => delimited(v, printedText(d ?? ''), false),
+    to_screaming_delimited: (v, d) => delimited(v, printedText(d ?? ''), true),
+    /** A Java group id as a folder path: `br.com.zup.edu.lixoapp` -> `br/com/zup/edu/lixoapp`. */
+    group_id_folder: (v) => printedText(v ?? '').replace(/\./g, '/'),
+    regex_replace: regexReplace,
+};
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
 /**
@@ -90192,31 +91051,17 @@ function wrapTests(env) {
 
 
 
+
+
+
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compilerModule = __nccwpck_require__(8993);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = __nccwpck_require__(9846);
-/** A template used a name or attribute that does not exist. */
-class UndefinedValueError extends Error {
-    expression;
-    name = 'UndefinedValueError';
-    /** Where the lookup stands in the template, counted from 1. */
-    line;
-    column;
-    constructor(expression, detail) {
-        super(`'${expression}' is undefined${detail}`);
-        this.expression = expression;
-    }
-    at(lineno, colno) {
-        if (typeof lineno === 'number')
-            this.line = lineno + 1;
-        if (typeof colno === 'number')
-            this.column = colno + 1;
-        return this;
-    }
-}
 
+/** The most undefined references one template reports (each line and expression once). */
+const MAX_UNDEFINED_REFS = 200;
 /** The most numbers range() gives, as in Jinja's sandbox. */
 const MAX_RANGE = 100000;
 const SOFT_TESTS = new Set(['defined', 'undefined']);
@@ -90257,28 +91102,66 @@ function ownMember(obj, key) {
     // Own functions (nunjucks' cycler/joiner objects) are called bound to their object.
     return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
 }
+/**
+ * An undefined name or attribute: an error in strict mode; in lenient mode (Jinja's default
+ * Undefined) it is recorded and the lookup gives `undefined`, which prints as empty, is false in
+ * `if` and iterates as empty. A missing shared value (`var.KEY`) stays an error in both modes: it
+ * is the workspace's configuration, and an empty value would reach Terraform unnoticed.
+ */
+function undefinedValue(expression, detail, lineno, colno) {
+    const error = new UndefinedValueError(expression, detail).at(lineno, colno);
+    if (marked_runtime_renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
+        throw error;
+    const refs = marked_runtime_renderState.undefinedRefs;
+    // Once per line and expression (a loop repeats them), and a bounded list per template.
+    if (refs.length < MAX_UNDEFINED_REFS &&
+        !refs.some((r) => r.line === error.line && r.expression === expression)) {
+        refs.push({
+            expression,
+            ...(error.line !== undefined ? { line: error.line } : {}),
+            ...(error.column !== undefined ? { column: error.column } : {}),
+        });
+    }
+    return undefined;
+}
 function installRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
     runtime.strictLookup = (context, frame, name, lineno, colno) => {
-        if (!hasName(context, frame, name)) {
-            throw new UndefinedValueError(name, '').at(lineno, colno);
-        }
+        if (!hasName(context, frame, name))
+            return undefinedValue(name, '', lineno, colno);
         return runtime.contextOrFrameLookup
             ? runtime.contextOrFrameLookup(context, frame, name)
             : undefined;
     };
     runtime.strictMember = (obj, key, path, lineno, colno) => {
-        if (obj === undefined || obj === null) {
+        // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
+        // turns `_private` attributes into undefined), while an attribute of None is undefined.
+        if (obj === undefined || (obj === null && marked_runtime_renderState.undefinedMode === 'strict')) {
+            if (obj === undefined && marked_runtime_renderState.undefinedMode === 'lenient') {
+                ownMember({}, key); // the sandbox's refusals come first
+                if (typeof key === 'string' && key.startsWith('_'))
+                    return undefined;
+            }
             throw new UndefinedValueError(path, ` (its parent is ${obj === null ? 'null' : 'undefined'})`).at(lineno, colno);
         }
         const member = ownMember(obj, key);
         if (!member.found)
-            throw new UndefinedValueError(path, describeKeys(obj)).at(lineno, colno);
+            return undefinedValue(path, describeKeys(obj), lineno, colno);
         return member.value;
     };
     runtime.softMember = (obj, key) => ownMember(obj, key).value;
+    // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
+    // an Undefined as empty text (and we print None as empty text too: see printedText).
+    const ensureDefined = runtime.ensureDefined;
+    runtime.ensureDefined = (value, lineno, colno) => marked_runtime_renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
+    // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
+    runtime.definedOperand = (value, path, lineno, colno) => {
+        if (value === undefined)
+            throw new UndefinedValueError(path, '').at(lineno, colno);
+        return value;
+    };
 }
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node) {
@@ -90387,7 +91270,7 @@ function installCompiler() {
             else
                 this.compile(arg, frame);
         });
-        this._emit(']))');
+        this._emit(`], ${JSON.stringify(pathOf(args[0]))}))`);
     };
     // `~` and `+` keep marks and bound string growth; comparisons see real values.
     const binary = (fn) => function (node, frame) {
@@ -90398,7 +91281,52 @@ function installCompiler() {
         this._emit('))');
     };
     const concat = binary('markedConcat');
-    const add = binary('markedAdd');
+    // An undefined operand of arithmetic is an error naming it (Jinja), not NaN.
+    const operand = (compiler, node, frame) => {
+        compiler._emit('runtime.definedOperand(');
+        compiler.compile(node, frame);
+        compiler._emit(`, ${JSON.stringify(pathOf(node))}, ${position(node)})`);
+    };
+    const add = function (node, frame) {
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.markedAdd(`);
+        operand(this, node.left, frame);
+        this._emit(', ');
+        operand(this, node.right, frame);
+        this._emit('))');
+    };
+    const arithmetic = [
+        ['compileSub', '(', ' - ', ')'],
+        ['compileMul', '(', ' * ', ')'],
+        ['compileDiv', '(', ' / ', ')'],
+        ['compileMod', '(', ' % ', ')'],
+        ['compileFloorDiv', 'Math.floor(', ' / ', ')'],
+        ['compilePow', 'Math.pow(', ', ', ')'],
+    ];
+    for (const [method, open, op, close] of arithmetic) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(open);
+            operand(this, node.left, frame);
+            this._emit(op);
+            operand(this, node.right, frame);
+            this._emit(close);
+        };
+    }
+    for (const [method, sign] of [
+        ['compileNeg', '-'],
+        ['compilePos', '+'],
+    ]) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(`${sign}(`);
+            operand(this, node.target, frame);
+            this._emit(')');
+        };
+    }
     proto.compileConcat = function (node, frame) {
         if (!this.throwOnUndefined)
             return original.compileConcat.call(this, node, frame);
@@ -90455,6 +91383,7 @@ const COMPARE_OPS = {
  * the Jinja filters and tests nunjucks lacks.
  */
 function createStrictEnvironment() {
+    installLexerPatch();
     installRuntime();
     installCompiler();
     const env = new nunjucks.Environment([], {
@@ -90466,6 +91395,18 @@ function createStrictEnvironment() {
     // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
     env.addFilter('tojson', (value) => JSON.stringify(value));
     env.addFilter('raw', (value) => value);
+    const filters = {
+        ...JINJA_FILTERS,
+        ...JINJA_OVERRIDES,
+        ...STACKSPOT_FILTERS,
+        ...boundedSizes(env),
+    };
+    for (const [name, filter] of Object.entries(filters)) {
+        env.addFilter(name, filter);
+    }
+    for (const [name, test] of Object.entries(JINJA_TESTS)) {
+        env.addTest(name, test);
+    }
     wrapTests(env);
     // Jinja's sandbox caps range(): a template cannot loop a billion times.
     env.addGlobal('range', (start, stop, step = 1) => {
@@ -90483,11 +91424,56 @@ function createStrictEnvironment() {
     return env;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/template-session.ts
+/**
+ * How undefined names render (Jinja's default `Undefined`, or `StrictUndefined` with
+ * FEATURES_TEMPLATE_STRICT), and the undefined references a render met, reported as warnings.
+ *
+ * Computed inputs render deep inside manifest building; rather than thread the mode and a warning
+ * list through every caller, a caller opens a session (AsyncLocalStorage) around the work and
+ * every renderTemplateString inside it follows the session's mode and reports to it. An explicit
+ * option on renderTemplateString wins over the session; without either, rendering is lenient.
+ */
+
+const storage = new external_node_async_hooks_.AsyncLocalStorage();
+/** Runs `fn` with every render inside it in `mode`, collecting undefined references. */
+async function withTemplateSession(mode, fn) {
+    const session = { mode, references: [] };
+    const result = await storage.run(session, fn);
+    return { result, references: session.references };
+}
+/** The session the caller runs in, if any. */
+function currentTemplateSession() {
+    return storage.getStore();
+}
+/** Adds `found` to `into`, leaving out what is already there (same file, line and expression). */
+function template_session_mergeReferences(into, found) {
+    const seen = new Set(into.map(referenceKey));
+    for (const reference of found) {
+        const key = referenceKey(reference);
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        into.push(reference);
+    }
+    return into;
+}
+function referenceKey(reference) {
+    const { file, line } = reference.location;
+    return `${file}\0${line ?? ''}\0${reference.expression}`;
+}
+/** The warning text for one undefined reference (the annotation sits at its file and line). */
+function describeUndefinedReference(reference) {
+    const known = reference.hint ? ` ${reference.hint}` : '';
+    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot).${known} Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
 /**
  * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
  * that names the file, the line and what is undefined.
  */
+
 
 
 
@@ -90500,7 +91486,23 @@ function environment() {
     shared ??= createStrictEnvironment();
     return shared;
 }
-function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint) {
+function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint, options = {}) {
+    const session = currentTemplateSession();
+    marked_runtime_renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
+    marked_runtime_renderState.undefinedRefs = [];
+    const warnings = () => {
+        const found = template_session_mergeReferences([], marked_runtime_renderState.undefinedRefs.map((r) => {
+            const hint = undefinedHint?.(r.expression);
+            return {
+                expression: r.expression,
+                location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+                ...(hint ? { hint } : {}),
+            };
+        }));
+        if (session)
+            template_session_mergeReferences(session.references, found);
+        return found;
+    };
     try {
         let tmpl = compiled.get(template);
         if (!tmpl) {
@@ -90511,12 +91513,14 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
             compiled.set(template, tmpl);
         }
         startTemplate();
-        return { ok: true, text: tmpl.render(context) };
+        const text = tmpl.render(context);
+        return { ok: true, text, warnings: warnings() };
     }
     catch (error) {
         return {
             ok: false,
             problem: toProblem(error, file, lineOffset, undefinedHint),
+            warnings: warnings(),
         };
     }
 }
@@ -90524,7 +91528,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
     const cause = findCause(error);
     let line;
     let column;
-    if (cause instanceof UndefinedValueError) {
+    if (cause instanceof UndefinedValueError && cause.line !== undefined) {
         ({ line, column } = cause);
     }
     else if (typeof error.lineno === 'number') {
@@ -90595,6 +91599,7 @@ function findCause(error) {
 
 
 
+
 /** The most a rendered file and a rendered plugin may weigh (bytes). */
 const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
 const MIB = (/* unused pure expression or super */ null && (1024 * 1024));
@@ -90605,6 +91610,7 @@ const MIB = (/* unused pure expression or super */ null && (1024 * 1024));
  */
 async function renderDirectory(options) {
     const problems = [];
+    const warnings = [];
     const files = new Map();
     renderState.secretTexts = secretTexts(options.context);
     let total = 0;
@@ -90615,7 +91621,7 @@ async function renderDirectory(options) {
         for (const entry of entries) {
             const source = posix.join(sourceRel, entry.name);
             const display = posix.join(options.displayDir, source);
-            const name = renderName(entry.name, options.context, display, problems);
+            const name = renderName(entry.name, options, display, problems, warnings);
             if (name === undefined)
                 continue;
             const target = posix.join(targetRel, name);
@@ -90632,7 +91638,7 @@ async function renderDirectory(options) {
             }
             else if (stat.isFile()) {
                 const raw = await readFile(join(options.templateDir, source));
-                const content = renderContent(raw, options, display, problems);
+                const content = renderContent(raw, options, display, problems, warnings);
                 if (content === undefined)
                     continue;
                 total += content.length;
@@ -90664,20 +91670,21 @@ async function renderDirectory(options) {
     const sorted = [...files.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([path, { content }]) => ({ path, content }));
-    return { files: sorted, digest: digestFiles(sorted) };
+    return { files: sorted, digest: digestFiles(sorted), warnings };
 }
 /** Renders one file or folder name; undefined when it renders to nothing or fails. */
-function renderName(name, context, display, problems) {
+function renderName(name, options, display, problems, warnings) {
     if (!name.includes('{'))
         return name;
     renderState.mode = 'name';
     let result;
     try {
-        result = renderTemplateString(name, context, display);
+        result = renderTemplateString(name, options.context, display, 0, undefined, modeOf(options));
     }
     finally {
         renderState.mode = 'text';
     }
+    mergeReferences(warnings, result.warnings);
     if (!result.ok) {
         problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
         return undefined;
@@ -90694,10 +91701,11 @@ function renderName(name, context, display, problems) {
     }
     return rendered;
 }
-function renderContent(raw, options, display, problems) {
+function renderContent(raw, options, display, problems, warnings) {
     if (isBinary(raw))
         return raw;
-    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint);
+    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint, modeOf(options));
+    mergeReferences(warnings, result.warnings);
     if (!result.ok) {
         problems.push(result.problem);
         return undefined;
@@ -90716,6 +91724,9 @@ function renderContent(raw, options, display, problems) {
         return undefined;
     }
     return content;
+}
+function modeOf(options) {
+    return options.undefinedMode ? { undefinedMode: options.undefinedMode } : {};
 }
 function isBinary(raw) {
     if (raw.includes(0))
@@ -90777,6 +91788,7 @@ async function renderPluginTemplates(request, plugin, limits = RENDER_WORKER_LIM
             content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength),
         })),
         digest: reply.digest,
+        warnings: reply.warnings,
     };
 }
 function runWorker(request, plugin, limits) {
@@ -90844,6 +91856,7 @@ function workerScript() {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/index.ts
+
 
 
 
@@ -90924,7 +91937,9 @@ function resolveInputs(plugin, definition, context) {
             workspace: context.workspace,
             alias: plugin.alias,
             version: context.version,
-        }, location.file);
+        }, location.file, 
+        // Lines count from the computed input's own line in its YAML file.
+        Math.max(0, (location.line ?? 1) - 1));
         if (rendered.ok) {
             values[name] = rendered.text;
             if (index >= firstGlobal)
@@ -94601,6 +95616,37 @@ function noteRecordedVersions(manifest, jobVersion, logger) {
     logger.info(`Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+
+class TemplateWarnings {
+    references = [];
+    collisionsOf = new Set();
+    /**
+     * Warns, once per plugin, about inputs named like the template context's own names (see
+     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
+     */
+    reportCollisions(logger, alias, inputs, location) {
+        if (this.collisionsOf.has(alias))
+            return;
+        this.collisionsOf.add(alias);
+        for (const collision of templateNameCollisions(inputs)) {
+            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
+        }
+    }
+    /** Annotates the references not reported yet, with `logger` (the task's own log). */
+    report(logger, found) {
+        const before = this.references.length;
+        template_session_mergeReferences(this.references, found ?? []);
+        for (const reference of this.references.slice(before)) {
+            logger.warning(describeUndefinedReference(reference), reference.location);
+        }
+    }
+}
+/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
+function undefinedModeOf(strict) {
+    return strict ? 'strict' : 'lenient';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
  * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
@@ -94611,6 +95657,8 @@ function noteRecordedVersions(manifest, jobVersion, logger) {
  * Every refusal happens before the run is opened. If anything fails after the run was opened, the
  * run is closed with the matching error status, which releases the lock: nothing is left blocked.
  */
+
+
 
 
 
@@ -94638,6 +95686,7 @@ async function openRun(deps, options) {
     });
     let manifest;
     let last;
+    let templateWarnings = [];
     if (operation.type === 'DEPLOY') {
         // Broken type files fail here too, before any call to S3.
         const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
@@ -94664,7 +95713,12 @@ async function openRun(deps, options) {
             logger,
         };
         // The target (and so the history to compare with) is known only once stk.yaml is read.
-        manifest = await buildManifest(manifestOptions);
+        // Computed inputs render inside: the session gives them the mode and collects what was undefined.
+        const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
+        manifest = built.result;
+        templateWarnings = built.references;
+        for (const reference of templateWarnings)
+            logger.warning(describeUndefinedReference(reference), reference.location);
         last = await deps.history.getLast(manifest.target);
         const live = liveDeployment(last);
         if (live) {
@@ -94721,6 +95775,7 @@ async function openRun(deps, options) {
         manifest,
         unchanged,
         brokenConsumers,
+        templateWarnings,
         ...(live ? { previous: live } : {}),
     };
     if (tasks.length === 0) {
@@ -96508,6 +97563,7 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -96539,8 +97595,10 @@ async function executeRunTasks(deps, options) {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
     });
+    const templateWarnings = new TemplateWarnings();
     try {
-        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch);
+        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch, templateWarnings);
+        result.templateWarnings = templateWarnings.references;
         // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
         if (options.leaveOpen && result.run.status === 'RUNNING')
             result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
@@ -96552,12 +97610,12 @@ async function executeRunTasks(deps, options) {
         await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
     }
 }
-async function executeTasks(deps, options, run, manifest, watch) {
+async function executeTasks(deps, options, run, manifest, watch, templateWarnings) {
     const parallelism = options.parallelism ?? 1;
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
     const taskDeps = logs ? { ...deps, logger: logs } : deps;
-    const executor = new TaskExecutor(taskDeps, options, run, manifest);
+    const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
     try {
         await executor.prepareRepositoryFiles();
         await executor.prepareTerraform();
@@ -96670,6 +97728,7 @@ class TaskExecutor {
     options;
     run;
     manifest;
+    templateWarnings;
     deployedIac = new Map();
     /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
     iacDigests = new Map();
@@ -96687,11 +97746,12 @@ class TaskExecutor {
     places;
     /** The binary of each Terraform version the run chose per plugin. */
     terraformBinaries = new Map();
-    constructor(deps, options, run, manifest) {
+    constructor(deps, options, run, manifest, templateWarnings) {
         this.deps = deps;
         this.options = options;
         this.run = run;
         this.manifest = manifest;
+        this.templateWarnings = templateWarnings;
         this.git = gitCredentials(options.guardrails.allowedModules);
         this.places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
         this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
@@ -96875,8 +97935,11 @@ class TaskExecutor {
                 appId,
             },
             connectionTypes: typeByKey,
+            undefinedMode: undefinedModeOf(this.options.templateStrict),
         }, plugin.alias);
         warnMissingRootTerraform(project, displayDir, this.deps.logger);
+        this.templateWarnings.report(this.deps.logger, project.warnings);
+        this.templateWarnings.reportCollisions(this.deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
         const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
         const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
         if (secretProblems.length > 0) {
@@ -98825,7 +99888,27 @@ async function closeRunLeftOpen(credentials) {
         : `Run ${ref.runId} was already closed.`);
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/undefined-names-summary.ts
+
+/** The most rows listed; the rest are counted. */
+const MAX_ROWS = 200;
+/** HTML for the summary (empty when nothing was undefined). */
+function renderUndefinedNames(references) {
+    if (!references || references.length === 0)
+        return '';
+    const rows = references.slice(0, MAX_ROWS).map((r) => {
+        const where = `${r.location.file}${r.location.line !== undefined ? `:${r.location.line}` : ''}`;
+        return `<tr><td><code>${escapeHtml(r.expression)}</code></td><td><code>${escapeHtml(where)}</code></td></tr>`;
+    });
+    const more = references.length > MAX_ROWS ? `<p>… and ${references.length - MAX_ROWS} more.</p>` : '';
+    return `<h3>Undefined template names</h3>
+<p>⚠️ These names are not defined: they rendered as empty text (Jinja's default, as on StackSpot). Define them as plugin inputs, guard them with <code>is defined</code> or <code>default</code>, or set <code>FEATURES_TEMPLATE_STRICT: true</code> to refuse them.</p>
+<table><tr><th>Name</th><th>Template</th></tr>${rows.join('')}</table>${more}
+`;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -98898,6 +99981,7 @@ function parseOrchestrateInputs(p) {
         basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
         verbose: p.boolean('VERBOSE', false),
         skipDeploy: p.boolean('SKIP_DEPLOY', false),
+        templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
         operation: { type: 'DEPLOY' },
         forceDestroy: p.boolean('FORCE_DESTROY', false),
         checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
@@ -99686,7 +100770,7 @@ function parameterValue(str) {
 /**
  * Format an object into a `Content-Type` header.
  */
-function format(obj) {
+function dist_format(obj) {
     const { type, parameters } = obj;
     if (!type || !isTypeValid(type)) {
         throw new TypeError(`Invalid type: ${type}`);
@@ -104177,6 +105261,7 @@ async function writeOrchestrateSummary(summary) {
         ]);
     }
     summary_summary.addRaw(planReport(summary, 900 * 1024), true);
+    summary_summary.addRaw(renderUndefinedNames(summary.templateWarnings), true);
     // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
     summary_summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(`
 \`\`\`mermaid
@@ -104235,6 +105320,7 @@ async function run() {
             // TERRAFORM_VERSION overrides the plugins' runtime environments; theirs are installed now.
             ...(inputs.terraformVersion ? { terraformOverride: inputs.terraformVersion } : {}),
             resolveTerraform: terraformResolver(inputs),
+            templateStrict: inputs.templateStrict,
             ...(repositoryFiles ? { repositoryFiles } : {}),
             // From here on the post step closes the run if this step dies before handing it on.
             onOpened: (run) => guardRun(runRef(run)),
@@ -104243,6 +105329,7 @@ async function run() {
         let plans = [];
         let unplanned = [];
         let failure;
+        let templateWarnings = [...(opened.templateWarnings ?? [])];
         if (current) {
             actions_logger_actionsLogger.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
             const planning = current.tasks.filter((t) => PLANNING_TASKS.includes(t.taskType));
@@ -104259,6 +105346,7 @@ async function run() {
                     },
                     checkout: { root: inputs.pathToMount, exclude },
                     parallelism: inputs.taskParallelism,
+                    templateStrict: inputs.templateStrict,
                     leaveOpen: true,
                     executor: stepDescription(),
                     signal,
@@ -104267,6 +105355,7 @@ async function run() {
                 plans = result.reports.flatMap((r) => r.plans ?? []);
                 unplanned = result.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
                 failure = result.error;
+                templateWarnings = template_session_mergeReferences(templateWarnings, result.templateWarnings ?? []);
                 const changes = planOutputs(opened.manifest, current, plans, unplanned).has_changes;
                 if (failure === undefined && inputs.skipDeploy && changes === 'false') {
                     current = await runs.finishRun(current.runId, 'SKIPPED');
@@ -104303,6 +105392,7 @@ async function run() {
             plans,
             unplanned,
             planBucket: inputs.iacBucket.name,
+            templateWarnings,
         };
         await writeOrchestrateSummary(summary);
         if (inputs.prComment)

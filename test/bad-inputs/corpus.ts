@@ -511,9 +511,15 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     expect: /main\.tf/,
   },
   {
-    name: 'template: undefined variable',
+    // An undefined name alone renders empty (Jinja's default, with a warning); an attribute of
+    // it is an error in both modes, as in Jinja2.
+    name: 'template: attribute of an undefined variable',
     opensRun: true,
-    files: { [STK]: usingBad(), [PLUGIN]: GOOD_PLUGIN, [TEMPLATE]: '\nx = "{{ nothing_here }}"\n' },
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]: '\nx = "{{ nothing_here.arn }}"\n',
+    },
     expect: /main\.tf.*nothing_here|nothing_here.*main\.tf/s,
   },
   {
@@ -523,6 +529,17 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
       [STK]: usingBad(),
       [PLUGIN]: GOOD_PLUGIN,
       [TEMPLATE]: '{{ "".constructor.constructor("return process")().exit(7) }}\n',
+    },
+    expect: /constructor/,
+  },
+  {
+    name: 'template: sandbox escape through an undefined name (lenient mode)',
+    opensRun: true,
+    files: {
+      [STK]: usingBad(),
+      [PLUGIN]: GOOD_PLUGIN,
+      [TEMPLATE]:
+        '{% set f = nothing | default(name) %}{{ f.constructor.constructor("return process")().exit(7) }}\n',
     },
     expect: /constructor/,
   },

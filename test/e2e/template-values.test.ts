@@ -206,3 +206,114 @@ spec:
     },
   );
 });
+
+describe("StackSpot's template semantics (a scaffolded plugin)", () => {
+  const pluginYaml = `schema-version: v3
+kind: plugin
+metadata: { name: scaffolded, version: 1.0.0, description: As stk create plugin makes it }
+spec:
+  type: infra
+  inputs:
+    - { name: app_name, type: text }
+    - { name: environment, type: text }
+`;
+  // stk create plugin writes this file; StackSpot renders {{ resource }} and {{ method }} as empty.
+  const readme = '# Deploy\n\nResource: {{ resource }}\nMethod: {{ method }}\n';
+  const mainTf = [
+    '# resource "terraform_data" "old" {',
+    '#   input = "disabled"',
+    '#}',
+    'resource "terraform_data" "env" {',
+    '  input = "{{ stk_env }}/{{ inputs.stk_env }}/{{ deploy_engine.environment }}"',
+    '}',
+    'output "env" {',
+    '  value = terraform_data.env.output',
+    '}',
+    'output "names" {',
+    '  value = "{{ app_name | to_camel }} {{ app_name | to_kebab }} {{ environment }} {{ enabled | lower }}"',
+    '}',
+    '',
+  ].join('\n');
+
+  function writeScaffolded(dir: string): void {
+    mkdirSync(join(dir, 'templates-deploy'), { recursive: true });
+    writeFileSync(join(dir, 'plugin.yaml'), pluginYaml);
+    writeFileSync(join(dir, 'templates-deploy', 'README-deploy.md'), readme);
+    writeFileSync(join(dir, 'templates-deploy', 'main.tf'), mainTf);
+  }
+
+  it('deploys with undefined names as empty text: warnings at the template file and line, and the summary list', async () => {
+    writeScaffolded(join(flow.checkout, 'plugins', 'scaffolded'));
+    flow.writeApp(
+      'scaffold-app',
+      '01JSCAFF0LD000000000000000',
+      entry('scaffolded', 'scaff', ' app_name: app-rest-3-with-mandate-inputs, environment: blue '),
+    );
+    const plan = await flow.orchestrate('scaffold-app');
+    expectOk(plan);
+    const warnings = plan.annotations.filter((a) => a.level === 'warning');
+    for (const [name, line] of [
+      ['resource', '3'],
+      ['method', '4'],
+    ]) {
+      expect(warnings).toContainEqual(
+        expect.objectContaining({
+          message: expect.stringContaining(`'${name}' is undefined: it renders as empty text`),
+          properties: { file: 'plugins/scaffolded/templates-deploy/README-deploy.md', line },
+        }),
+      );
+    }
+    // `enabled` is used in main.tf on line 11 but never defined: a typo stays visible.
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        properties: { file: 'plugins/scaffolded/templates-deploy/main.tf', line: '11' },
+      }),
+    );
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringContaining(
+          "Input 'environment' has the name of one of this engine's template variables",
+        ),
+      }),
+    );
+    expect(warnings.filter((w) => w.message.includes("'resource' is undefined"))).toHaveLength(1);
+    expect(plan.summary).toContain('Undefined template names');
+    expect(plan.summary).toContain(
+      '<code>resource</code></td><td><code>plugins/scaffolded/templates-deploy/README-deploy.md:3</code>',
+    );
+    const applied = await flow.apply(plan);
+    expectOk(applied);
+    expect(applied.summary).toContain('<code>method</code>');
+    expect(outputs('scaff')).toEqual({
+      env: 'dev/dev/dev',
+      names: 'AppRest3WithMandateInputs app-rest-3-with-mandate-inputs blue ',
+    });
+  });
+
+  it('with FEATURES_TEMPLATE_STRICT: true refuses them, at the template of a plugin at the repository root', async () => {
+    writeScaffolded(flow.checkout);
+    flow.writeApp(
+      'scaffold-root',
+      '01JSCAFF0LDR00T00000000000',
+      entry('scaffolded', 'scaff', ' app_name: x, environment: blue '),
+    );
+    const plan = await flow.orchestrate('scaffold-root', {
+      PLUGINS_PATH: '.',
+      FEATURES_TEMPLATE_STRICT: 'true',
+    });
+    expect(plan.exitCode).toBe(1);
+    expect(errorsOf(plan)).toMatch(/'resource' is undefined/);
+    expect(plan.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        properties: expect.objectContaining({
+          file: 'templates-deploy/README-deploy.md',
+          line: '3',
+        }),
+      }),
+    );
+    expect(JSON.stringify(plan.annotations)).not.toContain(flow.checkout);
+    const runs = await flow.runs();
+    expect(runs.filter((r) => r.status === 'RUNNING')).toEqual([]);
+  });
+});

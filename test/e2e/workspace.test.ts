@@ -313,7 +313,19 @@ describe('Connection Interface Types', () => {
         'attribute: nope\nupstream: { stk-type: required-connection, selected: provider-api, type: typed-conn }',
       ),
     );
-    const plan = await orchestrate('wrong');
+    // Lenient (the default): empty, with a warning that says what the type defines.
+    const lenient = await orchestrate('wrong');
+    expect(lenient.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringContaining(
+          'Connection Interface Type typed-conn (workspace shop) defines url, token; nope is not one of them.',
+        ),
+      }),
+    );
+    if (lenient.outputs.run_id) expectOk(await flow.cancel(lenient.outputs.run_id));
+    // Strict: an error.
+    const plan = await orchestrate('wrong', { FEATURES_TEMPLATE_STRICT: 'true' });
     expect(plan.exitCode).toBe(1);
     expect(errorsOf(plan)).toContain(
       'Connection Interface Type typed-conn (workspace shop) defines url, token; nope is not one of them.',

@@ -57,6 +57,8 @@ export interface OrchestrateInputs {
   basePathOutput: string;
   verbose: boolean;
   skipDeploy: boolean;
+  /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error, not an empty value. */
+  templateStrict: boolean;
   logLevel: LogLevel;
   unified: boolean;
   /** DEPLOY stk.yaml, ROLLBACK to `rollbackTo`, or DESTROY everything (ROLLBACK_TO, DESTROY). */
@@ -153,6 +155,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
     verbose: p.boolean('VERBOSE', false),
     skipDeploy: p.boolean('SKIP_DEPLOY', false),
+    templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
     operation: { type: 'DEPLOY' },
     forceDestroy: p.boolean('FORCE_DESTROY', false),
     checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),

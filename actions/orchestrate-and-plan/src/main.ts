@@ -19,6 +19,7 @@ import {
   CancelledError,
   executeRunTasks,
   formatTaskList,
+  mergeReferences,
   openRun,
   runDependencies,
   scanRepositoryFiles,
@@ -81,6 +82,7 @@ export async function run(): Promise<void> {
       // TERRAFORM_VERSION overrides the plugins' runtime environments; theirs are installed now.
       ...(inputs.terraformVersion ? { terraformOverride: inputs.terraformVersion } : {}),
       resolveTerraform: terraformResolver(inputs),
+      templateStrict: inputs.templateStrict,
       ...(repositoryFiles ? { repositoryFiles } : {}),
       // From here on the post step closes the run if this step dies before handing it on.
       onOpened: (run) => guardRun(runRef(run)),
@@ -89,6 +91,7 @@ export async function run(): Promise<void> {
     let plans: PlanRecord[] = [];
     let unplanned: UnplannedPlugin[] = [];
     let failure: unknown;
+    let templateWarnings = [...(opened.templateWarnings ?? [])];
     if (current) {
       actionsLogger.info(
         `RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`,
@@ -112,6 +115,7 @@ export async function run(): Promise<void> {
           },
           checkout: { root: inputs.pathToMount, exclude },
           parallelism: inputs.taskParallelism,
+          templateStrict: inputs.templateStrict,
           leaveOpen: true,
           executor: stepDescription(),
           signal,
@@ -120,6 +124,7 @@ export async function run(): Promise<void> {
         plans = result.reports.flatMap((r) => r.plans ?? []);
         unplanned = result.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
         failure = result.error;
+        templateWarnings = mergeReferences(templateWarnings, result.templateWarnings ?? []);
         const changes = planOutputs(opened.manifest, current, plans, unplanned).has_changes;
         if (failure === undefined && inputs.skipDeploy && changes === 'false') {
           current = await runs.finishRun(current.runId, 'SKIPPED');
@@ -161,6 +166,7 @@ export async function run(): Promise<void> {
       plans,
       unplanned,
       planBucket: inputs.iacBucket.name,
+      templateWarnings,
     };
     await writeOrchestrateSummary(summary);
     if (inputs.prComment) await commentOnPullRequest(inputs.githubToken, summary);

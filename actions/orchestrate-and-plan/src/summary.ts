@@ -3,7 +3,7 @@
  * and the plugin graph.
  */
 import * as core from '@actions/core';
-import { escapeHtml, writeMaskedSummary } from '@deploy-engine/action-kit';
+import { escapeHtml, renderUndefinedNames, writeMaskedSummary } from '@deploy-engine/action-kit';
 import {
   describeConsumer,
   PLANNING_TASKS,
@@ -12,6 +12,7 @@ import {
   type OpenedRun,
   type PlanRecord,
   type RunRecord,
+  type UndefinedReference,
   type UnplannedPlugin,
 } from '@deploy-engine/core';
 import { renderPlanSection } from './plan-summary';
@@ -27,6 +28,8 @@ export interface OrchestrateSummary {
   /** Classic plugins planned only after approval. */
   unplanned: UnplannedPlugin[];
   planBucket: string;
+  /** Undefined template names (computed inputs and plans), once per file, line and name. */
+  templateWarnings?: UndefinedReference[];
 }
 
 const code = (value: string): string => `<code>${escapeHtml(value)}</code>`;
@@ -146,6 +149,7 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
     ]);
   }
   core.summary.addRaw(planReport(summary, 900 * 1024), true);
+  core.summary.addRaw(renderUndefinedNames(summary.templateWarnings), true);
   // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
   core.summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(
     `

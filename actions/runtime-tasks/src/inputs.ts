@@ -48,6 +48,8 @@ export interface RuntimeInputs {
   /** How many tasks may run at once (TASK_PARALLELISM). */
   taskParallelism: number;
   logLevel: LogLevel;
+  /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error, not an empty value. */
+  templateStrict: boolean;
 }
 
 export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; warnings: string[] } {
@@ -87,6 +89,7 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
     taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
     logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
+    templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
   };
   if (
     outputFile &&

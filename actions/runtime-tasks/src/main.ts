@@ -55,6 +55,7 @@ export async function run(): Promise<void> {
         : {}),
       ...(await taskEnvironment(session, ref.runId, inputs)),
       parallelism: inputs.taskParallelism,
+      templateStrict: inputs.templateStrict,
       checkout: {
         root: inputs.pathToMount,
         exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),

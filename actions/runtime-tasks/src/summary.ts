@@ -1,6 +1,11 @@
 /** The job summary of runtime-tasks: each task's status, duration, changes and outputs. */
 import * as core from '@actions/core';
-import { escapeHtml, maskedJson, writeMaskedSummary } from '@deploy-engine/action-kit';
+import {
+  escapeHtml,
+  maskedJson,
+  renderUndefinedNames,
+  writeMaskedSummary,
+} from '@deploy-engine/action-kit';
 import type { ExecuteResult, ReviewedPlanUse } from '@deploy-engine/core';
 import { renderTimeline } from './timeline';
 
@@ -95,6 +100,7 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
         true,
       );
   }
+  core.summary.addRaw(renderUndefinedNames(result.templateWarnings), true);
   const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
   if (failed?.error) {
     core.summary.addRaw(

@@ -6539,6 +6539,25 @@ function classifyError(error) {
 class SandboxError extends Error {
     name = 'SandboxError';
 }
+/** A template used a name or attribute that does not exist. */
+class UndefinedValueError extends Error {
+    expression;
+    name = 'UndefinedValueError';
+    /** Where the lookup stands in the template, counted from 1. */
+    line;
+    column;
+    constructor(expression, detail) {
+        super(`'${expression}' is undefined${detail}`);
+        this.expression = expression;
+    }
+    at(lineno, colno) {
+        if (typeof lineno === 'number')
+            this.line = lineno + 1;
+        if (typeof colno === 'number')
+            this.column = colno + 1;
+        return this;
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/marked-values.ts
 /**
@@ -6704,6 +6723,7 @@ function hasForeign(value, depth = 0) {
 function hasMarks(value) {
     return hasForeign(value) || findSecret(value) !== undefined;
 }
+/** A `{}` or `Object.create(null)` map (not an array, class instance or marked value). */
 function isPlainObject(value) {
     if (value === null || typeof value !== 'object')
         return false;
@@ -6736,9 +6756,18 @@ function hclJson(value, depth = 0) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/context.ts
 
-/** Names the engine defines; an input of the same name is still reachable as `inputs.<name>`. */
-const RESERVED_TEMPLATE_NAMES = (/* unused pure expression or super */ null && ([
-    'inputs',
+/**
+ * Names StackSpot itself gives deploy templates: they keep StackSpot's meaning, whatever the
+ * plugin's inputs are called. `stk_env` is the deployment's environment (StackSpot provides it as
+ * `{{ stk_env }}` and `{{ inputs.stk_env }}`), `inputs` every input, `var` the shared values.
+ */
+const STACKSPOT_TEMPLATE_NAMES = ['inputs', 'var', 'stk_env'];
+/**
+ * Names this engine adds (StackSpot has none of them). A plugin written for StackSpot that names
+ * an input like one of these means its own input, so the input wins, with a warning; the engine's
+ * value stays reachable as `{{ deploy_engine.<name> }}`.
+ */
+const ENGINE_TEMPLATE_NAMES = [
     'connections',
     'environment',
     'workspace',
@@ -6746,9 +6775,42 @@ const RESERVED_TEMPLATE_NAMES = (/* unused pure expression or super */ null && (
     'version',
     'app_id',
     'infra_id',
-    'var',
-]));
-/** Builds the context object; the engine's names win over inputs of the same name. */
+];
+/** Where the engine's own names stay reachable whatever the inputs are called. */
+const ENGINE_NAMESPACE = 'deploy_engine';
+/** Every name the template context defines besides the inputs. */
+const RESERVED_TEMPLATE_NAMES = [
+    ...STACKSPOT_TEMPLATE_NAMES,
+    ...ENGINE_TEMPLATE_NAMES,
+    ENGINE_NAMESPACE,
+];
+/** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
+function templateNameCollisions(inputs) {
+    const found = [];
+    for (const name of Object.keys(inputs)) {
+        if (ENGINE_TEMPLATE_NAMES.includes(name)) {
+            found.push({
+                input: name,
+                wins: 'input',
+                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
+            });
+        }
+        else if (STACKSPOT_TEMPLATE_NAMES.includes(name) ||
+            name === ENGINE_NAMESPACE) {
+            found.push({
+                input: name,
+                wins: 'stackspot',
+                message: `Input '${name}' has the name of a variable StackSpot (or this engine) gives templates: {{ ${name} }} is that variable, as on StackSpot; rename the input to use it in templates.`,
+            });
+        }
+    }
+    return found;
+}
+/**
+ * Builds the context object. Inputs come first by bare name; the engine's own names
+ * (ENGINE_TEMPLATE_NAMES) fill in only where no input has that name; StackSpot's names
+ * (`inputs`, `var`, `stk_env`) and `deploy_engine` always win.
+ */
 function buildTemplateContext(source) {
     const wired = new Set(source.wiredConnectionKeys ?? []);
     const connections = Object.fromEntries(Object.entries(source.connections).map(([key, attributes]) => {
@@ -6768,16 +6830,22 @@ function buildTemplateContext(source) {
         key,
         secretShared.has(key) ? secretOrEmpty(value, `var.${key}`) : value,
     ]));
-    return {
-        ...source.inputs,
-        inputs: source.inputs,
+    const engine = {
         connections,
         environment: source.environment,
         workspace: source.workspace,
         alias: source.alias,
         version: source.version,
         ...(source.appKind === 'app' ? { app_id: source.appId } : { infra_id: source.appId }),
+    };
+    const inputs = { ...source.inputs, stk_env: source.environment };
+    return {
+        ...engine,
+        ...source.inputs,
+        inputs,
         var: shared,
+        stk_env: source.environment,
+        [ENGINE_NAMESPACE]: engine,
     };
 }
 /** Nothing to hide in an empty or missing value: it stays plain (and falsy in `if`). */
@@ -6808,6 +6876,85 @@ const promises_namespaceObject = require("node:fs/promises");
 const external_node_path_namespaceObject = require("node:path");
 // EXTERNAL MODULE: ./node_modules/nunjucks/index.js
 var nunjucks = __nccwpck_require__(115);
+;// CONCATENATED MODULE: ./packages/core/src/templates/lexer-patch.ts
+/**
+ * Makes nunjucks' lexer read template text as Jinja2 3.1 does where they differ on real plugins:
+ * a `#}` outside a comment is text (a Terraform block commented out with `#` that ends in `#}`),
+ * not the error "unexpected end of comment". `%}` and `}}` outside tags are text in both already.
+ *
+ * nunjucks' Tokenizer is not exported and offers no hook, so its text branch is replaced here,
+ * once: the code below is nunjucks 3.2's own text branch (pinned by the lockfile) with that one
+ * case changed. Code inside `{{ }}` and `{% %}` is still lexed by nunjucks itself.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lexer = __nccwpck_require__(852);
+let installed = false;
+/** Installs the patch (idempotent). */
+function installLexerPatch() {
+    if (installed)
+        return;
+    installed = true;
+    const proto = Object.getPrototypeOf(lexer.lex(''));
+    const original = proto.nextToken;
+    proto.nextToken = function () {
+        const { tags } = this;
+        if (this.in_code ||
+            this.isFinished() ||
+            this._matches(tags.BLOCK_START) ||
+            this._matches(tags.VARIABLE_START)) {
+            return original.call(this);
+        }
+        return textToken(this);
+    };
+}
+/** Text up to the next tag, or a whole comment: nunjucks' text branch, `#}` in text kept. */
+function textToken(lx) {
+    const { tags } = lx;
+    const lineno = lx.lineno;
+    const colno = lx.colno;
+    const beginChars = tags.BLOCK_START.charAt(0) +
+        tags.VARIABLE_START.charAt(0) +
+        tags.COMMENT_START.charAt(0) +
+        tags.COMMENT_END.charAt(0);
+    let tok = '';
+    let inComment = false;
+    if (lx._matches(tags.COMMENT_START)) {
+        inComment = true;
+        tok = lx._extractString(tags.COMMENT_START) ?? '';
+    }
+    let data;
+    while ((data = lx._extractUntil(beginChars)) !== null) {
+        tok += data;
+        const startsTag = lx._matches(tags.BLOCK_START) ||
+            lx._matches(tags.VARIABLE_START) ||
+            lx._matches(tags.COMMENT_START);
+        if (startsTag && !inComment) {
+            if (lx.lstripBlocks && lx._matches(tags.BLOCK_START) && lx.colno > 0) {
+                const lastLine = tok.slice(-lx.colno);
+                if (lx.colno <= tok.length && /^\s+$/.test(lastLine)) {
+                    tok = tok.slice(0, -lx.colno);
+                    if (!tok.length)
+                        return lx.nextToken();
+                }
+            }
+            break;
+        }
+        else if (lx._matches(tags.COMMENT_END)) {
+            tok += lx._extractString(tags.COMMENT_END) ?? '';
+            // Jinja: outside a comment, `#}` is text like any other.
+            if (inComment)
+                break;
+        }
+        else {
+            tok += lx.current();
+            lx.forward();
+        }
+    }
+    if (data === null && inComment)
+        throw new Error('expected end of comment, got end of file');
+    return { type: inComment ? lexer.TOKEN_COMMENT : lexer.TOKEN_DATA, value: tok, lineno, colno };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/marked-runtime.ts
 /**
  * What nunjucks' runtime does with marked values (marked-values.ts), installed by
@@ -6842,11 +6989,16 @@ const renderState = {
     deadline: Number.POSITIVE_INFINITY,
     /** Frame writes since the deadline was last compared with the clock. */
     ticks: 0,
+    /** Whether an undefined name is an error (`strict`) or renders empty (`lenient`, Jinja's default). */
+    undefinedMode: 'strict',
+    /** Lenient mode: the undefined names and attributes the current template used. */
+    undefinedRefs: [],
 };
 /** How long one template (a file, a name, a computed input) may take to render. */
 const TEMPLATE_TIME_LIMIT_MS = 10_000;
 /** Starts the time and size budgets of one template's render. */
 function startTemplate(now = Date.now()) {
+    renderState.undefinedRefs = [];
     renderState.printed = 0;
     renderState.ticks = 0;
     renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
@@ -6869,6 +7021,23 @@ function installDeadline(runtime) {
 }
 /** Filters that hand their input back untouched: a secret may pass through them. */
 const PASS_THROUGH = new Set(['default', 'd']);
+/**
+ * Filters Jinja's default Undefined makes fail (measured with Jinja2 3.1.6: `{{ a | int }}` with
+ * `a` undefined raises); every other filter takes an undefined input as empty.
+ */
+const FAILS_ON_UNDEFINED = new Set([
+    'abs',
+    'attr',
+    'dictsort',
+    'filesizeformat',
+    'float',
+    'indent',
+    'int',
+    'round',
+    'tojson',
+    'wordwrap',
+    'xmlattr',
+]);
 /** Tests that only look at whether a value is there. */
 const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
 function textOf(value, safeString) {
@@ -6887,6 +7056,19 @@ function refuseSecrets(value, what, safeString) {
     if (text !== undefined && renderState.secretTexts.some((s) => text.includes(s))) {
         throw new SandboxError(`this text holds a printed secret: it cannot be ${what}. Print secrets whole, outside {% set %} and {% filter %} blocks that transform them`);
     }
+}
+/**
+ * The text a value becomes when printed or joined with `~`: undefined and None as empty text,
+ * booleans as Terraform's `true`/`false`, lists and maps as JSON (valid HCL).
+ */
+function printedText(value) {
+    if (value === undefined || value === null)
+        return '';
+    if (Array.isArray(value) || isPlainObject(value))
+        return hclJson(value);
+    // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
 }
 function checkSize(value) {
     const length = typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
@@ -6908,6 +7090,9 @@ function installMarkedRuntime(runtime) {
                 throw refused(value, 'used in a file or folder name');
             return value.rendered();
         }
+        // Lists and maps print as JSON (valid HCL), not as JavaScript's `a,b` / `[object Object]`.
+        if (Array.isArray(value) || isPlainObject(value))
+            return hclJson(value);
         return suppressValue(value, autoescape);
     };
     runtime.suppressValue = (value, autoescape) => {
@@ -6918,9 +7103,12 @@ function installMarkedRuntime(runtime) {
         }
         return text;
     };
-    runtime.markedFilter = (env, context, name, args) => {
+    runtime.markedFilter = (env, context, name, args, inputPath = '…') => {
         if (PASS_THROUGH.has(name))
             return env.getFilter(name).apply(context, args);
+        if (args[0] === undefined && FAILS_ON_UNDEFINED.has(name)) {
+            throw new UndefinedValueError(inputPath, ` (the '${name}' filter needs a value)`);
+        }
         args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
         if (name === 'tojson')
             return hclJson(args[0]);
@@ -6937,9 +7125,9 @@ function installMarkedRuntime(runtime) {
                 throw refused(side, 'concatenated');
         }
         if (left instanceof ForeignValue || right instanceof ForeignValue) {
-            return checkSize(new ForeignValue(`${String(unmark(left))}${String(unmark(right))}`));
+            return checkSize(new ForeignValue(`${printedText(unmark(left))}${printedText(unmark(right))}`));
         }
-        return checkSize(`${String(left)}${String(right)}`);
+        return checkSize(`${printedText(left)}${printedText(right)}`);
     };
     runtime.markedAdd = (left, right) => {
         const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
@@ -6960,6 +7148,9 @@ function installMarkedRuntime(runtime) {
     };
     const callWrap = runtime.callWrap;
     runtime.callWrap = (fn, name, context, args) => {
+        // Calling an undefined value is an error in Jinja's default mode too.
+        if (fn === undefined || fn === null)
+            throw new UndefinedValueError(name, ' (it cannot be called)');
         for (const arg of args) {
             const secret = findSecret(arg);
             if (secret)
@@ -7014,6 +7205,605 @@ function wrapTests(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/filter-args.ts
+/** Arguments as nunjucks passes them to filters, and the bounds every filter's sizes obey. */
+
+/** The widest column `wordwrap`, `center` and `format` may pad or wrap to. */
+const MAX_WIDTH = 10_000;
+/** Splits nunjucks' trailing keyword-argument object from the positional arguments. */
+function split(args) {
+    const last = args[args.length - 1];
+    if (last && typeof last === 'object' && last.__keywords === true) {
+        return { positional: args.slice(0, -1), keywords: last };
+    }
+    return { positional: args, keywords: {} };
+}
+function width(value, fallback) {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
+        throw new SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
+    }
+    return n;
+}
+function list(value) {
+    if (value === undefined || value === null)
+        return [];
+    if (Array.isArray(value))
+        return value;
+    if (typeof value === 'string')
+        return [...value];
+    if (typeof value === 'object')
+        return Object.keys(value);
+    throw new SandboxError(`a ${typeof value} cannot be iterated`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/safe-member.ts
+/**
+ * Attribute lookups for filters that take an attribute name (`attr`, `map(attribute=...)`): the
+ * same rules as the template's own lookups (strict-nunjucks.ts), so a filter cannot be a way
+ * around the sandbox: own properties only, nothing that leads to a prototype or to Function, and
+ * (as in Jinja's sandbox) no `_private` names.
+ */
+
+const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
+/** `obj[key]` when it is an own, non-function property; otherwise undefined. */
+function safeMember(obj, key) {
+    if (FORBIDDEN.has(String(key))) {
+        throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
+    }
+    if (typeof key === 'string' && key.startsWith('_'))
+        return undefined;
+    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'string'))
+        return undefined;
+    if (!Object.prototype.hasOwnProperty.call(obj, key))
+        return undefined;
+    const value = obj[key];
+    return typeof value === 'function' ? undefined : value;
+}
+/** Jinja's dotted attribute paths (`user.name`, `items.0`), each step a safe member. */
+function safePath(obj, path) {
+    if (typeof path === 'number')
+        return safeMember(obj, path);
+    let value = obj;
+    for (const part of String(path).split('.')) {
+        value = safeMember(value, /^\d+$/.test(part) && Array.isArray(value) ? Number(part) : part);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-overrides.ts
+/**
+ * nunjucks' own filters that give other results than Jinja2 3.1's (checked in
+ * jinja-differential.test.ts), replaced with Jinja's behaviour, and its filters whose size
+ * argument must be bounded before they run.
+ */
+
+
+
+/** Python's round(): halves go to the even neighbour; `ceil` / `floor` as Jinja's methods. */
+function round(value, precision = 0, method = 'common') {
+    const n = Number(value);
+    const p = width(precision, 0);
+    const factor = 10 ** p;
+    if (method === 'ceil')
+        return Math.ceil(n * factor) / factor;
+    if (method === 'floor')
+        return Math.floor(n * factor) / factor;
+    const scaled = Number((n * factor).toPrecision(15));
+    const floor = Math.floor(scaled);
+    const diff = scaled - floor;
+    const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+    return rounded / factor;
+}
+function toFloat(value, fallback = 0) {
+    const n = typeof value === 'string' ? Number(value.trim()) : Number(value);
+    return value === '' || value === null || Number.isNaN(n) ? Number(fallback) : n;
+}
+/** Jinja's groupby: groups sorted by key, each `(grouper, list)`, also as `.grouper` / `.list`. */
+function groupby(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const attribute = keywords.attribute ?? positional[0];
+    const fallback = keywords.default ?? positional[1];
+    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[2] ?? false);
+    const groups = new Map();
+    for (const item of list(value)) {
+        let grouper = safePath(item, attribute);
+        if (grouper === undefined)
+            grouper = fallback;
+        const k = JSON.stringify(!caseSensitive && typeof grouper === 'string' ? grouper.toLowerCase() : grouper) ?? '';
+        const group = groups.get(k) ?? { grouper, list: [] };
+        group.list.push(item);
+        groups.set(k, group);
+    }
+    return [...groups.values()]
+        .sort((a, b) => compare(a.grouper, b.grouper, caseSensitive))
+        .map(({ grouper, list: items }) => Object.assign([grouper, items], { grouper, list: items }));
+}
+function compare(a, b, caseSensitive) {
+    const x = !caseSensitive && typeof a === 'string' ? a.toLowerCase() : a;
+    const y = !caseSensitive && typeof b === 'string' ? b.toLowerCase() : b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+/** select / reject / selectattr / rejectattr with Jinja's test arguments. */
+function selector(keep, byAttribute) {
+    return function (value, ...args) {
+        const [first, testName, ...testArgs] = byAttribute ? args : [undefined, ...args];
+        const test = testName === undefined ? undefined : this.env.getTest(printedText(testName));
+        return list(value).filter((item) => {
+            const subject = byAttribute ? safePath(item, first) : item;
+            const passed = test ? Boolean(test.call(this, subject, ...testArgs)) : Boolean(subject);
+            return passed === keep;
+        });
+    };
+}
+function sum(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const attribute = keywords.attribute ?? positional[0];
+    let total = Number(keywords.start ?? positional[1] ?? 0);
+    for (const item of list(value)) {
+        total += Number(attribute === undefined || attribute === null ? item : safePath(item, attribute));
+    }
+    return total;
+}
+function title(value) {
+    return printedText(value ?? '')
+        .split(/([-\s({[<]+)/)
+        .filter(Boolean)
+        .map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase())
+        .join('');
+}
+function truncate(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const text = printedText(value ?? '');
+    const length = width(keywords.length ?? positional[0], 255);
+    const killwords = Boolean(keywords.killwords ?? positional[1] ?? false);
+    const end = printedText(keywords.end ?? positional[2] ?? '...');
+    const leeway = width(keywords.leeway ?? positional[3], 5);
+    if (text.length <= length + leeway)
+        return text;
+    const cut = text.slice(0, Math.max(0, length - end.length));
+    if (killwords)
+        return cut + end;
+    const space = cut.lastIndexOf(' ');
+    return (space === -1 ? cut : cut.slice(0, space)) + end;
+}
+/** Python's str.center(width): the odd space goes left when the width is odd. */
+function center(value, w = 80) {
+    const text = printedText(value);
+    const total = width(w, 80);
+    const pad = total - text.length;
+    if (pad <= 0)
+        return text;
+    const left = Math.floor(pad / 2) + (pad & total & 1);
+    return ' '.repeat(left) + text + ' '.repeat(pad - left);
+}
+/**
+ * nunjucks' own filters whose size argument is bounded first (a width or count of a billion would
+ * exhaust the memory before the result's size is checked).
+ */
+function boundedSizes(env) {
+    const bounded = (name) => {
+        const original = env.getFilter(name);
+        return function (value, size, ...rest) {
+            if (typeof size === 'number' || typeof size === 'string')
+                width(Number(size), 0);
+            return original.call(this, value, size, ...rest);
+        };
+    };
+    return { indent: bounded('indent'), batch: bounded('batch'), slice: bounded('slice') };
+}
+/** Jinja's results where nunjucks' own filters differ. */
+const JINJA_OVERRIDES = {
+    round,
+    center,
+    float: toFloat,
+    groupby,
+    select: selector(true, false),
+    reject: selector(false, false),
+    selectattr: selector(true, true),
+    rejectattr: selector(false, true),
+    sum,
+    title,
+    truncate,
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/jinja-builtins.ts
+/**
+ * Jinja2 3.1's built-in filters and tests that nunjucks lacks, with Jinja's results (checked
+ * against Jinja2 3.1.6 in jinja-differential.test.ts). Sizes are bounded like every other string
+ * a template builds: widths and repeat counts above MAX_WIDTH are refused.
+ */
+
+
+
+
+
+
+/** Python's repr of plain data (what `pprint` prints for values that fit a line). */
+function pyRepr(value) {
+    if (value === undefined)
+        return 'Undefined';
+    if (value === null)
+        return 'None';
+    if (value === true)
+        return 'True';
+    if (value === false)
+        return 'False';
+    if (typeof value === 'string') {
+        const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+        const body = value
+            .replace(/\\/g, '\\\\')
+            .replace(/\n/g, '\\n')
+            .replace(/\r/g, '\\r')
+            .replace(/\t/g, '\\t');
+        return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
+    }
+    if (Array.isArray(value))
+        return `[${value.map(pyRepr).join(', ')}]`;
+    if (typeof value === 'object') {
+        const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
+}
+function filesizeformat(value, binary = false) {
+    const bytes = Number(value);
+    const base = binary ? 1024 : 1000;
+    const prefixes = binary
+        ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
+        : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+    if (bytes === 1)
+        return '1 Byte';
+    if (bytes < base)
+        return `${Math.trunc(bytes)} Bytes`;
+    let unit = base;
+    let prefix = prefixes[0];
+    for (let i = 0; i < prefixes.length; i++) {
+        unit = base ** (i + 2);
+        prefix = prefixes[i];
+        if (bytes < unit)
+            break;
+    }
+    return `${((base * bytes) / unit).toFixed(1)} ${prefix}`;
+}
+/** Python's `%` formatting for the conversions templates use: s, r, d, i, f, x, X, o, e, %. */
+function format(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const named = Object.keys(keywords).filter((k) => k !== '__keywords').length > 0;
+    let index = 0;
+    const next = (key) => {
+        if (key !== undefined)
+            return keywords[key];
+        if (index >= positional.length)
+            throw new SandboxError('format: not enough arguments');
+        return positional[index++];
+    };
+    const out = printedText(value ?? '').replace(/%(?:\((\w+)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFxXoeE%])/g, (_m, key, flags, w, p, conv) => {
+        if (conv === '%')
+            return '%';
+        const arg = next(named ? key : undefined);
+        const precision = p === undefined ? undefined : width(p, 0);
+        let text;
+        switch (conv) {
+            case 's':
+                text = typeof arg === 'string' ? arg : pyRepr(arg).replace(/^'(.*)'$/s, '$1');
+                if (precision !== undefined)
+                    text = text.slice(0, precision);
+                break;
+            case 'r':
+                text = pyRepr(arg);
+                break;
+            case 'd':
+            case 'i':
+                text = String(Math.trunc(Number(arg)));
+                break;
+            case 'f':
+            case 'F':
+                text = Number(arg).toFixed(precision ?? 6);
+                break;
+            case 'e':
+            case 'E':
+                text = Number(arg)
+                    .toExponential(precision ?? 6)
+                    .replace(/e([+-])(\d)$/, 'e$10$2');
+                if (conv === 'E')
+                    text = text.toUpperCase();
+                break;
+            default: {
+                const radix = conv === 'o' ? 8 : 16;
+                text = Math.trunc(Number(arg)).toString(radix);
+                if (conv === 'X')
+                    text = text.toUpperCase();
+            }
+        }
+        if (flags.includes('+') && /^[0-9]/.test(text) && 'dif'.includes(conv))
+            text = `+${text}`;
+        const pad = w === undefined ? 0 : width(w, 0);
+        if (text.length >= pad)
+            return text;
+        if (flags.includes('-'))
+            return text.padEnd(pad);
+        if (flags.includes('0') && conv !== 's') {
+            const sign = /^[+-]/.test(text) ? text[0] : '';
+            return sign + text.slice(sign.length).padStart(pad - sign.length, '0');
+        }
+        return text.padStart(pad);
+    });
+    return out;
+}
+function key(value, attribute, caseSensitive) {
+    const v = attribute === undefined || attribute === null ? value : safePath(value, attribute);
+    return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
+}
+function extreme(which) {
+    return (value, ...rest) => {
+        const { positional, keywords } = split(rest);
+        const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
+        const attribute = keywords.attribute ?? positional[1];
+        const items = list(value);
+        if (items.length === 0)
+            return undefined;
+        let best = items[0];
+        for (const item of items.slice(1)) {
+            const a = key(item, attribute, caseSensitive);
+            const b = key(best, attribute, caseSensitive);
+            if (which === 'max' ? a > b : a < b)
+                best = item;
+        }
+        return best;
+    };
+}
+function unique(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const caseSensitive = Boolean(keywords.case_sensitive ?? positional[0] ?? false);
+    const attribute = keywords.attribute ?? positional[1];
+    const seen = new Set();
+    const out = [];
+    for (const item of list(value)) {
+        const k = JSON.stringify(key(item, attribute, caseSensitive)) ?? 'undefined';
+        if (seen.has(k))
+            continue;
+        seen.add(k);
+        out.push(item);
+    }
+    return out;
+}
+function map(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const items = list(value);
+    if (keywords.attribute !== undefined) {
+        return items.map((item) => {
+            const found = safePath(item, keywords.attribute);
+            return found === undefined ? keywords.default : found;
+        });
+    }
+    const [name, ...args] = positional;
+    if (typeof name !== 'string')
+        throw new SandboxError('map needs a filter name or attribute=');
+    const filter = this.env.getFilter(name);
+    return items.map((item) => filter.call(this, item, ...args));
+}
+/** Python's textwrap.wrap as Jinja's wordwrap calls it, for text without tabs. */
+function wordwrap(value, ...rest) {
+    const { positional, keywords } = split(rest);
+    const w = width(keywords.width ?? positional[0], 79);
+    if (w < 1)
+        throw new SandboxError(`invalid width ${w} (must be > 0)`);
+    const breakLong = Boolean(keywords.break_long_words ?? positional[1] ?? true);
+    const wrapstring = printedText(keywords.wrapstring ?? positional[2] ?? '\n');
+    const paragraphs = printedText(value ?? '').split(/\r\n|\r|\n/);
+    return paragraphs
+        .map((paragraph) => {
+        const words = paragraph.split(/\s+/).filter(Boolean);
+        const lines = [];
+        let line = '';
+        for (let word of words) {
+            while (breakLong && word.length > w) {
+                const room = line ? w - line.length - 1 : w;
+                if (room <= 0) {
+                    lines.push(line);
+                    line = '';
+                    continue;
+                }
+                const piece = word.slice(0, room);
+                line = line ? `${line} ${piece}` : piece;
+                lines.push(line);
+                line = '';
+                word = word.slice(room);
+            }
+            if (!line)
+                line = word;
+            else if (line.length + 1 + word.length <= w)
+                line += ` ${word}`;
+            else {
+                lines.push(line);
+                line = word;
+            }
+        }
+        if (line)
+            lines.push(line);
+        return lines.join(wrapstring);
+    })
+        .join(wrapstring);
+}
+const XML_ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&#34;',
+    "'": '&#39;',
+};
+const xmlEscape = (text) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+function xmlattr(value, autospace = true) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new SandboxError('xmlattr needs a mapping');
+    }
+    const parts = [];
+    for (const [k, v] of Object.entries(value)) {
+        if (v === undefined || v === null)
+            continue;
+        if (/[\s/>=]/.test(k))
+            throw new SandboxError(`Invalid character in attribute name: '${k}'`);
+        const text = typeof v === 'string' ? v : pyRepr(v).replace(/^'(.*)'$/s, '$1');
+        parts.push(`${xmlEscape(k)}="${xmlEscape(text)}"`);
+    }
+    const out = parts.join(' ');
+    return autospace && out ? ` ${out}` : out;
+}
+/** Jinja built-in filters nunjucks lacks, by name (with JINJA_OVERRIDES: where it differs). */
+const JINJA_FILTERS = {
+    // Jinja's attr reads Python attributes, never items: plain data (maps, lists, strings from
+    // YAML and JSON) has none a sandboxed template may read, so it is always undefined.
+    attr: (obj, name) => {
+        safeMember({}, String(name));
+        return undefined;
+    },
+    count: (value) => value === undefined || value === null
+        ? 0
+        : typeof value === 'object' && !Array.isArray(value)
+            ? Object.keys(value).length
+            : (value.length ?? 0),
+    filesizeformat,
+    format,
+    items: (value) => value === undefined || value === null ? [] : Object.entries(value),
+    map,
+    max: extreme('max'),
+    min: extreme('min'),
+    pprint: (value) => pyRepr(value),
+    unique,
+    wordwrap,
+    xmlattr,
+};
+/** Jinja built-in tests nunjucks does not have. */
+const JINJA_TESTS = {
+    boolean: (v) => v === true || v === false,
+    true: (v) => v === true,
+    false: (v) => v === false,
+    integer: (v) => typeof v === 'number' && Number.isInteger(v),
+    float: (v) => typeof v === 'number' && !Number.isInteger(v),
+    in: (v, seq) => typeof seq === 'string'
+        ? seq.includes(String(v))
+        : Array.isArray(seq)
+            ? seq.includes(v)
+            : seq !== null && typeof seq === 'object'
+                ? Object.prototype.hasOwnProperty.call(seq, String(v))
+                : false,
+    sequence: (v) => typeof v === 'string' || Array.isArray(v) || (v !== null && typeof v === 'object'),
+};
+
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./packages/core/src/templates/filters/stackspot.ts
+/**
+ * StackSpot's own filters, as its plugins use them in computed inputs and templates
+ * (`{{ project_artifact_id | lower | to_kebab }}`, `regex_replace('[^0-9a-zA-Z_]', '')`,
+ * `{{ project_base_package | group_id_folder }}`).
+ *
+ * The case filters follow the rules of jinja2-strcase (a port of Go's iancoleman/strcase), whose
+ * filter names StackSpot's are; they give StackSpot's published results
+ * (`app-rest-3-with-mandate-inputs | to_camel` is `AppRest3WithMandateInputs`). Only ASCII
+ * letters change case, digits start a word, and anything else is dropped by the camel cases and
+ * kept by the delimited ones.
+ */
+
+
+
+/** `a12b` -> `a 12 b`: a run of digits after a letter is a word of its own. */
+function spaceNumbers(text) {
+    return text.replace(/([a-zA-Z])(\d+)([a-zA-Z]?)/g, '$1 $2 $3');
+}
+const isUpper = (c) => c >= 'A' && c <= 'Z';
+const isLower = (c) => c >= 'a' && c <= 'z';
+const isDigit = (c) => c >= '0' && c <= '9';
+const stripSpaces = (text) => text.replace(/^ +| +$/g, '');
+function camel(value, capitalizeFirst) {
+    const text = stripSpaces(spaceNumbers(printedText(value ?? '')));
+    let out = '';
+    let capNext = capitalizeFirst;
+    for (const c of text) {
+        if (isUpper(c) || isDigit(c))
+            out += c;
+        if (isLower(c))
+            out += capNext ? c.toUpperCase() : c;
+        capNext = c === '_' || c === ' ' || c === '-';
+    }
+    return out;
+}
+function delimited(value, delimiter, screaming) {
+    const text = stripSpaces(spaceNumbers(printedText(value ?? '')));
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        const next = text[i + 1];
+        const caseChanges = next !== undefined && ((isUpper(c) && isLower(next)) || (isLower(c) && isUpper(next)));
+        if (i > 0 && !out.endsWith(delimiter) && caseChanges) {
+            if (isUpper(c))
+                out += delimiter + c;
+            else if (isLower(c))
+                out += c + delimiter;
+        }
+        else if (c === ' ' || c === '_' || c === '-')
+            out += delimiter;
+        else
+            out += c;
+    }
+    return screaming ? out.toUpperCase() : out.toLowerCase();
+}
+/** The longest text and pattern regex_replace works on: a bounded regular expression run. */
+const REGEX_LIMITS = { textChars: 100_000, patternChars: 1_000, timeoutMs: 1_000 };
+/**
+ * Python's re.sub(pattern, replacement, value), with JavaScript's regular expressions (the same
+ * for the classes, groups and anchors plugins use). `\1` and `\g<name>` in the replacement are
+ * Python's group references. A pattern that backtracks without end is stopped after 1 s.
+ */
+function regexReplace(value, pattern, replacement = '', ignorecase = false) {
+    const text = printedText(value ?? '');
+    const source = printedText(pattern ?? '');
+    if (text.length > REGEX_LIMITS.textChars || source.length > REGEX_LIMITS.patternChars) {
+        throw new SandboxError(`regex_replace works on at most ${REGEX_LIMITS.textChars} characters with a pattern of at most ${REGEX_LIMITS.patternChars}`);
+    }
+    const jsReplacement = printedText(replacement ?? '')
+        .replace(/\$/g, '$$$$')
+        .replace(/\\g<(\w+)>/g, (_, g) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
+        .replace(/\\(\d{1,2})/g, '$$$1')
+        .replace(/\\\\/g, '\\');
+    let regex;
+    try {
+        regex = new RegExp(source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), ignorecase ? 'gi' : 'g');
+    }
+    catch (error) {
+        throw new SandboxError(`regex_replace: invalid pattern ${JSON.stringify(source)} (${error.message})`);
+    }
+    try {
+        // A separate context with a timeout: V8 interrupts a regular expression that runs too long.
+        return (0,external_node_vm_namespaceObject.runInNewContext)('text.replace(regex, replacement)', { text, regex, replacement: jsReplacement }, {
+            timeout: REGEX_LIMITS.timeoutMs,
+        });
+    }
+    catch (error) {
+        throw new SandboxError(`regex_replace: ${error.message} (pattern ${JSON.stringify(source)})`);
+    }
+}
+/** The StackSpot filters by name. */
+const STACKSPOT_FILTERS = {
+    to_camel: (v) => camel(v, true),
+    to_lower_camel: (v) => {
+        const text = printedText(v ?? '');
+        const first = text.charAt(0);
+        return camel(isUpper(first) ? first.toLowerCase() + text.slice(1) : text, false);
+    },
+    to_kebab: (v) => delimited(v, '-', false),
+    to_snake: (v) => delimited(v, '_', false),
+    to_screaming_kebab: (v) => delimited(v, '-', true),
+    to_screaming_snake: (v) => delimited(v, '_', true),
+    to_delimited: (v, d) => delimited(v, printedText(d ?? ''), false),
+    to_screaming_delimited: (v, d) => delimited(v, printedText(d ?? ''), true),
+    /** A Java group id as a folder path: `br.com.zup.edu.lixoapp` -> `br/com/zup/edu/lixoapp`. */
+    group_id_folder: (v) => printedText(v ?? '').replace(/\./g, '/'),
+    regex_replace: regexReplace,
+};
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
 /**
  * Jinja's StrictUndefined and a sandbox for nunjucks.
@@ -7033,31 +7823,17 @@ function wrapTests(env) {
 
 
 
+
+
+
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compilerModule = __nccwpck_require__(993);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = __nccwpck_require__(846);
-/** A template used a name or attribute that does not exist. */
-class UndefinedValueError extends Error {
-    expression;
-    name = 'UndefinedValueError';
-    /** Where the lookup stands in the template, counted from 1. */
-    line;
-    column;
-    constructor(expression, detail) {
-        super(`'${expression}' is undefined${detail}`);
-        this.expression = expression;
-    }
-    at(lineno, colno) {
-        if (typeof lineno === 'number')
-            this.line = lineno + 1;
-        if (typeof colno === 'number')
-            this.column = colno + 1;
-        return this;
-    }
-}
 
+/** The most undefined references one template reports (each line and expression once). */
+const MAX_UNDEFINED_REFS = 200;
 /** The most numbers range() gives, as in Jinja's sandbox. */
 const MAX_RANGE = 100000;
 const SOFT_TESTS = new Set(['defined', 'undefined']);
@@ -7098,28 +7874,66 @@ function ownMember(obj, key) {
     // Own functions (nunjucks' cycler/joiner objects) are called bound to their object.
     return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
 }
+/**
+ * An undefined name or attribute: an error in strict mode; in lenient mode (Jinja's default
+ * Undefined) it is recorded and the lookup gives `undefined`, which prints as empty, is false in
+ * `if` and iterates as empty. A missing shared value (`var.KEY`) stays an error in both modes: it
+ * is the workspace's configuration, and an empty value would reach Terraform unnoticed.
+ */
+function undefinedValue(expression, detail, lineno, colno) {
+    const error = new UndefinedValueError(expression, detail).at(lineno, colno);
+    if (renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
+        throw error;
+    const refs = renderState.undefinedRefs;
+    // Once per line and expression (a loop repeats them), and a bounded list per template.
+    if (refs.length < MAX_UNDEFINED_REFS &&
+        !refs.some((r) => r.line === error.line && r.expression === expression)) {
+        refs.push({
+            expression,
+            ...(error.line !== undefined ? { line: error.line } : {}),
+            ...(error.column !== undefined ? { column: error.column } : {}),
+        });
+    }
+    return undefined;
+}
 function installRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
     runtime.strictLookup = (context, frame, name, lineno, colno) => {
-        if (!hasName(context, frame, name)) {
-            throw new UndefinedValueError(name, '').at(lineno, colno);
-        }
+        if (!hasName(context, frame, name))
+            return undefinedValue(name, '', lineno, colno);
         return runtime.contextOrFrameLookup
             ? runtime.contextOrFrameLookup(context, frame, name)
             : undefined;
     };
     runtime.strictMember = (obj, key, path, lineno, colno) => {
-        if (obj === undefined || obj === null) {
+        // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
+        // turns `_private` attributes into undefined), while an attribute of None is undefined.
+        if (obj === undefined || (obj === null && renderState.undefinedMode === 'strict')) {
+            if (obj === undefined && renderState.undefinedMode === 'lenient') {
+                ownMember({}, key); // the sandbox's refusals come first
+                if (typeof key === 'string' && key.startsWith('_'))
+                    return undefined;
+            }
             throw new UndefinedValueError(path, ` (its parent is ${obj === null ? 'null' : 'undefined'})`).at(lineno, colno);
         }
         const member = ownMember(obj, key);
         if (!member.found)
-            throw new UndefinedValueError(path, describeKeys(obj)).at(lineno, colno);
+            return undefinedValue(path, describeKeys(obj), lineno, colno);
         return member.value;
     };
     runtime.softMember = (obj, key) => ownMember(obj, key).value;
+    // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
+    // an Undefined as empty text (and we print None as empty text too: see printedText).
+    const ensureDefined = runtime.ensureDefined;
+    runtime.ensureDefined = (value, lineno, colno) => renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
+    // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
+    runtime.definedOperand = (value, path, lineno, colno) => {
+        if (value === undefined)
+            throw new UndefinedValueError(path, '').at(lineno, colno);
+        return value;
+    };
 }
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node) {
@@ -7228,7 +8042,7 @@ function installCompiler() {
             else
                 this.compile(arg, frame);
         });
-        this._emit(']))');
+        this._emit(`], ${JSON.stringify(pathOf(args[0]))}))`);
     };
     // `~` and `+` keep marks and bound string growth; comparisons see real values.
     const binary = (fn) => function (node, frame) {
@@ -7239,7 +8053,52 @@ function installCompiler() {
         this._emit('))');
     };
     const concat = binary('markedConcat');
-    const add = binary('markedAdd');
+    // An undefined operand of arithmetic is an error naming it (Jinja), not NaN.
+    const operand = (compiler, node, frame) => {
+        compiler._emit('runtime.definedOperand(');
+        compiler.compile(node, frame);
+        compiler._emit(`, ${JSON.stringify(pathOf(node))}, ${position(node)})`);
+    };
+    const add = function (node, frame) {
+        this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.markedAdd(`);
+        operand(this, node.left, frame);
+        this._emit(', ');
+        operand(this, node.right, frame);
+        this._emit('))');
+    };
+    const arithmetic = [
+        ['compileSub', '(', ' - ', ')'],
+        ['compileMul', '(', ' * ', ')'],
+        ['compileDiv', '(', ' / ', ')'],
+        ['compileMod', '(', ' % ', ')'],
+        ['compileFloorDiv', 'Math.floor(', ' / ', ')'],
+        ['compilePow', 'Math.pow(', ', ', ')'],
+    ];
+    for (const [method, open, op, close] of arithmetic) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(open);
+            operand(this, node.left, frame);
+            this._emit(op);
+            operand(this, node.right, frame);
+            this._emit(close);
+        };
+    }
+    for (const [method, sign] of [
+        ['compileNeg', '-'],
+        ['compilePos', '+'],
+    ]) {
+        const before = proto[method];
+        proto[method] = function (node, frame) {
+            if (!this.throwOnUndefined)
+                return before.call(this, node, frame);
+            this._emit(`${sign}(`);
+            operand(this, node.target, frame);
+            this._emit(')');
+        };
+    }
     proto.compileConcat = function (node, frame) {
         if (!this.throwOnUndefined)
             return original.compileConcat.call(this, node, frame);
@@ -7296,6 +8155,7 @@ const COMPARE_OPS = {
  * the Jinja filters and tests nunjucks lacks.
  */
 function createStrictEnvironment() {
+    installLexerPatch();
     installRuntime();
     installCompiler();
     const env = new nunjucks.Environment([], {
@@ -7307,6 +8167,18 @@ function createStrictEnvironment() {
     // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
     env.addFilter('tojson', (value) => JSON.stringify(value));
     env.addFilter('raw', (value) => value);
+    const filters = {
+        ...JINJA_FILTERS,
+        ...JINJA_OVERRIDES,
+        ...STACKSPOT_FILTERS,
+        ...boundedSizes(env),
+    };
+    for (const [name, filter] of Object.entries(filters)) {
+        env.addFilter(name, filter);
+    }
+    for (const [name, test] of Object.entries(JINJA_TESTS)) {
+        env.addTest(name, test);
+    }
     wrapTests(env);
     // Jinja's sandbox caps range(): a template cannot loop a billion times.
     env.addGlobal('range', (start, stop, step = 1) => {
@@ -7324,11 +8196,58 @@ function createStrictEnvironment() {
     return env;
 }
 
+;// CONCATENATED MODULE: external "node:async_hooks"
+const external_node_async_hooks_namespaceObject = require("node:async_hooks");
+;// CONCATENATED MODULE: ./packages/core/src/templates/template-session.ts
+/**
+ * How undefined names render (Jinja's default `Undefined`, or `StrictUndefined` with
+ * FEATURES_TEMPLATE_STRICT), and the undefined references a render met, reported as warnings.
+ *
+ * Computed inputs render deep inside manifest building; rather than thread the mode and a warning
+ * list through every caller, a caller opens a session (AsyncLocalStorage) around the work and
+ * every renderTemplateString inside it follows the session's mode and reports to it. An explicit
+ * option on renderTemplateString wins over the session; without either, rendering is lenient.
+ */
+
+const storage = new external_node_async_hooks_namespaceObject.AsyncLocalStorage();
+/** Runs `fn` with every render inside it in `mode`, collecting undefined references. */
+async function withTemplateSession(mode, fn) {
+    const session = { mode, references: [] };
+    const result = await storage.run(session, fn);
+    return { result, references: session.references };
+}
+/** The session the caller runs in, if any. */
+function currentTemplateSession() {
+    return storage.getStore();
+}
+/** Adds `found` to `into`, leaving out what is already there (same file, line and expression). */
+function mergeReferences(into, found) {
+    const seen = new Set(into.map(referenceKey));
+    for (const reference of found) {
+        const key = referenceKey(reference);
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        into.push(reference);
+    }
+    return into;
+}
+function referenceKey(reference) {
+    const { file, line } = reference.location;
+    return `${file}\0${line ?? ''}\0${reference.expression}`;
+}
+/** The warning text for one undefined reference (the annotation sits at its file and line). */
+function describeUndefinedReference(reference) {
+    const known = reference.hint ? ` ${reference.hint}` : '';
+    return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot).${known} Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
 /**
  * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
  * that names the file, the line and what is undefined.
  */
+
 
 
 
@@ -7341,7 +8260,23 @@ function environment() {
     shared ??= createStrictEnvironment();
     return shared;
 }
-function renderTemplateString(template, context, file, lineOffset = 0, undefinedHint) {
+function renderTemplateString(template, context, file, lineOffset = 0, undefinedHint, options = {}) {
+    const session = currentTemplateSession();
+    renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
+    renderState.undefinedRefs = [];
+    const warnings = () => {
+        const found = mergeReferences([], renderState.undefinedRefs.map((r) => {
+            const hint = undefinedHint?.(r.expression);
+            return {
+                expression: r.expression,
+                location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+                ...(hint ? { hint } : {}),
+            };
+        }));
+        if (session)
+            mergeReferences(session.references, found);
+        return found;
+    };
     try {
         let tmpl = compiled.get(template);
         if (!tmpl) {
@@ -7352,12 +8287,14 @@ function renderTemplateString(template, context, file, lineOffset = 0, undefined
             compiled.set(template, tmpl);
         }
         startTemplate();
-        return { ok: true, text: tmpl.render(context) };
+        const text = tmpl.render(context);
+        return { ok: true, text, warnings: warnings() };
     }
     catch (error) {
         return {
             ok: false,
             problem: toProblem(error, file, lineOffset, undefinedHint),
+            warnings: warnings(),
         };
     }
 }
@@ -7365,7 +8302,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
     const cause = findCause(error);
     let line;
     let column;
-    if (cause instanceof UndefinedValueError) {
+    if (cause instanceof UndefinedValueError && cause.line !== undefined) {
         ({ line, column } = cause);
     }
     else if (typeof error.lineno === 'number') {
@@ -7436,6 +8373,7 @@ function findCause(error) {
 
 
 
+
 /** The most a rendered file and a rendered plugin may weigh (bytes). */
 const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
 const MIB = 1024 * 1024;
@@ -7446,6 +8384,7 @@ const MIB = 1024 * 1024;
  */
 async function renderDirectory(options) {
     const problems = [];
+    const warnings = [];
     const files = new Map();
     renderState.secretTexts = secretTexts(options.context);
     let total = 0;
@@ -7456,7 +8395,7 @@ async function renderDirectory(options) {
         for (const entry of entries) {
             const source = external_node_path_namespaceObject.posix.join(sourceRel, entry.name);
             const display = external_node_path_namespaceObject.posix.join(options.displayDir, source);
-            const name = renderName(entry.name, options.context, display, problems);
+            const name = renderName(entry.name, options, display, problems, warnings);
             if (name === undefined)
                 continue;
             const target = external_node_path_namespaceObject.posix.join(targetRel, name);
@@ -7473,7 +8412,7 @@ async function renderDirectory(options) {
             }
             else if (stat.isFile()) {
                 const raw = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(options.templateDir, source));
-                const content = renderContent(raw, options, display, problems);
+                const content = renderContent(raw, options, display, problems, warnings);
                 if (content === undefined)
                     continue;
                 total += content.length;
@@ -7505,20 +8444,21 @@ async function renderDirectory(options) {
     const sorted = [...files.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([path, { content }]) => ({ path, content }));
-    return { files: sorted, digest: digestFiles(sorted) };
+    return { files: sorted, digest: digestFiles(sorted), warnings };
 }
 /** Renders one file or folder name; undefined when it renders to nothing or fails. */
-function renderName(name, context, display, problems) {
+function renderName(name, options, display, problems, warnings) {
     if (!name.includes('{'))
         return name;
     renderState.mode = 'name';
     let result;
     try {
-        result = renderTemplateString(name, context, display);
+        result = renderTemplateString(name, options.context, display, 0, undefined, modeOf(options));
     }
     finally {
         renderState.mode = 'text';
     }
+    mergeReferences(warnings, result.warnings);
     if (!result.ok) {
         problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
         return undefined;
@@ -7535,10 +8475,11 @@ function renderName(name, context, display, problems) {
     }
     return rendered;
 }
-function renderContent(raw, options, display, problems) {
+function renderContent(raw, options, display, problems, warnings) {
     if (isBinary(raw))
         return raw;
-    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint);
+    const result = renderTemplateString(raw.toString('utf8'), options.context, display, 0, options.undefinedHint, modeOf(options));
+    mergeReferences(warnings, result.warnings);
     if (!result.ok) {
         problems.push(result.problem);
         return undefined;
@@ -7557,6 +8498,9 @@ function renderContent(raw, options, display, problems) {
         return undefined;
     }
     return content;
+}
+function modeOf(options) {
+    return options.undefinedMode ? { undefinedMode: options.undefinedMode } : {};
 }
 function isBinary(raw) {
     if (raw.includes(0))
@@ -7610,9 +8554,15 @@ async function main(request) {
             displayDir: request.displayDir,
             context: buildTemplateContext(request.source),
             ...(request.limits ? { limits: request.limits } : {}),
+            ...(request.undefinedMode ? { undefinedMode: request.undefinedMode } : {}),
             undefinedHint: (expression) => connectionTypeHint(expression, request.connectionTypes),
         });
-        return { ok: true, files: project.files, digest: project.digest };
+        return {
+            ok: true,
+            files: project.files,
+            digest: project.digest,
+            warnings: project.warnings ?? [],
+        };
     }
     catch (error) {
         if (error instanceof ConfigurationError) {

@@ -12,3 +12,4 @@ export * from './aws-session';
 export * from './terraform-installer';
 export * from './task-environment';
 export * from './run-guard';
+export * from './undefined-names-summary';

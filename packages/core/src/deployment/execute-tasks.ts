@@ -28,6 +28,7 @@ import {
   type ConnectionTypeSummary,
   writeRenderedProject,
   type RenderedProject,
+  type UndefinedReference,
 } from '../templates';
 import {
   ProviderMirror,
@@ -74,6 +75,7 @@ import {
   terraformBinaryFor,
   type TerraformResolver,
 } from './terraform-versions';
+import { TemplateWarnings, undefinedModeOf } from './template-warnings';
 
 /** What task execution reads and writes in the IaC bucket (see runDependencies). */
 export type ExecuteDependencies = Omit<RunDependencies, 'connectionTypes'>;
@@ -132,6 +134,8 @@ export interface ExecuteOptions {
   parallelism?: number;
   /** With parallelism: how often a progress line per running task is printed (default 15 s). */
   progressMs?: number;
+  /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error instead of a warning. */
+  templateStrict?: boolean;
 }
 
 export interface TaskReport {
@@ -160,6 +164,8 @@ export interface ExecuteResult {
   resumed?: RunAttempt;
   /** Which task waited for which (for the timeline). */
   graph?: TaskNode[];
+  /** Undefined names the rendered templates used (lenient mode), once per file, line and name. */
+  templateWarnings?: UndefinedReference[];
 }
 
 /**
@@ -196,6 +202,7 @@ export async function executeRunTasks(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
   });
+  const templateWarnings = new TemplateWarnings();
   try {
     const result = await executeTasks(
       deps,
@@ -203,7 +210,9 @@ export async function executeRunTasks(
       run,
       manifest,
       watch,
+      templateWarnings,
     );
+    result.templateWarnings = templateWarnings.references;
     // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
     if (options.leaveOpen && result.run.status === 'RUNNING')
       result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
@@ -221,12 +230,13 @@ async function executeTasks(
   run: RunRecord,
   manifest: Manifest,
   watch: RunWatch,
+  templateWarnings: TemplateWarnings,
 ): Promise<ExecuteResult> {
   const parallelism = options.parallelism ?? 1;
   // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
   const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
   const taskDeps = logs ? { ...deps, logger: logs } : deps;
-  const executor = new TaskExecutor(taskDeps, options, run, manifest);
+  const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
   try {
     await executor.prepareRepositoryFiles();
     await executor.prepareTerraform();
@@ -373,6 +383,7 @@ class TaskExecutor implements ClassicPlanToolbox {
     private readonly options: ExecuteOptions,
     readonly run: RunRecord,
     readonly manifest: Manifest,
+    private readonly templateWarnings: TemplateWarnings,
   ) {
     this.git = gitCredentials(options.guardrails.allowedModules);
     this.places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
@@ -580,10 +591,18 @@ class TaskExecutor implements ClassicPlanToolbox {
           appId,
         },
         connectionTypes: typeByKey,
+        undefinedMode: undefinedModeOf(this.options.templateStrict),
       },
       plugin.alias,
     );
     warnMissingRootTerraform(project, displayDir, this.deps.logger);
+    this.templateWarnings.report(this.deps.logger, project.warnings);
+    this.templateWarnings.reportCollisions(
+      this.deps.logger,
+      plugin.alias,
+      plugin.inputs,
+      plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
+    );
     const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
     const secretProblems = checkSecretOutputs(
       plugin,

@@ -49,6 +49,12 @@ import {
   withTerraformVersions,
   type TerraformResolver,
 } from './terraform-versions';
+import {
+  describeUndefinedReference,
+  withTemplateSession,
+  type UndefinedReference,
+} from '../templates';
+import { undefinedModeOf } from './template-warnings';
 
 /** What opening a run reads and writes in the IaC bucket (see runDependencies). */
 export type OpenRunDependencies = Omit<RunDependencies, 'iacStore'>;
@@ -88,6 +94,8 @@ export interface OpenRunOptions extends Omit<
   onOpened?: (run: RunRecord) => void;
   /** Classic (one state per plugin) or unified (one project and state per application). */
   mode?: DeploymentMode;
+  /** FEATURES_TEMPLATE_STRICT: an undefined name in a computed input is an error. */
+  templateStrict?: boolean;
 }
 
 export interface OpenedRun {
@@ -103,6 +111,8 @@ export interface OpenedRun {
   skipped?: string;
   /** Applications that require what this run destroys (only with FORCE_DESTROY). */
   brokenConsumers: Consumer[];
+  /** Undefined names computed inputs used (lenient mode), each annotated once. */
+  templateWarnings?: UndefinedReference[];
 }
 
 export async function openRun(
@@ -126,6 +136,7 @@ export async function openRun(
   );
   let manifest: Manifest;
   let last: DeploymentRecord | undefined;
+  let templateWarnings: UndefinedReference[] = [];
   if (operation.type === 'DEPLOY') {
     // Broken type files fail here too, before any call to S3.
     const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
@@ -153,7 +164,14 @@ export async function openRun(
       logger,
     };
     // The target (and so the history to compare with) is known only once stk.yaml is read.
-    manifest = await buildManifest(manifestOptions);
+    // Computed inputs render inside: the session gives them the mode and collects what was undefined.
+    const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () =>
+      buildManifest(manifestOptions),
+    );
+    manifest = built.result;
+    templateWarnings = built.references;
+    for (const reference of templateWarnings)
+      logger.warning(describeUndefinedReference(reference), reference.location);
     last = await deps.history.getLast(manifest.target);
     const live = liveDeployment(last);
     if (live) {
@@ -219,6 +237,7 @@ export async function openRun(
     manifest,
     unchanged,
     brokenConsumers,
+    templateWarnings,
     ...(live ? { previous: live } : {}),
   };
   if (tasks.length === 0) {

@@ -119,6 +119,8 @@ export function resolveInputs(
         version: context.version,
       },
       location.file,
+      // Lines count from the computed input's own line in its YAML file.
+      Math.max(0, (location.line ?? 1) - 1),
     );
     if (rendered.ok) {
       values[name] = rendered.text;

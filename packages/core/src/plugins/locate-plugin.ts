@@ -23,6 +23,8 @@ export interface LocatedPlugin {
 /** A path for messages: relative to the repository when inside it. */
 export function displayPath(repoRoot: string, path: string): string {
   const rel = relative(repoRoot, path);
+  // The repository root itself (PLUGINS_PATH: .) is `.`, not the runner's absolute path.
+  if (rel === '') return '.';
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
 }
 

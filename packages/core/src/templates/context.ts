@@ -36,9 +36,19 @@ export interface TemplateContextSource {
   secretConnectionAttributes?: Record<string, readonly string[]>;
 }
 
-/** Names the engine defines; an input of the same name is still reachable as `inputs.<name>`. */
-export const RESERVED_TEMPLATE_NAMES = [
-  'inputs',
+/**
+ * Names StackSpot itself gives deploy templates: they keep StackSpot's meaning, whatever the
+ * plugin's inputs are called. `stk_env` is the deployment's environment (StackSpot provides it as
+ * `{{ stk_env }}` and `{{ inputs.stk_env }}`), `inputs` every input, `var` the shared values.
+ */
+export const STACKSPOT_TEMPLATE_NAMES = ['inputs', 'var', 'stk_env'] as const;
+
+/**
+ * Names this engine adds (StackSpot has none of them). A plugin written for StackSpot that names
+ * an input like one of these means its own input, so the input wins, with a warning; the engine's
+ * value stays reachable as `{{ deploy_engine.<name> }}`.
+ */
+export const ENGINE_TEMPLATE_NAMES = [
   'connections',
   'environment',
   'workspace',
@@ -46,10 +56,55 @@ export const RESERVED_TEMPLATE_NAMES = [
   'version',
   'app_id',
   'infra_id',
-  'var',
 ] as const;
 
-/** Builds the context object; the engine's names win over inputs of the same name. */
+/** Where the engine's own names stay reachable whatever the inputs are called. */
+export const ENGINE_NAMESPACE = 'deploy_engine';
+
+/** Every name the template context defines besides the inputs. */
+export const RESERVED_TEMPLATE_NAMES = [
+  ...STACKSPOT_TEMPLATE_NAMES,
+  ...ENGINE_TEMPLATE_NAMES,
+  ENGINE_NAMESPACE,
+] as const;
+
+/** An input whose name is also one of the context's own names, and which of the two a template sees. */
+export interface TemplateNameCollision {
+  input: string;
+  /** `input`: the input wins (engine name); `stackspot`: StackSpot's value wins. */
+  wins: 'input' | 'stackspot';
+  message: string;
+}
+
+/** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
+export function templateNameCollisions(inputs: Record<string, unknown>): TemplateNameCollision[] {
+  const found: TemplateNameCollision[] = [];
+  for (const name of Object.keys(inputs)) {
+    if ((ENGINE_TEMPLATE_NAMES as readonly string[]).includes(name)) {
+      found.push({
+        input: name,
+        wins: 'input',
+        message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
+      });
+    } else if (
+      (STACKSPOT_TEMPLATE_NAMES as readonly string[]).includes(name) ||
+      name === ENGINE_NAMESPACE
+    ) {
+      found.push({
+        input: name,
+        wins: 'stackspot',
+        message: `Input '${name}' has the name of a variable StackSpot (or this engine) gives templates: {{ ${name} }} is that variable, as on StackSpot; rename the input to use it in templates.`,
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * Builds the context object. Inputs come first by bare name; the engine's own names
+ * (ENGINE_TEMPLATE_NAMES) fill in only where no input has that name; StackSpot's names
+ * (`inputs`, `var`, `stk_env`) and `deploy_engine` always win.
+ */
 export function buildTemplateContext(source: TemplateContextSource): Record<string, unknown> {
   const wired = new Set(source.wiredConnectionKeys ?? []);
   const connections = Object.fromEntries(
@@ -74,16 +129,22 @@ export function buildTemplateContext(source: TemplateContextSource): Record<stri
       secretShared.has(key) ? secretOrEmpty(value, `var.${key}`) : value,
     ]),
   );
-  return {
-    ...source.inputs,
-    inputs: source.inputs,
+  const engine: Record<string, unknown> = {
     connections,
     environment: source.environment,
     workspace: source.workspace,
     alias: source.alias,
     version: source.version,
     ...(source.appKind === 'app' ? { app_id: source.appId } : { infra_id: source.appId }),
+  };
+  const inputs = { ...source.inputs, stk_env: source.environment };
+  return {
+    ...engine,
+    ...source.inputs,
+    inputs,
     var: shared,
+    stk_env: source.environment,
+    [ENGINE_NAMESPACE]: engine,
   };
 }
 

@@ -6,3 +6,4 @@ export * from './shared-value-refs';
 export * from './render-plugin';
 export type { RenderRequest, ConnectionTypeSummary } from './render-protocol';
 export { escapeHclString } from './marked-values';
+export * from './template-session';

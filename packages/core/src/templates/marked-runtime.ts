@@ -14,12 +14,13 @@ import {
   ForeignValue,
   hasForeign,
   hclJson,
+  isPlainObject,
   markForeign,
   refused,
   SecretValue,
   unmark,
 } from './marked-values';
-import { SandboxError } from './sandbox-error';
+import { SandboxError, UndefinedValueError } from './sandbox-error';
 
 /** The longest string a template may build: the limit of one rendered file. */
 export const MAX_TEXT_CHARS = 10 * 1024 * 1024;
@@ -42,6 +43,10 @@ export const renderState = {
   deadline: Number.POSITIVE_INFINITY,
   /** Frame writes since the deadline was last compared with the clock. */
   ticks: 0,
+  /** Whether an undefined name is an error (`strict`) or renders empty (`lenient`, Jinja's default). */
+  undefinedMode: 'strict' as 'strict' | 'lenient',
+  /** Lenient mode: the undefined names and attributes the current template used. */
+  undefinedRefs: [] as { expression: string; line?: number; column?: number }[],
 };
 
 /** How long one template (a file, a name, a computed input) may take to render. */
@@ -49,6 +54,7 @@ export const TEMPLATE_TIME_LIMIT_MS = 10_000;
 
 /** Starts the time and size budgets of one template's render. */
 export function startTemplate(now = Date.now()): void {
+  renderState.undefinedRefs = [];
   renderState.printed = 0;
   renderState.ticks = 0;
   renderState.deadline = now + TEMPLATE_TIME_LIMIT_MS;
@@ -75,6 +81,23 @@ function installDeadline(runtime: Record<string, unknown>): void {
 
 /** Filters that hand their input back untouched: a secret may pass through them. */
 const PASS_THROUGH = new Set(['default', 'd']);
+/**
+ * Filters Jinja's default Undefined makes fail (measured with Jinja2 3.1.6: `{{ a | int }}` with
+ * `a` undefined raises); every other filter takes an undefined input as empty.
+ */
+const FAILS_ON_UNDEFINED = new Set([
+  'abs',
+  'attr',
+  'dictsort',
+  'filesizeformat',
+  'float',
+  'indent',
+  'int',
+  'round',
+  'tojson',
+  'wordwrap',
+  'xmlattr',
+]);
 /** Tests that only look at whether a value is there. */
 const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
 
@@ -101,6 +124,18 @@ function refuseSecrets(value: unknown, what: string, safeString: SafeStringClass
   }
 }
 
+/**
+ * The text a value becomes when printed or joined with `~`: undefined and None as empty text,
+ * booleans as Terraform's `true`/`false`, lists and maps as JSON (valid HCL).
+ */
+export function printedText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value) || isPlainObject(value)) return hclJson(value);
+  // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
+  return String(value);
+}
+
 function checkSize(value: unknown): unknown {
   const length =
     typeof value === 'string' ? value.length : value instanceof ForeignValue ? value.raw.length : 0;
@@ -123,6 +158,8 @@ export function installMarkedRuntime(runtime: Record<string, unknown>): void {
       if (renderState.mode === 'name') throw refused(value, 'used in a file or folder name');
       return value.rendered();
     }
+    // Lists and maps print as JSON (valid HCL), not as JavaScript's `a,b` / `[object Object]`.
+    if (Array.isArray(value) || isPlainObject(value)) return hclJson(value);
     return suppressValue(value, autoescape);
   };
   runtime.suppressValue = (value: unknown, autoescape: boolean): unknown => {
@@ -134,8 +171,17 @@ export function installMarkedRuntime(runtime: Record<string, unknown>): void {
     return text;
   };
 
-  runtime.markedFilter = (env: Env, context: unknown, name: string, args: unknown[]): unknown => {
+  runtime.markedFilter = (
+    env: Env,
+    context: unknown,
+    name: string,
+    args: unknown[],
+    inputPath = '…',
+  ): unknown => {
     if (PASS_THROUGH.has(name)) return env.getFilter(name).apply(context, args);
+    if (args[0] === undefined && FAILS_ON_UNDEFINED.has(name)) {
+      throw new UndefinedValueError(inputPath, ` (the '${name}' filter needs a value)`);
+    }
     args.forEach((arg) => refuseSecrets(arg, `put through the '${name}' filter`, safeString));
     if (name === 'tojson') return hclJson(args[0]);
     if (name === 'raw') return unmark(args[0]);
@@ -149,9 +195,11 @@ export function installMarkedRuntime(runtime: Record<string, unknown>): void {
       if (side instanceof SecretValue) throw refused(side, 'concatenated');
     }
     if (left instanceof ForeignValue || right instanceof ForeignValue) {
-      return checkSize(new ForeignValue(`${String(unmark(left))}${String(unmark(right))}`));
+      return checkSize(
+        new ForeignValue(`${printedText(unmark(left))}${printedText(unmark(right))}`),
+      );
     }
-    return checkSize(`${String(left)}${String(right)}`);
+    return checkSize(`${printedText(left)}${printedText(right)}`);
   };
 
   runtime.markedAdd = (left: unknown, right: unknown): unknown => {
@@ -174,6 +222,9 @@ export function installMarkedRuntime(runtime: Record<string, unknown>): void {
 
   const callWrap = runtime.callWrap as (...a: unknown[]) => unknown;
   runtime.callWrap = (fn: unknown, name: string, context: unknown, args: unknown[]): unknown => {
+    // Calling an undefined value is an error in Jinja's default mode too.
+    if (fn === undefined || fn === null)
+      throw new UndefinedValueError(name, ' (it cannot be called)');
     for (const arg of args) {
       const secret = findSecret(arg);
       if (secret) throw refused(secret, `passed to ${name}()`);

@@ -76,7 +76,8 @@ describe('Connection Interface values are escaped for an HCL string', () => {
   });
 
   it('escapes every string of a list, and the keys and values of a map', () => {
-    expect(text('{{ connections.up.list }}')).toBe('x\\"y,$${a},ok');
+    // A list prints as JSON (valid HCL), its strings escaped as in tojson.
+    expect(text('{{ connections.up.list }}')).toBe('["x\\"y","$${a}","ok"]');
     expect(text('{% for x in connections.up.list %}[{{ x }}]{% endfor %}')).toBe(
       '[x\\"y][$${a}][ok]',
     );
@@ -121,7 +122,9 @@ describe('Connection Interface values are escaped for an HCL string', () => {
       '"a\\u0001b\\u007fc\\u0085d\\u2028e"',
     );
     expect(text('{{ connections.up.dollar | tojson }}')).toBe('"cost$"');
-    expect(text('{{ inputs | tojson }}')).toBe('{"name":"orders","raw_input":"in\\"put"}');
+    expect(text('{{ inputs | tojson }}')).toBe(
+      '{"name":"orders","raw_input":"in\\"put","stk_env":"dev"}',
+    );
   });
 
   it('| raw prints the value as it is (the documented opt-out)', () => {

@@ -150,7 +150,8 @@ function hasMarks(value: unknown): boolean {
   return hasForeign(value) || findSecret(value) !== undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A `{}` or `Object.create(null)` map (not an array, class instance or marked value). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;

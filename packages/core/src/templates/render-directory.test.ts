@@ -28,7 +28,12 @@ const context = buildTemplateContext({
 
 async function problemsOf(dir: string): Promise<string[]> {
   try {
-    await renderDirectory({ templateDir: dir, context, displayDir: 'plugins/b/templates-deploy' });
+    await renderDirectory({
+      templateDir: dir,
+      context,
+      displayDir: 'plugins/b/templates-deploy',
+      undefinedMode: 'strict',
+    });
   } catch (error) {
     if (error instanceof ConfigurationError) {
       return error.problems.map(
@@ -87,7 +92,35 @@ describe('renderDirectory', () => {
     expect(a).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('reports every problem of every file at once, with file and line', async () => {
+  it('renders undefined names as empty text and reports each at its template file and line once', async () => {
+    const dir = tree({
+      'README-deploy.md': '# {{ resource }}\n\n{{ method }} {{ resource }}\n',
+      'main.tf': 'name = "{{ bucket }}{{ sufix }}"\n{% for i in [1, 2] %}{{ sufix }}{% endfor %}\n',
+      '{{ missing_name }}x.tf': 'x',
+    });
+    const project = await renderDirectory({
+      templateDir: dir,
+      context,
+      displayDir: 'plugins/b/templates-deploy',
+    });
+    expect(project.files.map((f) => [f.path, f.content.toString()])).toEqual([
+      ['README-deploy.md', '# \n\n \n'],
+      ['main.tf', 'name = "orders"\n\n'],
+      ['x.tf', 'x'],
+    ]);
+    expect(
+      project.warnings?.map((w) => `${w.location.file}:${w.location.line} ${w.expression}`),
+    ).toEqual([
+      'plugins/b/templates-deploy/README-deploy.md:1 resource',
+      'plugins/b/templates-deploy/README-deploy.md:3 method',
+      'plugins/b/templates-deploy/README-deploy.md:3 resource',
+      'plugins/b/templates-deploy/main.tf:1 sufix',
+      'plugins/b/templates-deploy/main.tf:2 sufix',
+      'plugins/b/templates-deploy/{{ missing_name }}x.tf:1 missing_name',
+    ]);
+  });
+
+  it('reports every problem of every file at once, with file and line (strict mode)', async () => {
     const dir = tree({
       'a.tf': 'ok\n{{ missing_a }}\n',
       'sub/b.tf': '\n\n{{ connections.nope.arn }}',

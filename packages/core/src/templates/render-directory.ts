@@ -9,6 +9,7 @@ import { ConfigurationError, type Problem } from '../errors';
 import { renderTemplateString, type UndefinedHint } from './render-string';
 import { renderState } from './marked-runtime';
 import { secretTexts } from './context';
+import { mergeReferences, type UndefinedMode, type UndefinedReference } from './template-session';
 
 /** The most a rendered file and a rendered plugin may weigh (bytes). */
 export const RENDER_LIMITS = { fileBytes: 10 * 1024 * 1024, pluginBytes: 50 * 1024 * 1024 };
@@ -25,6 +26,8 @@ export interface RenderedProject {
   files: RenderedFile[];
   /** SHA-256 over every path and content: equal digests mean byte-identical projects. */
   digest: string;
+  /** Undefined names the templates used (lenient mode), at each template's file and line. */
+  warnings?: UndefinedReference[];
 }
 
 export interface RenderDirectoryOptions {
@@ -36,6 +39,8 @@ export interface RenderDirectoryOptions {
   undefinedHint?: UndefinedHint;
   /** Output limits in bytes; RENDER_LIMITS by default. */
   limits?: { fileBytes: number; pluginBytes: number };
+  /** `strict`: an undefined name is an error (FEATURES_TEMPLATE_STRICT); default lenient. */
+  undefinedMode?: UndefinedMode;
 }
 
 /**
@@ -45,6 +50,7 @@ export interface RenderDirectoryOptions {
  */
 export async function renderDirectory(options: RenderDirectoryOptions): Promise<RenderedProject> {
   const problems: Problem[] = [];
+  const warnings: UndefinedReference[] = [];
   const files = new Map<string, { content: Buffer; from: string }>();
   renderState.secretTexts = secretTexts(options.context);
   let total = 0;
@@ -56,7 +62,7 @@ export async function renderDirectory(options: RenderDirectoryOptions): Promise<
     for (const entry of entries) {
       const source = posix.join(sourceRel, entry.name);
       const display = posix.join(options.displayDir, source);
-      const name = renderName(entry.name, options.context, display, problems);
+      const name = renderName(entry.name, options, display, problems, warnings);
       if (name === undefined) continue;
       const target = posix.join(targetRel, name);
       const stat = await lstat(join(options.templateDir, source));
@@ -70,7 +76,7 @@ export async function renderDirectory(options: RenderDirectoryOptions): Promise<
         await walk(source, target);
       } else if (stat.isFile()) {
         const raw = await readFile(join(options.templateDir, source));
-        const content = renderContent(raw, options, display, problems);
+        const content = renderContent(raw, options, display, problems, warnings);
         if (content === undefined) continue;
         total += content.length;
         if (total > limits.pluginBytes) {
@@ -104,24 +110,26 @@ export async function renderDirectory(options: RenderDirectoryOptions): Promise<
   const sorted = [...files.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([path, { content }]) => ({ path, content }));
-  return { files: sorted, digest: digestFiles(sorted) };
+  return { files: sorted, digest: digestFiles(sorted), warnings };
 }
 
 /** Renders one file or folder name; undefined when it renders to nothing or fails. */
 function renderName(
   name: string,
-  context: Record<string, unknown>,
+  options: RenderDirectoryOptions,
   display: string,
   problems: Problem[],
+  warnings: UndefinedReference[],
 ): string | undefined {
   if (!name.includes('{')) return name;
   renderState.mode = 'name';
   let result;
   try {
-    result = renderTemplateString(name, context, display);
+    result = renderTemplateString(name, options.context, display, 0, undefined, modeOf(options));
   } finally {
     renderState.mode = 'text';
   }
+  mergeReferences(warnings, result.warnings);
   if (!result.ok) {
     problems.push({ ...result.problem, message: `In the name: ${result.problem.message}` });
     return undefined;
@@ -143,6 +151,7 @@ function renderContent(
   options: RenderDirectoryOptions,
   display: string,
   problems: Problem[],
+  warnings: UndefinedReference[],
 ): Buffer | undefined {
   if (isBinary(raw)) return raw;
   const result = renderTemplateString(
@@ -151,7 +160,9 @@ function renderContent(
     display,
     0,
     options.undefinedHint,
+    modeOf(options),
   );
+  mergeReferences(warnings, result.warnings);
   if (!result.ok) {
     problems.push(result.problem);
     return undefined;
@@ -170,6 +181,10 @@ function renderContent(
     return undefined;
   }
   return content;
+}
+
+function modeOf(options: RenderDirectoryOptions): { undefinedMode?: UndefinedMode } {
+  return options.undefinedMode ? { undefinedMode: options.undefinedMode } : {};
 }
 
 function isBinary(raw: Buffer): boolean {

@@ -105,7 +105,8 @@ describe('renderPluginTemplates (in a worker thread)', () => {
 
   it('refuses a file over its limit and a plugin over its limit, naming the file', async () => {
     const limits = { fileBytes: 1024 * 1024, pluginBytes: 5 * 1024 * 1024 };
-    const big = '{% for i in range(3) %}{{ "x" | center(500000) }}{% endfor %}';
+    // center() is bounded to 10 000 columns: a loop makes the size.
+    const big = '{% for i in range(150) %}{{ "x" | center(10000) }}{% endfor %}';
     const one = await renderPluginTemplates(
       { ...request(plugin({ 'big.tf': big })), limits },
       'p',
@@ -113,7 +114,7 @@ describe('renderPluginTemplates (in a worker thread)', () => {
     expect((one as Error).message).toMatch(
       /big\.tf: Renders to 1\.4 MiB or more; .* at most 1 MiB/,
     );
-    const small = '{{ "x" | center(900000) }}';
+    const small = '{% for i in range(90) %}{{ "x" | center(10000) }}{% endfor %}';
     const files = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`f${i}.tf`, small]));
     const all = await renderPluginTemplates({ ...request(plugin(files)), limits }, 'p').catch(
       (e: unknown) => e,

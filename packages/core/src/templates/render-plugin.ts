@@ -39,6 +39,7 @@ export async function renderPluginTemplates(
       content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength),
     })),
     digest: reply.digest,
+    warnings: reply.warnings,
   };
 }
 

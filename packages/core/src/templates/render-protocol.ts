@@ -1,6 +1,7 @@
 /** What the main thread and the render worker exchange: plain, structured-clonable data. */
 import type { Problem } from '../errors';
 import type { TemplateContextSource } from './context';
+import type { UndefinedMode, UndefinedReference } from './template-session';
 
 /** A Connection Interface Type as undefined-attribute hints need it. */
 export interface ConnectionTypeSummary {
@@ -17,10 +18,17 @@ export interface RenderRequest {
   connectionTypes: Record<string, ConnectionTypeSummary>;
   /** Output limits in bytes (RENDER_LIMITS unless a test lowers them). */
   limits?: { fileBytes: number; pluginBytes: number };
+  /** FEATURES_TEMPLATE_STRICT: `strict` makes undefined names errors; default lenient (Jinja). */
+  undefinedMode?: UndefinedMode;
 }
 
 export type RenderReply =
-  | { ok: true; files: { path: string; content: Uint8Array }[]; digest: string }
+  | {
+      ok: true;
+      files: { path: string; content: Uint8Array }[];
+      digest: string;
+      warnings: UndefinedReference[];
+    }
   | { ok: false; problems?: Problem[]; message: string };
 
 /** For `connections.<key>.<attr>` of a known type: the attributes the type defines. */

@@ -1,4 +1,5 @@
 import { renderTemplateString, type RenderResult } from './render-string';
+import type { UndefinedMode } from './template-session';
 
 const context = {
   queue_name: 'orders',
@@ -9,18 +10,28 @@ const context = {
   list: ['a', 'b'],
 };
 
-function render(template: string): RenderResult {
-  return renderTemplateString(template, context, 'plugins/q/templates-deploy/main.tf');
+/** Strict unless said otherwise: these tests are about FEATURES_TEMPLATE_STRICT's errors. */
+function render(template: string, mode: UndefinedMode = 'strict'): RenderResult {
+  return renderTemplateString(
+    template,
+    context,
+    'plugins/q/templates-deploy/main.tf',
+    0,
+    undefined,
+    {
+      undefinedMode: mode,
+    },
+  );
 }
 
-function text(template: string): string {
-  const result = render(template);
+function text(template: string, mode: UndefinedMode = 'strict'): string {
+  const result = render(template, mode);
   if (!result.ok) throw new Error(`expected success: ${result.problem.message}`);
   return result.text;
 }
 
-function problem(template: string) {
-  const result = render(template);
+function problem(template: string, mode: UndefinedMode = 'strict') {
+  const result = render(template, mode);
   if (result.ok) throw new Error(`expected a problem, rendered: ${result.text}`);
   return result.problem;
 }
@@ -53,7 +64,7 @@ describe('renderTemplateString: Jinja semantics', () => {
   });
 });
 
-describe('renderTemplateString: undefined values are errors with file and line', () => {
+describe('renderTemplateString (strict mode): undefined values are errors with file and line', () => {
   it('names an undefined variable and its line and column', () => {
     expect(problem('resource "x" "y" {\n  name = "{{ queue_nme }}"\n}')).toEqual({
       message: "'queue_nme' is undefined.",
@@ -100,12 +111,20 @@ describe('renderTemplateString: undefined values are errors with file and line',
 
 describe('renderTemplateString: sandbox', () => {
   it.each([
-    ['{{ "".constructor.constructor("return process")() }}'],
-    ['{{ queue_name.constructor }}'],
-    ['{{ inputs.__proto__ }}'],
-    ['{{ list.constructor.prototype }}'],
-  ])('refuses prototype access: %s', (template) => {
-    expect(problem(template).message).toMatch(
+    ['{{ "".constructor.constructor("return process")() }}', 'strict'],
+    ['{{ queue_name.constructor }}', 'strict'],
+    ['{{ inputs.__proto__ }}', 'strict'],
+    ['{{ list.constructor.prototype }}', 'strict'],
+    ['{{ "".constructor.constructor("return process")() }}', 'lenient'],
+    ['{{ list.constructor.prototype }}', 'lenient'],
+    // An undefined value has no way to its prototype either (Jinja's Undefined is an object).
+    ['{{ missing.constructor }}', 'lenient'],
+    ['{{ missing.__proto__ }}', 'lenient'],
+    ['{{ (missing | default(queue_name)).constructor }}', 'lenient'],
+    ['{{ connections.nope.constructor }}', 'lenient'],
+    ['{% set f = missing %}{{ f.constructor.constructor("return process")() }}', 'lenient'],
+  ] as const)('refuses prototype access: %s (%s)', (template, mode) => {
+    expect(problem(template, mode).message).toMatch(
       /^Not allowed in templates: '(constructor|__proto__)' cannot be accessed/,
     );
   });
@@ -122,6 +141,14 @@ describe('renderTemplateString: sandbox', () => {
     expect(problem('{{ queue_name.toUpperCase() }}').message).toBe(
       "'queue_name.toUpperCase' is undefined.",
     );
+    expect(problem('{{ queue_name.toUpperCase() }}', 'lenient').message).toBe(
+      '\'queue_name["toUpperCase"]\' is undefined (it cannot be called).',
+    );
+    // Own-property lookups only: a value's class and its methods stay undefined (Jinja's
+    // sandbox gives an Undefined for `__class__` too).
+    expect(
+      text('[{{ queue_name.__class__ }}{{ missing.__class__ }}{{ list.map }}]', 'lenient'),
+    ).toBe('[]');
   });
 
   it('cannot include, import or extend files', () => {
@@ -154,12 +181,13 @@ describe('the time bound', () => {
       problem: expect.objectContaining({
         message: expect.stringContaining('took longer than 10 s to render'),
       }),
+      warnings: [],
     });
   });
 
   it('leaves ordinary loops alone', () => {
     expect(
       renderTemplateString('{% for i in range(10000) %}{% endfor %}done', {}, 'plugin.yaml'),
-    ).toEqual({ ok: true, text: 'done' });
+    ).toEqual({ ok: true, text: 'done', warnings: [] });
   });
 });

@@ -6,7 +6,13 @@ import * as Nunjucks from 'nunjucks';
 import type * as nunjucks from 'nunjucks';
 import type { Problem } from '../errors';
 import { createStrictEnvironment, SandboxError, UndefinedValueError } from './strict-nunjucks';
-import { startTemplate } from './marked-runtime';
+import { renderState, startTemplate } from './marked-runtime';
+import {
+  currentTemplateSession,
+  mergeReferences,
+  type UndefinedMode,
+  type UndefinedReference,
+} from './template-session';
 
 let shared: nunjucks.Environment | undefined;
 /** Compiled templates by source text: the same computed input renders once per plugin. */
@@ -19,7 +25,18 @@ function environment(): nunjucks.Environment {
   return shared;
 }
 
-export type RenderResult = { ok: true; text: string } | { ok: false; problem: Problem };
+/**
+ * `warnings`: the undefined names and attributes the template used (lenient mode), once per line
+ * and expression, located in `file`; they are also reported to the caller's template session.
+ */
+export type RenderResult =
+  | { ok: true; text: string; warnings: UndefinedReference[] }
+  | { ok: false; problem: Problem; warnings: UndefinedReference[] };
+
+export interface RenderStringOptions {
+  /** Undefined names are errors (FEATURES_TEMPLATE_STRICT); default: the session's mode, else lenient. */
+  undefinedMode?: UndefinedMode;
+}
 
 interface NunjucksError extends Error {
   lineno?: number;
@@ -40,7 +57,26 @@ export function renderTemplateString(
   file: string,
   lineOffset = 0,
   undefinedHint?: UndefinedHint,
+  options: RenderStringOptions = {},
 ): RenderResult {
+  const session = currentTemplateSession();
+  renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
+  renderState.undefinedRefs = [];
+  const warnings = (): UndefinedReference[] => {
+    const found = mergeReferences(
+      [],
+      renderState.undefinedRefs.map((r) => {
+        const hint = undefinedHint?.(r.expression);
+        return {
+          expression: r.expression,
+          location: { file, ...(r.line !== undefined ? { line: r.line + lineOffset } : {}) },
+          ...(hint ? { hint } : {}),
+        };
+      }),
+    );
+    if (session) mergeReferences(session.references, found);
+    return found;
+  };
   try {
     let tmpl = compiled.get(template);
     if (!tmpl) {
@@ -50,11 +86,13 @@ export function renderTemplateString(
       compiled.set(template, tmpl);
     }
     startTemplate();
-    return { ok: true, text: tmpl.render(context) };
+    const text = tmpl.render(context);
+    return { ok: true, text, warnings: warnings() };
   } catch (error) {
     return {
       ok: false,
       problem: toProblem(error as NunjucksError, file, lineOffset, undefinedHint),
+      warnings: warnings(),
     };
   }
 }
@@ -68,7 +106,7 @@ function toProblem(
   const cause = findCause(error);
   let line: number | undefined;
   let column: number | undefined;
-  if (cause instanceof UndefinedValueError) {
+  if (cause instanceof UndefinedValueError && cause.line !== undefined) {
     ({ line, column } = cause);
   } else if (typeof error.lineno === 'number') {
     // Parse errors (no cause) count from 1; render errors count from 0 (nunjucks' own mix).

@@ -16,9 +16,15 @@ async function main(request: RenderRequest): Promise<RenderReply> {
       displayDir: request.displayDir,
       context: buildTemplateContext(request.source),
       ...(request.limits ? { limits: request.limits } : {}),
+      ...(request.undefinedMode ? { undefinedMode: request.undefinedMode } : {}),
       undefinedHint: (expression) => connectionTypeHint(expression, request.connectionTypes),
     });
-    return { ok: true, files: project.files, digest: project.digest };
+    return {
+      ok: true,
+      files: project.files,
+      digest: project.digest,
+      warnings: project.warnings ?? [],
+    };
   } catch (error) {
     if (error instanceof ConfigurationError) {
       return { ok: false, problems: [...error.problems], message: error.message };

@@ -14,8 +14,16 @@
  * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
  */
 import * as nunjucks from 'nunjucks';
-import { SandboxError } from './sandbox-error';
-import { installMarkedRuntime, markedMember, wrapTests } from './marked-runtime';
+import { SandboxError, UndefinedValueError } from './sandbox-error';
+import { installLexerPatch } from './lexer-patch';
+import {
+  boundedSizes,
+  JINJA_FILTERS,
+  JINJA_OVERRIDES,
+  JINJA_TESTS,
+} from './filters/jinja-builtins';
+import { STACKSPOT_FILTERS } from './filters/stackspot';
+import { installMarkedRuntime, markedMember, renderState, wrapTests } from './marked-runtime';
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compilerModule = require('nunjucks/src/compiler') as {
@@ -44,6 +52,11 @@ interface Frame {
   lookup(name: string): string | undefined;
 }
 
+type CompileFn = (this: CompilerProto, node: AstNode, frame: Frame) => void;
+/** The arithmetic operators whose operands must be defined. */
+type Arithmetic =
+  'compileSub' | 'compileMul' | 'compileDiv' | 'compileMod' | 'compileFloorDiv' | 'compilePow';
+
 interface CompilerProto {
   throwOnUndefined?: boolean;
   softDepth?: number;
@@ -62,30 +75,21 @@ interface CompilerProto {
   compileOutput: (this: CompilerProto, node: AstNode, frame: Frame) => void;
   compileFor: (this: CompilerProto, node: AstNode, frame: Frame) => void;
   compileIn: (this: CompilerProto, node: AstNode, frame: Frame) => void;
+  compileSub: CompileFn;
+  compileMul: CompileFn;
+  compileDiv: CompileFn;
+  compileMod: CompileFn;
+  compileFloorDiv: CompileFn;
+  compilePow: CompileFn;
+  compileNeg: CompileFn;
+  compilePos: CompileFn;
   _emitLine(code: string): void;
 }
 
-/** A template used a name or attribute that does not exist. */
-export class UndefinedValueError extends Error {
-  override readonly name = 'UndefinedValueError';
-  /** Where the lookup stands in the template, counted from 1. */
-  line?: number;
-  column?: number;
-  constructor(
-    readonly expression: string,
-    detail: string,
-  ) {
-    super(`'${expression}' is undefined${detail}`);
-  }
+export { SandboxError, UndefinedValueError };
 
-  at(lineno: number | undefined, colno: number | undefined): this {
-    if (typeof lineno === 'number') this.line = lineno + 1;
-    if (typeof colno === 'number') this.column = colno + 1;
-    return this;
-  }
-}
-
-export { SandboxError };
+/** The most undefined references one template reports (each line and expression once). */
+const MAX_UNDEFINED_REFS = 200;
 
 /** The most numbers range() gives, as in Jinja's sandbox. */
 const MAX_RANGE = 100000;
@@ -134,6 +138,35 @@ function ownMember(obj: unknown, key: unknown): { found: boolean; value?: unknow
   return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
 }
 
+/**
+ * An undefined name or attribute: an error in strict mode; in lenient mode (Jinja's default
+ * Undefined) it is recorded and the lookup gives `undefined`, which prints as empty, is false in
+ * `if` and iterates as empty. A missing shared value (`var.KEY`) stays an error in both modes: it
+ * is the workspace's configuration, and an empty value would reach Terraform unnoticed.
+ */
+function undefinedValue(
+  expression: string,
+  detail: string,
+  lineno: number | undefined,
+  colno: number | undefined,
+): undefined {
+  const error = new UndefinedValueError(expression, detail).at(lineno, colno);
+  if (renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression)) throw error;
+  const refs = renderState.undefinedRefs;
+  // Once per line and expression (a loop repeats them), and a bounded list per template.
+  if (
+    refs.length < MAX_UNDEFINED_REFS &&
+    !refs.some((r) => r.line === error.line && r.expression === expression)
+  ) {
+    refs.push({
+      expression,
+      ...(error.line !== undefined ? { line: error.line } : {}),
+      ...(error.column !== undefined ? { column: error.column } : {}),
+    });
+  }
+  return undefined;
+}
+
 function installRuntime(): void {
   if (runtime.strictLookup) return;
   installMarkedRuntime(runtime);
@@ -144,9 +177,7 @@ function installRuntime(): void {
     lineno?: number,
     colno?: number,
   ): unknown => {
-    if (!hasName(context, frame, name)) {
-      throw new UndefinedValueError(name, '').at(lineno, colno);
-    }
+    if (!hasName(context, frame, name)) return undefinedValue(name, '', lineno, colno);
     return runtime.contextOrFrameLookup
       ? (runtime.contextOrFrameLookup as (c: Context, f: Frame, n: string) => unknown)(
           context,
@@ -162,17 +193,38 @@ function installRuntime(): void {
     lineno?: number,
     colno?: number,
   ): unknown => {
-    if (obj === undefined || obj === null) {
+    // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
+    // turns `_private` attributes into undefined), while an attribute of None is undefined.
+    if (obj === undefined || (obj === null && renderState.undefinedMode === 'strict')) {
+      if (obj === undefined && renderState.undefinedMode === 'lenient') {
+        ownMember({}, key); // the sandbox's refusals come first
+        if (typeof key === 'string' && key.startsWith('_')) return undefined;
+      }
       throw new UndefinedValueError(
         path,
         ` (its parent is ${obj === null ? 'null' : 'undefined'})`,
       ).at(lineno, colno);
     }
     const member = ownMember(obj, key);
-    if (!member.found) throw new UndefinedValueError(path, describeKeys(obj)).at(lineno, colno);
+    if (!member.found) return undefinedValue(path, describeKeys(obj), lineno, colno);
     return member.value;
   };
   runtime.softMember = (obj: unknown, key: unknown): unknown => ownMember(obj, key).value;
+  // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
+  // an Undefined as empty text (and we print None as empty text too: see printedText).
+  const ensureDefined = runtime.ensureDefined as (v: unknown, l: number, c: number) => unknown;
+  runtime.ensureDefined = (value: unknown, lineno: number, colno: number): unknown =>
+    renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
+  // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
+  runtime.definedOperand = (
+    value: unknown,
+    path: string,
+    lineno?: number,
+    colno?: number,
+  ): unknown => {
+    if (value === undefined) throw new UndefinedValueError(path, '').at(lineno, colno);
+    return value;
+  };
 }
 
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
@@ -278,7 +330,7 @@ function installCompiler(): void {
       if (index === 0 && SOFT_FILTERS.has(name)) softly(this, () => this.compile(arg, frame));
       else this.compile(arg, frame);
     });
-    this._emit(']))');
+    this._emit(`], ${JSON.stringify(pathOf(args[0]))}))`);
   };
 
   // `~` and `+` keep marks and bound string growth; comparisons see real values.
@@ -291,7 +343,50 @@ function installCompiler(): void {
       this._emit('))');
     };
   const concat = binary('markedConcat');
-  const add = binary('markedAdd');
+  // An undefined operand of arithmetic is an error naming it (Jinja), not NaN.
+  const operand = (compiler: CompilerProto, node: AstNode, frame: Frame): void => {
+    compiler._emit('runtime.definedOperand(');
+    compiler.compile(node, frame);
+    compiler._emit(`, ${JSON.stringify(pathOf(node))}, ${position(node)})`);
+  };
+  const add = function (this: CompilerProto, node: AstNode, frame: Frame) {
+    this._emit(`(lineno = ${position(node).replace(', ', ', colno = ')}, runtime.markedAdd(`);
+    operand(this, node.left as AstNode, frame);
+    this._emit(', ');
+    operand(this, node.right as AstNode, frame);
+    this._emit('))');
+  };
+  const arithmetic: [Arithmetic, string, string, string][] = [
+    ['compileSub', '(', ' - ', ')'],
+    ['compileMul', '(', ' * ', ')'],
+    ['compileDiv', '(', ' / ', ')'],
+    ['compileMod', '(', ' % ', ')'],
+    ['compileFloorDiv', 'Math.floor(', ' / ', ')'],
+    ['compilePow', 'Math.pow(', ', ', ')'],
+  ];
+  for (const [method, open, op, close] of arithmetic) {
+    const before = proto[method];
+    proto[method] = function (this: CompilerProto, node, frame) {
+      if (!this.throwOnUndefined) return before.call(this, node, frame);
+      this._emit(open);
+      operand(this, node.left as AstNode, frame);
+      this._emit(op);
+      operand(this, node.right as AstNode, frame);
+      this._emit(close);
+    };
+  }
+  for (const [method, sign] of [
+    ['compileNeg', '-'],
+    ['compilePos', '+'],
+  ] as const) {
+    const before = proto[method];
+    proto[method] = function (this: CompilerProto, node, frame) {
+      if (!this.throwOnUndefined) return before.call(this, node, frame);
+      this._emit(`${sign}(`);
+      operand(this, node.target as AstNode, frame);
+      this._emit(')');
+    };
+  }
   proto.compileConcat = function (this: CompilerProto, node, frame) {
     if (!this.throwOnUndefined) return original.compileConcat.call(this, node, frame);
     concat.call(this, node, frame);
@@ -346,6 +441,7 @@ const COMPARE_OPS: Record<string, string> = {
  * the Jinja filters and tests nunjucks lacks.
  */
 export function createStrictEnvironment(): nunjucks.Environment {
+  installLexerPatch();
   installRuntime();
   installCompiler();
   const env = new nunjucks.Environment([], {
@@ -357,6 +453,20 @@ export function createStrictEnvironment(): nunjucks.Environment {
   // Both are handled in runtime.markedFilter (marked-runtime.ts); registered so they exist.
   env.addFilter('tojson', (value: unknown) => JSON.stringify(value));
   env.addFilter('raw', (value: unknown) => value);
+  const filters = {
+    ...JINJA_FILTERS,
+    ...JINJA_OVERRIDES,
+    ...STACKSPOT_FILTERS,
+    ...boundedSizes(env),
+  };
+  for (const [name, filter] of Object.entries(filters)) {
+    env.addFilter(name, filter as (...args: unknown[]) => unknown);
+  }
+  for (const [name, test] of Object.entries(JINJA_TESTS)) {
+    (
+      env as unknown as { addTest(n: string, fn: (v: unknown, o?: unknown) => boolean): void }
+    ).addTest(name, test);
+  }
   wrapTests(env as unknown as Parameters<typeof wrapTests>[0]);
   // Jinja's sandbox caps range(): a template cannot loop a billion times.
   env.addGlobal('range', (start: number, stop?: number, step = 1): number[] => {
