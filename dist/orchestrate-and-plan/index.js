@@ -91930,14 +91930,12 @@ function resolveInputs(plugin, definition, context) {
     const firstGlobal = computed.length - Object.keys(definition?.globalComputedInputs ?? {}).length;
     const globals = {};
     for (const [index, [name, template, location]] of computed.entries()) {
-        const rendered = render_string_renderTemplateString(template, {
-            ...values,
-            inputs: values,
+        const rendered = render_string_renderTemplateString(template, computedInputContext(values, {
             environment: context.environment,
             workspace: context.workspace,
             alias: plugin.alias,
             version: context.version,
-        }, location.file, 
+        }), location.file, 
         // Lines count from the computed input's own line in its YAML file.
         Math.max(0, (location.line ?? 1) - 1));
         if (rendered.ok) {
@@ -91953,6 +91951,22 @@ function resolveInputs(plugin, definition, context) {
             });
     }
     return { inputs: values, globals, problems };
+}
+/**
+ * What a computed input sees: the same names and the same collision rule as the plugin's
+ * templates (templates/context.ts): an input wins over the engine's own names, whose values stay
+ * reachable under `deploy_engine`, and StackSpot's `stk_env` is there as `stk_env` and
+ * `inputs.stk_env`.
+ */
+function computedInputContext(values, engine) {
+    const stkEnv = engine.environment;
+    return {
+        ...engine,
+        ...values,
+        inputs: { ...values, stk_env: stkEnv },
+        stk_env: stkEnv,
+        [ENGINE_NAMESPACE]: engine,
+    };
 }
 function checkInput(input, value, alias, location, environment) {
     const what = `Input ${input.name} of plugin ${alias}`;

@@ -48,11 +48,28 @@ spec:
     - { name: out, type: generated-connection, connection-interface-type: queue-conn }
 `;
 
+/** Computed inputs see stk_env and the templates' collision rule. */
+const NAMER = `schema-version: v3
+kind: plugin
+metadata: { name: namer, version: 1.0.0 }
+spec:
+  type: infra
+  inputs:
+    - { name: environment, type: text, required: true }
+  computed-inputs:
+    full: '{{ environment }}/{{ stk_env }}/{{ inputs.stk_env }}/{{ deploy_engine.environment }}'
+`;
+
 function repo(stk: string): string {
   const root = mkdtempSync(join(tmpdir(), 'stk-formats-'));
   mkdirSync(join(root, '.stk'), { recursive: true });
   writeFileSync(join(root, '.stk', 'stk.yaml'), stk);
-  for (const [name, yaml] of Object.entries({ queue: QUEUE_V1, worker: WORKER, relay: RELAY })) {
+  for (const [name, yaml] of Object.entries({
+    queue: QUEUE_V1,
+    worker: WORKER,
+    relay: RELAY,
+    namer: NAMER,
+  })) {
     mkdirSync(join(root, 'plugins', name, 'templates-deploy'), { recursive: true });
     writeFileSync(join(root, 'plugins', name, 'plugin.yaml'), yaml);
     writeFileSync(join(root, 'plugins', name, 'templates-deploy', 'main.tf'), '# empty\n');
@@ -216,6 +233,14 @@ describe('plugin.yaml global-computed-inputs', () => {
       'billing-us-east-1',
       'billing-us-east-1',
     ]);
+  });
+});
+
+describe('computed inputs', () => {
+  it('see stk_env as templates do, and an input named like an engine variable wins over it', async () => {
+    const stk = `schema-version: v2\nkind: manifest\nmetadata: { name: app }\nspec:\n  type: app\n  app-id: APP1\n  plugins:\n    - name: acme/namer@1.0.0\n      alias: namer\n      type: infra\n      inputs: { environment: blue }\n`;
+    const manifest = await build(repo(stk), { environment: 'prod' });
+    expect(manifest.plugins[0]?.inputs.full).toBe('blue/prod/prod/prod');
   });
 });
 

@@ -85717,12 +85717,12 @@ const ENGINE_TEMPLATE_NAMES = [
     'infra_id',
 ];
 /** Where the engine's own names stay reachable whatever the inputs are called. */
-const ENGINE_NAMESPACE = 'deploy_engine';
+const context_ENGINE_NAMESPACE = 'deploy_engine';
 /** Every name the template context defines besides the inputs. */
 const RESERVED_TEMPLATE_NAMES = [
     ...STACKSPOT_TEMPLATE_NAMES,
     ...ENGINE_TEMPLATE_NAMES,
-    ENGINE_NAMESPACE,
+    context_ENGINE_NAMESPACE,
 ];
 /** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
 function context_templateNameCollisions(inputs) {
@@ -85732,11 +85732,11 @@ function context_templateNameCollisions(inputs) {
             found.push({
                 input: name,
                 wins: 'input',
-                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
+                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${context_ENGINE_NAMESPACE}.${name} }}.`,
             });
         }
         else if (STACKSPOT_TEMPLATE_NAMES.includes(name) ||
-            name === ENGINE_NAMESPACE) {
+            name === context_ENGINE_NAMESPACE) {
             found.push({
                 input: name,
                 wins: 'stackspot',
@@ -85785,7 +85785,7 @@ function buildTemplateContext(source) {
         inputs,
         var: shared,
         stk_env: source.environment,
-        [ENGINE_NAMESPACE]: engine,
+        [context_ENGINE_NAMESPACE]: engine,
     };
 }
 /** Nothing to hide in an empty or missing value: it stays plain (and falsy in `if`). */
@@ -87636,14 +87636,12 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
     const firstGlobal = computed.length - Object.keys(definition?.globalComputedInputs ?? {}).length;
     const globals = {};
     for (const [index, [name, template, location]] of computed.entries()) {
-        const rendered = renderTemplateString(template, {
-            ...values,
-            inputs: values,
+        const rendered = renderTemplateString(template, computedInputContext(values, {
             environment: context.environment,
             workspace: context.workspace,
             alias: plugin.alias,
             version: context.version,
-        }, location.file, 
+        }), location.file, 
         // Lines count from the computed input's own line in its YAML file.
         Math.max(0, (location.line ?? 1) - 1));
         if (rendered.ok) {
@@ -87659,6 +87657,22 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
             });
     }
     return { inputs: values, globals, problems };
+}
+/**
+ * What a computed input sees: the same names and the same collision rule as the plugin's
+ * templates (templates/context.ts): an input wins over the engine's own names, whose values stay
+ * reachable under `deploy_engine`, and StackSpot's `stk_env` is there as `stk_env` and
+ * `inputs.stk_env`.
+ */
+function computedInputContext(values, engine) {
+    const stkEnv = engine.environment;
+    return {
+        ...engine,
+        ...values,
+        inputs: { ...values, stk_env: stkEnv },
+        stk_env: stkEnv,
+        [ENGINE_NAMESPACE]: engine,
+    };
 }
 function checkInput(input, value, alias, location, environment) {
     const what = `Input ${input.name} of plugin ${alias}`;

@@ -9,7 +9,7 @@
 import type { Problem, SourceLocation } from '../errors';
 import { scalarText, type Descriptor, type DescriptorPlugin } from '../descriptor';
 import type { PluginDefinition, PluginInput } from '../plugins';
-import { renderTemplateString } from '../templates';
+import { ENGINE_NAMESPACE, renderTemplateString } from '../templates';
 
 export interface ResolveContext {
   descriptor: Descriptor;
@@ -110,14 +110,12 @@ export function resolveInputs(
   for (const [index, [name, template, location]] of computed.entries()) {
     const rendered = renderTemplateString(
       template,
-      {
-        ...values,
-        inputs: values,
+      computedInputContext(values, {
         environment: context.environment,
         workspace: context.workspace,
         alias: plugin.alias,
         version: context.version,
-      },
+      }),
       location.file,
       // Lines count from the computed input's own line in its YAML file.
       Math.max(0, (location.line ?? 1) - 1),
@@ -133,6 +131,26 @@ export function resolveInputs(
       });
   }
   return { inputs: values, globals, problems };
+}
+
+/**
+ * What a computed input sees: the same names and the same collision rule as the plugin's
+ * templates (templates/context.ts): an input wins over the engine's own names, whose values stay
+ * reachable under `deploy_engine`, and StackSpot's `stk_env` is there as `stk_env` and
+ * `inputs.stk_env`.
+ */
+function computedInputContext(
+  values: Record<string, unknown>,
+  engine: Record<string, unknown>,
+): Record<string, unknown> {
+  const stkEnv = engine.environment;
+  return {
+    ...engine,
+    ...values,
+    inputs: { ...values, stk_env: stkEnv },
+    stk_env: stkEnv,
+    [ENGINE_NAMESPACE]: engine,
+  };
 }
 
 type Checked = { value: unknown } | { problem: Problem };
