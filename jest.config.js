@@ -30,5 +30,6 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!@actions/)'],
-  testTimeout: 60000,
+  // End-to-end tests run several deploys each; two workers share two cores (scripts/test.sh).
+  testTimeout: 180000,
 };

@@ -20,7 +20,9 @@ mkdir -p .tmp
 # The actions run on node24; this machine's node 20 triggers an SDK notice that says nothing here.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 status=0
-npx jest --ci --json --outputFile=.tmp/jest-results.json "$@" || status=$?
+# Two workers even on two cores: most of a test's time is spent waiting on terraform and
+# moto_server, and one worker took over 20 minutes (two: about 15).
+npx jest --ci --maxWorkers=2 --json --outputFile=.tmp/jest-results.json "$@" || status=$?
 node -e '
   const r = require("./.tmp/jest-results.json");
   const skipped = r.numPendingTests + r.numTodoTests;

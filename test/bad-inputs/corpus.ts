@@ -138,7 +138,8 @@ function terraformGuardCases(): BadInputCase[] {
     guardCase(
       'local-exec in a module under ./repodir/ (CHECKOUT_BRANCH)',
       { 'main.tf': 'module "m" {\n  source = "./repodir/evilmod"\n}\n' },
-      /repodir\/evilmod\/main\.tf:2: resource "terraform_data\.x" uses the local-exec provisioner/,
+      // Named as the repository file a user can open (repodir/ is the checkout).
+      /(^|\n)evilmod\/main\.tf:2: resource "terraform_data\.x" uses the local-exec provisioner/,
       { CHECKOUT_BRANCH: 'true' },
       { 'evilmod/main.tf': LOCAL_EXEC_TF },
     ),
@@ -492,7 +493,7 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     },
     with: { FEATURES_UNIFIED_DEPLOY: 'true' },
     expect:
-      /The plugins ask for 2 Terraform versions \(1\.12\.2, 1\.10\.5\); no run was opened:\n {2}- plugins\/other\/plugin\.yaml:7:19: Plugin other asks for Terraform 1\.12\.2 \(terraform-1-12\)\.\n {2}- plugins\/bad\/plugin\.yaml:9:19: Plugin bad asks for Terraform 1\.10\.5 \(terraform-1-10\)\.\n.*one Terraform project.*set TERRAFORM_VERSION/s,
+      /plugins\/other\/plugin\.yaml:7:19: Plugin other asks for Terraform 1\.12\.2 \(terraform-1-12\)\.\nplugins\/bad\/plugin\.yaml:9:19: Plugin bad asks for Terraform 1\.10\.5 \(terraform-1-10\)\.\n.*The plugins ask for 2 Terraform versions \(1\.12\.2, 1\.10\.5\); no run was opened.*one Terraform project.*set TERRAFORM_VERSION/s,
   },
   {
     name: 'plugin.yaml: runtime.environment a string',

@@ -130,6 +130,10 @@ describe('StackSpot corpus: published plugins and manifests deploy unchanged', (
     ];
     expect(scaffoldWarnings(plan)).toEqual(expected);
     expect(plan.summary).toContain('README-deploy.md');
+    // StackSpot's usual terraform-1-4 runs with the job's Terraform (1.10+ keeps locks in S3).
+    expect(plan.log).toMatch(
+      /asks for Terraform 1\.4\.7 \(terraform-1-4\); .*so it runs with this job's Terraform/,
+    );
     // What StackSpot provides is never reported undefined.
     const warned = plan.annotations
       .filter((a) => a.level === 'warning')
