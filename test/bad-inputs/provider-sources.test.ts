@@ -61,7 +61,9 @@ it('never installs nor runs a provider package a plugin ships in terraform.d/plu
   expect(readFileSync(sentinel, 'utf8')).toBe('');
   expect(plan.exitCode).toBe(1);
   // (moto's credentials are "test": every "test" in the log is masked, the host's too.)
-  expect(plan.log).toMatch(/shipper\/terraform\.d: terraform\.d is refused/);
+  expect(plan.log).toMatch(
+    /plugins\/shipper\/templates-deploy\/terraform\.d: terraform\.d is refused/,
+  );
   expect(plan.log).toMatch(
     /needs provider deploy-engine\.\S+\/bench\/marker, which FEATURES_TERRAFORM_PROVIDERS does not allow/,
   );
