@@ -8,7 +8,7 @@
  * Terraform with the credentials (packages/action-kit/src/aws-session.ts), so the provider sends
  * every call, STS's GetCallerIdentity included, to moto. Plugins need no test-only settings.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MotoServer } from './moto';
@@ -88,10 +88,8 @@ export function realAwsEnv(moto: MotoServer): Record<string, string> {
 
 /** A CLI configuration installing hashicorp/aws from the mirror: `{ path, text }`. */
 export function awsProviderCliConfig(): { path: string; text: string } {
-  const text = `provider_installation {\n  filesystem_mirror {\n    path    = "${awsProviderMirror()}"\n    include = ["${AWS_PROVIDER}"]\n  }\n  direct {\n    exclude = ["${AWS_PROVIDER}"]\n  }\n}\n`;
-  const path = join(mkdtempSync(join(tmpdir(), 'aws-rc-')), 'terraformrc');
-  writeFileSync(path, text);
-  return { path, text };
+  const path = runnerCliConfigWithMirror();
+  return { path, text: readFileSync(path, 'utf8') };
 }
 
 /**
