@@ -64,6 +64,9 @@ function githubContext(workspace: string): Record<string, string> {
     run_id: '4242',
     run_attempt: '1',
     server_url: 'https://github.com',
+    // Never GitHub itself: a loopback port nothing listens on, unless a test starts a fake API
+    // (github-api.ts) and passes its url as env.GITHUB_API_URL.
+    api_url: 'http://127.0.0.1:9',
     sha: '0123456789abcdef0123456789abcdef01234567',
     ref_name: 'main',
     ref: 'refs/heads/main',
@@ -129,6 +132,7 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
     GITHUB_RUN_ID: github.run_id as string,
     GITHUB_RUN_ATTEMPT: github.run_attempt as string,
     GITHUB_SERVER_URL: github.server_url as string,
+    GITHUB_API_URL: github.api_url as string,
     GITHUB_SHA: github.sha as string,
     GITHUB_REF: github.ref as string,
     GITHUB_REF_NAME: github.ref_name as string,
