@@ -6,6 +6,7 @@
 export * from './errors';
 export * from './logging';
 export * from './cancel';
+export * from './commands';
 export * from './tasks';
 export * from './inputs';
 export * from './guardrails';

@@ -1,0 +1,1 @@
+export { CLI_NAME, cliCommand } from './shipped-cli';
