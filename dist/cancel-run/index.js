@@ -95999,6 +95999,7 @@ function runDependencies(iacStore, logger, region) {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/input-parser.ts
 /**
  * Reads action inputs into typed values and collects every problem before failing, so one run

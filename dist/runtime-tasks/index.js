@@ -97074,6 +97074,7 @@ function runDependencies(iacStore, logger, region) {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/input-parser.ts
 /**
  * Reads action inputs into typed values and collects every problem before failing, so one run
