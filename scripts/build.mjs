@@ -1,18 +1,22 @@
 // Builds one ncc bundle per action: actions/<id>/src/index.ts -> dist/<id>/index.js, and
 // actions/<id>/src/post-index.ts -> dist/<id>/post/index.js for an action with a post step,
-// and the template render worker -> dist/<id>/render-worker/index.js.
-// `node scripts/build.mjs <id>...` builds only the named actions.
+// and the template render worker -> dist/<id>/render-worker/index.js; and the command line,
+// packages/cli/src/index.ts -> dist/cli/index.js (package.json `bin`: deploy-engine), runnable with
+// `node dist/cli/index.js` from a checkout without node_modules.
+// `node scripts/build.mjs <id>...` builds only the named actions (`cli`: only the command line).
 // Deterministic: no source maps, no timestamps; licenses go to dist/<id>/licenses.txt.
 // Transpile-only: `npm run typecheck` (tsc, strict) is the type check, run by the test command.
 // Each action is built into a scratch folder and moved into dist/ only once complete, so an
 // interrupted build never leaves dist/ half-deleted.
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
 } from 'node:fs';
@@ -24,9 +28,11 @@ const all = readdirSync(join(root, 'actions')).filter((id) =>
 );
 const requested = process.argv.slice(2);
 for (const id of requested) {
-  if (!all.includes(id)) throw new Error(`unknown action ${id}; known: ${all.join(', ')}`);
+  if (!all.includes(id) && id !== 'cli')
+    throw new Error(`unknown action ${id}; known: ${all.join(', ')}, cli`);
 }
-const actions = requested.length > 0 ? requested : all;
+const actions = requested.length > 0 ? requested.filter((id) => id !== 'cli') : all;
+const withCli = requested.length === 0 || requested.includes('cli');
 const ncc = join(root, 'node_modules', '.bin', 'ncc');
 
 function bundle(entry, out) {
@@ -64,6 +70,24 @@ for (const id of actions) {
   console.log(
     `built dist/${id}/index.js${existsSync(join(root, 'dist', id, 'post')) ? ' and post/index.js' : ''}`,
   );
+}
+
+if (withCli) {
+  const scratch = mkdtempSync(join(root, 'dist', '.cli-'));
+  try {
+    bundle(join('packages', 'cli', 'src', 'index.ts'), scratch);
+    // `npm install -g` links `deploy-engine` to this file: it must start with its shebang.
+    const entry = join(scratch, 'index.js');
+    if (!readFileSync(entry, 'utf8').startsWith('#!/usr/bin/env node\n'))
+      throw new Error('dist/cli/index.js lost its #!/usr/bin/env node line');
+    chmodSync(entry, 0o755);
+    const out = join(root, 'dist', 'cli');
+    rmSync(out, { recursive: true, force: true });
+    renameSync(scratch, out);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  console.log('built dist/cli/index.js');
 }
 
 // HashiCorp's HCL parser (@cdktf/hcl2json, used by the Terraform guards) reads its WebAssembly from

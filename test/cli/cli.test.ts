@@ -1,5 +1,10 @@
-/** The status CLI against a real S3 (moto_server), with credentials from the environment as people use it. */
-import { main } from '../../packages/cli/src/main';
+/**
+ * The shipped CLI (dist/cli/index.js under node, as `deploy-engine` runs) against a real S3
+ * (moto_server), with credentials from the environment as people use it.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   createS3Client,
   MemoryLogger,
@@ -9,7 +14,18 @@ import {
 } from '@deploy-engine/core';
 import { startMoto, type MotoServer } from '../harness/moto';
 
+const ROOT = join(__dirname, '..', '..');
+const BUNDLE = join(ROOT, 'dist', 'cli', 'index.js');
+const ORDERS = {
+  workspace: 'shop',
+  environment: 'prod',
+  appKind: 'app' as const,
+  appId: 'ORDERS',
+  appName: 'orders',
+};
+
 let moto: MotoServer;
+let runs: RunStore;
 let run: RunRecord;
 const saved = { ...process.env };
 
@@ -17,28 +33,14 @@ beforeAll(async () => {
   moto = await startMoto();
   await moto.createBucket('cli-iac');
   Object.assign(process.env, moto.env);
-  const runs = new RunStore(
+  runs = new RunStore(
     new S3ObjectStore(
       createS3Client({ region: 'us-east-1', credentials: { mode: 'ambient' } }),
       'cli-iac',
     ),
     new MemoryLogger(),
   );
-  run = await runs.createRun({
-    type: 'DEPLOY',
-    target: {
-      workspace: 'shop',
-      environment: 'prod',
-      appKind: 'app',
-      appId: 'ORDERS',
-      appName: 'orders',
-    },
-    version: 'v7',
-    workflowRunUrl: 'https://github.com/acme/orders/actions/runs/3',
-    tfstate: { bucket: 'tf', region: 'us-east-1' },
-    manifestDigest: 'd',
-    tasks: [{ taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' }],
-  });
+  run = await createRun(ORDERS);
 });
 
 afterAll(async () => {
@@ -46,23 +48,129 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; text: string }> {
-  const lines: string[] = [];
-  const code = await main(argv, (line) => lines.push(line));
-  return { code, text: lines.join('\n') };
+function createRun(target: typeof ORDERS): Promise<RunRecord> {
+  return runs.createRun({
+    type: 'DEPLOY',
+    target,
+    version: 'v7',
+    workflowRunUrl: 'https://github.com/acme/orders/actions/runs/3',
+    tfstate: { bucket: 'tf', region: 'us-east-1' },
+    manifestDigest: 'd',
+    tasks: [{ taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' }],
+  });
 }
 
-it('shows a run and its tasks', async () => {
-  const { code, text } = await cli('status', `${run.runId}@cli-iac`);
-  expect(code).toBe(0);
-  expect(text).toContain(`run ${run.runId}  DEPLOY  RUNNING`);
-  expect(text).toContain('app orders (ORDERS) -> shop/prod, version v7');
-  expect(text).toMatch(/1\. PENDING\s+DEPLOY_SELF_HOSTED\s+topic/);
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node dist/cli/index.js <args>` with moto's endpoint and credentials, nothing else of AWS. */
+function cli(...args: string[]): Promise<Result> {
+  return cliWith({}, ...args);
+}
+
+function cliWith(extra: Record<string, string>, ...args: string[]): Promise<Result> {
+  const env = Object.fromEntries(
+    Object.entries(saved).filter(([k]) => !k.startsWith('AWS_')),
+  ) as Record<string, string>;
+  // The SDK's notice that it will need node 22 (stderr is compared whole below).
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const child = spawn(process.execPath, [BUNDLE, ...args], {
+    env: { ...env, ...moto.env, ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done) =>
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr })),
+  );
+}
+
+it('prints its version, read from package.json at build time', async () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  expect(await cli('--version')).toEqual({
+    code: 0,
+    stdout: `deploy-engine ${version}\n`,
+    stderr: '',
+  });
 });
 
-it('lists recent runs', async () => {
-  const { text } = await cli('list', '--bucket', 'cli-iac', '--workspace', 'shop');
-  expect(text).toContain(`${run.runId}  RUNNING`);
+it('shows a run and its tasks, from the run_id output or the bare id of the log line', async () => {
+  const full = await cli('status', `${run.runId}@cli-iac`);
+  expect(full.code).toBe(0);
+  expect(full.stdout).toContain(`run ${run.runId}  DEPLOY  RUNNING`);
+  expect(full.stdout).toContain('app orders (ORDERS) -> shop/prod, version v7');
+  expect(full.stdout).toMatch(/1\. PENDING\s+DEPLOY_SELF_HOSTED\s+topic/);
+  const bare = await cli('status', run.runId, '--bucket', 'cli-iac', '--region', 'us-east-1');
+  expect(bare).toEqual({ ...full, stderr: '' });
+});
+
+it('refuses a bare run id without --bucket in one line and a hint, not the whole usage', async () => {
+  const { code, stdout, stderr } = await cli('status', run.runId);
+  expect([code, stdout]).toEqual([2, '']);
+  expect(stderr.trim().split('\n')).toEqual([
+    expect.stringMatching(
+      new RegExp(`^deploy-engine status: run ${run.runId} is a bare id: add --bucket <iac-bucket>`),
+    ),
+    "Run 'deploy-engine status --help' for its arguments and options.",
+  ]);
+});
+
+it('prints the run as JSON with --json', async () => {
+  const { code, stdout } = await cli('status', `${run.runId}@cli-iac`, '--json');
+  expect(code).toBe(0);
+  const parsed = JSON.parse(stdout) as { run: RunRecord };
+  expect(parsed.run).toMatchObject({ runId: run.runId, status: 'RUNNING', target: ORDERS });
+});
+
+it('lists recent runs under a header row, or as JSON', async () => {
+  const { stdout } = await cli('list', '--bucket', 'cli-iac', '--workspace', 'shop');
+  const [header, first] = stdout.trim().split('\n');
+  expect(header).toMatch(/^RUN_ID\s+STATUS\s+TYPE\s+TARGET\s+VERSION\s+STARTED$/);
+  expect(first).toMatch(new RegExp(`^${run.runId}\\s+RUNNING\\s+DEPLOY\\s+shop/prod/orders\\s+v7`));
+  const json = JSON.parse((await cli('list', '--bucket', 'cli-iac', '--json')).stdout) as {
+    runs: RunRecord[];
+  };
+  expect(json.runs.map((r) => r.runId)).toContain(run.runId);
+});
+
+it('says when a run does not exist, with exit code 3', async () => {
+  expect(await cli('status', '01J9V6MWFTWQ392331QBCS46KQ@cli-iac')).toEqual({
+    code: 3,
+    stdout: '',
+    stderr: 'Run 01J9V6MWFTWQ392331QBCS46KQ does not exist in cli-iac.\n',
+  });
+});
+
+it('follows a run with --watch in plain appended lines off a terminal, and exits with its outcome', async () => {
+  const watched = await createRun({ ...ORDERS, appId: 'WATCHED', appName: 'watched' });
+  const following = cli('status', `${watched.runId}@cli-iac`, '--watch', '--interval', '0.2');
+  await new Promise((r) => setTimeout(r, 1500));
+  const task = watched.tasks[0]?.runTaskId as string;
+  await runs.startTask(watched.runId, task);
+  await new Promise((r) => setTimeout(r, 600));
+  await runs.finishTask(watched.runId, task, 'FAILED', {
+    kind: 'RUNTIME_ERROR',
+    message: 'apply failed',
+  });
+  await runs.finishRun(watched.runId, 'RUNTIME_ERROR', {
+    kind: 'RUNTIME_ERROR',
+    message: 'apply failed',
+  });
+  const { code, stdout } = await following;
+  expect(code).toBe(5);
+  expect(stdout).not.toContain('\x1b[');
+  expect(stdout).toMatch(/task 1 DEPLOY_SELF_HOSTED topic: PENDING -> RUNNING\n/);
+  expect(stdout).toMatch(/task 1 DEPLOY_SELF_HOSTED topic: RUNNING -> FAILED: apply failed\n/);
+  expect(stdout).toMatch(/run RUNNING -> RUNTIME_ERROR: apply failed\n/);
+  // The view once at the start and once at the end, not once per poll.
+  expect(stdout.match(/^run \S+ {2}DEPLOY/gm)).toHaveLength(2);
 });
 
 it('unlocks only with --yes', async () => {
@@ -78,15 +186,27 @@ it('unlocks only with --yes', async () => {
     'ORDERS',
   ];
   const refused = await cli(...args);
-  expect(refused.code).toBe(1);
-  expect(refused.text).toContain(`Lock held by run ${run.runId}`);
-  expect(await moto.listKeys('cli-iac', 'locks/')).toHaveLength(1);
+  expect(refused.code).toBe(4);
+  expect(refused.stdout).toContain(`Lock held by run ${run.runId}`);
+  expect(refused.stderr).toContain('Not removed: add --yes');
+  expect(await moto.listKeys('cli-iac', 'locks/')).toContainEqual(
+    expect.stringContaining('ORDERS'),
+  );
   const done = await cli(...args, '--yes');
-  expect([done.code, done.text]).toEqual([0, expect.stringContaining('Lock removed.')]);
-  expect(await moto.listKeys('cli-iac', 'locks/')).toEqual([]);
+  expect([done.code, done.stdout]).toEqual([0, expect.stringContaining('Lock removed.')]);
+  expect(await moto.listKeys('cli-iac', 'locks/')).not.toContainEqual(
+    expect.stringContaining('ORDERS'),
+  );
 });
 
-it('says when a run does not exist', async () => {
-  const { code, text } = await cli('status', '01J9V6MWFTWQ392331QBCS46KQ@cli-iac');
-  expect([code, text]).toEqual([1, 'Run 01J9V6MWFTWQ392331QBCS46KQ does not exist in cli-iac.']);
+it('reports an unreachable S3 as an outside failure (exit 1) in one message', async () => {
+  const { code, stderr } = await cliWith(
+    { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' },
+    'list',
+    '--bucket',
+    'cli-iac',
+  );
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/^deploy-engine list: Could not list runs\/ in the S3 bucket cli-iac/);
+  expect(stderr).not.toContain('Commands:');
 });

@@ -254,22 +254,19 @@ export async function waitFor<T>(
 }
 
 /**
- * Runs the project's CLI as a person would, against the same S3 as the steps. Asynchronous: the
- * fault proxy it may talk to lives in this process.
+ * Runs the project's CLI as a person would (the shipped bundle, dist/cli/index.js, under node),
+ * against the same S3 as the steps. Asynchronous: the fault proxy it may talk to lives in this
+ * process.
  */
 export function runCli(
   args: string[],
   env: Record<string, string>,
   stdin?: string,
 ): Promise<{ code: number; output: string }> {
-  const child = spawn(
-    join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
-    [join(REPO_ROOT, 'packages', 'cli', 'src', 'main.ts'), ...args],
-    {
-      env: { ...process.env, ...env },
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'index.js'), ...args], {
+    env: { ...process.env, ...env },
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   if (stdin !== undefined) child.stdin?.end(stdin);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

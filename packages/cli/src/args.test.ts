@@ -1,15 +1,35 @@
-import { parseArgs } from './args';
+import { parseArgs, parseInvocation } from './args';
+
+const ULID = '01J9V6MWFTWQ392331QBCS46KQ';
 
 describe('parseArgs', () => {
   it('reads status with --watch and an interval', () => {
-    expect(
-      parseArgs(['status', '01J9V6MWFTWQ392331QBCS46KQ@iac', '--watch', '--interval', '2']),
-    ).toEqual({
+    expect(parseArgs(['status', `${ULID}@iac`, '--watch', '--interval', '2'])).toEqual({
       name: 'status',
-      runRef: '01J9V6MWFTWQ392331QBCS46KQ@iac',
+      ref: { runId: ULID, bucket: 'iac', region: 'us-east-1' },
       watch: true,
       intervalMs: 2000,
+      json: false,
     });
+  });
+
+  it('reads the bare run id of the log line with --bucket and --region', () => {
+    expect(
+      parseArgs(['status', ULID, '--bucket', 'acme-iac', '--region', 'sa-east-1']),
+    ).toMatchObject({ ref: { runId: ULID, bucket: 'acme-iac', region: 'sa-east-1' } });
+    expect(parseArgs(['status', ULID, '--bucket=acme-iac'])).toMatchObject({
+      ref: { runId: ULID, bucket: 'acme-iac' },
+    });
+    expect(() => parseArgs(['status', ULID])).toThrow(
+      `status: run ${ULID} is a bare id: add --bucket <iac-bucket>`,
+    );
+    expect(() => parseArgs(['status', `${ULID}@iac`, '--bucket', 'other'])).toThrow(
+      /--bucket other contradicts the run id, whose bucket is iac/,
+    );
+    expect(() => parseArgs(['status', 'not-a-run'])).toThrow(/'not-a-run' is not a run id/);
+    expect(() => parseArgs(['unlock-state', ULID, '--state', 'b/k', '--lock-id', 'L'])).toThrow(
+      /is a bare id: add --bucket/,
+    );
   });
 
   it('reads list filters', () => {
@@ -31,7 +51,11 @@ describe('parseArgs', () => {
       region: 'sa-east-1',
       workspace: 'shop',
       limit: 5,
+      json: false,
     });
+    expect(() => parseArgs(['list', '--bucket', 'iac', '--limit', 'ten'])).toThrow(
+      '--limit must be a positive whole number.',
+    );
   });
 
   it('needs every part of the target to unlock, and --yes to do it', () => {
@@ -78,6 +102,7 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['values', 'purge', ...where])).toThrow(
       /values needs set, list, show or delete/,
     );
+    expect(parseArgs(['values', 'list', ...where, '--json'])).toMatchObject({ json: true });
     expect(parseArgs(['types', 'put', 'type.yaml', ...where])).toMatchObject({
       action: 'put',
       argument: 'type.yaml',
@@ -87,12 +112,24 @@ describe('parseArgs', () => {
       environment: 'dev',
       mermaid: true,
     });
+    expect(() =>
+      parseArgs(['workspace', ...where, '--environment', 'dev', '--mermaid', '--json']),
+    ).toThrow('workspace takes --mermaid or --json, not both.');
   });
 
-  it('explains unknown commands and missing values', () => {
-    expect(() => parseArgs(['deploy'])).toThrow(/Unknown command 'deploy'/);
+  it('explains unknown commands, unknown options, stray arguments and missing values', () => {
+    expect(() => parseArgs(['deploy'])).toThrow("unknown command 'deploy'.");
     expect(() => parseArgs(['status'])).toThrow(/status needs a RUN_ID/);
     expect(() => parseArgs(['list', '--bucket'])).toThrow(/list needs --bucket <value>/);
+    expect(() => parseArgs(['list', '--bucket', 'iac', '--workspce', 'shop'])).toThrow(
+      'list has no option --workspce.',
+    );
+    expect(() => parseArgs(['list', '--bucket', 'iac', 'shop'])).toThrow(
+      "list: unexpected argument 'shop'.",
+    );
+    expect(() => parseArgs(['list', '--bucket', 'iac', '--json=yes'])).toThrow(
+      '--json takes no value.',
+    );
     expect(parseArgs([])).toEqual({ name: 'help' });
   });
 
@@ -110,10 +147,31 @@ describe('parseArgs', () => {
       appId: '01JAPP',
       repository: 'acme/new',
       by: 'ann',
+      json: false,
     });
     expect(() => parseArgs(['apps', 'takeover', '01JAPP', ...base])).toThrow(
       /apps needs --repository <value>/,
     );
     expect(() => parseArgs(['apps', 'show', ...base])).toThrow(/apps show needs an APP_ID/);
+  });
+});
+
+describe('parseInvocation', () => {
+  it('answers --help, -h and help <command> anywhere on the line, and --version', () => {
+    expect(parseInvocation(['--help'])).toEqual({ kind: 'help' });
+    expect(parseInvocation(['help', 'values'])).toMatchObject({
+      kind: 'help',
+      command: { name: 'values' },
+    });
+    // Help wins over a command line that is otherwise wrong.
+    expect(parseInvocation(['status', '-h'])).toMatchObject({
+      kind: 'help',
+      command: { name: 'status' },
+    });
+    expect(parseInvocation(['values', 'set', '--help'])).toMatchObject({
+      command: { name: 'values' },
+    });
+    expect(parseInvocation(['--version'])).toEqual({ kind: 'version' });
+    expect(() => parseInvocation(['--verbose'])).toThrow('unknown option --verbose.');
   });
 });

@@ -33,14 +33,39 @@ export function formatRun(run: RunRecord): string {
   return lines.join('\n');
 }
 
+/** Recent runs, one a line under a header row, columns aligned. */
 export function formatRunList(runs: readonly RunRecord[]): string {
   if (runs.length === 0) return 'No runs.';
-  return runs
-    .map(
-      (r) =>
-        `${r.runId}  ${r.status.padEnd(13)} ${r.type.padEnd(8)} ${r.target.workspace}/${r.target.environment}/${r.target.appName}  ${r.version}  ${r.createdAt}`,
-    )
-    .join('\n');
+  return table(
+    ['RUN_ID', 'STATUS', 'TYPE', 'TARGET', 'VERSION', 'STARTED'],
+    runs.map((r) => [
+      r.runId,
+      r.status,
+      r.type,
+      `${r.target.workspace}/${r.target.environment}/${r.target.appName}`,
+      r.version,
+      r.createdAt,
+    ]),
+  );
+}
+
+/** Rows under a header, each column as wide as its widest cell, two spaces apart. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The --json output: one object (never a bare array, so that fields can be added), indented.
+ * The shapes are documented in each command's --help and the README.
+ */
+export function json(value: Record<string, unknown>): string {
+  return JSON.stringify(value, null, 2);
 }
 
 /** What is deployed, and the versions a rollback can go back to. */

@@ -1,143 +1,72 @@
 /**
- * deploy-engine: the command line for people. Run it with
- * `npx tsx packages/cli/src/main.ts <command>` (or `npm run -s cli -- <command>`).
+ * deploy-engine: the command line for people and workflow steps. Shipped as one bundle,
+ * dist/cli/index.js (`node dist/cli/index.js <command>`, or `deploy-engine <command>` after
+ * `npm install -g <this repository>`); from a development clone: `npm run -s cli -- <command>`.
  */
-import {
-  ConsoleLogger,
-  createS3Client,
-  DeploymentHistory,
-  isFinished,
-  parseRunRef,
-  RunStore,
-  S3ObjectStore,
-  unlockState,
-  type RunRecord,
-} from '@deploy-engine/core';
-import { parseArgs, USAGE } from './args';
-import { formatHistory, formatRun, formatRunList } from './format';
-import { runTypes, runValues, runWorkspace } from './workspace-commands';
-import { runApps } from './app-commands';
+import { CLI_NAME, ConfigurationError } from '@deploy-engine/core';
+import { CommandUsageError, overview, parseInvocation } from './args';
+import { EXIT, EXIT_CODES_HELP, UsageError, type CliIo } from './command';
+import { VERSION } from './version';
 
-function bucket(name: string, region: string): S3ObjectStore {
-  return new S3ObjectStore(createS3Client({ region, credentials: { mode: 'ambient' } }), name);
-}
-
-function store(name: string, region: string): RunStore {
-  return new RunStore(bucket(name, region), new ConsoleLogger(), { region });
-}
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Value (end with Ctrl-D): ');
-  let text = '';
-  for await (const chunk of process.stdin) text += (chunk as Buffer).toString('utf8');
-  return text;
-}
-
-export async function main(
-  argv: readonly string[],
-  out: (line: string) => void = console.log,
-): Promise<number> {
-  const command = parseArgs(argv);
-  switch (command.name) {
-    case 'help':
-      out(USAGE);
-      return 0;
-    case 'status': {
-      const ref = parseRunRef(command.runRef);
-      const runs = store(ref.bucket, ref.region);
-      let run: RunRecord | undefined;
-      for (;;) {
-        run = await runs.getRun(ref.runId);
-        if (!run) {
-          out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
-          return 1;
-        }
-        out(formatRun(run));
-        if (!command.watch || isFinished(run.status)) break;
-        await new Promise((resolve) => setTimeout(resolve, command.intervalMs));
-        out('');
-      }
-      return run.status === 'SUCCEEDED' || run.status === 'SKIPPED' || run.status === 'RUNNING'
-        ? 0
-        : 2;
-    }
-    case 'list': {
-      const runs = store(command.bucket, command.region);
-      out(formatRunList(await runs.listRuns(command)));
-      return 0;
-    }
-    case 'unlock-state': {
-      const ref = parseRunRef(command.runRef);
-      const runs = store(ref.bucket, ref.region);
-      const run = await runs.getRun(ref.runId);
-      if (!run) {
-        out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
-        return 1;
-      }
-      const client = createS3Client({
-        region: run.tfstate.region,
-        credentials: { mode: 'ambient' },
-      });
-      const released = await unlockState(runs, new S3ObjectStore(client, run.tfstate.bucket), {
-        run,
-        statePath: command.statePath,
-        lockId: command.lockId,
-      });
-      out(
-        `Released lock ${command.lockId} (${released.lock.Operation ?? 'operation unknown'} by ${released.lock.Who ?? 'unknown'}) on s3://${run.tfstate.bucket}/${released.key}. Run the deployment again.`,
-      );
-      return 0;
-    }
-    case 'history': {
-      const history = new DeploymentHistory(bucket(command.bucket, command.region));
-      const target = { ...command, appName: command.appId };
-      out(formatHistory(await history.getLast(target), await history.listDeployed(target)));
-      return 0;
-    }
-    case 'values':
-      return runValues(command, bucket(command.bucket, command.region), out, readStdin);
-    case 'types':
-      return runTypes(command, bucket(command.bucket, command.region), out);
-    case 'apps':
-      return runApps(command, bucket(command.bucket, command.region), out);
-    case 'workspace':
-      return runWorkspace(command, bucket(command.bucket, command.region), out);
-    case 'unlock': {
-      const runs = store(command.bucket, command.region);
-      const target = {
-        workspace: command.workspace,
-        environment: command.environment,
-        appKind: command.appKind,
-        appId: command.appId,
-        appName: command.appId,
-      };
-      const current = await runs.getLock(target);
-      if (!current) {
-        out('No lock is held for that target.');
-        return 0;
-      }
-      out(
-        `Lock held by run ${current.lock.runId} since ${current.lock.acquiredAt} (${current.holder?.status ?? 'run record missing'}), started by ${current.lock.workflowRunUrl}.`,
-      );
-      if (!command.yes) {
-        out(
-          "Not removed: add --yes to remove it. Prefer cancel-run with the run's RUN_ID, which also closes the run.",
-        );
-        return 1;
-      }
-      await runs.forceUnlock(target);
-      out('Lock removed.');
-      return 0;
-    }
-  }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exit(1);
+/** stdin, stdout and stderr of this process. */
+export function processIo(): CliIo {
+  return {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    terminal: {
+      isTTY: process.stdout.isTTY === true,
+      columns: process.stdout.columns ?? 80,
+      write: (text) => process.stdout.write(text),
     },
-  );
+    readStdin: async () => {
+      if (process.stdin.isTTY) process.stderr.write('Value (end with Ctrl-D): ');
+      let text = '';
+      for await (const chunk of process.stdin) text += (chunk as Buffer).toString('utf8');
+      return text;
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+/**
+ * Runs one command line; returns the exit code (EXIT). Never throws: a wrong command line is one
+ * line and a hint to --help (2), a wrong input its problems (4), anything else its message (1).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let name: string | undefined;
+  try {
+    const invocation = parseInvocation(argv);
+    switch (invocation.kind) {
+      case 'version':
+        io.out(`${CLI_NAME} ${VERSION}`);
+        return EXIT.OK;
+      case 'help':
+        io.out(
+          invocation.command ? `${invocation.command.help}\n\n${EXIT_CODES_HELP}` : overview(),
+        );
+        return EXIT.OK;
+      case 'run':
+        name = invocation.command.name;
+        return await invocation.run(io);
+    }
+  } catch (error) {
+    if (error instanceof CommandUsageError) {
+      // Messages that start with the command's name read on from the program's name.
+      const { message } = error;
+      const own =
+        message.startsWith(`${error.command.name} `) ||
+        message.startsWith(`${error.command.name}:`);
+      io.err(own ? `${CLI_NAME} ${message}` : `${CLI_NAME} ${error.command.name}: ${message}`);
+      io.err(`Run '${CLI_NAME} ${error.command.name} --help' for its arguments and options.`);
+      return EXIT.USAGE;
+    }
+    if (error instanceof UsageError) {
+      io.err(`${CLI_NAME}: ${error.message}`);
+      io.err(`Run '${CLI_NAME} --help' for the list of commands.`);
+      return EXIT.USAGE;
+    }
+    const prefix = name ? `${CLI_NAME} ${name}` : CLI_NAME;
+    io.err(`${prefix}: ${error instanceof Error ? error.message : String(error)}`);
+    return error instanceof ConfigurationError ? EXIT.REFUSED : EXIT.FAILED;
+  }
 }

@@ -1,171 +1,154 @@
 /**
- * The CLI's workspace commands: shared values, Connection Interface Types, and a view of the
- * Connection Interfaces of an environment with who produces and who requires each.
+ * The CLI's workspace commands: Connection Interface Types, and a view of the Connection
+ * Interfaces of an environment with who produces and who requires each (shared values are in
+ * values-commands.ts).
  */
 import { readFile } from 'node:fs/promises';
 import {
   ConnectionTypeStore,
   ConsumerIndex,
   parseConnectionTypeText,
-  SharedValueStore,
   WorkspaceContextStore,
   ConfigurationError,
   ownerOf,
   type ConnectionInterfaceInstance,
   type ConsumerRecord,
-  type ObjectStore,
-  type SharedValueRecord,
 } from '@deploy-engine/core';
-import type { Command } from './args';
+import { defineCommand, EXIT, UsageError } from './command';
+import { json } from './format';
+import { WORKSPACE_OPTIONS } from './options';
+import { iacBucket } from './run-commands';
 
-type Out = (line: string) => void;
+function typesAction(text: string): 'put' | 'list' | 'delete' {
+  if (text === 'put' || text === 'list' || text === 'delete') return text;
+  throw new UsageError(`types needs put, list or delete, not '${text}'.`);
+}
 
-const shown = (record: { value?: unknown; secret: boolean }): string =>
-  record.secret ? '*** (secret)' : JSON.stringify(record.value);
+export const typesCommand = defineCommand({
+  name: 'types',
+  summary: `types put <file.yaml> | list | delete <NAME> --bucket <iac-bucket> --workspace W [--json]
+      the workspace's Connection Interface Types`,
+  help: `deploy-engine types put <file.yaml> --bucket <iac-bucket> --workspace W [--region R]
+deploy-engine types list --bucket <iac-bucket> --workspace W [--region R] [--json]
+deploy-engine types delete <NAME> --bucket <iac-bucket> --workspace W [--region R]
 
-export async function runValues(
-  command: Extract<Command, { name: 'values' }>,
-  store: ObjectStore,
-  out: Out,
-  readStdin: () => Promise<string>,
-): Promise<number> {
-  const values = new SharedValueStore(store);
-  const scope = {
-    workspace: command.workspace,
-    ...(command.environment ? { environment: command.environment } : {}),
-  };
-  const where = `${command.workspace}${command.environment ? `/${command.environment}` : ' (every environment)'}`;
-  const key = command.key ?? '';
-  switch (command.action) {
-    case 'set': {
-      if (command.secret && command.value !== undefined)
-        out(
-          'Warning: the secret was given on the command line, where shell history and process lists keep it; leave it off to read it from stdin.',
+The workspace's Connection Interface Types (what a plugin's connection inputs and outputs
+must look like). put adds or replaces one from a YAML file.
+
+  --json   (list) print {"types": [{"name", "description", "attributes": [{"name", "type",
+           "required", "secret", ...}]}, ...]}`,
+  options: { ...WORKSPACE_OPTIONS, json: 'boolean' },
+  parse: (args) => {
+    const action = typesAction(args.positional(0, 'put, list or delete'));
+    const argument = args.positionals[1];
+    if (action !== 'list' && argument === undefined)
+      throw new UsageError(`types ${action} needs ${action === 'put' ? 'a file' : 'a type name'}.`);
+    args.noMorePositionals(action === 'list' ? 1 : 2);
+    return {
+      name: 'types' as const,
+      action,
+      ...args.workspaceScope(),
+      /** put: the YAML file; delete: the type name. */
+      ...(argument !== undefined ? { argument } : {}),
+      json: args.flag('json'),
+    };
+  },
+  run: async (command, io) => {
+    const types = new ConnectionTypeStore(iacBucket(command.bucket, command.region));
+    switch (command.action) {
+      case 'put': {
+        const file = command.argument ?? '';
+        const parsed = parseConnectionTypeText(await readFile(file, 'utf8'), file, file);
+        if (!parsed.type)
+          throw new ConfigurationError(
+            parsed.problems,
+            `${file} is not a Connection Interface Type`,
+          );
+        const replaced = await types.put(command.workspace, parsed.type);
+        io.out(
+          `${replaced ? 'Replaced' : 'Added'} Connection Interface Type ${parsed.type.name} in workspace ${command.workspace}.`,
         );
-      const raw = command.value ?? (await readStdin()).replace(/\r?\n$/, '');
-      let value: unknown = raw;
-      if (command.json) {
-        try {
-          value = JSON.parse(raw);
-        } catch (error) {
-          throw new ConfigurationError({
-            message: `--json was given, but the value is not JSON: ${(error as Error).message}`,
-          });
+        return EXIT.OK;
+      }
+      case 'list': {
+        const list = await types.list(command.workspace);
+        if (command.json) {
+          io.out(json({ types: list }));
+          return EXIT.OK;
         }
+        if (list.length === 0)
+          io.out(`No Connection Interface Types in workspace ${command.workspace}.`);
+        for (const type of list) {
+          io.out(`${type.name}${type.description ? ` — ${type.description}` : ''}`);
+          for (const a of type.attributes)
+            io.out(
+              `  ${a.name.padEnd(24)} ${a.type.padEnd(7)} ${a.required ? 'required' : 'optional'}${a.secret ? ', secret' : ''}`,
+            );
+        }
+        return EXIT.OK;
       }
-      const record = await values.set(scope, key, value, {
-        secret: command.secret,
-        by: command.by,
-      });
-      out(
-        `Set ${key} in ${where}: revision ${record.revision}${record.secret ? ', secret' : ''}, by ${record.updatedBy}.`,
-      );
-      return 0;
-    }
-    case 'list': {
-      if (command.environment) {
-        const resolved = await values.resolve(command.workspace, command.environment);
-        const entries = Object.entries(resolved);
-        if (entries.length === 0) out(`No shared values in ${where}.`);
-        for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : 1)))
-          out(
-            `${k.padEnd(28)} ${shown(v).padEnd(30)} ${v.scope}, revision ${v.revision} by ${v.updatedBy} at ${v.updatedAt}`,
-          );
-        return 0;
-      }
-      const records = await values.list(scope);
-      if (records.length === 0) out(`No shared values in ${where}.`);
-      for (const r of records)
-        out(
-          `${r.key.padEnd(28)} ${shown(r).padEnd(30)} revision ${r.revision} by ${r.updatedBy} at ${r.updatedAt}`,
+      case 'delete':
+        await types.delete(command.workspace, command.argument ?? '');
+        io.out(
+          `Deleted Connection Interface Type ${command.argument ?? ''} from workspace ${command.workspace}.`,
         );
-      return 0;
+        return EXIT.OK;
     }
-    case 'show': {
-      const record = await values.get(scope, key);
-      if (!record) {
-        out(`${key} is not set in ${where}.`);
-        return 1;
-      }
-      out(describeValue(record));
-      return 0;
-    }
-    case 'delete': {
-      const deleted = await values.delete(scope, key, { by: command.by });
-      out(
-        deleted
-          ? `Deleted ${key} from ${where} (its history is kept).`
-          : `${key} is not set in ${where}.`,
-      );
-      return deleted ? 0 : 1;
-    }
-  }
-}
+  },
+});
 
-function describeValue(record: SharedValueRecord): string {
-  return [
-    `${record.key} = ${shown(record)}`,
-    `  revision ${record.revision}, by ${record.updatedBy} at ${record.updatedAt}`,
-    '  history:',
-    ...record.history.map(
-      (h) => `    ${h.revision}. ${h.deleted ? 'deleted' : 'set'} by ${h.by} at ${h.at}`,
+export const workspaceCommand = defineCommand({
+  name: 'workspace',
+  summary: `workspace --bucket <iac-bucket> --workspace W --environment E [--mermaid | --json]
+      Connection Interfaces with producer and consumers; --mermaid: the graph`,
+  help: `deploy-engine workspace --bucket <iac-bucket> --workspace W --environment E [--region R] [--mermaid | --json]
+
+The Connection Interfaces of an environment: each with its type, producer, owner, attributes
+(secret ones as ***) and the applications that require it; then what is required but produced
+by nothing.
+
+  --mermaid   the same as a Mermaid flowchart
+  --json      print {"interfaces": [<instance>, ...], "consumers": [<consumer record>, ...]}
+              with secret attribute values replaced by "***"`,
+  options: { ...WORKSPACE_OPTIONS, environment: 'value', mermaid: 'boolean', json: 'boolean' },
+  parse: (args) => {
+    args.noMorePositionals(0);
+    if (args.flag('mermaid') && args.flag('json'))
+      throw new UsageError('workspace takes --mermaid or --json, not both.');
+    return {
+      name: 'workspace' as const,
+      ...args.workspaceScope(),
+      environment: args.text('environment', true),
+      mermaid: args.flag('mermaid'),
+      json: args.flag('json'),
+    };
+  },
+  run: async (command, io) => {
+    const store = iacBucket(command.bucket, command.region);
+    const [instances, consumers] = await Promise.all([
+      new WorkspaceContextStore(store).list(command.workspace, command.environment),
+      new ConsumerIndex(store).list(command.workspace, command.environment),
+    ]);
+    io.out(
+      command.json
+        ? json({ interfaces: instances.map(withoutSecrets), consumers })
+        : command.mermaid
+          ? workspaceMermaid(instances, consumers)
+          : workspaceTable(instances, consumers),
+    );
+    return EXIT.OK;
+  },
+});
+
+/** An instance with its secret attributes' values replaced by "***". */
+function withoutSecrets(instance: ConnectionInterfaceInstance): ConnectionInterfaceInstance {
+  const secret = new Set(instance.secretAttributes ?? []);
+  return {
+    ...instance,
+    attributes: Object.fromEntries(
+      Object.entries(instance.attributes).map(([k, v]) => [k, secret.has(k) ? '***' : v]),
     ),
-  ].join('\n');
-}
-
-export async function runTypes(
-  command: Extract<Command, { name: 'types' }>,
-  store: ObjectStore,
-  out: Out,
-): Promise<number> {
-  const types = new ConnectionTypeStore(store);
-  switch (command.action) {
-    case 'put': {
-      const file = command.argument ?? '';
-      const parsed = parseConnectionTypeText(await readFile(file, 'utf8'), file, file);
-      if (!parsed.type)
-        throw new ConfigurationError(parsed.problems, `${file} is not a Connection Interface Type`);
-      const replaced = await types.put(command.workspace, parsed.type);
-      out(
-        `${replaced ? 'Replaced' : 'Added'} Connection Interface Type ${parsed.type.name} in workspace ${command.workspace}.`,
-      );
-      return 0;
-    }
-    case 'list': {
-      const list = await types.list(command.workspace);
-      if (list.length === 0)
-        out(`No Connection Interface Types in workspace ${command.workspace}.`);
-      for (const type of list) {
-        out(`${type.name}${type.description ? ` — ${type.description}` : ''}`);
-        for (const a of type.attributes)
-          out(
-            `  ${a.name.padEnd(24)} ${a.type.padEnd(7)} ${a.required ? 'required' : 'optional'}${a.secret ? ', secret' : ''}`,
-          );
-      }
-      return 0;
-    }
-    case 'delete':
-      await types.delete(command.workspace, command.argument ?? '');
-      out(
-        `Deleted Connection Interface Type ${command.argument ?? ''} from workspace ${command.workspace}.`,
-      );
-      return 0;
-  }
-}
-
-export async function runWorkspace(
-  command: Extract<Command, { name: 'workspace' }>,
-  store: ObjectStore,
-  out: Out,
-): Promise<number> {
-  const [instances, consumers] = await Promise.all([
-    new WorkspaceContextStore(store).list(command.workspace, command.environment),
-    new ConsumerIndex(store).list(command.workspace, command.environment),
-  ]);
-  out(
-    command.mermaid ? workspaceMermaid(instances, consumers) : workspaceTable(instances, consumers),
-  );
-  return 0;
+  };
 }
 
 const app = (t: { appKind: string; appName: string; appId: string }): string =>
