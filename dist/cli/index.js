@@ -50074,7 +50074,7 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
 /** The command the CLI is installed as (package.json `bin`). */
 const CLI_NAME = 'deploy-engine';
 /** `deploy-engine <args>`, for messages and outputs that tell a user what to run. */
-function cliCommand(...args) {
+function shipped_cli_cliCommand(...args) {
     return [CLI_NAME, ...args].join(' ');
 }
 
@@ -55020,6 +55020,7 @@ function template_session_describeUndefinedReference(reference) {
 
 
 
+
 let shared;
 /** Compiled templates by source text: the same computed input renders once per plugin. */
 const compiled = new Map();
@@ -55093,7 +55094,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
             location,
             hint: undefinedHint?.(cause.expression) ??
                 (/^var[.[]/.test(cause.expression)
-                    ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
+                    ? `It is not a shared value of this workspace and environment: set it with \`${cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
                     : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
         };
     }
@@ -55757,6 +55758,7 @@ stkKeys) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/stk-shared-values.ts
 
+
 /** `{{ var.KEY }}` or `{{var.KEY}}`, nothing else inside the braces. */
 const REFERENCE = /\{\{\s*var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Replaces every `{{ var.KEY }}` of stk.yaml values; problems name the file, line and key. */
@@ -55781,7 +55783,7 @@ function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, sco
                 problems.push({
                     message: `${where.file} reads shared value ${key} ({{ var.${key} }}), which is not set in workspace ${scope.workspace} for environment ${scope.environment}.`,
                     location: where,
-                    hint: `Set it with \`npm run cli -- values set ${key} <value> --bucket <iac-bucket> --workspace ${scope.workspace} [--environment ${scope.environment}]\`, or write the value itself in stk.yaml.`,
+                    hint: `Set it with \`${cliCommand('values', 'set', key, '<value>', '--bucket <iac-bucket>', `--workspace ${scope.workspace}`, `[--environment ${scope.environment}]`)}\`, or write the value itself in stk.yaml.`,
                 });
             }
             else if (found.secret) {
@@ -58544,6 +58546,7 @@ function fingerprint_unchangedPlugins(manifest, last) {
  */
 
 
+
 /**
  * Refuses a run of `target` from another repository than the one it is bound to. Returns what
  * binds an unbound id to this repository: call it only once every other check has passed, just
@@ -58595,7 +58598,7 @@ function refusal(target, from, why, location, bindings) {
     return new ConfigurationError({
         message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
         ...(location ? { location } : {}),
-        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: npm run -s cli -- apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`,
+        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
     });
 }
 /** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
@@ -60444,6 +60447,7 @@ function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) 
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -60954,7 +60958,7 @@ class TaskExecutor {
             ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
             initEnv: this.git.env,
             ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
-            unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
+            unlockCommand: cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
             secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
             dir,
             logger: this.deps.logger,

@@ -85746,6 +85746,22 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
 ;// CONCATENATED MODULE: ./packages/core/src/cancel/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/commands/shipped-cli.ts
+/**
+ * How a message names a CLI command: the shipped form a user can run (`deploy-engine` from
+ * `npm install -g <repository>`, or `node <checkout>/dist/cli/index.js`), never a command that
+ * needs a development clone of this repository.
+ */
+/** The command the CLI is installed as (package.json `bin`). */
+const CLI_NAME = 'deploy-engine';
+/** `deploy-engine <args>`, for messages and outputs that tell a user what to run. */
+function cliCommand(...args) {
+    return [CLI_NAME, ...args].join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/commands/index.ts
+
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./packages/core/src/tasks/task-list.ts
@@ -91477,6 +91493,7 @@ function describeUndefinedReference(reference) {
 
 
 
+
 let shared;
 /** Compiled templates by source text: the same computed input renders once per plugin. */
 const compiled = new Map();
@@ -91550,7 +91567,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
             location,
             hint: undefinedHint?.(cause.expression) ??
                 (/^var[.[]/.test(cause.expression)
-                    ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
+                    ? `It is not a shared value of this workspace and environment: set it with \`${cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
                     : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
         };
     }
@@ -92337,6 +92354,7 @@ stkKeys) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/stk-shared-values.ts
 
+
 /** `{{ var.KEY }}` or `{{var.KEY}}`, nothing else inside the braces. */
 const REFERENCE = /\{\{\s*var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Replaces every `{{ var.KEY }}` of stk.yaml values; problems name the file, line and key. */
@@ -92361,7 +92379,7 @@ function resolveDescriptorSharedValues(descriptor, shared, scope) {
                 problems.push({
                     message: `${where.file} reads shared value ${key} ({{ var.${key} }}), which is not set in workspace ${scope.workspace} for environment ${scope.environment}.`,
                     location: where,
-                    hint: `Set it with \`npm run cli -- values set ${key} <value> --bucket <iac-bucket> --workspace ${scope.workspace} [--environment ${scope.environment}]\`, or write the value itself in stk.yaml.`,
+                    hint: `Set it with \`${cliCommand('values', 'set', key, '<value>', '--bucket <iac-bucket>', `--workspace ${scope.workspace}`, `[--environment ${scope.environment}]`)}\`, or write the value itself in stk.yaml.`,
                 });
             }
             else if (found.secret) {
@@ -95334,6 +95352,7 @@ function deploymentMode(tasks) {
  */
 
 
+
 /**
  * Refuses a run of `target` from another repository than the one it is bound to. Returns what
  * binds an unbound id to this repository: call it only once every other check has passed, just
@@ -95385,7 +95404,7 @@ function refusal(target, from, why, location, bindings) {
     return new errors_ConfigurationError({
         message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
         ...(location ? { location } : {}),
-        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: npm run -s cli -- apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`,
+        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
     });
 }
 /** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
@@ -97578,6 +97597,7 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -98088,7 +98108,7 @@ class TaskExecutor {
             ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
             initEnv: this.git.env,
             ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
-            unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
+            unlockCommand: cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
             secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
             dir,
             logger: this.deps.logger,
@@ -105398,7 +105418,7 @@ async function run() {
             setOutput(name, value);
         setOutput('run_type', current?.type ?? '');
         setOutput('run_status', current?.status ?? '');
-        setOutput('status_command', current ? `npm run cli -- status ${runRef(current)}` : '');
+        setOutput('status_command', current ? cliCommand('status', runRef(current)) : '');
         const summary = {
             opened,
             manifest: opened.manifest,

@@ -90431,6 +90431,7 @@ function template_session_describeUndefinedReference(reference) {
 
 
 
+
 let shared;
 /** Compiled templates by source text: the same computed input renders once per plugin. */
 const compiled = new Map();
@@ -90504,7 +90505,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
             location,
             hint: undefinedHint?.(cause.expression) ??
                 (/^var[.[]/.test(cause.expression)
-                    ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
+                    ? `It is not a shared value of this workspace and environment: set it with \`${cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
                     : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
         };
     }
@@ -91168,6 +91169,7 @@ stkKeys) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/stk-shared-values.ts
 
+
 /** `{{ var.KEY }}` or `{{var.KEY}}`, nothing else inside the braces. */
 const REFERENCE = /\{\{\s*var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Replaces every `{{ var.KEY }}` of stk.yaml values; problems name the file, line and key. */
@@ -91192,7 +91194,7 @@ function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, sco
                 problems.push({
                     message: `${where.file} reads shared value ${key} ({{ var.${key} }}), which is not set in workspace ${scope.workspace} for environment ${scope.environment}.`,
                     location: where,
-                    hint: `Set it with \`npm run cli -- values set ${key} <value> --bucket <iac-bucket> --workspace ${scope.workspace} [--environment ${scope.environment}]\`, or write the value itself in stk.yaml.`,
+                    hint: `Set it with \`${cliCommand('values', 'set', key, '<value>', '--bucket <iac-bucket>', `--workspace ${scope.workspace}`, `[--environment ${scope.environment}]`)}\`, or write the value itself in stk.yaml.`,
                 });
             }
             else if (found.secret) {
@@ -94086,6 +94088,7 @@ function fingerprint_unchangedPlugins(manifest, last) {
  */
 
 
+
 /**
  * Refuses a run of `target` from another repository than the one it is bound to. Returns what
  * binds an unbound id to this repository: call it only once every other check has passed, just
@@ -94137,7 +94140,7 @@ function refusal(target, from, why, location, bindings) {
     return new ConfigurationError({
         message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
         ...(location ? { location } : {}),
-        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: npm run -s cli -- apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`,
+        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
     });
 }
 /** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
@@ -96343,6 +96346,19 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
         logger.warning(warning, { file: templatesDir });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/commands/shipped-cli.ts
+/**
+ * How a message names a CLI command: the shipped form a user can run (`deploy-engine` from
+ * `npm install -g <repository>`, or `node <checkout>/dist/cli/index.js`), never a command that
+ * needs a development clone of this repository.
+ */
+/** The command the CLI is installed as (package.json `bin`). */
+const CLI_NAME = 'deploy-engine';
+/** `deploy-engine <args>`, for messages and outputs that tell a user what to run. */
+function shipped_cli_cliCommand(...args) {
+    return [CLI_NAME, ...args].join(' ');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
 /**
  * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
@@ -96351,6 +96367,7 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
  * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
  * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
  */
+
 
 
 
@@ -96891,7 +96908,7 @@ class TaskExecutor {
             ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
             initEnv: this.git.env,
             ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
-            unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
+            unlockCommand: shipped_cli_cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
             secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
             dir,
             logger: this.deps.logger,

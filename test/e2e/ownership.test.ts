@@ -120,7 +120,7 @@ it('refuses another repository using the app-id before any lock or plan, until a
   );
   expect(errorsOf(evil)).toContain('this run comes from repository evil/fork');
   expect(errorsOf(evil)).toContain(
-    `npm run -s cli -- apps takeover ${PRODUCER} --repository evil/fork --bucket ${flow.iacBucket} --workspace shop`,
+    `deploy-engine apps takeover ${PRODUCER} --repository evil/fork --bucket ${flow.iacBucket} --workspace shop`,
   );
   expect(await flow.runs()).toHaveLength(runsBefore);
   expect(await flow.lockKeys()).toEqual([]);

@@ -158,7 +158,7 @@ describe('shared values', () => {
         properties: { file: 'plugins/shared-reader/templates-deploy/extra.tf', line: '2' },
       }),
     );
-    expect(errorsOf(plan)).toContain('npm run cli -- values set <KEY> <value>');
+    expect(errorsOf(plan)).toContain('deploy-engine values set <KEY> <value>');
     await flow.cli(['values', 'set', 'OWNER', 'ops']);
     const fixed = await orchestrate('beta');
     expectOk(fixed);

@@ -159,7 +159,7 @@ ${plugins}`,
   ): Promise<string[]> {
     const blocked = await this.orchestrate(workdir, withInputs);
     const message = blocked.annotations.map((a) => a.message).join('\n');
-    const command = /npm run cli -- (unlock-state \S+ --state \S+ --lock-id \S+)/.exec(message);
+    const command = /deploy-engine (unlock-state \S+ --state \S+ --lock-id \S+)/.exec(message);
     if (blocked.exitCode !== 1 || !message.includes('could not lock the state') || !command)
       return [`the next run did not report the lock with its unlock command:\n${blocked.log}`];
     const unlocked = await runCli((command[1] ?? '').split(' '), this.stepEnv());

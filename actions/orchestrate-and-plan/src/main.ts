@@ -25,6 +25,7 @@ import {
   scanRepositoryFiles,
   PLANNING_TASKS,
   S3ObjectStore,
+  cliCommand,
   type PlanRecord,
   type RunRecord,
   type UnplannedPlugin,
@@ -157,7 +158,7 @@ export async function run(): Promise<void> {
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
     core.setOutput('run_type', current?.type ?? '');
     core.setOutput('run_status', current?.status ?? '');
-    core.setOutput('status_command', current ? `npm run cli -- status ${runRef(current)}` : '');
+    core.setOutput('status_command', current ? cliCommand('status', runRef(current)) : '');
     const summary: OrchestrateSummary = {
       opened,
       manifest: opened.manifest,

@@ -8242,11 +8242,25 @@ function describeUndefinedReference(reference) {
     return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot).${known} Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/commands/shipped-cli.ts
+/**
+ * How a message names a CLI command: the shipped form a user can run (`deploy-engine` from
+ * `npm install -g <repository>`, or `node <checkout>/dist/cli/index.js`), never a command that
+ * needs a development clone of this repository.
+ */
+/** The command the CLI is installed as (package.json `bin`). */
+const CLI_NAME = 'deploy-engine';
+/** `deploy-engine <args>`, for messages and outputs that tell a user what to run. */
+function cliCommand(...args) {
+    return [CLI_NAME, ...args].join(' ');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
 /**
  * Renders one Jinja template string in the sandbox, turning every failure into a {@link Problem}
  * that names the file, the line and what is undefined.
  */
+
 
 
 
@@ -8324,7 +8338,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
             location,
             hint: undefinedHint?.(cause.expression) ??
                 (/^var[.[]/.test(cause.expression)
-                    ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
+                    ? `It is not a shared value of this workspace and environment: set it with \`${cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
                     : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
         };
     }

@@ -76,6 +76,7 @@ import {
   type TerraformResolver,
 } from './terraform-versions';
 import { TemplateWarnings, undefinedModeOf } from './template-warnings';
+import { cliCommand } from '../commands';
 
 /** What task execution reads and writes in the IaC bucket (see runDependencies). */
 export type ExecuteDependencies = Omit<RunDependencies, 'connectionTypes'>;
@@ -775,7 +776,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       ),
       initEnv: this.git.env,
       ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
-      unlockCommand: `npm run cli -- unlock-state ${this.deps.runs.runRef(this.run.runId)}`,
+      unlockCommand: cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
       secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
       dir,
       logger: this.deps.logger,

@@ -16,6 +16,7 @@ import {
   type DeploymentHistory,
   type DeploymentTarget,
 } from '../workspace';
+import { cliCommand } from '../commands';
 
 export interface BindingDependencies {
   bindings: AppBindingStore;
@@ -114,7 +115,7 @@ function refusal(
   return new ConfigurationError({
     message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
     ...(location ? { location } : {}),
-    hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: npm run -s cli -- apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`,
+    hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
   });
 }
 

@@ -14,6 +14,7 @@
 import type { Problem, SourceLocation } from '../errors';
 import { asRecord, type Descriptor, type DescriptorPlugin, type YamlPath } from '../descriptor';
 import type { ResolvedSharedValue } from '../workspace';
+import { cliCommand } from '../commands';
 
 /** `{{ var.KEY }}` or `{{var.KEY}}`, nothing else inside the braces. */
 const REFERENCE = /\{\{\s*var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -51,7 +52,7 @@ export function resolveDescriptorSharedValues(
         problems.push({
           message: `${where.file} reads shared value ${key} ({{ var.${key} }}), which is not set in workspace ${scope.workspace} for environment ${scope.environment}.`,
           location: where,
-          hint: `Set it with \`npm run cli -- values set ${key} <value> --bucket <iac-bucket> --workspace ${scope.workspace} [--environment ${scope.environment}]\`, or write the value itself in stk.yaml.`,
+          hint: `Set it with \`${cliCommand('values', 'set', key, '<value>', '--bucket <iac-bucket>', `--workspace ${scope.workspace}`, `[--environment ${scope.environment}]`)}\`, or write the value itself in stk.yaml.`,
         });
       } else if (found.secret) {
         problems.push({

@@ -13,6 +13,7 @@ import {
   type UndefinedMode,
   type UndefinedReference,
 } from './template-session';
+import { cliCommand } from '../commands';
 
 let shared: nunjucks.Environment | undefined;
 /** Compiled templates by source text: the same computed input renders once per plugin. */
@@ -127,7 +128,7 @@ function toProblem(
       hint:
         undefinedHint?.(cause.expression) ??
         (/^var[.[]/.test(cause.expression)
-          ? 'It is not a shared value of this workspace and environment: set it with `npm run cli -- values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]`, or guard it with "is defined" or the default filter.'
+          ? `It is not a shared value of this workspace and environment: set it with \`${cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
           : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
     };
   }
