@@ -51441,6 +51441,8 @@ const keys = {
     /** A run's raw files (plan files and plan texts), stored as they are. */
     file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
     runsPrefix: 'runs/',
+    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
+    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
     lock: (target) => `locks/${targetPath(target)}.json`,
     connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
     connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
@@ -56646,6 +56648,229 @@ function readRecordedArtifact(where, body, expected) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/heartbeat.ts
+
+
+/** How often the executing step writes its heartbeat. */
+const HEARTBEAT_INTERVAL_MS = 30_000;
+/**
+ * A step silent for longer than this is gone: ten missed heartbeats, so an S3 hiccup of a few
+ * minutes does not make a live step look dead.
+ */
+const HEARTBEAT_SILENCE_MS = 5 * 60_000;
+/** The heartbeat of a run, if a step ever wrote one. */
+async function readHeartbeat(store, runId) {
+    return (await store.getJson(keys.heartbeat(runId)))?.value;
+}
+/**
+ * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
+ * that fails is logged once and tried again at the next beat; one refused because another step
+ * wrote the heartbeat ends the beating, with a warning.
+ */
+function startHeartbeat(store, runId, executorId, logger, options = {}) {
+    const key = keys.heartbeat(runId);
+    const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
+    const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
+    const now = options.now ?? (() => new Date());
+    let etag;
+    let started = false;
+    let stopped = false;
+    let warned = false;
+    let pending = Promise.resolve();
+    const write = async () => {
+        const beat = { runId, executorId, at: now().toISOString(), silenceMs };
+        try {
+            if (!started) {
+                // A resumed run has the heartbeat of its earlier attempt: overwrite that one only.
+                const previous = await store.getJson(key);
+                etag = await store.putJson(key, beat, previous ? { ifMatch: previous.etag } : { ifNoneMatch: '*' });
+                started = true;
+            }
+            else {
+                etag = await store.putJson(key, beat, { ifMatch: etag });
+            }
+            warned = false;
+        }
+        catch (error) {
+            if (error instanceof object_store_PreconditionFailedError) {
+                const current = await store.getJson(key).catch(() => undefined);
+                // Our own write, whose answer was lost: go on from it.
+                if (current && current.value.executorId === executorId && started) {
+                    etag = current.etag;
+                    return;
+                }
+                if (!started)
+                    return; // a race on the first write: the next beat reads again
+                stopped = true;
+                logger.warning(`The heartbeat of run ${runId} was written by another step: this step stops sending it.`);
+                return;
+            }
+            if (!warned)
+                logger.warning(`Could not write the heartbeat of run ${runId} (${error.message}); trying again every ${Math.round(intervalMs / 1000)} s. A step silent for ${Math.round(silenceMs / 60000)} min counts as gone.`);
+            warned = true;
+        }
+    };
+    const beat = () => {
+        if (stopped)
+            return;
+        pending = pending.then(write);
+    };
+    beat();
+    const timer = setInterval(beat, intervalMs);
+    timer.unref();
+    return {
+        stop: async () => {
+            stopped = true;
+            clearInterval(timer);
+            await pending;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
+/**
+ * Whether the run holding a target's lock is dead: a run whose job was lost without closing it
+ * (a rejected approval whose cancel job had no credentials, a cancelled workflow, a lost runner)
+ * must not block the target until someone runs a command. Asked by a new run that finds the lock
+ * held (RunStore.createRun); a dead holder is closed ABORTED and superseded, anything else keeps
+ * the lock.
+ *
+ * Who answers depends on what the holder is waiting on (its `subject`):
+ * - a step executes it (executor claim): that step's GitHub workflow run attempt, else its
+ *   heartbeat (silent longer than the heartbeat says: gone);
+ * - no step executes it (waiting for approval): the GitHub workflow run attempt that opened it,
+ *   else its lease from when it took the lock (6 hours unless the opener set another).
+ * GitHub's answer comes through WorkflowRunLiveness (the actions implement it with the job's
+ * token; the core never calls GitHub). Without an answer the lock is kept: refusing a run is
+ * recoverable, applying over a live one is not.
+ */
+
+
+/** Decides whether the RUNNING holder of a lock is dead. Never throws for GitHub's answers. */
+async function judgeHolder(input) {
+    const { holder } = input;
+    const cancel = cancelAdvice(input.holderRef);
+    const executor = holder.executor;
+    const subject = executor ? executor.workflowRun : holder.workflowRun;
+    if (subject) {
+        const whose = executor
+            ? `the workflow run executing it (${executor.description})`
+            : 'its workflow run';
+        if (!input.liveness)
+            return {
+                dead: false,
+                reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
+                hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
+                retryable: false,
+            };
+        const answer = await input.liveness.check(subject);
+        if (answer.state === 'completed')
+            return {
+                dead: true,
+                reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
+                retryable: false,
+            };
+        if (answer.state === 'running')
+            return {
+                dead: false,
+                reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
+                retryable: true,
+            };
+        return {
+            dead: false,
+            reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
+            hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
+            retryable: answer.retryable,
+        };
+    }
+    const at = input.now.getTime();
+    if (executor) {
+        const beat = input.heartbeat?.executorId === executor.id ? input.heartbeat : undefined;
+        const last = beat?.at ?? executor.claimedAt;
+        const silenceMs = beat?.silenceMs ?? HEARTBEAT_SILENCE_MS;
+        const silent = at - new Date(last).getTime();
+        const said = `${beat ? 'sent its last heartbeat' : 'took it and sent no heartbeat since'} at ${last} (${minutes(silent)} ago)`;
+        const rule = `a step executing a run sends one every ${seconds(HEARTBEAT_INTERVAL_MS)}; silent for more than ${minutes(silenceMs)}, it is gone`;
+        return silent > silenceMs
+            ? {
+                dead: true,
+                reason: `the step executing it (${executor.description}) ${said} and never closed it: ${rule}`,
+                retryable: false,
+            }
+            : {
+                dead: false,
+                reason: `the step executing it (${executor.description}) ${said}; ${rule}`,
+                hint: `Wait for it, or ${cancel}.`,
+                retryable: true,
+            };
+    }
+    const leaseMs = input.lock.leaseMs ?? input.defaultLeaseMs;
+    const held = at - new Date(input.lock.acquiredAt).getTime();
+    const until = new Date(new Date(input.lock.acquiredAt).getTime() + leaseMs).toISOString();
+    return held > leaseMs
+        ? {
+            dead: true,
+            reason: `its lease ended without it being closed: opened outside GitHub Actions at ${input.lock.acquiredAt}, no step executed it within its lease of ${minutes(leaseMs)}`,
+            retryable: false,
+        }
+        : {
+            dead: false,
+            reason: `it was opened outside GitHub Actions ${minutes(held)} ago and waits for a step to execute it (an approval?); its lease of ${minutes(leaseMs)} keeps the lock until ${until}`,
+            hint: `Wait for it, or ${cancel}.`,
+            retryable: true,
+        };
+}
+/** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */
+function cancelAdvice(runRef) {
+    return `cancel it: run the cancel-run action with RUN_ID ${runRef}, or \`${shipped_cli_cliCommand('cancel', runRef)}\` (it asks you to confirm)`;
+}
+function minutes(ms) {
+    if (ms < 120_000)
+        return seconds(ms);
+    const m = Math.round(ms / 60_000);
+    return m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`;
+}
+function seconds(ms) {
+    return `${Math.round(ms / 1000)} s`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/superseded.ts
+/**
+ * A run that a later run found dead and superseded (see holder-liveness.ts) is never applied
+ * afterwards: not by its own approved job arriving late, not by a re-run of that job. The record
+ * says who superseded it; a RUNNING run whose target lock another run holds (the superseding run
+ * stopped between taking the lock and closing it) is refused the same way.
+ */
+
+
+
+/** A step asked to execute or resume a run that was superseded. Nothing was changed. */
+class superseded_SupersededRunError extends errors_ConfigurationError {
+    name = 'SupersededRunError';
+    constructor(run, supersederRef) {
+        const by = run.supersededBy;
+        super({
+            message: `Run ${run.runId} was superseded by run ${by.runId} (${supersederRef}, started by ${by.workflowRunUrl}) at ${by.at}: ${by.reason}. It is ABORTED and is never applied; this step changed nothing.`,
+            hint: `To deploy, start a new run (run the workflow again) and review its plan; the state of ${target_describeTarget(run.target)} is what run ${by.runId} left (\`${shipped_cli_cliCommand('status', supersederRef)}\`).`,
+        });
+    }
+}
+/**
+ * A step asked to execute a RUNNING run that no longer holds its target's lock: another run took
+ * it (or it was removed by hand). Nothing was changed.
+ */
+class superseded_LockLostError extends errors_ConfigurationError {
+    name = 'LockLostError';
+    constructor(run, lock, holderRef) {
+        super({
+            message: lock
+                ? `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)}: run ${lock.runId} (${holderRef ?? lock.runId}, started by ${lock.workflowRunUrl}) took it at ${lock.acquiredAt}. This run is never applied; this step changed nothing.`
+                : `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)} (it was removed by hand). This run is not applied without it; this step changed nothing.`,
+            hint: 'Start a new run (run the workflow again) and review its plan.',
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-store.ts
 /**
  * Run records and their locks in the IaC bucket. Every write that could race is conditional: the
@@ -56663,14 +56888,17 @@ function readRecordedArtifact(where, body, expected) {
 
 
 
+
+
+
 const newId = monotonicFactory();
 const CONFLICT_RETRIES = 8;
-/** A second run on a target whose lock is held by a RUNNING run. Retrying later can succeed. */
+/** A second run on a target whose lock is held by a RUNNING run (not found dead). */
 class RunBlockedError extends errors_ExternalError {
     holder;
     name = 'RunBlockedError';
-    constructor(message, holder) {
-        super(message, { retryable: true });
+    constructor(message, holder, retryable = true) {
+        super(message, { retryable });
         this.holder = holder;
     }
 }
@@ -56722,6 +56950,7 @@ class run_store_RunStore {
             createdAt: at,
             updatedAt: at,
             revision: runId,
+            ...(input.workflowRun ? { workflowRun: input.workflowRun } : {}),
             tasks: input.tasks.map((t) => ({
                 runTaskId: newId(this.now().getTime()),
                 taskType: t.taskType,
@@ -56734,7 +56963,11 @@ class run_store_RunStore {
         const marker = keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
-            await this.acquireLock(record, options.force === true, at);
+            await this.acquireLock(record, at, {
+                judge: true,
+                ...(options.liveness ? { liveness: options.liveness } : {}),
+                leaseMs: options.leaseMs ?? this.leaseMs,
+            });
         }
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
@@ -56754,6 +56987,8 @@ class run_store_RunStore {
         const run = await this.getRun(runId);
         if (!run)
             throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+        if (run.supersededBy)
+            throw new superseded_SupersededRunError(run, this.runRef(run.supersededBy.runId));
         if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
             throw new errors_ConfigurationError({
                 message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
@@ -56770,7 +57005,7 @@ class run_store_RunStore {
             });
         }
         const at = this.now().toISOString();
-        await this.acquireLock(run, false, at);
+        await this.acquireLock(run, at, { judge: false, leaseMs: this.leaseMs });
         try {
             return await this.update(runId, (current) => {
                 if (current.status === 'RUNNING') {
@@ -56888,7 +57123,7 @@ class run_store_RunStore {
     async finishRun(runId, status, error) {
         return (await this.finish(runId, status, error)).record;
     }
-    async finish(runId, status, error) {
+    async finish(runId, status, error, also) {
         let changed = false;
         const record = await this.update(runId, (run) => {
             changed = false; // a conflict re-runs this on the fresh record
@@ -56900,6 +57135,7 @@ class run_store_RunStore {
             run.finishedAt = at;
             if (error)
                 run.error = error;
+            also?.(run);
             for (const task of run.tasks) {
                 if (!isTaskFinished(task.status)) {
                     task.status = 'ABORTED';
@@ -56928,7 +57164,7 @@ class run_store_RunStore {
         const unfinished = new Set(before.tasks.filter((t) => !isTaskFinished(t.status)).map((t) => t.runTaskId));
         const { record, changed } = await this.finish(runId, 'ABORTED', {
             kind: 'ABORTED',
-            message: 'cancelled by cancel-run',
+            message: options.reason ?? 'cancelled by cancel-run',
         });
         if (!changed) {
             // Another writer (a second cancel, the run itself) finished it between our read and write.
@@ -57029,6 +57265,20 @@ class run_store_RunStore {
             return undefined;
         return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
     }
+    /** The lock of a target as stored (one read), undefined when it is free. */
+    async lockOf(target) {
+        return (await this.store.getJson(keys.lock(target)))?.value;
+    }
+    /**
+     * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
+     * heartbeat.ts): written now and every 30 s until stopped.
+     */
+    startHeartbeat(runId, executorId) {
+        return startHeartbeat(this.store, runId, executorId, this.logger, {
+            ...this.options.heartbeat,
+            now: this.now,
+        });
+    }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
         const stored = await this.store.getJson(keys.lock(target));
@@ -57038,12 +57288,21 @@ class run_store_RunStore {
         this.logger.warning(`Lock of ${target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
-    async acquireLock(record, force, acquiredAt) {
+    /**
+     * Takes the target's lock for `record`. A lock held by a finished (or missing) run is taken over;
+     * one held by a RUNNING run only when `judge` is on and that run is found dead (see
+     * holder-liveness.ts): then the lock is taken with If-Match on the lock that was read (of two
+     * new runs racing for it, exactly one wins) and only the winner closes the dead run ABORTED,
+     * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
+     */
+    async acquireLock(record, acquiredAt, options) {
         const key = keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
             acquiredAt,
+            ...(record.workflowRun ? { workflowRun: record.workflowRun } : {}),
+            ...(options.leaseMs !== this.leaseMs ? { leaseMs: options.leaseMs } : {}),
         };
         for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
             try {
@@ -57059,32 +57318,66 @@ class run_store_RunStore {
                 continue; // released meanwhile: try again
             if (current.value.runId === record.runId)
                 return; // ours: an earlier attempt's answer was lost
-            const holder = await this.getRun(current.value.runId);
-            const age = this.now().getTime() - new Date(current.value.acquiredAt).getTime();
-            const free = !holder || isFinished(holder.status);
-            if (!free) {
-                if (!(force && age > this.leaseMs))
-                    throw this.blocked(record.target, current.value, holder, age);
-                this.logger.warning(`Taking over the lock of ${target_describeTarget(record.target)} from run ${current.value.runId}, held for ${Math.round(age / 60000)} min (longer than the lease), because force was given.`);
+            // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
+            const holder = (await this.store.getJson(keys.run(current.value.runId)))?.value;
+            let verdict;
+            if (holder && !isFinished(holder.status)) {
+                const heartbeat = holder.executor
+                    ? await readHeartbeat(this.store, holder.runId)
+                    : undefined;
+                verdict = options.judge
+                    ? await judgeHolder({
+                        holder,
+                        lock: current.value,
+                        ...(heartbeat ? { heartbeat } : {}),
+                        ...(options.liveness ? { liveness: options.liveness } : {}),
+                        now: this.now(),
+                        defaultLeaseMs: this.leaseMs,
+                        holderRef: this.runRef(holder.runId),
+                    })
+                    : undefined;
+                if (!verdict?.dead)
+                    throw this.blocked(record.target, current.value, holder, verdict);
             }
             try {
                 await this.store.putJson(key, lock, { ifMatch: current.etag });
-                return;
             }
             catch (error) {
                 if (!(error instanceof object_store_PreconditionFailedError))
                     throw error;
+                continue; // another run changed the lock first: judge its holder again
             }
+            if (holder && verdict)
+                await this.supersede(holder, record, verdict.reason);
+            return;
         }
         throw new errors_ExternalError(`Could not take the lock of ${target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
-    blocked(target, lock, holder, ageMs) {
-        const minutes = Math.round(ageMs / 60000);
-        return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}. ` +
-            `Wait for it to finish, or cancel it: run the cancel-run action with RUN_ID ${this.runRef(lock.runId)}.` +
-            (ageMs > this.leaseMs
-                ? ' Its lease has expired: it can also be taken over with the force option.'
-                : ''), holder);
+    /**
+     * Closes a dead holder ABORTED on behalf of `by`, which has just taken its lock: recorded as its
+     * successor, so it is never applied or resumed afterwards. A failure here is a warning: the
+     * lock is already `by`'s, and runtime-tasks refuses a run that does not hold its lock.
+     */
+    async supersede(holder, by, reason) {
+        const at = this.now().toISOString();
+        try {
+            const { changed } = await this.finish(holder.runId, 'ABORTED', { kind: 'ABORTED', message: `${reason}; superseded by run ${by.runId}` }, (run) => {
+                run.supersededBy = { runId: by.runId, at, workflowRunUrl: by.workflowRunUrl, reason };
+            });
+            this.logger.warning(changed
+                ? `Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
+                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${target_describeTarget(holder.target)} from it.`);
+        }
+        catch (error) {
+            this.logger.warning(`Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
+        }
+    }
+    blocked(target, lock, holder, verdict) {
+        const minutes = Math.round((this.now().getTime() - new Date(lock.acquiredAt).getTime()) / 60000);
+        const ref = this.runRef(lock.runId);
+        const why = verdict ? ` It keeps the lock: ${verdict.reason}.` : '';
+        const what = verdict?.hint ?? `Wait for it to finish, or ${cancelAdvice(ref)}.`;
+        return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
     }
     async releaseLock(run) {
         const key = keys.lock(run.target);
@@ -57187,6 +57480,9 @@ function sameJson(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
+
 
 
 
@@ -59027,7 +59323,11 @@ async function openRun(deps, options) {
         tfstate: options.tfstate,
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
-    }, { force: options.force });
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    }, {
+        ...(options.liveness ? { liveness: options.liveness } : {}),
+        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    });
     options.onOpened?.(run);
     try {
         if (skipped) {
@@ -59159,7 +59459,10 @@ function run_watch_watchRun(runs, runId, logger, options) {
             .getRun(runId)
             .then((run) => {
             if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
-                closed = new CancelledError(`Run ${runId} was closed as ${run.status} by another job (cancel-run) while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
+                const by = run.supersededBy
+                    ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
+                    : 'by another job (cancel-run)';
+                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
                 logger.warning(closed.message);
                 controller.abort(closed);
             }
@@ -59289,7 +59592,11 @@ async function run_claim_claimRunForTasks(deps, options) {
         id: run_claim_newId(),
         description: options.executor ?? 'a step outside a GitHub workflow',
         claimedAt: new Date().toISOString(),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     };
+    // A run a later run found dead is never applied, whatever its status says.
+    if (found.supersededBy)
+        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
     if (found.status === 'SUCCEEDED') {
         checkTaskList(found, options.tasks, { complete });
         deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
@@ -59309,6 +59616,10 @@ async function run_claim_claimRunForTasks(deps, options) {
     if (found.executor)
         throw new RunClaimedError(found, found.executor);
     checkTaskList(found, options.tasks, { complete });
+    // The superseding run may have taken the lock and stopped before closing this one.
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
     // Conditional: of two steps that got this far at once, one claims, the other is refused here.
     const run = await deps.runs.claimRun(found.runId, executor);
     return { run, executor };
@@ -60459,11 +60770,14 @@ async function executeRunTasks(deps, options) {
         tasks: options.tasks,
         partial: options.leaveOpen === true,
         ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
         ...(options.repository ? { repository: options.repository } : {}),
     });
     if ('done' in claimed)
         return { run: claimed.run, reports: [] };
     const { run, resumed } = claimed;
+    // Until the step ends: a later run takes over a run whose executing step went silent.
+    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
     let manifest;
     try {
         await deps.runs.verifyRecordedArtifacts(run.runId);
@@ -60472,6 +60786,7 @@ async function executeRunTasks(deps, options) {
             throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
     }
     catch (error) {
+        await heartbeat.stop();
         await closeAfterFailure(deps, run.runId, error);
         throw error;
     }
@@ -60490,6 +60805,7 @@ async function executeRunTasks(deps, options) {
     }
     finally {
         watch.stop();
+        await heartbeat.stop();
         // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
         await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -61205,6 +61521,8 @@ function formatRun(run) {
     ];
     if (run.error)
         lines.push(`  error (${run.error.kind}): ${run.error.message}`);
+    if (run.supersededBy)
+        lines.push(`  superseded by run ${run.supersededBy.runId} at ${run.supersededBy.at}`);
     for (const [i, attempt] of (run.attempts ?? []).entries()) {
         lines.push(`  attempt ${i + 1} ended ${attempt.status}${attempt.finishedAt ? ` at ${attempt.finishedAt}` : ''}, resumed ${attempt.resumedAt}${attempt.error ? `: ${attempt.error.message.split('\n')[0]}` : ''}`);
     }
@@ -61717,6 +62035,113 @@ function formatBinding(binding) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: external "node:readline/promises"
+const external_node_readline_promises_namespaceObject = require("node:readline/promises");
+;// CONCATENATED MODULE: ./packages/cli/src/cancel-command.ts
+/**
+ * `deploy-engine cancel <RUN_ID>`: the forced way out when a run holds its application's lock and
+ * nothing closes it on its own (opened outside GitHub Actions and not yet past its lease, or a
+ * GitHub workflow run that cannot be asked). It closes the run ABORTED and releases the lock, as
+ * cancel-run does, after the person confirmed: on a terminal by typing the run id, otherwise only
+ * with --yes. A step still executing the run notices within seconds and interrupts Terraform.
+ */
+
+
+
+
+
+/** Asks on the terminal (the prompt on stderr, so stdout stays the command's output). */
+async function askOnTerminal(question) {
+    const terminal = (0,external_node_readline_promises_namespaceObject.createInterface)({ input: process.stdin, output: process.stderr });
+    try {
+        return await terminal.question(question);
+    }
+    finally {
+        terminal.close();
+    }
+}
+/** Runs the command; returns the exit code (0 cancelled or nothing to do, 3 no such run, 4 not confirmed). */
+async function runCancel(command, runs, store, io) {
+    const { runId } = parseRunRef(command.runRef);
+    const run = await runs.getRun(runId);
+    if (!run) {
+        io.out(`Run ${runId} does not exist in ${store.bucket}.`);
+        return EXIT.NOT_FOUND;
+    }
+    const target = target_describeTarget(run.target);
+    if (run.status !== 'RUNNING') {
+        // Closing it again is harmless and releases a lock it may still hold.
+        await runs.cancelRun(runId);
+        io.out(`Run ${runId} already ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}: nothing to cancel. It holds no lock of ${target}.`);
+        return 0;
+    }
+    const lock = await runs.lockOf(run.target);
+    const beat = run.executor ? await readHeartbeat(store, runId) : undefined;
+    const running = run.tasks.filter((t) => t.status === 'RUNNING');
+    io.out([
+        `Run ${runId} (${run.type}, version ${run.version}) of ${target} is RUNNING, opened ${run.createdAt} by ${run.workflowRunUrl}.`,
+        lock?.runId === runId
+            ? `It holds the lock of ${target} since ${lock.acquiredAt}.`
+            : `It does not hold the lock of ${target}${lock ? ` (run ${lock.runId} does)` : ''}.`,
+        run.executor
+            ? `Executed by ${run.executor.description} since ${run.executor.claimedAt}${beat?.executorId === run.executor.id ? `, last heartbeat ${beat.at}` : ', no heartbeat'}${running.length > 0 ? `; RUNNING now: ${running.map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim()).join(', ')} (its Terraform is interrupted and saves its state)` : ''}.`
+            : 'No step executes it (it waits for approval, or its job was lost).',
+        'Cancelling closes it ABORTED and releases the lock; it is never applied afterwards.',
+    ].join('\n'));
+    if (!command.yes) {
+        if (!io.interactive) {
+            io.out(`Not cancelled: standard input is not a terminal, so nothing can confirm it. Run \`${shipped_cli_cliCommand('cancel', command.runRef, '--yes')}\` to cancel without asking.`);
+            return EXIT.REFUSED;
+        }
+        const answer = (await io.ask(`Type the run id (${runId}) to cancel it: `)).trim();
+        if (answer !== runId) {
+            io.out(`Not cancelled: '${answer.slice(0, 40)}' is not the run id.`);
+            return EXIT.REFUSED;
+        }
+    }
+    const result = await runs.cancelRun(runId, {
+        reason: `cancelled with ${shipped_cli_cliCommand('cancel')} by ${command.by}`,
+    });
+    io.out(result.outcome === 'cancelled'
+        ? `Run ${runId} is ABORTED (${result.aborted.length} task(s) aborted); the lock of ${target} is released.`
+        : `Run ${runId} ended on its own meanwhile (${result.record?.status ?? 'gone'}); nothing was cancelled.`);
+    return 0;
+}
+const cancelCommand = defineCommand({
+    name: 'cancel',
+    summary: `cancel <RUN_ID> [--bucket B] [--yes] [--by NAME]
+      close a run ABORTED and release its lock (the force option; asks to type the run id)`,
+    help: `deploy-engine cancel <RUN_ID> [--bucket <iac-bucket>] [--region R] [--yes] [--by NAME]
+
+Closes a RUNNING run ABORTED and releases its application's lock, as cancel-run does: the way out
+when a run holds the lock and nothing closes it on its own (opened outside GitHub Actions and
+within its lease, or a workflow run GitHub cannot be asked about). It shows the run first and
+asks you to type its run id; without a terminal it needs --yes. A step still executing the run
+notices within seconds and stops Terraform, which saves its state. A cancelled run is never
+applied afterwards.
+
+RUN_ID is the run_id output of orchestrate-and-plan, or the bare ULID with --bucket.
+
+  --yes        do not ask (scripts)
+  --by NAME    who cancels, recorded in the run's error (default: the environment's user)
+
+Exit code: 0 cancelled (or already ended); 3 no such run; 4 not confirmed.`,
+    options: { ...BUCKET_OPTIONS, yes: 'boolean', by: 'value' },
+    parse: (args) => {
+        const ref = args.runRef(0);
+        args.noMorePositionals(1);
+        return { ref, yes: args.flag('yes'), by: actor(args.text('by')) };
+    },
+    run: async (command, io) => {
+        const { ref } = command;
+        return runCancel({ name: 'cancel', runRef: formatRunRef(ref), yes: command.yes, by: command.by }, runStore(ref.bucket, ref.region), iacBucket(ref.bucket, ref.region), {
+            out: (line) => io.out(line),
+            interactive: process.stdin.isTTY === true,
+            ask: askOnTerminal,
+        });
+    },
+});
+
 ;// CONCATENATED MODULE: ./packages/cli/src/target-commands.ts
 /**
  * The CLI's commands on one target (an application or shared infra of a workspace and
@@ -61771,8 +62196,8 @@ const unlockCommand = defineCommand({
       remove a target's lock by hand (prefer cancel-run)`,
     help: `deploy-engine unlock ${TARGET_SYNOPSIS} [--yes]
 
-Shows who holds the target's lock; with --yes removes it. Prefer cancel-run with the run's
-RUN_ID, which also closes the run.
+Shows who holds the target's lock; with --yes removes it. Prefer \`deploy-engine cancel <RUN_ID>\`
+(or cancel-run), which also closes the run: a run whose lock was removed is never applied.
 
 Exit code: 0 removed (or no lock held); 4 not removed because --yes is missing.`,
     options: { ...TARGET_OPTIONS, yes: 'boolean' },
@@ -61793,7 +62218,7 @@ Exit code: 0 removed (or no lock held); 4 not removed because --yes is missing.`
         }
         io.out(`Lock held by run ${current.lock.runId} since ${current.lock.acquiredAt} (${current.holder?.status ?? 'run record missing'}), started by ${current.lock.workflowRunUrl}.`);
         if (!command.yes) {
-            io.err("Not removed: add --yes to remove it. Prefer cancel-run with the run's RUN_ID, which also closes the run.");
+            io.err(`Not removed: add --yes to remove it. Prefer \`${shipped_cli_cliCommand('cancel', '<RUN_ID>')}\` (or cancel-run), which also closes the run: a run whose lock was removed is never applied.`);
             return EXIT.REFUSED;
         }
         await runs.forceUnlock(scope);
@@ -62168,10 +62593,12 @@ function workspaceMermaid(instances, records) {
 
 
 
+
 const COMMANDS = [
     statusCommand,
     listCommand,
     historyCommand,
+    cancelCommand,
     unlockCommand,
     unlockStateCommand,
     valuesCommand,

@@ -4,6 +4,7 @@
  */
 import type { CliCommand } from './command';
 import { appsCommand } from './app-commands';
+import { cancelCommand } from './cancel-command';
 import { listCommand, statusCommand, unlockStateCommand } from './run-commands';
 import { historyCommand, unlockCommand } from './target-commands';
 import { valuesCommand } from './values-commands';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly CliCommand[] = [
   statusCommand,
   listCommand,
   historyCommand,
+  cancelCommand,
   unlockCommand,
   unlockStateCommand,
   valuesCommand,

@@ -2,7 +2,7 @@
  * The CLI's commands on one target (an application or shared infra of a workspace and
  * environment): what is deployed (`history`) and removing its lock by hand (`unlock`).
  */
-import { DeploymentHistory } from '@deploy-engine/core';
+import { cliCommand, DeploymentHistory } from '@deploy-engine/core';
 import { defineCommand, EXIT } from './command';
 import { formatHistory, json } from './format';
 import { appKindOf, WORKSPACE_OPTIONS, type Args } from './options';
@@ -59,8 +59,8 @@ export const unlockCommand = defineCommand({
       remove a target's lock by hand (prefer cancel-run)`,
   help: `deploy-engine unlock ${TARGET_SYNOPSIS} [--yes]
 
-Shows who holds the target's lock; with --yes removes it. Prefer cancel-run with the run's
-RUN_ID, which also closes the run.
+Shows who holds the target's lock; with --yes removes it. Prefer \`deploy-engine cancel <RUN_ID>\`
+(or cancel-run), which also closes the run: a run whose lock was removed is never applied.
 
 Exit code: 0 removed (or no lock held); 4 not removed because --yes is missing.`,
   options: { ...TARGET_OPTIONS, yes: 'boolean' },
@@ -84,7 +84,7 @@ Exit code: 0 removed (or no lock held); 4 not removed because --yes is missing.`
     );
     if (!command.yes) {
       io.err(
-        "Not removed: add --yes to remove it. Prefer cancel-run with the run's RUN_ID, which also closes the run.",
+        `Not removed: add --yes to remove it. Prefer \`${cliCommand('cancel', '<RUN_ID>')}\` (or cancel-run), which also closes the run: a run whose lock was removed is never applied.`,
       );
       return EXIT.REFUSED;
     }
