@@ -160,16 +160,19 @@ it('follows a run with --watch in plain appended lines off a terminal, and exits
     kind: 'RUNTIME_ERROR',
     message: 'apply failed',
   });
+  // A plugin's text in the record (Terraform's error) with terminal sequences in it.
   await runs.finishRun(watched.runId, 'RUNTIME_ERROR', {
     kind: 'RUNTIME_ERROR',
-    message: 'apply failed',
+    message: 'apply failed \x1b[2J\x1b]0;owned\x07',
   });
   const { code, stdout } = await following;
   expect(code).toBe(5);
   expect(stdout).not.toContain('\x1b[');
   expect(stdout).toMatch(/task 1 DEPLOY_SELF_HOSTED topic: PENDING -> RUNNING\n/);
   expect(stdout).toMatch(/task 1 DEPLOY_SELF_HOSTED topic: RUNNING -> FAILED: apply failed\n/);
-  expect(stdout).toMatch(/run RUNNING -> RUNTIME_ERROR: apply failed\n/);
+  expect(stdout).toMatch(/run RUNNING -> RUNTIME_ERROR: apply failed /);
+  expect(stdout).not.toContain('\x1b');
+  expect(stdout).toContain('error (RUNTIME_ERROR): apply failed ?[2J?]0;owned?');
   // The view once at the start and once at the end, not once per poll.
   expect(stdout.match(/^run \S+ {2}DEPLOY/gm)).toHaveLength(2);
 });
