@@ -61557,6 +61557,17 @@ function table(header, rows) {
         .trimEnd();
     return [line(header), ...rows.map(line)].join('\n');
 }
+// C0 and C1 control characters but tab and newline: ESC starts terminal sequences, CR overwrites.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/**
+ * Text for a terminal with every control character but tab and newline shown as `?`: run records
+ * carry text from templates and Terraform (a hostile plugin's error message), which must not be
+ * able to move the cursor, rewrite earlier lines or set the window title of the person reading.
+ */
+function plain(text) {
+    return text.replace(CONTROL, '?');
+}
 /**
  * The --json output: one object (never a bare array, so that fields can be added), indented.
  * The shapes are documented in each command's --help and the README.
@@ -61679,7 +61690,7 @@ class Args {
         const bucket = this.text('bucket');
         if (options_ULID.test(text)) {
             if (!bucket)
-                throw new UsageError(`${this.command}: run ${text} is a bare id: add --bucket <iac-bucket> (the IAC_BUCKET of the workflow), and --region when the bucket is not in ${process.env.AWS_REGION ?? 'us-east-1'}.`);
+                throw new UsageError(`${this.command}: run ${text} is a bare id: add --bucket <iac-bucket> (the workflow's IAC_BUCKET_NAME), and --region <IAC_BUCKET_REGION> when it is not ${process.env.AWS_REGION ?? 'us-east-1'}.`);
             return parseOrUsage(`${text}@${bucket}:${this.region()}`, text);
         }
         const ref = parseOrUsage(text, text);
@@ -61738,7 +61749,7 @@ async function status_watch_watchRun(load, io, intervalMs) {
             const footer = done
                 ? ''
                 : `\nwatching, refreshed ${new Date().toISOString().slice(11, 19)} UTC every ${intervalMs / 1000} s (Ctrl-C stops watching, not the run)`;
-            screen.show(formatRun(run) + footer);
+            screen.show(plain(formatRun(run)) + footer);
         }
         else if (!previous)
             io.out(formatRun(run));
@@ -62706,6 +62717,7 @@ const VERSION = package_namespaceObject.rE;
 
 
 
+
 /** stdin, stdout and stderr of this process. */
 function processIo() {
     return {
@@ -62731,7 +62743,13 @@ function processIo() {
  * Runs one command line; returns the exit code (EXIT). Never throws: a wrong command line is one
  * line and a hint to --help (2), a wrong input its problems (4), anything else its message (1).
  */
-async function main(argv, io = processIo()) {
+async function main(argv, given = processIo()) {
+    // Text goes out without control characters (format.ts plain); --json escapes them itself.
+    const io = {
+        ...given,
+        out: (text) => given.out(plain(text)),
+        err: (text) => given.err(plain(text)),
+    };
     let name;
     try {
         const invocation = parseInvocation(argv);

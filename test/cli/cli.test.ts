@@ -10,6 +10,7 @@ import {
   MemoryLogger,
   RunStore,
   S3ObjectStore,
+  SharedValueStore,
   type RunRecord,
 } from '@deploy-engine/core';
 import { startMoto, type MotoServer } from '../harness/moto';
@@ -159,16 +160,19 @@ it('follows a run with --watch in plain appended lines off a terminal, and exits
     kind: 'RUNTIME_ERROR',
     message: 'apply failed',
   });
+  // A plugin's text in the record (Terraform's error) with terminal sequences in it.
   await runs.finishRun(watched.runId, 'RUNTIME_ERROR', {
     kind: 'RUNTIME_ERROR',
-    message: 'apply failed',
+    message: 'apply failed \x1b[2J\x1b]0;owned\x07',
   });
   const { code, stdout } = await following;
   expect(code).toBe(5);
   expect(stdout).not.toContain('\x1b[');
   expect(stdout).toMatch(/task 1 DEPLOY_SELF_HOSTED topic: PENDING -> RUNNING\n/);
   expect(stdout).toMatch(/task 1 DEPLOY_SELF_HOSTED topic: RUNNING -> FAILED: apply failed\n/);
-  expect(stdout).toMatch(/run RUNNING -> RUNTIME_ERROR: apply failed\n/);
+  expect(stdout).toMatch(/run RUNNING -> RUNTIME_ERROR: apply failed /);
+  expect(stdout).not.toContain('\x1b');
+  expect(stdout).toContain('error (RUNTIME_ERROR): apply failed ?[2J?]0;owned?');
   // The view once at the start and once at the end, not once per poll.
   expect(stdout.match(/^run \S+ {2}DEPLOY/gm)).toHaveLength(2);
 });
@@ -209,4 +213,73 @@ it('reports an unreachable S3 as an outside failure (exit 1) in one message', as
   expect(code).toBe(1);
   expect(stderr).toMatch(/^deploy-engine list: Could not list runs\/ in the S3 bucket cli-iac/);
   expect(stderr).not.toContain('Commands:');
+});
+
+it('never prints a secret shared value, not even with --json', async () => {
+  const secret = 'tok-5f1e9c0d2b7a';
+  const store = new SharedValueStore(
+    new S3ObjectStore(
+      createS3Client({ region: 'us-east-1', credentials: { mode: 'ambient' } }),
+      'cli-iac',
+    ),
+  );
+  await store.set({ workspace: 'shop' }, 'API_KEY', secret, { secret: true, by: 'ann' });
+  await store.set({ workspace: 'shop' }, 'PREFIX', 'acme', { secret: false, by: 'ann' });
+  const where = ['--bucket', 'cli-iac', '--workspace', 'shop'];
+  const outputs = await Promise.all([
+    cli('values', 'list', ...where, '--json'),
+    cli('values', 'list', ...where, '--environment', 'prod', '--json'),
+    cli('values', 'show', 'API_KEY', ...where, '--json'),
+    cli('values', 'list', ...where),
+  ]);
+  for (const { code, stdout, stderr } of outputs) {
+    expect(code).toBe(0);
+    expect(stdout + stderr).not.toContain(secret);
+  }
+  const [listed, resolved, shown] = outputs
+    .slice(0, 3)
+    .map((o) => JSON.parse(o.stdout) as Record<string, unknown>);
+  expect(listed).toEqual({
+    values: [
+      expect.not.objectContaining({ value: expect.anything() }),
+      expect.objectContaining({ key: 'PREFIX', value: 'acme', secret: false }),
+    ],
+  });
+  expect(resolved).toMatchObject({
+    values: [
+      { key: 'API_KEY', secret: true, scope: 'workspace' },
+      { key: 'PREFIX', value: 'acme', scope: 'workspace' },
+    ],
+  });
+  expect((resolved?.values as object[])[0]).not.toHaveProperty('digest');
+  expect(shown).toMatchObject({
+    value: { key: 'API_KEY', secret: true, history: [{ by: 'ann' }] },
+  });
+  expect(shown?.value).not.toHaveProperty('value');
+});
+
+it('answers the other read commands in JSON, and says what is not there with exit code 3', async () => {
+  const where = ['--bucket', 'cli-iac', '--workspace', 'shop'];
+  const history = await cli(
+    'history',
+    ...where,
+    '--environment',
+    'prod',
+    '--app-id',
+    'NEW',
+    '--json',
+  );
+  expect([history.code, JSON.parse(history.stdout)]).toEqual([0, { deployed: null, versions: [] }]);
+  const types = await cli('types', 'list', ...where, '--json');
+  expect([types.code, JSON.parse(types.stdout)]).toEqual([0, { types: [] }]);
+  const graph = await cli('workspace', ...where, '--environment', 'prod', '--json');
+  expect([graph.code, JSON.parse(graph.stdout)]).toEqual([0, { interfaces: [], consumers: [] }]);
+  const app = await cli('apps', 'show', 'NEW', ...where, '--json');
+  expect([app.code, app.stdout]).toEqual([3, '']);
+  expect(app.stderr).toContain('app NEW is not bound in workspace shop');
+  const value = await cli('values', 'show', 'MISSING', ...where);
+  expect([value.code, value.stderr]).toEqual([
+    3,
+    'MISSING is not set in shop (every environment).\n',
+  ]);
 });

@@ -6,6 +6,7 @@
 import { CLI_NAME, ConfigurationError } from '@deploy-engine/core';
 import { CommandUsageError, overview, parseInvocation } from './args';
 import { EXIT, EXIT_CODES_HELP, UsageError, type CliIo } from './command';
+import { plain } from './format';
 import { VERSION } from './version';
 
 /** stdin, stdout and stderr of this process. */
@@ -32,7 +33,13 @@ export function processIo(): CliIo {
  * Runs one command line; returns the exit code (EXIT). Never throws: a wrong command line is one
  * line and a hint to --help (2), a wrong input its problems (4), anything else its message (1).
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo = processIo()): Promise<number> {
+  // Text goes out without control characters (format.ts plain); --json escapes them itself.
+  const io: CliIo = {
+    ...given,
+    out: (text) => given.out(plain(text)),
+    err: (text) => given.err(plain(text)),
+  };
   let name: string | undefined;
   try {
     const invocation = parseInvocation(argv);

@@ -109,7 +109,7 @@ export class Args {
     if (ULID.test(text)) {
       if (!bucket)
         throw new UsageError(
-          `${this.command}: run ${text} is a bare id: add --bucket <iac-bucket> (the IAC_BUCKET of the workflow), and --region when the bucket is not in ${process.env.AWS_REGION ?? 'us-east-1'}.`,
+          `${this.command}: run ${text} is a bare id: add --bucket <iac-bucket> (the workflow's IAC_BUCKET_NAME), and --region <IAC_BUCKET_REGION> when it is not ${process.env.AWS_REGION ?? 'us-east-1'}.`,
         );
       return parseOrUsage(`${text}@${bucket}:${this.region()}`, text);
     }

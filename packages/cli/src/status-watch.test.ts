@@ -103,3 +103,21 @@ describe('watchRun', () => {
     expect(changes(base, { ...base, updatedAt: 'later' })).toEqual([]);
   });
 });
+
+describe('hostile text in a run record', () => {
+  it('reaches the terminal without its control characters: only our own cursor movement', async () => {
+    const hostile = {
+      ...step('RUNTIME_ERROR', 'FAILED', '2026-01-01T00:00:05.000Z'),
+      error: { kind: 'RUNTIME_ERROR', message: 'boom\x1b]0;pwned\x07\x1b[2J\rdone' },
+    } as RunRecord;
+    const { io, written } = fakeIo(true);
+    const runs = [base, hostile];
+    let i = 0;
+    await watchRun(async () => runs[i++], io, 1000);
+    // eslint-disable-next-line no-control-regex
+    const shown = written.join('').replace(/\x1b\[\d+F\x1b\[J/g, '');
+    expect(shown).toContain('boom?]0;pwned??[2J?done');
+    // eslint-disable-next-line no-control-regex
+    expect(shown).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
+});

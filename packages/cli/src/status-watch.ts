@@ -5,7 +5,7 @@
  */
 import { isFinished, type RunRecord } from '@deploy-engine/core';
 import type { CliIo, Terminal } from './command';
-import { formatRun } from './format';
+import { formatRun, plain } from './format';
 
 /** Polls `load` every `intervalMs` until the run ends; returns the last record seen. */
 export async function watchRun(
@@ -23,7 +23,7 @@ export async function watchRun(
       const footer = done
         ? ''
         : `\nwatching, refreshed ${new Date().toISOString().slice(11, 19)} UTC every ${intervalMs / 1000} s (Ctrl-C stops watching, not the run)`;
-      screen.show(formatRun(run) + footer);
+      screen.show(plain(formatRun(run)) + footer);
     } else if (!previous) io.out(formatRun(run));
     else for (const line of changes(previous, run)) io.out(line);
     if (done) {
