@@ -11,10 +11,16 @@ import { basename, join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
-import { secretText, TaskLogs } from '../logging';
+import { secretText, TaskLogRecorder, TaskLogs } from '../logging';
 import { Scheduler, taskGraph, type TaskNode } from '../schedule';
 import type { Manifest, ManifestPlugin } from '../manifest';
-import type { RunAttempt, RunRecord, RunTask } from '../runs';
+import {
+  putTaskLog,
+  type RunApproval,
+  type RunAttempt,
+  type RunRecord,
+  type RunTask,
+} from '../runs';
 import type { ApplyTask } from '../tasks';
 import {
   gitCredentials,
@@ -47,6 +53,7 @@ import { moduleOutputs } from '../unified';
 import { requirementsOf, type ResolvedSharedValue } from '../workspace';
 import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
+import { historyAudit, recordApproval } from './run-audit';
 import { claimRunForTasks } from './run-claim';
 import { incompleteRun, inRunOrder } from './task-list-check';
 import { publishConnections } from './publish-connections';
@@ -136,6 +143,13 @@ export interface ExecuteOptions {
   progressMs?: number;
   /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error instead of a warning. */
   templateStrict?: boolean;
+  /**
+   * The step's own masker (the actions: every secret the step registered): each task's log is
+   * stored with the run (runs/<ulid>/logs/) masked by it as well as by the secrets met here.
+   */
+  maskLog?: (text: string) => string;
+  /** Who approved the run (runtime-tasks reads it from GitHub): recorded in the run's audit. */
+  approval?: RunApproval;
 }
 
 export interface TaskReport {
@@ -185,7 +199,9 @@ export async function executeRunTasks(
     ...(options.repository ? { repository: options.repository } : {}),
   });
   if ('done' in claimed) return { run: claimed.run, reports: [] };
-  const { run, resumed } = claimed;
+  const { resumed } = claimed;
+  // Recorded once the run is ours (not another repository's, not finished), before any task.
+  const run = await recordApproval(deps, claimed.run, options.approval);
   let manifest: Manifest | undefined;
   try {
     await deps.runs.verifyRecordedArtifacts(run.runId);
@@ -235,7 +251,12 @@ async function executeTasks(
   const parallelism = options.parallelism ?? 1;
   // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
   const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
-  const taskDeps = logs ? { ...deps, logger: logs } : deps;
+  // Each task's lines are also kept, masked, and stored with the run when it ends.
+  const stored = new TaskLogRecorder(logs ?? deps.logger, {
+    ...(options.maskLog ? { mask: options.maskLog } : {}),
+    secrets: options.terraform.secrets ?? [],
+  });
+  const taskDeps = { ...deps, logger: stored };
   const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
   try {
     await executor.prepareRepositoryFiles();
@@ -268,9 +289,15 @@ async function executeTasks(
     try {
       throwIfCancelled(options.signal);
       recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-      const report = logs
-        ? await logs.task(title, () => executor.execute(task))
-        : await deps.logger.group(title, () => executor.execute(task));
+      const report = await stored.task(
+        () =>
+          logs
+            ? logs.task(title, () => executor.execute(task))
+            : deps.logger.group(title, () => executor.execute(task)),
+        async (text) => {
+          await putTaskLog(deps.iacStore, run.runId, task.runTaskId, text);
+        },
+      );
       recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
       reports.push({
         ...report,
@@ -458,6 +485,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       iac,
       terraformVersion: this.options.terraformVersion,
       fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
+      ...historyAudit(this.run),
       ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
     });
     if (this.run.type === 'DESTROY') {

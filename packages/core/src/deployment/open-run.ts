@@ -17,7 +17,7 @@ import {
   type BuildManifestOptions,
   type Manifest,
 } from '../manifest';
-import type { RunRecord, RunStore, RunType } from '../runs';
+import type { RunAudit, RunRecord, RunStore, RunType } from '../runs';
 import {
   describeConsumer,
   liveDeployment,
@@ -96,6 +96,8 @@ export interface OpenRunOptions extends Omit<
   mode?: DeploymentMode;
   /** FEATURES_TEMPLATE_STRICT: an undefined name in a computed input is an error. */
   templateStrict?: boolean;
+  /** Who started the run, from which commit (recorded in the run record, see RunAudit). */
+  audit?: RunAudit;
 }
 
 export interface OpenedRun {
@@ -268,6 +270,7 @@ export async function openRun(
       tfstate: options.tfstate,
       manifestDigest: manifest.digest,
       tasks: skipped ? [] : tasks,
+      ...(options.audit ? { audit: options.audit } : {}),
     },
     { force: options.force },
   );

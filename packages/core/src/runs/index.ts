@@ -5,3 +5,5 @@ export * from './transitions';
 export * from './run-store';
 export * from './executor-claim';
 export * from './artifact-integrity';
+export * from './stored-task-logs';
+export * from './prune';

@@ -28,6 +28,9 @@ export const keys = {
   /** A run's raw files (plan files and plan texts), stored as they are. */
   file: (runId: string, name: string) =>
     `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+  /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+  taskLog: (runId: string, runTaskId: string) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+  taskLogsPrefix: (runId: string) => `runs/${runId}/logs/`,
   runsPrefix: 'runs/',
   lock: (target: DeploymentTarget) => `locks/${targetPath(target)}.json`,
   connectionInterface: (workspace: string, environment: string, name: string) =>

@@ -24,6 +24,8 @@ import {
   type RunRecord,
   type RunTask,
   type RunAttempt,
+  type RunApproval,
+  type RunAudit,
   type RunExecutor,
   type RunType,
 } from './run-types';
@@ -50,6 +52,8 @@ export interface CreateRunInput {
   tfstate: { bucket: string; region: string };
   manifestDigest: string;
   tasks: { taskType: TaskType; pluginAppliedAlias: string | null }[];
+  /** Who started the run and from which commit (see RunAudit). */
+  audit?: RunAudit;
 }
 
 export interface CancelOutcome {
@@ -121,6 +125,7 @@ export class RunStore {
         pluginAppliedAlias: t.pluginAppliedAlias,
         status: 'PENDING',
       })),
+      ...(input.audit ? { audit: input.audit } : {}),
     };
     const etag = await this.createRecord(runId, record);
     this.known.set(runId, { value: structuredClone(record), etag });
@@ -246,6 +251,14 @@ export class RunStore {
    */
   async claimRun(runId: string, executor: RunExecutor): Promise<RunRecord> {
     return this.update(runId, (run) => takeClaim(run, executor));
+  }
+
+  /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
+  async recordApproval(runId: string, approval: RunApproval): Promise<RunRecord> {
+    return this.update(runId, (run) => {
+      run.audit = { ...run.audit, approval };
+      return true;
+    });
   }
 
   /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
