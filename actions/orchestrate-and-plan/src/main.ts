@@ -9,6 +9,7 @@ import {
   prepareTerraform,
   repositoryExclusions,
   runAction,
+  runAudit,
   runnerInputs,
   stepDescription,
   taskEnvironment,
@@ -75,6 +76,7 @@ export async function run(): Promise<void> {
       tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
       workflowRunUrl: workflowRunUrl(),
       deployedFrom: deploying.from,
+      audit: runAudit(inputs.repositoryName),
       mode: inputs.unified ? 'unified' : 'classic',
       operation: inputs.operation,
       forceDestroy: inputs.forceDestroy,
@@ -117,6 +119,7 @@ export async function run(): Promise<void> {
           parallelism: inputs.taskParallelism,
           templateStrict: inputs.templateStrict,
           leaveOpen: true,
+          maskLog: maskRegistered,
           executor: stepDescription(),
           signal,
         });

@@ -1,4 +1,5 @@
 /** Command-line arguments of `deploy-engine`: a command, positionals and --flags. */
+import { parseAge, type LogsCommand, type PruneCommand } from './log-commands';
 
 /** One application or shared infra of a workspace and environment, and the IaC bucket. */
 interface TargetArgs {
@@ -67,6 +68,8 @@ export type Command =
       workflow?: string;
       by: string;
     }
+  | LogsCommand
+  | PruneCommand
   | { name: 'help' };
 
 export const USAGE = `deploy-engine: follow and repair deployment runs (credentials: the usual AWS_* variables)
@@ -91,6 +94,10 @@ export const USAGE = `deploy-engine: follow and repair deployment runs (credenti
   apps takeover <APP_ID> --repository <owner/name> --bucket <iac-bucket> --workspace W
                 [--app-kind app|infra] [--workflow <.github/workflows/x.yml>] [--by NAME]
                                                      let another repository deploy it (runs from the old one are refused)
+  logs <RUN_ID> [--task <id|alias|type>]            the task logs stored with the run (masked); a bare run id needs --bucket
+  prune --older-than <N>d --bucket <iac-bucket> [--region R] [--yes]
+                                                     delete finished runs older than N days (dry run without --yes);
+                                                     never a RUNNING run or one the deployment history needs
   unlock-state <RUN_ID> --state <bucket/key> --lock-id <ID>
                                                      release a Terraform state lock a killed job left behind
                                                      (the deployment's error message prints this command)
@@ -157,6 +164,21 @@ export function parseArgs(argv: readonly string[]): Command {
         ? { name, ...target }
         : { name, ...target, yes: flags.get('yes') === true };
     }
+    case 'logs': {
+      const runRef = positionals[0];
+      if (!runRef) throw new Error(`logs needs a RUN_ID.\n\n${USAGE}`);
+      const task = text('task', false);
+      const bucket = text('bucket', false);
+      return { name, runRef, region, ...(task ? { task } : {}), ...(bucket ? { bucket } : {}) };
+    }
+    case 'prune':
+      return {
+        name,
+        bucket: text('bucket', true) as string,
+        region,
+        olderThanDays: parseAge(text('older-than', true)),
+        yes: flags.get('yes') === true,
+      };
     case 'unlock-state': {
       const runRef = positionals[0];
       if (!runRef) throw new Error(`unlock-state needs a RUN_ID.\n\n${USAGE}`);

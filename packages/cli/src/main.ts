@@ -17,6 +17,7 @@ import { parseArgs, USAGE } from './args';
 import { formatHistory, formatRun, formatRunList } from './format';
 import { runTypes, runValues, runWorkspace } from './workspace-commands';
 import { runApps } from './app-commands';
+import { runLogs, runPrune } from './log-commands';
 
 function bucket(name: string, region: string): S3ObjectStore {
   return new S3ObjectStore(createS3Client({ region, credentials: { mode: 'ambient' } }), name);
@@ -98,6 +99,10 @@ export async function main(
       return runValues(command, bucket(command.bucket, command.region), out, readStdin);
     case 'types':
       return runTypes(command, bucket(command.bucket, command.region), out);
+    case 'logs':
+      return runLogs(command, bucket, out);
+    case 'prune':
+      return runPrune(command, bucket(command.bucket, command.region), out);
     case 'apps':
       return runApps(command, bucket(command.bucket, command.region), out);
     case 'workspace':
