@@ -1,5 +1,6 @@
 /** Plain-text views of a run's audit (who started and approved it, from which commit). */
 import { describeApproval, type RunAudit } from '@deploy-engine/core';
+import { escapeControls } from './log-commands';
 
 /** The audit of a run as lines (none when the record has no audit). */
 export function auditLines(audit: RunAudit | undefined, indent = '  '): string[] {
@@ -10,7 +11,8 @@ export function auditLines(audit: RunAudit | undefined, indent = '  '): string[]
       `${indent}REPOSITORY_NAME given: ${audit.repositoryNameInput} (input, not verified)`,
     );
   if (audit.approval) lines.push(`${indent}${describeApproval(audit.approval)}`);
-  return lines;
+  // Logins and comments come from GitHub, a comment from any reviewer: no terminal control.
+  return lines.map((line) => escapeControls(line.replace(/\n/g, ' ')));
 }
 
 /** `by octocat, acme/orders@0123456 (refs/heads/main, push)`, the shortest useful form. */

@@ -103,16 +103,21 @@ function describeTask(task: RunTask): string {
  * wrapped so the runner reads no workflow command in it.
  */
 export function printable(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  const visible = text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  const visible = escapeControls(text);
   const plain = visible.replace(/[^\x21-\x7e]/g, '');
   if (env.GITHUB_ACTIONS !== 'true' || (!plain.includes('::') && !plain.includes('##[')))
     return visible;
   const token = randomBytes(16).toString('hex');
   return `::stop-commands::${token}\n${visible}\n::${token}::`;
+}
+
+/** Terminal control characters (but line breaks and tabs) shown as `\xHH`. */
+export function escapeControls(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 export async function runPrune(
