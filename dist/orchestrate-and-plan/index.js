@@ -93941,10 +93941,26 @@ function sameJson(a, b) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/stored-task-logs.ts
 
-/** Stores the (masked) log of one task; a task run again (a resumed run) replaces it. */
-async function putTaskLog(store, runId, runTaskId, text) {
+/** Of the logs of earlier attempts of a task, at most this many bytes (their end) are kept. */
+const EARLIER_ATTEMPTS_MAX_BYTES = 1024 * 1024;
+/**
+ * Stores the (masked) log of one task. A task run again (a re-run of a failed job resumes its
+ * run) keeps the log of its earlier attempt(s) above the new one, their end when they are long.
+ */
+async function putTaskLog(store, runId, runTaskId, text, now = new Date()) {
     const key = keys_keys.taskLog(runId, runTaskId);
-    await store.putBytes(key, Buffer.from(text, 'utf8'), 'text/plain; charset=utf-8');
+    const earlier = await store.getBytes(key);
+    let body = Buffer.from(text, 'utf8');
+    if (earlier && earlier.length > 0) {
+        const kept = Buffer.from(earlier).subarray(-EARLIER_ATTEMPTS_MAX_BYTES).toString('utf8');
+        const cut = earlier.length > EARLIER_ATTEMPTS_MAX_BYTES ? '[… the beginning is left out]\n' : '';
+        body = Buffer.concat([
+            Buffer.from(`${cut}${kept}${kept.endsWith('\n') ? '' : '\n'}`, 'utf8'),
+            Buffer.from(`=== the task ran again (${now.toISOString()}) ===\n`, 'utf8'),
+            body,
+        ]);
+    }
+    await store.putBytes(key, body, 'text/plain; charset=utf-8');
     return key;
 }
 /** The stored log of one task, or undefined when none was stored. */
