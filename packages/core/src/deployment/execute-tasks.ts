@@ -11,16 +11,10 @@ import { basename, join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
 import { throwIfCancelled } from '../cancel';
-import { secretText, TaskLogRecorder, TaskLogs } from '../logging';
+import { secretText, TaskLogs } from '../logging';
 import { Scheduler, taskGraph, type TaskNode } from '../schedule';
 import type { Manifest, ManifestPlugin } from '../manifest';
-import {
-  putTaskLog,
-  type RunApproval,
-  type RunAttempt,
-  type RunRecord,
-  type RunTask,
-} from '../runs';
+import type { RunApproval, RunAttempt, RunRecord, RunTask } from '../runs';
 import type { ApplyTask } from '../tasks';
 import {
   gitCredentials,
@@ -54,6 +48,7 @@ import { requirementsOf, type ResolvedSharedValue } from '../workspace';
 import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
 import { historyAudit, recordApproval } from './run-audit';
+import { runTaskLogs } from './run-task-logs';
 import { claimRunForTasks } from './run-claim';
 import { incompleteRun, inRunOrder } from './task-list-check';
 import { publishConnections } from './publish-connections';
@@ -252,11 +247,11 @@ async function executeTasks(
   // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
   const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
   // Each task's lines are also kept, masked, and stored with the run when it ends.
-  const stored = new TaskLogRecorder(logs ?? deps.logger, {
-    ...(options.maskLog ? { mask: options.maskLog } : {}),
+  const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
+    maskLog: options.maskLog,
     secrets: options.terraform.secrets ?? [],
   });
-  const taskDeps = { ...deps, logger: stored };
+  const taskDeps = { ...deps, logger: stored.logger };
   const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
   try {
     await executor.prepareRepositoryFiles();
@@ -289,14 +284,10 @@ async function executeTasks(
     try {
       throwIfCancelled(options.signal);
       recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-      const report = await stored.task(
-        () =>
-          logs
-            ? logs.task(title, () => executor.execute(task))
-            : deps.logger.group(title, () => executor.execute(task)),
-        async (text) => {
-          await putTaskLog(deps.iacStore, run.runId, task.runTaskId, text);
-        },
+      const report = await stored.run(task.runTaskId, () =>
+        logs
+          ? logs.task(title, () => executor.execute(task))
+          : deps.logger.group(title, () => executor.execute(task)),
       );
       recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
       reports.push({
