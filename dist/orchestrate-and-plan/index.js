@@ -96494,6 +96494,26 @@ function historyAudit(run) {
     return run.audit ? { audit: run.audit } : {};
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
 /**
  * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
@@ -98001,11 +98021,11 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
     // Each task's lines are also kept, masked, and stored with the run when it ends.
-    const stored = new TaskLogRecorder(logs ?? deps.logger, {
-        ...(options.maskLog ? { mask: options.maskLog } : {}),
+    const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
+        maskLog: options.maskLog,
         secrets: options.terraform.secrets ?? [],
     });
-    const taskDeps = { ...deps, logger: stored };
+    const taskDeps = { ...deps, logger: stored.logger };
     const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
     try {
         await executor.prepareRepositoryFiles();
@@ -98030,11 +98050,9 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
         try {
             throwIfCancelled(options.signal);
             recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-            const report = await stored.task(() => logs
+            const report = await stored.run(task.runTaskId, () => logs
                 ? logs.task(title, () => executor.execute(task))
-                : deps.logger.group(title, () => executor.execute(task)), async (text) => {
-                await putTaskLog(deps.iacStore, run.runId, task.runTaskId, text);
-            });
+                : deps.logger.group(title, () => executor.execute(task)));
             recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
                 ...report,
