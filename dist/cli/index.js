@@ -50021,7 +50021,162 @@ class task_logs_TaskLogs {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/logging/task-log-recorder.ts
+/**
+ * Keeps each task's log lines, to store them with the run when the task ends (the GitHub job log
+ * is gone after its retention period). A logger in front of the step's logger: every line still
+ * goes to the job log as before; the lines logged while a task runs (found through
+ * AsyncLocalStorage, so Terraform's output and every module logging through the shared logger
+ * are included) are also kept for that task. Kept text is masked like the job log: every secret
+ * registered through it, in its encoded forms (secretForms), plus whatever the step's own masker
+ * knows, when a line arrives and again when the log is stored. Memory and the stored object are
+ * capped: the beginning and the end are kept, with a marker saying what was left out.
+ */
+
+
+
+/** About how many bytes of a task's log are stored (its first quarter and its last three). */
+const TASK_LOG_MAX_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/** A longer line is cut: one line must not push everything else out. */
+const MAX_LINE_CHARS = (/* unused pure expression or super */ null && (16 * 1024));
+class task_log_recorder_TaskLogRecorder {
+    base;
+    options;
+    current = new AsyncLocalStorage();
+    secrets = new Set();
+    masker;
+    maxBytes;
+    constructor(base, options = {}) {
+        this.base = base;
+        this.options = options;
+        for (const secret of options.secrets ?? [])
+            if (secret)
+                this.secrets.add(secret);
+        this.maxBytes = options.maxBytes ?? TASK_LOG_MAX_BYTES;
+    }
+    /**
+     * Runs `fn` as one task: its lines are kept, and when it ends (succeeded or failed, the failure
+     * as the last line) `save` gets the masked text. A failure to save is a warning: the task's
+     * outcome stands.
+     */
+    async task(fn, save) {
+        const log = new CappedLines(this.maxBytes);
+        try {
+            return await this.current.run(log, fn);
+        }
+        catch (error) {
+            log.add(this.line('error', `The task failed: ${error instanceof Error ? error.message : String(error)}`));
+            throw error;
+        }
+        finally {
+            try {
+                await save(this.mask(log.text()));
+            }
+            catch (saveError) {
+                this.base.warning(`The task's log could not be stored with the run (${saveError.message}); the job log has it.`);
+            }
+        }
+    }
+    debug(message) {
+        // Not kept: the job log shows debug lines only when step debugging is on.
+        this.base.debug(message);
+    }
+    info(message) {
+        this.keep('info', message);
+        this.base.info(message);
+    }
+    warning(message, location) {
+        this.keep('warning', message, location);
+        this.base.warning(message, location);
+    }
+    error(message, location) {
+        this.keep('error', message, location);
+        this.base.error(message, location);
+    }
+    group(title, fn) {
+        this.keep('info', `— ${title}`);
+        return this.base.group(title, fn);
+    }
+    addSecret(value) {
+        if (value && !this.secrets.has(value)) {
+            this.secrets.add(value);
+            this.masker = undefined;
+        }
+        this.base.addSecret(value);
+    }
+    keep(level, message, location) {
+        const log = this.current.getStore();
+        if (!log)
+            return;
+        const where = location ? ` (${formatLocation(location)})` : '';
+        // Masked now too: a line cut below must not keep the start of a secret.
+        let line = this.mask(this.line(level, `${message}${where}`));
+        if (line.length > MAX_LINE_CHARS)
+            line = `${line.slice(0, MAX_LINE_CHARS)} [line cut: ${line.length} characters]`;
+        log.add(line);
+    }
+    line(level, message) {
+        const at = (this.options.now ?? (() => new Date()))().toISOString();
+        return `${at} ${level === 'info' ? '' : `${level}: `}${message}`;
+    }
+    mask(text) {
+        this.masker ??= secretMasker(this.secrets);
+        const masked = this.masker(text);
+        return this.options.mask ? this.options.mask(masked) : masked;
+    }
+}
+/** Lines up to about `max` bytes: the first quarter, then the most recent ones. */
+class CappedLines {
+    max;
+    head = [];
+    headBytes = 0;
+    headMax;
+    tail = [];
+    tailStart = 0;
+    tailBytes = 0;
+    tailMax;
+    droppedLines = 0;
+    droppedBytes = 0;
+    constructor(max) {
+        this.max = max;
+        this.headMax = Math.floor(max / 4);
+        this.tailMax = max - this.headMax;
+    }
+    add(line) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
+        if (this.tail.length === 0 && this.headBytes + bytes <= this.headMax) {
+            this.head.push(line);
+            this.headBytes += bytes;
+            return;
+        }
+        this.tail.push(line);
+        this.tailBytes += bytes;
+        while (this.tailBytes > this.tailMax && this.tailStart < this.tail.length) {
+            const gone = this.tail[this.tailStart++];
+            const goneBytes = Buffer.byteLength(gone, 'utf8') + 1;
+            this.tailBytes -= goneBytes;
+            this.droppedLines++;
+            this.droppedBytes += goneBytes;
+        }
+        if (this.tailStart > 1024 && this.tailStart * 2 > this.tail.length) {
+            this.tail = this.tail.slice(this.tailStart);
+            this.tailStart = 0;
+        }
+    }
+    text() {
+        const tail = this.tail.slice(this.tailStart);
+        const marker = this.droppedLines > 0
+            ? [
+                `[… ${this.droppedLines} line(s), ${this.droppedBytes} bytes, left out here: a stored task log keeps about ${Math.round(this.max / 1024)} KiB, its beginning and its end. The job log has every line.]`,
+            ]
+            : [];
+        const lines = [...this.head, ...marker, ...tail];
+        return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/index.ts
+
 
 
 
@@ -51435,11 +51590,14 @@ const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
 /** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
 const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
 const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
-const keys = {
+const keys_keys = {
     run: (runId) => `runs/${runId}/record.json`,
     artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
     /** A run's raw files (plan files and plan texts), stored as they are. */
     file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
     runsPrefix: 'runs/',
     /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
     heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
@@ -51790,7 +51948,7 @@ class app_binding_AppBindingStore {
         return this.store.bucket;
     }
     async get(workspace, appKind, appId) {
-        return this.store.getJson(keys.appBinding(workspace, appKind, appId));
+        return this.store.getJson(keys_keys.appBinding(workspace, appKind, appId));
     }
     /**
      * Binds an unbound id to `from` (If-None-Match). Returns the binding that stands: ours, or the
@@ -51816,7 +51974,7 @@ class app_binding_AppBindingStore {
                 },
             ],
         };
-        const key = keys.appBinding(target.workspace, target.appKind, target.appId);
+        const key = keys_keys.appBinding(target.workspace, target.appKind, target.appId);
         try {
             await this.store.putJson(key, binding, { ifNoneMatch: '*' });
             return binding;
@@ -51841,7 +51999,7 @@ class app_binding_AppBindingStore {
                 hint: 'Write it as GitHub does: owner/name.',
             });
         }
-        const key = keys.appBinding(scope.workspace, scope.appKind, scope.appId);
+        const key = keys_keys.appBinding(scope.workspace, scope.appKind, scope.appId);
         const current = await this.store.getJson(key);
         const at = (change.now ?? new Date()).toISOString();
         const after = {
@@ -51895,7 +52053,7 @@ class context_store_WorkspaceContextStore {
         this.store = store;
     }
     async list(workspace, environment) {
-        const found = await this.store.list(keys.connectionInterfaces(workspace, environment));
+        const found = await this.store.list(keys_keys.connectionInterfaces(workspace, environment));
         const instances = await Promise.all(found.map((key) => this.store.getJson(key)));
         return instances
             .flatMap((i) => (i ? [i.value] : []))
@@ -51903,7 +52061,7 @@ class context_store_WorkspaceContextStore {
     }
     /** One instance by name: a single read, whatever the size of the workspace. */
     async get(workspace, environment, name) {
-        return (await this.store.getJson(keys.connectionInterface(workspace, environment, name)))?.value;
+        return (await this.store.getJson(keys_keys.connectionInterface(workspace, environment, name)))?.value;
     }
     /**
      * The instances of these names that exist, by name: one read each, all at once, whatever the
@@ -51927,7 +52085,7 @@ class context_store_WorkspaceContextStore {
         return published;
     }
     async publishOne(target, instance, options) {
-        const key = keys.connectionInterface(target.workspace, target.environment, instance.name);
+        const key = keys_keys.connectionInterface(target.workspace, target.environment, instance.name);
         for (let attempt = 0; attempt < 8; attempt++) {
             const current = await this.store.getJson(key);
             const before = current ? interface_owner_ownerOf(current.value) : undefined;
@@ -51963,7 +52121,7 @@ class context_store_WorkspaceContextStore {
     async removeOwned(target, names) {
         const foreign = [];
         for (const name of names) {
-            const key = keys.connectionInterface(target.workspace, target.environment, name);
+            const key = keys_keys.connectionInterface(target.workspace, target.environment, name);
             for (let attempt = 0;; attempt++) {
                 const current = await this.store.getJson(key);
                 if (!current)
@@ -52002,14 +52160,14 @@ class deployment_history_DeploymentHistory {
         this.store = store;
     }
     async getLast(target) {
-        return (await this.store.getJson(keys.lastDeployment(target)))?.value;
+        return (await this.store.getJson(keys_keys.lastDeployment(target)))?.value;
     }
     async getByVersion(target, version) {
-        return (await this.store.getJson(keys.versionDeployment(target, version)))
+        return (await this.store.getJson(keys_keys.versionDeployment(target, version)))
             ?.value;
     }
     async listVersions(target) {
-        const prefix = keys.versionsPrefix(target);
+        const prefix = keys_keys.versionsPrefix(target);
         return (await this.store.list(prefix)).map((k) => decodeURIComponent(k.slice(prefix.length, -'.json'.length)));
     }
     /** Every version deployed successfully, newest first: what a rollback can go back to. */
@@ -52017,7 +52175,16 @@ class deployment_history_DeploymentHistory {
         const versions = await this.listVersions(target);
         const records = await Promise.all(versions.map((v) => this.getByVersion(target, v)));
         return records
-            .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
+            .flatMap((r) => r
+            ? [
+                {
+                    version: r.version,
+                    runId: r.runId,
+                    finishedAt: r.finishedAt,
+                    ...(r.audit ? { audit: r.audit } : {}),
+                },
+            ]
+            : [])
             .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
     }
     /**
@@ -52026,7 +52193,7 @@ class deployment_history_DeploymentHistory {
      * and from where" (an id not bound to a repository yet, see AppBindingStore).
      */
     async lastInEveryEnvironment(workspace, appKind, appId) {
-        const prefix = keys.historyPrefix(workspace);
+        const prefix = keys_keys.historyPrefix(workspace);
         const suffix = `/${appKind}/${encodeURIComponent(appId)}/last.json`;
         const found = (await this.store.list(prefix)).filter((k) => k.endsWith(suffix) && !k.slice(prefix.length, -suffix.length).includes('/'));
         const records = await Promise.all(found.map(async (k) => {
@@ -52042,8 +52209,8 @@ class deployment_history_DeploymentHistory {
      */
     async record(target, record) {
         if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
-            await this.store.putJson(keys.versionDeployment(target, record.version), record);
-        await this.store.putJson(keys.lastDeployment(target), record);
+            await this.store.putJson(keys_keys.versionDeployment(target, record.version), record);
+        await this.store.putJson(keys_keys.lastDeployment(target), record);
     }
 }
 
@@ -52071,14 +52238,14 @@ class consumer_index_ConsumerIndex {
     }
     async record(target, runId, requires) {
         const record = { target, runId, requires, updatedAt: new Date().toISOString() };
-        await this.store.putJson(keys.consumers(target), record);
+        await this.store.putJson(keys_keys.consumers(target), record);
     }
     async remove(target) {
-        await this.store.delete(keys.consumers(target));
+        await this.store.delete(keys_keys.consumers(target));
     }
     /** Every application's record in the workspace and environment. */
     async list(workspace, environment) {
-        const found = await this.store.list(keys.consumersPrefix(workspace, environment));
+        const found = await this.store.list(keys_keys.consumersPrefix(workspace, environment));
         const records = await Promise.all(found.map((key) => this.store.getJson(key)));
         return records.flatMap((r) => (r ? [r.value] : []));
     }
@@ -52086,8 +52253,8 @@ class consumer_index_ConsumerIndex {
     async consumersOf(workspace, environment, names, except) {
         if (names.size === 0)
             return [];
-        const skip = except ? keys.consumers(except) : undefined;
-        const found = (await this.store.list(keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
+        const skip = except ? keys_keys.consumers(except) : undefined;
+        const found = (await this.store.list(keys_keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
         const records = await Promise.all(found.map((key) => this.store.getJson(key)));
         return records.flatMap((stored) => stored
             ? stored.value.requires
@@ -52171,12 +52338,12 @@ class shared_values_SharedValueStore {
     }
     /** One value of one scope (tombstones read as absent). */
     async get(scope, key) {
-        const stored = await this.store.getJson(keys.sharedValue(scope.workspace, scope.environment, key));
+        const stored = await this.store.getJson(keys_keys.sharedValue(scope.workspace, scope.environment, key));
         return stored && !stored.value.deleted ? stored.value : undefined;
     }
     /** Every value of one scope, by key. */
     async list(scope) {
-        const found = await this.store.list(keys.sharedValuesPrefix(scope.workspace, scope.environment));
+        const found = await this.store.list(keys_keys.sharedValuesPrefix(scope.workspace, scope.environment));
         const records = await Promise.all(found.map((k) => this.store.getJson(k)));
         return records
             .flatMap((r) => (r && !r.value.deleted ? [r.value] : []))
@@ -52204,7 +52371,7 @@ class shared_values_SharedValueStore {
         return resolved;
     }
     async write(scope, key, by, now, change) {
-        const objectKey = keys.sharedValue(scope.workspace, scope.environment, key);
+        const objectKey = keys_keys.sharedValue(scope.workspace, scope.environment, key);
         for (let attempt = 0; attempt < 8; attempt++) {
             const current = await this.store.getJson(objectKey);
             const revision = (current?.value.revision ?? 0) + 1;
@@ -53266,13 +53433,13 @@ class type_sources_ConnectionTypeStore {
         this.store = store;
     }
     async list(workspace) {
-        const found = await this.store.list(keys.connectionInterfaceTypesPrefix(workspace));
+        const found = await this.store.list(keys_keys.connectionInterfaceTypesPrefix(workspace));
         const types = await Promise.all(found.map((k) => this.store.getJson(k)));
         return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
     }
     /** Adds or replaces a type; returns whether one was replaced. */
     async put(workspace, type) {
-        const key = keys.connectionInterfaceType(workspace, type.name);
+        const key = keys_keys.connectionInterfaceType(workspace, type.name);
         const current = await this.store.getJson(key);
         try {
             await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
@@ -53289,7 +53456,7 @@ class type_sources_ConnectionTypeStore {
         return current !== undefined;
     }
     async delete(workspace, name) {
-        await this.store.delete(keys.connectionInterfaceType(workspace, name));
+        await this.store.delete(keys_keys.connectionInterfaceType(workspace, name));
     }
 }
 /** Both sources merged, repository first; notices for workspace types it overrides differently. */
@@ -56660,7 +56827,7 @@ const HEARTBEAT_INTERVAL_MS = 30_000;
 const HEARTBEAT_SILENCE_MS = 5 * 60_000;
 /** The heartbeat of a run, if a step ever wrote one. */
 async function readHeartbeat(store, runId) {
-    return (await store.getJson(keys.heartbeat(runId)))?.value;
+    return (await store.getJson(keys_keys.heartbeat(runId)))?.value;
 }
 /**
  * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
@@ -56668,7 +56835,7 @@ async function readHeartbeat(store, runId) {
  * wrote the heartbeat ends the beating, with a warning.
  */
 function startHeartbeat(store, runId, executorId, logger, options = {}) {
-    const key = keys.heartbeat(runId);
+    const key = keys_keys.heartbeat(runId);
     const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
     const now = options.now ?? (() => new Date());
@@ -56957,10 +57124,11 @@ class run_store_RunStore {
                 pluginAppliedAlias: t.pluginAppliedAlias,
                 status: 'PENDING',
             })),
+            ...(input.audit ? { audit: input.audit } : {}),
         };
         const etag = await this.createRecord(runId, record);
         this.known.set(runId, { value: structuredClone(record), etag });
-        const marker = keys.targetRun(record.target, runId);
+        const marker = keys_keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
             await this.acquireLock(record, at, {
@@ -56972,7 +57140,7 @@ class run_store_RunStore {
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
             this.known.delete(runId);
-            await this.store.delete(keys.run(runId), { ifMatch: etag }).catch(() => undefined);
+            await this.store.delete(keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
         return record;
@@ -57058,7 +57226,7 @@ class run_store_RunStore {
     }
     /** Ids of the runs of the same target created after `run`, oldest first. */
     async runsSince(run) {
-        const prefix = keys.targetRunsPrefix(run.target);
+        const prefix = keys_keys.targetRunsPrefix(run.target);
         return (await this.store.list(prefix))
             .map((key) => key.slice(prefix.length, -'.json'.length))
             .filter((id) => id > run.runId)
@@ -57071,19 +57239,19 @@ class run_store_RunStore {
      */
     async createRecord(runId, record) {
         try {
-            return await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+            return await this.store.putJson(keys_keys.run(runId), record, { ifNoneMatch: '*' });
         }
         catch (error) {
             if (!(error instanceof object_store_PreconditionFailedError))
                 throw error;
-            const stored = await this.store.getJson(keys.run(runId));
+            const stored = await this.store.getJson(keys_keys.run(runId));
             if (!stored || !sameJson(stored.value, record))
                 throw error;
             return stored.etag;
         }
     }
     async getRun(runId) {
-        const stored = await this.store.getJson(keys.run(runId));
+        const stored = await this.store.getJson(keys_keys.run(runId));
         if (stored && !this.known.has(runId))
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
@@ -57094,6 +57262,13 @@ class run_store_RunStore {
      */
     async claimRun(runId, executor) {
         return this.update(runId, (run) => takeClaim(run, executor));
+    }
+    /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
+    async recordApproval(runId, approval) {
+        return this.update(runId, (run) => {
+            run.audit = { ...run.audit, approval };
+            return true;
+        });
     }
     /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
     async releaseClaim(runId, executorId) {
@@ -57178,10 +57353,10 @@ class run_store_RunStore {
     }
     /** The object key an artifact of the run is stored at (the history points at rendered IaC). */
     artifactKey(runId, name) {
-        return keys.artifact(runId, name);
+        return keys_keys.artifact(runId, name);
     }
     async putArtifact(runId, name, value) {
-        await this.store.putJson(keys.artifact(runId, name), value);
+        await this.store.putJson(keys_keys.artifact(runId, name), value);
     }
     /**
      * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
@@ -57190,7 +57365,7 @@ class run_store_RunStore {
      */
     async putCheckedArtifact(runId, name, value) {
         const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(keys.artifact(runId, name), body, 'application/json');
+        await this.store.putBytes(keys_keys.artifact(runId, name), body, 'application/json');
         return artifactDigest(body);
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
@@ -57217,7 +57392,7 @@ class run_store_RunStore {
      * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
      */
     async getArtifact(runId, name) {
-        const key = keys.artifact(runId, name);
+        const key = keys_keys.artifact(runId, name);
         const recorded = this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
         const expected = recorded?.[name];
         if (expected === undefined)
@@ -57226,19 +57401,19 @@ class run_store_RunStore {
     }
     /** The object key of a raw file of the run (plan files, plan texts). */
     fileKey(runId, name) {
-        return keys.file(runId, name);
+        return keys_keys.file(runId, name);
     }
     async putFile(runId, name, body, contentType) {
-        const key = keys.file(runId, name);
+        const key = keys_keys.file(runId, name);
         await this.store.putBytes(key, body, contentType);
         return key;
     }
     async getFile(runId, name) {
-        return this.store.getBytes(keys.file(runId, name));
+        return this.store.getBytes(keys_keys.file(runId, name));
     }
     /** Recent runs, newest first (ULIDs sort by time). */
     async listRuns(filter = {}) {
-        const ids = (await this.store.list(keys.runsPrefix))
+        const ids = (await this.store.list(keys_keys.runsPrefix))
             .filter((k) => k.endsWith('/record.json'))
             .map((k) => k.split('/')[1])
             .sort()
@@ -57260,14 +57435,14 @@ class run_store_RunStore {
     }
     /** The lock of a target and the run holding it, for the CLI. */
     async getLock(target) {
-        const stored = await this.store.getJson(keys.lock(target));
+        const stored = await this.store.getJson(keys_keys.lock(target));
         if (!stored)
             return undefined;
         return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
     }
     /** The lock of a target as stored (one read), undefined when it is free. */
     async lockOf(target) {
-        return (await this.store.getJson(keys.lock(target)))?.value;
+        return (await this.store.getJson(keys_keys.lock(target)))?.value;
     }
     /**
      * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
@@ -57281,10 +57456,10 @@ class run_store_RunStore {
     }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
-        const stored = await this.store.getJson(keys.lock(target));
+        const stored = await this.store.getJson(keys_keys.lock(target));
         if (!stored)
             return undefined;
-        await this.store.delete(keys.lock(target), { ifMatch: stored.etag });
+        await this.store.delete(keys_keys.lock(target), { ifMatch: stored.etag });
         this.logger.warning(`Lock of ${target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
@@ -57296,7 +57471,7 @@ class run_store_RunStore {
      * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
      */
     async acquireLock(record, acquiredAt, options) {
-        const key = keys.lock(record.target);
+        const key = keys_keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
@@ -57319,7 +57494,7 @@ class run_store_RunStore {
             if (current.value.runId === record.runId)
                 return; // ours: an earlier attempt's answer was lost
             // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
-            const holder = (await this.store.getJson(keys.run(current.value.runId)))?.value;
+            const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
                 const heartbeat = holder.executor
@@ -57380,7 +57555,7 @@ class run_store_RunStore {
         return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
     }
     async releaseLock(run) {
-        const key = keys.lock(run.target);
+        const key = keys_keys.lock(run.target);
         const current = await this.store.getJson(key);
         if (!current || current.value.runId !== run.runId)
             return;
@@ -57419,7 +57594,7 @@ class run_store_RunStore {
         return next;
     }
     async updateNow(runId, mutate) {
-        const key = keys.run(runId);
+        const key = keys_keys.run(runId);
         let current = this.known.get(runId);
         // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
         // which If-Match then checks, but any other outcome is decided again on a fresh read.
@@ -57479,7 +57654,169 @@ function sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/stored-task-logs.ts
+
+/** Of the logs of earlier attempts of a task, at most this many bytes (their end) are kept. */
+const EARLIER_ATTEMPTS_MAX_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/**
+ * Stores the (masked) log of one task. A task run again (a re-run of a failed job resumes its
+ * run) keeps the log of its earlier attempt(s) above the new one, their end when they are long.
+ */
+async function stored_task_logs_putTaskLog(store, runId, runTaskId, text, now = new Date()) {
+    const key = keys.taskLog(runId, runTaskId);
+    const earlier = await store.getBytes(key);
+    let body = Buffer.from(text, 'utf8');
+    if (earlier && earlier.length > 0) {
+        const kept = Buffer.from(earlier).subarray(-EARLIER_ATTEMPTS_MAX_BYTES).toString('utf8');
+        const cut = earlier.length > EARLIER_ATTEMPTS_MAX_BYTES ? '[… the beginning is left out]\n' : '';
+        body = Buffer.concat([
+            Buffer.from(`${cut}${kept}${kept.endsWith('\n') ? '' : '\n'}`, 'utf8'),
+            Buffer.from(`=== the task ran again (${now.toISOString()}) ===\n`, 'utf8'),
+            body,
+        ]);
+    }
+    await store.putBytes(key, body, 'text/plain; charset=utf-8');
+    return key;
+}
+/** The stored log of one task, or undefined when none was stored. */
+async function getTaskLog(store, runId, runTaskId) {
+    const bytes = await store.getBytes(keys_keys.taskLog(runId, runTaskId));
+    return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+}
+/** The runTaskIds of a run that have a stored log. */
+async function listTaskLogs(store, runId) {
+    const prefix = keys.taskLogsPrefix(runId);
+    return (await store.list(prefix))
+        .filter((key) => key.endsWith('.log'))
+        .map((key) => decodeURIComponent(key.slice(prefix.length, -'.log'.length)));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/prune.ts
+/**
+ * Retention of runs: what `deploy-engine prune` deletes. A finished run older than the age goes
+ * (every object under `runs/<ulid>/`: record, artifacts, plans, task logs); never a RUNNING run,
+ * never anything outside `runs/`, and never a run the deployment history or a lock names: the
+ * history points at the rendered IaC of the runs that deployed what is live and of every version
+ * ROLLBACK_TO can return to (destroy and rollback read it from there), at any depth of its JSON.
+ */
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const prune_ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const RUN_KEY = /runs\/([0-9A-HJKMNP-TV-Z]{26})\//g;
+/** What a prune of runs older than `olderThanDays` would delete and keep; changes nothing. */
+async function planPrune(store, options) {
+    const cutoffMs = (options.now ?? new Date()).getTime() - options.olderThanDays * DAY_MS;
+    const byRun = new Map();
+    for (const key of await store.list(keys_keys.runsPrefix)) {
+        const id = key.split('/')[1] ?? '';
+        if (!prune_ULID.test(id) || !isValid(id))
+            continue;
+        byRun.set(id, [...(byRun.get(id) ?? []), key]);
+    }
+    // Created after the cutoff: it cannot have ended before it (no read needed).
+    const old = [...byRun.keys()].filter((id) => decodeTime(id) < cutoffMs).sort();
+    const named = old.length > 0 ? await namedRuns(store) : new Map();
+    const plan = { cutoff: new Date(cutoffMs).toISOString(), delete: [], kept: [] };
+    for (const runId of old) {
+        const objects = (byRun.get(runId) ?? []).length;
+        const record = (await store.getJson(keys_keys.run(runId)))?.value;
+        if (record?.status === 'RUNNING') {
+            plan.kept.push({ runId, reason: 'RUNNING' });
+            continue;
+        }
+        const endedAt = record
+            ? (record.finishedAt ?? record.updatedAt)
+            : new Date(decodeTime(runId)).toISOString();
+        if (new Date(endedAt).getTime() >= cutoffMs)
+            continue;
+        const why = named.get(runId);
+        if (why) {
+            plan.kept.push({ runId, reason: why });
+            continue;
+        }
+        plan.delete.push({ runId, ...(record ? { status: record.status } : {}), endedAt, objects });
+    }
+    return plan;
+}
+/**
+ * Deletes the runs of a plan. Each run's record goes first, conditionally on the version the
+ * check read (a run resumed meanwhile is left alone), then its other objects: a prune stopped
+ * halfway leaves objects without a record, which the next prune deletes.
+ */
+async function executePrune(store, plan) {
+    const deleted = [];
+    const skipped = [];
+    for (const candidate of plan.delete) {
+        const { runId } = candidate;
+        const stored = await store.getJson(keys_keys.run(runId));
+        if (stored) {
+            if (stored.value.status === 'RUNNING') {
+                skipped.push({ runId, reason: 'it is RUNNING again (resumed)' });
+                continue;
+            }
+            try {
+                await store.delete(keys_keys.run(runId), { ifMatch: stored.etag });
+            }
+            catch (error) {
+                if (!(error instanceof object_store_PreconditionFailedError))
+                    throw error;
+                skipped.push({ runId, reason: 'its record changed meanwhile' });
+                continue;
+            }
+        }
+        const rest = await store.list(`runs/${runId}/`);
+        const queue = [...rest];
+        await Promise.all(Array.from({ length: 8 }, async () => {
+            for (let key = queue.pop(); key !== undefined; key = queue.pop())
+                await store.delete(key);
+        }));
+        deleted.push(runId);
+    }
+    return { deleted, skipped };
+}
+/**
+ * Every run the history (last.json and versions/, of every target) or a lock names, with why:
+ * its id anywhere in them, or a key under its `runs/<ulid>/`.
+ */
+async function namedRuns(store) {
+    const named = new Map();
+    const records = (await store.list('history/')).filter((k) => k.endsWith('/last.json') || (k.includes('/versions/') && k.endsWith('.json')));
+    const locks = await store.list('locks/');
+    for (const key of [...records, ...locks]) {
+        const value = (await store.getJson(key))?.value;
+        const why = key.startsWith('locks/')
+            ? `a lock names it (${key})`
+            : `the deployment history points to it (${key}): destroy and ROLLBACK_TO read its rendered IaC`;
+        for (const runId of runIdsIn(value))
+            if (!named.has(runId))
+                named.set(runId, why);
+    }
+    return named;
+}
+/** Run ids a JSON value names: strings that are a ULID, or hold `runs/<ULID>/`. */
+function runIdsIn(value, found = new Set()) {
+    if (typeof value === 'string') {
+        if (prune_ULID.test(value))
+            found.add(value);
+        for (const match of value.matchAll(RUN_KEY))
+            found.add(match[1]);
+    }
+    else if (Array.isArray(value)) {
+        for (const item of value)
+            runIdsIn(item, found);
+    }
+    else if (value && typeof value === 'object') {
+        for (const item of Object.values(value))
+            runIdsIn(item, found);
+    }
+    return found;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
 
 
 
@@ -59323,6 +59660,7 @@ async function openRun(deps, options) {
         tfstate: options.tfstate,
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
+        ...(options.audit ? { audit: options.audit } : {}),
         ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     }, {
         ...(options.liveness ? { liveness: options.liveness } : {}),
@@ -59481,6 +59819,26 @@ function run_watch_watchRun(runs, runId, logger, options) {
             clearInterval(timer);
             options.signal?.removeEventListener('abort', onJobCancel);
         },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function run_task_logs_runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
     };
 }
 
@@ -60759,6 +61117,8 @@ function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) 
 
 
 
+
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -60775,7 +61135,9 @@ async function executeRunTasks(deps, options) {
     });
     if ('done' in claimed)
         return { run: claimed.run, reports: [] };
-    const { run, resumed } = claimed;
+    const { resumed } = claimed;
+    // Recorded once the run is ours (not another repository's, not finished), before any task.
+    const run = await recordApproval(deps, claimed.run, options.approval);
     // Until the step ends: a later run takes over a run whose executing step went silent.
     const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
     let manifest;
@@ -60814,7 +61176,12 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
     const parallelism = options.parallelism ?? 1;
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
-    const taskDeps = logs ? { ...deps, logger: logs } : deps;
+    // Each task's lines are also kept, masked, and stored with the run when it ends.
+    const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
+        maskLog: options.maskLog,
+        secrets: options.terraform.secrets ?? [],
+    });
+    const taskDeps = { ...deps, logger: stored.logger };
     const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
     try {
         await executor.prepareRepositoryFiles();
@@ -60839,9 +61206,9 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
         try {
             throwIfCancelled(options.signal);
             recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-            const report = logs
-                ? await logs.task(title, () => executor.execute(task))
-                : await deps.logger.group(title, () => executor.execute(task));
+            const report = await stored.run(task.runTaskId, () => logs
+                ? logs.task(title, () => executor.execute(task))
+                : deps.logger.group(title, () => executor.execute(task)));
             recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
                 ...report,
@@ -61023,6 +61390,7 @@ class TaskExecutor {
             iac,
             terraformVersion: this.options.terraformVersion,
             fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
+            ...historyAudit(this.run),
             ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
         });
         if (this.run.type === 'DESTROY') {
@@ -61410,7 +61778,38 @@ function runDependencies(iacStore, logger, region) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
+/** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
+async function run_audit_recordApproval(deps, run, approval) {
+    if (!approval)
+        return run;
+    deps.logger.info(describeApproval(approval));
+    try {
+        return await deps.runs.recordApproval(run.runId, approval);
+    }
+    catch (error) {
+        deps.logger.warning(`Who approved run ${run.runId} could not be recorded (${error.message}); the deployment goes on.`);
+        return run;
+    }
+}
+/** One line for the job log: who approved, or why it is not known. */
+function describeApproval(approval) {
+    if (approval.unavailable)
+        return `Approval not recorded: ${approval.unavailable}`;
+    const reviews = approval.reviews ?? [];
+    if (reviews.length === 0)
+        return 'Approval: GitHub lists no environment review for this workflow run (no environment with required reviewers).';
+    return `Approval: ${reviews
+        .map((r) => `${r.state} by ${r.login} (environment ${r.environments.join(', ') || '?'})${r.comment ? `: "${r.comment}"` : ''}`)
+        .join('; ')}.`;
+}
+/** What the history keeps of a run's audit (all of it, when there is one). */
+function run_audit_historyAudit(run) {
+    return run.audit ? { audit: run.audit } : {};
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
 
 
 
@@ -61501,95 +61900,6 @@ function defineCommand(spec) {
             return { value, run: (io) => spec.run(value, io) };
         },
     };
-}
-
-;// CONCATENATED MODULE: ./packages/cli/src/format.ts
-function duration(from, to) {
-    if (!from)
-        return '';
-    const ms = (to ? new Date(to) : new Date()).getTime() - new Date(from).getTime();
-    return ms < 60000
-        ? `${(ms / 1000).toFixed(1)} s`
-        : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
-}
-function formatRun(run) {
-    const t = run.target;
-    const lines = [
-        `run ${run.runId}  ${run.type}  ${run.status}`,
-        `  ${t.appKind} ${t.appName} (${t.appId}) -> ${t.workspace}/${t.environment}, version ${run.version}`,
-        `  started ${run.createdAt} by ${run.workflowRunUrl}${run.finishedAt ? `, finished ${run.finishedAt} (${duration(run.createdAt, run.finishedAt)})` : ''}`,
-    ];
-    if (run.error)
-        lines.push(`  error (${run.error.kind}): ${run.error.message}`);
-    if (run.supersededBy)
-        lines.push(`  superseded by run ${run.supersededBy.runId} at ${run.supersededBy.at}`);
-    for (const [i, attempt] of (run.attempts ?? []).entries()) {
-        lines.push(`  attempt ${i + 1} ended ${attempt.status}${attempt.finishedAt ? ` at ${attempt.finishedAt}` : ''}, resumed ${attempt.resumedAt}${attempt.error ? `: ${attempt.error.message.split('\n')[0]}` : ''}`);
-    }
-    lines.push('  tasks:');
-    run.tasks.forEach((task, i) => {
-        const took = duration(task.startedAt, task.finishedAt);
-        lines.push(`    ${String(i + 1).padStart(2)}. ${task.status.padEnd(14)} ${task.taskType.padEnd(20)} ${task.pluginAppliedAlias ?? ''}${took ? `  ${took}` : ''}`);
-        if (task.error)
-            lines.push(`        ${task.error.message.split('\n')[0]}`);
-    });
-    return lines.join('\n');
-}
-/** Recent runs, one a line under a header row, columns aligned. */
-function formatRunList(runs) {
-    if (runs.length === 0)
-        return 'No runs.';
-    return table(['RUN_ID', 'STATUS', 'TYPE', 'TARGET', 'VERSION', 'STARTED'], runs.map((r) => [
-        r.runId,
-        r.status,
-        r.type,
-        `${r.target.workspace}/${r.target.environment}/${r.target.appName}`,
-        r.version,
-        r.createdAt,
-    ]));
-}
-/** Rows under a header, each column as wide as its widest cell, two spaces apart. */
-function table(header, rows) {
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells) => cells
-        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd();
-    return [line(header), ...rows.map(line)].join('\n');
-}
-// C0 and C1 control characters but tab and newline: ESC starts terminal sequences, CR overwrites.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-/**
- * Text for a terminal with every control character but tab and newline shown as `?`: run records
- * carry text from templates and Terraform (a hostile plugin's error message), which must not be
- * able to move the cursor, rewrite earlier lines or set the window title of the person reading.
- */
-function plain(text) {
-    return text.replace(CONTROL, '?');
-}
-/**
- * The --json output: one object (never a bare array, so that fields can be added), indented.
- * The shapes are documented in each command's --help and the README.
- */
-function json(value) {
-    return JSON.stringify(value, null, 2);
-}
-/** What is deployed, and the versions a rollback can go back to. */
-function formatHistory(last, versions) {
-    const lines = [
-        !last
-            ? 'Never deployed successfully.'
-            : last.destroyed
-                ? `Destroyed by run ${last.destroyed.runId} at ${last.destroyed.at}.`
-                : `Deployed: version ${last.version} by ${last.runType ?? 'DEPLOY'} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
-    ];
-    if (versions.length > 0) {
-        lines.push('Versions ROLLBACK_TO can go back to (newest first):');
-        for (const v of versions)
-            lines.push(`  ${v.version.padEnd(24)} run ${v.runId}  ${v.finishedAt}`);
-    }
-    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./packages/cli/src/options.ts
@@ -61960,6 +62270,280 @@ ${RUN_ID_HELP}`,
         return EXIT.OK;
     },
 });
+
+;// CONCATENATED MODULE: ./packages/cli/src/log-commands.ts
+/**
+ * The CLI's audit commands: `logs` prints the task logs stored with a run, `prune` deletes finished
+ * runs older than an age (dry run unless --yes), never what the deployment history needs.
+ */
+
+
+
+
+
+/** `--older-than 90d`: a whole number of days, at least 1. */
+function parseAge(text) {
+    const match = /^(\d+)d$/.exec(text ?? '');
+    const days = Number(match?.[1]);
+    if (!match || !(days >= 1))
+        throw new UsageError(`--older-than takes a number of days, e.g. --older-than 90d (got '${text ?? ''}').`);
+    return days;
+}
+/** Where the run lives: a RUN_ID, or a bare run id with --bucket. */
+function logsRunRef(command) {
+    const bare = command.runRef.trim();
+    if (command.bucket && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(bare))
+        return { runId: bare, bucket: command.bucket, region: command.region };
+    return parseRunRef(command.runRef);
+}
+async function runLogs(command, storeFor, out) {
+    const ref = logsRunRef(command);
+    const store = storeFor(ref.bucket, ref.region);
+    const run = (await store.getJson(keys_keys.run(ref.runId)))?.value;
+    if (!run) {
+        out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
+        return EXIT.NOT_FOUND;
+    }
+    const wanted = command.task;
+    const tasks = wanted
+        ? run.tasks.filter((t) => t.runTaskId === wanted || t.pluginAppliedAlias === wanted || t.taskType === wanted)
+        : run.tasks;
+    if (tasks.length === 0) {
+        out(`Run ${ref.runId} has no task '${wanted ?? ''}': its tasks are ${run.tasks.map(describeTask).join(', ') || 'none'}.`);
+        return EXIT.NOT_FOUND;
+    }
+    for (const task of tasks) {
+        const text = await getTaskLog(store, ref.runId, task.runTaskId);
+        out(`== ${describeTask(task)}: ${task.status}`);
+        out(text === undefined
+            ? task.status === 'PENDING' || task.status === 'ABORTED'
+                ? '(no log: the task did not run)'
+                : '(no log stored with the run)'
+            : printable(text.replace(/\n$/, '')));
+    }
+    return 0;
+}
+function describeTask(task) {
+    return `${task.taskType}${task.pluginAppliedAlias ? ` ${task.pluginAppliedAlias}` : ''} (${task.runTaskId})`;
+}
+/**
+ * A stored log as it is safe to print: terminal control characters shown as escapes (a plugin's
+ * output must not drive the terminal), and, inside a GitHub job (the CLI as a workflow step),
+ * wrapped so the runner reads no workflow command in it.
+ */
+function printable(text, env = process.env) {
+    const visible = escapeControls(text);
+    const plain = visible.replace(/[^\x21-\x7e]/g, '');
+    if (env.GITHUB_ACTIONS !== 'true' || (!plain.includes('::') && !plain.includes('##[')))
+        return visible;
+    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    return `::stop-commands::${token}\n${visible}\n::${token}::`;
+}
+/** Terminal control characters (but line breaks and tabs) shown as `\xHH`. */
+function escapeControls(text) {
+    return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+async function runPrune(command, store, out) {
+    const plan = await planPrune(store, { olderThanDays: command.olderThanDays });
+    const objects = plan.delete.reduce((n, c) => n + c.objects, 0);
+    out(`Finished runs that ended before ${plan.cutoff} in ${command.bucket}: ${plan.delete.length} to delete (${objects} object(s) under runs/), ${plan.kept.length} kept.`);
+    for (const c of plan.delete)
+        out(`  delete ${c.runId}  ${(c.status ?? 'no record').padEnd(13)} ended ${c.endedAt}  ${c.objects} object(s)`);
+    for (const k of plan.kept)
+        out(`  keep   ${k.runId}  ${k.reason}`);
+    if (!command.yes) {
+        if (plan.delete.length > 0)
+            out(`Dry run: nothing was deleted. To delete them: ${shipped_cli_cliCommand('prune', '--older-than', `${command.olderThanDays}d`, '--bucket', command.bucket, '--yes')}`);
+        return 0;
+    }
+    const { deleted, skipped } = await executePrune(store, plan);
+    for (const s of skipped)
+        out(`  skipped ${s.runId}: ${s.reason}`);
+    out(`Deleted ${deleted.length} run(s).`);
+    return 0;
+}
+const logsCommand = defineCommand({
+    name: 'logs',
+    summary: `logs <RUN_ID> [--bucket B] [--task <id|alias|type>]
+      the task logs stored with the run (masked)`,
+    help: `deploy-engine logs <RUN_ID> [--bucket <iac-bucket>] [--region R] [--task <id|alias|type>]
+
+Prints the log of each task of the run as runtime-tasks (and orchestrate-and-plan for plans)
+stored it with the run: masked like the job log, capped at about 1 MiB, kept after GitHub's log
+retention. Terminal control characters are shown as escapes.
+
+RUN_ID is the run_id output of orchestrate-and-plan, or the bare ULID with --bucket.
+
+  --task <x>   only the task(s) with this run task id, plugin alias or task type
+
+Exit code: 0 printed; 3 no such run or task.`,
+    options: { ...BUCKET_OPTIONS, task: 'value' },
+    parse: (args) => {
+        const runRef = args.positional(0, 'a RUN_ID (<ULID>@<iac-bucket>, or the bare ULID with --bucket)');
+        args.noMorePositionals(1);
+        const task = args.text('task');
+        const bucket = args.text('bucket');
+        return {
+            name: 'logs',
+            runRef,
+            region: args.region(),
+            ...(task ? { task } : {}),
+            ...(bucket ? { bucket } : {}),
+        };
+    },
+    run: (command, io) => runLogs(command, iacBucket, (line) => io.out(line)),
+});
+const pruneCommand = defineCommand({
+    name: 'prune',
+    summary: `prune --older-than <N>d --bucket <iac-bucket> [--region R] [--yes]
+      delete finished runs older than N days (dry run without --yes); never what the history needs`,
+    help: `deploy-engine prune --older-than <N>d --bucket <iac-bucket> [--region R] [--yes]
+
+Lists the finished runs that ended more than N days ago and, with --yes, deletes their objects
+under runs/ (record, artifacts, plans, task logs). Never deleted: a RUNNING run, a run a lock
+names, a run the deployment history (last deployment, versions ROLLBACK_TO can return to) names,
+and nothing outside runs/.
+
+  --older-than <N>d   age in whole days, e.g. 90d
+  --yes               delete (without it: only list)
+
+Exit code: 0 listed or deleted.`,
+    options: { ...BUCKET_OPTIONS, 'older-than': 'value', yes: 'boolean' },
+    parse: (args) => {
+        args.noMorePositionals(0);
+        return {
+            name: 'prune',
+            bucket: args.text('bucket', true),
+            region: args.region(),
+            olderThanDays: parseAge(args.text('older-than', true)),
+            yes: args.flag('yes'),
+        };
+    },
+    run: (command, io) => runPrune(command, iacBucket(command.bucket, command.region), (line) => io.out(line)),
+});
+
+;// CONCATENATED MODULE: ./packages/cli/src/audit-format.ts
+/** Plain-text views of a run's audit (who started and approved it, from which commit). */
+
+
+/** The audit of a run as lines (none when the record has no audit). */
+function auditLines(audit, indent = '  ') {
+    if (!audit)
+        return [];
+    const lines = [`${indent}${whoAndWhat(audit)}`];
+    if (audit.repositoryNameInput && audit.repositoryNameInput !== audit.repository)
+        lines.push(`${indent}REPOSITORY_NAME given: ${audit.repositoryNameInput} (input, not verified)`);
+    if (audit.approval)
+        lines.push(`${indent}${describeApproval(audit.approval)}`);
+    // Logins and comments come from GitHub, a comment from any reviewer: no terminal control.
+    return lines.map((line) => escapeControls(line.replace(/\n/g, ' ')));
+}
+/** `by octocat, acme/orders@0123456 (refs/heads/main, push)`, the shortest useful form. */
+function whoAndWhat(audit) {
+    const by = audit.actor ?? 'unknown';
+    const rerun = audit.triggeringActor && audit.triggeringActor !== audit.actor
+        ? ` (this attempt by ${audit.triggeringActor})`
+        : '';
+    const commit = audit.commit ? `@${audit.commit.slice(0, 12)}` : '';
+    const where = audit.repository ? `, ${audit.repository}${commit}` : commit ? `, ${commit}` : '';
+    const context = [audit.ref, audit.eventName].filter(Boolean).join(', ');
+    const verified = audit.source === 'github' ? '' : ' (not verified: outside GitHub Actions)';
+    return `by ${by}${rerun}${where}${context ? ` (${context})` : ''}${verified}`;
+}
+
+;// CONCATENATED MODULE: ./packages/cli/src/format.ts
+
+function duration(from, to) {
+    if (!from)
+        return '';
+    const ms = (to ? new Date(to) : new Date()).getTime() - new Date(from).getTime();
+    return ms < 60000
+        ? `${(ms / 1000).toFixed(1)} s`
+        : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+}
+function formatRun(run) {
+    const t = run.target;
+    const lines = [
+        `run ${run.runId}  ${run.type}  ${run.status}`,
+        `  ${t.appKind} ${t.appName} (${t.appId}) -> ${t.workspace}/${t.environment}, version ${run.version}`,
+        `  started ${run.createdAt} by ${run.workflowRunUrl}${run.finishedAt ? `, finished ${run.finishedAt} (${duration(run.createdAt, run.finishedAt)})` : ''}`,
+        ...auditLines(run.audit),
+    ];
+    if (run.error)
+        lines.push(`  error (${run.error.kind}): ${run.error.message}`);
+    if (run.supersededBy)
+        lines.push(`  superseded by run ${run.supersededBy.runId} at ${run.supersededBy.at}`);
+    for (const [i, attempt] of (run.attempts ?? []).entries()) {
+        lines.push(`  attempt ${i + 1} ended ${attempt.status}${attempt.finishedAt ? ` at ${attempt.finishedAt}` : ''}, resumed ${attempt.resumedAt}${attempt.error ? `: ${attempt.error.message.split('\n')[0]}` : ''}`);
+    }
+    lines.push('  tasks:');
+    run.tasks.forEach((task, i) => {
+        const took = duration(task.startedAt, task.finishedAt);
+        lines.push(`    ${String(i + 1).padStart(2)}. ${task.status.padEnd(14)} ${task.taskType.padEnd(20)} ${task.pluginAppliedAlias ?? ''}${took ? `  ${took}` : ''}`);
+        if (task.error)
+            lines.push(`        ${task.error.message.split('\n')[0]}`);
+    });
+    return lines.join('\n');
+}
+/** Recent runs, one a line under a header row, columns aligned. */
+function formatRunList(runs) {
+    if (runs.length === 0)
+        return 'No runs.';
+    return table(['RUN_ID', 'STATUS', 'TYPE', 'TARGET', 'VERSION', 'STARTED'], runs.map((r) => [
+        r.runId,
+        r.status,
+        r.type,
+        `${r.target.workspace}/${r.target.environment}/${r.target.appName}`,
+        r.version,
+        r.createdAt,
+    ]));
+}
+/** Rows under a header, each column as wide as its widest cell, two spaces apart. */
+function table(header, rows) {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells) => cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd();
+    return [line(header), ...rows.map(line)].join('\n');
+}
+// C0 and C1 control characters but tab and newline: ESC starts terminal sequences, CR overwrites.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/**
+ * Text for a terminal with every control character but tab and newline shown as `?`: run records
+ * carry text from templates and Terraform (a hostile plugin's error message), which must not be
+ * able to move the cursor, rewrite earlier lines or set the window title of the person reading.
+ */
+function plain(text) {
+    return text.replace(CONTROL, '?');
+}
+/**
+ * The --json output: one object (never a bare array, so that fields can be added), indented.
+ * The shapes are documented in each command's --help and the README.
+ */
+function json(value) {
+    return JSON.stringify(value, null, 2);
+}
+/** What is deployed, and the versions a rollback can go back to. */
+function formatHistory(last, versions) {
+    const lines = [
+        !last
+            ? 'Never deployed successfully.'
+            : last.destroyed
+                ? `Destroyed by run ${last.destroyed.runId} at ${last.destroyed.at}.`
+                : `Deployed: version ${last.version} by ${last.runType ?? 'DEPLOY'} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
+        ...(last ? auditLines(last.audit) : []),
+    ];
+    if (versions.length > 0) {
+        lines.push('Versions ROLLBACK_TO can go back to (newest first):');
+        for (const v of versions)
+            lines.push(`  ${v.version.padEnd(24)} run ${v.runId}  ${v.finishedAt}${v.audit ? `  ${whoAndWhat(v.audit)}` : ''}`);
+    }
+    return lines.join('\n');
+}
 
 ;// CONCATENATED MODULE: ./packages/cli/src/app-commands.ts
 /**
@@ -62605,6 +63189,7 @@ function workspaceMermaid(instances, records) {
 
 
 
+
 const COMMANDS = [
     statusCommand,
     listCommand,
@@ -62612,6 +63197,8 @@ const COMMANDS = [
     cancelCommand,
     unlockCommand,
     unlockStateCommand,
+    logsCommand,
+    pruneCommand,
     valuesCommand,
     typesCommand,
     workspaceCommand,

@@ -84861,7 +84861,162 @@ class TaskLogs {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/logging/task-log-recorder.ts
+/**
+ * Keeps each task's log lines, to store them with the run when the task ends (the GitHub job log
+ * is gone after its retention period). A logger in front of the step's logger: every line still
+ * goes to the job log as before; the lines logged while a task runs (found through
+ * AsyncLocalStorage, so Terraform's output and every module logging through the shared logger
+ * are included) are also kept for that task. Kept text is masked like the job log: every secret
+ * registered through it, in its encoded forms (secretForms), plus whatever the step's own masker
+ * knows, when a line arrives and again when the log is stored. Memory and the stored object are
+ * capped: the beginning and the end are kept, with a marker saying what was left out.
+ */
+
+
+
+/** About how many bytes of a task's log are stored (its first quarter and its last three). */
+const TASK_LOG_MAX_BYTES = 1024 * 1024;
+/** A longer line is cut: one line must not push everything else out. */
+const MAX_LINE_CHARS = 16 * 1024;
+class TaskLogRecorder {
+    base;
+    options;
+    current = new external_node_async_hooks_.AsyncLocalStorage();
+    secrets = new Set();
+    masker;
+    maxBytes;
+    constructor(base, options = {}) {
+        this.base = base;
+        this.options = options;
+        for (const secret of options.secrets ?? [])
+            if (secret)
+                this.secrets.add(secret);
+        this.maxBytes = options.maxBytes ?? TASK_LOG_MAX_BYTES;
+    }
+    /**
+     * Runs `fn` as one task: its lines are kept, and when it ends (succeeded or failed, the failure
+     * as the last line) `save` gets the masked text. A failure to save is a warning: the task's
+     * outcome stands.
+     */
+    async task(fn, save) {
+        const log = new CappedLines(this.maxBytes);
+        try {
+            return await this.current.run(log, fn);
+        }
+        catch (error) {
+            log.add(this.line('error', `The task failed: ${error instanceof Error ? error.message : String(error)}`));
+            throw error;
+        }
+        finally {
+            try {
+                await save(this.mask(log.text()));
+            }
+            catch (saveError) {
+                this.base.warning(`The task's log could not be stored with the run (${saveError.message}); the job log has it.`);
+            }
+        }
+    }
+    debug(message) {
+        // Not kept: the job log shows debug lines only when step debugging is on.
+        this.base.debug(message);
+    }
+    info(message) {
+        this.keep('info', message);
+        this.base.info(message);
+    }
+    warning(message, location) {
+        this.keep('warning', message, location);
+        this.base.warning(message, location);
+    }
+    error(message, location) {
+        this.keep('error', message, location);
+        this.base.error(message, location);
+    }
+    group(title, fn) {
+        this.keep('info', `— ${title}`);
+        return this.base.group(title, fn);
+    }
+    addSecret(value) {
+        if (value && !this.secrets.has(value)) {
+            this.secrets.add(value);
+            this.masker = undefined;
+        }
+        this.base.addSecret(value);
+    }
+    keep(level, message, location) {
+        const log = this.current.getStore();
+        if (!log)
+            return;
+        const where = location ? ` (${formatLocation(location)})` : '';
+        // Masked now too: a line cut below must not keep the start of a secret.
+        let line = this.mask(this.line(level, `${message}${where}`));
+        if (line.length > MAX_LINE_CHARS)
+            line = `${line.slice(0, MAX_LINE_CHARS)} [line cut: ${line.length} characters]`;
+        log.add(line);
+    }
+    line(level, message) {
+        const at = (this.options.now ?? (() => new Date()))().toISOString();
+        return `${at} ${level === 'info' ? '' : `${level}: `}${message}`;
+    }
+    mask(text) {
+        this.masker ??= secret_forms_secretMasker(this.secrets);
+        const masked = this.masker(text);
+        return this.options.mask ? this.options.mask(masked) : masked;
+    }
+}
+/** Lines up to about `max` bytes: the first quarter, then the most recent ones. */
+class CappedLines {
+    max;
+    head = [];
+    headBytes = 0;
+    headMax;
+    tail = [];
+    tailStart = 0;
+    tailBytes = 0;
+    tailMax;
+    droppedLines = 0;
+    droppedBytes = 0;
+    constructor(max) {
+        this.max = max;
+        this.headMax = Math.floor(max / 4);
+        this.tailMax = max - this.headMax;
+    }
+    add(line) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
+        if (this.tail.length === 0 && this.headBytes + bytes <= this.headMax) {
+            this.head.push(line);
+            this.headBytes += bytes;
+            return;
+        }
+        this.tail.push(line);
+        this.tailBytes += bytes;
+        while (this.tailBytes > this.tailMax && this.tailStart < this.tail.length) {
+            const gone = this.tail[this.tailStart++];
+            const goneBytes = Buffer.byteLength(gone, 'utf8') + 1;
+            this.tailBytes -= goneBytes;
+            this.droppedLines++;
+            this.droppedBytes += goneBytes;
+        }
+        if (this.tailStart > 1024 && this.tailStart * 2 > this.tail.length) {
+            this.tail = this.tail.slice(this.tailStart);
+            this.tailStart = 0;
+        }
+    }
+    text() {
+        const tail = this.tail.slice(this.tailStart);
+        const marker = this.droppedLines > 0
+            ? [
+                `[… ${this.droppedLines} line(s), ${this.droppedBytes} bytes, left out here: a stored task log keeps about ${Math.round(this.max / 1024)} KiB, its beginning and its end. The job log has every line.]`,
+            ]
+            : [];
+        const lines = [...this.head, ...marker, ...tail];
+        return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/index.ts
+
 
 
 
@@ -86794,11 +86949,14 @@ const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
 /** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
 const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
 const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
-const keys = {
+const keys_keys = {
     run: (runId) => `runs/${runId}/record.json`,
     artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
     /** A run's raw files (plan files and plan texts), stored as they are. */
     file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
     runsPrefix: 'runs/',
     /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
     heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
@@ -87149,7 +87307,7 @@ class AppBindingStore {
         return this.store.bucket;
     }
     async get(workspace, appKind, appId) {
-        return this.store.getJson(keys.appBinding(workspace, appKind, appId));
+        return this.store.getJson(keys_keys.appBinding(workspace, appKind, appId));
     }
     /**
      * Binds an unbound id to `from` (If-None-Match). Returns the binding that stands: ours, or the
@@ -87175,7 +87333,7 @@ class AppBindingStore {
                 },
             ],
         };
-        const key = keys.appBinding(target.workspace, target.appKind, target.appId);
+        const key = keys_keys.appBinding(target.workspace, target.appKind, target.appId);
         try {
             await this.store.putJson(key, binding, { ifNoneMatch: '*' });
             return binding;
@@ -87200,7 +87358,7 @@ class AppBindingStore {
                 hint: 'Write it as GitHub does: owner/name.',
             });
         }
-        const key = keys.appBinding(scope.workspace, scope.appKind, scope.appId);
+        const key = keys_keys.appBinding(scope.workspace, scope.appKind, scope.appId);
         const current = await this.store.getJson(key);
         const at = (change.now ?? new Date()).toISOString();
         const after = {
@@ -87254,7 +87412,7 @@ class WorkspaceContextStore {
         this.store = store;
     }
     async list(workspace, environment) {
-        const found = await this.store.list(keys.connectionInterfaces(workspace, environment));
+        const found = await this.store.list(keys_keys.connectionInterfaces(workspace, environment));
         const instances = await Promise.all(found.map((key) => this.store.getJson(key)));
         return instances
             .flatMap((i) => (i ? [i.value] : []))
@@ -87262,7 +87420,7 @@ class WorkspaceContextStore {
     }
     /** One instance by name: a single read, whatever the size of the workspace. */
     async get(workspace, environment, name) {
-        return (await this.store.getJson(keys.connectionInterface(workspace, environment, name)))?.value;
+        return (await this.store.getJson(keys_keys.connectionInterface(workspace, environment, name)))?.value;
     }
     /**
      * The instances of these names that exist, by name: one read each, all at once, whatever the
@@ -87286,7 +87444,7 @@ class WorkspaceContextStore {
         return published;
     }
     async publishOne(target, instance, options) {
-        const key = keys.connectionInterface(target.workspace, target.environment, instance.name);
+        const key = keys_keys.connectionInterface(target.workspace, target.environment, instance.name);
         for (let attempt = 0; attempt < 8; attempt++) {
             const current = await this.store.getJson(key);
             const before = current ? interface_owner_ownerOf(current.value) : undefined;
@@ -87322,7 +87480,7 @@ class WorkspaceContextStore {
     async removeOwned(target, names) {
         const foreign = [];
         for (const name of names) {
-            const key = keys.connectionInterface(target.workspace, target.environment, name);
+            const key = keys_keys.connectionInterface(target.workspace, target.environment, name);
             for (let attempt = 0;; attempt++) {
                 const current = await this.store.getJson(key);
                 if (!current)
@@ -87361,14 +87519,14 @@ class DeploymentHistory {
         this.store = store;
     }
     async getLast(target) {
-        return (await this.store.getJson(keys.lastDeployment(target)))?.value;
+        return (await this.store.getJson(keys_keys.lastDeployment(target)))?.value;
     }
     async getByVersion(target, version) {
-        return (await this.store.getJson(keys.versionDeployment(target, version)))
+        return (await this.store.getJson(keys_keys.versionDeployment(target, version)))
             ?.value;
     }
     async listVersions(target) {
-        const prefix = keys.versionsPrefix(target);
+        const prefix = keys_keys.versionsPrefix(target);
         return (await this.store.list(prefix)).map((k) => decodeURIComponent(k.slice(prefix.length, -'.json'.length)));
     }
     /** Every version deployed successfully, newest first: what a rollback can go back to. */
@@ -87376,7 +87534,16 @@ class DeploymentHistory {
         const versions = await this.listVersions(target);
         const records = await Promise.all(versions.map((v) => this.getByVersion(target, v)));
         return records
-            .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
+            .flatMap((r) => r
+            ? [
+                {
+                    version: r.version,
+                    runId: r.runId,
+                    finishedAt: r.finishedAt,
+                    ...(r.audit ? { audit: r.audit } : {}),
+                },
+            ]
+            : [])
             .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
     }
     /**
@@ -87385,7 +87552,7 @@ class DeploymentHistory {
      * and from where" (an id not bound to a repository yet, see AppBindingStore).
      */
     async lastInEveryEnvironment(workspace, appKind, appId) {
-        const prefix = keys.historyPrefix(workspace);
+        const prefix = keys_keys.historyPrefix(workspace);
         const suffix = `/${appKind}/${encodeURIComponent(appId)}/last.json`;
         const found = (await this.store.list(prefix)).filter((k) => k.endsWith(suffix) && !k.slice(prefix.length, -suffix.length).includes('/'));
         const records = await Promise.all(found.map(async (k) => {
@@ -87401,8 +87568,8 @@ class DeploymentHistory {
      */
     async record(target, record) {
         if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
-            await this.store.putJson(keys.versionDeployment(target, record.version), record);
-        await this.store.putJson(keys.lastDeployment(target), record);
+            await this.store.putJson(keys_keys.versionDeployment(target, record.version), record);
+        await this.store.putJson(keys_keys.lastDeployment(target), record);
     }
 }
 
@@ -87430,14 +87597,14 @@ class ConsumerIndex {
     }
     async record(target, runId, requires) {
         const record = { target, runId, requires, updatedAt: new Date().toISOString() };
-        await this.store.putJson(keys.consumers(target), record);
+        await this.store.putJson(keys_keys.consumers(target), record);
     }
     async remove(target) {
-        await this.store.delete(keys.consumers(target));
+        await this.store.delete(keys_keys.consumers(target));
     }
     /** Every application's record in the workspace and environment. */
     async list(workspace, environment) {
-        const found = await this.store.list(keys.consumersPrefix(workspace, environment));
+        const found = await this.store.list(keys_keys.consumersPrefix(workspace, environment));
         const records = await Promise.all(found.map((key) => this.store.getJson(key)));
         return records.flatMap((r) => (r ? [r.value] : []));
     }
@@ -87445,8 +87612,8 @@ class ConsumerIndex {
     async consumersOf(workspace, environment, names, except) {
         if (names.size === 0)
             return [];
-        const skip = except ? keys.consumers(except) : undefined;
-        const found = (await this.store.list(keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
+        const skip = except ? keys_keys.consumers(except) : undefined;
+        const found = (await this.store.list(keys_keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
         const records = await Promise.all(found.map((key) => this.store.getJson(key)));
         return records.flatMap((stored) => stored
             ? stored.value.requires
@@ -87530,12 +87697,12 @@ class SharedValueStore {
     }
     /** One value of one scope (tombstones read as absent). */
     async get(scope, key) {
-        const stored = await this.store.getJson(keys.sharedValue(scope.workspace, scope.environment, key));
+        const stored = await this.store.getJson(keys_keys.sharedValue(scope.workspace, scope.environment, key));
         return stored && !stored.value.deleted ? stored.value : undefined;
     }
     /** Every value of one scope, by key. */
     async list(scope) {
-        const found = await this.store.list(keys.sharedValuesPrefix(scope.workspace, scope.environment));
+        const found = await this.store.list(keys_keys.sharedValuesPrefix(scope.workspace, scope.environment));
         const records = await Promise.all(found.map((k) => this.store.getJson(k)));
         return records
             .flatMap((r) => (r && !r.value.deleted ? [r.value] : []))
@@ -87563,7 +87730,7 @@ class SharedValueStore {
         return resolved;
     }
     async write(scope, key, by, now, change) {
-        const objectKey = keys.sharedValue(scope.workspace, scope.environment, key);
+        const objectKey = keys_keys.sharedValue(scope.workspace, scope.environment, key);
         for (let attempt = 0; attempt < 8; attempt++) {
             const current = await this.store.getJson(objectKey);
             const revision = (current?.value.revision ?? 0) + 1;
@@ -88623,13 +88790,13 @@ class ConnectionTypeStore {
         this.store = store;
     }
     async list(workspace) {
-        const found = await this.store.list(keys.connectionInterfaceTypesPrefix(workspace));
+        const found = await this.store.list(keys_keys.connectionInterfaceTypesPrefix(workspace));
         const types = await Promise.all(found.map((k) => this.store.getJson(k)));
         return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
     }
     /** Adds or replaces a type; returns whether one was replaced. */
     async put(workspace, type) {
-        const key = keys.connectionInterfaceType(workspace, type.name);
+        const key = keys_keys.connectionInterfaceType(workspace, type.name);
         const current = await this.store.getJson(key);
         try {
             await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
@@ -88646,7 +88813,7 @@ class ConnectionTypeStore {
         return current !== undefined;
     }
     async delete(workspace, name) {
-        await this.store.delete(keys.connectionInterfaceType(workspace, name));
+        await this.store.delete(keys_keys.connectionInterfaceType(workspace, name));
     }
 }
 /** Both sources merged, repository first; notices for workspace types it overrides differently. */
@@ -91771,7 +91938,7 @@ function incrementBase32(str) {
  * @param id The ULID
  * @returns The decoded timestamp
  */
-function decodeTime(id) {
+function node_decodeTime(id) {
     if (id.length !== TIME_LEN + RANDOM_LEN) {
         throw new ULIDError(ULIDErrorCode.DecodeTimeValueMalformed, "Malformed ULID");
     }
@@ -91876,7 +92043,7 @@ function inWebWorker() {
  *   isValid("01HNZX8JGFACFA36RBXDHEQN6E"); // true
  *   isValid(""); // false
  */
-function isValid(id) {
+function node_isValid(id) {
     return (typeof id === "string" &&
         id.length === TIME_LEN + RANDOM_LEN &&
         id
@@ -92084,7 +92251,7 @@ const HEARTBEAT_INTERVAL_MS = 30_000;
 const HEARTBEAT_SILENCE_MS = 5 * 60_000;
 /** The heartbeat of a run, if a step ever wrote one. */
 async function readHeartbeat(store, runId) {
-    return (await store.getJson(keys.heartbeat(runId)))?.value;
+    return (await store.getJson(keys_keys.heartbeat(runId)))?.value;
 }
 /**
  * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
@@ -92092,7 +92259,7 @@ async function readHeartbeat(store, runId) {
  * wrote the heartbeat ends the beating, with a warning.
  */
 function startHeartbeat(store, runId, executorId, logger, options = {}) {
-    const key = keys.heartbeat(runId);
+    const key = keys_keys.heartbeat(runId);
     const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
     const now = options.now ?? (() => new Date());
@@ -92381,10 +92548,11 @@ class run_store_RunStore {
                 pluginAppliedAlias: t.pluginAppliedAlias,
                 status: 'PENDING',
             })),
+            ...(input.audit ? { audit: input.audit } : {}),
         };
         const etag = await this.createRecord(runId, record);
         this.known.set(runId, { value: structuredClone(record), etag });
-        const marker = keys.targetRun(record.target, runId);
+        const marker = keys_keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
             await this.acquireLock(record, at, {
@@ -92396,7 +92564,7 @@ class run_store_RunStore {
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
             this.known.delete(runId);
-            await this.store.delete(keys.run(runId), { ifMatch: etag }).catch(() => undefined);
+            await this.store.delete(keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
         return record;
@@ -92482,7 +92650,7 @@ class run_store_RunStore {
     }
     /** Ids of the runs of the same target created after `run`, oldest first. */
     async runsSince(run) {
-        const prefix = keys.targetRunsPrefix(run.target);
+        const prefix = keys_keys.targetRunsPrefix(run.target);
         return (await this.store.list(prefix))
             .map((key) => key.slice(prefix.length, -'.json'.length))
             .filter((id) => id > run.runId)
@@ -92495,19 +92663,19 @@ class run_store_RunStore {
      */
     async createRecord(runId, record) {
         try {
-            return await this.store.putJson(keys.run(runId), record, { ifNoneMatch: '*' });
+            return await this.store.putJson(keys_keys.run(runId), record, { ifNoneMatch: '*' });
         }
         catch (error) {
             if (!(error instanceof object_store_PreconditionFailedError))
                 throw error;
-            const stored = await this.store.getJson(keys.run(runId));
+            const stored = await this.store.getJson(keys_keys.run(runId));
             if (!stored || !sameJson(stored.value, record))
                 throw error;
             return stored.etag;
         }
     }
     async getRun(runId) {
-        const stored = await this.store.getJson(keys.run(runId));
+        const stored = await this.store.getJson(keys_keys.run(runId));
         if (stored && !this.known.has(runId))
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
@@ -92518,6 +92686,13 @@ class run_store_RunStore {
      */
     async claimRun(runId, executor) {
         return this.update(runId, (run) => takeClaim(run, executor));
+    }
+    /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
+    async recordApproval(runId, approval) {
+        return this.update(runId, (run) => {
+            run.audit = { ...run.audit, approval };
+            return true;
+        });
     }
     /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
     async releaseClaim(runId, executorId) {
@@ -92602,10 +92777,10 @@ class run_store_RunStore {
     }
     /** The object key an artifact of the run is stored at (the history points at rendered IaC). */
     artifactKey(runId, name) {
-        return keys.artifact(runId, name);
+        return keys_keys.artifact(runId, name);
     }
     async putArtifact(runId, name, value) {
-        await this.store.putJson(keys.artifact(runId, name), value);
+        await this.store.putJson(keys_keys.artifact(runId, name), value);
     }
     /**
      * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
@@ -92614,7 +92789,7 @@ class run_store_RunStore {
      */
     async putCheckedArtifact(runId, name, value) {
         const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(keys.artifact(runId, name), body, 'application/json');
+        await this.store.putBytes(keys_keys.artifact(runId, name), body, 'application/json');
         return artifactDigest(body);
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
@@ -92641,7 +92816,7 @@ class run_store_RunStore {
      * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
      */
     async getArtifact(runId, name) {
-        const key = keys.artifact(runId, name);
+        const key = keys_keys.artifact(runId, name);
         const recorded = this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
         const expected = recorded?.[name];
         if (expected === undefined)
@@ -92650,19 +92825,19 @@ class run_store_RunStore {
     }
     /** The object key of a raw file of the run (plan files, plan texts). */
     fileKey(runId, name) {
-        return keys.file(runId, name);
+        return keys_keys.file(runId, name);
     }
     async putFile(runId, name, body, contentType) {
-        const key = keys.file(runId, name);
+        const key = keys_keys.file(runId, name);
         await this.store.putBytes(key, body, contentType);
         return key;
     }
     async getFile(runId, name) {
-        return this.store.getBytes(keys.file(runId, name));
+        return this.store.getBytes(keys_keys.file(runId, name));
     }
     /** Recent runs, newest first (ULIDs sort by time). */
     async listRuns(filter = {}) {
-        const ids = (await this.store.list(keys.runsPrefix))
+        const ids = (await this.store.list(keys_keys.runsPrefix))
             .filter((k) => k.endsWith('/record.json'))
             .map((k) => k.split('/')[1])
             .sort()
@@ -92684,14 +92859,14 @@ class run_store_RunStore {
     }
     /** The lock of a target and the run holding it, for the CLI. */
     async getLock(target) {
-        const stored = await this.store.getJson(keys.lock(target));
+        const stored = await this.store.getJson(keys_keys.lock(target));
         if (!stored)
             return undefined;
         return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
     }
     /** The lock of a target as stored (one read), undefined when it is free. */
     async lockOf(target) {
-        return (await this.store.getJson(keys.lock(target)))?.value;
+        return (await this.store.getJson(keys_keys.lock(target)))?.value;
     }
     /**
      * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
@@ -92705,10 +92880,10 @@ class run_store_RunStore {
     }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
-        const stored = await this.store.getJson(keys.lock(target));
+        const stored = await this.store.getJson(keys_keys.lock(target));
         if (!stored)
             return undefined;
-        await this.store.delete(keys.lock(target), { ifMatch: stored.etag });
+        await this.store.delete(keys_keys.lock(target), { ifMatch: stored.etag });
         this.logger.warning(`Lock of ${target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
@@ -92720,7 +92895,7 @@ class run_store_RunStore {
      * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
      */
     async acquireLock(record, acquiredAt, options) {
-        const key = keys.lock(record.target);
+        const key = keys_keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
@@ -92743,7 +92918,7 @@ class run_store_RunStore {
             if (current.value.runId === record.runId)
                 return; // ours: an earlier attempt's answer was lost
             // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
-            const holder = (await this.store.getJson(keys.run(current.value.runId)))?.value;
+            const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
                 const heartbeat = holder.executor
@@ -92804,7 +92979,7 @@ class run_store_RunStore {
         return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
     }
     async releaseLock(run) {
-        const key = keys.lock(run.target);
+        const key = keys_keys.lock(run.target);
         const current = await this.store.getJson(key);
         if (!current || current.value.runId !== run.runId)
             return;
@@ -92843,7 +93018,7 @@ class run_store_RunStore {
         return next;
     }
     async updateNow(runId, mutate) {
-        const key = keys.run(runId);
+        const key = keys_keys.run(runId);
         let current = this.known.get(runId);
         // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
         // which If-Match then checks, but any other outcome is decided again on a fresh read.
@@ -92903,7 +93078,169 @@ function sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/stored-task-logs.ts
+
+/** Of the logs of earlier attempts of a task, at most this many bytes (their end) are kept. */
+const EARLIER_ATTEMPTS_MAX_BYTES = 1024 * 1024;
+/**
+ * Stores the (masked) log of one task. A task run again (a re-run of a failed job resumes its
+ * run) keeps the log of its earlier attempt(s) above the new one, their end when they are long.
+ */
+async function putTaskLog(store, runId, runTaskId, text, now = new Date()) {
+    const key = keys_keys.taskLog(runId, runTaskId);
+    const earlier = await store.getBytes(key);
+    let body = Buffer.from(text, 'utf8');
+    if (earlier && earlier.length > 0) {
+        const kept = Buffer.from(earlier).subarray(-EARLIER_ATTEMPTS_MAX_BYTES).toString('utf8');
+        const cut = earlier.length > EARLIER_ATTEMPTS_MAX_BYTES ? '[… the beginning is left out]\n' : '';
+        body = Buffer.concat([
+            Buffer.from(`${cut}${kept}${kept.endsWith('\n') ? '' : '\n'}`, 'utf8'),
+            Buffer.from(`=== the task ran again (${now.toISOString()}) ===\n`, 'utf8'),
+            body,
+        ]);
+    }
+    await store.putBytes(key, body, 'text/plain; charset=utf-8');
+    return key;
+}
+/** The stored log of one task, or undefined when none was stored. */
+async function getTaskLog(store, runId, runTaskId) {
+    const bytes = await store.getBytes(keys.taskLog(runId, runTaskId));
+    return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+}
+/** The runTaskIds of a run that have a stored log. */
+async function listTaskLogs(store, runId) {
+    const prefix = keys.taskLogsPrefix(runId);
+    return (await store.list(prefix))
+        .filter((key) => key.endsWith('.log'))
+        .map((key) => decodeURIComponent(key.slice(prefix.length, -'.log'.length)));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/prune.ts
+/**
+ * Retention of runs: what `deploy-engine prune` deletes. A finished run older than the age goes
+ * (every object under `runs/<ulid>/`: record, artifacts, plans, task logs); never a RUNNING run,
+ * never anything outside `runs/`, and never a run the deployment history or a lock names: the
+ * history points at the rendered IaC of the runs that deployed what is live and of every version
+ * ROLLBACK_TO can return to (destroy and rollback read it from there), at any depth of its JSON.
+ */
+
+
+
+const DAY_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
+const prune_ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const RUN_KEY = /runs\/([0-9A-HJKMNP-TV-Z]{26})\//g;
+/** What a prune of runs older than `olderThanDays` would delete and keep; changes nothing. */
+async function planPrune(store, options) {
+    const cutoffMs = (options.now ?? new Date()).getTime() - options.olderThanDays * DAY_MS;
+    const byRun = new Map();
+    for (const key of await store.list(keys.runsPrefix)) {
+        const id = key.split('/')[1] ?? '';
+        if (!prune_ULID.test(id) || !isValid(id))
+            continue;
+        byRun.set(id, [...(byRun.get(id) ?? []), key]);
+    }
+    // Created after the cutoff: it cannot have ended before it (no read needed).
+    const old = [...byRun.keys()].filter((id) => decodeTime(id) < cutoffMs).sort();
+    const named = old.length > 0 ? await namedRuns(store) : new Map();
+    const plan = { cutoff: new Date(cutoffMs).toISOString(), delete: [], kept: [] };
+    for (const runId of old) {
+        const objects = (byRun.get(runId) ?? []).length;
+        const record = (await store.getJson(keys.run(runId)))?.value;
+        if (record?.status === 'RUNNING') {
+            plan.kept.push({ runId, reason: 'RUNNING' });
+            continue;
+        }
+        const endedAt = record
+            ? (record.finishedAt ?? record.updatedAt)
+            : new Date(decodeTime(runId)).toISOString();
+        if (new Date(endedAt).getTime() >= cutoffMs)
+            continue;
+        const why = named.get(runId);
+        if (why) {
+            plan.kept.push({ runId, reason: why });
+            continue;
+        }
+        plan.delete.push({ runId, ...(record ? { status: record.status } : {}), endedAt, objects });
+    }
+    return plan;
+}
+/**
+ * Deletes the runs of a plan. Each run's record goes first, conditionally on the version the
+ * check read (a run resumed meanwhile is left alone), then its other objects: a prune stopped
+ * halfway leaves objects without a record, which the next prune deletes.
+ */
+async function executePrune(store, plan) {
+    const deleted = [];
+    const skipped = [];
+    for (const candidate of plan.delete) {
+        const { runId } = candidate;
+        const stored = await store.getJson(keys.run(runId));
+        if (stored) {
+            if (stored.value.status === 'RUNNING') {
+                skipped.push({ runId, reason: 'it is RUNNING again (resumed)' });
+                continue;
+            }
+            try {
+                await store.delete(keys.run(runId), { ifMatch: stored.etag });
+            }
+            catch (error) {
+                if (!(error instanceof PreconditionFailedError))
+                    throw error;
+                skipped.push({ runId, reason: 'its record changed meanwhile' });
+                continue;
+            }
+        }
+        const rest = await store.list(`runs/${runId}/`);
+        const queue = [...rest];
+        await Promise.all(Array.from({ length: 8 }, async () => {
+            for (let key = queue.pop(); key !== undefined; key = queue.pop())
+                await store.delete(key);
+        }));
+        deleted.push(runId);
+    }
+    return { deleted, skipped };
+}
+/**
+ * Every run the history (last.json and versions/, of every target) or a lock names, with why:
+ * its id anywhere in them, or a key under its `runs/<ulid>/`.
+ */
+async function namedRuns(store) {
+    const named = new Map();
+    const records = (await store.list('history/')).filter((k) => k.endsWith('/last.json') || (k.includes('/versions/') && k.endsWith('.json')));
+    const locks = await store.list('locks/');
+    for (const key of [...records, ...locks]) {
+        const value = (await store.getJson(key))?.value;
+        const why = key.startsWith('locks/')
+            ? `a lock names it (${key})`
+            : `the deployment history points to it (${key}): destroy and ROLLBACK_TO read its rendered IaC`;
+        for (const runId of runIdsIn(value))
+            if (!named.has(runId))
+                named.set(runId, why);
+    }
+    return named;
+}
+/** Run ids a JSON value names: strings that are a ULID, or hold `runs/<ULID>/`. */
+function runIdsIn(value, found = new Set()) {
+    if (typeof value === 'string') {
+        if (prune_ULID.test(value))
+            found.add(value);
+        for (const match of value.matchAll(RUN_KEY))
+            found.add(match[1]);
+    }
+    else if (Array.isArray(value)) {
+        for (const item of value)
+            runIdsIn(item, found);
+    }
+    else if (value && typeof value === 'object') {
+        for (const item of Object.values(value))
+            runIdsIn(item, found);
+    }
+    return found;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
 
 
 
@@ -94878,6 +95215,7 @@ async function openRun(deps, options) {
         tfstate: options.tfstate,
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
+        ...(options.audit ? { audit: options.audit } : {}),
         ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     }, {
         ...(options.liveness ? { liveness: options.liveness } : {}),
@@ -95228,6 +95566,56 @@ function planFile(name) {
 }
 function planTextFile(name) {
     return `plans/${name}.txt`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
+/** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
+async function recordApproval(deps, run, approval) {
+    if (!approval)
+        return run;
+    deps.logger.info(describeApproval(approval));
+    try {
+        return await deps.runs.recordApproval(run.runId, approval);
+    }
+    catch (error) {
+        deps.logger.warning(`Who approved run ${run.runId} could not be recorded (${error.message}); the deployment goes on.`);
+        return run;
+    }
+}
+/** One line for the job log: who approved, or why it is not known. */
+function describeApproval(approval) {
+    if (approval.unavailable)
+        return `Approval not recorded: ${approval.unavailable}`;
+    const reviews = approval.reviews ?? [];
+    if (reviews.length === 0)
+        return 'Approval: GitHub lists no environment review for this workflow run (no environment with required reviewers).';
+    return `Approval: ${reviews
+        .map((r) => `${r.state} by ${r.login} (environment ${r.environments.join(', ') || '?'})${r.comment ? `: "${r.comment}"` : ''}`)
+        .join('; ')}.`;
+}
+/** What the history keeps of a run's audit (all of it, when there is one). */
+function historyAudit(run) {
+    return run.audit ? { audit: run.audit } : {};
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
@@ -96709,6 +97097,8 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
 
 
 
+
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -96725,7 +97115,9 @@ async function executeRunTasks(deps, options) {
     });
     if ('done' in claimed)
         return { run: claimed.run, reports: [] };
-    const { run, resumed } = claimed;
+    const { resumed } = claimed;
+    // Recorded once the run is ours (not another repository's, not finished), before any task.
+    const run = await recordApproval(deps, claimed.run, options.approval);
     // Until the step ends: a later run takes over a run whose executing step went silent.
     const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
     let manifest;
@@ -96764,7 +97156,12 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
     const parallelism = options.parallelism ?? 1;
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
-    const taskDeps = logs ? { ...deps, logger: logs } : deps;
+    // Each task's lines are also kept, masked, and stored with the run when it ends.
+    const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
+        maskLog: options.maskLog,
+        secrets: options.terraform.secrets ?? [],
+    });
+    const taskDeps = { ...deps, logger: stored.logger };
     const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
     try {
         await executor.prepareRepositoryFiles();
@@ -96789,9 +97186,9 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
         try {
             throwIfCancelled(options.signal);
             recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-            const report = logs
-                ? await logs.task(title, () => executor.execute(task))
-                : await deps.logger.group(title, () => executor.execute(task));
+            const report = await stored.run(task.runTaskId, () => logs
+                ? logs.task(title, () => executor.execute(task))
+                : deps.logger.group(title, () => executor.execute(task)));
             recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
                 ...report,
@@ -96973,6 +97370,7 @@ class TaskExecutor {
             iac,
             terraformVersion: this.options.terraformVersion,
             fingerprint: fingerprint_deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
+            ...historyAudit(this.run),
             ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
         });
         if (this.run.type === 'DESTROY') {
@@ -97361,6 +97759,7 @@ function runDependencies(iacStore, logger, region) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
 
 
 
@@ -97888,7 +98287,7 @@ function escapeHtml(text) {
 ;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-run.ts
 
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
-function workflowRunUrl(env = process.env) {
+function workflow_run_workflowRunUrl(env = process.env) {
     const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
     const repository = env.GITHUB_REPOSITORY;
     const runId = env.GITHUB_RUN_ID;
@@ -97916,7 +98315,7 @@ function workflowRunRef(env = process.env) {
         runId,
         attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
         apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-        url: workflowRunUrl(env),
+        url: workflow_run_workflowRunUrl(env),
     };
 }
 /**
@@ -97925,7 +98324,7 @@ function workflowRunRef(env = process.env) {
  */
 function stepDescription(env = process.env) {
     const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
-    return `${job} of workflow run ${workflowRunUrl(env)}`;
+    return `${job} of workflow run ${workflow_run_workflowRunUrl(env)}`;
 }
 /** Outside GitHub Actions without REPOSITORY_NAME: the repository name runs are recorded under. */
 const LOCAL_REPOSITORY = 'local/unknown';
@@ -99162,7 +99561,119 @@ function renderUndefinedNames(references) {
 `;
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/run-audit.ts
+
+/** Cut: these come from the environment, and a record must stay small. */
+const cut = (value) => value ? value.slice(0, 256) : undefined;
+/**
+ * Who starts a run and from which commit, recorded with it (see RunAudit). Under GitHub Actions,
+ * the runner's GITHUB_* variables, which a workflow cannot override; elsewhere what the
+ * environment says (GITHUB_ACTOR or USER), marked unverified. The REPOSITORY_NAME input is kept
+ * apart, as given: it is user input, not proof.
+ */
+function runAudit(repositoryName, env = process.env) {
+    const fields = env.GITHUB_ACTIONS === 'true'
+        ? {
+            actor: cut(env.GITHUB_ACTOR),
+            triggeringActor: cut(env.GITHUB_TRIGGERING_ACTOR),
+            repository: cut(env.GITHUB_REPOSITORY),
+            commit: cut(env.GITHUB_SHA),
+            ref: cut(env.GITHUB_REF),
+            eventName: cut(env.GITHUB_EVENT_NAME),
+            workflowRunUrl: workflowRunUrl(env),
+        }
+        : { actor: cut(env.GITHUB_ACTOR ?? env.USER ?? env.USERNAME) };
+    const audit = {
+        source: env.GITHUB_ACTIONS === 'true' ? 'github' : 'unverified',
+    };
+    for (const [name, value] of Object.entries(fields))
+        if (value)
+            audit[name] = value;
+    if (repositoryName)
+        audit.repositoryNameInput = repositoryName.slice(0, 256);
+    return audit;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/github-approvals.ts
+/** More reviews than this are cut to the latest ones; longer comments and names are cut. */
+const MAX_REVIEWS = 50;
+const MAX_COMMENT = 1000;
+const MAX_NAME = 100;
+const MAX_BODY = 1024 * 1024;
+async function readApprovals(options) {
+    const env = options.env ?? process.env;
+    const readAt = (options.now ?? (() => new Date()))().toISOString();
+    const unavailable = (why) => ({ readAt, unavailable: why });
+    if (env.GITHUB_ACTIONS !== 'true')
+        return unavailable('not running under GitHub Actions, so there is no environment review to read.');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^\d+$/.test(runId))
+        return unavailable('GITHUB_REPOSITORY or GITHUB_RUN_ID is missing, so the workflow run is not known.');
+    if (!options.token)
+        return unavailable("the GITHUB_TOKEN input is empty (its default is the job's token, `${{ github.token }}`).");
+    const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    let response;
+    try {
+        response = await fetch(`${api}/repos/${repository}/actions/runs/${runId}/approvals`, {
+            headers: {
+                authorization: `Bearer ${options.token}`,
+                accept: 'application/vnd.github+json',
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'deploy-engine-actions',
+            },
+            // The token goes to GITHUB_API_URL and nowhere else.
+            redirect: 'error',
+            signal: AbortSignal.timeout(options.timeoutMs ?? 10000),
+        });
+    }
+    catch (error) {
+        const cause = error.cause;
+        const why = cause?.code ?? cause?.message ?? error.message;
+        return unavailable(`GitHub's API (${api}) could not be reached (${why}).`);
+    }
+    if (response.status === 401 || response.status === 403 || response.status === 404)
+        return unavailable(`GitHub answered ${response.status} to the request for the workflow run's environment reviews: the job's token cannot read them. Give the job \`permissions: actions: read\` (with the others it needs) to have the approver recorded.`);
+    if (!response.ok)
+        return unavailable(`GitHub answered ${response.status}.`);
+    const text = await response.text().catch(() => '');
+    let body;
+    try {
+        body = text.length <= MAX_BODY ? JSON.parse(text) : undefined;
+    }
+    catch {
+        body = undefined;
+    }
+    if (!Array.isArray(body))
+        return unavailable("GitHub's answer was not a list of reviews.");
+    return { readAt, reviews: body.flatMap(review).slice(-MAX_REVIEWS) };
+}
+/** One review as GitHub lists it, or nothing when it does not have that shape. */
+function review(item) {
+    const r = item;
+    if (!r || (r.state !== 'approved' && r.state !== 'rejected'))
+        return [];
+    const login = r.user?.login;
+    if (typeof login !== 'string' || login === '')
+        return [];
+    const environments = Array.isArray(r.environments)
+        ? r.environments.flatMap((e) => typeof e?.name === 'string' ? [e.name.slice(0, MAX_NAME)] : [])
+        : [];
+    return [
+        {
+            state: r.state,
+            login: login.slice(0, MAX_NAME),
+            environments,
+            ...(typeof r.comment === 'string' && r.comment !== ''
+                ? { comment: r.comment.slice(0, MAX_COMMENT) }
+                : {}),
+        },
+    ];
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
+
 
 
 
@@ -99217,6 +99728,7 @@ function parseRuntimeInputs(p) {
         taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
         logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
         templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
+        githubToken: p.secret('GITHUB_TOKEN'),
     };
     if (outputFile &&
         basePathOutput &&
@@ -99404,6 +99916,8 @@ async function run() {
             await (0,promises_.rm)(excluded, { recursive: true, force: true });
             actions_logger_actionsLogger.info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
         }
+        // Read meanwhile; recorded once this job holds the run. It never fails the deployment.
+        const approval = readApprovals({ token: inputs.githubToken });
         const session = await aws_session_openAwsSession(ref.region, inputs.credentials, logger);
         const iacStore = new s3_object_store_S3ObjectStore(session.s3, ref.bucket);
         const result = await executeRunTasks(runDependencies(iacStore, logger, ref.region), {
@@ -99418,6 +99932,8 @@ async function run() {
             ...(await taskEnvironment(session, ref.runId, inputs)),
             parallelism: inputs.taskParallelism,
             templateStrict: inputs.templateStrict,
+            maskLog: maskRegistered,
+            approval: await approval,
             checkout: {
                 root: inputs.pathToMount,
                 exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),

@@ -50,6 +50,8 @@ export interface RuntimeInputs {
   logLevel: LogLevel;
   /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error, not an empty value. */
   templateStrict: boolean;
+  /** The job's token, to read who approved the run (masked). */
+  githubToken: string;
 }
 
 export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; warnings: string[] } {
@@ -90,6 +92,7 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
     logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
     templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
+    githubToken: p.secret('GITHUB_TOKEN'),
   };
   if (
     outputFile &&

@@ -3,7 +3,9 @@ import * as core from '@actions/core';
 import {
   actionsLogger,
   guardRun,
+  maskRegistered,
   openAwsSession,
+  readApprovals,
   releaseRun,
   repositoryExclusions,
   runAction,
@@ -45,6 +47,8 @@ export async function run(): Promise<void> {
         `Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`,
       );
     }
+    // Read meanwhile; recorded once this job holds the run. It never fails the deployment.
+    const approval = readApprovals({ token: inputs.githubToken });
     const session = await openAwsSession(ref.region, inputs.credentials, logger);
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
     const result = await executeRunTasks(runDependencies(iacStore, logger, ref.region), {
@@ -59,6 +63,8 @@ export async function run(): Promise<void> {
       ...(await taskEnvironment(session, ref.runId, inputs)),
       parallelism: inputs.taskParallelism,
       templateStrict: inputs.templateStrict,
+      maskLog: maskRegistered,
+      approval: await approval,
       checkout: {
         root: inputs.pathToMount,
         exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),

@@ -70792,7 +70792,7 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 9271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -71816,7 +71816,7 @@ const {
   fireEvent
 } = __nccwpck_require__(8625)
 const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
+const { ByteParser } = __nccwpck_require__(9271)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { types } = __nccwpck_require__(7975)
@@ -81912,7 +81912,162 @@ class task_logs_TaskLogs {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/logging/task-log-recorder.ts
+/**
+ * Keeps each task's log lines, to store them with the run when the task ends (the GitHub job log
+ * is gone after its retention period). A logger in front of the step's logger: every line still
+ * goes to the job log as before; the lines logged while a task runs (found through
+ * AsyncLocalStorage, so Terraform's output and every module logging through the shared logger
+ * are included) are also kept for that task. Kept text is masked like the job log: every secret
+ * registered through it, in its encoded forms (secretForms), plus whatever the step's own masker
+ * knows, when a line arrives and again when the log is stored. Memory and the stored object are
+ * capped: the beginning and the end are kept, with a marker saying what was left out.
+ */
+
+
+
+/** About how many bytes of a task's log are stored (its first quarter and its last three). */
+const TASK_LOG_MAX_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/** A longer line is cut: one line must not push everything else out. */
+const MAX_LINE_CHARS = (/* unused pure expression or super */ null && (16 * 1024));
+class task_log_recorder_TaskLogRecorder {
+    base;
+    options;
+    current = new AsyncLocalStorage();
+    secrets = new Set();
+    masker;
+    maxBytes;
+    constructor(base, options = {}) {
+        this.base = base;
+        this.options = options;
+        for (const secret of options.secrets ?? [])
+            if (secret)
+                this.secrets.add(secret);
+        this.maxBytes = options.maxBytes ?? TASK_LOG_MAX_BYTES;
+    }
+    /**
+     * Runs `fn` as one task: its lines are kept, and when it ends (succeeded or failed, the failure
+     * as the last line) `save` gets the masked text. A failure to save is a warning: the task's
+     * outcome stands.
+     */
+    async task(fn, save) {
+        const log = new CappedLines(this.maxBytes);
+        try {
+            return await this.current.run(log, fn);
+        }
+        catch (error) {
+            log.add(this.line('error', `The task failed: ${error instanceof Error ? error.message : String(error)}`));
+            throw error;
+        }
+        finally {
+            try {
+                await save(this.mask(log.text()));
+            }
+            catch (saveError) {
+                this.base.warning(`The task's log could not be stored with the run (${saveError.message}); the job log has it.`);
+            }
+        }
+    }
+    debug(message) {
+        // Not kept: the job log shows debug lines only when step debugging is on.
+        this.base.debug(message);
+    }
+    info(message) {
+        this.keep('info', message);
+        this.base.info(message);
+    }
+    warning(message, location) {
+        this.keep('warning', message, location);
+        this.base.warning(message, location);
+    }
+    error(message, location) {
+        this.keep('error', message, location);
+        this.base.error(message, location);
+    }
+    group(title, fn) {
+        this.keep('info', `— ${title}`);
+        return this.base.group(title, fn);
+    }
+    addSecret(value) {
+        if (value && !this.secrets.has(value)) {
+            this.secrets.add(value);
+            this.masker = undefined;
+        }
+        this.base.addSecret(value);
+    }
+    keep(level, message, location) {
+        const log = this.current.getStore();
+        if (!log)
+            return;
+        const where = location ? ` (${formatLocation(location)})` : '';
+        // Masked now too: a line cut below must not keep the start of a secret.
+        let line = this.mask(this.line(level, `${message}${where}`));
+        if (line.length > MAX_LINE_CHARS)
+            line = `${line.slice(0, MAX_LINE_CHARS)} [line cut: ${line.length} characters]`;
+        log.add(line);
+    }
+    line(level, message) {
+        const at = (this.options.now ?? (() => new Date()))().toISOString();
+        return `${at} ${level === 'info' ? '' : `${level}: `}${message}`;
+    }
+    mask(text) {
+        this.masker ??= secretMasker(this.secrets);
+        const masked = this.masker(text);
+        return this.options.mask ? this.options.mask(masked) : masked;
+    }
+}
+/** Lines up to about `max` bytes: the first quarter, then the most recent ones. */
+class CappedLines {
+    max;
+    head = [];
+    headBytes = 0;
+    headMax;
+    tail = [];
+    tailStart = 0;
+    tailBytes = 0;
+    tailMax;
+    droppedLines = 0;
+    droppedBytes = 0;
+    constructor(max) {
+        this.max = max;
+        this.headMax = Math.floor(max / 4);
+        this.tailMax = max - this.headMax;
+    }
+    add(line) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
+        if (this.tail.length === 0 && this.headBytes + bytes <= this.headMax) {
+            this.head.push(line);
+            this.headBytes += bytes;
+            return;
+        }
+        this.tail.push(line);
+        this.tailBytes += bytes;
+        while (this.tailBytes > this.tailMax && this.tailStart < this.tail.length) {
+            const gone = this.tail[this.tailStart++];
+            const goneBytes = Buffer.byteLength(gone, 'utf8') + 1;
+            this.tailBytes -= goneBytes;
+            this.droppedLines++;
+            this.droppedBytes += goneBytes;
+        }
+        if (this.tailStart > 1024 && this.tailStart * 2 > this.tail.length) {
+            this.tail = this.tail.slice(this.tailStart);
+            this.tailStart = 0;
+        }
+    }
+    text() {
+        const tail = this.tail.slice(this.tailStart);
+        const marker = this.droppedLines > 0
+            ? [
+                `[… ${this.droppedLines} line(s), ${this.droppedBytes} bytes, left out here: a stored task log keeps about ${Math.round(this.max / 1024)} KiB, its beginning and its end. The job log has every line.]`,
+            ]
+            : [];
+        const lines = [...this.head, ...marker, ...tail];
+        return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/index.ts
+
 
 
 
@@ -83603,6 +83758,9 @@ const keys_keys = {
     artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
     /** A run's raw files (plan files and plan texts), stored as they are. */
     file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
     runsPrefix: 'runs/',
     /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
     heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
@@ -84180,7 +84338,16 @@ class deployment_history_DeploymentHistory {
         const versions = await this.listVersions(target);
         const records = await Promise.all(versions.map((v) => this.getByVersion(target, v)));
         return records
-            .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
+            .flatMap((r) => r
+            ? [
+                {
+                    version: r.version,
+                    runId: r.runId,
+                    finishedAt: r.finishedAt,
+                    ...(r.audit ? { audit: r.audit } : {}),
+                },
+            ]
+            : [])
             .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
     }
     /**
@@ -88523,7 +88690,7 @@ function incrementBase32(str) {
  * @param id The ULID
  * @returns The decoded timestamp
  */
-function decodeTime(id) {
+function node_decodeTime(id) {
     if (id.length !== TIME_LEN + RANDOM_LEN) {
         throw new ULIDError(ULIDErrorCode.DecodeTimeValueMalformed, "Malformed ULID");
     }
@@ -88628,7 +88795,7 @@ function inWebWorker() {
  *   isValid("01HNZX8JGFACFA36RBXDHEQN6E"); // true
  *   isValid(""); // false
  */
-function isValid(id) {
+function node_isValid(id) {
     return (typeof id === "string" &&
         id.length === TIME_LEN + RANDOM_LEN &&
         id
@@ -89133,6 +89300,7 @@ class run_store_RunStore {
                 pluginAppliedAlias: t.pluginAppliedAlias,
                 status: 'PENDING',
             })),
+            ...(input.audit ? { audit: input.audit } : {}),
         };
         const etag = await this.createRecord(runId, record);
         this.known.set(runId, { value: structuredClone(record), etag });
@@ -89270,6 +89438,13 @@ class run_store_RunStore {
      */
     async claimRun(runId, executor) {
         return this.update(runId, (run) => takeClaim(run, executor));
+    }
+    /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
+    async recordApproval(runId, approval) {
+        return this.update(runId, (run) => {
+            run.audit = { ...run.audit, approval };
+            return true;
+        });
     }
     /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
     async releaseClaim(runId, executorId) {
@@ -89655,7 +89830,169 @@ function sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/stored-task-logs.ts
+
+/** Of the logs of earlier attempts of a task, at most this many bytes (their end) are kept. */
+const EARLIER_ATTEMPTS_MAX_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/**
+ * Stores the (masked) log of one task. A task run again (a re-run of a failed job resumes its
+ * run) keeps the log of its earlier attempt(s) above the new one, their end when they are long.
+ */
+async function stored_task_logs_putTaskLog(store, runId, runTaskId, text, now = new Date()) {
+    const key = keys.taskLog(runId, runTaskId);
+    const earlier = await store.getBytes(key);
+    let body = Buffer.from(text, 'utf8');
+    if (earlier && earlier.length > 0) {
+        const kept = Buffer.from(earlier).subarray(-EARLIER_ATTEMPTS_MAX_BYTES).toString('utf8');
+        const cut = earlier.length > EARLIER_ATTEMPTS_MAX_BYTES ? '[… the beginning is left out]\n' : '';
+        body = Buffer.concat([
+            Buffer.from(`${cut}${kept}${kept.endsWith('\n') ? '' : '\n'}`, 'utf8'),
+            Buffer.from(`=== the task ran again (${now.toISOString()}) ===\n`, 'utf8'),
+            body,
+        ]);
+    }
+    await store.putBytes(key, body, 'text/plain; charset=utf-8');
+    return key;
+}
+/** The stored log of one task, or undefined when none was stored. */
+async function getTaskLog(store, runId, runTaskId) {
+    const bytes = await store.getBytes(keys.taskLog(runId, runTaskId));
+    return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+}
+/** The runTaskIds of a run that have a stored log. */
+async function listTaskLogs(store, runId) {
+    const prefix = keys.taskLogsPrefix(runId);
+    return (await store.list(prefix))
+        .filter((key) => key.endsWith('.log'))
+        .map((key) => decodeURIComponent(key.slice(prefix.length, -'.log'.length)));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/prune.ts
+/**
+ * Retention of runs: what `deploy-engine prune` deletes. A finished run older than the age goes
+ * (every object under `runs/<ulid>/`: record, artifacts, plans, task logs); never a RUNNING run,
+ * never anything outside `runs/`, and never a run the deployment history or a lock names: the
+ * history points at the rendered IaC of the runs that deployed what is live and of every version
+ * ROLLBACK_TO can return to (destroy and rollback read it from there), at any depth of its JSON.
+ */
+
+
+
+const DAY_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
+const prune_ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const RUN_KEY = /runs\/([0-9A-HJKMNP-TV-Z]{26})\//g;
+/** What a prune of runs older than `olderThanDays` would delete and keep; changes nothing. */
+async function planPrune(store, options) {
+    const cutoffMs = (options.now ?? new Date()).getTime() - options.olderThanDays * DAY_MS;
+    const byRun = new Map();
+    for (const key of await store.list(keys.runsPrefix)) {
+        const id = key.split('/')[1] ?? '';
+        if (!prune_ULID.test(id) || !isValid(id))
+            continue;
+        byRun.set(id, [...(byRun.get(id) ?? []), key]);
+    }
+    // Created after the cutoff: it cannot have ended before it (no read needed).
+    const old = [...byRun.keys()].filter((id) => decodeTime(id) < cutoffMs).sort();
+    const named = old.length > 0 ? await namedRuns(store) : new Map();
+    const plan = { cutoff: new Date(cutoffMs).toISOString(), delete: [], kept: [] };
+    for (const runId of old) {
+        const objects = (byRun.get(runId) ?? []).length;
+        const record = (await store.getJson(keys.run(runId)))?.value;
+        if (record?.status === 'RUNNING') {
+            plan.kept.push({ runId, reason: 'RUNNING' });
+            continue;
+        }
+        const endedAt = record
+            ? (record.finishedAt ?? record.updatedAt)
+            : new Date(decodeTime(runId)).toISOString();
+        if (new Date(endedAt).getTime() >= cutoffMs)
+            continue;
+        const why = named.get(runId);
+        if (why) {
+            plan.kept.push({ runId, reason: why });
+            continue;
+        }
+        plan.delete.push({ runId, ...(record ? { status: record.status } : {}), endedAt, objects });
+    }
+    return plan;
+}
+/**
+ * Deletes the runs of a plan. Each run's record goes first, conditionally on the version the
+ * check read (a run resumed meanwhile is left alone), then its other objects: a prune stopped
+ * halfway leaves objects without a record, which the next prune deletes.
+ */
+async function executePrune(store, plan) {
+    const deleted = [];
+    const skipped = [];
+    for (const candidate of plan.delete) {
+        const { runId } = candidate;
+        const stored = await store.getJson(keys.run(runId));
+        if (stored) {
+            if (stored.value.status === 'RUNNING') {
+                skipped.push({ runId, reason: 'it is RUNNING again (resumed)' });
+                continue;
+            }
+            try {
+                await store.delete(keys.run(runId), { ifMatch: stored.etag });
+            }
+            catch (error) {
+                if (!(error instanceof PreconditionFailedError))
+                    throw error;
+                skipped.push({ runId, reason: 'its record changed meanwhile' });
+                continue;
+            }
+        }
+        const rest = await store.list(`runs/${runId}/`);
+        const queue = [...rest];
+        await Promise.all(Array.from({ length: 8 }, async () => {
+            for (let key = queue.pop(); key !== undefined; key = queue.pop())
+                await store.delete(key);
+        }));
+        deleted.push(runId);
+    }
+    return { deleted, skipped };
+}
+/**
+ * Every run the history (last.json and versions/, of every target) or a lock names, with why:
+ * its id anywhere in them, or a key under its `runs/<ulid>/`.
+ */
+async function namedRuns(store) {
+    const named = new Map();
+    const records = (await store.list('history/')).filter((k) => k.endsWith('/last.json') || (k.includes('/versions/') && k.endsWith('.json')));
+    const locks = await store.list('locks/');
+    for (const key of [...records, ...locks]) {
+        const value = (await store.getJson(key))?.value;
+        const why = key.startsWith('locks/')
+            ? `a lock names it (${key})`
+            : `the deployment history points to it (${key}): destroy and ROLLBACK_TO read its rendered IaC`;
+        for (const runId of runIdsIn(value))
+            if (!named.has(runId))
+                named.set(runId, why);
+    }
+    return named;
+}
+/** Run ids a JSON value names: strings that are a ULID, or hold `runs/<ULID>/`. */
+function runIdsIn(value, found = new Set()) {
+    if (typeof value === 'string') {
+        if (prune_ULID.test(value))
+            found.add(value);
+        for (const match of value.matchAll(RUN_KEY))
+            found.add(match[1]);
+    }
+    else if (Array.isArray(value)) {
+        for (const item of value)
+            runIdsIn(item, found);
+    }
+    else if (value && typeof value === 'object') {
+        for (const item of Object.values(value))
+            runIdsIn(item, found);
+    }
+    return found;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
 
 
 
@@ -91499,6 +91836,7 @@ async function openRun(deps, options) {
         tfstate: options.tfstate,
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
+        ...(options.audit ? { audit: options.audit } : {}),
         ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     }, {
         ...(options.liveness ? { liveness: options.liveness } : {}),
@@ -91657,6 +91995,26 @@ function run_watch_watchRun(runs, runId, logger, options) {
             clearInterval(timer);
             options.signal?.removeEventListener('abort', onJobCancel);
         },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function run_task_logs_runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
     };
 }
 
@@ -92935,6 +93293,8 @@ function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) 
 
 
 
+
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -92951,7 +93311,9 @@ async function executeRunTasks(deps, options) {
     });
     if ('done' in claimed)
         return { run: claimed.run, reports: [] };
-    const { run, resumed } = claimed;
+    const { resumed } = claimed;
+    // Recorded once the run is ours (not another repository's, not finished), before any task.
+    const run = await recordApproval(deps, claimed.run, options.approval);
     // Until the step ends: a later run takes over a run whose executing step went silent.
     const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
     let manifest;
@@ -92990,7 +93352,12 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
     const parallelism = options.parallelism ?? 1;
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
-    const taskDeps = logs ? { ...deps, logger: logs } : deps;
+    // Each task's lines are also kept, masked, and stored with the run when it ends.
+    const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
+        maskLog: options.maskLog,
+        secrets: options.terraform.secrets ?? [],
+    });
+    const taskDeps = { ...deps, logger: stored.logger };
     const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
     try {
         await executor.prepareRepositoryFiles();
@@ -93015,9 +93382,9 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
         try {
             throwIfCancelled(options.signal);
             recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-            const report = logs
-                ? await logs.task(title, () => executor.execute(task))
-                : await deps.logger.group(title, () => executor.execute(task));
+            const report = await stored.run(task.runTaskId, () => logs
+                ? logs.task(title, () => executor.execute(task))
+                : deps.logger.group(title, () => executor.execute(task)));
             recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
                 ...report,
@@ -93199,6 +93566,7 @@ class TaskExecutor {
             iac,
             terraformVersion: this.options.terraformVersion,
             fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
+            ...historyAudit(this.run),
             ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
         });
         if (this.run.type === 'DESTROY') {
@@ -93587,6 +93955,7 @@ function runDependencies(iacStore, logger, region) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
 
 
 
@@ -97061,7 +97430,7 @@ function html_escapeHtml(text) {
 ;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-run.ts
 
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
-function workflowRunUrl(env = process.env) {
+function workflow_run_workflowRunUrl(env = process.env) {
     const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
     const repository = env.GITHUB_REPOSITORY;
     const runId = env.GITHUB_RUN_ID;
@@ -97089,7 +97458,7 @@ function workflowRunRef(env = process.env) {
         runId,
         attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
         apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-        url: workflowRunUrl(env),
+        url: workflow_run_workflowRunUrl(env),
     };
 }
 /**
@@ -97098,7 +97467,7 @@ function workflowRunRef(env = process.env) {
  */
 function stepDescription(env = process.env) {
     const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
-    return `${job} of workflow run ${workflowRunUrl(env)}`;
+    return `${job} of workflow run ${workflow_run_workflowRunUrl(env)}`;
 }
 /** Outside GitHub Actions without REPOSITORY_NAME: the repository name runs are recorded under. */
 const LOCAL_REPOSITORY = 'local/unknown';
@@ -98335,7 +98704,42 @@ function renderUndefinedNames(references) {
 `;
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/run-audit.ts
+
+/** Cut: these come from the environment, and a record must stay small. */
+const cut = (value) => value ? value.slice(0, 256) : undefined;
+/**
+ * Who starts a run and from which commit, recorded with it (see RunAudit). Under GitHub Actions,
+ * the runner's GITHUB_* variables, which a workflow cannot override; elsewhere what the
+ * environment says (GITHUB_ACTOR or USER), marked unverified. The REPOSITORY_NAME input is kept
+ * apart, as given: it is user input, not proof.
+ */
+function runAudit(repositoryName, env = process.env) {
+    const fields = env.GITHUB_ACTIONS === 'true'
+        ? {
+            actor: cut(env.GITHUB_ACTOR),
+            triggeringActor: cut(env.GITHUB_TRIGGERING_ACTOR),
+            repository: cut(env.GITHUB_REPOSITORY),
+            commit: cut(env.GITHUB_SHA),
+            ref: cut(env.GITHUB_REF),
+            eventName: cut(env.GITHUB_EVENT_NAME),
+            workflowRunUrl: workflowRunUrl(env),
+        }
+        : { actor: cut(env.GITHUB_ACTOR ?? env.USER ?? env.USERNAME) };
+    const audit = {
+        source: env.GITHUB_ACTIONS === 'true' ? 'github' : 'unverified',
+    };
+    for (const [name, value] of Object.entries(fields))
+        if (value)
+            audit[name] = value;
+    if (repositoryName)
+        audit.repositoryNameInput = repositoryName.slice(0, 256);
+    return audit;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
+
 
 
 

@@ -14,3 +14,5 @@ export * from './terraform-installer';
 export * from './task-environment';
 export * from './run-guard';
 export * from './undefined-names-summary';
+export * from './run-audit';
+export * from './github-approvals';

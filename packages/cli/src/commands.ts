@@ -5,6 +5,7 @@
 import type { CliCommand } from './command';
 import { appsCommand } from './app-commands';
 import { cancelCommand } from './cancel-command';
+import { logsCommand, pruneCommand } from './log-commands';
 import { listCommand, statusCommand, unlockStateCommand } from './run-commands';
 import { historyCommand, unlockCommand } from './target-commands';
 import { valuesCommand } from './values-commands';
@@ -17,6 +18,8 @@ export const COMMANDS: readonly CliCommand[] = [
   cancelCommand,
   unlockCommand,
   unlockStateCommand,
+  logsCommand,
+  pruneCommand,
   valuesCommand,
   typesCommand,
   workspaceCommand,

@@ -1,5 +1,6 @@
 /** Plain-text views of runs for a terminal. */
 import type { DeploymentRecord, RunRecord, VersionSummary } from '@deploy-engine/core';
+import { auditLines, whoAndWhat } from './audit-format';
 
 function duration(from?: string, to?: string): string {
   if (!from) return '';
@@ -15,6 +16,7 @@ export function formatRun(run: RunRecord): string {
     `run ${run.runId}  ${run.type}  ${run.status}`,
     `  ${t.appKind} ${t.appName} (${t.appId}) -> ${t.workspace}/${t.environment}, version ${run.version}`,
     `  started ${run.createdAt} by ${run.workflowRunUrl}${run.finishedAt ? `, finished ${run.finishedAt} (${duration(run.createdAt, run.finishedAt)})` : ''}`,
+    ...auditLines(run.audit),
   ];
   if (run.error) lines.push(`  error (${run.error.kind}): ${run.error.message}`);
   if (run.supersededBy)
@@ -94,11 +96,14 @@ export function formatHistory(
       : last.destroyed
         ? `Destroyed by run ${last.destroyed.runId} at ${last.destroyed.at}.`
         : `Deployed: version ${last.version} by ${last.runType ?? 'DEPLOY'} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
+    ...(last ? auditLines(last.audit) : []),
   ];
   if (versions.length > 0) {
     lines.push('Versions ROLLBACK_TO can go back to (newest first):');
     for (const v of versions)
-      lines.push(`  ${v.version.padEnd(24)} run ${v.runId}  ${v.finishedAt}`);
+      lines.push(
+        `  ${v.version.padEnd(24)} run ${v.runId}  ${v.finishedAt}${v.audit ? `  ${whoAndWhat(v.audit)}` : ''}`,
+      );
   }
   return lines.join('\n');
 }

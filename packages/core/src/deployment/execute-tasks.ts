@@ -14,7 +14,7 @@ import { throwIfCancelled } from '../cancel';
 import { secretText, TaskLogs } from '../logging';
 import { Scheduler, taskGraph, type TaskNode } from '../schedule';
 import type { Manifest, ManifestPlugin } from '../manifest';
-import type { RunAttempt, RunRecord, RunTask, WorkflowRunRef } from '../runs';
+import type { RunApproval, RunAttempt, RunRecord, RunTask, WorkflowRunRef } from '../runs';
 import type { ApplyTask } from '../tasks';
 import {
   gitCredentials,
@@ -47,6 +47,8 @@ import { moduleOutputs } from '../unified';
 import { requirementsOf, type ResolvedSharedValue } from '../workspace';
 import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import { closeAfterFailure } from './open-run';
+import { historyAudit, recordApproval } from './run-audit';
+import { runTaskLogs } from './run-task-logs';
 import { claimRunForTasks } from './run-claim';
 import { incompleteRun, inRunOrder } from './task-list-check';
 import { publishConnections } from './publish-connections';
@@ -139,6 +141,13 @@ export interface ExecuteOptions {
   progressMs?: number;
   /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error instead of a warning. */
   templateStrict?: boolean;
+  /**
+   * The step's own masker (the actions: every secret the step registered): each task's log is
+   * stored with the run (runs/<ulid>/logs/) masked by it as well as by the secrets met here.
+   */
+  maskLog?: (text: string) => string;
+  /** Who approved the run (runtime-tasks reads it from GitHub): recorded in the run's audit. */
+  approval?: RunApproval;
 }
 
 export interface TaskReport {
@@ -189,7 +198,9 @@ export async function executeRunTasks(
     ...(options.repository ? { repository: options.repository } : {}),
   });
   if ('done' in claimed) return { run: claimed.run, reports: [] };
-  const { run, resumed } = claimed;
+  const { resumed } = claimed;
+  // Recorded once the run is ours (not another repository's, not finished), before any task.
+  const run = await recordApproval(deps, claimed.run, options.approval);
   // Until the step ends: a later run takes over a run whose executing step went silent.
   const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
   let manifest: Manifest | undefined;
@@ -243,7 +254,12 @@ async function executeTasks(
   const parallelism = options.parallelism ?? 1;
   // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
   const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
-  const taskDeps = logs ? { ...deps, logger: logs } : deps;
+  // Each task's lines are also kept, masked, and stored with the run when it ends.
+  const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
+    maskLog: options.maskLog,
+    secrets: options.terraform.secrets ?? [],
+  });
+  const taskDeps = { ...deps, logger: stored.logger };
   const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
   try {
     await executor.prepareRepositoryFiles();
@@ -276,9 +292,11 @@ async function executeTasks(
     try {
       throwIfCancelled(options.signal);
       recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-      const report = logs
-        ? await logs.task(title, () => executor.execute(task))
-        : await deps.logger.group(title, () => executor.execute(task));
+      const report = await stored.run(task.runTaskId, () =>
+        logs
+          ? logs.task(title, () => executor.execute(task))
+          : deps.logger.group(title, () => executor.execute(task)),
+      );
       recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
       reports.push({
         ...report,
@@ -466,6 +484,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       iac,
       terraformVersion: this.options.terraformVersion,
       fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
+      ...historyAudit(this.run),
       ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
     });
     if (this.run.type === 'DESTROY') {

@@ -17,3 +17,4 @@ export * from './repository-binding';
 export * from './interface-ownership';
 export * from './publish-connections';
 export { ForeignRunError } from './run-claim';
+export * from './run-audit';

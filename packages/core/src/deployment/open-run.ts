@@ -17,7 +17,14 @@ import {
   type BuildManifestOptions,
   type Manifest,
 } from '../manifest';
-import type { RunRecord, RunStore, RunType, WorkflowRunLiveness, WorkflowRunRef } from '../runs';
+import type {
+  RunAudit,
+  RunRecord,
+  RunStore,
+  RunType,
+  WorkflowRunLiveness,
+  WorkflowRunRef,
+} from '../runs';
 import {
   describeConsumer,
   liveDeployment,
@@ -103,6 +110,8 @@ export interface OpenRunOptions extends Omit<
   mode?: DeploymentMode;
   /** FEATURES_TEMPLATE_STRICT: an undefined name in a computed input is an error. */
   templateStrict?: boolean;
+  /** Who started the run, from which commit (recorded in the run record, see RunAudit). */
+  audit?: RunAudit;
 }
 
 export interface OpenedRun {
@@ -275,6 +284,7 @@ export async function openRun(
       tfstate: options.tfstate,
       manifestDigest: manifest.digest,
       tasks: skipped ? [] : tasks,
+      ...(options.audit ? { audit: options.audit } : {}),
       ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     },
     {

@@ -1,3 +1,4 @@
 export * from './logger';
 export * from './task-logs';
 export * from './secret-forms';
+export * from './task-log-recorder';

@@ -8,3 +8,5 @@ export * from './artifact-integrity';
 export * from './heartbeat';
 export * from './holder-liveness';
 export * from './superseded';
+export * from './stored-task-logs';
+export * from './prune';

@@ -28,6 +28,9 @@ export const keys = {
   /** A run's raw files (plan files and plan texts), stored as they are. */
   file: (runId: string, name: string) =>
     `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+  /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+  taskLog: (runId: string, runTaskId: string) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+  taskLogsPrefix: (runId: string) => `runs/${runId}/logs/`,
   runsPrefix: 'runs/',
   /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
   heartbeat: (runId: string) => `runs/${runId}/heartbeat.json`,

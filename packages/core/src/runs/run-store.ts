@@ -32,6 +32,8 @@ import {
   type RunRecord,
   type RunTask,
   type RunAttempt,
+  type RunApproval,
+  type RunAudit,
   type RunExecutor,
   type RunType,
   type WorkflowRunRef,
@@ -60,6 +62,8 @@ export interface CreateRunInput {
   tfstate: { bucket: string; region: string };
   manifestDigest: string;
   tasks: { taskType: TaskType; pluginAppliedAlias: string | null }[];
+  /** Who started the run and from which commit (see RunAudit). */
+  audit?: RunAudit;
   /** The GitHub workflow run opening it (absent outside GitHub Actions). */
   workflowRun?: WorkflowRunRef;
 }
@@ -153,6 +157,7 @@ export class RunStore {
         pluginAppliedAlias: t.pluginAppliedAlias,
         status: 'PENDING',
       })),
+      ...(input.audit ? { audit: input.audit } : {}),
     };
     const etag = await this.createRecord(runId, record);
     this.known.set(runId, { value: structuredClone(record), etag });
@@ -283,6 +288,14 @@ export class RunStore {
    */
   async claimRun(runId: string, executor: RunExecutor): Promise<RunRecord> {
     return this.update(runId, (run) => takeClaim(run, executor));
+  }
+
+  /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
+  async recordApproval(runId: string, approval: RunApproval): Promise<RunRecord> {
+    return this.update(runId, (run) => {
+      run.audit = { ...run.audit, approval };
+      return true;
+    });
   }
 
   /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */

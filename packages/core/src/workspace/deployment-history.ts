@@ -3,6 +3,7 @@
  * with the manifest it deployed and where its rendered IaC is (destroy and rollback need both).
  */
 import { keys } from '../runs/keys';
+import type { RunAudit } from '../runs/run-types';
 import type { ObjectStore } from '../store';
 import type { DeploymentTarget } from './target';
 
@@ -34,6 +35,8 @@ export interface DeploymentRecord {
    * version records stay (a rollback can bring a version back).
    */
   destroyed?: { runId: string; at: string };
+  /** The audit of the run that wrote it: who started and approved it, from which commit. */
+  audit?: RunAudit;
 }
 
 /** The last record, when something is deployed (not destroyed since). */
@@ -45,6 +48,8 @@ export interface VersionSummary {
   version: string;
   runId: string;
   finishedAt: string;
+  /** Who deployed it and from which commit, when recorded. */
+  audit?: RunAudit;
 }
 
 export class DeploymentHistory {
@@ -74,7 +79,18 @@ export class DeploymentHistory {
     const versions = await this.listVersions(target);
     const records = await Promise.all(versions.map((v) => this.getByVersion(target, v)));
     return records
-      .flatMap((r) => (r ? [{ version: r.version, runId: r.runId, finishedAt: r.finishedAt }] : []))
+      .flatMap((r) =>
+        r
+          ? [
+              {
+                version: r.version,
+                runId: r.runId,
+                finishedAt: r.finishedAt,
+                ...(r.audit ? { audit: r.audit } : {}),
+              },
+            ]
+          : [],
+      )
       .sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : -1));
   }
 
