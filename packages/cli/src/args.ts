@@ -1,4 +1,5 @@
 /** Command-line arguments of `deploy-engine`: a command, positionals and --flags. */
+import { parsePluginsArgs, PLUGINS_USAGE, type PluginsCommand } from './plugin-commands';
 
 /** One application or shared infra of a workspace and environment, and the IaC bucket. */
 interface TargetArgs {
@@ -67,6 +68,7 @@ export type Command =
       workflow?: string;
       by: string;
     }
+  | PluginsCommand
   | { name: 'help' };
 
 export const USAGE = `deploy-engine: follow and repair deployment runs (credentials: the usual AWS_* variables)
@@ -94,7 +96,7 @@ export const USAGE = `deploy-engine: follow and repair deployment runs (credenti
   unlock-state <RUN_ID> --state <bucket/key> --lock-id <ID>
                                                      release a Terraform state lock a killed job left behind
                                                      (the deployment's error message prints this command)
-`;
+${PLUGINS_USAGE}`;
 
 const BOOLEAN_FLAGS = ['--watch', '--yes', '--secret', '--json', '--mermaid'];
 
@@ -226,6 +228,13 @@ export function parseArgs(argv: readonly string[]): Command {
         environment: text('environment', true) as string,
         mermaid: flags.get('mermaid') === true,
       };
+    case 'plugins':
+      return parsePluginsArgs(
+        positionals,
+        { text, has: (flag) => flags.get(flag) === true },
+        region,
+        actor(text('by', false)),
+      );
     case undefined:
     case 'help':
     case '--help':

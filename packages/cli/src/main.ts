@@ -17,6 +17,7 @@ import { parseArgs, USAGE } from './args';
 import { formatHistory, formatRun, formatRunList } from './format';
 import { runTypes, runValues, runWorkspace } from './workspace-commands';
 import { runApps } from './app-commands';
+import { runPlugins } from './plugin-commands';
 
 function bucket(name: string, region: string): S3ObjectStore {
   return new S3ObjectStore(createS3Client({ region, credentials: { mode: 'ambient' } }), name);
@@ -100,6 +101,8 @@ export async function main(
       return runTypes(command, bucket(command.bucket, command.region), out);
     case 'apps':
       return runApps(command, bucket(command.bucket, command.region), out);
+    case 'plugins':
+      return runPlugins(command, bucket(command.bucket, command.region), out);
     case 'workspace':
       return runWorkspace(command, bucket(command.bucket, command.region), out);
     case 'unlock': {
