@@ -70,14 +70,15 @@ function modeProblem(type: 'file' | 'dir', mode: number): string | undefined {
 }
 
 /**
- * Reads a plugin folder. Refused: symbolic links, anything but files and folders, modes the owner
+ * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
  * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
  */
 export async function readPluginFolder(dir: string, displayDir: string): Promise<PluginArchive> {
   const entries: ArchiveEntry[] = [];
   let total = 0;
   const walk = async (rel: string): Promise<void> => {
-    const names = (await readdir(join(dir, rel))).sort();
+    // `.git`: a plugin repository's checkout is published as it is, without its history.
+    const names = (await readdir(join(dir, rel))).filter((n) => n !== '.git').sort();
     for (const name of names) {
       const path = rel ? posix.join(rel, name) : name;
       const display = posix.join(displayDir, path);

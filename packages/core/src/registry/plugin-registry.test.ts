@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -60,8 +61,13 @@ describe('the plugin registry', () => {
       contentKey(QUEUE, published.release.digest),
       releaseKey(QUEUE),
     ]);
+    // A plugin repository's checkout: its history is not part of the plugin.
+    mkdirSync(join(source, '.git', 'objects'), { recursive: true });
+    writeFileSync(join(source, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    expect((await publish(registry, source)).outcome).toBe('unchanged');
     const out = join(mkdtempSync(join(tmpdir(), 'fetched-')), 'p');
     await registry.fetch(QUEUE, out);
+    expect(existsSync(join(out, '.git'))).toBe(false);
     for (const path of ['plugin.yaml', 'templates-deploy/main.tf', 'templates-deploy/run.sh'])
       expect(readFileSync(join(out, path))).toEqual(readFileSync(join(source, path)));
     expect(statSync(join(out, 'templates-deploy', 'run.sh')).mode & 0o777).toBe(0o750);

@@ -113,7 +113,9 @@ export class PluginRegistry {
       // Someone published this version between our read and our write.
       const winner = await this.show(ref);
       if (!winner) throw error;
-      if (winner.digest !== digest) await this.store.delete(contentKey(ref, digest));
+      // Our archive is named by no release: removed if we may (a publisher may lack delete).
+      if (winner.digest !== digest)
+        await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
       return this.alreadyThere(winner, digest);
     }
     return { outcome: 'published', release };
