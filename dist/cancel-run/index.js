@@ -96199,14 +96199,15 @@ function modeProblem(type, mode) {
     return undefined;
 }
 /**
- * Reads a plugin folder. Refused: symbolic links, anything but files and folders, modes the owner
+ * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
  * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
  */
 async function plugin_archive_readPluginFolder(dir, displayDir) {
     const entries = [];
     let total = 0;
     const walk = async (rel) => {
-        const names = (await readdir(join(dir, rel))).sort();
+        // `.git`: a plugin repository's checkout is published as it is, without its history.
+        const names = (await readdir(join(dir, rel))).filter((n) => n !== '.git').sort();
         for (const name of names) {
             const path = rel ? posix.join(rel, name) : name;
             const display = posix.join(displayDir, path);
@@ -96360,8 +96361,9 @@ class plugin_registry_PluginRegistry {
             const winner = await this.show(ref);
             if (!winner)
                 throw error;
+            // Our archive is named by no release: removed if we may (a publisher may lack delete).
             if (winner.digest !== digest)
-                await this.store.delete(contentKey(ref, digest));
+                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
             return this.alreadyThere(winner, digest);
         }
         return { outcome: 'published', release };

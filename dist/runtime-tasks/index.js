@@ -97274,14 +97274,15 @@ function modeProblem(type, mode) {
     return undefined;
 }
 /**
- * Reads a plugin folder. Refused: symbolic links, anything but files and folders, modes the owner
+ * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
  * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
  */
 async function readPluginFolder(dir, displayDir) {
     const entries = [];
     let total = 0;
     const walk = async (rel) => {
-        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).sort();
+        // `.git`: a plugin repository's checkout is published as it is, without its history.
+        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
         for (const name of names) {
             const path = rel ? external_node_path_.posix.join(rel, name) : name;
             const display = external_node_path_.posix.join(displayDir, path);
@@ -97435,8 +97436,9 @@ class PluginRegistry {
             const winner = await this.show(ref);
             if (!winner)
                 throw error;
+            // Our archive is named by no release: removed if we may (a publisher may lack delete).
             if (winner.digest !== digest)
-                await this.store.delete(contentKey(ref, digest));
+                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
             return this.alreadyThere(winner, digest);
         }
         return { outcome: 'published', release };
