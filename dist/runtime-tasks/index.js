@@ -94503,6 +94503,13 @@ function refOfReleaseKey(key) {
         return undefined;
     }
 }
+/** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
+function registry_keys_isPublishableRef(ref) {
+    return (registry_keys_NAME.test(ref.studio) &&
+        registry_keys_NAME.test(ref.name) &&
+        ref.name.length <= 60 &&
+        VERSION.test(ref.version));
+}
 /** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
 function checkPublishableRef(ref, where) {
     const problems = [
@@ -94596,8 +94603,9 @@ class fetched_plugins_FetchedPlugins {
         return `the plugin registry ${this.registry.place}`;
     }
     fetch(ref) {
-        // A name without a studio (`plugin@1.0.0`) cannot be published, so it is never there.
-        if (ref.studio === '')
+        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
+        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
+        if (!isPublishableRef(ref))
             return Promise.resolve(undefined);
         const id = formatRef(ref);
         let entry = this.fetched.get(id);
@@ -94614,7 +94622,9 @@ class fetched_plugins_FetchedPlugins {
         return entry;
     }
     versions(ref) {
-        return ref.studio === '' ? Promise.resolve([]) : this.registry.versions(ref.studio, ref.name);
+        return isPublishableRef({ ...ref, version: '0.0.0' })
+            ? this.registry.versions(ref.studio, ref.name)
+            : Promise.resolve([]);
     }
     /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
     async dispose() {

@@ -131,4 +131,19 @@ describe('plugins from the registry', () => {
       expect.stringContaining('was not found'),
     ]);
   });
+
+  it('never asks the bucket for a name that could not have been published', async () => {
+    const { store, fetched } = await setup();
+    const asked: string[] = [];
+    const get = store.getJson.bind(store);
+    const list = store.list.bind(store);
+    store.getJson = (key) => (asked.push(key), get(key));
+    store.list = (prefix) => (asked.push(prefix), list(prefix));
+    for (const ref of ['../queue@2.0.0', 'acme/..@2.0.0', 'acme/queue@..', 'queue@2.0.0'])
+      expect(await problems(build(app(ref), fetched))).toEqual([
+        expect.stringContaining('was not found'),
+      ]);
+    // Only the versions of acme/queue (for the message), never a key a name made up.
+    expect(asked).toEqual(['plugins/acme/queue/']);
+  });
 });

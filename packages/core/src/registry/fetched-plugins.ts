@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PluginRef, RemotePlugins } from '../plugins';
 import type { PluginRegistry } from './plugin-registry';
-import { formatRef, registryDisplayDir } from './registry-keys';
+import { formatRef, isPublishableRef, registryDisplayDir } from './registry-keys';
 
 export class FetchedPlugins implements RemotePlugins {
   private scratch: Promise<string> | undefined;
@@ -25,8 +25,9 @@ export class FetchedPlugins implements RemotePlugins {
   }
 
   fetch(ref: PluginRef): Promise<{ dir: string; displayDir: string } | undefined> {
-    // A name without a studio (`plugin@1.0.0`) cannot be published, so it is never there.
-    if (ref.studio === '') return Promise.resolve(undefined);
+    // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
+    // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
+    if (!isPublishableRef(ref)) return Promise.resolve(undefined);
     const id = formatRef(ref);
     let entry = this.fetched.get(id);
     if (!entry) {
@@ -43,7 +44,9 @@ export class FetchedPlugins implements RemotePlugins {
   }
 
   versions(ref: PluginRef): Promise<string[]> {
-    return ref.studio === '' ? Promise.resolve([]) : this.registry.versions(ref.studio, ref.name);
+    return isPublishableRef({ ...ref, version: '0.0.0' })
+      ? this.registry.versions(ref.studio, ref.name)
+      : Promise.resolve([]);
   }
 
   /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */

@@ -70,6 +70,16 @@ export function refOfReleaseKey(key: string): RegistryRef | undefined {
   }
 }
 
+/** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
+export function isPublishableRef(ref: RegistryRef): boolean {
+  return (
+    NAME.test(ref.studio) &&
+    NAME.test(ref.name) &&
+    ref.name.length <= 60 &&
+    VERSION.test(ref.version)
+  );
+}
+
 /** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
 export function checkPublishableRef(ref: RegistryRef, where: SourceLocation): void {
   const problems = [
