@@ -52435,7 +52435,7 @@ var promises_ = __nccwpck_require__(1455);
 
 
 /** Larger descriptor or plugin files are refused before they are read. */
-const MAX_YAML_BYTES = (/* unused pure expression or super */ null && (2 * 1024 * 1024));
+const MAX_YAML_BYTES = 2 * 1024 * 1024;
 /** How many alias expansions a file may use (the yaml library's own default). */
 const MAX_ALIAS_COUNT = 100;
 /** What a parser failure means; both the parser and toJS recurse, so deep nesting exhausts the stack. */
@@ -52526,7 +52526,7 @@ async function yaml_file_readYamlFile(path, file) {
     let bytes;
     try {
         // Not followed: a link could read (and quote in errors) any file of the runner; a FIFO would hang.
-        const found = await lstat(path);
+        const found = await (0,promises_.lstat)(path);
         if (!found.isFile()) {
             return {
                 problems: [
@@ -52549,7 +52549,7 @@ async function yaml_file_readYamlFile(path, file) {
                 ],
             };
         }
-        bytes = await readFile(path);
+        bytes = await (0,promises_.readFile)(path);
     }
     catch (error) {
         return {
@@ -52999,21 +52999,21 @@ function terraformVersionOf(environment) {
     return exact ? `${exact[1]}.${exact[2]}.${exact[3]}` : undefined;
 }
 /** The hint for an environment that cannot be used. */
-const runtime_environment_RUNTIME_TERRAFORM_HINT = (/* unused pure expression or super */ null && (`Use one of ${Object.keys(TERRAFORM_ENVIRONMENTS).join(', ')} (or terraform-<major>-<minor>-<patch> for one patch) in spec.runtime.environment, or set TERRAFORM_VERSION on the job actions (it overrides every plugin's runtime environment).`));
+const runtime_environment_RUNTIME_TERRAFORM_HINT = `Use one of ${Object.keys(TERRAFORM_ENVIRONMENTS).join(', ')} (or terraform-<major>-<minor>-<patch> for one patch) in spec.runtime.environment, or set TERRAFORM_VERSION on the job actions (it overrides every plugin's runtime environment).`;
 /**
  * Reads `spec.runtime.environment` of a parsed plugin.yaml. Absent: undefined (the runner's
  * Terraform). Problems for a shape StackSpot would not accept (not a list, an entry that is not
  * text, two different Terraform entries); an unknown Terraform name is kept without a version,
  * since TERRAFORM_VERSION may still override it.
  */
-function runtime_environment_parseRuntimeTerraform(spec, yaml) {
+function parseRuntimeTerraform(spec, yaml) {
     const problems = [];
     const fail = (path, message, hint) => {
         problems.push({ message, location: yaml.locate(path), ...(hint ? { hint } : {}) });
     };
     if (spec.runtime === undefined || spec.runtime === null)
         return { problems };
-    const runtime = asRecord(spec.runtime);
+    const runtime = yaml_file_asRecord(spec.runtime);
     if (!runtime) {
         fail(['spec', 'runtime'], 'spec.runtime must be a mapping with an environment list.');
         return { problems };
@@ -53022,7 +53022,7 @@ function runtime_environment_parseRuntimeTerraform(spec, yaml) {
     if (list === undefined || list === null)
         return { problems };
     if (!Array.isArray(list)) {
-        fail(['spec', 'runtime', 'environment'], `spec.runtime.environment must be a list, like [terraform-1-4, aws-cli-2]; got '${scalarText(list)}'.`);
+        fail(['spec', 'runtime', 'environment'], `spec.runtime.environment must be a list, like [terraform-1-4, aws-cli-2]; got '${yaml_file_scalarText(list)}'.`);
         return { problems };
     }
     const found = [];
@@ -53057,7 +53057,7 @@ function runtime_environment_parseRuntimeTerraform(spec, yaml) {
 ;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-definition.ts
 
 
-const INPUT_TYPES = (/* unused pure expression or super */ null && ([
+const INPUT_TYPES = [
     'text',
     'textarea',
     'int',
@@ -53069,20 +53069,20 @@ const INPUT_TYPES = (/* unused pure expression or super */ null && ([
     'object',
     'required-connection',
     'generated-connection',
-]));
+];
 /** Checks and reads a parsed plugin.yaml. */
 function plugin_definition_parsePluginDefinition(yaml) {
     const problems = [];
     const fail = (path, message) => {
         problems.push({ message, location: yaml.locate(path) });
     };
-    const root = asRecord(yaml.value);
-    const metadata = asRecord(root?.metadata);
-    const spec = asRecord(root?.spec);
+    const root = yaml_file_asRecord(yaml.value);
+    const metadata = yaml_file_asRecord(root?.metadata);
+    const spec = yaml_file_asRecord(root?.spec);
     if (root?.kind !== 'plugin')
-        fail(['kind'], `kind must be 'plugin', got '${scalarText(root?.kind)}'.`);
+        fail(['kind'], `kind must be 'plugin', got '${yaml_file_scalarText(root?.kind)}'.`);
     const name = typeof metadata?.name === 'string' ? metadata.name : '';
-    const version = metadata?.version === undefined ? '' : scalarText(metadata.version);
+    const version = metadata?.version === undefined ? '' : yaml_file_scalarText(metadata.version);
     if (!name)
         fail(['metadata'], 'metadata.name is required.');
     if (!version)
@@ -53091,7 +53091,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
         fail([], 'spec is required.');
         return { problems };
     }
-    const type = scalarText(spec.type ?? '');
+    const type = yaml_file_scalarText(spec.type ?? '');
     const inputs = [];
     for (const key of ['inputs', 'inputs-envs']) {
         const raw = spec[key] ?? [];
@@ -53109,7 +53109,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
     }
     const templates = (key) => {
         const found = {};
-        for (const [name, template] of Object.entries(asRecord(spec[key]) ?? {})) {
+        for (const [name, template] of Object.entries(yaml_file_asRecord(spec[key]) ?? {})) {
             if (typeof template !== 'string')
                 fail(['spec', key, name], `Computed input ${name} must be a template string.`);
             else
@@ -53120,7 +53120,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
     const computedInputs = templates('computed-inputs');
     const globalComputedInputs = templates('global-computed-inputs');
     const v2 = (kind) => {
-        const list = asRecord(spec[kind])?.connections;
+        const list = yaml_file_asRecord(spec[kind])?.connections;
         if (list === undefined)
             return v1Connections(spec[kind]);
         if (!Array.isArray(list)) {
@@ -53128,7 +53128,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
             return [];
         }
         return list.flatMap((raw, i) => {
-            const c = asRecord(raw);
+            const c = yaml_file_asRecord(raw);
             if (!c || typeof c.alias !== 'string' || typeof c.type !== 'string') {
                 fail(['spec', kind, 'connections', i], `spec.${kind}.connections[${i}] needs type and alias.`);
                 return [];
@@ -53168,12 +53168,12 @@ function plugin_definition_parsePluginDefinition(yaml) {
 }
 /** One input declaration (of `spec.inputs` or `spec.inputs-envs`: the same shape). */
 function parseInput(raw, path, yaml, fail) {
-    const input = asRecord(raw);
+    const input = yaml_file_asRecord(raw);
     if (!input || typeof input.name !== 'string' || !input.name) {
         fail(path, `Input ${Number(path.at(-1)) + 1} ${path[1] === 'inputs' ? '' : `of spec.${String(path[1])} `}has no name.`);
         return undefined;
     }
-    const inputType = scalarText(input.type ?? 'text');
+    const inputType = yaml_file_scalarText(input.type ?? 'text');
     if (!INPUT_TYPES.includes(inputType)) {
         fail([...path, 'type'], `Input ${input.name} has type '${inputType}'; expected one of ${INPUT_TYPES.join(', ')}.`);
         return undefined;
@@ -53200,11 +53200,11 @@ function parseInput(raw, path, yaml, fail) {
  * [t] }` or `generates: [{ connection-interface: t }]`. The type is the key; no outputs mapping.
  */
 function v1Connections(raw) {
-    const listed = asRecord(raw)?.['connection-interface'];
+    const listed = yaml_file_asRecord(raw)?.['connection-interface'];
     const types = Array.isArray(listed)
         ? listed
         : Array.isArray(raw)
-            ? raw.map((item) => asRecord(item)?.['connection-interface'])
+            ? raw.map((item) => yaml_file_asRecord(item)?.['connection-interface'])
             : [];
     return types.flatMap((t) => typeof t === 'string' && t.trim() ? [{ key: t.trim(), type: t.trim(), outputs: [] }] : []);
 }
@@ -53216,7 +53216,7 @@ function parseOutputs(raw, path, fail) {
         return [];
     }
     return raw.flatMap((item, i) => {
-        const o = asRecord(item);
+        const o = yaml_file_asRecord(item);
         if (!o || typeof o.from !== 'string' || typeof o.to !== 'string') {
             fail([...path, i], 'Each output mapping needs from (a Terraform output) and to (an attribute).');
             return [];
@@ -53263,8 +53263,9 @@ function plugin_folder_refuseLinkOut(repoRoot, dir, display) {
 /**
  * Finds the folder of an infra plugin: `<app>/.stk/FORKED_PLUGINS/<alias>/` first (a fork kept in
  * the repository wins), then each plugin directory given (PLUGINS_PATH), where every sub-folder
- * with a plugin.yaml is a candidate, or the directory itself is one. A candidate matches when its
- * metadata.name and metadata.version equal the reference's.
+ * with a plugin.yaml is a candidate, or the directory itself is one, then the plugin registry of
+ * the IaC bucket. A candidate matches when its metadata.name and metadata.version equal the
+ * reference's.
  */
 
 
@@ -53289,7 +53290,7 @@ class locate_plugin_PluginCatalog {
         this.repoRoot = repoRoot;
     }
     /** Finds the plugin, or returns the places it looked (and problems of invalid plugin.yaml files there). */
-    async locate(alias, ref, forkedRoot, pluginDirs) {
+    async locate(alias, ref, forkedRoot, pluginDirs, remote) {
         const looked = [];
         const problems = [];
         const otherVersions = [];
@@ -53328,6 +53329,30 @@ class locate_plugin_PluginCatalog {
                     otherVersions.push({ version: d.version, displayDir: locate_plugin_displayPath(this.repoRoot, dir) });
             }
         }
+        if (remote) {
+            looked.push(remote.place);
+            const fetched = await remote.fetch(ref);
+            if (fetched) {
+                // Its plugin.yaml is checked like any other: the registry holds what a publisher wrote.
+                const read = await this.read(fetched.dir, `${fetched.displayDir}/plugin.yaml`);
+                const d = read.definition;
+                if (d && d.name === ref.name && d.version === ref.version)
+                    return {
+                        plugin: { kind: 'registry', ...fetched, definition: d },
+                        looked,
+                        otherVersions,
+                        problems: read.problems,
+                    };
+                const names = d ? `${d.name}@${d.version}` : 'no valid plugin';
+                problems.push(...read.problems, {
+                    message: `This plugin.yaml names ${names}, but it is published as ${ref.studio}/${ref.name}@${ref.version}: refused.`,
+                    location: { file: `${fetched.displayDir}/plugin.yaml` },
+                });
+                return { looked, otherVersions, problems };
+            }
+            for (const version of await remote.versions(ref))
+                otherVersions.push({ version, displayDir: 'registry' });
+        }
         return { looked, otherVersions, problems };
     }
     located(kind, dir, definition) {
@@ -53351,11 +53376,11 @@ class locate_plugin_PluginCatalog {
         }
         return listing;
     }
-    read(dir) {
+    read(dir, display) {
         let entry = this.cache.get(dir);
         if (!entry) {
             entry = (async () => {
-                const file = locate_plugin_displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
+                const file = display ?? locate_plugin_displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
                 const { yaml, problems } = await readYamlFile(join(dir, 'plugin.yaml'), file);
                 if (!yaml)
                     return { problems };
@@ -55755,7 +55780,7 @@ function checkInput(input, value, alias, location, environment) {
 
 
 /** Above this a plugin folder is almost surely not what was meant (a vendored tree, a build dir). */
-const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (20 * 1024 * 1024));
+const MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024;
 /** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
 async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
     const files = [];
@@ -56079,6 +56104,7 @@ function v1_connectors_assignConnectors(plugin, definition, problems) {
 
 
 
+
 /** A stable id derived from the application name, for descriptors not yet registered. */
 function deriveAppId(name) {
     const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -56132,20 +56158,13 @@ async function build_manifest_buildManifest(options) {
             });
             return;
         }
-        const found = await catalog.locate(plugin.alias, ref, join(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs);
+        const found = await catalog.locate(plugin.alias, ref, join(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs, options.registry);
         if (found.plugin) {
             located.set(plugin.alias, found.plugin);
             problems.push(...found.problems);
         }
         else {
-            const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
-            problems.push(...found.problems, {
-                message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
-                location: plugin.locate(['name']),
-                hint: others.length > 0
-                    ? `Ask for a version that is there in stk.yaml (${ref.name}@${found.otherVersions[0]?.version ?? ''}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory.`
-                    : 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
-            });
+            problems.push(...found.problems, notFound(plugin, ref, found, options.registry));
         }
     }));
     const context = {
@@ -56257,6 +56276,24 @@ async function build_manifest_buildManifest(options) {
         ...usedTypes(plugins, types),
     };
     return canonicalize({ ...body, digest: build_manifest_manifestDigest(body) });
+}
+/**
+ * A plugin found nowhere: every place looked in, the versions of it that are there (in the checkout
+ * and in the registry), and how to make the asked one exist.
+ */
+function notFound(plugin, ref, found, registry) {
+    const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
+    const there = found.otherVersions[0]?.version;
+    const publish = registry
+        ? `publish it to the registry (${cliCommand('plugins', 'publish', '<plugin folder>', '--studio', ref.studio || '<studio>', '--bucket', '<IAC_BUCKET_NAME>')})`
+        : '';
+    return {
+        message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
+        location: plugin.locate(['name']),
+        hint: there !== undefined
+            ? `Ask for a version that is there in stk.yaml (${ref.name}@${there}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory${publish ? ` or ${publish}` : ''}.`
+            : `Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/)${publish ? `, fork it into .stk/FORKED_PLUGINS/<alias>/, or ${publish}` : ', or fork it into .stk/FORKED_PLUGINS/<alias>/'}.`,
+    };
 }
 /**
  * What a deployment is about, from stk.yaml: its id, or one derived from metadata.name (with a
@@ -59507,6 +59544,189 @@ function template_warnings_undefinedModeOf(strict) {
     return strict ? 'strict' : 'lenient';
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
+/**
+ * Where the plugin registry keeps a published version in the IaC bucket, and which names it
+ * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
+ *
+ * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
+ * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
+ */
+
+const REGISTRY_PREFIX = 'plugins/';
+/** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
+const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+/** Semantic versioning 2.0 (StackSpot asks for it too). */
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+/** `studio/name@version`. */
+function registry_keys_formatRef(ref) {
+    return `${ref.studio}/${ref.name}@${ref.version}`;
+}
+/** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
+function registry_keys_registryDisplayDir(ref) {
+    return `registry:${registry_keys_formatRef(ref)}`;
+}
+function segment(text) {
+    return encodeURIComponent(text);
+}
+/** The prefix of a plugin's versions, or of one version. */
+function pluginPrefix(studio, name) {
+    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
+}
+function versionPrefix(ref) {
+    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
+}
+function releaseKey(ref) {
+    return `${versionPrefix(ref)}release.json`;
+}
+function contentKey(ref, digest) {
+    return `${versionPrefix(ref)}content/${digest}.json`;
+}
+/** The version a release key belongs to; undefined for any other key under the prefix. */
+function refOfReleaseKey(key) {
+    if (!key.startsWith(REGISTRY_PREFIX))
+        return undefined;
+    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
+    if (parts.length !== 4 || parts[3] !== 'release.json')
+        return undefined;
+    try {
+        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
+        return { studio, name, version };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
+function registry_keys_isPublishableRef(ref) {
+    return (registry_keys_NAME.test(ref.studio) &&
+        registry_keys_NAME.test(ref.name) &&
+        ref.name.length <= 60 &&
+        VERSION.test(ref.version));
+}
+/** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
+function checkPublishableRef(ref, where) {
+    const problems = [
+        ...(registry_keys_NAME.test(ref.studio)
+            ? []
+            : [
+                {
+                    message: `Studio '${ref.studio}' cannot name a published plugin: use letters, digits, '.', '_' and '-' (at most 100, starting and ending with a letter or digit).`,
+                    location: where,
+                    hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
+                },
+            ]),
+        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
+            ? []
+            : [
+                {
+                    message: `Plugin name '${ref.name}' cannot be published: use letters, digits, '.', '_' and '-' (at most 60).`,
+                    location: where,
+                },
+            ]),
+        ...(VERSION.test(ref.version)
+            ? []
+            : [
+                {
+                    message: `Version '${ref.version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).`,
+                    location: where,
+                    hint: 'Set metadata.version in plugin.yaml to a semantic version.',
+                },
+            ]),
+    ];
+    if (problems.length > 0)
+        throw new errors_ConfigurationError(problems, `${registry_keys_formatRef(ref)} cannot be published`);
+}
+/** Newest first: semantic versions by precedence, anything else after them, by text. */
+function compareVersionsDescending(a, b) {
+    const pa = VERSION.exec(a);
+    const pb = VERSION.exec(b);
+    if (!pa || !pb)
+        return pa ? -1 : pb ? 1 : b.localeCompare(a);
+    for (let i = 1; i <= 3; i++) {
+        const d = Number(pb[i]) - Number(pa[i]);
+        if (d !== 0)
+            return d;
+    }
+    const preA = pa[4];
+    const preB = pb[4];
+    // A pre-release comes before its release.
+    if (preA === undefined || preB === undefined)
+        return preA === preB ? 0 : preA === undefined ? -1 : 1;
+    const xs = preA.split('.');
+    const ys = preB.split('.');
+    for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
+        const x = xs[i];
+        const y = ys[i];
+        if (x === undefined)
+            return 1;
+        if (y === undefined)
+            return -1;
+        if (x === y)
+            continue;
+        const nx = /^\d+$/.test(x);
+        const ny = /^\d+$/.test(y);
+        if (nx && ny)
+            return Number(y) - Number(x);
+        if (nx !== ny)
+            return nx ? 1 : -1;
+        return y < x ? -1 : 1;
+    }
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
+/**
+ * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
+ * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
+ * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
+ * and checked, files snapshotted with the run, templates guarded when rendered).
+ */
+
+
+
+
+class fetched_plugins_FetchedPlugins {
+    registry;
+    scratch;
+    fetched = new Map();
+    constructor(registry) {
+        this.registry = registry;
+    }
+    get place() {
+        return `the plugin registry ${this.registry.place}`;
+    }
+    fetch(ref) {
+        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
+        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
+        if (!isPublishableRef(ref))
+            return Promise.resolve(undefined);
+        const id = formatRef(ref);
+        let entry = this.fetched.get(id);
+        if (!entry) {
+            const folder = String(this.fetched.size);
+            entry = (async () => {
+                this.scratch ??= mkdtemp(join(tmpdir(), 'deploy-engine-registry-'));
+                const dir = join(await this.scratch, folder);
+                const release = await this.registry.fetch(ref, dir);
+                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
+            })();
+            this.fetched.set(id, entry);
+        }
+        return entry;
+    }
+    versions(ref) {
+        return isPublishableRef({ ...ref, version: '0.0.0' })
+            ? this.registry.versions(ref.studio, ref.name)
+            : Promise.resolve([]);
+    }
+    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
+    async dispose() {
+        if (this.scratch)
+            await rm(await this.scratch, { recursive: true, force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
  * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
@@ -59533,7 +59753,18 @@ function template_warnings_undefinedModeOf(strict) {
 
 
 
+
 async function openRun(deps, options) {
+    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
+    try {
+        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+    }
+    finally {
+        await registry?.dispose();
+    }
+}
+async function openRunWith(deps, options) {
     const { logger } = deps;
     const operation = options.operation ?? { type: 'DEPLOY' };
     const mode = options.mode ?? 'classic';
@@ -61759,8 +61990,329 @@ function describeSharedChange(before, now) {
     return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
+/**
+ * A plugin folder as one JSON object that restores it exactly: every file and folder with its
+ * permission bits, and a SHA-256 digest over all of it. What the registry stores is written by a
+ * publisher and read back by every deploying workflow, so reading it back trusts nothing: paths,
+ * modes, sizes and the digest are checked again before anything is written to disk.
+ */
+
+
+
+
+
+/** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
+const MAX_PLUGIN_BYTES = MAX_SNAPSHOT_BYTES;
+/** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
+const MAX_PLUGIN_ENTRIES = 5000;
+/** SHA-256 over every entry's type, path, mode and content digest, in path order. */
+function digestArchive(archive) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const entry of archive.entries) {
+        const content = entry.type === 'file'
+            ? (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(entry.base64, 'base64')).digest('hex')
+            : '';
+        hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${content}\n`);
+    }
+    return hash.digest('hex');
+}
+function listArchive(archive) {
+    return archive.entries.map((e) => e.type === 'file'
+        ? { path: e.path, type: e.type, mode: e.mode, bytes: Buffer.from(e.base64, 'base64').length }
+        : { path: e.path, type: e.type, mode: e.mode });
+}
+function refuse(message, file, hint) {
+    throw new errors_ConfigurationError({ message, location: { file }, ...(hint ? { hint } : {}) });
+}
+/** Why a mode cannot be kept: the engine must read every file and walk every folder it restores. */
+function modeProblem(type, mode) {
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
+        return `has mode ${String(mode)}; only permission bits (0 to 0777) are kept`;
+    const needed = type === 'dir' ? 0o700 : 0o600;
+    if ((mode & needed) !== needed)
+        return `has mode ${mode.toString(8)}; its owner must be able to ${type === 'dir' ? 'list, enter and write' : 'read and write'} it`;
+    return undefined;
+}
+/**
+ * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
+ * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
+ */
+async function readPluginFolder(dir, displayDir) {
+    const entries = [];
+    let total = 0;
+    const walk = async (rel) => {
+        // `.git`: a plugin repository's checkout is published as it is, without its history.
+        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
+        for (const name of names) {
+            const path = rel ? external_node_path_.posix.join(rel, name) : name;
+            const display = external_node_path_.posix.join(displayDir, path);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
+            if (entries.length >= MAX_PLUGIN_ENTRIES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_ENTRIES} files and folders.`, displayDir);
+            if (stat.isSymbolicLink())
+                refuse('Symbolic links cannot be published: they could point anywhere on the machine that restores the plugin.', display, 'Copy the file into the plugin instead.');
+            const type = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+            if (!type)
+                refuse('Only files and folders can be published (this is a device, FIFO or socket).', display);
+            const mode = stat.mode & 0o777;
+            const problem = modeProblem(type, mode);
+            if (problem)
+                refuse(`The ${type === 'dir' ? 'folder' : 'file'} ${problem}.`, display, `chmod u+rw${type === 'dir' ? 'x' : ''} it.`);
+            if (type === 'dir') {
+                entries.push({ type, path, mode });
+                await walk(path);
+                continue;
+            }
+            total += stat.size;
+            if (total > MAX_PLUGIN_BYTES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir, 'Keep build outputs and vendored trees out of the plugin folder.');
+            const content = await (0,promises_.readFile)((0,external_node_path_.join)(dir, path));
+            entries.push({ type, path, mode, base64: content.toString('base64') });
+        }
+    };
+    await walk('');
+    return { schemaVersion: 1, entries };
+}
+/** Why an archive path could write outside the folder (or is no path at all); undefined when safe. */
+function plugin_archive_pathProblem(path) {
+    if (typeof path !== 'string' || path === '')
+        return 'has no path';
+    if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
+        return 'has an absolute path';
+    if (/[\\\0]/.test(path))
+        return 'has a backslash or NUL in its path';
+    const parts = path.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..'))
+        return "has a path with an empty, '.' or '..' segment";
+    return undefined;
+}
+/**
+ * Checks an archive read back from the store against the digest recorded when it was published,
+ * and every entry against the rules of readPluginFolder. Throws a ConfigurationError naming the
+ * first thing wrong, at `displayDir`.
+ */
+function checkArchive(archive, digest, displayDir) {
+    const entries = archive?.entries;
+    if (!Array.isArray(entries) || archive.schemaVersion !== 1)
+        refuse('The stored plugin is not an archive this engine can read.', displayDir);
+    if (entries.length > MAX_PLUGIN_ENTRIES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_ENTRIES} entries.`, displayDir);
+    const seen = new Set();
+    let total = 0;
+    for (const raw of entries) {
+        // A hostile object may hold anything: null, numbers, entries without fields.
+        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
+        const problem = plugin_archive_pathProblem(entry.path) ??
+            (entry.type === 'file' || entry.type === 'dir'
+                ? undefined
+                : 'is neither a file nor a folder') ??
+            modeProblem(entry.type, entry.mode) ??
+            (entry.type === 'file' && typeof entry.base64 !== 'string' ? 'has no content' : undefined) ??
+            (seen.has(entry.path) ? 'is listed twice' : undefined);
+        if (problem)
+            refuse(`An entry of the stored plugin ${problem}: refused.`, displayDir);
+        seen.add(entry.path);
+        if (entry.type === 'file')
+            total += Buffer.byteLength(entry.base64, 'base64');
+    }
+    if (total > MAX_PLUGIN_BYTES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir);
+    const actual = digestArchive(archive);
+    if (actual !== digest)
+        refuse(`The stored plugin does not match the digest recorded when it was published (recorded sha256 ${digest}, stored content sha256 ${actual}): it was changed after publishing, and is refused.`, displayDir, 'Restore the object (S3 versioning) or publish the plugin again under a new version, and find out who could write to the IaC bucket.');
+    return archive;
+}
+/** Writes a checked archive into `dir` (new or empty): folders, files, then their modes. */
+async function restoreArchive(archive, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    for (const entry of archive.entries) {
+        const target = (0,external_node_path_.join)(dir, ...entry.path.split('/'));
+        if (entry.type === 'dir')
+            await (0,promises_.mkdir)(target, { recursive: true, mode: 0o700 });
+        else {
+            await (0,promises_.mkdir)((0,external_node_path_.join)(target, '..'), { recursive: true, mode: 0o700 });
+            // `wx`: never through an existing file or link.
+            await (0,promises_.writeFile)(target, Buffer.from(entry.base64, 'base64'), { flag: 'wx', mode: 0o600 });
+        }
+    }
+    for (const entry of archive.entries)
+        await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
+/**
+ * The plugin registry in the IaC bucket: `plugins publish` stores an immutable version of a
+ * plugin, deployments fetch it by the `studio/name@version` stk.yaml names.
+ *
+ * A version is published in two conditional writes (`If-None-Match: *`): first its files, under a
+ * key holding their digest, then its release record, which is what makes the version exist. The
+ * release record is never overwritten: publishing the same files again is a no-op, different files
+ * are refused, and of two publishers racing for one version exactly one wins.
+ */
+
+
+
+
+
+
+
+class plugin_registry_PluginRegistry {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    /** Where the registry lives, for messages: `s3://<bucket>/plugins/`. */
+    get place() {
+        return `s3://${this.store.bucket}/${REGISTRY_PREFIX}`;
+    }
+    /**
+     * Publishes the plugin folder `dir` as `<studio>/<metadata.name>@<metadata.version>` (a
+     * `version` given must equal metadata.version: the deployment checks plugin.yaml against it).
+     */
+    async publish(dir, options) {
+        const ref = await readRef(dir, options.displayDir, options.studio, options.version);
+        const archive = await readPluginFolder(dir, options.displayDir);
+        const digest = digestArchive(archive);
+        const release = {
+            schemaVersion: 1,
+            ...ref,
+            digest,
+            files: listArchive(archive),
+            bytes: listArchive(archive).reduce((sum, f) => sum + (f.bytes ?? 0), 0),
+            publishedAt: (options.now ?? new Date()).toISOString(),
+            publishedBy: options.publisher,
+        };
+        const existing = await this.show(ref);
+        if (existing)
+            return this.alreadyThere(existing, digest);
+        await this.putContent(ref, digest, archive);
+        try {
+            await this.store.putJson(releaseKey(ref), release, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // Someone published this version between our read and our write.
+            const winner = await this.show(ref);
+            if (!winner)
+                throw error;
+            // Our archive is named by no release: removed if we may (a publisher may lack delete).
+            if (winner.digest !== digest)
+                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
+            return this.alreadyThere(winner, digest);
+        }
+        return { outcome: 'published', release };
+    }
+    /** The release record of one version; undefined when it was never published. */
+    async show(ref) {
+        return (await this.store.getJson(releaseKey(ref)))?.value;
+    }
+    /** Every published plugin (optionally of one studio, or one plugin), each with its versions newest first. */
+    async list(filter = {}) {
+        const prefix = filter.studio !== undefined && filter.name !== undefined
+            ? pluginPrefix(filter.studio, filter.name)
+            : filter.studio !== undefined
+                ? `${REGISTRY_PREFIX}${encodeURIComponent(filter.studio)}/`
+                : REGISTRY_PREFIX;
+        const byPlugin = new Map();
+        for (const key of await this.store.list(prefix)) {
+            const ref = refOfReleaseKey(key);
+            if (!ref)
+                continue;
+            const id = `${ref.studio}/${ref.name}`;
+            const plugin = byPlugin.get(id) ?? { studio: ref.studio, name: ref.name, versions: [] };
+            plugin.versions.push(ref.version);
+            byPlugin.set(id, plugin);
+        }
+        return [...byPlugin.values()]
+            .sort((a, b) => a.studio === b.studio ? a.name.localeCompare(b.name) : a.studio.localeCompare(b.studio))
+            .map((p) => ({ ...p, versions: p.versions.sort(compareVersionsDescending) }));
+    }
+    /** The published versions of one plugin, newest first. */
+    async versions(studio, name) {
+        return (await this.list({ studio, name }))[0]?.versions ?? [];
+    }
+    /**
+     * Restores a published version into `dir` (new or empty), after checking its files against the
+     * digest recorded at publishing. Undefined when the version was never published.
+     */
+    async fetch(ref, dir) {
+        const release = await this.show(ref);
+        if (!release)
+            return undefined;
+        const display = registry_keys_registryDisplayDir(ref);
+        const recorded = release;
+        if (recorded.studio !== ref.studio ||
+            recorded.name !== ref.name ||
+            recorded.version !== ref.version ||
+            typeof recorded.digest !== 'string' ||
+            !/^[0-9a-f]{64}$/.test(recorded.digest)) {
+            throw new errors_ConfigurationError({
+                message: `The release record of ${registry_keys_formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
+                location: { file: display },
+                hint: 'Restore the object (S3 versioning) or publish the plugin again under a new version.',
+            });
+        }
+        const stored = await this.store.getJson(contentKey(ref, release.digest));
+        if (!stored)
+            throw new errors_ConfigurationError({
+                message: `The files of ${registry_keys_formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
+                location: { file: display },
+                hint: 'Publish the plugin again under a new version.',
+            });
+        await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
+        return release;
+    }
+    /** Stores the files; an object already there under their digest must hold exactly them. */
+    async putContent(ref, digest, archive) {
+        const key = contentKey(ref, digest);
+        try {
+            await this.store.putJson(key, archive, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // A publisher of the same files got there first (or an earlier attempt stopped halfway).
+            const there = await this.store.getJson(key);
+            checkArchive(there?.value, digest, registry_keys_registryDisplayDir(ref));
+        }
+    }
+    alreadyThere(existing, digest) {
+        if (existing.digest === digest)
+            return { outcome: 'unchanged', release: existing };
+        const by = existing.publishedBy?.actor ?? 'unknown';
+        throw new errors_ConfigurationError({
+            message: `${registry_keys_formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
+            location: { file: `${REGISTRY_PREFIX}${registry_keys_formatRef(existing)}` },
+            hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
+        });
+    }
+}
+/** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
+async function readRef(dir, displayDir, studio, version) {
+    const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
+    const read = await yaml_file_readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
+    if (!read.yaml)
+        throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
+    const parsed = plugin_definition_parsePluginDefinition(read.yaml);
+    if (!parsed.plugin || parsed.problems.length > 0)
+        throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
+    const where = parsed.plugin.locate(['metadata', 'version']);
+    if (version !== undefined && version !== parsed.plugin.version)
+        throw new errors_ConfigurationError({
+            message: `--version ${version} differs from metadata.version ${parsed.plugin.version}: deployments check plugin.yaml against the version stk.yaml names.`,
+            location: where,
+            hint: `Set metadata.version to ${version} in plugin.yaml, or leave --version out.`,
+        });
+    const ref = { studio, name: parsed.plugin.name, version: parsed.plugin.version };
+    checkPublishableRef(ref, where);
+    return ref;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
 /** Everything a run reads and writes in the IaC bucket, built once per step. */
+
 
 
 
@@ -61774,6 +62326,7 @@ function runDependencies(iacStore, logger, region) {
         sharedValues: new SharedValueStore(iacStore),
         bindings: new AppBindingStore(iacStore),
         connectionTypes: new ConnectionTypeStore(iacStore),
+        pluginRegistry: new PluginRegistry(iacStore),
         logger,
     };
 }
@@ -61830,12 +62383,19 @@ function run_audit_historyAudit(run) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
+
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
 /**
  * @deploy-engine/core: the deployment engine behind the three actions. It never imports
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -62135,7 +62695,7 @@ bare ULID of the log line "RUN DEPLOY_SELF_HOSTED successfully started with ID: 
 function succeeded(run) {
     return run.status === 'SUCCEEDED' || run.status === 'SKIPPED' || run.status === 'RUNNING';
 }
-function notFound(io, ref) {
+function run_commands_notFound(io, ref) {
     io.err(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
     return EXIT.NOT_FOUND;
 }
@@ -62187,7 +62747,7 @@ Exit code: 0 the run succeeded, was skipped or is still running; 5 it ended othe
                 io.out(command.json ? json({ run }) : formatRun(run));
         }
         if (!run)
-            return notFound(io, command.ref);
+            return run_commands_notFound(io, command.ref);
         return succeeded(run) ? EXIT.OK : EXIT.RUN_NOT_SUCCEEDED;
     },
 });
@@ -62256,7 +62816,7 @@ ${RUN_ID_HELP}`,
         const runs = runStore(command.ref.bucket, command.ref.region);
         const run = await runs.getRun(command.ref.runId);
         if (!run)
-            return notFound(io, command.ref);
+            return run_commands_notFound(io, command.ref);
         const client = createS3Client({
             region: run.tfstate.region,
             credentials: { mode: 'ambient' },
@@ -62737,6 +63297,159 @@ Exit code: 0 cancelled (or already ended); 3 no such run; 4 not confirmed.`,
     },
 });
 
+;// CONCATENATED MODULE: ./packages/cli/src/plugin-commands.ts
+/**
+ * `deploy-engine plugins publish|list|show`: the plugin registry of an IaC bucket (see
+ * packages/core/src/registry). A plugin repository publishes each version once, from a person's
+ * machine or its own workflow; applications name it in stk.yaml as `studio/name@version`.
+ */
+
+
+
+
+
+const PLUGINS_SUMMARY = `plugins publish <folder> --studio S --bucket <iac-bucket> [--version V] [--by NAME]
+  plugins list [--studio S] --bucket <iac-bucket> [--json]
+  plugins show <studio/name@version> --bucket <iac-bucket> [--json]
+      the plugin registry of the IaC bucket: publish a version once, list, show`;
+const PLUGINS_HELP = `deploy-engine plugins publish <folder> --studio S --bucket <iac-bucket> [--version V] [--region R] [--by NAME] [--json]
+deploy-engine plugins list [--studio S] --bucket <iac-bucket> [--region R] [--json]
+deploy-engine plugins show <studio/name@version> --bucket <iac-bucket> [--region R] [--json]
+
+The plugin registry of an IaC bucket (keys plugins/<studio>/<name>/<version>/). orchestrate-and-plan
+looks for a stk.yaml entry \`studio/name@version\` in .stk/FORKED_PLUGINS/<alias>, then
+PLUGINS_PATH, then here.
+
+  publish   stores the folder as S/<metadata.name>@<metadata.version> once: publishing the same
+            files again changes nothing, other files for a published version are refused
+  list      published plugins and their versions, newest first
+  show      a published version: its SHA-256, who published it and when, its files
+
+  --studio S   publish: the studio slug (the first part of studio/name@version); list: only it
+  --version V  publish: must equal plugin.yaml's metadata.version
+  --by NAME    publish: who publishes, outside GitHub Actions (inside: the workflow's actor)
+  --json       print {"outcome", "release"} (publish), [{"studio", "name", "versions"}] (list),
+               the release (show)
+
+Exit code: 0 done; 3 show: no such version; 4 publish refused (different files, invalid folder).`;
+/** Reads `plugins <action> ...`. */
+function parsePluginsArgs(args) {
+    const action = args.positional(0, 'publish, list or show');
+    if (action !== 'publish' && action !== 'list' && action !== 'show')
+        throw new UsageError(`plugins needs publish, list or show (got '${action}').`);
+    const argument = action === 'list'
+        ? undefined
+        : args.positional(1, action === 'publish' ? 'a plugin folder (e.g. .)' : 'a reference studio/name@version');
+    args.noMorePositionals(action === 'list' ? 1 : 2);
+    const studio = action === 'publish' ? args.text('studio', true) : args.text('studio');
+    const version = args.text('version');
+    return {
+        name: 'plugins',
+        action,
+        bucket: args.text('bucket', true),
+        region: args.region(),
+        ...(action === 'publish' ? { folder: argument } : {}),
+        ...(action === 'show' ? { ref: argument } : {}),
+        ...(studio ? { studio } : {}),
+        ...(version ? { version } : {}),
+        json: args.flag('json'),
+        by: actor(args.text('by')),
+    };
+}
+const pluginsCommand = defineCommand({
+    name: 'plugins',
+    summary: PLUGINS_SUMMARY,
+    help: PLUGINS_HELP,
+    options: { ...BUCKET_OPTIONS, studio: 'value', version: 'value', by: 'value', json: 'boolean' },
+    parse: parsePluginsArgs,
+    run: (command, io) => plugin_commands_runPlugins(command, iacBucket(command.bucket, command.region), (line) => io.out(line)),
+});
+/** Who publishes: in a GitHub workflow its actor, repository, commit and run; else --by. */
+function publisherFromEnvironment(by, env = process.env) {
+    if (env.GITHUB_ACTIONS !== 'true')
+        return { actor: by };
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return {
+        actor: env.GITHUB_ACTOR ?? by,
+        ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
+        ...(env.GITHUB_SHA ? { commit: env.GITHUB_SHA } : {}),
+        ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+            ? {
+                workflowRunUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}`,
+            }
+            : {}),
+    };
+}
+/** Runs a plugins command; returns the exit code (errors are thrown, the CLI prints them). */
+async function plugin_commands_runPlugins(command, store, out) {
+    const registry = new plugin_registry_PluginRegistry(store);
+    if (command.action === 'publish') {
+        const folder = (0,external_node_path_.resolve)(command.folder ?? '.');
+        const display = (0,external_node_path_.relative)(process.cwd(), folder) || '.';
+        const { outcome, release } = await registry.publish(folder, {
+            studio: command.studio ?? '',
+            ...(command.version ? { version: command.version } : {}),
+            displayDir: display,
+            publisher: publisherFromEnvironment(command.by),
+        });
+        if (command.json)
+            out(JSON.stringify({ outcome, release }, null, 2));
+        else if (outcome === 'unchanged')
+            out(`${registry_keys_formatRef(release)} is already published with these files (sha256 ${release.digest}, by ${release.publishedBy.actor} at ${release.publishedAt}): nothing to do.`);
+        else
+            out(`Published ${registry_keys_formatRef(release)} to ${registry.place} (sha256 ${release.digest}, ${release.files.filter((f) => f.type === 'file').length} files, ${kib(release.bytes)}). Applications name it in .stk/stk.yaml as \`name: ${registry_keys_formatRef(release)}\`.`);
+        return 0;
+    }
+    if (command.action === 'list') {
+        const plugins = await registry.list(command.studio ? { studio: command.studio } : {});
+        if (command.json)
+            out(JSON.stringify(plugins, null, 2));
+        else if (plugins.length === 0)
+            out(`No plugin is published in ${registry.place}${command.studio ? ` for studio ${command.studio}` : ''}. Publish one with ${shipped_cli_cliCommand('plugins', 'publish', '<folder>', '--studio', command.studio ?? '<studio>', '--bucket', command.bucket)}.`);
+        else {
+            const width = Math.max(6, ...plugins.map((p) => `${p.studio}/${p.name}`.length));
+            out(`${'PLUGIN'.padEnd(width)}  VERSIONS (newest first)`);
+            for (const p of plugins)
+                out(`${`${p.studio}/${p.name}`.padEnd(width)}  ${p.versions.join(', ')}`);
+        }
+        return 0;
+    }
+    const ref = parseRegistryRef(command.ref ?? '');
+    const release = await registry.show(ref);
+    if (!release) {
+        const versions = await registry.versions(ref.studio, ref.name);
+        out(`${registry_keys_formatRef(ref)} is not published in ${registry.place}.${versions.length > 0 ? ` Published versions: ${versions.join(', ')}.` : ''}`);
+        return EXIT.NOT_FOUND;
+    }
+    out(command.json ? JSON.stringify(release, null, 2) : formatRelease(release));
+    return 0;
+}
+/** `studio/name@version` (a stack segment, as stk.yaml may hold, is left out). */
+function parseRegistryRef(text) {
+    const parts = text.split('/');
+    const match = /^([^@/\s]+)@([^@/\s]+)$/.exec(parts.at(-1) ?? '');
+    if (parts.length < 2 || !parts[0] || !match)
+        throw new UsageError(`'${text}' is not a plugin reference: expected studio/name@version, e.g. acme/queue@1.0.0.`);
+    return { studio: parts[0], name: match[1], version: match[2] };
+}
+function kib(bytes) {
+    return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+function formatRelease(release) {
+    const by = release.publishedBy;
+    const from = [
+        by.repository,
+        by.commit ? `commit ${by.commit.slice(0, 12)}` : undefined,
+        by.workflowRunUrl,
+    ].filter(Boolean);
+    return [
+        `${registry_keys_formatRef(release)}  sha256 ${release.digest}`,
+        `published ${release.publishedAt} by ${by.actor}${from.length > 0 ? ` (${from.join(', ')})` : ''}`,
+        `${release.files.filter((f) => f.type === 'file').length} files, ${kib(release.bytes)}:`,
+        ...release.files.map((f) => `  ${f.mode.toString(8).padStart(4, '0')}  ${f.type === 'dir' ? '     -' : String(f.bytes ?? 0).padStart(6)}  ${f.path}${f.type === 'dir' ? '/' : ''}`),
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/cli/src/target-commands.ts
 /**
  * The CLI's commands on one target (an application or shared infra of a workspace and
@@ -63190,6 +63903,7 @@ function workspaceMermaid(instances, records) {
 
 
 
+
 const COMMANDS = [
     statusCommand,
     listCommand,
@@ -63203,6 +63917,7 @@ const COMMANDS = [
     typesCommand,
     workspaceCommand,
     appsCommand,
+    pluginsCommand,
 ];
 
 ;// CONCATENATED MODULE: ./packages/cli/src/args.ts
@@ -63292,7 +64007,7 @@ const package_namespaceObject = {"rE":"0.1.0"};
  * build time (ncc inlines the file into dist/cli/index.js, so a release checkout needs nothing else).
  */
 
-const VERSION = package_namespaceObject.rE;
+const version_VERSION = package_namespaceObject.rE;
 
 ;// CONCATENATED MODULE: ./packages/cli/src/main.ts
 /**
@@ -63342,7 +64057,7 @@ async function main(argv, given = processIo()) {
         const invocation = parseInvocation(argv);
         switch (invocation.kind) {
             case 'version':
-                io.out(`${CLI_NAME} ${VERSION}`);
+                io.out(`${CLI_NAME} ${version_VERSION}`);
                 return EXIT.OK;
             case 'help':
                 io.out(invocation.command ? `${invocation.command.help}\n\n${EXIT_CODES_HELP}` : overview());

@@ -89544,8 +89544,9 @@ function refuseLinkOut(repoRoot, dir, display) {
 /**
  * Finds the folder of an infra plugin: `<app>/.stk/FORKED_PLUGINS/<alias>/` first (a fork kept in
  * the repository wins), then each plugin directory given (PLUGINS_PATH), where every sub-folder
- * with a plugin.yaml is a candidate, or the directory itself is one. A candidate matches when its
- * metadata.name and metadata.version equal the reference's.
+ * with a plugin.yaml is a candidate, or the directory itself is one, then the plugin registry of
+ * the IaC bucket. A candidate matches when its metadata.name and metadata.version equal the
+ * reference's.
  */
 
 
@@ -89570,7 +89571,7 @@ class PluginCatalog {
         this.repoRoot = repoRoot;
     }
     /** Finds the plugin, or returns the places it looked (and problems of invalid plugin.yaml files there). */
-    async locate(alias, ref, forkedRoot, pluginDirs) {
+    async locate(alias, ref, forkedRoot, pluginDirs, remote) {
         const looked = [];
         const problems = [];
         const otherVersions = [];
@@ -89609,6 +89610,30 @@ class PluginCatalog {
                     otherVersions.push({ version: d.version, displayDir: displayPath(this.repoRoot, dir) });
             }
         }
+        if (remote) {
+            looked.push(remote.place);
+            const fetched = await remote.fetch(ref);
+            if (fetched) {
+                // Its plugin.yaml is checked like any other: the registry holds what a publisher wrote.
+                const read = await this.read(fetched.dir, `${fetched.displayDir}/plugin.yaml`);
+                const d = read.definition;
+                if (d && d.name === ref.name && d.version === ref.version)
+                    return {
+                        plugin: { kind: 'registry', ...fetched, definition: d },
+                        looked,
+                        otherVersions,
+                        problems: read.problems,
+                    };
+                const names = d ? `${d.name}@${d.version}` : 'no valid plugin';
+                problems.push(...read.problems, {
+                    message: `This plugin.yaml names ${names}, but it is published as ${ref.studio}/${ref.name}@${ref.version}: refused.`,
+                    location: { file: `${fetched.displayDir}/plugin.yaml` },
+                });
+                return { looked, otherVersions, problems };
+            }
+            for (const version of await remote.versions(ref))
+                otherVersions.push({ version, displayDir: 'registry' });
+        }
         return { looked, otherVersions, problems };
     }
     located(kind, dir, definition) {
@@ -89632,11 +89657,11 @@ class PluginCatalog {
         }
         return listing;
     }
-    read(dir) {
+    read(dir, display) {
         let entry = this.cache.get(dir);
         if (!entry) {
             entry = (async () => {
-                const file = displayPath(this.repoRoot, (0,external_node_path_.join)(dir, 'plugin.yaml'));
+                const file = display ?? displayPath(this.repoRoot, (0,external_node_path_.join)(dir, 'plugin.yaml'));
                 const { yaml, problems } = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
                 if (!yaml)
                     return { problems };
@@ -92675,6 +92700,7 @@ function assignConnectors(plugin, definition, problems) {
 
 
 
+
 /** A stable id derived from the application name, for descriptors not yet registered. */
 function deriveAppId(name) {
     const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -92728,20 +92754,13 @@ async function buildManifest(options) {
             });
             return;
         }
-        const found = await catalog.locate(plugin.alias, ref, (0,external_node_path_.join)(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs);
+        const found = await catalog.locate(plugin.alias, ref, (0,external_node_path_.join)(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs, options.registry);
         if (found.plugin) {
             located.set(plugin.alias, found.plugin);
             problems.push(...found.problems);
         }
         else {
-            const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
-            problems.push(...found.problems, {
-                message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
-                location: plugin.locate(['name']),
-                hint: others.length > 0
-                    ? `Ask for a version that is there in stk.yaml (${ref.name}@${found.otherVersions[0]?.version ?? ''}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory.`
-                    : 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
-            });
+            problems.push(...found.problems, notFound(plugin, ref, found, options.registry));
         }
     }));
     const context = {
@@ -92853,6 +92872,24 @@ async function buildManifest(options) {
         ...usedTypes(plugins, types),
     };
     return canonicalize({ ...body, digest: manifestDigest(body) });
+}
+/**
+ * A plugin found nowhere: every place looked in, the versions of it that are there (in the checkout
+ * and in the registry), and how to make the asked one exist.
+ */
+function notFound(plugin, ref, found, registry) {
+    const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
+    const there = found.otherVersions[0]?.version;
+    const publish = registry
+        ? `publish it to the registry (${cliCommand('plugins', 'publish', '<plugin folder>', '--studio', ref.studio || '<studio>', '--bucket', '<IAC_BUCKET_NAME>')})`
+        : '';
+    return {
+        message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
+        location: plugin.locate(['name']),
+        hint: there !== undefined
+            ? `Ask for a version that is there in stk.yaml (${ref.name}@${there}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory${publish ? ` or ${publish}` : ''}.`
+            : `Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/)${publish ? `, fork it into .stk/FORKED_PLUGINS/<alias>/, or ${publish}` : ', or fork it into .stk/FORKED_PLUGINS/<alias>/'}.`,
+    };
 }
 /**
  * What a deployment is about, from stk.yaml: its id, or one derived from metadata.name (with a
@@ -96313,6 +96350,189 @@ function undefinedModeOf(strict) {
     return strict ? 'strict' : 'lenient';
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
+/**
+ * Where the plugin registry keeps a published version in the IaC bucket, and which names it
+ * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
+ *
+ * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
+ * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
+ */
+
+const REGISTRY_PREFIX = 'plugins/';
+/** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
+const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+/** Semantic versioning 2.0 (StackSpot asks for it too). */
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+/** `studio/name@version`. */
+function formatRef(ref) {
+    return `${ref.studio}/${ref.name}@${ref.version}`;
+}
+/** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
+function registryDisplayDir(ref) {
+    return `registry:${formatRef(ref)}`;
+}
+function segment(text) {
+    return encodeURIComponent(text);
+}
+/** The prefix of a plugin's versions, or of one version. */
+function pluginPrefix(studio, name) {
+    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
+}
+function versionPrefix(ref) {
+    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
+}
+function releaseKey(ref) {
+    return `${versionPrefix(ref)}release.json`;
+}
+function contentKey(ref, digest) {
+    return `${versionPrefix(ref)}content/${digest}.json`;
+}
+/** The version a release key belongs to; undefined for any other key under the prefix. */
+function refOfReleaseKey(key) {
+    if (!key.startsWith(REGISTRY_PREFIX))
+        return undefined;
+    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
+    if (parts.length !== 4 || parts[3] !== 'release.json')
+        return undefined;
+    try {
+        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
+        return { studio, name, version };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
+function isPublishableRef(ref) {
+    return (registry_keys_NAME.test(ref.studio) &&
+        registry_keys_NAME.test(ref.name) &&
+        ref.name.length <= 60 &&
+        VERSION.test(ref.version));
+}
+/** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
+function checkPublishableRef(ref, where) {
+    const problems = [
+        ...(registry_keys_NAME.test(ref.studio)
+            ? []
+            : [
+                {
+                    message: `Studio '${ref.studio}' cannot name a published plugin: use letters, digits, '.', '_' and '-' (at most 100, starting and ending with a letter or digit).`,
+                    location: where,
+                    hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
+                },
+            ]),
+        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
+            ? []
+            : [
+                {
+                    message: `Plugin name '${ref.name}' cannot be published: use letters, digits, '.', '_' and '-' (at most 60).`,
+                    location: where,
+                },
+            ]),
+        ...(VERSION.test(ref.version)
+            ? []
+            : [
+                {
+                    message: `Version '${ref.version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).`,
+                    location: where,
+                    hint: 'Set metadata.version in plugin.yaml to a semantic version.',
+                },
+            ]),
+    ];
+    if (problems.length > 0)
+        throw new errors_ConfigurationError(problems, `${formatRef(ref)} cannot be published`);
+}
+/** Newest first: semantic versions by precedence, anything else after them, by text. */
+function compareVersionsDescending(a, b) {
+    const pa = VERSION.exec(a);
+    const pb = VERSION.exec(b);
+    if (!pa || !pb)
+        return pa ? -1 : pb ? 1 : b.localeCompare(a);
+    for (let i = 1; i <= 3; i++) {
+        const d = Number(pb[i]) - Number(pa[i]);
+        if (d !== 0)
+            return d;
+    }
+    const preA = pa[4];
+    const preB = pb[4];
+    // A pre-release comes before its release.
+    if (preA === undefined || preB === undefined)
+        return preA === preB ? 0 : preA === undefined ? -1 : 1;
+    const xs = preA.split('.');
+    const ys = preB.split('.');
+    for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
+        const x = xs[i];
+        const y = ys[i];
+        if (x === undefined)
+            return 1;
+        if (y === undefined)
+            return -1;
+        if (x === y)
+            continue;
+        const nx = /^\d+$/.test(x);
+        const ny = /^\d+$/.test(y);
+        if (nx && ny)
+            return Number(y) - Number(x);
+        if (nx !== ny)
+            return nx ? 1 : -1;
+        return y < x ? -1 : 1;
+    }
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
+/**
+ * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
+ * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
+ * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
+ * and checked, files snapshotted with the run, templates guarded when rendered).
+ */
+
+
+
+
+class FetchedPlugins {
+    registry;
+    scratch;
+    fetched = new Map();
+    constructor(registry) {
+        this.registry = registry;
+    }
+    get place() {
+        return `the plugin registry ${this.registry.place}`;
+    }
+    fetch(ref) {
+        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
+        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
+        if (!isPublishableRef(ref))
+            return Promise.resolve(undefined);
+        const id = formatRef(ref);
+        let entry = this.fetched.get(id);
+        if (!entry) {
+            const folder = String(this.fetched.size);
+            entry = (async () => {
+                this.scratch ??= (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'deploy-engine-registry-'));
+                const dir = (0,external_node_path_.join)(await this.scratch, folder);
+                const release = await this.registry.fetch(ref, dir);
+                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
+            })();
+            this.fetched.set(id, entry);
+        }
+        return entry;
+    }
+    versions(ref) {
+        return isPublishableRef({ ...ref, version: '0.0.0' })
+            ? this.registry.versions(ref.studio, ref.name)
+            : Promise.resolve([]);
+    }
+    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
+    async dispose() {
+        if (this.scratch)
+            await (0,promises_.rm)(await this.scratch, { recursive: true, force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
 /**
  * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
@@ -96339,7 +96559,18 @@ function undefinedModeOf(strict) {
 
 
 
+
 async function openRun(deps, options) {
+    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
+    try {
+        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+    }
+    finally {
+        await registry?.dispose();
+    }
+}
+async function openRunWith(deps, options) {
     const { logger } = deps;
     const operation = options.operation ?? { type: 'DEPLOY' };
     const mode = options.mode ?? 'classic';
@@ -98939,8 +99170,329 @@ function describeSharedChange(before, now) {
     return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
+/**
+ * A plugin folder as one JSON object that restores it exactly: every file and folder with its
+ * permission bits, and a SHA-256 digest over all of it. What the registry stores is written by a
+ * publisher and read back by every deploying workflow, so reading it back trusts nothing: paths,
+ * modes, sizes and the digest are checked again before anything is written to disk.
+ */
+
+
+
+
+
+/** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
+const MAX_PLUGIN_BYTES = MAX_SNAPSHOT_BYTES;
+/** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
+const MAX_PLUGIN_ENTRIES = 5000;
+/** SHA-256 over every entry's type, path, mode and content digest, in path order. */
+function digestArchive(archive) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const entry of archive.entries) {
+        const content = entry.type === 'file'
+            ? (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(entry.base64, 'base64')).digest('hex')
+            : '';
+        hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${content}\n`);
+    }
+    return hash.digest('hex');
+}
+function listArchive(archive) {
+    return archive.entries.map((e) => e.type === 'file'
+        ? { path: e.path, type: e.type, mode: e.mode, bytes: Buffer.from(e.base64, 'base64').length }
+        : { path: e.path, type: e.type, mode: e.mode });
+}
+function refuse(message, file, hint) {
+    throw new errors_ConfigurationError({ message, location: { file }, ...(hint ? { hint } : {}) });
+}
+/** Why a mode cannot be kept: the engine must read every file and walk every folder it restores. */
+function modeProblem(type, mode) {
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
+        return `has mode ${String(mode)}; only permission bits (0 to 0777) are kept`;
+    const needed = type === 'dir' ? 0o700 : 0o600;
+    if ((mode & needed) !== needed)
+        return `has mode ${mode.toString(8)}; its owner must be able to ${type === 'dir' ? 'list, enter and write' : 'read and write'} it`;
+    return undefined;
+}
+/**
+ * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
+ * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
+ */
+async function readPluginFolder(dir, displayDir) {
+    const entries = [];
+    let total = 0;
+    const walk = async (rel) => {
+        // `.git`: a plugin repository's checkout is published as it is, without its history.
+        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
+        for (const name of names) {
+            const path = rel ? external_node_path_.posix.join(rel, name) : name;
+            const display = external_node_path_.posix.join(displayDir, path);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
+            if (entries.length >= MAX_PLUGIN_ENTRIES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_ENTRIES} files and folders.`, displayDir);
+            if (stat.isSymbolicLink())
+                refuse('Symbolic links cannot be published: they could point anywhere on the machine that restores the plugin.', display, 'Copy the file into the plugin instead.');
+            const type = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+            if (!type)
+                refuse('Only files and folders can be published (this is a device, FIFO or socket).', display);
+            const mode = stat.mode & 0o777;
+            const problem = modeProblem(type, mode);
+            if (problem)
+                refuse(`The ${type === 'dir' ? 'folder' : 'file'} ${problem}.`, display, `chmod u+rw${type === 'dir' ? 'x' : ''} it.`);
+            if (type === 'dir') {
+                entries.push({ type, path, mode });
+                await walk(path);
+                continue;
+            }
+            total += stat.size;
+            if (total > MAX_PLUGIN_BYTES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir, 'Keep build outputs and vendored trees out of the plugin folder.');
+            const content = await (0,promises_.readFile)((0,external_node_path_.join)(dir, path));
+            entries.push({ type, path, mode, base64: content.toString('base64') });
+        }
+    };
+    await walk('');
+    return { schemaVersion: 1, entries };
+}
+/** Why an archive path could write outside the folder (or is no path at all); undefined when safe. */
+function plugin_archive_pathProblem(path) {
+    if (typeof path !== 'string' || path === '')
+        return 'has no path';
+    if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
+        return 'has an absolute path';
+    if (/[\\\0]/.test(path))
+        return 'has a backslash or NUL in its path';
+    const parts = path.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..'))
+        return "has a path with an empty, '.' or '..' segment";
+    return undefined;
+}
+/**
+ * Checks an archive read back from the store against the digest recorded when it was published,
+ * and every entry against the rules of readPluginFolder. Throws a ConfigurationError naming the
+ * first thing wrong, at `displayDir`.
+ */
+function checkArchive(archive, digest, displayDir) {
+    const entries = archive?.entries;
+    if (!Array.isArray(entries) || archive.schemaVersion !== 1)
+        refuse('The stored plugin is not an archive this engine can read.', displayDir);
+    if (entries.length > MAX_PLUGIN_ENTRIES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_ENTRIES} entries.`, displayDir);
+    const seen = new Set();
+    let total = 0;
+    for (const raw of entries) {
+        // A hostile object may hold anything: null, numbers, entries without fields.
+        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
+        const problem = plugin_archive_pathProblem(entry.path) ??
+            (entry.type === 'file' || entry.type === 'dir'
+                ? undefined
+                : 'is neither a file nor a folder') ??
+            modeProblem(entry.type, entry.mode) ??
+            (entry.type === 'file' && typeof entry.base64 !== 'string' ? 'has no content' : undefined) ??
+            (seen.has(entry.path) ? 'is listed twice' : undefined);
+        if (problem)
+            refuse(`An entry of the stored plugin ${problem}: refused.`, displayDir);
+        seen.add(entry.path);
+        if (entry.type === 'file')
+            total += Buffer.byteLength(entry.base64, 'base64');
+    }
+    if (total > MAX_PLUGIN_BYTES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir);
+    const actual = digestArchive(archive);
+    if (actual !== digest)
+        refuse(`The stored plugin does not match the digest recorded when it was published (recorded sha256 ${digest}, stored content sha256 ${actual}): it was changed after publishing, and is refused.`, displayDir, 'Restore the object (S3 versioning) or publish the plugin again under a new version, and find out who could write to the IaC bucket.');
+    return archive;
+}
+/** Writes a checked archive into `dir` (new or empty): folders, files, then their modes. */
+async function restoreArchive(archive, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    for (const entry of archive.entries) {
+        const target = (0,external_node_path_.join)(dir, ...entry.path.split('/'));
+        if (entry.type === 'dir')
+            await (0,promises_.mkdir)(target, { recursive: true, mode: 0o700 });
+        else {
+            await (0,promises_.mkdir)((0,external_node_path_.join)(target, '..'), { recursive: true, mode: 0o700 });
+            // `wx`: never through an existing file or link.
+            await (0,promises_.writeFile)(target, Buffer.from(entry.base64, 'base64'), { flag: 'wx', mode: 0o600 });
+        }
+    }
+    for (const entry of archive.entries)
+        await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
+/**
+ * The plugin registry in the IaC bucket: `plugins publish` stores an immutable version of a
+ * plugin, deployments fetch it by the `studio/name@version` stk.yaml names.
+ *
+ * A version is published in two conditional writes (`If-None-Match: *`): first its files, under a
+ * key holding their digest, then its release record, which is what makes the version exist. The
+ * release record is never overwritten: publishing the same files again is a no-op, different files
+ * are refused, and of two publishers racing for one version exactly one wins.
+ */
+
+
+
+
+
+
+
+class PluginRegistry {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    /** Where the registry lives, for messages: `s3://<bucket>/plugins/`. */
+    get place() {
+        return `s3://${this.store.bucket}/${REGISTRY_PREFIX}`;
+    }
+    /**
+     * Publishes the plugin folder `dir` as `<studio>/<metadata.name>@<metadata.version>` (a
+     * `version` given must equal metadata.version: the deployment checks plugin.yaml against it).
+     */
+    async publish(dir, options) {
+        const ref = await readRef(dir, options.displayDir, options.studio, options.version);
+        const archive = await readPluginFolder(dir, options.displayDir);
+        const digest = digestArchive(archive);
+        const release = {
+            schemaVersion: 1,
+            ...ref,
+            digest,
+            files: listArchive(archive),
+            bytes: listArchive(archive).reduce((sum, f) => sum + (f.bytes ?? 0), 0),
+            publishedAt: (options.now ?? new Date()).toISOString(),
+            publishedBy: options.publisher,
+        };
+        const existing = await this.show(ref);
+        if (existing)
+            return this.alreadyThere(existing, digest);
+        await this.putContent(ref, digest, archive);
+        try {
+            await this.store.putJson(releaseKey(ref), release, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // Someone published this version between our read and our write.
+            const winner = await this.show(ref);
+            if (!winner)
+                throw error;
+            // Our archive is named by no release: removed if we may (a publisher may lack delete).
+            if (winner.digest !== digest)
+                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
+            return this.alreadyThere(winner, digest);
+        }
+        return { outcome: 'published', release };
+    }
+    /** The release record of one version; undefined when it was never published. */
+    async show(ref) {
+        return (await this.store.getJson(releaseKey(ref)))?.value;
+    }
+    /** Every published plugin (optionally of one studio, or one plugin), each with its versions newest first. */
+    async list(filter = {}) {
+        const prefix = filter.studio !== undefined && filter.name !== undefined
+            ? pluginPrefix(filter.studio, filter.name)
+            : filter.studio !== undefined
+                ? `${REGISTRY_PREFIX}${encodeURIComponent(filter.studio)}/`
+                : REGISTRY_PREFIX;
+        const byPlugin = new Map();
+        for (const key of await this.store.list(prefix)) {
+            const ref = refOfReleaseKey(key);
+            if (!ref)
+                continue;
+            const id = `${ref.studio}/${ref.name}`;
+            const plugin = byPlugin.get(id) ?? { studio: ref.studio, name: ref.name, versions: [] };
+            plugin.versions.push(ref.version);
+            byPlugin.set(id, plugin);
+        }
+        return [...byPlugin.values()]
+            .sort((a, b) => a.studio === b.studio ? a.name.localeCompare(b.name) : a.studio.localeCompare(b.studio))
+            .map((p) => ({ ...p, versions: p.versions.sort(compareVersionsDescending) }));
+    }
+    /** The published versions of one plugin, newest first. */
+    async versions(studio, name) {
+        return (await this.list({ studio, name }))[0]?.versions ?? [];
+    }
+    /**
+     * Restores a published version into `dir` (new or empty), after checking its files against the
+     * digest recorded at publishing. Undefined when the version was never published.
+     */
+    async fetch(ref, dir) {
+        const release = await this.show(ref);
+        if (!release)
+            return undefined;
+        const display = registryDisplayDir(ref);
+        const recorded = release;
+        if (recorded.studio !== ref.studio ||
+            recorded.name !== ref.name ||
+            recorded.version !== ref.version ||
+            typeof recorded.digest !== 'string' ||
+            !/^[0-9a-f]{64}$/.test(recorded.digest)) {
+            throw new errors_ConfigurationError({
+                message: `The release record of ${formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
+                location: { file: display },
+                hint: 'Restore the object (S3 versioning) or publish the plugin again under a new version.',
+            });
+        }
+        const stored = await this.store.getJson(contentKey(ref, release.digest));
+        if (!stored)
+            throw new errors_ConfigurationError({
+                message: `The files of ${formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
+                location: { file: display },
+                hint: 'Publish the plugin again under a new version.',
+            });
+        await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
+        return release;
+    }
+    /** Stores the files; an object already there under their digest must hold exactly them. */
+    async putContent(ref, digest, archive) {
+        const key = contentKey(ref, digest);
+        try {
+            await this.store.putJson(key, archive, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // A publisher of the same files got there first (or an earlier attempt stopped halfway).
+            const there = await this.store.getJson(key);
+            checkArchive(there?.value, digest, registryDisplayDir(ref));
+        }
+    }
+    alreadyThere(existing, digest) {
+        if (existing.digest === digest)
+            return { outcome: 'unchanged', release: existing };
+        const by = existing.publishedBy?.actor ?? 'unknown';
+        throw new errors_ConfigurationError({
+            message: `${formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
+            location: { file: `${REGISTRY_PREFIX}${formatRef(existing)}` },
+            hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
+        });
+    }
+}
+/** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
+async function readRef(dir, displayDir, studio, version) {
+    const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
+    const read = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
+    if (!read.yaml)
+        throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
+    const parsed = parsePluginDefinition(read.yaml);
+    if (!parsed.plugin || parsed.problems.length > 0)
+        throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
+    const where = parsed.plugin.locate(['metadata', 'version']);
+    if (version !== undefined && version !== parsed.plugin.version)
+        throw new errors_ConfigurationError({
+            message: `--version ${version} differs from metadata.version ${parsed.plugin.version}: deployments check plugin.yaml against the version stk.yaml names.`,
+            location: where,
+            hint: `Set metadata.version to ${version} in plugin.yaml, or leave --version out.`,
+        });
+    const ref = { studio, name: parsed.plugin.name, version: parsed.plugin.version };
+    checkPublishableRef(ref, where);
+    return ref;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
 /** Everything a run reads and writes in the IaC bucket, built once per step. */
+
 
 
 
@@ -98954,6 +99506,7 @@ function runDependencies(iacStore, logger, region) {
         sharedValues: new SharedValueStore(iacStore),
         bindings: new AppBindingStore(iacStore),
         connectionTypes: new ConnectionTypeStore(iacStore),
+        pluginRegistry: new PluginRegistry(iacStore),
         logger,
     };
 }
@@ -98980,12 +99533,19 @@ function runDependencies(iacStore, logger, region) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
+
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
 /**
  * @deploy-engine/core: the deployment engine behind the three actions. It never imports
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -101202,10 +101762,10 @@ function Collection() {
 
 
 // pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
+var dist_bundle_VERSION = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var dist_bundle_userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var dist_bundle_userAgent = `octokit-endpoint.js/${dist_bundle_VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -102485,12 +103045,12 @@ class RequestError extends Error {
 
 
 // pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
+var request_dist_bundle_VERSION = "10.0.16";
 
 // pkg/dist-src/defaults.js
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${request_dist_bundle_VERSION} ${getUserAgent()}`
   }
 };
 

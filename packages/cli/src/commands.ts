@@ -6,6 +6,7 @@ import type { CliCommand } from './command';
 import { appsCommand } from './app-commands';
 import { cancelCommand } from './cancel-command';
 import { logsCommand, pruneCommand } from './log-commands';
+import { pluginsCommand } from './plugin-commands';
 import { listCommand, statusCommand, unlockStateCommand } from './run-commands';
 import { historyCommand, unlockCommand } from './target-commands';
 import { valuesCommand } from './values-commands';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly CliCommand[] = [
   typesCommand,
   workspaceCommand,
   appsCommand,
+  pluginsCommand,
 ];

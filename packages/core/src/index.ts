@@ -23,3 +23,4 @@ export * from './templates';
 export * from './unified';
 export * from './schedule';
 export * from './deployment';
+export * from './registry';

@@ -1,6 +1,7 @@
 /** Everything a run reads and writes in the IaC bucket, built once per step. */
 import { ConnectionTypeStore } from '../connection-types';
 import type { Logger } from '../logging';
+import { PluginRegistry } from '../registry/plugin-registry';
 import { RunStore } from '../runs';
 import type { ObjectStore } from '../store';
 import {
@@ -22,6 +23,8 @@ export interface RunDependencies {
   /** Which repository each application id of a workspace is deployed from. */
   bindings: AppBindingStore;
   connectionTypes: ConnectionTypeStore;
+  /** Published plugins (`plugins/`), looked in after the checkout; none: the checkout only. */
+  pluginRegistry?: PluginRegistry;
   logger: Logger;
 }
 
@@ -39,6 +42,7 @@ export function runDependencies(
     sharedValues: new SharedValueStore(iacStore),
     bindings: new AppBindingStore(iacStore),
     connectionTypes: new ConnectionTypeStore(iacStore),
+    pluginRegistry: new PluginRegistry(iacStore),
     logger,
   };
 }

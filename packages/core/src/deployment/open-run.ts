@@ -62,6 +62,7 @@ import {
   type UndefinedReference,
 } from '../templates';
 import { undefinedModeOf } from './template-warnings';
+import { FetchedPlugins } from '../registry/fetched-plugins';
 
 /** What opening a run reads and writes in the IaC bucket (see runDependencies). */
 export type OpenRunDependencies = Omit<RunDependencies, 'iacStore'>;
@@ -135,6 +136,16 @@ export async function openRun(
   deps: OpenRunDependencies,
   options: OpenRunOptions,
 ): Promise<OpenedRun> {
+  // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+  const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
+  try {
+    return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+  } finally {
+    await registry?.dispose();
+  }
+}
+
+async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): Promise<OpenedRun> {
   const { logger } = deps;
   const operation = options.operation ?? { type: 'DEPLOY' };
   const mode = options.mode ?? 'classic';

@@ -8,7 +8,14 @@ import { parseDescriptor, readYamlFile, type Descriptor } from '../descriptor';
 import { snapshotDirectory } from '../deployment/plugin-snapshot';
 import { checkGeneratedConnections } from '../connection-types/contract-checks';
 import type { ConnectionInterfaceType } from '../connection-types/connection-type';
-import { displayPath, parsePluginRef, PluginCatalog, type LocatedPlugin } from '../plugins';
+import { cliCommand } from '../commands';
+import {
+  displayPath,
+  parsePluginRef,
+  PluginCatalog,
+  type LocatedPlugin,
+  type PluginRef,
+} from '../plugins';
 import { canonicalize, canonicalJson, sha256 } from './canonical-json';
 import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
 import { inDestroyOrder, orderByDependencies } from './ordering';
@@ -85,20 +92,13 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
           ref,
           join(appDir, '.stk', 'FORKED_PLUGINS'),
           options.pluginDirs,
+          options.registry,
         );
         if (found.plugin) {
           located.set(plugin.alias, found.plugin);
           problems.push(...found.problems);
         } else {
-          const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
-          problems.push(...found.problems, {
-            message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
-            location: plugin.locate(['name']),
-            hint:
-              others.length > 0
-                ? `Ask for a version that is there in stk.yaml (${ref.name}@${found.otherVersions[0]?.version ?? ''}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory.`
-                : 'Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/), or fork it into .stk/FORKED_PLUGINS/<alias>/.',
-          });
+          problems.push(...found.problems, notFound(plugin, ref, found, options.registry));
         }
       }),
   );
@@ -228,6 +228,31 @@ export async function buildManifest(options: BuildManifestOptions): Promise<Mani
     ...usedTypes(plugins, types),
   };
   return canonicalize({ ...body, digest: manifestDigest(body) }) as Manifest;
+}
+
+/**
+ * A plugin found nowhere: every place looked in, the versions of it that are there (in the checkout
+ * and in the registry), and how to make the asked one exist.
+ */
+function notFound(
+  plugin: Descriptor['plugins'][number],
+  ref: PluginRef,
+  found: { looked: string[]; otherVersions: { version: string; displayDir: string }[] },
+  registry: BuildManifestOptions['registry'],
+): Problem {
+  const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
+  const there = found.otherVersions[0]?.version;
+  const publish = registry
+    ? `publish it to the registry (${cliCommand('plugins', 'publish', '<plugin folder>', '--studio', ref.studio || '<studio>', '--bucket', '<IAC_BUCKET_NAME>')})`
+    : '';
+  return {
+    message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
+    location: plugin.locate(['name']),
+    hint:
+      there !== undefined
+        ? `Ask for a version that is there in stk.yaml (${ref.name}@${there}), or add version ${ref.version} of the plugin to a PLUGINS_PATH directory${publish ? ` or ${publish}` : ''}.`
+        : `Put the plugin in one of the PLUGINS_PATH directories (a folder with plugin.yaml and templates-deploy/)${publish ? `, fork it into .stk/FORKED_PLUGINS/<alias>/, or ${publish}` : ', or fork it into .stk/FORKED_PLUGINS/<alias>/'}.`,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../logging';
 import type { RuntimeTerraform } from '../plugins/runtime-environment';
+import type { RemotePlugins } from '../plugins/locate-plugin';
 import type { ConnectionInterfaceType } from '../connection-types/connection-type';
 import type {
   ConnectionInterfaceInstance,
@@ -71,7 +72,7 @@ export interface ManifestPlugin {
   name: string;
   version: string;
   type: 'app' | 'infra';
-  source?: { kind: 'forked' | 'plugin-dir'; dir: string; displayDir: string };
+  source?: { kind: 'forked' | 'plugin-dir' | 'registry'; dir: string; displayDir: string };
   /** Display path of plugin.yaml. */
   pluginFile?: string;
   /** The Terraform its plugin.yaml's `spec.runtime.environment` names. */
@@ -120,6 +121,8 @@ export interface BuildManifestOptions {
   workdir: string;
   /** Folders of plugins (PLUGINS_PATH), absolute. */
   pluginDirs: string[];
+  /** The plugin registry of the IaC bucket, looked in after the checkout (see ../registry). */
+  registry?: RemotePlugins;
   workspace: string;
   environment: string;
   version: string;

@@ -1,8 +1,9 @@
 /**
  * Finds the folder of an infra plugin: `<app>/.stk/FORKED_PLUGINS/<alias>/` first (a fork kept in
  * the repository wins), then each plugin directory given (PLUGINS_PATH), where every sub-folder
- * with a plugin.yaml is a candidate, or the directory itself is one. A candidate matches when its
- * metadata.name and metadata.version equal the reference's.
+ * with a plugin.yaml is a candidate, or the directory itself is one, then the plugin registry of
+ * the IaC bucket. A candidate matches when its metadata.name and metadata.version equal the
+ * reference's.
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -14,10 +15,20 @@ import type { PluginRef } from './plugin-ref';
 import { refuseLinkOut } from './plugin-folder';
 
 export interface LocatedPlugin {
-  kind: 'forked' | 'plugin-dir';
+  kind: 'forked' | 'plugin-dir' | 'registry';
   dir: string;
   displayDir: string;
   definition: PluginDefinition;
+}
+
+/** Plugins fetched from outside the checkout (the registry, see ../registry), looked in last. */
+export interface RemotePlugins {
+  /** Where, for messages (`the plugin registry s3://<bucket>/plugins/`). */
+  readonly place: string;
+  /** The version's files in a local folder, checked; undefined when it is not there. */
+  fetch(ref: PluginRef): Promise<{ dir: string; displayDir: string } | undefined>;
+  /** The versions of the plugin there, newest first. */
+  versions(ref: PluginRef): Promise<string[]>;
 }
 
 /** A path for messages: relative to the repository when inside it. */
@@ -44,6 +55,7 @@ export class PluginCatalog {
     ref: PluginRef,
     forkedRoot: string,
     pluginDirs: readonly string[],
+    remote?: RemotePlugins,
   ): Promise<{
     plugin?: LocatedPlugin;
     looked: string[];
@@ -89,6 +101,30 @@ export class PluginCatalog {
           otherVersions.push({ version: d.version, displayDir: displayPath(this.repoRoot, dir) });
       }
     }
+    if (remote) {
+      looked.push(remote.place);
+      const fetched = await remote.fetch(ref);
+      if (fetched) {
+        // Its plugin.yaml is checked like any other: the registry holds what a publisher wrote.
+        const read = await this.read(fetched.dir, `${fetched.displayDir}/plugin.yaml`);
+        const d = read.definition;
+        if (d && d.name === ref.name && d.version === ref.version)
+          return {
+            plugin: { kind: 'registry', ...fetched, definition: d },
+            looked,
+            otherVersions,
+            problems: read.problems,
+          };
+        const names = d ? `${d.name}@${d.version}` : 'no valid plugin';
+        problems.push(...read.problems, {
+          message: `This plugin.yaml names ${names}, but it is published as ${ref.studio}/${ref.name}@${ref.version}: refused.`,
+          location: { file: `${fetched.displayDir}/plugin.yaml` },
+        });
+        return { looked, otherVersions, problems };
+      }
+      for (const version of await remote.versions(ref))
+        otherVersions.push({ version, displayDir: 'registry' });
+    }
     return { looked, otherVersions, problems };
   }
 
@@ -117,11 +153,14 @@ export class PluginCatalog {
     return listing;
   }
 
-  private read(dir: string): Promise<{ definition?: PluginDefinition; problems: Problem[] }> {
+  private read(
+    dir: string,
+    display?: string,
+  ): Promise<{ definition?: PluginDefinition; problems: Problem[] }> {
     let entry = this.cache.get(dir);
     if (!entry) {
       entry = (async () => {
-        const file = displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
+        const file = display ?? displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
         const { yaml, problems } = await readYamlFile(join(dir, 'plugin.yaml'), file);
         if (!yaml) return { problems };
         const parsed = parsePluginDefinition(yaml);
