@@ -683,6 +683,22 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     expect: /WORKDIR/,
   },
   {
+    name: 'input: WORKDIR absolute outside the checkout',
+    with: { WORKDIR: '/etc' },
+    expect: /Input WORKDIR '\/etc' is absolute and not inside PATH_TO_MOUNT/,
+  },
+  {
+    name: 'input: PATH_TO_MOUNT that does not exist, reported as PATH_TO_MOUNT',
+    with: { PATH_TO_MOUNT: '/srv/no-such-checkout', WORKDIR: 'single' },
+    expect:
+      /^(?![^]*Input WORKDIR)[^]*Input PATH_TO_MOUNT '\/srv\/no-such-checkout' does not exist on this runner/,
+  },
+  {
+    name: 'input: PATH_TO_MOUNT outside the workspace',
+    with: { PATH_TO_MOUNT: '/etc', WORKDIR: '.' },
+    expect: /Input PATH_TO_MOUNT '\/etc' is outside the checkout GITHUB_WORKSPACE/,
+  },
+  {
     name: 'input: ENVIRONMENT with a slash',
     with: { ENVIRONMENT: 'prod/../dev' },
     expect: /ENVIRONMENT/,

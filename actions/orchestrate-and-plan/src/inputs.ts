@@ -11,10 +11,14 @@ import {
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readPathToMount,
   readReleasesUrl,
+  readWorkdir,
+  runnerCheckoutEnvironment,
   readTerraformVersion,
   readUnusedInputs,
   TF_LOG_LEVELS,
+  type CheckoutEnvironment,
   type InputParser,
   type LogLevel,
   type TfLogLevel,
@@ -90,7 +94,10 @@ export interface Parsed<T> {
   warnings: string[];
 }
 
-export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs> {
+export function parseOrchestrateInputs(
+  p: InputParser,
+  env: CheckoutEnvironment = runnerCheckoutEnvironment(),
+): Parsed<OrchestrateInputs> {
   readUnusedInputs(
     p,
     ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'OPEN_API_PATH'],
@@ -105,7 +112,9 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
   });
   const planCredentials = readAwsCredentials(p, PLAN_CREDENTIALS);
   const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
-  const pathToMount = p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd();
+  const checkout = readPathToMount(p, env);
+  // A refused PATH_TO_MOUNT is reported once, not again as every input relative to it.
+  const pathToMount = checkout.root ?? env.cwd;
   const inputs: OrchestrateInputs = {
     tfstateBucket: {
       name: p.requiredName(
@@ -135,7 +144,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     ),
     repositoryName: p.optional('REPOSITORY_NAME'),
     pathToMount,
-    workdir: p.structured('WORKDIR', './', (raw) => insideCheckout(pathToMount, raw)),
+    workdir: readWorkdir(p, checkout),
     pluginDirs: p
       .optional('PLUGINS_PATH')
       .split(/[\n,]/)
@@ -160,9 +169,9 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     forceDestroy: p.boolean('FORCE_DESTROY', false),
     checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
     taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
-    excludeFilesPath: p.structured('EXCLUDE_FILES_PATH', '', (raw) =>
-      insideCheckout(pathToMount, raw),
-    ),
+    excludeFilesPath: checkout.root
+      ? p.structured('EXCLUDE_FILES_PATH', '', (raw) => insideCheckout(pathToMount, raw))
+      : p.optional('EXCLUDE_FILES_PATH'),
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
     unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
     terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),

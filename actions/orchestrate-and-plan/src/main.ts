@@ -41,7 +41,9 @@ import {
 /** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
 export async function run(): Promise<void> {
   await runAction('orchestrate-and-plan', async ({ signal }) => {
-    const { inputs, warnings } = parseOrchestrateInputs(runnerInputs());
+    const parser = runnerInputs();
+    const { inputs, warnings } = parseOrchestrateInputs(parser);
+    parser.notices().forEach((n) => core.notice(n));
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
     const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {

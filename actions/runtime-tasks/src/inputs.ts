@@ -6,10 +6,13 @@ import {
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readPathToMount,
   readReleasesUrl,
+  runnerCheckoutEnvironment,
   readTerraformVersion,
   readUnusedInputs,
   TF_LOG_LEVELS,
+  type CheckoutEnvironment,
   type InputParser,
   type LogLevel,
   type TfLogLevel,
@@ -52,7 +55,10 @@ export interface RuntimeInputs {
   templateStrict: boolean;
 }
 
-export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; warnings: string[] } {
+export function parseRuntimeInputs(
+  p: InputParser,
+  env: CheckoutEnvironment = runnerCheckoutEnvironment(),
+): { inputs: RuntimeInputs; warnings: string[] } {
   readUnusedInputs(
     p,
     ['CLIENT_ID', 'CLIENT_KEY', 'CLIENT_REALM'],
@@ -73,7 +79,7 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
       required: 'Pass the apply_tasks output of orchestrate-and-plan.',
     }),
     repositoryName: p.optional('REPOSITORY_NAME'),
-    pathToMount: p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd(),
+    pathToMount: readPathToMount(p, env).root ?? env.cwd,
     awsRegion: p.optional('AWS_REGION') || 'us-east-1',
     credentials,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),

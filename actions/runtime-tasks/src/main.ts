@@ -26,7 +26,9 @@ import { writeRuntimeSummary } from './summary';
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
 export async function run(): Promise<void> {
   await runAction('runtime-tasks', async ({ signal }) => {
-    const { inputs, warnings } = parseRuntimeInputs(runnerInputs());
+    const parser = runnerInputs();
+    const { inputs, warnings } = parseRuntimeInputs(parser);
+    parser.notices().forEach((n) => core.notice(n));
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
     const ref = parseRunRef(inputs.runId);
