@@ -93296,6 +93296,7 @@ class run_store_RunStore {
             version: input.version,
             workflowRunUrl: input.workflowRunUrl,
             tfstate: input.tfstate,
+            ...(input.awsRegion ? { awsRegion: input.awsRegion } : {}),
             manifestDigest: input.manifestDigest,
             createdAt: at,
             updatedAt: at,
@@ -95812,6 +95813,7 @@ async function openRun(deps, options) {
         version: manifest.version,
         workflowRunUrl: options.workflowRunUrl,
         tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
     }, { force: options.force });
@@ -98205,6 +98207,37 @@ function describeSharedChange(before, now) {
     return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
+/**
+ * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
+ * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
+ * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
+ * in that same region: a reviewed plan made for one region is never applied in another.
+ */
+
+/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
+const AWS_REGION_NAME = {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
+};
+/**
+ * The region the run's tasks apply in: the one it was planned in (runs planned before it was
+ * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
+ * not given) must be that region: the plan reviewers approved addresses its resources there.
+ */
+function applyRegion(given, run, iacBucketRegion) {
+    if (!run)
+        return given || iacBucketRegion;
+    const planned = run.awsRegion ?? iacBucketRegion;
+    if (given !== '' && given !== planned) {
+        throw new ConfigurationError({
+            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
+            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
+        });
+    }
+    return planned;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
 /** Everything a run reads and writes in the IaC bucket, built once per step. */
 
@@ -98225,6 +98258,7 @@ function runDependencies(iacStore, logger, region) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
 
 
 
@@ -98995,10 +99029,16 @@ async function aws_session_openAwsSession(region, credentials, logger, options =
             }
             return client;
         },
-        terraform: () => (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, region, logger)),
+        terraform: async (terraformRegion) => {
+            const resolved = await (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, logger));
+            return {
+                env: { ...resolved.env, AWS_REGION: terraformRegion, AWS_DEFAULT_REGION: terraformRegion },
+                secrets: resolved.secrets,
+            };
+        },
     };
 }
-async function resolveForTerraform(s3, region, logger) {
+async function resolveForTerraform(s3, logger) {
     // The provider names the source and the reason when it fails (an ExternalError).
     const resolved = await s3.config.credentials();
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
@@ -99006,8 +99046,6 @@ async function resolveForTerraform(s3, region, logger) {
     const env = {
         AWS_ACCESS_KEY_ID: resolved.accessKeyId,
         AWS_SECRET_ACCESS_KEY: resolved.secretAccessKey,
-        AWS_REGION: region,
-        AWS_DEFAULT_REGION: region,
         AWS_EC2_METADATA_DISABLED: 'true',
     };
     if (resolved.sessionToken)
@@ -99942,7 +99980,8 @@ function terraformResolver(inputs) {
 const SCRATCH_IN_CHECKOUT = '.deploy-engine';
 async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
-    const credentials = await session.terraform();
+    const credentials = await session.terraform(inputs.awsRegion);
+    actions_logger_actionsLogger.info(`Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the S3 backend uses the state bucket's own region.`);
     const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
     // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
     // variables are kept, every registry token masked before Terraform runs.
@@ -100088,18 +100127,20 @@ function parseOrchestrateInputs(p, env = runnerCheckoutEnvironment()) {
         token: 'AWS_SESSION_TOKEN',
     });
     const planCredentials = readAwsCredentials(p, PLAN_CREDENTIALS);
-    const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
+    const awsRegion = p.optionalName('AWS_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) || 'us-east-1';
     const checkout = readPathToMount(p, env);
     // A refused PATH_TO_MOUNT is reported once, not again as every input relative to it.
     const pathToMount = checkout.root ?? env.cwd;
     const inputs = {
         tfstateBucket: {
             name: p.requiredName('TFSTATE_BUCKET_NAME', BUCKET_NAME.pattern, BUCKET_NAME.rule, 'Name the S3 bucket for Terraform states.'),
-            region: p.optional('TFSTATE_BUCKET_REGION') || awsRegion,
+            region: p.optionalName('TFSTATE_BUCKET_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) ||
+                awsRegion,
         },
         iacBucket: {
             name: p.requiredName('IAC_BUCKET_NAME', BUCKET_NAME.pattern, BUCKET_NAME.rule, 'Name the S3 bucket for run records and rendered IaC.'),
-            region: p.optional('IAC_BUCKET_REGION') || awsRegion,
+            region: p.optionalName('IAC_BUCKET_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) ||
+                awsRegion,
         },
         workspace: p.requiredName('WORKSPACE', common_inputs_NAME.pattern, common_inputs_NAME.rule),
         environment: p.requiredName('ENVIRONMENT', common_inputs_NAME.pattern, common_inputs_NAME.rule),
@@ -105460,6 +105501,7 @@ async function run() {
             version: inputs.version,
             dynamicInputs: inputs.dynamicInputs,
             tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
+            awsRegion: inputs.awsRegion,
             workflowRunUrl: workflowRunUrl(),
             deployedFrom: deploying.from,
             mode: inputs.unified ? 'unified' : 'classic',

@@ -24,6 +24,7 @@ import {
   type TfLogLevel,
 } from '@deploy-engine/action-kit';
 import {
+  AWS_REGION_NAME,
   parseDynamicInputs,
   type AllowedModuleSource,
   type AllowedRemoteState,
@@ -48,6 +49,7 @@ export interface OrchestrateInputs {
    * engine's records keep `credentials`. Ambient when none is given: Terraform uses `credentials`.
    */
   planCredentials: AwsCredentialSource;
+  /** AWS_REGION: where Terraform's providers work; the buckets keep their own regions. */
   awsRegion: string;
   allowedModules: AllowedModuleSource[];
   /** FEATURES_TERRAFORM_PROVIDERS, normalised source addresses. */
@@ -111,7 +113,8 @@ export function parseOrchestrateInputs(
     token: 'AWS_SESSION_TOKEN',
   });
   const planCredentials = readAwsCredentials(p, PLAN_CREDENTIALS);
-  const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
+  const awsRegion =
+    p.optionalName('AWS_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) || 'us-east-1';
   const checkout = readPathToMount(p, env);
   // A refused PATH_TO_MOUNT is reported once, not again as every input relative to it.
   const pathToMount = checkout.root ?? env.cwd;
@@ -123,7 +126,9 @@ export function parseOrchestrateInputs(
         BUCKET_NAME.rule,
         'Name the S3 bucket for Terraform states.',
       ),
-      region: p.optional('TFSTATE_BUCKET_REGION') || awsRegion,
+      region:
+        p.optionalName('TFSTATE_BUCKET_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) ||
+        awsRegion,
     },
     iacBucket: {
       name: p.requiredName(
@@ -132,7 +137,9 @@ export function parseOrchestrateInputs(
         BUCKET_NAME.rule,
         'Name the S3 bucket for run records and rendered IaC.',
       ),
-      region: p.optional('IAC_BUCKET_REGION') || awsRegion,
+      region:
+        p.optionalName('IAC_BUCKET_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) ||
+        awsRegion,
     },
     workspace: p.requiredName('WORKSPACE', NAME.pattern, NAME.rule),
     environment: p.requiredName('ENVIRONMENT', NAME.pattern, NAME.rule),

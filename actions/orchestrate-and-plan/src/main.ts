@@ -75,6 +75,7 @@ export async function run(): Promise<void> {
       version: inputs.version,
       dynamicInputs: inputs.dynamicInputs,
       tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
+      awsRegion: inputs.awsRegion,
       workflowRunUrl: workflowRunUrl(),
       deployedFrom: deploying.from,
       mode: inputs.unified ? 'unified' : 'classic',

@@ -18,6 +18,7 @@ import {
   type TfLogLevel,
 } from '@deploy-engine/action-kit';
 import {
+  AWS_REGION_NAME,
   parseTaskList,
   type AllowedModuleSource,
   type AllowedRemoteState,
@@ -30,6 +31,7 @@ export interface RuntimeInputs {
   tasks: ApplyTask[];
   repositoryName: string;
   pathToMount: string;
+  /** AWS_REGION; '' when not given: the region the run was planned in (see applyRegion). */
   awsRegion: string;
   credentials: AwsCredentialSource;
   allowedModules: AllowedModuleSource[];
@@ -80,7 +82,7 @@ export function parseRuntimeInputs(
     }),
     repositoryName: p.optional('REPOSITORY_NAME'),
     pathToMount: readPathToMount(p, env).root ?? env.cwd,
-    awsRegion: p.optional('AWS_REGION') || 'us-east-1',
+    awsRegion: p.optionalName('AWS_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule),
     credentials,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
     allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
