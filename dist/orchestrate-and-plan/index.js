@@ -94533,13 +94533,13 @@ class TerraformProject {
     async run(command, args, okCodes = [0], options = {}) {
         const { logger } = this.options;
         const started = Date.now();
+        let envNames = '';
         const result = await this.withPrivateDir(async (privateDir) => {
             const env = {
                 ...(await this.env(privateDir)),
                 ...(command === 'init' ? this.options.initEnv : {}),
             };
-            // Names only: the values hold credentials (LEVEL_LOG debug prints this line in the log).
-            logger.debug(`terraform ${args.join(' ')} in ${this.label}, environment ${Object.keys(env).sort().join(', ')}`);
+            envNames = Object.keys(env).sort().join(', ');
             return runProcess(this.options.binary, args, {
                 cwd: this.options.dir,
                 env,
@@ -94554,7 +94554,8 @@ class TerraformProject {
                 ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
             });
         });
-        logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`);
+        // The variables' names only: their values hold credentials (LEVEL_LOG debug shows this line).
+        logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms (terraform ${args.join(' ')}; environment ${envNames})`);
         if (result.stoppedBy === 'abort') {
             throw new CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
         }
