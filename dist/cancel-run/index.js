@@ -92025,6 +92025,7 @@ class run_store_RunStore {
             version: input.version,
             workflowRunUrl: input.workflowRunUrl,
             tfstate: input.tfstate,
+            ...(input.awsRegion ? { awsRegion: input.awsRegion } : {}),
             manifestDigest: input.manifestDigest,
             createdAt: at,
             updatedAt: at,
@@ -93368,23 +93369,29 @@ class terraform_project_TerraformProject {
     async run(command, args, okCodes = [0], options = {}) {
         const { logger } = this.options;
         const started = Date.now();
-        const result = await this.withPrivateDir(async (privateDir) => runProcess(this.options.binary, args, {
-            cwd: this.options.dir,
-            env: {
+        let envNames = '';
+        const result = await this.withPrivateDir(async (privateDir) => {
+            const env = {
                 ...(await this.env(privateDir)),
                 ...(command === 'init' ? this.options.initEnv : {}),
-            },
-            outputDir: privateDir,
-            secrets: this.options.secrets ?? [],
-            onLine: (line) => {
-                if (!options.quiet && line.trim() !== '')
-                    logger.info(line);
-            },
-            ...(this.options.signal ? { signal: this.options.signal } : {}),
-            timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
-            ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
-        }));
-        logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`);
+            };
+            envNames = Object.keys(env).sort().join(', ');
+            return runProcess(this.options.binary, args, {
+                cwd: this.options.dir,
+                env,
+                outputDir: privateDir,
+                secrets: this.options.secrets ?? [],
+                onLine: (line) => {
+                    if (!options.quiet && line.trim() !== '')
+                        logger.info(line);
+                },
+                ...(this.options.signal ? { signal: this.options.signal } : {}),
+                timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
+                ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
+            });
+        });
+        // The variables' names only: their values hold credentials (LEVEL_LOG debug shows this line).
+        logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms (terraform ${args.join(' ')}; environment ${envNames})`);
         if (result.stoppedBy === 'abort') {
             throw new CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
         }
@@ -94764,6 +94771,7 @@ async function openRunWith(deps, options) {
         version: manifest.version,
         workflowRunUrl: options.workflowRunUrl,
         tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
         ...(options.audit ? { audit: options.audit } : {}),
@@ -96865,6 +96873,37 @@ function describeSharedChange(before, now) {
     return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
+/**
+ * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
+ * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
+ * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
+ * in that same region: a reviewed plan made for one region is never applied in another.
+ */
+
+/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
+const AWS_REGION_NAME = {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
+};
+/**
+ * The region the run's tasks apply in: the one it was planned in (runs planned before it was
+ * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
+ * not given) must be that region: the plan reviewers approved addresses its resources there.
+ */
+function applyRegion(given, run, iacBucketRegion) {
+    if (!run)
+        return given || iacBucketRegion;
+    const planned = run.awsRegion ?? iacBucketRegion;
+    if (given !== '' && given !== planned) {
+        throw new ConfigurationError({
+            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
+            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
+        });
+    }
+    return planned;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
 /**
  * A plugin folder as one JSON object that restores it exactly: every file and folder with its
@@ -97228,6 +97267,7 @@ function runDependencies(iacStore, logger, region) {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 
 
@@ -97278,6 +97318,7 @@ class InputParser {
     maskSecret;
     problems = [];
     warnings = [];
+    notes = [];
     /**
      * @param read reads one input's raw value
      * @param maskSecret called with each secret value before it is returned to any other code
@@ -97391,6 +97432,14 @@ class InputParser {
     warn(message) {
         this.warnings.push(message);
     }
+    /** Records a notice: how an input was read, worth saying once, not a problem. */
+    notice(message) {
+        this.notes.push(message);
+    }
+    /** The notices recorded so far. */
+    notices() {
+        return [...this.notes];
+    }
     /** Throws a ConfigurationError listing every problem; otherwise returns the warnings. */
     finish(action) {
         if (this.problems.length > 0) {
@@ -97448,7 +97497,7 @@ function readUnusedInputs(inputs, names, secrets, why) {
     if (given.length > 0)
         inputs.warn(`${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} ignored: ${why}`);
 }
-const LOG_LEVELS = (/* unused pure expression or super */ null && (['debug', 'info', 'warn', 'error']));
+const common_inputs_LOG_LEVELS = (/* unused pure expression or super */ null && (['debug', 'info', 'warn', 'error']));
 const TF_LOG_LEVELS = (/* unused pure expression or super */ null && (['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF']));
 /** Names that become parts of S3 keys and state paths: workspaces, environments. */
 const common_inputs_NAME = {
@@ -97525,6 +97574,145 @@ function readTerraformVersion(inputs, name) {
             throw new Error(`${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`);
         return raw;
     });
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/checkout-paths.ts
+/**
+ * PATH_TO_MOUNT and WORKDIR: where the checkout is and which folder of it holds `.stk/`.
+ *
+ * StackSpot's actions ran in a container that mounted the runner's checkout, so its documented
+ * workflow passes the host path `/home/runner/_work/<repo>/<repo>` as PATH_TO_MOUNT and may give
+ * WORKDIR as an absolute path under it. These actions run on the runner itself, where the checkout
+ * is GITHUB_WORKSPACE. The rules, so the documented workflow works unchanged and nothing outside
+ * the checkout is ever read:
+ * - PATH_TO_MOUNT empty: GITHUB_WORKSPACE (else the current folder).
+ * - PATH_TO_MOUNT in the documented layout (`<dir>/_work/<name>/<name>`) that does not exist here
+ *   while GITHUB_WORKSPACE does: read as GITHUB_WORKSPACE, with one notice.
+ * - Any other PATH_TO_MOUNT must exist, be a folder, and (under a runner, GITHUB_WORKSPACE set)
+ *   lie inside GITHUB_WORKSPACE, where actions/checkout writes: a workflow cannot point the engine
+ *   at the runner's other folders.
+ * - WORKDIR absolute: made relative to PATH_TO_MOUNT as given, to the folder it was read as, or to
+ *   the documented layout's folder; anything else absolute is refused. Then, as every path input,
+ *   it must stay inside the checkout: no `..` out of it, no symbolic link out of it.
+ */
+
+
+
+/** The runner's GITHUB_WORKSPACE and current folder. */
+function runnerCheckoutEnvironment() {
+    return {
+        ...(process.env.GITHUB_WORKSPACE ? { workspace: process.env.GITHUB_WORKSPACE } : {}),
+        cwd: process.cwd(),
+    };
+}
+/** `<dir>/_work/<name>/<name>` and what follows it, when `path` starts with that layout. */
+function documentedLayout(path) {
+    const match = /^(\/(?:[^/]+\/)*_work\/([^/]+)\/\2)(\/.*)?$/.exec(path.replace(/\/+$/, ''));
+    if (!match?.[1])
+        return undefined;
+    return { base: match[1], rest: (match[3] ?? '').replace(/^\/+/, '') };
+}
+function isInside(root, path) {
+    const rel = relative(root, path);
+    return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+function isFolder(path) {
+    try {
+        return statSync(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+const PATH_TO_MOUNT_HINT = 'Leave PATH_TO_MOUNT out: the checkout (GITHUB_WORKSPACE) is used. Or name the folder actions/checkout wrote (its `path:`), inside GITHUB_WORKSPACE.';
+/**
+ * Reads PATH_TO_MOUNT by the rules above. A refused value is reported against PATH_TO_MOUNT and
+ * leaves `root` undefined, so the inputs relative to it are not reported as wrong as well.
+ */
+function readPathToMount(p, env) {
+    const given = p.optional('PATH_TO_MOUNT');
+    const workspace = env.workspace ? resolve(env.cwd, env.workspace) : undefined;
+    const base = workspace ?? env.cwd;
+    if (given === '')
+        return { root: base, given };
+    const path = resolve(base, given);
+    if (!existsSync(path)) {
+        if (documentedLayout(path)?.rest === '' && workspace && isFolder(workspace)) {
+            p.notice(`PATH_TO_MOUNT '${given}' is where StackSpot's container action saw the checkout; this action runs on the runner itself and reads the checkout at GITHUB_WORKSPACE (${workspace}). PATH_TO_MOUNT can be left out.`);
+            return { root: workspace, given };
+        }
+        p.fail('PATH_TO_MOUNT', `'${given}' does not exist on this runner.`, PATH_TO_MOUNT_HINT);
+        return { root: undefined, given };
+    }
+    if (!isFolder(path)) {
+        p.fail('PATH_TO_MOUNT', `'${given}' is not a folder.`, PATH_TO_MOUNT_HINT);
+        return { root: undefined, given };
+    }
+    if (workspace && isFolder(workspace)) {
+        if (!isInside(realpathSync(workspace), realpathSync(path))) {
+            p.fail('PATH_TO_MOUNT', `'${given}' is outside the checkout GITHUB_WORKSPACE (${workspace}); the engine reads only the repository checked out there.`, PATH_TO_MOUNT_HINT);
+            return { root: undefined, given };
+        }
+    }
+    return { root: path, given };
+}
+/**
+ * WORKDIR relative to the checkout (default `./`), or a problem reported against WORKDIR. An
+ * absolute WORKDIR is read relative to the PATH_TO_MOUNT it names (as given, as read, or the
+ * documented layout that does not exist here).
+ */
+function readWorkdir(p, checkout) {
+    const { root } = checkout;
+    const raw = p.optional('WORKDIR');
+    if (raw === '' || root === undefined)
+        return './';
+    return p.structured('WORKDIR', './', (value) => {
+        const relativeForm = isAbsolute(value) ? underCheckout(value, checkout, root) : value;
+        if (relativeForm === undefined)
+            throw new Error(`'${value}' is absolute and not inside PATH_TO_MOUNT (${checkout.given || root}). Give the folder that holds .stk/ relative to PATH_TO_MOUNT (e.g. ./ or infra/app), or absolute inside it.`);
+        const why = outsideReason(root, relativeForm, { allowRoot: true });
+        if (why !== undefined)
+            throw new Error(`'${value}' ${why.replace(/PATH_TO_MOUNT/g, 'the checkout (PATH_TO_MOUNT)')} Give a folder inside the checkout.`);
+        return relativeForm === '' ? './' : relativeForm;
+    });
+}
+/** An absolute WORKDIR relative to the checkout, or undefined when it is not inside it. */
+function underCheckout(value, checkout, root) {
+    const path = resolve(value);
+    const bases = [root];
+    if (existsSync(root))
+        bases.push(realpathSync(root));
+    if (isAbsolute(checkout.given))
+        bases.push(resolve(checkout.given));
+    for (const base of bases)
+        if (isInside(base, path))
+            return relative(base, path);
+    // The documented layout names the checkout StackSpot's container saw, not a folder here.
+    const layout = documentedLayout(path);
+    if (layout && !existsSync(layout.base))
+        return layout.rest;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/log-level.ts
+/**
+ * The log level inputs StackSpot's actions took (orchestrate-and-plan's VERBOSE and LEVEL_LOG,
+ * runtime-tasks' FEATURES_LEVEL_LOG). `debug` prints the engine's debug lines (each Terraform
+ * command with the names of its environment variables, exit codes and timings) as ordinary log
+ * lines, masked like every other line; without it they appear only when the job is re-run with
+ * debug logging. `info` is the default. `warn` and `error` are accepted and log as `info`, with a
+ * warning: hiding Terraform's output and the engine's progress would leave failures unexplained.
+ * Terraform's own TF_LOG never follows: it prints request and response bodies (sensitive values
+ * that no mask knows); TF_LOG_PROVIDER is the explicit opt-in for that.
+ */
+
+/** Reads the level inputs: debug when `verbose` (a boolean input) is true or `level` says so. */
+function readLogLevel(p, names) {
+    const verbose = names.verbose ? p.boolean(names.verbose, false) : false;
+    const level = p.oneOf(names.level, LOG_LEVELS, 'info');
+    if (level === 'warn' || level === 'error')
+        p.warn(`${names.level} ${level} is accepted (StackSpot compatibility) and logs as info: Terraform's output and the engine's progress stay in the log, so a failure can be explained. Use debug for more.`);
+    return verbose || level === 'debug' ? 'debug' : 'info';
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/not-implemented.ts
@@ -97692,8 +97880,14 @@ function annotation(location) {
         ...(location.column !== undefined ? { startColumn: location.column } : {}),
     };
 }
+/** LEVEL_LOG / FEATURES_LEVEL_LOG / VERBOSE: debug lines become ordinary log lines. */
+let debugShown = false;
+/** Shows the engine's debug lines in the log (as `debug: ...` lines) or leaves them to core.debug. */
+function showDebugLines(shown) {
+    debugShown = shown;
+}
 const actions_logger_actionsLogger = {
-    debug: (message) => core_debug(message),
+    debug: (message) => debugShown ? info(inertText(`debug: ${message}`)) : core_debug(message),
     info: (message) => info(inertText(message)),
     warning: (message, location) => warning(message, annotation(location)),
     error: (message, location) => core_error(message, annotation(location)),
@@ -97962,10 +98156,16 @@ async function aws_session_openAwsSession(region, credentials, logger, options =
             }
             return client;
         },
-        terraform: () => (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, region, logger)),
+        terraform: async (terraformRegion) => {
+            const resolved = await (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, logger));
+            return {
+                env: { ...resolved.env, AWS_REGION: terraformRegion, AWS_DEFAULT_REGION: terraformRegion },
+                secrets: resolved.secrets,
+            };
+        },
     };
 }
-async function resolveForTerraform(s3, region, logger) {
+async function resolveForTerraform(s3, logger) {
     // The provider names the source and the reason when it fails (an ExternalError).
     const resolved = await s3.config.credentials();
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
@@ -97973,8 +98173,6 @@ async function resolveForTerraform(s3, region, logger) {
     const env = {
         AWS_ACCESS_KEY_ID: resolved.accessKeyId,
         AWS_SECRET_ACCESS_KEY: resolved.secretAccessKey,
-        AWS_REGION: region,
-        AWS_DEFAULT_REGION: region,
         AWS_EC2_METADATA_DISABLED: 'true',
     };
     if (resolved.sessionToken)
@@ -98909,7 +99107,8 @@ function terraformResolver(inputs) {
 const SCRATCH_IN_CHECKOUT = '.deploy-engine';
 async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
-    const credentials = await session.terraform();
+    const credentials = await session.terraform(inputs.awsRegion);
+    actionsLogger.info(`Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the S3 backend uses the state bucket's own region.`);
     const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
     // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
     // variables are kept, every registry token masked before Terraform runs.
@@ -99050,6 +99249,8 @@ function runAudit(repositoryName, env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
+
 
 
 

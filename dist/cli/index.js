@@ -57150,6 +57150,7 @@ class run_store_RunStore {
             version: input.version,
             workflowRunUrl: input.workflowRunUrl,
             tfstate: input.tfstate,
+            ...(input.awsRegion ? { awsRegion: input.awsRegion } : {}),
             manifestDigest: input.manifestDigest,
             createdAt: at,
             updatedAt: at,
@@ -58493,23 +58494,29 @@ class terraform_project_TerraformProject {
     async run(command, args, okCodes = [0], options = {}) {
         const { logger } = this.options;
         const started = Date.now();
-        const result = await this.withPrivateDir(async (privateDir) => runProcess(this.options.binary, args, {
-            cwd: this.options.dir,
-            env: {
+        let envNames = '';
+        const result = await this.withPrivateDir(async (privateDir) => {
+            const env = {
                 ...(await this.env(privateDir)),
                 ...(command === 'init' ? this.options.initEnv : {}),
-            },
-            outputDir: privateDir,
-            secrets: this.options.secrets ?? [],
-            onLine: (line) => {
-                if (!options.quiet && line.trim() !== '')
-                    logger.info(line);
-            },
-            ...(this.options.signal ? { signal: this.options.signal } : {}),
-            timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
-            ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
-        }));
-        logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`);
+            };
+            envNames = Object.keys(env).sort().join(', ');
+            return runProcess(this.options.binary, args, {
+                cwd: this.options.dir,
+                env,
+                outputDir: privateDir,
+                secrets: this.options.secrets ?? [],
+                onLine: (line) => {
+                    if (!options.quiet && line.trim() !== '')
+                        logger.info(line);
+                },
+                ...(this.options.signal ? { signal: this.options.signal } : {}),
+                timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
+                ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
+            });
+        });
+        // The variables' names only: their values hold credentials (LEVEL_LOG debug shows this line).
+        logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms (terraform ${args.join(' ')}; environment ${envNames})`);
         if (result.stoppedBy === 'abort') {
             throw new CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
         }
@@ -59889,6 +59896,7 @@ async function openRunWith(deps, options) {
         version: manifest.version,
         workflowRunUrl: options.workflowRunUrl,
         tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
         ...(options.audit ? { audit: options.audit } : {}),
@@ -61990,6 +61998,37 @@ function describeSharedChange(before, now) {
     return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
+/**
+ * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
+ * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
+ * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
+ * in that same region: a reviewed plan made for one region is never applied in another.
+ */
+
+/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
+const AWS_REGION_NAME = {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
+};
+/**
+ * The region the run's tasks apply in: the one it was planned in (runs planned before it was
+ * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
+ * not given) must be that region: the plan reviewers approved addresses its resources there.
+ */
+function applyRegion(given, run, iacBucketRegion) {
+    if (!run)
+        return given || iacBucketRegion;
+    const planned = run.awsRegion ?? iacBucketRegion;
+    if (given !== '' && given !== planned) {
+        throw new ConfigurationError({
+            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
+            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
+        });
+    }
+    return planned;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
 /**
  * A plugin folder as one JSON object that restores it exactly: every file and folder with its
@@ -62362,6 +62401,7 @@ function run_audit_historyAudit(run) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
 
 
 

@@ -1,6 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigurationError } from '@deploy-engine/core';
 import { fakeInputs } from '../../../test/support/fake-inputs';
 import { parseOrchestrateInputs } from './inputs';
+
+/** PATH_TO_MOUNT must exist: a fresh folder stands for the checkout. */
+const repo = mkdtempSync(join(tmpdir(), 'orchestrate-inputs-'));
 
 const valid = {
   TFSTATE_BUCKET_NAME: 'acme-tfstate',
@@ -8,12 +14,12 @@ const valid = {
   WORKSPACE: 'payments',
   ENVIRONMENT: 'prod',
   VERSION: 'v1.2.0',
-  PATH_TO_MOUNT: '/repo',
+  PATH_TO_MOUNT: repo,
 };
 
 function parse(values: Record<string, string>) {
   const fake = fakeInputs(values);
-  return { ...fake, result: () => parseOrchestrateInputs(fake.parser) };
+  return { ...fake, result: () => parseOrchestrateInputs(fake.parser, { cwd: repo }) };
 }
 
 function problemsOf(values: Record<string, string>): string[] {
@@ -89,8 +95,8 @@ describe('orchestrate-and-plan inputs', () => {
       PLUGINS_PATH: 'plugins, vendor/plugins\n/opt/shared-plugins\n',
     }).result();
     expect(inputs.pluginDirs).toEqual([
-      '/repo/plugins',
-      '/repo/vendor/plugins',
+      join(repo, 'plugins'),
+      join(repo, 'vendor/plugins'),
       '/opt/shared-plugins',
     ]);
   });
@@ -184,6 +190,27 @@ describe('orchestrate-and-plan inputs', () => {
       expect.stringMatching(/^STK_CLIENT_ID, STK_CLIENT_SECRET, STK_REALM are ignored/),
     ]);
     expect(fake.masked).toContain('shh');
+  });
+
+  it('reads AWS_REGION for Terraform apart from the bucket regions, which default to it', () => {
+    expect(
+      parse({ ...valid, AWS_REGION: 'us-west-2', IAC_BUCKET_REGION: 'sa-east-1' }).result().inputs,
+    ).toMatchObject({
+      awsRegion: 'us-west-2',
+      iacBucket: { region: 'sa-east-1' },
+      tfstateBucket: { region: 'us-west-2' },
+    });
+    expect(
+      problemsOf({ ...valid, AWS_REGION: 'us-west-2\n::x', TFSTATE_BUCKET_REGION: 'a b' }),
+    ).toEqual([
+      expect.stringMatching(/^Input AWS_REGION .* is not allowed: an AWS region name/),
+      expect.stringMatching(/^Input TFSTATE_BUCKET_REGION "a b" is not allowed/),
+    ]);
+  });
+
+  it('reads VERBOSE or LEVEL_LOG debug as the debug level', () => {
+    expect(parse({ ...valid, VERBOSE: 'true' }).result().inputs.logLevel).toBe('debug');
+    expect(parse({ ...valid, LEVEL_LOG: 'debug' }).result().inputs.logLevel).toBe('debug');
   });
 
   it('rejects an unknown log level', () => {

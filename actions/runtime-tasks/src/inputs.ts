@@ -1,20 +1,24 @@
 /** Every input of runtime-tasks, parsed and validated before anything else happens. */
 import {
   fileNameInput,
-  LOG_LEVELS,
   readAllowedModules,
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readLogLevel,
+  readPathToMount,
   readReleasesUrl,
+  runnerCheckoutEnvironment,
   readTerraformVersion,
   readUnusedInputs,
   TF_LOG_LEVELS,
+  type CheckoutEnvironment,
   type InputParser,
   type LogLevel,
   type TfLogLevel,
 } from '@deploy-engine/action-kit';
 import {
+  AWS_REGION_NAME,
   parseTaskList,
   type AllowedModuleSource,
   type AllowedRemoteState,
@@ -27,6 +31,7 @@ export interface RuntimeInputs {
   tasks: ApplyTask[];
   repositoryName: string;
   pathToMount: string;
+  /** AWS_REGION; '' when not given: the region the run was planned in (see applyRegion). */
   awsRegion: string;
   credentials: AwsCredentialSource;
   allowedModules: AllowedModuleSource[];
@@ -47,6 +52,7 @@ export interface RuntimeInputs {
   checkoutBranch: boolean;
   /** How many tasks may run at once (TASK_PARALLELISM). */
   taskParallelism: number;
+  /** FEATURES_LEVEL_LOG: debug shows the engine's debug lines (see readLogLevel). */
   logLevel: LogLevel;
   /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error, not an empty value. */
   templateStrict: boolean;
@@ -54,7 +60,10 @@ export interface RuntimeInputs {
   githubToken: string;
 }
 
-export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; warnings: string[] } {
+export function parseRuntimeInputs(
+  p: InputParser,
+  env: CheckoutEnvironment = runnerCheckoutEnvironment(),
+): { inputs: RuntimeInputs; warnings: string[] } {
   readUnusedInputs(
     p,
     ['CLIENT_ID', 'CLIENT_KEY', 'CLIENT_REALM'],
@@ -75,8 +84,8 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
       required: 'Pass the apply_tasks output of orchestrate-and-plan.',
     }),
     repositoryName: p.optional('REPOSITORY_NAME'),
-    pathToMount: p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd(),
-    awsRegion: p.optional('AWS_REGION') || 'us-east-1',
+    pathToMount: readPathToMount(p, env).root ?? env.cwd,
+    awsRegion: p.optionalName('AWS_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule),
     credentials,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
     allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),
@@ -90,7 +99,7 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
     excludeFilesPath: p.optional('EXCLUDE_FILES_PATH'),
     checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
     taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
-    logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
+    logLevel: readLogLevel(p, { level: 'FEATURES_LEVEL_LOG' }),
     templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
     githubToken: p.secret('GITHUB_TOKEN'),
   };

@@ -10,11 +10,14 @@ import {
   repositoryExclusions,
   runAction,
   runnerInputs,
+  showDebugLines,
   stepDescription,
   taskEnvironment,
   workflowRunRef,
 } from '@deploy-engine/action-kit';
 import {
+  applyRegion,
+  ConfigurationError,
   confinePath,
   executeRunTasks,
   ForeignRunError,
@@ -29,13 +32,30 @@ import { writeRuntimeSummary } from './summary';
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
 export async function run(): Promise<void> {
   await runAction('runtime-tasks', async ({ signal }) => {
-    const { inputs, warnings } = parseRuntimeInputs(runnerInputs());
+    const parser = runnerInputs();
+    const { inputs, warnings } = parseRuntimeInputs(parser);
+    showDebugLines(inputs.logLevel === 'debug');
+    parser.notices().forEach((n) => core.notice(n));
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
     const ref = parseRunRef(inputs.runId);
     const workflowRun = workflowRunRef();
-    // From here on the post step closes the run if this step does not.
+    // From here on the post step closes the run if this step does not (also when the session
+    // cannot be opened or the job is cancelled while it is).
     guardRun(inputs.runId);
+    // Read meanwhile; recorded once this job holds the run. It never fails the deployment.
+    const approval = readApprovals({ token: inputs.githubToken });
+    const session = await openAwsSession(ref.region, inputs.credentials, logger);
+    const iacStore = new S3ObjectStore(session.s3, ref.bucket);
+    const deps = runDependencies(iacStore, logger, ref.region);
+    let awsRegion: string;
+    try {
+      awsRegion = applyRegion(inputs.awsRegion, await deps.runs.getRun(ref.runId), ref.region);
+    } catch (error) {
+      // A wrong AWS_REGION changes nothing: the run stays open for a re-run with the right one.
+      if (error instanceof ConfigurationError) releaseRun();
+      throw error;
+    }
     if (inputs.excludeFilesPath) {
       const excluded = confinePath(
         inputs.pathToMount,
@@ -47,11 +67,7 @@ export async function run(): Promise<void> {
         `Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`,
       );
     }
-    // Read meanwhile; recorded once this job holds the run. It never fails the deployment.
-    const approval = readApprovals({ token: inputs.githubToken });
-    const session = await openAwsSession(ref.region, inputs.credentials, logger);
-    const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-    const result = await executeRunTasks(runDependencies(iacStore, logger, ref.region), {
+    const result = await executeRunTasks(deps, {
       runId: ref.runId,
       tasks: inputs.tasks,
       executor: stepDescription(),
@@ -60,7 +76,7 @@ export async function run(): Promise<void> {
       ...(process.env.GITHUB_ACTIONS === 'true' && process.env.GITHUB_REPOSITORY
         ? { repository: process.env.GITHUB_REPOSITORY }
         : {}),
-      ...(await taskEnvironment(session, ref.runId, inputs)),
+      ...(await taskEnvironment(session, ref.runId, { ...inputs, awsRegion })),
       parallelism: inputs.taskParallelism,
       templateStrict: inputs.templateStrict,
       maskLog: maskRegistered,

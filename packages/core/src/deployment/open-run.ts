@@ -78,6 +78,8 @@ export interface OpenRunOptions extends Omit<
   'connectionInterfaces' | 'previous' | 'logger'
 > {
   tfstate: { bucket: string; region: string };
+  /** The region Terraform plans in (AWS_REGION), recorded so the apply uses the same. */
+  awsRegion?: string;
   workflowRunUrl: string;
   /**
    * The repository (and workflow) the run comes from: an application id is deployed from one
@@ -293,6 +295,7 @@ async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): 
       version: manifest.version,
       workflowRunUrl: options.workflowRunUrl,
       tfstate: options.tfstate,
+      ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
       manifestDigest: manifest.digest,
       tasks: skipped ? [] : tasks,
       ...(options.audit ? { audit: options.audit } : {}),

@@ -60,6 +60,8 @@ export interface CreateRunInput {
   version: string;
   workflowRunUrl: string;
   tfstate: { bucket: string; region: string };
+  /** The region Terraform plans in (see RunRecord.awsRegion). */
+  awsRegion?: string;
   manifestDigest: string;
   tasks: { taskType: TaskType; pluginAppliedAlias: string | null }[];
   /** Who started the run and from which commit (see RunAudit). */
@@ -146,6 +148,7 @@ export class RunStore {
       version: input.version,
       workflowRunUrl: input.workflowRunUrl,
       tfstate: input.tfstate,
+      ...(input.awsRegion ? { awsRegion: input.awsRegion } : {}),
       manifestDigest: input.manifestDigest,
       createdAt: at,
       updatedAt: at,

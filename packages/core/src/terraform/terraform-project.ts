@@ -366,13 +366,16 @@ export class TerraformProject {
   ): Promise<ProcessResult> {
     const { logger } = this.options;
     const started = Date.now();
-    const result = await this.withPrivateDir(async (privateDir) =>
-      runProcess(this.options.binary, args, {
+    let envNames = '';
+    const result = await this.withPrivateDir(async (privateDir) => {
+      const env = {
+        ...(await this.env(privateDir)),
+        ...(command === 'init' ? this.options.initEnv : {}),
+      };
+      envNames = Object.keys(env).sort().join(', ');
+      return runProcess(this.options.binary, args, {
         cwd: this.options.dir,
-        env: {
-          ...(await this.env(privateDir)),
-          ...(command === 'init' ? this.options.initEnv : {}),
-        },
+        env,
         outputDir: privateDir,
         secrets: this.options.secrets ?? [],
         onLine: (line) => {
@@ -381,10 +384,11 @@ export class TerraformProject {
         ...(this.options.signal ? { signal: this.options.signal } : {}),
         timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
         ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
-      }),
-    );
+      });
+    });
+    // The variables' names only: their values hold credentials (LEVEL_LOG debug shows this line).
     logger.debug(
-      `terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`,
+      `terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms (terraform ${args.join(' ')}; environment ${envNames})`,
     );
     if (result.stoppedBy === 'abort') {
       throw new CancelledError(
