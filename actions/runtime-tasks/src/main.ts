@@ -20,7 +20,7 @@ import {
   RunClaimedError,
   S3ObjectStore,
 } from '@deploy-engine/core';
-import { parseRuntimeInputs } from './inputs';
+import { parseRuntimeInputs, RUNTIME_CREDENTIAL_INPUTS } from './inputs';
 import { writeRuntimeSummary } from './summary';
 
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
@@ -43,7 +43,9 @@ export async function run(): Promise<void> {
         `Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`,
       );
     }
-    const session = await openAwsSession(ref.region, inputs.credentials, logger);
+    const session = await openAwsSession(ref.region, inputs.credentials, logger, {
+      credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
+    });
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
     const result = await executeRunTasks(runDependencies(iacStore, logger, ref.region), {
       runId: ref.runId,
