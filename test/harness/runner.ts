@@ -27,6 +27,11 @@ export interface RunActionOptions {
   state?: Record<string, string>;
   /** The triggering event (default: push, with only the repository in its payload). */
   event?: { name: string; payload: Record<string, unknown> };
+  /**
+   * GitHub context values to use instead of the harness defaults (run_id, run_attempt, workflow,
+   * job, ...): a workflow harness gives each workflow run and job its own. Sets GITHUB_* alike.
+   */
+  github?: Record<string, string>;
 }
 
 export interface Annotation {
@@ -56,7 +61,7 @@ export interface ActionResult {
 }
 
 /** The GitHub context values `${{ github.* }}` defaults may use. */
-function githubContext(workspace: string): Record<string, string> {
+export function githubContext(workspace: string): Record<string, string> {
   return {
     workspace,
     repository: 'acme/orders',
@@ -112,7 +117,11 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
     }),
   );
 
-  const github = githubContext(workspace);
+  const github: Record<string, string> = {
+    ...githubContext(workspace),
+    ...(options.github ?? {}),
+    workspace,
+  };
   if (options.event) github.event_name = options.event.name;
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(metadata.inputs)) {
