@@ -144,8 +144,8 @@ async function workflowRunStatus(id: string): Promise<string> {
 interface RunRecord {
   runId: string;
   status: string;
-  statusReason?: string;
-  [key: string]: unknown;
+  target?: { appId?: string };
+  tasks?: { taskType: string; status: string }[];
 }
 
 async function runRecords(): Promise<RunRecord[]> {
@@ -313,10 +313,25 @@ describe('the documented self-hosted workflow', () => {
 
   it('cancelled during the approved job: the next run deploys', async () => {
     const workflow = harness({ firstRunId: 5000 });
-    const app = appCommit('cancel-during', '01JWF000000000000000000005');
+    const appId = '01JWF000000000000000000005';
+    const app = appCommit('cancel-during', appId);
+    // Cancelled while Terraform applies: once the run's DEPLOY task is seen running.
+    const applying = async (stepEnded: AbortSignal): Promise<void> => {
+      while (!stepEnded.aborted) {
+        const records = await runRecords();
+        const deploying = records.some(
+          (r) =>
+            r.target?.appId === appId &&
+            r.tasks?.some((t) => t.taskType === 'DEPLOY_SELF_HOSTED' && t.status === 'RUNNING'),
+        );
+        if (deploying) return;
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      throw new Error('the apply ended before it was seen running');
+    };
     const cancelled = await workflow.trigger({
       checkout: app,
-      cancelDuringJob: { job: 'approve_plan_apply', afterMs: 1500 },
+      cancelDuringJob: { job: 'approve_plan_apply', when: applying },
     }).finished;
     expect(cancelled.conclusion).toBe('cancelled');
     expect(cancelled.jobs.approve_plan_apply?.result).toBe('cancelled');

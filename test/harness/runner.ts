@@ -21,6 +21,8 @@ export interface RunActionOptions {
   timeoutMs?: number;
   /** Sends SIGINT after this long (ms), then SIGTERM 7.5 s later, as the runner does on cancel. */
   cancelAfterMs?: number;
+  /** The same cancel, once this promise resolves (e.g. when a task is seen running). */
+  cancelWhen?: Promise<unknown>;
   /** `main` (default) or `post`. */
   script?: 'main' | 'post';
   /** State saved by the main step (for the post step). */
@@ -55,6 +57,8 @@ export interface ActionResult {
   annotations: Annotation[];
   /** Values registered with ::add-mask::. */
   masks: string[];
+  /** Whether the step was cancelled (SIGINT sent) before it ended. */
+  cancelSent: boolean;
   /** RUNNER_TEMP of the step, to inspect files left behind. */
   runnerTemp: string;
   workspace: string;
@@ -175,20 +179,23 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timers: NodeJS.Timeout[] = [];
-  if (options.cancelAfterMs !== undefined) {
-    timers.push(
-      setTimeout(() => {
-        child.kill('SIGINT');
-        timers.push(setTimeout(() => child.kill('SIGTERM'), 7500));
-        timers.push(setTimeout(() => child.kill('SIGKILL'), 10000));
-      }, options.cancelAfterMs),
-    );
-  }
+  let exited = false;
+  let cancelSent = false;
+  const cancel = (): void => {
+    if (exited) return;
+    cancelSent = true;
+    child.kill('SIGINT');
+    timers.push(setTimeout(() => child.kill('SIGTERM'), 7500));
+    timers.push(setTimeout(() => child.kill('SIGKILL'), 10000));
+  };
+  if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs));
+  void options.cancelWhen?.then(cancel);
   if (options.timeoutMs !== undefined)
     timers.push(setTimeout(() => child.kill('SIGKILL'), options.timeoutMs));
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
     child.on('close', (code, sig) => done([code, sig])),
   );
+  exited = true;
   timers.forEach(clearTimeout);
 
   const commands = parseWorkflowCommands(stdout);
@@ -204,6 +211,7 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     annotations: commands.annotations,
     masks: commands.masks,
+    cancelSent,
     runnerTemp,
     workspace,
   };

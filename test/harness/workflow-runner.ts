@@ -35,6 +35,8 @@ export interface StepRecord {
   /** The main step, when it ran (a `./actions/...` step). */
   main?: ActionResult;
   post?: ActionResult;
+  /** Wall time of the main and post steps (ms), for the test's time budget. */
+  durationMs?: number;
 }
 
 export interface JobRecord {
@@ -63,8 +65,11 @@ export interface TriggerOptions {
   approval?: Approval;
   /** Cancel the workflow while `job` waits for its approval (before it starts). */
   cancelBeforeJob?: string;
-  /** Cancel the workflow `afterMs` into the first `./actions` step of `job` (SIGINT, as GitHub). */
-  cancelDuringJob?: { job: string; afterMs: number };
+  /**
+   * Cancel the workflow during the first `./actions` step of `job` (SIGINT, as GitHub), once
+   * `when()` resolves (it is called as the step starts). Refused if the step ended first.
+   */
+  cancelDuringJob?: { job: string; when: (stepEnded: AbortSignal) => Promise<void> };
 }
 
 export interface WorkflowRunHandle {
@@ -376,7 +381,9 @@ class WorkflowRun {
     mkdirSync(workspace, { recursive: true });
     const env = { ...makeEnv(), GITHUB_API_URL: this.options.api.url };
     const steps: ContextObject = {};
-    const status = { failed: false, cancelled: this.cancelled };
+    // A job that starts after the workflow was cancelled (an always() job) runs its steps as usual:
+    // only a cancel that lands while it runs makes its steps' success() false.
+    const status = { failed: false, cancelled: false };
     const posts: {
       step: StepRecord;
       action: string;
@@ -388,7 +395,6 @@ class WorkflowRun {
       const entry: StepRecord = { name: step.name ?? uses, uses, outcome: 'skipped' };
       if (step.id) entry.id = step.id;
       record.steps.push(entry);
-      status.cancelled = this.cancelled;
       const scope = this.scope(needs, steps, status, workspace);
       if (!evaluateCondition(step.if, scope)) {
         if (step.id) steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
@@ -405,20 +411,25 @@ class WorkflowRun {
           withInputs[key] = interpolate(String(value), scope);
         const during = this.trigger.cancelDuringJob;
         const cancelHere = during?.job === id && !posts.some((p) => p.step.main);
+        const stepEnded = new AbortController();
+        // A when() that gives up (rejects) never cancels: the check below then refuses the test.
+        const cancelWhen = cancelHere
+          ? during.when(stepEnded.signal).catch(() => new Promise<void>(() => undefined))
+          : undefined;
         const started = Date.now();
         const main = await runAction(action, {
           with: withInputs,
           workspace,
           env: { ...env },
           github: this.jobGithub(id),
-          ...(cancelHere ? { cancelAfterMs: during.afterMs } : {}),
+          ...(cancelWhen ? { cancelWhen } : {}),
         });
+        stepEnded.abort();
         entry.main = main;
+        entry.durationMs = Date.now() - started;
         if (cancelHere) {
-          if (Date.now() - started < during.afterMs)
-            throw new Error(
-              `harness: step ${entry.name} ended before the cancel at ${during.afterMs} ms: lower afterMs`,
-            );
+          if (!main.cancelSent)
+            throw new Error(`harness: step ${entry.name} ended before the workflow was cancelled`);
           this.cancelled = true;
           this.setState('in_progress');
           entry.outcome = 'cancelled';
@@ -446,8 +457,8 @@ class WorkflowRun {
       }
     }
     for (const post of posts) {
-      status.cancelled = this.cancelled;
       if (!evaluateCondition(post.postIf, this.scope(needs, steps, status, workspace))) continue;
+      const started = Date.now();
       post.step.post = await runAction(post.action, {
         script: 'post',
         state: post.state,
@@ -455,6 +466,7 @@ class WorkflowRun {
         env: { ...env },
         github: this.jobGithub(id),
       });
+      post.step.durationMs = (post.step.durationMs ?? 0) + Date.now() - started;
       if (post.step.post.exitCode !== 0) status.failed = true;
     }
     record.result = status.cancelled ? 'cancelled' : status.failed ? 'failure' : 'success';
