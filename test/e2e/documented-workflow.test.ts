@@ -3,9 +3,11 @@
  * (test/fixtures/workflows/stackspot-self-hosted.yml), run the way GitHub runs it
  * (test/harness/workflow-runner.ts): the planning and approval jobs on a self-hosted runner that
  * reaches S3 (moto), the cancel job on ubuntu-latest without any AWS credential, as documented.
- * It deploys; and after each way a deployment can go wrong (approval rejected or never given,
- * workflow cancelled before or during the approved job, a failing apply) the next workflow run
- * deploys without anyone running a command: no application is left locked.
+ * After each way a deployment can go wrong (approval rejected or never given, workflow cancelled
+ * before or during the approved job, a failing apply) the next workflow run starts without anyone
+ * running a command: no application is left locked. To stay within the CI budget the cases run as
+ * one history of one application, each workflow run being the "next run" of the one before it
+ * (so they run in order, and a failure stops the rest); two of them are approved and deploy.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -239,40 +241,60 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-describe('the documented self-hosted workflow', () => {
-  it('deploys, keeping every secret out of the logs and job outputs', async () => {
-    const result = await harness({ firstRunId: 1000 }).trigger({
-      checkout: appCommit('happy', '01JWF000000000000000000001'),
-    }).finished;
-    await expectDeployed(result);
-    const output = logs(result);
-    for (const secret of Object.values(SECRETS)) expect(output).not.toContain(secret);
+describe('the documented self-hosted workflow, one failure after another', () => {
+  const appId = '01JWF000000000000000000001';
+  const app = appCommit('orders', appId);
+  let documented: WorkflowHarness;
+  let previous: WorkflowRunResult | undefined;
+
+  beforeAll(() => {
+    documented = harness({ firstRunId: 1000 });
   });
 
-  it('rejected approval: the cancel job explains itself, and the next run deploys', async () => {
-    const workflow = harness({ firstRunId: 2000 });
-    const app = appCommit('rejected', '01JWF000000000000000000002');
-    const rejected = await workflow.trigger({ checkout: app, approval: 'reject' }).finished;
+  /** This workflow run started: the one before it left nothing locked, and is closed now. */
+  async function expectStartedAfterPrevious(result: WorkflowRunResult): Promise<void> {
+    const orchestrate = result.jobs.orchestrate_and_plan;
+    const step = orchestrate?.steps.find((s) => s.id === 'orchestrate_and_plan');
+    expect([
+      orchestrate?.result,
+      step?.main?.annotations.filter((a) => a.level === 'error'),
+    ]).toEqual(['success', []]);
+    if (previous) expect((await recordOf(previous)).status).not.toBe('RUNNING');
+  }
+
+  it('approval rejected: the cancel job, without credentials, explains itself', async () => {
+    const rejected = await documented.trigger({ checkout: app, approval: 'reject' }).finished;
+    await expectStartedAfterPrevious(rejected);
     expect(rejected.conclusion).toBe('failure');
     expect(rejected.jobs.approve_plan_apply?.result).toBe('failure');
+    expect(rejected.jobs.approve_plan_apply?.steps).toEqual([]);
     expectCancelExplained(rejected);
-
-    const next = await workflow.trigger({ checkout: app }).finished;
-    await expectDeployed(next);
-    const closed = await recordOf(rejected);
-    expect(closed.status).toBe('ABORTED');
+    expect((await recordOf(rejected)).status).toBe('RUNNING');
+    previous = rejected;
   });
 
-  it('approval never given: the lock holds while the workflow waits, then the next run deploys', async () => {
-    const workflow = harness({ firstRunId: 3000 });
-    const app = appCommit('waiting', '01JWF000000000000000000003');
-    const waiting = workflow.trigger({ checkout: app, approval: 'never' });
+  it('the next run starts; this one is cancelled before the approved job', async () => {
+    const cancelled = await documented.trigger({
+      checkout: app,
+      cancelBeforeJob: 'approve_plan_apply',
+    }).finished;
+    await expectStartedAfterPrevious(cancelled);
+    expect((await recordOf(previous as WorkflowRunResult)).status).toBe('ABORTED');
+    expect(cancelled.conclusion).toBe('cancelled');
+    expect(cancelled.jobs.approve_plan_apply?.result).toBe('cancelled');
+    expectCancelExplained(cancelled);
+    previous = cancelled;
+  });
+
+  it('the next run starts and waits for an approval never given: it keeps the lock, and the run queued behind it deploys once it times out', async () => {
+    const waiting = documented.trigger({ checkout: app, approval: 'never' });
     await waiting.waitingOrDone;
     expect(await workflowRunStatus(waiting.runId)).toBe('waiting');
+    expect((await recordOf(previous as WorkflowRunResult)).status).toBe('ABORTED');
 
     // Another workflow of the team (its own file, so its own concurrency group) is refused.
     const hotfix = harness({
-      firstRunId: 3500,
+      firstRunId: 1500,
       placeholders: { ...PLACEHOLDERS, 'name: Stk Self Hosted': 'name: Stk Hotfix' },
     });
     const refused = await hotfix.trigger({ checkout: app }).finished;
@@ -286,36 +308,23 @@ describe('the documented self-hosted workflow', () => {
     expect(refusal).toContain(`/actions/runs/${waiting.runId}`);
 
     // A push meanwhile waits in the concurrency group, as GitHub holds it ...
-    const queued = workflow.trigger({ checkout: app });
+    const queued = documented.trigger({ checkout: app });
     expect(await workflowRunStatus(queued.runId)).toBe('pending');
     // ... and starts once the waiting run has timed out, deploying without any command.
     waiting.timeOutApproval();
     const timedOut = await waiting.finished;
+    await expectStartedAfterPrevious(timedOut);
     expect(timedOut.conclusion).toBe('failure');
     expectCancelExplained(timedOut);
-    await expectDeployed(await queued.finished);
+    previous = timedOut;
+    const next = await queued.finished;
+    await expectDeployed(next);
     expect((await recordOf(timedOut)).status).toBe('ABORTED');
+    previous = next;
   });
 
-  it('cancelled before the approved job: the next run deploys', async () => {
-    const workflow = harness({ firstRunId: 4000 });
-    const app = appCommit('cancel-before', '01JWF000000000000000000004');
-    const cancelled = await workflow.trigger({
-      checkout: app,
-      cancelBeforeJob: 'approve_plan_apply',
-    }).finished;
-    expect(cancelled.conclusion).toBe('cancelled');
-    expect(cancelled.jobs.approve_plan_apply?.result).toBe('cancelled');
-    expectCancelExplained(cancelled);
-    await expectDeployed(await workflow.trigger({ checkout: app }).finished);
-    expect((await recordOf(cancelled)).status).toBe('ABORTED');
-  });
-
-  it('cancelled during the approved job: the next run deploys', async () => {
-    const workflow = harness({ firstRunId: 5000 });
-    const appId = '01JWF000000000000000000005';
-    const app = appCommit('cancel-during', appId);
-    // Cancelled while Terraform applies: once the run's DEPLOY task is seen running.
+  it('the next run starts; this one is cancelled while Terraform applies', async () => {
+    // Cancelled once the run's DEPLOY task is seen running.
     const applying = async (stepEnded: AbortSignal): Promise<void> => {
       while (!stepEnded.aborted) {
         const records = await runRecords();
@@ -329,30 +338,35 @@ describe('the documented self-hosted workflow', () => {
       }
       throw new Error('the apply ended before it was seen running');
     };
-    const cancelled = await workflow.trigger({
+    const cancelled = await documented.trigger({
       checkout: app,
       cancelDuringJob: { job: 'approve_plan_apply', when: applying },
     }).finished;
+    await expectStartedAfterPrevious(cancelled);
     expect(cancelled.conclusion).toBe('cancelled');
     expect(cancelled.jobs.approve_plan_apply?.result).toBe('cancelled');
     expectCancelExplained(cancelled);
-    await expectDeployed(await workflow.trigger({ checkout: app }).finished);
-    expect((await recordOf(cancelled)).status).not.toBe('RUNNING');
+    previous = cancelled;
   });
 
-  it('a failing apply: the run is closed as failed, and the next run deploys', async () => {
-    const workflow = harness({ firstRunId: 6000 });
-    const appId = '01JWF000000000000000000006';
-    const failed = await workflow.trigger({
-      checkout: appCommit('failing', appId, { failingApply: true }),
+  it('the next run starts; its apply fails, and the run is closed as failed', async () => {
+    const failed = await documented.trigger({
+      checkout: appCommit('orders', appId, { failingApply: true }),
     }).finished;
+    await expectStartedAfterPrevious(failed);
     expect(failed.conclusion).toBe('failure');
     expect(failed.jobs.approve_plan_apply?.result).toBe('failure');
     expect(logs(failed)).toContain('The note could not be written.');
     expect(['RUNTIME_ERROR', 'USER_ERROR']).toContain((await recordOf(failed)).status);
     expectCancelExplained(failed);
-    await expectDeployed(
-      await workflow.trigger({ checkout: appCommit('failing', appId) }).finished,
-    );
+    previous = failed;
+  });
+
+  it('the next run deploys, keeping every secret out of the logs and job outputs', async () => {
+    const next = await documented.trigger({ checkout: app }).finished;
+    await expectStartedAfterPrevious(next);
+    await expectDeployed(next);
+    const output = logs(next);
+    for (const secret of Object.values(SECRETS)) expect(output).not.toContain(secret);
   });
 });
