@@ -86814,6 +86814,8 @@ const keys = {
     /** A run's raw files (plan files and plan texts), stored as they are. */
     file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
     runsPrefix: 'runs/',
+    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
+    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
     lock: (target) => `locks/${targetPath(target)}.json`,
     connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
     connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
@@ -92070,6 +92072,242 @@ function readRecordedArtifact(where, body, expected) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/commands/shipped-cli.ts
+/**
+ * How a message names a CLI command: the shipped form a user can run (`deploy-engine` from
+ * `npm install -g <repository>`, or `node <checkout>/dist/cli/index.js`), never a command that
+ * needs a development clone of this repository.
+ */
+/** The command the CLI is installed as (package.json `bin`). */
+const CLI_NAME = 'deploy-engine';
+/** `deploy-engine <args>`, for messages and outputs that tell a user what to run. */
+function cliCommand(...args) {
+    return [CLI_NAME, ...args].join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/heartbeat.ts
+
+
+/** How often the executing step writes its heartbeat. */
+const HEARTBEAT_INTERVAL_MS = 30_000;
+/**
+ * A step silent for longer than this is gone: ten missed heartbeats, so an S3 hiccup of a few
+ * minutes does not make a live step look dead.
+ */
+const HEARTBEAT_SILENCE_MS = 5 * 60_000;
+/** The heartbeat of a run, if a step ever wrote one. */
+async function readHeartbeat(store, runId) {
+    return (await store.getJson(keys.heartbeat(runId)))?.value;
+}
+/**
+ * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
+ * that fails is logged once and tried again at the next beat; one refused because another step
+ * wrote the heartbeat ends the beating, with a warning.
+ */
+function startHeartbeat(store, runId, executorId, logger, options = {}) {
+    const key = keys.heartbeat(runId);
+    const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
+    const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
+    const now = options.now ?? (() => new Date());
+    let etag;
+    let started = false;
+    let stopped = false;
+    let warned = false;
+    let pending = Promise.resolve();
+    const write = async () => {
+        const beat = { runId, executorId, at: now().toISOString(), silenceMs };
+        try {
+            if (!started) {
+                // A resumed run has the heartbeat of its earlier attempt: overwrite that one only.
+                const previous = await store.getJson(key);
+                etag = await store.putJson(key, beat, previous ? { ifMatch: previous.etag } : { ifNoneMatch: '*' });
+                started = true;
+            }
+            else {
+                etag = await store.putJson(key, beat, { ifMatch: etag });
+            }
+            warned = false;
+        }
+        catch (error) {
+            if (error instanceof object_store_PreconditionFailedError) {
+                const current = await store.getJson(key).catch(() => undefined);
+                // Our own write, whose answer was lost: go on from it.
+                if (current && current.value.executorId === executorId && started) {
+                    etag = current.etag;
+                    return;
+                }
+                if (!started)
+                    return; // a race on the first write: the next beat reads again
+                stopped = true;
+                logger.warning(`The heartbeat of run ${runId} was written by another step: this step stops sending it.`);
+                return;
+            }
+            if (!warned)
+                logger.warning(`Could not write the heartbeat of run ${runId} (${error.message}); trying again every ${Math.round(intervalMs / 1000)} s. A step silent for ${Math.round(silenceMs / 60000)} min counts as gone.`);
+            warned = true;
+        }
+    };
+    const beat = () => {
+        if (stopped)
+            return;
+        pending = pending.then(write);
+    };
+    beat();
+    const timer = setInterval(beat, intervalMs);
+    timer.unref();
+    return {
+        stop: async () => {
+            stopped = true;
+            clearInterval(timer);
+            await pending;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
+/**
+ * Whether the run holding a target's lock is dead: a run whose job was lost without closing it
+ * (a rejected approval whose cancel job had no credentials, a cancelled workflow, a lost runner)
+ * must not block the target until someone runs a command. Asked by a new run that finds the lock
+ * held (RunStore.createRun); a dead holder is closed ABORTED and superseded, anything else keeps
+ * the lock.
+ *
+ * Who answers depends on what the holder is waiting on (its `subject`):
+ * - a step executes it (executor claim): that step's GitHub workflow run attempt, else its
+ *   heartbeat (silent longer than the heartbeat says: gone);
+ * - no step executes it (waiting for approval): the GitHub workflow run attempt that opened it,
+ *   else its lease from when it took the lock (6 hours unless the opener set another).
+ * GitHub's answer comes through WorkflowRunLiveness (the actions implement it with the job's
+ * token; the core never calls GitHub). Without an answer the lock is kept: refusing a run is
+ * recoverable, applying over a live one is not.
+ */
+
+
+/** Decides whether the RUNNING holder of a lock is dead. Never throws for GitHub's answers. */
+async function judgeHolder(input) {
+    const { holder } = input;
+    const cancel = cancelAdvice(input.holderRef);
+    const executor = holder.executor;
+    const subject = executor ? executor.workflowRun : holder.workflowRun;
+    if (subject) {
+        const whose = executor
+            ? `the workflow run executing it (${executor.description})`
+            : 'its workflow run';
+        if (!input.liveness)
+            return {
+                dead: false,
+                reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
+                hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
+                retryable: false,
+            };
+        const answer = await input.liveness.check(subject);
+        if (answer.state === 'completed')
+            return {
+                dead: true,
+                reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
+                retryable: false,
+            };
+        if (answer.state === 'running')
+            return {
+                dead: false,
+                reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
+                retryable: true,
+            };
+        return {
+            dead: false,
+            reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
+            hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
+            retryable: answer.retryable,
+        };
+    }
+    const at = input.now.getTime();
+    if (executor) {
+        const beat = input.heartbeat?.executorId === executor.id ? input.heartbeat : undefined;
+        const last = beat?.at ?? executor.claimedAt;
+        const silenceMs = beat?.silenceMs ?? HEARTBEAT_SILENCE_MS;
+        const silent = at - new Date(last).getTime();
+        const said = `${beat ? 'sent its last heartbeat' : 'took it and sent no heartbeat since'} at ${last} (${minutes(silent)} ago)`;
+        const rule = `a step executing a run sends one every ${seconds(HEARTBEAT_INTERVAL_MS)}; silent for more than ${minutes(silenceMs)}, it is gone`;
+        return silent > silenceMs
+            ? {
+                dead: true,
+                reason: `the step executing it (${executor.description}) ${said} and never closed it: ${rule}`,
+                retryable: false,
+            }
+            : {
+                dead: false,
+                reason: `the step executing it (${executor.description}) ${said}; ${rule}`,
+                hint: `Wait for it, or ${cancel}.`,
+                retryable: true,
+            };
+    }
+    const leaseMs = input.lock.leaseMs ?? input.defaultLeaseMs;
+    const held = at - new Date(input.lock.acquiredAt).getTime();
+    const until = new Date(new Date(input.lock.acquiredAt).getTime() + leaseMs).toISOString();
+    return held > leaseMs
+        ? {
+            dead: true,
+            reason: `its lease ended without it being closed: opened outside GitHub Actions at ${input.lock.acquiredAt}, no step executed it within its lease of ${minutes(leaseMs)}`,
+            retryable: false,
+        }
+        : {
+            dead: false,
+            reason: `it was opened outside GitHub Actions ${minutes(held)} ago and waits for a step to execute it (an approval?); its lease of ${minutes(leaseMs)} keeps the lock until ${until}`,
+            hint: `Wait for it, or ${cancel}.`,
+            retryable: true,
+        };
+}
+/** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */
+function cancelAdvice(runRef) {
+    return `cancel it: run the cancel-run action with RUN_ID ${runRef}, or \`${cliCommand('cancel', runRef)}\` (it asks you to confirm)`;
+}
+function minutes(ms) {
+    if (ms < 120_000)
+        return seconds(ms);
+    const m = Math.round(ms / 60_000);
+    return m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`;
+}
+function seconds(ms) {
+    return `${Math.round(ms / 1000)} s`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/superseded.ts
+/**
+ * A run that a later run found dead and superseded (see holder-liveness.ts) is never applied
+ * afterwards: not by its own approved job arriving late, not by a re-run of that job. The record
+ * says who superseded it; a RUNNING run whose target lock another run holds (the superseding run
+ * stopped between taking the lock and closing it) is refused the same way.
+ */
+
+
+
+/** A step asked to execute or resume a run that was superseded. Nothing was changed. */
+class SupersededRunError extends errors_ConfigurationError {
+    name = 'SupersededRunError';
+    constructor(run, supersederRef) {
+        const by = run.supersededBy;
+        super({
+            message: `Run ${run.runId} was superseded by run ${by.runId} (${supersederRef}, started by ${by.workflowRunUrl}) at ${by.at}: ${by.reason}. It is ABORTED and is never applied; this step changed nothing.`,
+            hint: `To deploy, start a new run (run the workflow again) and review its plan; the state of ${target_describeTarget(run.target)} is what run ${by.runId} left (\`${cliCommand('status', supersederRef)}\`).`,
+        });
+    }
+}
+/**
+ * A step asked to execute a RUNNING run that no longer holds its target's lock: another run took
+ * it (or it was removed by hand). Nothing was changed.
+ */
+class LockLostError extends errors_ConfigurationError {
+    name = 'LockLostError';
+    constructor(run, lock, holderRef) {
+        super({
+            message: lock
+                ? `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)}: run ${lock.runId} (${holderRef ?? lock.runId}, started by ${lock.workflowRunUrl}) took it at ${lock.acquiredAt}. This run is never applied; this step changed nothing.`
+                : `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)} (it was removed by hand). This run is not applied without it; this step changed nothing.`,
+            hint: 'Start a new run (run the workflow again) and review its plan.',
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-store.ts
 /**
  * Run records and their locks in the IaC bucket. Every write that could race is conditional: the
@@ -92087,14 +92325,17 @@ function readRecordedArtifact(where, body, expected) {
 
 
 
+
+
+
 const newId = monotonicFactory();
 const CONFLICT_RETRIES = 8;
-/** A second run on a target whose lock is held by a RUNNING run. Retrying later can succeed. */
+/** A second run on a target whose lock is held by a RUNNING run (not found dead). */
 class RunBlockedError extends ExternalError {
     holder;
     name = 'RunBlockedError';
-    constructor(message, holder) {
-        super(message, { retryable: true });
+    constructor(message, holder, retryable = true) {
+        super(message, { retryable });
         this.holder = holder;
     }
 }
@@ -92146,6 +92387,7 @@ class run_store_RunStore {
             createdAt: at,
             updatedAt: at,
             revision: runId,
+            ...(input.workflowRun ? { workflowRun: input.workflowRun } : {}),
             tasks: input.tasks.map((t) => ({
                 runTaskId: newId(this.now().getTime()),
                 taskType: t.taskType,
@@ -92158,7 +92400,11 @@ class run_store_RunStore {
         const marker = keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
-            await this.acquireLock(record, options.force === true, at);
+            await this.acquireLock(record, at, {
+                judge: true,
+                ...(options.liveness ? { liveness: options.liveness } : {}),
+                leaseMs: options.leaseMs ?? this.leaseMs,
+            });
         }
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
@@ -92178,6 +92424,8 @@ class run_store_RunStore {
         const run = await this.getRun(runId);
         if (!run)
             throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+        if (run.supersededBy)
+            throw new SupersededRunError(run, this.runRef(run.supersededBy.runId));
         if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
             throw new errors_ConfigurationError({
                 message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
@@ -92194,7 +92442,7 @@ class run_store_RunStore {
             });
         }
         const at = this.now().toISOString();
-        await this.acquireLock(run, false, at);
+        await this.acquireLock(run, at, { judge: false, leaseMs: this.leaseMs });
         try {
             return await this.update(runId, (current) => {
                 if (current.status === 'RUNNING') {
@@ -92312,7 +92560,7 @@ class run_store_RunStore {
     async finishRun(runId, status, error) {
         return (await this.finish(runId, status, error)).record;
     }
-    async finish(runId, status, error) {
+    async finish(runId, status, error, also) {
         let changed = false;
         const record = await this.update(runId, (run) => {
             changed = false; // a conflict re-runs this on the fresh record
@@ -92324,6 +92572,7 @@ class run_store_RunStore {
             run.finishedAt = at;
             if (error)
                 run.error = error;
+            also?.(run);
             for (const task of run.tasks) {
                 if (!isTaskFinished(task.status)) {
                     task.status = 'ABORTED';
@@ -92352,7 +92601,7 @@ class run_store_RunStore {
         const unfinished = new Set(before.tasks.filter((t) => !isTaskFinished(t.status)).map((t) => t.runTaskId));
         const { record, changed } = await this.finish(runId, 'ABORTED', {
             kind: 'ABORTED',
-            message: 'cancelled by cancel-run',
+            message: options.reason ?? 'cancelled by cancel-run',
         });
         if (!changed) {
             // Another writer (a second cancel, the run itself) finished it between our read and write.
@@ -92453,6 +92702,20 @@ class run_store_RunStore {
             return undefined;
         return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
     }
+    /** The lock of a target as stored (one read), undefined when it is free. */
+    async lockOf(target) {
+        return (await this.store.getJson(keys.lock(target)))?.value;
+    }
+    /**
+     * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
+     * heartbeat.ts): written now and every 30 s until stopped.
+     */
+    startHeartbeat(runId, executorId) {
+        return startHeartbeat(this.store, runId, executorId, this.logger, {
+            ...this.options.heartbeat,
+            now: this.now,
+        });
+    }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
         const stored = await this.store.getJson(keys.lock(target));
@@ -92462,12 +92725,21 @@ class run_store_RunStore {
         this.logger.warning(`Lock of ${target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
-    async acquireLock(record, force, acquiredAt) {
+    /**
+     * Takes the target's lock for `record`. A lock held by a finished (or missing) run is taken over;
+     * one held by a RUNNING run only when `judge` is on and that run is found dead (see
+     * holder-liveness.ts): then the lock is taken with If-Match on the lock that was read (of two
+     * new runs racing for it, exactly one wins) and only the winner closes the dead run ABORTED,
+     * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
+     */
+    async acquireLock(record, acquiredAt, options) {
         const key = keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
             acquiredAt,
+            ...(record.workflowRun ? { workflowRun: record.workflowRun } : {}),
+            ...(options.leaseMs !== this.leaseMs ? { leaseMs: options.leaseMs } : {}),
         };
         for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
             try {
@@ -92483,32 +92755,66 @@ class run_store_RunStore {
                 continue; // released meanwhile: try again
             if (current.value.runId === record.runId)
                 return; // ours: an earlier attempt's answer was lost
-            const holder = await this.getRun(current.value.runId);
-            const age = this.now().getTime() - new Date(current.value.acquiredAt).getTime();
-            const free = !holder || isFinished(holder.status);
-            if (!free) {
-                if (!(force && age > this.leaseMs))
-                    throw this.blocked(record.target, current.value, holder, age);
-                this.logger.warning(`Taking over the lock of ${target_describeTarget(record.target)} from run ${current.value.runId}, held for ${Math.round(age / 60000)} min (longer than the lease), because force was given.`);
+            // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
+            const holder = (await this.store.getJson(keys.run(current.value.runId)))?.value;
+            let verdict;
+            if (holder && !isFinished(holder.status)) {
+                const heartbeat = holder.executor
+                    ? await readHeartbeat(this.store, holder.runId)
+                    : undefined;
+                verdict = options.judge
+                    ? await judgeHolder({
+                        holder,
+                        lock: current.value,
+                        ...(heartbeat ? { heartbeat } : {}),
+                        ...(options.liveness ? { liveness: options.liveness } : {}),
+                        now: this.now(),
+                        defaultLeaseMs: this.leaseMs,
+                        holderRef: this.runRef(holder.runId),
+                    })
+                    : undefined;
+                if (!verdict?.dead)
+                    throw this.blocked(record.target, current.value, holder, verdict);
             }
             try {
                 await this.store.putJson(key, lock, { ifMatch: current.etag });
-                return;
             }
             catch (error) {
                 if (!(error instanceof object_store_PreconditionFailedError))
                     throw error;
+                continue; // another run changed the lock first: judge its holder again
             }
+            if (holder && verdict)
+                await this.supersede(holder, record, verdict.reason);
+            return;
         }
         throw new ExternalError(`Could not take the lock of ${target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
-    blocked(target, lock, holder, ageMs) {
-        const minutes = Math.round(ageMs / 60000);
-        return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}. ` +
-            `Wait for it to finish, or cancel it: run the cancel-run action with RUN_ID ${this.runRef(lock.runId)}.` +
-            (ageMs > this.leaseMs
-                ? ' Its lease has expired: it can also be taken over with the force option.'
-                : ''), holder);
+    /**
+     * Closes a dead holder ABORTED on behalf of `by`, which has just taken its lock: recorded as its
+     * successor, so it is never applied or resumed afterwards. A failure here is a warning: the
+     * lock is already `by`'s, and runtime-tasks refuses a run that does not hold its lock.
+     */
+    async supersede(holder, by, reason) {
+        const at = this.now().toISOString();
+        try {
+            const { changed } = await this.finish(holder.runId, 'ABORTED', { kind: 'ABORTED', message: `${reason}; superseded by run ${by.runId}` }, (run) => {
+                run.supersededBy = { runId: by.runId, at, workflowRunUrl: by.workflowRunUrl, reason };
+            });
+            this.logger.warning(changed
+                ? `Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
+                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${target_describeTarget(holder.target)} from it.`);
+        }
+        catch (error) {
+            this.logger.warning(`Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
+        }
+    }
+    blocked(target, lock, holder, verdict) {
+        const minutes = Math.round((this.now().getTime() - new Date(lock.acquiredAt).getTime()) / 60000);
+        const ref = this.runRef(lock.runId);
+        const why = verdict ? ` It keeps the lock: ${verdict.reason}.` : '';
+        const what = verdict?.hint ?? `Wait for it to finish, or ${cancelAdvice(ref)}.`;
+        return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
     }
     async releaseLock(run) {
         const key = keys.lock(run.target);
@@ -92611,6 +92917,9 @@ function sameJson(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
+
 
 
 
@@ -94581,7 +94890,11 @@ async function openRun(deps, options) {
         tfstate: options.tfstate,
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
-    }, { force: options.force });
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    }, {
+        ...(options.liveness ? { liveness: options.liveness } : {}),
+        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    });
     options.onOpened?.(run);
     try {
         if (skipped) {
@@ -94713,7 +95026,10 @@ function watchRun(runs, runId, logger, options) {
             .getRun(runId)
             .then((run) => {
             if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
-                closed = new CancelledError(`Run ${runId} was closed as ${run.status} by another job (cancel-run) while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
+                const by = run.supersededBy
+                    ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
+                    : 'by another job (cancel-run)';
+                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
                 logger.warning(closed.message);
                 controller.abort(closed);
             }
@@ -95034,7 +95350,11 @@ async function claimRunForTasks(deps, options) {
         id: run_claim_newId(),
         description: options.executor ?? 'a step outside a GitHub workflow',
         claimedAt: new Date().toISOString(),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     };
+    // A run a later run found dead is never applied, whatever its status says.
+    if (found.supersededBy)
+        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
     if (found.status === 'SUCCEEDED') {
         checkTaskList(found, options.tasks, { complete });
         deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
@@ -95054,6 +95374,10 @@ async function claimRunForTasks(deps, options) {
     if (found.executor)
         throw new RunClaimedError(found, found.executor);
     checkTaskList(found, options.tasks, { complete });
+    // The superseding run may have taken the lock and stopped before closing this one.
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
     // Conditional: of two steps that got this far at once, one claims, the other is refused here.
     const run = await deps.runs.claimRun(found.runId, executor);
     return { run, executor };
@@ -96407,11 +96731,14 @@ async function executeRunTasks(deps, options) {
         tasks: options.tasks,
         partial: options.leaveOpen === true,
         ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
         ...(options.repository ? { repository: options.repository } : {}),
     });
     if ('done' in claimed)
         return { run: claimed.run, reports: [] };
     const { run, resumed } = claimed;
+    // Until the step ends: a later run takes over a run whose executing step went silent.
+    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
     let manifest;
     try {
         await deps.runs.verifyRecordedArtifacts(run.runId);
@@ -96420,6 +96747,7 @@ async function executeRunTasks(deps, options) {
             throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, artifacts_MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
     }
     catch (error) {
+        await heartbeat.stop();
         await closeAfterFailure(deps, run.runId, error);
         throw error;
     }
@@ -96438,6 +96766,7 @@ async function executeRunTasks(deps, options) {
     }
     finally {
         watch.stop();
+        await heartbeat.stop();
         // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
         await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -97582,6 +97911,26 @@ function workflowRunUrl(env = process.env) {
     return `${server}/${repository}/actions/runs/${runId}${attempt}`;
 }
 /**
+ * The workflow run attempt this step belongs to, as the runner sets it (GITHUB_REPOSITORY,
+ * GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_API_URL; a workflow cannot override them), recorded in
+ * the runs it opens or executes so that a later run can ask GitHub whether it ended. Undefined
+ * outside GitHub Actions (GITHUB_ACTIONS != 'true'), whatever else the environment says.
+ */
+function workflowRunRef(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    if (env.GITHUB_ACTIONS !== 'true' || !app_binding_REPOSITORY_NAME.test(repository) || !/^\d+$/.test(runId))
+        return undefined;
+    const attempt = Number(env.GITHUB_RUN_ATTEMPT || '1');
+    return {
+        repository,
+        runId,
+        attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
+        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        url: workflowRunUrl(env),
+    };
+}
+/**
  * This step as a person finds it: the workflow run, the job and its attempt (written into a run's
  * executor claim, so a second step on the same run is told which job holds it).
  */
@@ -97623,6 +97972,90 @@ function deployingRepository(repositoryName, env = process.env) {
         return { from: { repository: repositoryName, source: 'input' } };
     }
     return { from: { repository: LOCAL_REPOSITORY, source: 'default' } };
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/github-liveness.ts
+/**
+ * GitHub's answer to "has this workflow run attempt ended?", for a new run that finds its target
+ * locked (see core runs/holder-liveness.ts): `GET {GITHUB_API_URL}/repos/{owner}/{repo}/actions/
+ * runs/{id}/attempts/{n}` with the job's token. The attempt, not the run: "Re-run all jobs" makes
+ * a new attempt of the same run, whose orchestrate-and-plan must see the earlier attempt as ended.
+ *
+ * Only under GitHub Actions, only to the API the runner names (GITHUB_API_URL, set by the runner,
+ * not by inputs): the token is never sent to an address read from the IaC bucket. Every answer
+ * that is not a clear "completed" or "still running" is `unknown` with the reason and what to do;
+ * the caller then keeps the lock.
+ */
+
+/** A request that GitHub does not answer within this long is no answer. */
+const TIMEOUT_MS = 15_000;
+const PERMISSION_HINT = 'Give the job `permissions: actions: read` (a workflow that sets `permissions:` gives the token nothing it does not list), and pass GITHUB_TOKEN: ${{ github.token }} (the default).';
+/**
+ * The liveness check of this step, or undefined outside GitHub Actions (GITHUB_ACTIONS != 'true'):
+ * nothing is ever asked of GitHub then.
+ */
+function githubLiveness(token, env = process.env, fetcher = fetch) {
+    if (env.GITHUB_ACTIONS !== 'true')
+        return undefined;
+    const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    return { check: (run) => askGitHub(apiUrl, token, run, fetcher) };
+}
+async function askGitHub(apiUrl, token, run, fetcher) {
+    const unknown = (reason, hint, retryable = false) => ({
+        state: 'unknown',
+        reason,
+        hint,
+        retryable,
+    });
+    if (token === '')
+        return unknown('GITHUB_TOKEN is empty', PERMISSION_HINT);
+    if (run.apiUrl.replace(/\/+$/, '') !== apiUrl)
+        return unknown(`it was opened on another GitHub (${run.apiUrl}); this job's token is sent only to ${apiUrl}`, 'Run the workflow on the GitHub that opened it.');
+    if (!REPOSITORY_NAME.test(run.repository) ||
+        !/^\d{1,20}$/.test(run.runId) ||
+        !Number.isInteger(run.attempt) ||
+        run.attempt < 1)
+        return unknown('the run record names no valid workflow run', 'Check who writes the IaC bucket.');
+    const [owner, repo] = run.repository.split('/');
+    const url = `${apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
+    let response;
+    try {
+        response = await fetcher(url, {
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${token}`,
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'deploy-engine-actions',
+            },
+            signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
+    }
+    catch (error) {
+        const cause = error.cause?.code ?? error.name;
+        return unknown(`GitHub's API at ${apiUrl} could not be reached (${cause})`, 'Run the job again once GitHub answers.', true);
+    }
+    const status = response.status;
+    if (status === 200) {
+        const body = (await response.json().catch(() => undefined));
+        if (typeof body?.status !== 'string')
+            return unknown(`GitHub's answer has no status`, 'Run the job again.', true);
+        if (body.status === 'completed')
+            return {
+                state: 'completed',
+                conclusion: typeof body.conclusion === 'string' ? body.conclusion : null,
+            };
+        return { state: 'running', status: body.status };
+    }
+    if (status === 401)
+        return unknown('GitHub refused the job token (401 Bad credentials)', PERMISSION_HINT);
+    const limited = response.headers.get('x-ratelimit-remaining') === '0' || status === 429;
+    if (limited)
+        return unknown(`the token's GitHub API rate limit is used up (${status})`, 'Run the job again in an hour, when the rate limit resets.', true);
+    if (status === 403)
+        return unknown('the job token may not read workflow runs (403 Forbidden)', PERMISSION_HINT);
+    if (status === 404)
+        return unknown(`GitHub shows no attempt ${run.attempt} of workflow run ${run.runId} in ${run.repository} to the job token (404): the token cannot read that repository's workflow runs, or the run was deleted`, PERMISSION_HINT);
+    return unknown(`GitHub's API answered ${status}`, 'Run the job again once GitHub answers.', status >= 500);
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/aws-session.ts
@@ -98763,6 +99196,7 @@ function renderUndefinedNames(references) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/inputs.ts
 /** Every input of runtime-tasks, parsed and validated before anything else happens. */
 
@@ -98856,7 +99290,7 @@ function criticalPath(timed, graph) {
 
 
 
-function seconds(ms) {
+function summary_seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
 async function writeRuntimeSummary(result) {
@@ -98881,7 +99315,7 @@ async function writeRuntimeSummary(result) {
                 task.taskType,
                 escapeHtml(task.pluginAppliedAlias ?? '—'),
                 task.status,
-                report ? seconds(report.durationMs) : '—',
+                report ? summary_seconds(report.durationMs) : '—',
                 // @actions/core drops an empty cell's closing tag: never pass ''.
                 changes ? `${changes.added} / ${changes.changed} / ${changes.destroyed}` : '—',
                 planApplied(task.taskType, report?.reviewedPlan),
@@ -98981,6 +99415,7 @@ async function run() {
         warnings.forEach((w) => warning(w));
         const logger = actions_logger_actionsLogger;
         const ref = run_ref_parseRunRef(inputs.runId);
+        const workflowRun = workflowRunRef();
         // From here on the post step closes the run if this step does not.
         guardRun(inputs.runId);
         if (inputs.excludeFilesPath) {
@@ -98996,6 +99431,7 @@ async function run() {
             runId: ref.runId,
             tasks: inputs.tasks,
             executor: stepDescription(),
+            ...(workflowRun ? { workflowRun } : {}),
             // As the runner says it, which a workflow cannot override (REPOSITORY_NAME can be anything).
             ...(process.env.GITHUB_ACTIONS === 'true' && process.env.GITHUB_REPOSITORY
                 ? { repository: process.env.GITHUB_REPOSITORY }

@@ -40,8 +40,11 @@ export interface FakeGitHubApi {
   /** What GitHub says of run `id` of `repository` (owner/name); attempts share it unless set apart. */
   setWorkflowRun(repository: string, id: string, run: FakeWorkflowRun, attempt?: number): void;
   setApprovals(repository: string, id: string, approvals: FakeApproval[]): void;
-  /** Every later request is answered with this status (500, 403...) until `fail(undefined)`. */
-  fail(status: number | undefined): void;
+  /**
+   * Every later request is answered with this status (500, 403...), or its connection dropped
+   * unanswered ('drop': GitHub unreachable), until `fail(undefined)`.
+   */
+  fail(status: number | 'drop' | undefined): void;
   close(): Promise<void>;
 }
 
@@ -53,7 +56,7 @@ export async function startFakeGitHubApi(options: { token?: string } = {}): Prom
   const runs = new Map<string, FakeWorkflowRun>();
   const approvals = new Map<string, FakeApproval[]>();
   const requests: SeenGitHubRequest[] = [];
-  let failing: number | undefined;
+  let failing: number | 'drop' | undefined;
 
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] as string);
@@ -64,6 +67,7 @@ export async function startFakeGitHubApi(options: { token?: string } = {}): Prom
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    if (failing === 'drop') return void req.socket.destroy();
     if (failing !== undefined) return send(failing, { message: `fake failure ${failing}` });
     if (given !== token) return send(401, { message: 'Bad credentials' });
     const match =

@@ -74,7 +74,10 @@ export interface OrchestrateInputs {
   /** TERRAFORM_RELEASES_URL: where Terraform versions are downloaded from. */
   terraformReleasesUrl: string;
   prComment: boolean;
+  /** PR_COMMENT, and asking GitHub whether the workflow run of a lock's holder ended. */
   githubToken: string;
+  /** RUN_LEASE_SECONDS: outside GitHub Actions, how long a run waiting for its tasks keeps the lock. */
+  runLeaseSeconds: number;
 }
 
 /** The inputs of the credentials Terraform plans with before approval. */
@@ -169,6 +172,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),
     prComment: p.boolean('PR_COMMENT', false),
     githubToken: p.secret('GITHUB_TOKEN'),
+    runLeaseSeconds: p.integer('RUN_LEASE_SECONDS', 21600, { min: 1, max: 30 * 24 * 3600 }),
   };
   const rollbackTo = p.optionalName(
     'ROLLBACK_TO',

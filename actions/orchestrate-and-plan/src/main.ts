@@ -3,6 +3,7 @@ import {
   actionsLogger,
   maskRegistered,
   deployingRepository,
+  githubLiveness,
   guardRun,
   releaseRun,
   openAwsSession,
@@ -13,6 +14,7 @@ import {
   stepDescription,
   taskEnvironment,
   terraformResolver,
+  workflowRunRef,
   workflowRunUrl,
 } from '@deploy-engine/action-kit';
 import {
@@ -63,6 +65,9 @@ export async function run(): Promise<void> {
       ? await scanRepositoryFiles(inputs.pathToMount, exclude)
       : undefined;
     const deploying = deployingRepository(inputs.repositoryName);
+    // A lock's holder whose workflow run ended is superseded; GitHub is asked only under Actions.
+    const liveness = githubLiveness(inputs.githubToken);
+    const workflowRun = workflowRunRef();
     if (deploying.warning) core.warning(deploying.warning);
     const opened = await openRun(deps, {
       repoRoot: inputs.pathToMount,
@@ -74,6 +79,9 @@ export async function run(): Promise<void> {
       dynamicInputs: inputs.dynamicInputs,
       tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
       workflowRunUrl: workflowRunUrl(),
+      ...(workflowRun ? { workflowRun } : {}),
+      ...(liveness ? { liveness } : {}),
+      leaseMs: inputs.runLeaseSeconds * 1000,
       deployedFrom: deploying.from,
       mode: inputs.unified ? 'unified' : 'classic',
       operation: inputs.operation,
@@ -118,6 +126,7 @@ export async function run(): Promise<void> {
           templateStrict: inputs.templateStrict,
           leaveOpen: true,
           executor: stepDescription(),
+          ...(workflowRun ? { workflowRun } : {}),
           signal,
         });
         current = result.run;

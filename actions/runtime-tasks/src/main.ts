@@ -10,6 +10,7 @@ import {
   runnerInputs,
   stepDescription,
   taskEnvironment,
+  workflowRunRef,
 } from '@deploy-engine/action-kit';
 import {
   confinePath,
@@ -30,6 +31,7 @@ export async function run(): Promise<void> {
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
     const ref = parseRunRef(inputs.runId);
+    const workflowRun = workflowRunRef();
     // From here on the post step closes the run if this step does not.
     guardRun(inputs.runId);
     if (inputs.excludeFilesPath) {
@@ -51,6 +53,7 @@ export async function run(): Promise<void> {
       runId: ref.runId,
       tasks: inputs.tasks,
       executor: stepDescription(),
+      ...(workflowRun ? { workflowRun } : {}),
       // As the runner says it, which a workflow cannot override (REPOSITORY_NAME can be anything).
       ...(process.env.GITHUB_ACTIONS === 'true' && process.env.GITHUB_REPOSITORY
         ? { repository: process.env.GITHUB_REPOSITORY }

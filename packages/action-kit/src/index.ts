@@ -8,6 +8,7 @@ export * from './action-inputs';
 export * from './not-implemented';
 export * from './html';
 export * from './workflow-run';
+export * from './github-liveness';
 export * from './aws-session';
 export * from './terraform-installer';
 export * from './task-environment';

@@ -1,5 +1,10 @@
 import { escapeHtml } from './html';
-import { deployingRepository, LOCAL_REPOSITORY, workflowRunUrl } from './workflow-run';
+import {
+  deployingRepository,
+  LOCAL_REPOSITORY,
+  workflowRunRef,
+  workflowRunUrl,
+} from './workflow-run';
 
 describe('workflowRunUrl', () => {
   it('links the run, with the attempt when it is a re-run', () => {
@@ -16,6 +21,35 @@ describe('workflowRunUrl', () => {
 
   it('says so outside GitHub', () => {
     expect(workflowRunUrl({})).toBe('unknown (not started by a GitHub workflow)');
+  });
+});
+
+describe('workflowRunRef', () => {
+  const env = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/orders',
+    GITHUB_RUN_ID: '42',
+    GITHUB_RUN_ATTEMPT: '2',
+    GITHUB_API_URL: 'https://ghe.acme.example/api/v3/',
+  };
+
+  it('names the attempt and the API the runner gives', () => {
+    expect(workflowRunRef(env)).toEqual({
+      repository: 'acme/orders',
+      runId: '42',
+      attempt: 2,
+      apiUrl: 'https://ghe.acme.example/api/v3',
+      url: 'https://github.com/acme/orders/actions/runs/42/attempts/2',
+    });
+    expect(workflowRunRef({ ...env, GITHUB_API_URL: '', GITHUB_RUN_ATTEMPT: '' })).toMatchObject({
+      attempt: 1,
+      apiUrl: 'https://api.github.com',
+    });
+  });
+
+  it('records none outside GitHub Actions, or for variables that name no run', () => {
+    expect(workflowRunRef({ ...env, GITHUB_ACTIONS: 'false' })).toBeUndefined();
+    expect(workflowRunRef({ ...env, GITHUB_RUN_ID: '42/../1' })).toBeUndefined();
   });
 });
 

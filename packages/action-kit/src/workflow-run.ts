@@ -1,4 +1,9 @@
-import { ConfigurationError, REPOSITORY_NAME, type DeployingRepository } from '@deploy-engine/core';
+import {
+  ConfigurationError,
+  REPOSITORY_NAME,
+  type DeployingRepository,
+  type WorkflowRunRef,
+} from '@deploy-engine/core';
 
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
 export function workflowRunUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -11,6 +16,27 @@ export function workflowRunUrl(env: NodeJS.ProcessEnv = process.env): string {
       ? `/attempts/${env.GITHUB_RUN_ATTEMPT}`
       : '';
   return `${server}/${repository}/actions/runs/${runId}${attempt}`;
+}
+
+/**
+ * The workflow run attempt this step belongs to, as the runner sets it (GITHUB_REPOSITORY,
+ * GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_API_URL; a workflow cannot override them), recorded in
+ * the runs it opens or executes so that a later run can ask GitHub whether it ended. Undefined
+ * outside GitHub Actions (GITHUB_ACTIONS != 'true'), whatever else the environment says.
+ */
+export function workflowRunRef(env: NodeJS.ProcessEnv = process.env): WorkflowRunRef | undefined {
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const runId = env.GITHUB_RUN_ID ?? '';
+  if (env.GITHUB_ACTIONS !== 'true' || !REPOSITORY_NAME.test(repository) || !/^\d+$/.test(runId))
+    return undefined;
+  const attempt = Number(env.GITHUB_RUN_ATTEMPT || '1');
+  return {
+    repository,
+    runId,
+    attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
+    apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    url: workflowRunUrl(env),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Command-line arguments of `deploy-engine`: a command, positionals and --flags. */
+import type { CancelCommand } from './cancel-command';
 
 /** One application or shared infra of a workspace and environment, and the IaC bucket. */
 interface TargetArgs {
@@ -67,6 +68,7 @@ export type Command =
       workflow?: string;
       by: string;
     }
+  | CancelCommand
   | { name: 'help' };
 
 export const USAGE = `deploy-engine: follow and repair deployment runs (credentials: the usual AWS_* variables)
@@ -76,6 +78,8 @@ export const USAGE = `deploy-engine: follow and repair deployment runs (credenti
                                                      recent runs, newest first
   history --bucket <iac-bucket> --workspace W --environment E --app-id ID [--app-kind app|infra] [--region R]
                                                      what is deployed, and the versions ROLLBACK_TO can go back to
+  cancel <RUN_ID> [--yes] [--by NAME]                close a run ABORTED and release its lock (asks to type the
+                                                     run id; --yes when stdin is not a terminal)
   unlock --bucket <iac-bucket> --workspace W --environment E --app-id ID [--app-kind app|infra] [--region R] --yes
                                                      remove a target's lock by hand (prefer cancel-run)
   values set <KEY> [<VALUE>] --bucket <iac-bucket> --workspace W [--environment E] [--secret] [--json] [--by NAME]
@@ -156,6 +160,11 @@ export function parseArgs(argv: readonly string[]): Command {
       return name === 'history'
         ? { name, ...target }
         : { name, ...target, yes: flags.get('yes') === true };
+    }
+    case 'cancel': {
+      const runRef = positionals[0];
+      if (!runRef) throw new Error(`cancel needs a RUN_ID.\n\n${USAGE}`);
+      return { name, runRef, yes: flags.get('yes') === true, by: actor(text('by', false)) };
     }
     case 'unlock-state': {
       const runRef = positionals[0];

@@ -17,6 +17,8 @@ export function formatRun(run: RunRecord): string {
     `  started ${run.createdAt} by ${run.workflowRunUrl}${run.finishedAt ? `, finished ${run.finishedAt} (${duration(run.createdAt, run.finishedAt)})` : ''}`,
   ];
   if (run.error) lines.push(`  error (${run.error.kind}): ${run.error.message}`);
+  if (run.supersededBy)
+    lines.push(`  superseded by run ${run.supersededBy.runId} at ${run.supersededBy.at}`);
   for (const [i, attempt] of (run.attempts ?? []).entries()) {
     lines.push(
       `  attempt ${i + 1} ended ${attempt.status}${attempt.finishedAt ? ` at ${attempt.finishedAt}` : ''}, resumed ${attempt.resumedAt}${attempt.error ? `: ${attempt.error.message.split('\n')[0]}` : ''}`,

@@ -10,6 +10,7 @@ import {
   parseRunRef,
   RunStore,
   S3ObjectStore,
+  cliCommand,
   unlockState,
   type RunRecord,
 } from '@deploy-engine/core';
@@ -17,6 +18,7 @@ import { parseArgs, USAGE } from './args';
 import { formatHistory, formatRun, formatRunList } from './format';
 import { runTypes, runValues, runWorkspace } from './workspace-commands';
 import { runApps } from './app-commands';
+import { askOnTerminal, runCancel } from './cancel-command';
 
 function bucket(name: string, region: string): S3ObjectStore {
   return new S3ObjectStore(createS3Client({ region, credentials: { mode: 'ambient' } }), name);
@@ -102,6 +104,20 @@ export async function main(
       return runApps(command, bucket(command.bucket, command.region), out);
     case 'workspace':
       return runWorkspace(command, bucket(command.bucket, command.region), out);
+    case 'cancel': {
+      const ref = parseRunRef(command.runRef);
+      const iac = bucket(ref.bucket, ref.region);
+      return runCancel(
+        command,
+        new RunStore(iac, new ConsoleLogger(), { region: ref.region }),
+        iac,
+        {
+          out,
+          interactive: process.stdin.isTTY === true,
+          ask: askOnTerminal,
+        },
+      );
+    }
     case 'unlock': {
       const runs = store(command.bucket, command.region);
       const target = {
@@ -121,7 +137,7 @@ export async function main(
       );
       if (!command.yes) {
         out(
-          "Not removed: add --yes to remove it. Prefer cancel-run with the run's RUN_ID, which also closes the run.",
+          `Not removed: add --yes to remove it. Prefer \`${cliCommand('cancel', '<RUN_ID>')}\` (or cancel-run), which also closes the run: a run whose lock was removed is never applied.`,
         );
         return 1;
       }

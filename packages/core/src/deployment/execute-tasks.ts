@@ -14,7 +14,7 @@ import { throwIfCancelled } from '../cancel';
 import { secretText, TaskLogs } from '../logging';
 import { Scheduler, taskGraph, type TaskNode } from '../schedule';
 import type { Manifest, ManifestPlugin } from '../manifest';
-import type { RunAttempt, RunRecord, RunTask } from '../runs';
+import type { RunAttempt, RunRecord, RunTask, WorkflowRunRef } from '../runs';
 import type { ApplyTask } from '../tasks';
 import {
   gitCredentials,
@@ -124,6 +124,8 @@ export interface ExecuteOptions {
    * step on the same run is refused naming it (see runs/executor-claim.ts).
    */
   executor?: string;
+  /** The step's GitHub workflow run attempt, recorded in its claim (see runs/holder-liveness.ts). */
+  workflowRun?: WorkflowRunRef;
   /** The repository this step runs in (GITHUB_REPOSITORY): another repository's run is refused. */
   repository?: string;
 
@@ -182,10 +184,13 @@ export async function executeRunTasks(
     tasks: options.tasks,
     partial: options.leaveOpen === true,
     ...(options.executor ? { executor: options.executor } : {}),
+    ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     ...(options.repository ? { repository: options.repository } : {}),
   });
   if ('done' in claimed) return { run: claimed.run, reports: [] };
   const { run, resumed } = claimed;
+  // Until the step ends: a later run takes over a run whose executing step went silent.
+  const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
   let manifest: Manifest | undefined;
   try {
     await deps.runs.verifyRecordedArtifacts(run.runId);
@@ -195,6 +200,7 @@ export async function executeRunTasks(
         `Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`,
       );
   } catch (error) {
+    await heartbeat.stop();
     await closeAfterFailure(deps, run.runId, error);
     throw error;
   }
@@ -219,6 +225,7 @@ export async function executeRunTasks(
     return resumed ? { ...result, resumed } : result;
   } finally {
     watch.stop();
+    await heartbeat.stop();
     // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
     await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
   }

@@ -17,7 +17,7 @@ import {
   type BuildManifestOptions,
   type Manifest,
 } from '../manifest';
-import type { RunRecord, RunStore, RunType } from '../runs';
+import type { RunRecord, RunStore, RunType, WorkflowRunLiveness, WorkflowRunRef } from '../runs';
 import {
   describeConsumer,
   liveDeployment,
@@ -88,8 +88,15 @@ export interface OpenRunOptions extends Omit<
   terraformOverride?: string;
   /** Installs the versions the plugins' runtime environments name, before the run is opened. */
   resolveTerraform?: TerraformResolver;
-  /** Take over a lock older than the lease (logged). */
-  force?: boolean;
+  /** The GitHub workflow run opening the run (absent outside GitHub Actions). */
+  workflowRun?: WorkflowRunRef;
+  /**
+   * Asks GitHub whether the workflow run of a lock's holder ended: a dead holder is closed and
+   * superseded instead of blocking this run (see runs/holder-liveness.ts).
+   */
+  liveness?: WorkflowRunLiveness;
+  /** RUN_LEASE_SECONDS: outside GitHub, how long the lock is kept while no step executes the run. */
+  leaseMs?: number;
   /** Called as soon as the run exists, before anything else can fail (to guard it). */
   onOpened?: (run: RunRecord) => void;
   /** Classic (one state per plugin) or unified (one project and state per application). */
@@ -268,8 +275,12 @@ export async function openRun(
       tfstate: options.tfstate,
       manifestDigest: manifest.digest,
       tasks: skipped ? [] : tasks,
+      ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     },
-    { force: options.force },
+    {
+      ...(options.liveness ? { liveness: options.liveness } : {}),
+      ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    },
   );
   options.onOpened?.(run);
   try {

@@ -9,7 +9,10 @@ import { monotonicFactory } from 'ulid';
 import { ConfigurationError } from '../errors';
 import type { Logger } from '../logging';
 import {
+  LockLostError,
   RunClaimedError,
+  SupersededRunError,
+  type WorkflowRunRef,
   type RunAttempt,
   type RunExecutor,
   type RunRecord,
@@ -40,6 +43,8 @@ export async function claimRunForTasks(
     tasks: readonly ApplyTask[];
     /** Who this step is (workflow run, job), for the message a second step gets. */
     executor?: string;
+    /** The step's GitHub workflow run attempt: a later run asks GitHub whether it still runs. */
+    workflowRun?: WorkflowRunRef;
     /** orchestrate-and-plan's own tasks: the list is a part of the run's tasks. */
     partial?: boolean;
     /**
@@ -64,7 +69,11 @@ export async function claimRunForTasks(
     id: newId(),
     description: options.executor ?? 'a step outside a GitHub workflow',
     claimedAt: new Date().toISOString(),
+    ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
   };
+  // A run a later run found dead is never applied, whatever its status says.
+  if (found.supersededBy)
+    throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
   if (found.status === 'SUCCEEDED') {
     checkTaskList(found, options.tasks, { complete });
     deps.logger.info(
@@ -89,6 +98,10 @@ export async function claimRunForTasks(
   // Refusals first, writing nothing: the step's post step then closes the run it was given.
   if (found.executor) throw new RunClaimedError(found, found.executor);
   checkTaskList(found, options.tasks, { complete });
+  // The superseding run may have taken the lock and stopped before closing this one.
+  const lock = await deps.runs.lockOf(found.target);
+  if (lock?.runId !== found.runId)
+    throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
   // Conditional: of two steps that got this far at once, one claims, the other is refused here.
   const run = await deps.runs.claimRun(found.runId, executor);
   return { run, executor };

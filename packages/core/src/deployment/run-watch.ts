@@ -43,8 +43,11 @@ export function watchRun(
       .getRun(runId)
       .then((run) => {
         if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
+          const by = run.supersededBy
+            ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
+            : 'by another job (cancel-run)';
           closed = new CancelledError(
-            `Run ${runId} was closed as ${run.status} by another job (cancel-run) while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`,
+            `Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`,
           );
           logger.warning(closed.message);
           controller.abort(closed);

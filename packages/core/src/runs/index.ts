@@ -5,3 +5,6 @@ export * from './transitions';
 export * from './run-store';
 export * from './executor-claim';
 export * from './artifact-integrity';
+export * from './heartbeat';
+export * from './holder-liveness';
+export * from './superseded';

@@ -29,6 +29,8 @@ export const keys = {
   file: (runId: string, name: string) =>
     `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
   runsPrefix: 'runs/',
+  /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
+  heartbeat: (runId: string) => `runs/${runId}/heartbeat.json`,
   lock: (target: DeploymentTarget) => `locks/${targetPath(target)}.json`,
   connectionInterface: (workspace: string, environment: string, name: string) =>
     `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,

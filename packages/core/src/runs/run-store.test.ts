@@ -208,16 +208,23 @@ describe('RunStore', () => {
     expect(second.status).toBe('RUNNING');
   });
 
-  it('takes over an expired lease only with force, and says so', async () => {
+  it('takes over a lock whose lease ran out (a run opened outside GitHub), and says so', async () => {
     let clock = new Date('2026-11-22T10:00:00Z');
     const { runs, logger } = fixture(() => clock);
-    await runs.createRun(input());
+    const first = await runs.createRun(input());
+    clock = new Date('2026-11-22T10:59:00Z');
+    await expect(runs.createRun(input())).rejects.toThrow(
+      /its lease of 1 h keeps the lock until 2026-11-22T11:00:00.000Z/,
+    );
     clock = new Date('2026-11-22T12:00:00Z');
-    await expect(runs.createRun(input())).rejects.toThrow(/Its lease has expired/);
-    const taken = await runs.createRun(input(), { force: true });
+    const taken = await runs.createRun(input());
     expect(taken.status).toBe('RUNNING');
+    expect(await runs.getRun(first.runId)).toMatchObject({
+      status: 'ABORTED',
+      supersededBy: { runId: taken.runId },
+    });
     expect(logger.messages('warning')).toEqual([
-      expect.stringMatching(/Taking over the lock .* held for 120 min/),
+      expect.stringMatching(/its lease ended without it being closed.*superseded by this run/),
     ]);
   });
 

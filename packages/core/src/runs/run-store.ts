@@ -16,6 +16,14 @@ import { checkRunFinish, checkTaskTransition } from './transitions';
 import { dropClaim, RunClaimedError, takeClaim } from './executor-claim';
 import { artifactDigest, readRecordedArtifact } from './artifact-integrity';
 import {
+  cancelAdvice,
+  judgeHolder,
+  type HolderVerdict,
+  type WorkflowRunLiveness,
+} from './holder-liveness';
+import { readHeartbeat, startHeartbeat, type HeartbeatHandle } from './heartbeat';
+import { SupersededRunError } from './superseded';
+import {
   isFinished,
   isTaskFinished,
   type FinalRunStatus,
@@ -26,19 +34,21 @@ import {
   type RunAttempt,
   type RunExecutor,
   type RunType,
+  type WorkflowRunRef,
 } from './run-types';
 
 const newId = monotonicFactory();
 const CONFLICT_RETRIES = 8;
 
-/** A second run on a target whose lock is held by a RUNNING run. Retrying later can succeed. */
+/** A second run on a target whose lock is held by a RUNNING run (not found dead). */
 export class RunBlockedError extends ExternalError {
   override readonly name = 'RunBlockedError';
   constructor(
     message: string,
     readonly holder: RunRecord | undefined,
+    retryable = true,
   ) {
-    super(message, { retryable: true });
+    super(message, { retryable });
   }
 }
 
@@ -50,6 +60,22 @@ export interface CreateRunInput {
   tfstate: { bucket: string; region: string };
   manifestDigest: string;
   tasks: { taskType: TaskType; pluginAppliedAlias: string | null }[];
+  /** The GitHub workflow run opening it (absent outside GitHub Actions). */
+  workflowRun?: WorkflowRunRef;
+}
+
+export interface CreateRunOptions {
+  /**
+   * Asks GitHub whether the workflow run of a lock's holder ended (see holder-liveness.ts).
+   * Undefined outside GitHub Actions: a holder opened by a GitHub workflow run is then never taken
+   * over; one opened elsewhere still is, by its lease and heartbeat.
+   */
+  liveness?: WorkflowRunLiveness;
+  /**
+   * How long the lock is kept while no step executes the run, when no GitHub workflow run can
+   * tell (outside GitHub Actions). Default: the store's leaseMs (6 hours).
+   */
+  leaseMs?: number;
 }
 
 export interface CancelOutcome {
@@ -59,8 +85,13 @@ export interface CancelOutcome {
 }
 
 export interface RunStoreOptions {
-  /** How long a lock may be held before `force` may take it over. Default 6 hours. */
+  /**
+   * How long a run opened outside GitHub Actions keeps its lock while no step executes it before
+   * a new run may take it over. Default 6 hours.
+   */
   leaseMs?: number;
+  /** Heartbeat interval and silence of the steps executing runs (see heartbeat.ts), for tests. */
+  heartbeat?: { intervalMs?: number; silenceMs?: number };
   now?: () => Date;
   /** The IaC bucket's region, for the RUN_IDs shown in messages. */
   region?: string;
@@ -100,7 +131,7 @@ export class RunStore {
    * run, the record is deleted again and RunBlockedError names the holder. The record is written
    * first so that no crash can leave a lock that points at no run.
    */
-  async createRun(input: CreateRunInput, options: { force?: boolean } = {}): Promise<RunRecord> {
+  async createRun(input: CreateRunInput, options: CreateRunOptions = {}): Promise<RunRecord> {
     const at = this.now().toISOString();
     const runId = newId(this.now().getTime());
     const record: RunRecord = {
@@ -115,6 +146,7 @@ export class RunStore {
       createdAt: at,
       updatedAt: at,
       revision: runId,
+      ...(input.workflowRun ? { workflowRun: input.workflowRun } : {}),
       tasks: input.tasks.map((t) => ({
         runTaskId: newId(this.now().getTime()),
         taskType: t.taskType,
@@ -127,7 +159,11 @@ export class RunStore {
     const marker = keys.targetRun(record.target, runId);
     try {
       await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
-      await this.acquireLock(record, options.force === true, at);
+      await this.acquireLock(record, at, {
+        judge: true,
+        ...(options.liveness ? { liveness: options.liveness } : {}),
+        leaseMs: options.leaseMs ?? this.leaseMs,
+      });
     } catch (error) {
       await this.store.delete(marker).catch(() => undefined);
       this.known.delete(runId);
@@ -146,6 +182,7 @@ export class RunStore {
   async resumeRun(runId: string, executor?: RunExecutor): Promise<RunRecord> {
     const run = await this.getRun(runId);
     if (!run) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
+    if (run.supersededBy) throw new SupersededRunError(run, this.runRef(run.supersededBy.runId));
     if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
       throw new ConfigurationError({
         message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
@@ -163,7 +200,7 @@ export class RunStore {
       });
     }
     const at = this.now().toISOString();
-    await this.acquireLock(run, false, at);
+    await this.acquireLock(run, at, { judge: false, leaseMs: this.leaseMs });
     try {
       return await this.update(runId, (current) => {
         if (current.status === 'RUNNING') {
@@ -288,6 +325,7 @@ export class RunStore {
     runId: string,
     status: FinalRunStatus,
     error?: RunError,
+    also?: (run: RunRecord) => void,
   ): Promise<{ record: RunRecord; changed: boolean }> {
     let changed = false;
     const record = await this.update(runId, (run) => {
@@ -298,6 +336,7 @@ export class RunStore {
       run.status = status;
       run.finishedAt = at;
       if (error) run.error = error;
+      also?.(run);
       for (const task of run.tasks) {
         if (!isTaskFinished(task.status)) {
           task.status = 'ABORTED';
@@ -312,7 +351,10 @@ export class RunStore {
   }
 
   /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
-  async cancelRun(runId: string, options: { force?: boolean } = {}): Promise<CancelOutcome> {
+  async cancelRun(
+    runId: string,
+    options: { force?: boolean; reason?: string } = {},
+  ): Promise<CancelOutcome> {
     const before = await this.getRun(runId);
     if (!before) return { outcome: 'not-found', aborted: [] };
     if (isFinished(before.status)) {
@@ -331,7 +373,7 @@ export class RunStore {
     );
     const { record, changed } = await this.finish(runId, 'ABORTED', {
       kind: 'ABORTED',
-      message: 'cancelled by cancel-run',
+      message: options.reason ?? 'cancelled by cancel-run',
     });
     if (!changed) {
       // Another writer (a second cancel, the run itself) finished it between our read and write.
@@ -452,6 +494,22 @@ export class RunStore {
     return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
   }
 
+  /** The lock of a target as stored (one read), undefined when it is free. */
+  async lockOf(target: DeploymentTarget): Promise<RunLock | undefined> {
+    return (await this.store.getJson<RunLock>(keys.lock(target)))?.value;
+  }
+
+  /**
+   * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
+   * heartbeat.ts): written now and every 30 s until stopped.
+   */
+  startHeartbeat(runId: string, executorId: string): HeartbeatHandle {
+    return startHeartbeat(this.store, runId, executorId, this.logger, {
+      ...this.options.heartbeat,
+      now: this.now,
+    });
+  }
+
   /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
   async forceUnlock(target: DeploymentTarget): Promise<RunLock | undefined> {
     const stored = await this.store.getJson<RunLock>(keys.lock(target));
@@ -463,12 +521,25 @@ export class RunStore {
     return stored.value;
   }
 
-  private async acquireLock(record: RunRecord, force: boolean, acquiredAt: string): Promise<void> {
+  /**
+   * Takes the target's lock for `record`. A lock held by a finished (or missing) run is taken over;
+   * one held by a RUNNING run only when `judge` is on and that run is found dead (see
+   * holder-liveness.ts): then the lock is taken with If-Match on the lock that was read (of two
+   * new runs racing for it, exactly one wins) and only the winner closes the dead run ABORTED,
+   * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
+   */
+  private async acquireLock(
+    record: RunRecord,
+    acquiredAt: string,
+    options: { judge: boolean; liveness?: WorkflowRunLiveness; leaseMs: number },
+  ): Promise<void> {
     const key = keys.lock(record.target);
     const lock: RunLock = {
       runId: record.runId,
       workflowRunUrl: record.workflowRunUrl,
       acquiredAt,
+      ...(record.workflowRun ? { workflowRun: record.workflowRun } : {}),
+      ...(options.leaseMs !== this.leaseMs ? { leaseMs: options.leaseMs } : {}),
     };
     for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
       try {
@@ -480,22 +551,34 @@ export class RunStore {
       const current = await this.store.getJson<RunLock>(key);
       if (!current) continue; // released meanwhile: try again
       if (current.value.runId === record.runId) return; // ours: an earlier attempt's answer was lost
-      const holder = await this.getRun(current.value.runId);
-      const age = this.now().getTime() - new Date(current.value.acquiredAt).getTime();
-      const free = !holder || isFinished(holder.status);
-      if (!free) {
-        if (!(force && age > this.leaseMs))
-          throw this.blocked(record.target, current.value, holder, age);
-        this.logger.warning(
-          `Taking over the lock of ${describeTarget(record.target)} from run ${current.value.runId}, held for ${Math.round(age / 60000)} min (longer than the lease), because force was given.`,
-        );
+      // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
+      const holder = (await this.store.getJson<RunRecord>(keys.run(current.value.runId)))?.value;
+      let verdict: HolderVerdict | undefined;
+      if (holder && !isFinished(holder.status)) {
+        const heartbeat = holder.executor
+          ? await readHeartbeat(this.store, holder.runId)
+          : undefined;
+        verdict = options.judge
+          ? await judgeHolder({
+              holder,
+              lock: current.value,
+              ...(heartbeat ? { heartbeat } : {}),
+              ...(options.liveness ? { liveness: options.liveness } : {}),
+              now: this.now(),
+              defaultLeaseMs: this.leaseMs,
+              holderRef: this.runRef(holder.runId),
+            })
+          : undefined;
+        if (!verdict?.dead) throw this.blocked(record.target, current.value, holder, verdict);
       }
       try {
         await this.store.putJson(key, lock, { ifMatch: current.etag });
-        return;
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
+        continue; // another run changed the lock first: judge its holder again
       }
+      if (holder && verdict) await this.supersede(holder, record, verdict.reason);
+      return;
     }
     throw new ExternalError(
       `Could not take the lock of ${describeTarget(record.target)}: it kept changing.`,
@@ -503,20 +586,50 @@ export class RunStore {
     );
   }
 
+  /**
+   * Closes a dead holder ABORTED on behalf of `by`, which has just taken its lock: recorded as its
+   * successor, so it is never applied or resumed afterwards. A failure here is a warning: the
+   * lock is already `by`'s, and runtime-tasks refuses a run that does not hold its lock.
+   */
+  private async supersede(holder: RunRecord, by: RunRecord, reason: string): Promise<void> {
+    const at = this.now().toISOString();
+    try {
+      const { changed } = await this.finish(
+        holder.runId,
+        'ABORTED',
+        { kind: 'ABORTED', message: `${reason}; superseded by run ${by.runId}` },
+        (run) => {
+          run.supersededBy = { runId: by.runId, at, workflowRunUrl: by.workflowRunUrl, reason };
+        },
+      );
+      this.logger.warning(
+        changed
+          ? `Run ${holder.runId} held the lock of ${describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
+          : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${describeTarget(holder.target)} from it.`,
+      );
+    } catch (error) {
+      this.logger.warning(
+        `Run ${holder.runId} held the lock of ${describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${(error as Error).message}). It no longer holds the lock, so runtime-tasks refuses it.`,
+      );
+    }
+  }
+
   private blocked(
     target: DeploymentTarget,
     lock: RunLock,
-    holder: RunRecord | undefined,
-    ageMs: number,
+    holder: RunRecord,
+    verdict: HolderVerdict | undefined,
   ): RunBlockedError {
-    const minutes = Math.round(ageMs / 60000);
+    const minutes = Math.round(
+      (this.now().getTime() - new Date(lock.acquiredAt).getTime()) / 60000,
+    );
+    const ref = this.runRef(lock.runId);
+    const why = verdict ? ` It keeps the lock: ${verdict.reason}.` : '';
+    const what = verdict?.hint ?? `Wait for it to finish, or ${cancelAdvice(ref)}.`;
     return new RunBlockedError(
-      `Another run is deploying ${describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}. ` +
-        `Wait for it to finish, or cancel it: run the cancel-run action with RUN_ID ${this.runRef(lock.runId)}.` +
-        (ageMs > this.leaseMs
-          ? ' Its lease has expired: it can also be taken over with the force option.'
-          : ''),
+      `Another run is deploying ${describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`,
       holder,
+      verdict?.retryable ?? true,
     );
   }
 

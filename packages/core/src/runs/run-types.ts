@@ -63,6 +63,40 @@ export interface RunRecord {
    * manifest, the plugin snapshots), by artifact name: checked when they are read back.
    */
   artifacts?: Record<string, string>;
+  /**
+   * The GitHub Actions workflow run (and attempt) that opened the run, as its runner said it;
+   * absent for a run opened outside GitHub Actions. A later run asks GitHub whether it ended (see
+   * holder-liveness.ts).
+   */
+  workflowRun?: WorkflowRunRef;
+  /**
+   * Set when a later run found this one dead (its workflow run ended, or its lease ran out) and
+   * closed it ABORTED to take the lock: such a run is never applied or resumed.
+   */
+  supersededBy?: RunSupersession;
+}
+
+/** A GitHub Actions workflow run attempt, as the runner's GITHUB_* variables name it. */
+export interface WorkflowRunRef {
+  /** owner/name (GITHUB_REPOSITORY). */
+  repository: string;
+  /** GITHUB_RUN_ID. */
+  runId: string;
+  /** GITHUB_RUN_ATTEMPT: a re-run of the same workflow run is a new attempt. */
+  attempt: number;
+  /** GITHUB_API_URL: the API that can say whether the attempt ended (GitHub Enterprise has its own). */
+  apiUrl: string;
+  /** The attempt's page, for messages. */
+  url: string;
+}
+
+/** Which run closed a dead one to take its lock, when, and why it was found dead. */
+export interface RunSupersession {
+  runId: string;
+  at: string;
+  /** The workflow run (or `unknown ...`) that opened the superseding run. */
+  workflowRunUrl: string;
+  reason: string;
 }
 
 /** Who holds a run's executor claim. */
@@ -72,6 +106,8 @@ export interface RunExecutor {
   /** The GitHub workflow run, job and attempt of the step, for the message another step gets. */
   description: string;
   claimedAt: string;
+  /** The workflow run attempt of the step (under GitHub Actions): alive as long as it runs. */
+  workflowRun?: WorkflowRunRef;
 }
 
 /** How an attempt of a resumed run ended, and the tasks that did not succeed then. */
@@ -88,6 +124,13 @@ export interface RunLock {
   runId: string;
   workflowRunUrl: string;
   acquiredAt: string;
+  /** The GitHub workflow run that opened the holder (absent outside GitHub Actions). */
+  workflowRun?: WorkflowRunRef;
+  /**
+   * Outside GitHub Actions: how long the holder keeps the lock while no step executes it (waiting
+   * for approval), from acquiredAt. Absent: the store's default (6 hours).
+   */
+  leaseMs?: number;
 }
 
 export function isFinished(status: RunStatus): boolean {
