@@ -82425,7 +82425,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -85238,7 +85238,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function core_error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -85246,7 +85246,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -85254,7 +85254,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -93552,6 +93552,7 @@ class run_store_RunStore {
             version: input.version,
             workflowRunUrl: input.workflowRunUrl,
             tfstate: input.tfstate,
+            ...(input.awsRegion ? { awsRegion: input.awsRegion } : {}),
             manifestDigest: input.manifestDigest,
             createdAt: at,
             updatedAt: at,
@@ -96136,6 +96137,7 @@ async function openRun(deps, options) {
         version: manifest.version,
         workflowRunUrl: options.workflowRunUrl,
         tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
         manifestDigest: manifest.digest,
         tasks: skipped ? [] : tasks,
         ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
@@ -98549,6 +98551,37 @@ function describeSharedChange(before, now) {
     return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
+/**
+ * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
+ * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
+ * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
+ * in that same region: a reviewed plan made for one region is never applied in another.
+ */
+
+/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
+const AWS_REGION_NAME = {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
+};
+/**
+ * The region the run's tasks apply in: the one it was planned in (runs planned before it was
+ * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
+ * not given) must be that region: the plan reviewers approved addresses its resources there.
+ */
+function applyRegion(given, run, iacBucketRegion) {
+    if (!run)
+        return given || iacBucketRegion;
+    const planned = run.awsRegion ?? iacBucketRegion;
+    if (given !== '' && given !== planned) {
+        throw new ConfigurationError({
+            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
+            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
+        });
+    }
+    return planned;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
 /** Everything a run reads and writes in the IaC bucket, built once per step. */
 
@@ -98569,6 +98602,7 @@ function runDependencies(iacStore, logger, region) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
 
 
 
@@ -98632,6 +98666,7 @@ class InputParser {
     maskSecret;
     problems = [];
     warnings = [];
+    notes = [];
     /**
      * @param read reads one input's raw value
      * @param maskSecret called with each secret value before it is returned to any other code
@@ -98744,6 +98779,14 @@ class InputParser {
     /** Records a warning to show once the inputs are valid. */
     warn(message) {
         this.warnings.push(message);
+    }
+    /** Records a notice: how an input was read, worth saying once, not a problem. */
+    notice(message) {
+        this.notes.push(message);
+    }
+    /** The notices recorded so far. */
+    notices() {
+        return [...this.notes];
     }
     /** Throws a ConfigurationError listing every problem; otherwise returns the warnings. */
     finish(action) {
@@ -98879,6 +98922,124 @@ function readTerraformVersion(inputs, name) {
             throw new Error(`${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`);
         return raw;
     });
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/checkout-paths.ts
+/**
+ * PATH_TO_MOUNT and WORKDIR: where the checkout is and which folder of it holds `.stk/`.
+ *
+ * StackSpot's actions ran in a container that mounted the runner's checkout, so its documented
+ * workflow passes the host path `/home/runner/_work/<repo>/<repo>` as PATH_TO_MOUNT and may give
+ * WORKDIR as an absolute path under it. These actions run on the runner itself, where the checkout
+ * is GITHUB_WORKSPACE. The rules, so the documented workflow works unchanged and nothing outside
+ * the checkout is ever read:
+ * - PATH_TO_MOUNT empty: GITHUB_WORKSPACE (else the current folder).
+ * - PATH_TO_MOUNT in the documented layout (`<dir>/_work/<name>/<name>`) that does not exist here
+ *   while GITHUB_WORKSPACE does: read as GITHUB_WORKSPACE, with one notice.
+ * - Any other PATH_TO_MOUNT must exist, be a folder, and (under a runner, GITHUB_WORKSPACE set)
+ *   lie inside GITHUB_WORKSPACE, where actions/checkout writes: a workflow cannot point the engine
+ *   at the runner's other folders.
+ * - WORKDIR absolute: made relative to PATH_TO_MOUNT as given, to the folder it was read as, or to
+ *   the documented layout's folder; anything else absolute is refused. Then, as every path input,
+ *   it must stay inside the checkout: no `..` out of it, no symbolic link out of it.
+ */
+
+
+
+/** The runner's GITHUB_WORKSPACE and current folder. */
+function runnerCheckoutEnvironment() {
+    return {
+        ...(process.env.GITHUB_WORKSPACE ? { workspace: process.env.GITHUB_WORKSPACE } : {}),
+        cwd: process.cwd(),
+    };
+}
+/** `<dir>/_work/<name>/<name>` and what follows it, when `path` starts with that layout. */
+function documentedLayout(path) {
+    const match = /^(\/(?:[^/]+\/)*_work\/([^/]+)\/\2)(\/.*)?$/.exec(path.replace(/\/+$/, ''));
+    if (!match?.[1])
+        return undefined;
+    return { base: match[1], rest: (match[3] ?? '').replace(/^\/+/, '') };
+}
+function isInside(root, path) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+function isFolder(path) {
+    try {
+        return (0,external_node_fs_.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+const PATH_TO_MOUNT_HINT = 'Leave PATH_TO_MOUNT out: the checkout (GITHUB_WORKSPACE) is used. Or name the folder actions/checkout wrote (its `path:`), inside GITHUB_WORKSPACE.';
+/**
+ * Reads PATH_TO_MOUNT by the rules above. A refused value is reported against PATH_TO_MOUNT and
+ * leaves `root` undefined, so the inputs relative to it are not reported as wrong as well.
+ */
+function readPathToMount(p, env) {
+    const given = p.optional('PATH_TO_MOUNT');
+    const workspace = env.workspace ? (0,external_node_path_.resolve)(env.cwd, env.workspace) : undefined;
+    const base = workspace ?? env.cwd;
+    if (given === '')
+        return { root: base, given };
+    const path = (0,external_node_path_.resolve)(base, given);
+    if (!(0,external_node_fs_.existsSync)(path)) {
+        if (documentedLayout(path)?.rest === '' && workspace && isFolder(workspace)) {
+            p.notice(`PATH_TO_MOUNT '${given}' is where StackSpot's container action saw the checkout; this action runs on the runner itself and reads the checkout at GITHUB_WORKSPACE (${workspace}). PATH_TO_MOUNT can be left out.`);
+            return { root: workspace, given };
+        }
+        p.fail('PATH_TO_MOUNT', `'${given}' does not exist on this runner.`, PATH_TO_MOUNT_HINT);
+        return { root: undefined, given };
+    }
+    if (!isFolder(path)) {
+        p.fail('PATH_TO_MOUNT', `'${given}' is not a folder.`, PATH_TO_MOUNT_HINT);
+        return { root: undefined, given };
+    }
+    if (workspace && isFolder(workspace)) {
+        if (!isInside((0,external_node_fs_.realpathSync)(workspace), (0,external_node_fs_.realpathSync)(path))) {
+            p.fail('PATH_TO_MOUNT', `'${given}' is outside the checkout GITHUB_WORKSPACE (${workspace}); the engine reads only the repository checked out there.`, PATH_TO_MOUNT_HINT);
+            return { root: undefined, given };
+        }
+    }
+    return { root: path, given };
+}
+/**
+ * WORKDIR relative to the checkout (default `./`), or a problem reported against WORKDIR. An
+ * absolute WORKDIR is read relative to the PATH_TO_MOUNT it names (as given, as read, or the
+ * documented layout that does not exist here).
+ */
+function readWorkdir(p, checkout) {
+    const { root } = checkout;
+    const raw = p.optional('WORKDIR');
+    if (raw === '' || root === undefined)
+        return './';
+    return p.structured('WORKDIR', './', (value) => {
+        const relativeForm = (0,external_node_path_.isAbsolute)(value) ? underCheckout(value, checkout, root) : value;
+        if (relativeForm === undefined)
+            throw new Error(`'${value}' is absolute and not inside PATH_TO_MOUNT (${checkout.given || root}). Give the folder that holds .stk/ relative to PATH_TO_MOUNT (e.g. ./ or infra/app), or absolute inside it.`);
+        const why = outsideReason(root, relativeForm, { allowRoot: true });
+        if (why !== undefined)
+            throw new Error(`'${value}' ${why.replace(/PATH_TO_MOUNT/g, 'the checkout (PATH_TO_MOUNT)')} Give a folder inside the checkout.`);
+        return relativeForm === '' ? './' : relativeForm;
+    });
+}
+/** An absolute WORKDIR relative to the checkout, or undefined when it is not inside it. */
+function underCheckout(value, checkout, root) {
+    const path = (0,external_node_path_.resolve)(value);
+    const bases = [root];
+    if ((0,external_node_fs_.existsSync)(root))
+        bases.push((0,external_node_fs_.realpathSync)(root));
+    if ((0,external_node_path_.isAbsolute)(checkout.given))
+        bases.push((0,external_node_path_.resolve)(checkout.given));
+    for (const base of bases)
+        if (isInside(base, path))
+            return (0,external_node_path_.relative)(base, path);
+    // The documented layout names the checkout StackSpot's container saw, not a folder here.
+    const layout = documentedLayout(path);
+    if (layout && !(0,external_node_fs_.existsSync)(layout.base))
+        return layout.rest;
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/not-implemented.ts
@@ -99319,10 +99480,16 @@ async function aws_session_openAwsSession(region, credentials, logger, options =
             }
             return client;
         },
-        terraform: () => (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, region, logger)),
+        terraform: async (terraformRegion) => {
+            const resolved = await (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, logger));
+            return {
+                env: { ...resolved.env, AWS_REGION: terraformRegion, AWS_DEFAULT_REGION: terraformRegion },
+                secrets: resolved.secrets,
+            };
+        },
     };
 }
-async function resolveForTerraform(s3, region, logger) {
+async function resolveForTerraform(s3, logger) {
     // The provider names the source and the reason when it fails (an ExternalError).
     const resolved = await s3.config.credentials();
     const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter((v) => typeof v === 'string' && v !== '');
@@ -99330,8 +99497,6 @@ async function resolveForTerraform(s3, region, logger) {
     const env = {
         AWS_ACCESS_KEY_ID: resolved.accessKeyId,
         AWS_SECRET_ACCESS_KEY: resolved.secretAccessKey,
-        AWS_REGION: region,
-        AWS_DEFAULT_REGION: region,
         AWS_EC2_METADATA_DISABLED: 'true',
     };
     if (resolved.sessionToken)
@@ -100266,7 +100431,8 @@ function terraformResolver(inputs) {
 const SCRATCH_IN_CHECKOUT = '.deploy-engine';
 async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
-    const credentials = await session.terraform();
+    const credentials = await session.terraform(inputs.awsRegion);
+    actions_logger_actionsLogger.info(`Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the S3 backend uses the state bucket's own region.`);
     const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
     // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
     // variables are kept, every registry token masked before Terraform runs.
@@ -100394,6 +100560,7 @@ function renderUndefinedNames(references) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/inputs.ts
 
 /** Every input of orchestrate-and-plan, parsed and validated before anything else happens. */
@@ -100406,7 +100573,7 @@ const PLAN_CREDENTIALS = {
     secret: 'PLAN_AWS_SECRET_ACCESS_KEY',
     token: 'PLAN_AWS_SESSION_TOKEN',
 };
-function parseOrchestrateInputs(p) {
+function parseOrchestrateInputs(p, env = runnerCheckoutEnvironment()) {
     readUnusedInputs(p, ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'OPEN_API_PATH'], ['STK_CLIENT_SECRET'], 'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.');
     const credentials = readAwsCredentials(p, {
         role: 'AWS_IAM_ROLE',
@@ -100415,23 +100582,27 @@ function parseOrchestrateInputs(p) {
         token: 'AWS_SESSION_TOKEN',
     });
     const planCredentials = readAwsCredentials(p, PLAN_CREDENTIALS);
-    const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
-    const pathToMount = p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd();
+    const awsRegion = p.optionalName('AWS_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) || 'us-east-1';
+    const checkout = readPathToMount(p, env);
+    // A refused PATH_TO_MOUNT is reported once, not again as every input relative to it.
+    const pathToMount = checkout.root ?? env.cwd;
     const inputs = {
         tfstateBucket: {
             name: p.requiredName('TFSTATE_BUCKET_NAME', BUCKET_NAME.pattern, BUCKET_NAME.rule, 'Name the S3 bucket for Terraform states.'),
-            region: p.optional('TFSTATE_BUCKET_REGION') || awsRegion,
+            region: p.optionalName('TFSTATE_BUCKET_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) ||
+                awsRegion,
         },
         iacBucket: {
             name: p.requiredName('IAC_BUCKET_NAME', BUCKET_NAME.pattern, BUCKET_NAME.rule, 'Name the S3 bucket for run records and rendered IaC.'),
-            region: p.optional('IAC_BUCKET_REGION') || awsRegion,
+            region: p.optionalName('IAC_BUCKET_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) ||
+                awsRegion,
         },
         workspace: p.requiredName('WORKSPACE', common_inputs_NAME.pattern, common_inputs_NAME.rule),
         environment: p.requiredName('ENVIRONMENT', common_inputs_NAME.pattern, common_inputs_NAME.rule),
         version: p.requiredName('VERSION', VERSION_LABEL.pattern, VERSION_LABEL.rule, 'Use a tag or the commit SHA, e.g. ${{ github.sha }}.'),
         repositoryName: p.optional('REPOSITORY_NAME'),
         pathToMount,
-        workdir: p.structured('WORKDIR', './', (raw) => insideCheckout(pathToMount, raw)),
+        workdir: readWorkdir(p, checkout),
         pluginDirs: p
             .optional('PLUGINS_PATH')
             .split(/[\n,]/)
@@ -100456,7 +100627,9 @@ function parseOrchestrateInputs(p) {
         forceDestroy: p.boolean('FORCE_DESTROY', false),
         checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
         taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
-        excludeFilesPath: p.structured('EXCLUDE_FILES_PATH', '', (raw) => insideCheckout(pathToMount, raw)),
+        excludeFilesPath: checkout.root
+            ? p.structured('EXCLUDE_FILES_PATH', '', (raw) => insideCheckout(pathToMount, raw))
+            : p.optional('EXCLUDE_FILES_PATH'),
         logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
         unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
         terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),
@@ -105753,7 +105926,9 @@ ${renderManifestMermaid(manifest)}
 /** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
 async function run() {
     await runAction('orchestrate-and-plan', async ({ signal }) => {
-        const { inputs, warnings } = parseOrchestrateInputs(runnerInputs());
+        const parser = runnerInputs();
+        const { inputs, warnings } = parseOrchestrateInputs(parser);
+        parser.notices().forEach((n) => notice(n));
         warnings.forEach((w) => warning(w));
         const logger = actions_logger_actionsLogger;
         const session = await aws_session_openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {
@@ -105785,6 +105960,7 @@ async function run() {
             version: inputs.version,
             dynamicInputs: inputs.dynamicInputs,
             tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
+            awsRegion: inputs.awsRegion,
             workflowRunUrl: workflowRunUrl(),
             ...(workflowRun ? { workflowRun } : {}),
             ...(liveness ? { liveness } : {}),

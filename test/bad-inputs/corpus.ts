@@ -683,6 +683,27 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
     expect: /WORKDIR/,
   },
   {
+    name: 'input: WORKDIR absolute outside the checkout',
+    with: { WORKDIR: '/etc' },
+    expect: /Input WORKDIR '\/etc' is absolute and not inside PATH_TO_MOUNT/,
+  },
+  {
+    name: 'input: PATH_TO_MOUNT that does not exist, reported as PATH_TO_MOUNT',
+    with: { PATH_TO_MOUNT: '/srv/no-such-checkout', WORKDIR: 'single' },
+    expect:
+      /^(?![^]*Input WORKDIR)[^]*Input PATH_TO_MOUNT '\/srv\/no-such-checkout' does not exist on this runner/,
+  },
+  {
+    name: 'input: AWS_REGION not a region name',
+    with: { AWS_REGION: '../../us-east-1' },
+    expect: /Input AWS_REGION "..\/..\/us-east-1" is not allowed: an AWS region name/,
+  },
+  {
+    name: 'input: PATH_TO_MOUNT outside the workspace',
+    with: { PATH_TO_MOUNT: '/etc', WORKDIR: '.' },
+    expect: /Input PATH_TO_MOUNT '\/etc' is outside the checkout GITHUB_WORKSPACE/,
+  },
+  {
     name: 'input: ENVIRONMENT with a slash',
     with: { ENVIRONMENT: 'prod/../dev' },
     expect: /ENVIRONMENT/,
@@ -760,6 +781,16 @@ export const ORCHESTRATE_CASES: BadInputCase[] = [
 
 /** Cases for runtime-tasks: TASK_LIST, RUN_ID and its inputs (`RUN` is replaced by a real RUN_ID). */
 export const RUNTIME_CASES: BadInputCase[] = [
+  {
+    name: 'AWS_REGION: another region than the run was planned in',
+    with: { AWS_REGION: 'eu-west-1' },
+    expect: /Input AWS_REGION is eu-west-1, but run \w+ was planned in us-east-1/,
+  },
+  {
+    name: 'AWS_REGION: not a region name',
+    with: { AWS_REGION: 'us-east-1\n::set-output name=x::y' },
+    expect: /Input AWS_REGION .* is not allowed: an AWS region name/,
+  },
   {
     name: 'OUTPUT_FILE: a path climbing out of the checkout',
     with: { OUTPUT_FILE: '../../../tmp/evil.json' },

@@ -258,6 +258,28 @@ describe('files and links', () => {
     }
   });
 
+  it("refuses a WORKDIR in StackSpot's documented absolute form that leads out of the checkout through a symbolic link", async () => {
+    // Another application's folder on the runner, with a valid .stk/: reading it would deploy it.
+    const outside = mkdtempSync(join(tmpdir(), 'outside-app-'));
+    cpSync(join(flow.checkout, 'single'), outside, { recursive: true });
+    const link = join(flow.checkout, 'linked-app');
+    symlinkSync(outside, link);
+    const runsBefore = (await flow.runs()).length;
+    try {
+      const plan = await flow.orchestrate('/home/runner/_work/shop/shop/linked-app', {
+        PATH_TO_MOUNT: '/home/runner/_work/shop/shop',
+      });
+      expect(plan.exitCode).toBe(1);
+      expect(errorsOf(plan)).toMatch(
+        /Input WORKDIR '\/home\/runner\/_work\/shop\/shop\/linked-app' leads outside the checkout \(PATH_TO_MOUNT\) through a symbolic link/,
+      );
+      expect((await flow.runs()).length).toBe(runsBefore);
+    } finally {
+      rmSync(link, { force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a PLUGINS_PATH entry that is a symbolic link leading out of the checkout', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'outside-plugins-'));
     cpSync(join(flow.checkout, 'plugins', 'node-a'), join(outside, 'node-a'), { recursive: true });

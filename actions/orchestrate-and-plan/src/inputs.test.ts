@@ -1,6 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigurationError } from '@deploy-engine/core';
 import { fakeInputs } from '../../../test/support/fake-inputs';
 import { parseOrchestrateInputs } from './inputs';
+
+/** PATH_TO_MOUNT must exist: a fresh folder stands for the checkout. */
+const repo = mkdtempSync(join(tmpdir(), 'orchestrate-inputs-'));
 
 const valid = {
   TFSTATE_BUCKET_NAME: 'acme-tfstate',
@@ -8,12 +14,12 @@ const valid = {
   WORKSPACE: 'payments',
   ENVIRONMENT: 'prod',
   VERSION: 'v1.2.0',
-  PATH_TO_MOUNT: '/repo',
+  PATH_TO_MOUNT: repo,
 };
 
 function parse(values: Record<string, string>) {
   const fake = fakeInputs(values);
-  return { ...fake, result: () => parseOrchestrateInputs(fake.parser) };
+  return { ...fake, result: () => parseOrchestrateInputs(fake.parser, { cwd: repo }) };
 }
 
 function problemsOf(values: Record<string, string>): string[] {
@@ -89,8 +95,8 @@ describe('orchestrate-and-plan inputs', () => {
       PLUGINS_PATH: 'plugins, vendor/plugins\n/opt/shared-plugins\n',
     }).result();
     expect(inputs.pluginDirs).toEqual([
-      '/repo/plugins',
-      '/repo/vendor/plugins',
+      join(repo, 'plugins'),
+      join(repo, 'vendor/plugins'),
       '/opt/shared-plugins',
     ]);
   });

@@ -11,15 +11,20 @@ import {
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readPathToMount,
   readReleasesUrl,
+  readWorkdir,
+  runnerCheckoutEnvironment,
   readTerraformVersion,
   readUnusedInputs,
   TF_LOG_LEVELS,
+  type CheckoutEnvironment,
   type InputParser,
   type LogLevel,
   type TfLogLevel,
 } from '@deploy-engine/action-kit';
 import {
+  AWS_REGION_NAME,
   parseDynamicInputs,
   type AllowedModuleSource,
   type AllowedRemoteState,
@@ -44,6 +49,7 @@ export interface OrchestrateInputs {
    * engine's records keep `credentials`. Ambient when none is given: Terraform uses `credentials`.
    */
   planCredentials: AwsCredentialSource;
+  /** AWS_REGION: where Terraform's providers work; the buckets keep their own regions. */
   awsRegion: string;
   allowedModules: AllowedModuleSource[];
   /** FEATURES_TERRAFORM_PROVIDERS, normalised source addresses. */
@@ -93,7 +99,10 @@ export interface Parsed<T> {
   warnings: string[];
 }
 
-export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs> {
+export function parseOrchestrateInputs(
+  p: InputParser,
+  env: CheckoutEnvironment = runnerCheckoutEnvironment(),
+): Parsed<OrchestrateInputs> {
   readUnusedInputs(
     p,
     ['STK_CLIENT_ID', 'STK_CLIENT_SECRET', 'STK_REALM', 'OPEN_API_PATH'],
@@ -107,8 +116,11 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     token: 'AWS_SESSION_TOKEN',
   });
   const planCredentials = readAwsCredentials(p, PLAN_CREDENTIALS);
-  const awsRegion = p.optional('AWS_REGION') || 'us-east-1';
-  const pathToMount = p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd();
+  const awsRegion =
+    p.optionalName('AWS_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) || 'us-east-1';
+  const checkout = readPathToMount(p, env);
+  // A refused PATH_TO_MOUNT is reported once, not again as every input relative to it.
+  const pathToMount = checkout.root ?? env.cwd;
   const inputs: OrchestrateInputs = {
     tfstateBucket: {
       name: p.requiredName(
@@ -117,7 +129,9 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
         BUCKET_NAME.rule,
         'Name the S3 bucket for Terraform states.',
       ),
-      region: p.optional('TFSTATE_BUCKET_REGION') || awsRegion,
+      region:
+        p.optionalName('TFSTATE_BUCKET_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) ||
+        awsRegion,
     },
     iacBucket: {
       name: p.requiredName(
@@ -126,7 +140,9 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
         BUCKET_NAME.rule,
         'Name the S3 bucket for run records and rendered IaC.',
       ),
-      region: p.optional('IAC_BUCKET_REGION') || awsRegion,
+      region:
+        p.optionalName('IAC_BUCKET_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule) ||
+        awsRegion,
     },
     workspace: p.requiredName('WORKSPACE', NAME.pattern, NAME.rule),
     environment: p.requiredName('ENVIRONMENT', NAME.pattern, NAME.rule),
@@ -138,7 +154,7 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     ),
     repositoryName: p.optional('REPOSITORY_NAME'),
     pathToMount,
-    workdir: p.structured('WORKDIR', './', (raw) => insideCheckout(pathToMount, raw)),
+    workdir: readWorkdir(p, checkout),
     pluginDirs: p
       .optional('PLUGINS_PATH')
       .split(/[\n,]/)
@@ -163,9 +179,9 @@ export function parseOrchestrateInputs(p: InputParser): Parsed<OrchestrateInputs
     forceDestroy: p.boolean('FORCE_DESTROY', false),
     checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
     taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
-    excludeFilesPath: p.structured('EXCLUDE_FILES_PATH', '', (raw) =>
-      insideCheckout(pathToMount, raw),
-    ),
+    excludeFilesPath: checkout.root
+      ? p.structured('EXCLUDE_FILES_PATH', '', (raw) => insideCheckout(pathToMount, raw))
+      : p.optional('EXCLUDE_FILES_PATH'),
     logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
     unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
     terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),

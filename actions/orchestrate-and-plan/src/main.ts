@@ -43,7 +43,9 @@ import {
 /** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
 export async function run(): Promise<void> {
   await runAction('orchestrate-and-plan', async ({ signal }) => {
-    const { inputs, warnings } = parseOrchestrateInputs(runnerInputs());
+    const parser = runnerInputs();
+    const { inputs, warnings } = parseOrchestrateInputs(parser);
+    parser.notices().forEach((n) => core.notice(n));
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
     const session = await openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {
@@ -78,6 +80,7 @@ export async function run(): Promise<void> {
       version: inputs.version,
       dynamicInputs: inputs.dynamicInputs,
       tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
+      awsRegion: inputs.awsRegion,
       workflowRunUrl: workflowRunUrl(),
       ...(workflowRun ? { workflowRun } : {}),
       ...(liveness ? { liveness } : {}),

@@ -6,15 +6,19 @@ import {
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readPathToMount,
   readReleasesUrl,
+  runnerCheckoutEnvironment,
   readTerraformVersion,
   readUnusedInputs,
   TF_LOG_LEVELS,
+  type CheckoutEnvironment,
   type InputParser,
   type LogLevel,
   type TfLogLevel,
 } from '@deploy-engine/action-kit';
 import {
+  AWS_REGION_NAME,
   parseTaskList,
   type AllowedModuleSource,
   type AllowedRemoteState,
@@ -36,6 +40,7 @@ export interface RuntimeInputs {
   tasks: ApplyTask[];
   repositoryName: string;
   pathToMount: string;
+  /** AWS_REGION; '' when not given: the region the run was planned in (see applyRegion). */
   awsRegion: string;
   credentials: AwsCredentialSource;
   allowedModules: AllowedModuleSource[];
@@ -61,7 +66,10 @@ export interface RuntimeInputs {
   templateStrict: boolean;
 }
 
-export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; warnings: string[] } {
+export function parseRuntimeInputs(
+  p: InputParser,
+  env: CheckoutEnvironment = runnerCheckoutEnvironment(),
+): { inputs: RuntimeInputs; warnings: string[] } {
   readUnusedInputs(
     p,
     ['CLIENT_ID', 'CLIENT_KEY', 'CLIENT_REALM'],
@@ -77,8 +85,8 @@ export function parseRuntimeInputs(p: InputParser): { inputs: RuntimeInputs; war
       required: 'Pass the apply_tasks output of orchestrate-and-plan.',
     }),
     repositoryName: p.optional('REPOSITORY_NAME'),
-    pathToMount: p.optional('PATH_TO_MOUNT') || process.env.GITHUB_WORKSPACE || process.cwd(),
-    awsRegion: p.optional('AWS_REGION') || 'us-east-1',
+    pathToMount: readPathToMount(p, env).root ?? env.cwd,
+    awsRegion: p.optionalName('AWS_REGION', AWS_REGION_NAME.pattern, AWS_REGION_NAME.rule),
     credentials,
     allowedModules: readAllowedModules(p, 'FEATURES_TERRAFORM_MODULES'),
     allowedProviders: readAllowedProviders(p, 'FEATURES_TERRAFORM_PROVIDERS'),

@@ -13,6 +13,8 @@ import {
   workflowRunRef,
 } from '@deploy-engine/action-kit';
 import {
+  applyRegion,
+  ConfigurationError,
   confinePath,
   executeRunTasks,
   ForeignRunError,
@@ -27,13 +29,28 @@ import { writeRuntimeSummary } from './summary';
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
 export async function run(): Promise<void> {
   await runAction('runtime-tasks', async ({ signal }) => {
-    const { inputs, warnings } = parseRuntimeInputs(runnerInputs());
+    const parser = runnerInputs();
+    const { inputs, warnings } = parseRuntimeInputs(parser);
+    parser.notices().forEach((n) => core.notice(n));
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;
     const ref = parseRunRef(inputs.runId);
     const workflowRun = workflowRunRef();
+    const session = await openAwsSession(ref.region, inputs.credentials, logger, {
+      credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
+    });
+    const iacStore = new S3ObjectStore(session.s3, ref.bucket);
+    const deps = runDependencies(iacStore, logger, ref.region);
     // From here on the post step closes the run if this step does not.
     guardRun(inputs.runId);
+    let awsRegion: string;
+    try {
+      awsRegion = applyRegion(inputs.awsRegion, await deps.runs.getRun(ref.runId), ref.region);
+    } catch (error) {
+      // A wrong AWS_REGION changes nothing: the run stays open for a re-run with the right one.
+      if (error instanceof ConfigurationError) releaseRun();
+      throw error;
+    }
     if (inputs.excludeFilesPath) {
       const excluded = confinePath(
         inputs.pathToMount,
@@ -45,11 +62,7 @@ export async function run(): Promise<void> {
         `Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`,
       );
     }
-    const session = await openAwsSession(ref.region, inputs.credentials, logger, {
-      credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
-    });
-    const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-    const result = await executeRunTasks(runDependencies(iacStore, logger, ref.region), {
+    const result = await executeRunTasks(deps, {
       runId: ref.runId,
       tasks: inputs.tasks,
       executor: stepDescription(),
@@ -58,7 +71,7 @@ export async function run(): Promise<void> {
       ...(process.env.GITHUB_ACTIONS === 'true' && process.env.GITHUB_REPOSITORY
         ? { repository: process.env.GITHUB_REPOSITORY }
         : {}),
-      ...(await taskEnvironment(session, ref.runId, inputs)),
+      ...(await taskEnvironment(session, ref.runId, { ...inputs, awsRegion })),
       parallelism: inputs.taskParallelism,
       templateStrict: inputs.templateStrict,
       checkout: {

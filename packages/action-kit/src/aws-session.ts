@@ -27,8 +27,12 @@ export interface AwsSession {
   s3: S3Client;
   /** An S3 client with the same credentials for a bucket in `region` (the step's own if equal). */
   s3In(region: string): S3Client;
-  /** Resolves the credentials for Terraform (once; masked before they are returned). */
-  terraform(): Promise<TerraformCredentials>;
+  /**
+   * Resolves the credentials for Terraform (once; masked before they are returned), with `region`
+   * as AWS_REGION / AWS_DEFAULT_REGION: the region Terraform's providers work in (the AWS_REGION
+   * input), which need not be a bucket's region (the S3 backend is given its own).
+   */
+  terraform(region: string): Promise<TerraformCredentials>;
 }
 
 export interface AwsSessionOptions {
@@ -108,16 +112,20 @@ export async function openAwsSession(
       }
       return client;
     },
-    terraform: () =>
-      (forTerraform ??= resolveForTerraform(forTerraformClient ?? s3, region, logger)),
+    terraform: async (terraformRegion) => {
+      const resolved = await (forTerraform ??= resolveForTerraform(
+        forTerraformClient ?? s3,
+        logger,
+      ));
+      return {
+        env: { ...resolved.env, AWS_REGION: terraformRegion, AWS_DEFAULT_REGION: terraformRegion },
+        secrets: resolved.secrets,
+      };
+    },
   };
 }
 
-async function resolveForTerraform(
-  s3: S3Client,
-  region: string,
-  logger: Logger,
-): Promise<TerraformCredentials> {
+async function resolveForTerraform(s3: S3Client, logger: Logger): Promise<TerraformCredentials> {
   // The provider names the source and the reason when it fails (an ExternalError).
   const resolved = await s3.config.credentials();
   const secrets = [resolved.accessKeyId, resolved.secretAccessKey, resolved.sessionToken].filter(
@@ -127,8 +135,6 @@ async function resolveForTerraform(
   const env: Record<string, string> = {
     AWS_ACCESS_KEY_ID: resolved.accessKeyId,
     AWS_SECRET_ACCESS_KEY: resolved.secretAccessKey,
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
     AWS_EC2_METADATA_DISABLED: 'true',
   };
   if (resolved.sessionToken) env.AWS_SESSION_TOKEN = resolved.sessionToken;

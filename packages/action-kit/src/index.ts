@@ -1,5 +1,6 @@
 export * from './input-parser';
 export * from './common-inputs';
+export * from './checkout-paths';
 export * from './run-action';
 export * from './actions-logger';
 export * from './inert-text';

@@ -16,6 +16,7 @@ const FALSE_VALUES = ['false', 'False', 'FALSE'];
 export class InputParser {
   private readonly problems: Problem[] = [];
   private readonly warnings: string[] = [];
+  private readonly notes: string[] = [];
 
   /**
    * @param read reads one input's raw value
@@ -141,6 +142,16 @@ export class InputParser {
   /** Records a warning to show once the inputs are valid. */
   warn(message: string): void {
     this.warnings.push(message);
+  }
+
+  /** Records a notice: how an input was read, worth saying once, not a problem. */
+  notice(message: string): void {
+    this.notes.push(message);
+  }
+
+  /** The notices recorded so far. */
+  notices(): string[] {
+    return [...this.notes];
   }
 
   /** Throws a ConfigurationError listing every problem; otherwise returns the warnings. */

@@ -29,6 +29,8 @@ export interface TaskEnvironmentInputs {
   terraformReleasesUrl: string;
   terraformParallelism: number;
   tfLogProvider: string;
+  /** The region Terraform's providers work in (AWS_REGION), apart from the buckets' regions. */
+  awsRegion: string;
 }
 
 /** The Terraform binary TERRAFORM_VERSION asks for (installed if needed), and its version. */
@@ -95,7 +97,10 @@ export async function taskEnvironment(
   >
 > {
   const terraform = prepared ?? (await prepareTerraform(inputs));
-  const credentials = await session.terraform();
+  const credentials = await session.terraform(inputs.awsRegion);
+  actionsLogger.info(
+    `Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the S3 backend uses the state bucket's own region.`,
+  );
   const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
   // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
   // variables are kept, every registry token masked before Terraform runs.

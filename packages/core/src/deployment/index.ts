@@ -11,6 +11,7 @@ export * from './classic-plans';
 export * from './lifecycle-manifests';
 export * from './fingerprint';
 export * from './terraform-versions';
+export * from './terraform-region';
 export * from './dependencies';
 export * from './repository-files';
 export * from './repository-binding';

@@ -70,6 +70,8 @@ export interface OpenRunOptions extends Omit<
   'connectionInterfaces' | 'previous' | 'logger'
 > {
   tfstate: { bucket: string; region: string };
+  /** The region Terraform plans in (AWS_REGION), recorded so the apply uses the same. */
+  awsRegion?: string;
   workflowRunUrl: string;
   /**
    * The repository (and workflow) the run comes from: an application id is deployed from one
@@ -273,6 +275,7 @@ export async function openRun(
       version: manifest.version,
       workflowRunUrl: options.workflowRunUrl,
       tfstate: options.tfstate,
+      ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
       manifestDigest: manifest.digest,
       tasks: skipped ? [] : tasks,
       ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),

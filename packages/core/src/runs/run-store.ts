@@ -58,6 +58,8 @@ export interface CreateRunInput {
   version: string;
   workflowRunUrl: string;
   tfstate: { bucket: string; region: string };
+  /** The region Terraform plans in (see RunRecord.awsRegion). */
+  awsRegion?: string;
   manifestDigest: string;
   tasks: { taskType: TaskType; pluginAppliedAlias: string | null }[];
   /** The GitHub workflow run opening it (absent outside GitHub Actions). */
@@ -142,6 +144,7 @@ export class RunStore {
       version: input.version,
       workflowRunUrl: input.workflowRunUrl,
       tfstate: input.tfstate,
+      ...(input.awsRegion ? { awsRegion: input.awsRegion } : {}),
       manifestDigest: input.manifestDigest,
       createdAt: at,
       updatedAt: at,

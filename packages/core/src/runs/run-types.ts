@@ -40,6 +40,11 @@ export interface RunRecord {
   /** The GitHub workflow run that opened it. */
   workflowRunUrl: string;
   tfstate: { bucket: string; region: string };
+  /**
+   * The AWS region Terraform and its providers planned in (orchestrate-and-plan's AWS_REGION):
+   * runtime-tasks applies there and refuses another. Absent in runs recorded before it existed.
+   */
+  awsRegion?: string;
   manifestDigest: string;
   createdAt: string;
   updatedAt: string;
