@@ -112,21 +112,26 @@ spec:
     - { name: text, type: text, required: true }
 `,
   );
+  // A new resource whose id Terraform knows only once it is created: the check fails at apply.
   const check = options.failingApply
     ? `
+resource "terraform_data" "check" {
+  input = "{{ text }}"
   lifecycle {
     postcondition {
       condition     = self.id == "never"
       error_message = "The note could not be written."
     }
-  }`
+  }
+}
+`
     : '';
   writeFileSync(
     join(plugin, 'main.tf'),
     `resource "terraform_data" "note" {
-  input = "{{ text }}-{{ environment }}"${check}
+  input = "{{ text }}-{{ environment }}"
 }
-
+${check}
 output "note" {
   value = terraform_data.note.output
 }
