@@ -99395,14 +99395,14 @@ async function askGitHub(apiUrl, token, run, fetcher) {
     const status = response.status;
     if (status === 200) {
         const body = (await response.json().catch(() => undefined));
-        if (typeof body?.status !== 'string')
+        // Words GitHub uses (queued, in_progress, cancelled...): nothing else reaches a message.
+        const word = (value) => typeof value === 'string' && /^[a-z_]{1,30}$/.test(value) ? value : undefined;
+        const state = word(body?.status);
+        if (!state)
             return unknown(`GitHub's answer has no status`, 'Run the job again.', true);
-        if (body.status === 'completed')
-            return {
-                state: 'completed',
-                conclusion: typeof body.conclusion === 'string' ? body.conclusion : null,
-            };
-        return { state: 'running', status: body.status };
+        if (state === 'completed')
+            return { state: 'completed', conclusion: word(body?.conclusion) ?? null };
+        return { state: 'running', status: state };
     }
     if (status === 401)
         return unknown('GitHub refused the job token (401 Bad credentials)', PERMISSION_HINT);

@@ -228,6 +228,15 @@ describe('a new run finding its target locked by a run opened outside GitHub Act
     });
   });
 
+  it("a new run's own lease never shortens the holder's", async () => {
+    const { runs, at } = fixture();
+    await runs.createRun(input());
+    at('2026-11-22T10:10:00Z');
+    await expect(runs.createRun(input(), { leaseMs: 1000 })).rejects.toThrow(
+      /its lease of 6 h keeps the lock until 2026-11-22T16:00:00.000Z/,
+    );
+  });
+
   it('uses the lease the opener set while no step executes the run', async () => {
     const { runs, at } = fixture();
     await runs.createRun(input(), { leaseMs: 2000 });
