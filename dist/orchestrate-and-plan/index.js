@@ -94857,22 +94857,27 @@ class TerraformProject {
     async run(command, args, okCodes = [0], options = {}) {
         const { logger } = this.options;
         const started = Date.now();
-        const result = await this.withPrivateDir(async (privateDir) => runProcess(this.options.binary, args, {
-            cwd: this.options.dir,
-            env: {
+        const result = await this.withPrivateDir(async (privateDir) => {
+            const env = {
                 ...(await this.env(privateDir)),
                 ...(command === 'init' ? this.options.initEnv : {}),
-            },
-            outputDir: privateDir,
-            secrets: this.options.secrets ?? [],
-            onLine: (line) => {
-                if (!options.quiet && line.trim() !== '')
-                    logger.info(line);
-            },
-            ...(this.options.signal ? { signal: this.options.signal } : {}),
-            timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
-            ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
-        }));
+            };
+            // Names only: the values hold credentials (LEVEL_LOG debug prints this line in the log).
+            logger.debug(`terraform ${args.join(' ')} in ${this.label}, environment ${Object.keys(env).sort().join(', ')}`);
+            return runProcess(this.options.binary, args, {
+                cwd: this.options.dir,
+                env,
+                outputDir: privateDir,
+                secrets: this.options.secrets ?? [],
+                onLine: (line) => {
+                    if (!options.quiet && line.trim() !== '')
+                        logger.info(line);
+                },
+                ...(this.options.signal ? { signal: this.options.signal } : {}),
+                timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
+                ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
+            });
+        });
         logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`);
         if (result.stoppedBy === 'abort') {
             throw new CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
@@ -99042,6 +99047,27 @@ function underCheckout(value, checkout, root) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/log-level.ts
+/**
+ * The log level inputs StackSpot's actions took (orchestrate-and-plan's VERBOSE and LEVEL_LOG,
+ * runtime-tasks' FEATURES_LEVEL_LOG). `debug` prints the engine's debug lines (each Terraform
+ * command with the names of its environment variables, exit codes and timings) as ordinary log
+ * lines, masked like every other line; without it they appear only when the job is re-run with
+ * debug logging. `info` is the default. `warn` and `error` are accepted and log as `info`, with a
+ * warning: hiding Terraform's output and the engine's progress would leave failures unexplained.
+ * Terraform's own TF_LOG never follows: it prints request and response bodies (sensitive values
+ * that no mask knows); TF_LOG_PROVIDER is the explicit opt-in for that.
+ */
+
+/** Reads the level inputs: debug when `verbose` (a boolean input) is true or `level` says so. */
+function readLogLevel(p, names) {
+    const verbose = names.verbose ? p.boolean(names.verbose, false) : false;
+    const level = p.oneOf(names.level, LOG_LEVELS, 'info');
+    if (level === 'warn' || level === 'error')
+        p.warn(`${names.level} ${level} is accepted (StackSpot compatibility) and logs as info: Terraform's output and the engine's progress stay in the log, so a failure can be explained. Use debug for more.`);
+    return verbose || level === 'debug' ? 'debug' : 'info';
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/not-implemented.ts
 /**
  * Raised by an action whose work is not built yet: after its inputs were validated it fails the
@@ -99207,8 +99233,14 @@ function annotation(location) {
         ...(location.column !== undefined ? { startColumn: location.column } : {}),
     };
 }
+/** LEVEL_LOG / FEATURES_LEVEL_LOG / VERBOSE: debug lines become ordinary log lines. */
+let debugShown = false;
+/** Shows the engine's debug lines in the log (as `debug: ...` lines) or leaves them to core.debug. */
+function showDebugLines(shown) {
+    debugShown = shown;
+}
 const actions_logger_actionsLogger = {
-    debug: (message) => core_debug(message),
+    debug: (message) => debugShown ? info(inertText(`debug: ${message}`)) : core_debug(message),
     info: (message) => info(inertText(message)),
     warning: (message, location) => warning(message, annotation(location)),
     error: (message, location) => core_error(message, annotation(location)),
@@ -100620,7 +100652,6 @@ function parseOrchestrateInputs(p, env = runnerCheckoutEnvironment()) {
         tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
         localExecEnabled: p.boolean('LOCAL_EXEC_ENABLED', false),
         basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
-        verbose: p.boolean('VERBOSE', false),
         skipDeploy: p.boolean('SKIP_DEPLOY', false),
         templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
         operation: { type: 'DEPLOY' },
@@ -100630,7 +100661,7 @@ function parseOrchestrateInputs(p, env = runnerCheckoutEnvironment()) {
         excludeFilesPath: checkout.root
             ? p.structured('EXCLUDE_FILES_PATH', '', (raw) => insideCheckout(pathToMount, raw))
             : p.optional('EXCLUDE_FILES_PATH'),
-        logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
+        logLevel: readLogLevel(p, { level: 'LEVEL_LOG', verbose: 'VERBOSE' }),
         unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
         terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),
         terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),
@@ -105928,6 +105959,7 @@ async function run() {
     await runAction('orchestrate-and-plan', async ({ signal }) => {
         const parser = runnerInputs();
         const { inputs, warnings } = parseOrchestrateInputs(parser);
+        showDebugLines(inputs.logLevel === 'debug');
         parser.notices().forEach((n) => notice(n));
         warnings.forEach((w) => warning(w));
         const logger = actions_logger_actionsLogger;

@@ -5,7 +5,9 @@
  * self-hosted workflow writes its inputs (PATH_TO_MOUNT /home/runner/_work/<repo>/<repo>, an
  * absolute WORKDIR under it). The plugin's provider block names no region, as most plugins'
  * don't: the queue must be in us-west-2 (read back with the SDK there), not in the buckets' region;
- * runtime-tasks, given no AWS_REGION, applies in the region the run was planned in.
+ * runtime-tasks, given no AWS_REGION, applies in the region the run was planned in. The same
+ * deploy runs at the most verbose level (VERBOSE, FEATURES_LEVEL_LOG debug) with key inputs: the
+ * debug lines are in the log, the keys nowhere.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/clien
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { realAwsEnv } from '../harness/aws-provider';
 import { errorsOf, expectOk } from '../harness/expect-step';
+import { leaksOf } from '../harness/leaks';
 import { startMoto, TEST_CREDENTIALS, type MotoServer } from '../harness/moto';
 import { runAction } from '../harness/runner';
 
@@ -22,6 +25,11 @@ jest.setTimeout(600_000);
 const BUCKET_REGION = 'sa-east-1';
 const AWS_REGION = 'us-west-2';
 const DOCUMENTED = '/home/runner/_work/orders/orders';
+/** Key inputs of this test's own (moto takes any): they must appear nowhere. */
+const KEYS = {
+  AWS_ACCESS_KEY_ID: 'AKIAREGIONVERBOSE0001',
+  AWS_SECRET_ACCESS_KEY: 'rEgIoN/vErBoSe+SeCrEt0123456789abcdefGH',
+};
 
 let moto: MotoServer;
 let checkout: string;
@@ -102,6 +110,8 @@ it('creates the resources in AWS_REGION, not the buckets region, and applies in 
       PATH_TO_MOUNT: DOCUMENTED,
       WORKDIR: `${DOCUMENTED}/infra/orders`,
       PLUGINS_PATH: 'plugins',
+      VERBOSE: 'true',
+      ...KEYS,
     },
   });
   expectOk(plan);
@@ -126,9 +136,19 @@ it('creates the resources in AWS_REGION, not the buckets region, and applies in 
       RUN_ID: plan.outputs.run_id ?? '',
       TASK_LIST: plan.outputs.apply_tasks ?? '',
       PATH_TO_MOUNT: DOCUMENTED,
+      FEATURES_LEVEL_LOG: 'debug',
+      ...KEYS,
     },
   });
   expectOk(apply);
+  // The most verbose level shows each Terraform command and its variables' names, never a key.
+  for (const step of [plan, apply]) {
+    expect(step.log).toMatch(
+      /debug: terraform (plan|apply) .* environment .*AWS_REGION.*AWS_SECRET_ACCESS_KEY/,
+    );
+    expect(leaksOf(step, KEYS.AWS_SECRET_ACCESS_KEY)).toEqual([]);
+    expect(leaksOf(step, KEYS.AWS_ACCESS_KEY_ID)).toEqual([]);
+  }
   expect(apply.log).toContain(`Terraform runs in AWS region ${AWS_REGION} (AWS_REGION)`);
   const outputs = JSON.parse(readFileSync(join(checkout, 'queue_outputs.json'), 'utf8')) as Record<
     string,

@@ -192,6 +192,27 @@ describe('orchestrate-and-plan inputs', () => {
     expect(fake.masked).toContain('shh');
   });
 
+  it('reads AWS_REGION for Terraform apart from the bucket regions, which default to it', () => {
+    expect(
+      parse({ ...valid, AWS_REGION: 'us-west-2', IAC_BUCKET_REGION: 'sa-east-1' }).result().inputs,
+    ).toMatchObject({
+      awsRegion: 'us-west-2',
+      iacBucket: { region: 'sa-east-1' },
+      tfstateBucket: { region: 'us-west-2' },
+    });
+    expect(
+      problemsOf({ ...valid, AWS_REGION: 'us-west-2\n::x', TFSTATE_BUCKET_REGION: 'a b' }),
+    ).toEqual([
+      expect.stringMatching(/^Input AWS_REGION .* is not allowed: an AWS region name/),
+      expect.stringMatching(/^Input TFSTATE_BUCKET_REGION "a b" is not allowed/),
+    ]);
+  });
+
+  it('reads VERBOSE or LEVEL_LOG debug as the debug level', () => {
+    expect(parse({ ...valid, VERBOSE: 'true' }).result().inputs.logLevel).toBe('debug');
+    expect(parse({ ...valid, LEVEL_LOG: 'debug' }).result().inputs.logLevel).toBe('debug');
+  });
+
   it('rejects an unknown log level', () => {
     expect(problemsOf({ ...valid, LEVEL_LOG: 'loud' })).toEqual([
       "Input LEVEL_LOG must be one of debug, info, warn, error, got 'loud'.",

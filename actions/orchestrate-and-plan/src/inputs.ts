@@ -4,13 +4,13 @@ import {
   BUCKET_NAME,
   fileNameInput,
   insideCheckout,
-  LOG_LEVELS,
   NAME,
   VERSION_LABEL,
   readAllowedModules,
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readLogLevel,
   readPathToMount,
   readReleasesUrl,
   readWorkdir,
@@ -61,10 +61,10 @@ export interface OrchestrateInputs {
   tfLogProvider: TfLogLevel | '';
   localExecEnabled: boolean;
   basePathOutput: string;
-  verbose: boolean;
   skipDeploy: boolean;
   /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error, not an empty value. */
   templateStrict: boolean;
+  /** VERBOSE / LEVEL_LOG: debug shows the engine's debug lines (see readLogLevel). */
   logLevel: LogLevel;
   unified: boolean;
   /** DEPLOY stk.yaml, ROLLBACK to `rollbackTo`, or DESTROY everything (ROLLBACK_TO, DESTROY). */
@@ -172,7 +172,6 @@ export function parseOrchestrateInputs(
     tfLogProvider: p.oneOf('TF_LOG_PROVIDER', TF_LOG_LEVELS, ''),
     localExecEnabled: p.boolean('LOCAL_EXEC_ENABLED', false),
     basePathOutput: fileNameInput(p, 'BASE_PATH_OUTPUT', 'outputs.json'),
-    verbose: p.boolean('VERBOSE', false),
     skipDeploy: p.boolean('SKIP_DEPLOY', false),
     templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
     operation: { type: 'DEPLOY' },
@@ -182,7 +181,7 @@ export function parseOrchestrateInputs(
     excludeFilesPath: checkout.root
       ? p.structured('EXCLUDE_FILES_PATH', '', (raw) => insideCheckout(pathToMount, raw))
       : p.optional('EXCLUDE_FILES_PATH'),
-    logLevel: p.oneOf('LEVEL_LOG', LOG_LEVELS, 'info'),
+    logLevel: readLogLevel(p, { level: 'LEVEL_LOG', verbose: 'VERBOSE' }),
     unified: p.boolean('FEATURES_UNIFIED_DEPLOY', false),
     terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),
     terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),

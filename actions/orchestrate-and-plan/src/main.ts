@@ -11,6 +11,7 @@ import {
   repositoryExclusions,
   runAction,
   runnerInputs,
+  showDebugLines,
   stepDescription,
   taskEnvironment,
   terraformResolver,
@@ -45,6 +46,7 @@ export async function run(): Promise<void> {
   await runAction('orchestrate-and-plan', async ({ signal }) => {
     const parser = runnerInputs();
     const { inputs, warnings } = parseOrchestrateInputs(parser);
+    showDebugLines(inputs.logLevel === 'debug');
     parser.notices().forEach((n) => core.notice(n));
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;

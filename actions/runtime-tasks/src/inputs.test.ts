@@ -17,6 +17,22 @@ function problemsOf(values: Record<string, string>): string[] {
 }
 
 describe('runtime-tasks inputs', () => {
+  it('leaves AWS_REGION empty when not given (the planned region is used) and checks its form', () => {
+    expect(parseRuntimeInputs(fakeInputs(valid).parser).inputs.awsRegion).toBe('');
+    expect(
+      parseRuntimeInputs(fakeInputs({ ...valid, AWS_REGION: 'eu-west-1' }).parser).inputs.awsRegion,
+    ).toBe('eu-west-1');
+    expect(problemsOf({ ...valid, AWS_REGION: 'eu west' })).toEqual([
+      expect.stringMatching(/^Input AWS_REGION "eu west" is not allowed: an AWS region name/),
+    ]);
+  });
+
+  it('refuses a PATH_TO_MOUNT that does not exist, naming it', () => {
+    expect(problemsOf({ ...valid, PATH_TO_MOUNT: '/no/such/checkout' })).toEqual([
+      expect.stringMatching(/^Input PATH_TO_MOUNT '\/no\/such\/checkout' does not exist/),
+    ]);
+  });
+
   it('parses valid inputs', () => {
     const { inputs } = parseRuntimeInputs(fakeInputs(valid).parser);
     expect(inputs).toMatchObject({

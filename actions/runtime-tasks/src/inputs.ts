@@ -1,11 +1,11 @@
 /** Every input of runtime-tasks, parsed and validated before anything else happens. */
 import {
   fileNameInput,
-  LOG_LEVELS,
   readAllowedModules,
   readAllowedProviders,
   readAllowedRemoteStates,
   readAwsCredentials,
+  readLogLevel,
   readPathToMount,
   readReleasesUrl,
   runnerCheckoutEnvironment,
@@ -61,6 +61,7 @@ export interface RuntimeInputs {
   checkoutBranch: boolean;
   /** How many tasks may run at once (TASK_PARALLELISM). */
   taskParallelism: number;
+  /** FEATURES_LEVEL_LOG: debug shows the engine's debug lines (see readLogLevel). */
   logLevel: LogLevel;
   /** FEATURES_TEMPLATE_STRICT: an undefined template name is an error, not an empty value. */
   templateStrict: boolean;
@@ -100,7 +101,7 @@ export function parseRuntimeInputs(
     excludeFilesPath: p.optional('EXCLUDE_FILES_PATH'),
     checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
     taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
-    logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
+    logLevel: readLogLevel(p, { level: 'FEATURES_LEVEL_LOG' }),
     templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
   };
   if (

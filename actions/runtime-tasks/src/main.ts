@@ -8,6 +8,7 @@ import {
   repositoryExclusions,
   runAction,
   runnerInputs,
+  showDebugLines,
   stepDescription,
   taskEnvironment,
   workflowRunRef,
@@ -31,6 +32,7 @@ export async function run(): Promise<void> {
   await runAction('runtime-tasks', async ({ signal }) => {
     const parser = runnerInputs();
     const { inputs, warnings } = parseRuntimeInputs(parser);
+    showDebugLines(inputs.logLevel === 'debug');
     parser.notices().forEach((n) => core.notice(n));
     warnings.forEach((w) => core.warning(w));
     const logger = actionsLogger;

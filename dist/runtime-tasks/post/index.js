@@ -90259,22 +90259,27 @@ class terraform_project_TerraformProject {
     async run(command, args, okCodes = [0], options = {}) {
         const { logger } = this.options;
         const started = Date.now();
-        const result = await this.withPrivateDir(async (privateDir) => runProcess(this.options.binary, args, {
-            cwd: this.options.dir,
-            env: {
+        const result = await this.withPrivateDir(async (privateDir) => {
+            const env = {
                 ...(await this.env(privateDir)),
                 ...(command === 'init' ? this.options.initEnv : {}),
-            },
-            outputDir: privateDir,
-            secrets: this.options.secrets ?? [],
-            onLine: (line) => {
-                if (!options.quiet && line.trim() !== '')
-                    logger.info(line);
-            },
-            ...(this.options.signal ? { signal: this.options.signal } : {}),
-            timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
-            ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
-        }));
+            };
+            // Names only: the values hold credentials (LEVEL_LOG debug prints this line in the log).
+            logger.debug(`terraform ${args.join(' ')} in ${this.label}, environment ${Object.keys(env).sort().join(', ')}`);
+            return runProcess(this.options.binary, args, {
+                cwd: this.options.dir,
+                env,
+                outputDir: privateDir,
+                secrets: this.options.secrets ?? [],
+                onLine: (line) => {
+                    if (!options.quiet && line.trim() !== '')
+                        logger.info(line);
+                },
+                ...(this.options.signal ? { signal: this.options.signal } : {}),
+                timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
+                ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
+            });
+        });
         logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`);
         if (result.stoppedBy === 'abort') {
             throw new CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
@@ -94021,6 +94026,27 @@ function underCheckout(value, checkout, root) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/log-level.ts
+/**
+ * The log level inputs StackSpot's actions took (orchestrate-and-plan's VERBOSE and LEVEL_LOG,
+ * runtime-tasks' FEATURES_LEVEL_LOG). `debug` prints the engine's debug lines (each Terraform
+ * command with the names of its environment variables, exit codes and timings) as ordinary log
+ * lines, masked like every other line; without it they appear only when the job is re-run with
+ * debug logging. `info` is the default. `warn` and `error` are accepted and log as `info`, with a
+ * warning: hiding Terraform's output and the engine's progress would leave failures unexplained.
+ * Terraform's own TF_LOG never follows: it prints request and response bodies (sensitive values
+ * that no mask knows); TF_LOG_PROVIDER is the explicit opt-in for that.
+ */
+
+/** Reads the level inputs: debug when `verbose` (a boolean input) is true or `level` says so. */
+function readLogLevel(p, names) {
+    const verbose = names.verbose ? p.boolean(names.verbose, false) : false;
+    const level = p.oneOf(names.level, LOG_LEVELS, 'info');
+    if (level === 'warn' || level === 'error')
+        p.warn(`${names.level} ${level} is accepted (StackSpot compatibility) and logs as info: Terraform's output and the engine's progress stay in the log, so a failure can be explained. Use debug for more.`);
+    return verbose || level === 'debug' ? 'debug' : 'info';
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -97133,8 +97159,14 @@ function annotation(location) {
         ...(location.column !== undefined ? { startColumn: location.column } : {}),
     };
 }
+/** LEVEL_LOG / FEATURES_LEVEL_LOG / VERBOSE: debug lines become ordinary log lines. */
+let debugShown = false;
+/** Shows the engine's debug lines in the log (as `debug: ...` lines) or leaves them to core.debug. */
+function showDebugLines(shown) {
+    debugShown = shown;
+}
 const actions_logger_actionsLogger = {
-    debug: (message) => core_debug(message),
+    debug: (message) => debugShown ? info(inertText(`debug: ${message}`)) : core_debug(message),
     info: (message) => info(inertText(message)),
     warning: (message, location) => warning(message, annotation(location)),
     error: (message, location) => core_error(message, annotation(location)),
@@ -98524,7 +98556,7 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
         excludeFilesPath: p.optional('EXCLUDE_FILES_PATH'),
         checkoutBranch: p.boolean('CHECKOUT_BRANCH', false),
         taskParallelism: p.integer('TASK_PARALLELISM', 1, { min: 1, max: 16 }),
-        logLevel: p.oneOf('FEATURES_LEVEL_LOG', LOG_LEVELS, 'info'),
+        logLevel: readLogLevel(p, { level: 'FEATURES_LEVEL_LOG' }),
         templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
     };
     if (outputFile &&

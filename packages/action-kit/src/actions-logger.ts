@@ -19,8 +19,17 @@ function annotation(location?: SourceLocation): core.AnnotationProperties {
   };
 }
 
+/** LEVEL_LOG / FEATURES_LEVEL_LOG / VERBOSE: debug lines become ordinary log lines. */
+let debugShown = false;
+
+/** Shows the engine's debug lines in the log (as `debug: ...` lines) or leaves them to core.debug. */
+export function showDebugLines(shown: boolean): void {
+  debugShown = shown;
+}
+
 export const actionsLogger: Logger = {
-  debug: (message) => core.debug(message),
+  debug: (message) =>
+    debugShown ? core.info(inertText(`debug: ${message}`)) : core.debug(message),
   info: (message) => core.info(inertText(message)),
   warning: (message, location) => core.warning(message, annotation(location)),
   error: (message, location) => core.error(message, annotation(location)),

@@ -1,6 +1,7 @@
 export * from './input-parser';
 export * from './common-inputs';
 export * from './checkout-paths';
+export * from './log-level';
 export * from './run-action';
 export * from './actions-logger';
 export * from './inert-text';

@@ -366,13 +366,18 @@ export class TerraformProject {
   ): Promise<ProcessResult> {
     const { logger } = this.options;
     const started = Date.now();
-    const result = await this.withPrivateDir(async (privateDir) =>
-      runProcess(this.options.binary, args, {
+    const result = await this.withPrivateDir(async (privateDir) => {
+      const env = {
+        ...(await this.env(privateDir)),
+        ...(command === 'init' ? this.options.initEnv : {}),
+      };
+      // Names only: the values hold credentials (LEVEL_LOG debug prints this line in the log).
+      logger.debug(
+        `terraform ${args.join(' ')} in ${this.label}, environment ${Object.keys(env).sort().join(', ')}`,
+      );
+      return runProcess(this.options.binary, args, {
         cwd: this.options.dir,
-        env: {
-          ...(await this.env(privateDir)),
-          ...(command === 'init' ? this.options.initEnv : {}),
-        },
+        env,
         outputDir: privateDir,
         secrets: this.options.secrets ?? [],
         onLine: (line) => {
@@ -381,8 +386,8 @@ export class TerraformProject {
         ...(this.options.signal ? { signal: this.options.signal } : {}),
         timeoutMs: this.options.timeoutMs ?? 30 * 60 * 1000,
         ...(this.options.graceMs ? { graceMs: this.options.graceMs } : {}),
-      }),
-    );
+      });
+    });
     logger.debug(
       `terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms`,
     );
