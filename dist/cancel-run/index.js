@@ -38075,7 +38075,7 @@ var FileSystemLoader = /*#__PURE__*/function (_Loader) {
       // Watch all the templates in the paths and fire an event when
       // they change
       try {
-        chokidar = __nccwpck_require__(8187); // eslint-disable-line global-require
+        chokidar = __nccwpck_require__(568); // eslint-disable-line global-require
       } catch (e) {
         throw new Error('watch requires chokidar to be installed');
       }
@@ -38132,7 +38132,7 @@ var NodeResolveLoader = /*#__PURE__*/function (_Loader2) {
     _this2.noCache = !!opts.noCache;
     if (opts.watch) {
       try {
-        chokidar = __nccwpck_require__(8187); // eslint-disable-line global-require
+        chokidar = __nccwpck_require__(568); // eslint-disable-line global-require
       } catch (e) {
         throw new Error('watch requires chokidar to be installed');
       }
@@ -72392,7 +72392,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8187:
+/***/ 568:
 /***/ ((module) => {
 
 module.exports = eval("require")("chokidar");
@@ -98303,6 +98303,7 @@ function renderUndefinedNames(references) {
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 

@@ -100593,6 +100593,7 @@ function renderUndefinedNames(references) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/inputs.ts
 
 /** Every input of orchestrate-and-plan, parsed and validated before anything else happens. */

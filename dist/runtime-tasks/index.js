@@ -99396,6 +99396,7 @@ function renderUndefinedNames(references) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/inputs.ts
 /** Every input of runtime-tasks, parsed and validated before anything else happens. */
 

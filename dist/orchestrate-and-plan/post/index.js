@@ -98569,6 +98569,7 @@ function renderUndefinedNames(references) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/inputs.ts
 
 /** Every input of orchestrate-and-plan, parsed and validated before anything else happens. */

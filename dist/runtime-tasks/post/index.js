@@ -98519,6 +98519,7 @@ function renderUndefinedNames(references) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/inputs.ts
 /** Every input of runtime-tasks, parsed and validated before anything else happens. */
 
