@@ -86243,6 +86243,17 @@ function confinePath(root, value, input, options = {}) {
  * How the engine gets AWS credentials (CONTRACT §1): a role to assume, static keys, or the runner's
  * ambient credentials. Only the choice lives here; obtaining them comes with the guardrails.
  */
+/** orchestrate-and-plan's names, StackSpot's; runtime-tasks and cancel-run name the role AWS_ROLE_ARN. */
+const DEFAULT_CREDENTIAL_INPUTS = {
+    role: 'AWS_IAM_ROLE',
+    keyId: 'AWS_ACCESS_KEY_ID',
+    secret: 'AWS_SECRET_ACCESS_KEY',
+    token: 'AWS_SESSION_TOKEN',
+};
+/** How to give a step credentials, in the step's own input names. */
+function howToGiveCredentials(names) {
+    return `give ${names.role} (with \`permissions: id-token: write\`) or ${names.keyId} and ${names.secret}`;
+}
 /**
  * Chooses the credential source. Returns the source and the warnings to show, or throws an Error
  * naming the inputs that do not fit together. `names` are the action's input names, for messages.
@@ -86296,6 +86307,7 @@ var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 
 
 
+
 /** How the credentials are obtained, in words for logs and errors. */
 function describeCredentialSource(source, withWebIdentity) {
     switch (source.mode) {
@@ -86309,16 +86321,18 @@ function describeCredentialSource(source, withWebIdentity) {
             return "the runner's own credentials (environment, shared profile, or container/instance role), since no role or keys were given";
     }
 }
-function hint(source, withWebIdentity) {
+function hint(source, withWebIdentity, names) {
     switch (source.mode) {
         case 'keys':
-            return 'Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY secrets.';
+            return `Check the secrets given as ${names.keyId} / ${names.secret}.`;
         case 'role':
             return withWebIdentity
                 ? "Check that the role's trust policy accepts token.actions.githubusercontent.com for this repository and the audience sts.amazonaws.com."
                 : 'Give the job `permissions: id-token: write` so the role is assumed with the GitHub OIDC token, or make sure the runner has credentials allowed to assume it.';
-        case 'ambient':
-            return 'Give AWS_IAM_ROLE (with `permissions: id-token: write`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+        case 'ambient': {
+            const how = howToGiveCredentials(names);
+            return `${how.charAt(0).toUpperCase()}${how.slice(1)}.`;
+        }
     }
 }
 function sessionName(env) {
@@ -86388,7 +86402,7 @@ function credentialProvider(source, options) {
                 .replace(/\s+/g, ' ')
                 .trim()
                 .replace(/([^.])$/, '$1.');
-            throw new errors_ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity)}`, { cause: error });
+            throw new errors_ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity, options.inputNames ?? DEFAULT_CREDENTIAL_INPUTS)}`, { cause: error });
         });
         return cached;
     };
@@ -86780,6 +86794,7 @@ function createS3Client(options) {
         requestHandler: requestHandler(options),
         env,
         ...(options.webIdentityToken ? { webIdentityToken: options.webIdentityToken } : {}),
+        ...(options.credentialInputs ? { inputNames: options.credentialInputs } : {}),
     });
     return new client_s3_dist_cjs/* S3Client */.YxF(config);
 }
@@ -98135,10 +98150,12 @@ async function aws_session_openAwsSession(region, credentials, logger, options =
         : undefined;
     if (planSource)
         logger.info(`AWS credentials for Terraform (${options.terraformCredentialsLabel ?? 'separate credentials'}): ${describeCredentialSource(planSource, planSource.mode === 'role' && webIdentityToken !== undefined)}; the engine's own records keep the credentials above.`);
+    const named = options.credentialInputs ? { credentialInputs: options.credentialInputs } : {};
     const s3 = createS3Client({
         region,
         credentials,
         ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
+        ...named,
     });
     let forTerraform;
     const others = new Map([[region, s3]]);
@@ -98151,6 +98168,7 @@ async function aws_session_openAwsSession(region, credentials, logger, options =
                     region: other,
                     credentials,
                     ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
+                    ...named,
                 });
                 others.set(other, client);
             }
@@ -99180,13 +99198,16 @@ function guardRun(runRef) {
 function releaseRun() {
     core.saveState(STATE_HANDED_ON, 'true');
 }
-/** For the post step: closes the run its main step left behind, if any. */
-async function closeRunLeftOpen(credentials) {
+/**
+ * For the post step: closes the run its main step left behind, if any. `credentialInputs`: the
+ * step's credential input names, for the message when no credentials can be obtained.
+ */
+async function closeRunLeftOpen(credentials, credentialInputs) {
     const runRef = core.getState(STATE_RUN_REF);
     if (runRef === '' || core.getState(STATE_HANDED_ON) === 'true')
         return;
     const ref = parseRunRef(runRef);
-    const session = await openAwsSession(ref.region, credentials(), actionsLogger);
+    const session = await openAwsSession(ref.region, credentials(), actionsLogger, credentialInputs ? { credentialInputs } : {});
     const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actionsLogger, {
         region: ref.region,
     });
@@ -99273,14 +99294,16 @@ function runAudit(repositoryName, env = process.env) {
 ;// CONCATENATED MODULE: ./actions/cancel-run/src/inputs.ts
 /** Every input of cancel-run, parsed and validated before anything else happens. */
 
+/** cancel-run's credential inputs, named as runtime-tasks names them. */
+const CANCEL_CREDENTIAL_INPUTS = {
+    role: 'AWS_ROLE_ARN',
+    keyId: 'AWS_ACCESS_KEY_ID',
+    secret: 'AWS_SECRET_ACCESS_KEY',
+    token: 'AWS_SESSION_TOKEN',
+};
 function parseCancelInputs(p) {
     readUnusedInputs(p, ['CLIENT_ID', 'CLIENT_KEY', 'CLIENT_REALM'], ['CLIENT_KEY'], 'this engine needs no StackSpot account.');
-    const credentials = readAwsCredentials(p, {
-        role: 'AWS_ROLE_ARN',
-        keyId: 'AWS_ACCESS_KEY_ID',
-        secret: 'AWS_SECRET_ACCESS_KEY',
-        token: 'AWS_SESSION_TOKEN',
-    });
+    const credentials = readAwsCredentials(p, CANCEL_CREDENTIAL_INPUTS);
     const inputs = {
         runId: p.optional('RUN_ID'),
         forceCancel: p.boolean('FORCE_CANCEL', true),
@@ -99309,7 +99332,43 @@ async function writeCancelSummary(message, result) {
     await writeMaskedSummary();
 }
 
+;// CONCATENATED MODULE: ./actions/cancel-run/src/without-credentials.ts
+/**
+ * cancel-run on a runner that has no AWS credentials at all: StackSpot's documented workflow runs
+ * the cancel job on `ubuntu-latest` with only RUN_ID and the CLIENT_* inputs, so this is the normal
+ * case for a team that copied it, not an accident. The run cannot be closed from here, and it need
+ * not be: the next orchestrate-and-plan closes a run whose workflow run has ended (dead-run
+ * detection). So the step says so in one warning and succeeds; a red job on every failed
+ * deployment would be noise that teaches people to ignore the cancel job.
+ */
+
+/**
+ * True when the step was given no credential input and the runner has none of its own either (no
+ * environment keys, profile, or container/instance role): the only case handled as a warning.
+ * Credentials that were given but do not work stay an error.
+ */
+async function runnerHasNoCredentials(source, session) {
+    if (source.mode !== 'ambient')
+        return false;
+    try {
+        await session.s3.config.credentials();
+        return false;
+    }
+    catch {
+        return true;
+    }
+}
+/** The one annotation: what could not be done, why, why the next run still starts, what to give. */
+function withoutCredentialsMessage(ref, names) {
+    return (`Could not close run ${ref.runId} in the IaC bucket ${ref.bucket}: this runner has no AWS credentials ` +
+        `(no ${names.role} or ${names.keyId} input, and none of its own, as on GitHub-hosted runners such as ubuntu-latest). ` +
+        `The next deployment will still start: once this workflow run has ended, the next orchestrate-and-plan ` +
+        `finds the run's workflow run ended and closes it as ABORTED before it proceeds. ` +
+        `To close it right away instead, run this job on a runner that can reach the bucket, or ${howToGiveCredentials(names)} to this step.`);
+}
+
 ;// CONCATENATED MODULE: ./actions/cancel-run/src/main.ts
+
 
 
 
@@ -99329,7 +99388,15 @@ async function run() {
         }
         else {
             const ref = run_ref_parseRunRef(inputs.runId);
-            const session = await aws_session_openAwsSession(ref.region, inputs.credentials, actions_logger_actionsLogger);
+            const session = await aws_session_openAwsSession(ref.region, inputs.credentials, actions_logger_actionsLogger, {
+                credentialInputs: CANCEL_CREDENTIAL_INPUTS,
+            });
+            if (await runnerHasNoCredentials(inputs.credentials, session)) {
+                message = withoutCredentialsMessage(ref, CANCEL_CREDENTIAL_INPUTS);
+                warning(message);
+                await finish(inputs.runId, 'not-closed-no-credentials', message, undefined);
+                return;
+            }
             const runs = new run_store_RunStore(new s3_object_store_S3ObjectStore(session.s3, ref.bucket), actions_logger_actionsLogger, {
                 region: ref.region,
             });
@@ -99342,18 +99409,22 @@ async function run() {
                         : `Run ${ref.runId} was cancelled: ${result.aborted.length} unfinished task(s) marked ABORTED, and its lock released.${result.record?.executor ? ` The step executing it (${result.record.executor.description}) interrupts Terraform within about 2 s.` : ''}`;
         }
         actions_logger_actionsLogger.info(message);
-        const file = (0,external_node_path_.join)(process.env.RUNNER_TEMP ?? process.cwd(), `run-data-${Date.now()}.json`);
-        const data = {
-            runId: inputs.runId || null,
-            outcome: result?.outcome ?? 'nothing-to-cancel',
-            message,
-            run: result?.record ?? null,
-            aborted: result?.aborted ?? [],
-        };
-        await (0,promises_.writeFile)(file, `${JSON.stringify(data, null, 2)}\n`);
-        setOutput('run_data', file);
-        await writeCancelSummary(message, result);
+        await finish(inputs.runId, result?.outcome ?? 'nothing-to-cancel', message, result);
     });
+}
+/** The run_data output (a JSON file) and the job summary, whatever the outcome. */
+async function finish(runId, outcome, message, result) {
+    const file = (0,external_node_path_.join)(process.env.RUNNER_TEMP ?? process.cwd(), `run-data-${Date.now()}.json`);
+    const data = {
+        runId: runId || null,
+        outcome,
+        message,
+        run: result?.record ?? null,
+        aborted: result?.aborted ?? [],
+    };
+    await (0,promises_.writeFile)(file, `${JSON.stringify(data, null, 2)}\n`);
+    setOutput('run_data', file);
+    await writeCancelSummary(message, result);
 }
 
 ;// CONCATENATED MODULE: ./actions/cancel-run/src/index.ts

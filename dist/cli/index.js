@@ -51414,6 +51414,57 @@ function confinePath(root, value, input, options = {}) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/credentials/aws-credentials.ts
+/**
+ * How the engine gets AWS credentials (CONTRACT §1): a role to assume, static keys, or the runner's
+ * ambient credentials. Only the choice lives here; obtaining them comes with the guardrails.
+ */
+/** orchestrate-and-plan's names, StackSpot's; runtime-tasks and cancel-run name the role AWS_ROLE_ARN. */
+const DEFAULT_CREDENTIAL_INPUTS = {
+    role: 'AWS_IAM_ROLE',
+    keyId: 'AWS_ACCESS_KEY_ID',
+    secret: 'AWS_SECRET_ACCESS_KEY',
+    token: 'AWS_SESSION_TOKEN',
+};
+/** How to give a step credentials, in the step's own input names. */
+function howToGiveCredentials(names) {
+    return `give ${names.role} (with \`permissions: id-token: write\`) or ${names.keyId} and ${names.secret}`;
+}
+/**
+ * Chooses the credential source. Returns the source and the warnings to show, or throws an Error
+ * naming the inputs that do not fit together. `names` are the action's input names, for messages.
+ */
+function chooseAwsCredentialSource(given, names) {
+    const keysGiven = [given.accessKeyId, given.secretAccessKey, given.sessionToken].some((v) => v !== '');
+    if (given.roleArn !== '') {
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(given.roleArn)) {
+            throw new Error(`${names.role} must be an IAM role ARN like arn:aws:iam::123456789012:role/deployer.`);
+        }
+        const warnings = keysGiven
+            ? [
+                `${names.role} is set, so ${names.keyId}/${names.secret}/${names.token} are ignored: the role is assumed from the runner's credentials (or the GitHub OIDC token).`,
+            ]
+            : [];
+        return { source: { mode: 'role', roleArn: given.roleArn }, warnings };
+    }
+    if (keysGiven) {
+        if (given.accessKeyId === '' || given.secretAccessKey === '') {
+            const missing = given.accessKeyId === '' ? names.keyId : names.secret;
+            throw new Error(`${missing} is missing: static credentials need both ${names.keyId} and ${names.secret} (${names.token} is optional).`);
+        }
+        return {
+            source: {
+                mode: 'keys',
+                accessKeyId: given.accessKeyId,
+                secretAccessKey: given.secretAccessKey,
+                ...(given.sessionToken ? { sessionToken: given.sessionToken } : {}),
+            },
+            warnings: [],
+        };
+    }
+    return { source: { mode: 'ambient' }, warnings: [] };
+}
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(1695);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
@@ -51432,6 +51483,7 @@ var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 
 
 
+
 /** How the credentials are obtained, in words for logs and errors. */
 function describeCredentialSource(source, withWebIdentity) {
     switch (source.mode) {
@@ -51445,16 +51497,18 @@ function describeCredentialSource(source, withWebIdentity) {
             return "the runner's own credentials (environment, shared profile, or container/instance role), since no role or keys were given";
     }
 }
-function hint(source, withWebIdentity) {
+function hint(source, withWebIdentity, names) {
     switch (source.mode) {
         case 'keys':
-            return 'Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY secrets.';
+            return `Check the secrets given as ${names.keyId} / ${names.secret}.`;
         case 'role':
             return withWebIdentity
                 ? "Check that the role's trust policy accepts token.actions.githubusercontent.com for this repository and the audience sts.amazonaws.com."
                 : 'Give the job `permissions: id-token: write` so the role is assumed with the GitHub OIDC token, or make sure the runner has credentials allowed to assume it.';
-        case 'ambient':
-            return 'Give AWS_IAM_ROLE (with `permissions: id-token: write`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+        case 'ambient': {
+            const how = howToGiveCredentials(names);
+            return `${how.charAt(0).toUpperCase()}${how.slice(1)}.`;
+        }
     }
 }
 function sessionName(env) {
@@ -51524,7 +51578,7 @@ function credentialProvider(source, options) {
                 .replace(/\s+/g, ' ')
                 .trim()
                 .replace(/([^.])$/, '$1.');
-            throw new errors_ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity)}`, { cause: error });
+            throw new errors_ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity, options.inputNames ?? DEFAULT_CREDENTIAL_INPUTS)}`, { cause: error });
         });
         return cached;
     };
@@ -51916,6 +51970,7 @@ function createS3Client(options) {
         requestHandler: requestHandler(options),
         env,
         ...(options.webIdentityToken ? { webIdentityToken: options.webIdentityToken } : {}),
+        ...(options.credentialInputs ? { inputNames: options.credentialInputs } : {}),
     });
     return new client_s3_dist_cjs/* S3Client */.YxF(config);
 }

@@ -86738,6 +86738,17 @@ function gitCredentials(allowed) {
  * How the engine gets AWS credentials (CONTRACT §1): a role to assume, static keys, or the runner's
  * ambient credentials. Only the choice lives here; obtaining them comes with the guardrails.
  */
+/** orchestrate-and-plan's names, StackSpot's; runtime-tasks and cancel-run name the role AWS_ROLE_ARN. */
+const DEFAULT_CREDENTIAL_INPUTS = {
+    role: 'AWS_IAM_ROLE',
+    keyId: 'AWS_ACCESS_KEY_ID',
+    secret: 'AWS_SECRET_ACCESS_KEY',
+    token: 'AWS_SESSION_TOKEN',
+};
+/** How to give a step credentials, in the step's own input names. */
+function howToGiveCredentials(names) {
+    return `give ${names.role} (with \`permissions: id-token: write\`) or ${names.keyId} and ${names.secret}`;
+}
 /**
  * Chooses the credential source. Returns the source and the warnings to show, or throws an Error
  * naming the inputs that do not fit together. `names` are the action's input names, for messages.
@@ -86791,6 +86802,7 @@ var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 
 
 
+
 /** How the credentials are obtained, in words for logs and errors. */
 function describeCredentialSource(source, withWebIdentity) {
     switch (source.mode) {
@@ -86804,16 +86816,18 @@ function describeCredentialSource(source, withWebIdentity) {
             return "the runner's own credentials (environment, shared profile, or container/instance role), since no role or keys were given";
     }
 }
-function hint(source, withWebIdentity) {
+function hint(source, withWebIdentity, names) {
     switch (source.mode) {
         case 'keys':
-            return 'Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY secrets.';
+            return `Check the secrets given as ${names.keyId} / ${names.secret}.`;
         case 'role':
             return withWebIdentity
                 ? "Check that the role's trust policy accepts token.actions.githubusercontent.com for this repository and the audience sts.amazonaws.com."
                 : 'Give the job `permissions: id-token: write` so the role is assumed with the GitHub OIDC token, or make sure the runner has credentials allowed to assume it.';
-        case 'ambient':
-            return 'Give AWS_IAM_ROLE (with `permissions: id-token: write`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+        case 'ambient': {
+            const how = howToGiveCredentials(names);
+            return `${how.charAt(0).toUpperCase()}${how.slice(1)}.`;
+        }
     }
 }
 function sessionName(env) {
@@ -86883,7 +86897,7 @@ function credentialProvider(source, options) {
                 .replace(/\s+/g, ' ')
                 .trim()
                 .replace(/([^.])$/, '$1.');
-            throw new ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity)}`, { cause: error });
+            throw new ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity, options.inputNames ?? DEFAULT_CREDENTIAL_INPUTS)}`, { cause: error });
         });
         return cached;
     };
@@ -87275,6 +87289,7 @@ function createS3Client(options) {
         requestHandler: requestHandler(options),
         env,
         ...(options.webIdentityToken ? { webIdentityToken: options.webIdentityToken } : {}),
+        ...(options.credentialInputs ? { inputNames: options.credentialInputs } : {}),
     });
     return new client_s3_dist_cjs/* S3Client */.YxF(config);
 }
@@ -99240,10 +99255,12 @@ async function aws_session_openAwsSession(region, credentials, logger, options =
         : undefined;
     if (planSource)
         logger.info(`AWS credentials for Terraform (${options.terraformCredentialsLabel ?? 'separate credentials'}): ${describeCredentialSource(planSource, planSource.mode === 'role' && webIdentityToken !== undefined)}; the engine's own records keep the credentials above.`);
+    const named = options.credentialInputs ? { credentialInputs: options.credentialInputs } : {};
     const s3 = createS3Client({
         region,
         credentials,
         ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
+        ...named,
     });
     let forTerraform;
     const others = new Map([[region, s3]]);
@@ -99256,6 +99273,7 @@ async function aws_session_openAwsSession(region, credentials, logger, options =
                     region: other,
                     credentials,
                     ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
+                    ...named,
                 });
                 others.set(other, client);
             }
@@ -100285,13 +100303,16 @@ function guardRun(runRef) {
 function releaseRun() {
     saveState(STATE_HANDED_ON, 'true');
 }
-/** For the post step: closes the run its main step left behind, if any. */
-async function closeRunLeftOpen(credentials) {
+/**
+ * For the post step: closes the run its main step left behind, if any. `credentialInputs`: the
+ * step's credential input names, for the message when no credentials can be obtained.
+ */
+async function closeRunLeftOpen(credentials, credentialInputs) {
     const runRef = core.getState(STATE_RUN_REF);
     if (runRef === '' || core.getState(STATE_HANDED_ON) === 'true')
         return;
     const ref = parseRunRef(runRef);
-    const session = await openAwsSession(ref.region, credentials(), actionsLogger);
+    const session = await openAwsSession(ref.region, credentials(), actionsLogger, credentialInputs ? { credentialInputs } : {});
     const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actionsLogger, {
         region: ref.region,
     });
@@ -100456,14 +100477,16 @@ function review(item) {
 /** Every input of runtime-tasks, parsed and validated before anything else happens. */
 
 
+/** runtime-tasks' credential inputs: StackSpot's runtime-tasks-action names the role AWS_ROLE_ARN. */
+const RUNTIME_CREDENTIAL_INPUTS = {
+    role: 'AWS_ROLE_ARN',
+    keyId: 'AWS_ACCESS_KEY_ID',
+    secret: 'AWS_SECRET_ACCESS_KEY',
+    token: 'AWS_SESSION_TOKEN',
+};
 function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
     readUnusedInputs(p, ['CLIENT_ID', 'CLIENT_KEY', 'CLIENT_REALM'], ['CLIENT_KEY'], 'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.');
-    const credentials = readAwsCredentials(p, {
-        role: 'AWS_ROLE_ARN',
-        keyId: 'AWS_ACCESS_KEY_ID',
-        secret: 'AWS_SECRET_ACCESS_KEY',
-        token: 'AWS_SESSION_TOKEN',
-    });
+    const credentials = readAwsCredentials(p, RUNTIME_CREDENTIAL_INPUTS);
     const outputFile = fileNameInput(p, 'OUTPUT_FILE', '');
     const basePathOutput = fileNameInput(p, 'BASE_PATH_OUTPUT', '');
     const inputs = {
@@ -100678,7 +100701,9 @@ async function run() {
         guardRun(inputs.runId);
         // Read meanwhile; recorded once this job holds the run. It never fails the deployment.
         const approval = readApprovals({ token: inputs.githubToken });
-        const session = await aws_session_openAwsSession(ref.region, inputs.credentials, logger);
+        const session = await aws_session_openAwsSession(ref.region, inputs.credentials, logger, {
+            credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
+        });
         const iacStore = new s3_object_store_S3ObjectStore(session.s3, ref.bucket);
         const deps = runDependencies(iacStore, logger, ref.region);
         let awsRegion;

@@ -2,7 +2,9 @@
  * cancel-run through its built bundle, as GitHub runs it, against a real S3 (moto_server): it
  * never leaves a run blocking the next deployment, and always says what it found.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   createS3Client,
   formatRunRef,
@@ -125,6 +127,53 @@ describe('cancel-run bundle', () => {
     const result = await cancel('');
     expect(result.exitCode).toBe(0);
     expect(runData(result)).toMatchObject({ outcome: 'nothing-to-cancel', run: null });
+  });
+
+  describe('on a runner without any AWS credentials (the documented cancel job on ubuntu-latest)', () => {
+    /** No keys, no profile, no instance role: what a GitHub-hosted runner has for your account. */
+    const bare = () => ({
+      AWS_ENDPOINT_URL_S3: moto.endpoint,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      HOME: mkdtempSync(join(tmpdir(), 'bare-home-')),
+    });
+
+    it('succeeds, saying in one warning what it could not do, why the next run starts, and which inputs to give', async () => {
+      const run = await openRun('stranded');
+      const result = await runAction('cancel-run', {
+        env: bare(),
+        with: { RUN_ID: `${run.runId}@cancel-iac`, CLIENT_ID: 'id', CLIENT_KEY: 'key-0123' },
+      });
+      expect(result.exitCode).toBe(0);
+      const about = result.annotations.filter((a) => a.message.includes(run.runId));
+      expect(about.map((a) => a.level)).toEqual(['warning']);
+      const message = about[0]?.message ?? '';
+      expect(message).toContain(`Could not close run ${run.runId} in the IaC bucket cancel-iac`);
+      expect(message).toContain('this runner has no AWS credentials');
+      expect(message).toMatch(/next orchestrate-and-plan finds the run's workflow run ended/);
+      expect(message).toMatch(/AWS_ROLE_ARN .*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+      expect(message).not.toContain('AWS_IAM_ROLE');
+      expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+      expect(runData(result)).toMatchObject({ outcome: 'not-closed-no-credentials', run: null });
+      expect(result.summary).toContain('Could not close run');
+      // Untouched: dead-run detection closes it once its workflow run has ended.
+      expect((await runs.getRun(run.runId))?.status).toBe('RUNNING');
+    });
+
+    it('still fails when credentials were given and cannot be obtained (a green job would hide that)', async () => {
+      const run = await openRun('role-given');
+      const result = await runAction('cancel-run', {
+        env: bare(),
+        with: {
+          RUN_ID: `${run.runId}@cancel-iac`,
+          AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/deployer',
+        },
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.annotations.find((a) => a.level === 'error')?.message).toMatch(
+        /AWS credentials could not be obtained by assuming arn:aws:iam::123456789012:role\/deployer/,
+      );
+    });
   });
 
   it('refuses a RUN_ID that is not one, naming the input', async () => {

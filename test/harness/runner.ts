@@ -21,12 +21,19 @@ export interface RunActionOptions {
   timeoutMs?: number;
   /** Sends SIGINT after this long (ms), then SIGTERM 7.5 s later, as the runner does on cancel. */
   cancelAfterMs?: number;
+  /** The same cancel, once this promise resolves (e.g. when a task is seen running). */
+  cancelWhen?: Promise<unknown>;
   /** `main` (default) or `post`. */
   script?: 'main' | 'post';
   /** State saved by the main step (for the post step). */
   state?: Record<string, string>;
   /** The triggering event (default: push, with only the repository in its payload). */
   event?: { name: string; payload: Record<string, unknown> };
+  /**
+   * GitHub context values to use instead of the harness defaults (run_id, run_attempt, workflow,
+   * job, ...): a workflow harness gives each workflow run and job its own. Sets GITHUB_* alike.
+   */
+  github?: Record<string, string>;
 }
 
 export interface Annotation {
@@ -50,13 +57,15 @@ export interface ActionResult {
   annotations: Annotation[];
   /** Values registered with ::add-mask::. */
   masks: string[];
+  /** Whether the step was cancelled (SIGINT sent) before it ended. */
+  cancelSent: boolean;
   /** RUNNER_TEMP of the step, to inspect files left behind. */
   runnerTemp: string;
   workspace: string;
 }
 
 /** The GitHub context values `${{ github.* }}` defaults may use. */
-function githubContext(workspace: string): Record<string, string> {
+export function githubContext(workspace: string): Record<string, string> {
   return {
     workspace,
     repository: 'acme/orders',
@@ -112,7 +121,11 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
     }),
   );
 
-  const github = githubContext(workspace);
+  const github: Record<string, string> = {
+    ...githubContext(workspace),
+    ...(options.github ?? {}),
+    workspace,
+  };
   if (options.event) github.event_name = options.event.name;
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(metadata.inputs)) {
@@ -166,20 +179,23 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timers: NodeJS.Timeout[] = [];
-  if (options.cancelAfterMs !== undefined) {
-    timers.push(
-      setTimeout(() => {
-        child.kill('SIGINT');
-        timers.push(setTimeout(() => child.kill('SIGTERM'), 7500));
-        timers.push(setTimeout(() => child.kill('SIGKILL'), 10000));
-      }, options.cancelAfterMs),
-    );
-  }
+  let exited = false;
+  let cancelSent = false;
+  const cancel = (): void => {
+    if (exited) return;
+    cancelSent = true;
+    child.kill('SIGINT');
+    timers.push(setTimeout(() => child.kill('SIGTERM'), 7500));
+    timers.push(setTimeout(() => child.kill('SIGKILL'), 10000));
+  };
+  if (options.cancelAfterMs !== undefined) timers.push(setTimeout(cancel, options.cancelAfterMs));
+  void options.cancelWhen?.then(cancel);
   if (options.timeoutMs !== undefined)
     timers.push(setTimeout(() => child.kill('SIGKILL'), options.timeoutMs));
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
     child.on('close', (code, sig) => done([code, sig])),
   );
+  exited = true;
   timers.forEach(clearTimeout);
 
   const commands = parseWorkflowCommands(stdout);
@@ -195,6 +211,7 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     annotations: commands.annotations,
     masks: commands.masks,
+    cancelSent,
     runnerTemp,
     workspace,
   };

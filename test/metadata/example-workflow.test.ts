@@ -1,6 +1,7 @@
 /**
- * The example workflow users copy: valid YAML for GitHub (no duplicate keys), the three jobs of
- * CONTRACT.md §1, and every `with:` key an input of the action it configures.
+ * The example workflow users copy, and StackSpot's documented workflow (the fixture the end-to-end
+ * test runs): valid YAML for GitHub (no duplicate keys), the three jobs of CONTRACT.md §1, and
+ * every `with:` key an input of the action it configures.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,31 +16,56 @@ interface Workflow {
   jobs: Record<string, { steps: Step[]; needs?: string[]; if?: string; environment?: string }>;
 }
 
-const file = join(REPO_ROOT, '.github', 'workflows', 'example-deploy.yml');
+const files = [
+  join(REPO_ROOT, '.github', 'workflows', 'example-deploy.yml'),
+  join(REPO_ROOT, 'test', 'fixtures', 'workflows', 'stackspot-self-hosted.yml'),
+];
 
-it('parses as YAML with unique keys', () => {
-  const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
-  expect(doc.errors.map((e) => e.message)).toEqual([]);
+describe.each(files)('%s', (file) => {
+  it('parses as YAML with unique keys', () => {
+    const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
+    expect(doc.errors.map((e) => e.message)).toEqual([]);
+  });
+
+  it('has the three jobs, and every with: key is an input of its action', () => {
+    const workflow = parseDocument(readFileSync(file, 'utf8')).toJS() as Workflow;
+    expect(Object.keys(workflow.jobs)).toEqual([
+      'orchestrate_and_plan',
+      'approve_plan_apply',
+      'cancel',
+    ]);
+    expect(workflow.jobs.approve_plan_apply?.environment).toBeDefined();
+    expect(workflow.jobs.cancel?.if).toMatch(/always\(\)/);
+    const unknown: string[] = [];
+    for (const [job, { steps }] of Object.entries(workflow.jobs)) {
+      for (const step of steps) {
+        const id = /^\.\/actions\/([\w-]+)$/.exec(step.uses ?? '')?.[1];
+        if (!id) continue;
+        const inputs = Object.keys(readActionMetadata(id).inputs);
+        for (const key of Object.keys(step.with ?? {}))
+          if (!inputs.includes(key)) unknown.push(`${job}: ${id} has no input ${key}`);
+      }
+    }
+    expect(unknown).toEqual([]);
+  });
 });
 
-it('has the three jobs, and every with: key is an input of its action', () => {
-  const workflow = parseDocument(readFileSync(file, 'utf8')).toJS() as Workflow;
-  expect(Object.keys(workflow.jobs)).toEqual([
-    'orchestrate_and_plan',
-    'approve_plan_apply',
-    'cancel',
+it("keeps the documented workflow's shape: no checkout in the approval job, cancel on ubuntu-latest with only RUN_ID and CLIENT_*", () => {
+  const text = readFileSync(files[1] as string, 'utf8');
+  const workflow = parseDocument(text).toJS() as {
+    jobs: Record<string, { 'runs-on': string; steps: Step[] }>;
+  };
+  expect(workflow.jobs.approve_plan_apply?.steps.map((s) => s.uses)).toEqual([
+    './actions/runtime-tasks',
   ]);
-  expect(workflow.jobs.approve_plan_apply?.environment).toBeDefined();
-  expect(workflow.jobs.cancel?.if).toMatch(/always\(\)/);
-  const unknown: string[] = [];
-  for (const [job, { steps }] of Object.entries(workflow.jobs)) {
-    for (const step of steps) {
-      const id = /^\.\/actions\/([\w-]+)$/.exec(step.uses ?? '')?.[1];
-      if (!id) continue;
-      const inputs = Object.keys(readActionMetadata(id).inputs);
-      for (const key of Object.keys(step.with ?? {}))
-        if (!inputs.includes(key)) unknown.push(`${job}: ${id} has no input ${key}`);
-    }
-  }
-  expect(unknown).toEqual([]);
+  expect(workflow.jobs.cancel?.['runs-on']).toBe('ubuntu-latest');
+  expect(Object.keys(workflow.jobs.cancel?.steps[0]?.with ?? {}).sort()).toEqual([
+    'CLIENT_ID',
+    'CLIENT_KEY',
+    'CLIENT_REALM',
+    'RUN_ID',
+  ]);
+  // Only the three uses: lines of the StackSpot actions differ from the documentation.
+  expect(text.match(/uses: \.\/actions\/[\w-]+/g)).toHaveLength(3);
+  expect(text).not.toMatch(/stack-?spot\/[\w-]+-action/);
 });

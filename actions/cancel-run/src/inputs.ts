@@ -1,6 +1,14 @@
 /** Every input of cancel-run, parsed and validated before anything else happens. */
 import { readAwsCredentials, readUnusedInputs, type InputParser } from '@deploy-engine/action-kit';
-import type { AwsCredentialSource } from '@deploy-engine/core';
+import type { AwsCredentialInputNames, AwsCredentialSource } from '@deploy-engine/core';
+
+/** cancel-run's credential inputs, named as runtime-tasks names them. */
+export const CANCEL_CREDENTIAL_INPUTS: AwsCredentialInputNames = {
+  role: 'AWS_ROLE_ARN',
+  keyId: 'AWS_ACCESS_KEY_ID',
+  secret: 'AWS_SECRET_ACCESS_KEY',
+  token: 'AWS_SESSION_TOKEN',
+};
 
 export interface CancelInputs {
   /** Empty when orchestrate-and-plan never opened a run: then there is nothing to cancel. */
@@ -16,12 +24,7 @@ export function parseCancelInputs(p: InputParser): { inputs: CancelInputs; warni
     ['CLIENT_KEY'],
     'this engine needs no StackSpot account.',
   );
-  const credentials = readAwsCredentials(p, {
-    role: 'AWS_ROLE_ARN',
-    keyId: 'AWS_ACCESS_KEY_ID',
-    secret: 'AWS_SECRET_ACCESS_KEY',
-    token: 'AWS_SESSION_TOKEN',
-  });
+  const credentials = readAwsCredentials(p, CANCEL_CREDENTIAL_INPUTS);
   const inputs: CancelInputs = {
     runId: p.optional('RUN_ID'),
     forceCancel: p.boolean('FORCE_CANCEL', true),

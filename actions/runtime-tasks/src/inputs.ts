@@ -23,8 +23,17 @@ import {
   type AllowedModuleSource,
   type AllowedRemoteState,
   type ApplyTask,
+  type AwsCredentialInputNames,
   type AwsCredentialSource,
 } from '@deploy-engine/core';
+
+/** runtime-tasks' credential inputs: StackSpot's runtime-tasks-action names the role AWS_ROLE_ARN. */
+export const RUNTIME_CREDENTIAL_INPUTS: AwsCredentialInputNames = {
+  role: 'AWS_ROLE_ARN',
+  keyId: 'AWS_ACCESS_KEY_ID',
+  secret: 'AWS_SECRET_ACCESS_KEY',
+  token: 'AWS_SESSION_TOKEN',
+};
 
 export interface RuntimeInputs {
   runId: string;
@@ -70,12 +79,7 @@ export function parseRuntimeInputs(
     ['CLIENT_KEY'],
     'this engine needs no StackSpot account, and the repository is checked out by actions/checkout.',
   );
-  const credentials = readAwsCredentials(p, {
-    role: 'AWS_ROLE_ARN',
-    keyId: 'AWS_ACCESS_KEY_ID',
-    secret: 'AWS_SECRET_ACCESS_KEY',
-    token: 'AWS_SESSION_TOKEN',
-  });
+  const credentials = readAwsCredentials(p, RUNTIME_CREDENTIAL_INPUTS);
   const outputFile = fileNameInput(p, 'OUTPUT_FILE', '');
   const basePathOutput = fileNameInput(p, 'BASE_PATH_OUTPUT', '');
   const inputs: RuntimeInputs = {

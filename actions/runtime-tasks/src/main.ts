@@ -26,7 +26,7 @@ import {
   RunClaimedError,
   S3ObjectStore,
 } from '@deploy-engine/core';
-import { parseRuntimeInputs } from './inputs';
+import { parseRuntimeInputs, RUNTIME_CREDENTIAL_INPUTS } from './inputs';
 import { writeRuntimeSummary } from './summary';
 
 /** The runtime-tasks step: executes the approved tasks of the run and closes it. */
@@ -45,7 +45,9 @@ export async function run(): Promise<void> {
     guardRun(inputs.runId);
     // Read meanwhile; recorded once this job holds the run. It never fails the deployment.
     const approval = readApprovals({ token: inputs.githubToken });
-    const session = await openAwsSession(ref.region, inputs.credentials, logger);
+    const session = await openAwsSession(ref.region, inputs.credentials, logger, {
+      credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
+    });
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
     const deps = runDependencies(iacStore, logger, ref.region);
     let awsRegion: string;

@@ -1,5 +1,5 @@
 import { closeRunLeftOpen, runAction, runnerInputs } from '@deploy-engine/action-kit';
-import { parseRuntimeInputs } from './inputs';
+import { parseRuntimeInputs, RUNTIME_CREDENTIAL_INPUTS } from './inputs';
 
 /**
  * The post step: runs after the main step even when the job was cancelled or the main step was
@@ -7,6 +7,9 @@ import { parseRuntimeInputs } from './inputs';
  */
 export async function post(): Promise<void> {
   await runAction('runtime-tasks (post)', () =>
-    closeRunLeftOpen(() => parseRuntimeInputs(runnerInputs()).inputs.credentials),
+    closeRunLeftOpen(
+      () => parseRuntimeInputs(runnerInputs()).inputs.credentials,
+      RUNTIME_CREDENTIAL_INPUTS,
+    ),
   );
 }

@@ -9,6 +9,7 @@ import * as core from '@actions/core';
 import {
   createS3Client,
   describeCredentialSource,
+  type AwsCredentialInputNames,
   type AwsCredentialSource,
   type Logger,
 } from '@deploy-engine/core';
@@ -42,6 +43,8 @@ export interface AwsSessionOptions {
   terraformCredentials?: AwsCredentialSource;
   /** The input names of terraformCredentials, for the log. */
   terraformCredentialsLabel?: string;
+  /** The step's own credential input names, which a failure to obtain credentials names. */
+  credentialInputs?: AwsCredentialInputNames;
 }
 
 /**
@@ -85,10 +88,12 @@ export async function openAwsSession(
     logger.info(
       `AWS credentials for Terraform (${options.terraformCredentialsLabel ?? 'separate credentials'}): ${describeCredentialSource(planSource, planSource.mode === 'role' && webIdentityToken !== undefined)}; the engine's own records keep the credentials above.`,
     );
+  const named = options.credentialInputs ? { credentialInputs: options.credentialInputs } : {};
   const s3 = createS3Client({
     region,
     credentials,
     ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
+    ...named,
   });
   let forTerraform: Promise<TerraformCredentials> | undefined;
   const others = new Map<string, S3Client>([[region, s3]]);
@@ -101,6 +106,7 @@ export async function openAwsSession(
           region: other,
           credentials,
           ...(webIdentityToken && credentials.mode === 'role' ? { webIdentityToken } : {}),
+          ...named,
         });
         others.set(other, client);
       }

@@ -14,6 +14,7 @@ import {
   parseAllowedRemoteStates,
   type AllowedModuleSource,
   type AllowedRemoteState,
+  type AwsCredentialInputNames,
   type AwsCredentialSource,
 } from '@deploy-engine/core';
 import type { InputParser } from './input-parser';
@@ -21,7 +22,7 @@ import type { InputParser } from './input-parser';
 /** Reads the credential inputs (all masked) and chooses the source. */
 export function readAwsCredentials(
   inputs: InputParser,
-  names: { role: string; keyId: string; secret: string; token: string },
+  names: AwsCredentialInputNames,
 ): AwsCredentialSource {
   const given = {
     roleArn: inputs.optional(names.role),

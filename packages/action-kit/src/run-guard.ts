@@ -10,6 +10,7 @@ import {
   parseRunRef,
   RunStore,
   S3ObjectStore,
+  type AwsCredentialInputNames,
   type AwsCredentialSource,
 } from '@deploy-engine/core';
 import { actionsLogger } from './actions-logger';
@@ -28,12 +29,23 @@ export function releaseRun(): void {
   core.saveState(STATE_HANDED_ON, 'true');
 }
 
-/** For the post step: closes the run its main step left behind, if any. */
-export async function closeRunLeftOpen(credentials: () => AwsCredentialSource): Promise<void> {
+/**
+ * For the post step: closes the run its main step left behind, if any. `credentialInputs`: the
+ * step's credential input names, for the message when no credentials can be obtained.
+ */
+export async function closeRunLeftOpen(
+  credentials: () => AwsCredentialSource,
+  credentialInputs?: AwsCredentialInputNames,
+): Promise<void> {
   const runRef = core.getState(STATE_RUN_REF);
   if (runRef === '' || core.getState(STATE_HANDED_ON) === 'true') return;
   const ref = parseRunRef(runRef);
-  const session = await openAwsSession(ref.region, credentials(), actionsLogger);
+  const session = await openAwsSession(
+    ref.region,
+    credentials(),
+    actionsLogger,
+    credentialInputs ? { credentialInputs } : {},
+  );
   const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actionsLogger, {
     region: ref.region,
   });

@@ -30,7 +30,15 @@ function step(status: string, task: string, at: string): RunRecord {
     status,
     updatedAt: at,
     ...(status !== 'RUNNING' ? { finishedAt: at } : {}),
-    tasks: [{ ...base.tasks[0], status: task, startedAt: '2026-01-01T00:00:01.000Z' }],
+    // A finished task has its end: its duration must not depend on when the view is drawn.
+    tasks: [
+      {
+        ...base.tasks[0],
+        status: task,
+        startedAt: '2026-01-01T00:00:01.000Z',
+        ...(task !== 'RUNNING' && task !== 'PENDING' ? { finishedAt: at } : {}),
+      },
+    ],
   } as unknown as RunRecord;
 }
 

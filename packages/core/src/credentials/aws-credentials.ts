@@ -8,6 +8,27 @@ export type AwsCredentialSource =
   | { mode: 'keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   | { mode: 'ambient' };
 
+/** The input names an action reads its AWS credentials from (they differ between actions). */
+export interface AwsCredentialInputNames {
+  role: string;
+  keyId: string;
+  secret: string;
+  token: string;
+}
+
+/** orchestrate-and-plan's names, StackSpot's; runtime-tasks and cancel-run name the role AWS_ROLE_ARN. */
+export const DEFAULT_CREDENTIAL_INPUTS: AwsCredentialInputNames = {
+  role: 'AWS_IAM_ROLE',
+  keyId: 'AWS_ACCESS_KEY_ID',
+  secret: 'AWS_SECRET_ACCESS_KEY',
+  token: 'AWS_SESSION_TOKEN',
+};
+
+/** How to give a step credentials, in the step's own input names. */
+export function howToGiveCredentials(names: AwsCredentialInputNames): string {
+  return `give ${names.role} (with \`permissions: id-token: write\`) or ${names.keyId} and ${names.secret}`;
+}
+
 export interface AwsCredentialInputs {
   roleArn: string;
   accessKeyId: string;
@@ -21,7 +42,7 @@ export interface AwsCredentialInputs {
  */
 export function chooseAwsCredentialSource(
   given: AwsCredentialInputs,
-  names: { role: string; keyId: string; secret: string; token: string },
+  names: AwsCredentialInputNames,
 ): { source: AwsCredentialSource; warnings: string[] } {
   const keysGiven = [given.accessKeyId, given.secretAccessKey, given.sessionToken].some(
     (v) => v !== '',

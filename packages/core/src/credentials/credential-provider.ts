@@ -16,7 +16,12 @@ import {
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ExternalError } from '../errors';
-import type { AwsCredentialSource } from './aws-credentials';
+import {
+  DEFAULT_CREDENTIAL_INPUTS,
+  howToGiveCredentials,
+  type AwsCredentialInputNames,
+  type AwsCredentialSource,
+} from './aws-credentials';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -33,6 +38,8 @@ export interface CredentialProviderOptions {
   env: NodeJS.ProcessEnv;
   /** Mints the job's OIDC token for STS (GitHub Actions with `id-token: write`). */
   webIdentityToken?: () => Promise<string>;
+  /** The step's credential input names, for the hint of a failure (default: orchestrate-and-plan's). */
+  inputNames?: AwsCredentialInputNames;
 }
 
 /** How the credentials are obtained, in words for logs and errors. */
@@ -52,16 +59,22 @@ export function describeCredentialSource(
   }
 }
 
-function hint(source: AwsCredentialSource, withWebIdentity: boolean): string {
+function hint(
+  source: AwsCredentialSource,
+  withWebIdentity: boolean,
+  names: AwsCredentialInputNames,
+): string {
   switch (source.mode) {
     case 'keys':
-      return 'Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY secrets.';
+      return `Check the secrets given as ${names.keyId} / ${names.secret}.`;
     case 'role':
       return withWebIdentity
         ? "Check that the role's trust policy accepts token.actions.githubusercontent.com for this repository and the audience sts.amazonaws.com."
         : 'Give the job `permissions: id-token: write` so the role is assumed with the GitHub OIDC token, or make sure the runner has credentials allowed to assume it.';
-    case 'ambient':
-      return 'Give AWS_IAM_ROLE (with `permissions: id-token: write`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+    case 'ambient': {
+      const how = howToGiveCredentials(names);
+      return `${how.charAt(0).toUpperCase()}${how.slice(1)}.`;
+    }
   }
 }
 
@@ -149,7 +162,7 @@ export function credentialProvider(
         .trim()
         .replace(/([^.])$/, '$1.');
       throw new ExternalError(
-        `AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity)}`,
+        `AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity, options.inputNames ?? DEFAULT_CREDENTIAL_INPUTS)}`,
         { cause: error },
       );
     });

@@ -4,7 +4,11 @@
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { credentialProvider, type AwsCredentialSource } from '../credentials';
+import {
+  credentialProvider,
+  type AwsCredentialInputNames,
+  type AwsCredentialSource,
+} from '../credentials';
 
 export interface S3ClientOptions {
   region: string;
@@ -15,6 +19,8 @@ export interface S3ClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Mints the job's OIDC token: a role is then assumed with it (AssumeRoleWithWebIdentity). */
   webIdentityToken?: () => Promise<string>;
+  /** The step's credential input names, named when credentials cannot be obtained. */
+  credentialInputs?: AwsCredentialInputNames;
 }
 
 /**
@@ -60,6 +66,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     requestHandler: requestHandler(options),
     env,
     ...(options.webIdentityToken ? { webIdentityToken: options.webIdentityToken } : {}),
+    ...(options.credentialInputs ? { inputNames: options.credentialInputs } : {}),
   });
   return new S3Client(config);
 }
