@@ -100313,7 +100313,8 @@ function deployingRepository(repositoryName, env = process.env) {
             : '';
         return {
             from: { repository: github, ...(workflow ? { workflow } : {}), source: 'github' },
-            ...(repositoryName && repositoryName !== github
+            // StackSpot's documented workflow passes github.event.repository.name: the name alone.
+            ...(repositoryName && repositoryName !== github && repositoryName !== github.split('/')[1]
                 ? {
                     warning: `REPOSITORY_NAME is ${repositoryName}, but the runner says this workflow runs in ${github}: the application is bound to ${github}.`,
                 }

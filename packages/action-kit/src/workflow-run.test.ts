@@ -88,6 +88,10 @@ describe('deployingRepository', () => {
     const claimed = deployingRepository('victim/app', github);
     expect(claimed.from.repository).toBe('acme/orders');
     expect(claimed.warning).toContain('REPOSITORY_NAME is victim/app');
+    // StackSpot's documented workflow passes ${{ github.event.repository.name }}: the same
+    // repository, named without its owner, is no reason to warn; another bare name is.
+    expect(deployingRepository('orders', github).warning).toBeUndefined();
+    expect(deployingRepository('billing', github).warning).toContain('REPOSITORY_NAME is billing');
   });
 
   it('uses REPOSITORY_NAME outside GitHub, else the stated default', () => {
