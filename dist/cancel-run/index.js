@@ -98040,6 +98040,7 @@ function deployingRepository(repositoryName, env = process.env) {
  * the caller then keeps the lock.
  */
 
+
 /** A request that GitHub does not answer within this long is no answer. */
 const TIMEOUT_MS = 15_000;
 const PERMISSION_HINT = 'Give the job `permissions: actions: read` (a workflow that sets `permissions:` gives the token nothing it does not list), and pass GITHUB_TOKEN: ${{ github.token }} (the default).';
@@ -98050,7 +98051,7 @@ const PERMISSION_HINT = 'Give the job `permissions: actions: read` (a workflow t
 function githubLiveness(token, env = process.env, fetcher = fetch) {
     if (env.GITHUB_ACTIONS !== 'true')
         return undefined;
-    const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const apiUrl = githubApiUrl(env);
     return { check: (run) => askGitHub(apiUrl, token, run, fetcher) };
 }
 async function askGitHub(apiUrl, token, run, fetcher) {
@@ -98070,23 +98071,11 @@ async function askGitHub(apiUrl, token, run, fetcher) {
         run.attempt < 1)
         return unknown('the run record names no valid workflow run', 'Check who writes the IaC bucket.');
     const [owner, repo] = run.repository.split('/');
-    const url = `${apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
-    let response;
-    try {
-        response = await fetcher(url, {
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${token}`,
-                'x-github-api-version': '2022-11-28',
-                'user-agent': 'deploy-engine-actions',
-            },
-            signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-    }
-    catch (error) {
-        const cause = error.cause?.code ?? error.name;
-        return unknown(`GitHub's API at ${apiUrl} could not be reached (${cause})`, 'Run the job again once GitHub answers.', true);
-    }
+    const path = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
+    const answer = await getFromGitHub(apiUrl, path, token, { timeoutMs: TIMEOUT_MS, fetcher });
+    if ('unreachable' in answer)
+        return unknown(`GitHub's API at ${apiUrl} could not be reached (${answer.unreachable})`, 'Run the job again once GitHub answers.', true);
+    const { response } = answer;
     const status = response.status;
     if (status === 200) {
         const body = (await response.json().catch(() => undefined));
@@ -99268,6 +99257,77 @@ function runAudit(repositoryName, env = process.env) {
     if (repositoryName)
         audit.repositoryNameInput = repositoryName.slice(0, 256);
     return audit;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/github-approvals.ts
+/**
+ * Who approved the environment of this workflow run, read from GitHub's REST API
+ * (`GET {GITHUB_API_URL}/repos/{owner}/{repo}/actions/runs/{run_id}/approvals`) with the job's
+ * token, for the run's audit trail. Never throws: whatever goes wrong (no permission, not found,
+ * unreachable, not under GitHub Actions) becomes the recorded reason, and the deployment goes on.
+ * GitHub is never called outside GitHub Actions (GITHUB_ACTIONS != 'true').
+ */
+
+
+/** More reviews than this are cut to the latest ones; longer comments and names are cut. */
+const MAX_REVIEWS = 50;
+const MAX_COMMENT = 1000;
+const MAX_NAME = 100;
+const MAX_BODY = (/* unused pure expression or super */ null && (1024 * 1024));
+async function readApprovals(options) {
+    const env = options.env ?? process.env;
+    const readAt = (options.now ?? (() => new Date()))().toISOString();
+    const unavailable = (why) => ({ readAt, unavailable: why });
+    if (env.GITHUB_ACTIONS !== 'true')
+        return unavailable('not running under GitHub Actions, so there is no environment review to read.');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    if (!REPOSITORY_NAME.test(repository) || !/^\d+$/.test(runId))
+        return unavailable('GITHUB_REPOSITORY or GITHUB_RUN_ID is missing, so the workflow run is not known.');
+    if (!options.token)
+        return unavailable("the GITHUB_TOKEN input is empty (its default is the job's token, `${{ github.token }}`).");
+    const api = githubApiUrl(env);
+    const answer = await getFromGitHub(api, `/repos/${repository}/actions/runs/${runId}/approvals`, options.token, { timeoutMs: options.timeoutMs ?? 10000 });
+    if ('unreachable' in answer)
+        return unavailable(`GitHub's API (${api}) could not be reached (${answer.unreachable}).`);
+    const { response } = answer;
+    if (response.status === 401 || response.status === 403 || response.status === 404)
+        return unavailable(`GitHub answered ${response.status} to the request for the workflow run's environment reviews: the job's token cannot read them. Give the job \`permissions: actions: read\` (with the others it needs) to have the approver recorded.`);
+    if (!response.ok)
+        return unavailable(`GitHub answered ${response.status}.`);
+    const text = await response.text().catch(() => '');
+    let body;
+    try {
+        body = text.length <= MAX_BODY ? JSON.parse(text) : undefined;
+    }
+    catch {
+        body = undefined;
+    }
+    if (!Array.isArray(body))
+        return unavailable("GitHub's answer was not a list of reviews.");
+    return { readAt, reviews: body.flatMap(review).slice(-MAX_REVIEWS) };
+}
+/** One review as GitHub lists it, or nothing when it does not have that shape. */
+function review(item) {
+    const r = item;
+    if (!r || (r.state !== 'approved' && r.state !== 'rejected'))
+        return [];
+    const login = r.user?.login;
+    if (typeof login !== 'string' || login === '')
+        return [];
+    const environments = Array.isArray(r.environments)
+        ? r.environments.flatMap((e) => typeof e?.name === 'string' ? [e.name.slice(0, MAX_NAME)] : [])
+        : [];
+    return [
+        {
+            state: r.state,
+            login: login.slice(0, MAX_NAME),
+            environments,
+            ...(typeof r.comment === 'string' && r.comment !== ''
+                ? { comment: r.comment.slice(0, MAX_COMMENT) }
+                : {}),
+        },
+    ];
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts

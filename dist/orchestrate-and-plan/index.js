@@ -88218,7 +88218,7 @@ function createS3Client(options) {
 
 
 /** Repository names as GitHub spells them: `owner/name`. */
-const REPOSITORY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\/[A-Za-z0-9._-]{1,100}$/;
+const app_binding_REPOSITORY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\/[A-Za-z0-9._-]{1,100}$/;
 class AppBindingStore {
     store;
     constructor(store) {
@@ -88274,7 +88274,7 @@ class AppBindingStore {
      * replace of the binding read, keeping its history. Returns the binding replaced, if any.
      */
     async takeover(scope, to, change) {
-        if (!REPOSITORY_NAME.test(to.repository)) {
+        if (!app_binding_REPOSITORY_NAME.test(to.repository)) {
             throw new errors_ConfigurationError({
                 message: `'${to.repository.slice(0, 120)}' is not a repository name.`,
                 hint: 'Write it as GitHub does: owner/name.',
@@ -100276,7 +100276,7 @@ function workflowRunUrl(env = process.env) {
 function workflowRunRef(env = process.env) {
     const repository = env.GITHUB_REPOSITORY ?? '';
     const runId = env.GITHUB_RUN_ID ?? '';
-    if (env.GITHUB_ACTIONS !== 'true' || !REPOSITORY_NAME.test(repository) || !/^\d+$/.test(runId))
+    if (env.GITHUB_ACTIONS !== 'true' || !app_binding_REPOSITORY_NAME.test(repository) || !/^\d+$/.test(runId))
         return undefined;
     const attempt = Number(env.GITHUB_RUN_ATTEMPT || '1');
     return {
@@ -100322,7 +100322,7 @@ function deployingRepository(repositoryName, env = process.env) {
         };
     }
     if (repositoryName) {
-        if (!REPOSITORY_NAME.test(repositoryName))
+        if (!app_binding_REPOSITORY_NAME.test(repositoryName))
             throw new errors_ConfigurationError({
                 message: `REPOSITORY_NAME '${repositoryName.slice(0, 120)}' is not a repository name.`,
                 hint: 'Write it as GitHub does: owner/name.',
@@ -100330,6 +100330,38 @@ function deployingRepository(repositoryName, env = process.env) {
         return { from: { repository: repositoryName, source: 'input' } };
     }
     return { from: { repository: LOCAL_REPOSITORY, source: 'default' } };
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/github-request.ts
+/**
+ * One GET of GitHub's REST API with the job's token, as the steps ask it (whether a workflow run
+ * attempt ended, who approved an environment): only to the API the runner names (GITHUB_API_URL,
+ * set by the runner, not by inputs), never following a redirect (the token goes there and nowhere
+ * else), bounded in time. The callers decide what each answer means.
+ */
+/** The API of the GitHub this job runs on, without a trailing slash. */
+function github_request_githubApiUrl(env = process.env) {
+    return (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+}
+/** GETs `${apiUrl}${path}` with `token`; `path` must already be built from checked parts. */
+async function github_request_getFromGitHub(apiUrl, path, token, options) {
+    try {
+        const response = await (options.fetcher ?? fetch)(`${apiUrl}${path}`, {
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${token}`,
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'deploy-engine-actions',
+            },
+            redirect: 'error',
+            signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        return { response };
+    }
+    catch (error) {
+        const cause = error.cause;
+        return { unreachable: cause?.code ?? cause?.message ?? error.message };
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/github-liveness.ts
@@ -100345,6 +100377,7 @@ function deployingRepository(repositoryName, env = process.env) {
  * the caller then keeps the lock.
  */
 
+
 /** A request that GitHub does not answer within this long is no answer. */
 const TIMEOUT_MS = 15_000;
 const PERMISSION_HINT = 'Give the job `permissions: actions: read` (a workflow that sets `permissions:` gives the token nothing it does not list), and pass GITHUB_TOKEN: ${{ github.token }} (the default).';
@@ -100355,7 +100388,7 @@ const PERMISSION_HINT = 'Give the job `permissions: actions: read` (a workflow t
 function githubLiveness(token, env = process.env, fetcher = fetch) {
     if (env.GITHUB_ACTIONS !== 'true')
         return undefined;
-    const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const apiUrl = github_request_githubApiUrl(env);
     return { check: (run) => askGitHub(apiUrl, token, run, fetcher) };
 }
 async function askGitHub(apiUrl, token, run, fetcher) {
@@ -100369,29 +100402,17 @@ async function askGitHub(apiUrl, token, run, fetcher) {
         return unknown('GITHUB_TOKEN is empty', PERMISSION_HINT);
     if (run.apiUrl.replace(/\/+$/, '') !== apiUrl)
         return unknown(`it was opened on another GitHub (${run.apiUrl}); this job's token is sent only to ${apiUrl}`, 'Run the workflow on the GitHub that opened it.');
-    if (!REPOSITORY_NAME.test(run.repository) ||
+    if (!app_binding_REPOSITORY_NAME.test(run.repository) ||
         !/^\d{1,20}$/.test(run.runId) ||
         !Number.isInteger(run.attempt) ||
         run.attempt < 1)
         return unknown('the run record names no valid workflow run', 'Check who writes the IaC bucket.');
     const [owner, repo] = run.repository.split('/');
-    const url = `${apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
-    let response;
-    try {
-        response = await fetcher(url, {
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${token}`,
-                'x-github-api-version': '2022-11-28',
-                'user-agent': 'deploy-engine-actions',
-            },
-            signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-    }
-    catch (error) {
-        const cause = error.cause?.code ?? error.name;
-        return unknown(`GitHub's API at ${apiUrl} could not be reached (${cause})`, 'Run the job again once GitHub answers.', true);
-    }
+    const path = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
+    const answer = await github_request_getFromGitHub(apiUrl, path, token, { timeoutMs: TIMEOUT_MS, fetcher });
+    if ('unreachable' in answer)
+        return unknown(`GitHub's API at ${apiUrl} could not be reached (${answer.unreachable})`, 'Run the job again once GitHub answers.', true);
+    const { response } = answer;
     const status = response.status;
     if (status === 200) {
         const body = (await response.json().catch(() => undefined));
@@ -101573,6 +101594,77 @@ function runAudit(repositoryName, env = process.env) {
     if (repositoryName)
         audit.repositoryNameInput = repositoryName.slice(0, 256);
     return audit;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/github-approvals.ts
+/**
+ * Who approved the environment of this workflow run, read from GitHub's REST API
+ * (`GET {GITHUB_API_URL}/repos/{owner}/{repo}/actions/runs/{run_id}/approvals`) with the job's
+ * token, for the run's audit trail. Never throws: whatever goes wrong (no permission, not found,
+ * unreachable, not under GitHub Actions) becomes the recorded reason, and the deployment goes on.
+ * GitHub is never called outside GitHub Actions (GITHUB_ACTIONS != 'true').
+ */
+
+
+/** More reviews than this are cut to the latest ones; longer comments and names are cut. */
+const MAX_REVIEWS = 50;
+const MAX_COMMENT = 1000;
+const MAX_NAME = 100;
+const MAX_BODY = (/* unused pure expression or super */ null && (1024 * 1024));
+async function readApprovals(options) {
+    const env = options.env ?? process.env;
+    const readAt = (options.now ?? (() => new Date()))().toISOString();
+    const unavailable = (why) => ({ readAt, unavailable: why });
+    if (env.GITHUB_ACTIONS !== 'true')
+        return unavailable('not running under GitHub Actions, so there is no environment review to read.');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    if (!REPOSITORY_NAME.test(repository) || !/^\d+$/.test(runId))
+        return unavailable('GITHUB_REPOSITORY or GITHUB_RUN_ID is missing, so the workflow run is not known.');
+    if (!options.token)
+        return unavailable("the GITHUB_TOKEN input is empty (its default is the job's token, `${{ github.token }}`).");
+    const api = githubApiUrl(env);
+    const answer = await getFromGitHub(api, `/repos/${repository}/actions/runs/${runId}/approvals`, options.token, { timeoutMs: options.timeoutMs ?? 10000 });
+    if ('unreachable' in answer)
+        return unavailable(`GitHub's API (${api}) could not be reached (${answer.unreachable}).`);
+    const { response } = answer;
+    if (response.status === 401 || response.status === 403 || response.status === 404)
+        return unavailable(`GitHub answered ${response.status} to the request for the workflow run's environment reviews: the job's token cannot read them. Give the job \`permissions: actions: read\` (with the others it needs) to have the approver recorded.`);
+    if (!response.ok)
+        return unavailable(`GitHub answered ${response.status}.`);
+    const text = await response.text().catch(() => '');
+    let body;
+    try {
+        body = text.length <= MAX_BODY ? JSON.parse(text) : undefined;
+    }
+    catch {
+        body = undefined;
+    }
+    if (!Array.isArray(body))
+        return unavailable("GitHub's answer was not a list of reviews.");
+    return { readAt, reviews: body.flatMap(review).slice(-MAX_REVIEWS) };
+}
+/** One review as GitHub lists it, or nothing when it does not have that shape. */
+function review(item) {
+    const r = item;
+    if (!r || (r.state !== 'approved' && r.state !== 'rejected'))
+        return [];
+    const login = r.user?.login;
+    if (typeof login !== 'string' || login === '')
+        return [];
+    const environments = Array.isArray(r.environments)
+        ? r.environments.flatMap((e) => typeof e?.name === 'string' ? [e.name.slice(0, MAX_NAME)] : [])
+        : [];
+    return [
+        {
+            state: r.state,
+            login: login.slice(0, MAX_NAME),
+            environments,
+            ...(typeof r.comment === 'string' && r.comment !== ''
+                ? { comment: r.comment.slice(0, MAX_COMMENT) }
+                : {}),
+        },
+    ];
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts

@@ -99145,6 +99145,7 @@ function deployingRepository(repositoryName, env = process.env) {
  * the caller then keeps the lock.
  */
 
+
 /** A request that GitHub does not answer within this long is no answer. */
 const TIMEOUT_MS = 15_000;
 const PERMISSION_HINT = 'Give the job `permissions: actions: read` (a workflow that sets `permissions:` gives the token nothing it does not list), and pass GITHUB_TOKEN: ${{ github.token }} (the default).';
@@ -99155,7 +99156,7 @@ const PERMISSION_HINT = 'Give the job `permissions: actions: read` (a workflow t
 function githubLiveness(token, env = process.env, fetcher = fetch) {
     if (env.GITHUB_ACTIONS !== 'true')
         return undefined;
-    const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const apiUrl = githubApiUrl(env);
     return { check: (run) => askGitHub(apiUrl, token, run, fetcher) };
 }
 async function askGitHub(apiUrl, token, run, fetcher) {
@@ -99175,23 +99176,11 @@ async function askGitHub(apiUrl, token, run, fetcher) {
         run.attempt < 1)
         return unknown('the run record names no valid workflow run', 'Check who writes the IaC bucket.');
     const [owner, repo] = run.repository.split('/');
-    const url = `${apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
-    let response;
-    try {
-        response = await fetcher(url, {
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${token}`,
-                'x-github-api-version': '2022-11-28',
-                'user-agent': 'deploy-engine-actions',
-            },
-            signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-    }
-    catch (error) {
-        const cause = error.cause?.code ?? error.name;
-        return unknown(`GitHub's API at ${apiUrl} could not be reached (${cause})`, 'Run the job again once GitHub answers.', true);
-    }
+    const path = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
+    const answer = await getFromGitHub(apiUrl, path, token, { timeoutMs: TIMEOUT_MS, fetcher });
+    if ('unreachable' in answer)
+        return unknown(`GitHub's API at ${apiUrl} could not be reached (${answer.unreachable})`, 'Run the job again once GitHub answers.', true);
+    const { response } = answer;
     const status = response.status;
     if (status === 200) {
         const body = (await response.json().catch(() => undefined));
@@ -100375,7 +100364,48 @@ function runAudit(repositoryName, env = process.env) {
     return audit;
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/github-request.ts
+/**
+ * One GET of GitHub's REST API with the job's token, as the steps ask it (whether a workflow run
+ * attempt ended, who approved an environment): only to the API the runner names (GITHUB_API_URL,
+ * set by the runner, not by inputs), never following a redirect (the token goes there and nowhere
+ * else), bounded in time. The callers decide what each answer means.
+ */
+/** The API of the GitHub this job runs on, without a trailing slash. */
+function github_request_githubApiUrl(env = process.env) {
+    return (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+}
+/** GETs `${apiUrl}${path}` with `token`; `path` must already be built from checked parts. */
+async function github_request_getFromGitHub(apiUrl, path, token, options) {
+    try {
+        const response = await (options.fetcher ?? fetch)(`${apiUrl}${path}`, {
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${token}`,
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'deploy-engine-actions',
+            },
+            redirect: 'error',
+            signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        return { response };
+    }
+    catch (error) {
+        const cause = error.cause;
+        return { unreachable: cause?.code ?? cause?.message ?? error.message };
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/github-approvals.ts
+/**
+ * Who approved the environment of this workflow run, read from GitHub's REST API
+ * (`GET {GITHUB_API_URL}/repos/{owner}/{repo}/actions/runs/{run_id}/approvals`) with the job's
+ * token, for the run's audit trail. Never throws: whatever goes wrong (no permission, not found,
+ * unreachable, not under GitHub Actions) becomes the recorded reason, and the deployment goes on.
+ * GitHub is never called outside GitHub Actions (GITHUB_ACTIONS != 'true').
+ */
+
+
 /** More reviews than this are cut to the latest ones; longer comments and names are cut. */
 const MAX_REVIEWS = 50;
 const MAX_COMMENT = 1000;
@@ -100389,30 +100419,15 @@ async function readApprovals(options) {
         return unavailable('not running under GitHub Actions, so there is no environment review to read.');
     const repository = env.GITHUB_REPOSITORY ?? '';
     const runId = env.GITHUB_RUN_ID ?? '';
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^\d+$/.test(runId))
+    if (!app_binding_REPOSITORY_NAME.test(repository) || !/^\d+$/.test(runId))
         return unavailable('GITHUB_REPOSITORY or GITHUB_RUN_ID is missing, so the workflow run is not known.');
     if (!options.token)
         return unavailable("the GITHUB_TOKEN input is empty (its default is the job's token, `${{ github.token }}`).");
-    const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-    let response;
-    try {
-        response = await fetch(`${api}/repos/${repository}/actions/runs/${runId}/approvals`, {
-            headers: {
-                authorization: `Bearer ${options.token}`,
-                accept: 'application/vnd.github+json',
-                'x-github-api-version': '2022-11-28',
-                'user-agent': 'deploy-engine-actions',
-            },
-            // The token goes to GITHUB_API_URL and nowhere else.
-            redirect: 'error',
-            signal: AbortSignal.timeout(options.timeoutMs ?? 10000),
-        });
-    }
-    catch (error) {
-        const cause = error.cause;
-        const why = cause?.code ?? cause?.message ?? error.message;
-        return unavailable(`GitHub's API (${api}) could not be reached (${why}).`);
-    }
+    const api = github_request_githubApiUrl(env);
+    const answer = await github_request_getFromGitHub(api, `/repos/${repository}/actions/runs/${runId}/approvals`, options.token, { timeoutMs: options.timeoutMs ?? 10000 });
+    if ('unreachable' in answer)
+        return unavailable(`GitHub's API (${api}) could not be reached (${answer.unreachable}).`);
+    const { response } = answer;
     if (response.status === 401 || response.status === 403 || response.status === 404)
         return unavailable(`GitHub answered ${response.status} to the request for the workflow run's environment reviews: the job's token cannot read them. Give the job \`permissions: actions: read\` (with the others it needs) to have the approver recorded.`);
     if (!response.ok)

@@ -5,7 +5,8 @@
  * unreachable, not under GitHub Actions) becomes the recorded reason, and the deployment goes on.
  * GitHub is never called outside GitHub Actions (GITHUB_ACTIONS != 'true').
  */
-import type { EnvironmentReview, RunApproval } from '@deploy-engine/core';
+import { REPOSITORY_NAME, type EnvironmentReview, type RunApproval } from '@deploy-engine/core';
+import { getFromGitHub, githubApiUrl } from './github-request';
 
 export interface ReadApprovalsOptions {
   /** The job's token (the GITHUB_TOKEN input, `${{ github.token }}` by default). */
@@ -32,7 +33,7 @@ export async function readApprovals(options: ReadApprovalsOptions): Promise<RunA
     );
   const repository = env.GITHUB_REPOSITORY ?? '';
   const runId = env.GITHUB_RUN_ID ?? '';
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^\d+$/.test(runId))
+  if (!REPOSITORY_NAME.test(repository) || !/^\d+$/.test(runId))
     return unavailable(
       'GITHUB_REPOSITORY or GITHUB_RUN_ID is missing, so the workflow run is not known.',
     );
@@ -40,25 +41,16 @@ export async function readApprovals(options: ReadApprovalsOptions): Promise<RunA
     return unavailable(
       "the GITHUB_TOKEN input is empty (its default is the job's token, `${{ github.token }}`).",
     );
-  const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-  let response: Response;
-  try {
-    response = await fetch(`${api}/repos/${repository}/actions/runs/${runId}/approvals`, {
-      headers: {
-        authorization: `Bearer ${options.token}`,
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'deploy-engine-actions',
-      },
-      // The token goes to GITHUB_API_URL and nowhere else.
-      redirect: 'error',
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10000),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (error as Error).message;
-    return unavailable(`GitHub's API (${api}) could not be reached (${why}).`);
-  }
+  const api = githubApiUrl(env);
+  const answer = await getFromGitHub(
+    api,
+    `/repos/${repository}/actions/runs/${runId}/approvals`,
+    options.token,
+    { timeoutMs: options.timeoutMs ?? 10000 },
+  );
+  if ('unreachable' in answer)
+    return unavailable(`GitHub's API (${api}) could not be reached (${answer.unreachable}).`);
+  const { response } = answer;
   if (response.status === 401 || response.status === 403 || response.status === 404)
     return unavailable(
       `GitHub answered ${response.status} to the request for the workflow run's environment reviews: the job's token cannot read them. Give the job \`permissions: actions: read\` (with the others it needs) to have the approver recorded.`,

@@ -15,6 +15,7 @@ import {
   type WorkflowRunLiveness,
   type WorkflowRunRef,
 } from '@deploy-engine/core';
+import { getFromGitHub, githubApiUrl } from './github-request';
 
 /** A request that GitHub does not answer within this long is no answer. */
 const TIMEOUT_MS = 15_000;
@@ -31,7 +32,7 @@ export function githubLiveness(
   fetcher: typeof fetch = fetch,
 ): WorkflowRunLiveness | undefined {
   if (env.GITHUB_ACTIONS !== 'true') return undefined;
-  const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  const apiUrl = githubApiUrl(env);
   return { check: (run) => askGitHub(apiUrl, token, run, fetcher) };
 }
 
@@ -64,26 +65,15 @@ async function askGitHub(
       'Check who writes the IaC bucket.',
     );
   const [owner, repo] = run.repository.split('/') as [string, string];
-  const url = `${apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
-  let response: Response;
-  try {
-    response = await fetcher(url, {
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${token}`,
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'deploy-engine-actions',
-      },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+  const path = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/runs/${run.runId}/attempts/${run.attempt}`;
+  const answer = await getFromGitHub(apiUrl, path, token, { timeoutMs: TIMEOUT_MS, fetcher });
+  if ('unreachable' in answer)
     return unknown(
-      `GitHub's API at ${apiUrl} could not be reached (${cause})`,
+      `GitHub's API at ${apiUrl} could not be reached (${answer.unreachable})`,
       'Run the job again once GitHub answers.',
       true,
     );
-  }
+  const { response } = answer;
   const status = response.status;
   if (status === 200) {
     const body = (await response.json().catch(() => undefined)) as
