@@ -57590,11 +57590,12 @@ class run_store_RunStore {
             const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
-                const heartbeat = holder.executor
-                    ? await readHeartbeat(this.store, holder.runId)
-                    : undefined;
-                verdict = options.judge
-                    ? await judgeHolder({
+                if (options.judge) {
+                    // The heartbeat is read only to judge: a resumed run never takes over a RUNNING holder.
+                    const heartbeat = holder.executor
+                        ? await readHeartbeat(this.store, holder.runId)
+                        : undefined;
+                    verdict = await judgeHolder({
                         holder,
                         lock: current.value,
                         ...(heartbeat ? { heartbeat } : {}),
@@ -57602,8 +57603,8 @@ class run_store_RunStore {
                         now: this.now(),
                         defaultLeaseMs: this.leaseMs,
                         holderRef: this.runRef(holder.runId),
-                    })
-                    : undefined;
+                    });
+                }
                 if (!verdict?.dead)
                     throw this.blocked(record.target, current.value, holder, verdict);
             }

@@ -94146,11 +94146,12 @@ class run_store_RunStore {
             const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
-                const heartbeat = holder.executor
-                    ? await readHeartbeat(this.store, holder.runId)
-                    : undefined;
-                verdict = options.judge
-                    ? await judgeHolder({
+                if (options.judge) {
+                    // The heartbeat is read only to judge: a resumed run never takes over a RUNNING holder.
+                    const heartbeat = holder.executor
+                        ? await readHeartbeat(this.store, holder.runId)
+                        : undefined;
+                    verdict = await judgeHolder({
                         holder,
                         lock: current.value,
                         ...(heartbeat ? { heartbeat } : {}),
@@ -94158,8 +94159,8 @@ class run_store_RunStore {
                         now: this.now(),
                         defaultLeaseMs: this.leaseMs,
                         holderRef: this.runRef(holder.runId),
-                    })
-                    : undefined;
+                    });
+                }
                 if (!verdict?.dead)
                     throw this.blocked(record.target, current.value, holder, verdict);
             }
@@ -100253,7 +100254,40 @@ function escapeHtml(text) {
     return maskRegistered(text).replace(/[&<>"'[\]`\\\r\n]/g, (c) => REFERENCES[c]);
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/github-request.ts
+/**
+ * One GET of GitHub's REST API with the job's token, as the steps ask it (whether a workflow run
+ * attempt ended, who approved an environment): only to the API the runner names (GITHUB_API_URL,
+ * set by the runner, not by inputs), never following a redirect (the token goes there and nowhere
+ * else), bounded in time. The callers decide what each answer means.
+ */
+/** The API of the GitHub this job runs on, without a trailing slash. */
+function github_request_githubApiUrl(env = process.env) {
+    return (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+}
+/** GETs `${apiUrl}${path}` with `token`; `path` must already be built from checked parts. */
+async function github_request_getFromGitHub(apiUrl, path, token, options) {
+    try {
+        const response = await (options.fetcher ?? fetch)(`${apiUrl}${path}`, {
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${token}`,
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'deploy-engine-actions',
+            },
+            redirect: 'error',
+            signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        return { response };
+    }
+    catch (error) {
+        const cause = error.cause;
+        return { unreachable: cause?.code ?? cause?.message ?? error.message };
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-run.ts
+
 
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
 function workflowRunUrl(env = process.env) {
@@ -100283,7 +100317,7 @@ function workflowRunRef(env = process.env) {
         repository,
         runId,
         attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
-        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        apiUrl: github_request_githubApiUrl(env),
         url: workflowRunUrl(env),
     };
 }
@@ -100330,38 +100364,6 @@ function deployingRepository(repositoryName, env = process.env) {
         return { from: { repository: repositoryName, source: 'input' } };
     }
     return { from: { repository: LOCAL_REPOSITORY, source: 'default' } };
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/github-request.ts
-/**
- * One GET of GitHub's REST API with the job's token, as the steps ask it (whether a workflow run
- * attempt ended, who approved an environment): only to the API the runner names (GITHUB_API_URL,
- * set by the runner, not by inputs), never following a redirect (the token goes there and nowhere
- * else), bounded in time. The callers decide what each answer means.
- */
-/** The API of the GitHub this job runs on, without a trailing slash. */
-function github_request_githubApiUrl(env = process.env) {
-    return (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-}
-/** GETs `${apiUrl}${path}` with `token`; `path` must already be built from checked parts. */
-async function github_request_getFromGitHub(apiUrl, path, token, options) {
-    try {
-        const response = await (options.fetcher ?? fetch)(`${apiUrl}${path}`, {
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${token}`,
-                'x-github-api-version': '2022-11-28',
-                'user-agent': 'deploy-engine-actions',
-            },
-            redirect: 'error',
-            signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        return { response };
-    }
-    catch (error) {
-        const cause = error.cause;
-        return { unreachable: cause?.code ?? cause?.message ?? error.message };
-    }
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/github-liveness.ts

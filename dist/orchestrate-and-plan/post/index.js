@@ -89726,11 +89726,12 @@ class run_store_RunStore {
             const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
-                const heartbeat = holder.executor
-                    ? await readHeartbeat(this.store, holder.runId)
-                    : undefined;
-                verdict = options.judge
-                    ? await judgeHolder({
+                if (options.judge) {
+                    // The heartbeat is read only to judge: a resumed run never takes over a RUNNING holder.
+                    const heartbeat = holder.executor
+                        ? await readHeartbeat(this.store, holder.runId)
+                        : undefined;
+                    verdict = await judgeHolder({
                         holder,
                         lock: current.value,
                         ...(heartbeat ? { heartbeat } : {}),
@@ -89738,8 +89739,8 @@ class run_store_RunStore {
                         now: this.now(),
                         defaultLeaseMs: this.leaseMs,
                         holderRef: this.runRef(holder.runId),
-                    })
-                    : undefined;
+                    });
+                }
                 if (!verdict?.dead)
                     throw this.blocked(record.target, current.value, holder, verdict);
             }
@@ -98198,6 +98199,7 @@ function html_escapeHtml(text) {
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-run.ts
 
+
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
 function workflow_run_workflowRunUrl(env = process.env) {
     const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -98226,7 +98228,7 @@ function workflowRunRef(env = process.env) {
         repository,
         runId,
         attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
-        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        apiUrl: githubApiUrl(env),
         url: workflow_run_workflowRunUrl(env),
     };
 }

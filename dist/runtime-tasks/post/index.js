@@ -89676,11 +89676,12 @@ class run_store_RunStore {
             const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
-                const heartbeat = holder.executor
-                    ? await readHeartbeat(this.store, holder.runId)
-                    : undefined;
-                verdict = options.judge
-                    ? await judgeHolder({
+                if (options.judge) {
+                    // The heartbeat is read only to judge: a resumed run never takes over a RUNNING holder.
+                    const heartbeat = holder.executor
+                        ? await readHeartbeat(this.store, holder.runId)
+                        : undefined;
+                    verdict = await judgeHolder({
                         holder,
                         lock: current.value,
                         ...(heartbeat ? { heartbeat } : {}),
@@ -89688,8 +89689,8 @@ class run_store_RunStore {
                         now: this.now(),
                         defaultLeaseMs: this.leaseMs,
                         holderRef: this.runRef(holder.runId),
-                    })
-                    : undefined;
+                    });
+                }
                 if (!verdict?.dead)
                     throw this.blocked(record.target, current.value, holder, verdict);
             }
@@ -98148,6 +98149,7 @@ function html_escapeHtml(text) {
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-run.ts
 
+
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
 function workflow_run_workflowRunUrl(env = process.env) {
     const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -98176,7 +98178,7 @@ function workflowRunRef(env = process.env) {
         repository,
         runId,
         attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
-        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        apiUrl: githubApiUrl(env),
         url: workflow_run_workflowRunUrl(env),
     };
 }

@@ -4,6 +4,7 @@ import {
   type DeployingRepository,
   type WorkflowRunRef,
 } from '@deploy-engine/core';
+import { githubApiUrl } from './github-request';
 
 /** The URL of the workflow run this step belongs to, recorded with every run it opens. */
 export function workflowRunUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -34,7 +35,7 @@ export function workflowRunRef(env: NodeJS.ProcessEnv = process.env): WorkflowRu
     repository,
     runId,
     attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
-    apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    apiUrl: githubApiUrl(env),
     url: workflowRunUrl(env),
   };
 }

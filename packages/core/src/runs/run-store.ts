@@ -571,20 +571,21 @@ export class RunStore {
       const holder = (await this.store.getJson<RunRecord>(keys.run(current.value.runId)))?.value;
       let verdict: HolderVerdict | undefined;
       if (holder && !isFinished(holder.status)) {
-        const heartbeat = holder.executor
-          ? await readHeartbeat(this.store, holder.runId)
-          : undefined;
-        verdict = options.judge
-          ? await judgeHolder({
-              holder,
-              lock: current.value,
-              ...(heartbeat ? { heartbeat } : {}),
-              ...(options.liveness ? { liveness: options.liveness } : {}),
-              now: this.now(),
-              defaultLeaseMs: this.leaseMs,
-              holderRef: this.runRef(holder.runId),
-            })
-          : undefined;
+        if (options.judge) {
+          // The heartbeat is read only to judge: a resumed run never takes over a RUNNING holder.
+          const heartbeat = holder.executor
+            ? await readHeartbeat(this.store, holder.runId)
+            : undefined;
+          verdict = await judgeHolder({
+            holder,
+            lock: current.value,
+            ...(heartbeat ? { heartbeat } : {}),
+            ...(options.liveness ? { liveness: options.liveness } : {}),
+            now: this.now(),
+            defaultLeaseMs: this.leaseMs,
+            holderRef: this.runRef(holder.runId),
+          });
+        }
         if (!verdict?.dead) throw this.blocked(record.target, current.value, holder, verdict);
       }
       try {
