@@ -62558,6 +62558,134 @@ function defineCommand(spec) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/cli/src/terminal-text.ts
+/**
+ * Text a person reads on a terminal. Run records, stored logs and audit fields carry text from
+ * templates, Terraform and the runner's environment (a hostile plugin's error message), which must
+ * not be able to move the cursor, rewrite earlier lines or set the window title of the reader.
+ */
+// C0 and C1 control characters but tab and newline: ESC starts terminal sequences, CR overwrites.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/** Every control character but tab and newline shown as `?` (all text the CLI prints). */
+function plain(text) {
+    return text.replace(CONTROL, '?');
+}
+/** Every control character but tab and newline shown as `\xHH` (stored logs, audit fields). */
+function escapeControls(text) {
+    return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+;// CONCATENATED MODULE: ./packages/cli/src/audit-format.ts
+/** Plain-text views of a run's audit (who started and approved it, from which commit). */
+
+
+/** The audit of a run as lines (none when the record has no audit). */
+function auditLines(audit, indent = '  ') {
+    if (!audit)
+        return [];
+    const lines = [`${indent}${whoAndWhat(audit)}`];
+    if (audit.repositoryNameInput && audit.repositoryNameInput !== audit.repository)
+        lines.push(`${indent}REPOSITORY_NAME given: ${audit.repositoryNameInput} (input, not verified)`);
+    if (audit.approval)
+        lines.push(`${indent}${describeApproval(audit.approval)}`);
+    // Logins and comments come from GitHub, a comment from any reviewer: no terminal control.
+    return lines.map((line) => escapeControls(line.replace(/\n/g, ' ')));
+}
+/** `by octocat, acme/orders@0123456 (refs/heads/main, push)`, the shortest useful form. */
+function whoAndWhat(audit) {
+    const by = audit.actor ?? 'unknown';
+    const rerun = audit.triggeringActor && audit.triggeringActor !== audit.actor
+        ? ` (this attempt by ${audit.triggeringActor})`
+        : '';
+    const commit = audit.commit ? `@${audit.commit.slice(0, 12)}` : '';
+    const where = audit.repository ? `, ${audit.repository}${commit}` : commit ? `, ${commit}` : '';
+    const context = [audit.ref, audit.eventName].filter(Boolean).join(', ');
+    const verified = audit.source === 'github' ? '' : ' (not verified: outside GitHub Actions)';
+    return `by ${by}${rerun}${where}${context ? ` (${context})` : ''}${verified}`;
+}
+
+;// CONCATENATED MODULE: ./packages/cli/src/format.ts
+
+function duration(from, to) {
+    if (!from)
+        return '';
+    const ms = (to ? new Date(to) : new Date()).getTime() - new Date(from).getTime();
+    return ms < 60000
+        ? `${(ms / 1000).toFixed(1)} s`
+        : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+}
+function formatRun(run) {
+    const t = run.target;
+    const lines = [
+        `run ${run.runId}  ${run.type}  ${run.status}`,
+        `  ${t.appKind} ${t.appName} (${t.appId}) -> ${t.workspace}/${t.environment}, version ${run.version}`,
+        `  started ${run.createdAt} by ${run.workflowRunUrl}${run.finishedAt ? `, finished ${run.finishedAt} (${duration(run.createdAt, run.finishedAt)})` : ''}`,
+        ...auditLines(run.audit),
+    ];
+    if (run.error)
+        lines.push(`  error (${run.error.kind}): ${run.error.message}`);
+    if (run.supersededBy)
+        lines.push(`  superseded by run ${run.supersededBy.runId} at ${run.supersededBy.at}`);
+    for (const [i, attempt] of (run.attempts ?? []).entries()) {
+        lines.push(`  attempt ${i + 1} ended ${attempt.status}${attempt.finishedAt ? ` at ${attempt.finishedAt}` : ''}, resumed ${attempt.resumedAt}${attempt.error ? `: ${attempt.error.message.split('\n')[0]}` : ''}`);
+    }
+    lines.push('  tasks:');
+    run.tasks.forEach((task, i) => {
+        const took = duration(task.startedAt, task.finishedAt);
+        lines.push(`    ${String(i + 1).padStart(2)}. ${task.status.padEnd(14)} ${task.taskType.padEnd(20)} ${task.pluginAppliedAlias ?? ''}${took ? `  ${took}` : ''}`);
+        if (task.error)
+            lines.push(`        ${task.error.message.split('\n')[0]}`);
+    });
+    return lines.join('\n');
+}
+/** Recent runs, one a line under a header row, columns aligned. */
+function formatRunList(runs) {
+    if (runs.length === 0)
+        return 'No runs.';
+    return table(['RUN_ID', 'STATUS', 'TYPE', 'TARGET', 'VERSION', 'STARTED'], runs.map((r) => [
+        r.runId,
+        r.status,
+        r.type,
+        `${r.target.workspace}/${r.target.environment}/${r.target.appName}`,
+        r.version,
+        r.createdAt,
+    ]));
+}
+/** Rows under a header, each column as wide as its widest cell, two spaces apart. */
+function table(header, rows) {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells) => cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd();
+    return [line(header), ...rows.map(line)].join('\n');
+}
+/**
+ * The --json output: one object (never a bare array, so that fields can be added), indented.
+ * The shapes are documented in each command's --help and the README.
+ */
+function json(value) {
+    return JSON.stringify(value, null, 2);
+}
+/** What is deployed, and the versions a rollback can go back to. */
+function formatHistory(last, versions) {
+    const lines = [
+        !last
+            ? 'Never deployed successfully.'
+            : last.destroyed
+                ? `Destroyed by run ${last.destroyed.runId} at ${last.destroyed.at}.`
+                : `Deployed: version ${last.version} by ${last.runType ?? 'DEPLOY'} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
+        ...(last ? auditLines(last.audit) : []),
+    ];
+    if (versions.length > 0) {
+        lines.push('Versions ROLLBACK_TO can go back to (newest first):');
+        for (const v of versions)
+            lines.push(`  ${v.version.padEnd(24)} run ${v.runId}  ${v.finishedAt}${v.audit ? `  ${whoAndWhat(v.audit)}` : ''}`);
+    }
+    return lines.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/cli/src/options.ts
 /**
  * Reading one command's command line: positionals and --options, checked against the options the
@@ -62700,6 +62828,7 @@ const WORKSPACE_OPTIONS = { ...BUCKET_OPTIONS, workspace: 'value' };
  * cursor movement); anywhere else (a CI log, a pipe) it prints the view once, then one plain line
  * per change, then the final view, so a log stays short and readable.
  */
+
 
 
 /** Polls `load` every `intervalMs` until the run ends; returns the last record seen. */
@@ -62927,280 +63056,6 @@ ${RUN_ID_HELP}`,
     },
 });
 
-;// CONCATENATED MODULE: ./packages/cli/src/log-commands.ts
-/**
- * The CLI's audit commands: `logs` prints the task logs stored with a run, `prune` deletes finished
- * runs older than an age (dry run unless --yes), never what the deployment history needs.
- */
-
-
-
-
-
-/** `--older-than 90d`: a whole number of days, at least 1. */
-function parseAge(text) {
-    const match = /^(\d+)d$/.exec(text ?? '');
-    const days = Number(match?.[1]);
-    if (!match || !(days >= 1))
-        throw new UsageError(`--older-than takes a number of days, e.g. --older-than 90d (got '${text ?? ''}').`);
-    return days;
-}
-/** Where the run lives: a RUN_ID, or a bare run id with --bucket. */
-function logsRunRef(command) {
-    const bare = command.runRef.trim();
-    if (command.bucket && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(bare))
-        return { runId: bare, bucket: command.bucket, region: command.region };
-    return parseRunRef(command.runRef);
-}
-async function runLogs(command, storeFor, out) {
-    const ref = logsRunRef(command);
-    const store = storeFor(ref.bucket, ref.region);
-    const run = (await store.getJson(keys_keys.run(ref.runId)))?.value;
-    if (!run) {
-        out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
-        return EXIT.NOT_FOUND;
-    }
-    const wanted = command.task;
-    const tasks = wanted
-        ? run.tasks.filter((t) => t.runTaskId === wanted || t.pluginAppliedAlias === wanted || t.taskType === wanted)
-        : run.tasks;
-    if (tasks.length === 0) {
-        out(`Run ${ref.runId} has no task '${wanted ?? ''}': its tasks are ${run.tasks.map(describeTask).join(', ') || 'none'}.`);
-        return EXIT.NOT_FOUND;
-    }
-    for (const task of tasks) {
-        const text = await getTaskLog(store, ref.runId, task.runTaskId);
-        out(`== ${describeTask(task)}: ${task.status}`);
-        out(text === undefined
-            ? task.status === 'PENDING' || task.status === 'ABORTED'
-                ? '(no log: the task did not run)'
-                : '(no log stored with the run)'
-            : printable(text.replace(/\n$/, '')));
-    }
-    return 0;
-}
-function describeTask(task) {
-    return `${task.taskType}${task.pluginAppliedAlias ? ` ${task.pluginAppliedAlias}` : ''} (${task.runTaskId})`;
-}
-/**
- * A stored log as it is safe to print: terminal control characters shown as escapes (a plugin's
- * output must not drive the terminal), and, inside a GitHub job (the CLI as a workflow step),
- * wrapped so the runner reads no workflow command in it.
- */
-function printable(text, env = process.env) {
-    const visible = escapeControls(text);
-    const plain = visible.replace(/[^\x21-\x7e]/g, '');
-    if (env.GITHUB_ACTIONS !== 'true' || (!plain.includes('::') && !plain.includes('##[')))
-        return visible;
-    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-    return `::stop-commands::${token}\n${visible}\n::${token}::`;
-}
-/** Terminal control characters (but line breaks and tabs) shown as `\xHH`. */
-function escapeControls(text) {
-    return text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-async function runPrune(command, store, out) {
-    const plan = await planPrune(store, { olderThanDays: command.olderThanDays });
-    const objects = plan.delete.reduce((n, c) => n + c.objects, 0);
-    out(`Finished runs that ended before ${plan.cutoff} in ${command.bucket}: ${plan.delete.length} to delete (${objects} object(s) under runs/), ${plan.kept.length} kept.`);
-    for (const c of plan.delete)
-        out(`  delete ${c.runId}  ${(c.status ?? 'no record').padEnd(13)} ended ${c.endedAt}  ${c.objects} object(s)`);
-    for (const k of plan.kept)
-        out(`  keep   ${k.runId}  ${k.reason}`);
-    if (!command.yes) {
-        if (plan.delete.length > 0)
-            out(`Dry run: nothing was deleted. To delete them: ${shipped_cli_cliCommand('prune', '--older-than', `${command.olderThanDays}d`, '--bucket', command.bucket, '--yes')}`);
-        return 0;
-    }
-    const { deleted, skipped } = await executePrune(store, plan);
-    for (const s of skipped)
-        out(`  skipped ${s.runId}: ${s.reason}`);
-    out(`Deleted ${deleted.length} run(s).`);
-    return 0;
-}
-const logsCommand = defineCommand({
-    name: 'logs',
-    summary: `logs <RUN_ID> [--bucket B] [--task <id|alias|type>]
-      the task logs stored with the run (masked)`,
-    help: `deploy-engine logs <RUN_ID> [--bucket <iac-bucket>] [--region R] [--task <id|alias|type>]
-
-Prints the log of each task of the run as runtime-tasks (and orchestrate-and-plan for plans)
-stored it with the run: masked like the job log, capped at about 1 MiB, kept after GitHub's log
-retention. Terminal control characters are shown as escapes.
-
-RUN_ID is the run_id output of orchestrate-and-plan, or the bare ULID with --bucket.
-
-  --task <x>   only the task(s) with this run task id, plugin alias or task type
-
-Exit code: 0 printed; 3 no such run or task.`,
-    options: { ...BUCKET_OPTIONS, task: 'value' },
-    parse: (args) => {
-        const runRef = args.positional(0, 'a RUN_ID (<ULID>@<iac-bucket>, or the bare ULID with --bucket)');
-        args.noMorePositionals(1);
-        const task = args.text('task');
-        const bucket = args.text('bucket');
-        return {
-            name: 'logs',
-            runRef,
-            region: args.region(),
-            ...(task ? { task } : {}),
-            ...(bucket ? { bucket } : {}),
-        };
-    },
-    run: (command, io) => runLogs(command, iacBucket, (line) => io.out(line)),
-});
-const pruneCommand = defineCommand({
-    name: 'prune',
-    summary: `prune --older-than <N>d --bucket <iac-bucket> [--region R] [--yes]
-      delete finished runs older than N days (dry run without --yes); never what the history needs`,
-    help: `deploy-engine prune --older-than <N>d --bucket <iac-bucket> [--region R] [--yes]
-
-Lists the finished runs that ended more than N days ago and, with --yes, deletes their objects
-under runs/ (record, artifacts, plans, task logs). Never deleted: a RUNNING run, a run a lock
-names, a run the deployment history (last deployment, versions ROLLBACK_TO can return to) names,
-and nothing outside runs/.
-
-  --older-than <N>d   age in whole days, e.g. 90d
-  --yes               delete (without it: only list)
-
-Exit code: 0 listed or deleted.`,
-    options: { ...BUCKET_OPTIONS, 'older-than': 'value', yes: 'boolean' },
-    parse: (args) => {
-        args.noMorePositionals(0);
-        return {
-            name: 'prune',
-            bucket: args.text('bucket', true),
-            region: args.region(),
-            olderThanDays: parseAge(args.text('older-than', true)),
-            yes: args.flag('yes'),
-        };
-    },
-    run: (command, io) => runPrune(command, iacBucket(command.bucket, command.region), (line) => io.out(line)),
-});
-
-;// CONCATENATED MODULE: ./packages/cli/src/audit-format.ts
-/** Plain-text views of a run's audit (who started and approved it, from which commit). */
-
-
-/** The audit of a run as lines (none when the record has no audit). */
-function auditLines(audit, indent = '  ') {
-    if (!audit)
-        return [];
-    const lines = [`${indent}${whoAndWhat(audit)}`];
-    if (audit.repositoryNameInput && audit.repositoryNameInput !== audit.repository)
-        lines.push(`${indent}REPOSITORY_NAME given: ${audit.repositoryNameInput} (input, not verified)`);
-    if (audit.approval)
-        lines.push(`${indent}${describeApproval(audit.approval)}`);
-    // Logins and comments come from GitHub, a comment from any reviewer: no terminal control.
-    return lines.map((line) => escapeControls(line.replace(/\n/g, ' ')));
-}
-/** `by octocat, acme/orders@0123456 (refs/heads/main, push)`, the shortest useful form. */
-function whoAndWhat(audit) {
-    const by = audit.actor ?? 'unknown';
-    const rerun = audit.triggeringActor && audit.triggeringActor !== audit.actor
-        ? ` (this attempt by ${audit.triggeringActor})`
-        : '';
-    const commit = audit.commit ? `@${audit.commit.slice(0, 12)}` : '';
-    const where = audit.repository ? `, ${audit.repository}${commit}` : commit ? `, ${commit}` : '';
-    const context = [audit.ref, audit.eventName].filter(Boolean).join(', ');
-    const verified = audit.source === 'github' ? '' : ' (not verified: outside GitHub Actions)';
-    return `by ${by}${rerun}${where}${context ? ` (${context})` : ''}${verified}`;
-}
-
-;// CONCATENATED MODULE: ./packages/cli/src/format.ts
-
-function duration(from, to) {
-    if (!from)
-        return '';
-    const ms = (to ? new Date(to) : new Date()).getTime() - new Date(from).getTime();
-    return ms < 60000
-        ? `${(ms / 1000).toFixed(1)} s`
-        : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
-}
-function formatRun(run) {
-    const t = run.target;
-    const lines = [
-        `run ${run.runId}  ${run.type}  ${run.status}`,
-        `  ${t.appKind} ${t.appName} (${t.appId}) -> ${t.workspace}/${t.environment}, version ${run.version}`,
-        `  started ${run.createdAt} by ${run.workflowRunUrl}${run.finishedAt ? `, finished ${run.finishedAt} (${duration(run.createdAt, run.finishedAt)})` : ''}`,
-        ...auditLines(run.audit),
-    ];
-    if (run.error)
-        lines.push(`  error (${run.error.kind}): ${run.error.message}`);
-    if (run.supersededBy)
-        lines.push(`  superseded by run ${run.supersededBy.runId} at ${run.supersededBy.at}`);
-    for (const [i, attempt] of (run.attempts ?? []).entries()) {
-        lines.push(`  attempt ${i + 1} ended ${attempt.status}${attempt.finishedAt ? ` at ${attempt.finishedAt}` : ''}, resumed ${attempt.resumedAt}${attempt.error ? `: ${attempt.error.message.split('\n')[0]}` : ''}`);
-    }
-    lines.push('  tasks:');
-    run.tasks.forEach((task, i) => {
-        const took = duration(task.startedAt, task.finishedAt);
-        lines.push(`    ${String(i + 1).padStart(2)}. ${task.status.padEnd(14)} ${task.taskType.padEnd(20)} ${task.pluginAppliedAlias ?? ''}${took ? `  ${took}` : ''}`);
-        if (task.error)
-            lines.push(`        ${task.error.message.split('\n')[0]}`);
-    });
-    return lines.join('\n');
-}
-/** Recent runs, one a line under a header row, columns aligned. */
-function formatRunList(runs) {
-    if (runs.length === 0)
-        return 'No runs.';
-    return table(['RUN_ID', 'STATUS', 'TYPE', 'TARGET', 'VERSION', 'STARTED'], runs.map((r) => [
-        r.runId,
-        r.status,
-        r.type,
-        `${r.target.workspace}/${r.target.environment}/${r.target.appName}`,
-        r.version,
-        r.createdAt,
-    ]));
-}
-/** Rows under a header, each column as wide as its widest cell, two spaces apart. */
-function table(header, rows) {
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells) => cells
-        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd();
-    return [line(header), ...rows.map(line)].join('\n');
-}
-// C0 and C1 control characters but tab and newline: ESC starts terminal sequences, CR overwrites.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-/**
- * Text for a terminal with every control character but tab and newline shown as `?`: run records
- * carry text from templates and Terraform (a hostile plugin's error message), which must not be
- * able to move the cursor, rewrite earlier lines or set the window title of the person reading.
- */
-function plain(text) {
-    return text.replace(CONTROL, '?');
-}
-/**
- * The --json output: one object (never a bare array, so that fields can be added), indented.
- * The shapes are documented in each command's --help and the README.
- */
-function json(value) {
-    return JSON.stringify(value, null, 2);
-}
-/** What is deployed, and the versions a rollback can go back to. */
-function formatHistory(last, versions) {
-    const lines = [
-        !last
-            ? 'Never deployed successfully.'
-            : last.destroyed
-                ? `Destroyed by run ${last.destroyed.runId} at ${last.destroyed.at}.`
-                : `Deployed: version ${last.version} by ${last.runType ?? 'DEPLOY'} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
-        ...(last ? auditLines(last.audit) : []),
-    ];
-    if (versions.length > 0) {
-        lines.push('Versions ROLLBACK_TO can go back to (newest first):');
-        for (const v of versions)
-            lines.push(`  ${v.version.padEnd(24)} run ${v.runId}  ${v.finishedAt}${v.audit ? `  ${whoAndWhat(v.audit)}` : ''}`);
-    }
-    return lines.join('\n');
-}
-
 ;// CONCATENATED MODULE: ./packages/cli/src/app-commands.ts
 /**
  * The CLI's application commands: which repository an application id of a workspace is deployed
@@ -63391,6 +63246,154 @@ Exit code: 0 cancelled (or already ended); 3 no such run; 4 not confirmed.`,
             ask: askOnTerminal,
         });
     },
+});
+
+;// CONCATENATED MODULE: ./packages/cli/src/log-commands.ts
+/**
+ * The CLI's audit commands: `logs` prints the task logs stored with a run, `prune` deletes finished
+ * runs older than an age (dry run unless --yes), never what the deployment history needs.
+ */
+
+
+
+
+
+
+/** `--older-than 90d`: a whole number of days, at least 1. */
+function parseAge(text) {
+    const match = /^(\d+)d$/.exec(text ?? '');
+    const days = Number(match?.[1]);
+    if (!match || !(days >= 1))
+        throw new UsageError(`--older-than takes a number of days, e.g. --older-than 90d (got '${text ?? ''}').`);
+    return days;
+}
+/** Where the run lives: a RUN_ID, or a bare run id with --bucket. */
+function logsRunRef(command) {
+    const bare = command.runRef.trim();
+    if (command.bucket && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(bare))
+        return { runId: bare, bucket: command.bucket, region: command.region };
+    return parseRunRef(command.runRef);
+}
+async function runLogs(command, storeFor, out) {
+    const ref = logsRunRef(command);
+    const store = storeFor(ref.bucket, ref.region);
+    const run = (await store.getJson(keys_keys.run(ref.runId)))?.value;
+    if (!run) {
+        out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
+        return EXIT.NOT_FOUND;
+    }
+    const wanted = command.task;
+    const tasks = wanted
+        ? run.tasks.filter((t) => t.runTaskId === wanted || t.pluginAppliedAlias === wanted || t.taskType === wanted)
+        : run.tasks;
+    if (tasks.length === 0) {
+        out(`Run ${ref.runId} has no task '${wanted ?? ''}': its tasks are ${run.tasks.map(describeTask).join(', ') || 'none'}.`);
+        return EXIT.NOT_FOUND;
+    }
+    for (const task of tasks) {
+        const text = await getTaskLog(store, ref.runId, task.runTaskId);
+        out(`== ${describeTask(task)}: ${task.status}`);
+        out(text === undefined
+            ? task.status === 'PENDING' || task.status === 'ABORTED'
+                ? '(no log: the task did not run)'
+                : '(no log stored with the run)'
+            : printable(text.replace(/\n$/, '')));
+    }
+    return 0;
+}
+function describeTask(task) {
+    return `${task.taskType}${task.pluginAppliedAlias ? ` ${task.pluginAppliedAlias}` : ''} (${task.runTaskId})`;
+}
+/**
+ * A stored log as it is safe to print: terminal control characters shown as escapes (a plugin's
+ * output must not drive the terminal), and, inside a GitHub job (the CLI as a workflow step),
+ * wrapped so the runner reads no workflow command in it.
+ */
+function printable(text, env = process.env) {
+    const visible = escapeControls(text);
+    const plain = visible.replace(/[^\x21-\x7e]/g, '');
+    if (env.GITHUB_ACTIONS !== 'true' || (!plain.includes('::') && !plain.includes('##[')))
+        return visible;
+    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    return `::stop-commands::${token}\n${visible}\n::${token}::`;
+}
+async function runPrune(command, store, out) {
+    const plan = await planPrune(store, { olderThanDays: command.olderThanDays });
+    const objects = plan.delete.reduce((n, c) => n + c.objects, 0);
+    out(`Finished runs that ended before ${plan.cutoff} in ${command.bucket}: ${plan.delete.length} to delete (${objects} object(s) under runs/), ${plan.kept.length} kept.`);
+    for (const c of plan.delete)
+        out(`  delete ${c.runId}  ${(c.status ?? 'no record').padEnd(13)} ended ${c.endedAt}  ${c.objects} object(s)`);
+    for (const k of plan.kept)
+        out(`  keep   ${k.runId}  ${k.reason}`);
+    if (!command.yes) {
+        if (plan.delete.length > 0)
+            out(`Dry run: nothing was deleted. To delete them: ${shipped_cli_cliCommand('prune', '--older-than', `${command.olderThanDays}d`, '--bucket', command.bucket, '--yes')}`);
+        return 0;
+    }
+    const { deleted, skipped } = await executePrune(store, plan);
+    for (const s of skipped)
+        out(`  skipped ${s.runId}: ${s.reason}`);
+    out(`Deleted ${deleted.length} run(s).`);
+    return 0;
+}
+const logsCommand = defineCommand({
+    name: 'logs',
+    summary: `logs <RUN_ID> [--bucket B] [--task <id|alias|type>]
+      the task logs stored with the run (masked)`,
+    help: `deploy-engine logs <RUN_ID> [--bucket <iac-bucket>] [--region R] [--task <id|alias|type>]
+
+Prints the log of each task of the run as runtime-tasks (and orchestrate-and-plan for plans)
+stored it with the run: masked like the job log, capped at about 1 MiB, kept after GitHub's log
+retention. Terminal control characters are shown as escapes.
+
+RUN_ID is the run_id output of orchestrate-and-plan, or the bare ULID with --bucket.
+
+  --task <x>   only the task(s) with this run task id, plugin alias or task type
+
+Exit code: 0 printed; 3 no such run or task.`,
+    options: { ...BUCKET_OPTIONS, task: 'value' },
+    parse: (args) => {
+        const runRef = args.positional(0, 'a RUN_ID (<ULID>@<iac-bucket>, or the bare ULID with --bucket)');
+        args.noMorePositionals(1);
+        const task = args.text('task');
+        const bucket = args.text('bucket');
+        return {
+            name: 'logs',
+            runRef,
+            region: args.region(),
+            ...(task ? { task } : {}),
+            ...(bucket ? { bucket } : {}),
+        };
+    },
+    run: (command, io) => runLogs(command, iacBucket, (line) => io.out(line)),
+});
+const pruneCommand = defineCommand({
+    name: 'prune',
+    summary: `prune --older-than <N>d --bucket <iac-bucket> [--region R] [--yes]
+      delete finished runs older than N days (dry run without --yes); never what the history needs`,
+    help: `deploy-engine prune --older-than <N>d --bucket <iac-bucket> [--region R] [--yes]
+
+Lists the finished runs that ended more than N days ago and, with --yes, deletes their objects
+under runs/ (record, artifacts, plans, task logs). Never deleted: a RUNNING run, a run a lock
+names, a run the deployment history (last deployment, versions ROLLBACK_TO can return to) names,
+and nothing outside runs/.
+
+  --older-than <N>d   age in whole days, e.g. 90d
+  --yes               delete (without it: only list)
+
+Exit code: 0 listed or deleted.`,
+    options: { ...BUCKET_OPTIONS, 'older-than': 'value', yes: 'boolean' },
+    parse: (args) => {
+        args.noMorePositionals(0);
+        return {
+            name: 'prune',
+            bucket: args.text('bucket', true),
+            region: args.region(),
+            olderThanDays: parseAge(args.text('older-than', true)),
+            yes: args.flag('yes'),
+        };
+    },
+    run: (command, io) => runPrune(command, iacBucket(command.bucket, command.region), (line) => io.out(line)),
 });
 
 ;// CONCATENATED MODULE: ./packages/cli/src/plugin-commands.ts
@@ -64142,7 +64145,7 @@ function processIo() {
  * line and a hint to --help (2), a wrong input its problems (4), anything else its message (1).
  */
 async function main(argv, given = processIo()) {
-    // Text goes out without control characters (format.ts plain); --json escapes them itself.
+    // Text goes out without control characters (terminal-text.ts plain); --json escapes them itself.
     const io = {
         ...given,
         out: (text) => given.out(plain(text)),

@@ -1,6 +1,6 @@
 /** Plain-text views of a run's audit (who started and approved it, from which commit). */
 import { describeApproval, type RunAudit } from '@deploy-engine/core';
-import { escapeControls } from './log-commands';
+import { escapeControls } from './terminal-text';
 
 /** The audit of a run as lines (none when the record has no audit). */
 export function auditLines(audit: RunAudit | undefined, indent = '  '): string[] {

@@ -64,19 +64,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-// C0 and C1 control characters but tab and newline: ESC starts terminal sequences, CR overwrites.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/**
- * Text for a terminal with every control character but tab and newline shown as `?`: run records
- * carry text from templates and Terraform (a hostile plugin's error message), which must not be
- * able to move the cursor, rewrite earlier lines or set the window title of the person reading.
- */
-export function plain(text: string): string {
-  return text.replace(CONTROL, '?');
-}
-
 /**
  * The --json output: one object (never a bare array, so that fields can be added), indented.
  * The shapes are documented in each command's --help and the README.

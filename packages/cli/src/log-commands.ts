@@ -18,6 +18,7 @@ import {
 import { defineCommand, EXIT, UsageError } from './command';
 import { BUCKET_OPTIONS } from './options';
 import { iacBucket } from './run-commands';
+import { escapeControls } from './terminal-text';
 
 type Out = (line: string) => void;
 
@@ -112,15 +113,6 @@ export function printable(text: string, env: NodeJS.ProcessEnv = process.env): s
     return visible;
   const token = randomBytes(16).toString('hex');
   return `::stop-commands::${token}\n${visible}\n::${token}::`;
-}
-
-/** Terminal control characters (but line breaks and tabs) shown as `\xHH`. */
-export function escapeControls(text: string): string {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
 }
 
 export async function runPrune(

@@ -6,7 +6,7 @@
 import { CLI_NAME, ConfigurationError } from '@deploy-engine/core';
 import { CommandUsageError, overview, parseInvocation } from './args';
 import { EXIT, EXIT_CODES_HELP, UsageError, type CliIo } from './command';
-import { plain } from './format';
+import { plain } from './terminal-text';
 import { VERSION } from './version';
 
 /** stdin, stdout and stderr of this process. */
@@ -34,7 +34,7 @@ export function processIo(): CliIo {
  * line and a hint to --help (2), a wrong input its problems (4), anything else its message (1).
  */
 export async function main(argv: readonly string[], given: CliIo = processIo()): Promise<number> {
-  // Text goes out without control characters (format.ts plain); --json escapes them itself.
+  // Text goes out without control characters (terminal-text.ts plain); --json escapes them itself.
   const io: CliIo = {
     ...given,
     out: (text) => given.out(plain(text)),

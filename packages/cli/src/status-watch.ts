@@ -5,7 +5,8 @@
  */
 import { isFinished, type RunRecord } from '@deploy-engine/core';
 import type { CliIo, Terminal } from './command';
-import { formatRun, plain } from './format';
+import { formatRun } from './format';
+import { plain } from './terminal-text';
 
 /** Polls `load` every `intervalMs` until the run ends; returns the last record seen. */
 export async function watchRun(
