@@ -89531,6 +89531,12 @@ function parseOutputs(raw, path, fail) {
 
 
 
+/**
+ * The most a plugin folder may hold: above this it is almost surely not what was meant (a vendored
+ * tree, a build dir). A run's plugin snapshot and a published registry version share it, so that
+ * every published plugin fits into a run.
+ */
+const MAX_PLUGIN_FOLDER_BYTES = 20 * 1024 * 1024;
 function insideLexically(root, path) {
     const rel = (0,external_node_path_.relative)((0,external_node_path_.resolve)(root), (0,external_node_path_.resolve)(path));
     return !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
@@ -92267,8 +92273,9 @@ function checkInput(input, value, alias, location, environment) {
 
 
 
-/** Above this a plugin folder is almost surely not what was meant (a vendored tree, a build dir). */
-const MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024;
+
+/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
+const MAX_SNAPSHOT_BYTES = MAX_PLUGIN_FOLDER_BYTES;
 /** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
 async function snapshotDirectory(dir, displayDir) {
     const files = [];
@@ -99238,7 +99245,7 @@ function applyRegion(given, run, iacBucketRegion) {
 
 
 /** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
-const MAX_PLUGIN_BYTES = MAX_SNAPSHOT_BYTES;
+const MAX_PLUGIN_BYTES = MAX_PLUGIN_FOLDER_BYTES;
 /** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
 const MAX_PLUGIN_ENTRIES = 5000;
 /** SHA-256 over every entry's type, path, mode and content digest, in path order. */

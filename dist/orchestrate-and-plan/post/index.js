@@ -85413,6 +85413,12 @@ function parseOutputs(raw, path, fail) {
 
 
 
+/**
+ * The most a plugin folder may hold: above this it is almost surely not what was meant (a vendored
+ * tree, a build dir). A run's plugin snapshot and a published registry version share it, so that
+ * every published plugin fits into a run.
+ */
+const plugin_folder_MAX_PLUGIN_FOLDER_BYTES = (/* unused pure expression or super */ null && (20 * 1024 * 1024));
 function insideLexically(root, path) {
     const rel = relative(resolve(root), resolve(path));
     return !rel.startsWith('..') && !isAbsolute(rel);
@@ -87957,8 +87963,9 @@ function checkInput(input, value, alias, location, environment) {
 
 
 
-/** Above this a plugin folder is almost surely not what was meant (a vendored tree, a build dir). */
-const plugin_snapshot_MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (20 * 1024 * 1024));
+
+/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
+const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
 /** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
 async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
     const files = [];
@@ -87979,9 +87986,9 @@ async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
                 await walk(path);
             else if (stat.isFile()) {
                 total += stat.size;
-                if (total > plugin_snapshot_MAX_SNAPSHOT_BYTES) {
+                if (total > MAX_SNAPSHOT_BYTES) {
                     throw new ConfigurationError({
-                        message: `The plugin folder holds more than ${plugin_snapshot_MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
+                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
                         location: { file: displayDir },
                         hint: 'Keep build outputs and vendored trees out of the plugin folder.',
                     });
@@ -94234,7 +94241,7 @@ function applyRegion(given, run, iacBucketRegion) {
 
 
 /** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
-const MAX_PLUGIN_BYTES = (/* unused pure expression or super */ null && (MAX_SNAPSHOT_BYTES));
+const MAX_PLUGIN_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
 /** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
 const MAX_PLUGIN_ENTRIES = 5000;
 /** SHA-256 over every entry's type, path, mode and content digest, in path order. */

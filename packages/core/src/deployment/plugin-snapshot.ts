@@ -7,6 +7,7 @@ import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { ConfigurationError } from '../errors';
 import { digestFiles, type RenderedFile } from '../templates';
+import { MAX_PLUGIN_FOLDER_BYTES } from '../plugins/plugin-folder';
 
 export interface PluginSnapshot {
   /** SHA-256 over paths and contents (see digestFiles). */
@@ -14,8 +15,8 @@ export interface PluginSnapshot {
   files: { path: string; base64: string }[];
 }
 
-/** Above this a plugin folder is almost surely not what was meant (a vendored tree, a build dir). */
-export const MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024;
+/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
+export const MAX_SNAPSHOT_BYTES = MAX_PLUGIN_FOLDER_BYTES;
 
 /** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
 export async function snapshotDirectory(dir: string, displayDir: string): Promise<PluginSnapshot> {

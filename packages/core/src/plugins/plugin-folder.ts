@@ -8,6 +8,13 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigurationError } from '../errors';
 import { outsideReason } from '../guardrails/confine-path';
 
+/**
+ * The most a plugin folder may hold: above this it is almost surely not what was meant (a vendored
+ * tree, a build dir). A run's plugin snapshot and a published registry version share it, so that
+ * every published plugin fits into a run.
+ */
+export const MAX_PLUGIN_FOLDER_BYTES = 20 * 1024 * 1024;
+
 function insideLexically(root: string, path: string): boolean {
   const rel = relative(resolve(root), resolve(path));
   return !rel.startsWith('..') && !isAbsolute(rel);

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { ConfigurationError } from '../errors';
-import { MAX_SNAPSHOT_BYTES } from '../deployment/plugin-snapshot';
+import { MAX_PLUGIN_FOLDER_BYTES } from '../plugins/plugin-folder';
 
 /** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
-export const MAX_PLUGIN_BYTES = MAX_SNAPSHOT_BYTES;
+export const MAX_PLUGIN_BYTES = MAX_PLUGIN_FOLDER_BYTES;
 /** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
 export const MAX_PLUGIN_ENTRIES = 5000;
 
