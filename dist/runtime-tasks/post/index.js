@@ -81642,6 +81642,38 @@ function errors_classifyError(error) {
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
 
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/encoding/canonical-json.ts
+/**
+ * JSON with object keys sorted at every level, so equal data always gives equal bytes: what every
+ * digest of the engine (manifest, plugins, shared values, connection types) is taken over.
+ */
+
+/** `value` with the keys of every object sorted and undefined members dropped. */
+function canonical_json_canonicalize(value) {
+    if (Array.isArray(value))
+        return value.map(canonical_json_canonicalize);
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value)
+            .sort()
+            .filter((k) => value[k] !== undefined)
+            .map((k) => [k, canonical_json_canonicalize(value[k])]));
+    }
+    return value;
+}
+/** `value` as canonical JSON text (see canonicalize). */
+function canonical_json_canonicalJson(value) {
+    return JSON.stringify(canonical_json_canonicalize(value));
+}
+/** The SHA-256 of `text` (UTF-8), in hex. */
+function canonical_json_sha256(text) {
+    return createHash('sha256').update(text).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/encoding/index.ts
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/secret-forms.ts
 /**
  * The forms a secret takes when Terraform or a template encodes it, so that masking catches them
@@ -82394,8 +82426,6 @@ function parseAllowedRemoteStates(raw) {
     });
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
@@ -84394,27 +84424,6 @@ class consumer_index_ConsumerIndex {
 /** `app:orders (01J…) plugin api, input topic, requires orders-topic`, for refusals. */
 function consumer_index_describeConsumer(consumer) {
     return `${describeTarget(consumer.target)} (${consumer.target.appId}): plugin ${consumer.alias}, input ${consumer.input}, requires ${consumer.name}`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/manifest/canonical-json.ts
-/** JSON with object keys sorted at every level, so equal data always gives equal bytes. */
-
-function canonical_json_canonicalize(value) {
-    if (Array.isArray(value))
-        return value.map(canonical_json_canonicalize);
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.keys(value)
-            .sort()
-            .filter((k) => value[k] !== undefined)
-            .map((k) => [k, canonical_json_canonicalize(value[k])]));
-    }
-    return value;
-}
-function canonical_json_canonicalJson(value) {
-    return JSON.stringify(canonical_json_canonicalize(value));
-}
-function canonical_json_sha256(text) {
-    return createHash('sha256').update(text).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/shared-values.ts
@@ -88481,7 +88490,6 @@ function build_manifest_connectionTypeNames(plugins) {
 
 
 
-
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-ref.ts
 /**
  * RUN_ID: what orchestrate-and-plan outputs and runtime-tasks and cancel-run take. It carries where
@@ -91256,6 +91264,7 @@ function plan_review_compareActions(reviewed, now) {
  * built from the deployment history, so they need neither the plugins' folders nor their
  * templates: the IaC recorded then is what runs.
  */
+
 
 
 
@@ -94554,6 +94563,7 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 

@@ -4,6 +4,7 @@
  * CLI and in the actions.
  */
 export * from './errors';
+export * from './encoding';
 export * from './logging';
 export * from './cancel';
 export * from './commands';

@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, type Problem } from '../errors';
 import { readYamlFile } from '../descriptor/yaml-file';
-import { canonicalJson } from '../manifest/canonical-json';
+import { canonicalJson } from '../encoding';
 import { displayPath } from '../plugins';
 import { keys } from '../runs/keys';
 import { PreconditionFailedError, type ObjectStore } from '../store';

@@ -9,7 +9,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError } from '../errors';
-import { canonicalJson, sha256, type ManifestPlugin } from '../manifest';
+import { canonicalJson, sha256 } from '../encoding';
+import type { ManifestPlugin } from '../manifest';
 import { writeRenderedProject } from '../templates';
 import type { ChangeSummary, TerraformProject } from '../terraform';
 import { compareActions, readPlanChanges } from '../unified';

@@ -4,7 +4,8 @@
  * Interfaces it requires from the workspace), the same mode and the same Terraform versions, and
  * with CHECKOUT_BRANCH the same repository files.
  */
-import { canonicalJson, sha256, type Manifest } from '../manifest';
+import { canonicalJson, sha256 } from '../encoding';
+import type { Manifest } from '../manifest';
 import type { DeploymentRecord } from '../workspace';
 import { recordedManifest } from './lifecycle-manifests';
 import type { DeploymentMode } from './unified-run';

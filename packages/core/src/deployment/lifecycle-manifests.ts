@@ -5,7 +5,8 @@
  * templates: the IaC recorded then is what runs.
  */
 import { ConfigurationError } from '../errors';
-import { canonicalize, inDestroyOrder, manifestDigest, type Manifest } from '../manifest';
+import { canonicalize } from '../encoding';
+import { inDestroyOrder, manifestDigest, type Manifest } from '../manifest';
 import {
   describeTarget,
   liveDeployment,

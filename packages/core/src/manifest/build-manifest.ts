@@ -16,7 +16,7 @@ import {
   type LocatedPlugin,
   type PluginRef,
 } from '../plugins';
-import { canonicalize, canonicalJson, sha256 } from './canonical-json';
+import { canonicalize, canonicalJson, sha256 } from '../encoding';
 import { checkRequiredDeclared, generatedConnections, requiredConnections } from './connections';
 import { inDestroyOrder, orderByDependencies } from './ordering';
 import { resolvePluginInputs } from './plugin-inputs';

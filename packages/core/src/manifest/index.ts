@@ -1,5 +1,4 @@
 export * from './types';
-export * from './canonical-json';
 export * from './ordering';
 export * from './mermaid';
 export * from './resolve-inputs';

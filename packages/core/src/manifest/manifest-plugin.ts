@@ -7,7 +7,7 @@ import type { PluginSnapshot } from '../deployment/plugin-snapshot';
 import { parsePluginRef, type LocatedPlugin } from '../plugins';
 import { sharedValueRefs, type SharedValueRefs } from '../templates/shared-value-refs';
 import type { ResolvedSharedValue } from '../workspace';
-import { canonicalJson, sha256 } from './canonical-json';
+import { canonicalJson, sha256 } from '../encoding';
 import type { GeneratedConnection, ManifestPlugin } from './types';
 
 /** Aliases of the plugins of this manifest it requires a connection from. */

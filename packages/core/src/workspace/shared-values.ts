@@ -6,7 +6,7 @@
  * people changing the same key never lose one change silently.
  */
 import { ConfigurationError } from '../errors';
-import { canonicalJson, sha256 } from '../manifest/canonical-json';
+import { canonicalJson, sha256 } from '../encoding';
 import { keys } from '../runs/keys';
 import { PreconditionFailedError, type ObjectStore } from '../store';
 
