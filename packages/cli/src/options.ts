@@ -2,7 +2,7 @@
  * Reading one command's command line: positionals and --options, checked against the options the
  * command declares, with the readers the commands share (the IaC bucket, a workspace, a run id).
  */
-import { ConfigurationError, parseRunRef, type RunRef } from '@deploy-engine/core';
+import { ConfigurationError, parseRunRef, type AppKind, type RunRef } from '@deploy-engine/core';
 import { UsageError } from './command';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -145,7 +145,7 @@ export function actor(by: string | undefined): string {
 }
 
 /** --app-kind: app (the default) or infra. */
-export function appKindOf(kind = 'app'): 'app' | 'infra' {
+export function appKindOf(kind = 'app'): AppKind {
   if (kind !== 'app' && kind !== 'infra') throw new UsageError('--app-kind must be app or infra.');
   return kind;
 }

@@ -5,6 +5,7 @@
  */
 export * from './errors';
 export * from './encoding';
+export * from './target';
 export * from './logging';
 export * from './cancel';
 export * from './commands';

@@ -7,13 +7,8 @@
 import { ConfigurationError } from '../errors';
 import { canonicalize } from '../encoding';
 import { inDestroyOrder, manifestDigest, type Manifest } from '../manifest';
-import {
-  describeTarget,
-  liveDeployment,
-  type DeploymentRecord,
-  type DeploymentTarget,
-  type VersionSummary,
-} from '../workspace';
+import { liveDeployment, type DeploymentRecord, type VersionSummary } from '../workspace';
+import { describeTarget, type DeploymentTarget } from '../target';
 
 /** The manifest recorded with a deployment (the history stores it as plain JSON). */
 export function recordedManifest(record: DeploymentRecord): Manifest {

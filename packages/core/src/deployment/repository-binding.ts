@@ -9,13 +9,12 @@ import { ConfigurationError, type SourceLocation } from '../errors';
 import type { Logger } from '../logging';
 import type { RunStore } from '../runs';
 import {
-  describeTarget,
   type AppBinding,
   type AppBindingStore,
   type DeployingRepository,
   type DeploymentHistory,
-  type DeploymentTarget,
 } from '../workspace';
+import { describeTarget, type DeploymentTarget } from '../target';
 import { cliCommand } from '../commands';
 
 export interface BindingDependencies {

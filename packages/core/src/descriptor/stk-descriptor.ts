@@ -4,7 +4,7 @@
  */
 import type { Problem, SourceLocation } from '../errors';
 import type { ConnectorRef } from './v1-entries';
-import type { AppKind } from '../workspace';
+import type { AppKind } from '../target';
 import { asRecord, scalarText, type YamlFile, type YamlPath } from './yaml-file';
 import { CONNECTOR_INPUT, deriveV1Alias, parseConnectors, sameType } from './v1-entries';
 

@@ -29,7 +29,7 @@ import {
 } from './manifest-plugin';
 import { resolveDescriptorSharedValues } from './stk-shared-values';
 import { assignConnectors } from './v1-connectors';
-import type { DeploymentTarget } from '../workspace';
+import type { DeploymentTarget } from '../target';
 import type { BuildManifestOptions, GeneratedConnection, Manifest, ManifestPlugin } from './types';
 
 /** A stable id derived from the application name, for descriptors not yet registered. */

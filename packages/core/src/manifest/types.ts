@@ -9,9 +9,9 @@ import type { ConnectionInterfaceType } from '../connection-types/connection-typ
 import type {
   ConnectionInterfaceInstance,
   DeployingRepository,
-  DeploymentTarget,
   ResolvedSharedValue,
 } from '../workspace';
+import type { DeploymentTarget } from '../target';
 
 export interface Manifest {
   schemaVersion: 1;

@@ -1,7 +1,7 @@
 import { claimRunForTasks } from '../deployment/run-claim';
 import { MemoryLogger } from '../logging';
 import { MemoryObjectStore } from '../store';
-import type { DeploymentTarget } from '../workspace';
+import type { DeploymentTarget } from '../target';
 import type { WorkflowRunAnswer, WorkflowRunLiveness } from './holder-liveness';
 import { keys } from './keys';
 import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';

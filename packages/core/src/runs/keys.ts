@@ -2,7 +2,7 @@
  * The IaC bucket's key layout (documented in README.md beside this file). Names from users are
  * URI-encoded so no workspace, environment or id can reach into another's keys.
  */
-import type { DeploymentTarget } from '../workspace';
+import type { DeploymentTarget } from '../target';
 
 const part = (value: string): string => encodeURIComponent(value);
 

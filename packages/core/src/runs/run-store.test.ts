@@ -1,6 +1,6 @@
 import { MemoryLogger } from '../logging';
 import { MemoryObjectStore, PreconditionFailedError, type ObjectStore } from '../store';
-import type { DeploymentTarget } from '../workspace';
+import type { DeploymentTarget } from '../target';
 import { parseRunRef, formatRunRef } from './run-ref';
 import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';
 import { InvalidTransitionError } from './transitions';

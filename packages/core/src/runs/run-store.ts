@@ -9,7 +9,7 @@ import { ConfigurationError, ExternalError } from '../errors';
 import type { Logger } from '../logging';
 import { PreconditionFailedError, type ObjectStore, type StoredJson } from '../store';
 import type { TaskType } from '../tasks';
-import { describeTarget, type DeploymentTarget } from '../workspace';
+import { describeTarget, type DeploymentTarget } from '../target';
 import { keys } from './keys';
 import { formatRunRef } from './run-ref';
 import { checkRunFinish, checkTaskTransition } from './transitions';

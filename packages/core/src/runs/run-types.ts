@@ -1,6 +1,6 @@
 /** Run records: one deployment operation on one target, and its tasks (CONTRACT.md §4). */
 import type { TaskStatus, TaskType } from '../tasks';
-import type { DeploymentTarget } from '../workspace';
+import type { DeploymentTarget } from '../target';
 
 export const RUN_TYPES = ['DEPLOY', 'ROLLBACK', 'DESTROY'] as const;
 export type RunType = (typeof RUN_TYPES)[number];

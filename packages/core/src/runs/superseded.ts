@@ -6,7 +6,7 @@
  */
 import { cliCommand } from '../commands';
 import { ConfigurationError } from '../errors';
-import { describeTarget } from '../workspace';
+import { describeTarget } from '../target';
 import type { RunLock, RunRecord } from './run-types';
 
 /** A step asked to execute or resume a run that was superseded. Nothing was changed. */

@@ -5,7 +5,7 @@
  * secrets are marked secret (printed only whole, as sensitive values): see marked-values.ts.
  * The source is plain data, so it can cross into the render worker.
  */
-import type { AppKind } from '../workspace';
+import type { AppKind } from '../target';
 import { markForeign, SecretValue } from './marked-values';
 
 export interface TemplateContextSource {

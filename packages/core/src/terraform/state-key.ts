@@ -6,11 +6,12 @@
  * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
  */
 import { ConfigurationError } from '../errors';
+import type { AppKind } from '../target';
 
 export interface StateKeyParts {
   workspace: string;
   environment: string;
-  appKind: 'app' | 'infra';
+  appKind: AppKind;
   appId: string;
   alias: string;
 }

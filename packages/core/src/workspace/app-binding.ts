@@ -7,7 +7,7 @@
 import { ConfigurationError } from '../errors';
 import { keys } from '../runs/keys';
 import { PreconditionFailedError, type ObjectStore, type StoredJson } from '../store';
-import type { AppKind, DeploymentTarget } from './target';
+import type { AppKind, DeploymentTarget } from '../target';
 
 /** Where a run comes from: the repository (owner/name) and workflow that started it. */
 export interface DeployingRepository {

@@ -3,7 +3,7 @@
  * and other plugins, in the same or other applications of the workspace and environment, require.
  */
 import type { InterfaceOwner } from './interface-owner';
-import type { AppKind } from './target';
+import type { AppKind } from '../target';
 
 export interface ConnectionInterfaceInstance {
   /** The instance name: the `selected` of stk.yaml, unique per workspace and environment. */

@@ -5,7 +5,7 @@
  */
 import { keys } from '../runs/keys';
 import type { ObjectStore } from '../store';
-import { describeTarget, type DeploymentTarget } from './target';
+import { describeTarget, type DeploymentTarget } from '../target';
 
 /** One plugin input that requires a Connection Interface instance. */
 export interface Requirement {

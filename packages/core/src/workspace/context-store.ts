@@ -8,7 +8,7 @@ import { keys } from '../runs/keys';
 import { PreconditionFailedError, type ObjectStore } from '../store';
 import type { ConnectionInterfaceInstance } from './connection-interface';
 import { ownedBy, ownedElsewhereError, ownerOf, type InterfaceOwner } from './interface-owner';
-import type { DeploymentTarget } from './target';
+import type { DeploymentTarget } from '../target';
 
 export class WorkspaceContextStore {
   constructor(private readonly store: ObjectStore) {}

@@ -5,7 +5,7 @@
 import { keys } from '../runs/keys';
 import type { RunAudit } from '../runs/run-types';
 import type { ObjectStore } from '../store';
-import type { DeploymentTarget } from './target';
+import type { AppKind, DeploymentTarget } from '../target';
 
 export interface DeploymentRecord {
   runId: string;
@@ -101,7 +101,7 @@ export class DeploymentHistory {
    */
   async lastInEveryEnvironment(
     workspace: string,
-    appKind: DeploymentTarget['appKind'],
+    appKind: AppKind,
     appId: string,
   ): Promise<Map<string, DeploymentRecord>> {
     const prefix = keys.historyPrefix(workspace);

@@ -1,4 +1,3 @@
-export * from './target';
 export * from './connection-interface';
 export * from './interface-owner';
 export * from './app-binding';

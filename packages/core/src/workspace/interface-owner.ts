@@ -6,7 +6,7 @@
  */
 import { ConfigurationError, type SourceLocation } from '../errors';
 import type { ConnectionInterfaceInstance } from './connection-interface';
-import type { AppKind, DeploymentTarget } from './target';
+import type { AppKind, DeploymentTarget } from '../target';
 
 export interface InterfaceOwner {
   appKind: AppKind;
