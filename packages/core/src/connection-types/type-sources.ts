@@ -11,7 +11,7 @@ import { ConfigurationError, type Problem } from '../errors';
 import { readYamlFile } from '../descriptor/yaml-file';
 import { canonicalJson } from '../encoding';
 import { displayPath } from '../plugins';
-import { keys } from '../runs/keys';
+import { keys } from '../bucket-layout';
 import { PreconditionFailedError, type ObjectStore } from '../store';
 import { parseConnectionType, type ConnectionInterfaceType } from './connection-type';
 

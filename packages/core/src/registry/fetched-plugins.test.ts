@@ -8,7 +8,7 @@ import { MemoryObjectStore } from '../store';
 import { FetchedPlugins } from './fetched-plugins';
 import { digestArchive, type PluginArchive } from './plugin-archive';
 import { PluginRegistry } from './plugin-registry';
-import { contentKey, releaseKey } from './registry-keys';
+import { contentKey, releaseKey } from '../bucket-layout';
 
 const pluginYaml = (name: string, version: string) =>
   `schema-version: v3\nkind: plugin\nmetadata: { name: ${name}, version: ${version} }\nspec:\n  type: infra\n`;

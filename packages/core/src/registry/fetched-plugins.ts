@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PluginRef, RemotePlugins } from '../plugins';
 import type { PluginRegistry } from './plugin-registry';
-import { formatRef, isPublishableRef, registryDisplayDir } from './registry-keys';
+import { formatRef, isPublishableRef, registryDisplayDir } from './registry-ref';
 
 export class FetchedPlugins implements RemotePlugins {
   private scratch: Promise<string> | undefined;

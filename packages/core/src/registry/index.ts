@@ -1,4 +1,4 @@
-export * from './registry-keys';
+export * from './registry-ref';
 export * from './plugin-archive';
 export * from './plugin-registry';
 export * from './fetched-plugins';

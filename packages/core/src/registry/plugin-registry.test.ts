@@ -16,7 +16,8 @@ import { ConfigurationError } from '../errors';
 import { MemoryObjectStore } from '../store';
 import { digestArchive, MAX_PLUGIN_BYTES, type PluginArchive } from './plugin-archive';
 import { PluginRegistry } from './plugin-registry';
-import { compareVersionsDescending, contentKey, releaseKey } from './registry-keys';
+import { compareVersionsDescending } from './registry-ref';
+import { contentKey, releaseKey } from '../bucket-layout';
 
 const QUEUE = { studio: 'acme', name: 'queue', version: '1.0.0' };
 const by = { actor: 'alice' };

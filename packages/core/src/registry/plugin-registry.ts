@@ -24,15 +24,17 @@ import {
 import {
   checkPublishableRef,
   compareVersionsDescending,
-  contentKey,
   formatRef,
+  registryDisplayDir,
+} from './registry-ref';
+import {
+  contentKey,
   pluginPrefix,
   refOfReleaseKey,
-  registryDisplayDir,
   releaseKey,
   REGISTRY_PREFIX,
   type RegistryRef,
-} from './registry-keys';
+} from '../bucket-layout';
 
 /** Who published a version (the CLI fills it from the environment it runs in). */
 export interface Publisher {

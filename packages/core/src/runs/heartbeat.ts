@@ -14,7 +14,7 @@
  */
 import type { Logger } from '../logging';
 import { PreconditionFailedError, type ObjectStore } from '../store';
-import { keys } from './keys';
+import { keys } from '../bucket-layout';
 
 /** How often the executing step writes its heartbeat. */
 export const HEARTBEAT_INTERVAL_MS = 30_000;

@@ -3,7 +3,7 @@ import { MemoryLogger } from '../logging';
 import { MemoryObjectStore } from '../store';
 import type { DeploymentTarget } from '../target';
 import type { WorkflowRunAnswer, WorkflowRunLiveness } from './holder-liveness';
-import { keys } from './keys';
+import { keys } from '../bucket-layout';
 import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';
 import type { RunLock, RunRecord, WorkflowRunRef } from './run-types';
 import { LockLostError, SupersededRunError } from './superseded';

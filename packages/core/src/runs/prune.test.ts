@@ -1,6 +1,6 @@
 import { MemoryObjectStore } from '../store';
 import { ulid } from 'ulid';
-import { keys } from './keys';
+import { keys } from '../bucket-layout';
 import { executePrune, planPrune } from './prune';
 import type { RunRecord, RunStatus } from './run-types';
 

@@ -7,7 +7,7 @@
  */
 import { decodeTime, isValid } from 'ulid';
 import { PreconditionFailedError, type ObjectStore } from '../store';
-import { keys } from './keys';
+import { keys } from '../bucket-layout';
 import type { RunRecord, RunStatus } from './run-types';
 
 export interface PruneCandidate {

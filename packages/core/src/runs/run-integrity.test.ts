@@ -2,7 +2,7 @@ import { ExternalError } from '../errors';
 import { MemoryLogger } from '../logging';
 import { MemoryObjectStore } from '../store';
 import { RunClaimedError } from './executor-claim';
-import { keys } from './keys';
+import { keys } from '../bucket-layout';
 import { RunStore, type CreateRunInput } from './run-store';
 import { InvalidTransitionError } from './transitions';
 

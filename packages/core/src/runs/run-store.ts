@@ -10,7 +10,7 @@ import type { Logger } from '../logging';
 import { PreconditionFailedError, type ObjectStore, type StoredJson } from '../store';
 import type { TaskType } from '../tasks';
 import { describeTarget, type DeploymentTarget } from '../target';
-import { keys } from './keys';
+import { keys } from '../bucket-layout';
 import { formatRunRef } from './run-ref';
 import { checkRunFinish, checkTaskTransition } from './transitions';
 import { dropClaim, RunClaimedError, takeClaim } from './executor-claim';

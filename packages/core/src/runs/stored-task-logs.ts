@@ -4,7 +4,7 @@
  * (see logging/task-log-recorder.ts); read back by the CLI (`deploy-engine logs`).
  */
 import type { ObjectStore } from '../store';
-import { keys } from './keys';
+import { keys } from '../bucket-layout';
 
 /** Of the logs of earlier attempts of a task, at most this many bytes (their end) are kept. */
 const EARLIER_ATTEMPTS_MAX_BYTES = 1024 * 1024;

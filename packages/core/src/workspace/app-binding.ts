@@ -5,7 +5,7 @@
  * (`apps takeover`), which is recorded with who and when.
  */
 import { ConfigurationError } from '../errors';
-import { keys } from '../runs/keys';
+import { keys } from '../bucket-layout';
 import { PreconditionFailedError, type ObjectStore, type StoredJson } from '../store';
 import type { AppKind, DeploymentTarget } from '../target';
 

@@ -3,7 +3,7 @@
  * one object per application or shared infra, written when a deployment of it succeeds and removed
  * when it is destroyed. A removal or destroy reads it to refuse breaking a consumer.
  */
-import { keys } from '../runs/keys';
+import { keys } from '../bucket-layout';
 import type { ObjectStore } from '../store';
 import { describeTarget, type DeploymentTarget } from '../target';
 

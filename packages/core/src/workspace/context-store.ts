@@ -4,7 +4,7 @@
  * Each instance has an owner (see interface-owner.ts): writes and removals are conditional on it.
  */
 import { ExternalError } from '../errors';
-import { keys } from '../runs/keys';
+import { keys } from '../bucket-layout';
 import { PreconditionFailedError, type ObjectStore } from '../store';
 import type { ConnectionInterfaceInstance } from './connection-interface';
 import { ownedBy, ownedElsewhereError, ownerOf, type InterfaceOwner } from './interface-owner';

@@ -2,7 +2,7 @@
  * Deployment history: the last successful deployment of a target, and one per version tag, each
  * with the manifest it deployed and where its rendered IaC is (destroy and rollback need both).
  */
-import { keys } from '../runs/keys';
+import { keys } from '../bucket-layout';
 import type { RunAudit } from '../runs/run-types';
 import type { ObjectStore } from '../store';
 import type { AppKind, DeploymentTarget } from '../target';

@@ -7,7 +7,7 @@
  */
 import { ConfigurationError } from '../errors';
 import { canonicalJson, sha256 } from '../encoding';
-import { keys } from '../runs/keys';
+import { keys } from '../bucket-layout';
 import { PreconditionFailedError, type ObjectStore } from '../store';
 
 /** Template identifiers: `var.KEY` must be able to name it. */

@@ -1,20 +1,9 @@
 /**
- * Where the plugin registry keeps a published version in the IaC bucket, and which names it
- * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
- *
- * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
- * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
+ * How the plugin registry names a published version (`studio/name@version`), which names it
+ * accepts, and how versions sort. Where it keeps them: ../bucket-layout/registry-keys.ts.
  */
+import type { RegistryRef } from '../bucket-layout';
 import { ConfigurationError, type SourceLocation } from '../errors';
-
-export const REGISTRY_PREFIX = 'plugins/';
-
-/** A published plugin version: `<studio>/<name>@<version>`, as stk.yaml names it. */
-export interface RegistryRef {
-  studio: string;
-  name: string;
-  version: string;
-}
 
 /** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
@@ -30,44 +19,6 @@ export function formatRef(ref: RegistryRef): string {
 /** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
 export function registryDisplayDir(ref: RegistryRef): string {
   return `registry:${formatRef(ref)}`;
-}
-
-function segment(text: string): string {
-  return encodeURIComponent(text);
-}
-
-/** The prefix of a plugin's versions, or of one version. */
-export function pluginPrefix(studio: string, name: string): string {
-  return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
-}
-
-export function versionPrefix(ref: RegistryRef): string {
-  return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
-}
-
-export function releaseKey(ref: RegistryRef): string {
-  return `${versionPrefix(ref)}release.json`;
-}
-
-export function contentKey(ref: RegistryRef, digest: string): string {
-  return `${versionPrefix(ref)}content/${digest}.json`;
-}
-
-/** The version a release key belongs to; undefined for any other key under the prefix. */
-export function refOfReleaseKey(key: string): RegistryRef | undefined {
-  if (!key.startsWith(REGISTRY_PREFIX)) return undefined;
-  const parts = key.slice(REGISTRY_PREFIX.length).split('/');
-  if (parts.length !== 4 || parts[3] !== 'release.json') return undefined;
-  try {
-    const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent) as [
-      string,
-      string,
-      string,
-    ];
-    return { studio, name, version };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */

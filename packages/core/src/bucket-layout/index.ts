@@ -1,0 +1,2 @@
+export * from './iac-keys';
+export * from './registry-keys';
