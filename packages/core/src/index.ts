@@ -6,6 +6,7 @@
 export * from './errors';
 export * from './encoding';
 export * from './target';
+export * from './audit';
 export * from './bucket-layout';
 export * from './logging';
 export * from './cancel';

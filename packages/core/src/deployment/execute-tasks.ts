@@ -14,7 +14,8 @@ import { throwIfCancelled } from '../cancel';
 import { secretText, TaskLogs } from '../logging';
 import { Scheduler, taskGraph, type TaskNode } from '../schedule';
 import type { Manifest, ManifestPlugin } from '../manifest';
-import type { RunApproval, RunAttempt, RunRecord, RunTask, WorkflowRunRef } from '../runs';
+import type { RunAttempt, RunRecord, RunTask, WorkflowRunRef } from '../runs';
+import type { RunApproval } from '../audit';
 import type { ApplyTask } from '../tasks';
 import {
   gitCredentials,

@@ -17,14 +17,8 @@ import {
   type BuildManifestOptions,
   type Manifest,
 } from '../manifest';
-import type {
-  RunAudit,
-  RunRecord,
-  RunStore,
-  RunType,
-  WorkflowRunLiveness,
-  WorkflowRunRef,
-} from '../runs';
+import type { RunRecord, RunStore, RunType, WorkflowRunLiveness, WorkflowRunRef } from '../runs';
+import type { RunAudit } from '../audit';
 import {
   describeConsumer,
   liveDeployment,

@@ -1,5 +1,6 @@
 import { MemoryLogger } from '../logging';
-import { RunStore, type RunAudit } from '../runs';
+import { RunStore } from '../runs';
+import type { RunAudit } from '../audit';
 import { MemoryObjectStore, type ObjectStore } from '../store';
 import { DeploymentHistory } from '../workspace';
 import { describeApproval, historyAudit, recordApproval } from './run-audit';

@@ -4,7 +4,8 @@
  * the run's audit with what it deployed. Neither may fail a deployment.
  */
 import type { Logger } from '../logging';
-import type { RunApproval, RunAudit, RunRecord, RunStore } from '../runs';
+import type { RunRecord, RunStore } from '../runs';
+import type { RunApproval, RunAudit } from '../audit';
 
 /** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
 export async function recordApproval(

@@ -32,12 +32,11 @@ import {
   type RunRecord,
   type RunTask,
   type RunAttempt,
-  type RunApproval,
-  type RunAudit,
   type RunExecutor,
   type RunType,
   type WorkflowRunRef,
 } from './run-types';
+import type { RunApproval, RunAudit } from '../audit';
 
 const newId = monotonicFactory();
 const CONFLICT_RETRIES = 8;

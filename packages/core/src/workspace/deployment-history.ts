@@ -3,7 +3,7 @@
  * with the manifest it deployed and where its rendered IaC is (destroy and rollback need both).
  */
 import { keys } from '../bucket-layout';
-import type { RunAudit } from '../runs/run-types';
+import type { RunAudit } from '../audit';
 import type { ObjectStore } from '../store';
 import type { AppKind, DeploymentTarget } from '../target';
 
