@@ -9,7 +9,7 @@ import type { Manifest, ManifestPlugin } from '../manifest';
 import type { RunStore } from '../runs';
 import type { DiagnosticLocator, TerraformOptions } from '../terraform';
 import { sourceArtifact } from './artifacts';
-import type { PluginSnapshot } from './plugin-snapshot';
+import type { PluginSnapshot } from '../plugins';
 import { repositoryDisplayDir, templateLocator, type RenderedPlugin } from './template-locator';
 
 export interface ProjectDiagnostics {

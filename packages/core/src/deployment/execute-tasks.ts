@@ -53,7 +53,7 @@ import { runTaskLogs } from './run-task-logs';
 import { claimRunForTasks } from './run-claim';
 import { incompleteRun, inRunOrder } from './task-list-check';
 import { publishConnections } from './publish-connections';
-import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
+import { restoreSnapshot, type PluginSnapshot } from '../plugins';
 import { checkOutputTarget, writeOutputFile } from './output-file';
 import { UnifiedTasks, type PluginOutputs } from './unified-tasks';
 import {

@@ -38,7 +38,7 @@ import {
   rollbackManifest,
   unknownVersionError,
 } from './lifecycle-manifests';
-import { snapshotDirectory } from './plugin-snapshot';
+import { snapshotDirectory } from '../plugins';
 import type { RepositoryFiles } from './repository-files';
 import { mergeTypes, readRepositoryTypes, REPOSITORY_TYPES_DIR } from '../connection-types';
 import { planUnifiedTasks, type DeploymentMode } from './unified-run';

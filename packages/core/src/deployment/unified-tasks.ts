@@ -51,7 +51,7 @@ import {
   verifiedPlanBytes,
   type PlanRecord,
 } from './saved-plans';
-import { restoreSnapshot, type PluginSnapshot } from './plugin-snapshot';
+import { restoreSnapshot, type PluginSnapshot } from '../plugins';
 
 /** A module's rendered files as stored with the run; the history points at it for later destroys. */
 export interface ModuleSnapshot extends PluginSnapshot {

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { ConfigurationError, type Problem } from '../errors';
 import { parseDescriptor, readYamlFile, type Descriptor } from '../descriptor';
-import { snapshotDirectory } from '../deployment/plugin-snapshot';
+import { snapshotDirectory } from '../plugins';
 import { checkGeneratedConnections } from '../connection-types/contract-checks';
 import type { ConnectionInterfaceType } from '../connection-types/connection-type';
 import { cliCommand } from '../commands';

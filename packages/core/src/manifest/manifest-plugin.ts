@@ -3,7 +3,7 @@
  * its folder: what it reads of the shared values (templates and stk.yaml values) and its digest.
  */
 import type { DescriptorPlugin } from '../descriptor';
-import type { PluginSnapshot } from '../deployment/plugin-snapshot';
+import type { PluginSnapshot } from '../plugins';
 import { parsePluginRef, type LocatedPlugin } from '../plugins';
 import { sharedValueRefs, type SharedValueRefs } from '../templates/shared-value-refs';
 import type { ResolvedSharedValue } from '../workspace';

@@ -7,7 +7,7 @@ import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { ConfigurationError } from '../errors';
 import { digestFiles, type RenderedFile } from '../templates';
-import { MAX_PLUGIN_FOLDER_BYTES } from '../plugins/plugin-folder';
+import { MAX_PLUGIN_FOLDER_BYTES } from './plugin-folder';
 
 export interface PluginSnapshot {
   /** SHA-256 over paths and contents (see digestFiles). */
