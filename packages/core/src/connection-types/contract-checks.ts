@@ -5,12 +5,23 @@
  * on the rendered IaC.
  */
 import type { Problem } from '../errors';
-import type { GeneratedConnection } from '../manifest/types';
 import type { ConnectionInterfaceType } from './connection-type';
+
+/**
+ * A Connection Interface a plugin generates, as far as its type's contract is concerned: the
+ * instance, its type, and which Terraform output feeds which attribute (the manifest's
+ * GeneratedConnection is one).
+ */
+export interface GeneratedOutputs {
+  /** The instance name (`selected`). */
+  name: string;
+  type: string;
+  outputs: readonly { from: string; to: string }[];
+}
 
 export function checkGeneratedConnections(
   plugin: { alias: string; pluginFile?: string },
-  generates: readonly GeneratedConnection[],
+  generates: readonly GeneratedOutputs[],
   types: ReadonlyMap<string, ConnectionInterfaceType>,
 ): Problem[] {
   const problems: Problem[] = [];
@@ -45,7 +56,7 @@ export function checkGeneratedConnections(
  */
 export function checkSecretOutputs(
   plugin: { alias: string },
-  generates: readonly GeneratedConnection[],
+  generates: readonly GeneratedOutputs[],
   types: ReadonlyMap<string, ConnectionInterfaceType>,
   outputs: readonly { name: string; sensitive: boolean }[],
   displayDir: string,
