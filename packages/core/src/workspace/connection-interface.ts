@@ -2,7 +2,6 @@
  * Connection Interface instances: named values a deployment produces (a topic's ARN, a queue's URL)
  * and other plugins, in the same or other applications of the workspace and environment, require.
  */
-import type { InterfaceOwner } from './interface-owner';
 import type { AppKind } from '../target';
 
 export interface ConnectionInterfaceInstance {
@@ -32,4 +31,16 @@ export interface ConnectionInterfaceInstance {
     runId: string;
   };
   updatedAt: string;
+}
+
+/** Who owns an instance (see interface-owner.ts): only it may publish the name again or remove it. */
+export interface InterfaceOwner {
+  appKind: AppKind;
+  appId: string;
+  /** `metadata.name` when it took the name, for messages. */
+  appName: string;
+  /** The repository the owner deployed from (owner/name), when known. */
+  repository?: string;
+  /** When it first generated the instance. */
+  since: string;
 }

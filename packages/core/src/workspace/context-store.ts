@@ -6,8 +6,8 @@
 import { ExternalError } from '../errors';
 import { keys } from '../bucket-layout';
 import { PreconditionFailedError, type ObjectStore } from '../store';
-import type { ConnectionInterfaceInstance } from './connection-interface';
-import { ownedBy, ownedElsewhereError, ownerOf, type InterfaceOwner } from './interface-owner';
+import type { ConnectionInterfaceInstance, InterfaceOwner } from './connection-interface';
+import { ownedBy, ownedElsewhereError, ownerOf } from './interface-owner';
 import type { DeploymentTarget } from '../target';
 
 export class WorkspaceContextStore {

@@ -5,19 +5,8 @@
  * free again once the owner removed it (a destroy of the producing plugin deletes the instance).
  */
 import { ConfigurationError, type SourceLocation } from '../errors';
-import type { ConnectionInterfaceInstance } from './connection-interface';
-import type { AppKind, DeploymentTarget } from '../target';
-
-export interface InterfaceOwner {
-  appKind: AppKind;
-  appId: string;
-  /** `metadata.name` when it took the name, for messages. */
-  appName: string;
-  /** The repository the owner deployed from (owner/name), when known. */
-  repository?: string;
-  /** When it first generated the instance. */
-  since: string;
-}
+import type { ConnectionInterfaceInstance, InterfaceOwner } from './connection-interface';
+import type { DeploymentTarget } from '../target';
 
 /**
  * The owner of a stored instance. Instances written before owners existed have none: they belong
