@@ -3,7 +3,8 @@
  * from, and moving it to another repository (a takeover, recorded with who and when).
  */
 import { AppBindingStore, type AppBinding } from '@deploy-engine/core';
-import { defineCommand, EXIT, UsageError } from './command';
+import { defineCommand, EXIT } from './command';
+import { UsageError } from './usage-error';
 import { json } from './format';
 import { actor, appKindOf, WORKSPACE_OPTIONS } from './options';
 import { iacBucket } from './run-commands';

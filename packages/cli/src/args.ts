@@ -3,7 +3,8 @@
  * `deploy-engine --help` prints (built from the command table in commands.ts).
  */
 import { CLI_NAME } from '@deploy-engine/core';
-import { EXIT_CODES_HELP, UsageError, type CliCommand, type CliIo } from './command';
+import { EXIT_CODES_HELP, type CliCommand, type CliIo } from './command';
+import { UsageError } from './usage-error';
 import { COMMANDS } from './commands';
 import { Args } from './options';
 

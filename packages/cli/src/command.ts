@@ -56,11 +56,6 @@ export interface Terminal {
   write(text: string): void;
 }
 
-/** The command line was wrong: one line saying what, then a hint to `<command> --help`. */
-export class UsageError extends Error {
-  override readonly name: string = 'UsageError';
-}
-
 /**
  * One command (or command group such as `values set|list|show|delete`).
  * `T` is the parsed command line the handler gets.

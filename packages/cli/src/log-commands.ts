@@ -15,7 +15,8 @@ import {
   type RunRef,
   type RunTask,
 } from '@deploy-engine/core';
-import { defineCommand, EXIT, UsageError } from './command';
+import { defineCommand, EXIT } from './command';
+import { UsageError } from './usage-error';
 import { BUCKET_OPTIONS } from './options';
 import { iacBucket } from './run-commands';
 import { escapeControls } from './terminal-text';

@@ -5,7 +5,8 @@
  */
 import { CLI_NAME, ConfigurationError } from '@deploy-engine/core';
 import { CommandUsageError, overview, parseInvocation } from './args';
-import { EXIT, EXIT_CODES_HELP, UsageError, type CliIo } from './command';
+import { EXIT, EXIT_CODES_HELP, type CliIo } from './command';
+import { UsageError } from './usage-error';
 import { plain } from './terminal-text';
 import { VERSION } from './version';
 

@@ -3,7 +3,7 @@
  * command declares, with the readers the commands share (the IaC bucket, a workspace, a run id).
  */
 import { ConfigurationError, parseRunRef, type AppKind, type RunRef } from '@deploy-engine/core';
-import { UsageError } from './command';
+import { UsageError } from './usage-error';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 

@@ -12,7 +12,8 @@ import {
   type PluginRelease,
   type Publisher,
 } from '@deploy-engine/core';
-import { defineCommand, EXIT, UsageError } from './command';
+import { defineCommand, EXIT } from './command';
+import { UsageError } from './usage-error';
 import { actor, BUCKET_OPTIONS, type Args } from './options';
 import { iacBucket } from './run-commands';
 

@@ -11,7 +11,8 @@ import {
   type RunRecord,
   type RunRef,
 } from '@deploy-engine/core';
-import { defineCommand, EXIT, UsageError, type CliIo } from './command';
+import { defineCommand, EXIT, type CliIo } from './command';
+import { UsageError } from './usage-error';
 import { formatRun, formatRunList, json } from './format';
 import { BUCKET_OPTIONS } from './options';
 import { watchRun } from './status-watch';

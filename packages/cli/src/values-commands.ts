@@ -8,7 +8,8 @@ import {
   type ResolvedSharedValue,
   type SharedValueRecord,
 } from '@deploy-engine/core';
-import { defineCommand, EXIT, UsageError } from './command';
+import { defineCommand, EXIT } from './command';
+import { UsageError } from './usage-error';
 import { json } from './format';
 import { actor, WORKSPACE_OPTIONS } from './options';
 import { iacBucket } from './run-commands';

@@ -14,7 +14,8 @@ import {
   type ConnectionInterfaceInstance,
   type ConsumerRecord,
 } from '@deploy-engine/core';
-import { defineCommand, EXIT, UsageError } from './command';
+import { defineCommand, EXIT } from './command';
+import { UsageError } from './usage-error';
 import { json } from './format';
 import { WORKSPACE_OPTIONS } from './options';
 import { iacBucket } from './run-commands';
