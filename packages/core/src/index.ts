@@ -9,7 +9,7 @@ export * from './target';
 export * from './audit';
 export * from './bucket-layout';
 export * from './logging';
-export * from './cancel';
+export * from './abort';
 export * from './commands';
 export * from './tasks';
 export * from './inputs';

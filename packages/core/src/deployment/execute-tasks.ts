@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { classifyError, ConfigurationError, ExternalError } from '../errors';
 import { watchRun, type RunWatch } from './run-watch';
-import { throwIfCancelled } from '../cancel';
+import { throwIfCancelled } from '../abort';
 import { secretText, TaskLogs } from '../logging';
 import { Scheduler, taskGraph, type TaskNode } from '../schedule';
 import type { Manifest, ManifestPlugin } from '../manifest';

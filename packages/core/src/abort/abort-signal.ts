@@ -1,5 +1,5 @@
 /**
- * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
+ * Aborting long work: every long operation of the core takes an AbortSignal. The actions abort it
  * when the runner sends SIGINT/SIGTERM (job cancelled); tests abort it directly.
  */
 import { CancelledError } from '../errors';
