@@ -12,7 +12,7 @@ export * from './logging';
 export * from './abort';
 export * from './commands';
 export * from './tasks';
-export * from './inputs';
+export * from './dynamic-inputs';
 export * from './guardrails';
 export * from './credentials';
 export * from './workspace';
