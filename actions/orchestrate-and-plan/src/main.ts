@@ -25,7 +25,7 @@ import {
   formatTaskList,
   mergeReferences,
   openRun,
-  runDependencies,
+  openBucketStores,
   scanRepositoryFiles,
   PLANNING_TASKS,
   S3ObjectStore,
@@ -57,7 +57,7 @@ export async function run(): Promise<void> {
       terraformCredentialsLabel: Object.values(PLAN_CREDENTIALS).join('/'),
     });
     const iacStore = new S3ObjectStore(session.s3, inputs.iacBucket.name);
-    const deps = runDependencies(iacStore, logger, inputs.iacBucket.region);
+    const deps = openBucketStores(iacStore, logger, inputs.iacBucket.region);
     const { runs } = deps;
     const runRef = (r: RunRecord) => runs.runRef(r.runId);
     // Located first: the Terraform version is part of what SKIP_DEPLOY compares.

@@ -22,7 +22,7 @@ import {
   executeRunTasks,
   ForeignRunError,
   parseRunRef,
-  runDependencies,
+  openBucketStores,
   RunClaimedError,
   S3ObjectStore,
 } from '@deploy-engine/core';
@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
       credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
     });
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-    const deps = runDependencies(iacStore, logger, ref.region);
+    const deps = openBucketStores(iacStore, logger, ref.region);
     let awsRegion: string;
     try {
       awsRegion = applyRegion(inputs.awsRegion, await deps.runs.getRun(ref.runId), ref.region);

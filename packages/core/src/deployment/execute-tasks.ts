@@ -68,7 +68,7 @@ import {
 import type { PlanRecord } from './saved-plans';
 import { deploymentMode } from './unified-run';
 import { REPODIR, scanRepositoryFiles } from './repository-files';
-import type { RunDependencies } from './dependencies';
+import type { BucketStores } from './bucket-stores';
 import { deploymentFingerprint } from './fingerprint';
 import { DiagnosticPlaces } from './diagnostic-places';
 import { warnMissingRootTerraform } from './root-terraform';
@@ -81,8 +81,8 @@ import {
 import { TemplateWarnings, undefinedModeOf } from './template-warnings';
 import { cliCommand } from '../commands';
 
-/** What task execution reads and writes in the IaC bucket (see runDependencies). */
-export type ExecuteDependencies = Omit<RunDependencies, 'connectionTypes'>;
+/** What task execution reads and writes in the IaC bucket (see openBucketStores). */
+export type ExecuteDependencies = Omit<BucketStores, 'connectionTypes'>;
 
 export interface ExecuteOptions {
   runId: string;

@@ -11,7 +11,7 @@ export * from './lifecycle-manifests';
 export * from './fingerprint';
 export * from './terraform-versions';
 export * from './terraform-region';
-export * from './dependencies';
+export * from './bucket-stores';
 export * from './repository-files';
 export * from './repository-binding';
 export * from './interface-ownership';

@@ -28,7 +28,7 @@ import {
   type DeploymentRecord,
 } from '../workspace';
 import { MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
-import type { RunDependencies } from './dependencies';
+import type { BucketStores } from './bucket-stores';
 import { planClassicTasks } from './classic-tasks';
 import { deploymentFingerprint, unchangedPlugins } from './fingerprint';
 import {
@@ -58,8 +58,8 @@ import {
 import { undefinedModeOf } from './template-warnings';
 import { FetchedPlugins } from '../registry/fetched-plugins';
 
-/** What opening a run reads and writes in the IaC bucket (see runDependencies). */
-export type OpenRunDependencies = Omit<RunDependencies, 'iacStore'>;
+/** What opening a run reads and writes in the IaC bucket (see openBucketStores). */
+export type OpenRunDependencies = Omit<BucketStores, 'iacStore'>;
 
 /** What the run does: deploy stk.yaml, roll back to a version tag, or destroy everything. */
 export type RunOperation =

@@ -1,4 +1,8 @@
-/** Everything a run reads and writes in the IaC bucket, built once per step. */
+/**
+ * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
+ * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
+ * built once per step.
+ */
 import { ConnectionTypeStore } from '../connection-types';
 import type { Logger } from '../logging';
 import { PluginRegistry } from '../registry/plugin-registry';
@@ -12,7 +16,7 @@ import {
   WorkspaceContextStore,
 } from '../workspace';
 
-export interface RunDependencies {
+export interface BucketStores {
   runs: RunStore;
   /** The IaC bucket itself, to read the IaC a previous run recorded (destroy, rollback). */
   iacStore: ObjectStore;
@@ -28,11 +32,12 @@ export interface RunDependencies {
   logger: Logger;
 }
 
-export function runDependencies(
+/** Every store over `iacStore` (the IaC bucket, in `region`). */
+export function openBucketStores(
   iacStore: ObjectStore,
   logger: Logger,
   region: string,
-): RunDependencies {
+): BucketStores {
   return {
     runs: new RunStore(iacStore, logger, { region }),
     iacStore,
