@@ -12,7 +12,7 @@
  * slow step is never taken over while it still applies).
  */
 import { ConfigurationError } from '../errors';
-import type { RunExecutor, RunRecord } from './run-types';
+import type { RunExecutor, RunRecord } from './run-record';
 
 /** A step that asks to execute a run another step is executing. Nothing was changed. */
 export class RunClaimedError extends ConfigurationError {

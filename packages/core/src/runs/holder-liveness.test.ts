@@ -5,7 +5,7 @@ import type { DeploymentTarget } from '../target';
 import type { WorkflowRunAnswer, WorkflowRunLiveness } from './holder-liveness';
 import { keys } from '../bucket-layout';
 import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';
-import type { RunLock, RunRecord, WorkflowRunRef } from './run-types';
+import type { RunLock, RunRecord, WorkflowRunRef } from './run-record';
 import { LockLostError, SupersededRunError } from './superseded';
 
 const target: DeploymentTarget = {

@@ -17,7 +17,7 @@
 import { cliCommand } from '../commands';
 import type { Heartbeat } from './heartbeat';
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_SILENCE_MS } from './heartbeat';
-import type { RunLock, RunRecord, WorkflowRunRef } from './run-types';
+import type { RunLock, RunRecord, WorkflowRunRef } from './run-record';
 
 /** What GitHub says of a workflow run attempt. */
 export type WorkflowRunAnswer =

@@ -1,4 +1,4 @@
-export * from './run-types';
+export * from './run-record';
 export * from './run-ref';
 export * from './transitions';
 export * from './run-store';

@@ -2,7 +2,7 @@ import { MemoryObjectStore } from '../store';
 import { ulid } from 'ulid';
 import { keys } from '../bucket-layout';
 import { executePrune, planPrune } from './prune';
-import type { RunRecord, RunStatus } from './run-types';
+import type { RunRecord, RunStatus } from './run-record';
 
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 const DAY = 24 * 60 * 60 * 1000;

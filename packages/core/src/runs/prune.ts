@@ -8,7 +8,7 @@
 import { decodeTime, isValid } from 'ulid';
 import { PreconditionFailedError, type ObjectStore } from '../store';
 import { keys } from '../bucket-layout';
-import type { RunRecord, RunStatus } from './run-types';
+import type { RunRecord, RunStatus } from './run-record';
 
 export interface PruneCandidate {
   runId: string;

@@ -35,7 +35,7 @@ import {
   type RunExecutor,
   type RunType,
   type WorkflowRunRef,
-} from './run-types';
+} from './run-record';
 import type { RunApproval, RunAudit } from '../audit';
 
 const newId = monotonicFactory();

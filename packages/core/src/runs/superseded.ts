@@ -7,7 +7,7 @@
 import { cliCommand } from '../commands';
 import { ConfigurationError } from '../errors';
 import { describeTarget } from '../target';
-import type { RunLock, RunRecord } from './run-types';
+import type { RunLock, RunRecord } from './run-record';
 
 /** A step asked to execute or resume a run that was superseded. Nothing was changed. */
 export class SupersededRunError extends ConfigurationError {

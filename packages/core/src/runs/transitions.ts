@@ -6,7 +6,7 @@ import {
   type RunRecord,
   type RunStatus,
   type RunTask,
-} from './run-types';
+} from './run-record';
 
 /** A status change that would corrupt a record: a bug or a race the caller must not hide. */
 export class InvalidTransitionError extends Error {
