@@ -10,6 +10,7 @@ import {
   repositoryExclusions,
   runAction,
   runnerInputs,
+  runnerRepository,
   showDebugLines,
   stepDescription,
   taskEnvironment,
@@ -75,9 +76,7 @@ export async function run(): Promise<void> {
       executor: stepDescription(),
       ...(workflowRun ? { workflowRun } : {}),
       // As the runner says it, which a workflow cannot override (REPOSITORY_NAME can be anything).
-      ...(process.env.GITHUB_ACTIONS === 'true' && process.env.GITHUB_REPOSITORY
-        ? { repository: process.env.GITHUB_REPOSITORY }
-        : {}),
+      repository: runnerRepository(),
       ...(await taskEnvironment(session, ref.runId, { ...inputs, awsRegion })),
       parallelism: inputs.taskParallelism,
       templateStrict: inputs.templateStrict,

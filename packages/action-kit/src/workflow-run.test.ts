@@ -2,6 +2,7 @@ import { escapeHtml } from './html';
 import {
   deployingRepository,
   LOCAL_REPOSITORY,
+  runnerRepository,
   workflowRunRef,
   workflowRunUrl,
 } from './workflow-run';
@@ -67,6 +68,19 @@ describe('escapeHtml', () => {
     expect(escaped).toBe(
       'x&#10;&#10;!&#91;t&#93;(https://evil.example/p.png) &#91;Approve&#93;(https://evil.example) &#96;c&#96; &#92;&#91;',
     );
+  });
+});
+
+describe('runnerRepository', () => {
+  it("is the runner's GITHUB_REPOSITORY under GitHub Actions only", () => {
+    expect(runnerRepository({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/orders' })).toBe(
+      'acme/orders',
+    );
+    expect(runnerRepository({ GITHUB_REPOSITORY: 'acme/orders' })).toBeUndefined();
+    expect(
+      runnerRepository({ GITHUB_ACTIONS: 'false', GITHUB_REPOSITORY: 'acme/orders' }),
+    ).toBeUndefined();
+    expect(runnerRepository({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: '' })).toBeUndefined();
   });
 });
 

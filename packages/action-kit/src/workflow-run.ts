@@ -49,6 +49,15 @@ export function stepDescription(env: NodeJS.ProcessEnv = process.env): string {
   return `${job} of workflow run ${workflowRunUrl(env)}`;
 }
 
+/**
+ * The repository this step runs in, as the runner says it (GITHUB_REPOSITORY, which a workflow
+ * cannot override); undefined outside GitHub Actions (GITHUB_ACTIONS != 'true'), whatever else the
+ * environment says. The one reading of GITHUB_REPOSITORY that decides anything.
+ */
+export function runnerRepository(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY || undefined : undefined;
+}
+
 /** Outside GitHub Actions without REPOSITORY_NAME: the repository name runs are recorded under. */
 export const LOCAL_REPOSITORY = 'local/unknown';
 
@@ -62,7 +71,7 @@ export function deployingRepository(
   repositoryName: string,
   env: NodeJS.ProcessEnv = process.env,
 ): { from: DeployingRepository; warning?: string } {
-  const github = env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY : undefined;
+  const github = runnerRepository(env);
   if (github) {
     // `owner/name/.github/workflows/deploy.yml@refs/heads/main`: the file, without owner and ref.
     const ref = env.GITHUB_WORKFLOW_REF ?? '';
