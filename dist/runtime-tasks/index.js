@@ -93313,35 +93313,6 @@ function runIdsIn(value, found = new Set()) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/terraform/state-key.ts
-/**
- * Where a plugin's Terraform state lives in the tfstate bucket: one state per (workspace,
- * environment, app/infra, alias), chosen by the engine, never by the plugin:
- * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`. In unified mode
- * the whole application is one project with one state, one level up:
- * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
- */
-
-const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-function stateKey(parts) {
-    checkParts(parts, ['workspace', 'environment', 'appId', 'alias']);
-    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
-}
-/** The state of a unified-mode project: one per application. */
-function state_key_unifiedStateKey(parts) {
-    checkParts(parts, ['workspace', 'environment', 'appId']);
-    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/terraform.tfstate`;
-}
-function checkParts(parts, names) {
-    const problems = names
-        .filter((name) => !SAFE.test(parts[name]) || parts[name].includes('..'))
-        .map((name) => ({
-        message: `${name} '${parts[name]}' cannot be part of a Terraform state key: use letters, digits, '.', '_' and '-' only.`,
-    }));
-    if (problems.length > 0)
-        throw new errors_ConfigurationError(problems, 'The Terraform state key would not be safe');
-}
-
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: external "node:string_decoder"
@@ -93847,7 +93818,7 @@ function cliConfigFailure(output) {
 /**
  * One rendered Terraform project and the commands the engine runs on it. The engine decides where
  * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
- * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
+ * goes to the run's state backend (state-backends/) under the key we chose.
  */
 
 
@@ -93861,7 +93832,10 @@ function cliConfigFailure(output) {
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 /** Terraform's dependency lock file: the provider versions and checksums init chose. */
 const terraform_project_LOCK_FILE = '.terraform.lock.hcl';
-const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
+/** The -backend-config file init reads: the settings stay off the command line. */
+const backendFile = (type) => `.deploy-engine.${type}.tfbackend`;
+/** A backend type or setting name, as Terraform's backends spell them. */
+const BACKEND_NAME = /^[a-z][a-z0-9_]*$/;
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
  * reach anything on a corporate network; nothing else of the runner's environment is passed on.
@@ -93888,6 +93862,21 @@ function runnerNetworkSettings() {
 }
 function hcl(value) {
     return JSON.stringify(value);
+}
+/** A backend setting as a line of its -backend-config file (HCL attributes). */
+function backendSetting(name, value) {
+    if (!BACKEND_NAME.test(name))
+        throw new Error(`'${name}' is not a backend setting name`);
+    if (typeof value === 'boolean')
+        return `${name} = ${value}`;
+    if (typeof value === 'string')
+        return `${name} = ${hcl(value)}`;
+    const entries = Object.entries(value).map(([k, v]) => {
+        if (!BACKEND_NAME.test(k))
+            throw new Error(`'${k}' is not a backend setting name`);
+        return `${k} = ${hcl(v)}`;
+    });
+    return `${name} = { ${entries.join(', ')} }`;
 }
 class TerraformProject {
     options;
@@ -93924,24 +93913,19 @@ class TerraformProject {
         });
     }
     async initNow(backend) {
+        if (!BACKEND_NAME.test(backend.type))
+            throw new Error(`'${backend.type}' is not a Terraform backend type`);
         this.backend = backend;
-        await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
-        const settings = [
-            `bucket = ${hcl(backend.bucket)}`,
-            `key = ${hcl(backend.key)}`,
-            `region = ${hcl(backend.region)}`,
-            'use_lockfile = true',
-        ];
-        if (backend.endpoint) {
-            settings.push(`endpoints = { s3 = ${hcl(backend.endpoint)} }`, 'use_path_style = true', 'skip_credentials_validation = true', 'skip_requesting_account_id = true', 'skip_metadata_api_check = true', 'skip_region_validation = true', 'skip_s3_checksum = true');
-        }
-        await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, BACKEND_FILE), `${settings.join('\n')}\n`);
+        const file = backendFile(backend.type);
+        await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, OVERRIDE_FILE), `terraform {\n  backend ${hcl(backend.type)} {}\n}\n`);
+        const settings = Object.entries(backend.settings).map(([name, value]) => backendSetting(name, value));
+        await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, file), `${settings.join('\n')}\n`);
         await this.run('init', [
             'init',
             '-input=false',
             '-no-color',
             '-reconfigure',
-            `-backend-config=${BACKEND_FILE}`,
+            `-backend-config=${file}`,
         ]);
     }
     async apply(options = {}) {
@@ -94020,9 +94004,9 @@ class TerraformProject {
     }
     /** The state, read from the backend's object when we can, else by Terraform. Never logged. */
     async state() {
-        const { readState } = this.options;
-        const text = readState && this.backend
-            ? await readState(this.backend)
+        const readState = this.backend?.readState;
+        const text = readState
+            ? await readState()
             : (await this.run('state pull', ['state', 'pull'], [0], { quiet: true })).stdout;
         if (text === undefined || text.trim() === '')
             return undefined;
@@ -94201,53 +94185,6 @@ async function locateTerraform(options) {
             : `No Terraform${options.version ? ` ${options.version}` : ''} was found on PATH.`,
         hint: 'Install it in the job before this step (for example with hashicorp/setup-terraform).',
     });
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/terraform/unlock-state.ts
-/**
- * Releases one Terraform state lock left behind by a Terraform process that was killed (the
- * `<key>.tflock` object of the S3 backend's use_lockfile), and only when it is safe to:
- * - the state belongs to the application of the given run (same tfstate bucket, key under the
- *   application's prefix), so a RUN_ID cannot be used to unlock someone else's state;
- * - no run of ours is deploying that application now (its run lock is free or held by a finished
- *   run), so the lock is not one a live Terraform holds;
- * - the lock is still the one the person saw (same lock ID), deleted only if unchanged since read.
- */
-
-
-async function unlockState(runs, tfstate, request) {
-    const { run, statePath, lockId } = request;
-    const bucketPrefix = `${run.tfstate.bucket}/`;
-    const key = statePath.startsWith(bucketPrefix) ? statePath.slice(bucketPrefix.length) : '';
-    const appPrefix = unifiedStateKey(run.target).replace(/terraform\.tfstate$/, '');
-    if (!key.startsWith(appPrefix) || !key.endsWith('terraform.tfstate') || key.includes('..')) {
-        throw new ConfigurationError({
-            message: `${statePath} is not a Terraform state of run ${run.runId}'s application (expected s3://${bucketPrefix}${appPrefix}...terraform.tfstate).`,
-            hint: 'Pass the Path that the error message printed, with the RUN_ID of a run of the same application.',
-        });
-    }
-    const current = await runs.getLock(run.target);
-    if (current?.holder?.status === 'RUNNING') {
-        throw new ConfigurationError({
-            message: `Run ${current.lock.runId} is deploying this application right now (${current.lock.workflowRunUrl}): its Terraform may hold this lock.`,
-            hint: 'Wait for it to end, or cancel it with cancel-run, then try again.',
-        });
-    }
-    const lockKey = `${key}.tflock`;
-    const stored = await tfstate.getJson(lockKey);
-    if (!stored) {
-        throw new ConfigurationError({
-            message: `There is no lock on ${statePath} any more: nothing to release.`,
-        });
-    }
-    if (stored.value.ID !== lockId) {
-        throw new ConfigurationError({
-            message: `The lock on ${statePath} is now ${stored.value.ID}, not ${lockId}: another Terraform took it since.`,
-            hint: 'Run the deployment again and read the new message before releasing anything.',
-        });
-    }
-    await tfstate.delete(lockKey, { ifMatch: stored.etag });
-    return { key: lockKey, lock: stored.value };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/provider-mirror.ts
@@ -94476,6 +94413,203 @@ function registryTokens(cliConfigText, env = process.env) {
 
 
 
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/state-key.ts
+/**
+ * Where a plugin's Terraform state lives in the run's state backend: one state per (workspace,
+ * environment, app/infra, alias), chosen by the engine, never by the plugin:
+ * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`. In unified mode
+ * the whole application is one project with one state, one level up:
+ * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
+ */
+
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The state of one plugin (classic mode). */
+function stateKey(parts) {
+    checkParts(parts, ['workspace', 'environment', 'appId', 'alias']);
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
+}
+/** The state of a unified-mode project: one per application. */
+function state_key_unifiedStateKey(parts) {
+    checkParts(parts, ['workspace', 'environment', 'appId']);
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/terraform.tfstate`;
+}
+function checkParts(parts, names) {
+    const problems = names
+        .filter((name) => !SAFE.test(parts[name]) || parts[name].includes('..'))
+        .map((name) => ({
+        message: `${name} '${parts[name]}' cannot be part of a Terraform state key: use letters, digits, '.', '_' and '-' only.`,
+    }));
+    if (problems.length > 0)
+        throw new errors_ConfigurationError(problems, 'The Terraform state key would not be safe');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/s3-state-backend.ts
+/**
+ * Terraform's S3 backend: every state an object of one bucket, locked by Terraform's own lock file
+ * (`use_lockfile`: a `<key>.tflock` object written with If-None-Match), no DynamoDB table. The
+ * engine reads states and lock files with its own S3 client; Terraform gets its credentials from
+ * its environment only, never in these settings.
+ */
+
+/** The kind an S3 backend has in the run record. */
+const S3_BACKEND_KIND = 's3';
+/** Settings for an S3-compatible server (AWS_ENDPOINT_URL_S3: moto, MinIO): path-style, no AWS-only checks. */
+function endpointSettings(endpoint) {
+    return {
+        endpoints: { s3: endpoint },
+        use_path_style: true,
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+        skip_s3_checksum: true,
+    };
+}
+const s3_state_backend_text = (value) => typeof value === 'string' ? value : undefined;
+class S3StateBackend {
+    store;
+    region;
+    endpoint;
+    description;
+    /**
+     * `store`: the state bucket, read with the credentials of whoever runs the engine; `endpoint`:
+     * AWS_ENDPOINT_URL_S3, which Terraform's backend must be told too.
+     */
+    constructor(store, region, endpoint) {
+        this.store = store;
+        this.region = region;
+        this.endpoint = endpoint;
+        this.description = `S3 bucket ${store.bucket} (${region})`;
+    }
+    locationOf(key) {
+        return `s3://${this.store.bucket}/${key}`;
+    }
+    settings(key) {
+        return {
+            type: 's3',
+            settings: {
+                bucket: this.store.bucket,
+                key,
+                region: this.region,
+                use_lockfile: true,
+                ...(this.endpoint ? endpointSettings(this.endpoint) : {}),
+            },
+            readState: () => this.readState(key),
+        };
+    }
+    async readState(key) {
+        const bytes = await this.store.getBytes(key);
+        return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+    }
+    keyOfLockPath(path) {
+        const prefix = `${this.store.bucket}/`;
+        return path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+    }
+    async readLock(key) {
+        const lockKey = `${key}.tflock`;
+        const stored = await this.store.getJson(lockKey);
+        if (!stored)
+            return undefined;
+        const file = typeof stored.value === 'object' && stored.value !== null ? stored.value : {};
+        const id = s3_state_backend_text(file.ID);
+        if (!id) {
+            throw new ExternalError(`${this.locationOf(lockKey)} is not a Terraform lock file (no lock ID): it was written by something else. If no Terraform is running on this state, delete the object by hand.`);
+        }
+        const [operation, who, created] = [s3_state_backend_text(file.Operation), s3_state_backend_text(file.Who), s3_state_backend_text(file.Created)];
+        return {
+            id,
+            ...(operation !== undefined ? { operation } : {}),
+            ...(who !== undefined ? { who } : {}),
+            ...(created !== undefined ? { created } : {}),
+            location: this.locationOf(lockKey),
+            version: stored.etag,
+        };
+    }
+    async releaseLock(key, lock) {
+        await this.store.delete(`${key}.tflock`, { ifMatch: lock.version });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/open-state-backend.ts
+
+
+
+/** A setting of the stored backend, which must be a non-empty string. */
+function setting(stored, name) {
+    const value = stored[name];
+    if (typeof value !== 'string' || value === '') {
+        throw new ExternalError(`The run record's state backend (${stored.kind ?? S3_BACKEND_KIND}) has no ${name}: the record was changed outside the engine or is corrupt. Start a new run.`);
+    }
+    return value;
+}
+const BACKENDS = {
+    [S3_BACKEND_KIND]: (stored, access) => {
+        const region = setting(stored, 'region');
+        return new S3StateBackend(new s3_object_store_S3ObjectStore(access.s3In(region), setting(stored, 'bucket')), region, access.s3Endpoint);
+    },
+};
+/** The backend `stored` names (no kind: S3, as recorded before kinds existed). */
+function openStateBackend(stored, access) {
+    const kind = stored.kind ?? S3_BACKEND_KIND;
+    const open = Object.hasOwn(BACKENDS, kind) ? BACKENDS[kind] : undefined;
+    if (!open) {
+        throw new ExternalError(`The run's states are in a backend of kind '${kind}', which this version of the engine does not know (it knows ${Object.keys(BACKENDS).join(', ')}): use the engine version that opened the run.`);
+    }
+    return open(stored, access);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/unlock-state.ts
+/**
+ * Releases one Terraform state lock left behind by a Terraform process that was killed (S3: the
+ * `<key>.tflock` object of use_lockfile), through the run's state backend, and only when it is
+ * safe to:
+ * - the state belongs to the application of the given run (in the run's backend, key under the
+ *   application's prefix), so a RUN_ID cannot be used to unlock someone else's state;
+ * - no run of ours is deploying that application now (its run lock is free or held by a finished
+ *   run), so the lock is not one a live Terraform holds;
+ * - the lock is still the one the person saw (same lock ID), deleted only if unchanged since read.
+ */
+
+
+/** Releases the lock (see the file's header); returns the lock it released. */
+async function unlockState(runs, backend, request) {
+    const { run, statePath, lockId } = request;
+    const key = backend.keyOfLockPath(statePath) ?? '';
+    const appPrefix = unifiedStateKey(run.target).replace(/terraform\.tfstate$/, '');
+    if (!key.startsWith(appPrefix) || !key.endsWith('terraform.tfstate') || key.includes('..')) {
+        throw new ConfigurationError({
+            message: `${statePath} is not a Terraform state of run ${run.runId}'s application (expected ${backend.locationOf(appPrefix)}...terraform.tfstate).`,
+            hint: 'Pass the Path that the error message printed, with the RUN_ID of a run of the same application.',
+        });
+    }
+    const current = await runs.getLock(run.target);
+    if (current?.holder?.status === 'RUNNING') {
+        throw new ConfigurationError({
+            message: `Run ${current.lock.runId} is deploying this application right now (${current.lock.workflowRunUrl}): its Terraform may hold this lock.`,
+            hint: 'Wait for it to end, or cancel it with cancel-run, then try again.',
+        });
+    }
+    const lock = await backend.readLock(key);
+    if (!lock) {
+        throw new ConfigurationError({
+            message: `There is no lock on ${statePath} any more: nothing to release.`,
+        });
+    }
+    if (lock.id !== lockId) {
+        throw new ConfigurationError({
+            message: `The lock on ${statePath} is now ${lock.id}, not ${lockId}: another Terraform took it since.`,
+            hint: 'Run the deployment again and read the new message before releasing anything.',
+        });
+    }
+    await backend.releaseLock(key, lock);
+    return lock;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/index.ts
 
 
 
@@ -96300,7 +96434,6 @@ function saved_plans_sha256(bytes) {
 
 
 
-
 class UnifiedTasks {
     tb;
     initialized;
@@ -96443,14 +96576,7 @@ class UnifiedTasks {
             return this.initialized;
         await this.restoreProject();
         const terraform = this.tb.project(this.dir, null);
-        const { workspace, environment, appKind, appId } = this.tb.manifest.target;
-        const backend = {
-            bucket: this.tb.run.tfstate.bucket,
-            region: this.tb.run.tfstate.region,
-            key: state_key_unifiedStateKey({ workspace, environment, appKind, appId }),
-            ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
-        };
-        await terraform.init(backend, { lockFile });
+        await terraform.init(this.tb.backend(null), { lockFile });
         this.initialized = terraform;
         return terraform;
     }
@@ -97361,6 +97487,7 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -97570,9 +97697,6 @@ class TaskExecutor {
     }
     get workDir() {
         return this.options.workDir;
-    }
-    get s3Endpoint() {
-        return this.options.s3Endpoint;
     }
     async execute(task) {
         switch (task.taskType) {
@@ -97894,14 +98018,11 @@ class TaskExecutor {
     iacDigest(alias) {
         return this.iacDigests.get(alias);
     }
+    /** The init settings of plugin `alias`'s state (null: the unified project's) in the run's backend. */
     backend(alias) {
-        const { workspace, environment, appKind, appId } = this.manifest.target;
-        return {
-            bucket: this.run.tfstate.bucket,
-            region: this.run.tfstate.region,
-            key: stateKey({ workspace, environment, appKind, appId, alias }),
-            ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
-        };
+        const { target } = this.manifest;
+        const key = alias === null ? state_key_unifiedStateKey(target) : stateKey({ ...target, alias });
+        return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
     }
     async deploy(plugin) {
         // Refused before anything is applied, rather than after.
@@ -98408,6 +98529,7 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -100213,8 +100335,9 @@ class ToolCacheTerraformInstaller {
 ;// CONCATENATED MODULE: ./packages/action-kit/src/task-environment.ts
 /**
  * Where and with what Terraform runs in a step that executes tasks (orchestrate-and-plan's plans,
- * runtime-tasks' applies): the binary (installed on request), the credentials for its S3 backend,
- * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
+ * runtime-tasks' applies): the binary (installed on request), the credentials for it and for the
+ * run's state backend, a private work folder under RUNNER_TEMP and a provider cache shared by the
+ * step's projects.
  */
 
 
@@ -100262,7 +100385,7 @@ const SCRATCH_IN_CHECKOUT = '.deploy-engine';
 async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
     const credentials = await session.terraform(inputs.awsRegion);
-    actions_logger_actionsLogger.info(`Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the S3 backend uses the state bucket's own region.`);
+    actions_logger_actionsLogger.info(`Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the run's state backend keeps the region it was recorded with.`);
     const temp = process.env.RUNNER_TEMP ?? (0,external_node_path_.join)(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
     // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
     // variables are kept, every registry token masked before Terraform runs.
@@ -100287,13 +100410,12 @@ async function taskEnvironment(session, runId, inputs, prepared) {
             parallelism: inputs.terraformParallelism,
             ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
             ...(runnerCliConfig ? { runnerCliConfig } : {}),
-            // The state object itself, with the step's credentials: no Terraform process to read it.
-            readState: async (backend) => {
-                const bytes = await new s3_object_store_S3ObjectStore(session.s3In(backend.region), backend.bucket).getBytes(backend.key);
-                return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
-            },
         },
-        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+        // States are read with the step's credentials: no Terraform process to read them.
+        stateAccess: {
+            s3In: (region) => session.s3In(region),
+            ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+        },
     };
 }
 /**
