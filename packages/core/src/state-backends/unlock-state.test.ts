@@ -52,7 +52,7 @@ describe('unlockState', () => {
     expect(await tfstate.list('')).toEqual([]);
     await expect(
       unlockState(runs, backend, { run: closed, statePath, lockId: 'lock-1' }),
-    ).rejects.toThrow(/no lock .* any more/);
+    ).rejects.toThrow(/no lock .* in S3 bucket tf \(us-east-1\) any more/);
   });
 
   it.each([
