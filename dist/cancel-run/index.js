@@ -93902,7 +93902,7 @@ async function unlockState(runs, backend, request) {
     const appPrefix = unifiedStateKey(run.target).replace(/terraform\.tfstate$/, '');
     if (!key.startsWith(appPrefix) || !key.endsWith('terraform.tfstate') || key.includes('..')) {
         throw new ConfigurationError({
-            message: `${statePath} is not a Terraform state of run ${run.runId}'s application (expected ${backend.locationOf(appPrefix)}...terraform.tfstate).`,
+            message: `${statePath} is not a Terraform state of run ${run.runId}'s application in ${backend.description} (expected ${backend.locationOf(appPrefix)}...terraform.tfstate).`,
             hint: 'Pass the Path that the error message printed, with the RUN_ID of a run of the same application.',
         });
     }
@@ -93916,7 +93916,7 @@ async function unlockState(runs, backend, request) {
     const lock = await backend.readLock(key);
     if (!lock) {
         throw new ConfigurationError({
-            message: `There is no lock on ${statePath} any more: nothing to release.`,
+            message: `There is no lock on ${statePath} in ${backend.description} any more: nothing to release.`,
         });
     }
     if (lock.id !== lockId) {
