@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   MemoryLogger,
+  openStateBackend,
   ProviderMirror,
   readRunnerCliConfig,
   stateKey,
@@ -79,18 +80,14 @@ async function variant(
       }),
   );
   const before = network.downloads();
-  const backend = (i: number) => ({
-    bucket: 'bench-tf',
-    region: 'us-east-1',
-    key: stateKey({
-      workspace: 'b',
-      environment: 'e',
-      appKind: 'app',
-      appId: label,
-      alias: `p${i}`,
-    }),
-    endpoint: moto.endpoint,
-  });
+  const states = openStateBackend(
+    { kind: 's3', bucket: 'bench-tf', region: 'us-east-1' },
+    { s3In: () => moto.s3, s3Endpoint: moto.endpoint },
+  );
+  const backend = (i: number) =>
+    states.settings(
+      stateKey({ workspace: 'b', environment: 'e', appKind: 'app', appId: label, alias: `p${i}` }),
+    );
   const t0 = Date.now();
   const atOnce = options.atOnce ?? 1;
   let next = 0;

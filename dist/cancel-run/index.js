@@ -84625,6 +84625,58 @@ function canonical_json_sha256(text) {
 ;// CONCATENATED MODULE: ./packages/core/src/encoding/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/iac-keys.ts
+const part = (value) => encodeURIComponent(value);
+function targetPath(target) {
+    return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
+}
+const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
+const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
+/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
+const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
+const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
+const iac_keys_keys = {
+    run: (runId) => `runs/${runId}/record.json`,
+    artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
+    /** A run's raw files (plan files and plan texts), stored as they are. */
+    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
+    runsPrefix: 'runs/',
+    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
+    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
+    lock: (target) => `locks/${targetPath(target)}.json`,
+    connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
+    connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
+    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
+    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
+    consumersPrefix,
+    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
+    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
+    targetRunsPrefix,
+    /** A shared value of the workspace (environment undefined) or of one environment. */
+    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
+    sharedValuesPrefix,
+    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
+    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
+    connectionInterfaceTypesPrefix,
+    /**
+     * Which repository an application (or shared infra) of the workspace is deployed from (see
+     * AppBindingStore): one per id, whatever the environment.
+     */
+    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
+    /** Every record of the deployment history of a workspace, all environments. */
+    historyPrefix: (workspace) => `history/${part(workspace)}/`,
+    lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
+    versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
+    versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/secret-forms.ts
 /**
  * The forms a secret takes when Terraform or a template encodes it, so that masking catches them
@@ -85055,14 +85107,14 @@ class CappedLines {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/cancel/cancel.ts
+;// CONCATENATED MODULE: ./packages/core/src/abort/abort-signal.ts
 /**
- * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
+ * Aborting long work: every long operation of the core takes an AbortSignal. The actions abort it
  * when the runner sends SIGINT/SIGTERM (job cancelled); tests abort it directly.
  */
 
 /** Throws {@link CancelledError} if `signal` has been aborted. Call between steps. */
-function cancel_throwIfCancelled(signal) {
+function abort_signal_throwIfCancelled(signal) {
     if (signal?.aborted) {
         const reason = signal.reason;
         throw reason instanceof CancelledError
@@ -85091,7 +85143,7 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
     return { signal: controller.signal, dispose };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/cancel/index.ts
+;// CONCATENATED MODULE: ./packages/core/src/abort/index.ts
 
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -86442,16 +86494,6 @@ function credentialProvider(source, options) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/workspace/target.ts
-/**
- * What a deployment is about: one application or shared infrastructure in one workspace and
- * environment. Runs never overlap on the same target; its records and states are keyed by it.
- */
-/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
-function target_describeTarget(target) {
-    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/interface-owner.ts
 /**
  * Who owns a Connection Interface instance: the application (or shared infra) that first generated
@@ -86487,54 +86529,6 @@ function interface_owner_ownedElsewhereError(name, owner, target, when, location
         hint: `Give the generated connection another name (its \`selected\` in stk.yaml), or have ${owner.appKind}:${owner.appName} remove it first (destroying the plugin that generates it frees the name).`,
     });
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/keys.ts
-const part = (value) => encodeURIComponent(value);
-function targetPath(target) {
-    return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
-}
-const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
-const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
-/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
-const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
-const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
-const keys_keys = {
-    run: (runId) => `runs/${runId}/record.json`,
-    artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
-    /** A run's raw files (plan files and plan texts), stored as they are. */
-    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
-    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
-    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
-    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
-    runsPrefix: 'runs/',
-    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
-    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
-    lock: (target) => `locks/${targetPath(target)}.json`,
-    connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
-    connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
-    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
-    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
-    consumersPrefix,
-    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
-    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
-    targetRunsPrefix,
-    /** A shared value of the workspace (environment undefined) or of one environment. */
-    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
-    sharedValuesPrefix,
-    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
-    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
-    connectionInterfaceTypesPrefix,
-    /**
-     * Which repository an application (or shared infra) of the workspace is deployed from (see
-     * AppBindingStore): one per id, whatever the environment.
-     */
-    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
-    /** Every record of the deployment history of a workspace, all environments. */
-    historyPrefix: (workspace) => `history/${part(workspace)}/`,
-    lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
-    versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
-    versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
-};
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/object-store.ts
 /**
@@ -87304,7 +87298,6 @@ function checkKey(key) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/index.ts
-
 
 
 
@@ -88284,118 +88277,6 @@ class locate_plugin_PluginCatalog {
         return entry;
     }
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
-/**
- * Where Connection Interface Types come from: the repository's
- * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
- * For one name, the repository's definition wins (a team can tighten a contract in the same pull
- * request that needs it); a differing workspace definition is reported.
- */
-
-
-
-
-
-
-
-
-
-
-const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
-/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
-async function type_sources_readRepositoryTypes(repoRoot, workdir) {
-    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
-    if (!existsSync(dir))
-        return [];
-    const problems = [];
-    const types = [];
-    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-    for (const name of names) {
-        const file = displayPath(repoRoot, join(dir, name));
-        const read = await readYamlFile(join(dir, name), file);
-        if (!read.yaml) {
-            problems.push(...read.problems);
-            continue;
-        }
-        const parsed = parseConnectionType(read.yaml, file);
-        problems.push(...parsed.problems);
-        if (!parsed.type)
-            continue;
-        const twice = types.find((t) => t.name === parsed.type?.name);
-        if (twice) {
-            problems.push({
-                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
-                location: { file },
-            });
-        }
-        else
-            types.push(parsed.type);
-    }
-    if (problems.length > 0) {
-        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
-    }
-    return types;
-}
-/** The workspace's types in the IaC bucket. */
-class type_sources_ConnectionTypeStore {
-    store;
-    constructor(store) {
-        this.store = store;
-    }
-    async list(workspace) {
-        const found = await this.store.list(keys.connectionInterfaceTypesPrefix(workspace));
-        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
-        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
-    }
-    /** Adds or replaces a type; returns whether one was replaced. */
-    async put(workspace, type) {
-        const key = keys.connectionInterfaceType(workspace, type.name);
-        const current = await this.store.getJson(key);
-        try {
-            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (error instanceof PreconditionFailedError) {
-                throw new ConfigurationError({
-                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
-                    hint: 'Look at it again (types list) and retry.',
-                });
-            }
-            throw error;
-        }
-        return current !== undefined;
-    }
-    async delete(workspace, name) {
-        await this.store.delete(keys.connectionInterfaceType(workspace, name));
-    }
-}
-/** Both sources merged, repository first; notices for workspace types it overrides differently. */
-function type_sources_mergeTypes(repository, workspace) {
-    const types = new Map();
-    const notices = [];
-    for (const type of workspace)
-        types.set(type.name, type);
-    for (const type of repository) {
-        const other = types.get(type.name);
-        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
-            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
-        }
-        types.set(type.name, type);
-    }
-    return { types, notices };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
-
-
-
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
 /** A template tried something the sandbox forbids. */
@@ -90495,6 +90376,188 @@ function workerScript() {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-snapshot.ts
+/**
+ * A plugin's files as one JSON object. orchestrate-and-plan stores the snapshot with the run, and
+ * runtime-tasks renders from it, so what is applied after approval comes from exactly the files
+ * that were planned, whatever the approve job's checkout holds.
+ */
+
+
+
+
+
+/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
+const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
+/** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
+async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
+    const files = [];
+    let total = 0;
+    const walk = async (rel) => {
+        const entries = await readdir(join(dir, rel), { withFileTypes: true });
+        for (const entry of entries) {
+            const path = posix.join(rel, entry.name);
+            const stat = await lstat(join(dir, path));
+            if (stat.isSymbolicLink()) {
+                throw new ConfigurationError({
+                    message: 'Symbolic links are not allowed in a plugin.',
+                    location: { file: posix.join(displayDir, path) },
+                    hint: 'Copy the file into the plugin instead.',
+                });
+            }
+            if (stat.isDirectory())
+                await walk(path);
+            else if (stat.isFile()) {
+                total += stat.size;
+                if (total > MAX_SNAPSHOT_BYTES) {
+                    throw new ConfigurationError({
+                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
+                        location: { file: displayDir },
+                        hint: 'Keep build outputs and vendored trees out of the plugin folder.',
+                    });
+                }
+                files.push({ path, content: await readFile(join(dir, path)) });
+            }
+        }
+    };
+    await walk('');
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return {
+        digest: digestFiles(files),
+        files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+    };
+}
+/** Writes a snapshot back to disk under `dir`, after checking its digest. */
+async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
+    const files = snapshot.files.map((f) => {
+        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
+            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
+        }
+        return { path: f.path, content: Buffer.from(f.base64, 'base64') };
+    });
+    if (digestFiles(files) !== snapshot.digest) {
+        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
+    }
+    for (const file of files) {
+        const target = join(dir, ...file.path.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, file.content);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
+/**
+ * Where Connection Interface Types come from: the repository's
+ * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
+ * For one name, the repository's definition wins (a team can tighten a contract in the same pull
+ * request that needs it); a differing workspace definition is reported.
+ */
+
+
+
+
+
+
+
+
+
+
+const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
+/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
+async function type_sources_readRepositoryTypes(repoRoot, workdir) {
+    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
+    if (!existsSync(dir))
+        return [];
+    const problems = [];
+    const types = [];
+    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const name of names) {
+        const file = displayPath(repoRoot, join(dir, name));
+        const read = await readYamlFile(join(dir, name), file);
+        if (!read.yaml) {
+            problems.push(...read.problems);
+            continue;
+        }
+        const parsed = parseConnectionType(read.yaml, file);
+        problems.push(...parsed.problems);
+        if (!parsed.type)
+            continue;
+        const twice = types.find((t) => t.name === parsed.type?.name);
+        if (twice) {
+            problems.push({
+                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
+                location: { file },
+            });
+        }
+        else
+            types.push(parsed.type);
+    }
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
+    }
+    return types;
+}
+/** The workspace's types in the IaC bucket. */
+class type_sources_ConnectionTypeStore {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async list(workspace) {
+        const found = await this.store.list(keys.connectionInterfaceTypesPrefix(workspace));
+        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
+        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
+    }
+    /** Adds or replaces a type; returns whether one was replaced. */
+    async put(workspace, type) {
+        const key = keys.connectionInterfaceType(workspace, type.name);
+        const current = await this.store.getJson(key);
+        try {
+            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (error instanceof PreconditionFailedError) {
+                throw new ConfigurationError({
+                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
+                    hint: 'Look at it again (types list) and retry.',
+                });
+            }
+            throw error;
+        }
+        return current !== undefined;
+    }
+    async delete(workspace, name) {
+        await this.store.delete(keys.connectionInterfaceType(workspace, name));
+    }
+}
+/** Both sources merged, repository first; notices for workspace types it overrides differently. */
+function type_sources_mergeTypes(repository, workspace) {
+    const types = new Map();
+    const notices = [];
+    for (const type of workspace)
+        types.set(type.name, type);
+    for (const type of repository) {
+        const other = types.get(type.name);
+        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
+            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
+        }
+        types.set(type.name, type);
+    }
+    return { types, notices };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/resolve-inputs.ts
 
 
@@ -90658,75 +90721,6 @@ function checkInput(input, value, alias, location, environment) {
             }
             return { value };
         }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-snapshot.ts
-/**
- * A plugin's files as one JSON object. orchestrate-and-plan stores the snapshot with the run, and
- * runtime-tasks renders from it, so what is applied after approval comes from exactly the files
- * that were planned, whatever the approve job's checkout holds.
- */
-
-
-
-
-
-/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
-const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
-/** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
-async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
-    const files = [];
-    let total = 0;
-    const walk = async (rel) => {
-        const entries = await readdir(join(dir, rel), { withFileTypes: true });
-        for (const entry of entries) {
-            const path = posix.join(rel, entry.name);
-            const stat = await lstat(join(dir, path));
-            if (stat.isSymbolicLink()) {
-                throw new ConfigurationError({
-                    message: 'Symbolic links are not allowed in a plugin.',
-                    location: { file: posix.join(displayDir, path) },
-                    hint: 'Copy the file into the plugin instead.',
-                });
-            }
-            if (stat.isDirectory())
-                await walk(path);
-            else if (stat.isFile()) {
-                total += stat.size;
-                if (total > MAX_SNAPSHOT_BYTES) {
-                    throw new ConfigurationError({
-                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
-                        location: { file: displayDir },
-                        hint: 'Keep build outputs and vendored trees out of the plugin folder.',
-                    });
-                }
-                files.push({ path, content: await readFile(join(dir, path)) });
-            }
-        }
-    };
-    await walk('');
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return {
-        digest: digestFiles(files),
-        files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-    };
-}
-/** Writes a snapshot back to disk under `dir`, after checking its digest. */
-async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
-    const files = snapshot.files.map((f) => {
-        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
-            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
-        }
-        return { path: f.path, content: Buffer.from(f.base64, 'base64') };
-    });
-    if (digestFiles(files) !== snapshot.digest) {
-        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
-    }
-    for (const file of files) {
-        const target = join(dir, ...file.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
     }
 }
 
@@ -91269,7 +91263,7 @@ function run_ref_parseRunRef(text) {
     return { runId, bucket, region: region ?? DEFAULT_REGION };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/runs/run-types.ts
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-record.ts
 const RUN_TYPES = (/* unused pure expression or super */ null && (['DEPLOY', 'ROLLBACK', 'DESTROY']));
 const RUN_STATUSES = (/* unused pure expression or super */ null && ([
     'RUNNING',
@@ -91652,6 +91646,16 @@ function uuidToULID(uuid) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/target/deployment-target.ts
+/**
+ * What a deployment is about: one application or shared infrastructure in one workspace and
+ * environment. Runs never overlap on the same target; its records and states are keyed by it.
+ */
+/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
+function deployment_target_describeTarget(target) {
+    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/executor-claim.ts
 /**
  * One step at a time executes a run. The step that executes a RUNNING run's tasks writes its claim
@@ -91769,7 +91773,7 @@ const HEARTBEAT_INTERVAL_MS = 30_000;
 const HEARTBEAT_SILENCE_MS = 5 * 60_000;
 /** The heartbeat of a run, if a step ever wrote one. */
 async function readHeartbeat(store, runId) {
-    return (await store.getJson(keys_keys.heartbeat(runId)))?.value;
+    return (await store.getJson(iac_keys_keys.heartbeat(runId)))?.value;
 }
 /**
  * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
@@ -91777,7 +91781,7 @@ async function readHeartbeat(store, runId) {
  * wrote the heartbeat ends the beating, with a warning.
  */
 function startHeartbeat(store, runId, executorId, logger, options = {}) {
-    const key = keys_keys.heartbeat(runId);
+    const key = iac_keys_keys.heartbeat(runId);
     const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
     const now = options.now ?? (() => new Date());
@@ -91960,7 +91964,7 @@ class superseded_SupersededRunError extends errors_ConfigurationError {
         const by = run.supersededBy;
         super({
             message: `Run ${run.runId} was superseded by run ${by.runId} (${supersederRef}, started by ${by.workflowRunUrl}) at ${by.at}: ${by.reason}. It is ABORTED and is never applied; this step changed nothing.`,
-            hint: `To deploy, start a new run (run the workflow again) and review its plan; the state of ${target_describeTarget(run.target)} is what run ${by.runId} left (\`${shipped_cli_cliCommand('status', supersederRef)}\`).`,
+            hint: `To deploy, start a new run (run the workflow again) and review its plan; the state of ${deployment_target_describeTarget(run.target)} is what run ${by.runId} left (\`${shipped_cli_cliCommand('status', supersederRef)}\`).`,
         });
     }
 }
@@ -91973,8 +91977,8 @@ class superseded_LockLostError extends errors_ConfigurationError {
     constructor(run, lock, holderRef) {
         super({
             message: lock
-                ? `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)}: run ${lock.runId} (${holderRef ?? lock.runId}, started by ${lock.workflowRunUrl}) took it at ${lock.acquiredAt}. This run is never applied; this step changed nothing.`
-                : `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)} (it was removed by hand). This run is not applied without it; this step changed nothing.`,
+                ? `Run ${run.runId} no longer holds the lock of ${deployment_target_describeTarget(run.target)}: run ${lock.runId} (${holderRef ?? lock.runId}, started by ${lock.workflowRunUrl}) took it at ${lock.acquiredAt}. This run is never applied; this step changed nothing.`
+                : `Run ${run.runId} no longer holds the lock of ${deployment_target_describeTarget(run.target)} (it was removed by hand). This run is not applied without it; this step changed nothing.`,
             hint: 'Start a new run (run the workflow again) and review its plan.',
         });
     }
@@ -92071,7 +92075,7 @@ class run_store_RunStore {
         };
         const etag = await this.createRecord(runId, record);
         this.known.set(runId, { value: structuredClone(record), etag });
-        const marker = keys_keys.targetRun(record.target, runId);
+        const marker = iac_keys_keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
             await this.acquireLock(record, at, {
@@ -92083,7 +92087,7 @@ class run_store_RunStore {
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
             this.known.delete(runId);
-            await this.store.delete(keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
+            await this.store.delete(iac_keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
         return record;
@@ -92111,7 +92115,7 @@ class run_store_RunStore {
         const later = await this.runsSince(run);
         if (later.length > 0) {
             throw new errors_ConfigurationError({
-                message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
+                message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${deployment_target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
                 hint: 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.',
             });
         }
@@ -92169,7 +92173,7 @@ class run_store_RunStore {
     }
     /** Ids of the runs of the same target created after `run`, oldest first. */
     async runsSince(run) {
-        const prefix = keys_keys.targetRunsPrefix(run.target);
+        const prefix = iac_keys_keys.targetRunsPrefix(run.target);
         return (await this.store.list(prefix))
             .map((key) => key.slice(prefix.length, -'.json'.length))
             .filter((id) => id > run.runId)
@@ -92182,19 +92186,19 @@ class run_store_RunStore {
      */
     async createRecord(runId, record) {
         try {
-            return await this.store.putJson(keys_keys.run(runId), record, { ifNoneMatch: '*' });
+            return await this.store.putJson(iac_keys_keys.run(runId), record, { ifNoneMatch: '*' });
         }
         catch (error) {
             if (!(error instanceof object_store_PreconditionFailedError))
                 throw error;
-            const stored = await this.store.getJson(keys_keys.run(runId));
+            const stored = await this.store.getJson(iac_keys_keys.run(runId));
             if (!stored || !sameJson(stored.value, record))
                 throw error;
             return stored.etag;
         }
     }
     async getRun(runId) {
-        const stored = await this.store.getJson(keys_keys.run(runId));
+        const stored = await this.store.getJson(iac_keys_keys.run(runId));
         if (stored && !this.known.has(runId))
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
@@ -92296,10 +92300,10 @@ class run_store_RunStore {
     }
     /** The object key an artifact of the run is stored at (the history points at rendered IaC). */
     artifactKey(runId, name) {
-        return keys_keys.artifact(runId, name);
+        return iac_keys_keys.artifact(runId, name);
     }
     async putArtifact(runId, name, value) {
-        await this.store.putJson(keys_keys.artifact(runId, name), value);
+        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
     }
     /**
      * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
@@ -92308,7 +92312,7 @@ class run_store_RunStore {
      */
     async putCheckedArtifact(runId, name, value) {
         const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(keys_keys.artifact(runId, name), body, 'application/json');
+        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
         return artifactDigest(body);
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
@@ -92335,7 +92339,7 @@ class run_store_RunStore {
      * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
      */
     async getArtifact(runId, name) {
-        const key = keys_keys.artifact(runId, name);
+        const key = iac_keys_keys.artifact(runId, name);
         const recorded = this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
         const expected = recorded?.[name];
         if (expected === undefined)
@@ -92344,19 +92348,19 @@ class run_store_RunStore {
     }
     /** The object key of a raw file of the run (plan files, plan texts). */
     fileKey(runId, name) {
-        return keys_keys.file(runId, name);
+        return iac_keys_keys.file(runId, name);
     }
     async putFile(runId, name, body, contentType) {
-        const key = keys_keys.file(runId, name);
+        const key = iac_keys_keys.file(runId, name);
         await this.store.putBytes(key, body, contentType);
         return key;
     }
     async getFile(runId, name) {
-        return this.store.getBytes(keys_keys.file(runId, name));
+        return this.store.getBytes(iac_keys_keys.file(runId, name));
     }
     /** Recent runs, newest first (ULIDs sort by time). */
     async listRuns(filter = {}) {
-        const ids = (await this.store.list(keys_keys.runsPrefix))
+        const ids = (await this.store.list(iac_keys_keys.runsPrefix))
             .filter((k) => k.endsWith('/record.json'))
             .map((k) => k.split('/')[1])
             .sort()
@@ -92378,14 +92382,14 @@ class run_store_RunStore {
     }
     /** The lock of a target and the run holding it, for the CLI. */
     async getLock(target) {
-        const stored = await this.store.getJson(keys_keys.lock(target));
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
         if (!stored)
             return undefined;
         return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
     }
     /** The lock of a target as stored (one read), undefined when it is free. */
     async lockOf(target) {
-        return (await this.store.getJson(keys_keys.lock(target)))?.value;
+        return (await this.store.getJson(iac_keys_keys.lock(target)))?.value;
     }
     /**
      * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
@@ -92399,11 +92403,11 @@ class run_store_RunStore {
     }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
-        const stored = await this.store.getJson(keys_keys.lock(target));
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
         if (!stored)
             return undefined;
-        await this.store.delete(keys_keys.lock(target), { ifMatch: stored.etag });
-        this.logger.warning(`Lock of ${target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
+        await this.store.delete(iac_keys_keys.lock(target), { ifMatch: stored.etag });
+        this.logger.warning(`Lock of ${deployment_target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
     /**
@@ -92414,7 +92418,7 @@ class run_store_RunStore {
      * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
      */
     async acquireLock(record, acquiredAt, options) {
-        const key = keys_keys.lock(record.target);
+        const key = iac_keys_keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
@@ -92437,7 +92441,7 @@ class run_store_RunStore {
             if (current.value.runId === record.runId)
                 return; // ours: an earlier attempt's answer was lost
             // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
-            const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
+            const holder = (await this.store.getJson(iac_keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
                 if (options.judge) {
@@ -92470,7 +92474,7 @@ class run_store_RunStore {
                 await this.supersede(holder, record, verdict.reason);
             return;
         }
-        throw new errors_ExternalError(`Could not take the lock of ${target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
+        throw new errors_ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
     /**
      * Closes a dead holder ABORTED on behalf of `by`, which has just taken its lock: recorded as its
@@ -92484,11 +92488,11 @@ class run_store_RunStore {
                 run.supersededBy = { runId: by.runId, at, workflowRunUrl: by.workflowRunUrl, reason };
             });
             this.logger.warning(changed
-                ? `Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
-                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${target_describeTarget(holder.target)} from it.`);
+                ? `Run ${holder.runId} held the lock of ${deployment_target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
+                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${deployment_target_describeTarget(holder.target)} from it.`);
         }
         catch (error) {
-            this.logger.warning(`Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
+            this.logger.warning(`Run ${holder.runId} held the lock of ${deployment_target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
         }
     }
     blocked(target, lock, holder, verdict) {
@@ -92496,10 +92500,10 @@ class run_store_RunStore {
         const ref = this.runRef(lock.runId);
         const why = verdict ? ` It keeps the lock: ${verdict.reason}.` : '';
         const what = verdict?.hint ?? `Wait for it to finish, or ${cancelAdvice(ref)}.`;
-        return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
+        return new RunBlockedError(`Another run is deploying ${deployment_target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
     }
     async releaseLock(run) {
-        const key = keys_keys.lock(run.target);
+        const key = iac_keys_keys.lock(run.target);
         const current = await this.store.getJson(key);
         if (!current || current.value.runId !== run.runId)
             return;
@@ -92538,7 +92542,7 @@ class run_store_RunStore {
         return next;
     }
     async updateNow(runId, mutate) {
-        const key = keys_keys.run(runId);
+        const key = iac_keys_keys.run(runId);
         let current = this.known.get(runId);
         // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
         // which If-Match then checks, but any other outcome is decided again on a fresh read.
@@ -92770,36 +92774,6 @@ function runIdsIn(value, found = new Set()) {
 
 
 
-
-
-;// CONCATENATED MODULE: ./packages/core/src/terraform/state-key.ts
-/**
- * Where a plugin's Terraform state lives in the tfstate bucket: one state per (workspace,
- * environment, app/infra, alias), chosen by the engine, never by the plugin:
- * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`. In unified mode
- * the whole application is one project with one state, one level up:
- * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
- */
-
-const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-function state_key_stateKey(parts) {
-    checkParts(parts, ['workspace', 'environment', 'appId', 'alias']);
-    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
-}
-/** The state of a unified-mode project: one per application. */
-function state_key_unifiedStateKey(parts) {
-    checkParts(parts, ['workspace', 'environment', 'appId']);
-    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/terraform.tfstate`;
-}
-function checkParts(parts, names) {
-    const problems = names
-        .filter((name) => !SAFE.test(parts[name]) || parts[name].includes('..'))
-        .map((name) => ({
-        message: `${name} '${parts[name]}' cannot be part of a Terraform state key: use letters, digits, '.', '_' and '-' only.`,
-    }));
-    if (problems.length > 0)
-        throw new ConfigurationError(problems, 'The Terraform state key would not be safe');
-}
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
@@ -93175,7 +93149,7 @@ function cli_config_cliConfigFailure(output) {
 /**
  * One rendered Terraform project and the commands the engine runs on it. The engine decides where
  * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
- * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
+ * goes to the run's state backend (state-backends/) under the key we chose.
  */
 
 
@@ -93189,7 +93163,10 @@ function cli_config_cliConfigFailure(output) {
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 /** Terraform's dependency lock file: the provider versions and checksums init chose. */
 const terraform_project_LOCK_FILE = '.terraform.lock.hcl';
-const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
+/** The -backend-config file init reads: the settings stay off the command line. */
+const backendFile = (type) => `.deploy-engine.${type}.tfbackend`;
+/** A backend type or setting name, as Terraform's backends spell them. */
+const BACKEND_NAME = /^[a-z][a-z0-9_]*$/;
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
  * reach anything on a corporate network; nothing else of the runner's environment is passed on.
@@ -93216,6 +93193,21 @@ function runnerNetworkSettings() {
 }
 function hcl(value) {
     return JSON.stringify(value);
+}
+/** A backend setting as a line of its -backend-config file (HCL attributes). */
+function backendSetting(name, value) {
+    if (!BACKEND_NAME.test(name))
+        throw new Error(`'${name}' is not a backend setting name`);
+    if (typeof value === 'boolean')
+        return `${name} = ${value}`;
+    if (typeof value === 'string')
+        return `${name} = ${hcl(value)}`;
+    const entries = Object.entries(value).map(([k, v]) => {
+        if (!BACKEND_NAME.test(k))
+            throw new Error(`'${k}' is not a backend setting name`);
+        return `${k} = ${hcl(v)}`;
+    });
+    return `${name} = { ${entries.join(', ')} }`;
 }
 class terraform_project_TerraformProject {
     options;
@@ -93252,24 +93244,19 @@ class terraform_project_TerraformProject {
         });
     }
     async initNow(backend) {
+        if (!BACKEND_NAME.test(backend.type))
+            throw new Error(`'${backend.type}' is not a Terraform backend type`);
         this.backend = backend;
-        await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
-        const settings = [
-            `bucket = ${hcl(backend.bucket)}`,
-            `key = ${hcl(backend.key)}`,
-            `region = ${hcl(backend.region)}`,
-            'use_lockfile = true',
-        ];
-        if (backend.endpoint) {
-            settings.push(`endpoints = { s3 = ${hcl(backend.endpoint)} }`, 'use_path_style = true', 'skip_credentials_validation = true', 'skip_requesting_account_id = true', 'skip_metadata_api_check = true', 'skip_region_validation = true', 'skip_s3_checksum = true');
-        }
-        await writeFile(join(this.options.dir, BACKEND_FILE), `${settings.join('\n')}\n`);
+        const file = backendFile(backend.type);
+        await writeFile(join(this.options.dir, OVERRIDE_FILE), `terraform {\n  backend ${hcl(backend.type)} {}\n}\n`);
+        const settings = Object.entries(backend.settings).map(([name, value]) => backendSetting(name, value));
+        await writeFile(join(this.options.dir, file), `${settings.join('\n')}\n`);
         await this.run('init', [
             'init',
             '-input=false',
             '-no-color',
             '-reconfigure',
-            `-backend-config=${BACKEND_FILE}`,
+            `-backend-config=${file}`,
         ]);
     }
     async apply(options = {}) {
@@ -93348,9 +93335,9 @@ class terraform_project_TerraformProject {
     }
     /** The state, read from the backend's object when we can, else by Terraform. Never logged. */
     async state() {
-        const { readState } = this.options;
-        const text = readState && this.backend
-            ? await readState(this.backend)
+        const readState = this.backend?.readState;
+        const text = readState
+            ? await readState()
             : (await this.run('state pull', ['state', 'pull'], [0], { quiet: true })).stdout;
         if (text === undefined || text.trim() === '')
             return undefined;
@@ -93529,53 +93516,6 @@ async function locate_terraform_locateTerraform(options) {
             : `No Terraform${options.version ? ` ${options.version}` : ''} was found on PATH.`,
         hint: 'Install it in the job before this step (for example with hashicorp/setup-terraform).',
     });
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/terraform/unlock-state.ts
-/**
- * Releases one Terraform state lock left behind by a Terraform process that was killed (the
- * `<key>.tflock` object of the S3 backend's use_lockfile), and only when it is safe to:
- * - the state belongs to the application of the given run (same tfstate bucket, key under the
- *   application's prefix), so a RUN_ID cannot be used to unlock someone else's state;
- * - no run of ours is deploying that application now (its run lock is free or held by a finished
- *   run), so the lock is not one a live Terraform holds;
- * - the lock is still the one the person saw (same lock ID), deleted only if unchanged since read.
- */
-
-
-async function unlockState(runs, tfstate, request) {
-    const { run, statePath, lockId } = request;
-    const bucketPrefix = `${run.tfstate.bucket}/`;
-    const key = statePath.startsWith(bucketPrefix) ? statePath.slice(bucketPrefix.length) : '';
-    const appPrefix = unifiedStateKey(run.target).replace(/terraform\.tfstate$/, '');
-    if (!key.startsWith(appPrefix) || !key.endsWith('terraform.tfstate') || key.includes('..')) {
-        throw new ConfigurationError({
-            message: `${statePath} is not a Terraform state of run ${run.runId}'s application (expected s3://${bucketPrefix}${appPrefix}...terraform.tfstate).`,
-            hint: 'Pass the Path that the error message printed, with the RUN_ID of a run of the same application.',
-        });
-    }
-    const current = await runs.getLock(run.target);
-    if (current?.holder?.status === 'RUNNING') {
-        throw new ConfigurationError({
-            message: `Run ${current.lock.runId} is deploying this application right now (${current.lock.workflowRunUrl}): its Terraform may hold this lock.`,
-            hint: 'Wait for it to end, or cancel it with cancel-run, then try again.',
-        });
-    }
-    const lockKey = `${key}.tflock`;
-    const stored = await tfstate.getJson(lockKey);
-    if (!stored) {
-        throw new ConfigurationError({
-            message: `There is no lock on ${statePath} any more: nothing to release.`,
-        });
-    }
-    if (stored.value.ID !== lockId) {
-        throw new ConfigurationError({
-            message: `The lock on ${statePath} is now ${stored.value.ID}, not ${lockId}: another Terraform took it since.`,
-            hint: 'Run the deployment again and read the new message before releasing anything.',
-        });
-    }
-    await tfstate.delete(lockKey, { ifMatch: stored.etag });
-    return { key: lockKey, lock: stored.value };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/provider-mirror.ts
@@ -93808,6 +93748,203 @@ function registry_tokens_registryTokens(cliConfigText, env = process.env) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/state-key.ts
+/**
+ * Where a plugin's Terraform state lives in the run's state backend: one state per (workspace,
+ * environment, app/infra, alias), chosen by the engine, never by the plugin:
+ * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`. In unified mode
+ * the whole application is one project with one state, one level up:
+ * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
+ */
+
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The state of one plugin (classic mode). */
+function state_key_stateKey(parts) {
+    checkParts(parts, ['workspace', 'environment', 'appId', 'alias']);
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;
+}
+/** The state of a unified-mode project: one per application. */
+function state_key_unifiedStateKey(parts) {
+    checkParts(parts, ['workspace', 'environment', 'appId']);
+    return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/terraform.tfstate`;
+}
+function checkParts(parts, names) {
+    const problems = names
+        .filter((name) => !SAFE.test(parts[name]) || parts[name].includes('..'))
+        .map((name) => ({
+        message: `${name} '${parts[name]}' cannot be part of a Terraform state key: use letters, digits, '.', '_' and '-' only.`,
+    }));
+    if (problems.length > 0)
+        throw new ConfigurationError(problems, 'The Terraform state key would not be safe');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/s3-state-backend.ts
+/**
+ * Terraform's S3 backend: every state an object of one bucket, locked by Terraform's own lock file
+ * (`use_lockfile`: a `<key>.tflock` object written with If-None-Match), no DynamoDB table. The
+ * engine reads states and lock files with its own S3 client; Terraform gets its credentials from
+ * its environment only, never in these settings.
+ */
+
+/** The kind an S3 backend has in the run record. */
+const s3_state_backend_S3_BACKEND_KIND = 's3';
+/** Settings for an S3-compatible server (AWS_ENDPOINT_URL_S3: moto, MinIO): path-style, no AWS-only checks. */
+function endpointSettings(endpoint) {
+    return {
+        endpoints: { s3: endpoint },
+        use_path_style: true,
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+        skip_s3_checksum: true,
+    };
+}
+const s3_state_backend_text = (value) => typeof value === 'string' ? value : undefined;
+class S3StateBackend {
+    store;
+    region;
+    endpoint;
+    description;
+    /**
+     * `store`: the state bucket, read with the credentials of whoever runs the engine; `endpoint`:
+     * AWS_ENDPOINT_URL_S3, which Terraform's backend must be told too.
+     */
+    constructor(store, region, endpoint) {
+        this.store = store;
+        this.region = region;
+        this.endpoint = endpoint;
+        this.description = `S3 bucket ${store.bucket} (${region})`;
+    }
+    locationOf(key) {
+        return `s3://${this.store.bucket}/${key}`;
+    }
+    settings(key) {
+        return {
+            type: 's3',
+            settings: {
+                bucket: this.store.bucket,
+                key,
+                region: this.region,
+                use_lockfile: true,
+                ...(this.endpoint ? endpointSettings(this.endpoint) : {}),
+            },
+            readState: () => this.readState(key),
+        };
+    }
+    async readState(key) {
+        const bytes = await this.store.getBytes(key);
+        return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+    }
+    keyOfLockPath(path) {
+        const prefix = `${this.store.bucket}/`;
+        return path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+    }
+    async readLock(key) {
+        const lockKey = `${key}.tflock`;
+        const stored = await this.store.getJson(lockKey);
+        if (!stored)
+            return undefined;
+        const file = typeof stored.value === 'object' && stored.value !== null ? stored.value : {};
+        const id = s3_state_backend_text(file.ID);
+        if (!id) {
+            throw new errors_ExternalError(`${this.locationOf(lockKey)} is not a Terraform lock file (no lock ID): it was written by something else. If no Terraform is running on this state, delete the object by hand.`);
+        }
+        const [operation, who, created] = [s3_state_backend_text(file.Operation), s3_state_backend_text(file.Who), s3_state_backend_text(file.Created)];
+        return {
+            id,
+            ...(operation !== undefined ? { operation } : {}),
+            ...(who !== undefined ? { who } : {}),
+            ...(created !== undefined ? { created } : {}),
+            location: this.locationOf(lockKey),
+            version: stored.etag,
+        };
+    }
+    async releaseLock(key, lock) {
+        await this.store.delete(`${key}.tflock`, { ifMatch: lock.version });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/open-state-backend.ts
+
+
+
+/** A setting of the stored backend, which must be a non-empty string. */
+function setting(stored, name) {
+    const value = stored[name];
+    if (typeof value !== 'string' || value === '') {
+        throw new errors_ExternalError(`The run record's state backend (${stored.kind ?? s3_state_backend_S3_BACKEND_KIND}) has no ${name}: the record was changed outside the engine or is corrupt. Start a new run.`);
+    }
+    return value;
+}
+const BACKENDS = {
+    [s3_state_backend_S3_BACKEND_KIND]: (stored, access) => {
+        const region = setting(stored, 'region');
+        return new S3StateBackend(new s3_object_store_S3ObjectStore(access.s3In(region), setting(stored, 'bucket')), region, access.s3Endpoint);
+    },
+};
+/** The backend `stored` names (no kind: S3, as recorded before kinds existed). */
+function open_state_backend_openStateBackend(stored, access) {
+    const kind = stored.kind ?? S3_BACKEND_KIND;
+    const open = Object.hasOwn(BACKENDS, kind) ? BACKENDS[kind] : undefined;
+    if (!open) {
+        throw new ExternalError(`The run's states are in a backend of kind '${kind}', which this version of the engine does not know (it knows ${Object.keys(BACKENDS).join(', ')}): use the engine version that opened the run.`);
+    }
+    return open(stored, access);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/unlock-state.ts
+/**
+ * Releases one Terraform state lock left behind by a Terraform process that was killed (S3: the
+ * `<key>.tflock` object of use_lockfile), through the run's state backend, and only when it is
+ * safe to:
+ * - the state belongs to the application of the given run (in the run's backend, key under the
+ *   application's prefix), so a RUN_ID cannot be used to unlock someone else's state;
+ * - no run of ours is deploying that application now (its run lock is free or held by a finished
+ *   run), so the lock is not one a live Terraform holds;
+ * - the lock is still the one the person saw (same lock ID), deleted only if unchanged since read.
+ */
+
+
+/** Releases the lock (see the file's header); returns the lock it released. */
+async function unlockState(runs, backend, request) {
+    const { run, statePath, lockId } = request;
+    const key = backend.keyOfLockPath(statePath) ?? '';
+    const appPrefix = unifiedStateKey(run.target).replace(/terraform\.tfstate$/, '');
+    if (!key.startsWith(appPrefix) || !key.endsWith('terraform.tfstate') || key.includes('..')) {
+        throw new ConfigurationError({
+            message: `${statePath} is not a Terraform state of run ${run.runId}'s application in ${backend.description} (expected ${backend.locationOf(appPrefix)}...terraform.tfstate).`,
+            hint: 'Pass the Path that the error message printed, with the RUN_ID of a run of the same application.',
+        });
+    }
+    const current = await runs.getLock(run.target);
+    if (current?.holder?.status === 'RUNNING') {
+        throw new ConfigurationError({
+            message: `Run ${current.lock.runId} is deploying this application right now (${current.lock.workflowRunUrl}): its Terraform may hold this lock.`,
+            hint: 'Wait for it to end, or cancel it with cancel-run, then try again.',
+        });
+    }
+    const lock = await backend.readLock(key);
+    if (!lock) {
+        throw new ConfigurationError({
+            message: `There is no lock on ${statePath} in ${backend.description} any more: nothing to release.`,
+        });
+    }
+    if (lock.id !== lockId) {
+        throw new ConfigurationError({
+            message: `The lock on ${statePath} is now ${lock.id}, not ${lockId}: another Terraform took it since.`,
+            hint: 'Run the deployment again and read the new message before releasing anything.',
+        });
+    }
+    await backend.releaseLock(key, lock);
+    return lock;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/state-backends/index.ts
+
+
+
+
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/unified/wiring.ts
@@ -94013,6 +94150,7 @@ function plan_review_compareActions(reviewed, now) {
  * built from the deployment history, so they need neither the plugins' folders nor their
  * templates: the IaC recorded then is what runs.
  */
+
 
 
 
@@ -94458,70 +94596,31 @@ function template_warnings_undefinedModeOf(strict) {
     return strict ? 'strict' : 'lenient';
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
-/**
- * Where the plugin registry keeps a published version in the IaC bucket, and which names it
- * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
- *
- * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
- * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
- */
+;// CONCATENATED MODULE: ./packages/core/src/registry/registry-ref.ts
 
-const registry_keys_REGISTRY_PREFIX = 'plugins/';
 /** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
-const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+const registry_ref_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
 /** Semantic versioning 2.0 (StackSpot asks for it too). */
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 /** `studio/name@version`. */
-function registry_keys_formatRef(ref) {
+function registry_ref_formatRef(ref) {
     return `${ref.studio}/${ref.name}@${ref.version}`;
 }
 /** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
-function registry_keys_registryDisplayDir(ref) {
-    return `registry:${registry_keys_formatRef(ref)}`;
-}
-function segment(text) {
-    return encodeURIComponent(text);
-}
-/** The prefix of a plugin's versions, or of one version. */
-function registry_keys_pluginPrefix(studio, name) {
-    return `${registry_keys_REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
-}
-function versionPrefix(ref) {
-    return `${registry_keys_pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
-}
-function registry_keys_releaseKey(ref) {
-    return `${versionPrefix(ref)}release.json`;
-}
-function registry_keys_contentKey(ref, digest) {
-    return `${versionPrefix(ref)}content/${digest}.json`;
-}
-/** The version a release key belongs to; undefined for any other key under the prefix. */
-function registry_keys_refOfReleaseKey(key) {
-    if (!key.startsWith(registry_keys_REGISTRY_PREFIX))
-        return undefined;
-    const parts = key.slice(registry_keys_REGISTRY_PREFIX.length).split('/');
-    if (parts.length !== 4 || parts[3] !== 'release.json')
-        return undefined;
-    try {
-        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
-        return { studio, name, version };
-    }
-    catch {
-        return undefined;
-    }
+function registry_ref_registryDisplayDir(ref) {
+    return `registry:${registry_ref_formatRef(ref)}`;
 }
 /** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
-function registry_keys_isPublishableRef(ref) {
-    return (registry_keys_NAME.test(ref.studio) &&
-        registry_keys_NAME.test(ref.name) &&
+function registry_ref_isPublishableRef(ref) {
+    return (registry_ref_NAME.test(ref.studio) &&
+        registry_ref_NAME.test(ref.name) &&
         ref.name.length <= 60 &&
         VERSION.test(ref.version));
 }
 /** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
-function registry_keys_checkPublishableRef(ref, where) {
+function registry_ref_checkPublishableRef(ref, where) {
     const problems = [
-        ...(registry_keys_NAME.test(ref.studio)
+        ...(registry_ref_NAME.test(ref.studio)
             ? []
             : [
                 {
@@ -94530,7 +94629,7 @@ function registry_keys_checkPublishableRef(ref, where) {
                     hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
                 },
             ]),
-        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
+        ...(registry_ref_NAME.test(ref.name) && ref.name.length <= 60
             ? []
             : [
                 {
@@ -94549,10 +94648,10 @@ function registry_keys_checkPublishableRef(ref, where) {
             ]),
     ];
     if (problems.length > 0)
-        throw new ConfigurationError(problems, `${registry_keys_formatRef(ref)} cannot be published`);
+        throw new ConfigurationError(problems, `${registry_ref_formatRef(ref)} cannot be published`);
 }
 /** Newest first: semantic versions by precedence, anything else after them, by text. */
-function registry_keys_compareVersionsDescending(a, b) {
+function registry_ref_compareVersionsDescending(a, b) {
     const pa = VERSION.exec(a);
     const pb = VERSION.exec(b);
     if (!pa || !pb)
@@ -95371,7 +95470,6 @@ function saved_plans_sha256(bytes) {
 
 
 
-
 class unified_tasks_UnifiedTasks {
     tb;
     initialized;
@@ -95514,14 +95612,7 @@ class unified_tasks_UnifiedTasks {
             return this.initialized;
         await this.restoreProject();
         const terraform = this.tb.project(this.dir, null);
-        const { workspace, environment, appKind, appId } = this.tb.manifest.target;
-        const backend = {
-            bucket: this.tb.run.tfstate.bucket,
-            region: this.tb.run.tfstate.region,
-            key: unifiedStateKey({ workspace, environment, appKind, appId }),
-            ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
-        };
-        await terraform.init(backend, { lockFile });
+        await terraform.init(this.tb.backend(null), { lockFile });
         this.initialized = terraform;
         return terraform;
     }
@@ -96265,6 +96356,7 @@ function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) 
 
 
 
+
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
@@ -96474,9 +96566,6 @@ class TaskExecutor {
     }
     get workDir() {
         return this.options.workDir;
-    }
-    get s3Endpoint() {
-        return this.options.s3Endpoint;
     }
     async execute(task) {
         switch (task.taskType) {
@@ -96798,14 +96887,11 @@ class TaskExecutor {
     iacDigest(alias) {
         return this.iacDigests.get(alias);
     }
+    /** The init settings of plugin `alias`'s state (null: the unified project's) in the run's backend. */
     backend(alias) {
-        const { workspace, environment, appKind, appId } = this.manifest.target;
-        return {
-            bucket: this.run.tfstate.bucket,
-            region: this.run.tfstate.region,
-            key: stateKey({ workspace, environment, appKind, appId, alias }),
-            ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
-        };
+        const { target } = this.manifest;
+        const key = alias === null ? unifiedStateKey(target) : stateKey({ ...target, alias });
+        return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
     }
     async deploy(plugin) {
         // Refused before anything is applied, rather than after.
@@ -97103,6 +97189,7 @@ async function plugin_archive_restoreArchive(archive, dir) {
 
 
 
+
 class plugin_registry_PluginRegistry {
     store;
     constructor(store) {
@@ -97256,13 +97343,18 @@ async function readRef(dir, displayDir, studio, version) {
     return ref;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
-/** Everything a run reads and writes in the IaC bucket, built once per step. */
+;// CONCATENATED MODULE: ./packages/core/src/deployment/bucket-stores.ts
+/**
+ * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
+ * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
+ * built once per step.
+ */
 
 
 
 
-function runDependencies(iacStore, logger, region) {
+/** Every store over `iacStore` (the IaC bucket, in `region`). */
+function openBucketStores(iacStore, logger, region) {
     return {
         runs: new RunStore(iacStore, logger, { region }),
         iacStore,
@@ -97299,7 +97391,6 @@ function runDependencies(iacStore, logger, region) {
 
 
 
-
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 
 
@@ -97312,6 +97403,10 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
+
+
 
 
 
@@ -98009,6 +98104,14 @@ function stepDescription(env = process.env) {
     const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
     return `${job} of workflow run ${workflow_run_workflowRunUrl(env)}`;
 }
+/**
+ * The repository this step runs in, as the runner says it (GITHUB_REPOSITORY, which a workflow
+ * cannot override); undefined outside GitHub Actions (GITHUB_ACTIONS != 'true'), whatever else the
+ * environment says. The one reading of GITHUB_REPOSITORY that decides anything.
+ */
+function runnerRepository(env = process.env) {
+    return env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY || undefined : undefined;
+}
 /** Outside GitHub Actions without REPOSITORY_NAME: the repository name runs are recorded under. */
 const LOCAL_REPOSITORY = 'local/unknown';
 /**
@@ -98018,7 +98121,7 @@ const LOCAL_REPOSITORY = 'local/unknown';
  * REPOSITORY_NAME says another repository than the runner.
  */
 function deployingRepository(repositoryName, env = process.env) {
-    const github = env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY : undefined;
+    const github = runnerRepository(env);
     if (github) {
         // `owner/name/.github/workflows/deploy.yml@refs/heads/main`: the file, without owner and ref.
         const ref = env.GITHUB_WORKFLOW_REF ?? '';
@@ -99086,8 +99189,9 @@ class terraform_installer_ToolCacheTerraformInstaller {
 ;// CONCATENATED MODULE: ./packages/action-kit/src/task-environment.ts
 /**
  * Where and with what Terraform runs in a step that executes tasks (orchestrate-and-plan's plans,
- * runtime-tasks' applies): the binary (installed on request), the credentials for its S3 backend,
- * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
+ * runtime-tasks' applies): the binary (installed on request), the credentials for it and for the
+ * run's state backend, a private work folder under RUNNER_TEMP and a provider cache shared by the
+ * step's projects.
  */
 
 
@@ -99135,7 +99239,7 @@ const SCRATCH_IN_CHECKOUT = '.deploy-engine';
 async function taskEnvironment(session, runId, inputs, prepared) {
     const terraform = prepared ?? (await prepareTerraform(inputs));
     const credentials = await session.terraform(inputs.awsRegion);
-    actionsLogger.info(`Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the S3 backend uses the state bucket's own region.`);
+    actionsLogger.info(`Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the run's state backend keeps the region it was recorded with.`);
     const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
     // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
     // variables are kept, every registry token masked before Terraform runs.
@@ -99160,13 +99264,12 @@ async function taskEnvironment(session, runId, inputs, prepared) {
             parallelism: inputs.terraformParallelism,
             ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
             ...(runnerCliConfig ? { runnerCliConfig } : {}),
-            // The state object itself, with the step's credentials: no Terraform process to read it.
-            readState: async (backend) => {
-                const bytes = await new S3ObjectStore(session.s3In(backend.region), backend.bucket).getBytes(backend.key);
-                return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
-            },
         },
-        ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+        // States are read with the step's credentials: no Terraform process to read them.
+        stateAccess: {
+            s3In: (region) => session.s3In(region),
+            ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+        },
     };
 }
 /**

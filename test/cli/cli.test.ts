@@ -203,6 +203,61 @@ it('unlocks only with --yes', async () => {
   );
 });
 
+describe('unlock-state', () => {
+  const BILLING = { ...ORDERS, appId: 'BILLING', appName: 'billing' };
+  const stateKey = 'shop/prod/app/BILLING/topic/terraform.tfstate';
+  beforeAll(() => moto.createBucket('cli-tf'));
+
+  /** A finished run of BILLING recording `tfstate`, and a lock Terraform left on its state. */
+  async function leftLock(tfstate: RunRecord['tfstate']): Promise<RunRecord> {
+    const opened = await runs.createRun({
+      type: 'DEPLOY',
+      target: BILLING,
+      version: 'v1',
+      workflowRunUrl: 'https://github.com/acme/billing/actions/runs/9',
+      tfstate,
+      manifestDigest: 'd',
+      tasks: [{ taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' }],
+    });
+    await moto.putObject(
+      'cli-tf',
+      `${stateKey}.tflock`,
+      JSON.stringify({ ID: 'L1', Operation: 'OperationTypeApply', Who: 'runner@host' }),
+    );
+    return runs.finishRun(opened.runId, 'RUNTIME_ERROR');
+  }
+
+  const unlock = (closed: RunRecord) =>
+    cli(
+      'unlock-state',
+      `${closed.runId}@cli-iac`,
+      '--state',
+      `cli-tf/${stateKey}`,
+      '--lock-id',
+      'L1',
+    );
+
+  it('releases the lock of a run recorded before state backends had a kind (S3 then)', async () => {
+    const closed = await leftLock({ bucket: 'cli-tf', region: 'us-east-1' });
+    expect(await unlock(closed)).toEqual({
+      code: 0,
+      stdout: `Released lock L1 (OperationTypeApply by runner@host) on s3://cli-tf/${stateKey}.tflock. Run the deployment again.\n`,
+      stderr: '',
+    });
+    expect(await moto.listKeys('cli-tf')).toEqual([]);
+  });
+
+  it('leaves the lock alone when the run names a state backend this engine does not know', async () => {
+    const closed = await leftLock({ kind: 'gcs', bucket: 'cli-tf', region: 'us-east-1' });
+    const refused = await unlock(closed);
+    expect([refused.code, refused.stdout]).toEqual([1, '']);
+    expect(refused.stderr).toContain(
+      "backend of kind 'gcs', which this version of the engine does not know",
+    );
+    expect(await moto.listKeys('cli-tf')).toEqual([`${stateKey}.tflock`]);
+  });
+});
+
 it('reports an unreachable S3 as an outside failure (exit 1) in one message', async () => {
   const { code, stderr } = await cliWith(
     { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' },

@@ -3,6 +3,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { openStateBackend, type StateBackend } from '@deploy-engine/core';
 
 const cliConfig = join(mkdtempSync(join(tmpdir(), 'tfrc-')), 'terraformrc');
 writeFileSync(cliConfig, '');
@@ -59,4 +61,18 @@ export function s3BackendConfig(endpoint: string, bucket: string, key: string): 
     '-backend-config=skip_s3_checksum=true',
     '-backend-config=use_lockfile=true',
   ];
+}
+
+/**
+ * The engine's S3 state backend on a local S3 server (moto_server), opened as the actions open it
+ * (a run record's `{ kind: 's3', bucket, region }`), reading states with the server's client.
+ */
+export function localStateBackend(
+  server: { s3: S3Client; endpoint: string },
+  bucket: string,
+): StateBackend {
+  return openStateBackend(
+    { kind: 's3', bucket, region: 'us-east-1' },
+    { s3In: () => server.s3, s3Endpoint: server.endpoint },
+  );
 }

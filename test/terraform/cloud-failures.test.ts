@@ -18,6 +18,7 @@ import {
 import { awsProviderBlock, awsProviderCliConfig } from '../harness/aws-provider';
 import { startFaultyCloud, type Fault, type FaultyCloud } from '../harness/cloud-faults';
 import { startMoto, type MotoServer } from '../harness/moto';
+import { localStateBackend } from '../harness/terraform';
 
 let moto: MotoServer;
 let cloud: FaultyCloud;
@@ -45,12 +46,11 @@ async function project(alias: string, main: string) {
     runnerCliConfig,
     timeoutMs: 120000,
   });
-  await terraform.init({
-    bucket: 'tf-states',
-    region: 'us-east-1',
-    key: stateKey({ workspace: 'shop', environment: 'dev', appKind: 'app', appId: 'A', alias }),
-    endpoint: moto.endpoint,
-  });
+  await terraform.init(
+    localStateBackend(moto, 'tf-states').settings(
+      stateKey({ workspace: 'shop', environment: 'dev', appKind: 'app', appId: 'A', alias }),
+    ),
+  );
   return { terraform, logger };
 }
 

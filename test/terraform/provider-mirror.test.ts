@@ -18,7 +18,7 @@ import {
   startProviderMirror,
   type ProviderMirror as NetworkMirror,
 } from '../harness/provider-mirror';
-import { terraform as terraformCli } from '../harness/terraform';
+import { localStateBackend, terraform as terraformCli } from '../harness/terraform';
 
 let moto: MotoServer;
 let network: NetworkMirror;
@@ -46,12 +46,9 @@ function projects(count: number, prefix: string): string[] {
 }
 
 function backend(alias: string) {
-  return {
-    bucket: 'tf-states',
-    region: 'us-east-1',
-    key: stateKey({ workspace: 'w', environment: 'e', appKind: 'app', appId: 'MIRROR', alias }),
-    endpoint: moto.endpoint,
-  };
+  return localStateBackend(moto, 'tf-states').settings(
+    stateKey({ workspace: 'w', environment: 'e', appKind: 'app', appId: 'MIRROR', alias }),
+  );
 }
 
 function project(dir: string, mirror: ProviderMirror | undefined, logger = new MemoryLogger()) {

@@ -18,6 +18,7 @@ import {
   type RunnerCliConfig,
 } from '@deploy-engine/core';
 import { startMoto, type MotoServer } from '../harness/moto';
+import { localStateBackend } from '../harness/terraform';
 import {
   markerResource,
   startProviderMirror,
@@ -87,12 +88,10 @@ function project(dir: string, runner: RunnerCliConfig | undefined, withMirror: b
   });
 }
 
-const backend = (alias: string) => ({
-  bucket: 'tf-states',
-  region: 'us-east-1',
-  key: stateKey({ workspace: 'w', environment: 'e', appKind: 'app', appId: 'PLANTED', alias }),
-  endpoint: moto.endpoint,
-});
+const backend = (alias: string) =>
+  localStateBackend(moto, 'tf-states').settings(
+    stateKey({ workspace: 'w', environment: 'e', appKind: 'app', appId: 'PLANTED', alias }),
+  );
 
 const ranPlanted = (): boolean => existsSync(sentinel) && readFileSync(sentinel, 'utf8') !== '';
 

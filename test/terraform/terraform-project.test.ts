@@ -14,7 +14,7 @@ import {
   TerraformProject,
 } from '@deploy-engine/core';
 import { startMoto, type MotoServer } from '../harness/moto';
-import { terraform as terraformCli } from '../harness/terraform';
+import { localStateBackend, terraform as terraformCli } from '../harness/terraform';
 
 let moto: MotoServer;
 
@@ -45,17 +45,14 @@ function project(
   return { dir, logger, terraform };
 }
 
-const backend = (alias: string) => ({
-  bucket: 'tf-states',
-  region: 'us-east-1',
-  key: stateKey({ workspace: 'shop', environment: 'dev', appKind: 'app', appId: 'APP', alias }),
-  endpoint: moto.endpoint,
-});
+const keyOf = (alias: string) =>
+  stateKey({ workspace: 'shop', environment: 'dev', appKind: 'app', appId: 'APP', alias });
+const backend = (alias: string) => localStateBackend(moto, 'tf-states').settings(keyOf(alias));
 
 async function stateOf(
   alias: string,
 ): Promise<{ resources: { instances: { status?: string }[] }[] }> {
-  return JSON.parse(await moto.getObjectText('tf-states', backend(alias).key)) as never;
+  return JSON.parse(await moto.getObjectText('tf-states', keyOf(alias))) as never;
 }
 
 it('finds terraform and its version', async () => {
@@ -81,9 +78,7 @@ it('inits, applies, reads outputs and destroys with the state in S3, even when t
   expect(await terraform.destroy()).toEqual({ added: 0, changed: 0, destroyed: 1 });
   expect((await stateOf('simple')).resources).toHaveLength(0);
   expect(logger.messages('info').join('\n')).not.toContain('s3cr3t-value');
-  expect(await moto.listKeys('tf-states', 'shop/dev/app/APP/simple/')).toEqual([
-    backend('simple').key,
-  ]);
+  expect(await moto.listKeys('tf-states', 'shop/dev/app/APP/simple/')).toEqual([keyOf('simple')]);
 });
 
 it('reads outputs and the state version from the state object as Terraform itself does, without a Terraform process', async () => {
@@ -91,19 +86,20 @@ it('reads outputs and the state version from the state object as Terraform itsel
     'main.tf': `resource "terraform_data" "x" { input = "hi" }\noutput "plain" { value = terraform_data.x.output }\noutput "list" { value = [1, 2] }\noutput "hidden" {\n  value = "sh-value"\n  sensitive = true\n}\n`,
   };
   const reads: string[] = [];
-  const direct = project(files, {
-    readState: async (b) => {
-      reads.push(b.key);
-      return (await moto.listKeys(b.bucket, b.key)).length > 0
-        ? moto.getObjectText(b.bucket, b.key)
-        : undefined;
+  const direct = project(files);
+  const settings = backend('direct');
+  const readState = settings.readState;
+  await direct.terraform.init({
+    ...settings,
+    readState: () => {
+      reads.push(settings.settings.key as string);
+      return readState?.() ?? Promise.resolve(undefined);
     },
   });
-  await direct.terraform.init(backend('direct'));
   expect(await direct.terraform.stateVersion()).toBeUndefined();
   await direct.terraform.apply();
   const byTerraform = project(files);
-  await byTerraform.terraform.init(backend('direct'));
+  await byTerraform.terraform.init({ type: settings.type, settings: settings.settings });
   const printed = await terraformCli(['output', '-json'], byTerraform.dir, {
     ...moto.env,
     TF_CLI_CONFIG_FILE: join(byTerraform.dir, '.deploy-engine', 'terraformrc'),
@@ -114,12 +110,12 @@ it('reads outputs and the state version from the state object as Terraform itsel
     list: { value: [1, 2], sensitive: false },
   });
   expect(await direct.terraform.stateVersion()).toEqual(await byTerraform.terraform.stateVersion());
-  expect(reads).toEqual(Array(4).fill(backend('direct').key));
+  expect(reads).toEqual(Array(4).fill(keyOf('direct')));
   const commands = direct.logger.messages('debug').map((m) => /^terraform (\S+)/.exec(m)?.[1]);
   expect(commands).toEqual(['init', 'apply']);
 
-  const garbled = project(files, { readState: () => Promise.resolve('{not json') });
-  await garbled.terraform.init(backend('direct'));
+  const garbled = project(files);
+  await garbled.terraform.init({ ...settings, readState: () => Promise.resolve('{not json') });
   await expect(garbled.terraform.output()).rejects.toThrow(
     'The Terraform state of iac/test is not JSON.',
   );
@@ -188,7 +184,7 @@ it('interrupts an apply when cancelled: Terraform stops, saves its state and rel
   const state = await stateOf('cancelled');
   expect(state.resources.length).toBeGreaterThanOrEqual(1);
   expect(await moto.listKeys('tf-states', 'shop/dev/app/APP/cancelled/')).toEqual([
-    backend('cancelled').key,
+    keyOf('cancelled'),
   ]);
 }, 30000);
 

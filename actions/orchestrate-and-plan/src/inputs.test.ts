@@ -73,7 +73,7 @@ describe('orchestrate-and-plan inputs', () => {
   it('parses valid inputs with the documented defaults', () => {
     const { inputs, warnings } = parse(valid).result();
     expect(inputs).toMatchObject({
-      tfstateBucket: { name: 'acme-tfstate', region: 'us-east-1' },
+      stateBackend: { kind: 's3', bucket: 'acme-tfstate', region: 'us-east-1' },
       iacBucket: { name: 'acme-iac', region: 'us-east-1' },
       workdir: './',
       credentials: { mode: 'ambient' },
@@ -198,7 +198,7 @@ describe('orchestrate-and-plan inputs', () => {
     ).toMatchObject({
       awsRegion: 'us-west-2',
       iacBucket: { region: 'sa-east-1' },
-      tfstateBucket: { region: 'us-west-2' },
+      stateBackend: { kind: 's3', region: 'us-west-2' },
     });
     expect(
       problemsOf({ ...valid, AWS_REGION: 'us-west-2\n::x', TFSTATE_BUCKET_REGION: 'a b' }),

@@ -25,15 +25,18 @@ import {
 } from '@deploy-engine/action-kit';
 import {
   AWS_REGION_NAME,
+  S3_BACKEND_KIND,
   parseDynamicInputs,
   type AllowedModuleSource,
   type AllowedRemoteState,
   type AwsCredentialSource,
   type RunOperation,
+  type S3StateBackendRecord,
 } from '@deploy-engine/core';
 
 export interface OrchestrateInputs {
-  tfstateBucket: { name: string; region: string };
+  /** Where the run's Terraform states live, as the run record keeps it (TFSTATE_BUCKET_*). */
+  stateBackend: S3StateBackendRecord;
   iacBucket: { name: string; region: string };
   workspace: string;
   environment: string;
@@ -122,8 +125,9 @@ export function parseOrchestrateInputs(
   // A refused PATH_TO_MOUNT is reported once, not again as every input relative to it.
   const pathToMount = checkout.root ?? env.cwd;
   const inputs: OrchestrateInputs = {
-    tfstateBucket: {
-      name: p.requiredName(
+    stateBackend: {
+      kind: S3_BACKEND_KIND,
+      bucket: p.requiredName(
         'TFSTATE_BUCKET_NAME',
         BUCKET_NAME.pattern,
         BUCKET_NAME.rule,

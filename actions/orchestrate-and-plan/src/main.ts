@@ -83,7 +83,7 @@ export async function run(): Promise<void> {
       environment: inputs.environment,
       version: inputs.version,
       dynamicInputs: inputs.dynamicInputs,
-      tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
+      tfstate: inputs.stateBackend,
       awsRegion: inputs.awsRegion,
       workflowRunUrl: workflowRunUrl(),
       ...(workflowRun ? { workflowRun } : {}),

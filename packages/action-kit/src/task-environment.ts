@@ -1,7 +1,8 @@
 /**
  * Where and with what Terraform runs in a step that executes tasks (orchestrate-and-plan's plans,
- * runtime-tasks' applies): the binary (installed on request), the credentials for its S3 backend,
- * a private work folder under RUNNER_TEMP and a provider cache shared by the step's projects.
+ * runtime-tasks' applies): the binary (installed on request), the credentials for it and for the
+ * run's state backend, a private work folder under RUNNER_TEMP and a provider cache shared by the
+ * step's projects.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ import {
   readRunnerCliConfig,
   registryTokens,
   registryTokenVariables,
-  S3ObjectStore,
   type ExecuteOptions,
   type TerraformResolver,
 } from '@deploy-engine/core';
@@ -92,14 +92,14 @@ export async function taskEnvironment(
     | 'terraform'
     | 'terraformVersion'
     | 'resolveTerraform'
-    | 's3Endpoint'
+    | 'stateAccess'
     | 'providerMirrorDir'
   >
 > {
   const terraform = prepared ?? (await prepareTerraform(inputs));
   const credentials = await session.terraform(inputs.awsRegion);
   actionsLogger.info(
-    `Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the S3 backend uses the state bucket's own region.`,
+    `Terraform runs in AWS region ${inputs.awsRegion} (AWS_REGION); the run's state backend keeps the region it was recorded with.`,
   );
   const temp = process.env.RUNNER_TEMP ?? join(inputs.pathToMount, SCRATCH_IN_CHECKOUT);
   // The runner's own CLI configuration (mirrors, registry credentials) and TF_TOKEN_<host>
@@ -124,16 +124,12 @@ export async function taskEnvironment(
       parallelism: inputs.terraformParallelism,
       ...(inputs.tfLogProvider ? { tfLogProvider: inputs.tfLogProvider } : {}),
       ...(runnerCliConfig ? { runnerCliConfig } : {}),
-      // The state object itself, with the step's credentials: no Terraform process to read it.
-      readState: async (backend) => {
-        const bytes = await new S3ObjectStore(
-          session.s3In(backend.region),
-          backend.bucket,
-        ).getBytes(backend.key);
-        return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
-      },
     },
-    ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+    // States are read with the step's credentials: no Terraform process to read them.
+    stateAccess: {
+      s3In: (region) => session.s3In(region),
+      ...(process.env.AWS_ENDPOINT_URL_S3 ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+    },
   };
 }
 

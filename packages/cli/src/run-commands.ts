@@ -5,6 +5,7 @@
 import {
   ConsoleLogger,
   createS3Client,
+  openStateBackend,
   RunStore,
   S3ObjectStore,
   unlockState,
@@ -133,12 +134,14 @@ RUN_ID, STATUS, TYPE, TARGET (workspace/environment/application), VERSION, START
 
 export const unlockStateCommand = defineCommand({
   name: 'unlock-state',
-  summary: `unlock-state <RUN_ID> --state <bucket/key> --lock-id <ID>
+  summary: `unlock-state <RUN_ID> --state <PATH> --lock-id <ID>
       release a Terraform state lock a killed job left behind (the failed step prints this command)`,
-  help: `deploy-engine unlock-state <RUN_ID> --state <bucket/key> --lock-id <ID> [--bucket B] [--region R]
+  help: `deploy-engine unlock-state <RUN_ID> --state <PATH> --lock-id <ID> [--bucket B] [--region R]
 
-Releases one Terraform state lock that a killed Terraform left behind, only for the run's own
-application and only while no run of ours is deploying it. The failed step prints the command.
+Releases one Terraform state lock that a killed Terraform left behind, in the state backend the run
+recorded, only for the run's own application and only while no run of ours is deploying it. PATH
+is the state's Path as Terraform's Lock Info prints it (S3: <bucket>/<key>). The failed step
+prints the command.
 
 ${RUN_ID_HELP}`,
   options: { ...BUCKET_OPTIONS, state: 'value', 'lock-id': 'value' },
@@ -156,17 +159,17 @@ ${RUN_ID_HELP}`,
     const runs = runStore(command.ref.bucket, command.ref.region);
     const run = await runs.getRun(command.ref.runId);
     if (!run) return notFound(io, command.ref);
-    const client = createS3Client({
-      region: run.tfstate.region,
-      credentials: { mode: 'ambient' },
+    // The state backend the run recorded, reached with the credentials of the environment.
+    const backend = openStateBackend(run.tfstate, {
+      s3In: (region) => createS3Client({ region, credentials: { mode: 'ambient' } }),
     });
-    const released = await unlockState(runs, new S3ObjectStore(client, run.tfstate.bucket), {
+    const released = await unlockState(runs, backend, {
       run,
       statePath: command.statePath,
       lockId: command.lockId,
     });
     io.out(
-      `Released lock ${command.lockId} (${released.lock.Operation ?? 'operation unknown'} by ${released.lock.Who ?? 'unknown'}) on s3://${run.tfstate.bucket}/${released.key}. Run the deployment again.`,
+      `Released lock ${released.id} (${released.operation ?? 'operation unknown'} by ${released.who ?? 'unknown'}) on ${released.location}. Run the deployment again.`,
     );
     return EXIT.OK;
   },

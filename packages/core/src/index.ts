@@ -23,6 +23,7 @@ export * from './manifest';
 export * from './runs';
 export * from './store';
 export * from './terraform';
+export * from './state-backends';
 export * from './templates';
 export * from './unified';
 export * from './schedule';

@@ -32,8 +32,13 @@ import {
   type UndefinedReference,
 } from '../templates';
 import {
-  ProviderMirror,
+  openStateBackend,
   stateKey,
+  unifiedStateKey,
+  type StateBackendAccess,
+} from '../state-backends';
+import {
+  ProviderMirror,
   TerraformProject,
   type ChangeSummary,
   type OutputValue,
@@ -113,8 +118,8 @@ export interface ExecuteOptions {
    * linked as repodir/ into every project. `exclude`: paths relative to root left out.
    */
   checkout?: { root: string; exclude: string[]; requested?: boolean };
-  /** AWS_ENDPOINT_URL_S3, when the S3 backend must use another endpoint. */
-  s3Endpoint?: string;
+  /** How the step reaches the run's state backend (RunRecord.tfstate): its clients and endpoint. */
+  stateAccess: StateBackendAccess;
   signal?: AbortSignal;
   /**
    * Leave the run RUNNING when these tasks succeed (orchestrate-and-plan's own tasks in unified
@@ -422,10 +427,6 @@ class TaskExecutor implements ClassicPlanToolbox {
 
   get workDir(): string {
     return this.options.workDir;
-  }
-
-  get s3Endpoint(): string | undefined {
-    return this.options.s3Endpoint;
   }
 
   async execute(task: ApplyTask): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {
@@ -815,14 +816,11 @@ class TaskExecutor implements ClassicPlanToolbox {
     return this.iacDigests.get(alias);
   }
 
-  backend(alias: string) {
-    const { workspace, environment, appKind, appId } = this.manifest.target;
-    return {
-      bucket: this.run.tfstate.bucket,
-      region: this.run.tfstate.region,
-      key: stateKey({ workspace, environment, appKind, appId, alias }),
-      ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
-    };
+  /** The init settings of plugin `alias`'s state (null: the unified project's) in the run's backend. */
+  backend(alias: string | null) {
+    const { target } = this.manifest;
+    const key = alias === null ? unifiedStateKey(target) : stateKey({ ...target, alias });
+    return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
   }
 
   private async deploy(plugin: ManifestPlugin): Promise<Omit<TaskReport, 'task' | 'durationMs'>> {

@@ -71,7 +71,7 @@ export interface OpenRunOptions extends Omit<
   BuildManifestOptions,
   'connectionInterfaces' | 'previous' | 'logger'
 > {
-  tfstate: { bucket: string; region: string };
+  tfstate: RunRecord['tfstate'];
   /** The region Terraform plans in (AWS_REGION), recorded so the apply uses the same. */
   awsRegion?: string;
   workflowRunUrl: string;

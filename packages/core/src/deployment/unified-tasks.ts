@@ -21,10 +21,9 @@ import type { RunRecord, RunStore } from '../runs';
 import type { ObjectStore } from '../store';
 import { digestFiles, writeRenderedProject, type RenderedProject } from '../templates';
 import {
-  unifiedStateKey,
   type ChangeSummary,
   type OutputValue,
-  type S3Backend,
+  type BackendSettings,
   type StateVersion,
   type TerraformProject,
 } from '../terraform';
@@ -77,7 +76,8 @@ export interface TaskToolbox {
   readonly run: RunRecord;
   readonly manifest: Manifest;
   readonly workDir: string;
-  readonly s3Endpoint?: string;
+  /** `alias` null: the unified project's state. */
+  backend(alias: string | null): BackendSettings;
   plugin(alias: string): ManifestPlugin;
   /** `alias` null: the unified project. */
   project(dir: string, alias: string | null): TerraformProject;
@@ -253,14 +253,7 @@ export class UnifiedTasks {
     if (this.initialized) return this.initialized;
     await this.restoreProject();
     const terraform = this.tb.project(this.dir, null);
-    const { workspace, environment, appKind, appId } = this.tb.manifest.target;
-    const backend: S3Backend = {
-      bucket: this.tb.run.tfstate.bucket,
-      region: this.tb.run.tfstate.region,
-      key: unifiedStateKey({ workspace, environment, appKind, appId }),
-      ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
-    };
-    await terraform.init(backend, { lockFile });
+    await terraform.init(this.tb.backend(null), { lockFile });
     this.initialized = terraform;
     return terraform;
   }

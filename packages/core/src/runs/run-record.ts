@@ -32,6 +32,13 @@ export interface RunTask {
   error?: RunError;
 }
 
+/**
+ * A state backend as the run record keeps it, a tagged value: `kind` names the backend
+ * (state-backends/ opens it), the other fields are its settings (S3: `bucket`, `region`). Records
+ * written before backends had a kind hold S3's `{ bucket, region }` alone.
+ */
+export type StoredStateBackend = { kind?: string } & Record<string, string | undefined>;
+
 export interface RunRecord {
   runId: string;
   type: RunType;
@@ -40,7 +47,8 @@ export interface RunRecord {
   version: string;
   /** The GitHub workflow run that opened it. */
   workflowRunUrl: string;
-  tfstate: { bucket: string; region: string };
+  /** Where the run's Terraform states live (see StoredStateBackend). */
+  tfstate: StoredStateBackend;
   /**
    * The AWS region Terraform and its providers planned in (orchestrate-and-plan's AWS_REGION):
    * runtime-tasks applies there and refuses another. Absent in runs recorded before it existed.

@@ -58,7 +58,7 @@ export interface CreateRunInput {
   target: DeploymentTarget;
   version: string;
   workflowRunUrl: string;
-  tfstate: { bucket: string; region: string };
+  tfstate: RunRecord['tfstate'];
   /** The region Terraform plans in (see RunRecord.awsRegion). */
   awsRegion?: string;
   manifestDigest: string;

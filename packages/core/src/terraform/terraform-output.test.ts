@@ -1,6 +1,9 @@
 import { ConfigurationError, ExternalError } from '../errors';
-import { stateKey } from './state-key';
-import { classifyTerraformFailure, parseChangeSummary } from './terraform-output';
+import {
+  classifyTerraformFailure,
+  parseChangeSummary,
+  parseStateLockInfo,
+} from './terraform-output';
 
 describe('parseChangeSummary', () => {
   it.each([
@@ -56,31 +59,28 @@ describe('classifyTerraformFailure', () => {
   });
 });
 
-describe('stateKey', () => {
-  it('gives one key per workspace, environment, target and alias', () => {
-    expect(
-      stateKey({
-        workspace: 'shop',
-        environment: 'prod',
-        appKind: 'infra',
-        appId: '01JX',
-        alias: 'topic',
-      }),
-    ).toBe('shop/prod/infra/01JX/topic/terraform.tfstate');
-  });
-
-  it('refuses parts that could reach another key', () => {
-    expect(() =>
-      stateKey({
-        workspace: 'shop/../other',
-        environment: 'prod',
-        appKind: 'app',
-        appId: 'A',
-        alias: 'x',
-      }),
-    ).toThrow(/workspace 'shop\/\.\.\/other' cannot be part of a Terraform state key/);
-    expect(() =>
-      stateKey({ workspace: 'a', environment: '', appKind: 'app', appId: 'A', alias: 'x' }),
-    ).toThrow(/environment ''/);
+describe('parseStateLockInfo', () => {
+  it("reads Terraform's Lock Info block", () => {
+    const output = [
+      'Error: Error acquiring the state lock',
+      '',
+      'Error message: operation error S3: PutObject, https response error StatusCode: 412',
+      'Lock Info:',
+      '  ID:        5fe03bd5-4dc8-9d4e-5ebe-48a860809938',
+      '  Path:      tf/shop/dev/app/x/topic/terraform.tfstate',
+      '  Operation: OperationTypeApply',
+      '  Who:       root@vm',
+      '  Version:   1.11.4',
+      '  Created:   2026-11-23 17:55:08.669349081 +0000 UTC',
+      '  Info:      ',
+    ].join('\n');
+    expect(parseStateLockInfo(output)).toEqual({
+      id: '5fe03bd5-4dc8-9d4e-5ebe-48a860809938',
+      path: 'tf/shop/dev/app/x/topic/terraform.tfstate',
+      operation: 'OperationTypeApply',
+      who: 'root@vm',
+      created: '2026-11-23 17:55:08.669349081 +0000 UTC',
+    });
+    expect(parseStateLockInfo('Error: something else')).toBeUndefined();
   });
 });

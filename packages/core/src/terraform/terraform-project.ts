@@ -1,7 +1,7 @@
 /**
  * One rendered Terraform project and the commands the engine runs on it. The engine decides where
  * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
- * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
+ * goes to the run's state backend (state-backends/) under the key we chose.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,12 +27,23 @@ import {
 
 export type { ChangeSummary };
 
-export interface S3Backend {
-  bucket: string;
-  key: string;
-  region: string;
-  /** An S3-compatible endpoint (AWS_ENDPOINT_URL_S3); path-style addressing then. */
-  endpoint?: string;
+/** A value of a backend setting: a string, a boolean, or a map of strings (`endpoints = {...}`). */
+export type BackendSettingValue = string | boolean | Record<string, string>;
+
+/**
+ * What `terraform init` needs to keep one state in a backend (a StateBackend's settings for a
+ * key): the backend type of the engine's override file and the settings of its `-backend-config`
+ * file, in order. Never a credential: those reach Terraform through its environment only.
+ */
+export interface BackendSettings {
+  /** `backend "<type>" {}`: a Terraform backend type (`s3`). */
+  type: string;
+  settings: Record<string, BackendSettingValue>;
+  /**
+   * Reads the state itself (undefined when there is none yet): one request instead of a Terraform
+   * process (`state pull`) each time the state is read. Without it, Terraform reads the state.
+   */
+  readState?: () => Promise<string | undefined>;
 }
 
 export interface TerraformOptions {
@@ -66,12 +77,6 @@ export interface TerraformOptions {
   /** The command that releases a state lock left behind, for messages (see StateLockedError). */
   unlockCommand?: string;
   /**
-   * Reads the state object the backend points at (undefined when there is none yet): one S3 GET
-   * instead of a Terraform process (`state pull`, `output -json`) each time the state is read.
-   * Without it, Terraform reads the state itself.
-   */
-  readState?: (backend: S3Backend) => Promise<string | undefined>;
-  /**
    * Checks the project right before `terraform init` and again right after it (modules downloaded,
    * providers selected, none run yet); throws to refuse it. `engineFiles`: files init writes itself.
    */
@@ -102,7 +107,10 @@ export interface StateVersion {
 const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
 /** Terraform's dependency lock file: the provider versions and checksums init chose. */
 const LOCK_FILE = '.terraform.lock.hcl';
-const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
+/** The -backend-config file init reads: the settings stay off the command line. */
+const backendFile = (type: string) => `.deploy-engine.${type}.tfbackend`;
+/** A backend type or setting name, as Terraform's backends spell them. */
+const BACKEND_NAME = /^[a-z][a-z0-9_]*$/;
 
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
@@ -133,6 +141,18 @@ function hcl(value: string): string {
   return JSON.stringify(value);
 }
 
+/** A backend setting as a line of its -backend-config file (HCL attributes). */
+function backendSetting(name: string, value: BackendSettingValue): string {
+  if (!BACKEND_NAME.test(name)) throw new Error(`'${name}' is not a backend setting name`);
+  if (typeof value === 'boolean') return `${name} = ${value}`;
+  if (typeof value === 'string') return `${name} = ${hcl(value)}`;
+  const entries = Object.entries(value).map(([k, v]) => {
+    if (!BACKEND_NAME.test(k)) throw new Error(`'${k}' is not a backend setting name`);
+    return `${k} = ${hcl(v)}`;
+  });
+  return `${name} = { ${entries.join(', ')} }`;
+}
+
 /** The parts of a Terraform state (format version 4) the engine reads. */
 interface StateFile {
   serial?: number;
@@ -143,7 +163,7 @@ interface StateFile {
 export class TerraformProject {
   private readonly label: string;
   /** The backend of the last init: where the state is read from. */
-  private backend: S3Backend | undefined;
+  private backend: BackendSettings | undefined;
 
   constructor(private readonly options: TerraformOptions) {
     this.label = options.label ?? basename(options.dir);
@@ -153,7 +173,7 @@ export class TerraformProject {
    * `terraform init` against `backend`; with `lockFile`, written first, so init installs the very
    * providers another job chose (a reviewed plan's).
    */
-  async init(backend: S3Backend, options: { lockFile?: string } = {}): Promise<void> {
+  async init(backend: BackendSettings, options: { lockFile?: string } = {}): Promise<void> {
     if (options.lockFile !== undefined)
       await writeFile(join(this.options.dir, LOCK_FILE), options.lockFile);
     // The guard's two passes surround every init, whoever calls it (see guardrails/guard.ts).
@@ -177,33 +197,25 @@ export class TerraformProject {
     });
   }
 
-  private async initNow(backend: S3Backend): Promise<void> {
+  private async initNow(backend: BackendSettings): Promise<void> {
+    if (!BACKEND_NAME.test(backend.type))
+      throw new Error(`'${backend.type}' is not a Terraform backend type`);
     this.backend = backend;
-    await writeFile(join(this.options.dir, OVERRIDE_FILE), 'terraform {\n  backend "s3" {}\n}\n');
-    const settings = [
-      `bucket = ${hcl(backend.bucket)}`,
-      `key = ${hcl(backend.key)}`,
-      `region = ${hcl(backend.region)}`,
-      'use_lockfile = true',
-    ];
-    if (backend.endpoint) {
-      settings.push(
-        `endpoints = { s3 = ${hcl(backend.endpoint)} }`,
-        'use_path_style = true',
-        'skip_credentials_validation = true',
-        'skip_requesting_account_id = true',
-        'skip_metadata_api_check = true',
-        'skip_region_validation = true',
-        'skip_s3_checksum = true',
-      );
-    }
-    await writeFile(join(this.options.dir, BACKEND_FILE), `${settings.join('\n')}\n`);
+    const file = backendFile(backend.type);
+    await writeFile(
+      join(this.options.dir, OVERRIDE_FILE),
+      `terraform {\n  backend ${hcl(backend.type)} {}\n}\n`,
+    );
+    const settings = Object.entries(backend.settings).map(([name, value]) =>
+      backendSetting(name, value),
+    );
+    await writeFile(join(this.options.dir, file), `${settings.join('\n')}\n`);
     await this.run('init', [
       'init',
       '-input=false',
       '-no-color',
       '-reconfigure',
-      `-backend-config=${BACKEND_FILE}`,
+      `-backend-config=${file}`,
     ]);
   }
 
@@ -304,11 +316,10 @@ export class TerraformProject {
 
   /** The state, read from the backend's object when we can, else by Terraform. Never logged. */
   private async state(): Promise<StateFile | undefined> {
-    const { readState } = this.options;
-    const text =
-      readState && this.backend
-        ? await readState(this.backend)
-        : (await this.run('state pull', ['state', 'pull'], [0], { quiet: true })).stdout;
+    const readState = this.backend?.readState;
+    const text = readState
+      ? await readState()
+      : (await this.run('state pull', ['state', 'pull'], [0], { quiet: true })).stdout;
     if (text === undefined || text.trim() === '') return undefined;
     try {
       return JSON.parse(text) as StateFile;

@@ -1,7 +1,8 @@
 /**
- * Releases one Terraform state lock left behind by a Terraform process that was killed (the
- * `<key>.tflock` object of the S3 backend's use_lockfile), and only when it is safe to:
- * - the state belongs to the application of the given run (same tfstate bucket, key under the
+ * Releases one Terraform state lock left behind by a Terraform process that was killed (S3: the
+ * `<key>.tflock` object of use_lockfile), through the run's state backend, and only when it is
+ * safe to:
+ * - the state belongs to the application of the given run (in the run's backend, key under the
  *   application's prefix), so a RUN_ID cannot be used to unlock someone else's state;
  * - no run of ours is deploying that application now (its run lock is free or held by a finished
  *   run), so the lock is not one a live Terraform holds;
@@ -9,36 +10,28 @@
  */
 import { ConfigurationError } from '../errors';
 import type { RunRecord, RunStore } from '../runs';
-import type { ObjectStore } from '../store';
+import type { HeldStateLock, StateBackend } from './state-backend';
 import { unifiedStateKey } from './state-key';
-
-/** What Terraform's S3 backend writes to `<key>.tflock`. */
-export interface TerraformLockFile {
-  ID: string;
-  Operation?: string;
-  Who?: string;
-  Created?: string;
-}
 
 export interface UnlockStateRequest {
   run: RunRecord;
-  /** `<bucket>/<key>` as Terraform's Lock Info prints it. */
+  /** The state's path as Terraform's Lock Info prints it (S3: `<bucket>/<key>`). */
   statePath: string;
   lockId: string;
 }
 
+/** Releases the lock (see the file's header); returns the lock it released. */
 export async function unlockState(
   runs: RunStore,
-  tfstate: ObjectStore,
+  backend: StateBackend,
   request: UnlockStateRequest,
-): Promise<{ key: string; lock: TerraformLockFile }> {
+): Promise<HeldStateLock> {
   const { run, statePath, lockId } = request;
-  const bucketPrefix = `${run.tfstate.bucket}/`;
-  const key = statePath.startsWith(bucketPrefix) ? statePath.slice(bucketPrefix.length) : '';
+  const key = backend.keyOfLockPath(statePath) ?? '';
   const appPrefix = unifiedStateKey(run.target).replace(/terraform\.tfstate$/, '');
   if (!key.startsWith(appPrefix) || !key.endsWith('terraform.tfstate') || key.includes('..')) {
     throw new ConfigurationError({
-      message: `${statePath} is not a Terraform state of run ${run.runId}'s application (expected s3://${bucketPrefix}${appPrefix}...terraform.tfstate).`,
+      message: `${statePath} is not a Terraform state of run ${run.runId}'s application in ${backend.description} (expected ${backend.locationOf(appPrefix)}...terraform.tfstate).`,
       hint: 'Pass the Path that the error message printed, with the RUN_ID of a run of the same application.',
     });
   }
@@ -49,19 +42,18 @@ export async function unlockState(
       hint: 'Wait for it to end, or cancel it with cancel-run, then try again.',
     });
   }
-  const lockKey = `${key}.tflock`;
-  const stored = await tfstate.getJson<TerraformLockFile>(lockKey);
-  if (!stored) {
+  const lock = await backend.readLock(key);
+  if (!lock) {
     throw new ConfigurationError({
-      message: `There is no lock on ${statePath} any more: nothing to release.`,
+      message: `There is no lock on ${statePath} in ${backend.description} any more: nothing to release.`,
     });
   }
-  if (stored.value.ID !== lockId) {
+  if (lock.id !== lockId) {
     throw new ConfigurationError({
-      message: `The lock on ${statePath} is now ${stored.value.ID}, not ${lockId}: another Terraform took it since.`,
+      message: `The lock on ${statePath} is now ${lock.id}, not ${lockId}: another Terraform took it since.`,
       hint: 'Run the deployment again and read the new message before releasing anything.',
     });
   }
-  await tfstate.delete(lockKey, { ifMatch: stored.etag });
-  return { key: lockKey, lock: stored.value };
+  await backend.releaseLock(key, lock);
+  return lock;
 }

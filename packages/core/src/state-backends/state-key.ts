@@ -1,23 +1,24 @@
 /**
- * Where a plugin's Terraform state lives in the tfstate bucket: one state per (workspace,
+ * Where a plugin's Terraform state lives in the run's state backend: one state per (workspace,
  * environment, app/infra, alias), chosen by the engine, never by the plugin:
  * `<workspace>/<environment>/<app|infra>/<app-id>/<alias>/terraform.tfstate`. In unified mode
  * the whole application is one project with one state, one level up:
  * `<workspace>/<environment>/<app|infra>/<app-id>/terraform.tfstate`.
  */
 import { ConfigurationError } from '../errors';
-import type { AppKind } from '../target';
+import type { DeploymentTarget } from '../target';
 
-export interface StateKeyParts {
-  workspace: string;
-  environment: string;
-  appKind: AppKind;
-  appId: string;
+/** The parts of a state's key: the target's, and the plugin's alias. */
+export interface StateKeyParts extends Pick<
+  DeploymentTarget,
+  'workspace' | 'environment' | 'appKind' | 'appId'
+> {
   alias: string;
 }
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** The state of one plugin (classic mode). */
 export function stateKey(parts: StateKeyParts): string {
   checkParts(parts, ['workspace', 'environment', 'appId', 'alias']);
   return `${parts.workspace}/${parts.environment}/${parts.appKind}/${parts.appId}/${parts.alias}/terraform.tfstate`;

@@ -1,7 +1,7 @@
 import { MemoryLogger } from '../logging';
 import { RunStore } from '../runs';
 import { MemoryObjectStore } from '../store';
-import { parseStateLockInfo } from './terraform-output';
+import { S3StateBackend } from './s3-state-backend';
 import { unlockState } from './unlock-state';
 
 const target = {
@@ -16,6 +16,7 @@ const statePath = `tf/shop/dev/app/${target.appId}/topic/terraform.tfstate`;
 async function setup() {
   const runs = new RunStore(new MemoryObjectStore('iac'), new MemoryLogger());
   const tfstate = new MemoryObjectStore('tf');
+  const backend = new S3StateBackend(tfstate, 'us-east-1');
   const run = await runs.createRun({
     type: 'DEPLOY',
     target,
@@ -30,25 +31,28 @@ async function setup() {
     Operation: 'OperationTypeApply',
     Who: 'runner@host',
   });
-  return { runs, tfstate, run };
+  return { runs, tfstate, backend, run };
 }
 
 describe('unlockState', () => {
   it('refuses while a run of ours deploys the application, then releases exactly that lock', async () => {
-    const { runs, tfstate, run } = await setup();
-    await expect(unlockState(runs, tfstate, { run, statePath, lockId: 'lock-1' })).rejects.toThrow(
+    const { runs, tfstate, backend, run } = await setup();
+    await expect(unlockState(runs, backend, { run, statePath, lockId: 'lock-1' })).rejects.toThrow(
       /is deploying this application right now/,
     );
     const closed = await runs.finishRun(run.runId, 'USER_ERROR');
     await expect(
-      unlockState(runs, tfstate, { run: closed, statePath, lockId: 'lock-2' }),
+      unlockState(runs, backend, { run: closed, statePath, lockId: 'lock-2' }),
     ).rejects.toThrow(/is now lock-1, not lock-2/);
-    const released = await unlockState(runs, tfstate, { run: closed, statePath, lockId: 'lock-1' });
-    expect(released.lock.Who).toBe('runner@host');
+    const released = await unlockState(runs, backend, { run: closed, statePath, lockId: 'lock-1' });
+    expect(released).toMatchObject({
+      who: 'runner@host',
+      location: `s3://tf/shop/dev/app/${target.appId}/topic/terraform.tfstate.tflock`,
+    });
     expect(await tfstate.list('')).toEqual([]);
     await expect(
-      unlockState(runs, tfstate, { run: closed, statePath, lockId: 'lock-1' }),
-    ).rejects.toThrow(/no lock .* any more/);
+      unlockState(runs, backend, { run: closed, statePath, lockId: 'lock-1' }),
+    ).rejects.toThrow(/no lock .* in S3 bucket tf \(us-east-1\) any more/);
   });
 
   it.each([
@@ -57,36 +61,10 @@ describe('unlockState', () => {
     ['a climbing path', `tf/shop/dev/app/${target.appId}/../../x/terraform.tfstate`],
     ['not a state', `tf/shop/dev/app/${target.appId}/topic/secrets.json`],
   ])('refuses a state of %s', async (_what, path) => {
-    const { runs, tfstate, run } = await setup();
+    const { runs, backend, run } = await setup();
     const closed = await runs.finishRun(run.runId, 'USER_ERROR');
     await expect(
-      unlockState(runs, tfstate, { run: closed, statePath: path, lockId: 'lock-1' }),
+      unlockState(runs, backend, { run: closed, statePath: path, lockId: 'lock-1' }),
     ).rejects.toThrow(/is not a Terraform state of run/);
-  });
-});
-
-describe('parseStateLockInfo', () => {
-  it("reads Terraform's Lock Info block", () => {
-    const output = [
-      'Error: Error acquiring the state lock',
-      '',
-      'Error message: operation error S3: PutObject, https response error StatusCode: 412',
-      'Lock Info:',
-      '  ID:        5fe03bd5-4dc8-9d4e-5ebe-48a860809938',
-      '  Path:      tf/shop/dev/app/x/topic/terraform.tfstate',
-      '  Operation: OperationTypeApply',
-      '  Who:       root@vm',
-      '  Version:   1.11.4',
-      '  Created:   2026-11-23 17:55:08.669349081 +0000 UTC',
-      '  Info:      ',
-    ].join('\n');
-    expect(parseStateLockInfo(output)).toEqual({
-      id: '5fe03bd5-4dc8-9d4e-5ebe-48a860809938',
-      path: 'tf/shop/dev/app/x/topic/terraform.tfstate',
-      operation: 'OperationTypeApply',
-      who: 'root@vm',
-      created: '2026-11-23 17:55:08.669349081 +0000 UTC',
-    });
-    expect(parseStateLockInfo('Error: something else')).toBeUndefined();
   });
 });
