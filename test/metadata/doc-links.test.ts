@@ -1,8 +1,8 @@
 /**
- * Citations of the contract stay true: every `docs/<file>.md#<section>` a source comment cites, and
- * every relative link of the contract's Markdown files (docs/, the package READMEs, README.md and
- * SECURITY.md), names a file that exists and a heading it has, as GitHub makes its anchors. A file
- * renamed or a section retitled then fails here instead of leaving a dead citation.
+ * Citations of the contract stay true: every `docs/<file>.md#<section>` a source comment cites,
+ * and every relative link of the contract's Markdown files (docs/, the package and folder READMEs,
+ * README.md and SECURITY.md), names a file that exists and a heading it has, as GitHub makes its
+ * anchors. A file renamed or a section retitled then fails here instead of leaving a dead citation.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -84,6 +84,7 @@ function linkProblems(files: readonly string[]): string[] {
 const CONTRACT_DOCS = [
   ...filesUnder(join(REPO_ROOT, 'docs'), (n) => n.endsWith('.md')),
   ...['core', 'action-kit', 'cli'].map((p) => join(REPO_ROOT, 'packages', p, 'README.md')),
+  ...filesUnder(join(REPO_ROOT, 'packages', 'core', 'src'), (n) => n === 'README.md'),
   join(REPO_ROOT, 'README.md'),
   join(REPO_ROOT, 'SECURITY.md'),
 ];

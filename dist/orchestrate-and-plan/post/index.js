@@ -91753,7 +91753,7 @@ function template_warnings_undefinedModeOf(strict) {
 ;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
 /**
  * Where the plugin registry keeps a published version in the IaC bucket, and which names it
- * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
+ * accepts. Every name is URI-encoded in keys (see docs/bucket-layout.md).
  *
  * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
  * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
