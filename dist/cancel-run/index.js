@@ -86185,7 +86185,7 @@ async function check_providers_checkLockFile(scope, allowed) {
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/guard.ts
 /**
  * The guard on a Terraform project, run by TerraformProject.init() right before `terraform init`
- * and again right after it (CONTRACT.md §7): every init (plans, applies, destroys, rollbacks, in
+ * and again right after it (docs/actions.md#inputs-with-safety-meaning): every init (plans, applies, destroys, rollbacks, in
  * classic and unified mode) passes it, and the second pass, which reads the modules init
  * downloaded and the providers it selected (.terraform.lock.hcl), still comes before any provider
  * runs (providers run from validate/plan/apply, not from init).
@@ -86322,7 +86322,7 @@ function confinePath(root, value, input, options = {}) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/aws-credentials.ts
 /**
- * How the engine gets AWS credentials (CONTRACT §1): a role to assume, static keys, or the runner's
+ * How the engine gets AWS credentials (docs/actions.md#credentials): a role to assume, static keys, or the runner's
  * ambient credentials. Only the choice lives here; obtaining them comes with the guardrails.
  */
 /** orchestrate-and-plan's names, StackSpot's; runtime-tasks and cancel-run name the role AWS_ROLE_ARN. */
@@ -86377,7 +86377,7 @@ var dist_cjs = __nccwpck_require__(1695);
 var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/credential-provider.ts
 /**
- * Obtains AWS credentials for the chosen source (CONTRACT.md §1), for our S3 client and for
+ * Obtains AWS credentials for the chosen source (docs/actions.md#credentials), for our S3 client and for
  * Terraform alike:
  * - keys: the given static keys;
  * - role: AssumeRoleWithWebIdentity with the job's GitHub OIDC token when the job can mint one
@@ -86772,7 +86772,7 @@ function isPassing(error) {
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./packages/core/src/store/s3-client.ts
 /**
- * The S3 client of the engine, from the credential source the inputs chose (CONTRACT.md §1).
+ * The S3 client of the engine, from the credential source the inputs chose (docs/actions.md#credentials).
  * AWS_ENDPOINT_URL_S3 points it at an S3-compatible server (path-style addressing then).
  */
 
@@ -90975,7 +90975,7 @@ function v1_connectors_assignConnectors(plugin, definition, problems) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/build-manifest.ts
 /**
- * From `.stk/stk.yaml` and its plugins to the deployment manifest (CONTRACT.md §2–§4), or one
+ * From `.stk/stk.yaml` and its plugins to the deployment manifest (docs/formats.md), or one
  * ConfigurationError listing every problem found. Reads files; changes nothing.
  */
 
@@ -93949,7 +93949,7 @@ async function unlockState(runs, backend, request) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/unified/wiring.ts
 /**
- * Unified mode wires Connection Interfaces through Terraform (CONTRACT.md §6): when a plugin
+ * Unified mode wires Connection Interfaces through Terraform (docs/runs-and-tasks.md#classic-and-unified-mode): when a plugin
  * requires an interface another plugin of the same run generates, its templates see each attribute
  * as a reference to a module variable (`${var.stk_conn_<name>_<attribute>}`), and the root module
  * passes the producer's module output into that variable. The whole project can then be planned
@@ -95449,7 +95449,7 @@ function saved_plans_sha256(bytes) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
 /**
- * The unified mode's tasks (CONTRACT.md §6): every infra plugin of the run is one module of one
+ * The unified mode's tasks (docs/runs-and-tasks.md#classic-and-unified-mode): every infra plugin of the run is one module of one
  * Terraform project with one state.
  *
  * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through

@@ -85189,7 +85189,7 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./packages/core/src/tasks/task-types.ts
-/** Task types and statuses, with the wire names kept from StackSpot (CONTRACT.md §4). */
+/** Task types and statuses, with the wire names kept from StackSpot (docs/runs-and-tasks.md#task-types). */
 const TASK_TYPES = [
     'IAC_SELF_HOSTED',
     'DEPLOY_SELF_HOSTED',
@@ -85297,7 +85297,7 @@ function describe(value) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/module-sources.ts
 /**
- * FEATURES_TERRAFORM_MODULES: the remote module sources a rendered project may use (CONTRACT §7).
+ * FEATURES_TERRAFORM_MODULES: the remote module sources a rendered project may use (docs/actions.md#inputs-with-safety-meaning).
  * The format, and whether a source is allowed (checkModuleSources applies it to every module call).
  */
 const SOURCE_TYPES = ['gitHttps', 'terraformRegistry'];
@@ -86697,7 +86697,7 @@ async function checkLockFile(scope, allowed) {
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/guard.ts
 /**
  * The guard on a Terraform project, run by TerraformProject.init() right before `terraform init`
- * and again right after it (CONTRACT.md §7): every init (plans, applies, destroys, rollbacks, in
+ * and again right after it (docs/actions.md#inputs-with-safety-meaning): every init (plans, applies, destroys, rollbacks, in
  * classic and unified mode) passes it, and the second pass, which reads the modules init
  * downloaded and the providers it selected (.terraform.lock.hcl), still comes before any provider
  * runs (providers run from validate/plan/apply, not from init).
@@ -86859,7 +86859,7 @@ function gitCredentials(allowed) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/aws-credentials.ts
 /**
- * How the engine gets AWS credentials (CONTRACT §1): a role to assume, static keys, or the runner's
+ * How the engine gets AWS credentials (docs/actions.md#credentials): a role to assume, static keys, or the runner's
  * ambient credentials. Only the choice lives here; obtaining them comes with the guardrails.
  */
 /** orchestrate-and-plan's names, StackSpot's; runtime-tasks and cancel-run name the role AWS_ROLE_ARN. */
@@ -86914,7 +86914,7 @@ var dist_cjs = __nccwpck_require__(1695);
 var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 ;// CONCATENATED MODULE: ./packages/core/src/credentials/credential-provider.ts
 /**
- * Obtains AWS credentials for the chosen source (CONTRACT.md §1), for our S3 client and for
+ * Obtains AWS credentials for the chosen source (docs/actions.md#credentials), for our S3 client and for
  * Terraform alike:
  * - keys: the given static keys;
  * - role: AssumeRoleWithWebIdentity with the job's GitHub OIDC token when the job can mint one
@@ -87309,7 +87309,7 @@ function isPassing(error) {
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./packages/core/src/store/s3-client.ts
 /**
- * The S3 client of the engine, from the credential source the inputs chose (CONTRACT.md §1).
+ * The S3 client of the engine, from the credential source the inputs chose (docs/actions.md#credentials).
  * AWS_ENDPOINT_URL_S3 points it at an S3-compatible server (path-style addressing then).
  */
 
@@ -91566,7 +91566,7 @@ function v1_connectors_assignConnectors(plugin, definition, problems) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/build-manifest.ts
 /**
- * From `.stk/stk.yaml` and its plugins to the deployment manifest (CONTRACT.md §2–§4), or one
+ * From `.stk/stk.yaml` and its plugins to the deployment manifest (docs/formats.md), or one
  * ConfigurationError listing every problem found. Reads files; changes nothing.
  */
 
@@ -94671,7 +94671,7 @@ async function unlockState(runs, backend, request) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/unified/wiring.ts
 /**
- * Unified mode wires Connection Interfaces through Terraform (CONTRACT.md §6): when a plugin
+ * Unified mode wires Connection Interfaces through Terraform (docs/runs-and-tasks.md#classic-and-unified-mode): when a plugin
  * requires an interface another plugin of the same run generates, its templates see each attribute
  * as a reference to a module variable (`${var.stk_conn_<name>_<attribute>}`), and the root module
  * passes the producer's module output into that variable. The whole project can then be planned
@@ -96429,7 +96429,7 @@ function saved_plans_sha256(bytes) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
 /**
- * The unified mode's tasks (CONTRACT.md §6): every infra plugin of the run is one module of one
+ * The unified mode's tasks (docs/runs-and-tasks.md#classic-and-unified-mode): every infra plugin of the run is one module of one
  * Terraform project with one state.
  *
  * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through

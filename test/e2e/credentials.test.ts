@@ -1,5 +1,5 @@
 /**
- * The three credential sources of CONTRACT.md §1 through the built bundles, against moto's STS and
+ * The three credential sources of docs/actions.md#credentials through the built bundles, against moto's STS and
  * S3 behind a proxy that records who signed every request: what is assumed is what both our S3
  * calls and Terraform use, and a source that fails says which one it was and why.
  */

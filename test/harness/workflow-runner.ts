@@ -1,5 +1,5 @@
 /**
- * Runs a workflow file the way GitHub does, for the workflow a user copies (CONTRACT.md §1): jobs in
+ * Runs a workflow file the way GitHub does, for the workflow a user copies (docs/actions.md#the-workflow): jobs in
  * `needs` order with their `if:`, job outputs from step outputs (dropped when they hold a secret,
  * as GitHub drops them), `environment:` approval (approved, rejected, never given), cancelling the
  * workflow before or during a job, the concurrency group (a second workflow run in the same group

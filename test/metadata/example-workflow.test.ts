@@ -1,6 +1,6 @@
 /**
  * The example workflow users copy, and StackSpot's documented workflow (the fixture the end-to-end
- * test runs): valid YAML for GitHub (no duplicate keys), the three jobs of CONTRACT.md §1, and
+ * test runs): valid YAML for GitHub (no duplicate keys), the three jobs of docs/actions.md#the-workflow, and
  * every `with:` key an input of the action it configures.
  */
 import { readFileSync } from 'node:fs';

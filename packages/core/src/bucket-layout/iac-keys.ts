@@ -1,5 +1,5 @@
 /**
- * The IaC bucket's key layout (documented in README.md beside this file). Names from users are
+ * The IaC bucket's key layout (documented in docs/bucket-layout.md). Names from users are
  * URI-encoded so no workspace, environment or id can reach into another's keys.
  */
 import type { DeploymentTarget } from '../target';

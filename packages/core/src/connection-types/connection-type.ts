@@ -1,5 +1,5 @@
 /**
- * Connection Interface Types: the contract of a kind of Connection Interface (CONTRACT.md §4b),
+ * Connection Interface Types: the contract of a kind of Connection Interface (docs/formats.md#connection-interface-instances),
  * a name and its attributes, each with a type and whether it is required and secret:
  *
  *   schema-version: v1

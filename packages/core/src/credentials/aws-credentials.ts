@@ -1,5 +1,5 @@
 /**
- * How the engine gets AWS credentials (CONTRACT §1): a role to assume, static keys, or the runner's
+ * How the engine gets AWS credentials (docs/actions.md#credentials): a role to assume, static keys, or the runner's
  * ambient credentials. Only the choice lives here; obtaining them comes with the guardrails.
  */
 

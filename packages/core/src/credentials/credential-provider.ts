@@ -1,5 +1,5 @@
 /**
- * Obtains AWS credentials for the chosen source (CONTRACT.md §1), for our S3 client and for
+ * Obtains AWS credentials for the chosen source (docs/actions.md#credentials), for our S3 client and for
  * Terraform alike:
  * - keys: the given static keys;
  * - role: AssumeRoleWithWebIdentity with the job's GitHub OIDC token when the job can mint one

@@ -1,5 +1,5 @@
 /**
- * The task list of a classic-mode run (CONTRACT.md §4): first a PLAN task per plugin deployed or
+ * The task list of a classic-mode run (docs/runs-and-tasks.md#task-types): first a PLAN task per plugin deployed or
  * destroyed, which orchestrate-and-plan runs itself (see classic-plans.ts); then for each plugin in dependency order
  * its IAC task and its DEPLOY task, so a dependent is rendered only after its producers are deployed
  * and their real output values exist; then a DESTROY task for each removed plugin, consumers

@@ -1,6 +1,6 @@
 /**
  * Turns a deployed plugin's Terraform outputs into the Connection Interface instances it generates,
- * through the plugin's `outputs: [{from, to}]` mapping (CONTRACT.md §3).
+ * through the plugin's `outputs: [{from, to}]` mapping (docs/formats.md#connection-interface-instances).
  */
 import type { Problem } from '../errors';
 import type { ConnectionInterfaceInstance } from '../workspace';

@@ -1,5 +1,5 @@
 /**
- * The task list of a unified-mode run (CONTRACT.md §6): orchestrate-and-plan runs UNIFIED_IAC and
+ * The task list of a unified-mode run (docs/runs-and-tasks.md#classic-and-unified-mode): orchestrate-and-plan runs UNIFIED_IAC and
  * PLAN itself; UNIFIED_DEPLOY (when plugins stay) and UNIFIED_DESTROY (when plugins left stk.yaml)
  * are the tasks to approve.
  */

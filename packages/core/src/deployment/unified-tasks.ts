@@ -1,5 +1,5 @@
 /**
- * The unified mode's tasks (CONTRACT.md §6): every infra plugin of the run is one module of one
+ * The unified mode's tasks (docs/runs-and-tasks.md#classic-and-unified-mode): every infra plugin of the run is one module of one
  * Terraform project with one state.
  *
  * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through

@@ -1,6 +1,6 @@
 /**
  * `.stk/stk.yaml`: the application (or shared infrastructure) descriptor, as StackSpot writes it
- * (CONTRACT.md §2). Parsing checks its shape and reports every problem with its position.
+ * (docs/formats.md#stkstkyaml). Parsing checks its shape and reports every problem with its position.
  */
 import type { Problem, SourceLocation } from '../errors';
 import type { ConnectorRef } from './v1-entries';

@@ -1,5 +1,5 @@
 /**
- * How a private gitHttps module source's token reaches git (CONTRACT.md §7) without ever being on a
+ * How a private gitHttps module source's token reaches git (docs/actions.md#inputs-with-safety-meaning) without ever being on a
  * command line, in a file or in the logs: git's own `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/
  * `GIT_CONFIG_VALUE_n` environment variables add an `http.<url>.extraHeader` for the allowed
  * prefix only, in the environment of `terraform init` alone (which is what runs git to fetch

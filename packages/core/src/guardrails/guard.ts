@@ -1,6 +1,6 @@
 /**
  * The guard on a Terraform project, run by TerraformProject.init() right before `terraform init`
- * and again right after it (CONTRACT.md §7): every init (plans, applies, destroys, rollbacks, in
+ * and again right after it (docs/actions.md#inputs-with-safety-meaning): every init (plans, applies, destroys, rollbacks, in
  * classic and unified mode) passes it, and the second pass, which reads the modules init
  * downloaded and the providers it selected (.terraform.lock.hcl), still comes before any provider
  * runs (providers run from validate/plan/apply, not from init).

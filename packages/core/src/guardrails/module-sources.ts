@@ -1,5 +1,5 @@
 /**
- * FEATURES_TERRAFORM_MODULES: the remote module sources a rendered project may use (CONTRACT §7).
+ * FEATURES_TERRAFORM_MODULES: the remote module sources a rendered project may use (docs/actions.md#inputs-with-safety-meaning).
  * The format, and whether a source is allowed (checkModuleSources applies it to every module call).
  */
 

@@ -1,5 +1,5 @@
 /**
- * From `.stk/stk.yaml` and its plugins to the deployment manifest (CONTRACT.md §2–§4), or one
+ * From `.stk/stk.yaml` and its plugins to the deployment manifest (docs/formats.md), or one
  * ConfigurationError listing every problem found. Reads files; changes nothing.
  */
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * A plugin's inputs, resolved with the documented precedence (CONTRACT.md §3):
+ * A plugin's inputs, resolved with the documented precedence (docs/formats.md#pluginyaml-and-templates-deploy):
  * plugin defaults < global inputs < other plugins' global computed inputs < plugin inputs <
  * inputs-envs for ENVIRONMENT < DYNAMIC_INPUTS, then computed inputs (stk.yaml's global ones, the
  * plugin's, then the plugin's own global computed inputs), rendered in the template sandbox.

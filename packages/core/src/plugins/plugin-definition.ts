@@ -1,5 +1,5 @@
 /**
- * plugin.yaml of an infra plugin, v2 or v3 (CONTRACT.md §3): its inputs (with types, defaults and
+ * plugin.yaml of an infra plugin, v2 or v3 (docs/formats.md#pluginyaml-and-templates-deploy): its inputs (with types, defaults and
  * the connections they stand for), computed inputs, and the Connection Interfaces it requires and
  * generates with the outputs that fill them.
  */

@@ -1,6 +1,6 @@
 /**
  * How the plugin registry names a published version (`studio/name@version`), which names it
- * accepts, and how versions sort. Where it keeps them: ../bucket-layout/registry-keys.ts.
+ * accepts, and how versions sort. Where it keeps them: ../bucket-layout/registry-keys.ts (docs/bucket-layout.md).
  */
 import type { RegistryRef } from '../bucket-layout';
 import { ConfigurationError, type SourceLocation } from '../errors';

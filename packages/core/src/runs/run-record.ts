@@ -1,4 +1,4 @@
-/** Run records: one deployment operation on one target, and its tasks (CONTRACT.md §4). */
+/** Run records: one deployment operation on one target, and its tasks (docs/formats.md#the-run-record). */
 import type { RunAudit } from '../audit';
 import type { TaskStatus, TaskType } from '../tasks';
 import type { DeploymentTarget } from '../target';

@@ -1,5 +1,5 @@
 /**
- * Which task of a run must wait for which (CONTRACT.md §4, Ordering), as a graph over task ids:
+ * Which task of a run must wait for which (docs/runs-and-tasks.md#ordering-and-the-task-graph), as a graph over task ids:
  * in classic mode a plugin's DEPLOY waits for its IAC, a dependent's IAC waits for its producers'
  * DEPLOY, every DESTROY waits for every deploy, and a removed producer's DESTROY waits for the
  * DESTROY of the removed plugins that required it. Other tasks (unified mode, PLAN) keep the

@@ -1,5 +1,5 @@
 /**
- * The S3 client of the engine, from the credential source the inputs chose (CONTRACT.md §1).
+ * The S3 client of the engine, from the credential source the inputs chose (docs/actions.md#credentials).
  * AWS_ENDPOINT_URL_S3 points it at an S3-compatible server (path-style addressing then).
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';

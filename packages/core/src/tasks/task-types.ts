@@ -1,4 +1,4 @@
-/** Task types and statuses, with the wire names kept from StackSpot (CONTRACT.md §4). */
+/** Task types and statuses, with the wire names kept from StackSpot (docs/runs-and-tasks.md#task-types). */
 
 export const TASK_TYPES = [
   'IAC_SELF_HOSTED',

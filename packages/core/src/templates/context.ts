@@ -1,5 +1,5 @@
 /**
- * The variables a plugin's templates see (CONTRACT.md §3): every input by bare name and under
+ * The variables a plugin's templates see (templates/README.md#variables): every input by bare name and under
  * `inputs`, `connections.<key>.<attribute>`, the deployment's own names, and the workspace's shared
  * values as `var.KEY`. Connection Interface values are marked foreign (escaped when printed) and
  * secrets are marked secret (printed only whole, as sensitive values): see marked-values.ts.

@@ -1,5 +1,5 @@
 /**
- * The root module of a unified project (CONTRACT.md §6): `stk-modules.tf` calls one module per
+ * The root module of a unified project (docs/runs-and-tasks.md#classic-and-unified-mode): `stk-modules.tf` calls one module per
  * alias (`./<alias>`) with its wiring, `<alias>-outputs.tf` re-exports each module output as
  * `<alias>__<output>`, and `<alias>/stk-connections.tf` declares the variables wiring fills.
  */

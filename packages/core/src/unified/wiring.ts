@@ -1,5 +1,5 @@
 /**
- * Unified mode wires Connection Interfaces through Terraform (CONTRACT.md §6): when a plugin
+ * Unified mode wires Connection Interfaces through Terraform (docs/runs-and-tasks.md#classic-and-unified-mode): when a plugin
  * requires an interface another plugin of the same run generates, its templates see each attribute
  * as a reference to a module variable (`${var.stk_conn_<name>_<attribute>}`), and the root module
  * passes the producer's module output into that variable. The whole project can then be planned
