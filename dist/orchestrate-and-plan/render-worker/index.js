@@ -6459,8 +6459,10 @@ const external_node_worker_threads_namespaceObject = require("node:worker_thread
  *   Runs that end with it are recorded as USER_ERROR.
  * - {@link ExternalError}: something outside failed (S3, Terraform, the network). It says what was
  *   being done and whether retrying can help. Runs that end with it are recorded as RUNTIME_ERROR.
+ *   {@link StoredObjectError} is the one for an object of a bucket that is missing or corrupt.
  *
- * Anything else that escapes is a bug in this project and is reported as such.
+ * Anything else that escapes is a bug in this project and is reported as such (a task it ends is
+ * INTERNAL_ERROR, see {@link taskStatusOf}).
  */
 /** Formats a location as `file:line:column` (the parts that are known). */
 function formatLocation(location) {
@@ -6515,6 +6517,50 @@ class ExternalError extends Error {
         this.summary = options.summary;
     }
 }
+/** `s3://bucket/key`. */
+function formatStoredObject(object) {
+    return `s3://${object.bucket}/${object.key}`;
+}
+/** What to do about a stored object that is gone or damaged, for {@link StoredObjectError}'s hint. */
+const STORED_OBJECT_HINTS = {
+    /** An object a run stored while it was planned (manifest, plugin snapshot, rendered IaC, plan). */
+    newRun: 'Start a new run (run the workflow again) and review its plan.',
+    /** An object that outlives runs (history, shared values, Connection Interfaces, the registry). */
+    restore: "Restore an earlier version of the object from the bucket's versioning, and check who can write to the bucket.",
+    /** Any object, where the reader does not know which kind it is (the stores' getJson). */
+    any: "Restore an earlier version of the object from the bucket's versioning; if it belongs to a run (runs/<id>/), start a new run instead (run the workflow again).",
+};
+/**
+ * An object that must be in a bucket is missing, or does not read back as what was written
+ * (not JSON, not the recorded digest, not the shape it must have). An outside failure: the bucket
+ * lost it or someone changed it, not this engine and not the user's configuration. The message
+ * names the object and says what to do.
+ */
+class StoredObjectError extends ExternalError {
+    name = 'StoredObjectError';
+    bucket;
+    key;
+    problem;
+    /**
+     * @param says what is wrong, continuing `s3://bucket/key ...` ("is not valid JSON: ...")
+     * @param hint what to do, e.g. one of {@link STORED_OBJECT_HINTS}
+     */
+    constructor(object, says, hint, options = {}) {
+        super(`${formatStoredObject(object)} ${says} ${hint}`, options);
+        this.bucket = object.bucket;
+        this.key = object.key;
+        this.problem = object.problem;
+    }
+}
+/** Parses a stored object's text; not JSON is a StoredObjectError naming it. */
+function parseStoredJson(object, text, hint) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw new StoredObjectError({ ...object, problem: 'corrupt' }, 'is not valid JSON: the object was changed outside this tool or is corrupt.', hint, { cause: error });
+    }
+}
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
 class CancelledError extends Error {
     name = 'CancelledError';
@@ -6529,6 +6575,17 @@ function classifyError(error) {
     if (error instanceof CancelledError)
         return 'ABORTED';
     return 'RUNTIME_ERROR';
+}
+/**
+ * How a task ends for a given error, from the same classification as the run: the user's or an
+ * outside failure is the task's FAILED, a cancel ABORTED, and anything else (a bug of this engine)
+ * INTERNAL_ERROR.
+ */
+function taskStatusOf(error) {
+    const kind = classifyError(error);
+    if (kind === 'ABORTED')
+        return 'ABORTED';
+    return kind === 'USER_ERROR' || error instanceof ExternalError ? 'FAILED' : 'INTERNAL_ERROR';
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
