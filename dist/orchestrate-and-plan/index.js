@@ -85434,7 +85434,7 @@ const errors_STORED_OBJECT_HINTS = {
  * lost it or someone changed it, not this engine and not the user's configuration. The message
  * names the object and says what to do.
  */
-class errors_StoredObjectError extends ExternalError {
+class StoredObjectError extends ExternalError {
     name = 'StoredObjectError';
     bucket;
     key;
@@ -85456,7 +85456,7 @@ function errors_parseStoredJson(object, text, hint) {
         return JSON.parse(text);
     }
     catch (error) {
-        throw new errors_StoredObjectError({ ...object, problem: 'corrupt' }, 'is not valid JSON: the object was changed outside this tool or is corrupt.', hint, { cause: error });
+        throw new StoredObjectError({ ...object, problem: 'corrupt' }, 'is not valid JSON: the object was changed outside this tool or is corrupt.', hint, { cause: error });
     }
 }
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
@@ -87799,7 +87799,7 @@ function sessionName(env) {
 }
 function fromSts(credentials, roleArn) {
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
-        throw new Error(`STS returned no credentials for ${roleArn}`);
+        throw new ExternalError(`AWS STS answered without credentials for ${roleArn}: assuming the role did not give any.`, { retryable: true });
     return {
         accessKeyId: credentials.AccessKeyId,
         secretAccessKey: credentials.SecretAccessKey,
@@ -88211,6 +88211,7 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 
 
 
+
 /**
  * DEPLOY_ENGINE_S3_TIMEOUT_MS overrides the per-request timeout (30 s), e.g. to fail faster against
  * a local S3 server or wait longer on a slow link.
@@ -88221,7 +88222,10 @@ function timeoutFromEnv(env) {
         return undefined;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 100)
-        throw new Error(`DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw}".`);
+        throw new errors_ConfigurationError({
+            message: `DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw.slice(0, 40)}".`,
+            hint: 'Fix or remove the environment variable DEPLOY_ENGINE_S3_TIMEOUT_MS of the step (default 30000).',
+        });
     return value;
 }
 function requestHandler(options) {
@@ -91335,42 +91339,22 @@ const STACKSPOT_FILTERS = {
     regex_replace: regexReplace,
 };
 
-;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-runtime.ts
 /**
- * Jinja's StrictUndefined and a sandbox for nunjucks.
- *
- * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
- * this module changes what lookups compile to:
- * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
- *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
- *   missing value is simply undefined;
- * - attribute lookups see only an object's own properties, so a template cannot reach
- *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
- * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
- *
- * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
- * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
+ * The runtime half of the strict, sandboxed nunjucks (see strict-nunjucks.ts, the compiler half):
+ * what a compiled template calls to look a name or an attribute up. Only an object's own
+ * properties are reachable, never `constructor` or a prototype; an undefined value is an error
+ * (strict) or recorded and empty (lenient), as in Jinja.
  */
-
-
-
-
 
 
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const compilerModule = __nccwpck_require__(8993);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = __nccwpck_require__(9846);
-
 /** The most undefined references one template reports (each line and expression once). */
 const MAX_UNDEFINED_REFS = 200;
-/** The most numbers range() gives, as in Jinja's sandbox. */
-const MAX_RANGE = 100000;
-const SOFT_TESTS = new Set(['defined', 'undefined']);
 /** Keys that lead from a value to its prototype or to Function: refused outright. */
 const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
-const SOFT_FILTERS = new Set(['default', 'd']);
 function hasName(context, frame, name) {
     if (frame.lookup(name) !== undefined)
         return true;
@@ -91427,7 +91411,11 @@ function undefinedValue(expression, detail, lineno, colno) {
     }
     return undefined;
 }
-function installRuntime() {
+/**
+ * Adds to nunjucks' runtime the functions the patched compiler emits calls to: strictLookup and
+ * strictMember (own properties only, undefined names reported), softMember, definedOperand.
+ */
+function installStrictRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
@@ -91466,6 +91454,39 @@ function installRuntime() {
         return value;
     };
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+/**
+ * Jinja's StrictUndefined and a sandbox for nunjucks.
+ *
+ * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
+ * this module changes what lookups compile to:
+ * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
+ *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
+ *   missing value is simply undefined;
+ * - attribute lookups see only an object's own properties, so a template cannot reach
+ *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
+ * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
+ *
+ * It patches nunjucks' compiler (here) and runtime (strict-runtime.ts) objects once, because
+ * nunjucks offers no way to plug in a compiler; the lockfile pins nunjucks and the tests in this
+ * folder cover every patched path.
+ */
+
+
+
+
+
+
+
+// nunjucks' internals, which its type definitions do not describe.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const compilerModule = __nccwpck_require__(8993);
+
+/** The most numbers range() gives, as in Jinja's sandbox. */
+const MAX_RANGE = 100000;
+const SOFT_TESTS = new Set(['defined', 'undefined']);
+const SOFT_FILTERS = new Set(['default', 'd']);
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node) {
     if (!node)
@@ -91687,7 +91708,7 @@ const COMPARE_OPS = {
  */
 function createStrictEnvironment() {
     installLexerPatch();
-    installRuntime();
+    installStrictRuntime();
     installCompiler();
     const env = new nunjucks.Environment([], {
         autoescape: false,
@@ -92386,17 +92407,26 @@ async function snapshotDirectory(dir, displayDir) {
         files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
     };
 }
-/** Writes a snapshot back to disk under `dir`, after checking its digest. */
-async function restoreSnapshot(snapshot, dir) {
-    const files = snapshot.files.map((f) => {
-        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
-            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
-        }
+/**
+ * Writes a snapshot read from `from` back to disk under `dir`, after checking its shape, its paths
+ * and its digest: a snapshot that fails them is a StoredObjectError naming `from` (the object was
+ * changed in the bucket or is corrupt), and nothing of it is written.
+ */
+async function restoreSnapshot(snapshot, dir, from) {
+    const corrupt = (what) => new StoredObjectError({ ...from, problem: 'corrupt' }, `is not a plugin snapshot this engine wrote: ${what}.`, errors_STORED_OBJECT_HINTS.any);
+    const entries = snapshot?.files;
+    if (!Array.isArray(entries) || typeof snapshot.digest !== 'string')
+        throw corrupt('it has no list of files and digest');
+    const files = entries.map((entry) => {
+        const f = (typeof entry === 'object' && entry !== null ? entry : {});
+        if (typeof f.path !== 'string' || typeof f.base64 !== 'string')
+            throw corrupt('an entry has no path or content');
+        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/'))
+            throw corrupt(`it holds an unsafe path: ${f.path}`);
         return { path: f.path, content: Buffer.from(f.base64, 'base64') };
     });
-    if (digestFiles(files) !== snapshot.digest) {
-        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
-    }
+    if (digestFiles(files) !== snapshot.digest)
+        throw corrupt('its files do not match its digest');
     for (const file of files) {
         const target = (0,external_node_path_.join)(dir, ...file.path.split('/'));
         await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
@@ -93280,12 +93310,12 @@ function readRecordedArtifact(where, body, expected) {
     if (body === undefined) {
         if (expected === undefined)
             return undefined;
-        throw new errors_StoredObjectError({ ...object, problem: 'missing' }, `is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on.`, errors_STORED_OBJECT_HINTS.newRun);
+        throw new StoredObjectError({ ...object, problem: 'missing' }, `is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on.`, errors_STORED_OBJECT_HINTS.newRun);
     }
     if (expected !== undefined) {
         const found = artifactDigest(body);
         if (found !== expected)
-            throw new errors_StoredObjectError({ ...object, problem: 'corrupt' }, `is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used.`, `${errors_STORED_OBJECT_HINTS.newRun.slice(0, -1)}, and check who can write to the IaC bucket.`);
+            throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used.`, `${errors_STORED_OBJECT_HINTS.newRun.slice(0, -1)}, and check who can write to the IaC bucket.`);
     }
     return errors_parseStoredJson(object, Buffer.from(body).toString('utf8'), 'Start a new run (run the workflow again).');
 }
@@ -93348,7 +93378,7 @@ class RunArtifacts {
         const value = await this.get(runId, name);
         if (value !== undefined)
             return value;
-        throw new errors_StoredObjectError({ ...this.artifactObject(runId, name), problem: 'missing' }, missing, errors_STORED_OBJECT_HINTS.newRun);
+        throw new StoredObjectError({ ...this.artifactObject(runId, name), problem: 'missing' }, missing, errors_STORED_OBJECT_HINTS.newRun);
     }
     async putFile(runId, name, body, contentType) {
         const key = keys_keys.file(runId, name);
@@ -93960,7 +93990,7 @@ class RunRecords {
 }
 /** The record of a run this step was told about, or opened, is gone from the bucket. */
 function missingRecord(bucket, runId) {
-    return new errors_StoredObjectError({ bucket, key: keys_keys.run(runId), problem: 'missing' }, `is missing: the record of run ${runId} was deleted from the IaC bucket (or never written), so the run cannot go on.`, "Restore it from the bucket's versioning if the run must be closed or resumed; otherwise start a new run (run the workflow again).");
+    return new StoredObjectError({ bucket, key: keys_keys.run(runId), problem: 'missing' }, `is missing: the record of run ${runId} was deleted from the IaC bucket (or never written), so the run cannot go on.`, "Restore it from the bucket's versioning if the run must be closed or resumed; otherwise start a new run (run the workflow again).");
 }
 function sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
@@ -95288,25 +95318,16 @@ function cliConfigFailure(output) {
         .join(' ');
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
+;// CONCATENATED MODULE: ./packages/core/src/terraform/command-environment.ts
 /**
- * One rendered Terraform project and the commands the engine runs on it. The engine decides where
- * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
- * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
+ * What a Terraform command runs with besides its arguments: a minimal environment (the runner's
+ * network settings, the project's own variables, a CLI configuration of ours) and a private folder
+ * outside the project for its files, removed when it has ended.
  */
 
 
 
 
-
-
-
-
-
-const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
-/** Terraform's dependency lock file: the provider versions and checksums init chose. */
-const terraform_project_LOCK_FILE = '.terraform.lock.hcl';
-const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
  * reach anything on a corporate network; nothing else of the runner's environment is passed on.
@@ -95331,6 +95352,59 @@ function runnerNetworkSettings() {
     }
     return settings;
 }
+/**
+ * The environment of a command: a minimal base, then the project's own variables (`env`); its CLI
+ * configuration is written into `privateDir` (always a file of ours: the runner may point
+ * TF_CLI_CONFIG_FILE at a missing file).
+ */
+async function commandEnvironment(options, privateDir) {
+    const file = cliConfig(options.runnerCliConfig, await options.providerMirror?.ready());
+    const config = (0,external_node_path_.join)(privateDir, file.name);
+    await (0,promises_.writeFile)(config, file.text, { mode: 0o600 });
+    return {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        ...runnerNetworkSettings(),
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0',
+        CHECKPOINT_DISABLE: '1',
+        TF_CLI_CONFIG_FILE: config,
+        ...(options.tfLogProvider ? { TF_LOG_PROVIDER: options.tfLogProvider } : {}),
+        ...options.env,
+    };
+}
+/** A folder of one command's own under `root` (0700; default: the system's temp folder), removed when it has ended. */
+async function withPrivateDir(root, use) {
+    const parent = root ?? (0,external_node_os_.tmpdir)();
+    await (0,promises_.mkdir)(parent, { recursive: true, mode: 0o700 });
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(parent, 'terraform-'));
+    try {
+        return await use(dir);
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
+/**
+ * One rendered Terraform project and the commands the engine runs on it. The engine decides where
+ * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
+ * goes to the tfstate bucket under the key we chose, with Terraform's S3 lock file on.
+ */
+
+
+
+
+
+
+
+
+
+const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
+/** Terraform's dependency lock file: the provider versions and checksums init chose. */
+const terraform_project_LOCK_FILE = '.terraform.lock.hcl';
+const BACKEND_FILE = '.deploy-engine.s3.tfbackend';
 function hcl(value) {
     return JSON.stringify(value);
 }
@@ -95389,25 +95463,18 @@ class TerraformProject {
             `-backend-config=${BACKEND_FILE}`,
         ]);
     }
+    /**
+     * Applies without a saved plan (`terraform apply -auto-approve`), or with `destroy` destroys
+     * everything in the state (`terraform destroy -auto-approve`).
+     */
     async apply(options = {}) {
-        const result = await this.run('apply', [
-            'apply',
+        const command = options.destroy ? 'destroy' : 'apply';
+        const result = await this.run(command, [
+            command,
             '-auto-approve',
             '-input=false',
             '-no-color',
             ...this.parallelism(),
-            ...vars(options.vars),
-        ]);
-        return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
-    }
-    async destroy(options = {}) {
-        const result = await this.run('destroy', [
-            'destroy',
-            '-auto-approve',
-            '-input=false',
-            '-no-color',
-            ...this.parallelism(),
-            ...vars(options.vars),
         ]);
         return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
     }
@@ -95474,53 +95541,23 @@ class TerraformProject {
         try {
             return JSON.parse(text);
         }
-        catch {
-            throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
+        catch (error) {
+            if (!this.backend)
+                throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
+            const { bucket, key } = this.backend;
+            throw new StoredObjectError({ bucket, key, problem: 'corrupt' }, `is not valid JSON: it is the Terraform state of ${this.label}, changed outside Terraform or corrupt.`, "Restore an earlier version of it from the state bucket's versioning.", { cause: error });
         }
     }
     parallelism() {
         return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
     }
-    /**
-     * The environment of a command: a minimal base, then the options' own; its CLI configuration is
-     * written into `privateDir` (always a file of ours: the runner may point TF_CLI_CONFIG_FILE at a
-     * missing file).
-     */
-    async env(privateDir) {
-        const file = cliConfig(this.options.runnerCliConfig, await this.options.providerMirror?.ready());
-        const config = (0,external_node_path_.join)(privateDir, file.name);
-        await (0,promises_.writeFile)(config, file.text, { mode: 0o600 });
-        return {
-            PATH: process.env.PATH ?? '/usr/bin:/bin',
-            HOME: process.env.HOME ?? '/tmp',
-            ...runnerNetworkSettings(),
-            TF_IN_AUTOMATION: '1',
-            TF_INPUT: '0',
-            CHECKPOINT_DISABLE: '1',
-            TF_CLI_CONFIG_FILE: config,
-            ...(this.options.tfLogProvider ? { TF_LOG_PROVIDER: this.options.tfLogProvider } : {}),
-            ...this.options.env,
-        };
-    }
-    /** A folder of this command's own outside the project (0700), removed when it has ended. */
-    async withPrivateDir(use) {
-        const root = this.options.privateDir ?? (0,external_node_os_.tmpdir)();
-        await (0,promises_.mkdir)(root, { recursive: true, mode: 0o700 });
-        const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(root, 'terraform-'));
-        try {
-            return await use(dir);
-        }
-        finally {
-            await (0,promises_.rm)(dir, { recursive: true, force: true });
-        }
-    }
     async run(command, args, okCodes = [0], options = {}) {
         const { logger } = this.options;
         const started = Date.now();
         let envNames = '';
-        const result = await this.withPrivateDir(async (privateDir) => {
+        const result = await withPrivateDir(this.options.privateDir, async (privateDir) => {
             const env = {
-                ...(await this.env(privateDir)),
+                ...(await commandEnvironment(this.options, privateDir)),
                 ...(command === 'init' ? this.options.initEnv : {}),
             };
             envNames = Object.keys(env).sort().join(', ');
@@ -95586,9 +95623,6 @@ class TerraformProject {
             this.options.logger.warning(message, warning.location);
         }
     }
-}
-function vars(values = {}) {
-    return Object.entries(values).map(([k, v]) => `-var=${k}=${v}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/locate-terraform.ts
@@ -97727,15 +97761,13 @@ async function replanReviewedDestroy(terraform, record, file, refusal) {
 async function verifiedPlanBytes(runs, bucket, runId, record) {
     const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
     const bytes = await runs.getFile(runId, planFile(record.name));
+    const object = { bucket, key: record.fileKey };
     if (!bytes) {
-        throw new ExternalError(`The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`);
+        throw new StoredObjectError({ ...object, problem: 'missing' }, `is missing: it is the saved ${what} of run ${runId}, which was reviewed. Nothing was applied.`, errors_STORED_OBJECT_HINTS.newRun);
     }
     const actual = saved_plans_sha256(bytes);
     if (actual !== record.sha256) {
-        throw new errors_ConfigurationError({
-            message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
-            hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
-        });
+        throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is the saved ${what} of run ${runId}, but it is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}. Nothing was applied.`, 'Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.');
     }
     return Buffer.from(bytes);
 }
@@ -97952,7 +97984,7 @@ class UnifiedTasks {
             return;
         const project = await this.projectSnapshot();
         await (0,promises_.rm)(this.dir, { recursive: true, force: true });
-        await restoreSnapshot(project, this.dir);
+        await restoreSnapshot(project, this.dir, this.tb.deps.runs.artifactObject(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT));
         this.onDisk = true;
     }
     async projectSnapshot() {
@@ -98073,7 +98105,7 @@ async function destroyClassicPlugin(tb, alias, dir) {
     const terraform = tb.project(dir, alias);
     await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
     if (!record)
-        return { changes: await terraform.destroy(), use: { kind: 'none' } };
+        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
     if (!moved) {
         const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
@@ -99150,7 +99182,7 @@ class TaskExecutor {
             throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
         const sourceDir = (0,external_node_path_.join)(this.options.workDir, 'sources', plugin.alias);
         await (0,promises_.rm)(sourceDir, { recursive: true, force: true });
-        await restoreSnapshot(snapshot, sourceDir);
+        await restoreSnapshot(snapshot, sourceDir, this.deps.runs.artifactObject(this.run.runId, sourceArtifact(plugin.alias)));
         const { workspace, environment, appKind, appId } = this.manifest.target;
         const types = this.manifest.connectionTypes ?? {};
         const connections = {};
@@ -99308,7 +99340,7 @@ class TaskExecutor {
         const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(alias));
         if (!stored)
             throw new Error(`plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`);
-        await restoreSnapshot(stored, dir);
+        await restoreSnapshot(stored, dir, this.deps.runs.artifactObject(this.run.runId, iacArtifact(alias)));
         this.iacDigests.set(alias, stored.digest);
         return dir;
     }
@@ -99445,7 +99477,7 @@ class TaskExecutor {
             throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
         const dir = (0,external_node_path_.join)(this.options.workDir, folder, alias);
         await (0,promises_.rm)(dir, { recursive: true, force: true });
-        await restoreSnapshot(iac.value, dir);
+        await restoreSnapshot(iac.value, dir, { bucket: this.deps.iacStore.bucket, key: entry.key });
         return dir;
     }
     artifactKey(name) {
@@ -99763,19 +99795,9 @@ class PluginRegistry {
             recorded.version !== ref.version ||
             typeof recorded.digest !== 'string' ||
             !/^[0-9a-f]{64}$/.test(recorded.digest)) {
-            throw new errors_ConfigurationError({
-                message: `The release record of ${formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
-                location: { file: display },
-                hint: 'Restore the object (S3 versioning) or publish the plugin again under a new version.',
-            });
+            throw new StoredObjectError({ bucket: this.store.bucket, key: releaseKey(ref), problem: 'corrupt' }, `is the release record of ${formatRef(ref)} but does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
         }
-        const stored = await this.store.getJson(contentKey(ref, release.digest));
-        if (!stored)
-            throw new errors_ConfigurationError({
-                message: `The files of ${formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
-                location: { file: display },
-                hint: 'Publish the plugin again under a new version.',
-            });
+        const stored = await requireJson(this.store, contentKey(ref, release.digest), `is missing: it holds the files of ${formatRef(ref)}, published, but gone from the bucket.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
         await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
         return release;
     }
@@ -100316,22 +100338,12 @@ function readLogLevel(p, names) {
     return verbose || level === 'debug' ? 'debug' : 'info';
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/not-implemented.ts
-/**
- * Raised by an action whose work is not built yet: after its inputs were validated it fails the
- * step honestly instead of pretending to succeed.
- */
-class NotImplementedError extends Error {
-    name = 'NotImplementedError';
-}
-
 ;// CONCATENATED MODULE: ./packages/action-kit/src/run-action.ts
 /**
  * The wrapper every action's entry point calls: it turns errors into a failed step that says whose
  * fault it is, annotates problems with their file and line (each once), and aborts the work when
  * the job is cancelled.
  */
-
 
 
 /** Runs `main` and reports its failure on the step. Never throws. */
@@ -100355,9 +100367,6 @@ function reportFailure(name, error) {
     else if (error instanceof ExternalError) {
         const retry = error.retryable ? ' Re-running the job may succeed.' : '';
         setFailed(`${name}: ${reportedOnce(error)}${retry}`);
-    }
-    else if (error instanceof NotImplementedError) {
-        setFailed(`${name}: not implemented yet. ${error.message}`);
     }
     else if (error instanceof CancelledError) {
         setFailed(`${name}: cancelled. ${error.message}`);
@@ -101950,7 +101959,6 @@ function review(item) {
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
-
 
 
 

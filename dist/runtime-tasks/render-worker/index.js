@@ -7861,42 +7861,22 @@ const STACKSPOT_FILTERS = {
     regex_replace: regexReplace,
 };
 
-;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-runtime.ts
 /**
- * Jinja's StrictUndefined and a sandbox for nunjucks.
- *
- * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
- * this module changes what lookups compile to:
- * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
- *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
- *   missing value is simply undefined;
- * - attribute lookups see only an object's own properties, so a template cannot reach
- *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
- * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
- *
- * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
- * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
+ * The runtime half of the strict, sandboxed nunjucks (see strict-nunjucks.ts, the compiler half):
+ * what a compiled template calls to look a name or an attribute up. Only an object's own
+ * properties are reachable, never `constructor` or a prototype; an undefined value is an error
+ * (strict) or recorded and empty (lenient), as in Jinja.
  */
-
-
-
-
 
 
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const compilerModule = __nccwpck_require__(993);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = __nccwpck_require__(846);
-
 /** The most undefined references one template reports (each line and expression once). */
 const MAX_UNDEFINED_REFS = 200;
-/** The most numbers range() gives, as in Jinja's sandbox. */
-const MAX_RANGE = 100000;
-const SOFT_TESTS = new Set(['defined', 'undefined']);
 /** Keys that lead from a value to its prototype or to Function: refused outright. */
 const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
-const SOFT_FILTERS = new Set(['default', 'd']);
 function hasName(context, frame, name) {
     if (frame.lookup(name) !== undefined)
         return true;
@@ -7953,7 +7933,11 @@ function undefinedValue(expression, detail, lineno, colno) {
     }
     return undefined;
 }
-function installRuntime() {
+/**
+ * Adds to nunjucks' runtime the functions the patched compiler emits calls to: strictLookup and
+ * strictMember (own properties only, undefined names reported), softMember, definedOperand.
+ */
+function installStrictRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
@@ -7992,6 +7976,39 @@ function installRuntime() {
         return value;
     };
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+/**
+ * Jinja's StrictUndefined and a sandbox for nunjucks.
+ *
+ * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
+ * this module changes what lookups compile to:
+ * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
+ *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
+ *   missing value is simply undefined;
+ * - attribute lookups see only an object's own properties, so a template cannot reach
+ *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
+ * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
+ *
+ * It patches nunjucks' compiler (here) and runtime (strict-runtime.ts) objects once, because
+ * nunjucks offers no way to plug in a compiler; the lockfile pins nunjucks and the tests in this
+ * folder cover every patched path.
+ */
+
+
+
+
+
+
+
+// nunjucks' internals, which its type definitions do not describe.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const compilerModule = __nccwpck_require__(993);
+
+/** The most numbers range() gives, as in Jinja's sandbox. */
+const MAX_RANGE = 100000;
+const SOFT_TESTS = new Set(['defined', 'undefined']);
+const SOFT_FILTERS = new Set(['default', 'd']);
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node) {
     if (!node)
@@ -8213,7 +8230,7 @@ const COMPARE_OPS = {
  */
 function createStrictEnvironment() {
     installLexerPatch();
-    installRuntime();
+    installStrictRuntime();
     installCompiler();
     const env = new nunjucks.Environment([], {
         autoescape: false,
