@@ -49676,8 +49676,10 @@ var __webpack_exports__ = {};
  *   Runs that end with it are recorded as USER_ERROR.
  * - {@link ExternalError}: something outside failed (S3, Terraform, the network). It says what was
  *   being done and whether retrying can help. Runs that end with it are recorded as RUNTIME_ERROR.
+ *   {@link StoredObjectError} is the one for an object of a bucket that is missing or corrupt.
  *
- * Anything else that escapes is a bug in this project and is reported as such.
+ * Anything else that escapes is a bug in this project and is reported as such (a task it ends is
+ * INTERNAL_ERROR, see {@link taskStatusOf}).
  */
 /** Formats a location as `file:line:column` (the parts that are known). */
 function errors_formatLocation(location) {
@@ -49732,6 +49734,50 @@ class errors_ExternalError extends Error {
         this.summary = options.summary;
     }
 }
+/** `s3://bucket/key`. */
+function formatStoredObject(object) {
+    return `s3://${object.bucket}/${object.key}`;
+}
+/** What to do about a stored object that is gone or damaged, for {@link StoredObjectError}'s hint. */
+const errors_STORED_OBJECT_HINTS = {
+    /** An object a run stored while it was planned (manifest, plugin snapshot, rendered IaC, plan). */
+    newRun: 'Start a new run (run the workflow again) and review its plan.',
+    /** An object that outlives runs (history, shared values, Connection Interfaces, the registry). */
+    restore: "Restore an earlier version of the object from the bucket's versioning, and check who can write to the bucket.",
+    /** Any object, where the reader does not know which kind it is (the stores' getJson). */
+    any: "Restore an earlier version of the object from the bucket's versioning; if it belongs to a run (runs/<id>/), start a new run instead (run the workflow again).",
+};
+/**
+ * An object that must be in a bucket is missing, or does not read back as what was written
+ * (not JSON, not the recorded digest, not the shape it must have). An outside failure: the bucket
+ * lost it or someone changed it, not this engine and not the user's configuration. The message
+ * names the object and says what to do.
+ */
+class errors_StoredObjectError extends errors_ExternalError {
+    name = 'StoredObjectError';
+    bucket;
+    key;
+    problem;
+    /**
+     * @param says what is wrong, continuing `s3://bucket/key ...` ("is not valid JSON: ...")
+     * @param hint what to do, e.g. one of {@link STORED_OBJECT_HINTS}
+     */
+    constructor(object, says, hint, options = {}) {
+        super(`${formatStoredObject(object)} ${says} ${hint}`, options);
+        this.bucket = object.bucket;
+        this.key = object.key;
+        this.problem = object.problem;
+    }
+}
+/** Parses a stored object's text; not JSON is a StoredObjectError naming it. */
+function errors_parseStoredJson(object, text, hint) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_StoredObjectError({ ...object, problem: 'corrupt' }, 'is not valid JSON: the object was changed outside this tool or is corrupt.', hint, { cause: error });
+    }
+}
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
 class errors_CancelledError extends Error {
     name = 'CancelledError';
@@ -49746,6 +49792,17 @@ function errors_classifyError(error) {
     if (error instanceof errors_CancelledError)
         return 'ABORTED';
     return 'RUNTIME_ERROR';
+}
+/**
+ * How a task ends for a given error, from the same classification as the run: the user's or an
+ * outside failure is the task's FAILED, a cancel ABORTED, and anything else (a bug of this engine)
+ * INTERNAL_ERROR.
+ */
+function taskStatusOf(error) {
+    const kind = errors_classifyError(error);
+    if (kind === 'ABORTED')
+        return 'ABORTED';
+    return kind === 'USER_ERROR' || error instanceof errors_ExternalError ? 'FAILED' : 'INTERNAL_ERROR';
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
@@ -51653,7 +51710,7 @@ function sessionName(env) {
 }
 function fromSts(credentials, roleArn) {
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
-        throw new Error(`STS returned no credentials for ${roleArn}`);
+        throw new errors_ExternalError(`AWS STS answered without credentials for ${roleArn}: assuming the role did not give any.`, { retryable: true });
     return {
         accessKeyId: credentials.AccessKeyId,
         secretAccessKey: credentials.SecretAccessKey,
@@ -51780,17 +51837,22 @@ class object_store_PreconditionFailedError extends Error {
 /** An in-memory ObjectStore with S3's conditional semantics, for unit tests of pure logic. */
 
 
+
 class MemoryObjectStore {
     bucket;
+    /** One map for JSON and raw objects, as in a bucket: getJson reads what putBytes wrote. */
     objects = new Map();
-    files = new Map();
     version = 0;
     constructor(bucket = 'memory') {
         this.bucket = bucket;
     }
     async getJson(key) {
         const object = this.objects.get(key);
-        return object ? { value: JSON.parse(object.body), etag: object.etag } : undefined;
+        if (!object)
+            return undefined;
+        const text = Buffer.from(object.body).toString('utf8');
+        const value = parseStoredJson({ bucket: this.bucket, key }, text, STORED_OBJECT_HINTS.any);
+        return { value, etag: object.etag };
     }
     async putJson(key, value, condition) {
         const current = this.objects.get(key);
@@ -51799,29 +51861,28 @@ class MemoryObjectStore {
         if (condition && 'ifMatch' in condition && current?.etag !== condition.ifMatch) {
             throw new PreconditionFailedError(key);
         }
-        const body = JSON.stringify(value);
-        const etag = `"${createHash('md5').update(`${++this.version}:${body}`).digest('hex')}"`;
-        this.objects.set(key, { body, etag });
-        return etag;
+        return this.put(key, Buffer.from(JSON.stringify(value), 'utf8'));
     }
     async getBytes(key) {
-        const file = this.files.get(key);
-        return file ? new Uint8Array(file) : undefined;
+        const object = this.objects.get(key);
+        return object ? new Uint8Array(object.body) : undefined;
     }
     async putBytes(key, body, _contentType) {
-        this.files.set(key, new Uint8Array(body));
+        this.put(key, body);
     }
     async delete(key, condition) {
         const current = this.objects.get(key);
         if (condition && current && current.etag !== condition.ifMatch)
             throw new PreconditionFailedError(key);
         this.objects.delete(key);
-        this.files.delete(key);
     }
     async list(prefix) {
-        return [...new Set([...this.objects.keys(), ...this.files.keys()])]
-            .filter((k) => k.startsWith(prefix))
-            .sort();
+        return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+    }
+    put(key, body) {
+        const etag = `"${createHash('md5').update(`${++this.version}:`).update(body).digest('hex')}"`;
+        this.objects.set(key, { body: new Uint8Array(body), etag });
+        return etag;
     }
 }
 
@@ -51855,13 +51916,7 @@ class S3ObjectStore {
             try {
                 const response = await this.client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key }));
                 const body = (await response.Body?.transformToString()) ?? '';
-                let value;
-                try {
-                    value = JSON.parse(body);
-                }
-                catch {
-                    throw new errors_ExternalError(`s3://${this.bucket}/${key} is not valid JSON: the object was changed outside this tool or is corrupt.`);
-                }
+                const value = errors_parseStoredJson({ bucket: this.bucket, key }, body, errors_STORED_OBJECT_HINTS.any);
                 return { value, etag: response.ETag ?? '' };
             }
             catch (error) {
@@ -52009,6 +52064,7 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 
 
 
+
 /**
  * DEPLOY_ENGINE_S3_TIMEOUT_MS overrides the per-request timeout (30 s), e.g. to fail faster against
  * a local S3 server or wait longer on a slow link.
@@ -52019,7 +52075,10 @@ function timeoutFromEnv(env) {
         return undefined;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 100)
-        throw new Error(`DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw}".`);
+        throw new errors_ConfigurationError({
+            message: `DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw.slice(0, 40)}".`,
+            hint: 'Fix or remove the environment variable DEPLOY_ENGINE_S3_TIMEOUT_MS of the step (default 30000).',
+        });
     return value;
 }
 function requestHandler(options) {
@@ -52054,7 +52113,24 @@ function createS3Client(options) {
     return new client_s3_dist_cjs/* S3Client */.YxF(config);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/store/required-object.ts
+
+/**
+ * Reads a JSON object that must be there (a record another step wrote, an object the history
+ * points at). Missing, it is a StoredObjectError naming it.
+ *
+ * @param missing what its absence means, continuing `s3://bucket/key ...` ("is missing, though ...")
+ * @param hint what to do (see STORED_OBJECT_HINTS)
+ */
+async function requireJson(store, key, missing, hint) {
+    const stored = await store.getJson(key);
+    if (!stored)
+        throw new errors_StoredObjectError({ bucket: store.bucket, key, problem: 'missing' }, missing, hint);
+    return stored;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/store/index.ts
+
 
 
 
@@ -54775,42 +54851,22 @@ const stackspot_STACKSPOT_FILTERS = {
     regex_replace: regexReplace,
 };
 
-;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-runtime.ts
 /**
- * Jinja's StrictUndefined and a sandbox for nunjucks.
- *
- * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
- * this module changes what lookups compile to:
- * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
- *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
- *   missing value is simply undefined;
- * - attribute lookups see only an object's own properties, so a template cannot reach
- *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
- * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
- *
- * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
- * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
+ * The runtime half of the strict, sandboxed nunjucks (see strict-nunjucks.ts, the compiler half):
+ * what a compiled template calls to look a name or an attribute up. Only an object's own
+ * properties are reachable, never `constructor` or a prototype; an undefined value is an error
+ * (strict) or recorded and empty (lenient), as in Jinja.
  */
-
-
-
-
 
 
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const compilerModule = __nccwpck_require__(8993);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = __nccwpck_require__(9846);
-
 /** The most undefined references one template reports (each line and expression once). */
 const MAX_UNDEFINED_REFS = 200;
-/** The most numbers range() gives, as in Jinja's sandbox. */
-const MAX_RANGE = 100000;
-const SOFT_TESTS = new Set(['defined', 'undefined']);
 /** Keys that lead from a value to its prototype or to Function: refused outright. */
 const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
-const SOFT_FILTERS = new Set(['default', 'd']);
 function hasName(context, frame, name) {
     if (frame.lookup(name) !== undefined)
         return true;
@@ -54867,7 +54923,11 @@ function undefinedValue(expression, detail, lineno, colno) {
     }
     return undefined;
 }
-function installRuntime() {
+/**
+ * Adds to nunjucks' runtime the functions the patched compiler emits calls to: strictLookup and
+ * strictMember (own properties only, undefined names reported), softMember, definedOperand.
+ */
+function strict_runtime_installStrictRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
@@ -54906,6 +54966,39 @@ function installRuntime() {
         return value;
     };
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+/**
+ * Jinja's StrictUndefined and a sandbox for nunjucks.
+ *
+ * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
+ * this module changes what lookups compile to:
+ * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
+ *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
+ *   missing value is simply undefined;
+ * - attribute lookups see only an object's own properties, so a template cannot reach
+ *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
+ * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
+ *
+ * It patches nunjucks' compiler (here) and runtime (strict-runtime.ts) objects once, because
+ * nunjucks offers no way to plug in a compiler; the lockfile pins nunjucks and the tests in this
+ * folder cover every patched path.
+ */
+
+
+
+
+
+
+
+// nunjucks' internals, which its type definitions do not describe.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const compilerModule = __nccwpck_require__(8993);
+
+/** The most numbers range() gives, as in Jinja's sandbox. */
+const MAX_RANGE = 100000;
+const SOFT_TESTS = new Set(['defined', 'undefined']);
+const SOFT_FILTERS = new Set(['default', 'd']);
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node) {
     if (!node)
@@ -55127,7 +55220,7 @@ const COMPARE_OPS = {
  */
 function strict_nunjucks_createStrictEnvironment() {
     installLexerPatch();
-    installRuntime();
+    installStrictRuntime();
     installCompiler();
     const env = new nunjucks.Environment([], {
         autoescape: false,
@@ -55660,17 +55753,26 @@ async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
         files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
     };
 }
-/** Writes a snapshot back to disk under `dir`, after checking its digest. */
-async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
-    const files = snapshot.files.map((f) => {
-        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
-            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
-        }
+/**
+ * Writes a snapshot read from `from` back to disk under `dir`, after checking its shape, its paths
+ * and its digest: a snapshot that fails them is a StoredObjectError naming `from` (the object was
+ * changed in the bucket or is corrupt), and nothing of it is written.
+ */
+async function plugin_snapshot_restoreSnapshot(snapshot, dir, from) {
+    const corrupt = (what) => new StoredObjectError({ ...from, problem: 'corrupt' }, `is not a plugin snapshot this engine wrote: ${what}.`, STORED_OBJECT_HINTS.any);
+    const entries = snapshot?.files;
+    if (!Array.isArray(entries) || typeof snapshot.digest !== 'string')
+        throw corrupt('it has no list of files and digest');
+    const files = entries.map((entry) => {
+        const f = (typeof entry === 'object' && entry !== null ? entry : {});
+        if (typeof f.path !== 'string' || typeof f.base64 !== 'string')
+            throw corrupt('an entry has no path or content');
+        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/'))
+            throw corrupt(`it holds an unsafe path: ${f.path}`);
         return { path: f.path, content: Buffer.from(f.base64, 'base64') };
     });
-    if (digestFiles(files) !== snapshot.digest) {
-        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
-    }
+    if (digestFiles(files) !== snapshot.digest)
+        throw corrupt('its files do not match its digest');
     for (const file of files) {
         const target = join(dir, ...file.path.split('/'));
         await mkdir(dirname(target), { recursive: true });
@@ -56553,6 +56655,349 @@ function checkRunFinish(run, next) {
 }
 
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/executor-claim.ts
+/**
+ * One step at a time executes a run. The step that executes a RUNNING run's tasks writes its claim
+ * into the run record (a read-modify-write with If-Match, see RunStore.claimRun), so of two
+ * runtime-tasks started on the same run exactly one gets it; the other is refused before it
+ * changes anything, naming the holder.
+ *
+ * The claim lives as long as the run is RUNNING: closing the run (success, failure, cancel-run, the
+ * post step of a step that died) ends it, and resuming a failed run (a re-run of the failed job)
+ * takes a fresh one in the same write that reopens it. orchestrate-and-plan gives its claim up
+ * when it hands the run to the approved job. A runner lost without its post step leaves the run
+ * RUNNING and claimed, exactly as it leaves the lock held: cancel-run closes it (no lease, so a
+ * slow step is never taken over while it still applies).
+ */
+
+/** A step that asks to execute a run another step is executing. Nothing was changed. */
+class executor_claim_RunClaimedError extends errors_ConfigurationError {
+    run;
+    holder;
+    name = 'RunClaimedError';
+    constructor(run, holder) {
+        super({
+            message: `Run ${run.runId} is already being executed by ${holder.description} (since ${holder.claimedAt}); this step did not run any task and changed nothing in the run.`,
+            hint: 'Run one runtime-tasks per run: let that job finish, or stop it with cancel-run (a run is then started again from orchestrate-and-plan). If that job is gone without closing the run (its runner was lost), cancel-run releases the run and its lock.',
+        });
+        this.run = run;
+        this.holder = holder;
+    }
+}
+/**
+ * Takes the claim on `run` (mutated in place) for `executor`; throws RunClaimedError when another
+ * step holds it. Returns false when `executor` holds it already (nothing to write).
+ */
+function takeClaim(run, executor) {
+    if (run.status !== 'RUNNING')
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is ${run.status}: it cannot be executed.`,
+        });
+    const holder = run.executor;
+    if (holder && holder.id === executor.id)
+        return false;
+    if (holder)
+        throw new executor_claim_RunClaimedError(run, holder);
+    run.executor = executor;
+    return true;
+}
+/** Gives the claim up (`run` mutated); false when `executorId` does not hold it. */
+function dropClaim(run, executorId) {
+    if (run.executor?.id !== executorId)
+        return false;
+    delete run.executor;
+    return true;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/heartbeat.ts
+
+
+/** How often the executing step writes its heartbeat. */
+const HEARTBEAT_INTERVAL_MS = 30_000;
+/**
+ * A step silent for longer than this is gone: ten missed heartbeats, so an S3 hiccup of a few
+ * minutes does not make a live step look dead.
+ */
+const HEARTBEAT_SILENCE_MS = 5 * 60_000;
+/** The heartbeat of a run, if a step ever wrote one. */
+async function readHeartbeat(store, runId) {
+    return (await store.getJson(iac_keys_keys.heartbeat(runId)))?.value;
+}
+/**
+ * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
+ * that fails is logged once and tried again at the next beat; one refused because another step
+ * wrote the heartbeat ends the beating, with a warning.
+ */
+function startHeartbeat(store, runId, executorId, logger, options = {}) {
+    const key = iac_keys_keys.heartbeat(runId);
+    const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
+    const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
+    const now = options.now ?? (() => new Date());
+    let etag;
+    let started = false;
+    let stopped = false;
+    let warned = false;
+    let pending = Promise.resolve();
+    const write = async () => {
+        const beat = { runId, executorId, at: now().toISOString(), silenceMs };
+        try {
+            if (!started) {
+                // A resumed run has the heartbeat of its earlier attempt: overwrite that one only.
+                const previous = await store.getJson(key);
+                etag = await store.putJson(key, beat, previous ? { ifMatch: previous.etag } : { ifNoneMatch: '*' });
+                started = true;
+            }
+            else {
+                etag = await store.putJson(key, beat, { ifMatch: etag });
+            }
+            warned = false;
+        }
+        catch (error) {
+            if (error instanceof object_store_PreconditionFailedError) {
+                const current = await store.getJson(key).catch(() => undefined);
+                // Our own write, whose answer was lost: go on from it.
+                if (current && current.value.executorId === executorId && started) {
+                    etag = current.etag;
+                    return;
+                }
+                if (!started)
+                    return; // a race on the first write: the next beat reads again
+                stopped = true;
+                logger.warning(`The heartbeat of run ${runId} was written by another step: this step stops sending it.`);
+                return;
+            }
+            if (!warned)
+                logger.warning(`Could not write the heartbeat of run ${runId} (${error.message}); trying again every ${Math.round(intervalMs / 1000)} s. A step silent for ${Math.round(silenceMs / 60000)} min counts as gone.`);
+            warned = true;
+        }
+    };
+    const beat = () => {
+        if (stopped)
+            return;
+        pending = pending.then(write);
+    };
+    beat();
+    const timer = setInterval(beat, intervalMs);
+    timer.unref();
+    return {
+        stop: async () => {
+            stopped = true;
+            clearInterval(timer);
+            await pending;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/artifact-integrity.ts
+/**
+ * What orchestrate-and-plan stores with a run (the manifest, the plugin snapshots) is what
+ * runtime-tasks applies after approval, so it must come back exactly as it was written: the run
+ * record keeps the SHA-256 of each object's bytes, and reading one back checks it. An object
+ * changed, corrupt or gone is a StoredObjectError naming its key: nothing of it is used.
+ */
+
+
+/** The digest recorded for an artifact: SHA-256 (hex) of the exact bytes stored. */
+function artifactDigest(body) {
+    return (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+}
+/**
+ * Parses an artifact read back as `body` (undefined: the object is missing), checking it against
+ * the digest the run recorded. `expected` undefined: the run recorded none (an artifact written by
+ * a step itself, or a run opened before digests were recorded), only the JSON is checked.
+ */
+function readRecordedArtifact(where, body, expected) {
+    const object = { bucket: where.bucket, key: where.key };
+    if (body === undefined) {
+        if (expected === undefined)
+            return undefined;
+        throw new errors_StoredObjectError({ ...object, problem: 'missing' }, `is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on.`, errors_STORED_OBJECT_HINTS.newRun);
+    }
+    if (expected !== undefined) {
+        const found = artifactDigest(body);
+        if (found !== expected)
+            throw new errors_StoredObjectError({ ...object, problem: 'corrupt' }, `is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used.`, `${errors_STORED_OBJECT_HINTS.newRun.slice(0, -1)}, and check who can write to the IaC bucket.`);
+    }
+    return errors_parseStoredJson(object, Buffer.from(body).toString('utf8'), 'Start a new run (run the workflow again).');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-artifacts.ts
+/**
+ * What a run stores besides its record: JSON artifacts (the manifest, plugin snapshots, rendered
+ * IaC, plan records) and raw files (plan files, plan texts). The artifacts whose digest the record
+ * keeps are checked when read back (see artifact-integrity.ts).
+ */
+
+
+
+class RunArtifacts {
+    store;
+    records;
+    constructor(store, records) {
+        this.store = store;
+        this.records = records;
+    }
+    /** Where an artifact of the run is stored (the history points at rendered IaC). */
+    artifactObject(runId, name) {
+        return { bucket: this.store.bucket, key: iac_keys_keys.artifact(runId, name) };
+    }
+    async putArtifact(runId, name, value) {
+        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
+    }
+    /** Stores an artifact whose digest the run record is to keep, and returns that digest. */
+    async putCheckedArtifact(runId, name, value) {
+        const body = Buffer.from(JSON.stringify(value), 'utf8');
+        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
+        return artifactDigest(body);
+    }
+    /** Reads every artifact whose digest the run recorded, a few at a time, checking each. */
+    async verifyRecorded(runId) {
+        const names = Object.keys((await this.records.get(runId))?.artifacts ?? {});
+        const next = async () => {
+            for (let name = names.pop(); name !== undefined; name = names.pop())
+                await this.get(runId, name);
+        };
+        await Promise.all(Array.from({ length: 8 }, next));
+    }
+    /**
+     * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
+     * corrupt or missing, it is a StoredObjectError naming its key (see artifact-integrity.ts).
+     */
+    async get(runId, name) {
+        const key = iac_keys_keys.artifact(runId, name);
+        const recorded = this.records.lastSeen(runId)?.artifacts ?? (await this.records.get(runId))?.artifacts;
+        const expected = recorded?.[name];
+        if (expected === undefined)
+            return (await this.store.getJson(key))?.value;
+        return readRecordedArtifact({ bucket: this.store.bucket, key, runId }, await this.store.getBytes(key), expected);
+    }
+    /**
+     * Reads an artifact the run must have: missing, a StoredObjectError naming its key, saying
+     * `missing` ("is missing: the IAC task of x did not store its IaC") and to start a new run.
+     */
+    async require(runId, name, missing) {
+        const value = await this.get(runId, name);
+        if (value !== undefined)
+            return value;
+        throw new errors_StoredObjectError({ ...this.artifactObject(runId, name), problem: 'missing' }, missing, errors_STORED_OBJECT_HINTS.newRun);
+    }
+    async putFile(runId, name, body, contentType) {
+        const key = iac_keys_keys.file(runId, name);
+        await this.store.putBytes(key, body, contentType);
+        return key;
+    }
+    async getFile(runId, name) {
+        return this.store.getBytes(iac_keys_keys.file(runId, name));
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
+/**
+ * Whether the run holding a target's lock is dead: a run whose job was lost without closing it
+ * (a rejected approval whose cancel job had no credentials, a cancelled workflow, a lost runner)
+ * must not block the target until someone runs a command. Asked by a new run that finds the lock
+ * held (RunStore.createRun); a dead holder is closed ABORTED and superseded, anything else keeps
+ * the lock.
+ *
+ * Who answers depends on what the holder is waiting on (its `subject`):
+ * - a step executes it (executor claim): that step's GitHub workflow run attempt, else its
+ *   heartbeat (silent longer than the heartbeat says: gone);
+ * - no step executes it (waiting for approval): the GitHub workflow run attempt that opened it,
+ *   else its lease from when it took the lock (6 hours unless the opener set another).
+ * GitHub's answer comes through WorkflowRunLiveness (the actions implement it with the job's
+ * token; the core never calls GitHub). Without an answer the lock is kept: refusing a run is
+ * recoverable, applying over a live one is not.
+ */
+
+
+/** Decides whether the RUNNING holder of a lock is dead. Never throws for GitHub's answers. */
+async function judgeHolder(input) {
+    const { holder } = input;
+    const cancel = cancelAdvice(input.holderRef);
+    const executor = holder.executor;
+    const subject = executor ? executor.workflowRun : holder.workflowRun;
+    if (subject) {
+        const whose = executor
+            ? `the workflow run executing it (${executor.description})`
+            : 'its workflow run';
+        if (!input.liveness)
+            return {
+                dead: false,
+                reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
+                hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
+                retryable: false,
+            };
+        const answer = await input.liveness.check(subject);
+        if (answer.state === 'completed')
+            return {
+                dead: true,
+                reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
+                retryable: false,
+            };
+        if (answer.state === 'running')
+            return {
+                dead: false,
+                reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
+                retryable: true,
+            };
+        return {
+            dead: false,
+            reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
+            hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
+            retryable: answer.retryable,
+        };
+    }
+    const at = input.now.getTime();
+    if (executor) {
+        const beat = input.heartbeat?.executorId === executor.id ? input.heartbeat : undefined;
+        const last = beat?.at ?? executor.claimedAt;
+        const silenceMs = beat?.silenceMs ?? HEARTBEAT_SILENCE_MS;
+        const silent = at - new Date(last).getTime();
+        const said = `${beat ? 'sent its last heartbeat' : 'took it and sent no heartbeat since'} at ${last} (${minutes(silent)} ago)`;
+        const rule = `a step executing a run sends one every ${seconds(HEARTBEAT_INTERVAL_MS)}; silent for more than ${minutes(silenceMs)}, it is gone`;
+        return silent > silenceMs
+            ? {
+                dead: true,
+                reason: `the step executing it (${executor.description}) ${said} and never closed it: ${rule}`,
+                retryable: false,
+            }
+            : {
+                dead: false,
+                reason: `the step executing it (${executor.description}) ${said}; ${rule}`,
+                hint: `Wait for it, or ${cancel}.`,
+                retryable: true,
+            };
+    }
+    const leaseMs = input.lock.leaseMs ?? input.defaultLeaseMs;
+    const held = at - new Date(input.lock.acquiredAt).getTime();
+    const until = new Date(new Date(input.lock.acquiredAt).getTime() + leaseMs).toISOString();
+    return held > leaseMs
+        ? {
+            dead: true,
+            reason: `its lease ended without it being closed: opened outside GitHub Actions at ${input.lock.acquiredAt}, no step executed it within its lease of ${minutes(leaseMs)}`,
+            retryable: false,
+        }
+        : {
+            dead: false,
+            reason: `it was opened outside GitHub Actions ${minutes(held)} ago and waits for a step to execute it (an approval?); its lease of ${minutes(leaseMs)} keeps the lock until ${until}`,
+            hint: `Wait for it, or ${cancel}.`,
+            retryable: true,
+        };
+}
+/** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */
+function cancelAdvice(runRef) {
+    return `cancel it: run the cancel-run action with RUN_ID ${runRef}, or \`${shipped_cli_cliCommand('cancel', runRef)}\` (it asks you to confirm)`;
+}
+function minutes(ms) {
+    if (ms < 120_000)
+        return seconds(ms);
+    const m = Math.round(ms / 60_000);
+    return m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`;
+}
+function seconds(ms) {
+    return `${Math.round(ms / 1000)} s`;
+}
+
 ;// CONCATENATED MODULE: ./node_modules/ulid/dist/node/index.js
 
 
@@ -56879,282 +57324,391 @@ function uuidToULID(uuid) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/runs/executor-claim.ts
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-records.ts
 /**
- * One step at a time executes a run. The step that executes a RUNNING run's tasks writes its claim
- * into the run record (a read-modify-write with If-Match, see RunStore.claimRun), so of two
- * runtime-tasks started on the same run exactly one gets it; the other is refused before it
- * changes anything, naming the holder.
- *
- * The claim lives as long as the run is RUNNING: closing the run (success, failure, cancel-run, the
- * post step of a step that died) ends it, and resuming a failed run (a re-run of the failed job)
- * takes a fresh one in the same write that reopens it. orchestrate-and-plan gives its claim up
- * when it hands the run to the approved job. A runner lost without its post step leaves the run
- * RUNNING and claimed, exactly as it leaves the lock held: cancel-run closes it (no lease, so a
- * slow step is never taken over while it still applies).
+ * The run records of a bucket (runs/<id>/record.json) as one process reads and writes them: every
+ * update is a read-modify-write with If-Match, retried on conflict, so no two writers silently
+ * overwrite each other; updates of one run from this process take turns.
  */
 
-/** A step that asks to execute a run another step is executing. Nothing was changed. */
-class executor_claim_RunClaimedError extends errors_ConfigurationError {
-    run;
-    holder;
-    name = 'RunClaimedError';
-    constructor(run, holder) {
-        super({
-            message: `Run ${run.runId} is already being executed by ${holder.description} (since ${holder.claimedAt}); this step did not run any task and changed nothing in the run.`,
-            hint: 'Run one runtime-tasks per run: let that job finish, or stop it with cancel-run (a run is then started again from orchestrate-and-plan). If that job is gone without closing the run (its runner was lost), cancel-run releases the run and its lock.',
-        });
-        this.run = run;
-        this.holder = holder;
+
+
+
+const run_records_ulid = monotonicFactory();
+/** A fresh id (runs, tasks, record revisions): a ULID, so ids sort by the time they were made. */
+function newRunId(now) {
+    return run_records_ulid(now.getTime());
+}
+/** How often a conflicting write is tried again before giving up. */
+const CONFLICT_RETRIES = 8;
+class RunRecords {
+    store;
+    now;
+    /** The last queued update of each run (see update). */
+    updates = new Map();
+    /**
+     * Each run's record as this process last wrote or read it, with its ETag: the next update starts
+     * from it instead of reading it again (If-Match still catches a writer elsewhere).
+     */
+    known = new Map();
+    constructor(store, now) {
+        this.store = store;
+        this.now = now;
     }
-}
-/**
- * Takes the claim on `run` (mutated in place) for `executor`; throws RunClaimedError when another
- * step holds it. Returns false when `executor` holds it already (nothing to write).
- */
-function takeClaim(run, executor) {
-    if (run.status !== 'RUNNING')
-        throw new errors_ConfigurationError({
-            message: `Run ${run.runId} is ${run.status}: it cannot be executed.`,
-        });
-    const holder = run.executor;
-    if (holder && holder.id === executor.id)
-        return false;
-    if (holder)
-        throw new executor_claim_RunClaimedError(run, holder);
-    run.executor = executor;
-    return true;
-}
-/** Gives the claim up (`run` mutated); false when `executorId` does not hold it. */
-function dropClaim(run, executorId) {
-    if (run.executor?.id !== executorId)
-        return false;
-    delete run.executor;
-    return true;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/artifact-integrity.ts
-/**
- * What orchestrate-and-plan stores with a run (the manifest, the plugin snapshots) is what
- * runtime-tasks applies after approval, so it must come back exactly as it was written: the run
- * record keeps the SHA-256 of each object's bytes, and reading one back checks it. An object
- * changed, corrupt or gone is an ExternalError naming its key: nothing of it is used.
- */
-
-
-/** The digest recorded for an artifact: SHA-256 (hex) of the exact bytes stored. */
-function artifactDigest(body) {
-    return (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
-}
-/**
- * Parses an artifact read back as `body` (undefined: the object is missing), checking it against
- * the digest the run recorded. `expected` undefined: the run recorded none (an artifact written by
- * a step itself, or a run opened before digests were recorded), only the JSON is checked.
- */
-function readRecordedArtifact(where, body, expected) {
-    const object = `s3://${where.bucket}/${where.key}`;
-    if (body === undefined) {
-        if (expected === undefined)
-            return undefined;
-        throw new errors_ExternalError(`${object} is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on. Start a new run (run the workflow again) and review its plan.`);
-    }
-    if (expected !== undefined) {
-        const found = artifactDigest(body);
-        if (found !== expected)
-            throw new errors_ExternalError(`${object} is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used. Start a new run (run the workflow again) and review its plan, and check who can write to the IaC bucket.`);
-    }
-    try {
-        return JSON.parse(Buffer.from(body).toString('utf8'));
-    }
-    catch {
-        throw new errors_ExternalError(`${object} is not valid JSON: the object was changed outside this tool or is corrupt. Start a new run (run the workflow again).`);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/heartbeat.ts
-
-
-/** How often the executing step writes its heartbeat. */
-const HEARTBEAT_INTERVAL_MS = 30_000;
-/**
- * A step silent for longer than this is gone: ten missed heartbeats, so an S3 hiccup of a few
- * minutes does not make a live step look dead.
- */
-const HEARTBEAT_SILENCE_MS = 5 * 60_000;
-/** The heartbeat of a run, if a step ever wrote one. */
-async function readHeartbeat(store, runId) {
-    return (await store.getJson(iac_keys_keys.heartbeat(runId)))?.value;
-}
-/**
- * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
- * that fails is logged once and tried again at the next beat; one refused because another step
- * wrote the heartbeat ends the beating, with a warning.
- */
-function startHeartbeat(store, runId, executorId, logger, options = {}) {
-    const key = iac_keys_keys.heartbeat(runId);
-    const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
-    const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
-    const now = options.now ?? (() => new Date());
-    let etag;
-    let started = false;
-    let stopped = false;
-    let warned = false;
-    let pending = Promise.resolve();
-    const write = async () => {
-        const beat = { runId, executorId, at: now().toISOString(), silenceMs };
+    /**
+     * Writes a new run record. Run ids are fresh, so when the write is refused because the object
+     * exists, it is this very record, written by an attempt whose answer was lost (a timeout retried
+     * by the store): read back and go on. Returns its ETag.
+     */
+    async create(record) {
+        const key = iac_keys_keys.run(record.runId);
+        let etag;
         try {
-            if (!started) {
-                // A resumed run has the heartbeat of its earlier attempt: overwrite that one only.
-                const previous = await store.getJson(key);
-                etag = await store.putJson(key, beat, previous ? { ifMatch: previous.etag } : { ifNoneMatch: '*' });
-                started = true;
-            }
-            else {
-                etag = await store.putJson(key, beat, { ifMatch: etag });
-            }
-            warned = false;
+            etag = await this.store.putJson(key, record, { ifNoneMatch: '*' });
         }
         catch (error) {
-            if (error instanceof object_store_PreconditionFailedError) {
-                const current = await store.getJson(key).catch(() => undefined);
-                // Our own write, whose answer was lost: go on from it.
-                if (current && current.value.executorId === executorId && started) {
-                    etag = current.etag;
-                    return;
-                }
-                if (!started)
-                    return; // a race on the first write: the next beat reads again
-                stopped = true;
-                logger.warning(`The heartbeat of run ${runId} was written by another step: this step stops sending it.`);
-                return;
-            }
-            if (!warned)
-                logger.warning(`Could not write the heartbeat of run ${runId} (${error.message}); trying again every ${Math.round(intervalMs / 1000)} s. A step silent for ${Math.round(silenceMs / 60000)} min counts as gone.`);
-            warned = true;
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            const stored = await this.store.getJson(key);
+            if (!stored || !sameJson(stored.value, record))
+                throw error;
+            etag = stored.etag;
         }
-    };
-    const beat = () => {
-        if (stopped)
-            return;
-        pending = pending.then(write);
-    };
-    beat();
-    const timer = setInterval(beat, intervalMs);
-    timer.unref();
-    return {
-        stop: async () => {
-            stopped = true;
-            clearInterval(timer);
-            await pending;
-        },
-    };
+        this.known.set(record.runId, { value: structuredClone(record), etag });
+        return etag;
+    }
+    /** Deletes a record `create` wrote (a run that could not take its lock); errors are ignored. */
+    async remove(runId, etag) {
+        this.known.delete(runId);
+        await this.store.delete(iac_keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
+    }
+    /** The run's record as stored; undefined when there is none. */
+    async get(runId) {
+        const stored = await this.store.getJson(iac_keys_keys.run(runId));
+        if (stored && !this.known.has(runId))
+            this.known.set(runId, structuredClone(stored));
+        return stored?.value;
+    }
+    /** Recent runs, newest first (ULIDs sort by time), optionally of one workspace or environment. */
+    async recent(filter) {
+        const ids = (await this.store.list(iac_keys_keys.runsPrefix))
+            .filter((k) => k.endsWith('/record.json'))
+            .map((k) => k.split('/')[1])
+            .sort()
+            .reverse();
+        const result = [];
+        for (const id of ids) {
+            const run = await this.get(id);
+            if (!run)
+                continue;
+            if (filter.workspace && run.target.workspace !== filter.workspace)
+                continue;
+            if (filter.environment && run.target.environment !== filter.environment)
+                continue;
+            result.push(run);
+            if (result.length >= (filter.limit ?? 20))
+                break;
+        }
+        return result;
+    }
+    /** The record as this process last saw it, without reading it (undefined: never seen). */
+    lastSeen(runId) {
+        return this.known.get(runId)?.value;
+    }
+    /**
+     * Read-modify-write with If-Match; `mutate` returns false to leave the record as it is. Updates
+     * of one run from this process take turns (tasks running at once would otherwise keep
+     * invalidating each other's If-Match); a writer in another process (cancel-run) is still caught
+     * by If-Match and retried, after a short random pause.
+     */
+    update(runId, mutate) {
+        const previous = this.updates.get(runId) ?? Promise.resolve();
+        const next = previous.then(() => this.updateNow(runId, mutate));
+        const settled = next.then(() => undefined, () => undefined);
+        this.updates.set(runId, settled);
+        void settled.then(() => {
+            if (this.updates.get(runId) === settled)
+                this.updates.delete(runId);
+        });
+        return next;
+    }
+    async updateNow(runId, mutate) {
+        const key = iac_keys_keys.run(runId);
+        let current = this.known.get(runId);
+        // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
+        // which If-Match then checks, but any other outcome is decided again on a fresh read.
+        let fresh = false;
+        for (let attempt = 0; attempt < CONFLICT_RETRIES;) {
+            if (!current) {
+                current = await this.store.getJson(key);
+                if (!current)
+                    throw missingRecord(this.store.bucket, runId);
+                fresh = true;
+            }
+            const run = structuredClone(current.value);
+            let write;
+            try {
+                write = mutate(run);
+            }
+            catch (error) {
+                if (fresh)
+                    throw error;
+                current = undefined;
+                continue;
+            }
+            if (!write) {
+                if (fresh)
+                    return run;
+                current = undefined;
+                continue;
+            }
+            run.updatedAt = this.now().toISOString();
+            run.revision = newRunId(this.now());
+            try {
+                const etag = await this.store.putJson(key, run, { ifMatch: current.etag });
+                this.known.set(runId, { value: structuredClone(run), etag });
+                return run;
+            }
+            catch (error) {
+                if (!(error instanceof object_store_PreconditionFailedError))
+                    throw error;
+                this.known.delete(runId);
+                // Refused because the record changed: maybe by this very write, retried after a timeout.
+                const now = await this.store.getJson(key);
+                if (now && sameJson(now.value, run)) {
+                    this.known.set(runId, now);
+                    return run;
+                }
+            }
+            current = undefined;
+            attempt++;
+            await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
+        }
+        throw new errors_ExternalError(`run ${runId} kept changing while it was being updated`, {
+            retryable: true,
+        });
+    }
+}
+/** The record of a run this step was told about, or opened, is gone from the bucket. */
+function missingRecord(bucket, runId) {
+    return new errors_StoredObjectError({ bucket, key: iac_keys_keys.run(runId), problem: 'missing' }, `is missing: the record of run ${runId} was deleted from the IaC bucket (or never written), so the run cannot go on.`, "Restore it from the bucket's versioning if the run must be closed or resumed; otherwise start a new run (run the workflow again).");
+}
+function sameJson(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-locks.ts
 /**
- * Whether the run holding a target's lock is dead: a run whose job was lost without closing it
- * (a rejected approval whose cancel job had no credentials, a cancelled workflow, a lost runner)
- * must not block the target until someone runs a command. Asked by a new run that finds the lock
- * held (RunStore.createRun); a dead holder is closed ABORTED and superseded, anything else keeps
- * the lock.
- *
- * Who answers depends on what the holder is waiting on (its `subject`):
- * - a step executes it (executor claim): that step's GitHub workflow run attempt, else its
- *   heartbeat (silent longer than the heartbeat says: gone);
- * - no step executes it (waiting for approval): the GitHub workflow run attempt that opened it,
- *   else its lease from when it took the lock (6 hours unless the opener set another).
- * GitHub's answer comes through WorkflowRunLiveness (the actions implement it with the job's
- * token; the core never calls GitHub). Without an answer the lock is kept: refusing a run is
- * recoverable, applying over a live one is not.
+ * The lock of each deployment target (one RUNNING run per target). Created with If-None-Match and
+ * taken over with If-Match on the lock that was read, so two runners can never both hold it.
  */
 
 
-/** Decides whether the RUNNING holder of a lock is dead. Never throws for GitHub's answers. */
-async function judgeHolder(input) {
-    const { holder } = input;
-    const cancel = cancelAdvice(input.holderRef);
-    const executor = holder.executor;
-    const subject = executor ? executor.workflowRun : holder.workflowRun;
-    if (subject) {
-        const whose = executor
-            ? `the workflow run executing it (${executor.description})`
-            : 'its workflow run';
-        if (!input.liveness)
-            return {
-                dead: false,
-                reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
-                hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
-                retryable: false,
-            };
-        const answer = await input.liveness.check(subject);
-        if (answer.state === 'completed')
-            return {
-                dead: true,
-                reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
-                retryable: false,
-            };
-        if (answer.state === 'running')
-            return {
-                dead: false,
-                reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
-                retryable: true,
-            };
-        return {
-            dead: false,
-            reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
-            hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
-            retryable: answer.retryable,
-        };
+
+
+
+
+
+
+/** A second run on a target whose lock is held by a RUNNING run (not found dead). */
+class RunBlockedError extends errors_ExternalError {
+    name = 'RunBlockedError';
+    constructor(message, retryable = true) {
+        super(message, { retryable });
     }
-    const at = input.now.getTime();
-    if (executor) {
-        const beat = input.heartbeat?.executorId === executor.id ? input.heartbeat : undefined;
-        const last = beat?.at ?? executor.claimedAt;
-        const silenceMs = beat?.silenceMs ?? HEARTBEAT_SILENCE_MS;
-        const silent = at - new Date(last).getTime();
-        const said = `${beat ? 'sent its last heartbeat' : 'took it and sent no heartbeat since'} at ${last} (${minutes(silent)} ago)`;
-        const rule = `a step executing a run sends one every ${seconds(HEARTBEAT_INTERVAL_MS)}; silent for more than ${minutes(silenceMs)}, it is gone`;
-        return silent > silenceMs
-            ? {
-                dead: true,
-                reason: `the step executing it (${executor.description}) ${said} and never closed it: ${rule}`,
-                retryable: false,
+}
+class TargetLocks {
+    store;
+    logger;
+    options;
+    constructor(store, logger, options) {
+        this.store = store;
+        this.logger = logger;
+        this.options = options;
+    }
+    /**
+     * Takes the target's lock for `record`. A lock held by a finished (or missing) run is taken over;
+     * one held by a RUNNING run only when `judge` is on and that run is found dead (see
+     * holder-liveness.ts): then the lock is taken with If-Match on the lock that was read (of two
+     * new runs racing for it, exactly one wins) and only the winner closes the dead run ABORTED,
+     * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
+     */
+    async acquire(record, acquiredAt, options) {
+        const key = iac_keys_keys.lock(record.target);
+        const lock = {
+            runId: record.runId,
+            workflowRunUrl: record.workflowRunUrl,
+            acquiredAt,
+            ...(record.workflowRun ? { workflowRun: record.workflowRun } : {}),
+            ...(options.leaseMs !== this.options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+        };
+        for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+            try {
+                await this.store.putJson(key, lock, { ifNoneMatch: '*' });
+                return;
             }
-            : {
-                dead: false,
-                reason: `the step executing it (${executor.description}) ${said}; ${rule}`,
-                hint: `Wait for it, or ${cancel}.`,
-                retryable: true,
-            };
-    }
-    const leaseMs = input.lock.leaseMs ?? input.defaultLeaseMs;
-    const held = at - new Date(input.lock.acquiredAt).getTime();
-    const until = new Date(new Date(input.lock.acquiredAt).getTime() + leaseMs).toISOString();
-    return held > leaseMs
-        ? {
-            dead: true,
-            reason: `its lease ended without it being closed: opened outside GitHub Actions at ${input.lock.acquiredAt}, no step executed it within its lease of ${minutes(leaseMs)}`,
-            retryable: false,
+            catch (error) {
+                if (!(error instanceof object_store_PreconditionFailedError))
+                    throw error;
+            }
+            const current = await this.store.getJson(key);
+            if (!current)
+                continue; // released meanwhile: try again
+            if (current.value.runId === record.runId)
+                return; // ours: an earlier attempt's answer was lost
+            // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
+            const holder = (await this.store.getJson(iac_keys_keys.run(current.value.runId)))?.value;
+            let verdict;
+            if (holder && !isFinished(holder.status)) {
+                if (options.judge) {
+                    // The heartbeat is read only to judge: a resumed run never takes over a RUNNING holder.
+                    const heartbeat = holder.executor
+                        ? await readHeartbeat(this.store, holder.runId)
+                        : undefined;
+                    verdict = await judgeHolder({
+                        holder,
+                        lock: current.value,
+                        ...(heartbeat ? { heartbeat } : {}),
+                        ...(options.liveness ? { liveness: options.liveness } : {}),
+                        now: this.options.now(),
+                        defaultLeaseMs: this.options.leaseMs,
+                        holderRef: this.options.runRef(holder.runId),
+                    });
+                }
+                if (!verdict?.dead)
+                    throw this.blocked(record.target, current.value, verdict);
+            }
+            try {
+                await this.store.putJson(key, lock, { ifMatch: current.etag });
+            }
+            catch (error) {
+                if (!(error instanceof object_store_PreconditionFailedError))
+                    throw error;
+                continue; // another run changed the lock first: judge its holder again
+            }
+            if (holder && verdict)
+                await this.options.supersede(holder, record, verdict.reason);
+            return;
         }
-        : {
-            dead: false,
-            reason: `it was opened outside GitHub Actions ${minutes(held)} ago and waits for a step to execute it (an approval?); its lease of ${minutes(leaseMs)} keeps the lock until ${until}`,
-            hint: `Wait for it, or ${cancel}.`,
-            retryable: true,
-        };
+        throw new errors_ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
+    }
+    /** Releases the target's lock if `run` holds it; a lock someone else took meanwhile stays. */
+    async release(run) {
+        const key = iac_keys_keys.lock(run.target);
+        const current = await this.store.getJson(key);
+        if (!current || current.value.runId !== run.runId)
+            return;
+        try {
+            await this.store.delete(key, { ifMatch: current.etag });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+        }
+    }
+    /** The lock of a target as stored (one read), undefined when it is free. */
+    async lockOf(target) {
+        return (await this.store.getJson(iac_keys_keys.lock(target)))?.value;
+    }
+    /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
+    async forceUnlock(target) {
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
+        if (!stored)
+            return undefined;
+        await this.store.delete(iac_keys_keys.lock(target), { ifMatch: stored.etag });
+        this.logger.warning(`Lock of ${deployment_target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
+        return stored.value;
+    }
+    blocked(target, lock, verdict) {
+        const minutes = Math.round((this.options.now().getTime() - new Date(lock.acquiredAt).getTime()) / 60000);
+        const ref = this.options.runRef(lock.runId);
+        const why = verdict ? ` It keeps the lock: ${verdict.reason}.` : '';
+        const what = verdict?.hint ?? `Wait for it to finish, or ${cancelAdvice(ref)}.`;
+        return new RunBlockedError(`Another run is deploying ${deployment_target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, verdict?.retryable ?? true);
+    }
 }
-/** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */
-function cancelAdvice(runRef) {
-    return `cancel it: run the cancel-run action with RUN_ID ${runRef}, or \`${shipped_cli_cliCommand('cancel', runRef)}\` (it asks you to confirm)`;
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-finish.ts
+
+
+
+
+/**
+ * Ends a run with `status` (`also` adds to the same write) and releases its lock. A run already
+ * finished is left as it is (`changed` false): a retried close must not fail.
+ */
+async function finishRecord(ending, runId, status, error, also) {
+    let changed = false;
+    const record = await ending.records.update(runId, (run) => {
+        changed = false; // a conflict re-runs this on the fresh record
+        if (isFinished(run.status))
+            return false;
+        checkRunFinish(run, status);
+        const at = ending.now().toISOString();
+        run.status = status;
+        run.finishedAt = at;
+        if (error)
+            run.error = error;
+        also?.(run);
+        for (const task of run.tasks) {
+            if (!isTaskFinished(task.status)) {
+                task.status = 'ABORTED';
+                task.finishedAt = at;
+            }
+        }
+        changed = true;
+        return true;
+    });
+    await ending.locks.release(record);
+    return { record, changed };
 }
-function minutes(ms) {
-    if (ms < 120_000)
-        return seconds(ms);
-    const m = Math.round(ms / 60_000);
-    return m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`;
+/** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
+async function cancelRecord(ending, runId, options) {
+    const before = await ending.records.get(runId);
+    if (!before)
+        return { outcome: 'not-found', aborted: [] };
+    if (isFinished(before.status)) {
+        await ending.locks.release(before);
+        return { outcome: 'already-finished', record: before, aborted: [] };
+    }
+    const running = before.tasks.filter((t) => t.status === 'RUNNING');
+    if (running.length > 0 && options.force === false) {
+        throw new RunBlockedError(`Run ${runId} has task(s) still RUNNING (${running.map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim()).join(', ')}); FORCE_CANCEL is false, so it was not cancelled.`);
+    }
+    const unfinished = new Set(before.tasks.filter((t) => !isTaskFinished(t.status)).map((t) => t.runTaskId));
+    const { record, changed } = await finishRecord(ending, runId, 'ABORTED', {
+        kind: 'ABORTED',
+        message: options.reason ?? 'cancelled by cancel-run',
+    });
+    if (!changed) {
+        // Another writer (a second cancel, the run itself) finished it between our read and write.
+        return { outcome: 'already-finished', record, aborted: [] };
+    }
+    return {
+        outcome: 'cancelled',
+        record,
+        aborted: record.tasks.filter((t) => unfinished.has(t.runTaskId)),
+    };
 }
-function seconds(ms) {
-    return `${Math.round(ms / 1000)} s`;
+/**
+ * Closes a dead holder ABORTED on behalf of `by`, which has just taken its lock: recorded as its
+ * successor, so it is never applied or resumed afterwards. A failure here is a warning: the
+ * lock is already `by`'s, and runtime-tasks refuses a run that does not hold its lock.
+ */
+async function supersedeRecord(ending, holder, by, reason) {
+    const at = ending.now().toISOString();
+    const where = deployment_target_describeTarget(holder.target);
+    try {
+        const { changed } = await finishRecord(ending, holder.runId, 'ABORTED', { kind: 'ABORTED', message: `${reason}; superseded by run ${by.runId}` }, (run) => {
+            run.supersededBy = { runId: by.runId, at, workflowRunUrl: by.workflowRunUrl, reason };
+        });
+        ending.logger.warning(changed
+            ? `Run ${holder.runId} held the lock of ${where}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
+            : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${where} from it.`);
+    }
+    catch (error) {
+        ending.logger.warning(`Run ${holder.runId} held the lock of ${where}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/superseded.ts
@@ -57194,12 +57748,165 @@ class superseded_LockLostError extends errors_ConfigurationError {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-open.ts
+/**
+ * How a run starts: a new run's record and its target's lock (createRun), and a failed run opened
+ * again for a re-run of its failed job (resumeRun).
+ */
+
+
+
+
+
+
+/**
+ * Writes the run's record, then takes the target's lock. If the lock is held by a RUNNING run, the
+ * record is deleted again and RunBlockedError names the holder. The record is written first so
+ * that no crash can leave a lock that points at no run.
+ */
+async function createRunRecord(opening, input, options) {
+    const now = opening.now();
+    const at = now.toISOString();
+    const runId = newRunId(now);
+    const record = {
+        runId,
+        type: input.type,
+        status: 'RUNNING',
+        target: input.target,
+        version: input.version,
+        workflowRunUrl: input.workflowRunUrl,
+        tfstate: input.tfstate,
+        ...(input.awsRegion ? { awsRegion: input.awsRegion } : {}),
+        manifestDigest: input.manifestDigest,
+        createdAt: at,
+        updatedAt: at,
+        revision: runId,
+        ...(input.workflowRun ? { workflowRun: input.workflowRun } : {}),
+        tasks: input.tasks.map((t) => ({
+            runTaskId: newRunId(opening.now()),
+            taskType: t.taskType,
+            pluginAppliedAlias: t.pluginAppliedAlias,
+            status: 'PENDING',
+        })),
+        ...(input.audit ? { audit: input.audit } : {}),
+    };
+    const etag = await opening.records.create(record);
+    const marker = iac_keys_keys.targetRun(record.target, runId);
+    try {
+        await opening.store.putJson(marker, { runId, type: record.type, createdAt: at });
+        await opening.locks.acquire(record, at, {
+            judge: true,
+            ...(options.liveness ? { liveness: options.liveness } : {}),
+            leaseMs: options.leaseMs ?? opening.leaseMs,
+        });
+    }
+    catch (error) {
+        await opening.store.delete(marker).catch(() => undefined);
+        await opening.records.remove(runId, etag);
+        throw error;
+    }
+    return record;
+}
+/**
+ * Opens a failed run again (same RUN_ID and TASK_LIST): takes the target's lock again and sets the
+ * tasks that did not succeed back to PENDING, keeping how the attempt ended in `attempts`. Refused,
+ * saying why and what to do, when the run was not a failure (a cancelled run stays cancelled) or
+ * when another run of the target started since.
+ */
+async function resumeRunRecord(opening, runId, executor) {
+    const run = await opening.records.get(runId);
+    if (!run)
+        throw missingRecord(opening.store.bucket, runId);
+    if (run.supersededBy)
+        throw new superseded_SupersededRunError(run, opening.runRef(run.supersededBy.runId));
+    if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
+        throw new errors_ConfigurationError({
+            message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
+            hint: run.status === 'ABORTED'
+                ? 'A cancelled run is never resumed: whoever cancelled it meant it to stop. Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.'
+                : 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again.',
+        });
+    }
+    const later = await runsSince(opening.store, run);
+    if (later.length > 0) {
+        throw new errors_ConfigurationError({
+            message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${deployment_target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
+            hint: 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.',
+        });
+    }
+    const at = opening.now().toISOString();
+    await opening.locks.acquire(run, at, { judge: false, leaseMs: opening.leaseMs });
+    try {
+        return await opening.records.update(runId, (current) => reopen(current, at, executor));
+    }
+    catch (error) {
+        const now = await opening.records.get(runId);
+        if (now && now.status !== 'RUNNING')
+            await opening.locks.release(now);
+        throw error;
+    }
+}
+/** Sets a failed run RUNNING again, keeping how the attempt ended; refused when it runs already. */
+function reopen(current, at, executor) {
+    if (current.status === 'RUNNING') {
+        if (current.executor)
+            throw new executor_claim_RunClaimedError(current, current.executor);
+        throw new errors_ConfigurationError({
+            message: `Run ${current.runId} was resumed by another job meanwhile.`,
+            hint: 'Let that job finish; cancel-run stops it.',
+        });
+    }
+    const attempt = {
+        status: current.status,
+        resumedAt: at,
+        ...(current.finishedAt ? { finishedAt: current.finishedAt } : {}),
+        ...(current.error ? { error: current.error } : {}),
+        tasks: current.tasks
+            .filter((t) => t.status !== 'SUCCEEDED')
+            .map((t) => ({
+            runTaskId: t.runTaskId,
+            status: t.status,
+            ...(t.error ? { error: t.error } : {}),
+        })),
+    };
+    current.attempts = [...(current.attempts ?? []), attempt];
+    current.status = 'RUNNING';
+    // The job that reopens the run executes it: claimed in the very write that reopens it.
+    if (executor)
+        current.executor = executor;
+    else
+        delete current.executor;
+    delete current.finishedAt;
+    delete current.error;
+    for (const task of current.tasks) {
+        if (task.status === 'SUCCEEDED')
+            continue;
+        task.status = 'PENDING';
+        delete task.startedAt;
+        delete task.finishedAt;
+        delete task.error;
+    }
+    return true;
+}
+/** Ids of the runs of the same target created after `run`, oldest first. */
+async function runsSince(store, run) {
+    const prefix = iac_keys_keys.targetRunsPrefix(run.target);
+    return (await store.list(prefix))
+        .map((key) => key.slice(prefix.length, -'.json'.length))
+        .filter((id) => id > run.runId)
+        .sort();
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-store.ts
 /**
  * Run records and their locks in the IaC bucket. Every write that could race is conditional: the
  * lock is created with If-None-Match and taken over with If-Match; every record update is a
  * read-modify-write with If-Match, retried on conflict. So two runners can never both hold a lock
  * or silently overwrite each other's record.
+ *
+ * The parts: run-records.ts (reads and conditional updates), run-locks.ts (the target's lock),
+ * run-open.ts (create, resume), run-finish.ts (finish, cancel, supersede), run-artifacts.ts (what a
+ * run stores besides its record). RunStore is the one object the rest of the engine uses.
  */
 
 
@@ -57212,38 +57919,34 @@ class superseded_LockLostError extends errors_ConfigurationError {
 
 
 
-
-
-const newId = monotonicFactory();
-const CONFLICT_RETRIES = 8;
-/** A second run on a target whose lock is held by a RUNNING run (not found dead). */
-class RunBlockedError extends errors_ExternalError {
-    holder;
-    name = 'RunBlockedError';
-    constructor(message, holder, retryable = true) {
-        super(message, { retryable });
-        this.holder = holder;
-    }
-}
 class run_store_RunStore {
     store;
     logger;
     options;
-    leaseMs;
     now;
-    /** The last queued update of each run (see update). */
-    updates = new Map();
-    /**
-     * Each run's record as this process last wrote or read it, with its ETag: the next update starts
-     * from it instead of reading it again (If-Match still catches a writer elsewhere).
-     */
-    known = new Map();
+    records;
+    locks;
+    artifacts;
+    opening;
+    ending;
     constructor(store, logger, options = {}) {
         this.store = store;
         this.logger = logger;
         this.options = options;
-        this.leaseMs = options.leaseMs ?? 6 * 60 * 60 * 1000;
-        this.now = options.now ?? (() => new Date());
+        const leaseMs = options.leaseMs ?? 6 * 60 * 60 * 1000;
+        const now = options.now ?? (() => new Date());
+        const runRef = (runId) => this.runRef(runId);
+        this.now = now;
+        this.records = new RunRecords(store, now);
+        this.locks = new TargetLocks(store, logger, {
+            leaseMs,
+            now,
+            runRef,
+            supersede: (holder, by, reason) => supersedeRecord(this.ending, holder, by, reason),
+        });
+        this.artifacts = new RunArtifacts(store, this.records);
+        this.opening = { store, records: this.records, locks: this.locks, now, leaseMs, runRef };
+        this.ending = { records: this.records, locks: this.locks, logger, now };
     }
     /** The RUN_ID of a run of this store. */
     runRef(runId) {
@@ -57255,181 +57958,38 @@ class run_store_RunStore {
     }
     /**
      * Opens a run: writes its record, then takes the target's lock. If the lock is held by a RUNNING
-     * run, the record is deleted again and RunBlockedError names the holder. The record is written
-     * first so that no crash can leave a lock that points at no run.
+     * run, the record is deleted again and RunBlockedError names the holder (see run-open.ts).
      */
     async createRun(input, options = {}) {
-        const at = this.now().toISOString();
-        const runId = newId(this.now().getTime());
-        const record = {
-            runId,
-            type: input.type,
-            status: 'RUNNING',
-            target: input.target,
-            version: input.version,
-            workflowRunUrl: input.workflowRunUrl,
-            tfstate: input.tfstate,
-            ...(input.awsRegion ? { awsRegion: input.awsRegion } : {}),
-            manifestDigest: input.manifestDigest,
-            createdAt: at,
-            updatedAt: at,
-            revision: runId,
-            ...(input.workflowRun ? { workflowRun: input.workflowRun } : {}),
-            tasks: input.tasks.map((t) => ({
-                runTaskId: newId(this.now().getTime()),
-                taskType: t.taskType,
-                pluginAppliedAlias: t.pluginAppliedAlias,
-                status: 'PENDING',
-            })),
-            ...(input.audit ? { audit: input.audit } : {}),
-        };
-        const etag = await this.createRecord(runId, record);
-        this.known.set(runId, { value: structuredClone(record), etag });
-        const marker = iac_keys_keys.targetRun(record.target, runId);
-        try {
-            await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
-            await this.acquireLock(record, at, {
-                judge: true,
-                ...(options.liveness ? { liveness: options.liveness } : {}),
-                leaseMs: options.leaseMs ?? this.leaseMs,
-            });
-        }
-        catch (error) {
-            await this.store.delete(marker).catch(() => undefined);
-            this.known.delete(runId);
-            await this.store.delete(iac_keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
-            throw error;
-        }
-        return record;
+        return createRunRecord(this.opening, input, options);
     }
     /**
-     * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST): takes the
-     * target's lock again and sets the tasks that did not succeed back to PENDING, keeping how the
-     * attempt ended in `attempts`. Refused, saying why and what to do, when the run was not a failure
-     * (a cancelled run stays cancelled) or when another run of the target started since.
+     * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST); refused
+     * when the run was not a failure or another run of the target started since (see run-open.ts).
      */
     async resumeRun(runId, executor) {
-        const run = await this.getRun(runId);
-        if (!run)
-            throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
-        if (run.supersededBy)
-            throw new superseded_SupersededRunError(run, this.runRef(run.supersededBy.runId));
-        if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
-            throw new errors_ConfigurationError({
-                message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
-                hint: run.status === 'ABORTED'
-                    ? 'A cancelled run is never resumed: whoever cancelled it meant it to stop. Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.'
-                    : 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again.',
-            });
-        }
-        const later = await this.runsSince(run);
-        if (later.length > 0) {
-            throw new errors_ConfigurationError({
-                message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${deployment_target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
-                hint: 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.',
-            });
-        }
-        const at = this.now().toISOString();
-        await this.acquireLock(run, at, { judge: false, leaseMs: this.leaseMs });
-        try {
-            return await this.update(runId, (current) => {
-                if (current.status === 'RUNNING') {
-                    if (current.executor)
-                        throw new executor_claim_RunClaimedError(current, current.executor);
-                    throw new errors_ConfigurationError({
-                        message: `Run ${runId} was resumed by another job meanwhile.`,
-                        hint: 'Let that job finish; cancel-run stops it.',
-                    });
-                }
-                const attempt = {
-                    status: current.status,
-                    resumedAt: at,
-                    ...(current.finishedAt ? { finishedAt: current.finishedAt } : {}),
-                    ...(current.error ? { error: current.error } : {}),
-                    tasks: current.tasks
-                        .filter((t) => t.status !== 'SUCCEEDED')
-                        .map((t) => ({
-                        runTaskId: t.runTaskId,
-                        status: t.status,
-                        ...(t.error ? { error: t.error } : {}),
-                    })),
-                };
-                current.attempts = [...(current.attempts ?? []), attempt];
-                current.status = 'RUNNING';
-                // The job that reopens the run executes it: claimed in the very write that reopens it.
-                if (executor)
-                    current.executor = executor;
-                else
-                    delete current.executor;
-                delete current.finishedAt;
-                delete current.error;
-                for (const task of current.tasks) {
-                    if (task.status === 'SUCCEEDED')
-                        continue;
-                    task.status = 'PENDING';
-                    delete task.startedAt;
-                    delete task.finishedAt;
-                    delete task.error;
-                }
-                return true;
-            });
-        }
-        catch (error) {
-            const now = await this.getRun(runId);
-            if (now && now.status !== 'RUNNING')
-                await this.releaseLock(now);
-            throw error;
-        }
-    }
-    /** Ids of the runs of the same target created after `run`, oldest first. */
-    async runsSince(run) {
-        const prefix = iac_keys_keys.targetRunsPrefix(run.target);
-        return (await this.store.list(prefix))
-            .map((key) => key.slice(prefix.length, -'.json'.length))
-            .filter((id) => id > run.runId)
-            .sort();
-    }
-    /**
-     * Writes a new run record. Run ids are fresh, so when the write is refused because the object
-     * exists, it is this very record, written by an attempt whose answer was lost (a timeout retried
-     * by the store): read back and go on.
-     */
-    async createRecord(runId, record) {
-        try {
-            return await this.store.putJson(iac_keys_keys.run(runId), record, { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (!(error instanceof object_store_PreconditionFailedError))
-                throw error;
-            const stored = await this.store.getJson(iac_keys_keys.run(runId));
-            if (!stored || !sameJson(stored.value, record))
-                throw error;
-            return stored.etag;
-        }
+        return resumeRunRecord(this.opening, runId, executor);
     }
     async getRun(runId) {
-        const stored = await this.store.getJson(iac_keys_keys.run(runId));
-        if (stored && !this.known.has(runId))
-            this.known.set(runId, structuredClone(stored));
-        return stored?.value;
+        return this.records.get(runId);
     }
     /**
      * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
      * RunClaimedError, having written nothing, when another step holds it.
      */
     async claimRun(runId, executor) {
-        return this.update(runId, (run) => takeClaim(run, executor));
+        return this.records.update(runId, (run) => takeClaim(run, executor));
     }
     /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
     async recordApproval(runId, approval) {
-        return this.update(runId, (run) => {
+        return this.records.update(runId, (run) => {
             run.audit = { ...run.audit, approval };
             return true;
         });
     }
     /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
     async releaseClaim(runId, executorId) {
-        return this.update(runId, (run) => dropClaim(run, executorId));
+        return this.records.update(runId, (run) => dropClaim(run, executorId));
     }
     async startTask(runId, runTaskId) {
         return this.updateTask(runId, runTaskId, (run, task) => {
@@ -57453,67 +58013,22 @@ class run_store_RunStore {
      * finished it changes nothing and returns the record (a retried close must not fail).
      */
     async finishRun(runId, status, error) {
-        return (await this.finish(runId, status, error)).record;
-    }
-    async finish(runId, status, error, also) {
-        let changed = false;
-        const record = await this.update(runId, (run) => {
-            changed = false; // a conflict re-runs this on the fresh record
-            if (isFinished(run.status))
-                return false;
-            checkRunFinish(run, status);
-            const at = this.now().toISOString();
-            run.status = status;
-            run.finishedAt = at;
-            if (error)
-                run.error = error;
-            also?.(run);
-            for (const task of run.tasks) {
-                if (!isTaskFinished(task.status)) {
-                    task.status = 'ABORTED';
-                    task.finishedAt = at;
-                }
-            }
-            changed = true;
-            return true;
-        });
-        await this.releaseLock(record);
-        return { record, changed };
+        return (await finishRecord(this.ending, runId, status, error)).record;
     }
     /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
     async cancelRun(runId, options = {}) {
-        const before = await this.getRun(runId);
-        if (!before)
-            return { outcome: 'not-found', aborted: [] };
-        if (isFinished(before.status)) {
-            await this.releaseLock(before);
-            return { outcome: 'already-finished', record: before, aborted: [] };
-        }
-        const running = before.tasks.filter((t) => t.status === 'RUNNING');
-        if (running.length > 0 && options.force === false) {
-            throw new RunBlockedError(`Run ${runId} has task(s) still RUNNING (${running.map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim()).join(', ')}); FORCE_CANCEL is false, so it was not cancelled.`, before);
-        }
-        const unfinished = new Set(before.tasks.filter((t) => !isTaskFinished(t.status)).map((t) => t.runTaskId));
-        const { record, changed } = await this.finish(runId, 'ABORTED', {
-            kind: 'ABORTED',
-            message: options.reason ?? 'cancelled by cancel-run',
-        });
-        if (!changed) {
-            // Another writer (a second cancel, the run itself) finished it between our read and write.
-            return { outcome: 'already-finished', record, aborted: [] };
-        }
-        return {
-            outcome: 'cancelled',
-            record,
-            aborted: record.tasks.filter((t) => unfinished.has(t.runTaskId)),
-        };
+        return cancelRecord(this.ending, runId, options);
     }
     /** The object key an artifact of the run is stored at (the history points at rendered IaC). */
     artifactKey(runId, name) {
         return iac_keys_keys.artifact(runId, name);
     }
+    /** Bucket and key of an artifact of the run, for messages about it. */
+    artifactObject(runId, name) {
+        return this.artifacts.artifactObject(runId, name);
+    }
     async putArtifact(runId, name, value) {
-        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
+        await this.artifacts.putArtifact(runId, name, value);
     }
     /**
      * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
@@ -57521,85 +58036,56 @@ class run_store_RunStore {
      * recordArtifacts once all are stored. getArtifact checks them when they are read back.
      */
     async putCheckedArtifact(runId, name, value) {
-        const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
-        return artifactDigest(body);
+        return this.artifacts.putCheckedArtifact(runId, name, value);
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
     async recordArtifacts(runId, digests) {
-        return this.update(runId, (run) => {
+        return this.records.update(runId, (run) => {
             run.artifacts = { ...run.artifacts, ...digests };
             return true;
         });
     }
     /**
-     * Checks every artifact whose digest the run recorded, a few at a time, before anything is
-     * applied: a changed object is refused before the first task, not halfway through the run.
+     * Checks every artifact whose digest the run recorded, before anything is applied: a changed
+     * object is refused before the first task, not halfway through the run.
      */
     async verifyRecordedArtifacts(runId) {
-        const names = Object.keys((await this.getRun(runId))?.artifacts ?? {});
-        const next = async () => {
-            for (let name = names.pop(); name !== undefined; name = names.pop())
-                await this.getArtifact(runId, name);
-        };
-        await Promise.all(Array.from({ length: 8 }, next));
+        await this.artifacts.verifyRecorded(runId);
     }
     /**
-     * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
-     * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
+     * Reads an artifact back (undefined when missing). One whose digest the run recorded is checked:
+     * changed, corrupt or missing, it is a StoredObjectError naming its key.
      */
     async getArtifact(runId, name) {
-        const key = iac_keys_keys.artifact(runId, name);
-        const recorded = this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
-        const expected = recorded?.[name];
-        if (expected === undefined)
-            return (await this.store.getJson(key))?.value;
-        return readRecordedArtifact({ bucket: this.store.bucket, key, runId }, await this.store.getBytes(key), expected);
+        return this.artifacts.get(runId, name);
     }
-    /** The object key of a raw file of the run (plan files, plan texts). */
-    fileKey(runId, name) {
-        return iac_keys_keys.file(runId, name);
+    /**
+     * Reads an artifact the run must have stored. Missing, it is a StoredObjectError naming its key,
+     * saying `missing` (continuing "s3://bucket/key ...") and to start a new run.
+     */
+    async requireArtifact(runId, name, missing) {
+        return this.artifacts.require(runId, name, missing);
     }
     async putFile(runId, name, body, contentType) {
-        const key = iac_keys_keys.file(runId, name);
-        await this.store.putBytes(key, body, contentType);
-        return key;
+        return this.artifacts.putFile(runId, name, body, contentType);
     }
     async getFile(runId, name) {
-        return this.store.getBytes(iac_keys_keys.file(runId, name));
+        return this.artifacts.getFile(runId, name);
     }
     /** Recent runs, newest first (ULIDs sort by time). */
     async listRuns(filter = {}) {
-        const ids = (await this.store.list(iac_keys_keys.runsPrefix))
-            .filter((k) => k.endsWith('/record.json'))
-            .map((k) => k.split('/')[1])
-            .sort()
-            .reverse();
-        const result = [];
-        for (const id of ids) {
-            const run = await this.getRun(id);
-            if (!run)
-                continue;
-            if (filter.workspace && run.target.workspace !== filter.workspace)
-                continue;
-            if (filter.environment && run.target.environment !== filter.environment)
-                continue;
-            result.push(run);
-            if (result.length >= (filter.limit ?? 20))
-                break;
-        }
-        return result;
+        return this.records.recent(filter);
     }
     /** The lock of a target and the run holding it, for the CLI. */
     async getLock(target) {
-        const stored = await this.store.getJson(iac_keys_keys.lock(target));
-        if (!stored)
+        const lock = await this.locks.lockOf(target);
+        if (!lock)
             return undefined;
-        return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
+        return { lock, holder: await this.getRun(lock.runId) };
     }
     /** The lock of a target as stored (one read), undefined when it is free. */
     async lockOf(target) {
-        return (await this.store.getJson(iac_keys_keys.lock(target)))?.value;
+        return this.locks.lockOf(target);
     }
     /**
      * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
@@ -57613,120 +58099,10 @@ class run_store_RunStore {
     }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
-        const stored = await this.store.getJson(iac_keys_keys.lock(target));
-        if (!stored)
-            return undefined;
-        await this.store.delete(iac_keys_keys.lock(target), { ifMatch: stored.etag });
-        this.logger.warning(`Lock of ${deployment_target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
-        return stored.value;
-    }
-    /**
-     * Takes the target's lock for `record`. A lock held by a finished (or missing) run is taken over;
-     * one held by a RUNNING run only when `judge` is on and that run is found dead (see
-     * holder-liveness.ts): then the lock is taken with If-Match on the lock that was read (of two
-     * new runs racing for it, exactly one wins) and only the winner closes the dead run ABORTED,
-     * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
-     */
-    async acquireLock(record, acquiredAt, options) {
-        const key = iac_keys_keys.lock(record.target);
-        const lock = {
-            runId: record.runId,
-            workflowRunUrl: record.workflowRunUrl,
-            acquiredAt,
-            ...(record.workflowRun ? { workflowRun: record.workflowRun } : {}),
-            ...(options.leaseMs !== this.leaseMs ? { leaseMs: options.leaseMs } : {}),
-        };
-        for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-            try {
-                await this.store.putJson(key, lock, { ifNoneMatch: '*' });
-                return;
-            }
-            catch (error) {
-                if (!(error instanceof object_store_PreconditionFailedError))
-                    throw error;
-            }
-            const current = await this.store.getJson(key);
-            if (!current)
-                continue; // released meanwhile: try again
-            if (current.value.runId === record.runId)
-                return; // ours: an earlier attempt's answer was lost
-            // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
-            const holder = (await this.store.getJson(iac_keys_keys.run(current.value.runId)))?.value;
-            let verdict;
-            if (holder && !isFinished(holder.status)) {
-                if (options.judge) {
-                    // The heartbeat is read only to judge: a resumed run never takes over a RUNNING holder.
-                    const heartbeat = holder.executor
-                        ? await readHeartbeat(this.store, holder.runId)
-                        : undefined;
-                    verdict = await judgeHolder({
-                        holder,
-                        lock: current.value,
-                        ...(heartbeat ? { heartbeat } : {}),
-                        ...(options.liveness ? { liveness: options.liveness } : {}),
-                        now: this.now(),
-                        defaultLeaseMs: this.leaseMs,
-                        holderRef: this.runRef(holder.runId),
-                    });
-                }
-                if (!verdict?.dead)
-                    throw this.blocked(record.target, current.value, holder, verdict);
-            }
-            try {
-                await this.store.putJson(key, lock, { ifMatch: current.etag });
-            }
-            catch (error) {
-                if (!(error instanceof object_store_PreconditionFailedError))
-                    throw error;
-                continue; // another run changed the lock first: judge its holder again
-            }
-            if (holder && verdict)
-                await this.supersede(holder, record, verdict.reason);
-            return;
-        }
-        throw new errors_ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
-    }
-    /**
-     * Closes a dead holder ABORTED on behalf of `by`, which has just taken its lock: recorded as its
-     * successor, so it is never applied or resumed afterwards. A failure here is a warning: the
-     * lock is already `by`'s, and runtime-tasks refuses a run that does not hold its lock.
-     */
-    async supersede(holder, by, reason) {
-        const at = this.now().toISOString();
-        try {
-            const { changed } = await this.finish(holder.runId, 'ABORTED', { kind: 'ABORTED', message: `${reason}; superseded by run ${by.runId}` }, (run) => {
-                run.supersededBy = { runId: by.runId, at, workflowRunUrl: by.workflowRunUrl, reason };
-            });
-            this.logger.warning(changed
-                ? `Run ${holder.runId} held the lock of ${deployment_target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
-                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${deployment_target_describeTarget(holder.target)} from it.`);
-        }
-        catch (error) {
-            this.logger.warning(`Run ${holder.runId} held the lock of ${deployment_target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
-        }
-    }
-    blocked(target, lock, holder, verdict) {
-        const minutes = Math.round((this.now().getTime() - new Date(lock.acquiredAt).getTime()) / 60000);
-        const ref = this.runRef(lock.runId);
-        const why = verdict ? ` It keeps the lock: ${verdict.reason}.` : '';
-        const what = verdict?.hint ?? `Wait for it to finish, or ${cancelAdvice(ref)}.`;
-        return new RunBlockedError(`Another run is deploying ${deployment_target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
-    }
-    async releaseLock(run) {
-        const key = iac_keys_keys.lock(run.target);
-        const current = await this.store.getJson(key);
-        if (!current || current.value.runId !== run.runId)
-            return;
-        try {
-            await this.store.delete(key, { ifMatch: current.etag });
-        }
-        catch (error) {
-            if (!(error instanceof object_store_PreconditionFailedError))
-                throw error;
-        }
+        return this.locks.forceUnlock(target);
     }
     async updateTask(runId, runTaskId, mutate) {
-        return this.update(runId, (run) => {
+        return this.records.update(runId, (run) => {
             const task = run.tasks.find((t) => t.runTaskId === runTaskId);
             if (!task)
                 throw new errors_ExternalError(`run ${runId} has no task ${runTaskId}`);
@@ -57734,82 +58110,6 @@ class run_store_RunStore {
             return true;
         });
     }
-    /**
-     * Read-modify-write with If-Match; `mutate` returns false to leave the record as it is. Updates
-     * of one run from this process take turns (tasks running at once would otherwise keep
-     * invalidating each other's If-Match); a writer in another process (cancel-run) is still caught
-     * by If-Match and retried, after a short random pause.
-     */
-    update(runId, mutate) {
-        const previous = this.updates.get(runId) ?? Promise.resolve();
-        const next = previous.then(() => this.updateNow(runId, mutate));
-        const settled = next.then(() => undefined, () => undefined);
-        this.updates.set(runId, settled);
-        void settled.then(() => {
-            if (this.updates.get(runId) === settled)
-                this.updates.delete(runId);
-        });
-        return next;
-    }
-    async updateNow(runId, mutate) {
-        const key = iac_keys_keys.run(runId);
-        let current = this.known.get(runId);
-        // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
-        // which If-Match then checks, but any other outcome is decided again on a fresh read.
-        let fresh = false;
-        for (let attempt = 0; attempt < CONFLICT_RETRIES;) {
-            if (!current) {
-                current = await this.store.getJson(key);
-                if (!current)
-                    throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
-                fresh = true;
-            }
-            const run = structuredClone(current.value);
-            let write;
-            try {
-                write = mutate(run);
-            }
-            catch (error) {
-                if (fresh)
-                    throw error;
-                current = undefined;
-                continue;
-            }
-            if (!write) {
-                if (fresh)
-                    return run;
-                current = undefined;
-                continue;
-            }
-            run.updatedAt = this.now().toISOString();
-            run.revision = newId(this.now().getTime());
-            try {
-                const etag = await this.store.putJson(key, run, { ifMatch: current.etag });
-                this.known.set(runId, { value: structuredClone(run), etag });
-                return run;
-            }
-            catch (error) {
-                if (!(error instanceof object_store_PreconditionFailedError))
-                    throw error;
-                this.known.delete(runId);
-                // Refused because the record changed: maybe by this very write, retried after a timeout.
-                const now = await this.store.getJson(key);
-                if (now && sameJson(now.value, run)) {
-                    this.known.set(runId, now);
-                    return run;
-                }
-            }
-            current = undefined;
-            attempt++;
-            await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
-        }
-        throw new errors_ExternalError(`run ${runId} kept changing while it was being updated`, {
-            retryable: true,
-        });
-    }
-}
-function sameJson(a, b) {
-    return JSON.stringify(a) === JSON.stringify(b);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/stored-task-logs.ts
@@ -57973,6 +58273,9 @@ function runIdsIn(value, found = new Set()) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
+
 
 
 
@@ -58355,28 +58658,16 @@ function cli_config_cliConfigFailure(output) {
         .join(' ');
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
+;// CONCATENATED MODULE: ./packages/core/src/terraform/command-environment.ts
 /**
- * One rendered Terraform project and the commands the engine runs on it. The engine decides where
- * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
- * goes to the run's state backend (state-backends/) under the key we chose.
+ * What a Terraform command runs with besides its arguments: a minimal environment (the runner's
+ * network settings, the project's own variables, a CLI configuration of ours) and a private folder
+ * outside the project for its files, removed when it has ended.
  */
 
 
 
 
-
-
-
-
-
-const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
-/** Terraform's dependency lock file: the provider versions and checksums init chose. */
-const terraform_project_LOCK_FILE = '.terraform.lock.hcl';
-/** The -backend-config file init reads: the settings stay off the command line. */
-const backendFile = (type) => `.deploy-engine.${type}.tfbackend`;
-/** A backend type or setting name, as Terraform's backends spell them. */
-const BACKEND_NAME = /^[a-z][a-z0-9_]*$/;
 /**
  * The runner's proxy and certificate settings, which Terraform, its providers and git need to
  * reach anything on a corporate network; nothing else of the runner's environment is passed on.
@@ -58401,6 +58692,62 @@ function runnerNetworkSettings() {
     }
     return settings;
 }
+/**
+ * The environment of a command: a minimal base, then the project's own variables (`env`); its CLI
+ * configuration is written into `privateDir` (always a file of ours: the runner may point
+ * TF_CLI_CONFIG_FILE at a missing file).
+ */
+async function command_environment_commandEnvironment(options, privateDir) {
+    const file = cliConfig(options.runnerCliConfig, await options.providerMirror?.ready());
+    const config = join(privateDir, file.name);
+    await writeFile(config, file.text, { mode: 0o600 });
+    return {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        ...runnerNetworkSettings(),
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0',
+        CHECKPOINT_DISABLE: '1',
+        TF_CLI_CONFIG_FILE: config,
+        ...(options.tfLogProvider ? { TF_LOG_PROVIDER: options.tfLogProvider } : {}),
+        ...options.env,
+    };
+}
+/** A folder of one command's own under `root` (0700; default: the system's temp folder), removed when it has ended. */
+async function command_environment_withPrivateDir(root, use) {
+    const parent = root ?? tmpdir();
+    await mkdir(parent, { recursive: true, mode: 0o700 });
+    const dir = await mkdtemp(join(parent, 'terraform-'));
+    try {
+        return await use(dir);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/terraform/terraform-project.ts
+/**
+ * One rendered Terraform project and the commands the engine runs on it. The engine decides where
+ * the state lives: init writes a backend override, so whatever backend a plugin declares, its state
+ * goes to the run's state backend (state-backends/) under the key we chose.
+ */
+
+
+
+
+
+
+
+
+
+const OVERRIDE_FILE = 'zz_deploy_engine_backend_override.tf';
+/** Terraform's dependency lock file: the provider versions and checksums init chose. */
+const terraform_project_LOCK_FILE = '.terraform.lock.hcl';
+/** The -backend-config file init reads: the settings stay off the command line. */
+const backendFile = (type) => `.deploy-engine.${type}.tfbackend`;
+/** A backend type or setting name, as Terraform's backends spell them. */
+const BACKEND_NAME = /^[a-z][a-z0-9_]*$/;
 function hcl(value) {
     return JSON.stringify(value);
 }
@@ -58469,25 +58816,18 @@ class terraform_project_TerraformProject {
             `-backend-config=${file}`,
         ]);
     }
+    /**
+     * Applies without a saved plan (`terraform apply -auto-approve`), or with `destroy` destroys
+     * everything in the state (`terraform destroy -auto-approve`).
+     */
     async apply(options = {}) {
-        const result = await this.run('apply', [
-            'apply',
+        const command = options.destroy ? 'destroy' : 'apply';
+        const result = await this.run(command, [
+            command,
             '-auto-approve',
             '-input=false',
             '-no-color',
             ...this.parallelism(),
-            ...vars(options.vars),
-        ]);
-        return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
-    }
-    async destroy(options = {}) {
-        const result = await this.run('destroy', [
-            'destroy',
-            '-auto-approve',
-            '-input=false',
-            '-no-color',
-            ...this.parallelism(),
-            ...vars(options.vars),
         ]);
         return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
     }
@@ -58554,53 +58894,23 @@ class terraform_project_TerraformProject {
         try {
             return JSON.parse(text);
         }
-        catch {
-            throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
+        catch (error) {
+            const object = this.backend?.stateObject;
+            if (!object)
+                throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
+            throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is not valid JSON: it is the Terraform state of ${this.label}, changed outside Terraform or corrupt.`, "Restore an earlier version of it from the state bucket's versioning.", { cause: error });
         }
     }
     parallelism() {
         return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
     }
-    /**
-     * The environment of a command: a minimal base, then the options' own; its CLI configuration is
-     * written into `privateDir` (always a file of ours: the runner may point TF_CLI_CONFIG_FILE at a
-     * missing file).
-     */
-    async env(privateDir) {
-        const file = cliConfig(this.options.runnerCliConfig, await this.options.providerMirror?.ready());
-        const config = join(privateDir, file.name);
-        await writeFile(config, file.text, { mode: 0o600 });
-        return {
-            PATH: process.env.PATH ?? '/usr/bin:/bin',
-            HOME: process.env.HOME ?? '/tmp',
-            ...runnerNetworkSettings(),
-            TF_IN_AUTOMATION: '1',
-            TF_INPUT: '0',
-            CHECKPOINT_DISABLE: '1',
-            TF_CLI_CONFIG_FILE: config,
-            ...(this.options.tfLogProvider ? { TF_LOG_PROVIDER: this.options.tfLogProvider } : {}),
-            ...this.options.env,
-        };
-    }
-    /** A folder of this command's own outside the project (0700), removed when it has ended. */
-    async withPrivateDir(use) {
-        const root = this.options.privateDir ?? tmpdir();
-        await mkdir(root, { recursive: true, mode: 0o700 });
-        const dir = await mkdtemp(join(root, 'terraform-'));
-        try {
-            return await use(dir);
-        }
-        finally {
-            await rm(dir, { recursive: true, force: true });
-        }
-    }
     async run(command, args, okCodes = [0], options = {}) {
         const { logger } = this.options;
         const started = Date.now();
         let envNames = '';
-        const result = await this.withPrivateDir(async (privateDir) => {
+        const result = await withPrivateDir(this.options.privateDir, async (privateDir) => {
             const env = {
-                ...(await this.env(privateDir)),
+                ...(await commandEnvironment(this.options, privateDir)),
                 ...(command === 'init' ? this.options.initEnv : {}),
             };
             envNames = Object.keys(env).sort().join(', ');
@@ -58666,9 +58976,6 @@ class terraform_project_TerraformProject {
             this.options.logger.warning(message, warning.location);
         }
     }
-}
-function vars(values = {}) {
-    return Object.entries(values).map(([k, v]) => `-var=${k}=${v}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/terraform/locate-terraform.ts
@@ -59040,6 +59347,7 @@ class S3StateBackend {
                 ...(this.endpoint ? endpointSettings(this.endpoint) : {}),
             },
             readState: () => this.readState(key),
+            stateObject: { bucket: this.store.bucket, key },
         };
     }
     async readState(key) {
@@ -60383,7 +60691,7 @@ function task_list_check_describe(task) {
 
 
 
-const run_claim_newId = monotonicFactory();
+const newId = monotonicFactory();
 /**
  * Claims run `runId` for this step. Returns undefined with the record when the run already
  * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
@@ -60402,7 +60710,7 @@ async function run_claim_claimRunForTasks(deps, options) {
         throw new ForeignRunError(found, opener, options.repository);
     const complete = options.partial !== true;
     const executor = {
-        id: run_claim_newId(),
+        id: newId(),
         description: options.executor ?? 'a step outside a GitHub workflow',
         claimedAt: new Date().toISOString(),
         ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
@@ -60616,15 +60924,13 @@ async function saved_plans_replanReviewedDestroy(terraform, record, file, refusa
 async function saved_plans_verifiedPlanBytes(runs, bucket, runId, record) {
     const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
     const bytes = await runs.getFile(runId, planFile(record.name));
+    const object = { bucket, key: record.fileKey };
     if (!bytes) {
-        throw new ExternalError(`The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`);
+        throw new StoredObjectError({ ...object, problem: 'missing' }, `is missing: it is the saved ${what} of run ${runId}, which was reviewed. Nothing was applied.`, STORED_OBJECT_HINTS.newRun);
     }
     const actual = saved_plans_sha256(bytes);
     if (actual !== record.sha256) {
-        throw new ConfigurationError({
-            message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
-            hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
-        });
+        throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is the saved ${what} of run ${runId}, but it is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}. Nothing was applied.`, 'Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.');
     }
     return Buffer.from(bytes);
 }
@@ -60833,7 +61139,7 @@ class unified_tasks_UnifiedTasks {
             return;
         const project = await this.projectSnapshot();
         await rm(this.dir, { recursive: true, force: true });
-        await restoreSnapshot(project, this.dir);
+        await restoreSnapshot(project, this.dir, this.tb.deps.runs.artifactObject(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT));
         this.onDisk = true;
     }
     async projectSnapshot() {
@@ -60954,7 +61260,7 @@ async function classic_plans_destroyClassicPlugin(tb, alias, dir) {
     const terraform = tb.project(dir, alias);
     await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
     if (!record)
-        return { changes: await terraform.destroy(), use: { kind: 'none' } };
+        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
     if (!moved) {
         const file = join(dir, 'reviewed-destroy.tfplan');
@@ -61880,7 +62186,7 @@ class TaskExecutor {
             throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
         const sourceDir = join(this.options.workDir, 'sources', plugin.alias);
         await rm(sourceDir, { recursive: true, force: true });
-        await restoreSnapshot(snapshot, sourceDir);
+        await restoreSnapshot(snapshot, sourceDir, this.deps.runs.artifactObject(this.run.runId, sourceArtifact(plugin.alias)));
         const { workspace, environment, appKind, appId } = this.manifest.target;
         const types = this.manifest.connectionTypes ?? {};
         const connections = {};
@@ -62038,7 +62344,7 @@ class TaskExecutor {
         const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(alias));
         if (!stored)
             throw new Error(`plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`);
-        await restoreSnapshot(stored, dir);
+        await restoreSnapshot(stored, dir, this.deps.runs.artifactObject(this.run.runId, iacArtifact(alias)));
         this.iacDigests.set(alias, stored.digest);
         return dir;
     }
@@ -62172,7 +62478,7 @@ class TaskExecutor {
             throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
         const dir = join(this.options.workDir, folder, alias);
         await rm(dir, { recursive: true, force: true });
-        await restoreSnapshot(iac.value, dir);
+        await restoreSnapshot(iac.value, dir, { bucket: this.deps.iacStore.bucket, key: entry.key });
         return dir;
     }
     artifactKey(name) {
@@ -62491,19 +62797,9 @@ class plugin_registry_PluginRegistry {
             recorded.version !== ref.version ||
             typeof recorded.digest !== 'string' ||
             !/^[0-9a-f]{64}$/.test(recorded.digest)) {
-            throw new errors_ConfigurationError({
-                message: `The release record of ${registry_ref_formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
-                location: { file: display },
-                hint: 'Restore the object (S3 versioning) or publish the plugin again under a new version.',
-            });
+            throw new errors_StoredObjectError({ bucket: this.store.bucket, key: releaseKey(ref), problem: 'corrupt' }, `is the release record of ${registry_ref_formatRef(ref)} but does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
         }
-        const stored = await this.store.getJson(contentKey(ref, release.digest));
-        if (!stored)
-            throw new errors_ConfigurationError({
-                message: `The files of ${registry_ref_formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
-                location: { file: display },
-                hint: 'Publish the plugin again under a new version.',
-            });
+        const stored = await requireJson(this.store, contentKey(ref, release.digest), `is missing: it holds the files of ${registry_ref_formatRef(ref)}, published, but gone from the bucket.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
         await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
         return release;
     }

@@ -179,8 +179,11 @@ it('refuses a plan file changed after review', async () => {
   await moto.putObject('uni-iac', key, 'not the reviewed plan');
   const refused = await apply(plan);
   expect(refused.exitCode).toBe(1);
-  expect(refused.log).toContain('is not the plan that was reviewed: its SHA-256 is');
-  expect((await runRecord(runId(plan))).status).toBe('USER_ERROR');
+  expect(refused.log).toContain(
+    `s3://uni-iac/${key} is the saved deploy plan of run ${runId(plan)}, but it is not the plan that was reviewed: its SHA-256 is`,
+  );
+  // Changed in the bucket: an outside failure, not the user's configuration.
+  expect((await runRecord(runId(plan))).status).toBe('RUNTIME_ERROR');
   expect((await state()).resources.map((r) => r.module ?? '').sort()).toHaveLength(4);
 }, 120000);
 

@@ -12,6 +12,7 @@ import {
   RunBlockedError,
   RunStore,
   S3ObjectStore,
+  StoredObjectError,
   WorkspaceContextStore,
   type DeploymentTarget,
 } from '@deploy-engine/core';
@@ -94,6 +95,17 @@ describe('S3ObjectStore on moto_server', () => {
       Buffer.from(bytes),
     );
     expect(await store.getBytes('files/missing.tfplan')).toBeUndefined();
+  });
+
+  it('names an object that is not JSON, once, as a StoredObjectError (not retried)', async () => {
+    const store = objectStore();
+    await store.putBytes('broken/record.json', Buffer.from('{"cut off'), 'application/json');
+    const error = await store.getJson('broken/record.json').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoredObjectError);
+    expect((error as StoredObjectError).key).toBe('broken/record.json');
+    expect((error as Error).message).toMatch(
+      /^s3:\/\/runs-iac\/broken\/record\.json is not valid JSON: .* Restore an earlier version/,
+    );
   });
 
   it('names a missing bucket and what to do', async () => {

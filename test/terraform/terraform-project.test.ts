@@ -8,6 +8,7 @@ import {
   CancelledError,
   ConfigurationError,
   ExternalError,
+  StoredObjectError,
   locateTerraform,
   MemoryLogger,
   stateKey,
@@ -75,7 +76,7 @@ it('inits, applies, reads outputs and destroys with the state in S3, even when t
   });
   expect((await stateOf('simple')).resources).toHaveLength(1);
   expect(await terraform.apply()).toEqual({ added: 0, changed: 0, destroyed: 0 });
-  expect(await terraform.destroy()).toEqual({ added: 0, changed: 0, destroyed: 1 });
+  expect(await terraform.apply({ destroy: true })).toEqual({ added: 0, changed: 0, destroyed: 1 });
   expect((await stateOf('simple')).resources).toHaveLength(0);
   expect(logger.messages('info').join('\n')).not.toContain('s3cr3t-value');
   expect(await moto.listKeys('tf-states', 'shop/dev/app/APP/simple/')).toEqual([keyOf('simple')]);
@@ -116,8 +117,10 @@ it('reads outputs and the state version from the state object as Terraform itsel
 
   const garbled = project(files);
   await garbled.terraform.init({ ...settings, readState: () => Promise.resolve('{not json') });
-  await expect(garbled.terraform.output()).rejects.toThrow(
-    'The Terraform state of iac/test is not JSON.',
+  const corrupt = garbled.terraform.output();
+  await expect(corrupt).rejects.toBeInstanceOf(StoredObjectError);
+  await expect(corrupt).rejects.toThrow(
+    `s3://tf-states/${keyOf('direct')} is not valid JSON: it is the Terraform state of iac/test`,
   );
 });
 

@@ -6459,8 +6459,10 @@ const external_node_worker_threads_namespaceObject = require("node:worker_thread
  *   Runs that end with it are recorded as USER_ERROR.
  * - {@link ExternalError}: something outside failed (S3, Terraform, the network). It says what was
  *   being done and whether retrying can help. Runs that end with it are recorded as RUNTIME_ERROR.
+ *   {@link StoredObjectError} is the one for an object of a bucket that is missing or corrupt.
  *
- * Anything else that escapes is a bug in this project and is reported as such.
+ * Anything else that escapes is a bug in this project and is reported as such (a task it ends is
+ * INTERNAL_ERROR, see {@link taskStatusOf}).
  */
 /** Formats a location as `file:line:column` (the parts that are known). */
 function formatLocation(location) {
@@ -6515,6 +6517,50 @@ class ExternalError extends Error {
         this.summary = options.summary;
     }
 }
+/** `s3://bucket/key`. */
+function formatStoredObject(object) {
+    return `s3://${object.bucket}/${object.key}`;
+}
+/** What to do about a stored object that is gone or damaged, for {@link StoredObjectError}'s hint. */
+const STORED_OBJECT_HINTS = {
+    /** An object a run stored while it was planned (manifest, plugin snapshot, rendered IaC, plan). */
+    newRun: 'Start a new run (run the workflow again) and review its plan.',
+    /** An object that outlives runs (history, shared values, Connection Interfaces, the registry). */
+    restore: "Restore an earlier version of the object from the bucket's versioning, and check who can write to the bucket.",
+    /** Any object, where the reader does not know which kind it is (the stores' getJson). */
+    any: "Restore an earlier version of the object from the bucket's versioning; if it belongs to a run (runs/<id>/), start a new run instead (run the workflow again).",
+};
+/**
+ * An object that must be in a bucket is missing, or does not read back as what was written
+ * (not JSON, not the recorded digest, not the shape it must have). An outside failure: the bucket
+ * lost it or someone changed it, not this engine and not the user's configuration. The message
+ * names the object and says what to do.
+ */
+class StoredObjectError extends ExternalError {
+    name = 'StoredObjectError';
+    bucket;
+    key;
+    problem;
+    /**
+     * @param says what is wrong, continuing `s3://bucket/key ...` ("is not valid JSON: ...")
+     * @param hint what to do, e.g. one of {@link STORED_OBJECT_HINTS}
+     */
+    constructor(object, says, hint, options = {}) {
+        super(`${formatStoredObject(object)} ${says} ${hint}`, options);
+        this.bucket = object.bucket;
+        this.key = object.key;
+        this.problem = object.problem;
+    }
+}
+/** Parses a stored object's text; not JSON is a StoredObjectError naming it. */
+function parseStoredJson(object, text, hint) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw new StoredObjectError({ ...object, problem: 'corrupt' }, 'is not valid JSON: the object was changed outside this tool or is corrupt.', hint, { cause: error });
+    }
+}
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
 class CancelledError extends Error {
     name = 'CancelledError';
@@ -6529,6 +6575,17 @@ function classifyError(error) {
     if (error instanceof CancelledError)
         return 'ABORTED';
     return 'RUNTIME_ERROR';
+}
+/**
+ * How a task ends for a given error, from the same classification as the run: the user's or an
+ * outside failure is the task's FAILED, a cancel ABORTED, and anything else (a bug of this engine)
+ * INTERNAL_ERROR.
+ */
+function taskStatusOf(error) {
+    const kind = classifyError(error);
+    if (kind === 'ABORTED')
+        return 'ABORTED';
+    return kind === 'USER_ERROR' || error instanceof ExternalError ? 'FAILED' : 'INTERNAL_ERROR';
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
@@ -7804,42 +7861,22 @@ const STACKSPOT_FILTERS = {
     regex_replace: regexReplace,
 };
 
-;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-runtime.ts
 /**
- * Jinja's StrictUndefined and a sandbox for nunjucks.
- *
- * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
- * this module changes what lookups compile to:
- * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
- *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
- *   missing value is simply undefined;
- * - attribute lookups see only an object's own properties, so a template cannot reach
- *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
- * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
- *
- * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
- * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
+ * The runtime half of the strict, sandboxed nunjucks (see strict-nunjucks.ts, the compiler half):
+ * what a compiled template calls to look a name or an attribute up. Only an object's own
+ * properties are reachable, never `constructor` or a prototype; an undefined value is an error
+ * (strict) or recorded and empty (lenient), as in Jinja.
  */
-
-
-
-
 
 
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const compilerModule = __nccwpck_require__(993);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = __nccwpck_require__(846);
-
 /** The most undefined references one template reports (each line and expression once). */
 const MAX_UNDEFINED_REFS = 200;
-/** The most numbers range() gives, as in Jinja's sandbox. */
-const MAX_RANGE = 100000;
-const SOFT_TESTS = new Set(['defined', 'undefined']);
 /** Keys that lead from a value to its prototype or to Function: refused outright. */
 const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
-const SOFT_FILTERS = new Set(['default', 'd']);
 function hasName(context, frame, name) {
     if (frame.lookup(name) !== undefined)
         return true;
@@ -7896,7 +7933,11 @@ function undefinedValue(expression, detail, lineno, colno) {
     }
     return undefined;
 }
-function installRuntime() {
+/**
+ * Adds to nunjucks' runtime the functions the patched compiler emits calls to: strictLookup and
+ * strictMember (own properties only, undefined names reported), softMember, definedOperand.
+ */
+function installStrictRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
@@ -7935,6 +7976,39 @@ function installRuntime() {
         return value;
     };
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/templates/strict-nunjucks.ts
+/**
+ * Jinja's StrictUndefined and a sandbox for nunjucks.
+ *
+ * nunjucks passes its `throwOnUndefined` option to the compiler; for environments created with it,
+ * this module changes what lookups compile to:
+ * - a name or attribute that does not exist is an error that names it (Jinja's StrictUndefined),
+ *   except inside the tests `is defined` / `is undefined` and the filters `default` / `d`, where a
+ *   missing value is simply undefined;
+ * - attribute lookups see only an object's own properties, so a template cannot reach
+ *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
+ * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
+ *
+ * It patches nunjucks' compiler (here) and runtime (strict-runtime.ts) objects once, because
+ * nunjucks offers no way to plug in a compiler; the lockfile pins nunjucks and the tests in this
+ * folder cover every patched path.
+ */
+
+
+
+
+
+
+
+// nunjucks' internals, which its type definitions do not describe.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const compilerModule = __nccwpck_require__(993);
+
+/** The most numbers range() gives, as in Jinja's sandbox. */
+const MAX_RANGE = 100000;
+const SOFT_TESTS = new Set(['defined', 'undefined']);
+const SOFT_FILTERS = new Set(['default', 'd']);
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node) {
     if (!node)
@@ -8156,7 +8230,7 @@ const COMPARE_OPS = {
  */
 function createStrictEnvironment() {
     installLexerPatch();
-    installRuntime();
+    installStrictRuntime();
     installCompiler();
     const env = new nunjucks.Environment([], {
         autoescape: false,

@@ -7,7 +7,6 @@ export * from './actions-logger';
 export * from './inert-text';
 export * from './register-secret';
 export * from './action-inputs';
-export * from './not-implemented';
 export * from './html';
 export * from './workflow-run';
 export * from './github-liveness';

@@ -13,7 +13,6 @@ import {
   formatProblem,
   type SourceLocation,
 } from '@deploy-engine/core';
-import { NotImplementedError } from './not-implemented';
 
 export interface ActionContext {
   /** Aborted when the runner cancels the job (SIGINT/SIGTERM). */
@@ -42,8 +41,6 @@ export function reportFailure(name: string, error: unknown): void {
   } else if (error instanceof ExternalError) {
     const retry = error.retryable ? ' Re-running the job may succeed.' : '';
     core.setFailed(`${name}: ${reportedOnce(error)}${retry}`);
-  } else if (error instanceof NotImplementedError) {
-    core.setFailed(`${name}: not implemented yet. ${error.message}`);
   } else if (error instanceof CancelledError) {
     core.setFailed(`${name}: cancelled. ${error.message}`);
   } else {

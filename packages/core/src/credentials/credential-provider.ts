@@ -89,7 +89,10 @@ function fromSts(
   roleArn: string,
 ): AwsCredentials {
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
-    throw new Error(`STS returned no credentials for ${roleArn}`);
+    throw new ExternalError(
+      `AWS STS answered without credentials for ${roleArn}: assuming the role did not give any.`,
+      { retryable: true },
+    );
   return {
     accessKeyId: credentials.AccessKeyId,
     secretAccessKey: credentials.SecretAccessKey,

@@ -81,7 +81,7 @@ export async function destroyClassicPlugin(
   const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
   const terraform = tb.project(dir, alias);
   await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
-  if (!record) return { changes: await terraform.destroy(), use: { kind: 'none' } };
+  if (!record) return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
   const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
   if (!moved) {
     const file = join(dir, 'reviewed-destroy.tfplan');

@@ -544,7 +544,11 @@ class TaskExecutor implements ClassicPlanToolbox {
       throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
     const sourceDir = join(this.options.workDir, 'sources', plugin.alias);
     await rm(sourceDir, { recursive: true, force: true });
-    await restoreSnapshot(snapshot, sourceDir);
+    await restoreSnapshot(
+      snapshot,
+      sourceDir,
+      this.deps.runs.artifactObject(this.run.runId, sourceArtifact(plugin.alias)),
+    );
 
     const { workspace, environment, appKind, appId } = this.manifest.target;
     const types = this.manifest.connectionTypes ?? {};
@@ -738,7 +742,11 @@ class TaskExecutor implements ClassicPlanToolbox {
       throw new Error(
         `plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`,
       );
-    await restoreSnapshot(stored, dir);
+    await restoreSnapshot(
+      stored,
+      dir,
+      this.deps.runs.artifactObject(this.run.runId, iacArtifact(alias)),
+    );
     this.iacDigests.set(alias, stored.digest);
     return dir;
   }
@@ -910,7 +918,7 @@ class TaskExecutor implements ClassicPlanToolbox {
       );
     const dir = join(this.options.workDir, folder, alias);
     await rm(dir, { recursive: true, force: true });
-    await restoreSnapshot(iac.value, dir);
+    await restoreSnapshot(iac.value, dir, { bucket: this.deps.iacStore.bucket, key: entry.key });
     return dir;
   }
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ConfigurationError, ExternalError } from '../errors';
+import { ConfigurationError, STORED_OBJECT_HINTS, StoredObjectError } from '../errors';
 import type { Logger } from '../logging';
 import type { RunStore } from '../runs';
 import type { StateVersion, TerraformProject } from '../terraform';
@@ -148,17 +148,21 @@ export async function verifiedPlanBytes(
 ): Promise<Buffer> {
   const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
   const bytes = await runs.getFile(runId, planFile(record.name));
+  const object = { bucket, key: record.fileKey };
   if (!bytes) {
-    throw new ExternalError(
-      `The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`,
+    throw new StoredObjectError(
+      { ...object, problem: 'missing' },
+      `is missing: it is the saved ${what} of run ${runId}, which was reviewed. Nothing was applied.`,
+      STORED_OBJECT_HINTS.newRun,
     );
   }
   const actual = sha256(bytes);
   if (actual !== record.sha256) {
-    throw new ConfigurationError({
-      message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
-      hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
-    });
+    throw new StoredObjectError(
+      { ...object, problem: 'corrupt' },
+      `is the saved ${what} of run ${runId}, but it is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}. Nothing was applied.`,
+      'Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
+    );
   }
   return Buffer.from(bytes);
 }

@@ -264,7 +264,11 @@ export class UnifiedTasks {
     if (this.onDisk) return;
     const project = await this.projectSnapshot();
     await rm(this.dir, { recursive: true, force: true });
-    await restoreSnapshot(project, this.dir);
+    await restoreSnapshot(
+      project,
+      this.dir,
+      this.tb.deps.runs.artifactObject(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT),
+    );
     this.onDisk = true;
   }
 

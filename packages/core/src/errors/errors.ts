@@ -6,8 +6,10 @@
  *   Runs that end with it are recorded as USER_ERROR.
  * - {@link ExternalError}: something outside failed (S3, Terraform, the network). It says what was
  *   being done and whether retrying can help. Runs that end with it are recorded as RUNTIME_ERROR.
+ *   {@link StoredObjectError} is the one for an object of a bucket that is missing or corrupt.
  *
- * Anything else that escapes is a bug in this project and is reported as such.
+ * Anything else that escapes is a bug in this project and is reported as such (a task it ends is
+ * INTERNAL_ERROR, see {@link taskStatusOf}).
  */
 
 /** A place in a user's file, for messages and GitHub annotations. Lines and columns start at 1. */
@@ -91,6 +93,71 @@ export class ExternalError extends Error {
   }
 }
 
+/** An object of a bucket, for messages: `s3://bucket/key`. */
+export interface StoredObjectRef {
+  bucket: string;
+  key: string;
+}
+
+/** `s3://bucket/key`. */
+export function formatStoredObject(object: StoredObjectRef): string {
+  return `s3://${object.bucket}/${object.key}`;
+}
+
+/** What to do about a stored object that is gone or damaged, for {@link StoredObjectError}'s hint. */
+export const STORED_OBJECT_HINTS = {
+  /** An object a run stored while it was planned (manifest, plugin snapshot, rendered IaC, plan). */
+  newRun: 'Start a new run (run the workflow again) and review its plan.',
+  /** An object that outlives runs (history, shared values, Connection Interfaces, the registry). */
+  restore:
+    "Restore an earlier version of the object from the bucket's versioning, and check who can write to the bucket.",
+  /** Any object, where the reader does not know which kind it is (the stores' getJson). */
+  any: "Restore an earlier version of the object from the bucket's versioning; if it belongs to a run (runs/<id>/), start a new run instead (run the workflow again).",
+} as const;
+
+/**
+ * An object that must be in a bucket is missing, or does not read back as what was written
+ * (not JSON, not the recorded digest, not the shape it must have). An outside failure: the bucket
+ * lost it or someone changed it, not this engine and not the user's configuration. The message
+ * names the object and says what to do.
+ */
+export class StoredObjectError extends ExternalError {
+  override readonly name: string = 'StoredObjectError';
+  readonly bucket: string;
+  readonly key: string;
+  readonly problem: 'missing' | 'corrupt';
+
+  /**
+   * @param says what is wrong, continuing `s3://bucket/key ...` ("is not valid JSON: ...")
+   * @param hint what to do, e.g. one of {@link STORED_OBJECT_HINTS}
+   */
+  constructor(
+    object: StoredObjectRef & { problem: 'missing' | 'corrupt' },
+    says: string,
+    hint: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${formatStoredObject(object)} ${says} ${hint}`, options);
+    this.bucket = object.bucket;
+    this.key = object.key;
+    this.problem = object.problem;
+  }
+}
+
+/** Parses a stored object's text; not JSON is a StoredObjectError naming it. */
+export function parseStoredJson<T>(object: StoredObjectRef, text: string, hint: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new StoredObjectError(
+      { ...object, problem: 'corrupt' },
+      'is not valid JSON: the object was changed outside this tool or is corrupt.',
+      hint,
+      { cause: error },
+    );
+  }
+}
+
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
 export class CancelledError extends Error {
   override readonly name: string = 'CancelledError';
@@ -108,4 +175,15 @@ export function classifyError(error: unknown): ErrorKind {
   if (error instanceof ConfigurationError) return 'USER_ERROR';
   if (error instanceof CancelledError) return 'ABORTED';
   return 'RUNTIME_ERROR';
+}
+
+/**
+ * How a task ends for a given error, from the same classification as the run: the user's or an
+ * outside failure is the task's FAILED, a cancel ABORTED, and anything else (a bug of this engine)
+ * INTERNAL_ERROR.
+ */
+export function taskStatusOf(error: unknown): 'FAILED' | 'ABORTED' | 'INTERNAL_ERROR' {
+  const kind = classifyError(error);
+  if (kind === 'ABORTED') return 'ABORTED';
+  return kind === 'USER_ERROR' || error instanceof ExternalError ? 'FAILED' : 'INTERNAL_ERROR';
 }

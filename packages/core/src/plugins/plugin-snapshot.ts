@@ -5,7 +5,12 @@
  */
 import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
-import { ConfigurationError } from '../errors';
+import {
+  ConfigurationError,
+  STORED_OBJECT_HINTS,
+  StoredObjectError,
+  type StoredObjectRef,
+} from '../errors';
 import { digestFiles, type RenderedFile } from '../templates';
 import { MAX_PLUGIN_FOLDER_BYTES } from './plugin-folder';
 
@@ -56,17 +61,36 @@ export async function snapshotDirectory(dir: string, displayDir: string): Promis
   };
 }
 
-/** Writes a snapshot back to disk under `dir`, after checking its digest. */
-export async function restoreSnapshot(snapshot: PluginSnapshot, dir: string): Promise<void> {
-  const files = snapshot.files.map((f) => {
-    if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
-      throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
-    }
+/**
+ * Writes a snapshot read from `from` back to disk under `dir`, after checking its shape, its paths
+ * and its digest: a snapshot that fails them is a StoredObjectError naming `from` (the object was
+ * changed in the bucket or is corrupt), and nothing of it is written.
+ */
+export async function restoreSnapshot(
+  snapshot: PluginSnapshot,
+  dir: string,
+  from: StoredObjectRef,
+): Promise<void> {
+  const corrupt = (what: string): StoredObjectError =>
+    new StoredObjectError(
+      { ...from, problem: 'corrupt' },
+      `is not a plugin snapshot this engine wrote: ${what}.`,
+      STORED_OBJECT_HINTS.any,
+    );
+  const entries: unknown = (snapshot as Partial<PluginSnapshot> | null)?.files;
+  if (!Array.isArray(entries) || typeof snapshot.digest !== 'string')
+    throw corrupt('it has no list of files and digest');
+  const files = (entries as unknown[]).map((entry) => {
+    const f = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<
+      PluginSnapshot['files'][number]
+    >;
+    if (typeof f.path !== 'string' || typeof f.base64 !== 'string')
+      throw corrupt('an entry has no path or content');
+    if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/'))
+      throw corrupt(`it holds an unsafe path: ${f.path}`);
     return { path: f.path, content: Buffer.from(f.base64, 'base64') };
   });
-  if (digestFiles(files) !== snapshot.digest) {
-    throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
-  }
+  if (digestFiles(files) !== snapshot.digest) throw corrupt('its files do not match its digest');
   for (const file of files) {
     const target = join(dir, ...file.path.split('/'));
     await mkdir(dirname(target), { recursive: true });

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from '../errors';
+import { ConfigurationError, StoredObjectError } from '../errors';
 import { MemoryObjectStore } from '../store';
 import { digestArchive, MAX_PLUGIN_BYTES, type PluginArchive } from './plugin-archive';
 import { PluginRegistry } from './plugin-registry';
@@ -136,9 +136,18 @@ describe('the plugin registry', () => {
     const { release } = await publish(registry, pluginFolder());
     await store.putJson(releaseKey(QUEUE), { ...release, digest: 'f'.repeat(64) });
     const out = join(mkdtempSync(join(tmpdir(), 'fetched-')), 'p');
-    expect(await refusal(registry.fetch(QUEUE, out))).toContain('are missing');
+    // The bucket lost or changed them: an outside failure naming the object, not the user's.
+    const missing = registry.fetch(QUEUE, out);
+    await expect(missing).rejects.toBeInstanceOf(StoredObjectError);
+    await expect(missing).rejects.toThrow(
+      /^s3:\/\/memory\/plugins\/.* is missing: it holds the files of/,
+    );
     await store.putJson(releaseKey(QUEUE), { ...release, version: '2.0.0' });
-    expect(await refusal(registry.fetch(QUEUE, out))).toContain('does not describe that version');
+    const changed = registry.fetch(QUEUE, out);
+    await expect(changed).rejects.toBeInstanceOf(StoredObjectError);
+    await expect(changed).rejects.toThrow(
+      `s3://memory/${releaseKey(QUEUE)} is the release record of acme/queue@1.0.0 but does not describe that version`,
+    );
   });
 
   it.each([

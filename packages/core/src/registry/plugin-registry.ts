@@ -8,10 +8,10 @@
  * are refused, and of two publishers racing for one version exactly one wins.
  */
 import { join } from 'node:path';
-import { ConfigurationError, type SourceLocation } from '../errors';
+import { ConfigurationError, StoredObjectError, type SourceLocation } from '../errors';
 import { readYamlFile } from '../descriptor';
 import { parsePluginDefinition } from '../plugins/plugin-definition';
-import { PreconditionFailedError, type ObjectStore } from '../store';
+import { PreconditionFailedError, requireJson, type ObjectStore } from '../store';
 import {
   checkArchive,
   digestArchive,
@@ -173,19 +173,18 @@ export class PluginRegistry {
       typeof recorded.digest !== 'string' ||
       !/^[0-9a-f]{64}$/.test(recorded.digest)
     ) {
-      throw new ConfigurationError({
-        message: `The release record of ${formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
-        location: { file: display },
-        hint: 'Restore the object (S3 versioning) or publish the plugin again under a new version.',
-      });
+      throw new StoredObjectError(
+        { bucket: this.store.bucket, key: releaseKey(ref), problem: 'corrupt' },
+        `is the release record of ${formatRef(ref)} but does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
+        'Restore the object (S3 versioning) or publish the plugin again under a new version.',
+      );
     }
-    const stored = await this.store.getJson<unknown>(contentKey(ref, release.digest));
-    if (!stored)
-      throw new ConfigurationError({
-        message: `The files of ${formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
-        location: { file: display },
-        hint: 'Publish the plugin again under a new version.',
-      });
+    const stored = await requireJson<unknown>(
+      this.store,
+      contentKey(ref, release.digest),
+      `is missing: it holds the files of ${formatRef(ref)}, published, but gone from the bucket.`,
+      'Restore the object (S3 versioning) or publish the plugin again under a new version.',
+    );
     await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
     return release;
   }

@@ -4,7 +4,9 @@ import { MemoryObjectStore } from '../store';
 import type { DeploymentTarget } from '../target';
 import type { WorkflowRunAnswer, WorkflowRunLiveness } from './holder-liveness';
 import { keys } from '../bucket-layout';
-import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';
+import { RunBlockedError } from './run-locks';
+import type { CreateRunInput } from './run-open';
+import { RunStore } from './run-store';
 import type { RunLock, RunRecord, WorkflowRunRef } from './run-record';
 import { LockLostError, SupersededRunError } from './superseded';
 

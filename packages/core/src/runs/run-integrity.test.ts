@@ -3,7 +3,8 @@ import { MemoryLogger } from '../logging';
 import { MemoryObjectStore } from '../store';
 import { RunClaimedError } from './executor-claim';
 import { keys } from '../bucket-layout';
-import { RunStore, type CreateRunInput } from './run-store';
+import type { CreateRunInput } from './run-open';
+import { RunStore } from './run-store';
 import { InvalidTransitionError } from './transitions';
 
 const input: CreateRunInput = {

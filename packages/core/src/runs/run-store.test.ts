@@ -2,7 +2,9 @@ import { MemoryLogger } from '../logging';
 import { MemoryObjectStore, PreconditionFailedError, type ObjectStore } from '../store';
 import type { DeploymentTarget } from '../target';
 import { parseRunRef, formatRunRef } from './run-ref';
-import { RunBlockedError, RunStore, type CreateRunInput } from './run-store';
+import { RunBlockedError } from './run-locks';
+import type { CreateRunInput } from './run-open';
+import { RunStore } from './run-store';
 import { InvalidTransitionError } from './transitions';
 
 /** `memory` with its JSON writes replaced (a store failing or answering as a test needs). */

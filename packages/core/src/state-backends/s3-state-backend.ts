@@ -69,6 +69,7 @@ export class S3StateBackend implements StateBackend {
         ...(this.endpoint ? endpointSettings(this.endpoint) : {}),
       },
       readState: () => this.readState(key),
+      stateObject: { bucket: this.store.bucket, key },
     };
   }
 

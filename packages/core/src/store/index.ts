@@ -2,3 +2,4 @@ export * from './object-store';
 export * from './memory-object-store';
 export * from './s3-object-store';
 export * from './s3-client';
+export * from './required-object';

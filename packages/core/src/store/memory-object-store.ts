@@ -1,5 +1,6 @@
 /** An in-memory ObjectStore with S3's conditional semantics, for unit tests of pure logic. */
 import { createHash } from 'node:crypto';
+import { parseStoredJson, STORED_OBJECT_HINTS } from '../errors';
 import {
   PreconditionFailedError,
   type ObjectStore,
@@ -8,15 +9,18 @@ import {
 } from './object-store';
 
 export class MemoryObjectStore implements ObjectStore {
-  private readonly objects = new Map<string, { body: string; etag: string }>();
-  private readonly files = new Map<string, Uint8Array>();
+  /** One map for JSON and raw objects, as in a bucket: getJson reads what putBytes wrote. */
+  private readonly objects = new Map<string, { body: Uint8Array; etag: string }>();
   private version = 0;
 
   constructor(readonly bucket = 'memory') {}
 
   async getJson<T>(key: string): Promise<StoredJson<T> | undefined> {
     const object = this.objects.get(key);
-    return object ? { value: JSON.parse(object.body) as T, etag: object.etag } : undefined;
+    if (!object) return undefined;
+    const text = Buffer.from(object.body).toString('utf8');
+    const value = parseStoredJson<T>({ bucket: this.bucket, key }, text, STORED_OBJECT_HINTS.any);
+    return { value, etag: object.etag };
   }
 
   async putJson(key: string, value: unknown, condition?: WriteCondition): Promise<string> {
@@ -25,19 +29,16 @@ export class MemoryObjectStore implements ObjectStore {
     if (condition && 'ifMatch' in condition && current?.etag !== condition.ifMatch) {
       throw new PreconditionFailedError(key);
     }
-    const body = JSON.stringify(value);
-    const etag = `"${createHash('md5').update(`${++this.version}:${body}`).digest('hex')}"`;
-    this.objects.set(key, { body, etag });
-    return etag;
+    return this.put(key, Buffer.from(JSON.stringify(value), 'utf8'));
   }
 
   async getBytes(key: string): Promise<Uint8Array | undefined> {
-    const file = this.files.get(key);
-    return file ? new Uint8Array(file) : undefined;
+    const object = this.objects.get(key);
+    return object ? new Uint8Array(object.body) : undefined;
   }
 
   async putBytes(key: string, body: Uint8Array, _contentType?: string): Promise<void> {
-    this.files.set(key, new Uint8Array(body));
+    this.put(key, body);
   }
 
   async delete(key: string, condition?: { ifMatch: string }): Promise<void> {
@@ -45,12 +46,15 @@ export class MemoryObjectStore implements ObjectStore {
     if (condition && current && current.etag !== condition.ifMatch)
       throw new PreconditionFailedError(key);
     this.objects.delete(key);
-    this.files.delete(key);
   }
 
   async list(prefix: string): Promise<string[]> {
-    return [...new Set([...this.objects.keys(), ...this.files.keys()])]
-      .filter((k) => k.startsWith(prefix))
-      .sort();
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  private put(key: string, body: Uint8Array): string {
+    const etag = `"${createHash('md5').update(`${++this.version}:`).update(body).digest('hex')}"`;
+    this.objects.set(key, { body: new Uint8Array(body), etag });
+    return etag;
   }
 }

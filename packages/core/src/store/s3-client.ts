@@ -9,6 +9,7 @@ import {
   type AwsCredentialInputNames,
   type AwsCredentialSource,
 } from '../credentials';
+import { ConfigurationError } from '../errors';
 
 export interface S3ClientOptions {
   region: string;
@@ -32,9 +33,10 @@ function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 100)
-    throw new Error(
-      `DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw}".`,
-    );
+    throw new ConfigurationError({
+      message: `DEPLOY_ENGINE_S3_TIMEOUT_MS must be a whole number of milliseconds >= 100, not "${raw.slice(0, 40)}".`,
+      hint: 'Fix or remove the environment variable DEPLOY_ENGINE_S3_TIMEOUT_MS of the step (default 30000).',
+    });
   return value;
 }
 

@@ -10,7 +10,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ConfigurationError, ExternalError } from '../errors';
+import { ConfigurationError, ExternalError, parseStoredJson, STORED_OBJECT_HINTS } from '../errors';
 import {
   PreconditionFailedError,
   type ObjectStore,
@@ -58,14 +58,11 @@ export class S3ObjectStore implements ObjectStore {
           new GetObjectCommand({ Bucket: this.bucket, Key: key }),
         );
         const body = (await response.Body?.transformToString()) ?? '';
-        let value: T;
-        try {
-          value = JSON.parse(body) as T;
-        } catch {
-          throw new ExternalError(
-            `s3://${this.bucket}/${key} is not valid JSON: the object was changed outside this tool or is corrupt.`,
-          );
-        }
+        const value = parseStoredJson<T>(
+          { bucket: this.bucket, key },
+          body,
+          STORED_OBJECT_HINTS.any,
+        );
         return { value, etag: response.ETag ?? '' };
       } catch (error) {
         if (status(error) === 404 && errorName(error) !== 'NoSuchBucket') return undefined;

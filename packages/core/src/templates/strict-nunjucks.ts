@@ -10,8 +10,9 @@
  *   `constructor`, prototypes or `Function` (the classic nunjucks sandbox escape).
  * Environments without `throwOnUndefined` keep nunjucks' own behaviour.
  *
- * It patches nunjucks' compiler and runtime objects once, because nunjucks offers no way to plug in
- * a compiler; the lockfile pins nunjucks and the tests in this folder cover every patched path.
+ * It patches nunjucks' compiler (here) and runtime (strict-runtime.ts) objects once, because
+ * nunjucks offers no way to plug in a compiler; the lockfile pins nunjucks and the tests in this
+ * folder cover every patched path.
  */
 import * as nunjucks from 'nunjucks';
 import { SandboxError, UndefinedValueError } from './sandbox-error';
@@ -23,14 +24,13 @@ import {
   JINJA_TESTS,
 } from './filters/jinja-builtins';
 import { STACKSPOT_FILTERS } from './filters/stackspot';
-import { installMarkedRuntime, markedMember, renderState, wrapTests } from './marked-runtime';
+import { wrapTests } from './marked-runtime';
+import { installStrictRuntime, type Frame } from './strict-runtime';
 // nunjucks' internals, which its type definitions do not describe.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compilerModule = require('nunjucks/src/compiler') as {
   Compiler: { prototype: CompilerProto };
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runtime = require('nunjucks/src/runtime') as Record<string, unknown>;
 
 interface AstNode {
   typename: string;
@@ -46,10 +46,6 @@ interface AstNode {
   children?: AstNode[];
   expr?: AstNode;
   ops?: (AstNode & { type: string })[];
-}
-
-interface Frame {
-  lookup(name: string): string | undefined;
 }
 
 type CompileFn = (this: CompilerProto, node: AstNode, frame: Frame) => void;
@@ -88,144 +84,11 @@ interface CompilerProto {
 
 export { SandboxError, UndefinedValueError };
 
-/** The most undefined references one template reports (each line and expression once). */
-const MAX_UNDEFINED_REFS = 200;
-
 /** The most numbers range() gives, as in Jinja's sandbox. */
 const MAX_RANGE = 100000;
 
 const SOFT_TESTS = new Set(['defined', 'undefined']);
-/** Keys that lead from a value to its prototype or to Function: refused outright. */
-const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__']);
 const SOFT_FILTERS = new Set(['default', 'd']);
-
-interface Context {
-  lookup(name: string): unknown;
-  ctx: Record<string, unknown>;
-  env: { globals: Record<string, unknown> };
-}
-
-function hasName(context: Context, frame: Frame, name: string): boolean {
-  if (frame.lookup(name) !== undefined) return true;
-  return (
-    Object.prototype.hasOwnProperty.call(context.ctx, name) ||
-    Object.prototype.hasOwnProperty.call(context.env.globals, name)
-  );
-}
-
-function describeKeys(obj: unknown): string {
-  if (obj === null || typeof obj !== 'object') return '';
-  const keys = Object.keys(obj).slice(0, 20);
-  return keys.length > 0 ? ` (it has: ${keys.join(', ')})` : ' (it has no attributes)';
-}
-
-/** Own-property member access; the only member access templates get. */
-function ownMember(obj: unknown, key: unknown): { found: boolean; value?: unknown } {
-  if (obj === null || obj === undefined) return { found: false };
-  if (typeof key !== 'string' && typeof key !== 'number') {
-    throw new SandboxError(`cannot look up a ${typeof key} key`);
-  }
-  if (FORBIDDEN_KEYS.has(String(key))) {
-    throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
-  }
-  const marked = markedMember(obj, key);
-  if (marked) return marked;
-  const target = obj as Record<string | number, unknown>;
-  if (typeof obj !== 'object' && typeof obj !== 'string') return { found: false };
-  if (!Object.prototype.hasOwnProperty.call(target, key)) return { found: false };
-  const value = target[key];
-  // Own functions (nunjucks' cycler/joiner objects) are called bound to their object.
-  return { found: true, value: typeof value === 'function' ? value.bind(obj) : value };
-}
-
-/**
- * An undefined name or attribute: an error in strict mode; in lenient mode (Jinja's default
- * Undefined) it is recorded and the lookup gives `undefined`, which prints as empty, is false in
- * `if` and iterates as empty. A missing shared value (`var.KEY`) stays an error in both modes: it
- * is the workspace's configuration, and an empty value would reach Terraform unnoticed.
- */
-function undefinedValue(
-  expression: string,
-  detail: string,
-  lineno: number | undefined,
-  colno: number | undefined,
-): undefined {
-  const error = new UndefinedValueError(expression, detail).at(lineno, colno);
-  if (renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression)) throw error;
-  const refs = renderState.undefinedRefs;
-  // Once per line and expression (a loop repeats them), and a bounded list per template.
-  if (
-    refs.length < MAX_UNDEFINED_REFS &&
-    !refs.some((r) => r.line === error.line && r.expression === expression)
-  ) {
-    refs.push({
-      expression,
-      ...(error.line !== undefined ? { line: error.line } : {}),
-      ...(error.column !== undefined ? { column: error.column } : {}),
-    });
-  }
-  return undefined;
-}
-
-function installRuntime(): void {
-  if (runtime.strictLookup) return;
-  installMarkedRuntime(runtime);
-  runtime.strictLookup = (
-    context: Context,
-    frame: Frame,
-    name: string,
-    lineno?: number,
-    colno?: number,
-  ): unknown => {
-    if (!hasName(context, frame, name)) return undefinedValue(name, '', lineno, colno);
-    return runtime.contextOrFrameLookup
-      ? (runtime.contextOrFrameLookup as (c: Context, f: Frame, n: string) => unknown)(
-          context,
-          frame,
-          name,
-        )
-      : undefined;
-  };
-  runtime.strictMember = (
-    obj: unknown,
-    key: unknown,
-    path: string,
-    lineno?: number,
-    colno?: number,
-  ): unknown => {
-    // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
-    // turns `_private` attributes into undefined), while an attribute of None is undefined.
-    if (obj === undefined || (obj === null && renderState.undefinedMode === 'strict')) {
-      if (obj === undefined && renderState.undefinedMode === 'lenient') {
-        ownMember({}, key); // the sandbox's refusals come first
-        if (typeof key === 'string' && key.startsWith('_')) return undefined;
-      }
-      throw new UndefinedValueError(
-        path,
-        ` (its parent is ${obj === null ? 'null' : 'undefined'})`,
-      ).at(lineno, colno);
-    }
-    const member = ownMember(obj, key);
-    if (!member.found) return undefinedValue(path, describeKeys(obj), lineno, colno);
-    return member.value;
-  };
-  runtime.softMember = (obj: unknown, key: unknown): unknown => ownMember(obj, key).value;
-  // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
-  // an Undefined as empty text (and we print None as empty text too: see printedText).
-  const ensureDefined = runtime.ensureDefined as (v: unknown, l: number, c: number) => unknown;
-  runtime.ensureDefined = (value: unknown, lineno: number, colno: number): unknown =>
-    renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
-  // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
-  runtime.definedOperand = (
-    value: unknown,
-    path: string,
-    lineno?: number,
-    colno?: number,
-  ): unknown => {
-    if (value === undefined) throw new UndefinedValueError(path, '').at(lineno, colno);
-    return value;
-  };
-}
 
 /** The dotted text of a lookup chain with constant keys (`connections.topic.arn`), for messages. */
 function pathOf(node: AstNode | undefined): string {
@@ -442,7 +305,7 @@ const COMPARE_OPS: Record<string, string> = {
  */
 export function createStrictEnvironment(): nunjucks.Environment {
   installLexerPatch();
-  installRuntime();
+  installStrictRuntime();
   installCompiler();
   const env = new nunjucks.Environment([], {
     autoescape: false,

@@ -4,12 +4,18 @@
  * goes to the run's state backend (state-backends/) under the key we chose.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CancelledError, ConfigurationError, ExternalError } from '../errors';
+import {
+  CancelledError,
+  ConfigurationError,
+  ExternalError,
+  StoredObjectError,
+  type StoredObjectRef,
+} from '../errors';
 import type { Logger } from '../logging';
-import { cliConfig, cliConfigFailure, type RunnerCliConfig } from './cli-config';
+import { cliConfigFailure, type RunnerCliConfig } from './cli-config';
+import { commandEnvironment, withPrivateDir } from './command-environment';
 import type { ProviderMirror } from './provider-mirror';
 import { runProcess, type ProcessResult } from './run-process';
 import {
@@ -44,6 +50,8 @@ export interface BackendSettings {
    * process (`state pull`) each time the state is read. Without it, Terraform reads the state.
    */
   readState?: () => Promise<string | undefined>;
+  /** The object readState reads, named when what it holds is not a state. */
+  stateObject?: StoredObjectRef;
 }
 
 export interface TerraformOptions {
@@ -111,31 +119,6 @@ const LOCK_FILE = '.terraform.lock.hcl';
 const backendFile = (type: string) => `.deploy-engine.${type}.tfbackend`;
 /** A backend type or setting name, as Terraform's backends spell them. */
 const BACKEND_NAME = /^[a-z][a-z0-9_]*$/;
-
-/**
- * The runner's proxy and certificate settings, which Terraform, its providers and git need to
- * reach anything on a corporate network; nothing else of the runner's environment is passed on.
- */
-const NETWORK_SETTINGS = [
-  'HTTPS_PROXY',
-  'HTTP_PROXY',
-  'NO_PROXY',
-  'https_proxy',
-  'http_proxy',
-  'no_proxy',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'GIT_SSL_CAINFO',
-];
-
-function runnerNetworkSettings(): Record<string, string> {
-  const settings: Record<string, string> = {};
-  for (const name of NETWORK_SETTINGS) {
-    const value = process.env[name];
-    if (value) settings[name] = value;
-  }
-  return settings;
-}
 
 function hcl(value: string): string {
   return JSON.stringify(value);
@@ -219,26 +202,18 @@ export class TerraformProject {
     ]);
   }
 
-  async apply(options: { vars?: Record<string, string> } = {}): Promise<ChangeSummary> {
-    const result = await this.run('apply', [
-      'apply',
+  /**
+   * Applies without a saved plan (`terraform apply -auto-approve`), or with `destroy` destroys
+   * everything in the state (`terraform destroy -auto-approve`).
+   */
+  async apply(options: { destroy?: boolean } = {}): Promise<ChangeSummary> {
+    const command = options.destroy ? 'destroy' : 'apply';
+    const result = await this.run(command, [
+      command,
       '-auto-approve',
       '-input=false',
       '-no-color',
       ...this.parallelism(),
-      ...vars(options.vars),
-    ]);
-    return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
-  }
-
-  async destroy(options: { vars?: Record<string, string> } = {}): Promise<ChangeSummary> {
-    const result = await this.run('destroy', [
-      'destroy',
-      '-auto-approve',
-      '-input=false',
-      '-no-color',
-      ...this.parallelism(),
-      ...vars(options.vars),
     ]);
     return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
   }
@@ -323,50 +298,20 @@ export class TerraformProject {
     if (text === undefined || text.trim() === '') return undefined;
     try {
       return JSON.parse(text) as StateFile;
-    } catch {
-      throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
+    } catch (error) {
+      const object = this.backend?.stateObject;
+      if (!object) throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
+      throw new StoredObjectError(
+        { ...object, problem: 'corrupt' },
+        `is not valid JSON: it is the Terraform state of ${this.label}, changed outside Terraform or corrupt.`,
+        "Restore an earlier version of it from the state bucket's versioning.",
+        { cause: error },
+      );
     }
   }
 
   private parallelism(): string[] {
     return this.options.parallelism ? [`-parallelism=${this.options.parallelism}`] : [];
-  }
-
-  /**
-   * The environment of a command: a minimal base, then the options' own; its CLI configuration is
-   * written into `privateDir` (always a file of ours: the runner may point TF_CLI_CONFIG_FILE at a
-   * missing file).
-   */
-  private async env(privateDir: string): Promise<Record<string, string>> {
-    const file = cliConfig(
-      this.options.runnerCliConfig,
-      await this.options.providerMirror?.ready(),
-    );
-    const config = join(privateDir, file.name);
-    await writeFile(config, file.text, { mode: 0o600 });
-    return {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      ...runnerNetworkSettings(),
-      TF_IN_AUTOMATION: '1',
-      TF_INPUT: '0',
-      CHECKPOINT_DISABLE: '1',
-      TF_CLI_CONFIG_FILE: config,
-      ...(this.options.tfLogProvider ? { TF_LOG_PROVIDER: this.options.tfLogProvider } : {}),
-      ...this.options.env,
-    };
-  }
-
-  /** A folder of this command's own outside the project (0700), removed when it has ended. */
-  private async withPrivateDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
-    const root = this.options.privateDir ?? tmpdir();
-    await mkdir(root, { recursive: true, mode: 0o700 });
-    const dir = await mkdtemp(join(root, 'terraform-'));
-    try {
-      return await use(dir);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   }
 
   private async run(
@@ -378,9 +323,9 @@ export class TerraformProject {
     const { logger } = this.options;
     const started = Date.now();
     let envNames = '';
-    const result = await this.withPrivateDir(async (privateDir) => {
+    const result = await withPrivateDir(this.options.privateDir, async (privateDir) => {
       const env = {
-        ...(await this.env(privateDir)),
+        ...(await commandEnvironment(this.options, privateDir)),
         ...(command === 'init' ? this.options.initEnv : {}),
       };
       envNames = Object.keys(env).sort().join(', ');
@@ -464,8 +409,4 @@ export class TerraformProject {
       this.options.logger.warning(message, warning.location);
     }
   }
-}
-
-function vars(values: Record<string, string> = {}): string[] {
-  return Object.entries(values).map(([k, v]) => `-var=${k}=${v}`);
 }
