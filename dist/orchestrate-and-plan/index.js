@@ -95485,12 +95485,13 @@ class TerraformProject {
         });
     }
     async initNow(backend) {
+        // Names checked before anything is written: they go into HCL unquoted.
         if (!BACKEND_NAME.test(backend.type))
             throw new Error(`'${backend.type}' is not a Terraform backend type`);
+        const settings = Object.entries(backend.settings).map(([name, value]) => backendSetting(name, value));
         this.backend = backend;
         const file = backendFile(backend.type);
         await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, OVERRIDE_FILE), `terraform {\n  backend ${hcl(backend.type)} {}\n}\n`);
-        const settings = Object.entries(backend.settings).map(([name, value]) => backendSetting(name, value));
         await (0,promises_.writeFile)((0,external_node_path_.join)(this.options.dir, file), `${settings.join('\n')}\n`);
         await this.run('init', [
             'init',

@@ -1,5 +1,10 @@
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ExternalError } from '../errors';
+import { MemoryLogger } from '../logging';
+import { TerraformProject } from '../terraform';
 import { MemoryObjectStore, PreconditionFailedError } from '../store';
 import { openStateBackend } from './open-state-backend';
 import { S3StateBackend } from './s3-state-backend';
@@ -77,6 +82,65 @@ describe('S3StateBackend', () => {
     const read = new S3StateBackend(store, 'us-east-1').readLock(KEY);
     await expect(read).rejects.toThrow(ExternalError);
     await expect(read).rejects.toThrow(`s3://tf/${KEY}.tflock is not a Terraform lock file`);
+  });
+});
+
+describe('TerraformProject.init with S3 settings', () => {
+  /** A project whose terraform records its arguments, so init's files and argv can be read. */
+  function project() {
+    const dir = mkdtempSync(join(tmpdir(), 'backend-'));
+    const bin = join(mkdtempSync(join(tmpdir(), 'fake-tf-')), 'terraform');
+    writeFileSync(bin, `#!/bin/sh\necho "$@" > '${dir}.args'\n`);
+    chmodSync(bin, 0o755);
+    const env = { AWS_ACCESS_KEY_ID: 'AKIAKEY', AWS_SECRET_ACCESS_KEY: 'the-secret' };
+    return { dir, tf: new TerraformProject({ binary: bin, dir, env, logger: new MemoryLogger() }) };
+  }
+
+  it('writes the same override and -backend-config file as before the seam, credentials in neither nor on argv', async () => {
+    const { dir, tf } = project();
+    const backend = new S3StateBackend(
+      new MemoryObjectStore('tf'),
+      'us-east-1',
+      'http://127.0.0.1:5000',
+    );
+    await tf.init(backend.settings(KEY));
+    expect(readFileSync(join(dir, 'zz_deploy_engine_backend_override.tf'), 'utf8')).toBe(
+      'terraform {\n  backend "s3" {}\n}\n',
+    );
+    expect(readFileSync(join(dir, '.deploy-engine.s3.tfbackend'), 'utf8')).toBe(
+      [
+        'bucket = "tf"',
+        `key = "${KEY}"`,
+        'region = "us-east-1"',
+        'use_lockfile = true',
+        'endpoints = { s3 = "http://127.0.0.1:5000" }',
+        'use_path_style = true',
+        'skip_credentials_validation = true',
+        'skip_requesting_account_id = true',
+        'skip_metadata_api_check = true',
+        'skip_region_validation = true',
+        'skip_s3_checksum = true',
+        '',
+      ].join('\n'),
+    );
+    expect(readFileSync(`${dir}.args`, 'utf8')).toBe(
+      'init -input=false -no-color -reconfigure -backend-config=.deploy-engine.s3.tfbackend\n',
+    );
+  });
+
+  it.each([
+    ['a type that closes the block', { type: 's3" {}\n}\nresource "x" "y" {\n#', settings: {} }],
+    ['a setting name that adds a line', { type: 's3', settings: { 'bucket = "x"\nkey': 'k' } }],
+    [
+      'a map key that adds a line',
+      { type: 's3', settings: { endpoints: { 's3 = "x"\nsts': 'y' } } },
+    ],
+  ])('refuses %s before writing anything', async (_what, settings) => {
+    const { dir, tf } = project();
+    await expect(tf.init(settings)).rejects.toThrow(
+      /is not a (Terraform backend type|backend setting name)/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
