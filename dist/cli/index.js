@@ -49783,6 +49783,113 @@ function canonical_json_sha256(text) {
 ;// CONCATENATED MODULE: ./packages/core/src/encoding/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/target/deployment-target.ts
+/**
+ * What a deployment is about: one application or shared infrastructure in one workspace and
+ * environment. Runs never overlap on the same target; its records and states are keyed by it.
+ */
+/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
+function deployment_target_describeTarget(target) {
+    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/target/index.ts
+
+
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/iac-keys.ts
+const part = (value) => encodeURIComponent(value);
+function targetPath(target) {
+    return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
+}
+const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
+const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
+/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
+const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
+const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
+const iac_keys_keys = {
+    run: (runId) => `runs/${runId}/record.json`,
+    artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
+    /** A run's raw files (plan files and plan texts), stored as they are. */
+    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
+    runsPrefix: 'runs/',
+    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
+    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
+    lock: (target) => `locks/${targetPath(target)}.json`,
+    connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
+    connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
+    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
+    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
+    consumersPrefix,
+    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
+    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
+    targetRunsPrefix,
+    /** A shared value of the workspace (environment undefined) or of one environment. */
+    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
+    sharedValuesPrefix,
+    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
+    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
+    connectionInterfaceTypesPrefix,
+    /**
+     * Which repository an application (or shared infra) of the workspace is deployed from (see
+     * AppBindingStore): one per id, whatever the environment.
+     */
+    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
+    /** Every record of the deployment history of a workspace, all environments. */
+    historyPrefix: (workspace) => `history/${part(workspace)}/`,
+    lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
+    versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
+    versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/registry-keys.ts
+/**
+ * Where the plugin registry keeps a published version in the IaC bucket. Every name is URI-encoded
+ * in keys (see README.md beside this file).
+ *
+ * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
+ * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
+ */
+/** Every key of the registry starts with it. */
+const REGISTRY_PREFIX = 'plugins/';
+function segment(text) {
+    return encodeURIComponent(text);
+}
+/** The prefix of a plugin's versions, or of one version. */
+function pluginPrefix(studio, name) {
+    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
+}
+function versionPrefix(ref) {
+    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
+}
+function releaseKey(ref) {
+    return `${versionPrefix(ref)}release.json`;
+}
+function contentKey(ref, digest) {
+    return `${versionPrefix(ref)}content/${digest}.json`;
+}
+/** The version a release key belongs to; undefined for any other key under the prefix. */
+function refOfReleaseKey(key) {
+    if (!key.startsWith(REGISTRY_PREFIX))
+        return undefined;
+    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
+    if (parts.length !== 4 || parts[3] !== 'release.json')
+        return undefined;
+    try {
+        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
+        return { studio, name, version };
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/secret-forms.ts
 /**
  * The forms a secret takes when Terraform or a template encodes it, so that masking catches them
@@ -50213,14 +50320,14 @@ class CappedLines {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/cancel/cancel.ts
+;// CONCATENATED MODULE: ./packages/core/src/abort/abort-signal.ts
 /**
- * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
+ * Aborting long work: every long operation of the core takes an AbortSignal. The actions abort it
  * when the runner sends SIGINT/SIGTERM (job cancelled); tests abort it directly.
  */
 
 /** Throws {@link CancelledError} if `signal` has been aborted. Call between steps. */
-function cancel_throwIfCancelled(signal) {
+function abort_signal_throwIfCancelled(signal) {
     if (signal?.aborted) {
         const reason = signal.reason;
         throw reason instanceof CancelledError
@@ -50249,7 +50356,7 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
     return { signal: controller.signal, dispose };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/cancel/index.ts
+;// CONCATENATED MODULE: ./packages/core/src/abort/index.ts
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/commands/shipped-cli.ts
@@ -51618,16 +51725,6 @@ function credentialProvider(source, options) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/workspace/target.ts
-/**
- * What a deployment is about: one application or shared infrastructure in one workspace and
- * environment. Runs never overlap on the same target; its records and states are keyed by it.
- */
-/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
-function target_describeTarget(target) {
-    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/interface-owner.ts
 /**
  * Who owns a Connection Interface instance: the application (or shared infra) that first generated
@@ -51663,54 +51760,6 @@ function interface_owner_ownedElsewhereError(name, owner, target, when, location
         hint: `Give the generated connection another name (its \`selected\` in stk.yaml), or have ${owner.appKind}:${owner.appName} remove it first (destroying the plugin that generates it frees the name).`,
     });
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/keys.ts
-const part = (value) => encodeURIComponent(value);
-function targetPath(target) {
-    return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
-}
-const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
-const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
-/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
-const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
-const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
-const keys_keys = {
-    run: (runId) => `runs/${runId}/record.json`,
-    artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
-    /** A run's raw files (plan files and plan texts), stored as they are. */
-    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
-    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
-    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
-    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
-    runsPrefix: 'runs/',
-    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
-    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
-    lock: (target) => `locks/${targetPath(target)}.json`,
-    connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
-    connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
-    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
-    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
-    consumersPrefix,
-    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
-    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
-    targetRunsPrefix,
-    /** A shared value of the workspace (environment undefined) or of one environment. */
-    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
-    sharedValuesPrefix,
-    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
-    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
-    connectionInterfaceTypesPrefix,
-    /**
-     * Which repository an application (or shared infra) of the workspace is deployed from (see
-     * AppBindingStore): one per id, whatever the environment.
-     */
-    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
-    /** Every record of the deployment history of a workspace, all environments. */
-    historyPrefix: (workspace) => `history/${part(workspace)}/`,
-    lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
-    versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
-    versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
-};
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/object-store.ts
 /**
@@ -52033,7 +52082,7 @@ class app_binding_AppBindingStore {
         return this.store.bucket;
     }
     async get(workspace, appKind, appId) {
-        return this.store.getJson(keys_keys.appBinding(workspace, appKind, appId));
+        return this.store.getJson(iac_keys_keys.appBinding(workspace, appKind, appId));
     }
     /**
      * Binds an unbound id to `from` (If-None-Match). Returns the binding that stands: ours, or the
@@ -52059,7 +52108,7 @@ class app_binding_AppBindingStore {
                 },
             ],
         };
-        const key = keys_keys.appBinding(target.workspace, target.appKind, target.appId);
+        const key = iac_keys_keys.appBinding(target.workspace, target.appKind, target.appId);
         try {
             await this.store.putJson(key, binding, { ifNoneMatch: '*' });
             return binding;
@@ -52084,7 +52133,7 @@ class app_binding_AppBindingStore {
                 hint: 'Write it as GitHub does: owner/name.',
             });
         }
-        const key = keys_keys.appBinding(scope.workspace, scope.appKind, scope.appId);
+        const key = iac_keys_keys.appBinding(scope.workspace, scope.appKind, scope.appId);
         const current = await this.store.getJson(key);
         const at = (change.now ?? new Date()).toISOString();
         const after = {
@@ -52138,7 +52187,7 @@ class context_store_WorkspaceContextStore {
         this.store = store;
     }
     async list(workspace, environment) {
-        const found = await this.store.list(keys_keys.connectionInterfaces(workspace, environment));
+        const found = await this.store.list(iac_keys_keys.connectionInterfaces(workspace, environment));
         const instances = await Promise.all(found.map((key) => this.store.getJson(key)));
         return instances
             .flatMap((i) => (i ? [i.value] : []))
@@ -52146,7 +52195,7 @@ class context_store_WorkspaceContextStore {
     }
     /** One instance by name: a single read, whatever the size of the workspace. */
     async get(workspace, environment, name) {
-        return (await this.store.getJson(keys_keys.connectionInterface(workspace, environment, name)))?.value;
+        return (await this.store.getJson(iac_keys_keys.connectionInterface(workspace, environment, name)))?.value;
     }
     /**
      * The instances of these names that exist, by name: one read each, all at once, whatever the
@@ -52170,7 +52219,7 @@ class context_store_WorkspaceContextStore {
         return published;
     }
     async publishOne(target, instance, options) {
-        const key = keys_keys.connectionInterface(target.workspace, target.environment, instance.name);
+        const key = iac_keys_keys.connectionInterface(target.workspace, target.environment, instance.name);
         for (let attempt = 0; attempt < 8; attempt++) {
             const current = await this.store.getJson(key);
             const before = current ? interface_owner_ownerOf(current.value) : undefined;
@@ -52206,7 +52255,7 @@ class context_store_WorkspaceContextStore {
     async removeOwned(target, names) {
         const foreign = [];
         for (const name of names) {
-            const key = keys_keys.connectionInterface(target.workspace, target.environment, name);
+            const key = iac_keys_keys.connectionInterface(target.workspace, target.environment, name);
             for (let attempt = 0;; attempt++) {
                 const current = await this.store.getJson(key);
                 if (!current)
@@ -52245,14 +52294,14 @@ class deployment_history_DeploymentHistory {
         this.store = store;
     }
     async getLast(target) {
-        return (await this.store.getJson(keys_keys.lastDeployment(target)))?.value;
+        return (await this.store.getJson(iac_keys_keys.lastDeployment(target)))?.value;
     }
     async getByVersion(target, version) {
-        return (await this.store.getJson(keys_keys.versionDeployment(target, version)))
+        return (await this.store.getJson(iac_keys_keys.versionDeployment(target, version)))
             ?.value;
     }
     async listVersions(target) {
-        const prefix = keys_keys.versionsPrefix(target);
+        const prefix = iac_keys_keys.versionsPrefix(target);
         return (await this.store.list(prefix)).map((k) => decodeURIComponent(k.slice(prefix.length, -'.json'.length)));
     }
     /** Every version deployed successfully, newest first: what a rollback can go back to. */
@@ -52278,7 +52327,7 @@ class deployment_history_DeploymentHistory {
      * and from where" (an id not bound to a repository yet, see AppBindingStore).
      */
     async lastInEveryEnvironment(workspace, appKind, appId) {
-        const prefix = keys_keys.historyPrefix(workspace);
+        const prefix = iac_keys_keys.historyPrefix(workspace);
         const suffix = `/${appKind}/${encodeURIComponent(appId)}/last.json`;
         const found = (await this.store.list(prefix)).filter((k) => k.endsWith(suffix) && !k.slice(prefix.length, -suffix.length).includes('/'));
         const records = await Promise.all(found.map(async (k) => {
@@ -52294,8 +52343,8 @@ class deployment_history_DeploymentHistory {
      */
     async record(target, record) {
         if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
-            await this.store.putJson(keys_keys.versionDeployment(target, record.version), record);
-        await this.store.putJson(keys_keys.lastDeployment(target), record);
+            await this.store.putJson(iac_keys_keys.versionDeployment(target, record.version), record);
+        await this.store.putJson(iac_keys_keys.lastDeployment(target), record);
     }
 }
 
@@ -52323,14 +52372,14 @@ class consumer_index_ConsumerIndex {
     }
     async record(target, runId, requires) {
         const record = { target, runId, requires, updatedAt: new Date().toISOString() };
-        await this.store.putJson(keys_keys.consumers(target), record);
+        await this.store.putJson(iac_keys_keys.consumers(target), record);
     }
     async remove(target) {
-        await this.store.delete(keys_keys.consumers(target));
+        await this.store.delete(iac_keys_keys.consumers(target));
     }
     /** Every application's record in the workspace and environment. */
     async list(workspace, environment) {
-        const found = await this.store.list(keys_keys.consumersPrefix(workspace, environment));
+        const found = await this.store.list(iac_keys_keys.consumersPrefix(workspace, environment));
         const records = await Promise.all(found.map((key) => this.store.getJson(key)));
         return records.flatMap((r) => (r ? [r.value] : []));
     }
@@ -52338,8 +52387,8 @@ class consumer_index_ConsumerIndex {
     async consumersOf(workspace, environment, names, except) {
         if (names.size === 0)
             return [];
-        const skip = except ? keys_keys.consumers(except) : undefined;
-        const found = (await this.store.list(keys_keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
+        const skip = except ? iac_keys_keys.consumers(except) : undefined;
+        const found = (await this.store.list(iac_keys_keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
         const records = await Promise.all(found.map((key) => this.store.getJson(key)));
         return records.flatMap((stored) => stored
             ? stored.value.requires
@@ -52402,12 +52451,12 @@ class shared_values_SharedValueStore {
     }
     /** One value of one scope (tombstones read as absent). */
     async get(scope, key) {
-        const stored = await this.store.getJson(keys_keys.sharedValue(scope.workspace, scope.environment, key));
+        const stored = await this.store.getJson(iac_keys_keys.sharedValue(scope.workspace, scope.environment, key));
         return stored && !stored.value.deleted ? stored.value : undefined;
     }
     /** Every value of one scope, by key. */
     async list(scope) {
-        const found = await this.store.list(keys_keys.sharedValuesPrefix(scope.workspace, scope.environment));
+        const found = await this.store.list(iac_keys_keys.sharedValuesPrefix(scope.workspace, scope.environment));
         const records = await Promise.all(found.map((k) => this.store.getJson(k)));
         return records
             .flatMap((r) => (r && !r.value.deleted ? [r.value] : []))
@@ -52435,7 +52484,7 @@ class shared_values_SharedValueStore {
         return resolved;
     }
     async write(scope, key, by, now, change) {
-        const objectKey = keys_keys.sharedValue(scope.workspace, scope.environment, key);
+        const objectKey = iac_keys_keys.sharedValue(scope.workspace, scope.environment, key);
         for (let attempt = 0; attempt < 8; attempt++) {
             const current = await this.store.getJson(objectKey);
             const revision = (current?.value.revision ?? 0) + 1;
@@ -52480,7 +52529,6 @@ function checkKey(key) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/index.ts
-
 
 
 
@@ -53462,118 +53510,6 @@ class locate_plugin_PluginCatalog {
         return entry;
     }
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
-/**
- * Where Connection Interface Types come from: the repository's
- * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
- * For one name, the repository's definition wins (a team can tighten a contract in the same pull
- * request that needs it); a differing workspace definition is reported.
- */
-
-
-
-
-
-
-
-
-
-
-const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
-/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
-async function type_sources_readRepositoryTypes(repoRoot, workdir) {
-    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
-    if (!existsSync(dir))
-        return [];
-    const problems = [];
-    const types = [];
-    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-    for (const name of names) {
-        const file = displayPath(repoRoot, join(dir, name));
-        const read = await readYamlFile(join(dir, name), file);
-        if (!read.yaml) {
-            problems.push(...read.problems);
-            continue;
-        }
-        const parsed = parseConnectionType(read.yaml, file);
-        problems.push(...parsed.problems);
-        if (!parsed.type)
-            continue;
-        const twice = types.find((t) => t.name === parsed.type?.name);
-        if (twice) {
-            problems.push({
-                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
-                location: { file },
-            });
-        }
-        else
-            types.push(parsed.type);
-    }
-    if (problems.length > 0) {
-        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
-    }
-    return types;
-}
-/** The workspace's types in the IaC bucket. */
-class type_sources_ConnectionTypeStore {
-    store;
-    constructor(store) {
-        this.store = store;
-    }
-    async list(workspace) {
-        const found = await this.store.list(keys_keys.connectionInterfaceTypesPrefix(workspace));
-        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
-        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
-    }
-    /** Adds or replaces a type; returns whether one was replaced. */
-    async put(workspace, type) {
-        const key = keys_keys.connectionInterfaceType(workspace, type.name);
-        const current = await this.store.getJson(key);
-        try {
-            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (error instanceof object_store_PreconditionFailedError) {
-                throw new errors_ConfigurationError({
-                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
-                    hint: 'Look at it again (types list) and retry.',
-                });
-            }
-            throw error;
-        }
-        return current !== undefined;
-    }
-    async delete(workspace, name) {
-        await this.store.delete(keys_keys.connectionInterfaceType(workspace, name));
-    }
-}
-/** Both sources merged, repository first; notices for workspace types it overrides differently. */
-function type_sources_mergeTypes(repository, workspace) {
-    const types = new Map();
-    const notices = [];
-    for (const type of workspace)
-        types.set(type.name, type);
-    for (const type of repository) {
-        const other = types.get(type.name);
-        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
-            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
-        }
-        types.set(type.name, type);
-    }
-    return { types, notices };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
-
-
-
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
 /** A template tried something the sandbox forbids. */
@@ -55673,6 +55609,188 @@ function workerScript() {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-snapshot.ts
+/**
+ * A plugin's files as one JSON object. orchestrate-and-plan stores the snapshot with the run, and
+ * runtime-tasks renders from it, so what is applied after approval comes from exactly the files
+ * that were planned, whatever the approve job's checkout holds.
+ */
+
+
+
+
+
+/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
+const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
+/** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
+async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
+    const files = [];
+    let total = 0;
+    const walk = async (rel) => {
+        const entries = await readdir(join(dir, rel), { withFileTypes: true });
+        for (const entry of entries) {
+            const path = posix.join(rel, entry.name);
+            const stat = await lstat(join(dir, path));
+            if (stat.isSymbolicLink()) {
+                throw new ConfigurationError({
+                    message: 'Symbolic links are not allowed in a plugin.',
+                    location: { file: posix.join(displayDir, path) },
+                    hint: 'Copy the file into the plugin instead.',
+                });
+            }
+            if (stat.isDirectory())
+                await walk(path);
+            else if (stat.isFile()) {
+                total += stat.size;
+                if (total > MAX_SNAPSHOT_BYTES) {
+                    throw new ConfigurationError({
+                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
+                        location: { file: displayDir },
+                        hint: 'Keep build outputs and vendored trees out of the plugin folder.',
+                    });
+                }
+                files.push({ path, content: await readFile(join(dir, path)) });
+            }
+        }
+    };
+    await walk('');
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return {
+        digest: digestFiles(files),
+        files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+    };
+}
+/** Writes a snapshot back to disk under `dir`, after checking its digest. */
+async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
+    const files = snapshot.files.map((f) => {
+        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
+            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
+        }
+        return { path: f.path, content: Buffer.from(f.base64, 'base64') };
+    });
+    if (digestFiles(files) !== snapshot.digest) {
+        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
+    }
+    for (const file of files) {
+        const target = join(dir, ...file.path.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, file.content);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
+/**
+ * Where Connection Interface Types come from: the repository's
+ * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
+ * For one name, the repository's definition wins (a team can tighten a contract in the same pull
+ * request that needs it); a differing workspace definition is reported.
+ */
+
+
+
+
+
+
+
+
+
+
+const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
+/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
+async function type_sources_readRepositoryTypes(repoRoot, workdir) {
+    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
+    if (!existsSync(dir))
+        return [];
+    const problems = [];
+    const types = [];
+    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const name of names) {
+        const file = displayPath(repoRoot, join(dir, name));
+        const read = await readYamlFile(join(dir, name), file);
+        if (!read.yaml) {
+            problems.push(...read.problems);
+            continue;
+        }
+        const parsed = parseConnectionType(read.yaml, file);
+        problems.push(...parsed.problems);
+        if (!parsed.type)
+            continue;
+        const twice = types.find((t) => t.name === parsed.type?.name);
+        if (twice) {
+            problems.push({
+                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
+                location: { file },
+            });
+        }
+        else
+            types.push(parsed.type);
+    }
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
+    }
+    return types;
+}
+/** The workspace's types in the IaC bucket. */
+class type_sources_ConnectionTypeStore {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async list(workspace) {
+        const found = await this.store.list(iac_keys_keys.connectionInterfaceTypesPrefix(workspace));
+        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
+        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
+    }
+    /** Adds or replaces a type; returns whether one was replaced. */
+    async put(workspace, type) {
+        const key = iac_keys_keys.connectionInterfaceType(workspace, type.name);
+        const current = await this.store.getJson(key);
+        try {
+            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (error instanceof object_store_PreconditionFailedError) {
+                throw new errors_ConfigurationError({
+                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
+                    hint: 'Look at it again (types list) and retry.',
+                });
+            }
+            throw error;
+        }
+        return current !== undefined;
+    }
+    async delete(workspace, name) {
+        await this.store.delete(iac_keys_keys.connectionInterfaceType(workspace, name));
+    }
+}
+/** Both sources merged, repository first; notices for workspace types it overrides differently. */
+function type_sources_mergeTypes(repository, workspace) {
+    const types = new Map();
+    const notices = [];
+    for (const type of workspace)
+        types.set(type.name, type);
+    for (const type of repository) {
+        const other = types.get(type.name);
+        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
+            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
+        }
+        types.set(type.name, type);
+    }
+    return { types, notices };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/resolve-inputs.ts
 
 
@@ -55836,75 +55954,6 @@ function checkInput(input, value, alias, location, environment) {
             }
             return { value };
         }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-snapshot.ts
-/**
- * A plugin's files as one JSON object. orchestrate-and-plan stores the snapshot with the run, and
- * runtime-tasks renders from it, so what is applied after approval comes from exactly the files
- * that were planned, whatever the approve job's checkout holds.
- */
-
-
-
-
-
-/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
-const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
-/** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
-async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
-    const files = [];
-    let total = 0;
-    const walk = async (rel) => {
-        const entries = await readdir(join(dir, rel), { withFileTypes: true });
-        for (const entry of entries) {
-            const path = posix.join(rel, entry.name);
-            const stat = await lstat(join(dir, path));
-            if (stat.isSymbolicLink()) {
-                throw new ConfigurationError({
-                    message: 'Symbolic links are not allowed in a plugin.',
-                    location: { file: posix.join(displayDir, path) },
-                    hint: 'Copy the file into the plugin instead.',
-                });
-            }
-            if (stat.isDirectory())
-                await walk(path);
-            else if (stat.isFile()) {
-                total += stat.size;
-                if (total > MAX_SNAPSHOT_BYTES) {
-                    throw new ConfigurationError({
-                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
-                        location: { file: displayDir },
-                        hint: 'Keep build outputs and vendored trees out of the plugin folder.',
-                    });
-                }
-                files.push({ path, content: await readFile(join(dir, path)) });
-            }
-        }
-    };
-    await walk('');
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return {
-        digest: digestFiles(files),
-        files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-    };
-}
-/** Writes a snapshot back to disk under `dir`, after checking its digest. */
-async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
-    const files = snapshot.files.map((f) => {
-        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
-            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
-        }
-        return { path: f.path, content: Buffer.from(f.base64, 'base64') };
-    });
-    if (digestFiles(files) !== snapshot.digest) {
-        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
-    }
-    for (const file of files) {
-        const target = join(dir, ...file.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
     }
 }
 
@@ -56417,7 +56466,7 @@ function build_manifest_connectionTypeNames(plugins) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/runs/run-types.ts
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-record.ts
 const RUN_TYPES = (/* unused pure expression or super */ null && (['DEPLOY', 'ROLLBACK', 'DESTROY']));
 const RUN_STATUSES = (/* unused pure expression or super */ null && ([
     'RUNNING',
@@ -56934,7 +56983,7 @@ const HEARTBEAT_INTERVAL_MS = 30_000;
 const HEARTBEAT_SILENCE_MS = 5 * 60_000;
 /** The heartbeat of a run, if a step ever wrote one. */
 async function readHeartbeat(store, runId) {
-    return (await store.getJson(keys_keys.heartbeat(runId)))?.value;
+    return (await store.getJson(iac_keys_keys.heartbeat(runId)))?.value;
 }
 /**
  * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
@@ -56942,7 +56991,7 @@ async function readHeartbeat(store, runId) {
  * wrote the heartbeat ends the beating, with a warning.
  */
 function startHeartbeat(store, runId, executorId, logger, options = {}) {
-    const key = keys_keys.heartbeat(runId);
+    const key = iac_keys_keys.heartbeat(runId);
     const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
     const now = options.now ?? (() => new Date());
@@ -57125,7 +57174,7 @@ class superseded_SupersededRunError extends errors_ConfigurationError {
         const by = run.supersededBy;
         super({
             message: `Run ${run.runId} was superseded by run ${by.runId} (${supersederRef}, started by ${by.workflowRunUrl}) at ${by.at}: ${by.reason}. It is ABORTED and is never applied; this step changed nothing.`,
-            hint: `To deploy, start a new run (run the workflow again) and review its plan; the state of ${target_describeTarget(run.target)} is what run ${by.runId} left (\`${shipped_cli_cliCommand('status', supersederRef)}\`).`,
+            hint: `To deploy, start a new run (run the workflow again) and review its plan; the state of ${deployment_target_describeTarget(run.target)} is what run ${by.runId} left (\`${shipped_cli_cliCommand('status', supersederRef)}\`).`,
         });
     }
 }
@@ -57138,8 +57187,8 @@ class superseded_LockLostError extends errors_ConfigurationError {
     constructor(run, lock, holderRef) {
         super({
             message: lock
-                ? `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)}: run ${lock.runId} (${holderRef ?? lock.runId}, started by ${lock.workflowRunUrl}) took it at ${lock.acquiredAt}. This run is never applied; this step changed nothing.`
-                : `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)} (it was removed by hand). This run is not applied without it; this step changed nothing.`,
+                ? `Run ${run.runId} no longer holds the lock of ${deployment_target_describeTarget(run.target)}: run ${lock.runId} (${holderRef ?? lock.runId}, started by ${lock.workflowRunUrl}) took it at ${lock.acquiredAt}. This run is never applied; this step changed nothing.`
+                : `Run ${run.runId} no longer holds the lock of ${deployment_target_describeTarget(run.target)} (it was removed by hand). This run is not applied without it; this step changed nothing.`,
             hint: 'Start a new run (run the workflow again) and review its plan.',
         });
     }
@@ -57236,7 +57285,7 @@ class run_store_RunStore {
         };
         const etag = await this.createRecord(runId, record);
         this.known.set(runId, { value: structuredClone(record), etag });
-        const marker = keys_keys.targetRun(record.target, runId);
+        const marker = iac_keys_keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
             await this.acquireLock(record, at, {
@@ -57248,7 +57297,7 @@ class run_store_RunStore {
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
             this.known.delete(runId);
-            await this.store.delete(keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
+            await this.store.delete(iac_keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
         return record;
@@ -57276,7 +57325,7 @@ class run_store_RunStore {
         const later = await this.runsSince(run);
         if (later.length > 0) {
             throw new errors_ConfigurationError({
-                message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
+                message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${deployment_target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
                 hint: 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.',
             });
         }
@@ -57334,7 +57383,7 @@ class run_store_RunStore {
     }
     /** Ids of the runs of the same target created after `run`, oldest first. */
     async runsSince(run) {
-        const prefix = keys_keys.targetRunsPrefix(run.target);
+        const prefix = iac_keys_keys.targetRunsPrefix(run.target);
         return (await this.store.list(prefix))
             .map((key) => key.slice(prefix.length, -'.json'.length))
             .filter((id) => id > run.runId)
@@ -57347,19 +57396,19 @@ class run_store_RunStore {
      */
     async createRecord(runId, record) {
         try {
-            return await this.store.putJson(keys_keys.run(runId), record, { ifNoneMatch: '*' });
+            return await this.store.putJson(iac_keys_keys.run(runId), record, { ifNoneMatch: '*' });
         }
         catch (error) {
             if (!(error instanceof object_store_PreconditionFailedError))
                 throw error;
-            const stored = await this.store.getJson(keys_keys.run(runId));
+            const stored = await this.store.getJson(iac_keys_keys.run(runId));
             if (!stored || !sameJson(stored.value, record))
                 throw error;
             return stored.etag;
         }
     }
     async getRun(runId) {
-        const stored = await this.store.getJson(keys_keys.run(runId));
+        const stored = await this.store.getJson(iac_keys_keys.run(runId));
         if (stored && !this.known.has(runId))
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
@@ -57461,10 +57510,10 @@ class run_store_RunStore {
     }
     /** The object key an artifact of the run is stored at (the history points at rendered IaC). */
     artifactKey(runId, name) {
-        return keys_keys.artifact(runId, name);
+        return iac_keys_keys.artifact(runId, name);
     }
     async putArtifact(runId, name, value) {
-        await this.store.putJson(keys_keys.artifact(runId, name), value);
+        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
     }
     /**
      * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
@@ -57473,7 +57522,7 @@ class run_store_RunStore {
      */
     async putCheckedArtifact(runId, name, value) {
         const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(keys_keys.artifact(runId, name), body, 'application/json');
+        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
         return artifactDigest(body);
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
@@ -57500,7 +57549,7 @@ class run_store_RunStore {
      * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
      */
     async getArtifact(runId, name) {
-        const key = keys_keys.artifact(runId, name);
+        const key = iac_keys_keys.artifact(runId, name);
         const recorded = this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
         const expected = recorded?.[name];
         if (expected === undefined)
@@ -57509,19 +57558,19 @@ class run_store_RunStore {
     }
     /** The object key of a raw file of the run (plan files, plan texts). */
     fileKey(runId, name) {
-        return keys_keys.file(runId, name);
+        return iac_keys_keys.file(runId, name);
     }
     async putFile(runId, name, body, contentType) {
-        const key = keys_keys.file(runId, name);
+        const key = iac_keys_keys.file(runId, name);
         await this.store.putBytes(key, body, contentType);
         return key;
     }
     async getFile(runId, name) {
-        return this.store.getBytes(keys_keys.file(runId, name));
+        return this.store.getBytes(iac_keys_keys.file(runId, name));
     }
     /** Recent runs, newest first (ULIDs sort by time). */
     async listRuns(filter = {}) {
-        const ids = (await this.store.list(keys_keys.runsPrefix))
+        const ids = (await this.store.list(iac_keys_keys.runsPrefix))
             .filter((k) => k.endsWith('/record.json'))
             .map((k) => k.split('/')[1])
             .sort()
@@ -57543,14 +57592,14 @@ class run_store_RunStore {
     }
     /** The lock of a target and the run holding it, for the CLI. */
     async getLock(target) {
-        const stored = await this.store.getJson(keys_keys.lock(target));
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
         if (!stored)
             return undefined;
         return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
     }
     /** The lock of a target as stored (one read), undefined when it is free. */
     async lockOf(target) {
-        return (await this.store.getJson(keys_keys.lock(target)))?.value;
+        return (await this.store.getJson(iac_keys_keys.lock(target)))?.value;
     }
     /**
      * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
@@ -57564,11 +57613,11 @@ class run_store_RunStore {
     }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
-        const stored = await this.store.getJson(keys_keys.lock(target));
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
         if (!stored)
             return undefined;
-        await this.store.delete(keys_keys.lock(target), { ifMatch: stored.etag });
-        this.logger.warning(`Lock of ${target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
+        await this.store.delete(iac_keys_keys.lock(target), { ifMatch: stored.etag });
+        this.logger.warning(`Lock of ${deployment_target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
     /**
@@ -57579,7 +57628,7 @@ class run_store_RunStore {
      * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
      */
     async acquireLock(record, acquiredAt, options) {
-        const key = keys_keys.lock(record.target);
+        const key = iac_keys_keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
@@ -57602,7 +57651,7 @@ class run_store_RunStore {
             if (current.value.runId === record.runId)
                 return; // ours: an earlier attempt's answer was lost
             // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
-            const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
+            const holder = (await this.store.getJson(iac_keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
                 if (options.judge) {
@@ -57635,7 +57684,7 @@ class run_store_RunStore {
                 await this.supersede(holder, record, verdict.reason);
             return;
         }
-        throw new errors_ExternalError(`Could not take the lock of ${target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
+        throw new errors_ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
     /**
      * Closes a dead holder ABORTED on behalf of `by`, which has just taken its lock: recorded as its
@@ -57649,11 +57698,11 @@ class run_store_RunStore {
                 run.supersededBy = { runId: by.runId, at, workflowRunUrl: by.workflowRunUrl, reason };
             });
             this.logger.warning(changed
-                ? `Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
-                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${target_describeTarget(holder.target)} from it.`);
+                ? `Run ${holder.runId} held the lock of ${deployment_target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
+                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${deployment_target_describeTarget(holder.target)} from it.`);
         }
         catch (error) {
-            this.logger.warning(`Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
+            this.logger.warning(`Run ${holder.runId} held the lock of ${deployment_target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
         }
     }
     blocked(target, lock, holder, verdict) {
@@ -57661,10 +57710,10 @@ class run_store_RunStore {
         const ref = this.runRef(lock.runId);
         const why = verdict ? ` It keeps the lock: ${verdict.reason}.` : '';
         const what = verdict?.hint ?? `Wait for it to finish, or ${cancelAdvice(ref)}.`;
-        return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
+        return new RunBlockedError(`Another run is deploying ${deployment_target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
     }
     async releaseLock(run) {
-        const key = keys_keys.lock(run.target);
+        const key = iac_keys_keys.lock(run.target);
         const current = await this.store.getJson(key);
         if (!current || current.value.runId !== run.runId)
             return;
@@ -57703,7 +57752,7 @@ class run_store_RunStore {
         return next;
     }
     async updateNow(runId, mutate) {
-        const key = keys_keys.run(runId);
+        const key = iac_keys_keys.run(runId);
         let current = this.known.get(runId);
         // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
         // which If-Match then checks, but any other outcome is decided again on a fresh read.
@@ -57789,7 +57838,7 @@ async function stored_task_logs_putTaskLog(store, runId, runTaskId, text, now = 
 }
 /** The stored log of one task, or undefined when none was stored. */
 async function getTaskLog(store, runId, runTaskId) {
-    const bytes = await store.getBytes(keys_keys.taskLog(runId, runTaskId));
+    const bytes = await store.getBytes(iac_keys_keys.taskLog(runId, runTaskId));
     return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
 }
 /** The runTaskIds of a run that have a stored log. */
@@ -57818,7 +57867,7 @@ const RUN_KEY = /runs\/([0-9A-HJKMNP-TV-Z]{26})\//g;
 async function planPrune(store, options) {
     const cutoffMs = (options.now ?? new Date()).getTime() - options.olderThanDays * DAY_MS;
     const byRun = new Map();
-    for (const key of await store.list(keys_keys.runsPrefix)) {
+    for (const key of await store.list(iac_keys_keys.runsPrefix)) {
         const id = key.split('/')[1] ?? '';
         if (!prune_ULID.test(id) || !isValid(id))
             continue;
@@ -57830,7 +57879,7 @@ async function planPrune(store, options) {
     const plan = { cutoff: new Date(cutoffMs).toISOString(), delete: [], kept: [] };
     for (const runId of old) {
         const objects = (byRun.get(runId) ?? []).length;
-        const record = (await store.getJson(keys_keys.run(runId)))?.value;
+        const record = (await store.getJson(iac_keys_keys.run(runId)))?.value;
         if (record?.status === 'RUNNING') {
             plan.kept.push({ runId, reason: 'RUNNING' });
             continue;
@@ -57859,14 +57908,14 @@ async function executePrune(store, plan) {
     const skipped = [];
     for (const candidate of plan.delete) {
         const { runId } = candidate;
-        const stored = await store.getJson(keys_keys.run(runId));
+        const stored = await store.getJson(iac_keys_keys.run(runId));
         if (stored) {
             if (stored.value.status === 'RUNNING') {
                 skipped.push({ runId, reason: 'it is RUNNING again (resumed)' });
                 continue;
             }
             try {
-                await store.delete(keys_keys.run(runId), { ifMatch: stored.etag });
+                await store.delete(iac_keys_keys.run(runId), { ifMatch: stored.etag });
             }
             catch (error) {
                 if (!(error instanceof object_store_PreconditionFailedError))
@@ -57924,7 +57973,6 @@ function runIdsIn(value, found = new Set()) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
-
 
 
 
@@ -59182,6 +59230,7 @@ function plan_review_compareActions(reviewed, now) {
 
 
 
+
 /** The manifest recorded with a deployment (the history stores it as plain JSON). */
 function lifecycle_manifests_recordedManifest(record) {
     return record.manifest;
@@ -59623,70 +59672,31 @@ function template_warnings_undefinedModeOf(strict) {
     return strict ? 'strict' : 'lenient';
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
-/**
- * Where the plugin registry keeps a published version in the IaC bucket, and which names it
- * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
- *
- * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
- * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
- */
+;// CONCATENATED MODULE: ./packages/core/src/registry/registry-ref.ts
 
-const REGISTRY_PREFIX = 'plugins/';
 /** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
-const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+const registry_ref_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
 /** Semantic versioning 2.0 (StackSpot asks for it too). */
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 /** `studio/name@version`. */
-function registry_keys_formatRef(ref) {
+function registry_ref_formatRef(ref) {
     return `${ref.studio}/${ref.name}@${ref.version}`;
 }
 /** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
-function registry_keys_registryDisplayDir(ref) {
-    return `registry:${registry_keys_formatRef(ref)}`;
-}
-function segment(text) {
-    return encodeURIComponent(text);
-}
-/** The prefix of a plugin's versions, or of one version. */
-function pluginPrefix(studio, name) {
-    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
-}
-function versionPrefix(ref) {
-    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
-}
-function releaseKey(ref) {
-    return `${versionPrefix(ref)}release.json`;
-}
-function contentKey(ref, digest) {
-    return `${versionPrefix(ref)}content/${digest}.json`;
-}
-/** The version a release key belongs to; undefined for any other key under the prefix. */
-function refOfReleaseKey(key) {
-    if (!key.startsWith(REGISTRY_PREFIX))
-        return undefined;
-    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
-    if (parts.length !== 4 || parts[3] !== 'release.json')
-        return undefined;
-    try {
-        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
-        return { studio, name, version };
-    }
-    catch {
-        return undefined;
-    }
+function registry_ref_registryDisplayDir(ref) {
+    return `registry:${registry_ref_formatRef(ref)}`;
 }
 /** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
-function registry_keys_isPublishableRef(ref) {
-    return (registry_keys_NAME.test(ref.studio) &&
-        registry_keys_NAME.test(ref.name) &&
+function registry_ref_isPublishableRef(ref) {
+    return (registry_ref_NAME.test(ref.studio) &&
+        registry_ref_NAME.test(ref.name) &&
         ref.name.length <= 60 &&
         VERSION.test(ref.version));
 }
 /** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
 function checkPublishableRef(ref, where) {
     const problems = [
-        ...(registry_keys_NAME.test(ref.studio)
+        ...(registry_ref_NAME.test(ref.studio)
             ? []
             : [
                 {
@@ -59695,7 +59705,7 @@ function checkPublishableRef(ref, where) {
                     hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
                 },
             ]),
-        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
+        ...(registry_ref_NAME.test(ref.name) && ref.name.length <= 60
             ? []
             : [
                 {
@@ -59714,7 +59724,7 @@ function checkPublishableRef(ref, where) {
             ]),
     ];
     if (problems.length > 0)
-        throw new errors_ConfigurationError(problems, `${registry_keys_formatRef(ref)} cannot be published`);
+        throw new errors_ConfigurationError(problems, `${registry_ref_formatRef(ref)} cannot be published`);
 }
 /** Newest first: semantic versions by precedence, anything else after them, by text. */
 function compareVersionsDescending(a, b) {
@@ -62268,6 +62278,7 @@ async function restoreArchive(archive, dir) {
 
 
 
+
 class plugin_registry_PluginRegistry {
     store;
     constructor(store) {
@@ -62352,7 +62363,7 @@ class plugin_registry_PluginRegistry {
         const release = await this.show(ref);
         if (!release)
             return undefined;
-        const display = registry_keys_registryDisplayDir(ref);
+        const display = registry_ref_registryDisplayDir(ref);
         const recorded = release;
         if (recorded.studio !== ref.studio ||
             recorded.name !== ref.name ||
@@ -62360,7 +62371,7 @@ class plugin_registry_PluginRegistry {
             typeof recorded.digest !== 'string' ||
             !/^[0-9a-f]{64}$/.test(recorded.digest)) {
             throw new errors_ConfigurationError({
-                message: `The release record of ${registry_keys_formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
+                message: `The release record of ${registry_ref_formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
                 location: { file: display },
                 hint: 'Restore the object (S3 versioning) or publish the plugin again under a new version.',
             });
@@ -62368,7 +62379,7 @@ class plugin_registry_PluginRegistry {
         const stored = await this.store.getJson(contentKey(ref, release.digest));
         if (!stored)
             throw new errors_ConfigurationError({
-                message: `The files of ${registry_keys_formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
+                message: `The files of ${registry_ref_formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
                 location: { file: display },
                 hint: 'Publish the plugin again under a new version.',
             });
@@ -62386,7 +62397,7 @@ class plugin_registry_PluginRegistry {
                 throw error;
             // A publisher of the same files got there first (or an earlier attempt stopped halfway).
             const there = await this.store.getJson(key);
-            checkArchive(there?.value, digest, registry_keys_registryDisplayDir(ref));
+            checkArchive(there?.value, digest, registry_ref_registryDisplayDir(ref));
         }
     }
     alreadyThere(existing, digest) {
@@ -62394,8 +62405,8 @@ class plugin_registry_PluginRegistry {
             return { outcome: 'unchanged', release: existing };
         const by = existing.publishedBy?.actor ?? 'unknown';
         throw new errors_ConfigurationError({
-            message: `${registry_keys_formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
-            location: { file: `${REGISTRY_PREFIX}${registry_keys_formatRef(existing)}` },
+            message: `${registry_ref_formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
+            location: { file: `${REGISTRY_PREFIX}${registry_ref_formatRef(existing)}` },
             hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
         });
     }
@@ -62421,13 +62432,18 @@ async function readRef(dir, displayDir, studio, version) {
     return ref;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
-/** Everything a run reads and writes in the IaC bucket, built once per step. */
+;// CONCATENATED MODULE: ./packages/core/src/deployment/bucket-stores.ts
+/**
+ * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
+ * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
+ * built once per step.
+ */
 
 
 
 
-function runDependencies(iacStore, logger, region) {
+/** Every store over `iacStore` (the IaC bucket, in `region`). */
+function openBucketStores(iacStore, logger, region) {
     return {
         runs: new RunStore(iacStore, logger, { region }),
         iacStore,
@@ -62494,7 +62510,6 @@ function run_audit_historyAudit(run) {
 
 
 
-
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 
 
@@ -62507,6 +62522,9 @@ function run_audit_historyAudit(run) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
+
 
 
 
@@ -62557,10 +62575,6 @@ const EXIT_CODES_HELP = `Exit codes:
   3  not found (the run, the value, the binding)
   4  refused: the input is wrong, or the action needs --yes
   5  status: the run ended without succeeding (USER_ERROR, RUNTIME_ERROR, ABORTED)`;
-/** The command line was wrong: one line saying what, then a hint to `<command> --help`. */
-class UsageError extends Error {
-    name = 'UsageError';
-}
 /** Erases a command's parsed type so that commands of different types share one table. */
 function defineCommand(spec) {
     return {
@@ -62573,6 +62587,12 @@ function defineCommand(spec) {
             return { value, run: (io) => spec.run(value, io) };
         },
     };
+}
+
+;// CONCATENATED MODULE: ./packages/cli/src/usage-error.ts
+/** The command line was wrong: one line saying what, then a hint to `<command> --help`. */
+class UsageError extends Error {
+    name = 'UsageError';
 }
 
 ;// CONCATENATED MODULE: ./packages/cli/src/terminal-text.ts
@@ -62922,6 +62942,7 @@ class Redraw {
 
 
 
+
 /** An IaC bucket with the credentials of the environment (the usual AWS_* variables). */
 function iacBucket(name, region) {
     return new S3ObjectStore(createS3Client({ region, credentials: { mode: 'ambient' } }), name);
@@ -63083,6 +63104,7 @@ ${RUN_ID_HELP}`,
 
 
 
+
 const appsCommand = defineCommand({
     name: 'apps',
     summary: `apps show <APP_ID> | takeover <APP_ID> --repository <owner/name> --bucket <iac-bucket> --workspace W
@@ -63191,7 +63213,7 @@ async function runCancel(command, runs, store, io) {
         io.out(`Run ${runId} does not exist in ${store.bucket}.`);
         return EXIT.NOT_FOUND;
     }
-    const target = target_describeTarget(run.target);
+    const target = deployment_target_describeTarget(run.target);
     if (run.status !== 'RUNNING') {
         // Closing it again is harmless and releases a lock it may still hold.
         await runs.cancelRun(runId);
@@ -63276,6 +63298,7 @@ Exit code: 0 cancelled (or already ended); 3 no such run; 4 not confirmed.`,
 
 
 
+
 /** `--older-than 90d`: a whole number of days, at least 1. */
 function parseAge(text) {
     const match = /^(\d+)d$/.exec(text ?? '');
@@ -63294,7 +63317,7 @@ function logsRunRef(command) {
 async function runLogs(command, storeFor, out) {
     const ref = logsRunRef(command);
     const store = storeFor(ref.bucket, ref.region);
-    const run = (await store.getJson(keys_keys.run(ref.runId)))?.value;
+    const run = (await store.getJson(iac_keys_keys.run(ref.runId)))?.value;
     if (!run) {
         out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
         return EXIT.NOT_FOUND;
@@ -63424,6 +63447,7 @@ Exit code: 0 listed or deleted.`,
 
 
 
+
 const PLUGINS_SUMMARY = `plugins publish <folder> --studio S --bucket <iac-bucket> [--version V] [--by NAME]
   plugins list [--studio S] --bucket <iac-bucket> [--json]
   plugins show <studio/name@version> --bucket <iac-bucket> [--json]
@@ -63511,9 +63535,9 @@ async function plugin_commands_runPlugins(command, store, out) {
         if (command.json)
             out(JSON.stringify({ outcome, release }, null, 2));
         else if (outcome === 'unchanged')
-            out(`${registry_keys_formatRef(release)} is already published with these files (sha256 ${release.digest}, by ${release.publishedBy.actor} at ${release.publishedAt}): nothing to do.`);
+            out(`${registry_ref_formatRef(release)} is already published with these files (sha256 ${release.digest}, by ${release.publishedBy.actor} at ${release.publishedAt}): nothing to do.`);
         else
-            out(`Published ${registry_keys_formatRef(release)} to ${registry.place} (sha256 ${release.digest}, ${release.files.filter((f) => f.type === 'file').length} files, ${kib(release.bytes)}). Applications name it in .stk/stk.yaml as \`name: ${registry_keys_formatRef(release)}\`.`);
+            out(`Published ${registry_ref_formatRef(release)} to ${registry.place} (sha256 ${release.digest}, ${release.files.filter((f) => f.type === 'file').length} files, ${kib(release.bytes)}). Applications name it in .stk/stk.yaml as \`name: ${registry_ref_formatRef(release)}\`.`);
         return 0;
     }
     if (command.action === 'list') {
@@ -63534,7 +63558,7 @@ async function plugin_commands_runPlugins(command, store, out) {
     const release = await registry.show(ref);
     if (!release) {
         const versions = await registry.versions(ref.studio, ref.name);
-        out(`${registry_keys_formatRef(ref)} is not published in ${registry.place}.${versions.length > 0 ? ` Published versions: ${versions.join(', ')}.` : ''}`);
+        out(`${registry_ref_formatRef(ref)} is not published in ${registry.place}.${versions.length > 0 ? ` Published versions: ${versions.join(', ')}.` : ''}`);
         return EXIT.NOT_FOUND;
     }
     out(command.json ? JSON.stringify(release, null, 2) : formatRelease(release));
@@ -63559,7 +63583,7 @@ function formatRelease(release) {
         by.workflowRunUrl,
     ].filter(Boolean);
     return [
-        `${registry_keys_formatRef(release)}  sha256 ${release.digest}`,
+        `${registry_ref_formatRef(release)}  sha256 ${release.digest}`,
         `published ${release.publishedAt} by ${by.actor}${from.length > 0 ? ` (${from.join(', ')})` : ''}`,
         `${release.files.filter((f) => f.type === 'file').length} files, ${kib(release.bytes)}:`,
         ...release.files.map((f) => `  ${f.mode.toString(8).padStart(4, '0')}  ${f.type === 'dir' ? '     -' : String(f.bytes ?? 0).padStart(6)}  ${f.path}${f.type === 'dir' ? '/' : ''}`),
@@ -63656,6 +63680,7 @@ Exit code: 0 removed (or no lock held); 4 not removed because --yes is missing.`
  * The CLI's shared values ({{ var.KEY }} in templates): set, list (with an environment: what its
  * templates see), show with history, delete. Secret values are never printed, not even in --json.
  */
+
 
 
 
@@ -63817,6 +63842,7 @@ function describeValue(record) {
  * Interfaces of an environment with who produces and who requires each (shared values are in
  * values-commands.ts).
  */
+
 
 
 
@@ -64045,6 +64071,7 @@ const COMMANDS = [
 
 
 
+
 const HELP = ['--help', '-h'];
 /** The command named `name`, if there is one. */
 function findCommand(name) {
@@ -64131,6 +64158,7 @@ const version_VERSION = package_namespaceObject.rE;
  * dist/cli/index.js (`node dist/cli/index.js <command>`, or `deploy-engine <command>` after
  * `npm install -g <this repository>`); from a development clone: `npm run -s cli -- <command>`.
  */
+
 
 
 

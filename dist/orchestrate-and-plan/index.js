@@ -85464,6 +85464,100 @@ function sha256(text) {
 ;// CONCATENATED MODULE: ./packages/core/src/encoding/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/iac-keys.ts
+const part = (value) => encodeURIComponent(value);
+function targetPath(target) {
+    return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
+}
+const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
+const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
+/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
+const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
+const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
+const iac_keys_keys = {
+    run: (runId) => `runs/${runId}/record.json`,
+    artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
+    /** A run's raw files (plan files and plan texts), stored as they are. */
+    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
+    runsPrefix: 'runs/',
+    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
+    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
+    lock: (target) => `locks/${targetPath(target)}.json`,
+    connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
+    connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
+    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
+    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
+    consumersPrefix,
+    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
+    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
+    targetRunsPrefix,
+    /** A shared value of the workspace (environment undefined) or of one environment. */
+    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
+    sharedValuesPrefix,
+    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
+    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
+    connectionInterfaceTypesPrefix,
+    /**
+     * Which repository an application (or shared infra) of the workspace is deployed from (see
+     * AppBindingStore): one per id, whatever the environment.
+     */
+    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
+    /** Every record of the deployment history of a workspace, all environments. */
+    historyPrefix: (workspace) => `history/${part(workspace)}/`,
+    lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
+    versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
+    versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/registry-keys.ts
+/**
+ * Where the plugin registry keeps a published version in the IaC bucket. Every name is URI-encoded
+ * in keys (see README.md beside this file).
+ *
+ * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
+ * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
+ */
+/** Every key of the registry starts with it. */
+const REGISTRY_PREFIX = 'plugins/';
+function segment(text) {
+    return encodeURIComponent(text);
+}
+/** The prefix of a plugin's versions, or of one version. */
+function pluginPrefix(studio, name) {
+    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
+}
+function versionPrefix(ref) {
+    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
+}
+function releaseKey(ref) {
+    return `${versionPrefix(ref)}release.json`;
+}
+function contentKey(ref, digest) {
+    return `${versionPrefix(ref)}content/${digest}.json`;
+}
+/** The version a release key belongs to; undefined for any other key under the prefix. */
+function refOfReleaseKey(key) {
+    if (!key.startsWith(REGISTRY_PREFIX))
+        return undefined;
+    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
+    if (parts.length !== 4 || parts[3] !== 'release.json')
+        return undefined;
+    try {
+        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
+        return { studio, name, version };
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/secret-forms.ts
 /**
  * The forms a secret takes when Terraform or a template encodes it, so that masking catches them
@@ -85894,9 +85988,9 @@ class CappedLines {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/cancel/cancel.ts
+;// CONCATENATED MODULE: ./packages/core/src/abort/abort-signal.ts
 /**
- * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
+ * Aborting long work: every long operation of the core takes an AbortSignal. The actions abort it
  * when the runner sends SIGINT/SIGTERM (job cancelled); tests abort it directly.
  */
 
@@ -85930,7 +86024,7 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
     return { signal: controller.signal, dispose };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/cancel/index.ts
+;// CONCATENATED MODULE: ./packages/core/src/abort/index.ts
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/commands/shipped-cli.ts
@@ -86034,7 +86128,7 @@ function describe(value) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/inputs/dynamic-inputs.ts
+;// CONCATENATED MODULE: ./packages/core/src/dynamic-inputs/dynamic-inputs.ts
 /**
  * DYNAMIC_INPUTS: `--key value --key2 value2` (also `--key=value`), added to every plugin's inputs.
  * Values may be quoted with single or double quotes to hold spaces.
@@ -86105,7 +86199,7 @@ function tokenize(raw) {
     return tokens;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/inputs/index.ts
+;// CONCATENATED MODULE: ./packages/core/src/dynamic-inputs/index.ts
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/module-sources.ts
@@ -87844,16 +87938,6 @@ function credentialProvider(source, options) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/workspace/target.ts
-/**
- * What a deployment is about: one application or shared infrastructure in one workspace and
- * environment. Runs never overlap on the same target; its records and states are keyed by it.
- */
-/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
-function describeTarget(target) {
-    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/interface-owner.ts
 /**
  * Who owns a Connection Interface instance: the application (or shared infra) that first generated
@@ -87889,54 +87973,6 @@ function ownedElsewhereError(name, owner, target, when, location) {
         hint: `Give the generated connection another name (its \`selected\` in stk.yaml), or have ${owner.appKind}:${owner.appName} remove it first (destroying the plugin that generates it frees the name).`,
     });
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/keys.ts
-const part = (value) => encodeURIComponent(value);
-function targetPath(target) {
-    return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
-}
-const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
-const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
-/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
-const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
-const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
-const keys_keys = {
-    run: (runId) => `runs/${runId}/record.json`,
-    artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
-    /** A run's raw files (plan files and plan texts), stored as they are. */
-    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
-    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
-    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
-    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
-    runsPrefix: 'runs/',
-    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
-    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
-    lock: (target) => `locks/${targetPath(target)}.json`,
-    connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
-    connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
-    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
-    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
-    consumersPrefix,
-    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
-    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
-    targetRunsPrefix,
-    /** A shared value of the workspace (environment undefined) or of one environment. */
-    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
-    sharedValuesPrefix,
-    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
-    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
-    connectionInterfaceTypesPrefix,
-    /**
-     * Which repository an application (or shared infra) of the workspace is deployed from (see
-     * AppBindingStore): one per id, whatever the environment.
-     */
-    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
-    /** Every record of the deployment history of a workspace, all environments. */
-    historyPrefix: (workspace) => `history/${part(workspace)}/`,
-    lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
-    versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
-    versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
-};
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/object-store.ts
 /**
@@ -88259,7 +88295,7 @@ class AppBindingStore {
         return this.store.bucket;
     }
     async get(workspace, appKind, appId) {
-        return this.store.getJson(keys_keys.appBinding(workspace, appKind, appId));
+        return this.store.getJson(iac_keys_keys.appBinding(workspace, appKind, appId));
     }
     /**
      * Binds an unbound id to `from` (If-None-Match). Returns the binding that stands: ours, or the
@@ -88285,7 +88321,7 @@ class AppBindingStore {
                 },
             ],
         };
-        const key = keys_keys.appBinding(target.workspace, target.appKind, target.appId);
+        const key = iac_keys_keys.appBinding(target.workspace, target.appKind, target.appId);
         try {
             await this.store.putJson(key, binding, { ifNoneMatch: '*' });
             return binding;
@@ -88310,7 +88346,7 @@ class AppBindingStore {
                 hint: 'Write it as GitHub does: owner/name.',
             });
         }
-        const key = keys_keys.appBinding(scope.workspace, scope.appKind, scope.appId);
+        const key = iac_keys_keys.appBinding(scope.workspace, scope.appKind, scope.appId);
         const current = await this.store.getJson(key);
         const at = (change.now ?? new Date()).toISOString();
         const after = {
@@ -88364,7 +88400,7 @@ class WorkspaceContextStore {
         this.store = store;
     }
     async list(workspace, environment) {
-        const found = await this.store.list(keys_keys.connectionInterfaces(workspace, environment));
+        const found = await this.store.list(iac_keys_keys.connectionInterfaces(workspace, environment));
         const instances = await Promise.all(found.map((key) => this.store.getJson(key)));
         return instances
             .flatMap((i) => (i ? [i.value] : []))
@@ -88372,7 +88408,7 @@ class WorkspaceContextStore {
     }
     /** One instance by name: a single read, whatever the size of the workspace. */
     async get(workspace, environment, name) {
-        return (await this.store.getJson(keys_keys.connectionInterface(workspace, environment, name)))?.value;
+        return (await this.store.getJson(iac_keys_keys.connectionInterface(workspace, environment, name)))?.value;
     }
     /**
      * The instances of these names that exist, by name: one read each, all at once, whatever the
@@ -88396,7 +88432,7 @@ class WorkspaceContextStore {
         return published;
     }
     async publishOne(target, instance, options) {
-        const key = keys_keys.connectionInterface(target.workspace, target.environment, instance.name);
+        const key = iac_keys_keys.connectionInterface(target.workspace, target.environment, instance.name);
         for (let attempt = 0; attempt < 8; attempt++) {
             const current = await this.store.getJson(key);
             const before = current ? ownerOf(current.value) : undefined;
@@ -88432,7 +88468,7 @@ class WorkspaceContextStore {
     async removeOwned(target, names) {
         const foreign = [];
         for (const name of names) {
-            const key = keys_keys.connectionInterface(target.workspace, target.environment, name);
+            const key = iac_keys_keys.connectionInterface(target.workspace, target.environment, name);
             for (let attempt = 0;; attempt++) {
                 const current = await this.store.getJson(key);
                 if (!current)
@@ -88471,14 +88507,14 @@ class DeploymentHistory {
         this.store = store;
     }
     async getLast(target) {
-        return (await this.store.getJson(keys_keys.lastDeployment(target)))?.value;
+        return (await this.store.getJson(iac_keys_keys.lastDeployment(target)))?.value;
     }
     async getByVersion(target, version) {
-        return (await this.store.getJson(keys_keys.versionDeployment(target, version)))
+        return (await this.store.getJson(iac_keys_keys.versionDeployment(target, version)))
             ?.value;
     }
     async listVersions(target) {
-        const prefix = keys_keys.versionsPrefix(target);
+        const prefix = iac_keys_keys.versionsPrefix(target);
         return (await this.store.list(prefix)).map((k) => decodeURIComponent(k.slice(prefix.length, -'.json'.length)));
     }
     /** Every version deployed successfully, newest first: what a rollback can go back to. */
@@ -88504,7 +88540,7 @@ class DeploymentHistory {
      * and from where" (an id not bound to a repository yet, see AppBindingStore).
      */
     async lastInEveryEnvironment(workspace, appKind, appId) {
-        const prefix = keys_keys.historyPrefix(workspace);
+        const prefix = iac_keys_keys.historyPrefix(workspace);
         const suffix = `/${appKind}/${encodeURIComponent(appId)}/last.json`;
         const found = (await this.store.list(prefix)).filter((k) => k.endsWith(suffix) && !k.slice(prefix.length, -suffix.length).includes('/'));
         const records = await Promise.all(found.map(async (k) => {
@@ -88520,9 +88556,19 @@ class DeploymentHistory {
      */
     async record(target, record) {
         if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
-            await this.store.putJson(keys_keys.versionDeployment(target, record.version), record);
-        await this.store.putJson(keys_keys.lastDeployment(target), record);
+            await this.store.putJson(iac_keys_keys.versionDeployment(target, record.version), record);
+        await this.store.putJson(iac_keys_keys.lastDeployment(target), record);
     }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/target/deployment-target.ts
+/**
+ * What a deployment is about: one application or shared infrastructure in one workspace and
+ * environment. Runs never overlap on the same target; its records and states are keyed by it.
+ */
+/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
+function describeTarget(target) {
+    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/consumer-index.ts
@@ -88549,14 +88595,14 @@ class ConsumerIndex {
     }
     async record(target, runId, requires) {
         const record = { target, runId, requires, updatedAt: new Date().toISOString() };
-        await this.store.putJson(keys_keys.consumers(target), record);
+        await this.store.putJson(iac_keys_keys.consumers(target), record);
     }
     async remove(target) {
-        await this.store.delete(keys_keys.consumers(target));
+        await this.store.delete(iac_keys_keys.consumers(target));
     }
     /** Every application's record in the workspace and environment. */
     async list(workspace, environment) {
-        const found = await this.store.list(keys_keys.consumersPrefix(workspace, environment));
+        const found = await this.store.list(iac_keys_keys.consumersPrefix(workspace, environment));
         const records = await Promise.all(found.map((key) => this.store.getJson(key)));
         return records.flatMap((r) => (r ? [r.value] : []));
     }
@@ -88564,8 +88610,8 @@ class ConsumerIndex {
     async consumersOf(workspace, environment, names, except) {
         if (names.size === 0)
             return [];
-        const skip = except ? keys_keys.consumers(except) : undefined;
-        const found = (await this.store.list(keys_keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
+        const skip = except ? iac_keys_keys.consumers(except) : undefined;
+        const found = (await this.store.list(iac_keys_keys.consumersPrefix(workspace, environment))).filter((key) => key !== skip);
         const records = await Promise.all(found.map((key) => this.store.getJson(key)));
         return records.flatMap((stored) => stored
             ? stored.value.requires
@@ -88628,12 +88674,12 @@ class SharedValueStore {
     }
     /** One value of one scope (tombstones read as absent). */
     async get(scope, key) {
-        const stored = await this.store.getJson(keys_keys.sharedValue(scope.workspace, scope.environment, key));
+        const stored = await this.store.getJson(iac_keys_keys.sharedValue(scope.workspace, scope.environment, key));
         return stored && !stored.value.deleted ? stored.value : undefined;
     }
     /** Every value of one scope, by key. */
     async list(scope) {
-        const found = await this.store.list(keys_keys.sharedValuesPrefix(scope.workspace, scope.environment));
+        const found = await this.store.list(iac_keys_keys.sharedValuesPrefix(scope.workspace, scope.environment));
         const records = await Promise.all(found.map((k) => this.store.getJson(k)));
         return records
             .flatMap((r) => (r && !r.value.deleted ? [r.value] : []))
@@ -88661,7 +88707,7 @@ class SharedValueStore {
         return resolved;
     }
     async write(scope, key, by, now, change) {
-        const objectKey = keys_keys.sharedValue(scope.workspace, scope.environment, key);
+        const objectKey = iac_keys_keys.sharedValue(scope.workspace, scope.environment, key);
         for (let attempt = 0; attempt < 8; attempt++) {
             const current = await this.store.getJson(objectKey);
             const revision = (current?.value.revision ?? 0) + 1;
@@ -88706,7 +88752,6 @@ function checkKey(key) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/index.ts
-
 
 
 
@@ -89702,310 +89747,6 @@ class PluginCatalog {
         }
         return entry;
     }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
-/**
- * Where Connection Interface Types come from: the repository's
- * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
- * For one name, the repository's definition wins (a team can tighten a contract in the same pull
- * request that needs it); a differing workspace definition is reported.
- */
-
-
-
-
-
-
-
-
-
-
-const REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
-/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
-async function readRepositoryTypes(repoRoot, workdir) {
-    const dir = (0,external_node_path_.join)(repoRoot, workdir, REPOSITORY_TYPES_DIR);
-    if (!(0,external_node_fs_.existsSync)(dir))
-        return [];
-    const problems = [];
-    const types = [];
-    const names = (await (0,promises_.readdir)(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-    for (const name of names) {
-        const file = displayPath(repoRoot, (0,external_node_path_.join)(dir, name));
-        const read = await readYamlFile((0,external_node_path_.join)(dir, name), file);
-        if (!read.yaml) {
-            problems.push(...read.problems);
-            continue;
-        }
-        const parsed = parseConnectionType(read.yaml, file);
-        problems.push(...parsed.problems);
-        if (!parsed.type)
-            continue;
-        const twice = types.find((t) => t.name === parsed.type?.name);
-        if (twice) {
-            problems.push({
-                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
-                location: { file },
-            });
-        }
-        else
-            types.push(parsed.type);
-    }
-    if (problems.length > 0) {
-        throw new errors_ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
-    }
-    return types;
-}
-/** The workspace's types in the IaC bucket. */
-class ConnectionTypeStore {
-    store;
-    constructor(store) {
-        this.store = store;
-    }
-    async list(workspace) {
-        const found = await this.store.list(keys_keys.connectionInterfaceTypesPrefix(workspace));
-        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
-        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
-    }
-    /** Adds or replaces a type; returns whether one was replaced. */
-    async put(workspace, type) {
-        const key = keys_keys.connectionInterfaceType(workspace, type.name);
-        const current = await this.store.getJson(key);
-        try {
-            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (error instanceof object_store_PreconditionFailedError) {
-                throw new errors_ConfigurationError({
-                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
-                    hint: 'Look at it again (types list) and retry.',
-                });
-            }
-            throw error;
-        }
-        return current !== undefined;
-    }
-    async delete(workspace, name) {
-        await this.store.delete(keys_keys.connectionInterfaceType(workspace, name));
-    }
-}
-/** Both sources merged, repository first; notices for workspace types it overrides differently. */
-function mergeTypes(repository, workspace) {
-    const types = new Map();
-    const notices = [];
-    for (const type of workspace)
-        types.set(type.name, type);
-    for (const type of repository) {
-        const other = types.get(type.name);
-        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
-            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
-        }
-        types.set(type.name, type);
-    }
-    return { types, notices };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/contract-checks.ts
-function checkGeneratedConnections(plugin, generates, types) {
-    const problems = [];
-    for (const generated of generates) {
-        const type = types.get(generated.type);
-        if (!type)
-            continue;
-        const mapped = new Set(generated.outputs.map((o) => o.to));
-        const where = plugin.pluginFile ? { file: plugin.pluginFile } : undefined;
-        const missing = type.attributes.filter((a) => a.required && !mapped.has(a.name));
-        if (missing.length > 0) {
-            problems.push({
-                message: `Plugin ${plugin.alias} generates Connection Interface ${generated.name} of type ${type.name}, but its outputs do not map the required attribute(s) ${missing.map((a) => a.name).join(', ')} (type defined in ${type.source}).`,
-                ...(where ? { location: where } : {}),
-                hint: `Add them to the outputs of the generated connection: - { from: <terraform output>, to: ${missing[0]?.name} }.`,
-            });
-        }
-        const defined = new Set(type.attributes.map((a) => a.name));
-        const unknown = [...mapped].filter((to) => !defined.has(to));
-        if (unknown.length > 0) {
-            problems.push({
-                message: `Plugin ${plugin.alias} maps ${unknown.join(', ')} into Connection Interface ${generated.name}, but type ${type.name} defines only ${[...defined].join(', ')}.`,
-                ...(where ? { location: where } : {}),
-            });
-        }
-    }
-    return problems;
-}
-/**
- * Outputs of a plugin that feed a secret attribute and are not `sensitive = true`: Terraform would
- * print their values in the apply log.
- */
-function checkSecretOutputs(plugin, generates, types, outputs, displayDir) {
-    const problems = [];
-    for (const generated of generates) {
-        const type = types.get(generated.type);
-        if (!type)
-            continue;
-        for (const { from, to } of generated.outputs) {
-            if (!type.attributes.some((a) => a.name === to && a.secret))
-                continue;
-            const output = outputs.find((o) => o.name === from);
-            if (output && !output.sensitive) {
-                problems.push({
-                    message: `Output ${from} of ${plugin.alias} feeds the secret attribute ${to} of ${generated.name} (${type.name}), but is not marked sensitive: Terraform would print its value.`,
-                    location: { file: displayDir },
-                    hint: `Add \`sensitive = true\` to output "${from}".`,
-                });
-            }
-        }
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/manifest/ordering.ts
-/**
- * Ordering plugins by their connections: producers before consumers, and among plugins with no
- * dependency between them, file order. Pure functions over plain data.
- */
-/**
- * Kahn's algorithm that always takes the earliest ready node in the given order, so independent
- * plugins keep their file order and the result is stable. Dependencies on unknown aliases are
- * ignored (they are not in this graph).
- */
-function orderByDependencies(nodes) {
-    const index = new Map(nodes.map((n, i) => [n.alias, i]));
-    const remaining = new Map();
-    const consumers = new Map();
-    for (const node of nodes) {
-        const producers = [...new Set(node.dependsOn)].filter((p) => index.has(p));
-        remaining.set(node.alias, producers.length);
-        for (const p of producers)
-            consumers.set(p, [...(consumers.get(p) ?? []), node.alias]);
-    }
-    const ready = nodes.filter((n) => remaining.get(n.alias) === 0).map((n) => n.alias);
-    const order = [];
-    while (ready.length > 0) {
-        ready.sort((a, b) => index.get(a) - index.get(b));
-        const next = ready.shift();
-        order.push(next);
-        for (const consumer of consumers.get(next) ?? []) {
-            const left = remaining.get(consumer) - 1;
-            remaining.set(consumer, left);
-            if (left === 0)
-                ready.push(consumer);
-        }
-    }
-    if (order.length === nodes.length)
-        return { ok: true, order };
-    return { ok: false, cycles: findCycles(nodes.filter((n) => !order.includes(n.alias))) };
-}
-/** The strongly connected components that are cycles (Tarjan), each in file order. */
-function findCycles(nodes) {
-    const position = new Map(nodes.map((n, i) => [n.alias, i]));
-    const edges = new Map(nodes.map((n) => [n.alias, n.dependsOn.filter((d) => position.has(d))]));
-    const indexOf = new Map();
-    const low = new Map();
-    const stack = [];
-    const onStack = new Set();
-    const cycles = [];
-    let counter = 0;
-    const visit = (v) => {
-        indexOf.set(v, counter);
-        low.set(v, counter);
-        counter++;
-        stack.push(v);
-        onStack.add(v);
-        for (const w of edges.get(v) ?? []) {
-            if (!indexOf.has(w)) {
-                visit(w);
-                low.set(v, Math.min(low.get(v), low.get(w)));
-            }
-            else if (onStack.has(w)) {
-                low.set(v, Math.min(low.get(v), indexOf.get(w)));
-            }
-        }
-        if (low.get(v) === indexOf.get(v)) {
-            const component = [];
-            let w;
-            do {
-                w = stack.pop();
-                onStack.delete(w);
-                component.push(w);
-            } while (w !== v);
-            const selfLoop = component.length === 1 && (edges.get(v) ?? []).includes(v);
-            if (component.length > 1 || selfLoop) {
-                cycles.push(component.sort((a, b) => position.get(a) - position.get(b)));
-            }
-        }
-    };
-    for (const node of nodes)
-        if (!indexOf.has(node.alias))
-            visit(node.alias);
-    return cycles.sort((a, b) => position.get(a[0]) - position.get(b[0]));
-}
-/** Destroy order: consumers before the producers they required (the reverse of deploy order). */
-function destroyOrder(nodes) {
-    const result = orderByDependencies(nodes);
-    // The removed plugins come from a manifest that was already ordered, so a cycle cannot occur;
-    // should stored data be corrupt, fall back to the reverse of their stored order.
-    return result.ok ? [...result.order].reverse() : nodes.map((n) => n.alias).reverse();
-}
-/** The nodes themselves (plugins, say) in destroy order. */
-function inDestroyOrder(nodes) {
-    const byAlias = new Map(nodes.map((n) => [n.alias, n]));
-    return destroyOrder(nodes).map((alias) => byAlias.get(alias));
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/manifest/mermaid.ts
-/** Text inside a quoted Mermaid label: no quote, line break or backtick (which could end the fence). */
-function label(text) {
-    return text
-        .replace(/"/g, '#quot;')
-        .replace(/`/g, '#96;')
-        .replace(/[\r\n]+/g, ' ');
-}
-function renderManifestMermaid(manifest) {
-    const lines = ['flowchart LR'];
-    const ids = new Map();
-    const infra = manifest.plugins.filter((p) => p.type === 'infra');
-    infra.forEach((p, i) => {
-        ids.set(p.alias, `p${i}`);
-        lines.push(`  p${i}["${label(p.alias)}<br/><small>${label(`${p.name}@${p.version}`)}</small>"]`);
-    });
-    manifest.destroy.forEach((p, i) => {
-        ids.set(p.alias, `r${i}`);
-        lines.push(`  r${i}["${label(p.alias)}<br/><small>removed: destroyed</small>"]:::removed`);
-    });
-    const external = new Map();
-    for (const plugin of infra) {
-        for (const required of plugin.requires) {
-            if (required.from.kind === 'plugin') {
-                const from = ids.get(required.from.alias);
-                if (from)
-                    lines.push(`  ${from} -- "${label(required.name)}" --> ${ids.get(plugin.alias)}`);
-            }
-            else {
-                let id = external.get(required.name);
-                if (!id) {
-                    id = `x${external.size}`;
-                    external.set(required.name, id);
-                    lines.push(`  ${id}(["${label(required.name)}<br/><small>from ${label(required.from.producer.appName)}</small>"]):::external`);
-                }
-                lines.push(`  ${id} -.-> ${ids.get(plugin.alias)}`);
-            }
-        }
-    }
-    lines.push('  classDef removed stroke-dasharray: 5 5,color:#b00;');
-    lines.push('  classDef external fill:#eef;');
-    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
@@ -92106,6 +91847,380 @@ function workerScript() {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-snapshot.ts
+/**
+ * A plugin's files as one JSON object. orchestrate-and-plan stores the snapshot with the run, and
+ * runtime-tasks renders from it, so what is applied after approval comes from exactly the files
+ * that were planned, whatever the approve job's checkout holds.
+ */
+
+
+
+
+
+/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
+const MAX_SNAPSHOT_BYTES = MAX_PLUGIN_FOLDER_BYTES;
+/** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
+async function snapshotDirectory(dir, displayDir) {
+    const files = [];
+    let total = 0;
+    const walk = async (rel) => {
+        const entries = await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel), { withFileTypes: true });
+        for (const entry of entries) {
+            const path = external_node_path_.posix.join(rel, entry.name);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
+            if (stat.isSymbolicLink()) {
+                throw new errors_ConfigurationError({
+                    message: 'Symbolic links are not allowed in a plugin.',
+                    location: { file: external_node_path_.posix.join(displayDir, path) },
+                    hint: 'Copy the file into the plugin instead.',
+                });
+            }
+            if (stat.isDirectory())
+                await walk(path);
+            else if (stat.isFile()) {
+                total += stat.size;
+                if (total > MAX_SNAPSHOT_BYTES) {
+                    throw new errors_ConfigurationError({
+                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
+                        location: { file: displayDir },
+                        hint: 'Keep build outputs and vendored trees out of the plugin folder.',
+                    });
+                }
+                files.push({ path, content: await (0,promises_.readFile)((0,external_node_path_.join)(dir, path)) });
+            }
+        }
+    };
+    await walk('');
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return {
+        digest: digestFiles(files),
+        files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+    };
+}
+/** Writes a snapshot back to disk under `dir`, after checking its digest. */
+async function restoreSnapshot(snapshot, dir) {
+    const files = snapshot.files.map((f) => {
+        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
+            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
+        }
+        return { path: f.path, content: Buffer.from(f.base64, 'base64') };
+    });
+    if (digestFiles(files) !== snapshot.digest) {
+        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
+    }
+    for (const file of files) {
+        const target = (0,external_node_path_.join)(dir, ...file.path.split('/'));
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+        await (0,promises_.writeFile)(target, file.content);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
+/**
+ * Where Connection Interface Types come from: the repository's
+ * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
+ * For one name, the repository's definition wins (a team can tighten a contract in the same pull
+ * request that needs it); a differing workspace definition is reported.
+ */
+
+
+
+
+
+
+
+
+
+
+const REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
+/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
+async function readRepositoryTypes(repoRoot, workdir) {
+    const dir = (0,external_node_path_.join)(repoRoot, workdir, REPOSITORY_TYPES_DIR);
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return [];
+    const problems = [];
+    const types = [];
+    const names = (await (0,promises_.readdir)(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const name of names) {
+        const file = displayPath(repoRoot, (0,external_node_path_.join)(dir, name));
+        const read = await readYamlFile((0,external_node_path_.join)(dir, name), file);
+        if (!read.yaml) {
+            problems.push(...read.problems);
+            continue;
+        }
+        const parsed = parseConnectionType(read.yaml, file);
+        problems.push(...parsed.problems);
+        if (!parsed.type)
+            continue;
+        const twice = types.find((t) => t.name === parsed.type?.name);
+        if (twice) {
+            problems.push({
+                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
+                location: { file },
+            });
+        }
+        else
+            types.push(parsed.type);
+    }
+    if (problems.length > 0) {
+        throw new errors_ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
+    }
+    return types;
+}
+/** The workspace's types in the IaC bucket. */
+class ConnectionTypeStore {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async list(workspace) {
+        const found = await this.store.list(iac_keys_keys.connectionInterfaceTypesPrefix(workspace));
+        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
+        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
+    }
+    /** Adds or replaces a type; returns whether one was replaced. */
+    async put(workspace, type) {
+        const key = iac_keys_keys.connectionInterfaceType(workspace, type.name);
+        const current = await this.store.getJson(key);
+        try {
+            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (error instanceof object_store_PreconditionFailedError) {
+                throw new errors_ConfigurationError({
+                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
+                    hint: 'Look at it again (types list) and retry.',
+                });
+            }
+            throw error;
+        }
+        return current !== undefined;
+    }
+    async delete(workspace, name) {
+        await this.store.delete(iac_keys_keys.connectionInterfaceType(workspace, name));
+    }
+}
+/** Both sources merged, repository first; notices for workspace types it overrides differently. */
+function mergeTypes(repository, workspace) {
+    const types = new Map();
+    const notices = [];
+    for (const type of workspace)
+        types.set(type.name, type);
+    for (const type of repository) {
+        const other = types.get(type.name);
+        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
+            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
+        }
+        types.set(type.name, type);
+    }
+    return { types, notices };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/contract-checks.ts
+function checkGeneratedConnections(plugin, generates, types) {
+    const problems = [];
+    for (const generated of generates) {
+        const type = types.get(generated.type);
+        if (!type)
+            continue;
+        const mapped = new Set(generated.outputs.map((o) => o.to));
+        const where = plugin.pluginFile ? { file: plugin.pluginFile } : undefined;
+        const missing = type.attributes.filter((a) => a.required && !mapped.has(a.name));
+        if (missing.length > 0) {
+            problems.push({
+                message: `Plugin ${plugin.alias} generates Connection Interface ${generated.name} of type ${type.name}, but its outputs do not map the required attribute(s) ${missing.map((a) => a.name).join(', ')} (type defined in ${type.source}).`,
+                ...(where ? { location: where } : {}),
+                hint: `Add them to the outputs of the generated connection: - { from: <terraform output>, to: ${missing[0]?.name} }.`,
+            });
+        }
+        const defined = new Set(type.attributes.map((a) => a.name));
+        const unknown = [...mapped].filter((to) => !defined.has(to));
+        if (unknown.length > 0) {
+            problems.push({
+                message: `Plugin ${plugin.alias} maps ${unknown.join(', ')} into Connection Interface ${generated.name}, but type ${type.name} defines only ${[...defined].join(', ')}.`,
+                ...(where ? { location: where } : {}),
+            });
+        }
+    }
+    return problems;
+}
+/**
+ * Outputs of a plugin that feed a secret attribute and are not `sensitive = true`: Terraform would
+ * print their values in the apply log.
+ */
+function checkSecretOutputs(plugin, generates, types, outputs, displayDir) {
+    const problems = [];
+    for (const generated of generates) {
+        const type = types.get(generated.type);
+        if (!type)
+            continue;
+        for (const { from, to } of generated.outputs) {
+            if (!type.attributes.some((a) => a.name === to && a.secret))
+                continue;
+            const output = outputs.find((o) => o.name === from);
+            if (output && !output.sensitive) {
+                problems.push({
+                    message: `Output ${from} of ${plugin.alias} feeds the secret attribute ${to} of ${generated.name} (${type.name}), but is not marked sensitive: Terraform would print its value.`,
+                    location: { file: displayDir },
+                    hint: `Add \`sensitive = true\` to output "${from}".`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/manifest/ordering.ts
+/**
+ * Ordering plugins by their connections: producers before consumers, and among plugins with no
+ * dependency between them, file order. Pure functions over plain data.
+ */
+/**
+ * Kahn's algorithm that always takes the earliest ready node in the given order, so independent
+ * plugins keep their file order and the result is stable. Dependencies on unknown aliases are
+ * ignored (they are not in this graph).
+ */
+function orderByDependencies(nodes) {
+    const index = new Map(nodes.map((n, i) => [n.alias, i]));
+    const remaining = new Map();
+    const consumers = new Map();
+    for (const node of nodes) {
+        const producers = [...new Set(node.dependsOn)].filter((p) => index.has(p));
+        remaining.set(node.alias, producers.length);
+        for (const p of producers)
+            consumers.set(p, [...(consumers.get(p) ?? []), node.alias]);
+    }
+    const ready = nodes.filter((n) => remaining.get(n.alias) === 0).map((n) => n.alias);
+    const order = [];
+    while (ready.length > 0) {
+        ready.sort((a, b) => index.get(a) - index.get(b));
+        const next = ready.shift();
+        order.push(next);
+        for (const consumer of consumers.get(next) ?? []) {
+            const left = remaining.get(consumer) - 1;
+            remaining.set(consumer, left);
+            if (left === 0)
+                ready.push(consumer);
+        }
+    }
+    if (order.length === nodes.length)
+        return { ok: true, order };
+    return { ok: false, cycles: findCycles(nodes.filter((n) => !order.includes(n.alias))) };
+}
+/** The strongly connected components that are cycles (Tarjan), each in file order. */
+function findCycles(nodes) {
+    const position = new Map(nodes.map((n, i) => [n.alias, i]));
+    const edges = new Map(nodes.map((n) => [n.alias, n.dependsOn.filter((d) => position.has(d))]));
+    const indexOf = new Map();
+    const low = new Map();
+    const stack = [];
+    const onStack = new Set();
+    const cycles = [];
+    let counter = 0;
+    const visit = (v) => {
+        indexOf.set(v, counter);
+        low.set(v, counter);
+        counter++;
+        stack.push(v);
+        onStack.add(v);
+        for (const w of edges.get(v) ?? []) {
+            if (!indexOf.has(w)) {
+                visit(w);
+                low.set(v, Math.min(low.get(v), low.get(w)));
+            }
+            else if (onStack.has(w)) {
+                low.set(v, Math.min(low.get(v), indexOf.get(w)));
+            }
+        }
+        if (low.get(v) === indexOf.get(v)) {
+            const component = [];
+            let w;
+            do {
+                w = stack.pop();
+                onStack.delete(w);
+                component.push(w);
+            } while (w !== v);
+            const selfLoop = component.length === 1 && (edges.get(v) ?? []).includes(v);
+            if (component.length > 1 || selfLoop) {
+                cycles.push(component.sort((a, b) => position.get(a) - position.get(b)));
+            }
+        }
+    };
+    for (const node of nodes)
+        if (!indexOf.has(node.alias))
+            visit(node.alias);
+    return cycles.sort((a, b) => position.get(a[0]) - position.get(b[0]));
+}
+/** Destroy order: consumers before the producers they required (the reverse of deploy order). */
+function destroyOrder(nodes) {
+    const result = orderByDependencies(nodes);
+    // The removed plugins come from a manifest that was already ordered, so a cycle cannot occur;
+    // should stored data be corrupt, fall back to the reverse of their stored order.
+    return result.ok ? [...result.order].reverse() : nodes.map((n) => n.alias).reverse();
+}
+/** The nodes themselves (plugins, say) in destroy order. */
+function inDestroyOrder(nodes) {
+    const byAlias = new Map(nodes.map((n) => [n.alias, n]));
+    return destroyOrder(nodes).map((alias) => byAlias.get(alias));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/manifest/mermaid.ts
+/** Text inside a quoted Mermaid label: no quote, line break or backtick (which could end the fence). */
+function label(text) {
+    return text
+        .replace(/"/g, '#quot;')
+        .replace(/`/g, '#96;')
+        .replace(/[\r\n]+/g, ' ');
+}
+function renderManifestMermaid(manifest) {
+    const lines = ['flowchart LR'];
+    const ids = new Map();
+    const infra = manifest.plugins.filter((p) => p.type === 'infra');
+    infra.forEach((p, i) => {
+        ids.set(p.alias, `p${i}`);
+        lines.push(`  p${i}["${label(p.alias)}<br/><small>${label(`${p.name}@${p.version}`)}</small>"]`);
+    });
+    manifest.destroy.forEach((p, i) => {
+        ids.set(p.alias, `r${i}`);
+        lines.push(`  r${i}["${label(p.alias)}<br/><small>removed: destroyed</small>"]:::removed`);
+    });
+    const external = new Map();
+    for (const plugin of infra) {
+        for (const required of plugin.requires) {
+            if (required.from.kind === 'plugin') {
+                const from = ids.get(required.from.alias);
+                if (from)
+                    lines.push(`  ${from} -- "${label(required.name)}" --> ${ids.get(plugin.alias)}`);
+            }
+            else {
+                let id = external.get(required.name);
+                if (!id) {
+                    id = `x${external.size}`;
+                    external.set(required.name, id);
+                    lines.push(`  ${id}(["${label(required.name)}<br/><small>from ${label(required.from.producer.appName)}</small>"]):::external`);
+                }
+                lines.push(`  ${id} -.-> ${ids.get(plugin.alias)}`);
+            }
+        }
+    }
+    lines.push('  classDef removed stroke-dasharray: 5 5,color:#b00;');
+    lines.push('  classDef external fill:#eef;');
+    return lines.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/resolve-inputs.ts
 
 
@@ -92269,75 +92384,6 @@ function checkInput(input, value, alias, location, environment) {
             }
             return { value };
         }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-snapshot.ts
-/**
- * A plugin's files as one JSON object. orchestrate-and-plan stores the snapshot with the run, and
- * runtime-tasks renders from it, so what is applied after approval comes from exactly the files
- * that were planned, whatever the approve job's checkout holds.
- */
-
-
-
-
-
-/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
-const MAX_SNAPSHOT_BYTES = MAX_PLUGIN_FOLDER_BYTES;
-/** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
-async function snapshotDirectory(dir, displayDir) {
-    const files = [];
-    let total = 0;
-    const walk = async (rel) => {
-        const entries = await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel), { withFileTypes: true });
-        for (const entry of entries) {
-            const path = external_node_path_.posix.join(rel, entry.name);
-            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
-            if (stat.isSymbolicLink()) {
-                throw new errors_ConfigurationError({
-                    message: 'Symbolic links are not allowed in a plugin.',
-                    location: { file: external_node_path_.posix.join(displayDir, path) },
-                    hint: 'Copy the file into the plugin instead.',
-                });
-            }
-            if (stat.isDirectory())
-                await walk(path);
-            else if (stat.isFile()) {
-                total += stat.size;
-                if (total > MAX_SNAPSHOT_BYTES) {
-                    throw new errors_ConfigurationError({
-                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
-                        location: { file: displayDir },
-                        hint: 'Keep build outputs and vendored trees out of the plugin folder.',
-                    });
-                }
-                files.push({ path, content: await (0,promises_.readFile)((0,external_node_path_.join)(dir, path)) });
-            }
-        }
-    };
-    await walk('');
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return {
-        digest: digestFiles(files),
-        files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-    };
-}
-/** Writes a snapshot back to disk under `dir`, after checking its digest. */
-async function restoreSnapshot(snapshot, dir) {
-    const files = snapshot.files.map((f) => {
-        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
-            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
-        }
-        return { path: f.path, content: Buffer.from(f.base64, 'base64') };
-    });
-    if (digestFiles(files) !== snapshot.digest) {
-        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
-    }
-    for (const file of files) {
-        const target = (0,external_node_path_.join)(dir, ...file.path.split('/'));
-        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
-        await (0,promises_.writeFile)(target, file.content);
     }
 }
 
@@ -93003,7 +93049,7 @@ function run_ref_parseRunRef(text) {
     return { runId, bucket, region: region ?? DEFAULT_REGION };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/runs/run-types.ts
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-record.ts
 const RUN_TYPES = (/* unused pure expression or super */ null && (['DEPLOY', 'ROLLBACK', 'DESTROY']));
 const RUN_STATUSES = (/* unused pure expression or super */ null && ([
     'RUNNING',
@@ -93490,7 +93536,7 @@ const HEARTBEAT_INTERVAL_MS = 30_000;
 const HEARTBEAT_SILENCE_MS = 5 * 60_000;
 /** The heartbeat of a run, if a step ever wrote one. */
 async function readHeartbeat(store, runId) {
-    return (await store.getJson(keys_keys.heartbeat(runId)))?.value;
+    return (await store.getJson(iac_keys_keys.heartbeat(runId)))?.value;
 }
 /**
  * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
@@ -93498,7 +93544,7 @@ async function readHeartbeat(store, runId) {
  * wrote the heartbeat ends the beating, with a warning.
  */
 function startHeartbeat(store, runId, executorId, logger, options = {}) {
-    const key = keys_keys.heartbeat(runId);
+    const key = iac_keys_keys.heartbeat(runId);
     const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
     const now = options.now ?? (() => new Date());
@@ -93792,7 +93838,7 @@ class run_store_RunStore {
         };
         const etag = await this.createRecord(runId, record);
         this.known.set(runId, { value: structuredClone(record), etag });
-        const marker = keys_keys.targetRun(record.target, runId);
+        const marker = iac_keys_keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
             await this.acquireLock(record, at, {
@@ -93804,7 +93850,7 @@ class run_store_RunStore {
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
             this.known.delete(runId);
-            await this.store.delete(keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
+            await this.store.delete(iac_keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
         return record;
@@ -93890,7 +93936,7 @@ class run_store_RunStore {
     }
     /** Ids of the runs of the same target created after `run`, oldest first. */
     async runsSince(run) {
-        const prefix = keys_keys.targetRunsPrefix(run.target);
+        const prefix = iac_keys_keys.targetRunsPrefix(run.target);
         return (await this.store.list(prefix))
             .map((key) => key.slice(prefix.length, -'.json'.length))
             .filter((id) => id > run.runId)
@@ -93903,19 +93949,19 @@ class run_store_RunStore {
      */
     async createRecord(runId, record) {
         try {
-            return await this.store.putJson(keys_keys.run(runId), record, { ifNoneMatch: '*' });
+            return await this.store.putJson(iac_keys_keys.run(runId), record, { ifNoneMatch: '*' });
         }
         catch (error) {
             if (!(error instanceof object_store_PreconditionFailedError))
                 throw error;
-            const stored = await this.store.getJson(keys_keys.run(runId));
+            const stored = await this.store.getJson(iac_keys_keys.run(runId));
             if (!stored || !sameJson(stored.value, record))
                 throw error;
             return stored.etag;
         }
     }
     async getRun(runId) {
-        const stored = await this.store.getJson(keys_keys.run(runId));
+        const stored = await this.store.getJson(iac_keys_keys.run(runId));
         if (stored && !this.known.has(runId))
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
@@ -94017,10 +94063,10 @@ class run_store_RunStore {
     }
     /** The object key an artifact of the run is stored at (the history points at rendered IaC). */
     artifactKey(runId, name) {
-        return keys_keys.artifact(runId, name);
+        return iac_keys_keys.artifact(runId, name);
     }
     async putArtifact(runId, name, value) {
-        await this.store.putJson(keys_keys.artifact(runId, name), value);
+        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
     }
     /**
      * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
@@ -94029,7 +94075,7 @@ class run_store_RunStore {
      */
     async putCheckedArtifact(runId, name, value) {
         const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(keys_keys.artifact(runId, name), body, 'application/json');
+        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
         return artifactDigest(body);
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
@@ -94056,7 +94102,7 @@ class run_store_RunStore {
      * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
      */
     async getArtifact(runId, name) {
-        const key = keys_keys.artifact(runId, name);
+        const key = iac_keys_keys.artifact(runId, name);
         const recorded = this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
         const expected = recorded?.[name];
         if (expected === undefined)
@@ -94065,19 +94111,19 @@ class run_store_RunStore {
     }
     /** The object key of a raw file of the run (plan files, plan texts). */
     fileKey(runId, name) {
-        return keys_keys.file(runId, name);
+        return iac_keys_keys.file(runId, name);
     }
     async putFile(runId, name, body, contentType) {
-        const key = keys_keys.file(runId, name);
+        const key = iac_keys_keys.file(runId, name);
         await this.store.putBytes(key, body, contentType);
         return key;
     }
     async getFile(runId, name) {
-        return this.store.getBytes(keys_keys.file(runId, name));
+        return this.store.getBytes(iac_keys_keys.file(runId, name));
     }
     /** Recent runs, newest first (ULIDs sort by time). */
     async listRuns(filter = {}) {
-        const ids = (await this.store.list(keys_keys.runsPrefix))
+        const ids = (await this.store.list(iac_keys_keys.runsPrefix))
             .filter((k) => k.endsWith('/record.json'))
             .map((k) => k.split('/')[1])
             .sort()
@@ -94099,14 +94145,14 @@ class run_store_RunStore {
     }
     /** The lock of a target and the run holding it, for the CLI. */
     async getLock(target) {
-        const stored = await this.store.getJson(keys_keys.lock(target));
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
         if (!stored)
             return undefined;
         return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
     }
     /** The lock of a target as stored (one read), undefined when it is free. */
     async lockOf(target) {
-        return (await this.store.getJson(keys_keys.lock(target)))?.value;
+        return (await this.store.getJson(iac_keys_keys.lock(target)))?.value;
     }
     /**
      * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
@@ -94120,10 +94166,10 @@ class run_store_RunStore {
     }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
-        const stored = await this.store.getJson(keys_keys.lock(target));
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
         if (!stored)
             return undefined;
-        await this.store.delete(keys_keys.lock(target), { ifMatch: stored.etag });
+        await this.store.delete(iac_keys_keys.lock(target), { ifMatch: stored.etag });
         this.logger.warning(`Lock of ${describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
@@ -94135,7 +94181,7 @@ class run_store_RunStore {
      * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
      */
     async acquireLock(record, acquiredAt, options) {
-        const key = keys_keys.lock(record.target);
+        const key = iac_keys_keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
@@ -94158,7 +94204,7 @@ class run_store_RunStore {
             if (current.value.runId === record.runId)
                 return; // ours: an earlier attempt's answer was lost
             // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
-            const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
+            const holder = (await this.store.getJson(iac_keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
                 if (options.judge) {
@@ -94220,7 +94266,7 @@ class run_store_RunStore {
         return new RunBlockedError(`Another run is deploying ${describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
     }
     async releaseLock(run) {
-        const key = keys_keys.lock(run.target);
+        const key = iac_keys_keys.lock(run.target);
         const current = await this.store.getJson(key);
         if (!current || current.value.runId !== run.runId)
             return;
@@ -94259,7 +94305,7 @@ class run_store_RunStore {
         return next;
     }
     async updateNow(runId, mutate) {
-        const key = keys_keys.run(runId);
+        const key = iac_keys_keys.run(runId);
         let current = this.known.get(runId);
         // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
         // which If-Match then checks, but any other outcome is decided again on a fresh read.
@@ -94328,7 +94374,7 @@ const EARLIER_ATTEMPTS_MAX_BYTES = 1024 * 1024;
  * run) keeps the log of its earlier attempt(s) above the new one, their end when they are long.
  */
 async function putTaskLog(store, runId, runTaskId, text, now = new Date()) {
-    const key = keys_keys.taskLog(runId, runTaskId);
+    const key = iac_keys_keys.taskLog(runId, runTaskId);
     const earlier = await store.getBytes(key);
     let body = Buffer.from(text, 'utf8');
     if (earlier && earlier.length > 0) {
@@ -94480,7 +94526,6 @@ function runIdsIn(value, found = new Set()) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
-
 
 
 
@@ -95930,6 +95975,7 @@ function planClassicTasks(deployOrder, destroyOrder) {
 
 
 
+
 /** The manifest recorded with a deployment (the history stores it as plain JSON). */
 function recordedManifest(record) {
     return record.manifest;
@@ -96389,18 +96435,10 @@ function undefinedModeOf(strict) {
     return strict ? 'strict' : 'lenient';
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
-/**
- * Where the plugin registry keeps a published version in the IaC bucket, and which names it
- * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
- *
- * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
- * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
- */
+;// CONCATENATED MODULE: ./packages/core/src/registry/registry-ref.ts
 
-const REGISTRY_PREFIX = 'plugins/';
 /** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
-const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+const registry_ref_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
 /** Semantic versioning 2.0 (StackSpot asks for it too). */
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 /** `studio/name@version`. */
@@ -96411,48 +96449,17 @@ function formatRef(ref) {
 function registryDisplayDir(ref) {
     return `registry:${formatRef(ref)}`;
 }
-function segment(text) {
-    return encodeURIComponent(text);
-}
-/** The prefix of a plugin's versions, or of one version. */
-function pluginPrefix(studio, name) {
-    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
-}
-function versionPrefix(ref) {
-    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
-}
-function releaseKey(ref) {
-    return `${versionPrefix(ref)}release.json`;
-}
-function contentKey(ref, digest) {
-    return `${versionPrefix(ref)}content/${digest}.json`;
-}
-/** The version a release key belongs to; undefined for any other key under the prefix. */
-function refOfReleaseKey(key) {
-    if (!key.startsWith(REGISTRY_PREFIX))
-        return undefined;
-    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
-    if (parts.length !== 4 || parts[3] !== 'release.json')
-        return undefined;
-    try {
-        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
-        return { studio, name, version };
-    }
-    catch {
-        return undefined;
-    }
-}
 /** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
 function isPublishableRef(ref) {
-    return (registry_keys_NAME.test(ref.studio) &&
-        registry_keys_NAME.test(ref.name) &&
+    return (registry_ref_NAME.test(ref.studio) &&
+        registry_ref_NAME.test(ref.name) &&
         ref.name.length <= 60 &&
         VERSION.test(ref.version));
 }
 /** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
 function checkPublishableRef(ref, where) {
     const problems = [
-        ...(registry_keys_NAME.test(ref.studio)
+        ...(registry_ref_NAME.test(ref.studio)
             ? []
             : [
                 {
@@ -96461,7 +96468,7 @@ function checkPublishableRef(ref, where) {
                     hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
                 },
             ]),
-        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
+        ...(registry_ref_NAME.test(ref.name) && ref.name.length <= 60
             ? []
             : [
                 {
@@ -99408,6 +99415,7 @@ async function restoreArchive(archive, dir) {
 
 
 
+
 class PluginRegistry {
     store;
     constructor(store) {
@@ -99561,13 +99569,18 @@ async function readRef(dir, displayDir, studio, version) {
     return ref;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
-/** Everything a run reads and writes in the IaC bucket, built once per step. */
+;// CONCATENATED MODULE: ./packages/core/src/deployment/bucket-stores.ts
+/**
+ * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
+ * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
+ * built once per step.
+ */
 
 
 
 
-function runDependencies(iacStore, logger, region) {
+/** Every store over `iacStore` (the IaC bucket, in `region`). */
+function openBucketStores(iacStore, logger, region) {
     return {
         runs: new run_store_RunStore(iacStore, logger, { region }),
         iacStore,
@@ -99604,7 +99617,6 @@ function runDependencies(iacStore, logger, region) {
 
 
 
-
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 
 
@@ -99617,6 +99629,9 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
+
 
 
 
@@ -100346,6 +100361,14 @@ function stepDescription(env = process.env) {
     const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
     return `${job} of workflow run ${workflowRunUrl(env)}`;
 }
+/**
+ * The repository this step runs in, as the runner says it (GITHUB_REPOSITORY, which a workflow
+ * cannot override); undefined outside GitHub Actions (GITHUB_ACTIONS != 'true'), whatever else the
+ * environment says. The one reading of GITHUB_REPOSITORY that decides anything.
+ */
+function runnerRepository(env = process.env) {
+    return env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY || undefined : undefined;
+}
 /** Outside GitHub Actions without REPOSITORY_NAME: the repository name runs are recorded under. */
 const LOCAL_REPOSITORY = 'local/unknown';
 /**
@@ -100355,7 +100378,7 @@ const LOCAL_REPOSITORY = 'local/unknown';
  * REPOSITORY_NAME says another repository than the runner.
  */
 function deployingRepository(repositoryName, env = process.env) {
-    const github = env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY : undefined;
+    const github = runnerRepository(env);
     if (github) {
         // `owner/name/.github/workflows/deploy.yml@refs/heads/main`: the file, without owner and ref.
         const ref = env.GITHUB_WORKFLOW_REF ?? '';
@@ -107083,7 +107106,7 @@ async function run() {
             terraformCredentialsLabel: Object.values(PLAN_CREDENTIALS).join('/'),
         });
         const iacStore = new s3_object_store_S3ObjectStore(session.s3, inputs.iacBucket.name);
-        const deps = runDependencies(iacStore, logger, inputs.iacBucket.region);
+        const deps = openBucketStores(iacStore, logger, inputs.iacBucket.region);
         const { runs } = deps;
         const runRef = (r) => runs.runRef(r.runId);
         // Located first: the Terraform version is part of what SKIP_DEPLOY compares.

@@ -3246,7 +3246,7 @@ function retry () {
 /***/ 2270:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var Stream = (__webpack_require__(4584).Stream)
+var Stream = (__webpack_require__(2203).Stream)
 
 module.exports = legacy
 

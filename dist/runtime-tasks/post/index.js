@@ -81674,6 +81674,58 @@ function canonical_json_sha256(text) {
 ;// CONCATENATED MODULE: ./packages/core/src/encoding/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/iac-keys.ts
+const part = (value) => encodeURIComponent(value);
+function targetPath(target) {
+    return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
+}
+const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
+const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
+/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
+const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
+const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
+const iac_keys_keys = {
+    run: (runId) => `runs/${runId}/record.json`,
+    artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
+    /** A run's raw files (plan files and plan texts), stored as they are. */
+    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
+    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
+    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
+    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
+    runsPrefix: 'runs/',
+    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
+    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
+    lock: (target) => `locks/${targetPath(target)}.json`,
+    connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
+    connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
+    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
+    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
+    consumersPrefix,
+    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
+    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
+    targetRunsPrefix,
+    /** A shared value of the workspace (environment undefined) or of one environment. */
+    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
+    sharedValuesPrefix,
+    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
+    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
+    connectionInterfaceTypesPrefix,
+    /**
+     * Which repository an application (or shared infra) of the workspace is deployed from (see
+     * AppBindingStore): one per id, whatever the environment.
+     */
+    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
+    /** Every record of the deployment history of a workspace, all environments. */
+    historyPrefix: (workspace) => `history/${part(workspace)}/`,
+    lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
+    versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
+    versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/logging/secret-forms.ts
 /**
  * The forms a secret takes when Terraform or a template encodes it, so that masking catches them
@@ -82104,14 +82156,14 @@ class CappedLines {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/cancel/cancel.ts
+;// CONCATENATED MODULE: ./packages/core/src/abort/abort-signal.ts
 /**
- * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
+ * Aborting long work: every long operation of the core takes an AbortSignal. The actions abort it
  * when the runner sends SIGINT/SIGTERM (job cancelled); tests abort it directly.
  */
 
 /** Throws {@link CancelledError} if `signal` has been aborted. Call between steps. */
-function cancel_throwIfCancelled(signal) {
+function abort_signal_throwIfCancelled(signal) {
     if (signal?.aborted) {
         const reason = signal.reason;
         throw reason instanceof CancelledError
@@ -82140,7 +82192,7 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
     return { signal: controller.signal, dispose };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/cancel/index.ts
+;// CONCATENATED MODULE: ./packages/core/src/abort/index.ts
 
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -83691,16 +83743,6 @@ function credentialProvider(source, options) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/workspace/target.ts
-/**
- * What a deployment is about: one application or shared infrastructure in one workspace and
- * environment. Runs never overlap on the same target; its records and states are keyed by it.
- */
-/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
-function target_describeTarget(target) {
-    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/interface-owner.ts
 /**
  * Who owns a Connection Interface instance: the application (or shared infra) that first generated
@@ -83736,54 +83778,6 @@ function interface_owner_ownedElsewhereError(name, owner, target, when, location
         hint: `Give the generated connection another name (its \`selected\` in stk.yaml), or have ${owner.appKind}:${owner.appName} remove it first (destroying the plugin that generates it frees the name).`,
     });
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/keys.ts
-const part = (value) => encodeURIComponent(value);
-function targetPath(target) {
-    return `${part(target.workspace)}/${part(target.environment)}/${target.appKind}/${part(target.appId)}`;
-}
-const consumersPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/consumers/`;
-const targetRunsPrefix = (target) => `history/${targetPath(target)}/runs/`;
-/** Workspace-wide objects sit under `_all`, which no environment name can be (they start alnum). */
-const sharedValuesPrefix = (workspace, environment) => `workspaces/${part(workspace)}/${environment === undefined ? '_all' : part(environment)}/shared-values/`;
-const connectionInterfaceTypesPrefix = (workspace) => `workspaces/${part(workspace)}/_all/connection-interface-types/`;
-const keys_keys = {
-    run: (runId) => `runs/${runId}/record.json`,
-    artifact: (runId, name) => `runs/${runId}/artifacts/${name.split('/').map(part).join('/')}.json`,
-    /** A run's raw files (plan files and plan texts), stored as they are. */
-    file: (runId, name) => `runs/${runId}/files/${name.split('/').map(part).join('/')}`,
-    /** The log of one task of a run, masked (see logging/task-log-recorder.ts). */
-    taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
-    taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
-    runsPrefix: 'runs/',
-    /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
-    heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
-    lock: (target) => `locks/${targetPath(target)}.json`,
-    connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
-    connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
-    /** Which Connection Interfaces a target's last deployment requires (see ConsumerIndex). */
-    consumers: (target) => `${consumersPrefix(target.workspace, target.environment)}${target.appKind}/${part(target.appId)}.json`,
-    consumersPrefix,
-    /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
-    targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
-    targetRunsPrefix,
-    /** A shared value of the workspace (environment undefined) or of one environment. */
-    sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
-    sharedValuesPrefix,
-    /** A Connection Interface Type kept in the workspace (CLI `types put`). */
-    connectionInterfaceType: (workspace, name) => `${connectionInterfaceTypesPrefix(workspace)}${part(name)}.json`,
-    connectionInterfaceTypesPrefix,
-    /**
-     * Which repository an application (or shared infra) of the workspace is deployed from (see
-     * AppBindingStore): one per id, whatever the environment.
-     */
-    appBinding: (workspace, appKind, appId) => `workspaces/${part(workspace)}/_all/applications/${appKind}/${part(appId)}.json`,
-    /** Every record of the deployment history of a workspace, all environments. */
-    historyPrefix: (workspace) => `history/${part(workspace)}/`,
-    lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
-    versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
-    versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
-};
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/object-store.ts
 /**
@@ -84553,7 +84547,6 @@ function checkKey(key) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/index.ts
-
 
 
 
@@ -85535,118 +85528,6 @@ class locate_plugin_PluginCatalog {
         return entry;
     }
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
-/**
- * Where Connection Interface Types come from: the repository's
- * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
- * For one name, the repository's definition wins (a team can tighten a contract in the same pull
- * request that needs it); a differing workspace definition is reported.
- */
-
-
-
-
-
-
-
-
-
-
-const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
-/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
-async function type_sources_readRepositoryTypes(repoRoot, workdir) {
-    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
-    if (!existsSync(dir))
-        return [];
-    const problems = [];
-    const types = [];
-    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-    for (const name of names) {
-        const file = displayPath(repoRoot, join(dir, name));
-        const read = await readYamlFile(join(dir, name), file);
-        if (!read.yaml) {
-            problems.push(...read.problems);
-            continue;
-        }
-        const parsed = parseConnectionType(read.yaml, file);
-        problems.push(...parsed.problems);
-        if (!parsed.type)
-            continue;
-        const twice = types.find((t) => t.name === parsed.type?.name);
-        if (twice) {
-            problems.push({
-                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
-                location: { file },
-            });
-        }
-        else
-            types.push(parsed.type);
-    }
-    if (problems.length > 0) {
-        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
-    }
-    return types;
-}
-/** The workspace's types in the IaC bucket. */
-class type_sources_ConnectionTypeStore {
-    store;
-    constructor(store) {
-        this.store = store;
-    }
-    async list(workspace) {
-        const found = await this.store.list(keys.connectionInterfaceTypesPrefix(workspace));
-        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
-        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
-    }
-    /** Adds or replaces a type; returns whether one was replaced. */
-    async put(workspace, type) {
-        const key = keys.connectionInterfaceType(workspace, type.name);
-        const current = await this.store.getJson(key);
-        try {
-            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (error instanceof PreconditionFailedError) {
-                throw new ConfigurationError({
-                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
-                    hint: 'Look at it again (types list) and retry.',
-                });
-            }
-            throw error;
-        }
-        return current !== undefined;
-    }
-    async delete(workspace, name) {
-        await this.store.delete(keys.connectionInterfaceType(workspace, name));
-    }
-}
-/** Both sources merged, repository first; notices for workspace types it overrides differently. */
-function type_sources_mergeTypes(repository, workspace) {
-    const types = new Map();
-    const notices = [];
-    for (const type of workspace)
-        types.set(type.name, type);
-    for (const type of repository) {
-        const other = types.get(type.name);
-        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
-            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
-        }
-        types.set(type.name, type);
-    }
-    return { types, notices };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
-
-
-
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
 /** A template tried something the sandbox forbids. */
@@ -87746,6 +87627,188 @@ function workerScript() {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-snapshot.ts
+/**
+ * A plugin's files as one JSON object. orchestrate-and-plan stores the snapshot with the run, and
+ * runtime-tasks renders from it, so what is applied after approval comes from exactly the files
+ * that were planned, whatever the approve job's checkout holds.
+ */
+
+
+
+
+
+/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
+const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
+/** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
+async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
+    const files = [];
+    let total = 0;
+    const walk = async (rel) => {
+        const entries = await readdir(join(dir, rel), { withFileTypes: true });
+        for (const entry of entries) {
+            const path = posix.join(rel, entry.name);
+            const stat = await lstat(join(dir, path));
+            if (stat.isSymbolicLink()) {
+                throw new ConfigurationError({
+                    message: 'Symbolic links are not allowed in a plugin.',
+                    location: { file: posix.join(displayDir, path) },
+                    hint: 'Copy the file into the plugin instead.',
+                });
+            }
+            if (stat.isDirectory())
+                await walk(path);
+            else if (stat.isFile()) {
+                total += stat.size;
+                if (total > MAX_SNAPSHOT_BYTES) {
+                    throw new ConfigurationError({
+                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
+                        location: { file: displayDir },
+                        hint: 'Keep build outputs and vendored trees out of the plugin folder.',
+                    });
+                }
+                files.push({ path, content: await readFile(join(dir, path)) });
+            }
+        }
+    };
+    await walk('');
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return {
+        digest: digestFiles(files),
+        files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+    };
+}
+/** Writes a snapshot back to disk under `dir`, after checking its digest. */
+async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
+    const files = snapshot.files.map((f) => {
+        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
+            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
+        }
+        return { path: f.path, content: Buffer.from(f.base64, 'base64') };
+    });
+    if (digestFiles(files) !== snapshot.digest) {
+        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
+    }
+    for (const file of files) {
+        const target = join(dir, ...file.path.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, file.content);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/plugins/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/type-sources.ts
+/**
+ * Where Connection Interface Types come from: the repository's
+ * `<WORKDIR>/.stk/connection-interface-types/*.yaml` and the workspace's types in the IaC bucket.
+ * For one name, the repository's definition wins (a team can tighten a contract in the same pull
+ * request that needs it); a differing workspace definition is reported.
+ */
+
+
+
+
+
+
+
+
+
+
+const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
+/** The types of the repository; a broken file is a ConfigurationError naming file and line. */
+async function type_sources_readRepositoryTypes(repoRoot, workdir) {
+    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
+    if (!existsSync(dir))
+        return [];
+    const problems = [];
+    const types = [];
+    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const name of names) {
+        const file = displayPath(repoRoot, join(dir, name));
+        const read = await readYamlFile(join(dir, name), file);
+        if (!read.yaml) {
+            problems.push(...read.problems);
+            continue;
+        }
+        const parsed = parseConnectionType(read.yaml, file);
+        problems.push(...parsed.problems);
+        if (!parsed.type)
+            continue;
+        const twice = types.find((t) => t.name === parsed.type?.name);
+        if (twice) {
+            problems.push({
+                message: `Connection Interface Type ${twice.name} is defined twice (also in ${twice.source}).`,
+                location: { file },
+            });
+        }
+        else
+            types.push(parsed.type);
+    }
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
+    }
+    return types;
+}
+/** The workspace's types in the IaC bucket. */
+class type_sources_ConnectionTypeStore {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    async list(workspace) {
+        const found = await this.store.list(keys.connectionInterfaceTypesPrefix(workspace));
+        const types = await Promise.all(found.map((k) => this.store.getJson(k)));
+        return types.flatMap((t) => (t ? [t.value] : [])).sort((a, b) => (a.name < b.name ? -1 : 1));
+    }
+    /** Adds or replaces a type; returns whether one was replaced. */
+    async put(workspace, type) {
+        const key = keys.connectionInterfaceType(workspace, type.name);
+        const current = await this.store.getJson(key);
+        try {
+            await this.store.putJson(key, { ...type, source: `workspace ${workspace}` }, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (error instanceof PreconditionFailedError) {
+                throw new ConfigurationError({
+                    message: `Connection Interface Type ${type.name} was changed by someone else meanwhile.`,
+                    hint: 'Look at it again (types list) and retry.',
+                });
+            }
+            throw error;
+        }
+        return current !== undefined;
+    }
+    async delete(workspace, name) {
+        await this.store.delete(keys.connectionInterfaceType(workspace, name));
+    }
+}
+/** Both sources merged, repository first; notices for workspace types it overrides differently. */
+function type_sources_mergeTypes(repository, workspace) {
+    const types = new Map();
+    const notices = [];
+    for (const type of workspace)
+        types.set(type.name, type);
+    for (const type of repository) {
+        const other = types.get(type.name);
+        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
+            notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
+        }
+        types.set(type.name, type);
+    }
+    return { types, notices };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/resolve-inputs.ts
 
 
@@ -87909,75 +87972,6 @@ function checkInput(input, value, alias, location, environment) {
             }
             return { value };
         }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-snapshot.ts
-/**
- * A plugin's files as one JSON object. orchestrate-and-plan stores the snapshot with the run, and
- * runtime-tasks renders from it, so what is applied after approval comes from exactly the files
- * that were planned, whatever the approve job's checkout holds.
- */
-
-
-
-
-
-/** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
-const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
-/** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
-async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
-    const files = [];
-    let total = 0;
-    const walk = async (rel) => {
-        const entries = await readdir(join(dir, rel), { withFileTypes: true });
-        for (const entry of entries) {
-            const path = posix.join(rel, entry.name);
-            const stat = await lstat(join(dir, path));
-            if (stat.isSymbolicLink()) {
-                throw new ConfigurationError({
-                    message: 'Symbolic links are not allowed in a plugin.',
-                    location: { file: posix.join(displayDir, path) },
-                    hint: 'Copy the file into the plugin instead.',
-                });
-            }
-            if (stat.isDirectory())
-                await walk(path);
-            else if (stat.isFile()) {
-                total += stat.size;
-                if (total > MAX_SNAPSHOT_BYTES) {
-                    throw new ConfigurationError({
-                        message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
-                        location: { file: displayDir },
-                        hint: 'Keep build outputs and vendored trees out of the plugin folder.',
-                    });
-                }
-                files.push({ path, content: await readFile(join(dir, path)) });
-            }
-        }
-    };
-    await walk('');
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return {
-        digest: digestFiles(files),
-        files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-    };
-}
-/** Writes a snapshot back to disk under `dir`, after checking its digest. */
-async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
-    const files = snapshot.files.map((f) => {
-        if (f.path.split('/').some((part) => part === '..' || part === '') || f.path.startsWith('/')) {
-            throw new Error(`plugin snapshot holds an unsafe path: ${f.path}`);
-        }
-        return { path: f.path, content: Buffer.from(f.base64, 'base64') };
-    });
-    if (digestFiles(files) !== snapshot.digest) {
-        throw new Error('plugin snapshot does not match its digest: the stored object is corrupt');
-    }
-    for (const file of files) {
-        const target = join(dir, ...file.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
     }
 }
 
@@ -88520,7 +88514,7 @@ function parseRunRef(text) {
     return { runId, bucket, region: region ?? DEFAULT_REGION };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/runs/run-types.ts
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-record.ts
 const RUN_TYPES = (/* unused pure expression or super */ null && (['DEPLOY', 'ROLLBACK', 'DESTROY']));
 const RUN_STATUSES = (/* unused pure expression or super */ null && ([
     'RUNNING',
@@ -88903,6 +88897,16 @@ function uuidToULID(uuid) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/target/deployment-target.ts
+/**
+ * What a deployment is about: one application or shared infrastructure in one workspace and
+ * environment. Runs never overlap on the same target; its records and states are keyed by it.
+ */
+/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
+function deployment_target_describeTarget(target) {
+    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/executor-claim.ts
 /**
  * One step at a time executes a run. The step that executes a RUNNING run's tasks writes its claim
@@ -89020,7 +89024,7 @@ const HEARTBEAT_INTERVAL_MS = 30_000;
 const HEARTBEAT_SILENCE_MS = 5 * 60_000;
 /** The heartbeat of a run, if a step ever wrote one. */
 async function readHeartbeat(store, runId) {
-    return (await store.getJson(keys_keys.heartbeat(runId)))?.value;
+    return (await store.getJson(iac_keys_keys.heartbeat(runId)))?.value;
 }
 /**
  * Writes the heartbeat of `runId` for `executorId` now and every interval until stopped. A write
@@ -89028,7 +89032,7 @@ async function readHeartbeat(store, runId) {
  * wrote the heartbeat ends the beating, with a warning.
  */
 function startHeartbeat(store, runId, executorId, logger, options = {}) {
-    const key = keys_keys.heartbeat(runId);
+    const key = iac_keys_keys.heartbeat(runId);
     const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     const silenceMs = options.silenceMs ?? HEARTBEAT_SILENCE_MS;
     const now = options.now ?? (() => new Date());
@@ -89211,7 +89215,7 @@ class superseded_SupersededRunError extends errors_ConfigurationError {
         const by = run.supersededBy;
         super({
             message: `Run ${run.runId} was superseded by run ${by.runId} (${supersederRef}, started by ${by.workflowRunUrl}) at ${by.at}: ${by.reason}. It is ABORTED and is never applied; this step changed nothing.`,
-            hint: `To deploy, start a new run (run the workflow again) and review its plan; the state of ${target_describeTarget(run.target)} is what run ${by.runId} left (\`${shipped_cli_cliCommand('status', supersederRef)}\`).`,
+            hint: `To deploy, start a new run (run the workflow again) and review its plan; the state of ${deployment_target_describeTarget(run.target)} is what run ${by.runId} left (\`${shipped_cli_cliCommand('status', supersederRef)}\`).`,
         });
     }
 }
@@ -89224,8 +89228,8 @@ class superseded_LockLostError extends errors_ConfigurationError {
     constructor(run, lock, holderRef) {
         super({
             message: lock
-                ? `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)}: run ${lock.runId} (${holderRef ?? lock.runId}, started by ${lock.workflowRunUrl}) took it at ${lock.acquiredAt}. This run is never applied; this step changed nothing.`
-                : `Run ${run.runId} no longer holds the lock of ${target_describeTarget(run.target)} (it was removed by hand). This run is not applied without it; this step changed nothing.`,
+                ? `Run ${run.runId} no longer holds the lock of ${deployment_target_describeTarget(run.target)}: run ${lock.runId} (${holderRef ?? lock.runId}, started by ${lock.workflowRunUrl}) took it at ${lock.acquiredAt}. This run is never applied; this step changed nothing.`
+                : `Run ${run.runId} no longer holds the lock of ${deployment_target_describeTarget(run.target)} (it was removed by hand). This run is not applied without it; this step changed nothing.`,
             hint: 'Start a new run (run the workflow again) and review its plan.',
         });
     }
@@ -89322,7 +89326,7 @@ class run_store_RunStore {
         };
         const etag = await this.createRecord(runId, record);
         this.known.set(runId, { value: structuredClone(record), etag });
-        const marker = keys_keys.targetRun(record.target, runId);
+        const marker = iac_keys_keys.targetRun(record.target, runId);
         try {
             await this.store.putJson(marker, { runId, type: record.type, createdAt: at });
             await this.acquireLock(record, at, {
@@ -89334,7 +89338,7 @@ class run_store_RunStore {
         catch (error) {
             await this.store.delete(marker).catch(() => undefined);
             this.known.delete(runId);
-            await this.store.delete(keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
+            await this.store.delete(iac_keys_keys.run(runId), { ifMatch: etag }).catch(() => undefined);
             throw error;
         }
         return record;
@@ -89362,7 +89366,7 @@ class run_store_RunStore {
         const later = await this.runsSince(run);
         if (later.length > 0) {
             throw new errors_ConfigurationError({
-                message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
+                message: `Run ${runId} failed at ${run.finishedAt ?? '?'} and cannot be resumed: ${later.length} other run(s) of ${deployment_target_describeTarget(run.target)} started since (${later.slice(0, 3).join(', ')}). Resuming would apply what this run planned over what they did.`,
                 hint: 'Start a new run: "Re-run all jobs" in GitHub, or run the workflow again, and review its plan.',
             });
         }
@@ -89420,7 +89424,7 @@ class run_store_RunStore {
     }
     /** Ids of the runs of the same target created after `run`, oldest first. */
     async runsSince(run) {
-        const prefix = keys_keys.targetRunsPrefix(run.target);
+        const prefix = iac_keys_keys.targetRunsPrefix(run.target);
         return (await this.store.list(prefix))
             .map((key) => key.slice(prefix.length, -'.json'.length))
             .filter((id) => id > run.runId)
@@ -89433,19 +89437,19 @@ class run_store_RunStore {
      */
     async createRecord(runId, record) {
         try {
-            return await this.store.putJson(keys_keys.run(runId), record, { ifNoneMatch: '*' });
+            return await this.store.putJson(iac_keys_keys.run(runId), record, { ifNoneMatch: '*' });
         }
         catch (error) {
             if (!(error instanceof object_store_PreconditionFailedError))
                 throw error;
-            const stored = await this.store.getJson(keys_keys.run(runId));
+            const stored = await this.store.getJson(iac_keys_keys.run(runId));
             if (!stored || !sameJson(stored.value, record))
                 throw error;
             return stored.etag;
         }
     }
     async getRun(runId) {
-        const stored = await this.store.getJson(keys_keys.run(runId));
+        const stored = await this.store.getJson(iac_keys_keys.run(runId));
         if (stored && !this.known.has(runId))
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
@@ -89547,10 +89551,10 @@ class run_store_RunStore {
     }
     /** The object key an artifact of the run is stored at (the history points at rendered IaC). */
     artifactKey(runId, name) {
-        return keys_keys.artifact(runId, name);
+        return iac_keys_keys.artifact(runId, name);
     }
     async putArtifact(runId, name, value) {
-        await this.store.putJson(keys_keys.artifact(runId, name), value);
+        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
     }
     /**
      * Stores an artifact whose digest the run record is to keep (the manifest and plugin snapshots
@@ -89559,7 +89563,7 @@ class run_store_RunStore {
      */
     async putCheckedArtifact(runId, name, value) {
         const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(keys_keys.artifact(runId, name), body, 'application/json');
+        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
         return artifactDigest(body);
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
@@ -89586,7 +89590,7 @@ class run_store_RunStore {
      * corrupt or missing, it is an ExternalError naming its key (see artifact-integrity.ts).
      */
     async getArtifact(runId, name) {
-        const key = keys_keys.artifact(runId, name);
+        const key = iac_keys_keys.artifact(runId, name);
         const recorded = this.known.get(runId)?.value.artifacts ?? (await this.getRun(runId))?.artifacts;
         const expected = recorded?.[name];
         if (expected === undefined)
@@ -89595,19 +89599,19 @@ class run_store_RunStore {
     }
     /** The object key of a raw file of the run (plan files, plan texts). */
     fileKey(runId, name) {
-        return keys_keys.file(runId, name);
+        return iac_keys_keys.file(runId, name);
     }
     async putFile(runId, name, body, contentType) {
-        const key = keys_keys.file(runId, name);
+        const key = iac_keys_keys.file(runId, name);
         await this.store.putBytes(key, body, contentType);
         return key;
     }
     async getFile(runId, name) {
-        return this.store.getBytes(keys_keys.file(runId, name));
+        return this.store.getBytes(iac_keys_keys.file(runId, name));
     }
     /** Recent runs, newest first (ULIDs sort by time). */
     async listRuns(filter = {}) {
-        const ids = (await this.store.list(keys_keys.runsPrefix))
+        const ids = (await this.store.list(iac_keys_keys.runsPrefix))
             .filter((k) => k.endsWith('/record.json'))
             .map((k) => k.split('/')[1])
             .sort()
@@ -89629,14 +89633,14 @@ class run_store_RunStore {
     }
     /** The lock of a target and the run holding it, for the CLI. */
     async getLock(target) {
-        const stored = await this.store.getJson(keys_keys.lock(target));
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
         if (!stored)
             return undefined;
         return { lock: stored.value, holder: await this.getRun(stored.value.runId) };
     }
     /** The lock of a target as stored (one read), undefined when it is free. */
     async lockOf(target) {
-        return (await this.store.getJson(keys_keys.lock(target)))?.value;
+        return (await this.store.getJson(iac_keys_keys.lock(target)))?.value;
     }
     /**
      * Starts the heartbeat of the step holding `executorId`'s claim on run `runId` (see
@@ -89650,11 +89654,11 @@ class run_store_RunStore {
     }
     /** Removes a target's lock whatever holds it (CLI `unlock`, after the person confirmed). */
     async forceUnlock(target) {
-        const stored = await this.store.getJson(keys_keys.lock(target));
+        const stored = await this.store.getJson(iac_keys_keys.lock(target));
         if (!stored)
             return undefined;
-        await this.store.delete(keys_keys.lock(target), { ifMatch: stored.etag });
-        this.logger.warning(`Lock of ${target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
+        await this.store.delete(iac_keys_keys.lock(target), { ifMatch: stored.etag });
+        this.logger.warning(`Lock of ${deployment_target_describeTarget(target)} held by run ${stored.value.runId} was removed by hand.`);
         return stored.value;
     }
     /**
@@ -89665,7 +89669,7 @@ class run_store_RunStore {
      * recording itself as its successor. Otherwise RunBlockedError says why the lock is kept.
      */
     async acquireLock(record, acquiredAt, options) {
-        const key = keys_keys.lock(record.target);
+        const key = iac_keys_keys.lock(record.target);
         const lock = {
             runId: record.runId,
             workflowRunUrl: record.workflowRunUrl,
@@ -89688,7 +89692,7 @@ class run_store_RunStore {
             if (current.value.runId === record.runId)
                 return; // ours: an earlier attempt's answer was lost
             // Read fresh, not from this process's copy: the holder may have been closed elsewhere.
-            const holder = (await this.store.getJson(keys_keys.run(current.value.runId)))?.value;
+            const holder = (await this.store.getJson(iac_keys_keys.run(current.value.runId)))?.value;
             let verdict;
             if (holder && !isFinished(holder.status)) {
                 if (options.judge) {
@@ -89721,7 +89725,7 @@ class run_store_RunStore {
                 await this.supersede(holder, record, verdict.reason);
             return;
         }
-        throw new errors_ExternalError(`Could not take the lock of ${target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
+        throw new errors_ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
     /**
      * Closes a dead holder ABORTED on behalf of `by`, which has just taken its lock: recorded as its
@@ -89735,11 +89739,11 @@ class run_store_RunStore {
                 run.supersededBy = { runId: by.runId, at, workflowRunUrl: by.workflowRunUrl, reason };
             });
             this.logger.warning(changed
-                ? `Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
-                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${target_describeTarget(holder.target)} from it.`);
+                ? `Run ${holder.runId} held the lock of ${deployment_target_describeTarget(holder.target)}, but ${reason}. It is now ABORTED, superseded by this run ${by.runId}, and can never be applied.`
+                : `Run ${holder.runId} closed itself while this run ${by.runId} took the lock of ${deployment_target_describeTarget(holder.target)} from it.`);
         }
         catch (error) {
-            this.logger.warning(`Run ${holder.runId} held the lock of ${target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
+            this.logger.warning(`Run ${holder.runId} held the lock of ${deployment_target_describeTarget(holder.target)}, but ${reason}. This run took the lock; closing ${holder.runId} failed (${error.message}). It no longer holds the lock, so runtime-tasks refuses it.`);
         }
     }
     blocked(target, lock, holder, verdict) {
@@ -89747,10 +89751,10 @@ class run_store_RunStore {
         const ref = this.runRef(lock.runId);
         const why = verdict ? ` It keeps the lock: ${verdict.reason}.` : '';
         const what = verdict?.hint ?? `Wait for it to finish, or ${cancelAdvice(ref)}.`;
-        return new RunBlockedError(`Another run is deploying ${target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
+        return new RunBlockedError(`Another run is deploying ${deployment_target_describeTarget(target)}: run ${lock.runId} (RUNNING since ${lock.acquiredAt}, ${minutes} min ago), started by ${lock.workflowRunUrl}.${why} ${what}`, holder, verdict?.retryable ?? true);
     }
     async releaseLock(run) {
-        const key = keys_keys.lock(run.target);
+        const key = iac_keys_keys.lock(run.target);
         const current = await this.store.getJson(key);
         if (!current || current.value.runId !== run.runId)
             return;
@@ -89789,7 +89793,7 @@ class run_store_RunStore {
         return next;
     }
     async updateNow(runId, mutate) {
-        const key = keys_keys.run(runId);
+        const key = iac_keys_keys.run(runId);
         let current = this.known.get(runId);
         // A copy kept in memory may miss a write made elsewhere (cancel-run): it may start a write,
         // which If-Match then checks, but any other outcome is decided again on a fresh read.
@@ -90010,7 +90014,6 @@ function runIdsIn(value, found = new Set()) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
-
 
 
 
@@ -91268,6 +91271,7 @@ function plan_review_compareActions(reviewed, now) {
 
 
 
+
 /** The manifest recorded with a deployment (the history stores it as plain JSON). */
 function lifecycle_manifests_recordedManifest(record) {
     return record.manifest;
@@ -91709,70 +91713,31 @@ function template_warnings_undefinedModeOf(strict) {
     return strict ? 'strict' : 'lenient';
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
-/**
- * Where the plugin registry keeps a published version in the IaC bucket, and which names it
- * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
- *
- * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
- * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
- */
+;// CONCATENATED MODULE: ./packages/core/src/registry/registry-ref.ts
 
-const registry_keys_REGISTRY_PREFIX = 'plugins/';
 /** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
-const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+const registry_ref_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
 /** Semantic versioning 2.0 (StackSpot asks for it too). */
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 /** `studio/name@version`. */
-function registry_keys_formatRef(ref) {
+function registry_ref_formatRef(ref) {
     return `${ref.studio}/${ref.name}@${ref.version}`;
 }
 /** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
-function registry_keys_registryDisplayDir(ref) {
-    return `registry:${registry_keys_formatRef(ref)}`;
-}
-function segment(text) {
-    return encodeURIComponent(text);
-}
-/** The prefix of a plugin's versions, or of one version. */
-function registry_keys_pluginPrefix(studio, name) {
-    return `${registry_keys_REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
-}
-function versionPrefix(ref) {
-    return `${registry_keys_pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
-}
-function registry_keys_releaseKey(ref) {
-    return `${versionPrefix(ref)}release.json`;
-}
-function registry_keys_contentKey(ref, digest) {
-    return `${versionPrefix(ref)}content/${digest}.json`;
-}
-/** The version a release key belongs to; undefined for any other key under the prefix. */
-function registry_keys_refOfReleaseKey(key) {
-    if (!key.startsWith(registry_keys_REGISTRY_PREFIX))
-        return undefined;
-    const parts = key.slice(registry_keys_REGISTRY_PREFIX.length).split('/');
-    if (parts.length !== 4 || parts[3] !== 'release.json')
-        return undefined;
-    try {
-        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
-        return { studio, name, version };
-    }
-    catch {
-        return undefined;
-    }
+function registry_ref_registryDisplayDir(ref) {
+    return `registry:${registry_ref_formatRef(ref)}`;
 }
 /** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
-function registry_keys_isPublishableRef(ref) {
-    return (registry_keys_NAME.test(ref.studio) &&
-        registry_keys_NAME.test(ref.name) &&
+function registry_ref_isPublishableRef(ref) {
+    return (registry_ref_NAME.test(ref.studio) &&
+        registry_ref_NAME.test(ref.name) &&
         ref.name.length <= 60 &&
         VERSION.test(ref.version));
 }
 /** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
-function registry_keys_checkPublishableRef(ref, where) {
+function registry_ref_checkPublishableRef(ref, where) {
     const problems = [
-        ...(registry_keys_NAME.test(ref.studio)
+        ...(registry_ref_NAME.test(ref.studio)
             ? []
             : [
                 {
@@ -91781,7 +91746,7 @@ function registry_keys_checkPublishableRef(ref, where) {
                     hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
                 },
             ]),
-        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
+        ...(registry_ref_NAME.test(ref.name) && ref.name.length <= 60
             ? []
             : [
                 {
@@ -91800,10 +91765,10 @@ function registry_keys_checkPublishableRef(ref, where) {
             ]),
     ];
     if (problems.length > 0)
-        throw new ConfigurationError(problems, `${registry_keys_formatRef(ref)} cannot be published`);
+        throw new ConfigurationError(problems, `${registry_ref_formatRef(ref)} cannot be published`);
 }
 /** Newest first: semantic versions by precedence, anything else after them, by text. */
-function registry_keys_compareVersionsDescending(a, b) {
+function registry_ref_compareVersionsDescending(a, b) {
     const pa = VERSION.exec(a);
     const pb = VERSION.exec(b);
     if (!pa || !pb)
@@ -94354,6 +94319,7 @@ async function plugin_archive_restoreArchive(archive, dir) {
 
 
 
+
 class plugin_registry_PluginRegistry {
     store;
     constructor(store) {
@@ -94507,13 +94473,18 @@ async function readRef(dir, displayDir, studio, version) {
     return ref;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
-/** Everything a run reads and writes in the IaC bucket, built once per step. */
+;// CONCATENATED MODULE: ./packages/core/src/deployment/bucket-stores.ts
+/**
+ * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
+ * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
+ * built once per step.
+ */
 
 
 
 
-function runDependencies(iacStore, logger, region) {
+/** Every store over `iacStore` (the IaC bucket, in `region`). */
+function openBucketStores(iacStore, logger, region) {
     return {
         runs: new RunStore(iacStore, logger, { region }),
         iacStore,
@@ -94550,7 +94521,6 @@ function runDependencies(iacStore, logger, region) {
 
 
 
-
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 
 
@@ -94563,6 +94533,9 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
+
 
 
 
@@ -98207,6 +98180,14 @@ function stepDescription(env = process.env) {
     const job = env.GITHUB_JOB ? `job ${env.GITHUB_JOB}` : 'a job';
     return `${job} of workflow run ${workflow_run_workflowRunUrl(env)}`;
 }
+/**
+ * The repository this step runs in, as the runner says it (GITHUB_REPOSITORY, which a workflow
+ * cannot override); undefined outside GitHub Actions (GITHUB_ACTIONS != 'true'), whatever else the
+ * environment says. The one reading of GITHUB_REPOSITORY that decides anything.
+ */
+function runnerRepository(env = process.env) {
+    return env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY || undefined : undefined;
+}
 /** Outside GitHub Actions without REPOSITORY_NAME: the repository name runs are recorded under. */
 const LOCAL_REPOSITORY = 'local/unknown';
 /**
@@ -98216,7 +98197,7 @@ const LOCAL_REPOSITORY = 'local/unknown';
  * REPOSITORY_NAME says another repository than the runner.
  */
 function deployingRepository(repositoryName, env = process.env) {
-    const github = env.GITHUB_ACTIONS === 'true' ? env.GITHUB_REPOSITORY : undefined;
+    const github = runnerRepository(env);
     if (github) {
         // `owner/name/.github/workflows/deploy.yml@refs/heads/main`: the file, without owner and ref.
         const ref = env.GITHUB_WORKFLOW_REF ?? '';
