@@ -7,8 +7,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers of packages/core/src, bottom first: a folder imports only folders of LOWER layers,
- * never a sibling of its own layer, never a higher one (the core's README tells why each sits
- * where it does). A new folder must be given a layer here: linting refuses one that has none.
+ * never a sibling of its own layer, never a higher one (see README.md, Development). A new
+ * folder must be given a layer here: linting refuses one that has none.
  */
 const CORE_LAYERS = [
   ['errors'],
@@ -27,7 +27,7 @@ const CORE_LAYERS = [
 ];
 const CORE = 'packages/core/src';
 const layered = CORE_LAYERS.flat();
-const unlayered = readdirSync(CORE, { withFileTypes: true }).filter(
+const unlayered = readdirSync(`${import.meta.dirname}/${CORE}`, { withFileTypes: true }).filter(
   (entry) => entry.isDirectory() && !layered.includes(entry.name),
 );
 if (unlayered.length > 0) {
@@ -109,7 +109,12 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     plugins: { 'import-x': importX },
     settings: importSettings,
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: layerZones }] },
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        { zones: layerZones, basePath: import.meta.dirname },
+      ],
+    },
   },
   {
     // No import loop in the packages (import-x does not follow `import type`, which is erased).
