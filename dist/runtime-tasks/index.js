@@ -84587,6 +84587,20 @@ function classifyError(error) {
         return 'ABORTED';
     return 'RUNTIME_ERROR';
 }
+/**
+ * How an error ends the run and the task it came from, from one classification: a cancel aborts
+ * both; the user's configuration or an outside failure is the task's FAILED; anything else is a
+ * bug of the engine, the task's INTERNAL_ERROR (and the run's RUNTIME_ERROR), never the plugin's
+ * fault.
+ */
+function classifyFailure(error) {
+    const run = classifyError(error);
+    if (run === 'ABORTED')
+        return { run, task: 'ABORTED' };
+    if (run === 'USER_ERROR' || error instanceof ExternalError)
+        return { run, task: 'FAILED' };
+    return { run, task: 'INTERNAL_ERROR' };
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
 
@@ -85062,37 +85076,12 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./packages/core/src/tasks/task-types.ts
-/** Task types and statuses, with the wire names kept from StackSpot (CONTRACT.md §4). */
-const TASK_TYPES = [
-    'IAC_SELF_HOSTED',
-    'DEPLOY_SELF_HOSTED',
-    'DESTROY_SELF_HOSTED',
-    'PLAN',
-    'UNIFIED_IAC',
-    'UNIFIED_DEPLOY',
-    'UNIFIED_DESTROY',
-];
-const TASK_STATUSES = (/* unused pure expression or super */ null && ([
-    'PENDING',
-    'READY_TO_RUN',
-    'RUNNING',
-    'SUCCEEDED',
-    'FAILED',
-    'INTERNAL_ERROR',
-    'ABORTED',
-]));
-function isTaskType(value) {
-    return typeof value === 'string' && TASK_TYPES.includes(value);
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/tasks/task-list.ts
 /**
  * The `apply_tasks` output and the TASK_LIST input: a JSON array of
  * `{runTaskId, taskType, pluginAppliedAlias}`. runtime-tasks also accepts the StackSpot form, a
  * Python-style list with single quotes, which is a YAML flow sequence and is parsed as one.
  */
-
 
 const MAX_TASK_LIST_CHARS = 1024 * 1024;
 /** Serializes tasks for the `apply_tasks` output: compact JSON, stable key order. */
@@ -85105,7 +85094,8 @@ function formatTaskList(tasks) {
 }
 /**
  * Parses a task list. Throws an Error whose message says what is wrong and at which element.
- * An empty list is valid (nothing to apply).
+ * An empty list is valid (nothing to apply). Task types are not checked here: the handler table
+ * knows which exist (see checkTaskTypes in task-handlers/table.ts).
  */
 function parseTaskList(raw) {
     // GitHub caps a job's outputs at 1 MB: a longer list did not come from apply_tasks.
@@ -85129,8 +85119,8 @@ function parseTaskList(raw) {
         if (seen.has(runTaskId))
             throw new Error(`${where} repeats runTaskId ${runTaskId}.`);
         seen.add(runTaskId);
-        if (!isTaskType(taskType)) {
-            throw new Error(`${where} has taskType ${JSON.stringify(taskType)}; expected one of ${TASK_TYPES.join(', ')}.`);
+        if (typeof taskType !== 'string' || taskType === '') {
+            throw new Error(`${where} has no taskType (a non-empty string).`);
         }
         if (pluginAppliedAlias !== undefined &&
             pluginAppliedAlias !== null &&
@@ -91853,6 +91843,23 @@ function checkTaskTransition(run, task, next) {
         throw new InvalidTransitionError(`task ${task.runTaskId} cannot go from ${task.status} to ${next}`);
     }
 }
+/**
+ * The tasks a step claimed the run for, PENDING -> READY_TO_RUN (`run` mutated), in the same write
+ * as the claim: no write per task. Tasks already further along are left as they are, and the
+ * run's other tasks (those awaiting approval) stay PENDING. Returns whether anything changed.
+ */
+function markReady(run, runTaskIds) {
+    const ready = new Set(runTaskIds);
+    let changed = false;
+    for (const task of run.tasks) {
+        if (!ready.has(task.runTaskId) || task.status !== 'PENDING')
+            continue;
+        checkTaskTransition(run, task, 'READY_TO_RUN');
+        task.status = 'READY_TO_RUN';
+        changed = true;
+    }
+    return changed;
+}
 function checkRunFinish(run, next) {
     if (isFinished(run.status)) {
         throw new InvalidTransitionError(`run ${run.runId} is already ${run.status}`);
@@ -92631,11 +92638,12 @@ class run_store_RunStore {
     }
     /**
      * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST): takes the
-     * target's lock again and sets the tasks that did not succeed back to PENDING, keeping how the
-     * attempt ended in `attempts`. Refused, saying why and what to do, when the run was not a failure
-     * (a cancelled run stays cancelled) or when another run of the target started since.
+     * target's lock again and sets the tasks that did not succeed back to PENDING (those in
+     * `ready`, which the resuming step executes, READY_TO_RUN), keeping how the attempt ended in
+     * `attempts`. Refused, saying why and what to do, when the run was not a failure (a cancelled
+     * run stays cancelled) or when another run of the target started since.
      */
-    async resumeRun(runId, executor) {
+    async resumeRun(runId, executor, ready = []) {
         const run = await this.getRun(runId);
         if (!run)
             throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
@@ -92698,6 +92706,7 @@ class run_store_RunStore {
                     delete task.finishedAt;
                     delete task.error;
                 }
+                markReady(current, ready);
                 return true;
             });
         }
@@ -92741,11 +92750,17 @@ class run_store_RunStore {
         return stored?.value;
     }
     /**
-     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
+     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts) and, in the
+     * same write, sets the tasks `ready` (those the step will execute) READY_TO_RUN: throws
      * RunClaimedError, having written nothing, when another step holds it.
      */
-    async claimRun(runId, executor) {
-        return this.update(runId, (run) => takeClaim(run, executor));
+    async claimRun(runId, executor, ready = []) {
+        return this.update(runId, (run) => {
+            const claimed = takeClaim(run, executor);
+            // In the same write: the tasks the step will execute are READY_TO_RUN.
+            const marked = markReady(run, ready);
+            return claimed || marked;
+        });
     }
     /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
     async recordApproval(runId, approval) {
@@ -95338,7 +95353,6 @@ class fetched_plugins_FetchedPlugins {
 
 
 
-
 async function openRun(deps, options) {
     // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
     const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
@@ -95583,220 +95597,6 @@ function quiet(logger) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
-/**
- * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
- * workflow's cancel job, or a person). The watch reads the run record every second and, once
- * the run is no longer RUNNING, aborts the step's work the way a job cancellation does (Terraform
- * is interrupted and saves its state), so nothing keeps changing infrastructure after the lock
- * was released.
- */
-
-/**
- * Every second: Terraform must stop within 2 s of the run being closed elsewhere, since a new run
- * may take the lock at once. One GET of a small object a second costs about 0.15 US cents per
- * hour of apply at S3's request price.
- */
-const WATCH_INTERVAL_MS = 1000;
-function watchRun(runs, runId, logger, options) {
-    const controller = new AbortController();
-    let closed;
-    const onJobCancel = () => controller.abort(options.signal?.reason);
-    if (options.signal?.aborted)
-        onJobCancel();
-    options.signal?.addEventListener('abort', onJobCancel, { once: true });
-    let checking = false;
-    const timer = setInterval(() => {
-        if (checking || controller.signal.aborted)
-            return;
-        checking = true;
-        runs
-            .getRun(runId)
-            .then((run) => {
-            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
-                const by = run.supersededBy
-                    ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
-                    : 'by another job (cancel-run)';
-                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
-                logger.warning(closed.message);
-                controller.abort(closed);
-            }
-        })
-            // A failed read says nothing about the run: the next tick tries again.
-            .catch(() => undefined)
-            .finally(() => {
-            checking = false;
-        });
-    }, options.intervalMs ?? WATCH_INTERVAL_MS);
-    timer.unref();
-    return {
-        signal: controller.signal,
-        closedElsewhere: () => closed,
-        stop: () => {
-            clearInterval(timer);
-            options.signal?.removeEventListener('abort', onJobCancel);
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/schedule/task-graph.ts
-const PLUGIN_TASKS = [
-    'IAC_SELF_HOSTED',
-    'DEPLOY_SELF_HOSTED',
-    'DESTROY_SELF_HOSTED',
-];
-/**
- * @param dependsOn per plugin alias, the aliases it requires a connection from (manifest
- *   `dependsOn`, for kept and removed plugins alike)
- */
-function taskGraph(tasks, dependsOn) {
-    const find = (type, alias) => tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId;
-    const deploys = tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED').map((t) => t.runTaskId);
-    const nodes = [];
-    let previousOther;
-    for (const task of tasks) {
-        const alias = task.pluginAppliedAlias;
-        const after = new Set();
-        if (alias === null || !PLUGIN_TASKS.includes(task.taskType)) {
-            // PLAN tasks are independent of each other; the unified chain keeps its order.
-            if (task.taskType !== 'PLAN' || alias === null) {
-                if (previousOther)
-                    after.add(previousOther);
-                previousOther = task.runTaskId;
-            }
-        }
-        else if (task.taskType === 'IAC_SELF_HOSTED') {
-            for (const producer of dependsOn.get(alias) ?? []) {
-                const id = find('DEPLOY_SELF_HOSTED', producer);
-                if (id)
-                    after.add(id);
-            }
-        }
-        else if (task.taskType === 'DEPLOY_SELF_HOSTED') {
-            const id = find('IAC_SELF_HOSTED', alias);
-            if (id)
-                after.add(id);
-        }
-        else {
-            for (const id of deploys)
-                after.add(id);
-            // Consumers before producers: wait for the destroy of every removed plugin requiring this one.
-            for (const other of tasks) {
-                if (other.taskType !== 'DESTROY_SELF_HOSTED' || other.pluginAppliedAlias === null)
-                    continue;
-                if ((dependsOn.get(other.pluginAppliedAlias) ?? []).includes(alias))
-                    after.add(other.runTaskId);
-            }
-        }
-        after.delete(task.runTaskId);
-        nodes.push({ id: task.runTaskId, after: [...after] });
-    }
-    return nodes;
-}
-/**
- * For each task, the number of tasks on the longest chain from it to the end (itself included):
- * starting the task with the longest remaining chain first shortens the whole run.
- */
-function remainingChain(nodes) {
-    const dependents = new Map();
-    for (const node of nodes)
-        for (const before of node.after)
-            dependents.set(before, [...(dependents.get(before) ?? []), node.id]);
-    const memo = new Map();
-    const visiting = new Set();
-    const depth = (id) => {
-        const known = memo.get(id);
-        if (known !== undefined)
-            return known;
-        if (visiting.has(id))
-            throw new Error(`task graph has a cycle through ${id}`);
-        visiting.add(id);
-        const value = 1 + Math.max(0, ...(dependents.get(id) ?? []).map(depth));
-        visiting.delete(id);
-        memo.set(id, value);
-        return value;
-    };
-    for (const node of nodes)
-        depth(node.id);
-    return memo;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/schedule/scheduler.ts
-/**
- * Which tasks may start now: every task it waits for has succeeded, at most `parallelism` run at
- * once, the longest remaining chain first (ties: list order). With parallelism 1 it is the list
- * order, task by task. After a failure nothing new starts; what runs may finish, the rest is left
- * for the caller to abort. Pure logic: the executor tells it what started and ended.
- */
-
-class Scheduler {
-    parallelism;
-    waiting;
-    running = new Set();
-    succeeded = new Set();
-    priority;
-    order;
-    stopped = false;
-    /**
-     * @param done tasks that already succeeded (a resumed run): they satisfy dependencies and never run
-     */
-    constructor(nodes, parallelism, done = []) {
-        this.parallelism = parallelism;
-        if (!(parallelism >= 1))
-            throw new Error(`parallelism must be at least 1, got ${parallelism}`);
-        for (const id of done)
-            this.succeeded.add(id);
-        this.order = new Map(nodes.map((n, i) => [n.id, i]));
-        this.priority = remainingChain(nodes);
-        const ids = new Set(nodes.map((n) => n.id));
-        // Waits on tasks outside the graph (done by another job, e.g. PLAN) are already satisfied.
-        this.waiting = nodes
-            .filter((n) => !this.succeeded.has(n.id))
-            .map((n) => ({ id: n.id, after: n.after.filter((a) => ids.has(a)) }));
-    }
-    /** Tasks to start now, best first; marks them running. */
-    next() {
-        if (this.stopped)
-            return [];
-        const free = this.parallelism - this.running.size;
-        if (free <= 0)
-            return [];
-        const ready = this.ready();
-        if (this.parallelism > 1) {
-            ready.sort((a, b) => (this.priority.get(b.id) ?? 0) - (this.priority.get(a.id) ?? 0) ||
-                (this.order.get(a.id) ?? 0) - (this.order.get(b.id) ?? 0));
-        }
-        else {
-            // Task by task in list order: only the first waiting task may start (the list is a valid order).
-            ready.splice(0, ready.length, ...ready.filter((n) => n === this.waiting[0]));
-        }
-        const chosen = ready.slice(0, free).map((n) => n.id);
-        for (const id of chosen) {
-            this.running.add(id);
-            this.waiting.splice(this.waiting.findIndex((n) => n.id === id), 1);
-        }
-        return chosen;
-    }
-    finished(id, outcome) {
-        this.running.delete(id);
-        if (outcome === 'succeeded')
-            this.succeeded.add(id);
-        else
-            this.stopped = true;
-    }
-    /** Nothing runs and nothing more can start. */
-    get idle() {
-        return this.running.size === 0 && (this.stopped || this.ready().length === 0);
-    }
-    ready() {
-        return this.waiting.filter((n) => n.after.every((a) => this.succeeded.has(a)));
-    }
-    /** Tasks that never started (to be ABORTED after a failure). */
-    get notStarted() {
-        return this.waiting.map((n) => n.id);
-    }
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
 /**
  * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
@@ -95830,342 +95630,50 @@ function planTextFile(name) {
     return `plans/${name}.txt`;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
-/** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
-async function recordApproval(deps, run, approval) {
-    if (!approval)
-        return run;
-    deps.logger.info(describeApproval(approval));
-    try {
-        return await deps.runs.recordApproval(run.runId, approval);
-    }
-    catch (error) {
-        deps.logger.warning(`Who approved run ${run.runId} could not be recorded (${error.message}); the deployment goes on.`);
-        return run;
-    }
-}
-/** One line for the job log: who approved, or why it is not known. */
-function describeApproval(approval) {
-    if (approval.unavailable)
-        return `Approval not recorded: ${approval.unavailable}`;
-    const reviews = approval.reviews ?? [];
-    if (reviews.length === 0)
-        return 'Approval: GitHub lists no environment review for this workflow run (no environment with required reviewers).';
-    return `Approval: ${reviews
-        .map((r) => `${r.state} by ${r.login} (environment ${r.environments.join(', ') || '?'})${r.comment ? `: "${r.comment}"` : ''}`)
-        .join('; ')}.`;
-}
-/** What the history keeps of a run's audit (all of it, when there is one). */
-function historyAudit(run) {
-    return run.audit ? { audit: run.audit } : {};
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/recorded-iac.ts
 /**
- * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
- * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ * IaC that an earlier run deployed, read back from the IaC bucket: the last deployment's IaC of a
+ * plugin that left stk.yaml (to destroy it, in both modes), and the IaC of the version a rollback
+ * returns to. One place for each lookup, and for what is said when it cannot be found.
  */
 
-
-function runTaskLogs(store, runId, inner, options) {
-    const logger = new TaskLogRecorder(inner, {
-        ...(options.maskLog ? { mask: options.maskLog } : {}),
-        secrets: options.secrets,
-    });
-    return {
-        logger,
-        run: (runTaskId, fn) => logger.task(fn, async (text) => {
-            await putTaskLog(store, runId, runTaskId, text);
-        }),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
 /**
- * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
- * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
- * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
- * still to be done, since the run could then never have done what was reviewed. The order of the
- * list does not matter: tasks run in the order the run recorded them (a valid order), and with
- * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
+ * The IaC of `alias`'s last successful deployment on the run's target. A plugin with none recorded
+ * cannot be destroyed safely (ConfigurationError); a recorded object that is gone is an outside
+ * failure naming its key.
  */
-
-const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
-/**
- * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
- * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
- * own tasks) the list may be a part.
- */
-function checkTaskList(run, tasks, options) {
-    if (tasks.length === 0) {
+async function lastDeployedIac(deps, manifest, alias) {
+    const last = await deps.history.getLast(manifest.target);
+    const entry = last?.iac[alias];
+    if (!entry) {
         throw new errors_ConfigurationError({
-            message: 'TASK_LIST is empty.',
-            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+            message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+            hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
         });
     }
-    const problems = tasks.flatMap((task, index) => {
-        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
-        if (!recorded)
-            return [
-                {
-                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
-                },
-            ];
-        if (recorded.taskType !== task.taskType ||
-            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
-            return [
-                {
-                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
-                },
-            ];
-        }
-        return [];
-    });
-    if (options.complete) {
-        const listed = new Set(tasks.map((t) => t.runTaskId));
-        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
-        if (missing.length > 0)
-            problems.push({
-                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
-            });
+    const stored = await deps.iacStore.getJson(entry.key);
+    if (!stored) {
+        throw new ExternalError(`The IaC of ${alias}'s last deployment (run ${last?.runId ?? '?'}) is missing from ${deps.iacStore.bucket}/${entry.key}, so it cannot be destroyed. Restore the object (e.g. from the bucket's versioning), or destroy its resources by hand.`);
     }
-    if (problems.length > 0) {
-        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
-        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
-    }
-}
-/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
-function inRunOrder(run, tasks) {
-    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
-    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
+    return stored.value;
 }
 /**
- * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
- * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
+ * In a rollback, the IaC the version rolled back to deployed for `alias`; undefined when the run
+ * is not a rollback. Its init passes the guard again, like any IaC.
  */
-function incompleteRun(run) {
-    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
-    if (left.length === 0)
+async function rollbackIac(deps, manifest, runId, alias) {
+    const source = manifest.rollback;
+    if (!source)
         return undefined;
-    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
-}
-function task_list_check_describe(task) {
-    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
-/**
- * The start of executing a run's tasks: the run must exist, the step takes its executor claim
- * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
- * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
- * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
- * when another step holds the run (see executor-claim.ts).
- */
-
-
-
-
-
-const run_claim_newId = monotonicFactory();
-/**
- * Claims run `runId` for this step. Returns undefined with the record when the run already
- * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
- * executes it) otherwise.
- */
-async function claimRunForTasks(deps, options) {
-    const found = await deps.runs.getRun(options.runId);
-    if (!found) {
-        throw new errors_ConfigurationError({
-            message: `Run ${options.runId} does not exist in the IaC bucket.`,
-            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-        });
+    const entry = source.iac[alias];
+    // The manifest was built from that version's record, which lists every plugin it deployed.
+    if (!entry)
+        throw new Error(`run ${runId} has no recorded IaC for ${alias}`);
+    const stored = await deps.iacStore.getJson(entry.key);
+    if (!stored) {
+        throw new ExternalError(`The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed. Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.`);
     }
-    const opener = repositoryOfRunUrl(found.workflowRunUrl);
-    if (options.repository && opener && opener !== options.repository)
-        throw new ForeignRunError(found, opener, options.repository);
-    const complete = options.partial !== true;
-    const executor = {
-        id: run_claim_newId(),
-        description: options.executor ?? 'a step outside a GitHub workflow',
-        claimedAt: new Date().toISOString(),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-    };
-    // A run a later run found dead is never applied, whatever its status says.
-    if (found.supersededBy)
-        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
-    if (found.status === 'SUCCEEDED') {
-        checkTaskList(found, options.tasks, { complete });
-        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
-        return { run: found, done: true };
-    }
-    if (found.status !== 'RUNNING') {
-        // Checked before the run is reopened: a refused list leaves the failed run as it was.
-        checkTaskList(found, options.tasks, { complete });
-        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
-        const run = await deps.runs.resumeRun(found.runId, executor);
-        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
-        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
-        const resumed = run.attempts?.at(-1);
-        return { run, executor, ...(resumed ? { resumed } : {}) };
-    }
-    // Refusals first, writing nothing: the step's post step then closes the run it was given.
-    if (found.executor)
-        throw new RunClaimedError(found, found.executor);
-    checkTaskList(found, options.tasks, { complete });
-    // The superseding run may have taken the lock and stopped before closing this one.
-    const lock = await deps.runs.lockOf(found.target);
-    if (lock?.runId !== found.runId)
-        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
-    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
-    const run = await deps.runs.claimRun(found.runId, executor);
-    return { run, executor };
-}
-/**
- * A step asked to execute a run that another repository's workflow opened: an application is
- * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
- * repository's workflow must not apply that application's plans. Nothing was changed, and the
- * step's post step must leave the run alone.
- */
-class ForeignRunError extends errors_ConfigurationError {
-    name = 'ForeignRunError';
-    constructor(run, opener, repository) {
-        super({
-            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
-            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
-/**
- * Maps outputs to instances. A `from` that is not a root output of the rendered project is a
- * problem naming it and the outputs that do exist.
- */
-function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) {
-    const instances = [];
-    const sensitive = {};
-    const problems = [];
-    for (const connection of generated) {
-        const attributes = {};
-        for (const { from, to } of connection.outputs) {
-            const output = outputs[from];
-            if (output === undefined) {
-                const existing = Object.keys(outputs).sort();
-                problems.push({
-                    message: `Connection Interface ${connection.name} (${connection.type}) maps output '${from}' to '${to}', but the deployed Terraform has no output '${from}'${existing.length > 0 ? ` (it has: ${existing.join(', ')})` : ' (it has no outputs)'}.`,
-                    location: { file: pluginFile },
-                    hint: `Add output "${from}" to the plugin's templates-deploy, or fix the mapping.`,
-                });
-                continue;
-            }
-            attributes[to] = output.value;
-            if (output.sensitive)
-                (sensitive[connection.name] ??= []).push(to);
-        }
-        instances.push({
-            name: connection.name,
-            type: connection.type,
-            attributes,
-            producer,
-            updatedAt: now.toISOString(),
-        });
-    }
-    return { instances, sensitive, problems };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
-/**
- * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
- * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
- * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
- * whose Terraform output is `sensitive`, so consumers mask them as well.
- */
-
-
-
-/**
- * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
- * before anything can print them, and publishes them; returns what was published.
- */
-async function publishConnections(deps, manifest, plugin, outputs, run) {
-    const { target } = manifest;
-    const { appKind, appId, appName } = target;
-    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
-    if (mapped.problems.length > 0)
-        throw new errors_ConfigurationError(mapped.problems);
-    for (const instance of mapped.instances) {
-        const secret = [
-            ...new Set([
-                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
-                ...(mapped.sensitive[instance.name] ?? []),
-            ]),
-        ].sort();
-        if (secret.length === 0)
-            continue;
-        instance.secretAttributes = secret;
-        for (const name of secret)
-            run.mask(instance.attributes[name]);
-    }
-    if (mapped.instances.length === 0)
-        return [];
-    const repository = manifest.deployedFrom?.repository;
-    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
-/**
- * Writing `<alias>_<BASE_PATH_OUTPUT>` into the checkout, which the repository's authors control:
- * a file committed there as a symbolic link (or a FIFO, a folder, a hard link) must not make the
- * engine write anywhere but a fresh regular file in that folder. The content goes to a new file
- * created next to the target (O_EXCL | O_NOFOLLOW) and is renamed over it: a rename replaces the
- * directory entry, never what a link points at.
- */
-
-
-
-
-
-/** Refuses a target that exists and is not a regular file (a link, a folder, a FIFO, ...). */
-async function checkOutputTarget(dir, name) {
-    if ((0,external_node_path_.basename)(name) !== name || name === '.' || name === '..')
-        throw new Error(`output file name ${name} is not a plain file name`);
-    const found = await (0,promises_.lstat)((0,external_node_path_.join)(dir, name)).catch((error) => {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    });
-    if (!found || found.isFile())
-        return;
-    const what = found.isSymbolicLink()
-        ? 'is a symbolic link'
-        : found.isDirectory()
-            ? 'is a folder'
-            : 'is not a regular file';
-    throw new errors_ConfigurationError({
-        message: `${name} ${what} in the checkout: runtime-tasks writes the plugin's outputs there and does not write through it.`,
-        location: { file: name },
-        hint: 'Remove it from the repository: runtime-tasks creates the outputs file itself.',
-    });
-}
-/** Writes `content` as `<dir>/<name>` without following or writing through anything there. */
-async function writeOutputFile(dir, name, content) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    await checkOutputTarget(dir, name);
-    const temp = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    const handle = await (0,promises_.open)(temp, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o644);
-    try {
-        await handle.writeFile(content);
-    }
-    finally {
-        await handle.close();
-    }
-    try {
-        await (0,promises_.rename)(temp, (0,external_node_path_.join)(dir, name));
-    }
-    catch (error) {
-        await (0,promises_.rm)(temp, { force: true });
-        throw error;
-    }
+    return stored.value;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
@@ -96277,20 +95785,12 @@ function saved_plans_sha256(bytes) {
     return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-project.ts
 /**
- * The unified mode's tasks (CONTRACT.md §6): every infra plugin of the run is one module of one
- * Terraform project with one state.
- *
- * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through
- *   Terraform, renders each removed plugin again from its last deployment, and writes the root
- *   module (`stk-modules.tf`, `<alias>-outputs.tf`).
- * - PLAN saves the deploy plan (and, when plugins were removed, the destroy plan) in the IaC
- *   bucket with its SHA-256, the state version it was planned against and its resource changes.
- * - UNIFIED_DEPLOY applies exactly the saved deploy plan: refused when its bytes changed or the
- *   state moved since it was made.
- * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
- *   when it destroys exactly the resources the reviewed destroy plan listed.
+ * Unified mode's one Terraform project of the run (CONTRACT.md §6), as this job holds it: the
+ * project folder (rendered here by UNIFIED_IAC or restored from the run after a job boundary,
+ * never a folder another job left), its init once per job, its saved plans, and the stored modules
+ * it is rendered from.
  */
 
 
@@ -96299,217 +95799,66 @@ function saved_plans_sha256(bytes) {
 
 
 
-
-
-class UnifiedTasks {
-    tb;
+class UnifiedProject {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    projects;
     initialized;
     /** Whether this job's disk holds the run's project (rendered or restored here). */
     onDisk = false;
-    constructor(tb) {
-        this.tb = tb;
+    constructor(deps, runId, manifest, workDir, projects) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.projects = projects;
     }
     get dir() {
-        return (0,external_node_path_.join)(this.tb.workDir, 'unified');
+        return (0,external_node_path_.join)(this.workDir, 'unified');
     }
+    /** The plugins the run deploys, in dependency order. */
     get keptAliases() {
-        return this.tb.manifest.deployOrder;
+        return this.manifest.deployOrder;
     }
+    /** The plugins that left stk.yaml, destroyed by the run. */
     get removedAliases() {
-        return this.tb.manifest.destroy.map((p) => p.alias);
+        return this.manifest.destroy.map((p) => p.alias);
     }
-    /** UNIFIED_IAC */
-    async render() {
-        const { manifest, deps, run } = this.tb;
-        checkModuleNames([...this.keptAliases, ...this.removedAliases]);
-        const files = [];
-        const modules = [];
-        for (const alias of this.keptAliases) {
-            const recorded = await this.rollbackModule(alias);
-            if (recorded) {
-                // A rollback deploys the module exactly as that version did, wiring included.
-                await deps.runs.putArtifact(run.runId, iacArtifact(alias), recorded);
-                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
-                files.push(...moduleFilesOf(alias, recorded));
-                continue;
-            }
-            const plugin = this.tb.plugin(alias);
-            const wiring = wireModule(plugin, manifest);
-            const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
-            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
-            const variables = connectionsFile(wiring.inputs);
-            if (variables)
-                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
-            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
-            const snapshot = {
-                digest: render_directory_digestFiles(moduleFiles),
-                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-                inputs: wiring.inputs,
-                outputs,
-            };
-            await deps.runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
-            modules.push({ alias, inputs: wiring.inputs, outputs });
-            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
-        }
-        for (const alias of this.removedAliases) {
-            const previous = await this.lastModule(alias);
-            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
-            files.push(...moduleFilesOf(alias, previous));
-            deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
-        }
-        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
-        for (const module of modules) {
-            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
-        }
-        const project = {
-            digest: render_directory_digestFiles(files),
-            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-            modules,
-        };
-        await deps.runs.putArtifact(run.runId, UNIFIED_PROJECT_ARTIFACT, project);
+    /** Stores the rendered project with the run and writes it to this job's disk. */
+    async write(files, project) {
+        await this.deps.runs.putArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, project);
         await (0,promises_.rm)(this.dir, { recursive: true, force: true });
         await writeRenderedProject({ files, digest: project.digest }, this.dir);
         this.onDisk = true;
-        deps.logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    }
-    /** PLAN */
-    async plan() {
-        const terraform = await this.init();
-        const state = (await terraform.stateVersion()) ?? null;
-        const lockFile = await terraform.lockFile();
-        const plans = [];
-        const removed = this.removedAliases;
-        if (this.keptAliases.length > 0) {
-            // Targets only exclude something when modules are being removed.
-            const targets = removed.length > 0 ? this.keptAliases.map((a) => `module.${a}`) : [];
-            plans.push(await this.savePlan(terraform, 'deploy', targets, state, lockFile));
-        }
-        if (removed.length > 0) {
-            const targets = removed.map((a) => `module.${a}`);
-            plans.push(await this.savePlan(terraform, 'destroy', targets, state, lockFile));
-        }
-        return { plans };
-    }
-    /** UNIFIED_DEPLOY */
-    async deploy() {
-        const { deps, run } = this.tb;
-        const record = await this.planRecord('deploy');
-        const bytes = await verifiedPlanBytes(deps.runs, deps.iacStore.bucket, run.runId, record);
-        const terraform = await this.init(record.lockFile);
-        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
-        const file = (0,external_node_path_.join)(this.dir, 'deploy.tfplan');
-        await (0,promises_.writeFile)(file, bytes);
-        deps.logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
-        const changes = await terraform.applyPlan(file);
-        const outputs = await terraform.output();
-        const project = await this.projectSnapshot();
-        const pluginOutputs = [];
-        for (const alias of this.keptAliases) {
-            const module = project.modules.find((m) => m.alias === alias);
-            const moduleOutputsOf = {};
-            for (const o of module?.outputs ?? []) {
-                const value = outputs[rootOutputName(alias, o.name)];
-                if (value)
-                    moduleOutputsOf[o.name] = value;
-            }
-            const outputFile = await this.tb.publishOutputs(this.tb.plugin(alias), moduleOutputsOf);
-            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
-            const snapshot = await deps.runs.getArtifact(run.runId, iacArtifact(alias));
-            this.tb.markDeployed(alias, snapshot?.digest ?? '');
-        }
-        return { changes, pluginOutputs };
-    }
-    /** UNIFIED_DESTROY */
-    async destroy() {
-        const { deps, manifest } = this.tb;
-        const record = await this.planRecord('destroy');
-        const terraform = await this.init(record.lockFile);
-        const file = (0,external_node_path_.join)(this.dir, 'destroy-now.tfplan');
-        const count = await replanReviewedDestroy(terraform, record, file, {
-            title: 'The destroy planned now is not the one that was reviewed',
-            nothing: 'Nothing was destroyed.',
-            hint: 'Re-run the workflow to review a new destroy plan.',
-        });
-        deps.logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
-        const changes = await terraform.applyPlan(file);
-        for (const removed of manifest.destroy)
-            await this.tb.removeConnections(removed);
-        return { changes };
     }
     /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
     async init(lockFile) {
         if (this.initialized)
             return this.initialized;
-        await this.restoreProject();
-        const terraform = this.tb.project(this.dir, null);
-        const { workspace, environment, appKind, appId } = this.tb.manifest.target;
-        const backend = {
-            bucket: this.tb.run.tfstate.bucket,
-            region: this.tb.run.tfstate.region,
-            key: state_key_unifiedStateKey({ workspace, environment, appKind, appId }),
-            ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
-        };
-        await terraform.init(backend, { lockFile });
+        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
+        if (!this.onDisk) {
+            const project = await this.snapshot();
+            await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+            await restoreSnapshot(project, this.dir);
+            this.onDisk = true;
+        }
+        const terraform = this.projects.project(this.dir, null);
+        await terraform.init(this.projects.stateBackend(null), { lockFile });
         this.initialized = terraform;
         return terraform;
     }
-    /** The rendered project on this job's disk, restored from the run after a job boundary. */
-    async restoreProject() {
-        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
-        if (this.onDisk)
-            return;
-        const project = await this.projectSnapshot();
-        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
-        await restoreSnapshot(project, this.dir);
-        this.onDisk = true;
-    }
-    async projectSnapshot() {
-        const project = await this.tb.deps.runs.getArtifact(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT);
+    /** The project as UNIFIED_IAC stored it with the run. */
+    async snapshot() {
+        const project = await this.deps.runs.getArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT);
         if (!project)
-            throw new Error(`run ${this.tb.run.runId} has no unified project: UNIFIED_IAC did not run`);
+            throw new Error(`run ${this.runId} has no unified project: UNIFIED_IAC did not run`);
         return project;
     }
-    async lastModule(alias) {
-        const { deps, manifest } = this.tb;
-        const last = await deps.history.getLast(manifest.target);
-        const entry = last?.iac[alias];
-        if (!entry) {
-            throw new errors_ConfigurationError({
-                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-            });
-        }
-        return this.storedModule(entry.key, `the IaC of ${alias}'s last deployment`);
-    }
-    /** In a rollback, the module as the version rolled back to deployed it. */
-    async rollbackModule(alias) {
-        const source = this.tb.manifest.rollback;
-        const entry = source?.iac[alias];
-        if (!source)
-            return undefined;
-        if (!entry)
-            throw new Error(`run ${this.tb.run.runId} has no recorded IaC for ${alias}`);
-        this.tb.deps.logger.info(`Using the module ${alias} that run ${source.runId} deployed for version ${source.version}.`);
-        return this.storedModule(entry.key, `the IaC of ${alias} in version ${source.version}`);
-    }
-    async storedModule(key, what) {
-        const { deps } = this.tb;
-        const stored = await deps.iacStore.getJson(key);
-        if (!stored) {
-            throw new errors_ConfigurationError({
-                message: `${what} is missing from ${deps.iacStore.bucket}/${key}.`,
-                hint: "Restore the object (e.g. from the bucket's versioning), or deploy again from a commit.",
-            });
-        }
-        return {
-            ...stored.value,
-            inputs: stored.value.inputs ?? {},
-            outputs: stored.value.outputs ?? [],
-        };
-    }
+    /** Saves the `kind` plan of the project, made against `state`. */
     async savePlan(terraform, kind, targets, state, lockFile) {
-        return savePlan(this.tb.deps.runs, this.tb.run.runId, terraform, this.tb.deps.logger, {
+        return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
             name: kind,
             kind,
             file: (0,external_node_path_.join)(this.dir, `${kind}.tfplan`),
@@ -96518,11 +95867,25 @@ class UnifiedTasks {
             ...(lockFile !== undefined ? { lockFile } : {}),
         });
     }
+    /** The saved `kind` plan, which the run's PLAN task made. */
     async planRecord(kind) {
-        const record = await loadPlanRecord(this.tb.deps.runs, this.tb.run.runId, kind);
+        const record = await loadPlanRecord(this.deps.runs, this.runId, kind);
         if (!record)
-            throw new Error(`run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`);
+            throw new Error(`run ${this.runId} has no saved ${kind} plan: its PLAN task did not run`);
         return record;
+    }
+    /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
+    async lastModule(alias) {
+        return withDefaults(await lastDeployedIac(this.deps, this.manifest, alias));
+    }
+    /** In a rollback, the module as the version rolled back to deployed it. */
+    async rollbackModule(alias) {
+        const stored = await rollbackIac(this.deps, this.manifest, this.runId, alias);
+        if (!stored)
+            return undefined;
+        const source = this.manifest.rollback;
+        this.deps.logger.info(`Using the module ${alias} that run ${source?.runId ?? '?'} deployed for version ${source?.version ?? '?'}.`);
+        return withDefaults(stored);
     }
 }
 /** A stored module's files, placed under `<alias>/` in the unified project. */
@@ -96532,189 +95895,571 @@ function moduleFilesOf(alias, module) {
         content: Buffer.from(f.base64, 'base64'),
     }));
 }
+/** Modules stored before they recorded their wiring have none. */
+function withDefaults(stored) {
+    return { ...stored, inputs: stored.inputs ?? {}, outputs: stored.outputs ?? [] };
+}
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-plans.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
 /**
- * Plans in classic mode. orchestrate-and-plan plans every plugin whose required Connection
- * Interfaces already exist (from earlier deployments or other applications) and saves the plan.
- * At apply time, DEPLOY applies that reviewed plan when the plugin rendered to the same IaC (its
- * producers' outputs came out as planned); when the IaC changed it plans again and applies only if
- * the new plan does the same things to the same resources, reporting the change prominently;
- * otherwise it stops with USER_ERROR and asks for a new run.
+ * Writing `<alias>_<BASE_PATH_OUTPUT>` into the checkout, which the repository's authors control:
+ * a file committed there as a symbolic link (or a FIFO, a folder, a hard link) must not make the
+ * engine write anywhere but a fresh regular file in that folder. The content goes to a new file
+ * created next to the target (O_EXCL | O_NOFOLLOW) and is renamed over it: a rename replaces the
+ * directory entry, never what a link points at.
  */
 
 
 
 
 
-
-
-
-/**
- * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
- * deployment: the reviewer sees what the destroy removes.
- */
-async function planClassicDestroy(tb, alias, dir) {
-    const terraform = tb.project(dir, alias);
-    await terraform.init(tb.backend(alias));
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
-        name: classicPlanName(alias),
-        kind: 'destroy',
-        alias,
-        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
-        targets: [],
-        state: (await terraform.stateVersion()) ?? null,
-        ...(lockFile !== undefined ? { lockFile } : {}),
+/** Refuses a target that exists and is not a regular file (a link, a folder, a FIFO, ...). */
+async function checkOutputTarget(dir, name) {
+    if ((0,external_node_path_.basename)(name) !== name || name === '.' || name === '..')
+        throw new Error(`output file name ${name} is not a plain file name`);
+    const found = await (0,promises_.lstat)((0,external_node_path_.join)(dir, name)).catch((error) => {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
     });
-    return { plans: [record] };
-}
-/**
- * DESTROY of one plugin in classic mode, in `dir` (the IaC of its last deployment): applies the
- * reviewed destroy plan when the state did not move since; otherwise plans the destroy again and
- * applies it only if it destroys exactly the reviewed resources. With no plan saved (a run opened
- * by an older version), destroys directly.
- */
-async function destroyClassicPlugin(tb, alias, dir) {
-    const { runs, logger, iacStore } = tb.deps;
-    const runId = tb.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    const terraform = tb.project(dir, alias);
-    await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
-    if (!record)
-        return { changes: await terraform.destroy(), use: { kind: 'none' } };
-    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
-    if (!moved) {
-        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
-        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
-    const count = await replanReviewedDestroy(terraform, record, file, {
-        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
-        nothing: `Nothing of ${alias} was destroyed.`,
-        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    if (!found || found.isFile())
+        return;
+    const what = found.isSymbolicLink()
+        ? 'is a symbolic link'
+        : found.isDirectory()
+            ? 'is a folder'
+            : 'is not a regular file';
+    throw new errors_ConfigurationError({
+        message: `${name} ${what} in the checkout: runtime-tasks writes the plugin's outputs there and does not write through it.`,
+        location: { file: name },
+        hint: 'Remove it from the repository: runtime-tasks creates the outputs file itself.',
     });
-    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
-    return {
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces: [] },
-    };
 }
-/** PLAN of one plugin (orchestrate-and-plan, classic mode). */
-async function planClassicPlugin(tb, plugin) {
-    const { workspace, environment } = tb.manifest.target;
-    const missing = [];
-    const connections = {};
-    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
-    const requires = tb.manifest.rollback ? [] : plugin.requires;
-    const found = await tb.deps.context.getMany(workspace, environment, requires.map((r) => r.name));
-    for (const required of requires) {
-        const instance = found.get(required.name);
-        if (instance)
-            connections[required.name] = canonical_json_sha256(canonical_json_canonicalJson(instance.attributes));
-        else
-            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
+/** Writes `content` as `<dir>/<name>` without following or writing through anything there. */
+async function writeOutputFile(dir, name, content) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    await checkOutputTarget(dir, name);
+    const temp = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const handle = await (0,promises_.open)(temp, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o644);
+    try {
+        await handle.writeFile(content);
     }
-    if (missing.length > 0) {
-        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
-        tb.deps.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
-        return { unplanned: { alias: plugin.alias, reason } };
+    finally {
+        await handle.close();
     }
-    const project = await tb.renderPlugin(plugin, {});
-    const dir = (0,external_node_path_.join)(tb.workDir, 'plan', plugin.alias);
-    await (0,promises_.rm)(dir, { recursive: true, force: true });
-    await writeRenderedProject(project, dir);
-    const terraform = tb.project(dir, plugin.alias);
-    await terraform.init(tb.backend(plugin.alias));
-    const state = (await terraform.stateVersion()) ?? null;
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
-        name: classicPlanName(plugin.alias),
-        kind: 'deploy',
-        alias: plugin.alias,
-        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
-        targets: [],
-        state,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-        iacDigest: project.digest,
-        connections,
-    });
-    return { plans: [record] };
-}
-/**
- * DEPLOY of one plugin in classic mode, in its rendered folder `dir`: applies the reviewed plan,
- * a new plan that does the same things, or (with no plan saved) plans and applies in one go.
- */
-async function applyClassicPlugin(tb, plugin, dir) {
-    const { runs, logger, iacStore } = tb.deps;
-    const runId = tb.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    const terraform = tb.project(dir, plugin.alias);
-    await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
-    if (!record) {
-        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    try {
+        await (0,promises_.rename)(temp, (0,external_node_path_.join)(dir, name));
     }
-    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
-    if (tb.iacDigest(plugin.alias) === record.iacDigest) {
-        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
-        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
     }
-    const changedInterfaces = await changedConnections(tb, plugin, record);
-    const why = changedInterfaces.length > 0
-        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
-        : 'its rendered IaC changed since review';
-    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
-    await terraform.plan({ out: file });
-    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
-    if (differences.length > 0) {
-        throw new errors_ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            {
-                message: `Nothing was applied to ${plugin.alias}.`,
-                hint: 'Start a new run (re-run the workflow) to review the new plan.',
-            },
-        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
-    }
-    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
-    return {
-        terraform,
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces },
-    };
-}
-async function changedConnections(tb, plugin, record) {
-    const { workspace, environment } = tb.manifest.target;
-    const changed = [];
-    const planned = Object.entries(record.connections ?? {});
-    const found = await tb.deps.context.getMany(workspace, environment, planned.map(([name]) => name));
-    for (const [name, digest] of planned) {
-        const instance = found.get(name);
-        if (!instance || canonical_json_sha256(canonical_json_canonicalJson(instance.attributes)) !== digest)
-            changed.push(name);
-    }
-    return changed;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-run.ts
-/** Tasks orchestrate-and-plan executes itself before asking for approval (both modes). */
-const PLANNING_TASKS = (/* unused pure expression or super */ null && (['UNIFIED_IAC', 'PLAN']));
-function unified_run_planUnifiedTasks(deployOrder, destroyOrder) {
-    const types = [
-        'UNIFIED_IAC',
-        'PLAN',
-        ...(deployOrder.length > 0 ? ['UNIFIED_DEPLOY'] : []),
-        ...(destroyOrder.length > 0 ? ['UNIFIED_DESTROY'] : []),
-    ];
-    if (types.length === 2)
+;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
+/**
+ * Maps outputs to instances. A `from` that is not a root output of the rendered project is a
+ * problem naming it and the outputs that do exist.
+ */
+function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) {
+    const instances = [];
+    const sensitive = {};
+    const problems = [];
+    for (const connection of generated) {
+        const attributes = {};
+        for (const { from, to } of connection.outputs) {
+            const output = outputs[from];
+            if (output === undefined) {
+                const existing = Object.keys(outputs).sort();
+                problems.push({
+                    message: `Connection Interface ${connection.name} (${connection.type}) maps output '${from}' to '${to}', but the deployed Terraform has no output '${from}'${existing.length > 0 ? ` (it has: ${existing.join(', ')})` : ' (it has no outputs)'}.`,
+                    location: { file: pluginFile },
+                    hint: `Add output "${from}" to the plugin's templates-deploy, or fix the mapping.`,
+                });
+                continue;
+            }
+            attributes[to] = output.value;
+            if (output.sensitive)
+                (sensitive[connection.name] ??= []).push(to);
+        }
+        instances.push({
+            name: connection.name,
+            type: connection.type,
+            attributes,
+            producer,
+            updatedAt: now.toISOString(),
+        });
+    }
+    return { instances, sensitive, problems };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
+/**
+ * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
+ * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
+ * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
+ * whose Terraform output is `sensitive`, so consumers mask them as well.
+ */
+
+
+
+/**
+ * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
+ * before anything can print them, and publishes them; returns what was published.
+ */
+async function publishConnections(deps, manifest, plugin, outputs, run) {
+    const { target } = manifest;
+    const { appKind, appId, appName } = target;
+    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
+    if (mapped.problems.length > 0)
+        throw new errors_ConfigurationError(mapped.problems);
+    for (const instance of mapped.instances) {
+        const secret = [
+            ...new Set([
+                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
+                ...(mapped.sensitive[instance.name] ?? []),
+            ]),
+        ].sort();
+        if (secret.length === 0)
+            continue;
+        instance.secretAttributes = secret;
+        for (const name of secret)
+            run.mask(instance.attributes[name]);
+    }
+    if (mapped.instances.length === 0)
         return [];
-    return types.map((taskType) => ({ taskType, pluginAppliedAlias: null }));
+    const repository = manifest.deployedFrom?.repository;
+    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
 }
-function deploymentMode(tasks) {
-    return tasks.some((t) => t.taskType.startsWith('UNIFIED_')) ? 'unified' : 'classic';
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/output-publisher.ts
+
+
+class OutputPublisher {
+    deps;
+    manifest;
+    runId;
+    options;
+    masker;
+    constructor(deps, manifest, runId, options, masker) {
+        this.deps = deps;
+        this.manifest = manifest;
+        this.runId = runId;
+        this.options = options;
+        this.masker = masker;
+    }
+    /** The output file of plugin `alias`, relative to the output folder. */
+    fileName(alias) {
+        return `${alias}_${this.options.outputFileSuffix}`;
+    }
+    /** Refuses an output file that could not be written, before anything is applied. */
+    async checkTarget(alias) {
+        await checkOutputTarget(this.options.outputDir, this.fileName(alias));
+    }
+    /**
+     * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
+     * Interfaces the plugin generates; returns the file name.
+     */
+    async publish(plugin, outputs) {
+        const outputFile = this.fileName(plugin.alias);
+        await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
+        const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
+            runId: this.runId,
+            mask: (value) => this.masker.mask(value),
+        });
+        if (published.length > 0) {
+            this.deps.logger.info(`Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`);
+        }
+        return outputFile;
+    }
+    /** Deletes the Connection Interfaces a removed plugin generated. */
+    async removeConnections(removed) {
+        const names = removed.generates.map((g) => g.name);
+        if (names.length === 0)
+            return;
+        const foreign = await this.deps.context.removeOwned(this.manifest.target, names);
+        const gone = names.filter((n) => !foreign.includes(n));
+        if (gone.length > 0)
+            this.deps.logger.info(`Removed Connection Interface(s): ${gone.join(', ')}.`);
+        if (foreign.length > 0)
+            this.deps.logger.warning(`Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`);
+    }
+}
+/** Output values for the outputs file: sensitive ones are never written to disk. */
+function publicOutputs(outputs) {
+    return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
+/**
+ * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
+ * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
+ * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
+ * in that same region: a reviewed plan made for one region is never applied in another.
+ */
+
+/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
+const AWS_REGION_NAME = {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
+};
+/**
+ * The region the run's tasks apply in: the one it was planned in (runs planned before it was
+ * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
+ * not given) must be that region: the plan reviewers approved addresses its resources there.
+ */
+function applyRegion(given, run, iacBucketRegion) {
+    if (!run)
+        return given || iacBucketRegion;
+    const planned = run.awsRegion ?? iacBucketRegion;
+    if (given !== '' && given !== planned) {
+        throw new errors_ConfigurationError({
+            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
+            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
+        });
+    }
+    return planned;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
+/**
+ * A plugin folder as one JSON object that restores it exactly: every file and folder with its
+ * permission bits, and a SHA-256 digest over all of it. What the registry stores is written by a
+ * publisher and read back by every deploying workflow, so reading it back trusts nothing: paths,
+ * modes, sizes and the digest are checked again before anything is written to disk.
+ */
+
+
+
+
+
+/** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
+const MAX_PLUGIN_BYTES = plugin_folder_MAX_PLUGIN_FOLDER_BYTES;
+/** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
+const MAX_PLUGIN_ENTRIES = 5000;
+/** SHA-256 over every entry's type, path, mode and content digest, in path order. */
+function digestArchive(archive) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const entry of archive.entries) {
+        const content = entry.type === 'file'
+            ? (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(entry.base64, 'base64')).digest('hex')
+            : '';
+        hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${content}\n`);
+    }
+    return hash.digest('hex');
+}
+function listArchive(archive) {
+    return archive.entries.map((e) => e.type === 'file'
+        ? { path: e.path, type: e.type, mode: e.mode, bytes: Buffer.from(e.base64, 'base64').length }
+        : { path: e.path, type: e.type, mode: e.mode });
+}
+function refuse(message, file, hint) {
+    throw new errors_ConfigurationError({ message, location: { file }, ...(hint ? { hint } : {}) });
+}
+/** Why a mode cannot be kept: the engine must read every file and walk every folder it restores. */
+function modeProblem(type, mode) {
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
+        return `has mode ${String(mode)}; only permission bits (0 to 0777) are kept`;
+    const needed = type === 'dir' ? 0o700 : 0o600;
+    if ((mode & needed) !== needed)
+        return `has mode ${mode.toString(8)}; its owner must be able to ${type === 'dir' ? 'list, enter and write' : 'read and write'} it`;
+    return undefined;
+}
+/**
+ * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
+ * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
+ */
+async function readPluginFolder(dir, displayDir) {
+    const entries = [];
+    let total = 0;
+    const walk = async (rel) => {
+        // `.git`: a plugin repository's checkout is published as it is, without its history.
+        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
+        for (const name of names) {
+            const path = rel ? external_node_path_.posix.join(rel, name) : name;
+            const display = external_node_path_.posix.join(displayDir, path);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
+            if (entries.length >= MAX_PLUGIN_ENTRIES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_ENTRIES} files and folders.`, displayDir);
+            if (stat.isSymbolicLink())
+                refuse('Symbolic links cannot be published: they could point anywhere on the machine that restores the plugin.', display, 'Copy the file into the plugin instead.');
+            const type = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+            if (!type)
+                refuse('Only files and folders can be published (this is a device, FIFO or socket).', display);
+            const mode = stat.mode & 0o777;
+            const problem = modeProblem(type, mode);
+            if (problem)
+                refuse(`The ${type === 'dir' ? 'folder' : 'file'} ${problem}.`, display, `chmod u+rw${type === 'dir' ? 'x' : ''} it.`);
+            if (type === 'dir') {
+                entries.push({ type, path, mode });
+                await walk(path);
+                continue;
+            }
+            total += stat.size;
+            if (total > MAX_PLUGIN_BYTES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir, 'Keep build outputs and vendored trees out of the plugin folder.');
+            const content = await (0,promises_.readFile)((0,external_node_path_.join)(dir, path));
+            entries.push({ type, path, mode, base64: content.toString('base64') });
+        }
+    };
+    await walk('');
+    return { schemaVersion: 1, entries };
+}
+/** Why an archive path could write outside the folder (or is no path at all); undefined when safe. */
+function plugin_archive_pathProblem(path) {
+    if (typeof path !== 'string' || path === '')
+        return 'has no path';
+    if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
+        return 'has an absolute path';
+    if (/[\\\0]/.test(path))
+        return 'has a backslash or NUL in its path';
+    const parts = path.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..'))
+        return "has a path with an empty, '.' or '..' segment";
+    return undefined;
+}
+/**
+ * Checks an archive read back from the store against the digest recorded when it was published,
+ * and every entry against the rules of readPluginFolder. Throws a ConfigurationError naming the
+ * first thing wrong, at `displayDir`.
+ */
+function checkArchive(archive, digest, displayDir) {
+    const entries = archive?.entries;
+    if (!Array.isArray(entries) || archive.schemaVersion !== 1)
+        refuse('The stored plugin is not an archive this engine can read.', displayDir);
+    if (entries.length > MAX_PLUGIN_ENTRIES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_ENTRIES} entries.`, displayDir);
+    const seen = new Set();
+    let total = 0;
+    for (const raw of entries) {
+        // A hostile object may hold anything: null, numbers, entries without fields.
+        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
+        const problem = plugin_archive_pathProblem(entry.path) ??
+            (entry.type === 'file' || entry.type === 'dir'
+                ? undefined
+                : 'is neither a file nor a folder') ??
+            modeProblem(entry.type, entry.mode) ??
+            (entry.type === 'file' && typeof entry.base64 !== 'string' ? 'has no content' : undefined) ??
+            (seen.has(entry.path) ? 'is listed twice' : undefined);
+        if (problem)
+            refuse(`An entry of the stored plugin ${problem}: refused.`, displayDir);
+        seen.add(entry.path);
+        if (entry.type === 'file')
+            total += Buffer.byteLength(entry.base64, 'base64');
+    }
+    if (total > MAX_PLUGIN_BYTES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir);
+    const actual = digestArchive(archive);
+    if (actual !== digest)
+        refuse(`The stored plugin does not match the digest recorded when it was published (recorded sha256 ${digest}, stored content sha256 ${actual}): it was changed after publishing, and is refused.`, displayDir, 'Restore the object (S3 versioning) or publish the plugin again under a new version, and find out who could write to the IaC bucket.');
+    return archive;
+}
+/** Writes a checked archive into `dir` (new or empty): folders, files, then their modes. */
+async function restoreArchive(archive, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    for (const entry of archive.entries) {
+        const target = (0,external_node_path_.join)(dir, ...entry.path.split('/'));
+        if (entry.type === 'dir')
+            await (0,promises_.mkdir)(target, { recursive: true, mode: 0o700 });
+        else {
+            await (0,promises_.mkdir)((0,external_node_path_.join)(target, '..'), { recursive: true, mode: 0o700 });
+            // `wx`: never through an existing file or link.
+            await (0,promises_.writeFile)(target, Buffer.from(entry.base64, 'base64'), { flag: 'wx', mode: 0o600 });
+        }
+    }
+    for (const entry of archive.entries)
+        await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
+/**
+ * The plugin registry in the IaC bucket: `plugins publish` stores an immutable version of a
+ * plugin, deployments fetch it by the `studio/name@version` stk.yaml names.
+ *
+ * A version is published in two conditional writes (`If-None-Match: *`): first its files, under a
+ * key holding their digest, then its release record, which is what makes the version exist. The
+ * release record is never overwritten: publishing the same files again is a no-op, different files
+ * are refused, and of two publishers racing for one version exactly one wins.
+ */
+
+
+
+
+
+
+
+class PluginRegistry {
+    store;
+    constructor(store) {
+        this.store = store;
+    }
+    /** Where the registry lives, for messages: `s3://<bucket>/plugins/`. */
+    get place() {
+        return `s3://${this.store.bucket}/${REGISTRY_PREFIX}`;
+    }
+    /**
+     * Publishes the plugin folder `dir` as `<studio>/<metadata.name>@<metadata.version>` (a
+     * `version` given must equal metadata.version: the deployment checks plugin.yaml against it).
+     */
+    async publish(dir, options) {
+        const ref = await readRef(dir, options.displayDir, options.studio, options.version);
+        const archive = await readPluginFolder(dir, options.displayDir);
+        const digest = digestArchive(archive);
+        const release = {
+            schemaVersion: 1,
+            ...ref,
+            digest,
+            files: listArchive(archive),
+            bytes: listArchive(archive).reduce((sum, f) => sum + (f.bytes ?? 0), 0),
+            publishedAt: (options.now ?? new Date()).toISOString(),
+            publishedBy: options.publisher,
+        };
+        const existing = await this.show(ref);
+        if (existing)
+            return this.alreadyThere(existing, digest);
+        await this.putContent(ref, digest, archive);
+        try {
+            await this.store.putJson(releaseKey(ref), release, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // Someone published this version between our read and our write.
+            const winner = await this.show(ref);
+            if (!winner)
+                throw error;
+            // Our archive is named by no release: removed if we may (a publisher may lack delete).
+            if (winner.digest !== digest)
+                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
+            return this.alreadyThere(winner, digest);
+        }
+        return { outcome: 'published', release };
+    }
+    /** The release record of one version; undefined when it was never published. */
+    async show(ref) {
+        return (await this.store.getJson(releaseKey(ref)))?.value;
+    }
+    /** Every published plugin (optionally of one studio, or one plugin), each with its versions newest first. */
+    async list(filter = {}) {
+        const prefix = filter.studio !== undefined && filter.name !== undefined
+            ? pluginPrefix(filter.studio, filter.name)
+            : filter.studio !== undefined
+                ? `${REGISTRY_PREFIX}${encodeURIComponent(filter.studio)}/`
+                : REGISTRY_PREFIX;
+        const byPlugin = new Map();
+        for (const key of await this.store.list(prefix)) {
+            const ref = refOfReleaseKey(key);
+            if (!ref)
+                continue;
+            const id = `${ref.studio}/${ref.name}`;
+            const plugin = byPlugin.get(id) ?? { studio: ref.studio, name: ref.name, versions: [] };
+            plugin.versions.push(ref.version);
+            byPlugin.set(id, plugin);
+        }
+        return [...byPlugin.values()]
+            .sort((a, b) => a.studio === b.studio ? a.name.localeCompare(b.name) : a.studio.localeCompare(b.studio))
+            .map((p) => ({ ...p, versions: p.versions.sort(compareVersionsDescending) }));
+    }
+    /** The published versions of one plugin, newest first. */
+    async versions(studio, name) {
+        return (await this.list({ studio, name }))[0]?.versions ?? [];
+    }
+    /**
+     * Restores a published version into `dir` (new or empty), after checking its files against the
+     * digest recorded at publishing. Undefined when the version was never published.
+     */
+    async fetch(ref, dir) {
+        const release = await this.show(ref);
+        if (!release)
+            return undefined;
+        const display = registry_keys_registryDisplayDir(ref);
+        const recorded = release;
+        if (recorded.studio !== ref.studio ||
+            recorded.name !== ref.name ||
+            recorded.version !== ref.version ||
+            typeof recorded.digest !== 'string' ||
+            !/^[0-9a-f]{64}$/.test(recorded.digest)) {
+            throw new errors_ConfigurationError({
+                message: `The release record of ${registry_keys_formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
+                location: { file: display },
+                hint: 'Restore the object (S3 versioning) or publish the plugin again under a new version.',
+            });
+        }
+        const stored = await this.store.getJson(contentKey(ref, release.digest));
+        if (!stored)
+            throw new errors_ConfigurationError({
+                message: `The files of ${registry_keys_formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
+                location: { file: display },
+                hint: 'Publish the plugin again under a new version.',
+            });
+        await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
+        return release;
+    }
+    /** Stores the files; an object already there under their digest must hold exactly them. */
+    async putContent(ref, digest, archive) {
+        const key = contentKey(ref, digest);
+        try {
+            await this.store.putJson(key, archive, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // A publisher of the same files got there first (or an earlier attempt stopped halfway).
+            const there = await this.store.getJson(key);
+            checkArchive(there?.value, digest, registry_keys_registryDisplayDir(ref));
+        }
+    }
+    alreadyThere(existing, digest) {
+        if (existing.digest === digest)
+            return { outcome: 'unchanged', release: existing };
+        const by = existing.publishedBy?.actor ?? 'unknown';
+        throw new errors_ConfigurationError({
+            message: `${registry_keys_formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
+            location: { file: `${REGISTRY_PREFIX}${registry_keys_formatRef(existing)}` },
+            hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
+        });
+    }
+}
+/** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
+async function readRef(dir, displayDir, studio, version) {
+    const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
+    const read = await yaml_file_readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
+    if (!read.yaml)
+        throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
+    const parsed = plugin_definition_parsePluginDefinition(read.yaml);
+    if (!parsed.plugin || parsed.problems.length > 0)
+        throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
+    const where = parsed.plugin.locate(['metadata', 'version']);
+    if (version !== undefined && version !== parsed.plugin.version)
+        throw new errors_ConfigurationError({
+            message: `--version ${version} differs from metadata.version ${parsed.plugin.version}: deployments check plugin.yaml against the version stk.yaml names.`,
+            location: where,
+            hint: `Set metadata.version to ${version} in plugin.yaml, or leave --version out.`,
+        });
+    const ref = { studio, name: parsed.plugin.name, version: parsed.plugin.version };
+    checkPublishableRef(ref, where);
+    return ref;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
+/** Everything a run reads and writes in the IaC bucket, built once per step. */
+
+
+
+
+function runDependencies(iacStore, logger, region) {
+    return {
+        runs: new run_store_RunStore(iacStore, logger, { region }),
+        iacStore,
+        context: new WorkspaceContextStore(iacStore),
+        history: new DeploymentHistory(iacStore),
+        consumers: new ConsumerIndex(iacStore),
+        sharedValues: new SharedValueStore(iacStore),
+        bindings: new AppBindingStore(iacStore),
+        connectionTypes: new ConnectionTypeStore(iacStore),
+        pluginRegistry: new PluginRegistry(iacStore),
+        logger,
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-files.ts
@@ -96783,6 +96528,1048 @@ async function scanRepositoryFiles(root, exclude, copyTo) {
     await walk('');
     result.digest = hash.digest('hex');
     return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
+/**
+ * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
+ * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
+ * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
+ * still to be done, since the run could then never have done what was reviewed. The order of the
+ * list does not matter: tasks run in the order the run recorded them (a valid order), and with
+ * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
+ */
+
+const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
+/**
+ * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
+ * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
+ * own tasks) the list may be a part.
+ */
+function checkTaskList(run, tasks, options) {
+    if (tasks.length === 0) {
+        throw new errors_ConfigurationError({
+            message: 'TASK_LIST is empty.',
+            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+        });
+    }
+    const problems = tasks.flatMap((task, index) => {
+        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
+        if (!recorded)
+            return [
+                {
+                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
+                },
+            ];
+        if (recorded.taskType !== task.taskType ||
+            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
+            return [
+                {
+                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
+                },
+            ];
+        }
+        return [];
+    });
+    if (options.complete) {
+        const listed = new Set(tasks.map((t) => t.runTaskId));
+        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
+        if (missing.length > 0)
+            problems.push({
+                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
+            });
+    }
+    if (problems.length > 0) {
+        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
+        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
+    }
+}
+/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
+function inRunOrder(run, tasks) {
+    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
+    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
+}
+/**
+ * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
+ * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
+ */
+function incompleteRun(run) {
+    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
+    if (left.length === 0)
+        return undefined;
+    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
+}
+function task_list_check_describe(task) {
+    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
+/**
+ * The start of executing a run's tasks: the run must exist, TASK_LIST must match the run's tasks,
+ * and the step takes its executor claim (reopening the run first when it failed: a re-run of the
+ * failed job); the listed tasks go READY_TO_RUN in that same write, while the run's other tasks
+ * (awaiting approval) stay PENDING. Every refusal comes before any write, so it changes nothing in
+ * the run; the refused step's post step then closes a RUNNING run it was given (ABORTED, lock
+ * released), except when another step holds the run (see executor-claim.ts).
+ */
+
+
+
+
+
+const run_claim_newId = monotonicFactory();
+/**
+ * Claims run `runId` for this step. Returns undefined with the record when the run already
+ * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
+ * executes it) otherwise.
+ */
+async function claimRunForTasks(deps, options) {
+    const found = await deps.runs.getRun(options.runId);
+    if (!found) {
+        throw new errors_ConfigurationError({
+            message: `Run ${options.runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    const opener = repositoryOfRunUrl(found.workflowRunUrl);
+    if (options.repository && opener && opener !== options.repository)
+        throw new ForeignRunError(found, opener, options.repository);
+    const complete = options.partial !== true;
+    // The tasks this step executes go READY_TO_RUN in the write that claims (or reopens) the run.
+    const ready = options.tasks.map((t) => t.runTaskId);
+    const executor = {
+        id: run_claim_newId(),
+        description: options.executor ?? 'a step outside a GitHub workflow',
+        claimedAt: new Date().toISOString(),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    };
+    // A run a later run found dead is never applied, whatever its status says.
+    if (found.supersededBy)
+        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+    if (found.status === 'SUCCEEDED') {
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
+        return { run: found, done: true };
+    }
+    if (found.status !== 'RUNNING') {
+        // Checked before the run is reopened: a refused list leaves the failed run as it was.
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
+        const run = await deps.runs.resumeRun(found.runId, executor, ready);
+        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
+        const resumed = run.attempts?.at(-1);
+        return { run, executor, ...(resumed ? { resumed } : {}) };
+    }
+    // Refusals first, writing nothing: the step's post step then closes the run it was given.
+    if (found.executor)
+        throw new RunClaimedError(found, found.executor);
+    checkTaskList(found, options.tasks, { complete });
+    // The superseding run may have taken the lock and stopped before closing this one.
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
+    const run = await deps.runs.claimRun(found.runId, executor, ready);
+    return { run, executor };
+}
+/**
+ * A step asked to execute a run that another repository's workflow opened: an application is
+ * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
+ * repository's workflow must not apply that application's plans. Nothing was changed, and the
+ * step's post step must leave the run alone.
+ */
+class ForeignRunError extends errors_ConfigurationError {
+    name = 'ForeignRunError';
+    constructor(run, opener, repository) {
+        super({
+            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
+            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
+/** The infra plugin `alias` of the run's manifest. */
+function infraPlugin(context, alias) {
+    const plugin = context.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
+    if (!plugin)
+        throw new Error(`run ${context.run.runId} has no infra plugin ${alias} in its manifest`);
+    return plugin;
+}
+/** A run-scope task waits for the run-scope task listed before it: they form one chain. */
+function afterPreviousRunTask(task, graph) {
+    const index = graph.tasks.findIndex((t) => t.runTaskId === task.runTaskId);
+    const previous = graph.tasks
+        .slice(0, index < 0 ? 0 : index)
+        .reverse()
+        .find((t) => t.pluginAppliedAlias === null);
+    return previous ? [previous.runTaskId] : [];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/classic-plan.ts
+/**
+ * PLAN of one plugin (classic mode; orchestrate-and-plan runs it before approval). A plugin whose
+ * required Connection Interfaces already exist (from earlier deployments or other applications)
+ * is rendered and planned, and the plan saved for DEPLOY to apply; the others are planned after
+ * approval, after their producers. For a plugin the run destroys, the destroy is planned with the
+ * IaC of its last deployment, so the reviewer sees what it removes. PLAN tasks wait for nothing.
+ *
+ * The wire name PLAN is also unified mode's whole-run plan (unified-plan.ts): one name, two
+ * handlers, told apart by scope (a plugin alias or none), as TASK_LIST has always carried them.
+ */
+
+
+
+
+
+
+
+const classicPlan = {
+    type: 'PLAN',
+    scope: 'plugin',
+    phase: 'plan',
+    mode: 'classic',
+    label: 'PLAN',
+    waits: () => [],
+    async execute(context, alias) {
+        if (context.manifest.destroy.some((p) => p.alias === alias)) {
+            return planDestroy(context, alias, await context.iac.restoreLast(alias, 'plan-destroy'));
+        }
+        return planPlugin(context, infraPlugin(context, alias));
+    },
+};
+/** Plans the destroy of a removed plugin in `dir`, which holds the IaC of its last deployment. */
+async function planDestroy(context, alias, dir) {
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias));
+    const lockFile = await terraform.lockFile();
+    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(alias),
+        kind: 'destroy',
+        alias,
+        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
+        targets: [],
+        state: (await terraform.stateVersion()) ?? null,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+    });
+    return { plans: [record] };
+}
+async function planPlugin(context, plugin) {
+    const { workspace, environment } = context.manifest.target;
+    const missing = [];
+    const connections = {};
+    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
+    const requires = context.manifest.rollback ? [] : plugin.requires;
+    const found = await context.stores.context.getMany(workspace, environment, requires.map((r) => r.name));
+    for (const required of requires) {
+        const instance = found.get(required.name);
+        if (instance)
+            connections[required.name] = canonical_json_sha256(canonical_json_canonicalJson(instance.attributes));
+        else
+            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
+    }
+    if (missing.length > 0) {
+        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
+        context.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
+        return { unplanned: { alias: plugin.alias, reason } };
+    }
+    const project = await context.renderer.render(plugin);
+    const dir = (0,external_node_path_.join)(context.workDir, 'plan', plugin.alias);
+    await (0,promises_.rm)(dir, { recursive: true, force: true });
+    await writeRenderedProject(project, dir);
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias));
+    const state = (await terraform.stateVersion()) ?? null;
+    const lockFile = await terraform.lockFile();
+    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(plugin.alias),
+        kind: 'deploy',
+        alias: plugin.alias,
+        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
+        targets: [],
+        state,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+        iacDigest: project.digest,
+        connections,
+    });
+    return { plans: [record] };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/deploy-self-hosted.ts
+/**
+ * DEPLOY_SELF_HOSTED (classic mode, after approval): applies one plugin, in its own state, with
+ * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
+ * outputs came out as planned); when the IaC changed it plans again and applies only if the new
+ * plan does the same things to the same resources, reporting the change prominently; otherwise it
+ * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
+ * plugin's Connection Interfaces. Waits for the plugin's IAC.
+ */
+
+
+
+
+
+
+
+
+const deploySelfHosted = {
+    type: 'DEPLOY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    label: 'DEPLOY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'planned after approval' : '—';
+    },
+    waits(task, graph) {
+        const iac = graph.find('IAC_SELF_HOSTED', task.pluginAppliedAlias);
+        return iac ? [iac] : [];
+    },
+    async execute(context, alias) {
+        const plugin = infraPlugin(context, alias);
+        // Refused before anything is applied, rather than after.
+        await context.outputs.checkTarget(alias);
+        const dir = await context.iac.ensure(alias);
+        const { terraform, changes, use } = await applyPlugin(context, plugin, dir);
+        const outputs = await terraform.output();
+        const outputFile = await context.outputs.publish(plugin, outputs);
+        context.ledger.deployed(alias, context.ledger.digest(alias) ?? '');
+        return { changes, outputs, outputFile, reviewedPlan: use };
+    },
+};
+/**
+ * Applies the reviewed plan, a new plan that does the same things, or (with no plan saved) plans
+ * and applies in one go.
+ */
+async function applyPlugin(context, plugin, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias), {
+        lockFile: record?.lockFile,
+    });
+    if (!record) {
+        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    }
+    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+    if (context.ledger.digest(plugin.alias) === record.iacDigest) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const changedInterfaces = await changedConnections(context, record);
+    const why = changedInterfaces.length > 0
+        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
+        : 'its rendered IaC changed since review';
+    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
+    await terraform.plan({ out: file });
+    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            {
+                message: `Nothing was applied to ${plugin.alias}.`,
+                hint: 'Start a new run (re-run the workflow) to review the new plan.',
+            },
+        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
+    }
+    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
+    return {
+        terraform,
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces },
+    };
+}
+/** The Connection Interfaces the plan was made with whose values changed since. */
+async function changedConnections(context, record) {
+    const { workspace, environment } = context.manifest.target;
+    const changed = [];
+    const planned = Object.entries(record.connections ?? {});
+    const found = await context.stores.context.getMany(workspace, environment, planned.map(([name]) => name));
+    for (const [name, digest] of planned) {
+        const instance = found.get(name);
+        if (!instance || canonical_json_sha256(canonical_json_canonicalJson(instance.attributes)) !== digest)
+            changed.push(name);
+    }
+    return changed;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/destroy-self-hosted.ts
+/**
+ * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
+ * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
+ * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
+ * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
+ * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
+ * plugin that required this one (consumers before producers).
+ */
+
+
+
+
+const destroySelfHosted = {
+    type: 'DESTROY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    label: 'DESTROY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed destroy plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'destroyed without a saved plan' : '—';
+    },
+    waits(task, graph) {
+        const alias = task.pluginAppliedAlias ?? '';
+        const deploys = graph.tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED');
+        const consumers = graph.tasks.filter((t) => t.taskType === 'DESTROY_SELF_HOSTED' &&
+            t.pluginAppliedAlias !== null &&
+            graph.dependsOn(t.pluginAppliedAlias).includes(alias));
+        return [...deploys, ...consumers].map((t) => t.runTaskId);
+    },
+    async execute(context, alias) {
+        const removed = context.manifest.destroy.find((p) => p.alias === alias);
+        if (!removed)
+            throw new Error(`run ${context.run.runId} does not remove plugin ${alias}`);
+        const dir = await context.iac.restoreLast(alias, 'destroy');
+        const { changes, use } = await destroyPlugin(context, alias, dir);
+        await context.outputs.removeConnections(removed);
+        return { changes, reviewedPlan: use };
+    },
+};
+/** The destroy of `alias` in `dir`, which holds the IaC of its last deployment. */
+async function destroyPlugin(context, alias, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
+    if (!record)
+        return { changes: await terraform.destroy(), use: { kind: 'none' } };
+    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+    if (!moved) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
+        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
+    const count = await replanReviewedDestroy(terraform, record, file, {
+        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+        nothing: `Nothing of ${alias} was destroyed.`,
+        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    });
+    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces: [], stateMoved: true },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/iac-self-hosted.ts
+
+const iacSelfHosted = {
+    type: 'IAC_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    label: 'IAC',
+    waits: (task, graph) => graph
+        .dependsOn(task.pluginAppliedAlias ?? '')
+        .flatMap((producer) => graph.find('DEPLOY_SELF_HOSTED', producer) ?? []),
+    async execute(context, alias) {
+        const project = await context.renderer.render(infraPlugin(context, alias));
+        await context.iac.store(alias, project);
+        context.logger.info(`Rendered ${project.files.length} file(s) of ${alias} (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-deploy.ts
+/**
+ * UNIFIED_DEPLOY (unified mode, after approval): applies exactly the saved deploy plan, refused
+ * when its bytes changed or the state moved since it was made; then writes each plugin's output
+ * file and publishes its Connection Interfaces. Follows PLAN.
+ */
+
+
+
+
+
+
+const unifiedDeploy = {
+    type: 'UNIFIED_DEPLOY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    label: 'UNIFIED_DEPLOY',
+    planApplied: () => 'the reviewed plan',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { run, unified, logger } = context;
+        const { runs, iacStore } = context.stores;
+        const record = await unified.planRecord('deploy');
+        const bytes = await verifiedPlanBytes(runs, iacStore.bucket, run.runId, record);
+        const terraform = await unified.init(record.lockFile);
+        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
+        const file = (0,external_node_path_.join)(unified.dir, 'deploy.tfplan');
+        await (0,promises_.writeFile)(file, bytes);
+        logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
+        const changes = await terraform.applyPlan(file);
+        const outputs = await terraform.output();
+        const project = await unified.snapshot();
+        const pluginOutputs = [];
+        for (const alias of unified.keptAliases) {
+            const module = project.modules.find((m) => m.alias === alias);
+            const moduleOutputsOf = {};
+            for (const o of module?.outputs ?? []) {
+                const value = outputs[rootOutputName(alias, o.name)];
+                if (value)
+                    moduleOutputsOf[o.name] = value;
+            }
+            const outputFile = await context.outputs.publish(infraPlugin(context, alias), moduleOutputsOf);
+            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
+            const snapshot = await runs.getArtifact(run.runId, iacArtifact(alias));
+            context.ledger.deployed(alias, snapshot?.digest ?? '');
+        }
+        return { changes, pluginOutputs };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-destroy.ts
+/**
+ * UNIFIED_DESTROY (unified mode, after approval): plans the destroy of the removed modules again
+ * against the state the deploy left and applies it only when it destroys exactly the resources the
+ * reviewed destroy plan listed; then deletes their Connection Interfaces. Last of the chain.
+ */
+
+
+
+const unifiedDestroy = {
+    type: 'UNIFIED_DESTROY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    label: 'UNIFIED_DESTROY',
+    planApplied: () => 'a new plan equal to the reviewed one',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { unified, manifest, logger } = context;
+        const record = await unified.planRecord('destroy');
+        const terraform = await unified.init(record.lockFile);
+        const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
+        const count = await replanReviewedDestroy(terraform, record, file, {
+            title: 'The destroy planned now is not the one that was reviewed',
+            nothing: 'Nothing was destroyed.',
+            hint: 'Re-run the workflow to review a new destroy plan.',
+        });
+        logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
+        const changes = await terraform.applyPlan(file);
+        for (const removed of manifest.destroy)
+            await context.outputs.removeConnections(removed);
+        return { changes };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-iac.ts
+/**
+ * UNIFIED_IAC (unified mode; orchestrate-and-plan runs it before approval): renders each kept
+ * plugin into `<alias>/` of the run's one project with its in-run connections wired through
+ * Terraform, renders each removed plugin again from its last deployment, and writes the root
+ * module (`stk-modules.tf`, `<alias>-outputs.tf`). In a rollback each module is taken as the
+ * version rolled back to deployed it, wiring included. First of the unified chain.
+ */
+
+
+
+
+
+const unifiedIac = {
+    type: 'UNIFIED_IAC',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    label: 'UNIFIED_IAC',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { manifest, run, unified, logger } = context;
+        const { runs } = context.stores;
+        checkModuleNames([...unified.keptAliases, ...unified.removedAliases]);
+        const files = [];
+        const modules = [];
+        for (const alias of unified.keptAliases) {
+            const recorded = await unified.rollbackModule(alias);
+            if (recorded) {
+                // A rollback deploys the module exactly as that version did, wiring included.
+                await runs.putArtifact(run.runId, iacArtifact(alias), recorded);
+                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
+                files.push(...moduleFilesOf(alias, recorded));
+                continue;
+            }
+            const plugin = infraPlugin(context, alias);
+            const wiring = wireModule(plugin, manifest);
+            const rendered = await context.renderer.render(plugin, wiring.connections);
+            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
+            const variables = connectionsFile(wiring.inputs);
+            if (variables)
+                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
+            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const snapshot = {
+                digest: render_directory_digestFiles(moduleFiles),
+                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+                inputs: wiring.inputs,
+                outputs,
+            };
+            await runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
+            modules.push({ alias, inputs: wiring.inputs, outputs });
+            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
+        }
+        for (const alias of unified.removedAliases) {
+            const previous = await unified.lastModule(alias);
+            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
+            files.push(...moduleFilesOf(alias, previous));
+            logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
+        }
+        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
+        for (const module of modules) {
+            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
+        }
+        const project = {
+            digest: render_directory_digestFiles(files),
+            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+            modules,
+        };
+        await unified.write(files, project);
+        logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-plan.ts
+
+const unifiedPlan = {
+    type: 'PLAN',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    label: 'PLAN',
+    waits: afterPreviousRunTask,
+    async execute({ unified }) {
+        const terraform = await unified.init();
+        const state = (await terraform.stateVersion()) ?? null;
+        const lockFile = await terraform.lockFile();
+        const plans = [];
+        const kept = unified.keptAliases;
+        const removed = unified.removedAliases;
+        if (kept.length > 0) {
+            // Targets only exclude something when modules are being removed.
+            const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
+            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+        }
+        if (removed.length > 0) {
+            const targets = removed.map((a) => `module.${a}`);
+            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+        }
+        return { plans };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/table.ts
+/**
+ * The task types: one handler each, one line each below. Everything the rest of the engine knows
+ * about task types is derived from this table: which types a TASK_LIST may name, which tasks
+ * orchestrate-and-plan runs before approval (the planning set), what each task waits for in the
+ * graph, a run's deployment mode, and how summaries name a task.
+ *
+ * Lower layers (tasks/, runs/, schedule/) treat a task type as an opaque string: they store and
+ * compare it, and take the graph's waits as a function (schedule's WaitsOf). Only this table says
+ * which types exist, and it checks every task list that comes in (checkTaskTypes).
+ *
+ * A handler is found by its wire name and its scope: PLAN is classic mode's per-plugin plan and
+ * unified mode's whole-run plan, two handlers under one name, as TASK_LIST has always carried it
+ * (pluginAppliedAlias set or null).
+ */
+
+
+
+
+
+
+
+
+
+const TASK_HANDLERS = [
+    iacSelfHosted,
+    deploySelfHosted,
+    destroySelfHosted,
+    classicPlan,
+    unifiedIac,
+    unifiedPlan,
+    unifiedDeploy,
+    unifiedDestroy,
+];
+/** A set of handlers and what is derived from them (TASK_TABLE: the engine's). */
+class TaskTable {
+    handlers;
+    /** Every wire name a TASK_LIST may name, in table order. */
+    types;
+    /** The wire names orchestrate-and-plan runs itself before approval (left out of apply_tasks). */
+    planning;
+    constructor(handlers) {
+        this.handlers = handlers;
+        const seen = new Map();
+        for (const handler of handlers) {
+            const other = seen.get(handler.type);
+            // One name, one phase: apply_tasks and the summaries split tasks by name.
+            if (other && (other.scope === handler.scope || other.phase !== handler.phase))
+                throw new Error(`task type ${handler.type} has two handlers of ${other.scope === handler.scope ? `scope ${handler.scope}` : 'different phases'}`);
+            seen.set(handler.type, handler);
+        }
+        this.types = [...seen.keys()];
+        this.planning = [...seen.values()].filter((h) => h.phase === 'plan').map((h) => h.type);
+    }
+    /** The handler of `task`, if the table has one for its type and scope. */
+    find(task) {
+        const scope = task.pluginAppliedAlias === null ? 'run' : 'plugin';
+        return this.handlers.find((h) => h.type === task.taskType && h.scope === scope);
+    }
+    /** Refuses a task list naming a type (or a scope of it) the table does not have. */
+    checkTaskTypes(tasks) {
+        tasks.forEach((task, index) => {
+            if (this.find(task))
+                return;
+            const where = `element ${index} has taskType ${JSON.stringify(task.taskType)}`;
+            const known = this.types.includes(task.taskType);
+            throw new errors_ConfigurationError({
+                message: known
+                    ? `${where} ${task.pluginAppliedAlias === null ? 'without' : 'with'} a pluginAppliedAlias, which that type does not take.`
+                    : `${where}; expected one of ${this.types.join(', ')}.`,
+                hint: 'Pass the apply_tasks output of orchestrate-and-plan unchanged.',
+            });
+        });
+        return [...tasks];
+    }
+    /** What a task waits for in the graph: its handler's waits (none for an unknown one). */
+    waits = (task, graph) => this.find(task)?.waits(task, graph) ?? [];
+    /** A run's mode: unified when any of its tasks is a unified mode's. */
+    mode(tasks) {
+        return tasks.some((t) => this.find(t)?.mode === 'unified') ? 'unified' : 'classic';
+    }
+    /** Whether orchestrate-and-plan runs `task` before approval. */
+    isPlanning(task) {
+        return this.find(task)?.phase === 'plan';
+    }
+    /** How summaries name a task type in a few characters (its wire name when unknown). */
+    label(task) {
+        return this.find(task)?.label ?? task.taskType;
+    }
+    /** Executes `task` with its handler. */
+    async execute(context, task) {
+        const handler = this.find(task);
+        if (!handler)
+            throw new Error(`task ${task.runTaskId} (${task.taskType} ${task.pluginAppliedAlias ?? 'over the whole run'}) has no handler`);
+        return handler.scope === 'run'
+            ? handler.execute(context)
+            : handler.execute(context, task.pluginAppliedAlias);
+    }
+}
+/** The engine's task types. */
+const TASK_TABLE = new TaskTable(TASK_HANDLERS);
+/** Every task type's wire name. */
+const TASK_TYPES = TASK_TABLE.types;
+/** The types orchestrate-and-plan executes itself before asking for approval (both modes). */
+const PLANNING_TASKS = TASK_TABLE.planning;
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
+/** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
+async function recordApproval(deps, run, approval) {
+    if (!approval)
+        return run;
+    deps.logger.info(describeApproval(approval));
+    try {
+        return await deps.runs.recordApproval(run.runId, approval);
+    }
+    catch (error) {
+        deps.logger.warning(`Who approved run ${run.runId} could not be recorded (${error.message}); the deployment goes on.`);
+        return run;
+    }
+}
+/** One line for the job log: who approved, or why it is not known. */
+function describeApproval(approval) {
+    if (approval.unavailable)
+        return `Approval not recorded: ${approval.unavailable}`;
+    const reviews = approval.reviews ?? [];
+    if (reviews.length === 0)
+        return 'Approval: GitHub lists no environment review for this workflow run (no environment with required reviewers).';
+    return `Approval: ${reviews
+        .map((r) => `${r.state} by ${r.login} (environment ${r.environments.join(', ') || '?'})${r.comment ? `: "${r.comment}"` : ''}`)
+        .join('; ')}.`;
+}
+/** What the history keeps of a run's audit (all of it, when there is one). */
+function historyAudit(run) {
+    return run.audit ? { audit: run.audit } : {};
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
+/**
+ * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
+ * workflow's cancel job, or a person). The watch reads the run record every second and, once
+ * the run is no longer RUNNING, aborts the step's work the way a job cancellation does (Terraform
+ * is interrupted and saves its state), so nothing keeps changing infrastructure after the lock
+ * was released.
+ */
+
+/**
+ * Every second: Terraform must stop within 2 s of the run being closed elsewhere, since a new run
+ * may take the lock at once. One GET of a small object a second costs about 0.15 US cents per
+ * hour of apply at S3's request price.
+ */
+const WATCH_INTERVAL_MS = 1000;
+function watchRun(runs, runId, logger, options) {
+    const controller = new AbortController();
+    let closed;
+    const onJobCancel = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted)
+        onJobCancel();
+    options.signal?.addEventListener('abort', onJobCancel, { once: true });
+    let checking = false;
+    const timer = setInterval(() => {
+        if (checking || controller.signal.aborted)
+            return;
+        checking = true;
+        runs
+            .getRun(runId)
+            .then((run) => {
+            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
+                const by = run.supersededBy
+                    ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
+                    : 'by another job (cancel-run)';
+                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
+                logger.warning(closed.message);
+                controller.abort(closed);
+            }
+        })
+            // A failed read says nothing about the run: the next tick tries again.
+            .catch(() => undefined)
+            .finally(() => {
+            checking = false;
+        });
+    }, options.intervalMs ?? WATCH_INTERVAL_MS);
+    timer.unref();
+    return {
+        signal: controller.signal,
+        closedElsewhere: () => closed,
+        stop: () => {
+            clearInterval(timer);
+            options.signal?.removeEventListener('abort', onJobCancel);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/schedule/task-graph.ts
+/**
+ * @param dependsOn per plugin alias, the aliases it requires a connection from (manifest
+ *   `dependsOn`, for kept and removed plugins alike)
+ * @param waitsOf what each task waits for (the handler table's `waits`)
+ */
+function taskGraph(tasks, dependsOn, waitsOf) {
+    const view = {
+        tasks,
+        find: (type, alias) => tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId,
+        dependsOn: (alias) => dependsOn.get(alias) ?? [],
+    };
+    const ids = new Set(tasks.map((t) => t.runTaskId));
+    return tasks.map((task) => {
+        const after = new Set([...waitsOf(task, view)].filter((id) => ids.has(id)));
+        after.delete(task.runTaskId);
+        return { id: task.runTaskId, after: [...after] };
+    });
+}
+/**
+ * For each task, the number of tasks on the longest chain from it to the end (itself included):
+ * starting the task with the longest remaining chain first shortens the whole run.
+ */
+function remainingChain(nodes) {
+    const dependents = new Map();
+    for (const node of nodes)
+        for (const before of node.after)
+            dependents.set(before, [...(dependents.get(before) ?? []), node.id]);
+    const memo = new Map();
+    const visiting = new Set();
+    const depth = (id) => {
+        const known = memo.get(id);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(id))
+            throw new Error(`task graph has a cycle through ${id}`);
+        visiting.add(id);
+        const value = 1 + Math.max(0, ...(dependents.get(id) ?? []).map(depth));
+        visiting.delete(id);
+        memo.set(id, value);
+        return value;
+    };
+    for (const node of nodes)
+        depth(node.id);
+    return memo;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/schedule/scheduler.ts
+/**
+ * Which tasks may start now: every task it waits for has succeeded, at most `parallelism` run at
+ * once, the longest remaining chain first (ties: list order). With parallelism 1 it is the list
+ * order, task by task. After a failure nothing new starts; what runs may finish, the rest is left
+ * for the caller to abort. Pure logic: the executor tells it what started and ended.
+ */
+
+class Scheduler {
+    parallelism;
+    waiting;
+    running = new Set();
+    succeeded = new Set();
+    priority;
+    order;
+    stopped = false;
+    /**
+     * @param done tasks that already succeeded (a resumed run): they satisfy dependencies and never run
+     */
+    constructor(nodes, parallelism, done = []) {
+        this.parallelism = parallelism;
+        if (!(parallelism >= 1))
+            throw new Error(`parallelism must be at least 1, got ${parallelism}`);
+        for (const id of done)
+            this.succeeded.add(id);
+        this.order = new Map(nodes.map((n, i) => [n.id, i]));
+        this.priority = remainingChain(nodes);
+        const ids = new Set(nodes.map((n) => n.id));
+        // Waits on tasks outside the graph (done by another job, e.g. PLAN) are already satisfied.
+        this.waiting = nodes
+            .filter((n) => !this.succeeded.has(n.id))
+            .map((n) => ({ id: n.id, after: n.after.filter((a) => ids.has(a)) }));
+    }
+    /** Tasks to start now, best first; marks them running. */
+    next() {
+        if (this.stopped)
+            return [];
+        const free = this.parallelism - this.running.size;
+        if (free <= 0)
+            return [];
+        const ready = this.ready();
+        if (this.parallelism > 1) {
+            ready.sort((a, b) => (this.priority.get(b.id) ?? 0) - (this.priority.get(a.id) ?? 0) ||
+                (this.order.get(a.id) ?? 0) - (this.order.get(b.id) ?? 0));
+        }
+        else {
+            // Task by task in list order: only the first waiting task may start (the list is a valid order).
+            ready.splice(0, ready.length, ...ready.filter((n) => n === this.waiting[0]));
+        }
+        const chosen = ready.slice(0, free).map((n) => n.id);
+        for (const id of chosen) {
+            this.running.add(id);
+            this.waiting.splice(this.waiting.findIndex((n) => n.id === id), 1);
+        }
+        return chosen;
+    }
+    finished(id, outcome) {
+        this.running.delete(id);
+        if (outcome === 'succeeded')
+            this.succeeded.add(id);
+        else
+            this.stopped = true;
+    }
+    /** Nothing runs and nothing more can start. */
+    get idle() {
+        return this.running.size === 0 && (this.stopped || this.ready().length === 0);
+    }
+    ready() {
+        return this.waiting.filter((n) => n.after.every((a) => this.succeeded.has(a)));
+    }
+    /** Tasks that never started (to be ABORTED after a failure). */
+    get notStarted() {
+        return this.waiting.map((n) => n.id);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/deployed-iac.ts
+class DeployedIacLedger {
+    keyOf;
+    digests = new Map();
+    deployedIac = new Map();
+    /** @param keyOf the object key of plugin `alias`'s IaC artifact in the run */
+    constructor(keyOf) {
+        this.keyOf = keyOf;
+    }
+    /** `alias`'s IaC, digest `digest`, is on this job's disk. */
+    rendered(alias, digest) {
+        this.digests.set(alias, digest);
+    }
+    /** The digest of `alias`'s IaC rendered or restored in this job, if it was. */
+    digest(alias) {
+        return this.digests.get(alias);
+    }
+    /** The run's IaC of `alias` (digest `digest`) is what this run deployed for it. */
+    deployed(alias, digest) {
+        this.deployedIac.set(alias, { key: this.keyOf(alias), digest });
+    }
+    /** What this run deployed for `alias`, if it deployed it. */
+    deployedOf(alias) {
+        return this.deployedIac.get(alias);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/source-map/template-lines.ts
@@ -97291,6 +98078,70 @@ class DiagnosticPlaces {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-iac.ts
+/**
+ * Classic mode's rendered IaC on this job's disk: one folder per plugin, stored with the run when
+ * IAC renders it and restored from the run after a job boundary (DEPLOY runs in the approved job);
+ * and, for a plugin that left stk.yaml, the IaC of its last deployment in a fresh folder.
+ */
+
+
+
+
+
+
+
+class PluginIacFolders {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    ledger;
+    constructor(deps, runId, manifest, workDir, ledger) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.ledger = ledger;
+    }
+    /** Where plugin `alias`'s rendered IaC is on this job's disk. */
+    dir(alias) {
+        return (0,external_node_path_.join)(this.workDir, 'iac', alias);
+    }
+    /** Writes `project` to the plugin's folder and stores it with the run. */
+    async store(alias, project) {
+        const dir = this.dir(alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        await writeRenderedProject(project, dir);
+        const stored = {
+            digest: project.digest,
+            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+        };
+        await this.deps.runs.putArtifact(this.runId, iacArtifact(alias), stored);
+        this.ledger.rendered(alias, project.digest);
+    }
+    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
+    async ensure(alias) {
+        const dir = this.dir(alias);
+        if ((0,external_node_fs_.existsSync)(dir))
+            return dir;
+        const stored = await this.deps.runs.getArtifact(this.runId, iacArtifact(alias));
+        if (!stored)
+            throw new Error(`plugin ${alias} has no rendered IaC in run ${this.runId}: its IAC task did not run`);
+        await restoreSnapshot(stored, dir);
+        this.ledger.rendered(alias, stored.digest);
+        return dir;
+    }
+    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
+    async restoreLast(alias, folder) {
+        const iac = await lastDeployedIac(this.deps, this.manifest, alias);
+        const dir = (0,external_node_path_.join)(this.workDir, folder, alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        await restoreSnapshot(iac, dir);
+        return dir;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/root-terraform.ts
 /**
  * Terraform runs the `.tf` files at the top of a project only: a plugin whose templates render
@@ -97320,13 +98171,12 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
         logger.warning(warning, { file: templatesDir });
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-renderer.ts
 /**
- * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
- * transition. IAC renders a plugin from the run's snapshot with the live Connection Interface
- * values; DEPLOY applies it with its state in the tfstate bucket and publishes outputs and
- * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
- * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
+ * Renders a plugin of the run from the run's snapshot of its files, with the Connection Interfaces
+ * it requires and the shared values it reads, as they were when the run was planned (changed
+ * shared values are refused). In a rollback, the IaC that version deployed instead. Every secret
+ * value met is masked before anything can print it; the guard reads the result at init.
  */
 
 
@@ -97339,82 +98189,433 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
- * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
- * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
- */
-async function executeRunTasks(deps, options) {
-    const claimed = await claimRunForTasks(deps, {
-        runId: options.runId,
-        tasks: options.tasks,
-        partial: options.leaveOpen === true,
-        ...(options.executor ? { executor: options.executor } : {}),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-        ...(options.repository ? { repository: options.repository } : {}),
-    });
-    if ('done' in claimed)
-        return { run: claimed.run, reports: [] };
-    const { resumed } = claimed;
-    // Recorded once the run is ours (not another repository's, not finished), before any task.
-    const run = await recordApproval(deps, claimed.run, options.approval);
-    // Until the step ends: a later run takes over a run whose executing step went silent.
-    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
-    let manifest;
-    try {
-        await deps.runs.verifyRecordedArtifacts(run.runId);
-        manifest = await deps.runs.getArtifact(run.runId, artifacts_MANIFEST_ARTIFACT);
-        if (!manifest)
-            throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, artifacts_MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
+class PluginRenderer {
+    deps;
+    run;
+    manifest;
+    options;
+    places;
+    warnings;
+    masker;
+    /** The workspace's shared values, read once per job. */
+    resolvedShared;
+    constructor(deps, run, manifest, options, places, warnings, masker) {
+        this.deps = deps;
+        this.run = run;
+        this.manifest = manifest;
+        this.options = options;
+        this.places = places;
+        this.warnings = warnings;
+        this.masker = masker;
     }
-    catch (error) {
-        await heartbeat.stop();
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
+    /**
+     * Renders `plugin` with the Connection Interfaces it requires: `wired` ones (unified mode:
+     * references into other modules of the run) or else the live values of the workspace context.
+     */
+    async render(plugin, wired = {}) {
+        const { deps, manifest, run } = this;
+        const recorded = await rollbackIac(deps, manifest, run.runId, plugin.alias);
+        if (recorded) {
+            deps.logger.info(`Using the IaC of ${plugin.alias} that run ${manifest.rollback?.runId ?? '?'} deployed for version ${manifest.rollback?.version ?? '?'}.`);
+            const files = recorded.files.map((f) => ({
+                path: f.path,
+                content: Buffer.from(f.base64, 'base64'),
+            }));
+            return { files, digest: recorded.digest };
+        }
+        const snapshot = await deps.runs.getArtifact(run.runId, artifacts_sourceArtifact(plugin.alias));
+        if (!snapshot)
+            throw new Error(`run ${run.runId} has no stored files for plugin ${plugin.alias}`);
+        const sourceDir = (0,external_node_path_.join)(this.options.workDir, 'sources', plugin.alias);
+        await (0,promises_.rm)(sourceDir, { recursive: true, force: true });
+        await restoreSnapshot(snapshot, sourceDir);
+        const { workspace, environment, appKind, appId } = manifest.target;
+        const types = manifest.connectionTypes ?? {};
+        const connections = {};
+        // What the render worker needs to mark values: engine-made references stay as they are,
+        // other applications' values are escaped, secret attributes printed only as sensitive.
+        const wiredKeys = [];
+        const secretAttributesByKey = {};
+        const typeByKey = {};
+        const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+        // One read per required interface, all at once, not a listing of the whole environment.
+        const found = await deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
+        for (const required of plugin.requires) {
+            const type = types[required.type];
+            for (const key of required.keys) {
+                if (type)
+                    typeByKey[key] = {
+                        name: type.name,
+                        source: type.source,
+                        attributes: type.attributes.map((a) => a.name),
+                    };
+            }
+            const wiredValue = wiredValueOf(required);
+            if (wiredValue) {
+                for (const key of required.keys) {
+                    connections[key] = contractView(wiredValue, type);
+                    wiredKeys.push(key);
+                }
+                continue;
+            }
+            const instance = found.get(required.name);
+            if (!instance) {
+                throw new errors_ConfigurationError({
+                    message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
+                    location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
+                    hint: required.from.kind === 'plugin'
+                        ? `It should have been published by the deploy of ${required.from.alias}; run the tasks in the order orchestrate-and-plan gave.`
+                        : 'Deploy the application or shared infrastructure that generates it first.',
+                });
+            }
+            const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
+            this.masker.maskAttributes(instance.attributes, secret);
+            const view = contractView(instance.attributes, type);
+            for (const key of required.keys) {
+                connections[key] = view;
+                secretAttributesByKey[key] = secret;
+            }
+        }
+        const shared = await this.sharedValuesFor(plugin);
+        const displayDir = this.places.templatesDir(plugin);
+        const project = await renderPluginTemplates({
+            templateDir: (0,external_node_path_.join)(sourceDir, 'templates-deploy'),
+            displayDir,
+            source: {
+                sharedValues: shared.values,
+                secretSharedValues: shared.secret,
+                inputs: plugin.inputs,
+                connections,
+                wiredConnectionKeys: wiredKeys,
+                secretConnectionAttributes: secretAttributesByKey,
+                environment,
+                workspace,
+                alias: plugin.alias,
+                version: run.version,
+                appKind,
+                appId,
+            },
+            connectionTypes: typeByKey,
+            undefinedMode: template_warnings_undefinedModeOf(this.options.templateStrict),
+        }, plugin.alias);
+        warnMissingRootTerraform(project, displayDir, deps.logger);
+        this.warnings.report(deps.logger, project.warnings);
+        this.warnings.reportCollisions(deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
+        const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
+        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
+        if (secretProblems.length > 0) {
+            throw new errors_ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
+        }
+        return project;
     }
-    const watch = watchRun(deps.runs, run.runId, deps.logger, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
-    });
-    const templateWarnings = new TemplateWarnings();
-    try {
-        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch, templateWarnings);
-        result.templateWarnings = templateWarnings.references;
-        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
-        if (options.leaveOpen && result.run.status === 'RUNNING')
-            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
-        return resumed ? { ...result, resumed } : result;
-    }
-    finally {
-        watch.stop();
-        await heartbeat.stop();
-        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
-        await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+    /**
+     * The shared values the plugin's templates read, as the run recorded them: a value changed or
+     * deleted since the run was planned is refused (what was reviewed would not be what is applied).
+     */
+    async sharedValuesFor(plugin) {
+        const wanted = plugin.sharedValues ?? [];
+        if (wanted.length === 0)
+            return { values: {}, secret: [] };
+        this.resolvedShared ??= this.deps.sharedValues.resolve(this.manifest.target.workspace, this.manifest.target.environment);
+        const current = await this.resolvedShared;
+        const recorded = this.manifest.sharedValues ?? {};
+        const keys = plugin.sharedValuesAll
+            ? [...new Set([...wanted, ...Object.keys(current)])]
+            : wanted;
+        const changed = keys.filter((k) => current[k]?.digest !== recorded[k]?.digest);
+        if (changed.length > 0) {
+            throw new errors_ConfigurationError(changed.map((k) => ({
+                message: `Shared value ${k}: ${describeSharedChange(recorded[k], current[k])}.`,
+            })), `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`);
+        }
+        const values = {};
+        const secret = [];
+        for (const key of keys) {
+            const value = current[key];
+            if (!value)
+                continue;
+            if (value.secret) {
+                this.masker.mask(value.value);
+                secret.push(key);
+            }
+            values[key] = value.value;
+        }
+        return { values, secret };
     }
 }
-async function executeTasks(deps, options, run, manifest, watch, templateWarnings) {
+/**
+ * A connection's attributes as a consumer's templates see them: with a known type, only the
+ * attributes it defines, so using another one is an error at render time (see typeHint).
+ */
+function contractView(attributes, type) {
+    if (!type)
+        return attributes;
+    const defined = new Set(type.attributes.map((a) => a.name));
+    return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
+}
+function describeSharedChange(before, now) {
+    if (!before)
+        return `was set (revision ${now?.revision ?? '?'} by ${now?.updatedBy ?? '?'} at ${now?.updatedAt ?? '?'}) after the plan; start a new run to review it`;
+    if (!now)
+        return 'was deleted after the plan; set it again or start a new run';
+    return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/secret-masker.ts
+/**
+ * The secret values a job meets while it renders and publishes (shared values, secret Connection
+ * Interface attributes): each is masked in every log line from then on, and kept for the Terraform
+ * projects, which mask it in Terraform's own output.
+ */
+
+
+class SecretMasker {
+    logger;
+    values = new Set();
+    constructor(logger) {
+        this.logger = logger;
+    }
+    /** Registers one secret value (nothing for an empty one). */
+    mask(value) {
+        const text = logger_secretText(value);
+        if (!text)
+            return;
+        // Also as templates print it inside a string (escaped), which Terraform may quote back.
+        for (const form of new Set([text, escapeHclString(text, false)])) {
+            this.values.add(form);
+            this.logger.addSecret(form);
+        }
+    }
+    /** Registers the values of `names` in `attributes`. */
+    maskAttributes(attributes, names) {
+        for (const name of names)
+            this.mask(attributes[name]);
+    }
+    /** Every value registered so far, in each form it may be printed in. */
+    get secrets() {
+        return [...this.values];
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-projects.ts
+/**
+ * The Terraform projects of one job: each gets the run's Terraform version for its plugin, the
+ * guard (before and after its init), the provider mirror the job shares, private module
+ * credentials, the secrets met so far, and, for runs planned with CHECKOUT_BRANCH, the
+ * repository's files linked as repodir/. Also where each project keeps its state (stateBackend).
+ */
+
+
+
+
+
+
+
+class TerraformProjects {
+    deps;
+    run;
+    manifest;
+    options;
+    places;
+    masker;
+    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
+    repodir;
+    providerMirror;
+    /** Private module tokens for `terraform init`, masked once. */
+    git;
+    /** The binary of each Terraform version the run chose per plugin. */
+    binaries = new Map();
+    constructor(deps, run, manifest, options, places, masker) {
+        this.deps = deps;
+        this.run = run;
+        this.manifest = manifest;
+        this.options = options;
+        this.places = places;
+        this.masker = masker;
+        this.git = gitCredentials(options.guardrails.allowedModules);
+        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
+        this.providerMirror = options.providerMirrorDir
+            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
+            : undefined;
+    }
+    /** Once per job, before any task: the repository files and the Terraform versions. */
+    async prepare() {
+        await this.prepareRepositoryFiles();
+        await this.prepareTerraform();
+    }
+    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
+    project(dir, alias) {
+        const { repodir, options } = this;
+        if (repodir) {
+            const link = (0,external_node_path_.join)(dir, REPODIR);
+            if (!(0,external_node_fs_.existsSync)(link))
+                (0,external_node_fs_.symlinkSync)(repodir, link, 'dir');
+        }
+        return new TerraformProject({
+            ...options.terraform,
+            binary: terraformBinaryFor(this.manifest, this.binaries, alias, options.terraform.binary),
+            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, options.guardrails, stage)),
+            initEnv: this.git.env,
+            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
+            unlockCommand: shipped_cli_cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
+            secrets: [...(options.terraform.secrets ?? []), ...this.git.secrets, ...this.masker.secrets],
+            dir,
+            logger: this.deps.logger,
+            signal: options.signal,
+        });
+    }
+    /**
+     * Where the state of plugin `alias` (null: the unified project) lives: the only place task
+     * execution asks for backend settings.
+     */
+    stateBackend(alias) {
+        const { workspace, environment, appKind, appId } = this.manifest.target;
+        return {
+            bucket: this.run.tfstate.bucket,
+            region: this.run.tfstate.region,
+            key: alias === null
+                ? state_key_unifiedStateKey({ workspace, environment, appKind, appId })
+                : stateKey({ workspace, environment, appKind, appId, alias }),
+            ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
+        };
+    }
+    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
+    async prepareRepositoryFiles() {
+        const planned = this.manifest.repositoryFiles;
+        const { checkout, workDir } = this.options;
+        const { logger } = this.deps;
+        if (!planned) {
+            if (checkout?.requested)
+                logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
+            return;
+        }
+        if (!checkout)
+            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
+        const copy = (0,external_node_path_.join)(workDir, REPODIR);
+        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
+        this.repodir = copy;
+        if (found.digest !== planned.digest) {
+            logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
+        }
+        else {
+            logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
+        }
+    }
+    /** Installs, once per job, the Terraform versions the run chose per plugin. */
+    async prepareTerraform() {
+        if (!this.manifest.terraformVersions)
+            return;
+        if (!this.options.resolveTerraform)
+            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
+        if (!this.options.leaveOpen)
+            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
+        this.binaries = await terraform_versions_installTerraformVersions(this.manifest, this.options.resolveTerraform);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/job-context.ts
+/**
+ * The TaskContext of one job: the job's services, built once and shared by its tasks (the
+ * Terraform projects reuse the installed versions and the provider mirror; the unified project is
+ * initialized once; the secrets met by one task are masked in the next).
+ */
+
+
+
+
+
+
+
+
+
+/** @param deps the stores, with the logger every task's lines go through */
+function jobContext(deps, options, run, manifest, warnings) {
+    const masker = new SecretMasker(deps.logger);
+    const places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
+    const ledger = new DeployedIacLedger((alias) => deps.runs.artifactKey(run.runId, iacArtifact(alias)));
+    const terraform = new TerraformProjects(deps, run, manifest, options, places, masker);
+    const context = {
+        run,
+        manifest,
+        logger: deps.logger,
+        workDir: options.workDir,
+        stores: { runs: deps.runs, iacStore: deps.iacStore, context: deps.context },
+        renderer: new PluginRenderer(deps, run, manifest, options, places, warnings, masker),
+        terraform,
+        outputs: new OutputPublisher(deps, manifest, run.runId, options, masker),
+        iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
+        ledger,
+        unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
+    };
+    return { context, prepare: () => terraform.prepare(), ledger };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/record-deployment.ts
+/**
+ * What a run that succeeded records: the last deployment of its target (and, for a DEPLOY, the one
+ * of its version tag, which a rollback returns to) and which Connection Interfaces it requires. A
+ * DESTROY keeps the history and marks `last` destroyed.
+ */
+
+
+
+
+/**
+ * @param deployedIac what this run deployed per plugin alias (the rest keeps the last deployment's)
+ * @param terraformVersion the Terraform version the step ran (SKIP_DEPLOY compares it)
+ */
+async function recordDeployment(deps, run, manifest, deployedIac, terraformVersion) {
+    const { target } = manifest;
+    const last = await deps.history.getLast(target);
+    const mode = TASK_TABLE.mode(run.tasks);
+    const at = new Date().toISOString();
+    const iac = {};
+    for (const alias of manifest.deployOrder) {
+        const entry = deployedIac(alias) ?? last?.iac[alias];
+        if (entry)
+            iac[alias] = entry;
+    }
+    await deps.history.record(target, {
+        runId: run.runId,
+        runType: run.type,
+        mode,
+        version: run.version,
+        finishedAt: at,
+        manifestDigest: manifest.digest,
+        manifest: manifest,
+        iac,
+        terraformVersion,
+        fingerprint: fingerprint_deploymentFingerprint(manifest, mode, terraformVersion),
+        ...historyAudit(run),
+        ...(run.type === 'DESTROY' ? { destroyed: { runId: run.runId, at } } : {}),
+    });
+    if (run.type === 'DESTROY') {
+        await deps.consumers.remove(target);
+        return;
+    }
+    await deps.consumers.record(target, run.runId, consumer_index_requirementsOf(manifest.plugins));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
+/**
+ * The scheduler loop of one job: start every task whose waits have succeeded, up to the
+ * parallelism; when one ends, record it and look again. A task's failure is recorded with the
+ * status derived from the same classification as the run's (classifyFailure): FAILED for the
+ * user's configuration or an outside failure, INTERNAL_ERROR for a bug of the engine, ABORTED for a
+ * cancel. After a failure nothing new starts, the tasks already running finish (the lock must
+ * outlive them), and the run is closed.
+ */
+
+
+
+
+
+
+
+
+
+async function executeTasks(deps, options, job) {
+    const { run, manifest, watch, table } = job;
     const parallelism = options.parallelism ?? 1;
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
@@ -97424,10 +98625,9 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
         secrets: options.terraform.secrets ?? [],
     });
     const taskDeps = { ...deps, logger: stored.logger };
-    const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
+    const built = jobContext(taskDeps, options, run, manifest, job.templateWarnings);
     try {
-        await executor.prepareRepositoryFiles();
-        await executor.prepareTerraform();
+        await built.prepare();
     }
     catch (error) {
         await closeAfterFailure(deps, run.runId, error);
@@ -97437,23 +98637,22 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
     for (const task of done) {
         deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
     }
-    const graph = taskGraph(options.tasks, pluginDependencies(manifest));
+    const graph = taskGraph(options.tasks, pluginDependencies(manifest), table.waits);
     const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
     const reports = [];
     let failure;
     const runTask = async (task) => {
         const started = Date.now();
         const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+        const execute = () => table.execute(built.context, task);
         let recorded;
         try {
             throwIfCancelled(options.signal);
             recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-            const report = await stored.run(task.runTaskId, () => logs
-                ? logs.task(title, () => executor.execute(task))
-                : deps.logger.group(title, () => executor.execute(task)));
+            const outcome = await stored.run(task.runTaskId, () => logs ? logs.task(title, execute) : deps.logger.group(title, execute));
             recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
-                ...report,
+                ...outcome,
                 task: findTask(recorded, task.runTaskId),
                 durationMs: Date.now() - started,
             });
@@ -97464,16 +98663,13 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
             // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
             const error = watch.closedElsewhere() ?? caught;
             failure ??= { error };
-            const kind = classifyError(error);
+            const status = classifyFailure(error);
             const message = error instanceof Error ? error.message : String(error);
-            // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
-            const status = kind === 'ABORTED'
-                ? 'ABORTED'
-                : error instanceof errors_ConfigurationError || error instanceof ExternalError
-                    ? 'FAILED'
-                    : 'INTERNAL_ERROR';
             try {
-                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
+                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status.task, {
+                    kind: status.run,
+                    message,
+                });
             }
             catch (recordError) {
                 deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
@@ -97516,7 +98712,7 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
         const incomplete = incompleteRun(current);
         if (incomplete)
             throw incomplete;
-        await executor.recordDeployment();
+        await recordDeployment(deps, run, manifest, (alias) => built.ledger.deployedOf(alias), options.terraformVersion);
         return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
     }
     catch (error) {
@@ -97531,666 +98727,14 @@ function pluginDependencies(manifest) {
 function findTask(run, runTaskId) {
     return run.tasks.find((t) => t.runTaskId === runTaskId);
 }
-/** Executes one task type at a time, keeping what later tasks of the same job reuse. */
-class TaskExecutor {
-    deps;
-    options;
-    run;
-    manifest;
-    templateWarnings;
-    deployedIac = new Map();
-    /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
-    iacDigests = new Map();
-    unified = new UnifiedTasks(this);
-    /** Secret values met while rendering (shared values, secret attributes): masked in Terraform's output. */
-    secrets = new Set();
-    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
-    repodir;
-    providerMirror;
-    /** The workspace's shared values, read once per job. */
-    resolvedShared;
-    /** Private module tokens for `terraform init`, masked once. */
-    git;
-    /** Where Terraform's errors and warnings are in the repository (templates and their lines). */
-    places;
-    /** The binary of each Terraform version the run chose per plugin. */
-    terraformBinaries = new Map();
-    constructor(deps, options, run, manifest, templateWarnings) {
-        this.deps = deps;
-        this.options = options;
-        this.run = run;
-        this.manifest = manifest;
-        this.templateWarnings = templateWarnings;
-        this.git = gitCredentials(options.guardrails.allowedModules);
-        this.places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
-        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
-        this.providerMirror = options.providerMirrorDir
-            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
-            : undefined;
-    }
-    get workDir() {
-        return this.options.workDir;
-    }
-    get s3Endpoint() {
-        return this.options.s3Endpoint;
-    }
-    async execute(task) {
-        switch (task.taskType) {
-            case 'UNIFIED_IAC':
-                return this.unified.render();
-            case 'PLAN':
-                if (task.pluginAppliedAlias === null)
-                    return this.unified.plan();
-                if (this.manifest.destroy.some((p) => p.alias === task.pluginAppliedAlias)) {
-                    const alias = task.pluginAppliedAlias;
-                    return planClassicDestroy(this, alias, await this.restoreLastIac(alias, 'plan-destroy'));
-                }
-                return planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
-            case 'UNIFIED_DEPLOY':
-                return this.unified.deploy();
-            case 'UNIFIED_DESTROY':
-                return this.unified.destroy();
-            default:
-                break;
-        }
-        const alias = task.pluginAppliedAlias;
-        if (alias === null)
-            throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
-        switch (task.taskType) {
-            case 'IAC_SELF_HOSTED':
-                return this.renderIac(this.plugin(alias));
-            case 'DEPLOY_SELF_HOSTED':
-                return this.deploy(this.plugin(alias));
-            case 'DESTROY_SELF_HOSTED':
-                return this.destroy(alias);
-        }
-    }
-    /**
-     * Records what the run left deployed: the last deployment (and, for a DEPLOY, the one of its
-     * version tag, which a rollback returns to) and which Connection Interfaces it requires. A
-     * DESTROY keeps the history and marks `last` destroyed.
-     */
-    async recordDeployment() {
-        const { target } = this.manifest;
-        const last = await this.deps.history.getLast(target);
-        const mode = deploymentMode(this.run.tasks);
-        const at = new Date().toISOString();
-        const iac = {};
-        for (const alias of this.manifest.deployOrder) {
-            const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
-            if (entry)
-                iac[alias] = entry;
-        }
-        await this.deps.history.record(target, {
-            runId: this.run.runId,
-            runType: this.run.type,
-            mode,
-            version: this.run.version,
-            finishedAt: at,
-            manifestDigest: this.manifest.digest,
-            manifest: this.manifest,
-            iac,
-            terraformVersion: this.options.terraformVersion,
-            fingerprint: fingerprint_deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
-            ...historyAudit(this.run),
-            ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
-        });
-        if (this.run.type === 'DESTROY') {
-            await this.deps.consumers.remove(target);
-            return;
-        }
-        await this.deps.consumers.record(target, this.run.runId, consumer_index_requirementsOf(this.manifest.plugins));
-    }
-    plugin(alias) {
-        const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
-        if (!plugin)
-            throw new Error(`run ${this.run.runId} has no infra plugin ${alias} in its manifest`);
-        return plugin;
-    }
-    iacDir(alias) {
-        return (0,external_node_path_.join)(this.options.workDir, 'iac', alias);
-    }
-    async renderIac(plugin) {
-        const project = await this.renderPlugin(plugin);
-        const dir = this.iacDir(plugin.alias);
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-        await writeRenderedProject(project, dir);
-        const stored = {
-            digest: project.digest,
-            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-        };
-        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
-        this.iacDigests.set(plugin.alias, project.digest);
-        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    }
-    /**
-     * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
-     * requires: `wired` ones (unified mode: references into other modules of the run) or else the
-     * live values of the workspace context. The guard reads it at init (TerraformProject).
-     */
-    async renderPlugin(plugin, wired = {}) {
-        if (this.manifest.rollback)
-            return this.recordedIac(plugin.alias);
-        const snapshot = await this.deps.runs.getArtifact(this.run.runId, artifacts_sourceArtifact(plugin.alias));
-        if (!snapshot)
-            throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
-        const sourceDir = (0,external_node_path_.join)(this.options.workDir, 'sources', plugin.alias);
-        await (0,promises_.rm)(sourceDir, { recursive: true, force: true });
-        await restoreSnapshot(snapshot, sourceDir);
-        const { workspace, environment, appKind, appId } = this.manifest.target;
-        const types = this.manifest.connectionTypes ?? {};
-        const connections = {};
-        // What the render worker needs to mark values: engine-made references stay as they are,
-        // other applications' values are escaped, secret attributes printed only as sensitive.
-        const wiredKeys = [];
-        const secretAttributesByKey = {};
-        const typeByKey = {};
-        const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
-        // One read per required interface, all at once, not a listing of the whole environment.
-        const found = await this.deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
-        for (const required of plugin.requires) {
-            const type = types[required.type];
-            for (const key of required.keys) {
-                if (type)
-                    typeByKey[key] = {
-                        name: type.name,
-                        source: type.source,
-                        attributes: type.attributes.map((a) => a.name),
-                    };
-            }
-            const wiredValue = wiredValueOf(required);
-            if (wiredValue) {
-                for (const key of required.keys) {
-                    connections[key] = contractView(wiredValue, type);
-                    wiredKeys.push(key);
-                }
-                continue;
-            }
-            const instance = found.get(required.name);
-            if (!instance) {
-                throw new errors_ConfigurationError({
-                    message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
-                    location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
-                    hint: required.from.kind === 'plugin'
-                        ? `It should have been published by the deploy of ${required.from.alias}; run the tasks in the order orchestrate-and-plan gave.`
-                        : 'Deploy the application or shared infrastructure that generates it first.',
-                });
-            }
-            const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
-            this.maskSecrets(instance.attributes, secret);
-            const view = contractView(instance.attributes, type);
-            for (const key of required.keys) {
-                connections[key] = view;
-                secretAttributesByKey[key] = secret;
-            }
-        }
-        const shared = await this.sharedValuesFor(plugin);
-        const displayDir = this.places.templatesDir(plugin);
-        const project = await renderPluginTemplates({
-            templateDir: (0,external_node_path_.join)(sourceDir, 'templates-deploy'),
-            displayDir,
-            source: {
-                sharedValues: shared.values,
-                secretSharedValues: shared.secret,
-                inputs: plugin.inputs,
-                connections,
-                wiredConnectionKeys: wiredKeys,
-                secretConnectionAttributes: secretAttributesByKey,
-                environment,
-                workspace,
-                alias: plugin.alias,
-                version: this.run.version,
-                appKind,
-                appId,
-            },
-            connectionTypes: typeByKey,
-            undefinedMode: template_warnings_undefinedModeOf(this.options.templateStrict),
-        }, plugin.alias);
-        warnMissingRootTerraform(project, displayDir, this.deps.logger);
-        this.templateWarnings.report(this.deps.logger, project.warnings);
-        this.templateWarnings.reportCollisions(this.deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
-        const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
-        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
-        if (secretProblems.length > 0) {
-            throw new errors_ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
-        }
-        return project;
-    }
-    /**
-     * The shared values the plugin's templates read, as the run recorded them: a value changed or
-     * deleted since the run was planned is refused (what was reviewed would not be what is applied).
-     */
-    async sharedValuesFor(plugin) {
-        const wanted = plugin.sharedValues ?? [];
-        if (wanted.length === 0)
-            return { values: {}, secret: [] };
-        this.resolvedShared ??= this.deps.sharedValues.resolve(this.manifest.target.workspace, this.manifest.target.environment);
-        const current = await this.resolvedShared;
-        const recorded = this.manifest.sharedValues ?? {};
-        const keys = plugin.sharedValuesAll
-            ? [...new Set([...wanted, ...Object.keys(current)])]
-            : wanted;
-        const changed = keys.filter((k) => current[k]?.digest !== recorded[k]?.digest);
-        if (changed.length > 0) {
-            throw new errors_ConfigurationError(changed.map((k) => ({
-                message: `Shared value ${k}: ${describeSharedChange(recorded[k], current[k])}.`,
-            })), `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`);
-        }
-        const values = {};
-        const secret = [];
-        for (const key of keys) {
-            const value = current[key];
-            if (!value)
-                continue;
-            if (value.secret) {
-                this.mask(value.value);
-                secret.push(key);
-            }
-            values[key] = value.value;
-        }
-        return { values, secret };
-    }
-    /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
-    maskSecrets(attributes, names) {
-        for (const name of names)
-            this.mask(attributes[name]);
-    }
-    /** Registers one secret value, for our log lines and for Terraform's output. */
-    mask(value) {
-        const text = logger_secretText(value);
-        if (!text)
-            return;
-        // Also as templates print it inside a string (escaped), which Terraform may quote back.
-        for (const form of new Set([text, escapeHclString(text, false)])) {
-            this.secrets.add(form);
-            this.deps.logger.addSecret(form);
-        }
-    }
-    /** A rollback's IaC: what the version rolled back to deployed (its init passes the guard again). */
-    async recordedIac(alias) {
-        const source = this.manifest.rollback;
-        const entry = source?.iac[alias];
-        if (!source || !entry)
-            throw new Error(`run ${this.run.runId} has no recorded IaC for ${alias}`);
-        const stored = await this.deps.iacStore.getJson(entry.key);
-        if (!stored) {
-            throw new errors_ConfigurationError({
-                message: `The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${this.deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed.`,
-                hint: "Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.",
-            });
-        }
-        const files = stored.value.files.map((f) => ({
-            path: f.path,
-            content: Buffer.from(f.base64, 'base64'),
-        }));
-        this.deps.logger.info(`Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`);
-        return { files, digest: stored.value.digest };
-    }
-    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
-    async ensureIac(alias) {
-        const dir = this.iacDir(alias);
-        if ((0,external_node_fs_.existsSync)(dir))
-            return dir;
-        const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(alias));
-        if (!stored)
-            throw new Error(`plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`);
-        await restoreSnapshot(stored, dir);
-        this.iacDigests.set(alias, stored.digest);
-        return dir;
-    }
-    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
-    async prepareRepositoryFiles() {
-        const planned = this.manifest.repositoryFiles;
-        const { checkout } = this.options;
-        if (!planned) {
-            if (checkout?.requested)
-                this.deps.logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
-            return;
-        }
-        if (!checkout)
-            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
-        const copy = (0,external_node_path_.join)(this.options.workDir, REPODIR);
-        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
-        this.repodir = copy;
-        if (found.digest !== planned.digest) {
-            this.deps.logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
-        }
-        else {
-            this.deps.logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
-        }
-    }
-    /** Installs, once per job, the Terraform versions the run chose per plugin. */
-    async prepareTerraform() {
-        if (!this.manifest.terraformVersions)
-            return;
-        if (!this.options.resolveTerraform)
-            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
-        if (!this.options.leaveOpen)
-            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
-        this.terraformBinaries = await terraform_versions_installTerraformVersions(this.manifest, this.options.resolveTerraform);
-    }
-    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
-    project(dir, alias) {
-        const repodir = this.repodir;
-        if (repodir) {
-            const link = (0,external_node_path_.join)(dir, REPODIR);
-            if (!(0,external_node_fs_.existsSync)(link))
-                (0,external_node_fs_.symlinkSync)(repodir, link, 'dir');
-        }
-        return new TerraformProject({
-            ...this.options.terraform,
-            binary: terraformBinaryFor(this.manifest, this.terraformBinaries, alias, this.options.terraform.binary),
-            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
-            initEnv: this.git.env,
-            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
-            unlockCommand: shipped_cli_cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
-            secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
-            dir,
-            logger: this.deps.logger,
-            signal: this.options.signal,
-        });
-    }
-    iacDigest(alias) {
-        return this.iacDigests.get(alias);
-    }
-    backend(alias) {
-        const { workspace, environment, appKind, appId } = this.manifest.target;
-        return {
-            bucket: this.run.tfstate.bucket,
-            region: this.run.tfstate.region,
-            key: stateKey({ workspace, environment, appKind, appId, alias }),
-            ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
-        };
-    }
-    async deploy(plugin) {
-        // Refused before anything is applied, rather than after.
-        await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
-        const dir = await this.ensureIac(plugin.alias);
-        const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
-        const outputs = await terraform.output();
-        const outputFile = await this.publishOutputs(plugin, outputs);
-        this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
-        return { changes, outputs, outputFile, reviewedPlan: use };
-    }
-    outputFileName(alias) {
-        return `${alias}_${this.options.outputFileSuffix}`;
-    }
-    /** The IaC this run deployed for `alias` is what the history will point at. */
-    markDeployed(alias, digest) {
-        this.deployedIac.set(alias, { key: this.artifactKey(iacArtifact(alias)), digest });
-    }
-    /**
-     * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
-     * Interfaces the plugin generates; returns the file name.
-     */
-    async publishOutputs(plugin, outputs) {
-        const outputFile = this.outputFileName(plugin.alias);
-        await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
-        const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
-            runId: this.run.runId,
-            mask: (value) => this.mask(value),
-        });
-        if (published.length > 0) {
-            this.deps.logger.info(`Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`);
-        }
-        return outputFile;
-    }
-    /** Deletes the Connection Interfaces a removed plugin generated. */
-    async removeConnections(removed) {
-        const names = removed.generates.map((g) => g.name);
-        if (names.length === 0)
-            return;
-        const foreign = await this.deps.context.removeOwned(this.manifest.target, names);
-        const gone = names.filter((n) => !foreign.includes(n));
-        if (gone.length > 0)
-            this.deps.logger.info(`Removed Connection Interface(s): ${gone.join(', ')}.`);
-        if (foreign.length > 0)
-            this.deps.logger.warning(`Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`);
-    }
-    async destroy(alias) {
-        const removed = this.manifest.destroy.find((p) => p.alias === alias);
-        if (!removed)
-            throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
-        const dir = await this.restoreLastIac(alias, 'destroy');
-        const { changes, use } = await destroyClassicPlugin(this, alias, dir);
-        await this.removeConnections(removed);
-        return { changes, reviewedPlan: use };
-    }
-    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
-    async restoreLastIac(alias, folder) {
-        const last = await this.deps.history.getLast(this.manifest.target);
-        const entry = last?.iac[alias];
-        if (!entry) {
-            throw new errors_ConfigurationError({
-                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-            });
-        }
-        const iac = await this.deps.iacStore.getJson(entry.key);
-        if (!iac)
-            throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
-        const dir = (0,external_node_path_.join)(this.options.workDir, folder, alias);
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-        await restoreSnapshot(iac.value, dir);
-        return dir;
-    }
-    artifactKey(name) {
-        return this.deps.runs.artifactKey(this.run.runId, name);
-    }
-}
-/** Output values for the outputs file: sensitive ones are never written to disk. */
-function publicOutputs(outputs) {
-    return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
-}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/execute-run-tasks.ts
 /**
- * A connection's attributes as a consumer's templates see them: with a known type, only the
- * attributes it defines, so using another one is an error at render time (see typeHint).
- */
-function contractView(attributes, type) {
-    if (!type)
-        return attributes;
-    const defined = new Set(type.attributes.map((a) => a.name));
-    return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
-}
-function describeSharedChange(before, now) {
-    if (!before)
-        return `was set (revision ${now?.revision ?? '?'} by ${now?.updatedBy ?? '?'} at ${now?.updatedAt ?? '?'}) after the plan; start a new run to review it`;
-    if (!now)
-        return 'was deleted after the plan; set it again or start a new run';
-    return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
-/**
- * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
- * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
- * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
- * in that same region: a reviewed plan made for one region is never applied in another.
- */
-
-/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
-const AWS_REGION_NAME = {
-    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
-    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
-};
-/**
- * The region the run's tasks apply in: the one it was planned in (runs planned before it was
- * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
- * not given) must be that region: the plan reviewers approved addresses its resources there.
- */
-function applyRegion(given, run, iacBucketRegion) {
-    if (!run)
-        return given || iacBucketRegion;
-    const planned = run.awsRegion ?? iacBucketRegion;
-    if (given !== '' && given !== planned) {
-        throw new errors_ConfigurationError({
-            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
-            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
-        });
-    }
-    return planned;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
-/**
- * A plugin folder as one JSON object that restores it exactly: every file and folder with its
- * permission bits, and a SHA-256 digest over all of it. What the registry stores is written by a
- * publisher and read back by every deploying workflow, so reading it back trusts nothing: paths,
- * modes, sizes and the digest are checked again before anything is written to disk.
- */
-
-
-
-
-
-/** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
-const MAX_PLUGIN_BYTES = plugin_folder_MAX_PLUGIN_FOLDER_BYTES;
-/** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
-const MAX_PLUGIN_ENTRIES = 5000;
-/** SHA-256 over every entry's type, path, mode and content digest, in path order. */
-function digestArchive(archive) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for (const entry of archive.entries) {
-        const content = entry.type === 'file'
-            ? (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(entry.base64, 'base64')).digest('hex')
-            : '';
-        hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${content}\n`);
-    }
-    return hash.digest('hex');
-}
-function listArchive(archive) {
-    return archive.entries.map((e) => e.type === 'file'
-        ? { path: e.path, type: e.type, mode: e.mode, bytes: Buffer.from(e.base64, 'base64').length }
-        : { path: e.path, type: e.type, mode: e.mode });
-}
-function refuse(message, file, hint) {
-    throw new errors_ConfigurationError({ message, location: { file }, ...(hint ? { hint } : {}) });
-}
-/** Why a mode cannot be kept: the engine must read every file and walk every folder it restores. */
-function modeProblem(type, mode) {
-    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
-        return `has mode ${String(mode)}; only permission bits (0 to 0777) are kept`;
-    const needed = type === 'dir' ? 0o700 : 0o600;
-    if ((mode & needed) !== needed)
-        return `has mode ${mode.toString(8)}; its owner must be able to ${type === 'dir' ? 'list, enter and write' : 'read and write'} it`;
-    return undefined;
-}
-/**
- * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
- * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
- */
-async function readPluginFolder(dir, displayDir) {
-    const entries = [];
-    let total = 0;
-    const walk = async (rel) => {
-        // `.git`: a plugin repository's checkout is published as it is, without its history.
-        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
-        for (const name of names) {
-            const path = rel ? external_node_path_.posix.join(rel, name) : name;
-            const display = external_node_path_.posix.join(displayDir, path);
-            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
-            if (entries.length >= MAX_PLUGIN_ENTRIES)
-                refuse(`The plugin folder holds more than ${MAX_PLUGIN_ENTRIES} files and folders.`, displayDir);
-            if (stat.isSymbolicLink())
-                refuse('Symbolic links cannot be published: they could point anywhere on the machine that restores the plugin.', display, 'Copy the file into the plugin instead.');
-            const type = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
-            if (!type)
-                refuse('Only files and folders can be published (this is a device, FIFO or socket).', display);
-            const mode = stat.mode & 0o777;
-            const problem = modeProblem(type, mode);
-            if (problem)
-                refuse(`The ${type === 'dir' ? 'folder' : 'file'} ${problem}.`, display, `chmod u+rw${type === 'dir' ? 'x' : ''} it.`);
-            if (type === 'dir') {
-                entries.push({ type, path, mode });
-                await walk(path);
-                continue;
-            }
-            total += stat.size;
-            if (total > MAX_PLUGIN_BYTES)
-                refuse(`The plugin folder holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir, 'Keep build outputs and vendored trees out of the plugin folder.');
-            const content = await (0,promises_.readFile)((0,external_node_path_.join)(dir, path));
-            entries.push({ type, path, mode, base64: content.toString('base64') });
-        }
-    };
-    await walk('');
-    return { schemaVersion: 1, entries };
-}
-/** Why an archive path could write outside the folder (or is no path at all); undefined when safe. */
-function plugin_archive_pathProblem(path) {
-    if (typeof path !== 'string' || path === '')
-        return 'has no path';
-    if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
-        return 'has an absolute path';
-    if (/[\\\0]/.test(path))
-        return 'has a backslash or NUL in its path';
-    const parts = path.split('/');
-    if (parts.some((p) => p === '' || p === '.' || p === '..'))
-        return "has a path with an empty, '.' or '..' segment";
-    return undefined;
-}
-/**
- * Checks an archive read back from the store against the digest recorded when it was published,
- * and every entry against the rules of readPluginFolder. Throws a ConfigurationError naming the
- * first thing wrong, at `displayDir`.
- */
-function checkArchive(archive, digest, displayDir) {
-    const entries = archive?.entries;
-    if (!Array.isArray(entries) || archive.schemaVersion !== 1)
-        refuse('The stored plugin is not an archive this engine can read.', displayDir);
-    if (entries.length > MAX_PLUGIN_ENTRIES)
-        refuse(`The stored plugin holds more than ${MAX_PLUGIN_ENTRIES} entries.`, displayDir);
-    const seen = new Set();
-    let total = 0;
-    for (const raw of entries) {
-        // A hostile object may hold anything: null, numbers, entries without fields.
-        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
-        const problem = plugin_archive_pathProblem(entry.path) ??
-            (entry.type === 'file' || entry.type === 'dir'
-                ? undefined
-                : 'is neither a file nor a folder') ??
-            modeProblem(entry.type, entry.mode) ??
-            (entry.type === 'file' && typeof entry.base64 !== 'string' ? 'has no content' : undefined) ??
-            (seen.has(entry.path) ? 'is listed twice' : undefined);
-        if (problem)
-            refuse(`An entry of the stored plugin ${problem}: refused.`, displayDir);
-        seen.add(entry.path);
-        if (entry.type === 'file')
-            total += Buffer.byteLength(entry.base64, 'base64');
-    }
-    if (total > MAX_PLUGIN_BYTES)
-        refuse(`The stored plugin holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir);
-    const actual = digestArchive(archive);
-    if (actual !== digest)
-        refuse(`The stored plugin does not match the digest recorded when it was published (recorded sha256 ${digest}, stored content sha256 ${actual}): it was changed after publishing, and is refused.`, displayDir, 'Restore the object (S3 versioning) or publish the plugin again under a new version, and find out who could write to the IaC bucket.');
-    return archive;
-}
-/** Writes a checked archive into `dir` (new or empty): folders, files, then their modes. */
-async function restoreArchive(archive, dir) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    for (const entry of archive.entries) {
-        const target = (0,external_node_path_.join)(dir, ...entry.path.split('/'));
-        if (entry.type === 'dir')
-            await (0,promises_.mkdir)(target, { recursive: true, mode: 0o700 });
-        else {
-            await (0,promises_.mkdir)((0,external_node_path_.join)(target, '..'), { recursive: true, mode: 0o700 });
-            // `wx`: never through an existing file or link.
-            await (0,promises_.writeFile)(target, Buffer.from(entry.base64, 'base64'), { flag: 'wx', mode: 0o600 });
-        }
-    }
-    for (const entry of archive.entries)
-        await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
-/**
- * The plugin registry in the IaC bucket: `plugins publish` stores an immutable version of a
- * plugin, deployments fetch it by the `studio/name@version` stk.yaml names.
- *
- * A version is published in two conditional writes (`If-None-Match: *`): first its files, under a
- * key holding their digest, then its release record, which is what makes the version exist. The
- * release record is never overwritten: publishing the same files again is a no-op, different files
- * are refused, and of two publishers racing for one version exactly one wins.
+ * What runtime-tasks does (and orchestrate-and-plan, for its planning tasks): execute tasks of a
+ * run, recording every transition. The step claims the run (its tasks go READY_TO_RUN), then the
+ * tasks run by their dependency graph, up to TASK_PARALLELISM at once (see task-loop.ts), each
+ * by its handler (task-handlers/). The first failure stops the run: nothing new starts, the tasks
+ * still running finish, the rest are ABORTED and the lock released.
  */
 
 
@@ -98199,200 +98743,68 @@ async function restoreArchive(archive, dir) {
 
 
 
-class PluginRegistry {
-    store;
-    constructor(store) {
-        this.store = store;
+
+
+
+
+/**
+ * Validates the task list against the task types and the run, then executes it. Never leaves the
+ * run RUNNING on failure. A run that failed is resumed (a re-run of the failed job sends the same
+ * RUN_ID and TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
+ */
+async function executeRunTasks(deps, options) {
+    const table = options.taskTable ?? TASK_TABLE;
+    // Before anything is read or written: a type no handler knows is the caller's mistake.
+    table.checkTaskTypes(options.tasks);
+    const claimed = await claimRunForTasks(deps, {
+        runId: options.runId,
+        tasks: options.tasks,
+        partial: options.leaveOpen === true,
+        ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+        ...(options.repository ? { repository: options.repository } : {}),
+    });
+    if ('done' in claimed)
+        return { run: claimed.run, reports: [] };
+    const { resumed } = claimed;
+    // Recorded once the run is ours (not another repository's, not finished), before any task.
+    const run = await recordApproval(deps, claimed.run, options.approval);
+    // Until the step ends: a later run takes over a run whose executing step went silent.
+    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
+    let manifest;
+    try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
+        manifest = await deps.runs.getArtifact(run.runId, artifacts_MANIFEST_ARTIFACT);
+        if (!manifest)
+            throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, artifacts_MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
     }
-    /** Where the registry lives, for messages: `s3://<bucket>/plugins/`. */
-    get place() {
-        return `s3://${this.store.bucket}/${REGISTRY_PREFIX}`;
+    catch (error) {
+        await heartbeat.stop();
+        await closeAfterFailure(deps, run.runId, error);
+        throw error;
     }
-    /**
-     * Publishes the plugin folder `dir` as `<studio>/<metadata.name>@<metadata.version>` (a
-     * `version` given must equal metadata.version: the deployment checks plugin.yaml against it).
-     */
-    async publish(dir, options) {
-        const ref = await readRef(dir, options.displayDir, options.studio, options.version);
-        const archive = await readPluginFolder(dir, options.displayDir);
-        const digest = digestArchive(archive);
-        const release = {
-            schemaVersion: 1,
-            ...ref,
-            digest,
-            files: listArchive(archive),
-            bytes: listArchive(archive).reduce((sum, f) => sum + (f.bytes ?? 0), 0),
-            publishedAt: (options.now ?? new Date()).toISOString(),
-            publishedBy: options.publisher,
-        };
-        const existing = await this.show(ref);
-        if (existing)
-            return this.alreadyThere(existing, digest);
-        await this.putContent(ref, digest, archive);
-        try {
-            await this.store.putJson(releaseKey(ref), release, { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (!(error instanceof object_store_PreconditionFailedError))
-                throw error;
-            // Someone published this version between our read and our write.
-            const winner = await this.show(ref);
-            if (!winner)
-                throw error;
-            // Our archive is named by no release: removed if we may (a publisher may lack delete).
-            if (winner.digest !== digest)
-                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
-            return this.alreadyThere(winner, digest);
-        }
-        return { outcome: 'published', release };
+    const watch = watchRun(deps.runs, run.runId, deps.logger, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
+    });
+    const templateWarnings = new TemplateWarnings();
+    try {
+        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, { run, manifest, watch, templateWarnings, table });
+        result.templateWarnings = templateWarnings.references;
+        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
+        if (options.leaveOpen && result.run.status === 'RUNNING')
+            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
+        return resumed ? { ...result, resumed } : result;
     }
-    /** The release record of one version; undefined when it was never published. */
-    async show(ref) {
-        return (await this.store.getJson(releaseKey(ref)))?.value;
-    }
-    /** Every published plugin (optionally of one studio, or one plugin), each with its versions newest first. */
-    async list(filter = {}) {
-        const prefix = filter.studio !== undefined && filter.name !== undefined
-            ? pluginPrefix(filter.studio, filter.name)
-            : filter.studio !== undefined
-                ? `${REGISTRY_PREFIX}${encodeURIComponent(filter.studio)}/`
-                : REGISTRY_PREFIX;
-        const byPlugin = new Map();
-        for (const key of await this.store.list(prefix)) {
-            const ref = refOfReleaseKey(key);
-            if (!ref)
-                continue;
-            const id = `${ref.studio}/${ref.name}`;
-            const plugin = byPlugin.get(id) ?? { studio: ref.studio, name: ref.name, versions: [] };
-            plugin.versions.push(ref.version);
-            byPlugin.set(id, plugin);
-        }
-        return [...byPlugin.values()]
-            .sort((a, b) => a.studio === b.studio ? a.name.localeCompare(b.name) : a.studio.localeCompare(b.studio))
-            .map((p) => ({ ...p, versions: p.versions.sort(compareVersionsDescending) }));
-    }
-    /** The published versions of one plugin, newest first. */
-    async versions(studio, name) {
-        return (await this.list({ studio, name }))[0]?.versions ?? [];
-    }
-    /**
-     * Restores a published version into `dir` (new or empty), after checking its files against the
-     * digest recorded at publishing. Undefined when the version was never published.
-     */
-    async fetch(ref, dir) {
-        const release = await this.show(ref);
-        if (!release)
-            return undefined;
-        const display = registry_keys_registryDisplayDir(ref);
-        const recorded = release;
-        if (recorded.studio !== ref.studio ||
-            recorded.name !== ref.name ||
-            recorded.version !== ref.version ||
-            typeof recorded.digest !== 'string' ||
-            !/^[0-9a-f]{64}$/.test(recorded.digest)) {
-            throw new errors_ConfigurationError({
-                message: `The release record of ${registry_keys_formatRef(ref)} does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`,
-                location: { file: display },
-                hint: 'Restore the object (S3 versioning) or publish the plugin again under a new version.',
-            });
-        }
-        const stored = await this.store.getJson(contentKey(ref, release.digest));
-        if (!stored)
-            throw new errors_ConfigurationError({
-                message: `The files of ${registry_keys_formatRef(ref)} (${contentKey(ref, release.digest)}) are missing from ${this.store.bucket}.`,
-                location: { file: display },
-                hint: 'Publish the plugin again under a new version.',
-            });
-        await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
-        return release;
-    }
-    /** Stores the files; an object already there under their digest must hold exactly them. */
-    async putContent(ref, digest, archive) {
-        const key = contentKey(ref, digest);
-        try {
-            await this.store.putJson(key, archive, { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (!(error instanceof object_store_PreconditionFailedError))
-                throw error;
-            // A publisher of the same files got there first (or an earlier attempt stopped halfway).
-            const there = await this.store.getJson(key);
-            checkArchive(there?.value, digest, registry_keys_registryDisplayDir(ref));
-        }
-    }
-    alreadyThere(existing, digest) {
-        if (existing.digest === digest)
-            return { outcome: 'unchanged', release: existing };
-        const by = existing.publishedBy?.actor ?? 'unknown';
-        throw new errors_ConfigurationError({
-            message: `${registry_keys_formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
-            location: { file: `${REGISTRY_PREFIX}${registry_keys_formatRef(existing)}` },
-            hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
-        });
+    finally {
+        watch.stop();
+        await heartbeat.stop();
+        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
+        await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
     }
 }
-/** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
-async function readRef(dir, displayDir, studio, version) {
-    const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
-    const read = await yaml_file_readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
-    if (!read.yaml)
-        throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
-    const parsed = plugin_definition_parsePluginDefinition(read.yaml);
-    if (!parsed.plugin || parsed.problems.length > 0)
-        throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
-    const where = parsed.plugin.locate(['metadata', 'version']);
-    if (version !== undefined && version !== parsed.plugin.version)
-        throw new errors_ConfigurationError({
-            message: `--version ${version} differs from metadata.version ${parsed.plugin.version}: deployments check plugin.yaml against the version stk.yaml names.`,
-            location: where,
-            hint: `Set metadata.version to ${version} in plugin.yaml, or leave --version out.`,
-        });
-    const ref = { studio, name: parsed.plugin.name, version: parsed.plugin.version };
-    checkPublishableRef(ref, where);
-    return ref;
-}
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/dependencies.ts
-/** Everything a run reads and writes in the IaC bucket, built once per step. */
-
-
-
-
-function runDependencies(iacStore, logger, region) {
-    return {
-        runs: new run_store_RunStore(iacStore, logger, { region }),
-        iacStore,
-        context: new WorkspaceContextStore(iacStore),
-        history: new DeploymentHistory(iacStore),
-        consumers: new ConsumerIndex(iacStore),
-        sharedValues: new SharedValueStore(iacStore),
-        bindings: new AppBindingStore(iacStore),
-        connectionTypes: new ConnectionTypeStore(iacStore),
-        pluginRegistry: new PluginRegistry(iacStore),
-        logger,
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
 
 
 
@@ -98408,6 +98820,8 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
 
 
 
@@ -100516,7 +100930,7 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
     const basePathOutput = fileNameInput(p, 'BASE_PATH_OUTPUT', '');
     const inputs = {
         runId: p.required('RUN_ID', 'Pass the run_id output of orchestrate-and-plan.'),
-        tasks: p.structured('TASK_LIST', [], parseTaskList, {
+        tasks: p.structured('TASK_LIST', [], (raw) => TASK_TABLE.checkTaskTypes(parseTaskList(raw)), {
             required: 'Pass the apply_tasks output of orchestrate-and-plan.',
         }),
         repositoryName: p.optional('REPOSITORY_NAME'),
@@ -100549,6 +100963,11 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
 }
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/timeline.ts
+/**
+ * The job summary's timeline: each task this job ran as a bar of a Mermaid gantt chart, the
+ * critical path (the chain of waits that decided when the last task ended) marked `crit`.
+ */
+
 /** Undefined when fewer than two tasks have both timestamps. */
 function renderTimeline(tasks, graph, ranHere) {
     const timed = tasks.flatMap((task) => ranHere.has(task.runTaskId) && task.startedAt && task.finishedAt
@@ -100559,7 +100978,7 @@ function renderTimeline(tasks, graph, ranHere) {
     const critical = criticalPath(timed, graph);
     const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S', '  section tasks'];
     timed.forEach(({ task, start, end }, i) => {
-        const name = `${task.taskType.replace(/_SELF_HOSTED$/, '')} ${task.pluginAppliedAlias ?? ''}`
+        const name = `${TASK_TABLE.label(task)} ${task.pluginAppliedAlias ?? ''}`
             .trim()
             .replace(/[:#;]/g, ' ');
         const tags = [
@@ -100592,6 +101011,7 @@ function criticalPath(timed, graph) {
 
 
 
+
 function summary_seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -100620,7 +101040,7 @@ async function writeRuntimeSummary(result) {
                 report ? summary_seconds(report.durationMs) : '—',
                 // @actions/core drops an empty cell's closing tag: never pass ''.
                 changes ? `${changes.added} / ${changes.changed} / ${changes.destroyed}` : '—',
-                planApplied(task.taskType, report?.reviewedPlan),
+                TASK_TABLE.find(task)?.planApplied?.(report?.reviewedPlan) ?? '—',
             ];
         }),
     ]);
@@ -100628,7 +101048,7 @@ async function writeRuntimeSummary(result) {
         if (report.reviewedPlan?.kind !== 'replanned')
             continue;
         const changed = report.reviewedPlan.changedInterfaces;
-        summary.addRaw(`<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${report.task.taskType === 'DESTROY_SELF_HOSTED'
+        summary.addRaw(`<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${report.reviewedPlan.stateMoved
             ? 'its state changed since the destroy was reviewed'
             : changed.length > 0
                 ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
@@ -100687,20 +101107,6 @@ function resumeNote(result) {
         return '<p>This run had already SUCCEEDED: nothing was run again. Start a new run to deploy again.</p>';
     }
     return '';
-}
-function planApplied(taskType, use) {
-    if (taskType === 'UNIFIED_DEPLOY')
-        return 'the reviewed plan';
-    if (taskType === 'UNIFIED_DESTROY')
-        return 'a new plan equal to the reviewed one';
-    if (!use || (taskType !== 'DEPLOY_SELF_HOSTED' && taskType !== 'DESTROY_SELF_HOSTED'))
-        return '—';
-    const destroy = taskType === 'DESTROY_SELF_HOSTED';
-    if (use.kind === 'applied')
-        return destroy ? 'the reviewed destroy plan' : 'the reviewed plan';
-    if (use.kind === 'replanned')
-        return '⚠️ re-planned (same changes)';
-    return destroy ? 'destroyed without a saved plan' : 'planned after approval';
 }
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/main.ts

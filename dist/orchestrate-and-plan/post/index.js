@@ -81638,6 +81638,20 @@ function errors_classifyError(error) {
         return 'ABORTED';
     return 'RUNTIME_ERROR';
 }
+/**
+ * How an error ends the run and the task it came from, from one classification: a cancel aborts
+ * both; the user's configuration or an outside failure is the task's FAILED; anything else is a
+ * bug of the engine, the task's INTERNAL_ERROR (and the run's RUNTIME_ERROR), never the plugin's
+ * fault.
+ */
+function errors_classifyFailure(error) {
+    const run = errors_classifyError(error);
+    if (run === 'ABORTED')
+        return { run, task: 'ABORTED' };
+    if (run === 'USER_ERROR' || error instanceof errors_ExternalError)
+        return { run, task: 'FAILED' };
+    return { run, task: 'INTERNAL_ERROR' };
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
 
@@ -82120,7 +82134,6 @@ var dist = __nccwpck_require__(8815);
  * Python-style list with single quotes, which is a YAML flow sequence and is parsed as one.
  */
 
-
 const MAX_TASK_LIST_CHARS = (/* unused pure expression or super */ null && (1024 * 1024));
 /** Serializes tasks for the `apply_tasks` output: compact JSON, stable key order. */
 function formatTaskList(tasks) {
@@ -82132,7 +82145,8 @@ function formatTaskList(tasks) {
 }
 /**
  * Parses a task list. Throws an Error whose message says what is wrong and at which element.
- * An empty list is valid (nothing to apply).
+ * An empty list is valid (nothing to apply). Task types are not checked here: the handler table
+ * knows which exist (see checkTaskTypes in task-handlers/table.ts).
  */
 function parseTaskList(raw) {
     // GitHub caps a job's outputs at 1 MB: a longer list did not come from apply_tasks.
@@ -82156,8 +82170,8 @@ function parseTaskList(raw) {
         if (seen.has(runTaskId))
             throw new Error(`${where} repeats runTaskId ${runTaskId}.`);
         seen.add(runTaskId);
-        if (!isTaskType(taskType)) {
-            throw new Error(`${where} has taskType ${JSON.stringify(taskType)}; expected one of ${TASK_TYPES.join(', ')}.`);
+        if (typeof taskType !== 'string' || taskType === '') {
+            throw new Error(`${where} has no taskType (a non-empty string).`);
         }
         if (pluginAppliedAlias !== undefined &&
             pluginAppliedAlias !== null &&
@@ -83526,6 +83540,249 @@ function confinePath(root, value, input, options = {}) {
     return resolve(realpathSync(root), value);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/config-tree.ts
+/**
+ * One shape for a Terraform file, whichever syntax it is written in: objects are lists of entries,
+ * so the duplicate keys of a JSON-syntax file are all kept (HCL's JSON parser keeps them all;
+ * JSON.parse would keep only the last). Native-syntax files come from parseHcl (Terraform's JSON
+ * shape), JSON-syntax files from parseJsonSyntax; the guards walk both the same way.
+ */
+class config_tree_TreeObject {
+    entries;
+    constructor(entries) {
+        this.entries = entries;
+    }
+    /** Every value under `key` (several when a JSON file repeats it). */
+    all(key) {
+        return this.entries.filter((e) => e.key === key).map((e) => e.value);
+    }
+    lineOf(key) {
+        return this.entries.find((e) => e.key === key)?.line;
+    }
+}
+/** parseHcl's result in the tree's shape. */
+function config_tree_fromPlain(value) {
+    if (Array.isArray(value))
+        return value.map(config_tree_fromPlain);
+    if (value !== null && typeof value === 'object')
+        return new config_tree_TreeObject(Object.entries(value).map(([key, v]) => ({
+            key,
+            value: config_tree_fromPlain(v),
+        })));
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        return value;
+    return null;
+}
+/**
+ * The blocks of one type in a body, with `labelCount` labels: Terraform's JSON syntax (and
+ * parseHcl's output) nests one object level per label and allows a list of objects at any level.
+ * Values that are not objects are not blocks (Terraform refuses them) and are skipped.
+ */
+function config_tree_blocksOf(body, type, labelCount) {
+    const found = [];
+    const visit = (value, labels, line) => {
+        if (Array.isArray(value)) {
+            for (const item of value)
+                visit(item, labels, line);
+            return;
+        }
+        if (!(value instanceof config_tree_TreeObject))
+            return;
+        if (labels.length === labelCount) {
+            found.push({ labels, body: value, ...(line !== undefined ? { line } : {}) });
+            return;
+        }
+        for (const entry of value.entries) {
+            if (entry.key === '//')
+                continue;
+            visit(entry.value, [...labels, entry.key], entry.line ?? line);
+        }
+    };
+    for (const entry of body.entries)
+        if (entry.key === type)
+            visit(entry.value, [], entry.line);
+    return found;
+}
+/** Every string in a value, object keys included (in JSON syntax keys are templates too). */
+function* config_tree_stringsIn(value) {
+    if (typeof value === 'string')
+        yield { text: value };
+    else if (Array.isArray(value))
+        for (const item of value)
+            yield* config_tree_stringsIn(item);
+    else if (value instanceof config_tree_TreeObject)
+        for (const entry of value.entries) {
+            yield { text: entry.key, ...(entry.line !== undefined ? { line: entry.line } : {}) };
+            for (const inner of config_tree_stringsIn(entry.value))
+                yield {
+                    ...inner,
+                    ...(inner.line === undefined && entry.line !== undefined ? { line: entry.line } : {}),
+                };
+        }
+}
+/** Every object in a value, depth first (block bodies and object values alike). */
+function* config_tree_objectsIn(value) {
+    if (Array.isArray(value))
+        for (const item of value)
+            yield* config_tree_objectsIn(item);
+    else if (value instanceof config_tree_TreeObject) {
+        yield value;
+        for (const entry of value.entries)
+            yield* config_tree_objectsIn(entry.value);
+    }
+}
+/** A single string attribute; undefined when absent or not a string. */
+function config_tree_stringAttribute(body, name) {
+    const value = body.all(name)[0];
+    return typeof value === 'string' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/guardrails/json-syntax.ts
+/**
+ * A strict JSON reader for Terraform's JSON syntax (`.tf.json`) that keeps every duplicate key and
+ * the line of each key (see config-tree). Anything that is not plain RFC 8259 JSON is refused: the
+ * guard must never read a file differently from Terraform, so it reads less, never more.
+ */
+
+function json_syntax_parseJsonSyntax(text) {
+    let i = 0;
+    let line = 1;
+    const fail = (what) => {
+        throw new Error(`line ${line}: ${what}`);
+    };
+    const space = () => {
+        while (i < text.length) {
+            const ch = text[i];
+            if (ch === '\n')
+                line++;
+            else if (ch !== ' ' && ch !== '\t' && ch !== '\r')
+                return;
+            i++;
+        }
+    };
+    const string = () => {
+        i++; // opening quote
+        let out = '';
+        while (i < text.length) {
+            const ch = text[i];
+            if (ch === '"') {
+                i++;
+                return out;
+            }
+            if (ch < ' ')
+                fail('control character in a string');
+            if (ch === '\\') {
+                const esc = text[i + 1];
+                const simple = {
+                    '"': '"',
+                    '\\': '\\',
+                    '/': '/',
+                    b: '\b',
+                    f: '\f',
+                    n: '\n',
+                    r: '\r',
+                    t: '\t',
+                };
+                if (esc !== undefined && esc in simple) {
+                    out += simple[esc];
+                    i += 2;
+                }
+                else if (esc === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+                    out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+                    i += 6;
+                }
+                else
+                    fail('invalid escape in a string');
+                continue;
+            }
+            out += ch;
+            i++;
+        }
+        return fail('unterminated string');
+    };
+    const value = (depth) => {
+        if (depth > 200)
+            fail('nested too deeply');
+        space();
+        const ch = text[i];
+        if (ch === '{') {
+            i++;
+            const entries = [];
+            space();
+            if (text[i] === '}') {
+                i++;
+                return new config_tree_TreeObject(entries);
+            }
+            for (;;) {
+                space();
+                if (text[i] !== '"')
+                    fail('expected a quoted key');
+                const keyLine = line;
+                const key = string();
+                space();
+                if (text[i] !== ':')
+                    fail('expected ":"');
+                i++;
+                entries.push({ key, value: value(depth + 1), line: keyLine });
+                space();
+                if (text[i] === ',') {
+                    i++;
+                    continue;
+                }
+                if (text[i] === '}') {
+                    i++;
+                    return new config_tree_TreeObject(entries);
+                }
+                fail('expected "," or "}"');
+            }
+        }
+        if (ch === '[') {
+            i++;
+            const items = [];
+            space();
+            if (text[i] === ']') {
+                i++;
+                return items;
+            }
+            for (;;) {
+                items.push(value(depth + 1));
+                space();
+                if (text[i] === ',') {
+                    i++;
+                    continue;
+                }
+                if (text[i] === ']') {
+                    i++;
+                    return items;
+                }
+                fail('expected "," or "]"');
+            }
+        }
+        if (ch === '"')
+            return string();
+        const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+        if (!literal)
+            return fail('unexpected character');
+        i += literal[0].length;
+        if (literal[0] === 'true')
+            return true;
+        if (literal[0] === 'false')
+            return false;
+        if (literal[0] === 'null')
+            return null;
+        return Number(literal[0]);
+    };
+    if (text.charCodeAt(0) === 0xfeff)
+        fail('byte order mark');
+    const root = value(0);
+    space();
+    if (i < text.length)
+        fail('text after the JSON value');
+    if (!(root instanceof config_tree_TreeObject))
+        fail('the file must hold one JSON object');
+    return root;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/index.ts
 
 
@@ -84464,7 +84721,7 @@ function canonical_json_canonicalJson(value) {
     return JSON.stringify(canonical_json_canonicalize(value));
 }
 function canonical_json_sha256(text) {
-    return createHash('sha256').update(text).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/workspace/shared-values.ts
@@ -87657,18 +87914,18 @@ function isBinary(raw) {
 }
 /** SHA-256 over `path NUL sha256(content) LF` of every file, in path order. */
 function render_directory_digestFiles(files) {
-    const hash = createHash('sha256');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     for (const file of files) {
-        hash.update(`${file.path}\0${createHash('sha256').update(file.content).digest('hex')}\n`);
+        hash.update(`${file.path}\0${(0,external_node_crypto_.createHash)('sha256').update(file.content).digest('hex')}\n`);
     }
     return hash.digest('hex');
 }
 /** Writes a rendered project into `outDir` (which should be empty or new). */
 async function render_directory_writeRenderedProject(project, outDir) {
     for (const file of project.files) {
-        const target = join(outDir, ...file.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
+        const target = (0,external_node_path_.join)(outDir, ...file.path.split('/'));
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+        await (0,promises_.writeFile)(target, file.content);
     }
 }
 
@@ -88605,6 +88862,23 @@ function checkTaskTransition(run, task, next) {
         throw new InvalidTransitionError(`task ${task.runTaskId} cannot go from ${task.status} to ${next}`);
     }
 }
+/**
+ * The tasks a step claimed the run for, PENDING -> READY_TO_RUN (`run` mutated), in the same write
+ * as the claim: no write per task. Tasks already further along are left as they are, and the
+ * run's other tasks (those awaiting approval) stay PENDING. Returns whether anything changed.
+ */
+function markReady(run, runTaskIds) {
+    const ready = new Set(runTaskIds);
+    let changed = false;
+    for (const task of run.tasks) {
+        if (!ready.has(task.runTaskId) || task.status !== 'PENDING')
+            continue;
+        checkTaskTransition(run, task, 'READY_TO_RUN');
+        task.status = 'READY_TO_RUN';
+        changed = true;
+    }
+    return changed;
+}
 function checkRunFinish(run, next) {
     if (isFinished(run.status)) {
         throw new InvalidTransitionError(`run ${run.runId} is already ${run.status}`);
@@ -89383,11 +89657,12 @@ class run_store_RunStore {
     }
     /**
      * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST): takes the
-     * target's lock again and sets the tasks that did not succeed back to PENDING, keeping how the
-     * attempt ended in `attempts`. Refused, saying why and what to do, when the run was not a failure
-     * (a cancelled run stays cancelled) or when another run of the target started since.
+     * target's lock again and sets the tasks that did not succeed back to PENDING (those in
+     * `ready`, which the resuming step executes, READY_TO_RUN), keeping how the attempt ended in
+     * `attempts`. Refused, saying why and what to do, when the run was not a failure (a cancelled
+     * run stays cancelled) or when another run of the target started since.
      */
-    async resumeRun(runId, executor) {
+    async resumeRun(runId, executor, ready = []) {
         const run = await this.getRun(runId);
         if (!run)
             throw new errors_ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
@@ -89450,6 +89725,7 @@ class run_store_RunStore {
                     delete task.finishedAt;
                     delete task.error;
                 }
+                markReady(current, ready);
                 return true;
             });
         }
@@ -89493,11 +89769,17 @@ class run_store_RunStore {
         return stored?.value;
     }
     /**
-     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
+     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts) and, in the
+     * same write, sets the tasks `ready` (those the step will execute) READY_TO_RUN: throws
      * RunClaimedError, having written nothing, when another step holds it.
      */
-    async claimRun(runId, executor) {
-        return this.update(runId, (run) => takeClaim(run, executor));
+    async claimRun(runId, executor, ready = []) {
+        return this.update(runId, (run) => {
+            const claimed = takeClaim(run, executor);
+            // In the same write: the tasks the step will execute are READY_TO_RUN.
+            const marked = markReady(run, ready);
+            return claimed || marked;
+        });
     }
     /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
     async recordApproval(runId, approval) {
@@ -91119,16 +91401,16 @@ function connectionVariable(interfaceName, attribute) {
     return `stk_conn_${safe(interfaceName)}__${safe(attribute)}`;
 }
 /** Module names are Terraform identifiers: refuse aliases that cannot be one, naming them all. */
-function wiring_checkModuleNames(aliases) {
+function checkModuleNames(aliases) {
     const bad = aliases.filter((alias) => !IDENTIFIER.test(alias));
     if (bad.length > 0) {
-        throw new ConfigurationError(bad.map((alias) => ({
+        throw new errors_ConfigurationError(bad.map((alias) => ({
             message: `Alias '${alias}' cannot name a Terraform module in unified mode: use a letter or '_' first, then letters, digits, '_' or '-'.`,
         })), 'Unified mode needs every infra alias to be a Terraform identifier');
     }
 }
 /** The wiring of `plugin` to the producers of its required interfaces that are in this run. */
-function wiring_wireModule(plugin, manifest) {
+function wireModule(plugin, manifest) {
     const wiring = { inputs: {}, connections: {} };
     for (const required of plugin.requires) {
         if (required.from.kind !== 'plugin')
@@ -91153,8 +91435,8 @@ function wiring_wireModule(plugin, manifest) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/unified/root-module.ts
 
-const root_module_MODULES_FILE = 'stk-modules.tf';
-const root_module_CONNECTIONS_FILE = 'stk-connections.tf';
+const MODULES_FILE = 'stk-modules.tf';
+const CONNECTIONS_FILE = 'stk-connections.tf';
 /**
  * The outputs a module declares in its top-level `.tf` and `.tf.json` files, read with the guards'
  * parsers. A file that does not parse is skipped here: the guard refuses it at init.
@@ -91167,13 +91449,13 @@ async function root_module_moduleOutputs(files) {
         let body;
         try {
             body = path.endsWith('.json')
-                ? parseJsonSyntax(text)
-                : fromPlain(await parseHcl(path, text));
+                ? json_syntax_parseJsonSyntax(text)
+                : config_tree_fromPlain(await hcl_parseHcl(path, text));
         }
         catch {
             continue;
         }
-        for (const block of blocksOf(body, 'output', 1)) {
+        for (const block of config_tree_blocksOf(body, 'output', 1)) {
             outputs.push({
                 name: block.labels[0],
                 sensitive: block.body.all('sensitive')[0] === true,
@@ -91182,11 +91464,11 @@ async function root_module_moduleOutputs(files) {
     }
     return outputs;
 }
-function root_module_rootOutputName(alias, output) {
+function rootOutputName(alias, output) {
     return `${alias}__${output}`;
 }
 /** The variables file of a module that receives wired connections; undefined when none. */
-function root_module_connectionsFile(inputs) {
+function connectionsFile(inputs) {
     const names = Object.keys(inputs).sort();
     if (names.length === 0)
         return undefined;
@@ -91194,7 +91476,7 @@ function root_module_connectionsFile(inputs) {
         .map((name) => `variable "${name}" {}\n`)
         .join('\n')}`;
 }
-function root_module_modulesFile(modules) {
+function modulesFile(modules) {
     const blocks = modules.map((m) => {
         const args = Object.keys(m.inputs)
             .sort()
@@ -91204,8 +91486,8 @@ function root_module_modulesFile(modules) {
     });
     return `# Generated by deploy-engine: one module per plugin alias.\n\n${blocks.join('\n')}`;
 }
-function root_module_outputsFile(module) {
-    const blocks = module.outputs.map((o) => `output "${root_module_rootOutputName(module.alias, o.name)}" {\n  value = module.${module.alias}.${o.name}\n${o.sensitive ? '  sensitive = true\n' : ''}}\n`);
+function outputsFile(module) {
+    const blocks = module.outputs.map((o) => `output "${rootOutputName(module.alias, o.name)}" {\n  value = module.${module.alias}.${o.name}\n${o.sensitive ? '  sensitive = true\n' : ''}}\n`);
     return `# Generated by deploy-engine: the outputs of module ${module.alias}.\n\n${blocks.join('\n')}`;
 }
 
@@ -91231,13 +91513,13 @@ function actionOf(actions) {
     return undefined; // no-op
 }
 /** The changes of a plan, in the plan's order; no-ops left out. */
-function plan_review_readPlanChanges(showJson) {
+function readPlanChanges(showJson) {
     let plan;
     try {
         plan = JSON.parse(showJson);
     }
     catch {
-        throw new ExternalError('terraform show -json printed something that is not JSON');
+        throw new errors_ExternalError('terraform show -json printed something that is not JSON');
     }
     const changes = [];
     for (const rc of plan.resource_changes ?? []) {
@@ -91249,7 +91531,7 @@ function plan_review_readPlanChanges(showJson) {
     }
     return changes;
 }
-function plan_review_countChanges(changes) {
+function countChanges(changes) {
     const counts = { add: 0, change: 0, destroy: 0, replace: 0 };
     for (const c of changes) {
         if (c.action === 'create')
@@ -91264,14 +91546,14 @@ function plan_review_countChanges(changes) {
     return counts;
 }
 /** Sorted addresses of the resources a plan destroys (replacements included). */
-function plan_review_destroyedAddresses(changes) {
+function destroyedAddresses(changes) {
     return changes
         .filter((c) => c.action === 'delete' || c.action === 'replace')
         .map((c) => c.address)
         .sort();
 }
 /** How two destroy sets differ, as sentences; empty when they are the same. */
-function plan_review_compareDestroys(reviewed, now) {
+function compareDestroys(reviewed, now) {
     const before = new Set(reviewed);
     const after = new Set(now);
     const added = now.filter((a) => !before.has(a));
@@ -91285,7 +91567,7 @@ function plan_review_compareDestroys(reviewed, now) {
  * How the resource actions of two plans differ, one sentence per resource; empty when both plans
  * do the same thing to the same resources (values may differ).
  */
-function plan_review_compareActions(reviewed, now) {
+function compareActions(reviewed, now) {
     const before = new Map(reviewed.map((c) => [c.address, c.action]));
     const after = new Map(now.map((c) => [c.address, c.action]));
     const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
@@ -91959,7 +92241,6 @@ class fetched_plugins_FetchedPlugins {
 
 
 
-
 async function openRun(deps, options) {
     // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
     const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
@@ -92204,275 +92485,307 @@ function quiet(logger) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/recorded-iac.ts
 /**
- * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
- * workflow's cancel job, or a person). The watch reads the run record every second and, once
- * the run is no longer RUNNING, aborts the step's work the way a job cancellation does (Terraform
- * is interrupted and saves its state), so nothing keeps changing infrastructure after the lock
- * was released.
+ * IaC that an earlier run deployed, read back from the IaC bucket: the last deployment's IaC of a
+ * plugin that left stk.yaml (to destroy it, in both modes), and the IaC of the version a rollback
+ * returns to. One place for each lookup, and for what is said when it cannot be found.
  */
 
 /**
- * Every second: Terraform must stop within 2 s of the run being closed elsewhere, since a new run
- * may take the lock at once. One GET of a small object a second costs about 0.15 US cents per
- * hour of apply at S3's request price.
+ * The IaC of `alias`'s last successful deployment on the run's target. A plugin with none recorded
+ * cannot be destroyed safely (ConfigurationError); a recorded object that is gone is an outside
+ * failure naming its key.
  */
-const WATCH_INTERVAL_MS = 1000;
-function run_watch_watchRun(runs, runId, logger, options) {
-    const controller = new AbortController();
-    let closed;
-    const onJobCancel = () => controller.abort(options.signal?.reason);
-    if (options.signal?.aborted)
-        onJobCancel();
-    options.signal?.addEventListener('abort', onJobCancel, { once: true });
-    let checking = false;
-    const timer = setInterval(() => {
-        if (checking || controller.signal.aborted)
-            return;
-        checking = true;
-        runs
-            .getRun(runId)
-            .then((run) => {
-            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
-                const by = run.supersededBy
-                    ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
-                    : 'by another job (cancel-run)';
-                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
-                logger.warning(closed.message);
-                controller.abort(closed);
-            }
-        })
-            // A failed read says nothing about the run: the next tick tries again.
-            .catch(() => undefined)
-            .finally(() => {
-            checking = false;
-        });
-    }, options.intervalMs ?? WATCH_INTERVAL_MS);
-    timer.unref();
-    return {
-        signal: controller.signal,
-        closedElsewhere: () => closed,
-        stop: () => {
-            clearInterval(timer);
-            options.signal?.removeEventListener('abort', onJobCancel);
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
-/**
- * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
- * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
- */
-
-
-function run_task_logs_runTaskLogs(store, runId, inner, options) {
-    const logger = new TaskLogRecorder(inner, {
-        ...(options.maskLog ? { mask: options.maskLog } : {}),
-        secrets: options.secrets,
-    });
-    return {
-        logger,
-        run: (runTaskId, fn) => logger.task(fn, async (text) => {
-            await putTaskLog(store, runId, runTaskId, text);
-        }),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
-/**
- * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
- * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
- * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
- * still to be done, since the run could then never have done what was reviewed. The order of the
- * list does not matter: tasks run in the order the run recorded them (a valid order), and with
- * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
- */
-
-const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
-/**
- * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
- * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
- * own tasks) the list may be a part.
- */
-function task_list_check_checkTaskList(run, tasks, options) {
-    if (tasks.length === 0) {
+async function recorded_iac_lastDeployedIac(deps, manifest, alias) {
+    const last = await deps.history.getLast(manifest.target);
+    const entry = last?.iac[alias];
+    if (!entry) {
         throw new ConfigurationError({
-            message: 'TASK_LIST is empty.',
-            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+            message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+            hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
         });
     }
-    const problems = tasks.flatMap((task, index) => {
-        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
-        if (!recorded)
-            return [
-                {
-                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
-                },
-            ];
-        if (recorded.taskType !== task.taskType ||
-            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
-            return [
-                {
-                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
-                },
-            ];
-        }
-        return [];
-    });
-    if (options.complete) {
-        const listed = new Set(tasks.map((t) => t.runTaskId));
-        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
-        if (missing.length > 0)
-            problems.push({
-                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
-            });
+    const stored = await deps.iacStore.getJson(entry.key);
+    if (!stored) {
+        throw new ExternalError(`The IaC of ${alias}'s last deployment (run ${last?.runId ?? '?'}) is missing from ${deps.iacStore.bucket}/${entry.key}, so it cannot be destroyed. Restore the object (e.g. from the bucket's versioning), or destroy its resources by hand.`);
     }
-    if (problems.length > 0) {
-        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
-        throw new ConfigurationError(problems, 'TASK_LIST does not match the run');
-    }
-}
-/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
-function task_list_check_inRunOrder(run, tasks) {
-    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
-    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
+    return stored.value;
 }
 /**
- * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
- * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
+ * In a rollback, the IaC the version rolled back to deployed for `alias`; undefined when the run
+ * is not a rollback. Its init passes the guard again, like any IaC.
  */
-function task_list_check_incompleteRun(run) {
-    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
-    if (left.length === 0)
+async function recorded_iac_rollbackIac(deps, manifest, runId, alias) {
+    const source = manifest.rollback;
+    if (!source)
         return undefined;
-    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
-}
-function task_list_check_describe(task) {
-    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
-/**
- * The start of executing a run's tasks: the run must exist, the step takes its executor claim
- * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
- * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
- * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
- * when another step holds the run (see executor-claim.ts).
- */
-
-
-
-
-
-const run_claim_newId = monotonicFactory();
-/**
- * Claims run `runId` for this step. Returns undefined with the record when the run already
- * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
- * executes it) otherwise.
- */
-async function run_claim_claimRunForTasks(deps, options) {
-    const found = await deps.runs.getRun(options.runId);
-    if (!found) {
-        throw new ConfigurationError({
-            message: `Run ${options.runId} does not exist in the IaC bucket.`,
-            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-        });
+    const entry = source.iac[alias];
+    // The manifest was built from that version's record, which lists every plugin it deployed.
+    if (!entry)
+        throw new Error(`run ${runId} has no recorded IaC for ${alias}`);
+    const stored = await deps.iacStore.getJson(entry.key);
+    if (!stored) {
+        throw new ExternalError(`The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed. Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.`);
     }
-    const opener = repositoryOfRunUrl(found.workflowRunUrl);
-    if (options.repository && opener && opener !== options.repository)
-        throw new ForeignRunError(found, opener, options.repository);
-    const complete = options.partial !== true;
-    const executor = {
-        id: run_claim_newId(),
-        description: options.executor ?? 'a step outside a GitHub workflow',
-        claimedAt: new Date().toISOString(),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    return stored.value;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
+/**
+ * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
+ * the manifest it was planned from, a snapshot of each plugin's files, and each plugin's rendered
+ * IaC (whose object key the deployment history points at, for destroy and rollback). Unified
+ * runs add the whole rendered project and one record per saved plan (whose plan file and plan
+ * text are raw files of the run: see RunStore.putFile).
+ */
+const artifacts_MANIFEST_ARTIFACT = 'manifest';
+function artifacts_sourceArtifact(alias) {
+    return `sources/${alias}`;
+}
+function artifacts_iacArtifact(alias) {
+    return `iac/${alias}`;
+}
+const artifacts_UNIFIED_PROJECT_ARTIFACT = 'unified/project';
+/**
+ * Names of saved plans: unified mode has `deploy` and `destroy`; classic mode one per plugin,
+ * `plugins/<alias>`.
+ */
+function classicPlanName(alias) {
+    return `plugins/${alias}`;
+}
+function planArtifact(name) {
+    return `plans/${name}`;
+}
+function planFile(name) {
+    return `plans/${name}.tfplan`;
+}
+function planTextFile(name) {
+    return `plans/${name}.txt`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
+/**
+ * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
+ * its SHA-256, the state version it was made against, its resource changes and the provider lock
+ * file, so the approved job applies exactly what was reviewed, or refuses and says why.
+ */
+
+
+
+
+
+async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
+    const result = await terraform.plan({
+        out: options.file,
+        destroy: options.kind === 'destroy',
+        targets: options.targets,
+    });
+    const bytes = await (0,promises_.readFile)(options.file);
+    const text = result.text;
+    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
+    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
+    const record = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+        targets: options.targets,
+        state: options.state,
+        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
+        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
+        ...(options.connections !== undefined ? { connections: options.connections } : {}),
+        fileKey,
+        textKey,
+        sha256: saved_plans_sha256(bytes),
+        changes,
+        counts: countChanges(changes),
+        hasChanges: result.hasChanges,
+        plannedAt: new Date().toISOString(),
     };
-    // A run a later run found dead is never applied, whatever its status says.
-    if (found.supersededBy)
-        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
-    if (found.status === 'SUCCEEDED') {
-        checkTaskList(found, options.tasks, { complete });
-        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
-        return { run: found, done: true };
-    }
-    if (found.status !== 'RUNNING') {
-        // Checked before the run is reopened: a refused list leaves the failed run as it was.
-        checkTaskList(found, options.tasks, { complete });
-        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
-        const run = await deps.runs.resumeRun(found.runId, executor);
-        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
-        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
-        const resumed = run.attempts?.at(-1);
-        return { run, executor, ...(resumed ? { resumed } : {}) };
-    }
-    // Refusals first, writing nothing: the step's post step then closes the run it was given.
-    if (found.executor)
-        throw new RunClaimedError(found, found.executor);
-    checkTaskList(found, options.tasks, { complete });
-    // The superseding run may have taken the lock and stopped before closing this one.
-    const lock = await deps.runs.lockOf(found.target);
-    if (lock?.runId !== found.runId)
-        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
-    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
-    const run = await deps.runs.claimRun(found.runId, executor);
-    return { run, executor };
+    await runs.putArtifact(runId, planArtifact(options.name), record);
+    const c = record.counts;
+    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    return record;
+}
+async function saved_plans_loadPlanRecord(runs, runId, name) {
+    return runs.getArtifact(runId, planArtifact(name));
 }
 /**
- * A step asked to execute a run that another repository's workflow opened: an application is
- * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
- * repository's workflow must not apply that application's plans. Nothing was changed, and the
- * step's post step must leave the run alone.
+ * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
+ * Returns how many resources it destroys; the caller applies `file`.
  */
-class ForeignRunError extends errors_ConfigurationError {
-    name = 'ForeignRunError';
-    constructor(run, opener, repository) {
-        super({
-            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
-            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
+async function replanReviewedDestroy(terraform, record, file, refusal) {
+    await terraform.plan({ out: file, destroy: true, targets: record.targets });
+    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const differences = compareDestroys(destroyedAddresses(record.changes), now);
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            { message: refusal.nothing, hint: refusal.hint },
+        ], refusal.title);
+    }
+    return now.length;
+}
+/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
+async function verifiedPlanBytes(runs, bucket, runId, record) {
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    const bytes = await runs.getFile(runId, planFile(record.name));
+    if (!bytes) {
+        throw new errors_ExternalError(`The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`);
+    }
+    const actual = saved_plans_sha256(bytes);
+    if (actual !== record.sha256) {
+        throw new errors_ConfigurationError({
+            message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
+            hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
         });
     }
+    return Buffer.from(bytes);
+}
+/** Refuses to go on when the state moved since the plan was made. */
+function refuseStaleState(runId, record, now) {
+    const moved = stateMoved(record.state, now);
+    if (!moved)
+        return;
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    throw new errors_ConfigurationError({
+        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+    });
+}
+/** How the state moved between two versions, in words; undefined when it did not. */
+function stateMoved(planned, now) {
+    if (planned === null && now === null)
+        return undefined;
+    if (planned === null)
+        return `a state was created (serial ${now?.serial ?? '?'})`;
+    if (now === null)
+        return 'the state was deleted';
+    if (planned.lineage !== now.lineage)
+        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+    if (planned.serial !== now.serial)
+        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+    return undefined;
+}
+function saved_plans_sha256(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-project.ts
 /**
- * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
- * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
- * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
- * whose Terraform output is `sensitive`, so consumers mask them as well.
+ * Unified mode's one Terraform project of the run (CONTRACT.md §6), as this job holds it: the
+ * project folder (rendered here by UNIFIED_IAC or restored from the run after a job boundary,
+ * never a folder another job left), its init once per job, its saved plans, and the stored modules
+ * it is rendered from.
  */
 
 
 
-/**
- * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
- * before anything can print them, and publishes them; returns what was published.
- */
-async function publish_connections_publishConnections(deps, manifest, plugin, outputs, run) {
-    const { target } = manifest;
-    const { appKind, appId, appName } = target;
-    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
-    if (mapped.problems.length > 0)
-        throw new ConfigurationError(mapped.problems);
-    for (const instance of mapped.instances) {
-        const secret = [
-            ...new Set([
-                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
-                ...(mapped.sensitive[instance.name] ?? []),
-            ]),
-        ].sort();
-        if (secret.length === 0)
-            continue;
-        instance.secretAttributes = secret;
-        for (const name of secret)
-            run.mask(instance.attributes[name]);
+
+
+
+
+class unified_project_UnifiedProject {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    projects;
+    initialized;
+    /** Whether this job's disk holds the run's project (rendered or restored here). */
+    onDisk = false;
+    constructor(deps, runId, manifest, workDir, projects) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.projects = projects;
     }
-    if (mapped.instances.length === 0)
-        return [];
-    const repository = manifest.deployedFrom?.repository;
-    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
+    get dir() {
+        return join(this.workDir, 'unified');
+    }
+    /** The plugins the run deploys, in dependency order. */
+    get keptAliases() {
+        return this.manifest.deployOrder;
+    }
+    /** The plugins that left stk.yaml, destroyed by the run. */
+    get removedAliases() {
+        return this.manifest.destroy.map((p) => p.alias);
+    }
+    /** Stores the rendered project with the run and writes it to this job's disk. */
+    async write(files, project) {
+        await this.deps.runs.putArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, project);
+        await rm(this.dir, { recursive: true, force: true });
+        await writeRenderedProject({ files, digest: project.digest }, this.dir);
+        this.onDisk = true;
+    }
+    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
+    async init(lockFile) {
+        if (this.initialized)
+            return this.initialized;
+        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
+        if (!this.onDisk) {
+            const project = await this.snapshot();
+            await rm(this.dir, { recursive: true, force: true });
+            await restoreSnapshot(project, this.dir);
+            this.onDisk = true;
+        }
+        const terraform = this.projects.project(this.dir, null);
+        await terraform.init(this.projects.stateBackend(null), { lockFile });
+        this.initialized = terraform;
+        return terraform;
+    }
+    /** The project as UNIFIED_IAC stored it with the run. */
+    async snapshot() {
+        const project = await this.deps.runs.getArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT);
+        if (!project)
+            throw new Error(`run ${this.runId} has no unified project: UNIFIED_IAC did not run`);
+        return project;
+    }
+    /** Saves the `kind` plan of the project, made against `state`. */
+    async savePlan(terraform, kind, targets, state, lockFile) {
+        return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
+            name: kind,
+            kind,
+            file: join(this.dir, `${kind}.tfplan`),
+            targets,
+            state,
+            ...(lockFile !== undefined ? { lockFile } : {}),
+        });
+    }
+    /** The saved `kind` plan, which the run's PLAN task made. */
+    async planRecord(kind) {
+        const record = await loadPlanRecord(this.deps.runs, this.runId, kind);
+        if (!record)
+            throw new Error(`run ${this.runId} has no saved ${kind} plan: its PLAN task did not run`);
+        return record;
+    }
+    /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
+    async lastModule(alias) {
+        return withDefaults(await lastDeployedIac(this.deps, this.manifest, alias));
+    }
+    /** In a rollback, the module as the version rolled back to deployed it. */
+    async rollbackModule(alias) {
+        const stored = await rollbackIac(this.deps, this.manifest, this.runId, alias);
+        if (!stored)
+            return undefined;
+        const source = this.manifest.rollback;
+        this.deps.logger.info(`Using the module ${alias} that run ${source?.runId ?? '?'} deployed for version ${source?.version ?? '?'}.`);
+        return withDefaults(stored);
+    }
+}
+/** A stored module's files, placed under `<alias>/` in the unified project. */
+function moduleFilesOf(alias, module) {
+    return module.files.map((f) => ({
+        path: `${alias}/${f.path}`,
+        content: Buffer.from(f.base64, 'base64'),
+    }));
+}
+/** Modules stored before they recorded their wiring have none. */
+function withDefaults(stored) {
+    return { ...stored, inputs: stored.inputs ?? {}, outputs: stored.outputs ?? [] };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
@@ -92531,1601 +92844,79 @@ async function output_file_writeOutputFile(dir, name, content) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
 /**
- * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
- * its SHA-256, the state version it was made against, its resource changes and the provider lock
- * file, so the approved job applies exactly what was reviewed, or refuses and says why.
+ * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
+ * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
+ * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
+ * whose Terraform output is `sensitive`, so consumers mask them as well.
  */
 
 
 
-
-
-async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
-    const result = await terraform.plan({
-        out: options.file,
-        destroy: options.kind === 'destroy',
-        targets: options.targets,
-    });
-    const bytes = await readFile(options.file);
-    const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
-    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
-    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
-    const record = {
-        name: options.name,
-        kind: options.kind,
-        ...(options.alias !== undefined ? { alias: options.alias } : {}),
-        targets: options.targets,
-        state: options.state,
-        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
-        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
-        ...(options.connections !== undefined ? { connections: options.connections } : {}),
-        fileKey,
-        textKey,
-        sha256: saved_plans_sha256(bytes),
-        changes,
-        counts: countChanges(changes),
-        hasChanges: result.hasChanges,
-        plannedAt: new Date().toISOString(),
-    };
-    await runs.putArtifact(runId, planArtifact(options.name), record);
-    const c = record.counts;
-    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
-    return record;
-}
-async function saved_plans_loadPlanRecord(runs, runId, name) {
-    return runs.getArtifact(runId, planArtifact(name));
-}
 /**
- * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
- * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
- * Returns how many resources it destroys; the caller applies `file`.
+ * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
+ * before anything can print them, and publishes them; returns what was published.
  */
-async function saved_plans_replanReviewedDestroy(terraform, record, file, refusal) {
-    await terraform.plan({ out: file, destroy: true, targets: record.targets });
-    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
-    const differences = compareDestroys(destroyedAddresses(record.changes), now);
-    if (differences.length > 0) {
-        throw new ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            { message: refusal.nothing, hint: refusal.hint },
-        ], refusal.title);
+async function publish_connections_publishConnections(deps, manifest, plugin, outputs, run) {
+    const { target } = manifest;
+    const { appKind, appId, appName } = target;
+    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
+    if (mapped.problems.length > 0)
+        throw new ConfigurationError(mapped.problems);
+    for (const instance of mapped.instances) {
+        const secret = [
+            ...new Set([
+                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
+                ...(mapped.sensitive[instance.name] ?? []),
+            ]),
+        ].sort();
+        if (secret.length === 0)
+            continue;
+        instance.secretAttributes = secret;
+        for (const name of secret)
+            run.mask(instance.attributes[name]);
     }
-    return now.length;
-}
-/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
-async function saved_plans_verifiedPlanBytes(runs, bucket, runId, record) {
-    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    const bytes = await runs.getFile(runId, planFile(record.name));
-    if (!bytes) {
-        throw new ExternalError(`The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`);
-    }
-    const actual = saved_plans_sha256(bytes);
-    if (actual !== record.sha256) {
-        throw new ConfigurationError({
-            message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
-            hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
-        });
-    }
-    return Buffer.from(bytes);
-}
-/** Refuses to go on when the state moved since the plan was made. */
-function saved_plans_refuseStaleState(runId, record, now) {
-    const moved = saved_plans_stateMoved(record.state, now);
-    if (!moved)
-        return;
-    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    throw new ConfigurationError({
-        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
-        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
-    });
-}
-/** How the state moved between two versions, in words; undefined when it did not. */
-function saved_plans_stateMoved(planned, now) {
-    if (planned === null && now === null)
-        return undefined;
-    if (planned === null)
-        return `a state was created (serial ${now?.serial ?? '?'})`;
-    if (now === null)
-        return 'the state was deleted';
-    if (planned.lineage !== now.lineage)
-        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
-    if (planned.serial !== now.serial)
-        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
-    return undefined;
-}
-function saved_plans_sha256(bytes) {
-    return createHash('sha256').update(bytes).digest('hex');
+    if (mapped.instances.length === 0)
+        return [];
+    const repository = manifest.deployedFrom?.repository;
+    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
-/**
- * The unified mode's tasks (CONTRACT.md §6): every infra plugin of the run is one module of one
- * Terraform project with one state.
- *
- * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through
- *   Terraform, renders each removed plugin again from its last deployment, and writes the root
- *   module (`stk-modules.tf`, `<alias>-outputs.tf`).
- * - PLAN saves the deploy plan (and, when plugins were removed, the destroy plan) in the IaC
- *   bucket with its SHA-256, the state version it was planned against and its resource changes.
- * - UNIFIED_DEPLOY applies exactly the saved deploy plan: refused when its bytes changed or the
- *   state moved since it was made.
- * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
- *   when it destroys exactly the resources the reviewed destroy plan listed.
- */
+;// CONCATENATED MODULE: ./packages/core/src/deployment/output-publisher.ts
 
 
-
-
-
-
-
-
-
-class unified_tasks_UnifiedTasks {
-    tb;
-    initialized;
-    /** Whether this job's disk holds the run's project (rendered or restored here). */
-    onDisk = false;
-    constructor(tb) {
-        this.tb = tb;
-    }
-    get dir() {
-        return join(this.tb.workDir, 'unified');
-    }
-    get keptAliases() {
-        return this.tb.manifest.deployOrder;
-    }
-    get removedAliases() {
-        return this.tb.manifest.destroy.map((p) => p.alias);
-    }
-    /** UNIFIED_IAC */
-    async render() {
-        const { manifest, deps, run } = this.tb;
-        checkModuleNames([...this.keptAliases, ...this.removedAliases]);
-        const files = [];
-        const modules = [];
-        for (const alias of this.keptAliases) {
-            const recorded = await this.rollbackModule(alias);
-            if (recorded) {
-                // A rollback deploys the module exactly as that version did, wiring included.
-                await deps.runs.putArtifact(run.runId, iacArtifact(alias), recorded);
-                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
-                files.push(...moduleFilesOf(alias, recorded));
-                continue;
-            }
-            const plugin = this.tb.plugin(alias);
-            const wiring = wireModule(plugin, manifest);
-            const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
-            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
-            const variables = connectionsFile(wiring.inputs);
-            if (variables)
-                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
-            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
-            const snapshot = {
-                digest: digestFiles(moduleFiles),
-                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-                inputs: wiring.inputs,
-                outputs,
-            };
-            await deps.runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
-            modules.push({ alias, inputs: wiring.inputs, outputs });
-            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
-        }
-        for (const alias of this.removedAliases) {
-            const previous = await this.lastModule(alias);
-            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
-            files.push(...moduleFilesOf(alias, previous));
-            deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
-        }
-        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
-        for (const module of modules) {
-            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
-        }
-        const project = {
-            digest: digestFiles(files),
-            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-            modules,
-        };
-        await deps.runs.putArtifact(run.runId, UNIFIED_PROJECT_ARTIFACT, project);
-        await rm(this.dir, { recursive: true, force: true });
-        await writeRenderedProject({ files, digest: project.digest }, this.dir);
-        this.onDisk = true;
-        deps.logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    }
-    /** PLAN */
-    async plan() {
-        const terraform = await this.init();
-        const state = (await terraform.stateVersion()) ?? null;
-        const lockFile = await terraform.lockFile();
-        const plans = [];
-        const removed = this.removedAliases;
-        if (this.keptAliases.length > 0) {
-            // Targets only exclude something when modules are being removed.
-            const targets = removed.length > 0 ? this.keptAliases.map((a) => `module.${a}`) : [];
-            plans.push(await this.savePlan(terraform, 'deploy', targets, state, lockFile));
-        }
-        if (removed.length > 0) {
-            const targets = removed.map((a) => `module.${a}`);
-            plans.push(await this.savePlan(terraform, 'destroy', targets, state, lockFile));
-        }
-        return { plans };
-    }
-    /** UNIFIED_DEPLOY */
-    async deploy() {
-        const { deps, run } = this.tb;
-        const record = await this.planRecord('deploy');
-        const bytes = await verifiedPlanBytes(deps.runs, deps.iacStore.bucket, run.runId, record);
-        const terraform = await this.init(record.lockFile);
-        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
-        const file = join(this.dir, 'deploy.tfplan');
-        await writeFile(file, bytes);
-        deps.logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
-        const changes = await terraform.applyPlan(file);
-        const outputs = await terraform.output();
-        const project = await this.projectSnapshot();
-        const pluginOutputs = [];
-        for (const alias of this.keptAliases) {
-            const module = project.modules.find((m) => m.alias === alias);
-            const moduleOutputsOf = {};
-            for (const o of module?.outputs ?? []) {
-                const value = outputs[rootOutputName(alias, o.name)];
-                if (value)
-                    moduleOutputsOf[o.name] = value;
-            }
-            const outputFile = await this.tb.publishOutputs(this.tb.plugin(alias), moduleOutputsOf);
-            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
-            const snapshot = await deps.runs.getArtifact(run.runId, iacArtifact(alias));
-            this.tb.markDeployed(alias, snapshot?.digest ?? '');
-        }
-        return { changes, pluginOutputs };
-    }
-    /** UNIFIED_DESTROY */
-    async destroy() {
-        const { deps, manifest } = this.tb;
-        const record = await this.planRecord('destroy');
-        const terraform = await this.init(record.lockFile);
-        const file = join(this.dir, 'destroy-now.tfplan');
-        const count = await replanReviewedDestroy(terraform, record, file, {
-            title: 'The destroy planned now is not the one that was reviewed',
-            nothing: 'Nothing was destroyed.',
-            hint: 'Re-run the workflow to review a new destroy plan.',
-        });
-        deps.logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
-        const changes = await terraform.applyPlan(file);
-        for (const removed of manifest.destroy)
-            await this.tb.removeConnections(removed);
-        return { changes };
-    }
-    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
-    async init(lockFile) {
-        if (this.initialized)
-            return this.initialized;
-        await this.restoreProject();
-        const terraform = this.tb.project(this.dir, null);
-        const { workspace, environment, appKind, appId } = this.tb.manifest.target;
-        const backend = {
-            bucket: this.tb.run.tfstate.bucket,
-            region: this.tb.run.tfstate.region,
-            key: unifiedStateKey({ workspace, environment, appKind, appId }),
-            ...(this.tb.s3Endpoint ? { endpoint: this.tb.s3Endpoint } : {}),
-        };
-        await terraform.init(backend, { lockFile });
-        this.initialized = terraform;
-        return terraform;
-    }
-    /** The rendered project on this job's disk, restored from the run after a job boundary. */
-    async restoreProject() {
-        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
-        if (this.onDisk)
-            return;
-        const project = await this.projectSnapshot();
-        await rm(this.dir, { recursive: true, force: true });
-        await restoreSnapshot(project, this.dir);
-        this.onDisk = true;
-    }
-    async projectSnapshot() {
-        const project = await this.tb.deps.runs.getArtifact(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT);
-        if (!project)
-            throw new Error(`run ${this.tb.run.runId} has no unified project: UNIFIED_IAC did not run`);
-        return project;
-    }
-    async lastModule(alias) {
-        const { deps, manifest } = this.tb;
-        const last = await deps.history.getLast(manifest.target);
-        const entry = last?.iac[alias];
-        if (!entry) {
-            throw new ConfigurationError({
-                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-            });
-        }
-        return this.storedModule(entry.key, `the IaC of ${alias}'s last deployment`);
-    }
-    /** In a rollback, the module as the version rolled back to deployed it. */
-    async rollbackModule(alias) {
-        const source = this.tb.manifest.rollback;
-        const entry = source?.iac[alias];
-        if (!source)
-            return undefined;
-        if (!entry)
-            throw new Error(`run ${this.tb.run.runId} has no recorded IaC for ${alias}`);
-        this.tb.deps.logger.info(`Using the module ${alias} that run ${source.runId} deployed for version ${source.version}.`);
-        return this.storedModule(entry.key, `the IaC of ${alias} in version ${source.version}`);
-    }
-    async storedModule(key, what) {
-        const { deps } = this.tb;
-        const stored = await deps.iacStore.getJson(key);
-        if (!stored) {
-            throw new ConfigurationError({
-                message: `${what} is missing from ${deps.iacStore.bucket}/${key}.`,
-                hint: "Restore the object (e.g. from the bucket's versioning), or deploy again from a commit.",
-            });
-        }
-        return {
-            ...stored.value,
-            inputs: stored.value.inputs ?? {},
-            outputs: stored.value.outputs ?? [],
-        };
-    }
-    async savePlan(terraform, kind, targets, state, lockFile) {
-        return savePlan(this.tb.deps.runs, this.tb.run.runId, terraform, this.tb.deps.logger, {
-            name: kind,
-            kind,
-            file: join(this.dir, `${kind}.tfplan`),
-            targets,
-            state,
-            ...(lockFile !== undefined ? { lockFile } : {}),
-        });
-    }
-    async planRecord(kind) {
-        const record = await loadPlanRecord(this.tb.deps.runs, this.tb.run.runId, kind);
-        if (!record)
-            throw new Error(`run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`);
-        return record;
-    }
-}
-/** A stored module's files, placed under `<alias>/` in the unified project. */
-function moduleFilesOf(alias, module) {
-    return module.files.map((f) => ({
-        path: `${alias}/${f.path}`,
-        content: Buffer.from(f.base64, 'base64'),
-    }));
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-plans.ts
-/**
- * Plans in classic mode. orchestrate-and-plan plans every plugin whose required Connection
- * Interfaces already exist (from earlier deployments or other applications) and saves the plan.
- * At apply time, DEPLOY applies that reviewed plan when the plugin rendered to the same IaC (its
- * producers' outputs came out as planned); when the IaC changed it plans again and applies only if
- * the new plan does the same things to the same resources, reporting the change prominently;
- * otherwise it stops with USER_ERROR and asks for a new run.
- */
-
-
-
-
-
-
-
-
-/**
- * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
- * deployment: the reviewer sees what the destroy removes.
- */
-async function classic_plans_planClassicDestroy(tb, alias, dir) {
-    const terraform = tb.project(dir, alias);
-    await terraform.init(tb.backend(alias));
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
-        name: classicPlanName(alias),
-        kind: 'destroy',
-        alias,
-        file: join(dir, 'destroy.tfplan'),
-        targets: [],
-        state: (await terraform.stateVersion()) ?? null,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-    });
-    return { plans: [record] };
-}
-/**
- * DESTROY of one plugin in classic mode, in `dir` (the IaC of its last deployment): applies the
- * reviewed destroy plan when the state did not move since; otherwise plans the destroy again and
- * applies it only if it destroys exactly the reviewed resources. With no plan saved (a run opened
- * by an older version), destroys directly.
- */
-async function classic_plans_destroyClassicPlugin(tb, alias, dir) {
-    const { runs, logger, iacStore } = tb.deps;
-    const runId = tb.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    const terraform = tb.project(dir, alias);
-    await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
-    if (!record)
-        return { changes: await terraform.destroy(), use: { kind: 'none' } };
-    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
-    if (!moved) {
-        const file = join(dir, 'reviewed-destroy.tfplan');
-        await writeFile(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
-        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const file = join(dir, 'destroy-now.tfplan');
-    const count = await replanReviewedDestroy(terraform, record, file, {
-        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
-        nothing: `Nothing of ${alias} was destroyed.`,
-        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-    });
-    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
-    return {
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces: [] },
-    };
-}
-/** PLAN of one plugin (orchestrate-and-plan, classic mode). */
-async function classic_plans_planClassicPlugin(tb, plugin) {
-    const { workspace, environment } = tb.manifest.target;
-    const missing = [];
-    const connections = {};
-    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
-    const requires = tb.manifest.rollback ? [] : plugin.requires;
-    const found = await tb.deps.context.getMany(workspace, environment, requires.map((r) => r.name));
-    for (const required of requires) {
-        const instance = found.get(required.name);
-        if (instance)
-            connections[required.name] = sha256(canonicalJson(instance.attributes));
-        else
-            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
-    }
-    if (missing.length > 0) {
-        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
-        tb.deps.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
-        return { unplanned: { alias: plugin.alias, reason } };
-    }
-    const project = await tb.renderPlugin(plugin, {});
-    const dir = join(tb.workDir, 'plan', plugin.alias);
-    await rm(dir, { recursive: true, force: true });
-    await writeRenderedProject(project, dir);
-    const terraform = tb.project(dir, plugin.alias);
-    await terraform.init(tb.backend(plugin.alias));
-    const state = (await terraform.stateVersion()) ?? null;
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
-        name: classicPlanName(plugin.alias),
-        kind: 'deploy',
-        alias: plugin.alias,
-        file: join(dir, 'plan.tfplan'),
-        targets: [],
-        state,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-        iacDigest: project.digest,
-        connections,
-    });
-    return { plans: [record] };
-}
-/**
- * DEPLOY of one plugin in classic mode, in its rendered folder `dir`: applies the reviewed plan,
- * a new plan that does the same things, or (with no plan saved) plans and applies in one go.
- */
-async function classic_plans_applyClassicPlugin(tb, plugin, dir) {
-    const { runs, logger, iacStore } = tb.deps;
-    const runId = tb.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    const terraform = tb.project(dir, plugin.alias);
-    await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
-    if (!record) {
-        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
-    }
-    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
-    if (tb.iacDigest(plugin.alias) === record.iacDigest) {
-        const file = join(dir, 'reviewed.tfplan');
-        await writeFile(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
-        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const changedInterfaces = await changedConnections(tb, plugin, record);
-    const why = changedInterfaces.length > 0
-        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
-        : 'its rendered IaC changed since review';
-    const file = join(dir, 'replanned.tfplan');
-    await terraform.plan({ out: file });
-    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
-    if (differences.length > 0) {
-        throw new ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            {
-                message: `Nothing was applied to ${plugin.alias}.`,
-                hint: 'Start a new run (re-run the workflow) to review the new plan.',
-            },
-        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
-    }
-    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
-    return {
-        terraform,
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces },
-    };
-}
-async function changedConnections(tb, plugin, record) {
-    const { workspace, environment } = tb.manifest.target;
-    const changed = [];
-    const planned = Object.entries(record.connections ?? {});
-    const found = await tb.deps.context.getMany(workspace, environment, planned.map(([name]) => name));
-    for (const [name, digest] of planned) {
-        const instance = found.get(name);
-        if (!instance || sha256(canonicalJson(instance.attributes)) !== digest)
-            changed.push(name);
-    }
-    return changed;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-files.ts
-/**
- * Repository files for Terraform (CHECKOUT_BRANCH): the application's checkout, without `.git`,
- * `.stk/FORKED_PLUGINS`, EXCLUDE_FILES_PATH and our own scratch folder, copied once per job and
- * linked as `repodir/` into every rendered project, so templates can read files of the repository
- * (`file("repodir/...")`, `fileset("repodir/site", "**")`), as StackSpot's containers could.
- * Its digest is part of what SKIP_DEPLOY compares.
- */
-
-
-
-
-const repository_files_REPODIR = 'repodir';
-/** Beyond this the repository is surely not what a plugin needs copied per job. */
-const MAX_REPOSITORY_BYTES = (/* unused pure expression or super */ null && (512 * 1024 * 1024));
-/**
- * Walks the checkout at `root` and digests it; with `copyTo`, copies it there too.
- * @param exclude paths relative to root (EXCLUDE_FILES_PATH) and scratch folders inside it
- */
-async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
-    const skip = new Set(exclude.map((p) => posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '')));
-    const hash = createHash('sha256');
-    const result = { digest: '', files: 0, bytes: 0, skippedLinks: 0 };
-    if (copyTo) {
-        await rm(copyTo, { recursive: true, force: true });
-        await mkdir(copyTo, { recursive: true });
-    }
-    const walk = async (rel) => {
-        const entries = (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
-        for (const entry of entries) {
-            const path = rel ? `${rel}/${entry.name}` : entry.name;
-            if (entry.name === '.git' || skip.has(path))
-                continue;
-            if (entry.name === 'FORKED_PLUGINS' && rel.split('/').at(-1) === '.stk')
-                continue;
-            const stat = await lstat(join(root, path));
-            if (stat.isSymbolicLink()) {
-                result.skippedLinks++;
-                continue;
-            }
-            if (stat.isDirectory()) {
-                if (copyTo)
-                    await mkdir(join(copyTo, path), { recursive: true });
-                await walk(path);
-            }
-            else if (stat.isFile()) {
-                result.files++;
-                result.bytes += stat.size;
-                if (result.bytes > MAX_REPOSITORY_BYTES) {
-                    throw new ConfigurationError({
-                        message: `CHECKOUT_BRANCH: the repository holds more than ${MAX_REPOSITORY_BYTES / 1048576} MiB of files to give Terraform.`,
-                        hint: 'Leave large folders out with EXCLUDE_FILES_PATH, or turn CHECKOUT_BRANCH off.',
-                    });
-                }
-                hash.update(`${path}\0${stat.size}\0`);
-                // Read once: the same bytes are digested and, when copying, written.
-                const content = await readFile(join(root, path));
-                hash.update(content);
-                if (copyTo)
-                    await writeFile(join(copyTo, path), content);
-            }
-        }
-    };
-    await walk('');
-    result.digest = hash.digest('hex');
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/source-map/line-map.ts
-/**
- * Which template line printed each line of a rendered file, found by aligning the two texts the
- * way a person would: literal text anchors a rendered line to the template line that holds it,
- * `{{ }}` values match anything, lines that are only `{% %}` tags or `{# #}` comments print
- * nothing (or an empty line), lines of a false `{% if %}` branch are skipped, and a `{% for %}`
- * body may repeat. The best alignment (fewest skipped and unmatched lines) is found in one pass
- * over the rendered lines (a Viterbi search whose jumps cost O(1) each through prefix minima).
- */
-
-/** Above this many rendered lines × template lines the alignment is not tried (time, memory). */
-const MAX_CELLS = 8_000_000;
-const COST = {
-    /** A rendered line that its template line does not match. */
-    mismatch: 5,
-    /** A template line with text of its own left out (a false `{% if %}` branch). */
-    skip: 1,
-    /** An empty template line left out (whitespace control). */
-    skipBlank: 0.25,
-    /** One more rendered line from the same template line (a value holding line breaks). */
-    stay: 1,
-    /** Going back to the top of a `{% for %}` body. */
-    loop: 0.5,
-};
-/**
- * Maps every rendered line (index 0 = line 1) to a template line. Without a usable alignment
- * (empty template, too large) each line maps to the same number, not exact.
- */
-function line_map_mapRenderedLines(template, rendered) {
-    const out = rendered.split('\n').map(squash);
-    const shape = templateShape(template);
-    const size = shape.lines.length;
-    if (size === 0 || out.length * size > MAX_CELLS) {
-        return out.map((_, i) => ({ line: Math.min(i + 1, size || 1), exact: false }));
-    }
-    const matches = shape.lines.map(matcher);
-    return align(shape, matches, out).map((t, j) => ({
-        line: t + 1,
-        exact: shape.lines[t]?.literal === true && matches[t](out[j]),
-    }));
-}
-/** The template line index for each rendered line, on the cheapest alignment. */
-function align(shape, matches, out) {
-    const T = shape.lines.length;
-    // prefix[k]: the cost of leaving out template lines 0..k-1.
-    const prefix = new Float64Array(T + 1);
-    shape.lines.forEach((line, k) => {
-        const cost = line.silent ? 0 : line.parts.length === 0 ? COST.skipBlank : COST.skip;
-        prefix[k + 1] = prefix[k] + cost;
-    });
-    const back = new Int32Array(out.length * T);
-    let score = new Float64Array(T);
-    let next = new Float64Array(T);
-    for (let j = 0; j < out.length; j++) {
-        const row = j * T;
-        // Forward: from s < t, leaving out s+1..t-1; the start of the file counts as s = -1.
-        let bestValue = j === 0 ? -prefix[0] : Infinity;
-        let bestFrom = -1;
-        for (let t = 0; t < T; t++) {
-            let value = bestValue + prefix[t];
-            let from = bestFrom;
-            if (j > 0 && score[t] + COST.stay < value) {
-                value = score[t] + COST.stay;
-                from = t;
-            }
-            next[t] = value;
-            back[row + t] = from;
-            if (j > 0) {
-                const candidate = score[t] - prefix[t + 1];
-                if (candidate < bestValue) {
-                    bestValue = candidate;
-                    bestFrom = t;
-                }
-            }
-        }
-        // Back to the top of a loop: from anywhere in its body, to anywhere in it.
-        if (j > 0) {
-            for (const { start, end } of shape.loops) {
-                let m = Infinity;
-                let from = -1;
-                for (let s = start; s <= end; s++) {
-                    const candidate = score[s] - prefix[s + 1];
-                    if (candidate < m) {
-                        m = candidate;
-                        from = s;
-                    }
-                }
-                const base = m + prefix[end + 1] + COST.loop - prefix[start];
-                for (let t = start; t <= end; t++) {
-                    const value = base + prefix[t];
-                    if (value < next[t]) {
-                        next[t] = value;
-                        back[row + t] = from;
-                    }
-                }
-            }
-        }
-        const line = out[j];
-        for (let t = 0; t < T; t++) {
-            if (!matches[t](line))
-                next[t] = next[t] + COST.mismatch;
-        }
-        [score, next] = [next, score];
-    }
-    let end = 0;
-    for (let t = 1; t < T; t++)
-        if (score[t] < score[end])
-            end = t;
-    const path = new Array(out.length);
-    for (let j = out.length - 1, t = end; j >= 0; j--) {
-        path[j] = t;
-        t = back[j * T + t];
-    }
-    return path;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/source-map/index.ts
-/** Rendered line → template line: see line-map.ts. */
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/template-locator.ts
-/**
- * Where a Terraform diagnostic on a rendered project is in files a user can open: a rendered file
- * maps to the plugin's template (`<plugin folder>/templates-deploy/<file>`, repository-relative)
- * and the rendered line to the template's line (see source-map/); a `repodir/` file to the
- * repository's own file. Never the runner's paths or the rendered copy.
- */
-
-
-
-
-const TEMPLATES = 'templates-deploy';
-/**
- * The plugin folder as a repository-relative path: a plugin at the checkout's root is named by an
- * absolute path upstream, which is the runner's and means nothing to a user.
- */
-function template_locator_repositoryDisplayDir(displayDir, checkoutRoot) {
-    if (!isAbsolute(displayDir) || checkoutRoot === undefined)
-        return displayDir;
-    const rel = relative(resolve(checkoutRoot), displayDir);
-    if (rel === '')
-        return '';
-    return rel.startsWith('..') || isAbsolute(rel) ? displayDir : rel.split('\\').join('/');
-}
-/**
- * A DiagnosticLocator for the project in `projectDir` holding `plugins`; files of none of them
- * (the engine's own) are named `<engineLabel>/<file>`.
- */
-function template_locator_templateLocator(projectDir, plugins, engineLabel) {
-    const maps = new Map();
-    return async (file, line) => {
-        const path = file.split('\\').join('/').replace(/^\.\//, '');
-        // Terraform's output can quote plugin text: a name leaving the project is never read.
-        if (path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '')) {
-            const label = plugins.length === 1 ? posix.join(plugins[0]?.displayDir ?? '', TEMPLATES) : engineLabel;
-            return { location: { file: label }, near: true, note: `in ${path}` };
-        }
-        if (path.startsWith(`${REPODIR}/`)) {
-            return { location: at(path.slice(REPODIR.length + 1), line), near: false };
-        }
-        const plugin = plugins.find((p) => p.prefix === '' || path.startsWith(`${p.prefix}/`));
-        if (!plugin)
-            return { location: at(`${engineLabel}/${path}`, line), near: false };
-        const rendered = plugin.prefix === '' ? path : path.slice(plugin.prefix.length + 1);
-        const templatesDir = posix.join(plugin.displayDir, TEMPLATES);
-        if (rendered.startsWith('.terraform/')) {
-            // A downloaded module: not a file of the repository.
-            return {
-                location: { file: templatesDir },
-                near: true,
-                note: `in a downloaded module, ${rendered}${line !== undefined ? ` line ${line}` : ''}`,
-            };
-        }
-        const sources = await plugin.sources();
-        const template = sources ? templateFor(rendered, sources) : undefined;
-        if (!sources || template === undefined) {
-            return {
-                location: { file: posix.join(templatesDir, rendered) },
-                near: true,
-                ...(line !== undefined ? { note: `line ${line} of the rendered file` } : {}),
-            };
-        }
-        const source = posix.join(plugin.displayDir, template);
-        if (line === undefined)
-            return { location: { file: source }, near: false };
-        let lines = maps.get(path);
-        if (!lines) {
-            lines = readFile(join(projectDir, ...path.split('/')), 'utf8').then((text) => mapRenderedLines(sources.get(template).toString('utf8'), text), () => undefined);
-            maps.set(path, lines);
-        }
-        const mapped = (await lines)?.[line - 1];
-        return mapped
-            ? { location: { file: source, line: mapped.line }, near: !mapped.exact }
-            : { location: { file: source, line }, near: true };
-    };
-}
-function at(file, line) {
-    return line !== undefined ? { file, line } : { file };
-}
-/**
- * The template (plugin-relative) a rendered file came from: the same path under templates-deploy,
- * or the one file whose templated name (`{{ }}` parts) fits it.
- */
-function templateFor(rendered, sources) {
-    const same = `${TEMPLATES}/${rendered}`;
-    if (sources.has(same))
-        return same;
-    const parts = rendered.split('/');
-    const fits = [...sources.keys()].filter((key) => {
-        if (!key.startsWith(`${TEMPLATES}/`) || !key.includes('{'))
-            return false;
-        const segments = key.slice(TEMPLATES.length + 1).split('/');
-        return (segments.length === parts.length &&
-            segments.every((segment, i) => globOf(segment).test(parts[i])));
-    });
-    return fits.length === 1 ? fits[0] : undefined;
-}
-function globOf(segment) {
-    const source = segment
-        .split(/\{[{%#][^]*?[}%#]\}/)
-        .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('.*');
-    return new RegExp(`^${source}$`);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/diagnostic-places.ts
-/**
- * For each Terraform project a task runs, how its diagnostics name files a user can open (see
- * template-locator.ts): which plugins it holds, where their folders are in the repository, and
- * their templates, read from the run's snapshot only when Terraform reports something.
- */
-
-
-
-
-/**
- * Runs `work` (the Terraform guard, whose problems name files `<label>/<file>` of the rendered
- * project) and names the files of its problems as `locate` does: the templates a user can open.
- */
-async function relocated(work, label, locate) {
-    try {
-        return await work;
-    }
-    catch (error) {
-        if (!(error instanceof ConfigurationError))
-            throw error;
-        const problems = await Promise.all(error.problems.map(async (problem) => {
-            const file = problem.location?.file;
-            if (!file?.startsWith(`${label}/`))
-                return problem;
-            const placed = await locate(file.slice(label.length + 1), problem.location?.line);
-            const where = [
-                ...(placed.near && placed.location.line !== undefined
-                    ? [`near line ${placed.location.line}`]
-                    : []),
-                ...(placed.note ? [placed.note] : []),
-            ];
-            return {
-                ...problem,
-                message: `${problem.message}${where.length > 0 ? ` [${where.join('; ')}]` : ''}`,
-                location: placed.location,
-            };
-        }));
-        throw new ConfigurationError(problems, error.summary);
-    }
-}
-class diagnostic_places_DiagnosticPlaces {
-    runs;
-    runId;
-    manifest;
-    sources = new Map();
-    warnings = new Map();
-    workDir;
-    checkoutRoot;
-    constructor(runs, runId, manifest, options) {
-        this.runs = runs;
-        this.runId = runId;
-        this.manifest = manifest;
-        this.workDir = options.workDir;
-        this.checkoutRoot = options.checkout?.root;
-    }
-    /** A plugin's templates-deploy folder as messages name it (repository-relative). */
-    templatesDir(plugin) {
-        const dir = repositoryDisplayDir(plugin.source?.displayDir ?? plugin.alias, this.checkoutRoot);
-        return posix.join(dir, 'templates-deploy');
-    }
-    /**
-     * For the project in `dir` (`<workDir>/unified`, or `<workDir>/<stage>/<alias>`), whose guard
-     * names files `<basename(dir)>/<file>`.
-     */
-    forProject(dir, guard) {
-        const places = this.placesOf(dir);
-        return {
-            ...places,
-            guard: (stage, engineFiles) => relocated(guard(stage, engineFiles), basename(dir), places.locate),
-        };
-    }
-    placesOf(dir) {
-        if (dir === join(this.workDir, 'unified')) {
-            const plugins = [...this.manifest.plugins, ...this.manifest.destroy]
-                .filter((p) => p.type === 'infra')
-                .map((p) => this.rendered(p, p.alias, !this.manifest.destroy.includes(p)));
-            return {
-                locate: templateLocator(dir, plugins, 'unified project'),
-                reportedWarnings: this.warningsOf(''),
-                label: 'the unified project',
-            };
-        }
-        const alias = basename(dir);
-        // A removed plugin's IaC is its last deployment's: this run has no templates of it.
-        const removed = ['destroy', 'plan-destroy'].includes(basename(dirname(dir)));
-        const plugin = this.manifest.plugins.find((p) => p.alias === alias && !removed);
-        const known = plugin ?? this.manifest.destroy.find((p) => p.alias === alias);
-        const rendered = known
-            ? this.rendered(known, '', plugin !== undefined)
-            : { prefix: '', displayDir: alias, sources: async () => undefined };
-        return {
-            locate: templateLocator(dir, [rendered], alias),
-            reportedWarnings: this.warningsOf(alias),
-            label: `${rendered.displayDir ? `${rendered.displayDir}/` : ''}templates-deploy`,
-        };
-    }
-    rendered(plugin, prefix, ownTemplates) {
-        const displayDir = repositoryDisplayDir(plugin.source?.displayDir ?? plugin.alias, this.checkoutRoot);
-        // A rollback deploys IaC an earlier version rendered: today's templates would mislead.
-        const usable = ownTemplates && !this.manifest.rollback;
-        return {
-            prefix,
-            displayDir,
-            sources: () => (usable ? this.sourcesOf(plugin.alias) : Promise.resolve(undefined)),
-        };
-    }
-    sourcesOf(alias) {
-        let found = this.sources.get(alias);
-        if (!found) {
-            found = this.runs
-                .getArtifact(this.runId, sourceArtifact(alias))
-                .then((snapshot) => snapshot
-                ? new Map(snapshot.files.map((f) => [f.path, Buffer.from(f.base64, 'base64')]))
-                : undefined)
-                // Only messages depend on it: a message naming the rendered file beats no message.
-                .catch(() => undefined);
-            this.sources.set(alias, found);
-        }
-        return found;
-    }
-    warningsOf(key) {
-        let set = this.warnings.get(key);
-        if (!set) {
-            set = new Set();
-            this.warnings.set(key, set);
-        }
-        return set;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/root-terraform.ts
-/**
- * Terraform runs the `.tf` files at the top of a project only: a plugin whose templates render
- * their Terraform into a sub-folder alone deploys nothing, which is worth a word before it does.
- */
-
-const TERRAFORM_FILE = /\.tf(\.json)?$/;
-/**
- * A warning for a rendered plugin (`paths` relative to its project) with no `.tf` file at its top
- * level, naming the folders (under `templatesDir`) where its `.tf` files are; undefined when it has
- * one.
- */
-function missingRootTerraform(paths, templatesDir) {
-    const terraform = paths.filter((p) => TERRAFORM_FILE.test(p));
-    if (terraform.some((p) => !p.includes('/')))
-        return undefined;
-    if (terraform.length === 0)
-        return `${templatesDir} renders no Terraform file (.tf or .tf.json), so this plugin deploys nothing.`;
-    const folders = [...new Set(terraform.map((p) => posix.join(templatesDir, posix.dirname(p))))];
-    const shown = folders.slice(0, 5).join(', ') + (folders.length > 5 ? ` and ${folders.length - 5} more` : '');
-    return `${templatesDir} renders no Terraform file at its top level, so this plugin deploys nothing: Terraform reads only the top folder, and this plugin's .tf files are in ${shown}. Move them to ${templatesDir}/, or call their folder as a module ("./<folder>") from a .tf file there.`;
-}
-/** Warns (at the templates folder) when `project` renders no top-level Terraform file. */
-function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) {
-    const warning = missingRootTerraform(project.files.map((f) => f.path), templatesDir);
-    if (warning)
-        logger.warning(warning, { file: templatesDir });
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
-/**
- * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
- * transition. IAC renders a plugin from the run's snapshot with the live Connection Interface
- * values; DEPLOY applies it with its state in the tfstate bucket and publishes outputs and
- * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
- * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
- * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
- * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
- */
-async function executeRunTasks(deps, options) {
-    const claimed = await claimRunForTasks(deps, {
-        runId: options.runId,
-        tasks: options.tasks,
-        partial: options.leaveOpen === true,
-        ...(options.executor ? { executor: options.executor } : {}),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-        ...(options.repository ? { repository: options.repository } : {}),
-    });
-    if ('done' in claimed)
-        return { run: claimed.run, reports: [] };
-    const { resumed } = claimed;
-    // Recorded once the run is ours (not another repository's, not finished), before any task.
-    const run = await recordApproval(deps, claimed.run, options.approval);
-    // Until the step ends: a later run takes over a run whose executing step went silent.
-    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
-    let manifest;
-    try {
-        await deps.runs.verifyRecordedArtifacts(run.runId);
-        manifest = await deps.runs.getArtifact(run.runId, MANIFEST_ARTIFACT);
-        if (!manifest)
-            throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
-    }
-    catch (error) {
-        await heartbeat.stop();
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
-    }
-    const watch = watchRun(deps.runs, run.runId, deps.logger, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
-    });
-    const templateWarnings = new TemplateWarnings();
-    try {
-        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch, templateWarnings);
-        result.templateWarnings = templateWarnings.references;
-        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
-        if (options.leaveOpen && result.run.status === 'RUNNING')
-            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
-        return resumed ? { ...result, resumed } : result;
-    }
-    finally {
-        watch.stop();
-        await heartbeat.stop();
-        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
-        await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
-    }
-}
-async function executeTasks(deps, options, run, manifest, watch, templateWarnings) {
-    const parallelism = options.parallelism ?? 1;
-    // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
-    const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
-    // Each task's lines are also kept, masked, and stored with the run when it ends.
-    const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
-        maskLog: options.maskLog,
-        secrets: options.terraform.secrets ?? [],
-    });
-    const taskDeps = { ...deps, logger: stored.logger };
-    const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
-    try {
-        await executor.prepareRepositoryFiles();
-        await executor.prepareTerraform();
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
-    }
-    const done = options.tasks.filter((t) => run.tasks.find((r) => r.runTaskId === t.runTaskId)?.status === 'SUCCEEDED');
-    for (const task of done) {
-        deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
-    }
-    const graph = taskGraph(options.tasks, pluginDependencies(manifest));
-    const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
-    const reports = [];
-    let failure;
-    const runTask = async (task) => {
-        const started = Date.now();
-        const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-        let recorded;
-        try {
-            throwIfCancelled(options.signal);
-            recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-            const report = await stored.run(task.runTaskId, () => logs
-                ? logs.task(title, () => executor.execute(task))
-                : deps.logger.group(title, () => executor.execute(task)));
-            recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
-            reports.push({
-                ...report,
-                task: findTask(recorded, task.runTaskId),
-                durationMs: Date.now() - started,
-            });
-            scheduler.finished(task.runTaskId, 'succeeded');
-        }
-        catch (caught) {
-            scheduler.finished(task.runTaskId, 'failed');
-            // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
-            const error = watch.closedElsewhere() ?? caught;
-            failure ??= { error };
-            const kind = classifyError(error);
-            const message = error instanceof Error ? error.message : String(error);
-            // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
-            const status = kind === 'ABORTED'
-                ? 'ABORTED'
-                : error instanceof ConfigurationError || error instanceof ExternalError
-                    ? 'FAILED'
-                    : 'INTERNAL_ERROR';
-            try {
-                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
-            }
-            catch (recordError) {
-                deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
-            }
-            if (recorded)
-                reports.push({
-                    task: findTask(recorded, task.runTaskId),
-                    durationMs: Date.now() - started,
-                });
-        }
-    };
-    // Start what may start; when a task ends, look again. After a failure nothing new starts, and
-    // the tasks already running finish before the run is closed (its lock must outlive them).
-    const running = new Map();
-    for (;;) {
-        for (const id of scheduler.next()) {
-            const task = options.tasks.find((t) => t.runTaskId === id);
-            running.set(id, runTask(task).finally(() => running.delete(id)));
-        }
-        if (running.size === 0)
-            break;
-        await Promise.race(running.values());
-    }
-    if (failure) {
-        if (parallelism > 1 && scheduler.notStarted.length > 0)
-            deps.logger.info(`${scheduler.notStarted.length} task(s) that had not started are ABORTED with the run.`);
-        await closeAfterFailure(deps, run.runId, failure.error);
-        return {
-            run: (await deps.runs.getRun(run.runId)) ?? run,
-            reports,
-            graph,
-            error: failure.error,
-        };
-    }
-    const current = (await deps.runs.getRun(run.runId)) ?? run;
-    if (options.leaveOpen)
-        return { run: current, reports, graph };
-    try {
-        // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
-        const incomplete = incompleteRun(current);
-        if (incomplete)
-            throw incomplete;
-        await executor.recordDeployment();
-        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
-    }
-}
-/** Per plugin alias (kept or removed), the aliases it requires a connection from. */
-function pluginDependencies(manifest) {
-    return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
-}
-function findTask(run, runTaskId) {
-    return run.tasks.find((t) => t.runTaskId === runTaskId);
-}
-/** Executes one task type at a time, keeping what later tasks of the same job reuse. */
-class TaskExecutor {
+class output_publisher_OutputPublisher {
     deps;
-    options;
-    run;
     manifest;
-    templateWarnings;
-    deployedIac = new Map();
-    /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
-    iacDigests = new Map();
-    unified = new UnifiedTasks(this);
-    /** Secret values met while rendering (shared values, secret attributes): masked in Terraform's output. */
-    secrets = new Set();
-    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
-    repodir;
-    providerMirror;
-    /** The workspace's shared values, read once per job. */
-    resolvedShared;
-    /** Private module tokens for `terraform init`, masked once. */
-    git;
-    /** Where Terraform's errors and warnings are in the repository (templates and their lines). */
-    places;
-    /** The binary of each Terraform version the run chose per plugin. */
-    terraformBinaries = new Map();
-    constructor(deps, options, run, manifest, templateWarnings) {
+    runId;
+    options;
+    masker;
+    constructor(deps, manifest, runId, options, masker) {
         this.deps = deps;
-        this.options = options;
-        this.run = run;
         this.manifest = manifest;
-        this.templateWarnings = templateWarnings;
-        this.git = gitCredentials(options.guardrails.allowedModules);
-        this.places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
-        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
-        this.providerMirror = options.providerMirrorDir
-            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
-            : undefined;
+        this.runId = runId;
+        this.options = options;
+        this.masker = masker;
     }
-    get workDir() {
-        return this.options.workDir;
-    }
-    get s3Endpoint() {
-        return this.options.s3Endpoint;
-    }
-    async execute(task) {
-        switch (task.taskType) {
-            case 'UNIFIED_IAC':
-                return this.unified.render();
-            case 'PLAN':
-                if (task.pluginAppliedAlias === null)
-                    return this.unified.plan();
-                if (this.manifest.destroy.some((p) => p.alias === task.pluginAppliedAlias)) {
-                    const alias = task.pluginAppliedAlias;
-                    return planClassicDestroy(this, alias, await this.restoreLastIac(alias, 'plan-destroy'));
-                }
-                return planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
-            case 'UNIFIED_DEPLOY':
-                return this.unified.deploy();
-            case 'UNIFIED_DESTROY':
-                return this.unified.destroy();
-            default:
-                break;
-        }
-        const alias = task.pluginAppliedAlias;
-        if (alias === null)
-            throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
-        switch (task.taskType) {
-            case 'IAC_SELF_HOSTED':
-                return this.renderIac(this.plugin(alias));
-            case 'DEPLOY_SELF_HOSTED':
-                return this.deploy(this.plugin(alias));
-            case 'DESTROY_SELF_HOSTED':
-                return this.destroy(alias);
-        }
-    }
-    /**
-     * Records what the run left deployed: the last deployment (and, for a DEPLOY, the one of its
-     * version tag, which a rollback returns to) and which Connection Interfaces it requires. A
-     * DESTROY keeps the history and marks `last` destroyed.
-     */
-    async recordDeployment() {
-        const { target } = this.manifest;
-        const last = await this.deps.history.getLast(target);
-        const mode = deploymentMode(this.run.tasks);
-        const at = new Date().toISOString();
-        const iac = {};
-        for (const alias of this.manifest.deployOrder) {
-            const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
-            if (entry)
-                iac[alias] = entry;
-        }
-        await this.deps.history.record(target, {
-            runId: this.run.runId,
-            runType: this.run.type,
-            mode,
-            version: this.run.version,
-            finishedAt: at,
-            manifestDigest: this.manifest.digest,
-            manifest: this.manifest,
-            iac,
-            terraformVersion: this.options.terraformVersion,
-            fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
-            ...historyAudit(this.run),
-            ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
-        });
-        if (this.run.type === 'DESTROY') {
-            await this.deps.consumers.remove(target);
-            return;
-        }
-        await this.deps.consumers.record(target, this.run.runId, requirementsOf(this.manifest.plugins));
-    }
-    plugin(alias) {
-        const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
-        if (!plugin)
-            throw new Error(`run ${this.run.runId} has no infra plugin ${alias} in its manifest`);
-        return plugin;
-    }
-    iacDir(alias) {
-        return join(this.options.workDir, 'iac', alias);
-    }
-    async renderIac(plugin) {
-        const project = await this.renderPlugin(plugin);
-        const dir = this.iacDir(plugin.alias);
-        await rm(dir, { recursive: true, force: true });
-        await writeRenderedProject(project, dir);
-        const stored = {
-            digest: project.digest,
-            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-        };
-        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
-        this.iacDigests.set(plugin.alias, project.digest);
-        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    }
-    /**
-     * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
-     * requires: `wired` ones (unified mode: references into other modules of the run) or else the
-     * live values of the workspace context. The guard reads it at init (TerraformProject).
-     */
-    async renderPlugin(plugin, wired = {}) {
-        if (this.manifest.rollback)
-            return this.recordedIac(plugin.alias);
-        const snapshot = await this.deps.runs.getArtifact(this.run.runId, sourceArtifact(plugin.alias));
-        if (!snapshot)
-            throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
-        const sourceDir = join(this.options.workDir, 'sources', plugin.alias);
-        await rm(sourceDir, { recursive: true, force: true });
-        await restoreSnapshot(snapshot, sourceDir);
-        const { workspace, environment, appKind, appId } = this.manifest.target;
-        const types = this.manifest.connectionTypes ?? {};
-        const connections = {};
-        // What the render worker needs to mark values: engine-made references stay as they are,
-        // other applications' values are escaped, secret attributes printed only as sensitive.
-        const wiredKeys = [];
-        const secretAttributesByKey = {};
-        const typeByKey = {};
-        const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
-        // One read per required interface, all at once, not a listing of the whole environment.
-        const found = await this.deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
-        for (const required of plugin.requires) {
-            const type = types[required.type];
-            for (const key of required.keys) {
-                if (type)
-                    typeByKey[key] = {
-                        name: type.name,
-                        source: type.source,
-                        attributes: type.attributes.map((a) => a.name),
-                    };
-            }
-            const wiredValue = wiredValueOf(required);
-            if (wiredValue) {
-                for (const key of required.keys) {
-                    connections[key] = contractView(wiredValue, type);
-                    wiredKeys.push(key);
-                }
-                continue;
-            }
-            const instance = found.get(required.name);
-            if (!instance) {
-                throw new ConfigurationError({
-                    message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
-                    location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
-                    hint: required.from.kind === 'plugin'
-                        ? `It should have been published by the deploy of ${required.from.alias}; run the tasks in the order orchestrate-and-plan gave.`
-                        : 'Deploy the application or shared infrastructure that generates it first.',
-                });
-            }
-            const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
-            this.maskSecrets(instance.attributes, secret);
-            const view = contractView(instance.attributes, type);
-            for (const key of required.keys) {
-                connections[key] = view;
-                secretAttributesByKey[key] = secret;
-            }
-        }
-        const shared = await this.sharedValuesFor(plugin);
-        const displayDir = this.places.templatesDir(plugin);
-        const project = await renderPluginTemplates({
-            templateDir: join(sourceDir, 'templates-deploy'),
-            displayDir,
-            source: {
-                sharedValues: shared.values,
-                secretSharedValues: shared.secret,
-                inputs: plugin.inputs,
-                connections,
-                wiredConnectionKeys: wiredKeys,
-                secretConnectionAttributes: secretAttributesByKey,
-                environment,
-                workspace,
-                alias: plugin.alias,
-                version: this.run.version,
-                appKind,
-                appId,
-            },
-            connectionTypes: typeByKey,
-            undefinedMode: undefinedModeOf(this.options.templateStrict),
-        }, plugin.alias);
-        warnMissingRootTerraform(project, displayDir, this.deps.logger);
-        this.templateWarnings.report(this.deps.logger, project.warnings);
-        this.templateWarnings.reportCollisions(this.deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
-        const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
-        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
-        if (secretProblems.length > 0) {
-            throw new ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
-        }
-        return project;
-    }
-    /**
-     * The shared values the plugin's templates read, as the run recorded them: a value changed or
-     * deleted since the run was planned is refused (what was reviewed would not be what is applied).
-     */
-    async sharedValuesFor(plugin) {
-        const wanted = plugin.sharedValues ?? [];
-        if (wanted.length === 0)
-            return { values: {}, secret: [] };
-        this.resolvedShared ??= this.deps.sharedValues.resolve(this.manifest.target.workspace, this.manifest.target.environment);
-        const current = await this.resolvedShared;
-        const recorded = this.manifest.sharedValues ?? {};
-        const keys = plugin.sharedValuesAll
-            ? [...new Set([...wanted, ...Object.keys(current)])]
-            : wanted;
-        const changed = keys.filter((k) => current[k]?.digest !== recorded[k]?.digest);
-        if (changed.length > 0) {
-            throw new ConfigurationError(changed.map((k) => ({
-                message: `Shared value ${k}: ${describeSharedChange(recorded[k], current[k])}.`,
-            })), `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`);
-        }
-        const values = {};
-        const secret = [];
-        for (const key of keys) {
-            const value = current[key];
-            if (!value)
-                continue;
-            if (value.secret) {
-                this.mask(value.value);
-                secret.push(key);
-            }
-            values[key] = value.value;
-        }
-        return { values, secret };
-    }
-    /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
-    maskSecrets(attributes, names) {
-        for (const name of names)
-            this.mask(attributes[name]);
-    }
-    /** Registers one secret value, for our log lines and for Terraform's output. */
-    mask(value) {
-        const text = secretText(value);
-        if (!text)
-            return;
-        // Also as templates print it inside a string (escaped), which Terraform may quote back.
-        for (const form of new Set([text, escapeHclString(text, false)])) {
-            this.secrets.add(form);
-            this.deps.logger.addSecret(form);
-        }
-    }
-    /** A rollback's IaC: what the version rolled back to deployed (its init passes the guard again). */
-    async recordedIac(alias) {
-        const source = this.manifest.rollback;
-        const entry = source?.iac[alias];
-        if (!source || !entry)
-            throw new Error(`run ${this.run.runId} has no recorded IaC for ${alias}`);
-        const stored = await this.deps.iacStore.getJson(entry.key);
-        if (!stored) {
-            throw new ConfigurationError({
-                message: `The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${this.deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed.`,
-                hint: "Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.",
-            });
-        }
-        const files = stored.value.files.map((f) => ({
-            path: f.path,
-            content: Buffer.from(f.base64, 'base64'),
-        }));
-        this.deps.logger.info(`Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`);
-        return { files, digest: stored.value.digest };
-    }
-    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
-    async ensureIac(alias) {
-        const dir = this.iacDir(alias);
-        if (existsSync(dir))
-            return dir;
-        const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(alias));
-        if (!stored)
-            throw new Error(`plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`);
-        await restoreSnapshot(stored, dir);
-        this.iacDigests.set(alias, stored.digest);
-        return dir;
-    }
-    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
-    async prepareRepositoryFiles() {
-        const planned = this.manifest.repositoryFiles;
-        const { checkout } = this.options;
-        if (!planned) {
-            if (checkout?.requested)
-                this.deps.logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
-            return;
-        }
-        if (!checkout)
-            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
-        const copy = join(this.options.workDir, REPODIR);
-        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
-        this.repodir = copy;
-        if (found.digest !== planned.digest) {
-            this.deps.logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
-        }
-        else {
-            this.deps.logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
-        }
-    }
-    /** Installs, once per job, the Terraform versions the run chose per plugin. */
-    async prepareTerraform() {
-        if (!this.manifest.terraformVersions)
-            return;
-        if (!this.options.resolveTerraform)
-            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
-        if (!this.options.leaveOpen)
-            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
-        this.terraformBinaries = await installTerraformVersions(this.manifest, this.options.resolveTerraform);
-    }
-    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
-    project(dir, alias) {
-        const repodir = this.repodir;
-        if (repodir) {
-            const link = join(dir, REPODIR);
-            if (!existsSync(link))
-                symlinkSync(repodir, link, 'dir');
-        }
-        return new TerraformProject({
-            ...this.options.terraform,
-            binary: terraformBinaryFor(this.manifest, this.terraformBinaries, alias, this.options.terraform.binary),
-            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
-            initEnv: this.git.env,
-            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
-            unlockCommand: cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
-            secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
-            dir,
-            logger: this.deps.logger,
-            signal: this.options.signal,
-        });
-    }
-    iacDigest(alias) {
-        return this.iacDigests.get(alias);
-    }
-    backend(alias) {
-        const { workspace, environment, appKind, appId } = this.manifest.target;
-        return {
-            bucket: this.run.tfstate.bucket,
-            region: this.run.tfstate.region,
-            key: stateKey({ workspace, environment, appKind, appId, alias }),
-            ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
-        };
-    }
-    async deploy(plugin) {
-        // Refused before anything is applied, rather than after.
-        await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
-        const dir = await this.ensureIac(plugin.alias);
-        const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
-        const outputs = await terraform.output();
-        const outputFile = await this.publishOutputs(plugin, outputs);
-        this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
-        return { changes, outputs, outputFile, reviewedPlan: use };
-    }
-    outputFileName(alias) {
+    /** The output file of plugin `alias`, relative to the output folder. */
+    fileName(alias) {
         return `${alias}_${this.options.outputFileSuffix}`;
     }
-    /** The IaC this run deployed for `alias` is what the history will point at. */
-    markDeployed(alias, digest) {
-        this.deployedIac.set(alias, { key: this.artifactKey(iacArtifact(alias)), digest });
+    /** Refuses an output file that could not be written, before anything is applied. */
+    async checkTarget(alias) {
+        await checkOutputTarget(this.options.outputDir, this.fileName(alias));
     }
     /**
      * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
      * Interfaces the plugin generates; returns the file name.
      */
-    async publishOutputs(plugin, outputs) {
-        const outputFile = this.outputFileName(plugin.alias);
+    async publish(plugin, outputs) {
+        const outputFile = this.fileName(plugin.alias);
         await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
         const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
-            runId: this.run.runId,
-            mask: (value) => this.mask(value),
+            runId: this.runId,
+            mask: (value) => this.masker.mask(value),
         });
         if (published.length > 0) {
             this.deps.logger.info(`Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`);
@@ -94144,57 +92935,10 @@ class TaskExecutor {
         if (foreign.length > 0)
             this.deps.logger.warning(`Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`);
     }
-    async destroy(alias) {
-        const removed = this.manifest.destroy.find((p) => p.alias === alias);
-        if (!removed)
-            throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
-        const dir = await this.restoreLastIac(alias, 'destroy');
-        const { changes, use } = await destroyClassicPlugin(this, alias, dir);
-        await this.removeConnections(removed);
-        return { changes, reviewedPlan: use };
-    }
-    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
-    async restoreLastIac(alias, folder) {
-        const last = await this.deps.history.getLast(this.manifest.target);
-        const entry = last?.iac[alias];
-        if (!entry) {
-            throw new ConfigurationError({
-                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-            });
-        }
-        const iac = await this.deps.iacStore.getJson(entry.key);
-        if (!iac)
-            throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
-        const dir = join(this.options.workDir, folder, alias);
-        await rm(dir, { recursive: true, force: true });
-        await restoreSnapshot(iac.value, dir);
-        return dir;
-    }
-    artifactKey(name) {
-        return this.deps.runs.artifactKey(this.run.runId, name);
-    }
 }
 /** Output values for the outputs file: sensitive ones are never written to disk. */
 function publicOutputs(outputs) {
     return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
-}
-/**
- * A connection's attributes as a consumer's templates see them: with a known type, only the
- * attributes it defines, so using another one is an error at render time (see typeHint).
- */
-function contractView(attributes, type) {
-    if (!type)
-        return attributes;
-    const defined = new Set(type.attributes.map((a) => a.name));
-    return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
-}
-function describeSharedChange(before, now) {
-    if (!before)
-        return `was set (revision ${now?.revision ?? '?'} by ${now?.updatedBy ?? '?'} at ${now?.updatedAt ?? '?'}) after the plan; start a new run to review it`;
-    if (!now)
-        return 'was deleted after the plan; set it again or start a new run';
-    return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
@@ -94569,6 +93313,233 @@ function runDependencies(iacStore, logger, region) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-files.ts
+/**
+ * Repository files for Terraform (CHECKOUT_BRANCH): the application's checkout, without `.git`,
+ * `.stk/FORKED_PLUGINS`, EXCLUDE_FILES_PATH and our own scratch folder, copied once per job and
+ * linked as `repodir/` into every rendered project, so templates can read files of the repository
+ * (`file("repodir/...")`, `fileset("repodir/site", "**")`), as StackSpot's containers could.
+ * Its digest is part of what SKIP_DEPLOY compares.
+ */
+
+
+
+
+const repository_files_REPODIR = 'repodir';
+/** Beyond this the repository is surely not what a plugin needs copied per job. */
+const MAX_REPOSITORY_BYTES = (/* unused pure expression or super */ null && (512 * 1024 * 1024));
+/**
+ * Walks the checkout at `root` and digests it; with `copyTo`, copies it there too.
+ * @param exclude paths relative to root (EXCLUDE_FILES_PATH) and scratch folders inside it
+ */
+async function repository_files_scanRepositoryFiles(root, exclude, copyTo) {
+    const skip = new Set(exclude.map((p) => posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '')));
+    const hash = createHash('sha256');
+    const result = { digest: '', files: 0, bytes: 0, skippedLinks: 0 };
+    if (copyTo) {
+        await rm(copyTo, { recursive: true, force: true });
+        await mkdir(copyTo, { recursive: true });
+    }
+    const walk = async (rel) => {
+        const entries = (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
+        for (const entry of entries) {
+            const path = rel ? `${rel}/${entry.name}` : entry.name;
+            if (entry.name === '.git' || skip.has(path))
+                continue;
+            if (entry.name === 'FORKED_PLUGINS' && rel.split('/').at(-1) === '.stk')
+                continue;
+            const stat = await lstat(join(root, path));
+            if (stat.isSymbolicLink()) {
+                result.skippedLinks++;
+                continue;
+            }
+            if (stat.isDirectory()) {
+                if (copyTo)
+                    await mkdir(join(copyTo, path), { recursive: true });
+                await walk(path);
+            }
+            else if (stat.isFile()) {
+                result.files++;
+                result.bytes += stat.size;
+                if (result.bytes > MAX_REPOSITORY_BYTES) {
+                    throw new ConfigurationError({
+                        message: `CHECKOUT_BRANCH: the repository holds more than ${MAX_REPOSITORY_BYTES / 1048576} MiB of files to give Terraform.`,
+                        hint: 'Leave large folders out with EXCLUDE_FILES_PATH, or turn CHECKOUT_BRANCH off.',
+                    });
+                }
+                hash.update(`${path}\0${stat.size}\0`);
+                // Read once: the same bytes are digested and, when copying, written.
+                const content = await readFile(join(root, path));
+                hash.update(content);
+                if (copyTo)
+                    await writeFile(join(copyTo, path), content);
+            }
+        }
+    };
+    await walk('');
+    result.digest = hash.digest('hex');
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
+/**
+ * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
+ * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
+ * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
+ * still to be done, since the run could then never have done what was reviewed. The order of the
+ * list does not matter: tasks run in the order the run recorded them (a valid order), and with
+ * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
+ */
+
+const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
+/**
+ * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
+ * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
+ * own tasks) the list may be a part.
+ */
+function task_list_check_checkTaskList(run, tasks, options) {
+    if (tasks.length === 0) {
+        throw new ConfigurationError({
+            message: 'TASK_LIST is empty.',
+            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+        });
+    }
+    const problems = tasks.flatMap((task, index) => {
+        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
+        if (!recorded)
+            return [
+                {
+                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
+                },
+            ];
+        if (recorded.taskType !== task.taskType ||
+            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
+            return [
+                {
+                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
+                },
+            ];
+        }
+        return [];
+    });
+    if (options.complete) {
+        const listed = new Set(tasks.map((t) => t.runTaskId));
+        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
+        if (missing.length > 0)
+            problems.push({
+                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
+            });
+    }
+    if (problems.length > 0) {
+        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
+        throw new ConfigurationError(problems, 'TASK_LIST does not match the run');
+    }
+}
+/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
+function task_list_check_inRunOrder(run, tasks) {
+    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
+    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
+}
+/**
+ * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
+ * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
+ */
+function task_list_check_incompleteRun(run) {
+    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
+    if (left.length === 0)
+        return undefined;
+    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
+}
+function task_list_check_describe(task) {
+    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
+/**
+ * The start of executing a run's tasks: the run must exist, TASK_LIST must match the run's tasks,
+ * and the step takes its executor claim (reopening the run first when it failed: a re-run of the
+ * failed job); the listed tasks go READY_TO_RUN in that same write, while the run's other tasks
+ * (awaiting approval) stay PENDING. Every refusal comes before any write, so it changes nothing in
+ * the run; the refused step's post step then closes a RUNNING run it was given (ABORTED, lock
+ * released), except when another step holds the run (see executor-claim.ts).
+ */
+
+
+
+
+
+const run_claim_newId = monotonicFactory();
+/**
+ * Claims run `runId` for this step. Returns undefined with the record when the run already
+ * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
+ * executes it) otherwise.
+ */
+async function run_claim_claimRunForTasks(deps, options) {
+    const found = await deps.runs.getRun(options.runId);
+    if (!found) {
+        throw new ConfigurationError({
+            message: `Run ${options.runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    const opener = repositoryOfRunUrl(found.workflowRunUrl);
+    if (options.repository && opener && opener !== options.repository)
+        throw new ForeignRunError(found, opener, options.repository);
+    const complete = options.partial !== true;
+    // The tasks this step executes go READY_TO_RUN in the write that claims (or reopens) the run.
+    const ready = options.tasks.map((t) => t.runTaskId);
+    const executor = {
+        id: run_claim_newId(),
+        description: options.executor ?? 'a step outside a GitHub workflow',
+        claimedAt: new Date().toISOString(),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    };
+    // A run a later run found dead is never applied, whatever its status says.
+    if (found.supersededBy)
+        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+    if (found.status === 'SUCCEEDED') {
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
+        return { run: found, done: true };
+    }
+    if (found.status !== 'RUNNING') {
+        // Checked before the run is reopened: a refused list leaves the failed run as it was.
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
+        const run = await deps.runs.resumeRun(found.runId, executor, ready);
+        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
+        const resumed = run.attempts?.at(-1);
+        return { run, executor, ...(resumed ? { resumed } : {}) };
+    }
+    // Refusals first, writing nothing: the step's post step then closes the run it was given.
+    if (found.executor)
+        throw new RunClaimedError(found, found.executor);
+    checkTaskList(found, options.tasks, { complete });
+    // The superseding run may have taken the lock and stopped before closing this one.
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
+    const run = await deps.runs.claimRun(found.runId, executor, ready);
+    return { run, executor };
+}
+/**
+ * A step asked to execute a run that another repository's workflow opened: an application is
+ * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
+ * repository's workflow must not apply that application's plans. Nothing was changed, and the
+ * step's post step must leave the run alone.
+ */
+class ForeignRunError extends errors_ConfigurationError {
+    name = 'ForeignRunError';
+    constructor(run, opener, repository) {
+        super({
+            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
+            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
 
 
@@ -94590,6 +93561,1773 @@ function runDependencies(iacStore, logger, region) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
+/** The infra plugin `alias` of the run's manifest. */
+function infraPlugin(context, alias) {
+    const plugin = context.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
+    if (!plugin)
+        throw new Error(`run ${context.run.runId} has no infra plugin ${alias} in its manifest`);
+    return plugin;
+}
+/** A run-scope task waits for the run-scope task listed before it: they form one chain. */
+function afterPreviousRunTask(task, graph) {
+    const index = graph.tasks.findIndex((t) => t.runTaskId === task.runTaskId);
+    const previous = graph.tasks
+        .slice(0, index < 0 ? 0 : index)
+        .reverse()
+        .find((t) => t.pluginAppliedAlias === null);
+    return previous ? [previous.runTaskId] : [];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/classic-plan.ts
+/**
+ * PLAN of one plugin (classic mode; orchestrate-and-plan runs it before approval). A plugin whose
+ * required Connection Interfaces already exist (from earlier deployments or other applications)
+ * is rendered and planned, and the plan saved for DEPLOY to apply; the others are planned after
+ * approval, after their producers. For a plugin the run destroys, the destroy is planned with the
+ * IaC of its last deployment, so the reviewer sees what it removes. PLAN tasks wait for nothing.
+ *
+ * The wire name PLAN is also unified mode's whole-run plan (unified-plan.ts): one name, two
+ * handlers, told apart by scope (a plugin alias or none), as TASK_LIST has always carried them.
+ */
+
+
+
+
+
+
+
+const classicPlan = {
+    type: 'PLAN',
+    scope: 'plugin',
+    phase: 'plan',
+    mode: 'classic',
+    label: 'PLAN',
+    waits: () => [],
+    async execute(context, alias) {
+        if (context.manifest.destroy.some((p) => p.alias === alias)) {
+            return planDestroy(context, alias, await context.iac.restoreLast(alias, 'plan-destroy'));
+        }
+        return planPlugin(context, infraPlugin(context, alias));
+    },
+};
+/** Plans the destroy of a removed plugin in `dir`, which holds the IaC of its last deployment. */
+async function planDestroy(context, alias, dir) {
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias));
+    const lockFile = await terraform.lockFile();
+    const record = await saved_plans_savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(alias),
+        kind: 'destroy',
+        alias,
+        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
+        targets: [],
+        state: (await terraform.stateVersion()) ?? null,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+    });
+    return { plans: [record] };
+}
+async function planPlugin(context, plugin) {
+    const { workspace, environment } = context.manifest.target;
+    const missing = [];
+    const connections = {};
+    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
+    const requires = context.manifest.rollback ? [] : plugin.requires;
+    const found = await context.stores.context.getMany(workspace, environment, requires.map((r) => r.name));
+    for (const required of requires) {
+        const instance = found.get(required.name);
+        if (instance)
+            connections[required.name] = canonical_json_sha256(canonical_json_canonicalJson(instance.attributes));
+        else
+            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
+    }
+    if (missing.length > 0) {
+        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
+        context.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
+        return { unplanned: { alias: plugin.alias, reason } };
+    }
+    const project = await context.renderer.render(plugin);
+    const dir = (0,external_node_path_.join)(context.workDir, 'plan', plugin.alias);
+    await (0,promises_.rm)(dir, { recursive: true, force: true });
+    await render_directory_writeRenderedProject(project, dir);
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias));
+    const state = (await terraform.stateVersion()) ?? null;
+    const lockFile = await terraform.lockFile();
+    const record = await saved_plans_savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(plugin.alias),
+        kind: 'deploy',
+        alias: plugin.alias,
+        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
+        targets: [],
+        state,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+        iacDigest: project.digest,
+        connections,
+    });
+    return { plans: [record] };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/deploy-self-hosted.ts
+/**
+ * DEPLOY_SELF_HOSTED (classic mode, after approval): applies one plugin, in its own state, with
+ * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
+ * outputs came out as planned); when the IaC changed it plans again and applies only if the new
+ * plan does the same things to the same resources, reporting the change prominently; otherwise it
+ * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
+ * plugin's Connection Interfaces. Waits for the plugin's IAC.
+ */
+
+
+
+
+
+
+
+
+const deploySelfHosted = {
+    type: 'DEPLOY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    label: 'DEPLOY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'planned after approval' : '—';
+    },
+    waits(task, graph) {
+        const iac = graph.find('IAC_SELF_HOSTED', task.pluginAppliedAlias);
+        return iac ? [iac] : [];
+    },
+    async execute(context, alias) {
+        const plugin = infraPlugin(context, alias);
+        // Refused before anything is applied, rather than after.
+        await context.outputs.checkTarget(alias);
+        const dir = await context.iac.ensure(alias);
+        const { terraform, changes, use } = await applyPlugin(context, plugin, dir);
+        const outputs = await terraform.output();
+        const outputFile = await context.outputs.publish(plugin, outputs);
+        context.ledger.deployed(alias, context.ledger.digest(alias) ?? '');
+        return { changes, outputs, outputFile, reviewedPlan: use };
+    },
+};
+/**
+ * Applies the reviewed plan, a new plan that does the same things, or (with no plan saved) plans
+ * and applies in one go.
+ */
+async function applyPlugin(context, plugin, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await saved_plans_loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias), {
+        lockFile: record?.lockFile,
+    });
+    if (!record) {
+        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    }
+    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+    if (context.ledger.digest(plugin.alias) === record.iacDigest) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const changedInterfaces = await changedConnections(context, record);
+    const why = changedInterfaces.length > 0
+        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
+        : 'its rendered IaC changed since review';
+    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
+    await terraform.plan({ out: file });
+    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            {
+                message: `Nothing was applied to ${plugin.alias}.`,
+                hint: 'Start a new run (re-run the workflow) to review the new plan.',
+            },
+        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
+    }
+    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
+    return {
+        terraform,
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces },
+    };
+}
+/** The Connection Interfaces the plan was made with whose values changed since. */
+async function changedConnections(context, record) {
+    const { workspace, environment } = context.manifest.target;
+    const changed = [];
+    const planned = Object.entries(record.connections ?? {});
+    const found = await context.stores.context.getMany(workspace, environment, planned.map(([name]) => name));
+    for (const [name, digest] of planned) {
+        const instance = found.get(name);
+        if (!instance || canonical_json_sha256(canonical_json_canonicalJson(instance.attributes)) !== digest)
+            changed.push(name);
+    }
+    return changed;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/destroy-self-hosted.ts
+/**
+ * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
+ * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
+ * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
+ * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
+ * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
+ * plugin that required this one (consumers before producers).
+ */
+
+
+
+
+const destroySelfHosted = {
+    type: 'DESTROY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    label: 'DESTROY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed destroy plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'destroyed without a saved plan' : '—';
+    },
+    waits(task, graph) {
+        const alias = task.pluginAppliedAlias ?? '';
+        const deploys = graph.tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED');
+        const consumers = graph.tasks.filter((t) => t.taskType === 'DESTROY_SELF_HOSTED' &&
+            t.pluginAppliedAlias !== null &&
+            graph.dependsOn(t.pluginAppliedAlias).includes(alias));
+        return [...deploys, ...consumers].map((t) => t.runTaskId);
+    },
+    async execute(context, alias) {
+        const removed = context.manifest.destroy.find((p) => p.alias === alias);
+        if (!removed)
+            throw new Error(`run ${context.run.runId} does not remove plugin ${alias}`);
+        const dir = await context.iac.restoreLast(alias, 'destroy');
+        const { changes, use } = await destroyPlugin(context, alias, dir);
+        await context.outputs.removeConnections(removed);
+        return { changes, reviewedPlan: use };
+    },
+};
+/** The destroy of `alias` in `dir`, which holds the IaC of its last deployment. */
+async function destroyPlugin(context, alias, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await saved_plans_loadPlanRecord(runs, runId, classicPlanName(alias));
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
+    if (!record)
+        return { changes: await terraform.destroy(), use: { kind: 'none' } };
+    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+    if (!moved) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
+        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
+    const count = await replanReviewedDestroy(terraform, record, file, {
+        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+        nothing: `Nothing of ${alias} was destroyed.`,
+        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    });
+    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces: [], stateMoved: true },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/iac-self-hosted.ts
+
+const iacSelfHosted = {
+    type: 'IAC_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    label: 'IAC',
+    waits: (task, graph) => graph
+        .dependsOn(task.pluginAppliedAlias ?? '')
+        .flatMap((producer) => graph.find('DEPLOY_SELF_HOSTED', producer) ?? []),
+    async execute(context, alias) {
+        const project = await context.renderer.render(infraPlugin(context, alias));
+        await context.iac.store(alias, project);
+        context.logger.info(`Rendered ${project.files.length} file(s) of ${alias} (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-deploy.ts
+/**
+ * UNIFIED_DEPLOY (unified mode, after approval): applies exactly the saved deploy plan, refused
+ * when its bytes changed or the state moved since it was made; then writes each plugin's output
+ * file and publishes its Connection Interfaces. Follows PLAN.
+ */
+
+
+
+
+
+
+const unifiedDeploy = {
+    type: 'UNIFIED_DEPLOY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    label: 'UNIFIED_DEPLOY',
+    planApplied: () => 'the reviewed plan',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { run, unified, logger } = context;
+        const { runs, iacStore } = context.stores;
+        const record = await unified.planRecord('deploy');
+        const bytes = await verifiedPlanBytes(runs, iacStore.bucket, run.runId, record);
+        const terraform = await unified.init(record.lockFile);
+        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
+        const file = (0,external_node_path_.join)(unified.dir, 'deploy.tfplan');
+        await (0,promises_.writeFile)(file, bytes);
+        logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
+        const changes = await terraform.applyPlan(file);
+        const outputs = await terraform.output();
+        const project = await unified.snapshot();
+        const pluginOutputs = [];
+        for (const alias of unified.keptAliases) {
+            const module = project.modules.find((m) => m.alias === alias);
+            const moduleOutputsOf = {};
+            for (const o of module?.outputs ?? []) {
+                const value = outputs[rootOutputName(alias, o.name)];
+                if (value)
+                    moduleOutputsOf[o.name] = value;
+            }
+            const outputFile = await context.outputs.publish(infraPlugin(context, alias), moduleOutputsOf);
+            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
+            const snapshot = await runs.getArtifact(run.runId, artifacts_iacArtifact(alias));
+            context.ledger.deployed(alias, snapshot?.digest ?? '');
+        }
+        return { changes, pluginOutputs };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-destroy.ts
+/**
+ * UNIFIED_DESTROY (unified mode, after approval): plans the destroy of the removed modules again
+ * against the state the deploy left and applies it only when it destroys exactly the resources the
+ * reviewed destroy plan listed; then deletes their Connection Interfaces. Last of the chain.
+ */
+
+
+
+const unifiedDestroy = {
+    type: 'UNIFIED_DESTROY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    label: 'UNIFIED_DESTROY',
+    planApplied: () => 'a new plan equal to the reviewed one',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { unified, manifest, logger } = context;
+        const record = await unified.planRecord('destroy');
+        const terraform = await unified.init(record.lockFile);
+        const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
+        const count = await replanReviewedDestroy(terraform, record, file, {
+            title: 'The destroy planned now is not the one that was reviewed',
+            nothing: 'Nothing was destroyed.',
+            hint: 'Re-run the workflow to review a new destroy plan.',
+        });
+        logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
+        const changes = await terraform.applyPlan(file);
+        for (const removed of manifest.destroy)
+            await context.outputs.removeConnections(removed);
+        return { changes };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-iac.ts
+/**
+ * UNIFIED_IAC (unified mode; orchestrate-and-plan runs it before approval): renders each kept
+ * plugin into `<alias>/` of the run's one project with its in-run connections wired through
+ * Terraform, renders each removed plugin again from its last deployment, and writes the root
+ * module (`stk-modules.tf`, `<alias>-outputs.tf`). In a rollback each module is taken as the
+ * version rolled back to deployed it, wiring included. First of the unified chain.
+ */
+
+
+
+
+
+const unifiedIac = {
+    type: 'UNIFIED_IAC',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    label: 'UNIFIED_IAC',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { manifest, run, unified, logger } = context;
+        const { runs } = context.stores;
+        checkModuleNames([...unified.keptAliases, ...unified.removedAliases]);
+        const files = [];
+        const modules = [];
+        for (const alias of unified.keptAliases) {
+            const recorded = await unified.rollbackModule(alias);
+            if (recorded) {
+                // A rollback deploys the module exactly as that version did, wiring included.
+                await runs.putArtifact(run.runId, artifacts_iacArtifact(alias), recorded);
+                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
+                files.push(...moduleFilesOf(alias, recorded));
+                continue;
+            }
+            const plugin = infraPlugin(context, alias);
+            const wiring = wireModule(plugin, manifest);
+            const rendered = await context.renderer.render(plugin, wiring.connections);
+            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
+            const variables = connectionsFile(wiring.inputs);
+            if (variables)
+                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
+            const outputs = await root_module_moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const snapshot = {
+                digest: render_directory_digestFiles(moduleFiles),
+                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+                inputs: wiring.inputs,
+                outputs,
+            };
+            await runs.putArtifact(run.runId, artifacts_iacArtifact(alias), snapshot);
+            modules.push({ alias, inputs: wiring.inputs, outputs });
+            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
+        }
+        for (const alias of unified.removedAliases) {
+            const previous = await unified.lastModule(alias);
+            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
+            files.push(...moduleFilesOf(alias, previous));
+            logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
+        }
+        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
+        for (const module of modules) {
+            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
+        }
+        const project = {
+            digest: render_directory_digestFiles(files),
+            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+            modules,
+        };
+        await unified.write(files, project);
+        logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-plan.ts
+
+const unifiedPlan = {
+    type: 'PLAN',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    label: 'PLAN',
+    waits: afterPreviousRunTask,
+    async execute({ unified }) {
+        const terraform = await unified.init();
+        const state = (await terraform.stateVersion()) ?? null;
+        const lockFile = await terraform.lockFile();
+        const plans = [];
+        const kept = unified.keptAliases;
+        const removed = unified.removedAliases;
+        if (kept.length > 0) {
+            // Targets only exclude something when modules are being removed.
+            const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
+            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+        }
+        if (removed.length > 0) {
+            const targets = removed.map((a) => `module.${a}`);
+            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+        }
+        return { plans };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/table.ts
+/**
+ * The task types: one handler each, one line each below. Everything the rest of the engine knows
+ * about task types is derived from this table: which types a TASK_LIST may name, which tasks
+ * orchestrate-and-plan runs before approval (the planning set), what each task waits for in the
+ * graph, a run's deployment mode, and how summaries name a task.
+ *
+ * Lower layers (tasks/, runs/, schedule/) treat a task type as an opaque string: they store and
+ * compare it, and take the graph's waits as a function (schedule's WaitsOf). Only this table says
+ * which types exist, and it checks every task list that comes in (checkTaskTypes).
+ *
+ * A handler is found by its wire name and its scope: PLAN is classic mode's per-plugin plan and
+ * unified mode's whole-run plan, two handlers under one name, as TASK_LIST has always carried it
+ * (pluginAppliedAlias set or null).
+ */
+
+
+
+
+
+
+
+
+
+const TASK_HANDLERS = [
+    iacSelfHosted,
+    deploySelfHosted,
+    destroySelfHosted,
+    classicPlan,
+    unifiedIac,
+    unifiedPlan,
+    unifiedDeploy,
+    unifiedDestroy,
+];
+/** A set of handlers and what is derived from them (TASK_TABLE: the engine's). */
+class TaskTable {
+    handlers;
+    /** Every wire name a TASK_LIST may name, in table order. */
+    types;
+    /** The wire names orchestrate-and-plan runs itself before approval (left out of apply_tasks). */
+    planning;
+    constructor(handlers) {
+        this.handlers = handlers;
+        const seen = new Map();
+        for (const handler of handlers) {
+            const other = seen.get(handler.type);
+            // One name, one phase: apply_tasks and the summaries split tasks by name.
+            if (other && (other.scope === handler.scope || other.phase !== handler.phase))
+                throw new Error(`task type ${handler.type} has two handlers of ${other.scope === handler.scope ? `scope ${handler.scope}` : 'different phases'}`);
+            seen.set(handler.type, handler);
+        }
+        this.types = [...seen.keys()];
+        this.planning = [...seen.values()].filter((h) => h.phase === 'plan').map((h) => h.type);
+    }
+    /** The handler of `task`, if the table has one for its type and scope. */
+    find(task) {
+        const scope = task.pluginAppliedAlias === null ? 'run' : 'plugin';
+        return this.handlers.find((h) => h.type === task.taskType && h.scope === scope);
+    }
+    /** Refuses a task list naming a type (or a scope of it) the table does not have. */
+    checkTaskTypes(tasks) {
+        tasks.forEach((task, index) => {
+            if (this.find(task))
+                return;
+            const where = `element ${index} has taskType ${JSON.stringify(task.taskType)}`;
+            const known = this.types.includes(task.taskType);
+            throw new errors_ConfigurationError({
+                message: known
+                    ? `${where} ${task.pluginAppliedAlias === null ? 'without' : 'with'} a pluginAppliedAlias, which that type does not take.`
+                    : `${where}; expected one of ${this.types.join(', ')}.`,
+                hint: 'Pass the apply_tasks output of orchestrate-and-plan unchanged.',
+            });
+        });
+        return [...tasks];
+    }
+    /** What a task waits for in the graph: its handler's waits (none for an unknown one). */
+    waits = (task, graph) => this.find(task)?.waits(task, graph) ?? [];
+    /** A run's mode: unified when any of its tasks is a unified mode's. */
+    mode(tasks) {
+        return tasks.some((t) => this.find(t)?.mode === 'unified') ? 'unified' : 'classic';
+    }
+    /** Whether orchestrate-and-plan runs `task` before approval. */
+    isPlanning(task) {
+        return this.find(task)?.phase === 'plan';
+    }
+    /** How summaries name a task type in a few characters (its wire name when unknown). */
+    label(task) {
+        return this.find(task)?.label ?? task.taskType;
+    }
+    /** Executes `task` with its handler. */
+    async execute(context, task) {
+        const handler = this.find(task);
+        if (!handler)
+            throw new Error(`task ${task.runTaskId} (${task.taskType} ${task.pluginAppliedAlias ?? 'over the whole run'}) has no handler`);
+        return handler.scope === 'run'
+            ? handler.execute(context)
+            : handler.execute(context, task.pluginAppliedAlias);
+    }
+}
+/** The engine's task types. */
+const table_TASK_TABLE = new TaskTable(TASK_HANDLERS);
+/** Every task type's wire name. */
+const TASK_TYPES = table_TASK_TABLE.types;
+/** The types orchestrate-and-plan executes itself before asking for approval (both modes). */
+const PLANNING_TASKS = table_TASK_TABLE.planning;
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
+/**
+ * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
+ * workflow's cancel job, or a person). The watch reads the run record every second and, once
+ * the run is no longer RUNNING, aborts the step's work the way a job cancellation does (Terraform
+ * is interrupted and saves its state), so nothing keeps changing infrastructure after the lock
+ * was released.
+ */
+
+/**
+ * Every second: Terraform must stop within 2 s of the run being closed elsewhere, since a new run
+ * may take the lock at once. One GET of a small object a second costs about 0.15 US cents per
+ * hour of apply at S3's request price.
+ */
+const WATCH_INTERVAL_MS = 1000;
+function run_watch_watchRun(runs, runId, logger, options) {
+    const controller = new AbortController();
+    let closed;
+    const onJobCancel = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted)
+        onJobCancel();
+    options.signal?.addEventListener('abort', onJobCancel, { once: true });
+    let checking = false;
+    const timer = setInterval(() => {
+        if (checking || controller.signal.aborted)
+            return;
+        checking = true;
+        runs
+            .getRun(runId)
+            .then((run) => {
+            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
+                const by = run.supersededBy
+                    ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
+                    : 'by another job (cancel-run)';
+                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
+                logger.warning(closed.message);
+                controller.abort(closed);
+            }
+        })
+            // A failed read says nothing about the run: the next tick tries again.
+            .catch(() => undefined)
+            .finally(() => {
+            checking = false;
+        });
+    }, options.intervalMs ?? WATCH_INTERVAL_MS);
+    timer.unref();
+    return {
+        signal: controller.signal,
+        closedElsewhere: () => closed,
+        stop: () => {
+            clearInterval(timer);
+            options.signal?.removeEventListener('abort', onJobCancel);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function run_task_logs_runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/source-map/line-map.ts
+/**
+ * Which template line printed each line of a rendered file, found by aligning the two texts the
+ * way a person would: literal text anchors a rendered line to the template line that holds it,
+ * `{{ }}` values match anything, lines that are only `{% %}` tags or `{# #}` comments print
+ * nothing (or an empty line), lines of a false `{% if %}` branch are skipped, and a `{% for %}`
+ * body may repeat. The best alignment (fewest skipped and unmatched lines) is found in one pass
+ * over the rendered lines (a Viterbi search whose jumps cost O(1) each through prefix minima).
+ */
+
+/** Above this many rendered lines × template lines the alignment is not tried (time, memory). */
+const MAX_CELLS = 8_000_000;
+const COST = {
+    /** A rendered line that its template line does not match. */
+    mismatch: 5,
+    /** A template line with text of its own left out (a false `{% if %}` branch). */
+    skip: 1,
+    /** An empty template line left out (whitespace control). */
+    skipBlank: 0.25,
+    /** One more rendered line from the same template line (a value holding line breaks). */
+    stay: 1,
+    /** Going back to the top of a `{% for %}` body. */
+    loop: 0.5,
+};
+/**
+ * Maps every rendered line (index 0 = line 1) to a template line. Without a usable alignment
+ * (empty template, too large) each line maps to the same number, not exact.
+ */
+function line_map_mapRenderedLines(template, rendered) {
+    const out = rendered.split('\n').map(squash);
+    const shape = templateShape(template);
+    const size = shape.lines.length;
+    if (size === 0 || out.length * size > MAX_CELLS) {
+        return out.map((_, i) => ({ line: Math.min(i + 1, size || 1), exact: false }));
+    }
+    const matches = shape.lines.map(matcher);
+    return align(shape, matches, out).map((t, j) => ({
+        line: t + 1,
+        exact: shape.lines[t]?.literal === true && matches[t](out[j]),
+    }));
+}
+/** The template line index for each rendered line, on the cheapest alignment. */
+function align(shape, matches, out) {
+    const T = shape.lines.length;
+    // prefix[k]: the cost of leaving out template lines 0..k-1.
+    const prefix = new Float64Array(T + 1);
+    shape.lines.forEach((line, k) => {
+        const cost = line.silent ? 0 : line.parts.length === 0 ? COST.skipBlank : COST.skip;
+        prefix[k + 1] = prefix[k] + cost;
+    });
+    const back = new Int32Array(out.length * T);
+    let score = new Float64Array(T);
+    let next = new Float64Array(T);
+    for (let j = 0; j < out.length; j++) {
+        const row = j * T;
+        // Forward: from s < t, leaving out s+1..t-1; the start of the file counts as s = -1.
+        let bestValue = j === 0 ? -prefix[0] : Infinity;
+        let bestFrom = -1;
+        for (let t = 0; t < T; t++) {
+            let value = bestValue + prefix[t];
+            let from = bestFrom;
+            if (j > 0 && score[t] + COST.stay < value) {
+                value = score[t] + COST.stay;
+                from = t;
+            }
+            next[t] = value;
+            back[row + t] = from;
+            if (j > 0) {
+                const candidate = score[t] - prefix[t + 1];
+                if (candidate < bestValue) {
+                    bestValue = candidate;
+                    bestFrom = t;
+                }
+            }
+        }
+        // Back to the top of a loop: from anywhere in its body, to anywhere in it.
+        if (j > 0) {
+            for (const { start, end } of shape.loops) {
+                let m = Infinity;
+                let from = -1;
+                for (let s = start; s <= end; s++) {
+                    const candidate = score[s] - prefix[s + 1];
+                    if (candidate < m) {
+                        m = candidate;
+                        from = s;
+                    }
+                }
+                const base = m + prefix[end + 1] + COST.loop - prefix[start];
+                for (let t = start; t <= end; t++) {
+                    const value = base + prefix[t];
+                    if (value < next[t]) {
+                        next[t] = value;
+                        back[row + t] = from;
+                    }
+                }
+            }
+        }
+        const line = out[j];
+        for (let t = 0; t < T; t++) {
+            if (!matches[t](line))
+                next[t] = next[t] + COST.mismatch;
+        }
+        [score, next] = [next, score];
+    }
+    let end = 0;
+    for (let t = 1; t < T; t++)
+        if (score[t] < score[end])
+            end = t;
+    const path = new Array(out.length);
+    for (let j = out.length - 1, t = end; j >= 0; j--) {
+        path[j] = t;
+        t = back[j * T + t];
+    }
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/source-map/index.ts
+/** Rendered line → template line: see line-map.ts. */
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-locator.ts
+/**
+ * Where a Terraform diagnostic on a rendered project is in files a user can open: a rendered file
+ * maps to the plugin's template (`<plugin folder>/templates-deploy/<file>`, repository-relative)
+ * and the rendered line to the template's line (see source-map/); a `repodir/` file to the
+ * repository's own file. Never the runner's paths or the rendered copy.
+ */
+
+
+
+
+const TEMPLATES = 'templates-deploy';
+/**
+ * The plugin folder as a repository-relative path: a plugin at the checkout's root is named by an
+ * absolute path upstream, which is the runner's and means nothing to a user.
+ */
+function template_locator_repositoryDisplayDir(displayDir, checkoutRoot) {
+    if (!isAbsolute(displayDir) || checkoutRoot === undefined)
+        return displayDir;
+    const rel = relative(resolve(checkoutRoot), displayDir);
+    if (rel === '')
+        return '';
+    return rel.startsWith('..') || isAbsolute(rel) ? displayDir : rel.split('\\').join('/');
+}
+/**
+ * A DiagnosticLocator for the project in `projectDir` holding `plugins`; files of none of them
+ * (the engine's own) are named `<engineLabel>/<file>`.
+ */
+function template_locator_templateLocator(projectDir, plugins, engineLabel) {
+    const maps = new Map();
+    return async (file, line) => {
+        const path = file.split('\\').join('/').replace(/^\.\//, '');
+        // Terraform's output can quote plugin text: a name leaving the project is never read.
+        if (path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '')) {
+            const label = plugins.length === 1 ? posix.join(plugins[0]?.displayDir ?? '', TEMPLATES) : engineLabel;
+            return { location: { file: label }, near: true, note: `in ${path}` };
+        }
+        if (path.startsWith(`${REPODIR}/`)) {
+            return { location: at(path.slice(REPODIR.length + 1), line), near: false };
+        }
+        const plugin = plugins.find((p) => p.prefix === '' || path.startsWith(`${p.prefix}/`));
+        if (!plugin)
+            return { location: at(`${engineLabel}/${path}`, line), near: false };
+        const rendered = plugin.prefix === '' ? path : path.slice(plugin.prefix.length + 1);
+        const templatesDir = posix.join(plugin.displayDir, TEMPLATES);
+        if (rendered.startsWith('.terraform/')) {
+            // A downloaded module: not a file of the repository.
+            return {
+                location: { file: templatesDir },
+                near: true,
+                note: `in a downloaded module, ${rendered}${line !== undefined ? ` line ${line}` : ''}`,
+            };
+        }
+        const sources = await plugin.sources();
+        const template = sources ? templateFor(rendered, sources) : undefined;
+        if (!sources || template === undefined) {
+            return {
+                location: { file: posix.join(templatesDir, rendered) },
+                near: true,
+                ...(line !== undefined ? { note: `line ${line} of the rendered file` } : {}),
+            };
+        }
+        const source = posix.join(plugin.displayDir, template);
+        if (line === undefined)
+            return { location: { file: source }, near: false };
+        let lines = maps.get(path);
+        if (!lines) {
+            lines = readFile(join(projectDir, ...path.split('/')), 'utf8').then((text) => mapRenderedLines(sources.get(template).toString('utf8'), text), () => undefined);
+            maps.set(path, lines);
+        }
+        const mapped = (await lines)?.[line - 1];
+        return mapped
+            ? { location: { file: source, line: mapped.line }, near: !mapped.exact }
+            : { location: { file: source, line }, near: true };
+    };
+}
+function at(file, line) {
+    return line !== undefined ? { file, line } : { file };
+}
+/**
+ * The template (plugin-relative) a rendered file came from: the same path under templates-deploy,
+ * or the one file whose templated name (`{{ }}` parts) fits it.
+ */
+function templateFor(rendered, sources) {
+    const same = `${TEMPLATES}/${rendered}`;
+    if (sources.has(same))
+        return same;
+    const parts = rendered.split('/');
+    const fits = [...sources.keys()].filter((key) => {
+        if (!key.startsWith(`${TEMPLATES}/`) || !key.includes('{'))
+            return false;
+        const segments = key.slice(TEMPLATES.length + 1).split('/');
+        return (segments.length === parts.length &&
+            segments.every((segment, i) => globOf(segment).test(parts[i])));
+    });
+    return fits.length === 1 ? fits[0] : undefined;
+}
+function globOf(segment) {
+    const source = segment
+        .split(/\{[{%#][^]*?[}%#]\}/)
+        .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*');
+    return new RegExp(`^${source}$`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/diagnostic-places.ts
+/**
+ * For each Terraform project a task runs, how its diagnostics name files a user can open (see
+ * template-locator.ts): which plugins it holds, where their folders are in the repository, and
+ * their templates, read from the run's snapshot only when Terraform reports something.
+ */
+
+
+
+
+/**
+ * Runs `work` (the Terraform guard, whose problems name files `<label>/<file>` of the rendered
+ * project) and names the files of its problems as `locate` does: the templates a user can open.
+ */
+async function relocated(work, label, locate) {
+    try {
+        return await work;
+    }
+    catch (error) {
+        if (!(error instanceof ConfigurationError))
+            throw error;
+        const problems = await Promise.all(error.problems.map(async (problem) => {
+            const file = problem.location?.file;
+            if (!file?.startsWith(`${label}/`))
+                return problem;
+            const placed = await locate(file.slice(label.length + 1), problem.location?.line);
+            const where = [
+                ...(placed.near && placed.location.line !== undefined
+                    ? [`near line ${placed.location.line}`]
+                    : []),
+                ...(placed.note ? [placed.note] : []),
+            ];
+            return {
+                ...problem,
+                message: `${problem.message}${where.length > 0 ? ` [${where.join('; ')}]` : ''}`,
+                location: placed.location,
+            };
+        }));
+        throw new ConfigurationError(problems, error.summary);
+    }
+}
+class diagnostic_places_DiagnosticPlaces {
+    runs;
+    runId;
+    manifest;
+    sources = new Map();
+    warnings = new Map();
+    workDir;
+    checkoutRoot;
+    constructor(runs, runId, manifest, options) {
+        this.runs = runs;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = options.workDir;
+        this.checkoutRoot = options.checkout?.root;
+    }
+    /** A plugin's templates-deploy folder as messages name it (repository-relative). */
+    templatesDir(plugin) {
+        const dir = repositoryDisplayDir(plugin.source?.displayDir ?? plugin.alias, this.checkoutRoot);
+        return posix.join(dir, 'templates-deploy');
+    }
+    /**
+     * For the project in `dir` (`<workDir>/unified`, or `<workDir>/<stage>/<alias>`), whose guard
+     * names files `<basename(dir)>/<file>`.
+     */
+    forProject(dir, guard) {
+        const places = this.placesOf(dir);
+        return {
+            ...places,
+            guard: (stage, engineFiles) => relocated(guard(stage, engineFiles), basename(dir), places.locate),
+        };
+    }
+    placesOf(dir) {
+        if (dir === join(this.workDir, 'unified')) {
+            const plugins = [...this.manifest.plugins, ...this.manifest.destroy]
+                .filter((p) => p.type === 'infra')
+                .map((p) => this.rendered(p, p.alias, !this.manifest.destroy.includes(p)));
+            return {
+                locate: templateLocator(dir, plugins, 'unified project'),
+                reportedWarnings: this.warningsOf(''),
+                label: 'the unified project',
+            };
+        }
+        const alias = basename(dir);
+        // A removed plugin's IaC is its last deployment's: this run has no templates of it.
+        const removed = ['destroy', 'plan-destroy'].includes(basename(dirname(dir)));
+        const plugin = this.manifest.plugins.find((p) => p.alias === alias && !removed);
+        const known = plugin ?? this.manifest.destroy.find((p) => p.alias === alias);
+        const rendered = known
+            ? this.rendered(known, '', plugin !== undefined)
+            : { prefix: '', displayDir: alias, sources: async () => undefined };
+        return {
+            locate: templateLocator(dir, [rendered], alias),
+            reportedWarnings: this.warningsOf(alias),
+            label: `${rendered.displayDir ? `${rendered.displayDir}/` : ''}templates-deploy`,
+        };
+    }
+    rendered(plugin, prefix, ownTemplates) {
+        const displayDir = repositoryDisplayDir(plugin.source?.displayDir ?? plugin.alias, this.checkoutRoot);
+        // A rollback deploys IaC an earlier version rendered: today's templates would mislead.
+        const usable = ownTemplates && !this.manifest.rollback;
+        return {
+            prefix,
+            displayDir,
+            sources: () => (usable ? this.sourcesOf(plugin.alias) : Promise.resolve(undefined)),
+        };
+    }
+    sourcesOf(alias) {
+        let found = this.sources.get(alias);
+        if (!found) {
+            found = this.runs
+                .getArtifact(this.runId, sourceArtifact(alias))
+                .then((snapshot) => snapshot
+                ? new Map(snapshot.files.map((f) => [f.path, Buffer.from(f.base64, 'base64')]))
+                : undefined)
+                // Only messages depend on it: a message naming the rendered file beats no message.
+                .catch(() => undefined);
+            this.sources.set(alias, found);
+        }
+        return found;
+    }
+    warningsOf(key) {
+        let set = this.warnings.get(key);
+        if (!set) {
+            set = new Set();
+            this.warnings.set(key, set);
+        }
+        return set;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-iac.ts
+/**
+ * Classic mode's rendered IaC on this job's disk: one folder per plugin, stored with the run when
+ * IAC renders it and restored from the run after a job boundary (DEPLOY runs in the approved job);
+ * and, for a plugin that left stk.yaml, the IaC of its last deployment in a fresh folder.
+ */
+
+
+
+
+
+
+
+class plugin_iac_PluginIacFolders {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    ledger;
+    constructor(deps, runId, manifest, workDir, ledger) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.ledger = ledger;
+    }
+    /** Where plugin `alias`'s rendered IaC is on this job's disk. */
+    dir(alias) {
+        return join(this.workDir, 'iac', alias);
+    }
+    /** Writes `project` to the plugin's folder and stores it with the run. */
+    async store(alias, project) {
+        const dir = this.dir(alias);
+        await rm(dir, { recursive: true, force: true });
+        await writeRenderedProject(project, dir);
+        const stored = {
+            digest: project.digest,
+            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+        };
+        await this.deps.runs.putArtifact(this.runId, iacArtifact(alias), stored);
+        this.ledger.rendered(alias, project.digest);
+    }
+    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
+    async ensure(alias) {
+        const dir = this.dir(alias);
+        if (existsSync(dir))
+            return dir;
+        const stored = await this.deps.runs.getArtifact(this.runId, iacArtifact(alias));
+        if (!stored)
+            throw new Error(`plugin ${alias} has no rendered IaC in run ${this.runId}: its IAC task did not run`);
+        await restoreSnapshot(stored, dir);
+        this.ledger.rendered(alias, stored.digest);
+        return dir;
+    }
+    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
+    async restoreLast(alias, folder) {
+        const iac = await lastDeployedIac(this.deps, this.manifest, alias);
+        const dir = join(this.workDir, folder, alias);
+        await rm(dir, { recursive: true, force: true });
+        await restoreSnapshot(iac, dir);
+        return dir;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/root-terraform.ts
+/**
+ * Terraform runs the `.tf` files at the top of a project only: a plugin whose templates render
+ * their Terraform into a sub-folder alone deploys nothing, which is worth a word before it does.
+ */
+
+const TERRAFORM_FILE = /\.tf(\.json)?$/;
+/**
+ * A warning for a rendered plugin (`paths` relative to its project) with no `.tf` file at its top
+ * level, naming the folders (under `templatesDir`) where its `.tf` files are; undefined when it has
+ * one.
+ */
+function missingRootTerraform(paths, templatesDir) {
+    const terraform = paths.filter((p) => TERRAFORM_FILE.test(p));
+    if (terraform.some((p) => !p.includes('/')))
+        return undefined;
+    if (terraform.length === 0)
+        return `${templatesDir} renders no Terraform file (.tf or .tf.json), so this plugin deploys nothing.`;
+    const folders = [...new Set(terraform.map((p) => posix.join(templatesDir, posix.dirname(p))))];
+    const shown = folders.slice(0, 5).join(', ') + (folders.length > 5 ? ` and ${folders.length - 5} more` : '');
+    return `${templatesDir} renders no Terraform file at its top level, so this plugin deploys nothing: Terraform reads only the top folder, and this plugin's .tf files are in ${shown}. Move them to ${templatesDir}/, or call their folder as a module ("./<folder>") from a .tf file there.`;
+}
+/** Warns (at the templates folder) when `project` renders no top-level Terraform file. */
+function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) {
+    const warning = missingRootTerraform(project.files.map((f) => f.path), templatesDir);
+    if (warning)
+        logger.warning(warning, { file: templatesDir });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-renderer.ts
+/**
+ * Renders a plugin of the run from the run's snapshot of its files, with the Connection Interfaces
+ * it requires and the shared values it reads, as they were when the run was planned (changed
+ * shared values are refused). In a rollback, the IaC that version deployed instead. Every secret
+ * value met is masked before anything can print it; the guard reads the result at init.
+ */
+
+
+
+
+
+
+
+
+
+
+
+class plugin_renderer_PluginRenderer {
+    deps;
+    run;
+    manifest;
+    options;
+    places;
+    warnings;
+    masker;
+    /** The workspace's shared values, read once per job. */
+    resolvedShared;
+    constructor(deps, run, manifest, options, places, warnings, masker) {
+        this.deps = deps;
+        this.run = run;
+        this.manifest = manifest;
+        this.options = options;
+        this.places = places;
+        this.warnings = warnings;
+        this.masker = masker;
+    }
+    /**
+     * Renders `plugin` with the Connection Interfaces it requires: `wired` ones (unified mode:
+     * references into other modules of the run) or else the live values of the workspace context.
+     */
+    async render(plugin, wired = {}) {
+        const { deps, manifest, run } = this;
+        const recorded = await rollbackIac(deps, manifest, run.runId, plugin.alias);
+        if (recorded) {
+            deps.logger.info(`Using the IaC of ${plugin.alias} that run ${manifest.rollback?.runId ?? '?'} deployed for version ${manifest.rollback?.version ?? '?'}.`);
+            const files = recorded.files.map((f) => ({
+                path: f.path,
+                content: Buffer.from(f.base64, 'base64'),
+            }));
+            return { files, digest: recorded.digest };
+        }
+        const snapshot = await deps.runs.getArtifact(run.runId, sourceArtifact(plugin.alias));
+        if (!snapshot)
+            throw new Error(`run ${run.runId} has no stored files for plugin ${plugin.alias}`);
+        const sourceDir = join(this.options.workDir, 'sources', plugin.alias);
+        await rm(sourceDir, { recursive: true, force: true });
+        await restoreSnapshot(snapshot, sourceDir);
+        const { workspace, environment, appKind, appId } = manifest.target;
+        const types = manifest.connectionTypes ?? {};
+        const connections = {};
+        // What the render worker needs to mark values: engine-made references stay as they are,
+        // other applications' values are escaped, secret attributes printed only as sensitive.
+        const wiredKeys = [];
+        const secretAttributesByKey = {};
+        const typeByKey = {};
+        const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+        // One read per required interface, all at once, not a listing of the whole environment.
+        const found = await deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
+        for (const required of plugin.requires) {
+            const type = types[required.type];
+            for (const key of required.keys) {
+                if (type)
+                    typeByKey[key] = {
+                        name: type.name,
+                        source: type.source,
+                        attributes: type.attributes.map((a) => a.name),
+                    };
+            }
+            const wiredValue = wiredValueOf(required);
+            if (wiredValue) {
+                for (const key of required.keys) {
+                    connections[key] = contractView(wiredValue, type);
+                    wiredKeys.push(key);
+                }
+                continue;
+            }
+            const instance = found.get(required.name);
+            if (!instance) {
+                throw new ConfigurationError({
+                    message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
+                    location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
+                    hint: required.from.kind === 'plugin'
+                        ? `It should have been published by the deploy of ${required.from.alias}; run the tasks in the order orchestrate-and-plan gave.`
+                        : 'Deploy the application or shared infrastructure that generates it first.',
+                });
+            }
+            const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
+            this.masker.maskAttributes(instance.attributes, secret);
+            const view = contractView(instance.attributes, type);
+            for (const key of required.keys) {
+                connections[key] = view;
+                secretAttributesByKey[key] = secret;
+            }
+        }
+        const shared = await this.sharedValuesFor(plugin);
+        const displayDir = this.places.templatesDir(plugin);
+        const project = await renderPluginTemplates({
+            templateDir: join(sourceDir, 'templates-deploy'),
+            displayDir,
+            source: {
+                sharedValues: shared.values,
+                secretSharedValues: shared.secret,
+                inputs: plugin.inputs,
+                connections,
+                wiredConnectionKeys: wiredKeys,
+                secretConnectionAttributes: secretAttributesByKey,
+                environment,
+                workspace,
+                alias: plugin.alias,
+                version: run.version,
+                appKind,
+                appId,
+            },
+            connectionTypes: typeByKey,
+            undefinedMode: undefinedModeOf(this.options.templateStrict),
+        }, plugin.alias);
+        warnMissingRootTerraform(project, displayDir, deps.logger);
+        this.warnings.report(deps.logger, project.warnings);
+        this.warnings.reportCollisions(deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
+        const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
+        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
+        if (secretProblems.length > 0) {
+            throw new ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
+        }
+        return project;
+    }
+    /**
+     * The shared values the plugin's templates read, as the run recorded them: a value changed or
+     * deleted since the run was planned is refused (what was reviewed would not be what is applied).
+     */
+    async sharedValuesFor(plugin) {
+        const wanted = plugin.sharedValues ?? [];
+        if (wanted.length === 0)
+            return { values: {}, secret: [] };
+        this.resolvedShared ??= this.deps.sharedValues.resolve(this.manifest.target.workspace, this.manifest.target.environment);
+        const current = await this.resolvedShared;
+        const recorded = this.manifest.sharedValues ?? {};
+        const keys = plugin.sharedValuesAll
+            ? [...new Set([...wanted, ...Object.keys(current)])]
+            : wanted;
+        const changed = keys.filter((k) => current[k]?.digest !== recorded[k]?.digest);
+        if (changed.length > 0) {
+            throw new ConfigurationError(changed.map((k) => ({
+                message: `Shared value ${k}: ${describeSharedChange(recorded[k], current[k])}.`,
+            })), `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`);
+        }
+        const values = {};
+        const secret = [];
+        for (const key of keys) {
+            const value = current[key];
+            if (!value)
+                continue;
+            if (value.secret) {
+                this.masker.mask(value.value);
+                secret.push(key);
+            }
+            values[key] = value.value;
+        }
+        return { values, secret };
+    }
+}
+/**
+ * A connection's attributes as a consumer's templates see them: with a known type, only the
+ * attributes it defines, so using another one is an error at render time (see typeHint).
+ */
+function contractView(attributes, type) {
+    if (!type)
+        return attributes;
+    const defined = new Set(type.attributes.map((a) => a.name));
+    return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
+}
+function describeSharedChange(before, now) {
+    if (!before)
+        return `was set (revision ${now?.revision ?? '?'} by ${now?.updatedBy ?? '?'} at ${now?.updatedAt ?? '?'}) after the plan; start a new run to review it`;
+    if (!now)
+        return 'was deleted after the plan; set it again or start a new run';
+    return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/secret-masker.ts
+/**
+ * The secret values a job meets while it renders and publishes (shared values, secret Connection
+ * Interface attributes): each is masked in every log line from then on, and kept for the Terraform
+ * projects, which mask it in Terraform's own output.
+ */
+
+
+class secret_masker_SecretMasker {
+    logger;
+    values = new Set();
+    constructor(logger) {
+        this.logger = logger;
+    }
+    /** Registers one secret value (nothing for an empty one). */
+    mask(value) {
+        const text = secretText(value);
+        if (!text)
+            return;
+        // Also as templates print it inside a string (escaped), which Terraform may quote back.
+        for (const form of new Set([text, escapeHclString(text, false)])) {
+            this.values.add(form);
+            this.logger.addSecret(form);
+        }
+    }
+    /** Registers the values of `names` in `attributes`. */
+    maskAttributes(attributes, names) {
+        for (const name of names)
+            this.mask(attributes[name]);
+    }
+    /** Every value registered so far, in each form it may be printed in. */
+    get secrets() {
+        return [...this.values];
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-projects.ts
+/**
+ * The Terraform projects of one job: each gets the run's Terraform version for its plugin, the
+ * guard (before and after its init), the provider mirror the job shares, private module
+ * credentials, the secrets met so far, and, for runs planned with CHECKOUT_BRANCH, the
+ * repository's files linked as repodir/. Also where each project keeps its state (stateBackend).
+ */
+
+
+
+
+
+
+
+class terraform_projects_TerraformProjects {
+    deps;
+    run;
+    manifest;
+    options;
+    places;
+    masker;
+    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
+    repodir;
+    providerMirror;
+    /** Private module tokens for `terraform init`, masked once. */
+    git;
+    /** The binary of each Terraform version the run chose per plugin. */
+    binaries = new Map();
+    constructor(deps, run, manifest, options, places, masker) {
+        this.deps = deps;
+        this.run = run;
+        this.manifest = manifest;
+        this.options = options;
+        this.places = places;
+        this.masker = masker;
+        this.git = gitCredentials(options.guardrails.allowedModules);
+        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
+        this.providerMirror = options.providerMirrorDir
+            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
+            : undefined;
+    }
+    /** Once per job, before any task: the repository files and the Terraform versions. */
+    async prepare() {
+        await this.prepareRepositoryFiles();
+        await this.prepareTerraform();
+    }
+    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
+    project(dir, alias) {
+        const { repodir, options } = this;
+        if (repodir) {
+            const link = join(dir, REPODIR);
+            if (!existsSync(link))
+                symlinkSync(repodir, link, 'dir');
+        }
+        return new TerraformProject({
+            ...options.terraform,
+            binary: terraformBinaryFor(this.manifest, this.binaries, alias, options.terraform.binary),
+            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: basename(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, options.guardrails, stage)),
+            initEnv: this.git.env,
+            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
+            unlockCommand: cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
+            secrets: [...(options.terraform.secrets ?? []), ...this.git.secrets, ...this.masker.secrets],
+            dir,
+            logger: this.deps.logger,
+            signal: options.signal,
+        });
+    }
+    /**
+     * Where the state of plugin `alias` (null: the unified project) lives: the only place task
+     * execution asks for backend settings.
+     */
+    stateBackend(alias) {
+        const { workspace, environment, appKind, appId } = this.manifest.target;
+        return {
+            bucket: this.run.tfstate.bucket,
+            region: this.run.tfstate.region,
+            key: alias === null
+                ? unifiedStateKey({ workspace, environment, appKind, appId })
+                : stateKey({ workspace, environment, appKind, appId, alias }),
+            ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint } : {}),
+        };
+    }
+    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
+    async prepareRepositoryFiles() {
+        const planned = this.manifest.repositoryFiles;
+        const { checkout, workDir } = this.options;
+        const { logger } = this.deps;
+        if (!planned) {
+            if (checkout?.requested)
+                logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
+            return;
+        }
+        if (!checkout)
+            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
+        const copy = join(workDir, REPODIR);
+        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
+        this.repodir = copy;
+        if (found.digest !== planned.digest) {
+            logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
+        }
+        else {
+            logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
+        }
+    }
+    /** Installs, once per job, the Terraform versions the run chose per plugin. */
+    async prepareTerraform() {
+        if (!this.manifest.terraformVersions)
+            return;
+        if (!this.options.resolveTerraform)
+            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
+        if (!this.options.leaveOpen)
+            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
+        this.binaries = await installTerraformVersions(this.manifest, this.options.resolveTerraform);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/job-context.ts
+/**
+ * The TaskContext of one job: the job's services, built once and shared by its tasks (the
+ * Terraform projects reuse the installed versions and the provider mirror; the unified project is
+ * initialized once; the secrets met by one task are masked in the next).
+ */
+
+
+
+
+
+
+
+
+
+/** @param deps the stores, with the logger every task's lines go through */
+function job_context_jobContext(deps, options, run, manifest, warnings) {
+    const masker = new SecretMasker(deps.logger);
+    const places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
+    const ledger = new DeployedIacLedger((alias) => deps.runs.artifactKey(run.runId, iacArtifact(alias)));
+    const terraform = new TerraformProjects(deps, run, manifest, options, places, masker);
+    const context = {
+        run,
+        manifest,
+        logger: deps.logger,
+        workDir: options.workDir,
+        stores: { runs: deps.runs, iacStore: deps.iacStore, context: deps.context },
+        renderer: new PluginRenderer(deps, run, manifest, options, places, warnings, masker),
+        terraform,
+        outputs: new OutputPublisher(deps, manifest, run.runId, options, masker),
+        iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
+        ledger,
+        unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
+    };
+    return { context, prepare: () => terraform.prepare(), ledger };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/record-deployment.ts
+/**
+ * What a run that succeeded records: the last deployment of its target (and, for a DEPLOY, the one
+ * of its version tag, which a rollback returns to) and which Connection Interfaces it requires. A
+ * DESTROY keeps the history and marks `last` destroyed.
+ */
+
+
+
+
+/**
+ * @param deployedIac what this run deployed per plugin alias (the rest keeps the last deployment's)
+ * @param terraformVersion the Terraform version the step ran (SKIP_DEPLOY compares it)
+ */
+async function record_deployment_recordDeployment(deps, run, manifest, deployedIac, terraformVersion) {
+    const { target } = manifest;
+    const last = await deps.history.getLast(target);
+    const mode = TASK_TABLE.mode(run.tasks);
+    const at = new Date().toISOString();
+    const iac = {};
+    for (const alias of manifest.deployOrder) {
+        const entry = deployedIac(alias) ?? last?.iac[alias];
+        if (entry)
+            iac[alias] = entry;
+    }
+    await deps.history.record(target, {
+        runId: run.runId,
+        runType: run.type,
+        mode,
+        version: run.version,
+        finishedAt: at,
+        manifestDigest: manifest.digest,
+        manifest: manifest,
+        iac,
+        terraformVersion,
+        fingerprint: deploymentFingerprint(manifest, mode, terraformVersion),
+        ...historyAudit(run),
+        ...(run.type === 'DESTROY' ? { destroyed: { runId: run.runId, at } } : {}),
+    });
+    if (run.type === 'DESTROY') {
+        await deps.consumers.remove(target);
+        return;
+    }
+    await deps.consumers.record(target, run.runId, requirementsOf(manifest.plugins));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
+/**
+ * The scheduler loop of one job: start every task whose waits have succeeded, up to the
+ * parallelism; when one ends, record it and look again. A task's failure is recorded with the
+ * status derived from the same classification as the run's (classifyFailure): FAILED for the
+ * user's configuration or an outside failure, INTERNAL_ERROR for a bug of the engine, ABORTED for a
+ * cancel. After a failure nothing new starts, the tasks already running finish (the lock must
+ * outlive them), and the run is closed.
+ */
+
+
+
+
+
+
+
+
+
+async function task_loop_executeTasks(deps, options, job) {
+    const { run, manifest, watch, table } = job;
+    const parallelism = options.parallelism ?? 1;
+    // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
+    const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
+    // Each task's lines are also kept, masked, and stored with the run when it ends.
+    const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
+        maskLog: options.maskLog,
+        secrets: options.terraform.secrets ?? [],
+    });
+    const taskDeps = { ...deps, logger: stored.logger };
+    const built = jobContext(taskDeps, options, run, manifest, job.templateWarnings);
+    try {
+        await built.prepare();
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
+    }
+    const done = options.tasks.filter((t) => run.tasks.find((r) => r.runTaskId === t.runTaskId)?.status === 'SUCCEEDED');
+    for (const task of done) {
+        deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
+    }
+    const graph = taskGraph(options.tasks, pluginDependencies(manifest), table.waits);
+    const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
+    const reports = [];
+    let failure;
+    const runTask = async (task) => {
+        const started = Date.now();
+        const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+        const execute = () => table.execute(built.context, task);
+        let recorded;
+        try {
+            throwIfCancelled(options.signal);
+            recorded = await deps.runs.startTask(run.runId, task.runTaskId);
+            const outcome = await stored.run(task.runTaskId, () => logs ? logs.task(title, execute) : deps.logger.group(title, execute));
+            recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
+            reports.push({
+                ...outcome,
+                task: findTask(recorded, task.runTaskId),
+                durationMs: Date.now() - started,
+            });
+            scheduler.finished(task.runTaskId, 'succeeded');
+        }
+        catch (caught) {
+            scheduler.finished(task.runTaskId, 'failed');
+            // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
+            const error = watch.closedElsewhere() ?? caught;
+            failure ??= { error };
+            const status = classifyFailure(error);
+            const message = error instanceof Error ? error.message : String(error);
+            try {
+                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status.task, {
+                    kind: status.run,
+                    message,
+                });
+            }
+            catch (recordError) {
+                deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
+            }
+            if (recorded)
+                reports.push({
+                    task: findTask(recorded, task.runTaskId),
+                    durationMs: Date.now() - started,
+                });
+        }
+    };
+    // Start what may start; when a task ends, look again. After a failure nothing new starts, and
+    // the tasks already running finish before the run is closed (its lock must outlive them).
+    const running = new Map();
+    for (;;) {
+        for (const id of scheduler.next()) {
+            const task = options.tasks.find((t) => t.runTaskId === id);
+            running.set(id, runTask(task).finally(() => running.delete(id)));
+        }
+        if (running.size === 0)
+            break;
+        await Promise.race(running.values());
+    }
+    if (failure) {
+        if (parallelism > 1 && scheduler.notStarted.length > 0)
+            deps.logger.info(`${scheduler.notStarted.length} task(s) that had not started are ABORTED with the run.`);
+        await closeAfterFailure(deps, run.runId, failure.error);
+        return {
+            run: (await deps.runs.getRun(run.runId)) ?? run,
+            reports,
+            graph,
+            error: failure.error,
+        };
+    }
+    const current = (await deps.runs.getRun(run.runId)) ?? run;
+    if (options.leaveOpen)
+        return { run: current, reports, graph };
+    try {
+        // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
+        const incomplete = incompleteRun(current);
+        if (incomplete)
+            throw incomplete;
+        await recordDeployment(deps, run, manifest, (alias) => built.ledger.deployedOf(alias), options.terraformVersion);
+        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
+    }
+}
+/** Per plugin alias (kept or removed), the aliases it requires a connection from. */
+function pluginDependencies(manifest) {
+    return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
+}
+function findTask(run, runTaskId) {
+    return run.tasks.find((t) => t.runTaskId === runTaskId);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/execute-run-tasks.ts
+/**
+ * What runtime-tasks does (and orchestrate-and-plan, for its planning tasks): execute tasks of a
+ * run, recording every transition. The step claims the run (its tasks go READY_TO_RUN), then the
+ * tasks run by their dependency graph, up to TASK_PARALLELISM at once (see task-loop.ts), each
+ * by its handler (task-handlers/). The first failure stops the run: nothing new starts, the tasks
+ * still running finish, the rest are ABORTED and the lock released.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Validates the task list against the task types and the run, then executes it. Never leaves the
+ * run RUNNING on failure. A run that failed is resumed (a re-run of the failed job sends the same
+ * RUN_ID and TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
+ */
+async function executeRunTasks(deps, options) {
+    const table = options.taskTable ?? TASK_TABLE;
+    // Before anything is read or written: a type no handler knows is the caller's mistake.
+    table.checkTaskTypes(options.tasks);
+    const claimed = await claimRunForTasks(deps, {
+        runId: options.runId,
+        tasks: options.tasks,
+        partial: options.leaveOpen === true,
+        ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+        ...(options.repository ? { repository: options.repository } : {}),
+    });
+    if ('done' in claimed)
+        return { run: claimed.run, reports: [] };
+    const { resumed } = claimed;
+    // Recorded once the run is ours (not another repository's, not finished), before any task.
+    const run = await recordApproval(deps, claimed.run, options.approval);
+    // Until the step ends: a later run takes over a run whose executing step went silent.
+    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
+    let manifest;
+    try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
+        manifest = await deps.runs.getArtifact(run.runId, MANIFEST_ARTIFACT);
+        if (!manifest)
+            throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
+    }
+    catch (error) {
+        await heartbeat.stop();
+        await closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+    const watch = watchRun(deps.runs, run.runId, deps.logger, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
+    });
+    const templateWarnings = new TemplateWarnings();
+    try {
+        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, { run, manifest, watch, templateWarnings, table });
+        result.templateWarnings = templateWarnings.references;
+        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
+        if (options.leaveOpen && result.run.status === 'RUNNING')
+            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
+        return resumed ? { ...result, resumed } : result;
+    }
+    finally {
+        watch.stop();
+        await heartbeat.stop();
+        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
+        await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
+
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
@@ -94604,6 +95342,8 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
 
 
 

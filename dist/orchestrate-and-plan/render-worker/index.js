@@ -6530,6 +6530,20 @@ function classifyError(error) {
         return 'ABORTED';
     return 'RUNTIME_ERROR';
 }
+/**
+ * How an error ends the run and the task it came from, from one classification: a cancel aborts
+ * both; the user's configuration or an outside failure is the task's FAILED; anything else is a
+ * bug of the engine, the task's INTERNAL_ERROR (and the run's RUNTIME_ERROR), never the plugin's
+ * fault.
+ */
+function classifyFailure(error) {
+    const run = classifyError(error);
+    if (run === 'ABORTED')
+        return { run, task: 'ABORTED' };
+    if (run === 'USER_ERROR' || error instanceof ExternalError)
+        return { run, task: 'FAILED' };
+    return { run, task: 'INTERNAL_ERROR' };
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
 

@@ -7,7 +7,7 @@
 import { canonicalJson, sha256, type Manifest } from '../manifest';
 import type { DeploymentRecord } from '../workspace';
 import { recordedManifest } from './lifecycle-manifests';
-import type { DeploymentMode } from './unified-run';
+import type { DeploymentMode } from '../tasks';
 
 export function deploymentFingerprint(
   manifest: Manifest,

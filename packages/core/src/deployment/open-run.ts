@@ -35,7 +35,6 @@ import {
 } from '../workspace';
 import { MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import type { RunDependencies } from './dependencies';
-import { planClassicTasks } from './classic-tasks';
 import { deploymentFingerprint, unchangedPlugins } from './fingerprint';
 import {
   destroyManifest,
@@ -47,7 +46,8 @@ import {
 import { snapshotDirectory } from './plugin-snapshot';
 import type { RepositoryFiles } from './repository-files';
 import { mergeTypes, readRepositoryTypes, REPOSITORY_TYPES_DIR } from '../connection-types';
-import { planUnifiedTasks, type DeploymentMode } from './unified-run';
+import type { DeploymentMode } from '../tasks';
+import { planClassicTasks, planUnifiedTasks } from './task-lists';
 import { checkRepositoryBinding } from './repository-binding';
 import { checkInterfaceOwnership } from './interface-ownership';
 import {

@@ -1,4 +1,10 @@
-import { CancelledError, classifyError, ConfigurationError, ExternalError } from './errors';
+import {
+  CancelledError,
+  classifyError,
+  classifyFailure,
+  ConfigurationError,
+  ExternalError,
+} from './errors';
 
 describe('errors', () => {
   it('formats one problem with its location and hint', () => {
@@ -25,5 +31,26 @@ describe('errors', () => {
     expect(classifyError(new ExternalError('s3 down', { retryable: true }))).toBe('RUNTIME_ERROR');
     expect(classifyError(new CancelledError())).toBe('ABORTED');
     expect(classifyError(new TypeError('bug'))).toBe('RUNTIME_ERROR');
+  });
+
+  it('derives the failed task status from the same classification as the run status', () => {
+    expect(classifyFailure(new ConfigurationError({ message: 'x' }))).toEqual({
+      run: 'USER_ERROR',
+      task: 'FAILED',
+    });
+    expect(classifyFailure(new ExternalError('s3 down'))).toEqual({
+      run: 'RUNTIME_ERROR',
+      task: 'FAILED',
+    });
+    expect(classifyFailure(new CancelledError())).toEqual({ run: 'ABORTED', task: 'ABORTED' });
+    // A bug of the engine: the run is a runtime error, the task is not the plugin's failure.
+    expect(classifyFailure(new TypeError('bug'))).toEqual({
+      run: 'RUNTIME_ERROR',
+      task: 'INTERNAL_ERROR',
+    });
+    expect(classifyFailure('thrown text')).toEqual({
+      run: 'RUNTIME_ERROR',
+      task: 'INTERNAL_ERROR',
+    });
   });
 });

@@ -109,3 +109,19 @@ export function classifyError(error: unknown): ErrorKind {
   if (error instanceof CancelledError) return 'ABORTED';
   return 'RUNTIME_ERROR';
 }
+
+/** How a task that failed ends: the task statuses of the contract that follow an error. */
+export type FailedTaskStatus = 'FAILED' | 'INTERNAL_ERROR' | 'ABORTED';
+
+/**
+ * How an error ends the run and the task it came from, from one classification: a cancel aborts
+ * both; the user's configuration or an outside failure is the task's FAILED; anything else is a
+ * bug of the engine, the task's INTERNAL_ERROR (and the run's RUNTIME_ERROR), never the plugin's
+ * fault.
+ */
+export function classifyFailure(error: unknown): { run: ErrorKind; task: FailedTaskStatus } {
+  const run = classifyError(error);
+  if (run === 'ABORTED') return { run, task: 'ABORTED' };
+  if (run === 'USER_ERROR' || error instanceof ExternalError) return { run, task: 'FAILED' };
+  return { run, task: 'INTERNAL_ERROR' };
+}

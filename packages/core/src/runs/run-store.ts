@@ -12,7 +12,7 @@ import type { TaskType } from '../tasks';
 import { describeTarget, type DeploymentTarget } from '../workspace';
 import { keys } from './keys';
 import { formatRunRef } from './run-ref';
-import { checkRunFinish, checkTaskTransition } from './transitions';
+import { checkRunFinish, checkTaskTransition, markReady } from './transitions';
 import { dropClaim, RunClaimedError, takeClaim } from './executor-claim';
 import { artifactDigest, readRecordedArtifact } from './artifact-integrity';
 import {
@@ -183,11 +183,16 @@ export class RunStore {
 
   /**
    * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST): takes the
-   * target's lock again and sets the tasks that did not succeed back to PENDING, keeping how the
-   * attempt ended in `attempts`. Refused, saying why and what to do, when the run was not a failure
-   * (a cancelled run stays cancelled) or when another run of the target started since.
+   * target's lock again and sets the tasks that did not succeed back to PENDING (those in
+   * `ready`, which the resuming step executes, READY_TO_RUN), keeping how the attempt ended in
+   * `attempts`. Refused, saying why and what to do, when the run was not a failure (a cancelled
+   * run stays cancelled) or when another run of the target started since.
    */
-  async resumeRun(runId: string, executor?: RunExecutor): Promise<RunRecord> {
+  async resumeRun(
+    runId: string,
+    executor?: RunExecutor,
+    ready: readonly string[] = [],
+  ): Promise<RunRecord> {
     const run = await this.getRun(runId);
     if (!run) throw new ExternalError(`run ${runId} does not exist in ${this.store.bucket}`);
     if (run.supersededBy) throw new SupersededRunError(run, this.runRef(run.supersededBy.runId));
@@ -245,6 +250,7 @@ export class RunStore {
           delete task.finishedAt;
           delete task.error;
         }
+        markReady(current, ready);
         return true;
       });
     } catch (error) {
@@ -286,11 +292,21 @@ export class RunStore {
   }
 
   /**
-   * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
+   * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts) and, in the
+   * same write, sets the tasks `ready` (those the step will execute) READY_TO_RUN: throws
    * RunClaimedError, having written nothing, when another step holds it.
    */
-  async claimRun(runId: string, executor: RunExecutor): Promise<RunRecord> {
-    return this.update(runId, (run) => takeClaim(run, executor));
+  async claimRun(
+    runId: string,
+    executor: RunExecutor,
+    ready: readonly string[] = [],
+  ): Promise<RunRecord> {
+    return this.update(runId, (run) => {
+      const claimed = takeClaim(run, executor);
+      // In the same write: the tasks the step will execute are READY_TO_RUN.
+      const marked = markReady(run, ready);
+      return claimed || marked;
+    });
   }
 
   /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */

@@ -1,4 +1,4 @@
-import { planClassicTasks } from './classic-tasks';
+import { planClassicTasks, planUnifiedTasks } from './task-lists';
 
 describe('planClassicTasks', () => {
   it('plans every plugin deployed or destroyed first, then IAC and DEPLOY of each in dependency order, then destroys', () => {
@@ -22,5 +22,25 @@ describe('planClassicTasks', () => {
 
   it('refuses an alias both deployed and destroyed', () => {
     expect(() => planClassicTasks(['a'], ['a'])).toThrow(/alias a appears twice/);
+  });
+});
+
+describe('planUnifiedTasks', () => {
+  it('renders and plans the run, then deploys what stays and destroys what left', () => {
+    expect(planUnifiedTasks(['a'], ['gone']).map((t) => t.taskType)).toEqual([
+      'UNIFIED_IAC',
+      'PLAN',
+      'UNIFIED_DEPLOY',
+      'UNIFIED_DESTROY',
+    ]);
+    expect(planUnifiedTasks([], ['gone']).map((t) => t.taskType)).toEqual([
+      'UNIFIED_IAC',
+      'PLAN',
+      'UNIFIED_DESTROY',
+    ]);
+  });
+
+  it('gives nothing to do for nothing', () => {
+    expect(planUnifiedTasks([], [])).toEqual([]);
   });
 });
