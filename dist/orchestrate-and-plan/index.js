@@ -96035,45 +96035,928 @@ function unchangedPlugins(manifest, last) {
     return manifest.deployOrder.filter((alias) => before.get(alias) === manifest.plugins.find((p) => p.alias === alias)?.digest);
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/task-lists.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
 /**
- * @param deployOrder infra plugin aliases in dependency order (producers first)
- * @param destroyOrder removed plugin aliases in destroy order (consumers first)
+ * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
+ * its SHA-256, the state version it was made against, its resource changes and the provider lock
+ * file, so the approved job applies exactly what was reviewed, or refuses and says why.
  */
-function planClassicTasks(deployOrder, destroyOrder) {
-    const seen = new Set();
-    for (const alias of [...deployOrder, ...destroyOrder]) {
-        if (seen.has(alias))
-            throw new Error(`planClassicTasks: alias ${alias} appears twice`);
-        seen.add(alias);
+
+
+
+
+
+async function savePlan(runs, runId, terraform, logger, options) {
+    const result = await terraform.plan({
+        out: options.file,
+        destroy: options.kind === 'destroy',
+        targets: options.targets,
+    });
+    const bytes = await (0,promises_.readFile)(options.file);
+    const text = result.text;
+    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
+    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
+    const record = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+        targets: options.targets,
+        state: options.state,
+        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
+        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
+        ...(options.connections !== undefined ? { connections: options.connections } : {}),
+        fileKey,
+        textKey,
+        sha256: saved_plans_sha256(bytes),
+        changes,
+        counts: countChanges(changes),
+        hasChanges: result.hasChanges,
+        plannedAt: new Date().toISOString(),
+    };
+    await runs.putArtifact(runId, planArtifact(options.name), record);
+    const c = record.counts;
+    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    return record;
+}
+async function loadPlanRecord(runs, runId, name) {
+    return runs.getArtifact(runId, planArtifact(name));
+}
+/**
+ * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
+ * Returns how many resources it destroys; the caller applies `file`.
+ */
+async function replanReviewedDestroy(terraform, record, file, refusal) {
+    await terraform.plan({ out: file, destroy: true, targets: record.targets });
+    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const differences = compareDestroys(destroyedAddresses(record.changes), now);
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            { message: refusal.nothing, hint: refusal.hint },
+        ], refusal.title);
     }
-    return [
-        ...[...deployOrder, ...destroyOrder].map((alias) => ({
-            taskType: 'PLAN',
-            pluginAppliedAlias: alias,
-        })),
-        ...deployOrder.flatMap((alias) => [
-            { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: alias },
-            { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: alias },
-        ]),
-        ...destroyOrder.map((alias) => ({
-            taskType: 'DESTROY_SELF_HOSTED',
-            pluginAppliedAlias: alias,
-        })),
-    ];
+    return now.length;
 }
-/** Unified mode's tasks; none when the run neither deploys nor destroys a plugin. */
-function planUnifiedTasks(deployOrder, destroyOrder) {
-    const types = [
-        'UNIFIED_IAC',
-        'PLAN',
-        ...(deployOrder.length > 0 ? ['UNIFIED_DEPLOY'] : []),
-        ...(destroyOrder.length > 0 ? ['UNIFIED_DESTROY'] : []),
-    ];
-    if (types.length === 2)
-        return [];
-    return types.map((taskType) => ({ taskType, pluginAppliedAlias: null }));
+/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
+async function verifiedPlanBytes(runs, bucket, runId, record) {
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    const bytes = await runs.getFile(runId, planFile(record.name));
+    if (!bytes) {
+        throw new ExternalError(`The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`);
+    }
+    const actual = saved_plans_sha256(bytes);
+    if (actual !== record.sha256) {
+        throw new errors_ConfigurationError({
+            message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
+            hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
+        });
+    }
+    return Buffer.from(bytes);
 }
+/** Refuses to go on when the state moved since the plan was made. */
+function refuseStaleState(runId, record, now) {
+    const moved = stateMoved(record.state, now);
+    if (!moved)
+        return;
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    throw new errors_ConfigurationError({
+        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+    });
+}
+/** How the state moved between two versions, in words; undefined when it did not. */
+function stateMoved(planned, now) {
+    if (planned === null && now === null)
+        return undefined;
+    if (planned === null)
+        return `a state was created (serial ${now?.serial ?? '?'})`;
+    if (now === null)
+        return 'the state was deleted';
+    if (planned.lineage !== now.lineage)
+        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+    if (planned.serial !== now.serial)
+        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+    return undefined;
+}
+function saved_plans_sha256(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
+/** The infra plugin `alias` of the run's manifest. */
+function infraPlugin(context, alias) {
+    const plugin = context.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
+    if (!plugin)
+        throw new Error(`run ${context.run.runId} has no infra plugin ${alias} in its manifest`);
+    return plugin;
+}
+/** A run-scope task waits for the run-scope task listed before it: they form one chain. */
+function afterPreviousRunTask(task, graph) {
+    const index = graph.tasks.findIndex((t) => t.runTaskId === task.runTaskId);
+    const previous = graph.tasks
+        .slice(0, index < 0 ? 0 : index)
+        .reverse()
+        .find((t) => t.pluginAppliedAlias === null);
+    return previous ? [previous.runTaskId] : [];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/classic-plan.ts
+/**
+ * PLAN of one plugin (classic mode; orchestrate-and-plan runs it before approval). A plugin whose
+ * required Connection Interfaces already exist (from earlier deployments or other applications)
+ * is rendered and planned, and the plan saved for DEPLOY to apply; the others are planned after
+ * approval, after their producers. For a plugin the run destroys, the destroy is planned with the
+ * IaC of its last deployment, so the reviewer sees what it removes. PLAN tasks wait for nothing.
+ *
+ * The wire name PLAN is also unified mode's whole-run plan (unified-plan.ts): one name, two
+ * handlers, told apart by scope (a plugin alias or none), as TASK_LIST has always carried them.
+ */
+
+
+
+
+
+
+
+const classicPlan = {
+    type: 'PLAN',
+    scope: 'plugin',
+    phase: 'plan',
+    mode: 'classic',
+    listed: { stage: 0, for: 'kept-and-removed' },
+    label: 'PLAN',
+    waits: () => [],
+    async execute(context, alias) {
+        if (context.manifest.destroy.some((p) => p.alias === alias)) {
+            return planDestroy(context, alias, await context.iac.restoreLast(alias, 'plan-destroy'));
+        }
+        return planPlugin(context, infraPlugin(context, alias));
+    },
+};
+/** Plans the destroy of a removed plugin in `dir`, which holds the IaC of its last deployment. */
+async function planDestroy(context, alias, dir) {
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias));
+    const lockFile = await terraform.lockFile();
+    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(alias),
+        kind: 'destroy',
+        alias,
+        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
+        targets: [],
+        state: (await terraform.stateVersion()) ?? null,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+    });
+    return { plans: [record] };
+}
+async function planPlugin(context, plugin) {
+    const { workspace, environment } = context.manifest.target;
+    const missing = [];
+    const connections = {};
+    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
+    const requires = context.manifest.rollback ? [] : plugin.requires;
+    const found = await context.stores.context.getMany(workspace, environment, requires.map((r) => r.name));
+    for (const required of requires) {
+        const instance = found.get(required.name);
+        if (instance)
+            connections[required.name] = sha256(canonicalJson(instance.attributes));
+        else
+            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
+    }
+    if (missing.length > 0) {
+        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
+        context.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
+        return { unplanned: { alias: plugin.alias, reason } };
+    }
+    const project = await context.renderer.render(plugin);
+    const dir = (0,external_node_path_.join)(context.workDir, 'plan', plugin.alias);
+    await (0,promises_.rm)(dir, { recursive: true, force: true });
+    await writeRenderedProject(project, dir);
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias));
+    const state = (await terraform.stateVersion()) ?? null;
+    const lockFile = await terraform.lockFile();
+    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(plugin.alias),
+        kind: 'deploy',
+        alias: plugin.alias,
+        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
+        targets: [],
+        state,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+        iacDigest: project.digest,
+        connections,
+    });
+    return { plans: [record] };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/deploy-self-hosted.ts
+/**
+ * DEPLOY_SELF_HOSTED (classic mode, after approval): applies one plugin, in its own state, with
+ * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
+ * outputs came out as planned); when the IaC changed it plans again and applies only if the new
+ * plan does the same things to the same resources, reporting the change prominently; otherwise it
+ * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
+ * plugin's Connection Interfaces. Waits for the plugin's IAC.
+ */
+
+
+
+
+
+
+
+
+const deploySelfHosted = {
+    type: 'DEPLOY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 1, for: 'kept' },
+    label: 'DEPLOY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'planned after approval' : '—';
+    },
+    waits(task, graph) {
+        const iac = graph.find('IAC_SELF_HOSTED', task.pluginAppliedAlias);
+        return iac ? [iac] : [];
+    },
+    async execute(context, alias) {
+        const plugin = infraPlugin(context, alias);
+        // Refused before anything is applied, rather than after.
+        await context.outputs.checkTarget(alias);
+        const dir = await context.iac.ensure(alias);
+        const { terraform, changes, use } = await applyPlugin(context, plugin, dir);
+        const outputs = await terraform.output();
+        const outputFile = await context.outputs.publish(plugin, outputs);
+        context.ledger.deployed(alias, context.ledger.digest(alias) ?? '');
+        return { changes, outputs, outputFile, reviewedPlan: use };
+    },
+};
+/**
+ * Applies the reviewed plan, a new plan that does the same things, or (with no plan saved) plans
+ * and applies in one go.
+ */
+async function applyPlugin(context, plugin, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias), {
+        lockFile: record?.lockFile,
+    });
+    if (!record) {
+        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    }
+    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+    if (context.ledger.digest(plugin.alias) === record.iacDigest) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const changedInterfaces = await changedConnections(context, record);
+    const why = changedInterfaces.length > 0
+        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
+        : 'its rendered IaC changed since review';
+    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
+    await terraform.plan({ out: file });
+    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            {
+                message: `Nothing was applied to ${plugin.alias}.`,
+                hint: 'Start a new run (re-run the workflow) to review the new plan.',
+            },
+        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
+    }
+    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
+    return {
+        terraform,
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces },
+    };
+}
+/** The Connection Interfaces the plan was made with whose values changed since. */
+async function changedConnections(context, record) {
+    const { workspace, environment } = context.manifest.target;
+    const changed = [];
+    const planned = Object.entries(record.connections ?? {});
+    const found = await context.stores.context.getMany(workspace, environment, planned.map(([name]) => name));
+    for (const [name, digest] of planned) {
+        const instance = found.get(name);
+        if (!instance || sha256(canonicalJson(instance.attributes)) !== digest)
+            changed.push(name);
+    }
+    return changed;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/destroy-self-hosted.ts
+/**
+ * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
+ * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
+ * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
+ * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
+ * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
+ * plugin that required this one (consumers before producers).
+ */
+
+
+
+
+const destroySelfHosted = {
+    type: 'DESTROY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 2, for: 'removed' },
+    label: 'DESTROY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed destroy plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'destroyed without a saved plan' : '—';
+    },
+    waits(task, graph) {
+        const alias = task.pluginAppliedAlias ?? '';
+        const deploys = graph.tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED');
+        const consumers = graph.tasks.filter((t) => t.taskType === 'DESTROY_SELF_HOSTED' &&
+            t.pluginAppliedAlias !== null &&
+            graph.dependsOn(t.pluginAppliedAlias).includes(alias));
+        return [...deploys, ...consumers].map((t) => t.runTaskId);
+    },
+    async execute(context, alias) {
+        const removed = context.manifest.destroy.find((p) => p.alias === alias);
+        if (!removed)
+            throw new Error(`run ${context.run.runId} does not remove plugin ${alias}`);
+        const dir = await context.iac.restoreLast(alias, 'destroy');
+        const { changes, use } = await destroyPlugin(context, alias, dir);
+        await context.outputs.removeConnections(removed);
+        return { changes, reviewedPlan: use };
+    },
+};
+/** The destroy of `alias` in `dir`, which holds the IaC of its last deployment. */
+async function destroyPlugin(context, alias, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
+    if (!record)
+        return { changes: await terraform.destroy(), use: { kind: 'none' } };
+    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+    if (!moved) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
+        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
+    const count = await replanReviewedDestroy(terraform, record, file, {
+        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+        nothing: `Nothing of ${alias} was destroyed.`,
+        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    });
+    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces: [], stateMoved: true },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/iac-self-hosted.ts
+
+const iacSelfHosted = {
+    type: 'IAC_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 1, for: 'kept' },
+    label: 'IAC',
+    waits: (task, graph) => graph
+        .dependsOn(task.pluginAppliedAlias ?? '')
+        .flatMap((producer) => graph.find('DEPLOY_SELF_HOSTED', producer) ?? []),
+    async execute(context, alias) {
+        const project = await context.renderer.render(infraPlugin(context, alias));
+        await context.iac.store(alias, project);
+        context.logger.info(`Rendered ${project.files.length} file(s) of ${alias} (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-deploy.ts
+/**
+ * UNIFIED_DEPLOY (unified mode, after approval): applies exactly the saved deploy plan, refused
+ * when its bytes changed or the state moved since it was made; then writes each plugin's output
+ * file and publishes its Connection Interfaces. Follows PLAN.
+ */
+
+
+
+
+
+
+const unifiedDeploy = {
+    type: 'UNIFIED_DEPLOY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    listed: { stage: 2, for: 'run-if-kept' },
+    label: 'UNIFIED_DEPLOY',
+    planApplied: () => 'the reviewed plan',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { run, unified, logger } = context;
+        const { runs, iacStore } = context.stores;
+        const record = await unified.planRecord('deploy');
+        const bytes = await verifiedPlanBytes(runs, iacStore.bucket, run.runId, record);
+        const terraform = await unified.init(record.lockFile);
+        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
+        const file = (0,external_node_path_.join)(unified.dir, 'deploy.tfplan');
+        await (0,promises_.writeFile)(file, bytes);
+        logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
+        const changes = await terraform.applyPlan(file);
+        const outputs = await terraform.output();
+        const project = await unified.snapshot();
+        const pluginOutputs = [];
+        for (const alias of unified.keptAliases) {
+            const module = project.modules.find((m) => m.alias === alias);
+            const moduleOutputsOf = {};
+            for (const o of module?.outputs ?? []) {
+                const value = outputs[rootOutputName(alias, o.name)];
+                if (value)
+                    moduleOutputsOf[o.name] = value;
+            }
+            const outputFile = await context.outputs.publish(infraPlugin(context, alias), moduleOutputsOf);
+            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
+            const snapshot = await runs.getArtifact(run.runId, iacArtifact(alias));
+            context.ledger.deployed(alias, snapshot?.digest ?? '');
+        }
+        return { changes, pluginOutputs };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-destroy.ts
+/**
+ * UNIFIED_DESTROY (unified mode, after approval): plans the destroy of the removed modules again
+ * against the state the deploy left and applies it only when it destroys exactly the resources the
+ * reviewed destroy plan listed; then deletes their Connection Interfaces. Last of the chain.
+ */
+
+
+
+const unifiedDestroy = {
+    type: 'UNIFIED_DESTROY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    listed: { stage: 3, for: 'run-if-removed' },
+    label: 'UNIFIED_DESTROY',
+    planApplied: () => 'a new plan equal to the reviewed one',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { unified, manifest, logger } = context;
+        const record = await unified.planRecord('destroy');
+        const terraform = await unified.init(record.lockFile);
+        const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
+        const count = await replanReviewedDestroy(terraform, record, file, {
+            title: 'The destroy planned now is not the one that was reviewed',
+            nothing: 'Nothing was destroyed.',
+            hint: 'Re-run the workflow to review a new destroy plan.',
+        });
+        logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
+        const changes = await terraform.applyPlan(file);
+        for (const removed of manifest.destroy)
+            await context.outputs.removeConnections(removed);
+        return { changes };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/recorded-iac.ts
+/**
+ * IaC that an earlier run deployed, read back from the IaC bucket: the last deployment's IaC of a
+ * plugin that left stk.yaml (to destroy it, in both modes), and the IaC of the version a rollback
+ * returns to. One place for each lookup, and for what is said when it cannot be found.
+ */
+
+/**
+ * The IaC of `alias`'s last successful deployment on the run's target. A plugin with none recorded
+ * cannot be destroyed safely (ConfigurationError); a recorded object that is gone is an outside
+ * failure naming its key.
+ */
+async function lastDeployedIac(deps, manifest, alias) {
+    const last = await deps.history.getLast(manifest.target);
+    const entry = last?.iac[alias];
+    if (!entry) {
+        throw new errors_ConfigurationError({
+            message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+            hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
+        });
+    }
+    const stored = await deps.iacStore.getJson(entry.key);
+    if (!stored) {
+        throw new ExternalError(`The IaC of ${alias}'s last deployment (run ${last?.runId ?? '?'}) is missing from ${deps.iacStore.bucket}/${entry.key}, so it cannot be destroyed. Restore the object (e.g. from the bucket's versioning), or destroy its resources by hand.`);
+    }
+    return stored.value;
+}
+/**
+ * In a rollback, the IaC the version rolled back to deployed for `alias`; undefined when the run
+ * is not a rollback. Its init passes the guard again, like any IaC.
+ */
+async function rollbackIac(deps, manifest, runId, alias) {
+    const source = manifest.rollback;
+    if (!source)
+        return undefined;
+    const entry = source.iac[alias];
+    // The manifest was built from that version's record, which lists every plugin it deployed.
+    if (!entry)
+        throw new Error(`run ${runId} has no recorded IaC for ${alias}`);
+    const stored = await deps.iacStore.getJson(entry.key);
+    if (!stored) {
+        throw new ExternalError(`The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed. Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.`);
+    }
+    return stored.value;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-project.ts
+/**
+ * Unified mode's one Terraform project of the run (CONTRACT.md §6), as this job holds it: the
+ * project folder (rendered here by UNIFIED_IAC or restored from the run after a job boundary,
+ * never a folder another job left), its init once per job, its saved plans, and the stored modules
+ * it is rendered from.
+ */
+
+
+
+
+
+
+
+class UnifiedProject {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    projects;
+    initialized;
+    /** Whether this job's disk holds the run's project (rendered or restored here). */
+    onDisk = false;
+    constructor(deps, runId, manifest, workDir, projects) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.projects = projects;
+    }
+    get dir() {
+        return (0,external_node_path_.join)(this.workDir, 'unified');
+    }
+    /** The plugins the run deploys, in dependency order. */
+    get keptAliases() {
+        return this.manifest.deployOrder;
+    }
+    /** The plugins that left stk.yaml, destroyed by the run. */
+    get removedAliases() {
+        return this.manifest.destroy.map((p) => p.alias);
+    }
+    /** Stores the rendered project with the run and writes it to this job's disk. */
+    async write(files, project) {
+        await this.deps.runs.putArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, project);
+        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+        await writeRenderedProject({ files, digest: project.digest }, this.dir);
+        this.onDisk = true;
+    }
+    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
+    async init(lockFile) {
+        if (this.initialized)
+            return this.initialized;
+        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
+        if (!this.onDisk) {
+            const project = await this.snapshot();
+            await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+            await restoreSnapshot(project, this.dir);
+            this.onDisk = true;
+        }
+        const terraform = this.projects.project(this.dir, null);
+        await terraform.init(this.projects.stateBackend(null), { lockFile });
+        this.initialized = terraform;
+        return terraform;
+    }
+    /** The project as UNIFIED_IAC stored it with the run. */
+    async snapshot() {
+        const project = await this.deps.runs.getArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT);
+        if (!project)
+            throw new Error(`run ${this.runId} has no unified project: UNIFIED_IAC did not run`);
+        return project;
+    }
+    /** Saves the `kind` plan of the project, made against `state`. */
+    async savePlan(terraform, kind, targets, state, lockFile) {
+        return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
+            name: kind,
+            kind,
+            file: (0,external_node_path_.join)(this.dir, `${kind}.tfplan`),
+            targets,
+            state,
+            ...(lockFile !== undefined ? { lockFile } : {}),
+        });
+    }
+    /** The saved `kind` plan, which the run's PLAN task made. */
+    async planRecord(kind) {
+        const record = await loadPlanRecord(this.deps.runs, this.runId, kind);
+        if (!record)
+            throw new Error(`run ${this.runId} has no saved ${kind} plan: its PLAN task did not run`);
+        return record;
+    }
+    /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
+    async lastModule(alias) {
+        return withDefaults(await lastDeployedIac(this.deps, this.manifest, alias));
+    }
+    /** In a rollback, the module as the version rolled back to deployed it. */
+    async rollbackModule(alias) {
+        const stored = await rollbackIac(this.deps, this.manifest, this.runId, alias);
+        if (!stored)
+            return undefined;
+        const source = this.manifest.rollback;
+        this.deps.logger.info(`Using the module ${alias} that run ${source?.runId ?? '?'} deployed for version ${source?.version ?? '?'}.`);
+        return withDefaults(stored);
+    }
+}
+/** A stored module's files, placed under `<alias>/` in the unified project. */
+function moduleFilesOf(alias, module) {
+    return module.files.map((f) => ({
+        path: `${alias}/${f.path}`,
+        content: Buffer.from(f.base64, 'base64'),
+    }));
+}
+/** Modules stored before they recorded their wiring have none. */
+function withDefaults(stored) {
+    return { ...stored, inputs: stored.inputs ?? {}, outputs: stored.outputs ?? [] };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-iac.ts
+/**
+ * UNIFIED_IAC (unified mode; orchestrate-and-plan runs it before approval): renders each kept
+ * plugin into `<alias>/` of the run's one project with its in-run connections wired through
+ * Terraform, renders each removed plugin again from its last deployment, and writes the root
+ * module (`stk-modules.tf`, `<alias>-outputs.tf`). In a rollback each module is taken as the
+ * version rolled back to deployed it, wiring included. First of the unified chain.
+ */
+
+
+
+
+
+const unifiedIac = {
+    type: 'UNIFIED_IAC',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    listed: { stage: 0, for: 'run' },
+    label: 'UNIFIED_IAC',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { manifest, run, unified, logger } = context;
+        const { runs } = context.stores;
+        checkModuleNames([...unified.keptAliases, ...unified.removedAliases]);
+        const files = [];
+        const modules = [];
+        for (const alias of unified.keptAliases) {
+            const recorded = await unified.rollbackModule(alias);
+            if (recorded) {
+                // A rollback deploys the module exactly as that version did, wiring included.
+                await runs.putArtifact(run.runId, iacArtifact(alias), recorded);
+                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
+                files.push(...moduleFilesOf(alias, recorded));
+                continue;
+            }
+            const plugin = infraPlugin(context, alias);
+            const wiring = wireModule(plugin, manifest);
+            const rendered = await context.renderer.render(plugin, wiring.connections);
+            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
+            const variables = connectionsFile(wiring.inputs);
+            if (variables)
+                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
+            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const snapshot = {
+                digest: digestFiles(moduleFiles),
+                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+                inputs: wiring.inputs,
+                outputs,
+            };
+            await runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
+            modules.push({ alias, inputs: wiring.inputs, outputs });
+            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
+        }
+        for (const alias of unified.removedAliases) {
+            const previous = await unified.lastModule(alias);
+            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
+            files.push(...moduleFilesOf(alias, previous));
+            logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
+        }
+        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
+        for (const module of modules) {
+            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
+        }
+        const project = {
+            digest: digestFiles(files),
+            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+            modules,
+        };
+        await unified.write(files, project);
+        logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-plan.ts
+
+const unifiedPlan = {
+    type: 'PLAN',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    listed: { stage: 1, for: 'run' },
+    label: 'PLAN',
+    waits: afterPreviousRunTask,
+    async execute({ unified }) {
+        const terraform = await unified.init();
+        const state = (await terraform.stateVersion()) ?? null;
+        const lockFile = await terraform.lockFile();
+        const plans = [];
+        const kept = unified.keptAliases;
+        const removed = unified.removedAliases;
+        if (kept.length > 0) {
+            // Targets only exclude something when modules are being removed.
+            const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
+            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+        }
+        if (removed.length > 0) {
+            const targets = removed.map((a) => `module.${a}`);
+            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+        }
+        return { plans };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/table.ts
+/**
+ * The task types: one handler each, one line each below. Everything the rest of the engine knows
+ * about task types is derived from this table: a run's task list per mode, which types a TASK_LIST
+ * may name, which tasks orchestrate-and-plan runs before approval (the planning set), what each
+ * task waits for in the graph, a run's deployment mode, and how summaries name a task.
+ *
+ * Lower layers (tasks/, runs/, schedule/) treat a task type as an opaque string: they store and
+ * compare it, and take the graph's waits as a function (schedule's WaitsOf). Only this table says
+ * which types exist, and it checks every task list that comes in (checkTaskTypes).
+ *
+ * A handler is found by its wire name and its scope: PLAN is classic mode's per-plugin plan and
+ * unified mode's whole-run plan, two handlers under one name, as TASK_LIST has always carried it
+ * (pluginAppliedAlias set or null).
+ */
+
+
+
+
+
+
+
+
+
+const TASK_HANDLERS = [
+    iacSelfHosted,
+    deploySelfHosted,
+    destroySelfHosted,
+    classicPlan,
+    unifiedIac,
+    unifiedPlan,
+    unifiedDeploy,
+    unifiedDestroy,
+];
+/** A set of handlers and what is derived from them (TASK_TABLE: the engine's). */
+class TaskTable {
+    handlers;
+    /** Every wire name a TASK_LIST may name, in table order. */
+    types;
+    /** The wire names orchestrate-and-plan runs itself before approval (left out of apply_tasks). */
+    planning;
+    constructor(handlers) {
+        this.handlers = handlers;
+        const seen = new Map();
+        for (const handler of handlers) {
+            const other = seen.get(handler.type);
+            // One name, one phase: apply_tasks and the summaries split tasks by name.
+            if (other && (other.scope === handler.scope || other.phase !== handler.phase))
+                throw new Error(`task type ${handler.type} has two handlers of ${other.scope === handler.scope ? `scope ${handler.scope}` : 'different phases'}`);
+            seen.set(handler.type, handler);
+        }
+        this.types = [...seen.keys()];
+        this.planning = [...seen.values()].filter((h) => h.phase === 'plan').map((h) => h.type);
+    }
+    /**
+     * The tasks of a run of `mode` (CONTRACT.md §4, §6), in a valid order task by task: stage by
+     * stage, within a stage the run's own tasks first, then plugin by plugin, each plugin's tasks in
+     * table order (classic: every PLAN; then IAC and DEPLOY of each plugin, producers first; then
+     * each DESTROY, consumers first). None when the run would have no task to apply.
+     *
+     * @param deployOrder infra plugin aliases in dependency order (producers first)
+     * @param destroyOrder removed plugin aliases in destroy order (consumers first)
+     */
+    taskList(mode, deployOrder, destroyOrder) {
+        const kept = new Set(deployOrder);
+        for (const alias of destroyOrder)
+            if (kept.has(alias))
+                throw new Error(`taskList: alias ${alias} is both deployed and destroyed`);
+        const runWants = {
+            run: true,
+            'run-if-kept': deployOrder.length > 0,
+            'run-if-removed': destroyOrder.length > 0,
+            kept: false,
+            removed: false,
+            'kept-and-removed': false,
+        };
+        const pluginWants = (handler, alias) => handler.listed.for === 'kept-and-removed' ||
+            handler.listed.for === (kept.has(alias) ? 'kept' : 'removed');
+        const ofMode = this.handlers.filter((h) => h.mode === mode);
+        const stages = [...new Set(ofMode.map((h) => h.listed.stage))].sort((a, b) => a - b);
+        const tasks = [];
+        for (const stage of stages) {
+            const inStage = ofMode.filter((h) => h.listed.stage === stage);
+            for (const handler of inStage)
+                if (handler.scope === 'run' && runWants[handler.listed.for])
+                    tasks.push({ taskType: handler.type, pluginAppliedAlias: null });
+            for (const alias of [...deployOrder, ...destroyOrder])
+                for (const handler of inStage)
+                    if (handler.scope === 'plugin' && pluginWants(handler, alias))
+                        tasks.push({ taskType: handler.type, pluginAppliedAlias: alias });
+        }
+        return tasks.some((t) => this.find(t)?.phase === 'apply') ? tasks : [];
+    }
+    /** The handler of `task`, if the table has one for its type and scope. */
+    find(task) {
+        const scope = task.pluginAppliedAlias === null ? 'run' : 'plugin';
+        return this.handlers.find((h) => h.type === task.taskType && h.scope === scope);
+    }
+    /** Refuses a task list naming a type (or a scope of it) the table does not have. */
+    checkTaskTypes(tasks) {
+        tasks.forEach((task, index) => {
+            if (this.find(task))
+                return;
+            const where = `element ${index} has taskType ${JSON.stringify(task.taskType)}`;
+            const known = this.types.includes(task.taskType);
+            throw new errors_ConfigurationError({
+                message: known
+                    ? `${where} ${task.pluginAppliedAlias === null ? 'without' : 'with'} a pluginAppliedAlias, which that type does not take.`
+                    : `${where}; expected one of ${this.types.join(', ')}.`,
+                hint: 'Pass the apply_tasks output of orchestrate-and-plan unchanged.',
+            });
+        });
+        return [...tasks];
+    }
+    /** What a task waits for in the graph: its handler's waits (none for an unknown one). */
+    waits = (task, graph) => this.find(task)?.waits(task, graph) ?? [];
+    /** A run's mode: unified when any of its tasks is a unified mode's. */
+    mode(tasks) {
+        return tasks.some((t) => this.find(t)?.mode === 'unified') ? 'unified' : 'classic';
+    }
+    /** Whether orchestrate-and-plan runs `task` before approval. */
+    isPlanning(task) {
+        return this.find(task)?.phase === 'plan';
+    }
+    /** How summaries name a task type in a few characters (its wire name when unknown). */
+    label(task) {
+        return this.find(task)?.label ?? task.taskType;
+    }
+    /** Executes `task` with its handler. */
+    async execute(context, task) {
+        const handler = this.find(task);
+        if (!handler)
+            throw new Error(`task ${task.runTaskId} (${task.taskType} ${task.pluginAppliedAlias ?? 'over the whole run'}) has no handler`);
+        return handler.scope === 'run'
+            ? handler.execute(context)
+            : handler.execute(context, task.pluginAppliedAlias);
+    }
+}
+/** The engine's task types. */
+const TASK_TABLE = new TaskTable(TASK_HANDLERS);
+/** Every task type's wire name. */
+const TASK_TYPES = TASK_TABLE.types;
+/** The types orchestrate-and-plan executes itself before asking for approval (both modes). */
+const PLANNING_TASKS = TASK_TABLE.planning;
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/index.ts
+
+
+
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
 /**
@@ -96725,9 +97608,7 @@ async function openRunWith(deps, options) {
     manifest = withTerraformVersions(manifest, terraform.versions);
     const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
     const removed = manifest.destroy.map((p) => p.alias);
-    const tasks = mode === 'unified'
-        ? planUnifiedTasks(manifest.deployOrder, removed)
-        : planClassicTasks(manifest.deployOrder, removed);
+    const tasks = TASK_TABLE.taskList(mode, manifest.deployOrder, removed);
     const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
     const base = {
         type: operation.type,
@@ -96864,276 +97745,6 @@ function quiet(logger) {
         group: (title, fn) => logger.group(title, fn),
         addSecret: (value) => logger.addSecret(value),
     };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/recorded-iac.ts
-/**
- * IaC that an earlier run deployed, read back from the IaC bucket: the last deployment's IaC of a
- * plugin that left stk.yaml (to destroy it, in both modes), and the IaC of the version a rollback
- * returns to. One place for each lookup, and for what is said when it cannot be found.
- */
-
-/**
- * The IaC of `alias`'s last successful deployment on the run's target. A plugin with none recorded
- * cannot be destroyed safely (ConfigurationError); a recorded object that is gone is an outside
- * failure naming its key.
- */
-async function lastDeployedIac(deps, manifest, alias) {
-    const last = await deps.history.getLast(manifest.target);
-    const entry = last?.iac[alias];
-    if (!entry) {
-        throw new errors_ConfigurationError({
-            message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-            hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-        });
-    }
-    const stored = await deps.iacStore.getJson(entry.key);
-    if (!stored) {
-        throw new ExternalError(`The IaC of ${alias}'s last deployment (run ${last?.runId ?? '?'}) is missing from ${deps.iacStore.bucket}/${entry.key}, so it cannot be destroyed. Restore the object (e.g. from the bucket's versioning), or destroy its resources by hand.`);
-    }
-    return stored.value;
-}
-/**
- * In a rollback, the IaC the version rolled back to deployed for `alias`; undefined when the run
- * is not a rollback. Its init passes the guard again, like any IaC.
- */
-async function rollbackIac(deps, manifest, runId, alias) {
-    const source = manifest.rollback;
-    if (!source)
-        return undefined;
-    const entry = source.iac[alias];
-    // The manifest was built from that version's record, which lists every plugin it deployed.
-    if (!entry)
-        throw new Error(`run ${runId} has no recorded IaC for ${alias}`);
-    const stored = await deps.iacStore.getJson(entry.key);
-    if (!stored) {
-        throw new ExternalError(`The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed. Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.`);
-    }
-    return stored.value;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
-/**
- * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
- * its SHA-256, the state version it was made against, its resource changes and the provider lock
- * file, so the approved job applies exactly what was reviewed, or refuses and says why.
- */
-
-
-
-
-
-async function savePlan(runs, runId, terraform, logger, options) {
-    const result = await terraform.plan({
-        out: options.file,
-        destroy: options.kind === 'destroy',
-        targets: options.targets,
-    });
-    const bytes = await (0,promises_.readFile)(options.file);
-    const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
-    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
-    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
-    const record = {
-        name: options.name,
-        kind: options.kind,
-        ...(options.alias !== undefined ? { alias: options.alias } : {}),
-        targets: options.targets,
-        state: options.state,
-        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
-        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
-        ...(options.connections !== undefined ? { connections: options.connections } : {}),
-        fileKey,
-        textKey,
-        sha256: saved_plans_sha256(bytes),
-        changes,
-        counts: countChanges(changes),
-        hasChanges: result.hasChanges,
-        plannedAt: new Date().toISOString(),
-    };
-    await runs.putArtifact(runId, planArtifact(options.name), record);
-    const c = record.counts;
-    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
-    return record;
-}
-async function loadPlanRecord(runs, runId, name) {
-    return runs.getArtifact(runId, planArtifact(name));
-}
-/**
- * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
- * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
- * Returns how many resources it destroys; the caller applies `file`.
- */
-async function replanReviewedDestroy(terraform, record, file, refusal) {
-    await terraform.plan({ out: file, destroy: true, targets: record.targets });
-    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
-    const differences = compareDestroys(destroyedAddresses(record.changes), now);
-    if (differences.length > 0) {
-        throw new errors_ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            { message: refusal.nothing, hint: refusal.hint },
-        ], refusal.title);
-    }
-    return now.length;
-}
-/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
-async function verifiedPlanBytes(runs, bucket, runId, record) {
-    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    const bytes = await runs.getFile(runId, planFile(record.name));
-    if (!bytes) {
-        throw new ExternalError(`The saved ${what} of run ${runId} is missing from s3://${bucket}/${record.fileKey}.`);
-    }
-    const actual = saved_plans_sha256(bytes);
-    if (actual !== record.sha256) {
-        throw new errors_ConfigurationError({
-            message: `The saved ${what} of run ${runId} (s3://${bucket}/${record.fileKey}) is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}.`,
-            hint: 'Nothing was applied. Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.',
-        });
-    }
-    return Buffer.from(bytes);
-}
-/** Refuses to go on when the state moved since the plan was made. */
-function refuseStaleState(runId, record, now) {
-    const moved = stateMoved(record.state, now);
-    if (!moved)
-        return;
-    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    throw new errors_ConfigurationError({
-        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
-        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
-    });
-}
-/** How the state moved between two versions, in words; undefined when it did not. */
-function stateMoved(planned, now) {
-    if (planned === null && now === null)
-        return undefined;
-    if (planned === null)
-        return `a state was created (serial ${now?.serial ?? '?'})`;
-    if (now === null)
-        return 'the state was deleted';
-    if (planned.lineage !== now.lineage)
-        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
-    if (planned.serial !== now.serial)
-        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
-    return undefined;
-}
-function saved_plans_sha256(bytes) {
-    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-project.ts
-/**
- * Unified mode's one Terraform project of the run (CONTRACT.md §6), as this job holds it: the
- * project folder (rendered here by UNIFIED_IAC or restored from the run after a job boundary,
- * never a folder another job left), its init once per job, its saved plans, and the stored modules
- * it is rendered from.
- */
-
-
-
-
-
-
-
-class UnifiedProject {
-    deps;
-    runId;
-    manifest;
-    workDir;
-    projects;
-    initialized;
-    /** Whether this job's disk holds the run's project (rendered or restored here). */
-    onDisk = false;
-    constructor(deps, runId, manifest, workDir, projects) {
-        this.deps = deps;
-        this.runId = runId;
-        this.manifest = manifest;
-        this.workDir = workDir;
-        this.projects = projects;
-    }
-    get dir() {
-        return (0,external_node_path_.join)(this.workDir, 'unified');
-    }
-    /** The plugins the run deploys, in dependency order. */
-    get keptAliases() {
-        return this.manifest.deployOrder;
-    }
-    /** The plugins that left stk.yaml, destroyed by the run. */
-    get removedAliases() {
-        return this.manifest.destroy.map((p) => p.alias);
-    }
-    /** Stores the rendered project with the run and writes it to this job's disk. */
-    async write(files, project) {
-        await this.deps.runs.putArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, project);
-        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
-        await writeRenderedProject({ files, digest: project.digest }, this.dir);
-        this.onDisk = true;
-    }
-    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
-    async init(lockFile) {
-        if (this.initialized)
-            return this.initialized;
-        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
-        if (!this.onDisk) {
-            const project = await this.snapshot();
-            await (0,promises_.rm)(this.dir, { recursive: true, force: true });
-            await restoreSnapshot(project, this.dir);
-            this.onDisk = true;
-        }
-        const terraform = this.projects.project(this.dir, null);
-        await terraform.init(this.projects.stateBackend(null), { lockFile });
-        this.initialized = terraform;
-        return terraform;
-    }
-    /** The project as UNIFIED_IAC stored it with the run. */
-    async snapshot() {
-        const project = await this.deps.runs.getArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT);
-        if (!project)
-            throw new Error(`run ${this.runId} has no unified project: UNIFIED_IAC did not run`);
-        return project;
-    }
-    /** Saves the `kind` plan of the project, made against `state`. */
-    async savePlan(terraform, kind, targets, state, lockFile) {
-        return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
-            name: kind,
-            kind,
-            file: (0,external_node_path_.join)(this.dir, `${kind}.tfplan`),
-            targets,
-            state,
-            ...(lockFile !== undefined ? { lockFile } : {}),
-        });
-    }
-    /** The saved `kind` plan, which the run's PLAN task made. */
-    async planRecord(kind) {
-        const record = await loadPlanRecord(this.deps.runs, this.runId, kind);
-        if (!record)
-            throw new Error(`run ${this.runId} has no saved ${kind} plan: its PLAN task did not run`);
-        return record;
-    }
-    /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
-    async lastModule(alias) {
-        return withDefaults(await lastDeployedIac(this.deps, this.manifest, alias));
-    }
-    /** In a rollback, the module as the version rolled back to deployed it. */
-    async rollbackModule(alias) {
-        const stored = await rollbackIac(this.deps, this.manifest, this.runId, alias);
-        if (!stored)
-            return undefined;
-        const source = this.manifest.rollback;
-        this.deps.logger.info(`Using the module ${alias} that run ${source?.runId ?? '?'} deployed for version ${source?.version ?? '?'}.`);
-        return withDefaults(stored);
-    }
-}
-/** A stored module's files, placed under `<alias>/` in the unified project. */
-function moduleFilesOf(alias, module) {
-    return module.files.map((f) => ({
-        path: `${alias}/${f.path}`,
-        content: Buffer.from(f.base64, 'base64'),
-    }));
-}
-/** Modules stored before they recorded their wiring have none. */
-function withDefaults(stored) {
-    return { ...stored, inputs: stored.inputs ?? {}, outputs: stored.outputs ?? [] };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
@@ -97941,613 +98552,6 @@ class ForeignRunError extends errors_ConfigurationError {
 
 
 
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
-/** The infra plugin `alias` of the run's manifest. */
-function infraPlugin(context, alias) {
-    const plugin = context.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
-    if (!plugin)
-        throw new Error(`run ${context.run.runId} has no infra plugin ${alias} in its manifest`);
-    return plugin;
-}
-/** A run-scope task waits for the run-scope task listed before it: they form one chain. */
-function afterPreviousRunTask(task, graph) {
-    const index = graph.tasks.findIndex((t) => t.runTaskId === task.runTaskId);
-    const previous = graph.tasks
-        .slice(0, index < 0 ? 0 : index)
-        .reverse()
-        .find((t) => t.pluginAppliedAlias === null);
-    return previous ? [previous.runTaskId] : [];
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/classic-plan.ts
-/**
- * PLAN of one plugin (classic mode; orchestrate-and-plan runs it before approval). A plugin whose
- * required Connection Interfaces already exist (from earlier deployments or other applications)
- * is rendered and planned, and the plan saved for DEPLOY to apply; the others are planned after
- * approval, after their producers. For a plugin the run destroys, the destroy is planned with the
- * IaC of its last deployment, so the reviewer sees what it removes. PLAN tasks wait for nothing.
- *
- * The wire name PLAN is also unified mode's whole-run plan (unified-plan.ts): one name, two
- * handlers, told apart by scope (a plugin alias or none), as TASK_LIST has always carried them.
- */
-
-
-
-
-
-
-
-const classicPlan = {
-    type: 'PLAN',
-    scope: 'plugin',
-    phase: 'plan',
-    mode: 'classic',
-    label: 'PLAN',
-    waits: () => [],
-    async execute(context, alias) {
-        if (context.manifest.destroy.some((p) => p.alias === alias)) {
-            return planDestroy(context, alias, await context.iac.restoreLast(alias, 'plan-destroy'));
-        }
-        return planPlugin(context, infraPlugin(context, alias));
-    },
-};
-/** Plans the destroy of a removed plugin in `dir`, which holds the IaC of its last deployment. */
-async function planDestroy(context, alias, dir) {
-    const terraform = context.terraform.project(dir, alias);
-    await terraform.init(context.terraform.stateBackend(alias));
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
-        name: classicPlanName(alias),
-        kind: 'destroy',
-        alias,
-        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
-        targets: [],
-        state: (await terraform.stateVersion()) ?? null,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-    });
-    return { plans: [record] };
-}
-async function planPlugin(context, plugin) {
-    const { workspace, environment } = context.manifest.target;
-    const missing = [];
-    const connections = {};
-    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
-    const requires = context.manifest.rollback ? [] : plugin.requires;
-    const found = await context.stores.context.getMany(workspace, environment, requires.map((r) => r.name));
-    for (const required of requires) {
-        const instance = found.get(required.name);
-        if (instance)
-            connections[required.name] = sha256(canonicalJson(instance.attributes));
-        else
-            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
-    }
-    if (missing.length > 0) {
-        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
-        context.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
-        return { unplanned: { alias: plugin.alias, reason } };
-    }
-    const project = await context.renderer.render(plugin);
-    const dir = (0,external_node_path_.join)(context.workDir, 'plan', plugin.alias);
-    await (0,promises_.rm)(dir, { recursive: true, force: true });
-    await writeRenderedProject(project, dir);
-    const terraform = context.terraform.project(dir, plugin.alias);
-    await terraform.init(context.terraform.stateBackend(plugin.alias));
-    const state = (await terraform.stateVersion()) ?? null;
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
-        name: classicPlanName(plugin.alias),
-        kind: 'deploy',
-        alias: plugin.alias,
-        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
-        targets: [],
-        state,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-        iacDigest: project.digest,
-        connections,
-    });
-    return { plans: [record] };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/deploy-self-hosted.ts
-/**
- * DEPLOY_SELF_HOSTED (classic mode, after approval): applies one plugin, in its own state, with
- * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
- * outputs came out as planned); when the IaC changed it plans again and applies only if the new
- * plan does the same things to the same resources, reporting the change prominently; otherwise it
- * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
- * plugin's Connection Interfaces. Waits for the plugin's IAC.
- */
-
-
-
-
-
-
-
-
-const deploySelfHosted = {
-    type: 'DEPLOY_SELF_HOSTED',
-    scope: 'plugin',
-    phase: 'apply',
-    mode: 'classic',
-    label: 'DEPLOY',
-    planApplied(use) {
-        if (use?.kind === 'applied')
-            return 'the reviewed plan';
-        if (use?.kind === 'replanned')
-            return '⚠️ re-planned (same changes)';
-        return use ? 'planned after approval' : '—';
-    },
-    waits(task, graph) {
-        const iac = graph.find('IAC_SELF_HOSTED', task.pluginAppliedAlias);
-        return iac ? [iac] : [];
-    },
-    async execute(context, alias) {
-        const plugin = infraPlugin(context, alias);
-        // Refused before anything is applied, rather than after.
-        await context.outputs.checkTarget(alias);
-        const dir = await context.iac.ensure(alias);
-        const { terraform, changes, use } = await applyPlugin(context, plugin, dir);
-        const outputs = await terraform.output();
-        const outputFile = await context.outputs.publish(plugin, outputs);
-        context.ledger.deployed(alias, context.ledger.digest(alias) ?? '');
-        return { changes, outputs, outputFile, reviewedPlan: use };
-    },
-};
-/**
- * Applies the reviewed plan, a new plan that does the same things, or (with no plan saved) plans
- * and applies in one go.
- */
-async function applyPlugin(context, plugin, dir) {
-    const { runs, iacStore } = context.stores;
-    const { logger } = context;
-    const runId = context.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    const terraform = context.terraform.project(dir, plugin.alias);
-    await terraform.init(context.terraform.stateBackend(plugin.alias), {
-        lockFile: record?.lockFile,
-    });
-    if (!record) {
-        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
-    }
-    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
-    if (context.ledger.digest(plugin.alias) === record.iacDigest) {
-        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
-        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const changedInterfaces = await changedConnections(context, record);
-    const why = changedInterfaces.length > 0
-        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
-        : 'its rendered IaC changed since review';
-    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
-    await terraform.plan({ out: file });
-    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
-    if (differences.length > 0) {
-        throw new errors_ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            {
-                message: `Nothing was applied to ${plugin.alias}.`,
-                hint: 'Start a new run (re-run the workflow) to review the new plan.',
-            },
-        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
-    }
-    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
-    return {
-        terraform,
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces },
-    };
-}
-/** The Connection Interfaces the plan was made with whose values changed since. */
-async function changedConnections(context, record) {
-    const { workspace, environment } = context.manifest.target;
-    const changed = [];
-    const planned = Object.entries(record.connections ?? {});
-    const found = await context.stores.context.getMany(workspace, environment, planned.map(([name]) => name));
-    for (const [name, digest] of planned) {
-        const instance = found.get(name);
-        if (!instance || sha256(canonicalJson(instance.attributes)) !== digest)
-            changed.push(name);
-    }
-    return changed;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/destroy-self-hosted.ts
-/**
- * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
- * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
- * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
- * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
- * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
- * plugin that required this one (consumers before producers).
- */
-
-
-
-
-const destroySelfHosted = {
-    type: 'DESTROY_SELF_HOSTED',
-    scope: 'plugin',
-    phase: 'apply',
-    mode: 'classic',
-    label: 'DESTROY',
-    planApplied(use) {
-        if (use?.kind === 'applied')
-            return 'the reviewed destroy plan';
-        if (use?.kind === 'replanned')
-            return '⚠️ re-planned (same changes)';
-        return use ? 'destroyed without a saved plan' : '—';
-    },
-    waits(task, graph) {
-        const alias = task.pluginAppliedAlias ?? '';
-        const deploys = graph.tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED');
-        const consumers = graph.tasks.filter((t) => t.taskType === 'DESTROY_SELF_HOSTED' &&
-            t.pluginAppliedAlias !== null &&
-            graph.dependsOn(t.pluginAppliedAlias).includes(alias));
-        return [...deploys, ...consumers].map((t) => t.runTaskId);
-    },
-    async execute(context, alias) {
-        const removed = context.manifest.destroy.find((p) => p.alias === alias);
-        if (!removed)
-            throw new Error(`run ${context.run.runId} does not remove plugin ${alias}`);
-        const dir = await context.iac.restoreLast(alias, 'destroy');
-        const { changes, use } = await destroyPlugin(context, alias, dir);
-        await context.outputs.removeConnections(removed);
-        return { changes, reviewedPlan: use };
-    },
-};
-/** The destroy of `alias` in `dir`, which holds the IaC of its last deployment. */
-async function destroyPlugin(context, alias, dir) {
-    const { runs, iacStore } = context.stores;
-    const { logger } = context;
-    const runId = context.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    const terraform = context.terraform.project(dir, alias);
-    await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
-    if (!record)
-        return { changes: await terraform.destroy(), use: { kind: 'none' } };
-    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
-    if (!moved) {
-        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
-        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
-    const count = await replanReviewedDestroy(terraform, record, file, {
-        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
-        nothing: `Nothing of ${alias} was destroyed.`,
-        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-    });
-    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
-    return {
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces: [], stateMoved: true },
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/iac-self-hosted.ts
-
-const iacSelfHosted = {
-    type: 'IAC_SELF_HOSTED',
-    scope: 'plugin',
-    phase: 'apply',
-    mode: 'classic',
-    label: 'IAC',
-    waits: (task, graph) => graph
-        .dependsOn(task.pluginAppliedAlias ?? '')
-        .flatMap((producer) => graph.find('DEPLOY_SELF_HOSTED', producer) ?? []),
-    async execute(context, alias) {
-        const project = await context.renderer.render(infraPlugin(context, alias));
-        await context.iac.store(alias, project);
-        context.logger.info(`Rendered ${project.files.length} file(s) of ${alias} (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    },
-};
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-deploy.ts
-/**
- * UNIFIED_DEPLOY (unified mode, after approval): applies exactly the saved deploy plan, refused
- * when its bytes changed or the state moved since it was made; then writes each plugin's output
- * file and publishes its Connection Interfaces. Follows PLAN.
- */
-
-
-
-
-
-
-const unifiedDeploy = {
-    type: 'UNIFIED_DEPLOY',
-    scope: 'run',
-    phase: 'apply',
-    mode: 'unified',
-    label: 'UNIFIED_DEPLOY',
-    planApplied: () => 'the reviewed plan',
-    waits: afterPreviousRunTask,
-    async execute(context) {
-        const { run, unified, logger } = context;
-        const { runs, iacStore } = context.stores;
-        const record = await unified.planRecord('deploy');
-        const bytes = await verifiedPlanBytes(runs, iacStore.bucket, run.runId, record);
-        const terraform = await unified.init(record.lockFile);
-        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
-        const file = (0,external_node_path_.join)(unified.dir, 'deploy.tfplan');
-        await (0,promises_.writeFile)(file, bytes);
-        logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
-        const changes = await terraform.applyPlan(file);
-        const outputs = await terraform.output();
-        const project = await unified.snapshot();
-        const pluginOutputs = [];
-        for (const alias of unified.keptAliases) {
-            const module = project.modules.find((m) => m.alias === alias);
-            const moduleOutputsOf = {};
-            for (const o of module?.outputs ?? []) {
-                const value = outputs[rootOutputName(alias, o.name)];
-                if (value)
-                    moduleOutputsOf[o.name] = value;
-            }
-            const outputFile = await context.outputs.publish(infraPlugin(context, alias), moduleOutputsOf);
-            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
-            const snapshot = await runs.getArtifact(run.runId, iacArtifact(alias));
-            context.ledger.deployed(alias, snapshot?.digest ?? '');
-        }
-        return { changes, pluginOutputs };
-    },
-};
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-destroy.ts
-/**
- * UNIFIED_DESTROY (unified mode, after approval): plans the destroy of the removed modules again
- * against the state the deploy left and applies it only when it destroys exactly the resources the
- * reviewed destroy plan listed; then deletes their Connection Interfaces. Last of the chain.
- */
-
-
-
-const unifiedDestroy = {
-    type: 'UNIFIED_DESTROY',
-    scope: 'run',
-    phase: 'apply',
-    mode: 'unified',
-    label: 'UNIFIED_DESTROY',
-    planApplied: () => 'a new plan equal to the reviewed one',
-    waits: afterPreviousRunTask,
-    async execute(context) {
-        const { unified, manifest, logger } = context;
-        const record = await unified.planRecord('destroy');
-        const terraform = await unified.init(record.lockFile);
-        const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
-        const count = await replanReviewedDestroy(terraform, record, file, {
-            title: 'The destroy planned now is not the one that was reviewed',
-            nothing: 'Nothing was destroyed.',
-            hint: 'Re-run the workflow to review a new destroy plan.',
-        });
-        logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
-        const changes = await terraform.applyPlan(file);
-        for (const removed of manifest.destroy)
-            await context.outputs.removeConnections(removed);
-        return { changes };
-    },
-};
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-iac.ts
-/**
- * UNIFIED_IAC (unified mode; orchestrate-and-plan runs it before approval): renders each kept
- * plugin into `<alias>/` of the run's one project with its in-run connections wired through
- * Terraform, renders each removed plugin again from its last deployment, and writes the root
- * module (`stk-modules.tf`, `<alias>-outputs.tf`). In a rollback each module is taken as the
- * version rolled back to deployed it, wiring included. First of the unified chain.
- */
-
-
-
-
-
-const unifiedIac = {
-    type: 'UNIFIED_IAC',
-    scope: 'run',
-    phase: 'plan',
-    mode: 'unified',
-    label: 'UNIFIED_IAC',
-    waits: afterPreviousRunTask,
-    async execute(context) {
-        const { manifest, run, unified, logger } = context;
-        const { runs } = context.stores;
-        checkModuleNames([...unified.keptAliases, ...unified.removedAliases]);
-        const files = [];
-        const modules = [];
-        for (const alias of unified.keptAliases) {
-            const recorded = await unified.rollbackModule(alias);
-            if (recorded) {
-                // A rollback deploys the module exactly as that version did, wiring included.
-                await runs.putArtifact(run.runId, iacArtifact(alias), recorded);
-                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
-                files.push(...moduleFilesOf(alias, recorded));
-                continue;
-            }
-            const plugin = infraPlugin(context, alias);
-            const wiring = wireModule(plugin, manifest);
-            const rendered = await context.renderer.render(plugin, wiring.connections);
-            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
-            const variables = connectionsFile(wiring.inputs);
-            if (variables)
-                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
-            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
-            const snapshot = {
-                digest: digestFiles(moduleFiles),
-                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-                inputs: wiring.inputs,
-                outputs,
-            };
-            await runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
-            modules.push({ alias, inputs: wiring.inputs, outputs });
-            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
-        }
-        for (const alias of unified.removedAliases) {
-            const previous = await unified.lastModule(alias);
-            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
-            files.push(...moduleFilesOf(alias, previous));
-            logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
-        }
-        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
-        for (const module of modules) {
-            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
-        }
-        const project = {
-            digest: digestFiles(files),
-            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-            modules,
-        };
-        await unified.write(files, project);
-        logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    },
-};
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-plan.ts
-
-const unifiedPlan = {
-    type: 'PLAN',
-    scope: 'run',
-    phase: 'plan',
-    mode: 'unified',
-    label: 'PLAN',
-    waits: afterPreviousRunTask,
-    async execute({ unified }) {
-        const terraform = await unified.init();
-        const state = (await terraform.stateVersion()) ?? null;
-        const lockFile = await terraform.lockFile();
-        const plans = [];
-        const kept = unified.keptAliases;
-        const removed = unified.removedAliases;
-        if (kept.length > 0) {
-            // Targets only exclude something when modules are being removed.
-            const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
-            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
-        }
-        if (removed.length > 0) {
-            const targets = removed.map((a) => `module.${a}`);
-            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
-        }
-        return { plans };
-    },
-};
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/table.ts
-/**
- * The task types: one handler each, one line each below. Everything the rest of the engine knows
- * about task types is derived from this table: which types a TASK_LIST may name, which tasks
- * orchestrate-and-plan runs before approval (the planning set), what each task waits for in the
- * graph, a run's deployment mode, and how summaries name a task.
- *
- * Lower layers (tasks/, runs/, schedule/) treat a task type as an opaque string: they store and
- * compare it, and take the graph's waits as a function (schedule's WaitsOf). Only this table says
- * which types exist, and it checks every task list that comes in (checkTaskTypes).
- *
- * A handler is found by its wire name and its scope: PLAN is classic mode's per-plugin plan and
- * unified mode's whole-run plan, two handlers under one name, as TASK_LIST has always carried it
- * (pluginAppliedAlias set or null).
- */
-
-
-
-
-
-
-
-
-
-const TASK_HANDLERS = [
-    iacSelfHosted,
-    deploySelfHosted,
-    destroySelfHosted,
-    classicPlan,
-    unifiedIac,
-    unifiedPlan,
-    unifiedDeploy,
-    unifiedDestroy,
-];
-/** A set of handlers and what is derived from them (TASK_TABLE: the engine's). */
-class TaskTable {
-    handlers;
-    /** Every wire name a TASK_LIST may name, in table order. */
-    types;
-    /** The wire names orchestrate-and-plan runs itself before approval (left out of apply_tasks). */
-    planning;
-    constructor(handlers) {
-        this.handlers = handlers;
-        const seen = new Map();
-        for (const handler of handlers) {
-            const other = seen.get(handler.type);
-            // One name, one phase: apply_tasks and the summaries split tasks by name.
-            if (other && (other.scope === handler.scope || other.phase !== handler.phase))
-                throw new Error(`task type ${handler.type} has two handlers of ${other.scope === handler.scope ? `scope ${handler.scope}` : 'different phases'}`);
-            seen.set(handler.type, handler);
-        }
-        this.types = [...seen.keys()];
-        this.planning = [...seen.values()].filter((h) => h.phase === 'plan').map((h) => h.type);
-    }
-    /** The handler of `task`, if the table has one for its type and scope. */
-    find(task) {
-        const scope = task.pluginAppliedAlias === null ? 'run' : 'plugin';
-        return this.handlers.find((h) => h.type === task.taskType && h.scope === scope);
-    }
-    /** Refuses a task list naming a type (or a scope of it) the table does not have. */
-    checkTaskTypes(tasks) {
-        tasks.forEach((task, index) => {
-            if (this.find(task))
-                return;
-            const where = `element ${index} has taskType ${JSON.stringify(task.taskType)}`;
-            const known = this.types.includes(task.taskType);
-            throw new errors_ConfigurationError({
-                message: known
-                    ? `${where} ${task.pluginAppliedAlias === null ? 'without' : 'with'} a pluginAppliedAlias, which that type does not take.`
-                    : `${where}; expected one of ${this.types.join(', ')}.`,
-                hint: 'Pass the apply_tasks output of orchestrate-and-plan unchanged.',
-            });
-        });
-        return [...tasks];
-    }
-    /** What a task waits for in the graph: its handler's waits (none for an unknown one). */
-    waits = (task, graph) => this.find(task)?.waits(task, graph) ?? [];
-    /** A run's mode: unified when any of its tasks is a unified mode's. */
-    mode(tasks) {
-        return tasks.some((t) => this.find(t)?.mode === 'unified') ? 'unified' : 'classic';
-    }
-    /** Whether orchestrate-and-plan runs `task` before approval. */
-    isPlanning(task) {
-        return this.find(task)?.phase === 'plan';
-    }
-    /** How summaries name a task type in a few characters (its wire name when unknown). */
-    label(task) {
-        return this.find(task)?.label ?? task.taskType;
-    }
-    /** Executes `task` with its handler. */
-    async execute(context, task) {
-        const handler = this.find(task);
-        if (!handler)
-            throw new Error(`task ${task.runTaskId} (${task.taskType} ${task.pluginAppliedAlias ?? 'over the whole run'}) has no handler`);
-        return handler.scope === 'run'
-            ? handler.execute(context)
-            : handler.execute(context, task.pluginAppliedAlias);
-    }
-}
-/** The engine's task types. */
-const TASK_TABLE = new TaskTable(TASK_HANDLERS);
-/** Every task type's wire name. */
-const TASK_TYPES = TASK_TABLE.types;
-/** The types orchestrate-and-plan executes itself before asking for approval (both modes). */
-const PLANNING_TASKS = TASK_TABLE.planning;
-
-;// CONCATENATED MODULE: ./packages/core/src/task-handlers/index.ts
 
 
 

@@ -1,4 +1,3 @@
-export * from './task-lists';
 export * from './connection-outputs';
 export * from './plugin-snapshot';
 export * from './artifacts';

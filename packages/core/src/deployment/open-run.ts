@@ -47,7 +47,7 @@ import { snapshotDirectory } from './plugin-snapshot';
 import type { RepositoryFiles } from './repository-files';
 import { mergeTypes, readRepositoryTypes, REPOSITORY_TYPES_DIR } from '../connection-types';
 import type { DeploymentMode } from '../tasks';
-import { planClassicTasks, planUnifiedTasks } from './task-lists';
+import { TASK_TABLE } from '../task-handlers';
 import { checkRepositoryBinding } from './repository-binding';
 import { checkInterfaceOwnership } from './interface-ownership';
 import {
@@ -256,10 +256,7 @@ async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): 
 
   const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
   const removed = manifest.destroy.map((p) => p.alias);
-  const tasks =
-    mode === 'unified'
-      ? planUnifiedTasks(manifest.deployOrder, removed)
-      : planClassicTasks(manifest.deployOrder, removed);
+  const tasks = TASK_TABLE.taskList(mode, manifest.deployOrder, removed);
   const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
   const base = {
     type: operation.type,

@@ -38,6 +38,7 @@ function handler(
     scope: 'run',
     phase,
     mode: 'unified',
+    listed: { stage: 0, for: 'run' },
     label: type,
     waits: (task, graph) => {
       const index = graph.tasks.findIndex((t) => t.runTaskId === task.runTaskId);

@@ -22,6 +22,7 @@ export const classicPlan: PluginTaskHandler = {
   scope: 'plugin',
   phase: 'plan',
   mode: 'classic',
+  listed: { stage: 0, for: 'kept-and-removed' },
   label: 'PLAN',
   waits: () => [],
   async execute(context, alias) {

@@ -27,6 +27,7 @@ export const deploySelfHosted: PluginTaskHandler = {
   scope: 'plugin',
   phase: 'apply',
   mode: 'classic',
+  listed: { stage: 1, for: 'kept' },
   label: 'DEPLOY',
   planApplied(use) {
     if (use?.kind === 'applied') return 'the reviewed plan';

@@ -24,6 +24,7 @@ export const destroySelfHosted: PluginTaskHandler = {
   scope: 'plugin',
   phase: 'apply',
   mode: 'classic',
+  listed: { stage: 2, for: 'removed' },
   label: 'DESTROY',
   planApplied(use) {
     if (use?.kind === 'applied') return 'the reviewed destroy plan';

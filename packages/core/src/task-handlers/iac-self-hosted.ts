@@ -11,6 +11,7 @@ export const iacSelfHosted: PluginTaskHandler = {
   scope: 'plugin',
   phase: 'apply',
   mode: 'classic',
+  listed: { stage: 1, for: 'kept' },
   label: 'IAC',
   waits: (task, graph) =>
     graph

@@ -1,9 +1,13 @@
 import { ConfigurationError } from '../errors';
 import { taskGraph, type GraphTask } from '../schedule';
-import { planClassicTasks, planUnifiedTasks } from '../deployment/task-lists';
 import { iacSelfHosted } from './iac-self-hosted';
 import { PLANNING_TASKS, TASK_HANDLERS, TASK_TABLE, TASK_TYPES, TaskTable } from './table';
 import type { PluginTaskHandler, TaskHandler } from './task-handler';
+
+const classicTasks = (kept: string[], removed: string[]) =>
+  TASK_TABLE.taskList('classic', kept, removed);
+const unifiedTasks = (kept: string[], removed: string[]) =>
+  TASK_TABLE.taskList('unified', kept, removed);
 
 /** A task list as the run records it, each task named `<type> <alias>` (its id). */
 function listed(specs: { taskType: string; pluginAppliedAlias: string | null }[]): GraphTask[] {
@@ -33,12 +37,12 @@ describe('the task table', () => {
   });
 
   it('has a handler for every task a run of either mode lists', () => {
-    const tasks = [...planClassicTasks(['a', 'b'], ['gone']), ...planUnifiedTasks(['a'], ['gone'])];
+    const tasks = [...classicTasks(['a', 'b'], ['gone']), ...unifiedTasks(['a'], ['gone'])];
     for (const task of tasks) expect(TASK_TABLE.find(task)).toBeDefined();
   });
 
   it('puts DEPLOY after its IAC, a dependent IAC after its producers DEPLOY, destroys after deploys, consumers first', () => {
-    const tasks = listed(planClassicTasks(['a', 'b'], ['oldUser', 'old']));
+    const tasks = listed(classicTasks(['a', 'b'], ['oldUser', 'old']));
     expect(waitsOf(TASK_TABLE, tasks, { a: [], b: ['a'], old: [], oldUser: ['old'] })).toEqual({
       'PLAN a': [],
       'PLAN b': [],
@@ -58,7 +62,7 @@ describe('the task table', () => {
   });
 
   it('keeps the unified chain in list order', () => {
-    const tasks = listed(planUnifiedTasks(['a'], ['gone']));
+    const tasks = listed(unifiedTasks(['a'], ['gone']));
     expect(waitsOf(TASK_TABLE, tasks)).toEqual({
       UNIFIED_IAC: [],
       PLAN: ['UNIFIED_IAC'],
@@ -68,8 +72,8 @@ describe('the task table', () => {
   });
 
   it('tells the modes apart, PLAN by its scope', () => {
-    expect(TASK_TABLE.mode(planUnifiedTasks(['a'], []))).toBe('unified');
-    expect(TASK_TABLE.mode(planClassicTasks(['a'], []))).toBe('classic');
+    expect(TASK_TABLE.mode(unifiedTasks(['a'], []))).toBe('unified');
+    expect(TASK_TABLE.mode(classicTasks(['a'], []))).toBe('classic');
     expect(TASK_TABLE.mode([{ taskType: 'PLAN', pluginAppliedAlias: null }])).toBe('unified');
     expect(TASK_TABLE.mode([{ taskType: 'PLAN', pluginAppliedAlias: 'a' }])).toBe('classic');
   });
@@ -130,6 +134,7 @@ describe('a table with one more task type', () => {
     scope: 'plugin',
     phase: 'plan',
     mode: 'classic',
+    listed: { stage: 0, for: 'kept' },
     label: 'DRIFT',
     waits(task, graph) {
       const plan = graph.find('PLAN', task.pluginAppliedAlias);
@@ -139,7 +144,16 @@ describe('a table with one more task type', () => {
   };
   const table = new TaskTable([...TASK_HANDLERS, driftCheck]);
 
-  it('derives the task types, the planning set, the waits, the mode and the labels from it', () => {
+  it('derives the task lists, the task types, the planning set, the waits, the mode and the labels from it', () => {
+    expect(table.taskList('classic', ['a'], ['gone'])).toEqual([
+      { taskType: 'PLAN', pluginAppliedAlias: 'a' },
+      { taskType: 'DRIFT_CHECK', pluginAppliedAlias: 'a' },
+      { taskType: 'PLAN', pluginAppliedAlias: 'gone' },
+      { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'a' },
+      { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'a' },
+      { taskType: 'DESTROY_SELF_HOSTED', pluginAppliedAlias: 'gone' },
+    ]);
+    expect(table.taskList('unified', ['a'], [])).toEqual(TASK_TABLE.taskList('unified', ['a'], []));
     expect(table.types).toEqual([...TASK_TYPES, 'DRIFT_CHECK']);
     expect(table.planning).toEqual([...PLANNING_TASKS, 'DRIFT_CHECK']);
     const tasks = listed([
@@ -161,5 +175,50 @@ describe('a table with one more task type', () => {
         { runTaskId: 'x', taskType: 'DRIFT_CHECK', pluginAppliedAlias: 'a' },
       ]),
     ).toThrow(/expected one of/);
+  });
+});
+
+describe('planClassicTasks', () => {
+  it('plans every plugin deployed or destroyed first, then IAC and DEPLOY of each in dependency order, then destroys', () => {
+    expect(classicTasks(['topic', 'queue'], ['old-consumer', 'old-producer'])).toEqual([
+      { taskType: 'PLAN', pluginAppliedAlias: 'topic' },
+      { taskType: 'PLAN', pluginAppliedAlias: 'queue' },
+      { taskType: 'PLAN', pluginAppliedAlias: 'old-consumer' },
+      { taskType: 'PLAN', pluginAppliedAlias: 'old-producer' },
+      { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'topic' },
+      { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' },
+      { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: 'queue' },
+      { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'queue' },
+      { taskType: 'DESTROY_SELF_HOSTED', pluginAppliedAlias: 'old-consumer' },
+      { taskType: 'DESTROY_SELF_HOSTED', pluginAppliedAlias: 'old-producer' },
+    ]);
+  });
+
+  it('gives nothing to do for nothing', () => {
+    expect(classicTasks([], [])).toEqual([]);
+  });
+
+  it('refuses an alias both deployed and destroyed', () => {
+    expect(() => classicTasks(['a'], ['a'])).toThrow(/alias a is both deployed and destroyed/);
+  });
+});
+
+describe('planUnifiedTasks', () => {
+  it('renders and plans the run, then deploys what stays and destroys what left', () => {
+    expect(unifiedTasks(['a'], ['gone']).map((t) => t.taskType)).toEqual([
+      'UNIFIED_IAC',
+      'PLAN',
+      'UNIFIED_DEPLOY',
+      'UNIFIED_DESTROY',
+    ]);
+    expect(unifiedTasks([], ['gone']).map((t) => t.taskType)).toEqual([
+      'UNIFIED_IAC',
+      'PLAN',
+      'UNIFIED_DESTROY',
+    ]);
+  });
+
+  it('gives nothing to do for nothing', () => {
+    expect(unifiedTasks([], [])).toEqual([]);
   });
 });

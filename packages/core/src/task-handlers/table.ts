@@ -1,8 +1,8 @@
 /**
  * The task types: one handler each, one line each below. Everything the rest of the engine knows
- * about task types is derived from this table: which types a TASK_LIST may name, which tasks
- * orchestrate-and-plan runs before approval (the planning set), what each task waits for in the
- * graph, a run's deployment mode, and how summaries name a task.
+ * about task types is derived from this table: a run's task list per mode, which types a TASK_LIST
+ * may name, which tasks orchestrate-and-plan runs before approval (the planning set), what each
+ * task waits for in the graph, a run's deployment mode, and how summaries name a task.
  *
  * Lower layers (tasks/, runs/, schedule/) treat a task type as an opaque string: they store and
  * compare it, and take the graph's waits as a function (schedule's WaitsOf). Only this table says
@@ -20,7 +20,7 @@ import { deploySelfHosted } from './deploy-self-hosted';
 import { destroySelfHosted } from './destroy-self-hosted';
 import { iacSelfHosted } from './iac-self-hosted';
 import type { TaskContext, TaskResult } from './task-context';
-import type { TaskHandler } from './task-handler';
+import type { ListedFor, TaskHandler } from './task-handler';
 import { unifiedDeploy } from './unified-deploy';
 import { unifiedDestroy } from './unified-destroy';
 import { unifiedIac } from './unified-iac';
@@ -38,7 +38,7 @@ export const TASK_HANDLERS: readonly TaskHandler[] = [
 ];
 
 /** A task as the table looks it up: its wire name and plugin (null: the whole run). */
-type TaskKey = Pick<GraphTask, 'taskType' | 'pluginAppliedAlias'>;
+export type TaskKey = Pick<GraphTask, 'taskType' | 'pluginAppliedAlias'>;
 
 /** A set of handlers and what is derived from them (TASK_TABLE: the engine's). */
 export class TaskTable {
@@ -60,6 +60,51 @@ export class TaskTable {
     }
     this.types = [...seen.keys()];
     this.planning = [...seen.values()].filter((h) => h.phase === 'plan').map((h) => h.type);
+  }
+
+  /**
+   * The tasks of a run of `mode` (CONTRACT.md §4, §6), in a valid order task by task: stage by
+   * stage, within a stage the run's own tasks first, then plugin by plugin, each plugin's tasks in
+   * table order (classic: every PLAN; then IAC and DEPLOY of each plugin, producers first; then
+   * each DESTROY, consumers first). None when the run would have no task to apply.
+   *
+   * @param deployOrder infra plugin aliases in dependency order (producers first)
+   * @param destroyOrder removed plugin aliases in destroy order (consumers first)
+   */
+  taskList(
+    mode: DeploymentMode,
+    deployOrder: readonly string[],
+    destroyOrder: readonly string[],
+  ): TaskKey[] {
+    const kept = new Set(deployOrder);
+    for (const alias of destroyOrder)
+      if (kept.has(alias))
+        throw new Error(`taskList: alias ${alias} is both deployed and destroyed`);
+    const runWants: Record<ListedFor, boolean> = {
+      run: true,
+      'run-if-kept': deployOrder.length > 0,
+      'run-if-removed': destroyOrder.length > 0,
+      kept: false,
+      removed: false,
+      'kept-and-removed': false,
+    };
+    const pluginWants = (handler: TaskHandler, alias: string): boolean =>
+      handler.listed.for === 'kept-and-removed' ||
+      handler.listed.for === (kept.has(alias) ? 'kept' : 'removed');
+    const ofMode = this.handlers.filter((h) => h.mode === mode);
+    const stages = [...new Set(ofMode.map((h) => h.listed.stage))].sort((a, b) => a - b);
+    const tasks: TaskKey[] = [];
+    for (const stage of stages) {
+      const inStage = ofMode.filter((h) => h.listed.stage === stage);
+      for (const handler of inStage)
+        if (handler.scope === 'run' && runWants[handler.listed.for])
+          tasks.push({ taskType: handler.type, pluginAppliedAlias: null });
+      for (const alias of [...deployOrder, ...destroyOrder])
+        for (const handler of inStage)
+          if (handler.scope === 'plugin' && pluginWants(handler, alias))
+            tasks.push({ taskType: handler.type, pluginAppliedAlias: alias });
+    }
+    return tasks.some((t) => this.find(t)?.phase === 'apply') ? tasks : [];
   }
 
   /** The handler of `task`, if the table has one for its type and scope. */

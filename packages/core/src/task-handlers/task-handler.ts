@@ -8,6 +8,14 @@ import type { GraphTask, TaskGraphView } from '../schedule';
 import type { DeploymentMode, TaskType } from '../tasks';
 import type { ReviewedPlanUse, TaskContext, TaskResult } from './task-context';
 
+/**
+ * Which runs of its mode list the task: for each plugin the run deploys ('kept'), destroys
+ * ('removed') or both, or once over the whole run ('run', or only when the run deploys a plugin,
+ * 'run-if-kept', or destroys one, 'run-if-removed').
+ */
+export type ListedFor =
+  'kept' | 'removed' | 'kept-and-removed' | 'run' | 'run-if-kept' | 'run-if-removed';
+
 interface HandlerBase {
   /** The wire name (TASK_LIST, apply_tasks, run records): part of the contract, never renamed. */
   readonly type: TaskType;
@@ -18,6 +26,13 @@ interface HandlerBase {
   readonly phase: 'plan' | 'apply';
   /** The deployment mode whose runs have it. */
   readonly mode: DeploymentMode;
+  /**
+   * Where a run's task list has it (see TaskTable.taskList): stage by stage, and within a stage
+   * plugin by plugin (producers first, then removed plugins, consumers first), each plugin's tasks
+   * in table order. The list is a valid order task by task, so a task's stage comes after those of
+   * everything it waits for.
+   */
+  readonly listed: { stage: number; for: ListedFor };
   /** How summaries name it in a few characters (the timeline's bars). */
   readonly label: string;
   /** The summary's "Plan applied" cell for this task; absent: it applies no plan. */

@@ -18,6 +18,7 @@ export const unifiedDeploy: RunTaskHandler = {
   scope: 'run',
   phase: 'apply',
   mode: 'unified',
+  listed: { stage: 2, for: 'run-if-kept' },
   label: 'UNIFIED_DEPLOY',
   planApplied: () => 'the reviewed plan',
   waits: afterPreviousRunTask,

@@ -12,6 +12,7 @@ export const unifiedDestroy: RunTaskHandler = {
   scope: 'run',
   phase: 'apply',
   mode: 'unified',
+  listed: { stage: 3, for: 'run-if-removed' },
   label: 'UNIFIED_DESTROY',
   planApplied: () => 'a new plan equal to the reviewed one',
   waits: afterPreviousRunTask,

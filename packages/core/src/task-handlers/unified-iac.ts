@@ -30,6 +30,7 @@ export const unifiedIac: RunTaskHandler = {
   scope: 'run',
   phase: 'plan',
   mode: 'unified',
+  listed: { stage: 0, for: 'run' },
   label: 'UNIFIED_IAC',
   waits: afterPreviousRunTask,
   async execute(context) {

@@ -12,6 +12,7 @@ export const unifiedPlan: RunTaskHandler = {
   scope: 'run',
   phase: 'plan',
   mode: 'unified',
+  listed: { stage: 1, for: 'run' },
   label: 'PLAN',
   waits: afterPreviousRunTask,
   async execute({ unified }) {
