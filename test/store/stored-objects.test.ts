@@ -17,7 +17,7 @@ import {
   RunStore,
   SharedValueStore,
   StoredObjectError,
-  taskStatusOf,
+  classifyFailure,
   WorkspaceContextStore,
   type CreateRunInput,
   type DeploymentTarget,
@@ -62,7 +62,7 @@ async function storedObjectFailure(
   expect(failure.message).toContain(`s3://iac/${key} `);
   // How a run and a task end with it: an outside failure, not a bug of the engine.
   expect(classifyError(failure)).toBe('RUNTIME_ERROR');
-  expect(taskStatusOf(failure)).toBe('FAILED');
+  expect(classifyFailure(failure).task).toBe('FAILED');
   return failure;
 }
 

@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { escapeHtml, renderUndefinedNames, writeMaskedSummary } from '@deploy-engine/action-kit';
 import {
   describeConsumer,
-  PLANNING_TASKS,
+  TASK_TABLE,
   renderManifestMermaid,
   type Manifest,
   type OpenedRun,
@@ -141,9 +141,7 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
         String(index + 1),
         task.taskType,
         escapeHtml(task.pluginAppliedAlias ?? '—'),
-        PLANNING_TASKS.includes(task.taskType) || task.status !== 'PENDING'
-          ? task.status
-          : 'to approve',
+        TASK_TABLE.isPlanning(task) || task.status !== 'PENDING' ? task.status : 'to approve',
         escapeHtml(task.runTaskId),
       ]),
     ]);

@@ -20,6 +20,7 @@ import {
 import {
   AWS_REGION_NAME,
   parseTaskList,
+  TASK_TABLE,
   type AllowedModuleSource,
   type AllowedRemoteState,
   type ApplyTask,
@@ -84,7 +85,7 @@ export function parseRuntimeInputs(
   const basePathOutput = fileNameInput(p, 'BASE_PATH_OUTPUT', '');
   const inputs: RuntimeInputs = {
     runId: p.required('RUN_ID', 'Pass the run_id output of orchestrate-and-plan.'),
-    tasks: p.structured('TASK_LIST', [], parseTaskList, {
+    tasks: p.structured('TASK_LIST', [], (raw) => TASK_TABLE.checkTaskTypes(parseTaskList(raw)), {
       required: 'Pass the apply_tasks output of orchestrate-and-plan.',
     }),
     repositoryName: p.optional('REPOSITORY_NAME'),

@@ -6,7 +6,7 @@ import {
   renderUndefinedNames,
   writeMaskedSummary,
 } from '@deploy-engine/action-kit';
-import type { ExecuteResult, ReviewedPlanUse } from '@deploy-engine/core';
+import { TASK_TABLE, type ExecuteResult } from '@deploy-engine/core';
 import { renderTimeline } from './timeline';
 
 function seconds(ms: number): string {
@@ -41,7 +41,7 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
           report ? seconds(report.durationMs) : '—',
           // @actions/core drops an empty cell's closing tag: never pass ''.
           changes ? `${changes.added} / ${changes.changed} / ${changes.destroyed}` : '—',
-          planApplied(task.taskType, report?.reviewedPlan),
+          TASK_TABLE.find(task)?.planApplied?.(report?.reviewedPlan) ?? '—',
         ];
       }),
     ]);
@@ -50,7 +50,7 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
     const changed = report.reviewedPlan.changedInterfaces;
     core.summary.addRaw(
       `<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${
-        report.task.taskType === 'DESTROY_SELF_HOSTED'
+        report.reviewedPlan.stateMoved
           ? 'its state changed since the destroy was reviewed'
           : changed.length > 0
             ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
@@ -122,14 +122,4 @@ function resumeNote(result: ExecuteResult): string {
     return '<p>This run had already SUCCEEDED: nothing was run again. Start a new run to deploy again.</p>';
   }
   return '';
-}
-
-function planApplied(taskType: string, use: ReviewedPlanUse | undefined): string {
-  if (taskType === 'UNIFIED_DEPLOY') return 'the reviewed plan';
-  if (taskType === 'UNIFIED_DESTROY') return 'a new plan equal to the reviewed one';
-  if (!use || (taskType !== 'DEPLOY_SELF_HOSTED' && taskType !== 'DESTROY_SELF_HOSTED')) return '—';
-  const destroy = taskType === 'DESTROY_SELF_HOSTED';
-  if (use.kind === 'applied') return destroy ? 'the reviewed destroy plan' : 'the reviewed plan';
-  if (use.kind === 'replanned') return '⚠️ re-planned (same changes)';
-  return destroy ? 'destroyed without a saved plan' : 'planned after approval';
 }

@@ -2,7 +2,7 @@
  * The job summary's timeline: each task this job ran as a bar of a Mermaid gantt chart, the
  * critical path (the chain of waits that decided when the last task ended) marked `crit`.
  */
-import type { RunTask, TaskNode } from '@deploy-engine/core';
+import { TASK_TABLE, type RunTask, type TaskNode } from '@deploy-engine/core';
 
 interface Timed {
   task: RunTask;
@@ -25,7 +25,7 @@ export function renderTimeline(
   const critical = criticalPath(timed, graph);
   const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S', '  section tasks'];
   timed.forEach(({ task, start, end }, i) => {
-    const name = `${task.taskType.replace(/_SELF_HOSTED$/, '')} ${task.pluginAppliedAlias ?? ''}`
+    const name = `${TASK_TABLE.label(task)} ${task.pluginAppliedAlias ?? ''}`
       .trim()
       .replace(/[:#;]/g, ' ');
     const tags = [

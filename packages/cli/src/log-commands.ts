@@ -89,7 +89,7 @@ export async function runLogs(
     out(`== ${describeTask(task)}: ${task.status}`);
     out(
       text === undefined
-        ? task.status === 'PENDING' || task.status === 'ABORTED'
+        ? task.status === 'PENDING' || task.status === 'READY_TO_RUN' || task.status === 'ABORTED'
           ? '(no log: the task did not run)'
           : '(no log stored with the run)'
         : printable(text.replace(/\n$/, '')),

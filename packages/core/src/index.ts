@@ -28,4 +28,6 @@ export * from './templates';
 export * from './unified';
 export * from './schedule';
 export * from './deployment';
+export * from './task-handlers';
+export * from './execution';
 export * from './registry';

@@ -8,7 +8,7 @@ import { canonicalJson, sha256 } from '../encoding';
 import type { Manifest } from '../manifest';
 import type { DeploymentRecord } from '../workspace';
 import { recordedManifest } from './lifecycle-manifests';
-import type { DeploymentMode } from './unified-run';
+import type { DeploymentMode } from '../tasks';
 
 export function deploymentFingerprint(
   manifest: Manifest,

@@ -29,7 +29,6 @@ import {
 } from '../workspace';
 import { MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
 import type { BucketStores } from './bucket-stores';
-import { planClassicTasks } from './classic-tasks';
 import { deploymentFingerprint, unchangedPlugins } from './fingerprint';
 import {
   destroyManifest,
@@ -41,7 +40,8 @@ import {
 import { snapshotDirectory } from '../plugins';
 import type { RepositoryFiles } from './repository-files';
 import { mergeTypes, readRepositoryTypes, REPOSITORY_TYPES_DIR } from '../connection-types';
-import { planUnifiedTasks, type DeploymentMode } from './unified-run';
+import type { DeploymentMode } from '../tasks';
+import { TASK_TABLE } from '../task-handlers';
 import { checkRepositoryBinding } from './repository-binding';
 import { checkInterfaceOwnership } from './interface-ownership';
 import {
@@ -250,10 +250,7 @@ async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): 
 
   const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
   const removed = manifest.destroy.map((p) => p.alias);
-  const tasks =
-    mode === 'unified'
-      ? planUnifiedTasks(manifest.deployOrder, removed)
-      : planClassicTasks(manifest.deployOrder, removed);
+  const tasks = TASK_TABLE.taskList(mode, manifest.deployOrder, removed);
   const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
   const base = {
     type: operation.type,

@@ -1,9 +1,10 @@
 /**
- * The start of executing a run's tasks: the run must exist, the step takes its executor claim
- * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
- * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
- * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
- * when another step holds the run (see executor-claim.ts).
+ * The start of executing a run's tasks: the run must exist, TASK_LIST must match the run's tasks,
+ * and the step takes its executor claim (reopening the run first when it failed: a re-run of the
+ * failed job); the listed tasks go READY_TO_RUN in that same write, while the run's other tasks
+ * (awaiting approval) stay PENDING. Every refusal comes before any write, so it changes nothing in
+ * the run; the refused step's post step then closes a RUNNING run it was given (ABORTED, lock
+ * released), except when another step holds the run (see executor-claim.ts).
  */
 import { monotonicFactory } from 'ulid';
 import { ConfigurationError } from '../errors';
@@ -65,6 +66,8 @@ export async function claimRunForTasks(
   if (options.repository && opener && opener !== options.repository)
     throw new ForeignRunError(found, opener, options.repository);
   const complete = options.partial !== true;
+  // The tasks this step executes go READY_TO_RUN in the write that claims (or reopens) the run.
+  const ready = options.tasks.map((t) => t.runTaskId);
   const executor: RunExecutor = {
     id: newId(),
     description: options.executor ?? 'a step outside a GitHub workflow',
@@ -87,7 +90,7 @@ export async function claimRunForTasks(
     deps.logger.info(
       `Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`,
     );
-    const run = await deps.runs.resumeRun(found.runId, executor);
+    const run = await deps.runs.resumeRun(found.runId, executor, ready);
     const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
     deps.logger.info(
       `Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`,
@@ -103,7 +106,7 @@ export async function claimRunForTasks(
   if (lock?.runId !== found.runId)
     throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
   // Conditional: of two steps that got this far at once, one claims, the other is refused here.
-  const run = await deps.runs.claimRun(found.runId, executor);
+  const run = await deps.runs.claimRun(found.runId, executor, ready);
   return { run, executor };
 }
 

@@ -15,7 +15,7 @@ import { ConfigurationError, ExternalError, formatLocation, type Problem } from 
 import type { Logger } from '../logging';
 import type { Manifest, ManifestPlugin } from '../manifest';
 import { RUNTIME_TERRAFORM_HINT } from '../plugins/runtime-environment';
-import type { DeploymentMode } from './unified-run';
+import type { DeploymentMode } from '../tasks';
 
 /** The binary of a Terraform version: on PATH, in the tool cache, or downloaded and verified. */
 export type TerraformResolver = (version: string) => Promise<string>;

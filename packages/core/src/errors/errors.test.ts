@@ -1,11 +1,11 @@
 import {
   CancelledError,
   classifyError,
+  classifyFailure,
   ConfigurationError,
   ExternalError,
   parseStoredJson,
   StoredObjectError,
-  taskStatusOf,
 } from './errors';
 
 describe('errors', () => {
@@ -35,12 +35,25 @@ describe('errors', () => {
     expect(classifyError(new TypeError('bug'))).toBe('RUNTIME_ERROR');
   });
 
-  it('derives a task status from the same classification: only a bug of ours is INTERNAL_ERROR', () => {
-    expect(taskStatusOf(new ConfigurationError({ message: 'x' }))).toBe('FAILED');
-    expect(taskStatusOf(new ExternalError('terraform failed'))).toBe('FAILED');
-    expect(taskStatusOf(new CancelledError())).toBe('ABORTED');
-    expect(taskStatusOf(new TypeError('bug'))).toBe('INTERNAL_ERROR');
-    expect(taskStatusOf('thrown string')).toBe('INTERNAL_ERROR');
+  it('derives the failed task status from the same classification as the run status', () => {
+    expect(classifyFailure(new ConfigurationError({ message: 'x' }))).toEqual({
+      run: 'USER_ERROR',
+      task: 'FAILED',
+    });
+    expect(classifyFailure(new ExternalError('s3 down'))).toEqual({
+      run: 'RUNTIME_ERROR',
+      task: 'FAILED',
+    });
+    expect(classifyFailure(new CancelledError())).toEqual({ run: 'ABORTED', task: 'ABORTED' });
+    // A bug of the engine: the run is a runtime error, the task is not the plugin's failure.
+    expect(classifyFailure(new TypeError('bug'))).toEqual({
+      run: 'RUNTIME_ERROR',
+      task: 'INTERNAL_ERROR',
+    });
+    expect(classifyFailure('thrown text')).toEqual({
+      run: 'RUNTIME_ERROR',
+      task: 'INTERNAL_ERROR',
+    });
   });
 
   it('names a missing or corrupt stored object, what is wrong and what to do', () => {

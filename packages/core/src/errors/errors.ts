@@ -9,7 +9,7 @@
  *   {@link StoredObjectError} is the one for an object of a bucket that is missing or corrupt.
  *
  * Anything else that escapes is a bug in this project and is reported as such (a task it ends is
- * INTERNAL_ERROR, see {@link taskStatusOf}).
+ * INTERNAL_ERROR, see {@link classifyFailure}).
  */
 
 /** A place in a user's file, for messages and GitHub annotations. Lines and columns start at 1. */
@@ -177,13 +177,18 @@ export function classifyError(error: unknown): ErrorKind {
   return 'RUNTIME_ERROR';
 }
 
+/** How a task that failed ends: the task statuses of the contract that follow an error. */
+export type FailedTaskStatus = 'FAILED' | 'INTERNAL_ERROR' | 'ABORTED';
+
 /**
- * How a task ends for a given error, from the same classification as the run: the user's or an
- * outside failure is the task's FAILED, a cancel ABORTED, and anything else (a bug of this engine)
- * INTERNAL_ERROR.
+ * How an error ends the run and the task it came from, from one classification: a cancel aborts
+ * both; the user's configuration or an outside failure is the task's FAILED; anything else is a
+ * bug of the engine, the task's INTERNAL_ERROR (and the run's RUNTIME_ERROR), never the plugin's
+ * fault.
  */
-export function taskStatusOf(error: unknown): 'FAILED' | 'ABORTED' | 'INTERNAL_ERROR' {
-  const kind = classifyError(error);
-  if (kind === 'ABORTED') return 'ABORTED';
-  return kind === 'USER_ERROR' || error instanceof ExternalError ? 'FAILED' : 'INTERNAL_ERROR';
+export function classifyFailure(error: unknown): { run: ErrorKind; task: FailedTaskStatus } {
+  const run = classifyError(error);
+  if (run === 'ABORTED') return { run, task: 'ABORTED' };
+  if (run === 'USER_ERROR' || error instanceof ExternalError) return { run, task: 'FAILED' };
+  return { run, task: 'INTERNAL_ERROR' };
 }

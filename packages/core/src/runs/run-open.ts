@@ -11,6 +11,7 @@ import type { WorkflowRunLiveness } from './holder-liveness';
 import { keys } from '../bucket-layout';
 import type { TargetLocks } from './run-locks';
 import { missingRecord, newRunId, type RunRecords } from './run-records';
+import { markReady } from './transitions';
 import { SupersededRunError } from './superseded';
 import type { RunAttempt, RunExecutor, RunRecord, RunType, WorkflowRunRef } from './run-record';
 import type { RunAudit } from '../audit';
@@ -110,7 +111,8 @@ export async function createRunRecord(
 
 /**
  * Opens a failed run again (same RUN_ID and TASK_LIST): takes the target's lock again and sets the
- * tasks that did not succeed back to PENDING, keeping how the attempt ended in `attempts`. Refused,
+ * tasks that did not succeed back to PENDING (those in `ready`, which the resuming step executes,
+ * READY_TO_RUN), keeping how the attempt ended in `attempts`. Refused,
  * saying why and what to do, when the run was not a failure (a cancelled run stays cancelled) or
  * when another run of the target started since.
  */
@@ -118,6 +120,7 @@ export async function resumeRunRecord(
   opening: RunOpening,
   runId: string,
   executor?: RunExecutor,
+  ready: readonly string[] = [],
 ): Promise<RunRecord> {
   const run = await opening.records.get(runId);
   if (!run) throw missingRecord(opening.store.bucket, runId);
@@ -141,7 +144,7 @@ export async function resumeRunRecord(
   const at = opening.now().toISOString();
   await opening.locks.acquire(run, at, { judge: false, leaseMs: opening.leaseMs });
   try {
-    return await opening.records.update(runId, (current) => reopen(current, at, executor));
+    return await opening.records.update(runId, (current) => reopen(current, at, executor, ready));
   } catch (error) {
     const now = await opening.records.get(runId);
     if (now && now.status !== 'RUNNING') await opening.locks.release(now);
@@ -150,7 +153,12 @@ export async function resumeRunRecord(
 }
 
 /** Sets a failed run RUNNING again, keeping how the attempt ended; refused when it runs already. */
-function reopen(current: RunRecord, at: string, executor: RunExecutor | undefined): boolean {
+function reopen(
+  current: RunRecord,
+  at: string,
+  executor: RunExecutor | undefined,
+  ready: readonly string[],
+): boolean {
   if (current.status === 'RUNNING') {
     if (current.executor) throw new RunClaimedError(current, current.executor);
     throw new ConfigurationError({
@@ -185,6 +193,7 @@ function reopen(current: RunRecord, at: string, executor: RunExecutor | undefine
     delete task.finishedAt;
     delete task.error;
   }
+  markReady(current, ready);
   return true;
 }
 

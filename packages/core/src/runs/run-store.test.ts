@@ -5,6 +5,7 @@ import { parseRunRef, formatRunRef } from './run-ref';
 import { RunBlockedError } from './run-locks';
 import type { CreateRunInput } from './run-open';
 import { RunStore } from './run-store';
+import type { RunTask } from './run-record';
 import { InvalidTransitionError } from './transitions';
 
 /** `memory` with its JSON writes replaced (a store failing or answering as a test needs). */
@@ -297,6 +298,31 @@ describe('RunStore', () => {
     const runs = new RunStore(failing, new MemoryLogger());
     await expect(runs.createRun(input())).rejects.toThrow('S3 went away');
     expect(await memory.list('')).toEqual([]);
+  });
+});
+
+describe('RunStore.claimRun: the tasks a step executes', () => {
+  it('go READY_TO_RUN in the write that claims the run; the others stay PENDING', async () => {
+    const { store, runs } = fixture();
+    let writes = 0;
+    const counting = new RunStore(
+      withPutJson(store, (k, v, c) => {
+        writes++;
+        return store.putJson(k, v, c);
+      }),
+      new MemoryLogger(),
+      { region: 'sa-east-1' },
+    );
+    const run = await runs.createRun(input());
+    const [iac, deploy] = run.tasks as [RunTask, RunTask];
+    const executor = { id: 'step', description: 'a step', claimedAt: '2026-11-22T10:00:00Z' };
+    const claimed = await counting.claimRun(run.runId, executor, [iac.runTaskId]);
+    expect(writes).toBe(1);
+    expect(claimed.tasks.map((t) => t.status)).toEqual(['READY_TO_RUN', 'PENDING']);
+    await counting.startTask(run.runId, iac.runTaskId);
+    // Closed before it started: a READY_TO_RUN task ends ABORTED like a PENDING one.
+    const closed = await counting.finishRun(run.runId, 'ABORTED');
+    expect(closed.tasks.find((t) => t.runTaskId === deploy.runTaskId)?.status).toBe('ABORTED');
   });
 });
 

@@ -14,7 +14,7 @@ import type { ObjectStore } from '../store';
 import type { DeploymentTarget } from '../target';
 import { keys } from '../bucket-layout';
 import { formatRunRef } from './run-ref';
-import { checkTaskTransition } from './transitions';
+import { checkTaskTransition, markReady } from './transitions';
 import { dropClaim, takeClaim } from './executor-claim';
 import { startHeartbeat, type HeartbeatHandle } from './heartbeat';
 import { RunArtifacts } from './run-artifacts';
@@ -106,9 +106,14 @@ export class RunStore {
   /**
    * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST); refused
    * when the run was not a failure or another run of the target started since (see run-open.ts).
+   * The tasks in `ready` (those the step executes) become READY_TO_RUN in the same write.
    */
-  async resumeRun(runId: string, executor?: RunExecutor): Promise<RunRecord> {
-    return resumeRunRecord(this.opening, runId, executor);
+  async resumeRun(
+    runId: string,
+    executor?: RunExecutor,
+    ready: readonly string[] = [],
+  ): Promise<RunRecord> {
+    return resumeRunRecord(this.opening, runId, executor, ready);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -116,11 +121,20 @@ export class RunStore {
   }
 
   /**
-   * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
+   * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts) and, in the
+   * same write, sets the tasks `ready` (those the step will execute) READY_TO_RUN: throws
    * RunClaimedError, having written nothing, when another step holds it.
    */
-  async claimRun(runId: string, executor: RunExecutor): Promise<RunRecord> {
-    return this.records.update(runId, (run) => takeClaim(run, executor));
+  async claimRun(
+    runId: string,
+    executor: RunExecutor,
+    ready: readonly string[] = [],
+  ): Promise<RunRecord> {
+    return this.records.update(runId, (run) => {
+      const claimed = takeClaim(run, executor);
+      const marked = markReady(run, ready);
+      return claimed || marked;
+    });
   }
 
   /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */

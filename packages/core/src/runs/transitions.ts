@@ -36,6 +36,23 @@ export function checkTaskTransition(run: RunRecord, task: RunTask, next: TaskSta
   }
 }
 
+/**
+ * The tasks a step claimed the run for, PENDING -> READY_TO_RUN (`run` mutated), in the same write
+ * as the claim: no write per task. Tasks already further along are left as they are, and the
+ * run's other tasks (those awaiting approval) stay PENDING. Returns whether anything changed.
+ */
+export function markReady(run: RunRecord, runTaskIds: readonly string[]): boolean {
+  const ready = new Set(runTaskIds);
+  let changed = false;
+  for (const task of run.tasks) {
+    if (!ready.has(task.runTaskId) || task.status !== 'PENDING') continue;
+    checkTaskTransition(run, task, 'READY_TO_RUN');
+    task.status = 'READY_TO_RUN';
+    changed = true;
+  }
+  return changed;
+}
+
 export function checkRunFinish(run: RunRecord, next?: RunStatus): void {
   if (isFinished(run.status)) {
     throw new InvalidTransitionError(`run ${run.runId} is already ${run.status}`);

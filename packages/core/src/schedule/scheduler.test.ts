@@ -1,5 +1,18 @@
 import { Scheduler } from './scheduler';
-import { taskGraph, type GraphTask } from './task-graph';
+import { taskGraph, type GraphTask, type WaitsOf } from './task-graph';
+
+/**
+ * The waits of the graphs below, shaped like the classic mode's (the real ones are each handler's,
+ * tested in task-handlers/table.test.ts): DEPLOY after its IAC, IAC after its producers' DEPLOY,
+ * DESTROY after every DEPLOY.
+ */
+const waits: WaitsOf = (task, graph) => {
+  const alias = task.pluginAppliedAlias ?? '';
+  if (task.taskType === 'DEPLOY') return [graph.find('IAC', alias) ?? ''];
+  if (task.taskType === 'IAC')
+    return graph.dependsOn(alias).map((producer) => graph.find('DEPLOY', producer) ?? '');
+  return graph.tasks.filter((t) => t.taskType === 'DEPLOY').map((t) => t.runTaskId);
+};
 
 /** The classic task list of plugins (alias -> producers), removed ones destroyed last. */
 function classic(plugins: Record<string, string[]>, removed: Record<string, string[]> = {}) {
@@ -7,23 +20,23 @@ function classic(plugins: Record<string, string[]>, removed: Record<string, stri
   for (const alias of Object.keys(plugins)) {
     tasks.push({
       runTaskId: `IAC ${alias}`,
-      taskType: 'IAC_SELF_HOSTED',
+      taskType: 'IAC',
       pluginAppliedAlias: alias,
     });
     tasks.push({
       runTaskId: `DEPLOY ${alias}`,
-      taskType: 'DEPLOY_SELF_HOSTED',
+      taskType: 'DEPLOY',
       pluginAppliedAlias: alias,
     });
   }
   for (const alias of Object.keys(removed))
     tasks.push({
       runTaskId: `DESTROY ${alias}`,
-      taskType: 'DESTROY_SELF_HOSTED',
+      taskType: 'DESTROY',
       pluginAppliedAlias: alias,
     });
   const dependsOn = new Map(Object.entries({ ...plugins, ...removed }));
-  return { tasks, nodes: taskGraph(tasks, dependsOn) };
+  return { tasks, nodes: taskGraph(tasks, dependsOn, waits) };
 }
 
 /**
@@ -60,37 +73,6 @@ function seeded(seed: number): () => number {
     return x / 2147483648;
   };
 }
-
-describe('task graph', () => {
-  it('puts DEPLOY after its IAC, a dependent IAC after its producers DEPLOY, destroys after deploys, consumers first', () => {
-    const { nodes } = classic({ a: [], b: ['a'] }, { old: [], oldUser: ['old'] });
-    const after = Object.fromEntries(nodes.map((n) => [n.id, n.after.sort()]));
-    expect(after).toEqual({
-      'IAC a': [],
-      'DEPLOY a': ['IAC a'],
-      'IAC b': ['DEPLOY a'],
-      'DEPLOY b': ['IAC b'],
-      'DESTROY old': ['DEPLOY a', 'DEPLOY b', 'DESTROY oldUser'],
-      'DESTROY oldUser': ['DEPLOY a', 'DEPLOY b'],
-    });
-  });
-
-  it('keeps the unified chain in list order', () => {
-    const tasks: GraphTask[] = ['UNIFIED_IAC', 'PLAN', 'UNIFIED_DEPLOY', 'UNIFIED_DESTROY'].map(
-      (t) => ({
-        runTaskId: t,
-        taskType: t as GraphTask['taskType'],
-        pluginAppliedAlias: null,
-      }),
-    );
-    expect(taskGraph(tasks, new Map()).map((n) => n.after)).toEqual([
-      [],
-      ['UNIFIED_IAC'],
-      ['PLAN'],
-      ['UNIFIED_DEPLOY'],
-    ]);
-  });
-});
 
 describe('Scheduler', () => {
   const diamond = () => classic({ a: [], b: ['a'], c: ['a'], d: ['b', 'c'] }, { gone: [] });

@@ -1,9 +1,9 @@
 /**
- * Which task of a run must wait for which (docs/runs-and-tasks.md#ordering-and-the-task-graph), as a graph over task ids:
- * in classic mode a plugin's DEPLOY waits for its IAC, a dependent's IAC waits for its producers'
- * DEPLOY, every DESTROY waits for every deploy, and a removed producer's DESTROY waits for the
- * DESTROY of the removed plugins that required it. Other tasks (unified mode, PLAN) keep the
- * order of the list. Pure data: no I/O.
+ * Which task of a run must wait for which, as a graph over task ids
+ * (docs/runs-and-tasks.md#ordering-and-the-task-graph). schedule/ does not know the
+ * task types: each handler says what its tasks wait for (task-handlers/, which sits above this
+ * folder), and the caller passes that in as `waitsOf`; here the graph is only built and walked.
+ * Pure data: no I/O.
  */
 import type { TaskType } from '../tasks';
 
@@ -19,55 +19,41 @@ export interface TaskNode {
   after: string[];
 }
 
-const PLUGIN_TASKS: readonly TaskType[] = [
-  'IAC_SELF_HOSTED',
-  'DEPLOY_SELF_HOSTED',
-  'DESTROY_SELF_HOSTED',
-];
+/** What a task's waits are decided from: the whole list and the plugins' dependencies. */
+export interface TaskGraphView {
+  /** Every task of the graph, in list order. */
+  readonly tasks: readonly GraphTask[];
+  /** The id of the listed task of `type` on plugin `alias` (null: over the whole run), if any. */
+  find(type: TaskType, alias: string | null): string | undefined;
+  /** The aliases plugin `alias` requires a connection from (kept and removed plugins alike). */
+  dependsOn(alias: string): readonly string[];
+}
+
+/** The ids `task` waits for; ids of tasks outside the list are ignored. */
+export type WaitsOf = (task: GraphTask, graph: TaskGraphView) => Iterable<string>;
 
 /**
  * @param dependsOn per plugin alias, the aliases it requires a connection from (manifest
  *   `dependsOn`, for kept and removed plugins alike)
+ * @param waitsOf what each task waits for (the handler table's `waits`)
  */
 export function taskGraph(
   tasks: readonly GraphTask[],
   dependsOn: ReadonlyMap<string, readonly string[]>,
+  waitsOf: WaitsOf,
 ): TaskNode[] {
-  const find = (type: TaskType, alias: string) =>
-    tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId;
-  const deploys = tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED').map((t) => t.runTaskId);
-  const nodes: TaskNode[] = [];
-  let previousOther: string | undefined;
-  for (const task of tasks) {
-    const alias = task.pluginAppliedAlias;
-    const after = new Set<string>();
-    if (alias === null || !PLUGIN_TASKS.includes(task.taskType)) {
-      // PLAN tasks are independent of each other; the unified chain keeps its order.
-      if (task.taskType !== 'PLAN' || alias === null) {
-        if (previousOther) after.add(previousOther);
-        previousOther = task.runTaskId;
-      }
-    } else if (task.taskType === 'IAC_SELF_HOSTED') {
-      for (const producer of dependsOn.get(alias) ?? []) {
-        const id = find('DEPLOY_SELF_HOSTED', producer);
-        if (id) after.add(id);
-      }
-    } else if (task.taskType === 'DEPLOY_SELF_HOSTED') {
-      const id = find('IAC_SELF_HOSTED', alias);
-      if (id) after.add(id);
-    } else {
-      for (const id of deploys) after.add(id);
-      // Consumers before producers: wait for the destroy of every removed plugin requiring this one.
-      for (const other of tasks) {
-        if (other.taskType !== 'DESTROY_SELF_HOSTED' || other.pluginAppliedAlias === null) continue;
-        if ((dependsOn.get(other.pluginAppliedAlias) ?? []).includes(alias))
-          after.add(other.runTaskId);
-      }
-    }
+  const view: TaskGraphView = {
+    tasks,
+    find: (type, alias) =>
+      tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId,
+    dependsOn: (alias) => dependsOn.get(alias) ?? [],
+  };
+  const ids = new Set(tasks.map((t) => t.runTaskId));
+  return tasks.map((task) => {
+    const after = new Set([...waitsOf(task, view)].filter((id) => ids.has(id)));
     after.delete(task.runTaskId);
-    nodes.push({ id: task.runTaskId, after: [...after] });
-  }
-  return nodes;
+    return { id: task.runTaskId, after: [...after] };
+  });
 }
 
 /**

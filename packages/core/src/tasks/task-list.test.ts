@@ -32,10 +32,7 @@ describe('parseTaskList', () => {
     ['{"runTaskId":"a"}', /must be a JSON array/],
     ['[1]', /element 0 must be an object/],
     ['[{"taskType":"PLAN"}]', /element 0 has no runTaskId/],
-    [
-      '[{"runTaskId":"a","taskType":"APPLY"}]',
-      /element 0 has taskType "APPLY"; expected one of IAC_SELF_HOSTED/,
-    ],
+    ['[{"runTaskId":"a","taskType":7}]', /element 0 has no taskType/],
     [
       '[{"runTaskId":"a","taskType":"PLAN"},{"runTaskId":"a","taskType":"PLAN"}]',
       /element 1 repeats runTaskId a/,

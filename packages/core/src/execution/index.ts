@@ -1,0 +1,2 @@
+export * from './execute-options';
+export * from './execute-run-tasks';

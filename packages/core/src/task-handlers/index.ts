@@ -1,0 +1,3 @@
+export * from './task-context';
+export * from './task-handler';
+export * from './table';
