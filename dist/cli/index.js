@@ -50181,6 +50181,7 @@ class CappedLines {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/cancel/cancel.ts
 /**
  * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
@@ -51360,31 +51361,31 @@ async function guard_guardProject(target, options, stage) {
 
 
 function confine_path_inside(root, path) {
-    const rel = relative(root, path);
-    return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
 }
 /** The real path of `path`, or of its nearest existing ancestor joined with the rest. */
 function realish(path) {
     let existing = path;
-    while (!existsSync(existing) && dirname(existing) !== existing)
-        existing = dirname(existing);
-    return resolve(realpathSync(existing), relative(existing, path));
+    while (!(0,external_node_fs_.existsSync)(existing) && (0,external_node_path_.dirname)(existing) !== existing)
+        existing = (0,external_node_path_.dirname)(existing);
+    return (0,external_node_path_.resolve)((0,external_node_fs_.realpathSync)(existing), (0,external_node_path_.relative)(existing, path));
 }
 /**
  * Why `value` (relative to `root`) is not a path inside the root: absolute, climbing out, leading
  * out through a symbolic link, or the root itself unless `allowRoot` (a folder to read from may be
  * the checkout; one to delete may not). Undefined when it is inside.
  */
-function confine_path_outsideReason(root, value, options = {}) {
-    if (isAbsolute(value))
+function outsideReason(root, value, options = {}) {
+    if ((0,external_node_path_.isAbsolute)(value))
         return 'is absolute.';
-    const realRoot = realpathSync(root);
-    const target = resolve(realRoot, value);
+    const realRoot = (0,external_node_fs_.realpathSync)(root);
+    const target = (0,external_node_path_.resolve)(realRoot, value);
     if (!confine_path_inside(realRoot, target))
         return 'leaves PATH_TO_MOUNT.';
     if (!confine_path_inside(realRoot, realish(target)))
         return 'leads outside PATH_TO_MOUNT through a symbolic link.';
-    if (!options.allowRoot && relative(realRoot, target) === '')
+    if (!options.allowRoot && (0,external_node_path_.relative)(realRoot, target) === '')
         return 'is PATH_TO_MOUNT itself.';
     return undefined;
 }
@@ -51392,8 +51393,8 @@ function confine_path_outsideReason(root, value, options = {}) {
  * Resolves `value` (relative to `root`) and returns the absolute real path, or throws a
  * ConfigurationError naming `input` with the reason it is not inside the root (outsideReason).
  */
-function confinePath(root, value, input, options = {}) {
-    const why = confine_path_outsideReason(root, value, options);
+function confine_path_confinePath(root, value, input, options = {}) {
+    const why = outsideReason(root, value, options);
     if (why !== undefined) {
         throw new ConfigurationError({
             message: `Input ${input} '${value}' ${why}`,
@@ -52259,11 +52260,12 @@ class deployment_history_DeploymentHistory {
         return new Map(records.flat());
     }
     /**
-     * Writes the version record first, then `last`, so `last` never points at a missing version. A
-     * rollback or destroy writes only `last`: the version records keep what each tag deployed.
+     * Writes the version record first (when `keepVersion`: the run type says so), then `last`, so
+     * `last` never points at a missing version. A rollback or destroy writes only `last`: the
+     * version records keep what each tag deployed.
      */
-    async record(target, record) {
-        if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
+    async record(target, record, options) {
+        if (options.keepVersion)
             await this.store.putJson(keys_keys.versionDeployment(target, record.version), record);
         await this.store.putJson(keys_keys.lastDeployment(target), record);
     }
@@ -52326,19 +52328,19 @@ function consumer_index_describeConsumer(consumer) {
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/canonical-json.ts
 /** JSON with object keys sorted at every level, so equal data always gives equal bytes. */
 
-function canonical_json_canonicalize(value) {
+function canonicalize(value) {
     if (Array.isArray(value))
-        return value.map(canonical_json_canonicalize);
+        return value.map(canonicalize);
     if (value !== null && typeof value === 'object') {
         return Object.fromEntries(Object.keys(value)
             .sort()
             .filter((k) => value[k] !== undefined)
-            .map((k) => [k, canonical_json_canonicalize(value[k])]));
+            .map((k) => [k, canonicalize(value[k])]));
     }
     return value;
 }
 function canonical_json_canonicalJson(value) {
-    return JSON.stringify(canonical_json_canonicalize(value));
+    return JSON.stringify(canonicalize(value));
 }
 function canonical_json_sha256(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
@@ -52577,7 +52579,7 @@ function yaml_file_parseYaml(text, file) {
     return { yaml: { file, value, locate }, problems: [] };
 }
 /** Reads and parses a YAML file. */
-async function yaml_file_readYamlFile(path, file) {
+async function readYamlFile(path, file) {
     let bytes;
     try {
         // Not followed: a link could read (and quote in errors) any file of the runner; a FIFO would hang.
@@ -52631,7 +52633,7 @@ async function yaml_file_readYamlFile(path, file) {
     return yaml_file_parseYaml(text, file);
 }
 /** A scalar as text for messages and names; anything else as JSON. */
-function yaml_file_scalarText(value) {
+function scalarText(value) {
     if (typeof value === 'string')
         return value;
     if (typeof value === 'number' ||
@@ -52643,7 +52645,7 @@ function yaml_file_scalarText(value) {
     return JSON.stringify(value);
 }
 /** A plain object (YAML mapping) or undefined. */
-function yaml_file_asRecord(value) {
+function asRecord(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value)
         ? value
         : undefined;
@@ -52654,29 +52656,29 @@ function yaml_file_asRecord(value) {
 const ATTRIBUTE_TYPES = ['string', 'number', 'bool', 'list', 'map', 'any'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Parses one type document; problems name the file and line. */
-function connection_type_parseConnectionType(yaml, source) {
+function parseConnectionType(yaml, source) {
     const problems = [];
     const at = (path) => yaml.locate(path);
-    const doc = yaml_file_asRecord(yaml.value);
+    const doc = asRecord(yaml.value);
     if (!doc)
         return {
             problems: [{ message: 'A Connection Interface Type must be a mapping.', location: at([]) }],
         };
     if (doc.kind !== 'connection-interface-type') {
         problems.push({
-            message: `kind is '${yaml_file_scalarText(doc.kind)}'; expected connection-interface-type.`,
+            message: `kind is '${scalarText(doc.kind)}'; expected connection-interface-type.`,
             location: at(['kind']),
         });
     }
-    const metadata = yaml_file_asRecord(doc.metadata);
-    const name = yaml_file_scalarText(metadata?.name ?? '');
+    const metadata = asRecord(doc.metadata);
+    const name = scalarText(metadata?.name ?? '');
     if (!NAME.test(name)) {
         problems.push({
             message: `metadata.name '${name}' is not a type name (letters, digits, '.', '_', '-').`,
             location: at(['metadata', 'name']),
         });
     }
-    const list = yaml_file_asRecord(doc.spec)?.attributes;
+    const list = asRecord(doc.spec)?.attributes;
     if (!Array.isArray(list) || list.length === 0) {
         problems.push({ message: 'spec.attributes must list the attributes.', location: at(['spec']) });
         return { problems };
@@ -52684,8 +52686,8 @@ function connection_type_parseConnectionType(yaml, source) {
     const attributes = [];
     const seen = new Set();
     list.forEach((raw, i) => {
-        const attribute = yaml_file_asRecord(raw);
-        const attrName = yaml_file_scalarText(attribute?.name ?? '');
+        const attribute = asRecord(raw);
+        const attrName = scalarText(attribute?.name ?? '');
         if (!attribute || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(attrName)) {
             problems.push({
                 message: `Attribute ${i + 1} has no valid name.`,
@@ -52701,7 +52703,7 @@ function connection_type_parseConnectionType(yaml, source) {
             return;
         }
         seen.add(attrName);
-        const type = yaml_file_scalarText(attribute.type ?? 'string');
+        const type = scalarText(attribute.type ?? 'string');
         if (!ATTRIBUTE_TYPES.includes(type)) {
             problems.push({
                 message: `Attribute ${attrName} has type '${type}'; expected one of ${ATTRIBUTE_TYPES.join(', ')}.`,
@@ -52739,19 +52741,34 @@ function connection_type_parseConnectionType(yaml, source) {
 /** Parses a type from text (the CLI's `types put`). */
 function parseConnectionTypeText(text, file, source) {
     const read = yaml_file_parseYaml(text, file);
-    return read.yaml ? connection_type_parseConnectionType(read.yaml, source) : { problems: read.problems };
+    return read.yaml ? parseConnectionType(read.yaml, source) : { problems: read.problems };
 }
 /** Attribute names of a type that are secret. */
 function connection_type_secretAttributes(type) {
     return type?.attributes.filter((a) => a.secret).map((a) => a.name) ?? [];
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-ref.ts
+/** Parses a reference; undefined when it has no `name@version` last segment. */
+function parsePluginRef(ref) {
+    const parts = ref.split('/').filter(Boolean);
+    const last = parts.at(-1) ?? '';
+    const match = /^([^@\s]+)@([^@\s]+)$/.exec(last);
+    if (!match)
+        return undefined;
+    return {
+        studio: parts.length > 1 ? parts[0] : '',
+        name: match[1],
+        version: match[2],
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/v1-entries.ts
 
 /** `<connection-interface-type>__CONNECTOR`: a v1 input naming the instance of that type. */
-const v1_entries_CONNECTOR_INPUT = /^([A-Za-z0-9_-]+)__CONNECTOR$/;
+const CONNECTOR_INPUT = /^([A-Za-z0-9_-]+)__CONNECTOR$/;
 /** v1 connector types are written with '-' (aws-sqs-conn) or, in input names, '_' (aws_sqs_conn). */
-function v1_entries_sameType(a, b) {
+function sameType(a, b) {
     return a.replace(/_/g, '-') === b.replace(/_/g, '-');
 }
 /**
@@ -52759,7 +52776,7 @@ function v1_entries_sameType(a, b) {
  * without its version), as StackSpot's portal pre-fills it. It stays the same across versions, so
  * upgrading a plugin keeps its state; characters an alias cannot hold become '-'.
  */
-function v1_entries_deriveV1Alias(ref) {
+function deriveV1Alias(ref) {
     const last = ref.split('/').filter(Boolean).at(-1) ?? '';
     const name = last.split('@')[0] ?? '';
     return name
@@ -52769,7 +52786,7 @@ function v1_entries_deriveV1Alias(ref) {
         .replace(/[-_]+$/g, '');
 }
 /** v1 `connectors: [{ name, type }]` (the schema also shows `connector:`). */
-function v1_entries_parseConnectors(entry, base, yaml, fail) {
+function parseConnectors(entry, base, yaml, fail) {
     const key = entry.connectors !== undefined ? 'connectors' : 'connector';
     const list = entry[key];
     if (list === undefined || list === null)
@@ -52793,11 +52810,11 @@ function v1_entries_parseConnectors(entry, base, yaml, fail) {
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/stk-descriptor.ts
 
 
-const SCHEMA_VERSIONS = (/* unused pure expression or super */ null && (['v1', 'v2', 'v3']));
+const SCHEMA_VERSIONS = ['v1', 'v2', 'v3'];
 const ALIAS = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/i;
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Checks and reads a parsed stk.yaml. */
-function stk_descriptor_parseDescriptor(yaml) {
+function parseDescriptor(yaml) {
     const problems = [];
     const fail = (path, message, hint) => {
         problems.push({ message, location: yaml.locate(path), ...(hint ? { hint } : {}) });
@@ -53068,7 +53085,7 @@ function parseRuntimeTerraform(spec, yaml) {
     };
     if (spec.runtime === undefined || spec.runtime === null)
         return { problems };
-    const runtime = yaml_file_asRecord(spec.runtime);
+    const runtime = asRecord(spec.runtime);
     if (!runtime) {
         fail(['spec', 'runtime'], 'spec.runtime must be a mapping with an environment list.');
         return { problems };
@@ -53077,7 +53094,7 @@ function parseRuntimeTerraform(spec, yaml) {
     if (list === undefined || list === null)
         return { problems };
     if (!Array.isArray(list)) {
-        fail(['spec', 'runtime', 'environment'], `spec.runtime.environment must be a list, like [terraform-1-4, aws-cli-2]; got '${yaml_file_scalarText(list)}'.`);
+        fail(['spec', 'runtime', 'environment'], `spec.runtime.environment must be a list, like [terraform-1-4, aws-cli-2]; got '${scalarText(list)}'.`);
         return { problems };
     }
     const found = [];
@@ -53126,18 +53143,18 @@ const INPUT_TYPES = [
     'generated-connection',
 ];
 /** Checks and reads a parsed plugin.yaml. */
-function plugin_definition_parsePluginDefinition(yaml) {
+function parsePluginDefinition(yaml) {
     const problems = [];
     const fail = (path, message) => {
         problems.push({ message, location: yaml.locate(path) });
     };
-    const root = yaml_file_asRecord(yaml.value);
-    const metadata = yaml_file_asRecord(root?.metadata);
-    const spec = yaml_file_asRecord(root?.spec);
+    const root = asRecord(yaml.value);
+    const metadata = asRecord(root?.metadata);
+    const spec = asRecord(root?.spec);
     if (root?.kind !== 'plugin')
-        fail(['kind'], `kind must be 'plugin', got '${yaml_file_scalarText(root?.kind)}'.`);
+        fail(['kind'], `kind must be 'plugin', got '${scalarText(root?.kind)}'.`);
     const name = typeof metadata?.name === 'string' ? metadata.name : '';
-    const version = metadata?.version === undefined ? '' : yaml_file_scalarText(metadata.version);
+    const version = metadata?.version === undefined ? '' : scalarText(metadata.version);
     if (!name)
         fail(['metadata'], 'metadata.name is required.');
     if (!version)
@@ -53146,7 +53163,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
         fail([], 'spec is required.');
         return { problems };
     }
-    const type = yaml_file_scalarText(spec.type ?? '');
+    const type = scalarText(spec.type ?? '');
     const inputs = [];
     for (const key of ['inputs', 'inputs-envs']) {
         const raw = spec[key] ?? [];
@@ -53164,7 +53181,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
     }
     const templates = (key) => {
         const found = {};
-        for (const [name, template] of Object.entries(yaml_file_asRecord(spec[key]) ?? {})) {
+        for (const [name, template] of Object.entries(asRecord(spec[key]) ?? {})) {
             if (typeof template !== 'string')
                 fail(['spec', key, name], `Computed input ${name} must be a template string.`);
             else
@@ -53175,7 +53192,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
     const computedInputs = templates('computed-inputs');
     const globalComputedInputs = templates('global-computed-inputs');
     const v2 = (kind) => {
-        const list = yaml_file_asRecord(spec[kind])?.connections;
+        const list = asRecord(spec[kind])?.connections;
         if (list === undefined)
             return v1Connections(spec[kind]);
         if (!Array.isArray(list)) {
@@ -53183,7 +53200,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
             return [];
         }
         return list.flatMap((raw, i) => {
-            const c = yaml_file_asRecord(raw);
+            const c = asRecord(raw);
             if (!c || typeof c.alias !== 'string' || typeof c.type !== 'string') {
                 fail(['spec', kind, 'connections', i], `spec.${kind}.connections[${i}] needs type and alias.`);
                 return [];
@@ -53223,12 +53240,12 @@ function plugin_definition_parsePluginDefinition(yaml) {
 }
 /** One input declaration (of `spec.inputs` or `spec.inputs-envs`: the same shape). */
 function parseInput(raw, path, yaml, fail) {
-    const input = yaml_file_asRecord(raw);
+    const input = asRecord(raw);
     if (!input || typeof input.name !== 'string' || !input.name) {
         fail(path, `Input ${Number(path.at(-1)) + 1} ${path[1] === 'inputs' ? '' : `of spec.${String(path[1])} `}has no name.`);
         return undefined;
     }
-    const inputType = yaml_file_scalarText(input.type ?? 'text');
+    const inputType = scalarText(input.type ?? 'text');
     if (!INPUT_TYPES.includes(inputType)) {
         fail([...path, 'type'], `Input ${input.name} has type '${inputType}'; expected one of ${INPUT_TYPES.join(', ')}.`);
         return undefined;
@@ -53255,11 +53272,11 @@ function parseInput(raw, path, yaml, fail) {
  * [t] }` or `generates: [{ connection-interface: t }]`. The type is the key; no outputs mapping.
  */
 function v1Connections(raw) {
-    const listed = yaml_file_asRecord(raw)?.['connection-interface'];
+    const listed = asRecord(raw)?.['connection-interface'];
     const types = Array.isArray(listed)
         ? listed
         : Array.isArray(raw)
-            ? raw.map((item) => yaml_file_asRecord(item)?.['connection-interface'])
+            ? raw.map((item) => asRecord(item)?.['connection-interface'])
             : [];
     return types.flatMap((t) => typeof t === 'string' && t.trim() ? [{ key: t.trim(), type: t.trim(), outputs: [] }] : []);
 }
@@ -53271,7 +53288,7 @@ function parseOutputs(raw, path, fail) {
         return [];
     }
     return raw.flatMap((item, i) => {
-        const o = yaml_file_asRecord(item);
+        const o = asRecord(item);
         if (!o || typeof o.from !== 'string' || typeof o.to !== 'string') {
             fail([...path, i], 'Each output mapping needs from (a Terraform output) and to (an attribute).');
             return [];
@@ -53295,25 +53312,25 @@ function parseOutputs(raw, path, fail) {
  * tree, a build dir). A run's plugin snapshot and a published registry version share it, so that
  * every published plugin fits into a run.
  */
-const plugin_folder_MAX_PLUGIN_FOLDER_BYTES = 20 * 1024 * 1024;
+const MAX_PLUGIN_FOLDER_BYTES = 20 * 1024 * 1024;
 function insideLexically(root, path) {
-    const rel = relative(resolve(root), resolve(path));
-    return !rel.startsWith('..') && !isAbsolute(rel);
+    const rel = (0,external_node_path_.relative)((0,external_node_path_.resolve)(root), (0,external_node_path_.resolve)(path));
+    return !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
 }
 /**
  * Throws a ConfigurationError when `dir`, written as a path inside `repoRoot`, really lies outside
  * it through a symbolic link. A folder given outside the checkout on purpose (PLUGINS_PATH of the
  * workflow) is the workflow's choice and is not checked here.
  */
-function plugin_folder_refuseLinkOut(repoRoot, dir, display) {
+function refuseLinkOut(repoRoot, dir, display) {
     if (!insideLexically(repoRoot, dir))
         return;
-    const why = outsideReason(repoRoot, relative(resolve(repoRoot), resolve(dir)), {
+    const why = outsideReason(repoRoot, (0,external_node_path_.relative)((0,external_node_path_.resolve)(repoRoot), (0,external_node_path_.resolve)(dir)), {
         allowRoot: true,
     });
     if (why === undefined)
         return;
-    throw new ConfigurationError({
+    throw new errors_ConfigurationError({
         message: `Plugin folder ${display} ${why.replace('PATH_TO_MOUNT', 'the checkout')} Plugins are read only from inside the checkout.`,
         location: { file: display },
         hint: 'Copy the plugin into the repository (or into a PLUGINS_PATH folder) instead of linking to it.',
@@ -53335,15 +53352,15 @@ function plugin_folder_refuseLinkOut(repoRoot, dir, display) {
 
 
 /** A path for messages: relative to the repository when inside it. */
-function locate_plugin_displayPath(repoRoot, path) {
-    const rel = relative(repoRoot, path);
+function displayPath(repoRoot, path) {
+    const rel = (0,external_node_path_.relative)(repoRoot, path);
     // The repository root itself (PLUGINS_PATH: .) is `.`, not the runner's absolute path.
     if (rel === '')
         return '.';
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
+    return rel && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) ? rel.split('\\').join('/') : path;
 }
 /** Reads and caches plugin.yaml files, so N plugins over one directory read it once. */
-class locate_plugin_PluginCatalog {
+class PluginCatalog {
     repoRoot;
     cache = new Map();
     listings = new Map();
@@ -53355,10 +53372,10 @@ class locate_plugin_PluginCatalog {
         const looked = [];
         const problems = [];
         const otherVersions = [];
-        const forked = join(forkedRoot, alias);
-        looked.push(locate_plugin_displayPath(this.repoRoot, forked));
-        refuseLinkOut(this.repoRoot, forked, locate_plugin_displayPath(this.repoRoot, forked));
-        if (existsSync(join(forked, 'plugin.yaml'))) {
+        const forked = (0,external_node_path_.join)(forkedRoot, alias);
+        looked.push(displayPath(this.repoRoot, forked));
+        refuseLinkOut(this.repoRoot, forked, displayPath(this.repoRoot, forked));
+        if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(forked, 'plugin.yaml'))) {
             const read = await this.read(forked);
             if (read.definition)
                 return {
@@ -53370,8 +53387,8 @@ class locate_plugin_PluginCatalog {
             return { looked, otherVersions, problems: read.problems };
         }
         for (const root of pluginDirs) {
-            looked.push(locate_plugin_displayPath(this.repoRoot, root));
-            refuseLinkOut(this.repoRoot, root, locate_plugin_displayPath(this.repoRoot, root));
+            looked.push(displayPath(this.repoRoot, root));
+            refuseLinkOut(this.repoRoot, root, displayPath(this.repoRoot, root));
             for (const dir of await this.candidates(root)) {
                 const read = await this.read(dir);
                 if (read.problems.length > 0)
@@ -53387,7 +53404,7 @@ class locate_plugin_PluginCatalog {
                     };
                 }
                 if (d && d.name === ref.name)
-                    otherVersions.push({ version: d.version, displayDir: locate_plugin_displayPath(this.repoRoot, dir) });
+                    otherVersions.push({ version: d.version, displayDir: displayPath(this.repoRoot, dir) });
             }
         }
         if (remote) {
@@ -53417,20 +53434,20 @@ class locate_plugin_PluginCatalog {
         return { looked, otherVersions, problems };
     }
     located(kind, dir, definition) {
-        return { kind, dir, displayDir: locate_plugin_displayPath(this.repoRoot, dir), definition };
+        return { kind, dir, displayDir: displayPath(this.repoRoot, dir), definition };
     }
     candidates(root) {
         let listing = this.listings.get(root);
         if (!listing) {
             listing = (async () => {
-                if (existsSync(join(root, 'plugin.yaml')))
+                if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, 'plugin.yaml')))
                     return [root];
-                if (!existsSync(root))
+                if (!(0,external_node_fs_.existsSync)(root))
                     return [];
-                const entries = await readdir(root, { withFileTypes: true });
+                const entries = await (0,promises_.readdir)(root, { withFileTypes: true });
                 return entries
-                    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'plugin.yaml')))
-                    .map((e) => join(root, e.name))
+                    .filter((e) => e.isDirectory() && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, e.name, 'plugin.yaml')))
+                    .map((e) => (0,external_node_path_.join)(root, e.name))
                     .sort();
             })();
             this.listings.set(root, listing);
@@ -53441,8 +53458,8 @@ class locate_plugin_PluginCatalog {
         let entry = this.cache.get(dir);
         if (!entry) {
             entry = (async () => {
-                const file = display ?? locate_plugin_displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
-                const { yaml, problems } = await readYamlFile(join(dir, 'plugin.yaml'), file);
+                const file = display ?? displayPath(this.repoRoot, (0,external_node_path_.join)(dir, 'plugin.yaml'));
+                const { yaml, problems } = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
                 if (!yaml)
                     return { problems };
                 const parsed = parsePluginDefinition(yaml);
@@ -53477,18 +53494,18 @@ class locate_plugin_PluginCatalog {
 
 
 
-const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
+const REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
 /** The types of the repository; a broken file is a ConfigurationError naming file and line. */
-async function type_sources_readRepositoryTypes(repoRoot, workdir) {
-    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
-    if (!existsSync(dir))
+async function readRepositoryTypes(repoRoot, workdir) {
+    const dir = (0,external_node_path_.join)(repoRoot, workdir, REPOSITORY_TYPES_DIR);
+    if (!(0,external_node_fs_.existsSync)(dir))
         return [];
     const problems = [];
     const types = [];
-    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const names = (await (0,promises_.readdir)(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
     for (const name of names) {
-        const file = displayPath(repoRoot, join(dir, name));
-        const read = await readYamlFile(join(dir, name), file);
+        const file = displayPath(repoRoot, (0,external_node_path_.join)(dir, name));
+        const read = await readYamlFile((0,external_node_path_.join)(dir, name), file);
         if (!read.yaml) {
             problems.push(...read.problems);
             continue;
@@ -53508,7 +53525,7 @@ async function type_sources_readRepositoryTypes(repoRoot, workdir) {
             types.push(parsed.type);
     }
     if (problems.length > 0) {
-        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
+        throw new errors_ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
     }
     return types;
 }
@@ -53546,14 +53563,14 @@ class type_sources_ConnectionTypeStore {
     }
 }
 /** Both sources merged, repository first; notices for workspace types it overrides differently. */
-function type_sources_mergeTypes(repository, workspace) {
+function mergeTypes(repository, workspace) {
     const types = new Map();
     const notices = [];
     for (const type of workspace)
         types.set(type.name, type);
     for (const type of repository) {
         const other = types.get(type.name);
-        if (other && canonicalJson(other.attributes) !== canonicalJson(type.attributes)) {
+        if (other && canonical_json_canonicalJson(other.attributes) !== canonical_json_canonicalJson(type.attributes)) {
             notices.push(`Connection Interface Type ${type.name}: ${type.source} differs from the one in the ${other.source}; the repository's is used.`);
         }
         types.set(type.name, type);
@@ -53566,13 +53583,107 @@ function type_sources_mergeTypes(repository, workspace) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/manifest/ordering.ts
+/**
+ * Ordering plugins by their connections: producers before consumers, and among plugins with no
+ * dependency between them, file order. Pure functions over plain data.
+ */
+/**
+ * Kahn's algorithm that always takes the earliest ready node in the given order, so independent
+ * plugins keep their file order and the result is stable. Dependencies on unknown aliases are
+ * ignored (they are not in this graph).
+ */
+function orderByDependencies(nodes) {
+    const index = new Map(nodes.map((n, i) => [n.alias, i]));
+    const remaining = new Map();
+    const consumers = new Map();
+    for (const node of nodes) {
+        const producers = [...new Set(node.dependsOn)].filter((p) => index.has(p));
+        remaining.set(node.alias, producers.length);
+        for (const p of producers)
+            consumers.set(p, [...(consumers.get(p) ?? []), node.alias]);
+    }
+    const ready = nodes.filter((n) => remaining.get(n.alias) === 0).map((n) => n.alias);
+    const order = [];
+    while (ready.length > 0) {
+        ready.sort((a, b) => index.get(a) - index.get(b));
+        const next = ready.shift();
+        order.push(next);
+        for (const consumer of consumers.get(next) ?? []) {
+            const left = remaining.get(consumer) - 1;
+            remaining.set(consumer, left);
+            if (left === 0)
+                ready.push(consumer);
+        }
+    }
+    if (order.length === nodes.length)
+        return { ok: true, order };
+    return { ok: false, cycles: findCycles(nodes.filter((n) => !order.includes(n.alias))) };
+}
+/** The strongly connected components that are cycles (Tarjan), each in file order. */
+function findCycles(nodes) {
+    const position = new Map(nodes.map((n, i) => [n.alias, i]));
+    const edges = new Map(nodes.map((n) => [n.alias, n.dependsOn.filter((d) => position.has(d))]));
+    const indexOf = new Map();
+    const low = new Map();
+    const stack = [];
+    const onStack = new Set();
+    const cycles = [];
+    let counter = 0;
+    const visit = (v) => {
+        indexOf.set(v, counter);
+        low.set(v, counter);
+        counter++;
+        stack.push(v);
+        onStack.add(v);
+        for (const w of edges.get(v) ?? []) {
+            if (!indexOf.has(w)) {
+                visit(w);
+                low.set(v, Math.min(low.get(v), low.get(w)));
+            }
+            else if (onStack.has(w)) {
+                low.set(v, Math.min(low.get(v), indexOf.get(w)));
+            }
+        }
+        if (low.get(v) === indexOf.get(v)) {
+            const component = [];
+            let w;
+            do {
+                w = stack.pop();
+                onStack.delete(w);
+                component.push(w);
+            } while (w !== v);
+            const selfLoop = component.length === 1 && (edges.get(v) ?? []).includes(v);
+            if (component.length > 1 || selfLoop) {
+                cycles.push(component.sort((a, b) => position.get(a) - position.get(b)));
+            }
+        }
+    };
+    for (const node of nodes)
+        if (!indexOf.has(node.alias))
+            visit(node.alias);
+    return cycles.sort((a, b) => position.get(a[0]) - position.get(b[0]));
+}
+/** Destroy order: consumers before the producers they required (the reverse of deploy order). */
+function destroyOrder(nodes) {
+    const result = orderByDependencies(nodes);
+    // The removed plugins come from a manifest that was already ordered, so a cycle cannot occur;
+    // should stored data be corrupt, fall back to the reverse of their stored order.
+    return result.ok ? [...result.order].reverse() : nodes.map((n) => n.alias).reverse();
+}
+/** The nodes themselves (plugins, say) in destroy order. */
+function inDestroyOrder(nodes) {
+    const byAlias = new Map(nodes.map((n) => [n.alias, n]));
+    return destroyOrder(nodes).map((alias) => byAlias.get(alias));
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
 /** A template tried something the sandbox forbids. */
-class sandbox_error_SandboxError extends Error {
+class SandboxError extends Error {
     name = 'SandboxError';
 }
 /** A template used a name or attribute that does not exist. */
-class sandbox_error_UndefinedValueError extends Error {
+class UndefinedValueError extends Error {
     expression;
     name = 'UndefinedValueError';
     /** Where the lookup stands in the template, counted from 1. */
@@ -53604,7 +53715,7 @@ class sandbox_error_UndefinedValueError extends Error {
  */
 
 /** A string from another application, escaped whenever it becomes text. */
-class marked_values_ForeignValue {
+class ForeignValue {
     #raw;
     constructor(raw) {
         this.#raw = raw;
@@ -53640,12 +53751,12 @@ class marked_values_SecretValue {
     }
     /** Any implicit conversion to text is a transformation the template did not spell out. */
     toString() {
-        throw marked_values_refused(this, 'turned into text other than by printing it whole');
+        throw refused(this, 'turned into text other than by printing it whole');
     }
 }
 /** The error for an operation on a secret. */
-function marked_values_refused(secret, what) {
-    return new sandbox_error_SandboxError(`${secret.label} is secret: it cannot be ${what}. Print it whole inside a quoted string ("{{ ${secret.label} }}"); Terraform then treats it as sensitive`);
+function refused(secret, what) {
+    return new SandboxError(`${secret.label} is secret: it cannot be ${what}. Print it whole inside a quoted string ("{{ ${secret.label} }}"); Terraform then treats it as sensitive`);
 }
 /**
  * Escapes `text` for the inside of an HCL quoted string, with only escapes JSON reads the same way
@@ -53697,43 +53808,43 @@ function isPaired(text, i) {
 /** Marks every string in `value` (lists and maps included) as foreign. */
 function marked_values_markForeign(value) {
     if (typeof value === 'string')
-        return value === '' ? value : new marked_values_ForeignValue(value);
+        return value === '' ? value : new ForeignValue(value);
     if (Array.isArray(value))
         return value.map(marked_values_markForeign);
-    if (marked_values_isPlainObject(value)) {
+    if (isPlainObject(value)) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_markForeign(v)]));
     }
     return value;
 }
 /** The plain data under the marks (for filters that compute on the real value). */
-function marked_values_unmark(value) {
-    if (value instanceof marked_values_ForeignValue)
+function unmark(value) {
+    if (value instanceof ForeignValue)
         return value.raw;
     if (value instanceof marked_values_SecretValue)
-        throw marked_values_refused(value, 'unwrapped');
+        throw refused(value, 'unwrapped');
     if (Array.isArray(value))
-        return value.some(hasMarks) ? value.map(marked_values_unmark) : value;
-    if (marked_values_isPlainObject(value) && hasMarks(value)) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_unmark(v)]));
+        return value.some(hasMarks) ? value.map(unmark) : value;
+    if (isPlainObject(value) && hasMarks(value)) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unmark(v)]));
     }
     return value;
 }
 /** The first secret in `value`, searched through lists and maps. */
-function marked_values_findSecret(value, depth = 0) {
+function findSecret(value, depth = 0) {
     if (value instanceof marked_values_SecretValue)
         return value;
     if (depth > 20)
         return undefined;
     if (Array.isArray(value)) {
         for (const item of value) {
-            const found = marked_values_findSecret(item, depth + 1);
+            const found = findSecret(item, depth + 1);
             if (found)
                 return found;
         }
     }
-    else if (marked_values_isPlainObject(value)) {
+    else if (isPlainObject(value)) {
         for (const item of Object.values(value)) {
-            const found = marked_values_findSecret(item, depth + 1);
+            const found = findSecret(item, depth + 1);
             if (found)
                 return found;
         }
@@ -53741,22 +53852,22 @@ function marked_values_findSecret(value, depth = 0) {
     return undefined;
 }
 /** Whether `value` holds a foreign string anywhere (lists and maps included). */
-function marked_values_hasForeign(value, depth = 0) {
-    if (value instanceof marked_values_ForeignValue)
+function hasForeign(value, depth = 0) {
+    if (value instanceof ForeignValue)
         return true;
     if (depth > 20)
         return false;
     if (Array.isArray(value))
-        return value.some((v) => marked_values_hasForeign(v, depth + 1));
-    if (marked_values_isPlainObject(value))
-        return Object.values(value).some((v) => marked_values_hasForeign(v, depth + 1));
+        return value.some((v) => hasForeign(v, depth + 1));
+    if (isPlainObject(value))
+        return Object.values(value).some((v) => hasForeign(v, depth + 1));
     return false;
 }
 function hasMarks(value) {
-    return marked_values_hasForeign(value) || marked_values_findSecret(value) !== undefined;
+    return hasForeign(value) || findSecret(value) !== undefined;
 }
 /** A `{}` or `Object.create(null)` map (not an array, class instance or marked value). */
-function marked_values_isPlainObject(value) {
+function isPlainObject(value) {
     if (value === null || typeof value !== 'object')
         return false;
     const proto = Object.getPrototypeOf(value);
@@ -53767,20 +53878,20 @@ function marked_values_isPlainObject(value) {
  * escapes (`$${`, `%%{`), which Terraform reads back as the real value. Plain values are
  * serialised as JSON.stringify does.
  */
-function marked_values_hclJson(value, depth = 0) {
-    if (value instanceof marked_values_ForeignValue)
+function hclJson(value, depth = 0) {
+    if (value instanceof ForeignValue)
         return `"${marked_values_escapeHclString(value.raw, false)}"`;
     if (value instanceof marked_values_SecretValue)
-        throw marked_values_refused(value, 'serialised with tojson');
+        throw refused(value, 'serialised with tojson');
     if (depth > 100)
-        throw new sandbox_error_SandboxError('tojson: the value is nested too deeply');
+        throw new SandboxError('tojson: the value is nested too deeply');
     if (Array.isArray(value)) {
-        return `[${value.map((v) => (v === undefined ? 'null' : marked_values_hclJson(v, depth + 1))).join(',')}]`;
+        return `[${value.map((v) => (v === undefined ? 'null' : hclJson(v, depth + 1))).join(',')}]`;
     }
-    if (marked_values_isPlainObject(value)) {
+    if (isPlainObject(value)) {
         const entries = Object.entries(value).filter(([, v]) => v !== undefined);
         // Keys are escaped too: in HCL an object key is a template like any string.
-        const pairs = entries.map(([k, v]) => `"${marked_values_escapeHclString(k, false)}":${marked_values_hclJson(v, depth + 1)}`);
+        const pairs = entries.map(([k, v]) => `"${marked_values_escapeHclString(k, false)}":${hclJson(v, depth + 1)}`);
         return `{${pairs.join(',')}}`;
     }
     return JSON.stringify(value) ?? 'null';
@@ -53809,12 +53920,12 @@ const ENGINE_TEMPLATE_NAMES = [
     'infra_id',
 ];
 /** Where the engine's own names stay reachable whatever the inputs are called. */
-const context_ENGINE_NAMESPACE = 'deploy_engine';
+const ENGINE_NAMESPACE = 'deploy_engine';
 /** Every name the template context defines besides the inputs. */
 const RESERVED_TEMPLATE_NAMES = [
     ...STACKSPOT_TEMPLATE_NAMES,
     ...ENGINE_TEMPLATE_NAMES,
-    context_ENGINE_NAMESPACE,
+    ENGINE_NAMESPACE,
 ];
 /** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
 function context_templateNameCollisions(inputs) {
@@ -53824,11 +53935,11 @@ function context_templateNameCollisions(inputs) {
             found.push({
                 input: name,
                 wins: 'input',
-                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${context_ENGINE_NAMESPACE}.${name} }}.`,
+                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
             });
         }
         else if (STACKSPOT_TEMPLATE_NAMES.includes(name) ||
-            name === context_ENGINE_NAMESPACE) {
+            name === ENGINE_NAMESPACE) {
             found.push({
                 input: name,
                 wins: 'stackspot',
@@ -53877,7 +53988,7 @@ function buildTemplateContext(source) {
         inputs,
         var: shared,
         stk_env: source.environment,
-        [context_ENGINE_NAMESPACE]: engine,
+        [ENGINE_NAMESPACE]: engine,
     };
 }
 /** Nothing to hide in an empty or missing value: it stays plain (and falsy in `if`). */
@@ -53901,7 +54012,7 @@ function context_secretTexts(context) {
 }
 
 // EXTERNAL MODULE: ./node_modules/nunjucks/index.js
-var node_modules_nunjucks = __nccwpck_require__(8115);
+var nunjucks = __nccwpck_require__(8115);
 ;// CONCATENATED MODULE: ./packages/core/src/templates/lexer-patch.ts
 /**
  * Makes nunjucks' lexer read template text as Jinja2 3.1 does where they differ on real plugins:
@@ -53916,7 +54027,7 @@ var node_modules_nunjucks = __nccwpck_require__(8115);
 const lexer = __nccwpck_require__(8852);
 let installed = false;
 /** Installs the patch (idempotent). */
-function lexer_patch_installLexerPatch() {
+function installLexerPatch() {
     if (installed)
         return;
     installed = true;
@@ -53996,7 +54107,7 @@ function textToken(lx) {
 
 
 /** The longest string a template may build: the limit of one rendered file. */
-const MAX_TEXT_CHARS = (/* unused pure expression or super */ null && (10 * 1024 * 1024));
+const MAX_TEXT_CHARS = 10 * 1024 * 1024;
 /**
  * The render in progress (nunjucks renders synchronously, one template at a time): whether it is a
  * file or folder name (where secrets are refused), and the printed form of every secret in its
@@ -54023,7 +54134,7 @@ const marked_runtime_renderState = {
 /** How long one template (a file, a name, a computed input) may take to render. */
 const TEMPLATE_TIME_LIMIT_MS = 10_000;
 /** Starts the time and size budgets of one template's render. */
-function marked_runtime_startTemplate(now = Date.now()) {
+function startTemplate(now = Date.now()) {
     marked_runtime_renderState.undefinedRefs = [];
     marked_runtime_renderState.printed = 0;
     marked_runtime_renderState.ticks = 0;
@@ -54090,8 +54201,8 @@ function refuseSecrets(value, what, safeString) {
 function printedText(value) {
     if (value === undefined || value === null)
         return '';
-    if (Array.isArray(value) || marked_values_isPlainObject(value))
-        return marked_values_hclJson(value);
+    if (Array.isArray(value) || isPlainObject(value))
+        return hclJson(value);
     // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
     // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return String(value);
@@ -54104,14 +54215,14 @@ function checkSize(value) {
     return value;
 }
 /** Replaces nunjucks' runtime functions; `runtime` is nunjucks/src/runtime. */
-function marked_runtime_installMarkedRuntime(runtime) {
+function installMarkedRuntime(runtime) {
     installDeadline(runtime);
     const safeString = runtime.SafeString;
     const suppressValue = runtime.suppressValue;
     const print = (value, autoescape) => {
         if (value instanceof ForeignValue)
             return value.toString();
-        if (value instanceof SecretValue) {
+        if (value instanceof marked_values_SecretValue) {
             if (marked_runtime_renderState.mode === 'name')
                 throw refused(value, 'used in a file or folder name');
             return value.rendered();
@@ -54143,11 +54254,11 @@ function marked_runtime_installMarkedRuntime(runtime) {
         const filter = env.getFilter(name);
         if (!args.some((arg) => hasForeign(arg)))
             return checkSize(filter.apply(context, args));
-        return checkSize(markForeign(filter.apply(context, args.map(unmark))));
+        return checkSize(marked_values_markForeign(filter.apply(context, args.map(unmark))));
     };
     runtime.markedConcat = (left, right) => {
         for (const side of [left, right]) {
-            if (side instanceof SecretValue)
+            if (side instanceof marked_values_SecretValue)
                 throw refused(side, 'concatenated');
         }
         if (left instanceof ForeignValue || right instanceof ForeignValue) {
@@ -54156,13 +54267,13 @@ function marked_runtime_installMarkedRuntime(runtime) {
         return checkSize(`${printedText(left)}${printedText(right)}`);
     };
     runtime.markedAdd = (left, right) => {
-        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
+        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof marked_values_SecretValue);
         if (marked)
             return runtime.markedConcat(left, right);
         return checkSize(left + right);
     };
     runtime.plainOperand = (value) => {
-        if (value instanceof SecretValue)
+        if (value instanceof marked_values_SecretValue)
             throw refused(value, 'compared');
         return value instanceof ForeignValue ? value.raw : value;
     };
@@ -54192,7 +54303,7 @@ function marked_runtime_installMarkedRuntime(runtime) {
         if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasForeign(value)) {
             // `for key, value in map`: the keys came from the other application too.
             return Object.entries(value).map(([k, v]) => [
-                markForeign(k),
+                marked_values_markForeign(k),
                 v,
             ]);
         }
@@ -54200,8 +54311,8 @@ function marked_runtime_installMarkedRuntime(runtime) {
     };
 }
 /** A marked value's member `key`, or undefined when `obj` is not marked. */
-function marked_runtime_markedMember(obj, key) {
-    if (obj instanceof SecretValue)
+function markedMember(obj, key) {
+    if (obj instanceof marked_values_SecretValue)
         throw refused(obj, 'indexed or sliced');
     if (typeof obj === 'string' && marked_runtime_renderState.secretTexts.some((s) => obj.includes(s))) {
         throw new SandboxError('this text holds a printed secret: it cannot be indexed or sliced');
@@ -54211,10 +54322,10 @@ function marked_runtime_markedMember(obj, key) {
     const raw = obj.raw;
     if (!Object.prototype.hasOwnProperty.call(raw, key))
         return { found: false };
-    return { found: true, value: markForeign(raw[key]) };
+    return { found: true, value: marked_values_markForeign(raw[key]) };
 }
 /** Wraps every test of `env` so it sees real values, and refuses secrets for all but presence. */
-function marked_runtime_wrapTests(env) {
+function wrapTests(env) {
     const getTest = env.getTest.bind(env);
     env.getTest = (name) => {
         const test = getTest(name);
@@ -54244,10 +54355,10 @@ function split(args) {
     }
     return { positional: args, keywords: {} };
 }
-function filter_args_width(value, fallback) {
+function width(value, fallback) {
     const n = value === undefined ? fallback : Number(value);
     if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
-        throw new sandbox_error_SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
+        throw new SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
     }
     return n;
 }
@@ -54260,7 +54371,7 @@ function list(value) {
         return [...value];
     if (typeof value === 'object')
         return Object.keys(value);
-    throw new sandbox_error_SandboxError(`a ${typeof value} cannot be iterated`);
+    throw new SandboxError(`a ${typeof value} cannot be iterated`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/filters/safe-member.ts
@@ -54275,7 +54386,7 @@ const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGet
 /** `obj[key]` when it is an own, non-function property; otherwise undefined. */
 function safeMember(obj, key) {
     if (FORBIDDEN.has(String(key))) {
-        throw new sandbox_error_SandboxError(`'${String(key)}' cannot be accessed from a template`);
+        throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
     }
     if (typeof key === 'string' && key.startsWith('_'))
         return undefined;
@@ -54309,7 +54420,7 @@ function safePath(obj, path) {
 /** Python's round(): halves go to the even neighbour; `ceil` / `floor` as Jinja's methods. */
 function round(value, precision = 0, method = 'common') {
     const n = Number(value);
-    const p = filter_args_width(precision, 0);
+    const p = width(precision, 0);
     const factor = 10 ** p;
     if (method === 'ceil')
         return Math.ceil(n * factor) / factor;
@@ -54381,10 +54492,10 @@ function title(value) {
 function truncate(value, ...rest) {
     const { positional, keywords } = split(rest);
     const text = printedText(value ?? '');
-    const length = filter_args_width(keywords.length ?? positional[0], 255);
+    const length = width(keywords.length ?? positional[0], 255);
     const killwords = Boolean(keywords.killwords ?? positional[1] ?? false);
     const end = printedText(keywords.end ?? positional[2] ?? '...');
-    const leeway = filter_args_width(keywords.leeway ?? positional[3], 5);
+    const leeway = width(keywords.leeway ?? positional[3], 5);
     if (text.length <= length + leeway)
         return text;
     const cut = text.slice(0, Math.max(0, length - end.length));
@@ -54396,7 +54507,7 @@ function truncate(value, ...rest) {
 /** Python's str.center(width): the odd space goes left when the width is odd. */
 function center(value, w = 80) {
     const text = printedText(value);
-    const total = filter_args_width(w, 80);
+    const total = width(w, 80);
     const pad = total - text.length;
     if (pad <= 0)
         return text;
@@ -54407,7 +54518,7 @@ function center(value, w = 80) {
  * nunjucks' own filters whose size argument is bounded first (a width or count of a billion would
  * exhaust the memory before the result's size is checked).
  */
-function jinja_overrides_boundedSizes(env) {
+function boundedSizes(env) {
     const bounded = (name) => {
         const original = env.getFilter(name);
         return function (value, size, ...rest) {
@@ -54419,7 +54530,7 @@ function jinja_overrides_boundedSizes(env) {
     return { indent: bounded('indent'), batch: bounded('batch'), slice: bounded('slice') };
 }
 /** Jinja's results where nunjucks' own filters differ. */
-const jinja_overrides_JINJA_OVERRIDES = {
+const JINJA_OVERRIDES = {
     round,
     center,
     float: toFloat,
@@ -54502,14 +54613,14 @@ function format(value, ...rest) {
         if (key !== undefined)
             return keywords[key];
         if (index >= positional.length)
-            throw new sandbox_error_SandboxError('format: not enough arguments');
+            throw new SandboxError('format: not enough arguments');
         return positional[index++];
     };
     const out = printedText(value ?? '').replace(/%(?:\((\w+)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFxXoeE%])/g, (_m, key, flags, w, p, conv) => {
         if (conv === '%')
             return '%';
         const arg = next(named ? key : undefined);
-        const precision = p === undefined ? undefined : filter_args_width(p, 0);
+        const precision = p === undefined ? undefined : width(p, 0);
         let text;
         switch (conv) {
             case 's':
@@ -54545,7 +54656,7 @@ function format(value, ...rest) {
         }
         if (flags.includes('+') && /^[0-9]/.test(text) && 'dif'.includes(conv))
             text = `+${text}`;
-        const pad = w === undefined ? 0 : filter_args_width(w, 0);
+        const pad = w === undefined ? 0 : width(w, 0);
         if (text.length >= pad)
             return text;
         if (flags.includes('-'))
@@ -54606,16 +54717,16 @@ function map(value, ...rest) {
     }
     const [name, ...args] = positional;
     if (typeof name !== 'string')
-        throw new sandbox_error_SandboxError('map needs a filter name or attribute=');
+        throw new SandboxError('map needs a filter name or attribute=');
     const filter = this.env.getFilter(name);
     return items.map((item) => filter.call(this, item, ...args));
 }
 /** Python's textwrap.wrap as Jinja's wordwrap calls it, for text without tabs. */
 function wordwrap(value, ...rest) {
     const { positional, keywords } = split(rest);
-    const w = filter_args_width(keywords.width ?? positional[0], 79);
+    const w = width(keywords.width ?? positional[0], 79);
     if (w < 1)
-        throw new sandbox_error_SandboxError(`invalid width ${w} (must be > 0)`);
+        throw new SandboxError(`invalid width ${w} (must be > 0)`);
     const breakLong = Boolean(keywords.break_long_words ?? positional[1] ?? true);
     const wrapstring = printedText(keywords.wrapstring ?? positional[2] ?? '\n');
     const paragraphs = printedText(value ?? '').split(/\r\n|\r|\n/);
@@ -54663,14 +54774,14 @@ const XML_ESCAPES = {
 const xmlEscape = (text) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
 function xmlattr(value, autospace = true) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new sandbox_error_SandboxError('xmlattr needs a mapping');
+        throw new SandboxError('xmlattr needs a mapping');
     }
     const parts = [];
     for (const [k, v] of Object.entries(value)) {
         if (v === undefined || v === null)
             continue;
         if (/[\s/>=]/.test(k))
-            throw new sandbox_error_SandboxError(`Invalid character in attribute name: '${k}'`);
+            throw new SandboxError(`Invalid character in attribute name: '${k}'`);
         const text = typeof v === 'string' ? v : pyRepr(v).replace(/^'(.*)'$/s, '$1');
         parts.push(`${xmlEscape(k)}="${xmlEscape(text)}"`);
     }
@@ -54678,7 +54789,7 @@ function xmlattr(value, autospace = true) {
     return autospace && out ? ` ${out}` : out;
 }
 /** Jinja built-in filters nunjucks lacks, by name (with JINJA_OVERRIDES: where it differs). */
-const jinja_builtins_JINJA_FILTERS = {
+const JINJA_FILTERS = {
     // Jinja's attr reads Python attributes, never items: plain data (maps, lists, strings from
     // YAML and JSON) has none a sandboxed template may read, so it is always undefined.
     attr: (obj, name) => {
@@ -54702,7 +54813,7 @@ const jinja_builtins_JINJA_FILTERS = {
     xmlattr,
 };
 /** Jinja built-in tests nunjucks does not have. */
-const jinja_builtins_JINJA_TESTS = {
+const JINJA_TESTS = {
     boolean: (v) => v === true || v === false,
     true: (v) => v === true,
     false: (v) => v === false,
@@ -54787,7 +54898,7 @@ function regexReplace(value, pattern, replacement = '', ignorecase = false) {
     const text = printedText(value ?? '');
     const source = printedText(pattern ?? '');
     if (text.length > REGEX_LIMITS.textChars || source.length > REGEX_LIMITS.patternChars) {
-        throw new sandbox_error_SandboxError(`regex_replace works on at most ${REGEX_LIMITS.textChars} characters with a pattern of at most ${REGEX_LIMITS.patternChars}`);
+        throw new SandboxError(`regex_replace works on at most ${REGEX_LIMITS.textChars} characters with a pattern of at most ${REGEX_LIMITS.patternChars}`);
     }
     const jsReplacement = printedText(replacement ?? '')
         .replace(/\$/g, '$$$$')
@@ -54799,7 +54910,7 @@ function regexReplace(value, pattern, replacement = '', ignorecase = false) {
         regex = new RegExp(source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), ignorecase ? 'gi' : 'g');
     }
     catch (error) {
-        throw new sandbox_error_SandboxError(`regex_replace: invalid pattern ${JSON.stringify(source)} (${error.message})`);
+        throw new SandboxError(`regex_replace: invalid pattern ${JSON.stringify(source)} (${error.message})`);
     }
     try {
         // A separate context with a timeout: V8 interrupts a regular expression that runs too long.
@@ -54808,11 +54919,11 @@ function regexReplace(value, pattern, replacement = '', ignorecase = false) {
         });
     }
     catch (error) {
-        throw new sandbox_error_SandboxError(`regex_replace: ${error.message} (pattern ${JSON.stringify(source)})`);
+        throw new SandboxError(`regex_replace: ${error.message} (pattern ${JSON.stringify(source)})`);
     }
 }
 /** The StackSpot filters by name. */
-const stackspot_STACKSPOT_FILTERS = {
+const STACKSPOT_FILTERS = {
     to_camel: (v) => camel(v, true),
     to_lower_camel: (v) => {
         const text = printedText(v ?? '');
@@ -54908,9 +55019,9 @@ function ownMember(obj, key) {
  */
 function undefinedValue(expression, detail, lineno, colno) {
     const error = new UndefinedValueError(expression, detail).at(lineno, colno);
-    if (renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
+    if (marked_runtime_renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
         throw error;
-    const refs = renderState.undefinedRefs;
+    const refs = marked_runtime_renderState.undefinedRefs;
     // Once per line and expression (a loop repeats them), and a bounded list per template.
     if (refs.length < MAX_UNDEFINED_REFS &&
         !refs.some((r) => r.line === error.line && r.expression === expression)) {
@@ -54936,8 +55047,8 @@ function installRuntime() {
     runtime.strictMember = (obj, key, path, lineno, colno) => {
         // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
         // turns `_private` attributes into undefined), while an attribute of None is undefined.
-        if (obj === undefined || (obj === null && renderState.undefinedMode === 'strict')) {
-            if (obj === undefined && renderState.undefinedMode === 'lenient') {
+        if (obj === undefined || (obj === null && marked_runtime_renderState.undefinedMode === 'strict')) {
+            if (obj === undefined && marked_runtime_renderState.undefinedMode === 'lenient') {
                 ownMember({}, key); // the sandbox's refusals come first
                 if (typeof key === 'string' && key.startsWith('_'))
                     return undefined;
@@ -54953,7 +55064,7 @@ function installRuntime() {
     // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
     // an Undefined as empty text (and we print None as empty text too: see printedText).
     const ensureDefined = runtime.ensureDefined;
-    runtime.ensureDefined = (value, lineno, colno) => renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
+    runtime.ensureDefined = (value, lineno, colno) => marked_runtime_renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
     // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
     runtime.definedOperand = (value, path, lineno, colno) => {
         if (value === undefined)
@@ -55180,7 +55291,7 @@ const COMPARE_OPS = {
  * `include`/`import`/`extends`, so no file access), no autoescaping (the output is Terraform), and
  * the Jinja filters and tests nunjucks lacks.
  */
-function strict_nunjucks_createStrictEnvironment() {
+function createStrictEnvironment() {
     installLexerPatch();
     installRuntime();
     installCompiler();
@@ -55235,13 +55346,13 @@ function strict_nunjucks_createStrictEnvironment() {
 
 const storage = new external_node_async_hooks_.AsyncLocalStorage();
 /** Runs `fn` with every render inside it in `mode`, collecting undefined references. */
-async function template_session_withTemplateSession(mode, fn) {
+async function withTemplateSession(mode, fn) {
     const session = { mode, references: [] };
     const result = await storage.run(session, fn);
     return { result, references: session.references };
 }
 /** The session the caller runs in, if any. */
-function template_session_currentTemplateSession() {
+function currentTemplateSession() {
     return storage.getStore();
 }
 /** Adds `found` to `into`, leaving out what is already there (same file, line and expression). */
@@ -55287,10 +55398,10 @@ function environment() {
 }
 function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint, options = {}) {
     const session = currentTemplateSession();
-    renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
-    renderState.undefinedRefs = [];
+    marked_runtime_renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
+    marked_runtime_renderState.undefinedRefs = [];
     const warnings = () => {
-        const found = mergeReferences([], renderState.undefinedRefs.map((r) => {
+        const found = template_session_mergeReferences([], marked_runtime_renderState.undefinedRefs.map((r) => {
             const hint = undefinedHint?.(r.expression);
             return {
                 expression: r.expression,
@@ -55299,14 +55410,14 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
             };
         }));
         if (session)
-            mergeReferences(session.references, found);
+            template_session_mergeReferences(session.references, found);
         return found;
     };
     try {
         let tmpl = compiled.get(template);
         if (!tmpl) {
             // nunjucks' eager compile reports syntax errors here, with their line.
-            tmpl = new Nunjucks.Template(template, environment(), undefined, true);
+            tmpl = new nunjucks.Template(template, environment(), undefined, true);
             if (compiled.size >= MAX_COMPILED)
                 compiled.clear();
             compiled.set(template, tmpl);
@@ -55349,7 +55460,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
             location,
             hint: undefinedHint?.(cause.expression) ??
                 (/^var[.[]/.test(cause.expression)
-                    ? `It is not a shared value of this workspace and environment: set it with \`${cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
+                    ? `It is not a shared value of this workspace and environment: set it with \`${shipped_cli_cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
                     : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
         };
     }
@@ -55534,9 +55645,9 @@ function isBinary(raw) {
 }
 /** SHA-256 over `path NUL sha256(content) LF` of every file, in path order. */
 function render_directory_digestFiles(files) {
-    const hash = createHash('sha256');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     for (const file of files) {
-        hash.update(`${file.path}\0${createHash('sha256').update(file.content).digest('hex')}\n`);
+        hash.update(`${file.path}\0${(0,external_node_crypto_.createHash)('sha256').update(file.content).digest('hex')}\n`);
     }
     return hash.digest('hex');
 }
@@ -55667,7 +55778,7 @@ function workerScript() {
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/resolve-inputs.ts
 
 
-function resolve_inputs_resolveInputs(plugin, definition, context) {
+function resolveInputs(plugin, definition, context) {
     const problems = [];
     const values = {};
     const origin = {};
@@ -55729,7 +55840,7 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
     const firstGlobal = computed.length - Object.keys(definition?.globalComputedInputs ?? {}).length;
     const globals = {};
     for (const [index, [name, template, location]] of computed.entries()) {
-        const rendered = renderTemplateString(template, computedInputContext(values, {
+        const rendered = render_string_renderTemplateString(template, computedInputContext(values, {
             environment: context.environment,
             workspace: context.workspace,
             alias: plugin.alias,
@@ -55842,20 +55953,20 @@ function checkInput(input, value, alias, location, environment) {
 
 
 /** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
-const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
+const MAX_SNAPSHOT_BYTES = MAX_PLUGIN_FOLDER_BYTES;
 /** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
 async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
     const files = [];
     let total = 0;
     const walk = async (rel) => {
-        const entries = await readdir(join(dir, rel), { withFileTypes: true });
+        const entries = await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel), { withFileTypes: true });
         for (const entry of entries) {
-            const path = posix.join(rel, entry.name);
-            const stat = await lstat(join(dir, path));
+            const path = external_node_path_.posix.join(rel, entry.name);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
             if (stat.isSymbolicLink()) {
-                throw new ConfigurationError({
+                throw new errors_ConfigurationError({
                     message: 'Symbolic links are not allowed in a plugin.',
-                    location: { file: posix.join(displayDir, path) },
+                    location: { file: external_node_path_.posix.join(displayDir, path) },
                     hint: 'Copy the file into the plugin instead.',
                 });
             }
@@ -55864,20 +55975,20 @@ async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
             else if (stat.isFile()) {
                 total += stat.size;
                 if (total > MAX_SNAPSHOT_BYTES) {
-                    throw new ConfigurationError({
+                    throw new errors_ConfigurationError({
                         message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
                         location: { file: displayDir },
                         hint: 'Keep build outputs and vendored trees out of the plugin folder.',
                     });
                 }
-                files.push({ path, content: await readFile(join(dir, path)) });
+                files.push({ path, content: await (0,promises_.readFile)((0,external_node_path_.join)(dir, path)) });
             }
         }
     };
     await walk('');
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return {
-        digest: digestFiles(files),
+        digest: render_directory_digestFiles(files),
         files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
     };
 }
@@ -55899,13 +56010,157 @@ async function plugin_snapshot_restoreSnapshot(snapshot, dir) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/connection-types/contract-checks.ts
+function checkGeneratedConnections(plugin, generates, types) {
+    const problems = [];
+    for (const generated of generates) {
+        const type = types.get(generated.type);
+        if (!type)
+            continue;
+        const mapped = new Set(generated.outputs.map((o) => o.to));
+        const where = plugin.pluginFile ? { file: plugin.pluginFile } : undefined;
+        const missing = type.attributes.filter((a) => a.required && !mapped.has(a.name));
+        if (missing.length > 0) {
+            problems.push({
+                message: `Plugin ${plugin.alias} generates Connection Interface ${generated.name} of type ${type.name}, but its outputs do not map the required attribute(s) ${missing.map((a) => a.name).join(', ')} (type defined in ${type.source}).`,
+                ...(where ? { location: where } : {}),
+                hint: `Add them to the outputs of the generated connection: - { from: <terraform output>, to: ${missing[0]?.name} }.`,
+            });
+        }
+        const defined = new Set(type.attributes.map((a) => a.name));
+        const unknown = [...mapped].filter((to) => !defined.has(to));
+        if (unknown.length > 0) {
+            problems.push({
+                message: `Plugin ${plugin.alias} maps ${unknown.join(', ')} into Connection Interface ${generated.name}, but type ${type.name} defines only ${[...defined].join(', ')}.`,
+                ...(where ? { location: where } : {}),
+            });
+        }
+    }
+    return problems;
+}
+/**
+ * Outputs of a plugin that feed a secret attribute and are not `sensitive = true`: Terraform would
+ * print their values in the apply log.
+ */
+function contract_checks_checkSecretOutputs(plugin, generates, types, outputs, displayDir) {
+    const problems = [];
+    for (const generated of generates) {
+        const type = types.get(generated.type);
+        if (!type)
+            continue;
+        for (const { from, to } of generated.outputs) {
+            if (!type.attributes.some((a) => a.name === to && a.secret))
+                continue;
+            const output = outputs.find((o) => o.name === from);
+            if (output && !output.sensitive) {
+                problems.push({
+                    message: `Output ${from} of ${plugin.alias} feeds the secret attribute ${to} of ${generated.name} (${type.name}), but is not marked sensitive: Terraform would print its value.`,
+                    location: { file: displayDir },
+                    hint: `Add \`sensitive = true\` to output "${from}".`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/manifest/connections.ts
+/** The generated connections of an infra plugin, with the plugin's outputs mapping. */
+function generatedConnections(plugin, definition, problems) {
+    return plugin.generates.flatMap((ref) => {
+        const declared = definition.generates.find((g) => g.key === ref.key);
+        if (!declared) {
+            problems.push({
+                message: `Plugin ${plugin.alias} selects a generated connection '${ref.key}', but ${definition.name}@${definition.version} declares none by that name (it declares: ${definition.generates.map((g) => g.key).join(', ') || 'none'}).`,
+                location: ref.location,
+            });
+            return [];
+        }
+        if (declared.type && declared.type !== ref.type) {
+            problems.push({
+                message: `Connection ${ref.key} of plugin ${plugin.alias} has type ${ref.type} in stk.yaml but ${declared.type} in plugin.yaml.`,
+                location: ref.location,
+            });
+        }
+        return [{ key: ref.key, name: ref.name, type: ref.type, outputs: declared.outputs }];
+    });
+}
+/** Checks every connection the plugin declares as required is selected in stk.yaml, and vice versa. */
+function checkRequiredDeclared(plugin, definition, problems) {
+    for (const declared of definition.requires) {
+        if (!plugin.requires.some((r) => r.key === declared.key)) {
+            problems.push({
+                message: `Plugin ${plugin.alias} requires a ${declared.type} connection '${declared.key}', but stk.yaml selects none.`,
+                location: plugin.locate(['alias']),
+                hint: `Add ${declared.key}: {stk-type: required-connection, selected: <instance name>, type: ${declared.type}} to its inputs.`,
+            });
+        }
+    }
+    for (const ref of plugin.requires) {
+        const declared = definition.requires.find((d) => d.key === ref.key);
+        if (!declared) {
+            problems.push({
+                message: `Plugin ${plugin.alias} selects a required connection '${ref.key}' that ${definition.name}@${definition.version} does not declare.`,
+                location: ref.location,
+            });
+        }
+        else if (declared.type && declared.type !== ref.type) {
+            problems.push({
+                message: `Connection ${ref.key} of plugin ${plugin.alias} has type ${ref.type} in stk.yaml but ${declared.type} in plugin.yaml.`,
+                location: ref.location,
+            });
+        }
+    }
+}
+/** Resolves each required connection to its producer; unresolvable ones are problems. */
+function requiredConnections(plugin, producers, context, problems) {
+    return plugin.requires.flatMap((ref) => {
+        const keys = [...new Set([ref.key, ref.name])];
+        const producer = producers.get(ref.name);
+        if (producer) {
+            if (producer.type !== ref.type) {
+                problems.push({
+                    message: `Plugin ${plugin.alias} requires ${ref.name} as ${ref.type}, but plugin ${producer.alias} generates it as ${producer.type}.`,
+                    location: ref.location,
+                });
+            }
+            return [
+                { keys, name: ref.name, type: ref.type, from: { kind: 'plugin', alias: producer.alias } },
+            ];
+        }
+        const instance = context.find((i) => i.name === ref.name);
+        if (!instance) {
+            problems.push({
+                message: `Plugin ${plugin.alias} (input ${ref.key}) requires Connection Interface ${ref.name} (${ref.type}), which no plugin of this file generates and which does not exist in the workspace and environment.`,
+                location: ref.location,
+                hint: 'Deploy the application or shared infrastructure that generates it first, or fix the selected name.',
+            });
+            return [];
+        }
+        if (instance.type !== ref.type) {
+            problems.push({
+                message: `Plugin ${plugin.alias} requires ${ref.name} as ${ref.type}, but the workspace has it as ${instance.type}.`,
+                location: ref.location,
+            });
+        }
+        return [
+            {
+                keys,
+                name: ref.name,
+                type: ref.type,
+                from: { kind: 'context', attributes: instance.attributes, producer: instance.producer },
+            },
+        ];
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/plugin-inputs.ts
 
 /**
  * Inputs (and their problems) per plugin alias; `globalSources` are the plugins whose global
  * computed inputs every plugin received (what they read, every plugin reads).
  */
-function plugin_inputs_resolvePluginInputs(plugins, located, context, logger) {
+function resolvePluginInputs(plugins, located, context, logger) {
     const resolve = (plugin, computedGlobals) => {
         const definition = located.get(plugin.alias)?.definition;
         return plugin.type === 'infra' && !definition
@@ -55938,16 +56193,49 @@ function plugin_inputs_resolvePluginInputs(plugins, located, context, logger) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/shared-value-refs.ts
+/**
+ * Which shared values a plugin's templates read (`{{ var.KEY }}`, `{{ var['KEY'] }}`), so a run
+ * records and compares only those. Only Jinja expressions and statements are searched: `var.x` in
+ * plain HCL is a Terraform variable. A use the scan cannot resolve (`var[name]`, `var | …`, a loop
+ * over `var`) means every shared value.
+ */
+const JINJA = /\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g;
+const DOTTED = /\bvar\.([A-Za-z_][A-Za-z0-9_]*)/g;
+const INDEXED = /\bvar\[\s*(['"])([^'"]+)\1\s*\]/g;
+const ANY = /(?<![.\w])var\b/g;
+function sharedValueRefs(templates) {
+    const keys = new Set();
+    let all = false;
+    for (const text of templates) {
+        for (const block of text.matchAll(JINJA)) {
+            const code = block[1] ?? block[2] ?? '';
+            let resolved = 0;
+            for (const m of code.matchAll(DOTTED)) {
+                keys.add(m[1]);
+                resolved++;
+            }
+            for (const m of code.matchAll(INDEXED)) {
+                keys.add(m[2]);
+                resolved++;
+            }
+            if ([...code.matchAll(ANY)].length > resolved)
+                all = true;
+        }
+    }
+    return { keys: [...keys].sort(), all };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/manifest-plugin.ts
 
 
 
 /** Aliases of the plugins of this manifest it requires a connection from. */
-function manifest_plugin_dependsOn(requires) {
+function dependsOn(requires) {
     return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
 }
 /** What a run records of a shared value: never the value itself. */
-function manifest_plugin_withoutValue(value) {
+function withoutValue(value) {
     return {
         secret: value.secret,
         scope: value.scope,
@@ -55957,13 +56245,13 @@ function manifest_plugin_withoutValue(value) {
         digest: value.digest,
     };
 }
-function manifest_plugin_readFolder(snapshot) {
+function readFolder(snapshot) {
     const templates = snapshot.files
         .filter((f) => f.path.startsWith('templates-deploy/'))
         .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
     return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
 }
-function manifest_plugin_toManifestPlugin(p, folder, shared, 
+function toManifestPlugin(p, folder, shared, 
 /** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
 stkKeys) {
     const ref = parsePluginRef(p.plugin.ref);
@@ -55997,10 +56285,10 @@ stkKeys) {
         inputs: p.inputs,
         requires: p.requires,
         generates: p.generates,
-        dependsOn: manifest_plugin_dependsOn(p.requires),
+        dependsOn: dependsOn(p.requires),
         ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
         ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
-        digest: sha256(canonicalJson({
+        digest: canonical_json_sha256(canonical_json_canonicalJson({
             inputs: p.inputs,
             required: requiredValues,
             files,
@@ -56018,7 +56306,7 @@ stkKeys) {
 /** `{{ var.KEY }}` or `{{var.KEY}}`, nothing else inside the braces. */
 const REFERENCE = /\{\{\s*var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Replaces every `{{ var.KEY }}` of stk.yaml values; problems name the file, line and key. */
-function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, scope) {
+function resolveDescriptorSharedValues(descriptor, shared, scope) {
     const problems = [];
     const substitute = (value, used, where) => {
         if (typeof value === 'string')
@@ -56039,7 +56327,7 @@ function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, sco
                 problems.push({
                     message: `${where.file} reads shared value ${key} ({{ var.${key} }}), which is not set in workspace ${scope.workspace} for environment ${scope.environment}.`,
                     location: where,
-                    hint: `Set it with \`${cliCommand('values', 'set', key, '<value>', '--bucket <iac-bucket>', `--workspace ${scope.workspace}`, `[--environment ${scope.environment}]`)}\`, or write the value itself in stk.yaml.`,
+                    hint: `Set it with \`${shipped_cli_cliCommand('values', 'set', key, '<value>', '--bucket <iac-bucket>', `--workspace ${scope.workspace}`, `[--environment ${scope.environment}]`)}\`, or write the value itself in stk.yaml.`,
                 });
             }
             else if (found.secret) {
@@ -56099,7 +56387,7 @@ function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, sco
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/v1-connectors.ts
 
 /** The entry with its connectors placed under requires/generates; problems for the ones that cannot be. */
-function v1_connectors_assignConnectors(plugin, definition, problems) {
+function assignConnectors(plugin, definition, problems) {
     if (plugin.connectors.length === 0)
         return plugin;
     const requires = [...plugin.requires];
@@ -56170,7 +56458,7 @@ function v1_connectors_assignConnectors(plugin, definition, problems) {
 /** A stable id derived from the application name, for descriptors not yet registered. */
 function deriveAppId(name) {
     const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-    const bytes = Buffer.from(sha256(`stk-app:${name}`), 'hex');
+    const bytes = Buffer.from(canonical_json_sha256(`stk-app:${name}`), 'hex');
     let bits = '';
     for (const byte of bytes)
         bits += byte.toString(2).padStart(8, '0');
@@ -56184,18 +56472,18 @@ function deriveAppId(name) {
  * anything else, so a broken descriptor fails first.
  */
 async function build_manifest_readDescriptor(repoRoot, workdir) {
-    const stkPath = join(repoRoot, workdir, '.stk', 'stk.yaml');
+    const stkPath = (0,external_node_path_.join)(repoRoot, workdir, '.stk', 'stk.yaml');
     const stkFile = displayPath(repoRoot, stkPath);
     const read = await readYamlFile(stkPath, stkFile);
     if (!read.yaml)
-        throw new ConfigurationError(read.problems, `${stkFile} cannot be read`);
+        throw new errors_ConfigurationError(read.problems, `${stkFile} cannot be read`);
     const parsed = parseDescriptor(read.yaml);
     if (!parsed.descriptor)
-        throw new ConfigurationError(parsed.problems, `${stkFile} is not valid`);
+        throw new errors_ConfigurationError(parsed.problems, `${stkFile} is not valid`);
     return parsed.descriptor;
 }
-async function build_manifest_buildManifest(options) {
-    const appDir = join(options.repoRoot, options.workdir);
+async function buildManifest(options) {
+    const appDir = (0,external_node_path_.join)(options.repoRoot, options.workdir);
     const written = await build_manifest_readDescriptor(options.repoRoot, options.workdir);
     const stkFile = written.file;
     const target = build_manifest_descriptorTarget(written, options);
@@ -56220,7 +56508,7 @@ async function build_manifest_buildManifest(options) {
             });
             return;
         }
-        const found = await catalog.locate(plugin.alias, ref, join(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs, options.registry);
+        const found = await catalog.locate(plugin.alias, ref, (0,external_node_path_.join)(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs, options.registry);
         if (found.plugin) {
             located.set(plugin.alias, found.plugin);
             problems.push(...found.problems);
@@ -56286,12 +56574,12 @@ async function build_manifest_buildManifest(options) {
             : [],
     }));
     if (problems.length > 0)
-        throw new ConfigurationError(problems, `${stkFile} cannot be deployed`);
+        throw new errors_ConfigurationError(problems, `${stkFile} cannot be deployed`);
     const infra = withConnections.filter((p) => p.plugin.type === 'infra');
     const nodes = infra.map((p) => ({ alias: p.plugin.alias, dependsOn: dependsOn(p.requires) }));
     const ordered = orderByDependencies(nodes);
     if (!ordered.ok) {
-        throw new ConfigurationError(ordered.cycles.map((cycle) => ({
+        throw new errors_ConfigurationError(ordered.cycles.map((cycle) => ({
             message: `Dependency cycle between plugins ${cycle.join(' -> ')} -> ${cycle[0]}: each requires a Connection Interface another generates.`,
             location: descriptor.plugins.find((p) => p.alias === cycle[0])?.locate(['alias']),
             hint: 'Break the cycle: one of them must not require the others.',
@@ -56303,7 +56591,7 @@ async function build_manifest_buildManifest(options) {
     const folderInfo = (found) => {
         let info = folders.get(found.dir);
         if (!info) {
-            info = snapshotDirectory(found.dir, found.displayDir).then(readFolder);
+            info = plugin_snapshot_snapshotDirectory(found.dir, found.displayDir).then(readFolder);
             folders.set(found.dir, info);
         }
         return info;
@@ -56337,7 +56625,7 @@ async function build_manifest_buildManifest(options) {
         ...(Object.keys(sharedValues).length > 0 ? { sharedValues } : {}),
         ...usedTypes(plugins, types),
     };
-    return canonicalize({ ...body, digest: build_manifest_manifestDigest(body) });
+    return canonicalize({ ...body, digest: manifestDigest(body) });
 }
 /**
  * A plugin found nowhere: every place looked in, the versions of it that are there (in the checkout
@@ -56347,7 +56635,7 @@ function notFound(plugin, ref, found, registry) {
     const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
     const there = found.otherVersions[0]?.version;
     const publish = registry
-        ? `publish it to the registry (${cliCommand('plugins', 'publish', '<plugin folder>', '--studio', ref.studio || '<studio>', '--bucket', '<IAC_BUCKET_NAME>')})`
+        ? `publish it to the registry (${shipped_cli_cliCommand('plugins', 'publish', '<plugin folder>', '--studio', ref.studio || '<studio>', '--bucket', '<IAC_BUCKET_NAME>')})`
         : '';
     return {
         message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
@@ -56376,8 +56664,8 @@ function build_manifest_descriptorTarget(descriptor, options) {
     };
 }
 /** The manifest's digest: over the target, each plugin's digest, the order and the removals. */
-function build_manifest_manifestDigest(manifest) {
-    return sha256(canonicalJson({
+function manifestDigest(manifest) {
+    return canonical_json_sha256(canonical_json_canonicalJson({
         target: manifest.target,
         plugins: manifest.plugins.map((p) => [p.alias, p.digest]),
         deployOrder: manifest.deployOrder,
@@ -56386,14 +56674,14 @@ function build_manifest_manifestDigest(manifest) {
 }
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(plugins, types) {
-    const used = build_manifest_connectionTypeNames(plugins).flatMap((n) => {
+    const used = connectionTypeNames(plugins).flatMap((n) => {
         const type = types.get(n);
         return type ? [[n, type]] : [];
     });
     return used.length > 0 ? { connectionTypes: Object.fromEntries(used) } : {};
 }
 /** The Connection Interface Types the plugins generate or require, sorted, each once. */
-function build_manifest_connectionTypeNames(plugins) {
+function connectionTypeNames(plugins) {
     const names = plugins.flatMap((p) => [
         ...p.generates.map((g) => g.type),
         ...p.requires.map((r) => r.type),
@@ -59163,6 +59451,79 @@ function plan_review_compareActions(reviewed, now) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
+/**
+ * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
+ * workflow's cancel job, or a person). The watch reads the run record every second and, once
+ * the run is no longer RUNNING, aborts the step's work the way a job cancellation does (Terraform
+ * is interrupted and saves its state), so nothing keeps changing infrastructure after the lock
+ * was released.
+ */
+
+/**
+ * Every second: Terraform must stop within 2 s of the run being closed elsewhere, since a new run
+ * may take the lock at once. One GET of a small object a second costs about 0.15 US cents per
+ * hour of apply at S3's request price.
+ */
+const WATCH_INTERVAL_MS = 1000;
+function run_watch_watchRun(runs, runId, logger, options) {
+    const controller = new AbortController();
+    let closed;
+    const onJobCancel = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted)
+        onJobCancel();
+    options.signal?.addEventListener('abort', onJobCancel, { once: true });
+    let checking = false;
+    const timer = setInterval(() => {
+        if (checking || controller.signal.aborted)
+            return;
+        checking = true;
+        runs
+            .getRun(runId)
+            .then((run) => {
+            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
+                const by = run.supersededBy
+                    ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
+                    : 'by another job (cancel-run)';
+                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
+                logger.warning(closed.message);
+                controller.abort(closed);
+            }
+        })
+            // A failed read says nothing about the run: the next tick tries again.
+            .catch(() => undefined)
+            .finally(() => {
+            checking = false;
+        });
+    }, options.intervalMs ?? WATCH_INTERVAL_MS);
+    timer.unref();
+    return {
+        signal: controller.signal,
+        closedElsewhere: () => closed,
+        stop: () => {
+            clearInterval(timer);
+            options.signal?.removeEventListener('abort', onJobCancel);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/close-after-failure.ts
+
+/** Ends a run that failed before its tasks could start; never hides the original error. */
+async function close_after_failure_closeAfterFailure(deps, runId, error) {
+    const status = classifyError(error);
+    try {
+        await deps.runs.finishRun(runId, status, {
+            kind: status,
+            message: error instanceof Error ? error.message : String(error),
+        });
+        deps.logger.info(`Run ${runId} closed as ${status}; its lock is released.`);
+    }
+    catch (closeError) {
+        deps.logger.error(`Run ${runId} could not be closed (${closeError.message}); run cancel-run with its RUN_ID to release the lock.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/lifecycle-manifests.ts
 /**
  * The manifests of the runs that do not come from stk.yaml as it is: a ROLLBACK redeploys what an
@@ -59174,25 +59535,25 @@ function plan_review_compareActions(reviewed, now) {
 
 
 /** The manifest recorded with a deployment (the history stores it as plain JSON). */
-function lifecycle_manifests_recordedManifest(record) {
+function recordedManifest(record) {
     return record.manifest;
 }
 /**
  * A rollback to the deployment recorded for `tag`: its plugins, order and rendered IaC; plugins
  * deployed since (in `last`, not in the tag) are destroyed, consumers first.
  */
-function lifecycle_manifests_rollbackManifest(target, tag, last) {
-    const then = lifecycle_manifests_recordedManifest(tag);
+function rollbackManifest(target, tag, last) {
+    const then = recordedManifest(tag);
     const missing = then.deployOrder.filter((alias) => !tag.iac[alias]);
     if (missing.length > 0) {
-        throw new ConfigurationError({
-            message: `Version ${tag.version} of ${describeTarget(target)} (run ${tag.runId}) has no recorded IaC for ${missing.join(', ')}, so it cannot be redeployed as it was.`,
+        throw new errors_ConfigurationError({
+            message: `Version ${tag.version} of ${target_describeTarget(target)} (run ${tag.runId}) has no recorded IaC for ${missing.join(', ')}, so it cannot be redeployed as it was.`,
             hint: 'Roll back to another version, or deploy that version again from its commit.',
         });
     }
     const kept = new Set(then.deployOrder);
-    const live = liveDeployment(last);
-    const lastInfra = (live ? lifecycle_manifests_recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
+    const live = deployment_history_liveDeployment(last);
+    const lastInfra = (live ? recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
     const destroy = inDestroyOrder(lastInfra.filter((p) => !kept.has(p.alias)));
     const before = new Set(lastInfra.map((p) => p.alias));
     const body = {
@@ -59214,12 +59575,12 @@ function lifecycle_manifests_rollbackManifest(target, tag, last) {
     return canonicalize({ ...body, digest: manifestDigest(body) });
 }
 /** A destroy of everything `last` deployed, consumers before producers. */
-function lifecycle_manifests_destroyManifest(target, last, version) {
-    const infra = lifecycle_manifests_recordedManifest(last).plugins.filter((p) => p.type === 'infra');
+function destroyManifest(target, last, version) {
+    const infra = recordedManifest(last).plugins.filter((p) => p.type === 'infra');
     return destroying(target, version, inDestroyOrder(infra));
 }
 /** A manifest with nothing in it, for a destroy when nothing is deployed. */
-function lifecycle_manifests_emptyManifest(target, version) {
+function emptyManifest(target, version) {
     return destroying(target, version, []);
 }
 function destroying(target, version, destroy) {
@@ -59234,9 +59595,9 @@ function destroying(target, version, destroy) {
     return canonicalize({ ...body, digest: manifestDigest(body) });
 }
 /** The refusal of a rollback to a tag with no successful deployment. */
-function lifecycle_manifests_unknownVersionError(target, version, deployed) {
-    return new ConfigurationError({
-        message: `Version ${version} was never deployed successfully to ${describeTarget(target)}, so there is nothing recorded to roll back to. ` +
+function unknownVersionError(target, version, deployed) {
+    return new errors_ConfigurationError({
+        message: `Version ${version} was never deployed successfully to ${target_describeTarget(target)}, so there is nothing recorded to roll back to. ` +
             (deployed.length > 0
                 ? `Versions that can be rolled back to (newest first): ${deployed
                     .slice(0, 20)
@@ -59257,7 +59618,7 @@ function lifecycle_manifests_unknownVersionError(target, version, deployed) {
 
 
 function fingerprint_deploymentFingerprint(manifest, mode, terraformVersion) {
-    return sha256(canonicalJson({
+    return canonical_json_sha256(canonical_json_canonicalJson({
         target: manifest.target,
         plugins: manifest.plugins.map((p) => [p.alias, p.type, p.digest]),
         deployOrder: manifest.deployOrder,
@@ -59269,11 +59630,322 @@ function fingerprint_deploymentFingerprint(manifest, mode, terraformVersion) {
     }));
 }
 /** Infra plugins whose digest is the one `last` deployed them with. */
-function fingerprint_unchangedPlugins(manifest, last) {
+function unchangedPlugins(manifest, last) {
     if (!last || last.destroyed)
         return [];
     const before = new Map(recordedManifest(last).plugins.map((p) => [p.alias, p.digest]));
     return manifest.deployOrder.filter((alias) => before.get(alias) === manifest.plugins.find((p) => p.alias === alias)?.digest);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/logging/quiet-logger.ts
+/**
+ * A logger that keeps only errors (and secrets, groups): for a second pass over the same input,
+ * whose notices would repeat the first one's.
+ */
+function quiet_logger_quietLogger(logger) {
+    return {
+        debug: () => undefined,
+        info: () => undefined,
+        warning: () => undefined,
+        error: (message, location) => logger.error(message, location),
+        group: (title, fn) => logger.group(title, fn),
+        addSecret: (value) => logger.addSecret(value),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+
+class template_warnings_TemplateWarnings {
+    references = [];
+    collisionsOf = new Set();
+    /**
+     * Warns, once per plugin, about inputs named like the template context's own names (see
+     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
+     */
+    reportCollisions(logger, alias, inputs, location) {
+        if (this.collisionsOf.has(alias))
+            return;
+        this.collisionsOf.add(alias);
+        for (const collision of templateNameCollisions(inputs)) {
+            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
+        }
+    }
+    /** Annotates the references not reported yet, with `logger` (the task's own log). */
+    report(logger, found) {
+        const before = this.references.length;
+        mergeReferences(this.references, found ?? []);
+        for (const reference of this.references.slice(before)) {
+            logger.warning(describeUndefinedReference(reference), reference.location);
+        }
+    }
+}
+/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
+function template_warnings_undefinedModeOf(strict) {
+    return strict ? 'strict' : 'lenient';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/deploy.ts
+/**
+ * DEPLOY: deploys .stk/stk.yaml as it is, against the workspace context and the last successful
+ * deployment; with SKIP_DEPLOY an unchanged deployment ends SKIPPED at once.
+ */
+
+
+
+
+
+
+
+
+
+const deployRunType = {
+    type: 'DEPLOY',
+    title: 'Deployment',
+    describe: 'deploys .stk/stk.yaml as it is',
+    input: 'the default',
+    buildManifest: buildDeployManifest,
+    unchanged: unchangedPlugins,
+    skipReason(operation, manifest, live, mode, terraformVersion) {
+        if (operation.skipUnchanged !== true)
+            return undefined;
+        if (!live?.fingerprint || manifest.destroy.length > 0)
+            return undefined;
+        if (live.fingerprint !== fingerprint_deploymentFingerprint(manifest, mode, terraformVersion))
+            return undefined;
+        return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
+    },
+    keepsVersion: true,
+    recordFields: () => ({}),
+    recordConsumers: (deps, run, manifest) => deps.consumers.record(manifest.target, run.runId, consumer_index_requirementsOf(manifest.plugins)),
+    summary: () => '',
+    nothingToDo: 'Nothing to deploy or destroy: no run was opened.',
+};
+async function buildDeployManifest({ deps, options, descriptor, logger }) {
+    // Broken type files fail here too, before any call to S3.
+    const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
+    // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
+    // v1 connectors may be required ones too: which, only plugin.yaml says.
+    const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
+    const [found, sharedValues, workspaceTypes] = await Promise.all([
+        deps.context.getMany(options.workspace, options.environment, required),
+        deps.sharedValues.resolve(options.workspace, options.environment),
+        deps.connectionTypes.list(options.workspace),
+    ]);
+    for (const value of Object.values(sharedValues)) {
+        const text = value.secret ? logger_secretText(value.value) : undefined;
+        if (text)
+            logger.addSecret(text);
+    }
+    const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
+    notices.forEach((n) => logger.warning(n));
+    const manifestOptions = {
+        ...options,
+        connectionInterfaces: [...found.values()],
+        sharedValues,
+        connectionTypes,
+        logger,
+    };
+    // The target (and so the history to compare with) is known only once stk.yaml is read.
+    // Computed inputs render inside: the session gives them the mode and collects what was undefined.
+    const built = await withTemplateSession(template_warnings_undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
+    let manifest = built.result;
+    const templateWarnings = built.references;
+    for (const reference of templateWarnings)
+        logger.warning(template_session_describeUndefinedReference(reference), reference.location);
+    const last = await deps.history.getLast(manifest.target);
+    const live = deployment_history_liveDeployment(last);
+    if (live) {
+        manifest = await buildManifest({
+            ...manifestOptions,
+            logger: quiet_logger_quietLogger(logger),
+            previous: recordedManifest(live),
+        });
+    }
+    const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
+    if (open.length > 0)
+        logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
+    return { manifest, last, templateWarnings };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/destroy.ts
+/**
+ * DESTROY: destroys every plugin of the last deployment, consumers first. Its success marks the
+ * target destroyed and empties its entries in the consumer index; the version records stay, so a
+ * rollback can bring a version back.
+ */
+
+
+const destroyRunType = {
+    type: 'DESTROY',
+    title: 'Destroy',
+    describe: 'destroys what the last deployment left; its history is kept',
+    input: 'DESTROY: true',
+    async buildManifest({ deps, options, target: targetOf, logger }) {
+        const target = targetOf();
+        const last = await deps.history.getLast(target);
+        const live = deployment_history_liveDeployment(last);
+        if (!live)
+            logger.info(last?.destroyed
+                ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
+                : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
+        const manifest = live
+            ? destroyManifest(target, live, options.version)
+            : emptyManifest(target, options.version);
+        return { manifest, last, templateWarnings: [] };
+    },
+    unchanged: () => [],
+    skipReason: () => undefined,
+    keepsVersion: false,
+    recordFields: (run, at) => ({ destroyed: { runId: run.runId, at } }),
+    recordConsumers: (deps, _run, manifest) => deps.consumers.remove(manifest.target),
+    summary({ manifest, previous }, m) {
+        if (manifest.destroy.length === 0)
+            return '';
+        return `🗑️ ${m.strong('Destroy')}: every plugin of the last deployment (run ${m.code(previous?.runId ?? '?')}, version ${m.code(previous?.version ?? '?')}) is destroyed, consumers first: ${m.codes(manifest.destroy.map((p) => p.alias))}. Their Connection Interfaces are removed; the deployment history is kept.`;
+    },
+    nothingToDo: 'Nothing to destroy: nothing of this application is deployed in this environment. No run was opened.',
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/mode-check.ts
+
+
+/**
+ * Refuses a run in another mode than `record` was deployed in: the two keep Terraform state
+ * differently, so switching would deploy everything a second time.
+ */
+function mode_check_checkMode(record, mode, what) {
+    const recorded = record.mode ?? 'classic';
+    if (recorded === mode)
+        return;
+    const { target } = recordedManifest(record);
+    throw new errors_ConfigurationError({
+        message: `${target.appName} was ${what} to ${target.workspace}/${target.environment} in ${recorded} mode (run ${record.runId}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+        hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/rollback.ts
+/**
+ * ROLLBACK: redeploys the IaC an earlier version tag deployed (ROLLBACK_TO), not rendered again;
+ * plugins deployed since are destroyed. It does not make a new version record.
+ */
+
+
+
+const rollbackRunType = {
+    type: 'ROLLBACK',
+    title: 'Rollback',
+    describe: 'redeploys the IaC an earlier version deployed, as recorded',
+    input: 'ROLLBACK_TO: <version>',
+    async buildManifest({ deps, target: targetOf, mode }, operation) {
+        const target = targetOf();
+        const last = await deps.history.getLast(target);
+        const tag = await deps.history.getByVersion(target, operation.version);
+        if (!tag)
+            throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
+        mode_check_checkMode(tag, mode, `deployed as version ${tag.version}`);
+        return { manifest: rollbackManifest(target, tag, last), last, templateWarnings: [] };
+    },
+    unchanged: () => [],
+    skipReason: () => undefined,
+    keepsVersion: false,
+    recordFields: () => ({}),
+    recordConsumers: (deps, run, manifest) => deps.consumers.record(manifest.target, run.runId, consumer_index_requirementsOf(manifest.plugins)),
+    summary({ manifest }, m) {
+        const r = manifest.rollback;
+        if (!r)
+            return '';
+        return [
+            `⏪ ${m.strong(`Rollback to version ${m.code(r.version)}`)}: redeploys the IaC that run ${m.code(r.runId)} deployed (${m.text(r.finishedAt)}), not rendered again.`,
+            r.added.length > 0 ? `Destroys ${m.codes(r.added)}, deployed since.` : '',
+            r.recreated.length > 0 ? `Creates ${m.codes(r.recreated)} again, removed since.` : '',
+        ]
+            .filter(Boolean)
+            .join(' ');
+    },
+    nothingToDo: 'Nothing to deploy or destroy: no run was opened.',
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/table.ts
+
+
+
+/** Every run type by its name. */
+const RUN_TYPE_TABLE = {
+    DEPLOY: deployRunType,
+    ROLLBACK: rollbackRunType,
+    DESTROY: destroyRunType,
+};
+/** The handler of a run type (of a run record, or of the operation asked for). */
+function table_runTypeOf(type) {
+    // Each handler takes only its own operation: callers pass the operation whose type they looked up.
+    return RUN_TYPE_TABLE[type];
+}
+/**
+ * The run type that wrote a deployment record: records written before run types existed have
+ * none and were written by a DEPLOY.
+ */
+function recordedRunType(record) {
+    return record.runType ?? 'DEPLOY';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/record-outcome.ts
+
+
+
+
+/**
+ * @param deployedIac the IaC this job deployed, by plugin alias; the others keep the last
+ *   deployment's
+ * @param terraformVersion the version that applied it (SKIP_DEPLOY compares it)
+ */
+async function record_outcome_recordRunOutcome(deps, run, manifest, deployedIac, terraformVersion) {
+    const { target } = manifest;
+    const runType = runTypeOf(run.type);
+    const last = await deps.history.getLast(target);
+    const mode = deploymentMode(run.tasks);
+    const at = new Date().toISOString();
+    const iac = {};
+    for (const alias of manifest.deployOrder) {
+        const entry = deployedIac.get(alias) ?? last?.iac[alias];
+        if (entry)
+            iac[alias] = entry;
+    }
+    await deps.history.record(target, {
+        runId: run.runId,
+        runType: run.type,
+        mode,
+        version: run.version,
+        finishedAt: at,
+        manifestDigest: manifest.digest,
+        manifest: manifest,
+        iac,
+        terraformVersion,
+        fingerprint: deploymentFingerprint(manifest, mode, terraformVersion),
+        ...historyAudit(run),
+        ...runType.recordFields(run, at),
+    }, { keepVersion: runType.keepsVersion });
+    await runType.recordConsumers(deps, run, manifest);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function run_task_logs_runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
@@ -59344,804 +60016,6 @@ function refusal(target, from, why, location, bindings) {
 /** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
 function repository_binding_repositoryOfRunUrl(url) {
     return /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/actions\/runs\//.exec(url)?.[1];
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
-/**
- * Before a run is opened: every Connection Interface the run will publish must be free or owned
- * by this application. One owned by another application is refused naming both, before anything
- * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
- * publish), which is what settles two applications racing for a free name.
- */
-
-
-async function interface_ownership_checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
-    const { target } = manifest;
-    const deployed = new Set(manifest.deployOrder);
-    const generated = manifest.plugins
-        .filter((p) => deployed.has(p.alias))
-        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
-    if (generated.length === 0)
-        return;
-    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
-    const problems = generated.flatMap(({ alias, name }) => {
-        const instance = found.get(name);
-        if (!instance)
-            return [];
-        const owner = ownerOf(instance);
-        if (ownedBy(owner, target))
-            return [];
-        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
-    });
-    if (problems.length > 0) {
-        throw new ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-versions.ts
-/**
- * Which Terraform each plugin of a run runs with. A plugin whose plugin.yaml names a runtime
- * environment (`terraform-1-4`) runs with that version; TERRAFORM_VERSION overrides them all; a
- * plugin without one runs with the job's own Terraform, as before. In unified mode the plugins
- * share one project, so those that name a version must agree, and the others run with it too.
- * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
- * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
- * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION; StackSpot's
- * usual `terraform-1-4`) runs with the job's own Terraform instead, said in the log: HashiCorp's
- * 1.x compatibility promise runs configurations written for an earlier 1.x on a later one, and
- * refusing them would stop most published plugins. A name this engine does not know is refused
- * before the run opens.
- */
-
-
-/**
- * The oldest Terraform this engine can drive: it keeps state locks in S3 (`use_lockfile`, see
- * TerraformProject.init), which the S3 backend reads from Terraform 1.10 on; older ones stop at
- * `terraform init` on that argument.
- */
-const MINIMUM_TERRAFORM_VERSION = '1.10.0';
-/** Whether `version` (x.y.z; a pre-release counts as its release) is older than the minimum. */
-function olderThanMinimum(version) {
-    const parts = (v) => v.split(/[.-]/).slice(0, 3).map(Number);
-    const [a, b] = [parts(version), parts(MINIMUM_TERRAFORM_VERSION)];
-    for (let i = 0; i < 3; i++) {
-        if ((a[i] ?? 0) !== (b[i] ?? 0))
-            return (a[i] ?? 0) < (b[i] ?? 0);
-    }
-    return false;
-}
-/**
- * The newest minor line a plugin may choose. A plugin author is not trusted with the runner: the
- * Terraform guard reads the project as the Terraform releases it was written against do, and a
- * later release may read blocks it does not know. Only the workflow (TERRAFORM_VERSION) can go
- * further.
- */
-const NEWEST_PLUGIN_TERRAFORM_LINE = '1.12';
-/** Whether a plugin may not choose `version` itself: a minor line after the newest it may. */
-function newerThanPluginsMayChoose(version) {
-    const [major, minor] = version.split(/[.-]/).map(Number);
-    const [maxMajor, maxMinor] = NEWEST_PLUGIN_TERRAFORM_LINE.split('.').map(Number);
-    return (major ?? 0) !== (maxMajor ?? 0)
-        ? (major ?? 0) > (maxMajor ?? 0)
-        : (minor ?? 0) > (maxMinor ?? 0);
-}
-const TOO_OLD_HINT = (/* unused pure expression or super */ null && (`To pin one, set TERRAFORM_VERSION on orchestrate-and-plan (${MINIMUM_TERRAFORM_VERSION} or later; it overrides every plugin's runtime environment) or name terraform-1-10 or later in spec.runtime.environment.`));
-/** The infra plugins a run touches: those it deploys and those it destroys. */
-function runPlugins(manifest) {
-    const kept = manifest.deployOrder.flatMap((alias) => manifest.plugins.filter((p) => p.alias === alias && p.type === 'infra'));
-    return [...kept, ...manifest.destroy];
-}
-function terraform_versions_describe(plugin) {
-    return plugin.terraform
-        ? `${plugin.alias} (${plugin.terraform.environment} at ${formatLocation(plugin.terraform.location)})`
-        : `${plugin.alias} (no runtime environment)`;
-}
-/**
- * The version each plugin runs with in this run (only those that do not use the job's own
- * Terraform), with what to log. Refused (before the run opens): an environment name this engine
- * does not know, or, in unified mode, plugins that ask for different versions.
- */
-function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
-    const plugins = runPlugins(manifest);
-    const tooOld = plugins.filter((p) => !override && p.terraform?.version && olderThanMinimum(p.terraform.version));
-    const asking = plugins.filter((p) => p.terraform && !tooOld.includes(p));
-    const oldNotices = tooOld.map((p) => `${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}); this engine keeps Terraform's state locks in S3 (use_lockfile), which needs Terraform ${MINIMUM_TERRAFORM_VERSION} or later, so it runs with this job's Terraform (Terraform 1.x runs configurations written for earlier 1.x releases). ${TOO_OLD_HINT}`);
-    if (asking.length === 0)
-        return { versions: {}, notices: oldNotices };
-    if (override) {
-        return {
-            versions: Object.fromEntries((mode === 'unified' ? plugins : asking).map((p) => [p.alias, override])),
-            notices: [
-                `TERRAFORM_VERSION ${override} overrides the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}.`,
-            ],
-        };
-    }
-    const problems = asking.flatMap((p) => {
-        const where = p.terraform ? { location: p.terraform.location } : {};
-        const version = p.terraform?.version;
-        if (!version)
-            return [
-                {
-                    message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
-                    ...where,
-                    hint: RUNTIME_TERRAFORM_HINT,
-                },
-            ];
-        if (newerThanPluginsMayChoose(version))
-            return [
-                {
-                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), newer than a plugin may choose (up to ${NEWEST_PLUGIN_TERRAFORM_LINE}.x): the engine's Terraform guard is written against the releases up to there, and a later one may read what the guard does not.`,
-                    ...where,
-                    hint: `The workflow can choose it: set TERRAFORM_VERSION on orchestrate-and-plan (it overrides every plugin's runtime environment). Or name terraform-${NEWEST_PLUGIN_TERRAFORM_LINE.replace('.', '-')} or older in spec.runtime.environment.`,
-                },
-            ];
-        return [];
-    });
-    if (problems.length > 0) {
-        throw new ConfigurationError(problems, `${problems.length === 1 ? 'A plugin asks' : 'Plugins ask'} for a Terraform this engine cannot run; no run was opened`);
-    }
-    if (mode === 'classic') {
-        return {
-            versions: Object.fromEntries(asking.map((p) => [p.alias, p.terraform?.version])),
-            notices: [
-                ...oldNotices,
-                ...asking.map((p) => `${p.alias} runs with Terraform ${p.terraform?.version} (runtime environment ${p.terraform?.environment}).`),
-            ],
-        };
-    }
-    const distinct = [...new Set(asking.map((p) => p.terraform?.version))];
-    if (distinct.length > 1) {
-        throw new ConfigurationError([
-            ...asking.map((p) => ({
-                message: `Plugin ${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}).`,
-                ...(p.terraform ? { location: p.terraform.location } : {}),
-            })),
-            {
-                message: 'In unified mode the plugins are modules of one Terraform project and run with one Terraform.',
-                hint: 'Give them the same spec.runtime.environment, set TERRAFORM_VERSION (it overrides every plugin), or deploy in classic mode.',
-            },
-        ], `The plugins ask for ${distinct.length} Terraform versions (${distinct.join(', ')}); no run was opened`);
-    }
-    const version = distinct[0];
-    const others = plugins.filter((p) => !asking.includes(p)).map((p) => p.alias);
-    return {
-        versions: Object.fromEntries(plugins.map((p) => [p.alias, version])),
-        notices: [
-            ...oldNotices,
-            `The unified project runs with Terraform ${version}, the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}${others.length > 0 ? `; ${others.join(', ')} ${others.length === 1 ? 'names' : 'name'} none and run${others.length === 1 ? 's' : ''} with it too` : ''}.`,
-        ],
-    };
-}
-/**
- * The manifest with this run's choice; a recorded manifest (rollback, destroy) may carry the
- * choice of the run that deployed it, which this run makes again.
- */
-function terraform_versions_withTerraformVersions(manifest, versions) {
-    const copy = { ...manifest };
-    delete copy.terraformVersions;
-    return Object.keys(versions).length > 0 ? { ...copy, terraformVersions: versions } : copy;
-}
-/**
- * Finds or installs every version the run's plugins use, once each: the binary per version. A
- * version that cannot be installed stops here, naming the plugins that ask for it, where, and
- * what to do; an outside failure (download, checksum) keeps its kind, so a retry can help.
- */
-async function terraform_versions_installTerraformVersions(manifest, resolve) {
-    const byVersion = new Map();
-    for (const plugin of runPlugins(manifest)) {
-        const version = manifest.terraformVersions?.[plugin.alias];
-        if (version)
-            byVersion.set(version, [...(byVersion.get(version) ?? []), plugin]);
-    }
-    const binaries = new Map();
-    for (const [version, plugins] of byVersion) {
-        try {
-            binaries.set(version, await resolve(version));
-        }
-        catch (error) {
-            const text = error instanceof Error ? error.message : String(error);
-            const cause = /[.!?]$/.test(text) ? text : `${text}.`;
-            const message = `Terraform ${version} could not be installed for ${plugins.map(terraform_versions_describe).join(', ')}: ${cause}`;
-            const hint = `Set TERRAFORM_VERSION on orchestrate-and-plan to a version this runner has or can download (it overrides every plugin's runtime environment), make TERRAFORM_RELEASES_URL reachable, or change spec.runtime.environment.`;
-            if (error instanceof ConfigurationError)
-                throw new ConfigurationError(plugins.map((p) => ({
-                    message,
-                    ...(p.terraform ? { location: p.terraform.location } : {}),
-                    hint,
-                })), `Terraform ${version} cannot be installed`);
-            throw new ExternalError(`${message} ${hint}`, {
-                cause: error,
-                retryable: error instanceof ExternalError && error.retryable,
-            });
-        }
-    }
-    return binaries;
-}
-/**
- * The binary a project of `alias` runs with (null: the unified project, whose plugins all run with
- * one version); `fallback` (the job's own Terraform) for a plugin the run lists no version for.
- */
-function terraform_versions_terraformBinaryFor(manifest, binaries, alias, fallback) {
-    const versions = manifest.terraformVersions ?? {};
-    const version = alias === null ? Object.values(versions)[0] : versions[alias];
-    if (!version)
-        return fallback;
-    const binary = binaries.get(version);
-    if (!binary)
-        throw new Error(`Terraform ${version} of ${alias ?? 'the project'} was not installed`);
-    return binary;
-}
-/**
- * In the approved job: a plugin runs with the version recorded when its plan was made, whatever
- * this job's TERRAFORM_VERSION says (a saved plan can only be applied by the Terraform that made
- * it). Says so once when they differ.
- */
-function terraform_versions_noteRecordedVersions(manifest, jobVersion, logger) {
-    const differing = Object.entries(manifest.terraformVersions ?? {}).filter(([, version]) => version !== jobVersion);
-    if (differing.length === 0)
-        return;
-    logger.info(`Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
-
-class template_warnings_TemplateWarnings {
-    references = [];
-    collisionsOf = new Set();
-    /**
-     * Warns, once per plugin, about inputs named like the template context's own names (see
-     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
-     */
-    reportCollisions(logger, alias, inputs, location) {
-        if (this.collisionsOf.has(alias))
-            return;
-        this.collisionsOf.add(alias);
-        for (const collision of templateNameCollisions(inputs)) {
-            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
-        }
-    }
-    /** Annotates the references not reported yet, with `logger` (the task's own log). */
-    report(logger, found) {
-        const before = this.references.length;
-        mergeReferences(this.references, found ?? []);
-        for (const reference of this.references.slice(before)) {
-            logger.warning(describeUndefinedReference(reference), reference.location);
-        }
-    }
-}
-/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
-function template_warnings_undefinedModeOf(strict) {
-    return strict ? 'strict' : 'lenient';
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
-/**
- * Where the plugin registry keeps a published version in the IaC bucket, and which names it
- * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
- *
- * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
- * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
- */
-
-const REGISTRY_PREFIX = 'plugins/';
-/** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
-const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
-/** Semantic versioning 2.0 (StackSpot asks for it too). */
-const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
-/** `studio/name@version`. */
-function registry_keys_formatRef(ref) {
-    return `${ref.studio}/${ref.name}@${ref.version}`;
-}
-/** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
-function registry_keys_registryDisplayDir(ref) {
-    return `registry:${registry_keys_formatRef(ref)}`;
-}
-function segment(text) {
-    return encodeURIComponent(text);
-}
-/** The prefix of a plugin's versions, or of one version. */
-function pluginPrefix(studio, name) {
-    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
-}
-function versionPrefix(ref) {
-    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
-}
-function releaseKey(ref) {
-    return `${versionPrefix(ref)}release.json`;
-}
-function contentKey(ref, digest) {
-    return `${versionPrefix(ref)}content/${digest}.json`;
-}
-/** The version a release key belongs to; undefined for any other key under the prefix. */
-function refOfReleaseKey(key) {
-    if (!key.startsWith(REGISTRY_PREFIX))
-        return undefined;
-    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
-    if (parts.length !== 4 || parts[3] !== 'release.json')
-        return undefined;
-    try {
-        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
-        return { studio, name, version };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
-function registry_keys_isPublishableRef(ref) {
-    return (registry_keys_NAME.test(ref.studio) &&
-        registry_keys_NAME.test(ref.name) &&
-        ref.name.length <= 60 &&
-        VERSION.test(ref.version));
-}
-/** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
-function checkPublishableRef(ref, where) {
-    const problems = [
-        ...(registry_keys_NAME.test(ref.studio)
-            ? []
-            : [
-                {
-                    message: `Studio '${ref.studio}' cannot name a published plugin: use letters, digits, '.', '_' and '-' (at most 100, starting and ending with a letter or digit).`,
-                    location: where,
-                    hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
-                },
-            ]),
-        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
-            ? []
-            : [
-                {
-                    message: `Plugin name '${ref.name}' cannot be published: use letters, digits, '.', '_' and '-' (at most 60).`,
-                    location: where,
-                },
-            ]),
-        ...(VERSION.test(ref.version)
-            ? []
-            : [
-                {
-                    message: `Version '${ref.version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).`,
-                    location: where,
-                    hint: 'Set metadata.version in plugin.yaml to a semantic version.',
-                },
-            ]),
-    ];
-    if (problems.length > 0)
-        throw new errors_ConfigurationError(problems, `${registry_keys_formatRef(ref)} cannot be published`);
-}
-/** Newest first: semantic versions by precedence, anything else after them, by text. */
-function compareVersionsDescending(a, b) {
-    const pa = VERSION.exec(a);
-    const pb = VERSION.exec(b);
-    if (!pa || !pb)
-        return pa ? -1 : pb ? 1 : b.localeCompare(a);
-    for (let i = 1; i <= 3; i++) {
-        const d = Number(pb[i]) - Number(pa[i]);
-        if (d !== 0)
-            return d;
-    }
-    const preA = pa[4];
-    const preB = pb[4];
-    // A pre-release comes before its release.
-    if (preA === undefined || preB === undefined)
-        return preA === preB ? 0 : preA === undefined ? -1 : 1;
-    const xs = preA.split('.');
-    const ys = preB.split('.');
-    for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
-        const x = xs[i];
-        const y = ys[i];
-        if (x === undefined)
-            return 1;
-        if (y === undefined)
-            return -1;
-        if (x === y)
-            continue;
-        const nx = /^\d+$/.test(x);
-        const ny = /^\d+$/.test(y);
-        if (nx && ny)
-            return Number(y) - Number(x);
-        if (nx !== ny)
-            return nx ? 1 : -1;
-        return y < x ? -1 : 1;
-    }
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
-/**
- * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
- * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
- * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
- * and checked, files snapshotted with the run, templates guarded when rendered).
- */
-
-
-
-
-class fetched_plugins_FetchedPlugins {
-    registry;
-    scratch;
-    fetched = new Map();
-    constructor(registry) {
-        this.registry = registry;
-    }
-    get place() {
-        return `the plugin registry ${this.registry.place}`;
-    }
-    fetch(ref) {
-        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
-        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
-        if (!isPublishableRef(ref))
-            return Promise.resolve(undefined);
-        const id = formatRef(ref);
-        let entry = this.fetched.get(id);
-        if (!entry) {
-            const folder = String(this.fetched.size);
-            entry = (async () => {
-                this.scratch ??= mkdtemp(join(tmpdir(), 'deploy-engine-registry-'));
-                const dir = join(await this.scratch, folder);
-                const release = await this.registry.fetch(ref, dir);
-                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
-            })();
-            this.fetched.set(id, entry);
-        }
-        return entry;
-    }
-    versions(ref) {
-        return isPublishableRef({ ...ref, version: '0.0.0' })
-            ? this.registry.versions(ref.studio, ref.name)
-            : Promise.resolve([]);
-    }
-    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
-    async dispose() {
-        if (this.scratch)
-            await rm(await this.scratch, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
-/**
- * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
- * (DEPLOY: from stk.yaml, against the workspace context and the last successful deployment;
- * ROLLBACK and DESTROY: from the deployment history), refuse what would break another application,
- * skip what did not change, open the run (the lock refuses a second one), keep the manifest and a
- * snapshot of every plugin with the run, and return the tasks to approve.
- * Every refusal happens before the run is opened. If anything fails after the run was opened, the
- * run is closed with the matching error status, which releases the lock: nothing is left blocked.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function openRun(deps, options) {
-    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
-    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
-    try {
-        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
-    }
-    finally {
-        await registry?.dispose();
-    }
-}
-async function openRunWith(deps, options) {
-    const { logger } = deps;
-    const operation = options.operation ?? { type: 'DEPLOY' };
-    const mode = options.mode ?? 'classic';
-    // A broken stk.yaml fails here, before any call to S3.
-    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
-    // Another repository's application is refused before anything of it is read, locked or planned.
-    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quiet(logger) }), options.deployedFrom, {
-        by: options.workflowRunUrl,
-        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
-    });
-    let manifest;
-    let last;
-    let templateWarnings = [];
-    if (operation.type === 'DEPLOY') {
-        // Broken type files fail here too, before any call to S3.
-        const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
-        // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
-        // v1 connectors may be required ones too: which, only plugin.yaml says.
-        const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
-        const [found, sharedValues, workspaceTypes] = await Promise.all([
-            deps.context.getMany(options.workspace, options.environment, required),
-            deps.sharedValues.resolve(options.workspace, options.environment),
-            deps.connectionTypes.list(options.workspace),
-        ]);
-        for (const value of Object.values(sharedValues)) {
-            const text = value.secret ? secretText(value.value) : undefined;
-            if (text)
-                logger.addSecret(text);
-        }
-        const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
-        notices.forEach((n) => logger.warning(n));
-        const manifestOptions = {
-            ...options,
-            connectionInterfaces: [...found.values()],
-            sharedValues,
-            connectionTypes,
-            logger,
-        };
-        // The target (and so the history to compare with) is known only once stk.yaml is read.
-        // Computed inputs render inside: the session gives them the mode and collects what was undefined.
-        const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
-        manifest = built.result;
-        templateWarnings = built.references;
-        for (const reference of templateWarnings)
-            logger.warning(describeUndefinedReference(reference), reference.location);
-        last = await deps.history.getLast(manifest.target);
-        const live = liveDeployment(last);
-        if (live) {
-            manifest = await buildManifest({
-                ...manifestOptions,
-                logger: quiet(logger),
-                previous: recordedManifest(live),
-            });
-        }
-        const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
-        if (open.length > 0)
-            logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
-    }
-    else {
-        const target = descriptorTarget(descriptor, { ...options, logger });
-        last = await deps.history.getLast(target);
-        if (operation.type === 'ROLLBACK') {
-            const tag = await deps.history.getByVersion(target, operation.version);
-            if (!tag)
-                throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
-            checkMode(tag, mode, `deployed as version ${tag.version}`);
-            manifest = rollbackManifest(target, tag, last);
-        }
-        else {
-            const live = liveDeployment(last);
-            manifest = live
-                ? destroyManifest(target, live, options.version)
-                : emptyManifest(target, options.version);
-            if (!live)
-                logger.info(last?.destroyed
-                    ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
-                    : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
-        }
-    }
-    manifest = { ...manifest, deployedFrom: options.deployedFrom };
-    if (options.repositoryFiles) {
-        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
-        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
-        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
-    }
-    const live = liveDeployment(last);
-    if (live)
-        checkMode(live, mode, 'last deployed');
-    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
-    manifest = withTerraformVersions(manifest, terraform.versions);
-    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
-    const removed = manifest.destroy.map((p) => p.alias);
-    const tasks = mode === 'unified'
-        ? planUnifiedTasks(manifest.deployOrder, removed)
-        : planClassicTasks(manifest.deployOrder, removed);
-    const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
-    const base = {
-        type: operation.type,
-        manifest,
-        unchanged,
-        brokenConsumers,
-        templateWarnings,
-        ...(live ? { previous: live } : {}),
-    };
-    if (tasks.length === 0) {
-        logger.info('No infra plugin to deploy or destroy: no run is opened.');
-        return base;
-    }
-    const skipped = operation.type === 'DEPLOY' && operation.skipUnchanged === true
-        ? skipReason(manifest, live, mode, options.terraformVersion)
-        : undefined;
-    if (!skipped) {
-        terraform.notices.forEach((n) => logger.info(n));
-        if (options.resolveTerraform)
-            await installTerraformVersions(manifest, options.resolveTerraform);
-    }
-    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
-    await bindRepository();
-    const run = await deps.runs.createRun({
-        type: operation.type,
-        target: manifest.target,
-        version: manifest.version,
-        workflowRunUrl: options.workflowRunUrl,
-        tfstate: options.tfstate,
-        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
-        manifestDigest: manifest.digest,
-        tasks: skipped ? [] : tasks,
-        ...(options.audit ? { audit: options.audit } : {}),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-    }, {
-        ...(options.liveness ? { liveness: options.liveness } : {}),
-        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
-    });
-    options.onOpened?.(run);
-    try {
-        if (skipped) {
-            logger.info(skipped);
-            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
-        }
-        // Their digests go into the run record: runtime-tasks refuses objects changed since.
-        const digests = {};
-        digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
-        // A rollback deploys the IaC recorded then: it needs no plugin files.
-        for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
-            const plugin = manifest.plugins.find((p) => p.alias === alias);
-            if (!plugin?.source)
-                throw new Error(`manifest has no source for infra plugin ${alias}`);
-            const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-            const name = sourceArtifact(alias);
-            digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
-        }
-        const recorded = await deps.runs.recordArtifacts(run.runId, digests);
-        return { ...base, run: recorded };
-    }
-    catch (error) {
-        await open_run_closeAfterFailure(deps, run.runId, error);
-        throw error;
-    }
-}
-/** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
-function skipReason(manifest, live, mode, terraformVersion) {
-    if (!live?.fingerprint || manifest.destroy.length > 0)
-        return undefined;
-    if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
-        return undefined;
-    return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
-}
-/**
- * What the run destroys must not be required by anything that stays: a plugin of this run or an
- * application of the workspace and environment. Refused naming every consumer, unless forced.
- */
-async function checkConsumers(deps, manifest, force) {
-    const { target } = manifest;
-    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
-    if (names.size === 0)
-        return [];
-    const inRun = requirementsOf(manifest.plugins)
-        .filter((r) => names.has(r.name))
-        .map((r) => ({ ...r, target }));
-    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
-    const consumers = [...inRun, ...elsewhere];
-    if (consumers.length === 0)
-        return [];
-    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
-    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
-    if (!force) {
-        throw new ConfigurationError([
-            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
-            {
-                message: 'Nothing was changed and no run was opened.',
-                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
-            },
-        ], `This run would destroy what others still use: ${what}`);
-    }
-    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
-    return consumers;
-}
-function checkMode(record, mode, what) {
-    const recorded = record.mode ?? 'classic';
-    if (recorded === mode)
-        return;
-    const { target } = recordedManifest(record);
-    throw new ConfigurationError({
-        message: `${target.appName} was ${what} to ${target.workspace}/${target.environment} in ${recorded} mode (run ${record.runId}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
-        hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
-    });
-}
-/** Ends a run that failed before its tasks could start; never hides the original error. */
-async function open_run_closeAfterFailure(deps, runId, error) {
-    const status = classifyError(error);
-    try {
-        await deps.runs.finishRun(runId, status, {
-            kind: status,
-            message: error instanceof Error ? error.message : String(error),
-        });
-        deps.logger.info(`Run ${runId} closed as ${status}; its lock is released.`);
-    }
-    catch (closeError) {
-        deps.logger.error(`Run ${runId} could not be closed (${closeError.message}); run cancel-run with its RUN_ID to release the lock.`);
-    }
-}
-/** The second manifest build repeats the first one's notices: keep only its errors. */
-function quiet(logger) {
-    return {
-        debug: () => undefined,
-        info: () => undefined,
-        warning: () => undefined,
-        error: (message, location) => logger.error(message, location),
-        group: (title, fn) => logger.group(title, fn),
-        addSecret: (value) => logger.addSecret(value),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
-/**
- * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
- * workflow's cancel job, or a person). The watch reads the run record every second and, once
- * the run is no longer RUNNING, aborts the step's work the way a job cancellation does (Terraform
- * is interrupted and saves its state), so nothing keeps changing infrastructure after the lock
- * was released.
- */
-
-/**
- * Every second: Terraform must stop within 2 s of the run being closed elsewhere, since a new run
- * may take the lock at once. One GET of a small object a second costs about 0.15 US cents per
- * hour of apply at S3's request price.
- */
-const WATCH_INTERVAL_MS = 1000;
-function run_watch_watchRun(runs, runId, logger, options) {
-    const controller = new AbortController();
-    let closed;
-    const onJobCancel = () => controller.abort(options.signal?.reason);
-    if (options.signal?.aborted)
-        onJobCancel();
-    options.signal?.addEventListener('abort', onJobCancel, { once: true });
-    let checking = false;
-    const timer = setInterval(() => {
-        if (checking || controller.signal.aborted)
-            return;
-        checking = true;
-        runs
-            .getRun(runId)
-            .then((run) => {
-            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
-                const by = run.supersededBy
-                    ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
-                    : 'by another job (cancel-run)';
-                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
-                logger.warning(closed.message);
-                controller.abort(closed);
-            }
-        })
-            // A failed read says nothing about the run: the next tick tries again.
-            .catch(() => undefined)
-            .finally(() => {
-            checking = false;
-        });
-    }, options.intervalMs ?? WATCH_INTERVAL_MS);
-    timer.unref();
-    return {
-        signal: controller.signal,
-        closedElsewhere: () => closed,
-        stop: () => {
-            clearInterval(timer);
-            options.signal?.removeEventListener('abort', onJobCancel);
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
-/**
- * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
- * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
- */
-
-
-function run_task_logs_runTaskLogs(store, runId, inner, options) {
-    const logger = new TaskLogRecorder(inner, {
-        ...(options.maskLog ? { mask: options.maskLog } : {}),
-        secrets: options.secrets,
-    });
-    return {
-        logger,
-        run: (runTaskId, fn) => logger.task(fn, async (text) => {
-            await putTaskLog(store, runId, runTaskId, text);
-        }),
-    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
@@ -60246,7 +60120,7 @@ async function run_claim_claimRunForTasks(deps, options) {
     }
     const opener = repositoryOfRunUrl(found.workflowRunUrl);
     if (options.repository && opener && opener !== options.repository)
-        throw new ForeignRunError(found, opener, options.repository);
+        throw new run_claim_ForeignRunError(found, opener, options.repository);
     const complete = options.partial !== true;
     const executor = {
         id: run_claim_newId(),
@@ -60290,7 +60164,7 @@ async function run_claim_claimRunForTasks(deps, options) {
  * repository's workflow must not apply that application's plans. Nothing was changed, and the
  * step's post step must leave the run alone.
  */
-class ForeignRunError extends errors_ConfigurationError {
+class run_claim_ForeignRunError extends errors_ConfigurationError {
     name = 'ForeignRunError';
     constructor(run, opener, repository) {
         super({
@@ -61380,6 +61254,211 @@ function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) 
         logger.warning(warning, { file: templatesDir });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-versions.ts
+/**
+ * Which Terraform each plugin of a run runs with. A plugin whose plugin.yaml names a runtime
+ * environment (`terraform-1-4`) runs with that version; TERRAFORM_VERSION overrides them all; a
+ * plugin without one runs with the job's own Terraform, as before. In unified mode the plugins
+ * share one project, so those that name a version must agree, and the others run with it too.
+ * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
+ * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
+ * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION; StackSpot's
+ * usual `terraform-1-4`) runs with the job's own Terraform instead, said in the log: HashiCorp's
+ * 1.x compatibility promise runs configurations written for an earlier 1.x on a later one, and
+ * refusing them would stop most published plugins. A name this engine does not know is refused
+ * before the run opens.
+ */
+
+
+/**
+ * The oldest Terraform this engine can drive: it keeps state locks in S3 (`use_lockfile`, see
+ * TerraformProject.init), which the S3 backend reads from Terraform 1.10 on; older ones stop at
+ * `terraform init` on that argument.
+ */
+const MINIMUM_TERRAFORM_VERSION = '1.10.0';
+/** Whether `version` (x.y.z; a pre-release counts as its release) is older than the minimum. */
+function olderThanMinimum(version) {
+    const parts = (v) => v.split(/[.-]/).slice(0, 3).map(Number);
+    const [a, b] = [parts(version), parts(MINIMUM_TERRAFORM_VERSION)];
+    for (let i = 0; i < 3; i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0))
+            return (a[i] ?? 0) < (b[i] ?? 0);
+    }
+    return false;
+}
+/**
+ * The newest minor line a plugin may choose. A plugin author is not trusted with the runner: the
+ * Terraform guard reads the project as the Terraform releases it was written against do, and a
+ * later release may read blocks it does not know. Only the workflow (TERRAFORM_VERSION) can go
+ * further.
+ */
+const NEWEST_PLUGIN_TERRAFORM_LINE = '1.12';
+/** Whether a plugin may not choose `version` itself: a minor line after the newest it may. */
+function newerThanPluginsMayChoose(version) {
+    const [major, minor] = version.split(/[.-]/).map(Number);
+    const [maxMajor, maxMinor] = NEWEST_PLUGIN_TERRAFORM_LINE.split('.').map(Number);
+    return (major ?? 0) !== (maxMajor ?? 0)
+        ? (major ?? 0) > (maxMajor ?? 0)
+        : (minor ?? 0) > (maxMinor ?? 0);
+}
+const TOO_OLD_HINT = (/* unused pure expression or super */ null && (`To pin one, set TERRAFORM_VERSION on orchestrate-and-plan (${MINIMUM_TERRAFORM_VERSION} or later; it overrides every plugin's runtime environment) or name terraform-1-10 or later in spec.runtime.environment.`));
+/** The infra plugins a run touches: those it deploys and those it destroys. */
+function runPlugins(manifest) {
+    const kept = manifest.deployOrder.flatMap((alias) => manifest.plugins.filter((p) => p.alias === alias && p.type === 'infra'));
+    return [...kept, ...manifest.destroy];
+}
+function terraform_versions_describe(plugin) {
+    return plugin.terraform
+        ? `${plugin.alias} (${plugin.terraform.environment} at ${formatLocation(plugin.terraform.location)})`
+        : `${plugin.alias} (no runtime environment)`;
+}
+/**
+ * The version each plugin runs with in this run (only those that do not use the job's own
+ * Terraform), with what to log. Refused (before the run opens): an environment name this engine
+ * does not know, or, in unified mode, plugins that ask for different versions.
+ */
+function terraform_versions_chooseTerraformVersions(manifest, mode, override) {
+    const plugins = runPlugins(manifest);
+    const tooOld = plugins.filter((p) => !override && p.terraform?.version && olderThanMinimum(p.terraform.version));
+    const asking = plugins.filter((p) => p.terraform && !tooOld.includes(p));
+    const oldNotices = tooOld.map((p) => `${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}); this engine keeps Terraform's state locks in S3 (use_lockfile), which needs Terraform ${MINIMUM_TERRAFORM_VERSION} or later, so it runs with this job's Terraform (Terraform 1.x runs configurations written for earlier 1.x releases). ${TOO_OLD_HINT}`);
+    if (asking.length === 0)
+        return { versions: {}, notices: oldNotices };
+    if (override) {
+        return {
+            versions: Object.fromEntries((mode === 'unified' ? plugins : asking).map((p) => [p.alias, override])),
+            notices: [
+                `TERRAFORM_VERSION ${override} overrides the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}.`,
+            ],
+        };
+    }
+    const problems = asking.flatMap((p) => {
+        const where = p.terraform ? { location: p.terraform.location } : {};
+        const version = p.terraform?.version;
+        if (!version)
+            return [
+                {
+                    message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
+                    ...where,
+                    hint: RUNTIME_TERRAFORM_HINT,
+                },
+            ];
+        if (newerThanPluginsMayChoose(version))
+            return [
+                {
+                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), newer than a plugin may choose (up to ${NEWEST_PLUGIN_TERRAFORM_LINE}.x): the engine's Terraform guard is written against the releases up to there, and a later one may read what the guard does not.`,
+                    ...where,
+                    hint: `The workflow can choose it: set TERRAFORM_VERSION on orchestrate-and-plan (it overrides every plugin's runtime environment). Or name terraform-${NEWEST_PLUGIN_TERRAFORM_LINE.replace('.', '-')} or older in spec.runtime.environment.`,
+                },
+            ];
+        return [];
+    });
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, `${problems.length === 1 ? 'A plugin asks' : 'Plugins ask'} for a Terraform this engine cannot run; no run was opened`);
+    }
+    if (mode === 'classic') {
+        return {
+            versions: Object.fromEntries(asking.map((p) => [p.alias, p.terraform?.version])),
+            notices: [
+                ...oldNotices,
+                ...asking.map((p) => `${p.alias} runs with Terraform ${p.terraform?.version} (runtime environment ${p.terraform?.environment}).`),
+            ],
+        };
+    }
+    const distinct = [...new Set(asking.map((p) => p.terraform?.version))];
+    if (distinct.length > 1) {
+        throw new ConfigurationError([
+            ...asking.map((p) => ({
+                message: `Plugin ${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}).`,
+                ...(p.terraform ? { location: p.terraform.location } : {}),
+            })),
+            {
+                message: 'In unified mode the plugins are modules of one Terraform project and run with one Terraform.',
+                hint: 'Give them the same spec.runtime.environment, set TERRAFORM_VERSION (it overrides every plugin), or deploy in classic mode.',
+            },
+        ], `The plugins ask for ${distinct.length} Terraform versions (${distinct.join(', ')}); no run was opened`);
+    }
+    const version = distinct[0];
+    const others = plugins.filter((p) => !asking.includes(p)).map((p) => p.alias);
+    return {
+        versions: Object.fromEntries(plugins.map((p) => [p.alias, version])),
+        notices: [
+            ...oldNotices,
+            `The unified project runs with Terraform ${version}, the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}${others.length > 0 ? `; ${others.join(', ')} ${others.length === 1 ? 'names' : 'name'} none and run${others.length === 1 ? 's' : ''} with it too` : ''}.`,
+        ],
+    };
+}
+/**
+ * The manifest with this run's choice; a recorded manifest (rollback, destroy) may carry the
+ * choice of the run that deployed it, which this run makes again.
+ */
+function terraform_versions_withTerraformVersions(manifest, versions) {
+    const copy = { ...manifest };
+    delete copy.terraformVersions;
+    return Object.keys(versions).length > 0 ? { ...copy, terraformVersions: versions } : copy;
+}
+/**
+ * Finds or installs every version the run's plugins use, once each: the binary per version. A
+ * version that cannot be installed stops here, naming the plugins that ask for it, where, and
+ * what to do; an outside failure (download, checksum) keeps its kind, so a retry can help.
+ */
+async function terraform_versions_installTerraformVersions(manifest, resolve) {
+    const byVersion = new Map();
+    for (const plugin of runPlugins(manifest)) {
+        const version = manifest.terraformVersions?.[plugin.alias];
+        if (version)
+            byVersion.set(version, [...(byVersion.get(version) ?? []), plugin]);
+    }
+    const binaries = new Map();
+    for (const [version, plugins] of byVersion) {
+        try {
+            binaries.set(version, await resolve(version));
+        }
+        catch (error) {
+            const text = error instanceof Error ? error.message : String(error);
+            const cause = /[.!?]$/.test(text) ? text : `${text}.`;
+            const message = `Terraform ${version} could not be installed for ${plugins.map(terraform_versions_describe).join(', ')}: ${cause}`;
+            const hint = `Set TERRAFORM_VERSION on orchestrate-and-plan to a version this runner has or can download (it overrides every plugin's runtime environment), make TERRAFORM_RELEASES_URL reachable, or change spec.runtime.environment.`;
+            if (error instanceof ConfigurationError)
+                throw new ConfigurationError(plugins.map((p) => ({
+                    message,
+                    ...(p.terraform ? { location: p.terraform.location } : {}),
+                    hint,
+                })), `Terraform ${version} cannot be installed`);
+            throw new ExternalError(`${message} ${hint}`, {
+                cause: error,
+                retryable: error instanceof ExternalError && error.retryable,
+            });
+        }
+    }
+    return binaries;
+}
+/**
+ * The binary a project of `alias` runs with (null: the unified project, whose plugins all run with
+ * one version); `fallback` (the job's own Terraform) for a plugin the run lists no version for.
+ */
+function terraform_versions_terraformBinaryFor(manifest, binaries, alias, fallback) {
+    const versions = manifest.terraformVersions ?? {};
+    const version = alias === null ? Object.values(versions)[0] : versions[alias];
+    if (!version)
+        return fallback;
+    const binary = binaries.get(version);
+    if (!binary)
+        throw new Error(`Terraform ${version} of ${alias ?? 'the project'} was not installed`);
+    return binary;
+}
+/**
+ * In the approved job: a plugin runs with the version recorded when its plan was made, whatever
+ * this job's TERRAFORM_VERSION says (a saved plan can only be applied by the Terraform that made
+ * it). Says so once when they differ.
+ */
+function terraform_versions_noteRecordedVersions(manifest, jobVersion, logger) {
+    const differing = Object.entries(manifest.terraformVersions ?? {}).filter(([, version]) => version !== jobVersion);
+    if (differing.length === 0)
+        return;
+    logger.info(`Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
 /**
  * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
@@ -61419,14 +61498,12 @@ function root_terraform_warnMissingRootTerraform(project, templatesDir, logger) 
 
 
 
-
-
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
  * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
  */
-async function executeRunTasks(deps, options) {
+async function execute_tasks_executeRunTasks(deps, options) {
     const claimed = await claimRunForTasks(deps, {
         runId: options.runId,
         tasks: options.tasks,
@@ -61671,35 +61748,7 @@ class TaskExecutor {
      * DESTROY keeps the history and marks `last` destroyed.
      */
     async recordDeployment() {
-        const { target } = this.manifest;
-        const last = await this.deps.history.getLast(target);
-        const mode = deploymentMode(this.run.tasks);
-        const at = new Date().toISOString();
-        const iac = {};
-        for (const alias of this.manifest.deployOrder) {
-            const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
-            if (entry)
-                iac[alias] = entry;
-        }
-        await this.deps.history.record(target, {
-            runId: this.run.runId,
-            runType: this.run.type,
-            mode,
-            version: this.run.version,
-            finishedAt: at,
-            manifestDigest: this.manifest.digest,
-            manifest: this.manifest,
-            iac,
-            terraformVersion: this.options.terraformVersion,
-            fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
-            ...historyAudit(this.run),
-            ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
-        });
-        if (this.run.type === 'DESTROY') {
-            await this.deps.consumers.remove(target);
-            return;
-        }
-        await this.deps.consumers.record(target, this.run.runId, requirementsOf(this.manifest.plugins));
+        await recordRunOutcome(this.deps, this.run, this.manifest, this.deployedIac, this.options.terraformVersion);
     }
     plugin(alias) {
         const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
@@ -62079,7 +62128,7 @@ const AWS_REGION_NAME = {
  * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
  * not given) must be that region: the plan reviewers approved addresses its resources there.
  */
-function applyRegion(given, run, iacBucketRegion) {
+function terraform_region_applyRegion(given, run, iacBucketRegion) {
     if (!run)
         return given || iacBucketRegion;
     const planned = run.awsRegion ?? iacBucketRegion;
@@ -62105,7 +62154,7 @@ function applyRegion(given, run, iacBucketRegion) {
 
 
 /** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
-const MAX_PLUGIN_BYTES = plugin_folder_MAX_PLUGIN_FOLDER_BYTES;
+const MAX_PLUGIN_BYTES = MAX_PLUGIN_FOLDER_BYTES;
 /** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
 const MAX_PLUGIN_ENTRIES = 5000;
 /** SHA-256 over every entry's type, path, mode and content digest, in path order. */
@@ -62240,6 +62289,137 @@ async function restoreArchive(archive, dir) {
     }
     for (const entry of archive.entries)
         await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
+/**
+ * Where the plugin registry keeps a published version in the IaC bucket, and which names it
+ * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
+ *
+ * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
+ * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
+ */
+
+const REGISTRY_PREFIX = 'plugins/';
+/** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
+const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+/** Semantic versioning 2.0 (StackSpot asks for it too). */
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+/** `studio/name@version`. */
+function registry_keys_formatRef(ref) {
+    return `${ref.studio}/${ref.name}@${ref.version}`;
+}
+/** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
+function registry_keys_registryDisplayDir(ref) {
+    return `registry:${registry_keys_formatRef(ref)}`;
+}
+function segment(text) {
+    return encodeURIComponent(text);
+}
+/** The prefix of a plugin's versions, or of one version. */
+function pluginPrefix(studio, name) {
+    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
+}
+function versionPrefix(ref) {
+    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
+}
+function releaseKey(ref) {
+    return `${versionPrefix(ref)}release.json`;
+}
+function contentKey(ref, digest) {
+    return `${versionPrefix(ref)}content/${digest}.json`;
+}
+/** The version a release key belongs to; undefined for any other key under the prefix. */
+function refOfReleaseKey(key) {
+    if (!key.startsWith(REGISTRY_PREFIX))
+        return undefined;
+    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
+    if (parts.length !== 4 || parts[3] !== 'release.json')
+        return undefined;
+    try {
+        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
+        return { studio, name, version };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
+function registry_keys_isPublishableRef(ref) {
+    return (registry_keys_NAME.test(ref.studio) &&
+        registry_keys_NAME.test(ref.name) &&
+        ref.name.length <= 60 &&
+        VERSION.test(ref.version));
+}
+/** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
+function checkPublishableRef(ref, where) {
+    const problems = [
+        ...(registry_keys_NAME.test(ref.studio)
+            ? []
+            : [
+                {
+                    message: `Studio '${ref.studio}' cannot name a published plugin: use letters, digits, '.', '_' and '-' (at most 100, starting and ending with a letter or digit).`,
+                    location: where,
+                    hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
+                },
+            ]),
+        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
+            ? []
+            : [
+                {
+                    message: `Plugin name '${ref.name}' cannot be published: use letters, digits, '.', '_' and '-' (at most 60).`,
+                    location: where,
+                },
+            ]),
+        ...(VERSION.test(ref.version)
+            ? []
+            : [
+                {
+                    message: `Version '${ref.version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).`,
+                    location: where,
+                    hint: 'Set metadata.version in plugin.yaml to a semantic version.',
+                },
+            ]),
+    ];
+    if (problems.length > 0)
+        throw new errors_ConfigurationError(problems, `${registry_keys_formatRef(ref)} cannot be published`);
+}
+/** Newest first: semantic versions by precedence, anything else after them, by text. */
+function compareVersionsDescending(a, b) {
+    const pa = VERSION.exec(a);
+    const pb = VERSION.exec(b);
+    if (!pa || !pb)
+        return pa ? -1 : pb ? 1 : b.localeCompare(a);
+    for (let i = 1; i <= 3; i++) {
+        const d = Number(pb[i]) - Number(pa[i]);
+        if (d !== 0)
+            return d;
+    }
+    const preA = pa[4];
+    const preB = pb[4];
+    // A pre-release comes before its release.
+    if (preA === undefined || preB === undefined)
+        return preA === preB ? 0 : preA === undefined ? -1 : 1;
+    const xs = preA.split('.');
+    const ys = preB.split('.');
+    for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
+        const x = xs[i];
+        const y = ys[i];
+        if (x === undefined)
+            return 1;
+        if (y === undefined)
+            return -1;
+        if (x === y)
+            continue;
+        const nx = /^\d+$/.test(x);
+        const ny = /^\d+$/.test(y);
+        if (nx && ny)
+            return Number(y) - Number(x);
+        if (nx !== ny)
+            return nx ? 1 : -1;
+        return y < x ? -1 : 1;
+    }
+    return 0;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
@@ -62394,10 +62574,10 @@ class plugin_registry_PluginRegistry {
 /** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
 async function readRef(dir, displayDir, studio, version) {
     const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
-    const read = await yaml_file_readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
+    const read = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
     if (!read.yaml)
         throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
-    const parsed = plugin_definition_parsePluginDefinition(read.yaml);
+    const parsed = parsePluginDefinition(read.yaml);
     if (!parsed.plugin || parsed.problems.length > 0)
         throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
     const where = parsed.plugin.locate(['metadata', 'version']);
@@ -62431,6 +62611,38 @@ function runDependencies(iacStore, logger, region) {
         pluginRegistry: new PluginRegistry(iacStore),
         logger,
     };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
+/**
+ * Before a run is opened: every Connection Interface the run will publish must be free or owned
+ * by this application. One owned by another application is refused naming both, before anything
+ * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
+ * publish), which is what settles two applications racing for a free name.
+ */
+
+
+async function interface_ownership_checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
+    const { target } = manifest;
+    const deployed = new Set(manifest.deployOrder);
+    const generated = manifest.plugins
+        .filter((p) => deployed.has(p.alias))
+        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
+    if (generated.length === 0)
+        return;
+    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
+    const problems = generated.flatMap(({ alias, name }) => {
+        const instance = found.get(name);
+        if (!instance)
+            return [];
+        const owner = ownerOf(instance);
+        if (ownedBy(owner, target))
+            return [];
+        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
+    });
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
@@ -62485,6 +62697,363 @@ function run_audit_historyAudit(run) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/run-types/index.ts
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
+/**
+ * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
+ * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
+ * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
+ * and checked, files snapshotted with the run, templates guarded when rendered).
+ */
+
+
+
+
+class fetched_plugins_FetchedPlugins {
+    registry;
+    scratch;
+    fetched = new Map();
+    constructor(registry) {
+        this.registry = registry;
+    }
+    get place() {
+        return `the plugin registry ${this.registry.place}`;
+    }
+    fetch(ref) {
+        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
+        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
+        if (!isPublishableRef(ref))
+            return Promise.resolve(undefined);
+        const id = formatRef(ref);
+        let entry = this.fetched.get(id);
+        if (!entry) {
+            const folder = String(this.fetched.size);
+            entry = (async () => {
+                this.scratch ??= mkdtemp(join(tmpdir(), 'deploy-engine-registry-'));
+                const dir = join(await this.scratch, folder);
+                const release = await this.registry.fetch(ref, dir);
+                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
+            })();
+            this.fetched.set(id, entry);
+        }
+        return entry;
+    }
+    versions(ref) {
+        return isPublishableRef({ ...ref, version: '0.0.0' })
+            ? this.registry.versions(ref.studio, ref.name)
+            : Promise.resolve([]);
+    }
+    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
+    async dispose() {
+        if (this.scratch)
+            await rm(await this.scratch, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/consumer-check.ts
+
+
+/**
+ * What the run destroys must not be required by anything that stays: a plugin of this run or an
+ * application of the workspace and environment. Refused naming every consumer, unless forced
+ * (FORCE_DESTROY): then they are returned, and named in a warning.
+ */
+async function consumer_check_checkConsumers(deps, manifest, force) {
+    const { target } = manifest;
+    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
+    if (names.size === 0)
+        return [];
+    const inRun = requirementsOf(manifest.plugins)
+        .filter((r) => names.has(r.name))
+        .map((r) => ({ ...r, target }));
+    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
+    const consumers = [...inRun, ...elsewhere];
+    if (consumers.length === 0)
+        return [];
+    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
+    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
+    if (!force) {
+        throw new ConfigurationError([
+            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
+            {
+                message: 'Nothing was changed and no run was opened.',
+                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
+            },
+        ], `This run would destroy what others still use: ${what}`);
+    }
+    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
+    return consumers;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/open-run.ts
+/**
+ * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
+ * (as the run type says, see run-types/), refuse what would break another application, skip what
+ * did not change, open the run (the lock refuses a second one), keep the manifest and a snapshot
+ * of every plugin with the run, and return the tasks to approve.
+ * Every refusal happens before the run is opened. If anything fails after the run was opened, the
+ * run is closed with the matching error status, which releases the lock: nothing is left blocked.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function open_run_openRun(deps, options) {
+    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
+    try {
+        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+    }
+    finally {
+        await registry?.dispose();
+    }
+}
+async function openRunWith(deps, options) {
+    const { logger } = deps;
+    const operation = options.operation ?? { type: 'DEPLOY' };
+    const runType = runTypeOf(operation.type);
+    const mode = options.mode ?? 'classic';
+    // A broken stk.yaml fails here, before any call to S3.
+    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+    // Another repository's application is refused before anything of it is read, locked or planned.
+    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quietLogger(logger) }), options.deployedFrom, {
+        by: options.workflowRunUrl,
+        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
+    });
+    const built = await runType.buildManifest({
+        deps,
+        options,
+        descriptor,
+        target: () => descriptorTarget(descriptor, { ...options, logger }),
+        mode,
+        logger,
+    }, operation);
+    const { last, templateWarnings } = built;
+    let manifest = { ...built.manifest, deployedFrom: options.deployedFrom };
+    if (options.repositoryFiles) {
+        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
+        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
+        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
+    }
+    const live = liveDeployment(last);
+    if (live)
+        checkMode(live, mode, 'last deployed');
+    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
+    manifest = withTerraformVersions(manifest, terraform.versions);
+    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
+    const removed = manifest.destroy.map((p) => p.alias);
+    const tasks = mode === 'unified'
+        ? planUnifiedTasks(manifest.deployOrder, removed)
+        : planClassicTasks(manifest.deployOrder, removed);
+    const base = {
+        type: operation.type,
+        manifest,
+        unchanged: runType.unchanged(manifest, live),
+        brokenConsumers,
+        templateWarnings,
+        ...(live ? { previous: live } : {}),
+    };
+    if (tasks.length === 0) {
+        logger.info('No infra plugin to deploy or destroy: no run is opened.');
+        return base;
+    }
+    const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+    if (!skipped) {
+        terraform.notices.forEach((n) => logger.info(n));
+        if (options.resolveTerraform)
+            await installTerraformVersions(manifest, options.resolveTerraform);
+    }
+    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
+    await bindRepository();
+    const run = await deps.runs.createRun({
+        type: operation.type,
+        target: manifest.target,
+        version: manifest.version,
+        workflowRunUrl: options.workflowRunUrl,
+        tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
+        manifestDigest: manifest.digest,
+        tasks: skipped ? [] : tasks,
+        ...(options.audit ? { audit: options.audit } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    }, {
+        ...(options.liveness ? { liveness: options.liveness } : {}),
+        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    });
+    options.onOpened?.(run);
+    try {
+        if (skipped) {
+            logger.info(skipped);
+            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
+        }
+        return { ...base, run: await storeArtifacts(deps, run, manifest) };
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+}
+/**
+ * Keeps the manifest and a snapshot of every plugin with the run; their digests go into the run
+ * record: runtime-tasks refuses objects changed since.
+ */
+async function storeArtifacts(deps, run, manifest) {
+    const digests = {};
+    digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
+    // A rollback deploys the IaC recorded then: it needs no plugin files.
+    for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
+        const plugin = manifest.plugins.find((p) => p.alias === alias);
+        if (!plugin?.source)
+            throw new Error(`manifest has no source for infra plugin ${alias}`);
+        const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
+        const name = sourceArtifact(alias);
+        digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
+    }
+    return deps.runs.recordArtifacts(run.runId, digests);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/plan-run.ts
+/**
+ * orchestrate-and-plan's part of a run, whole: open it (openRun), execute its planning tasks, and
+ * decide its fate from what they return: SKIPPED when SKIP_DEPLOY is on and the saved plans change
+ * nothing, ABORTED when the job was cancelled once the plans were made, else left RUNNING with the
+ * tasks to approve. The action only maps its inputs to these options and the result to outputs.
+ */
+
+
+
+
+
+/** The tasks orchestrate-and-plan executes itself, before approval. */
+function isPlanningTask(task) {
+    return PLANNING_TASKS.includes(task.taskType);
+}
+/**
+ * Whether the saved plans change anything: a plugin planned only after approval or one destroyed
+ * counts as a change (what it does is not in a plan).
+ */
+function planHasChanges(manifest, plans, unplanned) {
+    return unplanned.length > 0 || manifest.destroy.length > 0 || plans.some((p) => p.hasChanges);
+}
+/** Opens the run, plans it, and leaves it open for approval or closes it (see the header). */
+async function planRun(deps, options) {
+    const { logger, runs } = deps;
+    const opened = await openRun(deps, options);
+    const result = {
+        opened,
+        plans: [],
+        unplanned: [],
+        applyTasks: [],
+        templateWarnings: [...(opened.templateWarnings ?? [])],
+        ...(opened.run ? { run: opened.run } : {}),
+    };
+    let current = opened.run;
+    if (!current)
+        return result;
+    logger.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
+    const planning = current.tasks.filter(isPlanningTask);
+    if (planning.length > 0) {
+        const executed = await executeRunTasks(deps, {
+            runId: current.runId,
+            tasks: planning,
+            ...(await options.planning(current)),
+            leaveOpen: true,
+            signal: options.signal,
+        });
+        current = executed.run;
+        result.plans = executed.reports.flatMap((r) => r.plans ?? []);
+        result.unplanned = executed.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
+        if (executed.error !== undefined)
+            result.failure = executed.error;
+        result.templateWarnings = mergeReferences(result.templateWarnings, executed.templateWarnings ?? []);
+        if (executed.error === undefined &&
+            options.skipDeploy &&
+            !planHasChanges(opened.manifest, result.plans, result.unplanned)) {
+            current = await runs.finishRun(current.runId, 'SKIPPED');
+            logger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
+        }
+    }
+    if (current.status === 'RUNNING' && options.signal.aborted && result.failure === undefined) {
+        // Cancelled once the plans were made: no approval job will follow, so close the run now.
+        const cancelled = new CancelledError('The job was cancelled before the plans were handed to the approval job.');
+        result.failure = cancelled;
+        current = await runs.finishRun(current.runId, 'ABORTED', {
+            kind: 'ABORTED',
+            message: cancelled.message,
+        });
+    }
+    result.run = current;
+    if (current.status === 'RUNNING' && result.failure === undefined) {
+        result.open = current;
+        result.applyTasks = current.tasks.filter((t) => !isPlanningTask(t));
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/apply-run.ts
+/**
+ * runtime-tasks' part of a run, whole: the region it applies in must be the one it was planned in,
+ * EXCLUDE_FILES_PATH is deleted from the checkout, then the approved tasks execute
+ * (executeRunTasks), which closes the run. The action only maps its inputs to these options.
+ */
+
+
+
+
+
+
+
+/** Executes the approved tasks of a run (see the header); the result says how the run ended. */
+async function applyRun(deps, options) {
+    let awsRegion;
+    try {
+        awsRegion = applyRegion(options.awsRegion, await deps.runs.getRun(options.runId), options.iacBucketRegion);
+    }
+    catch (error) {
+        // A wrong AWS_REGION changes nothing: the run stays open for a re-run with the right one.
+        if (error instanceof ConfigurationError)
+            options.onUntouched();
+        throw error;
+    }
+    const { root, excludeFilesPath } = options.checkout;
+    if (excludeFilesPath) {
+        const excluded = confinePath(root, excludeFilesPath, 'EXCLUDE_FILES_PATH');
+        await rm(excluded, { recursive: true, force: true });
+        deps.logger.info(`Deleted ${excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
+    }
+    return executeRunTasks(deps, {
+        ...(await options.execution(awsRegion)),
+        runId: options.runId,
+    }).catch((error) => {
+        // Another step executes the run, or it is another repository's: this one changed nothing.
+        if (error instanceof RunClaimedError || error instanceof ForeignRunError)
+            options.onUntouched();
+        throw error;
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
+
+
+
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 
@@ -62498,6 +63067,8 @@ function run_audit_historyAudit(run) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
 
 
 
@@ -62613,6 +63184,8 @@ function whoAndWhat(audit) {
 }
 
 ;// CONCATENATED MODULE: ./packages/cli/src/format.ts
+/** Plain-text views of runs for a terminal. */
+
 
 function duration(from, to) {
     if (!from)
@@ -62682,7 +63255,7 @@ function formatHistory(last, versions) {
             ? 'Never deployed successfully.'
             : last.destroyed
                 ? `Destroyed by run ${last.destroyed.runId} at ${last.destroyed.at}.`
-                : `Deployed: version ${last.version} by ${last.runType ?? 'DEPLOY'} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
+                : `Deployed: version ${last.version} by ${recordedRunType(last)} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
         ...(last ? auditLines(last.audit) : []),
     ];
     if (versions.length > 0) {
@@ -62923,6 +63496,10 @@ function runStore(name, region) {
 const RUN_ID_HELP = `RUN_ID is the run_id output of orchestrate-and-plan (<ULID>@<iac-bucket>[:<region>]), or the
 bare ULID of the log line "RUN DEPLOY_SELF_HOSTED successfully started with ID: <ULID>" with
 --bucket <iac-bucket> (and --region R when the bucket is not in AWS_REGION, else us-east-1).`;
+/** Each run type and what it does, one a line (from the run-type table). */
+const RUN_TYPES_HELP = Object.values(RUN_TYPE_TABLE)
+    .map((t) => `  ${t.type.padEnd(9)} ${t.describe} (${t.input})`)
+    .join('\n');
 /** Whether a run's status counts as success for the exit code of `status`. */
 function succeeded(run) {
     return run.status === 'SUCCEEDED' || run.status === 'SKIPPED' || run.status === 'RUNNING';
@@ -62938,6 +63515,8 @@ const statusCommand = defineCommand({
     help: `deploy-engine status <RUN_ID> [--bucket <iac-bucket>] [--region R] [--watch] [--interval <seconds>] [--json]
 
 The run and its tasks: type, status, target, version, who started it, each task's status.
+A run's type is one of:
+${RUN_TYPES_HELP}
 
 ${RUN_ID_HELP}
 

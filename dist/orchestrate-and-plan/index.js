@@ -83855,7 +83855,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -84122,7 +84122,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield rm(inputPath, {
+            yield io_util_rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -85862,6 +85862,7 @@ class CappedLines {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/cancel/cancel.ts
 /**
  * Cancellation seam: every long operation of the core takes an AbortSignal. The actions abort it
@@ -87593,7 +87594,7 @@ function outsideReason(root, value, options = {}) {
  * Resolves `value` (relative to `root`) and returns the absolute real path, or throws a
  * ConfigurationError naming `input` with the reason it is not inside the root (outsideReason).
  */
-function confinePath(root, value, input, options = {}) {
+function confine_path_confinePath(root, value, input, options = {}) {
     const why = outsideReason(root, value, options);
     if (why !== undefined) {
         throw new ConfigurationError({
@@ -88485,11 +88486,12 @@ class DeploymentHistory {
         return new Map(records.flat());
     }
     /**
-     * Writes the version record first, then `last`, so `last` never points at a missing version. A
-     * rollback or destroy writes only `last`: the version records keep what each tag deployed.
+     * Writes the version record first (when `keepVersion`: the run type says so), then `last`, so
+     * `last` never points at a missing version. A rollback or destroy writes only `last`: the
+     * version records keep what each tag deployed.
      */
-    async record(target, record) {
-        if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
+    async record(target, record, options) {
+        if (options.keepVersion)
             await this.store.putJson(keys_keys.versionDeployment(target, record.version), record);
         await this.store.putJson(keys_keys.lastDeployment(target), record);
     }
@@ -93394,7 +93396,7 @@ function uuidToULID(uuid) {
  */
 
 /** A step that asks to execute a run another step is executing. Nothing was changed. */
-class RunClaimedError extends errors_ConfigurationError {
+class executor_claim_RunClaimedError extends errors_ConfigurationError {
     run;
     holder;
     name = 'RunClaimedError';
@@ -93420,7 +93422,7 @@ function takeClaim(run, executor) {
     if (holder && holder.id === executor.id)
         return false;
     if (holder)
-        throw new RunClaimedError(run, holder);
+        throw new executor_claim_RunClaimedError(run, holder);
     run.executor = executor;
     return true;
 }
@@ -93834,7 +93836,7 @@ class run_store_RunStore {
             return await this.update(runId, (current) => {
                 if (current.status === 'RUNNING') {
                     if (current.executor)
-                        throw new RunClaimedError(current, current.executor);
+                        throw new executor_claim_RunClaimedError(current, current.executor);
                     throw new errors_ConfigurationError({
                         message: `Run ${runId} was resumed by another job meanwhile.`,
                         hint: 'Let that job finish; cancel-run stops it.',
@@ -95850,990 +95852,6 @@ function compareActions(reviewed, now) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
-/**
- * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
- * the manifest it was planned from, a snapshot of each plugin's files, and each plugin's rendered
- * IaC (whose object key the deployment history points at, for destroy and rollback). Unified
- * runs add the whole rendered project and one record per saved plan (whose plan file and plan
- * text are raw files of the run: see RunStore.putFile).
- */
-const MANIFEST_ARTIFACT = 'manifest';
-function sourceArtifact(alias) {
-    return `sources/${alias}`;
-}
-function iacArtifact(alias) {
-    return `iac/${alias}`;
-}
-const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
-/**
- * Names of saved plans: unified mode has `deploy` and `destroy`; classic mode one per plugin,
- * `plugins/<alias>`.
- */
-function classicPlanName(alias) {
-    return `plugins/${alias}`;
-}
-function planArtifact(name) {
-    return `plans/${name}`;
-}
-function planFile(name) {
-    return `plans/${name}.tfplan`;
-}
-function planTextFile(name) {
-    return `plans/${name}.txt`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-tasks.ts
-/**
- * @param deployOrder infra plugin aliases in dependency order (producers first)
- * @param destroyOrder removed plugin aliases in destroy order (consumers first)
- */
-function planClassicTasks(deployOrder, destroyOrder) {
-    const seen = new Set();
-    for (const alias of [...deployOrder, ...destroyOrder]) {
-        if (seen.has(alias))
-            throw new Error(`planClassicTasks: alias ${alias} appears twice`);
-        seen.add(alias);
-    }
-    return [
-        ...[...deployOrder, ...destroyOrder].map((alias) => ({
-            taskType: 'PLAN',
-            pluginAppliedAlias: alias,
-        })),
-        ...deployOrder.flatMap((alias) => [
-            { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: alias },
-            { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: alias },
-        ]),
-        ...destroyOrder.map((alias) => ({
-            taskType: 'DESTROY_SELF_HOSTED',
-            pluginAppliedAlias: alias,
-        })),
-    ];
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/lifecycle-manifests.ts
-/**
- * The manifests of the runs that do not come from stk.yaml as it is: a ROLLBACK redeploys what an
- * earlier version tag deployed, a DESTROY removes everything the last deployment left. Both are
- * built from the deployment history, so they need neither the plugins' folders nor their
- * templates: the IaC recorded then is what runs.
- */
-
-
-
-/** The manifest recorded with a deployment (the history stores it as plain JSON). */
-function recordedManifest(record) {
-    return record.manifest;
-}
-/**
- * A rollback to the deployment recorded for `tag`: its plugins, order and rendered IaC; plugins
- * deployed since (in `last`, not in the tag) are destroyed, consumers first.
- */
-function rollbackManifest(target, tag, last) {
-    const then = recordedManifest(tag);
-    const missing = then.deployOrder.filter((alias) => !tag.iac[alias]);
-    if (missing.length > 0) {
-        throw new errors_ConfigurationError({
-            message: `Version ${tag.version} of ${describeTarget(target)} (run ${tag.runId}) has no recorded IaC for ${missing.join(', ')}, so it cannot be redeployed as it was.`,
-            hint: 'Roll back to another version, or deploy that version again from its commit.',
-        });
-    }
-    const kept = new Set(then.deployOrder);
-    const live = liveDeployment(last);
-    const lastInfra = (live ? recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
-    const destroy = inDestroyOrder(lastInfra.filter((p) => !kept.has(p.alias)));
-    const before = new Set(lastInfra.map((p) => p.alias));
-    const body = {
-        schemaVersion: 1,
-        target,
-        version: tag.version,
-        plugins: then.plugins,
-        deployOrder: then.deployOrder,
-        destroy,
-        rollback: {
-            version: tag.version,
-            runId: tag.runId,
-            finishedAt: tag.finishedAt,
-            iac: Object.fromEntries(then.deployOrder.map((alias) => [alias, tag.iac[alias]])),
-            added: destroy.map((p) => p.alias),
-            recreated: then.deployOrder.filter((alias) => !before.has(alias)),
-        },
-    };
-    return canonicalize({ ...body, digest: manifestDigest(body) });
-}
-/** A destroy of everything `last` deployed, consumers before producers. */
-function destroyManifest(target, last, version) {
-    const infra = recordedManifest(last).plugins.filter((p) => p.type === 'infra');
-    return destroying(target, version, inDestroyOrder(infra));
-}
-/** A manifest with nothing in it, for a destroy when nothing is deployed. */
-function emptyManifest(target, version) {
-    return destroying(target, version, []);
-}
-function destroying(target, version, destroy) {
-    const body = {
-        schemaVersion: 1,
-        target,
-        version,
-        plugins: [],
-        deployOrder: [],
-        destroy,
-    };
-    return canonicalize({ ...body, digest: manifestDigest(body) });
-}
-/** The refusal of a rollback to a tag with no successful deployment. */
-function unknownVersionError(target, version, deployed) {
-    return new errors_ConfigurationError({
-        message: `Version ${version} was never deployed successfully to ${describeTarget(target)}, so there is nothing recorded to roll back to. ` +
-            (deployed.length > 0
-                ? `Versions that can be rolled back to (newest first): ${deployed
-                    .slice(0, 20)
-                    .map((v) => `${v.version} (run ${v.runId}, ${v.finishedAt})`)
-                    .join(', ')}${deployed.length > 20 ? `, and ${deployed.length - 20} older` : ''}.`
-                : 'No version of it was ever deployed successfully there.'),
-        hint: 'Set ROLLBACK_TO to one of those versions (the VERSION input of the run that deployed it).',
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/fingerprint.ts
-/**
- * What makes two deployments the same for SKIP_DEPLOY: the same plugins in the same order, each
- * with the same digest (resolved inputs, every file of the plugin, the values of the Connection
- * Interfaces it requires from the workspace), the same mode and the same Terraform versions, and
- * with CHECKOUT_BRANCH the same repository files.
- */
-
-
-function deploymentFingerprint(manifest, mode, terraformVersion) {
-    return sha256(canonicalJson({
-        target: manifest.target,
-        plugins: manifest.plugins.map((p) => [p.alias, p.type, p.digest]),
-        deployOrder: manifest.deployOrder,
-        mode,
-        terraformVersion,
-        // Only when plugins chose their own, so other deployments keep the fingerprints they had.
-        ...(manifest.terraformVersions ? { terraformVersions: manifest.terraformVersions } : {}),
-        ...(manifest.repositoryFiles ? { repositoryFiles: manifest.repositoryFiles.digest } : {}),
-    }));
-}
-/** Infra plugins whose digest is the one `last` deployed them with. */
-function unchangedPlugins(manifest, last) {
-    if (!last || last.destroyed)
-        return [];
-    const before = new Map(recordedManifest(last).plugins.map((p) => [p.alias, p.digest]));
-    return manifest.deployOrder.filter((alias) => before.get(alias) === manifest.plugins.find((p) => p.alias === alias)?.digest);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-run.ts
-/** Tasks orchestrate-and-plan executes itself before asking for approval (both modes). */
-const PLANNING_TASKS = ['UNIFIED_IAC', 'PLAN'];
-function planUnifiedTasks(deployOrder, destroyOrder) {
-    const types = [
-        'UNIFIED_IAC',
-        'PLAN',
-        ...(deployOrder.length > 0 ? ['UNIFIED_DEPLOY'] : []),
-        ...(destroyOrder.length > 0 ? ['UNIFIED_DESTROY'] : []),
-    ];
-    if (types.length === 2)
-        return [];
-    return types.map((taskType) => ({ taskType, pluginAppliedAlias: null }));
-}
-function deploymentMode(tasks) {
-    return tasks.some((t) => t.taskType.startsWith('UNIFIED_')) ? 'unified' : 'classic';
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
-/**
- * Before a run is opened: an application (or shared infra) id is deployed from one repository of
- * the workspace. A run from another repository is refused before anything of the application is
- * locked, planned or shown, naming both repositories; a person moves the id with the CLI
- * (`apps takeover`). The first run binds it, with a conditional write, so two repositories racing
- * for a new id cannot both win.
- */
-
-
-
-/**
- * Refuses a run of `target` from another repository than the one it is bound to. Returns what
- * binds an unbound id to this repository: call it only once every other check has passed, just
- * before the run is opened, so a refused run writes nothing.
- *
- * An id deployed before bindings existed has none: it is adopted by the repository that deployed
- * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
- * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
- */
-async function checkRepositoryBinding(deps, target, from, options) {
-    const { location } = options;
-    const stored = await deps.bindings.get(target.workspace, target.appKind, target.appId);
-    if (stored) {
-        checkSameRepository(deps, stored.value, target, from, location);
-        return async () => undefined;
-    }
-    // Not bound: deployed before bindings existed (in any environment), or never.
-    const lasts = await deps.history.lastInEveryEnvironment(target.workspace, target.appKind, target.appId);
-    for (const [environment, last] of lasts) {
-        const run = await deps.runs.getRun(last.runId);
-        const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
-        if (previous && previous !== from.repository) {
-            throw refusal(target, from, `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
-        }
-    }
-    const adopted = lasts.size > 0;
-    return async () => {
-        const standing = await deps.bindings.bind(target, from, {
-            by: options.by,
-            how: adopted ? 'adopted' : 'first-run',
-        });
-        if (standing.repository === from.repository) {
-            deps.logger.info(`${describeTarget(target)} (${target.appId}) is now bound to repository ${from.repository}${from.source === 'github' ? '' : ` (${from.source === 'input' ? 'REPOSITORY_NAME' : 'default name outside GitHub Actions'})`} in workspace ${target.workspace}: other repositories are refused unless a person moves it (CLI apps takeover).`);
-        }
-        checkSameRepository(deps, standing, target, from, location);
-    };
-}
-function checkSameRepository(deps, binding, target, from, location) {
-    if (binding.repository !== from.repository) {
-        const how = binding.history.at(-1);
-        throw refusal(target, from, `is deployed from repository ${binding.repository} (${how?.how === 'takeover' ? `taken over by ${how.by}` : 'bound by its first run'} at ${how?.at ?? binding.updatedAt})`, location, deps.bindings);
-    }
-    if (binding.workflow && from.workflow && binding.workflow !== from.workflow) {
-        deps.logger.info(`${describeTarget(target)} was bound by workflow ${binding.workflow}; this run comes from ${from.workflow} of the same repository (allowed: the binding is by repository).`);
-    }
-}
-function refusal(target, from, why, location, bindings) {
-    const id = `${target.appKind === 'infra' ? 'infra-id' : 'app-id'} ${target.appId}`;
-    return new errors_ConfigurationError({
-        message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
-        ...(location ? { location } : {}),
-        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
-    });
-}
-/** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
-function repositoryOfRunUrl(url) {
-    return /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/actions\/runs\//.exec(url)?.[1];
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
-/**
- * Before a run is opened: every Connection Interface the run will publish must be free or owned
- * by this application. One owned by another application is refused naming both, before anything
- * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
- * publish), which is what settles two applications racing for a free name.
- */
-
-
-async function checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
-    const { target } = manifest;
-    const deployed = new Set(manifest.deployOrder);
-    const generated = manifest.plugins
-        .filter((p) => deployed.has(p.alias))
-        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
-    if (generated.length === 0)
-        return;
-    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
-    const problems = generated.flatMap(({ alias, name }) => {
-        const instance = found.get(name);
-        if (!instance)
-            return [];
-        const owner = ownerOf(instance);
-        if (ownedBy(owner, target))
-            return [];
-        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
-    });
-    if (problems.length > 0) {
-        throw new errors_ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-versions.ts
-/**
- * Which Terraform each plugin of a run runs with. A plugin whose plugin.yaml names a runtime
- * environment (`terraform-1-4`) runs with that version; TERRAFORM_VERSION overrides them all; a
- * plugin without one runs with the job's own Terraform, as before. In unified mode the plugins
- * share one project, so those that name a version must agree, and the others run with it too.
- * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
- * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
- * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION; StackSpot's
- * usual `terraform-1-4`) runs with the job's own Terraform instead, said in the log: HashiCorp's
- * 1.x compatibility promise runs configurations written for an earlier 1.x on a later one, and
- * refusing them would stop most published plugins. A name this engine does not know is refused
- * before the run opens.
- */
-
-
-/**
- * The oldest Terraform this engine can drive: it keeps state locks in S3 (`use_lockfile`, see
- * TerraformProject.init), which the S3 backend reads from Terraform 1.10 on; older ones stop at
- * `terraform init` on that argument.
- */
-const MINIMUM_TERRAFORM_VERSION = '1.10.0';
-/** Whether `version` (x.y.z; a pre-release counts as its release) is older than the minimum. */
-function olderThanMinimum(version) {
-    const parts = (v) => v.split(/[.-]/).slice(0, 3).map(Number);
-    const [a, b] = [parts(version), parts(MINIMUM_TERRAFORM_VERSION)];
-    for (let i = 0; i < 3; i++) {
-        if ((a[i] ?? 0) !== (b[i] ?? 0))
-            return (a[i] ?? 0) < (b[i] ?? 0);
-    }
-    return false;
-}
-/**
- * The newest minor line a plugin may choose. A plugin author is not trusted with the runner: the
- * Terraform guard reads the project as the Terraform releases it was written against do, and a
- * later release may read blocks it does not know. Only the workflow (TERRAFORM_VERSION) can go
- * further.
- */
-const NEWEST_PLUGIN_TERRAFORM_LINE = '1.12';
-/** Whether a plugin may not choose `version` itself: a minor line after the newest it may. */
-function newerThanPluginsMayChoose(version) {
-    const [major, minor] = version.split(/[.-]/).map(Number);
-    const [maxMajor, maxMinor] = NEWEST_PLUGIN_TERRAFORM_LINE.split('.').map(Number);
-    return (major ?? 0) !== (maxMajor ?? 0)
-        ? (major ?? 0) > (maxMajor ?? 0)
-        : (minor ?? 0) > (maxMinor ?? 0);
-}
-const TOO_OLD_HINT = `To pin one, set TERRAFORM_VERSION on orchestrate-and-plan (${MINIMUM_TERRAFORM_VERSION} or later; it overrides every plugin's runtime environment) or name terraform-1-10 or later in spec.runtime.environment.`;
-/** The infra plugins a run touches: those it deploys and those it destroys. */
-function runPlugins(manifest) {
-    const kept = manifest.deployOrder.flatMap((alias) => manifest.plugins.filter((p) => p.alias === alias && p.type === 'infra'));
-    return [...kept, ...manifest.destroy];
-}
-function terraform_versions_describe(plugin) {
-    return plugin.terraform
-        ? `${plugin.alias} (${plugin.terraform.environment} at ${formatLocation(plugin.terraform.location)})`
-        : `${plugin.alias} (no runtime environment)`;
-}
-/**
- * The version each plugin runs with in this run (only those that do not use the job's own
- * Terraform), with what to log. Refused (before the run opens): an environment name this engine
- * does not know, or, in unified mode, plugins that ask for different versions.
- */
-function chooseTerraformVersions(manifest, mode, override) {
-    const plugins = runPlugins(manifest);
-    const tooOld = plugins.filter((p) => !override && p.terraform?.version && olderThanMinimum(p.terraform.version));
-    const asking = plugins.filter((p) => p.terraform && !tooOld.includes(p));
-    const oldNotices = tooOld.map((p) => `${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}); this engine keeps Terraform's state locks in S3 (use_lockfile), which needs Terraform ${MINIMUM_TERRAFORM_VERSION} or later, so it runs with this job's Terraform (Terraform 1.x runs configurations written for earlier 1.x releases). ${TOO_OLD_HINT}`);
-    if (asking.length === 0)
-        return { versions: {}, notices: oldNotices };
-    if (override) {
-        return {
-            versions: Object.fromEntries((mode === 'unified' ? plugins : asking).map((p) => [p.alias, override])),
-            notices: [
-                `TERRAFORM_VERSION ${override} overrides the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}.`,
-            ],
-        };
-    }
-    const problems = asking.flatMap((p) => {
-        const where = p.terraform ? { location: p.terraform.location } : {};
-        const version = p.terraform?.version;
-        if (!version)
-            return [
-                {
-                    message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
-                    ...where,
-                    hint: RUNTIME_TERRAFORM_HINT,
-                },
-            ];
-        if (newerThanPluginsMayChoose(version))
-            return [
-                {
-                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), newer than a plugin may choose (up to ${NEWEST_PLUGIN_TERRAFORM_LINE}.x): the engine's Terraform guard is written against the releases up to there, and a later one may read what the guard does not.`,
-                    ...where,
-                    hint: `The workflow can choose it: set TERRAFORM_VERSION on orchestrate-and-plan (it overrides every plugin's runtime environment). Or name terraform-${NEWEST_PLUGIN_TERRAFORM_LINE.replace('.', '-')} or older in spec.runtime.environment.`,
-                },
-            ];
-        return [];
-    });
-    if (problems.length > 0) {
-        throw new errors_ConfigurationError(problems, `${problems.length === 1 ? 'A plugin asks' : 'Plugins ask'} for a Terraform this engine cannot run; no run was opened`);
-    }
-    if (mode === 'classic') {
-        return {
-            versions: Object.fromEntries(asking.map((p) => [p.alias, p.terraform?.version])),
-            notices: [
-                ...oldNotices,
-                ...asking.map((p) => `${p.alias} runs with Terraform ${p.terraform?.version} (runtime environment ${p.terraform?.environment}).`),
-            ],
-        };
-    }
-    const distinct = [...new Set(asking.map((p) => p.terraform?.version))];
-    if (distinct.length > 1) {
-        throw new errors_ConfigurationError([
-            ...asking.map((p) => ({
-                message: `Plugin ${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}).`,
-                ...(p.terraform ? { location: p.terraform.location } : {}),
-            })),
-            {
-                message: 'In unified mode the plugins are modules of one Terraform project and run with one Terraform.',
-                hint: 'Give them the same spec.runtime.environment, set TERRAFORM_VERSION (it overrides every plugin), or deploy in classic mode.',
-            },
-        ], `The plugins ask for ${distinct.length} Terraform versions (${distinct.join(', ')}); no run was opened`);
-    }
-    const version = distinct[0];
-    const others = plugins.filter((p) => !asking.includes(p)).map((p) => p.alias);
-    return {
-        versions: Object.fromEntries(plugins.map((p) => [p.alias, version])),
-        notices: [
-            ...oldNotices,
-            `The unified project runs with Terraform ${version}, the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}${others.length > 0 ? `; ${others.join(', ')} ${others.length === 1 ? 'names' : 'name'} none and run${others.length === 1 ? 's' : ''} with it too` : ''}.`,
-        ],
-    };
-}
-/**
- * The manifest with this run's choice; a recorded manifest (rollback, destroy) may carry the
- * choice of the run that deployed it, which this run makes again.
- */
-function withTerraformVersions(manifest, versions) {
-    const copy = { ...manifest };
-    delete copy.terraformVersions;
-    return Object.keys(versions).length > 0 ? { ...copy, terraformVersions: versions } : copy;
-}
-/**
- * Finds or installs every version the run's plugins use, once each: the binary per version. A
- * version that cannot be installed stops here, naming the plugins that ask for it, where, and
- * what to do; an outside failure (download, checksum) keeps its kind, so a retry can help.
- */
-async function installTerraformVersions(manifest, resolve) {
-    const byVersion = new Map();
-    for (const plugin of runPlugins(manifest)) {
-        const version = manifest.terraformVersions?.[plugin.alias];
-        if (version)
-            byVersion.set(version, [...(byVersion.get(version) ?? []), plugin]);
-    }
-    const binaries = new Map();
-    for (const [version, plugins] of byVersion) {
-        try {
-            binaries.set(version, await resolve(version));
-        }
-        catch (error) {
-            const text = error instanceof Error ? error.message : String(error);
-            const cause = /[.!?]$/.test(text) ? text : `${text}.`;
-            const message = `Terraform ${version} could not be installed for ${plugins.map(terraform_versions_describe).join(', ')}: ${cause}`;
-            const hint = `Set TERRAFORM_VERSION on orchestrate-and-plan to a version this runner has or can download (it overrides every plugin's runtime environment), make TERRAFORM_RELEASES_URL reachable, or change spec.runtime.environment.`;
-            if (error instanceof errors_ConfigurationError)
-                throw new errors_ConfigurationError(plugins.map((p) => ({
-                    message,
-                    ...(p.terraform ? { location: p.terraform.location } : {}),
-                    hint,
-                })), `Terraform ${version} cannot be installed`);
-            throw new ExternalError(`${message} ${hint}`, {
-                cause: error,
-                retryable: error instanceof ExternalError && error.retryable,
-            });
-        }
-    }
-    return binaries;
-}
-/**
- * The binary a project of `alias` runs with (null: the unified project, whose plugins all run with
- * one version); `fallback` (the job's own Terraform) for a plugin the run lists no version for.
- */
-function terraformBinaryFor(manifest, binaries, alias, fallback) {
-    const versions = manifest.terraformVersions ?? {};
-    const version = alias === null ? Object.values(versions)[0] : versions[alias];
-    if (!version)
-        return fallback;
-    const binary = binaries.get(version);
-    if (!binary)
-        throw new Error(`Terraform ${version} of ${alias ?? 'the project'} was not installed`);
-    return binary;
-}
-/**
- * In the approved job: a plugin runs with the version recorded when its plan was made, whatever
- * this job's TERRAFORM_VERSION says (a saved plan can only be applied by the Terraform that made
- * it). Says so once when they differ.
- */
-function noteRecordedVersions(manifest, jobVersion, logger) {
-    const differing = Object.entries(manifest.terraformVersions ?? {}).filter(([, version]) => version !== jobVersion);
-    if (differing.length === 0)
-        return;
-    logger.info(`Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
-
-class TemplateWarnings {
-    references = [];
-    collisionsOf = new Set();
-    /**
-     * Warns, once per plugin, about inputs named like the template context's own names (see
-     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
-     */
-    reportCollisions(logger, alias, inputs, location) {
-        if (this.collisionsOf.has(alias))
-            return;
-        this.collisionsOf.add(alias);
-        for (const collision of templateNameCollisions(inputs)) {
-            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
-        }
-    }
-    /** Annotates the references not reported yet, with `logger` (the task's own log). */
-    report(logger, found) {
-        const before = this.references.length;
-        template_session_mergeReferences(this.references, found ?? []);
-        for (const reference of this.references.slice(before)) {
-            logger.warning(describeUndefinedReference(reference), reference.location);
-        }
-    }
-}
-/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
-function undefinedModeOf(strict) {
-    return strict ? 'strict' : 'lenient';
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
-/**
- * Where the plugin registry keeps a published version in the IaC bucket, and which names it
- * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
- *
- * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
- * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
- */
-
-const REGISTRY_PREFIX = 'plugins/';
-/** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
-const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
-/** Semantic versioning 2.0 (StackSpot asks for it too). */
-const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
-/** `studio/name@version`. */
-function formatRef(ref) {
-    return `${ref.studio}/${ref.name}@${ref.version}`;
-}
-/** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
-function registryDisplayDir(ref) {
-    return `registry:${formatRef(ref)}`;
-}
-function segment(text) {
-    return encodeURIComponent(text);
-}
-/** The prefix of a plugin's versions, or of one version. */
-function pluginPrefix(studio, name) {
-    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
-}
-function versionPrefix(ref) {
-    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
-}
-function releaseKey(ref) {
-    return `${versionPrefix(ref)}release.json`;
-}
-function contentKey(ref, digest) {
-    return `${versionPrefix(ref)}content/${digest}.json`;
-}
-/** The version a release key belongs to; undefined for any other key under the prefix. */
-function refOfReleaseKey(key) {
-    if (!key.startsWith(REGISTRY_PREFIX))
-        return undefined;
-    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
-    if (parts.length !== 4 || parts[3] !== 'release.json')
-        return undefined;
-    try {
-        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
-        return { studio, name, version };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
-function isPublishableRef(ref) {
-    return (registry_keys_NAME.test(ref.studio) &&
-        registry_keys_NAME.test(ref.name) &&
-        ref.name.length <= 60 &&
-        VERSION.test(ref.version));
-}
-/** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
-function checkPublishableRef(ref, where) {
-    const problems = [
-        ...(registry_keys_NAME.test(ref.studio)
-            ? []
-            : [
-                {
-                    message: `Studio '${ref.studio}' cannot name a published plugin: use letters, digits, '.', '_' and '-' (at most 100, starting and ending with a letter or digit).`,
-                    location: where,
-                    hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
-                },
-            ]),
-        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
-            ? []
-            : [
-                {
-                    message: `Plugin name '${ref.name}' cannot be published: use letters, digits, '.', '_' and '-' (at most 60).`,
-                    location: where,
-                },
-            ]),
-        ...(VERSION.test(ref.version)
-            ? []
-            : [
-                {
-                    message: `Version '${ref.version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).`,
-                    location: where,
-                    hint: 'Set metadata.version in plugin.yaml to a semantic version.',
-                },
-            ]),
-    ];
-    if (problems.length > 0)
-        throw new errors_ConfigurationError(problems, `${formatRef(ref)} cannot be published`);
-}
-/** Newest first: semantic versions by precedence, anything else after them, by text. */
-function compareVersionsDescending(a, b) {
-    const pa = VERSION.exec(a);
-    const pb = VERSION.exec(b);
-    if (!pa || !pb)
-        return pa ? -1 : pb ? 1 : b.localeCompare(a);
-    for (let i = 1; i <= 3; i++) {
-        const d = Number(pb[i]) - Number(pa[i]);
-        if (d !== 0)
-            return d;
-    }
-    const preA = pa[4];
-    const preB = pb[4];
-    // A pre-release comes before its release.
-    if (preA === undefined || preB === undefined)
-        return preA === preB ? 0 : preA === undefined ? -1 : 1;
-    const xs = preA.split('.');
-    const ys = preB.split('.');
-    for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
-        const x = xs[i];
-        const y = ys[i];
-        if (x === undefined)
-            return 1;
-        if (y === undefined)
-            return -1;
-        if (x === y)
-            continue;
-        const nx = /^\d+$/.test(x);
-        const ny = /^\d+$/.test(y);
-        if (nx && ny)
-            return Number(y) - Number(x);
-        if (nx !== ny)
-            return nx ? 1 : -1;
-        return y < x ? -1 : 1;
-    }
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
-/**
- * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
- * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
- * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
- * and checked, files snapshotted with the run, templates guarded when rendered).
- */
-
-
-
-
-class FetchedPlugins {
-    registry;
-    scratch;
-    fetched = new Map();
-    constructor(registry) {
-        this.registry = registry;
-    }
-    get place() {
-        return `the plugin registry ${this.registry.place}`;
-    }
-    fetch(ref) {
-        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
-        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
-        if (!isPublishableRef(ref))
-            return Promise.resolve(undefined);
-        const id = formatRef(ref);
-        let entry = this.fetched.get(id);
-        if (!entry) {
-            const folder = String(this.fetched.size);
-            entry = (async () => {
-                this.scratch ??= (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'deploy-engine-registry-'));
-                const dir = (0,external_node_path_.join)(await this.scratch, folder);
-                const release = await this.registry.fetch(ref, dir);
-                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
-            })();
-            this.fetched.set(id, entry);
-        }
-        return entry;
-    }
-    versions(ref) {
-        return isPublishableRef({ ...ref, version: '0.0.0' })
-            ? this.registry.versions(ref.studio, ref.name)
-            : Promise.resolve([]);
-    }
-    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
-    async dispose() {
-        if (this.scratch)
-            await (0,promises_.rm)(await this.scratch, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
-/**
- * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
- * (DEPLOY: from stk.yaml, against the workspace context and the last successful deployment;
- * ROLLBACK and DESTROY: from the deployment history), refuse what would break another application,
- * skip what did not change, open the run (the lock refuses a second one), keep the manifest and a
- * snapshot of every plugin with the run, and return the tasks to approve.
- * Every refusal happens before the run is opened. If anything fails after the run was opened, the
- * run is closed with the matching error status, which releases the lock: nothing is left blocked.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function openRun(deps, options) {
-    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
-    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
-    try {
-        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
-    }
-    finally {
-        await registry?.dispose();
-    }
-}
-async function openRunWith(deps, options) {
-    const { logger } = deps;
-    const operation = options.operation ?? { type: 'DEPLOY' };
-    const mode = options.mode ?? 'classic';
-    // A broken stk.yaml fails here, before any call to S3.
-    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
-    // Another repository's application is refused before anything of it is read, locked or planned.
-    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quiet(logger) }), options.deployedFrom, {
-        by: options.workflowRunUrl,
-        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
-    });
-    let manifest;
-    let last;
-    let templateWarnings = [];
-    if (operation.type === 'DEPLOY') {
-        // Broken type files fail here too, before any call to S3.
-        const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
-        // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
-        // v1 connectors may be required ones too: which, only plugin.yaml says.
-        const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
-        const [found, sharedValues, workspaceTypes] = await Promise.all([
-            deps.context.getMany(options.workspace, options.environment, required),
-            deps.sharedValues.resolve(options.workspace, options.environment),
-            deps.connectionTypes.list(options.workspace),
-        ]);
-        for (const value of Object.values(sharedValues)) {
-            const text = value.secret ? secretText(value.value) : undefined;
-            if (text)
-                logger.addSecret(text);
-        }
-        const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
-        notices.forEach((n) => logger.warning(n));
-        const manifestOptions = {
-            ...options,
-            connectionInterfaces: [...found.values()],
-            sharedValues,
-            connectionTypes,
-            logger,
-        };
-        // The target (and so the history to compare with) is known only once stk.yaml is read.
-        // Computed inputs render inside: the session gives them the mode and collects what was undefined.
-        const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
-        manifest = built.result;
-        templateWarnings = built.references;
-        for (const reference of templateWarnings)
-            logger.warning(describeUndefinedReference(reference), reference.location);
-        last = await deps.history.getLast(manifest.target);
-        const live = liveDeployment(last);
-        if (live) {
-            manifest = await buildManifest({
-                ...manifestOptions,
-                logger: quiet(logger),
-                previous: recordedManifest(live),
-            });
-        }
-        const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
-        if (open.length > 0)
-            logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
-    }
-    else {
-        const target = descriptorTarget(descriptor, { ...options, logger });
-        last = await deps.history.getLast(target);
-        if (operation.type === 'ROLLBACK') {
-            const tag = await deps.history.getByVersion(target, operation.version);
-            if (!tag)
-                throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
-            checkMode(tag, mode, `deployed as version ${tag.version}`);
-            manifest = rollbackManifest(target, tag, last);
-        }
-        else {
-            const live = liveDeployment(last);
-            manifest = live
-                ? destroyManifest(target, live, options.version)
-                : emptyManifest(target, options.version);
-            if (!live)
-                logger.info(last?.destroyed
-                    ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
-                    : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
-        }
-    }
-    manifest = { ...manifest, deployedFrom: options.deployedFrom };
-    if (options.repositoryFiles) {
-        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
-        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
-        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
-    }
-    const live = liveDeployment(last);
-    if (live)
-        checkMode(live, mode, 'last deployed');
-    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
-    manifest = withTerraformVersions(manifest, terraform.versions);
-    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
-    const removed = manifest.destroy.map((p) => p.alias);
-    const tasks = mode === 'unified'
-        ? planUnifiedTasks(manifest.deployOrder, removed)
-        : planClassicTasks(manifest.deployOrder, removed);
-    const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
-    const base = {
-        type: operation.type,
-        manifest,
-        unchanged,
-        brokenConsumers,
-        templateWarnings,
-        ...(live ? { previous: live } : {}),
-    };
-    if (tasks.length === 0) {
-        logger.info('No infra plugin to deploy or destroy: no run is opened.');
-        return base;
-    }
-    const skipped = operation.type === 'DEPLOY' && operation.skipUnchanged === true
-        ? skipReason(manifest, live, mode, options.terraformVersion)
-        : undefined;
-    if (!skipped) {
-        terraform.notices.forEach((n) => logger.info(n));
-        if (options.resolveTerraform)
-            await installTerraformVersions(manifest, options.resolveTerraform);
-    }
-    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
-    await bindRepository();
-    const run = await deps.runs.createRun({
-        type: operation.type,
-        target: manifest.target,
-        version: manifest.version,
-        workflowRunUrl: options.workflowRunUrl,
-        tfstate: options.tfstate,
-        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
-        manifestDigest: manifest.digest,
-        tasks: skipped ? [] : tasks,
-        ...(options.audit ? { audit: options.audit } : {}),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-    }, {
-        ...(options.liveness ? { liveness: options.liveness } : {}),
-        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
-    });
-    options.onOpened?.(run);
-    try {
-        if (skipped) {
-            logger.info(skipped);
-            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
-        }
-        // Their digests go into the run record: runtime-tasks refuses objects changed since.
-        const digests = {};
-        digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
-        // A rollback deploys the IaC recorded then: it needs no plugin files.
-        for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
-            const plugin = manifest.plugins.find((p) => p.alias === alias);
-            if (!plugin?.source)
-                throw new Error(`manifest has no source for infra plugin ${alias}`);
-            const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-            const name = sourceArtifact(alias);
-            digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
-        }
-        const recorded = await deps.runs.recordArtifacts(run.runId, digests);
-        return { ...base, run: recorded };
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
-    }
-}
-/** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
-function skipReason(manifest, live, mode, terraformVersion) {
-    if (!live?.fingerprint || manifest.destroy.length > 0)
-        return undefined;
-    if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
-        return undefined;
-    return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
-}
-/**
- * What the run destroys must not be required by anything that stays: a plugin of this run or an
- * application of the workspace and environment. Refused naming every consumer, unless forced.
- */
-async function checkConsumers(deps, manifest, force) {
-    const { target } = manifest;
-    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
-    if (names.size === 0)
-        return [];
-    const inRun = consumer_index_requirementsOf(manifest.plugins)
-        .filter((r) => names.has(r.name))
-        .map((r) => ({ ...r, target }));
-    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
-    const consumers = [...inRun, ...elsewhere];
-    if (consumers.length === 0)
-        return [];
-    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
-    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
-    if (!force) {
-        throw new errors_ConfigurationError([
-            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
-            {
-                message: 'Nothing was changed and no run was opened.',
-                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
-            },
-        ], `This run would destroy what others still use: ${what}`);
-    }
-    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
-    return consumers;
-}
-function checkMode(record, mode, what) {
-    const recorded = record.mode ?? 'classic';
-    if (recorded === mode)
-        return;
-    const { target } = recordedManifest(record);
-    throw new errors_ConfigurationError({
-        message: `${target.appName} was ${what} to ${target.workspace}/${target.environment} in ${recorded} mode (run ${record.runId}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
-        hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
-    });
-}
-/** Ends a run that failed before its tasks could start; never hides the original error. */
-async function closeAfterFailure(deps, runId, error) {
-    const status = classifyError(error);
-    try {
-        await deps.runs.finishRun(runId, status, {
-            kind: status,
-            message: error instanceof Error ? error.message : String(error),
-        });
-        deps.logger.info(`Run ${runId} closed as ${status}; its lock is released.`);
-    }
-    catch (closeError) {
-        deps.logger.error(`Run ${runId} could not be closed (${closeError.message}); run cancel-run with its RUN_ID to release the lock.`);
-    }
-}
-/** The second manifest build repeats the first one's notices: keep only its errors. */
-function quiet(logger) {
-    return {
-        debug: () => undefined,
-        info: () => undefined,
-        warning: () => undefined,
-        error: (message, location) => logger.error(message, location),
-        group: (title, fn) => logger.group(title, fn),
-        addSecret: (value) => logger.addSecret(value),
-    };
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
 /**
  * While a step executes a run's tasks, another job may close the run under it: cancel-run (the
@@ -97048,6 +96066,169 @@ class Scheduler {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
+/**
+ * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
+ * the manifest it was planned from, a snapshot of each plugin's files, and each plugin's rendered
+ * IaC (whose object key the deployment history points at, for destroy and rollback). Unified
+ * runs add the whole rendered project and one record per saved plan (whose plan file and plan
+ * text are raw files of the run: see RunStore.putFile).
+ */
+const MANIFEST_ARTIFACT = 'manifest';
+function sourceArtifact(alias) {
+    return `sources/${alias}`;
+}
+function iacArtifact(alias) {
+    return `iac/${alias}`;
+}
+const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
+/**
+ * Names of saved plans: unified mode has `deploy` and `destroy`; classic mode one per plugin,
+ * `plugins/<alias>`.
+ */
+function classicPlanName(alias) {
+    return `plugins/${alias}`;
+}
+function planArtifact(name) {
+    return `plans/${name}`;
+}
+function planFile(name) {
+    return `plans/${name}.tfplan`;
+}
+function planTextFile(name) {
+    return `plans/${name}.txt`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/close-after-failure.ts
+
+/** Ends a run that failed before its tasks could start; never hides the original error. */
+async function closeAfterFailure(deps, runId, error) {
+    const status = classifyError(error);
+    try {
+        await deps.runs.finishRun(runId, status, {
+            kind: status,
+            message: error instanceof Error ? error.message : String(error),
+        });
+        deps.logger.info(`Run ${runId} closed as ${status}; its lock is released.`);
+    }
+    catch (closeError) {
+        deps.logger.error(`Run ${runId} could not be closed (${closeError.message}); run cancel-run with its RUN_ID to release the lock.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/lifecycle-manifests.ts
+/**
+ * The manifests of the runs that do not come from stk.yaml as it is: a ROLLBACK redeploys what an
+ * earlier version tag deployed, a DESTROY removes everything the last deployment left. Both are
+ * built from the deployment history, so they need neither the plugins' folders nor their
+ * templates: the IaC recorded then is what runs.
+ */
+
+
+
+/** The manifest recorded with a deployment (the history stores it as plain JSON). */
+function recordedManifest(record) {
+    return record.manifest;
+}
+/**
+ * A rollback to the deployment recorded for `tag`: its plugins, order and rendered IaC; plugins
+ * deployed since (in `last`, not in the tag) are destroyed, consumers first.
+ */
+function rollbackManifest(target, tag, last) {
+    const then = recordedManifest(tag);
+    const missing = then.deployOrder.filter((alias) => !tag.iac[alias]);
+    if (missing.length > 0) {
+        throw new errors_ConfigurationError({
+            message: `Version ${tag.version} of ${describeTarget(target)} (run ${tag.runId}) has no recorded IaC for ${missing.join(', ')}, so it cannot be redeployed as it was.`,
+            hint: 'Roll back to another version, or deploy that version again from its commit.',
+        });
+    }
+    const kept = new Set(then.deployOrder);
+    const live = liveDeployment(last);
+    const lastInfra = (live ? recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
+    const destroy = inDestroyOrder(lastInfra.filter((p) => !kept.has(p.alias)));
+    const before = new Set(lastInfra.map((p) => p.alias));
+    const body = {
+        schemaVersion: 1,
+        target,
+        version: tag.version,
+        plugins: then.plugins,
+        deployOrder: then.deployOrder,
+        destroy,
+        rollback: {
+            version: tag.version,
+            runId: tag.runId,
+            finishedAt: tag.finishedAt,
+            iac: Object.fromEntries(then.deployOrder.map((alias) => [alias, tag.iac[alias]])),
+            added: destroy.map((p) => p.alias),
+            recreated: then.deployOrder.filter((alias) => !before.has(alias)),
+        },
+    };
+    return canonicalize({ ...body, digest: manifestDigest(body) });
+}
+/** A destroy of everything `last` deployed, consumers before producers. */
+function destroyManifest(target, last, version) {
+    const infra = recordedManifest(last).plugins.filter((p) => p.type === 'infra');
+    return destroying(target, version, inDestroyOrder(infra));
+}
+/** A manifest with nothing in it, for a destroy when nothing is deployed. */
+function emptyManifest(target, version) {
+    return destroying(target, version, []);
+}
+function destroying(target, version, destroy) {
+    const body = {
+        schemaVersion: 1,
+        target,
+        version,
+        plugins: [],
+        deployOrder: [],
+        destroy,
+    };
+    return canonicalize({ ...body, digest: manifestDigest(body) });
+}
+/** The refusal of a rollback to a tag with no successful deployment. */
+function unknownVersionError(target, version, deployed) {
+    return new errors_ConfigurationError({
+        message: `Version ${version} was never deployed successfully to ${describeTarget(target)}, so there is nothing recorded to roll back to. ` +
+            (deployed.length > 0
+                ? `Versions that can be rolled back to (newest first): ${deployed
+                    .slice(0, 20)
+                    .map((v) => `${v.version} (run ${v.runId}, ${v.finishedAt})`)
+                    .join(', ')}${deployed.length > 20 ? `, and ${deployed.length - 20} older` : ''}.`
+                : 'No version of it was ever deployed successfully there.'),
+        hint: 'Set ROLLBACK_TO to one of those versions (the VERSION input of the run that deployed it).',
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/fingerprint.ts
+/**
+ * What makes two deployments the same for SKIP_DEPLOY: the same plugins in the same order, each
+ * with the same digest (resolved inputs, every file of the plugin, the values of the Connection
+ * Interfaces it requires from the workspace), the same mode and the same Terraform versions, and
+ * with CHECKOUT_BRANCH the same repository files.
+ */
+
+
+function deploymentFingerprint(manifest, mode, terraformVersion) {
+    return sha256(canonicalJson({
+        target: manifest.target,
+        plugins: manifest.plugins.map((p) => [p.alias, p.type, p.digest]),
+        deployOrder: manifest.deployOrder,
+        mode,
+        terraformVersion,
+        // Only when plugins chose their own, so other deployments keep the fingerprints they had.
+        ...(manifest.terraformVersions ? { terraformVersions: manifest.terraformVersions } : {}),
+        ...(manifest.repositoryFiles ? { repositoryFiles: manifest.repositoryFiles.digest } : {}),
+    }));
+}
+/** Infra plugins whose digest is the one `last` deployed them with. */
+function unchangedPlugins(manifest, last) {
+    if (!last || last.destroyed)
+        return [];
+    const before = new Map(recordedManifest(last).plugins.map((p) => [p.alias, p.digest]));
+    return manifest.deployOrder.filter((alias) => before.get(alias) === manifest.plugins.find((p) => p.alias === alias)?.digest);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
 /** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
 async function recordApproval(deps, run, approval) {
@@ -97078,6 +96259,315 @@ function historyAudit(run) {
     return run.audit ? { audit: run.audit } : {};
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-run.ts
+/** Tasks orchestrate-and-plan executes itself before asking for approval (both modes). */
+const PLANNING_TASKS = ['UNIFIED_IAC', 'PLAN'];
+function planUnifiedTasks(deployOrder, destroyOrder) {
+    const types = [
+        'UNIFIED_IAC',
+        'PLAN',
+        ...(deployOrder.length > 0 ? ['UNIFIED_DEPLOY'] : []),
+        ...(destroyOrder.length > 0 ? ['UNIFIED_DESTROY'] : []),
+    ];
+    if (types.length === 2)
+        return [];
+    return types.map((taskType) => ({ taskType, pluginAppliedAlias: null }));
+}
+function deploymentMode(tasks) {
+    return tasks.some((t) => t.taskType.startsWith('UNIFIED_')) ? 'unified' : 'classic';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/logging/quiet-logger.ts
+/**
+ * A logger that keeps only errors (and secrets, groups): for a second pass over the same input,
+ * whose notices would repeat the first one's.
+ */
+function quietLogger(logger) {
+    return {
+        debug: () => undefined,
+        info: () => undefined,
+        warning: () => undefined,
+        error: (message, location) => logger.error(message, location),
+        group: (title, fn) => logger.group(title, fn),
+        addSecret: (value) => logger.addSecret(value),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+
+class TemplateWarnings {
+    references = [];
+    collisionsOf = new Set();
+    /**
+     * Warns, once per plugin, about inputs named like the template context's own names (see
+     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
+     */
+    reportCollisions(logger, alias, inputs, location) {
+        if (this.collisionsOf.has(alias))
+            return;
+        this.collisionsOf.add(alias);
+        for (const collision of templateNameCollisions(inputs)) {
+            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
+        }
+    }
+    /** Annotates the references not reported yet, with `logger` (the task's own log). */
+    report(logger, found) {
+        const before = this.references.length;
+        template_session_mergeReferences(this.references, found ?? []);
+        for (const reference of this.references.slice(before)) {
+            logger.warning(describeUndefinedReference(reference), reference.location);
+        }
+    }
+}
+/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
+function undefinedModeOf(strict) {
+    return strict ? 'strict' : 'lenient';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/deploy.ts
+/**
+ * DEPLOY: deploys .stk/stk.yaml as it is, against the workspace context and the last successful
+ * deployment; with SKIP_DEPLOY an unchanged deployment ends SKIPPED at once.
+ */
+
+
+
+
+
+
+
+
+
+const deployRunType = {
+    type: 'DEPLOY',
+    title: 'Deployment',
+    describe: 'deploys .stk/stk.yaml as it is',
+    input: 'the default',
+    buildManifest: buildDeployManifest,
+    unchanged: unchangedPlugins,
+    skipReason(operation, manifest, live, mode, terraformVersion) {
+        if (operation.skipUnchanged !== true)
+            return undefined;
+        if (!live?.fingerprint || manifest.destroy.length > 0)
+            return undefined;
+        if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
+            return undefined;
+        return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
+    },
+    keepsVersion: true,
+    recordFields: () => ({}),
+    recordConsumers: (deps, run, manifest) => deps.consumers.record(manifest.target, run.runId, consumer_index_requirementsOf(manifest.plugins)),
+    summary: () => '',
+    nothingToDo: 'Nothing to deploy or destroy: no run was opened.',
+};
+async function buildDeployManifest({ deps, options, descriptor, logger }) {
+    // Broken type files fail here too, before any call to S3.
+    const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
+    // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
+    // v1 connectors may be required ones too: which, only plugin.yaml says.
+    const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
+    const [found, sharedValues, workspaceTypes] = await Promise.all([
+        deps.context.getMany(options.workspace, options.environment, required),
+        deps.sharedValues.resolve(options.workspace, options.environment),
+        deps.connectionTypes.list(options.workspace),
+    ]);
+    for (const value of Object.values(sharedValues)) {
+        const text = value.secret ? secretText(value.value) : undefined;
+        if (text)
+            logger.addSecret(text);
+    }
+    const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
+    notices.forEach((n) => logger.warning(n));
+    const manifestOptions = {
+        ...options,
+        connectionInterfaces: [...found.values()],
+        sharedValues,
+        connectionTypes,
+        logger,
+    };
+    // The target (and so the history to compare with) is known only once stk.yaml is read.
+    // Computed inputs render inside: the session gives them the mode and collects what was undefined.
+    const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
+    let manifest = built.result;
+    const templateWarnings = built.references;
+    for (const reference of templateWarnings)
+        logger.warning(describeUndefinedReference(reference), reference.location);
+    const last = await deps.history.getLast(manifest.target);
+    const live = liveDeployment(last);
+    if (live) {
+        manifest = await buildManifest({
+            ...manifestOptions,
+            logger: quietLogger(logger),
+            previous: recordedManifest(live),
+        });
+    }
+    const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
+    if (open.length > 0)
+        logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
+    return { manifest, last, templateWarnings };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/destroy.ts
+/**
+ * DESTROY: destroys every plugin of the last deployment, consumers first. Its success marks the
+ * target destroyed and empties its entries in the consumer index; the version records stay, so a
+ * rollback can bring a version back.
+ */
+
+
+const destroyRunType = {
+    type: 'DESTROY',
+    title: 'Destroy',
+    describe: 'destroys what the last deployment left; its history is kept',
+    input: 'DESTROY: true',
+    async buildManifest({ deps, options, target: targetOf, logger }) {
+        const target = targetOf();
+        const last = await deps.history.getLast(target);
+        const live = liveDeployment(last);
+        if (!live)
+            logger.info(last?.destroyed
+                ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
+                : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
+        const manifest = live
+            ? destroyManifest(target, live, options.version)
+            : emptyManifest(target, options.version);
+        return { manifest, last, templateWarnings: [] };
+    },
+    unchanged: () => [],
+    skipReason: () => undefined,
+    keepsVersion: false,
+    recordFields: (run, at) => ({ destroyed: { runId: run.runId, at } }),
+    recordConsumers: (deps, _run, manifest) => deps.consumers.remove(manifest.target),
+    summary({ manifest, previous }, m) {
+        if (manifest.destroy.length === 0)
+            return '';
+        return `🗑️ ${m.strong('Destroy')}: every plugin of the last deployment (run ${m.code(previous?.runId ?? '?')}, version ${m.code(previous?.version ?? '?')}) is destroyed, consumers first: ${m.codes(manifest.destroy.map((p) => p.alias))}. Their Connection Interfaces are removed; the deployment history is kept.`;
+    },
+    nothingToDo: 'Nothing to destroy: nothing of this application is deployed in this environment. No run was opened.',
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/mode-check.ts
+
+
+/**
+ * Refuses a run in another mode than `record` was deployed in: the two keep Terraform state
+ * differently, so switching would deploy everything a second time.
+ */
+function checkMode(record, mode, what) {
+    const recorded = record.mode ?? 'classic';
+    if (recorded === mode)
+        return;
+    const { target } = recordedManifest(record);
+    throw new errors_ConfigurationError({
+        message: `${target.appName} was ${what} to ${target.workspace}/${target.environment} in ${recorded} mode (run ${record.runId}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
+        hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/rollback.ts
+/**
+ * ROLLBACK: redeploys the IaC an earlier version tag deployed (ROLLBACK_TO), not rendered again;
+ * plugins deployed since are destroyed. It does not make a new version record.
+ */
+
+
+
+const rollbackRunType = {
+    type: 'ROLLBACK',
+    title: 'Rollback',
+    describe: 'redeploys the IaC an earlier version deployed, as recorded',
+    input: 'ROLLBACK_TO: <version>',
+    async buildManifest({ deps, target: targetOf, mode }, operation) {
+        const target = targetOf();
+        const last = await deps.history.getLast(target);
+        const tag = await deps.history.getByVersion(target, operation.version);
+        if (!tag)
+            throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
+        checkMode(tag, mode, `deployed as version ${tag.version}`);
+        return { manifest: rollbackManifest(target, tag, last), last, templateWarnings: [] };
+    },
+    unchanged: () => [],
+    skipReason: () => undefined,
+    keepsVersion: false,
+    recordFields: () => ({}),
+    recordConsumers: (deps, run, manifest) => deps.consumers.record(manifest.target, run.runId, consumer_index_requirementsOf(manifest.plugins)),
+    summary({ manifest }, m) {
+        const r = manifest.rollback;
+        if (!r)
+            return '';
+        return [
+            `⏪ ${m.strong(`Rollback to version ${m.code(r.version)}`)}: redeploys the IaC that run ${m.code(r.runId)} deployed (${m.text(r.finishedAt)}), not rendered again.`,
+            r.added.length > 0 ? `Destroys ${m.codes(r.added)}, deployed since.` : '',
+            r.recreated.length > 0 ? `Creates ${m.codes(r.recreated)} again, removed since.` : '',
+        ]
+            .filter(Boolean)
+            .join(' ');
+    },
+    nothingToDo: 'Nothing to deploy or destroy: no run was opened.',
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/table.ts
+
+
+
+/** Every run type by its name. */
+const RUN_TYPE_TABLE = {
+    DEPLOY: deployRunType,
+    ROLLBACK: rollbackRunType,
+    DESTROY: destroyRunType,
+};
+/** The handler of a run type (of a run record, or of the operation asked for). */
+function runTypeOf(type) {
+    // Each handler takes only its own operation: callers pass the operation whose type they looked up.
+    return RUN_TYPE_TABLE[type];
+}
+/**
+ * The run type that wrote a deployment record: records written before run types existed have
+ * none and were written by a DEPLOY.
+ */
+function recordedRunType(record) {
+    return record.runType ?? 'DEPLOY';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/record-outcome.ts
+
+
+
+
+/**
+ * @param deployedIac the IaC this job deployed, by plugin alias; the others keep the last
+ *   deployment's
+ * @param terraformVersion the version that applied it (SKIP_DEPLOY compares it)
+ */
+async function recordRunOutcome(deps, run, manifest, deployedIac, terraformVersion) {
+    const { target } = manifest;
+    const runType = runTypeOf(run.type);
+    const last = await deps.history.getLast(target);
+    const mode = deploymentMode(run.tasks);
+    const at = new Date().toISOString();
+    const iac = {};
+    for (const alias of manifest.deployOrder) {
+        const entry = deployedIac.get(alias) ?? last?.iac[alias];
+        if (entry)
+            iac[alias] = entry;
+    }
+    await deps.history.record(target, {
+        runId: run.runId,
+        runType: run.type,
+        mode,
+        version: run.version,
+        finishedAt: at,
+        manifestDigest: manifest.digest,
+        manifest: manifest,
+        iac,
+        terraformVersion,
+        fingerprint: deploymentFingerprint(manifest, mode, terraformVersion),
+        ...historyAudit(run),
+        ...runType.recordFields(run, at),
+    }, { keepVersion: runType.keepsVersion });
+    await runType.recordConsumers(deps, run, manifest);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
 /**
  * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
@@ -97096,6 +96586,76 @@ function runTaskLogs(store, runId, inner, options) {
             await putTaskLog(store, runId, runTaskId, text);
         }),
     };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
+/**
+ * Before a run is opened: an application (or shared infra) id is deployed from one repository of
+ * the workspace. A run from another repository is refused before anything of the application is
+ * locked, planned or shown, naming both repositories; a person moves the id with the CLI
+ * (`apps takeover`). The first run binds it, with a conditional write, so two repositories racing
+ * for a new id cannot both win.
+ */
+
+
+
+/**
+ * Refuses a run of `target` from another repository than the one it is bound to. Returns what
+ * binds an unbound id to this repository: call it only once every other check has passed, just
+ * before the run is opened, so a refused run writes nothing.
+ *
+ * An id deployed before bindings existed has none: it is adopted by the repository that deployed
+ * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
+ * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
+ */
+async function checkRepositoryBinding(deps, target, from, options) {
+    const { location } = options;
+    const stored = await deps.bindings.get(target.workspace, target.appKind, target.appId);
+    if (stored) {
+        checkSameRepository(deps, stored.value, target, from, location);
+        return async () => undefined;
+    }
+    // Not bound: deployed before bindings existed (in any environment), or never.
+    const lasts = await deps.history.lastInEveryEnvironment(target.workspace, target.appKind, target.appId);
+    for (const [environment, last] of lasts) {
+        const run = await deps.runs.getRun(last.runId);
+        const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
+        if (previous && previous !== from.repository) {
+            throw refusal(target, from, `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
+        }
+    }
+    const adopted = lasts.size > 0;
+    return async () => {
+        const standing = await deps.bindings.bind(target, from, {
+            by: options.by,
+            how: adopted ? 'adopted' : 'first-run',
+        });
+        if (standing.repository === from.repository) {
+            deps.logger.info(`${describeTarget(target)} (${target.appId}) is now bound to repository ${from.repository}${from.source === 'github' ? '' : ` (${from.source === 'input' ? 'REPOSITORY_NAME' : 'default name outside GitHub Actions'})`} in workspace ${target.workspace}: other repositories are refused unless a person moves it (CLI apps takeover).`);
+        }
+        checkSameRepository(deps, standing, target, from, location);
+    };
+}
+function checkSameRepository(deps, binding, target, from, location) {
+    if (binding.repository !== from.repository) {
+        const how = binding.history.at(-1);
+        throw refusal(target, from, `is deployed from repository ${binding.repository} (${how?.how === 'takeover' ? `taken over by ${how.by}` : 'bound by its first run'} at ${how?.at ?? binding.updatedAt})`, location, deps.bindings);
+    }
+    if (binding.workflow && from.workflow && binding.workflow !== from.workflow) {
+        deps.logger.info(`${describeTarget(target)} was bound by workflow ${binding.workflow}; this run comes from ${from.workflow} of the same repository (allowed: the binding is by repository).`);
+    }
+}
+function refusal(target, from, why, location, bindings) {
+    const id = `${target.appKind === 'infra' ? 'infra-id' : 'app-id'} ${target.appId}`;
+    return new errors_ConfigurationError({
+        message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
+        ...(location ? { location } : {}),
+        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
+    });
+}
+/** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
+function repositoryOfRunUrl(url) {
+    return /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/actions\/runs\//.exec(url)?.[1];
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
@@ -97200,7 +96760,7 @@ async function claimRunForTasks(deps, options) {
     }
     const opener = repositoryOfRunUrl(found.workflowRunUrl);
     if (options.repository && opener && opener !== options.repository)
-        throw new ForeignRunError(found, opener, options.repository);
+        throw new run_claim_ForeignRunError(found, opener, options.repository);
     const complete = options.partial !== true;
     const executor = {
         id: run_claim_newId(),
@@ -97228,7 +96788,7 @@ async function claimRunForTasks(deps, options) {
     }
     // Refusals first, writing nothing: the step's post step then closes the run it was given.
     if (found.executor)
-        throw new RunClaimedError(found, found.executor);
+        throw new executor_claim_RunClaimedError(found, found.executor);
     checkTaskList(found, options.tasks, { complete });
     // The superseding run may have taken the lock and stopped before closing this one.
     const lock = await deps.runs.lockOf(found.target);
@@ -97244,7 +96804,7 @@ async function claimRunForTasks(deps, options) {
  * repository's workflow must not apply that application's plans. Nothing was changed, and the
  * step's post step must leave the run alone.
  */
-class ForeignRunError extends errors_ConfigurationError {
+class run_claim_ForeignRunError extends errors_ConfigurationError {
     name = 'ForeignRunError';
     constructor(run, opener, repository) {
         super({
@@ -98520,6 +98080,211 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
         logger.warning(warning, { file: templatesDir });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-versions.ts
+/**
+ * Which Terraform each plugin of a run runs with. A plugin whose plugin.yaml names a runtime
+ * environment (`terraform-1-4`) runs with that version; TERRAFORM_VERSION overrides them all; a
+ * plugin without one runs with the job's own Terraform, as before. In unified mode the plugins
+ * share one project, so those that name a version must agree, and the others run with it too.
+ * orchestrate-and-plan chooses when it opens the run and records the choice in the manifest
+ * (`terraformVersions`), so the approved job applies each saved plan with the version that made it.
+ * A version older than this engine's backend supports (MINIMUM_TERRAFORM_VERSION; StackSpot's
+ * usual `terraform-1-4`) runs with the job's own Terraform instead, said in the log: HashiCorp's
+ * 1.x compatibility promise runs configurations written for an earlier 1.x on a later one, and
+ * refusing them would stop most published plugins. A name this engine does not know is refused
+ * before the run opens.
+ */
+
+
+/**
+ * The oldest Terraform this engine can drive: it keeps state locks in S3 (`use_lockfile`, see
+ * TerraformProject.init), which the S3 backend reads from Terraform 1.10 on; older ones stop at
+ * `terraform init` on that argument.
+ */
+const MINIMUM_TERRAFORM_VERSION = '1.10.0';
+/** Whether `version` (x.y.z; a pre-release counts as its release) is older than the minimum. */
+function olderThanMinimum(version) {
+    const parts = (v) => v.split(/[.-]/).slice(0, 3).map(Number);
+    const [a, b] = [parts(version), parts(MINIMUM_TERRAFORM_VERSION)];
+    for (let i = 0; i < 3; i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0))
+            return (a[i] ?? 0) < (b[i] ?? 0);
+    }
+    return false;
+}
+/**
+ * The newest minor line a plugin may choose. A plugin author is not trusted with the runner: the
+ * Terraform guard reads the project as the Terraform releases it was written against do, and a
+ * later release may read blocks it does not know. Only the workflow (TERRAFORM_VERSION) can go
+ * further.
+ */
+const NEWEST_PLUGIN_TERRAFORM_LINE = '1.12';
+/** Whether a plugin may not choose `version` itself: a minor line after the newest it may. */
+function newerThanPluginsMayChoose(version) {
+    const [major, minor] = version.split(/[.-]/).map(Number);
+    const [maxMajor, maxMinor] = NEWEST_PLUGIN_TERRAFORM_LINE.split('.').map(Number);
+    return (major ?? 0) !== (maxMajor ?? 0)
+        ? (major ?? 0) > (maxMajor ?? 0)
+        : (minor ?? 0) > (maxMinor ?? 0);
+}
+const TOO_OLD_HINT = `To pin one, set TERRAFORM_VERSION on orchestrate-and-plan (${MINIMUM_TERRAFORM_VERSION} or later; it overrides every plugin's runtime environment) or name terraform-1-10 or later in spec.runtime.environment.`;
+/** The infra plugins a run touches: those it deploys and those it destroys. */
+function runPlugins(manifest) {
+    const kept = manifest.deployOrder.flatMap((alias) => manifest.plugins.filter((p) => p.alias === alias && p.type === 'infra'));
+    return [...kept, ...manifest.destroy];
+}
+function terraform_versions_describe(plugin) {
+    return plugin.terraform
+        ? `${plugin.alias} (${plugin.terraform.environment} at ${formatLocation(plugin.terraform.location)})`
+        : `${plugin.alias} (no runtime environment)`;
+}
+/**
+ * The version each plugin runs with in this run (only those that do not use the job's own
+ * Terraform), with what to log. Refused (before the run opens): an environment name this engine
+ * does not know, or, in unified mode, plugins that ask for different versions.
+ */
+function chooseTerraformVersions(manifest, mode, override) {
+    const plugins = runPlugins(manifest);
+    const tooOld = plugins.filter((p) => !override && p.terraform?.version && olderThanMinimum(p.terraform.version));
+    const asking = plugins.filter((p) => p.terraform && !tooOld.includes(p));
+    const oldNotices = tooOld.map((p) => `${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}); this engine keeps Terraform's state locks in S3 (use_lockfile), which needs Terraform ${MINIMUM_TERRAFORM_VERSION} or later, so it runs with this job's Terraform (Terraform 1.x runs configurations written for earlier 1.x releases). ${TOO_OLD_HINT}`);
+    if (asking.length === 0)
+        return { versions: {}, notices: oldNotices };
+    if (override) {
+        return {
+            versions: Object.fromEntries((mode === 'unified' ? plugins : asking).map((p) => [p.alias, override])),
+            notices: [
+                `TERRAFORM_VERSION ${override} overrides the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}.`,
+            ],
+        };
+    }
+    const problems = asking.flatMap((p) => {
+        const where = p.terraform ? { location: p.terraform.location } : {};
+        const version = p.terraform?.version;
+        if (!version)
+            return [
+                {
+                    message: `Plugin ${p.alias} names the runtime environment '${p.terraform?.environment}', which is not a Terraform version this engine knows.`,
+                    ...where,
+                    hint: RUNTIME_TERRAFORM_HINT,
+                },
+            ];
+        if (newerThanPluginsMayChoose(version))
+            return [
+                {
+                    message: `Plugin ${p.alias} asks for Terraform ${version} (${p.terraform?.environment}), newer than a plugin may choose (up to ${NEWEST_PLUGIN_TERRAFORM_LINE}.x): the engine's Terraform guard is written against the releases up to there, and a later one may read what the guard does not.`,
+                    ...where,
+                    hint: `The workflow can choose it: set TERRAFORM_VERSION on orchestrate-and-plan (it overrides every plugin's runtime environment). Or name terraform-${NEWEST_PLUGIN_TERRAFORM_LINE.replace('.', '-')} or older in spec.runtime.environment.`,
+                },
+            ];
+        return [];
+    });
+    if (problems.length > 0) {
+        throw new errors_ConfigurationError(problems, `${problems.length === 1 ? 'A plugin asks' : 'Plugins ask'} for a Terraform this engine cannot run; no run was opened`);
+    }
+    if (mode === 'classic') {
+        return {
+            versions: Object.fromEntries(asking.map((p) => [p.alias, p.terraform?.version])),
+            notices: [
+                ...oldNotices,
+                ...asking.map((p) => `${p.alias} runs with Terraform ${p.terraform?.version} (runtime environment ${p.terraform?.environment}).`),
+            ],
+        };
+    }
+    const distinct = [...new Set(asking.map((p) => p.terraform?.version))];
+    if (distinct.length > 1) {
+        throw new errors_ConfigurationError([
+            ...asking.map((p) => ({
+                message: `Plugin ${p.alias} asks for Terraform ${p.terraform?.version} (${p.terraform?.environment}).`,
+                ...(p.terraform ? { location: p.terraform.location } : {}),
+            })),
+            {
+                message: 'In unified mode the plugins are modules of one Terraform project and run with one Terraform.',
+                hint: 'Give them the same spec.runtime.environment, set TERRAFORM_VERSION (it overrides every plugin), or deploy in classic mode.',
+            },
+        ], `The plugins ask for ${distinct.length} Terraform versions (${distinct.join(', ')}); no run was opened`);
+    }
+    const version = distinct[0];
+    const others = plugins.filter((p) => !asking.includes(p)).map((p) => p.alias);
+    return {
+        versions: Object.fromEntries(plugins.map((p) => [p.alias, version])),
+        notices: [
+            ...oldNotices,
+            `The unified project runs with Terraform ${version}, the runtime environment of ${asking.map((p) => `${p.alias} (${p.terraform?.environment})`).join(', ')}${others.length > 0 ? `; ${others.join(', ')} ${others.length === 1 ? 'names' : 'name'} none and run${others.length === 1 ? 's' : ''} with it too` : ''}.`,
+        ],
+    };
+}
+/**
+ * The manifest with this run's choice; a recorded manifest (rollback, destroy) may carry the
+ * choice of the run that deployed it, which this run makes again.
+ */
+function withTerraformVersions(manifest, versions) {
+    const copy = { ...manifest };
+    delete copy.terraformVersions;
+    return Object.keys(versions).length > 0 ? { ...copy, terraformVersions: versions } : copy;
+}
+/**
+ * Finds or installs every version the run's plugins use, once each: the binary per version. A
+ * version that cannot be installed stops here, naming the plugins that ask for it, where, and
+ * what to do; an outside failure (download, checksum) keeps its kind, so a retry can help.
+ */
+async function installTerraformVersions(manifest, resolve) {
+    const byVersion = new Map();
+    for (const plugin of runPlugins(manifest)) {
+        const version = manifest.terraformVersions?.[plugin.alias];
+        if (version)
+            byVersion.set(version, [...(byVersion.get(version) ?? []), plugin]);
+    }
+    const binaries = new Map();
+    for (const [version, plugins] of byVersion) {
+        try {
+            binaries.set(version, await resolve(version));
+        }
+        catch (error) {
+            const text = error instanceof Error ? error.message : String(error);
+            const cause = /[.!?]$/.test(text) ? text : `${text}.`;
+            const message = `Terraform ${version} could not be installed for ${plugins.map(terraform_versions_describe).join(', ')}: ${cause}`;
+            const hint = `Set TERRAFORM_VERSION on orchestrate-and-plan to a version this runner has or can download (it overrides every plugin's runtime environment), make TERRAFORM_RELEASES_URL reachable, or change spec.runtime.environment.`;
+            if (error instanceof errors_ConfigurationError)
+                throw new errors_ConfigurationError(plugins.map((p) => ({
+                    message,
+                    ...(p.terraform ? { location: p.terraform.location } : {}),
+                    hint,
+                })), `Terraform ${version} cannot be installed`);
+            throw new ExternalError(`${message} ${hint}`, {
+                cause: error,
+                retryable: error instanceof ExternalError && error.retryable,
+            });
+        }
+    }
+    return binaries;
+}
+/**
+ * The binary a project of `alias` runs with (null: the unified project, whose plugins all run with
+ * one version); `fallback` (the job's own Terraform) for a plugin the run lists no version for.
+ */
+function terraformBinaryFor(manifest, binaries, alias, fallback) {
+    const versions = manifest.terraformVersions ?? {};
+    const version = alias === null ? Object.values(versions)[0] : versions[alias];
+    if (!version)
+        return fallback;
+    const binary = binaries.get(version);
+    if (!binary)
+        throw new Error(`Terraform ${version} of ${alias ?? 'the project'} was not installed`);
+    return binary;
+}
+/**
+ * In the approved job: a plugin runs with the version recorded when its plan was made, whatever
+ * this job's TERRAFORM_VERSION says (a saved plan can only be applied by the Terraform that made
+ * it). Says so once when they differ.
+ */
+function noteRecordedVersions(manifest, jobVersion, logger) {
+    const differing = Object.entries(manifest.terraformVersions ?? {}).filter(([, version]) => version !== jobVersion);
+    if (differing.length === 0)
+        return;
+    logger.info(`Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
 /**
  * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
@@ -98559,14 +98324,12 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
 
 
 
-
-
 /**
  * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
  * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
  * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
  */
-async function executeRunTasks(deps, options) {
+async function execute_tasks_executeRunTasks(deps, options) {
     const claimed = await claimRunForTasks(deps, {
         runId: options.runId,
         tasks: options.tasks,
@@ -98811,35 +98574,7 @@ class TaskExecutor {
      * DESTROY keeps the history and marks `last` destroyed.
      */
     async recordDeployment() {
-        const { target } = this.manifest;
-        const last = await this.deps.history.getLast(target);
-        const mode = deploymentMode(this.run.tasks);
-        const at = new Date().toISOString();
-        const iac = {};
-        for (const alias of this.manifest.deployOrder) {
-            const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
-            if (entry)
-                iac[alias] = entry;
-        }
-        await this.deps.history.record(target, {
-            runId: this.run.runId,
-            runType: this.run.type,
-            mode,
-            version: this.run.version,
-            finishedAt: at,
-            manifestDigest: this.manifest.digest,
-            manifest: this.manifest,
-            iac,
-            terraformVersion: this.options.terraformVersion,
-            fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
-            ...historyAudit(this.run),
-            ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
-        });
-        if (this.run.type === 'DESTROY') {
-            await this.deps.consumers.remove(target);
-            return;
-        }
-        await this.deps.consumers.record(target, this.run.runId, consumer_index_requirementsOf(this.manifest.plugins));
+        await recordRunOutcome(this.deps, this.run, this.manifest, this.deployedIac, this.options.terraformVersion);
     }
     plugin(alias) {
         const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
@@ -99219,7 +98954,7 @@ const AWS_REGION_NAME = {
  * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
  * not given) must be that region: the plan reviewers approved addresses its resources there.
  */
-function applyRegion(given, run, iacBucketRegion) {
+function terraform_region_applyRegion(given, run, iacBucketRegion) {
     if (!run)
         return given || iacBucketRegion;
     const planned = run.awsRegion ?? iacBucketRegion;
@@ -99380,6 +99115,137 @@ async function restoreArchive(archive, dir) {
     }
     for (const entry of archive.entries)
         await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/registry-keys.ts
+/**
+ * Where the plugin registry keeps a published version in the IaC bucket, and which names it
+ * accepts. Every name is URI-encoded in keys (see ../runs/README.md).
+ *
+ * `plugins/<studio>/<name>/<version>/release.json`          what was published: digest, files, who, when
+ * `plugins/<studio>/<name>/<version>/content/<digest>.json` the files (content-addressed)
+ */
+
+const REGISTRY_PREFIX = 'plugins/';
+/** StackSpot studio slugs and plugin names: letters, digits, `.`, `_`, `-` (a plugin name: 60 at most). */
+const registry_keys_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+/** Semantic versioning 2.0 (StackSpot asks for it too). */
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+/** `studio/name@version`. */
+function formatRef(ref) {
+    return `${ref.studio}/${ref.name}@${ref.version}`;
+}
+/** How messages name a registry plugin's folder (its files are `registry:<ref>/<path>`). */
+function registryDisplayDir(ref) {
+    return `registry:${formatRef(ref)}`;
+}
+function segment(text) {
+    return encodeURIComponent(text);
+}
+/** The prefix of a plugin's versions, or of one version. */
+function pluginPrefix(studio, name) {
+    return `${REGISTRY_PREFIX}${segment(studio)}/${segment(name)}/`;
+}
+function versionPrefix(ref) {
+    return `${pluginPrefix(ref.studio, ref.name)}${segment(ref.version)}/`;
+}
+function releaseKey(ref) {
+    return `${versionPrefix(ref)}release.json`;
+}
+function contentKey(ref, digest) {
+    return `${versionPrefix(ref)}content/${digest}.json`;
+}
+/** The version a release key belongs to; undefined for any other key under the prefix. */
+function refOfReleaseKey(key) {
+    if (!key.startsWith(REGISTRY_PREFIX))
+        return undefined;
+    const parts = key.slice(REGISTRY_PREFIX.length).split('/');
+    if (parts.length !== 4 || parts[3] !== 'release.json')
+        return undefined;
+    try {
+        const [studio, name, version] = parts.slice(0, 3).map(decodeURIComponent);
+        return { studio, name, version };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the names could have been published (a name from stk.yaml that could not is never fetched). */
+function isPublishableRef(ref) {
+    return (registry_keys_NAME.test(ref.studio) &&
+        registry_keys_NAME.test(ref.name) &&
+        ref.name.length <= 60 &&
+        VERSION.test(ref.version));
+}
+/** Throws a ConfigurationError when a name cannot be published (it must round-trip through stk.yaml). */
+function checkPublishableRef(ref, where) {
+    const problems = [
+        ...(registry_keys_NAME.test(ref.studio)
+            ? []
+            : [
+                {
+                    message: `Studio '${ref.studio}' cannot name a published plugin: use letters, digits, '.', '_' and '-' (at most 100, starting and ending with a letter or digit).`,
+                    location: where,
+                    hint: 'Give the studio slug with --studio, as StackSpot names it (`stk publish plugin --studio <slug>`).',
+                },
+            ]),
+        ...(registry_keys_NAME.test(ref.name) && ref.name.length <= 60
+            ? []
+            : [
+                {
+                    message: `Plugin name '${ref.name}' cannot be published: use letters, digits, '.', '_' and '-' (at most 60).`,
+                    location: where,
+                },
+            ]),
+        ...(VERSION.test(ref.version)
+            ? []
+            : [
+                {
+                    message: `Version '${ref.version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).`,
+                    location: where,
+                    hint: 'Set metadata.version in plugin.yaml to a semantic version.',
+                },
+            ]),
+    ];
+    if (problems.length > 0)
+        throw new errors_ConfigurationError(problems, `${formatRef(ref)} cannot be published`);
+}
+/** Newest first: semantic versions by precedence, anything else after them, by text. */
+function compareVersionsDescending(a, b) {
+    const pa = VERSION.exec(a);
+    const pb = VERSION.exec(b);
+    if (!pa || !pb)
+        return pa ? -1 : pb ? 1 : b.localeCompare(a);
+    for (let i = 1; i <= 3; i++) {
+        const d = Number(pb[i]) - Number(pa[i]);
+        if (d !== 0)
+            return d;
+    }
+    const preA = pa[4];
+    const preB = pb[4];
+    // A pre-release comes before its release.
+    if (preA === undefined || preB === undefined)
+        return preA === preB ? 0 : preA === undefined ? -1 : 1;
+    const xs = preA.split('.');
+    const ys = preB.split('.');
+    for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
+        const x = xs[i];
+        const y = ys[i];
+        if (x === undefined)
+            return 1;
+        if (y === undefined)
+            return -1;
+        if (x === y)
+            continue;
+        const nx = /^\d+$/.test(x);
+        const ny = /^\d+$/.test(y);
+        if (nx && ny)
+            return Number(y) - Number(x);
+        if (nx !== ny)
+            return nx ? 1 : -1;
+        return y < x ? -1 : 1;
+    }
+    return 0;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
@@ -99573,6 +99439,38 @@ function runDependencies(iacStore, logger, region) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
+/**
+ * Before a run is opened: every Connection Interface the run will publish must be free or owned
+ * by this application. One owned by another application is refused naming both, before anything
+ * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
+ * publish), which is what settles two applications racing for a free name.
+ */
+
+
+async function checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
+    const { target } = manifest;
+    const deployed = new Set(manifest.deployOrder);
+    const generated = manifest.plugins
+        .filter((p) => deployed.has(p.alias))
+        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
+    if (generated.length === 0)
+        return;
+    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
+    const problems = generated.flatMap(({ alias, name }) => {
+        const instance = found.get(name);
+        if (!instance)
+            return [];
+        const owner = ownerOf(instance);
+        if (ownedBy(owner, target))
+            return [];
+        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
+    });
+    if (problems.length > 0) {
+        throw new errors_ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
 
 
@@ -99595,6 +99493,391 @@ function runDependencies(iacStore, logger, region) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/run-types/index.ts
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
+/**
+ * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
+ * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
+ * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
+ * and checked, files snapshotted with the run, templates guarded when rendered).
+ */
+
+
+
+
+class FetchedPlugins {
+    registry;
+    scratch;
+    fetched = new Map();
+    constructor(registry) {
+        this.registry = registry;
+    }
+    get place() {
+        return `the plugin registry ${this.registry.place}`;
+    }
+    fetch(ref) {
+        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
+        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
+        if (!isPublishableRef(ref))
+            return Promise.resolve(undefined);
+        const id = formatRef(ref);
+        let entry = this.fetched.get(id);
+        if (!entry) {
+            const folder = String(this.fetched.size);
+            entry = (async () => {
+                this.scratch ??= (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'deploy-engine-registry-'));
+                const dir = (0,external_node_path_.join)(await this.scratch, folder);
+                const release = await this.registry.fetch(ref, dir);
+                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
+            })();
+            this.fetched.set(id, entry);
+        }
+        return entry;
+    }
+    versions(ref) {
+        return isPublishableRef({ ...ref, version: '0.0.0' })
+            ? this.registry.versions(ref.studio, ref.name)
+            : Promise.resolve([]);
+    }
+    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
+    async dispose() {
+        if (this.scratch)
+            await (0,promises_.rm)(await this.scratch, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/consumer-check.ts
+
+
+/**
+ * What the run destroys must not be required by anything that stays: a plugin of this run or an
+ * application of the workspace and environment. Refused naming every consumer, unless forced
+ * (FORCE_DESTROY): then they are returned, and named in a warning.
+ */
+async function checkConsumers(deps, manifest, force) {
+    const { target } = manifest;
+    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
+    if (names.size === 0)
+        return [];
+    const inRun = consumer_index_requirementsOf(manifest.plugins)
+        .filter((r) => names.has(r.name))
+        .map((r) => ({ ...r, target }));
+    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
+    const consumers = [...inRun, ...elsewhere];
+    if (consumers.length === 0)
+        return [];
+    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
+    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
+    if (!force) {
+        throw new errors_ConfigurationError([
+            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
+            {
+                message: 'Nothing was changed and no run was opened.',
+                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
+            },
+        ], `This run would destroy what others still use: ${what}`);
+    }
+    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
+    return consumers;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-tasks.ts
+/**
+ * @param deployOrder infra plugin aliases in dependency order (producers first)
+ * @param destroyOrder removed plugin aliases in destroy order (consumers first)
+ */
+function planClassicTasks(deployOrder, destroyOrder) {
+    const seen = new Set();
+    for (const alias of [...deployOrder, ...destroyOrder]) {
+        if (seen.has(alias))
+            throw new Error(`planClassicTasks: alias ${alias} appears twice`);
+        seen.add(alias);
+    }
+    return [
+        ...[...deployOrder, ...destroyOrder].map((alias) => ({
+            taskType: 'PLAN',
+            pluginAppliedAlias: alias,
+        })),
+        ...deployOrder.flatMap((alias) => [
+            { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: alias },
+            { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: alias },
+        ]),
+        ...destroyOrder.map((alias) => ({
+            taskType: 'DESTROY_SELF_HOSTED',
+            pluginAppliedAlias: alias,
+        })),
+    ];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/open-run.ts
+/**
+ * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
+ * (as the run type says, see run-types/), refuse what would break another application, skip what
+ * did not change, open the run (the lock refuses a second one), keep the manifest and a snapshot
+ * of every plugin with the run, and return the tasks to approve.
+ * Every refusal happens before the run is opened. If anything fails after the run was opened, the
+ * run is closed with the matching error status, which releases the lock: nothing is left blocked.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function openRun(deps, options) {
+    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
+    try {
+        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+    }
+    finally {
+        await registry?.dispose();
+    }
+}
+async function openRunWith(deps, options) {
+    const { logger } = deps;
+    const operation = options.operation ?? { type: 'DEPLOY' };
+    const runType = runTypeOf(operation.type);
+    const mode = options.mode ?? 'classic';
+    // A broken stk.yaml fails here, before any call to S3.
+    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+    // Another repository's application is refused before anything of it is read, locked or planned.
+    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quietLogger(logger) }), options.deployedFrom, {
+        by: options.workflowRunUrl,
+        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
+    });
+    const built = await runType.buildManifest({
+        deps,
+        options,
+        descriptor,
+        target: () => descriptorTarget(descriptor, { ...options, logger }),
+        mode,
+        logger,
+    }, operation);
+    const { last, templateWarnings } = built;
+    let manifest = { ...built.manifest, deployedFrom: options.deployedFrom };
+    if (options.repositoryFiles) {
+        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
+        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
+        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
+    }
+    const live = liveDeployment(last);
+    if (live)
+        checkMode(live, mode, 'last deployed');
+    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
+    manifest = withTerraformVersions(manifest, terraform.versions);
+    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
+    const removed = manifest.destroy.map((p) => p.alias);
+    const tasks = mode === 'unified'
+        ? planUnifiedTasks(manifest.deployOrder, removed)
+        : planClassicTasks(manifest.deployOrder, removed);
+    const base = {
+        type: operation.type,
+        manifest,
+        unchanged: runType.unchanged(manifest, live),
+        brokenConsumers,
+        templateWarnings,
+        ...(live ? { previous: live } : {}),
+    };
+    if (tasks.length === 0) {
+        logger.info('No infra plugin to deploy or destroy: no run is opened.');
+        return base;
+    }
+    const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+    if (!skipped) {
+        terraform.notices.forEach((n) => logger.info(n));
+        if (options.resolveTerraform)
+            await installTerraformVersions(manifest, options.resolveTerraform);
+    }
+    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
+    await bindRepository();
+    const run = await deps.runs.createRun({
+        type: operation.type,
+        target: manifest.target,
+        version: manifest.version,
+        workflowRunUrl: options.workflowRunUrl,
+        tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
+        manifestDigest: manifest.digest,
+        tasks: skipped ? [] : tasks,
+        ...(options.audit ? { audit: options.audit } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    }, {
+        ...(options.liveness ? { liveness: options.liveness } : {}),
+        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    });
+    options.onOpened?.(run);
+    try {
+        if (skipped) {
+            logger.info(skipped);
+            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
+        }
+        return { ...base, run: await storeArtifacts(deps, run, manifest) };
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+}
+/**
+ * Keeps the manifest and a snapshot of every plugin with the run; their digests go into the run
+ * record: runtime-tasks refuses objects changed since.
+ */
+async function storeArtifacts(deps, run, manifest) {
+    const digests = {};
+    digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
+    // A rollback deploys the IaC recorded then: it needs no plugin files.
+    for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
+        const plugin = manifest.plugins.find((p) => p.alias === alias);
+        if (!plugin?.source)
+            throw new Error(`manifest has no source for infra plugin ${alias}`);
+        const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
+        const name = sourceArtifact(alias);
+        digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
+    }
+    return deps.runs.recordArtifacts(run.runId, digests);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/plan-run.ts
+/**
+ * orchestrate-and-plan's part of a run, whole: open it (openRun), execute its planning tasks, and
+ * decide its fate from what they return: SKIPPED when SKIP_DEPLOY is on and the saved plans change
+ * nothing, ABORTED when the job was cancelled once the plans were made, else left RUNNING with the
+ * tasks to approve. The action only maps its inputs to these options and the result to outputs.
+ */
+
+
+
+
+
+/** The tasks orchestrate-and-plan executes itself, before approval. */
+function isPlanningTask(task) {
+    return PLANNING_TASKS.includes(task.taskType);
+}
+/**
+ * Whether the saved plans change anything: a plugin planned only after approval or one destroyed
+ * counts as a change (what it does is not in a plan).
+ */
+function planHasChanges(manifest, plans, unplanned) {
+    return unplanned.length > 0 || manifest.destroy.length > 0 || plans.some((p) => p.hasChanges);
+}
+/** Opens the run, plans it, and leaves it open for approval or closes it (see the header). */
+async function planRun(deps, options) {
+    const { logger, runs } = deps;
+    const opened = await openRun(deps, options);
+    const result = {
+        opened,
+        plans: [],
+        unplanned: [],
+        applyTasks: [],
+        templateWarnings: [...(opened.templateWarnings ?? [])],
+        ...(opened.run ? { run: opened.run } : {}),
+    };
+    let current = opened.run;
+    if (!current)
+        return result;
+    logger.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
+    const planning = current.tasks.filter(isPlanningTask);
+    if (planning.length > 0) {
+        const executed = await execute_tasks_executeRunTasks(deps, {
+            runId: current.runId,
+            tasks: planning,
+            ...(await options.planning(current)),
+            leaveOpen: true,
+            signal: options.signal,
+        });
+        current = executed.run;
+        result.plans = executed.reports.flatMap((r) => r.plans ?? []);
+        result.unplanned = executed.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
+        if (executed.error !== undefined)
+            result.failure = executed.error;
+        result.templateWarnings = template_session_mergeReferences(result.templateWarnings, executed.templateWarnings ?? []);
+        if (executed.error === undefined &&
+            options.skipDeploy &&
+            !planHasChanges(opened.manifest, result.plans, result.unplanned)) {
+            current = await runs.finishRun(current.runId, 'SKIPPED');
+            logger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
+        }
+    }
+    if (current.status === 'RUNNING' && options.signal.aborted && result.failure === undefined) {
+        // Cancelled once the plans were made: no approval job will follow, so close the run now.
+        const cancelled = new CancelledError('The job was cancelled before the plans were handed to the approval job.');
+        result.failure = cancelled;
+        current = await runs.finishRun(current.runId, 'ABORTED', {
+            kind: 'ABORTED',
+            message: cancelled.message,
+        });
+    }
+    result.run = current;
+    if (current.status === 'RUNNING' && result.failure === undefined) {
+        result.open = current;
+        result.applyTasks = current.tasks.filter((t) => !isPlanningTask(t));
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/apply-run.ts
+/**
+ * runtime-tasks' part of a run, whole: the region it applies in must be the one it was planned in,
+ * EXCLUDE_FILES_PATH is deleted from the checkout, then the approved tasks execute
+ * (executeRunTasks), which closes the run. The action only maps its inputs to these options.
+ */
+
+
+
+
+
+
+
+/** Executes the approved tasks of a run (see the header); the result says how the run ended. */
+async function applyRun(deps, options) {
+    let awsRegion;
+    try {
+        awsRegion = applyRegion(options.awsRegion, await deps.runs.getRun(options.runId), options.iacBucketRegion);
+    }
+    catch (error) {
+        // A wrong AWS_REGION changes nothing: the run stays open for a re-run with the right one.
+        if (error instanceof ConfigurationError)
+            options.onUntouched();
+        throw error;
+    }
+    const { root, excludeFilesPath } = options.checkout;
+    if (excludeFilesPath) {
+        const excluded = confinePath(root, excludeFilesPath, 'EXCLUDE_FILES_PATH');
+        await rm(excluded, { recursive: true, force: true });
+        deps.logger.info(`Deleted ${excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
+    }
+    return executeRunTasks(deps, {
+        ...(await options.execution(awsRegion)),
+        runId: options.runId,
+    }).catch((error) => {
+        // Another step executes the run, or it is another repository's: this one changed nothing.
+        if (error instanceof RunClaimedError || error instanceof ForeignRunError)
+            options.onUntouched();
+        throw error;
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
+
+
+
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 
@@ -99608,6 +99891,8 @@ function runDependencies(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
 
 
 
@@ -101791,6 +102076,8 @@ function parseOrchestrateInputs(p, env = runnerCheckoutEnvironment()) {
 }
 
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/plan-outputs.ts
+/** The outputs of orchestrate-and-plan: the run, its tasks to approve, and what its plans change. */
+
 /**
  * @param plans the plans saved before approval (none when no run was opened)
  * @param unplanned classic plugins that could not be planned yet: their changes are unknown
@@ -101809,12 +102096,89 @@ function planOutputs(manifest, open, plans, unplanned) {
     const sum = (key) => plans.reduce((total, plan) => total + plan.counts[key], 0);
     const removes = manifest.destroy.length > 0;
     return {
-        has_changes: String(unplanned.length > 0 || removes || plans.some((p) => p.hasChanges)),
+        has_changes: String(planHasChanges(manifest, plans, unplanned)),
         to_add: String(sum('add')),
         to_change: String(sum('change')),
         to_destroy: String(sum('destroy')),
         to_replace: String(sum('replace')),
         destroys: String(removes || sum('destroy') + sum('replace') > 0),
+    };
+}
+/** Every output of the step, in the order they are set, from what planRun returned. */
+function orchestrateOutputs(result, runRef) {
+    const { run, open, opened } = result;
+    return {
+        run_id: open ? runRef(open) : '',
+        apply_tasks: formatTaskList(result.applyTasks),
+        ...planOutputs(opened.manifest, open, result.plans, result.unplanned),
+        run_type: run?.type ?? '',
+        run_status: run?.status ?? '',
+        status_command: run ? cliCommand('status', runRef(run)) : '',
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/plan-options.ts
+/** orchestrate-and-plan's inputs as the options of core's planRun: mapping, nothing decided. */
+
+
+
+async function planRunOptions(inputs, session, runRef, signal) {
+    // Located first: the Terraform version is part of what SKIP_DEPLOY compares.
+    const terraform = await prepareTerraform(inputs);
+    const exclude = repositoryExclusions(inputs.pathToMount, inputs.basePathOutput, inputs.excludeFilesPath);
+    const repositoryFiles = inputs.checkoutBranch
+        ? await scanRepositoryFiles(inputs.pathToMount, exclude)
+        : undefined;
+    const deploying = deployingRepository(inputs.repositoryName);
+    // A lock's holder whose workflow run ended is superseded; GitHub is asked only under Actions.
+    const liveness = githubLiveness(inputs.githubToken);
+    const workflowRun = workflowRunRef();
+    if (deploying.warning)
+        warning(deploying.warning);
+    return {
+        repoRoot: inputs.pathToMount,
+        workdir: inputs.workdir,
+        pluginDirs: inputs.pluginDirs,
+        workspace: inputs.workspace,
+        environment: inputs.environment,
+        version: inputs.version,
+        dynamicInputs: inputs.dynamicInputs,
+        tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
+        awsRegion: inputs.awsRegion,
+        workflowRunUrl: workflowRunUrl(),
+        ...(workflowRun ? { workflowRun } : {}),
+        ...(liveness ? { liveness } : {}),
+        leaseMs: inputs.runLeaseSeconds * 1000,
+        deployedFrom: deploying.from,
+        audit: runAudit(inputs.repositoryName),
+        mode: inputs.unified ? 'unified' : 'classic',
+        operation: inputs.operation,
+        forceDestroy: inputs.forceDestroy,
+        skipDeploy: inputs.skipDeploy,
+        terraformVersion: terraform.version,
+        // TERRAFORM_VERSION overrides the plugins' runtime environments; theirs are installed now.
+        ...(inputs.terraformVersion ? { terraformOverride: inputs.terraformVersion } : {}),
+        resolveTerraform: terraformResolver(inputs),
+        templateStrict: inputs.templateStrict,
+        ...(repositoryFiles ? { repositoryFiles } : {}),
+        // From here on the post step closes the run if this step dies before handing it on.
+        onOpened: (run) => guardRun(runRef(run)),
+        planning: async (run) => ({
+            ...(await taskEnvironment(session, run.runId, { ...inputs, outputFileSuffix: inputs.basePathOutput }, terraform)),
+            guardrails: {
+                localExecEnabled: inputs.localExecEnabled,
+                allowedModules: inputs.allowedModules,
+                allowedProviders: inputs.allowedProviders,
+                allowedRemoteStates: inputs.allowedRemoteStates,
+            },
+            checkout: { root: inputs.pathToMount, exclude },
+            parallelism: inputs.taskParallelism,
+            templateStrict: inputs.templateStrict,
+            maskLog: maskRegistered,
+            executor: stepDescription(),
+            ...(workflowRun ? { workflowRun } : {}),
+        }),
+        signal,
     };
 }
 
@@ -106816,55 +107180,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/pr-comment.ts
-/**
- * One pull-request comment per deployment target, kept up to date: the comment carries a hidden
- * marker naming the target, so the next plan for the same target edits it instead of adding one
- * more. Uses the workflow's token through @actions/github.
- */
-
-/** GitHub refuses comments over 65,536 characters. */
-const PR_COMMENT_LIMIT = 65536;
-function commentMarker(key) {
-    return `<!-- deploy-engine-actions plan ${key.replace(/--/g, '-')} -->`;
-}
-async function upsertPullRequestComment(options) {
-    const number = github_context.payload.pull_request?.number;
-    if (number === undefined) {
-        return {
-            action: 'skipped',
-            reason: `the workflow runs for ${github_context.eventName || 'an event'}, not a pull request`,
-        };
-    }
-    const octokit = getOctokit(options.token);
-    const { owner, repo } = github_context.repo;
-    const marker = commentMarker(options.key);
-    const body = `${marker}\n${options.body}`.slice(0, PR_COMMENT_LIMIT);
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner,
-        repo,
-        issue_number: number,
-        per_page: 100,
-    });
-    const existing = comments.find((c) => c.body?.startsWith(marker));
-    if (existing) {
-        const updated = await octokit.rest.issues.updateComment({
-            owner,
-            repo,
-            comment_id: existing.id,
-            body,
-        });
-        return { action: 'updated', url: updated.data.html_url };
-    }
-    const created = await octokit.rest.issues.createComment({
-        owner,
-        repo,
-        issue_number: number,
-        body,
-    });
-    return { action: 'created', url: created.data.html_url };
-}
-
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/plan-summary.ts
 /**
  * The plan as reviewers read it in the job summary: per plugin (module) the resources to add,
@@ -106944,39 +107259,27 @@ function renderPlanSection(plans, bucket, budget = 900 * 1024) {
 
 const code = (value) => `<code>${escapeHtml(value)}</code>`;
 const codes = (values) => values.map(code).join(', ');
+/** The run type's descriptions, in the summary's HTML. */
+const html = {
+    code,
+    codes,
+    strong: (marked) => `<strong>${marked}</strong>`,
+    text: escapeHtml,
+};
 /** The run's state in one sentence, and what kind of run it is (HTML). */
 function runState(summary) {
-    const { run, runRef, opened } = summary;
-    const what = runKind(summary);
-    if (!run) {
-        const nothing = opened.type === 'DESTROY'
-            ? '<p>Nothing to destroy: nothing of this application is deployed in this environment. No run was opened.</p>'
-            : '<p>Nothing to deploy or destroy: no run was opened.</p>';
-        return what + nothing;
-    }
+    const { run, runRef, opened, manifest } = summary;
+    const runType = runTypeOf(opened.type);
+    const described = runType.summary({ manifest, ...(opened.previous ? { previous: opened.previous } : {}) }, html);
+    const what = described ? `<p>${described}</p>` : '';
+    if (!run)
+        return `${what}<p>${runType.nothingToDo}</p>`;
     const state = run.status === 'RUNNING'
         ? `is open and waits for approval (RUN_ID ${code(runRef)})`
         : run.status === 'SKIPPED'
             ? `ended <strong>SKIPPED</strong>: ${escapeHtml(opened.skipped ?? 'the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve')}`
             : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
     return `${what}<p>${run.type} run ${code(run.runId)} ${state}.</p>${unchangedNote(summary)}${consumersNote(summary)}`;
-}
-/** What a ROLLBACK or DESTROY does, in one paragraph (empty for a DEPLOY). */
-function runKind(summary) {
-    const { opened, manifest } = summary;
-    if (opened.type === 'ROLLBACK' && manifest.rollback) {
-        const r = manifest.rollback;
-        const parts = [
-            `⏪ <strong>Rollback to version ${code(r.version)}</strong>: redeploys the IaC that run ${code(r.runId)} deployed (${escapeHtml(r.finishedAt)}), not rendered again.`,
-            r.added.length > 0 ? `Destroys ${codes(r.added)}, deployed since.` : '',
-            r.recreated.length > 0 ? `Creates ${codes(r.recreated)} again, removed since.` : '',
-        ];
-        return `<p>${parts.filter(Boolean).join(' ')}</p>`;
-    }
-    if (opened.type === 'DESTROY' && manifest.destroy.length > 0) {
-        return `<p>🗑️ <strong>Destroy</strong>: every plugin of the last deployment (run ${code(opened.previous?.runId ?? '?')}, version ${code(opened.previous?.version ?? '?')}) is destroyed, consumers first: ${codes(manifest.destroy.map((p) => p.alias))}. Their Connection Interfaces are removed; the deployment history is kept.</p>`;
-    }
-    return '';
 }
 function unchangedNote(summary) {
     const { opened } = summary;
@@ -107004,8 +107307,7 @@ function planReport(summary, budget) {
 }
 function heading(summary) {
     const { target } = summary.manifest;
-    const kind = { DEPLOY: 'Deployment', ROLLBACK: 'Rollback', DESTROY: 'Destroy' }[summary.opened.type];
-    return `${kind} plan: ${target.appName} → ${target.workspace}/${target.environment}`;
+    return `${runTypeOf(summary.opened.type).title} plan: ${target.appName} → ${target.workspace}/${target.environment}`;
 }
 /** The pull-request comment: the same review as the job summary, within GitHub's comment limit. */
 function renderPullRequestComment(summary, workflowRunUrl) {
@@ -107051,149 +107353,56 @@ ${renderManifestMermaid(manifest)}
     await writeMaskedSummary();
 }
 
-;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/main.ts
+;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/pr-comment.ts
+/**
+ * One pull-request comment per deployment target, kept up to date: the comment carries a hidden
+ * marker naming the target, so the next plan for the same target edits it instead of adding one
+ * more. Uses the workflow's token through @actions/github.
+ */
 
 
 
 
-
-
-
-/** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
-async function run() {
-    await runAction('orchestrate-and-plan', async ({ signal }) => {
-        const parser = runnerInputs();
-        const { inputs, warnings } = parseOrchestrateInputs(parser);
-        showDebugLines(inputs.logLevel === 'debug');
-        parser.notices().forEach((n) => notice(n));
-        warnings.forEach((w) => warning(w));
-        const logger = actions_logger_actionsLogger;
-        const session = await aws_session_openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {
-            terraformCredentials: inputs.planCredentials,
-            terraformCredentialsLabel: Object.values(PLAN_CREDENTIALS).join('/'),
-        });
-        const iacStore = new s3_object_store_S3ObjectStore(session.s3, inputs.iacBucket.name);
-        const deps = runDependencies(iacStore, logger, inputs.iacBucket.region);
-        const { runs } = deps;
-        const runRef = (r) => runs.runRef(r.runId);
-        // Located first: the Terraform version is part of what SKIP_DEPLOY compares.
-        const terraform = await prepareTerraform(inputs);
-        const exclude = repositoryExclusions(inputs.pathToMount, inputs.basePathOutput, inputs.excludeFilesPath);
-        const repositoryFiles = inputs.checkoutBranch
-            ? await scanRepositoryFiles(inputs.pathToMount, exclude)
-            : undefined;
-        const deploying = deployingRepository(inputs.repositoryName);
-        // A lock's holder whose workflow run ended is superseded; GitHub is asked only under Actions.
-        const liveness = githubLiveness(inputs.githubToken);
-        const workflowRun = workflowRunRef();
-        if (deploying.warning)
-            warning(deploying.warning);
-        const opened = await openRun(deps, {
-            repoRoot: inputs.pathToMount,
-            workdir: inputs.workdir,
-            pluginDirs: inputs.pluginDirs,
-            workspace: inputs.workspace,
-            environment: inputs.environment,
-            version: inputs.version,
-            dynamicInputs: inputs.dynamicInputs,
-            tfstate: { bucket: inputs.tfstateBucket.name, region: inputs.tfstateBucket.region },
-            awsRegion: inputs.awsRegion,
-            workflowRunUrl: workflowRunUrl(),
-            ...(workflowRun ? { workflowRun } : {}),
-            ...(liveness ? { liveness } : {}),
-            leaseMs: inputs.runLeaseSeconds * 1000,
-            deployedFrom: deploying.from,
-            audit: runAudit(inputs.repositoryName),
-            mode: inputs.unified ? 'unified' : 'classic',
-            operation: inputs.operation,
-            forceDestroy: inputs.forceDestroy,
-            terraformVersion: terraform.version,
-            // TERRAFORM_VERSION overrides the plugins' runtime environments; theirs are installed now.
-            ...(inputs.terraformVersion ? { terraformOverride: inputs.terraformVersion } : {}),
-            resolveTerraform: terraformResolver(inputs),
-            templateStrict: inputs.templateStrict,
-            ...(repositoryFiles ? { repositoryFiles } : {}),
-            // From here on the post step closes the run if this step dies before handing it on.
-            onOpened: (run) => guardRun(runRef(run)),
-        });
-        let current = opened.run;
-        let plans = [];
-        let unplanned = [];
-        let failure;
-        let templateWarnings = [...(opened.templateWarnings ?? [])];
-        if (current) {
-            actions_logger_actionsLogger.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
-            const planning = current.tasks.filter((t) => PLANNING_TASKS.includes(t.taskType));
-            if (planning.length > 0) {
-                const result = await executeRunTasks(deps, {
-                    runId: current.runId,
-                    tasks: planning,
-                    ...(await taskEnvironment(session, current.runId, { ...inputs, outputFileSuffix: inputs.basePathOutput }, terraform)),
-                    guardrails: {
-                        localExecEnabled: inputs.localExecEnabled,
-                        allowedModules: inputs.allowedModules,
-                        allowedProviders: inputs.allowedProviders,
-                        allowedRemoteStates: inputs.allowedRemoteStates,
-                    },
-                    checkout: { root: inputs.pathToMount, exclude },
-                    parallelism: inputs.taskParallelism,
-                    templateStrict: inputs.templateStrict,
-                    leaveOpen: true,
-                    maskLog: maskRegistered,
-                    executor: stepDescription(),
-                    ...(workflowRun ? { workflowRun } : {}),
-                    signal,
-                });
-                current = result.run;
-                plans = result.reports.flatMap((r) => r.plans ?? []);
-                unplanned = result.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
-                failure = result.error;
-                templateWarnings = template_session_mergeReferences(templateWarnings, result.templateWarnings ?? []);
-                const changes = planOutputs(opened.manifest, current, plans, unplanned).has_changes;
-                if (failure === undefined && inputs.skipDeploy && changes === 'false') {
-                    current = await runs.finishRun(current.runId, 'SKIPPED');
-                    actions_logger_actionsLogger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
-                }
-            }
-        }
-        if (current?.status === 'RUNNING' && signal.aborted && failure === undefined) {
-            // Cancelled once the plans were made: no approval job will follow, so close the run now.
-            const cancelled = new CancelledError('The job was cancelled before the plans were handed to the approval job.');
-            failure = cancelled;
-            current = await runs.finishRun(current.runId, 'ABORTED', {
-                kind: 'ABORTED',
-                message: cancelled.message,
-            });
-        }
-        const open = current?.status === 'RUNNING' && failure === undefined ? current : undefined;
-        // The run is closed, or open on purpose for the approved job: the post step leaves it alone.
-        if (current && (current.status !== 'RUNNING' || open))
-            releaseRun();
-        setOutput('run_id', open ? runRef(open) : '');
-        setOutput('apply_tasks', formatTaskList(open?.tasks.filter((t) => !PLANNING_TASKS.includes(t.taskType)) ?? []));
-        const outputs = planOutputs(opened.manifest, open, plans, unplanned);
-        for (const [name, value] of Object.entries(outputs))
-            setOutput(name, value);
-        setOutput('run_type', current?.type ?? '');
-        setOutput('run_status', current?.status ?? '');
-        setOutput('status_command', current ? cliCommand('status', runRef(current)) : '');
-        const summary = {
-            opened,
-            manifest: opened.manifest,
-            run: current,
-            runRef: current ? runRef(current) : '',
-            plans,
-            unplanned,
-            planBucket: inputs.iacBucket.name,
-            templateWarnings,
+/** GitHub refuses comments over 65,536 characters. */
+const PR_COMMENT_LIMIT = 65536;
+function commentMarker(key) {
+    return `<!-- deploy-engine-actions plan ${key.replace(/--/g, '-')} -->`;
+}
+async function upsertPullRequestComment(options) {
+    const number = github_context.payload.pull_request?.number;
+    if (number === undefined) {
+        return {
+            action: 'skipped',
+            reason: `the workflow runs for ${github_context.eventName || 'an event'}, not a pull request`,
         };
-        await writeOrchestrateSummary(summary);
-        if (inputs.prComment)
-            await commentOnPullRequest(inputs.githubToken, summary);
-        if (failure !== undefined) {
-            throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
-        }
+    }
+    const octokit = getOctokit(options.token);
+    const { owner, repo } = github_context.repo;
+    const marker = commentMarker(options.key);
+    const body = `${marker}\n${options.body}`.slice(0, PR_COMMENT_LIMIT);
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        owner,
+        repo,
+        issue_number: number,
+        per_page: 100,
     });
+    const existing = comments.find((c) => c.body?.startsWith(marker));
+    if (existing) {
+        const updated = await octokit.rest.issues.updateComment({
+            owner,
+            repo,
+            comment_id: existing.id,
+            body,
+        });
+        return { action: 'updated', url: updated.data.html_url };
+    }
+    const created = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: number,
+        body,
+    });
+    return { action: 'created', url: created.data.html_url };
 }
 /** Posts or updates the plan comment; a failure here is a warning, the plan stands. */
 async function commentOnPullRequest(token, summary) {
@@ -107212,6 +107421,61 @@ async function commentOnPullRequest(token, summary) {
     catch (error) {
         warning(`PR_COMMENT: the plan comment could not be written (${error.message}). Give the job \`permissions: pull-requests: write\`, or set PR_COMMENT to false.`);
     }
+}
+
+;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/main.ts
+
+
+
+
+
+
+
+
+/** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
+async function run() {
+    await runAction('orchestrate-and-plan', async ({ signal }) => {
+        const parser = runnerInputs();
+        const { inputs, warnings } = parseOrchestrateInputs(parser);
+        showDebugLines(inputs.logLevel === 'debug');
+        parser.notices().forEach((n) => notice(n));
+        warnings.forEach((w) => warning(w));
+        const session = await aws_session_openAwsSession(inputs.iacBucket.region, inputs.credentials, actions_logger_actionsLogger, {
+            terraformCredentials: inputs.planCredentials,
+            terraformCredentialsLabel: Object.values(PLAN_CREDENTIALS).join('/'),
+        });
+        const iacStore = new s3_object_store_S3ObjectStore(session.s3, inputs.iacBucket.name);
+        const deps = runDependencies(iacStore, actions_logger_actionsLogger, inputs.iacBucket.region);
+        const runRef = (r) => deps.runs.runRef(r.runId);
+        const result = await planRun(deps, await planRunOptions(inputs, session, runRef, signal));
+        const { run: current, open } = result;
+        // The run is closed, or open on purpose for the approved job: the post step leaves it alone.
+        if (current && (current.status !== 'RUNNING' || open))
+            releaseRun();
+        for (const [name, value] of Object.entries(orchestrateOutputs(result, runRef)))
+            setOutput(name, value);
+        const summary = orchestrateSummary(result, current ? runRef(current) : '', inputs.iacBucket.name);
+        await writeOrchestrateSummary(summary);
+        if (inputs.prComment)
+            await commentOnPullRequest(inputs.githubToken, summary);
+        if (result.failure !== undefined) {
+            const { failure } = result;
+            throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+        }
+    });
+}
+function orchestrateSummary(result, runRef, planBucket) {
+    const { opened, run, plans, unplanned, templateWarnings } = result;
+    return {
+        opened,
+        manifest: opened.manifest,
+        ...(run ? { run } : {}),
+        runRef,
+        plans,
+        unplanned,
+        planBucket,
+        templateWarnings,
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/index.ts

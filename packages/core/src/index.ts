@@ -23,4 +23,6 @@ export * from './templates';
 export * from './unified';
 export * from './schedule';
 export * from './deployment';
+export * from './run-types';
+export * from './execution';
 export * from './registry';

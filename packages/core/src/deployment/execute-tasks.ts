@@ -44,10 +44,11 @@ import {
   type ConnectionInterfaceType,
 } from '../connection-types';
 import { moduleOutputs } from '../unified';
-import { requirementsOf, type ResolvedSharedValue } from '../workspace';
+import type { ResolvedSharedValue } from '../workspace';
 import { iacArtifact, MANIFEST_ARTIFACT, sourceArtifact } from './artifacts';
-import { closeAfterFailure } from './open-run';
-import { historyAudit, recordApproval } from './run-audit';
+import { closeAfterFailure } from './close-after-failure';
+import { recordRunOutcome } from '../run-types/record-outcome';
+import { recordApproval } from './run-audit';
 import { runTaskLogs } from './run-task-logs';
 import { claimRunForTasks } from './run-claim';
 import { incompleteRun, inRunOrder } from './task-list-check';
@@ -65,10 +66,8 @@ import {
   type UnplannedPlugin,
 } from './classic-plans';
 import type { PlanRecord } from './saved-plans';
-import { deploymentMode } from './unified-run';
 import { REPODIR, scanRepositoryFiles } from './repository-files';
 import type { RunDependencies } from './dependencies';
-import { deploymentFingerprint } from './fingerprint';
 import { DiagnosticPlaces } from './diagnostic-places';
 import { warnMissingRootTerraform } from './root-terraform';
 import {
@@ -464,34 +463,13 @@ class TaskExecutor implements ClassicPlanToolbox {
    * DESTROY keeps the history and marks `last` destroyed.
    */
   async recordDeployment(): Promise<void> {
-    const { target } = this.manifest;
-    const last = await this.deps.history.getLast(target);
-    const mode = deploymentMode(this.run.tasks);
-    const at = new Date().toISOString();
-    const iac: Record<string, { key: string; digest: string }> = {};
-    for (const alias of this.manifest.deployOrder) {
-      const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
-      if (entry) iac[alias] = entry;
-    }
-    await this.deps.history.record(target, {
-      runId: this.run.runId,
-      runType: this.run.type,
-      mode,
-      version: this.run.version,
-      finishedAt: at,
-      manifestDigest: this.manifest.digest,
-      manifest: this.manifest as unknown as Record<string, unknown>,
-      iac,
-      terraformVersion: this.options.terraformVersion,
-      fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
-      ...historyAudit(this.run),
-      ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
-    });
-    if (this.run.type === 'DESTROY') {
-      await this.deps.consumers.remove(target);
-      return;
-    }
-    await this.deps.consumers.record(target, this.run.runId, requirementsOf(this.manifest.plugins));
+    await recordRunOutcome(
+      this.deps,
+      this.run,
+      this.manifest,
+      this.deployedIac,
+      this.options.terraformVersion,
+    );
   }
 
   plugin(alias: string): ManifestPlugin {

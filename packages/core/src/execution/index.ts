@@ -1,0 +1,3 @@
+export * from './open-run';
+export * from './plan-run';
+export * from './apply-run';

@@ -1,0 +1,54 @@
+/**
+ * What a run records once every task succeeded: the deployment record (`last`, and the version
+ * record for a type that keeps one), then the consumer index, each as its run type says.
+ */
+import type { Manifest } from '../manifest';
+import type { RunRecord } from '../runs';
+import { deploymentFingerprint } from '../deployment/fingerprint';
+import { historyAudit } from '../deployment/run-audit';
+import { deploymentMode } from '../deployment/unified-run';
+import type { OutcomeDependencies } from './run-type';
+import { runTypeOf } from './table';
+
+/**
+ * @param deployedIac the IaC this job deployed, by plugin alias; the others keep the last
+ *   deployment's
+ * @param terraformVersion the version that applied it (SKIP_DEPLOY compares it)
+ */
+export async function recordRunOutcome(
+  deps: OutcomeDependencies,
+  run: RunRecord,
+  manifest: Manifest,
+  deployedIac: ReadonlyMap<string, { key: string; digest: string }>,
+  terraformVersion: string,
+): Promise<void> {
+  const { target } = manifest;
+  const runType = runTypeOf(run.type);
+  const last = await deps.history.getLast(target);
+  const mode = deploymentMode(run.tasks);
+  const at = new Date().toISOString();
+  const iac: Record<string, { key: string; digest: string }> = {};
+  for (const alias of manifest.deployOrder) {
+    const entry = deployedIac.get(alias) ?? last?.iac[alias];
+    if (entry) iac[alias] = entry;
+  }
+  await deps.history.record(
+    target,
+    {
+      runId: run.runId,
+      runType: run.type,
+      mode,
+      version: run.version,
+      finishedAt: at,
+      manifestDigest: manifest.digest,
+      manifest: manifest as unknown as Record<string, unknown>,
+      iac,
+      terraformVersion,
+      fingerprint: deploymentFingerprint(manifest, mode, terraformVersion),
+      ...historyAudit(run),
+      ...runType.recordFields(run, at),
+    },
+    { keepVersion: runType.keepsVersion },
+  );
+  await runType.recordConsumers(deps, run, manifest);
+}
