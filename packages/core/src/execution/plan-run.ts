@@ -5,7 +5,7 @@
  * tasks to approve. The action only maps its inputs to these options and the result to outputs.
  */
 import { CancelledError } from '../errors';
-import type { RunRecord, RunTask } from '../runs';
+import type { RunRecord, RunStatus, RunTask } from '../runs';
 import type { Manifest } from '../manifest';
 import { mergeReferences, type UndefinedReference } from '../templates';
 import type { RunDependencies } from '../deployment/dependencies';
@@ -63,6 +63,32 @@ export function planHasChanges(
   return unplanned.length > 0 || manifest.destroy.length > 0 || plans.some((p) => p.hasChanges);
 }
 
+/** What the planning tasks' results make of a run. */
+export interface PlannedState {
+  /** The run's status once its planning tasks ran. */
+  status: RunStatus;
+  /** A planning task failed (the run is closed already). */
+  failed: boolean;
+  /** The saved plans change something (planHasChanges; true when nothing was planned). */
+  changes: boolean;
+  /** SKIP_DEPLOY. */
+  skipDeploy: boolean;
+  /** The job was cancelled. */
+  cancelled: boolean;
+}
+
+/**
+ * How a planned run ends in orchestrate-and-plan: SKIPPED when SKIP_DEPLOY is on and its plans
+ * change nothing, ABORTED when the job was cancelled once they were made (no approval job will
+ * follow), else as it is (RUNNING for the approval job, or closed by a failure).
+ */
+export function plannedFate(state: PlannedState): 'SKIPPED' | 'ABORTED' | 'AS_IS' {
+  if (state.failed) return 'AS_IS';
+  if (state.skipDeploy && !state.changes) return 'SKIPPED';
+  if (state.status === 'RUNNING' && state.cancelled) return 'ABORTED';
+  return 'AS_IS';
+}
+
 /** Opens the run, plans it, and leaves it open for approval or closes it (see the header). */
 export async function planRun(deps: RunDependencies, options: PlanRunOptions): Promise<PlannedRun> {
   const { logger, runs } = deps;
@@ -95,18 +121,21 @@ export async function planRun(deps: RunDependencies, options: PlanRunOptions): P
       result.templateWarnings,
       executed.templateWarnings ?? [],
     );
-    if (
-      executed.error === undefined &&
-      options.skipDeploy &&
-      !planHasChanges(opened.manifest, result.plans, result.unplanned)
-    ) {
-      current = await runs.finishRun(current.runId, 'SKIPPED');
-      logger.info(
-        `The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`,
-      );
-    }
   }
-  if (current.status === 'RUNNING' && options.signal.aborted && result.failure === undefined) {
+  const fate = plannedFate({
+    status: current.status,
+    failed: result.failure !== undefined,
+    changes:
+      planning.length === 0 || planHasChanges(opened.manifest, result.plans, result.unplanned),
+    skipDeploy: options.skipDeploy,
+    cancelled: options.signal.aborted,
+  });
+  if (fate === 'SKIPPED') {
+    current = await runs.finishRun(current.runId, 'SKIPPED');
+    logger.info(
+      `The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`,
+    );
+  } else if (fate === 'ABORTED') {
     // Cancelled once the plans were made: no approval job will follow, so close the run now.
     const cancelled = new CancelledError(
       'The job was cancelled before the plans were handed to the approval job.',
