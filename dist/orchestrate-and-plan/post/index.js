@@ -95059,6 +95059,20 @@ function isPlanningTask(task) {
 function planHasChanges(manifest, plans, unplanned) {
     return unplanned.length > 0 || manifest.destroy.length > 0 || plans.some((p) => p.hasChanges);
 }
+/**
+ * How a planned run ends in orchestrate-and-plan: SKIPPED when SKIP_DEPLOY is on and its plans
+ * change nothing, ABORTED when the job was cancelled once they were made (no approval job will
+ * follow), else as it is (RUNNING for the approval job, or closed by a failure).
+ */
+function plannedFate(state) {
+    if (state.failed)
+        return 'AS_IS';
+    if (state.skipDeploy && !state.changes)
+        return 'SKIPPED';
+    if (state.status === 'RUNNING' && state.cancelled)
+        return 'ABORTED';
+    return 'AS_IS';
+}
 /** Opens the run, plans it, and leaves it open for approval or closes it (see the header). */
 async function planRun(deps, options) {
     const { logger, runs } = deps;
@@ -95090,14 +95104,19 @@ async function planRun(deps, options) {
         if (executed.error !== undefined)
             result.failure = executed.error;
         result.templateWarnings = mergeReferences(result.templateWarnings, executed.templateWarnings ?? []);
-        if (executed.error === undefined &&
-            options.skipDeploy &&
-            !planHasChanges(opened.manifest, result.plans, result.unplanned)) {
-            current = await runs.finishRun(current.runId, 'SKIPPED');
-            logger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
-        }
     }
-    if (current.status === 'RUNNING' && options.signal.aborted && result.failure === undefined) {
+    const fate = plannedFate({
+        status: current.status,
+        failed: result.failure !== undefined,
+        changes: planning.length === 0 || planHasChanges(opened.manifest, result.plans, result.unplanned),
+        skipDeploy: options.skipDeploy,
+        cancelled: options.signal.aborted,
+    });
+    if (fate === 'SKIPPED') {
+        current = await runs.finishRun(current.runId, 'SKIPPED');
+        logger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
+    }
+    else if (fate === 'ABORTED') {
         // Cancelled once the plans were made: no approval job will follow, so close the run now.
         const cancelled = new CancelledError('The job was cancelled before the plans were handed to the approval job.');
         result.failure = cancelled;
