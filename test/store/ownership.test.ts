@@ -239,14 +239,18 @@ describe('an id deployed before bindings existed', () => {
       tasks: [],
     });
     await runs.finishRun(run.runId, 'SUCCEEDED');
-    await history.record(prod, {
-      runId: run.runId,
-      version: 'v1',
-      finishedAt: '2026-11-01T00:00:00.000Z',
-      manifestDigest: 'd',
-      manifest: {},
-      iac: {},
-    });
+    await history.record(
+      prod,
+      {
+        runId: run.runId,
+        version: 'v1',
+        finishedAt: '2026-11-01T00:00:00.000Z',
+        manifestDigest: 'd',
+        manifest: {},
+        iac: {},
+      },
+      { keepVersion: true },
+    );
     const deps = {
       bindings: new AppBindingStore(store),
       history,

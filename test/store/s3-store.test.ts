@@ -199,8 +199,12 @@ describe('RunStore on moto_server', () => {
       manifest: { a: 1 },
       iac: { topic: { key: 'k', digest: 'd' } },
     };
-    await history.record(target('hist'), record);
-    await history.record(target('hist'), { ...record, runId: 'R2', version: 'v1.1.0' });
+    await history.record(target('hist'), record, { keepVersion: true });
+    await history.record(
+      target('hist'),
+      { ...record, runId: 'R2', version: 'v1.1.0' },
+      { keepVersion: true },
+    );
     expect((await history.getLast(target('hist')))?.runId).toBe('R2');
     expect((await history.getByVersion(target('hist'), 'v1.0.0'))?.runId).toBe('R1');
     expect(await history.listVersions(target('hist'))).toEqual(['v1.0.0', 'v1.1.0']);

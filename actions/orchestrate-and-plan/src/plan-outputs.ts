@@ -1,5 +1,14 @@
-/** The plan outputs of orchestrate-and-plan: has_changes, counts and the destroys flag. */
-import type { Manifest, PlanRecord, RunRecord, UnplannedPlugin } from '@deploy-engine/core';
+/** The outputs of orchestrate-and-plan: the run, its tasks to approve, and what its plans change. */
+import {
+  cliCommand,
+  formatTaskList,
+  planHasChanges,
+  type Manifest,
+  type PlannedRun,
+  type PlanRecord,
+  type RunRecord,
+  type UnplannedPlugin,
+} from '@deploy-engine/core';
 
 export type PlanOutputs = Record<
   'has_changes' | 'to_add' | 'to_change' | 'to_destroy' | 'to_replace' | 'destroys',
@@ -30,11 +39,27 @@ export function planOutputs(
     plans.reduce((total, plan) => total + plan.counts[key], 0);
   const removes = manifest.destroy.length > 0;
   return {
-    has_changes: String(unplanned.length > 0 || removes || plans.some((p) => p.hasChanges)),
+    has_changes: String(planHasChanges(manifest, plans, unplanned)),
     to_add: String(sum('add')),
     to_change: String(sum('change')),
     to_destroy: String(sum('destroy')),
     to_replace: String(sum('replace')),
     destroys: String(removes || sum('destroy') + sum('replace') > 0),
+  };
+}
+
+/** Every output of the step, in the order they are set, from what planRun returned. */
+export function orchestrateOutputs(
+  result: PlannedRun,
+  runRef: (run: RunRecord) => string,
+): Record<string, string> {
+  const { run, open, opened } = result;
+  return {
+    run_id: open ? runRef(open) : '',
+    apply_tasks: formatTaskList(result.applyTasks),
+    ...planOutputs(opened.manifest, open, result.plans, result.unplanned),
+    run_type: run?.type ?? '',
+    run_status: run?.status ?? '',
+    status_command: run ? cliCommand('status', runRef(run)) : '',
   };
 }

@@ -3,7 +3,10 @@
  * marker naming the target, so the next plan for the same target edits it instead of adding one
  * more. Uses the workflow's token through @actions/github.
  */
+import * as core from '@actions/core';
 import { context, getOctokit } from '@actions/github';
+import { actionsLogger, maskRegistered, workflowRunUrl } from '@deploy-engine/action-kit';
+import { renderPullRequestComment, type OrchestrateSummary } from './summary';
 
 /** GitHub refuses comments over 65,536 characters. */
 export const PR_COMMENT_LIMIT = 65536;
@@ -59,4 +62,29 @@ export async function upsertPullRequestComment(
     body,
   });
   return { action: 'created', url: created.data.html_url };
+}
+
+/** Posts or updates the plan comment; a failure here is a warning, the plan stands. */
+export async function commentOnPullRequest(
+  token: string,
+  summary: OrchestrateSummary,
+): Promise<void> {
+  const { target } = summary.manifest;
+  try {
+    const result = await upsertPullRequestComment({
+      token,
+      key: `${target.workspace}/${target.environment}/${target.appKind}/${target.appId}`,
+      // The runner masks the log, not what we send to GitHub ourselves.
+      body: maskRegistered(renderPullRequestComment(summary, workflowRunUrl())),
+    });
+    actionsLogger.info(
+      result.action === 'skipped'
+        ? `PR_COMMENT: no comment, since ${result.reason}.`
+        : `PR_COMMENT: ${result.action} ${result.url}`,
+    );
+  } catch (error) {
+    core.warning(
+      `PR_COMMENT: the plan comment could not be written (${(error as Error).message}). Give the job \`permissions: pull-requests: write\`, or set PR_COMMENT to false.`,
+    );
+  }
 }

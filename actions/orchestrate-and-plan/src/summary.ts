@@ -8,6 +8,8 @@ import {
   describeConsumer,
   TASK_TABLE,
   renderManifestMermaid,
+  runTypeOf,
+  type Markup,
   type Manifest,
   type OpenedRun,
   type PlanRecord,
@@ -35,17 +37,24 @@ export interface OrchestrateSummary {
 const code = (value: string): string => `<code>${escapeHtml(value)}</code>`;
 const codes = (values: readonly string[]): string => values.map(code).join(', ');
 
+/** The run type's descriptions, in the summary's HTML. */
+const html: Markup = {
+  code,
+  codes,
+  strong: (marked) => `<strong>${marked}</strong>`,
+  text: escapeHtml,
+};
+
 /** The run's state in one sentence, and what kind of run it is (HTML). */
 function runState(summary: OrchestrateSummary): string {
-  const { run, runRef, opened } = summary;
-  const what = runKind(summary);
-  if (!run) {
-    const nothing =
-      opened.type === 'DESTROY'
-        ? '<p>Nothing to destroy: nothing of this application is deployed in this environment. No run was opened.</p>'
-        : '<p>Nothing to deploy or destroy: no run was opened.</p>';
-    return what + nothing;
-  }
+  const { run, runRef, opened, manifest } = summary;
+  const runType = runTypeOf(opened.type);
+  const described = runType.summary(
+    { manifest, ...(opened.previous ? { previous: opened.previous } : {}) },
+    html,
+  );
+  const what = described ? `<p>${described}</p>` : '';
+  if (!run) return `${what}<p>${runType.nothingToDo}</p>`;
   const state =
     run.status === 'RUNNING'
       ? `is open and waits for approval (RUN_ID ${code(runRef)})`
@@ -53,24 +62,6 @@ function runState(summary: OrchestrateSummary): string {
         ? `ended <strong>SKIPPED</strong>: ${escapeHtml(opened.skipped ?? 'the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve')}`
         : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
   return `${what}<p>${run.type} run ${code(run.runId)} ${state}.</p>${unchangedNote(summary)}${consumersNote(summary)}`;
-}
-
-/** What a ROLLBACK or DESTROY does, in one paragraph (empty for a DEPLOY). */
-function runKind(summary: OrchestrateSummary): string {
-  const { opened, manifest } = summary;
-  if (opened.type === 'ROLLBACK' && manifest.rollback) {
-    const r = manifest.rollback;
-    const parts = [
-      `⏪ <strong>Rollback to version ${code(r.version)}</strong>: redeploys the IaC that run ${code(r.runId)} deployed (${escapeHtml(r.finishedAt)}), not rendered again.`,
-      r.added.length > 0 ? `Destroys ${codes(r.added)}, deployed since.` : '',
-      r.recreated.length > 0 ? `Creates ${codes(r.recreated)} again, removed since.` : '',
-    ];
-    return `<p>${parts.filter(Boolean).join(' ')}</p>`;
-  }
-  if (opened.type === 'DESTROY' && manifest.destroy.length > 0) {
-    return `<p>🗑️ <strong>Destroy</strong>: every plugin of the last deployment (run ${code(opened.previous?.runId ?? '?')}, version ${code(opened.previous?.version ?? '?')}) is destroyed, consumers first: ${codes(manifest.destroy.map((p) => p.alias))}. Their Connection Interfaces are removed; the deployment history is kept.</p>`;
-  }
-  return '';
 }
 
 function unchangedNote(summary: OrchestrateSummary): string {
@@ -102,10 +93,7 @@ function planReport(summary: OrchestrateSummary, budget: number): string {
 
 function heading(summary: { manifest: Manifest; opened: OpenedRun }): string {
   const { target } = summary.manifest;
-  const kind = { DEPLOY: 'Deployment', ROLLBACK: 'Rollback', DESTROY: 'Destroy' }[
-    summary.opened.type
-  ];
-  return `${kind} plan: ${target.appName} → ${target.workspace}/${target.environment}`;
+  return `${runTypeOf(summary.opened.type).title} plan: ${target.appName} → ${target.workspace}/${target.environment}`;
 }
 
 /** The pull-request comment: the same review as the job summary, within GitHub's comment limit. */

@@ -1,5 +1,10 @@
 /** Plain-text views of runs for a terminal. */
-import type { DeploymentRecord, RunRecord, VersionSummary } from '@deploy-engine/core';
+import {
+  recordedRunType,
+  type DeploymentRecord,
+  type RunRecord,
+  type VersionSummary,
+} from '@deploy-engine/core';
 import { auditLines, whoAndWhat } from './audit-format';
 
 function duration(from?: string, to?: string): string {
@@ -82,7 +87,7 @@ export function formatHistory(
       ? 'Never deployed successfully.'
       : last.destroyed
         ? `Destroyed by run ${last.destroyed.runId} at ${last.destroyed.at}.`
-        : `Deployed: version ${last.version} by ${last.runType ?? 'DEPLOY'} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
+        : `Deployed: version ${last.version} by ${recordedRunType(last)} run ${last.runId} at ${last.finishedAt} (${last.mode ?? 'classic'} mode${last.terraformVersion ? `, Terraform ${last.terraformVersion}` : ''}).`,
     ...(last ? auditLines(last.audit) : []),
   ];
   if (versions.length > 0) {

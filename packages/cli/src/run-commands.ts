@@ -6,6 +6,7 @@ import {
   ConsoleLogger,
   createS3Client,
   openStateBackend,
+  RUN_TYPE_TABLE,
   RunStore,
   S3ObjectStore,
   unlockState,
@@ -32,6 +33,11 @@ const RUN_ID_HELP = `RUN_ID is the run_id output of orchestrate-and-plan (<ULID>
 bare ULID of the log line "RUN DEPLOY_SELF_HOSTED successfully started with ID: <ULID>" with
 --bucket <iac-bucket> (and --region R when the bucket is not in AWS_REGION, else us-east-1).`;
 
+/** Each run type and what it does, one a line (from the run-type table). */
+const RUN_TYPES_HELP = Object.values(RUN_TYPE_TABLE)
+  .map((t) => `  ${t.type.padEnd(9)} ${t.describe} (${t.input})`)
+  .join('\n');
+
 /** Whether a run's status counts as success for the exit code of `status`. */
 function succeeded(run: RunRecord): boolean {
   return run.status === 'SUCCEEDED' || run.status === 'SKIPPED' || run.status === 'RUNNING';
@@ -49,6 +55,8 @@ export const statusCommand = defineCommand({
   help: `deploy-engine status <RUN_ID> [--bucket <iac-bucket>] [--region R] [--watch] [--interval <seconds>] [--json]
 
 The run and its tasks: type, status, target, version, who started it, each task's status.
+A run's type is one of:
+${RUN_TYPES_HELP}
 
 ${RUN_ID_HELP}
 

@@ -29,5 +29,6 @@ export * from './unified';
 export * from './schedule';
 export * from './deployment';
 export * from './task-handlers';
+export * from './run-types';
 export * from './execution';
 export * from './registry';

@@ -1,6 +1,5 @@
 export * from './connection-outputs';
 export * from './artifacts';
-export * from './open-run';
 export * from './unified-project';
 export * from './output-publisher';
 export * from './saved-plans';

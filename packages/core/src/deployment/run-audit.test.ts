@@ -58,15 +58,19 @@ it('records the audit with the run, adds the approval, and the history keeps bot
     'Approval: approved by alice (environment prod): "ok".',
   ]);
   const history = new DeploymentHistory(store);
-  await history.record(target, {
-    runId: run.runId,
-    version: 'v1',
-    finishedAt: 'now',
-    manifestDigest: 'd',
-    manifest: {},
-    iac: {},
-    ...historyAudit(approved),
-  });
+  await history.record(
+    target,
+    {
+      runId: run.runId,
+      version: 'v1',
+      finishedAt: 'now',
+      manifestDigest: 'd',
+      manifest: {},
+      iac: {},
+      ...historyAudit(approved),
+    },
+    { keepVersion: true },
+  );
   expect((await history.getLast(target))?.audit?.approval?.reviews?.[0]?.login).toBe('alice');
   expect((await history.listDeployed(target))[0]?.audit?.commit).toBe('0123456789abcdef');
 });

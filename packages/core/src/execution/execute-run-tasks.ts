@@ -7,7 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { MANIFEST_ARTIFACT } from '../deployment/artifacts';
-import { closeAfterFailure } from '../deployment/open-run';
+import { closeAfterFailure } from '../deployment/close-after-failure';
 import { recordApproval } from '../deployment/run-audit';
 import { claimRunForTasks } from '../deployment/run-claim';
 import { watchRun } from '../deployment/run-watch';

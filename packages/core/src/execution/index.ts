@@ -1,2 +1,5 @@
 export * from './execute-options';
 export * from './execute-run-tasks';
+export * from './open-run';
+export * from './plan-run';
+export * from './apply-run';

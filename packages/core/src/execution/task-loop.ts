@@ -6,7 +6,7 @@
  * cancel. After a failure nothing new starts, the tasks already running finish (the lock must
  * outlive them), and the run is closed.
  */
-import { closeAfterFailure } from '../deployment/open-run';
+import { closeAfterFailure } from '../deployment/close-after-failure';
 import { runTaskLogs } from '../deployment/run-task-logs';
 import type { RunWatch } from '../deployment/run-watch';
 import { incompleteRun } from '../deployment/task-list-check';
@@ -26,7 +26,7 @@ import type {
   TaskReport,
 } from './execute-options';
 import { jobContext } from './job-context';
-import { recordDeployment } from './record-deployment';
+import { recordRunOutcome } from '../run-types';
 
 export interface ClaimedJob {
   run: RunRecord;
@@ -151,10 +151,11 @@ export async function executeTasks(
     // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
     const incomplete = incompleteRun(current);
     if (incomplete) throw incomplete;
-    await recordDeployment(
+    await recordRunOutcome(
       deps,
       run,
       manifest,
+      table.mode(run.tasks),
       (alias) => built.ledger.deployedOf(alias),
       options.terraformVersion,
     );

@@ -2,3 +2,4 @@ export * from './logger';
 export * from './task-logs';
 export * from './secret-forms';
 export * from './task-log-recorder';
+export * from './quiet-logger';

@@ -13,8 +13,8 @@ import type { TargetLocks } from './run-locks';
 import { missingRecord, newRunId, type RunRecords } from './run-records';
 import { markReady } from './transitions';
 import { SupersededRunError } from './superseded';
-import type { RunAttempt, RunExecutor, RunRecord, RunType, WorkflowRunRef } from './run-record';
-import type { RunAudit } from '../audit';
+import type { RunAttempt, RunExecutor, RunRecord, WorkflowRunRef } from './run-record';
+import type { RunAudit, RunType } from '../audit';
 
 export interface CreateRunInput {
   type: RunType;

@@ -1,10 +1,7 @@
 /** Run records: one deployment operation on one target, and its tasks (docs/formats.md#the-run-record). */
-import type { RunAudit } from '../audit';
+import type { RunAudit, RunType } from '../audit';
 import type { TaskStatus, TaskType } from '../tasks';
 import type { DeploymentTarget } from '../target';
-
-export const RUN_TYPES = ['DEPLOY', 'ROLLBACK', 'DESTROY'] as const;
-export type RunType = (typeof RUN_TYPES)[number];
 
 export const RUN_STATUSES = [
   'RUNNING',

@@ -3,7 +3,7 @@
  * with the manifest it deployed and where its rendered IaC is (destroy and rollback need both).
  */
 import { keys } from '../bucket-layout';
-import type { RunAudit } from '../audit';
+import type { RunAudit, RunType } from '../audit';
 import type { ObjectStore } from '../store';
 import type { AppKind, DeploymentTarget } from '../target';
 
@@ -21,8 +21,8 @@ export interface DeploymentRecord {
   manifest: Record<string, unknown>;
   /** Per plugin alias: the object key of its rendered IaC in the IaC bucket, and its digest. */
   iac: Record<string, { key: string; digest: string }>;
-  /** The run type that wrote it (absent: DEPLOY). */
-  runType?: 'DEPLOY' | 'ROLLBACK' | 'DESTROY';
+  /** The run type that wrote it (absent: DEPLOY, see recordedRunType). */
+  runType?: RunType;
   /** The Terraform version that applied it. */
   terraformVersion?: string;
   /**
@@ -120,11 +120,16 @@ export class DeploymentHistory {
   }
 
   /**
-   * Writes the version record first, then `last`, so `last` never points at a missing version. A
-   * rollback or destroy writes only `last`: the version records keep what each tag deployed.
+   * Writes the version record first (when `keepVersion`: the run type says so), then `last`, so
+   * `last` never points at a missing version. A rollback or destroy writes only `last`: the
+   * version records keep what each tag deployed.
    */
-  async record(target: DeploymentTarget, record: DeploymentRecord): Promise<void> {
-    if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
+  async record(
+    target: DeploymentTarget,
+    record: DeploymentRecord,
+    options: { keepVersion: boolean },
+  ): Promise<void> {
+    if (options.keepVersion)
       await this.store.putJson(keys.versionDeployment(target, record.version), record);
     await this.store.putJson(keys.lastDeployment(target), record);
   }

@@ -1,0 +1,237 @@
+/**
+ * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
+ * (as the run type says, see run-types/), refuse what would break another application, skip what
+ * did not change, open the run (the lock refuses a second one), keep the manifest and a snapshot
+ * of every plugin with the run, and return the tasks to approve.
+ * Every refusal happens before the run is opened. If anything fails after the run was opened, the
+ * run is closed with the matching error status, which releases the lock: nothing is left blocked.
+ */
+import { quietLogger } from '../logging/quiet-logger';
+import { descriptorTarget, readDescriptor, type Manifest } from '../manifest';
+import type { RunRecord, WorkflowRunLiveness, WorkflowRunRef } from '../runs';
+import type { RunAudit, RunType } from '../audit';
+import {
+  liveDeployment,
+  type Consumer,
+  type DeployingRepository,
+  type DeploymentRecord,
+} from '../workspace';
+import type { UndefinedReference } from '../templates';
+import { FetchedPlugins } from '../registry/fetched-plugins';
+import { MANIFEST_ARTIFACT, sourceArtifact } from '../deployment/artifacts';
+import { closeAfterFailure } from '../deployment/close-after-failure';
+import { checkConsumers } from '../deployment/consumer-check';
+import { checkInterfaceOwnership } from '../deployment/interface-ownership';
+import { snapshotDirectory } from '../plugins';
+import { checkRepositoryBinding } from '../deployment/repository-binding';
+import type { RepositoryFiles } from '../deployment/repository-files';
+import {
+  chooseTerraformVersions,
+  installTerraformVersions,
+  withTerraformVersions,
+  type TerraformResolver,
+} from '../deployment/terraform-versions';
+import type { DeploymentMode } from '../tasks';
+import { TASK_TABLE } from '../task-handlers';
+import {
+  checkMode,
+  runTypeOf,
+  type ManifestBuildOptions,
+  type OpenRunDependencies,
+  type RunOperation,
+} from '../run-types';
+
+export interface OpenRunOptions extends ManifestBuildOptions {
+  tfstate: RunRecord['tfstate'];
+  /** The region Terraform plans in (AWS_REGION), recorded so the apply uses the same. */
+  awsRegion?: string;
+  workflowRunUrl: string;
+  /**
+   * The repository (and workflow) the run comes from: an application id is deployed from one
+   * repository per workspace (see repository-binding.ts).
+   */
+  deployedFrom: DeployingRepository;
+  /** Default: DEPLOY. */
+  operation?: RunOperation;
+  /** Destroy even what other applications still require (FORCE_DESTROY); they are named. */
+  forceDestroy?: boolean;
+  /** CHECKOUT_BRANCH: the repository's files (see scanRepositoryFiles), recorded with the run. */
+  repositoryFiles?: RepositoryFiles;
+  /** The Terraform version the run plans with: part of what SKIP_DEPLOY compares. */
+  terraformVersion: string;
+  /** TERRAFORM_VERSION: overrides every plugin's runtime environment (see terraform-versions.ts). */
+  terraformOverride?: string;
+  /** Installs the versions the plugins' runtime environments name, before the run is opened. */
+  resolveTerraform?: TerraformResolver;
+  /** The GitHub workflow run opening the run (absent outside GitHub Actions). */
+  workflowRun?: WorkflowRunRef;
+  /**
+   * Asks GitHub whether the workflow run of a lock's holder ended: a dead holder is closed and
+   * superseded instead of blocking this run (see runs/holder-liveness.ts).
+   */
+  liveness?: WorkflowRunLiveness;
+  /** RUN_LEASE_SECONDS: outside GitHub, how long the lock is kept while no step executes the run. */
+  leaseMs?: number;
+  /** Called as soon as the run exists, before anything else can fail (to guard it). */
+  onOpened?: (run: RunRecord) => void;
+  /** Classic (one state per plugin) or unified (one project and state per application). */
+  mode?: DeploymentMode;
+  /** Who started the run, from which commit (recorded in the run record, see RunAudit). */
+  audit?: RunAudit;
+}
+
+export interface OpenedRun {
+  /** Undefined when there is nothing to deploy or destroy: no run is opened then. */
+  run?: RunRecord;
+  type: RunType;
+  manifest: Manifest;
+  /** The last successful deployment the run starts from, if any. */
+  previous?: DeploymentRecord;
+  /** Infra plugins whose digest is the one the last deployment used. */
+  unchanged: string[];
+  /** Set when SKIP_DEPLOY closed the run as SKIPPED: why. */
+  skipped?: string;
+  /** Applications that require what this run destroys (only with FORCE_DESTROY). */
+  brokenConsumers: Consumer[];
+  /** Undefined names computed inputs used (lenient mode), each annotated once. */
+  templateWarnings?: UndefinedReference[];
+}
+
+export async function openRun(
+  deps: OpenRunDependencies,
+  options: OpenRunOptions,
+): Promise<OpenedRun> {
+  // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+  const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
+  try {
+    return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+  } finally {
+    await registry?.dispose();
+  }
+}
+
+async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): Promise<OpenedRun> {
+  const { logger } = deps;
+  const operation = options.operation ?? { type: 'DEPLOY' };
+  const runType = runTypeOf(operation.type);
+  const mode = options.mode ?? 'classic';
+  // A broken stk.yaml fails here, before any call to S3.
+  const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+  // Another repository's application is refused before anything of it is read, locked or planned.
+  const bindRepository = await checkRepositoryBinding(
+    deps,
+    descriptorTarget(descriptor, { ...options, logger: quietLogger(logger) }),
+    options.deployedFrom,
+    {
+      by: options.workflowRunUrl,
+      location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
+    },
+  );
+  const built = await runType.buildManifest(
+    {
+      deps,
+      options,
+      descriptor,
+      target: () => descriptorTarget(descriptor, { ...options, logger }),
+      mode,
+      logger,
+    },
+    operation,
+  );
+  const { last, templateWarnings } = built;
+  let manifest: Manifest = { ...built.manifest, deployedFrom: options.deployedFrom };
+  if (options.repositoryFiles) {
+    const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
+    manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
+    logger.info(
+      `CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`,
+    );
+  }
+  const live = liveDeployment(last);
+  if (live) checkMode(live, mode, 'last deployed');
+  const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
+  manifest = withTerraformVersions(manifest, terraform.versions);
+
+  const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
+  const removed = manifest.destroy.map((p) => p.alias);
+  const tasks = TASK_TABLE.taskList(mode, manifest.deployOrder, removed);
+  const base = {
+    type: operation.type,
+    manifest,
+    unchanged: runType.unchanged(manifest, live),
+    brokenConsumers,
+    templateWarnings,
+    ...(live ? { previous: live } : {}),
+  };
+  if (tasks.length === 0) {
+    logger.info('No infra plugin to deploy or destroy: no run is opened.');
+    return base;
+  }
+  const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+  if (!skipped) {
+    terraform.notices.forEach((n) => logger.info(n));
+    if (options.resolveTerraform)
+      await installTerraformVersions(manifest, options.resolveTerraform);
+  }
+  await checkInterfaceOwnership(
+    deps,
+    manifest,
+    (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location,
+  );
+  await bindRepository();
+  const run = await deps.runs.createRun(
+    {
+      type: operation.type,
+      target: manifest.target,
+      version: manifest.version,
+      workflowRunUrl: options.workflowRunUrl,
+      tfstate: options.tfstate,
+      ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
+      manifestDigest: manifest.digest,
+      tasks: skipped ? [] : tasks,
+      ...(options.audit ? { audit: options.audit } : {}),
+      ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    },
+    {
+      ...(options.liveness ? { liveness: options.liveness } : {}),
+      ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    },
+  );
+  options.onOpened?.(run);
+  try {
+    if (skipped) {
+      logger.info(skipped);
+      return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
+    }
+    return { ...base, run: await storeArtifacts(deps, run, manifest) };
+  } catch (error) {
+    await closeAfterFailure(deps, run.runId, error);
+    throw error;
+  }
+}
+
+/**
+ * Keeps the manifest and a snapshot of every plugin with the run; their digests go into the run
+ * record: runtime-tasks refuses objects changed since.
+ */
+async function storeArtifacts(
+  deps: OpenRunDependencies,
+  run: RunRecord,
+  manifest: Manifest,
+): Promise<RunRecord> {
+  const digests: Record<string, string> = {};
+  digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(
+    run.runId,
+    MANIFEST_ARTIFACT,
+    manifest,
+  );
+  // A rollback deploys the IaC recorded then: it needs no plugin files.
+  for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
+    const plugin = manifest.plugins.find((p) => p.alias === alias);
+    if (!plugin?.source) throw new Error(`manifest has no source for infra plugin ${alias}`);
+    const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
+    const name = sourceArtifact(alias);
+    digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
+  }
+  return deps.runs.recordArtifacts(run.runId, digests);
+}
