@@ -6,23 +6,19 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DeployFlow, runIdOf } from '../harness/deploy-flow';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { runIdOf } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import type { ActionResult } from '../harness/runner';
 import { ORCHESTRATE_CASES, RUNTIME_CASES, type BadInputCase } from './corpus';
 
 jest.setTimeout(60000);
 
-let moto: MotoServer;
-let flow: DeployFlow;
+const flow = e2eFixture({ name: 'badinputs' });
 let openRun: ActionResult;
 
 const LIMITS = { timeoutMs: 30000, env: { NODE_OPTIONS: '--max-old-space-size=256' } };
 
 beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'badinputs');
-  await flow.createBuckets();
   // The runtime cases get a run of their own environment, so the orchestrate cases are not blocked.
   openRun = await flow.orchestrate('single', {
     ENVIRONMENT: 'runtime',
@@ -31,16 +27,12 @@ beforeAll(async () => {
   expect([openRun.exitCode, openRun.log]).toEqual([0, expect.any(String)]);
 });
 
-afterAll(async () => {
-  await moto?.stop();
-});
-
 /** Every object of both buckets with its content, to prove a case changed nothing. */
 async function snapshot(): Promise<Record<string, string>> {
   const objects: Record<string, string> = {};
   for (const bucket of [flow.tfstateBucket, flow.iacBucket]) {
-    for (const key of await moto.listKeys(bucket)) {
-      objects[`${bucket}/${key}`] = await moto.getObjectText(bucket, key);
+    for (const key of await flow.moto.listKeys(bucket)) {
+      objects[`${bucket}/${key}`] = await flow.moto.getObjectText(bucket, key);
     }
   }
   return objects;
