@@ -14,7 +14,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './action-metadata';
-import { runnerCliConfigWithMirror } from './aws-provider';
+import { realAwsEnv } from './aws-provider';
 import { DeployFlow } from './deploy-flow';
 import { startMoto, type MotoServer } from './moto';
 
@@ -66,9 +66,8 @@ export class E2eFixture {
 
   async start(): Promise<void> {
     const { name, checkout = join('test', 'fixtures', 'e2e') } = this.options;
-    if (this.options.realAws) this.realAwsEnv = { TF_CLI_CONFIG_FILE: runnerCliConfigWithMirror() };
     this.server = await startMoto();
-    if (this.options.realAws) this.realAwsEnv.AWS_ENDPOINT_URL = this.server.endpoint;
+    if (this.options.realAws) this.realAwsEnv = realAwsEnv(this.server);
     await this.createBuckets();
     this.folder = mkdtempSync(join(tmpdir(), `${name}-checkout-`));
     if (checkout !== false) cpSync(join(REPO_ROOT, checkout), this.folder, { recursive: true });
