@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DeployFlow } from '../harness/deploy-flow';
+import { runIdOf, type DeployFlow } from '../harness/deploy-flow';
 import { e2eFixture } from '../harness/e2e-fixture';
 import type { ActionResult } from '../harness/runner';
 import { ORCHESTRATE_CASES, type BadInputCase } from './corpus';
@@ -36,13 +36,22 @@ function orchestrateCases(
 export function refusalSuite(): {
   limits: typeof LIMITS;
   flow: DeployFlow;
-  expectRefused: (
-    run: () => Promise<ActionResult>,
-    testCase: BadInputCase,
-    openRunId?: string,
-  ) => Promise<void>;
+  expectRefused: (run: () => Promise<ActionResult>, testCase: BadInputCase) => Promise<void>;
+  /** The RUNNING run opened before the cases (for the runtime-tasks cases). */
+  openRun: () => ActionResult;
 } {
   const flow = e2eFixture({ name: 'badinputs' });
+  const opened: { run?: ActionResult } = {};
+
+  beforeAll(async () => {
+    // A run of its own environment, left RUNNING: the runtime cases run against it, and every
+    // case then finds the application already known to the workspace.
+    opened.run = await flow.orchestrate('single', {
+      ENVIRONMENT: 'runtime',
+      DYNAMIC_INPUTS: '--label ok',
+    });
+    expect([opened.run.exitCode, opened.run.log]).toEqual([0, expect.any(String)]);
+  });
 
   /** Every object of both buckets with its content, to prove a case changed nothing. */
   async function snapshot(): Promise<Record<string, string>> {
@@ -82,12 +91,12 @@ export function refusalSuite(): {
     return `${result.annotations.map((a) => a.message).join('\n')}\n${result.log}`;
   }
 
-  /** Runs the case; `openRunId` is a run the file opened on purpose, left RUNNING. */
+  /** Runs the case and checks it was refused, leaving S3 as it was. */
   async function expectRefused(
     run: () => Promise<ActionResult>,
     testCase: BadInputCase,
-    openRunId = '',
   ): Promise<void> {
+    const openRunId = runIdOf(opened.run?.outputs.run_id ?? '');
     const restore = writeFiles(testCase.files);
     try {
       const before = await snapshot();
@@ -125,7 +134,7 @@ export function refusalSuite(): {
     }
   }
 
-  return { flow, expectRefused, limits: LIMITS };
+  return { flow, expectRefused, limits: LIMITS, openRun: () => opened.run as ActionResult };
 }
 
 /** Declares the file's fixture and one orchestrate-and-plan test per case of its groups. */
