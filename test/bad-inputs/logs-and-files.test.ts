@@ -16,25 +16,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployFlow } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { leaksOf } from '../harness/leaks';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
 jest.setTimeout(120000);
 
-let moto: MotoServer;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'logfiles');
-  await flow.createBuckets();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const flow = e2eFixture({ name: 'logfiles' });
 
 const PLUGIN_YAML = (name: string) =>
   `schema-version: v3
@@ -62,8 +50,8 @@ function errorsOf(step: ActionResult): string {
 }
 
 async function planTexts(): Promise<string[]> {
-  const keys = (await moto.listKeys(flow.iacBucket)).filter((k) => k.endsWith('.txt'));
-  return Promise.all(keys.map((k) => moto.getObjectText(flow.iacBucket, k)));
+  const keys = (await flow.moto.listKeys(flow.iacBucket)).filter((k) => k.endsWith('.txt'));
+  return Promise.all(keys.map((k) => flow.moto.getObjectText(flow.iacBucket, k)));
 }
 
 describe('the job log', () => {

@@ -12,28 +12,26 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployFlow } from '../harness/deploy-flow';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { markerPackageZip, markerResource } from '../harness/provider-mirror';
 
-let moto: MotoServer;
-let flow: DeployFlow;
-const sentinel = join(mkdtempSync(join(tmpdir(), 'shipped-provider-')), 'ran');
-const runnerConfig = join(mkdtempSync(join(tmpdir(), 'runner-json-')), 'terraformrc.json');
-
-beforeAll(async () => {
-  moto = await startMoto();
-  writeFileSync(
-    runnerConfig,
-    JSON.stringify({ credentials: { 'registry.acme.example': { token: 'json-t0ken' } } }),
-  );
-  flow = new DeployFlow(moto, 'shipped', () => ({
+const flow = e2eFixture({
+  name: 'shipped',
+  env: () => ({
     TF_CLI_CONFIG_FILE: runnerConfig,
     // Direct installation would look deploy-engine.test up: through a closed port on loopback.
     HTTPS_PROXY: 'http://127.0.0.1:9',
     NO_PROXY: '127.0.0.1',
-  }));
-  await flow.createBuckets();
+  }),
+});
+const sentinel = join(mkdtempSync(join(tmpdir(), 'shipped-provider-')), 'ran');
+const runnerConfig = join(mkdtempSync(join(tmpdir(), 'runner-json-')), 'terraformrc.json');
+
+beforeAll(async () => {
+  writeFileSync(
+    runnerConfig,
+    JSON.stringify({ credentials: { 'registry.acme.example': { token: 'json-t0ken' } } }),
+  );
   const templates = join(flow.checkout, 'plugins', 'shipper', 'templates-deploy');
   const packed = join(templates, 'terraform.d', 'plugins', 'deploy-engine.test', 'bench', 'marker');
   mkdirSync(packed, { recursive: true });
@@ -49,10 +47,6 @@ beforeAll(async () => {
     '01JSH1PPED0000000000000000',
     '    - name: acme/shipper@1.0.0\n      alias: shipper\n      type: infra\n      inputs: {}\n',
   );
-});
-
-afterAll(async () => {
-  await moto?.stop();
 });
 
 it('never installs nor runs a provider package a plugin ships in terraform.d/plugins (runner CLI configuration in JSON)', async () => {

@@ -13,7 +13,7 @@ import {
   SharedValueStore,
   type RunRecord,
 } from '@deploy-engine/core';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 
 const ROOT = join(__dirname, '..', '..');
 const BUNDLE = join(ROOT, 'dist', 'cli', 'index.js');
@@ -25,15 +25,13 @@ const ORDERS = {
   appName: 'orders',
 };
 
-let moto: MotoServer;
+const flow = e2eFixture({ name: 'cli', checkout: false, buckets: ['iac'] });
 let runs: RunStore;
 let run: RunRecord;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('cli-iac');
-  Object.assign(process.env, moto.env);
+  Object.assign(process.env, flow.moto.env);
   runs = new RunStore(
     new S3ObjectStore(
       createS3Client({ region: 'us-east-1', credentials: { mode: 'ambient' } }),
@@ -46,7 +44,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = saved;
-  await moto?.stop();
 });
 
 function createRun(target: typeof ORDERS): Promise<RunRecord> {
@@ -79,7 +76,7 @@ function cliWith(extra: Record<string, string>, ...args: string[]): Promise<Resu
   // The SDK's notice that it will need node 22 (stderr is compared whole below).
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const child = spawn(process.execPath, [BUNDLE, ...args], {
-    env: { ...env, ...moto.env, ...extra },
+    env: { ...env, ...flow.moto.env, ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -193,12 +190,12 @@ it('unlocks only with --yes', async () => {
   expect(refused.code).toBe(4);
   expect(refused.stdout).toContain(`Lock held by run ${run.runId}`);
   expect(refused.stderr).toContain('Not removed: add --yes');
-  expect(await moto.listKeys('cli-iac', 'locks/')).toContainEqual(
+  expect(await flow.moto.listKeys('cli-iac', 'locks/')).toContainEqual(
     expect.stringContaining('ORDERS'),
   );
   const done = await cli(...args, '--yes');
   expect([done.code, done.stdout]).toEqual([0, expect.stringContaining('Lock removed.')]);
-  expect(await moto.listKeys('cli-iac', 'locks/')).not.toContainEqual(
+  expect(await flow.moto.listKeys('cli-iac', 'locks/')).not.toContainEqual(
     expect.stringContaining('ORDERS'),
   );
 });

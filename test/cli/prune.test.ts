@@ -5,22 +5,19 @@
 import { ulid } from 'ulid';
 import type { CliIo } from '../../packages/cli/src/command';
 import { main } from '../../packages/cli/src/main';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 
-let moto: MotoServer;
+const flow = e2eFixture({ name: 'prune', checkout: false, buckets: ['iac'] });
 const saved = { ...process.env };
 const DAY = 24 * 60 * 60 * 1000;
-const BUCKET = 'prune-iac';
+const BUCKET = flow.iacBucket;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket(BUCKET);
-  Object.assign(process.env, moto.env);
+beforeAll(() => {
+  Object.assign(process.env, flow.moto.env);
 });
 
-afterAll(async () => {
+afterAll(() => {
   process.env = saved;
-  await moto?.stop();
 });
 
 async function cli(...argv: string[]): Promise<{ code: number; text: string }> {
@@ -40,13 +37,13 @@ async function cli(...argv: string[]): Promise<{ code: number; text: string }> {
 async function oldRun(days: number, status: string): Promise<string> {
   const at = new Date(Date.now() - days * DAY).toISOString();
   const runId = ulid(Date.now() - days * DAY);
-  await moto.putObject(
+  await flow.moto.putObject(
     BUCKET,
     `runs/${runId}/record.json`,
     JSON.stringify({ runId, status, createdAt: at, updatedAt: at, finishedAt: at, tasks: [] }),
   );
-  await moto.putObject(BUCKET, `runs/${runId}/artifacts/iac/topic.json`, '{}');
-  await moto.putObject(BUCKET, `runs/${runId}/logs/T.log`, 'log');
+  await flow.moto.putObject(BUCKET, `runs/${runId}/artifacts/iac/topic.json`, '{}');
+  await flow.moto.putObject(BUCKET, `runs/${runId}/logs/T.log`, 'log');
   return runId;
 }
 
@@ -56,7 +53,7 @@ it('lists what it would delete, then deletes only old finished runs the history 
   const running = await oldRun(150, 'RUNNING');
   const recent = await oldRun(5, 'USER_ERROR');
   const last = `history/shop/prod/app/A1/last.json`;
-  await moto.putObject(
+  await flow.moto.putObject(
     BUCKET,
     last,
     JSON.stringify({
@@ -64,7 +61,7 @@ it('lists what it would delete, then deletes only old finished runs the history 
       iac: { topic: { key: `runs/${deployed}/artifacts/iac/topic.json` } },
     }),
   );
-  const before = await moto.listKeys(BUCKET);
+  const before = await flow.moto.listKeys(BUCKET);
 
   const dry = await cli('prune', '--older-than', '30d', '--bucket', BUCKET);
   expect(dry.code).toBe(0);
@@ -75,9 +72,11 @@ it('lists what it would delete, then deletes only old finished runs the history 
   expect(dry.text).toContain(
     `Dry run: nothing was deleted. To delete them: deploy-engine prune --older-than 30d --bucket ${BUCKET} --yes`,
   );
-  expect(await moto.listKeys(BUCKET)).toEqual(before);
+  expect(await flow.moto.listKeys(BUCKET)).toEqual(before);
 
   const done = await cli('prune', '--older-than', '30d', '--bucket', BUCKET, '--yes');
   expect([done.code, done.text]).toEqual([0, expect.stringContaining('Deleted 1 run(s).')]);
-  expect(await moto.listKeys(BUCKET)).toEqual(before.filter((k) => !k.startsWith(`runs/${old}/`)));
+  expect(await flow.moto.listKeys(BUCKET)).toEqual(
+    before.filter((k) => !k.startsWith(`runs/${old}/`)),
+  );
 });

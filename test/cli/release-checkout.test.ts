@@ -26,23 +26,21 @@ import {
   S3ObjectStore,
   type RunRecord,
 } from '@deploy-engine/core';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 
 const ROOT = join(__dirname, '..', '..');
 const VERSION = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-let moto: MotoServer;
+const flow = e2eFixture({ name: 'release', checkout: false, buckets: ['iac'] });
 let run: RunRecord;
 let scratch: string;
 let checkout: string;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('release-iac');
-  Object.assign(process.env, moto.env);
+  Object.assign(process.env, flow.moto.env);
   const runs = new RunStore(
     new S3ObjectStore(
       createS3Client({ region: 'us-east-1', credentials: { mode: 'ambient' } }),
@@ -80,7 +78,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = saved;
-  await moto?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -89,7 +86,7 @@ function shellEnv(): Record<string, string> {
   const env = Object.fromEntries(
     Object.entries(saved).filter(([k]) => !/^(npm_|AWS_|NODE_PATH$|NODE_OPTIONS$|JEST_)/i.test(k)),
   ) as Record<string, string>;
-  return { ...env, ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  return { ...env, ...flow.moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }
 
 function exec(

@@ -7,13 +7,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeployFlow, runCli, runIdOf } from '../harness/deploy-flow';
+import { runCli, runIdOf } from '../harness/deploy-flow';
 import {
   HARNESS_GITHUB_TOKEN,
   startFakeGitHubApi,
   type FakeGitHubApi,
 } from '../harness/github-api';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 
 const APP = '01JAUD1T000000000000000000';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYAUDITKEY1';
@@ -22,18 +22,17 @@ const AWS_KEYS = {
   AWS_SECRET_ACCESS_KEY: SECRET,
 };
 
-let moto: MotoServer;
 let api: FakeGitHubApi;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  api = await startFakeGitHubApi();
-  flow = new DeployFlow(moto, 'audit', () => ({
+const flow = e2eFixture({
+  name: 'audit',
+  env: () => ({
     GITHUB_API_URL: api.url,
     GITHUB_TRIGGERING_ACTOR: 'hubot',
-  }));
-  await flow.createBuckets();
+  }),
+});
+
+beforeAll(async () => {
+  api = await startFakeGitHubApi();
   // A plugin that prints the job's AWS secret key, plainly and in base64.
   const plugin = join(flow.checkout, 'plugins', 'leaky');
   mkdirSync(join(plugin, 'templates-deploy'), { recursive: true });
@@ -56,11 +55,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  await moto?.stop();
 });
 
 async function recordOf(runRef: string): Promise<Record<string, unknown>> {
-  const text = await moto.getObjectText(flow.iacBucket, `runs/${runIdOf(runRef)}/record.json`);
+  const text = await flow.moto.getObjectText(flow.iacBucket, `runs/${runIdOf(runRef)}/record.json`);
   return JSON.parse(text) as Record<string, unknown>;
 }
 
@@ -101,7 +99,7 @@ it('one deploy records who started and approved it, keeps it in the history, and
     token: HARNESS_GITHUB_TOKEN,
   });
   const last = JSON.parse(
-    await moto.getObjectText(flow.iacBucket, `history/shop/dev/app/${APP}/last.json`),
+    await flow.moto.getObjectText(flow.iacBucket, `history/shop/dev/app/${APP}/last.json`),
   ) as { audit?: unknown };
   expect(last.audit).toEqual(audit);
 
@@ -109,11 +107,11 @@ it('one deploy records who started and approved it, keeps it in the history, and
   // provisioner's output, masked.
   const tasks = (await recordOf(runRef)).tasks as { runTaskId: string; taskType: string }[];
   expect(tasks.map((t) => t.taskType)).toEqual(['PLAN', 'IAC_SELF_HOSTED', 'DEPLOY_SELF_HOSTED']);
-  const logKeys = await moto.listKeys(flow.iacBucket, `runs/${runIdOf(runRef)}/logs/`);
+  const logKeys = await flow.moto.listKeys(flow.iacBucket, `runs/${runIdOf(runRef)}/logs/`);
   expect(logKeys.sort()).toEqual(
     tasks.map((t) => `runs/${runIdOf(runRef)}/logs/${t.runTaskId}.log`).sort(),
   );
-  const logs = await Promise.all(logKeys.map((k) => moto.getObjectText(flow.iacBucket, k)));
+  const logs = await Promise.all(logKeys.map((k) => flow.moto.getObjectText(flow.iacBucket, k)));
   const deployLog = logs.find((t) => t.includes('leaked')) ?? '';
   expect(deployLog).toContain('leaked ***');
   const base64 = Buffer.from(SECRET).toString('base64');

@@ -9,15 +9,14 @@
  * deploy runs at the most verbose level (VERBOSE, FEATURES_LEVEL_LOG debug) with key inputs: the
  * debug lines are in the log, the keys nowhere.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { realAwsEnv } from '../harness/aws-provider';
 import { errorsOf, expectOk } from '../harness/expect-step';
 import { leaksOf } from '../harness/leaks';
-import { startMoto, TEST_CREDENTIALS, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
+import { TEST_CREDENTIALS } from '../harness/moto';
 import { runAction } from '../harness/runner';
 
 jest.setTimeout(600_000);
@@ -31,15 +30,10 @@ const KEYS = {
   AWS_SECRET_ACCESS_KEY: 'rEgIoN/vErBoSe+SeCrEt0123456789abcdefGH',
 };
 
-let moto: MotoServer;
-let checkout: string;
+const flow = e2eFixture({ name: 'region', checkout: false, realAws: true });
 
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('region-tfstate');
-  await moto.createBucket('region-iac');
-  checkout = mkdtempSync(join(tmpdir(), 'region-checkout-'));
-  const plugin = join(checkout, 'plugins', 'regional-queue');
+beforeAll(() => {
+  const plugin = join(flow.checkout, 'plugins', 'regional-queue');
   mkdirSync(join(plugin, 'templates-deploy'), { recursive: true });
   writeFileSync(
     join(plugin, 'plugin.yaml'),
@@ -71,21 +65,17 @@ output "region" {
 }
 `,
   );
-  mkdirSync(join(checkout, 'infra', 'orders', '.stk'), { recursive: true });
+  mkdirSync(join(flow.checkout, 'infra', 'orders', '.stk'), { recursive: true });
   writeFileSync(
-    join(checkout, 'infra', 'orders', '.stk', 'stk.yaml'),
+    join(flow.checkout, 'infra', 'orders', '.stk', 'stk.yaml'),
     'schema-version: v3\nkind: manifest\nmetadata: { name: orders }\nspec:\n  type: app\n  app-id: 01JREG10N00000000000000000\n  plugins:\n    - { name: acme/regional-queue@1.0.0, alias: queue, type: infra }\n',
   );
-});
-
-afterAll(async () => {
-  await moto?.stop();
 });
 
 /** The queues moto holds in `region`, as the SDK sees them there. */
 async function queuesIn(region: string): Promise<string[]> {
   const sqs = new SQSClient({
-    endpoint: moto.endpoint,
+    endpoint: flow.moto.endpoint,
     region,
     credentials: TEST_CREDENTIALS,
     requestHandler: new NodeHttpHandler({ requestTimeout: 10000, throwOnRequestTimeout: true }),
@@ -94,9 +84,9 @@ async function queuesIn(region: string): Promise<string[]> {
 }
 
 it('creates the resources in AWS_REGION, not the buckets region, and applies in the planned region', async () => {
-  const env = realAwsEnv(moto);
+  const env = flow.stepEnv();
   const plan = await runAction('orchestrate-and-plan', {
-    workspace: checkout,
+    workspace: flow.checkout,
     env,
     with: {
       TFSTATE_BUCKET_NAME: 'region-tfstate',
@@ -121,7 +111,7 @@ it('creates the resources in AWS_REGION, not the buckets region, and applies in 
   expect(plan.summary).toContain('aws_sqs_queue.this');
   const runId = /^(\w+)@/.exec(plan.outputs.run_id ?? '')?.[1] ?? '';
   const record = JSON.parse(
-    await moto.getObjectText('region-iac', `runs/${runId}/record.json`),
+    await flow.moto.getObjectText('region-iac', `runs/${runId}/record.json`),
   ) as {
     awsRegion?: string;
     tfstate: { region: string };
@@ -130,7 +120,7 @@ it('creates the resources in AWS_REGION, not the buckets region, and applies in 
 
   // No AWS_REGION on runtime-tasks, as the documented approval job has none: the planned region.
   const apply = await runAction('runtime-tasks', {
-    workspace: checkout,
+    workspace: flow.checkout,
     env,
     with: {
       RUN_ID: plan.outputs.run_id ?? '',
@@ -150,10 +140,9 @@ it('creates the resources in AWS_REGION, not the buckets region, and applies in 
     expect(leaksOf(step, KEYS.AWS_ACCESS_KEY_ID)).toEqual([]);
   }
   expect(apply.log).toContain(`Terraform runs in AWS region ${AWS_REGION} (AWS_REGION)`);
-  const outputs = JSON.parse(readFileSync(join(checkout, 'queue_outputs.json'), 'utf8')) as Record<
-    string,
-    string
-  >;
+  const outputs = JSON.parse(
+    readFileSync(join(flow.checkout, 'queue_outputs.json'), 'utf8'),
+  ) as Record<string, string>;
   expect(outputs.region).toBe(AWS_REGION);
 
   // Read back outside Terraform and the engine: in us-west-2, and not in the buckets' region.
@@ -161,7 +150,7 @@ it('creates the resources in AWS_REGION, not the buckets region, and applies in 
   expect(west).toEqual([expect.stringMatching(/\/regional-dev$/)]);
   expect(await queuesIn(BUCKET_REGION)).toEqual([]);
   const sqs = new SQSClient({
-    endpoint: moto.endpoint,
+    endpoint: flow.moto.endpoint,
     region: AWS_REGION,
     credentials: TEST_CREDENTIALS,
   });

@@ -5,33 +5,16 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createS3Client,
-  formatRunRef,
-  MemoryLogger,
-  RunStore,
-  S3ObjectStore,
-  type RunRecord,
-} from '@deploy-engine/core';
-import { startMoto, type MotoServer } from '../harness/moto';
+import type { RunStore } from '@deploy-engine/core';
+import { formatRunRef, type RunRecord } from '@deploy-engine/core';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction, type ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
+const flow = e2eFixture({ name: 'cancel', checkout: false, buckets: ['iac'] });
 let runs: RunStore;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('cancel-iac');
-  const client = createS3Client({
-    region: 'us-east-1',
-    credentials: { mode: 'keys', accessKeyId: 'test', secretAccessKey: 'test' },
-    env: { AWS_ENDPOINT_URL_S3: moto.endpoint },
-  });
-  runs = new RunStore(new S3ObjectStore(client, 'cancel-iac'), new MemoryLogger());
-});
-
-afterAll(async () => {
-  await moto?.stop();
+beforeAll(() => {
+  runs = flow.runStore();
 });
 
 async function openRun(appId: string): Promise<RunRecord> {
@@ -51,7 +34,7 @@ async function openRun(appId: string): Promise<RunRecord> {
 
 function cancel(runId: string, extra: Record<string, string> = {}): Promise<ActionResult> {
   return runAction('cancel-run', {
-    env: { ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: flow.stepEnv(),
     with: { RUN_ID: runId, ...extra },
   });
 }
@@ -82,7 +65,7 @@ describe('cancel-run bundle', () => {
     expect(data.run?.status).toBe('ABORTED');
     expect(data.run?.tasks.map((t) => t.status)).toEqual(['ABORTED', 'ABORTED']);
     expect(result.summary).toContain('Cancel run');
-    expect(await moto.listKeys('cancel-iac', 'locks/')).toEqual([]);
+    expect(await flow.moto.listKeys('cancel-iac', 'locks/')).toEqual([]);
     // Nothing blocks the next deployment.
     await expect(openRun('running')).resolves.toMatchObject({ status: 'RUNNING' });
   });
@@ -132,7 +115,7 @@ describe('cancel-run bundle', () => {
   describe('on a runner without any AWS credentials (the documented cancel job on ubuntu-latest)', () => {
     /** No keys, no profile, no instance role: what a GitHub-hosted runner has for your account. */
     const bare = () => ({
-      AWS_ENDPOINT_URL_S3: moto.endpoint,
+      AWS_ENDPOINT_URL_S3: flow.moto.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       HOME: mkdtempSync(join(tmpdir(), 'bare-home-')),

@@ -2,16 +2,13 @@
  * The classic flow end to end, as GitHub runs it: the built orchestrate-and-plan and runtime-tasks
  * bundles chained like the workflow's jobs, real Terraform, moto_server as S3 on 127.0.0.1.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
 import { explain, tasksOf } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction, type ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
-let checkout: string;
+const flow = e2eFixture({ name: 'e2e' });
 
 const common = {
   TFSTATE_BUCKET_NAME: 'e2e-tfstate',
@@ -22,43 +19,27 @@ const common = {
   PLUGINS_PATH: 'plugins',
 };
 
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('e2e-tfstate');
-  await moto.createBucket('e2e-iac');
-  checkout = mkdtempSync(join(tmpdir(), 'e2e-checkout-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
-
-function env(): Record<string, string> {
-  return { ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-}
-
 async function orchestrate(version: string): Promise<ActionResult> {
   return runAction('orchestrate-and-plan', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: { ...common, VERSION: version },
   });
 }
 
 async function apply(plan: ActionResult): Promise<ActionResult> {
   return runAction('runtime-tasks', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: plan.outputs.apply_tasks ?? '' },
   });
 }
 
 async function stateResources(alias: string): Promise<unknown[]> {
-  const keys = await moto.listKeys('e2e-tfstate');
+  const keys = await flow.moto.listKeys('e2e-tfstate');
   const key = keys.find((k) => k.includes(`/${alias}/`) && k.endsWith('.tfstate'));
   if (!key) throw new Error(`no state for ${alias} among ${keys.join(', ')}`);
-  return (JSON.parse(await moto.getObjectText('e2e-tfstate', key)) as { resources: unknown[] })
+  return (JSON.parse(await flow.moto.getObjectText('e2e-tfstate', key)) as { resources: unknown[] })
     .resources;
 }
 
@@ -84,7 +65,7 @@ describe('classic deployment of a diamond (A -> B, A -> C, B + C -> D)', () => {
 
     const result = await apply(plan);
     expect([result.exitCode, explain(result)]).toEqual([0, expect.any(String)]);
-    const d = JSON.parse(readFileSync(join(checkout, 'd_outputs.json'), 'utf8')) as Record<
+    const d = JSON.parse(readFileSync(join(flow.checkout, 'd_outputs.json'), 'utf8')) as Record<
       string,
       unknown
     >;
@@ -110,15 +91,15 @@ describe('classic deployment of a diamond (A -> B, A -> C, B + C -> D)', () => {
     expect(second.log).toContain(runId);
     expect(second.outputs.run_id ?? '').toBe('');
     const cancel = await runAction('cancel-run', {
-      workspace: checkout,
-      env: env(),
+      workspace: flow.checkout,
+      env: flow.stepEnv(),
       with: { RUN_ID: first.outputs.run_id ?? '' },
     });
     expect([cancel.exitCode, explain(cancel)]).toEqual([0, expect.any(String)]);
   });
 
   it('destroys removed plugins last, consumers first, with the IaC of their last deployment, and deletes their interfaces', async () => {
-    const stk = join(checkout, 'diamond', '.stk', 'stk.yaml');
+    const stk = join(flow.checkout, 'diamond', '.stk', 'stk.yaml');
     const original = readFileSync(stk, 'utf8');
     // Remove D (the sink) and C (which only D required).
     const reduced = original
@@ -126,8 +107,8 @@ describe('classic deployment of a diamond (A -> B, A -> C, B + C -> D)', () => {
       .replace(/ {4}- name: acme\/node-c@1\.0\.0[\s\S]*?(?= {4}- name: acme\/node-a)/, '');
     expect(reduced).not.toMatch(/node-d|node-c/);
     writeFileSync(stk, reduced);
-    rmSync(join(checkout, 'plugins', 'node-d'), { recursive: true });
-    rmSync(join(checkout, 'plugins', 'node-c'), { recursive: true });
+    rmSync(join(flow.checkout, 'plugins', 'node-d'), { recursive: true });
+    rmSync(join(flow.checkout, 'plugins', 'node-c'), { recursive: true });
 
     const plan = await orchestrate('v4');
     expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
@@ -141,7 +122,10 @@ describe('classic deployment of a diamond (A -> B, A -> C, B + C -> D)', () => {
     expect(await stateResources('d')).toHaveLength(0);
     expect(await stateResources('c')).toHaveLength(0);
     expect(await stateResources('b')).toHaveLength(1);
-    const interfaces = await moto.listKeys('e2e-iac', 'workspaces/shop/dev/connection-interfaces/');
+    const interfaces = await flow.moto.listKeys(
+      'e2e-iac',
+      'workspaces/shop/dev/connection-interfaces/',
+    );
     expect(interfaces.map((k) => k.split('/').at(-1))).toEqual([
       'diamond-a.json',
       'diamond-b.json',

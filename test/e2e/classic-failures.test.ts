@@ -5,31 +5,15 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction, type ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
-let checkout: string;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('fail-tfstate');
-  await moto.createBucket('fail-iac');
-  checkout = mkdtempSync(join(tmpdir(), 'fail-checkout-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
-
-const env = () => ({ ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+const flow = e2eFixture({ name: 'fail' });
 
 function orchestrate(workdir: string, version: string, dynamicInputs = ''): Promise<ActionResult> {
   return runAction('orchestrate-and-plan', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: {
       TFSTATE_BUCKET_NAME: 'fail-tfstate',
       IAC_BUCKET_NAME: 'fail-iac',
@@ -46,8 +30,8 @@ function orchestrate(workdir: string, version: string, dynamicInputs = ''): Prom
 
 function apply(plan: ActionResult, extra: { cancelAfterMs?: number } = {}): Promise<ActionResult> {
   return runAction('runtime-tasks', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: {
       RUN_ID: plan.outputs.run_id ?? '',
       TASK_LIST: plan.outputs.apply_tasks ?? '',
@@ -68,7 +52,10 @@ async function stateOf(
   appId: string,
 ): Promise<{ resources: { type: string; name: string }[] }> {
   return JSON.parse(
-    await moto.getObjectText('fail-tfstate', `shop/dev/app/${appId}/${alias}/terraform.tfstate`),
+    await flow.moto.getObjectText(
+      'fail-tfstate',
+      `shop/dev/app/${appId}/${alias}/terraform.tfstate`,
+    ),
   ) as never;
 }
 
@@ -94,7 +81,7 @@ it('stops at a plugin whose Terraform fails halfway, keeps what was deployed, an
   expect(
     (await stateOf('second', '01JHALFWAY0000000000000000')).resources.map((r) => r.name),
   ).toContain('before');
-  expect(await moto.listKeys('fail-iac', 'locks/')).toEqual([]);
+  expect(await flow.moto.listKeys('fail-iac', 'locks/')).toEqual([]);
 
   const fixed = await orchestrate('halfway', 'v2', '--command true');
   const done = await apply(fixed);
@@ -114,12 +101,12 @@ it('stops Terraform gracefully when the job is cancelled mid-apply: state saved,
   const state = await stateOf('sleeper', '01JSLOW0000000000000000000');
   expect(state.resources.map((r) => r.name)).toContain('before');
   expect(
-    await moto.listKeys('fail-tfstate', 'shop/dev/app/01JSLOW0000000000000000000/sleeper/'),
+    await flow.moto.listKeys('fail-tfstate', 'shop/dev/app/01JSLOW0000000000000000000/sleeper/'),
   ).toEqual(['shop/dev/app/01JSLOW0000000000000000000/sleeper/terraform.tfstate']);
-  expect(await moto.listKeys('fail-iac', 'locks/')).toEqual([]);
+  expect(await flow.moto.listKeys('fail-iac', 'locks/')).toEqual([]);
   // cancel-run, which the workflow runs next, finds nothing left to do.
   const cancel = await runAction('cancel-run', {
-    env: env(),
+    env: flow.stepEnv(),
     with: { RUN_ID: plan.outputs.run_id ?? '' },
   });
   expect([cancel.exitCode, cancel.log]).toEqual([
@@ -130,8 +117,8 @@ it('stops Terraform gracefully when the job is cancelled mid-apply: state saved,
 
 it('refuses a plugin using local-exec by default, naming file and line, before its terraform init', async () => {
   const plan = await runAction('orchestrate-and-plan', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: {
       TFSTATE_BUCKET_NAME: 'fail-tfstate',
       IAC_BUCKET_NAME: 'fail-iac',
@@ -144,8 +131,8 @@ it('refuses a plugin using local-exec by default, naming file and line, before i
   });
   expect([plan.exitCode, plan.log]).toEqual([0, expect.any(String)]);
   const refused = await runAction('runtime-tasks', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: plan.outputs.apply_tasks ?? '' },
   });
   expect(refused.exitCode).toBe(1);
@@ -163,7 +150,7 @@ it('refuses a plugin using local-exec by default, naming file and line, before i
     'DEPLOY_SELF_HOSTED second FAILED',
   ]);
   expect(
-    await moto.listKeys('fail-tfstate', 'guarded/dev/app/01JHALFWAY0000000000000000/second/'),
+    await flow.moto.listKeys('fail-tfstate', 'guarded/dev/app/01JHALFWAY0000000000000000/second/'),
   ).toEqual([]);
 });
 
@@ -171,8 +158,8 @@ it('refuses an EXCLUDE_FILES_PATH that escapes the checkout, and the post step c
   const plan = await orchestrate('halfway', 'v-exclude');
   expect([plan.exitCode, plan.log]).toEqual([0, expect.any(String)]);
   const refused = await runAction('runtime-tasks', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: {
       RUN_ID: plan.outputs.run_id ?? '',
       TASK_LIST: plan.outputs.apply_tasks ?? '',
@@ -183,23 +170,23 @@ it('refuses an EXCLUDE_FILES_PATH that escapes the checkout, and the post step c
   expect(refused.log).toContain("Input EXCLUDE_FILES_PATH '../' leaves PATH_TO_MOUNT.");
   const post = await runAction('runtime-tasks', {
     script: 'post',
-    workspace: checkout,
+    workspace: flow.checkout,
     state: refused.state,
-    env: env(),
+    env: flow.stepEnv(),
     with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: '[]' },
   });
   expect([post.exitCode, post.log]).toEqual([0, expect.stringContaining('it is now ABORTED')]);
-  expect(await moto.listKeys('fail-iac', 'locks/')).toEqual([]);
+  expect(await flow.moto.listKeys('fail-iac', 'locks/')).toEqual([]);
 });
 
 it('deletes EXCLUDE_FILES_PATH inside the checkout before running tasks', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'exclude-checkout-'));
-  cpSync(checkout, scratch, { recursive: true });
+  cpSync(flow.checkout, scratch, { recursive: true });
   mkdirSync(join(scratch, 'build', 'cache'), { recursive: true });
   writeFileSync(join(scratch, 'build', 'cache', 'big.bin'), 'x');
   const result = await runAction('runtime-tasks', {
     workspace: scratch,
-    env: env(),
+    env: flow.stepEnv(),
     // A well-formed reference to a run that does not exist: the deletion comes first.
     with: {
       RUN_ID: '01JAAAAAAAAAAAAAAAAAAAAAAA@fail-iac:us-east-1',

@@ -4,35 +4,19 @@
  * producer's outputs came out as planned, re-planned (and said so) when they changed but the
  * resource changes are the same, and refused with USER_ERROR when the new plan differs.
  */
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction, type ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
-let checkout: string;
+const flow = e2eFixture({ name: 'cp' });
 
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('cp-tfstate');
-  await moto.createBucket('cp-iac');
-  checkout = mkdtempSync(join(tmpdir(), 'classic-plans-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
-
-const env = () => ({ ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
 const explain = (r: ActionResult) => `exit ${r.exitCode}\n${r.log}\n${r.stderr}`;
 
 function orchestrate(version: string, label: string, suffix: string): Promise<ActionResult> {
   return runAction('orchestrate-and-plan', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: {
       TFSTATE_BUCKET_NAME: 'cp-tfstate',
       IAC_BUCKET_NAME: 'cp-iac',
@@ -49,8 +33,8 @@ function orchestrate(version: string, label: string, suffix: string): Promise<Ac
 
 function apply(plan: ActionResult): Promise<ActionResult> {
   return runAction('runtime-tasks', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: plan.outputs.apply_tasks ?? '' },
   });
 }
@@ -88,7 +72,7 @@ it('ends SKIPPED before planning when nothing changed at all', async () => {
 
 it('plans every plugin once the interfaces exist, and ends SKIPPED when the plans change nothing', async () => {
   // A new file in a plugin changes its digest, but not what Terraform does.
-  writeFileSync(join(checkout, 'plugins', 'node-a', 'NOTES.md'), 'changes nothing\n');
+  writeFileSync(join(flow.checkout, 'plugins', 'node-a', 'NOTES.md'), 'changes nothing\n');
   const plan = await orchestrate('v2', 'root', '1');
   expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
   expect(plan.outputs).toMatchObject({ run_id: '', has_changes: 'false', to_add: '0' });
@@ -116,7 +100,7 @@ it('re-plans a dependent whose producer outputs changed, and applies when the ch
     }),
   );
   const outputs = JSON.parse(
-    await moto.getObjectText(
+    await flow.moto.getObjectText(
       'cp-tfstate',
       'shop/dev/app/01JREPLAN00000000000000000/e/terraform.tfstate',
     ),
@@ -135,5 +119,5 @@ it('stops with USER_ERROR when the re-planned dependent would do something the r
   );
   expect(refused.log).toContain('Nothing was applied to e.');
   expect(refused.summary).toContain('USER_ERROR');
-  expect(await moto.listKeys('cp-iac', 'locks/')).toEqual([]);
+  expect(await flow.moto.listKeys('cp-iac', 'locks/')).toEqual([]);
 }, 120000);

@@ -3,11 +3,10 @@
  * S3 behind a proxy that records who signed every request: what is assumed is what both our S3
  * calls and Terraform use, and a source that fails says which one it was and why.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { watchProcesses, type SeenProcess } from '../harness/process-environ';
 import { startS3Proxy, type S3Proxy } from '../harness/s3-proxy';
 import { runAction, type ActionResult } from '../harness/runner';
@@ -16,9 +15,8 @@ const ROLE = 'arn:aws:iam::123456789012:role/deployer';
 const OIDC_REQUEST_TOKEN = 'oidc-request-token-0123456789abcdef';
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvb3JkZXJzIn0.c2lnbmF0dXJlLWZha2U';
 
-let moto: MotoServer;
+const flow = e2eFixture({ name: 'cred' });
 let proxy: S3Proxy;
-let checkout: string;
 let oidcAnswer: { status: number; body: string } = {
   status: 200,
   body: JSON.stringify({ value: JWT }),
@@ -26,10 +24,7 @@ let oidcAnswer: { status: number; body: string } = {
 const oidcRequests: { authorization: string; url: string }[] = [];
 
 beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('cred-tfstate');
-  await moto.createBucket('cred-iac');
-  proxy = await startS3Proxy(moto.endpoint, [
+  proxy = await startS3Proxy(flow.moto.endpoint, [
     (req, res) => {
       if (!req.url?.startsWith('/_oidc')) return false;
       oidcRequests.push({ authorization: req.headers.authorization ?? '', url: req.url });
@@ -38,19 +33,14 @@ beforeAll(async () => {
       return true;
     },
   ]);
-  checkout = mkdtempSync(join(tmpdir(), 'cred-checkout-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
 });
 
 afterAll(async () => {
   await proxy?.stop();
-  await moto?.stop();
 });
 
 beforeEach(async () => {
-  await moto.reset();
-  await moto.createBucket('cred-tfstate');
-  await moto.createBucket('cred-iac');
+  await flow.resetBuckets();
   proxy.clear();
   oidcRequests.length = 0;
 });
@@ -80,7 +70,7 @@ const runnerKeys = {
 
 function orchestrate(env: Record<string, string>, extra: Record<string, string> = {}) {
   return runAction('orchestrate-and-plan', {
-    workspace: checkout,
+    workspace: flow.checkout,
     env,
     with: {
       TFSTATE_BUCKET_NAME: 'cred-tfstate',
@@ -101,7 +91,7 @@ function apply(
   extra: Record<string, string> = {},
 ) {
   return runAction('runtime-tasks', {
-    workspace: checkout,
+    workspace: flow.checkout,
     env,
     with: {
       RUN_ID: plan.outputs.run_id ?? '',
@@ -177,9 +167,7 @@ it('lets the role win over keys, with a warning, and uses static keys when only 
   );
   expect(s3Signers().has('AKIAINPUT00000000000')).toBe(false);
 
-  await moto.reset();
-  await moto.createBucket('cred-tfstate');
-  await moto.createBucket('cred-iac');
+  await flow.resetBuckets();
   proxy.clear();
   const keys = await orchestrate(env, {
     AWS_ACCESS_KEY_ID: 'AKIAINPUT00000000000',
@@ -204,14 +192,14 @@ it('says which source failed and why: the OIDC token service refusing, and no cr
   } finally {
     oidcAnswer = { status: 200, body: JSON.stringify({ value: JWT }) };
   }
-  expect(await moto.listKeys('cred-iac')).toEqual([]);
+  expect(await flow.moto.listKeys('cred-iac')).toEqual([]);
 
   const none = await orchestrate(bareRunner());
   expect(none.exitCode).toBe(1);
   const error = none.annotations.find((a) => a.level === 'error')?.message ?? '';
   expect(error).toContain("AWS credentials could not be obtained by the runner's own credentials");
   expect(error).toContain('Give AWS_IAM_ROLE');
-  expect(await moto.listKeys('cred-iac')).toEqual([]);
+  expect(await flow.moto.listKeys('cred-iac')).toEqual([]);
 });
 
 describe('separate credentials for the plans made before approval (PLAN_AWS_*)', () => {
@@ -321,6 +309,6 @@ describe('separate credentials for the plans made before approval (PLAN_AWS_*)',
     expect(refused.annotations.find((a) => a.level === 'error')?.message ?? '').toContain(
       'PLAN_AWS_SECRET_ACCESS_KEY is missing',
     );
-    expect(await moto.listKeys('cred-iac')).toEqual([]);
+    expect(await flow.moto.listKeys('cred-iac')).toEqual([]);
   });
 });

@@ -10,25 +10,20 @@ import {
   startFakeGitHubApi,
   type FakeGitHubApi,
 } from '../harness/github-api';
-import { DeployFlow, runIdOf } from '../harness/deploy-flow';
+import { runIdOf } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { errorsOf, expectOk } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
 let api: FakeGitHubApi;
-let flow: DeployFlow;
+const flow = e2eFixture({ name: 'dead', env: () => ({ GITHUB_API_URL: api.url }) });
 
 beforeAll(async () => {
-  moto = await startMoto();
   api = await startFakeGitHubApi();
-  flow = new DeployFlow(moto, 'dead', () => ({ GITHUB_API_URL: api.url }));
-  await flow.createBuckets();
 });
 
 afterAll(async () => {
   await api?.close();
-  await moto?.stop();
 });
 
 interface RunView {
@@ -42,7 +37,7 @@ interface RunView {
 
 async function recordOf(runId: string): Promise<RunView> {
   return JSON.parse(
-    await moto.getObjectText(flow.iacBucket, `runs/${runId}/record.json`),
+    await flow.moto.getObjectText(flow.iacBucket, `runs/${runId}/record.json`),
   ) as RunView;
 }
 
@@ -50,7 +45,7 @@ async function lockOf(
   appId: string,
 ): Promise<{ runId: string; acquiredAt: string; workflowRun?: unknown }> {
   return JSON.parse(
-    await moto.getObjectText(flow.iacBucket, `locks/shop/dev/app/${appId}.json`),
+    await flow.moto.getObjectText(flow.iacBucket, `locks/shop/dev/app/${appId}.json`),
   ) as { runId: string; acquiredAt: string };
 }
 
@@ -168,7 +163,7 @@ describe('under GitHub Actions', () => {
     const done = await recordOf(newer);
     expect(done.status).toBe('SUCCEEDED');
     const beat = JSON.parse(
-      await moto.getObjectText(flow.iacBucket, `runs/${newer}/heartbeat.json`),
+      await flow.moto.getObjectText(flow.iacBucket, `runs/${newer}/heartbeat.json`),
     ) as { executorId: string };
     expect(beat.executorId).toBe(done.executor?.id);
   });

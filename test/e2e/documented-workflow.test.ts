@@ -20,7 +20,8 @@ import {
   startFakeGitHubApi,
   type FakeGitHubApi,
 } from '../harness/github-api';
-import { startMoto, TEST_CREDENTIALS, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
+import { TEST_CREDENTIALS } from '../harness/moto';
 import {
   WorkflowHarness,
   type WorkflowRunResult,
@@ -46,7 +47,8 @@ const SECRETS = {
   CLIENT_REALM: 'stk-realm',
 };
 
-let moto: MotoServer;
+// Its buckets are in sa-east-1 and named as the documented workflow's placeholders: made below.
+const flow = e2eFixture({ name: 'wf', checkout: false, buckets: [] });
 let api: FakeGitHubApi;
 let cliConfig: string;
 
@@ -69,7 +71,7 @@ function harness(overrides: Partial<WorkflowHarnessOptions> = {}): WorkflowHarne
     api,
     runners: {
       // Your runner: it reaches your S3 (here moto) with credentials of its own.
-      'self-hosted': () => machine(moto.env),
+      'self-hosted': () => machine(flow.moto.env),
       // GitHub's runner: no AWS credentials, no endpoint; it cannot reach your S3.
       'ubuntu-latest': () => machine({}),
     },
@@ -156,9 +158,11 @@ interface RunRecord {
 }
 
 async function runRecords(): Promise<RunRecord[]> {
-  const keys = (await moto.listKeys(IAC_BUCKET, 'runs/')).filter((k) => k.endsWith('/record.json'));
+  const keys = (await flow.moto.listKeys(IAC_BUCKET, 'runs/')).filter((k) =>
+    k.endsWith('/record.json'),
+  );
   return Promise.all(
-    keys.map(async (k) => JSON.parse(await moto.getObjectText(IAC_BUCKET, k)) as RunRecord),
+    keys.map(async (k) => JSON.parse(await flow.moto.getObjectText(IAC_BUCKET, k)) as RunRecord),
   );
 }
 
@@ -221,12 +225,11 @@ function expectCancelExplained(result: WorkflowRunResult): void {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
   api = await startFakeGitHubApi();
   cliConfig = join(mkdtempSync(join(tmpdir(), 'wf-tf-')), 'terraform.rc');
   writeFileSync(cliConfig, '');
   const s3 = new S3Client({
-    endpoint: moto.endpoint,
+    endpoint: flow.moto.endpoint,
     region: 'sa-east-1',
     forcePathStyle: true,
     credentials: TEST_CREDENTIALS,
@@ -243,7 +246,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  await moto?.stop();
 });
 
 describe('the documented self-hosted workflow, one failure after another', () => {

@@ -5,35 +5,19 @@
  * Interfaces carry their real ARNs and URLs; the AWS SDK finds them, and a message published to
  * the topic arrives in the queue. Needs the provider mirror (fails, never skips, without it).
  */
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
-import { realAwsEnv } from '../harness/aws-provider';
 import { AwsReadBack } from '../harness/aws-resources';
 import { explain, tasksOf } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction } from '../harness/runner';
 
 jest.setTimeout(600_000);
 
-let moto: MotoServer;
-let checkout: string;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('ex-tfstate');
-  await moto.createBucket('ex-iac');
-  checkout = mkdtempSync(join(tmpdir(), 'examples-checkout-'));
-  cpSync(join(REPO_ROOT, 'examples'), checkout, { recursive: true });
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const flow = e2eFixture({ name: 'ex', checkout: 'examples', realAws: true });
 
 function outputs(alias: string): Record<string, string> {
-  return JSON.parse(readFileSync(join(checkout, `${alias}_outputs.json`), 'utf8')) as Record<
+  return JSON.parse(readFileSync(join(flow.checkout, `${alias}_outputs.json`), 'utf8')) as Record<
     string,
     string
   >;
@@ -42,15 +26,17 @@ function outputs(alias: string): Record<string, string> {
 async function connectionInterface(name: string): Promise<Record<string, string>> {
   const key = `workspaces/shop/dev/connection-interfaces/${name}.json`;
   return (
-    JSON.parse(await moto.getObjectText('ex-iac', key)) as { attributes: Record<string, string> }
+    JSON.parse(await flow.moto.getObjectText('ex-iac', key)) as {
+      attributes: Record<string, string>;
+    }
   ).attributes;
 }
 
 describe('examples/orders-app on the real AWS provider', () => {
   it('creates the topic, the subscribed queue and the bucket, publishes their ARNs and URLs, and they work', async () => {
-    const env = realAwsEnv(moto);
+    const env = flow.stepEnv();
     const plan = await runAction('orchestrate-and-plan', {
-      workspace: checkout,
+      workspace: flow.checkout,
       env,
       with: {
         TFSTATE_BUCKET_NAME: 'ex-tfstate',
@@ -78,7 +64,7 @@ describe('examples/orders-app on the real AWS provider', () => {
     expect(plan.summary).toContain('aws_s3_bucket_versioning.this');
 
     const apply = await runAction('runtime-tasks', {
-      workspace: checkout,
+      workspace: flow.checkout,
       env,
       with: {
         RUN_ID: plan.outputs.run_id ?? '',
@@ -95,7 +81,7 @@ describe('examples/orders-app on the real AWS provider', () => {
     const archive = outputs('orders-archive');
     expect(topic.topic_arn).toBe(`arn:aws:sns:${region}:${account}:orders-events-dev`);
     expect(queue.sqs_queue_arn).toBe(`arn:aws:sqs:${region}:${account}:orders-billing-dev`);
-    expect(queue.sqs_queue_url).toBe(`${moto.endpoint}/${account}/orders-billing-dev`);
+    expect(queue.sqs_queue_url).toBe(`${flow.moto.endpoint}/${account}/orders-billing-dev`);
     expect(archive.bucket_arn).toBe('arn:aws:s3:::orders-archive-dev');
 
     // The Connection Interfaces carry the real values, through each plugin's outputs mapping.
@@ -113,7 +99,7 @@ describe('examples/orders-app on the real AWS provider', () => {
     });
 
     // Read back outside Terraform and the engine.
-    const aws = new AwsReadBack(moto);
+    const aws = new AwsReadBack(flow.moto);
     const t = await aws.topic(topic.topic_arn ?? '');
     expect(t.displayName).toBe('orders-events');
     expect(t.subscriptions).toEqual([{ protocol: 'sqs', endpoint: queue.sqs_queue_arn }]);

@@ -6,23 +6,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeployFlow, runIdOf, type RunRecordView } from '../harness/deploy-flow';
+import { runIdOf, type RunRecordView } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { errorsOf, expectOk, tasksOf } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'life');
-  await flow.createBuckets();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const flow = e2eFixture({ name: 'life' });
 
 /** node-a: a root that generates `selected`. */
 function root(alias: string, label: string, selected: string): string {
@@ -68,19 +57,20 @@ async function deploy(workdir: string, version: string, extra: Record<string, st
 
 /** Resources in the state of `alias` of the app `appId` (0 when it has no state). */
 async function resourceCount(appId: string, alias: string): Promise<number> {
-  const key = (await moto.listKeys(flow.tfstateBucket)).find(
+  const key = (await flow.moto.listKeys(flow.tfstateBucket)).find(
     (k) => k.includes(`/${appId}/`) && k.includes(`/${alias}/`) && k.endsWith('.tfstate'),
   );
   if (!key) return 0;
-  return (JSON.parse(await moto.getObjectText(flow.tfstateBucket, key)) as { resources: unknown[] })
-    .resources.length;
+  return (
+    JSON.parse(await flow.moto.getObjectText(flow.tfstateBucket, key)) as { resources: unknown[] }
+  ).resources.length;
 }
 
 async function connectionInterface(name: string): Promise<Record<string, unknown> | undefined> {
   const key = `workspaces/shop/dev/connection-interfaces/${name}.json`;
-  if (!(await moto.listKeys(flow.iacBucket, key)).includes(key)) return undefined;
+  if (!(await flow.moto.listKeys(flow.iacBucket, key)).includes(key)) return undefined;
   return (
-    JSON.parse(await moto.getObjectText(flow.iacBucket, key)) as {
+    JSON.parse(await flow.moto.getObjectText(flow.iacBucket, key)) as {
       attributes: Record<string, unknown>;
     }
   ).attributes;
@@ -88,7 +78,7 @@ async function connectionInterface(name: string): Promise<Record<string, unknown
 
 async function history(appId: string, file: string): Promise<Record<string, unknown>> {
   return JSON.parse(
-    await moto.getObjectText(flow.iacBucket, `history/shop/dev/app/${appId}/${file}`),
+    await flow.moto.getObjectText(flow.iacBucket, `history/shop/dev/app/${appId}/${file}`),
   ) as Record<string, unknown>;
 }
 
@@ -238,7 +228,7 @@ describe('DESTROY of an application', () => {
     expect(last.destroyed).toMatchObject({ runId: runIdOf(plan.outputs.run_id ?? '') });
     expect(await history(CONSUMER, 'versions/v1.json')).toMatchObject({ version: 'v1' });
     expect(
-      await moto.listKeys(flow.iacBucket, 'workspaces/shop/dev/consumers/app/' + CONSUMER),
+      await flow.moto.listKeys(flow.iacBucket, 'workspaces/shop/dev/consumers/app/' + CONSUMER),
     ).toEqual([]);
 
     // Destroyed already: nothing to do, no run.
@@ -254,13 +244,13 @@ describe('DESTROY of an application', () => {
     expectOk(plan);
     // The state is written between review and apply (same resources, a new serial): the destroy
     // is planned again and applied because it destroys exactly what was reviewed.
-    const key = (await moto.listKeys(flow.tfstateBucket)).find(
+    const key = (await flow.moto.listKeys(flow.tfstateBucket)).find(
       (k) => k.includes(`/${PRODUCER}/source/`) && k.endsWith('.tfstate'),
     ) as string;
-    const state = JSON.parse(await moto.getObjectText(flow.tfstateBucket, key)) as {
+    const state = JSON.parse(await flow.moto.getObjectText(flow.tfstateBucket, key)) as {
       serial: number;
     };
-    await moto.putObject(
+    await flow.moto.putObject(
       flow.tfstateBucket,
       key,
       JSON.stringify({ ...state, serial: state.serial + 1 }),
@@ -449,10 +439,10 @@ describe('ROLLBACK and DESTROY in unified mode', () => {
     expect(tasksOf(destroy)).toEqual(['UNIFIED_DESTROY null']);
     expect(destroy.summary).toContain('Destroy plan: 0 to add, 0 to change, <strong>2 to destroy');
     expectOk(await flow.apply(destroy));
-    const key = (await moto.listKeys(flow.tfstateBucket)).find(
+    const key = (await flow.moto.listKeys(flow.tfstateBucket)).find(
       (k) => k.includes(APP) && k.endsWith('.tfstate'),
     );
-    const state = JSON.parse(await moto.getObjectText(flow.tfstateBucket, key ?? '')) as {
+    const state = JSON.parse(await flow.moto.getObjectText(flow.tfstateBucket, key ?? '')) as {
       resources: unknown[];
     };
     expect(state.resources).toEqual([]);

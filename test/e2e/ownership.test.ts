@@ -5,14 +5,12 @@
  * destroyed it), and another repository cannot use an application's app-id until a person moves
  * it with the CLI.
  */
-import { DeployFlow } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { errorsOf, expectOk } from '../harness/expect-step';
 import { leaksOf } from '../harness/leaks';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
-let flow: DeployFlow;
+const flow = e2eFixture({ name: 'own' });
 
 const PRODUCER = '01JPR0DUCER000000000000000';
 const INTRUDER = '01J1NTRUDER000000000000000';
@@ -21,9 +19,6 @@ const INSTANCE_KEY = 'workspaces/shop/dev/connection-interfaces/api-conn.json';
 const EVIL = { GITHUB_REPOSITORY: 'evil/fork' };
 
 beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'own');
-  await flow.createBuckets();
   // No Connection Interface Type anywhere: only Terraform's `sensitive` says the token is secret.
   flow.writeApp('producer', PRODUCER, producer('first'));
   flow.writeApp('intruder', INTRUDER, producer('evil'));
@@ -37,10 +32,6 @@ beforeAll(async () => {
         upstream: { stk-type: required-connection, selected: api-conn, type: typed-conn }
 `,
   );
-});
-
-afterAll(async () => {
-  await moto?.stop();
 });
 
 function producer(seed: string): string {
@@ -64,7 +55,7 @@ async function deploy(
   return { plan, applied };
 }
 
-const stored = async (): Promise<string> => moto.getObjectText(flow.iacBucket, INSTANCE_KEY);
+const stored = async (): Promise<string> => flow.moto.getObjectText(flow.iacBucket, INSTANCE_KEY);
 
 it('keeps a sensitive producer output secret: recorded, and masked in the consumer', async () => {
   const produced = await deploy('producer');
@@ -164,7 +155,7 @@ it('refuses another repository using the app-id before any lock or plan, until a
 it('frees the name once the owner destroyed its producer: then another application may take it', async () => {
   const destroyed = await deploy('producer', { DESTROY: 'true', FORCE_DESTROY: 'true' });
   expect(destroyed.applied.log).toContain('Removed Connection Interface(s): api-conn.');
-  expect(await moto.listKeys(flow.iacBucket, INSTANCE_KEY)).toEqual([]);
+  expect(await flow.moto.listKeys(flow.iacBucket, INSTANCE_KEY)).toEqual([]);
   await deploy('intruder');
   const instance = JSON.parse(await stored()) as { owner: { appId: string }; attributes: unknown };
   expect(instance.owner.appId).toBe(INTRUDER);

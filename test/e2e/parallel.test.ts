@@ -3,23 +3,12 @@
  * application deployed 4 tasks at a time, with every order constraint checked on the task
  * timestamps the run recorded, readable logs and a timeline; and a failure among running tasks.
  */
-import { DeployFlow, type RunRecordView } from '../harness/deploy-flow';
+import { type RunRecordView } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { explain } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'par');
-  await flow.createBuckets();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const flow = e2eFixture({ name: 'par' });
 
 const root = (selected: string) => `    - name: acme/node-a@1.0.0
       alias: root

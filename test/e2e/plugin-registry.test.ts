@@ -9,24 +9,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployFlow, runCli } from '../harness/deploy-flow';
+import { runCli } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { errorsOf, expectOk } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
 
-let moto: MotoServer;
-let flow: DeployFlow;
+const flow = e2eFixture({ name: 'reg' });
 
 const APP = '01JREG1STRY000000000000000';
-
-beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'reg');
-  await flow.createBuckets();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
 
 /** A plugin folder outside the checkout: only the registry can give it to a deployment. */
 function plugin(name: string, version: string, main: string): string {
@@ -105,7 +94,7 @@ it('publishes once with the CLI, deploys from the registry, and refuses what cha
   const plan = await flow.orchestrate('shop-app');
   expectOk(plan);
   const runId = (plan.outputs.run_id ?? '').split('@')[0] as string;
-  const source = await moto.getObjectText(
+  const source = await flow.moto.getObjectText(
     flow.iacBucket,
     `runs/${runId}/artifacts/sources/topic.json`,
   );
@@ -114,17 +103,22 @@ it('publishes once with the CLI, deploys from the registry, and refuses what cha
 
   // Changed in the bucket after publishing (digest not updated): the approved run still applies
   // what it planned, and the next deployment refuses the changed plugin before opening a run.
-  const [contentKey] = await moto.listKeys(flow.iacBucket, 'plugins/acme/reg-topic/1.2.0/content/');
-  const archive = JSON.parse(await moto.getObjectText(flow.iacBucket, contentKey as string)) as {
+  const [contentKey] = await flow.moto.listKeys(
+    flow.iacBucket,
+    'plugins/acme/reg-topic/1.2.0/content/',
+  );
+  const archive = JSON.parse(
+    await flow.moto.getObjectText(flow.iacBucket, contentKey as string),
+  ) as {
     entries: Stored[];
   };
   expect(mainOf(archive.entries)).toContain('registry-one');
   const main = archive.entries.find((e) => e.path === 'templates-deploy/main.tf') as Stored;
   main.base64 = Buffer.from(topic('tampered')).toString('base64');
-  await moto.putObject(flow.iacBucket, contentKey as string, JSON.stringify(archive));
+  await flow.moto.putObject(flow.iacBucket, contentKey as string, JSON.stringify(archive));
   expectOk(await flow.apply(plan));
-  const states = await moto.listKeys(flow.tfstateBucket);
-  const state = await moto.getObjectText(
+  const states = await flow.moto.listKeys(flow.tfstateBucket);
+  const state = await flow.moto.getObjectText(
     flow.tfstateBucket,
     states.find((k) => k.endsWith('.tfstate')) as string,
   );

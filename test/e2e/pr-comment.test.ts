@@ -4,12 +4,8 @@
  * server on 127.0.0.1 (GITHUB_API_URL), recording what the action asked for.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { cpSync, mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction, type ActionResult } from '../harness/runner';
 
 interface Comment {
@@ -18,10 +14,9 @@ interface Comment {
   html_url: string;
 }
 
-let moto: MotoServer;
+const flow = e2eFixture({ name: 'pr' });
 let api: Server;
 let apiUrl: string;
-let checkout: string;
 const comments: Comment[] = [];
 const requests: { method: string; url: string; auth: string }[] = [];
 let failWith = 0;
@@ -33,11 +28,6 @@ async function readBody(request: IncomingMessage): Promise<{ body?: string }> {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('pr-tfstate');
-  await moto.createBucket('pr-iac');
-  checkout = mkdtempSync(join(tmpdir(), 'pr-comment-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
   api = createServer((request, response) => {
     void (async () => {
       const url = request.url ?? '';
@@ -78,18 +68,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await moto?.stop();
   await new Promise((resolve) => api?.close(resolve));
 });
 
 function plan(version: string, label: string): Promise<ActionResult> {
   return runAction('orchestrate-and-plan', {
-    workspace: checkout,
-    env: {
-      ...moto.env,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      GITHUB_API_URL: apiUrl,
-    },
+    workspace: flow.checkout,
+    env: flow.stepEnv({ GITHUB_API_URL: apiUrl }),
     event: { name: 'pull_request', payload: { pull_request: { number: 7 } } },
     with: {
       TFSTATE_BUCKET_NAME: 'pr-tfstate',
@@ -107,7 +92,7 @@ function plan(version: string, label: string): Promise<ActionResult> {
 
 async function cancel(result: ActionResult): Promise<void> {
   const cancelled = await runAction('cancel-run', {
-    env: { ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: flow.stepEnv(),
     with: { RUN_ID: result.outputs.run_id ?? '' },
   });
   expect(cancelled.exitCode).toBe(0);

@@ -4,33 +4,27 @@
  * and it appears nowhere else: not in the logs, outputs, summary or any file left behind.
  * Git over HTTPS is real (git http-backend on 127.0.0.1 with a throwaway certificate).
  */
-import { DeployFlow } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { startGitHttpsServer, type GitHttpsServer } from '../harness/git-https-server';
 import { leaksOf } from '../harness/leaks';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
 const TOKEN = 'ghp_privateModuleToken0123456789abcdefXYZ';
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
 
-let moto: MotoServer;
 let git: GitHttpsServer;
-let flow: DeployFlow;
+const flow = e2eFixture({ name: 'pm', env: () => ({ GIT_SSL_CAINFO: git.caFile }) });
 
 beforeAll(async () => {
-  moto = await startMoto();
   git = await startGitHttpsServer(TOKEN, {
     'platform/greeting': {
       'main.tf': 'output "greeting" {\n  value = "hello from a private module"\n}\n',
     },
   });
-  flow = new DeployFlow(moto, 'pm', () => ({ GIT_SSL_CAINFO: git.caFile }));
-  await flow.createBuckets();
 });
 
 afterAll(async () => {
   await git?.stop();
-  await moto?.stop();
 });
 
 function modules(entry: Record<string, unknown>): string {

@@ -6,10 +6,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeployFlow } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { explain } from '../harness/expect-step';
 import { leaksOf } from '../harness/leaks';
-import { startMoto, type MotoServer } from '../harness/moto';
 import {
   MARKER_SOURCE,
   markerResource,
@@ -17,23 +16,20 @@ import {
   type ProviderMirror,
 } from '../harness/provider-mirror';
 
-let moto: MotoServer;
 let network: ProviderMirror;
-let flow: DeployFlow;
+const flow = e2eFixture({ name: 'prov', env: () => network.env });
 const TOKEN = 'reg1stry-t0ken-NEVER-SHOWN';
 /** The test provider is not in the default allow-list: the workflow allows it. */
 const PROVIDERS = { FEATURES_TERRAFORM_PROVIDERS: JSON.stringify([MARKER_SOURCE]) };
 
 beforeAll(async () => {
-  [moto, network] = await Promise.all([startMoto(), startProviderMirror()]);
+  network = await startProviderMirror();
   // The runner's CLI configuration: the mirror, plus credentials for a private registry.
   const config = readFileSync(network.cliConfig, 'utf8');
   writeFileSync(
     network.cliConfig,
     `${config}credentials "registry.acme.example" {\n  token = "${TOKEN}"\n}\n`,
   );
-  flow = new DeployFlow(moto, 'prov', () => network.env);
-  await flow.createBuckets();
   const plugin = (name: string, body: string, inputs: string, generates = '') => {
     const dir = join(flow.checkout, 'plugins', name);
     mkdirSync(join(dir, 'templates-deploy'), { recursive: true });
@@ -56,7 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([moto?.stop(), network?.stop()]);
+  await network?.stop();
 });
 
 it('downloads each provider once per job, however many plugins use it, and masks registry tokens', async () => {

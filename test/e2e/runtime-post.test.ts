@@ -2,32 +2,16 @@
  * runtime-tasks' post step, run as the runner runs it after a main step that was killed before it
  * could close its run: the run ends ABORTED and nothing stays locked.
  */
-import {
-  createS3Client,
-  formatRunRef,
-  MemoryLogger,
-  RunStore,
-  S3ObjectStore,
-} from '@deploy-engine/core';
-import { startMoto, type MotoServer } from '../harness/moto';
+import type { RunStore } from '@deploy-engine/core';
+import { formatRunRef } from '@deploy-engine/core';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction } from '../harness/runner';
 
-let moto: MotoServer;
+const flow = e2eFixture({ name: 'post', checkout: false, buckets: ['iac'] });
 let runs: RunStore;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('post-iac');
-  const client = createS3Client({
-    region: 'us-east-1',
-    credentials: { mode: 'keys', accessKeyId: 'test', secretAccessKey: 'test' },
-    env: { AWS_ENDPOINT_URL_S3: moto.endpoint },
-  });
-  runs = new RunStore(new S3ObjectStore(client, 'post-iac'), new MemoryLogger());
-});
-
-afterAll(async () => {
-  await moto?.stop();
+beforeAll(() => {
+  runs = flow.runStore();
 });
 
 async function killedMidTask() {
@@ -54,7 +38,7 @@ function post(ref: string, state: Record<string, string>) {
   return runAction('runtime-tasks', {
     script: 'post',
     state,
-    env: { ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: flow.stepEnv(),
     with: { RUN_ID: ref, TASK_LIST: '[]' },
   });
 }
@@ -67,7 +51,7 @@ it('closes a run the killed main step left RUNNING, and releases its lock', asyn
     expect.stringContaining(`did not finish run ${run.runId}: it is now ABORTED (1 task(s))`),
   ]);
   expect((await runs.getRun(run.runId))?.status).toBe('ABORTED');
-  expect(await moto.listKeys('post-iac', 'locks/')).toEqual([]);
+  expect(await flow.moto.listKeys('post-iac', 'locks/')).toEqual([]);
 });
 
 it('does nothing when the main step closed its run', async () => {

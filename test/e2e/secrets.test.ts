@@ -4,9 +4,8 @@
  * outputs, the summary, the files left under RUNNER_TEMP or the workspace, nor in any object the
  * run wrote to S3 (records, rendered IaC, plans, Terraform state). Both modes, and cancel-run.
  */
-import { DeployFlow } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { leaksOf } from '../harness/leaks';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
 const SECRETS = {
@@ -28,18 +27,7 @@ const AWS_KEYS = {
   AWS_SESSION_TOKEN: SECRETS.AWS_SESSION_TOKEN,
 };
 
-let moto: MotoServer;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'sec');
-  await flow.createBuckets();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const flow = e2eFixture({ name: 'sec' });
 
 function orchestrate(workdir: string, extra: Record<string, string> = {}): Promise<ActionResult> {
   return flow.orchestrate(workdir, {
@@ -83,8 +71,8 @@ function expectNothingLeaked(results: ActionResult[]): void {
 async function expectNothingInS3(): Promise<void> {
   const found: string[] = [];
   for (const bucket of ['sec-tfstate', 'sec-iac']) {
-    for (const key of await moto.listKeys(bucket)) {
-      const text = await moto.getObjectText(bucket, key);
+    for (const key of await flow.moto.listKeys(bucket)) {
+      const text = await flow.moto.getObjectText(bucket, key);
       for (const [name, value] of Object.entries(SECRETS))
         if (text.includes(value)) found.push(`${name} in s3://${bucket}/${key}`);
     }

@@ -6,15 +6,11 @@
  * `apps/billing-legacy` (stk.yaml v1, requiring the first one's topic). The checkout's root is a
  * plugin itself (PLUGINS_PATH: `.`). Needs the provider mirror (fails, never skips, without it).
  */
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
-import { realAwsEnv } from '../harness/aws-provider';
 import { AwsReadBack } from '../harness/aws-resources';
 import { runCli } from '../harness/deploy-flow';
 import { errorsOf, explain } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction, type ActionResult, type Annotation } from '../harness/runner';
 
 jest.setTimeout(900_000);
@@ -23,18 +19,16 @@ const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const IAC = 'corpus-iac';
 
-let moto: MotoServer;
-let checkout: string;
+const flow = e2eFixture({
+  name: 'corpus',
+  checkout: join('test', 'fixtures', 'stackspot-corpus'),
+  realAws: true,
+});
 let env: Record<string, string>;
 let topicArn = '';
 
 beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('corpus-tfstate');
-  await moto.createBucket(IAC);
-  env = realAwsEnv(moto);
-  checkout = mkdtempSync(join(tmpdir(), 'stackspot-corpus-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'stackspot-corpus'), checkout, { recursive: true });
+  env = flow.stepEnv();
   // The workspace variables the manifests name as {{var.KEY}}.
   for (const [key, value] of Object.entries({
     ORDERS_TOPIC: 'order-events',
@@ -49,13 +43,9 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await moto?.stop();
-});
-
 function orchestrate(workdir: string, environment = 'dev'): Promise<ActionResult> {
   return runAction('orchestrate-and-plan', {
-    workspace: checkout,
+    workspace: flow.checkout,
     env,
     with: {
       TFSTATE_BUCKET_NAME: 'corpus-tfstate',
@@ -72,7 +62,7 @@ function orchestrate(workdir: string, environment = 'dev'): Promise<ActionResult
 
 function apply(plan: ActionResult): Promise<ActionResult> {
   return runAction('runtime-tasks', {
-    workspace: checkout,
+    workspace: flow.checkout,
     env,
     with: {
       RUN_ID: plan.outputs.run_id ?? '',
@@ -100,8 +90,9 @@ function scaffoldWarnings(result: ActionResult): string[] {
 
 async function connectionInterface(name: string): Promise<Record<string, string>> {
   const key = `workspaces/shop/dev/connection-interfaces/${name}.json`;
-  return (JSON.parse(await moto.getObjectText(IAC, key)) as { attributes: Record<string, string> })
-    .attributes;
+  return (
+    JSON.parse(await flow.moto.getObjectText(IAC, key)) as { attributes: Record<string, string> }
+  ).attributes;
 }
 
 describe('StackSpot corpus: published plugins and manifests deploy unchanged', () => {
@@ -114,7 +105,7 @@ describe('StackSpot corpus: published plugins and manifests deploy unchanged', (
     expect(errors).toMatch(/stg/);
     expect(errors).toMatch(/orders-topic|sns-topic-create/);
     expect(plan.outputs.run_id ?? '').toBe('');
-    expect(await moto.listKeys(IAC, 'locks/')).toEqual([]);
+    expect(await flow.moto.listKeys(IAC, 'locks/')).toEqual([]);
   });
 
   it('deploys apps/orders (stk.yaml v2): scaffold text warned at its file and line, StackSpot variables, filters and {{var.X}} values reaching AWS', async () => {
@@ -155,7 +146,7 @@ describe('StackSpot corpus: published plugins and manifests deploy unchanged', (
       arn: 'arn:aws:s3:::orders-reports-dev',
       name: 'orders-reports-dev',
     });
-    const aws = new AwsReadBack(moto);
+    const aws = new AwsReadBack(flow.moto);
     // {{var.ORDERS_TOPIC}}, {{ stk_env }}, inputs-envs region from {{var.AWS_REGION_DEV}}, to_camel.
     expect(await aws.topic(topicArn)).toEqual({
       arn: topicArn,
@@ -185,9 +176,9 @@ describe('StackSpot corpus: published plugins and manifests deploy unchanged', (
     const queue = await connectionInterface('billing-legacy-sqs');
     expect(queue).toEqual({
       arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:billing-legacy-dev`,
-      url: `${moto.endpoint}/${ACCOUNT}/billing-legacy-dev`,
+      url: `${flow.moto.endpoint}/${ACCOUNT}/billing-legacy-dev`,
     });
-    const aws = new AwsReadBack(moto);
+    const aws = new AwsReadBack(flow.moto);
     const q = await aws.queue(queue.url ?? '', REGION);
     // to_camel and group_id_folder (StackSpot's own value for this group id).
     expect(q.tags).toEqual({

@@ -9,25 +9,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeployFlow } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { errorsOf, expectOk } from '../harness/expect-step';
 import { leaksOf } from '../harness/leaks';
-import { startMoto, type MotoServer } from '../harness/moto';
 
 jest.setTimeout(240_000);
 
-let moto: MotoServer;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'tplv');
-  await flow.createBuckets();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const flow = e2eFixture({ name: 'tplv' });
 
 function writePlugin(name: string, pluginYaml: string, mainTf: string): void {
   const dir = join(flow.checkout, 'plugins', name);
@@ -173,10 +161,10 @@ spec:
     const applied = await flow.apply(plan);
     expectOk(applied);
     for (const step of [plan, applied]) expect(leaksOf(step, secret)).toEqual([]);
-    const texts = (await moto.listKeys(flow.iacBucket)).filter((k) => k.endsWith('.txt'));
+    const texts = (await flow.moto.listKeys(flow.iacBucket)).filter((k) => k.endsWith('.txt'));
     expect(texts.length).toBeGreaterThan(0);
     for (const key of texts) {
-      expect([key, (await moto.getObjectText(flow.iacBucket, key)).includes(secret)]).toEqual([
+      expect([key, (await flow.moto.getObjectText(flow.iacBucket, key)).includes(secret)]).toEqual([
         key,
         false,
       ]);

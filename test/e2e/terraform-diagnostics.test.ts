@@ -9,14 +9,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsProviderCliConfig } from '../harness/aws-provider';
-import { DeployFlow } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { explain } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
 
 jest.setTimeout(300_000);
 
-let moto: MotoServer;
-let flow: DeployFlow;
+const flow = e2eFixture({
+  name: 'tfdiag',
+  env: () => ({ TF_CLI_CONFIG_FILE: awsProviderCliConfig().path }),
+});
 
 /** The repository-root plugin's template: the loop makes rendered and template lines differ. */
 const ROOT_TEMPLATE = `{# Queues of the application, one per name #}
@@ -47,10 +48,6 @@ const pluginYaml = (name: string) =>
   `schema-version: v3\nkind: plugin\nmetadata: { name: ${name}, version: 1.0.0, description: ${name} }\nspec:\n  type: infra\n  inputs: []\n`;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  const cli = awsProviderCliConfig();
-  flow = new DeployFlow(moto, 'tfdiag', () => ({ TF_CLI_CONFIG_FILE: cli.path }));
-  await flow.createBuckets();
   // The repository root is a plugin.
   mkdirSync(join(flow.checkout, 'templates-deploy'), { recursive: true });
   writeFileSync(join(flow.checkout, 'plugin.yaml'), pluginYaml('root-queues'));
@@ -60,10 +57,6 @@ beforeAll(async () => {
   mkdirSync(nested, { recursive: true });
   writeFileSync(join(flow.checkout, 'plugins', 'nested', 'plugin.yaml'), pluginYaml('nested'));
   writeFileSync(join(nested, 'main.tf'), 'resource "terraform_data" "x" {}\n');
-});
-
-afterAll(async () => {
-  await moto?.stop();
 });
 
 it("names Terraform's error and warning at the template's line once, and a plugin with no top-level Terraform", async () => {

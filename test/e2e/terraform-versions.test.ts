@@ -13,16 +13,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployFlow, runIdOf } from '../harness/deploy-flow';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { runIdOf } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import type { ActionResult } from '../harness/runner';
 import { startReleaseServer, type ReleaseServer } from '../harness/terraform-releases';
 
 jest.setTimeout(240000);
 
-let moto: MotoServer;
 let releases: ReleaseServer;
-let flow: DeployFlow;
+const flow = e2eFixture({ name: 'tfver' });
 /** Every call of the runner's terraform: `<cwd> <args>`. */
 let pathLog: string;
 let pathDir: string;
@@ -72,10 +71,7 @@ function pathCalls(alias: string): string[] {
 const downloads = () => releases.requests.filter((r) => r.endsWith('.zip'));
 
 beforeAll(async () => {
-  moto = await startMoto();
   releases = await startReleaseServer(['1.10.5']);
-  flow = new DeployFlow(moto, 'tfver');
-  await flow.createBuckets();
   pathDir = mkdtempSync(join(tmpdir(), 'runner-path-'));
   pathLog = join(pathDir, 'calls.log');
   const real = execFileSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).trim();
@@ -100,7 +96,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await releases?.stop();
-  await moto?.stop();
 });
 
 it('plans and applies a plugin with the Terraform its runtime environment names; TERRAFORM_VERSION overrides it', async () => {
@@ -115,7 +110,7 @@ it('plans and applies a plugin with the Terraform its runtime environment names;
   );
   expect(downloads()).toEqual(['/1.10.5/terraform_1.10.5_linux_amd64.zip']);
   const manifestKey = `runs/${runIdOf(plan.outputs.run_id ?? '')}/artifacts/manifest.json`;
-  const manifest = JSON.parse(await moto.getObjectText(flow.iacBucket, manifestKey)) as {
+  const manifest = JSON.parse(await flow.moto.getObjectText(flow.iacBucket, manifestKey)) as {
     terraformVersions?: Record<string, string>;
   };
   expect(manifest.terraformVersions).toEqual({ old: '1.10.5' });

@@ -4,31 +4,14 @@
  * stale and tampered plans refused, a removed plugin destroyed by the reviewed destroy plan, and
  * SKIP_DEPLOY when nothing changes.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/action-metadata';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { runAction, type ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
-let checkout: string;
+const flow = e2eFixture({ name: 'uni' });
 
 const STATE_KEY = 'shop/dev/app/01JDIAMOND0000000000000000/terraform.tfstate';
-
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.createBucket('uni-tfstate');
-  await moto.createBucket('uni-iac');
-  checkout = mkdtempSync(join(tmpdir(), 'unified-checkout-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), checkout, { recursive: true });
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
-
-const env = () => ({ ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
 
 function orchestrate(
   version: string,
@@ -36,8 +19,8 @@ function orchestrate(
   workdir = 'diamond',
 ): Promise<ActionResult> {
   return runAction('orchestrate-and-plan', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: {
       TFSTATE_BUCKET_NAME: 'uni-tfstate',
       IAC_BUCKET_NAME: 'uni-iac',
@@ -54,8 +37,8 @@ function orchestrate(
 
 function apply(plan: ActionResult): Promise<ActionResult> {
   return runAction('runtime-tasks', {
-    workspace: checkout,
-    env: env(),
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
     with: { RUN_ID: plan.outputs.run_id ?? '', TASK_LIST: plan.outputs.apply_tasks ?? '' },
   });
 }
@@ -76,11 +59,11 @@ async function state(): Promise<{
   serial: number;
   resources: { module?: string; type: string; instances: { attributes: { id: string } }[] }[];
 }> {
-  return JSON.parse(await moto.getObjectText('uni-tfstate', STATE_KEY)) as never;
+  return JSON.parse(await flow.moto.getObjectText('uni-tfstate', STATE_KEY)) as never;
 }
 
 async function runRecord(id: string): Promise<{ status: string; error?: { message: string } }> {
-  return JSON.parse(await moto.getObjectText('uni-iac', `runs/${id}/record.json`)) as never;
+  return JSON.parse(await flow.moto.getObjectText('uni-iac', `runs/${id}/record.json`)) as never;
 }
 
 it('plans the diamond as one project, wires its connections through Terraform, and applies the saved plan', async () => {
@@ -101,7 +84,7 @@ it('plans the diamond as one project, wires its connections through Terraform, a
 
   // The rendered root module wires b's input to a's output, not a pasted value.
   const project = JSON.parse(
-    await moto.getObjectText('uni-iac', `runs/${runId(plan)}/artifacts/unified/project.json`),
+    await flow.moto.getObjectText('uni-iac', `runs/${runId(plan)}/artifacts/unified/project.json`),
   ) as { files: { path: string; base64: string }[] };
   const file = (path: string) =>
     Buffer.from(project.files.find((f) => f.path === path)?.base64 ?? '', 'base64').toString();
@@ -113,12 +96,12 @@ it('plans the diamond as one project, wires its connections through Terraform, a
   expect(file('b/stk-connections.tf')).toContain('variable "stk_conn_diamond_a__id" {}');
   expect(file('a-outputs.tf')).toContain('output "a__id" {\n  value = module.a.id\n}');
   // Nothing is applied before approval.
-  expect(await moto.listKeys('uni-tfstate', STATE_KEY)).toEqual([]);
+  expect(await flow.moto.listKeys('uni-tfstate', STATE_KEY)).toEqual([]);
 
   const applied = await apply(plan);
   expect([applied.exitCode, explain(applied)]).toEqual([0, expect.any(String)]);
   expect(applied.log).toContain('Applying the reviewed plan');
-  const joined = JSON.parse(readFileSync(join(checkout, 'd_outputs.json'), 'utf8')) as {
+  const joined = JSON.parse(readFileSync(join(flow.checkout, 'd_outputs.json'), 'utf8')) as {
     joined: string;
   };
   expect(joined.joined).toBe('b(a:root-dev)+c(a:root-dev)');
@@ -130,7 +113,10 @@ it('plans the diamond as one project, wires its connections through Terraform, a
     'module.d',
   ]);
   const instance = JSON.parse(
-    await moto.getObjectText('uni-iac', 'workspaces/shop/dev/connection-interfaces/diamond-b.json'),
+    await flow.moto.getObjectText(
+      'uni-iac',
+      'workspaces/shop/dev/connection-interfaces/diamond-b.json',
+    ),
   ) as { attributes: { id: string } };
   expect(instance.attributes.id).toBe('b(a:root-dev)');
   expect((await runRecord(runId(plan))).status).toBe('SUCCEEDED');
@@ -138,13 +124,13 @@ it('plans the diamond as one project, wires its connections through Terraform, a
 
 it('ends the run SKIPPED with nothing to approve when the plan changes nothing and SKIP_DEPLOY is on', async () => {
   // A new file in a plugin changes its digest (so the run is planned), not what Terraform does.
-  writeFileSync(join(checkout, 'plugins', 'node-a', 'NOTES.md'), 'changes nothing\n');
+  writeFileSync(join(flow.checkout, 'plugins', 'node-a', 'NOTES.md'), 'changes nothing\n');
   const plan = await orchestrate('v2', { SKIP_DEPLOY: 'true' });
   expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
   expect(plan.outputs).toMatchObject({ run_id: '', apply_tasks: '[]', has_changes: 'false' });
   expect(plan.log).toContain('ends SKIPPED, nothing to approve');
   expect(plan.summary).toContain('ended <strong>SKIPPED</strong>');
-  expect(await moto.listKeys('uni-iac', 'locks/')).toEqual([]);
+  expect(await flow.moto.listKeys('uni-iac', 'locks/')).toEqual([]);
 }, 120000);
 
 it('refuses a plan whose state moved after review, applying nothing', async () => {
@@ -154,7 +140,7 @@ it('refuses a plan whose state moved after review, applying nothing', async () =
   expect(plan.summary).toContain('🟨 change');
   // Someone writes the state between the plan job and the approved job.
   const before = await state();
-  await moto.putObject(
+  await flow.moto.putObject(
     'uni-tfstate',
     STATE_KEY,
     JSON.stringify({ ...before, serial: before.serial + 1 }),
@@ -169,14 +155,14 @@ it('refuses a plan whose state moved after review, applying nothing', async () =
   expect((await state()).resources.map((r) => r.instances[0]?.attributes.id)).toEqual(
     before.resources.map((r) => r.instances[0]?.attributes.id),
   );
-  expect(await moto.listKeys('uni-iac', 'locks/')).toEqual([]);
+  expect(await flow.moto.listKeys('uni-iac', 'locks/')).toEqual([]);
 }, 120000);
 
 it('refuses a plan file changed after review', async () => {
   const plan = await orchestrate('v4', { DYNAMIC_INPUTS: '--label tampered' });
   expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
   const key = `runs/${runId(plan)}/files/plans/deploy.tfplan`;
-  await moto.putObject('uni-iac', key, 'not the reviewed plan');
+  await flow.moto.putObject('uni-iac', key, 'not the reviewed plan');
   const refused = await apply(plan);
   expect(refused.exitCode).toBe(1);
   expect(refused.log).toContain(
@@ -188,8 +174,8 @@ it('refuses a plan file changed after review', async () => {
 }, 120000);
 
 function withoutD(): void {
-  const stk = join(checkout, 'diamond-without-d', '.stk');
-  cpSync(join(checkout, 'diamond', '.stk'), stk, { recursive: true });
+  const stk = join(flow.checkout, 'diamond-without-d', '.stk');
+  cpSync(join(flow.checkout, 'diamond', '.stk'), stk, { recursive: true });
   const text = readFileSync(join(stk, 'stk.yaml'), 'utf8');
   writeFileSync(
     join(stk, 'stk.yaml'),
@@ -203,11 +189,11 @@ it('destroys nothing when the destroy planned after the deploy differs from the 
   expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
   // What the reviewer saw listed one more resource than a destroy would now touch.
   const key = `runs/${runId(plan)}/artifacts/plans/destroy.json`;
-  const record = JSON.parse(await moto.getObjectText('uni-iac', key)) as {
+  const record = JSON.parse(await flow.moto.getObjectText('uni-iac', key)) as {
     changes: { address: string; alias: string; action: string }[];
   };
   record.changes.push({ address: 'module.d.terraform_data.gone', alias: 'd', action: 'delete' });
-  await moto.putObject('uni-iac', key, JSON.stringify(record));
+  await flow.moto.putObject('uni-iac', key, JSON.stringify(record));
   const refused = await apply(plan);
   expect(refused.exitCode).toBe(1);
   expect(refused.log).toContain(
@@ -242,5 +228,5 @@ it('refuses to switch an application deployed in unified mode to classic mode', 
   const plan = await orchestrate('v6', { FEATURES_UNIFIED_DEPLOY: 'false' }, 'diamond-without-d');
   expect(plan.exitCode).toBe(1);
   expect(plan.log).toContain('was last deployed to shop/dev in unified mode');
-  expect(await moto.listKeys('uni-iac', 'locks/')).toEqual([]);
+  expect(await flow.moto.listKeys('uni-iac', 'locks/')).toEqual([]);
 });

@@ -8,24 +8,12 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/action-metadata';
-import { DeployFlow } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { leaksOf } from '../harness/leaks';
 import { errorsOf, expectOk } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
-let moto: MotoServer;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'wsp');
-  await moto.createBucket(flow.iacBucket);
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const flow = e2eFixture({ name: 'wsp', buckets: ['iac'] });
 
 /** One bucket for everything: states and records side by side. */
 function orchestrate(workdir: string, extra: Record<string, string> = {}): Promise<ActionResult> {
@@ -252,7 +240,7 @@ describe('Connection Interface Types', () => {
     const produced = await deploy('provider');
     expect(outputFile('api').token).toBe('(sensitive)');
     const instance = JSON.parse(
-      await moto.getObjectText(
+      await flow.moto.getObjectText(
         flow.iacBucket,
         'workspaces/shop/dev/connection-interfaces/provider-api.json',
       ),
@@ -356,7 +344,7 @@ describe('Connection Interface Types', () => {
 
 describe('the same bucket for states and records', () => {
   it('keeps both apart: states under the workspace, records under their own prefixes', async () => {
-    const keys = await moto.listKeys(flow.iacBucket);
+    const keys = await flow.moto.listKeys(flow.iacBucket);
     const states = keys.filter((k) => k.endsWith('terraform.tfstate'));
     expect(states).toEqual(
       expect.arrayContaining([

@@ -4,35 +4,21 @@
  * After every case: no run left RUNNING once the post step or cancel-run ran, no lock held, no
  * state serial gone back, and the next deployment succeeds.
  */
-import {
-  DeployFlow,
-  runIdOf,
-  serialsWentBack,
-  terraformProcesses,
-  waitFor,
-} from '../harness/deploy-flow';
-import { startMoto, type MotoServer } from '../harness/moto';
+import { runIdOf, serialsWentBack, terraformProcesses, waitFor } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 
 jest.setTimeout(240000);
 
-let moto: MotoServer;
-let flow: DeployFlow;
+const flow = e2eFixture({ name: 'cancel' });
 let version = 0;
 const nextVersion = () => `v${++version}`;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'cancel');
-  await flow.createBuckets();
   const plan = await flow.orchestrate('pause', {
     VERSION: nextVersion(),
     DYNAMIC_INPUTS: '--seconds 0',
   });
   expect((await flow.apply(plan)).exitCode).toBe(0);
-});
-
-afterAll(async () => {
-  await moto?.stop();
 });
 
 async function expectHealthy(before: Record<string, number>): Promise<void> {

@@ -7,25 +7,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { digestFiles } from '@deploy-engine/core';
-import { DeployFlow, runIdOf, terraformProcesses, waitFor } from '../harness/deploy-flow';
+import { runIdOf, terraformProcesses, waitFor } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { errorsOf, expectOk } from '../harness/expect-step';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
 jest.setTimeout(300000);
 
-let moto: MotoServer;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  flow = new DeployFlow(moto, 'integrity');
-  await flow.createBuckets();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const flow = e2eFixture({ name: 'integrity' });
 
 interface ListedTask {
   runTaskId: string;
@@ -66,7 +55,7 @@ function applyWith(plan: ActionResult, tasks: ListedTask[]): Promise<ActionResul
 async function record(plan: ActionResult): Promise<Record<string, unknown> & RunView> {
   const runId = runIdOf(plan.outputs.run_id ?? '');
   return JSON.parse(
-    await moto.getObjectText(flow.iacBucket, `runs/${runId}/record.json`),
+    await flow.moto.getObjectText(flow.iacBucket, `runs/${runId}/record.json`),
   ) as Record<string, unknown> & RunView;
 }
 
@@ -85,7 +74,7 @@ interface RunView {
 
 /** Keys of Terraform states of `workdir`'s app (by its app id). */
 async function statesOf(appId: string): Promise<string[]> {
-  return (await moto.listKeys(flow.tfstateBucket)).filter(
+  return (await flow.moto.listKeys(flow.tfstateBucket)).filter(
     (k) => k.includes(`/${appId}/`) && k.endsWith('.tfstate'),
   );
 }
@@ -277,9 +266,13 @@ describe('stored objects checked against the run record', () => {
     writeChain('tamper', appId);
     await tamperedRun('v1', async (runId) => {
       const key = `runs/${runId}/artifacts/manifest.json`;
-      const text = await moto.getObjectText(flow.iacBucket, key);
+      const text = await flow.moto.getObjectText(flow.iacBucket, key);
       expect(text).toContain('"suffix":"s"');
-      await moto.putObject(flow.iacBucket, key, text.replace('"suffix":"s"', '"suffix":"evil"'));
+      await flow.moto.putObject(
+        flow.iacBucket,
+        key,
+        text.replace('"suffix":"s"', '"suffix":"evil"'),
+      );
       return key;
     });
   });
@@ -288,7 +281,7 @@ describe('stored objects checked against the run record', () => {
     await tamperedRun('v2', async (runId) => {
       // The consumer's, read by the run's third task: refused before the first task all the same.
       const key = `runs/${runId}/artifacts/sources/consumer.json`;
-      const snapshot = JSON.parse(await moto.getObjectText(flow.iacBucket, key)) as {
+      const snapshot = JSON.parse(await flow.moto.getObjectText(flow.iacBucket, key)) as {
         digest: string;
         files: { path: string; base64: string }[];
       };
@@ -298,7 +291,7 @@ describe('stored objects checked against the run record', () => {
           ? Buffer.from('resource "terraform_data" "evil" {}\n')
           : Buffer.from(f.base64, 'base64'),
       }));
-      await moto.putObject(
+      await flow.moto.putObject(
         flow.iacBucket,
         key,
         JSON.stringify({

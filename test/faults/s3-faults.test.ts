@@ -5,26 +5,25 @@
  * state serial gone back, and the next deployment succeeds. Requests time out after 1.5 s here
  * (DEPLOY_ENGINE_S3_TIMEOUT_MS) so each case ends in seconds.
  */
-import { DeployFlow, serialsWentBack } from '../harness/deploy-flow';
+import { serialsWentBack } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { startS3Proxy, type S3Proxy } from '../harness/s3-proxy';
-import { startMoto, type MotoServer } from '../harness/moto';
 
 jest.setTimeout(120000);
 
-let moto: MotoServer;
 let proxy: S3Proxy;
-let flow: DeployFlow;
+const flow = e2eFixture({
+  name: 's3faults',
+  env: () => ({
+    AWS_ENDPOINT_URL_S3: endpoint,
+    DEPLOY_ENGINE_S3_TIMEOUT_MS: '1500',
+  }),
+});
 let endpoint = '';
 
 beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startS3Proxy(moto.endpoint);
+  proxy = await startS3Proxy(flow.moto.endpoint);
   endpoint = proxy.endpoint;
-  flow = new DeployFlow(moto, 's3faults', () => ({
-    AWS_ENDPOINT_URL_S3: endpoint,
-    DEPLOY_ENGINE_S3_TIMEOUT_MS: '1500',
-  }));
-  await flow.createBuckets();
 });
 
 afterEach(() => {
@@ -34,7 +33,6 @@ afterEach(() => {
 
 afterAll(async () => {
   await proxy?.stop();
-  await moto?.stop();
 });
 
 async function expectHealthyAfter(workdir: string, version: string): Promise<void> {
@@ -57,7 +55,7 @@ it('S3 refusing connections: orchestrate fails fast, naming the endpoint, and wr
   const error = plan.annotations.find((a) => a.level === 'error')?.message ?? '';
   expect(error).toMatch(/Could not .* in the S3 bucket s3faults-iac after \d attempts/);
   expect(error).toContain('http://127.0.0.1:9 is reachable');
-  expect(await moto.listKeys('s3faults-iac')).toEqual([]);
+  expect(await flow.moto.listKeys('s3faults-iac')).toEqual([]);
   endpoint = proxy.endpoint;
   await expectHealthyAfter('diamond', 'v1');
 });

@@ -5,31 +5,24 @@
  * command that releases exactly that lock; after it, the next deployment succeeds and no state
  * serial ever went back.
  */
-import {
-  DeployFlow,
-  runIdOf,
-  serialsWentBack,
-  terraformProcesses,
-  waitFor,
-} from '../harness/deploy-flow';
+import { runIdOf, serialsWentBack, terraformProcesses, waitFor } from '../harness/deploy-flow';
+import { e2eFixture } from '../harness/e2e-fixture';
 import { startS3Proxy, type S3Proxy } from '../harness/s3-proxy';
-import { startMoto, type MotoServer } from '../harness/moto';
 import type { ActionResult } from '../harness/runner';
 
 jest.setTimeout(180000);
 
-let moto: MotoServer;
 let proxy: S3Proxy;
-let flow: DeployFlow;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startS3Proxy(moto.endpoint);
-  flow = new DeployFlow(moto, 'tffaults', () => ({
+const flow = e2eFixture({
+  name: 'tffaults',
+  env: () => ({
     AWS_ENDPOINT_URL_S3: proxy.endpoint,
     DEPLOY_ENGINE_S3_TIMEOUT_MS: '2000',
-  }));
-  await flow.createBuckets();
+  }),
+});
+
+beforeAll(async () => {
+  proxy = await startS3Proxy(flow.moto.endpoint);
   const plan = await flow.orchestrate('pause', { DYNAMIC_INPUTS: '--seconds 0' });
   const deployed = await flow.apply(plan);
   expect([deployed.exitCode, deployed.log]).toEqual([0, expect.stringContaining('SUCCEEDED')]);
@@ -39,7 +32,6 @@ afterEach(() => proxy.clear());
 
 afterAll(async () => {
   await proxy?.stop();
-  await moto?.stop();
 });
 
 const sleeper = (seconds: number) => `--seconds ${seconds}`;

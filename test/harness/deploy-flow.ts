@@ -4,19 +4,12 @@
  * checks afterwards (run records, locks, state serials, leftover Terraform locks).
  */
 import { spawn } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createS3Client, MemoryLogger, RunStore, S3ObjectStore } from '@deploy-engine/core';
 import { REPO_ROOT } from './action-metadata';
-import type { MotoServer } from './moto';
+import type { E2eFixture } from './e2e-fixture';
+import { TEST_CREDENTIALS, type MotoServer } from './moto';
 import { runAction, type ActionResult, type RunActionOptions } from './runner';
 
 export interface RunRecordView {
@@ -31,20 +24,26 @@ export interface RunRecordView {
   }[];
 }
 
+/** The steps of a user's workflow on an e2e fixture (see e2e-fixture.ts, which builds it). */
 export class DeployFlow {
-  readonly checkout: string;
-  readonly tfstateBucket: string;
-  readonly iacBucket: string;
+  constructor(private readonly fixture: E2eFixture) {}
 
-  constructor(
-    private readonly moto: MotoServer,
-    private readonly name: string,
-    private readonly env: () => Record<string, string> = () => ({}),
-  ) {
-    this.tfstateBucket = `${name}-tfstate`;
-    this.iacBucket = `${name}-iac`;
-    this.checkout = mkdtempSync(join(tmpdir(), `${name}-checkout-`));
-    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'e2e'), this.checkout, { recursive: true });
+  /** This file's moto_server. */
+  get moto(): MotoServer {
+    return this.fixture.moto;
+  }
+
+  /** The repository checkout the steps run in. */
+  get checkout(): string {
+    return this.fixture.checkout;
+  }
+
+  get tfstateBucket(): string {
+    return this.fixture.tfstateBucket;
+  }
+
+  get iacBucket(): string {
+    return this.fixture.iacBucket;
   }
 
   /** Writes `<checkout>/<workdir>/.stk/stk.yaml` of an app with these plugins (YAML list items). */
@@ -63,9 +62,19 @@ ${plugins}`,
     );
   }
 
-  async createBuckets(): Promise<void> {
-    await this.moto.createBucket(this.tfstateBucket);
-    await this.moto.createBucket(this.iacBucket);
+  /** The engine's run store on the IaC bucket, for tests that write records behind the steps. */
+  runStore(): RunStore {
+    const client = createS3Client({
+      region: 'us-east-1',
+      credentials: { mode: 'keys', ...TEST_CREDENTIALS },
+      env: { AWS_ENDPOINT_URL_S3: this.moto.endpoint },
+    });
+    return new RunStore(new S3ObjectStore(client, this.iacBucket), new MemoryLogger());
+  }
+
+  /** Wipes moto and creates the fixture's buckets again. */
+  resetBuckets(): Promise<void> {
+    return this.fixture.resetBuckets();
   }
 
   /** The CLI on this flow's IaC bucket and the `shop` workspace the steps deploy to. */
@@ -79,12 +88,7 @@ ${plugins}`,
 
   /** The environment the steps (and the CLI) run with. */
   stepEnv(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      ...this.moto.env,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...this.env(),
-      ...extra,
-    };
+    return this.fixture.stepEnv(extra);
   }
 
   orchestrate(

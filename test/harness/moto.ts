@@ -37,10 +37,11 @@ export async function startMoto(): Promise<MotoServer> {
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`moto_server did not start within 20 s:\n${seen}`)),
-      20000,
-    );
+    const timer = setTimeout(() => {
+      // Never leave it running: a late start would keep jest from exiting.
+      child.kill('SIGKILL');
+      reject(new Error(`moto_server did not start within 20 s:\n${seen}`));
+    }, 20000);
     const onData = (chunk: Buffer): void => {
       seen += chunk.toString();
       const match = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
