@@ -83855,7 +83855,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -84122,7 +84122,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield rm(inputPath, {
+            yield io_util_rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -85360,7 +85360,7 @@ function getIDToken(aud) {
  *   {@link StoredObjectError} is the one for an object of a bucket that is missing or corrupt.
  *
  * Anything else that escapes is a bug in this project and is reported as such (a task it ends is
- * INTERNAL_ERROR, see {@link taskStatusOf}).
+ * INTERNAL_ERROR, see {@link classifyFailure}).
  */
 /** Formats a location as `file:line:column` (the parts that are known). */
 function formatLocation(location) {
@@ -85475,15 +85475,18 @@ function classifyError(error) {
     return 'RUNTIME_ERROR';
 }
 /**
- * How a task ends for a given error, from the same classification as the run: the user's or an
- * outside failure is the task's FAILED, a cancel ABORTED, and anything else (a bug of this engine)
- * INTERNAL_ERROR.
+ * How an error ends the run and the task it came from, from one classification: a cancel aborts
+ * both; the user's configuration or an outside failure is the task's FAILED; anything else is a
+ * bug of the engine, the task's INTERNAL_ERROR (and the run's RUNTIME_ERROR), never the plugin's
+ * fault.
  */
-function taskStatusOf(error) {
-    const kind = classifyError(error);
-    if (kind === 'ABORTED')
-        return 'ABORTED';
-    return kind === 'USER_ERROR' || error instanceof ExternalError ? 'FAILED' : 'INTERNAL_ERROR';
+function classifyFailure(error) {
+    const run = classifyError(error);
+    if (run === 'ABORTED')
+        return { run, task: 'ABORTED' };
+    if (run === 'USER_ERROR' || error instanceof ExternalError)
+        return { run, task: 'FAILED' };
+    return { run, task: 'INTERNAL_ERROR' };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
@@ -86045,6 +86048,7 @@ class CappedLines {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/abort/abort-signal.ts
 /**
  * Aborting long work: every long operation of the core takes an AbortSignal. The actions abort it
@@ -86109,7 +86113,6 @@ var dist = __nccwpck_require__(8815);
  * Python-style list with single quotes, which is a YAML flow sequence and is parsed as one.
  */
 
-
 const MAX_TASK_LIST_CHARS = (/* unused pure expression or super */ null && (1024 * 1024));
 /** Serializes tasks for the `apply_tasks` output: compact JSON, stable key order. */
 function formatTaskList(tasks) {
@@ -86121,7 +86124,8 @@ function formatTaskList(tasks) {
 }
 /**
  * Parses a task list. Throws an Error whose message says what is wrong and at which element.
- * An empty list is valid (nothing to apply).
+ * An empty list is valid (nothing to apply). Task types are not checked here: the handler table
+ * knows which exist (see checkTaskTypes in task-handlers/table.ts).
  */
 function parseTaskList(raw) {
     // GitHub caps a job's outputs at 1 MB: a longer list did not come from apply_tasks.
@@ -86145,8 +86149,8 @@ function parseTaskList(raw) {
         if (seen.has(runTaskId))
             throw new Error(`${where} repeats runTaskId ${runTaskId}.`);
         seen.add(runTaskId);
-        if (!isTaskType(taskType)) {
-            throw new Error(`${where} has taskType ${JSON.stringify(taskType)}; expected one of ${TASK_TYPES.join(', ')}.`);
+        if (typeof taskType !== 'string' || taskType === '') {
+            throw new Error(`${where} has no taskType (a non-empty string).`);
         }
         if (pluginAppliedAlias !== undefined &&
             pluginAppliedAlias !== null &&
@@ -87774,7 +87778,7 @@ function outsideReason(root, value, options = {}) {
  * Resolves `value` (relative to `root`) and returns the absolute real path, or throws a
  * ConfigurationError naming `input` with the reason it is not inside the root (outsideReason).
  */
-function confinePath(root, value, input, options = {}) {
+function confine_path_confinePath(root, value, input, options = {}) {
     const why = outsideReason(root, value, options);
     if (why !== undefined) {
         throw new ConfigurationError({
@@ -88627,11 +88631,12 @@ class DeploymentHistory {
         return new Map(records.flat());
     }
     /**
-     * Writes the version record first, then `last`, so `last` never points at a missing version. A
-     * rollback or destroy writes only `last`: the version records keep what each tag deployed.
+     * Writes the version record first (when `keepVersion`: the run type says so), then `last`, so
+     * `last` never points at a missing version. A rollback or destroy writes only `last`: the
+     * version records keep what each tag deployed.
      */
-    async record(target, record) {
-        if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
+    async record(target, record, options) {
+        if (options.keepVersion)
             await this.store.putJson(iac_keys_keys.versionDeployment(target, record.version), record);
         await this.store.putJson(iac_keys_keys.lastDeployment(target), record);
     }
@@ -93152,7 +93157,6 @@ function run_ref_parseRunRef(text) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-record.ts
-const RUN_TYPES = (/* unused pure expression or super */ null && (['DEPLOY', 'ROLLBACK', 'DESTROY']));
 const RUN_STATUSES = (/* unused pure expression or super */ null && ([
     'RUNNING',
     'SUCCEEDED',
@@ -93194,6 +93198,23 @@ function checkTaskTransition(run, task, next) {
         throw new InvalidTransitionError(`task ${task.runTaskId} cannot go from ${task.status} to ${next}`);
     }
 }
+/**
+ * The tasks a step claimed the run for, PENDING -> READY_TO_RUN (`run` mutated), in the same write
+ * as the claim: no write per task. Tasks already further along are left as they are, and the
+ * run's other tasks (those awaiting approval) stay PENDING. Returns whether anything changed.
+ */
+function markReady(run, runTaskIds) {
+    const ready = new Set(runTaskIds);
+    let changed = false;
+    for (const task of run.tasks) {
+        if (!ready.has(task.runTaskId) || task.status !== 'PENDING')
+            continue;
+        checkTaskTransition(run, task, 'READY_TO_RUN');
+        task.status = 'READY_TO_RUN';
+        changed = true;
+    }
+    return changed;
+}
 function checkRunFinish(run, next) {
     if (isFinished(run.status)) {
         throw new InvalidTransitionError(`run ${run.runId} is already ${run.status}`);
@@ -93224,7 +93245,7 @@ function checkRunFinish(run, next) {
  */
 
 /** A step that asks to execute a run another step is executing. Nothing was changed. */
-class RunClaimedError extends errors_ConfigurationError {
+class executor_claim_RunClaimedError extends errors_ConfigurationError {
     run;
     holder;
     name = 'RunClaimedError';
@@ -93250,7 +93271,7 @@ function takeClaim(run, executor) {
     if (holder && holder.id === executor.id)
         return false;
     if (holder)
-        throw new RunClaimedError(run, holder);
+        throw new executor_claim_RunClaimedError(run, holder);
     run.executor = executor;
     return true;
 }
@@ -94312,6 +94333,7 @@ class LockLostError extends errors_ConfigurationError {
 
 
 
+
 /**
  * Writes the run's record, then takes the target's lock. If the lock is held by a RUNNING run, the
  * record is deleted again and RunBlockedError names the holder. The record is written first so
@@ -94362,11 +94384,12 @@ async function createRunRecord(opening, input, options) {
 }
 /**
  * Opens a failed run again (same RUN_ID and TASK_LIST): takes the target's lock again and sets the
- * tasks that did not succeed back to PENDING, keeping how the attempt ended in `attempts`. Refused,
+ * tasks that did not succeed back to PENDING (those in `ready`, which the resuming step executes,
+ * READY_TO_RUN), keeping how the attempt ended in `attempts`. Refused,
  * saying why and what to do, when the run was not a failure (a cancelled run stays cancelled) or
  * when another run of the target started since.
  */
-async function resumeRunRecord(opening, runId, executor) {
+async function resumeRunRecord(opening, runId, executor, ready = []) {
     const run = await opening.records.get(runId);
     if (!run)
         throw missingRecord(opening.store.bucket, runId);
@@ -94390,7 +94413,7 @@ async function resumeRunRecord(opening, runId, executor) {
     const at = opening.now().toISOString();
     await opening.locks.acquire(run, at, { judge: false, leaseMs: opening.leaseMs });
     try {
-        return await opening.records.update(runId, (current) => reopen(current, at, executor));
+        return await opening.records.update(runId, (current) => reopen(current, at, executor, ready));
     }
     catch (error) {
         const now = await opening.records.get(runId);
@@ -94400,10 +94423,10 @@ async function resumeRunRecord(opening, runId, executor) {
     }
 }
 /** Sets a failed run RUNNING again, keeping how the attempt ended; refused when it runs already. */
-function reopen(current, at, executor) {
+function reopen(current, at, executor, ready) {
     if (current.status === 'RUNNING') {
         if (current.executor)
-            throw new RunClaimedError(current, current.executor);
+            throw new executor_claim_RunClaimedError(current, current.executor);
         throw new errors_ConfigurationError({
             message: `Run ${current.runId} was resumed by another job meanwhile.`,
             hint: 'Let that job finish; cancel-run stops it.',
@@ -94439,6 +94462,7 @@ function reopen(current, at, executor) {
         delete task.finishedAt;
         delete task.error;
     }
+    markReady(current, ready);
     return true;
 }
 /** Ids of the runs of the same target created after `run`, oldest first. */
@@ -94519,19 +94543,25 @@ class run_store_RunStore {
     /**
      * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST); refused
      * when the run was not a failure or another run of the target started since (see run-open.ts).
+     * The tasks in `ready` (those the step executes) become READY_TO_RUN in the same write.
      */
-    async resumeRun(runId, executor) {
-        return resumeRunRecord(this.opening, runId, executor);
+    async resumeRun(runId, executor, ready = []) {
+        return resumeRunRecord(this.opening, runId, executor, ready);
     }
     async getRun(runId) {
         return this.records.get(runId);
     }
     /**
-     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
+     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts) and, in the
+     * same write, sets the tasks `ready` (those the step will execute) READY_TO_RUN: throws
      * RunClaimedError, having written nothing, when another step holds it.
      */
-    async claimRun(runId, executor) {
-        return this.records.update(runId, (run) => takeClaim(run, executor));
+    async claimRun(runId, executor, ready = []) {
+        return this.records.update(runId, (run) => {
+            const claimed = takeClaim(run, executor);
+            const marked = markReady(run, ready);
+            return claimed || marked;
+        });
     }
     /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
     async recordApproval(runId, approval) {
@@ -96379,32 +96409,452 @@ function planTextFile(name) {
     return `plans/${name}.txt`;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-tasks.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/recorded-iac.ts
 /**
- * @param deployOrder infra plugin aliases in dependency order (producers first)
- * @param destroyOrder removed plugin aliases in destroy order (consumers first)
+ * IaC that an earlier run deployed, read back from the IaC bucket: the last deployment's IaC of a
+ * plugin that left stk.yaml (to destroy it, in both modes), and the IaC of the version a rollback
+ * returns to. One place for each lookup, and for what is said when it cannot be found.
  */
-function planClassicTasks(deployOrder, destroyOrder) {
-    const seen = new Set();
-    for (const alias of [...deployOrder, ...destroyOrder]) {
-        if (seen.has(alias))
-            throw new Error(`planClassicTasks: alias ${alias} appears twice`);
-        seen.add(alias);
+
+
+/**
+ * The IaC of `alias`'s last successful deployment on the run's target. A plugin with none recorded
+ * cannot be destroyed safely (ConfigurationError); a recorded object that is gone is an outside
+ * failure naming its key.
+ */
+async function lastDeployedIac(deps, manifest, alias) {
+    const last = await deps.history.getLast(manifest.target);
+    const entry = last?.iac[alias];
+    if (!entry) {
+        throw new errors_ConfigurationError({
+            message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+            hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
+        });
     }
-    return [
-        ...[...deployOrder, ...destroyOrder].map((alias) => ({
-            taskType: 'PLAN',
-            pluginAppliedAlias: alias,
-        })),
-        ...deployOrder.flatMap((alias) => [
-            { taskType: 'IAC_SELF_HOSTED', pluginAppliedAlias: alias },
-            { taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: alias },
-        ]),
-        ...destroyOrder.map((alias) => ({
-            taskType: 'DESTROY_SELF_HOSTED',
-            pluginAppliedAlias: alias,
-        })),
-    ];
+    const stored = await requireJson(deps.iacStore, entry.key, `is missing: it is the IaC of ${alias}'s last deployment (run ${last?.runId ?? '?'}), needed to destroy it.`, `${errors_STORED_OBJECT_HINTS.restore} Or destroy its resources by hand.`);
+    return { snapshot: stored.value, object: { bucket: deps.iacStore.bucket, key: entry.key } };
+}
+/**
+ * In a rollback, the IaC the version rolled back to deployed for `alias`; undefined when the run
+ * is not a rollback. Its init passes the guard again, like any IaC.
+ */
+async function rollbackIac(deps, manifest, runId, alias) {
+    const source = manifest.rollback;
+    if (!source)
+        return undefined;
+    const entry = source.iac[alias];
+    // The manifest was built from that version's record, which lists every plugin it deployed.
+    if (!entry)
+        throw new Error(`run ${runId} has no recorded IaC for ${alias}`);
+    const stored = await requireJson(deps.iacStore, entry.key, `is missing: it is the IaC that run ${source.runId} deployed for ${alias} (version ${source.version}), so it cannot be redeployed.`, `${errors_STORED_OBJECT_HINTS.restore} Or deploy that version again from its commit.`);
+    return { snapshot: stored.value, object: { bucket: deps.iacStore.bucket, key: entry.key } };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
+/**
+ * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
+ * its SHA-256, the state version it was made against, its resource changes and the provider lock
+ * file, so the approved job applies exactly what was reviewed, or refuses and says why.
+ */
+
+
+
+
+
+async function savePlan(runs, runId, terraform, logger, options) {
+    const result = await terraform.plan({
+        out: options.file,
+        destroy: options.kind === 'destroy',
+        targets: options.targets,
+    });
+    const bytes = await (0,promises_.readFile)(options.file);
+    const text = result.text;
+    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
+    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
+    const record = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+        targets: options.targets,
+        state: options.state,
+        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
+        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
+        ...(options.connections !== undefined ? { connections: options.connections } : {}),
+        fileKey,
+        textKey,
+        sha256: saved_plans_sha256(bytes),
+        changes,
+        counts: countChanges(changes),
+        hasChanges: result.hasChanges,
+        plannedAt: new Date().toISOString(),
+    };
+    await runs.putArtifact(runId, planArtifact(options.name), record);
+    const c = record.counts;
+    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    return record;
+}
+async function loadPlanRecord(runs, runId, name) {
+    return runs.getArtifact(runId, planArtifact(name));
+}
+/**
+ * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
+ * Returns how many resources it destroys; the caller applies `file`.
+ */
+async function replanReviewedDestroy(terraform, record, file, refusal) {
+    await terraform.plan({ out: file, destroy: true, targets: record.targets });
+    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const differences = compareDestroys(destroyedAddresses(record.changes), now);
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            { message: refusal.nothing, hint: refusal.hint },
+        ], refusal.title);
+    }
+    return now.length;
+}
+/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
+async function verifiedPlanBytes(runs, bucket, runId, record) {
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    const bytes = await runs.getFile(runId, planFile(record.name));
+    const object = { bucket, key: record.fileKey };
+    if (!bytes) {
+        throw new StoredObjectError({ ...object, problem: 'missing' }, `is missing: it is the saved ${what} of run ${runId}, which was reviewed. Nothing was applied.`, errors_STORED_OBJECT_HINTS.newRun);
+    }
+    const actual = saved_plans_sha256(bytes);
+    if (actual !== record.sha256) {
+        throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is the saved ${what} of run ${runId}, but it is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}. Nothing was applied.`, 'Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.');
+    }
+    return Buffer.from(bytes);
+}
+/** Refuses to go on when the state moved since the plan was made. */
+function refuseStaleState(runId, record, now) {
+    const moved = stateMoved(record.state, now);
+    if (!moved)
+        return;
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    throw new errors_ConfigurationError({
+        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+    });
+}
+/** How the state moved between two versions, in words; undefined when it did not. */
+function stateMoved(planned, now) {
+    if (planned === null && now === null)
+        return undefined;
+    if (planned === null)
+        return `a state was created (serial ${now?.serial ?? '?'})`;
+    if (now === null)
+        return 'the state was deleted';
+    if (planned.lineage !== now.lineage)
+        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+    if (planned.serial !== now.serial)
+        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+    return undefined;
+}
+function saved_plans_sha256(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-project.ts
+/**
+ * Unified mode's one Terraform project of the run (docs/runs-and-tasks.md#classic-and-unified-mode), as this job holds it: the
+ * project folder (rendered here by UNIFIED_IAC or restored from the run after a job boundary,
+ * never a folder another job left), its init once per job, its saved plans, and the stored modules
+ * it is rendered from.
+ */
+
+
+
+
+
+
+
+class UnifiedProject {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    projects;
+    initialized;
+    /** Whether this job's disk holds the run's project (rendered or restored here). */
+    onDisk = false;
+    constructor(deps, runId, manifest, workDir, projects) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.projects = projects;
+    }
+    get dir() {
+        return (0,external_node_path_.join)(this.workDir, 'unified');
+    }
+    /** The plugins the run deploys, in dependency order. */
+    get keptAliases() {
+        return this.manifest.deployOrder;
+    }
+    /** The plugins that left stk.yaml, destroyed by the run. */
+    get removedAliases() {
+        return this.manifest.destroy.map((p) => p.alias);
+    }
+    /** Stores the rendered project with the run and writes it to this job's disk. */
+    async write(files, project) {
+        await this.deps.runs.putArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, project);
+        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+        await writeRenderedProject({ files, digest: project.digest }, this.dir);
+        this.onDisk = true;
+    }
+    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
+    async init(lockFile) {
+        if (this.initialized)
+            return this.initialized;
+        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
+        if (!this.onDisk) {
+            const project = await this.snapshot();
+            await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+            await restoreSnapshot(project, this.dir, this.deps.runs.artifactObject(this.runId, UNIFIED_PROJECT_ARTIFACT));
+            this.onDisk = true;
+        }
+        const terraform = this.projects.project(this.dir, null);
+        await terraform.init(this.projects.stateBackend(null), { lockFile });
+        this.initialized = terraform;
+        return terraform;
+    }
+    /** The project as UNIFIED_IAC stored it with the run. */
+    async snapshot() {
+        return this.deps.runs.requireArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, 'is missing: UNIFIED_IAC did not store the unified project.');
+    }
+    /** Saves the `kind` plan of the project, made against `state`. */
+    async savePlan(terraform, kind, targets, state, lockFile) {
+        return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
+            name: kind,
+            kind,
+            file: (0,external_node_path_.join)(this.dir, `${kind}.tfplan`),
+            targets,
+            state,
+            ...(lockFile !== undefined ? { lockFile } : {}),
+        });
+    }
+    /** The saved `kind` plan, which the run's PLAN task made. */
+    async planRecord(kind) {
+        return this.deps.runs.requireArtifact(this.runId, planArtifact(kind), `is missing: the PLAN task did not save the ${kind} plan.`);
+    }
+    /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
+    async lastModule(alias) {
+        const last = await lastDeployedIac(this.deps, this.manifest, alias);
+        return withDefaults(last.snapshot);
+    }
+    /** In a rollback, the module as the version rolled back to deployed it. */
+    async rollbackModule(alias) {
+        const stored = await rollbackIac(this.deps, this.manifest, this.runId, alias);
+        if (!stored)
+            return undefined;
+        const source = this.manifest.rollback;
+        this.deps.logger.info(`Using the module ${alias} that run ${source?.runId ?? '?'} deployed for version ${source?.version ?? '?'}.`);
+        return withDefaults(stored.snapshot);
+    }
+}
+/** A stored module's files, placed under `<alias>/` in the unified project. */
+function moduleFilesOf(alias, module) {
+    return module.files.map((f) => ({
+        path: `${alias}/${f.path}`,
+        content: Buffer.from(f.base64, 'base64'),
+    }));
+}
+/** Modules stored before they recorded their wiring have none. */
+function withDefaults(stored) {
+    return { ...stored, inputs: stored.inputs ?? {}, outputs: stored.outputs ?? [] };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
+/**
+ * Writing `<alias>_<BASE_PATH_OUTPUT>` into the checkout, which the repository's authors control:
+ * a file committed there as a symbolic link (or a FIFO, a folder, a hard link) must not make the
+ * engine write anywhere but a fresh regular file in that folder. The content goes to a new file
+ * created next to the target (O_EXCL | O_NOFOLLOW) and is renamed over it: a rename replaces the
+ * directory entry, never what a link points at.
+ */
+
+
+
+
+
+/** Refuses a target that exists and is not a regular file (a link, a folder, a FIFO, ...). */
+async function checkOutputTarget(dir, name) {
+    if ((0,external_node_path_.basename)(name) !== name || name === '.' || name === '..')
+        throw new Error(`output file name ${name} is not a plain file name`);
+    const found = await (0,promises_.lstat)((0,external_node_path_.join)(dir, name)).catch((error) => {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    });
+    if (!found || found.isFile())
+        return;
+    const what = found.isSymbolicLink()
+        ? 'is a symbolic link'
+        : found.isDirectory()
+            ? 'is a folder'
+            : 'is not a regular file';
+    throw new errors_ConfigurationError({
+        message: `${name} ${what} in the checkout: runtime-tasks writes the plugin's outputs there and does not write through it.`,
+        location: { file: name },
+        hint: 'Remove it from the repository: runtime-tasks creates the outputs file itself.',
+    });
+}
+/** Writes `content` as `<dir>/<name>` without following or writing through anything there. */
+async function writeOutputFile(dir, name, content) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    await checkOutputTarget(dir, name);
+    const temp = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const handle = await (0,promises_.open)(temp, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o644);
+    try {
+        await handle.writeFile(content);
+    }
+    finally {
+        await handle.close();
+    }
+    try {
+        await (0,promises_.rename)(temp, (0,external_node_path_.join)(dir, name));
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
+/**
+ * Maps outputs to instances. A `from` that is not a root output of the rendered project is a
+ * problem naming it and the outputs that do exist.
+ */
+function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) {
+    const instances = [];
+    const sensitive = {};
+    const problems = [];
+    for (const connection of generated) {
+        const attributes = {};
+        for (const { from, to } of connection.outputs) {
+            const output = outputs[from];
+            if (output === undefined) {
+                const existing = Object.keys(outputs).sort();
+                problems.push({
+                    message: `Connection Interface ${connection.name} (${connection.type}) maps output '${from}' to '${to}', but the deployed Terraform has no output '${from}'${existing.length > 0 ? ` (it has: ${existing.join(', ')})` : ' (it has no outputs)'}.`,
+                    location: { file: pluginFile },
+                    hint: `Add output "${from}" to the plugin's templates-deploy, or fix the mapping.`,
+                });
+                continue;
+            }
+            attributes[to] = output.value;
+            if (output.sensitive)
+                (sensitive[connection.name] ??= []).push(to);
+        }
+        instances.push({
+            name: connection.name,
+            type: connection.type,
+            attributes,
+            producer,
+            updatedAt: now.toISOString(),
+        });
+    }
+    return { instances, sensitive, problems };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
+/**
+ * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
+ * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
+ * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
+ * whose Terraform output is `sensitive`, so consumers mask them as well.
+ */
+
+
+
+/**
+ * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
+ * before anything can print them, and publishes them; returns what was published.
+ */
+async function publishConnections(deps, manifest, plugin, outputs, run) {
+    const { target } = manifest;
+    const { appKind, appId, appName } = target;
+    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
+    if (mapped.problems.length > 0)
+        throw new errors_ConfigurationError(mapped.problems);
+    for (const instance of mapped.instances) {
+        const secret = [
+            ...new Set([
+                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
+                ...(mapped.sensitive[instance.name] ?? []),
+            ]),
+        ].sort();
+        if (secret.length === 0)
+            continue;
+        instance.secretAttributes = secret;
+        for (const name of secret)
+            run.mask(instance.attributes[name]);
+    }
+    if (mapped.instances.length === 0)
+        return [];
+    const repository = manifest.deployedFrom?.repository;
+    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/output-publisher.ts
+
+
+class OutputPublisher {
+    deps;
+    manifest;
+    runId;
+    options;
+    masker;
+    constructor(deps, manifest, runId, options, masker) {
+        this.deps = deps;
+        this.manifest = manifest;
+        this.runId = runId;
+        this.options = options;
+        this.masker = masker;
+    }
+    /** The output file of plugin `alias`, relative to the output folder. */
+    fileName(alias) {
+        return `${alias}_${this.options.outputFileSuffix}`;
+    }
+    /** Refuses an output file that could not be written, before anything is applied. */
+    async checkTarget(alias) {
+        await checkOutputTarget(this.options.outputDir, this.fileName(alias));
+    }
+    /**
+     * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
+     * Interfaces the plugin generates; returns the file name.
+     */
+    async publish(plugin, outputs) {
+        const outputFile = this.fileName(plugin.alias);
+        await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
+        const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
+            runId: this.runId,
+            mask: (value) => this.masker.mask(value),
+        });
+        if (published.length > 0) {
+            this.deps.logger.info(`Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`);
+        }
+        return outputFile;
+    }
+    /** Deletes the Connection Interfaces a removed plugin generated. */
+    async removeConnections(removed) {
+        const names = removed.generates.map((g) => g.name);
+        if (names.length === 0)
+            return;
+        const foreign = await this.deps.context.removeOwned(this.manifest.target, names);
+        const gone = names.filter((n) => !foreign.includes(n));
+        if (gone.length > 0)
+            this.deps.logger.info(`Removed Connection Interface(s): ${gone.join(', ')}.`);
+        if (foreign.length > 0)
+            this.deps.logger.warning(`Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`);
+    }
+}
+/** Output values for the outputs file: sensitive ones are never written to disk. */
+function publicOutputs(outputs) {
+    return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/lifecycle-manifests.ts
@@ -96520,126 +96970,6 @@ function unchangedPlugins(manifest, last) {
         return [];
     const before = new Map(recordedManifest(last).plugins.map((p) => [p.alias, p.digest]));
     return manifest.deployOrder.filter((alias) => before.get(alias) === manifest.plugins.find((p) => p.alias === alias)?.digest);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-run.ts
-/** Tasks orchestrate-and-plan executes itself before asking for approval (both modes). */
-const PLANNING_TASKS = ['UNIFIED_IAC', 'PLAN'];
-function planUnifiedTasks(deployOrder, destroyOrder) {
-    const types = [
-        'UNIFIED_IAC',
-        'PLAN',
-        ...(deployOrder.length > 0 ? ['UNIFIED_DEPLOY'] : []),
-        ...(destroyOrder.length > 0 ? ['UNIFIED_DESTROY'] : []),
-    ];
-    if (types.length === 2)
-        return [];
-    return types.map((taskType) => ({ taskType, pluginAppliedAlias: null }));
-}
-function deploymentMode(tasks) {
-    return tasks.some((t) => t.taskType.startsWith('UNIFIED_')) ? 'unified' : 'classic';
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
-/**
- * Before a run is opened: an application (or shared infra) id is deployed from one repository of
- * the workspace. A run from another repository is refused before anything of the application is
- * locked, planned or shown, naming both repositories; a person moves the id with the CLI
- * (`apps takeover`). The first run binds it, with a conditional write, so two repositories racing
- * for a new id cannot both win.
- */
-
-
-
-/**
- * Refuses a run of `target` from another repository than the one it is bound to. Returns what
- * binds an unbound id to this repository: call it only once every other check has passed, just
- * before the run is opened, so a refused run writes nothing.
- *
- * An id deployed before bindings existed has none: it is adopted by the repository that deployed
- * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
- * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
- */
-async function checkRepositoryBinding(deps, target, from, options) {
-    const { location } = options;
-    const stored = await deps.bindings.get(target.workspace, target.appKind, target.appId);
-    if (stored) {
-        checkSameRepository(deps, stored.value, target, from, location);
-        return async () => undefined;
-    }
-    // Not bound: deployed before bindings existed (in any environment), or never.
-    const lasts = await deps.history.lastInEveryEnvironment(target.workspace, target.appKind, target.appId);
-    for (const [environment, last] of lasts) {
-        const run = await deps.runs.getRun(last.runId);
-        const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
-        if (previous && previous !== from.repository) {
-            throw refusal(target, from, `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
-        }
-    }
-    const adopted = lasts.size > 0;
-    return async () => {
-        const standing = await deps.bindings.bind(target, from, {
-            by: options.by,
-            how: adopted ? 'adopted' : 'first-run',
-        });
-        if (standing.repository === from.repository) {
-            deps.logger.info(`${describeTarget(target)} (${target.appId}) is now bound to repository ${from.repository}${from.source === 'github' ? '' : ` (${from.source === 'input' ? 'REPOSITORY_NAME' : 'default name outside GitHub Actions'})`} in workspace ${target.workspace}: other repositories are refused unless a person moves it (CLI apps takeover).`);
-        }
-        checkSameRepository(deps, standing, target, from, location);
-    };
-}
-function checkSameRepository(deps, binding, target, from, location) {
-    if (binding.repository !== from.repository) {
-        const how = binding.history.at(-1);
-        throw refusal(target, from, `is deployed from repository ${binding.repository} (${how?.how === 'takeover' ? `taken over by ${how.by}` : 'bound by its first run'} at ${how?.at ?? binding.updatedAt})`, location, deps.bindings);
-    }
-    if (binding.workflow && from.workflow && binding.workflow !== from.workflow) {
-        deps.logger.info(`${describeTarget(target)} was bound by workflow ${binding.workflow}; this run comes from ${from.workflow} of the same repository (allowed: the binding is by repository).`);
-    }
-}
-function refusal(target, from, why, location, bindings) {
-    const id = `${target.appKind === 'infra' ? 'infra-id' : 'app-id'} ${target.appId}`;
-    return new errors_ConfigurationError({
-        message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
-        ...(location ? { location } : {}),
-        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
-    });
-}
-/** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
-function repositoryOfRunUrl(url) {
-    return /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/actions\/runs\//.exec(url)?.[1];
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
-/**
- * Before a run is opened: every Connection Interface the run will publish must be free or owned
- * by this application. One owned by another application is refused naming both, before anything
- * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
- * publish), which is what settles two applications racing for a free name.
- */
-
-
-async function checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
-    const { target } = manifest;
-    const deployed = new Set(manifest.deployOrder);
-    const generated = manifest.plugins
-        .filter((p) => deployed.has(p.alias))
-        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
-    if (generated.length === 0)
-        return;
-    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
-    const problems = generated.flatMap(({ alias, name }) => {
-        const instance = found.get(name);
-        if (!instance)
-            return [];
-        const owner = ownerOf(instance);
-        if (ownedBy(owner, target))
-            return [];
-        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
-    });
-    if (problems.length > 0) {
-        throw new errors_ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-versions.ts
@@ -96847,35 +97177,185 @@ function noteRecordedVersions(manifest, jobVersion, logger) {
     logger.info(`Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`);
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
+/**
+ * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
+ * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
+ * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
+ * in that same region: a reviewed plan made for one region is never applied in another.
+ */
 
-class TemplateWarnings {
-    references = [];
-    collisionsOf = new Set();
-    /**
-     * Warns, once per plugin, about inputs named like the template context's own names (see
-     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
-     */
-    reportCollisions(logger, alias, inputs, location) {
-        if (this.collisionsOf.has(alias))
-            return;
-        this.collisionsOf.add(alias);
-        for (const collision of templateNameCollisions(inputs)) {
-            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
-        }
+/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
+const AWS_REGION_NAME = {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
+};
+/**
+ * The region the run's tasks apply in: the one it was planned in (runs planned before it was
+ * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
+ * not given) must be that region: the plan reviewers approved addresses its resources there.
+ */
+function terraform_region_applyRegion(given, run, iacBucketRegion) {
+    if (!run)
+        return given || iacBucketRegion;
+    const planned = run.awsRegion ?? iacBucketRegion;
+    if (given !== '' && given !== planned) {
+        throw new ConfigurationError({
+            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
+            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
+        });
     }
-    /** Annotates the references not reported yet, with `logger` (the task's own log). */
-    report(logger, found) {
-        const before = this.references.length;
-        template_session_mergeReferences(this.references, found ?? []);
-        for (const reference of this.references.slice(before)) {
-            logger.warning(describeUndefinedReference(reference), reference.location);
-        }
-    }
+    return planned;
 }
-/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
-function undefinedModeOf(strict) {
-    return strict ? 'strict' : 'lenient';
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
+/**
+ * A plugin folder as one JSON object that restores it exactly: every file and folder with its
+ * permission bits, and a SHA-256 digest over all of it. What the registry stores is written by a
+ * publisher and read back by every deploying workflow, so reading it back trusts nothing: paths,
+ * modes, sizes and the digest are checked again before anything is written to disk.
+ */
+
+
+
+
+
+/** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
+const MAX_PLUGIN_BYTES = MAX_PLUGIN_FOLDER_BYTES;
+/** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
+const MAX_PLUGIN_ENTRIES = 5000;
+/** SHA-256 over every entry's type, path, mode and content digest, in path order. */
+function digestArchive(archive) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const entry of archive.entries) {
+        const content = entry.type === 'file'
+            ? (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(entry.base64, 'base64')).digest('hex')
+            : '';
+        hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${content}\n`);
+    }
+    return hash.digest('hex');
+}
+function listArchive(archive) {
+    return archive.entries.map((e) => e.type === 'file'
+        ? { path: e.path, type: e.type, mode: e.mode, bytes: Buffer.from(e.base64, 'base64').length }
+        : { path: e.path, type: e.type, mode: e.mode });
+}
+function refuse(message, file, hint) {
+    throw new errors_ConfigurationError({ message, location: { file }, ...(hint ? { hint } : {}) });
+}
+/** Why a mode cannot be kept: the engine must read every file and walk every folder it restores. */
+function modeProblem(type, mode) {
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
+        return `has mode ${String(mode)}; only permission bits (0 to 0777) are kept`;
+    const needed = type === 'dir' ? 0o700 : 0o600;
+    if ((mode & needed) !== needed)
+        return `has mode ${mode.toString(8)}; its owner must be able to ${type === 'dir' ? 'list, enter and write' : 'read and write'} it`;
+    return undefined;
+}
+/**
+ * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
+ * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
+ */
+async function readPluginFolder(dir, displayDir) {
+    const entries = [];
+    let total = 0;
+    const walk = async (rel) => {
+        // `.git`: a plugin repository's checkout is published as it is, without its history.
+        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
+        for (const name of names) {
+            const path = rel ? external_node_path_.posix.join(rel, name) : name;
+            const display = external_node_path_.posix.join(displayDir, path);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
+            if (entries.length >= MAX_PLUGIN_ENTRIES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_ENTRIES} files and folders.`, displayDir);
+            if (stat.isSymbolicLink())
+                refuse('Symbolic links cannot be published: they could point anywhere on the machine that restores the plugin.', display, 'Copy the file into the plugin instead.');
+            const type = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+            if (!type)
+                refuse('Only files and folders can be published (this is a device, FIFO or socket).', display);
+            const mode = stat.mode & 0o777;
+            const problem = modeProblem(type, mode);
+            if (problem)
+                refuse(`The ${type === 'dir' ? 'folder' : 'file'} ${problem}.`, display, `chmod u+rw${type === 'dir' ? 'x' : ''} it.`);
+            if (type === 'dir') {
+                entries.push({ type, path, mode });
+                await walk(path);
+                continue;
+            }
+            total += stat.size;
+            if (total > MAX_PLUGIN_BYTES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir, 'Keep build outputs and vendored trees out of the plugin folder.');
+            const content = await (0,promises_.readFile)((0,external_node_path_.join)(dir, path));
+            entries.push({ type, path, mode, base64: content.toString('base64') });
+        }
+    };
+    await walk('');
+    return { schemaVersion: 1, entries };
+}
+/** Why an archive path could write outside the folder (or is no path at all); undefined when safe. */
+function plugin_archive_pathProblem(path) {
+    if (typeof path !== 'string' || path === '')
+        return 'has no path';
+    if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
+        return 'has an absolute path';
+    if (/[\\\0]/.test(path))
+        return 'has a backslash or NUL in its path';
+    const parts = path.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..'))
+        return "has a path with an empty, '.' or '..' segment";
+    return undefined;
+}
+/**
+ * Checks an archive read back from the store against the digest recorded when it was published,
+ * and every entry against the rules of readPluginFolder. Throws a ConfigurationError naming the
+ * first thing wrong, at `displayDir`.
+ */
+function checkArchive(archive, digest, displayDir) {
+    const entries = archive?.entries;
+    if (!Array.isArray(entries) || archive.schemaVersion !== 1)
+        refuse('The stored plugin is not an archive this engine can read.', displayDir);
+    if (entries.length > MAX_PLUGIN_ENTRIES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_ENTRIES} entries.`, displayDir);
+    const seen = new Set();
+    let total = 0;
+    for (const raw of entries) {
+        // A hostile object may hold anything: null, numbers, entries without fields.
+        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
+        const problem = plugin_archive_pathProblem(entry.path) ??
+            (entry.type === 'file' || entry.type === 'dir'
+                ? undefined
+                : 'is neither a file nor a folder') ??
+            modeProblem(entry.type, entry.mode) ??
+            (entry.type === 'file' && typeof entry.base64 !== 'string' ? 'has no content' : undefined) ??
+            (seen.has(entry.path) ? 'is listed twice' : undefined);
+        if (problem)
+            refuse(`An entry of the stored plugin ${problem}: refused.`, displayDir);
+        seen.add(entry.path);
+        if (entry.type === 'file')
+            total += Buffer.byteLength(entry.base64, 'base64');
+    }
+    if (total > MAX_PLUGIN_BYTES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir);
+    const actual = digestArchive(archive);
+    if (actual !== digest)
+        refuse(`The stored plugin does not match the digest recorded when it was published (recorded sha256 ${digest}, stored content sha256 ${actual}): it was changed after publishing, and is refused.`, displayDir, 'Restore the object (S3 versioning) or publish the plugin again under a new version, and find out who could write to the IaC bucket.');
+    return archive;
+}
+/** Writes a checked archive into `dir` (new or empty): folders, files, then their modes. */
+async function restoreArchive(archive, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    for (const entry of archive.entries) {
+        const target = (0,external_node_path_.join)(dir, ...entry.path.split('/'));
+        if (entry.type === 'dir')
+            await (0,promises_.mkdir)(target, { recursive: true, mode: 0o700 });
+        else {
+            await (0,promises_.mkdir)((0,external_node_path_.join)(target, '..'), { recursive: true, mode: 0o700 });
+            // `wx`: never through an existing file or link.
+            await (0,promises_.writeFile)(target, Buffer.from(entry.base64, 'base64'), { flag: 'wx', mode: 0o600 });
+        }
+    }
+    for (const entry of archive.entries)
+        await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/registry-ref.ts
@@ -96970,293 +97450,1369 @@ function compareVersionsDescending(a, b) {
     return 0;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
 /**
- * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
- * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
- * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
- * and checked, files snapshotted with the run, templates guarded when rendered).
+ * The plugin registry in the IaC bucket: `plugins publish` stores an immutable version of a
+ * plugin, deployments fetch it by the `studio/name@version` stk.yaml names.
+ *
+ * A version is published in two conditional writes (`If-None-Match: *`): first its files, under a
+ * key holding their digest, then its release record, which is what makes the version exist. The
+ * release record is never overwritten: publishing the same files again is a no-op, different files
+ * are refused, and of two publishers racing for one version exactly one wins.
  */
 
 
 
 
-class FetchedPlugins {
-    registry;
-    scratch;
-    fetched = new Map();
-    constructor(registry) {
-        this.registry = registry;
+
+
+
+
+class PluginRegistry {
+    store;
+    constructor(store) {
+        this.store = store;
     }
+    /** Where the registry lives, for messages: `s3://<bucket>/plugins/`. */
     get place() {
-        return `the plugin registry ${this.registry.place}`;
+        return `s3://${this.store.bucket}/${REGISTRY_PREFIX}`;
     }
-    fetch(ref) {
-        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
-        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
-        if (!isPublishableRef(ref))
-            return Promise.resolve(undefined);
-        const id = formatRef(ref);
-        let entry = this.fetched.get(id);
-        if (!entry) {
-            const folder = String(this.fetched.size);
-            entry = (async () => {
-                this.scratch ??= (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'deploy-engine-registry-'));
-                const dir = (0,external_node_path_.join)(await this.scratch, folder);
-                const release = await this.registry.fetch(ref, dir);
-                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
-            })();
-            this.fetched.set(id, entry);
-        }
-        return entry;
-    }
-    versions(ref) {
-        return isPublishableRef({ ...ref, version: '0.0.0' })
-            ? this.registry.versions(ref.studio, ref.name)
-            : Promise.resolve([]);
-    }
-    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
-    async dispose() {
-        if (this.scratch)
-            await (0,promises_.rm)(await this.scratch, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
-/**
- * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
- * (DEPLOY: from stk.yaml, against the workspace context and the last successful deployment;
- * ROLLBACK and DESTROY: from the deployment history), refuse what would break another application,
- * skip what did not change, open the run (the lock refuses a second one), keep the manifest and a
- * snapshot of every plugin with the run, and return the tasks to approve.
- * Every refusal happens before the run is opened. If anything fails after the run was opened, the
- * run is closed with the matching error status, which releases the lock: nothing is left blocked.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function openRun(deps, options) {
-    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
-    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
-    try {
-        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
-    }
-    finally {
-        await registry?.dispose();
-    }
-}
-async function openRunWith(deps, options) {
-    const { logger } = deps;
-    const operation = options.operation ?? { type: 'DEPLOY' };
-    const mode = options.mode ?? 'classic';
-    // A broken stk.yaml fails here, before any call to S3.
-    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
-    // Another repository's application is refused before anything of it is read, locked or planned.
-    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quiet(logger) }), options.deployedFrom, {
-        by: options.workflowRunUrl,
-        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
-    });
-    let manifest;
-    let last;
-    let templateWarnings = [];
-    if (operation.type === 'DEPLOY') {
-        // Broken type files fail here too, before any call to S3.
-        const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
-        // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
-        // v1 connectors may be required ones too: which, only plugin.yaml says.
-        const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
-        const [found, sharedValues, workspaceTypes] = await Promise.all([
-            deps.context.getMany(options.workspace, options.environment, required),
-            deps.sharedValues.resolve(options.workspace, options.environment),
-            deps.connectionTypes.list(options.workspace),
-        ]);
-        for (const value of Object.values(sharedValues)) {
-            const text = value.secret ? secretText(value.value) : undefined;
-            if (text)
-                logger.addSecret(text);
-        }
-        const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
-        notices.forEach((n) => logger.warning(n));
-        const manifestOptions = {
-            ...options,
-            connectionInterfaces: [...found.values()],
-            sharedValues,
-            connectionTypes,
-            logger,
+    /**
+     * Publishes the plugin folder `dir` as `<studio>/<metadata.name>@<metadata.version>` (a
+     * `version` given must equal metadata.version: the deployment checks plugin.yaml against it).
+     */
+    async publish(dir, options) {
+        const ref = await readRef(dir, options.displayDir, options.studio, options.version);
+        const archive = await readPluginFolder(dir, options.displayDir);
+        const digest = digestArchive(archive);
+        const release = {
+            schemaVersion: 1,
+            ...ref,
+            digest,
+            files: listArchive(archive),
+            bytes: listArchive(archive).reduce((sum, f) => sum + (f.bytes ?? 0), 0),
+            publishedAt: (options.now ?? new Date()).toISOString(),
+            publishedBy: options.publisher,
         };
-        // The target (and so the history to compare with) is known only once stk.yaml is read.
-        // Computed inputs render inside: the session gives them the mode and collects what was undefined.
-        const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
-        manifest = built.result;
-        templateWarnings = built.references;
-        for (const reference of templateWarnings)
-            logger.warning(describeUndefinedReference(reference), reference.location);
-        last = await deps.history.getLast(manifest.target);
-        const live = liveDeployment(last);
-        if (live) {
-            manifest = await buildManifest({
-                ...manifestOptions,
-                logger: quiet(logger),
-                previous: recordedManifest(live),
-            });
+        const existing = await this.show(ref);
+        if (existing)
+            return this.alreadyThere(existing, digest);
+        await this.putContent(ref, digest, archive);
+        try {
+            await this.store.putJson(releaseKey(ref), release, { ifNoneMatch: '*' });
         }
-        const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
-        if (open.length > 0)
-            logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
-    }
-    else {
-        const target = descriptorTarget(descriptor, { ...options, logger });
-        last = await deps.history.getLast(target);
-        if (operation.type === 'ROLLBACK') {
-            const tag = await deps.history.getByVersion(target, operation.version);
-            if (!tag)
-                throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
-            checkMode(tag, mode, `deployed as version ${tag.version}`);
-            manifest = rollbackManifest(target, tag, last);
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // Someone published this version between our read and our write.
+            const winner = await this.show(ref);
+            if (!winner)
+                throw error;
+            // Our archive is named by no release: removed if we may (a publisher may lack delete).
+            if (winner.digest !== digest)
+                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
+            return this.alreadyThere(winner, digest);
         }
-        else {
-            const live = liveDeployment(last);
-            manifest = live
-                ? destroyManifest(target, live, options.version)
-                : emptyManifest(target, options.version);
-            if (!live)
-                logger.info(last?.destroyed
-                    ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
-                    : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
+        return { outcome: 'published', release };
+    }
+    /** The release record of one version; undefined when it was never published. */
+    async show(ref) {
+        return (await this.store.getJson(releaseKey(ref)))?.value;
+    }
+    /** Every published plugin (optionally of one studio, or one plugin), each with its versions newest first. */
+    async list(filter = {}) {
+        const prefix = filter.studio !== undefined && filter.name !== undefined
+            ? pluginPrefix(filter.studio, filter.name)
+            : filter.studio !== undefined
+                ? `${REGISTRY_PREFIX}${encodeURIComponent(filter.studio)}/`
+                : REGISTRY_PREFIX;
+        const byPlugin = new Map();
+        for (const key of await this.store.list(prefix)) {
+            const ref = refOfReleaseKey(key);
+            if (!ref)
+                continue;
+            const id = `${ref.studio}/${ref.name}`;
+            const plugin = byPlugin.get(id) ?? { studio: ref.studio, name: ref.name, versions: [] };
+            plugin.versions.push(ref.version);
+            byPlugin.set(id, plugin);
+        }
+        return [...byPlugin.values()]
+            .sort((a, b) => a.studio === b.studio ? a.name.localeCompare(b.name) : a.studio.localeCompare(b.studio))
+            .map((p) => ({ ...p, versions: p.versions.sort(compareVersionsDescending) }));
+    }
+    /** The published versions of one plugin, newest first. */
+    async versions(studio, name) {
+        return (await this.list({ studio, name }))[0]?.versions ?? [];
+    }
+    /**
+     * Restores a published version into `dir` (new or empty), after checking its files against the
+     * digest recorded at publishing. Undefined when the version was never published.
+     */
+    async fetch(ref, dir) {
+        const release = await this.show(ref);
+        if (!release)
+            return undefined;
+        const display = registryDisplayDir(ref);
+        const recorded = release;
+        if (recorded.studio !== ref.studio ||
+            recorded.name !== ref.name ||
+            recorded.version !== ref.version ||
+            typeof recorded.digest !== 'string' ||
+            !/^[0-9a-f]{64}$/.test(recorded.digest)) {
+            throw new StoredObjectError({ bucket: this.store.bucket, key: releaseKey(ref), problem: 'corrupt' }, `is the release record of ${formatRef(ref)} but does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
+        }
+        const stored = await requireJson(this.store, contentKey(ref, release.digest), `is missing: it holds the files of ${formatRef(ref)}, published, but gone from the bucket.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
+        await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
+        return release;
+    }
+    /** Stores the files; an object already there under their digest must hold exactly them. */
+    async putContent(ref, digest, archive) {
+        const key = contentKey(ref, digest);
+        try {
+            await this.store.putJson(key, archive, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // A publisher of the same files got there first (or an earlier attempt stopped halfway).
+            const there = await this.store.getJson(key);
+            checkArchive(there?.value, digest, registryDisplayDir(ref));
         }
     }
-    manifest = { ...manifest, deployedFrom: options.deployedFrom };
-    if (options.repositoryFiles) {
-        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
-        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
-        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
-    }
-    const live = liveDeployment(last);
-    if (live)
-        checkMode(live, mode, 'last deployed');
-    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
-    manifest = withTerraformVersions(manifest, terraform.versions);
-    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
-    const removed = manifest.destroy.map((p) => p.alias);
-    const tasks = mode === 'unified'
-        ? planUnifiedTasks(manifest.deployOrder, removed)
-        : planClassicTasks(manifest.deployOrder, removed);
-    const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
-    const base = {
-        type: operation.type,
-        manifest,
-        unchanged,
-        brokenConsumers,
-        templateWarnings,
-        ...(live ? { previous: live } : {}),
-    };
-    if (tasks.length === 0) {
-        logger.info('No infra plugin to deploy or destroy: no run is opened.');
-        return base;
-    }
-    const skipped = operation.type === 'DEPLOY' && operation.skipUnchanged === true
-        ? skipReason(manifest, live, mode, options.terraformVersion)
-        : undefined;
-    if (!skipped) {
-        terraform.notices.forEach((n) => logger.info(n));
-        if (options.resolveTerraform)
-            await installTerraformVersions(manifest, options.resolveTerraform);
-    }
-    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
-    await bindRepository();
-    const run = await deps.runs.createRun({
-        type: operation.type,
-        target: manifest.target,
-        version: manifest.version,
-        workflowRunUrl: options.workflowRunUrl,
-        tfstate: options.tfstate,
-        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
-        manifestDigest: manifest.digest,
-        tasks: skipped ? [] : tasks,
-        ...(options.audit ? { audit: options.audit } : {}),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-    }, {
-        ...(options.liveness ? { liveness: options.liveness } : {}),
-        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
-    });
-    options.onOpened?.(run);
-    try {
-        if (skipped) {
-            logger.info(skipped);
-            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
-        }
-        // Their digests go into the run record: runtime-tasks refuses objects changed since.
-        const digests = {};
-        digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
-        // A rollback deploys the IaC recorded then: it needs no plugin files.
-        for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
-            const plugin = manifest.plugins.find((p) => p.alias === alias);
-            if (!plugin?.source)
-                throw new Error(`manifest has no source for infra plugin ${alias}`);
-            const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-            const name = sourceArtifact(alias);
-            digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
-        }
-        const recorded = await deps.runs.recordArtifacts(run.runId, digests);
-        return { ...base, run: recorded };
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
+    alreadyThere(existing, digest) {
+        if (existing.digest === digest)
+            return { outcome: 'unchanged', release: existing };
+        const by = existing.publishedBy?.actor ?? 'unknown';
+        throw new errors_ConfigurationError({
+            message: `${formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
+            location: { file: `${REGISTRY_PREFIX}${formatRef(existing)}` },
+            hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
+        });
     }
 }
-/** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
-function skipReason(manifest, live, mode, terraformVersion) {
-    if (!live?.fingerprint || manifest.destroy.length > 0)
-        return undefined;
-    if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
-        return undefined;
-    return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
+/** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
+async function readRef(dir, displayDir, studio, version) {
+    const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
+    const read = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
+    if (!read.yaml)
+        throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
+    const parsed = parsePluginDefinition(read.yaml);
+    if (!parsed.plugin || parsed.problems.length > 0)
+        throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
+    const where = parsed.plugin.locate(['metadata', 'version']);
+    if (version !== undefined && version !== parsed.plugin.version)
+        throw new errors_ConfigurationError({
+            message: `--version ${version} differs from metadata.version ${parsed.plugin.version}: deployments check plugin.yaml against the version stk.yaml names.`,
+            location: where,
+            hint: `Set metadata.version to ${version} in plugin.yaml, or leave --version out.`,
+        });
+    const ref = { studio, name: parsed.plugin.name, version: parsed.plugin.version };
+    checkPublishableRef(ref, where);
+    return ref;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/bucket-stores.ts
+/**
+ * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
+ * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
+ * built once per step.
+ */
+
+
+
+
+/** Every store over `iacStore` (the IaC bucket, in `region`). */
+function openBucketStores(iacStore, logger, region) {
+    return {
+        runs: new run_store_RunStore(iacStore, logger, { region }),
+        iacStore,
+        context: new WorkspaceContextStore(iacStore),
+        history: new DeploymentHistory(iacStore),
+        consumers: new ConsumerIndex(iacStore),
+        sharedValues: new SharedValueStore(iacStore),
+        bindings: new AppBindingStore(iacStore),
+        connectionTypes: new ConnectionTypeStore(iacStore),
+        pluginRegistry: new PluginRegistry(iacStore),
+        logger,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-files.ts
+/**
+ * Repository files for Terraform (CHECKOUT_BRANCH): the application's checkout, without `.git`,
+ * `.stk/FORKED_PLUGINS`, EXCLUDE_FILES_PATH and our own scratch folder, copied once per job and
+ * linked as `repodir/` into every rendered project, so templates can read files of the repository
+ * (`file("repodir/...")`, `fileset("repodir/site", "**")`), as StackSpot's containers could.
+ * Its digest is part of what SKIP_DEPLOY compares.
+ */
+
+
+
+
+const REPODIR = 'repodir';
+/** Beyond this the repository is surely not what a plugin needs copied per job. */
+const MAX_REPOSITORY_BYTES = 512 * 1024 * 1024;
+/**
+ * Walks the checkout at `root` and digests it; with `copyTo`, copies it there too.
+ * @param exclude paths relative to root (EXCLUDE_FILES_PATH) and scratch folders inside it
+ */
+async function scanRepositoryFiles(root, exclude, copyTo) {
+    const skip = new Set(exclude.map((p) => external_node_path_.posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '')));
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const result = { digest: '', files: 0, bytes: 0, skippedLinks: 0 };
+    if (copyTo) {
+        await (0,promises_.rm)(copyTo, { recursive: true, force: true });
+        await (0,promises_.mkdir)(copyTo, { recursive: true });
+    }
+    const walk = async (rel) => {
+        const entries = (await (0,promises_.readdir)((0,external_node_path_.join)(root, rel), { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
+        for (const entry of entries) {
+            const path = rel ? `${rel}/${entry.name}` : entry.name;
+            if (entry.name === '.git' || skip.has(path))
+                continue;
+            if (entry.name === 'FORKED_PLUGINS' && rel.split('/').at(-1) === '.stk')
+                continue;
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(root, path));
+            if (stat.isSymbolicLink()) {
+                result.skippedLinks++;
+                continue;
+            }
+            if (stat.isDirectory()) {
+                if (copyTo)
+                    await (0,promises_.mkdir)((0,external_node_path_.join)(copyTo, path), { recursive: true });
+                await walk(path);
+            }
+            else if (stat.isFile()) {
+                result.files++;
+                result.bytes += stat.size;
+                if (result.bytes > MAX_REPOSITORY_BYTES) {
+                    throw new errors_ConfigurationError({
+                        message: `CHECKOUT_BRANCH: the repository holds more than ${MAX_REPOSITORY_BYTES / 1048576} MiB of files to give Terraform.`,
+                        hint: 'Leave large folders out with EXCLUDE_FILES_PATH, or turn CHECKOUT_BRANCH off.',
+                    });
+                }
+                hash.update(`${path}\0${stat.size}\0`);
+                // Read once: the same bytes are digested and, when copying, written.
+                const content = await (0,promises_.readFile)((0,external_node_path_.join)(root, path));
+                hash.update(content);
+                if (copyTo)
+                    await (0,promises_.writeFile)((0,external_node_path_.join)(copyTo, path), content);
+            }
+        }
+    };
+    await walk('');
+    result.digest = hash.digest('hex');
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
+/**
+ * Before a run is opened: an application (or shared infra) id is deployed from one repository of
+ * the workspace. A run from another repository is refused before anything of the application is
+ * locked, planned or shown, naming both repositories; a person moves the id with the CLI
+ * (`apps takeover`). The first run binds it, with a conditional write, so two repositories racing
+ * for a new id cannot both win.
+ */
+
+
+
+/**
+ * Refuses a run of `target` from another repository than the one it is bound to. Returns what
+ * binds an unbound id to this repository: call it only once every other check has passed, just
+ * before the run is opened, so a refused run writes nothing.
+ *
+ * An id deployed before bindings existed has none: it is adopted by the repository that deployed
+ * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
+ * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
+ */
+async function checkRepositoryBinding(deps, target, from, options) {
+    const { location } = options;
+    const stored = await deps.bindings.get(target.workspace, target.appKind, target.appId);
+    if (stored) {
+        checkSameRepository(deps, stored.value, target, from, location);
+        return async () => undefined;
+    }
+    // Not bound: deployed before bindings existed (in any environment), or never.
+    const lasts = await deps.history.lastInEveryEnvironment(target.workspace, target.appKind, target.appId);
+    for (const [environment, last] of lasts) {
+        const run = await deps.runs.getRun(last.runId);
+        const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
+        if (previous && previous !== from.repository) {
+            throw refusal(target, from, `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
+        }
+    }
+    const adopted = lasts.size > 0;
+    return async () => {
+        const standing = await deps.bindings.bind(target, from, {
+            by: options.by,
+            how: adopted ? 'adopted' : 'first-run',
+        });
+        if (standing.repository === from.repository) {
+            deps.logger.info(`${describeTarget(target)} (${target.appId}) is now bound to repository ${from.repository}${from.source === 'github' ? '' : ` (${from.source === 'input' ? 'REPOSITORY_NAME' : 'default name outside GitHub Actions'})`} in workspace ${target.workspace}: other repositories are refused unless a person moves it (CLI apps takeover).`);
+        }
+        checkSameRepository(deps, standing, target, from, location);
+    };
+}
+function checkSameRepository(deps, binding, target, from, location) {
+    if (binding.repository !== from.repository) {
+        const how = binding.history.at(-1);
+        throw refusal(target, from, `is deployed from repository ${binding.repository} (${how?.how === 'takeover' ? `taken over by ${how.by}` : 'bound by its first run'} at ${how?.at ?? binding.updatedAt})`, location, deps.bindings);
+    }
+    if (binding.workflow && from.workflow && binding.workflow !== from.workflow) {
+        deps.logger.info(`${describeTarget(target)} was bound by workflow ${binding.workflow}; this run comes from ${from.workflow} of the same repository (allowed: the binding is by repository).`);
+    }
+}
+function refusal(target, from, why, location, bindings) {
+    const id = `${target.appKind === 'infra' ? 'infra-id' : 'app-id'} ${target.appId}`;
+    return new errors_ConfigurationError({
+        message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
+        ...(location ? { location } : {}),
+        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
+    });
+}
+/** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
+function repositoryOfRunUrl(url) {
+    return /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/actions\/runs\//.exec(url)?.[1];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
+/**
+ * Before a run is opened: every Connection Interface the run will publish must be free or owned
+ * by this application. One owned by another application is refused naming both, before anything
+ * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
+ * publish), which is what settles two applications racing for a free name.
+ */
+
+
+async function checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
+    const { target } = manifest;
+    const deployed = new Set(manifest.deployOrder);
+    const generated = manifest.plugins
+        .filter((p) => deployed.has(p.alias))
+        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
+    if (generated.length === 0)
+        return;
+    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
+    const problems = generated.flatMap(({ alias, name }) => {
+        const instance = found.get(name);
+        if (!instance)
+            return [];
+        const owner = ownerOf(instance);
+        if (ownedBy(owner, target))
+            return [];
+        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
+    });
+    if (problems.length > 0) {
+        throw new errors_ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
+/**
+ * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
+ * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
+ * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
+ * still to be done, since the run could then never have done what was reviewed. The order of the
+ * list does not matter: tasks run in the order the run recorded them (a valid order), and with
+ * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
+ */
+
+const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
+/**
+ * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
+ * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
+ * own tasks) the list may be a part.
+ */
+function checkTaskList(run, tasks, options) {
+    if (tasks.length === 0) {
+        throw new errors_ConfigurationError({
+            message: 'TASK_LIST is empty.',
+            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+        });
+    }
+    const problems = tasks.flatMap((task, index) => {
+        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
+        if (!recorded)
+            return [
+                {
+                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
+                },
+            ];
+        if (recorded.taskType !== task.taskType ||
+            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
+            return [
+                {
+                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
+                },
+            ];
+        }
+        return [];
+    });
+    if (options.complete) {
+        const listed = new Set(tasks.map((t) => t.runTaskId));
+        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
+        if (missing.length > 0)
+            problems.push({
+                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
+            });
+    }
+    if (problems.length > 0) {
+        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
+        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
+    }
+}
+/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
+function inRunOrder(run, tasks) {
+    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
+    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
 }
 /**
- * What the run destroys must not be required by anything that stays: a plugin of this run or an
- * application of the workspace and environment. Refused naming every consumer, unless forced.
+ * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
+ * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
  */
-async function checkConsumers(deps, manifest, force) {
-    const { target } = manifest;
-    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
-    if (names.size === 0)
-        return [];
-    const inRun = consumer_index_requirementsOf(manifest.plugins)
-        .filter((r) => names.has(r.name))
-        .map((r) => ({ ...r, target }));
-    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
-    const consumers = [...inRun, ...elsewhere];
-    if (consumers.length === 0)
-        return [];
-    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
-    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
-    if (!force) {
-        throw new errors_ConfigurationError([
-            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
-            {
-                message: 'Nothing was changed and no run was opened.',
-                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
-            },
-        ], `This run would destroy what others still use: ${what}`);
-    }
-    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
-    return consumers;
+function incompleteRun(run) {
+    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
+    if (left.length === 0)
+        return undefined;
+    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
 }
+function task_list_check_describe(task) {
+    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
+/**
+ * The start of executing a run's tasks: the run must exist, TASK_LIST must match the run's tasks,
+ * and the step takes its executor claim (reopening the run first when it failed: a re-run of the
+ * failed job); the listed tasks go READY_TO_RUN in that same write, while the run's other tasks
+ * (awaiting approval) stay PENDING. Every refusal comes before any write, so it changes nothing in
+ * the run; the refused step's post step then closes a RUNNING run it was given (ABORTED, lock
+ * released), except when another step holds the run (see executor-claim.ts).
+ */
+
+
+
+
+
+const newId = monotonicFactory();
+/**
+ * Claims run `runId` for this step. Returns undefined with the record when the run already
+ * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
+ * executes it) otherwise.
+ */
+async function claimRunForTasks(deps, options) {
+    const found = await deps.runs.getRun(options.runId);
+    if (!found) {
+        throw new errors_ConfigurationError({
+            message: `Run ${options.runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    const opener = repositoryOfRunUrl(found.workflowRunUrl);
+    if (options.repository && opener && opener !== options.repository)
+        throw new run_claim_ForeignRunError(found, opener, options.repository);
+    const complete = options.partial !== true;
+    // The tasks this step executes go READY_TO_RUN in the write that claims (or reopens) the run.
+    const ready = options.tasks.map((t) => t.runTaskId);
+    const executor = {
+        id: newId(),
+        description: options.executor ?? 'a step outside a GitHub workflow',
+        claimedAt: new Date().toISOString(),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    };
+    // A run a later run found dead is never applied, whatever its status says.
+    if (found.supersededBy)
+        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+    if (found.status === 'SUCCEEDED') {
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
+        return { run: found, done: true };
+    }
+    if (found.status !== 'RUNNING') {
+        // Checked before the run is reopened: a refused list leaves the failed run as it was.
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
+        const run = await deps.runs.resumeRun(found.runId, executor, ready);
+        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
+        const resumed = run.attempts?.at(-1);
+        return { run, executor, ...(resumed ? { resumed } : {}) };
+    }
+    // Refusals first, writing nothing: the step's post step then closes the run it was given.
+    if (found.executor)
+        throw new executor_claim_RunClaimedError(found, found.executor);
+    checkTaskList(found, options.tasks, { complete });
+    // The superseding run may have taken the lock and stopped before closing this one.
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
+    const run = await deps.runs.claimRun(found.runId, executor, ready);
+    return { run, executor };
+}
+/**
+ * A step asked to execute a run that another repository's workflow opened: an application is
+ * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
+ * repository's workflow must not apply that application's plans. Nothing was changed, and the
+ * step's post step must leave the run alone.
+ */
+class run_claim_ForeignRunError extends errors_ConfigurationError {
+    name = 'ForeignRunError';
+    constructor(run, opener, repository) {
+        super({
+            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
+            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
+/** The infra plugin `alias` of the run's manifest. */
+function infraPlugin(context, alias) {
+    const plugin = context.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
+    if (!plugin)
+        throw new Error(`run ${context.run.runId} has no infra plugin ${alias} in its manifest`);
+    return plugin;
+}
+/** A run-scope task waits for the run-scope task listed before it: they form one chain. */
+function afterPreviousRunTask(task, graph) {
+    const index = graph.tasks.findIndex((t) => t.runTaskId === task.runTaskId);
+    const previous = graph.tasks
+        .slice(0, index < 0 ? 0 : index)
+        .reverse()
+        .find((t) => t.pluginAppliedAlias === null);
+    return previous ? [previous.runTaskId] : [];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/classic-plan.ts
+/**
+ * PLAN of one plugin (classic mode; orchestrate-and-plan runs it before approval). A plugin whose
+ * required Connection Interfaces already exist (from earlier deployments or other applications)
+ * is rendered and planned, and the plan saved for DEPLOY to apply; the others are planned after
+ * approval, after their producers. For a plugin the run destroys, the destroy is planned with the
+ * IaC of its last deployment, so the reviewer sees what it removes. PLAN tasks wait for nothing.
+ *
+ * The wire name PLAN is also unified mode's whole-run plan (unified-plan.ts): one name, two
+ * handlers, told apart by scope (a plugin alias or none), as TASK_LIST has always carried them.
+ */
+
+
+
+
+
+
+
+const classicPlan = {
+    type: 'PLAN',
+    scope: 'plugin',
+    phase: 'plan',
+    mode: 'classic',
+    listed: { stage: 0, for: 'kept-and-removed' },
+    label: 'PLAN',
+    waits: () => [],
+    async execute(context, alias) {
+        if (context.manifest.destroy.some((p) => p.alias === alias)) {
+            return planDestroy(context, alias, await context.iac.restoreLast(alias, 'plan-destroy'));
+        }
+        return planPlugin(context, infraPlugin(context, alias));
+    },
+};
+/** Plans the destroy of a removed plugin in `dir`, which holds the IaC of its last deployment. */
+async function planDestroy(context, alias, dir) {
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias));
+    const lockFile = await terraform.lockFile();
+    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(alias),
+        kind: 'destroy',
+        alias,
+        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
+        targets: [],
+        state: (await terraform.stateVersion()) ?? null,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+    });
+    return { plans: [record] };
+}
+async function planPlugin(context, plugin) {
+    const { workspace, environment } = context.manifest.target;
+    const missing = [];
+    const connections = {};
+    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
+    const requires = context.manifest.rollback ? [] : plugin.requires;
+    const found = await context.stores.context.getMany(workspace, environment, requires.map((r) => r.name));
+    for (const required of requires) {
+        const instance = found.get(required.name);
+        if (instance)
+            connections[required.name] = sha256(canonicalJson(instance.attributes));
+        else
+            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
+    }
+    if (missing.length > 0) {
+        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
+        context.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
+        return { unplanned: { alias: plugin.alias, reason } };
+    }
+    const project = await context.renderer.render(plugin);
+    const dir = (0,external_node_path_.join)(context.workDir, 'plan', plugin.alias);
+    await (0,promises_.rm)(dir, { recursive: true, force: true });
+    await writeRenderedProject(project, dir);
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias));
+    const state = (await terraform.stateVersion()) ?? null;
+    const lockFile = await terraform.lockFile();
+    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(plugin.alias),
+        kind: 'deploy',
+        alias: plugin.alias,
+        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
+        targets: [],
+        state,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+        iacDigest: project.digest,
+        connections,
+    });
+    return { plans: [record] };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/deploy-self-hosted.ts
+/**
+ * DEPLOY_SELF_HOSTED (classic mode, after approval): applies one plugin, in its own state, with
+ * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
+ * outputs came out as planned); when the IaC changed it plans again and applies only if the new
+ * plan does the same things to the same resources, reporting the change prominently; otherwise it
+ * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
+ * plugin's Connection Interfaces. Waits for the plugin's IAC.
+ */
+
+
+
+
+
+
+
+
+const deploySelfHosted = {
+    type: 'DEPLOY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 1, for: 'kept' },
+    label: 'DEPLOY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'planned after approval' : '—';
+    },
+    waits(task, graph) {
+        const iac = graph.find('IAC_SELF_HOSTED', task.pluginAppliedAlias);
+        return iac ? [iac] : [];
+    },
+    async execute(context, alias) {
+        const plugin = infraPlugin(context, alias);
+        // Refused before anything is applied, rather than after.
+        await context.outputs.checkTarget(alias);
+        const dir = await context.iac.ensure(alias);
+        const { terraform, changes, use } = await applyPlugin(context, plugin, dir);
+        const outputs = await terraform.output();
+        const outputFile = await context.outputs.publish(plugin, outputs);
+        context.ledger.deployed(alias, context.ledger.digest(alias) ?? '');
+        return { changes, outputs, outputFile, reviewedPlan: use };
+    },
+};
+/**
+ * Applies the reviewed plan, a new plan that does the same things, or (with no plan saved) plans
+ * and applies in one go.
+ */
+async function applyPlugin(context, plugin, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias), {
+        lockFile: record?.lockFile,
+    });
+    if (!record) {
+        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    }
+    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+    if (context.ledger.digest(plugin.alias) === record.iacDigest) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const changedInterfaces = await changedConnections(context, record);
+    const why = changedInterfaces.length > 0
+        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
+        : 'its rendered IaC changed since review';
+    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
+    await terraform.plan({ out: file });
+    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            {
+                message: `Nothing was applied to ${plugin.alias}.`,
+                hint: 'Start a new run (re-run the workflow) to review the new plan.',
+            },
+        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
+    }
+    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
+    return {
+        terraform,
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces },
+    };
+}
+/** The Connection Interfaces the plan was made with whose values changed since. */
+async function changedConnections(context, record) {
+    const { workspace, environment } = context.manifest.target;
+    const changed = [];
+    const planned = Object.entries(record.connections ?? {});
+    const found = await context.stores.context.getMany(workspace, environment, planned.map(([name]) => name));
+    for (const [name, digest] of planned) {
+        const instance = found.get(name);
+        if (!instance || sha256(canonicalJson(instance.attributes)) !== digest)
+            changed.push(name);
+    }
+    return changed;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/destroy-self-hosted.ts
+/**
+ * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
+ * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
+ * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
+ * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
+ * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
+ * plugin that required this one (consumers before producers).
+ */
+
+
+
+
+const destroySelfHosted = {
+    type: 'DESTROY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 2, for: 'removed' },
+    label: 'DESTROY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed destroy plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'destroyed without a saved plan' : '—';
+    },
+    waits(task, graph) {
+        const alias = task.pluginAppliedAlias ?? '';
+        const deploys = graph.tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED');
+        const consumers = graph.tasks.filter((t) => t.taskType === 'DESTROY_SELF_HOSTED' &&
+            t.pluginAppliedAlias !== null &&
+            graph.dependsOn(t.pluginAppliedAlias).includes(alias));
+        return [...deploys, ...consumers].map((t) => t.runTaskId);
+    },
+    async execute(context, alias) {
+        const removed = context.manifest.destroy.find((p) => p.alias === alias);
+        if (!removed)
+            throw new Error(`run ${context.run.runId} does not remove plugin ${alias}`);
+        const dir = await context.iac.restoreLast(alias, 'destroy');
+        const { changes, use } = await destroyPlugin(context, alias, dir);
+        await context.outputs.removeConnections(removed);
+        return { changes, reviewedPlan: use };
+    },
+};
+/** The destroy of `alias` in `dir`, which holds the IaC of its last deployment. */
+async function destroyPlugin(context, alias, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
+    if (!record)
+        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+    if (!moved) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
+        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
+    const count = await replanReviewedDestroy(terraform, record, file, {
+        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+        nothing: `Nothing of ${alias} was destroyed.`,
+        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    });
+    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces: [], stateMoved: true },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/iac-self-hosted.ts
+
+const iacSelfHosted = {
+    type: 'IAC_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 1, for: 'kept' },
+    label: 'IAC',
+    waits: (task, graph) => graph
+        .dependsOn(task.pluginAppliedAlias ?? '')
+        .flatMap((producer) => graph.find('DEPLOY_SELF_HOSTED', producer) ?? []),
+    async execute(context, alias) {
+        const project = await context.renderer.render(infraPlugin(context, alias));
+        await context.iac.store(alias, project);
+        context.logger.info(`Rendered ${project.files.length} file(s) of ${alias} (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-deploy.ts
+/**
+ * UNIFIED_DEPLOY (unified mode, after approval): applies exactly the saved deploy plan, refused
+ * when its bytes changed or the state moved since it was made; then writes each plugin's output
+ * file and publishes its Connection Interfaces. Follows PLAN.
+ */
+
+
+
+
+
+
+const unifiedDeploy = {
+    type: 'UNIFIED_DEPLOY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    listed: { stage: 2, for: 'run-if-kept' },
+    label: 'UNIFIED_DEPLOY',
+    planApplied: () => 'the reviewed plan',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { run, unified, logger } = context;
+        const { runs, iacStore } = context.stores;
+        const record = await unified.planRecord('deploy');
+        const bytes = await verifiedPlanBytes(runs, iacStore.bucket, run.runId, record);
+        const terraform = await unified.init(record.lockFile);
+        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
+        const file = (0,external_node_path_.join)(unified.dir, 'deploy.tfplan');
+        await (0,promises_.writeFile)(file, bytes);
+        logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
+        const changes = await terraform.applyPlan(file);
+        const outputs = await terraform.output();
+        const project = await unified.snapshot();
+        const pluginOutputs = [];
+        for (const alias of unified.keptAliases) {
+            const module = project.modules.find((m) => m.alias === alias);
+            const moduleOutputsOf = {};
+            for (const o of module?.outputs ?? []) {
+                const value = outputs[rootOutputName(alias, o.name)];
+                if (value)
+                    moduleOutputsOf[o.name] = value;
+            }
+            const outputFile = await context.outputs.publish(infraPlugin(context, alias), moduleOutputsOf);
+            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
+            const snapshot = await runs.getArtifact(run.runId, iacArtifact(alias));
+            context.ledger.deployed(alias, snapshot?.digest ?? '');
+        }
+        return { changes, pluginOutputs };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-destroy.ts
+/**
+ * UNIFIED_DESTROY (unified mode, after approval): plans the destroy of the removed modules again
+ * against the state the deploy left and applies it only when it destroys exactly the resources the
+ * reviewed destroy plan listed; then deletes their Connection Interfaces. Last of the chain.
+ */
+
+
+
+const unifiedDestroy = {
+    type: 'UNIFIED_DESTROY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    listed: { stage: 3, for: 'run-if-removed' },
+    label: 'UNIFIED_DESTROY',
+    planApplied: () => 'a new plan equal to the reviewed one',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { unified, manifest, logger } = context;
+        const record = await unified.planRecord('destroy');
+        const terraform = await unified.init(record.lockFile);
+        const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
+        const count = await replanReviewedDestroy(terraform, record, file, {
+            title: 'The destroy planned now is not the one that was reviewed',
+            nothing: 'Nothing was destroyed.',
+            hint: 'Re-run the workflow to review a new destroy plan.',
+        });
+        logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
+        const changes = await terraform.applyPlan(file);
+        for (const removed of manifest.destroy)
+            await context.outputs.removeConnections(removed);
+        return { changes };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-iac.ts
+/**
+ * UNIFIED_IAC (unified mode; orchestrate-and-plan runs it before approval): renders each kept
+ * plugin into `<alias>/` of the run's one project with its in-run connections wired through
+ * Terraform, renders each removed plugin again from its last deployment, and writes the root
+ * module (`stk-modules.tf`, `<alias>-outputs.tf`). In a rollback each module is taken as the
+ * version rolled back to deployed it, wiring included. First of the unified chain.
+ */
+
+
+
+
+
+const unifiedIac = {
+    type: 'UNIFIED_IAC',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    listed: { stage: 0, for: 'run' },
+    label: 'UNIFIED_IAC',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { manifest, run, unified, logger } = context;
+        const { runs } = context.stores;
+        checkModuleNames([...unified.keptAliases, ...unified.removedAliases]);
+        const files = [];
+        const modules = [];
+        for (const alias of unified.keptAliases) {
+            const recorded = await unified.rollbackModule(alias);
+            if (recorded) {
+                // A rollback deploys the module exactly as that version did, wiring included.
+                await runs.putArtifact(run.runId, iacArtifact(alias), recorded);
+                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
+                files.push(...moduleFilesOf(alias, recorded));
+                continue;
+            }
+            const plugin = infraPlugin(context, alias);
+            const wiring = wireModule(plugin, manifest);
+            const rendered = await context.renderer.render(plugin, wiring.connections);
+            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
+            const variables = connectionsFile(wiring.inputs);
+            if (variables)
+                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
+            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const snapshot = {
+                digest: digestFiles(moduleFiles),
+                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+                inputs: wiring.inputs,
+                outputs,
+            };
+            await runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
+            modules.push({ alias, inputs: wiring.inputs, outputs });
+            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
+        }
+        for (const alias of unified.removedAliases) {
+            const previous = await unified.lastModule(alias);
+            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
+            files.push(...moduleFilesOf(alias, previous));
+            logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
+        }
+        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
+        for (const module of modules) {
+            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
+        }
+        const project = {
+            digest: digestFiles(files),
+            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+            modules,
+        };
+        await unified.write(files, project);
+        logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-plan.ts
+
+const unifiedPlan = {
+    type: 'PLAN',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    listed: { stage: 1, for: 'run' },
+    label: 'PLAN',
+    waits: afterPreviousRunTask,
+    async execute({ unified }) {
+        const terraform = await unified.init();
+        const state = (await terraform.stateVersion()) ?? null;
+        const lockFile = await terraform.lockFile();
+        const plans = [];
+        const kept = unified.keptAliases;
+        const removed = unified.removedAliases;
+        if (kept.length > 0) {
+            // Targets only exclude something when modules are being removed.
+            const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
+            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+        }
+        if (removed.length > 0) {
+            const targets = removed.map((a) => `module.${a}`);
+            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+        }
+        return { plans };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/table.ts
+/**
+ * The task types: one handler each, one line each below. Everything the rest of the engine knows
+ * about task types is derived from this table: a run's task list per mode, which types a TASK_LIST
+ * may name, which tasks orchestrate-and-plan runs before approval (the planning set), what each
+ * task waits for in the graph, a run's deployment mode, and how summaries name a task.
+ *
+ * Lower layers (tasks/, runs/, schedule/) treat a task type as an opaque string: they store and
+ * compare it, and take the graph's waits as a function (schedule's WaitsOf). Only this table says
+ * which types exist, and it checks every task list that comes in (checkTaskTypes).
+ *
+ * A handler is found by its wire name and its scope: PLAN is classic mode's per-plugin plan and
+ * unified mode's whole-run plan, two handlers under one name, as TASK_LIST has always carried it
+ * (pluginAppliedAlias set or null).
+ */
+
+
+
+
+
+
+
+
+
+const TASK_HANDLERS = [
+    iacSelfHosted,
+    deploySelfHosted,
+    destroySelfHosted,
+    classicPlan,
+    unifiedIac,
+    unifiedPlan,
+    unifiedDeploy,
+    unifiedDestroy,
+];
+/** A set of handlers and what is derived from them (TASK_TABLE: the engine's). */
+class TaskTable {
+    handlers;
+    /** Every wire name a TASK_LIST may name, in table order. */
+    types;
+    /** The wire names orchestrate-and-plan runs itself before approval (left out of apply_tasks). */
+    planning;
+    constructor(handlers) {
+        this.handlers = handlers;
+        const seen = new Map();
+        for (const handler of handlers) {
+            const other = seen.get(handler.type);
+            // One name, one phase: apply_tasks and the summaries split tasks by name.
+            if (other && (other.scope === handler.scope || other.phase !== handler.phase))
+                throw new Error(`task type ${handler.type} has two handlers of ${other.scope === handler.scope ? `scope ${handler.scope}` : 'different phases'}`);
+            seen.set(handler.type, handler);
+        }
+        this.types = [...seen.keys()];
+        this.planning = [...seen.values()].filter((h) => h.phase === 'plan').map((h) => h.type);
+    }
+    /**
+     * The tasks of a run of `mode` (docs/runs-and-tasks.md#ordering-and-the-task-graph), in a valid order task by task: stage by
+     * stage, within a stage the run's own tasks first, then plugin by plugin, each plugin's tasks in
+     * table order (classic: every PLAN; then IAC and DEPLOY of each plugin, producers first; then
+     * each DESTROY, consumers first). None when the run would have no task to apply.
+     *
+     * @param deployOrder infra plugin aliases in dependency order (producers first)
+     * @param destroyOrder removed plugin aliases in destroy order (consumers first)
+     */
+    taskList(mode, deployOrder, destroyOrder) {
+        const kept = new Set(deployOrder);
+        for (const alias of destroyOrder)
+            if (kept.has(alias))
+                throw new Error(`taskList: alias ${alias} is both deployed and destroyed`);
+        const runWants = {
+            run: true,
+            'run-if-kept': deployOrder.length > 0,
+            'run-if-removed': destroyOrder.length > 0,
+            kept: false,
+            removed: false,
+            'kept-and-removed': false,
+        };
+        const pluginWants = (handler, alias) => handler.listed.for === 'kept-and-removed' ||
+            handler.listed.for === (kept.has(alias) ? 'kept' : 'removed');
+        const ofMode = this.handlers.filter((h) => h.mode === mode);
+        const stages = [...new Set(ofMode.map((h) => h.listed.stage))].sort((a, b) => a - b);
+        const tasks = [];
+        for (const stage of stages) {
+            const inStage = ofMode.filter((h) => h.listed.stage === stage);
+            for (const handler of inStage)
+                if (handler.scope === 'run' && runWants[handler.listed.for])
+                    tasks.push({ taskType: handler.type, pluginAppliedAlias: null });
+            for (const alias of [...deployOrder, ...destroyOrder])
+                for (const handler of inStage)
+                    if (handler.scope === 'plugin' && pluginWants(handler, alias))
+                        tasks.push({ taskType: handler.type, pluginAppliedAlias: alias });
+        }
+        return tasks.some((t) => this.find(t)?.phase === 'apply') ? tasks : [];
+    }
+    /** The handler of `task`, if the table has one for its type and scope. */
+    find(task) {
+        const scope = task.pluginAppliedAlias === null ? 'run' : 'plugin';
+        return this.handlers.find((h) => h.type === task.taskType && h.scope === scope);
+    }
+    /** Refuses a task list naming a type (or a scope of it) the table does not have. */
+    checkTaskTypes(tasks) {
+        tasks.forEach((task, index) => {
+            if (this.find(task))
+                return;
+            const where = `element ${index} has taskType ${JSON.stringify(task.taskType)}`;
+            const known = this.types.includes(task.taskType);
+            throw new errors_ConfigurationError({
+                message: known
+                    ? `${where} ${task.pluginAppliedAlias === null ? 'without' : 'with'} a pluginAppliedAlias, which that type does not take.`
+                    : `${where}; expected one of ${this.types.join(', ')}.`,
+                hint: 'Pass the apply_tasks output of orchestrate-and-plan unchanged.',
+            });
+        });
+        return [...tasks];
+    }
+    /** What a task waits for in the graph: its handler's waits (none for an unknown one). */
+    waits = (task, graph) => this.find(task)?.waits(task, graph) ?? [];
+    /** A run's mode: unified when any of its tasks is a unified mode's. */
+    mode(tasks) {
+        return tasks.some((t) => this.find(t)?.mode === 'unified') ? 'unified' : 'classic';
+    }
+    /** Whether orchestrate-and-plan runs `task` before approval. */
+    isPlanning(task) {
+        return this.find(task)?.phase === 'plan';
+    }
+    /** How summaries name a task type in a few characters (its wire name when unknown). */
+    label(task) {
+        return this.find(task)?.label ?? task.taskType;
+    }
+    /** Executes `task` with its handler. */
+    async execute(context, task) {
+        const handler = this.find(task);
+        if (!handler)
+            throw new Error(`task ${task.runTaskId} (${task.taskType} ${task.pluginAppliedAlias ?? 'over the whole run'}) has no handler`);
+        return handler.scope === 'run'
+            ? handler.execute(context)
+            : handler.execute(context, task.pluginAppliedAlias);
+    }
+}
+/** The engine's task types. */
+const TASK_TABLE = new TaskTable(TASK_HANDLERS);
+/** Every task type's wire name. */
+const TASK_TYPES = TASK_TABLE.types;
+/** The types orchestrate-and-plan executes itself before asking for approval (both modes). */
+const PLANNING_TASKS = TASK_TABLE.planning;
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/logging/quiet-logger.ts
+/**
+ * A logger that keeps only errors (and secrets, groups): for a second pass over the same input,
+ * whose notices would repeat the first one's.
+ */
+function quietLogger(logger) {
+    return {
+        debug: () => undefined,
+        info: () => undefined,
+        warning: () => undefined,
+        error: (message, location) => logger.error(message, location),
+        group: (title, fn) => logger.group(title, fn),
+        addSecret: (value) => logger.addSecret(value),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+
+class TemplateWarnings {
+    references = [];
+    collisionsOf = new Set();
+    /**
+     * Warns, once per plugin, about inputs named like the template context's own names (see
+     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
+     */
+    reportCollisions(logger, alias, inputs, location) {
+        if (this.collisionsOf.has(alias))
+            return;
+        this.collisionsOf.add(alias);
+        for (const collision of templateNameCollisions(inputs)) {
+            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
+        }
+    }
+    /** Annotates the references not reported yet, with `logger` (the task's own log). */
+    report(logger, found) {
+        const before = this.references.length;
+        template_session_mergeReferences(this.references, found ?? []);
+        for (const reference of this.references.slice(before)) {
+            logger.warning(describeUndefinedReference(reference), reference.location);
+        }
+    }
+}
+/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
+function undefinedModeOf(strict) {
+    return strict ? 'strict' : 'lenient';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/deploy.ts
+/**
+ * DEPLOY: deploys .stk/stk.yaml as it is, against the workspace context and the last successful
+ * deployment; with SKIP_DEPLOY an unchanged deployment ends SKIPPED at once.
+ */
+
+
+
+
+
+
+
+
+
+const deployRunType = {
+    type: 'DEPLOY',
+    title: 'Deployment',
+    describe: 'deploys .stk/stk.yaml as it is',
+    input: 'the default',
+    buildManifest: buildDeployManifest,
+    unchanged: unchangedPlugins,
+    skipReason(operation, manifest, live, mode, terraformVersion) {
+        if (operation.skipUnchanged !== true)
+            return undefined;
+        if (!live?.fingerprint || manifest.destroy.length > 0)
+            return undefined;
+        if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
+            return undefined;
+        return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
+    },
+    keepsVersion: true,
+    recordFields: () => ({}),
+    recordConsumers: (deps, run, manifest) => deps.consumers.record(manifest.target, run.runId, consumer_index_requirementsOf(manifest.plugins)),
+    summary: () => '',
+    nothingToDo: 'Nothing to deploy or destroy: no run was opened.',
+};
+async function buildDeployManifest({ deps, options, descriptor, logger }) {
+    // Broken type files fail here too, before any call to S3.
+    const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
+    // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
+    // v1 connectors may be required ones too: which, only plugin.yaml says.
+    const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
+    const [found, sharedValues, workspaceTypes] = await Promise.all([
+        deps.context.getMany(options.workspace, options.environment, required),
+        deps.sharedValues.resolve(options.workspace, options.environment),
+        deps.connectionTypes.list(options.workspace),
+    ]);
+    for (const value of Object.values(sharedValues)) {
+        const text = value.secret ? secretText(value.value) : undefined;
+        if (text)
+            logger.addSecret(text);
+    }
+    const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
+    notices.forEach((n) => logger.warning(n));
+    const manifestOptions = {
+        ...options,
+        connectionInterfaces: [...found.values()],
+        sharedValues,
+        connectionTypes,
+        logger,
+    };
+    // The target (and so the history to compare with) is known only once stk.yaml is read.
+    // Computed inputs render inside: the session gives them the mode and collects what was undefined.
+    const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
+    let manifest = built.result;
+    const templateWarnings = built.references;
+    for (const reference of templateWarnings)
+        logger.warning(describeUndefinedReference(reference), reference.location);
+    const last = await deps.history.getLast(manifest.target);
+    const live = liveDeployment(last);
+    if (live) {
+        manifest = await buildManifest({
+            ...manifestOptions,
+            logger: quietLogger(logger),
+            previous: recordedManifest(live),
+        });
+    }
+    const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
+    if (open.length > 0)
+        logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
+    return { manifest, last, templateWarnings };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/destroy.ts
+/**
+ * DESTROY: destroys every plugin of the last deployment, consumers first. Its success marks the
+ * target destroyed and empties its entries in the consumer index; the version records stay, so a
+ * rollback can bring a version back.
+ */
+
+
+const destroyRunType = {
+    type: 'DESTROY',
+    title: 'Destroy',
+    describe: 'destroys what the last deployment left; its history is kept',
+    input: 'DESTROY: true',
+    async buildManifest({ deps, options, target: targetOf, logger }) {
+        const target = targetOf();
+        const last = await deps.history.getLast(target);
+        const live = liveDeployment(last);
+        if (!live)
+            logger.info(last?.destroyed
+                ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
+                : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
+        const manifest = live
+            ? destroyManifest(target, live, options.version)
+            : emptyManifest(target, options.version);
+        return { manifest, last, templateWarnings: [] };
+    },
+    unchanged: () => [],
+    skipReason: () => undefined,
+    keepsVersion: false,
+    recordFields: (run, at) => ({ destroyed: { runId: run.runId, at } }),
+    recordConsumers: (deps, _run, manifest) => deps.consumers.remove(manifest.target),
+    summary({ manifest, previous }, m) {
+        if (manifest.destroy.length === 0)
+            return '';
+        return `🗑️ ${m.strong('Destroy')}: every plugin of the last deployment (run ${m.code(previous?.runId ?? '?')}, version ${m.code(previous?.version ?? '?')}) is destroyed, consumers first: ${m.codes(manifest.destroy.map((p) => p.alias))}. Their Connection Interfaces are removed; the deployment history is kept.`;
+    },
+    nothingToDo: 'Nothing to destroy: nothing of this application is deployed in this environment. No run was opened.',
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/mode-check.ts
+
+
+/**
+ * Refuses a run in another mode than `record` was deployed in: the two keep Terraform state
+ * differently, so switching would deploy everything a second time.
+ */
 function checkMode(record, mode, what) {
     const recorded = record.mode ?? 'classic';
     if (recorded === mode)
@@ -97267,6 +98823,151 @@ function checkMode(record, mode, what) {
         hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
     });
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/rollback.ts
+/**
+ * ROLLBACK: redeploys the IaC an earlier version tag deployed (ROLLBACK_TO), not rendered again;
+ * plugins deployed since are destroyed. It does not make a new version record.
+ */
+
+
+
+const rollbackRunType = {
+    type: 'ROLLBACK',
+    title: 'Rollback',
+    describe: 'redeploys the IaC an earlier version deployed, as recorded',
+    input: 'ROLLBACK_TO: <version>',
+    async buildManifest({ deps, target: targetOf, mode }, operation) {
+        const target = targetOf();
+        const last = await deps.history.getLast(target);
+        const tag = await deps.history.getByVersion(target, operation.version);
+        if (!tag)
+            throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
+        checkMode(tag, mode, `deployed as version ${tag.version}`);
+        return { manifest: rollbackManifest(target, tag, last), last, templateWarnings: [] };
+    },
+    unchanged: () => [],
+    skipReason: () => undefined,
+    keepsVersion: false,
+    recordFields: () => ({}),
+    recordConsumers: (deps, run, manifest) => deps.consumers.record(manifest.target, run.runId, consumer_index_requirementsOf(manifest.plugins)),
+    summary({ manifest }, m) {
+        const r = manifest.rollback;
+        if (!r)
+            return '';
+        return [
+            `⏪ ${m.strong(`Rollback to version ${m.code(r.version)}`)}: redeploys the IaC that run ${m.code(r.runId)} deployed (${m.text(r.finishedAt)}), not rendered again.`,
+            r.added.length > 0 ? `Destroys ${m.codes(r.added)}, deployed since.` : '',
+            r.recreated.length > 0 ? `Creates ${m.codes(r.recreated)} again, removed since.` : '',
+        ]
+            .filter(Boolean)
+            .join(' ');
+    },
+    nothingToDo: 'Nothing to deploy or destroy: no run was opened.',
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/table.ts
+
+
+
+/** Every run type by its name. */
+const RUN_TYPE_TABLE = {
+    DEPLOY: deployRunType,
+    ROLLBACK: rollbackRunType,
+    DESTROY: destroyRunType,
+};
+/** The handler of a run type (of a run record, or of the operation asked for). */
+function runTypeOf(type) {
+    // Each handler takes only its own operation: callers pass the operation whose type they looked up.
+    return RUN_TYPE_TABLE[type];
+}
+/**
+ * The run type that wrote a deployment record: records written before run types existed have
+ * none and were written by a DEPLOY.
+ */
+function recordedRunType(record) {
+    return record.runType ?? 'DEPLOY';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
+/** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
+async function recordApproval(deps, run, approval) {
+    if (!approval)
+        return run;
+    deps.logger.info(describeApproval(approval));
+    try {
+        return await deps.runs.recordApproval(run.runId, approval);
+    }
+    catch (error) {
+        deps.logger.warning(`Who approved run ${run.runId} could not be recorded (${error.message}); the deployment goes on.`);
+        return run;
+    }
+}
+/** One line for the job log: who approved, or why it is not known. */
+function describeApproval(approval) {
+    if (approval.unavailable)
+        return `Approval not recorded: ${approval.unavailable}`;
+    const reviews = approval.reviews ?? [];
+    if (reviews.length === 0)
+        return 'Approval: GitHub lists no environment review for this workflow run (no environment with required reviewers).';
+    return `Approval: ${reviews
+        .map((r) => `${r.state} by ${r.login} (environment ${r.environments.join(', ') || '?'})${r.comment ? `: "${r.comment}"` : ''}`)
+        .join('; ')}.`;
+}
+/** What the history keeps of a run's audit (all of it, when there is one). */
+function historyAudit(run) {
+    return run.audit ? { audit: run.audit } : {};
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/record-outcome.ts
+
+
+
+/**
+ * @param mode how the run deployed (from its task list: the handler table's, above this layer)
+ * @param deployedIac the IaC this job deployed, by plugin alias; the others keep the last
+ *   deployment's
+ * @param terraformVersion the version that applied it (SKIP_DEPLOY compares it)
+ */
+async function recordRunOutcome(deps, run, manifest, mode, deployedIac, terraformVersion) {
+    const { target } = manifest;
+    const runType = runTypeOf(run.type);
+    const last = await deps.history.getLast(target);
+    const at = new Date().toISOString();
+    const iac = {};
+    for (const alias of manifest.deployOrder) {
+        const entry = deployedIac(alias) ?? last?.iac[alias];
+        if (entry)
+            iac[alias] = entry;
+    }
+    await deps.history.record(target, {
+        runId: run.runId,
+        runType: run.type,
+        mode,
+        version: run.version,
+        finishedAt: at,
+        manifestDigest: manifest.digest,
+        manifest: manifest,
+        iac,
+        terraformVersion,
+        fingerprint: deploymentFingerprint(manifest, mode, terraformVersion),
+        ...historyAudit(run),
+        ...runType.recordFields(run, at),
+    }, { keepVersion: runType.keepsVersion });
+    await runType.recordConsumers(deps, run, manifest);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/index.ts
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/close-after-failure.ts
+
 /** Ends a run that failed before its tasks could start; never hides the original error. */
 async function closeAfterFailure(deps, runId, error) {
     const status = classifyError(error);
@@ -97280,17 +98981,6 @@ async function closeAfterFailure(deps, runId, error) {
     catch (closeError) {
         deps.logger.error(`Run ${runId} could not be closed (${closeError.message}); run cancel-run with its RUN_ID to release the lock.`);
     }
-}
-/** The second manifest build repeats the first one's notices: keep only its errors. */
-function quiet(logger) {
-    return {
-        debug: () => undefined,
-        info: () => undefined,
-        warning: () => undefined,
-        error: (message, location) => logger.error(message, location),
-        group: (title, fn) => logger.group(title, fn),
-        addSecret: (value) => logger.addSecret(value),
-    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
@@ -97349,59 +99039,44 @@ function watchRun(runs, runId, logger, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/schedule/task-graph.ts
-const PLUGIN_TASKS = [
-    'IAC_SELF_HOSTED',
-    'DEPLOY_SELF_HOSTED',
-    'DESTROY_SELF_HOSTED',
-];
 /**
  * @param dependsOn per plugin alias, the aliases it requires a connection from (manifest
  *   `dependsOn`, for kept and removed plugins alike)
+ * @param waitsOf what each task waits for (the handler table's `waits`)
  */
-function taskGraph(tasks, dependsOn) {
-    const find = (type, alias) => tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId;
-    const deploys = tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED').map((t) => t.runTaskId);
-    const nodes = [];
-    let previousOther;
-    for (const task of tasks) {
-        const alias = task.pluginAppliedAlias;
-        const after = new Set();
-        if (alias === null || !PLUGIN_TASKS.includes(task.taskType)) {
-            // PLAN tasks are independent of each other; the unified chain keeps its order.
-            if (task.taskType !== 'PLAN' || alias === null) {
-                if (previousOther)
-                    after.add(previousOther);
-                previousOther = task.runTaskId;
-            }
-        }
-        else if (task.taskType === 'IAC_SELF_HOSTED') {
-            for (const producer of dependsOn.get(alias) ?? []) {
-                const id = find('DEPLOY_SELF_HOSTED', producer);
-                if (id)
-                    after.add(id);
-            }
-        }
-        else if (task.taskType === 'DEPLOY_SELF_HOSTED') {
-            const id = find('IAC_SELF_HOSTED', alias);
-            if (id)
-                after.add(id);
-        }
-        else {
-            for (const id of deploys)
-                after.add(id);
-            // Consumers before producers: wait for the destroy of every removed plugin requiring this one.
-            for (const other of tasks) {
-                if (other.taskType !== 'DESTROY_SELF_HOSTED' || other.pluginAppliedAlias === null)
-                    continue;
-                if ((dependsOn.get(other.pluginAppliedAlias) ?? []).includes(alias))
-                    after.add(other.runTaskId);
-            }
-        }
+function taskGraph(tasks, dependsOn, waitsOf) {
+    const view = {
+        tasks,
+        find: (type, alias) => tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId,
+        dependsOn: (alias) => dependsOn.get(alias) ?? [],
+    };
+    const ids = new Set(tasks.map((t) => t.runTaskId));
+    return tasks.map((task) => {
+        const after = new Set([...waitsOf(task, view)].filter((id) => ids.has(id)));
         after.delete(task.runTaskId);
-        nodes.push({ id: task.runTaskId, after: [...after] });
-    }
-    return nodes;
+        return { id: task.runTaskId, after: [...after] };
+    });
 }
 /**
  * For each task, the number of tasks on the longest chain from it to the end (itself included):
@@ -97507,931 +99182,31 @@ class Scheduler {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
-/** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
-async function recordApproval(deps, run, approval) {
-    if (!approval)
-        return run;
-    deps.logger.info(describeApproval(approval));
-    try {
-        return await deps.runs.recordApproval(run.runId, approval);
+;// CONCATENATED MODULE: ./packages/core/src/deployment/deployed-iac.ts
+class DeployedIacLedger {
+    keyOf;
+    digests = new Map();
+    deployedIac = new Map();
+    /** @param keyOf the object key of plugin `alias`'s IaC artifact in the run */
+    constructor(keyOf) {
+        this.keyOf = keyOf;
     }
-    catch (error) {
-        deps.logger.warning(`Who approved run ${run.runId} could not be recorded (${error.message}); the deployment goes on.`);
-        return run;
+    /** `alias`'s IaC, digest `digest`, is on this job's disk. */
+    rendered(alias, digest) {
+        this.digests.set(alias, digest);
     }
-}
-/** One line for the job log: who approved, or why it is not known. */
-function describeApproval(approval) {
-    if (approval.unavailable)
-        return `Approval not recorded: ${approval.unavailable}`;
-    const reviews = approval.reviews ?? [];
-    if (reviews.length === 0)
-        return 'Approval: GitHub lists no environment review for this workflow run (no environment with required reviewers).';
-    return `Approval: ${reviews
-        .map((r) => `${r.state} by ${r.login} (environment ${r.environments.join(', ') || '?'})${r.comment ? `: "${r.comment}"` : ''}`)
-        .join('; ')}.`;
-}
-/** What the history keeps of a run's audit (all of it, when there is one). */
-function historyAudit(run) {
-    return run.audit ? { audit: run.audit } : {};
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
-/**
- * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
- * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
- */
-
-
-function runTaskLogs(store, runId, inner, options) {
-    const logger = new TaskLogRecorder(inner, {
-        ...(options.maskLog ? { mask: options.maskLog } : {}),
-        secrets: options.secrets,
-    });
-    return {
-        logger,
-        run: (runTaskId, fn) => logger.task(fn, async (text) => {
-            await putTaskLog(store, runId, runTaskId, text);
-        }),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
-/**
- * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
- * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
- * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
- * still to be done, since the run could then never have done what was reviewed. The order of the
- * list does not matter: tasks run in the order the run recorded them (a valid order), and with
- * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
- */
-
-const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
-/**
- * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
- * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
- * own tasks) the list may be a part.
- */
-function checkTaskList(run, tasks, options) {
-    if (tasks.length === 0) {
-        throw new errors_ConfigurationError({
-            message: 'TASK_LIST is empty.',
-            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
-        });
+    /** The digest of `alias`'s IaC rendered or restored in this job, if it was. */
+    digest(alias) {
+        return this.digests.get(alias);
     }
-    const problems = tasks.flatMap((task, index) => {
-        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
-        if (!recorded)
-            return [
-                {
-                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
-                },
-            ];
-        if (recorded.taskType !== task.taskType ||
-            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
-            return [
-                {
-                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
-                },
-            ];
-        }
-        return [];
-    });
-    if (options.complete) {
-        const listed = new Set(tasks.map((t) => t.runTaskId));
-        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
-        if (missing.length > 0)
-            problems.push({
-                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
-            });
+    /** The run's IaC of `alias` (digest `digest`) is what this run deployed for it. */
+    deployed(alias, digest) {
+        this.deployedIac.set(alias, { key: this.keyOf(alias), digest });
     }
-    if (problems.length > 0) {
-        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
-        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
+    /** What this run deployed for `alias`, if it deployed it. */
+    deployedOf(alias) {
+        return this.deployedIac.get(alias);
     }
-}
-/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
-function inRunOrder(run, tasks) {
-    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
-    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
-}
-/**
- * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
- * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
- */
-function incompleteRun(run) {
-    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
-    if (left.length === 0)
-        return undefined;
-    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
-}
-function task_list_check_describe(task) {
-    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
-/**
- * The start of executing a run's tasks: the run must exist, the step takes its executor claim
- * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
- * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
- * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
- * when another step holds the run (see executor-claim.ts).
- */
-
-
-
-
-
-const newId = monotonicFactory();
-/**
- * Claims run `runId` for this step. Returns undefined with the record when the run already
- * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
- * executes it) otherwise.
- */
-async function claimRunForTasks(deps, options) {
-    const found = await deps.runs.getRun(options.runId);
-    if (!found) {
-        throw new errors_ConfigurationError({
-            message: `Run ${options.runId} does not exist in the IaC bucket.`,
-            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-        });
-    }
-    const opener = repositoryOfRunUrl(found.workflowRunUrl);
-    if (options.repository && opener && opener !== options.repository)
-        throw new ForeignRunError(found, opener, options.repository);
-    const complete = options.partial !== true;
-    const executor = {
-        id: newId(),
-        description: options.executor ?? 'a step outside a GitHub workflow',
-        claimedAt: new Date().toISOString(),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-    };
-    // A run a later run found dead is never applied, whatever its status says.
-    if (found.supersededBy)
-        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
-    if (found.status === 'SUCCEEDED') {
-        checkTaskList(found, options.tasks, { complete });
-        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
-        return { run: found, done: true };
-    }
-    if (found.status !== 'RUNNING') {
-        // Checked before the run is reopened: a refused list leaves the failed run as it was.
-        checkTaskList(found, options.tasks, { complete });
-        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
-        const run = await deps.runs.resumeRun(found.runId, executor);
-        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
-        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
-        const resumed = run.attempts?.at(-1);
-        return { run, executor, ...(resumed ? { resumed } : {}) };
-    }
-    // Refusals first, writing nothing: the step's post step then closes the run it was given.
-    if (found.executor)
-        throw new RunClaimedError(found, found.executor);
-    checkTaskList(found, options.tasks, { complete });
-    // The superseding run may have taken the lock and stopped before closing this one.
-    const lock = await deps.runs.lockOf(found.target);
-    if (lock?.runId !== found.runId)
-        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
-    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
-    const run = await deps.runs.claimRun(found.runId, executor);
-    return { run, executor };
-}
-/**
- * A step asked to execute a run that another repository's workflow opened: an application is
- * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
- * repository's workflow must not apply that application's plans. Nothing was changed, and the
- * step's post step must leave the run alone.
- */
-class ForeignRunError extends errors_ConfigurationError {
-    name = 'ForeignRunError';
-    constructor(run, opener, repository) {
-        super({
-            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
-            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
-/**
- * Maps outputs to instances. A `from` that is not a root output of the rendered project is a
- * problem naming it and the outputs that do exist.
- */
-function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) {
-    const instances = [];
-    const sensitive = {};
-    const problems = [];
-    for (const connection of generated) {
-        const attributes = {};
-        for (const { from, to } of connection.outputs) {
-            const output = outputs[from];
-            if (output === undefined) {
-                const existing = Object.keys(outputs).sort();
-                problems.push({
-                    message: `Connection Interface ${connection.name} (${connection.type}) maps output '${from}' to '${to}', but the deployed Terraform has no output '${from}'${existing.length > 0 ? ` (it has: ${existing.join(', ')})` : ' (it has no outputs)'}.`,
-                    location: { file: pluginFile },
-                    hint: `Add output "${from}" to the plugin's templates-deploy, or fix the mapping.`,
-                });
-                continue;
-            }
-            attributes[to] = output.value;
-            if (output.sensitive)
-                (sensitive[connection.name] ??= []).push(to);
-        }
-        instances.push({
-            name: connection.name,
-            type: connection.type,
-            attributes,
-            producer,
-            updatedAt: now.toISOString(),
-        });
-    }
-    return { instances, sensitive, problems };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
-/**
- * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
- * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
- * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
- * whose Terraform output is `sensitive`, so consumers mask them as well.
- */
-
-
-
-/**
- * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
- * before anything can print them, and publishes them; returns what was published.
- */
-async function publishConnections(deps, manifest, plugin, outputs, run) {
-    const { target } = manifest;
-    const { appKind, appId, appName } = target;
-    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
-    if (mapped.problems.length > 0)
-        throw new errors_ConfigurationError(mapped.problems);
-    for (const instance of mapped.instances) {
-        const secret = [
-            ...new Set([
-                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
-                ...(mapped.sensitive[instance.name] ?? []),
-            ]),
-        ].sort();
-        if (secret.length === 0)
-            continue;
-        instance.secretAttributes = secret;
-        for (const name of secret)
-            run.mask(instance.attributes[name]);
-    }
-    if (mapped.instances.length === 0)
-        return [];
-    const repository = manifest.deployedFrom?.repository;
-    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
-/**
- * Writing `<alias>_<BASE_PATH_OUTPUT>` into the checkout, which the repository's authors control:
- * a file committed there as a symbolic link (or a FIFO, a folder, a hard link) must not make the
- * engine write anywhere but a fresh regular file in that folder. The content goes to a new file
- * created next to the target (O_EXCL | O_NOFOLLOW) and is renamed over it: a rename replaces the
- * directory entry, never what a link points at.
- */
-
-
-
-
-
-/** Refuses a target that exists and is not a regular file (a link, a folder, a FIFO, ...). */
-async function checkOutputTarget(dir, name) {
-    if ((0,external_node_path_.basename)(name) !== name || name === '.' || name === '..')
-        throw new Error(`output file name ${name} is not a plain file name`);
-    const found = await (0,promises_.lstat)((0,external_node_path_.join)(dir, name)).catch((error) => {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    });
-    if (!found || found.isFile())
-        return;
-    const what = found.isSymbolicLink()
-        ? 'is a symbolic link'
-        : found.isDirectory()
-            ? 'is a folder'
-            : 'is not a regular file';
-    throw new errors_ConfigurationError({
-        message: `${name} ${what} in the checkout: runtime-tasks writes the plugin's outputs there and does not write through it.`,
-        location: { file: name },
-        hint: 'Remove it from the repository: runtime-tasks creates the outputs file itself.',
-    });
-}
-/** Writes `content` as `<dir>/<name>` without following or writing through anything there. */
-async function writeOutputFile(dir, name, content) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    await checkOutputTarget(dir, name);
-    const temp = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    const handle = await (0,promises_.open)(temp, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o644);
-    try {
-        await handle.writeFile(content);
-    }
-    finally {
-        await handle.close();
-    }
-    try {
-        await (0,promises_.rename)(temp, (0,external_node_path_.join)(dir, name));
-    }
-    catch (error) {
-        await (0,promises_.rm)(temp, { force: true });
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
-/**
- * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
- * its SHA-256, the state version it was made against, its resource changes and the provider lock
- * file, so the approved job applies exactly what was reviewed, or refuses and says why.
- */
-
-
-
-
-
-async function savePlan(runs, runId, terraform, logger, options) {
-    const result = await terraform.plan({
-        out: options.file,
-        destroy: options.kind === 'destroy',
-        targets: options.targets,
-    });
-    const bytes = await (0,promises_.readFile)(options.file);
-    const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
-    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
-    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
-    const record = {
-        name: options.name,
-        kind: options.kind,
-        ...(options.alias !== undefined ? { alias: options.alias } : {}),
-        targets: options.targets,
-        state: options.state,
-        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
-        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
-        ...(options.connections !== undefined ? { connections: options.connections } : {}),
-        fileKey,
-        textKey,
-        sha256: saved_plans_sha256(bytes),
-        changes,
-        counts: countChanges(changes),
-        hasChanges: result.hasChanges,
-        plannedAt: new Date().toISOString(),
-    };
-    await runs.putArtifact(runId, planArtifact(options.name), record);
-    const c = record.counts;
-    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
-    return record;
-}
-async function loadPlanRecord(runs, runId, name) {
-    return runs.getArtifact(runId, planArtifact(name));
-}
-/**
- * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
- * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
- * Returns how many resources it destroys; the caller applies `file`.
- */
-async function replanReviewedDestroy(terraform, record, file, refusal) {
-    await terraform.plan({ out: file, destroy: true, targets: record.targets });
-    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
-    const differences = compareDestroys(destroyedAddresses(record.changes), now);
-    if (differences.length > 0) {
-        throw new errors_ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            { message: refusal.nothing, hint: refusal.hint },
-        ], refusal.title);
-    }
-    return now.length;
-}
-/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
-async function verifiedPlanBytes(runs, bucket, runId, record) {
-    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    const bytes = await runs.getFile(runId, planFile(record.name));
-    const object = { bucket, key: record.fileKey };
-    if (!bytes) {
-        throw new StoredObjectError({ ...object, problem: 'missing' }, `is missing: it is the saved ${what} of run ${runId}, which was reviewed. Nothing was applied.`, errors_STORED_OBJECT_HINTS.newRun);
-    }
-    const actual = saved_plans_sha256(bytes);
-    if (actual !== record.sha256) {
-        throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is the saved ${what} of run ${runId}, but it is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}. Nothing was applied.`, 'Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.');
-    }
-    return Buffer.from(bytes);
-}
-/** Refuses to go on when the state moved since the plan was made. */
-function refuseStaleState(runId, record, now) {
-    const moved = stateMoved(record.state, now);
-    if (!moved)
-        return;
-    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    throw new errors_ConfigurationError({
-        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
-        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
-    });
-}
-/** How the state moved between two versions, in words; undefined when it did not. */
-function stateMoved(planned, now) {
-    if (planned === null && now === null)
-        return undefined;
-    if (planned === null)
-        return `a state was created (serial ${now?.serial ?? '?'})`;
-    if (now === null)
-        return 'the state was deleted';
-    if (planned.lineage !== now.lineage)
-        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
-    if (planned.serial !== now.serial)
-        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
-    return undefined;
-}
-function saved_plans_sha256(bytes) {
-    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
-/**
- * The unified mode's tasks (docs/runs-and-tasks.md#classic-and-unified-mode): every infra plugin of the run is one module of one
- * Terraform project with one state.
- *
- * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through
- *   Terraform, renders each removed plugin again from its last deployment, and writes the root
- *   module (`stk-modules.tf`, `<alias>-outputs.tf`).
- * - PLAN saves the deploy plan (and, when plugins were removed, the destroy plan) in the IaC
- *   bucket with its SHA-256, the state version it was planned against and its resource changes.
- * - UNIFIED_DEPLOY applies exactly the saved deploy plan: refused when its bytes changed or the
- *   state moved since it was made.
- * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
- *   when it destroys exactly the resources the reviewed destroy plan listed.
- */
-
-
-
-
-
-
-
-
-class UnifiedTasks {
-    tb;
-    initialized;
-    /** Whether this job's disk holds the run's project (rendered or restored here). */
-    onDisk = false;
-    constructor(tb) {
-        this.tb = tb;
-    }
-    get dir() {
-        return (0,external_node_path_.join)(this.tb.workDir, 'unified');
-    }
-    get keptAliases() {
-        return this.tb.manifest.deployOrder;
-    }
-    get removedAliases() {
-        return this.tb.manifest.destroy.map((p) => p.alias);
-    }
-    /** UNIFIED_IAC */
-    async render() {
-        const { manifest, deps, run } = this.tb;
-        checkModuleNames([...this.keptAliases, ...this.removedAliases]);
-        const files = [];
-        const modules = [];
-        for (const alias of this.keptAliases) {
-            const recorded = await this.rollbackModule(alias);
-            if (recorded) {
-                // A rollback deploys the module exactly as that version did, wiring included.
-                await deps.runs.putArtifact(run.runId, iacArtifact(alias), recorded);
-                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
-                files.push(...moduleFilesOf(alias, recorded));
-                continue;
-            }
-            const plugin = this.tb.plugin(alias);
-            const wiring = wireModule(plugin, manifest);
-            const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
-            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
-            const variables = connectionsFile(wiring.inputs);
-            if (variables)
-                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
-            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
-            const snapshot = {
-                digest: digestFiles(moduleFiles),
-                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-                inputs: wiring.inputs,
-                outputs,
-            };
-            await deps.runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
-            modules.push({ alias, inputs: wiring.inputs, outputs });
-            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
-        }
-        for (const alias of this.removedAliases) {
-            const previous = await this.lastModule(alias);
-            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
-            files.push(...moduleFilesOf(alias, previous));
-            deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
-        }
-        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
-        for (const module of modules) {
-            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
-        }
-        const project = {
-            digest: digestFiles(files),
-            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-            modules,
-        };
-        await deps.runs.putArtifact(run.runId, UNIFIED_PROJECT_ARTIFACT, project);
-        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
-        await writeRenderedProject({ files, digest: project.digest }, this.dir);
-        this.onDisk = true;
-        deps.logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    }
-    /** PLAN */
-    async plan() {
-        const terraform = await this.init();
-        const state = (await terraform.stateVersion()) ?? null;
-        const lockFile = await terraform.lockFile();
-        const plans = [];
-        const removed = this.removedAliases;
-        if (this.keptAliases.length > 0) {
-            // Targets only exclude something when modules are being removed.
-            const targets = removed.length > 0 ? this.keptAliases.map((a) => `module.${a}`) : [];
-            plans.push(await this.savePlan(terraform, 'deploy', targets, state, lockFile));
-        }
-        if (removed.length > 0) {
-            const targets = removed.map((a) => `module.${a}`);
-            plans.push(await this.savePlan(terraform, 'destroy', targets, state, lockFile));
-        }
-        return { plans };
-    }
-    /** UNIFIED_DEPLOY */
-    async deploy() {
-        const { deps, run } = this.tb;
-        const record = await this.planRecord('deploy');
-        const bytes = await verifiedPlanBytes(deps.runs, deps.iacStore.bucket, run.runId, record);
-        const terraform = await this.init(record.lockFile);
-        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
-        const file = (0,external_node_path_.join)(this.dir, 'deploy.tfplan');
-        await (0,promises_.writeFile)(file, bytes);
-        deps.logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
-        const changes = await terraform.applyPlan(file);
-        const outputs = await terraform.output();
-        const project = await this.projectSnapshot();
-        const pluginOutputs = [];
-        for (const alias of this.keptAliases) {
-            const module = project.modules.find((m) => m.alias === alias);
-            const moduleOutputsOf = {};
-            for (const o of module?.outputs ?? []) {
-                const value = outputs[rootOutputName(alias, o.name)];
-                if (value)
-                    moduleOutputsOf[o.name] = value;
-            }
-            const outputFile = await this.tb.publishOutputs(this.tb.plugin(alias), moduleOutputsOf);
-            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
-            const snapshot = await deps.runs.getArtifact(run.runId, iacArtifact(alias));
-            this.tb.markDeployed(alias, snapshot?.digest ?? '');
-        }
-        return { changes, pluginOutputs };
-    }
-    /** UNIFIED_DESTROY */
-    async destroy() {
-        const { deps, manifest } = this.tb;
-        const record = await this.planRecord('destroy');
-        const terraform = await this.init(record.lockFile);
-        const file = (0,external_node_path_.join)(this.dir, 'destroy-now.tfplan');
-        const count = await replanReviewedDestroy(terraform, record, file, {
-            title: 'The destroy planned now is not the one that was reviewed',
-            nothing: 'Nothing was destroyed.',
-            hint: 'Re-run the workflow to review a new destroy plan.',
-        });
-        deps.logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
-        const changes = await terraform.applyPlan(file);
-        for (const removed of manifest.destroy)
-            await this.tb.removeConnections(removed);
-        return { changes };
-    }
-    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
-    async init(lockFile) {
-        if (this.initialized)
-            return this.initialized;
-        await this.restoreProject();
-        const terraform = this.tb.project(this.dir, null);
-        await terraform.init(this.tb.backend(null), { lockFile });
-        this.initialized = terraform;
-        return terraform;
-    }
-    /** The rendered project on this job's disk, restored from the run after a job boundary. */
-    async restoreProject() {
-        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
-        if (this.onDisk)
-            return;
-        const project = await this.projectSnapshot();
-        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
-        await restoreSnapshot(project, this.dir, this.tb.deps.runs.artifactObject(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT));
-        this.onDisk = true;
-    }
-    async projectSnapshot() {
-        const project = await this.tb.deps.runs.getArtifact(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT);
-        if (!project)
-            throw new Error(`run ${this.tb.run.runId} has no unified project: UNIFIED_IAC did not run`);
-        return project;
-    }
-    async lastModule(alias) {
-        const { deps, manifest } = this.tb;
-        const last = await deps.history.getLast(manifest.target);
-        const entry = last?.iac[alias];
-        if (!entry) {
-            throw new errors_ConfigurationError({
-                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-            });
-        }
-        return this.storedModule(entry.key, `the IaC of ${alias}'s last deployment`);
-    }
-    /** In a rollback, the module as the version rolled back to deployed it. */
-    async rollbackModule(alias) {
-        const source = this.tb.manifest.rollback;
-        const entry = source?.iac[alias];
-        if (!source)
-            return undefined;
-        if (!entry)
-            throw new Error(`run ${this.tb.run.runId} has no recorded IaC for ${alias}`);
-        this.tb.deps.logger.info(`Using the module ${alias} that run ${source.runId} deployed for version ${source.version}.`);
-        return this.storedModule(entry.key, `the IaC of ${alias} in version ${source.version}`);
-    }
-    async storedModule(key, what) {
-        const { deps } = this.tb;
-        const stored = await deps.iacStore.getJson(key);
-        if (!stored) {
-            throw new errors_ConfigurationError({
-                message: `${what} is missing from ${deps.iacStore.bucket}/${key}.`,
-                hint: "Restore the object (e.g. from the bucket's versioning), or deploy again from a commit.",
-            });
-        }
-        return {
-            ...stored.value,
-            inputs: stored.value.inputs ?? {},
-            outputs: stored.value.outputs ?? [],
-        };
-    }
-    async savePlan(terraform, kind, targets, state, lockFile) {
-        return savePlan(this.tb.deps.runs, this.tb.run.runId, terraform, this.tb.deps.logger, {
-            name: kind,
-            kind,
-            file: (0,external_node_path_.join)(this.dir, `${kind}.tfplan`),
-            targets,
-            state,
-            ...(lockFile !== undefined ? { lockFile } : {}),
-        });
-    }
-    async planRecord(kind) {
-        const record = await loadPlanRecord(this.tb.deps.runs, this.tb.run.runId, kind);
-        if (!record)
-            throw new Error(`run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`);
-        return record;
-    }
-}
-/** A stored module's files, placed under `<alias>/` in the unified project. */
-function moduleFilesOf(alias, module) {
-    return module.files.map((f) => ({
-        path: `${alias}/${f.path}`,
-        content: Buffer.from(f.base64, 'base64'),
-    }));
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-plans.ts
-/**
- * Plans in classic mode. orchestrate-and-plan plans every plugin whose required Connection
- * Interfaces already exist (from earlier deployments or other applications) and saves the plan.
- * At apply time, DEPLOY applies that reviewed plan when the plugin rendered to the same IaC (its
- * producers' outputs came out as planned); when the IaC changed it plans again and applies only if
- * the new plan does the same things to the same resources, reporting the change prominently;
- * otherwise it stops with USER_ERROR and asks for a new run.
- */
-
-
-
-
-
-
-
-
-/**
- * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
- * deployment: the reviewer sees what the destroy removes.
- */
-async function planClassicDestroy(tb, alias, dir) {
-    const terraform = tb.project(dir, alias);
-    await terraform.init(tb.backend(alias));
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
-        name: classicPlanName(alias),
-        kind: 'destroy',
-        alias,
-        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
-        targets: [],
-        state: (await terraform.stateVersion()) ?? null,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-    });
-    return { plans: [record] };
-}
-/**
- * DESTROY of one plugin in classic mode, in `dir` (the IaC of its last deployment): applies the
- * reviewed destroy plan when the state did not move since; otherwise plans the destroy again and
- * applies it only if it destroys exactly the reviewed resources. With no plan saved (a run opened
- * by an older version), destroys directly.
- */
-async function destroyClassicPlugin(tb, alias, dir) {
-    const { runs, logger, iacStore } = tb.deps;
-    const runId = tb.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    const terraform = tb.project(dir, alias);
-    await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
-    if (!record)
-        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
-    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
-    if (!moved) {
-        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
-        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
-    const count = await replanReviewedDestroy(terraform, record, file, {
-        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
-        nothing: `Nothing of ${alias} was destroyed.`,
-        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-    });
-    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
-    return {
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces: [] },
-    };
-}
-/** PLAN of one plugin (orchestrate-and-plan, classic mode). */
-async function planClassicPlugin(tb, plugin) {
-    const { workspace, environment } = tb.manifest.target;
-    const missing = [];
-    const connections = {};
-    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
-    const requires = tb.manifest.rollback ? [] : plugin.requires;
-    const found = await tb.deps.context.getMany(workspace, environment, requires.map((r) => r.name));
-    for (const required of requires) {
-        const instance = found.get(required.name);
-        if (instance)
-            connections[required.name] = sha256(canonicalJson(instance.attributes));
-        else
-            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
-    }
-    if (missing.length > 0) {
-        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
-        tb.deps.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
-        return { unplanned: { alias: plugin.alias, reason } };
-    }
-    const project = await tb.renderPlugin(plugin, {});
-    const dir = (0,external_node_path_.join)(tb.workDir, 'plan', plugin.alias);
-    await (0,promises_.rm)(dir, { recursive: true, force: true });
-    await writeRenderedProject(project, dir);
-    const terraform = tb.project(dir, plugin.alias);
-    await terraform.init(tb.backend(plugin.alias));
-    const state = (await terraform.stateVersion()) ?? null;
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
-        name: classicPlanName(plugin.alias),
-        kind: 'deploy',
-        alias: plugin.alias,
-        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
-        targets: [],
-        state,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-        iacDigest: project.digest,
-        connections,
-    });
-    return { plans: [record] };
-}
-/**
- * DEPLOY of one plugin in classic mode, in its rendered folder `dir`: applies the reviewed plan,
- * a new plan that does the same things, or (with no plan saved) plans and applies in one go.
- */
-async function applyClassicPlugin(tb, plugin, dir) {
-    const { runs, logger, iacStore } = tb.deps;
-    const runId = tb.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    const terraform = tb.project(dir, plugin.alias);
-    await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
-    if (!record) {
-        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
-    }
-    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
-    if (tb.iacDigest(plugin.alias) === record.iacDigest) {
-        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
-        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const changedInterfaces = await changedConnections(tb, plugin, record);
-    const why = changedInterfaces.length > 0
-        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
-        : 'its rendered IaC changed since review';
-    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
-    await terraform.plan({ out: file });
-    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
-    if (differences.length > 0) {
-        throw new errors_ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            {
-                message: `Nothing was applied to ${plugin.alias}.`,
-                hint: 'Start a new run (re-run the workflow) to review the new plan.',
-            },
-        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
-    }
-    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
-    return {
-        terraform,
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces },
-    };
-}
-async function changedConnections(tb, plugin, record) {
-    const { workspace, environment } = tb.manifest.target;
-    const changed = [];
-    const planned = Object.entries(record.connections ?? {});
-    const found = await tb.deps.context.getMany(workspace, environment, planned.map(([name]) => name));
-    for (const [name, digest] of planned) {
-        const instance = found.get(name);
-        if (!instance || sha256(canonicalJson(instance.attributes)) !== digest)
-            changed.push(name);
-    }
-    return changed;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-files.ts
-/**
- * Repository files for Terraform (CHECKOUT_BRANCH): the application's checkout, without `.git`,
- * `.stk/FORKED_PLUGINS`, EXCLUDE_FILES_PATH and our own scratch folder, copied once per job and
- * linked as `repodir/` into every rendered project, so templates can read files of the repository
- * (`file("repodir/...")`, `fileset("repodir/site", "**")`), as StackSpot's containers could.
- * Its digest is part of what SKIP_DEPLOY compares.
- */
-
-
-
-
-const REPODIR = 'repodir';
-/** Beyond this the repository is surely not what a plugin needs copied per job. */
-const MAX_REPOSITORY_BYTES = 512 * 1024 * 1024;
-/**
- * Walks the checkout at `root` and digests it; with `copyTo`, copies it there too.
- * @param exclude paths relative to root (EXCLUDE_FILES_PATH) and scratch folders inside it
- */
-async function scanRepositoryFiles(root, exclude, copyTo) {
-    const skip = new Set(exclude.map((p) => external_node_path_.posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '')));
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const result = { digest: '', files: 0, bytes: 0, skippedLinks: 0 };
-    if (copyTo) {
-        await (0,promises_.rm)(copyTo, { recursive: true, force: true });
-        await (0,promises_.mkdir)(copyTo, { recursive: true });
-    }
-    const walk = async (rel) => {
-        const entries = (await (0,promises_.readdir)((0,external_node_path_.join)(root, rel), { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
-        for (const entry of entries) {
-            const path = rel ? `${rel}/${entry.name}` : entry.name;
-            if (entry.name === '.git' || skip.has(path))
-                continue;
-            if (entry.name === 'FORKED_PLUGINS' && rel.split('/').at(-1) === '.stk')
-                continue;
-            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(root, path));
-            if (stat.isSymbolicLink()) {
-                result.skippedLinks++;
-                continue;
-            }
-            if (stat.isDirectory()) {
-                if (copyTo)
-                    await (0,promises_.mkdir)((0,external_node_path_.join)(copyTo, path), { recursive: true });
-                await walk(path);
-            }
-            else if (stat.isFile()) {
-                result.files++;
-                result.bytes += stat.size;
-                if (result.bytes > MAX_REPOSITORY_BYTES) {
-                    throw new errors_ConfigurationError({
-                        message: `CHECKOUT_BRANCH: the repository holds more than ${MAX_REPOSITORY_BYTES / 1048576} MiB of files to give Terraform.`,
-                        hint: 'Leave large folders out with EXCLUDE_FILES_PATH, or turn CHECKOUT_BRANCH off.',
-                    });
-                }
-                hash.update(`${path}\0${stat.size}\0`);
-                // Read once: the same bytes are digested and, when copying, written.
-                const content = await (0,promises_.readFile)((0,external_node_path_.join)(root, path));
-                hash.update(content);
-                if (copyTo)
-                    await (0,promises_.writeFile)((0,external_node_path_.join)(copyTo, path), content);
-            }
-        }
-    };
-    await walk('');
-    result.digest = hash.digest('hex');
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/source-map/template-lines.ts
@@ -98940,6 +99715,68 @@ class DiagnosticPlaces {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-iac.ts
+/**
+ * Classic mode's rendered IaC on this job's disk: one folder per plugin, stored with the run when
+ * IAC renders it and restored from the run after a job boundary (DEPLOY runs in the approved job);
+ * and, for a plugin that left stk.yaml, the IaC of its last deployment in a fresh folder.
+ */
+
+
+
+
+
+
+
+class PluginIacFolders {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    ledger;
+    constructor(deps, runId, manifest, workDir, ledger) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.ledger = ledger;
+    }
+    /** Where plugin `alias`'s rendered IaC is on this job's disk. */
+    dir(alias) {
+        return (0,external_node_path_.join)(this.workDir, 'iac', alias);
+    }
+    /** Writes `project` to the plugin's folder and stores it with the run. */
+    async store(alias, project) {
+        const dir = this.dir(alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        await writeRenderedProject(project, dir);
+        const stored = {
+            digest: project.digest,
+            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+        };
+        await this.deps.runs.putArtifact(this.runId, iacArtifact(alias), stored);
+        this.ledger.rendered(alias, project.digest);
+    }
+    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
+    async ensure(alias) {
+        const dir = this.dir(alias);
+        if ((0,external_node_fs_.existsSync)(dir))
+            return dir;
+        const stored = await this.deps.runs.requireArtifact(this.runId, iacArtifact(alias), `is missing: the IAC task of ${alias} did not store its rendered IaC.`);
+        await restoreSnapshot(stored, dir, this.deps.runs.artifactObject(this.runId, iacArtifact(alias)));
+        this.ledger.rendered(alias, stored.digest);
+        return dir;
+    }
+    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
+    async restoreLast(alias, folder) {
+        const iac = await lastDeployedIac(this.deps, this.manifest, alias);
+        const dir = (0,external_node_path_.join)(this.workDir, folder, alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        await restoreSnapshot(iac.snapshot, dir, iac.object);
+        return dir;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/root-terraform.ts
 /**
  * Terraform runs the `.tf` files at the top of a project only: a plugin whose templates render
@@ -98969,13 +99806,12 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
         logger.warning(warning, { file: templatesDir });
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-renderer.ts
 /**
- * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
- * transition. IAC renders a plugin from the run's snapshot with the live Connection Interface
- * values; DEPLOY applies it with its state in the tfstate bucket and publishes outputs and
- * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
- * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
+ * Renders a plugin of the run from the run's snapshot of its files, with the Connection Interfaces
+ * it requires and the shared values it reads, as they were when the run was planned (changed
+ * shared values are refused). In a rollback, the IaC that version deployed instead. Every secret
+ * value met is masked before anything can print it; the guard reads the result at init.
  */
 
 
@@ -98988,83 +99824,380 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
- * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
- * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
- */
-async function executeRunTasks(deps, options) {
-    const claimed = await claimRunForTasks(deps, {
-        runId: options.runId,
-        tasks: options.tasks,
-        partial: options.leaveOpen === true,
-        ...(options.executor ? { executor: options.executor } : {}),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-        ...(options.repository ? { repository: options.repository } : {}),
-    });
-    if ('done' in claimed)
-        return { run: claimed.run, reports: [] };
-    const { resumed } = claimed;
-    // Recorded once the run is ours (not another repository's, not finished), before any task.
-    const run = await recordApproval(deps, claimed.run, options.approval);
-    // Until the step ends: a later run takes over a run whose executing step went silent.
-    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
-    let manifest;
-    try {
-        await deps.runs.verifyRecordedArtifacts(run.runId);
-        manifest = await deps.runs.getArtifact(run.runId, MANIFEST_ARTIFACT);
-        if (!manifest)
-            throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
+class PluginRenderer {
+    deps;
+    run;
+    manifest;
+    options;
+    places;
+    warnings;
+    masker;
+    /** The workspace's shared values, read once per job. */
+    resolvedShared;
+    constructor(deps, run, manifest, options, places, warnings, masker) {
+        this.deps = deps;
+        this.run = run;
+        this.manifest = manifest;
+        this.options = options;
+        this.places = places;
+        this.warnings = warnings;
+        this.masker = masker;
     }
-    catch (error) {
-        await heartbeat.stop();
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
+    /**
+     * Renders `plugin` with the Connection Interfaces it requires: `wired` ones (unified mode:
+     * references into other modules of the run) or else the live values of the workspace context.
+     */
+    async render(plugin, wired = {}) {
+        const { deps, manifest, run } = this;
+        const recorded = await rollbackIac(deps, manifest, run.runId, plugin.alias);
+        if (recorded) {
+            deps.logger.info(`Using the IaC of ${plugin.alias} that run ${manifest.rollback?.runId ?? '?'} deployed for version ${manifest.rollback?.version ?? '?'}.`);
+            const files = recorded.snapshot.files.map((f) => ({
+                path: f.path,
+                content: Buffer.from(f.base64, 'base64'),
+            }));
+            return { files, digest: recorded.snapshot.digest };
+        }
+        const snapshot = await deps.runs.requireArtifact(run.runId, sourceArtifact(plugin.alias), `is missing: the plugin files of ${plugin.alias} were not stored with the run.`);
+        const sourceDir = (0,external_node_path_.join)(this.options.workDir, 'sources', plugin.alias);
+        await (0,promises_.rm)(sourceDir, { recursive: true, force: true });
+        await restoreSnapshot(snapshot, sourceDir, deps.runs.artifactObject(run.runId, sourceArtifact(plugin.alias)));
+        const { workspace, environment, appKind, appId } = manifest.target;
+        const types = manifest.connectionTypes ?? {};
+        const connections = {};
+        // What the render worker needs to mark values: engine-made references stay as they are,
+        // other applications' values are escaped, secret attributes printed only as sensitive.
+        const wiredKeys = [];
+        const secretAttributesByKey = {};
+        const typeByKey = {};
+        const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
+        // One read per required interface, all at once, not a listing of the whole environment.
+        const found = await deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
+        for (const required of plugin.requires) {
+            const type = types[required.type];
+            for (const key of required.keys) {
+                if (type)
+                    typeByKey[key] = {
+                        name: type.name,
+                        source: type.source,
+                        attributes: type.attributes.map((a) => a.name),
+                    };
+            }
+            const wiredValue = wiredValueOf(required);
+            if (wiredValue) {
+                for (const key of required.keys) {
+                    connections[key] = contractView(wiredValue, type);
+                    wiredKeys.push(key);
+                }
+                continue;
+            }
+            const instance = found.get(required.name);
+            if (!instance) {
+                throw new errors_ConfigurationError({
+                    message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
+                    location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
+                    hint: required.from.kind === 'plugin'
+                        ? `It should have been published by the deploy of ${required.from.alias}; run the tasks in the order orchestrate-and-plan gave.`
+                        : 'Deploy the application or shared infrastructure that generates it first.',
+                });
+            }
+            const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
+            this.masker.maskAttributes(instance.attributes, secret);
+            const view = contractView(instance.attributes, type);
+            for (const key of required.keys) {
+                connections[key] = view;
+                secretAttributesByKey[key] = secret;
+            }
+        }
+        const shared = await this.sharedValuesFor(plugin);
+        const displayDir = this.places.templatesDir(plugin);
+        const project = await renderPluginTemplates({
+            templateDir: (0,external_node_path_.join)(sourceDir, 'templates-deploy'),
+            displayDir,
+            source: {
+                sharedValues: shared.values,
+                secretSharedValues: shared.secret,
+                inputs: plugin.inputs,
+                connections,
+                wiredConnectionKeys: wiredKeys,
+                secretConnectionAttributes: secretAttributesByKey,
+                environment,
+                workspace,
+                alias: plugin.alias,
+                version: run.version,
+                appKind,
+                appId,
+            },
+            connectionTypes: typeByKey,
+            undefinedMode: undefinedModeOf(this.options.templateStrict),
+        }, plugin.alias);
+        warnMissingRootTerraform(project, displayDir, deps.logger);
+        this.warnings.report(deps.logger, project.warnings);
+        this.warnings.reportCollisions(deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
+        const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
+        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
+        if (secretProblems.length > 0) {
+            throw new errors_ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
+        }
+        return project;
     }
-    const watch = watchRun(deps.runs, run.runId, deps.logger, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
-    });
-    const templateWarnings = new TemplateWarnings();
-    try {
-        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch, templateWarnings);
-        result.templateWarnings = templateWarnings.references;
-        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
-        if (options.leaveOpen && result.run.status === 'RUNNING')
-            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
-        return resumed ? { ...result, resumed } : result;
-    }
-    finally {
-        watch.stop();
-        await heartbeat.stop();
-        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
-        await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+    /**
+     * The shared values the plugin's templates read, as the run recorded them: a value changed or
+     * deleted since the run was planned is refused (what was reviewed would not be what is applied).
+     */
+    async sharedValuesFor(plugin) {
+        const wanted = plugin.sharedValues ?? [];
+        if (wanted.length === 0)
+            return { values: {}, secret: [] };
+        this.resolvedShared ??= this.deps.sharedValues.resolve(this.manifest.target.workspace, this.manifest.target.environment);
+        const current = await this.resolvedShared;
+        const recorded = this.manifest.sharedValues ?? {};
+        const keys = plugin.sharedValuesAll
+            ? [...new Set([...wanted, ...Object.keys(current)])]
+            : wanted;
+        const changed = keys.filter((k) => current[k]?.digest !== recorded[k]?.digest);
+        if (changed.length > 0) {
+            throw new errors_ConfigurationError(changed.map((k) => ({
+                message: `Shared value ${k}: ${describeSharedChange(recorded[k], current[k])}.`,
+            })), `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`);
+        }
+        const values = {};
+        const secret = [];
+        for (const key of keys) {
+            const value = current[key];
+            if (!value)
+                continue;
+            if (value.secret) {
+                this.masker.mask(value.value);
+                secret.push(key);
+            }
+            values[key] = value.value;
+        }
+        return { values, secret };
     }
 }
-async function executeTasks(deps, options, run, manifest, watch, templateWarnings) {
+/**
+ * A connection's attributes as a consumer's templates see them: with a known type, only the
+ * attributes it defines, so using another one is an error at render time (see typeHint).
+ */
+function contractView(attributes, type) {
+    if (!type)
+        return attributes;
+    const defined = new Set(type.attributes.map((a) => a.name));
+    return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
+}
+function describeSharedChange(before, now) {
+    if (!before)
+        return `was set (revision ${now?.revision ?? '?'} by ${now?.updatedBy ?? '?'} at ${now?.updatedAt ?? '?'}) after the plan; start a new run to review it`;
+    if (!now)
+        return 'was deleted after the plan; set it again or start a new run';
+    return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/secret-masker.ts
+/**
+ * The secret values a job meets while it renders and publishes (shared values, secret Connection
+ * Interface attributes): each is masked in every log line from then on, and kept for the Terraform
+ * projects, which mask it in Terraform's own output.
+ */
+
+
+class SecretMasker {
+    logger;
+    values = new Set();
+    constructor(logger) {
+        this.logger = logger;
+    }
+    /** Registers one secret value (nothing for an empty one). */
+    mask(value) {
+        const text = secretText(value);
+        if (!text)
+            return;
+        // Also as templates print it inside a string (escaped), which Terraform may quote back.
+        for (const form of new Set([text, escapeHclString(text, false)])) {
+            this.values.add(form);
+            this.logger.addSecret(form);
+        }
+    }
+    /** Registers the values of `names` in `attributes`. */
+    maskAttributes(attributes, names) {
+        for (const name of names)
+            this.mask(attributes[name]);
+    }
+    /** Every value registered so far, in each form it may be printed in. */
+    get secrets() {
+        return [...this.values];
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-projects.ts
+/**
+ * The Terraform projects of one job: each gets the run's Terraform version for its plugin, the
+ * guard (before and after its init), the provider mirror the job shares, private module
+ * credentials, the secrets met so far, and, for runs planned with CHECKOUT_BRANCH, the
+ * repository's files linked as repodir/. Also where each project keeps its state (stateBackend).
+ */
+
+
+
+
+
+
+
+
+class TerraformProjects {
+    deps;
+    run;
+    manifest;
+    options;
+    places;
+    masker;
+    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
+    repodir;
+    providerMirror;
+    /** Private module tokens for `terraform init`, masked once. */
+    git;
+    /** The binary of each Terraform version the run chose per plugin. */
+    binaries = new Map();
+    constructor(deps, run, manifest, options, places, masker) {
+        this.deps = deps;
+        this.run = run;
+        this.manifest = manifest;
+        this.options = options;
+        this.places = places;
+        this.masker = masker;
+        this.git = gitCredentials(options.guardrails.allowedModules);
+        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
+        this.providerMirror = options.providerMirrorDir
+            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
+            : undefined;
+    }
+    /** Once per job, before any task: the repository files and the Terraform versions. */
+    async prepare() {
+        await this.prepareRepositoryFiles();
+        await this.prepareTerraform();
+    }
+    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
+    project(dir, alias) {
+        const { repodir, options } = this;
+        if (repodir) {
+            const link = (0,external_node_path_.join)(dir, REPODIR);
+            if (!(0,external_node_fs_.existsSync)(link))
+                (0,external_node_fs_.symlinkSync)(repodir, link, 'dir');
+        }
+        return new TerraformProject({
+            ...options.terraform,
+            binary: terraformBinaryFor(this.manifest, this.binaries, alias, options.terraform.binary),
+            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, options.guardrails, stage)),
+            initEnv: this.git.env,
+            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
+            unlockCommand: cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
+            secrets: [...(options.terraform.secrets ?? []), ...this.git.secrets, ...this.masker.secrets],
+            dir,
+            logger: this.deps.logger,
+            signal: options.signal,
+        });
+    }
+    /**
+     * Where the state of plugin `alias` (null: the unified project) lives: the only place task
+     * execution asks for backend settings.
+     */
+    stateBackend(alias) {
+        const { target } = this.manifest;
+        const key = alias === null ? state_key_unifiedStateKey(target) : stateKey({ ...target, alias });
+        return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
+    }
+    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
+    async prepareRepositoryFiles() {
+        const planned = this.manifest.repositoryFiles;
+        const { checkout, workDir } = this.options;
+        const { logger } = this.deps;
+        if (!planned) {
+            if (checkout?.requested)
+                logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
+            return;
+        }
+        if (!checkout)
+            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
+        const copy = (0,external_node_path_.join)(workDir, REPODIR);
+        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
+        this.repodir = copy;
+        if (found.digest !== planned.digest) {
+            logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
+        }
+        else {
+            logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
+        }
+    }
+    /** Installs, once per job, the Terraform versions the run chose per plugin. */
+    async prepareTerraform() {
+        if (!this.manifest.terraformVersions)
+            return;
+        if (!this.options.resolveTerraform)
+            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
+        if (!this.options.leaveOpen)
+            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
+        this.binaries = await installTerraformVersions(this.manifest, this.options.resolveTerraform);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/job-context.ts
+/**
+ * The TaskContext of one job: the job's services, built once and shared by its tasks (the
+ * Terraform projects reuse the installed versions and the provider mirror; the unified project is
+ * initialized once; the secrets met by one task are masked in the next).
+ */
+
+
+
+
+
+
+
+
+
+/** @param deps the stores, with the logger every task's lines go through */
+function jobContext(deps, options, run, manifest, warnings) {
+    const masker = new SecretMasker(deps.logger);
+    const places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
+    const ledger = new DeployedIacLedger((alias) => deps.runs.artifactKey(run.runId, iacArtifact(alias)));
+    const terraform = new TerraformProjects(deps, run, manifest, options, places, masker);
+    const context = {
+        run,
+        manifest,
+        logger: deps.logger,
+        workDir: options.workDir,
+        stores: { runs: deps.runs, iacStore: deps.iacStore, context: deps.context },
+        renderer: new PluginRenderer(deps, run, manifest, options, places, warnings, masker),
+        terraform,
+        outputs: new OutputPublisher(deps, manifest, run.runId, options, masker),
+        iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
+        ledger,
+        unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
+    };
+    return { context, prepare: () => terraform.prepare(), ledger };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
+/**
+ * The scheduler loop of one job: start every task whose waits have succeeded, up to the
+ * parallelism; when one ends, record it and look again. A task's failure is recorded with the
+ * status derived from the same classification as the run's (classifyFailure): FAILED for the
+ * user's configuration or an outside failure, INTERNAL_ERROR for a bug of the engine, ABORTED for a
+ * cancel. After a failure nothing new starts, the tasks already running finish (the lock must
+ * outlive them), and the run is closed.
+ */
+
+
+
+
+
+
+
+
+
+async function executeTasks(deps, options, job) {
+    const { run, manifest, watch, table } = job;
     const parallelism = options.parallelism ?? 1;
     // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
     const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
@@ -99074,10 +100207,9 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
         secrets: options.terraform.secrets ?? [],
     });
     const taskDeps = { ...deps, logger: stored.logger };
-    const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
+    const built = jobContext(taskDeps, options, run, manifest, job.templateWarnings);
     try {
-        await executor.prepareRepositoryFiles();
-        await executor.prepareTerraform();
+        await built.prepare();
     }
     catch (error) {
         await closeAfterFailure(deps, run.runId, error);
@@ -99087,23 +100219,22 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
     for (const task of done) {
         deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
     }
-    const graph = taskGraph(options.tasks, pluginDependencies(manifest));
+    const graph = taskGraph(options.tasks, pluginDependencies(manifest), table.waits);
     const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
     const reports = [];
     let failure;
     const runTask = async (task) => {
         const started = Date.now();
         const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+        const execute = () => table.execute(built.context, task);
         let recorded;
         try {
             throwIfCancelled(options.signal);
             recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-            const report = await stored.run(task.runTaskId, () => logs
-                ? logs.task(title, () => executor.execute(task))
-                : deps.logger.group(title, () => executor.execute(task)));
+            const outcome = await stored.run(task.runTaskId, () => logs ? logs.task(title, execute) : deps.logger.group(title, execute));
             recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
-                ...report,
+                ...outcome,
                 task: findTask(recorded, task.runTaskId),
                 durationMs: Date.now() - started,
             });
@@ -99114,16 +100245,13 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
             // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
             const error = watch.closedElsewhere() ?? caught;
             failure ??= { error };
-            const kind = classifyError(error);
+            const status = classifyFailure(error);
             const message = error instanceof Error ? error.message : String(error);
-            // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
-            const status = kind === 'ABORTED'
-                ? 'ABORTED'
-                : error instanceof errors_ConfigurationError || error instanceof ExternalError
-                    ? 'FAILED'
-                    : 'INTERNAL_ERROR';
             try {
-                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
+                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status.task, {
+                    kind: status.run,
+                    message,
+                });
             }
             catch (recordError) {
                 deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
@@ -99166,7 +100294,7 @@ async function executeTasks(deps, options, run, manifest, watch, templateWarning
         const incomplete = incompleteRun(current);
         if (incomplete)
             throw incomplete;
-        await executor.recordDeployment();
+        await recordRunOutcome(deps, run, manifest, table.mode(run.tasks), (alias) => built.ledger.deployedOf(alias), options.terraformVersion);
         return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
     }
     catch (error) {
@@ -99181,660 +100309,14 @@ function pluginDependencies(manifest) {
 function findTask(run, runTaskId) {
     return run.tasks.find((t) => t.runTaskId === runTaskId);
 }
-/** Executes one task type at a time, keeping what later tasks of the same job reuse. */
-class TaskExecutor {
-    deps;
-    options;
-    run;
-    manifest;
-    templateWarnings;
-    deployedIac = new Map();
-    /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
-    iacDigests = new Map();
-    unified = new UnifiedTasks(this);
-    /** Secret values met while rendering (shared values, secret attributes): masked in Terraform's output. */
-    secrets = new Set();
-    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
-    repodir;
-    providerMirror;
-    /** The workspace's shared values, read once per job. */
-    resolvedShared;
-    /** Private module tokens for `terraform init`, masked once. */
-    git;
-    /** Where Terraform's errors and warnings are in the repository (templates and their lines). */
-    places;
-    /** The binary of each Terraform version the run chose per plugin. */
-    terraformBinaries = new Map();
-    constructor(deps, options, run, manifest, templateWarnings) {
-        this.deps = deps;
-        this.options = options;
-        this.run = run;
-        this.manifest = manifest;
-        this.templateWarnings = templateWarnings;
-        this.git = gitCredentials(options.guardrails.allowedModules);
-        this.places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
-        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
-        this.providerMirror = options.providerMirrorDir
-            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
-            : undefined;
-    }
-    get workDir() {
-        return this.options.workDir;
-    }
-    async execute(task) {
-        switch (task.taskType) {
-            case 'UNIFIED_IAC':
-                return this.unified.render();
-            case 'PLAN':
-                if (task.pluginAppliedAlias === null)
-                    return this.unified.plan();
-                if (this.manifest.destroy.some((p) => p.alias === task.pluginAppliedAlias)) {
-                    const alias = task.pluginAppliedAlias;
-                    return planClassicDestroy(this, alias, await this.restoreLastIac(alias, 'plan-destroy'));
-                }
-                return planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
-            case 'UNIFIED_DEPLOY':
-                return this.unified.deploy();
-            case 'UNIFIED_DESTROY':
-                return this.unified.destroy();
-            default:
-                break;
-        }
-        const alias = task.pluginAppliedAlias;
-        if (alias === null)
-            throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
-        switch (task.taskType) {
-            case 'IAC_SELF_HOSTED':
-                return this.renderIac(this.plugin(alias));
-            case 'DEPLOY_SELF_HOSTED':
-                return this.deploy(this.plugin(alias));
-            case 'DESTROY_SELF_HOSTED':
-                return this.destroy(alias);
-        }
-    }
-    /**
-     * Records what the run left deployed: the last deployment (and, for a DEPLOY, the one of its
-     * version tag, which a rollback returns to) and which Connection Interfaces it requires. A
-     * DESTROY keeps the history and marks `last` destroyed.
-     */
-    async recordDeployment() {
-        const { target } = this.manifest;
-        const last = await this.deps.history.getLast(target);
-        const mode = deploymentMode(this.run.tasks);
-        const at = new Date().toISOString();
-        const iac = {};
-        for (const alias of this.manifest.deployOrder) {
-            const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
-            if (entry)
-                iac[alias] = entry;
-        }
-        await this.deps.history.record(target, {
-            runId: this.run.runId,
-            runType: this.run.type,
-            mode,
-            version: this.run.version,
-            finishedAt: at,
-            manifestDigest: this.manifest.digest,
-            manifest: this.manifest,
-            iac,
-            terraformVersion: this.options.terraformVersion,
-            fingerprint: deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
-            ...historyAudit(this.run),
-            ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
-        });
-        if (this.run.type === 'DESTROY') {
-            await this.deps.consumers.remove(target);
-            return;
-        }
-        await this.deps.consumers.record(target, this.run.runId, consumer_index_requirementsOf(this.manifest.plugins));
-    }
-    plugin(alias) {
-        const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
-        if (!plugin)
-            throw new Error(`run ${this.run.runId} has no infra plugin ${alias} in its manifest`);
-        return plugin;
-    }
-    iacDir(alias) {
-        return (0,external_node_path_.join)(this.options.workDir, 'iac', alias);
-    }
-    async renderIac(plugin) {
-        const project = await this.renderPlugin(plugin);
-        const dir = this.iacDir(plugin.alias);
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-        await writeRenderedProject(project, dir);
-        const stored = {
-            digest: project.digest,
-            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-        };
-        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
-        this.iacDigests.set(plugin.alias, project.digest);
-        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    }
-    /**
-     * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
-     * requires: `wired` ones (unified mode: references into other modules of the run) or else the
-     * live values of the workspace context. The guard reads it at init (TerraformProject).
-     */
-    async renderPlugin(plugin, wired = {}) {
-        if (this.manifest.rollback)
-            return this.recordedIac(plugin.alias);
-        const snapshot = await this.deps.runs.getArtifact(this.run.runId, sourceArtifact(plugin.alias));
-        if (!snapshot)
-            throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
-        const sourceDir = (0,external_node_path_.join)(this.options.workDir, 'sources', plugin.alias);
-        await (0,promises_.rm)(sourceDir, { recursive: true, force: true });
-        await restoreSnapshot(snapshot, sourceDir, this.deps.runs.artifactObject(this.run.runId, sourceArtifact(plugin.alias)));
-        const { workspace, environment, appKind, appId } = this.manifest.target;
-        const types = this.manifest.connectionTypes ?? {};
-        const connections = {};
-        // What the render worker needs to mark values: engine-made references stay as they are,
-        // other applications' values are escaped, secret attributes printed only as sensitive.
-        const wiredKeys = [];
-        const secretAttributesByKey = {};
-        const typeByKey = {};
-        const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
-        // One read per required interface, all at once, not a listing of the whole environment.
-        const found = await this.deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
-        for (const required of plugin.requires) {
-            const type = types[required.type];
-            for (const key of required.keys) {
-                if (type)
-                    typeByKey[key] = {
-                        name: type.name,
-                        source: type.source,
-                        attributes: type.attributes.map((a) => a.name),
-                    };
-            }
-            const wiredValue = wiredValueOf(required);
-            if (wiredValue) {
-                for (const key of required.keys) {
-                    connections[key] = contractView(wiredValue, type);
-                    wiredKeys.push(key);
-                }
-                continue;
-            }
-            const instance = found.get(required.name);
-            if (!instance) {
-                throw new errors_ConfigurationError({
-                    message: `Plugin ${plugin.alias} requires Connection Interface ${required.name} (${required.type}), which does not exist in ${workspace}/${environment}.`,
-                    location: plugin.pluginFile ? { file: plugin.pluginFile } : undefined,
-                    hint: required.from.kind === 'plugin'
-                        ? `It should have been published by the deploy of ${required.from.alias}; run the tasks in the order orchestrate-and-plan gave.`
-                        : 'Deploy the application or shared infrastructure that generates it first.',
-                });
-            }
-            const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
-            this.maskSecrets(instance.attributes, secret);
-            const view = contractView(instance.attributes, type);
-            for (const key of required.keys) {
-                connections[key] = view;
-                secretAttributesByKey[key] = secret;
-            }
-        }
-        const shared = await this.sharedValuesFor(plugin);
-        const displayDir = this.places.templatesDir(plugin);
-        const project = await renderPluginTemplates({
-            templateDir: (0,external_node_path_.join)(sourceDir, 'templates-deploy'),
-            displayDir,
-            source: {
-                sharedValues: shared.values,
-                secretSharedValues: shared.secret,
-                inputs: plugin.inputs,
-                connections,
-                wiredConnectionKeys: wiredKeys,
-                secretConnectionAttributes: secretAttributesByKey,
-                environment,
-                workspace,
-                alias: plugin.alias,
-                version: this.run.version,
-                appKind,
-                appId,
-            },
-            connectionTypes: typeByKey,
-            undefinedMode: undefinedModeOf(this.options.templateStrict),
-        }, plugin.alias);
-        warnMissingRootTerraform(project, displayDir, this.deps.logger);
-        this.templateWarnings.report(this.deps.logger, project.warnings);
-        this.templateWarnings.reportCollisions(this.deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
-        const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
-        const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
-        if (secretProblems.length > 0) {
-            throw new errors_ConfigurationError(secretProblems, `${plugin.alias} would print a secret`);
-        }
-        return project;
-    }
-    /**
-     * The shared values the plugin's templates read, as the run recorded them: a value changed or
-     * deleted since the run was planned is refused (what was reviewed would not be what is applied).
-     */
-    async sharedValuesFor(plugin) {
-        const wanted = plugin.sharedValues ?? [];
-        if (wanted.length === 0)
-            return { values: {}, secret: [] };
-        this.resolvedShared ??= this.deps.sharedValues.resolve(this.manifest.target.workspace, this.manifest.target.environment);
-        const current = await this.resolvedShared;
-        const recorded = this.manifest.sharedValues ?? {};
-        const keys = plugin.sharedValuesAll
-            ? [...new Set([...wanted, ...Object.keys(current)])]
-            : wanted;
-        const changed = keys.filter((k) => current[k]?.digest !== recorded[k]?.digest);
-        if (changed.length > 0) {
-            throw new errors_ConfigurationError(changed.map((k) => ({
-                message: `Shared value ${k}: ${describeSharedChange(recorded[k], current[k])}.`,
-            })), `Shared values ${plugin.alias} reads changed since run ${this.run.runId} was planned`);
-        }
-        const values = {};
-        const secret = [];
-        for (const key of keys) {
-            const value = current[key];
-            if (!value)
-                continue;
-            if (value.secret) {
-                this.mask(value.value);
-                secret.push(key);
-            }
-            values[key] = value.value;
-        }
-        return { values, secret };
-    }
-    /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
-    maskSecrets(attributes, names) {
-        for (const name of names)
-            this.mask(attributes[name]);
-    }
-    /** Registers one secret value, for our log lines and for Terraform's output. */
-    mask(value) {
-        const text = secretText(value);
-        if (!text)
-            return;
-        // Also as templates print it inside a string (escaped), which Terraform may quote back.
-        for (const form of new Set([text, escapeHclString(text, false)])) {
-            this.secrets.add(form);
-            this.deps.logger.addSecret(form);
-        }
-    }
-    /** A rollback's IaC: what the version rolled back to deployed (its init passes the guard again). */
-    async recordedIac(alias) {
-        const source = this.manifest.rollback;
-        const entry = source?.iac[alias];
-        if (!source || !entry)
-            throw new Error(`run ${this.run.runId} has no recorded IaC for ${alias}`);
-        const stored = await this.deps.iacStore.getJson(entry.key);
-        if (!stored) {
-            throw new errors_ConfigurationError({
-                message: `The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${this.deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed.`,
-                hint: "Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.",
-            });
-        }
-        const files = stored.value.files.map((f) => ({
-            path: f.path,
-            content: Buffer.from(f.base64, 'base64'),
-        }));
-        this.deps.logger.info(`Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`);
-        return { files, digest: stored.value.digest };
-    }
-    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
-    async ensureIac(alias) {
-        const dir = this.iacDir(alias);
-        if ((0,external_node_fs_.existsSync)(dir))
-            return dir;
-        const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(alias));
-        if (!stored)
-            throw new Error(`plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`);
-        await restoreSnapshot(stored, dir, this.deps.runs.artifactObject(this.run.runId, iacArtifact(alias)));
-        this.iacDigests.set(alias, stored.digest);
-        return dir;
-    }
-    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
-    async prepareRepositoryFiles() {
-        const planned = this.manifest.repositoryFiles;
-        const { checkout } = this.options;
-        if (!planned) {
-            if (checkout?.requested)
-                this.deps.logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
-            return;
-        }
-        if (!checkout)
-            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
-        const copy = (0,external_node_path_.join)(this.options.workDir, REPODIR);
-        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
-        this.repodir = copy;
-        if (found.digest !== planned.digest) {
-            this.deps.logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
-        }
-        else {
-            this.deps.logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
-        }
-    }
-    /** Installs, once per job, the Terraform versions the run chose per plugin. */
-    async prepareTerraform() {
-        if (!this.manifest.terraformVersions)
-            return;
-        if (!this.options.resolveTerraform)
-            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
-        if (!this.options.leaveOpen)
-            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
-        this.terraformBinaries = await installTerraformVersions(this.manifest, this.options.resolveTerraform);
-    }
-    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
-    project(dir, alias) {
-        const repodir = this.repodir;
-        if (repodir) {
-            const link = (0,external_node_path_.join)(dir, REPODIR);
-            if (!(0,external_node_fs_.existsSync)(link))
-                (0,external_node_fs_.symlinkSync)(repodir, link, 'dir');
-        }
-        return new TerraformProject({
-            ...this.options.terraform,
-            binary: terraformBinaryFor(this.manifest, this.terraformBinaries, alias, this.options.terraform.binary),
-            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
-            initEnv: this.git.env,
-            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
-            unlockCommand: cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
-            secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
-            dir,
-            logger: this.deps.logger,
-            signal: this.options.signal,
-        });
-    }
-    iacDigest(alias) {
-        return this.iacDigests.get(alias);
-    }
-    /** The init settings of plugin `alias`'s state (null: the unified project's) in the run's backend. */
-    backend(alias) {
-        const { target } = this.manifest;
-        const key = alias === null ? state_key_unifiedStateKey(target) : stateKey({ ...target, alias });
-        return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
-    }
-    async deploy(plugin) {
-        // Refused before anything is applied, rather than after.
-        await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
-        const dir = await this.ensureIac(plugin.alias);
-        const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
-        const outputs = await terraform.output();
-        const outputFile = await this.publishOutputs(plugin, outputs);
-        this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
-        return { changes, outputs, outputFile, reviewedPlan: use };
-    }
-    outputFileName(alias) {
-        return `${alias}_${this.options.outputFileSuffix}`;
-    }
-    /** The IaC this run deployed for `alias` is what the history will point at. */
-    markDeployed(alias, digest) {
-        this.deployedIac.set(alias, { key: this.artifactKey(iacArtifact(alias)), digest });
-    }
-    /**
-     * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
-     * Interfaces the plugin generates; returns the file name.
-     */
-    async publishOutputs(plugin, outputs) {
-        const outputFile = this.outputFileName(plugin.alias);
-        await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
-        const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
-            runId: this.run.runId,
-            mask: (value) => this.mask(value),
-        });
-        if (published.length > 0) {
-            this.deps.logger.info(`Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`);
-        }
-        return outputFile;
-    }
-    /** Deletes the Connection Interfaces a removed plugin generated. */
-    async removeConnections(removed) {
-        const names = removed.generates.map((g) => g.name);
-        if (names.length === 0)
-            return;
-        const foreign = await this.deps.context.removeOwned(this.manifest.target, names);
-        const gone = names.filter((n) => !foreign.includes(n));
-        if (gone.length > 0)
-            this.deps.logger.info(`Removed Connection Interface(s): ${gone.join(', ')}.`);
-        if (foreign.length > 0)
-            this.deps.logger.warning(`Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`);
-    }
-    async destroy(alias) {
-        const removed = this.manifest.destroy.find((p) => p.alias === alias);
-        if (!removed)
-            throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
-        const dir = await this.restoreLastIac(alias, 'destroy');
-        const { changes, use } = await destroyClassicPlugin(this, alias, dir);
-        await this.removeConnections(removed);
-        return { changes, reviewedPlan: use };
-    }
-    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
-    async restoreLastIac(alias, folder) {
-        const last = await this.deps.history.getLast(this.manifest.target);
-        const entry = last?.iac[alias];
-        if (!entry) {
-            throw new errors_ConfigurationError({
-                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-            });
-        }
-        const iac = await this.deps.iacStore.getJson(entry.key);
-        if (!iac)
-            throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
-        const dir = (0,external_node_path_.join)(this.options.workDir, folder, alias);
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-        await restoreSnapshot(iac.value, dir, { bucket: this.deps.iacStore.bucket, key: entry.key });
-        return dir;
-    }
-    artifactKey(name) {
-        return this.deps.runs.artifactKey(this.run.runId, name);
-    }
-}
-/** Output values for the outputs file: sensitive ones are never written to disk. */
-function publicOutputs(outputs) {
-    return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
-}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/execute-run-tasks.ts
 /**
- * A connection's attributes as a consumer's templates see them: with a known type, only the
- * attributes it defines, so using another one is an error at render time (see typeHint).
- */
-function contractView(attributes, type) {
-    if (!type)
-        return attributes;
-    const defined = new Set(type.attributes.map((a) => a.name));
-    return Object.fromEntries(Object.entries(attributes).filter(([name]) => defined.has(name)));
-}
-function describeSharedChange(before, now) {
-    if (!before)
-        return `was set (revision ${now?.revision ?? '?'} by ${now?.updatedBy ?? '?'} at ${now?.updatedAt ?? '?'}) after the plan; start a new run to review it`;
-    if (!now)
-        return 'was deleted after the plan; set it again or start a new run';
-    return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
-/**
- * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
- * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
- * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
- * in that same region: a reviewed plan made for one region is never applied in another.
- */
-
-/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
-const AWS_REGION_NAME = {
-    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
-    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
-};
-/**
- * The region the run's tasks apply in: the one it was planned in (runs planned before it was
- * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
- * not given) must be that region: the plan reviewers approved addresses its resources there.
- */
-function applyRegion(given, run, iacBucketRegion) {
-    if (!run)
-        return given || iacBucketRegion;
-    const planned = run.awsRegion ?? iacBucketRegion;
-    if (given !== '' && given !== planned) {
-        throw new ConfigurationError({
-            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
-            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
-        });
-    }
-    return planned;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
-/**
- * A plugin folder as one JSON object that restores it exactly: every file and folder with its
- * permission bits, and a SHA-256 digest over all of it. What the registry stores is written by a
- * publisher and read back by every deploying workflow, so reading it back trusts nothing: paths,
- * modes, sizes and the digest are checked again before anything is written to disk.
- */
-
-
-
-
-
-/** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
-const MAX_PLUGIN_BYTES = MAX_PLUGIN_FOLDER_BYTES;
-/** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
-const MAX_PLUGIN_ENTRIES = 5000;
-/** SHA-256 over every entry's type, path, mode and content digest, in path order. */
-function digestArchive(archive) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for (const entry of archive.entries) {
-        const content = entry.type === 'file'
-            ? (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(entry.base64, 'base64')).digest('hex')
-            : '';
-        hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${content}\n`);
-    }
-    return hash.digest('hex');
-}
-function listArchive(archive) {
-    return archive.entries.map((e) => e.type === 'file'
-        ? { path: e.path, type: e.type, mode: e.mode, bytes: Buffer.from(e.base64, 'base64').length }
-        : { path: e.path, type: e.type, mode: e.mode });
-}
-function refuse(message, file, hint) {
-    throw new errors_ConfigurationError({ message, location: { file }, ...(hint ? { hint } : {}) });
-}
-/** Why a mode cannot be kept: the engine must read every file and walk every folder it restores. */
-function modeProblem(type, mode) {
-    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
-        return `has mode ${String(mode)}; only permission bits (0 to 0777) are kept`;
-    const needed = type === 'dir' ? 0o700 : 0o600;
-    if ((mode & needed) !== needed)
-        return `has mode ${mode.toString(8)}; its owner must be able to ${type === 'dir' ? 'list, enter and write' : 'read and write'} it`;
-    return undefined;
-}
-/**
- * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
- * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
- */
-async function readPluginFolder(dir, displayDir) {
-    const entries = [];
-    let total = 0;
-    const walk = async (rel) => {
-        // `.git`: a plugin repository's checkout is published as it is, without its history.
-        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
-        for (const name of names) {
-            const path = rel ? external_node_path_.posix.join(rel, name) : name;
-            const display = external_node_path_.posix.join(displayDir, path);
-            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
-            if (entries.length >= MAX_PLUGIN_ENTRIES)
-                refuse(`The plugin folder holds more than ${MAX_PLUGIN_ENTRIES} files and folders.`, displayDir);
-            if (stat.isSymbolicLink())
-                refuse('Symbolic links cannot be published: they could point anywhere on the machine that restores the plugin.', display, 'Copy the file into the plugin instead.');
-            const type = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
-            if (!type)
-                refuse('Only files and folders can be published (this is a device, FIFO or socket).', display);
-            const mode = stat.mode & 0o777;
-            const problem = modeProblem(type, mode);
-            if (problem)
-                refuse(`The ${type === 'dir' ? 'folder' : 'file'} ${problem}.`, display, `chmod u+rw${type === 'dir' ? 'x' : ''} it.`);
-            if (type === 'dir') {
-                entries.push({ type, path, mode });
-                await walk(path);
-                continue;
-            }
-            total += stat.size;
-            if (total > MAX_PLUGIN_BYTES)
-                refuse(`The plugin folder holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir, 'Keep build outputs and vendored trees out of the plugin folder.');
-            const content = await (0,promises_.readFile)((0,external_node_path_.join)(dir, path));
-            entries.push({ type, path, mode, base64: content.toString('base64') });
-        }
-    };
-    await walk('');
-    return { schemaVersion: 1, entries };
-}
-/** Why an archive path could write outside the folder (or is no path at all); undefined when safe. */
-function plugin_archive_pathProblem(path) {
-    if (typeof path !== 'string' || path === '')
-        return 'has no path';
-    if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
-        return 'has an absolute path';
-    if (/[\\\0]/.test(path))
-        return 'has a backslash or NUL in its path';
-    const parts = path.split('/');
-    if (parts.some((p) => p === '' || p === '.' || p === '..'))
-        return "has a path with an empty, '.' or '..' segment";
-    return undefined;
-}
-/**
- * Checks an archive read back from the store against the digest recorded when it was published,
- * and every entry against the rules of readPluginFolder. Throws a ConfigurationError naming the
- * first thing wrong, at `displayDir`.
- */
-function checkArchive(archive, digest, displayDir) {
-    const entries = archive?.entries;
-    if (!Array.isArray(entries) || archive.schemaVersion !== 1)
-        refuse('The stored plugin is not an archive this engine can read.', displayDir);
-    if (entries.length > MAX_PLUGIN_ENTRIES)
-        refuse(`The stored plugin holds more than ${MAX_PLUGIN_ENTRIES} entries.`, displayDir);
-    const seen = new Set();
-    let total = 0;
-    for (const raw of entries) {
-        // A hostile object may hold anything: null, numbers, entries without fields.
-        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
-        const problem = plugin_archive_pathProblem(entry.path) ??
-            (entry.type === 'file' || entry.type === 'dir'
-                ? undefined
-                : 'is neither a file nor a folder') ??
-            modeProblem(entry.type, entry.mode) ??
-            (entry.type === 'file' && typeof entry.base64 !== 'string' ? 'has no content' : undefined) ??
-            (seen.has(entry.path) ? 'is listed twice' : undefined);
-        if (problem)
-            refuse(`An entry of the stored plugin ${problem}: refused.`, displayDir);
-        seen.add(entry.path);
-        if (entry.type === 'file')
-            total += Buffer.byteLength(entry.base64, 'base64');
-    }
-    if (total > MAX_PLUGIN_BYTES)
-        refuse(`The stored plugin holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir);
-    const actual = digestArchive(archive);
-    if (actual !== digest)
-        refuse(`The stored plugin does not match the digest recorded when it was published (recorded sha256 ${digest}, stored content sha256 ${actual}): it was changed after publishing, and is refused.`, displayDir, 'Restore the object (S3 versioning) or publish the plugin again under a new version, and find out who could write to the IaC bucket.');
-    return archive;
-}
-/** Writes a checked archive into `dir` (new or empty): folders, files, then their modes. */
-async function restoreArchive(archive, dir) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    for (const entry of archive.entries) {
-        const target = (0,external_node_path_.join)(dir, ...entry.path.split('/'));
-        if (entry.type === 'dir')
-            await (0,promises_.mkdir)(target, { recursive: true, mode: 0o700 });
-        else {
-            await (0,promises_.mkdir)((0,external_node_path_.join)(target, '..'), { recursive: true, mode: 0o700 });
-            // `wx`: never through an existing file or link.
-            await (0,promises_.writeFile)(target, Buffer.from(entry.base64, 'base64'), { flag: 'wx', mode: 0o600 });
-        }
-    }
-    for (const entry of archive.entries)
-        await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
-/**
- * The plugin registry in the IaC bucket: `plugins publish` stores an immutable version of a
- * plugin, deployments fetch it by the `studio/name@version` stk.yaml names.
- *
- * A version is published in two conditional writes (`If-None-Match: *`): first its files, under a
- * key holding their digest, then its release record, which is what makes the version exist. The
- * release record is never overwritten: publishing the same files again is a no-op, different files
- * are refused, and of two publishers racing for one version exactly one wins.
+ * What runtime-tasks does (and orchestrate-and-plan, for its planning tasks): execute tasks of a
+ * run, recording every transition. The step claims the run (its tasks go READY_TO_RUN), then the
+ * tasks run by their dependency graph, up to TASK_PARALLELISM at once (see task-loop.ts), each
+ * by its handler (task-handlers/). The first failure stops the run: nothing new starts, the tasks
+ * still running finish, the rest are ABORTED and the lock released.
  */
 
 
@@ -99844,176 +100326,387 @@ async function restoreArchive(archive, dir) {
 
 
 
-class PluginRegistry {
-    store;
-    constructor(store) {
-        this.store = store;
+
+
+/**
+ * Validates the task list against the task types and the run, then executes it. Never leaves the
+ * run RUNNING on failure. A run that failed is resumed (a re-run of the failed job sends the same
+ * RUN_ID and TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
+ */
+async function execute_run_tasks_executeRunTasks(deps, options) {
+    const table = options.taskTable ?? TASK_TABLE;
+    // Before anything is read or written: a type no handler knows is the caller's mistake.
+    table.checkTaskTypes(options.tasks);
+    const claimed = await claimRunForTasks(deps, {
+        runId: options.runId,
+        tasks: options.tasks,
+        partial: options.leaveOpen === true,
+        ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+        ...(options.repository ? { repository: options.repository } : {}),
+    });
+    if ('done' in claimed)
+        return { run: claimed.run, reports: [] };
+    const { resumed } = claimed;
+    // Recorded once the run is ours (not another repository's, not finished), before any task.
+    const run = await recordApproval(deps, claimed.run, options.approval);
+    // Until the step ends: a later run takes over a run whose executing step went silent.
+    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
+    let manifest;
+    try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
+        manifest = await deps.runs.requireArtifact(run.runId, MANIFEST_ARTIFACT, 'is missing: the run stored no manifest, so its records are incomplete.');
     }
-    /** Where the registry lives, for messages: `s3://<bucket>/plugins/`. */
+    catch (error) {
+        await heartbeat.stop();
+        await closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+    const watch = watchRun(deps.runs, run.runId, deps.logger, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
+    });
+    const templateWarnings = new TemplateWarnings();
+    try {
+        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, { run, manifest, watch, templateWarnings, table });
+        result.templateWarnings = templateWarnings.references;
+        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
+        if (options.leaveOpen && result.run.status === 'RUNNING')
+            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
+        return resumed ? { ...result, resumed } : result;
+    }
+    finally {
+        watch.stop();
+        await heartbeat.stop();
+        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
+        await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
+/**
+ * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
+ * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
+ * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
+ * and checked, files snapshotted with the run, templates guarded when rendered).
+ */
+
+
+
+
+class FetchedPlugins {
+    registry;
+    scratch;
+    fetched = new Map();
+    constructor(registry) {
+        this.registry = registry;
+    }
     get place() {
-        return `s3://${this.store.bucket}/${REGISTRY_PREFIX}`;
+        return `the plugin registry ${this.registry.place}`;
     }
-    /**
-     * Publishes the plugin folder `dir` as `<studio>/<metadata.name>@<metadata.version>` (a
-     * `version` given must equal metadata.version: the deployment checks plugin.yaml against it).
-     */
-    async publish(dir, options) {
-        const ref = await readRef(dir, options.displayDir, options.studio, options.version);
-        const archive = await readPluginFolder(dir, options.displayDir);
-        const digest = digestArchive(archive);
-        const release = {
-            schemaVersion: 1,
-            ...ref,
-            digest,
-            files: listArchive(archive),
-            bytes: listArchive(archive).reduce((sum, f) => sum + (f.bytes ?? 0), 0),
-            publishedAt: (options.now ?? new Date()).toISOString(),
-            publishedBy: options.publisher,
-        };
-        const existing = await this.show(ref);
-        if (existing)
-            return this.alreadyThere(existing, digest);
-        await this.putContent(ref, digest, archive);
-        try {
-            await this.store.putJson(releaseKey(ref), release, { ifNoneMatch: '*' });
+    fetch(ref) {
+        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
+        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
+        if (!isPublishableRef(ref))
+            return Promise.resolve(undefined);
+        const id = formatRef(ref);
+        let entry = this.fetched.get(id);
+        if (!entry) {
+            const folder = String(this.fetched.size);
+            entry = (async () => {
+                this.scratch ??= (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'deploy-engine-registry-'));
+                const dir = (0,external_node_path_.join)(await this.scratch, folder);
+                const release = await this.registry.fetch(ref, dir);
+                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
+            })();
+            this.fetched.set(id, entry);
         }
-        catch (error) {
-            if (!(error instanceof object_store_PreconditionFailedError))
-                throw error;
-            // Someone published this version between our read and our write.
-            const winner = await this.show(ref);
-            if (!winner)
-                throw error;
-            // Our archive is named by no release: removed if we may (a publisher may lack delete).
-            if (winner.digest !== digest)
-                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
-            return this.alreadyThere(winner, digest);
-        }
-        return { outcome: 'published', release };
+        return entry;
     }
-    /** The release record of one version; undefined when it was never published. */
-    async show(ref) {
-        return (await this.store.getJson(releaseKey(ref)))?.value;
+    versions(ref) {
+        return isPublishableRef({ ...ref, version: '0.0.0' })
+            ? this.registry.versions(ref.studio, ref.name)
+            : Promise.resolve([]);
     }
-    /** Every published plugin (optionally of one studio, or one plugin), each with its versions newest first. */
-    async list(filter = {}) {
-        const prefix = filter.studio !== undefined && filter.name !== undefined
-            ? pluginPrefix(filter.studio, filter.name)
-            : filter.studio !== undefined
-                ? `${REGISTRY_PREFIX}${encodeURIComponent(filter.studio)}/`
-                : REGISTRY_PREFIX;
-        const byPlugin = new Map();
-        for (const key of await this.store.list(prefix)) {
-            const ref = refOfReleaseKey(key);
-            if (!ref)
-                continue;
-            const id = `${ref.studio}/${ref.name}`;
-            const plugin = byPlugin.get(id) ?? { studio: ref.studio, name: ref.name, versions: [] };
-            plugin.versions.push(ref.version);
-            byPlugin.set(id, plugin);
-        }
-        return [...byPlugin.values()]
-            .sort((a, b) => a.studio === b.studio ? a.name.localeCompare(b.name) : a.studio.localeCompare(b.studio))
-            .map((p) => ({ ...p, versions: p.versions.sort(compareVersionsDescending) }));
+    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
+    async dispose() {
+        if (this.scratch)
+            await (0,promises_.rm)(await this.scratch, { recursive: true, force: true });
     }
-    /** The published versions of one plugin, newest first. */
-    async versions(studio, name) {
-        return (await this.list({ studio, name }))[0]?.versions ?? [];
-    }
-    /**
-     * Restores a published version into `dir` (new or empty), after checking its files against the
-     * digest recorded at publishing. Undefined when the version was never published.
-     */
-    async fetch(ref, dir) {
-        const release = await this.show(ref);
-        if (!release)
-            return undefined;
-        const display = registryDisplayDir(ref);
-        const recorded = release;
-        if (recorded.studio !== ref.studio ||
-            recorded.name !== ref.name ||
-            recorded.version !== ref.version ||
-            typeof recorded.digest !== 'string' ||
-            !/^[0-9a-f]{64}$/.test(recorded.digest)) {
-            throw new StoredObjectError({ bucket: this.store.bucket, key: releaseKey(ref), problem: 'corrupt' }, `is the release record of ${formatRef(ref)} but does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
-        }
-        const stored = await requireJson(this.store, contentKey(ref, release.digest), `is missing: it holds the files of ${formatRef(ref)}, published, but gone from the bucket.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
-        await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
-        return release;
-    }
-    /** Stores the files; an object already there under their digest must hold exactly them. */
-    async putContent(ref, digest, archive) {
-        const key = contentKey(ref, digest);
-        try {
-            await this.store.putJson(key, archive, { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (!(error instanceof object_store_PreconditionFailedError))
-                throw error;
-            // A publisher of the same files got there first (or an earlier attempt stopped halfway).
-            const there = await this.store.getJson(key);
-            checkArchive(there?.value, digest, registryDisplayDir(ref));
-        }
-    }
-    alreadyThere(existing, digest) {
-        if (existing.digest === digest)
-            return { outcome: 'unchanged', release: existing };
-        const by = existing.publishedBy?.actor ?? 'unknown';
-        throw new errors_ConfigurationError({
-            message: `${formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
-            location: { file: `${REGISTRY_PREFIX}${formatRef(existing)}` },
-            hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
-        });
-    }
-}
-/** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
-async function readRef(dir, displayDir, studio, version) {
-    const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
-    const read = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
-    if (!read.yaml)
-        throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
-    const parsed = parsePluginDefinition(read.yaml);
-    if (!parsed.plugin || parsed.problems.length > 0)
-        throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
-    const where = parsed.plugin.locate(['metadata', 'version']);
-    if (version !== undefined && version !== parsed.plugin.version)
-        throw new errors_ConfigurationError({
-            message: `--version ${version} differs from metadata.version ${parsed.plugin.version}: deployments check plugin.yaml against the version stk.yaml names.`,
-            location: where,
-            hint: `Set metadata.version to ${version} in plugin.yaml, or leave --version out.`,
-        });
-    const ref = { studio, name: parsed.plugin.name, version: parsed.plugin.version };
-    checkPublishableRef(ref, where);
-    return ref;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/bucket-stores.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/consumer-check.ts
+
+
 /**
- * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
- * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
- * built once per step.
+ * What the run destroys must not be required by anything that stays: a plugin of this run or an
+ * application of the workspace and environment. Refused naming every consumer, unless forced
+ * (FORCE_DESTROY): then they are returned, and named in a warning.
+ */
+async function checkConsumers(deps, manifest, force) {
+    const { target } = manifest;
+    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
+    if (names.size === 0)
+        return [];
+    const inRun = consumer_index_requirementsOf(manifest.plugins)
+        .filter((r) => names.has(r.name))
+        .map((r) => ({ ...r, target }));
+    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
+    const consumers = [...inRun, ...elsewhere];
+    if (consumers.length === 0)
+        return [];
+    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
+    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
+    if (!force) {
+        throw new errors_ConfigurationError([
+            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
+            {
+                message: 'Nothing was changed and no run was opened.',
+                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
+            },
+        ], `This run would destroy what others still use: ${what}`);
+    }
+    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
+    return consumers;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/open-run.ts
+/**
+ * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
+ * (as the run type says, see run-types/), refuse what would break another application, skip what
+ * did not change, open the run (the lock refuses a second one), keep the manifest and a snapshot
+ * of every plugin with the run, and return the tasks to approve.
+ * Every refusal happens before the run is opened. If anything fails after the run was opened, the
+ * run is closed with the matching error status, which releases the lock: nothing is left blocked.
  */
 
 
 
 
-/** Every store over `iacStore` (the IaC bucket, in `region`). */
-function openBucketStores(iacStore, logger, region) {
-    return {
-        runs: new run_store_RunStore(iacStore, logger, { region }),
-        iacStore,
-        context: new WorkspaceContextStore(iacStore),
-        history: new DeploymentHistory(iacStore),
-        consumers: new ConsumerIndex(iacStore),
-        sharedValues: new SharedValueStore(iacStore),
-        bindings: new AppBindingStore(iacStore),
-        connectionTypes: new ConnectionTypeStore(iacStore),
-        pluginRegistry: new PluginRegistry(iacStore),
+
+
+
+
+
+
+
+
+
+async function openRun(deps, options) {
+    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
+    try {
+        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+    }
+    finally {
+        await registry?.dispose();
+    }
+}
+async function openRunWith(deps, options) {
+    const { logger } = deps;
+    const operation = options.operation ?? { type: 'DEPLOY' };
+    const runType = runTypeOf(operation.type);
+    const mode = options.mode ?? 'classic';
+    // A broken stk.yaml fails here, before any call to S3.
+    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+    // Another repository's application is refused before anything of it is read, locked or planned.
+    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quietLogger(logger) }), options.deployedFrom, {
+        by: options.workflowRunUrl,
+        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
+    });
+    const built = await runType.buildManifest({
+        deps,
+        options,
+        descriptor,
+        target: () => descriptorTarget(descriptor, { ...options, logger }),
+        mode,
         logger,
+    }, operation);
+    const { last, templateWarnings } = built;
+    let manifest = { ...built.manifest, deployedFrom: options.deployedFrom };
+    if (options.repositoryFiles) {
+        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
+        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
+        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
+    }
+    const live = liveDeployment(last);
+    if (live)
+        checkMode(live, mode, 'last deployed');
+    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
+    manifest = withTerraformVersions(manifest, terraform.versions);
+    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
+    const removed = manifest.destroy.map((p) => p.alias);
+    const tasks = TASK_TABLE.taskList(mode, manifest.deployOrder, removed);
+    const base = {
+        type: operation.type,
+        manifest,
+        unchanged: runType.unchanged(manifest, live),
+        brokenConsumers,
+        templateWarnings,
+        ...(live ? { previous: live } : {}),
     };
+    if (tasks.length === 0) {
+        logger.info('No infra plugin to deploy or destroy: no run is opened.');
+        return base;
+    }
+    const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+    if (!skipped) {
+        terraform.notices.forEach((n) => logger.info(n));
+        if (options.resolveTerraform)
+            await installTerraformVersions(manifest, options.resolveTerraform);
+    }
+    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
+    await bindRepository();
+    const run = await deps.runs.createRun({
+        type: operation.type,
+        target: manifest.target,
+        version: manifest.version,
+        workflowRunUrl: options.workflowRunUrl,
+        tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
+        manifestDigest: manifest.digest,
+        tasks: skipped ? [] : tasks,
+        ...(options.audit ? { audit: options.audit } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    }, {
+        ...(options.liveness ? { liveness: options.liveness } : {}),
+        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    });
+    options.onOpened?.(run);
+    try {
+        if (skipped) {
+            logger.info(skipped);
+            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
+        }
+        return { ...base, run: await storeArtifacts(deps, run, manifest) };
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+}
+/**
+ * Keeps the manifest and a snapshot of every plugin with the run; their digests go into the run
+ * record: runtime-tasks refuses objects changed since.
+ */
+async function storeArtifacts(deps, run, manifest) {
+    const digests = {};
+    digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
+    // A rollback deploys the IaC recorded then: it needs no plugin files.
+    for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
+        const plugin = manifest.plugins.find((p) => p.alias === alias);
+        if (!plugin?.source)
+            throw new Error(`manifest has no source for infra plugin ${alias}`);
+        const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
+        const name = sourceArtifact(alias);
+        digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
+    }
+    return deps.runs.recordArtifacts(run.runId, digests);
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+;// CONCATENATED MODULE: ./packages/core/src/execution/plan-run.ts
+/**
+ * orchestrate-and-plan's part of a run, whole: open it (openRun), execute its planning tasks, and
+ * decide its fate from what they return: SKIPPED when SKIP_DEPLOY is on and the saved plans change
+ * nothing, ABORTED when the job was cancelled once the plans were made, else left RUNNING with the
+ * tasks to approve. The action only maps its inputs to these options and the result to outputs.
+ */
+
+
+
+
+
+/** The tasks orchestrate-and-plan executes itself, before approval. */
+function isPlanningTask(task) {
+    return TASK_TABLE.isPlanning(task);
+}
+/**
+ * Whether the saved plans change anything: a plugin planned only after approval or one destroyed
+ * counts as a change (what it does is not in a plan).
+ */
+function planHasChanges(manifest, plans, unplanned) {
+    return unplanned.length > 0 || manifest.destroy.length > 0 || plans.some((p) => p.hasChanges);
+}
+/**
+ * How a planned run ends in orchestrate-and-plan: SKIPPED when SKIP_DEPLOY is on and its plans
+ * change nothing, ABORTED when the job was cancelled once they were made (no approval job will
+ * follow), else as it is (RUNNING for the approval job, or closed by a failure).
+ */
+function plannedFate(state) {
+    if (state.failed)
+        return 'AS_IS';
+    if (state.skipDeploy && !state.changes)
+        return 'SKIPPED';
+    if (state.status === 'RUNNING' && state.cancelled)
+        return 'ABORTED';
+    return 'AS_IS';
+}
+/** Opens the run, plans it, and leaves it open for approval or closes it (see the header). */
+async function planRun(deps, options) {
+    const { logger, runs } = deps;
+    const opened = await openRun(deps, options);
+    const result = {
+        opened,
+        plans: [],
+        unplanned: [],
+        applyTasks: [],
+        templateWarnings: [...(opened.templateWarnings ?? [])],
+        ...(opened.run ? { run: opened.run } : {}),
+    };
+    let current = opened.run;
+    if (!current)
+        return result;
+    logger.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
+    const planning = current.tasks.filter(isPlanningTask);
+    if (planning.length > 0) {
+        const executed = await execute_run_tasks_executeRunTasks(deps, {
+            runId: current.runId,
+            tasks: planning,
+            ...(await options.planning(current)),
+            leaveOpen: true,
+            signal: options.signal,
+        });
+        current = executed.run;
+        result.plans = executed.reports.flatMap((r) => r.plans ?? []);
+        result.unplanned = executed.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
+        if (executed.error !== undefined)
+            result.failure = executed.error;
+        result.templateWarnings = template_session_mergeReferences(result.templateWarnings, executed.templateWarnings ?? []);
+    }
+    const fate = plannedFate({
+        status: current.status,
+        failed: result.failure !== undefined,
+        changes: planning.length === 0 || planHasChanges(opened.manifest, result.plans, result.unplanned),
+        skipDeploy: options.skipDeploy,
+        cancelled: options.signal.aborted,
+    });
+    if (fate === 'SKIPPED') {
+        current = await runs.finishRun(current.runId, 'SKIPPED');
+        logger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
+    }
+    else if (fate === 'ABORTED') {
+        // Cancelled once the plans were made: no approval job will follow, so close the run now.
+        const cancelled = new CancelledError('The job was cancelled before the plans were handed to the approval job.');
+        result.failure = cancelled;
+        current = await runs.finishRun(current.runId, 'ABORTED', {
+            kind: 'ABORTED',
+            message: cancelled.message,
+        });
+    }
+    result.run = current;
+    if (current.status === 'RUNNING' && result.failure === undefined) {
+        result.open = current;
+        result.applyTasks = current.tasks.filter((t) => !isPlanningTask(t));
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/apply-run.ts
+/**
+ * runtime-tasks' part of a run, whole: the region it applies in must be the one it was planned in,
+ * EXCLUDE_FILES_PATH is deleted from the checkout, then the approved tasks execute
+ * (executeRunTasks), which closes the run. The action only maps its inputs to these options.
+ */
 
 
 
@@ -100021,14 +100714,36 @@ function openBucketStores(iacStore, logger, region) {
 
 
 
+/** Executes the approved tasks of a run (see the header); the result says how the run ended. */
+async function applyRun(deps, options) {
+    let awsRegion;
+    try {
+        awsRegion = applyRegion(options.awsRegion, await deps.runs.getRun(options.runId), options.iacBucketRegion);
+    }
+    catch (error) {
+        // A wrong AWS_REGION changes nothing: the run stays open for a re-run with the right one.
+        if (error instanceof ConfigurationError)
+            options.onUntouched();
+        throw error;
+    }
+    const { root, excludeFilesPath } = options.checkout;
+    if (excludeFilesPath) {
+        const excluded = confinePath(root, excludeFilesPath, 'EXCLUDE_FILES_PATH');
+        await rm(excluded, { recursive: true, force: true });
+        deps.logger.info(`Deleted ${excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
+    }
+    return executeRunTasks(deps, {
+        ...(await options.execution(awsRegion)),
+        runId: options.runId,
+    }).catch((error) => {
+        // Another step executes the run, or it is another repository's: this one changed nothing.
+        if (error instanceof RunClaimedError || error instanceof ForeignRunError)
+            options.onUntouched();
+        throw error;
+    });
+}
 
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
 
 
 
@@ -100047,6 +100762,9 @@ function openBucketStores(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
+
 
 
 
@@ -102230,6 +102948,8 @@ function parseOrchestrateInputs(p, env = runnerCheckoutEnvironment()) {
 }
 
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/plan-outputs.ts
+/** The outputs of orchestrate-and-plan: the run, its tasks to approve, and what its plans change. */
+
 /**
  * @param plans the plans saved before approval (none when no run was opened)
  * @param unplanned classic plugins that could not be planned yet: their changes are unknown
@@ -102248,12 +102968,89 @@ function planOutputs(manifest, open, plans, unplanned) {
     const sum = (key) => plans.reduce((total, plan) => total + plan.counts[key], 0);
     const removes = manifest.destroy.length > 0;
     return {
-        has_changes: String(unplanned.length > 0 || removes || plans.some((p) => p.hasChanges)),
+        has_changes: String(planHasChanges(manifest, plans, unplanned)),
         to_add: String(sum('add')),
         to_change: String(sum('change')),
         to_destroy: String(sum('destroy')),
         to_replace: String(sum('replace')),
         destroys: String(removes || sum('destroy') + sum('replace') > 0),
+    };
+}
+/** Every output of the step, in the order they are set, from what planRun returned. */
+function orchestrateOutputs(result, runRef) {
+    const { run, open, opened } = result;
+    return {
+        run_id: open ? runRef(open) : '',
+        apply_tasks: formatTaskList(result.applyTasks),
+        ...planOutputs(opened.manifest, open, result.plans, result.unplanned),
+        run_type: run?.type ?? '',
+        run_status: run?.status ?? '',
+        status_command: run ? cliCommand('status', runRef(run)) : '',
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/plan-options.ts
+/** orchestrate-and-plan's inputs as the options of core's planRun: mapping, nothing decided. */
+
+
+
+async function planRunOptions(inputs, session, runRef, signal) {
+    // Located first: the Terraform version is part of what SKIP_DEPLOY compares.
+    const terraform = await prepareTerraform(inputs);
+    const exclude = repositoryExclusions(inputs.pathToMount, inputs.basePathOutput, inputs.excludeFilesPath);
+    const repositoryFiles = inputs.checkoutBranch
+        ? await scanRepositoryFiles(inputs.pathToMount, exclude)
+        : undefined;
+    const deploying = deployingRepository(inputs.repositoryName);
+    // A lock's holder whose workflow run ended is superseded; GitHub is asked only under Actions.
+    const liveness = githubLiveness(inputs.githubToken);
+    const workflowRun = workflowRunRef();
+    if (deploying.warning)
+        warning(deploying.warning);
+    return {
+        repoRoot: inputs.pathToMount,
+        workdir: inputs.workdir,
+        pluginDirs: inputs.pluginDirs,
+        workspace: inputs.workspace,
+        environment: inputs.environment,
+        version: inputs.version,
+        dynamicInputs: inputs.dynamicInputs,
+        tfstate: inputs.stateBackend,
+        awsRegion: inputs.awsRegion,
+        workflowRunUrl: workflowRunUrl(),
+        ...(workflowRun ? { workflowRun } : {}),
+        ...(liveness ? { liveness } : {}),
+        leaseMs: inputs.runLeaseSeconds * 1000,
+        deployedFrom: deploying.from,
+        audit: runAudit(inputs.repositoryName),
+        mode: inputs.unified ? 'unified' : 'classic',
+        operation: inputs.operation,
+        forceDestroy: inputs.forceDestroy,
+        skipDeploy: inputs.skipDeploy,
+        terraformVersion: terraform.version,
+        // TERRAFORM_VERSION overrides the plugins' runtime environments; theirs are installed now.
+        ...(inputs.terraformVersion ? { terraformOverride: inputs.terraformVersion } : {}),
+        resolveTerraform: terraformResolver(inputs),
+        templateStrict: inputs.templateStrict,
+        ...(repositoryFiles ? { repositoryFiles } : {}),
+        // From here on the post step closes the run if this step dies before handing it on.
+        onOpened: (run) => guardRun(runRef(run)),
+        planning: async (run) => ({
+            ...(await taskEnvironment(session, run.runId, { ...inputs, outputFileSuffix: inputs.basePathOutput }, terraform)),
+            guardrails: {
+                localExecEnabled: inputs.localExecEnabled,
+                allowedModules: inputs.allowedModules,
+                allowedProviders: inputs.allowedProviders,
+                allowedRemoteStates: inputs.allowedRemoteStates,
+            },
+            checkout: { root: inputs.pathToMount, exclude },
+            parallelism: inputs.taskParallelism,
+            templateStrict: inputs.templateStrict,
+            maskLog: maskRegistered,
+            executor: stepDescription(),
+            ...(workflowRun ? { workflowRun } : {}),
+        }),
+        signal,
     };
 }
 
@@ -102856,19 +103653,19 @@ function endpointWithDefaults(defaults, route, options) {
 }
 
 // pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
+function dist_bundle_withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
   const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
   return Object.assign(endpoint2, {
     DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
+    defaults: dist_bundle_withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
     parse
   });
 }
 
 // pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
+var endpoint = dist_bundle_withDefaults(null, DEFAULTS);
 
 
 ;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
@@ -103982,7 +104779,7 @@ function toErrorMessage(data) {
 }
 
 // pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+function request_dist_bundle_withDefaults(oldEndpoint, newDefaults) {
   const endpoint2 = oldEndpoint.defaults(newDefaults);
   const newApi = function(route, parameters) {
     const endpointOptions = endpoint2.merge(route, parameters);
@@ -103996,18 +104793,18 @@ function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
     };
     Object.assign(request2, {
       endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+      defaults: request_dist_bundle_withDefaults.bind(null, endpoint2)
     });
     return endpointOptions.request.hook(request2, endpointOptions);
   };
   return Object.assign(newApi, {
     endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    defaults: request_dist_bundle_withDefaults.bind(null, endpoint2)
   });
 }
 
 // pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
+var request = request_dist_bundle_withDefaults(endpoint, defaults_default);
 
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
@@ -107255,55 +108052,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/pr-comment.ts
-/**
- * One pull-request comment per deployment target, kept up to date: the comment carries a hidden
- * marker naming the target, so the next plan for the same target edits it instead of adding one
- * more. Uses the workflow's token through @actions/github.
- */
-
-/** GitHub refuses comments over 65,536 characters. */
-const PR_COMMENT_LIMIT = 65536;
-function commentMarker(key) {
-    return `<!-- deploy-engine-actions plan ${key.replace(/--/g, '-')} -->`;
-}
-async function upsertPullRequestComment(options) {
-    const number = github_context.payload.pull_request?.number;
-    if (number === undefined) {
-        return {
-            action: 'skipped',
-            reason: `the workflow runs for ${github_context.eventName || 'an event'}, not a pull request`,
-        };
-    }
-    const octokit = getOctokit(options.token);
-    const { owner, repo } = github_context.repo;
-    const marker = commentMarker(options.key);
-    const body = `${marker}\n${options.body}`.slice(0, PR_COMMENT_LIMIT);
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner,
-        repo,
-        issue_number: number,
-        per_page: 100,
-    });
-    const existing = comments.find((c) => c.body?.startsWith(marker));
-    if (existing) {
-        const updated = await octokit.rest.issues.updateComment({
-            owner,
-            repo,
-            comment_id: existing.id,
-            body,
-        });
-        return { action: 'updated', url: updated.data.html_url };
-    }
-    const created = await octokit.rest.issues.createComment({
-        owner,
-        repo,
-        issue_number: number,
-        body,
-    });
-    return { action: 'created', url: created.data.html_url };
-}
-
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/plan-summary.ts
 /**
  * The plan as reviewers read it in the job summary: per plugin (module) the resources to add,
@@ -107383,39 +108131,27 @@ function renderPlanSection(plans, bucket, budget = 900 * 1024) {
 
 const code = (value) => `<code>${escapeHtml(value)}</code>`;
 const codes = (values) => values.map(code).join(', ');
+/** The run type's descriptions, in the summary's HTML. */
+const html = {
+    code,
+    codes,
+    strong: (marked) => `<strong>${marked}</strong>`,
+    text: escapeHtml,
+};
 /** The run's state in one sentence, and what kind of run it is (HTML). */
 function runState(summary) {
-    const { run, runRef, opened } = summary;
-    const what = runKind(summary);
-    if (!run) {
-        const nothing = opened.type === 'DESTROY'
-            ? '<p>Nothing to destroy: nothing of this application is deployed in this environment. No run was opened.</p>'
-            : '<p>Nothing to deploy or destroy: no run was opened.</p>';
-        return what + nothing;
-    }
+    const { run, runRef, opened, manifest } = summary;
+    const runType = runTypeOf(opened.type);
+    const described = runType.summary({ manifest, ...(opened.previous ? { previous: opened.previous } : {}) }, html);
+    const what = described ? `<p>${described}</p>` : '';
+    if (!run)
+        return `${what}<p>${runType.nothingToDo}</p>`;
     const state = run.status === 'RUNNING'
         ? `is open and waits for approval (RUN_ID ${code(runRef)})`
         : run.status === 'SKIPPED'
             ? `ended <strong>SKIPPED</strong>: ${escapeHtml(opened.skipped ?? 'the plans change nothing and SKIP_DEPLOY is on, so there is nothing to approve')}`
             : `ended <strong>${run.status}</strong>${run.error ? `: ${escapeHtml(run.error.message)}` : ''}`;
     return `${what}<p>${run.type} run ${code(run.runId)} ${state}.</p>${unchangedNote(summary)}${consumersNote(summary)}`;
-}
-/** What a ROLLBACK or DESTROY does, in one paragraph (empty for a DEPLOY). */
-function runKind(summary) {
-    const { opened, manifest } = summary;
-    if (opened.type === 'ROLLBACK' && manifest.rollback) {
-        const r = manifest.rollback;
-        const parts = [
-            `⏪ <strong>Rollback to version ${code(r.version)}</strong>: redeploys the IaC that run ${code(r.runId)} deployed (${escapeHtml(r.finishedAt)}), not rendered again.`,
-            r.added.length > 0 ? `Destroys ${codes(r.added)}, deployed since.` : '',
-            r.recreated.length > 0 ? `Creates ${codes(r.recreated)} again, removed since.` : '',
-        ];
-        return `<p>${parts.filter(Boolean).join(' ')}</p>`;
-    }
-    if (opened.type === 'DESTROY' && manifest.destroy.length > 0) {
-        return `<p>🗑️ <strong>Destroy</strong>: every plugin of the last deployment (run ${code(opened.previous?.runId ?? '?')}, version ${code(opened.previous?.version ?? '?')}) is destroyed, consumers first: ${codes(manifest.destroy.map((p) => p.alias))}. Their Connection Interfaces are removed; the deployment history is kept.</p>`;
-    }
-    return '';
 }
 function unchangedNote(summary) {
     const { opened } = summary;
@@ -107443,8 +108179,7 @@ function planReport(summary, budget) {
 }
 function heading(summary) {
     const { target } = summary.manifest;
-    const kind = { DEPLOY: 'Deployment', ROLLBACK: 'Rollback', DESTROY: 'Destroy' }[summary.opened.type];
-    return `${kind} plan: ${target.appName} → ${target.workspace}/${target.environment}`;
+    return `${runTypeOf(summary.opened.type).title} plan: ${target.appName} → ${target.workspace}/${target.environment}`;
 }
 /** The pull-request comment: the same review as the job summary, within GitHub's comment limit. */
 function renderPullRequestComment(summary, workflowRunUrl) {
@@ -107472,9 +108207,7 @@ async function writeOrchestrateSummary(summary) {
                 String(index + 1),
                 task.taskType,
                 escapeHtml(task.pluginAppliedAlias ?? '—'),
-                PLANNING_TASKS.includes(task.taskType) || task.status !== 'PENDING'
-                    ? task.status
-                    : 'to approve',
+                TASK_TABLE.isPlanning(task) || task.status !== 'PENDING' ? task.status : 'to approve',
                 escapeHtml(task.runTaskId),
             ]),
         ]);
@@ -107490,149 +108223,56 @@ ${renderManifestMermaid(manifest)}
     await writeMaskedSummary();
 }
 
-;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/main.ts
+;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/pr-comment.ts
+/**
+ * One pull-request comment per deployment target, kept up to date: the comment carries a hidden
+ * marker naming the target, so the next plan for the same target edits it instead of adding one
+ * more. Uses the workflow's token through @actions/github.
+ */
 
 
 
 
-
-
-
-/** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
-async function run() {
-    await runAction('orchestrate-and-plan', async ({ signal }) => {
-        const parser = runnerInputs();
-        const { inputs, warnings } = parseOrchestrateInputs(parser);
-        showDebugLines(inputs.logLevel === 'debug');
-        parser.notices().forEach((n) => notice(n));
-        warnings.forEach((w) => warning(w));
-        const logger = actions_logger_actionsLogger;
-        const session = await aws_session_openAwsSession(inputs.iacBucket.region, inputs.credentials, logger, {
-            terraformCredentials: inputs.planCredentials,
-            terraformCredentialsLabel: Object.values(PLAN_CREDENTIALS).join('/'),
-        });
-        const iacStore = new s3_object_store_S3ObjectStore(session.s3, inputs.iacBucket.name);
-        const deps = openBucketStores(iacStore, logger, inputs.iacBucket.region);
-        const { runs } = deps;
-        const runRef = (r) => runs.runRef(r.runId);
-        // Located first: the Terraform version is part of what SKIP_DEPLOY compares.
-        const terraform = await prepareTerraform(inputs);
-        const exclude = repositoryExclusions(inputs.pathToMount, inputs.basePathOutput, inputs.excludeFilesPath);
-        const repositoryFiles = inputs.checkoutBranch
-            ? await scanRepositoryFiles(inputs.pathToMount, exclude)
-            : undefined;
-        const deploying = deployingRepository(inputs.repositoryName);
-        // A lock's holder whose workflow run ended is superseded; GitHub is asked only under Actions.
-        const liveness = githubLiveness(inputs.githubToken);
-        const workflowRun = workflowRunRef();
-        if (deploying.warning)
-            warning(deploying.warning);
-        const opened = await openRun(deps, {
-            repoRoot: inputs.pathToMount,
-            workdir: inputs.workdir,
-            pluginDirs: inputs.pluginDirs,
-            workspace: inputs.workspace,
-            environment: inputs.environment,
-            version: inputs.version,
-            dynamicInputs: inputs.dynamicInputs,
-            tfstate: inputs.stateBackend,
-            awsRegion: inputs.awsRegion,
-            workflowRunUrl: workflowRunUrl(),
-            ...(workflowRun ? { workflowRun } : {}),
-            ...(liveness ? { liveness } : {}),
-            leaseMs: inputs.runLeaseSeconds * 1000,
-            deployedFrom: deploying.from,
-            audit: runAudit(inputs.repositoryName),
-            mode: inputs.unified ? 'unified' : 'classic',
-            operation: inputs.operation,
-            forceDestroy: inputs.forceDestroy,
-            terraformVersion: terraform.version,
-            // TERRAFORM_VERSION overrides the plugins' runtime environments; theirs are installed now.
-            ...(inputs.terraformVersion ? { terraformOverride: inputs.terraformVersion } : {}),
-            resolveTerraform: terraformResolver(inputs),
-            templateStrict: inputs.templateStrict,
-            ...(repositoryFiles ? { repositoryFiles } : {}),
-            // From here on the post step closes the run if this step dies before handing it on.
-            onOpened: (run) => guardRun(runRef(run)),
-        });
-        let current = opened.run;
-        let plans = [];
-        let unplanned = [];
-        let failure;
-        let templateWarnings = [...(opened.templateWarnings ?? [])];
-        if (current) {
-            actions_logger_actionsLogger.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
-            const planning = current.tasks.filter((t) => PLANNING_TASKS.includes(t.taskType));
-            if (planning.length > 0) {
-                const result = await executeRunTasks(deps, {
-                    runId: current.runId,
-                    tasks: planning,
-                    ...(await taskEnvironment(session, current.runId, { ...inputs, outputFileSuffix: inputs.basePathOutput }, terraform)),
-                    guardrails: {
-                        localExecEnabled: inputs.localExecEnabled,
-                        allowedModules: inputs.allowedModules,
-                        allowedProviders: inputs.allowedProviders,
-                        allowedRemoteStates: inputs.allowedRemoteStates,
-                    },
-                    checkout: { root: inputs.pathToMount, exclude },
-                    parallelism: inputs.taskParallelism,
-                    templateStrict: inputs.templateStrict,
-                    leaveOpen: true,
-                    maskLog: maskRegistered,
-                    executor: stepDescription(),
-                    ...(workflowRun ? { workflowRun } : {}),
-                    signal,
-                });
-                current = result.run;
-                plans = result.reports.flatMap((r) => r.plans ?? []);
-                unplanned = result.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
-                failure = result.error;
-                templateWarnings = template_session_mergeReferences(templateWarnings, result.templateWarnings ?? []);
-                const changes = planOutputs(opened.manifest, current, plans, unplanned).has_changes;
-                if (failure === undefined && inputs.skipDeploy && changes === 'false') {
-                    current = await runs.finishRun(current.runId, 'SKIPPED');
-                    actions_logger_actionsLogger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
-                }
-            }
-        }
-        if (current?.status === 'RUNNING' && signal.aborted && failure === undefined) {
-            // Cancelled once the plans were made: no approval job will follow, so close the run now.
-            const cancelled = new CancelledError('The job was cancelled before the plans were handed to the approval job.');
-            failure = cancelled;
-            current = await runs.finishRun(current.runId, 'ABORTED', {
-                kind: 'ABORTED',
-                message: cancelled.message,
-            });
-        }
-        const open = current?.status === 'RUNNING' && failure === undefined ? current : undefined;
-        // The run is closed, or open on purpose for the approved job: the post step leaves it alone.
-        if (current && (current.status !== 'RUNNING' || open))
-            releaseRun();
-        setOutput('run_id', open ? runRef(open) : '');
-        setOutput('apply_tasks', formatTaskList(open?.tasks.filter((t) => !PLANNING_TASKS.includes(t.taskType)) ?? []));
-        const outputs = planOutputs(opened.manifest, open, plans, unplanned);
-        for (const [name, value] of Object.entries(outputs))
-            setOutput(name, value);
-        setOutput('run_type', current?.type ?? '');
-        setOutput('run_status', current?.status ?? '');
-        setOutput('status_command', current ? cliCommand('status', runRef(current)) : '');
-        const summary = {
-            opened,
-            manifest: opened.manifest,
-            run: current,
-            runRef: current ? runRef(current) : '',
-            plans,
-            unplanned,
-            planBucket: inputs.iacBucket.name,
-            templateWarnings,
+/** GitHub refuses comments over 65,536 characters. */
+const PR_COMMENT_LIMIT = 65536;
+function commentMarker(key) {
+    return `<!-- deploy-engine-actions plan ${key.replace(/--/g, '-')} -->`;
+}
+async function upsertPullRequestComment(options) {
+    const number = github_context.payload.pull_request?.number;
+    if (number === undefined) {
+        return {
+            action: 'skipped',
+            reason: `the workflow runs for ${github_context.eventName || 'an event'}, not a pull request`,
         };
-        await writeOrchestrateSummary(summary);
-        if (inputs.prComment)
-            await commentOnPullRequest(inputs.githubToken, summary);
-        if (failure !== undefined) {
-            throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
-        }
+    }
+    const octokit = getOctokit(options.token);
+    const { owner, repo } = github_context.repo;
+    const marker = commentMarker(options.key);
+    const body = `${marker}\n${options.body}`.slice(0, PR_COMMENT_LIMIT);
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        owner,
+        repo,
+        issue_number: number,
+        per_page: 100,
     });
+    const existing = comments.find((c) => c.body?.startsWith(marker));
+    if (existing) {
+        const updated = await octokit.rest.issues.updateComment({
+            owner,
+            repo,
+            comment_id: existing.id,
+            body,
+        });
+        return { action: 'updated', url: updated.data.html_url };
+    }
+    const created = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: number,
+        body,
+    });
+    return { action: 'created', url: created.data.html_url };
 }
 /** Posts or updates the plan comment; a failure here is a warning, the plan stands. */
 async function commentOnPullRequest(token, summary) {
@@ -107651,6 +108291,61 @@ async function commentOnPullRequest(token, summary) {
     catch (error) {
         warning(`PR_COMMENT: the plan comment could not be written (${error.message}). Give the job \`permissions: pull-requests: write\`, or set PR_COMMENT to false.`);
     }
+}
+
+;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/main.ts
+
+
+
+
+
+
+
+
+/** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
+async function run() {
+    await runAction('orchestrate-and-plan', async ({ signal }) => {
+        const parser = runnerInputs();
+        const { inputs, warnings } = parseOrchestrateInputs(parser);
+        showDebugLines(inputs.logLevel === 'debug');
+        parser.notices().forEach((n) => notice(n));
+        warnings.forEach((w) => warning(w));
+        const session = await aws_session_openAwsSession(inputs.iacBucket.region, inputs.credentials, actions_logger_actionsLogger, {
+            terraformCredentials: inputs.planCredentials,
+            terraformCredentialsLabel: Object.values(PLAN_CREDENTIALS).join('/'),
+        });
+        const iacStore = new s3_object_store_S3ObjectStore(session.s3, inputs.iacBucket.name);
+        const deps = openBucketStores(iacStore, actions_logger_actionsLogger, inputs.iacBucket.region);
+        const runRef = (r) => deps.runs.runRef(r.runId);
+        const result = await planRun(deps, await planRunOptions(inputs, session, runRef, signal));
+        const { run: current, open } = result;
+        // The run is closed, or open on purpose for the approved job: the post step leaves it alone.
+        if (current && (current.status !== 'RUNNING' || open))
+            releaseRun();
+        for (const [name, value] of Object.entries(orchestrateOutputs(result, runRef)))
+            setOutput(name, value);
+        const summary = orchestrateSummary(result, current ? runRef(current) : '', inputs.iacBucket.name);
+        await writeOrchestrateSummary(summary);
+        if (inputs.prComment)
+            await commentOnPullRequest(inputs.githubToken, summary);
+        if (result.failure !== undefined) {
+            const { failure } = result;
+            throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+        }
+    });
+}
+function orchestrateSummary(result, runRef, planBucket) {
+    const { opened, run, plans, unplanned, templateWarnings } = result;
+    return {
+        opened,
+        manifest: opened.manifest,
+        ...(run ? { run } : {}),
+        runRef,
+        plans,
+        unplanned,
+        planBucket,
+        templateWarnings,
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/orchestrate-and-plan/src/index.ts

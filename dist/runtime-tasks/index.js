@@ -81558,8 +81558,6 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -84519,7 +84517,7 @@ function getIDToken(aud) {
  *   {@link StoredObjectError} is the one for an object of a bucket that is missing or corrupt.
  *
  * Anything else that escapes is a bug in this project and is reported as such (a task it ends is
- * INTERNAL_ERROR, see {@link taskStatusOf}).
+ * INTERNAL_ERROR, see {@link classifyFailure}).
  */
 /** Formats a location as `file:line:column` (the parts that are known). */
 function formatLocation(location) {
@@ -84619,7 +84617,7 @@ function errors_parseStoredJson(object, text, hint) {
     }
 }
 /** The operation was cancelled through its AbortSignal (the job was cancelled, a timeout fired). */
-class CancelledError extends Error {
+class errors_CancelledError extends Error {
     name = 'CancelledError';
     constructor(message = 'The operation was cancelled') {
         super(message);
@@ -84629,20 +84627,23 @@ class CancelledError extends Error {
 function classifyError(error) {
     if (error instanceof errors_ConfigurationError)
         return 'USER_ERROR';
-    if (error instanceof CancelledError)
+    if (error instanceof errors_CancelledError)
         return 'ABORTED';
     return 'RUNTIME_ERROR';
 }
 /**
- * How a task ends for a given error, from the same classification as the run: the user's or an
- * outside failure is the task's FAILED, a cancel ABORTED, and anything else (a bug of this engine)
- * INTERNAL_ERROR.
+ * How an error ends the run and the task it came from, from one classification: a cancel aborts
+ * both; the user's configuration or an outside failure is the task's FAILED; anything else is a
+ * bug of the engine, the task's INTERNAL_ERROR (and the run's RUNTIME_ERROR), never the plugin's
+ * fault.
  */
-function taskStatusOf(error) {
-    const kind = classifyError(error);
-    if (kind === 'ABORTED')
-        return 'ABORTED';
-    return kind === 'USER_ERROR' || error instanceof ExternalError ? 'FAILED' : 'INTERNAL_ERROR';
+function classifyFailure(error) {
+    const run = classifyError(error);
+    if (run === 'ABORTED')
+        return { run, task: 'ABORTED' };
+    if (run === 'USER_ERROR' || error instanceof ExternalError)
+        return { run, task: 'FAILED' };
+    return { run, task: 'INTERNAL_ERROR' };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts
@@ -84657,23 +84658,23 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  */
 
 /** `value` with the keys of every object sorted and undefined members dropped. */
-function canonical_json_canonicalize(value) {
+function canonicalize(value) {
     if (Array.isArray(value))
-        return value.map(canonical_json_canonicalize);
+        return value.map(canonicalize);
     if (value !== null && typeof value === 'object') {
         return Object.fromEntries(Object.keys(value)
             .sort()
             .filter((k) => value[k] !== undefined)
-            .map((k) => [k, canonical_json_canonicalize(value[k])]));
+            .map((k) => [k, canonicalize(value[k])]));
     }
     return value;
 }
 /** `value` as canonical JSON text (see canonicalize). */
-function canonical_json_canonicalJson(value) {
-    return JSON.stringify(canonical_json_canonicalize(value));
+function canonicalJson(value) {
+    return JSON.stringify(canonicalize(value));
 }
 /** The SHA-256 of `text` (UTF-8), in hex. */
-function canonical_json_sha256(text) {
+function sha256(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
 }
 
@@ -84924,7 +84925,7 @@ class ConsoleLogger {
     }
 }
 /** The text a secret value shows up as in logs (JSON for non-strings); undefined when empty. */
-function logger_secretText(value) {
+function secretText(value) {
     if (value === undefined || value === null || value === '')
         return undefined;
     return typeof value === 'string' ? value : JSON.stringify(value);
@@ -85204,6 +85205,7 @@ class CappedLines {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/abort/abort-signal.ts
 /**
  * Aborting long work: every long operation of the core takes an AbortSignal. The actions abort it
@@ -85214,9 +85216,9 @@ class CappedLines {
 function throwIfCancelled(signal) {
     if (signal?.aborted) {
         const reason = signal.reason;
-        throw reason instanceof CancelledError
+        throw reason instanceof errors_CancelledError
             ? reason
-            : new CancelledError(reason instanceof Error ? reason.message : undefined);
+            : new errors_CancelledError(reason instanceof Error ? reason.message : undefined);
     }
 }
 /**
@@ -85228,7 +85230,7 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
     const controller = new AbortController();
     const handler = (name) => {
         if (!controller.signal.aborted) {
-            controller.abort(new CancelledError(`Received ${name}: the job is being cancelled`));
+            controller.abort(new errors_CancelledError(`Received ${name}: the job is being cancelled`));
         }
     };
     const dispose = () => {
@@ -85245,37 +85247,12 @@ function abortOnSignals(signals = ['SIGINT', 'SIGTERM']) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./packages/core/src/tasks/task-types.ts
-/** Task types and statuses, with the wire names kept from StackSpot (docs/runs-and-tasks.md#task-types). */
-const TASK_TYPES = [
-    'IAC_SELF_HOSTED',
-    'DEPLOY_SELF_HOSTED',
-    'DESTROY_SELF_HOSTED',
-    'PLAN',
-    'UNIFIED_IAC',
-    'UNIFIED_DEPLOY',
-    'UNIFIED_DESTROY',
-];
-const TASK_STATUSES = (/* unused pure expression or super */ null && ([
-    'PENDING',
-    'READY_TO_RUN',
-    'RUNNING',
-    'SUCCEEDED',
-    'FAILED',
-    'INTERNAL_ERROR',
-    'ABORTED',
-]));
-function isTaskType(value) {
-    return typeof value === 'string' && TASK_TYPES.includes(value);
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/tasks/task-list.ts
 /**
  * The `apply_tasks` output and the TASK_LIST input: a JSON array of
  * `{runTaskId, taskType, pluginAppliedAlias}`. runtime-tasks also accepts the StackSpot form, a
  * Python-style list with single quotes, which is a YAML flow sequence and is parsed as one.
  */
-
 
 const MAX_TASK_LIST_CHARS = 1024 * 1024;
 /** Serializes tasks for the `apply_tasks` output: compact JSON, stable key order. */
@@ -85288,7 +85265,8 @@ function formatTaskList(tasks) {
 }
 /**
  * Parses a task list. Throws an Error whose message says what is wrong and at which element.
- * An empty list is valid (nothing to apply).
+ * An empty list is valid (nothing to apply). Task types are not checked here: the handler table
+ * knows which exist (see checkTaskTypes in task-handlers/table.ts).
  */
 function parseTaskList(raw) {
     // GitHub caps a job's outputs at 1 MB: a longer list did not come from apply_tasks.
@@ -85312,8 +85290,8 @@ function parseTaskList(raw) {
         if (seen.has(runTaskId))
             throw new Error(`${where} repeats runTaskId ${runTaskId}.`);
         seen.add(runTaskId);
-        if (!isTaskType(taskType)) {
-            throw new Error(`${where} has taskType ${JSON.stringify(taskType)}; expected one of ${TASK_TYPES.join(', ')}.`);
+        if (typeof taskType !== 'string' || taskType === '') {
+            throw new Error(`${where} has no taskType (a non-empty string).`);
         }
         if (pluginAppliedAlias !== undefined &&
             pluginAppliedAlias !== null &&
@@ -87720,11 +87698,12 @@ class DeploymentHistory {
         return new Map(records.flat());
     }
     /**
-     * Writes the version record first, then `last`, so `last` never points at a missing version. A
-     * rollback or destroy writes only `last`: the version records keep what each tag deployed.
+     * Writes the version record first (when `keepVersion`: the run type says so), then `last`, so
+     * `last` never points at a missing version. A rollback or destroy writes only `last`: the
+     * version records keep what each tag deployed.
      */
-    async record(target, record) {
-        if ((record.runType ?? 'DEPLOY') === 'DEPLOY')
+    async record(target, record, options) {
+        if (options.keepVersion)
             await this.store.putJson(iac_keys_keys.versionDeployment(target, record.version), record);
         await this.store.putJson(iac_keys_keys.lastDeployment(target), record);
     }
@@ -87860,7 +87839,7 @@ class SharedValueStore {
                 revision: record.revision,
                 updatedAt: record.updatedAt,
                 updatedBy: record.updatedBy,
-                digest: canonical_json_sha256(canonical_json_canonicalJson({ scope, value: record.value ?? null, secret: record.secret })),
+                digest: sha256(canonicalJson({ scope, value: record.value ?? null, secret: record.secret })),
             };
         }
         return resolved;
@@ -87919,6 +87898,8 @@ function checkKey(key) {
 
 
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/yaml-file.ts
 /**
  * A YAML file read with source positions, so every problem found in it can name its file, line and
@@ -88014,7 +87995,7 @@ function yaml_file_parseYaml(text, file) {
     return { yaml: { file, value, locate }, problems: [] };
 }
 /** Reads and parses a YAML file. */
-async function yaml_file_readYamlFile(path, file) {
+async function readYamlFile(path, file) {
     let bytes;
     try {
         // Not followed: a link could read (and quote in errors) any file of the runner; a FIFO would hang.
@@ -88068,7 +88049,7 @@ async function yaml_file_readYamlFile(path, file) {
     return yaml_file_parseYaml(text, file);
 }
 /** A scalar as text for messages and names; anything else as JSON. */
-function yaml_file_scalarText(value) {
+function scalarText(value) {
     if (typeof value === 'string')
         return value;
     if (typeof value === 'number' ||
@@ -88080,7 +88061,7 @@ function yaml_file_scalarText(value) {
     return JSON.stringify(value);
 }
 /** A plain object (YAML mapping) or undefined. */
-function yaml_file_asRecord(value) {
+function asRecord(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value)
         ? value
         : undefined;
@@ -88088,10 +88069,10 @@ function yaml_file_asRecord(value) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/connection-types/connection-type.ts
 
-const ATTRIBUTE_TYPES = (/* unused pure expression or super */ null && (['string', 'number', 'bool', 'list', 'map', 'any']));
+const ATTRIBUTE_TYPES = ['string', 'number', 'bool', 'list', 'map', 'any'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Parses one type document; problems name the file and line. */
-function connection_type_parseConnectionType(yaml, source) {
+function parseConnectionType(yaml, source) {
     const problems = [];
     const at = (path) => yaml.locate(path);
     const doc = asRecord(yaml.value);
@@ -88176,19 +88157,34 @@ function connection_type_parseConnectionType(yaml, source) {
 /** Parses a type from text (the CLI's `types put`). */
 function parseConnectionTypeText(text, file, source) {
     const read = parseYaml(text, file);
-    return read.yaml ? connection_type_parseConnectionType(read.yaml, source) : { problems: read.problems };
+    return read.yaml ? parseConnectionType(read.yaml, source) : { problems: read.problems };
 }
 /** Attribute names of a type that are secret. */
 function secretAttributes(type) {
     return type?.attributes.filter((a) => a.secret).map((a) => a.name) ?? [];
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plugins/plugin-ref.ts
+/** Parses a reference; undefined when it has no `name@version` last segment. */
+function parsePluginRef(ref) {
+    const parts = ref.split('/').filter(Boolean);
+    const last = parts.at(-1) ?? '';
+    const match = /^([^@\s]+)@([^@\s]+)$/.exec(last);
+    if (!match)
+        return undefined;
+    return {
+        studio: parts.length > 1 ? parts[0] : '',
+        name: match[1],
+        version: match[2],
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/v1-entries.ts
 
 /** `<connection-interface-type>__CONNECTOR`: a v1 input naming the instance of that type. */
-const v1_entries_CONNECTOR_INPUT = /^([A-Za-z0-9_-]+)__CONNECTOR$/;
+const CONNECTOR_INPUT = /^([A-Za-z0-9_-]+)__CONNECTOR$/;
 /** v1 connector types are written with '-' (aws-sqs-conn) or, in input names, '_' (aws_sqs_conn). */
-function v1_entries_sameType(a, b) {
+function sameType(a, b) {
     return a.replace(/_/g, '-') === b.replace(/_/g, '-');
 }
 /**
@@ -88196,7 +88192,7 @@ function v1_entries_sameType(a, b) {
  * without its version), as StackSpot's portal pre-fills it. It stays the same across versions, so
  * upgrading a plugin keeps its state; characters an alias cannot hold become '-'.
  */
-function v1_entries_deriveV1Alias(ref) {
+function deriveV1Alias(ref) {
     const last = ref.split('/').filter(Boolean).at(-1) ?? '';
     const name = last.split('@')[0] ?? '';
     return name
@@ -88206,7 +88202,7 @@ function v1_entries_deriveV1Alias(ref) {
         .replace(/[-_]+$/g, '');
 }
 /** v1 `connectors: [{ name, type }]` (the schema also shows `connector:`). */
-function v1_entries_parseConnectors(entry, base, yaml, fail) {
+function parseConnectors(entry, base, yaml, fail) {
     const key = entry.connectors !== undefined ? 'connectors' : 'connector';
     const list = entry[key];
     if (list === undefined || list === null)
@@ -88230,11 +88226,11 @@ function v1_entries_parseConnectors(entry, base, yaml, fail) {
 ;// CONCATENATED MODULE: ./packages/core/src/descriptor/stk-descriptor.ts
 
 
-const SCHEMA_VERSIONS = (/* unused pure expression or super */ null && (['v1', 'v2', 'v3']));
+const SCHEMA_VERSIONS = ['v1', 'v2', 'v3'];
 const ALIAS = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/i;
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Checks and reads a parsed stk.yaml. */
-function stk_descriptor_parseDescriptor(yaml) {
+function parseDescriptor(yaml) {
     const problems = [];
     const fail = (path, message, hint) => {
         problems.push({ message, location: yaml.locate(path), ...(hint ? { hint } : {}) });
@@ -88505,7 +88501,7 @@ function parseRuntimeTerraform(spec, yaml) {
     };
     if (spec.runtime === undefined || spec.runtime === null)
         return { problems };
-    const runtime = yaml_file_asRecord(spec.runtime);
+    const runtime = asRecord(spec.runtime);
     if (!runtime) {
         fail(['spec', 'runtime'], 'spec.runtime must be a mapping with an environment list.');
         return { problems };
@@ -88514,7 +88510,7 @@ function parseRuntimeTerraform(spec, yaml) {
     if (list === undefined || list === null)
         return { problems };
     if (!Array.isArray(list)) {
-        fail(['spec', 'runtime', 'environment'], `spec.runtime.environment must be a list, like [terraform-1-4, aws-cli-2]; got '${yaml_file_scalarText(list)}'.`);
+        fail(['spec', 'runtime', 'environment'], `spec.runtime.environment must be a list, like [terraform-1-4, aws-cli-2]; got '${scalarText(list)}'.`);
         return { problems };
     }
     const found = [];
@@ -88563,18 +88559,18 @@ const INPUT_TYPES = [
     'generated-connection',
 ];
 /** Checks and reads a parsed plugin.yaml. */
-function plugin_definition_parsePluginDefinition(yaml) {
+function parsePluginDefinition(yaml) {
     const problems = [];
     const fail = (path, message) => {
         problems.push({ message, location: yaml.locate(path) });
     };
-    const root = yaml_file_asRecord(yaml.value);
-    const metadata = yaml_file_asRecord(root?.metadata);
-    const spec = yaml_file_asRecord(root?.spec);
+    const root = asRecord(yaml.value);
+    const metadata = asRecord(root?.metadata);
+    const spec = asRecord(root?.spec);
     if (root?.kind !== 'plugin')
-        fail(['kind'], `kind must be 'plugin', got '${yaml_file_scalarText(root?.kind)}'.`);
+        fail(['kind'], `kind must be 'plugin', got '${scalarText(root?.kind)}'.`);
     const name = typeof metadata?.name === 'string' ? metadata.name : '';
-    const version = metadata?.version === undefined ? '' : yaml_file_scalarText(metadata.version);
+    const version = metadata?.version === undefined ? '' : scalarText(metadata.version);
     if (!name)
         fail(['metadata'], 'metadata.name is required.');
     if (!version)
@@ -88583,7 +88579,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
         fail([], 'spec is required.');
         return { problems };
     }
-    const type = yaml_file_scalarText(spec.type ?? '');
+    const type = scalarText(spec.type ?? '');
     const inputs = [];
     for (const key of ['inputs', 'inputs-envs']) {
         const raw = spec[key] ?? [];
@@ -88601,7 +88597,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
     }
     const templates = (key) => {
         const found = {};
-        for (const [name, template] of Object.entries(yaml_file_asRecord(spec[key]) ?? {})) {
+        for (const [name, template] of Object.entries(asRecord(spec[key]) ?? {})) {
             if (typeof template !== 'string')
                 fail(['spec', key, name], `Computed input ${name} must be a template string.`);
             else
@@ -88612,7 +88608,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
     const computedInputs = templates('computed-inputs');
     const globalComputedInputs = templates('global-computed-inputs');
     const v2 = (kind) => {
-        const list = yaml_file_asRecord(spec[kind])?.connections;
+        const list = asRecord(spec[kind])?.connections;
         if (list === undefined)
             return v1Connections(spec[kind]);
         if (!Array.isArray(list)) {
@@ -88620,7 +88616,7 @@ function plugin_definition_parsePluginDefinition(yaml) {
             return [];
         }
         return list.flatMap((raw, i) => {
-            const c = yaml_file_asRecord(raw);
+            const c = asRecord(raw);
             if (!c || typeof c.alias !== 'string' || typeof c.type !== 'string') {
                 fail(['spec', kind, 'connections', i], `spec.${kind}.connections[${i}] needs type and alias.`);
                 return [];
@@ -88660,12 +88656,12 @@ function plugin_definition_parsePluginDefinition(yaml) {
 }
 /** One input declaration (of `spec.inputs` or `spec.inputs-envs`: the same shape). */
 function parseInput(raw, path, yaml, fail) {
-    const input = yaml_file_asRecord(raw);
+    const input = asRecord(raw);
     if (!input || typeof input.name !== 'string' || !input.name) {
         fail(path, `Input ${Number(path.at(-1)) + 1} ${path[1] === 'inputs' ? '' : `of spec.${String(path[1])} `}has no name.`);
         return undefined;
     }
-    const inputType = yaml_file_scalarText(input.type ?? 'text');
+    const inputType = scalarText(input.type ?? 'text');
     if (!INPUT_TYPES.includes(inputType)) {
         fail([...path, 'type'], `Input ${input.name} has type '${inputType}'; expected one of ${INPUT_TYPES.join(', ')}.`);
         return undefined;
@@ -88692,11 +88688,11 @@ function parseInput(raw, path, yaml, fail) {
  * [t] }` or `generates: [{ connection-interface: t }]`. The type is the key; no outputs mapping.
  */
 function v1Connections(raw) {
-    const listed = yaml_file_asRecord(raw)?.['connection-interface'];
+    const listed = asRecord(raw)?.['connection-interface'];
     const types = Array.isArray(listed)
         ? listed
         : Array.isArray(raw)
-            ? raw.map((item) => yaml_file_asRecord(item)?.['connection-interface'])
+            ? raw.map((item) => asRecord(item)?.['connection-interface'])
             : [];
     return types.flatMap((t) => typeof t === 'string' && t.trim() ? [{ key: t.trim(), type: t.trim(), outputs: [] }] : []);
 }
@@ -88708,7 +88704,7 @@ function parseOutputs(raw, path, fail) {
         return [];
     }
     return raw.flatMap((item, i) => {
-        const o = yaml_file_asRecord(item);
+        const o = asRecord(item);
         if (!o || typeof o.from !== 'string' || typeof o.to !== 'string') {
             fail([...path, i], 'Each output mapping needs from (a Terraform output) and to (an attribute).');
             return [];
@@ -88732,25 +88728,25 @@ function parseOutputs(raw, path, fail) {
  * tree, a build dir). A run's plugin snapshot and a published registry version share it, so that
  * every published plugin fits into a run.
  */
-const plugin_folder_MAX_PLUGIN_FOLDER_BYTES = 20 * 1024 * 1024;
+const MAX_PLUGIN_FOLDER_BYTES = 20 * 1024 * 1024;
 function insideLexically(root, path) {
-    const rel = relative(resolve(root), resolve(path));
-    return !rel.startsWith('..') && !isAbsolute(rel);
+    const rel = (0,external_node_path_.relative)((0,external_node_path_.resolve)(root), (0,external_node_path_.resolve)(path));
+    return !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
 }
 /**
  * Throws a ConfigurationError when `dir`, written as a path inside `repoRoot`, really lies outside
  * it through a symbolic link. A folder given outside the checkout on purpose (PLUGINS_PATH of the
  * workflow) is the workflow's choice and is not checked here.
  */
-function plugin_folder_refuseLinkOut(repoRoot, dir, display) {
+function refuseLinkOut(repoRoot, dir, display) {
     if (!insideLexically(repoRoot, dir))
         return;
-    const why = outsideReason(repoRoot, relative(resolve(repoRoot), resolve(dir)), {
+    const why = confine_path_outsideReason(repoRoot, (0,external_node_path_.relative)((0,external_node_path_.resolve)(repoRoot), (0,external_node_path_.resolve)(dir)), {
         allowRoot: true,
     });
     if (why === undefined)
         return;
-    throw new ConfigurationError({
+    throw new errors_ConfigurationError({
         message: `Plugin folder ${display} ${why.replace('PATH_TO_MOUNT', 'the checkout')} Plugins are read only from inside the checkout.`,
         location: { file: display },
         hint: 'Copy the plugin into the repository (or into a PLUGINS_PATH folder) instead of linking to it.',
@@ -88772,15 +88768,15 @@ function plugin_folder_refuseLinkOut(repoRoot, dir, display) {
 
 
 /** A path for messages: relative to the repository when inside it. */
-function locate_plugin_displayPath(repoRoot, path) {
-    const rel = relative(repoRoot, path);
+function displayPath(repoRoot, path) {
+    const rel = (0,external_node_path_.relative)(repoRoot, path);
     // The repository root itself (PLUGINS_PATH: .) is `.`, not the runner's absolute path.
     if (rel === '')
         return '.';
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
+    return rel && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) ? rel.split('\\').join('/') : path;
 }
 /** Reads and caches plugin.yaml files, so N plugins over one directory read it once. */
-class locate_plugin_PluginCatalog {
+class PluginCatalog {
     repoRoot;
     cache = new Map();
     listings = new Map();
@@ -88792,10 +88788,10 @@ class locate_plugin_PluginCatalog {
         const looked = [];
         const problems = [];
         const otherVersions = [];
-        const forked = join(forkedRoot, alias);
-        looked.push(locate_plugin_displayPath(this.repoRoot, forked));
-        refuseLinkOut(this.repoRoot, forked, locate_plugin_displayPath(this.repoRoot, forked));
-        if (existsSync(join(forked, 'plugin.yaml'))) {
+        const forked = (0,external_node_path_.join)(forkedRoot, alias);
+        looked.push(displayPath(this.repoRoot, forked));
+        refuseLinkOut(this.repoRoot, forked, displayPath(this.repoRoot, forked));
+        if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(forked, 'plugin.yaml'))) {
             const read = await this.read(forked);
             if (read.definition)
                 return {
@@ -88807,8 +88803,8 @@ class locate_plugin_PluginCatalog {
             return { looked, otherVersions, problems: read.problems };
         }
         for (const root of pluginDirs) {
-            looked.push(locate_plugin_displayPath(this.repoRoot, root));
-            refuseLinkOut(this.repoRoot, root, locate_plugin_displayPath(this.repoRoot, root));
+            looked.push(displayPath(this.repoRoot, root));
+            refuseLinkOut(this.repoRoot, root, displayPath(this.repoRoot, root));
             for (const dir of await this.candidates(root)) {
                 const read = await this.read(dir);
                 if (read.problems.length > 0)
@@ -88824,7 +88820,7 @@ class locate_plugin_PluginCatalog {
                     };
                 }
                 if (d && d.name === ref.name)
-                    otherVersions.push({ version: d.version, displayDir: locate_plugin_displayPath(this.repoRoot, dir) });
+                    otherVersions.push({ version: d.version, displayDir: displayPath(this.repoRoot, dir) });
             }
         }
         if (remote) {
@@ -88854,20 +88850,20 @@ class locate_plugin_PluginCatalog {
         return { looked, otherVersions, problems };
     }
     located(kind, dir, definition) {
-        return { kind, dir, displayDir: locate_plugin_displayPath(this.repoRoot, dir), definition };
+        return { kind, dir, displayDir: displayPath(this.repoRoot, dir), definition };
     }
     candidates(root) {
         let listing = this.listings.get(root);
         if (!listing) {
             listing = (async () => {
-                if (existsSync(join(root, 'plugin.yaml')))
+                if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, 'plugin.yaml')))
                     return [root];
-                if (!existsSync(root))
+                if (!(0,external_node_fs_.existsSync)(root))
                     return [];
-                const entries = await readdir(root, { withFileTypes: true });
+                const entries = await (0,promises_.readdir)(root, { withFileTypes: true });
                 return entries
-                    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'plugin.yaml')))
-                    .map((e) => join(root, e.name))
+                    .filter((e) => e.isDirectory() && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, e.name, 'plugin.yaml')))
+                    .map((e) => (0,external_node_path_.join)(root, e.name))
                     .sort();
             })();
             this.listings.set(root, listing);
@@ -88878,8 +88874,8 @@ class locate_plugin_PluginCatalog {
         let entry = this.cache.get(dir);
         if (!entry) {
             entry = (async () => {
-                const file = display ?? locate_plugin_displayPath(this.repoRoot, join(dir, 'plugin.yaml'));
-                const { yaml, problems } = await readYamlFile(join(dir, 'plugin.yaml'), file);
+                const file = display ?? displayPath(this.repoRoot, (0,external_node_path_.join)(dir, 'plugin.yaml'));
+                const { yaml, problems } = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
                 if (!yaml)
                     return { problems };
                 const parsed = parsePluginDefinition(yaml);
@@ -88893,11 +88889,11 @@ class locate_plugin_PluginCatalog {
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/sandbox-error.ts
 /** A template tried something the sandbox forbids. */
-class sandbox_error_SandboxError extends Error {
+class SandboxError extends Error {
     name = 'SandboxError';
 }
 /** A template used a name or attribute that does not exist. */
-class sandbox_error_UndefinedValueError extends Error {
+class UndefinedValueError extends Error {
     expression;
     name = 'UndefinedValueError';
     /** Where the lookup stands in the template, counted from 1. */
@@ -88929,7 +88925,7 @@ class sandbox_error_UndefinedValueError extends Error {
  */
 
 /** A string from another application, escaped whenever it becomes text. */
-class marked_values_ForeignValue {
+class ForeignValue {
     #raw;
     constructor(raw) {
         this.#raw = raw;
@@ -88965,12 +88961,12 @@ class marked_values_SecretValue {
     }
     /** Any implicit conversion to text is a transformation the template did not spell out. */
     toString() {
-        throw marked_values_refused(this, 'turned into text other than by printing it whole');
+        throw refused(this, 'turned into text other than by printing it whole');
     }
 }
 /** The error for an operation on a secret. */
-function marked_values_refused(secret, what) {
-    return new sandbox_error_SandboxError(`${secret.label} is secret: it cannot be ${what}. Print it whole inside a quoted string ("{{ ${secret.label} }}"); Terraform then treats it as sensitive`);
+function refused(secret, what) {
+    return new SandboxError(`${secret.label} is secret: it cannot be ${what}. Print it whole inside a quoted string ("{{ ${secret.label} }}"); Terraform then treats it as sensitive`);
 }
 /**
  * Escapes `text` for the inside of an HCL quoted string, with only escapes JSON reads the same way
@@ -89022,43 +89018,43 @@ function isPaired(text, i) {
 /** Marks every string in `value` (lists and maps included) as foreign. */
 function marked_values_markForeign(value) {
     if (typeof value === 'string')
-        return value === '' ? value : new marked_values_ForeignValue(value);
+        return value === '' ? value : new ForeignValue(value);
     if (Array.isArray(value))
         return value.map(marked_values_markForeign);
-    if (marked_values_isPlainObject(value)) {
+    if (isPlainObject(value)) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_markForeign(v)]));
     }
     return value;
 }
 /** The plain data under the marks (for filters that compute on the real value). */
-function marked_values_unmark(value) {
-    if (value instanceof marked_values_ForeignValue)
+function unmark(value) {
+    if (value instanceof ForeignValue)
         return value.raw;
     if (value instanceof marked_values_SecretValue)
-        throw marked_values_refused(value, 'unwrapped');
+        throw refused(value, 'unwrapped');
     if (Array.isArray(value))
-        return value.some(hasMarks) ? value.map(marked_values_unmark) : value;
-    if (marked_values_isPlainObject(value) && hasMarks(value)) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked_values_unmark(v)]));
+        return value.some(hasMarks) ? value.map(unmark) : value;
+    if (isPlainObject(value) && hasMarks(value)) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unmark(v)]));
     }
     return value;
 }
 /** The first secret in `value`, searched through lists and maps. */
-function marked_values_findSecret(value, depth = 0) {
+function findSecret(value, depth = 0) {
     if (value instanceof marked_values_SecretValue)
         return value;
     if (depth > 20)
         return undefined;
     if (Array.isArray(value)) {
         for (const item of value) {
-            const found = marked_values_findSecret(item, depth + 1);
+            const found = findSecret(item, depth + 1);
             if (found)
                 return found;
         }
     }
-    else if (marked_values_isPlainObject(value)) {
+    else if (isPlainObject(value)) {
         for (const item of Object.values(value)) {
-            const found = marked_values_findSecret(item, depth + 1);
+            const found = findSecret(item, depth + 1);
             if (found)
                 return found;
         }
@@ -89066,22 +89062,22 @@ function marked_values_findSecret(value, depth = 0) {
     return undefined;
 }
 /** Whether `value` holds a foreign string anywhere (lists and maps included). */
-function marked_values_hasForeign(value, depth = 0) {
-    if (value instanceof marked_values_ForeignValue)
+function hasForeign(value, depth = 0) {
+    if (value instanceof ForeignValue)
         return true;
     if (depth > 20)
         return false;
     if (Array.isArray(value))
-        return value.some((v) => marked_values_hasForeign(v, depth + 1));
-    if (marked_values_isPlainObject(value))
-        return Object.values(value).some((v) => marked_values_hasForeign(v, depth + 1));
+        return value.some((v) => hasForeign(v, depth + 1));
+    if (isPlainObject(value))
+        return Object.values(value).some((v) => hasForeign(v, depth + 1));
     return false;
 }
 function hasMarks(value) {
-    return marked_values_hasForeign(value) || marked_values_findSecret(value) !== undefined;
+    return hasForeign(value) || findSecret(value) !== undefined;
 }
 /** A `{}` or `Object.create(null)` map (not an array, class instance or marked value). */
-function marked_values_isPlainObject(value) {
+function isPlainObject(value) {
     if (value === null || typeof value !== 'object')
         return false;
     const proto = Object.getPrototypeOf(value);
@@ -89092,20 +89088,20 @@ function marked_values_isPlainObject(value) {
  * escapes (`$${`, `%%{`), which Terraform reads back as the real value. Plain values are
  * serialised as JSON.stringify does.
  */
-function marked_values_hclJson(value, depth = 0) {
-    if (value instanceof marked_values_ForeignValue)
+function hclJson(value, depth = 0) {
+    if (value instanceof ForeignValue)
         return `"${escapeHclString(value.raw, false)}"`;
     if (value instanceof marked_values_SecretValue)
-        throw marked_values_refused(value, 'serialised with tojson');
+        throw refused(value, 'serialised with tojson');
     if (depth > 100)
-        throw new sandbox_error_SandboxError('tojson: the value is nested too deeply');
+        throw new SandboxError('tojson: the value is nested too deeply');
     if (Array.isArray(value)) {
-        return `[${value.map((v) => (v === undefined ? 'null' : marked_values_hclJson(v, depth + 1))).join(',')}]`;
+        return `[${value.map((v) => (v === undefined ? 'null' : hclJson(v, depth + 1))).join(',')}]`;
     }
-    if (marked_values_isPlainObject(value)) {
+    if (isPlainObject(value)) {
         const entries = Object.entries(value).filter(([, v]) => v !== undefined);
         // Keys are escaped too: in HCL an object key is a template like any string.
-        const pairs = entries.map(([k, v]) => `"${escapeHclString(k, false)}":${marked_values_hclJson(v, depth + 1)}`);
+        const pairs = entries.map(([k, v]) => `"${escapeHclString(k, false)}":${hclJson(v, depth + 1)}`);
         return `{${pairs.join(',')}}`;
     }
     return JSON.stringify(value) ?? 'null';
@@ -89134,12 +89130,12 @@ const ENGINE_TEMPLATE_NAMES = [
     'infra_id',
 ];
 /** Where the engine's own names stay reachable whatever the inputs are called. */
-const context_ENGINE_NAMESPACE = 'deploy_engine';
+const ENGINE_NAMESPACE = 'deploy_engine';
 /** Every name the template context defines besides the inputs. */
 const RESERVED_TEMPLATE_NAMES = [
     ...STACKSPOT_TEMPLATE_NAMES,
     ...ENGINE_TEMPLATE_NAMES,
-    context_ENGINE_NAMESPACE,
+    ENGINE_NAMESPACE,
 ];
 /** The collisions between `inputs` and the context's own names (see buildTemplateContext). */
 function templateNameCollisions(inputs) {
@@ -89149,11 +89145,11 @@ function templateNameCollisions(inputs) {
             found.push({
                 input: name,
                 wins: 'input',
-                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${context_ENGINE_NAMESPACE}.${name} }}.`,
+                message: `Input '${name}' has the name of one of this engine's template variables: templates see the input as {{ ${name} }} (as on StackSpot, which has no such variable); the engine's value is {{ ${ENGINE_NAMESPACE}.${name} }}.`,
             });
         }
         else if (STACKSPOT_TEMPLATE_NAMES.includes(name) ||
-            name === context_ENGINE_NAMESPACE) {
+            name === ENGINE_NAMESPACE) {
             found.push({
                 input: name,
                 wins: 'stackspot',
@@ -89202,7 +89198,7 @@ function buildTemplateContext(source) {
         inputs,
         var: shared,
         stk_env: source.environment,
-        [context_ENGINE_NAMESPACE]: engine,
+        [ENGINE_NAMESPACE]: engine,
     };
 }
 /** Nothing to hide in an empty or missing value: it stays plain (and falsy in `if`). */
@@ -89226,7 +89222,7 @@ function context_secretTexts(context) {
 }
 
 // EXTERNAL MODULE: ./node_modules/nunjucks/index.js
-var node_modules_nunjucks = __nccwpck_require__(8115);
+var nunjucks = __nccwpck_require__(8115);
 ;// CONCATENATED MODULE: ./packages/core/src/templates/lexer-patch.ts
 /**
  * Makes nunjucks' lexer read template text as Jinja2 3.1 does where they differ on real plugins:
@@ -89241,7 +89237,7 @@ var node_modules_nunjucks = __nccwpck_require__(8115);
 const lexer = __nccwpck_require__(8852);
 let installed = false;
 /** Installs the patch (idempotent). */
-function lexer_patch_installLexerPatch() {
+function installLexerPatch() {
     if (installed)
         return;
     installed = true;
@@ -89321,7 +89317,7 @@ function textToken(lx) {
 
 
 /** The longest string a template may build: the limit of one rendered file. */
-const MAX_TEXT_CHARS = (/* unused pure expression or super */ null && (10 * 1024 * 1024));
+const MAX_TEXT_CHARS = 10 * 1024 * 1024;
 /**
  * The render in progress (nunjucks renders synchronously, one template at a time): whether it is a
  * file or folder name (where secrets are refused), and the printed form of every secret in its
@@ -89348,7 +89344,7 @@ const marked_runtime_renderState = {
 /** How long one template (a file, a name, a computed input) may take to render. */
 const TEMPLATE_TIME_LIMIT_MS = 10_000;
 /** Starts the time and size budgets of one template's render. */
-function marked_runtime_startTemplate(now = Date.now()) {
+function startTemplate(now = Date.now()) {
     marked_runtime_renderState.undefinedRefs = [];
     marked_runtime_renderState.printed = 0;
     marked_runtime_renderState.ticks = 0;
@@ -89415,8 +89411,8 @@ function refuseSecrets(value, what, safeString) {
 function printedText(value) {
     if (value === undefined || value === null)
         return '';
-    if (Array.isArray(value) || marked_values_isPlainObject(value))
-        return marked_values_hclJson(value);
+    if (Array.isArray(value) || isPlainObject(value))
+        return hclJson(value);
     // Strings, numbers, booleans, and marked values (whose toString escapes or refuses).
     // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return String(value);
@@ -89429,14 +89425,14 @@ function checkSize(value) {
     return value;
 }
 /** Replaces nunjucks' runtime functions; `runtime` is nunjucks/src/runtime. */
-function marked_runtime_installMarkedRuntime(runtime) {
+function installMarkedRuntime(runtime) {
     installDeadline(runtime);
     const safeString = runtime.SafeString;
     const suppressValue = runtime.suppressValue;
     const print = (value, autoescape) => {
         if (value instanceof ForeignValue)
             return value.toString();
-        if (value instanceof SecretValue) {
+        if (value instanceof marked_values_SecretValue) {
             if (marked_runtime_renderState.mode === 'name')
                 throw refused(value, 'used in a file or folder name');
             return value.rendered();
@@ -89468,11 +89464,11 @@ function marked_runtime_installMarkedRuntime(runtime) {
         const filter = env.getFilter(name);
         if (!args.some((arg) => hasForeign(arg)))
             return checkSize(filter.apply(context, args));
-        return checkSize(markForeign(filter.apply(context, args.map(unmark))));
+        return checkSize(marked_values_markForeign(filter.apply(context, args.map(unmark))));
     };
     runtime.markedConcat = (left, right) => {
         for (const side of [left, right]) {
-            if (side instanceof SecretValue)
+            if (side instanceof marked_values_SecretValue)
                 throw refused(side, 'concatenated');
         }
         if (left instanceof ForeignValue || right instanceof ForeignValue) {
@@ -89481,13 +89477,13 @@ function marked_runtime_installMarkedRuntime(runtime) {
         return checkSize(`${printedText(left)}${printedText(right)}`);
     };
     runtime.markedAdd = (left, right) => {
-        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof SecretValue);
+        const marked = [left, right].some((v) => v instanceof ForeignValue || v instanceof marked_values_SecretValue);
         if (marked)
             return runtime.markedConcat(left, right);
         return checkSize(left + right);
     };
     runtime.plainOperand = (value) => {
-        if (value instanceof SecretValue)
+        if (value instanceof marked_values_SecretValue)
             throw refused(value, 'compared');
         return value instanceof ForeignValue ? value.raw : value;
     };
@@ -89517,7 +89513,7 @@ function marked_runtime_installMarkedRuntime(runtime) {
         if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasForeign(value)) {
             // `for key, value in map`: the keys came from the other application too.
             return Object.entries(value).map(([k, v]) => [
-                markForeign(k),
+                marked_values_markForeign(k),
                 v,
             ]);
         }
@@ -89525,8 +89521,8 @@ function marked_runtime_installMarkedRuntime(runtime) {
     };
 }
 /** A marked value's member `key`, or undefined when `obj` is not marked. */
-function marked_runtime_markedMember(obj, key) {
-    if (obj instanceof SecretValue)
+function markedMember(obj, key) {
+    if (obj instanceof marked_values_SecretValue)
         throw refused(obj, 'indexed or sliced');
     if (typeof obj === 'string' && marked_runtime_renderState.secretTexts.some((s) => obj.includes(s))) {
         throw new SandboxError('this text holds a printed secret: it cannot be indexed or sliced');
@@ -89536,10 +89532,10 @@ function marked_runtime_markedMember(obj, key) {
     const raw = obj.raw;
     if (!Object.prototype.hasOwnProperty.call(raw, key))
         return { found: false };
-    return { found: true, value: markForeign(raw[key]) };
+    return { found: true, value: marked_values_markForeign(raw[key]) };
 }
 /** Wraps every test of `env` so it sees real values, and refuses secrets for all but presence. */
-function marked_runtime_wrapTests(env) {
+function wrapTests(env) {
     const getTest = env.getTest.bind(env);
     env.getTest = (name) => {
         const test = getTest(name);
@@ -89569,10 +89565,10 @@ function split(args) {
     }
     return { positional: args, keywords: {} };
 }
-function filter_args_width(value, fallback) {
+function width(value, fallback) {
     const n = value === undefined ? fallback : Number(value);
     if (!Number.isInteger(n) || n < 0 || n > MAX_WIDTH) {
-        throw new sandbox_error_SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
+        throw new SandboxError(`a width must be a whole number from 0 to ${MAX_WIDTH} (got ${String(value)})`);
     }
     return n;
 }
@@ -89585,7 +89581,7 @@ function list(value) {
         return [...value];
     if (typeof value === 'object')
         return Object.keys(value);
-    throw new sandbox_error_SandboxError(`a ${typeof value} cannot be iterated`);
+    throw new SandboxError(`a ${typeof value} cannot be iterated`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/filters/safe-member.ts
@@ -89600,7 +89596,7 @@ const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGet
 /** `obj[key]` when it is an own, non-function property; otherwise undefined. */
 function safeMember(obj, key) {
     if (FORBIDDEN.has(String(key))) {
-        throw new sandbox_error_SandboxError(`'${String(key)}' cannot be accessed from a template`);
+        throw new SandboxError(`'${String(key)}' cannot be accessed from a template`);
     }
     if (typeof key === 'string' && key.startsWith('_'))
         return undefined;
@@ -89634,7 +89630,7 @@ function safePath(obj, path) {
 /** Python's round(): halves go to the even neighbour; `ceil` / `floor` as Jinja's methods. */
 function round(value, precision = 0, method = 'common') {
     const n = Number(value);
-    const p = filter_args_width(precision, 0);
+    const p = width(precision, 0);
     const factor = 10 ** p;
     if (method === 'ceil')
         return Math.ceil(n * factor) / factor;
@@ -89706,10 +89702,10 @@ function title(value) {
 function truncate(value, ...rest) {
     const { positional, keywords } = split(rest);
     const text = printedText(value ?? '');
-    const length = filter_args_width(keywords.length ?? positional[0], 255);
+    const length = width(keywords.length ?? positional[0], 255);
     const killwords = Boolean(keywords.killwords ?? positional[1] ?? false);
     const end = printedText(keywords.end ?? positional[2] ?? '...');
-    const leeway = filter_args_width(keywords.leeway ?? positional[3], 5);
+    const leeway = width(keywords.leeway ?? positional[3], 5);
     if (text.length <= length + leeway)
         return text;
     const cut = text.slice(0, Math.max(0, length - end.length));
@@ -89721,7 +89717,7 @@ function truncate(value, ...rest) {
 /** Python's str.center(width): the odd space goes left when the width is odd. */
 function center(value, w = 80) {
     const text = printedText(value);
-    const total = filter_args_width(w, 80);
+    const total = width(w, 80);
     const pad = total - text.length;
     if (pad <= 0)
         return text;
@@ -89732,7 +89728,7 @@ function center(value, w = 80) {
  * nunjucks' own filters whose size argument is bounded first (a width or count of a billion would
  * exhaust the memory before the result's size is checked).
  */
-function jinja_overrides_boundedSizes(env) {
+function boundedSizes(env) {
     const bounded = (name) => {
         const original = env.getFilter(name);
         return function (value, size, ...rest) {
@@ -89744,7 +89740,7 @@ function jinja_overrides_boundedSizes(env) {
     return { indent: bounded('indent'), batch: bounded('batch'), slice: bounded('slice') };
 }
 /** Jinja's results where nunjucks' own filters differ. */
-const jinja_overrides_JINJA_OVERRIDES = {
+const JINJA_OVERRIDES = {
     round,
     center,
     float: toFloat,
@@ -89827,14 +89823,14 @@ function format(value, ...rest) {
         if (key !== undefined)
             return keywords[key];
         if (index >= positional.length)
-            throw new sandbox_error_SandboxError('format: not enough arguments');
+            throw new SandboxError('format: not enough arguments');
         return positional[index++];
     };
     const out = printedText(value ?? '').replace(/%(?:\((\w+)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFxXoeE%])/g, (_m, key, flags, w, p, conv) => {
         if (conv === '%')
             return '%';
         const arg = next(named ? key : undefined);
-        const precision = p === undefined ? undefined : filter_args_width(p, 0);
+        const precision = p === undefined ? undefined : width(p, 0);
         let text;
         switch (conv) {
             case 's':
@@ -89870,7 +89866,7 @@ function format(value, ...rest) {
         }
         if (flags.includes('+') && /^[0-9]/.test(text) && 'dif'.includes(conv))
             text = `+${text}`;
-        const pad = w === undefined ? 0 : filter_args_width(w, 0);
+        const pad = w === undefined ? 0 : width(w, 0);
         if (text.length >= pad)
             return text;
         if (flags.includes('-'))
@@ -89931,16 +89927,16 @@ function map(value, ...rest) {
     }
     const [name, ...args] = positional;
     if (typeof name !== 'string')
-        throw new sandbox_error_SandboxError('map needs a filter name or attribute=');
+        throw new SandboxError('map needs a filter name or attribute=');
     const filter = this.env.getFilter(name);
     return items.map((item) => filter.call(this, item, ...args));
 }
 /** Python's textwrap.wrap as Jinja's wordwrap calls it, for text without tabs. */
 function wordwrap(value, ...rest) {
     const { positional, keywords } = split(rest);
-    const w = filter_args_width(keywords.width ?? positional[0], 79);
+    const w = width(keywords.width ?? positional[0], 79);
     if (w < 1)
-        throw new sandbox_error_SandboxError(`invalid width ${w} (must be > 0)`);
+        throw new SandboxError(`invalid width ${w} (must be > 0)`);
     const breakLong = Boolean(keywords.break_long_words ?? positional[1] ?? true);
     const wrapstring = printedText(keywords.wrapstring ?? positional[2] ?? '\n');
     const paragraphs = printedText(value ?? '').split(/\r\n|\r|\n/);
@@ -89988,14 +89984,14 @@ const XML_ESCAPES = {
 const xmlEscape = (text) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
 function xmlattr(value, autospace = true) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new sandbox_error_SandboxError('xmlattr needs a mapping');
+        throw new SandboxError('xmlattr needs a mapping');
     }
     const parts = [];
     for (const [k, v] of Object.entries(value)) {
         if (v === undefined || v === null)
             continue;
         if (/[\s/>=]/.test(k))
-            throw new sandbox_error_SandboxError(`Invalid character in attribute name: '${k}'`);
+            throw new SandboxError(`Invalid character in attribute name: '${k}'`);
         const text = typeof v === 'string' ? v : pyRepr(v).replace(/^'(.*)'$/s, '$1');
         parts.push(`${xmlEscape(k)}="${xmlEscape(text)}"`);
     }
@@ -90003,7 +89999,7 @@ function xmlattr(value, autospace = true) {
     return autospace && out ? ` ${out}` : out;
 }
 /** Jinja built-in filters nunjucks lacks, by name (with JINJA_OVERRIDES: where it differs). */
-const jinja_builtins_JINJA_FILTERS = {
+const JINJA_FILTERS = {
     // Jinja's attr reads Python attributes, never items: plain data (maps, lists, strings from
     // YAML and JSON) has none a sandboxed template may read, so it is always undefined.
     attr: (obj, name) => {
@@ -90027,7 +90023,7 @@ const jinja_builtins_JINJA_FILTERS = {
     xmlattr,
 };
 /** Jinja built-in tests nunjucks does not have. */
-const jinja_builtins_JINJA_TESTS = {
+const JINJA_TESTS = {
     boolean: (v) => v === true || v === false,
     true: (v) => v === true,
     false: (v) => v === false,
@@ -90112,7 +90108,7 @@ function regexReplace(value, pattern, replacement = '', ignorecase = false) {
     const text = printedText(value ?? '');
     const source = printedText(pattern ?? '');
     if (text.length > REGEX_LIMITS.textChars || source.length > REGEX_LIMITS.patternChars) {
-        throw new sandbox_error_SandboxError(`regex_replace works on at most ${REGEX_LIMITS.textChars} characters with a pattern of at most ${REGEX_LIMITS.patternChars}`);
+        throw new SandboxError(`regex_replace works on at most ${REGEX_LIMITS.textChars} characters with a pattern of at most ${REGEX_LIMITS.patternChars}`);
     }
     const jsReplacement = printedText(replacement ?? '')
         .replace(/\$/g, '$$$$')
@@ -90124,7 +90120,7 @@ function regexReplace(value, pattern, replacement = '', ignorecase = false) {
         regex = new RegExp(source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), ignorecase ? 'gi' : 'g');
     }
     catch (error) {
-        throw new sandbox_error_SandboxError(`regex_replace: invalid pattern ${JSON.stringify(source)} (${error.message})`);
+        throw new SandboxError(`regex_replace: invalid pattern ${JSON.stringify(source)} (${error.message})`);
     }
     try {
         // A separate context with a timeout: V8 interrupts a regular expression that runs too long.
@@ -90133,11 +90129,11 @@ function regexReplace(value, pattern, replacement = '', ignorecase = false) {
         });
     }
     catch (error) {
-        throw new sandbox_error_SandboxError(`regex_replace: ${error.message} (pattern ${JSON.stringify(source)})`);
+        throw new SandboxError(`regex_replace: ${error.message} (pattern ${JSON.stringify(source)})`);
     }
 }
 /** The StackSpot filters by name. */
-const stackspot_STACKSPOT_FILTERS = {
+const STACKSPOT_FILTERS = {
     to_camel: (v) => camel(v, true),
     to_lower_camel: (v) => {
         const text = printedText(v ?? '');
@@ -90213,9 +90209,9 @@ function ownMember(obj, key) {
  */
 function undefinedValue(expression, detail, lineno, colno) {
     const error = new UndefinedValueError(expression, detail).at(lineno, colno);
-    if (renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
+    if (marked_runtime_renderState.undefinedMode === 'strict' || /^var[.[]/.test(expression))
         throw error;
-    const refs = renderState.undefinedRefs;
+    const refs = marked_runtime_renderState.undefinedRefs;
     // Once per line and expression (a loop repeats them), and a bounded list per template.
     if (refs.length < MAX_UNDEFINED_REFS &&
         !refs.some((r) => r.line === error.line && r.expression === expression)) {
@@ -90231,7 +90227,7 @@ function undefinedValue(expression, detail, lineno, colno) {
  * Adds to nunjucks' runtime the functions the patched compiler emits calls to: strictLookup and
  * strictMember (own properties only, undefined names reported), softMember, definedOperand.
  */
-function strict_runtime_installStrictRuntime() {
+function installStrictRuntime() {
     if (runtime.strictLookup)
         return;
     installMarkedRuntime(runtime);
@@ -90245,8 +90241,8 @@ function strict_runtime_installStrictRuntime() {
     runtime.strictMember = (obj, key, path, lineno, colno) => {
         // As Jinja: an attribute of an undefined value is an error in both modes (but the sandbox
         // turns `_private` attributes into undefined), while an attribute of None is undefined.
-        if (obj === undefined || (obj === null && renderState.undefinedMode === 'strict')) {
-            if (obj === undefined && renderState.undefinedMode === 'lenient') {
+        if (obj === undefined || (obj === null && marked_runtime_renderState.undefinedMode === 'strict')) {
+            if (obj === undefined && marked_runtime_renderState.undefinedMode === 'lenient') {
                 ownMember({}, key); // the sandbox's refusals come first
                 if (typeof key === 'string' && key.startsWith('_'))
                     return undefined;
@@ -90262,7 +90258,7 @@ function strict_runtime_installStrictRuntime() {
     // nunjucks refuses to print undefined or null under throwOnUndefined; Jinja's default prints
     // an Undefined as empty text (and we print None as empty text too: see printedText).
     const ensureDefined = runtime.ensureDefined;
-    runtime.ensureDefined = (value, lineno, colno) => renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
+    runtime.ensureDefined = (value, lineno, colno) => marked_runtime_renderState.undefinedMode === 'lenient' ? value : ensureDefined(value, lineno, colno);
     // Arithmetic on an undefined value is an error in Jinja's default mode too (not NaN).
     runtime.definedOperand = (value, path, lineno, colno) => {
         if (value === undefined)
@@ -90522,7 +90518,7 @@ const COMPARE_OPS = {
  * `include`/`import`/`extends`, so no file access), no autoescaping (the output is Terraform), and
  * the Jinja filters and tests nunjucks lacks.
  */
-function strict_nunjucks_createStrictEnvironment() {
+function createStrictEnvironment() {
     installLexerPatch();
     installStrictRuntime();
     installCompiler();
@@ -90577,13 +90573,13 @@ function strict_nunjucks_createStrictEnvironment() {
 
 const storage = new external_node_async_hooks_.AsyncLocalStorage();
 /** Runs `fn` with every render inside it in `mode`, collecting undefined references. */
-async function template_session_withTemplateSession(mode, fn) {
+async function withTemplateSession(mode, fn) {
     const session = { mode, references: [] };
     const result = await storage.run(session, fn);
     return { result, references: session.references };
 }
 /** The session the caller runs in, if any. */
-function template_session_currentTemplateSession() {
+function currentTemplateSession() {
     return storage.getStore();
 }
 /** Adds `found` to `into`, leaving out what is already there (same file, line and expression). */
@@ -90603,9 +90599,22 @@ function referenceKey(reference) {
     return `${file}\0${line ?? ''}\0${reference.expression}`;
 }
 /** The warning text for one undefined reference (the annotation sits at its file and line). */
-function template_session_describeUndefinedReference(reference) {
+function describeUndefinedReference(reference) {
     const known = reference.hint ? ` ${reference.hint}` : '';
     return `'${reference.expression}' is undefined: it renders as empty text, as in Jinja (StackSpot).${known} Define it as a plugin input, guard it with "is defined" or the default filter, or set FEATURES_TEMPLATE_STRICT: true to make this an error.`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/commands/shipped-cli.ts
+/**
+ * How a message names a CLI command: the shipped form a user can run (`deploy-engine` from
+ * `npm install -g <repository>`, or `node <checkout>/dist/cli/index.js`), never a command that
+ * needs a development clone of this repository.
+ */
+/** The command the CLI is installed as (package.json `bin`). */
+const CLI_NAME = 'deploy-engine';
+/** `deploy-engine <args>`, for messages and outputs that tell a user what to run. */
+function shipped_cli_cliCommand(...args) {
+    return [CLI_NAME, ...args].join(' ');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-string.ts
@@ -90629,10 +90638,10 @@ function environment() {
 }
 function render_string_renderTemplateString(template, context, file, lineOffset = 0, undefinedHint, options = {}) {
     const session = currentTemplateSession();
-    renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
-    renderState.undefinedRefs = [];
+    marked_runtime_renderState.undefinedMode = options.undefinedMode ?? session?.mode ?? 'lenient';
+    marked_runtime_renderState.undefinedRefs = [];
     const warnings = () => {
-        const found = mergeReferences([], renderState.undefinedRefs.map((r) => {
+        const found = template_session_mergeReferences([], marked_runtime_renderState.undefinedRefs.map((r) => {
             const hint = undefinedHint?.(r.expression);
             return {
                 expression: r.expression,
@@ -90641,14 +90650,14 @@ function render_string_renderTemplateString(template, context, file, lineOffset 
             };
         }));
         if (session)
-            mergeReferences(session.references, found);
+            template_session_mergeReferences(session.references, found);
         return found;
     };
     try {
         let tmpl = compiled.get(template);
         if (!tmpl) {
             // nunjucks' eager compile reports syntax errors here, with their line.
-            tmpl = new Nunjucks.Template(template, environment(), undefined, true);
+            tmpl = new nunjucks.Template(template, environment(), undefined, true);
             if (compiled.size >= MAX_COMPILED)
                 compiled.clear();
             compiled.set(template, tmpl);
@@ -90691,7 +90700,7 @@ function toProblem(error, file, lineOffset, undefinedHint) {
             location,
             hint: undefinedHint?.(cause.expression) ??
                 (/^var[.[]/.test(cause.expression)
-                    ? `It is not a shared value of this workspace and environment: set it with \`${cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
+                    ? `It is not a shared value of this workspace and environment: set it with \`${shipped_cli_cliCommand('values set <KEY> <value> --bucket <iac-bucket> --workspace <W> [--environment <E>]')}\`, or guard it with "is defined" or the default filter.`
                     : 'Define it as a plugin input, or guard it with "is defined" or the default filter.'),
         };
     }
@@ -90811,7 +90820,7 @@ async function renderDirectory(options) {
     const sorted = [...files.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([path, { content }]) => ({ path, content }));
-    return { files: sorted, digest: render_directory_digestFiles(sorted), warnings };
+    return { files: sorted, digest: digestFiles(sorted), warnings };
 }
 /** Renders one file or folder name; undefined when it renders to nothing or fails. */
 function renderName(name, options, display, problems, warnings) {
@@ -90875,7 +90884,7 @@ function isBinary(raw) {
     return !Buffer.from(raw.toString('utf8'), 'utf8').equals(raw);
 }
 /** SHA-256 over `path NUL sha256(content) LF` of every file, in path order. */
-function render_directory_digestFiles(files) {
+function digestFiles(files) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for (const file of files) {
         hash.update(`${file.path}\0${(0,external_node_crypto_.createHash)('sha256').update(file.content).digest('hex')}\n`);
@@ -91018,20 +91027,20 @@ function workerScript() {
 
 
 /** The most a snapshot holds (see MAX_PLUGIN_FOLDER_BYTES). */
-const MAX_SNAPSHOT_BYTES = (/* unused pure expression or super */ null && (MAX_PLUGIN_FOLDER_BYTES));
+const MAX_SNAPSHOT_BYTES = MAX_PLUGIN_FOLDER_BYTES;
 /** Reads every file under `dir` (symbolic links refused; they could reach outside the plugin). */
 async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
     const files = [];
     let total = 0;
     const walk = async (rel) => {
-        const entries = await readdir(join(dir, rel), { withFileTypes: true });
+        const entries = await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel), { withFileTypes: true });
         for (const entry of entries) {
-            const path = posix.join(rel, entry.name);
-            const stat = await lstat(join(dir, path));
+            const path = external_node_path_.posix.join(rel, entry.name);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
             if (stat.isSymbolicLink()) {
-                throw new ConfigurationError({
+                throw new errors_ConfigurationError({
                     message: 'Symbolic links are not allowed in a plugin.',
-                    location: { file: posix.join(displayDir, path) },
+                    location: { file: external_node_path_.posix.join(displayDir, path) },
                     hint: 'Copy the file into the plugin instead.',
                 });
             }
@@ -91040,13 +91049,13 @@ async function plugin_snapshot_snapshotDirectory(dir, displayDir) {
             else if (stat.isFile()) {
                 total += stat.size;
                 if (total > MAX_SNAPSHOT_BYTES) {
-                    throw new ConfigurationError({
+                    throw new errors_ConfigurationError({
                         message: `The plugin folder holds more than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB.`,
                         location: { file: displayDir },
                         hint: 'Keep build outputs and vendored trees out of the plugin folder.',
                     });
                 }
-                files.push({ path, content: await readFile(join(dir, path)) });
+                files.push({ path, content: await (0,promises_.readFile)((0,external_node_path_.join)(dir, path)) });
             }
         }
     };
@@ -91075,7 +91084,7 @@ async function restoreSnapshot(snapshot, dir, from) {
             throw corrupt(`it holds an unsafe path: ${f.path}`);
         return { path: f.path, content: Buffer.from(f.base64, 'base64') };
     });
-    if (render_directory_digestFiles(files) !== snapshot.digest)
+    if (digestFiles(files) !== snapshot.digest)
         throw corrupt('its files do not match its digest');
     for (const file of files) {
         const target = (0,external_node_path_.join)(dir, ...file.path.split('/'));
@@ -91108,18 +91117,18 @@ async function restoreSnapshot(snapshot, dir, from) {
 
 
 
-const type_sources_REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
+const REPOSITORY_TYPES_DIR = (0,external_node_path_.join)('.stk', 'connection-interface-types');
 /** The types of the repository; a broken file is a ConfigurationError naming file and line. */
-async function type_sources_readRepositoryTypes(repoRoot, workdir) {
-    const dir = join(repoRoot, workdir, type_sources_REPOSITORY_TYPES_DIR);
-    if (!existsSync(dir))
+async function readRepositoryTypes(repoRoot, workdir) {
+    const dir = (0,external_node_path_.join)(repoRoot, workdir, REPOSITORY_TYPES_DIR);
+    if (!(0,external_node_fs_.existsSync)(dir))
         return [];
     const problems = [];
     const types = [];
-    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const names = (await (0,promises_.readdir)(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
     for (const name of names) {
-        const file = displayPath(repoRoot, join(dir, name));
-        const read = await readYamlFile(join(dir, name), file);
+        const file = displayPath(repoRoot, (0,external_node_path_.join)(dir, name));
+        const read = await readYamlFile((0,external_node_path_.join)(dir, name), file);
         if (!read.yaml) {
             problems.push(...read.problems);
             continue;
@@ -91139,7 +91148,7 @@ async function type_sources_readRepositoryTypes(repoRoot, workdir) {
             types.push(parsed.type);
     }
     if (problems.length > 0) {
-        throw new ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
+        throw new errors_ConfigurationError(problems, 'The Connection Interface Types of the repository cannot be read');
     }
     return types;
 }
@@ -91177,7 +91186,7 @@ class ConnectionTypeStore {
     }
 }
 /** Both sources merged, repository first; notices for workspace types it overrides differently. */
-function type_sources_mergeTypes(repository, workspace) {
+function mergeTypes(repository, workspace) {
     const types = new Map();
     const notices = [];
     for (const type of workspace)
@@ -91193,7 +91202,7 @@ function type_sources_mergeTypes(repository, workspace) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/connection-types/contract-checks.ts
-function contract_checks_checkGeneratedConnections(plugin, generates, types) {
+function checkGeneratedConnections(plugin, generates, types) {
     const problems = [];
     for (const generated of generates) {
         const type = types.get(generated.type);
@@ -91251,10 +91260,104 @@ function checkSecretOutputs(plugin, generates, types, outputs, displayDir) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/manifest/ordering.ts
+/**
+ * Ordering plugins by their connections: producers before consumers, and among plugins with no
+ * dependency between them, file order. Pure functions over plain data.
+ */
+/**
+ * Kahn's algorithm that always takes the earliest ready node in the given order, so independent
+ * plugins keep their file order and the result is stable. Dependencies on unknown aliases are
+ * ignored (they are not in this graph).
+ */
+function orderByDependencies(nodes) {
+    const index = new Map(nodes.map((n, i) => [n.alias, i]));
+    const remaining = new Map();
+    const consumers = new Map();
+    for (const node of nodes) {
+        const producers = [...new Set(node.dependsOn)].filter((p) => index.has(p));
+        remaining.set(node.alias, producers.length);
+        for (const p of producers)
+            consumers.set(p, [...(consumers.get(p) ?? []), node.alias]);
+    }
+    const ready = nodes.filter((n) => remaining.get(n.alias) === 0).map((n) => n.alias);
+    const order = [];
+    while (ready.length > 0) {
+        ready.sort((a, b) => index.get(a) - index.get(b));
+        const next = ready.shift();
+        order.push(next);
+        for (const consumer of consumers.get(next) ?? []) {
+            const left = remaining.get(consumer) - 1;
+            remaining.set(consumer, left);
+            if (left === 0)
+                ready.push(consumer);
+        }
+    }
+    if (order.length === nodes.length)
+        return { ok: true, order };
+    return { ok: false, cycles: findCycles(nodes.filter((n) => !order.includes(n.alias))) };
+}
+/** The strongly connected components that are cycles (Tarjan), each in file order. */
+function findCycles(nodes) {
+    const position = new Map(nodes.map((n, i) => [n.alias, i]));
+    const edges = new Map(nodes.map((n) => [n.alias, n.dependsOn.filter((d) => position.has(d))]));
+    const indexOf = new Map();
+    const low = new Map();
+    const stack = [];
+    const onStack = new Set();
+    const cycles = [];
+    let counter = 0;
+    const visit = (v) => {
+        indexOf.set(v, counter);
+        low.set(v, counter);
+        counter++;
+        stack.push(v);
+        onStack.add(v);
+        for (const w of edges.get(v) ?? []) {
+            if (!indexOf.has(w)) {
+                visit(w);
+                low.set(v, Math.min(low.get(v), low.get(w)));
+            }
+            else if (onStack.has(w)) {
+                low.set(v, Math.min(low.get(v), indexOf.get(w)));
+            }
+        }
+        if (low.get(v) === indexOf.get(v)) {
+            const component = [];
+            let w;
+            do {
+                w = stack.pop();
+                onStack.delete(w);
+                component.push(w);
+            } while (w !== v);
+            const selfLoop = component.length === 1 && (edges.get(v) ?? []).includes(v);
+            if (component.length > 1 || selfLoop) {
+                cycles.push(component.sort((a, b) => position.get(a) - position.get(b)));
+            }
+        }
+    };
+    for (const node of nodes)
+        if (!indexOf.has(node.alias))
+            visit(node.alias);
+    return cycles.sort((a, b) => position.get(a[0]) - position.get(b[0]));
+}
+/** Destroy order: consumers before the producers they required (the reverse of deploy order). */
+function destroyOrder(nodes) {
+    const result = orderByDependencies(nodes);
+    // The removed plugins come from a manifest that was already ordered, so a cycle cannot occur;
+    // should stored data be corrupt, fall back to the reverse of their stored order.
+    return result.ok ? [...result.order].reverse() : nodes.map((n) => n.alias).reverse();
+}
+/** The nodes themselves (plugins, say) in destroy order. */
+function inDestroyOrder(nodes) {
+    const byAlias = new Map(nodes.map((n) => [n.alias, n]));
+    return destroyOrder(nodes).map((alias) => byAlias.get(alias));
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/resolve-inputs.ts
 
 
-function resolve_inputs_resolveInputs(plugin, definition, context) {
+function resolveInputs(plugin, definition, context) {
     const problems = [];
     const values = {};
     const origin = {};
@@ -91316,7 +91419,7 @@ function resolve_inputs_resolveInputs(plugin, definition, context) {
     const firstGlobal = computed.length - Object.keys(definition?.globalComputedInputs ?? {}).length;
     const globals = {};
     for (const [index, [name, template, location]] of computed.entries()) {
-        const rendered = renderTemplateString(template, computedInputContext(values, {
+        const rendered = render_string_renderTemplateString(template, computedInputContext(values, {
             environment: context.environment,
             workspace: context.workspace,
             alias: plugin.alias,
@@ -91417,13 +91520,103 @@ function checkInput(input, value, alias, location, environment) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/manifest/connections.ts
+/** The generated connections of an infra plugin, with the plugin's outputs mapping. */
+function generatedConnections(plugin, definition, problems) {
+    return plugin.generates.flatMap((ref) => {
+        const declared = definition.generates.find((g) => g.key === ref.key);
+        if (!declared) {
+            problems.push({
+                message: `Plugin ${plugin.alias} selects a generated connection '${ref.key}', but ${definition.name}@${definition.version} declares none by that name (it declares: ${definition.generates.map((g) => g.key).join(', ') || 'none'}).`,
+                location: ref.location,
+            });
+            return [];
+        }
+        if (declared.type && declared.type !== ref.type) {
+            problems.push({
+                message: `Connection ${ref.key} of plugin ${plugin.alias} has type ${ref.type} in stk.yaml but ${declared.type} in plugin.yaml.`,
+                location: ref.location,
+            });
+        }
+        return [{ key: ref.key, name: ref.name, type: ref.type, outputs: declared.outputs }];
+    });
+}
+/** Checks every connection the plugin declares as required is selected in stk.yaml, and vice versa. */
+function checkRequiredDeclared(plugin, definition, problems) {
+    for (const declared of definition.requires) {
+        if (!plugin.requires.some((r) => r.key === declared.key)) {
+            problems.push({
+                message: `Plugin ${plugin.alias} requires a ${declared.type} connection '${declared.key}', but stk.yaml selects none.`,
+                location: plugin.locate(['alias']),
+                hint: `Add ${declared.key}: {stk-type: required-connection, selected: <instance name>, type: ${declared.type}} to its inputs.`,
+            });
+        }
+    }
+    for (const ref of plugin.requires) {
+        const declared = definition.requires.find((d) => d.key === ref.key);
+        if (!declared) {
+            problems.push({
+                message: `Plugin ${plugin.alias} selects a required connection '${ref.key}' that ${definition.name}@${definition.version} does not declare.`,
+                location: ref.location,
+            });
+        }
+        else if (declared.type && declared.type !== ref.type) {
+            problems.push({
+                message: `Connection ${ref.key} of plugin ${plugin.alias} has type ${ref.type} in stk.yaml but ${declared.type} in plugin.yaml.`,
+                location: ref.location,
+            });
+        }
+    }
+}
+/** Resolves each required connection to its producer; unresolvable ones are problems. */
+function requiredConnections(plugin, producers, context, problems) {
+    return plugin.requires.flatMap((ref) => {
+        const keys = [...new Set([ref.key, ref.name])];
+        const producer = producers.get(ref.name);
+        if (producer) {
+            if (producer.type !== ref.type) {
+                problems.push({
+                    message: `Plugin ${plugin.alias} requires ${ref.name} as ${ref.type}, but plugin ${producer.alias} generates it as ${producer.type}.`,
+                    location: ref.location,
+                });
+            }
+            return [
+                { keys, name: ref.name, type: ref.type, from: { kind: 'plugin', alias: producer.alias } },
+            ];
+        }
+        const instance = context.find((i) => i.name === ref.name);
+        if (!instance) {
+            problems.push({
+                message: `Plugin ${plugin.alias} (input ${ref.key}) requires Connection Interface ${ref.name} (${ref.type}), which no plugin of this file generates and which does not exist in the workspace and environment.`,
+                location: ref.location,
+                hint: 'Deploy the application or shared infrastructure that generates it first, or fix the selected name.',
+            });
+            return [];
+        }
+        if (instance.type !== ref.type) {
+            problems.push({
+                message: `Plugin ${plugin.alias} requires ${ref.name} as ${ref.type}, but the workspace has it as ${instance.type}.`,
+                location: ref.location,
+            });
+        }
+        return [
+            {
+                keys,
+                name: ref.name,
+                type: ref.type,
+                from: { kind: 'context', attributes: instance.attributes, producer: instance.producer },
+            },
+        ];
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/plugin-inputs.ts
 
 /**
  * Inputs (and their problems) per plugin alias; `globalSources` are the plugins whose global
  * computed inputs every plugin received (what they read, every plugin reads).
  */
-function plugin_inputs_resolvePluginInputs(plugins, located, context, logger) {
+function resolvePluginInputs(plugins, located, context, logger) {
     const resolve = (plugin, computedGlobals) => {
         const definition = located.get(plugin.alias)?.definition;
         return plugin.type === 'infra' && !definition
@@ -91456,16 +91649,49 @@ function plugin_inputs_resolvePluginInputs(plugins, located, context, logger) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/templates/shared-value-refs.ts
+/**
+ * Which shared values a plugin's templates read (`{{ var.KEY }}`, `{{ var['KEY'] }}`), so a run
+ * records and compares only those. Only Jinja expressions and statements are searched: `var.x` in
+ * plain HCL is a Terraform variable. A use the scan cannot resolve (`var[name]`, `var | …`, a loop
+ * over `var`) means every shared value.
+ */
+const JINJA = /\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g;
+const DOTTED = /\bvar\.([A-Za-z_][A-Za-z0-9_]*)/g;
+const INDEXED = /\bvar\[\s*(['"])([^'"]+)\1\s*\]/g;
+const ANY = /(?<![.\w])var\b/g;
+function sharedValueRefs(templates) {
+    const keys = new Set();
+    let all = false;
+    for (const text of templates) {
+        for (const block of text.matchAll(JINJA)) {
+            const code = block[1] ?? block[2] ?? '';
+            let resolved = 0;
+            for (const m of code.matchAll(DOTTED)) {
+                keys.add(m[1]);
+                resolved++;
+            }
+            for (const m of code.matchAll(INDEXED)) {
+                keys.add(m[2]);
+                resolved++;
+            }
+            if ([...code.matchAll(ANY)].length > resolved)
+                all = true;
+        }
+    }
+    return { keys: [...keys].sort(), all };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/manifest-plugin.ts
 
 
 
 /** Aliases of the plugins of this manifest it requires a connection from. */
-function manifest_plugin_dependsOn(requires) {
+function dependsOn(requires) {
     return [...new Set(requires.flatMap((r) => (r.from.kind === 'plugin' ? [r.from.alias] : [])))];
 }
 /** What a run records of a shared value: never the value itself. */
-function manifest_plugin_withoutValue(value) {
+function withoutValue(value) {
     return {
         secret: value.secret,
         scope: value.scope,
@@ -91475,13 +91701,13 @@ function manifest_plugin_withoutValue(value) {
         digest: value.digest,
     };
 }
-function manifest_plugin_readFolder(snapshot) {
+function readFolder(snapshot) {
     const templates = snapshot.files
         .filter((f) => f.path.startsWith('templates-deploy/'))
         .map((f) => Buffer.from(f.base64, 'base64').toString('utf8'));
     return { digest: snapshot.digest, refs: sharedValueRefs(templates) };
 }
-function manifest_plugin_toManifestPlugin(p, folder, shared, 
+function toManifestPlugin(p, folder, shared, 
 /** Keys its stk.yaml values read (`{{ var.KEY }}`), already substituted into its inputs. */
 stkKeys) {
     const ref = parsePluginRef(p.plugin.ref);
@@ -91515,7 +91741,7 @@ stkKeys) {
         inputs: p.inputs,
         requires: p.requires,
         generates: p.generates,
-        dependsOn: manifest_plugin_dependsOn(p.requires),
+        dependsOn: dependsOn(p.requires),
         ...(sharedKeys.length > 0 ? { sharedValues: sharedKeys } : {}),
         ...(folder.refs.all && p.plugin.type === 'infra' ? { sharedValuesAll: true } : {}),
         digest: sha256(canonicalJson({
@@ -91536,7 +91762,7 @@ stkKeys) {
 /** `{{ var.KEY }}` or `{{var.KEY}}`, nothing else inside the braces. */
 const REFERENCE = /\{\{\s*var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Replaces every `{{ var.KEY }}` of stk.yaml values; problems name the file, line and key. */
-function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, scope) {
+function resolveDescriptorSharedValues(descriptor, shared, scope) {
     const problems = [];
     const substitute = (value, used, where) => {
         if (typeof value === 'string')
@@ -91557,7 +91783,7 @@ function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, sco
                 problems.push({
                     message: `${where.file} reads shared value ${key} ({{ var.${key} }}), which is not set in workspace ${scope.workspace} for environment ${scope.environment}.`,
                     location: where,
-                    hint: `Set it with \`${cliCommand('values', 'set', key, '<value>', '--bucket <iac-bucket>', `--workspace ${scope.workspace}`, `[--environment ${scope.environment}]`)}\`, or write the value itself in stk.yaml.`,
+                    hint: `Set it with \`${shipped_cli_cliCommand('values', 'set', key, '<value>', '--bucket <iac-bucket>', `--workspace ${scope.workspace}`, `[--environment ${scope.environment}]`)}\`, or write the value itself in stk.yaml.`,
                 });
             }
             else if (found.secret) {
@@ -91617,7 +91843,7 @@ function stk_shared_values_resolveDescriptorSharedValues(descriptor, shared, sco
 ;// CONCATENATED MODULE: ./packages/core/src/manifest/v1-connectors.ts
 
 /** The entry with its connectors placed under requires/generates; problems for the ones that cannot be. */
-function v1_connectors_assignConnectors(plugin, definition, problems) {
+function assignConnectors(plugin, definition, problems) {
     if (plugin.connectors.length === 0)
         return plugin;
     const requires = [...plugin.requires];
@@ -91702,18 +91928,18 @@ function deriveAppId(name) {
  * anything else, so a broken descriptor fails first.
  */
 async function build_manifest_readDescriptor(repoRoot, workdir) {
-    const stkPath = join(repoRoot, workdir, '.stk', 'stk.yaml');
+    const stkPath = (0,external_node_path_.join)(repoRoot, workdir, '.stk', 'stk.yaml');
     const stkFile = displayPath(repoRoot, stkPath);
     const read = await readYamlFile(stkPath, stkFile);
     if (!read.yaml)
-        throw new ConfigurationError(read.problems, `${stkFile} cannot be read`);
+        throw new errors_ConfigurationError(read.problems, `${stkFile} cannot be read`);
     const parsed = parseDescriptor(read.yaml);
     if (!parsed.descriptor)
-        throw new ConfigurationError(parsed.problems, `${stkFile} is not valid`);
+        throw new errors_ConfigurationError(parsed.problems, `${stkFile} is not valid`);
     return parsed.descriptor;
 }
-async function build_manifest_buildManifest(options) {
-    const appDir = join(options.repoRoot, options.workdir);
+async function buildManifest(options) {
+    const appDir = (0,external_node_path_.join)(options.repoRoot, options.workdir);
     const written = await build_manifest_readDescriptor(options.repoRoot, options.workdir);
     const stkFile = written.file;
     const target = build_manifest_descriptorTarget(written, options);
@@ -91738,7 +91964,7 @@ async function build_manifest_buildManifest(options) {
             });
             return;
         }
-        const found = await catalog.locate(plugin.alias, ref, join(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs, options.registry);
+        const found = await catalog.locate(plugin.alias, ref, (0,external_node_path_.join)(appDir, '.stk', 'FORKED_PLUGINS'), options.pluginDirs, options.registry);
         if (found.plugin) {
             located.set(plugin.alias, found.plugin);
             problems.push(...found.problems);
@@ -91804,12 +92030,12 @@ async function build_manifest_buildManifest(options) {
             : [],
     }));
     if (problems.length > 0)
-        throw new ConfigurationError(problems, `${stkFile} cannot be deployed`);
+        throw new errors_ConfigurationError(problems, `${stkFile} cannot be deployed`);
     const infra = withConnections.filter((p) => p.plugin.type === 'infra');
     const nodes = infra.map((p) => ({ alias: p.plugin.alias, dependsOn: dependsOn(p.requires) }));
     const ordered = orderByDependencies(nodes);
     if (!ordered.ok) {
-        throw new ConfigurationError(ordered.cycles.map((cycle) => ({
+        throw new errors_ConfigurationError(ordered.cycles.map((cycle) => ({
             message: `Dependency cycle between plugins ${cycle.join(' -> ')} -> ${cycle[0]}: each requires a Connection Interface another generates.`,
             location: descriptor.plugins.find((p) => p.alias === cycle[0])?.locate(['alias']),
             hint: 'Break the cycle: one of them must not require the others.',
@@ -91821,7 +92047,7 @@ async function build_manifest_buildManifest(options) {
     const folderInfo = (found) => {
         let info = folders.get(found.dir);
         if (!info) {
-            info = snapshotDirectory(found.dir, found.displayDir).then(readFolder);
+            info = plugin_snapshot_snapshotDirectory(found.dir, found.displayDir).then(readFolder);
             folders.set(found.dir, info);
         }
         return info;
@@ -91855,7 +92081,7 @@ async function build_manifest_buildManifest(options) {
         ...(Object.keys(sharedValues).length > 0 ? { sharedValues } : {}),
         ...usedTypes(plugins, types),
     };
-    return canonicalize({ ...body, digest: build_manifest_manifestDigest(body) });
+    return canonicalize({ ...body, digest: manifestDigest(body) });
 }
 /**
  * A plugin found nowhere: every place looked in, the versions of it that are there (in the checkout
@@ -91865,7 +92091,7 @@ function notFound(plugin, ref, found, registry) {
     const others = found.otherVersions.map((o) => `${o.version} (${o.displayDir})`);
     const there = found.otherVersions[0]?.version;
     const publish = registry
-        ? `publish it to the registry (${cliCommand('plugins', 'publish', '<plugin folder>', '--studio', ref.studio || '<studio>', '--bucket', '<IAC_BUCKET_NAME>')})`
+        ? `publish it to the registry (${shipped_cli_cliCommand('plugins', 'publish', '<plugin folder>', '--studio', ref.studio || '<studio>', '--bucket', '<IAC_BUCKET_NAME>')})`
         : '';
     return {
         message: `Plugin ${plugin.ref} (alias ${plugin.alias}) was not found${others.length > 0 ? ` at version ${ref.version}; ${ref.name} is there at version ${others.join(', ')}` : ''}. Looked in: ${found.looked.join(', ')}.`,
@@ -91894,7 +92120,7 @@ function build_manifest_descriptorTarget(descriptor, options) {
     };
 }
 /** The manifest's digest: over the target, each plugin's digest, the order and the removals. */
-function build_manifest_manifestDigest(manifest) {
+function manifestDigest(manifest) {
     return sha256(canonicalJson({
         target: manifest.target,
         plugins: manifest.plugins.map((p) => [p.alias, p.digest]),
@@ -91904,14 +92130,14 @@ function build_manifest_manifestDigest(manifest) {
 }
 /** The known types the plugins generate or require, for the run (hints, secret attributes). */
 function usedTypes(plugins, types) {
-    const used = build_manifest_connectionTypeNames(plugins).flatMap((n) => {
+    const used = connectionTypeNames(plugins).flatMap((n) => {
         const type = types.get(n);
         return type ? [[n, type]] : [];
     });
     return used.length > 0 ? { connectionTypes: Object.fromEntries(used) } : {};
 }
 /** The Connection Interface Types the plugins generate or require, sorted, each once. */
-function build_manifest_connectionTypeNames(plugins) {
+function connectionTypeNames(plugins) {
     const names = plugins.flatMap((p) => [
         ...p.generates.map((g) => g.type),
         ...p.requires.map((r) => r.type),
@@ -91957,7 +92183,6 @@ function run_ref_parseRunRef(text) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-record.ts
-const RUN_TYPES = (/* unused pure expression or super */ null && (['DEPLOY', 'ROLLBACK', 'DESTROY']));
 const RUN_STATUSES = (/* unused pure expression or super */ null && ([
     'RUNNING',
     'SUCCEEDED',
@@ -91998,6 +92223,23 @@ function checkTaskTransition(run, task, next) {
     if (!TASK_NEXT[task.status].includes(next)) {
         throw new InvalidTransitionError(`task ${task.runTaskId} cannot go from ${task.status} to ${next}`);
     }
+}
+/**
+ * The tasks a step claimed the run for, PENDING -> READY_TO_RUN (`run` mutated), in the same write
+ * as the claim: no write per task. Tasks already further along are left as they are, and the
+ * run's other tasks (those awaiting approval) stay PENDING. Returns whether anything changed.
+ */
+function markReady(run, runTaskIds) {
+    const ready = new Set(runTaskIds);
+    let changed = false;
+    for (const task of run.tasks) {
+        if (!ready.has(task.runTaskId) || task.status !== 'PENDING')
+            continue;
+        checkTaskTransition(run, task, 'READY_TO_RUN');
+        task.status = 'READY_TO_RUN';
+        changed = true;
+    }
+    return changed;
 }
 function checkRunFinish(run, next) {
     if (isFinished(run.status)) {
@@ -92257,19 +92499,6 @@ class RunArtifacts {
 /** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
 function deployment_target_describeTarget(target) {
     return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/commands/shipped-cli.ts
-/**
- * How a message names a CLI command: the shipped form a user can run (`deploy-engine` from
- * `npm install -g <repository>`, or `node <checkout>/dist/cli/index.js`), never a command that
- * needs a development clone of this repository.
- */
-/** The command the CLI is installed as (package.json `bin`). */
-const CLI_NAME = 'deploy-engine';
-/** `deploy-engine <args>`, for messages and outputs that tell a user what to run. */
-function shipped_cli_cliCommand(...args) {
-    return [CLI_NAME, ...args].join(' ');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
@@ -93140,6 +93369,7 @@ class LockLostError extends errors_ConfigurationError {
 
 
 
+
 /**
  * Writes the run's record, then takes the target's lock. If the lock is held by a RUNNING run, the
  * record is deleted again and RunBlockedError names the holder. The record is written first so
@@ -93190,11 +93420,12 @@ async function createRunRecord(opening, input, options) {
 }
 /**
  * Opens a failed run again (same RUN_ID and TASK_LIST): takes the target's lock again and sets the
- * tasks that did not succeed back to PENDING, keeping how the attempt ended in `attempts`. Refused,
+ * tasks that did not succeed back to PENDING (those in `ready`, which the resuming step executes,
+ * READY_TO_RUN), keeping how the attempt ended in `attempts`. Refused,
  * saying why and what to do, when the run was not a failure (a cancelled run stays cancelled) or
  * when another run of the target started since.
  */
-async function resumeRunRecord(opening, runId, executor) {
+async function resumeRunRecord(opening, runId, executor, ready = []) {
     const run = await opening.records.get(runId);
     if (!run)
         throw missingRecord(opening.store.bucket, runId);
@@ -93218,7 +93449,7 @@ async function resumeRunRecord(opening, runId, executor) {
     const at = opening.now().toISOString();
     await opening.locks.acquire(run, at, { judge: false, leaseMs: opening.leaseMs });
     try {
-        return await opening.records.update(runId, (current) => reopen(current, at, executor));
+        return await opening.records.update(runId, (current) => reopen(current, at, executor, ready));
     }
     catch (error) {
         const now = await opening.records.get(runId);
@@ -93228,7 +93459,7 @@ async function resumeRunRecord(opening, runId, executor) {
     }
 }
 /** Sets a failed run RUNNING again, keeping how the attempt ended; refused when it runs already. */
-function reopen(current, at, executor) {
+function reopen(current, at, executor, ready) {
     if (current.status === 'RUNNING') {
         if (current.executor)
             throw new RunClaimedError(current, current.executor);
@@ -93267,6 +93498,7 @@ function reopen(current, at, executor) {
         delete task.finishedAt;
         delete task.error;
     }
+    markReady(current, ready);
     return true;
 }
 /** Ids of the runs of the same target created after `run`, oldest first. */
@@ -93347,19 +93579,25 @@ class run_store_RunStore {
     /**
      * Opens a failed run again, for a re-run of its failed job (same RUN_ID and TASK_LIST); refused
      * when the run was not a failure or another run of the target started since (see run-open.ts).
+     * The tasks in `ready` (those the step executes) become READY_TO_RUN in the same write.
      */
-    async resumeRun(runId, executor) {
-        return resumeRunRecord(this.opening, runId, executor);
+    async resumeRun(runId, executor, ready = []) {
+        return resumeRunRecord(this.opening, runId, executor, ready);
     }
     async getRun(runId) {
         return this.records.get(runId);
     }
     /**
-     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts): throws
+     * Takes the executor claim of a RUNNING run for this step (see executor-claim.ts) and, in the
+     * same write, sets the tasks `ready` (those the step will execute) READY_TO_RUN: throws
      * RunClaimedError, having written nothing, when another step holds it.
      */
-    async claimRun(runId, executor) {
-        return this.records.update(runId, (run) => takeClaim(run, executor));
+    async claimRun(runId, executor, ready = []) {
+        return this.records.update(runId, (run) => {
+            const claimed = takeClaim(run, executor);
+            const marked = markReady(run, ready);
+            return claimed || marked;
+        });
     }
     /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
     async recordApproval(runId, approval) {
@@ -94444,7 +94682,7 @@ class TerraformProject {
         // The variables' names only: their values hold credentials (LEVEL_LOG debug shows this line).
         logger.debug(`terraform ${command} in ${this.label}: exit ${result.code ?? result.signal} after ${Date.now() - started} ms (terraform ${args.join(' ')}; environment ${envNames})`);
         if (result.stoppedBy === 'abort') {
-            throw new CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
+            throw new errors_CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
         }
         if (result.stoppedBy === 'timeout') {
             throw new ExternalError(`terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`, { retryable: true });
@@ -95174,6 +95412,487 @@ function compareActions(reviewed, now) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
+/**
+ * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
+ * the manifest it was planned from, a snapshot of each plugin's files, and each plugin's rendered
+ * IaC (whose object key the deployment history points at, for destroy and rollback). Unified
+ * runs add the whole rendered project and one record per saved plan (whose plan file and plan
+ * text are raw files of the run: see RunStore.putFile).
+ */
+const artifacts_MANIFEST_ARTIFACT = 'manifest';
+function artifacts_sourceArtifact(alias) {
+    return `sources/${alias}`;
+}
+function iacArtifact(alias) {
+    return `iac/${alias}`;
+}
+const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
+/**
+ * Names of saved plans: unified mode has `deploy` and `destroy`; classic mode one per plugin,
+ * `plugins/<alias>`.
+ */
+function classicPlanName(alias) {
+    return `plugins/${alias}`;
+}
+function planArtifact(name) {
+    return `plans/${name}`;
+}
+function planFile(name) {
+    return `plans/${name}.tfplan`;
+}
+function planTextFile(name) {
+    return `plans/${name}.txt`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/recorded-iac.ts
+/**
+ * IaC that an earlier run deployed, read back from the IaC bucket: the last deployment's IaC of a
+ * plugin that left stk.yaml (to destroy it, in both modes), and the IaC of the version a rollback
+ * returns to. One place for each lookup, and for what is said when it cannot be found.
+ */
+
+
+/**
+ * The IaC of `alias`'s last successful deployment on the run's target. A plugin with none recorded
+ * cannot be destroyed safely (ConfigurationError); a recorded object that is gone is an outside
+ * failure naming its key.
+ */
+async function lastDeployedIac(deps, manifest, alias) {
+    const last = await deps.history.getLast(manifest.target);
+    const entry = last?.iac[alias];
+    if (!entry) {
+        throw new errors_ConfigurationError({
+            message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
+            hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
+        });
+    }
+    const stored = await requireJson(deps.iacStore, entry.key, `is missing: it is the IaC of ${alias}'s last deployment (run ${last?.runId ?? '?'}), needed to destroy it.`, `${errors_STORED_OBJECT_HINTS.restore} Or destroy its resources by hand.`);
+    return { snapshot: stored.value, object: { bucket: deps.iacStore.bucket, key: entry.key } };
+}
+/**
+ * In a rollback, the IaC the version rolled back to deployed for `alias`; undefined when the run
+ * is not a rollback. Its init passes the guard again, like any IaC.
+ */
+async function rollbackIac(deps, manifest, runId, alias) {
+    const source = manifest.rollback;
+    if (!source)
+        return undefined;
+    const entry = source.iac[alias];
+    // The manifest was built from that version's record, which lists every plugin it deployed.
+    if (!entry)
+        throw new Error(`run ${runId} has no recorded IaC for ${alias}`);
+    const stored = await requireJson(deps.iacStore, entry.key, `is missing: it is the IaC that run ${source.runId} deployed for ${alias} (version ${source.version}), so it cannot be redeployed.`, `${errors_STORED_OBJECT_HINTS.restore} Or deploy that version again from its commit.`);
+    return { snapshot: stored.value, object: { bucket: deps.iacStore.bucket, key: entry.key } };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
+/**
+ * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
+ * its SHA-256, the state version it was made against, its resource changes and the provider lock
+ * file, so the approved job applies exactly what was reviewed, or refuses and says why.
+ */
+
+
+
+
+
+async function savePlan(runs, runId, terraform, logger, options) {
+    const result = await terraform.plan({
+        out: options.file,
+        destroy: options.kind === 'destroy',
+        targets: options.targets,
+    });
+    const bytes = await (0,promises_.readFile)(options.file);
+    const text = result.text;
+    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
+    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
+    const record = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+        targets: options.targets,
+        state: options.state,
+        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
+        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
+        ...(options.connections !== undefined ? { connections: options.connections } : {}),
+        fileKey,
+        textKey,
+        sha256: saved_plans_sha256(bytes),
+        changes,
+        counts: countChanges(changes),
+        hasChanges: result.hasChanges,
+        plannedAt: new Date().toISOString(),
+    };
+    await runs.putArtifact(runId, planArtifact(options.name), record);
+    const c = record.counts;
+    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    return record;
+}
+async function loadPlanRecord(runs, runId, name) {
+    return runs.getArtifact(runId, planArtifact(name));
+}
+/**
+ * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
+ * Returns how many resources it destroys; the caller applies `file`.
+ */
+async function replanReviewedDestroy(terraform, record, file, refusal) {
+    await terraform.plan({ out: file, destroy: true, targets: record.targets });
+    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const differences = compareDestroys(destroyedAddresses(record.changes), now);
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            { message: refusal.nothing, hint: refusal.hint },
+        ], refusal.title);
+    }
+    return now.length;
+}
+/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
+async function verifiedPlanBytes(runs, bucket, runId, record) {
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    const bytes = await runs.getFile(runId, planFile(record.name));
+    const object = { bucket, key: record.fileKey };
+    if (!bytes) {
+        throw new StoredObjectError({ ...object, problem: 'missing' }, `is missing: it is the saved ${what} of run ${runId}, which was reviewed. Nothing was applied.`, errors_STORED_OBJECT_HINTS.newRun);
+    }
+    const actual = saved_plans_sha256(bytes);
+    if (actual !== record.sha256) {
+        throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is the saved ${what} of run ${runId}, but it is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}. Nothing was applied.`, 'Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.');
+    }
+    return Buffer.from(bytes);
+}
+/** Refuses to go on when the state moved since the plan was made. */
+function refuseStaleState(runId, record, now) {
+    const moved = stateMoved(record.state, now);
+    if (!moved)
+        return;
+    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
+    throw new errors_ConfigurationError({
+        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
+        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
+    });
+}
+/** How the state moved between two versions, in words; undefined when it did not. */
+function stateMoved(planned, now) {
+    if (planned === null && now === null)
+        return undefined;
+    if (planned === null)
+        return `a state was created (serial ${now?.serial ?? '?'})`;
+    if (now === null)
+        return 'the state was deleted';
+    if (planned.lineage !== now.lineage)
+        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
+    if (planned.serial !== now.serial)
+        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
+    return undefined;
+}
+function saved_plans_sha256(bytes) {
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-project.ts
+/**
+ * Unified mode's one Terraform project of the run (docs/runs-and-tasks.md#classic-and-unified-mode), as this job holds it: the
+ * project folder (rendered here by UNIFIED_IAC or restored from the run after a job boundary,
+ * never a folder another job left), its init once per job, its saved plans, and the stored modules
+ * it is rendered from.
+ */
+
+
+
+
+
+
+
+class UnifiedProject {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    projects;
+    initialized;
+    /** Whether this job's disk holds the run's project (rendered or restored here). */
+    onDisk = false;
+    constructor(deps, runId, manifest, workDir, projects) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.projects = projects;
+    }
+    get dir() {
+        return (0,external_node_path_.join)(this.workDir, 'unified');
+    }
+    /** The plugins the run deploys, in dependency order. */
+    get keptAliases() {
+        return this.manifest.deployOrder;
+    }
+    /** The plugins that left stk.yaml, destroyed by the run. */
+    get removedAliases() {
+        return this.manifest.destroy.map((p) => p.alias);
+    }
+    /** Stores the rendered project with the run and writes it to this job's disk. */
+    async write(files, project) {
+        await this.deps.runs.putArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, project);
+        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+        await writeRenderedProject({ files, digest: project.digest }, this.dir);
+        this.onDisk = true;
+    }
+    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
+    async init(lockFile) {
+        if (this.initialized)
+            return this.initialized;
+        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
+        if (!this.onDisk) {
+            const project = await this.snapshot();
+            await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+            await restoreSnapshot(project, this.dir, this.deps.runs.artifactObject(this.runId, UNIFIED_PROJECT_ARTIFACT));
+            this.onDisk = true;
+        }
+        const terraform = this.projects.project(this.dir, null);
+        await terraform.init(this.projects.stateBackend(null), { lockFile });
+        this.initialized = terraform;
+        return terraform;
+    }
+    /** The project as UNIFIED_IAC stored it with the run. */
+    async snapshot() {
+        return this.deps.runs.requireArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, 'is missing: UNIFIED_IAC did not store the unified project.');
+    }
+    /** Saves the `kind` plan of the project, made against `state`. */
+    async savePlan(terraform, kind, targets, state, lockFile) {
+        return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
+            name: kind,
+            kind,
+            file: (0,external_node_path_.join)(this.dir, `${kind}.tfplan`),
+            targets,
+            state,
+            ...(lockFile !== undefined ? { lockFile } : {}),
+        });
+    }
+    /** The saved `kind` plan, which the run's PLAN task made. */
+    async planRecord(kind) {
+        return this.deps.runs.requireArtifact(this.runId, planArtifact(kind), `is missing: the PLAN task did not save the ${kind} plan.`);
+    }
+    /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
+    async lastModule(alias) {
+        const last = await lastDeployedIac(this.deps, this.manifest, alias);
+        return withDefaults(last.snapshot);
+    }
+    /** In a rollback, the module as the version rolled back to deployed it. */
+    async rollbackModule(alias) {
+        const stored = await rollbackIac(this.deps, this.manifest, this.runId, alias);
+        if (!stored)
+            return undefined;
+        const source = this.manifest.rollback;
+        this.deps.logger.info(`Using the module ${alias} that run ${source?.runId ?? '?'} deployed for version ${source?.version ?? '?'}.`);
+        return withDefaults(stored.snapshot);
+    }
+}
+/** A stored module's files, placed under `<alias>/` in the unified project. */
+function moduleFilesOf(alias, module) {
+    return module.files.map((f) => ({
+        path: `${alias}/${f.path}`,
+        content: Buffer.from(f.base64, 'base64'),
+    }));
+}
+/** Modules stored before they recorded their wiring have none. */
+function withDefaults(stored) {
+    return { ...stored, inputs: stored.inputs ?? {}, outputs: stored.outputs ?? [] };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
+/**
+ * Writing `<alias>_<BASE_PATH_OUTPUT>` into the checkout, which the repository's authors control:
+ * a file committed there as a symbolic link (or a FIFO, a folder, a hard link) must not make the
+ * engine write anywhere but a fresh regular file in that folder. The content goes to a new file
+ * created next to the target (O_EXCL | O_NOFOLLOW) and is renamed over it: a rename replaces the
+ * directory entry, never what a link points at.
+ */
+
+
+
+
+
+/** Refuses a target that exists and is not a regular file (a link, a folder, a FIFO, ...). */
+async function checkOutputTarget(dir, name) {
+    if ((0,external_node_path_.basename)(name) !== name || name === '.' || name === '..')
+        throw new Error(`output file name ${name} is not a plain file name`);
+    const found = await (0,promises_.lstat)((0,external_node_path_.join)(dir, name)).catch((error) => {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    });
+    if (!found || found.isFile())
+        return;
+    const what = found.isSymbolicLink()
+        ? 'is a symbolic link'
+        : found.isDirectory()
+            ? 'is a folder'
+            : 'is not a regular file';
+    throw new errors_ConfigurationError({
+        message: `${name} ${what} in the checkout: runtime-tasks writes the plugin's outputs there and does not write through it.`,
+        location: { file: name },
+        hint: 'Remove it from the repository: runtime-tasks creates the outputs file itself.',
+    });
+}
+/** Writes `content` as `<dir>/<name>` without following or writing through anything there. */
+async function writeOutputFile(dir, name, content) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    await checkOutputTarget(dir, name);
+    const temp = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const handle = await (0,promises_.open)(temp, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o644);
+    try {
+        await handle.writeFile(content);
+    }
+    finally {
+        await handle.close();
+    }
+    try {
+        await (0,promises_.rename)(temp, (0,external_node_path_.join)(dir, name));
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
+/**
+ * Maps outputs to instances. A `from` that is not a root output of the rendered project is a
+ * problem naming it and the outputs that do exist.
+ */
+function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) {
+    const instances = [];
+    const sensitive = {};
+    const problems = [];
+    for (const connection of generated) {
+        const attributes = {};
+        for (const { from, to } of connection.outputs) {
+            const output = outputs[from];
+            if (output === undefined) {
+                const existing = Object.keys(outputs).sort();
+                problems.push({
+                    message: `Connection Interface ${connection.name} (${connection.type}) maps output '${from}' to '${to}', but the deployed Terraform has no output '${from}'${existing.length > 0 ? ` (it has: ${existing.join(', ')})` : ' (it has no outputs)'}.`,
+                    location: { file: pluginFile },
+                    hint: `Add output "${from}" to the plugin's templates-deploy, or fix the mapping.`,
+                });
+                continue;
+            }
+            attributes[to] = output.value;
+            if (output.sensitive)
+                (sensitive[connection.name] ??= []).push(to);
+        }
+        instances.push({
+            name: connection.name,
+            type: connection.type,
+            attributes,
+            producer,
+            updatedAt: now.toISOString(),
+        });
+    }
+    return { instances, sensitive, problems };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
+/**
+ * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
+ * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
+ * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
+ * whose Terraform output is `sensitive`, so consumers mask them as well.
+ */
+
+
+
+/**
+ * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
+ * before anything can print them, and publishes them; returns what was published.
+ */
+async function publishConnections(deps, manifest, plugin, outputs, run) {
+    const { target } = manifest;
+    const { appKind, appId, appName } = target;
+    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
+    if (mapped.problems.length > 0)
+        throw new errors_ConfigurationError(mapped.problems);
+    for (const instance of mapped.instances) {
+        const secret = [
+            ...new Set([
+                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
+                ...(mapped.sensitive[instance.name] ?? []),
+            ]),
+        ].sort();
+        if (secret.length === 0)
+            continue;
+        instance.secretAttributes = secret;
+        for (const name of secret)
+            run.mask(instance.attributes[name]);
+    }
+    if (mapped.instances.length === 0)
+        return [];
+    const repository = manifest.deployedFrom?.repository;
+    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/output-publisher.ts
+
+
+class OutputPublisher {
+    deps;
+    manifest;
+    runId;
+    options;
+    masker;
+    constructor(deps, manifest, runId, options, masker) {
+        this.deps = deps;
+        this.manifest = manifest;
+        this.runId = runId;
+        this.options = options;
+        this.masker = masker;
+    }
+    /** The output file of plugin `alias`, relative to the output folder. */
+    fileName(alias) {
+        return `${alias}_${this.options.outputFileSuffix}`;
+    }
+    /** Refuses an output file that could not be written, before anything is applied. */
+    async checkTarget(alias) {
+        await checkOutputTarget(this.options.outputDir, this.fileName(alias));
+    }
+    /**
+     * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
+     * Interfaces the plugin generates; returns the file name.
+     */
+    async publish(plugin, outputs) {
+        const outputFile = this.fileName(plugin.alias);
+        await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
+        const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
+            runId: this.runId,
+            mask: (value) => this.masker.mask(value),
+        });
+        if (published.length > 0) {
+            this.deps.logger.info(`Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`);
+        }
+        return outputFile;
+    }
+    /** Deletes the Connection Interfaces a removed plugin generated. */
+    async removeConnections(removed) {
+        const names = removed.generates.map((g) => g.name);
+        if (names.length === 0)
+            return;
+        const foreign = await this.deps.context.removeOwned(this.manifest.target, names);
+        const gone = names.filter((n) => !foreign.includes(n));
+        if (gone.length > 0)
+            this.deps.logger.info(`Removed Connection Interface(s): ${gone.join(', ')}.`);
+        if (foreign.length > 0)
+            this.deps.logger.warning(`Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`);
+    }
+}
+/** Output values for the outputs file: sensitive ones are never written to disk. */
+function publicOutputs(outputs) {
+    return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/lifecycle-manifests.ts
 /**
  * The manifests of the runs that do not come from stk.yaml as it is: a ROLLBACK redeploys what an
@@ -95187,25 +95906,25 @@ function compareActions(reviewed, now) {
 
 
 /** The manifest recorded with a deployment (the history stores it as plain JSON). */
-function lifecycle_manifests_recordedManifest(record) {
+function recordedManifest(record) {
     return record.manifest;
 }
 /**
  * A rollback to the deployment recorded for `tag`: its plugins, order and rendered IaC; plugins
  * deployed since (in `last`, not in the tag) are destroyed, consumers first.
  */
-function lifecycle_manifests_rollbackManifest(target, tag, last) {
-    const then = lifecycle_manifests_recordedManifest(tag);
+function rollbackManifest(target, tag, last) {
+    const then = recordedManifest(tag);
     const missing = then.deployOrder.filter((alias) => !tag.iac[alias]);
     if (missing.length > 0) {
-        throw new ConfigurationError({
-            message: `Version ${tag.version} of ${describeTarget(target)} (run ${tag.runId}) has no recorded IaC for ${missing.join(', ')}, so it cannot be redeployed as it was.`,
+        throw new errors_ConfigurationError({
+            message: `Version ${tag.version} of ${deployment_target_describeTarget(target)} (run ${tag.runId}) has no recorded IaC for ${missing.join(', ')}, so it cannot be redeployed as it was.`,
             hint: 'Roll back to another version, or deploy that version again from its commit.',
         });
     }
     const kept = new Set(then.deployOrder);
-    const live = liveDeployment(last);
-    const lastInfra = (live ? lifecycle_manifests_recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
+    const live = deployment_history_liveDeployment(last);
+    const lastInfra = (live ? recordedManifest(live).plugins : []).filter((p) => p.type === 'infra');
     const destroy = inDestroyOrder(lastInfra.filter((p) => !kept.has(p.alias)));
     const before = new Set(lastInfra.map((p) => p.alias));
     const body = {
@@ -95227,12 +95946,12 @@ function lifecycle_manifests_rollbackManifest(target, tag, last) {
     return canonicalize({ ...body, digest: manifestDigest(body) });
 }
 /** A destroy of everything `last` deployed, consumers before producers. */
-function lifecycle_manifests_destroyManifest(target, last, version) {
-    const infra = lifecycle_manifests_recordedManifest(last).plugins.filter((p) => p.type === 'infra');
+function destroyManifest(target, last, version) {
+    const infra = recordedManifest(last).plugins.filter((p) => p.type === 'infra');
     return destroying(target, version, inDestroyOrder(infra));
 }
 /** A manifest with nothing in it, for a destroy when nothing is deployed. */
-function lifecycle_manifests_emptyManifest(target, version) {
+function emptyManifest(target, version) {
     return destroying(target, version, []);
 }
 function destroying(target, version, destroy) {
@@ -95247,9 +95966,9 @@ function destroying(target, version, destroy) {
     return canonicalize({ ...body, digest: manifestDigest(body) });
 }
 /** The refusal of a rollback to a tag with no successful deployment. */
-function lifecycle_manifests_unknownVersionError(target, version, deployed) {
-    return new ConfigurationError({
-        message: `Version ${version} was never deployed successfully to ${describeTarget(target)}, so there is nothing recorded to roll back to. ` +
+function unknownVersionError(target, version, deployed) {
+    return new errors_ConfigurationError({
+        message: `Version ${version} was never deployed successfully to ${deployment_target_describeTarget(target)}, so there is nothing recorded to roll back to. ` +
             (deployed.length > 0
                 ? `Versions that can be rolled back to (newest first): ${deployed
                     .slice(0, 20)
@@ -95269,8 +95988,8 @@ function lifecycle_manifests_unknownVersionError(target, version, deployed) {
  */
 
 
-function fingerprint_deploymentFingerprint(manifest, mode, terraformVersion) {
-    return canonical_json_sha256(canonical_json_canonicalJson({
+function deploymentFingerprint(manifest, mode, terraformVersion) {
+    return sha256(canonicalJson({
         target: manifest.target,
         plugins: manifest.plugins.map((p) => [p.alias, p.type, p.digest]),
         deployOrder: manifest.deployOrder,
@@ -95282,113 +96001,11 @@ function fingerprint_deploymentFingerprint(manifest, mode, terraformVersion) {
     }));
 }
 /** Infra plugins whose digest is the one `last` deployed them with. */
-function fingerprint_unchangedPlugins(manifest, last) {
+function unchangedPlugins(manifest, last) {
     if (!last || last.destroyed)
         return [];
     const before = new Map(recordedManifest(last).plugins.map((p) => [p.alias, p.digest]));
     return manifest.deployOrder.filter((alias) => before.get(alias) === manifest.plugins.find((p) => p.alias === alias)?.digest);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
-/**
- * Before a run is opened: an application (or shared infra) id is deployed from one repository of
- * the workspace. A run from another repository is refused before anything of the application is
- * locked, planned or shown, naming both repositories; a person moves the id with the CLI
- * (`apps takeover`). The first run binds it, with a conditional write, so two repositories racing
- * for a new id cannot both win.
- */
-
-
-
-/**
- * Refuses a run of `target` from another repository than the one it is bound to. Returns what
- * binds an unbound id to this repository: call it only once every other check has passed, just
- * before the run is opened, so a refused run writes nothing.
- *
- * An id deployed before bindings existed has none: it is adopted by the repository that deployed
- * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
- * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
- */
-async function repository_binding_checkRepositoryBinding(deps, target, from, options) {
-    const { location } = options;
-    const stored = await deps.bindings.get(target.workspace, target.appKind, target.appId);
-    if (stored) {
-        checkSameRepository(deps, stored.value, target, from, location);
-        return async () => undefined;
-    }
-    // Not bound: deployed before bindings existed (in any environment), or never.
-    const lasts = await deps.history.lastInEveryEnvironment(target.workspace, target.appKind, target.appId);
-    for (const [environment, last] of lasts) {
-        const run = await deps.runs.getRun(last.runId);
-        const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
-        if (previous && previous !== from.repository) {
-            throw refusal(target, from, `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
-        }
-    }
-    const adopted = lasts.size > 0;
-    return async () => {
-        const standing = await deps.bindings.bind(target, from, {
-            by: options.by,
-            how: adopted ? 'adopted' : 'first-run',
-        });
-        if (standing.repository === from.repository) {
-            deps.logger.info(`${describeTarget(target)} (${target.appId}) is now bound to repository ${from.repository}${from.source === 'github' ? '' : ` (${from.source === 'input' ? 'REPOSITORY_NAME' : 'default name outside GitHub Actions'})`} in workspace ${target.workspace}: other repositories are refused unless a person moves it (CLI apps takeover).`);
-        }
-        checkSameRepository(deps, standing, target, from, location);
-    };
-}
-function checkSameRepository(deps, binding, target, from, location) {
-    if (binding.repository !== from.repository) {
-        const how = binding.history.at(-1);
-        throw refusal(target, from, `is deployed from repository ${binding.repository} (${how?.how === 'takeover' ? `taken over by ${how.by}` : 'bound by its first run'} at ${how?.at ?? binding.updatedAt})`, location, deps.bindings);
-    }
-    if (binding.workflow && from.workflow && binding.workflow !== from.workflow) {
-        deps.logger.info(`${describeTarget(target)} was bound by workflow ${binding.workflow}; this run comes from ${from.workflow} of the same repository (allowed: the binding is by repository).`);
-    }
-}
-function refusal(target, from, why, location, bindings) {
-    const id = `${target.appKind === 'infra' ? 'infra-id' : 'app-id'} ${target.appId}`;
-    return new ConfigurationError({
-        message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
-        ...(location ? { location } : {}),
-        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
-    });
-}
-/** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
-function repositoryOfRunUrl(url) {
-    return /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/actions\/runs\//.exec(url)?.[1];
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
-/**
- * Before a run is opened: every Connection Interface the run will publish must be free or owned
- * by this application. One owned by another application is refused naming both, before anything
- * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
- * publish), which is what settles two applications racing for a free name.
- */
-
-
-async function interface_ownership_checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
-    const { target } = manifest;
-    const deployed = new Set(manifest.deployOrder);
-    const generated = manifest.plugins
-        .filter((p) => deployed.has(p.alias))
-        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
-    if (generated.length === 0)
-        return;
-    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
-    const problems = generated.flatMap(({ alias, name }) => {
-        const instance = found.get(name);
-        if (!instance)
-            return [];
-        const owner = ownerOf(instance);
-        if (ownedBy(owner, target))
-            return [];
-        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
-    });
-    if (problems.length > 0) {
-        throw new ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-versions.ts
@@ -95596,35 +96213,185 @@ function noteRecordedVersions(manifest, jobVersion, logger) {
     logger.info(`Terraform versions chosen when the run was opened (runtime environment or TERRAFORM_VERSION then): ${differing.map(([alias, version]) => `${alias} ${version}`).join(', ')}; this job's Terraform ${jobVersion} runs the other plugins.`);
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
+/**
+ * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
+ * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
+ * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
+ * in that same region: a reviewed plan made for one region is never applied in another.
+ */
 
-class TemplateWarnings {
-    references = [];
-    collisionsOf = new Set();
-    /**
-     * Warns, once per plugin, about inputs named like the template context's own names (see
-     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
-     */
-    reportCollisions(logger, alias, inputs, location) {
-        if (this.collisionsOf.has(alias))
-            return;
-        this.collisionsOf.add(alias);
-        for (const collision of templateNameCollisions(inputs)) {
-            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
-        }
+/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
+const AWS_REGION_NAME = {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
+};
+/**
+ * The region the run's tasks apply in: the one it was planned in (runs planned before it was
+ * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
+ * not given) must be that region: the plan reviewers approved addresses its resources there.
+ */
+function applyRegion(given, run, iacBucketRegion) {
+    if (!run)
+        return given || iacBucketRegion;
+    const planned = run.awsRegion ?? iacBucketRegion;
+    if (given !== '' && given !== planned) {
+        throw new errors_ConfigurationError({
+            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
+            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
+        });
     }
-    /** Annotates the references not reported yet, with `logger` (the task's own log). */
-    report(logger, found) {
-        const before = this.references.length;
-        template_session_mergeReferences(this.references, found ?? []);
-        for (const reference of this.references.slice(before)) {
-            logger.warning(template_session_describeUndefinedReference(reference), reference.location);
-        }
-    }
+    return planned;
 }
-/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
-function template_warnings_undefinedModeOf(strict) {
-    return strict ? 'strict' : 'lenient';
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
+/**
+ * A plugin folder as one JSON object that restores it exactly: every file and folder with its
+ * permission bits, and a SHA-256 digest over all of it. What the registry stores is written by a
+ * publisher and read back by every deploying workflow, so reading it back trusts nothing: paths,
+ * modes, sizes and the digest are checked again before anything is written to disk.
+ */
+
+
+
+
+
+/** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
+const MAX_PLUGIN_BYTES = MAX_PLUGIN_FOLDER_BYTES;
+/** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
+const MAX_PLUGIN_ENTRIES = 5000;
+/** SHA-256 over every entry's type, path, mode and content digest, in path order. */
+function digestArchive(archive) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const entry of archive.entries) {
+        const content = entry.type === 'file'
+            ? (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(entry.base64, 'base64')).digest('hex')
+            : '';
+        hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${content}\n`);
+    }
+    return hash.digest('hex');
+}
+function listArchive(archive) {
+    return archive.entries.map((e) => e.type === 'file'
+        ? { path: e.path, type: e.type, mode: e.mode, bytes: Buffer.from(e.base64, 'base64').length }
+        : { path: e.path, type: e.type, mode: e.mode });
+}
+function refuse(message, file, hint) {
+    throw new errors_ConfigurationError({ message, location: { file }, ...(hint ? { hint } : {}) });
+}
+/** Why a mode cannot be kept: the engine must read every file and walk every folder it restores. */
+function modeProblem(type, mode) {
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
+        return `has mode ${String(mode)}; only permission bits (0 to 0777) are kept`;
+    const needed = type === 'dir' ? 0o700 : 0o600;
+    if ((mode & needed) !== needed)
+        return `has mode ${mode.toString(8)}; its owner must be able to ${type === 'dir' ? 'list, enter and write' : 'read and write'} it`;
+    return undefined;
+}
+/**
+ * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
+ * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
+ */
+async function readPluginFolder(dir, displayDir) {
+    const entries = [];
+    let total = 0;
+    const walk = async (rel) => {
+        // `.git`: a plugin repository's checkout is published as it is, without its history.
+        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
+        for (const name of names) {
+            const path = rel ? external_node_path_.posix.join(rel, name) : name;
+            const display = external_node_path_.posix.join(displayDir, path);
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
+            if (entries.length >= MAX_PLUGIN_ENTRIES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_ENTRIES} files and folders.`, displayDir);
+            if (stat.isSymbolicLink())
+                refuse('Symbolic links cannot be published: they could point anywhere on the machine that restores the plugin.', display, 'Copy the file into the plugin instead.');
+            const type = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+            if (!type)
+                refuse('Only files and folders can be published (this is a device, FIFO or socket).', display);
+            const mode = stat.mode & 0o777;
+            const problem = modeProblem(type, mode);
+            if (problem)
+                refuse(`The ${type === 'dir' ? 'folder' : 'file'} ${problem}.`, display, `chmod u+rw${type === 'dir' ? 'x' : ''} it.`);
+            if (type === 'dir') {
+                entries.push({ type, path, mode });
+                await walk(path);
+                continue;
+            }
+            total += stat.size;
+            if (total > MAX_PLUGIN_BYTES)
+                refuse(`The plugin folder holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir, 'Keep build outputs and vendored trees out of the plugin folder.');
+            const content = await (0,promises_.readFile)((0,external_node_path_.join)(dir, path));
+            entries.push({ type, path, mode, base64: content.toString('base64') });
+        }
+    };
+    await walk('');
+    return { schemaVersion: 1, entries };
+}
+/** Why an archive path could write outside the folder (or is no path at all); undefined when safe. */
+function plugin_archive_pathProblem(path) {
+    if (typeof path !== 'string' || path === '')
+        return 'has no path';
+    if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
+        return 'has an absolute path';
+    if (/[\\\0]/.test(path))
+        return 'has a backslash or NUL in its path';
+    const parts = path.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..'))
+        return "has a path with an empty, '.' or '..' segment";
+    return undefined;
+}
+/**
+ * Checks an archive read back from the store against the digest recorded when it was published,
+ * and every entry against the rules of readPluginFolder. Throws a ConfigurationError naming the
+ * first thing wrong, at `displayDir`.
+ */
+function checkArchive(archive, digest, displayDir) {
+    const entries = archive?.entries;
+    if (!Array.isArray(entries) || archive.schemaVersion !== 1)
+        refuse('The stored plugin is not an archive this engine can read.', displayDir);
+    if (entries.length > MAX_PLUGIN_ENTRIES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_ENTRIES} entries.`, displayDir);
+    const seen = new Set();
+    let total = 0;
+    for (const raw of entries) {
+        // A hostile object may hold anything: null, numbers, entries without fields.
+        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
+        const problem = plugin_archive_pathProblem(entry.path) ??
+            (entry.type === 'file' || entry.type === 'dir'
+                ? undefined
+                : 'is neither a file nor a folder') ??
+            modeProblem(entry.type, entry.mode) ??
+            (entry.type === 'file' && typeof entry.base64 !== 'string' ? 'has no content' : undefined) ??
+            (seen.has(entry.path) ? 'is listed twice' : undefined);
+        if (problem)
+            refuse(`An entry of the stored plugin ${problem}: refused.`, displayDir);
+        seen.add(entry.path);
+        if (entry.type === 'file')
+            total += Buffer.byteLength(entry.base64, 'base64');
+    }
+    if (total > MAX_PLUGIN_BYTES)
+        refuse(`The stored plugin holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir);
+    const actual = digestArchive(archive);
+    if (actual !== digest)
+        refuse(`The stored plugin does not match the digest recorded when it was published (recorded sha256 ${digest}, stored content sha256 ${actual}): it was changed after publishing, and is refused.`, displayDir, 'Restore the object (S3 versioning) or publish the plugin again under a new version, and find out who could write to the IaC bucket.');
+    return archive;
+}
+/** Writes a checked archive into `dir` (new or empty): folders, files, then their modes. */
+async function restoreArchive(archive, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    for (const entry of archive.entries) {
+        const target = (0,external_node_path_.join)(dir, ...entry.path.split('/'));
+        if (entry.type === 'dir')
+            await (0,promises_.mkdir)(target, { recursive: true, mode: 0o700 });
+        else {
+            await (0,promises_.mkdir)((0,external_node_path_.join)(target, '..'), { recursive: true, mode: 0o700 });
+            // `wx`: never through an existing file or link.
+            await (0,promises_.writeFile)(target, Buffer.from(entry.base64, 'base64'), { flag: 'wx', mode: 0o600 });
+        }
+    }
+    for (const entry of archive.entries)
+        await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/registry-ref.ts
@@ -95719,305 +96486,1526 @@ function compareVersionsDescending(a, b) {
     return 0;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
+;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
 /**
- * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
- * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
- * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
- * and checked, files snapshotted with the run, templates guarded when rendered).
+ * The plugin registry in the IaC bucket: `plugins publish` stores an immutable version of a
+ * plugin, deployments fetch it by the `studio/name@version` stk.yaml names.
+ *
+ * A version is published in two conditional writes (`If-None-Match: *`): first its files, under a
+ * key holding their digest, then its release record, which is what makes the version exist. The
+ * release record is never overwritten: publishing the same files again is a no-op, different files
+ * are refused, and of two publishers racing for one version exactly one wins.
  */
 
 
 
 
-class fetched_plugins_FetchedPlugins {
-    registry;
-    scratch;
-    fetched = new Map();
-    constructor(registry) {
-        this.registry = registry;
+
+
+
+
+class PluginRegistry {
+    store;
+    constructor(store) {
+        this.store = store;
     }
+    /** Where the registry lives, for messages: `s3://<bucket>/plugins/`. */
     get place() {
-        return `the plugin registry ${this.registry.place}`;
+        return `s3://${this.store.bucket}/${REGISTRY_PREFIX}`;
     }
-    fetch(ref) {
-        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
-        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
-        if (!isPublishableRef(ref))
-            return Promise.resolve(undefined);
-        const id = formatRef(ref);
-        let entry = this.fetched.get(id);
-        if (!entry) {
-            const folder = String(this.fetched.size);
-            entry = (async () => {
-                this.scratch ??= mkdtemp(join(tmpdir(), 'deploy-engine-registry-'));
-                const dir = join(await this.scratch, folder);
-                const release = await this.registry.fetch(ref, dir);
-                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
-            })();
-            this.fetched.set(id, entry);
-        }
-        return entry;
-    }
-    versions(ref) {
-        return isPublishableRef({ ...ref, version: '0.0.0' })
-            ? this.registry.versions(ref.studio, ref.name)
-            : Promise.resolve([]);
-    }
-    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
-    async dispose() {
-        if (this.scratch)
-            await rm(await this.scratch, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/open-run.ts
-/**
- * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
- * (DEPLOY: from stk.yaml, against the workspace context and the last successful deployment;
- * ROLLBACK and DESTROY: from the deployment history), refuse what would break another application,
- * skip what did not change, open the run (the lock refuses a second one), keep the manifest and a
- * snapshot of every plugin with the run, and return the tasks to approve.
- * Every refusal happens before the run is opened. If anything fails after the run was opened, the
- * run is closed with the matching error status, which releases the lock: nothing is left blocked.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function openRun(deps, options) {
-    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
-    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
-    try {
-        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
-    }
-    finally {
-        await registry?.dispose();
-    }
-}
-async function openRunWith(deps, options) {
-    const { logger } = deps;
-    const operation = options.operation ?? { type: 'DEPLOY' };
-    const mode = options.mode ?? 'classic';
-    // A broken stk.yaml fails here, before any call to S3.
-    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
-    // Another repository's application is refused before anything of it is read, locked or planned.
-    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quiet(logger) }), options.deployedFrom, {
-        by: options.workflowRunUrl,
-        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
-    });
-    let manifest;
-    let last;
-    let templateWarnings = [];
-    if (operation.type === 'DEPLOY') {
-        // Broken type files fail here too, before any call to S3.
-        const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
-        // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
-        // v1 connectors may be required ones too: which, only plugin.yaml says.
-        const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
-        const [found, sharedValues, workspaceTypes] = await Promise.all([
-            deps.context.getMany(options.workspace, options.environment, required),
-            deps.sharedValues.resolve(options.workspace, options.environment),
-            deps.connectionTypes.list(options.workspace),
-        ]);
-        for (const value of Object.values(sharedValues)) {
-            const text = value.secret ? secretText(value.value) : undefined;
-            if (text)
-                logger.addSecret(text);
-        }
-        const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
-        notices.forEach((n) => logger.warning(n));
-        const manifestOptions = {
-            ...options,
-            connectionInterfaces: [...found.values()],
-            sharedValues,
-            connectionTypes,
-            logger,
+    /**
+     * Publishes the plugin folder `dir` as `<studio>/<metadata.name>@<metadata.version>` (a
+     * `version` given must equal metadata.version: the deployment checks plugin.yaml against it).
+     */
+    async publish(dir, options) {
+        const ref = await readRef(dir, options.displayDir, options.studio, options.version);
+        const archive = await readPluginFolder(dir, options.displayDir);
+        const digest = digestArchive(archive);
+        const release = {
+            schemaVersion: 1,
+            ...ref,
+            digest,
+            files: listArchive(archive),
+            bytes: listArchive(archive).reduce((sum, f) => sum + (f.bytes ?? 0), 0),
+            publishedAt: (options.now ?? new Date()).toISOString(),
+            publishedBy: options.publisher,
         };
-        // The target (and so the history to compare with) is known only once stk.yaml is read.
-        // Computed inputs render inside: the session gives them the mode and collects what was undefined.
-        const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
-        manifest = built.result;
-        templateWarnings = built.references;
-        for (const reference of templateWarnings)
-            logger.warning(describeUndefinedReference(reference), reference.location);
-        last = await deps.history.getLast(manifest.target);
-        const live = liveDeployment(last);
-        if (live) {
-            manifest = await buildManifest({
-                ...manifestOptions,
-                logger: quiet(logger),
-                previous: recordedManifest(live),
-            });
+        const existing = await this.show(ref);
+        if (existing)
+            return this.alreadyThere(existing, digest);
+        await this.putContent(ref, digest, archive);
+        try {
+            await this.store.putJson(releaseKey(ref), release, { ifNoneMatch: '*' });
         }
-        const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
-        if (open.length > 0)
-            logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
-    }
-    else {
-        const target = descriptorTarget(descriptor, { ...options, logger });
-        last = await deps.history.getLast(target);
-        if (operation.type === 'ROLLBACK') {
-            const tag = await deps.history.getByVersion(target, operation.version);
-            if (!tag)
-                throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
-            checkMode(tag, mode, `deployed as version ${tag.version}`);
-            manifest = rollbackManifest(target, tag, last);
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // Someone published this version between our read and our write.
+            const winner = await this.show(ref);
+            if (!winner)
+                throw error;
+            // Our archive is named by no release: removed if we may (a publisher may lack delete).
+            if (winner.digest !== digest)
+                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
+            return this.alreadyThere(winner, digest);
         }
-        else {
-            const live = liveDeployment(last);
-            manifest = live
-                ? destroyManifest(target, live, options.version)
-                : emptyManifest(target, options.version);
-            if (!live)
-                logger.info(last?.destroyed
-                    ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
-                    : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
+        return { outcome: 'published', release };
+    }
+    /** The release record of one version; undefined when it was never published. */
+    async show(ref) {
+        return (await this.store.getJson(releaseKey(ref)))?.value;
+    }
+    /** Every published plugin (optionally of one studio, or one plugin), each with its versions newest first. */
+    async list(filter = {}) {
+        const prefix = filter.studio !== undefined && filter.name !== undefined
+            ? pluginPrefix(filter.studio, filter.name)
+            : filter.studio !== undefined
+                ? `${REGISTRY_PREFIX}${encodeURIComponent(filter.studio)}/`
+                : REGISTRY_PREFIX;
+        const byPlugin = new Map();
+        for (const key of await this.store.list(prefix)) {
+            const ref = refOfReleaseKey(key);
+            if (!ref)
+                continue;
+            const id = `${ref.studio}/${ref.name}`;
+            const plugin = byPlugin.get(id) ?? { studio: ref.studio, name: ref.name, versions: [] };
+            plugin.versions.push(ref.version);
+            byPlugin.set(id, plugin);
+        }
+        return [...byPlugin.values()]
+            .sort((a, b) => a.studio === b.studio ? a.name.localeCompare(b.name) : a.studio.localeCompare(b.studio))
+            .map((p) => ({ ...p, versions: p.versions.sort(compareVersionsDescending) }));
+    }
+    /** The published versions of one plugin, newest first. */
+    async versions(studio, name) {
+        return (await this.list({ studio, name }))[0]?.versions ?? [];
+    }
+    /**
+     * Restores a published version into `dir` (new or empty), after checking its files against the
+     * digest recorded at publishing. Undefined when the version was never published.
+     */
+    async fetch(ref, dir) {
+        const release = await this.show(ref);
+        if (!release)
+            return undefined;
+        const display = registry_ref_registryDisplayDir(ref);
+        const recorded = release;
+        if (recorded.studio !== ref.studio ||
+            recorded.name !== ref.name ||
+            recorded.version !== ref.version ||
+            typeof recorded.digest !== 'string' ||
+            !/^[0-9a-f]{64}$/.test(recorded.digest)) {
+            throw new StoredObjectError({ bucket: this.store.bucket, key: releaseKey(ref), problem: 'corrupt' }, `is the release record of ${registry_ref_formatRef(ref)} but does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
+        }
+        const stored = await requireJson(this.store, contentKey(ref, release.digest), `is missing: it holds the files of ${registry_ref_formatRef(ref)}, published, but gone from the bucket.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
+        await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
+        return release;
+    }
+    /** Stores the files; an object already there under their digest must hold exactly them. */
+    async putContent(ref, digest, archive) {
+        const key = contentKey(ref, digest);
+        try {
+            await this.store.putJson(key, archive, { ifNoneMatch: '*' });
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // A publisher of the same files got there first (or an earlier attempt stopped halfway).
+            const there = await this.store.getJson(key);
+            checkArchive(there?.value, digest, registry_ref_registryDisplayDir(ref));
         }
     }
-    manifest = { ...manifest, deployedFrom: options.deployedFrom };
-    if (options.repositoryFiles) {
-        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
-        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
-        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
-    }
-    const live = liveDeployment(last);
-    if (live)
-        checkMode(live, mode, 'last deployed');
-    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
-    manifest = withTerraformVersions(manifest, terraform.versions);
-    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
-    const removed = manifest.destroy.map((p) => p.alias);
-    const tasks = mode === 'unified'
-        ? planUnifiedTasks(manifest.deployOrder, removed)
-        : planClassicTasks(manifest.deployOrder, removed);
-    const unchanged = operation.type === 'DEPLOY' ? unchangedPlugins(manifest, live) : [];
-    const base = {
-        type: operation.type,
-        manifest,
-        unchanged,
-        brokenConsumers,
-        templateWarnings,
-        ...(live ? { previous: live } : {}),
-    };
-    if (tasks.length === 0) {
-        logger.info('No infra plugin to deploy or destroy: no run is opened.');
-        return base;
-    }
-    const skipped = operation.type === 'DEPLOY' && operation.skipUnchanged === true
-        ? skipReason(manifest, live, mode, options.terraformVersion)
-        : undefined;
-    if (!skipped) {
-        terraform.notices.forEach((n) => logger.info(n));
-        if (options.resolveTerraform)
-            await installTerraformVersions(manifest, options.resolveTerraform);
-    }
-    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
-    await bindRepository();
-    const run = await deps.runs.createRun({
-        type: operation.type,
-        target: manifest.target,
-        version: manifest.version,
-        workflowRunUrl: options.workflowRunUrl,
-        tfstate: options.tfstate,
-        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
-        manifestDigest: manifest.digest,
-        tasks: skipped ? [] : tasks,
-        ...(options.audit ? { audit: options.audit } : {}),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-    }, {
-        ...(options.liveness ? { liveness: options.liveness } : {}),
-        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
-    });
-    options.onOpened?.(run);
-    try {
-        if (skipped) {
-            logger.info(skipped);
-            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
-        }
-        // Their digests go into the run record: runtime-tasks refuses objects changed since.
-        const digests = {};
-        digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
-        // A rollback deploys the IaC recorded then: it needs no plugin files.
-        for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
-            const plugin = manifest.plugins.find((p) => p.alias === alias);
-            if (!plugin?.source)
-                throw new Error(`manifest has no source for infra plugin ${alias}`);
-            const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-            const name = sourceArtifact(alias);
-            digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
-        }
-        const recorded = await deps.runs.recordArtifacts(run.runId, digests);
-        return { ...base, run: recorded };
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
+    alreadyThere(existing, digest) {
+        if (existing.digest === digest)
+            return { outcome: 'unchanged', release: existing };
+        const by = existing.publishedBy?.actor ?? 'unknown';
+        throw new errors_ConfigurationError({
+            message: `${registry_ref_formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
+            location: { file: `${REGISTRY_PREFIX}${registry_ref_formatRef(existing)}` },
+            hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
+        });
     }
 }
-/** Why SKIP_DEPLOY can close this run at once, or undefined when something changed. */
-function skipReason(manifest, live, mode, terraformVersion) {
-    if (!live?.fingerprint || manifest.destroy.length > 0)
-        return undefined;
-    if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
-        return undefined;
-    return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
+/** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
+async function readRef(dir, displayDir, studio, version) {
+    const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
+    const read = await readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
+    if (!read.yaml)
+        throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
+    const parsed = parsePluginDefinition(read.yaml);
+    if (!parsed.plugin || parsed.problems.length > 0)
+        throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
+    const where = parsed.plugin.locate(['metadata', 'version']);
+    if (version !== undefined && version !== parsed.plugin.version)
+        throw new errors_ConfigurationError({
+            message: `--version ${version} differs from metadata.version ${parsed.plugin.version}: deployments check plugin.yaml against the version stk.yaml names.`,
+            location: where,
+            hint: `Set metadata.version to ${version} in plugin.yaml, or leave --version out.`,
+        });
+    const ref = { studio, name: parsed.plugin.name, version: parsed.plugin.version };
+    checkPublishableRef(ref, where);
+    return ref;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/bucket-stores.ts
+/**
+ * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
+ * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
+ * built once per step.
+ */
+
+
+
+
+/** Every store over `iacStore` (the IaC bucket, in `region`). */
+function openBucketStores(iacStore, logger, region) {
+    return {
+        runs: new run_store_RunStore(iacStore, logger, { region }),
+        iacStore,
+        context: new WorkspaceContextStore(iacStore),
+        history: new DeploymentHistory(iacStore),
+        consumers: new ConsumerIndex(iacStore),
+        sharedValues: new SharedValueStore(iacStore),
+        bindings: new AppBindingStore(iacStore),
+        connectionTypes: new ConnectionTypeStore(iacStore),
+        pluginRegistry: new PluginRegistry(iacStore),
+        logger,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-files.ts
+/**
+ * Repository files for Terraform (CHECKOUT_BRANCH): the application's checkout, without `.git`,
+ * `.stk/FORKED_PLUGINS`, EXCLUDE_FILES_PATH and our own scratch folder, copied once per job and
+ * linked as `repodir/` into every rendered project, so templates can read files of the repository
+ * (`file("repodir/...")`, `fileset("repodir/site", "**")`), as StackSpot's containers could.
+ * Its digest is part of what SKIP_DEPLOY compares.
+ */
+
+
+
+
+const REPODIR = 'repodir';
+/** Beyond this the repository is surely not what a plugin needs copied per job. */
+const MAX_REPOSITORY_BYTES = 512 * 1024 * 1024;
+/**
+ * Walks the checkout at `root` and digests it; with `copyTo`, copies it there too.
+ * @param exclude paths relative to root (EXCLUDE_FILES_PATH) and scratch folders inside it
+ */
+async function scanRepositoryFiles(root, exclude, copyTo) {
+    const skip = new Set(exclude.map((p) => external_node_path_.posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '')));
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const result = { digest: '', files: 0, bytes: 0, skippedLinks: 0 };
+    if (copyTo) {
+        await (0,promises_.rm)(copyTo, { recursive: true, force: true });
+        await (0,promises_.mkdir)(copyTo, { recursive: true });
+    }
+    const walk = async (rel) => {
+        const entries = (await (0,promises_.readdir)((0,external_node_path_.join)(root, rel), { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
+        for (const entry of entries) {
+            const path = rel ? `${rel}/${entry.name}` : entry.name;
+            if (entry.name === '.git' || skip.has(path))
+                continue;
+            if (entry.name === 'FORKED_PLUGINS' && rel.split('/').at(-1) === '.stk')
+                continue;
+            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(root, path));
+            if (stat.isSymbolicLink()) {
+                result.skippedLinks++;
+                continue;
+            }
+            if (stat.isDirectory()) {
+                if (copyTo)
+                    await (0,promises_.mkdir)((0,external_node_path_.join)(copyTo, path), { recursive: true });
+                await walk(path);
+            }
+            else if (stat.isFile()) {
+                result.files++;
+                result.bytes += stat.size;
+                if (result.bytes > MAX_REPOSITORY_BYTES) {
+                    throw new errors_ConfigurationError({
+                        message: `CHECKOUT_BRANCH: the repository holds more than ${MAX_REPOSITORY_BYTES / 1048576} MiB of files to give Terraform.`,
+                        hint: 'Leave large folders out with EXCLUDE_FILES_PATH, or turn CHECKOUT_BRANCH off.',
+                    });
+                }
+                hash.update(`${path}\0${stat.size}\0`);
+                // Read once: the same bytes are digested and, when copying, written.
+                const content = await (0,promises_.readFile)((0,external_node_path_.join)(root, path));
+                hash.update(content);
+                if (copyTo)
+                    await (0,promises_.writeFile)((0,external_node_path_.join)(copyTo, path), content);
+            }
+        }
+    };
+    await walk('');
+    result.digest = hash.digest('hex');
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-binding.ts
+/**
+ * Before a run is opened: an application (or shared infra) id is deployed from one repository of
+ * the workspace. A run from another repository is refused before anything of the application is
+ * locked, planned or shown, naming both repositories; a person moves the id with the CLI
+ * (`apps takeover`). The first run binds it, with a conditional write, so two repositories racing
+ * for a new id cannot both win.
+ */
+
+
+
+/**
+ * Refuses a run of `target` from another repository than the one it is bound to. Returns what
+ * binds an unbound id to this repository: call it only once every other check has passed, just
+ * before the run is opened, so a refused run writes nothing.
+ *
+ * An id deployed before bindings existed has none: it is adopted by the repository that deployed
+ * it last (from the workflow run URL its run recorded), in whichever environment of the workspace;
+ * a run from another repository is refused, a run from that one (or when it is unknown) binds it.
+ */
+async function repository_binding_checkRepositoryBinding(deps, target, from, options) {
+    const { location } = options;
+    const stored = await deps.bindings.get(target.workspace, target.appKind, target.appId);
+    if (stored) {
+        checkSameRepository(deps, stored.value, target, from, location);
+        return async () => undefined;
+    }
+    // Not bound: deployed before bindings existed (in any environment), or never.
+    const lasts = await deps.history.lastInEveryEnvironment(target.workspace, target.appKind, target.appId);
+    for (const [environment, last] of lasts) {
+        const run = await deps.runs.getRun(last.runId);
+        const previous = run ? repositoryOfRunUrl(run.workflowRunUrl) : undefined;
+        if (previous && previous !== from.repository) {
+            throw refusal(target, from, `was last deployed to ${target.workspace}/${environment} from repository ${previous} (run ${last.runId}, ${last.finishedAt})`, location, deps.bindings);
+        }
+    }
+    const adopted = lasts.size > 0;
+    return async () => {
+        const standing = await deps.bindings.bind(target, from, {
+            by: options.by,
+            how: adopted ? 'adopted' : 'first-run',
+        });
+        if (standing.repository === from.repository) {
+            deps.logger.info(`${describeTarget(target)} (${target.appId}) is now bound to repository ${from.repository}${from.source === 'github' ? '' : ` (${from.source === 'input' ? 'REPOSITORY_NAME' : 'default name outside GitHub Actions'})`} in workspace ${target.workspace}: other repositories are refused unless a person moves it (CLI apps takeover).`);
+        }
+        checkSameRepository(deps, standing, target, from, location);
+    };
+}
+function checkSameRepository(deps, binding, target, from, location) {
+    if (binding.repository !== from.repository) {
+        const how = binding.history.at(-1);
+        throw refusal(target, from, `is deployed from repository ${binding.repository} (${how?.how === 'takeover' ? `taken over by ${how.by}` : 'bound by its first run'} at ${how?.at ?? binding.updatedAt})`, location, deps.bindings);
+    }
+    if (binding.workflow && from.workflow && binding.workflow !== from.workflow) {
+        deps.logger.info(`${describeTarget(target)} was bound by workflow ${binding.workflow}; this run comes from ${from.workflow} of the same repository (allowed: the binding is by repository).`);
+    }
+}
+function refusal(target, from, why, location, bindings) {
+    const id = `${target.appKind === 'infra' ? 'infra-id' : 'app-id'} ${target.appId}`;
+    return new ConfigurationError({
+        message: `${target.appKind}:${target.appName} (${id}) in workspace ${target.workspace} ${why}; this run comes from repository ${from.repository}. Nothing was locked, planned or changed.`,
+        ...(location ? { location } : {}),
+        hint: `Use an ${target.appKind === 'infra' ? 'infra-id' : 'app-id'} of your own in stk.yaml. If ${from.repository} is to deploy this ${target.appKind === 'infra' ? 'shared infra' : 'application'} from now on, a person with access to the IaC bucket moves it: ${cliCommand(`apps takeover ${target.appId}${target.appKind === 'infra' ? ' --app-kind infra' : ''} --repository ${from.repository} --bucket ${bindings.bucket} --workspace ${target.workspace}`)}`,
+    });
+}
+/** `owner/name` of a workflow run URL (`https://github.com/owner/name/actions/runs/1`). */
+function repositoryOfRunUrl(url) {
+    return /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/actions\/runs\//.exec(url)?.[1];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/interface-ownership.ts
+/**
+ * Before a run is opened: every Connection Interface the run will publish must be free or owned
+ * by this application. One owned by another application is refused naming both, before anything
+ * is locked or written. Publishing checks again with conditional writes (WorkspaceContextStore
+ * publish), which is what settles two applications racing for a free name.
+ */
+
+
+async function interface_ownership_checkInterfaceOwnership(deps, manifest, locate = () => undefined) {
+    const { target } = manifest;
+    const deployed = new Set(manifest.deployOrder);
+    const generated = manifest.plugins
+        .filter((p) => deployed.has(p.alias))
+        .flatMap((p) => p.generates.map((g) => ({ alias: p.alias, name: g.name })));
+    if (generated.length === 0)
+        return;
+    const found = await deps.context.getMany(target.workspace, target.environment, generated.map((g) => g.name));
+    const problems = generated.flatMap(({ alias, name }) => {
+        const instance = found.get(name);
+        if (!instance)
+            return [];
+        const owner = ownerOf(instance);
+        if (ownedBy(owner, target))
+            return [];
+        return ownedElsewhereError(name, owner, target, `(plugin ${alias})`, locate(name)).problems;
+    });
+    if (problems.length > 0) {
+        throw new ConfigurationError(problems, `${target.appKind}:${target.appName} generates Connection Interface(s) another application owns; nothing was locked, planned or changed`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
+/**
+ * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
+ * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
+ * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
+ * still to be done, since the run could then never have done what was reviewed. The order of the
+ * list does not matter: tasks run in the order the run recorded them (a valid order), and with
+ * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
+ */
+
+const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
+/**
+ * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
+ * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
+ * own tasks) the list may be a part.
+ */
+function checkTaskList(run, tasks, options) {
+    if (tasks.length === 0) {
+        throw new errors_ConfigurationError({
+            message: 'TASK_LIST is empty.',
+            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
+        });
+    }
+    const problems = tasks.flatMap((task, index) => {
+        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
+        if (!recorded)
+            return [
+                {
+                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
+                },
+            ];
+        if (recorded.taskType !== task.taskType ||
+            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
+            return [
+                {
+                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
+                },
+            ];
+        }
+        return [];
+    });
+    if (options.complete) {
+        const listed = new Set(tasks.map((t) => t.runTaskId));
+        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
+        if (missing.length > 0)
+            problems.push({
+                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
+            });
+    }
+    if (problems.length > 0) {
+        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
+        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
+    }
+}
+/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
+function inRunOrder(run, tasks) {
+    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
+    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
 }
 /**
- * What the run destroys must not be required by anything that stays: a plugin of this run or an
- * application of the workspace and environment. Refused naming every consumer, unless forced.
+ * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
+ * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
  */
-async function checkConsumers(deps, manifest, force) {
-    const { target } = manifest;
-    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
-    if (names.size === 0)
-        return [];
-    const inRun = requirementsOf(manifest.plugins)
-        .filter((r) => names.has(r.name))
-        .map((r) => ({ ...r, target }));
-    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
-    const consumers = [...inRun, ...elsewhere];
-    if (consumers.length === 0)
-        return [];
-    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
-    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
-    if (!force) {
-        throw new ConfigurationError([
-            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
-            {
-                message: 'Nothing was changed and no run was opened.',
-                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
-            },
-        ], `This run would destroy what others still use: ${what}`);
-    }
-    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
-    return consumers;
+function incompleteRun(run) {
+    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
+    if (left.length === 0)
+        return undefined;
+    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
 }
-function checkMode(record, mode, what) {
+function task_list_check_describe(task) {
+    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
+/**
+ * The start of executing a run's tasks: the run must exist, TASK_LIST must match the run's tasks,
+ * and the step takes its executor claim (reopening the run first when it failed: a re-run of the
+ * failed job); the listed tasks go READY_TO_RUN in that same write, while the run's other tasks
+ * (awaiting approval) stay PENDING. Every refusal comes before any write, so it changes nothing in
+ * the run; the refused step's post step then closes a RUNNING run it was given (ABORTED, lock
+ * released), except when another step holds the run (see executor-claim.ts).
+ */
+
+
+
+
+
+const newId = monotonicFactory();
+/**
+ * Claims run `runId` for this step. Returns undefined with the record when the run already
+ * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
+ * executes it) otherwise.
+ */
+async function claimRunForTasks(deps, options) {
+    const found = await deps.runs.getRun(options.runId);
+    if (!found) {
+        throw new errors_ConfigurationError({
+            message: `Run ${options.runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    const opener = repositoryOfRunUrl(found.workflowRunUrl);
+    if (options.repository && opener && opener !== options.repository)
+        throw new ForeignRunError(found, opener, options.repository);
+    const complete = options.partial !== true;
+    // The tasks this step executes go READY_TO_RUN in the write that claims (or reopens) the run.
+    const ready = options.tasks.map((t) => t.runTaskId);
+    const executor = {
+        id: newId(),
+        description: options.executor ?? 'a step outside a GitHub workflow',
+        claimedAt: new Date().toISOString(),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    };
+    // A run a later run found dead is never applied, whatever its status says.
+    if (found.supersededBy)
+        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+    if (found.status === 'SUCCEEDED') {
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
+        return { run: found, done: true };
+    }
+    if (found.status !== 'RUNNING') {
+        // Checked before the run is reopened: a refused list leaves the failed run as it was.
+        checkTaskList(found, options.tasks, { complete });
+        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
+        const run = await deps.runs.resumeRun(found.runId, executor, ready);
+        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
+        const resumed = run.attempts?.at(-1);
+        return { run, executor, ...(resumed ? { resumed } : {}) };
+    }
+    // Refusals first, writing nothing: the step's post step then closes the run it was given.
+    if (found.executor)
+        throw new RunClaimedError(found, found.executor);
+    checkTaskList(found, options.tasks, { complete });
+    // The superseding run may have taken the lock and stopped before closing this one.
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
+    const run = await deps.runs.claimRun(found.runId, executor, ready);
+    return { run, executor };
+}
+/**
+ * A step asked to execute a run that another repository's workflow opened: an application is
+ * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
+ * repository's workflow must not apply that application's plans. Nothing was changed, and the
+ * step's post step must leave the run alone.
+ */
+class ForeignRunError extends errors_ConfigurationError {
+    name = 'ForeignRunError';
+    constructor(run, opener, repository) {
+        super({
+            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
+            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
+/** The infra plugin `alias` of the run's manifest. */
+function infraPlugin(context, alias) {
+    const plugin = context.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
+    if (!plugin)
+        throw new Error(`run ${context.run.runId} has no infra plugin ${alias} in its manifest`);
+    return plugin;
+}
+/** A run-scope task waits for the run-scope task listed before it: they form one chain. */
+function afterPreviousRunTask(task, graph) {
+    const index = graph.tasks.findIndex((t) => t.runTaskId === task.runTaskId);
+    const previous = graph.tasks
+        .slice(0, index < 0 ? 0 : index)
+        .reverse()
+        .find((t) => t.pluginAppliedAlias === null);
+    return previous ? [previous.runTaskId] : [];
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/classic-plan.ts
+/**
+ * PLAN of one plugin (classic mode; orchestrate-and-plan runs it before approval). A plugin whose
+ * required Connection Interfaces already exist (from earlier deployments or other applications)
+ * is rendered and planned, and the plan saved for DEPLOY to apply; the others are planned after
+ * approval, after their producers. For a plugin the run destroys, the destroy is planned with the
+ * IaC of its last deployment, so the reviewer sees what it removes. PLAN tasks wait for nothing.
+ *
+ * The wire name PLAN is also unified mode's whole-run plan (unified-plan.ts): one name, two
+ * handlers, told apart by scope (a plugin alias or none), as TASK_LIST has always carried them.
+ */
+
+
+
+
+
+
+
+const classicPlan = {
+    type: 'PLAN',
+    scope: 'plugin',
+    phase: 'plan',
+    mode: 'classic',
+    listed: { stage: 0, for: 'kept-and-removed' },
+    label: 'PLAN',
+    waits: () => [],
+    async execute(context, alias) {
+        if (context.manifest.destroy.some((p) => p.alias === alias)) {
+            return planDestroy(context, alias, await context.iac.restoreLast(alias, 'plan-destroy'));
+        }
+        return planPlugin(context, infraPlugin(context, alias));
+    },
+};
+/** Plans the destroy of a removed plugin in `dir`, which holds the IaC of its last deployment. */
+async function planDestroy(context, alias, dir) {
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias));
+    const lockFile = await terraform.lockFile();
+    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(alias),
+        kind: 'destroy',
+        alias,
+        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
+        targets: [],
+        state: (await terraform.stateVersion()) ?? null,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+    });
+    return { plans: [record] };
+}
+async function planPlugin(context, plugin) {
+    const { workspace, environment } = context.manifest.target;
+    const missing = [];
+    const connections = {};
+    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
+    const requires = context.manifest.rollback ? [] : plugin.requires;
+    const found = await context.stores.context.getMany(workspace, environment, requires.map((r) => r.name));
+    for (const required of requires) {
+        const instance = found.get(required.name);
+        if (instance)
+            connections[required.name] = sha256(canonicalJson(instance.attributes));
+        else
+            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
+    }
+    if (missing.length > 0) {
+        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
+        context.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
+        return { unplanned: { alias: plugin.alias, reason } };
+    }
+    const project = await context.renderer.render(plugin);
+    const dir = (0,external_node_path_.join)(context.workDir, 'plan', plugin.alias);
+    await (0,promises_.rm)(dir, { recursive: true, force: true });
+    await writeRenderedProject(project, dir);
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias));
+    const state = (await terraform.stateVersion()) ?? null;
+    const lockFile = await terraform.lockFile();
+    const record = await savePlan(context.stores.runs, context.run.runId, terraform, context.logger, {
+        name: classicPlanName(plugin.alias),
+        kind: 'deploy',
+        alias: plugin.alias,
+        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
+        targets: [],
+        state,
+        ...(lockFile !== undefined ? { lockFile } : {}),
+        iacDigest: project.digest,
+        connections,
+    });
+    return { plans: [record] };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/deploy-self-hosted.ts
+/**
+ * DEPLOY_SELF_HOSTED (classic mode, after approval): applies one plugin, in its own state, with
+ * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
+ * outputs came out as planned); when the IaC changed it plans again and applies only if the new
+ * plan does the same things to the same resources, reporting the change prominently; otherwise it
+ * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
+ * plugin's Connection Interfaces. Waits for the plugin's IAC.
+ */
+
+
+
+
+
+
+
+
+const deploySelfHosted = {
+    type: 'DEPLOY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 1, for: 'kept' },
+    label: 'DEPLOY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'planned after approval' : '—';
+    },
+    waits(task, graph) {
+        const iac = graph.find('IAC_SELF_HOSTED', task.pluginAppliedAlias);
+        return iac ? [iac] : [];
+    },
+    async execute(context, alias) {
+        const plugin = infraPlugin(context, alias);
+        // Refused before anything is applied, rather than after.
+        await context.outputs.checkTarget(alias);
+        const dir = await context.iac.ensure(alias);
+        const { terraform, changes, use } = await applyPlugin(context, plugin, dir);
+        const outputs = await terraform.output();
+        const outputFile = await context.outputs.publish(plugin, outputs);
+        context.ledger.deployed(alias, context.ledger.digest(alias) ?? '');
+        return { changes, outputs, outputFile, reviewedPlan: use };
+    },
+};
+/**
+ * Applies the reviewed plan, a new plan that does the same things, or (with no plan saved) plans
+ * and applies in one go.
+ */
+async function applyPlugin(context, plugin, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    const terraform = context.terraform.project(dir, plugin.alias);
+    await terraform.init(context.terraform.stateBackend(plugin.alias), {
+        lockFile: record?.lockFile,
+    });
+    if (!record) {
+        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    }
+    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+    if (context.ledger.digest(plugin.alias) === record.iacDigest) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const changedInterfaces = await changedConnections(context, record);
+    const why = changedInterfaces.length > 0
+        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
+        : 'its rendered IaC changed since review';
+    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
+    await terraform.plan({ out: file });
+    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    if (differences.length > 0) {
+        throw new errors_ConfigurationError([
+            ...differences.map((message) => ({ message })),
+            {
+                message: `Nothing was applied to ${plugin.alias}.`,
+                hint: 'Start a new run (re-run the workflow) to review the new plan.',
+            },
+        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
+    }
+    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
+    return {
+        terraform,
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces },
+    };
+}
+/** The Connection Interfaces the plan was made with whose values changed since. */
+async function changedConnections(context, record) {
+    const { workspace, environment } = context.manifest.target;
+    const changed = [];
+    const planned = Object.entries(record.connections ?? {});
+    const found = await context.stores.context.getMany(workspace, environment, planned.map(([name]) => name));
+    for (const [name, digest] of planned) {
+        const instance = found.get(name);
+        if (!instance || sha256(canonicalJson(instance.attributes)) !== digest)
+            changed.push(name);
+    }
+    return changed;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/destroy-self-hosted.ts
+/**
+ * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
+ * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
+ * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
+ * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
+ * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
+ * plugin that required this one (consumers before producers).
+ */
+
+
+
+
+const destroySelfHosted = {
+    type: 'DESTROY_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 2, for: 'removed' },
+    label: 'DESTROY',
+    planApplied(use) {
+        if (use?.kind === 'applied')
+            return 'the reviewed destroy plan';
+        if (use?.kind === 'replanned')
+            return '⚠️ re-planned (same changes)';
+        return use ? 'destroyed without a saved plan' : '—';
+    },
+    waits(task, graph) {
+        const alias = task.pluginAppliedAlias ?? '';
+        const deploys = graph.tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED');
+        const consumers = graph.tasks.filter((t) => t.taskType === 'DESTROY_SELF_HOSTED' &&
+            t.pluginAppliedAlias !== null &&
+            graph.dependsOn(t.pluginAppliedAlias).includes(alias));
+        return [...deploys, ...consumers].map((t) => t.runTaskId);
+    },
+    async execute(context, alias) {
+        const removed = context.manifest.destroy.find((p) => p.alias === alias);
+        if (!removed)
+            throw new Error(`run ${context.run.runId} does not remove plugin ${alias}`);
+        const dir = await context.iac.restoreLast(alias, 'destroy');
+        const { changes, use } = await destroyPlugin(context, alias, dir);
+        await context.outputs.removeConnections(removed);
+        return { changes, reviewedPlan: use };
+    },
+};
+/** The destroy of `alias` in `dir`, which holds the IaC of its last deployment. */
+async function destroyPlugin(context, alias, dir) {
+    const { runs, iacStore } = context.stores;
+    const { logger } = context;
+    const runId = context.run.runId;
+    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
+    const terraform = context.terraform.project(dir, alias);
+    await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
+    if (!record)
+        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+    if (!moved) {
+        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
+        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
+        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
+    }
+    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
+    const count = await replanReviewedDestroy(terraform, record, file, {
+        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+        nothing: `Nothing of ${alias} was destroyed.`,
+        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    });
+    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'replanned', changedInterfaces: [], stateMoved: true },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/iac-self-hosted.ts
+
+const iacSelfHosted = {
+    type: 'IAC_SELF_HOSTED',
+    scope: 'plugin',
+    phase: 'apply',
+    mode: 'classic',
+    listed: { stage: 1, for: 'kept' },
+    label: 'IAC',
+    waits: (task, graph) => graph
+        .dependsOn(task.pluginAppliedAlias ?? '')
+        .flatMap((producer) => graph.find('DEPLOY_SELF_HOSTED', producer) ?? []),
+    async execute(context, alias) {
+        const project = await context.renderer.render(infraPlugin(context, alias));
+        await context.iac.store(alias, project);
+        context.logger.info(`Rendered ${project.files.length} file(s) of ${alias} (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-deploy.ts
+/**
+ * UNIFIED_DEPLOY (unified mode, after approval): applies exactly the saved deploy plan, refused
+ * when its bytes changed or the state moved since it was made; then writes each plugin's output
+ * file and publishes its Connection Interfaces. Follows PLAN.
+ */
+
+
+
+
+
+
+const unifiedDeploy = {
+    type: 'UNIFIED_DEPLOY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    listed: { stage: 2, for: 'run-if-kept' },
+    label: 'UNIFIED_DEPLOY',
+    planApplied: () => 'the reviewed plan',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { run, unified, logger } = context;
+        const { runs, iacStore } = context.stores;
+        const record = await unified.planRecord('deploy');
+        const bytes = await verifiedPlanBytes(runs, iacStore.bucket, run.runId, record);
+        const terraform = await unified.init(record.lockFile);
+        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
+        const file = (0,external_node_path_.join)(unified.dir, 'deploy.tfplan');
+        await (0,promises_.writeFile)(file, bytes);
+        logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
+        const changes = await terraform.applyPlan(file);
+        const outputs = await terraform.output();
+        const project = await unified.snapshot();
+        const pluginOutputs = [];
+        for (const alias of unified.keptAliases) {
+            const module = project.modules.find((m) => m.alias === alias);
+            const moduleOutputsOf = {};
+            for (const o of module?.outputs ?? []) {
+                const value = outputs[rootOutputName(alias, o.name)];
+                if (value)
+                    moduleOutputsOf[o.name] = value;
+            }
+            const outputFile = await context.outputs.publish(infraPlugin(context, alias), moduleOutputsOf);
+            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
+            const snapshot = await runs.getArtifact(run.runId, iacArtifact(alias));
+            context.ledger.deployed(alias, snapshot?.digest ?? '');
+        }
+        return { changes, pluginOutputs };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-destroy.ts
+/**
+ * UNIFIED_DESTROY (unified mode, after approval): plans the destroy of the removed modules again
+ * against the state the deploy left and applies it only when it destroys exactly the resources the
+ * reviewed destroy plan listed; then deletes their Connection Interfaces. Last of the chain.
+ */
+
+
+
+const unifiedDestroy = {
+    type: 'UNIFIED_DESTROY',
+    scope: 'run',
+    phase: 'apply',
+    mode: 'unified',
+    listed: { stage: 3, for: 'run-if-removed' },
+    label: 'UNIFIED_DESTROY',
+    planApplied: () => 'a new plan equal to the reviewed one',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { unified, manifest, logger } = context;
+        const record = await unified.planRecord('destroy');
+        const terraform = await unified.init(record.lockFile);
+        const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
+        const count = await replanReviewedDestroy(terraform, record, file, {
+            title: 'The destroy planned now is not the one that was reviewed',
+            nothing: 'Nothing was destroyed.',
+            hint: 'Re-run the workflow to review a new destroy plan.',
+        });
+        logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
+        const changes = await terraform.applyPlan(file);
+        for (const removed of manifest.destroy)
+            await context.outputs.removeConnections(removed);
+        return { changes };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-iac.ts
+/**
+ * UNIFIED_IAC (unified mode; orchestrate-and-plan runs it before approval): renders each kept
+ * plugin into `<alias>/` of the run's one project with its in-run connections wired through
+ * Terraform, renders each removed plugin again from its last deployment, and writes the root
+ * module (`stk-modules.tf`, `<alias>-outputs.tf`). In a rollback each module is taken as the
+ * version rolled back to deployed it, wiring included. First of the unified chain.
+ */
+
+
+
+
+
+const unifiedIac = {
+    type: 'UNIFIED_IAC',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    listed: { stage: 0, for: 'run' },
+    label: 'UNIFIED_IAC',
+    waits: afterPreviousRunTask,
+    async execute(context) {
+        const { manifest, run, unified, logger } = context;
+        const { runs } = context.stores;
+        checkModuleNames([...unified.keptAliases, ...unified.removedAliases]);
+        const files = [];
+        const modules = [];
+        for (const alias of unified.keptAliases) {
+            const recorded = await unified.rollbackModule(alias);
+            if (recorded) {
+                // A rollback deploys the module exactly as that version did, wiring included.
+                await runs.putArtifact(run.runId, iacArtifact(alias), recorded);
+                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
+                files.push(...moduleFilesOf(alias, recorded));
+                continue;
+            }
+            const plugin = infraPlugin(context, alias);
+            const wiring = wireModule(plugin, manifest);
+            const rendered = await context.renderer.render(plugin, wiring.connections);
+            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
+            const variables = connectionsFile(wiring.inputs);
+            if (variables)
+                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
+            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
+            const snapshot = {
+                digest: digestFiles(moduleFiles),
+                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+                inputs: wiring.inputs,
+                outputs,
+            };
+            await runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
+            modules.push({ alias, inputs: wiring.inputs, outputs });
+            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
+        }
+        for (const alias of unified.removedAliases) {
+            const previous = await unified.lastModule(alias);
+            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
+            files.push(...moduleFilesOf(alias, previous));
+            logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
+        }
+        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
+        for (const module of modules) {
+            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
+        }
+        const project = {
+            digest: digestFiles(files),
+            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+            modules,
+        };
+        await unified.write(files, project);
+        logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
+        return {};
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/unified-plan.ts
+
+const unifiedPlan = {
+    type: 'PLAN',
+    scope: 'run',
+    phase: 'plan',
+    mode: 'unified',
+    listed: { stage: 1, for: 'run' },
+    label: 'PLAN',
+    waits: afterPreviousRunTask,
+    async execute({ unified }) {
+        const terraform = await unified.init();
+        const state = (await terraform.stateVersion()) ?? null;
+        const lockFile = await terraform.lockFile();
+        const plans = [];
+        const kept = unified.keptAliases;
+        const removed = unified.removedAliases;
+        if (kept.length > 0) {
+            // Targets only exclude something when modules are being removed.
+            const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
+            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+        }
+        if (removed.length > 0) {
+            const targets = removed.map((a) => `module.${a}`);
+            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+        }
+        return { plans };
+    },
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/table.ts
+/**
+ * The task types: one handler each, one line each below. Everything the rest of the engine knows
+ * about task types is derived from this table: a run's task list per mode, which types a TASK_LIST
+ * may name, which tasks orchestrate-and-plan runs before approval (the planning set), what each
+ * task waits for in the graph, a run's deployment mode, and how summaries name a task.
+ *
+ * Lower layers (tasks/, runs/, schedule/) treat a task type as an opaque string: they store and
+ * compare it, and take the graph's waits as a function (schedule's WaitsOf). Only this table says
+ * which types exist, and it checks every task list that comes in (checkTaskTypes).
+ *
+ * A handler is found by its wire name and its scope: PLAN is classic mode's per-plugin plan and
+ * unified mode's whole-run plan, two handlers under one name, as TASK_LIST has always carried it
+ * (pluginAppliedAlias set or null).
+ */
+
+
+
+
+
+
+
+
+
+const TASK_HANDLERS = [
+    iacSelfHosted,
+    deploySelfHosted,
+    destroySelfHosted,
+    classicPlan,
+    unifiedIac,
+    unifiedPlan,
+    unifiedDeploy,
+    unifiedDestroy,
+];
+/** A set of handlers and what is derived from them (TASK_TABLE: the engine's). */
+class TaskTable {
+    handlers;
+    /** Every wire name a TASK_LIST may name, in table order. */
+    types;
+    /** The wire names orchestrate-and-plan runs itself before approval (left out of apply_tasks). */
+    planning;
+    constructor(handlers) {
+        this.handlers = handlers;
+        const seen = new Map();
+        for (const handler of handlers) {
+            const other = seen.get(handler.type);
+            // One name, one phase: apply_tasks and the summaries split tasks by name.
+            if (other && (other.scope === handler.scope || other.phase !== handler.phase))
+                throw new Error(`task type ${handler.type} has two handlers of ${other.scope === handler.scope ? `scope ${handler.scope}` : 'different phases'}`);
+            seen.set(handler.type, handler);
+        }
+        this.types = [...seen.keys()];
+        this.planning = [...seen.values()].filter((h) => h.phase === 'plan').map((h) => h.type);
+    }
+    /**
+     * The tasks of a run of `mode` (docs/runs-and-tasks.md#ordering-and-the-task-graph), in a valid order task by task: stage by
+     * stage, within a stage the run's own tasks first, then plugin by plugin, each plugin's tasks in
+     * table order (classic: every PLAN; then IAC and DEPLOY of each plugin, producers first; then
+     * each DESTROY, consumers first). None when the run would have no task to apply.
+     *
+     * @param deployOrder infra plugin aliases in dependency order (producers first)
+     * @param destroyOrder removed plugin aliases in destroy order (consumers first)
+     */
+    taskList(mode, deployOrder, destroyOrder) {
+        const kept = new Set(deployOrder);
+        for (const alias of destroyOrder)
+            if (kept.has(alias))
+                throw new Error(`taskList: alias ${alias} is both deployed and destroyed`);
+        const runWants = {
+            run: true,
+            'run-if-kept': deployOrder.length > 0,
+            'run-if-removed': destroyOrder.length > 0,
+            kept: false,
+            removed: false,
+            'kept-and-removed': false,
+        };
+        const pluginWants = (handler, alias) => handler.listed.for === 'kept-and-removed' ||
+            handler.listed.for === (kept.has(alias) ? 'kept' : 'removed');
+        const ofMode = this.handlers.filter((h) => h.mode === mode);
+        const stages = [...new Set(ofMode.map((h) => h.listed.stage))].sort((a, b) => a - b);
+        const tasks = [];
+        for (const stage of stages) {
+            const inStage = ofMode.filter((h) => h.listed.stage === stage);
+            for (const handler of inStage)
+                if (handler.scope === 'run' && runWants[handler.listed.for])
+                    tasks.push({ taskType: handler.type, pluginAppliedAlias: null });
+            for (const alias of [...deployOrder, ...destroyOrder])
+                for (const handler of inStage)
+                    if (handler.scope === 'plugin' && pluginWants(handler, alias))
+                        tasks.push({ taskType: handler.type, pluginAppliedAlias: alias });
+        }
+        return tasks.some((t) => this.find(t)?.phase === 'apply') ? tasks : [];
+    }
+    /** The handler of `task`, if the table has one for its type and scope. */
+    find(task) {
+        const scope = task.pluginAppliedAlias === null ? 'run' : 'plugin';
+        return this.handlers.find((h) => h.type === task.taskType && h.scope === scope);
+    }
+    /** Refuses a task list naming a type (or a scope of it) the table does not have. */
+    checkTaskTypes(tasks) {
+        tasks.forEach((task, index) => {
+            if (this.find(task))
+                return;
+            const where = `element ${index} has taskType ${JSON.stringify(task.taskType)}`;
+            const known = this.types.includes(task.taskType);
+            throw new errors_ConfigurationError({
+                message: known
+                    ? `${where} ${task.pluginAppliedAlias === null ? 'without' : 'with'} a pluginAppliedAlias, which that type does not take.`
+                    : `${where}; expected one of ${this.types.join(', ')}.`,
+                hint: 'Pass the apply_tasks output of orchestrate-and-plan unchanged.',
+            });
+        });
+        return [...tasks];
+    }
+    /** What a task waits for in the graph: its handler's waits (none for an unknown one). */
+    waits = (task, graph) => this.find(task)?.waits(task, graph) ?? [];
+    /** A run's mode: unified when any of its tasks is a unified mode's. */
+    mode(tasks) {
+        return tasks.some((t) => this.find(t)?.mode === 'unified') ? 'unified' : 'classic';
+    }
+    /** Whether orchestrate-and-plan runs `task` before approval. */
+    isPlanning(task) {
+        return this.find(task)?.phase === 'plan';
+    }
+    /** How summaries name a task type in a few characters (its wire name when unknown). */
+    label(task) {
+        return this.find(task)?.label ?? task.taskType;
+    }
+    /** Executes `task` with its handler. */
+    async execute(context, task) {
+        const handler = this.find(task);
+        if (!handler)
+            throw new Error(`task ${task.runTaskId} (${task.taskType} ${task.pluginAppliedAlias ?? 'over the whole run'}) has no handler`);
+        return handler.scope === 'run'
+            ? handler.execute(context)
+            : handler.execute(context, task.pluginAppliedAlias);
+    }
+}
+/** The engine's task types. */
+const table_TASK_TABLE = new TaskTable(TASK_HANDLERS);
+/** Every task type's wire name. */
+const TASK_TYPES = table_TASK_TABLE.types;
+/** The types orchestrate-and-plan executes itself before asking for approval (both modes). */
+const PLANNING_TASKS = table_TASK_TABLE.planning;
+
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/logging/quiet-logger.ts
+/**
+ * A logger that keeps only errors (and secrets, groups): for a second pass over the same input,
+ * whose notices would repeat the first one's.
+ */
+function quiet_logger_quietLogger(logger) {
+    return {
+        debug: () => undefined,
+        info: () => undefined,
+        warning: () => undefined,
+        error: (message, location) => logger.error(message, location),
+        group: (title, fn) => logger.group(title, fn),
+        addSecret: (value) => logger.addSecret(value),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/template-warnings.ts
+
+class TemplateWarnings {
+    references = [];
+    collisionsOf = new Set();
+    /**
+     * Warns, once per plugin, about inputs named like the template context's own names (see
+     * templateNameCollisions for which one a template sees), at the plugin's plugin.yaml.
+     */
+    reportCollisions(logger, alias, inputs, location) {
+        if (this.collisionsOf.has(alias))
+            return;
+        this.collisionsOf.add(alias);
+        for (const collision of templateNameCollisions(inputs)) {
+            logger.warning(`Plugin ${alias}: ${collision.message}`, location);
+        }
+    }
+    /** Annotates the references not reported yet, with `logger` (the task's own log). */
+    report(logger, found) {
+        const before = this.references.length;
+        template_session_mergeReferences(this.references, found ?? []);
+        for (const reference of this.references.slice(before)) {
+            logger.warning(describeUndefinedReference(reference), reference.location);
+        }
+    }
+}
+/** The render mode FEATURES_TEMPLATE_STRICT asks for. */
+function undefinedModeOf(strict) {
+    return strict ? 'strict' : 'lenient';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/deploy.ts
+/**
+ * DEPLOY: deploys .stk/stk.yaml as it is, against the workspace context and the last successful
+ * deployment; with SKIP_DEPLOY an unchanged deployment ends SKIPPED at once.
+ */
+
+
+
+
+
+
+
+
+
+const deployRunType = {
+    type: 'DEPLOY',
+    title: 'Deployment',
+    describe: 'deploys .stk/stk.yaml as it is',
+    input: 'the default',
+    buildManifest: buildDeployManifest,
+    unchanged: unchangedPlugins,
+    skipReason(operation, manifest, live, mode, terraformVersion) {
+        if (operation.skipUnchanged !== true)
+            return undefined;
+        if (!live?.fingerprint || manifest.destroy.length > 0)
+            return undefined;
+        if (live.fingerprint !== deploymentFingerprint(manifest, mode, terraformVersion))
+            return undefined;
+        return `Nothing changed since run ${live.runId} deployed version ${live.version} (${live.finishedAt}): the same plugins in the same order, with the same inputs, files and required Connection Interface values, in ${mode} mode with Terraform ${terraformVersion}. SKIP_DEPLOY is on, so the run ends SKIPPED with nothing to approve.`;
+    },
+    keepsVersion: true,
+    recordFields: () => ({}),
+    recordConsumers: (deps, run, manifest) => deps.consumers.record(manifest.target, run.runId, consumer_index_requirementsOf(manifest.plugins)),
+    summary: () => '',
+    nothingToDo: 'Nothing to deploy or destroy: no run was opened.',
+};
+async function buildDeployManifest({ deps, options, descriptor, logger }) {
+    // Broken type files fail here too, before any call to S3.
+    const repositoryTypes = await readRepositoryTypes(options.repoRoot, options.workdir);
+    // Only the interfaces stk.yaml requires: the run costs the same in a workspace of any size.
+    // v1 connectors may be required ones too: which, only plugin.yaml says.
+    const required = descriptor.plugins.flatMap((p) => [...p.requires, ...p.connectors].map((r) => r.name));
+    const [found, sharedValues, workspaceTypes] = await Promise.all([
+        deps.context.getMany(options.workspace, options.environment, required),
+        deps.sharedValues.resolve(options.workspace, options.environment),
+        deps.connectionTypes.list(options.workspace),
+    ]);
+    for (const value of Object.values(sharedValues)) {
+        const text = value.secret ? secretText(value.value) : undefined;
+        if (text)
+            logger.addSecret(text);
+    }
+    const { types: connectionTypes, notices } = mergeTypes(repositoryTypes, workspaceTypes);
+    notices.forEach((n) => logger.warning(n));
+    const manifestOptions = {
+        ...options,
+        connectionInterfaces: [...found.values()],
+        sharedValues,
+        connectionTypes,
+        logger,
+    };
+    // The target (and so the history to compare with) is known only once stk.yaml is read.
+    // Computed inputs render inside: the session gives them the mode and collects what was undefined.
+    const built = await withTemplateSession(undefinedModeOf(options.templateStrict), () => buildManifest(manifestOptions));
+    let manifest = built.result;
+    const templateWarnings = built.references;
+    for (const reference of templateWarnings)
+        logger.warning(describeUndefinedReference(reference), reference.location);
+    const last = await deps.history.getLast(manifest.target);
+    const live = deployment_history_liveDeployment(last);
+    if (live) {
+        manifest = await buildManifest({
+            ...manifestOptions,
+            logger: quiet_logger_quietLogger(logger),
+            previous: recordedManifest(live),
+        });
+    }
+    const open = connectionTypeNames(manifest.plugins).filter((n) => !connectionTypes.has(n));
+    if (open.length > 0)
+        logger.info(`Connection Interface Type(s) without a contract (open world, attributes not checked): ${open.join(', ')}. Contracts go in ${REPOSITORY_TYPES_DIR}/ or the workspace (CLI types put).`);
+    return { manifest, last, templateWarnings };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/destroy.ts
+/**
+ * DESTROY: destroys every plugin of the last deployment, consumers first. Its success marks the
+ * target destroyed and empties its entries in the consumer index; the version records stay, so a
+ * rollback can bring a version back.
+ */
+
+
+const destroyRunType = {
+    type: 'DESTROY',
+    title: 'Destroy',
+    describe: 'destroys what the last deployment left; its history is kept',
+    input: 'DESTROY: true',
+    async buildManifest({ deps, options, target: targetOf, logger }) {
+        const target = targetOf();
+        const last = await deps.history.getLast(target);
+        const live = deployment_history_liveDeployment(last);
+        if (!live)
+            logger.info(last?.destroyed
+                ? `${target.appName} was already destroyed in ${target.workspace}/${target.environment} by run ${last.destroyed.runId} (${last.destroyed.at}).`
+                : `${target.appName} was never deployed to ${target.workspace}/${target.environment}.`);
+        const manifest = live
+            ? destroyManifest(target, live, options.version)
+            : emptyManifest(target, options.version);
+        return { manifest, last, templateWarnings: [] };
+    },
+    unchanged: () => [],
+    skipReason: () => undefined,
+    keepsVersion: false,
+    recordFields: (run, at) => ({ destroyed: { runId: run.runId, at } }),
+    recordConsumers: (deps, _run, manifest) => deps.consumers.remove(manifest.target),
+    summary({ manifest, previous }, m) {
+        if (manifest.destroy.length === 0)
+            return '';
+        return `🗑️ ${m.strong('Destroy')}: every plugin of the last deployment (run ${m.code(previous?.runId ?? '?')}, version ${m.code(previous?.version ?? '?')}) is destroyed, consumers first: ${m.codes(manifest.destroy.map((p) => p.alias))}. Their Connection Interfaces are removed; the deployment history is kept.`;
+    },
+    nothingToDo: 'Nothing to destroy: nothing of this application is deployed in this environment. No run was opened.',
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/mode-check.ts
+
+
+/**
+ * Refuses a run in another mode than `record` was deployed in: the two keep Terraform state
+ * differently, so switching would deploy everything a second time.
+ */
+function mode_check_checkMode(record, mode, what) {
     const recorded = record.mode ?? 'classic';
     if (recorded === mode)
         return;
     const { target } = recordedManifest(record);
-    throw new ConfigurationError({
+    throw new errors_ConfigurationError({
         message: `${target.appName} was ${what} to ${target.workspace}/${target.environment} in ${recorded} mode (run ${record.runId}); this run asks for ${mode} mode. The two keep Terraform state differently (${recorded === 'classic' ? 'one state per plugin' : 'one state for the application'}), so switching would deploy everything a second time.`,
         hint: `Keep ${recorded} mode (${recorded === 'classic' ? 'FEATURES_UNIFIED_DEPLOY: false' : 'FEATURES_UNIFIED_DEPLOY: true'}) for this application and environment, or migrate its state by hand first.`,
     });
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/rollback.ts
+/**
+ * ROLLBACK: redeploys the IaC an earlier version tag deployed (ROLLBACK_TO), not rendered again;
+ * plugins deployed since are destroyed. It does not make a new version record.
+ */
+
+
+
+const rollbackRunType = {
+    type: 'ROLLBACK',
+    title: 'Rollback',
+    describe: 'redeploys the IaC an earlier version deployed, as recorded',
+    input: 'ROLLBACK_TO: <version>',
+    async buildManifest({ deps, target: targetOf, mode }, operation) {
+        const target = targetOf();
+        const last = await deps.history.getLast(target);
+        const tag = await deps.history.getByVersion(target, operation.version);
+        if (!tag)
+            throw unknownVersionError(target, operation.version, await deps.history.listDeployed(target));
+        mode_check_checkMode(tag, mode, `deployed as version ${tag.version}`);
+        return { manifest: rollbackManifest(target, tag, last), last, templateWarnings: [] };
+    },
+    unchanged: () => [],
+    skipReason: () => undefined,
+    keepsVersion: false,
+    recordFields: () => ({}),
+    recordConsumers: (deps, run, manifest) => deps.consumers.record(manifest.target, run.runId, consumer_index_requirementsOf(manifest.plugins)),
+    summary({ manifest }, m) {
+        const r = manifest.rollback;
+        if (!r)
+            return '';
+        return [
+            `⏪ ${m.strong(`Rollback to version ${m.code(r.version)}`)}: redeploys the IaC that run ${m.code(r.runId)} deployed (${m.text(r.finishedAt)}), not rendered again.`,
+            r.added.length > 0 ? `Destroys ${m.codes(r.added)}, deployed since.` : '',
+            r.recreated.length > 0 ? `Creates ${m.codes(r.recreated)} again, removed since.` : '',
+        ]
+            .filter(Boolean)
+            .join(' ');
+    },
+    nothingToDo: 'Nothing to deploy or destroy: no run was opened.',
+};
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/table.ts
+
+
+
+/** Every run type by its name. */
+const RUN_TYPE_TABLE = {
+    DEPLOY: deployRunType,
+    ROLLBACK: rollbackRunType,
+    DESTROY: destroyRunType,
+};
+/** The handler of a run type (of a run record, or of the operation asked for). */
+function table_runTypeOf(type) {
+    // Each handler takes only its own operation: callers pass the operation whose type they looked up.
+    return RUN_TYPE_TABLE[type];
+}
+/**
+ * The run type that wrote a deployment record: records written before run types existed have
+ * none and were written by a DEPLOY.
+ */
+function recordedRunType(record) {
+    return record.runType ?? 'DEPLOY';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
+/** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
+async function recordApproval(deps, run, approval) {
+    if (!approval)
+        return run;
+    deps.logger.info(describeApproval(approval));
+    try {
+        return await deps.runs.recordApproval(run.runId, approval);
+    }
+    catch (error) {
+        deps.logger.warning(`Who approved run ${run.runId} could not be recorded (${error.message}); the deployment goes on.`);
+        return run;
+    }
+}
+/** One line for the job log: who approved, or why it is not known. */
+function describeApproval(approval) {
+    if (approval.unavailable)
+        return `Approval not recorded: ${approval.unavailable}`;
+    const reviews = approval.reviews ?? [];
+    if (reviews.length === 0)
+        return 'Approval: GitHub lists no environment review for this workflow run (no environment with required reviewers).';
+    return `Approval: ${reviews
+        .map((r) => `${r.state} by ${r.login} (environment ${r.environments.join(', ') || '?'})${r.comment ? `: "${r.comment}"` : ''}`)
+        .join('; ')}.`;
+}
+/** What the history keeps of a run's audit (all of it, when there is one). */
+function historyAudit(run) {
+    return run.audit ? { audit: run.audit } : {};
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/record-outcome.ts
+
+
+
+/**
+ * @param mode how the run deployed (from its task list: the handler table's, above this layer)
+ * @param deployedIac the IaC this job deployed, by plugin alias; the others keep the last
+ *   deployment's
+ * @param terraformVersion the version that applied it (SKIP_DEPLOY compares it)
+ */
+async function recordRunOutcome(deps, run, manifest, mode, deployedIac, terraformVersion) {
+    const { target } = manifest;
+    const runType = table_runTypeOf(run.type);
+    const last = await deps.history.getLast(target);
+    const at = new Date().toISOString();
+    const iac = {};
+    for (const alias of manifest.deployOrder) {
+        const entry = deployedIac(alias) ?? last?.iac[alias];
+        if (entry)
+            iac[alias] = entry;
+    }
+    await deps.history.record(target, {
+        runId: run.runId,
+        runType: run.type,
+        mode,
+        version: run.version,
+        finishedAt: at,
+        manifestDigest: manifest.digest,
+        manifest: manifest,
+        iac,
+        terraformVersion,
+        fingerprint: deploymentFingerprint(manifest, mode, terraformVersion),
+        ...historyAudit(run),
+        ...runType.recordFields(run, at),
+    }, { keepVersion: runType.keepsVersion });
+    await runType.recordConsumers(deps, run, manifest);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/run-types/index.ts
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/close-after-failure.ts
+
 /** Ends a run that failed before its tasks could start; never hides the original error. */
-async function closeAfterFailure(deps, runId, error) {
+async function close_after_failure_closeAfterFailure(deps, runId, error) {
     const status = classifyError(error);
     try {
         await deps.runs.finishRun(runId, status, {
@@ -96029,17 +98017,6 @@ async function closeAfterFailure(deps, runId, error) {
     catch (closeError) {
         deps.logger.error(`Run ${runId} could not be closed (${closeError.message}); run cancel-run with its RUN_ID to release the lock.`);
     }
-}
-/** The second manifest build repeats the first one's notices: keep only its errors. */
-function quiet(logger) {
-    return {
-        debug: () => undefined,
-        info: () => undefined,
-        warning: () => undefined,
-        error: (message, location) => logger.error(message, location),
-        group: (title, fn) => logger.group(title, fn),
-        addSecret: (value) => logger.addSecret(value),
-    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-watch.ts
@@ -96076,7 +98053,7 @@ function watchRun(runs, runId, logger, options) {
                 const by = run.supersededBy
                     ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
                     : 'by another job (cancel-run)';
-                closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
+                closed = new errors_CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
                 logger.warning(closed.message);
                 controller.abort(closed);
             }
@@ -96098,59 +98075,44 @@ function watchRun(runs, runId, logger, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
+/**
+ * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
+ * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
+ */
+
+
+function runTaskLogs(store, runId, inner, options) {
+    const logger = new TaskLogRecorder(inner, {
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        secrets: options.secrets,
+    });
+    return {
+        logger,
+        run: (runTaskId, fn) => logger.task(fn, async (text) => {
+            await putTaskLog(store, runId, runTaskId, text);
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/schedule/task-graph.ts
-const PLUGIN_TASKS = [
-    'IAC_SELF_HOSTED',
-    'DEPLOY_SELF_HOSTED',
-    'DESTROY_SELF_HOSTED',
-];
 /**
  * @param dependsOn per plugin alias, the aliases it requires a connection from (manifest
  *   `dependsOn`, for kept and removed plugins alike)
+ * @param waitsOf what each task waits for (the handler table's `waits`)
  */
-function taskGraph(tasks, dependsOn) {
-    const find = (type, alias) => tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId;
-    const deploys = tasks.filter((t) => t.taskType === 'DEPLOY_SELF_HOSTED').map((t) => t.runTaskId);
-    const nodes = [];
-    let previousOther;
-    for (const task of tasks) {
-        const alias = task.pluginAppliedAlias;
-        const after = new Set();
-        if (alias === null || !PLUGIN_TASKS.includes(task.taskType)) {
-            // PLAN tasks are independent of each other; the unified chain keeps its order.
-            if (task.taskType !== 'PLAN' || alias === null) {
-                if (previousOther)
-                    after.add(previousOther);
-                previousOther = task.runTaskId;
-            }
-        }
-        else if (task.taskType === 'IAC_SELF_HOSTED') {
-            for (const producer of dependsOn.get(alias) ?? []) {
-                const id = find('DEPLOY_SELF_HOSTED', producer);
-                if (id)
-                    after.add(id);
-            }
-        }
-        else if (task.taskType === 'DEPLOY_SELF_HOSTED') {
-            const id = find('IAC_SELF_HOSTED', alias);
-            if (id)
-                after.add(id);
-        }
-        else {
-            for (const id of deploys)
-                after.add(id);
-            // Consumers before producers: wait for the destroy of every removed plugin requiring this one.
-            for (const other of tasks) {
-                if (other.taskType !== 'DESTROY_SELF_HOSTED' || other.pluginAppliedAlias === null)
-                    continue;
-                if ((dependsOn.get(other.pluginAppliedAlias) ?? []).includes(alias))
-                    after.add(other.runTaskId);
-            }
-        }
+function taskGraph(tasks, dependsOn, waitsOf) {
+    const view = {
+        tasks,
+        find: (type, alias) => tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias)?.runTaskId,
+        dependsOn: (alias) => dependsOn.get(alias) ?? [],
+    };
+    const ids = new Set(tasks.map((t) => t.runTaskId));
+    return tasks.map((task) => {
+        const after = new Set([...waitsOf(task, view)].filter((id) => ids.has(id)));
         after.delete(task.runTaskId);
-        nodes.push({ id: task.runTaskId, after: [...after] });
-    }
-    return nodes;
+        return { id: task.runTaskId, after: [...after] };
+    });
 }
 /**
  * For each task, the number of tasks on the longest chain from it to the end (itself included):
@@ -96256,982 +98218,31 @@ class Scheduler {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
-/**
- * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
- * the manifest it was planned from, a snapshot of each plugin's files, and each plugin's rendered
- * IaC (whose object key the deployment history points at, for destroy and rollback). Unified
- * runs add the whole rendered project and one record per saved plan (whose plan file and plan
- * text are raw files of the run: see RunStore.putFile).
- */
-const artifacts_MANIFEST_ARTIFACT = 'manifest';
-function artifacts_sourceArtifact(alias) {
-    return `sources/${alias}`;
-}
-function iacArtifact(alias) {
-    return `iac/${alias}`;
-}
-const UNIFIED_PROJECT_ARTIFACT = 'unified/project';
-/**
- * Names of saved plans: unified mode has `deploy` and `destroy`; classic mode one per plugin,
- * `plugins/<alias>`.
- */
-function classicPlanName(alias) {
-    return `plugins/${alias}`;
-}
-function planArtifact(name) {
-    return `plans/${name}`;
-}
-function planFile(name) {
-    return `plans/${name}.tfplan`;
-}
-function planTextFile(name) {
-    return `plans/${name}.txt`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-audit.ts
-/** The run with its approval recorded; on a failure to write, the run as it was, and a warning. */
-async function recordApproval(deps, run, approval) {
-    if (!approval)
-        return run;
-    deps.logger.info(describeApproval(approval));
-    try {
-        return await deps.runs.recordApproval(run.runId, approval);
+;// CONCATENATED MODULE: ./packages/core/src/deployment/deployed-iac.ts
+class DeployedIacLedger {
+    keyOf;
+    digests = new Map();
+    deployedIac = new Map();
+    /** @param keyOf the object key of plugin `alias`'s IaC artifact in the run */
+    constructor(keyOf) {
+        this.keyOf = keyOf;
     }
-    catch (error) {
-        deps.logger.warning(`Who approved run ${run.runId} could not be recorded (${error.message}); the deployment goes on.`);
-        return run;
+    /** `alias`'s IaC, digest `digest`, is on this job's disk. */
+    rendered(alias, digest) {
+        this.digests.set(alias, digest);
     }
-}
-/** One line for the job log: who approved, or why it is not known. */
-function describeApproval(approval) {
-    if (approval.unavailable)
-        return `Approval not recorded: ${approval.unavailable}`;
-    const reviews = approval.reviews ?? [];
-    if (reviews.length === 0)
-        return 'Approval: GitHub lists no environment review for this workflow run (no environment with required reviewers).';
-    return `Approval: ${reviews
-        .map((r) => `${r.state} by ${r.login} (environment ${r.environments.join(', ') || '?'})${r.comment ? `: "${r.comment}"` : ''}`)
-        .join('; ')}.`;
-}
-/** What the history keeps of a run's audit (all of it, when there is one). */
-function historyAudit(run) {
-    return run.audit ? { audit: run.audit } : {};
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
-/**
- * Each task's log, stored with its run when the task ends (runs/<ulid>/logs/, see
- * TaskLogRecorder): the logger a job's tasks log through, and how one task is run with its log kept.
- */
-
-
-function runTaskLogs(store, runId, inner, options) {
-    const logger = new TaskLogRecorder(inner, {
-        ...(options.maskLog ? { mask: options.maskLog } : {}),
-        secrets: options.secrets,
-    });
-    return {
-        logger,
-        run: (runTaskId, fn) => logger.task(fn, async (text) => {
-            await putTaskLog(store, runId, runTaskId, text);
-        }),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/task-list-check.ts
-/**
- * TASK_LIST is the approved job's copy of orchestrate-and-plan's apply_tasks, passed through the
- * workflow: it is checked against the run's own tasks, which are authoritative. A task the run does
- * not have (or has with another type or plugin) is refused; so is a list that leaves out a task
- * still to be done, since the run could then never have done what was reviewed. The order of the
- * list does not matter: tasks run in the order the run recorded them (a valid order), and with
- * TASK_PARALLELISM above 1 as soon as what they wait for has succeeded.
- */
-
-const task_list_check_HINT = 'Pass needs.<job>.outputs.apply_tasks of the orchestrate-and-plan job that opened this run, unchanged.';
-/**
- * Refuses a TASK_LIST that does not match `run`. With `complete`, every task of the run not yet
- * SUCCEEDED must be in it (runtime-tasks, which closes the run); without it (orchestrate-and-plan's
- * own tasks) the list may be a part.
- */
-function checkTaskList(run, tasks, options) {
-    if (tasks.length === 0) {
-        throw new errors_ConfigurationError({
-            message: 'TASK_LIST is empty.',
-            hint: 'If orchestrate-and-plan returned tasks, GitHub may have dropped the job output because it contained a secret: check that no secret value appears in apply_tasks, and pass needs.<job>.outputs.apply_tasks unchanged.',
-        });
+    /** The digest of `alias`'s IaC rendered or restored in this job, if it was. */
+    digest(alias) {
+        return this.digests.get(alias);
     }
-    const problems = tasks.flatMap((task, index) => {
-        const recorded = run.tasks.find((t) => t.runTaskId === task.runTaskId);
-        if (!recorded)
-            return [
-                {
-                    message: `TASK_LIST element ${index} (${task_list_check_describe(task)}, ${task.runTaskId}) is not a task of run ${run.runId}.`,
-                },
-            ];
-        if (recorded.taskType !== task.taskType ||
-            recorded.pluginAppliedAlias !== task.pluginAppliedAlias) {
-            return [
-                {
-                    message: `TASK_LIST element ${index} says ${task_list_check_describe(task)}, but run ${run.runId} recorded ${task_list_check_describe(recorded)} for it.`,
-                },
-            ];
-        }
-        return [];
-    });
-    if (options.complete) {
-        const listed = new Set(tasks.map((t) => t.runTaskId));
-        const missing = run.tasks.filter((t) => t.status !== 'SUCCEEDED' && !listed.has(t.runTaskId));
-        if (missing.length > 0)
-            problems.push({
-                message: `TASK_LIST leaves out ${missing.length} task(s) of run ${run.runId} that are still to be done: ${missing.map((t) => `${task_list_check_describe(t)} (${t.runTaskId})`).join(', ')}. A run only succeeds when every task it planned has succeeded.`,
-            });
+    /** The run's IaC of `alias` (digest `digest`) is what this run deployed for it. */
+    deployed(alias, digest) {
+        this.deployedIac.set(alias, { key: this.keyOf(alias), digest });
     }
-    if (problems.length > 0) {
-        problems[problems.length - 1] = { ...problems[problems.length - 1], hint: task_list_check_HINT };
-        throw new errors_ConfigurationError(problems, 'TASK_LIST does not match the run');
+    /** What this run deployed for `alias`, if it deployed it. */
+    deployedOf(alias) {
+        return this.deployedIac.get(alias);
     }
-}
-/** The listed tasks in the order the run recorded them (orchestrate-and-plan's valid order). */
-function inRunOrder(run, tasks) {
-    const position = new Map(run.tasks.map((t, i) => [t.runTaskId, i]));
-    return [...tasks].sort((a, b) => (position.get(a.runTaskId) ?? 0) - (position.get(b.runTaskId) ?? 0));
-}
-/**
- * Why `run` cannot be closed SUCCEEDED, when some task of it did not succeed (a task list that
- * left tasks out, tasks the scheduler could not start): the run must then fail, never succeed.
- */
-function incompleteRun(run) {
-    const left = run.tasks.filter((t) => t.status !== 'SUCCEEDED');
-    if (left.length === 0)
-        return undefined;
-    return new Error(`run ${run.runId} cannot succeed: ${left.length} of its task(s) did not succeed (${left.map((t) => `${task_list_check_describe(t)} ${t.status}`).join(', ')}); nothing is recorded as deployed`);
-}
-function task_list_check_describe(task) {
-    return `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/run-claim.ts
-/**
- * The start of executing a run's tasks: the run must exist, the step takes its executor claim
- * (reopening the run first when it failed: a re-run of the failed job), and TASK_LIST must match
- * the run's tasks. Every refusal comes before any write, so it changes nothing in the run; the
- * refused step's post step then closes a RUNNING run it was given (ABORTED, lock released), except
- * when another step holds the run (see executor-claim.ts).
- */
-
-
-
-
-
-const newId = monotonicFactory();
-/**
- * Claims run `runId` for this step. Returns undefined with the record when the run already
- * SUCCEEDED (nothing to do). Throws ConfigurationError (RunClaimedError when another step
- * executes it) otherwise.
- */
-async function claimRunForTasks(deps, options) {
-    const found = await deps.runs.getRun(options.runId);
-    if (!found) {
-        throw new errors_ConfigurationError({
-            message: `Run ${options.runId} does not exist in the IaC bucket.`,
-            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-        });
-    }
-    const opener = repositoryOfRunUrl(found.workflowRunUrl);
-    if (options.repository && opener && opener !== options.repository)
-        throw new ForeignRunError(found, opener, options.repository);
-    const complete = options.partial !== true;
-    const executor = {
-        id: newId(),
-        description: options.executor ?? 'a step outside a GitHub workflow',
-        claimedAt: new Date().toISOString(),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-    };
-    // A run a later run found dead is never applied, whatever its status says.
-    if (found.supersededBy)
-        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
-    if (found.status === 'SUCCEEDED') {
-        checkTaskList(found, options.tasks, { complete });
-        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
-        return { run: found, done: true };
-    }
-    if (found.status !== 'RUNNING') {
-        // Checked before the run is reopened: a refused list leaves the failed run as it was.
-        checkTaskList(found, options.tasks, { complete });
-        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
-        const run = await deps.runs.resumeRun(found.runId, executor);
-        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
-        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
-        const resumed = run.attempts?.at(-1);
-        return { run, executor, ...(resumed ? { resumed } : {}) };
-    }
-    // Refusals first, writing nothing: the step's post step then closes the run it was given.
-    if (found.executor)
-        throw new RunClaimedError(found, found.executor);
-    checkTaskList(found, options.tasks, { complete });
-    // The superseding run may have taken the lock and stopped before closing this one.
-    const lock = await deps.runs.lockOf(found.target);
-    if (lock?.runId !== found.runId)
-        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
-    // Conditional: of two steps that got this far at once, one claims, the other is refused here.
-    const run = await deps.runs.claimRun(found.runId, executor);
-    return { run, executor };
-}
-/**
- * A step asked to execute a run that another repository's workflow opened: an application is
- * bound to its repository (see repository-binding.ts), and a RUN_ID copied into another
- * repository's workflow must not apply that application's plans. Nothing was changed, and the
- * step's post step must leave the run alone.
- */
-class ForeignRunError extends errors_ConfigurationError {
-    name = 'ForeignRunError';
-    constructor(run, opener, repository) {
-        super({
-            message: `Run ${run.runId} was opened by a workflow of repository ${opener} (${run.workflowRunUrl}); this step runs in ${repository} and may not execute it. Nothing was changed.`,
-            hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/connection-outputs.ts
-/**
- * Maps outputs to instances. A `from` that is not a root output of the rendered project is a
- * problem naming it and the outputs that do exist.
- */
-function mapOutputsToConnections(generated, outputs, producer, now, pluginFile) {
-    const instances = [];
-    const sensitive = {};
-    const problems = [];
-    for (const connection of generated) {
-        const attributes = {};
-        for (const { from, to } of connection.outputs) {
-            const output = outputs[from];
-            if (output === undefined) {
-                const existing = Object.keys(outputs).sort();
-                problems.push({
-                    message: `Connection Interface ${connection.name} (${connection.type}) maps output '${from}' to '${to}', but the deployed Terraform has no output '${from}'${existing.length > 0 ? ` (it has: ${existing.join(', ')})` : ' (it has no outputs)'}.`,
-                    location: { file: pluginFile },
-                    hint: `Add output "${from}" to the plugin's templates-deploy, or fix the mapping.`,
-                });
-                continue;
-            }
-            attributes[to] = output.value;
-            if (output.sensitive)
-                (sensitive[connection.name] ??= []).push(to);
-        }
-        instances.push({
-            name: connection.name,
-            type: connection.type,
-            attributes,
-            producer,
-            updatedAt: now.toISOString(),
-        });
-    }
-    return { instances, sensitive, problems };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/publish-connections.ts
-/**
- * After a plugin is applied: its Connection Interfaces are published in the workspace context, as
- * this application's (conditional writes, see WorkspaceContextStore.publish), with every attribute
- * that must not be printed recorded in `secretAttributes`: those its type marks secret and those
- * whose Terraform output is `sensitive`, so consumers mask them as well.
- */
-
-
-
-/**
- * Maps `outputs` to the plugin's generated instances, registers their secret values with `mask`
- * before anything can print them, and publishes them; returns what was published.
- */
-async function publishConnections(deps, manifest, plugin, outputs, run) {
-    const { target } = manifest;
-    const { appKind, appId, appName } = target;
-    const mapped = mapOutputsToConnections(plugin.generates, outputs, { appKind, appId, appName, alias: plugin.alias, runId: run.runId }, new Date(), plugin.pluginFile ?? plugin.alias);
-    if (mapped.problems.length > 0)
-        throw new errors_ConfigurationError(mapped.problems);
-    for (const instance of mapped.instances) {
-        const secret = [
-            ...new Set([
-                ...secretAttributes(manifest.connectionTypes?.[instance.type]),
-                ...(mapped.sensitive[instance.name] ?? []),
-            ]),
-        ].sort();
-        if (secret.length === 0)
-            continue;
-        instance.secretAttributes = secret;
-        for (const name of secret)
-            run.mask(instance.attributes[name]);
-    }
-    if (mapped.instances.length === 0)
-        return [];
-    const repository = manifest.deployedFrom?.repository;
-    return deps.context.publish(target, mapped.instances, repository ? { repository } : {});
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/output-file.ts
-/**
- * Writing `<alias>_<BASE_PATH_OUTPUT>` into the checkout, which the repository's authors control:
- * a file committed there as a symbolic link (or a FIFO, a folder, a hard link) must not make the
- * engine write anywhere but a fresh regular file in that folder. The content goes to a new file
- * created next to the target (O_EXCL | O_NOFOLLOW) and is renamed over it: a rename replaces the
- * directory entry, never what a link points at.
- */
-
-
-
-
-
-/** Refuses a target that exists and is not a regular file (a link, a folder, a FIFO, ...). */
-async function checkOutputTarget(dir, name) {
-    if ((0,external_node_path_.basename)(name) !== name || name === '.' || name === '..')
-        throw new Error(`output file name ${name} is not a plain file name`);
-    const found = await (0,promises_.lstat)((0,external_node_path_.join)(dir, name)).catch((error) => {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    });
-    if (!found || found.isFile())
-        return;
-    const what = found.isSymbolicLink()
-        ? 'is a symbolic link'
-        : found.isDirectory()
-            ? 'is a folder'
-            : 'is not a regular file';
-    throw new errors_ConfigurationError({
-        message: `${name} ${what} in the checkout: runtime-tasks writes the plugin's outputs there and does not write through it.`,
-        location: { file: name },
-        hint: 'Remove it from the repository: runtime-tasks creates the outputs file itself.',
-    });
-}
-/** Writes `content` as `<dir>/<name>` without following or writing through anything there. */
-async function writeOutputFile(dir, name, content) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    await checkOutputTarget(dir, name);
-    const temp = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    const handle = await (0,promises_.open)(temp, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o644);
-    try {
-        await handle.writeFile(content);
-    }
-    finally {
-        await handle.close();
-    }
-    try {
-        await (0,promises_.rename)(temp, (0,external_node_path_.join)(dir, name));
-    }
-    catch (error) {
-        await (0,promises_.rm)(temp, { force: true });
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
-/**
- * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
- * its SHA-256, the state version it was made against, its resource changes and the provider lock
- * file, so the approved job applies exactly what was reviewed, or refuses and says why.
- */
-
-
-
-
-
-async function savePlan(runs, runId, terraform, logger, options) {
-    const result = await terraform.plan({
-        out: options.file,
-        destroy: options.kind === 'destroy',
-        targets: options.targets,
-    });
-    const bytes = await (0,promises_.readFile)(options.file);
-    const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
-    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
-    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
-    const record = {
-        name: options.name,
-        kind: options.kind,
-        ...(options.alias !== undefined ? { alias: options.alias } : {}),
-        targets: options.targets,
-        state: options.state,
-        ...(options.lockFile !== undefined ? { lockFile: options.lockFile } : {}),
-        ...(options.iacDigest !== undefined ? { iacDigest: options.iacDigest } : {}),
-        ...(options.connections !== undefined ? { connections: options.connections } : {}),
-        fileKey,
-        textKey,
-        sha256: saved_plans_sha256(bytes),
-        changes,
-        counts: countChanges(changes),
-        hasChanges: result.hasChanges,
-        plannedAt: new Date().toISOString(),
-    };
-    await runs.putArtifact(runId, planArtifact(options.name), record);
-    const c = record.counts;
-    logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
-    return record;
-}
-async function loadPlanRecord(runs, runId, name) {
-    return runs.getArtifact(runId, planArtifact(name));
-}
-/**
- * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
- * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
- * Returns how many resources it destroys; the caller applies `file`.
- */
-async function replanReviewedDestroy(terraform, record, file, refusal) {
-    await terraform.plan({ out: file, destroy: true, targets: record.targets });
-    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
-    const differences = compareDestroys(destroyedAddresses(record.changes), now);
-    if (differences.length > 0) {
-        throw new errors_ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            { message: refusal.nothing, hint: refusal.hint },
-        ], refusal.title);
-    }
-    return now.length;
-}
-/** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
-async function verifiedPlanBytes(runs, bucket, runId, record) {
-    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    const bytes = await runs.getFile(runId, planFile(record.name));
-    const object = { bucket, key: record.fileKey };
-    if (!bytes) {
-        throw new StoredObjectError({ ...object, problem: 'missing' }, `is missing: it is the saved ${what} of run ${runId}, which was reviewed. Nothing was applied.`, errors_STORED_OBJECT_HINTS.newRun);
-    }
-    const actual = saved_plans_sha256(bytes);
-    if (actual !== record.sha256) {
-        throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is the saved ${what} of run ${runId}, but it is not the plan that was reviewed: its SHA-256 is ${actual}, the PLAN task recorded ${record.sha256}. Nothing was applied.`, 'Someone or something changed the plan file after review; check who can write to the IaC bucket, then re-run the workflow to plan again.');
-    }
-    return Buffer.from(bytes);
-}
-/** Refuses to go on when the state moved since the plan was made. */
-function refuseStaleState(runId, record, now) {
-    const moved = stateMoved(record.state, now);
-    if (!moved)
-        return;
-    const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    throw new errors_ConfigurationError({
-        message: `The saved ${what} of run ${runId} is stale: ${moved} since it was made at ${record.plannedAt}. Applying it could undo or repeat someone else's change.`,
-        hint: 'Nothing was applied. Re-run the workflow so orchestrate-and-plan plans against the current state, and review the new plan.',
-    });
-}
-/** How the state moved between two versions, in words; undefined when it did not. */
-function stateMoved(planned, now) {
-    if (planned === null && now === null)
-        return undefined;
-    if (planned === null)
-        return `a state was created (serial ${now?.serial ?? '?'})`;
-    if (now === null)
-        return 'the state was deleted';
-    if (planned.lineage !== now.lineage)
-        return `the state was replaced by another one (lineage ${planned.lineage} → ${now.lineage})`;
-    if (planned.serial !== now.serial)
-        return `the state was written ${now.serial - planned.serial} time(s) (serial ${planned.serial} → ${now.serial})`;
-    return undefined;
-}
-function saved_plans_sha256(bytes) {
-    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-tasks.ts
-/**
- * The unified mode's tasks (docs/runs-and-tasks.md#classic-and-unified-mode): every infra plugin of the run is one module of one
- * Terraform project with one state.
- *
- * - UNIFIED_IAC renders each kept plugin into `<alias>/` with its in-run connections wired through
- *   Terraform, renders each removed plugin again from its last deployment, and writes the root
- *   module (`stk-modules.tf`, `<alias>-outputs.tf`).
- * - PLAN saves the deploy plan (and, when plugins were removed, the destroy plan) in the IaC
- *   bucket with its SHA-256, the state version it was planned against and its resource changes.
- * - UNIFIED_DEPLOY applies exactly the saved deploy plan: refused when its bytes changed or the
- *   state moved since it was made.
- * - UNIFIED_DESTROY plans the destroy again against the state the deploy left and applies it only
- *   when it destroys exactly the resources the reviewed destroy plan listed.
- */
-
-
-
-
-
-
-
-
-class UnifiedTasks {
-    tb;
-    initialized;
-    /** Whether this job's disk holds the run's project (rendered or restored here). */
-    onDisk = false;
-    constructor(tb) {
-        this.tb = tb;
-    }
-    get dir() {
-        return (0,external_node_path_.join)(this.tb.workDir, 'unified');
-    }
-    get keptAliases() {
-        return this.tb.manifest.deployOrder;
-    }
-    get removedAliases() {
-        return this.tb.manifest.destroy.map((p) => p.alias);
-    }
-    /** UNIFIED_IAC */
-    async render() {
-        const { manifest, deps, run } = this.tb;
-        checkModuleNames([...this.keptAliases, ...this.removedAliases]);
-        const files = [];
-        const modules = [];
-        for (const alias of this.keptAliases) {
-            const recorded = await this.rollbackModule(alias);
-            if (recorded) {
-                // A rollback deploys the module exactly as that version did, wiring included.
-                await deps.runs.putArtifact(run.runId, iacArtifact(alias), recorded);
-                modules.push({ alias, inputs: recorded.inputs, outputs: recorded.outputs });
-                files.push(...moduleFilesOf(alias, recorded));
-                continue;
-            }
-            const plugin = this.tb.plugin(alias);
-            const wiring = wireModule(plugin, manifest);
-            const rendered = await this.tb.renderPlugin(plugin, wiring.connections);
-            const moduleFiles = rendered.files.filter((f) => f.path !== CONNECTIONS_FILE);
-            const variables = connectionsFile(wiring.inputs);
-            if (variables)
-                moduleFiles.push({ path: CONNECTIONS_FILE, content: Buffer.from(variables) });
-            const outputs = await moduleOutputs(new Map(moduleFiles.map((f) => [f.path, f.content.toString('utf8')])));
-            const snapshot = {
-                digest: render_directory_digestFiles(moduleFiles),
-                files: moduleFiles.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-                inputs: wiring.inputs,
-                outputs,
-            };
-            await deps.runs.putArtifact(run.runId, iacArtifact(alias), snapshot);
-            modules.push({ alias, inputs: wiring.inputs, outputs });
-            files.push(...moduleFiles.map((f) => ({ path: `${alias}/${f.path}`, content: f.content })));
-        }
-        for (const alias of this.removedAliases) {
-            const previous = await this.lastModule(alias);
-            modules.push({ alias, inputs: previous.inputs, outputs: previous.outputs });
-            files.push(...moduleFilesOf(alias, previous));
-            deps.logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
-        }
-        files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
-        for (const module of modules) {
-            files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
-        }
-        const project = {
-            digest: render_directory_digestFiles(files),
-            files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-            modules,
-        };
-        await deps.runs.putArtifact(run.runId, UNIFIED_PROJECT_ARTIFACT, project);
-        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
-        await writeRenderedProject({ files, digest: project.digest }, this.dir);
-        this.onDisk = true;
-        deps.logger.info(`Rendered the unified project: ${modules.length} module(s), ${files.length} file(s) (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    }
-    /** PLAN */
-    async plan() {
-        const terraform = await this.init();
-        const state = (await terraform.stateVersion()) ?? null;
-        const lockFile = await terraform.lockFile();
-        const plans = [];
-        const removed = this.removedAliases;
-        if (this.keptAliases.length > 0) {
-            // Targets only exclude something when modules are being removed.
-            const targets = removed.length > 0 ? this.keptAliases.map((a) => `module.${a}`) : [];
-            plans.push(await this.savePlan(terraform, 'deploy', targets, state, lockFile));
-        }
-        if (removed.length > 0) {
-            const targets = removed.map((a) => `module.${a}`);
-            plans.push(await this.savePlan(terraform, 'destroy', targets, state, lockFile));
-        }
-        return { plans };
-    }
-    /** UNIFIED_DEPLOY */
-    async deploy() {
-        const { deps, run } = this.tb;
-        const record = await this.planRecord('deploy');
-        const bytes = await verifiedPlanBytes(deps.runs, deps.iacStore.bucket, run.runId, record);
-        const terraform = await this.init(record.lockFile);
-        refuseStaleState(run.runId, record, (await terraform.stateVersion()) ?? null);
-        const file = (0,external_node_path_.join)(this.dir, 'deploy.tfplan');
-        await (0,promises_.writeFile)(file, bytes);
-        deps.logger.info(`Applying the reviewed plan (SHA-256 ${record.sha256.slice(0, 12)}, state serial ${record.state?.serial ?? 'none'}).`);
-        const changes = await terraform.applyPlan(file);
-        const outputs = await terraform.output();
-        const project = await this.projectSnapshot();
-        const pluginOutputs = [];
-        for (const alias of this.keptAliases) {
-            const module = project.modules.find((m) => m.alias === alias);
-            const moduleOutputsOf = {};
-            for (const o of module?.outputs ?? []) {
-                const value = outputs[rootOutputName(alias, o.name)];
-                if (value)
-                    moduleOutputsOf[o.name] = value;
-            }
-            const outputFile = await this.tb.publishOutputs(this.tb.plugin(alias), moduleOutputsOf);
-            pluginOutputs.push({ alias, outputFile, outputs: moduleOutputsOf });
-            const snapshot = await deps.runs.getArtifact(run.runId, iacArtifact(alias));
-            this.tb.markDeployed(alias, snapshot?.digest ?? '');
-        }
-        return { changes, pluginOutputs };
-    }
-    /** UNIFIED_DESTROY */
-    async destroy() {
-        const { deps, manifest } = this.tb;
-        const record = await this.planRecord('destroy');
-        const terraform = await this.init(record.lockFile);
-        const file = (0,external_node_path_.join)(this.dir, 'destroy-now.tfplan');
-        const count = await replanReviewedDestroy(terraform, record, file, {
-            title: 'The destroy planned now is not the one that was reviewed',
-            nothing: 'Nothing was destroyed.',
-            hint: 'Re-run the workflow to review a new destroy plan.',
-        });
-        deps.logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
-        const changes = await terraform.applyPlan(file);
-        for (const removed of manifest.destroy)
-            await this.tb.removeConnections(removed);
-        return { changes };
-    }
-    /** terraform init, once per job; with the provider lock file the plan was made with, if any. */
-    async init(lockFile) {
-        if (this.initialized)
-            return this.initialized;
-        await this.restoreProject();
-        const terraform = this.tb.project(this.dir, null);
-        await terraform.init(this.tb.backend(null), { lockFile });
-        this.initialized = terraform;
-        return terraform;
-    }
-    /** The rendered project on this job's disk, restored from the run after a job boundary. */
-    async restoreProject() {
-        // Never trust a folder left by another job (a reused self-hosted runner): restore what was planned.
-        if (this.onDisk)
-            return;
-        const project = await this.projectSnapshot();
-        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
-        await restoreSnapshot(project, this.dir, this.tb.deps.runs.artifactObject(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT));
-        this.onDisk = true;
-    }
-    async projectSnapshot() {
-        const project = await this.tb.deps.runs.getArtifact(this.tb.run.runId, UNIFIED_PROJECT_ARTIFACT);
-        if (!project)
-            throw new Error(`run ${this.tb.run.runId} has no unified project: UNIFIED_IAC did not run`);
-        return project;
-    }
-    async lastModule(alias) {
-        const { deps, manifest } = this.tb;
-        const last = await deps.history.getLast(manifest.target);
-        const entry = last?.iac[alias];
-        if (!entry) {
-            throw new errors_ConfigurationError({
-                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-            });
-        }
-        return this.storedModule(entry.key, `the IaC of ${alias}'s last deployment`);
-    }
-    /** In a rollback, the module as the version rolled back to deployed it. */
-    async rollbackModule(alias) {
-        const source = this.tb.manifest.rollback;
-        const entry = source?.iac[alias];
-        if (!source)
-            return undefined;
-        if (!entry)
-            throw new Error(`run ${this.tb.run.runId} has no recorded IaC for ${alias}`);
-        this.tb.deps.logger.info(`Using the module ${alias} that run ${source.runId} deployed for version ${source.version}.`);
-        return this.storedModule(entry.key, `the IaC of ${alias} in version ${source.version}`);
-    }
-    async storedModule(key, what) {
-        const { deps } = this.tb;
-        const stored = await deps.iacStore.getJson(key);
-        if (!stored) {
-            throw new errors_ConfigurationError({
-                message: `${what} is missing from ${deps.iacStore.bucket}/${key}.`,
-                hint: "Restore the object (e.g. from the bucket's versioning), or deploy again from a commit.",
-            });
-        }
-        return {
-            ...stored.value,
-            inputs: stored.value.inputs ?? {},
-            outputs: stored.value.outputs ?? [],
-        };
-    }
-    async savePlan(terraform, kind, targets, state, lockFile) {
-        return savePlan(this.tb.deps.runs, this.tb.run.runId, terraform, this.tb.deps.logger, {
-            name: kind,
-            kind,
-            file: (0,external_node_path_.join)(this.dir, `${kind}.tfplan`),
-            targets,
-            state,
-            ...(lockFile !== undefined ? { lockFile } : {}),
-        });
-    }
-    async planRecord(kind) {
-        const record = await loadPlanRecord(this.tb.deps.runs, this.tb.run.runId, kind);
-        if (!record)
-            throw new Error(`run ${this.tb.run.runId} has no saved ${kind} plan: its PLAN task did not run`);
-        return record;
-    }
-}
-/** A stored module's files, placed under `<alias>/` in the unified project. */
-function moduleFilesOf(alias, module) {
-    return module.files.map((f) => ({
-        path: `${alias}/${f.path}`,
-        content: Buffer.from(f.base64, 'base64'),
-    }));
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/classic-plans.ts
-/**
- * Plans in classic mode. orchestrate-and-plan plans every plugin whose required Connection
- * Interfaces already exist (from earlier deployments or other applications) and saves the plan.
- * At apply time, DEPLOY applies that reviewed plan when the plugin rendered to the same IaC (its
- * producers' outputs came out as planned); when the IaC changed it plans again and applies only if
- * the new plan does the same things to the same resources, reporting the change prominently;
- * otherwise it stops with USER_ERROR and asks for a new run.
- */
-
-
-
-
-
-
-
-
-/**
- * PLAN of a plugin the run destroys (classic mode), in `dir`, which holds the IaC of its last
- * deployment: the reviewer sees what the destroy removes.
- */
-async function planClassicDestroy(tb, alias, dir) {
-    const terraform = tb.project(dir, alias);
-    await terraform.init(tb.backend(alias));
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
-        name: classicPlanName(alias),
-        kind: 'destroy',
-        alias,
-        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
-        targets: [],
-        state: (await terraform.stateVersion()) ?? null,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-    });
-    return { plans: [record] };
-}
-/**
- * DESTROY of one plugin in classic mode, in `dir` (the IaC of its last deployment): applies the
- * reviewed destroy plan when the state did not move since; otherwise plans the destroy again and
- * applies it only if it destroys exactly the reviewed resources. With no plan saved (a run opened
- * by an older version), destroys directly.
- */
-async function destroyClassicPlugin(tb, alias, dir) {
-    const { runs, logger, iacStore } = tb.deps;
-    const runId = tb.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
-    const terraform = tb.project(dir, alias);
-    await terraform.init(tb.backend(alias), { lockFile: record?.lockFile });
-    if (!record)
-        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
-    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
-    if (!moved) {
-        const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed destroy plan of ${alias} (SHA-256 ${record.sha256.slice(0, 12)}).`);
-        return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const file = (0,external_node_path_.join)(dir, 'destroy-now.tfplan');
-    const count = await replanReviewedDestroy(terraform, record, file, {
-        title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
-        nothing: `Nothing of ${alias} was destroyed.`,
-        hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-    });
-    logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
-    return {
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces: [] },
-    };
-}
-/** PLAN of one plugin (orchestrate-and-plan, classic mode). */
-async function planClassicPlugin(tb, plugin) {
-    const { workspace, environment } = tb.manifest.target;
-    const missing = [];
-    const connections = {};
-    // A rollback deploys IaC rendered back then: it needs no Connection Interface values now.
-    const requires = tb.manifest.rollback ? [] : plugin.requires;
-    const found = await tb.deps.context.getMany(workspace, environment, requires.map((r) => r.name));
-    for (const required of requires) {
-        const instance = found.get(required.name);
-        if (instance)
-            connections[required.name] = canonical_json_sha256(canonical_json_canonicalJson(instance.attributes));
-        else
-            missing.push(`${required.name}${required.from.kind === 'plugin' ? ` (from ${required.from.alias})` : ''}`);
-    }
-    if (missing.length > 0) {
-        const reason = `requires ${missing.join(', ')}, which does not exist yet`;
-        tb.deps.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
-        return { unplanned: { alias: plugin.alias, reason } };
-    }
-    const project = await tb.renderPlugin(plugin, {});
-    const dir = (0,external_node_path_.join)(tb.workDir, 'plan', plugin.alias);
-    await (0,promises_.rm)(dir, { recursive: true, force: true });
-    await writeRenderedProject(project, dir);
-    const terraform = tb.project(dir, plugin.alias);
-    await terraform.init(tb.backend(plugin.alias));
-    const state = (await terraform.stateVersion()) ?? null;
-    const lockFile = await terraform.lockFile();
-    const record = await savePlan(tb.deps.runs, tb.run.runId, terraform, tb.deps.logger, {
-        name: classicPlanName(plugin.alias),
-        kind: 'deploy',
-        alias: plugin.alias,
-        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
-        targets: [],
-        state,
-        ...(lockFile !== undefined ? { lockFile } : {}),
-        iacDigest: project.digest,
-        connections,
-    });
-    return { plans: [record] };
-}
-/**
- * DEPLOY of one plugin in classic mode, in its rendered folder `dir`: applies the reviewed plan,
- * a new plan that does the same things, or (with no plan saved) plans and applies in one go.
- */
-async function applyClassicPlugin(tb, plugin, dir) {
-    const { runs, logger, iacStore } = tb.deps;
-    const runId = tb.run.runId;
-    const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
-    const terraform = tb.project(dir, plugin.alias);
-    await terraform.init(tb.backend(plugin.alias), { lockFile: record?.lockFile });
-    if (!record) {
-        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
-    }
-    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
-    if (tb.iacDigest(plugin.alias) === record.iacDigest) {
-        const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
-        logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
-        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
-    }
-    const changedInterfaces = await changedConnections(tb, plugin, record);
-    const why = changedInterfaces.length > 0
-        ? `the Connection Interface(s) ${changedInterfaces.join(', ')} changed since review`
-        : 'its rendered IaC changed since review';
-    const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
-    await terraform.plan({ out: file });
-    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
-    if (differences.length > 0) {
-        throw new errors_ConfigurationError([
-            ...differences.map((message) => ({ message })),
-            {
-                message: `Nothing was applied to ${plugin.alias}.`,
-                hint: 'Start a new run (re-run the workflow) to review the new plan.',
-            },
-        ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
-    }
-    logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
-    return {
-        terraform,
-        changes: await terraform.applyPlan(file),
-        use: { kind: 'replanned', changedInterfaces },
-    };
-}
-async function changedConnections(tb, plugin, record) {
-    const { workspace, environment } = tb.manifest.target;
-    const changed = [];
-    const planned = Object.entries(record.connections ?? {});
-    const found = await tb.deps.context.getMany(workspace, environment, planned.map(([name]) => name));
-    for (const [name, digest] of planned) {
-        const instance = found.get(name);
-        if (!instance || canonical_json_sha256(canonical_json_canonicalJson(instance.attributes)) !== digest)
-            changed.push(name);
-    }
-    return changed;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/unified-run.ts
-/** Tasks orchestrate-and-plan executes itself before asking for approval (both modes). */
-const PLANNING_TASKS = (/* unused pure expression or super */ null && (['UNIFIED_IAC', 'PLAN']));
-function unified_run_planUnifiedTasks(deployOrder, destroyOrder) {
-    const types = [
-        'UNIFIED_IAC',
-        'PLAN',
-        ...(deployOrder.length > 0 ? ['UNIFIED_DEPLOY'] : []),
-        ...(destroyOrder.length > 0 ? ['UNIFIED_DESTROY'] : []),
-    ];
-    if (types.length === 2)
-        return [];
-    return types.map((taskType) => ({ taskType, pluginAppliedAlias: null }));
-}
-function deploymentMode(tasks) {
-    return tasks.some((t) => t.taskType.startsWith('UNIFIED_')) ? 'unified' : 'classic';
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/deployment/repository-files.ts
-/**
- * Repository files for Terraform (CHECKOUT_BRANCH): the application's checkout, without `.git`,
- * `.stk/FORKED_PLUGINS`, EXCLUDE_FILES_PATH and our own scratch folder, copied once per job and
- * linked as `repodir/` into every rendered project, so templates can read files of the repository
- * (`file("repodir/...")`, `fileset("repodir/site", "**")`), as StackSpot's containers could.
- * Its digest is part of what SKIP_DEPLOY compares.
- */
-
-
-
-
-const REPODIR = 'repodir';
-/** Beyond this the repository is surely not what a plugin needs copied per job. */
-const MAX_REPOSITORY_BYTES = 512 * 1024 * 1024;
-/**
- * Walks the checkout at `root` and digests it; with `copyTo`, copies it there too.
- * @param exclude paths relative to root (EXCLUDE_FILES_PATH) and scratch folders inside it
- */
-async function scanRepositoryFiles(root, exclude, copyTo) {
-    const skip = new Set(exclude.map((p) => external_node_path_.posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '')));
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const result = { digest: '', files: 0, bytes: 0, skippedLinks: 0 };
-    if (copyTo) {
-        await (0,promises_.rm)(copyTo, { recursive: true, force: true });
-        await (0,promises_.mkdir)(copyTo, { recursive: true });
-    }
-    const walk = async (rel) => {
-        const entries = (await (0,promises_.readdir)((0,external_node_path_.join)(root, rel), { withFileTypes: true })).sort((a, b) => a.name < b.name ? -1 : 1);
-        for (const entry of entries) {
-            const path = rel ? `${rel}/${entry.name}` : entry.name;
-            if (entry.name === '.git' || skip.has(path))
-                continue;
-            if (entry.name === 'FORKED_PLUGINS' && rel.split('/').at(-1) === '.stk')
-                continue;
-            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(root, path));
-            if (stat.isSymbolicLink()) {
-                result.skippedLinks++;
-                continue;
-            }
-            if (stat.isDirectory()) {
-                if (copyTo)
-                    await (0,promises_.mkdir)((0,external_node_path_.join)(copyTo, path), { recursive: true });
-                await walk(path);
-            }
-            else if (stat.isFile()) {
-                result.files++;
-                result.bytes += stat.size;
-                if (result.bytes > MAX_REPOSITORY_BYTES) {
-                    throw new errors_ConfigurationError({
-                        message: `CHECKOUT_BRANCH: the repository holds more than ${MAX_REPOSITORY_BYTES / 1048576} MiB of files to give Terraform.`,
-                        hint: 'Leave large folders out with EXCLUDE_FILES_PATH, or turn CHECKOUT_BRANCH off.',
-                    });
-                }
-                hash.update(`${path}\0${stat.size}\0`);
-                // Read once: the same bytes are digested and, when copying, written.
-                const content = await (0,promises_.readFile)((0,external_node_path_.join)(root, path));
-                hash.update(content);
-                if (copyTo)
-                    await (0,promises_.writeFile)((0,external_node_path_.join)(copyTo, path), content);
-            }
-        }
-    };
-    await walk('');
-    result.digest = hash.digest('hex');
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/source-map/template-lines.ts
@@ -97740,6 +98751,68 @@ class DiagnosticPlaces {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-iac.ts
+/**
+ * Classic mode's rendered IaC on this job's disk: one folder per plugin, stored with the run when
+ * IAC renders it and restored from the run after a job boundary (DEPLOY runs in the approved job);
+ * and, for a plugin that left stk.yaml, the IaC of its last deployment in a fresh folder.
+ */
+
+
+
+
+
+
+
+class PluginIacFolders {
+    deps;
+    runId;
+    manifest;
+    workDir;
+    ledger;
+    constructor(deps, runId, manifest, workDir, ledger) {
+        this.deps = deps;
+        this.runId = runId;
+        this.manifest = manifest;
+        this.workDir = workDir;
+        this.ledger = ledger;
+    }
+    /** Where plugin `alias`'s rendered IaC is on this job's disk. */
+    dir(alias) {
+        return (0,external_node_path_.join)(this.workDir, 'iac', alias);
+    }
+    /** Writes `project` to the plugin's folder and stores it with the run. */
+    async store(alias, project) {
+        const dir = this.dir(alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        await writeRenderedProject(project, dir);
+        const stored = {
+            digest: project.digest,
+            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
+        };
+        await this.deps.runs.putArtifact(this.runId, iacArtifact(alias), stored);
+        this.ledger.rendered(alias, project.digest);
+    }
+    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
+    async ensure(alias) {
+        const dir = this.dir(alias);
+        if ((0,external_node_fs_.existsSync)(dir))
+            return dir;
+        const stored = await this.deps.runs.requireArtifact(this.runId, iacArtifact(alias), `is missing: the IAC task of ${alias} did not store its rendered IaC.`);
+        await restoreSnapshot(stored, dir, this.deps.runs.artifactObject(this.runId, iacArtifact(alias)));
+        this.ledger.rendered(alias, stored.digest);
+        return dir;
+    }
+    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
+    async restoreLast(alias, folder) {
+        const iac = await lastDeployedIac(this.deps, this.manifest, alias);
+        const dir = (0,external_node_path_.join)(this.workDir, folder, alias);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        await restoreSnapshot(iac.snapshot, dir, iac.object);
+        return dir;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/root-terraform.ts
 /**
  * Terraform runs the `.tf` files at the top of a project only: a plugin whose templates render
@@ -97769,13 +98842,12 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
         logger.warning(warning, { file: templatesDir });
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/execute-tasks.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plugin-renderer.ts
 /**
- * What runtime-tasks does: execute the approved tasks of a run, one after another, recording every
- * transition. IAC renders a plugin from the run's snapshot with the live Connection Interface
- * values; DEPLOY applies it with its state in the tfstate bucket and publishes outputs and
- * Connection Interfaces; DESTROY destroys a removed plugin with the IaC of its last deployment.
- * The first failure stops the run: the remaining tasks are ABORTED and the lock released.
+ * Renders a plugin of the run from the run's snapshot of its files, with the Connection Interfaces
+ * it requires and the shared values it reads, as they were when the run was planned (changed
+ * shared values are refused). In a rollback, the IaC that version deployed instead. Every secret
+ * value met is masked before anything can print it; the guard reads the result at init.
  */
 
 
@@ -97788,345 +98860,46 @@ function warnMissingRootTerraform(project, templatesDir, logger) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Validates the task list against the run, then executes it. Never leaves the run RUNNING on
- * failure. A run that failed is resumed (a re-run of the failed job sends the same RUN_ID and
- * TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
- */
-async function executeRunTasks(deps, options) {
-    const claimed = await claimRunForTasks(deps, {
-        runId: options.runId,
-        tasks: options.tasks,
-        partial: options.leaveOpen === true,
-        ...(options.executor ? { executor: options.executor } : {}),
-        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
-        ...(options.repository ? { repository: options.repository } : {}),
-    });
-    if ('done' in claimed)
-        return { run: claimed.run, reports: [] };
-    const { resumed } = claimed;
-    // Recorded once the run is ours (not another repository's, not finished), before any task.
-    const run = await recordApproval(deps, claimed.run, options.approval);
-    // Until the step ends: a later run takes over a run whose executing step went silent.
-    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
-    let manifest;
-    try {
-        await deps.runs.verifyRecordedArtifacts(run.runId);
-        manifest = await deps.runs.getArtifact(run.runId, artifacts_MANIFEST_ARTIFACT);
-        if (!manifest)
-            throw new ExternalError(`Run ${run.runId} has no stored manifest (${deps.runs.artifactKey(run.runId, artifacts_MANIFEST_ARTIFACT)} in the IaC bucket): its records are incomplete. Start a new run.`);
-    }
-    catch (error) {
-        await heartbeat.stop();
-        await closeAfterFailure(deps, run.runId, error);
-        throw error;
-    }
-    const watch = watchRun(deps.runs, run.runId, deps.logger, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
-    });
-    const templateWarnings = new TemplateWarnings();
-    try {
-        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, run, manifest, watch, templateWarnings);
-        result.templateWarnings = templateWarnings.references;
-        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
-        if (options.leaveOpen && result.run.status === 'RUNNING')
-            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
-        return resumed ? { ...result, resumed } : result;
-    }
-    finally {
-        watch.stop();
-        await heartbeat.stop();
-        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
-        await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
-    }
-}
-async function executeTasks(deps, options, run, manifest, watch, templateWarnings) {
-    const parallelism = options.parallelism ?? 1;
-    // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
-    const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
-    // Each task's lines are also kept, masked, and stored with the run when it ends.
-    const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
-        maskLog: options.maskLog,
-        secrets: options.terraform.secrets ?? [],
-    });
-    const taskDeps = { ...deps, logger: stored.logger };
-    const executor = new TaskExecutor(taskDeps, options, run, manifest, templateWarnings);
-    try {
-        await executor.prepareRepositoryFiles();
-        await executor.prepareTerraform();
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
-    }
-    const done = options.tasks.filter((t) => run.tasks.find((r) => r.runTaskId === t.runTaskId)?.status === 'SUCCEEDED');
-    for (const task of done) {
-        deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
-    }
-    const graph = taskGraph(options.tasks, pluginDependencies(manifest));
-    const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
-    const reports = [];
-    let failure;
-    const runTask = async (task) => {
-        const started = Date.now();
-        const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-        let recorded;
-        try {
-            throwIfCancelled(options.signal);
-            recorded = await deps.runs.startTask(run.runId, task.runTaskId);
-            const report = await stored.run(task.runTaskId, () => logs
-                ? logs.task(title, () => executor.execute(task))
-                : deps.logger.group(title, () => executor.execute(task)));
-            recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
-            reports.push({
-                ...report,
-                task: findTask(recorded, task.runTaskId),
-                durationMs: Date.now() - started,
-            });
-            scheduler.finished(task.runTaskId, 'succeeded');
-        }
-        catch (caught) {
-            scheduler.finished(task.runTaskId, 'failed');
-            // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
-            const error = watch.closedElsewhere() ?? caught;
-            failure ??= { error };
-            const kind = classifyError(error);
-            const message = error instanceof Error ? error.message : String(error);
-            // A bug of ours (not a configuration or outside failure) is INTERNAL_ERROR, not the plugin's FAILED.
-            const status = kind === 'ABORTED'
-                ? 'ABORTED'
-                : error instanceof errors_ConfigurationError || error instanceof ExternalError
-                    ? 'FAILED'
-                    : 'INTERNAL_ERROR';
-            try {
-                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status, { kind, message });
-            }
-            catch (recordError) {
-                deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
-            }
-            if (recorded)
-                reports.push({
-                    task: findTask(recorded, task.runTaskId),
-                    durationMs: Date.now() - started,
-                });
-        }
-    };
-    // Start what may start; when a task ends, look again. After a failure nothing new starts, and
-    // the tasks already running finish before the run is closed (its lock must outlive them).
-    const running = new Map();
-    for (;;) {
-        for (const id of scheduler.next()) {
-            const task = options.tasks.find((t) => t.runTaskId === id);
-            running.set(id, runTask(task).finally(() => running.delete(id)));
-        }
-        if (running.size === 0)
-            break;
-        await Promise.race(running.values());
-    }
-    if (failure) {
-        if (parallelism > 1 && scheduler.notStarted.length > 0)
-            deps.logger.info(`${scheduler.notStarted.length} task(s) that had not started are ABORTED with the run.`);
-        await closeAfterFailure(deps, run.runId, failure.error);
-        return {
-            run: (await deps.runs.getRun(run.runId)) ?? run,
-            reports,
-            graph,
-            error: failure.error,
-        };
-    }
-    const current = (await deps.runs.getRun(run.runId)) ?? run;
-    if (options.leaveOpen)
-        return { run: current, reports, graph };
-    try {
-        // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
-        const incomplete = incompleteRun(current);
-        if (incomplete)
-            throw incomplete;
-        await executor.recordDeployment();
-        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
-    }
-    catch (error) {
-        await closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
-    }
-}
-/** Per plugin alias (kept or removed), the aliases it requires a connection from. */
-function pluginDependencies(manifest) {
-    return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
-}
-function findTask(run, runTaskId) {
-    return run.tasks.find((t) => t.runTaskId === runTaskId);
-}
-/** Executes one task type at a time, keeping what later tasks of the same job reuse. */
-class TaskExecutor {
+class PluginRenderer {
     deps;
-    options;
     run;
     manifest;
-    templateWarnings;
-    deployedIac = new Map();
-    /** Digests of the IaC rendered or restored in this job, so DEPLOY need not read it again. */
-    iacDigests = new Map();
-    unified = new UnifiedTasks(this);
-    /** Secret values met while rendering (shared values, secret attributes): masked in Terraform's output. */
-    secrets = new Set();
-    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
-    repodir;
-    providerMirror;
+    options;
+    places;
+    warnings;
+    masker;
     /** The workspace's shared values, read once per job. */
     resolvedShared;
-    /** Private module tokens for `terraform init`, masked once. */
-    git;
-    /** Where Terraform's errors and warnings are in the repository (templates and their lines). */
-    places;
-    /** The binary of each Terraform version the run chose per plugin. */
-    terraformBinaries = new Map();
-    constructor(deps, options, run, manifest, templateWarnings) {
+    constructor(deps, run, manifest, options, places, warnings, masker) {
         this.deps = deps;
-        this.options = options;
         this.run = run;
         this.manifest = manifest;
-        this.templateWarnings = templateWarnings;
-        this.git = gitCredentials(options.guardrails.allowedModules);
-        this.places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
-        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
-        this.providerMirror = options.providerMirrorDir
-            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
-            : undefined;
-    }
-    get workDir() {
-        return this.options.workDir;
-    }
-    async execute(task) {
-        switch (task.taskType) {
-            case 'UNIFIED_IAC':
-                return this.unified.render();
-            case 'PLAN':
-                if (task.pluginAppliedAlias === null)
-                    return this.unified.plan();
-                if (this.manifest.destroy.some((p) => p.alias === task.pluginAppliedAlias)) {
-                    const alias = task.pluginAppliedAlias;
-                    return planClassicDestroy(this, alias, await this.restoreLastIac(alias, 'plan-destroy'));
-                }
-                return planClassicPlugin(this, this.plugin(task.pluginAppliedAlias));
-            case 'UNIFIED_DEPLOY':
-                return this.unified.deploy();
-            case 'UNIFIED_DESTROY':
-                return this.unified.destroy();
-            default:
-                break;
-        }
-        const alias = task.pluginAppliedAlias;
-        if (alias === null)
-            throw new Error(`task ${task.runTaskId} (${task.taskType}) has no plugin alias`);
-        switch (task.taskType) {
-            case 'IAC_SELF_HOSTED':
-                return this.renderIac(this.plugin(alias));
-            case 'DEPLOY_SELF_HOSTED':
-                return this.deploy(this.plugin(alias));
-            case 'DESTROY_SELF_HOSTED':
-                return this.destroy(alias);
-        }
+        this.options = options;
+        this.places = places;
+        this.warnings = warnings;
+        this.masker = masker;
     }
     /**
-     * Records what the run left deployed: the last deployment (and, for a DEPLOY, the one of its
-     * version tag, which a rollback returns to) and which Connection Interfaces it requires. A
-     * DESTROY keeps the history and marks `last` destroyed.
+     * Renders `plugin` with the Connection Interfaces it requires: `wired` ones (unified mode:
+     * references into other modules of the run) or else the live values of the workspace context.
      */
-    async recordDeployment() {
-        const { target } = this.manifest;
-        const last = await this.deps.history.getLast(target);
-        const mode = deploymentMode(this.run.tasks);
-        const at = new Date().toISOString();
-        const iac = {};
-        for (const alias of this.manifest.deployOrder) {
-            const entry = this.deployedIac.get(alias) ?? last?.iac[alias];
-            if (entry)
-                iac[alias] = entry;
+    async render(plugin, wired = {}) {
+        const { deps, manifest, run } = this;
+        const recorded = await rollbackIac(deps, manifest, run.runId, plugin.alias);
+        if (recorded) {
+            deps.logger.info(`Using the IaC of ${plugin.alias} that run ${manifest.rollback?.runId ?? '?'} deployed for version ${manifest.rollback?.version ?? '?'}.`);
+            const files = recorded.snapshot.files.map((f) => ({
+                path: f.path,
+                content: Buffer.from(f.base64, 'base64'),
+            }));
+            return { files, digest: recorded.snapshot.digest };
         }
-        await this.deps.history.record(target, {
-            runId: this.run.runId,
-            runType: this.run.type,
-            mode,
-            version: this.run.version,
-            finishedAt: at,
-            manifestDigest: this.manifest.digest,
-            manifest: this.manifest,
-            iac,
-            terraformVersion: this.options.terraformVersion,
-            fingerprint: fingerprint_deploymentFingerprint(this.manifest, mode, this.options.terraformVersion),
-            ...historyAudit(this.run),
-            ...(this.run.type === 'DESTROY' ? { destroyed: { runId: this.run.runId, at } } : {}),
-        });
-        if (this.run.type === 'DESTROY') {
-            await this.deps.consumers.remove(target);
-            return;
-        }
-        await this.deps.consumers.record(target, this.run.runId, consumer_index_requirementsOf(this.manifest.plugins));
-    }
-    plugin(alias) {
-        const plugin = this.manifest.plugins.find((p) => p.alias === alias && p.type === 'infra');
-        if (!plugin)
-            throw new Error(`run ${this.run.runId} has no infra plugin ${alias} in its manifest`);
-        return plugin;
-    }
-    iacDir(alias) {
-        return (0,external_node_path_.join)(this.options.workDir, 'iac', alias);
-    }
-    async renderIac(plugin) {
-        const project = await this.renderPlugin(plugin);
-        const dir = this.iacDir(plugin.alias);
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-        await writeRenderedProject(project, dir);
-        const stored = {
-            digest: project.digest,
-            files: project.files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
-        };
-        await this.deps.runs.putArtifact(this.run.runId, iacArtifact(plugin.alias), stored);
-        this.iacDigests.set(plugin.alias, project.digest);
-        this.deps.logger.info(`Rendered ${project.files.length} file(s) of ${plugin.alias} (digest ${project.digest.slice(0, 12)}).`);
-        return {};
-    }
-    /**
-     * Renders a plugin from the run's snapshot of its files, with the Connection Interfaces it
-     * requires: `wired` ones (unified mode: references into other modules of the run) or else the
-     * live values of the workspace context. The guard reads it at init (TerraformProject).
-     */
-    async renderPlugin(plugin, wired = {}) {
-        if (this.manifest.rollback)
-            return this.recordedIac(plugin.alias);
-        const snapshot = await this.deps.runs.getArtifact(this.run.runId, artifacts_sourceArtifact(plugin.alias));
-        if (!snapshot)
-            throw new Error(`run ${this.run.runId} has no stored files for plugin ${plugin.alias}`);
+        const snapshot = await deps.runs.requireArtifact(run.runId, artifacts_sourceArtifact(plugin.alias), `is missing: the plugin files of ${plugin.alias} were not stored with the run.`);
         const sourceDir = (0,external_node_path_.join)(this.options.workDir, 'sources', plugin.alias);
         await (0,promises_.rm)(sourceDir, { recursive: true, force: true });
-        await restoreSnapshot(snapshot, sourceDir, this.deps.runs.artifactObject(this.run.runId, artifacts_sourceArtifact(plugin.alias)));
-        const { workspace, environment, appKind, appId } = this.manifest.target;
-        const types = this.manifest.connectionTypes ?? {};
+        await restoreSnapshot(snapshot, sourceDir, deps.runs.artifactObject(run.runId, artifacts_sourceArtifact(plugin.alias)));
+        const { workspace, environment, appKind, appId } = manifest.target;
+        const types = manifest.connectionTypes ?? {};
         const connections = {};
         // What the render worker needs to mark values: engine-made references stay as they are,
         // other applications' values are escaped, secret attributes printed only as sensitive.
@@ -98135,7 +98908,7 @@ class TaskExecutor {
         const typeByKey = {};
         const wiredValueOf = (required) => required.keys.map((k) => wired[k]).find((v) => v !== undefined);
         // One read per required interface, all at once, not a listing of the whole environment.
-        const found = await this.deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
+        const found = await deps.context.getMany(workspace, environment, plugin.requires.filter((r) => !wiredValueOf(r)).map((r) => r.name));
         for (const required of plugin.requires) {
             const type = types[required.type];
             for (const key of required.keys) {
@@ -98165,7 +98938,7 @@ class TaskExecutor {
                 });
             }
             const secret = [...(instance.secretAttributes ?? []), ...secretAttributes(type)];
-            this.maskSecrets(instance.attributes, secret);
+            this.masker.maskAttributes(instance.attributes, secret);
             const view = contractView(instance.attributes, type);
             for (const key of required.keys) {
                 connections[key] = view;
@@ -98187,16 +98960,16 @@ class TaskExecutor {
                 environment,
                 workspace,
                 alias: plugin.alias,
-                version: this.run.version,
+                version: run.version,
                 appKind,
                 appId,
             },
             connectionTypes: typeByKey,
-            undefinedMode: template_warnings_undefinedModeOf(this.options.templateStrict),
+            undefinedMode: undefinedModeOf(this.options.templateStrict),
         }, plugin.alias);
-        warnMissingRootTerraform(project, displayDir, this.deps.logger);
-        this.templateWarnings.report(this.deps.logger, project.warnings);
-        this.templateWarnings.reportCollisions(this.deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
+        warnMissingRootTerraform(project, displayDir, deps.logger);
+        this.warnings.report(deps.logger, project.warnings);
+        this.warnings.reportCollisions(deps.logger, plugin.alias, plugin.inputs, plugin.pluginFile ? { file: plugin.pluginFile } : undefined);
         const files = new Map(project.files.map((f) => [f.path, f.content.toString('utf8')]));
         const secretProblems = checkSecretOutputs(plugin, plugin.generates, new Map(Object.entries(types)), await moduleOutputs(files), displayDir);
         if (secretProblems.length > 0) {
@@ -98231,201 +99004,13 @@ class TaskExecutor {
             if (!value)
                 continue;
             if (value.secret) {
-                this.mask(value.value);
+                this.masker.mask(value.value);
                 secret.push(key);
             }
             values[key] = value.value;
         }
         return { values, secret };
     }
-    /** Registers the values of `names` in `attributes` as secrets (masked in every log line). */
-    maskSecrets(attributes, names) {
-        for (const name of names)
-            this.mask(attributes[name]);
-    }
-    /** Registers one secret value, for our log lines and for Terraform's output. */
-    mask(value) {
-        const text = logger_secretText(value);
-        if (!text)
-            return;
-        // Also as templates print it inside a string (escaped), which Terraform may quote back.
-        for (const form of new Set([text, escapeHclString(text, false)])) {
-            this.secrets.add(form);
-            this.deps.logger.addSecret(form);
-        }
-    }
-    /** A rollback's IaC: what the version rolled back to deployed (its init passes the guard again). */
-    async recordedIac(alias) {
-        const source = this.manifest.rollback;
-        const entry = source?.iac[alias];
-        if (!source || !entry)
-            throw new Error(`run ${this.run.runId} has no recorded IaC for ${alias}`);
-        const stored = await this.deps.iacStore.getJson(entry.key);
-        if (!stored) {
-            throw new errors_ConfigurationError({
-                message: `The IaC that run ${source.runId} deployed for ${alias} (version ${source.version}) is missing from ${this.deps.iacStore.bucket}/${entry.key}, so it cannot be redeployed.`,
-                hint: "Restore the object (e.g. from the bucket's versioning), or deploy that version again from its commit.",
-            });
-        }
-        const files = stored.value.files.map((f) => ({
-            path: f.path,
-            content: Buffer.from(f.base64, 'base64'),
-        }));
-        this.deps.logger.info(`Using the IaC of ${alias} that run ${source.runId} deployed for version ${source.version}.`);
-        return { files, digest: stored.value.digest };
-    }
-    /** The rendered IaC of this run, from this job's disk or, after a job boundary, from the bucket. */
-    async ensureIac(alias) {
-        const dir = this.iacDir(alias);
-        if ((0,external_node_fs_.existsSync)(dir))
-            return dir;
-        const stored = await this.deps.runs.getArtifact(this.run.runId, iacArtifact(alias));
-        if (!stored)
-            throw new Error(`plugin ${alias} has no rendered IaC in run ${this.run.runId}: its IAC task did not run`);
-        await restoreSnapshot(stored, dir, this.deps.runs.artifactObject(this.run.runId, iacArtifact(alias)));
-        this.iacDigests.set(alias, stored.digest);
-        return dir;
-    }
-    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
-    async prepareRepositoryFiles() {
-        const planned = this.manifest.repositoryFiles;
-        const { checkout } = this.options;
-        if (!planned) {
-            if (checkout?.requested)
-                this.deps.logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
-            return;
-        }
-        if (!checkout)
-            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
-        const copy = (0,external_node_path_.join)(this.options.workDir, REPODIR);
-        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
-        this.repodir = copy;
-        if (found.digest !== planned.digest) {
-            this.deps.logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
-        }
-        else {
-            this.deps.logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
-        }
-    }
-    /** Installs, once per job, the Terraform versions the run chose per plugin. */
-    async prepareTerraform() {
-        if (!this.manifest.terraformVersions)
-            return;
-        if (!this.options.resolveTerraform)
-            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
-        if (!this.options.leaveOpen)
-            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
-        this.terraformBinaries = await terraform_versions_installTerraformVersions(this.manifest, this.options.resolveTerraform);
-    }
-    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
-    project(dir, alias) {
-        const repodir = this.repodir;
-        if (repodir) {
-            const link = (0,external_node_path_.join)(dir, REPODIR);
-            if (!(0,external_node_fs_.existsSync)(link))
-                (0,external_node_fs_.symlinkSync)(repodir, link, 'dir');
-        }
-        return new TerraformProject({
-            ...this.options.terraform,
-            binary: terraformBinaryFor(this.manifest, this.terraformBinaries, alias, this.options.terraform.binary),
-            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, this.options.guardrails, stage)),
-            initEnv: this.git.env,
-            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
-            unlockCommand: shipped_cli_cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
-            secrets: [...(this.options.terraform.secrets ?? []), ...this.git.secrets, ...this.secrets],
-            dir,
-            logger: this.deps.logger,
-            signal: this.options.signal,
-        });
-    }
-    iacDigest(alias) {
-        return this.iacDigests.get(alias);
-    }
-    /** The init settings of plugin `alias`'s state (null: the unified project's) in the run's backend. */
-    backend(alias) {
-        const { target } = this.manifest;
-        const key = alias === null ? state_key_unifiedStateKey(target) : stateKey({ ...target, alias });
-        return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
-    }
-    async deploy(plugin) {
-        // Refused before anything is applied, rather than after.
-        await checkOutputTarget(this.options.outputDir, this.outputFileName(plugin.alias));
-        const dir = await this.ensureIac(plugin.alias);
-        const { terraform, changes, use } = await applyClassicPlugin(this, plugin, dir);
-        const outputs = await terraform.output();
-        const outputFile = await this.publishOutputs(plugin, outputs);
-        this.markDeployed(plugin.alias, this.iacDigests.get(plugin.alias) ?? '');
-        return { changes, outputs, outputFile, reviewedPlan: use };
-    }
-    outputFileName(alias) {
-        return `${alias}_${this.options.outputFileSuffix}`;
-    }
-    /** The IaC this run deployed for `alias` is what the history will point at. */
-    markDeployed(alias, digest) {
-        this.deployedIac.set(alias, { key: this.artifactKey(iacArtifact(alias)), digest });
-    }
-    /**
-     * Writes `<alias>_<BASE_PATH_OUTPUT>` (sensitive values left out) and publishes the Connection
-     * Interfaces the plugin generates; returns the file name.
-     */
-    async publishOutputs(plugin, outputs) {
-        const outputFile = this.outputFileName(plugin.alias);
-        await writeOutputFile(this.options.outputDir, outputFile, `${JSON.stringify(publicOutputs(outputs), null, 2)}\n`);
-        const published = await publishConnections(this.deps, this.manifest, plugin, outputs, {
-            runId: this.run.runId,
-            mask: (value) => this.mask(value),
-        });
-        if (published.length > 0) {
-            this.deps.logger.info(`Published Connection Interface(s): ${published.map((i) => `${i.name} (${i.type}${i.secretAttributes ? `; secret: ${i.secretAttributes.join(', ')}` : ''})`).join(', ')}.`);
-        }
-        return outputFile;
-    }
-    /** Deletes the Connection Interfaces a removed plugin generated. */
-    async removeConnections(removed) {
-        const names = removed.generates.map((g) => g.name);
-        if (names.length === 0)
-            return;
-        const foreign = await this.deps.context.removeOwned(this.manifest.target, names);
-        const gone = names.filter((n) => !foreign.includes(n));
-        if (gone.length > 0)
-            this.deps.logger.info(`Removed Connection Interface(s): ${gone.join(', ')}.`);
-        if (foreign.length > 0)
-            this.deps.logger.warning(`Left in place: Connection Interface(s) ${foreign.join(', ')}, which another application owns now.`);
-    }
-    async destroy(alias) {
-        const removed = this.manifest.destroy.find((p) => p.alias === alias);
-        if (!removed)
-            throw new Error(`run ${this.run.runId} does not remove plugin ${alias}`);
-        const dir = await this.restoreLastIac(alias, 'destroy');
-        const { changes, use } = await destroyClassicPlugin(this, alias, dir);
-        await this.removeConnections(removed);
-        return { changes, reviewedPlan: use };
-    }
-    /** The IaC a removed plugin was last deployed with, in a fresh folder (its init is guarded). */
-    async restoreLastIac(alias, folder) {
-        const last = await this.deps.history.getLast(this.manifest.target);
-        const entry = last?.iac[alias];
-        if (!entry) {
-            throw new errors_ConfigurationError({
-                message: `Plugin ${alias} left stk.yaml, but no IaC of a successful deployment of it is recorded, so it cannot be destroyed safely.`,
-                hint: 'Destroy its resources by hand, or put it back in stk.yaml.',
-            });
-        }
-        const iac = await this.deps.iacStore.getJson(entry.key);
-        if (!iac)
-            throw new Error(`the IaC of ${alias}'s last deployment (${this.deps.iacStore.bucket}/${entry.key}) is missing`);
-        const dir = (0,external_node_path_.join)(this.options.workDir, folder, alias);
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-        await restoreSnapshot(iac.value, dir, { bucket: this.deps.iacStore.bucket, key: entry.key });
-        return dir;
-    }
-    artifactKey(name) {
-        return this.deps.runs.artifactKey(this.run.runId, name);
-    }
-}
-/** Output values for the outputs file: sensitive ones are never written to disk. */
-function publicOutputs(outputs) {
-    return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
 }
 /**
  * A connection's attributes as a consumer's templates see them: with a known type, only the
@@ -98445,196 +99030,158 @@ function describeSharedChange(before, now) {
     return `changed from revision ${before.revision} to ${now.revision} (by ${now.updatedBy} at ${now.updatedAt}) after the plan; start a new run to review it`;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-region.ts
+;// CONCATENATED MODULE: ./packages/core/src/deployment/secret-masker.ts
 /**
- * The AWS region Terraform and its providers run in (AWS_REGION / AWS_DEFAULT_REGION in Terraform's
- * environment), apart from the buckets' regions, which only our S3 clients and the S3 backend use.
- * orchestrate-and-plan plans in its AWS_REGION and records it with the run; runtime-tasks applies
- * in that same region: a reviewed plan made for one region is never applied in another.
+ * The secret values a job meets while it renders and publishes (shared values, secret Connection
+ * Interface attributes): each is masked in every log line from then on, and kept for the Terraform
+ * projects, which mask it in Terraform's own output.
  */
 
-/** An AWS region name: us-east-1, sa-east-1, us-gov-west-1, cn-north-1, ... */
-const AWS_REGION_NAME = {
-    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
-    rule: 'an AWS region name such as us-east-1 or sa-east-1.',
-};
+
+class SecretMasker {
+    logger;
+    values = new Set();
+    constructor(logger) {
+        this.logger = logger;
+    }
+    /** Registers one secret value (nothing for an empty one). */
+    mask(value) {
+        const text = secretText(value);
+        if (!text)
+            return;
+        // Also as templates print it inside a string (escaped), which Terraform may quote back.
+        for (const form of new Set([text, escapeHclString(text, false)])) {
+            this.values.add(form);
+            this.logger.addSecret(form);
+        }
+    }
+    /** Registers the values of `names` in `attributes`. */
+    maskAttributes(attributes, names) {
+        for (const name of names)
+            this.mask(attributes[name]);
+    }
+    /** Every value registered so far, in each form it may be printed in. */
+    get secrets() {
+        return [...this.values];
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/terraform-projects.ts
 /**
- * The region the run's tasks apply in: the one it was planned in (runs planned before it was
- * recorded ran Terraform in the IaC bucket's region). `given` (runtime-tasks' AWS_REGION, '' when
- * not given) must be that region: the plan reviewers approved addresses its resources there.
+ * The Terraform projects of one job: each gets the run's Terraform version for its plugin, the
+ * guard (before and after its init), the provider mirror the job shares, private module
+ * credentials, the secrets met so far, and, for runs planned with CHECKOUT_BRANCH, the
+ * repository's files linked as repodir/. Also where each project keeps its state (stateBackend).
  */
-function applyRegion(given, run, iacBucketRegion) {
-    if (!run)
-        return given || iacBucketRegion;
-    const planned = run.awsRegion ?? iacBucketRegion;
-    if (given !== '' && given !== planned) {
-        throw new errors_ConfigurationError({
-            message: `Input AWS_REGION is ${given}, but run ${run.runId} was planned in ${planned}: the approved plans create and change resources in ${planned}, so they are not applied in ${given}.`,
-            hint: `Leave AWS_REGION out on runtime-tasks (the planned region is used) or set it to ${planned}; to deploy to ${given}, plan again with AWS_REGION: ${given} on orchestrate-and-plan.`,
+
+
+
+
+
+
+
+
+class TerraformProjects {
+    deps;
+    run;
+    manifest;
+    options;
+    places;
+    masker;
+    /** CHECKOUT_BRANCH: this job's copy of the repository files. */
+    repodir;
+    providerMirror;
+    /** Private module tokens for `terraform init`, masked once. */
+    git;
+    /** The binary of each Terraform version the run chose per plugin. */
+    binaries = new Map();
+    constructor(deps, run, manifest, options, places, masker) {
+        this.deps = deps;
+        this.run = run;
+        this.manifest = manifest;
+        this.options = options;
+        this.places = places;
+        this.masker = masker;
+        this.git = gitCredentials(options.guardrails.allowedModules);
+        this.git.secrets.forEach((secret) => deps.logger.addSecret(secret));
+        this.providerMirror = options.providerMirrorDir
+            ? new ProviderMirror(options.providerMirrorDir, deps.logger)
+            : undefined;
+    }
+    /** Once per job, before any task: the repository files and the Terraform versions. */
+    async prepare() {
+        await this.prepareRepositoryFiles();
+        await this.prepareTerraform();
+    }
+    /** A Terraform project in `dir`, for plugin `alias` (null: the unified project). */
+    project(dir, alias) {
+        const { repodir, options } = this;
+        if (repodir) {
+            const link = (0,external_node_path_.join)(dir, REPODIR);
+            if (!(0,external_node_fs_.existsSync)(link))
+                (0,external_node_fs_.symlinkSync)(repodir, link, 'dir');
+        }
+        return new TerraformProject({
+            ...options.terraform,
+            binary: terraformBinaryFor(this.manifest, this.binaries, alias, options.terraform.binary),
+            ...this.places.forProject(dir, (stage, engineFiles) => guardProject({ dir, label: (0,external_node_path_.basename)(dir), extraRoots: repodir ? [repodir] : [], engineFiles }, options.guardrails, stage)),
+            initEnv: this.git.env,
+            ...(this.providerMirror ? { providerMirror: this.providerMirror } : {}),
+            unlockCommand: shipped_cli_cliCommand('unlock-state', this.deps.runs.runRef(this.run.runId)),
+            secrets: [...(options.terraform.secrets ?? []), ...this.git.secrets, ...this.masker.secrets],
+            dir,
+            logger: this.deps.logger,
+            signal: options.signal,
         });
     }
-    return planned;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-archive.ts
-/**
- * A plugin folder as one JSON object that restores it exactly: every file and folder with its
- * permission bits, and a SHA-256 digest over all of it. What the registry stores is written by a
- * publisher and read back by every deploying workflow, so reading it back trusts nothing: paths,
- * modes, sizes and the digest are checked again before anything is written to disk.
- */
-
-
-
-
-
-/** The same limit as a run's plugin snapshot: a published plugin must fit into a run. */
-const MAX_PLUGIN_BYTES = plugin_folder_MAX_PLUGIN_FOLDER_BYTES;
-/** Far beyond any plugin; bounds the work a hostile archive of empty files can cause. */
-const MAX_PLUGIN_ENTRIES = 5000;
-/** SHA-256 over every entry's type, path, mode and content digest, in path order. */
-function digestArchive(archive) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for (const entry of archive.entries) {
-        const content = entry.type === 'file'
-            ? (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(entry.base64, 'base64')).digest('hex')
-            : '';
-        hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${content}\n`);
+    /**
+     * Where the state of plugin `alias` (null: the unified project) lives: the only place task
+     * execution asks for backend settings.
+     */
+    stateBackend(alias) {
+        const { target } = this.manifest;
+        const key = alias === null ? state_key_unifiedStateKey(target) : stateKey({ ...target, alias });
+        return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
     }
-    return hash.digest('hex');
-}
-function listArchive(archive) {
-    return archive.entries.map((e) => e.type === 'file'
-        ? { path: e.path, type: e.type, mode: e.mode, bytes: Buffer.from(e.base64, 'base64').length }
-        : { path: e.path, type: e.type, mode: e.mode });
-}
-function refuse(message, file, hint) {
-    throw new errors_ConfigurationError({ message, location: { file }, ...(hint ? { hint } : {}) });
-}
-/** Why a mode cannot be kept: the engine must read every file and walk every folder it restores. */
-function modeProblem(type, mode) {
-    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
-        return `has mode ${String(mode)}; only permission bits (0 to 0777) are kept`;
-    const needed = type === 'dir' ? 0o700 : 0o600;
-    if ((mode & needed) !== needed)
-        return `has mode ${mode.toString(8)}; its owner must be able to ${type === 'dir' ? 'list, enter and write' : 'read and write'} it`;
-    return undefined;
-}
-/**
- * Reads a plugin folder (`.git` folders left out). Refused: symbolic links, anything but files and folders, modes the owner
- * cannot read, more than MAX_PLUGIN_BYTES or MAX_PLUGIN_ENTRIES.
- */
-async function readPluginFolder(dir, displayDir) {
-    const entries = [];
-    let total = 0;
-    const walk = async (rel) => {
-        // `.git`: a plugin repository's checkout is published as it is, without its history.
-        const names = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, rel))).filter((n) => n !== '.git').sort();
-        for (const name of names) {
-            const path = rel ? external_node_path_.posix.join(rel, name) : name;
-            const display = external_node_path_.posix.join(displayDir, path);
-            const stat = await (0,promises_.lstat)((0,external_node_path_.join)(dir, path));
-            if (entries.length >= MAX_PLUGIN_ENTRIES)
-                refuse(`The plugin folder holds more than ${MAX_PLUGIN_ENTRIES} files and folders.`, displayDir);
-            if (stat.isSymbolicLink())
-                refuse('Symbolic links cannot be published: they could point anywhere on the machine that restores the plugin.', display, 'Copy the file into the plugin instead.');
-            const type = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
-            if (!type)
-                refuse('Only files and folders can be published (this is a device, FIFO or socket).', display);
-            const mode = stat.mode & 0o777;
-            const problem = modeProblem(type, mode);
-            if (problem)
-                refuse(`The ${type === 'dir' ? 'folder' : 'file'} ${problem}.`, display, `chmod u+rw${type === 'dir' ? 'x' : ''} it.`);
-            if (type === 'dir') {
-                entries.push({ type, path, mode });
-                await walk(path);
-                continue;
-            }
-            total += stat.size;
-            if (total > MAX_PLUGIN_BYTES)
-                refuse(`The plugin folder holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir, 'Keep build outputs and vendored trees out of the plugin folder.');
-            const content = await (0,promises_.readFile)((0,external_node_path_.join)(dir, path));
-            entries.push({ type, path, mode, base64: content.toString('base64') });
+    /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
+    async prepareRepositoryFiles() {
+        const planned = this.manifest.repositoryFiles;
+        const { checkout, workDir } = this.options;
+        const { logger } = this.deps;
+        if (!planned) {
+            if (checkout?.requested)
+                logger.warning('CHECKOUT_BRANCH is set here, but this run was planned without it: set CHECKOUT_BRANCH on orchestrate-and-plan, which records it with the run.');
+            return;
         }
-    };
-    await walk('');
-    return { schemaVersion: 1, entries };
-}
-/** Why an archive path could write outside the folder (or is no path at all); undefined when safe. */
-function plugin_archive_pathProblem(path) {
-    if (typeof path !== 'string' || path === '')
-        return 'has no path';
-    if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
-        return 'has an absolute path';
-    if (/[\\\0]/.test(path))
-        return 'has a backslash or NUL in its path';
-    const parts = path.split('/');
-    if (parts.some((p) => p === '' || p === '.' || p === '..'))
-        return "has a path with an empty, '.' or '..' segment";
-    return undefined;
-}
-/**
- * Checks an archive read back from the store against the digest recorded when it was published,
- * and every entry against the rules of readPluginFolder. Throws a ConfigurationError naming the
- * first thing wrong, at `displayDir`.
- */
-function checkArchive(archive, digest, displayDir) {
-    const entries = archive?.entries;
-    if (!Array.isArray(entries) || archive.schemaVersion !== 1)
-        refuse('The stored plugin is not an archive this engine can read.', displayDir);
-    if (entries.length > MAX_PLUGIN_ENTRIES)
-        refuse(`The stored plugin holds more than ${MAX_PLUGIN_ENTRIES} entries.`, displayDir);
-    const seen = new Set();
-    let total = 0;
-    for (const raw of entries) {
-        // A hostile object may hold anything: null, numbers, entries without fields.
-        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
-        const problem = plugin_archive_pathProblem(entry.path) ??
-            (entry.type === 'file' || entry.type === 'dir'
-                ? undefined
-                : 'is neither a file nor a folder') ??
-            modeProblem(entry.type, entry.mode) ??
-            (entry.type === 'file' && typeof entry.base64 !== 'string' ? 'has no content' : undefined) ??
-            (seen.has(entry.path) ? 'is listed twice' : undefined);
-        if (problem)
-            refuse(`An entry of the stored plugin ${problem}: refused.`, displayDir);
-        seen.add(entry.path);
-        if (entry.type === 'file')
-            total += Buffer.byteLength(entry.base64, 'base64');
-    }
-    if (total > MAX_PLUGIN_BYTES)
-        refuse(`The stored plugin holds more than ${MAX_PLUGIN_BYTES / 1048576} MiB.`, displayDir);
-    const actual = digestArchive(archive);
-    if (actual !== digest)
-        refuse(`The stored plugin does not match the digest recorded when it was published (recorded sha256 ${digest}, stored content sha256 ${actual}): it was changed after publishing, and is refused.`, displayDir, 'Restore the object (S3 versioning) or publish the plugin again under a new version, and find out who could write to the IaC bucket.');
-    return archive;
-}
-/** Writes a checked archive into `dir` (new or empty): folders, files, then their modes. */
-async function restoreArchive(archive, dir) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    for (const entry of archive.entries) {
-        const target = (0,external_node_path_.join)(dir, ...entry.path.split('/'));
-        if (entry.type === 'dir')
-            await (0,promises_.mkdir)(target, { recursive: true, mode: 0o700 });
+        if (!checkout)
+            throw new Error(`run ${this.run.runId} needs the checkout (CHECKOUT_BRANCH)`);
+        const copy = (0,external_node_path_.join)(workDir, REPODIR);
+        const found = await scanRepositoryFiles(checkout.root, checkout.exclude, copy);
+        this.repodir = copy;
+        if (found.digest !== planned.digest) {
+            logger.warning(`The repository files differ from those the run was planned with (${planned.files} file(s), digest ${planned.digest.slice(0, 12)} then; ${found.files}, ${found.digest.slice(0, 12)} now): check out the same commit in both jobs. Reviewed plans still apply what was reviewed.`);
+        }
         else {
-            await (0,promises_.mkdir)((0,external_node_path_.join)(target, '..'), { recursive: true, mode: 0o700 });
-            // `wx`: never through an existing file or link.
-            await (0,promises_.writeFile)(target, Buffer.from(entry.base64, 'base64'), { flag: 'wx', mode: 0o600 });
+            logger.info(`repodir/: ${found.files} repository file(s), as planned.`);
         }
     }
-    for (const entry of archive.entries)
-        await (0,promises_.chmod)((0,external_node_path_.join)(dir, ...entry.path.split('/')), entry.mode);
+    /** Installs, once per job, the Terraform versions the run chose per plugin. */
+    async prepareTerraform() {
+        if (!this.manifest.terraformVersions)
+            return;
+        if (!this.options.resolveTerraform)
+            throw new Error('the run chose Terraform versions per plugin, but no installer was given');
+        if (!this.options.leaveOpen)
+            noteRecordedVersions(this.manifest, this.options.terraformVersion, this.deps.logger);
+        this.binaries = await terraform_versions_installTerraformVersions(this.manifest, this.options.resolveTerraform);
+    }
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/plugin-registry.ts
+;// CONCATENATED MODULE: ./packages/core/src/execution/job-context.ts
 /**
- * The plugin registry in the IaC bucket: `plugins publish` stores an immutable version of a
- * plugin, deployments fetch it by the `studio/name@version` stk.yaml names.
- *
- * A version is published in two conditional writes (`If-None-Match: *`): first its files, under a
- * key holding their digest, then its release record, which is what makes the version exist. The
- * release record is never overwritten: publishing the same files again is a no-op, different files
- * are refused, and of two publishers racing for one version exactly one wins.
+ * The TaskContext of one job: the job's services, built once and shared by its tasks (the
+ * Terraform projects reuse the installed versions and the provider mirror; the unified project is
+ * initialized once; the secrets met by one task are masked in the next).
  */
 
 
@@ -98644,176 +99191,330 @@ async function restoreArchive(archive, dir) {
 
 
 
-class PluginRegistry {
-    store;
-    constructor(store) {
-        this.store = store;
-    }
-    /** Where the registry lives, for messages: `s3://<bucket>/plugins/`. */
-    get place() {
-        return `s3://${this.store.bucket}/${REGISTRY_PREFIX}`;
-    }
-    /**
-     * Publishes the plugin folder `dir` as `<studio>/<metadata.name>@<metadata.version>` (a
-     * `version` given must equal metadata.version: the deployment checks plugin.yaml against it).
-     */
-    async publish(dir, options) {
-        const ref = await readRef(dir, options.displayDir, options.studio, options.version);
-        const archive = await readPluginFolder(dir, options.displayDir);
-        const digest = digestArchive(archive);
-        const release = {
-            schemaVersion: 1,
-            ...ref,
-            digest,
-            files: listArchive(archive),
-            bytes: listArchive(archive).reduce((sum, f) => sum + (f.bytes ?? 0), 0),
-            publishedAt: (options.now ?? new Date()).toISOString(),
-            publishedBy: options.publisher,
-        };
-        const existing = await this.show(ref);
-        if (existing)
-            return this.alreadyThere(existing, digest);
-        await this.putContent(ref, digest, archive);
-        try {
-            await this.store.putJson(releaseKey(ref), release, { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (!(error instanceof object_store_PreconditionFailedError))
-                throw error;
-            // Someone published this version between our read and our write.
-            const winner = await this.show(ref);
-            if (!winner)
-                throw error;
-            // Our archive is named by no release: removed if we may (a publisher may lack delete).
-            if (winner.digest !== digest)
-                await this.store.delete(contentKey(ref, digest)).catch(() => undefined);
-            return this.alreadyThere(winner, digest);
-        }
-        return { outcome: 'published', release };
-    }
-    /** The release record of one version; undefined when it was never published. */
-    async show(ref) {
-        return (await this.store.getJson(releaseKey(ref)))?.value;
-    }
-    /** Every published plugin (optionally of one studio, or one plugin), each with its versions newest first. */
-    async list(filter = {}) {
-        const prefix = filter.studio !== undefined && filter.name !== undefined
-            ? pluginPrefix(filter.studio, filter.name)
-            : filter.studio !== undefined
-                ? `${REGISTRY_PREFIX}${encodeURIComponent(filter.studio)}/`
-                : REGISTRY_PREFIX;
-        const byPlugin = new Map();
-        for (const key of await this.store.list(prefix)) {
-            const ref = refOfReleaseKey(key);
-            if (!ref)
-                continue;
-            const id = `${ref.studio}/${ref.name}`;
-            const plugin = byPlugin.get(id) ?? { studio: ref.studio, name: ref.name, versions: [] };
-            plugin.versions.push(ref.version);
-            byPlugin.set(id, plugin);
-        }
-        return [...byPlugin.values()]
-            .sort((a, b) => a.studio === b.studio ? a.name.localeCompare(b.name) : a.studio.localeCompare(b.studio))
-            .map((p) => ({ ...p, versions: p.versions.sort(compareVersionsDescending) }));
-    }
-    /** The published versions of one plugin, newest first. */
-    async versions(studio, name) {
-        return (await this.list({ studio, name }))[0]?.versions ?? [];
-    }
-    /**
-     * Restores a published version into `dir` (new or empty), after checking its files against the
-     * digest recorded at publishing. Undefined when the version was never published.
-     */
-    async fetch(ref, dir) {
-        const release = await this.show(ref);
-        if (!release)
-            return undefined;
-        const display = registry_ref_registryDisplayDir(ref);
-        const recorded = release;
-        if (recorded.studio !== ref.studio ||
-            recorded.name !== ref.name ||
-            recorded.version !== ref.version ||
-            typeof recorded.digest !== 'string' ||
-            !/^[0-9a-f]{64}$/.test(recorded.digest)) {
-            throw new StoredObjectError({ bucket: this.store.bucket, key: releaseKey(ref), problem: 'corrupt' }, `is the release record of ${registry_ref_formatRef(ref)} but does not describe that version (it names ${String(recorded.studio)}/${String(recorded.name)}@${String(recorded.version)}, digest ${String(recorded.digest)}): it was changed after publishing, and is refused.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
-        }
-        const stored = await requireJson(this.store, contentKey(ref, release.digest), `is missing: it holds the files of ${registry_ref_formatRef(ref)}, published, but gone from the bucket.`, 'Restore the object (S3 versioning) or publish the plugin again under a new version.');
-        await restoreArchive(checkArchive(stored.value, release.digest, display), dir);
-        return release;
-    }
-    /** Stores the files; an object already there under their digest must hold exactly them. */
-    async putContent(ref, digest, archive) {
-        const key = contentKey(ref, digest);
-        try {
-            await this.store.putJson(key, archive, { ifNoneMatch: '*' });
-        }
-        catch (error) {
-            if (!(error instanceof object_store_PreconditionFailedError))
-                throw error;
-            // A publisher of the same files got there first (or an earlier attempt stopped halfway).
-            const there = await this.store.getJson(key);
-            checkArchive(there?.value, digest, registry_ref_registryDisplayDir(ref));
-        }
-    }
-    alreadyThere(existing, digest) {
-        if (existing.digest === digest)
-            return { outcome: 'unchanged', release: existing };
-        const by = existing.publishedBy?.actor ?? 'unknown';
-        throw new errors_ConfigurationError({
-            message: `${registry_ref_formatRef(existing)} is already published with different files (by ${by} at ${existing.publishedAt}, sha256 ${existing.digest}; these files: sha256 ${digest}). A published version never changes.`,
-            location: { file: `${REGISTRY_PREFIX}${registry_ref_formatRef(existing)}` },
-            hint: 'Raise metadata.version in plugin.yaml and publish again; stk.yaml files then name the new version.',
-        });
-    }
-}
-/** The reference a plugin folder publishes as, from its plugin.yaml (and the flags). */
-async function readRef(dir, displayDir, studio, version) {
-    const file = `${displayDir.replace(/\/$/, '')}/plugin.yaml`;
-    const read = await yaml_file_readYamlFile((0,external_node_path_.join)(dir, 'plugin.yaml'), file);
-    if (!read.yaml)
-        throw new errors_ConfigurationError(read.problems, `${file} cannot be read`);
-    const parsed = plugin_definition_parsePluginDefinition(read.yaml);
-    if (!parsed.plugin || parsed.problems.length > 0)
-        throw new errors_ConfigurationError(parsed.problems, `${file} is not valid`);
-    const where = parsed.plugin.locate(['metadata', 'version']);
-    if (version !== undefined && version !== parsed.plugin.version)
-        throw new errors_ConfigurationError({
-            message: `--version ${version} differs from metadata.version ${parsed.plugin.version}: deployments check plugin.yaml against the version stk.yaml names.`,
-            location: where,
-            hint: `Set metadata.version to ${version} in plugin.yaml, or leave --version out.`,
-        });
-    const ref = { studio, name: parsed.plugin.name, version: parsed.plugin.version };
-    checkPublishableRef(ref, where);
-    return ref;
-}
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/bucket-stores.ts
-/**
- * The stores over the IaC bucket, one per kind of object (runs, workspace context, history,
- * shared values, bindings, connection types, the plugin registry): what a run reads and writes,
- * built once per step.
- */
-
-
-
-
-/** Every store over `iacStore` (the IaC bucket, in `region`). */
-function openBucketStores(iacStore, logger, region) {
-    return {
-        runs: new run_store_RunStore(iacStore, logger, { region }),
-        iacStore,
-        context: new WorkspaceContextStore(iacStore),
-        history: new DeploymentHistory(iacStore),
-        consumers: new ConsumerIndex(iacStore),
-        sharedValues: new SharedValueStore(iacStore),
-        bindings: new AppBindingStore(iacStore),
-        connectionTypes: new ConnectionTypeStore(iacStore),
-        pluginRegistry: new PluginRegistry(iacStore),
-        logger,
+/** @param deps the stores, with the logger every task's lines go through */
+function jobContext(deps, options, run, manifest, warnings) {
+    const masker = new SecretMasker(deps.logger);
+    const places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
+    const ledger = new DeployedIacLedger((alias) => deps.runs.artifactKey(run.runId, iacArtifact(alias)));
+    const terraform = new TerraformProjects(deps, run, manifest, options, places, masker);
+    const context = {
+        run,
+        manifest,
+        logger: deps.logger,
+        workDir: options.workDir,
+        stores: { runs: deps.runs, iacStore: deps.iacStore, context: deps.context },
+        renderer: new PluginRenderer(deps, run, manifest, options, places, warnings, masker),
+        terraform,
+        outputs: new OutputPublisher(deps, manifest, run.runId, options, masker),
+        iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
+        ledger,
+        unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
     };
+    return { context, prepare: () => terraform.prepare(), ledger };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
+/**
+ * The scheduler loop of one job: start every task whose waits have succeeded, up to the
+ * parallelism; when one ends, record it and look again. A task's failure is recorded with the
+ * status derived from the same classification as the run's (classifyFailure): FAILED for the
+ * user's configuration or an outside failure, INTERNAL_ERROR for a bug of the engine, ABORTED for a
+ * cancel. After a failure nothing new starts, the tasks already running finish (the lock must
+ * outlive them), and the run is closed.
+ */
+
+
+
+
+
+
+
+
+
+async function executeTasks(deps, options, job) {
+    const { run, manifest, watch, table } = job;
+    const parallelism = options.parallelism ?? 1;
+    // Tasks at once: their logs are kept per task and printed whole (see TaskLogs).
+    const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
+    // Each task's lines are also kept, masked, and stored with the run when it ends.
+    const stored = runTaskLogs(deps.iacStore, run.runId, logs ?? deps.logger, {
+        maskLog: options.maskLog,
+        secrets: options.terraform.secrets ?? [],
+    });
+    const taskDeps = { ...deps, logger: stored.logger };
+    const built = jobContext(taskDeps, options, run, manifest, job.templateWarnings);
+    try {
+        await built.prepare();
+    }
+    catch (error) {
+        await close_after_failure_closeAfterFailure(deps, run.runId, error);
+        return { run: (await deps.runs.getRun(run.runId)) ?? run, reports: [], error };
+    }
+    const done = options.tasks.filter((t) => run.tasks.find((r) => r.runTaskId === t.runTaskId)?.status === 'SUCCEEDED');
+    for (const task of done) {
+        deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
+    }
+    const graph = taskGraph(options.tasks, pluginDependencies(manifest), table.waits);
+    const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
+    const reports = [];
+    let failure;
+    const runTask = async (task) => {
+        const started = Date.now();
+        const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+        const execute = () => table.execute(built.context, task);
+        let recorded;
+        try {
+            throwIfCancelled(options.signal);
+            recorded = await deps.runs.startTask(run.runId, task.runTaskId);
+            const outcome = await stored.run(task.runTaskId, () => logs ? logs.task(title, execute) : deps.logger.group(title, execute));
+            recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
+            reports.push({
+                ...outcome,
+                task: findTask(recorded, task.runTaskId),
+                durationMs: Date.now() - started,
+            });
+            scheduler.finished(task.runTaskId, 'succeeded');
+        }
+        catch (caught) {
+            scheduler.finished(task.runTaskId, 'failed');
+            // Closed under us (cancel-run): whatever failed as a consequence, the cause is the cancel.
+            const error = watch.closedElsewhere() ?? caught;
+            failure ??= { error };
+            const status = classifyFailure(error);
+            const message = error instanceof Error ? error.message : String(error);
+            try {
+                recorded = await deps.runs.finishTask(run.runId, task.runTaskId, status.task, {
+                    kind: status.run,
+                    message,
+                });
+            }
+            catch (recordError) {
+                deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
+            }
+            if (recorded)
+                reports.push({
+                    task: findTask(recorded, task.runTaskId),
+                    durationMs: Date.now() - started,
+                });
+        }
+    };
+    // Start what may start; when a task ends, look again. After a failure nothing new starts, and
+    // the tasks already running finish before the run is closed (its lock must outlive them).
+    const running = new Map();
+    for (;;) {
+        for (const id of scheduler.next()) {
+            const task = options.tasks.find((t) => t.runTaskId === id);
+            running.set(id, runTask(task).finally(() => running.delete(id)));
+        }
+        if (running.size === 0)
+            break;
+        await Promise.race(running.values());
+    }
+    if (failure) {
+        if (parallelism > 1 && scheduler.notStarted.length > 0)
+            deps.logger.info(`${scheduler.notStarted.length} task(s) that had not started are ABORTED with the run.`);
+        await close_after_failure_closeAfterFailure(deps, run.runId, failure.error);
+        return {
+            run: (await deps.runs.getRun(run.runId)) ?? run,
+            reports,
+            graph,
+            error: failure.error,
+        };
+    }
+    const current = (await deps.runs.getRun(run.runId)) ?? run;
+    if (options.leaveOpen)
+        return { run: current, reports, graph };
+    try {
+        // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
+        const incomplete = incompleteRun(current);
+        if (incomplete)
+            throw incomplete;
+        await recordRunOutcome(deps, run, manifest, table.mode(run.tasks), (alias) => built.ledger.deployedOf(alias), options.terraformVersion);
+        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
+    }
+    catch (error) {
+        await close_after_failure_closeAfterFailure(deps, run.runId, error);
+        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
+    }
+}
+/** Per plugin alias (kept or removed), the aliases it requires a connection from. */
+function pluginDependencies(manifest) {
+    return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
+}
+function findTask(run, runTaskId) {
+    return run.tasks.find((t) => t.runTaskId === runTaskId);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/execute-run-tasks.ts
+/**
+ * What runtime-tasks does (and orchestrate-and-plan, for its planning tasks): execute tasks of a
+ * run, recording every transition. The step claims the run (its tasks go READY_TO_RUN), then the
+ * tasks run by their dependency graph, up to TASK_PARALLELISM at once (see task-loop.ts), each
+ * by its handler (task-handlers/). The first failure stops the run: nothing new starts, the tasks
+ * still running finish, the rest are ABORTED and the lock released.
+ */
+
+
+
+
+
+
+
+
+
+
+/**
+ * Validates the task list against the task types and the run, then executes it. Never leaves the
+ * run RUNNING on failure. A run that failed is resumed (a re-run of the failed job sends the same
+ * RUN_ID and TASK_LIST): its SUCCEEDED tasks are skipped, the others run again.
+ */
+async function execute_run_tasks_executeRunTasks(deps, options) {
+    const table = options.taskTable ?? table_TASK_TABLE;
+    // Before anything is read or written: a type no handler knows is the caller's mistake.
+    table.checkTaskTypes(options.tasks);
+    const claimed = await claimRunForTasks(deps, {
+        runId: options.runId,
+        tasks: options.tasks,
+        partial: options.leaveOpen === true,
+        ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+        ...(options.repository ? { repository: options.repository } : {}),
+    });
+    if ('done' in claimed)
+        return { run: claimed.run, reports: [] };
+    const { resumed } = claimed;
+    // Recorded once the run is ours (not another repository's, not finished), before any task.
+    const run = await recordApproval(deps, claimed.run, options.approval);
+    // Until the step ends: a later run takes over a run whose executing step went silent.
+    const heartbeat = deps.runs.startHeartbeat(run.runId, claimed.executor.id);
+    let manifest;
+    try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
+        manifest = await deps.runs.requireArtifact(run.runId, artifacts_MANIFEST_ARTIFACT, 'is missing: the run stored no manifest, so its records are incomplete.');
+    }
+    catch (error) {
+        await heartbeat.stop();
+        await close_after_failure_closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+    const watch = watchRun(deps.runs, run.runId, deps.logger, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
+    });
+    const templateWarnings = new TemplateWarnings();
+    try {
+        const result = await executeTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, { run, manifest, watch, templateWarnings, table });
+        result.templateWarnings = templateWarnings.references;
+        // Handing the run on (orchestrate-and-plan's PLAN tasks): the approved job claims it next.
+        if (options.leaveOpen && result.run.status === 'RUNNING')
+            result.run = await deps.runs.releaseClaim(run.runId, claimed.executor.id);
+        return resumed ? { ...result, resumed } : result;
+    }
+    finally {
+        watch.stop();
+        await heartbeat.stop();
+        // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
+        await (0,promises_.rm)(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/fetched-plugins.ts
+/**
+ * The registry as the last place a deployment looks for a plugin (after `.stk/FORKED_PLUGINS` and
+ * PLUGINS_PATH): each version is fetched once per step into a scratch folder, checked against its
+ * digest, and from there treated exactly like a plugin folder of the checkout (plugin.yaml read
+ * and checked, files snapshotted with the run, templates guarded when rendered).
+ */
+
+
+
+
+class fetched_plugins_FetchedPlugins {
+    registry;
+    scratch;
+    fetched = new Map();
+    constructor(registry) {
+        this.registry = registry;
+    }
+    get place() {
+        return `the plugin registry ${this.registry.place}`;
+    }
+    fetch(ref) {
+        // A name without a studio (`plugin@1.0.0`), or one like `../x@1.0.0`, cannot be published,
+        // so it is never there: not asking keeps stk.yaml from naming keys outside `plugins/`.
+        if (!isPublishableRef(ref))
+            return Promise.resolve(undefined);
+        const id = formatRef(ref);
+        let entry = this.fetched.get(id);
+        if (!entry) {
+            const folder = String(this.fetched.size);
+            entry = (async () => {
+                this.scratch ??= mkdtemp(join(tmpdir(), 'deploy-engine-registry-'));
+                const dir = join(await this.scratch, folder);
+                const release = await this.registry.fetch(ref, dir);
+                return release ? { dir, displayDir: registryDisplayDir(ref) } : undefined;
+            })();
+            this.fetched.set(id, entry);
+        }
+        return entry;
+    }
+    versions(ref) {
+        return isPublishableRef({ ...ref, version: '0.0.0' })
+            ? this.registry.versions(ref.studio, ref.name)
+            : Promise.resolve([]);
+    }
+    /** Removes the scratch folder (the run keeps its own snapshot of every plugin). */
+    async dispose() {
+        if (this.scratch)
+            await rm(await this.scratch, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/consumer-check.ts
+
+
+/**
+ * What the run destroys must not be required by anything that stays: a plugin of this run or an
+ * application of the workspace and environment. Refused naming every consumer, unless forced
+ * (FORCE_DESTROY): then they are returned, and named in a warning.
+ */
+async function consumer_check_checkConsumers(deps, manifest, force) {
+    const { target } = manifest;
+    const names = new Set(manifest.destroy.flatMap((p) => p.generates.map((g) => g.name)));
+    if (names.size === 0)
+        return [];
+    const inRun = requirementsOf(manifest.plugins)
+        .filter((r) => names.has(r.name))
+        .map((r) => ({ ...r, target }));
+    const elsewhere = await deps.consumers.consumersOf(target.workspace, target.environment, names, target);
+    const consumers = [...inRun, ...elsewhere];
+    if (consumers.length === 0)
+        return [];
+    const destroyed = manifest.destroy.filter((p) => p.generates.some((g) => consumers.some((c) => c.name === g.name)));
+    const what = `${destroyed.map((p) => p.alias).join(', ')} generate${destroyed.length === 1 ? 's' : ''} Connection Interface(s) that ${consumers.length} plugin input(s) still require`;
+    if (!force) {
+        throw new ConfigurationError([
+            ...consumers.map((c) => ({ message: `Still required by ${describeConsumer(c)}.` })),
+            {
+                message: 'Nothing was changed and no run was opened.',
+                hint: 'Remove or change those consumers first (deploy them without the requirement), or set FORCE_DESTROY: true to destroy anyway: they keep running with values that no longer exist.',
+            },
+        ], `This run would destroy what others still use: ${what}`);
+    }
+    deps.logger.warning(`FORCE_DESTROY is on: destroying although ${what}: ${consumers.map(describeConsumer).join('; ')}.`);
+    return consumers;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/open-run.ts
+/**
+ * What orchestrate-and-plan does first, in either mode and for every run type: build the manifest
+ * (as the run type says, see run-types/), refuse what would break another application, skip what
+ * did not change, open the run (the lock refuses a second one), keep the manifest and a snapshot
+ * of every plugin with the run, and return the tasks to approve.
+ * Every refusal happens before the run is opened. If anything fails after the run was opened, the
+ * run is closed with the matching error status, which releases the lock: nothing is left blocked.
+ */
 
 
 
@@ -98827,8 +99528,258 @@ function openBucketStores(iacStore, logger, region) {
 
 
 
+async function open_run_openRun(deps, options) {
+    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+    const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
+    try {
+        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+    }
+    finally {
+        await registry?.dispose();
+    }
+}
+async function openRunWith(deps, options) {
+    const { logger } = deps;
+    const operation = options.operation ?? { type: 'DEPLOY' };
+    const runType = runTypeOf(operation.type);
+    const mode = options.mode ?? 'classic';
+    // A broken stk.yaml fails here, before any call to S3.
+    const descriptor = await readDescriptor(options.repoRoot, options.workdir);
+    // Another repository's application is refused before anything of it is read, locked or planned.
+    const bindRepository = await checkRepositoryBinding(deps, descriptorTarget(descriptor, { ...options, logger: quietLogger(logger) }), options.deployedFrom, {
+        by: options.workflowRunUrl,
+        location: descriptor.locate(['spec', `${descriptor.appKind}-id`]),
+    });
+    const built = await runType.buildManifest({
+        deps,
+        options,
+        descriptor,
+        target: () => descriptorTarget(descriptor, { ...options, logger }),
+        mode,
+        logger,
+    }, operation);
+    const { last, templateWarnings } = built;
+    let manifest = { ...built.manifest, deployedFrom: options.deployedFrom };
+    if (options.repositoryFiles) {
+        const { digest, files, bytes, skippedLinks } = options.repositoryFiles;
+        manifest = { ...manifest, repositoryFiles: { digest, files, bytes } };
+        logger.info(`CHECKOUT_BRANCH: Terraform reads ${files} repository file(s) (${(bytes / 1048576).toFixed(1)} MiB, digest ${digest.slice(0, 12)}) as repodir/${skippedLinks > 0 ? `; ${skippedLinks} symbolic link(s) left out` : ''}.`);
+    }
+    const live = liveDeployment(last);
+    if (live)
+        checkMode(live, mode, 'last deployed');
+    const terraform = chooseTerraformVersions(manifest, mode, options.terraformOverride);
+    manifest = withTerraformVersions(manifest, terraform.versions);
+    const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
+    const removed = manifest.destroy.map((p) => p.alias);
+    const tasks = TASK_TABLE.taskList(mode, manifest.deployOrder, removed);
+    const base = {
+        type: operation.type,
+        manifest,
+        unchanged: runType.unchanged(manifest, live),
+        brokenConsumers,
+        templateWarnings,
+        ...(live ? { previous: live } : {}),
+    };
+    if (tasks.length === 0) {
+        logger.info('No infra plugin to deploy or destroy: no run is opened.');
+        return base;
+    }
+    const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+    if (!skipped) {
+        terraform.notices.forEach((n) => logger.info(n));
+        if (options.resolveTerraform)
+            await installTerraformVersions(manifest, options.resolveTerraform);
+    }
+    await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
+    await bindRepository();
+    const run = await deps.runs.createRun({
+        type: operation.type,
+        target: manifest.target,
+        version: manifest.version,
+        workflowRunUrl: options.workflowRunUrl,
+        tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
+        manifestDigest: manifest.digest,
+        tasks: skipped ? [] : tasks,
+        ...(options.audit ? { audit: options.audit } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    }, {
+        ...(options.liveness ? { liveness: options.liveness } : {}),
+        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    });
+    options.onOpened?.(run);
+    try {
+        if (skipped) {
+            logger.info(skipped);
+            return { ...base, run: await deps.runs.finishRun(run.runId, 'SKIPPED'), skipped };
+        }
+        return { ...base, run: await storeArtifacts(deps, run, manifest) };
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        throw error;
+    }
+}
+/**
+ * Keeps the manifest and a snapshot of every plugin with the run; their digests go into the run
+ * record: runtime-tasks refuses objects changed since.
+ */
+async function storeArtifacts(deps, run, manifest) {
+    const digests = {};
+    digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
+    // A rollback deploys the IaC recorded then: it needs no plugin files.
+    for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
+        const plugin = manifest.plugins.find((p) => p.alias === alias);
+        if (!plugin?.source)
+            throw new Error(`manifest has no source for infra plugin ${alias}`);
+        const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
+        const name = sourceArtifact(alias);
+        digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
+    }
+    return deps.runs.recordArtifacts(run.runId, digests);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/plan-run.ts
+/**
+ * orchestrate-and-plan's part of a run, whole: open it (openRun), execute its planning tasks, and
+ * decide its fate from what they return: SKIPPED when SKIP_DEPLOY is on and the saved plans change
+ * nothing, ABORTED when the job was cancelled once the plans were made, else left RUNNING with the
+ * tasks to approve. The action only maps its inputs to these options and the result to outputs.
+ */
 
 
+
+
+
+/** The tasks orchestrate-and-plan executes itself, before approval. */
+function isPlanningTask(task) {
+    return TASK_TABLE.isPlanning(task);
+}
+/**
+ * Whether the saved plans change anything: a plugin planned only after approval or one destroyed
+ * counts as a change (what it does is not in a plan).
+ */
+function planHasChanges(manifest, plans, unplanned) {
+    return unplanned.length > 0 || manifest.destroy.length > 0 || plans.some((p) => p.hasChanges);
+}
+/**
+ * How a planned run ends in orchestrate-and-plan: SKIPPED when SKIP_DEPLOY is on and its plans
+ * change nothing, ABORTED when the job was cancelled once they were made (no approval job will
+ * follow), else as it is (RUNNING for the approval job, or closed by a failure).
+ */
+function plannedFate(state) {
+    if (state.failed)
+        return 'AS_IS';
+    if (state.skipDeploy && !state.changes)
+        return 'SKIPPED';
+    if (state.status === 'RUNNING' && state.cancelled)
+        return 'ABORTED';
+    return 'AS_IS';
+}
+/** Opens the run, plans it, and leaves it open for approval or closes it (see the header). */
+async function planRun(deps, options) {
+    const { logger, runs } = deps;
+    const opened = await openRun(deps, options);
+    const result = {
+        opened,
+        plans: [],
+        unplanned: [],
+        applyTasks: [],
+        templateWarnings: [...(opened.templateWarnings ?? [])],
+        ...(opened.run ? { run: opened.run } : {}),
+    };
+    let current = opened.run;
+    if (!current)
+        return result;
+    logger.info(`RUN ${current.type}_SELF_HOSTED successfully started with ID: ${current.runId}`);
+    const planning = current.tasks.filter(isPlanningTask);
+    if (planning.length > 0) {
+        const executed = await executeRunTasks(deps, {
+            runId: current.runId,
+            tasks: planning,
+            ...(await options.planning(current)),
+            leaveOpen: true,
+            signal: options.signal,
+        });
+        current = executed.run;
+        result.plans = executed.reports.flatMap((r) => r.plans ?? []);
+        result.unplanned = executed.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
+        if (executed.error !== undefined)
+            result.failure = executed.error;
+        result.templateWarnings = mergeReferences(result.templateWarnings, executed.templateWarnings ?? []);
+    }
+    const fate = plannedFate({
+        status: current.status,
+        failed: result.failure !== undefined,
+        changes: planning.length === 0 || planHasChanges(opened.manifest, result.plans, result.unplanned),
+        skipDeploy: options.skipDeploy,
+        cancelled: options.signal.aborted,
+    });
+    if (fate === 'SKIPPED') {
+        current = await runs.finishRun(current.runId, 'SKIPPED');
+        logger.info(`The saved plans change nothing and SKIP_DEPLOY is on: run ${current.runId} ends SKIPPED, nothing to approve.`);
+    }
+    else if (fate === 'ABORTED') {
+        // Cancelled once the plans were made: no approval job will follow, so close the run now.
+        const cancelled = new CancelledError('The job was cancelled before the plans were handed to the approval job.');
+        result.failure = cancelled;
+        current = await runs.finishRun(current.runId, 'ABORTED', {
+            kind: 'ABORTED',
+            message: cancelled.message,
+        });
+    }
+    result.run = current;
+    if (current.status === 'RUNNING' && result.failure === undefined) {
+        result.open = current;
+        result.applyTasks = current.tasks.filter((t) => !isPlanningTask(t));
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/apply-run.ts
+/**
+ * runtime-tasks' part of a run, whole: the region it applies in must be the one it was planned in,
+ * EXCLUDE_FILES_PATH is deleted from the checkout, then the approved tasks execute
+ * (executeRunTasks), which closes the run. The action only maps its inputs to these options.
+ */
+
+
+
+
+
+
+
+/** Executes the approved tasks of a run (see the header); the result says how the run ended. */
+async function applyRun(deps, options) {
+    let awsRegion;
+    try {
+        awsRegion = applyRegion(options.awsRegion, await deps.runs.getRun(options.runId), options.iacBucketRegion);
+    }
+    catch (error) {
+        // A wrong AWS_REGION changes nothing: the run stays open for a re-run with the right one.
+        if (error instanceof errors_ConfigurationError)
+            options.onUntouched();
+        throw error;
+    }
+    const { root, excludeFilesPath } = options.checkout;
+    if (excludeFilesPath) {
+        const excluded = confinePath(root, excludeFilesPath, 'EXCLUDE_FILES_PATH');
+        await (0,promises_.rm)(excluded, { recursive: true, force: true });
+        deps.logger.info(`Deleted ${excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
+    }
+    return execute_run_tasks_executeRunTasks(deps, {
+        ...(await options.execution(awsRegion)),
+        runId: options.runId,
+    }).catch((error) => {
+        // Another step executes the run, or it is another repository's: this one changed nothing.
+        if (error instanceof RunClaimedError || error instanceof ForeignRunError)
+            options.onUntouched();
+        throw error;
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
 
 
 
@@ -98847,6 +99798,9 @@ function openBucketStores(iacStore, logger, region) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
+
+
 
 
 
@@ -99317,7 +100271,7 @@ function reportFailure(name, error) {
         const retry = error.retryable ? ' Re-running the job may succeed.' : '';
         setFailed(`${name}: ${reportedOnce(error)}${retry}`);
     }
-    else if (error instanceof CancelledError) {
+    else if (error instanceof errors_CancelledError) {
         setFailed(`${name}: cancelled. ${error.message}`);
     }
     else {
@@ -100936,6 +101890,38 @@ function review(item) {
 
 
 
+;// CONCATENATED MODULE: ./actions/runtime-tasks/src/execute-options.ts
+/** runtime-tasks' inputs as the options of core's executeRunTasks: mapping, nothing decided. */
+
+async function executeOptions(inputs, session, run, signal) {
+    const workflowRun = workflowRunRef();
+    const repository = runnerRepository();
+    return {
+        tasks: inputs.tasks,
+        executor: stepDescription(),
+        ...(workflowRun ? { workflowRun } : {}),
+        // As the runner says it, which a workflow cannot override (REPOSITORY_NAME can be anything).
+        ...(repository ? { repository } : {}),
+        ...(await taskEnvironment(session, run.runId, { ...inputs, awsRegion: run.awsRegion })),
+        parallelism: inputs.taskParallelism,
+        templateStrict: inputs.templateStrict,
+        maskLog: maskRegistered,
+        approval: run.approval,
+        checkout: {
+            root: inputs.pathToMount,
+            exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),
+            requested: inputs.checkoutBranch,
+        },
+        guardrails: {
+            localExecEnabled: inputs.localExecEnabled,
+            allowedModules: inputs.allowedModules,
+            allowedProviders: inputs.allowedProviders,
+            allowedRemoteStates: inputs.allowedRemoteStates,
+        },
+        signal,
+    };
+}
+
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/inputs.ts
 /** Every input of runtime-tasks, parsed and validated before anything else happens. */
 
@@ -100954,7 +101940,7 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
     const basePathOutput = fileNameInput(p, 'BASE_PATH_OUTPUT', '');
     const inputs = {
         runId: p.required('RUN_ID', 'Pass the run_id output of orchestrate-and-plan.'),
-        tasks: p.structured('TASK_LIST', [], parseTaskList, {
+        tasks: p.structured('TASK_LIST', [], (raw) => table_TASK_TABLE.checkTaskTypes(parseTaskList(raw)), {
             required: 'Pass the apply_tasks output of orchestrate-and-plan.',
         }),
         repositoryName: p.optional('REPOSITORY_NAME'),
@@ -100987,6 +101973,11 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
 }
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/timeline.ts
+/**
+ * The job summary's timeline: each task this job ran as a bar of a Mermaid gantt chart, the
+ * critical path (the chain of waits that decided when the last task ended) marked `crit`.
+ */
+
 /** Undefined when fewer than two tasks have both timestamps. */
 function renderTimeline(tasks, graph, ranHere) {
     const timed = tasks.flatMap((task) => ranHere.has(task.runTaskId) && task.startedAt && task.finishedAt
@@ -100997,7 +101988,7 @@ function renderTimeline(tasks, graph, ranHere) {
     const critical = criticalPath(timed, graph);
     const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S', '  section tasks'];
     timed.forEach(({ task, start, end }, i) => {
-        const name = `${task.taskType.replace(/_SELF_HOSTED$/, '')} ${task.pluginAppliedAlias ?? ''}`
+        const name = `${table_TASK_TABLE.label(task)} ${task.pluginAppliedAlias ?? ''}`
             .trim()
             .replace(/[:#;]/g, ' ');
         const tags = [
@@ -101030,6 +102021,7 @@ function criticalPath(timed, graph) {
 
 
 
+
 function summary_seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -101058,7 +102050,7 @@ async function writeRuntimeSummary(result) {
                 report ? summary_seconds(report.durationMs) : '—',
                 // @actions/core drops an empty cell's closing tag: never pass ''.
                 changes ? `${changes.added} / ${changes.changed} / ${changes.destroyed}` : '—',
-                planApplied(task.taskType, report?.reviewedPlan),
+                table_TASK_TABLE.find(task)?.planApplied?.(report?.reviewedPlan) ?? '—',
             ];
         }),
     ]);
@@ -101066,7 +102058,7 @@ async function writeRuntimeSummary(result) {
         if (report.reviewedPlan?.kind !== 'replanned')
             continue;
         const changed = report.reviewedPlan.changedInterfaces;
-        summary.addRaw(`<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${report.task.taskType === 'DESTROY_SELF_HOSTED'
+        summary.addRaw(`<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${report.reviewedPlan.stateMoved
             ? 'its state changed since the destroy was reviewed'
             : changed.length > 0
                 ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
@@ -101126,20 +102118,6 @@ function resumeNote(result) {
     }
     return '';
 }
-function planApplied(taskType, use) {
-    if (taskType === 'UNIFIED_DEPLOY')
-        return 'the reviewed plan';
-    if (taskType === 'UNIFIED_DESTROY')
-        return 'a new plan equal to the reviewed one';
-    if (!use || (taskType !== 'DEPLOY_SELF_HOSTED' && taskType !== 'DESTROY_SELF_HOSTED'))
-        return '—';
-    const destroy = taskType === 'DESTROY_SELF_HOSTED';
-    if (use.kind === 'applied')
-        return destroy ? 'the reviewed destroy plan' : 'the reviewed plan';
-    if (use.kind === 'replanned')
-        return '⚠️ re-planned (same changes)';
-    return destroy ? 'destroyed without a saved plan' : 'planned after approval';
-}
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/main.ts
 
@@ -101156,64 +102134,25 @@ async function run() {
         showDebugLines(inputs.logLevel === 'debug');
         parser.notices().forEach((n) => notice(n));
         warnings.forEach((w) => warning(w));
-        const logger = actions_logger_actionsLogger;
         const ref = run_ref_parseRunRef(inputs.runId);
-        const workflowRun = workflowRunRef();
         // From here on the post step closes the run if this step does not (also when the session
         // cannot be opened or the job is cancelled while it is).
         guardRun(inputs.runId);
         // Read meanwhile; recorded once this job holds the run. It never fails the deployment.
         const approval = readApprovals({ token: inputs.githubToken });
-        const session = await aws_session_openAwsSession(ref.region, inputs.credentials, logger, {
+        const session = await aws_session_openAwsSession(ref.region, inputs.credentials, actions_logger_actionsLogger, {
             credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
         });
         const iacStore = new s3_object_store_S3ObjectStore(session.s3, ref.bucket);
-        const deps = openBucketStores(iacStore, logger, ref.region);
-        let awsRegion;
-        try {
-            awsRegion = applyRegion(inputs.awsRegion, await deps.runs.getRun(ref.runId), ref.region);
-        }
-        catch (error) {
-            // A wrong AWS_REGION changes nothing: the run stays open for a re-run with the right one.
-            if (error instanceof errors_ConfigurationError)
-                releaseRun();
-            throw error;
-        }
-        if (inputs.excludeFilesPath) {
-            const excluded = confinePath(inputs.pathToMount, inputs.excludeFilesPath, 'EXCLUDE_FILES_PATH');
-            await (0,promises_.rm)(excluded, { recursive: true, force: true });
-            actions_logger_actionsLogger.info(`Deleted ${inputs.excludeFilesPath} (EXCLUDE_FILES_PATH) before running tasks.`);
-        }
-        const result = await executeRunTasks(deps, {
+        const deps = openBucketStores(iacStore, actions_logger_actionsLogger, ref.region);
+        const result = await applyRun(deps, {
             runId: ref.runId,
-            tasks: inputs.tasks,
-            executor: stepDescription(),
-            ...(workflowRun ? { workflowRun } : {}),
-            // As the runner says it, which a workflow cannot override (REPOSITORY_NAME can be anything).
-            repository: runnerRepository(),
-            ...(await taskEnvironment(session, ref.runId, { ...inputs, awsRegion })),
-            parallelism: inputs.taskParallelism,
-            templateStrict: inputs.templateStrict,
-            maskLog: maskRegistered,
-            approval: await approval,
-            checkout: {
-                root: inputs.pathToMount,
-                exclude: repositoryExclusions(inputs.pathToMount, inputs.outputFileSuffix, ''),
-                requested: inputs.checkoutBranch,
-            },
-            guardrails: {
-                localExecEnabled: inputs.localExecEnabled,
-                allowedModules: inputs.allowedModules,
-                allowedProviders: inputs.allowedProviders,
-                allowedRemoteStates: inputs.allowedRemoteStates,
-            },
-            signal,
-        }).catch((error) => {
-            // Another step executes the run, or it is another repository's: this one changed nothing,
-            // and its post step must not either.
-            if (error instanceof RunClaimedError || error instanceof ForeignRunError)
-                releaseRun();
-            throw error;
+            awsRegion: inputs.awsRegion,
+            iacBucketRegion: ref.region,
+            checkout: { root: inputs.pathToMount, excludeFilesPath: inputs.excludeFilesPath },
+            execution: async (awsRegion) => executeOptions(inputs, session, { runId: ref.runId, awsRegion, approval: await approval }, signal),
+            // This step changed nothing of the run, and its post step must not either.
+            onUntouched: releaseRun,
         });
         // executeRunTasks has closed the run (success or failure): the post step has nothing to do.
         releaseRun();

@@ -203,7 +203,7 @@ it('unlocks only with --yes', async () => {
 describe('unlock-state', () => {
   const BILLING = { ...ORDERS, appId: 'BILLING', appName: 'billing' };
   const stateKey = 'shop/prod/app/BILLING/topic/terraform.tfstate';
-  beforeAll(() => moto.createBucket('cli-tf'));
+  beforeAll(() => flow.moto.createBucket('cli-tf'));
 
   /** A finished run of BILLING recording `tfstate`, and a lock Terraform left on its state. */
   async function leftLock(tfstate: RunRecord['tfstate']): Promise<RunRecord> {
@@ -216,7 +216,7 @@ describe('unlock-state', () => {
       manifestDigest: 'd',
       tasks: [{ taskType: 'DEPLOY_SELF_HOSTED', pluginAppliedAlias: 'topic' }],
     });
-    await moto.putObject(
+    await flow.moto.putObject(
       'cli-tf',
       `${stateKey}.tflock`,
       JSON.stringify({ ID: 'L1', Operation: 'OperationTypeApply', Who: 'runner@host' }),
@@ -241,7 +241,7 @@ describe('unlock-state', () => {
       stdout: `Released lock L1 (OperationTypeApply by runner@host) on s3://cli-tf/${stateKey}.tflock. Run the deployment again.\n`,
       stderr: '',
     });
-    expect(await moto.listKeys('cli-tf')).toEqual([]);
+    expect(await flow.moto.listKeys('cli-tf')).toEqual([]);
   });
 
   it('leaves the lock alone when the run names a state backend this engine does not know', async () => {
@@ -251,7 +251,7 @@ describe('unlock-state', () => {
     expect(refused.stderr).toContain(
       "backend of kind 'gcs', which this version of the engine does not know",
     );
-    expect(await moto.listKeys('cli-tf')).toEqual([`${stateKey}.tflock`]);
+    expect(await flow.moto.listKeys('cli-tf')).toEqual([`${stateKey}.tflock`]);
   });
 });
 

@@ -6462,7 +6462,7 @@ const external_node_worker_threads_namespaceObject = require("node:worker_thread
  *   {@link StoredObjectError} is the one for an object of a bucket that is missing or corrupt.
  *
  * Anything else that escapes is a bug in this project and is reported as such (a task it ends is
- * INTERNAL_ERROR, see {@link taskStatusOf}).
+ * INTERNAL_ERROR, see {@link classifyFailure}).
  */
 /** Formats a location as `file:line:column` (the parts that are known). */
 function formatLocation(location) {
@@ -6577,15 +6577,18 @@ function classifyError(error) {
     return 'RUNTIME_ERROR';
 }
 /**
- * How a task ends for a given error, from the same classification as the run: the user's or an
- * outside failure is the task's FAILED, a cancel ABORTED, and anything else (a bug of this engine)
- * INTERNAL_ERROR.
+ * How an error ends the run and the task it came from, from one classification: a cancel aborts
+ * both; the user's configuration or an outside failure is the task's FAILED; anything else is a
+ * bug of the engine, the task's INTERNAL_ERROR (and the run's RUNTIME_ERROR), never the plugin's
+ * fault.
  */
-function taskStatusOf(error) {
-    const kind = classifyError(error);
-    if (kind === 'ABORTED')
-        return 'ABORTED';
-    return kind === 'USER_ERROR' || error instanceof ExternalError ? 'FAILED' : 'INTERNAL_ERROR';
+function classifyFailure(error) {
+    const run = classifyError(error);
+    if (run === 'ABORTED')
+        return { run, task: 'ABORTED' };
+    if (run === 'USER_ERROR' || error instanceof ExternalError)
+        return { run, task: 'FAILED' };
+    return { run, task: 'INTERNAL_ERROR' };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/errors/index.ts

@@ -1,5 +1,5 @@
 /**
- * Unified mode's one Terraform project of the run (CONTRACT.md §6), as this job holds it: the
+ * Unified mode's one Terraform project of the run (docs/runs-and-tasks.md#classic-and-unified-mode), as this job holds it: the
  * project folder (rendered here by UNIFIED_IAC or restored from the run after a job boundary,
  * never a folder another job left), its init once per job, its saved plans, and the stored modules
  * it is rendered from.

@@ -63,7 +63,7 @@ export class TaskTable {
   }
 
   /**
-   * The tasks of a run of `mode` (CONTRACT.md §4, §6), in a valid order task by task: stage by
+   * The tasks of a run of `mode` (docs/runs-and-tasks.md#ordering-and-the-task-graph), in a valid order task by task: stage by
    * stage, within a stage the run's own tasks first, then plugin by plugin, each plugin's tasks in
    * table order (classic: every PLAN; then IAC and DEPLOY of each plugin, producers first; then
    * each DESTROY, consumers first). None when the run would have no task to apply.
