@@ -39,18 +39,37 @@ import {
 } from './terraform-versions';
 
 export interface TerraformProjectsOptions {
+  /** A private scratch folder (RUNNER_TEMP/...). */
   workDir: string;
   /** Everything Terraform needs but the project folder and the logger. */
   terraform: Omit<TerraformOptions, 'dir' | 'logger' | 'signal' | 'providerMirror'>;
+  /**
+   * Where the step keeps the provider packages its inits downloaded, for later inits to install
+   * from (see ProviderMirror); without it every init installs on its own.
+   */
   providerMirrorDir?: string;
+  /** The version of terraform.binary, recorded with the deployment (SKIP_DEPLOY compares it). */
   terraformVersion: string;
+  /** Installs the versions the run chose per plugin (manifest.terraformVersions); see terraform-versions.ts. */
   resolveTerraform?: TerraformResolver;
+  /**
+   * LOCAL_EXEC_ENABLED, FEATURES_TERRAFORM_MODULES, _PROVIDERS and _REMOTE_STATE: the guard every
+   * TerraformProject runs before and after its init (see guardrails/guard.ts).
+   */
   guardrails: GuardrailOptions;
+  /**
+   * The checkout, for runs planned with CHECKOUT_BRANCH: copied once into the work folder and
+   * linked as repodir/ into every project. `exclude`: paths relative to root left out.
+   */
   checkout?: { root: string; exclude: string[]; requested?: boolean };
-  /** How the step reaches the run's state backend (RunRecord.tfstate). */
+  /** How the step reaches the run's state backend (RunRecord.tfstate): its clients and endpoint. */
   stateAccess: StateBackendAccess;
   signal?: AbortSignal;
-  /** orchestrate-and-plan's step: the versions the run chose are noted by the approved job only. */
+  /**
+   * Leave the run RUNNING when these tasks succeed (orchestrate-and-plan's own tasks: the approved
+   * ones follow in runtime-tasks; the versions the run chose are noted by that job only). A
+   * failure closes the run all the same.
+   */
   leaveOpen?: boolean;
 }
 

@@ -1,56 +1,23 @@
 /** What executing a run's tasks takes and gives back (see execute-run-tasks.ts). */
 import type { BucketStores } from '../deployment/bucket-stores';
-import type { TerraformResolver } from '../deployment/terraform-versions';
-import type { GuardrailOptions } from '../guardrails';
+import type { TerraformProjectsOptions } from '../deployment/terraform-projects';
 import type { RunApproval } from '../audit';
-import type { StateBackendAccess } from '../state-backends';
 import type { RunAttempt, RunRecord, RunTask, WorkflowRunRef } from '../runs';
 import type { TaskNode } from '../schedule';
 import type { ApplyTask } from '../tasks';
 import type { TaskResult, TaskTable } from '../task-handlers';
 import type { UndefinedReference } from '../templates';
-import type { TerraformOptions } from '../terraform';
 
 /** What task execution reads and writes in the IaC bucket (see openBucketStores). */
 export type ExecuteDependencies = Omit<BucketStores, 'connectionTypes'>;
 
-export interface ExecuteOptions {
+/** The Terraform side (workDir, terraform, guardrails, checkout, stateAccess...) is TerraformProjectsOptions'. */
+export interface ExecuteOptions extends TerraformProjectsOptions {
   runId: string;
   tasks: readonly ApplyTask[];
-  /** A private scratch folder (RUNNER_TEMP/...). */
-  workDir: string;
   /** Where `<alias>_<outputFileSuffix>` files are written (the checkout). */
   outputDir: string;
   outputFileSuffix: string;
-  /** Everything Terraform needs but the project folder and the logger. */
-  terraform: Omit<TerraformOptions, 'dir' | 'logger' | 'signal' | 'providerMirror'>;
-  /**
-   * Where the step keeps the provider packages its inits downloaded, for later inits to install
-   * from (see ProviderMirror); without it every init installs on its own.
-   */
-  providerMirrorDir?: string;
-  /** The version of terraform.binary, recorded with the deployment (SKIP_DEPLOY compares it). */
-  terraformVersion: string;
-  /** Installs the versions the run chose per plugin (manifest.terraformVersions); see terraform-versions.ts. */
-  resolveTerraform?: TerraformResolver;
-  /**
-   * LOCAL_EXEC_ENABLED, FEATURES_TERRAFORM_MODULES, _PROVIDERS and _REMOTE_STATE: the guard every
-   * TerraformProject runs before and after its init (see guardrails/guard.ts).
-   */
-  guardrails: GuardrailOptions;
-  /**
-   * The checkout, for runs planned with CHECKOUT_BRANCH: copied once into the work folder and
-   * linked as repodir/ into every project. `exclude`: paths relative to root left out.
-   */
-  checkout?: { root: string; exclude: string[]; requested?: boolean };
-  /** How the step reaches the run's state backend (RunRecord.tfstate): its clients and endpoint. */
-  stateAccess: StateBackendAccess;
-  signal?: AbortSignal;
-  /**
-   * Leave the run RUNNING when these tasks succeed (orchestrate-and-plan's own tasks: the approved
-   * ones follow in runtime-tasks). A failure closes the run all the same.
-   */
-  leaveOpen?: boolean;
   /** How often the run record is read to notice a cancel-run from another job (default 1 s). */
   watchIntervalMs?: number;
   /**
