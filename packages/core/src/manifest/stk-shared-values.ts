@@ -3,7 +3,7 @@
  * fills them from the workspace's variables when it deploys. Here they are filled from the
  * workspace's shared values before the manifest is built, and each plugin records the keys it
  * read this way next to the keys its templates read, by digest: a value changed between plan and
- * apply is refused like any other (execute-tasks' sharedValuesFor).
+ * apply is refused like any other (the plugin renderer's sharedValuesFor, deployment/plugin-renderer.ts).
  *
  * Only the whole reference is replaced (the text around it is kept); anything else Jinja-like in
  * stk.yaml stays as written. A secret shared value is refused here: inputs are recorded in the
