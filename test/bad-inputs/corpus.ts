@@ -819,9 +819,19 @@ export const RUNTIME_CASES: BadInputCase[] = [
   {
     name: 'TASK_LIST: 100 KB of tasks of no run',
     with: {
-      TASK_LIST: `[${Array.from({ length: 1500 }, (_, i) => `{"runTaskId":"t${i}","taskType":"DEPLOY_SELF_HOSTED"}`).join(',')}]`,
+      TASK_LIST: `[${Array.from({ length: 1200 }, (_, i) => `{"runTaskId":"t${i}","taskType":"DEPLOY_SELF_HOSTED","pluginAppliedAlias":"p${i}"}`).join(',')}]`,
     },
     expect: /not a task of run/,
+  },
+  {
+    name: 'TASK_LIST: a plugin task without its plugin',
+    with: { TASK_LIST: '[{"runTaskId":"t1","taskType":"DEPLOY_SELF_HOSTED"}]' },
+    expect: /without a pluginAppliedAlias, which that type does not take/,
+  },
+  {
+    name: 'TASK_LIST: a task type no handler has (a name every object has)',
+    with: { TASK_LIST: '[{"runTaskId":"t1","taskType":"toString","pluginAppliedAlias":"p"}]' },
+    expect: /taskType "toString"; expected one of IAC_SELF_HOSTED/,
   },
   {
     name: 'TASK_LIST: YAML alias bomb in the StackSpot form',
