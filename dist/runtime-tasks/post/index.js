@@ -95550,6 +95550,8 @@ class terraform_projects_TerraformProjects {
     masker;
     /** CHECKOUT_BRANCH: this job's copy of the repository files. */
     repodir;
+    /** The run's state backend, opened at the first init of the job. */
+    backend;
     providerMirror;
     /** Private module tokens for `terraform init`, masked once. */
     git;
@@ -95601,7 +95603,8 @@ class terraform_projects_TerraformProjects {
     stateBackend(alias) {
         const { target } = this.manifest;
         const key = alias === null ? unifiedStateKey(target) : stateKey({ ...target, alias });
-        return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
+        this.backend ??= openStateBackend(this.run.tfstate, this.options.stateAccess);
+        return this.backend.settings(key);
     }
     /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */
     async prepareRepositoryFiles() {

@@ -20,6 +20,7 @@ import {
   openStateBackend,
   stateKey,
   unifiedStateKey,
+  type StateBackend,
   type StateBackendAccess,
 } from '../state-backends';
 import {
@@ -76,6 +77,8 @@ export interface TerraformProjectsOptions {
 export class TerraformProjects {
   /** CHECKOUT_BRANCH: this job's copy of the repository files. */
   private repodir?: string;
+  /** The run's state backend, opened at the first init of the job. */
+  private backend?: StateBackend;
   private readonly providerMirror: ProviderMirror | undefined;
   /** Private module tokens for `terraform init`, masked once. */
   private readonly git: GitCredentials;
@@ -137,7 +140,8 @@ export class TerraformProjects {
   stateBackend(alias: string | null): BackendSettings {
     const { target } = this.manifest;
     const key = alias === null ? unifiedStateKey(target) : stateKey({ ...target, alias });
-    return openStateBackend(this.run.tfstate, this.options.stateAccess).settings(key);
+    this.backend ??= openStateBackend(this.run.tfstate, this.options.stateAccess);
+    return this.backend.settings(key);
   }
 
   /** CHECKOUT_BRANCH: the repository's files, once per job, checked against what was planned. */

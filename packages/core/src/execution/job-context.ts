@@ -22,7 +22,7 @@ export interface JobContext {
   context: TaskContext;
   /** Once per job, before any task: the repository files and the Terraform versions. */
   prepare(): Promise<void>;
-  /** What the job's tasks deployed, per plugin alias (for recordDeployment). */
+  /** What the job's tasks deployed, per plugin alias (for recordRunOutcome). */
   ledger: DeployedIacLedger;
 }
 
