@@ -16,7 +16,7 @@ const CORE_LAYERS = [
   ['target', 'audit', 'logging', 'source-map', 'credentials', 'dynamic-inputs', 'tasks'],
   ['store', 'bucket-layout'],
   ['runs', 'workspace'],
-  ['schedule', 'guardrails', 'terraform', 'descriptor', 'templates'],
+  ['schedule', 'guardrails', 'terraform', 'descriptor', 'templates', 'plan-review'],
   ['plugins', 'state-backends'],
   ['registry', 'connection-types'],
   ['manifest'],

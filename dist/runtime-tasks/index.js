@@ -84555,7 +84555,7 @@ class errors_ConfigurationError extends Error {
     }
 }
 /** Something outside this project failed (S3, Terraform, the network, the runner). */
-class ExternalError extends Error {
+class errors_ExternalError extends Error {
     name = 'ExternalError';
     /** Whether running the same step again may succeed (a timeout, a throttled call). */
     retryable;
@@ -84591,7 +84591,7 @@ const errors_STORED_OBJECT_HINTS = {
  * lost it or someone changed it, not this engine and not the user's configuration. The message
  * names the object and says what to do.
  */
-class StoredObjectError extends ExternalError {
+class StoredObjectError extends errors_ExternalError {
     name = 'StoredObjectError';
     bucket;
     key;
@@ -84641,7 +84641,7 @@ function classifyFailure(error) {
     const run = classifyError(error);
     if (run === 'ABORTED')
         return { run, task: 'ABORTED' };
-    if (run === 'USER_ERROR' || error instanceof ExternalError)
+    if (run === 'USER_ERROR' || error instanceof errors_ExternalError)
         return { run, task: 'FAILED' };
     return { run, task: 'INTERNAL_ERROR' };
 }
@@ -86994,7 +86994,7 @@ function sessionName(env) {
 }
 function fromSts(credentials, roleArn) {
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
-        throw new ExternalError(`AWS STS answered without credentials for ${roleArn}: assuming the role did not give any.`, { retryable: true });
+        throw new errors_ExternalError(`AWS STS answered without credentials for ${roleArn}: assuming the role did not give any.`, { retryable: true });
     return {
         accessKeyId: credentials.AccessKeyId,
         secretAccessKey: credentials.SecretAccessKey,
@@ -87056,7 +87056,7 @@ function credentialProvider(source, options) {
                 .replace(/\s+/g, ' ')
                 .trim()
                 .replace(/([^.])$/, '$1.');
-            throw new ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity, options.inputNames ?? DEFAULT_CREDENTIAL_INPUTS)}`, { cause: error });
+            throw new errors_ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity, options.inputNames ?? DEFAULT_CREDENTIAL_INPUTS)}`, { cause: error });
         });
         return cached;
     };
@@ -87292,7 +87292,7 @@ class s3_object_store_S3ObjectStore {
                 return await fn();
             }
             catch (error) {
-                if (error instanceof object_store_PreconditionFailedError || error instanceof ExternalError)
+                if (error instanceof object_store_PreconditionFailedError || error instanceof errors_ExternalError)
                     throw error;
                 const passing = isPassing(error);
                 if (passing && attempt < this.retries) {
@@ -87321,7 +87321,7 @@ class s3_object_store_S3ObjectStore {
         }
         const retryable = isPassing(error);
         const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-        return new ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
+        return new errors_ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
     }
 }
 function s3_object_store_status(error) {
@@ -87606,7 +87606,7 @@ class WorkspaceContextStore {
                     throw error;
             }
         }
-        throw new ExternalError(`Connection Interface ${instance.name} kept changing while it was being published; run the deployment again.`, { retryable: true });
+        throw new errors_ExternalError(`Connection Interface ${instance.name} kept changing while it was being published; run the deployment again.`, { retryable: true });
     }
     /**
      * Removes the instances of these names that `target` owns (a destroy of the plugin that
@@ -93094,7 +93094,7 @@ class RunRecords {
             attempt++;
             await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
         }
-        throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
+        throw new errors_ExternalError(`run ${runId} kept changing while it was being updated`, {
             retryable: true,
         });
     }
@@ -93121,7 +93121,7 @@ function sameJson(a, b) {
 
 
 /** A second run on a target whose lock is held by a RUNNING run (not found dead). */
-class RunBlockedError extends ExternalError {
+class RunBlockedError extends errors_ExternalError {
     name = 'RunBlockedError';
     constructor(message, retryable = true) {
         super(message, { retryable });
@@ -93200,7 +93200,7 @@ class TargetLocks {
                 await this.options.supersede(holder, record, verdict.reason);
             return;
         }
-        throw new ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
+        throw new errors_ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
     /** Releases the target's lock if `run` holds it; a lock someone else took meanwhile stays. */
     async release(run) {
@@ -93724,7 +93724,7 @@ class run_store_RunStore {
         return this.records.update(runId, (run) => {
             const task = run.tasks.find((t) => t.runTaskId === runTaskId);
             if (!task)
-                throw new ExternalError(`run ${runId} has no task ${runTaskId}`);
+                throw new errors_ExternalError(`run ${runId} has no task ${runTaskId}`);
             mutate(run, task);
             return true;
         });
@@ -94213,7 +94213,7 @@ function parseStateLockInfo(output) {
  * Terraform could not take the state lock: another Terraform holds it, or one was killed and left
  * it behind. `unlockCommand` (when the caller knows the run) releases exactly this lock.
  */
-class StateLockedError extends ExternalError {
+class StateLockedError extends errors_ExternalError {
     lock;
     name = 'StateLockedError';
     constructor(lock, command, unlockCommand) {
@@ -94261,7 +94261,7 @@ function classifyTerraformFailure(command, output, label, unlockCommand, diagnos
     if (outside.length > 0) {
         const retryable = outside.some((k) => k.owner === 'outside' && k.retryable);
         const hint = outside.find((k) => k.hint)?.hint;
-        return new ExternalError(`terraform ${command} failed in ${label}: ${text}${hint ? ` ${hint}` : ''}`, {
+        return new errors_ExternalError(`terraform ${command} failed in ${label}: ${text}${hint ? ` ${hint}` : ''}`, {
             retryable,
             ...(problems.length > 0
                 ? { problems, summary: `terraform ${command} failed in ${label}` }
@@ -94582,6 +94582,11 @@ class TerraformProject {
         ]);
         return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
     }
+    /**
+     * `terraform plan -out`. `lock: false` reads the state without taking its lock (a preview or a
+     * drift check must never block or be blocked by a deployment; such a plan writes no state).
+     * `refreshOnly`: a refresh-only plan, what changed outside Terraform (`resource_drift`).
+     */
     async plan(options) {
         const result = await this.run('plan', [
             'plan',
@@ -94590,6 +94595,8 @@ class TerraformProject {
             '-detailed-exitcode',
             `-out=${options.out}`,
             ...(options.destroy ? ['-destroy'] : []),
+            ...(options.refreshOnly ? ['-refresh-only'] : []),
+            ...(options.lock === false ? ['-lock=false'] : []),
             ...(options.targets ?? []).map((t) => `-target=${t}`),
             ...this.parallelism(),
         ], [0, 2]);
@@ -94648,7 +94655,7 @@ class TerraformProject {
         catch (error) {
             const object = this.backend?.stateObject;
             if (!object)
-                throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
+                throw new errors_ExternalError(`The Terraform state of ${this.label} is not JSON.`);
             throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is not valid JSON: it is the Terraform state of ${this.label}, changed outside Terraform or corrupt.`, "Restore an earlier version of it from the state bucket's versioning.", { cause: error });
         }
     }
@@ -94685,7 +94692,7 @@ class TerraformProject {
             throw new errors_CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
         }
         if (result.stoppedBy === 'timeout') {
-            throw new ExternalError(`terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`, { retryable: true });
+            throw new errors_ExternalError(`terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`, { retryable: true });
         }
         const unreadConfig = cliConfigFailure(result.output);
         if (unreadConfig !== undefined) {
@@ -94701,7 +94708,7 @@ class TerraformProject {
         }
         if (result.signal !== null) {
             // Killed from outside (the OOM killer, a runner shutting down): not the plugin's fault.
-            throw new ExternalError(`terraform ${command} in ${this.label} was killed by ${result.signal} before it finished: the state it was changing may not have been saved, and its state lock may be left behind (the next run says how to release it).`, { retryable: true });
+            throw new errors_ExternalError(`terraform ${command} in ${this.label} was killed by ${result.signal} before it finished: the state it was changing may not have been saved, and its state lock may be left behind (the next run says how to release it).`, { retryable: true });
         }
         const failed = result.code === null || !okCodes.includes(result.code);
         if (options.quiet && !failed)
@@ -95117,7 +95124,7 @@ class S3StateBackend {
         const file = typeof stored.value === 'object' && stored.value !== null ? stored.value : {};
         const id = s3_state_backend_text(file.ID);
         if (!id) {
-            throw new ExternalError(`${this.locationOf(lockKey)} is not a Terraform lock file (no lock ID): it was written by something else. If no Terraform is running on this state, delete the object by hand.`);
+            throw new errors_ExternalError(`${this.locationOf(lockKey)} is not a Terraform lock file (no lock ID): it was written by something else. If no Terraform is running on this state, delete the object by hand.`);
         }
         const [operation, who, created] = [s3_state_backend_text(file.Operation), s3_state_backend_text(file.Who), s3_state_backend_text(file.Created)];
         return {
@@ -95142,7 +95149,7 @@ class S3StateBackend {
 function setting(stored, name) {
     const value = stored[name];
     if (typeof value !== 'string' || value === '') {
-        throw new ExternalError(`The run record's state backend (${stored.kind ?? S3_BACKEND_KIND}) has no ${name}: the record was changed outside the engine or is corrupt. Start a new run.`);
+        throw new errors_ExternalError(`The run record's state backend (${stored.kind ?? S3_BACKEND_KIND}) has no ${name}: the record was changed outside the engine or is corrupt. Start a new run.`);
     }
     return value;
 }
@@ -95157,7 +95164,7 @@ function openStateBackend(stored, access) {
     const kind = stored.kind ?? S3_BACKEND_KIND;
     const open = Object.hasOwn(BACKENDS, kind) ? BACKENDS[kind] : undefined;
     if (!open) {
-        throw new ExternalError(`The run's states are in a backend of kind '${kind}', which this version of the engine does not know (it knows ${Object.keys(BACKENDS).join(', ')}): use the engine version that opened the run.`);
+        throw new errors_ExternalError(`The run's states are in a backend of kind '${kind}', which this version of the engine does not know (it knows ${Object.keys(BACKENDS).join(', ')}): use the engine version that opened the run.`);
     }
     return open(stored, access);
 }
@@ -95322,7 +95329,11 @@ function outputsFile(module) {
     return `# Generated by deploy-engine: the outputs of module ${module.alias}.\n\n${blocks.join('\n')}`;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/unified/plan-review.ts
+;// CONCATENATED MODULE: ./packages/core/src/unified/index.ts
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/plan-changes.ts
 /**
  * What a saved plan will do, read from `terraform show -json <plan>`: every resource change with
  * its address, the module (= plugin alias) it belongs to and one action word, and the counts
@@ -95350,7 +95361,7 @@ function readPlanChanges(showJson) {
         plan = JSON.parse(showJson);
     }
     catch {
-        throw new ExternalError('terraform show -json printed something that is not JSON');
+        throw new errors_ExternalError('terraform show -json printed something that is not JSON');
     }
     const changes = [];
     for (const rc of plan.resource_changes ?? []) {
@@ -95407,8 +95418,178 @@ function compareActions(reviewed, now) {
         .map((a) => `${a}: the reviewed plan would ${before.get(a) ?? 'leave it unchanged'}, the new plan would ${after.get(a) ?? 'leave it unchanged'}.`);
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/unified/index.ts
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/resource-details.ts
+/**
+ * What a plan does to each resource, attribute by attribute, read from `terraform show -json`:
+ * `resource_changes` (what applying the plan changes) or `resource_drift` (what changed outside
+ * Terraform since the last apply, as a refresh-only plan reports it). Reviewers, policy reports,
+ * previews and drift checks all read plans through here.
+ *
+ * `terraform show -json` prints sensitive values in clear text and marks them in
+ * `before_sensitive` / `after_sensitive`: every value under a sensitive mark is replaced by
+ * SENSITIVE here, before it can reach a summary, a comment, a report or a log.
+ */
 
+/** What replaces a sensitive value wherever a plan is shown. */
+const SENSITIVE = '(sensitive value)';
+/** What stands for a value Terraform knows only once the plan is applied. */
+const KNOWN_AFTER_APPLY = '(known after apply)';
+/**
+ * Every resource the plan does something to (moves and imports included, plain no-ops left out),
+ * in the plan's order, with the attributes that change.
+ */
+function readResourceDetails(showJson, field = 'resource_changes') {
+    let plan;
+    try {
+        plan = JSON.parse(showJson);
+    }
+    catch {
+        throw new ExternalError('terraform show -json printed something that is not JSON');
+    }
+    const details = [];
+    for (const resource of plan[field] ?? []) {
+        const detail = describeResource(resource);
+        if (detail)
+            details.push(detail);
+    }
+    return details;
+}
+function resource_details_actionOf(actions) {
+    const joined = actions.join(',');
+    if (joined === 'create,delete')
+        return { action: 'replace', order: 'create-before-destroy' };
+    if (joined === 'delete,create')
+        return { action: 'replace', order: 'destroy-before-create' };
+    const single = actions.length === 1 ? actions[0] : undefined;
+    if (single === 'create' || single === 'update' || single === 'delete' || single === 'read')
+        return { action: single };
+    if (single === 'forget')
+        return { action: 'forget' };
+    return { action: 'no-op' };
+}
+function describeResource(resource) {
+    const change = resource.change ?? {};
+    if (!resource.address)
+        return undefined;
+    const { action, order } = resource_details_actionOf(change.actions ?? []);
+    const movedFrom = resource.previous_address && resource.previous_address !== resource.address
+        ? resource.previous_address
+        : undefined;
+    const importing = change.importing
+        ? { ...(change.importing.id ? { id: change.importing.id } : {}) }
+        : undefined;
+    if (action === 'no-op' && !movedFrom && !importing)
+        return undefined;
+    return {
+        address: resource.address,
+        alias: /^module\.([^.[]+)/.exec(resource.module_address ?? '')?.[1] ?? '',
+        action,
+        ...(order ? { replaceOrder: order } : {}),
+        ...(resource.action_reason ? { reason: resource.action_reason } : {}),
+        ...(movedFrom ? { movedFrom } : {}),
+        ...(importing ? { importing } : {}),
+        attributes: action === 'forget' ? [] : attributeChanges(change),
+    };
+}
+/** The attributes that differ between `before` and `after`, masked and marked. */
+function attributeChanges(change) {
+    const replacePaths = (change.replace_paths ?? []).filter(Array.isArray);
+    const out = [];
+    walk([], {
+        before: change.before ?? null,
+        after: change.after ?? null,
+        beforeSensitive: change.before_sensitive,
+        afterSensitive: change.after_sensitive,
+        afterUnknown: change.after_unknown,
+    }, replacePaths, out);
+    return out;
+}
+function resource_details_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The part of a value, mark or mask under one key or index. */
+function child(value, key) {
+    if (Array.isArray(value) && typeof key === 'number')
+        return value[key];
+    if (resource_details_isObject(value) && typeof key === 'string')
+        return value[key];
+    return undefined;
+}
+function resource_details_sameJson(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+function walk(path, sides, replacePaths, out) {
+    const { before, after, beforeSensitive, afterSensitive, afterUnknown } = sides;
+    const sensitive = beforeSensitive === true || afterSensitive === true;
+    const unknown = afterUnknown === true;
+    const absent = (value) => value === undefined || value === null;
+    // Objects (and lists) are compared key by key, also against nothing (a create, a delete).
+    const objects = (resource_details_isObject(before) || absent(before)) &&
+        (resource_details_isObject(after) || absent(after)) &&
+        (resource_details_isObject(before) || resource_details_isObject(after));
+    const arrays = (Array.isArray(before) || absent(before)) &&
+        (Array.isArray(after) || absent(after)) &&
+        (Array.isArray(before) || Array.isArray(after));
+    if (!sensitive && !unknown && (objects || arrays)) {
+        const length = (value) => (Array.isArray(value) ? value.length : 0);
+        // Attributes known only after apply are absent from `after`: their keys are in the mask.
+        const keys = arrays
+            ? Array.from({ length: Math.max(length(before), length(after)) }, (_, i) => i)
+            : [
+                ...new Set([before, after, afterUnknown].flatMap((v) => (resource_details_isObject(v) ? Object.keys(v) : []))),
+            ].sort();
+        for (const key of keys) {
+            walk([...path, key], {
+                before: child(before, key),
+                after: child(after, key),
+                beforeSensitive: child(beforeSensitive, key),
+                afterSensitive: child(afterSensitive, key),
+                afterUnknown: child(afterUnknown, key),
+            }, replacePaths, out);
+        }
+        return;
+    }
+    // Sensitive subtrees that did not change are not reported; a change is, without its values.
+    if (!unknown && resource_details_sameJson(before, after))
+        return;
+    if (path.length === 0 && before === null && after === null && !unknown)
+        return;
+    const present = (value) => !absent(value);
+    const change = { path: formatPath(path) };
+    if (present(before))
+        change.before = sensitive ? SENSITIVE : JSON.stringify(before);
+    if (unknown)
+        change.after = KNOWN_AFTER_APPLY;
+    else if (present(after))
+        change.after = sensitive ? SENSITIVE : JSON.stringify(after);
+    if (sensitive)
+        change.sensitive = true;
+    if (replacePaths.some((p) => startsWith(path, p) || startsWith(p, path)))
+        change.forcesReplacement = true;
+    if (change.before === undefined && change.after === undefined)
+        return;
+    out.push(change);
+}
+function startsWith(path, prefix) {
+    return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
+}
+const resource_details_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** A path as Terraform prints it: `a.b`, `list[0]`, `tags["aws:name"]`; `(resource)` for none. */
+function formatPath(path) {
+    if (path.length === 0)
+        return '(resource)';
+    return path
+        .map((segment, index) => {
+        if (typeof segment === 'number')
+            return `[${segment}]`;
+        if (resource_details_IDENTIFIER.test(segment))
+            return index === 0 ? segment : `.${segment}`;
+        return `[${JSON.stringify(segment)}]`;
+    })
+        .join('');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/index.ts
 
 
 
@@ -96179,9 +96360,9 @@ async function terraform_versions_installTerraformVersions(manifest, resolve) {
                     ...(p.terraform ? { location: p.terraform.location } : {}),
                     hint,
                 })), `Terraform ${version} cannot be installed`);
-            throw new ExternalError(`${message} ${hint}`, {
+            throw new errors_ExternalError(`${message} ${hint}`, {
                 cause: error,
-                retryable: error instanceof ExternalError && error.retryable,
+                retryable: error instanceof errors_ExternalError && error.retryable,
             });
         }
     }
@@ -99831,6 +100012,7 @@ async function applyRun(deps, options) {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/input-parser.ts
 /**
  * Reads action inputs into typed values and collects every problem before failing, so one run
@@ -100270,7 +100452,7 @@ function reportFailure(name, error) {
     if (error instanceof errors_ConfigurationError) {
         setFailed(`${name}: configuration error. ${reportedOnce(error)}`);
     }
-    else if (error instanceof ExternalError) {
+    else if (error instanceof errors_ExternalError) {
         const retry = error.retryable ? ' Re-running the job may succeed.' : '';
         setFailed(`${name}: ${reportedOnce(error)}${retry}`);
     }
@@ -101588,17 +101770,17 @@ class ToolCacheTerraformInstaller {
             // The server answered that it has no such file: asking again gets the same answer.
             const status = error.httpStatusCode;
             const absent = status === 404 || status === 403 || status === 410;
-            throw new ExternalError(`Could not download Terraform ${version} from ${base}: ${error.message}${absent ? ' (the server has no such release)' : ''}`, { cause: error, retryable: !absent });
+            throw new errors_ExternalError(`Could not download Terraform ${version} from ${base}: ${error.message}${absent ? ' (the server has no such release)' : ''}`, { cause: error, retryable: !absent });
         }
         const line = (await (0,promises_.readFile)(sumsPath, 'utf8'))
             .split('\n')
             .find((l) => l.trim().endsWith(`  ${zipName}`));
         const expected = line?.split(/\s+/)[0];
         if (!expected)
-            throw new ExternalError(`The SHA256SUMS of Terraform ${version} lists no ${zipName}.`);
+            throw new errors_ExternalError(`The SHA256SUMS of Terraform ${version} lists no ${zipName}.`);
         const actual = await sha256File(zipPath);
         if (actual !== expected) {
-            throw new ExternalError(`The downloaded ${zipName} has SHA-256 ${actual}, but its SHA256SUMS says ${expected}: it was not installed. The download was corrupted or tampered with.`);
+            throw new errors_ExternalError(`The downloaded ${zipName} has SHA-256 ${actual}, but its SHA256SUMS says ${expected}: it was not installed. The download was corrupted or tampered with.`);
         }
         const extracted = await extractZip(zipPath);
         const dir = await cacheDir(extracted, 'terraform', version, this.arch);

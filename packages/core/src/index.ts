@@ -26,6 +26,7 @@ export * from './terraform';
 export * from './state-backends';
 export * from './templates';
 export * from './unified';
+export * from './plan-review';
 export * from './schedule';
 export * from './deployment';
 export * from './task-handlers';

@@ -16,7 +16,7 @@ import {
   readPlanChanges,
   type PlanCounts,
   type ResourceChange,
-} from '../unified';
+} from '../plan-review';
 import { planArtifact, planFile, planTextFile, type PlanKind } from './artifacts';
 
 /** What a PLAN task recorded about one saved plan. */

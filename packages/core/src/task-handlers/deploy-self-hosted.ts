@@ -19,7 +19,7 @@ import { ConfigurationError } from '../errors';
 import { canonicalJson, sha256 } from '../encoding';
 import type { ManifestPlugin } from '../manifest';
 import type { ChangeSummary, TerraformProject } from '../terraform';
-import { compareActions, readPlanChanges } from '../unified';
+import { compareActions, readPlanChanges } from '../plan-review';
 import type { ReviewedPlanUse, TaskContext } from './task-context';
 import { infraPlugin, type PluginTaskHandler } from './task-handler';
 

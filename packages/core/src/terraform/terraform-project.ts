@@ -219,10 +219,17 @@ export class TerraformProject {
     return parseChangeSummary(result.stdout) ?? { added: 0, changed: 0, destroyed: 0 };
   }
 
+  /**
+   * `terraform plan -out`. `lock: false` reads the state without taking its lock (a preview or a
+   * drift check must never block or be blocked by a deployment; such a plan writes no state).
+   * `refreshOnly`: a refresh-only plan, what changed outside Terraform (`resource_drift`).
+   */
   async plan(options: {
     out: string;
     destroy?: boolean;
     targets?: string[];
+    lock?: boolean;
+    refreshOnly?: boolean;
   }): Promise<ChangeSummary & { hasChanges: boolean; text: string }> {
     const result = await this.run(
       'plan',
@@ -233,6 +240,8 @@ export class TerraformProject {
         '-detailed-exitcode',
         `-out=${options.out}`,
         ...(options.destroy ? ['-destroy'] : []),
+        ...(options.refreshOnly ? ['-refresh-only'] : []),
+        ...(options.lock === false ? ['-lock=false'] : []),
         ...(options.targets ?? []).map((t) => `-target=${t}`),
         ...this.parallelism(),
       ],

@@ -1,3 +1,2 @@
 export * from './wiring';
 export * from './root-module';
-export * from './plan-review';

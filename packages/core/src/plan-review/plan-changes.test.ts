@@ -4,7 +4,7 @@ import {
   countChanges,
   destroyedAddresses,
   readPlanChanges,
-} from './plan-review';
+} from './plan-changes';
 
 const show = JSON.stringify({
   resource_changes: [

@@ -1,0 +1,2 @@
+export * from './plan-changes';
+export * from './resource-details';
