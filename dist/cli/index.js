@@ -49902,6 +49902,22 @@ const iac_keys_keys = {
     lastDeployment: (target) => `history/${targetPath(target)}/last.json`,
     versionDeployment: (target, version) => `history/${targetPath(target)}/versions/${part(version)}.json`,
     versionsPrefix: (target) => `history/${targetPath(target)}/versions/`,
+    /**
+     * Plan-only previews (PREVIEW): apart from `runs/`, so that no step that applies (runtime-tasks
+     * reads plans under a run's prefix only) can take a preview's plan for a reviewed one, and one
+     * lifecycle rule on `previews/` expires them all.
+     */
+    previewsPrefix: 'previews/',
+    /** Every preview of one target. */
+    targetPreviewsPrefix: (target) => `previews/${targetPath(target)}/`,
+    /** One preview's objects (its record, plan records, plan files and texts). */
+    previewPrefix: (target, previewId) => `previews/${targetPath(target)}/${part(previewId)}/`,
+    /** What a preview planned: its plugins, counts and what it could not plan (PreviewRecord). */
+    preview: (target, previewId) => `previews/${targetPath(target)}/${part(previewId)}/preview.json`,
+    /** A preview's plan record (`<name>` as a run's: `plugins/<alias>`). */
+    previewPlan: (target, previewId, name) => `previews/${targetPath(target)}/${part(previewId)}/plans/${name.split('/').map(part).join('/')}.json`,
+    /** A preview's raw files (`plans/<name>.tfplan`, `plans/<name>.txt`), as a run's `files/`. */
+    previewFile: (target, previewId, name) => `previews/${targetPath(target)}/${part(previewId)}/files/${name.split('/').map(part).join('/')}`,
 };
 
 ;// CONCATENATED MODULE: ./packages/core/src/bucket-layout/registry-keys.ts
@@ -52085,7 +52101,7 @@ class object_store_PreconditionFailedError extends Error {
 
 
 
-class MemoryObjectStore {
+class memory_object_store_MemoryObjectStore {
     bucket;
     /** One map for JSON and raw objects, as in a bucket: getJson reads what putBytes wrote. */
     objects = new Map();
@@ -52376,7 +52392,49 @@ async function required_object_requireJson(store, key, missing, hint) {
     return stored;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/store/read-only-object-store.ts
+/** A write reached a read-only store: a bug of the engine, never the user's input. */
+class ReadOnlyStoreError extends Error {
+    key;
+    name = 'ReadOnlyStoreError';
+    constructor(key, why) {
+        super(`refused to write ${key} in bucket that is read-only here: ${why}`);
+        this.key = key;
+    }
+}
+class read_only_object_store_ReadOnlyObjectStore {
+    inner;
+    why;
+    /** @param why says, in the refusal, why nothing may be written (e.g. "a preview writes nothing") */
+    constructor(inner, why) {
+        this.inner = inner;
+        this.why = why;
+    }
+    get bucket() {
+        return this.inner.bucket;
+    }
+    getJson(key) {
+        return this.inner.getJson(key);
+    }
+    getBytes(key) {
+        return this.inner.getBytes(key);
+    }
+    list(prefix) {
+        return this.inner.list(prefix);
+    }
+    putJson(key) {
+        return Promise.reject(new ReadOnlyStoreError(key, this.why));
+    }
+    putBytes(key) {
+        return Promise.reject(new ReadOnlyStoreError(key, this.why));
+    }
+    delete(key) {
+        return Promise.reject(new ReadOnlyStoreError(key, this.why));
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/store/index.ts
+
 
 
 
@@ -57822,7 +57880,7 @@ function monotonicFactory(prng) {
  * @example
  *  ulid(); // "01HNZXD07M5CEN5XA66EMZSRZW"
  */
-function ulid(seedTime, prng) {
+function node_ulid(seedTime, prng) {
     const currentPRNG = prng || detectPRNG();
     const seed = !seedTime || isNaN(seedTime) ? Date.now() : seedTime;
     return encodeTime(seed, TIME_LEN) + encodeRandom(RANDOM_LEN, currentPRNG);
@@ -60469,10 +60527,10 @@ function classicPlanName(alias) {
 function artifacts_planArtifact(name) {
     return `plans/${name}`;
 }
-function planFile(name) {
+function artifacts_planFile(name) {
     return `plans/${name}.tfplan`;
 }
-function planTextFile(name) {
+function artifacts_planTextFile(name) {
     return `plans/${name}.txt`;
 }
 
@@ -60496,8 +60554,8 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
     const bytes = await (0,promises_.readFile)(options.file);
     const text = result.text;
     const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
-    const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
-    const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
+    const fileKey = await runs.putFile(runId, artifacts_planFile(options.name), bytes, 'application/zip');
+    const textKey = await runs.putFile(runId, artifacts_planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
     const record = {
         name: options.name,
         kind: options.kind,
@@ -60543,7 +60601,7 @@ async function replanReviewedDestroy(terraform, record, file, refusal) {
 /** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
 async function verifiedPlanBytes(runs, bucket, runId, record) {
     const what = record.alias ? `plan of ${record.alias}` : `${record.kind} plan`;
-    const bytes = await runs.getFile(runId, planFile(record.name));
+    const bytes = await runs.getFile(runId, artifacts_planFile(record.name));
     const object = { bucket, key: record.fileKey };
     if (!bytes) {
         throw new errors_StoredObjectError({ ...object, problem: 'missing' }, `is missing: it is the saved ${what} of run ${runId}, which was reviewed. Nothing was applied.`, errors_STORED_OBJECT_HINTS.newRun);
@@ -61611,7 +61669,7 @@ async function readRef(dir, displayDir, studio, version) {
 
 
 /** Every store over `iacStore` (the IaC bucket, in `region`). */
-function openBucketStores(iacStore, logger, region) {
+function bucket_stores_openBucketStores(iacStore, logger, region) {
     return {
         runs: new RunStore(iacStore, logger, { region }),
         iacStore,
@@ -61985,7 +62043,138 @@ function run_audit_historyAudit(run) {
     return run.audit ? { audit: run.audit } : {};
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/preview-predictions.ts
+/**
+ * A preview plans every plugin before anything is applied, so a consumer whose producer is new (or
+ * changed) in the preview has no published Connection Interface to render with. Terraform often
+ * knows the producer's outputs at plan time (`planned_values.outputs` of `terraform show -json`):
+ * they are mapped to the Connection Interfaces the producer would publish, the way publishing maps
+ * applied outputs (mapOutputsToConnections), and the consumer is planned with them. An output
+ * Terraform knows only after apply makes the consumer "planned after merge", with that reason.
+ */
+
+
+
+/** The root outputs a saved plan predicts, from its `terraform show -json`. */
+function preview_predictions_plannedOutputs(showJson) {
+    const plan = JSON.parse(showJson);
+    const outputs = {};
+    for (const [name, output] of Object.entries(plan.planned_values?.outputs ?? {})) {
+        const unknown = plan.output_changes?.[name]?.after_unknown === true;
+        outputs[name] =
+            unknown || !('value' in output)
+                ? { known: false }
+                : { known: true, value: output.value, sensitive: output.sensitive === true };
+    }
+    return outputs;
+}
+/** Maps a producer's planned outputs to the Connection Interfaces it generates. */
+function preview_predictions_predictConnections(plugin, outputs, target, types, previewId) {
+    const unknown = {};
+    const known = {};
+    for (const [name, output] of Object.entries(outputs))
+        if (output.known)
+            known[name] = { value: output.value, sensitive: output.sensitive };
+    const complete = plugin.generates.filter((g) => {
+        const later = g.outputs.filter((o) => outputs[o.from]?.known === false).map((o) => o.from);
+        const missing = g.outputs.filter((o) => outputs[o.from] === undefined).map((o) => o.from);
+        if (later.length > 0)
+            unknown[g.name] =
+                `${plugin.alias}'s output(s) ${later.join(', ')} of ${g.name} are known only after apply`;
+        else if (missing.length > 0)
+            unknown[g.name] =
+                `${plugin.alias}'s plan has no output(s) ${missing.join(', ')} for ${g.name}`;
+        return later.length === 0 && missing.length === 0;
+    });
+    const { appKind, appId, appName } = target;
+    const mapped = mapOutputsToConnections(complete, known, { appKind, appId, appName, alias: plugin.alias, runId: previewId }, new Date(), plugin.pluginFile ?? plugin.alias);
+    for (const instance of mapped.instances) {
+        const secret = [
+            ...new Set([
+                ...secretAttributes(types[instance.type]),
+                ...(mapped.sensitive[instance.name] ?? []),
+            ]),
+        ].sort();
+        if (secret.length > 0)
+            instance.secretAttributes = secret;
+    }
+    return { instances: mapped.instances, unknown };
+}
+/**
+ * The workspace context as a preview sees it: the deployed Connection Interfaces (read-only: its
+ * store refuses writes) overlaid with those this preview's producers' plans predict.
+ */
+class preview_predictions_PredictedContextStore extends context_store_WorkspaceContextStore {
+    predicted = new Map();
+    /** Instance name → why the preview could not predict it. */
+    unknown = new Map();
+    constructor(readOnly) {
+        super(readOnly);
+    }
+    /** Records what a producer's plan predicts; an unpredictable instance hides the deployed one. */
+    add(prediction) {
+        for (const instance of prediction.instances) {
+            this.predicted.set(instance.name, instance);
+            this.unknown.delete(instance.name);
+        }
+        for (const [name, why] of Object.entries(prediction.unknown)) {
+            this.predicted.delete(name);
+            this.unknown.set(name, why);
+        }
+    }
+    /** Whether instance `name` is one a producer's plan in this preview predicted. */
+    isPredicted(name) {
+        return this.predicted.has(name);
+    }
+    async get(workspace, environment, name) {
+        if (this.unknown.has(name))
+            return undefined;
+        return this.predicted.get(name) ?? super.get(workspace, environment, name);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/preview-store.ts
+/**
+ * Where a preview keeps its plans: under `previews/<w>/<e>/<kind>/<id>/<previewId>/` of the IaC
+ * bucket (see bucket-layout), never under `runs/`, so no step that applies can read them as a
+ * reviewed plan, and a lifecycle rule on `previews/` expires them. The preview plans into a
+ * private in-memory run store (the PLAN handler saves there as for a run); what it saved is copied
+ * here once every plugin was planned, so a failed preview leaves nothing behind.
+ */
+
+
+/**
+ * Copies the plans `scratch` saved for `previewId` to the preview's prefix of `iacStore` and
+ * returns them with their new keys, after writing the preview's record.
+ */
+async function preview_store_storePreview(iacStore, scratch, record, plans) {
+    const { target, previewId } = record;
+    const stored = [];
+    const recordKeys = {};
+    for (const plan of plans) {
+        const copy = async (name, contentType) => {
+            const bytes = await scratch.getFile(previewId, name);
+            if (!bytes)
+                throw new Error(`the preview's ${name} was not saved`);
+            const key = keys.previewFile(target, previewId, name);
+            await iacStore.putBytes(key, bytes, contentType);
+            return key;
+        };
+        const fileKey = await copy(planFile(plan.name), 'application/zip');
+        const textKey = await copy(planTextFile(plan.name), 'text/plain; charset=utf-8');
+        const moved = { ...plan, fileKey, textKey };
+        const key = keys.previewPlan(target, previewId, plan.name);
+        await iacStore.putJson(key, moved);
+        recordKeys[plan.name] = key;
+        stored.push(moved);
+    }
+    await iacStore.putJson(keys.preview(target, previewId), { ...record, plans: recordKeys });
+    return stored;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/index.ts
+
+
 
 
 
@@ -62054,6 +62243,15 @@ const classicPlan = {
         return planPlugin(context, infraPlugin(context, alias));
     },
 };
+/**
+ * Where the classic PLAN of `alias` leaves its plan file in the job's `workDir` (a preview reads
+ * it back with `terraform show -json` for the outputs it predicts).
+ */
+function classic_plan_classicPlanFile(workDir, alias, kind) {
+    return kind === 'deploy'
+        ? (0,external_node_path_.join)(workDir, 'plan', alias, 'plan.tfplan')
+        : (0,external_node_path_.join)(workDir, 'plan-destroy', alias, 'destroy.tfplan');
+}
 /** Plans the destroy of a removed plugin in `dir`, which holds the IaC of its last deployment. */
 async function planDestroy(context, alias, dir) {
     const terraform = context.terraform.project(dir, alias);
@@ -62063,7 +62261,7 @@ async function planDestroy(context, alias, dir) {
         name: classicPlanName(alias),
         kind: 'destroy',
         alias,
-        file: (0,external_node_path_.join)(dir, 'destroy.tfplan'),
+        file: classic_plan_classicPlanFile(context.workDir, alias, 'destroy'),
         targets: [],
         state: (await terraform.stateVersion()) ?? null,
         ...(lockFile !== undefined ? { lockFile } : {}),
@@ -62101,7 +62299,7 @@ async function planPlugin(context, plugin) {
         name: classicPlanName(plugin.alias),
         kind: 'deploy',
         alias: plugin.alias,
-        file: (0,external_node_path_.join)(dir, 'plan.tfplan'),
+        file: classic_plan_classicPlanFile(context.workDir, plugin.alias, 'deploy'),
         targets: [],
         state,
         ...(lockFile !== undefined ? { lockFile } : {}),
@@ -62652,6 +62850,7 @@ const TASK_TYPES = table_TASK_TABLE.types;
 const PLANNING_TASKS = table_TASK_TABLE.planning;
 
 ;// CONCATENATED MODULE: ./packages/core/src/task-handlers/index.ts
+
 
 
 
@@ -64186,16 +64385,31 @@ async function consumer_check_checkConsumers(deps, manifest, force) {
 
 
 async function open_run_openRun(deps, options) {
-    // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+    return open_run_withFetchedPlugins(deps, options, async (fetched) => {
+        const prepared = await open_run_prepareRun(deps, fetched);
+        return prepared.tasks.length === 0 ? prepared.opened : openPrepared(deps, fetched, prepared);
+    });
+}
+/**
+ * Runs `use` with the options a run is prepared with: registry plugins are fetched into a scratch
+ * folder, which is removed when `use` ends (the run, or a preview, keeps its own snapshot).
+ */
+async function open_run_withFetchedPlugins(deps, options, use) {
     const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
     try {
-        return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+        return await use({ ...(registry ? { registry } : {}), ...options });
     }
     finally {
         await registry?.dispose();
     }
 }
-async function openRunWith(deps, options) {
+/**
+ * Everything openRun checks and decides before it writes: stk.yaml, the repository binding
+ * (checked, not written), the manifest, the mode, the Terraform versions (installed), the
+ * consumers of what is destroyed and the ownership of what is generated. It only reads the bucket,
+ * so a preview prepares a run the same way and opens none.
+ */
+async function open_run_prepareRun(deps, options) {
     const { logger } = deps;
     const operation = options.operation ?? { type: 'DEPLOY' };
     const runType = runTypeOf(operation.type);
@@ -64230,7 +64444,7 @@ async function openRunWith(deps, options) {
     const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
     const removed = manifest.destroy.map((p) => p.alias);
     const tasks = TASK_TABLE.taskList(mode, manifest.deployOrder, removed);
-    const base = {
+    const opened = {
         type: operation.type,
         manifest,
         unchanged: runType.unchanged(manifest, live),
@@ -64240,7 +64454,7 @@ async function openRunWith(deps, options) {
     };
     if (tasks.length === 0) {
         logger.info('No infra plugin to deploy or destroy: no run is opened.');
-        return base;
+        return { opened, tasks, bindRepository };
     }
     const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
     if (!skipped) {
@@ -64249,7 +64463,15 @@ async function openRunWith(deps, options) {
             await installTerraformVersions(manifest, options.resolveTerraform);
     }
     await checkInterfaceOwnership(deps, manifest, (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location);
-    await bindRepository();
+    return { opened, tasks, bindRepository, ...(skipped ? { skipped } : {}) };
+}
+/** Binds the repository, opens the run (the lock) and stores its artifacts. */
+async function openPrepared(deps, options, prepared) {
+    const { logger } = deps;
+    const { opened: base, tasks, skipped } = prepared;
+    const { manifest } = base;
+    const operation = options.operation ?? { type: 'DEPLOY' };
+    await prepared.bindRepository();
     const run = await deps.runs.createRun({
         type: operation.type,
         target: manifest.target,
@@ -64283,8 +64505,15 @@ async function openRunWith(deps, options) {
  * record: runtime-tasks refuses objects changed since.
  */
 async function storeArtifacts(deps, run, manifest) {
+    return deps.runs.recordArtifacts(run.runId, await open_run_putRunArtifacts(deps.runs, run.runId, manifest));
+}
+/**
+ * Stores the manifest and a snapshot of every kept plugin's folder as artifacts of `runId` (what
+ * the renderer reads), and returns their digests by name.
+ */
+async function open_run_putRunArtifacts(runs, runId, manifest) {
     const digests = {};
-    digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(run.runId, MANIFEST_ARTIFACT, manifest);
+    digests[MANIFEST_ARTIFACT] = await runs.putCheckedArtifact(runId, MANIFEST_ARTIFACT, manifest);
     // A rollback deploys the IaC recorded then: it needs no plugin files.
     for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
         const plugin = manifest.plugins.find((p) => p.alias === alias);
@@ -64292,9 +64521,9 @@ async function storeArtifacts(deps, run, manifest) {
             throw new Error(`manifest has no source for infra plugin ${alias}`);
         const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
         const name = sourceArtifact(alias);
-        digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
+        digests[name] = await runs.putCheckedArtifact(runId, name, snapshot);
     }
-    return deps.runs.recordArtifacts(run.runId, digests);
+    return digests;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/plan-run.ts
@@ -64436,7 +64665,196 @@ async function applyRun(deps, options) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/execution/preview-run.ts
+/**
+ * PREVIEW: what a deployment of the checkout would change, planned against the target's current
+ * state, without a run. The run is prepared as openRun prepares one (prepareRun: stk.yaml, the
+ * repository binding checked but never written, the manifest, Terraform versions, ownership), but
+ * over a read-only view of the IaC bucket; every plugin is planned by the same PLAN handler as a
+ * run's, into a private in-memory run store, with Terraform reading the states without their lock
+ * (a deployment running meanwhile neither blocks nor is blocked). Only once everything was planned
+ * are the plans copied under `previews/` (see preview-store.ts): nothing else is written, and a
+ * failed preview leaves nothing.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const READ_ONLY = 'a preview writes nothing in the IaC bucket but its plans under previews/';
+/** Plans the checkout's deployment without deploying anything (see the header). */
+async function previewRun(deps, options) {
+    refuseUnsupported(options);
+    const readOnly = new ReadOnlyObjectStore(deps.iacStore, READ_ONLY);
+    const context = new PredictedContextStore(readOnly);
+    const { pluginRegistry, ...stores } = openBucketStores(readOnly, deps.logger, options.iacRegion ?? 'us-east-1');
+    const reads = {
+        ...stores,
+        context,
+        ...(deps.pluginRegistry ? { pluginRegistry } : {}),
+    };
+    const previewId = ulid();
+    const preview = { ...options, operation: { type: 'DEPLOY' } };
+    return withFetchedPlugins(reads, preview, async (fetched) => {
+        const prepared = await prepareRun(reads, fetched);
+        // prepared.bindRepository is never called: a preview binds no application to a repository.
+        const result = {
+            previewId,
+            opened: prepared.opened,
+            plans: [],
+            unplanned: [],
+            predicted: [],
+            templateWarnings: [...(prepared.opened.templateWarnings ?? [])],
+        };
+        const planning = prepared.tasks.filter((t) => TASK_TABLE.isPlanning(t));
+        if (planning.length === 0)
+            return result;
+        const { manifest } = prepared.opened;
+        const scratch = new RunStore(new MemoryObjectStore(`${deps.iacStore.bucket} (preview)`), deps.logger);
+        const run = previewRunRecord(previewId, manifest, options);
+        await putRunArtifacts(scratch, previewId, manifest);
+        const execute = { ...(await options.planning(run)), runId: previewId, tasks: [] };
+        const warnings = new TemplateWarnings();
+        const job = jobContext({ ...reads, runs: scratch }, { ...execute, leaveOpen: true, signal: options.signal }, run, manifest, warnings);
+        const task = {
+            ...job.context,
+            terraform: withoutStateLock(job.context.terraform),
+        };
+        try {
+            await job.prepare();
+            for (const { pluginAppliedAlias: alias } of planning) {
+                if (options.signal.aborted)
+                    throw new CancelledError('The job was cancelled during the preview.');
+                if (alias === null)
+                    throw new Error('a classic PLAN task names its plugin');
+                const done = await TASK_TABLE.execute(task, {
+                    taskType: 'PLAN',
+                    pluginAppliedAlias: alias,
+                    runTaskId: `preview-${alias}`,
+                });
+                const plugin = manifest.plugins.find((p) => p.alias === alias);
+                for (const plan of done.plans ?? []) {
+                    result.plans.push(plan);
+                    if (plan.kind === 'deploy' && plugin)
+                        await predict(task, plugin, context, previewId);
+                }
+                if (done.unplanned && plugin)
+                    result.unplanned.push(await afterMerge(plugin, manifest, context));
+                if (plugin && done.plans?.length) {
+                    const used = plugin.requires.map((r) => r.name).filter((n) => context.isPredicted(n));
+                    if (used.length > 0)
+                        result.predicted.push({ alias, interfaces: used });
+                }
+            }
+            // TODO(lead): fill `details: readResourceDetails(showJson, 'resource_changes')` in each
+            // preview PlanRecord once PlanRecord has the field (another helper adds it).
+            result.plans = await storePreview(deps.iacStore, scratch, {
+                previewId,
+                target: manifest.target,
+                version: manifest.version,
+                workflowRunUrl: options.workflowRunUrl,
+                createdAt: new Date().toISOString(),
+                unplanned: result.unplanned,
+                predicted: result.predicted,
+            }, result.plans);
+        }
+        catch (error) {
+            result.failure = error;
+            result.plans = [];
+        }
+        finally {
+            result.templateWarnings = mergeReferences(result.templateWarnings, warnings.references);
+            // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
+            await rm(execute.workDir, { recursive: true, force: true }).catch(() => undefined);
+        }
+        return result;
+    });
+}
+function refuseUnsupported(options) {
+    if (options.mode === 'unified') {
+        throw new ConfigurationError({
+            message: 'PREVIEW is not supported in unified mode yet (FEATURES_UNIFIED_DEPLOY is true).',
+            hint: 'Leave PREVIEW unset for this application, or preview it in classic mode.',
+        });
+    }
+    const operation = options.operation?.type ?? 'DEPLOY';
+    if (operation !== 'DEPLOY') {
+        throw new ConfigurationError({
+            message: `PREVIEW plans a deployment of the checkout, not a ${operation}.`,
+            hint: 'Unset DESTROY and ROLLBACK_TO, or PREVIEW.',
+        });
+    }
+}
+/** The run the PLAN handler sees: it exists only in the preview's memory, never in the bucket. */
+function previewRunRecord(previewId, manifest, options) {
+    const now = new Date().toISOString();
+    return {
+        runId: previewId,
+        type: 'DEPLOY',
+        status: 'RUNNING',
+        target: manifest.target,
+        version: manifest.version,
+        workflowRunUrl: options.workflowRunUrl,
+        tfstate: options.tfstate,
+        ...(options.awsRegion ? { awsRegion: options.awsRegion } : {}),
+        manifestDigest: manifest.digest,
+        createdAt: now,
+        updatedAt: now,
+        tasks: [],
+    };
+}
+/** Terraform projects whose plans read the state without taking its lock (and write none). */
+function withoutStateLock(terraform) {
+    return {
+        stateBackend: (alias) => terraform.stateBackend(alias),
+        project: (dir, alias) => {
+            const project = terraform.project(dir, alias);
+            return new Proxy(project, {
+                get(target, property) {
+                    if (property === 'plan')
+                        return (options) => target.plan({ ...options, lock: false });
+                    const value = Reflect.get(target, property);
+                    return typeof value === 'function' ? value.bind(target) : value;
+                },
+            });
+        },
+    };
+}
+/** Records the Connection Interfaces `producer`'s saved plan predicts, for its consumers. */
+async function predict(task, producer, context, previewId) {
+    if (producer.generates.length === 0)
+        return;
+    const file = classicPlanFile(task.workDir, producer.alias, 'deploy');
+    const project = task.terraform.project(file.slice(0, file.lastIndexOf('/')), producer.alias);
+    const outputs = plannedOutputs(await project.show(file, { json: true }));
+    context.add(predictConnections(producer, outputs, task.manifest.target, task.manifest.connectionTypes ?? {}, previewId));
+}
+/** Why `plugin` can be planned only after merge, in the words of a preview. */
+async function afterMerge(plugin, manifest, context) {
+    const { workspace, environment } = manifest.target;
+    const found = await context.getMany(workspace, environment, plugin.requires.map((r) => r.name));
+    const reasons = plugin.requires
+        .filter((r) => !found.has(r.name))
+        .map((r) => {
+        const unknown = context.unknown.get(r.name);
+        if (unknown)
+            return unknown;
+        const from = r.from.kind === 'plugin' ? ` (from ${r.from.alias}, not planned either)` : '';
+        return `${r.name}${from} does not exist yet`;
+    });
+    return { alias: plugin.alias, reason: `planned after merge: ${reasons.join('; ')}` };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
+
 
 
 

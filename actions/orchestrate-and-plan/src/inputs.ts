@@ -83,6 +83,8 @@ export interface OrchestrateInputs {
   /** TERRAFORM_RELEASES_URL: where Terraform versions are downloaded from. */
   terraformReleasesUrl: string;
   prComment: boolean;
+  /** PREVIEW: plan the checkout against the target's current state, without a run (preview.ts). */
+  preview: boolean;
   /** PR_COMMENT, and asking GitHub whether the workflow run of a lock's holder ended. */
   githubToken: string;
   /** RUN_LEASE_SECONDS: outside GitHub Actions, how long a run waiting for its tasks keeps the lock. */
@@ -190,6 +192,7 @@ export function parseOrchestrateInputs(
     terraformVersion: readTerraformVersion(p, 'TERRAFORM_VERSION'),
     terraformReleasesUrl: readReleasesUrl(p, 'TERRAFORM_RELEASES_URL'),
     prComment: p.boolean('PR_COMMENT', false),
+    preview: p.boolean('PREVIEW', false),
     githubToken: p.secret('GITHUB_TOKEN'),
     runLeaseSeconds: p.integer('RUN_LEASE_SECONDS', 21600, { min: 1, max: 30 * 24 * 3600 }),
   };
@@ -205,6 +208,18 @@ export function parseOrchestrateInputs(
       'DESTROY',
       `is true, but ROLLBACK_TO is also set (${rollbackTo}); a run either rolls back or destroys.`,
       'Set only one of them.',
+    );
+  }
+  const other = destroy
+    ? 'DESTROY is true'
+    : rollbackTo
+      ? `ROLLBACK_TO is set (${rollbackTo})`
+      : '';
+  if (inputs.preview && other) {
+    p.fail(
+      'PREVIEW',
+      `is true, but ${other}; a preview plans a deployment of the checkout, never a destroy or a rollback.`,
+      'Unset PREVIEW, or the other input.',
     );
   }
   inputs.operation = destroy

@@ -16,16 +16,17 @@ export type PlanOutputs = Record<
 >;
 
 /**
+ * @param planned whether anything was planned (a run waits for approval, or a preview planned)
  * @param plans the plans saved before approval (none when no run was opened)
  * @param unplanned classic plugins that could not be planned yet: their changes are unknown
  */
 export function planOutputs(
   manifest: Manifest,
-  open: RunRecord | undefined,
+  planned: boolean,
   plans: readonly PlanRecord[],
   unplanned: readonly UnplannedPlugin[],
 ): PlanOutputs {
-  if (!open) {
+  if (!planned) {
     return {
       has_changes: 'false',
       to_add: '0',
@@ -57,7 +58,7 @@ export function orchestrateOutputs(
   return {
     run_id: open ? runRef(open) : '',
     apply_tasks: formatTaskList(result.applyTasks),
-    ...planOutputs(opened.manifest, open, result.plans, result.unplanned),
+    ...planOutputs(opened.manifest, open !== undefined, result.plans, result.unplanned),
     run_type: run?.type ?? '',
     run_status: run?.status ?? '',
     status_command: run ? cliCommand('status', runRef(run)) : '',

@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import { context, getOctokit } from '@actions/github';
 import { actionsLogger, maskRegistered, workflowRunUrl } from '@deploy-engine/action-kit';
+import type { DeploymentTarget } from '@deploy-engine/core';
 import { renderPullRequestComment, type OrchestrateSummary } from './summary';
 
 /** GitHub refuses comments over 65,536 characters. */
@@ -69,13 +70,28 @@ export async function commentOnPullRequest(
   token: string,
   summary: OrchestrateSummary,
 ): Promise<void> {
-  const { target } = summary.manifest;
+  await commentForTarget(
+    token,
+    summary.manifest.target,
+    renderPullRequestComment(summary, workflowRunUrl()),
+  );
+}
+
+/**
+ * Posts or updates the one comment of `target` on the pull request (a plan's or a preview's, the
+ * last one standing), masked; a failure here is a warning, the plan stands.
+ */
+export async function commentForTarget(
+  token: string,
+  target: Pick<DeploymentTarget, 'workspace' | 'environment' | 'appKind' | 'appId'>,
+  body: string,
+): Promise<void> {
   try {
     const result = await upsertPullRequestComment({
       token,
       key: `${target.workspace}/${target.environment}/${target.appKind}/${target.appId}`,
       // The runner masks the log, not what we send to GitHub ourselves.
-      body: maskRegistered(renderPullRequestComment(summary, workflowRunUrl())),
+      body: maskRegistered(body),
     });
     actionsLogger.info(
       result.action === 'skipped'

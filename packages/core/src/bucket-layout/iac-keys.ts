@@ -67,4 +67,24 @@ export const keys = {
   versionDeployment: (target: DeploymentTarget, version: string) =>
     `history/${targetPath(target)}/versions/${part(version)}.json`,
   versionsPrefix: (target: DeploymentTarget) => `history/${targetPath(target)}/versions/`,
+  /**
+   * Plan-only previews (PREVIEW): apart from `runs/`, so that no step that applies (runtime-tasks
+   * reads plans under a run's prefix only) can take a preview's plan for a reviewed one, and one
+   * lifecycle rule on `previews/` expires them all.
+   */
+  previewsPrefix: 'previews/',
+  /** Every preview of one target. */
+  targetPreviewsPrefix: (target: DeploymentTarget) => `previews/${targetPath(target)}/`,
+  /** One preview's objects (its record, plan records, plan files and texts). */
+  previewPrefix: (target: DeploymentTarget, previewId: string) =>
+    `previews/${targetPath(target)}/${part(previewId)}/`,
+  /** What a preview planned: its plugins, counts and what it could not plan (PreviewRecord). */
+  preview: (target: DeploymentTarget, previewId: string) =>
+    `previews/${targetPath(target)}/${part(previewId)}/preview.json`,
+  /** A preview's plan record (`<name>` as a run's: `plugins/<alias>`). */
+  previewPlan: (target: DeploymentTarget, previewId: string, name: string) =>
+    `previews/${targetPath(target)}/${part(previewId)}/plans/${name.split('/').map(part).join('/')}.json`,
+  /** A preview's raw files (`plans/<name>.tfplan`, `plans/<name>.txt`), as a run's `files/`. */
+  previewFile: (target: DeploymentTarget, previewId: string, name: string) =>
+    `previews/${targetPath(target)}/${part(previewId)}/files/${name.split('/').map(part).join('/')}`,
 };

@@ -14,3 +14,5 @@ export * from './interface-ownership';
 export * from './publish-connections';
 export { ForeignRunError } from './run-claim';
 export * from './run-audit';
+export * from './preview-predictions';
+export * from './preview-store';

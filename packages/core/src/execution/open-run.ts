@@ -8,7 +8,7 @@
  */
 import { quietLogger } from '../logging/quiet-logger';
 import { descriptorTarget, readDescriptor, type Manifest } from '../manifest';
-import type { RunRecord, WorkflowRunLiveness, WorkflowRunRef } from '../runs';
+import type { RunRecord, RunStore, WorkflowRunLiveness, WorkflowRunRef } from '../runs';
 import type { RunAudit, RunType } from '../audit';
 import {
   liveDeployment,
@@ -101,16 +101,51 @@ export async function openRun(
   deps: OpenRunDependencies,
   options: OpenRunOptions,
 ): Promise<OpenedRun> {
-  // Registry plugins are fetched into a scratch folder; the run keeps its own snapshot of them.
+  return withFetchedPlugins(deps, options, async (fetched) => {
+    const prepared = await prepareRun(deps, fetched);
+    return prepared.tasks.length === 0 ? prepared.opened : openPrepared(deps, fetched, prepared);
+  });
+}
+
+/**
+ * Runs `use` with the options a run is prepared with: registry plugins are fetched into a scratch
+ * folder, which is removed when `use` ends (the run, or a preview, keeps its own snapshot).
+ */
+export async function withFetchedPlugins<T>(
+  deps: OpenRunDependencies,
+  options: OpenRunOptions,
+  use: (options: OpenRunOptions) => Promise<T>,
+): Promise<T> {
   const registry = deps.pluginRegistry ? new FetchedPlugins(deps.pluginRegistry) : undefined;
   try {
-    return await openRunWith(deps, { ...(registry ? { registry } : {}), ...options });
+    return await use({ ...(registry ? { registry } : {}), ...options });
   } finally {
     await registry?.dispose();
   }
 }
 
-async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): Promise<OpenedRun> {
+/** A run checked and ready to open: what openRun decided before writing anything. */
+export interface PreparedRun {
+  /** What the run would be (no `run` yet). */
+  opened: OpenedRun;
+  /** The run's tasks; none: nothing to deploy or destroy, no run is opened. */
+  tasks: ReturnType<typeof TASK_TABLE.taskList>;
+  /** Set when SKIP_DEPLOY would close the run as SKIPPED: why. */
+  skipped?: string;
+  /** Binds the application to the repository on its first run (a preview never calls it). */
+  bindRepository: () => Promise<void>;
+}
+
+/**
+ * Everything openRun checks and decides before it writes: stk.yaml, the repository binding
+ * (checked, not written), the manifest, the mode, the Terraform versions (installed), the
+ * consumers of what is destroyed and the ownership of what is generated. It only reads the bucket,
+ * so a preview prepares a run the same way and opens none.
+ */
+export async function prepareRun(
+  deps: OpenRunDependencies,
+  options: OpenRunOptions,
+): Promise<PreparedRun> {
   const { logger } = deps;
   const operation = options.operation ?? { type: 'DEPLOY' };
   const runType = runTypeOf(operation.type);
@@ -155,7 +190,7 @@ async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): 
   const brokenConsumers = await checkConsumers(deps, manifest, options.forceDestroy === true);
   const removed = manifest.destroy.map((p) => p.alias);
   const tasks = TASK_TABLE.taskList(mode, manifest.deployOrder, removed);
-  const base = {
+  const opened: OpenedRun = {
     type: operation.type,
     manifest,
     unchanged: runType.unchanged(manifest, live),
@@ -165,7 +200,7 @@ async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): 
   };
   if (tasks.length === 0) {
     logger.info('No infra plugin to deploy or destroy: no run is opened.');
-    return base;
+    return { opened, tasks, bindRepository };
   }
   const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
   if (!skipped) {
@@ -178,7 +213,20 @@ async function openRunWith(deps: OpenRunDependencies, options: OpenRunOptions): 
     manifest,
     (name) => descriptor.plugins.flatMap((p) => p.generates).find((g) => g.name === name)?.location,
   );
-  await bindRepository();
+  return { opened, tasks, bindRepository, ...(skipped ? { skipped } : {}) };
+}
+
+/** Binds the repository, opens the run (the lock) and stores its artifacts. */
+async function openPrepared(
+  deps: OpenRunDependencies,
+  options: OpenRunOptions,
+  prepared: PreparedRun,
+): Promise<OpenedRun> {
+  const { logger } = deps;
+  const { opened: base, tasks, skipped } = prepared;
+  const { manifest } = base;
+  const operation = options.operation ?? { type: 'DEPLOY' };
+  await prepared.bindRepository();
   const run = await deps.runs.createRun(
     {
       type: operation.type,
@@ -219,19 +267,30 @@ async function storeArtifacts(
   run: RunRecord,
   manifest: Manifest,
 ): Promise<RunRecord> {
-  const digests: Record<string, string> = {};
-  digests[MANIFEST_ARTIFACT] = await deps.runs.putCheckedArtifact(
+  return deps.runs.recordArtifacts(
     run.runId,
-    MANIFEST_ARTIFACT,
-    manifest,
+    await putRunArtifacts(deps.runs, run.runId, manifest),
   );
+}
+
+/**
+ * Stores the manifest and a snapshot of every kept plugin's folder as artifacts of `runId` (what
+ * the renderer reads), and returns their digests by name.
+ */
+export async function putRunArtifacts(
+  runs: Pick<RunStore, 'putCheckedArtifact'>,
+  runId: string,
+  manifest: Manifest,
+): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  digests[MANIFEST_ARTIFACT] = await runs.putCheckedArtifact(runId, MANIFEST_ARTIFACT, manifest);
   // A rollback deploys the IaC recorded then: it needs no plugin files.
   for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
     const plugin = manifest.plugins.find((p) => p.alias === alias);
     if (!plugin?.source) throw new Error(`manifest has no source for infra plugin ${alias}`);
     const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
     const name = sourceArtifact(alias);
-    digests[name] = await deps.runs.putCheckedArtifact(run.runId, name, snapshot);
+    digests[name] = await runs.putCheckedArtifact(runId, name, snapshot);
   }
-  return deps.runs.recordArtifacts(run.runId, digests);
+  return digests;
 }

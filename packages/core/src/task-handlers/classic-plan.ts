@@ -34,6 +34,20 @@ export const classicPlan: PluginTaskHandler = {
   },
 };
 
+/**
+ * Where the classic PLAN of `alias` leaves its plan file in the job's `workDir` (a preview reads
+ * it back with `terraform show -json` for the outputs it predicts).
+ */
+export function classicPlanFile(
+  workDir: string,
+  alias: string,
+  kind: 'deploy' | 'destroy',
+): string {
+  return kind === 'deploy'
+    ? join(workDir, 'plan', alias, 'plan.tfplan')
+    : join(workDir, 'plan-destroy', alias, 'destroy.tfplan');
+}
+
 /** Plans the destroy of a removed plugin in `dir`, which holds the IaC of its last deployment. */
 async function planDestroy(
   context: TaskContext,
@@ -47,7 +61,7 @@ async function planDestroy(
     name: classicPlanName(alias),
     kind: 'destroy',
     alias,
-    file: join(dir, 'destroy.tfplan'),
+    file: classicPlanFile(context.workDir, alias, 'destroy'),
     targets: [],
     state: (await terraform.stateVersion()) ?? null,
     ...(lockFile !== undefined ? { lockFile } : {}),
@@ -96,7 +110,7 @@ async function planPlugin(
     name: classicPlanName(plugin.alias),
     kind: 'deploy',
     alias: plugin.alias,
-    file: join(dir, 'plan.tfplan'),
+    file: classicPlanFile(context.workDir, plugin.alias, 'deploy'),
     targets: [],
     state,
     ...(lockFile !== undefined ? { lockFile } : {}),
