@@ -69,3 +69,21 @@ it("keeps the documented workflow's shape: no checkout in the approval job, canc
   expect(text.match(/uses: \.\/actions\/[\w-]+/g)).toHaveLength(3);
   expect(text).not.toMatch(/stack-?spot\/[\w-]+-action/);
 });
+
+it('has an example preview workflow: one job, PREVIEW on pull requests, every with: key an input', () => {
+  const file = join(REPO_ROOT, 'examples', 'preview-on-pull-request.yml');
+  const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
+  expect(doc.errors.map((e) => e.message)).toEqual([]);
+  const workflow = doc.toJS() as Workflow & { on: Record<string, unknown> };
+  expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+  expect(Object.keys(workflow.jobs)).toEqual(['orchestrate_and_plan']);
+  const step = workflow.jobs.orchestrate_and_plan?.steps.find(
+    (s) => s.uses === './actions/orchestrate-and-plan',
+  );
+  expect(step?.with).toMatchObject({
+    PREVIEW: "${{ github.event_name == 'pull_request' }}",
+    PR_COMMENT: true,
+  });
+  const inputs = Object.keys(readActionMetadata('orchestrate-and-plan').inputs);
+  expect(Object.keys(step?.with ?? {}).filter((k) => !inputs.includes(k))).toEqual([]);
+});

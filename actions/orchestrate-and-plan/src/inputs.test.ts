@@ -33,6 +33,21 @@ function problemsOf(values: Record<string, string>): string[] {
 }
 
 describe('orchestrate-and-plan inputs', () => {
+  it('takes PREVIEW for a deployment only: never with DESTROY or ROLLBACK_TO', () => {
+    expect(parse({ ...valid, PREVIEW: 'true' }).result().inputs).toMatchObject({
+      preview: true,
+      operation: { type: 'DEPLOY' },
+    });
+    expect(parse(valid).result().inputs.preview).toBe(false);
+    expect(problemsOf({ ...valid, PREVIEW: 'true', DESTROY: 'true' })).toEqual([
+      expect.stringMatching(/PREVIEW is true, but DESTROY is true; a preview plans a deployment/),
+    ]);
+    expect(problemsOf({ ...valid, PREVIEW: 'true', ROLLBACK_TO: 'v1' })).toEqual([
+      expect.stringMatching(/PREVIEW is true, but ROLLBACK_TO is set \(v1\)/),
+    ]);
+    expect(problemsOf({ ...valid, PREVIEW: 'auto' })).toEqual([expect.stringMatching(/PREVIEW/)]);
+  });
+
   it('needs a token for PR_COMMENT, and masks it', () => {
     expect(problemsOf({ ...valid, PR_COMMENT: 'true' })).toEqual([
       expect.stringMatching(/GITHUB_TOKEN.*is empty, but PR_COMMENT is true/),

@@ -10,11 +10,11 @@ import {
   workflowRunUrl,
   type AwsSession,
 } from '@deploy-engine/action-kit';
-import { previewRun, type BucketStores, type PreviewResult } from '@deploy-engine/core';
+import { previewRun, type BucketStores } from '@deploy-engine/core';
 import type { OrchestrateInputs } from './inputs';
-import { planOutputs } from './plan-outputs';
 import { planRunOptions } from './plan-options';
 import { commentForTarget, PR_COMMENT_LIMIT } from './pr-comment';
+import { previewOutputs } from './preview-outputs';
 import { previewHeading, renderPreview } from './preview-summary';
 
 /** Plans the preview, sets the outputs, writes the summary and the comment; throws when it failed. */
@@ -48,23 +48,4 @@ export async function runPreview(
     const { failure } = result;
     throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   }
-}
-
-/**
- * The outputs of a preview: what a deployment's plan would say (has_changes, counts, destroys),
- * `preview` true, and no run: run_id and apply_tasks empty, so an approval job never runs.
- */
-export function previewOutputs(result: PreviewResult): Record<string, string> {
-  const planned =
-    result.failure === undefined && (result.plans.length > 0 || result.unplanned.length > 0);
-  return {
-    run_id: '',
-    apply_tasks: '',
-    ...planOutputs(result.opened.manifest, planned, result.plans, result.unplanned),
-    run_type: '',
-    run_status: '',
-    status_command: '',
-    preview: 'true',
-    preview_id: result.failure === undefined ? result.previewId : '',
-  };
 }

@@ -96750,6 +96750,7 @@ async function applyRun(deps, options) {
 
 
 
+
 const READ_ONLY = 'a preview writes nothing in the IaC bucket but its plans under previews/';
 /** Plans the checkout's deployment without deploying anything (see the header). */
 async function previewRun(deps, options) {
@@ -96894,7 +96895,7 @@ async function predict(task, producer, context, previewId) {
     if (producer.generates.length === 0)
         return;
     const file = classicPlanFile(task.workDir, producer.alias, 'deploy');
-    const project = task.terraform.project(file.slice(0, file.lastIndexOf('/')), producer.alias);
+    const project = task.terraform.project(dirname(file), producer.alias);
     const outputs = plannedOutputs(await project.show(file, { json: true }));
     context.add(predictConnections(producer, outputs, task.manifest.target, task.manifest.connectionTypes ?? {}, previewId));
 }

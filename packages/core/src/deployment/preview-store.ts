@@ -19,7 +19,7 @@ export interface PredictedPlugin {
   interfaces: string[];
 }
 
-/** `previews/.../preview.json`: what one preview planned (formats.md#previews). */
+/** `previews/.../preview.json`: what one preview planned (docs/bucket-layout.md#previews). */
 export interface PreviewRecord {
   previewId: string;
   target: DeploymentTarget;

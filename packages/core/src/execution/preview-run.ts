@@ -9,6 +9,7 @@
  * failed preview leaves nothing.
  */
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ulid } from 'ulid';
 import { CancelledError, ConfigurationError } from '../errors';
 import { openBucketStores, type BucketStores } from '../deployment/bucket-stores';
@@ -233,7 +234,7 @@ async function predict(
 ): Promise<void> {
   if (producer.generates.length === 0) return;
   const file = classicPlanFile(task.workDir, producer.alias, 'deploy');
-  const project = task.terraform.project(file.slice(0, file.lastIndexOf('/')), producer.alias);
+  const project = task.terraform.project(dirname(file), producer.alias);
   const outputs = plannedOutputs(await project.show(file, { json: true }));
   context.add(
     predictConnections(
