@@ -60227,6 +60227,81 @@ function compareActions(reviewed, now) {
         .map((a) => `${a}: the reviewed plan would ${before.get(a) ?? 'leave it unchanged'}, the new plan would ${after.get(a) ?? 'leave it unchanged'}.`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/value-text.ts
+/**
+ * How a plan's value becomes text a reviewer may see: cut to a bounded length, with the resource's
+ * sensitive strings hidden wherever they appear. The limits keep a hostile plan from blowing up
+ * what stores or shows it.
+ */
+/** What replaces a sensitive value wherever a plan is shown. */
+const SENSITIVE = '(sensitive value)';
+/** The limits a saved plan's record keeps: far more than a summary or a comment can show. */
+const DETAIL_LIMITS = {
+    valueChars: 2000,
+    attributes: 100,
+    totalChars: 500_000,
+    resources: 5000,
+};
+/** What ends a value's text that was cut. */
+const CUT_MARK = '…';
+/** A plain object (not null, not a list). */
+function value_text_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The part of a value, mark or mask under one key or index. */
+function child(value, key) {
+    if (Array.isArray(value) && typeof key === 'number')
+        return value[key];
+    if (value_text_isObject(value) && typeof key === 'string')
+        return value[key];
+    return undefined;
+}
+/** `text` cut to `max` characters (CUT_MARK included) when longer. */
+function cutText(text, max) {
+    if (text.length <= max)
+        return { text, cut: false };
+    return { text: text.slice(0, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
+}
+/** Sensitive strings shorter than this are not searched for elsewhere (too many false hits). */
+const MIN_SECRET_LENGTH = 4;
+/** At most this many sensitive strings per resource are searched for (bounded work). */
+const MAX_SECRETS = 100;
+/**
+ * The strings under a sensitive mark, before or after, as they appear inside JSON text. Terraform
+ * does not always carry the mark to values derived from a sensitive one: `terraform_data`'s
+ * `output` shows its sensitive `input` in clear in `before` (Terraform 1.11), so these strings are
+ * hidden wherever they appear in the resource's other values too.
+ */
+function sensitiveStrings(change) {
+    const found = new Set();
+    const visit = (value, mark, sensitive) => {
+        if (found.size >= MAX_SECRETS)
+            return;
+        const marked = sensitive || mark === true;
+        if (typeof value === 'string') {
+            if (marked && value.length >= MIN_SECRET_LENGTH)
+                found.add(JSON.stringify(value).slice(1, -1));
+            return;
+        }
+        if (Array.isArray(value))
+            value.forEach((v, i) => visit(v, child(mark, i), marked));
+        else if (value_text_isObject(value))
+            for (const [k, v] of Object.entries(value))
+                visit(v, child(mark, k), marked);
+    };
+    visit(change.before, change.before_sensitive, false);
+    visit(change.after, change.after_sensitive, false);
+    // Longest first, so a secret that contains another is hidden whole.
+    return [...found].sort((a, b) => b.length - a.length);
+}
+/** `text` with each of `secrets` replaced by SENSITIVE. */
+function hideSecrets(text, secrets) {
+    let hidden = text;
+    for (const secret of secrets ?? [])
+        hidden = hidden.split(secret).join(SENSITIVE);
+    return hidden;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/plan-review/resource-details.ts
 /**
  * What a plan does to each resource, attribute by attribute, read from `terraform show -json`:
@@ -60239,25 +60314,31 @@ function compareActions(reviewed, now) {
  * SENSITIVE here, before it can reach a summary, a comment, a report or a log.
  */
 
-/** What replaces a sensitive value wherever a plan is shown. */
-const SENSITIVE = '(sensitive value)';
+
+
 /** What stands for a value Terraform knows only once the plan is applied. */
 const KNOWN_AFTER_APPLY = '(known after apply)';
 /**
  * Every resource the plan does something to (moves and imports included, plain no-ops left out),
  * in the plan's order, with the attributes that change.
  */
-function readResourceDetails(showJson, field = 'resource_changes') {
+function readResourceDetails(showJson, field = 'resource_changes', limits = DETAIL_LIMITS) {
     let plan;
     try {
         plan = JSON.parse(showJson);
     }
     catch {
-        throw new ExternalError('terraform show -json printed something that is not JSON');
+        throw new errors_ExternalError('terraform show -json printed something that is not JSON');
     }
     const details = [];
-    for (const resource of plan[field] ?? []) {
-        const detail = describeResource(resource);
+    const budget = { chars: limits.totalChars };
+    const resources = value_text_isObject(plan) ? plan[field] : undefined;
+    for (const resource of Array.isArray(resources) ? resources : []) {
+        if (details.length >= limits.resources || budget.chars <= 0)
+            break;
+        if (!value_text_isObject(resource))
+            continue;
+        const detail = describeResource(resource, limits, budget);
         if (detail)
             details.push(detail);
     }
@@ -60276,53 +60357,71 @@ function resource_details_actionOf(actions) {
         return { action: 'forget' };
     return { action: 'no-op' };
 }
-function describeResource(resource) {
-    const change = resource.change ?? {};
-    if (!resource.address)
+function describeResource(resource, limits, budget) {
+    const change = value_text_isObject(resource.change) ? resource.change : {};
+    if (typeof resource.address !== 'string' || !resource.address)
         return undefined;
-    const { action, order } = resource_details_actionOf(change.actions ?? []);
-    const movedFrom = resource.previous_address && resource.previous_address !== resource.address
-        ? resource.previous_address
+    const { action, order } = resource_details_actionOf(Array.isArray(change.actions) ? change.actions : []);
+    const movedFrom = typeof resource.previous_address === 'string' &&
+        resource.previous_address &&
+        resource.previous_address !== resource.address
+        ? cutText(resource.previous_address, limits.valueChars).text
         : undefined;
     const importing = change.importing
-        ? { ...(change.importing.id ? { id: change.importing.id } : {}) }
+        ? {
+            ...(typeof change.importing.id === 'string' && change.importing.id
+                ? { id: cutText(change.importing.id, limits.valueChars).text }
+                : {}),
+        }
         : undefined;
     if (action === 'no-op' && !movedFrom && !importing)
         return undefined;
+    const address = cutText(resource.address, limits.valueChars).text;
+    budget.chars -= address.length;
+    const collected = { attributes: [], omitted: 0, limits, budget };
+    if (action !== 'forget')
+        collectAttributes(change, collected);
     return {
-        address: resource.address,
+        address,
         alias: /^module\.([^.[]+)/.exec(resource.module_address ?? '')?.[1] ?? '',
         action,
         ...(order ? { replaceOrder: order } : {}),
-        ...(resource.action_reason ? { reason: resource.action_reason } : {}),
+        ...(typeof resource.action_reason === 'string' && resource.action_reason
+            ? { reason: cutText(resource.action_reason, 100).text }
+            : {}),
         ...(movedFrom ? { movedFrom } : {}),
         ...(importing ? { importing } : {}),
-        attributes: action === 'forget' ? [] : attributeChanges(change),
+        attributes: collected.attributes,
+        ...(collected.omitted > 0 ? { omittedAttributes: collected.omitted } : {}),
     };
 }
-/** The attributes that differ between `before` and `after`, masked and marked. */
+/** The attributes that differ between `before` and `after`, masked and marked (unbounded). */
 function attributeChanges(change) {
-    const replacePaths = (change.replace_paths ?? []).filter(Array.isArray);
-    const out = [];
+    const unbounded = {
+        valueChars: Infinity,
+        attributes: Infinity,
+        totalChars: Infinity,
+        resources: Infinity,
+    };
+    const collected = {
+        attributes: [],
+        omitted: 0,
+        limits: unbounded,
+        budget: { chars: Infinity },
+    };
+    collectAttributes(change, collected);
+    return collected.attributes;
+}
+function collectAttributes(change, collected) {
+    const replacePaths = (Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(Array.isArray);
+    collected.secrets = sensitiveStrings(change);
     walk([], {
         before: change.before ?? null,
         after: change.after ?? null,
         beforeSensitive: change.before_sensitive,
         afterSensitive: change.after_sensitive,
         afterUnknown: change.after_unknown,
-    }, replacePaths, out);
-    return out;
-}
-function resource_details_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The part of a value, mark or mask under one key or index. */
-function child(value, key) {
-    if (Array.isArray(value) && typeof key === 'number')
-        return value[key];
-    if (resource_details_isObject(value) && typeof key === 'string')
-        return value[key];
-    return undefined;
+    }, replacePaths, collected);
 }
 function resource_details_sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
@@ -60333,9 +60432,9 @@ function walk(path, sides, replacePaths, out) {
     const unknown = afterUnknown === true;
     const absent = (value) => value === undefined || value === null;
     // Objects (and lists) are compared key by key, also against nothing (a create, a delete).
-    const objects = (resource_details_isObject(before) || absent(before)) &&
-        (resource_details_isObject(after) || absent(after)) &&
-        (resource_details_isObject(before) || resource_details_isObject(after));
+    const objects = (value_text_isObject(before) || absent(before)) &&
+        (value_text_isObject(after) || absent(after)) &&
+        (value_text_isObject(before) || value_text_isObject(after));
     const arrays = (Array.isArray(before) || absent(before)) &&
         (Array.isArray(after) || absent(after)) &&
         (Array.isArray(before) || Array.isArray(after));
@@ -60345,7 +60444,7 @@ function walk(path, sides, replacePaths, out) {
         const keys = arrays
             ? Array.from({ length: Math.max(length(before), length(after)) }, (_, i) => i)
             : [
-                ...new Set([before, after, afterUnknown].flatMap((v) => (resource_details_isObject(v) ? Object.keys(v) : []))),
+                ...new Set([before, after, afterUnknown].flatMap((v) => (value_text_isObject(v) ? Object.keys(v) : []))),
             ].sort();
         for (const key of keys) {
             walk([...path, key], {
@@ -60364,20 +60463,41 @@ function walk(path, sides, replacePaths, out) {
     if (path.length === 0 && before === null && after === null && !unknown)
         return;
     const present = (value) => !absent(value);
-    const change = { path: formatPath(path) };
+    if (!present(before) && !present(after) && !unknown)
+        return;
+    if (out.attributes.length >= out.limits.attributes || out.budget.chars <= 0) {
+        out.omitted++;
+        return;
+    }
+    const change = { path: cutText(formatPath(path), out.limits.valueChars).text };
+    const text = (value) => {
+        if (sensitive)
+            return SENSITIVE;
+        // Cut before searching a long value for secrets (bounded work), with room for the longest.
+        const room = out.limits.valueChars + (out.secrets?.[0]?.length ?? 0);
+        const json = cutText(JSON.stringify(value) ?? 'null', room);
+        const hidden = hideSecrets(json.text, out.secrets);
+        // The whole value was a secret: shown as one, not as a string that says so.
+        if (hidden === JSON.stringify(SENSITIVE))
+            return SENSITIVE;
+        const cut = cutText(hidden, out.limits.valueChars);
+        if (json.cut || cut.cut)
+            change.cut = true;
+        return cut.text;
+    };
     if (present(before))
-        change.before = sensitive ? SENSITIVE : JSON.stringify(before);
+        change.before = text(before);
     if (unknown)
         change.after = KNOWN_AFTER_APPLY;
     else if (present(after))
-        change.after = sensitive ? SENSITIVE : JSON.stringify(after);
+        change.after = text(after);
     if (sensitive)
         change.sensitive = true;
     if (replacePaths.some((p) => startsWith(path, p) || startsWith(p, path)))
         change.forcesReplacement = true;
-    if (change.before === undefined && change.after === undefined)
-        return;
-    out.push(change);
+    out.budget.chars -=
+        change.path.length + (change.before?.length ?? 0) + (change.after?.length ?? 0);
+    out.attributes.push(change);
 }
 function startsWith(path, prefix) {
     return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
@@ -60495,7 +60615,9 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
     });
     const bytes = await (0,promises_.readFile)(options.file);
     const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const showJson = await terraform.show(options.file, { json: true });
+    const changes = readPlanChanges(showJson);
+    const details = readResourceDetails(showJson);
     const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
     const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
     const record = {
@@ -60511,6 +60633,7 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
         textKey,
         sha256: saved_plans_sha256(bytes),
         changes,
+        details,
         counts: countChanges(changes),
         hasChanges: result.hasChanges,
         plannedAt: new Date().toISOString(),

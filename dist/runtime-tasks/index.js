@@ -84555,7 +84555,7 @@ class errors_ConfigurationError extends Error {
     }
 }
 /** Something outside this project failed (S3, Terraform, the network, the runner). */
-class errors_ExternalError extends Error {
+class ExternalError extends Error {
     name = 'ExternalError';
     /** Whether running the same step again may succeed (a timeout, a throttled call). */
     retryable;
@@ -84591,7 +84591,7 @@ const errors_STORED_OBJECT_HINTS = {
  * lost it or someone changed it, not this engine and not the user's configuration. The message
  * names the object and says what to do.
  */
-class StoredObjectError extends errors_ExternalError {
+class StoredObjectError extends ExternalError {
     name = 'StoredObjectError';
     bucket;
     key;
@@ -84641,7 +84641,7 @@ function classifyFailure(error) {
     const run = classifyError(error);
     if (run === 'ABORTED')
         return { run, task: 'ABORTED' };
-    if (run === 'USER_ERROR' || error instanceof errors_ExternalError)
+    if (run === 'USER_ERROR' || error instanceof ExternalError)
         return { run, task: 'FAILED' };
     return { run, task: 'INTERNAL_ERROR' };
 }
@@ -86994,7 +86994,7 @@ function sessionName(env) {
 }
 function fromSts(credentials, roleArn) {
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
-        throw new errors_ExternalError(`AWS STS answered without credentials for ${roleArn}: assuming the role did not give any.`, { retryable: true });
+        throw new ExternalError(`AWS STS answered without credentials for ${roleArn}: assuming the role did not give any.`, { retryable: true });
     return {
         accessKeyId: credentials.AccessKeyId,
         secretAccessKey: credentials.SecretAccessKey,
@@ -87056,7 +87056,7 @@ function credentialProvider(source, options) {
                 .replace(/\s+/g, ' ')
                 .trim()
                 .replace(/([^.])$/, '$1.');
-            throw new errors_ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity, options.inputNames ?? DEFAULT_CREDENTIAL_INPUTS)}`, { cause: error });
+            throw new ExternalError(`AWS credentials could not be obtained by ${describeCredentialSource(source, withWebIdentity)}: ${reason} ${hint(source, withWebIdentity, options.inputNames ?? DEFAULT_CREDENTIAL_INPUTS)}`, { cause: error });
         });
         return cached;
     };
@@ -87292,7 +87292,7 @@ class s3_object_store_S3ObjectStore {
                 return await fn();
             }
             catch (error) {
-                if (error instanceof object_store_PreconditionFailedError || error instanceof errors_ExternalError)
+                if (error instanceof object_store_PreconditionFailedError || error instanceof ExternalError)
                     throw error;
                 const passing = isPassing(error);
                 if (passing && attempt < this.retries) {
@@ -87321,7 +87321,7 @@ class s3_object_store_S3ObjectStore {
         }
         const retryable = isPassing(error);
         const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-        return new errors_ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
+        return new ExternalError(`Could not ${what} in the ${where}${tries}: ${name ? `${name}: ` : ''}${message}. Check that S3${process.env.AWS_ENDPOINT_URL_S3 ? ` at ${process.env.AWS_ENDPOINT_URL_S3}` : ''} is reachable from the runner.`, { cause: error, retryable });
     }
 }
 function s3_object_store_status(error) {
@@ -87606,7 +87606,7 @@ class WorkspaceContextStore {
                     throw error;
             }
         }
-        throw new errors_ExternalError(`Connection Interface ${instance.name} kept changing while it was being published; run the deployment again.`, { retryable: true });
+        throw new ExternalError(`Connection Interface ${instance.name} kept changing while it was being published; run the deployment again.`, { retryable: true });
     }
     /**
      * Removes the instances of these names that `target` owns (a destroy of the plugin that
@@ -93094,7 +93094,7 @@ class RunRecords {
             attempt++;
             await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
         }
-        throw new errors_ExternalError(`run ${runId} kept changing while it was being updated`, {
+        throw new ExternalError(`run ${runId} kept changing while it was being updated`, {
             retryable: true,
         });
     }
@@ -93121,7 +93121,7 @@ function sameJson(a, b) {
 
 
 /** A second run on a target whose lock is held by a RUNNING run (not found dead). */
-class RunBlockedError extends errors_ExternalError {
+class RunBlockedError extends ExternalError {
     name = 'RunBlockedError';
     constructor(message, retryable = true) {
         super(message, { retryable });
@@ -93200,7 +93200,7 @@ class TargetLocks {
                 await this.options.supersede(holder, record, verdict.reason);
             return;
         }
-        throw new errors_ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
+        throw new ExternalError(`Could not take the lock of ${deployment_target_describeTarget(record.target)}: it kept changing.`, { retryable: true });
     }
     /** Releases the target's lock if `run` holds it; a lock someone else took meanwhile stays. */
     async release(run) {
@@ -93724,7 +93724,7 @@ class run_store_RunStore {
         return this.records.update(runId, (run) => {
             const task = run.tasks.find((t) => t.runTaskId === runTaskId);
             if (!task)
-                throw new errors_ExternalError(`run ${runId} has no task ${runTaskId}`);
+                throw new ExternalError(`run ${runId} has no task ${runTaskId}`);
             mutate(run, task);
             return true;
         });
@@ -94213,7 +94213,7 @@ function parseStateLockInfo(output) {
  * Terraform could not take the state lock: another Terraform holds it, or one was killed and left
  * it behind. `unlockCommand` (when the caller knows the run) releases exactly this lock.
  */
-class StateLockedError extends errors_ExternalError {
+class StateLockedError extends ExternalError {
     lock;
     name = 'StateLockedError';
     constructor(lock, command, unlockCommand) {
@@ -94261,7 +94261,7 @@ function classifyTerraformFailure(command, output, label, unlockCommand, diagnos
     if (outside.length > 0) {
         const retryable = outside.some((k) => k.owner === 'outside' && k.retryable);
         const hint = outside.find((k) => k.hint)?.hint;
-        return new errors_ExternalError(`terraform ${command} failed in ${label}: ${text}${hint ? ` ${hint}` : ''}`, {
+        return new ExternalError(`terraform ${command} failed in ${label}: ${text}${hint ? ` ${hint}` : ''}`, {
             retryable,
             ...(problems.length > 0
                 ? { problems, summary: `terraform ${command} failed in ${label}` }
@@ -94655,7 +94655,7 @@ class TerraformProject {
         catch (error) {
             const object = this.backend?.stateObject;
             if (!object)
-                throw new errors_ExternalError(`The Terraform state of ${this.label} is not JSON.`);
+                throw new ExternalError(`The Terraform state of ${this.label} is not JSON.`);
             throw new StoredObjectError({ ...object, problem: 'corrupt' }, `is not valid JSON: it is the Terraform state of ${this.label}, changed outside Terraform or corrupt.`, "Restore an earlier version of it from the state bucket's versioning.", { cause: error });
         }
     }
@@ -94692,7 +94692,7 @@ class TerraformProject {
             throw new errors_CancelledError(`terraform ${command} in ${this.label} was interrupted because the job was cancelled; Terraform was asked to stop and save its state.`);
         }
         if (result.stoppedBy === 'timeout') {
-            throw new errors_ExternalError(`terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`, { retryable: true });
+            throw new ExternalError(`terraform ${command} in ${this.label} did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 1000)} s and was interrupted.`, { retryable: true });
         }
         const unreadConfig = cliConfigFailure(result.output);
         if (unreadConfig !== undefined) {
@@ -94708,7 +94708,7 @@ class TerraformProject {
         }
         if (result.signal !== null) {
             // Killed from outside (the OOM killer, a runner shutting down): not the plugin's fault.
-            throw new errors_ExternalError(`terraform ${command} in ${this.label} was killed by ${result.signal} before it finished: the state it was changing may not have been saved, and its state lock may be left behind (the next run says how to release it).`, { retryable: true });
+            throw new ExternalError(`terraform ${command} in ${this.label} was killed by ${result.signal} before it finished: the state it was changing may not have been saved, and its state lock may be left behind (the next run says how to release it).`, { retryable: true });
         }
         const failed = result.code === null || !okCodes.includes(result.code);
         if (options.quiet && !failed)
@@ -95124,7 +95124,7 @@ class S3StateBackend {
         const file = typeof stored.value === 'object' && stored.value !== null ? stored.value : {};
         const id = s3_state_backend_text(file.ID);
         if (!id) {
-            throw new errors_ExternalError(`${this.locationOf(lockKey)} is not a Terraform lock file (no lock ID): it was written by something else. If no Terraform is running on this state, delete the object by hand.`);
+            throw new ExternalError(`${this.locationOf(lockKey)} is not a Terraform lock file (no lock ID): it was written by something else. If no Terraform is running on this state, delete the object by hand.`);
         }
         const [operation, who, created] = [s3_state_backend_text(file.Operation), s3_state_backend_text(file.Who), s3_state_backend_text(file.Created)];
         return {
@@ -95149,7 +95149,7 @@ class S3StateBackend {
 function setting(stored, name) {
     const value = stored[name];
     if (typeof value !== 'string' || value === '') {
-        throw new errors_ExternalError(`The run record's state backend (${stored.kind ?? S3_BACKEND_KIND}) has no ${name}: the record was changed outside the engine or is corrupt. Start a new run.`);
+        throw new ExternalError(`The run record's state backend (${stored.kind ?? S3_BACKEND_KIND}) has no ${name}: the record was changed outside the engine or is corrupt. Start a new run.`);
     }
     return value;
 }
@@ -95164,7 +95164,7 @@ function openStateBackend(stored, access) {
     const kind = stored.kind ?? S3_BACKEND_KIND;
     const open = Object.hasOwn(BACKENDS, kind) ? BACKENDS[kind] : undefined;
     if (!open) {
-        throw new errors_ExternalError(`The run's states are in a backend of kind '${kind}', which this version of the engine does not know (it knows ${Object.keys(BACKENDS).join(', ')}): use the engine version that opened the run.`);
+        throw new ExternalError(`The run's states are in a backend of kind '${kind}', which this version of the engine does not know (it knows ${Object.keys(BACKENDS).join(', ')}): use the engine version that opened the run.`);
     }
     return open(stored, access);
 }
@@ -95361,7 +95361,7 @@ function readPlanChanges(showJson) {
         plan = JSON.parse(showJson);
     }
     catch {
-        throw new errors_ExternalError('terraform show -json printed something that is not JSON');
+        throw new ExternalError('terraform show -json printed something that is not JSON');
     }
     const changes = [];
     for (const rc of plan.resource_changes ?? []) {
@@ -95418,6 +95418,81 @@ function compareActions(reviewed, now) {
         .map((a) => `${a}: the reviewed plan would ${before.get(a) ?? 'leave it unchanged'}, the new plan would ${after.get(a) ?? 'leave it unchanged'}.`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/value-text.ts
+/**
+ * How a plan's value becomes text a reviewer may see: cut to a bounded length, with the resource's
+ * sensitive strings hidden wherever they appear. The limits keep a hostile plan from blowing up
+ * what stores or shows it.
+ */
+/** What replaces a sensitive value wherever a plan is shown. */
+const value_text_SENSITIVE = '(sensitive value)';
+/** The limits a saved plan's record keeps: far more than a summary or a comment can show. */
+const DETAIL_LIMITS = {
+    valueChars: 2000,
+    attributes: 100,
+    totalChars: 500_000,
+    resources: 5000,
+};
+/** What ends a value's text that was cut. */
+const CUT_MARK = '…';
+/** A plain object (not null, not a list). */
+function value_text_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The part of a value, mark or mask under one key or index. */
+function child(value, key) {
+    if (Array.isArray(value) && typeof key === 'number')
+        return value[key];
+    if (value_text_isObject(value) && typeof key === 'string')
+        return value[key];
+    return undefined;
+}
+/** `text` cut to `max` characters (CUT_MARK included) when longer. */
+function cutText(text, max) {
+    if (text.length <= max)
+        return { text, cut: false };
+    return { text: text.slice(0, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
+}
+/** Sensitive strings shorter than this are not searched for elsewhere (too many false hits). */
+const MIN_SECRET_LENGTH = 4;
+/** At most this many sensitive strings per resource are searched for (bounded work). */
+const MAX_SECRETS = 100;
+/**
+ * The strings under a sensitive mark, before or after, as they appear inside JSON text. Terraform
+ * does not always carry the mark to values derived from a sensitive one: `terraform_data`'s
+ * `output` shows its sensitive `input` in clear in `before` (Terraform 1.11), so these strings are
+ * hidden wherever they appear in the resource's other values too.
+ */
+function sensitiveStrings(change) {
+    const found = new Set();
+    const visit = (value, mark, sensitive) => {
+        if (found.size >= MAX_SECRETS)
+            return;
+        const marked = sensitive || mark === true;
+        if (typeof value === 'string') {
+            if (marked && value.length >= MIN_SECRET_LENGTH)
+                found.add(JSON.stringify(value).slice(1, -1));
+            return;
+        }
+        if (Array.isArray(value))
+            value.forEach((v, i) => visit(v, child(mark, i), marked));
+        else if (value_text_isObject(value))
+            for (const [k, v] of Object.entries(value))
+                visit(v, child(mark, k), marked);
+    };
+    visit(change.before, change.before_sensitive, false);
+    visit(change.after, change.after_sensitive, false);
+    // Longest first, so a secret that contains another is hidden whole.
+    return [...found].sort((a, b) => b.length - a.length);
+}
+/** `text` with each of `secrets` replaced by SENSITIVE. */
+function hideSecrets(text, secrets) {
+    let hidden = text;
+    for (const secret of secrets ?? [])
+        hidden = hidden.split(secret).join(value_text_SENSITIVE);
+    return hidden;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/plan-review/resource-details.ts
 /**
  * What a plan does to each resource, attribute by attribute, read from `terraform show -json`:
@@ -95430,15 +95505,15 @@ function compareActions(reviewed, now) {
  * SENSITIVE here, before it can reach a summary, a comment, a report or a log.
  */
 
-/** What replaces a sensitive value wherever a plan is shown. */
-const SENSITIVE = '(sensitive value)';
+
+
 /** What stands for a value Terraform knows only once the plan is applied. */
-const KNOWN_AFTER_APPLY = '(known after apply)';
+const resource_details_KNOWN_AFTER_APPLY = '(known after apply)';
 /**
  * Every resource the plan does something to (moves and imports included, plain no-ops left out),
  * in the plan's order, with the attributes that change.
  */
-function readResourceDetails(showJson, field = 'resource_changes') {
+function readResourceDetails(showJson, field = 'resource_changes', limits = DETAIL_LIMITS) {
     let plan;
     try {
         plan = JSON.parse(showJson);
@@ -95447,8 +95522,14 @@ function readResourceDetails(showJson, field = 'resource_changes') {
         throw new ExternalError('terraform show -json printed something that is not JSON');
     }
     const details = [];
-    for (const resource of plan[field] ?? []) {
-        const detail = describeResource(resource);
+    const budget = { chars: limits.totalChars };
+    const resources = value_text_isObject(plan) ? plan[field] : undefined;
+    for (const resource of Array.isArray(resources) ? resources : []) {
+        if (details.length >= limits.resources || budget.chars <= 0)
+            break;
+        if (!value_text_isObject(resource))
+            continue;
+        const detail = describeResource(resource, limits, budget);
         if (detail)
             details.push(detail);
     }
@@ -95467,53 +95548,71 @@ function resource_details_actionOf(actions) {
         return { action: 'forget' };
     return { action: 'no-op' };
 }
-function describeResource(resource) {
-    const change = resource.change ?? {};
-    if (!resource.address)
+function describeResource(resource, limits, budget) {
+    const change = value_text_isObject(resource.change) ? resource.change : {};
+    if (typeof resource.address !== 'string' || !resource.address)
         return undefined;
-    const { action, order } = resource_details_actionOf(change.actions ?? []);
-    const movedFrom = resource.previous_address && resource.previous_address !== resource.address
-        ? resource.previous_address
+    const { action, order } = resource_details_actionOf(Array.isArray(change.actions) ? change.actions : []);
+    const movedFrom = typeof resource.previous_address === 'string' &&
+        resource.previous_address &&
+        resource.previous_address !== resource.address
+        ? cutText(resource.previous_address, limits.valueChars).text
         : undefined;
     const importing = change.importing
-        ? { ...(change.importing.id ? { id: change.importing.id } : {}) }
+        ? {
+            ...(typeof change.importing.id === 'string' && change.importing.id
+                ? { id: cutText(change.importing.id, limits.valueChars).text }
+                : {}),
+        }
         : undefined;
     if (action === 'no-op' && !movedFrom && !importing)
         return undefined;
+    const address = cutText(resource.address, limits.valueChars).text;
+    budget.chars -= address.length;
+    const collected = { attributes: [], omitted: 0, limits, budget };
+    if (action !== 'forget')
+        collectAttributes(change, collected);
     return {
-        address: resource.address,
+        address,
         alias: /^module\.([^.[]+)/.exec(resource.module_address ?? '')?.[1] ?? '',
         action,
         ...(order ? { replaceOrder: order } : {}),
-        ...(resource.action_reason ? { reason: resource.action_reason } : {}),
+        ...(typeof resource.action_reason === 'string' && resource.action_reason
+            ? { reason: cutText(resource.action_reason, 100).text }
+            : {}),
         ...(movedFrom ? { movedFrom } : {}),
         ...(importing ? { importing } : {}),
-        attributes: action === 'forget' ? [] : attributeChanges(change),
+        attributes: collected.attributes,
+        ...(collected.omitted > 0 ? { omittedAttributes: collected.omitted } : {}),
     };
 }
-/** The attributes that differ between `before` and `after`, masked and marked. */
+/** The attributes that differ between `before` and `after`, masked and marked (unbounded). */
 function attributeChanges(change) {
-    const replacePaths = (change.replace_paths ?? []).filter(Array.isArray);
-    const out = [];
+    const unbounded = {
+        valueChars: Infinity,
+        attributes: Infinity,
+        totalChars: Infinity,
+        resources: Infinity,
+    };
+    const collected = {
+        attributes: [],
+        omitted: 0,
+        limits: unbounded,
+        budget: { chars: Infinity },
+    };
+    collectAttributes(change, collected);
+    return collected.attributes;
+}
+function collectAttributes(change, collected) {
+    const replacePaths = (Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(Array.isArray);
+    collected.secrets = sensitiveStrings(change);
     walk([], {
         before: change.before ?? null,
         after: change.after ?? null,
         beforeSensitive: change.before_sensitive,
         afterSensitive: change.after_sensitive,
         afterUnknown: change.after_unknown,
-    }, replacePaths, out);
-    return out;
-}
-function resource_details_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The part of a value, mark or mask under one key or index. */
-function child(value, key) {
-    if (Array.isArray(value) && typeof key === 'number')
-        return value[key];
-    if (resource_details_isObject(value) && typeof key === 'string')
-        return value[key];
-    return undefined;
+    }, replacePaths, collected);
 }
 function resource_details_sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
@@ -95524,9 +95623,9 @@ function walk(path, sides, replacePaths, out) {
     const unknown = afterUnknown === true;
     const absent = (value) => value === undefined || value === null;
     // Objects (and lists) are compared key by key, also against nothing (a create, a delete).
-    const objects = (resource_details_isObject(before) || absent(before)) &&
-        (resource_details_isObject(after) || absent(after)) &&
-        (resource_details_isObject(before) || resource_details_isObject(after));
+    const objects = (value_text_isObject(before) || absent(before)) &&
+        (value_text_isObject(after) || absent(after)) &&
+        (value_text_isObject(before) || value_text_isObject(after));
     const arrays = (Array.isArray(before) || absent(before)) &&
         (Array.isArray(after) || absent(after)) &&
         (Array.isArray(before) || Array.isArray(after));
@@ -95536,7 +95635,7 @@ function walk(path, sides, replacePaths, out) {
         const keys = arrays
             ? Array.from({ length: Math.max(length(before), length(after)) }, (_, i) => i)
             : [
-                ...new Set([before, after, afterUnknown].flatMap((v) => (resource_details_isObject(v) ? Object.keys(v) : []))),
+                ...new Set([before, after, afterUnknown].flatMap((v) => (value_text_isObject(v) ? Object.keys(v) : []))),
             ].sort();
         for (const key of keys) {
             walk([...path, key], {
@@ -95555,20 +95654,41 @@ function walk(path, sides, replacePaths, out) {
     if (path.length === 0 && before === null && after === null && !unknown)
         return;
     const present = (value) => !absent(value);
-    const change = { path: formatPath(path) };
+    if (!present(before) && !present(after) && !unknown)
+        return;
+    if (out.attributes.length >= out.limits.attributes || out.budget.chars <= 0) {
+        out.omitted++;
+        return;
+    }
+    const change = { path: cutText(formatPath(path), out.limits.valueChars).text };
+    const text = (value) => {
+        if (sensitive)
+            return value_text_SENSITIVE;
+        // Cut before searching a long value for secrets (bounded work), with room for the longest.
+        const room = out.limits.valueChars + (out.secrets?.[0]?.length ?? 0);
+        const json = cutText(JSON.stringify(value) ?? 'null', room);
+        const hidden = hideSecrets(json.text, out.secrets);
+        // The whole value was a secret: shown as one, not as a string that says so.
+        if (hidden === JSON.stringify(value_text_SENSITIVE))
+            return value_text_SENSITIVE;
+        const cut = cutText(hidden, out.limits.valueChars);
+        if (json.cut || cut.cut)
+            change.cut = true;
+        return cut.text;
+    };
     if (present(before))
-        change.before = sensitive ? SENSITIVE : JSON.stringify(before);
+        change.before = text(before);
     if (unknown)
-        change.after = KNOWN_AFTER_APPLY;
+        change.after = resource_details_KNOWN_AFTER_APPLY;
     else if (present(after))
-        change.after = sensitive ? SENSITIVE : JSON.stringify(after);
+        change.after = text(after);
     if (sensitive)
         change.sensitive = true;
     if (replacePaths.some((p) => startsWith(path, p) || startsWith(p, path)))
         change.forcesReplacement = true;
-    if (change.before === undefined && change.after === undefined)
-        return;
-    out.push(change);
+    out.budget.chars -=
+        change.path.length + (change.before?.length ?? 0) + (change.after?.length ?? 0);
+    out.attributes.push(change);
 }
 function startsWith(path, prefix) {
     return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
@@ -95686,7 +95806,9 @@ async function savePlan(runs, runId, terraform, logger, options) {
     });
     const bytes = await (0,promises_.readFile)(options.file);
     const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const showJson = await terraform.show(options.file, { json: true });
+    const changes = readPlanChanges(showJson);
+    const details = readResourceDetails(showJson);
     const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
     const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
     const record = {
@@ -95702,6 +95824,7 @@ async function savePlan(runs, runId, terraform, logger, options) {
         textKey,
         sha256: saved_plans_sha256(bytes),
         changes,
+        details,
         counts: countChanges(changes),
         hasChanges: result.hasChanges,
         plannedAt: new Date().toISOString(),
@@ -96360,9 +96483,9 @@ async function terraform_versions_installTerraformVersions(manifest, resolve) {
                     ...(p.terraform ? { location: p.terraform.location } : {}),
                     hint,
                 })), `Terraform ${version} cannot be installed`);
-            throw new errors_ExternalError(`${message} ${hint}`, {
+            throw new ExternalError(`${message} ${hint}`, {
                 cause: error,
-                retryable: error instanceof errors_ExternalError && error.retryable,
+                retryable: error instanceof ExternalError && error.retryable,
             });
         }
     }
@@ -100452,7 +100575,7 @@ function reportFailure(name, error) {
     if (error instanceof errors_ConfigurationError) {
         setFailed(`${name}: configuration error. ${reportedOnce(error)}`);
     }
-    else if (error instanceof errors_ExternalError) {
+    else if (error instanceof ExternalError) {
         const retry = error.retryable ? ' Re-running the job may succeed.' : '';
         setFailed(`${name}: ${reportedOnce(error)}${retry}`);
     }
@@ -100627,7 +100750,7 @@ const REFERENCES = {
     '\r': '&#13;',
 };
 /** `text` with the step's secrets masked (see maskRegistered), escaped. */
-function escapeHtml(text) {
+function html_escapeHtml(text) {
     return maskRegistered(text).replace(/[&<>"'[\]`\\\r\n]/g, (c) => REFERENCES[c]);
 }
 
@@ -101770,17 +101893,17 @@ class ToolCacheTerraformInstaller {
             // The server answered that it has no such file: asking again gets the same answer.
             const status = error.httpStatusCode;
             const absent = status === 404 || status === 403 || status === 410;
-            throw new errors_ExternalError(`Could not download Terraform ${version} from ${base}: ${error.message}${absent ? ' (the server has no such release)' : ''}`, { cause: error, retryable: !absent });
+            throw new ExternalError(`Could not download Terraform ${version} from ${base}: ${error.message}${absent ? ' (the server has no such release)' : ''}`, { cause: error, retryable: !absent });
         }
         const line = (await (0,promises_.readFile)(sumsPath, 'utf8'))
             .split('\n')
             .find((l) => l.trim().endsWith(`  ${zipName}`));
         const expected = line?.split(/\s+/)[0];
         if (!expected)
-            throw new errors_ExternalError(`The SHA256SUMS of Terraform ${version} lists no ${zipName}.`);
+            throw new ExternalError(`The SHA256SUMS of Terraform ${version} lists no ${zipName}.`);
         const actual = await sha256File(zipPath);
         if (actual !== expected) {
-            throw new errors_ExternalError(`The downloaded ${zipName} has SHA-256 ${actual}, but its SHA256SUMS says ${expected}: it was not installed. The download was corrupted or tampered with.`);
+            throw new ExternalError(`The downloaded ${zipName} has SHA-256 ${actual}, but its SHA256SUMS says ${expected}: it was not installed. The download was corrupted or tampered with.`);
         }
         const extracted = await extractZip(zipPath);
         const dir = await cacheDir(extracted, 'terraform', version, this.arch);
@@ -101941,7 +102064,7 @@ function renderUndefinedNames(references) {
         return '';
     const rows = references.slice(0, MAX_ROWS).map((r) => {
         const where = `${r.location.file}${r.location.line !== undefined ? `:${r.location.line}` : ''}`;
-        return `<tr><td><code>${escapeHtml(r.expression)}</code></td><td><code>${escapeHtml(where)}</code></td></tr>`;
+        return `<tr><td><code>${html_escapeHtml(r.expression)}</code></td><td><code>${html_escapeHtml(where)}</code></td></tr>`;
     });
     const more = references.length > MAX_ROWS ? `<p>… and ${references.length - MAX_ROWS} more.</p>` : '';
     return `<h3>Undefined template names</h3>
@@ -102054,7 +102177,201 @@ function review(item) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/plan-html.ts
+/**
+ * Resource changes as reviewers read them on GitHub (job summary, pull-request comment): one
+ * collapsible section per plugin, destroys and replacements first and open, each resource with
+ * the attributes that change (before → after, sensitive values masked, long values cut), what
+ * forces a replacement, and moves, imports and forgets. Plans, previews and drift checks render
+ * through here.
+ *
+ * GitHub refuses a summary over 1 MiB and a comment over 65,536 characters, so the output never
+ * exceeds its budget. It degrades in steps, each said in a note with where the full text is:
+ * shorter values, then fewer attributes per resource, then resources without attributes, then
+ * resources counted instead of listed.
+ *
+ * Every value comes from plugins or pull requests and is hostile: all of it is escaped
+ * (escapeHtml, which also masks the step's secrets) and shown inside <code>, where GitHub links
+ * no @mention, #reference or URL.
+ */
+
+
+const MARK = {
+    delete: '🟥 destroy',
+    replace: '🟧 replace',
+    update: '🟨 change',
+    create: '🟩 add',
+    read: '🟦 read',
+    forget: '⬜ forget',
+    'no-op': '⬜ no change',
+};
+const ORDER = (/* unused pure expression or super */ null && (['delete', 'replace', 'update', 'create', 'read', 'forget', 'no-op']));
+const REASONS = {
+    replace_because_cannot_update: 'an attribute that cannot be updated in place changes',
+    replace_because_tainted: 'the resource is tainted',
+    replace_by_request: 'replacement requested (-replace)',
+    replace_by_triggers: 'replace_triggered_by',
+    delete_because_no_resource_config: 'no longer in the configuration',
+    delete_because_no_module: 'its module is no longer in the configuration',
+    delete_because_count_index: 'its count index is gone',
+    delete_because_each_key: 'its for_each key is gone',
+    delete_because_wrong_repetition: 'count / for_each changed',
+};
+const LEVELS = [
+    { valueChars: 500, attributes: Infinity },
+    { valueChars: 80, attributes: Infinity, note: 'values are cut to 80 characters' },
+    { valueChars: 80, attributes: 5, note: 'at most 5 attributes are shown per resource' },
+    { valueChars: 0, attributes: 0, note: 'attribute changes are left out' },
+];
+/** Text from a plan, inert in GitHub's Markdown and HTML (a table pipe, an @mention included). */
+function planText(text) {
+    return escapeHtml(text).replace(/@/g, '&#64;').replace(/\|/g, '&#124;');
+}
+const isDanger = (action) => action === 'delete' || action === 'replace';
+function sortedResources(section) {
+    const undetailed = (section.undetailed ?? []).map((r) => ({ ...r, alias: '', attributes: [] }));
+    return [...section.details, ...undetailed].sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.address.localeCompare(b.address));
+}
+function value(text, max) {
+    if (text === undefined)
+        return { html: '<em>(none)</em>', cut: false };
+    if (text === SENSITIVE || text === KNOWN_AFTER_APPLY)
+        return { html: `<em>${planText(text)}</em>`, cut: false };
+    if (text.length <= max)
+        return { html: `<code>${planText(text)}</code>`, cut: false };
+    return { html: `<code>${planText(text.slice(0, max - 1))}…</code>`, cut: true };
+}
+function attributeHtml(a, level) {
+    const before = value(a.before, level.valueChars);
+    const after = value(a.after, level.valueChars);
+    const cut = Boolean(a.cut) || before.cut || after.cut;
+    const change = a.before === undefined
+        ? after.html
+        : a.after === undefined
+            ? `${before.html} → <em>(removed)</em>`
+            : `${before.html} → ${after.html}`;
+    return {
+        html: `<code>${planText(a.path)}</code>: ${change}${cut ? ' ✂️' : ''}${a.forcesReplacement ? ' <strong>(forces replacement)</strong>' : ''}`,
+        cut,
+    };
+}
+/** What the resource cell says besides the address: replacement, move, import, forget. */
+function resourceNotes(r) {
+    const notes = [];
+    if (r.action === 'replace') {
+        const forcing = r.attributes.filter((a) => a.forcesReplacement).map((a) => a.path);
+        const why = r.reason ? (REASONS[r.reason] ?? r.reason) : undefined;
+        notes.push([
+            forcing.length > 0
+                ? `forced by ${forcing.map((p) => `<code>${planText(p)}</code>`).join(', ')}`
+                : '',
+            why ? planText(why) : '',
+            r.replaceOrder ? planText(r.replaceOrder.replace(/-/g, ' ')) : '',
+        ]
+            .filter(Boolean)
+            .join('; '));
+    }
+    else if (r.reason && r.action === 'delete')
+        notes.push(planText(REASONS[r.reason] ?? r.reason));
+    if (r.movedFrom)
+        notes.push(`moved from <code>${planText(r.movedFrom)}</code>`);
+    if (r.importing)
+        notes.push(`imported${r.importing.id ? ` (id <code>${planText(r.importing.id)}</code>)` : ''}`);
+    if (r.action === 'forget')
+        notes.push('removed from the state, not destroyed');
+    return notes.filter(Boolean);
+}
+function resourceRow(r, level) {
+    const notes = resourceNotes(r).map((n) => `<br>${n}`);
+    let cut = false;
+    const attributes = [];
+    if (level.attributes > 0) {
+        // What forces a replacement is shown first, so it survives the cut.
+        const ordered = [...r.attributes].sort((a, b) => Number(Boolean(b.forcesReplacement)) - Number(Boolean(a.forcesReplacement)));
+        for (const a of ordered.slice(0, level.attributes)) {
+            const rendered = attributeHtml(a, level);
+            cut ||= rendered.cut;
+            attributes.push(rendered.html);
+        }
+    }
+    const more = (r.omittedAttributes ?? 0) + Math.max(0, r.attributes.length - attributes.length);
+    if (more > 0 && level.attributes > 0)
+        attributes.push(`<em>… ${more} more attribute(s)</em>`);
+    const danger = isDanger(r.action);
+    const mark = danger ? `<strong>${MARK[r.action]}</strong>` : MARK[r.action];
+    const cell = level.attributes > 0 ? `<td>${attributes.join('<br>')}</td>` : '';
+    return {
+        html: `<tr><td>${mark}</td><td><code>${planText(r.address)}</code>${notes.join('')}</td>${cell}</tr>\n`,
+        cut,
+    };
+}
+/** A section's HTML, its rows cut off once `rowBudget` is spent (the rest counted). */
+function sectionHtml(section, level, rowBudget = Infinity) {
+    const resources = sortedResources(section);
+    const danger = resources.some((r) => isDanger(r.action));
+    const where = `<p>Full plan text: <code>${planText(section.textLocation)}</code></p>\n`;
+    const head = `<details${danger ? ' open' : ''}><summary>${danger ? '⚠️ ' : ''}${section.titleHtml}</summary>\n${section.noteHtml ?? ''}${where}`;
+    if (resources.length === 0)
+        return { html: `${head}<p>No changes.</p>\n</details>\n`, cut: false, unlisted: 0 };
+    const header = `<table><tr><th>Action</th><th>Resource</th>${level.attributes > 0 ? '<th>Changes</th>' : ''}</tr>\n`;
+    let rows = '';
+    let cut = false;
+    let listed = 0;
+    for (const r of resources) {
+        const row = resourceRow(r, level);
+        if (rows.length + row.html.length > rowBudget)
+            break;
+        rows += row.html;
+        cut ||= row.cut;
+        listed++;
+    }
+    const unlisted = resources.length - listed;
+    const more = unlisted > 0 ? `<p>… ${unlisted} more resource change(s), not listed.</p>\n` : '';
+    return { html: `${head}${header}${rows}</table>\n${more}</details>\n`, cut, unlisted };
+}
+/**
+ * The sections as HTML of at most `options.budget` characters: everything when it fits, else less
+ * (see the file comment), always saying what was left out and where the full plan text is.
+ */
+function renderPlanSections(sections, options) {
+    // Sections that destroy or replace come first; the others keep their order.
+    const danger = (s) => s.details.some((r) => isDanger(r.action)) ||
+        (s.undetailed ?? []).some((r) => isDanger(r.action));
+    const ordered = [...sections.filter((s) => danger(s)), ...sections.filter((s) => !danger(s))];
+    const cutNote = '<p>✂️ Value cut: read the full plan text (linked in its section).</p>\n';
+    const leftOut = (what) => `<p>⚠️ ${planText(options.limitName)}: ${what}. The full plan text of each section is linked in it.</p>\n`;
+    for (const level of LEVELS) {
+        const rendered = ordered.map((s) => sectionHtml(s, level));
+        const cut = rendered.some((r) => r.cut);
+        const html = (level.note ? leftOut(level.note) : '') +
+            rendered.map((r) => r.html).join('') +
+            (cut ? cutNote : '');
+        if (html.length <= options.budget)
+            return html;
+    }
+    // Even names only is too long: list rows while the budget lasts, count the rest.
+    const names = LEVELS[LEVELS.length - 1];
+    const fixed = ordered.map((s) => sectionHtml(s, names, 0).html.length);
+    const note = leftOut('attribute changes are left out and not every resource is listed');
+    const reserve = note.length + 200;
+    let left = options.budget - reserve - fixed.reduce((sum, n) => sum + n, 0);
+    let unlisted = 0;
+    const parts = [];
+    for (const section of ordered) {
+        const rendered = sectionHtml(section, names, Math.max(0, left));
+        left -= rendered.html.length - (fixed[parts.length] ?? 0);
+        unlisted += rendered.unlisted;
+        parts.push(rendered.html);
+    }
+    const html = `${note}${parts.join('')}<p>⚠️ ${unlisted} resource change(s) are not listed.</p>\n`;
+    // Too many sections to list even their headings: say so within the budget.
+    if (html.length <= options.budget)
+        return html;
+    return leftOut(`${ordered.length} plan section(s) are too many to list; read the full plan texts in S3`).slice(0, options.budget);
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -102213,8 +102530,8 @@ function summary_seconds(ms) {
 async function writeRuntimeSummary(result) {
     const { run, reports } = result;
     summary
-        .addHeading(escapeHtml(`${run.type} run ${run.runId}: ${run.status}`), 2)
-        .addRaw(`<p>${escapeHtml(`${run.target.appName} → ${run.target.workspace}/${run.target.environment}`)}, version <code>${escapeHtml(run.version)}</code>.</p>`, true)
+        .addHeading(html_escapeHtml(`${run.type} run ${run.runId}: ${run.status}`), 2)
+        .addRaw(`<p>${html_escapeHtml(`${run.target.appName} → ${run.target.workspace}/${run.target.environment}`)}, version <code>${html_escapeHtml(run.version)}</code>.</p>`, true)
         .addRaw(resumeNote(result), true)
         .addTable([
         [
@@ -102230,7 +102547,7 @@ async function writeRuntimeSummary(result) {
             const changes = report?.changes;
             return [
                 task.taskType,
-                escapeHtml(task.pluginAppliedAlias ?? '—'),
+                html_escapeHtml(task.pluginAppliedAlias ?? '—'),
                 task.status,
                 report ? summary_seconds(report.durationMs) : '—',
                 // @actions/core drops an empty cell's closing tag: never pass ''.
@@ -102243,10 +102560,10 @@ async function writeRuntimeSummary(result) {
         if (report.reviewedPlan?.kind !== 'replanned')
             continue;
         const changed = report.reviewedPlan.changedInterfaces;
-        summary.addRaw(`<p>⚠️ <strong>${escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${report.reviewedPlan.stateMoved
+        summary.addRaw(`<p>⚠️ <strong>${html_escapeHtml(report.task.pluginAppliedAlias ?? '')} was planned again</strong>: ${report.reviewedPlan.stateMoved
             ? 'its state changed since the destroy was reviewed'
             : changed.length > 0
-                ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
+                ? `Connection Interface(s) ${changed.map((n) => `<code>${html_escapeHtml(n)}</code>`).join(', ')} changed since review`
                 : 'its rendered IaC changed since review'}. The new plan makes the same resource changes as the reviewed one, so it was applied.</p>`, true);
     }
     const published = reports.flatMap((report) => [
@@ -102265,15 +102582,15 @@ async function writeRuntimeSummary(result) {
         if (Object.keys(report.outputs).length === 0)
             continue;
         summary
-            .addHeading(escapeHtml(`Outputs of ${report.alias} (${report.outputFile})`), 4)
+            .addHeading(html_escapeHtml(`Outputs of ${report.alias} (${report.outputFile})`), 4)
             .addTable([
             [
                 { data: 'Output', header: true },
                 { data: 'Value', header: true },
             ],
             ...Object.entries(report.outputs).map(([name, output]) => [
-                escapeHtml(name),
-                output.sensitive ? '(sensitive)' : `<code>${escapeHtml(maskedJson(output.value))}</code>`,
+                html_escapeHtml(name),
+                output.sensitive ? '(sensitive)' : `<code>${html_escapeHtml(maskedJson(output.value))}</code>`,
             ]),
         ]);
     }
@@ -102287,7 +102604,7 @@ async function writeRuntimeSummary(result) {
     summary.addRaw(renderUndefinedNames(result.templateWarnings), true);
     const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
     if (failed?.error) {
-        summary.addRaw(`<p><b>${escapeHtml(`${failed.taskType} ${failed.pluginAppliedAlias ?? ''}`)} failed:</b> ${escapeHtml(failed.error.message)}</p>`, true);
+        summary.addRaw(`<p><b>${html_escapeHtml(`${failed.taskType} ${failed.pluginAppliedAlias ?? ''}`)} failed:</b> ${html_escapeHtml(failed.error.message)}</p>`, true);
     }
     await writeMaskedSummary();
 }
@@ -102296,7 +102613,7 @@ function resumeNote(result) {
     const { run, resumed, reports } = result;
     if (resumed) {
         const skipped = run.tasks.length - resumed.tasks.length;
-        return `<p>🔁 <strong>Resumed</strong>: this run had ended ${resumed.status} at ${escapeHtml(resumed.finishedAt ?? '?')}${resumed.error ? ` (${escapeHtml(resumed.error.message)})` : ''}. This job (a re-run of the failed job) ran its ${resumed.tasks.length} unfinished task(s) again; the ${skipped} that had SUCCEEDED were skipped.</p>`;
+        return `<p>🔁 <strong>Resumed</strong>: this run had ended ${resumed.status} at ${html_escapeHtml(resumed.finishedAt ?? '?')}${resumed.error ? ` (${html_escapeHtml(resumed.error.message)})` : ''}. This job (a re-run of the failed job) ran its ${resumed.tasks.length} unfinished task(s) again; the ${skipped} that had SUCCEEDED were skipped.</p>`;
     }
     if (run.status === 'SUCCEEDED' && reports.length === 0 && run.tasks.length > 0) {
         return '<p>This run had already SUCCEEDED: nothing was run again. Start a new run to deploy again.</p>';

@@ -92244,6 +92244,81 @@ function compareActions(reviewed, now) {
         .map((a) => `${a}: the reviewed plan would ${before.get(a) ?? 'leave it unchanged'}, the new plan would ${after.get(a) ?? 'leave it unchanged'}.`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/value-text.ts
+/**
+ * How a plan's value becomes text a reviewer may see: cut to a bounded length, with the resource's
+ * sensitive strings hidden wherever they appear. The limits keep a hostile plan from blowing up
+ * what stores or shows it.
+ */
+/** What replaces a sensitive value wherever a plan is shown. */
+const value_text_SENSITIVE = '(sensitive value)';
+/** The limits a saved plan's record keeps: far more than a summary or a comment can show. */
+const DETAIL_LIMITS = {
+    valueChars: 2000,
+    attributes: 100,
+    totalChars: 500_000,
+    resources: 5000,
+};
+/** What ends a value's text that was cut. */
+const CUT_MARK = '…';
+/** A plain object (not null, not a list). */
+function value_text_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The part of a value, mark or mask under one key or index. */
+function child(value, key) {
+    if (Array.isArray(value) && typeof key === 'number')
+        return value[key];
+    if (value_text_isObject(value) && typeof key === 'string')
+        return value[key];
+    return undefined;
+}
+/** `text` cut to `max` characters (CUT_MARK included) when longer. */
+function cutText(text, max) {
+    if (text.length <= max)
+        return { text, cut: false };
+    return { text: text.slice(0, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
+}
+/** Sensitive strings shorter than this are not searched for elsewhere (too many false hits). */
+const MIN_SECRET_LENGTH = 4;
+/** At most this many sensitive strings per resource are searched for (bounded work). */
+const MAX_SECRETS = 100;
+/**
+ * The strings under a sensitive mark, before or after, as they appear inside JSON text. Terraform
+ * does not always carry the mark to values derived from a sensitive one: `terraform_data`'s
+ * `output` shows its sensitive `input` in clear in `before` (Terraform 1.11), so these strings are
+ * hidden wherever they appear in the resource's other values too.
+ */
+function sensitiveStrings(change) {
+    const found = new Set();
+    const visit = (value, mark, sensitive) => {
+        if (found.size >= MAX_SECRETS)
+            return;
+        const marked = sensitive || mark === true;
+        if (typeof value === 'string') {
+            if (marked && value.length >= MIN_SECRET_LENGTH)
+                found.add(JSON.stringify(value).slice(1, -1));
+            return;
+        }
+        if (Array.isArray(value))
+            value.forEach((v, i) => visit(v, child(mark, i), marked));
+        else if (value_text_isObject(value))
+            for (const [k, v] of Object.entries(value))
+                visit(v, child(mark, k), marked);
+    };
+    visit(change.before, change.before_sensitive, false);
+    visit(change.after, change.after_sensitive, false);
+    // Longest first, so a secret that contains another is hidden whole.
+    return [...found].sort((a, b) => b.length - a.length);
+}
+/** `text` with each of `secrets` replaced by SENSITIVE. */
+function hideSecrets(text, secrets) {
+    let hidden = text;
+    for (const secret of secrets ?? [])
+        hidden = hidden.split(secret).join(value_text_SENSITIVE);
+    return hidden;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/plan-review/resource-details.ts
 /**
  * What a plan does to each resource, attribute by attribute, read from `terraform show -json`:
@@ -92256,25 +92331,31 @@ function compareActions(reviewed, now) {
  * SENSITIVE here, before it can reach a summary, a comment, a report or a log.
  */
 
-/** What replaces a sensitive value wherever a plan is shown. */
-const SENSITIVE = '(sensitive value)';
+
+
 /** What stands for a value Terraform knows only once the plan is applied. */
-const KNOWN_AFTER_APPLY = '(known after apply)';
+const resource_details_KNOWN_AFTER_APPLY = '(known after apply)';
 /**
  * Every resource the plan does something to (moves and imports included, plain no-ops left out),
  * in the plan's order, with the attributes that change.
  */
-function readResourceDetails(showJson, field = 'resource_changes') {
+function readResourceDetails(showJson, field = 'resource_changes', limits = DETAIL_LIMITS) {
     let plan;
     try {
         plan = JSON.parse(showJson);
     }
     catch {
-        throw new ExternalError('terraform show -json printed something that is not JSON');
+        throw new errors_ExternalError('terraform show -json printed something that is not JSON');
     }
     const details = [];
-    for (const resource of plan[field] ?? []) {
-        const detail = describeResource(resource);
+    const budget = { chars: limits.totalChars };
+    const resources = value_text_isObject(plan) ? plan[field] : undefined;
+    for (const resource of Array.isArray(resources) ? resources : []) {
+        if (details.length >= limits.resources || budget.chars <= 0)
+            break;
+        if (!value_text_isObject(resource))
+            continue;
+        const detail = describeResource(resource, limits, budget);
         if (detail)
             details.push(detail);
     }
@@ -92293,53 +92374,71 @@ function resource_details_actionOf(actions) {
         return { action: 'forget' };
     return { action: 'no-op' };
 }
-function describeResource(resource) {
-    const change = resource.change ?? {};
-    if (!resource.address)
+function describeResource(resource, limits, budget) {
+    const change = value_text_isObject(resource.change) ? resource.change : {};
+    if (typeof resource.address !== 'string' || !resource.address)
         return undefined;
-    const { action, order } = resource_details_actionOf(change.actions ?? []);
-    const movedFrom = resource.previous_address && resource.previous_address !== resource.address
-        ? resource.previous_address
+    const { action, order } = resource_details_actionOf(Array.isArray(change.actions) ? change.actions : []);
+    const movedFrom = typeof resource.previous_address === 'string' &&
+        resource.previous_address &&
+        resource.previous_address !== resource.address
+        ? cutText(resource.previous_address, limits.valueChars).text
         : undefined;
     const importing = change.importing
-        ? { ...(change.importing.id ? { id: change.importing.id } : {}) }
+        ? {
+            ...(typeof change.importing.id === 'string' && change.importing.id
+                ? { id: cutText(change.importing.id, limits.valueChars).text }
+                : {}),
+        }
         : undefined;
     if (action === 'no-op' && !movedFrom && !importing)
         return undefined;
+    const address = cutText(resource.address, limits.valueChars).text;
+    budget.chars -= address.length;
+    const collected = { attributes: [], omitted: 0, limits, budget };
+    if (action !== 'forget')
+        collectAttributes(change, collected);
     return {
-        address: resource.address,
+        address,
         alias: /^module\.([^.[]+)/.exec(resource.module_address ?? '')?.[1] ?? '',
         action,
         ...(order ? { replaceOrder: order } : {}),
-        ...(resource.action_reason ? { reason: resource.action_reason } : {}),
+        ...(typeof resource.action_reason === 'string' && resource.action_reason
+            ? { reason: cutText(resource.action_reason, 100).text }
+            : {}),
         ...(movedFrom ? { movedFrom } : {}),
         ...(importing ? { importing } : {}),
-        attributes: action === 'forget' ? [] : attributeChanges(change),
+        attributes: collected.attributes,
+        ...(collected.omitted > 0 ? { omittedAttributes: collected.omitted } : {}),
     };
 }
-/** The attributes that differ between `before` and `after`, masked and marked. */
+/** The attributes that differ between `before` and `after`, masked and marked (unbounded). */
 function attributeChanges(change) {
-    const replacePaths = (change.replace_paths ?? []).filter(Array.isArray);
-    const out = [];
+    const unbounded = {
+        valueChars: Infinity,
+        attributes: Infinity,
+        totalChars: Infinity,
+        resources: Infinity,
+    };
+    const collected = {
+        attributes: [],
+        omitted: 0,
+        limits: unbounded,
+        budget: { chars: Infinity },
+    };
+    collectAttributes(change, collected);
+    return collected.attributes;
+}
+function collectAttributes(change, collected) {
+    const replacePaths = (Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(Array.isArray);
+    collected.secrets = sensitiveStrings(change);
     walk([], {
         before: change.before ?? null,
         after: change.after ?? null,
         beforeSensitive: change.before_sensitive,
         afterSensitive: change.after_sensitive,
         afterUnknown: change.after_unknown,
-    }, replacePaths, out);
-    return out;
-}
-function resource_details_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The part of a value, mark or mask under one key or index. */
-function child(value, key) {
-    if (Array.isArray(value) && typeof key === 'number')
-        return value[key];
-    if (resource_details_isObject(value) && typeof key === 'string')
-        return value[key];
-    return undefined;
+    }, replacePaths, collected);
 }
 function resource_details_sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
@@ -92350,9 +92449,9 @@ function walk(path, sides, replacePaths, out) {
     const unknown = afterUnknown === true;
     const absent = (value) => value === undefined || value === null;
     // Objects (and lists) are compared key by key, also against nothing (a create, a delete).
-    const objects = (resource_details_isObject(before) || absent(before)) &&
-        (resource_details_isObject(after) || absent(after)) &&
-        (resource_details_isObject(before) || resource_details_isObject(after));
+    const objects = (value_text_isObject(before) || absent(before)) &&
+        (value_text_isObject(after) || absent(after)) &&
+        (value_text_isObject(before) || value_text_isObject(after));
     const arrays = (Array.isArray(before) || absent(before)) &&
         (Array.isArray(after) || absent(after)) &&
         (Array.isArray(before) || Array.isArray(after));
@@ -92362,7 +92461,7 @@ function walk(path, sides, replacePaths, out) {
         const keys = arrays
             ? Array.from({ length: Math.max(length(before), length(after)) }, (_, i) => i)
             : [
-                ...new Set([before, after, afterUnknown].flatMap((v) => (resource_details_isObject(v) ? Object.keys(v) : []))),
+                ...new Set([before, after, afterUnknown].flatMap((v) => (value_text_isObject(v) ? Object.keys(v) : []))),
             ].sort();
         for (const key of keys) {
             walk([...path, key], {
@@ -92381,20 +92480,41 @@ function walk(path, sides, replacePaths, out) {
     if (path.length === 0 && before === null && after === null && !unknown)
         return;
     const present = (value) => !absent(value);
-    const change = { path: formatPath(path) };
+    if (!present(before) && !present(after) && !unknown)
+        return;
+    if (out.attributes.length >= out.limits.attributes || out.budget.chars <= 0) {
+        out.omitted++;
+        return;
+    }
+    const change = { path: cutText(formatPath(path), out.limits.valueChars).text };
+    const text = (value) => {
+        if (sensitive)
+            return value_text_SENSITIVE;
+        // Cut before searching a long value for secrets (bounded work), with room for the longest.
+        const room = out.limits.valueChars + (out.secrets?.[0]?.length ?? 0);
+        const json = cutText(JSON.stringify(value) ?? 'null', room);
+        const hidden = hideSecrets(json.text, out.secrets);
+        // The whole value was a secret: shown as one, not as a string that says so.
+        if (hidden === JSON.stringify(value_text_SENSITIVE))
+            return value_text_SENSITIVE;
+        const cut = cutText(hidden, out.limits.valueChars);
+        if (json.cut || cut.cut)
+            change.cut = true;
+        return cut.text;
+    };
     if (present(before))
-        change.before = sensitive ? SENSITIVE : JSON.stringify(before);
+        change.before = text(before);
     if (unknown)
-        change.after = KNOWN_AFTER_APPLY;
+        change.after = resource_details_KNOWN_AFTER_APPLY;
     else if (present(after))
-        change.after = sensitive ? SENSITIVE : JSON.stringify(after);
+        change.after = text(after);
     if (sensitive)
         change.sensitive = true;
     if (replacePaths.some((p) => startsWith(path, p) || startsWith(p, path)))
         change.forcesReplacement = true;
-    if (change.before === undefined && change.after === undefined)
-        return;
-    out.push(change);
+    out.budget.chars -=
+        change.path.length + (change.before?.length ?? 0) + (change.after?.length ?? 0);
+    out.attributes.push(change);
 }
 function startsWith(path, prefix) {
     return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
@@ -92512,7 +92632,9 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
     });
     const bytes = await (0,promises_.readFile)(options.file);
     const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const showJson = await terraform.show(options.file, { json: true });
+    const changes = readPlanChanges(showJson);
+    const details = readResourceDetails(showJson);
     const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
     const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
     const record = {
@@ -92528,6 +92650,7 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
         textKey,
         sha256: saved_plans_sha256(bytes),
         changes,
+        details,
         counts: countChanges(changes),
         hasChanges: result.hasChanges,
         plannedAt: new Date().toISOString(),
@@ -101429,7 +101552,201 @@ function review(item) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/plan-html.ts
+/**
+ * Resource changes as reviewers read them on GitHub (job summary, pull-request comment): one
+ * collapsible section per plugin, destroys and replacements first and open, each resource with
+ * the attributes that change (before → after, sensitive values masked, long values cut), what
+ * forces a replacement, and moves, imports and forgets. Plans, previews and drift checks render
+ * through here.
+ *
+ * GitHub refuses a summary over 1 MiB and a comment over 65,536 characters, so the output never
+ * exceeds its budget. It degrades in steps, each said in a note with where the full text is:
+ * shorter values, then fewer attributes per resource, then resources without attributes, then
+ * resources counted instead of listed.
+ *
+ * Every value comes from plugins or pull requests and is hostile: all of it is escaped
+ * (escapeHtml, which also masks the step's secrets) and shown inside <code>, where GitHub links
+ * no @mention, #reference or URL.
+ */
+
+
+const MARK = {
+    delete: '🟥 destroy',
+    replace: '🟧 replace',
+    update: '🟨 change',
+    create: '🟩 add',
+    read: '🟦 read',
+    forget: '⬜ forget',
+    'no-op': '⬜ no change',
+};
+const ORDER = (/* unused pure expression or super */ null && (['delete', 'replace', 'update', 'create', 'read', 'forget', 'no-op']));
+const REASONS = {
+    replace_because_cannot_update: 'an attribute that cannot be updated in place changes',
+    replace_because_tainted: 'the resource is tainted',
+    replace_by_request: 'replacement requested (-replace)',
+    replace_by_triggers: 'replace_triggered_by',
+    delete_because_no_resource_config: 'no longer in the configuration',
+    delete_because_no_module: 'its module is no longer in the configuration',
+    delete_because_count_index: 'its count index is gone',
+    delete_because_each_key: 'its for_each key is gone',
+    delete_because_wrong_repetition: 'count / for_each changed',
+};
+const LEVELS = [
+    { valueChars: 500, attributes: Infinity },
+    { valueChars: 80, attributes: Infinity, note: 'values are cut to 80 characters' },
+    { valueChars: 80, attributes: 5, note: 'at most 5 attributes are shown per resource' },
+    { valueChars: 0, attributes: 0, note: 'attribute changes are left out' },
+];
+/** Text from a plan, inert in GitHub's Markdown and HTML (a table pipe, an @mention included). */
+function planText(text) {
+    return escapeHtml(text).replace(/@/g, '&#64;').replace(/\|/g, '&#124;');
+}
+const isDanger = (action) => action === 'delete' || action === 'replace';
+function sortedResources(section) {
+    const undetailed = (section.undetailed ?? []).map((r) => ({ ...r, alias: '', attributes: [] }));
+    return [...section.details, ...undetailed].sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.address.localeCompare(b.address));
+}
+function value(text, max) {
+    if (text === undefined)
+        return { html: '<em>(none)</em>', cut: false };
+    if (text === SENSITIVE || text === KNOWN_AFTER_APPLY)
+        return { html: `<em>${planText(text)}</em>`, cut: false };
+    if (text.length <= max)
+        return { html: `<code>${planText(text)}</code>`, cut: false };
+    return { html: `<code>${planText(text.slice(0, max - 1))}…</code>`, cut: true };
+}
+function attributeHtml(a, level) {
+    const before = value(a.before, level.valueChars);
+    const after = value(a.after, level.valueChars);
+    const cut = Boolean(a.cut) || before.cut || after.cut;
+    const change = a.before === undefined
+        ? after.html
+        : a.after === undefined
+            ? `${before.html} → <em>(removed)</em>`
+            : `${before.html} → ${after.html}`;
+    return {
+        html: `<code>${planText(a.path)}</code>: ${change}${cut ? ' ✂️' : ''}${a.forcesReplacement ? ' <strong>(forces replacement)</strong>' : ''}`,
+        cut,
+    };
+}
+/** What the resource cell says besides the address: replacement, move, import, forget. */
+function resourceNotes(r) {
+    const notes = [];
+    if (r.action === 'replace') {
+        const forcing = r.attributes.filter((a) => a.forcesReplacement).map((a) => a.path);
+        const why = r.reason ? (REASONS[r.reason] ?? r.reason) : undefined;
+        notes.push([
+            forcing.length > 0
+                ? `forced by ${forcing.map((p) => `<code>${planText(p)}</code>`).join(', ')}`
+                : '',
+            why ? planText(why) : '',
+            r.replaceOrder ? planText(r.replaceOrder.replace(/-/g, ' ')) : '',
+        ]
+            .filter(Boolean)
+            .join('; '));
+    }
+    else if (r.reason && r.action === 'delete')
+        notes.push(planText(REASONS[r.reason] ?? r.reason));
+    if (r.movedFrom)
+        notes.push(`moved from <code>${planText(r.movedFrom)}</code>`);
+    if (r.importing)
+        notes.push(`imported${r.importing.id ? ` (id <code>${planText(r.importing.id)}</code>)` : ''}`);
+    if (r.action === 'forget')
+        notes.push('removed from the state, not destroyed');
+    return notes.filter(Boolean);
+}
+function resourceRow(r, level) {
+    const notes = resourceNotes(r).map((n) => `<br>${n}`);
+    let cut = false;
+    const attributes = [];
+    if (level.attributes > 0) {
+        // What forces a replacement is shown first, so it survives the cut.
+        const ordered = [...r.attributes].sort((a, b) => Number(Boolean(b.forcesReplacement)) - Number(Boolean(a.forcesReplacement)));
+        for (const a of ordered.slice(0, level.attributes)) {
+            const rendered = attributeHtml(a, level);
+            cut ||= rendered.cut;
+            attributes.push(rendered.html);
+        }
+    }
+    const more = (r.omittedAttributes ?? 0) + Math.max(0, r.attributes.length - attributes.length);
+    if (more > 0 && level.attributes > 0)
+        attributes.push(`<em>… ${more} more attribute(s)</em>`);
+    const danger = isDanger(r.action);
+    const mark = danger ? `<strong>${MARK[r.action]}</strong>` : MARK[r.action];
+    const cell = level.attributes > 0 ? `<td>${attributes.join('<br>')}</td>` : '';
+    return {
+        html: `<tr><td>${mark}</td><td><code>${planText(r.address)}</code>${notes.join('')}</td>${cell}</tr>\n`,
+        cut,
+    };
+}
+/** A section's HTML, its rows cut off once `rowBudget` is spent (the rest counted). */
+function sectionHtml(section, level, rowBudget = Infinity) {
+    const resources = sortedResources(section);
+    const danger = resources.some((r) => isDanger(r.action));
+    const where = `<p>Full plan text: <code>${planText(section.textLocation)}</code></p>\n`;
+    const head = `<details${danger ? ' open' : ''}><summary>${danger ? '⚠️ ' : ''}${section.titleHtml}</summary>\n${section.noteHtml ?? ''}${where}`;
+    if (resources.length === 0)
+        return { html: `${head}<p>No changes.</p>\n</details>\n`, cut: false, unlisted: 0 };
+    const header = `<table><tr><th>Action</th><th>Resource</th>${level.attributes > 0 ? '<th>Changes</th>' : ''}</tr>\n`;
+    let rows = '';
+    let cut = false;
+    let listed = 0;
+    for (const r of resources) {
+        const row = resourceRow(r, level);
+        if (rows.length + row.html.length > rowBudget)
+            break;
+        rows += row.html;
+        cut ||= row.cut;
+        listed++;
+    }
+    const unlisted = resources.length - listed;
+    const more = unlisted > 0 ? `<p>… ${unlisted} more resource change(s), not listed.</p>\n` : '';
+    return { html: `${head}${header}${rows}</table>\n${more}</details>\n`, cut, unlisted };
+}
+/**
+ * The sections as HTML of at most `options.budget` characters: everything when it fits, else less
+ * (see the file comment), always saying what was left out and where the full plan text is.
+ */
+function renderPlanSections(sections, options) {
+    // Sections that destroy or replace come first; the others keep their order.
+    const danger = (s) => s.details.some((r) => isDanger(r.action)) ||
+        (s.undetailed ?? []).some((r) => isDanger(r.action));
+    const ordered = [...sections.filter((s) => danger(s)), ...sections.filter((s) => !danger(s))];
+    const cutNote = '<p>✂️ Value cut: read the full plan text (linked in its section).</p>\n';
+    const leftOut = (what) => `<p>⚠️ ${planText(options.limitName)}: ${what}. The full plan text of each section is linked in it.</p>\n`;
+    for (const level of LEVELS) {
+        const rendered = ordered.map((s) => sectionHtml(s, level));
+        const cut = rendered.some((r) => r.cut);
+        const html = (level.note ? leftOut(level.note) : '') +
+            rendered.map((r) => r.html).join('') +
+            (cut ? cutNote : '');
+        if (html.length <= options.budget)
+            return html;
+    }
+    // Even names only is too long: list rows while the budget lasts, count the rest.
+    const names = LEVELS[LEVELS.length - 1];
+    const fixed = ordered.map((s) => sectionHtml(s, names, 0).html.length);
+    const note = leftOut('attribute changes are left out and not every resource is listed');
+    const reserve = note.length + 200;
+    let left = options.budget - reserve - fixed.reduce((sum, n) => sum + n, 0);
+    let unlisted = 0;
+    const parts = [];
+    for (const section of ordered) {
+        const rendered = sectionHtml(section, names, Math.max(0, left));
+        left -= rendered.html.length - (fixed[parts.length] ?? 0);
+        unlisted += rendered.unlisted;
+        parts.push(rendered.html);
+    }
+    const html = `${note}${parts.join('')}<p>⚠️ ${unlisted} resource change(s) are not listed.</p>\n`;
+    // Too many sections to list even their headings: say so within the budget.
+    if (html.length <= options.budget)
+        return html;
+    return leftOut(`${ordered.length} plan section(s) are too many to list; read the full plan texts in S3`).slice(0, options.budget);
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 

@@ -1,4 +1,11 @@
-import { formatPath, KNOWN_AFTER_APPLY, readResourceDetails, SENSITIVE } from './resource-details';
+import {
+  CUT_MARK,
+  DETAIL_LIMITS,
+  formatPath,
+  KNOWN_AFTER_APPLY,
+  readResourceDetails,
+  SENSITIVE,
+} from './resource-details';
 
 const show = (resource_changes: unknown[], resource_drift: unknown[] = []) =>
   JSON.stringify({ resource_changes, resource_drift });
@@ -156,6 +163,119 @@ describe('readResourceDetails', () => {
     expect(details[0]?.attributes).toEqual([
       { path: 'display_name', before: '""', after: '"changed by hand"' },
     ]);
+  });
+
+  it("hides a sensitive value where Terraform lost the mark (terraform_data's output, TF 1.11)", () => {
+    // As `terraform show -json` prints an update of terraform_data whose input is sensitive.
+    const [detail] = readResourceDetails(
+      show([
+        {
+          address: 'terraform_data.secret',
+          change: {
+            actions: ['update'],
+            before: { id: 'x', input: 's3cr3t-one', output: 's3cr3t-one', triggers_replace: null },
+            after: { id: 'x', input: 's3cr3t-two', triggers_replace: null },
+            after_unknown: { output: true },
+            before_sensitive: { input: true },
+            after_sensitive: { input: true },
+          },
+        },
+      ]),
+    );
+    expect(JSON.stringify(detail)).not.toContain('s3cr3t');
+    expect(detail?.attributes).toEqual([
+      { path: 'input', before: SENSITIVE, after: SENSITIVE, sensitive: true },
+      { path: 'output', before: SENSITIVE, after: KNOWN_AFTER_APPLY },
+    ]);
+  });
+
+  it('cuts long values and marks them, hiding a secret that straddles the cut', () => {
+    const secret = 'topsecret-value';
+    const [detail] = readResourceDetails(
+      show([
+        {
+          address: 'x.long',
+          change: {
+            actions: ['update'],
+            before: {
+              body: 'a'.repeat(10_000_000),
+              token: secret,
+              note: `${'b'.repeat(95)}${secret}`,
+            },
+            after: { body: 'c', token: secret, note: 'short' },
+            before_sensitive: { token: true },
+            after_sensitive: { token: true },
+          },
+        },
+      ]),
+      'resource_changes',
+      { ...DETAIL_LIMITS, valueChars: 100 },
+    );
+    expect(detail?.attributes[0]).toMatchObject({ path: 'body', after: '"c"', cut: true });
+    expect(detail?.attributes[0]?.before).toHaveLength(100);
+    expect(detail?.attributes[0]?.before?.endsWith(CUT_MARK)).toBe(true);
+    expect(JSON.stringify(detail)).not.toContain('topsec');
+  });
+
+  it('bounds attributes per resource, resources and the whole, counting what it left out', () => {
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+    const resources = Array.from({ length: 5000 }, (_, i) => ({
+      address: `x.r${i}`,
+      change: { actions: ['create'], before: null, after: many },
+    }));
+    const details = readResourceDetails(show(resources), 'resource_changes', {
+      valueChars: 100,
+      attributes: 10,
+      totalChars: 1_000_000,
+      resources: 50,
+    });
+    expect(details).toHaveLength(50);
+    expect(details[0]?.attributes).toHaveLength(10);
+    expect(details[0]?.omittedAttributes).toBe(290);
+    const small = readResourceDetails(show(resources.slice(0, 100)), 'resource_changes', {
+      ...DETAIL_LIMITS,
+      totalChars: 2000,
+    });
+    expect(small.length).toBeLessThan(10);
+    expect(JSON.stringify(small).length).toBeLessThan(20_000);
+  });
+
+  it('keeps what a saved plan stores (DETAIL_LIMITS) to about a megabyte, whatever the plan', () => {
+    const huge = 'x'.repeat(10_000_000);
+    const attributes = Object.fromEntries(
+      Array.from({ length: 150 }, (_, i) => [`a${i}`, `"${i}`.repeat(1000)]),
+    );
+    const resources = [
+      { address: 'x.huge', change: { actions: ['create'], before: null, after: { huge } } },
+      ...Array.from({ length: 100 }, (_, i) => ({
+        address: `x.r${i}`,
+        change: { actions: ['create'], before: null, after: attributes },
+      })),
+    ];
+    const details = readResourceDetails(show(resources));
+    const stored = JSON.stringify(details).length;
+    expect(stored).toBeLessThan(1_500_000);
+    expect(details[0]?.attributes[0]).toMatchObject({ path: 'huge', cut: true });
+    expect(details[1]?.attributes).toHaveLength(DETAIL_LIMITS.attributes);
+    expect(details[1]?.omittedAttributes).toBe(50);
+    expect(details.length).toBeLessThan(101);
+  });
+
+  it('reads hostile shapes without throwing', () => {
+    expect(readResourceDetails('null')).toEqual([]);
+    expect(readResourceDetails('{"resource_changes": {"a": 1}}')).toEqual([]);
+    expect(
+      readResourceDetails(
+        JSON.stringify({
+          resource_changes: [
+            null,
+            3,
+            { address: 7 },
+            { address: 'x.y', change: { actions: 'create' } },
+          ],
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses output that is not JSON', () => {
