@@ -278,6 +278,116 @@ describe('readResourceDetails', () => {
     ).toEqual([]);
   });
 
+  it('reads a move, an import and a forget as Terraform 1.11 prints them', () => {
+    // `terraform show -json` of a plan with a moved block, an import block and a removed block
+    // (lifecycle destroy = false), trimmed to the fields read here.
+    const real = [
+      {
+        address: 'terraform_data.imp',
+        change: {
+          actions: ['no-op'],
+          before: {
+            id: 'abc-123',
+            input: null,
+            output: null,
+            triggers_replace: null,
+          },
+          after: {
+            id: 'abc-123',
+            input: null,
+            output: null,
+            triggers_replace: null,
+          },
+          after_unknown: {},
+          before_sensitive: {},
+          after_sensitive: {},
+          importing: {
+            id: 'abc-123',
+          },
+        },
+      },
+      {
+        address: 'terraform_data.obj',
+        change: {
+          actions: ['forget'],
+          before: {
+            id: 'f5947f68-607d-56f8-671f-4c92439aa5cb',
+            input: {
+              a: 'one',
+              list: [1, 2, 'one'],
+            },
+            output: {
+              a: 'one',
+              list: [1, 2, 'one'],
+            },
+            triggers_replace: null,
+          },
+          after: null,
+          after_unknown: {},
+          before_sensitive: {
+            input: {
+              list: [false, false, false],
+            },
+            output: {
+              list: [false, false, false],
+            },
+          },
+          after_sensitive: false,
+        },
+        action_reason: 'delete_because_no_resource_config',
+      },
+      {
+        address: 'terraform_data.renamed',
+        previous_address: 'terraform_data.value',
+        change: {
+          actions: ['update'],
+          before: {
+            id: '24d27b52-a120-b87d-5b92-2c3ca94ba372',
+            input: 'one',
+            output: 'one',
+            triggers_replace: null,
+          },
+          after: {
+            id: '24d27b52-a120-b87d-5b92-2c3ca94ba372',
+            input: 'two',
+            triggers_replace: null,
+          },
+          after_unknown: {
+            output: true,
+          },
+          before_sensitive: {},
+          after_sensitive: {},
+        },
+      },
+    ];
+    expect(readResourceDetails(show(real))).toEqual([
+      {
+        address: 'terraform_data.imp',
+        alias: '',
+        action: 'no-op',
+        importing: { id: 'abc-123' },
+        attributes: [],
+      },
+      {
+        address: 'terraform_data.obj',
+        alias: '',
+        action: 'forget',
+        reason: 'delete_because_no_resource_config',
+        attributes: [],
+      },
+      {
+        address: 'terraform_data.renamed',
+        alias: '',
+        action: 'update',
+        movedFrom: 'terraform_data.value',
+        attributes: [
+          { path: 'input', before: '"one"', after: '"two"' },
+          { path: 'output', before: '"one"', after: KNOWN_AFTER_APPLY },
+        ],
+      },
+    ]);
+  });
+
   it('refuses output that is not JSON', () => {
     expect(() => readResourceDetails('Error: oops')).toThrow(/not JSON/);
   });
