@@ -60256,11 +60256,16 @@ function child(value, key) {
         return value[key];
     return undefined;
 }
+/** The first `length` UTF-16 units of `text`, one less rather than half a surrogate pair. */
+function sliceText(text, length) {
+    const last = text.charCodeAt(length - 1);
+    return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
 /** `text` cut to `max` characters (CUT_MARK included) when longer. */
 function cutText(text, max) {
     if (text.length <= max)
         return { text, cut: false };
-    return { text: text.slice(0, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
+    return { text: sliceText(text, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
 }
 /** Sensitive strings shorter than this are not searched for elsewhere (too many false hits). */
 const MIN_SECRET_LENGTH = 4;

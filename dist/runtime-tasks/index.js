@@ -95447,11 +95447,16 @@ function child(value, key) {
         return value[key];
     return undefined;
 }
+/** The first `length` UTF-16 units of `text`, one less rather than half a surrogate pair. */
+function value_text_sliceText(text, length) {
+    const last = text.charCodeAt(length - 1);
+    return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
 /** `text` cut to `max` characters (CUT_MARK included) when longer. */
 function cutText(text, max) {
     if (text.length <= max)
         return { text, cut: false };
-    return { text: text.slice(0, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
+    return { text: value_text_sliceText(text, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
 }
 /** Sensitive strings shorter than this are not searched for elsewhere (too many false hits). */
 const MIN_SECRET_LENGTH = 4;
@@ -102239,7 +102244,7 @@ function value(text, max) {
         return { html: `<em>${planText(text)}</em>`, cut: false };
     if (text.length <= max)
         return { html: `<code>${planText(text)}</code>`, cut: false };
-    return { html: `<code>${planText(text.slice(0, max - 1))}…</code>`, cut: true };
+    return { html: `<code>${planText(sliceText(text, max - 1))}…</code>`, cut: true };
 }
 function attributeHtml(a, level) {
     const before = value(a.before, level.valueChars);

@@ -17,6 +17,7 @@
 import {
   KNOWN_AFTER_APPLY,
   SENSITIVE,
+  sliceText,
   type AttributeChange,
   type DetailAction,
   type ResourceDetail,
@@ -99,7 +100,7 @@ function value(text: string | undefined, max: number): { html: string; cut: bool
   if (text === SENSITIVE || text === KNOWN_AFTER_APPLY)
     return { html: `<em>${planText(text)}</em>`, cut: false };
   if (text.length <= max) return { html: `<code>${planText(text)}</code>`, cut: false };
-  return { html: `<code>${planText(text.slice(0, max - 1))}…</code>`, cut: true };
+  return { html: `<code>${planText(sliceText(text, max - 1))}…</code>`, cut: true };
 }
 
 function attributeHtml(a: AttributeChange, level: Level): { html: string; cut: boolean } {

@@ -217,6 +217,16 @@ describe('readResourceDetails', () => {
     expect(JSON.stringify(detail)).not.toContain('topsec');
   });
 
+  it('never cuts a character in half', () => {
+    const [detail] = readResourceDetails(
+      show([{ address: 'x.e', change: { actions: ['create'], after: { v: '😀'.repeat(100) } } }]),
+      'resource_changes',
+      { ...DETAIL_LIMITS, valueChars: 12 },
+    );
+    // `"` and five emoji are 11 units; a sixth would be split, so it is left out.
+    expect(detail?.attributes[0]?.after).toBe(`"${'😀'.repeat(5)}${CUT_MARK}`);
+  });
+
   it('bounds attributes per resource, resources and the whole, counting what it left out', () => {
     const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
     const resources = Array.from({ length: 5000 }, (_, i) => ({

@@ -21,7 +21,7 @@ import {
   type Segment,
 } from './value-text';
 
-export { CUT_MARK, DETAIL_LIMITS, SENSITIVE, type DetailLimits } from './value-text';
+export { CUT_MARK, DETAIL_LIMITS, SENSITIVE, sliceText, type DetailLimits } from './value-text';
 
 /** What stands for a value Terraform knows only once the plan is applied. */
 export const KNOWN_AFTER_APPLY = '(known after apply)';

@@ -48,10 +48,16 @@ export function child(value: unknown, key: Segment): unknown {
   return undefined;
 }
 
+/** The first `length` UTF-16 units of `text`, one less rather than half a surrogate pair. */
+export function sliceText(text: string, length: number): string {
+  const last = text.charCodeAt(length - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
+
 /** `text` cut to `max` characters (CUT_MARK included) when longer. */
 export function cutText(text: string, max: number): { text: string; cut: boolean } {
   if (text.length <= max) return { text, cut: false };
-  return { text: text.slice(0, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
+  return { text: sliceText(text, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
 }
 
 /** Sensitive strings shorter than this are not searched for elsewhere (too many false hits). */
