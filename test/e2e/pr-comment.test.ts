@@ -1,7 +1,9 @@
 /**
  * PR_COMMENT through the orchestrate-and-plan bundle: on a pull request the plan is posted as one
- * comment and the next plan for the same target edits that comment. GitHub's REST API is a small
- * server on 127.0.0.1 (GITHUB_API_URL), recording what the action asked for.
+ * comment and the next plan for the same target edits that comment, showing what real Terraform
+ * plans attribute by attribute (an update, a sensitive value masked, a replacement and what forces
+ * it, hostile text kept inert, a long value cut). GitHub's REST API is a small server on 127.0.0.1
+ * (GITHUB_API_URL), recording what the action asked for.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,12 +84,21 @@ function plan(version: string, label: string): Promise<ActionResult> {
       WORKSPACE: 'shop',
       ENVIRONMENT: 'dev',
       VERSION: version,
-      WORKDIR: 'replan',
+      WORKDIR: 'review',
       PLUGINS_PATH: 'plugins',
-      DYNAMIC_INPUTS: `--label ${label} --suffix 1`,
+      DYNAMIC_INPUTS: `--label ${label}`,
       PR_COMMENT: 'true',
     },
   });
+}
+
+async function apply(result: ActionResult): Promise<void> {
+  const applied = await runAction('runtime-tasks', {
+    workspace: flow.checkout,
+    env: flow.stepEnv(),
+    with: { RUN_ID: result.outputs.run_id ?? '', TASK_LIST: result.outputs.apply_tasks ?? '' },
+  });
+  expect([applied.exitCode, applied.log]).toEqual([0, expect.any(String)]);
 }
 
 async function cancel(result: ActionResult): Promise<void> {
@@ -102,14 +113,14 @@ it('posts the plan as one comment on the pull request, then edits that same comm
   const first = await plan('v1', 'one');
   expect([first.exitCode, first.log]).toEqual([0, expect.stringContaining('PR_COMMENT: created')]);
   expect(comments).toHaveLength(2);
-  expect(comments[1]?.body).toMatch(/^<!-- deploy-engine-actions plan shop\/dev\/app\/01JREPLAN/);
-  expect(comments[1]?.body).toContain('Plan of a: 1 to add');
+  expect(comments[1]?.body).toMatch(/^<!-- deploy-engine-actions plan shop\/dev\/app\/01JREVIEW/);
+  expect(comments[1]?.body).toContain('Plan of r: 5 to add');
   expect(comments[1]?.body).toContain('waits for approval');
   expect(requests.every((r) => r.auth === 'token ghs_harnessFakeToken000000000000000000')).toBe(
     true,
   );
   expect(first.log).not.toContain('ghs_harnessFakeToken');
-  await cancel(first);
+  await apply(first);
 
   const second = await plan('v2', 'two');
   expect([second.exitCode, second.log]).toEqual([
@@ -118,9 +129,38 @@ it('posts the plan as one comment on the pull request, then edits that same comm
   ]);
   expect(comments).toHaveLength(2);
   expect(comments[0]?.body).toBe('LGTM');
-  expect(comments[1]?.body).toContain('Version <code>v2</code>');
+  const body = comments[1]?.body ?? '';
+  expect(body).toContain('Version <code>v2</code>');
   await cancel(second);
-}, 120000);
+
+  // What real Terraform plans, attribute by attribute, in the comment and in the job summary.
+  for (const html of [body, second.summary]) {
+    expect(html).toContain(
+      '<details open><summary>⚠️ Plan of r: 0 to add, 4 to change, <strong>0 to destroy, 1 to replace</strong></summary>',
+    );
+    expect(html).toContain(
+      '<code>terraform_data.value</code></td><td><code>input</code>: <code>&quot;one&quot;</code> → <code>&quot;two&quot;</code>',
+    );
+    expect(html).toMatch(
+      /<code>terraform_data\.pinned<\/code><br>forced by <code>triggers_replace<\/code>; [^<]*; destroy before create<\/td><td><code>triggers_replace<\/code>: <code>&quot;one&quot;<\/code> → <code>&quot;two&quot;<\/code> <strong>\(forces replacement\)<\/strong>/,
+    );
+    expect(html).toContain(
+      '<code>input</code>: <em>(sensitive value)</em> → <em>(sensitive value)</em>',
+    );
+    // terraform_data's output does not keep the mark in Terraform's plan: masked all the same.
+    expect(html).toContain(
+      '<code>output</code>: <em>(sensitive value)</em> → <em>(known after apply)</em>',
+    );
+    expect(html).not.toContain('tok3n');
+    expect(html).toMatch(
+      /<code>&quot;one0123456789[0-9]*…<\/code> → <code>&quot;two0123456789[0-9]*…<\/code> ✂️/,
+    );
+    expect(html).toContain('Full plan text: <code>s3://pr-iac/runs/');
+    for (const bad of ['<script', '@octocat', '`tick`', '| pipe |'])
+      expect(html).not.toContain(bad);
+    expect(html.match(/<details/g)?.length).toBe(html.match(/<\/details>/g)?.length);
+  }
+}, 180000);
 
 it('keeps the plan when the comment cannot be written, with a warning that says what to grant', async () => {
   failWith = 403;

@@ -1,7 +1,11 @@
-import type { PlanRecord, ResourceChange } from '@deploy-engine/core';
-import { renderPlanSection } from './plan-summary';
+import type { PlanRecord, ResourceChange, ResourceDetail } from '@deploy-engine/core';
+import { COMMENT_LIMIT, renderPlanSection } from './plan-summary';
 
-function plan(changes: ResourceChange[], kind: 'deploy' | 'destroy' = 'deploy'): PlanRecord {
+function plan(
+  changes: ResourceChange[],
+  kind: 'deploy' | 'destroy' = 'deploy',
+  extra: Partial<PlanRecord> = {},
+): PlanRecord {
   const count = (a: string) => changes.filter((c) => c.action === a).length;
   return {
     name: kind,
@@ -20,6 +24,7 @@ function plan(changes: ResourceChange[], kind: 'deploy' | 'destroy' = 'deploy'):
     },
     hasChanges: changes.length > 0,
     plannedAt: '2026-11-22T00:00:00Z',
+    ...extra,
   };
 }
 
@@ -36,12 +41,46 @@ describe('renderPlanSection', () => {
       'iac',
     );
     expect(html).toContain(
-      'Deploy plan: 1 to add, 0 to change, <strong>1 to destroy, 1 to replace',
+      '<p>⚠️ <strong>These plans destroy or replace resources.</strong> Deploy plan: 1 to add, 0 to change, <strong>1 to destroy, 1 to replace</strong>.</p>',
     );
-    expect(html).toContain('⚠️ <strong>This plan destroys or replaces resources.</strong>');
     expect(html).toContain('<code>s3://iac/runs/R/files/plans/deploy.txt</code>');
     expect(html.indexOf('module.a.x.&lt;old&gt;')).toBeLessThan(html.indexOf('module.a.x.new'));
-    expect(html).toContain('<h4>b</h4>');
+    expect(html).toContain(
+      '<details open><summary>⚠️ Deploy plan · plugin b: 0 to add, 0 to change, <strong>0 to destroy, 1 to replace</strong></summary>',
+    );
+  });
+
+  it('shows the attribute changes a classic plan recorded, one collapsible section per plugin', () => {
+    const details: ResourceDetail[] = [
+      {
+        address: 'terraform_data.value',
+        alias: '',
+        action: 'update',
+        attributes: [{ path: 'input', before: '"one"', after: '"two"' }],
+      },
+    ];
+    const html = renderPlanSection(
+      [
+        plan([{ address: 'terraform_data.value', alias: '', action: 'update' }], 'deploy', {
+          alias: 'queue',
+          name: 'plugins/queue',
+          details,
+        }),
+        plan([], 'deploy', { alias: 'idle', name: 'plugins/idle' }),
+      ],
+      'iac',
+      60000,
+      COMMENT_LIMIT,
+    );
+    expect(html).toContain('<p>In all: 0 to add, 1 to change');
+    expect(html).toContain(
+      '<details><summary>Plan of queue: 0 to add, 1 to change, 0 to destroy, 0 to replace</summary>',
+    );
+    expect(html).toContain(
+      '<code>input</code>: <code>&quot;one&quot;</code> → <code>&quot;two&quot;</code>',
+    );
+    expect(html).toContain('<details><summary>Plan of idle: 0 to add');
+    expect(html).toContain('<p>No changes.</p>');
   });
 
   it('stays within its budget and says how many changes it left out', () => {
@@ -51,8 +90,11 @@ describe('renderPlanSection', () => {
       action: 'create' as const,
     }));
     const html = renderPlanSection([plan(changes)], 'iac', 100 * 1024);
-    expect(html.length).toBeLessThan(101 * 1024);
-    expect(html).toMatch(/⚠️ \d+ more resource change\(s\) are not listed here/);
+    expect(html.length).toBeLessThanOrEqual(100 * 1024);
+    expect(html).toContain(
+      'GitHub limits the job summary to 1 MiB: attribute changes are left out and not every resource is listed',
+    );
+    expect(html).toMatch(/⚠️ \d+ resource change\(s\) are not listed\./);
   });
 
   it('says when a plan changes nothing', () => {

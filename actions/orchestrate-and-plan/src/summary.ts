@@ -17,7 +17,7 @@ import {
   type UndefinedReference,
   type UnplannedPlugin,
 } from '@deploy-engine/core';
-import { renderPlanSection } from './plan-summary';
+import { COMMENT_LIMIT, renderPlanSection, SUMMARY_LIMIT } from './plan-summary';
 
 export interface OrchestrateSummary {
   /** What openRun decided: the run type, what is unchanged, why it was skipped. */
@@ -77,8 +77,11 @@ function consumersNote(summary: OrchestrateSummary): string {
   return `<p>⚠️ FORCE_DESTROY: destroyed although still required by: ${brokenConsumers.map((c) => escapeHtml(describeConsumer(c))).join('; ')}.</p>`;
 }
 
-/** What reviewers need: the plans and what could not be planned yet (HTML, at most `budget`). */
-function planReport(summary: OrchestrateSummary, budget: number): string {
+/**
+ * What reviewers need: the plans and what could not be planned yet (HTML, at most `budget`;
+ * `limitName` says who imposes it).
+ */
+function planReport(summary: OrchestrateSummary, budget: number, limitName: string): string {
   if (summary.run?.status !== 'RUNNING') return '';
   const unplanned =
     summary.unplanned.length > 0
@@ -87,7 +90,8 @@ function planReport(summary: OrchestrateSummary, budget: number): string {
           .join('; ')}. Their changes are not part of this review.</p>\n`
       : '';
   return (
-    renderPlanSection(summary.plans, summary.planBucket, budget - unplanned.length) + unplanned
+    renderPlanSection(summary.plans, summary.planBucket, budget - unplanned.length, limitName) +
+    unplanned
   );
 }
 
@@ -103,7 +107,7 @@ export function renderPullRequestComment(
 ): string {
   const { manifest } = summary;
   const head = `<h3>${escapeHtml(heading(summary))}</h3>\n<p>Version <code>${escapeHtml(manifest.version)}</code> · <a href="${escapeHtml(workflowRunUrl)}">workflow run</a></p>\n${runState(summary)}\n`;
-  return head + planReport(summary, 60000 - head.length);
+  return head + planReport(summary, 60000 - head.length, COMMENT_LIMIT);
 }
 
 export async function writeOrchestrateSummary(summary: OrchestrateSummary): Promise<void> {
@@ -134,7 +138,7 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
       ]),
     ]);
   }
-  core.summary.addRaw(planReport(summary, 900 * 1024), true);
+  core.summary.addRaw(planReport(summary, 900 * 1024, SUMMARY_LIMIT), true);
   core.summary.addRaw(renderUndefinedNames(summary.templateWarnings), true);
   // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
   core.summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(

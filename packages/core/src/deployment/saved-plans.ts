@@ -14,8 +14,10 @@ import {
   countChanges,
   destroyedAddresses,
   readPlanChanges,
+  readResourceDetails,
   type PlanCounts,
   type ResourceChange,
+  type ResourceDetail,
 } from '../plan-review';
 import { planArtifact, planFile, planTextFile, type PlanKind } from './artifacts';
 
@@ -34,6 +36,12 @@ export interface PlanRecord {
   state: StateVersion | null;
   targets: string[];
   changes: ResourceChange[];
+  /**
+   * What changes in each resource, attribute by attribute, sensitive values masked, bounded by
+   * DETAIL_LIMITS (values cut, attributes and resources counted or left out; the full text is at
+   * `textKey`). Absent in records written before it existed.
+   */
+  details?: ResourceDetail[];
   counts: PlanCounts;
   hasChanges: boolean;
   /** `.terraform.lock.hcl` after init, so the apply job installs the very same providers. */
@@ -72,7 +80,9 @@ export async function savePlan(
   });
   const bytes = await readFile(options.file);
   const text = result.text;
-  const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+  const showJson = await terraform.show(options.file, { json: true });
+  const changes = readPlanChanges(showJson);
+  const details = readResourceDetails(showJson);
   const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
   const textKey = await runs.putFile(
     runId,
@@ -93,6 +103,7 @@ export async function savePlan(
     textKey,
     sha256: sha256(bytes),
     changes,
+    details,
     counts: countChanges(changes),
     hasChanges: result.hasChanges,
     plannedAt: new Date().toISOString(),

@@ -1,4 +1,11 @@
-import { formatPath, KNOWN_AFTER_APPLY, readResourceDetails, SENSITIVE } from './resource-details';
+import {
+  CUT_MARK,
+  DETAIL_LIMITS,
+  formatPath,
+  KNOWN_AFTER_APPLY,
+  readResourceDetails,
+  SENSITIVE,
+} from './resource-details';
 
 const show = (resource_changes: unknown[], resource_drift: unknown[] = []) =>
   JSON.stringify({ resource_changes, resource_drift });
@@ -155,6 +162,239 @@ describe('readResourceDetails', () => {
     );
     expect(details[0]?.attributes).toEqual([
       { path: 'display_name', before: '""', after: '"changed by hand"' },
+    ]);
+  });
+
+  it("hides a sensitive value where Terraform lost the mark (terraform_data's output, TF 1.11)", () => {
+    // As `terraform show -json` prints an update of terraform_data whose input is sensitive.
+    const [detail] = readResourceDetails(
+      show([
+        {
+          address: 'terraform_data.secret',
+          change: {
+            actions: ['update'],
+            before: { id: 'x', input: 's3cr3t-one', output: 's3cr3t-one', triggers_replace: null },
+            after: { id: 'x', input: 's3cr3t-two', triggers_replace: null },
+            after_unknown: { output: true },
+            before_sensitive: { input: true },
+            after_sensitive: { input: true },
+          },
+        },
+      ]),
+    );
+    expect(JSON.stringify(detail)).not.toContain('s3cr3t');
+    expect(detail?.attributes).toEqual([
+      { path: 'input', before: SENSITIVE, after: SENSITIVE, sensitive: true },
+      { path: 'output', before: SENSITIVE, after: KNOWN_AFTER_APPLY },
+    ]);
+  });
+
+  it('cuts long values and marks them, hiding a secret that straddles the cut', () => {
+    const secret = 'topsecret-value';
+    const [detail] = readResourceDetails(
+      show([
+        {
+          address: 'x.long',
+          change: {
+            actions: ['update'],
+            before: {
+              body: 'a'.repeat(10_000_000),
+              token: secret,
+              note: `${'b'.repeat(95)}${secret}`,
+            },
+            after: { body: 'c', token: secret, note: 'short' },
+            before_sensitive: { token: true },
+            after_sensitive: { token: true },
+          },
+        },
+      ]),
+      'resource_changes',
+      { ...DETAIL_LIMITS, valueChars: 100 },
+    );
+    expect(detail?.attributes[0]).toMatchObject({ path: 'body', after: '"c"', cut: true });
+    expect(detail?.attributes[0]?.before).toHaveLength(100);
+    expect(detail?.attributes[0]?.before?.endsWith(CUT_MARK)).toBe(true);
+    expect(JSON.stringify(detail)).not.toContain('topsec');
+  });
+
+  it('never cuts a character in half', () => {
+    const [detail] = readResourceDetails(
+      show([{ address: 'x.e', change: { actions: ['create'], after: { v: '😀'.repeat(100) } } }]),
+      'resource_changes',
+      { ...DETAIL_LIMITS, valueChars: 12 },
+    );
+    // `"` and five emoji are 11 units; a sixth would be split, so it is left out.
+    expect(detail?.attributes[0]?.after).toBe(`"${'😀'.repeat(5)}${CUT_MARK}`);
+  });
+
+  it('bounds attributes per resource, resources and the whole, counting what it left out', () => {
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+    const resources = Array.from({ length: 5000 }, (_, i) => ({
+      address: `x.r${i}`,
+      change: { actions: ['create'], before: null, after: many },
+    }));
+    const details = readResourceDetails(show(resources), 'resource_changes', {
+      valueChars: 100,
+      attributes: 10,
+      totalChars: 1_000_000,
+      resources: 50,
+    });
+    expect(details).toHaveLength(50);
+    expect(details[0]?.attributes).toHaveLength(10);
+    expect(details[0]?.omittedAttributes).toBe(290);
+    const small = readResourceDetails(show(resources.slice(0, 100)), 'resource_changes', {
+      ...DETAIL_LIMITS,
+      totalChars: 2000,
+    });
+    expect(small.length).toBeLessThan(10);
+    expect(JSON.stringify(small).length).toBeLessThan(20_000);
+  });
+
+  it('keeps what a saved plan stores (DETAIL_LIMITS) to about a megabyte, whatever the plan', () => {
+    const huge = 'x'.repeat(10_000_000);
+    const attributes = Object.fromEntries(
+      Array.from({ length: 150 }, (_, i) => [`a${i}`, `"${i}`.repeat(1000)]),
+    );
+    const resources = [
+      { address: 'x.huge', change: { actions: ['create'], before: null, after: { huge } } },
+      ...Array.from({ length: 100 }, (_, i) => ({
+        address: `x.r${i}`,
+        change: { actions: ['create'], before: null, after: attributes },
+      })),
+    ];
+    const details = readResourceDetails(show(resources));
+    const stored = JSON.stringify(details).length;
+    expect(stored).toBeLessThan(1_500_000);
+    expect(details[0]?.attributes[0]).toMatchObject({ path: 'huge', cut: true });
+    expect(details[1]?.attributes).toHaveLength(DETAIL_LIMITS.attributes);
+    expect(details[1]?.omittedAttributes).toBe(50);
+    expect(details.length).toBeLessThan(101);
+  });
+
+  it('reads hostile shapes without throwing', () => {
+    expect(readResourceDetails('null')).toEqual([]);
+    expect(readResourceDetails('{"resource_changes": {"a": 1}}')).toEqual([]);
+    expect(
+      readResourceDetails(
+        JSON.stringify({
+          resource_changes: [
+            null,
+            3,
+            { address: 7 },
+            { address: 'x.y', change: { actions: 'create' } },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('reads a move, an import and a forget as Terraform 1.11 prints them', () => {
+    // `terraform show -json` of a plan with a moved block, an import block and a removed block
+    // (lifecycle destroy = false), trimmed to the fields read here.
+    const real = [
+      {
+        address: 'terraform_data.imp',
+        change: {
+          actions: ['no-op'],
+          before: {
+            id: 'abc-123',
+            input: null,
+            output: null,
+            triggers_replace: null,
+          },
+          after: {
+            id: 'abc-123',
+            input: null,
+            output: null,
+            triggers_replace: null,
+          },
+          after_unknown: {},
+          before_sensitive: {},
+          after_sensitive: {},
+          importing: {
+            id: 'abc-123',
+          },
+        },
+      },
+      {
+        address: 'terraform_data.obj',
+        change: {
+          actions: ['forget'],
+          before: {
+            id: 'f5947f68-607d-56f8-671f-4c92439aa5cb',
+            input: {
+              a: 'one',
+              list: [1, 2, 'one'],
+            },
+            output: {
+              a: 'one',
+              list: [1, 2, 'one'],
+            },
+            triggers_replace: null,
+          },
+          after: null,
+          after_unknown: {},
+          before_sensitive: {
+            input: {
+              list: [false, false, false],
+            },
+            output: {
+              list: [false, false, false],
+            },
+          },
+          after_sensitive: false,
+        },
+        action_reason: 'delete_because_no_resource_config',
+      },
+      {
+        address: 'terraform_data.renamed',
+        previous_address: 'terraform_data.value',
+        change: {
+          actions: ['update'],
+          before: {
+            id: '24d27b52-a120-b87d-5b92-2c3ca94ba372',
+            input: 'one',
+            output: 'one',
+            triggers_replace: null,
+          },
+          after: {
+            id: '24d27b52-a120-b87d-5b92-2c3ca94ba372',
+            input: 'two',
+            triggers_replace: null,
+          },
+          after_unknown: {
+            output: true,
+          },
+          before_sensitive: {},
+          after_sensitive: {},
+        },
+      },
+    ];
+    expect(readResourceDetails(show(real))).toEqual([
+      {
+        address: 'terraform_data.imp',
+        alias: '',
+        action: 'no-op',
+        importing: { id: 'abc-123' },
+        attributes: [],
+      },
+      {
+        address: 'terraform_data.obj',
+        alias: '',
+        action: 'forget',
+        reason: 'delete_because_no_resource_config',
+        attributes: [],
+      },
+      {
+        address: 'terraform_data.renamed',
+        alias: '',
+        action: 'update',
+        movedFrom: 'terraform_data.value',
+        attributes: [
+          { path: 'input', before: '"one"', after: '"two"' },
+          { path: 'output', before: '"one"', after: KNOWN_AFTER_APPLY },
+        ],
+      },
     ]);
   });
 

@@ -9,9 +9,20 @@
  * SENSITIVE here, before it can reach a summary, a comment, a report or a log.
  */
 import { ExternalError } from '../errors';
+import {
+  child,
+  cutText,
+  DETAIL_LIMITS,
+  hideSecrets,
+  isObject,
+  SENSITIVE,
+  sensitiveStrings,
+  type DetailLimits,
+  type Segment,
+} from './value-text';
 
-/** What replaces a sensitive value wherever a plan is shown. */
-export const SENSITIVE = '(sensitive value)';
+export { CUT_MARK, DETAIL_LIMITS, SENSITIVE, sliceText, type DetailLimits } from './value-text';
+
 /** What stands for a value Terraform knows only once the plan is applied. */
 export const KNOWN_AFTER_APPLY = '(known after apply)';
 
@@ -27,6 +38,8 @@ export interface AttributeChange {
   sensitive?: true;
   /** Changing this attribute makes Terraform replace the resource (`replace_paths`). */
   forcesReplacement?: true;
+  /** A value was longer than DetailLimits.valueChars: its text ends in CUT_MARK. */
+  cut?: true;
 }
 
 /** Actions as reviewers read them; `forget` removes from state without destroying (TF ≥ 1.7). */
@@ -46,6 +59,8 @@ export interface ResourceDetail {
   /** The resource is imported by this plan (an `import` block), with the id when known. */
   importing?: { id?: string };
   attributes: AttributeChange[];
+  /** How many more attributes change than `attributes` holds (DetailLimits). */
+  omittedAttributes?: number;
 }
 
 interface ShowChange {
@@ -77,6 +92,7 @@ export type ChangeField = 'resource_changes' | 'resource_drift';
 export function readResourceDetails(
   showJson: string,
   field: ChangeField = 'resource_changes',
+  limits: DetailLimits = DETAIL_LIMITS,
 ): ResourceDetail[] {
   let plan: Partial<Record<ChangeField, ShowResource[]>>;
   try {
@@ -85,8 +101,12 @@ export function readResourceDetails(
     throw new ExternalError('terraform show -json printed something that is not JSON');
   }
   const details: ResourceDetail[] = [];
-  for (const resource of plan[field] ?? []) {
-    const detail = describeResource(resource);
+  const budget = { chars: limits.totalChars };
+  const resources = isObject(plan) ? plan[field] : undefined;
+  for (const resource of Array.isArray(resources) ? resources : []) {
+    if (details.length >= limits.resources || budget.chars <= 0) break;
+    if (!isObject(resource)) continue;
+    const detail = describeResource(resource, limits, budget);
     if (detail) details.push(detail);
   }
   return details;
@@ -106,36 +126,81 @@ function actionOf(actions: readonly string[]): {
   return { action: 'no-op' };
 }
 
-function describeResource(resource: ShowResource): ResourceDetail | undefined {
-  const change = resource.change ?? {};
-  if (!resource.address) return undefined;
-  const { action, order } = actionOf(change.actions ?? []);
+function describeResource(
+  resource: ShowResource,
+  limits: DetailLimits,
+  budget: { chars: number },
+): ResourceDetail | undefined {
+  const change = isObject(resource.change) ? (resource.change as ShowChange) : {};
+  if (typeof resource.address !== 'string' || !resource.address) return undefined;
+  const { action, order } = actionOf(Array.isArray(change.actions) ? change.actions : []);
   const movedFrom =
-    resource.previous_address && resource.previous_address !== resource.address
-      ? resource.previous_address
+    typeof resource.previous_address === 'string' &&
+    resource.previous_address &&
+    resource.previous_address !== resource.address
+      ? cutText(resource.previous_address, limits.valueChars).text
       : undefined;
   const importing = change.importing
-    ? { ...(change.importing.id ? { id: change.importing.id } : {}) }
+    ? {
+        ...(typeof change.importing.id === 'string' && change.importing.id
+          ? { id: cutText(change.importing.id, limits.valueChars).text }
+          : {}),
+      }
     : undefined;
   if (action === 'no-op' && !movedFrom && !importing) return undefined;
+  const address = cutText(resource.address, limits.valueChars).text;
+  budget.chars -= address.length;
+  const collected: Collected = { attributes: [], omitted: 0, limits, budget };
+  if (action !== 'forget') collectAttributes(change, collected);
   return {
-    address: resource.address,
+    address,
     alias: /^module\.([^.[]+)/.exec(resource.module_address ?? '')?.[1] ?? '',
     action,
     ...(order ? { replaceOrder: order } : {}),
-    ...(resource.action_reason ? { reason: resource.action_reason } : {}),
+    ...(typeof resource.action_reason === 'string' && resource.action_reason
+      ? { reason: cutText(resource.action_reason, 100).text }
+      : {}),
     ...(movedFrom ? { movedFrom } : {}),
     ...(importing ? { importing } : {}),
-    attributes: action === 'forget' ? [] : attributeChanges(change),
+    attributes: collected.attributes,
+    ...(collected.omitted > 0 ? { omittedAttributes: collected.omitted } : {}),
   };
 }
 
-type Segment = string | number;
+/** Where the attributes of one resource go, and what bounds them. */
+interface Collected {
+  attributes: AttributeChange[];
+  /** Attributes that changed past `limits.attributes` (or past the plan's budget). */
+  omitted: number;
+  limits: DetailLimits;
+  budget: { chars: number };
+  /** Sensitive strings of this resource, hidden wherever else they appear in it. */
+  secrets?: string[];
+}
 
-/** The attributes that differ between `before` and `after`, masked and marked. */
+/** The attributes that differ between `before` and `after`, masked and marked (unbounded). */
 export function attributeChanges(change: ShowChange): AttributeChange[] {
-  const replacePaths = (change.replace_paths ?? []).filter(Array.isArray) as Segment[][];
-  const out: AttributeChange[] = [];
+  const unbounded: DetailLimits = {
+    valueChars: Infinity,
+    attributes: Infinity,
+    totalChars: Infinity,
+    resources: Infinity,
+  };
+  const collected: Collected = {
+    attributes: [],
+    omitted: 0,
+    limits: unbounded,
+    budget: { chars: Infinity },
+  };
+  collectAttributes(change, collected);
+  return collected.attributes;
+}
+
+function collectAttributes(change: ShowChange, collected: Collected): void {
+  const replacePaths = (Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(
+    Array.isArray,
+  ) as Segment[][];
+  collected.secrets = sensitiveStrings(change);
   walk(
     [],
     {
@@ -146,9 +211,8 @@ export function attributeChanges(change: ShowChange): AttributeChange[] {
       afterUnknown: change.after_unknown,
     },
     replacePaths,
-    out,
+    collected,
   );
-  return out;
 }
 
 interface Sides {
@@ -159,22 +223,11 @@ interface Sides {
   afterUnknown: unknown;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The part of a value, mark or mask under one key or index. */
-function child(value: unknown, key: Segment): unknown {
-  if (Array.isArray(value) && typeof key === 'number') return value[key];
-  if (isObject(value) && typeof key === 'string') return value[key];
-  return undefined;
-}
-
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function walk(path: Segment[], sides: Sides, replacePaths: Segment[][], out: AttributeChange[]) {
+function walk(path: Segment[], sides: Sides, replacePaths: Segment[][], out: Collected) {
   const { before, after, beforeSensitive, afterSensitive, afterUnknown } = sides;
   const sensitive = beforeSensitive === true || afterSensitive === true;
   const unknown = afterUnknown === true;
@@ -218,15 +271,33 @@ function walk(path: Segment[], sides: Sides, replacePaths: Segment[][], out: Att
   if (!unknown && sameJson(before, after)) return;
   if (path.length === 0 && before === null && after === null && !unknown) return;
   const present = (value: unknown) => !absent(value);
-  const change: AttributeChange = { path: formatPath(path) };
-  if (present(before)) change.before = sensitive ? SENSITIVE : JSON.stringify(before);
+  if (!present(before) && !present(after) && !unknown) return;
+  if (out.attributes.length >= out.limits.attributes || out.budget.chars <= 0) {
+    out.omitted++;
+    return;
+  }
+  const change: AttributeChange = { path: cutText(formatPath(path), out.limits.valueChars).text };
+  const text = (value: unknown): string => {
+    if (sensitive) return SENSITIVE;
+    // Cut before searching a long value for secrets (bounded work), with room for the longest.
+    const room = out.limits.valueChars + (out.secrets?.[0]?.length ?? 0);
+    const json = cutText(JSON.stringify(value) ?? 'null', room);
+    const hidden = hideSecrets(json.text, out.secrets);
+    // The whole value was a secret: shown as one, not as a string that says so.
+    if (hidden === JSON.stringify(SENSITIVE)) return SENSITIVE;
+    const cut = cutText(hidden, out.limits.valueChars);
+    if (json.cut || cut.cut) change.cut = true;
+    return cut.text;
+  };
+  if (present(before)) change.before = text(before);
   if (unknown) change.after = KNOWN_AFTER_APPLY;
-  else if (present(after)) change.after = sensitive ? SENSITIVE : JSON.stringify(after);
+  else if (present(after)) change.after = text(after);
   if (sensitive) change.sensitive = true;
   if (replacePaths.some((p) => startsWith(path, p) || startsWith(p, path)))
     change.forcesReplacement = true;
-  if (change.before === undefined && change.after === undefined) return;
-  out.push(change);
+  out.budget.chars -=
+    change.path.length + (change.before?.length ?? 0) + (change.after?.length ?? 0);
+  out.attributes.push(change);
 }
 
 function startsWith(path: readonly Segment[], prefix: readonly Segment[]): boolean {
