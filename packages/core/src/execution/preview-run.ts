@@ -139,8 +139,7 @@ export async function previewRun(
           if (used.length > 0) result.predicted.push({ alias, interfaces: used });
         }
       }
-      // TODO(lead): fill `details: readResourceDetails(showJson, 'resource_changes')` in each
-      // preview PlanRecord once PlanRecord has the field (another helper adds it).
+      // The PLAN handler's savePlan filled each record's attribute-level `details` already.
       result.plans = await storePreview(
         deps.iacStore,
         scratch,
