@@ -95192,6 +95192,147 @@ function formatPath(path) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/policy/plan-policy-command.ts
+/**
+ * Runs the workflow author's policy command (POLICY_COMMAND) on one plan's JSON and says whether
+ * the plan passes. The command is trusted (the workflow author wrote it), the plan is not (plugin
+ * and pull-request authors shape it), so the command runs:
+ *
+ * - with `bash -c`, in a scratch folder of its own that holds the plan's JSON
+ *   (`terraform show -json`, sensitive values in clear text as conftest and checkov expect them)
+ *   and is deleted when the command ends: the JSON is never stored;
+ * - with a minimal environment: PATH, HOME, TMPDIR and the DEPLOY_ENGINE_* variables below, never
+ *   the job's AWS credentials, tokens or inputs;
+ * - in a process group of its own, stopped (SIGINT, SIGTERM, then SIGKILL to the whole group)
+ *   when it outlives its time limit or the job is cancelled;
+ * - with its stdout and stderr captured, masked (the job's secrets and the plan's sensitive values,
+ *   in their encoded forms too) and capped before anything shows them.
+ *
+ * Any exit but 0 refuses the plan: a non-zero code, a signal, the time limit, or a command that
+ * could not start.
+ */
+
+
+
+
+
+
+/** POLICY_TIMEOUT_SECONDS when not given. */
+const plan_policy_command_DEFAULT_POLICY_TIMEOUT_SECONDS = 300;
+/** How much of a policy command's output is kept (the first and last halves when longer). */
+const POLICY_OUTPUT_MAX = (/* unused pure expression or super */ null && (16 * 1024));
+/** The variables the command gets besides PATH, HOME and TMPDIR. */
+function policyVariables(plan, planFile, checkoutDir) {
+    return {
+        DEPLOY_ENGINE_PLAN_JSON: planFile,
+        DEPLOY_ENGINE_PLUGIN: plan.alias ?? '',
+        DEPLOY_ENGINE_PLAN_KIND: plan.kind,
+        DEPLOY_ENGINE_RUN_ID: plan.runId,
+        DEPLOY_ENGINE_WORKSPACE: plan.workspace,
+        DEPLOY_ENGINE_ENVIRONMENT: plan.environment,
+        DEPLOY_ENGINE_APP: plan.app,
+        DEPLOY_ENGINE_MODE: plan.mode,
+        DEPLOY_ENGINE_STAGE: plan.stage,
+        ...(checkoutDir ? { DEPLOY_ENGINE_CHECKOUT: checkoutDir } : {}),
+    };
+}
+/** Runs the policy command on `plan` (see the header); never throws for what the command does. */
+async function plan_policy_command_checkPlanPolicy(policy, plan, deps) {
+    const started = Date.now();
+    const commandSha256 = createHash('sha256').update(policy.command).digest('hex');
+    const mask = secretMasker([...deps.secrets, ...sensitiveValues(plan.json)]);
+    const maskLine = (line) => (deps.mask ? deps.mask(mask(line)) : mask(line));
+    const output = new CappedOutput(POLICY_OUTPUT_MAX);
+    await mkdir(deps.workDir, { recursive: true, mode: 0o700 });
+    const dir = await mkdtemp(join(deps.workDir, 'policy-'));
+    let outcome;
+    try {
+        const planFile = join(dir, 'plan.json');
+        await writeFile(planFile, plan.json, { mode: 0o600 });
+        const result = await runProcess('bash', ['-c', policy.command], {
+            cwd: dir,
+            env: {
+                PATH: process.env.PATH ?? '/usr/bin:/bin',
+                HOME: process.env.HOME ?? dir,
+                TMPDIR: dir,
+                ...policyVariables(plan, planFile, policy.checkoutDir),
+            },
+            onLine: (line) => {
+                const masked = maskLine(line);
+                output.add(masked);
+                deps.onLine?.(masked);
+            },
+            timeoutMs: policy.timeoutSeconds * 1000,
+            graceMs: deps.graceMs ?? { interrupt: 1000, terminate: 2000 },
+            // Its raw output files live in the scratch folder, deleted below.
+            outputDir: dir,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+        });
+        outcome = plan_policy_command_describe(result, policy.timeoutSeconds);
+    }
+    catch (error) {
+        const reason = maskLine(error instanceof Error ? error.message : String(error));
+        outcome = { passed: false, outcome: `could not start (${reason})` };
+    }
+    finally {
+        // The plan's JSON holds sensitive values in clear text: nothing of it outlives the command.
+        await rm(dir, { recursive: true, force: true });
+    }
+    return {
+        ...outcome,
+        commandSha256,
+        output: output.text(),
+        durationMs: Date.now() - started,
+        checkedAt: new Date().toISOString(),
+    };
+}
+function plan_policy_command_describe(result, timeoutSeconds) {
+    if (result.stoppedBy === 'timeout')
+        return {
+            passed: false,
+            outcome: `did not finish within ${timeoutSeconds} s (POLICY_TIMEOUT_SECONDS) and was stopped`,
+        };
+    if (result.stoppedBy === 'abort')
+        return { passed: false, outcome: 'was stopped: the job was cancelled' };
+    if (result.signal)
+        return { passed: false, outcome: `was killed by ${result.signal}` };
+    if (result.code === 0)
+        return { passed: true, outcome: 'exited with code 0' };
+    const notFound = result.code === 127 ? ' (bash: command not found)' : '';
+    return { passed: false, outcome: `exited with code ${result.code ?? '?'}${notFound}` };
+}
+/** The first and last halves of a long output, with how much was cut between them. */
+class CappedOutput {
+    max;
+    head = '';
+    tail = '';
+    cut = 0;
+    constructor(max) {
+        this.max = max;
+    }
+    add(line) {
+        const text = `${line}\n`;
+        if (this.head.length + text.length <= this.max / 2) {
+            this.head += text;
+            return;
+        }
+        this.tail += text;
+        if (this.tail.length > this.max / 2) {
+            const drop = this.tail.length - this.max / 2;
+            this.cut += drop;
+            this.tail = this.tail.slice(drop);
+        }
+    }
+    text() {
+        const cut = this.cut > 0 ? `… ${this.cut} characters cut …\n` : '';
+        return `${this.head}${cut}${this.tail}`.replace(/\n$/, '');
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/policy/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/recorded-iac.ts
 /**
  * IaC that an earlier run deployed, read back from the IaC bucket: the last deployment's IaC of a
@@ -95231,6 +95372,95 @@ async function recorded_iac_rollbackIac(deps, manifest, runId, alias) {
         throw new Error(`run ${runId} has no recorded IaC for ${alias}`);
     const stored = await requireJson(deps.iacStore, entry.key, `is missing: it is the IaC that run ${source.runId} deployed for ${alias} (version ${source.version}), so it cannot be redeployed.`, `${STORED_OBJECT_HINTS.restore} Or deploy that version again from its commit.`);
     return { snapshot: stored.value, object: { bucket: deps.iacStore.bucket, key: entry.key } };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plan-policy.ts
+/**
+ * The policy checks of a job's plans (POLICY_COMMAND, see policy/): orchestrate-and-plan checks
+ * every plan it saves (a refused plan fails its PLAN task: the run is closed, never approvable),
+ * runtime-tasks every plan it makes itself (re-plans, plugins planned only after approval) and
+ * refuses to apply one whose saved record says the policy refused it. Each verdict is kept for the
+ * job summary and logged, masked.
+ */
+
+
+/** How much of the output a refusal's message repeats (the summary and the record have it all). */
+const MESSAGE_OUTPUT_MAX = 2000;
+class plan_policy_PlanPolicy {
+    options;
+    deps;
+    /** Every verdict of this job, in order. */
+    checks = [];
+    constructor(options, deps) {
+        this.options = options;
+        this.deps = deps;
+    }
+    /** Runs the policy on a plan's JSON (`terraform show -json`); logs and keeps the verdict. */
+    async check(json, plan) {
+        const { logger, manifest, stage } = this.deps;
+        const what = describePlan(plan);
+        const { target } = manifest;
+        const verdict = await checkPlanPolicy(this.options, {
+            json,
+            ...(plan.alias !== undefined ? { alias: plan.alias } : {}),
+            kind: plan.kind,
+            runId: this.deps.runId,
+            workspace: target.workspace,
+            environment: target.environment,
+            app: target.appName,
+            // Only unified mode's plans are of the whole project, without a plugin alias.
+            mode: plan.alias !== undefined ? 'classic' : 'unified',
+            stage,
+        }, {
+            workDir: this.deps.workDir,
+            secrets: this.deps.secrets(),
+            ...(this.deps.mask ? { mask: this.deps.mask } : {}),
+            ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+            onLine: (line) => logger.info(`policy | ${line}`),
+        });
+        this.checks.push({ ...plan, stage, verdict });
+        const line = `Policy check (POLICY_COMMAND, SHA-256 ${verdict.commandSha256.slice(0, 12)}) of the ${what}: the command ${verdict.outcome}, so the plan ${verdict.passed ? 'passes' : 'is REFUSED'}.`;
+        if (verdict.passed)
+            logger.info(line);
+        else
+            logger.error(line);
+        return verdict;
+    }
+    /** For a plan runtime-tasks made itself: checks it and throws when the policy refuses it. */
+    async enforce(json, plan) {
+        const verdict = await this.check(json, plan);
+        if (!verdict.passed)
+            throw policyRefusal(plan, verdict, this.deps.stage);
+    }
+}
+/** The error that fails a task whose plan the policy refused (USER_ERROR: nothing is applied). */
+function policyRefusal(plan, verdict, stage) {
+    const output = verdict.output
+        ? ` Its output${verdict.output.length > MESSAGE_OUTPUT_MAX ? ' (end)' : ''}:\n${verdict.output.slice(-MESSAGE_OUTPUT_MAX)}`
+        : ' It printed nothing.';
+    return new errors_ConfigurationError({
+        message: `The policy (POLICY_COMMAND) refused the ${describePlan(plan)}: the command ${verdict.outcome}.${output}`,
+        hint: stage === 'plan'
+            ? 'The run is closed and cannot be approved. Change the plugin or its inputs (or the policy) and run the workflow again; the job summary shows the output under "Policy checks".'
+            : 'Nothing of this plan was applied. Change the plugin or its inputs (or the policy) and start a new run.',
+    });
+}
+/**
+ * Refuses a saved plan whose record says the policy refused it: such a run is closed when it is
+ * planned, so meeting one means the records were changed or written by something else.
+ */
+function plan_policy_refuseRefusedPlan(runId, record) {
+    if (record.policy === undefined || record.policy.passed === true)
+        return;
+    throw new errors_ConfigurationError({
+        message: `The saved ${describePlan(record)} of run ${runId} was refused by the policy (POLICY_COMMAND) when it was planned: the command ${record.policy.outcome}. A refused plan is never applied. Nothing was applied.`,
+        hint: 'Start a new run (re-run the workflow) with a plan the policy accepts, and check who can write to the IaC bucket.',
+    });
+}
+function describePlan(plan) {
+    if (plan.alias)
+        return `${plan.kind === 'destroy' ? 'destroy plan' : 'plan'} of ${plan.alias}`;
+    return `${plan.kind} plan`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
@@ -95277,6 +95507,11 @@ function planTextFile(name) {
 
 
 
+
+/**
+ * Plans, stores the plan, its text and its record. With a policy, the record carries its verdict,
+ * and a refused plan throws (USER_ERROR) once recorded: the run is closed, never approvable.
+ */
 async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
     const result = await terraform.plan({
         out: options.file,
@@ -95285,7 +95520,14 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
     });
     const bytes = await (0,promises_.readFile)(options.file);
     const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const json = await terraform.show(options.file, { json: true });
+    const changes = readPlanChanges(json);
+    const plan = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+    };
+    const policy = await options.policy?.check(json, plan);
     const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
     const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
     const record = {
@@ -95303,24 +95545,33 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
         changes,
         counts: countChanges(changes),
         hasChanges: result.hasChanges,
+        ...(policy !== undefined ? { policy } : {}),
         plannedAt: new Date().toISOString(),
     };
     await runs.putArtifact(runId, artifacts_planArtifact(options.name), record);
     const c = record.counts;
     logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    if (policy && !policy.passed)
+        throw policyRefusal(plan, policy, 'plan');
     return record;
 }
+/** The saved plan `name` of the run, to apply: refused when the policy refused it. */
 async function loadPlanRecord(runs, runId, name) {
-    return runs.getArtifact(runId, artifacts_planArtifact(name));
+    const record = await runs.getArtifact(runId, artifacts_planArtifact(name));
+    if (record)
+        plan_policy_refuseRefusedPlan(runId, record);
+    return record;
 }
 /**
  * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
- * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
- * Returns how many resources it destroys; the caller applies `file`.
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources,
+ * and, with a policy, unless the policy accepts it. Returns how many resources it destroys; the
+ * caller applies `file`.
  */
-async function replanReviewedDestroy(terraform, record, file, refusal) {
+async function replanReviewedDestroy(terraform, record, file, refusal, policy) {
     await terraform.plan({ out: file, destroy: true, targets: record.targets });
-    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const json = await terraform.show(file, { json: true });
+    const now = destroyedAddresses(readPlanChanges(json));
     const differences = compareDestroys(destroyedAddresses(record.changes), now);
     if (differences.length > 0) {
         throw new errors_ConfigurationError([
@@ -95328,6 +95579,11 @@ async function replanReviewedDestroy(terraform, record, file, refusal) {
             { message: refusal.nothing, hint: refusal.hint },
         ], refusal.title);
     }
+    await policy?.enforce(json, {
+        name: record.name,
+        kind: 'destroy',
+        ...(record.alias !== undefined ? { alias: record.alias } : {}),
+    });
     return now.length;
 }
 /** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
@@ -95380,6 +95636,7 @@ function saved_plans_sha256(bytes) {
  * never a folder another job left), its init once per job, its saved plans, and the stored modules
  * it is rendered from.
  */
+
 
 
 
@@ -95441,8 +95698,8 @@ class unified_project_UnifiedProject {
     async snapshot() {
         return this.deps.runs.requireArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, 'is missing: UNIFIED_IAC did not store the unified project.');
     }
-    /** Saves the `kind` plan of the project, made against `state`. */
-    async savePlan(terraform, kind, targets, state, lockFile) {
+    /** Saves the `kind` plan of the project, made against `state` (checked by `policy`, if any). */
+    async savePlan(terraform, kind, targets, state, lockFile, policy) {
         return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
             name: kind,
             kind,
@@ -95450,11 +95707,14 @@ class unified_project_UnifiedProject {
             targets,
             state,
             ...(lockFile !== undefined ? { lockFile } : {}),
+            ...(policy ? { policy } : {}),
         });
     }
-    /** The saved `kind` plan, which the run's PLAN task made. */
+    /** The saved `kind` plan, which the run's PLAN task made, to apply: refused when the policy refused it. */
     async planRecord(kind) {
-        return this.deps.runs.requireArtifact(this.runId, planArtifact(kind), `is missing: the PLAN task did not save the ${kind} plan.`);
+        const record = await this.deps.runs.requireArtifact(this.runId, planArtifact(kind), `is missing: the PLAN task did not save the ${kind} plan.`);
+        refuseRefusedPlan(this.runId, record);
+        return record;
     }
     /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
     async lastModule(alias) {
@@ -96763,6 +97023,7 @@ class run_claim_ForeignRunError extends errors_ConfigurationError {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
 /** The infra plugin `alias` of the run's manifest. */
 function infraPlugin(context, alias) {
@@ -96827,6 +97088,7 @@ async function planDestroy(context, alias, dir) {
         targets: [],
         state: (await terraform.stateVersion()) ?? null,
         ...(lockFile !== undefined ? { lockFile } : {}),
+        ...(context.policy ? { policy: context.policy } : {}),
     });
     return { plans: [record] };
 }
@@ -96867,6 +97129,7 @@ async function planPlugin(context, plugin) {
         ...(lockFile !== undefined ? { lockFile } : {}),
         iacDigest: project.digest,
         connections,
+        ...(context.policy ? { policy: context.policy } : {}),
     });
     return { plans: [record] };
 }
@@ -96931,8 +97194,19 @@ async function applyPlugin(context, plugin, dir) {
     await terraform.init(context.terraform.stateBackend(plugin.alias), {
         lockFile: record?.lockFile,
     });
+    const plan = {
+        name: classicPlanName(plugin.alias),
+        alias: plugin.alias,
+        kind: 'deploy',
+    };
     if (!record) {
-        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+        if (!context.policy)
+            return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+        // Planned only now (after its producers): with a policy, plan, check, then apply that plan.
+        const file = (0,external_node_path_.join)(dir, 'plan.tfplan');
+        await terraform.plan({ out: file });
+        await context.policy.enforce(await terraform.show(file, { json: true }), plan);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
     }
     refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
     if (context.ledger.digest(plugin.alias) === record.iacDigest) {
@@ -96947,7 +97221,8 @@ async function applyPlugin(context, plugin, dir) {
         : 'its rendered IaC changed since review';
     const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
     await terraform.plan({ out: file });
-    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    const json = await terraform.show(file, { json: true });
+    const differences = compareActions(record.changes, readPlanChanges(json));
     if (differences.length > 0) {
         throw new errors_ConfigurationError([
             ...differences.map((message) => ({ message })),
@@ -96957,6 +97232,7 @@ async function applyPlugin(context, plugin, dir) {
             },
         ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
     }
+    await context.policy?.enforce(json, plan);
     logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
     return {
         terraform,
@@ -97031,8 +97307,19 @@ async function destroyPlugin(context, alias, dir) {
     const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
     const terraform = context.terraform.project(dir, alias);
     await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
-    if (!record)
-        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+    if (!record) {
+        if (!context.policy)
+            return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+        // With a policy, no plan is applied unchecked: plan, check, then apply that plan.
+        const file = (0,external_node_path_.join)(dir, 'destroy.tfplan');
+        await terraform.plan({ out: file, destroy: true });
+        await context.policy.enforce(await terraform.show(file, { json: true }), {
+            name: classicPlanName(alias),
+            alias,
+            kind: 'destroy',
+        });
+        return { changes: await terraform.applyPlan(file), use: { kind: 'none' } };
+    }
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
     if (!moved) {
         const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
@@ -97045,7 +97332,7 @@ async function destroyPlugin(context, alias, dir) {
         title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
         nothing: `Nothing of ${alias} was destroyed.`,
         hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-    });
+    }, context.policy);
     logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
     return {
         changes: await terraform.applyPlan(file),
@@ -97144,7 +97431,7 @@ const unifiedDestroy = {
     planApplied: () => 'a new plan equal to the reviewed one',
     waits: afterPreviousRunTask,
     async execute(context) {
-        const { unified, manifest, logger } = context;
+        const { unified, manifest, logger, policy } = context;
         const record = await unified.planRecord('destroy');
         const terraform = await unified.init(record.lockFile);
         const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
@@ -97152,7 +97439,7 @@ const unifiedDestroy = {
             title: 'The destroy planned now is not the one that was reviewed',
             nothing: 'Nothing was destroyed.',
             hint: 'Re-run the workflow to review a new destroy plan.',
-        });
+        }, policy);
         logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
         const changes = await terraform.applyPlan(file);
         for (const removed of manifest.destroy)
@@ -97246,7 +97533,7 @@ const unifiedPlan = {
     listed: { stage: 1, for: 'run' },
     label: 'PLAN',
     waits: afterPreviousRunTask,
-    async execute({ unified }) {
+    async execute({ unified, policy }) {
         const terraform = await unified.init();
         const state = (await terraform.stateVersion()) ?? null;
         const lockFile = await terraform.lockFile();
@@ -97256,11 +97543,11 @@ const unifiedPlan = {
         if (kept.length > 0) {
             // Targets only exclude something when modules are being removed.
             const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
-            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile, policy));
         }
         if (removed.length > 0) {
             const targets = removed.map((a) => `module.${a}`);
-            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile, policy));
         }
         return { plans };
     },
@@ -98609,12 +98896,26 @@ class terraform_projects_TerraformProjects {
 
 
 
+
 /** @param deps the stores, with the logger every task's lines go through */
 function job_context_jobContext(deps, options, run, manifest, warnings) {
     const masker = new SecretMasker(deps.logger);
     const places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
     const ledger = new DeployedIacLedger((alias) => deps.runs.artifactKey(run.runId, iacArtifact(alias)));
     const terraform = new TerraformProjects(deps, run, manifest, options, places, masker);
+    const policy = options.policy
+        ? new PlanPolicy(options.policy, {
+            logger: deps.logger,
+            workDir: options.workDir,
+            runId: run.runId,
+            manifest,
+            // The job that leaves the run open is orchestrate-and-plan's, before approval.
+            stage: options.leaveOpen ? 'plan' : 'apply',
+            secrets: () => [...(options.terraform.secrets ?? []), ...masker.secrets],
+            ...(options.maskLog ? { mask: options.maskLog } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+        })
+        : undefined;
     const context = {
         run,
         manifest,
@@ -98627,8 +98928,9 @@ function job_context_jobContext(deps, options, run, manifest, warnings) {
         iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
         ledger,
         unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
+        ...(policy ? { policy } : {}),
     };
-    return { context, prepare: () => terraform.prepare(), ledger };
+    return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
@@ -98661,6 +98963,8 @@ async function task_loop_executeTasks(deps, options, job) {
     });
     const taskDeps = { ...deps, logger: stored.logger };
     const built = jobContext(taskDeps, options, run, manifest, job.templateWarnings);
+    // The policy's verdicts, for the summary: on success and on failure alike.
+    const policyChecks = built.policy ? { policyChecks: built.policy.checks } : {};
     try {
         await built.prepare();
     }
@@ -98737,22 +99041,34 @@ async function task_loop_executeTasks(deps, options, job) {
             reports,
             graph,
             error: failure.error,
+            ...policyChecks,
         };
     }
     const current = (await deps.runs.getRun(run.runId)) ?? run;
     if (options.leaveOpen)
-        return { run: current, reports, graph };
+        return { run: current, reports, graph, ...policyChecks };
     try {
         // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
         const incomplete = incompleteRun(current);
         if (incomplete)
             throw incomplete;
         await recordRunOutcome(deps, run, manifest, table.mode(run.tasks), (alias) => built.ledger.deployedOf(alias), options.terraformVersion);
-        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
+        return {
+            run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'),
+            reports,
+            graph,
+            ...policyChecks,
+        };
     }
     catch (error) {
         await closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
+        return {
+            run: (await deps.runs.getRun(run.runId)) ?? current,
+            reports,
+            graph,
+            error,
+            ...policyChecks,
+        };
     }
 }
 /** Per plugin alias (kept or removed), the aliases it requires a connection from. */
@@ -99104,6 +99420,7 @@ async function planRun(deps, options) {
         unplanned: [],
         applyTasks: [],
         templateWarnings: [...(opened.templateWarnings ?? [])],
+        policyChecks: [],
         ...(opened.run ? { run: opened.run } : {}),
     };
     let current = opened.run;
@@ -99124,6 +99441,7 @@ async function planRun(deps, options) {
         result.unplanned = executed.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
         if (executed.error !== undefined)
             result.failure = executed.error;
+        result.policyChecks = executed.policyChecks ?? [];
         result.templateWarnings = mergeReferences(result.templateWarnings, executed.templateWarnings ?? []);
     }
     const fate = plannedFate({
@@ -99215,6 +99533,7 @@ async function applyRun(deps, options) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -99518,6 +99837,23 @@ function readTerraformVersion(inputs, name) {
             throw new Error(`${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`);
         return raw;
     });
+}
+/**
+ * POLICY_COMMAND and POLICY_TIMEOUT_SECONDS (both job actions): the command every plan is checked
+ * by (see core's policy/); undefined when none is given. `checkoutDir` is given to the command as
+ * DEPLOY_ENGINE_CHECKOUT.
+ */
+function readPolicy(inputs, checkoutDir) {
+    const timeoutSeconds = inputs.integer('POLICY_TIMEOUT_SECONDS', DEFAULT_POLICY_TIMEOUT_SECONDS, {
+        min: 1,
+        max: 3600,
+    });
+    const command = inputs.structured('POLICY_COMMAND', '', (raw) => {
+        if (raw.includes('\0'))
+            throw new Error('contains a NUL character, which no command line can.');
+        return raw;
+    });
+    return command ? { command, timeoutSeconds, checkoutDir } : undefined;
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/checkout-paths.ts
@@ -101255,7 +101591,34 @@ function review(item) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/policy-summary.ts
+
+/** The section as HTML ('' without checks), at most about `budget` characters. */
+function renderPolicyChecks(checks, budget = 256 * 1024) {
+    if (checks.length === 0)
+        return '';
+    const refused = checks.filter((c) => !c.verdict.passed).length;
+    const rows = [];
+    let used = 0;
+    for (const check of checks) {
+        const { verdict } = check;
+        const plan = `${check.alias ? `<code>${escapeHtml(check.alias)}</code>` : 'whole project'} (${check.kind}${check.stage === 'apply' ? ', planned by runtime-tasks' : ''})`;
+        const mark = verdict.passed ? '✅ passed' : '❌ <strong>refused</strong>';
+        const full = verdict.output
+            ? `<details><summary>output</summary><pre>${escapeHtml(verdict.output)}</pre></details>`
+            : '(no output)';
+        const output = used + full.length <= budget
+            ? full
+            : '(output left out: the summary is at its size limit; it is in the job log and in the plan record)';
+        used += output.length;
+        rows.push(`<tr><td>${plan}</td><td>${mark}: the command ${escapeHtml(verdict.outcome)}</td><td>${output}</td></tr>`);
+    }
+    const head = `<h3>Policy checks</h3>\n<p>${checks.length} plan(s) checked by <code>POLICY_COMMAND</code> (SHA-256 <code>${checks[0]?.verdict.commandSha256.slice(0, 12) ?? ''}</code>): ${refused > 0 ? `<strong>${refused} refused</strong>; a refused plan is never applied` : 'all passed'}.</p>\n`;
+    return `${head}<table><tr><th>Plan</th><th>Verdict</th><th>Output</th></tr>\n${rows.join('\n')}\n</table>\n`;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 

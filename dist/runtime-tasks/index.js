@@ -95593,6 +95593,246 @@ function formatPath(path) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/policy/sensitive-values.ts
+/**
+ * The values `terraform show -json` prints in clear text although Terraform marks them sensitive:
+ * a policy command that echoes the plan (or part of it) must not put them in the log, the job
+ * summary or the run's records, so its output is masked with them.
+ */
+/** Shorter strings are not masked: they would hide common words and give away little. */
+const MIN_LENGTH = 4;
+/**
+ * Every sensitive value in a plan's JSON (`terraform show -json`), as the texts to mask: each
+ * string at a sensitive place, and the JSON of each sensitive object or list. Wherever the plan
+ * pairs a value with its sensitivity mask (`before`/`before_sensitive`, `after`/`after_sensitive`,
+ * `values`/`sensitive_values`), flags one (`{ sensitive: true, value }`), or declares a root
+ * variable sensitive. Malformed JSON gives none (the policy command gets the same text).
+ */
+function sensitiveValues(planJson) {
+    let plan;
+    try {
+        plan = JSON.parse(planJson);
+    }
+    catch {
+        return [];
+    }
+    const found = new Set();
+    sensitive_values_walk(plan, found);
+    for (const name of sensitiveVariables(plan)) {
+        const variables = field(plan, 'variables');
+        collect(field(field(variables, name), 'value'), found);
+    }
+    return [...found];
+}
+const PAIRS = [
+    ['before', 'before_sensitive'],
+    ['after', 'after_sensitive'],
+    ['values', 'sensitive_values'],
+];
+function sensitive_values_walk(node, found) {
+    if (Array.isArray(node)) {
+        node.forEach((item) => sensitive_values_walk(item, found));
+        return;
+    }
+    if (!sensitive_values_isObject(node))
+        return;
+    for (const [value, mask] of PAIRS) {
+        if (value in node && mask in node)
+            masked(node[value], node[mask], found);
+    }
+    if (node.sensitive === true && 'value' in node)
+        collect(node.value, found);
+    for (const child of Object.values(node))
+        sensitive_values_walk(child, found);
+}
+/** The values of `value` where `mask` (same shape, `true` at sensitive places) says so. */
+function masked(value, mask, found) {
+    if (mask === true) {
+        collect(value, found);
+        return;
+    }
+    if (Array.isArray(mask) && Array.isArray(value)) {
+        mask.forEach((m, index) => masked(value[index], m, found));
+    }
+    else if (sensitive_values_isObject(mask) && sensitive_values_isObject(value)) {
+        for (const [key, m] of Object.entries(mask))
+            masked(value[key], m, found);
+    }
+}
+/** A sensitive value: every string in it, and the whole as JSON when it is not a string. */
+function collect(value, found) {
+    if (value === null || value === undefined)
+        return;
+    if (typeof value === 'string') {
+        if (value.length >= MIN_LENGTH)
+            found.add(value);
+        return;
+    }
+    if (typeof value !== 'object')
+        return;
+    const json = JSON.stringify(value);
+    if (json.length >= MIN_LENGTH)
+        found.add(json);
+    for (const item of Object.values(value))
+        collect(item, found);
+}
+/** The root module's variables declared `sensitive = true` (the plan's configuration says). */
+function sensitiveVariables(plan) {
+    const declared = field(field(field(plan, 'configuration'), 'root_module'), 'variables');
+    if (!sensitive_values_isObject(declared))
+        return [];
+    return Object.entries(declared)
+        .filter(([, variable]) => sensitive_values_isObject(variable) && variable.sensitive === true)
+        .map(([name]) => name);
+}
+function field(node, key) {
+    return sensitive_values_isObject(node) ? node[key] : undefined;
+}
+function sensitive_values_isObject(node) {
+    return typeof node === 'object' && node !== null && !Array.isArray(node);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/policy/plan-policy-command.ts
+/**
+ * Runs the workflow author's policy command (POLICY_COMMAND) on one plan's JSON and says whether
+ * the plan passes. The command is trusted (the workflow author wrote it), the plan is not (plugin
+ * and pull-request authors shape it), so the command runs:
+ *
+ * - with `bash -c`, in a scratch folder of its own that holds the plan's JSON
+ *   (`terraform show -json`, sensitive values in clear text as conftest and checkov expect them)
+ *   and is deleted when the command ends: the JSON is never stored;
+ * - with a minimal environment: PATH, HOME, TMPDIR and the DEPLOY_ENGINE_* variables below, never
+ *   the job's AWS credentials, tokens or inputs;
+ * - in a process group of its own, stopped (SIGINT, SIGTERM, then SIGKILL to the whole group)
+ *   when it outlives its time limit or the job is cancelled;
+ * - with its stdout and stderr captured, masked (the job's secrets and the plan's sensitive values,
+ *   in their encoded forms too) and capped before anything shows them.
+ *
+ * Any exit but 0 refuses the plan: a non-zero code, a signal, the time limit, or a command that
+ * could not start.
+ */
+
+
+
+
+
+
+/** POLICY_TIMEOUT_SECONDS when not given. */
+const DEFAULT_POLICY_TIMEOUT_SECONDS = 300;
+/** How much of a policy command's output is kept (the first and last halves when longer). */
+const POLICY_OUTPUT_MAX = 16 * 1024;
+/** The variables the command gets besides PATH, HOME and TMPDIR. */
+function policyVariables(plan, planFile, checkoutDir) {
+    return {
+        DEPLOY_ENGINE_PLAN_JSON: planFile,
+        DEPLOY_ENGINE_PLUGIN: plan.alias ?? '',
+        DEPLOY_ENGINE_PLAN_KIND: plan.kind,
+        DEPLOY_ENGINE_RUN_ID: plan.runId,
+        DEPLOY_ENGINE_WORKSPACE: plan.workspace,
+        DEPLOY_ENGINE_ENVIRONMENT: plan.environment,
+        DEPLOY_ENGINE_APP: plan.app,
+        DEPLOY_ENGINE_MODE: plan.mode,
+        DEPLOY_ENGINE_STAGE: plan.stage,
+        ...(checkoutDir ? { DEPLOY_ENGINE_CHECKOUT: checkoutDir } : {}),
+    };
+}
+/** Runs the policy command on `plan` (see the header); never throws for what the command does. */
+async function checkPlanPolicy(policy, plan, deps) {
+    const started = Date.now();
+    const commandSha256 = (0,external_node_crypto_.createHash)('sha256').update(policy.command).digest('hex');
+    const mask = secret_forms_secretMasker([...deps.secrets, ...sensitiveValues(plan.json)]);
+    const maskLine = (line) => (deps.mask ? deps.mask(mask(line)) : mask(line));
+    const output = new CappedOutput(POLICY_OUTPUT_MAX);
+    await (0,promises_.mkdir)(deps.workDir, { recursive: true, mode: 0o700 });
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.workDir, 'policy-'));
+    let outcome;
+    try {
+        const planFile = (0,external_node_path_.join)(dir, 'plan.json');
+        await (0,promises_.writeFile)(planFile, plan.json, { mode: 0o600 });
+        const result = await runProcess('bash', ['-c', policy.command], {
+            cwd: dir,
+            env: {
+                PATH: process.env.PATH ?? '/usr/bin:/bin',
+                HOME: process.env.HOME ?? dir,
+                TMPDIR: dir,
+                ...policyVariables(plan, planFile, policy.checkoutDir),
+            },
+            onLine: (line) => {
+                const masked = maskLine(line);
+                output.add(masked);
+                deps.onLine?.(masked);
+            },
+            timeoutMs: policy.timeoutSeconds * 1000,
+            graceMs: deps.graceMs ?? { interrupt: 1000, terminate: 2000 },
+            // Its raw output files live in the scratch folder, deleted below.
+            outputDir: dir,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+        });
+        outcome = plan_policy_command_describe(result, policy.timeoutSeconds);
+    }
+    catch (error) {
+        const reason = maskLine(error instanceof Error ? error.message : String(error));
+        outcome = { passed: false, outcome: `could not start (${reason})` };
+    }
+    finally {
+        // The plan's JSON holds sensitive values in clear text: nothing of it outlives the command.
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+    return {
+        ...outcome,
+        commandSha256,
+        output: output.text(),
+        durationMs: Date.now() - started,
+        checkedAt: new Date().toISOString(),
+    };
+}
+function plan_policy_command_describe(result, timeoutSeconds) {
+    if (result.stoppedBy === 'timeout')
+        return {
+            passed: false,
+            outcome: `did not finish within ${timeoutSeconds} s (POLICY_TIMEOUT_SECONDS) and was stopped`,
+        };
+    if (result.stoppedBy === 'abort')
+        return { passed: false, outcome: 'was stopped: the job was cancelled' };
+    if (result.signal)
+        return { passed: false, outcome: `was killed by ${result.signal}` };
+    if (result.code === 0)
+        return { passed: true, outcome: 'exited with code 0' };
+    const notFound = result.code === 127 ? ' (bash: command not found)' : '';
+    return { passed: false, outcome: `exited with code ${result.code ?? '?'}${notFound}` };
+}
+/** The first and last halves of a long output, with how much was cut between them. */
+class CappedOutput {
+    max;
+    head = '';
+    tail = '';
+    cut = 0;
+    constructor(max) {
+        this.max = max;
+    }
+    add(line) {
+        const text = `${line}\n`;
+        if (this.head.length + text.length <= this.max / 2) {
+            this.head += text;
+            return;
+        }
+        this.tail += text;
+        if (this.tail.length > this.max / 2) {
+            const drop = this.tail.length - this.max / 2;
+            this.cut += drop;
+            this.tail = this.tail.slice(drop);
+        }
+    }
+    text() {
+        const cut = this.cut > 0 ? `… ${this.cut} characters cut …\n` : '';
+        return `${this.head}${cut}${this.tail}`.replace(/\n$/, '');
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/policy/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
 /**
  * What a run keeps in the IaC bucket besides its record (names passed to RunStore.putArtifact):
@@ -95667,6 +95907,95 @@ async function rollbackIac(deps, manifest, runId, alias) {
     return { snapshot: stored.value, object: { bucket: deps.iacStore.bucket, key: entry.key } };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plan-policy.ts
+/**
+ * The policy checks of a job's plans (POLICY_COMMAND, see policy/): orchestrate-and-plan checks
+ * every plan it saves (a refused plan fails its PLAN task: the run is closed, never approvable),
+ * runtime-tasks every plan it makes itself (re-plans, plugins planned only after approval) and
+ * refuses to apply one whose saved record says the policy refused it. Each verdict is kept for the
+ * job summary and logged, masked.
+ */
+
+
+/** How much of the output a refusal's message repeats (the summary and the record have it all). */
+const MESSAGE_OUTPUT_MAX = 2000;
+class PlanPolicy {
+    options;
+    deps;
+    /** Every verdict of this job, in order. */
+    checks = [];
+    constructor(options, deps) {
+        this.options = options;
+        this.deps = deps;
+    }
+    /** Runs the policy on a plan's JSON (`terraform show -json`); logs and keeps the verdict. */
+    async check(json, plan) {
+        const { logger, manifest, stage } = this.deps;
+        const what = describePlan(plan);
+        const { target } = manifest;
+        const verdict = await checkPlanPolicy(this.options, {
+            json,
+            ...(plan.alias !== undefined ? { alias: plan.alias } : {}),
+            kind: plan.kind,
+            runId: this.deps.runId,
+            workspace: target.workspace,
+            environment: target.environment,
+            app: target.appName,
+            // Only unified mode's plans are of the whole project, without a plugin alias.
+            mode: plan.alias !== undefined ? 'classic' : 'unified',
+            stage,
+        }, {
+            workDir: this.deps.workDir,
+            secrets: this.deps.secrets(),
+            ...(this.deps.mask ? { mask: this.deps.mask } : {}),
+            ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+            onLine: (line) => logger.info(`policy | ${line}`),
+        });
+        this.checks.push({ ...plan, stage, verdict });
+        const line = `Policy check (POLICY_COMMAND, SHA-256 ${verdict.commandSha256.slice(0, 12)}) of the ${what}: the command ${verdict.outcome}, so the plan ${verdict.passed ? 'passes' : 'is REFUSED'}.`;
+        if (verdict.passed)
+            logger.info(line);
+        else
+            logger.error(line);
+        return verdict;
+    }
+    /** For a plan runtime-tasks made itself: checks it and throws when the policy refuses it. */
+    async enforce(json, plan) {
+        const verdict = await this.check(json, plan);
+        if (!verdict.passed)
+            throw policyRefusal(plan, verdict, this.deps.stage);
+    }
+}
+/** The error that fails a task whose plan the policy refused (USER_ERROR: nothing is applied). */
+function policyRefusal(plan, verdict, stage) {
+    const output = verdict.output
+        ? ` Its output${verdict.output.length > MESSAGE_OUTPUT_MAX ? ' (end)' : ''}:\n${verdict.output.slice(-MESSAGE_OUTPUT_MAX)}`
+        : ' It printed nothing.';
+    return new errors_ConfigurationError({
+        message: `The policy (POLICY_COMMAND) refused the ${describePlan(plan)}: the command ${verdict.outcome}.${output}`,
+        hint: stage === 'plan'
+            ? 'The run is closed and cannot be approved. Change the plugin or its inputs (or the policy) and run the workflow again; the job summary shows the output under "Policy checks".'
+            : 'Nothing of this plan was applied. Change the plugin or its inputs (or the policy) and start a new run.',
+    });
+}
+/**
+ * Refuses a saved plan whose record says the policy refused it: such a run is closed when it is
+ * planned, so meeting one means the records were changed or written by something else.
+ */
+function refuseRefusedPlan(runId, record) {
+    if (record.policy === undefined || record.policy.passed === true)
+        return;
+    throw new errors_ConfigurationError({
+        message: `The saved ${describePlan(record)} of run ${runId} was refused by the policy (POLICY_COMMAND) when it was planned: the command ${record.policy.outcome}. A refused plan is never applied. Nothing was applied.`,
+        hint: 'Start a new run (re-run the workflow) with a plan the policy accepts, and check who can write to the IaC bucket.',
+    });
+}
+function describePlan(plan) {
+    if (plan.alias)
+        return `${plan.kind === 'destroy' ? 'destroy plan' : 'plan'} of ${plan.alias}`;
+    return `${plan.kind} plan`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/saved-plans.ts
 /**
  * Saved plans, in both modes: `terraform plan -out` stored in the IaC bucket byte for byte with
@@ -95678,6 +96007,11 @@ async function rollbackIac(deps, manifest, runId, alias) {
 
 
 
+
+/**
+ * Plans, stores the plan, its text and its record. With a policy, the record carries its verdict,
+ * and a refused plan throws (USER_ERROR) once recorded: the run is closed, never approvable.
+ */
 async function savePlan(runs, runId, terraform, logger, options) {
     const result = await terraform.plan({
         out: options.file,
@@ -95686,7 +96020,14 @@ async function savePlan(runs, runId, terraform, logger, options) {
     });
     const bytes = await (0,promises_.readFile)(options.file);
     const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const json = await terraform.show(options.file, { json: true });
+    const changes = readPlanChanges(json);
+    const plan = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+    };
+    const policy = await options.policy?.check(json, plan);
     const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
     const textKey = await runs.putFile(runId, planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
     const record = {
@@ -95704,24 +96045,33 @@ async function savePlan(runs, runId, terraform, logger, options) {
         changes,
         counts: countChanges(changes),
         hasChanges: result.hasChanges,
+        ...(policy !== undefined ? { policy } : {}),
         plannedAt: new Date().toISOString(),
     };
     await runs.putArtifact(runId, planArtifact(options.name), record);
     const c = record.counts;
     logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    if (policy && !policy.passed)
+        throw policyRefusal(plan, policy, 'plan');
     return record;
 }
+/** The saved plan `name` of the run, to apply: refused when the policy refused it. */
 async function loadPlanRecord(runs, runId, name) {
-    return runs.getArtifact(runId, planArtifact(name));
+    const record = await runs.getArtifact(runId, planArtifact(name));
+    if (record)
+        refuseRefusedPlan(runId, record);
+    return record;
 }
 /**
  * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
- * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
- * Returns how many resources it destroys; the caller applies `file`.
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources,
+ * and, with a policy, unless the policy accepts it. Returns how many resources it destroys; the
+ * caller applies `file`.
  */
-async function replanReviewedDestroy(terraform, record, file, refusal) {
+async function replanReviewedDestroy(terraform, record, file, refusal, policy) {
     await terraform.plan({ out: file, destroy: true, targets: record.targets });
-    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const json = await terraform.show(file, { json: true });
+    const now = destroyedAddresses(readPlanChanges(json));
     const differences = compareDestroys(destroyedAddresses(record.changes), now);
     if (differences.length > 0) {
         throw new errors_ConfigurationError([
@@ -95729,6 +96079,11 @@ async function replanReviewedDestroy(terraform, record, file, refusal) {
             { message: refusal.nothing, hint: refusal.hint },
         ], refusal.title);
     }
+    await policy?.enforce(json, {
+        name: record.name,
+        kind: 'destroy',
+        ...(record.alias !== undefined ? { alias: record.alias } : {}),
+    });
     return now.length;
 }
 /** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
@@ -95781,6 +96136,7 @@ function saved_plans_sha256(bytes) {
  * never a folder another job left), its init once per job, its saved plans, and the stored modules
  * it is rendered from.
  */
+
 
 
 
@@ -95842,8 +96198,8 @@ class UnifiedProject {
     async snapshot() {
         return this.deps.runs.requireArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, 'is missing: UNIFIED_IAC did not store the unified project.');
     }
-    /** Saves the `kind` plan of the project, made against `state`. */
-    async savePlan(terraform, kind, targets, state, lockFile) {
+    /** Saves the `kind` plan of the project, made against `state` (checked by `policy`, if any). */
+    async savePlan(terraform, kind, targets, state, lockFile, policy) {
         return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
             name: kind,
             kind,
@@ -95851,11 +96207,14 @@ class UnifiedProject {
             targets,
             state,
             ...(lockFile !== undefined ? { lockFile } : {}),
+            ...(policy ? { policy } : {}),
         });
     }
-    /** The saved `kind` plan, which the run's PLAN task made. */
+    /** The saved `kind` plan, which the run's PLAN task made, to apply: refused when the policy refused it. */
     async planRecord(kind) {
-        return this.deps.runs.requireArtifact(this.runId, planArtifact(kind), `is missing: the PLAN task did not save the ${kind} plan.`);
+        const record = await this.deps.runs.requireArtifact(this.runId, planArtifact(kind), `is missing: the PLAN task did not save the ${kind} plan.`);
+        refuseRefusedPlan(this.runId, record);
+        return record;
     }
     /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
     async lastModule(alias) {
@@ -97201,6 +97560,7 @@ class ForeignRunError extends errors_ConfigurationError {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
 /** The infra plugin `alias` of the run's manifest. */
 function infraPlugin(context, alias) {
@@ -97265,6 +97625,7 @@ async function planDestroy(context, alias, dir) {
         targets: [],
         state: (await terraform.stateVersion()) ?? null,
         ...(lockFile !== undefined ? { lockFile } : {}),
+        ...(context.policy ? { policy: context.policy } : {}),
     });
     return { plans: [record] };
 }
@@ -97305,6 +97666,7 @@ async function planPlugin(context, plugin) {
         ...(lockFile !== undefined ? { lockFile } : {}),
         iacDigest: project.digest,
         connections,
+        ...(context.policy ? { policy: context.policy } : {}),
     });
     return { plans: [record] };
 }
@@ -97369,8 +97731,19 @@ async function applyPlugin(context, plugin, dir) {
     await terraform.init(context.terraform.stateBackend(plugin.alias), {
         lockFile: record?.lockFile,
     });
+    const plan = {
+        name: classicPlanName(plugin.alias),
+        alias: plugin.alias,
+        kind: 'deploy',
+    };
     if (!record) {
-        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+        if (!context.policy)
+            return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+        // Planned only now (after its producers): with a policy, plan, check, then apply that plan.
+        const file = (0,external_node_path_.join)(dir, 'plan.tfplan');
+        await terraform.plan({ out: file });
+        await context.policy.enforce(await terraform.show(file, { json: true }), plan);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
     }
     refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
     if (context.ledger.digest(plugin.alias) === record.iacDigest) {
@@ -97385,7 +97758,8 @@ async function applyPlugin(context, plugin, dir) {
         : 'its rendered IaC changed since review';
     const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
     await terraform.plan({ out: file });
-    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    const json = await terraform.show(file, { json: true });
+    const differences = compareActions(record.changes, readPlanChanges(json));
     if (differences.length > 0) {
         throw new errors_ConfigurationError([
             ...differences.map((message) => ({ message })),
@@ -97395,6 +97769,7 @@ async function applyPlugin(context, plugin, dir) {
             },
         ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
     }
+    await context.policy?.enforce(json, plan);
     logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
     return {
         terraform,
@@ -97469,8 +97844,19 @@ async function destroyPlugin(context, alias, dir) {
     const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
     const terraform = context.terraform.project(dir, alias);
     await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
-    if (!record)
-        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+    if (!record) {
+        if (!context.policy)
+            return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+        // With a policy, no plan is applied unchecked: plan, check, then apply that plan.
+        const file = (0,external_node_path_.join)(dir, 'destroy.tfplan');
+        await terraform.plan({ out: file, destroy: true });
+        await context.policy.enforce(await terraform.show(file, { json: true }), {
+            name: classicPlanName(alias),
+            alias,
+            kind: 'destroy',
+        });
+        return { changes: await terraform.applyPlan(file), use: { kind: 'none' } };
+    }
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
     if (!moved) {
         const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
@@ -97483,7 +97869,7 @@ async function destroyPlugin(context, alias, dir) {
         title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
         nothing: `Nothing of ${alias} was destroyed.`,
         hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-    });
+    }, context.policy);
     logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
     return {
         changes: await terraform.applyPlan(file),
@@ -97582,7 +97968,7 @@ const unifiedDestroy = {
     planApplied: () => 'a new plan equal to the reviewed one',
     waits: afterPreviousRunTask,
     async execute(context) {
-        const { unified, manifest, logger } = context;
+        const { unified, manifest, logger, policy } = context;
         const record = await unified.planRecord('destroy');
         const terraform = await unified.init(record.lockFile);
         const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
@@ -97590,7 +97976,7 @@ const unifiedDestroy = {
             title: 'The destroy planned now is not the one that was reviewed',
             nothing: 'Nothing was destroyed.',
             hint: 'Re-run the workflow to review a new destroy plan.',
-        });
+        }, policy);
         logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
         const changes = await terraform.applyPlan(file);
         for (const removed of manifest.destroy)
@@ -97684,7 +98070,7 @@ const unifiedPlan = {
     listed: { stage: 1, for: 'run' },
     label: 'PLAN',
     waits: afterPreviousRunTask,
-    async execute({ unified }) {
+    async execute({ unified, policy }) {
         const terraform = await unified.init();
         const state = (await terraform.stateVersion()) ?? null;
         const lockFile = await terraform.lockFile();
@@ -97694,11 +98080,11 @@ const unifiedPlan = {
         if (kept.length > 0) {
             // Targets only exclude something when modules are being removed.
             const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
-            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile, policy));
         }
         if (removed.length > 0) {
             const targets = removed.map((a) => `module.${a}`);
-            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile, policy));
         }
         return { plans };
     },
@@ -99376,12 +99762,26 @@ class TerraformProjects {
 
 
 
+
 /** @param deps the stores, with the logger every task's lines go through */
 function jobContext(deps, options, run, manifest, warnings) {
     const masker = new SecretMasker(deps.logger);
     const places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
     const ledger = new DeployedIacLedger((alias) => deps.runs.artifactKey(run.runId, iacArtifact(alias)));
     const terraform = new TerraformProjects(deps, run, manifest, options, places, masker);
+    const policy = options.policy
+        ? new PlanPolicy(options.policy, {
+            logger: deps.logger,
+            workDir: options.workDir,
+            runId: run.runId,
+            manifest,
+            // The job that leaves the run open is orchestrate-and-plan's, before approval.
+            stage: options.leaveOpen ? 'plan' : 'apply',
+            secrets: () => [...(options.terraform.secrets ?? []), ...masker.secrets],
+            ...(options.maskLog ? { mask: options.maskLog } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+        })
+        : undefined;
     const context = {
         run,
         manifest,
@@ -99394,8 +99794,9 @@ function jobContext(deps, options, run, manifest, warnings) {
         iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
         ledger,
         unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
+        ...(policy ? { policy } : {}),
     };
-    return { context, prepare: () => terraform.prepare(), ledger };
+    return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
@@ -99428,6 +99829,8 @@ async function executeTasks(deps, options, job) {
     });
     const taskDeps = { ...deps, logger: stored.logger };
     const built = jobContext(taskDeps, options, run, manifest, job.templateWarnings);
+    // The policy's verdicts, for the summary: on success and on failure alike.
+    const policyChecks = built.policy ? { policyChecks: built.policy.checks } : {};
     try {
         await built.prepare();
     }
@@ -99504,22 +99907,34 @@ async function executeTasks(deps, options, job) {
             reports,
             graph,
             error: failure.error,
+            ...policyChecks,
         };
     }
     const current = (await deps.runs.getRun(run.runId)) ?? run;
     if (options.leaveOpen)
-        return { run: current, reports, graph };
+        return { run: current, reports, graph, ...policyChecks };
     try {
         // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
         const incomplete = incompleteRun(current);
         if (incomplete)
             throw incomplete;
         await recordRunOutcome(deps, run, manifest, table.mode(run.tasks), (alias) => built.ledger.deployedOf(alias), options.terraformVersion);
-        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
+        return {
+            run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'),
+            reports,
+            graph,
+            ...policyChecks,
+        };
     }
     catch (error) {
         await close_after_failure_closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
+        return {
+            run: (await deps.runs.getRun(run.runId)) ?? current,
+            reports,
+            graph,
+            error,
+            ...policyChecks,
+        };
     }
 }
 /** Per plugin alias (kept or removed), the aliases it requires a connection from. */
@@ -99871,6 +100286,7 @@ async function planRun(deps, options) {
         unplanned: [],
         applyTasks: [],
         templateWarnings: [...(opened.templateWarnings ?? [])],
+        policyChecks: [],
         ...(opened.run ? { run: opened.run } : {}),
     };
     let current = opened.run;
@@ -99891,6 +100307,7 @@ async function planRun(deps, options) {
         result.unplanned = executed.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
         if (executed.error !== undefined)
             result.failure = executed.error;
+        result.policyChecks = executed.policyChecks ?? [];
         result.templateWarnings = mergeReferences(result.templateWarnings, executed.templateWarnings ?? []);
     }
     const fate = plannedFate({
@@ -99982,6 +100399,7 @@ async function applyRun(deps, options) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -100285,6 +100703,23 @@ function readTerraformVersion(inputs, name) {
             throw new Error(`${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`);
         return raw;
     });
+}
+/**
+ * POLICY_COMMAND and POLICY_TIMEOUT_SECONDS (both job actions): the command every plan is checked
+ * by (see core's policy/); undefined when none is given. `checkoutDir` is given to the command as
+ * DEPLOY_ENGINE_CHECKOUT.
+ */
+function readPolicy(inputs, checkoutDir) {
+    const timeoutSeconds = inputs.integer('POLICY_TIMEOUT_SECONDS', DEFAULT_POLICY_TIMEOUT_SECONDS, {
+        min: 1,
+        max: 3600,
+    });
+    const command = inputs.structured('POLICY_COMMAND', '', (raw) => {
+        if (raw.includes('\0'))
+            throw new Error('contains a NUL character, which no command line can.');
+        return raw;
+    });
+    return command ? { command, timeoutSeconds, checkoutDir } : undefined;
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/checkout-paths.ts
@@ -102054,7 +102489,34 @@ function review(item) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/policy-summary.ts
+
+/** The section as HTML ('' without checks), at most about `budget` characters. */
+function renderPolicyChecks(checks, budget = 256 * 1024) {
+    if (checks.length === 0)
+        return '';
+    const refused = checks.filter((c) => !c.verdict.passed).length;
+    const rows = [];
+    let used = 0;
+    for (const check of checks) {
+        const { verdict } = check;
+        const plan = `${check.alias ? `<code>${escapeHtml(check.alias)}</code>` : 'whole project'} (${check.kind}${check.stage === 'apply' ? ', planned by runtime-tasks' : ''})`;
+        const mark = verdict.passed ? '✅ passed' : '❌ <strong>refused</strong>';
+        const full = verdict.output
+            ? `<details><summary>output</summary><pre>${escapeHtml(verdict.output)}</pre></details>`
+            : '(no output)';
+        const output = used + full.length <= budget
+            ? full
+            : '(output left out: the summary is at its size limit; it is in the job log and in the plan record)';
+        used += output.length;
+        rows.push(`<tr><td>${plan}</td><td>${mark}: the command ${escapeHtml(verdict.outcome)}</td><td>${output}</td></tr>`);
+    }
+    const head = `<h3>Policy checks</h3>\n<p>${checks.length} plan(s) checked by <code>POLICY_COMMAND</code> (SHA-256 <code>${checks[0]?.verdict.commandSha256.slice(0, 12) ?? ''}</code>): ${refused > 0 ? `<strong>${refused} refused</strong>; a refused plan is never applied` : 'all passed'}.</p>\n`;
+    return `${head}<table><tr><th>Plan</th><th>Verdict</th><th>Output</th></tr>\n${rows.join('\n')}\n</table>\n`;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -102091,6 +102553,7 @@ async function executeOptions(inputs, session, run, signal) {
         parallelism: inputs.taskParallelism,
         templateStrict: inputs.templateStrict,
         maskLog: maskRegistered,
+        ...(inputs.policy ? { policy: inputs.policy } : {}),
         approval: run.approval,
         checkout: {
             root: inputs.pathToMount,
@@ -102148,6 +102611,9 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
         templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
         githubToken: p.secret('GITHUB_TOKEN'),
     };
+    const policy = readPolicy(p, inputs.pathToMount);
+    if (policy)
+        inputs.policy = policy;
     if (outputFile &&
         basePathOutput &&
         outputFile !== basePathOutput &&
@@ -102249,6 +102715,7 @@ async function writeRuntimeSummary(result) {
                 ? `Connection Interface(s) ${changed.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')} changed since review`
                 : 'its rendered IaC changed since review'}. The new plan makes the same resource changes as the reviewed one, so it was applied.</p>`, true);
     }
+    summary.addRaw(renderPolicyChecks(result.policyChecks ?? []), true);
     const published = reports.flatMap((report) => [
         ...(report.outputs
             ? [

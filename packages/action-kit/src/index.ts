@@ -17,3 +17,4 @@ export * from './run-guard';
 export * from './undefined-names-summary';
 export * from './run-audit';
 export * from './github-approvals';
+export * from './policy-summary';
