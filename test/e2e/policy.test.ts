@@ -188,3 +188,42 @@ it('runtime-tasks refuses a saved plan whose record says the policy refused it',
   await expectClosed(runId, 'USER_ERROR');
   expect(await flow.stateSerials()).toEqual(serials);
 });
+
+it('unified mode: the whole-project plan is checked, the command told so (no plugin)', async () => {
+  flow.writeApp(
+    'pol3',
+    '01JP0L1CY00000000000000003',
+    `    - name: acme/node-a@1.0.0
+      alias: only
+      type: infra
+      inputs: { label: unified }
+      connections:
+        generates:
+          - { type: diamond-conn, selected: pol3-a, alias: a-out }
+`,
+  );
+  const plan = await flow.orchestrate('pol3', {
+    FEATURES_UNIFIED_DEPLOY: 'true',
+    POLICY_COMMAND:
+      'echo "mode=$DEPLOY_ENGINE_MODE plugin=[$DEPLOY_ENGINE_PLUGIN] kind=$DEPLOY_ENGINE_PLAN_KIND stage=$DEPLOY_ENGINE_STAGE"; exit 1',
+  });
+  expect([plan.exitCode, explain(plan)]).toEqual([1, expect.any(String)]);
+  expect(errorsOf(plan)).toContain(
+    'The policy (POLICY_COMMAND) refused the deploy plan: the command exited with code 1. Its output:\nmode=unified plugin=[] kind=deploy stage=plan',
+  );
+  expect(plan.summary).toContain('whole project (deploy)');
+  await expectClosed(openedRun(plan), 'USER_ERROR');
+});
+
+it('a plugin removed from stk.yaml: its destroy plan is checked as a destroy', async () => {
+  flow.writeApp('pol', '01JP0L1CY00000000000000000', APP.split('    - name: acme/node-b')[0] ?? '');
+  const plan = await refused({
+    POLICY_COMMAND:
+      '[ "$DEPLOY_ENGINE_PLAN_KIND" != destroy ] || { echo "DENY no destroy of $DEPLOY_ENGINE_PLUGIN"; exit 1; }',
+  });
+  expect(errorsOf(plan)).toContain(
+    'refused the destroy plan of reader: the command exited with code 1. Its output:\nDENY no destroy of reader',
+  );
+  expect(plan.summary).toMatch(/<code>vault<\/code> \(deploy\)[\s\S]*✅ passed/);
+  expect(plan.summary).toMatch(/<code>reader<\/code> \(destroy\)[\s\S]*refused/);
+});
