@@ -92419,6 +92419,111 @@ function formatPath(path) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/policy/policy-process.ts
+/**
+ * Runs a policy command in a process group of its own, reading its output through pipes (so a
+ * command that floods its output is held back by the pipe and stopped, never filling a disk or
+ * the memory), with a time limit and cancellation that stop the whole group: SIGINT, SIGTERM after
+ * a grace, then SIGKILL. What the group leaves behind when the command exits is killed too.
+ */
+
+
+/** How long the pipes may stay open once the command exited (a child it left holds them). */
+const CLOSE_WAIT_MS = 1000;
+/** Runs `bash -c <command>`; rejects only when it cannot be started. */
+function policy_process_runPolicyProcess(command, options) {
+    return new Promise((resolve, reject) => {
+        const child = spawn('bash', ['-c', command], {
+            cwd: options.cwd,
+            env: options.env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stoppedBy;
+        let printed = 0;
+        const timers = [];
+        const signalGroup = (sig) => {
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, sig);
+            }
+            catch {
+                // The group is gone already.
+            }
+        };
+        const stop = (why) => {
+            if (stoppedBy)
+                return;
+            stoppedBy = why;
+            signalGroup('SIGINT');
+            timers.push(setTimeout(() => signalGroup('SIGTERM'), options.graceMs.interrupt));
+            timers.push(setTimeout(() => signalGroup('SIGKILL'), options.graceMs.interrupt + options.graceMs.terminate));
+        };
+        const onAbort = () => stop('abort');
+        if (options.signal?.aborted)
+            onAbort();
+        options.signal?.addEventListener('abort', onAbort);
+        timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
+        const follow = (stream) => {
+            const decoder = new StringDecoder('utf8');
+            let pending = '';
+            const emit = (text, last) => {
+                if (stoppedBy === 'output')
+                    return;
+                printed += text.length;
+                if (printed > options.maxOutput) {
+                    stop('output');
+                    return;
+                }
+                pending += text;
+                const lines = pending.split('\n');
+                pending = last ? '' : (lines.pop() ?? '');
+                for (const line of lines)
+                    options.onLine(line.replace(/\r$/, ''));
+            };
+            stream.on('data', (chunk) => emit(decoder.write(chunk), false));
+            stream.on('end', () => {
+                const rest = decoder.end() + pending;
+                pending = '';
+                if (rest !== '')
+                    emit(rest, true);
+            });
+        };
+        follow(child.stdout);
+        follow(child.stderr);
+        let exited;
+        const finish = () => {
+            timers.forEach(clearTimeout);
+            options.signal?.removeEventListener('abort', onAbort);
+            resolve({
+                code: exited?.code ?? null,
+                signal: exited?.signal ?? null,
+                ...(stoppedBy ? { stoppedBy } : {}),
+            });
+        };
+        child.on('error', (error) => {
+            timers.forEach(clearTimeout);
+            options.signal?.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+        child.on('exit', (code, signal) => {
+            exited = { code, signal };
+            // Nothing the command started may outlive it (a background job, a daemon in its group).
+            signalGroup('SIGKILL');
+            // Its pipes close once every holder is gone; one that left the group is not waited for.
+            const late = setTimeout(() => {
+                child.stdout.destroy();
+                child.stderr.destroy();
+                finish();
+            }, CLOSE_WAIT_MS);
+            child.on('close', () => {
+                clearTimeout(late);
+                finish();
+            });
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/policy/plan-policy-command.ts
 /**
  * Runs the workflow author's policy command (POLICY_COMMAND) on one plan's JSON and says whether
@@ -92431,7 +92536,8 @@ function formatPath(path) {
  * - with a minimal environment: PATH, HOME, TMPDIR and the DEPLOY_ENGINE_* variables below, never
  *   the job's AWS credentials, tokens or inputs;
  * - in a process group of its own, stopped (SIGINT, SIGTERM, then SIGKILL to the whole group)
- *   when it outlives its time limit or the job is cancelled;
+ *   when it outlives its time limit, prints more than POLICY_OUTPUT_STOP or the job is cancelled
+ *   (see policy-process.ts);
  * - with its stdout and stderr captured, masked (the job's secrets and the plan's sensitive values,
  *   in their encoded forms too) and capped before anything shows them.
  *
@@ -92448,6 +92554,8 @@ function formatPath(path) {
 const DEFAULT_POLICY_TIMEOUT_SECONDS = 300;
 /** How much of a policy command's output is kept (the first and last halves when longer). */
 const POLICY_OUTPUT_MAX = (/* unused pure expression or super */ null && (16 * 1024));
+/** A command that prints more than this (characters) is stopped and the plan refused. */
+const POLICY_OUTPUT_STOP = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
 /** The variables the command gets besides PATH, HOME and TMPDIR. */
 function policyVariables(plan, planFile, checkoutDir) {
     return {
@@ -92476,7 +92584,7 @@ async function plan_policy_command_checkPlanPolicy(policy, plan, deps) {
     try {
         const planFile = join(dir, 'plan.json');
         await writeFile(planFile, plan.json, { mode: 0o600 });
-        const result = await runProcess('bash', ['-c', policy.command], {
+        const result = await runPolicyProcess(policy.command, {
             cwd: dir,
             env: {
                 PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -92490,9 +92598,8 @@ async function plan_policy_command_checkPlanPolicy(policy, plan, deps) {
                 deps.onLine?.(masked);
             },
             timeoutMs: policy.timeoutSeconds * 1000,
+            maxOutput: POLICY_OUTPUT_STOP,
             graceMs: deps.graceMs ?? { interrupt: 1000, terminate: 2000 },
-            // Its raw output files live in the scratch folder, deleted below.
-            outputDir: dir,
             ...(deps.signal ? { signal: deps.signal } : {}),
         });
         outcome = plan_policy_command_describe(result, policy.timeoutSeconds);
@@ -92514,6 +92621,11 @@ async function plan_policy_command_checkPlanPolicy(policy, plan, deps) {
     };
 }
 function plan_policy_command_describe(result, timeoutSeconds) {
+    if (result.stoppedBy === 'output')
+        return {
+            passed: false,
+            outcome: `printed more than ${POLICY_OUTPUT_STOP / 1024 / 1024} MiB and was stopped`,
+        };
     if (result.stoppedBy === 'timeout')
         return {
             passed: false,
@@ -92532,27 +92644,37 @@ function plan_policy_command_describe(result, timeoutSeconds) {
 class CappedOutput {
     max;
     head = '';
-    tail = '';
+    /** The last lines, at most max / 2 characters together (one longer line is cut). */
+    tail = [];
+    tailLength = 0;
     cut = 0;
     constructor(max) {
         this.max = max;
     }
     add(line) {
         const text = `${line}\n`;
-        if (this.head.length + text.length <= this.max / 2) {
+        if (this.tail.length === 0 && this.head.length + text.length <= this.max / 2) {
             this.head += text;
             return;
         }
-        this.tail += text;
-        if (this.tail.length > this.max / 2) {
-            const drop = this.tail.length - this.max / 2;
+        this.tail.push(text);
+        this.tailLength += text.length;
+        while (this.tailLength > this.max / 2 && this.tail.length > 1) {
+            const dropped = this.tail.shift() ?? '';
+            this.tailLength -= dropped.length;
+            this.cut += dropped.length;
+        }
+        if (this.tailLength > this.max / 2) {
+            const only = this.tail[0] ?? '';
+            const drop = only.length - this.max / 2;
+            this.tail[0] = only.slice(drop);
+            this.tailLength -= drop;
             this.cut += drop;
-            this.tail = this.tail.slice(drop);
         }
     }
     text() {
         const cut = this.cut > 0 ? `… ${this.cut} characters cut …\n` : '';
-        return `${this.head}${cut}${this.tail}`.replace(/\n$/, '');
+        return `${this.head}${cut}${this.tail.join('')}`.replace(/\n$/, '');
     }
 }
 

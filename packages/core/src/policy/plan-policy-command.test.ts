@@ -101,4 +101,25 @@ describe('checkPlanPolicy', () => {
     expect(long.output).toMatch(/characters cut/);
     expect(long.output).toMatch(/line 5000 of a long report$/);
   });
+
+  it('does not wait for a process that left the group and holds the output open', async () => {
+    const started = Date.now();
+    expect(await check('setsid sleep 4 & sleep 0.3; echo started')).toMatchObject({
+      passed: true,
+      output: 'started',
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('stops a command that floods its output', async () => {
+    const started = Date.now();
+    const verdict = await check('yes DENY');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(verdict).toMatchObject({
+      passed: false,
+      outcome: 'printed more than 4 MiB and was stopped',
+    });
+    expect(verdict.output.length).toBeLessThan(POLICY_OUTPUT_MAX + 100);
+  });
 });

@@ -9,7 +9,8 @@
  * - with a minimal environment: PATH, HOME, TMPDIR and the DEPLOY_ENGINE_* variables below, never
  *   the job's AWS credentials, tokens or inputs;
  * - in a process group of its own, stopped (SIGINT, SIGTERM, then SIGKILL to the whole group)
- *   when it outlives its time limit or the job is cancelled;
+ *   when it outlives its time limit, prints more than POLICY_OUTPUT_STOP or the job is cancelled
+ *   (see policy-process.ts);
  * - with its stdout and stderr captured, masked (the job's secrets and the plan's sensitive values,
  *   in their encoded forms too) and capped before anything shows them.
  *
@@ -20,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { secretMasker } from '../logging';
-import { runProcess } from '../terraform';
+import { runPolicyProcess, type PolicyProcessResult } from './policy-process';
 import { sensitiveValues } from './sensitive-values';
 
 /** POLICY_COMMAND and POLICY_TIMEOUT_SECONDS, as the actions read them. */
@@ -67,6 +68,9 @@ export interface PolicyVerdict {
 
 /** How much of a policy command's output is kept (the first and last halves when longer). */
 export const POLICY_OUTPUT_MAX = 16 * 1024;
+
+/** A command that prints more than this (characters) is stopped and the plan refused. */
+export const POLICY_OUTPUT_STOP = 4 * 1024 * 1024;
 
 export interface PolicyRunDeps {
   /** A private scratch folder (the job's work folder): the command's own folder is made in it. */
@@ -119,7 +123,7 @@ export async function checkPlanPolicy(
   try {
     const planFile = join(dir, 'plan.json');
     await writeFile(planFile, plan.json, { mode: 0o600 });
-    const result = await runProcess('bash', ['-c', policy.command], {
+    const result = await runPolicyProcess(policy.command, {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -133,9 +137,8 @@ export async function checkPlanPolicy(
         deps.onLine?.(masked);
       },
       timeoutMs: policy.timeoutSeconds * 1000,
+      maxOutput: POLICY_OUTPUT_STOP,
       graceMs: deps.graceMs ?? { interrupt: 1000, terminate: 2000 },
-      // Its raw output files live in the scratch folder, deleted below.
-      outputDir: dir,
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
     outcome = describe(result, policy.timeoutSeconds);
@@ -156,9 +159,14 @@ export async function checkPlanPolicy(
 }
 
 function describe(
-  result: { code: number | null; signal: string | null; stoppedBy?: 'timeout' | 'abort' },
+  result: PolicyProcessResult,
   timeoutSeconds: number,
 ): { passed: boolean; outcome: string } {
+  if (result.stoppedBy === 'output')
+    return {
+      passed: false,
+      outcome: `printed more than ${POLICY_OUTPUT_STOP / 1024 / 1024} MiB and was stopped`,
+    };
   if (result.stoppedBy === 'timeout')
     return {
       passed: false,
@@ -175,27 +183,37 @@ function describe(
 /** The first and last halves of a long output, with how much was cut between them. */
 class CappedOutput {
   private head = '';
-  private tail = '';
+  /** The last lines, at most max / 2 characters together (one longer line is cut). */
+  private readonly tail: string[] = [];
+  private tailLength = 0;
   private cut = 0;
 
   constructor(private readonly max: number) {}
 
   add(line: string): void {
     const text = `${line}\n`;
-    if (this.head.length + text.length <= this.max / 2) {
+    if (this.tail.length === 0 && this.head.length + text.length <= this.max / 2) {
       this.head += text;
       return;
     }
-    this.tail += text;
-    if (this.tail.length > this.max / 2) {
-      const drop = this.tail.length - this.max / 2;
+    this.tail.push(text);
+    this.tailLength += text.length;
+    while (this.tailLength > this.max / 2 && this.tail.length > 1) {
+      const dropped = this.tail.shift() ?? '';
+      this.tailLength -= dropped.length;
+      this.cut += dropped.length;
+    }
+    if (this.tailLength > this.max / 2) {
+      const only = this.tail[0] ?? '';
+      const drop = only.length - this.max / 2;
+      this.tail[0] = only.slice(drop);
+      this.tailLength -= drop;
       this.cut += drop;
-      this.tail = this.tail.slice(drop);
     }
   }
 
   text(): string {
     const cut = this.cut > 0 ? `… ${this.cut} characters cut …\n` : '';
-    return `${this.head}${cut}${this.tail}`.replace(/\n$/, '');
+    return `${this.head}${cut}${this.tail.join('')}`.replace(/\n$/, '');
   }
 }
