@@ -17,7 +17,7 @@ const CORE_LAYERS = [
   ['store', 'bucket-layout'],
   ['runs', 'workspace'],
   ['schedule', 'guardrails', 'terraform', 'descriptor', 'templates', 'plan-review'],
-  ['plugins', 'state-backends'],
+  ['plugins', 'state-backends', 'policy'],
   ['registry', 'connection-types'],
   ['manifest'],
   ['unified'],

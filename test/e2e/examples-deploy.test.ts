@@ -15,6 +15,7 @@ import { runAction } from '../harness/runner';
 jest.setTimeout(600_000);
 
 const flow = e2eFixture({ name: 'ex', checkout: 'examples', realAws: true });
+const POLICY = 'node "$DEPLOY_ENGINE_CHECKOUT/policies/plan-policy.mjs"';
 
 function outputs(alias: string): Record<string, string> {
   return JSON.parse(readFileSync(join(flow.checkout, `${alias}_outputs.json`), 'utf8')) as Record<
@@ -47,9 +48,12 @@ describe('examples/orders-app on the real AWS provider', () => {
         WORKDIR: 'orders-app',
         PLUGINS_PATH: 'plugins',
         TASK_PARALLELISM: '3',
+        // The example policy, as docs/actions.md writes it, on the real provider's plans.
+        POLICY_COMMAND: POLICY,
       },
     });
     expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+    expect(plan.log).toContain('policy | plan-policy: the plan of orders-topic passes');
     expect(tasksOf(plan)).toEqual([
       'IAC_SELF_HOSTED orders-topic',
       'DEPLOY_SELF_HOSTED orders-topic',
@@ -70,9 +74,12 @@ describe('examples/orders-app on the real AWS provider', () => {
         RUN_ID: plan.outputs.run_id ?? '',
         TASK_LIST: plan.outputs.apply_tasks ?? '',
         TASK_PARALLELISM: '3',
+        POLICY_COMMAND: POLICY,
       },
     });
     expect([apply.exitCode, explain(apply)]).toEqual([0, expect.any(String)]);
+    // Planned after approval (it requires the topic), checked by runtime-tasks before it applies.
+    expect(apply.log).toContain('policy | plan-policy: the plan of billing-queue passes');
 
     const region = 'us-east-1';
     const account = '123456789012';

@@ -12,6 +12,7 @@ import {
   readAwsCredentials,
   readLogLevel,
   readPathToMount,
+  readPolicy,
   readReleasesUrl,
   readWorkdir,
   runnerCheckoutEnvironment,
@@ -31,6 +32,7 @@ import {
   type AllowedRemoteState,
   type AwsCredentialSource,
   type RunOperation,
+  type PolicyOptions,
   type S3StateBackendRecord,
 } from '@deploy-engine/core';
 
@@ -89,6 +91,8 @@ export interface OrchestrateInputs {
   githubToken: string;
   /** RUN_LEASE_SECONDS: outside GitHub Actions, how long a run waiting for its tasks keeps the lock. */
   runLeaseSeconds: number;
+  /** POLICY_COMMAND and POLICY_TIMEOUT_SECONDS: every plan is checked; none when not given. */
+  policy?: PolicyOptions;
 }
 
 /** The inputs of the credentials Terraform plans with before approval. */
@@ -196,6 +200,8 @@ export function parseOrchestrateInputs(
     githubToken: p.secret('GITHUB_TOKEN'),
     runLeaseSeconds: p.integer('RUN_LEASE_SECONDS', 21600, { min: 1, max: 30 * 24 * 3600 }),
   };
+  const policy = readPolicy(p, pathToMount);
+  if (policy) inputs.policy = policy;
   const rollbackTo = p.optionalName(
     'ROLLBACK_TO',
     VERSION_LABEL.pattern,

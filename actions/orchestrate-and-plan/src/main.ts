@@ -68,7 +68,7 @@ function orchestrateSummary(
   runRef: string,
   planBucket: string,
 ): OrchestrateSummary {
-  const { opened, run, plans, unplanned, templateWarnings } = result;
+  const { opened, run, plans, unplanned, templateWarnings, policyChecks } = result;
   return {
     opened,
     manifest: opened.manifest,
@@ -78,5 +78,6 @@ function orchestrateSummary(
     unplanned,
     planBucket,
     templateWarnings,
+    policyChecks,
   };
 }

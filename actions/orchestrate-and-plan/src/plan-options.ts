@@ -84,6 +84,7 @@ export async function planRunOptions(
       parallelism: inputs.taskParallelism,
       templateStrict: inputs.templateStrict,
       maskLog: maskRegistered,
+      ...(inputs.policy ? { policy: inputs.policy } : {}),
       executor: stepDescription(),
       ...(workflowRun ? { workflowRun } : {}),
     }),

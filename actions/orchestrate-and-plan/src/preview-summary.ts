@@ -3,7 +3,7 @@
  * (nothing deployed, no lock, nothing to approve), then the plans as a deployment's plans read
  * (renderPlanSection), what was planned with predicted values, and what only after merge.
  */
-import { escapeHtml, renderUndefinedNames } from '@deploy-engine/action-kit';
+import { escapeHtml, renderPolicyChecks, renderUndefinedNames } from '@deploy-engine/action-kit';
 import type { PreviewResult } from '@deploy-engine/core';
 import { renderPlanSection } from './plan-summary';
 
@@ -33,7 +33,7 @@ export function renderPreview(
   const head =
     `<p><strong>${PREVIEW_BANNER}.</strong> Version ${code(manifest.version)}, ${manifest.target.appKind} id ${code(manifest.target.appId)}, planned against the current state of ${code(`${manifest.target.workspace}/${manifest.target.environment}`)}${previous ? ` (last deployed: version ${code(previous.version)}, run ${code(previous.runId)})` : ' (never deployed)'}, read without Terraform's state lock${link}.</p>\n` +
     `<p>These plans cannot be approved or applied: a deployment plans again after merge and is reviewed on its own. Preview ${code(result.previewId)}.</p>\n`;
-  const parts = [head];
+  const parts = [head, renderPolicyChecks(result.policyChecks ?? [], Math.floor(budget / 8))];
   if (result.failure !== undefined) {
     const message =
       result.failure instanceof Error ? result.failure.message : JSON.stringify(result.failure);

@@ -3,7 +3,12 @@
  * and the plugin graph.
  */
 import * as core from '@actions/core';
-import { escapeHtml, renderUndefinedNames, writeMaskedSummary } from '@deploy-engine/action-kit';
+import {
+  escapeHtml,
+  renderPolicyChecks,
+  renderUndefinedNames,
+  writeMaskedSummary,
+} from '@deploy-engine/action-kit';
 import {
   describeConsumer,
   TASK_TABLE,
@@ -13,6 +18,7 @@ import {
   type Manifest,
   type OpenedRun,
   type PlanRecord,
+  type PolicyCheck,
   type RunRecord,
   type UndefinedReference,
   type UnplannedPlugin,
@@ -32,6 +38,8 @@ export interface OrchestrateSummary {
   planBucket: string;
   /** Undefined template names (computed inputs and plans), once per file, line and name. */
   templateWarnings?: UndefinedReference[];
+  /** POLICY_COMMAND's verdicts, refused ones too (shown whatever became of the run). */
+  policyChecks?: PolicyCheck[];
 }
 
 const code = (value: string): string => `<code>${escapeHtml(value)}</code>`;
@@ -106,7 +114,9 @@ export function renderPullRequestComment(
   workflowRunUrl: string,
 ): string {
   const { manifest } = summary;
-  const head = `<h3>${escapeHtml(heading(summary))}</h3>\n<p>Version <code>${escapeHtml(manifest.version)}</code> · <a href="${escapeHtml(workflowRunUrl)}">workflow run</a></p>\n${runState(summary)}\n`;
+  // The policy's verdicts come first: a refused plan closes the run, and its output says why.
+  const policy = renderPolicyChecks(summary.policyChecks ?? [], 12000);
+  const head = `<h3>${escapeHtml(heading(summary))}</h3>\n<p>Version <code>${escapeHtml(manifest.version)}</code> · <a href="${escapeHtml(workflowRunUrl)}">workflow run</a></p>\n${runState(summary)}\n${policy}`;
   return head + planReport(summary, 60000 - head.length, COMMENT_LIMIT);
 }
 
@@ -138,7 +148,8 @@ export async function writeOrchestrateSummary(summary: OrchestrateSummary): Prom
       ]),
     ]);
   }
-  core.summary.addRaw(planReport(summary, 900 * 1024, SUMMARY_LIMIT), true);
+  core.summary.addRaw(renderPolicyChecks(summary.policyChecks ?? []), true);
+  core.summary.addRaw(planReport(summary, 640 * 1024, SUMMARY_LIMIT), true);
   core.summary.addRaw(renderUndefinedNames(summary.templateWarnings), true);
   // A fenced block, not addCodeBlock's <pre>: GitHub draws only fenced mermaid as a diagram.
   core.summary.addHeading('Plugins and their Connection Interfaces', 3).addRaw(

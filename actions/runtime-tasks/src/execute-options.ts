@@ -29,6 +29,7 @@ export async function executeOptions(
     parallelism: inputs.taskParallelism,
     templateStrict: inputs.templateStrict,
     maskLog: maskRegistered,
+    ...(inputs.policy ? { policy: inputs.policy } : {}),
     approval: run.approval,
     checkout: {
       root: inputs.pathToMount,

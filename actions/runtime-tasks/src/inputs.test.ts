@@ -156,4 +156,22 @@ describe('TERRAFORM_VERSION', () => {
       "Input TERRAFORM_VERSION 'latest' is not a Terraform version like 1.11.4.",
     ]);
   });
+
+  it('reads POLICY_COMMAND and POLICY_TIMEOUT_SECONDS: none by default, bounds checked', () => {
+    expect(parseRuntimeInputs(fakeInputs(valid).parser).inputs.policy).toBeUndefined();
+    const { inputs } = parseRuntimeInputs(
+      fakeInputs({ ...valid, POLICY_COMMAND: 'conftest test "$DEPLOY_ENGINE_PLAN_JSON"' }).parser,
+    );
+    expect(inputs.policy).toEqual({
+      command: 'conftest test "$DEPLOY_ENGINE_PLAN_JSON"',
+      timeoutSeconds: 300,
+      checkoutDir: inputs.pathToMount,
+    });
+    expect(problemsOf({ ...valid, POLICY_COMMAND: 'exit 0', POLICY_TIMEOUT_SECONDS: '0' })).toEqual(
+      ["Input POLICY_TIMEOUT_SECONDS must be a whole number from 1 to 3600, got '0'."],
+    );
+    expect(problemsOf({ ...valid, POLICY_COMMAND: 'echo a\0b' })).toEqual([
+      expect.stringContaining('POLICY_COMMAND'),
+    ]);
+  });
 });

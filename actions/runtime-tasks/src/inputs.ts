@@ -7,6 +7,7 @@ import {
   readAwsCredentials,
   readLogLevel,
   readPathToMount,
+  readPolicy,
   readReleasesUrl,
   runnerCheckoutEnvironment,
   readTerraformVersion,
@@ -26,6 +27,7 @@ import {
   type ApplyTask,
   type AwsCredentialInputNames,
   type AwsCredentialSource,
+  type PolicyOptions,
 } from '@deploy-engine/core';
 
 /** runtime-tasks' credential inputs: StackSpot's runtime-tasks-action names the role AWS_ROLE_ARN. */
@@ -68,6 +70,8 @@ export interface RuntimeInputs {
   templateStrict: boolean;
   /** The job's token, to read who approved the run (masked). */
   githubToken: string;
+  /** POLICY_COMMAND and POLICY_TIMEOUT_SECONDS: the plans this job makes itself are checked. */
+  policy?: PolicyOptions;
 }
 
 export function parseRuntimeInputs(
@@ -108,6 +112,8 @@ export function parseRuntimeInputs(
     templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
     githubToken: p.secret('GITHUB_TOKEN'),
   };
+  const policy = readPolicy(p, inputs.pathToMount);
+  if (policy) inputs.policy = policy;
   if (
     outputFile &&
     basePathOutput &&

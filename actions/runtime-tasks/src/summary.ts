@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import {
   escapeHtml,
   maskedJson,
+  renderPolicyChecks,
   renderUndefinedNames,
   writeMaskedSummary,
 } from '@deploy-engine/action-kit';
@@ -59,6 +60,7 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
       true,
     );
   }
+  core.summary.addRaw(renderPolicyChecks(result.policyChecks ?? []), true);
   const published = reports.flatMap((report) => [
     ...(report.outputs
       ? [

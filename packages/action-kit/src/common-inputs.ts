@@ -4,6 +4,7 @@
  */
 import {
   chooseAwsCredentialSource,
+  DEFAULT_POLICY_TIMEOUT_SECONDS,
   MINIMUM_TERRAFORM_VERSION,
   olderThanMinimum,
   outsideReason,
@@ -16,6 +17,7 @@ import {
   type AllowedRemoteState,
   type AwsCredentialInputNames,
   type AwsCredentialSource,
+  type PolicyOptions,
 } from '@deploy-engine/core';
 import type { InputParser } from './input-parser';
 
@@ -170,4 +172,21 @@ export function readTerraformVersion(inputs: InputParser, name: string): string 
       );
     return raw;
   });
+}
+
+/**
+ * POLICY_COMMAND and POLICY_TIMEOUT_SECONDS (both job actions): the command every plan is checked
+ * by (see core's policy/); undefined when none is given. `checkoutDir` is given to the command as
+ * DEPLOY_ENGINE_CHECKOUT.
+ */
+export function readPolicy(inputs: InputParser, checkoutDir: string): PolicyOptions | undefined {
+  const timeoutSeconds = inputs.integer('POLICY_TIMEOUT_SECONDS', DEFAULT_POLICY_TIMEOUT_SECONDS, {
+    min: 1,
+    max: 3600,
+  });
+  const command = inputs.structured('POLICY_COMMAND', '', (raw) => {
+    if (raw.includes('\0')) throw new Error('contains a NUL character, which no command line can.');
+    return raw;
+  });
+  return command ? { command, timeoutSeconds, checkoutDir } : undefined;
 }

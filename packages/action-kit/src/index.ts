@@ -18,3 +18,4 @@ export * from './undefined-names-summary';
 export * from './run-audit';
 export * from './github-approvals';
 export * from './plan-html';
+export * from './policy-summary';

@@ -27,6 +27,7 @@ export * from './state-backends';
 export * from './templates';
 export * from './unified';
 export * from './plan-review';
+export * from './policy';
 export * from './schedule';
 export * from './deployment';
 export * from './task-handlers';

@@ -3,6 +3,7 @@ export * from './artifacts';
 export * from './unified-project';
 export * from './output-publisher';
 export * from './saved-plans';
+export * from './plan-policy';
 export * from './lifecycle-manifests';
 export * from './fingerprint';
 export * from './terraform-versions';

@@ -19,7 +19,9 @@ import {
   type ResourceChange,
   type ResourceDetail,
 } from '../plan-review';
+import type { PolicyVerdict } from '../policy';
 import { planArtifact, planFile, planTextFile, type PlanKind } from './artifacts';
+import { policyRefusal, refuseRefusedPlan, type PlanPolicy } from './plan-policy';
 
 /** What a PLAN task recorded about one saved plan. */
 export interface PlanRecord {
@@ -50,6 +52,8 @@ export interface PlanRecord {
   iacDigest?: string;
   /** Classic mode: SHA-256 of each required Connection Interface's values used in the plan. */
   connections?: Record<string, string>;
+  /** The policy's verdict (POLICY_COMMAND), when one was set; a refused plan is never applied. */
+  policy?: PolicyVerdict;
   plannedAt: string;
 }
 
@@ -64,8 +68,14 @@ export interface SavePlanOptions {
   alias?: string;
   iacDigest?: string;
   connections?: Record<string, string>;
+  /** POLICY_COMMAND: checked before the record is saved; a refused plan fails the task after. */
+  policy?: Pick<PlanPolicy, 'check'>;
 }
 
+/**
+ * Plans, stores the plan, its text and its record. With a policy, the record carries its verdict,
+ * and a refused plan throws (USER_ERROR) once recorded: the run is closed, never approvable.
+ */
 export async function savePlan(
   runs: RunStore,
   runId: string,
@@ -80,9 +90,15 @@ export async function savePlan(
   });
   const bytes = await readFile(options.file);
   const text = result.text;
-  const showJson = await terraform.show(options.file, { json: true });
-  const changes = readPlanChanges(showJson);
-  const details = readResourceDetails(showJson);
+  const json = await terraform.show(options.file, { json: true });
+  const changes = readPlanChanges(json);
+  const details = readResourceDetails(json);
+  const plan = {
+    name: options.name,
+    kind: options.kind,
+    ...(options.alias !== undefined ? { alias: options.alias } : {}),
+  };
+  const policy = await options.policy?.check(json, plan);
   const fileKey = await runs.putFile(runId, planFile(options.name), bytes, 'application/zip');
   const textKey = await runs.putFile(
     runId,
@@ -106,6 +122,7 @@ export async function savePlan(
     details,
     counts: countChanges(changes),
     hasChanges: result.hasChanges,
+    ...(policy !== undefined ? { policy } : {}),
     plannedAt: new Date().toISOString(),
   };
   await runs.putArtifact(runId, planArtifact(options.name), record);
@@ -113,30 +130,37 @@ export async function savePlan(
   logger.info(
     `Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`,
   );
+  if (policy && !policy.passed) throw policyRefusal(plan, policy, 'plan');
   return record;
 }
 
+/** The saved plan `name` of the run, to apply: refused when the policy refused it. */
 export async function loadPlanRecord(
   runs: RunStore,
   runId: string,
   name: string,
 ): Promise<PlanRecord | undefined> {
-  return runs.getArtifact<PlanRecord>(runId, planArtifact(name));
+  const record = await runs.getArtifact<PlanRecord>(runId, planArtifact(name));
+  if (record) refuseRefusedPlan(runId, record);
+  return record;
 }
 
 /**
  * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
- * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
- * Returns how many resources it destroys; the caller applies `file`.
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources,
+ * and, with a policy, unless the policy accepts it. Returns how many resources it destroys; the
+ * caller applies `file`.
  */
 export async function replanReviewedDestroy(
   terraform: TerraformProject,
   record: PlanRecord,
   file: string,
   refusal: { title: string; nothing: string; hint: string },
+  policy?: Pick<PlanPolicy, 'enforce'>,
 ): Promise<number> {
   await terraform.plan({ out: file, destroy: true, targets: record.targets });
-  const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+  const json = await terraform.show(file, { json: true });
+  const now = destroyedAddresses(readPlanChanges(json));
   const differences = compareDestroys(destroyedAddresses(record.changes), now);
   if (differences.length > 0) {
     throw new ConfigurationError(
@@ -147,6 +171,11 @@ export async function replanReviewedDestroy(
       refusal.title,
     );
   }
+  await policy?.enforce(json, {
+    name: record.name,
+    kind: 'destroy',
+    ...(record.alias !== undefined ? { alias: record.alias } : {}),
+  });
   return now.length;
 }
 

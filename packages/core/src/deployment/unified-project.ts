@@ -15,6 +15,7 @@ import type { ModuleOutput, UnifiedModule } from '../unified';
 import { planArtifact, UNIFIED_PROJECT_ARTIFACT, type PlanKind } from './artifacts';
 import { restoreSnapshot, type PluginSnapshot } from '../plugins';
 import { lastDeployedIac, rollbackIac, type RecordedIacDeps } from './recorded-iac';
+import { refuseRefusedPlan, type PlanPolicy } from './plan-policy';
 import { savePlan, type PlanRecord } from './saved-plans';
 import type { TerraformProjects } from './terraform-projects';
 
@@ -97,13 +98,14 @@ export class UnifiedProject {
     );
   }
 
-  /** Saves the `kind` plan of the project, made against `state`. */
+  /** Saves the `kind` plan of the project, made against `state` (checked by `policy`, if any). */
   async savePlan(
     terraform: TerraformProject,
     kind: PlanKind,
     targets: string[],
     state: StateVersion | null,
     lockFile: string | undefined,
+    policy?: Pick<PlanPolicy, 'check'>,
   ): Promise<PlanRecord> {
     return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
       name: kind,
@@ -112,16 +114,19 @@ export class UnifiedProject {
       targets,
       state,
       ...(lockFile !== undefined ? { lockFile } : {}),
+      ...(policy ? { policy } : {}),
     });
   }
 
-  /** The saved `kind` plan, which the run's PLAN task made. */
+  /** The saved `kind` plan, which the run's PLAN task made, to apply: refused when the policy refused it. */
   async planRecord(kind: PlanKind): Promise<PlanRecord> {
-    return this.deps.runs.requireArtifact<PlanRecord>(
+    const record = await this.deps.runs.requireArtifact<PlanRecord>(
       this.runId,
       planArtifact(kind),
       `is missing: the PLAN task did not save the ${kind} plan.`,
     );
+    refuseRefusedPlan(this.runId, record);
+    return record;
   }
 
   /** The module of a removed plugin, as its last deployment stored it (to destroy it). */

@@ -1,7 +1,9 @@
 /** What executing a run's tasks takes and gives back (see execute-run-tasks.ts). */
 import type { BucketStores } from '../deployment/bucket-stores';
 import type { TerraformProjectsOptions } from '../deployment/terraform-projects';
+import type { PolicyCheck } from '../deployment/plan-policy';
 import type { RunApproval } from '../audit';
+import type { PolicyOptions } from '../policy';
 import type { RunAttempt, RunRecord, RunTask, WorkflowRunRef } from '../runs';
 import type { TaskNode } from '../schedule';
 import type { ApplyTask } from '../tasks';
@@ -47,6 +49,11 @@ export interface ExecuteOptions extends TerraformProjectsOptions {
   approval?: RunApproval;
   /** The task types and their handlers; default TASK_TABLE (tests pass a table of their own). */
   taskTable?: TaskTable;
+  /**
+   * POLICY_COMMAND: run on every plan the tasks make (see deployment/plan-policy.ts); a refused
+   * plan fails its task. Absent: no policy.
+   */
+  policy?: PolicyOptions;
 }
 
 export interface TaskReport extends TaskResult {
@@ -65,4 +72,6 @@ export interface ExecuteResult {
   graph?: TaskNode[];
   /** Undefined names the rendered templates used (lenient mode), once per file, line and name. */
   templateWarnings?: UndefinedReference[];
+  /** With a policy: its verdict on each plan the tasks made, refused ones too. */
+  policyChecks?: PolicyCheck[];
 }

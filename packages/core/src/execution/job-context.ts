@@ -8,6 +8,7 @@ import { DeployedIacLedger } from '../deployment/deployed-iac';
 import { DiagnosticPlaces } from '../deployment/diagnostic-places';
 import { OutputPublisher } from '../deployment/output-publisher';
 import { PluginIacFolders } from '../deployment/plugin-iac';
+import { PlanPolicy } from '../deployment/plan-policy';
 import { PluginRenderer } from '../deployment/plugin-renderer';
 import { SecretMasker } from '../deployment/secret-masker';
 import type { TemplateWarnings } from '../deployment/template-warnings';
@@ -24,6 +25,8 @@ export interface JobContext {
   prepare(): Promise<void>;
   /** What the job's tasks deployed, per plugin alias (for recordRunOutcome). */
   ledger: DeployedIacLedger;
+  /** POLICY_COMMAND's checks of this job's plans, when one is set. */
+  policy?: PlanPolicy;
 }
 
 /** @param deps the stores, with the logger every task's lines go through */
@@ -40,6 +43,19 @@ export function jobContext(
     deps.runs.artifactKey(run.runId, iacArtifact(alias)),
   );
   const terraform = new TerraformProjects(deps, run, manifest, options, places, masker);
+  const policy = options.policy
+    ? new PlanPolicy(options.policy, {
+        logger: deps.logger,
+        workDir: options.workDir,
+        runId: run.runId,
+        manifest,
+        // The job that leaves the run open is orchestrate-and-plan's, before approval.
+        stage: options.leaveOpen ? 'plan' : 'apply',
+        secrets: () => [...(options.terraform.secrets ?? []), ...masker.secrets],
+        ...(options.maskLog ? { mask: options.maskLog } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+    : undefined;
   const context: TaskContext = {
     run,
     manifest,
@@ -52,6 +68,7 @@ export function jobContext(
     iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
     ledger,
     unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
+    ...(policy ? { policy } : {}),
   };
-  return { context, prepare: () => terraform.prepare(), ledger };
+  return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
 }

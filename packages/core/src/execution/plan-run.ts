@@ -12,6 +12,7 @@ import type { BucketStores } from '../deployment/bucket-stores';
 import { executeRunTasks } from './execute-run-tasks';
 import type { ExecuteOptions } from './execute-options';
 import type { UnplannedPlugin } from '../task-handlers';
+import type { PolicyCheck } from '../deployment/plan-policy';
 import type { PlanRecord } from '../deployment/saved-plans';
 import { TASK_TABLE } from '../task-handlers';
 import { openRun, type OpenedRun, type OpenRunOptions } from './open-run';
@@ -45,6 +46,8 @@ export interface PlannedRun {
   failure?: unknown;
   /** Undefined template names, of the computed inputs and of the plans. */
   templateWarnings: UndefinedReference[];
+  /** POLICY_COMMAND's verdict on each plan made (a refused one fails its task and the run). */
+  policyChecks: PolicyCheck[];
 }
 
 /** The tasks orchestrate-and-plan executes itself, before approval. */
@@ -100,6 +103,7 @@ export async function planRun(deps: BucketStores, options: PlanRunOptions): Prom
     unplanned: [],
     applyTasks: [],
     templateWarnings: [...(opened.templateWarnings ?? [])],
+    policyChecks: [],
     ...(opened.run ? { run: opened.run } : {}),
   };
   let current = opened.run;
@@ -118,6 +122,7 @@ export async function planRun(deps: BucketStores, options: PlanRunOptions): Prom
     result.plans = executed.reports.flatMap((r) => r.plans ?? []);
     result.unplanned = executed.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
     if (executed.error !== undefined) result.failure = executed.error;
+    result.policyChecks = executed.policyChecks ?? [];
     result.templateWarnings = mergeReferences(
       result.templateWarnings,
       executed.templateWarnings ?? [],

@@ -19,6 +19,7 @@ import {
   predictConnections,
 } from '../deployment/preview-predictions';
 import { storePreview, type PredictedPlugin } from '../deployment/preview-store';
+import type { PolicyCheck } from '../deployment/plan-policy';
 import type { PlanRecord } from '../deployment/saved-plans';
 import { TemplateWarnings } from '../deployment/template-warnings';
 import type { Manifest, ManifestPlugin } from '../manifest';
@@ -58,6 +59,8 @@ export interface PreviewResult {
   predicted: PredictedPlugin[];
   /** What made the preview fail (nothing was stored then). */
   failure?: unknown;
+  /** POLICY_COMMAND's verdict on each plan (a refusal fails the preview). */
+  policyChecks?: PolicyCheck[];
   templateWarnings: UndefinedReference[];
 }
 
@@ -158,6 +161,7 @@ export async function previewRun(
       result.failure = error;
       result.plans = [];
     } finally {
+      if (job.policy) result.policyChecks = job.policy.checks;
       result.templateWarnings = mergeReferences(result.templateWarnings, warnings.references);
       // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
       await rm(execute.workDir, { recursive: true, force: true }).catch(() => undefined);

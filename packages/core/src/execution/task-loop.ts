@@ -52,6 +52,8 @@ export async function executeTasks(
   });
   const taskDeps = { ...deps, logger: stored.logger };
   const built = jobContext(taskDeps, options, run, manifest, job.templateWarnings);
+  // The policy's verdicts, for the summary: on success and on failure alike.
+  const policyChecks = built.policy ? { policyChecks: built.policy.checks } : {};
   try {
     await built.prepare();
   } catch (error) {
@@ -143,10 +145,11 @@ export async function executeTasks(
       reports,
       graph,
       error: failure.error,
+      ...policyChecks,
     };
   }
   const current = (await deps.runs.getRun(run.runId)) ?? run;
-  if (options.leaveOpen) return { run: current, reports, graph };
+  if (options.leaveOpen) return { run: current, reports, graph, ...policyChecks };
   try {
     // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
     const incomplete = incompleteRun(current);
@@ -159,10 +162,21 @@ export async function executeTasks(
       (alias) => built.ledger.deployedOf(alias),
       options.terraformVersion,
     );
-    return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
+    return {
+      run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'),
+      reports,
+      graph,
+      ...policyChecks,
+    };
   } catch (error) {
     await closeAfterFailure(deps, run.runId, error);
-    return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
+    return {
+      run: (await deps.runs.getRun(run.runId)) ?? current,
+      reports,
+      graph,
+      error,
+      ...policyChecks,
+    };
   }
 }
 

@@ -65,6 +65,7 @@ async function planDestroy(
     targets: [],
     state: (await terraform.stateVersion()) ?? null,
     ...(lockFile !== undefined ? { lockFile } : {}),
+    ...(context.policy ? { policy: context.policy } : {}),
   });
   return { plans: [record] };
 }
@@ -116,6 +117,7 @@ async function planPlugin(
     ...(lockFile !== undefined ? { lockFile } : {}),
     iacDigest: project.digest,
     connections,
+    ...(context.policy ? { policy: context.policy } : {}),
   });
   return { plans: [record] };
 }

@@ -69,8 +69,19 @@ async function applyPlugin(
   await terraform.init(context.terraform.stateBackend(plugin.alias), {
     lockFile: record?.lockFile,
   });
+  const plan = {
+    name: classicPlanName(plugin.alias),
+    alias: plugin.alias,
+    kind: 'deploy' as const,
+  };
   if (!record) {
-    return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    if (!context.policy)
+      return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+    // Planned only now (after its producers): with a policy, plan, check, then apply that plan.
+    const file = join(dir, 'plan.tfplan');
+    await terraform.plan({ out: file });
+    await context.policy.enforce(await terraform.show(file, { json: true }), plan);
+    return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
   }
   refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
   if (context.ledger.digest(plugin.alias) === record.iacDigest) {
@@ -88,10 +99,8 @@ async function applyPlugin(
       : 'its rendered IaC changed since review';
   const file = join(dir, 'replanned.tfplan');
   await terraform.plan({ out: file });
-  const differences = compareActions(
-    record.changes,
-    readPlanChanges(await terraform.show(file, { json: true })),
-  );
+  const json = await terraform.show(file, { json: true });
+  const differences = compareActions(record.changes, readPlanChanges(json));
   if (differences.length > 0) {
     throw new ConfigurationError(
       [
@@ -104,6 +113,7 @@ async function applyPlugin(
       `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`,
     );
   }
+  await context.policy?.enforce(json, plan);
   logger.warning(
     `Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`,
   );

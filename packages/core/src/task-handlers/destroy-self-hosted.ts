@@ -64,7 +64,19 @@ async function destroyPlugin(
   const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
   const terraform = context.terraform.project(dir, alias);
   await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
-  if (!record) return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+  if (!record) {
+    if (!context.policy)
+      return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+    // With a policy, no plan is applied unchecked: plan, check, then apply that plan.
+    const file = join(dir, 'destroy.tfplan');
+    await terraform.plan({ out: file, destroy: true });
+    await context.policy.enforce(await terraform.show(file, { json: true }), {
+      name: classicPlanName(alias),
+      alias,
+      kind: 'destroy',
+    });
+    return { changes: await terraform.applyPlan(file), use: { kind: 'none' } };
+  }
   const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
   if (!moved) {
     const file = join(dir, 'reviewed-destroy.tfplan');
@@ -75,11 +87,17 @@ async function destroyPlugin(
     return { changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
   }
   const file = join(dir, 'destroy-now.tfplan');
-  const count = await replanReviewedDestroy(terraform, record, file, {
-    title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
-    nothing: `Nothing of ${alias} was destroyed.`,
-    hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-  });
+  const count = await replanReviewedDestroy(
+    terraform,
+    record,
+    file,
+    {
+      title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
+      nothing: `Nothing of ${alias} was destroyed.`,
+      hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
+    },
+    context.policy,
+  );
   logger.warning(
     `Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`,
   );

@@ -8,6 +8,7 @@ import type { DeployedIacLedger } from '../deployment/deployed-iac';
 import type { OutputPublisher } from '../deployment/output-publisher';
 import type { PluginIacFolders } from '../deployment/plugin-iac';
 import type { PluginRenderer } from '../deployment/plugin-renderer';
+import type { PlanPolicy } from '../deployment/plan-policy';
 import type { PlanRecord } from '../deployment/saved-plans';
 import type { TerraformProjects } from '../deployment/terraform-projects';
 import type { UnifiedProject } from '../deployment/unified-project';
@@ -43,6 +44,8 @@ export interface TaskContext {
   readonly ledger: Pick<DeployedIacLedger, 'digest' | 'deployed'>;
   /** Unified mode's project of the run, as this job holds it. */
   readonly unified: UnifiedProject;
+  /** POLICY_COMMAND, when set: every plan a task makes is checked by it (none: no policy). */
+  readonly policy?: Pick<PlanPolicy, 'check' | 'enforce'>;
 }
 
 /** A classic plugin that could not be planned before the run (its producers come first). */

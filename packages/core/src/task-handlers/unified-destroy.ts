@@ -17,15 +17,21 @@ export const unifiedDestroy: RunTaskHandler = {
   planApplied: () => 'a new plan equal to the reviewed one',
   waits: afterPreviousRunTask,
   async execute(context) {
-    const { unified, manifest, logger } = context;
+    const { unified, manifest, logger, policy } = context;
     const record = await unified.planRecord('destroy');
     const terraform = await unified.init(record.lockFile);
     const file = join(unified.dir, 'destroy-now.tfplan');
-    const count = await replanReviewedDestroy(terraform, record, file, {
-      title: 'The destroy planned now is not the one that was reviewed',
-      nothing: 'Nothing was destroyed.',
-      hint: 'Re-run the workflow to review a new destroy plan.',
-    });
+    const count = await replanReviewedDestroy(
+      terraform,
+      record,
+      file,
+      {
+        title: 'The destroy planned now is not the one that was reviewed',
+        nothing: 'Nothing was destroyed.',
+        hint: 'Re-run the workflow to review a new destroy plan.',
+      },
+      policy,
+    );
     logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
     const changes = await terraform.applyPlan(file);
     for (const removed of manifest.destroy) await context.outputs.removeConnections(removed);

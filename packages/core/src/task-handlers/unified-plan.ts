@@ -15,7 +15,7 @@ export const unifiedPlan: RunTaskHandler = {
   listed: { stage: 1, for: 'run' },
   label: 'PLAN',
   waits: afterPreviousRunTask,
-  async execute({ unified }) {
+  async execute({ unified, policy }) {
     const terraform = await unified.init();
     const state = (await terraform.stateVersion()) ?? null;
     const lockFile = await terraform.lockFile();
@@ -25,11 +25,11 @@ export const unifiedPlan: RunTaskHandler = {
     if (kept.length > 0) {
       // Targets only exclude something when modules are being removed.
       const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
-      plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+      plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile, policy));
     }
     if (removed.length > 0) {
       const targets = removed.map((a) => `module.${a}`);
-      plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+      plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile, policy));
     }
     return { plans };
   },

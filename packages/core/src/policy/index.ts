@@ -1,0 +1,2 @@
+export * from './plan-policy-command';
+export * from './sensitive-values';
