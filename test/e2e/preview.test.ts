@@ -212,7 +212,7 @@ it('previews while a deployment run is open and a state lock is held; that run t
   expect(await flow.lockKeys()).toEqual([]);
 }, 180000);
 
-it('fails clearly and leaves nothing on a broken template or stk.yaml', async () => {
+it('fails clearly and leaves nothing on a broken template, a refusing policy or a broken stk.yaml', async () => {
   mkdirSync(join(flow.checkout, 'plugins', 'broken', 'templates-deploy'), { recursive: true });
   writeFileSync(
     join(flow.checkout, 'plugins', 'broken', 'plugin.yaml'),
@@ -229,6 +229,17 @@ it('fails clearly and leaves nothing on a broken template or stk.yaml', async ()
   expect(errorsOf(broken)).toContain('main.tf');
   expect(broken.summary).toContain('The preview failed');
   expect(broken.outputs).toMatchObject({ preview: 'true', preview_id: '', run_id: '' });
+
+  // POLICY_COMMAND checks a preview's plans as a run's: a refusal fails it, and says why.
+  flow.writeApp('pv', APP, CHANGE);
+  const refused = await preview({
+    POLICY_COMMAND:
+      'if [ "$DEPLOY_ENGINE_PLUGIN" = a ]; then echo "a may not change here"; exit 3; fi',
+  });
+  expect(refused.exitCode).toBe(1);
+  expect(refused.summary).toContain('Policy checks');
+  expect(refused.summary).toContain('a may not change here');
+  expect(refused.outputs).toMatchObject({ preview: 'true', preview_id: '', run_id: '' });
 
   writeFileSync(join(flow.checkout, 'pv', '.stk', 'stk.yaml'), 'spec: [unclosed\n');
   const yaml = await preview();

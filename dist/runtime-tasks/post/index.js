@@ -92302,6 +92302,86 @@ function compareActions(reviewed, now) {
         .map((a) => `${a}: the reviewed plan would ${before.get(a) ?? 'leave it unchanged'}, the new plan would ${after.get(a) ?? 'leave it unchanged'}.`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/value-text.ts
+/**
+ * How a plan's value becomes text a reviewer may see: cut to a bounded length, with the resource's
+ * sensitive strings hidden wherever they appear. The limits keep a hostile plan from blowing up
+ * what stores or shows it.
+ */
+/** What replaces a sensitive value wherever a plan is shown. */
+const value_text_SENSITIVE = '(sensitive value)';
+/** The limits a saved plan's record keeps: far more than a summary or a comment can show. */
+const DETAIL_LIMITS = {
+    valueChars: 2000,
+    attributes: 100,
+    totalChars: 500_000,
+    resources: 5000,
+};
+/** What ends a value's text that was cut. */
+const CUT_MARK = '…';
+/** A plain object (not null, not a list). */
+function value_text_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The part of a value, mark or mask under one key or index. */
+function child(value, key) {
+    if (Array.isArray(value) && typeof key === 'number')
+        return value[key];
+    if (value_text_isObject(value) && typeof key === 'string')
+        return value[key];
+    return undefined;
+}
+/** The first `length` UTF-16 units of `text`, one less rather than half a surrogate pair. */
+function value_text_sliceText(text, length) {
+    const last = text.charCodeAt(length - 1);
+    return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
+/** `text` cut to `max` characters (CUT_MARK included) when longer. */
+function cutText(text, max) {
+    if (text.length <= max)
+        return { text, cut: false };
+    return { text: value_text_sliceText(text, Math.max(0, max - CUT_MARK.length)) + CUT_MARK, cut: true };
+}
+/** Sensitive strings shorter than this are not searched for elsewhere (too many false hits). */
+const MIN_SECRET_LENGTH = 4;
+/** At most this many sensitive strings per resource are searched for (bounded work). */
+const MAX_SECRETS = 100;
+/**
+ * The strings under a sensitive mark, before or after, as they appear inside JSON text. Terraform
+ * does not always carry the mark to values derived from a sensitive one: `terraform_data`'s
+ * `output` shows its sensitive `input` in clear in `before` (Terraform 1.11), so these strings are
+ * hidden wherever they appear in the resource's other values too.
+ */
+function sensitiveStrings(change) {
+    const found = new Set();
+    const visit = (value, mark, sensitive) => {
+        if (found.size >= MAX_SECRETS)
+            return;
+        const marked = sensitive || mark === true;
+        if (typeof value === 'string') {
+            if (marked && value.length >= MIN_SECRET_LENGTH)
+                found.add(JSON.stringify(value).slice(1, -1));
+            return;
+        }
+        if (Array.isArray(value))
+            value.forEach((v, i) => visit(v, child(mark, i), marked));
+        else if (value_text_isObject(value))
+            for (const [k, v] of Object.entries(value))
+                visit(v, child(mark, k), marked);
+    };
+    visit(change.before, change.before_sensitive, false);
+    visit(change.after, change.after_sensitive, false);
+    // Longest first, so a secret that contains another is hidden whole.
+    return [...found].sort((a, b) => b.length - a.length);
+}
+/** `text` with each of `secrets` replaced by SENSITIVE. */
+function hideSecrets(text, secrets) {
+    let hidden = text;
+    for (const secret of secrets ?? [])
+        hidden = hidden.split(secret).join(value_text_SENSITIVE);
+    return hidden;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/plan-review/resource-details.ts
 /**
  * What a plan does to each resource, attribute by attribute, read from `terraform show -json`:
@@ -92314,25 +92394,31 @@ function compareActions(reviewed, now) {
  * SENSITIVE here, before it can reach a summary, a comment, a report or a log.
  */
 
-/** What replaces a sensitive value wherever a plan is shown. */
-const SENSITIVE = '(sensitive value)';
+
+
 /** What stands for a value Terraform knows only once the plan is applied. */
-const KNOWN_AFTER_APPLY = '(known after apply)';
+const resource_details_KNOWN_AFTER_APPLY = '(known after apply)';
 /**
  * Every resource the plan does something to (moves and imports included, plain no-ops left out),
  * in the plan's order, with the attributes that change.
  */
-function readResourceDetails(showJson, field = 'resource_changes') {
+function readResourceDetails(showJson, field = 'resource_changes', limits = DETAIL_LIMITS) {
     let plan;
     try {
         plan = JSON.parse(showJson);
     }
     catch {
-        throw new ExternalError('terraform show -json printed something that is not JSON');
+        throw new errors_ExternalError('terraform show -json printed something that is not JSON');
     }
     const details = [];
-    for (const resource of plan[field] ?? []) {
-        const detail = describeResource(resource);
+    const budget = { chars: limits.totalChars };
+    const resources = value_text_isObject(plan) ? plan[field] : undefined;
+    for (const resource of Array.isArray(resources) ? resources : []) {
+        if (details.length >= limits.resources || budget.chars <= 0)
+            break;
+        if (!value_text_isObject(resource))
+            continue;
+        const detail = describeResource(resource, limits, budget);
         if (detail)
             details.push(detail);
     }
@@ -92351,53 +92437,71 @@ function resource_details_actionOf(actions) {
         return { action: 'forget' };
     return { action: 'no-op' };
 }
-function describeResource(resource) {
-    const change = resource.change ?? {};
-    if (!resource.address)
+function describeResource(resource, limits, budget) {
+    const change = value_text_isObject(resource.change) ? resource.change : {};
+    if (typeof resource.address !== 'string' || !resource.address)
         return undefined;
-    const { action, order } = resource_details_actionOf(change.actions ?? []);
-    const movedFrom = resource.previous_address && resource.previous_address !== resource.address
-        ? resource.previous_address
+    const { action, order } = resource_details_actionOf(Array.isArray(change.actions) ? change.actions : []);
+    const movedFrom = typeof resource.previous_address === 'string' &&
+        resource.previous_address &&
+        resource.previous_address !== resource.address
+        ? cutText(resource.previous_address, limits.valueChars).text
         : undefined;
     const importing = change.importing
-        ? { ...(change.importing.id ? { id: change.importing.id } : {}) }
+        ? {
+            ...(typeof change.importing.id === 'string' && change.importing.id
+                ? { id: cutText(change.importing.id, limits.valueChars).text }
+                : {}),
+        }
         : undefined;
     if (action === 'no-op' && !movedFrom && !importing)
         return undefined;
+    const address = cutText(resource.address, limits.valueChars).text;
+    budget.chars -= address.length;
+    const collected = { attributes: [], omitted: 0, limits, budget };
+    if (action !== 'forget')
+        collectAttributes(change, collected);
     return {
-        address: resource.address,
+        address,
         alias: /^module\.([^.[]+)/.exec(resource.module_address ?? '')?.[1] ?? '',
         action,
         ...(order ? { replaceOrder: order } : {}),
-        ...(resource.action_reason ? { reason: resource.action_reason } : {}),
+        ...(typeof resource.action_reason === 'string' && resource.action_reason
+            ? { reason: cutText(resource.action_reason, 100).text }
+            : {}),
         ...(movedFrom ? { movedFrom } : {}),
         ...(importing ? { importing } : {}),
-        attributes: action === 'forget' ? [] : attributeChanges(change),
+        attributes: collected.attributes,
+        ...(collected.omitted > 0 ? { omittedAttributes: collected.omitted } : {}),
     };
 }
-/** The attributes that differ between `before` and `after`, masked and marked. */
+/** The attributes that differ between `before` and `after`, masked and marked (unbounded). */
 function attributeChanges(change) {
-    const replacePaths = (change.replace_paths ?? []).filter(Array.isArray);
-    const out = [];
+    const unbounded = {
+        valueChars: Infinity,
+        attributes: Infinity,
+        totalChars: Infinity,
+        resources: Infinity,
+    };
+    const collected = {
+        attributes: [],
+        omitted: 0,
+        limits: unbounded,
+        budget: { chars: Infinity },
+    };
+    collectAttributes(change, collected);
+    return collected.attributes;
+}
+function collectAttributes(change, collected) {
+    const replacePaths = (Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(Array.isArray);
+    collected.secrets = sensitiveStrings(change);
     walk([], {
         before: change.before ?? null,
         after: change.after ?? null,
         beforeSensitive: change.before_sensitive,
         afterSensitive: change.after_sensitive,
         afterUnknown: change.after_unknown,
-    }, replacePaths, out);
-    return out;
-}
-function resource_details_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The part of a value, mark or mask under one key or index. */
-function child(value, key) {
-    if (Array.isArray(value) && typeof key === 'number')
-        return value[key];
-    if (resource_details_isObject(value) && typeof key === 'string')
-        return value[key];
-    return undefined;
+    }, replacePaths, collected);
 }
 function resource_details_sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
@@ -92408,9 +92512,9 @@ function walk(path, sides, replacePaths, out) {
     const unknown = afterUnknown === true;
     const absent = (value) => value === undefined || value === null;
     // Objects (and lists) are compared key by key, also against nothing (a create, a delete).
-    const objects = (resource_details_isObject(before) || absent(before)) &&
-        (resource_details_isObject(after) || absent(after)) &&
-        (resource_details_isObject(before) || resource_details_isObject(after));
+    const objects = (value_text_isObject(before) || absent(before)) &&
+        (value_text_isObject(after) || absent(after)) &&
+        (value_text_isObject(before) || value_text_isObject(after));
     const arrays = (Array.isArray(before) || absent(before)) &&
         (Array.isArray(after) || absent(after)) &&
         (Array.isArray(before) || Array.isArray(after));
@@ -92420,7 +92524,7 @@ function walk(path, sides, replacePaths, out) {
         const keys = arrays
             ? Array.from({ length: Math.max(length(before), length(after)) }, (_, i) => i)
             : [
-                ...new Set([before, after, afterUnknown].flatMap((v) => (resource_details_isObject(v) ? Object.keys(v) : []))),
+                ...new Set([before, after, afterUnknown].flatMap((v) => (value_text_isObject(v) ? Object.keys(v) : []))),
             ].sort();
         for (const key of keys) {
             walk([...path, key], {
@@ -92439,20 +92543,41 @@ function walk(path, sides, replacePaths, out) {
     if (path.length === 0 && before === null && after === null && !unknown)
         return;
     const present = (value) => !absent(value);
-    const change = { path: formatPath(path) };
+    if (!present(before) && !present(after) && !unknown)
+        return;
+    if (out.attributes.length >= out.limits.attributes || out.budget.chars <= 0) {
+        out.omitted++;
+        return;
+    }
+    const change = { path: cutText(formatPath(path), out.limits.valueChars).text };
+    const text = (value) => {
+        if (sensitive)
+            return value_text_SENSITIVE;
+        // Cut before searching a long value for secrets (bounded work), with room for the longest.
+        const room = out.limits.valueChars + (out.secrets?.[0]?.length ?? 0);
+        const json = cutText(JSON.stringify(value) ?? 'null', room);
+        const hidden = hideSecrets(json.text, out.secrets);
+        // The whole value was a secret: shown as one, not as a string that says so.
+        if (hidden === JSON.stringify(value_text_SENSITIVE))
+            return value_text_SENSITIVE;
+        const cut = cutText(hidden, out.limits.valueChars);
+        if (json.cut || cut.cut)
+            change.cut = true;
+        return cut.text;
+    };
     if (present(before))
-        change.before = sensitive ? SENSITIVE : JSON.stringify(before);
+        change.before = text(before);
     if (unknown)
-        change.after = KNOWN_AFTER_APPLY;
+        change.after = resource_details_KNOWN_AFTER_APPLY;
     else if (present(after))
-        change.after = sensitive ? SENSITIVE : JSON.stringify(after);
+        change.after = text(after);
     if (sensitive)
         change.sensitive = true;
     if (replacePaths.some((p) => startsWith(path, p) || startsWith(p, path)))
         change.forcesReplacement = true;
-    if (change.before === undefined && change.after === undefined)
-        return;
-    out.push(change);
+    out.budget.chars -=
+        change.path.length + (change.before?.length ?? 0) + (change.after?.length ?? 0);
+    out.attributes.push(change);
 }
 function startsWith(path, prefix) {
     return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
@@ -92474,6 +92599,269 @@ function formatPath(path) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/plan-review/index.ts
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/policy/policy-process.ts
+/**
+ * Runs a policy command in a process group of its own, reading its output through pipes (so a
+ * command that floods its output is held back by the pipe and stopped, never filling a disk or
+ * the memory), with a time limit and cancellation that stop the whole group: SIGINT, SIGTERM after
+ * a grace, then SIGKILL. What the group leaves behind when the command exits is killed too.
+ */
+
+
+/** How long the pipes may stay open once the command exited (a child it left holds them). */
+const CLOSE_WAIT_MS = 1000;
+/** Runs `bash -c <command>`; rejects only when it cannot be started. */
+function policy_process_runPolicyProcess(command, options) {
+    return new Promise((resolve, reject) => {
+        const child = spawn('bash', ['-c', command], {
+            cwd: options.cwd,
+            env: options.env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stoppedBy;
+        let printed = 0;
+        const timers = [];
+        const signalGroup = (sig) => {
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, sig);
+            }
+            catch {
+                // The group is gone already.
+            }
+        };
+        const stop = (why) => {
+            if (stoppedBy)
+                return;
+            stoppedBy = why;
+            signalGroup('SIGINT');
+            timers.push(setTimeout(() => signalGroup('SIGTERM'), options.graceMs.interrupt));
+            timers.push(setTimeout(() => signalGroup('SIGKILL'), options.graceMs.interrupt + options.graceMs.terminate));
+        };
+        const onAbort = () => stop('abort');
+        if (options.signal?.aborted)
+            onAbort();
+        options.signal?.addEventListener('abort', onAbort);
+        timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
+        const follow = (stream) => {
+            const decoder = new StringDecoder('utf8');
+            let pending = '';
+            const emit = (text, last) => {
+                if (stoppedBy === 'output')
+                    return;
+                printed += text.length;
+                if (printed > options.maxOutput) {
+                    stop('output');
+                    return;
+                }
+                pending += text;
+                const lines = pending.split('\n');
+                pending = last ? '' : (lines.pop() ?? '');
+                for (const line of lines)
+                    options.onLine(line.replace(/\r$/, ''));
+            };
+            stream.on('data', (chunk) => emit(decoder.write(chunk), false));
+            stream.on('end', () => {
+                const rest = decoder.end() + pending;
+                pending = '';
+                if (rest !== '')
+                    emit(rest, true);
+            });
+        };
+        follow(child.stdout);
+        follow(child.stderr);
+        let exited;
+        const finish = () => {
+            timers.forEach(clearTimeout);
+            options.signal?.removeEventListener('abort', onAbort);
+            resolve({
+                code: exited?.code ?? null,
+                signal: exited?.signal ?? null,
+                ...(stoppedBy ? { stoppedBy } : {}),
+            });
+        };
+        child.on('error', (error) => {
+            timers.forEach(clearTimeout);
+            options.signal?.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+        child.on('exit', (code, signal) => {
+            exited = { code, signal };
+            // Nothing the command started may outlive it (a background job, a daemon in its group).
+            signalGroup('SIGKILL');
+            // Its pipes close once every holder is gone; one that left the group is not waited for.
+            const late = setTimeout(() => {
+                child.stdout.destroy();
+                child.stderr.destroy();
+                finish();
+            }, CLOSE_WAIT_MS);
+            child.on('close', () => {
+                clearTimeout(late);
+                finish();
+            });
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/policy/plan-policy-command.ts
+/**
+ * Runs the workflow author's policy command (POLICY_COMMAND) on one plan's JSON and says whether
+ * the plan passes. The command is trusted (the workflow author wrote it), the plan is not (plugin
+ * and pull-request authors shape it), so the command runs:
+ *
+ * - with `bash -c`, in a scratch folder of its own that holds the plan's JSON
+ *   (`terraform show -json`, sensitive values in clear text as conftest and checkov expect them)
+ *   and is deleted when the command ends: the JSON is never stored;
+ * - with a minimal environment: PATH, HOME, TMPDIR and the DEPLOY_ENGINE_* variables below, never
+ *   the job's AWS credentials, tokens or inputs;
+ * - in a process group of its own, stopped (SIGINT, SIGTERM, then SIGKILL to the whole group)
+ *   when it outlives its time limit, prints more than POLICY_OUTPUT_STOP or the job is cancelled
+ *   (see policy-process.ts);
+ * - with its stdout and stderr captured, masked (the job's secrets and the plan's sensitive values,
+ *   in their encoded forms too) and capped before anything shows them.
+ *
+ * Any exit but 0 refuses the plan: a non-zero code, a signal, the time limit, or a command that
+ * could not start.
+ */
+
+
+
+
+
+
+/** POLICY_TIMEOUT_SECONDS when not given. */
+const DEFAULT_POLICY_TIMEOUT_SECONDS = 300;
+/** How much of a policy command's output is kept (the first and last halves when longer). */
+const POLICY_OUTPUT_MAX = (/* unused pure expression or super */ null && (16 * 1024));
+/** A command that prints more than this (characters) is stopped and the plan refused. */
+const POLICY_OUTPUT_STOP = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
+/** The variables the command gets besides PATH, HOME and TMPDIR. */
+function policyVariables(plan, planFile, checkoutDir) {
+    return {
+        DEPLOY_ENGINE_PLAN_JSON: planFile,
+        DEPLOY_ENGINE_PLUGIN: plan.alias ?? '',
+        DEPLOY_ENGINE_PLAN_KIND: plan.kind,
+        DEPLOY_ENGINE_RUN_ID: plan.runId,
+        DEPLOY_ENGINE_WORKSPACE: plan.workspace,
+        DEPLOY_ENGINE_ENVIRONMENT: plan.environment,
+        DEPLOY_ENGINE_APP: plan.app,
+        DEPLOY_ENGINE_MODE: plan.mode,
+        DEPLOY_ENGINE_STAGE: plan.stage,
+        ...(checkoutDir ? { DEPLOY_ENGINE_CHECKOUT: checkoutDir } : {}),
+    };
+}
+/** Runs the policy command on `plan` (see the header); never throws for what the command does. */
+async function plan_policy_command_checkPlanPolicy(policy, plan, deps) {
+    const started = Date.now();
+    const commandSha256 = createHash('sha256').update(policy.command).digest('hex');
+    const mask = secretMasker([...deps.secrets, ...sensitiveValues(plan.json)]);
+    const maskLine = (line) => (deps.mask ? deps.mask(mask(line)) : mask(line));
+    const output = new CappedOutput(POLICY_OUTPUT_MAX);
+    await mkdir(deps.workDir, { recursive: true, mode: 0o700 });
+    const dir = await mkdtemp(join(deps.workDir, 'policy-'));
+    let outcome;
+    try {
+        const planFile = join(dir, 'plan.json');
+        await writeFile(planFile, plan.json, { mode: 0o600 });
+        const result = await runPolicyProcess(policy.command, {
+            cwd: dir,
+            env: {
+                PATH: process.env.PATH ?? '/usr/bin:/bin',
+                HOME: process.env.HOME ?? dir,
+                TMPDIR: dir,
+                ...policyVariables(plan, planFile, policy.checkoutDir),
+            },
+            onLine: (line) => {
+                const masked = maskLine(line);
+                output.add(masked);
+                deps.onLine?.(masked);
+            },
+            timeoutMs: policy.timeoutSeconds * 1000,
+            maxOutput: POLICY_OUTPUT_STOP,
+            graceMs: deps.graceMs ?? { interrupt: 1000, terminate: 2000 },
+            ...(deps.signal ? { signal: deps.signal } : {}),
+        });
+        outcome = plan_policy_command_describe(result, policy.timeoutSeconds);
+    }
+    catch (error) {
+        const reason = maskLine(error instanceof Error ? error.message : String(error));
+        outcome = { passed: false, outcome: `could not start (${reason})` };
+    }
+    finally {
+        // The plan's JSON holds sensitive values in clear text: nothing of it outlives the command.
+        await rm(dir, { recursive: true, force: true });
+    }
+    return {
+        ...outcome,
+        commandSha256,
+        output: output.text(),
+        durationMs: Date.now() - started,
+        checkedAt: new Date().toISOString(),
+    };
+}
+function plan_policy_command_describe(result, timeoutSeconds) {
+    if (result.stoppedBy === 'output')
+        return {
+            passed: false,
+            outcome: `printed more than ${POLICY_OUTPUT_STOP / 1024 / 1024} MiB and was stopped`,
+        };
+    if (result.stoppedBy === 'timeout')
+        return {
+            passed: false,
+            outcome: `did not finish within ${timeoutSeconds} s (POLICY_TIMEOUT_SECONDS) and was stopped`,
+        };
+    if (result.stoppedBy === 'abort')
+        return { passed: false, outcome: 'was stopped: the job was cancelled' };
+    if (result.signal)
+        return { passed: false, outcome: `was killed by ${result.signal}` };
+    if (result.code === 0)
+        return { passed: true, outcome: 'exited with code 0' };
+    const notFound = result.code === 127 ? ' (bash: command not found)' : '';
+    return { passed: false, outcome: `exited with code ${result.code ?? '?'}${notFound}` };
+}
+/** The first and last halves of a long output, with how much was cut between them. */
+class CappedOutput {
+    max;
+    head = '';
+    /** The last lines, at most max / 2 characters together (one longer line is cut). */
+    tail = [];
+    tailLength = 0;
+    cut = 0;
+    constructor(max) {
+        this.max = max;
+    }
+    add(line) {
+        const text = `${line}\n`;
+        if (this.tail.length === 0 && this.head.length + text.length <= this.max / 2) {
+            this.head += text;
+            return;
+        }
+        this.tail.push(text);
+        this.tailLength += text.length;
+        while (this.tailLength > this.max / 2 && this.tail.length > 1) {
+            const dropped = this.tail.shift() ?? '';
+            this.tailLength -= dropped.length;
+            this.cut += dropped.length;
+        }
+        if (this.tailLength > this.max / 2) {
+            const only = this.tail[0] ?? '';
+            const drop = only.length - this.max / 2;
+            this.tail[0] = only.slice(drop);
+            this.tailLength -= drop;
+            this.cut += drop;
+        }
+    }
+    text() {
+        const cut = this.cut > 0 ? `… ${this.cut} characters cut …\n` : '';
+        return `${this.head}${cut}${this.tail.join('')}`.replace(/\n$/, '');
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/policy/index.ts
 
 
 
@@ -92516,6 +92904,95 @@ async function recorded_iac_rollbackIac(deps, manifest, runId, alias) {
         throw new Error(`run ${runId} has no recorded IaC for ${alias}`);
     const stored = await requireJson(deps.iacStore, entry.key, `is missing: it is the IaC that run ${source.runId} deployed for ${alias} (version ${source.version}), so it cannot be redeployed.`, `${STORED_OBJECT_HINTS.restore} Or deploy that version again from its commit.`);
     return { snapshot: stored.value, object: { bucket: deps.iacStore.bucket, key: entry.key } };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/deployment/plan-policy.ts
+/**
+ * The policy checks of a job's plans (POLICY_COMMAND, see policy/): orchestrate-and-plan checks
+ * every plan it saves (a refused plan fails its PLAN task: the run is closed, never approvable),
+ * runtime-tasks every plan it makes itself (re-plans, plugins planned only after approval) and
+ * refuses to apply one whose saved record says the policy refused it. Each verdict is kept for the
+ * job summary and logged, masked.
+ */
+
+
+/** How much of the output a refusal's message repeats (the summary and the record have it all). */
+const MESSAGE_OUTPUT_MAX = 2000;
+class plan_policy_PlanPolicy {
+    options;
+    deps;
+    /** Every verdict of this job, in order. */
+    checks = [];
+    constructor(options, deps) {
+        this.options = options;
+        this.deps = deps;
+    }
+    /** Runs the policy on a plan's JSON (`terraform show -json`); logs and keeps the verdict. */
+    async check(json, plan) {
+        const { logger, manifest, stage } = this.deps;
+        const what = describePlan(plan);
+        const { target } = manifest;
+        const verdict = await checkPlanPolicy(this.options, {
+            json,
+            ...(plan.alias !== undefined ? { alias: plan.alias } : {}),
+            kind: plan.kind,
+            runId: this.deps.runId,
+            workspace: target.workspace,
+            environment: target.environment,
+            app: target.appName,
+            // Only unified mode's plans are of the whole project, without a plugin alias.
+            mode: plan.alias !== undefined ? 'classic' : 'unified',
+            stage,
+        }, {
+            workDir: this.deps.workDir,
+            secrets: this.deps.secrets(),
+            ...(this.deps.mask ? { mask: this.deps.mask } : {}),
+            ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+            onLine: (line) => logger.info(`policy | ${line}`),
+        });
+        this.checks.push({ ...plan, stage, verdict });
+        const line = `Policy check (POLICY_COMMAND, SHA-256 ${verdict.commandSha256.slice(0, 12)}) of the ${what}: the command ${verdict.outcome}, so the plan ${verdict.passed ? 'passes' : 'is REFUSED'}.`;
+        if (verdict.passed)
+            logger.info(line);
+        else
+            logger.error(line);
+        return verdict;
+    }
+    /** For a plan runtime-tasks made itself: checks it and throws when the policy refuses it. */
+    async enforce(json, plan) {
+        const verdict = await this.check(json, plan);
+        if (!verdict.passed)
+            throw policyRefusal(plan, verdict, this.deps.stage);
+    }
+}
+/** The error that fails a task whose plan the policy refused (USER_ERROR: nothing is applied). */
+function policyRefusal(plan, verdict, stage) {
+    const output = verdict.output
+        ? ` Its output${verdict.output.length > MESSAGE_OUTPUT_MAX ? ' (end)' : ''}:\n${verdict.output.slice(-MESSAGE_OUTPUT_MAX)}`
+        : ' It printed nothing.';
+    return new errors_ConfigurationError({
+        message: `The policy (POLICY_COMMAND) refused the ${describePlan(plan)}: the command ${verdict.outcome}.${output}`,
+        hint: stage === 'plan'
+            ? 'Nothing can be approved or applied from this plan (a run is closed; a preview keeps no plan). Change the plugin or its inputs (or the policy) and run the workflow again; the job summary shows the output under "Policy checks".'
+            : 'Nothing of this plan was applied. Change the plugin or its inputs (or the policy) and start a new run.',
+    });
+}
+/**
+ * Refuses a saved plan whose record says the policy refused it: such a run is closed when it is
+ * planned, so meeting one means the records were changed or written by something else.
+ */
+function plan_policy_refuseRefusedPlan(runId, record) {
+    if (record.policy === undefined || record.policy.passed === true)
+        return;
+    throw new errors_ConfigurationError({
+        message: `The saved ${describePlan(record)} of run ${runId} was refused by the policy (POLICY_COMMAND) when it was planned: the command ${record.policy.outcome}. A refused plan is never applied. Nothing was applied.`,
+        hint: 'Start a new run (re-run the workflow) with a plan the policy accepts, and check who can write to the IaC bucket.',
+    });
+}
+function describePlan(plan) {
+    if (plan.alias)
+        return `${plan.kind === 'destroy' ? 'destroy plan' : 'plan'} of ${plan.alias}`;
+    return `${plan.kind} plan`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/artifacts.ts
@@ -92562,6 +93039,11 @@ function artifacts_planTextFile(name) {
 
 
 
+
+/**
+ * Plans, stores the plan, its text and its record. With a policy, the record carries its verdict,
+ * and a refused plan throws (USER_ERROR) once recorded: the run is closed, never approvable.
+ */
 async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
     const result = await terraform.plan({
         out: options.file,
@@ -92570,7 +93052,15 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
     });
     const bytes = await (0,promises_.readFile)(options.file);
     const text = result.text;
-    const changes = readPlanChanges(await terraform.show(options.file, { json: true }));
+    const json = await terraform.show(options.file, { json: true });
+    const changes = readPlanChanges(json);
+    const details = readResourceDetails(json);
+    const plan = {
+        name: options.name,
+        kind: options.kind,
+        ...(options.alias !== undefined ? { alias: options.alias } : {}),
+    };
+    const policy = await options.policy?.check(json, plan);
     const fileKey = await runs.putFile(runId, artifacts_planFile(options.name), bytes, 'application/zip');
     const textKey = await runs.putFile(runId, artifacts_planTextFile(options.name), Buffer.from(text), 'text/plain; charset=utf-8');
     const record = {
@@ -92586,26 +93076,36 @@ async function saved_plans_savePlan(runs, runId, terraform, logger, options) {
         textKey,
         sha256: saved_plans_sha256(bytes),
         changes,
+        details,
         counts: countChanges(changes),
         hasChanges: result.hasChanges,
+        ...(policy !== undefined ? { policy } : {}),
         plannedAt: new Date().toISOString(),
     };
     await runs.putArtifact(runId, artifacts_planArtifact(options.name), record);
     const c = record.counts;
     logger.info(`Saved the ${options.alias ? `plan of ${options.alias}` : `${options.kind} plan`} (SHA-256 ${record.sha256.slice(0, 12)}): ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy, ${c.replace} to replace.`);
+    if (policy && !policy.passed)
+        throw policyRefusal(plan, policy, 'plan');
     return record;
 }
+/** The saved plan `name` of the run, to apply: refused when the policy refused it. */
 async function loadPlanRecord(runs, runId, name) {
-    return runs.getArtifact(runId, artifacts_planArtifact(name));
+    const record = await runs.getArtifact(runId, artifacts_planArtifact(name));
+    if (record)
+        plan_policy_refuseRefusedPlan(runId, record);
+    return record;
 }
 /**
  * Plans the reviewed destroy again (same targets) into `file`, when the state it was made against
- * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources.
- * Returns how many resources it destroys; the caller applies `file`.
+ * has moved; refused, listing the differences, unless it destroys exactly the reviewed resources,
+ * and, with a policy, unless the policy accepts it. Returns how many resources it destroys; the
+ * caller applies `file`.
  */
-async function replanReviewedDestroy(terraform, record, file, refusal) {
+async function replanReviewedDestroy(terraform, record, file, refusal, policy) {
     await terraform.plan({ out: file, destroy: true, targets: record.targets });
-    const now = destroyedAddresses(readPlanChanges(await terraform.show(file, { json: true })));
+    const json = await terraform.show(file, { json: true });
+    const now = destroyedAddresses(readPlanChanges(json));
     const differences = compareDestroys(destroyedAddresses(record.changes), now);
     if (differences.length > 0) {
         throw new errors_ConfigurationError([
@@ -92613,6 +93113,11 @@ async function replanReviewedDestroy(terraform, record, file, refusal) {
             { message: refusal.nothing, hint: refusal.hint },
         ], refusal.title);
     }
+    await policy?.enforce(json, {
+        name: record.name,
+        kind: 'destroy',
+        ...(record.alias !== undefined ? { alias: record.alias } : {}),
+    });
     return now.length;
 }
 /** The saved plan's bytes, refused when they are not the bytes that were reviewed. */
@@ -92665,6 +93170,7 @@ function saved_plans_sha256(bytes) {
  * never a folder another job left), its init once per job, its saved plans, and the stored modules
  * it is rendered from.
  */
+
 
 
 
@@ -92726,8 +93232,8 @@ class unified_project_UnifiedProject {
     async snapshot() {
         return this.deps.runs.requireArtifact(this.runId, UNIFIED_PROJECT_ARTIFACT, 'is missing: UNIFIED_IAC did not store the unified project.');
     }
-    /** Saves the `kind` plan of the project, made against `state`. */
-    async savePlan(terraform, kind, targets, state, lockFile) {
+    /** Saves the `kind` plan of the project, made against `state` (checked by `policy`, if any). */
+    async savePlan(terraform, kind, targets, state, lockFile, policy) {
         return savePlan(this.deps.runs, this.runId, terraform, this.deps.logger, {
             name: kind,
             kind,
@@ -92735,11 +93241,14 @@ class unified_project_UnifiedProject {
             targets,
             state,
             ...(lockFile !== undefined ? { lockFile } : {}),
+            ...(policy ? { policy } : {}),
         });
     }
-    /** The saved `kind` plan, which the run's PLAN task made. */
+    /** The saved `kind` plan, which the run's PLAN task made, to apply: refused when the policy refused it. */
     async planRecord(kind) {
-        return this.deps.runs.requireArtifact(this.runId, planArtifact(kind), `is missing: the PLAN task did not save the ${kind} plan.`);
+        const record = await this.deps.runs.requireArtifact(this.runId, planArtifact(kind), `is missing: the PLAN task did not save the ${kind} plan.`);
+        refuseRefusedPlan(this.runId, record);
+        return record;
     }
     /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
     async lastModule(alias) {
@@ -94179,6 +94688,7 @@ async function preview_store_storePreview(iacStore, scratch, record, plans) {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/task-handlers/task-handler.ts
 /** The infra plugin `alias` of the run's manifest. */
 function infraPlugin(context, alias) {
@@ -94252,6 +94762,7 @@ async function planDestroy(context, alias, dir) {
         targets: [],
         state: (await terraform.stateVersion()) ?? null,
         ...(lockFile !== undefined ? { lockFile } : {}),
+        ...(context.policy ? { policy: context.policy } : {}),
     });
     return { plans: [record] };
 }
@@ -94292,6 +94803,7 @@ async function planPlugin(context, plugin) {
         ...(lockFile !== undefined ? { lockFile } : {}),
         iacDigest: project.digest,
         connections,
+        ...(context.policy ? { policy: context.policy } : {}),
     });
     return { plans: [record] };
 }
@@ -94356,8 +94868,19 @@ async function applyPlugin(context, plugin, dir) {
     await terraform.init(context.terraform.stateBackend(plugin.alias), {
         lockFile: record?.lockFile,
     });
+    const plan = {
+        name: classicPlanName(plugin.alias),
+        alias: plugin.alias,
+        kind: 'deploy',
+    };
     if (!record) {
-        return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+        if (!context.policy)
+            return { terraform, changes: await terraform.apply(), use: { kind: 'none' } };
+        // Planned only now (after its producers): with a policy, plan, check, then apply that plan.
+        const file = (0,external_node_path_.join)(dir, 'plan.tfplan');
+        await terraform.plan({ out: file });
+        await context.policy.enforce(await terraform.show(file, { json: true }), plan);
+        return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
     }
     refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
     if (context.ledger.digest(plugin.alias) === record.iacDigest) {
@@ -94372,7 +94895,8 @@ async function applyPlugin(context, plugin, dir) {
         : 'its rendered IaC changed since review';
     const file = (0,external_node_path_.join)(dir, 'replanned.tfplan');
     await terraform.plan({ out: file });
-    const differences = compareActions(record.changes, readPlanChanges(await terraform.show(file, { json: true })));
+    const json = await terraform.show(file, { json: true });
+    const differences = compareActions(record.changes, readPlanChanges(json));
     if (differences.length > 0) {
         throw new errors_ConfigurationError([
             ...differences.map((message) => ({ message })),
@@ -94382,6 +94906,7 @@ async function applyPlugin(context, plugin, dir) {
             },
         ], `${plugin.alias} was planned again because ${why}, and the new plan does not do what the reviewed one did`);
     }
+    await context.policy?.enforce(json, plan);
     logger.warning(`Re-planned ${plugin.alias}: ${why}. The new plan makes the same resource changes as the reviewed one, so it is applied.`);
     return {
         terraform,
@@ -94456,8 +94981,19 @@ async function destroyPlugin(context, alias, dir) {
     const record = await loadPlanRecord(runs, runId, classicPlanName(alias));
     const terraform = context.terraform.project(dir, alias);
     await terraform.init(context.terraform.stateBackend(alias), { lockFile: record?.lockFile });
-    if (!record)
-        return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+    if (!record) {
+        if (!context.policy)
+            return { changes: await terraform.apply({ destroy: true }), use: { kind: 'none' } };
+        // With a policy, no plan is applied unchecked: plan, check, then apply that plan.
+        const file = (0,external_node_path_.join)(dir, 'destroy.tfplan');
+        await terraform.plan({ out: file, destroy: true });
+        await context.policy.enforce(await terraform.show(file, { json: true }), {
+            name: classicPlanName(alias),
+            alias,
+            kind: 'destroy',
+        });
+        return { changes: await terraform.applyPlan(file), use: { kind: 'none' } };
+    }
     const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
     if (!moved) {
         const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
@@ -94470,7 +95006,7 @@ async function destroyPlugin(context, alias, dir) {
         title: `${alias}'s state changed since review (${moved}), and the destroy planned now is not the reviewed one`,
         nothing: `Nothing of ${alias} was destroyed.`,
         hint: 'Start a new run (re-run the workflow) to review a new destroy plan.',
-    });
+    }, context.policy);
     logger.warning(`Planned the destroy of ${alias} again (${moved}): it destroys the same ${count} resource(s) as the reviewed plan, so it is applied.`);
     return {
         changes: await terraform.applyPlan(file),
@@ -94569,7 +95105,7 @@ const unifiedDestroy = {
     planApplied: () => 'a new plan equal to the reviewed one',
     waits: afterPreviousRunTask,
     async execute(context) {
-        const { unified, manifest, logger } = context;
+        const { unified, manifest, logger, policy } = context;
         const record = await unified.planRecord('destroy');
         const terraform = await unified.init(record.lockFile);
         const file = (0,external_node_path_.join)(unified.dir, 'destroy-now.tfplan');
@@ -94577,7 +95113,7 @@ const unifiedDestroy = {
             title: 'The destroy planned now is not the one that was reviewed',
             nothing: 'Nothing was destroyed.',
             hint: 'Re-run the workflow to review a new destroy plan.',
-        });
+        }, policy);
         logger.info(`The destroy planned now matches the reviewed one (${count} resource(s)).`);
         const changes = await terraform.applyPlan(file);
         for (const removed of manifest.destroy)
@@ -94671,7 +95207,7 @@ const unifiedPlan = {
     listed: { stage: 1, for: 'run' },
     label: 'PLAN',
     waits: afterPreviousRunTask,
-    async execute({ unified }) {
+    async execute({ unified, policy }) {
         const terraform = await unified.init();
         const state = (await terraform.stateVersion()) ?? null;
         const lockFile = await terraform.lockFile();
@@ -94681,11 +95217,11 @@ const unifiedPlan = {
         if (kept.length > 0) {
             // Targets only exclude something when modules are being removed.
             const targets = removed.length > 0 ? kept.map((a) => `module.${a}`) : [];
-            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile));
+            plans.push(await unified.savePlan(terraform, 'deploy', targets, state, lockFile, policy));
         }
         if (removed.length > 0) {
             const targets = removed.map((a) => `module.${a}`);
-            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile));
+            plans.push(await unified.savePlan(terraform, 'destroy', targets, state, lockFile, policy));
         }
         return { plans };
     },
@@ -96035,12 +96571,26 @@ class terraform_projects_TerraformProjects {
 
 
 
+
 /** @param deps the stores, with the logger every task's lines go through */
 function job_context_jobContext(deps, options, run, manifest, warnings) {
     const masker = new SecretMasker(deps.logger);
     const places = new DiagnosticPlaces(deps.runs, run.runId, manifest, options);
     const ledger = new DeployedIacLedger((alias) => deps.runs.artifactKey(run.runId, iacArtifact(alias)));
     const terraform = new TerraformProjects(deps, run, manifest, options, places, masker);
+    const policy = options.policy
+        ? new PlanPolicy(options.policy, {
+            logger: deps.logger,
+            workDir: options.workDir,
+            runId: run.runId,
+            manifest,
+            // The job that leaves the run open is orchestrate-and-plan's, before approval.
+            stage: options.leaveOpen ? 'plan' : 'apply',
+            secrets: () => [...(options.terraform.secrets ?? []), ...masker.secrets],
+            ...(options.maskLog ? { mask: options.maskLog } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+        })
+        : undefined;
     const context = {
         run,
         manifest,
@@ -96053,8 +96603,9 @@ function job_context_jobContext(deps, options, run, manifest, warnings) {
         iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
         ledger,
         unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
+        ...(policy ? { policy } : {}),
     };
-    return { context, prepare: () => terraform.prepare(), ledger };
+    return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
@@ -96087,6 +96638,8 @@ async function task_loop_executeTasks(deps, options, job) {
     });
     const taskDeps = { ...deps, logger: stored.logger };
     const built = jobContext(taskDeps, options, run, manifest, job.templateWarnings);
+    // The policy's verdicts, for the summary: on success and on failure alike.
+    const policyChecks = built.policy ? { policyChecks: built.policy.checks } : {};
     try {
         await built.prepare();
     }
@@ -96163,22 +96716,34 @@ async function task_loop_executeTasks(deps, options, job) {
             reports,
             graph,
             error: failure.error,
+            ...policyChecks,
         };
     }
     const current = (await deps.runs.getRun(run.runId)) ?? run;
     if (options.leaveOpen)
-        return { run: current, reports, graph };
+        return { run: current, reports, graph, ...policyChecks };
     try {
         // Only a run whose every task succeeded (now or in an earlier attempt) deployed what it planned.
         const incomplete = incompleteRun(current);
         if (incomplete)
             throw incomplete;
         await recordRunOutcome(deps, run, manifest, table.mode(run.tasks), (alias) => built.ledger.deployedOf(alias), options.terraformVersion);
-        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), reports, graph };
+        return {
+            run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'),
+            reports,
+            graph,
+            ...policyChecks,
+        };
     }
     catch (error) {
         await closeAfterFailure(deps, run.runId, error);
-        return { run: (await deps.runs.getRun(run.runId)) ?? current, reports, graph, error };
+        return {
+            run: (await deps.runs.getRun(run.runId)) ?? current,
+            reports,
+            graph,
+            error,
+            ...policyChecks,
+        };
     }
 }
 /** Per plugin alias (kept or removed), the aliases it requires a connection from. */
@@ -96560,6 +97125,7 @@ async function planRun(deps, options) {
         unplanned: [],
         applyTasks: [],
         templateWarnings: [...(opened.templateWarnings ?? [])],
+        policyChecks: [],
         ...(opened.run ? { run: opened.run } : {}),
     };
     let current = opened.run;
@@ -96580,6 +97146,7 @@ async function planRun(deps, options) {
         result.unplanned = executed.reports.flatMap((r) => (r.unplanned ? [r.unplanned] : []));
         if (executed.error !== undefined)
             result.failure = executed.error;
+        result.policyChecks = executed.policyChecks ?? [];
         result.templateWarnings = mergeReferences(result.templateWarnings, executed.templateWarnings ?? []);
     }
     const fate = plannedFate({
@@ -96742,8 +97309,7 @@ async function previewRun(deps, options) {
                         result.predicted.push({ alias, interfaces: used });
                 }
             }
-            // TODO(lead): fill `details: readResourceDetails(showJson, 'resource_changes')` in each
-            // preview PlanRecord once PlanRecord has the field (another helper adds it).
+            // The PLAN handler's savePlan filled each record's attribute-level `details` already.
             result.plans = await storePreview(deps.iacStore, scratch, {
                 previewId,
                 target: manifest.target,
@@ -96759,6 +97325,8 @@ async function previewRun(deps, options) {
             result.plans = [];
         }
         finally {
+            if (job.policy)
+                result.policyChecks = job.policy.checks;
             result.templateWarnings = mergeReferences(result.templateWarnings, warnings.references);
             // Rendered IaC and plans may hold secret values: nothing of them is left on the runner.
             await rm(execute.workDir, { recursive: true, force: true }).catch(() => undefined);
@@ -96861,6 +97429,7 @@ async function afterMerge(plugin, manifest, context) {
  * `@actions/*`; it takes a {@link Logger} and an AbortSignal so the same code runs in jest, in the
  * CLI and in the actions.
  */
+
 
 
 
@@ -97164,6 +97733,23 @@ function readTerraformVersion(inputs, name) {
             throw new Error(`${raw} is older than ${MINIMUM_TERRAFORM_VERSION}: this engine keeps Terraform's state locks in S3 (use_lockfile), which older releases do not support.`);
         return raw;
     });
+}
+/**
+ * POLICY_COMMAND and POLICY_TIMEOUT_SECONDS (both job actions): the command every plan is checked
+ * by (see core's policy/); undefined when none is given. `checkoutDir` is given to the command as
+ * DEPLOY_ENGINE_CHECKOUT.
+ */
+function readPolicy(inputs, checkoutDir) {
+    const timeoutSeconds = inputs.integer('POLICY_TIMEOUT_SECONDS', DEFAULT_POLICY_TIMEOUT_SECONDS, {
+        min: 1,
+        max: 3600,
+    });
+    const command = inputs.structured('POLICY_COMMAND', '', (raw) => {
+        if (raw.includes('\0'))
+            throw new Error('contains a NUL character, which no command line can.');
+        return raw;
+    });
+    return command ? { command, timeoutSeconds, checkoutDir } : undefined;
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/checkout-paths.ts
@@ -101848,7 +102434,228 @@ function review(item) {
     ];
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/plan-html.ts
+/**
+ * Resource changes as reviewers read them on GitHub (job summary, pull-request comment): one
+ * collapsible section per plugin, destroys and replacements first and open, each resource with
+ * the attributes that change (before → after, sensitive values masked, long values cut), what
+ * forces a replacement, and moves, imports and forgets. Plans, previews and drift checks render
+ * through here.
+ *
+ * GitHub refuses a summary over 1 MiB and a comment over 65,536 characters, so the output never
+ * exceeds its budget. It degrades in steps, each said in a note with where the full text is:
+ * shorter values, then fewer attributes per resource, then resources without attributes, then
+ * resources counted instead of listed.
+ *
+ * Every value comes from plugins or pull requests and is hostile: all of it is escaped
+ * (escapeHtml, which also masks the step's secrets) and shown inside <code>, where GitHub links
+ * no @mention, #reference or URL.
+ */
+
+
+const MARK = {
+    delete: '🟥 destroy',
+    replace: '🟧 replace',
+    update: '🟨 change',
+    create: '🟩 add',
+    read: '🟦 read',
+    forget: '⬜ forget',
+    'no-op': '⬜ no change',
+};
+const ORDER = (/* unused pure expression or super */ null && (['delete', 'replace', 'update', 'create', 'read', 'forget', 'no-op']));
+const REASONS = {
+    replace_because_cannot_update: 'an attribute that cannot be updated in place changes',
+    replace_because_tainted: 'the resource is tainted',
+    replace_by_request: 'replacement requested (-replace)',
+    replace_by_triggers: 'replace_triggered_by',
+    delete_because_no_resource_config: 'no longer in the configuration',
+    delete_because_no_module: 'its module is no longer in the configuration',
+    delete_because_count_index: 'its count index is gone',
+    delete_because_each_key: 'its for_each key is gone',
+    delete_because_wrong_repetition: 'count / for_each changed',
+};
+const LEVELS = [
+    { valueChars: 500, attributes: Infinity },
+    { valueChars: 80, attributes: Infinity, note: 'values are cut to 80 characters' },
+    { valueChars: 80, attributes: 5, note: 'at most 5 attributes are shown per resource' },
+    { valueChars: 0, attributes: 0, note: 'attribute changes are left out' },
+];
+/** Text from a plan, inert in GitHub's Markdown and HTML (a table pipe, an @mention included). */
+function planText(text) {
+    return escapeHtml(text).replace(/@/g, '&#64;').replace(/\|/g, '&#124;');
+}
+const isDanger = (action) => action === 'delete' || action === 'replace';
+function sortedResources(section) {
+    const undetailed = (section.undetailed ?? []).map((r) => ({ ...r, alias: '', attributes: [] }));
+    return [...section.details, ...undetailed].sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.address.localeCompare(b.address));
+}
+function value(text, max) {
+    if (text === undefined)
+        return { html: '<em>(none)</em>', cut: false };
+    if (text === SENSITIVE || text === KNOWN_AFTER_APPLY)
+        return { html: `<em>${planText(text)}</em>`, cut: false };
+    if (text.length <= max)
+        return { html: `<code>${planText(text)}</code>`, cut: false };
+    return { html: `<code>${planText(sliceText(text, max - 1))}…</code>`, cut: true };
+}
+function attributeHtml(a, level) {
+    const before = value(a.before, level.valueChars);
+    const after = value(a.after, level.valueChars);
+    const cut = Boolean(a.cut) || before.cut || after.cut;
+    const change = a.before === undefined
+        ? after.html
+        : a.after === undefined
+            ? `${before.html} → <em>(removed)</em>`
+            : `${before.html} → ${after.html}`;
+    return {
+        html: `<code>${planText(a.path)}</code>: ${change}${cut ? ' ✂️' : ''}${a.forcesReplacement ? ' <strong>(forces replacement)</strong>' : ''}`,
+        cut,
+    };
+}
+/** What the resource cell says besides the address: replacement, move, import, forget. */
+function resourceNotes(r) {
+    const notes = [];
+    if (r.action === 'replace') {
+        const forcing = r.attributes.filter((a) => a.forcesReplacement).map((a) => a.path);
+        const why = r.reason ? (REASONS[r.reason] ?? r.reason) : undefined;
+        notes.push([
+            forcing.length > 0
+                ? `forced by ${forcing.map((p) => `<code>${planText(p)}</code>`).join(', ')}`
+                : '',
+            why ? planText(why) : '',
+            r.replaceOrder ? planText(r.replaceOrder.replace(/-/g, ' ')) : '',
+        ]
+            .filter(Boolean)
+            .join('; '));
+    }
+    else if (r.reason && r.action === 'delete')
+        notes.push(planText(REASONS[r.reason] ?? r.reason));
+    if (r.movedFrom)
+        notes.push(`moved from <code>${planText(r.movedFrom)}</code>`);
+    if (r.importing)
+        notes.push(`imported${r.importing.id ? ` (id <code>${planText(r.importing.id)}</code>)` : ''}`);
+    if (r.action === 'forget')
+        notes.push('removed from the state, not destroyed');
+    return notes.filter(Boolean);
+}
+function resourceRow(r, level) {
+    const notes = resourceNotes(r).map((n) => `<br>${n}`);
+    let cut = false;
+    const attributes = [];
+    if (level.attributes > 0) {
+        // What forces a replacement is shown first, so it survives the cut.
+        const ordered = [...r.attributes].sort((a, b) => Number(Boolean(b.forcesReplacement)) - Number(Boolean(a.forcesReplacement)));
+        for (const a of ordered.slice(0, level.attributes)) {
+            const rendered = attributeHtml(a, level);
+            cut ||= rendered.cut;
+            attributes.push(rendered.html);
+        }
+    }
+    const more = (r.omittedAttributes ?? 0) + Math.max(0, r.attributes.length - attributes.length);
+    if (more > 0 && level.attributes > 0)
+        attributes.push(`<em>… ${more} more attribute(s)</em>`);
+    const danger = isDanger(r.action);
+    const mark = danger ? `<strong>${MARK[r.action]}</strong>` : MARK[r.action];
+    const cell = level.attributes > 0 ? `<td>${attributes.join('<br>')}</td>` : '';
+    return {
+        html: `<tr><td>${mark}</td><td><code>${planText(r.address)}</code>${notes.join('')}</td>${cell}</tr>\n`,
+        cut,
+    };
+}
+/** A section's HTML, its rows cut off once `rowBudget` is spent (the rest counted). */
+function sectionHtml(section, level, rowBudget = Infinity) {
+    const resources = sortedResources(section);
+    const danger = resources.some((r) => isDanger(r.action));
+    const where = `<p>Full plan text: <code>${planText(section.textLocation)}</code></p>\n`;
+    const head = `<details${danger ? ' open' : ''}><summary>${danger ? '⚠️ ' : ''}${section.titleHtml}</summary>\n${section.noteHtml ?? ''}${where}`;
+    if (resources.length === 0)
+        return { html: `${head}<p>No changes.</p>\n</details>\n`, cut: false, unlisted: 0 };
+    const header = `<table><tr><th>Action</th><th>Resource</th>${level.attributes > 0 ? '<th>Changes</th>' : ''}</tr>\n`;
+    let rows = '';
+    let cut = false;
+    let listed = 0;
+    for (const r of resources) {
+        const row = resourceRow(r, level);
+        if (rows.length + row.html.length > rowBudget)
+            break;
+        rows += row.html;
+        cut ||= row.cut;
+        listed++;
+    }
+    const unlisted = resources.length - listed;
+    const more = unlisted > 0 ? `<p>… ${unlisted} more resource change(s), not listed.</p>\n` : '';
+    return { html: `${head}${header}${rows}</table>\n${more}</details>\n`, cut, unlisted };
+}
+/**
+ * The sections as HTML of at most `options.budget` characters: everything when it fits, else less
+ * (see the file comment), always saying what was left out and where the full plan text is.
+ */
+function renderPlanSections(sections, options) {
+    // Sections that destroy or replace come first; the others keep their order.
+    const danger = (s) => s.details.some((r) => isDanger(r.action)) ||
+        (s.undetailed ?? []).some((r) => isDanger(r.action));
+    const ordered = [...sections.filter((s) => danger(s)), ...sections.filter((s) => !danger(s))];
+    const cutNote = '<p>✂️ Value cut: read the full plan text (linked in its section).</p>\n';
+    const leftOut = (what) => `<p>⚠️ ${planText(options.limitName)}: ${what}. The full plan text of each section is linked in it.</p>\n`;
+    for (const level of LEVELS) {
+        const rendered = ordered.map((s) => sectionHtml(s, level));
+        const cut = rendered.some((r) => r.cut);
+        const html = (level.note ? leftOut(level.note) : '') +
+            rendered.map((r) => r.html).join('') +
+            (cut ? cutNote : '');
+        if (html.length <= options.budget)
+            return html;
+    }
+    // Even names only is too long: list rows while the budget lasts, count the rest.
+    const names = LEVELS[LEVELS.length - 1];
+    const fixed = ordered.map((s) => sectionHtml(s, names, 0).html.length);
+    const note = leftOut('attribute changes are left out and not every resource is listed');
+    const reserve = note.length + 200;
+    let left = options.budget - reserve - fixed.reduce((sum, n) => sum + n, 0);
+    let unlisted = 0;
+    const parts = [];
+    for (const section of ordered) {
+        const rendered = sectionHtml(section, names, Math.max(0, left));
+        left -= rendered.html.length - (fixed[parts.length] ?? 0);
+        unlisted += rendered.unlisted;
+        parts.push(rendered.html);
+    }
+    const html = `${note}${parts.join('')}<p>⚠️ ${unlisted} resource change(s) are not listed.</p>\n`;
+    // Too many sections to list even their headings: say so within the budget.
+    if (html.length <= options.budget)
+        return html;
+    return leftOut(`${ordered.length} plan section(s) are too many to list; read the full plan texts in S3`).slice(0, options.budget);
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/policy-summary.ts
+
+/** The section as HTML ('' without checks), at most about `budget` characters. */
+function renderPolicyChecks(checks, budget = 256 * 1024) {
+    if (checks.length === 0)
+        return '';
+    const refused = checks.filter((c) => !c.verdict.passed).length;
+    const rows = [];
+    let used = 0;
+    for (const check of checks) {
+        const { verdict } = check;
+        const plan = `${check.alias ? `<code>${escapeHtml(check.alias)}</code>` : 'whole project'} (${check.kind}${check.stage === 'apply' ? ', planned by runtime-tasks' : ''})`;
+        const mark = verdict.passed ? '✅ passed' : '❌ <strong>refused</strong>';
+        const full = verdict.output
+            ? `<details><summary>output</summary><pre>${escapeHtml(verdict.output)}</pre></details>`
+            : '(no output)';
+        const output = used + full.length <= budget
+            ? full
+            : '(output left out: the summary is at its size limit; it is in the job log and in the plan record)';
+        used += output.length;
+        rows.push(`<tr><td>${plan}</td><td>${mark}: the command ${escapeHtml(verdict.outcome)}</td><td>${output}</td></tr>`);
+    }
+    const head = `<h3>Policy checks</h3>\n<p>${checks.length} plan(s) checked by <code>POLICY_COMMAND</code> (SHA-256 <code>${checks[0]?.verdict.commandSha256.slice(0, 12) ?? ''}</code>): ${refused > 0 ? `<strong>${refused} refused</strong>; a refused plan is never applied` : 'all passed'}.</p>\n`;
+    return `${head}<table><tr><th>Plan</th><th>Verdict</th><th>Output</th></tr>\n${rows.join('\n')}\n</table>\n`;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
+
 
 
 
@@ -101910,6 +102717,9 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
         templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
         githubToken: p.secret('GITHUB_TOKEN'),
     };
+    const policy = readPolicy(p, inputs.pathToMount);
+    if (policy)
+        inputs.policy = policy;
     if (outputFile &&
         basePathOutput &&
         outputFile !== basePathOutput &&

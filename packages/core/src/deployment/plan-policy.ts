@@ -108,7 +108,7 @@ export function policyRefusal(
     message: `The policy (POLICY_COMMAND) refused the ${describePlan(plan)}: the command ${verdict.outcome}.${output}`,
     hint:
       stage === 'plan'
-        ? 'The run is closed and cannot be approved. Change the plugin or its inputs (or the policy) and run the workflow again; the job summary shows the output under "Policy checks".'
+        ? 'Nothing can be approved or applied from this plan (a run is closed; a preview keeps no plan). Change the plugin or its inputs (or the policy) and run the workflow again; the job summary shows the output under "Policy checks".'
         : 'Nothing of this plan was applied. Change the plugin or its inputs (or the policy) and start a new run.',
   });
 }
