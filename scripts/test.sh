@@ -11,8 +11,13 @@ echo "== install (npm ci)"
 install_started=$(date +%s)
 # The registry sometimes drops a connection (ECONNRESET); a network error is retried, twice at
 # most, and said so. Any other failure (a lockfile out of date, a failed install script) is final.
+# --prefer-offline: packages already in npm's cache are taken from it without asking the registry
+# whether they changed (the lockfile pins each one by its integrity hash, which npm checks), so a
+# warm cache means no registry request at all; what is missing is still downloaded.
 for attempt in 1 2 3; do
-  if npm ci --no-audit --no-fund --loglevel=error 2>&1 | tee .tmp/npm-ci.log; then break; fi
+  if npm ci --prefer-offline --no-audit --no-fund --loglevel=error 2>&1 | tee .tmp/npm-ci.log; then
+    break
+  fi
   if [ "$attempt" = 3 ] ||
     ! grep -Eq 'ECONNRESET|ETIMEDOUT|EAI_AGAIN|ECONNREFUSED|ENOTFOUND|EPIPE|socket hang up|network' .tmp/npm-ci.log; then
     echo "error: npm ci failed (attempt $attempt, see above)." >&2
