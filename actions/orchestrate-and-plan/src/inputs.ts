@@ -87,6 +87,10 @@ export interface OrchestrateInputs {
   githubToken: string;
   /** RUN_LEASE_SECONDS: outside GitHub Actions, how long a run waiting for its tasks keeps the lock. */
   runLeaseSeconds: number;
+  /** DRIFT_CHECK: check the last deployment for drift instead of planning a run (see drift.ts). */
+  driftCheck: boolean;
+  /** FAIL_ON_DRIFT: with DRIFT_CHECK, the step fails when something drifted. */
+  failOnDrift: boolean;
 }
 
 /** The inputs of the credentials Terraform plans with before approval. */
@@ -192,6 +196,8 @@ export function parseOrchestrateInputs(
     prComment: p.boolean('PR_COMMENT', false),
     githubToken: p.secret('GITHUB_TOKEN'),
     runLeaseSeconds: p.integer('RUN_LEASE_SECONDS', 21600, { min: 1, max: 30 * 24 * 3600 }),
+    driftCheck: p.boolean('DRIFT_CHECK', false),
+    failOnDrift: p.boolean('FAIL_ON_DRIFT', false),
   };
   const rollbackTo = p.optionalName(
     'ROLLBACK_TO',
@@ -207,6 +213,15 @@ export function parseOrchestrateInputs(
       'Set only one of them.',
     );
   }
+  if (inputs.driftCheck && (destroy || rollbackTo)) {
+    p.fail(
+      'DRIFT_CHECK',
+      `is true, but ${destroy ? 'DESTROY' : 'ROLLBACK_TO'} is also set; a drift check only reads, it opens no run.`,
+      'Check for drift in a workflow of its own (see examples/workflows/drift-check.yml).',
+    );
+  }
+  if (inputs.failOnDrift && !inputs.driftCheck)
+    p.warn('FAIL_ON_DRIFT is true but DRIFT_CHECK is not: it has no effect on a deployment plan.');
   inputs.operation = destroy
     ? { type: 'DESTROY' }
     : rollbackTo

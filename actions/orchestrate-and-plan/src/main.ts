@@ -18,6 +18,7 @@ import { parseOrchestrateInputs, PLAN_CREDENTIALS } from './inputs';
 import { orchestrateOutputs } from './plan-outputs';
 import { planRunOptions } from './plan-options';
 import { commentOnPullRequest } from './pr-comment';
+import { runDriftCheck } from './drift';
 import { writeOrchestrateSummary, type OrchestrateSummary } from './summary';
 
 /** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
@@ -39,6 +40,7 @@ export async function run(): Promise<void> {
     );
     const iacStore = new S3ObjectStore(session.s3, inputs.iacBucket.name);
     const deps = openBucketStores(iacStore, actionsLogger, inputs.iacBucket.region);
+    if (inputs.driftCheck) return runDriftCheck(inputs, session, deps, signal);
     const runRef = (r: RunRecord) => deps.runs.runRef(r.runId);
     const result = await planRun(deps, await planRunOptions(inputs, session, runRef, signal));
     const { run: current, open } = result;

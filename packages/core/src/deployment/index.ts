@@ -14,3 +14,4 @@ export * from './interface-ownership';
 export * from './publish-connections';
 export { ForeignRunError } from './run-claim';
 export * from './run-audit';
+export * from './drift-report';

@@ -3,3 +3,4 @@ export * from './execute-run-tasks';
 export * from './open-run';
 export * from './plan-run';
 export * from './apply-run';
+export * from './drift-check';
