@@ -94,7 +94,7 @@ it('an application never deployed: a notice, drifted=false, success, nothing wri
 });
 
 it('a run open on the target is named; the plugin a task of it is changing is skipped, the other checked, neither blocked', async () => {
-  const open = await flow.orchestrate('drift-app', { VERSION: 'v2' });
+  const open = await flow.orchestrate('drift-app', { VERSION: 'v2', TASK_PARALLELISM: '2' });
   expect([open.exitCode, explain(open)]).toEqual([0, expect.any(String)]);
   const runId = runIdOf(open.outputs.run_id ?? '');
   // runtime-tasks would be deploying the topic now: its DEPLOY task RUNNING.
