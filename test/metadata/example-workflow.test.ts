@@ -71,7 +71,7 @@ it("keeps the documented workflow's shape: no checkout in the approval job, canc
 });
 
 it('has an example preview workflow: one job, PREVIEW on pull requests, every with: key an input', () => {
-  const file = join(REPO_ROOT, 'examples', 'preview-on-pull-request.yml');
+  const file = join(REPO_ROOT, 'examples', 'workflows', 'preview-on-pull-request.yml');
   const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
   expect(doc.errors.map((e) => e.message)).toEqual([]);
   const workflow = doc.toJS() as Workflow & { on: Record<string, unknown> };
@@ -86,4 +86,24 @@ it('has an example preview workflow: one job, PREVIEW on pull requests, every wi
   });
   const inputs = Object.keys(readActionMetadata('orchestrate-and-plan').inputs);
   expect(Object.keys(step?.with ?? {}).filter((k) => !inputs.includes(k))).toEqual([]);
+});
+
+describe('examples/workflows/drift-check.yml', () => {
+  const file = join(REPO_ROOT, 'examples', 'workflows', 'drift-check.yml');
+
+  it('parses with unique keys, runs on a schedule and by hand, and every with: key is an input', () => {
+    const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
+    expect(doc.errors.map((e) => e.message)).toEqual([]);
+    const workflow = doc.toJS() as Workflow & { on: Record<string, unknown> };
+    expect(Object.keys(workflow.on)).toEqual(['schedule', 'workflow_dispatch']);
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const check = steps.find((s) => s.uses === './actions/orchestrate-and-plan');
+    expect(check?.with).toMatchObject({ DRIFT_CHECK: 'true', FAIL_ON_DRIFT: 'true' });
+    const inputs = Object.keys(readActionMetadata('orchestrate-and-plan').inputs);
+    expect(Object.keys(check?.with ?? {}).filter((key) => !inputs.includes(key))).toEqual([]);
+    // Only GitHub's own actions besides ours: no third-party action sees the report.
+    expect(
+      steps.map((s) => s.uses ?? '').filter((u) => u && !/^(\.\/actions\/|actions\/)/.test(u)),
+    ).toEqual([]);
+  });
 });

@@ -57,6 +57,21 @@ describe('orchestrate-and-plan inputs', () => {
     expect(fake.masked).toContain('ghs_x');
   });
 
+  it('DRIFT_CHECK reads only: not with DESTROY or ROLLBACK_TO; FAIL_ON_DRIFT alone is a warning', () => {
+    expect(
+      parse({ ...valid, DRIFT_CHECK: 'true', FAIL_ON_DRIFT: 'true' }).result().inputs,
+    ).toMatchObject({ driftCheck: true, failOnDrift: true });
+    expect(problemsOf({ ...valid, DRIFT_CHECK: 'true', DESTROY: 'true' })).toEqual([
+      expect.stringMatching(/DRIFT_CHECK is true, but DESTROY is also set/),
+    ]);
+    expect(problemsOf({ ...valid, DRIFT_CHECK: 'true', ROLLBACK_TO: 'v1' })).toEqual([
+      expect.stringMatching(/DRIFT_CHECK is true, but ROLLBACK_TO is also set/),
+    ]);
+    expect(parse({ ...valid, FAIL_ON_DRIFT: 'true' }).result().warnings).toEqual([
+      expect.stringMatching(/FAIL_ON_DRIFT is true but DRIFT_CHECK is not/),
+    ]);
+  });
+
   it('picks the run type: DEPLOY (with SKIP_DEPLOY), ROLLBACK_TO a version, or DESTROY; never two', () => {
     expect(parse(valid).result().inputs.operation).toEqual({
       type: 'DEPLOY',

@@ -93,6 +93,10 @@ export interface OrchestrateInputs {
   runLeaseSeconds: number;
   /** POLICY_COMMAND and POLICY_TIMEOUT_SECONDS: every plan is checked; none when not given. */
   policy?: PolicyOptions;
+  /** DRIFT_CHECK: check the last deployment for drift instead of planning a run (see drift.ts). */
+  driftCheck: boolean;
+  /** FAIL_ON_DRIFT: with DRIFT_CHECK, the step fails when something drifted. */
+  failOnDrift: boolean;
 }
 
 /** The inputs of the credentials Terraform plans with before approval. */
@@ -199,6 +203,8 @@ export function parseOrchestrateInputs(
     preview: p.boolean('PREVIEW', false),
     githubToken: p.secret('GITHUB_TOKEN'),
     runLeaseSeconds: p.integer('RUN_LEASE_SECONDS', 21600, { min: 1, max: 30 * 24 * 3600 }),
+    driftCheck: p.boolean('DRIFT_CHECK', false),
+    failOnDrift: p.boolean('FAIL_ON_DRIFT', false),
   };
   const policy = readPolicy(p, pathToMount);
   if (policy) inputs.policy = policy;
@@ -228,6 +234,22 @@ export function parseOrchestrateInputs(
       'Unset PREVIEW, or the other input.',
     );
   }
+  if (inputs.driftCheck && (destroy || rollbackTo)) {
+    p.fail(
+      'DRIFT_CHECK',
+      `is true, but ${destroy ? 'DESTROY' : 'ROLLBACK_TO'} is also set; a drift check only reads, it opens no run.`,
+      'Check for drift in a workflow of its own (see examples/workflows/drift-check.yml).',
+    );
+  }
+  if (inputs.driftCheck && inputs.preview) {
+    p.fail(
+      'DRIFT_CHECK',
+      'is true, but PREVIEW is also true; a drift check reads the last deployment, a preview plans the checkout.',
+      'Set one of them per step (a pull-request workflow previews, a scheduled one checks for drift).',
+    );
+  }
+  if (inputs.failOnDrift && !inputs.driftCheck)
+    p.warn('FAIL_ON_DRIFT is true but DRIFT_CHECK is not: it has no effect on a deployment plan.');
   inputs.operation = destroy
     ? { type: 'DESTROY' }
     : rollbackTo

@@ -19,6 +19,7 @@ import { orchestrateOutputs } from './plan-outputs';
 import { planRunOptions } from './plan-options';
 import { commentOnPullRequest } from './pr-comment';
 import { runPreview } from './preview';
+import { runDriftCheck } from './drift';
 import { writeOrchestrateSummary, type OrchestrateSummary } from './summary';
 
 /** The orchestrate-and-plan step: manifest, run, and the plans reviewers approve. */
@@ -42,6 +43,7 @@ export async function run(): Promise<void> {
     const deps = openBucketStores(iacStore, actionsLogger, inputs.iacBucket.region);
     // PREVIEW: plans without a run (no lock, no records); see preview.ts.
     if (inputs.preview) return runPreview(inputs, session, deps, signal);
+    if (inputs.driftCheck) return runDriftCheck(inputs, session, deps, signal);
     const runRef = (r: RunRecord) => deps.runs.runRef(r.runId);
     const result = await planRun(deps, await planRunOptions(inputs, session, runRef, signal));
     const { run: current, open } = result;

@@ -17,3 +17,4 @@ export { ForeignRunError } from './run-claim';
 export * from './run-audit';
 export * from './preview-predictions';
 export * from './preview-store';
+export * from './drift-report';

@@ -4,3 +4,4 @@ export * from './open-run';
 export * from './plan-run';
 export * from './apply-run';
 export * from './preview-run';
+export * from './drift-check';
