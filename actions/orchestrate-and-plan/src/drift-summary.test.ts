@@ -43,6 +43,31 @@ describe('renderDriftSummary', () => {
     expect(html).toContain('no &lt;creds&gt;');
   });
 
+  it("stays under GitHub's summary limit, pointing at the report, when drift is huge", () => {
+    const big: ResourceDetail = {
+      ...topic,
+      attributes: Array.from({ length: 100 }, (_, i) => ({
+        path: `tags.k${i}`,
+        before: '"x"',
+        after: `"${'y'.repeat(2000)}"`,
+      })),
+    };
+    const html = renderDriftSummary(
+      buildDriftReport({
+        target,
+        checkedAt: 'now',
+        deployment,
+        plugins: Array.from({ length: 60 }, (_, i) => ({
+          alias: `p${i}`,
+          status: 'drifted' as const,
+          resources: Array.from({ length: 50 }, () => big),
+        })),
+      }),
+    );
+    expect(html.length).toBeLessThan(1024 * 1024);
+    expect(html).toContain('read them in the drift report');
+  });
+
   it('nothing deployed: only the notice', () => {
     const html = renderDriftSummary(
       buildDriftReport({ target, checkedAt: 'now', notice: 'Nothing is deployed', plugins: [] }),

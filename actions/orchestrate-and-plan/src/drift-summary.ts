@@ -13,6 +13,8 @@ import {
 
 /** A value longer than this is cut in the summary (the JSON report keeps it whole). */
 const MAX_VALUE = 300;
+/** Most characters of the summary's sections (GitHub's limit is 1 MiB for the whole summary). */
+const SUMMARY_BUDGET = 900 * 1024;
 /** Resources listed per plugin; the rest are counted (the report lists them all). */
 const MAX_RESOURCES = 50;
 
@@ -32,7 +34,8 @@ const WHAT: Partial<Record<ResourceDetail['action'], string>> = {
 
 /**
  * The resources a plugin's refresh found changed, each with its attributes (deployed → now).
- * The one place resources are drawn: the plan summaries' shared renderer can replace it.
+ * Drift reads differently from a plan (as deployed → as found, not before → after), so it is
+ * drawn here rather than by action-kit's plan renderer.
  */
 export function renderDriftResources(resources: readonly ResourceDetail[]): string {
   const shown = resources.slice(0, MAX_RESOURCES).map((r) => {
@@ -95,6 +98,10 @@ export function renderDriftSummary(report: DriftReport): string {
       `<tr><td>${code(pluginName(p.alias))}</td><td>${STATUS[p.status]}</td><td>${p.status === 'skipped' ? escapeHtml(p.reason ?? '') : p.status === 'drifted' ? String(p.resources.length) : ''}</td></tr>`,
   );
   parts.push(`<table><tr><th>plugin</th><th>result</th><th></th></tr>${rows.join('')}</table>`);
-  parts.push(...report.plugins.map(pluginSection));
-  return parts.join('');
+  const sections = report.plugins.map(pluginSection).join('');
+  const head = parts.join('');
+  // GitHub refuses a summary over 1 MiB: past the budget, the JSON report holds the details.
+  if (head.length + sections.length > SUMMARY_BUDGET)
+    return `${head}<p>⚠️ The drifted resources are too many to list here (GitHub limits the job summary to 1 MiB): read them in the drift report (the <code>drift_report</code> output).</p>`;
+  return head + sections;
 }
