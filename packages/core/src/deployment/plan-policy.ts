@@ -10,7 +10,6 @@ import type { Logger } from '../logging';
 import { checkPlanPolicy, type PolicyOptions, type PolicyVerdict } from '../policy';
 import type { Manifest } from '../manifest';
 import type { PlanKind } from './artifacts';
-import type { PlanRecord } from './saved-plans';
 
 /** Which plan a verdict is about. */
 export interface PolicyPlanRef {
@@ -117,7 +116,10 @@ export function policyRefusal(
  * Refuses a saved plan whose record says the policy refused it: such a run is closed when it is
  * planned, so meeting one means the records were changed or written by something else.
  */
-export function refuseRefusedPlan(runId: string, record: PlanRecord): void {
+export function refuseRefusedPlan(
+  runId: string,
+  record: { alias?: string; kind: PlanKind; policy?: PolicyVerdict },
+): void {
   if (record.policy === undefined || record.policy.passed === true) return;
   throw new ConfigurationError({
     message: `The saved ${describePlan(record)} of run ${runId} was refused by the policy (POLICY_COMMAND) when it was planned: the command ${record.policy.outcome}. A refused plan is never applied. Nothing was applied.`,
