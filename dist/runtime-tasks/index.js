@@ -98093,7 +98093,7 @@ async function planPlugin(context, plugin) {
     }
     if (missing.length > 0) {
         const reason = `requires ${missing.join(', ')}, which does not exist yet`;
-        context.logger.info(`Not planned before approval: ${plugin.alias} ${reason}; it is planned and applied in the approved job, after its producers.`);
+        context.logger.info(`Not planned now: ${plugin.alias} ${reason}; it is planned once its producers are applied (in a run: by the approved job, after them).`);
         return { unplanned: { alias: plugin.alias, reason } };
     }
     const project = await context.renderer.render(plugin);
