@@ -11,7 +11,13 @@ import type { Manifest } from '../manifest';
 import type { RunStore } from '../runs';
 import { writeRenderedProject } from '../templates';
 import type { StateVersion, TerraformProject } from '../terraform';
-import type { ModuleOutput, UnifiedModule } from '../unified';
+import {
+  MODULES_FILE,
+  modulesFile,
+  outputsFile,
+  type ModuleOutput,
+  type UnifiedModule,
+} from '../unified';
 import { planArtifact, UNIFIED_PROJECT_ARTIFACT, type PlanKind } from './artifacts';
 import { restoreSnapshot, type PluginSnapshot } from '../plugins';
 import { lastDeployedIac, rollbackIac, type RecordedIacDeps } from './recorded-iac';
@@ -131,8 +137,7 @@ export class UnifiedProject {
 
   /** The module of a removed plugin, as its last deployment stored it (to destroy it). */
   async lastModule(alias: string): Promise<ModuleSnapshot> {
-    const last = await lastDeployedIac<ModuleSnapshot>(this.deps, this.manifest, alias);
-    return withDefaults(last.snapshot);
+    return lastDeployedModule(this.deps, this.manifest, alias);
   }
 
   /** In a rollback, the module as the version rolled back to deployed it. */
@@ -156,6 +161,28 @@ export function moduleFilesOf(
     path: `${alias}/${f.path}`,
     content: Buffer.from(f.base64, 'base64'),
   }));
+}
+
+/** A plugin's module as the last deployment of the manifest's target stored it. */
+export async function lastDeployedModule(
+  deps: RecordedIacDeps,
+  manifest: Manifest,
+  alias: string,
+): Promise<ModuleSnapshot> {
+  return withDefaults((await lastDeployedIac<ModuleSnapshot>(deps, manifest, alias)).snapshot);
+}
+
+/** The unified project's root files for its modules: the module blocks and each one's outputs. */
+export function rootFilesOf(
+  modules: readonly UnifiedModule[],
+): { path: string; content: Buffer }[] {
+  return [
+    { path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) },
+    ...modules.map((module) => ({
+      path: `${module.alias}-outputs.tf`,
+      content: Buffer.from(outputsFile(module)),
+    })),
+  ];
 }
 
 /** Modules stored before they recorded their wiring have none. */

@@ -28,7 +28,7 @@ import {
 import { lastDeployedIac } from '../deployment/recorded-iac';
 import { SecretMasker } from '../deployment/secret-masker';
 import { TerraformProjects, type TerraformProjectsOptions } from '../deployment/terraform-projects';
-import { moduleFilesOf, type ModuleSnapshot } from '../deployment/unified-project';
+import { lastDeployedModule, moduleFilesOf, rootFilesOf } from '../deployment/unified-project';
 import { descriptorTarget, readDescriptor, type Manifest } from '../manifest';
 import { readResourceDetails } from '../plan-review';
 import { restoreSnapshot } from '../plugins';
@@ -36,7 +36,7 @@ import { isFinished, type RunRecord } from '../runs';
 import { describeTarget, type DeploymentTarget } from '../target';
 import { writeRenderedProject } from '../templates';
 import type { TerraformProject } from '../terraform';
-import { MODULES_FILE, modulesFile, outputsFile, type UnifiedModule } from '../unified';
+import type { UnifiedModule } from '../unified';
 import { liveDeployment, type DeploymentRecord } from '../workspace';
 
 export interface DriftCheckOptions extends Omit<TerraformProjectsOptions, 'leaveOpen'> {
@@ -237,17 +237,11 @@ async function checkUnified(context: CheckContext, aliases: string[]): Promise<P
       // Every deployed module is in the project (its outputs wire the others); drift is
       // reported only for the plugins checked.
       for (const alias of context.deployed) {
-        const stored = (await lastDeployedIac<ModuleSnapshot>(deps, manifest, alias)).snapshot;
-        const module = { ...stored, inputs: stored.inputs ?? {}, outputs: stored.outputs ?? [] };
+        const module = await lastDeployedModule(deps, manifest, alias);
         modules.push({ alias, inputs: module.inputs, outputs: module.outputs });
         files.push(...moduleFilesOf(alias, module));
       }
-      files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
-      for (const module of modules)
-        files.push({
-          path: `${module.alias}-outputs.tf`,
-          content: Buffer.from(outputsFile(module)),
-        });
+      files.push(...rootFilesOf(modules));
       const dir = join(options.workDir, 'drift', 'unified');
       await rm(dir, { recursive: true, force: true });
       await writeRenderedProject({ files, digest: '' }, dir);

@@ -8,6 +8,7 @@
 import { iacArtifact } from '../deployment/artifacts';
 import {
   moduleFilesOf,
+  rootFilesOf,
   type ModuleSnapshot,
   type UnifiedProjectSnapshot,
 } from '../deployment/unified-project';
@@ -17,9 +18,6 @@ import {
   connectionsFile,
   CONNECTIONS_FILE,
   moduleOutputs,
-  modulesFile,
-  MODULES_FILE,
-  outputsFile,
   wireModule,
   type UnifiedModule,
 } from '../unified';
@@ -73,10 +71,7 @@ export const unifiedIac: RunTaskHandler = {
       files.push(...moduleFilesOf(alias, previous));
       logger.info(`Rendered ${alias} again from its last deployment, to destroy it.`);
     }
-    files.push({ path: MODULES_FILE, content: Buffer.from(modulesFile(modules)) });
-    for (const module of modules) {
-      files.push({ path: `${module.alias}-outputs.tf`, content: Buffer.from(outputsFile(module)) });
-    }
+    files.push(...rootFilesOf(modules));
     const project: UnifiedProjectSnapshot = {
       digest: digestFiles(files),
       files: files.map((f) => ({ path: f.path, base64: f.content.toString('base64') })),
