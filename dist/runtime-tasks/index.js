@@ -94654,7 +94654,7 @@ class TerraformProject {
             `-out=${options.out}`,
             ...(options.destroy ? ['-destroy'] : []),
             ...(options.refreshOnly ? ['-refresh-only'] : []),
-            ...(options.lock === false ? ['-lock=false'] : []),
+            ...(options.lock === false || this.options.stateLock === false ? ['-lock=false'] : []),
             ...(options.targets ?? []).map((t) => `-target=${t}`),
             ...this.parallelism(),
         ], [0, 2]);
@@ -100927,13 +100927,17 @@ async function previewRun(deps, options) {
         const scratch = new RunStore(new MemoryObjectStore(`${deps.iacStore.bucket} (preview)`), deps.logger);
         const run = previewRunRecord(previewId, manifest, options);
         await putRunArtifacts(scratch, previewId, manifest);
-        const execute = { ...(await options.planning(run)), runId: previewId, tasks: [] };
+        const planningOptions = await options.planning(run);
+        // Every plan reads the states without their lock (a deployment meanwhile is not blocked).
+        const execute = {
+            ...planningOptions,
+            terraform: { ...planningOptions.terraform, stateLock: false },
+            runId: previewId,
+            tasks: [],
+        };
         const warnings = new TemplateWarnings();
         const job = jobContext({ ...reads, runs: scratch }, { ...execute, leaveOpen: true, signal: options.signal }, run, manifest, warnings);
-        const task = {
-            ...job.context,
-            terraform: withoutStateLock(job.context.terraform),
-        };
+        const task = job.context;
         try {
             await job.prepare();
             for (const { pluginAppliedAlias: alias } of planning) {
@@ -101016,23 +101020,6 @@ function previewRunRecord(previewId, manifest, options) {
         createdAt: now,
         updatedAt: now,
         tasks: [],
-    };
-}
-/** Terraform projects whose plans read the state without taking its lock (and write none). */
-function withoutStateLock(terraform) {
-    return {
-        stateBackend: (alias) => terraform.stateBackend(alias),
-        project: (dir, alias) => {
-            const project = terraform.project(dir, alias);
-            return new Proxy(project, {
-                get(target, property) {
-                    if (property === 'plan')
-                        return (options) => target.plan({ ...options, lock: false });
-                    const value = Reflect.get(target, property);
-                    return typeof value === 'function' ? value.bind(target) : value;
-                },
-            });
-        },
     };
 }
 /** Records the Connection Interfaces `producer`'s saved plan predicts, for its consumers. */

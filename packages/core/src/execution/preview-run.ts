@@ -32,7 +32,6 @@ import {
   type UnplannedPlugin,
 } from '../task-handlers';
 import { mergeReferences, type UndefinedReference } from '../templates';
-import type { TerraformProject } from '../terraform';
 import { jobContext } from './job-context';
 import { putRunArtifacts, prepareRun, withFetchedPlugins, type OpenedRun } from './open-run';
 import type { PlanRunOptions } from './plan-run';
@@ -106,7 +105,14 @@ export async function previewRun(
     );
     const run = previewRunRecord(previewId, manifest, options);
     await putRunArtifacts(scratch, previewId, manifest);
-    const execute = { ...(await options.planning(run)), runId: previewId, tasks: [] };
+    const planningOptions = await options.planning(run);
+    // Every plan reads the states without their lock (a deployment meanwhile is not blocked).
+    const execute = {
+      ...planningOptions,
+      terraform: { ...planningOptions.terraform, stateLock: false },
+      runId: previewId,
+      tasks: [],
+    };
     const warnings = new TemplateWarnings();
     const job = jobContext(
       { ...reads, runs: scratch },
@@ -115,10 +121,7 @@ export async function previewRun(
       manifest,
       warnings,
     );
-    const task: TaskContext = {
-      ...job.context,
-      terraform: withoutStateLock(job.context.terraform),
-    };
+    const task = job.context;
     try {
       await job.prepare();
       for (const { pluginAppliedAlias: alias } of planning) {
@@ -206,25 +209,6 @@ function previewRunRecord(
     createdAt: now,
     updatedAt: now,
     tasks: [],
-  };
-}
-
-/** Terraform projects whose plans read the state without taking its lock (and write none). */
-function withoutStateLock(terraform: TaskContext['terraform']): TaskContext['terraform'] {
-  return {
-    stateBackend: (alias) => terraform.stateBackend(alias),
-    project: (dir, alias) => {
-      const project = terraform.project(dir, alias);
-      return new Proxy(project, {
-        get(target, property) {
-          if (property === 'plan')
-            return (options: Parameters<TerraformProject['plan']>[0]) =>
-              target.plan({ ...options, lock: false });
-          const value: unknown = Reflect.get(target, property);
-          return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-        },
-      });
-    },
   };
 }
 

@@ -85,6 +85,11 @@ export interface TerraformOptions {
   /** The command that releases a state lock left behind, for messages (see StateLockedError). */
   unlockCommand?: string;
   /**
+   * false: every plan of this project reads the state without taking its lock, as
+   * `plan({ lock: false })` does (a preview must neither block nor be blocked by a deployment).
+   */
+  stateLock?: boolean;
+  /**
    * Checks the project right before `terraform init` and again right after it (modules downloaded,
    * providers selected, none run yet); throws to refuse it. `engineFiles`: files init writes itself.
    */
@@ -241,7 +246,7 @@ export class TerraformProject {
         `-out=${options.out}`,
         ...(options.destroy ? ['-destroy'] : []),
         ...(options.refreshOnly ? ['-refresh-only'] : []),
-        ...(options.lock === false ? ['-lock=false'] : []),
+        ...(options.lock === false || this.options.stateLock === false ? ['-lock=false'] : []),
         ...(options.targets ?? []).map((t) => `-target=${t}`),
         ...this.parallelism(),
       ],
