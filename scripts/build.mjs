@@ -4,6 +4,8 @@
 // packages/cli/src/index.ts -> dist/cli/index.js (package.json `bin`: deploy-engine), runnable with
 // `node dist/cli/index.js` from a checkout without node_modules.
 // `node scripts/build.mjs <id>...` builds only the named actions (`cli`: only the command line).
+// `--out <folder>` builds into that folder instead of dist/ (scripts/check-dist.sh builds there
+// and compares, leaving dist/ untouched while the tests run its bundles).
 // Deterministic: no source maps, no timestamps; licenses go to dist/<id>/licenses.txt.
 // Transpile-only: `npm run typecheck` (tsc, strict) is the type check, run by the test command.
 // Each action is built into a scratch folder and moved into dist/ only once complete, so an
@@ -12,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -20,13 +23,24 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const all = readdirSync(join(root, 'actions')).filter((id) =>
   existsSync(join(root, 'actions', id, 'action.yml')),
 );
-const requested = process.argv.slice(2);
+const args = process.argv.slice(2);
+const outFlag = args.indexOf('--out');
+if (outFlag >= 0 && !args[outFlag + 1]) throw new Error('--out needs a folder');
+const dist =
+  outFlag >= 0
+    ? isAbsolute(args[outFlag + 1])
+      ? args[outFlag + 1]
+      : resolve(args[outFlag + 1])
+    : join(root, 'dist');
+/** How a built file is named in the log: relative to the repository for dist/. */
+const shown = (path) => (outFlag >= 0 ? path : relative(root, path));
+const requested = outFlag >= 0 ? args.filter((_, i) => i !== outFlag && i !== outFlag + 1) : args;
 for (const id of requested) {
   if (!all.includes(id) && id !== 'cli')
     throw new Error(`unknown action ${id}; known: ${all.join(', ')}, cli`);
@@ -44,36 +58,41 @@ function bundle(entry, out) {
 }
 
 // Scratch folders a killed build left behind.
-mkdirSync(join(root, 'dist'), { recursive: true });
-for (const name of readdirSync(join(root, 'dist'))) {
-  if (name.startsWith('.')) rmSync(join(root, 'dist', name), { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+for (const name of readdirSync(dist)) {
+  if (name.startsWith('.')) rmSync(join(dist, name), { recursive: true, force: true });
 }
 
-for (const id of actions) {
-  const scratch = mkdtempSync(join(root, 'dist', `.${id}-`));
-  try {
-    bundle(join('actions', id, 'src', 'index.ts'), scratch);
-    // Templates render in a worker thread (packages/core/src/templates/render-plugin.ts), which
-    // loads its own bundle from dist/<id>/render-worker/index.js.
-    bundle(
-      join('packages', 'core', 'src', 'templates', 'render-worker.ts'),
-      join(scratch, 'render-worker'),
+// Templates render in a worker thread (packages/core/src/templates/render-plugin.ts), which loads
+// its own bundle from dist/<id>/render-worker/index.js. The bundle is the same for every action
+// (one entry, no action code): it is built once and copied into each action's folder.
+const renderWorker = actions.length > 0 ? mkdtempSync(join(dist, '.render-worker-')) : undefined;
+try {
+  if (renderWorker)
+    bundle(join('packages', 'core', 'src', 'templates', 'render-worker.ts'), renderWorker);
+  for (const id of actions) {
+    const scratch = mkdtempSync(join(dist, `.${id}-`));
+    try {
+      bundle(join('actions', id, 'src', 'index.ts'), scratch);
+      cpSync(renderWorker, join(scratch, 'render-worker'), { recursive: true });
+      const post = join('actions', id, 'src', 'post-index.ts');
+      if (existsSync(join(root, post))) bundle(post, join(scratch, 'post'));
+      const out = join(dist, id);
+      rmSync(out, { recursive: true, force: true });
+      renameSync(scratch, out);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    console.log(
+      `built ${shown(join(dist, id, 'index.js'))}${existsSync(join(dist, id, 'post')) ? ' and post/index.js' : ''}`,
     );
-    const post = join('actions', id, 'src', 'post-index.ts');
-    if (existsSync(join(root, post))) bundle(post, join(scratch, 'post'));
-    const out = join(root, 'dist', id);
-    rmSync(out, { recursive: true, force: true });
-    renameSync(scratch, out);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
   }
-  console.log(
-    `built dist/${id}/index.js${existsSync(join(root, 'dist', id, 'post')) ? ' and post/index.js' : ''}`,
-  );
+} finally {
+  if (renderWorker) rmSync(renderWorker, { recursive: true, force: true });
 }
 
 if (withCli) {
-  const scratch = mkdtempSync(join(root, 'dist', '.cli-'));
+  const scratch = mkdtempSync(join(dist, '.cli-'));
   try {
     bundle(join('packages', 'cli', 'src', 'index.ts'), scratch);
     // `npm install -g` links `deploy-engine` to this file: it must start with its shebang.
@@ -81,13 +100,13 @@ if (withCli) {
     if (!readFileSync(entry, 'utf8').startsWith('#!/usr/bin/env node\n'))
       throw new Error('dist/cli/index.js lost its #!/usr/bin/env node line');
     chmodSync(entry, 0o755);
-    const out = join(root, 'dist', 'cli');
+    const out = join(dist, 'cli');
     rmSync(out, { recursive: true, force: true });
     renameSync(scratch, out);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  console.log('built dist/cli/index.js');
+  console.log(`built ${shown(join(dist, 'cli', 'index.js'))}`);
 }
 
 // HashiCorp's HCL parser (@cdktf/hcl2json, used by the Terraform guards) reads its WebAssembly from
@@ -95,5 +114,5 @@ if (withCli) {
 // the action folders serves every bundle (dist/<id>/index.js). Its JavaScript bridge is bundled.
 copyFileSync(
   join(root, 'node_modules', '@cdktf', 'hcl2json', 'main.wasm.gz'),
-  join(root, 'dist', 'main.wasm.gz'),
+  join(dist, 'main.wasm.gz'),
 );
