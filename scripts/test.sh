@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs the locked dependencies, checks the tools the
-# tests run for real (terraform, moto_server), then lint, type check, dist freshness and jest.
+# tests run for real (terraform, moto_server), then runs lint, type check and dist freshness side
+# by side with jest (the checks at a lower priority). Arguments go to jest (`npm test -- <path>`).
 # The last line is the summary: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,43 +29,87 @@ for attempt in 1 2 3; do
 done
 echo "== install took $(($(date +%s) - install_started)) s"
 
-# Lint, type check and dist freshness are independent and each mostly single-threaded: they run
-# side by side (on two cores about 90 s instead of 150 s one after the other). Each one's output
-# is kept whole and printed in this order once all are done, with its exit status and time.
-checks=(lint typecheck check-dist)
-declare -A title=([lint]="lint" [typecheck]="type check" [check-dist]="dist freshness")
-declare -A pids started
-for check in "${checks[@]}"; do
-  started[$check]=$(date +%s)
-  (
-    npm run -s "$check" >".tmp/$check.log" 2>&1 && rc=0 || rc=$?
-    echo "$rc $(($(date +%s) - ${started[$check]}))" >".tmp/$check.status"
-  ) &
-  pids[$check]=$!
-done
-failed=0
-for check in "${checks[@]}"; do
-  wait "${pids[$check]}" || true
-  read -r rc seconds <".tmp/$check.status" || { rc=1 seconds='?'; }
-  echo "== ${title[$check]} (npm run $check: exit $rc, ${seconds} s)"
-  cat ".tmp/$check.log"
-  if [ "$rc" != 0 ]; then
-    echo "error: ${title[$check]} failed (exit $rc)." >&2
-    failed=1
-  fi
-done
-if [ "$failed" != 0 ]; then exit 1; fi
-
-echo "== tests (jest: unit, integration with real terraform + moto_server, end to end through the bundles)"
+# The checks (lint, type check, dist freshness) and jest run at the same time. jest is the long
+# part and is CPU-bound, but it leaves a core idle now and then (a test waiting on Terraform, on
+# moto_server, on a timeout); the checks run at a lower priority (nice 10), so they take mostly
+# that idle CPU instead of delaying jest by their ~190 s of CPU. They leave the files the tests
+# use alone: check-dist builds into a scratch folder (scripts/check-dist.sh --no-update), never
+# into dist/ that the end-to-end tests run. A failed check stops jest at once (its whole process
+# group: workers, bundles, Terraform, moto_server): the run has failed either way.
+echo "== checks (lint, type check, dist freshness, at a lower priority) and tests (jest) start together"
 # The actions run on node24; this machine's node 20 triggers an SDK notice that says nothing here.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
-status=0
+rm -f .tmp/jest-results.json .tmp/jest.pgid .tmp/*.status
 # Two workers even on two cores: most of a test's time is spent waiting on terraform and
 # moto_server, and one worker took over 20 minutes (two: about 15).
 # The CPU time (every worker, bundle and Terraform it ran) against the wall time says how much the
 # two workers wait: the figure to look at before changing --maxWorkers.
-TIMEFORMAT='== jest took %0R s wall, %0U s user + %0S s system CPU'
-time npx jest --ci --maxWorkers=2 --json --outputFile=.tmp/jest-results.json "$@" || status=$?
+(
+  TIMEFORMAT='== jest took %0R s wall, %0U s user + %0S s system CPU'
+  # setsid: jest and everything it starts form one process group, stopped together if need be.
+  time setsid --wait bash -c 'echo $$ >.tmp/jest.pgid && exec npx jest "$@"' jest \
+    --ci --maxWorkers=2 --json --outputFile=.tmp/jest-results.json "$@"
+) &
+jest_pid=$!
+# jest is in a session of its own: a Ctrl-C (or a TERM) of this script must stop it too.
+stop_jest() { if [ -s .tmp/jest.pgid ]; then kill -TERM -- "-$(cat .tmp/jest.pgid)" 2>/dev/null || true; fi; }
+trap 'stop_jest; exit 130' INT
+trap 'stop_jest; exit 143' TERM
+
+checks=(lint typecheck check-dist)
+declare -A title=([lint]="lint" [typecheck]="type check" [check-dist]="dist freshness")
+declare -A command=(
+  [lint]="npm run -s lint"
+  [typecheck]="npm run -s typecheck"
+  [check-dist]="bash scripts/check-dist.sh --no-update"
+)
+declare -A started
+pending=()
+for check in "${checks[@]}"; do
+  started[$check]=$(date +%s)
+  (
+    nice -n 10 ${command[$check]} >".tmp/$check.log" 2>&1 && rc=0 || rc=$?
+    echo "$rc $(($(date +%s) - ${started[$check]}))" >".tmp/$check.status"
+  ) &
+  pending+=($!)
+done
+# Each check's output is kept whole and printed, in this order, with its exit status and time,
+# once jest has ended (a line says when each one ends); the first one to fail stops jest.
+failed=0
+declare -A reported
+while [ "${#pending[@]}" -gt 0 ]; do
+  wait -n "${pending[@]}" || true
+  still=()
+  for pid in "${pending[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then still+=("$pid"); fi
+  done
+  pending=("${still[@]+"${still[@]}"}")
+  for check in "${checks[@]}"; do
+    if [ -f ".tmp/$check.status" ] && [ -z "${reported[$check]:-}" ]; then
+      reported[$check]=1
+      read -r rc seconds <".tmp/$check.status" || rc=1
+      echo "== ${title[$check]} ended (exit $rc, ${seconds:-?} s; its output follows the tests')"
+      if [ "$rc" != 0 ] && [ "$failed" = 0 ]; then
+        failed=1
+        echo "error: ${title[$check]} failed: stopping the tests." >&2
+        stop_jest
+      fi
+    fi
+  done
+done
+status=0
+wait "$jest_pid" || status=$?
+
+for check in "${checks[@]}"; do
+  read -r rc seconds <".tmp/$check.status" || { rc=1 seconds='?'; }
+  echo "== ${title[$check]} (${command[$check]}: exit $rc, ${seconds} s)"
+  cat ".tmp/$check.log"
+  if [ "$rc" != 0 ]; then echo "error: ${title[$check]} failed (exit $rc)." >&2; fi
+done
+if [ "$failed" != 0 ]; then
+  echo "tests: stopped, a check failed (see above)"
+  exit 1
+fi
 node -e '
   const r = require("./.tmp/jest-results.json");
   const skipped = r.numPendingTests + r.numTodoTests;
