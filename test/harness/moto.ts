@@ -3,6 +3,7 @@
  * Nothing here talks to anything but loopback.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { delimiter, join } from 'node:path';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -30,10 +31,18 @@ export interface MotoServer {
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/**
+ * Python start-up code for moto_server only (its sitecustomize.py): moto's router lists its own
+ * package folder on every request; that listing is read once instead. See the file.
+ */
+const MOTO_PYTHONPATH = join(__dirname, 'moto-python');
+
 /** Fails the suite with a clear message when moto_server is not installed. */
 export async function startMoto(): Promise<MotoServer> {
+  const pythonPath = [MOTO_PYTHONPATH, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONPATH: pythonPath },
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let seen = '';
