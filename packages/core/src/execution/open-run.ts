@@ -57,8 +57,12 @@ export interface OpenRunOptions extends ManifestBuildOptions {
   forceDestroy?: boolean;
   /** CHECKOUT_BRANCH: the repository's files (see scanRepositoryFiles), recorded with the run. */
   repositoryFiles?: RepositoryFiles;
-  /** The Terraform version the run plans with: part of what SKIP_DEPLOY compares. */
-  terraformVersion: string;
+  /**
+   * The Terraform version the run plans with: part of what SKIP_DEPLOY compares. A promise lets the
+   * step locate Terraform (a process of its own) while the run is prepared; awaited before the run
+   * opens, so a Terraform that cannot be found still stops the step before anything is written.
+   */
+  terraformVersion: string | Promise<string>;
   /** TERRAFORM_VERSION: overrides every plugin's runtime environment (see terraform-versions.ts). */
   terraformOverride?: string;
   /** Installs the versions the plugins' runtime environments name, before the run is opened. */
@@ -202,7 +206,8 @@ export async function prepareRun(
     logger.info('No infra plugin to deploy or destroy: no run is opened.');
     return { opened, tasks, bindRepository };
   }
-  const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+  const terraformVersion = await options.terraformVersion;
+  const skipped = runType.skipReason(operation, manifest, live, mode, terraformVersion);
   if (!skipped) {
     terraform.notices.forEach((n) => logger.info(n));
     if (options.resolveTerraform)
