@@ -98,6 +98,8 @@ interface ActionTimes {
   terraform: Record<string, { count: number; ms: number }>;
   /** The longest stretches between two lines outside Terraform: [ms, the line before, after]. */
   gaps: [number, string, string][];
+  /** CPU time of the action's process (all its threads, not Terraform's), ms. */
+  cpuMs: number;
 }
 
 interface OursRun {
@@ -120,7 +122,7 @@ function actionTimes(file: string, spawnedAt: number, exitedAt: number): ActionT
       const space = l.indexOf(' ');
       return { at: Number(l.slice(0, space)), text: l.slice(space + 1) };
     });
-  const first = lines.find((l) => !l.text.startsWith('start ')) ?? lines[0];
+  const first = lines.find((l) => !/^(start |worker )/.test(l.text)) ?? lines[0];
   const terraformTimes: ActionTimes['terraform'] = {};
   // Intervals spent inside Terraform: [start, end], end being the debug line's stamp.
   const inside: [number, number][] = [];
@@ -144,7 +146,9 @@ function actionTimes(file: string, spawnedAt: number, exitedAt: number): ActionT
     stretches.push([outside(a.at, b.at), a.text.slice(0, 140), b.text.slice(0, 140)]);
   }
   stretches.sort((x, y) => y[0] - x[0]);
+  const exit = lines.find((l) => l.text.startsWith('exit cpu='));
   return {
+    cpuMs: Number(exit?.text.slice('exit cpu='.length) ?? 0),
     totalMs: exitedAt - spawnedAt,
     startMs: (first?.at ?? spawnedAt) - spawnedAt,
     terraform: terraformTimes,
@@ -390,6 +394,10 @@ async function main(): Promise<void> {
     ...commands.map((c) => phase(`runtime-tasks: terraform ${c}`, (r) => tfOf(r.apply, c))),
     phase('runtime-tasks: the rest (render, guards, S3, records)', (r) => rest(r.apply)),
     phase('all Terraform processes (ours)', (r) => sumTerraform(r.plan) + sumTerraform(r.apply)),
+    phase(
+      'CPU time of our two processes (all threads; less sensitive to load)',
+      (r) => r.plan.cpuMs + r.apply.cpuMs,
+    ),
     `| raw Terraform: ${Object.keys(rawRuns[0]?.terraform ?? {}).join(' / ')} | ${Object.keys(
       rawRuns[0]?.terraform ?? {},
     )

@@ -1,6 +1,6 @@
 // Loaded with `node --require` into a benchmarked action: appends every line the action writes to
 // stdout, stamped with the wall clock (ms), to the file named by DEPLOY_ENGINE_BENCH_TIMELINE_FILE,
-// plus a `start` line when the hook loads and an `exit` line at exit. The benchmark reads the
+// plus a `start` line when the hook loads and an `exit cpu=<ms>` line at exit. The benchmark reads the
 // debug lines back to split the action's time into phases (Terraform processes and the gaps
 // between them). A plain CommonJS hook for node --require; the action's own stdout is unchanged.
 const { appendFileSync } = require('node:fs');
@@ -22,5 +22,9 @@ if (file && !isMainThread) {
     for (const line of lines) stamp(line);
     return write(chunk, ...rest);
   };
-  process.on('exit', () => stamp('exit'));
+  process.on('exit', () => {
+    // The process's CPU time, every thread (render workers, V8's compiler threads), not its children.
+    const cpu = process.cpuUsage();
+    stamp(`exit cpu=${Math.round((cpu.user + cpu.system) / 1000)}`);
+  });
 }
