@@ -121,3 +121,19 @@ it('stops with USER_ERROR when the re-planned dependent would do something the r
   expect(refused.summary).toContain('USER_ERROR');
   expect(await flow.moto.listKeys('cp-iac', 'locks/')).toEqual([]);
 }, 120000);
+
+it('refuses a reviewed plan changed in the bucket after review, applying nothing (it is fetched while init runs)', async () => {
+  const plan = await orchestrate('v5', 'root4', '2');
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  expect(plan.summary).toContain('Plan of a: 0 to add, 1 to change');
+  const runId = (plan.outputs.run_id ?? '').split('@')[0] as string;
+  const stateKey = 'shop/dev/app/01JREPLAN00000000000000000/a/terraform.tfstate';
+  const before = await flow.moto.getObjectText('cp-tfstate', stateKey);
+  await flow.moto.putObject('cp-iac', `runs/${runId}/files/plans/plugins/a.tfplan`, 'forged');
+  const refused = await apply(plan);
+  expect(refused.exitCode).toBe(1);
+  expect(refused.log).toContain('but it is not the plan that was reviewed: its SHA-256 is');
+  expect(refused.log).not.toContain('Applying the reviewed plan of a');
+  expect(await flow.moto.getObjectText('cp-tfstate', stateKey)).toBe(before);
+  expect(await flow.moto.listKeys('cp-iac', 'locks/')).toEqual([]);
+}, 120000);

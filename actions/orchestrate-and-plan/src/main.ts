@@ -10,6 +10,7 @@ import {
 import {
   planRun,
   openBucketStores,
+  warmUpTaskExecution,
   S3ObjectStore,
   type PlannedRun,
   type RunRecord,
@@ -30,6 +31,8 @@ export async function run(): Promise<void> {
     showDebugLines(inputs.logLevel === 'debug');
     parser.notices().forEach((n) => core.notice(n));
     warnings.forEach((w) => core.warning(w));
+    // The parser and the render worker the first plan needs start while the run is opened.
+    warmUpTaskExecution();
     const session = await openAwsSession(
       inputs.iacBucket.region,
       inputs.credentials,

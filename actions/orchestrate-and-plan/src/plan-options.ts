@@ -24,8 +24,12 @@ export async function planRunOptions(
   runRef: (run: RunRecord) => string,
   signal: AbortSignal,
 ): Promise<PlanRunOptions> {
-  // Located first: the Terraform version is part of what SKIP_DEPLOY compares.
-  const terraform = await prepareTerraform(inputs);
+  // Located while the run is prepared (a Terraform process of its own): the version is needed when
+  // SKIP_DEPLOY compares it, before the run opens, and the binary when the plans run. A failure is
+  // reported there (the catch only keeps it from being an unhandled rejection meanwhile).
+  const terraform = prepareTerraform(inputs);
+  const terraformVersion = terraform.then((t) => t.version);
+  terraformVersion.catch(() => undefined);
   const exclude = repositoryExclusions(
     inputs.pathToMount,
     inputs.basePathOutput,
@@ -59,7 +63,7 @@ export async function planRunOptions(
     operation: inputs.operation,
     forceDestroy: inputs.forceDestroy,
     skipDeploy: inputs.skipDeploy,
-    terraformVersion: terraform.version,
+    terraformVersion,
     // TERRAFORM_VERSION overrides the plugins' runtime environments; theirs are installed now.
     ...(inputs.terraformVersion ? { terraformOverride: inputs.terraformVersion } : {}),
     resolveTerraform: terraformResolver(inputs),
@@ -72,7 +76,7 @@ export async function planRunOptions(
         session,
         run.runId,
         { ...inputs, outputFileSuffix: inputs.basePathOutput },
-        terraform,
+        await terraform,
       )),
       guardrails: {
         localExecEnabled: inputs.localExecEnabled,

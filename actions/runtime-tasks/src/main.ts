@@ -9,7 +9,13 @@ import {
   runnerInputs,
   showDebugLines,
 } from '@deploy-engine/action-kit';
-import { applyRun, parseRunRef, openBucketStores, S3ObjectStore } from '@deploy-engine/core';
+import {
+  applyRun,
+  parseRunRef,
+  openBucketStores,
+  S3ObjectStore,
+  warmUpTaskExecution,
+} from '@deploy-engine/core';
 import { executeOptions } from './execute-options';
 import { parseRuntimeInputs, RUNTIME_CREDENTIAL_INPUTS } from './inputs';
 import { writeRuntimeSummary } from './summary';
@@ -26,6 +32,8 @@ export async function run(): Promise<void> {
     // From here on the post step closes the run if this step does not (also when the session
     // cannot be opened or the job is cancelled while it is).
     guardRun(inputs.runId);
+    // The parser and the render worker the first task needs start while the run is claimed.
+    warmUpTaskExecution();
     // Read meanwhile; recorded once this job holds the run. It never fails the deployment.
     const approval = readApprovals({ token: inputs.githubToken });
     const session = await openAwsSession(ref.region, inputs.credentials, actionsLogger, {

@@ -11,6 +11,7 @@ import type { Logger } from '../logging';
 import type { Manifest, ManifestPlugin } from '../manifest';
 import type { RunRecord, RunStore } from '../runs';
 import {
+  prestartRenderWorker,
   renderPluginTemplates,
   type ConnectionTypeSummary,
   type RenderedProject,
@@ -53,6 +54,11 @@ export class PluginRenderer {
     private readonly warnings: TemplateWarnings,
     private readonly masker: SecretMasker,
   ) {}
+
+  /** Before the job's first task: the first render worker starts ahead (see render-plugin.ts). */
+  prepare(): void {
+    prestartRenderWorker();
+  }
 
   /**
    * Renders `plugin` with the Connection Interfaces it requires: `wired` ones (unified mode:

@@ -10,6 +10,7 @@ import { cliCommand } from '../commands';
 import {
   gitCredentials,
   guardProject,
+  preloadHclParser,
   type GitCredentials,
   type GuardrailOptions,
 } from '../guardrails';
@@ -100,8 +101,12 @@ export class TerraformProjects {
       : undefined;
   }
 
-  /** Once per job, before any task: the repository files and the Terraform versions. */
+  /**
+   * Once per job, before any task: the repository files and the Terraform versions. The guard's
+   * HCL parser starts loading meanwhile (the first render and init need it).
+   */
   async prepare(): Promise<void> {
+    preloadHclParser();
     await this.prepareRepositoryFiles();
     await this.prepareTerraform();
   }

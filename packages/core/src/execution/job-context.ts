@@ -56,13 +56,14 @@ export function jobContext(
         ...(options.signal ? { signal: options.signal } : {}),
       })
     : undefined;
+  const renderer = new PluginRenderer(deps, run, manifest, options, places, warnings, masker);
   const context: TaskContext = {
     run,
     manifest,
     logger: deps.logger,
     workDir: options.workDir,
     stores: { runs: deps.runs, iacStore: deps.iacStore, context: deps.context },
-    renderer: new PluginRenderer(deps, run, manifest, options, places, warnings, masker),
+    renderer,
     terraform,
     outputs: new OutputPublisher(deps, manifest, run.runId, options, masker),
     iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
@@ -70,5 +71,9 @@ export function jobContext(
     unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
     ...(policy ? { policy } : {}),
   };
-  return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
+  const prepare = () => {
+    renderer.prepare();
+    return terraform.prepare();
+  };
+  return { context, prepare, ledger, ...(policy ? { policy } : {}) };
 }

@@ -57,8 +57,12 @@ export interface OpenRunOptions extends ManifestBuildOptions {
   forceDestroy?: boolean;
   /** CHECKOUT_BRANCH: the repository's files (see scanRepositoryFiles), recorded with the run. */
   repositoryFiles?: RepositoryFiles;
-  /** The Terraform version the run plans with: part of what SKIP_DEPLOY compares. */
-  terraformVersion: string;
+  /**
+   * The Terraform version the run plans with: part of what SKIP_DEPLOY compares. A promise lets the
+   * step locate Terraform (a process of its own) while the run is prepared; awaited before the run
+   * opens, so a Terraform that cannot be found still stops the step before anything is written.
+   */
+  terraformVersion: string | Promise<string>;
   /** TERRAFORM_VERSION: overrides every plugin's runtime environment (see terraform-versions.ts). */
   terraformOverride?: string;
   /** Installs the versions the plugins' runtime environments name, before the run is opened. */
@@ -202,7 +206,8 @@ export async function prepareRun(
     logger.info('No infra plugin to deploy or destroy: no run is opened.');
     return { opened, tasks, bindRepository };
   }
-  const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+  const terraformVersion = await options.terraformVersion;
+  const skipped = runType.skipReason(operation, manifest, live, mode, terraformVersion);
   if (!skipped) {
     terraform.notices.forEach((n) => logger.info(n));
     if (options.resolveTerraform)
@@ -275,22 +280,46 @@ async function storeArtifacts(
 
 /**
  * Stores the manifest and a snapshot of every kept plugin's folder as artifacts of `runId` (what
- * the renderer reads), and returns their digests by name.
+ * the renderer reads), and returns their digests by name. Up to 8 at once: each is one PUT of a
+ * fresh key of a fresh run, so none depends on another.
  */
 export async function putRunArtifacts(
   runs: Pick<RunStore, 'putCheckedArtifact'>,
   runId: string,
   manifest: Manifest,
 ): Promise<Record<string, string>> {
-  const digests: Record<string, string> = {};
-  digests[MANIFEST_ARTIFACT] = await runs.putCheckedArtifact(runId, MANIFEST_ARTIFACT, manifest);
   // A rollback deploys the IaC recorded then: it needs no plugin files.
-  for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
+  const plugins = (manifest.rollback ? [] : manifest.deployOrder).map((alias) => {
     const plugin = manifest.plugins.find((p) => p.alias === alias);
     if (!plugin?.source) throw new Error(`manifest has no source for infra plugin ${alias}`);
-    const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-    const name = sourceArtifact(alias);
-    digests[name] = await runs.putCheckedArtifact(runId, name, snapshot);
-  }
+    return { name: sourceArtifact(alias), source: plugin.source };
+  });
+  const stored: Record<string, string> = {};
+  const store = async (name: string, value: () => Promise<unknown>) => {
+    stored[name] = await runs.putCheckedArtifact(runId, name, await value());
+  };
+  const queue = [
+    () => store(MANIFEST_ARTIFACT, () => Promise.resolve(manifest)),
+    ...plugins.map(
+      ({ name, source }) =>
+        () =>
+          store(name, () => snapshotDirectory(source.dir, source.displayDir)),
+    ),
+  ];
+  const next = async (): Promise<void> => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      try {
+        await job();
+      } catch (error) {
+        queue.length = 0; // the run is closed on the first failure: nothing more to store
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, next));
+  // In the order they always had (the manifest first, then the deploy order).
+  const digests: Record<string, string> = {};
+  for (const name of [MANIFEST_ARTIFACT, ...plugins.map((p) => p.name)])
+    digests[name] = stored[name] as string;
   return digests;
 }

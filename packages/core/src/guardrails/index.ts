@@ -4,6 +4,6 @@ export * from './remote-state';
 export * from './guard';
 export * from './confine-path';
 export * from './git-credentials';
-export { parseHcl } from './hcl';
+export { parseHcl, preloadHclParser } from './hcl';
 export { parseJsonSyntax } from './json-syntax';
 export { blocksOf, fromPlain, TreeObject, type TreeValue } from './config-tree';

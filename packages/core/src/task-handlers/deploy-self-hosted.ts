@@ -65,6 +65,12 @@ async function applyPlugin(
   const { logger } = context;
   const runId = context.run.runId;
   const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+  // The reviewed plan (when it is the one applied) is fetched and checked while init runs.
+  const reviewed =
+    record && context.ledger.digest(plugin.alias) === record.iacDigest
+      ? verifiedPlanBytes(runs, iacStore.bucket, runId, record)
+      : undefined;
+  reviewed?.catch(() => undefined); // awaited below, unless init fails first
   const terraform = context.terraform.project(dir, plugin.alias);
   await terraform.init(context.terraform.stateBackend(plugin.alias), {
     lockFile: record?.lockFile,
@@ -84,9 +90,9 @@ async function applyPlugin(
     return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
   }
   refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
-  if (context.ledger.digest(plugin.alias) === record.iacDigest) {
+  if (reviewed) {
     const file = join(dir, 'reviewed.tfplan');
-    await writeFile(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+    await writeFile(file, await reviewed);
     logger.info(
       `Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`,
     );

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '../errors';
-import { renderPluginTemplates } from './render-plugin';
+import { prestartRenderWorker, renderPluginTemplates } from './render-plugin';
 import type { RenderRequest } from './render-protocol';
 
 function plugin(files: Record<string, string>): string {
@@ -132,5 +132,30 @@ describe('renderPluginTemplates (in a worker thread)', () => {
       heapMb: 64,
     }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/Plugin hog needed more than 64 MiB of memory/);
+  });
+
+  it('renders each plugin in its own worker started ahead, bounded as a fresh one', async () => {
+    // A job asks for spares: each render takes the worker started ahead, and starts the next.
+    prestartRenderWorker(256);
+    const bomb = plugin({
+      'main.tf': '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}',
+    });
+    const stopped = await renderPluginTemplates(request(bomb), 'bomb', {
+      timeoutMs: 1500,
+      heapMb: 256,
+    }).catch((e: unknown) => e);
+    expect((stopped as Error).message).toMatch(/Plugin bomb took longer than 1.5 s/);
+    // The worker the bomb held was terminated; the next plugin renders in the spare started since.
+    for (const name of ['a', 'b']) {
+      const project = await renderPluginTemplates(
+        request(plugin({ 'main.tf': 'a = "{{ alias }}"' }), { alias: name }),
+        name,
+        {
+          timeoutMs: 30_000,
+          heapMb: 256,
+        },
+      );
+      expect(project.files[0]?.content.toString()).toBe(`a = "${name}"`);
+    }
   });
 });

@@ -4,6 +4,11 @@
  * data (render-protocol.ts) and has its own heap limit; it is terminated when it runs too long.
  * Size limits (per file, per plugin, per string) are checked inside it (render-directory.ts,
  * marked-runtime.ts).
+ *
+ * Each worker renders one plugin and is terminated: nothing a template did can reach the next
+ * plugin's render. Starting a thread and loading the renderer takes 50-150 ms, so the next one is
+ * started ahead (a spare: started but idle until it gets a request) while the job runs Terraform,
+ * and a render takes the spare when there is one.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -43,20 +48,74 @@ export async function renderPluginTemplates(
   };
 }
 
+/** A worker started ahead, idle until it gets its one request. */
+interface SpareWorker {
+  worker: Worker;
+  heapMb: number;
+  /** It ended (failed to start, say) before it was used: not to be used. */
+  gone: boolean;
+  /** Swallows its errors while idle (a failed start only means it is not used). */
+  idleError: () => void;
+  /** Ends it when no render took it for SPARE_IDLE_MS. */
+  idleTimer?: NodeJS.Timeout;
+}
+
+/** How long a spare waits for a render before it is terminated (it holds a thread and a heap). */
+const SPARE_IDLE_MS = 60_000;
+
+/** Whether the process keeps a spare (a job that renders plugins asked for it). */
+let keepSpare = false;
+let spare: SpareWorker | undefined;
+
+function startWorker(heapMb: number): SpareWorker {
+  const script = workerScript();
+  const worker = new Worker(script.file, {
+    eval: script.eval,
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    stdout: false,
+    stderr: false,
+  });
+  const started: SpareWorker = { worker, heapMb, gone: false, idleError: () => undefined };
+  worker.on('error', started.idleError);
+  worker.once('exit', () => (started.gone = true));
+  return started;
+}
+
+/**
+ * Starts the worker the next render takes, and after each render the next one (a job that
+ * renders plugins calls it before its first task). An idle spare does not keep the process alive
+ * and ends after a minute without a render.
+ */
+export function prestartRenderWorker(heapMb: number = RENDER_WORKER_LIMITS.heapMb): void {
+  keepSpare = true;
+  if (spare && !spare.gone && spare.heapMb === heapMb) return;
+  if (spare) void spare.worker.terminate();
+  const started = startWorker(heapMb);
+  started.worker.unref();
+  started.idleTimer = setTimeout(() => {
+    if (spare === started) spare = undefined;
+    void started.worker.terminate();
+  }, SPARE_IDLE_MS).unref();
+  spare = started;
+}
+
+/** The spare worker when it fits `heapMb` and is alive, else a new one. */
+function takeWorker(heapMb: number): Worker {
+  const taken = spare && !spare.gone && spare.heapMb === heapMb ? spare : startWorker(heapMb);
+  if (taken === spare) spare = undefined;
+  clearTimeout(taken.idleTimer);
+  taken.worker.ref();
+  taken.worker.off('error', taken.idleError);
+  return taken.worker;
+}
+
 function runWorker(
   request: RenderRequest,
   plugin: string,
   limits: { timeoutMs: number; heapMb: number },
 ): Promise<RenderReply> {
-  const script = workerScript();
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(script.file, {
-      eval: script.eval,
-      workerData: request,
-      resourceLimits: { maxOldGenerationSizeMb: limits.heapMb },
-      stdout: false,
-      stderr: false,
-    });
+  const worker = takeWorker(limits.heapMb);
+  return new Promise<RenderReply>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void): void => {
       if (settled) return;
@@ -98,6 +157,10 @@ function runWorker(
     worker.once('exit', (code) => {
       settle(() => reject(new Error(`the render worker of ${plugin} exited (code ${code})`)));
     });
+    worker.postMessage(request);
+  }).finally(() => {
+    // The next plugin's worker starts now, while this one's Terraform runs.
+    if (keepSpare) prestartRenderWorker(limits.heapMb);
   });
 }
 

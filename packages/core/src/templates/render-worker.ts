@@ -1,9 +1,10 @@
 /**
- * The render worker's entry (a worker thread, see render-plugin.ts): builds the template context
- * from plain data (marks cannot cross threads), renders the folder and posts the files back.
+ * The render worker's entry (a worker thread, see render-plugin.ts): waits for its one request
+ * (it may be started ahead of it), builds the template context from plain data (marks cannot cross
+ * threads), renders the folder and posts the files back.
  * Bundled on its own (scripts/build.mjs) as dist/<action>/render-worker/index.js.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { ConfigurationError } from '../errors';
 import { buildTemplateContext } from './context';
 import { renderDirectory } from './render-directory';
@@ -36,4 +37,6 @@ async function main(request: RenderRequest): Promise<RenderReply> {
   }
 }
 
-void main(workerData as RenderRequest).then((reply) => parentPort?.postMessage(reply));
+parentPort?.once('message', (request: RenderRequest) => {
+  void main(request).then((reply) => parentPort?.postMessage(reply));
+});
