@@ -34,6 +34,15 @@ export const keys = {
   runsPrefix: 'runs/',
   /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
   heartbeat: (runId: string) => `runs/${runId}/heartbeat.json`,
+  /**
+   * The current state of one task of a run (see runs/task-objects.ts): written at each of its
+   * transitions instead of the whole record.
+   */
+  task: (runId: string, runTaskId: string) => `runs/${runId}/tasks/${part(runTaskId)}.json`,
+  tasksPrefix: (runId: string) => `runs/${runId}/tasks/`,
+  /** One worker of a pool executing the run, with its heartbeat (see runs/worker-heartbeats.ts). */
+  worker: (runId: string, workerId: string) => `runs/${runId}/workers/${part(workerId)}.json`,
+  workersPrefix: (runId: string) => `runs/${runId}/workers/`,
   lock: (target: DeploymentTarget) => `locks/${targetPath(target)}.json`,
   connectionInterface: (workspace: string, environment: string, name: string) =>
     `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,

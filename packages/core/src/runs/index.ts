@@ -12,3 +12,6 @@ export * from './holder-liveness';
 export * from './superseded';
 export * from './stored-task-logs';
 export * from './prune';
+export * from './run-pool';
+export * from './task-claims';
+export * from './worker-heartbeats';

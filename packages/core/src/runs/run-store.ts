@@ -17,6 +17,16 @@ import { formatRunRef } from './run-ref';
 import { checkTaskTransition, markReady } from './transitions';
 import { dropClaim, takeClaim } from './executor-claim';
 import { startHeartbeat, type HeartbeatHandle } from './heartbeat';
+import { joinPool } from './run-pool';
+import { claimInto, decideClaim, TaskClaimLostError, type TaskClaim } from './task-claims';
+import {
+  isGone,
+  leaveWorker,
+  registerWorker,
+  startWorkerHeartbeat,
+  workerOf,
+  workersOf,
+} from './worker-heartbeats';
 import { RunArtifacts } from './run-artifacts';
 import {
   cancelRecord,
@@ -33,7 +43,7 @@ import {
   type CreateRunOptions,
   type RunOpening,
 } from './run-open';
-import { RunRecords } from './run-records';
+import { missingRecord, RunRecords } from './run-records';
 import type {
   FinalRunStatus,
   RunError,
@@ -41,7 +51,10 @@ import type {
   RunLock,
   RunRecord,
   RunTask,
+  RunWorker,
+  RunWorkerState,
 } from './run-record';
+import { isFinished } from './run-record';
 import type { RunApproval } from '../audit';
 
 export interface RunStoreOptions {
@@ -137,6 +150,101 @@ export class RunStore {
     });
   }
 
+  /**
+   * Joins `worker` to the pool of `pool` workers executing the run (runtime-tasks with WORKERS > 1,
+   * see run-pool.ts): the first joiner records the pool and sets the tasks `ready` READY_TO_RUN.
+   * Refused (ConfigurationError, nothing changed) when the run is not RUNNING, a single step holds
+   * its executor claim, or its pool has another size. Registers the worker (worker-heartbeats.ts);
+   * idempotent for the same worker id.
+   */
+  async joinRun(
+    runId: string,
+    worker: RunWorker,
+    pool: number,
+    ready: readonly string[],
+  ): Promise<RunRecord> {
+    const at = this.now().toISOString();
+    const record = await this.records.update(runId, (run) =>
+      joinPool(run, worker, pool, ready, at),
+    );
+    await registerWorker(this.store, runId, worker, {
+      now: this.now,
+      ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
+    });
+    return record;
+  }
+
+  /**
+   * Claims a task for a worker of the pool (see task-claims.ts) and sets it RUNNING in the same
+   * conditional write: of workers claiming it at once exactly one wins. A task RUNNING under a worker
+   * that left or whose heartbeat is silent for longer than `leaseMs` (default: that worker's own
+   * silence, 5 min) is claimed again; `reclaimedFrom` names that worker.
+   */
+  async claimTask(
+    runId: string,
+    runTaskId: string,
+    workerId: string,
+    options: { leaseMs?: number } = {},
+  ): Promise<TaskClaim> {
+    const run = await this.records.get(runId);
+    if (!run) throw missingRecord(this.store.bucket, runId);
+    if (isFinished(run.status)) return { claimed: false, why: 'run-finished' };
+    const task = findTask(run, runTaskId);
+    const holder =
+      task.status === 'RUNNING' && task.worker !== undefined && task.worker !== workerId
+        ? await workerOf(this.store, runId, task.worker)
+        : undefined;
+    const now = this.now();
+    const decision = decideClaim(task, workerId, holder, now, options.leaseMs);
+    if (!decision.take) return decision.result;
+    let result: TaskClaim = { claimed: false, why: 'held' };
+    await this.records.update(runId, (current) => {
+      if (isFinished(current.status)) {
+        result = { claimed: false, why: 'run-finished' };
+        return false;
+      }
+      const now_ = findTask(current, runTaskId);
+      // Judged on what was read: anything else changed it meanwhile, judge it again.
+      const same = now_.status === task.status && now_.worker === task.worker;
+      const again = same ? decision : decideClaim(now_, workerId, undefined, now, options.leaseMs);
+      if (!again.take) {
+        result = again.result;
+        return false;
+      }
+      claimInto(now_, workerId, now.toISOString());
+      result = {
+        claimed: true,
+        ...(again.reclaimedFrom ? { reclaimedFrom: again.reclaimedFrom } : {}),
+      };
+      return true;
+    });
+    return result;
+  }
+
+  /** Starts the heartbeat of a pool's worker (see worker-heartbeats.ts) until stopped. */
+  startWorkerHeartbeat(runId: string, workerId: string): HeartbeatHandle {
+    return startWorkerHeartbeat(this.store, runId, workerId, this.logger, {
+      ...this.options.heartbeat,
+      now: this.now,
+    });
+  }
+
+  /**
+   * The worker is done with the run (whatever the reason): marked as left. `remaining` counts the
+   * workers still in: joined, not left, and not silent for longer than their heartbeat allows.
+   */
+  async leaveRun(runId: string, workerId: string): Promise<{ remaining: number }> {
+    await leaveWorker(this.store, runId, workerId, this.now);
+    const now = this.now();
+    const workers = await workersOf(this.store, runId);
+    return { remaining: workers.filter((w) => !isGone(w, now)).length };
+  }
+
+  /** Each worker that joined the run, with its last heartbeat, left or not (oldest first). */
+  async workersOf(runId: string): Promise<RunWorkerState[]> {
+    return workersOf(this.store, runId);
+  }
+
   /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
   async recordApproval(runId: string, approval: RunApproval): Promise<RunRecord> {
     return this.records.update(runId, (run) => {
@@ -159,13 +267,21 @@ export class RunStore {
     });
   }
 
+  /**
+   * Records how a task ended. With `workerId` (a pool's worker): refused with TaskClaimLostError,
+   * recording nothing, when the task is no longer claimed by that worker (re-claimed after its
+   * heartbeat was silent for longer than the lease).
+   */
   async finishTask(
     runId: string,
     runTaskId: string,
     status: 'SUCCEEDED' | 'FAILED' | 'INTERNAL_ERROR' | 'ABORTED',
     error?: RunError,
+    options: { workerId?: string } = {},
   ): Promise<RunRecord> {
     return this.updateTask(runId, runTaskId, (run, task) => {
+      if (options.workerId !== undefined && task.worker !== options.workerId)
+        throw new TaskClaimLostError(runId, runTaskId, options.workerId, task.worker);
       checkTaskTransition(run, task, status);
       task.status = status;
       task.finishedAt = this.now().toISOString();
@@ -300,10 +416,14 @@ export class RunStore {
     mutate: (run: RunRecord, task: RunTask) => void,
   ): Promise<RunRecord> {
     return this.records.update(runId, (run) => {
-      const task = run.tasks.find((t) => t.runTaskId === runTaskId);
-      if (!task) throw new ExternalError(`run ${runId} has no task ${runTaskId}`);
-      mutate(run, task);
+      mutate(run, findTask(run, runTaskId));
       return true;
     });
   }
+}
+
+function findTask(run: RunRecord, runTaskId: string): RunTask {
+  const task = run.tasks.find((t) => t.runTaskId === runTaskId);
+  if (!task) throw new ExternalError(`run ${run.runId} has no task ${runTaskId}`);
+  return task;
 }
