@@ -7,7 +7,7 @@
  */
 import { CancelledError } from '../errors';
 import type { Logger } from '../logging';
-import type { RunStore } from '../runs';
+import type { RunRecord, RunStore } from '../runs';
 
 /**
  * Every second: Terraform must stop within 2 s of the run being closed elsewhere, since a new run
@@ -21,6 +21,11 @@ export interface RunWatch {
   signal: AbortSignal;
   /** Why the run was closed elsewhere, once it was. */
   closedElsewhere(): CancelledError | undefined;
+  /**
+   * The record of the watch's next read (undefined when that read failed, or once the watch
+   * stopped): a pool's worker waits on it for what the others did, with no read of its own.
+   */
+  nextRead(): Promise<RunRecord | undefined>;
   stop(): void;
 }
 
@@ -36,16 +41,29 @@ export function watchRun(
   if (options.signal?.aborted) onJobCancel();
   options.signal?.addEventListener('abort', onJobCancel, { once: true });
   let checking = false;
+  let stopped = false;
+  let waiting: ((run: RunRecord | undefined) => void)[] = [];
+  const answer = (run: RunRecord | undefined): void => {
+    const answered = waiting;
+    waiting = [];
+    answered.forEach((done) => done(run));
+  };
+  controller.signal.addEventListener('abort', () => answer(undefined), { once: true });
   const timer = setInterval(() => {
     if (checking || controller.signal.aborted) return;
     checking = true;
     runs
       .getRun(runId)
       .then((run) => {
-        if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
+        answer(run);
+        // SUCCEEDED under a step: a pool's other worker closed it, every task done (none here).
+        const interrupt = run && run.status !== 'RUNNING' && run.status !== 'SUCCEEDED';
+        if (interrupt && !controller.signal.aborted) {
           const by = run.supersededBy
             ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
-            : 'by another job (cancel-run)';
+            : run.pool
+              ? `by another job (cancel-run, or a worker of its pool whose task failed${run.error ? `: ${run.error.message}` : ''})`
+              : 'by another job (cancel-run)';
           closed = new CancelledError(
             `Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`,
           );
@@ -54,7 +72,7 @@ export function watchRun(
         }
       })
       // A failed read says nothing about the run: the next tick tries again.
-      .catch(() => undefined)
+      .catch(() => answer(undefined))
       .finally(() => {
         checking = false;
       });
@@ -63,7 +81,14 @@ export function watchRun(
   return {
     signal: controller.signal,
     closedElsewhere: () => closed,
+    nextRead: () =>
+      new Promise<RunRecord | undefined>((done) => {
+        if (stopped || controller.signal.aborted) done(undefined);
+        else waiting.push(done);
+      }),
     stop: () => {
+      stopped = true;
+      answer(undefined);
       clearInterval(timer);
       options.signal?.removeEventListener('abort', onJobCancel);
     },
