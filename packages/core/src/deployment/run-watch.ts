@@ -40,6 +40,7 @@ export function watchRun(
   const onJobCancel = (): void => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onJobCancel();
   options.signal?.addEventListener('abort', onJobCancel, { once: true });
+  const intervalMs = options.intervalMs ?? WATCH_INTERVAL_MS;
   let checking = false;
   let stopped = false;
   let waiting: ((run: RunRecord | undefined) => void)[] = [];
@@ -76,15 +77,23 @@ export function watchRun(
       .finally(() => {
         checking = false;
       });
-  }, options.intervalMs ?? WATCH_INTERVAL_MS);
+  }, intervalMs);
   timer.unref();
   return {
     signal: controller.signal,
     closedElsewhere: () => closed,
     nextRead: () =>
       new Promise<RunRecord | undefined>((done) => {
-        if (stopped || controller.signal.aborted) done(undefined);
-        else waiting.push(done);
+        if (stopped || controller.signal.aborted) return done(undefined);
+        // Not unref'd, unlike the watch's own timer: the caller waits on it, so the process
+        // must not end meanwhile; and an answer comes within two intervals whatever happens.
+        const latest = setTimeout(() => finish(undefined), 2 * intervalMs);
+        const finish = (run: RunRecord | undefined): void => {
+          clearTimeout(latest);
+          waiting = waiting.filter((w) => w !== finish);
+          done(run);
+        };
+        waiting.push(finish);
       }),
     stop: () => {
       stopped = true;

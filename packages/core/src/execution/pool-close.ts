@@ -20,6 +20,7 @@ import type { TaskTable } from '../task-handlers';
 import type { ExecuteDependencies } from './execute-options';
 
 const CLOSER_ARTIFACT = 'pool/closer';
+const SUMMARY_ARTIFACT = 'pool/summary';
 
 export function deployedArtifact(alias: string): string {
   return `pool/deployed/${alias}`;
@@ -63,7 +64,7 @@ export async function closePoolRun(
   const { run, worker } = job;
   const current = (await deps.runs.getRun(run.runId)) ?? run;
   if (current.status !== 'RUNNING') return { run: current, closedHere: false };
-  if (!(await takeCloser(deps, run.runId, worker))) {
+  if (!(await takeMarker(deps, run.runId, CLOSER_ARTIFACT, worker))) {
     deps.logger.info('Every task of the run SUCCEEDED; another worker of the pool closes the run.');
     const deadline = Date.now() + job.waitMs;
     let latest = current;
@@ -94,13 +95,26 @@ export async function closePoolRun(
   }
 }
 
-/** The closing marker, taken at most once per run: true when this worker holds it. */
-async function takeCloser(
+/**
+ * Of the workers that found no other still in when they left (two leaving at once may both), the
+ * one that writes the run's summary.
+ */
+export async function takeRunSummary(
   deps: ExecuteDependencies,
   runId: string,
   worker: RunWorker,
 ): Promise<boolean> {
-  const key = deps.runs.artifactKey(runId, CLOSER_ARTIFACT);
+  return takeMarker(deps, runId, SUMMARY_ARTIFACT, worker);
+}
+
+/** A marker of the run, taken at most once: true when this worker holds it. */
+async function takeMarker(
+  deps: ExecuteDependencies,
+  runId: string,
+  name: string,
+  worker: RunWorker,
+): Promise<boolean> {
+  const key = deps.runs.artifactKey(runId, name);
   try {
     await deps.iacStore.putJson(
       key,

@@ -115,6 +115,12 @@ export async function executePoolTasks(
         deps.logger.error(caught.message);
         return;
       }
+      if (fence.signal.aborted && !watch.closedElsewhere()) {
+        // Fenced off (its heartbeat does not get through): the task stays RUNNING under this
+        // worker, and another one takes it over after the lease; the run goes on without it.
+        deps.logger.error(`${title} was interrupted: ${(fence.signal.reason as Error).message}`);
+        return;
+      }
       const error: unknown =
         watch.closedElsewhere() ??
         (fence.signal.aborted ? (fence.signal.reason as unknown) : caught);
@@ -149,7 +155,8 @@ export async function executePoolTasks(
     const open = latest.status === 'RUNNING' && !signal.aborted && !failure && !view.failed;
     if (open) {
       let free = parallelism - mine.size;
-      if (free > 0 && fence.due && (view.ready.length === 0 || mine.size > 0)) await fence.look();
+      // While this worker's tasks run (its own heartbeat checked), or when it has nothing to claim.
+      if (fence.due && (view.ready.length === 0 || mine.size > 0)) await fence.look();
       const reclaimable = view.heldElsewhere.filter((id) =>
         fence.isGone(latest.tasks.find((t) => t.runTaskId === id)?.worker),
       );

@@ -24,6 +24,7 @@ import type {
   PoolOptions,
   PoolWorkerResult,
 } from './execute-options';
+import { takeRunSummary } from './pool-close';
 import { executePoolTasks } from './pool-loop';
 
 /** WORKERS_LEASE_SECONDS: the default, and the shortest accepted. */
@@ -103,7 +104,8 @@ export async function executePoolWorker(
   const pool: PoolWorkerResult = {
     workerId: worker.id,
     workers: workersNow,
-    lastToLeave: remaining === 0,
+    lastToLeave:
+      remaining === 0 && (await takeRunSummary(deps, run.runId, worker).catch(() => false)),
     closedHere,
     ...counts,
   };
