@@ -40,7 +40,7 @@ export function watchRun(
     if (checking || controller.signal.aborted) return;
     checking = true;
     runs
-      .getRun(runId)
+      .getRecord(runId)
       .then((run) => {
         if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
           const by = run.supersededBy
