@@ -60,6 +60,15 @@ export class MemoryObjectStore implements ObjectStore {
     }));
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    const folders = new Set<string>();
+    for (const key of await this.list(prefix)) {
+      const slash = key.indexOf('/', prefix.length);
+      if (slash >= 0) folders.add(key.slice(0, slash + 1));
+    }
+    return [...folders].sort();
+  }
+
   private put(key: string, body: Uint8Array): string {
     const etag = `"${createHash('md5').update(`${++this.version}:`).update(body).digest('hex')}"`;
     this.objects.set(key, { body: new Uint8Array(body), etag });

@@ -28,6 +28,12 @@ export interface ObjectStore {
    * objects by ETag fetches only those that changed. Optional: without it such readers GET all.
    */
   listTagged?(prefix: string): Promise<TaggedKey[]>;
+  /**
+   * The "folders" right under a prefix ending in `/` (S3's delimiter listing: `runs/` gives
+   * `runs/<id>/` once per run, however many objects each holds), sorted. Optional: without it a
+   * caller lists every key.
+   */
+  listFolders?(prefix: string): Promise<string[]>;
 }
 
 /** A key as a LIST returns it, with the ETag of its current version. */

@@ -45,6 +45,16 @@ export class ReadOnlyObjectStore implements ObjectStore {
       : this.inner.list(prefix).then((keys) => keys.map((key) => ({ key, etag: '' })));
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    if (this.inner.listFolders) return this.inner.listFolders(prefix);
+    const folders = new Set<string>();
+    for (const key of await this.inner.list(prefix)) {
+      const slash = key.indexOf('/', prefix.length);
+      if (slash >= 0) folders.add(key.slice(0, slash + 1));
+    }
+    return [...folders].sort();
+  }
+
   putJson(key: string): Promise<string> {
     return Promise.reject(new ReadOnlyStoreError(key, this.why));
   }

@@ -163,6 +163,26 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    return this.call(`list ${prefix}`, async () => {
+      const found: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        );
+        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix);
+        token = page.NextContinuationToken;
+      } while (token);
+      return found.sort();
+    });
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
