@@ -32,6 +32,8 @@ export const keys = {
   taskLog: (runId: string, runTaskId: string) => `runs/${runId}/logs/${part(runTaskId)}.log`,
   taskLogsPrefix: (runId: string) => `runs/${runId}/logs/`,
   runsPrefix: 'runs/',
+  /** Every object of one run (prune deletes them together). */
+  runPrefix: (runId: string) => `runs/${runId}/`,
   /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
   heartbeat: (runId: string) => `runs/${runId}/heartbeat.json`,
   /**
@@ -56,6 +58,16 @@ export const keys = {
   targetRun: (target: DeploymentTarget, runId: string) =>
     `${targetRunsPrefix(target)}${runId}.json`,
   targetRunsPrefix,
+  /**
+   * Where the run markers of a workspace (or of one of its environments, or of every workspace)
+   * are listed from: the index `list` reads instead of every key under `runs/`.
+   */
+  targetRunMarkersPrefix: (workspace?: string, environment?: string) =>
+    workspace === undefined
+      ? 'history/'
+      : environment === undefined
+        ? `history/${part(workspace)}/`
+        : `history/${part(workspace)}/${part(environment)}/`,
   /** A shared value of the workspace (environment undefined) or of one environment. */
   sharedValue: (workspace: string, environment: string | undefined, key: string) =>
     `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,

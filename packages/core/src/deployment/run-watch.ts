@@ -54,7 +54,7 @@ export function watchRun(
     if (checking || controller.signal.aborted) return;
     checking = true;
     runs
-      .getRun(runId)
+      .getRecord(runId)
       .then((run) => {
         answer(run);
         // SUCCEEDED under a step: a pool's other worker closed it, every task done (none here).

@@ -15,3 +15,5 @@ export * from './prune';
 export * from './run-pool';
 export * from './task-claims';
 export * from './worker-heartbeats';
+export { readRunFrom } from './run-view';
+export type { StoredTask } from './task-objects';

@@ -8,23 +8,25 @@
  * run-open.ts (create, resume), run-finish.ts (finish, cancel, supersede), run-artifacts.ts (what a
  * run stores besides its record). RunStore is the one object the rest of the engine uses.
  */
-import { ExternalError, type StoredObjectRef } from '../errors';
+import type { StoredObjectRef } from '../errors';
 import type { Logger } from '../logging';
 import type { ObjectStore } from '../store';
 import type { DeploymentTarget } from '../target';
 import { keys } from '../bucket-layout';
 import { formatRunRef } from './run-ref';
-import { checkTaskTransition, markReady } from './transitions';
+import { markReady } from './transitions';
 import { dropClaim, takeClaim } from './executor-claim';
 import { startHeartbeat, type HeartbeatHandle } from './heartbeat';
 import { joinPool } from './run-pool';
-import { claimInto, decideClaim, TaskClaimLostError, type TaskClaim } from './task-claims';
+import type { TaskClaim } from './task-claims';
+import { mergeRun, TaskObjects } from './task-objects';
+import { TaskTransitions, type FinishStatus } from './task-transitions';
+import { lastSeenRun, readRun, type RunParts } from './run-view';
 import {
   isGone,
   leaveWorker,
   registerWorker,
   startWorkerHeartbeat,
-  workerOf,
   workersOf,
 } from './worker-heartbeats';
 import { RunArtifacts } from './run-artifacts';
@@ -50,7 +52,6 @@ import type {
   RunExecutor,
   RunLock,
   RunRecord,
-  RunTask,
   RunWorker,
   RunWorkerState,
 } from './run-record';
@@ -73,6 +74,8 @@ export interface RunStoreOptions {
 export class RunStore {
   private readonly now: () => Date;
   private readonly records: RunRecords;
+  private readonly parts: RunParts;
+  private readonly transitions: TaskTransitions;
   private readonly locks: TargetLocks;
   private readonly artifacts: RunArtifacts;
   private readonly opening: RunOpening;
@@ -88,6 +91,8 @@ export class RunStore {
     const runRef = (runId: string): string => this.runRef(runId);
     this.now = now;
     this.records = new RunRecords(store, now);
+    this.parts = { records: this.records, tasks: new TaskObjects(store, now) };
+    this.transitions = new TaskTransitions(this.parts, store, now);
     this.locks = new TargetLocks(store, logger, {
       leaseMs,
       now,
@@ -96,7 +101,7 @@ export class RunStore {
     });
     this.artifacts = new RunArtifacts(store, this.records);
     this.opening = { store, records: this.records, locks: this.locks, now, leaseMs, runRef };
-    this.ending = { records: this.records, locks: this.locks, logger, now };
+    this.ending = { ...this.parts, locks: this.locks, logger, now };
   }
 
   /** The RUN_ID of a run of this store. */
@@ -126,10 +131,24 @@ export class RunStore {
     executor?: RunExecutor,
     ready: readonly string[] = [],
   ): Promise<RunRecord> {
-    return resumeRunRecord(this.opening, runId, executor, ready);
+    return this.current(await resumeRunRecord(this.opening, runId, executor, ready));
   }
 
+  /**
+   * The run with its tasks' current state (see run-view.ts): a finished run in one GET, a RUNNING
+   * one in one GET, one LIST and a GET of each task object that changed since this process last
+   * read it. Undefined when the run has no record.
+   */
   async getRun(runId: string): Promise<RunRecord | undefined> {
+    return readRun(this.parts, runId);
+  }
+
+  /**
+   * The run record alone as stored, in one GET (the watch's read every second): its status,
+   * executor claim and pool are current, its tasks' statuses only as of the run's last open or
+   * close (getRun has them current).
+   */
+  async getRecord(runId: string): Promise<RunRecord | undefined> {
     return this.records.get(runId);
   }
 
@@ -143,11 +162,13 @@ export class RunStore {
     executor: RunExecutor,
     ready: readonly string[] = [],
   ): Promise<RunRecord> {
-    return this.records.update(runId, (run) => {
-      const claimed = takeClaim(run, executor);
-      const marked = markReady(run, ready);
-      return claimed || marked;
-    });
+    return this.current(
+      await this.records.update(runId, (run) => {
+        const claimed = takeClaim(run, executor);
+        const marked = markReady(run, ready);
+        return claimed || marked;
+      }),
+    );
   }
 
   /**
@@ -186,39 +207,7 @@ export class RunStore {
     workerId: string,
     options: { leaseMs?: number } = {},
   ): Promise<TaskClaim> {
-    const run = await this.records.get(runId);
-    if (!run) throw missingRecord(this.store.bucket, runId);
-    if (isFinished(run.status)) return { claimed: false, why: 'run-finished' };
-    const task = findTask(run, runTaskId);
-    const holder =
-      task.status === 'RUNNING' && task.worker !== undefined && task.worker !== workerId
-        ? await workerOf(this.store, runId, task.worker)
-        : undefined;
-    const now = this.now();
-    const decision = decideClaim(task, workerId, holder, now, options.leaseMs);
-    if (!decision.take) return decision.result;
-    let result: TaskClaim = { claimed: false, why: 'held' };
-    await this.records.update(runId, (current) => {
-      if (isFinished(current.status)) {
-        result = { claimed: false, why: 'run-finished' };
-        return false;
-      }
-      const now_ = findTask(current, runTaskId);
-      // Judged on what was read: anything else changed it meanwhile, judge it again.
-      const same = now_.status === task.status && now_.worker === task.worker;
-      const again = same ? decision : decideClaim(now_, workerId, undefined, now, options.leaseMs);
-      if (!again.take) {
-        result = again.result;
-        return false;
-      }
-      claimInto(now_, workerId, now.toISOString());
-      result = {
-        claimed: true,
-        ...(again.reclaimedFrom ? { reclaimedFrom: again.reclaimedFrom } : {}),
-      };
-      return true;
-    });
-    return result;
+    return this.transitions.claim(runId, runTaskId, workerId, options.leaseMs);
   }
 
   /** Starts the heartbeat of a pool's worker (see worker-heartbeats.ts) until stopped. */
@@ -247,46 +236,39 @@ export class RunStore {
 
   /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
   async recordApproval(runId: string, approval: RunApproval): Promise<RunRecord> {
-    return this.records.update(runId, (run) => {
-      run.audit = { ...run.audit, approval };
-      return true;
-    });
+    return this.current(
+      await this.records.update(runId, (run) => {
+        run.audit = { ...run.audit, approval };
+        return true;
+      }),
+    );
   }
 
   /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
   async releaseClaim(runId: string, executorId: string): Promise<RunRecord> {
-    return this.records.update(runId, (run) => dropClaim(run, executorId));
+    return this.current(await this.records.update(runId, (run) => dropClaim(run, executorId)));
   }
 
+  /** The single step executing the run starts a task (one write of the task's object). */
   async startTask(runId: string, runTaskId: string): Promise<RunRecord> {
-    return this.updateTask(runId, runTaskId, (run, task) => {
-      checkTaskTransition(run, task, 'RUNNING');
-      task.status = 'RUNNING';
-      task.startedAt = this.now().toISOString();
-      delete task.error;
-    });
+    await this.transitions.start(runId, runTaskId);
+    return this.seen(runId);
   }
 
   /**
-   * Records how a task ended. With `workerId` (a pool's worker): refused with TaskClaimLostError,
-   * recording nothing, when the task is no longer claimed by that worker (re-claimed after its
-   * heartbeat was silent for longer than the lease).
+   * Records how a task ended (one write of the task's object). With `workerId` (a pool's worker):
+   * refused with TaskClaimLostError, recording nothing, when the task is no longer claimed by that
+   * worker (re-claimed after its heartbeat was silent for longer than the lease).
    */
   async finishTask(
     runId: string,
     runTaskId: string,
-    status: 'SUCCEEDED' | 'FAILED' | 'INTERNAL_ERROR' | 'ABORTED',
+    status: FinishStatus,
     error?: RunError,
     options: { workerId?: string } = {},
   ): Promise<RunRecord> {
-    return this.updateTask(runId, runTaskId, (run, task) => {
-      if (options.workerId !== undefined && task.worker !== options.workerId)
-        throw new TaskClaimLostError(runId, runTaskId, options.workerId, task.worker);
-      checkTaskTransition(run, task, status);
-      task.status = status;
-      task.finishedAt = this.now().toISOString();
-      if (error) task.error = error;
-    });
+    await this.transitions.finish(runId, runTaskId, status, error, options.workerId);
+    return this.seen(runId);
   }
 
   /**
@@ -294,7 +276,7 @@ export class RunStore {
    * finished it changes nothing and returns the record (a retried close must not fail).
    */
   async finishRun(runId: string, status: FinalRunStatus, error?: RunError): Promise<RunRecord> {
-    return (await finishRecord(this.ending, runId, status, error)).record;
+    return (await finishRecord(this.ending, runId, status, error)).record; // folded: current
   }
 
   /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
@@ -330,10 +312,12 @@ export class RunStore {
 
   /** Records artifact digests (by artifact name) in the run record, in one write. */
   async recordArtifacts(runId: string, digests: Record<string, string>): Promise<RunRecord> {
-    return this.records.update(runId, (run) => {
-      run.artifacts = { ...run.artifacts, ...digests };
-      return true;
-    });
+    return this.current(
+      await this.records.update(runId, (run) => {
+        run.artifacts = { ...run.artifacts, ...digests };
+        return true;
+      }),
+    );
   }
 
   /**
@@ -410,20 +394,19 @@ export class RunStore {
     return this.locks.forceUnlock(target);
   }
 
-  private async updateTask(
-    runId: string,
-    runTaskId: string,
-    mutate: (run: RunRecord, task: RunTask) => void,
-  ): Promise<RunRecord> {
-    return this.records.update(runId, (run) => {
-      mutate(run, findTask(run, runTaskId));
-      return true;
-    });
+  /**
+   * A record just written or read, with its tasks' current state: a RUNNING run's task objects
+   * read (a LIST and the GETs of those that changed), a finished one's record as it is.
+   */
+  private async current(record: RunRecord): Promise<RunRecord> {
+    if (isFinished(record.status)) return record;
+    return mergeRun(record, await this.parts.tasks.readAll(record.runId));
   }
-}
 
-function findTask(run: RunRecord, runTaskId: string): RunTask {
-  const task = run.tasks.find((t) => t.runTaskId === runTaskId);
-  if (!task) throw new ExternalError(`run ${run.runId} has no task ${runTaskId}`);
-  return task;
+  /** The run as this process knows it after its own write (no request when it knows it). */
+  private async seen(runId: string): Promise<RunRecord> {
+    const known = lastSeenRun(this.parts, runId) ?? (await readRun(this.parts, runId));
+    if (!known) throw missingRecord(this.store.bucket, runId);
+    return known;
+  }
 }

@@ -180,3 +180,51 @@ describe('RunStore pool mode', () => {
     });
   });
 });
+
+describe('the liveness of a run executed by a pool (a new run finding the lock held)', () => {
+  it('outside GitHub, the freshest worker heartbeat decides', async () => {
+    const { runs, advance } = fixture();
+    const { run } = await pooledRun(runs, ['W1', 'W2']);
+    advance(40_000);
+    await runs.startWorkerHeartbeat(run.runId, 'W2').stop();
+    advance(40_000);
+    // W1 is silent for 80 s, W2 for 40 s: the pool lives (silence 60 s).
+    await expect(runs.createRun(input)).rejects.toThrow(
+      /freshest worker \(job W2 on runner\) sent its last heartbeat at \S+ \(40 s ago\)/,
+    );
+    advance(30_000);
+    const next = await runs.createRun(input);
+    const old = await runs.getRun(run.runId);
+    expect(old?.status).toBe('ABORTED');
+    expect(old?.supersededBy?.runId).toBe(next.runId);
+    expect(old?.supersededBy?.reason).toMatch(/none closed it/);
+    expect(old?.tasks.every((t) => t.status === 'ABORTED')).toBe(true);
+  });
+
+  it('under GitHub, the workflow run of its freshest worker decides', async () => {
+    const { runs } = fixture();
+    const ghRun = (id: string) => ({
+      repository: 'acme/orders',
+      runId: id,
+      attempt: 1,
+      apiUrl: 'https://api.github.com',
+      url: `https://github.com/acme/orders/actions/runs/${id}`,
+    });
+    const run = await runs.createRun({ ...input, workflowRun: ghRun('1') });
+    await runs.joinRun(run.runId, { ...worker('W1'), workflowRun: ghRun('2') }, 2, []);
+    const asked: string[] = [];
+    const liveness = {
+      check: async (r: { runId: string }) => {
+        asked.push(r.runId);
+        return r.runId === '2'
+          ? ({ state: 'completed', conclusion: 'cancelled' } as const)
+          : ({ state: 'running', status: 'in_progress' } as const);
+      },
+    };
+    await runs.createRun({ ...input, workflowRun: ghRun('3') }, { liveness });
+    expect(asked).toEqual(['2']);
+    expect((await runs.getRun(run.runId))?.supersededBy?.reason).toMatch(
+      /workflow run executing it \(a pool of 2 workers: job W1\) ended/,
+    );
+  });
+});
