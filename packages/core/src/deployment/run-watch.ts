@@ -33,7 +33,16 @@ export function watchRun(
   runs: RunStore,
   runId: string,
   logger: Logger,
-  options: { signal?: AbortSignal; intervalMs?: number },
+  options: {
+    signal?: AbortSignal;
+    intervalMs?: number;
+    /**
+     * Read the tasks' current states too (getRun: the record, a LIST of the task objects and the
+     * changed ones), for a pool's worker that waits on nextRead for what the others did; without
+     * it one GET of the record, all the close needs.
+     */
+    withTasks?: boolean;
+  },
 ): RunWatch {
   const controller = new AbortController();
   let closed: CancelledError | undefined;
@@ -53,8 +62,7 @@ export function watchRun(
   const timer = setInterval(() => {
     if (checking || controller.signal.aborted) return;
     checking = true;
-    runs
-      .getRecord(runId)
+    (options.withTasks ? runs.getRun(runId) : runs.getRecord(runId))
       .then((run) => {
         answer(run);
         // SUCCEEDED under a step: a pool's other worker closed it, every task done (none here).

@@ -84,6 +84,7 @@ export async function executePoolWorker(
     throw error;
   }
   const watch = watchRun(deps.runs, run.runId, deps.logger, {
+    withTasks: true,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
   });
