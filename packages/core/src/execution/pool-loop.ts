@@ -225,6 +225,14 @@ export async function executePoolTasks(
       );
     return { ...base, run: await finalRun(), reports, error };
   }
+  if (stopReason === 'closed' && watch.signal.aborted && !watch.closedElsewhere()) {
+    // This job was cancelled (not the run): as a single step's cancel, it closes the run, and
+    // the other workers' watches stop theirs. Its task, if it ran one, ended ABORTED above.
+    const reason: unknown = watch.signal.reason;
+    const error = reason instanceof Error ? reason : new Error(`This job was cancelled.`);
+    if (!failure) await closeAfterFailure(deps, runId, error);
+    return { ...base, run: await finalRun(), reports, error: failure?.error ?? error };
+  }
   if (stopReason === 'closed') {
     const now = await finalRun();
     const error: unknown =
