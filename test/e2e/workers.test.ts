@@ -22,7 +22,7 @@ function worker(
   plan: ActionResult,
   size: number,
   index: number,
-  options: Pick<RunActionOptions, 'onSpawn'> = {},
+  options: Pick<RunActionOptions, 'onSpawn' | 'script' | 'state'> = {},
 ): Promise<ActionResult> {
   const workspace = mkdtempSync(join(tmpdir(), `workers-${index}-`));
   cpSync(flow.checkout, workspace, { recursive: true });
@@ -237,6 +237,32 @@ it('a worker killed in the middle of an apply: its task is taken over after the 
   expect(survivor.summary).toContain('The whole run');
   expect(await flow.terraformLocks()).toEqual([]);
   expect(await flow.lockKeys()).toEqual([]);
+}, 240000);
+
+it('the post step of a worker killed mid-task leaves the run to the others, who take its task over at once', async () => {
+  flow.writeApp(
+    'left',
+    '01JLEFT000000000000000000',
+    plugin('root', 'node-a', '        label: left', 'left-root') +
+      plugin('leftstep', 'step', `${upstream('left-root')}\n        command: sleep 8`),
+  );
+  const plan = await flow.orchestrate('left');
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  const pids: number[] = [];
+  const started = [1, 2].map((i) => worker(plan, 2, i, { onSpawn: (pid) => pids.push(pid) }));
+  const victim = await sleeperRoot(pids, '8', 120000);
+  killTree(victim);
+  const [first, second] = started as [Promise<ActionResult>, Promise<ActionResult>];
+  const killed = await (pids.indexOf(victim) === 0 ? first : second);
+  // The runner survived the step: its post step runs, and must not close a run another executes.
+  const post = await worker(plan, 2, 3, { script: 'post', state: killed.state });
+  expect([post.exitCode, explain(post)]).toEqual([0, expect.any(String)]);
+  expect(post.log).toMatch(/left run \S+, which 1 other worker\(s\) still execute/);
+  const survivor = await (pids.indexOf(victim) === 0 ? second : first);
+  expect([survivor.exitCode, explain(survivor)]).toEqual([0, expect.any(String)]);
+  expect(survivor.log).toMatch(/Took over DEPLOY_SELF_HOSTED leftstep/);
+  expect((await runOf(plan)).status).toBe('SUCCEEDED');
+  expect(await flow.terraformLocks()).toEqual([]);
 }, 240000);
 
 it('cancel-run during a pool stops every worker', async () => {

@@ -88,6 +88,13 @@ export async function claimRunForTasks(
   if (found.status !== 'RUNNING') {
     // Checked before the run is reopened: a refused list leaves the failed run as it was.
     checkTaskList(found, options.tasks, { complete });
+    // Reopened, it would keep its pool (whose workers all left) beside this step's claim, and a
+    // later run judging its liveness by those workers could take it over while this step applies.
+    if (found.pool)
+      throw new ConfigurationError({
+        message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''} while a pool of ${found.pool.size} workers executed it: such a run is not resumed. Nothing was changed.`,
+        hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
+      });
     deps.logger.info(
       `Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`,
     );
@@ -137,8 +144,8 @@ export interface JoinedRun {
  * Joins run `runId` as one of a pool of `pool` workers (runtime-tasks with WORKERS > 1). The same
  * refusals as claimRunForTasks, before anything is written: another repository's run, a run
  * superseded, a TASK_LIST that does not match, a run that no longer holds its lock; a run that
- * already SUCCEEDED runs nothing. A run that failed is not resumed by a pool: the message says how
- * to resume it (WORKERS 1). RunStore.joinRun refuses a run one step executes alone, or a pool of
+ * already SUCCEEDED runs nothing. A run that failed is not resumed by a pool (nor a pool's run by
+ * one step, see claimRunForTasks): the message says to start a new run. RunStore.joinRun refuses a run one step executes alone, or a pool of
  * another size.
  */
 export async function joinRunForTasks(
@@ -175,8 +182,8 @@ export async function joinRunForTasks(
   }
   if (found.status !== 'RUNNING') {
     throw new ConfigurationError({
-      message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''}; a pool of workers (WORKERS ${options.pool}) does not resume a run that failed, and this worker changed nothing.`,
-      hint: 'Resume it with one runtime-tasks job (WORKERS 1, same RUN_ID and TASK_LIST): its SUCCEEDED tasks are skipped. Or start a new run.',
+      message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''}; a pool of workers (WORKERS ${options.pool}) does not resume a run, and this worker changed nothing.`,
+      hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
     });
   }
   const lock = await deps.runs.lockOf(found.target);

@@ -181,7 +181,7 @@ export async function executePoolTasks(
               : {}),
           };
           deps.logger.warning(
-            `Took over ${task.taskType} ${task.pluginAppliedAlias ?? ''} from worker ${claim.reclaimedFrom.id} (${claim.reclaimedFrom.description}${claim.reclaimedFrom.host ? `, host ${claim.reclaimedFrom.host}` : ''}): its heartbeat was silent for longer than the lease (${Math.round(job.leaseMs / 1000)} s) while it ran the task. The task runs again here.`,
+            `Took over ${task.taskType} ${task.pluginAppliedAlias ?? ''} from worker ${claim.reclaimedFrom.id} (${claim.reclaimedFrom.description}${claim.reclaimedFrom.host ? `, host ${claim.reclaimedFrom.host}` : ''}): it left the run, or its heartbeat was silent for longer than the lease (${Math.round(job.leaseMs / 1000)} s), while it ran the task. The task runs again here.`,
           );
         }
         mine.set(
