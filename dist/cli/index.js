@@ -49875,8 +49875,19 @@ const iac_keys_keys = {
     taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
     taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
     runsPrefix: 'runs/',
+    /** Every object of one run (prune deletes them together). */
+    runPrefix: (runId) => `runs/${runId}/`,
     /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
     heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
+    /**
+     * The current state of one task of a run (see runs/task-objects.ts): written at each of its
+     * transitions instead of the whole record.
+     */
+    task: (runId, runTaskId) => `runs/${runId}/tasks/${part(runTaskId)}.json`,
+    tasksPrefix: (runId) => `runs/${runId}/tasks/`,
+    /** One worker of a pool executing the run, with its heartbeat (see runs/worker-heartbeats.ts). */
+    worker: (runId, workerId) => `runs/${runId}/workers/${part(workerId)}.json`,
+    workersPrefix: (runId) => `runs/${runId}/workers/`,
     lock: (target) => `locks/${targetPath(target)}.json`,
     connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
     connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
@@ -49886,6 +49897,15 @@ const iac_keys_keys = {
     /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
     targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
     targetRunsPrefix,
+    /**
+     * Where the run markers of a workspace (or of one of its environments, or of every workspace)
+     * are listed from: the index `list` reads instead of every key under `runs/`.
+     */
+    targetRunMarkersPrefix: (workspace, environment) => workspace === undefined
+        ? 'history/'
+        : environment === undefined
+            ? `history/${part(workspace)}/`
+            : `history/${part(workspace)}/${part(environment)}/`,
     /** A shared value of the workspace (environment undefined) or of one environment. */
     sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
     sharedValuesPrefix,
@@ -52142,6 +52162,21 @@ class memory_object_store_MemoryObjectStore {
     async list(prefix) {
         return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
     }
+    async listTagged(prefix) {
+        return (await this.list(prefix)).map((key) => ({
+            key,
+            etag: this.objects.get(key).etag,
+        }));
+    }
+    async listFolders(prefix) {
+        const folders = new Set();
+        for (const key of await this.list(prefix)) {
+            const slash = key.indexOf('/', prefix.length);
+            if (slash >= 0)
+                folders.add(key.slice(0, slash + 1));
+        }
+        return [...folders].sort();
+    }
     put(key, body) {
         const etag = `"${createHash('md5').update(`${++this.version}:`).update(body).digest('hex')}"`;
         this.objects.set(key, { body: new Uint8Array(body), etag });
@@ -52250,8 +52285,11 @@ class S3ObjectStore {
         });
     }
     async list(prefix) {
+        return (await this.listTagged(prefix)).map((o) => o.key);
+    }
+    async listTagged(prefix) {
         return this.call(`list ${prefix}`, async () => {
-            const keys = [];
+            const found = [];
             let token;
             do {
                 const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
@@ -52259,10 +52297,31 @@ class S3ObjectStore {
                     Prefix: prefix,
                     ContinuationToken: token,
                 }));
-                keys.push(...(page.Contents ?? []).map((o) => o.Key ?? '').filter(Boolean));
+                for (const o of page.Contents ?? [])
+                    if (o.Key)
+                        found.push({ key: o.Key, etag: o.ETag ?? '' });
                 token = page.NextContinuationToken;
             } while (token);
-            return keys.sort();
+            return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        });
+    }
+    async listFolders(prefix) {
+        return this.call(`list ${prefix}`, async () => {
+            const found = [];
+            let token;
+            do {
+                const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
+                    Bucket: this.bucket,
+                    Prefix: prefix,
+                    Delimiter: '/',
+                    ContinuationToken: token,
+                }));
+                for (const p of page.CommonPrefixes ?? [])
+                    if (p.Prefix)
+                        found.push(p.Prefix);
+                token = page.NextContinuationToken;
+            } while (token);
+            return found.sort();
         });
     }
     async call(what, fn) {
@@ -52421,6 +52480,22 @@ class read_only_object_store_ReadOnlyObjectStore {
     }
     list(prefix) {
         return this.inner.list(prefix);
+    }
+    listTagged(prefix) {
+        return this.inner.listTagged
+            ? this.inner.listTagged(prefix)
+            : this.inner.list(prefix).then((keys) => keys.map((key) => ({ key, etag: '' })));
+    }
+    async listFolders(prefix) {
+        if (this.inner.listFolders)
+            return this.inner.listFolders(prefix);
+        const folders = new Set();
+        for (const key of await this.inner.list(prefix)) {
+            const slash = key.indexOf('/', prefix.length);
+            if (slash >= 0)
+                folders.add(key.slice(0, slash + 1));
+        }
+        return [...folders].sort();
     }
     putJson(key) {
         return Promise.reject(new ReadOnlyStoreError(key, this.why));
@@ -57301,6 +57376,11 @@ function takeClaim(run, executor) {
         throw new errors_ConfigurationError({
             message: `Run ${run.runId} is ${run.status}: it cannot be executed.`,
         });
+    if (run.pool)
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is executed by a pool of ${run.pool.size} workers (since ${run.pool.since}); a single step cannot claim it.`,
+            hint: 'Give every runtime-tasks of a run the same WORKERS (the size of the matrix).',
+        });
     const holder = run.executor;
     if (holder && holder.id === executor.id)
         return false;
@@ -57396,214 +57476,41 @@ function startHeartbeat(store, runId, executorId, logger, options = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/runs/artifact-integrity.ts
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-pool.ts
 /**
- * What orchestrate-and-plan stores with a run (the manifest, the plugin snapshots) is what
- * runtime-tasks applies after approval, so it must come back exactly as it was written: the run
- * record keeps the SHA-256 of each object's bytes, and reading one back checks it. An object
- * changed, corrupt or gone is a StoredObjectError naming its key: nothing of it is used.
+ * A run executed by a pool of workers (runtime-tasks with WORKERS > 1) rather than by one step's
+ * executor claim (executor-claim.ts): the first worker to join records the pool's size in the run
+ * record, and every later worker must agree on it. A run executed by one step refuses workers, and
+ * a run with a pool refuses a single step's claim (executor-claim.ts), so the two never mix.
  */
 
 
-/** The digest recorded for an artifact: SHA-256 (hex) of the exact bytes stored. */
-function artifactDigest(body) {
-    return (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
-}
 /**
- * Parses an artifact read back as `body` (undefined: the object is missing), checking it against
- * the digest the run recorded. `expected` undefined: the run recorded none (an artifact written by
- * a step itself, or a run opened before digests were recorded), only the JSON is checked.
+ * Joins `worker` to the pool executing `run` (mutated): the first joiner records the pool and sets
+ * the tasks `ready` READY_TO_RUN. Returns whether the record changed; throws, having changed
+ * nothing, when the run cannot be joined.
  */
-function readRecordedArtifact(where, body, expected) {
-    const object = { bucket: where.bucket, key: where.key };
-    if (body === undefined) {
-        if (expected === undefined)
-            return undefined;
-        throw new errors_StoredObjectError({ ...object, problem: 'missing' }, `is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on.`, errors_STORED_OBJECT_HINTS.newRun);
-    }
-    if (expected !== undefined) {
-        const found = artifactDigest(body);
-        if (found !== expected)
-            throw new errors_StoredObjectError({ ...object, problem: 'corrupt' }, `is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used.`, `${errors_STORED_OBJECT_HINTS.newRun.slice(0, -1)}, and check who can write to the IaC bucket.`);
-    }
-    return errors_parseStoredJson(object, Buffer.from(body).toString('utf8'), 'Start a new run (run the workflow again).');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/run-artifacts.ts
-/**
- * What a run stores besides its record: JSON artifacts (the manifest, plugin snapshots, rendered
- * IaC, plan records) and raw files (plan files, plan texts). The artifacts whose digest the record
- * keeps are checked when read back (see artifact-integrity.ts).
- */
-
-
-
-class RunArtifacts {
-    store;
-    records;
-    constructor(store, records) {
-        this.store = store;
-        this.records = records;
-    }
-    /** Where an artifact of the run is stored (the history points at rendered IaC). */
-    artifactObject(runId, name) {
-        return { bucket: this.store.bucket, key: iac_keys_keys.artifact(runId, name) };
-    }
-    async putArtifact(runId, name, value) {
-        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
-    }
-    /** Stores an artifact whose digest the run record is to keep, and returns that digest. */
-    async putCheckedArtifact(runId, name, value) {
-        const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
-        return artifactDigest(body);
-    }
-    /** Reads every artifact whose digest the run recorded, a few at a time, checking each. */
-    async verifyRecorded(runId) {
-        const names = Object.keys((await this.records.get(runId))?.artifacts ?? {});
-        const next = async () => {
-            for (let name = names.pop(); name !== undefined; name = names.pop())
-                await this.get(runId, name);
-        };
-        await Promise.all(Array.from({ length: 8 }, next));
-    }
-    /**
-     * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
-     * corrupt or missing, it is a StoredObjectError naming its key (see artifact-integrity.ts).
-     */
-    async get(runId, name) {
-        const key = iac_keys_keys.artifact(runId, name);
-        const recorded = this.records.lastSeen(runId)?.artifacts ?? (await this.records.get(runId))?.artifacts;
-        const expected = recorded?.[name];
-        if (expected === undefined)
-            return (await this.store.getJson(key))?.value;
-        return readRecordedArtifact({ bucket: this.store.bucket, key, runId }, await this.store.getBytes(key), expected);
-    }
-    /**
-     * Reads an artifact the run must have: missing, a StoredObjectError naming its key, saying
-     * `missing` ("is missing: the IAC task of x did not store its IaC") and to start a new run.
-     */
-    async require(runId, name, missing) {
-        const value = await this.get(runId, name);
-        if (value !== undefined)
-            return value;
-        throw new errors_StoredObjectError({ ...this.artifactObject(runId, name), problem: 'missing' }, missing, errors_STORED_OBJECT_HINTS.newRun);
-    }
-    async putFile(runId, name, body, contentType) {
-        const key = iac_keys_keys.file(runId, name);
-        await this.store.putBytes(key, body, contentType);
-        return key;
-    }
-    async getFile(runId, name) {
-        return this.store.getBytes(iac_keys_keys.file(runId, name));
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
-/**
- * Whether the run holding a target's lock is dead: a run whose job was lost without closing it
- * (a rejected approval whose cancel job had no credentials, a cancelled workflow, a lost runner)
- * must not block the target until someone runs a command. Asked by a new run that finds the lock
- * held (RunStore.createRun); a dead holder is closed ABORTED and superseded, anything else keeps
- * the lock.
- *
- * Who answers depends on what the holder is waiting on (its `subject`):
- * - a step executes it (executor claim): that step's GitHub workflow run attempt, else its
- *   heartbeat (silent longer than the heartbeat says: gone);
- * - no step executes it (waiting for approval): the GitHub workflow run attempt that opened it,
- *   else its lease from when it took the lock (6 hours unless the opener set another).
- * GitHub's answer comes through WorkflowRunLiveness (the actions implement it with the job's
- * token; the core never calls GitHub). Without an answer the lock is kept: refusing a run is
- * recoverable, applying over a live one is not.
- */
-
-
-/** Decides whether the RUNNING holder of a lock is dead. Never throws for GitHub's answers. */
-async function judgeHolder(input) {
-    const { holder } = input;
-    const cancel = cancelAdvice(input.holderRef);
-    const executor = holder.executor;
-    const subject = executor ? executor.workflowRun : holder.workflowRun;
-    if (subject) {
-        const whose = executor
-            ? `the workflow run executing it (${executor.description})`
-            : 'its workflow run';
-        if (!input.liveness)
-            return {
-                dead: false,
-                reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
-                hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
-                retryable: false,
-            };
-        const answer = await input.liveness.check(subject);
-        if (answer.state === 'completed')
-            return {
-                dead: true,
-                reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
-                retryable: false,
-            };
-        if (answer.state === 'running')
-            return {
-                dead: false,
-                reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
-                retryable: true,
-            };
-        return {
-            dead: false,
-            reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
-            hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
-            retryable: answer.retryable,
-        };
-    }
-    const at = input.now.getTime();
-    if (executor) {
-        const beat = input.heartbeat?.executorId === executor.id ? input.heartbeat : undefined;
-        const last = beat?.at ?? executor.claimedAt;
-        const silenceMs = beat?.silenceMs ?? HEARTBEAT_SILENCE_MS;
-        const silent = at - new Date(last).getTime();
-        const said = `${beat ? 'sent its last heartbeat' : 'took it and sent no heartbeat since'} at ${last} (${minutes(silent)} ago)`;
-        const rule = `a step executing a run sends one every ${seconds(HEARTBEAT_INTERVAL_MS)}; silent for more than ${minutes(silenceMs)}, it is gone`;
-        return silent > silenceMs
-            ? {
-                dead: true,
-                reason: `the step executing it (${executor.description}) ${said} and never closed it: ${rule}`,
-                retryable: false,
-            }
-            : {
-                dead: false,
-                reason: `the step executing it (${executor.description}) ${said}; ${rule}`,
-                hint: `Wait for it, or ${cancel}.`,
-                retryable: true,
-            };
-    }
-    const leaseMs = input.lock.leaseMs ?? input.defaultLeaseMs;
-    const held = at - new Date(input.lock.acquiredAt).getTime();
-    const until = new Date(new Date(input.lock.acquiredAt).getTime() + leaseMs).toISOString();
-    return held > leaseMs
-        ? {
-            dead: true,
-            reason: `its lease ended without it being closed: opened outside GitHub Actions at ${input.lock.acquiredAt}, no step executed it within its lease of ${minutes(leaseMs)}`,
-            retryable: false,
-        }
-        : {
-            dead: false,
-            reason: `it was opened outside GitHub Actions ${minutes(held)} ago and waits for a step to execute it (an approval?); its lease of ${minutes(leaseMs)} keeps the lock until ${until}`,
-            hint: `Wait for it, or ${cancel}.`,
-            retryable: true,
-        };
-}
-/** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */
-function cancelAdvice(runRef) {
-    return `cancel it: run the cancel-run action with RUN_ID ${runRef}, or \`${shipped_cli_cliCommand('cancel', runRef)}\` (it asks you to confirm)`;
-}
-function minutes(ms) {
-    if (ms < 120_000)
-        return seconds(ms);
-    const m = Math.round(ms / 60_000);
-    return m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`;
-}
-function seconds(ms) {
-    return `${Math.round(ms / 1000)} s`;
+function joinPool(run, worker, size, ready, at) {
+    if (run.status !== 'RUNNING')
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is ${run.status}: worker ${worker.description} cannot join it.`,
+            hint: 'Start a new run (run the workflow again); a failed run is resumed by re-running its failed jobs.',
+        });
+    if (run.executor)
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is executed by a single step (${run.executor.description}, since ${run.executor.claimedAt}); worker ${worker.description} of a pool of ${size} cannot join it.`,
+            hint: 'Give every runtime-tasks of a run the same WORKERS, or run one runtime-tasks per run without WORKERS.',
+        });
+    if (run.pool && run.pool.size !== size)
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is executed by a pool of ${run.pool.size} workers (since ${run.pool.since}); worker ${worker.description} says WORKERS ${size}.`,
+            hint: 'Give every runtime-tasks of a run the same WORKERS (the size of the matrix).',
+        });
+    if (run.pool)
+        return false;
+    run.pool = { size, since: at };
+    markReady(run, ready);
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/ulid/dist/node/index.js
@@ -57997,25 +57904,34 @@ class RunRecords {
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
     }
-    /** Recent runs, newest first (ULIDs sort by time), optionally of one workspace or environment. */
+    /**
+     * Recent runs, newest first (ULIDs sort by time), optionally of one workspace or environment.
+     * Found through the per-target markers (`history/<target>/runs/<ulid>.json`, keys.targetRun),
+     * listing only the prefix of the workspace or environment asked for: never every key under
+     * `runs/` (a run's artifacts, plans, logs and task objects).
+     */
     async recent(filter) {
-        const ids = (await this.store.list(iac_keys_keys.runsPrefix))
-            .filter((k) => k.endsWith('/record.json'))
-            .map((k) => k.split('/')[1])
+        const prefix = iac_keys_keys.targetRunMarkersPrefix(filter.workspace, filter.environment);
+        const ids = [
+            ...new Set((await this.store.list(prefix)).map(runIdOfMarker).filter((id) => id !== undefined)),
+        ]
             .sort()
             .reverse();
+        const limit = filter.limit ?? 20;
         const result = [];
-        for (const id of ids) {
-            const run = await this.get(id);
-            if (!run)
-                continue;
-            if (filter.workspace && run.target.workspace !== filter.workspace)
-                continue;
-            if (filter.environment && run.target.environment !== filter.environment)
-                continue;
-            result.push(run);
-            if (result.length >= (filter.limit ?? 20))
-                break;
+        // Read a page at a time, in parallel: a marker whose record is gone (pruned) is skipped.
+        for (let start = 0; start < ids.length && result.length < limit; start += limit) {
+            const page = await Promise.all(ids.slice(start, start + limit).map((id) => this.get(id)));
+            for (const run of page) {
+                if (!run)
+                    continue;
+                if (filter.workspace && run.target.workspace !== filter.workspace)
+                    continue;
+                if (filter.environment && run.target.environment !== filter.environment)
+                    continue;
+                if (result.length < limit)
+                    result.push(run);
+            }
         }
         return result;
     }
@@ -58097,6 +58013,14 @@ class RunRecords {
         });
     }
 }
+/** The run id a marker key names (`history/<ws>/<env>/<kind>/<id>/runs/<ulid>.json`), else undefined. */
+function runIdOfMarker(key) {
+    const parts = key.split('/');
+    if (parts.length !== 7 || parts[5] !== 'runs')
+        return undefined;
+    const id = parts[6].replace(/\.json$/, '');
+    return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id) ? id : undefined;
+}
 /** The record of a run this step was told about, or opened, is gone from the bucket. */
 function missingRecord(bucket, runId) {
     return new errors_StoredObjectError({ bucket, key: iac_keys_keys.run(runId), problem: 'missing' }, `is missing: the record of run ${runId} was deleted from the IaC bucket (or never written), so the run cannot go on.`, "Restore it from the bucket's versioning if the run must be closed or resumed; otherwise start a new run (run the workflow again).");
@@ -58105,11 +58029,777 @@ function sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/task-objects.ts
+/**
+ * The current state of each task of a RUNNING run, one small object per task
+ * (`runs/<ulid>/tasks/<runTaskId>.json`), so that a task transition writes O(1) bytes instead of
+ * rewriting the whole run record. A task has no object until it is first started or claimed
+ * (its status until then is the record's: PENDING or READY_TO_RUN); the object is created with
+ * If-None-Match and every later write is If-Match on the version read, with a fresh `revision`
+ * per write so a writer whose answer was lost recognises its own write. Closing the run folds the
+ * objects' states into the record (run-finish.ts), which is then all a finished run is read from.
+ *
+ * A resumed run (a re-run of its failed job) starts a new attempt: objects written in an earlier
+ * attempt (`runAttempt` below the record's) are ignored and overwritten, the record's folded
+ * state of that attempt counts.
+ */
+
+
+
+
+/** The attempt a run is in: 0, and one more per resume. */
+function runAttemptOf(run) {
+    return run.attempts?.length ?? 0;
+}
+/** The task as the record has it, with the object's state over it when it is of this attempt. */
+function mergeTask(task, stored, runAttempt) {
+    if (!stored || stored.runAttempt !== runAttempt)
+        return task;
+    const merged = {
+        runTaskId: task.runTaskId,
+        taskType: task.taskType,
+        pluginAppliedAlias: task.pluginAppliedAlias,
+        status: stored.status,
+    };
+    if (stored.startedAt)
+        merged.startedAt = stored.startedAt;
+    if (stored.finishedAt)
+        merged.finishedAt = stored.finishedAt;
+    if (stored.error)
+        merged.error = stored.error;
+    if (stored.worker)
+        merged.worker = stored.worker;
+    if (stored.attempt)
+        merged.attempt = stored.attempt;
+    return merged;
+}
+/** The record with every task's current state (a new object; `run` is left as it is). */
+function mergeRun(run, stored) {
+    const runAttempt = runAttemptOf(run);
+    return {
+        ...run,
+        tasks: run.tasks.map((t) => mergeTask(t, stored.get(t.runTaskId), runAttempt)),
+    };
+}
+/** What a task's next state carries over from its object: all but its end (status, finish, error). */
+function carriedState(current) {
+    return {
+        runAttempt: current.runAttempt,
+        status: current.status,
+        attempt: current.attempt,
+        ...(current.worker ? { worker: current.worker } : {}),
+        ...(current.startedAt ? { startedAt: current.startedAt } : {}),
+    };
+}
+class TaskObjects {
+    store;
+    now;
+    /** Each task object as this process last wrote or read it, with its ETag, by key. */
+    known = new Map();
+    constructor(store, now) {
+        this.store = store;
+        this.now = now;
+    }
+    /**
+     * The current objects of a run's tasks, by runTaskId: one LIST, then a GET of each object whose
+     * ETag differs from the one this process holds (all of them the first time), in parallel.
+     */
+    async readAll(runId) {
+        const prefix = iac_keys_keys.tasksPrefix(runId);
+        const listed = this.store.listTagged
+            ? await this.store.listTagged(prefix)
+            : (await this.store.list(prefix)).map((key) => ({ key, etag: '' }));
+        const result = new Map();
+        await Promise.all(listed.map(async ({ key, etag }) => {
+            let stored = this.known.get(key);
+            if (!stored || !etag || stored.etag !== etag) {
+                stored = await this.store.getJson(key);
+                if (!stored)
+                    return; // deleted meanwhile (a prune)
+                this.known.set(key, stored);
+            }
+            result.set(stored.value.runTaskId, stored.value);
+        }));
+        return result;
+    }
+    /** The objects of a run's tasks as this process last saw them (no request). */
+    lastSeen(runId) {
+        const prefix = iac_keys_keys.tasksPrefix(runId);
+        const result = new Map();
+        for (const [key, stored] of this.known)
+            if (key.startsWith(prefix))
+                result.set(stored.value.runTaskId, stored.value);
+        return result;
+    }
+    /**
+     * A conditional read-modify-write of one task's object: `decide` gets the current object
+     * (undefined: none yet) and returns the next state or a value to stop with. It starts from this
+     * process's copy when it has one (If-Match catches a writer elsewhere; a decision to stop, or an
+     * error, on that copy is taken again on a fresh read). A refused write whose object turns out to
+     * carry this write's revision was this write, its answer lost: done.
+     */
+    async write(runId, runTaskId, decide) {
+        const key = iac_keys_keys.task(runId, runTaskId);
+        let current = this.known.get(key);
+        // Without a copy: assume there is no object yet (If-None-Match checks it); a decision to stop,
+        // or an error, on that assumption is taken again on a fresh read.
+        let fresh = false;
+        for (let attempt = 0; attempt < CONFLICT_RETRIES;) {
+            let decision;
+            try {
+                decision = await decide(current?.value);
+            }
+            catch (error) {
+                if (fresh)
+                    throw error;
+                current = await this.readFresh(key);
+                fresh = true;
+                continue;
+            }
+            if ('stop' in decision) {
+                if (fresh)
+                    return decision.stop;
+                current = await this.readFresh(key);
+                fresh = true;
+                continue;
+            }
+            const at = this.now();
+            const next = {
+                runId,
+                runTaskId,
+                ...decision.write,
+                revision: newRunId(at),
+                updatedAt: at.toISOString(),
+            };
+            try {
+                const etag = await this.store.putJson(key, next, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+                this.known.set(key, { value: next, etag });
+                return decision.result;
+            }
+            catch (error) {
+                if (!(error instanceof object_store_PreconditionFailedError))
+                    throw error;
+                current = await this.readFresh(key);
+                fresh = true;
+                if (current?.value.revision === next.revision)
+                    return decision.result;
+            }
+            attempt++;
+            await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        }
+        throw new errors_ExternalError(`task ${runTaskId} of run ${runId} kept changing while it was being updated`, {
+            retryable: true,
+        });
+    }
+    async readFresh(key) {
+        const stored = await this.store.getJson(key);
+        if (stored)
+            this.known.set(key, stored);
+        else
+            this.known.delete(key);
+        return stored;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/task-claims.ts
+/**
+ * Which worker of a pool executes a task (runtime-tasks with WORKERS > 1). A worker claims a task
+ * by setting it RUNNING under its id in one conditional write: of two workers claiming the same
+ * task, exactly one wins. A task RUNNING under a worker that is gone (it left, or its heartbeat is
+ * silent for longer than the lease, see worker-heartbeats.ts) may be claimed again, If-Match on
+ * what was read, so of two workers re-claiming it exactly one wins too. A worker whose task was
+ * re-claimed meanwhile cannot record its result (TaskClaimLostError): what the new holder records
+ * is what counts.
+ */
+
+
+/**
+ * A worker tried to record the result of a task another worker claimed meanwhile (its heartbeat
+ * was silent for longer than the lease). Nothing was recorded.
+ */
+class TaskClaimLostError extends errors_ExternalError {
+    runId;
+    runTaskId;
+    workerId;
+    holder;
+    name = 'TaskClaimLostError';
+    constructor(runId, runTaskId, workerId, holder) {
+        super(`Task ${runTaskId} of run ${runId} is no longer claimed by this worker (${workerId}): ${holder ? `worker ${holder} claimed it again` : 'another step took it'} after this worker's heartbeat was silent for longer than the lease. This worker's result was not recorded; the task's holder records its own.`, { retryable: false });
+        this.runId = runId;
+        this.runTaskId = runTaskId;
+        this.workerId = workerId;
+        this.holder = holder;
+    }
+}
+/**
+ * Decides a claim on the task as read. `holder` is the state of the worker the task is RUNNING
+ * under (undefined: it never registered). The holder is gone when it left the run, or when
+ * neither its heartbeat nor its claim of the task is more recent than the lease (`leaseMs`,
+ * default: the silence its heartbeat states). A task RUNNING under no worker (a single step's)
+ * is never taken.
+ */
+function decideClaim(task, workerId, holder, now, leaseMs) {
+    if (isTaskFinished(task.status))
+        return { take: false, result: { claimed: false, why: 'finished' } };
+    if (task.status !== 'RUNNING')
+        return { take: true };
+    if (task.worker === workerId)
+        return { take: false, result: { claimed: true } };
+    // Its claim is a sign of life too: a worker that has just claimed is not gone for a lease.
+    const claimedAt = new Date(task.startedAt ?? 0).getTime();
+    const gone = holder?.leftAt !== undefined ||
+        (task.worker !== undefined &&
+            now.getTime() - Math.max(claimedAt, holder ? new Date(holder.at).getTime() : 0) >
+                (leaseMs ?? holder?.silenceMs ?? Infinity));
+    if (gone)
+        return { take: true, ...(holder ? { reclaimedFrom: holder.worker } : {}) };
+    return {
+        take: false,
+        result: { claimed: false, why: 'held', ...(holder ? { holder: holder.worker } : {}) },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/worker-heartbeats.ts
+
+
+
+
+
+/**
+ * Registers `worker` in run `runId` (its heartbeat as of now). Idempotent for the same worker id:
+ * a second join, or a join whose answer was lost, finds its own object and leaves it.
+ */
+async function registerWorker(store, runId, worker, options) {
+    const value = {
+        runId,
+        worker,
+        at: options.now().toISOString(),
+        silenceMs: options.silenceMs ?? HEARTBEAT_SILENCE_MS,
+    };
+    try {
+        await store.putJson(iac_keys_keys.worker(runId, worker.id), value, { ifNoneMatch: '*' });
+    }
+    catch (error) {
+        if (!(error instanceof object_store_PreconditionFailedError))
+            throw error;
+        // Worker ids are fresh: the object is this worker's own (a join repeated, or its lost answer).
+    }
+}
+/** One worker of the run as stored, with its ETag. */
+async function readWorker(store, runId, workerId) {
+    return store.getJson(iac_keys_keys.worker(runId, workerId));
+}
+/** The worker `workerId` of the run, undefined when it never joined. */
+async function workerOf(store, runId, workerId) {
+    const stored = await readWorker(store, runId, workerId);
+    return stored ? stateOf(stored.value) : undefined;
+}
+/** Every worker that ever joined the run, oldest first: one LIST and one GET per worker. */
+async function workersOf(store, runId) {
+    const listed = await store.list(iac_keys_keys.workersPrefix(runId));
+    const read = await Promise.all(listed.map((key) => store.getJson(key).then((s) => s?.value)));
+    return read
+        .filter((w) => w !== undefined)
+        .map(stateOf)
+        .sort((a, b) => a.worker.joinedAt.localeCompare(b.worker.joinedAt));
+}
+/** Whether a worker is gone: it left, or its heartbeat is silent for longer than `leaseMs`. */
+function isGone(state, now, leaseMs = state.silenceMs) {
+    return state.leftAt !== undefined || now.getTime() - new Date(state.at).getTime() > leaseMs;
+}
+/** Marks the worker as having left the run (idempotent). */
+async function leaveWorker(store, runId, workerId, now) {
+    for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+        const stored = await readWorker(store, runId, workerId);
+        if (!stored || stored.value.leftAt)
+            return;
+        try {
+            await store.putJson(iac_keys_keys.worker(runId, workerId), { ...stored.value, leftAt: now().toISOString() }, { ifMatch: stored.etag });
+            return;
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // Its own heartbeat wrote meanwhile (or this write's answer was lost): read again.
+        }
+    }
+    throw new errors_ExternalError(`worker ${workerId} of run ${runId} kept changing while it left`, {
+        retryable: true,
+    });
+}
+/**
+ * Writes the heartbeat of worker `workerId` now and every interval until stopped, each write
+ * If-Match on the previous one. A failed write is logged once and tried again at the next beat;
+ * a worker that left (or never joined) stops beating.
+ */
+function startWorkerHeartbeat(store, runId, workerId, logger, options = {}) {
+    const key = iac_keys_keys.worker(runId, workerId);
+    const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
+    const now = options.now ?? (() => new Date());
+    let known;
+    let stopped = false;
+    let warned = false;
+    let pending = Promise.resolve();
+    const write = async () => {
+        try {
+            known ??= await readWorker(store, runId, workerId);
+            if (!known || known.value.leftAt) {
+                if (!known)
+                    logger.warning(`Worker ${workerId} is not registered in run ${runId}: it sends no heartbeat.`);
+                stopped = true;
+                return;
+            }
+            const value = {
+                ...known.value,
+                at: now().toISOString(),
+                ...(options.silenceMs ? { silenceMs: options.silenceMs } : {}),
+            };
+            const etag = await store.putJson(key, value, { ifMatch: known.etag });
+            known = { value, etag };
+            warned = false;
+        }
+        catch (error) {
+            // Changed meanwhile (it left, or this write's answer was lost): the next beat reads it again.
+            known = undefined;
+            if (error instanceof object_store_PreconditionFailedError)
+                return;
+            if (!warned)
+                logger.warning(`Could not write the heartbeat of worker ${workerId} of run ${runId} (${error.message}); trying again every ${Math.round(intervalMs / 1000)} s.`);
+            warned = true;
+        }
+    };
+    const beat = () => {
+        if (stopped)
+            return;
+        pending = pending.then(write);
+    };
+    beat();
+    const timer = setInterval(beat, intervalMs);
+    timer.unref();
+    return {
+        stop: async () => {
+            stopped = true;
+            clearInterval(timer);
+            await pending;
+        },
+    };
+}
+function stateOf(stored) {
+    return {
+        worker: stored.worker,
+        at: stored.at,
+        silenceMs: stored.silenceMs,
+        ...(stored.leftAt ? { leftAt: stored.leftAt } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-view.ts
+/**
+ * How a run is read: its record, with the current state of each task (task-objects.ts) over the
+ * record's while the run is RUNNING. A finished run's record holds its tasks' final states (the
+ * close folds them in), so it is read in one GET; a RUNNING one in one GET, one LIST of its task
+ * objects and a GET of each object that changed since this process last read it.
+ */
+
+
+
+
+/** The run with its tasks' current state; undefined when it has no record. */
+async function readRun(parts, runId) {
+    const record = await parts.records.get(runId);
+    if (!record || run_record_isFinished(record.status))
+        return record;
+    return mergeRun(record, await parts.tasks.readAll(runId));
+}
+/** The run as this process last saw or wrote it, without a request (undefined: never seen). */
+function lastSeenRun(parts, runId) {
+    const record = parts.records.lastSeen(runId);
+    return record && mergeRun(record, parts.tasks.lastSeen(runId));
+}
+/** The record to judge a transition against: this process's copy, else read (missing: an error). */
+async function recordToJudge(parts, runId) {
+    const known = parts.records.lastSeen(runId);
+    if (known && !run_record_isFinished(known.status))
+        return known;
+    const record = await parts.records.get(runId);
+    if (!record)
+        throw missingRecord(parts.records.store.bucket, runId);
+    return record;
+}
+function findTask(run, runTaskId) {
+    const task = run.tasks.find((t) => t.runTaskId === runTaskId);
+    if (!task)
+        throw new errors_ExternalError(`run ${run.runId} has no task ${runTaskId}`);
+    return task;
+}
+/** Reads a run once, with its tasks' current state, outside a RunStore (the CLI's `logs`). */
+async function readRunFrom(store, runId) {
+    const now = () => new Date();
+    return readRun({ records: new RunRecords(store, now), tasks: new TaskObjects(store, now) }, runId);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/task-transitions.ts
+
+
+
+
+
+
+class TaskTransitions {
+    parts;
+    store;
+    now;
+    constructor(parts, store, now) {
+        this.parts = parts;
+        this.store = store;
+        this.now = now;
+    }
+    /** The single step executing the run starts a task (PENDING or READY_TO_RUN -> RUNNING). */
+    async start(runId, runTaskId) {
+        const run = await recordToJudge(this.parts, runId);
+        const task = findTask(run, runTaskId);
+        const runAttempt = runAttemptOf(run);
+        await this.parts.tasks.write(runId, runTaskId, (current) => {
+            refuseEnded(runId, runTaskId, current, runAttempt);
+            const merged = mergeTask(task, current, runAttempt);
+            checkTaskTransition(run, merged, 'RUNNING');
+            return {
+                write: {
+                    runAttempt,
+                    status: 'RUNNING',
+                    attempt: (merged.attempt ?? 0) + 1,
+                    startedAt: this.now().toISOString(),
+                },
+                result: undefined,
+            };
+        });
+    }
+    /** A worker of the pool claims a task (see task-claims.ts). */
+    async claim(runId, runTaskId, workerId, leaseMs) {
+        const run = await recordToJudge(this.parts, runId);
+        if (run_record_isFinished(run.status))
+            return { claimed: false, why: 'run-finished' };
+        const task = findTask(run, runTaskId);
+        const runAttempt = runAttemptOf(run);
+        return this.parts.tasks.write(runId, runTaskId, async (current) => {
+            if (current?.runEnded && current.runAttempt === runAttempt)
+                return { stop: { claimed: false, why: 'run-finished' } };
+            const merged = mergeTask(task, current, runAttempt);
+            const holder = merged.status === 'RUNNING' && merged.worker !== undefined && merged.worker !== workerId
+                ? await workerOf(this.store, runId, merged.worker)
+                : undefined;
+            const decision = decideClaim(merged, workerId, holder, this.now(), leaseMs);
+            if (!decision.take)
+                return { stop: decision.result };
+            return {
+                write: {
+                    runAttempt,
+                    status: 'RUNNING',
+                    attempt: (merged.attempt ?? 0) + 1,
+                    worker: workerId,
+                    startedAt: this.now().toISOString(),
+                },
+                result: {
+                    claimed: true,
+                    ...(decision.reclaimedFrom ? { reclaimedFrom: decision.reclaimedFrom } : {}),
+                },
+            };
+        });
+    }
+    /**
+     * Records how a task ended. With `workerId`, refused (TaskClaimLostError, nothing written) when
+     * another worker holds the task now.
+     */
+    async finish(runId, runTaskId, status, error, workerId) {
+        const run = await recordToJudge(this.parts, runId);
+        const task = findTask(run, runTaskId);
+        const runAttempt = runAttemptOf(run);
+        await this.parts.tasks.write(runId, runTaskId, (current) => {
+            const merged = mergeTask(task, current, runAttempt);
+            if (workerId !== undefined && merged.worker !== workerId)
+                throw new TaskClaimLostError(runId, runTaskId, workerId, merged.worker);
+            checkTaskTransition(run, merged, status);
+            return {
+                write: {
+                    ...(current?.runAttempt === runAttempt ? carriedState(current) : { attempt: 0 }),
+                    runAttempt,
+                    status,
+                    finishedAt: this.now().toISOString(),
+                    ...(error ? { error } : {}),
+                },
+                result: undefined,
+            };
+        });
+    }
+}
+/** A task the close of its run marked (`runEnded`) takes no transition: the run is over. */
+function refuseEnded(runId, runTaskId, current, runAttempt) {
+    if (current?.runEnded && current.runAttempt === runAttempt)
+        throw new InvalidTransitionError(`task ${runTaskId} cannot start: run ${runId} is ${current.runEnded}`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/artifact-integrity.ts
+/**
+ * What orchestrate-and-plan stores with a run (the manifest, the plugin snapshots) is what
+ * runtime-tasks applies after approval, so it must come back exactly as it was written: the run
+ * record keeps the SHA-256 of each object's bytes, and reading one back checks it. An object
+ * changed, corrupt or gone is a StoredObjectError naming its key: nothing of it is used.
+ */
+
+
+/** The digest recorded for an artifact: SHA-256 (hex) of the exact bytes stored. */
+function artifactDigest(body) {
+    return (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+}
+/**
+ * Parses an artifact read back as `body` (undefined: the object is missing), checking it against
+ * the digest the run recorded. `expected` undefined: the run recorded none (an artifact written by
+ * a step itself, or a run opened before digests were recorded), only the JSON is checked.
+ */
+function readRecordedArtifact(where, body, expected) {
+    const object = { bucket: where.bucket, key: where.key };
+    if (body === undefined) {
+        if (expected === undefined)
+            return undefined;
+        throw new errors_StoredObjectError({ ...object, problem: 'missing' }, `is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on.`, errors_STORED_OBJECT_HINTS.newRun);
+    }
+    if (expected !== undefined) {
+        const found = artifactDigest(body);
+        if (found !== expected)
+            throw new errors_StoredObjectError({ ...object, problem: 'corrupt' }, `is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used.`, `${errors_STORED_OBJECT_HINTS.newRun.slice(0, -1)}, and check who can write to the IaC bucket.`);
+    }
+    return errors_parseStoredJson(object, Buffer.from(body).toString('utf8'), 'Start a new run (run the workflow again).');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-artifacts.ts
+/**
+ * What a run stores besides its record: JSON artifacts (the manifest, plugin snapshots, rendered
+ * IaC, plan records) and raw files (plan files, plan texts). The artifacts whose digest the record
+ * keeps are checked when read back (see artifact-integrity.ts).
+ */
+
+
+
+class RunArtifacts {
+    store;
+    records;
+    constructor(store, records) {
+        this.store = store;
+        this.records = records;
+    }
+    /** Where an artifact of the run is stored (the history points at rendered IaC). */
+    artifactObject(runId, name) {
+        return { bucket: this.store.bucket, key: iac_keys_keys.artifact(runId, name) };
+    }
+    async putArtifact(runId, name, value) {
+        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
+    }
+    /** Stores an artifact whose digest the run record is to keep, and returns that digest. */
+    async putCheckedArtifact(runId, name, value) {
+        const body = Buffer.from(JSON.stringify(value), 'utf8');
+        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
+        return artifactDigest(body);
+    }
+    /** Reads every artifact whose digest the run recorded, a few at a time, checking each. */
+    async verifyRecorded(runId) {
+        const names = Object.keys((await this.records.get(runId))?.artifacts ?? {});
+        const next = async () => {
+            for (let name = names.pop(); name !== undefined; name = names.pop())
+                await this.get(runId, name);
+        };
+        await Promise.all(Array.from({ length: 8 }, next));
+    }
+    /**
+     * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
+     * corrupt or missing, it is a StoredObjectError naming its key (see artifact-integrity.ts).
+     */
+    async get(runId, name) {
+        const key = iac_keys_keys.artifact(runId, name);
+        const recorded = this.records.lastSeen(runId)?.artifacts ?? (await this.records.get(runId))?.artifacts;
+        const expected = recorded?.[name];
+        if (expected === undefined)
+            return (await this.store.getJson(key))?.value;
+        return readRecordedArtifact({ bucket: this.store.bucket, key, runId }, await this.store.getBytes(key), expected);
+    }
+    /**
+     * Reads an artifact the run must have: missing, a StoredObjectError naming its key, saying
+     * `missing` ("is missing: the IAC task of x did not store its IaC") and to start a new run.
+     */
+    async require(runId, name, missing) {
+        const value = await this.get(runId, name);
+        if (value !== undefined)
+            return value;
+        throw new errors_StoredObjectError({ ...this.artifactObject(runId, name), problem: 'missing' }, missing, errors_STORED_OBJECT_HINTS.newRun);
+    }
+    async putFile(runId, name, body, contentType) {
+        const key = iac_keys_keys.file(runId, name);
+        await this.store.putBytes(key, body, contentType);
+        return key;
+    }
+    async getFile(runId, name) {
+        return this.store.getBytes(iac_keys_keys.file(runId, name));
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
+/**
+ * Whether the run holding a target's lock is dead: a run whose job was lost without closing it
+ * (a rejected approval whose cancel job had no credentials, a cancelled workflow, a lost runner)
+ * must not block the target until someone runs a command. Asked by a new run that finds the lock
+ * held (RunStore.createRun); a dead holder is closed ABORTED and superseded, anything else keeps
+ * the lock.
+ *
+ * Who answers depends on what the holder is waiting on (its `subject`):
+ * - a step executes it (executor claim): that step's GitHub workflow run attempt, else its
+ *   heartbeat (silent longer than the heartbeat says: gone);
+ * - no step executes it (waiting for approval): the GitHub workflow run attempt that opened it,
+ *   else its lease from when it took the lock (6 hours unless the opener set another).
+ * GitHub's answer comes through WorkflowRunLiveness (the actions implement it with the job's
+ * token; the core never calls GitHub). Without an answer the lock is kept: refusing a run is
+ * recoverable, applying over a live one is not.
+ */
+
+
+/** Decides whether the RUNNING holder of a lock is dead. Never throws for GitHub's answers. */
+async function judgeHolder(input) {
+    const { holder } = input;
+    const cancel = cancelAdvice(input.holderRef);
+    if (holder.pool)
+        return judgePool(input, holder.pool, cancel);
+    const executor = holder.executor;
+    const subject = executor ? executor.workflowRun : holder.workflowRun;
+    if (subject) {
+        const whose = executor
+            ? `the workflow run executing it (${executor.description})`
+            : 'its workflow run';
+        return askGitHub(input, subject, whose, cancel);
+    }
+    const at = input.now.getTime();
+    if (executor) {
+        const beat = input.heartbeat?.executorId === executor.id ? input.heartbeat : undefined;
+        const last = beat?.at ?? executor.claimedAt;
+        const silenceMs = beat?.silenceMs ?? HEARTBEAT_SILENCE_MS;
+        const silent = at - new Date(last).getTime();
+        const said = `${beat ? 'sent its last heartbeat' : 'took it and sent no heartbeat since'} at ${last} (${minutes(silent)} ago)`;
+        const rule = `a step executing a run sends one every ${seconds(HEARTBEAT_INTERVAL_MS)}; silent for more than ${minutes(silenceMs)}, it is gone`;
+        return silent > silenceMs
+            ? {
+                dead: true,
+                reason: `the step executing it (${executor.description}) ${said} and never closed it: ${rule}`,
+                retryable: false,
+            }
+            : {
+                dead: false,
+                reason: `the step executing it (${executor.description}) ${said}; ${rule}`,
+                hint: `Wait for it, or ${cancel}.`,
+                retryable: true,
+            };
+    }
+    const leaseMs = input.lock.leaseMs ?? input.defaultLeaseMs;
+    const held = at - new Date(input.lock.acquiredAt).getTime();
+    const until = new Date(new Date(input.lock.acquiredAt).getTime() + leaseMs).toISOString();
+    return held > leaseMs
+        ? {
+            dead: true,
+            reason: `its lease ended without it being closed: opened outside GitHub Actions at ${input.lock.acquiredAt}, no step executed it within its lease of ${minutes(leaseMs)}`,
+            retryable: false,
+        }
+        : {
+            dead: false,
+            reason: `it was opened outside GitHub Actions ${minutes(held)} ago and waits for a step to execute it (an approval?); its lease of ${minutes(leaseMs)} keeps the lock until ${until}`,
+            hint: `Wait for it, or ${cancel}.`,
+            retryable: true,
+        };
+}
+/** What GitHub says of the workflow run attempt `subject` the holder waits on. */
+async function askGitHub(input, subject, whose, cancel) {
+    if (!input.liveness)
+        return {
+            dead: false,
+            reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
+            hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
+            retryable: false,
+        };
+    const answer = await input.liveness.check(subject);
+    if (answer.state === 'completed')
+        return {
+            dead: true,
+            reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
+            retryable: false,
+        };
+    if (answer.state === 'running')
+        return {
+            dead: false,
+            reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
+            retryable: true,
+        };
+    return {
+        dead: false,
+        reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
+        hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
+        retryable: answer.retryable,
+    };
+}
+/**
+ * A run executed by a pool of workers: under GitHub, the workflow run of its freshest worker (the
+ * one that opened it while none joined) decides as for one step; outside it, the freshest
+ * heartbeat of any worker (a worker's leaving counts as its last sign), the pool's start before
+ * the first one.
+ */
+async function judgePool(input, pool, cancel) {
+    const workers = [...(input.workers ?? [])].sort((a, b) => lastSign(b).localeCompare(lastSign(a)));
+    const freshest = workers[0];
+    const subject = workers.find((w) => w.worker.workflowRun)?.worker.workflowRun ?? input.holder.workflowRun;
+    if (subject) {
+        const whose = freshest?.worker.workflowRun
+            ? `the workflow run executing it (a pool of ${pool.size} workers: ${freshest.worker.description})`
+            : 'its workflow run';
+        return askGitHub(input, subject, whose, cancel);
+    }
+    const last = freshest ? lastSign(freshest) : pool.since;
+    const silenceMs = freshest?.silenceMs ?? HEARTBEAT_SILENCE_MS;
+    const silent = input.now.getTime() - new Date(last).getTime();
+    const said = freshest
+        ? `its freshest worker (${freshest.worker.description}${freshest.worker.host ? ` on ${freshest.worker.host}` : ''}) ${freshest.leftAt ? 'left' : 'sent its last heartbeat'} at ${last} (${minutes(silent)} ago)`
+        : `no worker of its pool of ${pool.size} registered since ${last} (${minutes(silent)} ago)`;
+    const rule = `each worker of a pool sends a heartbeat every ${seconds(HEARTBEAT_INTERVAL_MS)}; all silent for more than ${minutes(silenceMs)}, the pool is gone`;
+    return silent > silenceMs
+        ? {
+            dead: true,
+            reason: `${said} and none closed it: ${rule}`,
+            retryable: false,
+        }
+        : {
+            dead: false,
+            reason: `${said}; ${rule}`,
+            hint: `Wait for it, or ${cancel}.`,
+            retryable: true,
+        };
+}
+/** A worker's last sign of life: its leaving, else its last heartbeat. */
+function lastSign(state) {
+    return state.leftAt ?? state.at;
+}
+/** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */
+function cancelAdvice(runRef) {
+    return `cancel it: run the cancel-run action with RUN_ID ${runRef}, or \`${shipped_cli_cliCommand('cancel', runRef)}\` (it asks you to confirm)`;
+}
+function minutes(ms) {
+    if (ms < 120_000)
+        return seconds(ms);
+    const m = Math.round(ms / 60_000);
+    return m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`;
+}
+function seconds(ms) {
+    return `${Math.round(ms / 1000)} s`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-locks.ts
 /**
  * The lock of each deployment target (one RUNNING run per target). Created with If-None-Match and
  * taken over with If-Match on the lock that was read, so two runners can never both hold it.
  */
+
 
 
 
@@ -58173,10 +58863,12 @@ class TargetLocks {
                     const heartbeat = holder.executor
                         ? await readHeartbeat(this.store, holder.runId)
                         : undefined;
+                    const workers = holder.pool ? await workersOf(this.store, holder.runId) : undefined;
                     verdict = await judgeHolder({
                         holder,
                         lock: current.value,
                         ...(heartbeat ? { heartbeat } : {}),
+                        ...(workers ? { workers } : {}),
                         ...(options.liveness ? { liveness: options.liveness } : {}),
                         now: this.options.now(),
                         defaultLeaseMs: this.options.leaseMs,
@@ -58241,16 +58933,21 @@ class TargetLocks {
 
 
 
+
+
 /**
  * Ends a run with `status` (`also` adds to the same write) and releases its lock. A run already
  * finished is left as it is (`changed` false): a retried close must not fail.
  */
 async function finishRecord(ending, runId, status, error, also) {
+    await markUnfinishedTasks(ending, runId, status);
+    const tasks = ending.tasks.lastSeen(runId);
     let changed = false;
     const record = await ending.records.update(runId, (run) => {
         changed = false; // a conflict re-runs this on the fresh record
         if (run_record_isFinished(run.status))
             return false;
+        run.tasks = mergeRun(run, tasks).tasks;
         checkRunFinish(run, status);
         const at = ending.now().toISOString();
         run.status = status;
@@ -58270,9 +58967,47 @@ async function finishRecord(ending, runId, status, error, also) {
     await ending.locks.release(record);
     return { record, changed };
 }
+/** How many task objects a close marks at once. */
+const MARKS_AT_ONCE = 16;
+/**
+ * Before a RUNNING run is closed: its tasks' current states read, the close checked against them
+ * (a run that cannot end so is refused before anything is written), and every unfinished task's
+ * object marked ABORTED with the run's final status (created for a task never started), each
+ * conditionally on what was read: from then on no task of the run can start or finish. A task
+ * that finished meanwhile keeps its state. The states end up in `ending.tasks.lastSeen(runId)`.
+ */
+async function markUnfinishedTasks(ending, runId, status) {
+    const record = await ending.records.get(runId);
+    if (!record || run_record_isFinished(record.status))
+        return;
+    const run = mergeRun(record, await ending.tasks.readAll(runId));
+    checkRunFinish(run, status);
+    const runAttempt = runAttemptOf(run);
+    const at = ending.now().toISOString();
+    const queue = run.tasks.filter((t) => !isTaskFinished(t.status)).map((t) => t.runTaskId);
+    const mark = (runTaskId) => ending.tasks.write(runId, runTaskId, (current) => {
+        const ours = current?.runAttempt === runAttempt ? current : undefined;
+        if (ours && isTaskFinished(ours.status))
+            return { stop: undefined };
+        return {
+            write: {
+                ...(ours ? carriedState(ours) : { attempt: 0 }),
+                runAttempt,
+                status: 'ABORTED',
+                finishedAt: at,
+                runEnded: status,
+            },
+            result: undefined,
+        };
+    });
+    await Promise.all(Array.from({ length: Math.min(MARKS_AT_ONCE, queue.length) }, async () => {
+        for (let id = queue.pop(); id !== undefined; id = queue.pop())
+            await mark(id);
+    }));
+}
 /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
 async function cancelRecord(ending, runId, options) {
-    const before = await ending.records.get(runId);
+    const before = await readRun(ending, runId);
     if (!before)
         return { outcome: 'not-found', aborted: [] };
     if (run_record_isFinished(before.status)) {
@@ -58509,16 +59244,11 @@ async function runsSince(store, run) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-store.ts
-/**
- * Run records and their locks in the IaC bucket. Every write that could race is conditional: the
- * lock is created with If-None-Match and taken over with If-Match; every record update is a
- * read-modify-write with If-Match, retried on conflict. So two runners can never both hold a lock
- * or silently overwrite each other's record.
- *
- * The parts: run-records.ts (reads and conditional updates), run-locks.ts (the target's lock),
- * run-open.ts (create, resume), run-finish.ts (finish, cancel, supersede), run-artifacts.ts (what a
- * run stores besides its record). RunStore is the one object the rest of the engine uses.
- */
+
+
+
+
+
 
 
 
@@ -58536,6 +59266,8 @@ class run_store_RunStore {
     options;
     now;
     records;
+    parts;
+    transitions;
     locks;
     artifacts;
     opening;
@@ -58549,6 +59281,8 @@ class run_store_RunStore {
         const runRef = (runId) => this.runRef(runId);
         this.now = now;
         this.records = new RunRecords(store, now);
+        this.parts = { records: this.records, tasks: new TaskObjects(store, now) };
+        this.transitions = new TaskTransitions(this.parts, store, now);
         this.locks = new TargetLocks(store, logger, {
             leaseMs,
             now,
@@ -58557,7 +59291,7 @@ class run_store_RunStore {
         });
         this.artifacts = new RunArtifacts(store, this.records);
         this.opening = { store, records: this.records, locks: this.locks, now, leaseMs, runRef };
-        this.ending = { records: this.records, locks: this.locks, logger, now };
+        this.ending = { ...this.parts, locks: this.locks, logger, now };
     }
     /** The RUN_ID of a run of this store. */
     runRef(runId) {
@@ -58580,9 +59314,22 @@ class run_store_RunStore {
      * The tasks in `ready` (those the step executes) become READY_TO_RUN in the same write.
      */
     async resumeRun(runId, executor, ready = []) {
-        return resumeRunRecord(this.opening, runId, executor, ready);
+        return this.current(await resumeRunRecord(this.opening, runId, executor, ready));
     }
+    /**
+     * The run with its tasks' current state (see run-view.ts): a finished run in one GET, a RUNNING
+     * one in one GET, one LIST and a GET of each task object that changed since this process last
+     * read it. Undefined when the run has no record.
+     */
     async getRun(runId) {
+        return readRun(this.parts, runId);
+    }
+    /**
+     * The run record alone as stored, in one GET (the watch's read every second): its status,
+     * executor claim and pool are current, its tasks' statuses only as of the run's last open or
+     * close (getRun has them current).
+     */
+    async getRecord(runId) {
         return this.records.get(runId);
     }
     /**
@@ -58591,46 +59338,89 @@ class run_store_RunStore {
      * RunClaimedError, having written nothing, when another step holds it.
      */
     async claimRun(runId, executor, ready = []) {
-        return this.records.update(runId, (run) => {
+        return this.current(await this.records.update(runId, (run) => {
             const claimed = takeClaim(run, executor);
             const marked = markReady(run, ready);
             return claimed || marked;
+        }));
+    }
+    /**
+     * Joins `worker` to the pool of `pool` workers executing the run (runtime-tasks with WORKERS > 1,
+     * see run-pool.ts): the first joiner records the pool and sets the tasks `ready` READY_TO_RUN.
+     * Refused (ConfigurationError, nothing changed) when the run is not RUNNING, a single step holds
+     * its executor claim, or its pool has another size. Registers the worker (worker-heartbeats.ts);
+     * idempotent for the same worker id.
+     */
+    async joinRun(runId, worker, pool, ready) {
+        const at = this.now().toISOString();
+        const record = await this.records.update(runId, (run) => joinPool(run, worker, pool, ready, at));
+        await registerWorker(this.store, runId, worker, {
+            now: this.now,
+            ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
         });
+        return record;
+    }
+    /**
+     * Claims a task for a worker of the pool (see task-claims.ts) and sets it RUNNING in the same
+     * conditional write: of workers claiming it at once exactly one wins. A task RUNNING under a worker
+     * that left or whose heartbeat is silent for longer than `leaseMs` (default: that worker's own
+     * silence, 5 min) is claimed again; `reclaimedFrom` names that worker.
+     */
+    async claimTask(runId, runTaskId, workerId, options = {}) {
+        return this.transitions.claim(runId, runTaskId, workerId, options.leaseMs);
+    }
+    /** Starts the heartbeat of a pool's worker (see worker-heartbeats.ts) until stopped. */
+    startWorkerHeartbeat(runId, workerId) {
+        return startWorkerHeartbeat(this.store, runId, workerId, this.logger, {
+            ...this.options.heartbeat,
+            now: this.now,
+        });
+    }
+    /**
+     * The worker is done with the run (whatever the reason): marked as left. `remaining` counts the
+     * workers still in: joined, not left, and not silent for longer than their heartbeat allows.
+     */
+    async leaveRun(runId, workerId) {
+        await leaveWorker(this.store, runId, workerId, this.now);
+        const now = this.now();
+        const workers = await workersOf(this.store, runId);
+        return { remaining: workers.filter((w) => !isGone(w, now)).length };
+    }
+    /** Each worker that joined the run, with its last heartbeat, left or not (oldest first). */
+    async workersOf(runId) {
+        return workersOf(this.store, runId);
     }
     /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
     async recordApproval(runId, approval) {
-        return this.records.update(runId, (run) => {
+        return this.current(await this.records.update(runId, (run) => {
             run.audit = { ...run.audit, approval };
             return true;
-        });
+        }));
     }
     /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
     async releaseClaim(runId, executorId) {
-        return this.records.update(runId, (run) => dropClaim(run, executorId));
+        return this.current(await this.records.update(runId, (run) => dropClaim(run, executorId)));
     }
+    /** The single step executing the run starts a task (one write of the task's object). */
     async startTask(runId, runTaskId) {
-        return this.updateTask(runId, runTaskId, (run, task) => {
-            checkTaskTransition(run, task, 'RUNNING');
-            task.status = 'RUNNING';
-            task.startedAt = this.now().toISOString();
-            delete task.error;
-        });
+        await this.transitions.start(runId, runTaskId);
+        return this.seen(runId);
     }
-    async finishTask(runId, runTaskId, status, error) {
-        return this.updateTask(runId, runTaskId, (run, task) => {
-            checkTaskTransition(run, task, status);
-            task.status = status;
-            task.finishedAt = this.now().toISOString();
-            if (error)
-                task.error = error;
-        });
+    /**
+     * Records how a task ended (one write of the task's object). With `workerId` (a pool's worker):
+     * refused with TaskClaimLostError, recording nothing, when the task is no longer claimed by that
+     * worker (re-claimed after its heartbeat was silent for longer than the lease).
+     */
+    async finishTask(runId, runTaskId, status, error, options = {}) {
+        await this.transitions.finish(runId, runTaskId, status, error, options.workerId);
+        return this.seen(runId);
     }
     /**
      * Ends a run: unfinished tasks become ABORTED, the lock is released. On a run that is already
      * finished it changes nothing and returns the record (a retried close must not fail).
      */
     async finishRun(runId, status, error) {
-        return (await finishRecord(this.ending, runId, status, error)).record;
+        return (await finishRecord(this.ending, runId, status, error)).record; // folded: current
     }
     /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
     async cancelRun(runId, options = {}) {
@@ -58657,10 +59447,10 @@ class run_store_RunStore {
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
     async recordArtifacts(runId, digests) {
-        return this.records.update(runId, (run) => {
+        return this.current(await this.records.update(runId, (run) => {
             run.artifacts = { ...run.artifacts, ...digests };
             return true;
-        });
+        }));
     }
     /**
      * Checks every artifact whose digest the run recorded, before anything is applied: a changed
@@ -58718,14 +59508,21 @@ class run_store_RunStore {
     async forceUnlock(target) {
         return this.locks.forceUnlock(target);
     }
-    async updateTask(runId, runTaskId, mutate) {
-        return this.records.update(runId, (run) => {
-            const task = run.tasks.find((t) => t.runTaskId === runTaskId);
-            if (!task)
-                throw new errors_ExternalError(`run ${runId} has no task ${runTaskId}`);
-            mutate(run, task);
-            return true;
-        });
+    /**
+     * A record just written or read, with its tasks' current state: a RUNNING run's task objects
+     * read (a LIST and the GETs of those that changed), a finished one's record as it is.
+     */
+    async current(record) {
+        if (run_record_isFinished(record.status))
+            return record;
+        return mergeRun(record, await this.parts.tasks.readAll(record.runId));
+    }
+    /** The run as this process knows it after its own write (no request when it knows it). */
+    async seen(runId) {
+        const known = lastSeenRun(this.parts, runId) ?? (await readRun(this.parts, runId));
+        if (!known)
+            throw missingRecord(this.store.bucket, runId);
+        return known;
     }
 }
 
@@ -58783,19 +59580,15 @@ const RUN_KEY = /runs\/([0-9A-HJKMNP-TV-Z]{26})\//g;
 /** What a prune of runs older than `olderThanDays` would delete and keep; changes nothing. */
 async function planPrune(store, options) {
     const cutoffMs = (options.now ?? new Date()).getTime() - options.olderThanDays * DAY_MS;
-    const byRun = new Map();
-    for (const key of await store.list(iac_keys_keys.runsPrefix)) {
-        const id = key.split('/')[1] ?? '';
-        if (!prune_ULID.test(id) || !isValid(id))
-            continue;
-        byRun.set(id, [...(byRun.get(id) ?? []), key]);
-    }
+    // One entry per run (a delimiter listing), not every object of every run.
+    const ids = (await runFolders(store))
+        .map((folder) => folder.slice(iac_keys_keys.runsPrefix.length, -1))
+        .filter((id) => prune_ULID.test(id) && isValid(id));
     // Created after the cutoff: it cannot have ended before it (no read needed).
-    const old = [...byRun.keys()].filter((id) => decodeTime(id) < cutoffMs).sort();
+    const old = ids.filter((id) => decodeTime(id) < cutoffMs).sort();
     const named = old.length > 0 ? await namedRuns(store) : new Map();
     const plan = { cutoff: new Date(cutoffMs).toISOString(), delete: [], kept: [] };
     for (const runId of old) {
-        const objects = (byRun.get(runId) ?? []).length;
         const record = (await store.getJson(iac_keys_keys.run(runId)))?.value;
         if (record?.status === 'RUNNING') {
             plan.kept.push({ runId, reason: 'RUNNING' });
@@ -58811,6 +59604,7 @@ async function planPrune(store, options) {
             plan.kept.push({ runId, reason: why });
             continue;
         }
+        const objects = (await store.list(iac_keys_keys.runPrefix(runId))).length;
         plan.delete.push({ runId, ...(record ? { status: record.status } : {}), endedAt, objects });
     }
     return plan;
@@ -58841,7 +59635,7 @@ async function executePrune(store, plan) {
                 continue;
             }
         }
-        const rest = await store.list(`runs/${runId}/`);
+        const rest = await store.list(iac_keys_keys.runPrefix(runId));
         const queue = [...rest];
         await Promise.all(Array.from({ length: 8 }, async () => {
             for (let key = queue.pop(); key !== undefined; key = queue.pop())
@@ -58850,6 +59644,13 @@ async function executePrune(store, plan) {
         deleted.push(runId);
     }
     return { deleted, skipped };
+}
+/** The folder of every run (`runs/<id>/`): a delimiter listing where the store has one. */
+async function runFolders(store) {
+    if (store.listFolders)
+        return store.listFolders(iac_keys_keys.runsPrefix);
+    const folders = (await store.list(iac_keys_keys.runsPrefix)).map((key) => `${iac_keys_keys.runsPrefix}${key.split('/')[1] ?? ''}/`);
+    return [...new Set(folders)];
 }
 /**
  * Every run the history (last.json and versions/, of every target) or a lock names, with why:
@@ -58890,6 +59691,10 @@ function runIdsIn(value, found = new Set()) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
+
+
 
 
 
@@ -63747,7 +64552,7 @@ function run_watch_watchRun(runs, runId, logger, options) {
             return;
         checking = true;
         runs
-            .getRun(runId)
+            .getRecord(runId)
             .then((run) => {
             if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
                 const by = run.supersededBy
@@ -64692,7 +65497,7 @@ async function task_loop_executeTasks(deps, options, job) {
             recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
                 ...outcome,
-                task: findTask(recorded, task.runTaskId),
+                task: task_loop_findTask(recorded, task.runTaskId),
                 durationMs: Date.now() - started,
             });
             scheduler.finished(task.runTaskId, 'succeeded');
@@ -64715,7 +65520,7 @@ async function task_loop_executeTasks(deps, options, job) {
             }
             if (recorded)
                 reports.push({
-                    task: findTask(recorded, task.runTaskId),
+                    task: task_loop_findTask(recorded, task.runTaskId),
                     durationMs: Date.now() - started,
                 });
         }
@@ -64775,7 +65580,7 @@ async function task_loop_executeTasks(deps, options, job) {
 function pluginDependencies(manifest) {
     return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
 }
-function findTask(run, runTaskId) {
+function task_loop_findTask(run, runTaskId) {
     return run.tasks.find((t) => t.runTaskId === runTaskId);
 }
 
@@ -66360,14 +67165,20 @@ async function runCancel(command, runs, store, io) {
     const lock = await runs.lockOf(run.target);
     const beat = run.executor ? await readHeartbeat(store, runId) : undefined;
     const running = run.tasks.filter((t) => t.status === 'RUNNING');
+    const runningNow = running.length > 0
+        ? `; RUNNING now: ${running.map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim()).join(', ')} (its Terraform is interrupted and saves its state)`
+        : '';
+    const workers = run.pool ? await runs.workersOf(runId) : [];
     io.out([
         `Run ${runId} (${run.type}, version ${run.version}) of ${target} is RUNNING, opened ${run.createdAt} by ${run.workflowRunUrl}.`,
         lock?.runId === runId
             ? `It holds the lock of ${target} since ${lock.acquiredAt}.`
             : `It does not hold the lock of ${target}${lock ? ` (run ${lock.runId} does)` : ''}.`,
         run.executor
-            ? `Executed by ${run.executor.description} since ${run.executor.claimedAt}${beat?.executorId === run.executor.id ? `, last heartbeat ${beat.at}` : ', no heartbeat'}${running.length > 0 ? `; RUNNING now: ${running.map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim()).join(', ')} (its Terraform is interrupted and saves its state)` : ''}.`
-            : 'No step executes it (it waits for approval, or its job was lost).',
+            ? `Executed by ${run.executor.description} since ${run.executor.claimedAt}${beat?.executorId === run.executor.id ? `, last heartbeat ${beat.at}` : ', no heartbeat'}${runningNow}.`
+            : run.pool
+                ? `Executed by a pool of ${run.pool.size} workers since ${run.pool.since} (${workers.map((w) => `${w.worker.description}${w.worker.host ? ` on ${w.worker.host}` : ''}: ${w.leftAt ? `left ${w.leftAt}` : `last heartbeat ${w.at}`}`).join('; ') || 'none joined yet'})${runningNow}.`
+                : 'No step executes it (it waits for approval, or its job was lost).',
         'Cancelling closes it ABORTED and releases the lock; it is never applied afterwards.',
     ].join('\n'));
     if (!command.yes) {
@@ -66454,7 +67265,7 @@ function logsRunRef(command) {
 async function runLogs(command, storeFor, out) {
     const ref = logsRunRef(command);
     const store = storeFor(ref.bucket, ref.region);
-    const run = (await store.getJson(iac_keys_keys.run(ref.runId)))?.value;
+    const run = await readRunFrom(store, ref.runId);
     if (!run) {
         out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
         return EXIT.NOT_FOUND;

@@ -8,7 +8,6 @@
  * is what counts.
  */
 import { ExternalError } from '../errors';
-import { isGone } from './worker-heartbeats';
 import { isTaskFinished, type RunTask, type RunWorker, type RunWorkerState } from './run-record';
 
 export type TaskClaim =
@@ -40,7 +39,10 @@ export type ClaimDecision =
 
 /**
  * Decides a claim on the task as read. `holder` is the state of the worker the task is RUNNING
- * under (undefined: none, or it never registered: then silent since the task started).
+ * under (undefined: it never registered). The holder is gone when it left the run, or when
+ * neither its heartbeat nor its claim of the task is more recent than the lease (`leaseMs`,
+ * default: the silence its heartbeat states). A task RUNNING under no worker (a single step's)
+ * is never taken.
  */
 export function decideClaim(
   task: RunTask,
@@ -53,23 +55,16 @@ export function decideClaim(
     return { take: false, result: { claimed: false, why: 'finished' } };
   if (task.status !== 'RUNNING') return { take: true };
   if (task.worker === workerId) return { take: false, result: { claimed: true } };
-  const gone = holder
-    ? isGone(holder, now, leaseMs)
-    : task.worker !== undefined &&
-      now.getTime() - new Date(task.startedAt ?? 0).getTime() > (leaseMs ?? Infinity);
+  // Its claim is a sign of life too: a worker that has just claimed is not gone for a lease.
+  const claimedAt = new Date(task.startedAt ?? 0).getTime();
+  const gone =
+    holder?.leftAt !== undefined ||
+    (task.worker !== undefined &&
+      now.getTime() - Math.max(claimedAt, holder ? new Date(holder.at).getTime() : 0) >
+        (leaseMs ?? holder?.silenceMs ?? Infinity));
   if (gone) return { take: true, ...(holder ? { reclaimedFrom: holder.worker } : {}) };
   return {
     take: false,
     result: { claimed: false, why: 'held', ...(holder ? { holder: holder.worker } : {}) },
   };
-}
-
-/** Sets `task` RUNNING under `workerId` (mutated): one more claim of it. */
-export function claimInto(task: RunTask, workerId: string, at: string): void {
-  task.status = 'RUNNING';
-  task.startedAt = at;
-  task.worker = workerId;
-  task.attempt = (task.attempt ?? 0) + 1;
-  delete task.finishedAt;
-  delete task.error;
 }
