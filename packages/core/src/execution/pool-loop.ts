@@ -163,7 +163,14 @@ export async function executePoolTasks(
       for (const id of [...view.ready, ...reclaimable]) {
         if (free <= 0 || signal.aborted) break;
         const before = latest.tasks.find((t) => t.runTaskId === id);
-        const claim = await deps.runs.claimTask(runId, id, worker.id, { leaseMs: job.leaseMs });
+        const claim = await deps.runs
+          .claimTask(runId, id, worker.id, { leaseMs: job.leaseMs })
+          .catch((error: unknown) => {
+            // Not claimed: this worker's running tasks go on, and the next look tries again.
+            deps.logger.warning(`Could not claim a task: ${(error as Error).message}`);
+            return undefined;
+          });
+        if (!claim) break;
         if (!claim.claimed) {
           counts.claimConflicts += 1;
           if (claim.why === 'run-finished') break;
