@@ -90224,7 +90224,7 @@ class task_objects_TaskObjects {
  * A worker tried to record the result of a task another worker claimed meanwhile (its heartbeat
  * was silent for longer than the lease). Nothing was recorded.
  */
-class TaskClaimLostError extends errors_ExternalError {
+class task_claims_TaskClaimLostError extends errors_ExternalError {
     runId;
     runTaskId;
     workerId;
@@ -90524,7 +90524,7 @@ class TaskTransitions {
         await this.parts.tasks.write(runId, runTaskId, (current) => {
             const merged = mergeTask(task, current, runAttempt);
             if (workerId !== undefined && merged.worker !== workerId)
-                throw new TaskClaimLostError(runId, runTaskId, workerId, merged.worker);
+                throw new task_claims_TaskClaimLostError(runId, runTaskId, workerId, merged.worker);
             checkTaskTransition(run, merged, status);
             return {
                 write: {
@@ -91247,6 +91247,8 @@ function reopen(current, at, executor, ready) {
         delete task.startedAt;
         delete task.finishedAt;
         delete task.error;
+        delete task.worker;
+        delete task.attempt;
     }
     markReady(current, ready);
     return true;
@@ -95013,10 +95015,13 @@ async function readRef(dir, displayDir, studio, version) {
 
 
 
-/** Every store over `iacStore` (the IaC bucket, in `region`). */
-function bucket_stores_openBucketStores(iacStore, logger, region) {
+/**
+ * Every store over `iacStore` (the IaC bucket, in `region`). `runOptions`: the run store's
+ * heartbeat settings (a pool's workers derive them from their lease).
+ */
+function bucket_stores_openBucketStores(iacStore, logger, region, runOptions = {}) {
     return {
-        runs: new RunStore(iacStore, logger, { region }),
+        runs: new RunStore(iacStore, logger, { ...runOptions, region }),
         iacStore,
         context: new WorkspaceContextStore(iacStore),
         history: new DeploymentHistory(iacStore),
@@ -95323,6 +95328,13 @@ async function run_claim_claimRunForTasks(deps, options) {
     if (found.status !== 'RUNNING') {
         // Checked before the run is reopened: a refused list leaves the failed run as it was.
         checkTaskList(found, options.tasks, { complete });
+        // Reopened, it would keep its pool (whose workers all left) beside this step's claim, and a
+        // later run judging its liveness by those workers could take it over while this step applies.
+        if (found.pool)
+            throw new ConfigurationError({
+                message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''} while a pool of ${found.pool.size} workers executed it: such a run is not resumed. Nothing was changed.`,
+                hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
+            });
         deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
         const run = await deps.runs.resumeRun(found.runId, executor, ready);
         const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
@@ -95356,6 +95368,51 @@ class run_claim_ForeignRunError extends errors_ConfigurationError {
             hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
         });
     }
+}
+/**
+ * Joins run `runId` as one of a pool of `pool` workers (runtime-tasks with WORKERS > 1). The same
+ * refusals as claimRunForTasks, before anything is written: another repository's run, a run
+ * superseded, a TASK_LIST that does not match, a run that no longer holds its lock; a run that
+ * already SUCCEEDED runs nothing. A run that failed is not resumed by a pool (nor a pool's run by
+ * one step, see claimRunForTasks): the message says to start a new run. RunStore.joinRun refuses a run one step executes alone, or a pool of
+ * another size.
+ */
+async function run_claim_joinRunForTasks(deps, options) {
+    const found = await deps.runs.getRun(options.runId);
+    if (!found) {
+        throw new ConfigurationError({
+            message: `Run ${options.runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    const opener = repositoryOfRunUrl(found.workflowRunUrl);
+    if (options.repository && opener && opener !== options.repository)
+        throw new run_claim_ForeignRunError(found, opener, options.repository);
+    if (found.supersededBy)
+        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+    checkTaskList(found, options.tasks, { complete: true });
+    if (found.status === 'SUCCEEDED') {
+        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again.`);
+        return { run: found, done: true };
+    }
+    if (found.status !== 'RUNNING') {
+        throw new ConfigurationError({
+            message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''}; a pool of workers (WORKERS ${options.pool}) does not resume a run, and this worker changed nothing.`,
+            hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
+        });
+    }
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+    const worker = {
+        id: newId(),
+        description: options.executor ?? 'a step outside a GitHub workflow',
+        joinedAt: new Date().toISOString(),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+        ...(options.host ? { host: options.host } : {}),
+    };
+    const run = await deps.runs.joinRun(found.runId, worker, options.pool, options.tasks.map((t) => t.runTaskId));
+    return { run, worker };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/preview-predictions.ts
@@ -96533,38 +96590,168 @@ function run_watch_watchRun(runs, runId, logger, options) {
     if (options.signal?.aborted)
         onJobCancel();
     options.signal?.addEventListener('abort', onJobCancel, { once: true });
+    const intervalMs = options.intervalMs ?? WATCH_INTERVAL_MS;
     let checking = false;
+    let stopped = false;
+    let waiting = [];
+    const answer = (run) => {
+        const answered = waiting;
+        waiting = [];
+        answered.forEach((done) => done(run));
+    };
+    controller.signal.addEventListener('abort', () => answer(undefined), { once: true });
     const timer = setInterval(() => {
         if (checking || controller.signal.aborted)
             return;
         checking = true;
-        runs
-            .getRecord(runId)
+        (options.withTasks ? runs.getRun(runId) : runs.getRecord(runId))
             .then((run) => {
-            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
+            answer(run);
+            // SUCCEEDED under a step: a pool's other worker closed it, every task done (none here).
+            const interrupt = run && run.status !== 'RUNNING' && run.status !== 'SUCCEEDED';
+            if (interrupt && !controller.signal.aborted) {
                 const by = run.supersededBy
                     ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
-                    : 'by another job (cancel-run)';
+                    : run.pool
+                        ? `by another job (cancel-run, or a worker of its pool whose task failed${run.error ? `: ${run.error.message}` : ''})`
+                        : 'by another job (cancel-run)';
                 closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
                 logger.warning(closed.message);
                 controller.abort(closed);
             }
         })
             // A failed read says nothing about the run: the next tick tries again.
-            .catch(() => undefined)
+            .catch(() => answer(undefined))
             .finally(() => {
             checking = false;
         });
-    }, options.intervalMs ?? WATCH_INTERVAL_MS);
+    }, intervalMs);
     timer.unref();
     return {
         signal: controller.signal,
         closedElsewhere: () => closed,
+        nextRead: () => new Promise((done) => {
+            if (stopped || controller.signal.aborted)
+                return done(undefined);
+            // Not unref'd, unlike the watch's own timer: the caller waits on it, so the process
+            // must not end meanwhile; and an answer comes within two intervals whatever happens.
+            const latest = setTimeout(() => finish(undefined), 2 * intervalMs);
+            const finish = (run) => {
+                clearTimeout(latest);
+                waiting = waiting.filter((w) => w !== finish);
+                done(run);
+            };
+            waiting.push(finish);
+        }),
         stop: () => {
+            stopped = true;
+            answer(undefined);
             clearInterval(timer);
             options.signal?.removeEventListener('abort', onJobCancel);
         },
     };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-close.ts
+/**
+ * Closing a pool's run once: every worker that sees every task SUCCEEDED tries, and exactly one
+ * does it. It takes the run's closing marker (`pool/closer`, an artifact of the run created with
+ * If-None-Match; a lost answer is recognised by the worker id read back), records the outcome (the
+ * deployment history, the consumer index) and finishes the run SUCCEEDED. The others wait for the
+ * close (they read the run anyway) so the last one to leave sees how the run ended.
+ *
+ * What the deployment history needs from each plugin's deploy (which stored IaC it applied) is in
+ * the memory of the worker that deployed it: in a pool each deploy also stores it as a small
+ * artifact (`pool/deployed/<alias>`), which the closing worker reads for the deploys it did not do.
+ */
+
+
+
+
+const CLOSER_ARTIFACT = 'pool/closer';
+const SUMMARY_ARTIFACT = 'pool/summary';
+function deployedArtifact(alias) {
+    return `pool/deployed/${alias}`;
+}
+/** After a deploy on this worker: what it applied, for whichever worker closes the run. */
+async function pool_close_shareDeployedIac(deps, runId, alias, ledger) {
+    const entry = ledger.deployedOf(alias);
+    if (entry)
+        await deps.runs.putArtifact(runId, deployedArtifact(alias), entry);
+}
+/**
+ * Closes the run SUCCEEDED if this worker takes the closing marker, else waits (up to `waitMs`)
+ * for the worker that took it. `nextRead` gives the run as the worker's watch reads it.
+ */
+async function pool_close_closePoolRun(deps, job) {
+    const { run, worker } = job;
+    const current = (await deps.runs.getRun(run.runId)) ?? run;
+    if (current.status !== 'RUNNING')
+        return { run: current, closedHere: false };
+    if (!(await takeMarker(deps, run.runId, CLOSER_ARTIFACT, worker))) {
+        deps.logger.info('Every task of the run SUCCEEDED; another worker of the pool closes the run.');
+        const deadline = Date.now() + job.waitMs;
+        let latest = current;
+        while (latest.status === 'RUNNING' && Date.now() < deadline)
+            latest = (await job.nextRead()) ?? (await deps.runs.getRun(run.runId)) ?? latest;
+        if (latest.status === 'RUNNING')
+            deps.logger.warning(`Run ${run.runId} is still RUNNING ${Math.round(job.waitMs / 1000)} s after every task succeeded: the worker closing it may be gone. This worker leaves; a later run finds the run dead and takes its lock over.`);
+        return { run: latest, closedHere: false };
+    }
+    try {
+        const incomplete = incompleteRun(current);
+        if (incomplete)
+            throw incomplete;
+        const deployed = await deployedIacOf(deps, current, job);
+        await recordRunOutcome(deps, current, job.manifest, job.table.mode(current.tasks), (alias) => deployed.get(alias), job.terraformVersion);
+        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), closedHere: true };
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        return { run: (await deps.runs.getRun(run.runId)) ?? current, closedHere: true, error };
+    }
+}
+/**
+ * Of the workers that found no other still in when they left (two leaving at once may both), the
+ * one that writes the run's summary.
+ */
+async function pool_close_takeRunSummary(deps, runId, worker) {
+    return takeMarker(deps, runId, SUMMARY_ARTIFACT, worker);
+}
+/** A marker of the run, taken at most once: true when this worker holds it. */
+async function takeMarker(deps, runId, name, worker) {
+    const key = deps.runs.artifactKey(runId, name);
+    try {
+        await deps.iacStore.putJson(key, { workerId: worker.id, at: new Date().toISOString() }, { ifNoneMatch: '*' });
+        return true;
+    }
+    catch (error) {
+        if (!(error instanceof PreconditionFailedError))
+            throw error;
+        // Taken: by another worker, or by this one when the answer to its write was lost.
+        const stored = await deps.iacStore.getJson(key);
+        return stored?.value.workerId === worker.id;
+    }
+}
+/** The IaC each plugin's deploy applied, from this worker's ledger or the deploying worker's note. */
+async function deployedIacOf(deps, run, job) {
+    const found = new Map();
+    const elsewhere = [];
+    for (const alias of job.manifest.deployOrder) {
+        const own = job.ledger.deployedOf(alias);
+        if (own)
+            found.set(alias, own);
+        else
+            elsewhere.push(alias);
+    }
+    const notes = await Promise.all(elsewhere.map(async (alias) => ({
+        alias,
+        entry: await deps.runs.getArtifact(run.runId, deployedArtifact(alias)),
+    })));
+    for (const { alias, entry } of notes)
+        if (entry)
+            found.set(alias, entry);
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
@@ -97425,6 +97612,125 @@ function job_context_jobContext(deps, options, run, manifest, warnings) {
     return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-fence.ts
+/**
+ * What a worker of a pool knows about the others, read every quarter lease (one LIST and one GET
+ * per worker): which of them are gone (their RUNNING tasks may be re-claimed, so a claim is tried
+ * only then), and whether this worker's own heartbeat still gets through. A worker whose own
+ * heartbeat is older than half the lease (or that could not read the workers for that long) stops
+ * its own tasks: another worker may take them over once the lease has passed, and by then no
+ * Terraform of this worker may still hold their state (see pool-leftover-lock.ts).
+ */
+
+class pool_fence_PoolFence {
+    runs;
+    runId;
+    workerId;
+    leaseMs;
+    logger;
+    checkedAt = 0;
+    lastSeenAlive = Date.now();
+    gone = new Set();
+    controller = new AbortController();
+    constructor(runs, runId, workerId, leaseMs, logger) {
+        this.runs = runs;
+        this.runId = runId;
+        this.workerId = workerId;
+        this.leaseMs = leaseMs;
+        this.logger = logger;
+    }
+    /** Aborted when this worker must stop its own tasks (its heartbeat does not get through). */
+    get signal() {
+        return this.controller.signal;
+    }
+    /** Whether a quarter lease passed since the last look (the caller then calls `look`). */
+    get due() {
+        return Date.now() - this.checkedAt >= this.leaseMs / 4;
+    }
+    /** Workers that left or went silent for longer than the lease, as of the last look. */
+    isGone(workerId) {
+        return workerId !== undefined && this.gone.has(workerId);
+    }
+    /** Reads the workers; fences this one off when its heartbeat is stale (see the header). */
+    async look() {
+        this.checkedAt = Date.now();
+        let workers = [];
+        try {
+            workers = await this.runs.workersOf(this.runId);
+            const now = Date.now();
+            this.gone = new Set(workers
+                .filter((w) => w.leftAt !== undefined || now - Date.parse(w.at) > this.leaseMs)
+                .map((w) => w.worker.id));
+            const own = workers.find((w) => w.worker.id === this.workerId);
+            if (own)
+                this.lastSeenAlive = Math.max(this.lastSeenAlive, Date.parse(own.at));
+        }
+        catch {
+            // Not read: counts as a heartbeat not seen.
+        }
+        const silentMs = Date.now() - this.lastSeenAlive;
+        if (silentMs > this.leaseMs / 2 && !this.controller.signal.aborted) {
+            const reason = new CancelledError(`This worker's heartbeat has not been seen in the IaC bucket for ${Math.round(silentMs / 1000)} s (half the lease of ${Math.round(this.leaseMs / 1000)} s): its tasks are stopped so that another worker can take them over safely once the lease has passed.`);
+            this.logger.error(reason.message);
+            this.controller.abort(reason);
+        }
+        return workers;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-leftover-lock.ts
+
+
+/** Releases the dead worker's leftover lock on `alias`'s state, if there is one (see the header). */
+async function pool_leftover_lock_releaseDeadWorkerLock(logger, leftover) {
+    const { run, alias, dead } = leftover;
+    const backend = openStateBackend(run.tfstate, leftover.stateAccess);
+    const key = stateKey({ ...run.target, alias });
+    let lock;
+    try {
+        lock = await backend.readLock(key);
+    }
+    catch (error) {
+        logger.warning(`Could not read the state lock of ${alias} (${error.message}); if the dead worker left one, the task reports it.`);
+        return;
+    }
+    if (!lock)
+        return;
+    const since = leftover.deadClaimStartedAt ?? dead.joinedAt;
+    const created = parseLockTime(lock.created);
+    const why = [];
+    if (created === undefined || created < Date.parse(since))
+        why.push(`it was taken ${lock.created ?? 'at an unknown time'}, not after the dead worker's claim started (${since})`);
+    if (!dead.host)
+        why.push('the dead worker recorded no host');
+    else if (!lock.who?.endsWith(`@${dead.host}`))
+        why.push(`it was taken by ${lock.who ?? 'an unknown holder'}, not on the dead worker's host ${dead.host}`);
+    const described = `lock ${lock.id} on ${lock.location} (${lock.operation ?? 'operation unknown'} by ${lock.who ?? 'unknown'}, since ${lock.created ?? 'unknown'})`;
+    if (why.length > 0) {
+        logger.warning(`The state of ${alias} holds ${described}, which is not released automatically: ${why.join('; ')}. The task's Terraform reports it with the command that releases it.`);
+        return;
+    }
+    try {
+        await backend.releaseLock(key, lock);
+    }
+    catch (error) {
+        if (error instanceof PreconditionFailedError) {
+            logger.warning(`The ${described} changed while being released: left alone.`);
+            return;
+        }
+        throw error;
+    }
+    logger.warning(`RELEASED the Terraform state ${described}: it was left by worker ${dead.id} (${dead.description}, host ${dead.host}), whose heartbeat stayed silent for longer than the lease while it applied ${alias}; its Terraform was killed with it. The lock was taken on that host after its claim of the task started, and no other Terraform uses this state while the task is claimed.`);
+}
+/** Terraform's lock time (RFC 3339 with nanoseconds) in ms; undefined when unreadable. */
+function parseLockTime(created) {
+    if (!created)
+        return undefined;
+    const normalised = created.replace(/(\.\d{3})\d+/, '$1');
+    const ms = Date.parse(normalised);
+    return Number.isNaN(ms) ? undefined : ms;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
 /**
  * The scheduler loop of one job: start every task whose waits have succeeded, up to the
@@ -97468,7 +97774,7 @@ async function task_loop_executeTasks(deps, options, job) {
     for (const task of done) {
         deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
     }
-    const graph = taskGraph(options.tasks, pluginDependencies(manifest), table.waits);
+    const graph = taskGraph(options.tasks, task_loop_pluginDependencies(manifest), table.waits);
     const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
     const reports = [];
     let failure;
@@ -97564,11 +97870,340 @@ async function task_loop_executeTasks(deps, options, job) {
     }
 }
 /** Per plugin alias (kept or removed), the aliases it requires a connection from. */
-function pluginDependencies(manifest) {
+function task_loop_pluginDependencies(manifest) {
     return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
 }
 function task_loop_findTask(run, runTaskId) {
     return run.tasks.find((t) => t.runTaskId === runTaskId);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-loop.ts
+/**
+ * The loop of one worker of a pool (runtime-tasks with WORKERS > 1): claim the best ready task
+ * (RunStore.claimTask, one conditional write: exactly one worker wins it) up to TASK_PARALLELISM
+ * at once, run it with the job's handlers, record how it ended (refused if the claim was lost), and
+ * look again. When nothing is claimable while tasks are unfinished elsewhere, it waits for the
+ * run watch's next read (one GET a second, which the watch makes anyway). It stops when every task
+ * SUCCEEDED (then one worker closes the run, see pool-close.ts), when a task failed anywhere (the
+ * failing worker closes the run once its own running tasks ended; the others' watches see the
+ * close and interrupt theirs), or when the run was closed (cancel-run).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function pool_loop_executePoolTasks(deps, options, job) {
+    const { run, manifest, watch, table, worker } = job;
+    const runId = run.runId;
+    const parallelism = options.parallelism ?? 1;
+    const counts = { claimConflicts: 0, reclaimed: 0 };
+    const fence = new PoolFence(deps.runs, runId, worker.id, job.leaseMs, deps.logger);
+    const signal = AbortSignal.any([watch.signal, fence.signal]);
+    const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
+    const stored = runTaskLogs(deps.iacStore, runId, logs ?? deps.logger, {
+        maskLog: options.maskLog,
+        secrets: options.terraform.secrets ?? [],
+    });
+    const built = jobContext({ ...deps, logger: stored.logger }, { ...options, signal }, run, manifest, job.templateWarnings);
+    const policyChecks = built.policy ? { policyChecks: built.policy.checks } : {};
+    const graph = taskGraph(options.tasks, pluginDependencies(manifest), table.waits);
+    const base = { counts, closedHere: false, graph, ...policyChecks };
+    try {
+        await built.prepare();
+    }
+    catch (error) {
+        await closeAfterFailure(deps, runId, error);
+        return { ...base, run: (await deps.runs.getRun(runId)) ?? run, reports: [], error };
+    }
+    const picker = new PoolPicker(graph);
+    const reports = [];
+    const mine = new Map();
+    let failure;
+    const runTask = async (task, reclaimed) => {
+        const started = Date.now();
+        const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+        const execute = () => table.execute(built.context, task);
+        let recorded;
+        try {
+            throwIfCancelled(signal);
+            if (reclaimed && task.pluginAppliedAlias) {
+                await releaseDeadWorkerLock(deps.logger, {
+                    run,
+                    alias: task.pluginAppliedAlias,
+                    dead: reclaimed.from,
+                    ...(reclaimed.startedAt ? { deadClaimStartedAt: reclaimed.startedAt } : {}),
+                    stateAccess: options.stateAccess,
+                });
+            }
+            const outcome = await stored.run(task.runTaskId, () => logs ? logs.task(title, execute) : deps.logger.group(title, execute));
+            if (task.pluginAppliedAlias)
+                await shareDeployedIac(deps, runId, task.pluginAppliedAlias, built.ledger);
+            recorded = await deps.runs.finishTask(runId, task.runTaskId, 'SUCCEEDED', undefined, {
+                workerId: worker.id,
+            });
+            reports.push({
+                ...outcome,
+                task: pool_loop_findTask(recorded, task.runTaskId),
+                durationMs: Date.now() - started,
+            });
+        }
+        catch (caught) {
+            if (caught instanceof TaskClaimLostError) {
+                // Its new holder runs it again and records its own result; the run goes on.
+                deps.logger.error(caught.message);
+                return;
+            }
+            if (fence.signal.aborted && !watch.closedElsewhere()) {
+                // Fenced off (its heartbeat does not get through): the task stays RUNNING under this
+                // worker, and another one takes it over after the lease; the run goes on without it.
+                deps.logger.error(`${title} was interrupted: ${fence.signal.reason.message}`);
+                return;
+            }
+            const error = watch.closedElsewhere() ??
+                (fence.signal.aborted ? fence.signal.reason : caught);
+            failure ??= { error };
+            const status = classifyFailure(error);
+            const message = error instanceof Error ? error.message : String(error);
+            try {
+                recorded = await deps.runs.finishTask(runId, task.runTaskId, status.task, { kind: status.run, message }, { workerId: worker.id });
+            }
+            catch (recordError) {
+                deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
+            }
+            if (recorded)
+                reports.push({
+                    task: pool_loop_findTask(recorded, task.runTaskId),
+                    durationMs: Date.now() - started,
+                });
+        }
+    };
+    let latest = run;
+    let stopReason = 'closed';
+    for (;;) {
+        const view = picker.view(latest, new Set(mine.keys()), worker.id);
+        const open = latest.status === 'RUNNING' && !signal.aborted && !failure && !view.failed;
+        if (open) {
+            let free = parallelism - mine.size;
+            // While this worker's tasks run (its own heartbeat checked), or when it has nothing to claim.
+            if (fence.due && (view.ready.length === 0 || mine.size > 0))
+                await fence.look();
+            const reclaimable = view.heldElsewhere.filter((id) => fence.isGone(latest.tasks.find((t) => t.runTaskId === id)?.worker));
+            for (const id of [...view.ready, ...reclaimable]) {
+                if (free <= 0 || signal.aborted)
+                    break;
+                const before = latest.tasks.find((t) => t.runTaskId === id);
+                const claim = await deps.runs
+                    .claimTask(runId, id, worker.id, { leaseMs: job.leaseMs })
+                    .catch((error) => {
+                    // Not claimed: this worker's running tasks go on, and the next look tries again.
+                    deps.logger.warning(`Could not claim a task: ${error.message}`);
+                    return undefined;
+                });
+                if (!claim)
+                    break;
+                if (!claim.claimed) {
+                    counts.claimConflicts += 1;
+                    if (claim.why === 'run-finished')
+                        break;
+                    continue;
+                }
+                free -= 1;
+                const task = options.tasks.find((t) => t.runTaskId === id);
+                let reclaimed;
+                if (claim.reclaimedFrom) {
+                    counts.reclaimed += 1;
+                    reclaimed = {
+                        from: claim.reclaimedFrom,
+                        ...(before?.worker === claim.reclaimedFrom.id && before.startedAt
+                            ? { startedAt: before.startedAt }
+                            : {}),
+                    };
+                    deps.logger.warning(`Took over ${task.taskType} ${task.pluginAppliedAlias ?? ''} from worker ${claim.reclaimedFrom.id} (${claim.reclaimedFrom.description}${claim.reclaimedFrom.host ? `, host ${claim.reclaimedFrom.host}` : ''}): it left the run, or its heartbeat was silent for longer than the lease (${Math.round(job.leaseMs / 1000)} s), while it ran the task. The task runs again here.`);
+                }
+                mine.set(id, runTask(task, reclaimed).finally(() => mine.delete(id)));
+            }
+        }
+        if (mine.size === 0) {
+            if (failure || view.failed) {
+                stopReason = 'failed';
+                break;
+            }
+            if (view.allSucceeded) {
+                stopReason = 'done';
+                break;
+            }
+            if (latest.status !== 'RUNNING' || signal.aborted)
+                break;
+        }
+        // One of this worker's tasks ended (read at once: it may have unblocked others), or the watch
+        // read what the other workers did.
+        const ownEnded = mine.size > 0 ? Promise.race(mine.values()).then(() => 'own') : undefined;
+        const next = signal.aborted && ownEnded
+            ? await ownEnded
+            : await Promise.race([...(ownEnded ? [ownEnded] : []), watch.nextRead()]);
+        if (next === 'own')
+            latest = (await deps.runs.getRun(runId).catch(() => undefined)) ?? latest;
+        else if (next)
+            latest = next;
+    }
+    const finalRun = async () => (await deps.runs.getRun(runId)) ?? latest;
+    if (stopReason === 'failed') {
+        // This worker's failure closes the run (the others' watches interrupt their tasks); another
+        // worker's failure is closed by that worker.
+        if (failure)
+            await closeAfterFailure(deps, runId, failure.error);
+        const error = failure?.error ??
+            new Error(`A task of run ${runId} failed on another worker of the pool; this worker stopped.`);
+        return { ...base, run: await finalRun(), reports, error };
+    }
+    if (stopReason === 'closed' && watch.signal.aborted && !watch.closedElsewhere()) {
+        // This job was cancelled (not the run): as a single step's cancel, it closes the run, and
+        // the other workers' watches stop theirs. Its task, if it ran one, ended ABORTED above.
+        const reason = watch.signal.reason;
+        const error = reason instanceof Error ? reason : new Error(`This job was cancelled.`);
+        if (!failure)
+            await closeAfterFailure(deps, runId, error);
+        return { ...base, run: await finalRun(), reports, error: failure?.error ?? error };
+    }
+    if (stopReason === 'closed') {
+        const now = await finalRun();
+        const error = watch.closedElsewhere() ??
+            (fence.signal.aborted ? fence.signal.reason : undefined) ??
+            (now.status === 'SUCCEEDED' ? undefined : new Error(`Run ${runId} ended ${now.status}.`));
+        return { ...base, run: now, reports, ...(error ? { error } : {}) };
+    }
+    const closed = await closePoolRun(deps, {
+        run,
+        manifest,
+        table,
+        ledger: built.ledger,
+        worker,
+        terraformVersion: options.terraformVersion,
+        waitMs: job.leaseMs + 30_000,
+        nextRead: () => watch.nextRead(),
+    });
+    return {
+        ...base,
+        closedHere: closed.closedHere,
+        run: closed.run,
+        reports,
+        ...(closed.error !== undefined ? { error: closed.error } : {}),
+    };
+}
+function pool_loop_findTask(run, runTaskId) {
+    return run.tasks.find((t) => t.runTaskId === runTaskId);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-run.ts
+/**
+ * One worker of a pool executing a run (runtime-tasks with WORKERS > 1, a `strategy.matrix` of k
+ * jobs with the same RUN_ID and TASK_LIST): it joins the run, beats its own heartbeat, claims and
+ * runs tasks with the others (pool-loop.ts), and leaves. The last worker to leave says so in its
+ * result (it writes the run's summary). Unified mode (one Terraform project for the whole run) has
+ * nothing to share out and is refused before anything is written.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** WORKERS_LEASE_SECONDS: the default, and the shortest accepted. */
+const DEFAULT_WORKER_LEASE_MS = 300_000;
+const MIN_WORKER_LEASE_MS = 10_000;
+/** How often a worker writes its heartbeat for a lease: ten beats per lease (30 s at 300 s). */
+function workerHeartbeatMs(leaseMs) {
+    return Math.max(1000, Math.round(leaseMs / 10));
+}
+async function pool_run_executePoolWorker(deps, options, table) {
+    const { workers, leaseMs } = options.pool;
+    if (table.mode(options.tasks) === 'unified') {
+        throw new ConfigurationError({
+            message: `WORKERS ${workers}: a unified-mode run (UNIFIED_IAC) is one Terraform project applied by one task, which one runner executes; a pool has nothing to share out. This worker changed nothing.`,
+            hint: 'Run one runtime-tasks job without WORKERS for a unified run, or deploy in classic mode (one state per plugin) to spread its plugins over several runners.',
+        });
+    }
+    const joined = await joinRunForTasks(deps, {
+        runId: options.runId,
+        tasks: options.tasks,
+        pool: workers,
+        host: options.pool.host ?? hostname(),
+        ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+        ...(options.repository ? { repository: options.repository } : {}),
+    });
+    if ('done' in joined)
+        return { run: joined.run, reports: [] };
+    const { worker } = joined;
+    options.pool.onJoined?.(worker.id);
+    deps.logger.info(`Joined run ${joined.run.runId} as worker ${worker.id} of a pool of ${workers} (lease ${Math.round(leaseMs / 1000)} s).`);
+    // Who approved: the same for every worker; recorded by the first (a race writes the same value).
+    const run = joined.run.audit?.approval
+        ? joined.run
+        : await recordApproval(deps, joined.run, options.approval);
+    const heartbeat = deps.runs.startWorkerHeartbeat(run.runId, worker.id);
+    let outcome;
+    let manifest;
+    try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
+        manifest = await deps.runs.requireArtifact(run.runId, MANIFEST_ARTIFACT, 'is missing: the run stored no manifest, so its records are incomplete.');
+    }
+    catch (error) {
+        await heartbeat.stop();
+        await closeAfterFailure(deps, run.runId, error);
+        await leave(deps, run.runId, worker.id);
+        throw error;
+    }
+    const watch = watchRun(deps.runs, run.runId, deps.logger, {
+        withTasks: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
+    });
+    try {
+        outcome = await executePoolTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, { run, manifest, watch, templateWarnings: new TemplateWarnings(), table, worker, leaseMs });
+    }
+    finally {
+        watch.stop();
+        await heartbeat.stop();
+        await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+    const { counts, closedHere, ...result } = outcome;
+    const remaining = await leave(deps, run.runId, worker.id);
+    const workersNow = await deps.runs.workersOf(run.runId).catch(() => []);
+    const pool = {
+        workerId: worker.id,
+        workers: workersNow,
+        lastToLeave: remaining === 0 && (await takeRunSummary(deps, run.runId, worker).catch(() => false)),
+        closedHere,
+        ...counts,
+    };
+    const final = (await deps.runs.getRun(run.runId).catch(() => undefined)) ?? result.run;
+    return { ...result, run: final, pool };
+}
+/** Leaves the run; how many workers are still in (undefined when it could not be said). */
+async function leave(deps, runId, workerId) {
+    try {
+        return (await deps.runs.leaveRun(runId, workerId)).remaining;
+    }
+    catch (error) {
+        deps.logger.warning(`Could not record that this worker left run ${runId} (${error.message}); its heartbeat stops, so the others count it gone after the lease.`);
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/execute-run-tasks.ts
@@ -97589,6 +98224,7 @@ function task_loop_findTask(run, runTaskId) {
 
 
 
+
 /**
  * Validates the task list against the task types and the run, then executes it. Never leaves the
  * run RUNNING on failure. A run that failed is resumed (a re-run of the failed job sends the same
@@ -97598,6 +98234,9 @@ async function execute_run_tasks_executeRunTasks(deps, options) {
     const table = options.taskTable ?? TASK_TABLE;
     // Before anything is read or written: a type no handler knows is the caller's mistake.
     table.checkTaskTypes(options.tasks);
+    // One of a pool of workers (WORKERS > 1): joins the run with the others instead of claiming it.
+    if (options.pool && options.pool.workers > 1)
+        return executePoolWorker(deps, { ...options, pool: options.pool }, table);
     const claimed = await claimRunForTasks(deps, {
         runId: options.runId,
         tasks: options.tasks,
@@ -98415,6 +99054,7 @@ async function checkUnified(context, aliases) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
+
 
 
 
@@ -103316,6 +103956,54 @@ async function closeRunLeftOpen(credentials, credentialInputs) {
         ? `The main step did not finish run ${ref.runId}: it is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
         : `Run ${ref.runId} was already closed.`);
 }
+const STATE_POOL_WORKER = 'pool_worker';
+/** The main step joined its run as this worker of a pool (runtime-tasks WORKERS > 1). */
+function guardPoolWorker(workerId) {
+    core.saveState(STATE_POOL_WORKER, workerId);
+}
+/**
+ * For the post step of a pool's worker. A pool's run is not this step's alone: whatever happened to
+ * the main step, the other workers may still be executing the run, so it is never closed here just
+ * because this worker stopped. Each case:
+ * - the main step ended (all done, its task failed and it closed the run, the run was cancelled, it
+ *   was refused and changed nothing): nothing to do;
+ * - it never joined (refused, or stopped before): the run is left as it is;
+ * - it joined and was killed or cancelled before it could leave: it leaves now (the others re-claim
+ *   its unfinished task after the lease, or, when the whole workflow is cancelled, the workflow's
+ *   cancel-run job closes the run); when it was the last worker in, nobody is left to finish the
+ *   run, so it is closed ABORTED as a single step's post step would.
+ */
+async function leavePoolLeftOpen(credentials, credentialInputs) {
+    const runRef = getState(STATE_RUN_REF);
+    const workerId = getState(STATE_POOL_WORKER);
+    if (runRef === '' || getState(STATE_HANDED_ON) === 'true')
+        return;
+    if (workerId === '') {
+        actions_logger_actionsLogger.info('This worker did not join the run: the run is left to the other workers of the pool.');
+        return;
+    }
+    const ref = parseRunRef(runRef);
+    const session = await openAwsSession(ref.region, credentials(), actions_logger_actionsLogger, credentialInputs ? { credentialInputs } : {});
+    const runs = new run_store_RunStore(new S3ObjectStore(session.s3, ref.bucket), actions_logger_actionsLogger, {
+        region: ref.region,
+    });
+    const { remaining } = await runs.leaveRun(ref.runId, workerId);
+    const run = await runs.getRun(ref.runId);
+    if (run?.status !== 'RUNNING') {
+        actions_logger_actionsLogger.info(`Worker ${workerId} left run ${ref.runId}, which is ${run?.status ?? 'gone'}.`);
+        return;
+    }
+    if (remaining > 0) {
+        actions_logger_actionsLogger.warning(`The main step of worker ${workerId} did not finish; it left run ${ref.runId}, which ${remaining} other worker(s) still execute. A task it was running is taken over by another worker after the lease (WORKER_LEASE_SECONDS). To stop the whole run, run cancel-run.`);
+        return;
+    }
+    const result = await runs.cancelRun(ref.runId, {
+        reason: `cancelled: the last worker of its pool (${workerId}) stopped before the run ended`,
+    });
+    actions_logger_actionsLogger.info(result.outcome === 'cancelled'
+        ? `No other worker of the pool is left: run ${ref.runId} is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
+        : `Run ${ref.runId} was already closed.`);
+}
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/undefined-names-summary.ts
 
@@ -103722,6 +104410,11 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
         logLevel: readLogLevel(p, { level: 'FEATURES_LEVEL_LOG' }),
         templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
         githubToken: p.secret('GITHUB_TOKEN'),
+        workers: p.integer('WORKERS', 1, { min: 1, max: 256 }),
+        workerLeaseMs: p.integer('WORKER_LEASE_SECONDS', DEFAULT_WORKER_LEASE_MS / 1000, {
+            min: MIN_WORKER_LEASE_MS / 1000,
+            max: 3600,
+        }) * 1000,
     };
     const policy = readPolicy(p, inputs.pathToMount);
     if (policy)
@@ -103741,9 +104434,23 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
 /**
  * The post step: runs after the main step even when the job was cancelled or the main step was
  * killed, and closes the run if the main step did not, so the next deployment is never blocked.
+ * A pool's worker (WORKERS > 1) only leaves the run, which the other workers may still execute
+ * (see leavePoolLeftOpen).
  */
 async function post() {
-    await runAction('runtime-tasks (post)', () => closeRunLeftOpen(() => parseRuntimeInputs(runnerInputs()).inputs.credentials, RUNTIME_CREDENTIAL_INPUTS));
+    await runAction('runtime-tasks (post)', () => {
+        const inputs = () => parseRuntimeInputs(runnerInputs()).inputs;
+        let pool = false;
+        try {
+            pool = inputs().workers > 1;
+        }
+        catch {
+            // Inputs the main step refused: it guarded no run (closeRunLeftOpen finds none).
+        }
+        return pool
+            ? leavePoolLeftOpen(() => inputs().credentials, RUNTIME_CREDENTIAL_INPUTS)
+            : closeRunLeftOpen(() => inputs().credentials, RUNTIME_CREDENTIAL_INPUTS);
+    });
 }
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/post-index.ts
