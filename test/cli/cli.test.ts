@@ -263,7 +263,7 @@ it('reports an unreachable S3 as an outside failure (exit 1) in one message', as
     'cli-iac',
   );
   expect(code).toBe(1);
-  expect(stderr).toMatch(/^deploy-engine list: Could not list runs\/ in the S3 bucket cli-iac/);
+  expect(stderr).toMatch(/^deploy-engine list: Could not list history\/ in the S3 bucket cli-iac/);
   expect(stderr).not.toContain('Commands:');
 });
 

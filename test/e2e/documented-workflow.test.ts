@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createS3Client, MemoryLogger, RunStore, S3ObjectStore } from '@deploy-engine/core';
 import { REPO_ROOT } from '../harness/action-metadata';
 import { runIdOf } from '../harness/deploy-flow';
 import {
@@ -157,13 +158,19 @@ interface RunRecord {
   tasks?: { taskType: string; status: string }[];
 }
 
+/** Every run, as the engine reads it (the tasks' current states from their task objects). */
 async function runRecords(): Promise<RunRecord[]> {
   const keys = (await flow.moto.listKeys(IAC_BUCKET, 'runs/')).filter((k) =>
     k.endsWith('/record.json'),
   );
-  return Promise.all(
-    keys.map(async (k) => JSON.parse(await flow.moto.getObjectText(IAC_BUCKET, k)) as RunRecord),
-  );
+  const client = createS3Client({
+    region: 'us-east-1',
+    credentials: { mode: 'keys', ...TEST_CREDENTIALS },
+    env: { AWS_ENDPOINT_URL_S3: flow.moto.endpoint },
+  });
+  const runs = new RunStore(new S3ObjectStore(client, IAC_BUCKET), new MemoryLogger());
+  const read = await Promise.all(keys.map((k) => runs.getRun(k.split('/')[1] as string)));
+  return read.filter((r) => r !== undefined);
 }
 
 async function recordOf(result: WorkflowRunResult): Promise<RunRecord> {

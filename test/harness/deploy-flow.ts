@@ -173,16 +173,17 @@ ${plugins}`,
     return left.length > 0 ? [`locks still there: ${left.join(', ')}`] : [];
   }
 
-  /** Every run record in the IaC bucket. */
+  /**
+   * Every run in the IaC bucket, as the engine reads it: its record with the tasks' current
+   * states (task objects) over the record's while it is RUNNING.
+   */
   async runs(): Promise<RunRecordView[]> {
     const keys = (await this.moto.listKeys(this.iacBucket, 'runs/')).filter((k) =>
       k.endsWith('/record.json'),
     );
-    return Promise.all(
-      keys.map(
-        async (k) => JSON.parse(await this.moto.getObjectText(this.iacBucket, k)) as RunRecordView,
-      ),
-    );
+    const runs = this.runStore();
+    const read = await Promise.all(keys.map((k) => runs.getRun(k.split('/')[1] as string)));
+    return read.filter((r) => r !== undefined) as unknown as RunRecordView[];
   }
 
   async lockKeys(): Promise<string[]> {

@@ -15,6 +15,7 @@ import {
   openBucketStores,
   S3ObjectStore,
   warmUpTaskExecution,
+  workerHeartbeatMs,
 } from '@deploy-engine/core';
 import { executeOptions } from './execute-options';
 import { parseRuntimeInputs, RUNTIME_CREDENTIAL_INPUTS } from './inputs';
@@ -40,7 +41,20 @@ export async function run(): Promise<void> {
       credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
     });
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-    const deps = openBucketStores(iacStore, actionsLogger, ref.region);
+    // A pool's workers beat ten times per lease and count as gone after it (see WORKER_LEASE_SECONDS).
+    const deps = openBucketStores(
+      iacStore,
+      actionsLogger,
+      ref.region,
+      inputs.workers > 1
+        ? {
+            heartbeat: {
+              intervalMs: workerHeartbeatMs(inputs.workerLeaseMs),
+              silenceMs: inputs.workerLeaseMs,
+            },
+          }
+        : {},
+    );
     const result = await applyRun(deps, {
       runId: ref.runId,
       awsRegion: inputs.awsRegion,

@@ -81753,8 +81753,19 @@ const iac_keys_keys = {
     taskLog: (runId, runTaskId) => `runs/${runId}/logs/${part(runTaskId)}.log`,
     taskLogsPrefix: (runId) => `runs/${runId}/logs/`,
     runsPrefix: 'runs/',
+    /** Every object of one run (prune deletes them together). */
+    runPrefix: (runId) => `runs/${runId}/`,
     /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
     heartbeat: (runId) => `runs/${runId}/heartbeat.json`,
+    /**
+     * The current state of one task of a run (see runs/task-objects.ts): written at each of its
+     * transitions instead of the whole record.
+     */
+    task: (runId, runTaskId) => `runs/${runId}/tasks/${part(runTaskId)}.json`,
+    tasksPrefix: (runId) => `runs/${runId}/tasks/`,
+    /** One worker of a pool executing the run, with its heartbeat (see runs/worker-heartbeats.ts). */
+    worker: (runId, workerId) => `runs/${runId}/workers/${part(workerId)}.json`,
+    workersPrefix: (runId) => `runs/${runId}/workers/`,
     lock: (target) => `locks/${targetPath(target)}.json`,
     connectionInterface: (workspace, environment, name) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
     connectionInterfaces: (workspace, environment) => `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/`,
@@ -81764,6 +81775,15 @@ const iac_keys_keys = {
     /** One empty marker per run of a target, so a resumed run can tell whether another ran since. */
     targetRun: (target, runId) => `${targetRunsPrefix(target)}${runId}.json`,
     targetRunsPrefix,
+    /**
+     * Where the run markers of a workspace (or of one of its environments, or of every workspace)
+     * are listed from: the index `list` reads instead of every key under `runs/`.
+     */
+    targetRunMarkersPrefix: (workspace, environment) => workspace === undefined
+        ? 'history/'
+        : environment === undefined
+            ? `history/${part(workspace)}/`
+            : `history/${part(workspace)}/${part(environment)}/`,
     /** A shared value of the workspace (environment undefined) or of one environment. */
     sharedValue: (workspace, environment, key) => `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,
     sharedValuesPrefix,
@@ -84136,6 +84156,21 @@ class memory_object_store_MemoryObjectStore {
     async list(prefix) {
         return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
     }
+    async listTagged(prefix) {
+        return (await this.list(prefix)).map((key) => ({
+            key,
+            etag: this.objects.get(key).etag,
+        }));
+    }
+    async listFolders(prefix) {
+        const folders = new Set();
+        for (const key of await this.list(prefix)) {
+            const slash = key.indexOf('/', prefix.length);
+            if (slash >= 0)
+                folders.add(key.slice(0, slash + 1));
+        }
+        return [...folders].sort();
+    }
     put(key, body) {
         const etag = `"${createHash('md5').update(`${++this.version}:`).update(body).digest('hex')}"`;
         this.objects.set(key, { body: new Uint8Array(body), etag });
@@ -84244,8 +84279,11 @@ class S3ObjectStore {
         });
     }
     async list(prefix) {
+        return (await this.listTagged(prefix)).map((o) => o.key);
+    }
+    async listTagged(prefix) {
         return this.call(`list ${prefix}`, async () => {
-            const keys = [];
+            const found = [];
             let token;
             do {
                 const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
@@ -84253,10 +84291,31 @@ class S3ObjectStore {
                     Prefix: prefix,
                     ContinuationToken: token,
                 }));
-                keys.push(...(page.Contents ?? []).map((o) => o.Key ?? '').filter(Boolean));
+                for (const o of page.Contents ?? [])
+                    if (o.Key)
+                        found.push({ key: o.Key, etag: o.ETag ?? '' });
                 token = page.NextContinuationToken;
             } while (token);
-            return keys.sort();
+            return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        });
+    }
+    async listFolders(prefix) {
+        return this.call(`list ${prefix}`, async () => {
+            const found = [];
+            let token;
+            do {
+                const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
+                    Bucket: this.bucket,
+                    Prefix: prefix,
+                    Delimiter: '/',
+                    ContinuationToken: token,
+                }));
+                for (const p of page.CommonPrefixes ?? [])
+                    if (p.Prefix)
+                        found.push(p.Prefix);
+                token = page.NextContinuationToken;
+            } while (token);
+            return found.sort();
         });
     }
     async call(what, fn) {
@@ -84415,6 +84474,22 @@ class read_only_object_store_ReadOnlyObjectStore {
     }
     list(prefix) {
         return this.inner.list(prefix);
+    }
+    listTagged(prefix) {
+        return this.inner.listTagged
+            ? this.inner.listTagged(prefix)
+            : this.inner.list(prefix).then((keys) => keys.map((key) => ({ key, etag: '' })));
+    }
+    async listFolders(prefix) {
+        if (this.inner.listFolders)
+            return this.inner.listFolders(prefix);
+        const folders = new Set();
+        for (const key of await this.inner.list(prefix)) {
+            const slash = key.indexOf('/', prefix.length);
+            if (slash >= 0)
+                folders.add(key.slice(0, slash + 1));
+        }
+        return [...folders].sort();
     }
     putJson(key) {
         return Promise.reject(new ReadOnlyStoreError(key, this.why));
@@ -89308,6 +89383,11 @@ function takeClaim(run, executor) {
         throw new errors_ConfigurationError({
             message: `Run ${run.runId} is ${run.status}: it cannot be executed.`,
         });
+    if (run.pool)
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is executed by a pool of ${run.pool.size} workers (since ${run.pool.since}); a single step cannot claim it.`,
+            hint: 'Give every runtime-tasks of a run the same WORKERS (the size of the matrix).',
+        });
     const holder = run.executor;
     if (holder && holder.id === executor.id)
         return false;
@@ -89403,224 +89483,41 @@ function startHeartbeat(store, runId, executorId, logger, options = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/runs/artifact-integrity.ts
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-pool.ts
 /**
- * What orchestrate-and-plan stores with a run (the manifest, the plugin snapshots) is what
- * runtime-tasks applies after approval, so it must come back exactly as it was written: the run
- * record keeps the SHA-256 of each object's bytes, and reading one back checks it. An object
- * changed, corrupt or gone is a StoredObjectError naming its key: nothing of it is used.
+ * A run executed by a pool of workers (runtime-tasks with WORKERS > 1) rather than by one step's
+ * executor claim (executor-claim.ts): the first worker to join records the pool's size in the run
+ * record, and every later worker must agree on it. A run executed by one step refuses workers, and
+ * a run with a pool refuses a single step's claim (executor-claim.ts), so the two never mix.
  */
 
 
-/** The digest recorded for an artifact: SHA-256 (hex) of the exact bytes stored. */
-function artifactDigest(body) {
-    return (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
-}
 /**
- * Parses an artifact read back as `body` (undefined: the object is missing), checking it against
- * the digest the run recorded. `expected` undefined: the run recorded none (an artifact written by
- * a step itself, or a run opened before digests were recorded), only the JSON is checked.
+ * Joins `worker` to the pool executing `run` (mutated): the first joiner records the pool and sets
+ * the tasks `ready` READY_TO_RUN. Returns whether the record changed; throws, having changed
+ * nothing, when the run cannot be joined.
  */
-function readRecordedArtifact(where, body, expected) {
-    const object = { bucket: where.bucket, key: where.key };
-    if (body === undefined) {
-        if (expected === undefined)
-            return undefined;
-        throw new errors_StoredObjectError({ ...object, problem: 'missing' }, `is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on.`, errors_STORED_OBJECT_HINTS.newRun);
-    }
-    if (expected !== undefined) {
-        const found = artifactDigest(body);
-        if (found !== expected)
-            throw new errors_StoredObjectError({ ...object, problem: 'corrupt' }, `is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used.`, `${errors_STORED_OBJECT_HINTS.newRun.slice(0, -1)}, and check who can write to the IaC bucket.`);
-    }
-    return errors_parseStoredJson(object, Buffer.from(body).toString('utf8'), 'Start a new run (run the workflow again).');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/run-artifacts.ts
-/**
- * What a run stores besides its record: JSON artifacts (the manifest, plugin snapshots, rendered
- * IaC, plan records) and raw files (plan files, plan texts). The artifacts whose digest the record
- * keeps are checked when read back (see artifact-integrity.ts).
- */
-
-
-
-class RunArtifacts {
-    store;
-    records;
-    constructor(store, records) {
-        this.store = store;
-        this.records = records;
-    }
-    /** Where an artifact of the run is stored (the history points at rendered IaC). */
-    artifactObject(runId, name) {
-        return { bucket: this.store.bucket, key: iac_keys_keys.artifact(runId, name) };
-    }
-    async putArtifact(runId, name, value) {
-        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
-    }
-    /** Stores an artifact whose digest the run record is to keep, and returns that digest. */
-    async putCheckedArtifact(runId, name, value) {
-        const body = Buffer.from(JSON.stringify(value), 'utf8');
-        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
-        return artifactDigest(body);
-    }
-    /** Reads every artifact whose digest the run recorded, a few at a time, checking each. */
-    async verifyRecorded(runId) {
-        const names = Object.keys((await this.records.get(runId))?.artifacts ?? {});
-        const next = async () => {
-            for (let name = names.pop(); name !== undefined; name = names.pop())
-                await this.get(runId, name);
-        };
-        await Promise.all(Array.from({ length: 8 }, next));
-    }
-    /**
-     * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
-     * corrupt or missing, it is a StoredObjectError naming its key (see artifact-integrity.ts).
-     */
-    async get(runId, name) {
-        const key = iac_keys_keys.artifact(runId, name);
-        const recorded = this.records.lastSeen(runId)?.artifacts ?? (await this.records.get(runId))?.artifacts;
-        const expected = recorded?.[name];
-        if (expected === undefined)
-            return (await this.store.getJson(key))?.value;
-        return readRecordedArtifact({ bucket: this.store.bucket, key, runId }, await this.store.getBytes(key), expected);
-    }
-    /**
-     * Reads an artifact the run must have: missing, a StoredObjectError naming its key, saying
-     * `missing` ("is missing: the IAC task of x did not store its IaC") and to start a new run.
-     */
-    async require(runId, name, missing) {
-        const value = await this.get(runId, name);
-        if (value !== undefined)
-            return value;
-        throw new errors_StoredObjectError({ ...this.artifactObject(runId, name), problem: 'missing' }, missing, errors_STORED_OBJECT_HINTS.newRun);
-    }
-    async putFile(runId, name, body, contentType) {
-        const key = iac_keys_keys.file(runId, name);
-        await this.store.putBytes(key, body, contentType);
-        return key;
-    }
-    async getFile(runId, name) {
-        return this.store.getBytes(iac_keys_keys.file(runId, name));
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/target/deployment-target.ts
-/**
- * What a deployment is about: one application or shared infrastructure in one workspace and
- * environment. Runs never overlap on the same target; its records and states are keyed by it.
- */
-/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
-function deployment_target_describeTarget(target) {
-    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
-/**
- * Whether the run holding a target's lock is dead: a run whose job was lost without closing it
- * (a rejected approval whose cancel job had no credentials, a cancelled workflow, a lost runner)
- * must not block the target until someone runs a command. Asked by a new run that finds the lock
- * held (RunStore.createRun); a dead holder is closed ABORTED and superseded, anything else keeps
- * the lock.
- *
- * Who answers depends on what the holder is waiting on (its `subject`):
- * - a step executes it (executor claim): that step's GitHub workflow run attempt, else its
- *   heartbeat (silent longer than the heartbeat says: gone);
- * - no step executes it (waiting for approval): the GitHub workflow run attempt that opened it,
- *   else its lease from when it took the lock (6 hours unless the opener set another).
- * GitHub's answer comes through WorkflowRunLiveness (the actions implement it with the job's
- * token; the core never calls GitHub). Without an answer the lock is kept: refusing a run is
- * recoverable, applying over a live one is not.
- */
-
-
-/** Decides whether the RUNNING holder of a lock is dead. Never throws for GitHub's answers. */
-async function judgeHolder(input) {
-    const { holder } = input;
-    const cancel = cancelAdvice(input.holderRef);
-    const executor = holder.executor;
-    const subject = executor ? executor.workflowRun : holder.workflowRun;
-    if (subject) {
-        const whose = executor
-            ? `the workflow run executing it (${executor.description})`
-            : 'its workflow run';
-        if (!input.liveness)
-            return {
-                dead: false,
-                reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
-                hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
-                retryable: false,
-            };
-        const answer = await input.liveness.check(subject);
-        if (answer.state === 'completed')
-            return {
-                dead: true,
-                reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
-                retryable: false,
-            };
-        if (answer.state === 'running')
-            return {
-                dead: false,
-                reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
-                retryable: true,
-            };
-        return {
-            dead: false,
-            reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
-            hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
-            retryable: answer.retryable,
-        };
-    }
-    const at = input.now.getTime();
-    if (executor) {
-        const beat = input.heartbeat?.executorId === executor.id ? input.heartbeat : undefined;
-        const last = beat?.at ?? executor.claimedAt;
-        const silenceMs = beat?.silenceMs ?? HEARTBEAT_SILENCE_MS;
-        const silent = at - new Date(last).getTime();
-        const said = `${beat ? 'sent its last heartbeat' : 'took it and sent no heartbeat since'} at ${last} (${minutes(silent)} ago)`;
-        const rule = `a step executing a run sends one every ${seconds(HEARTBEAT_INTERVAL_MS)}; silent for more than ${minutes(silenceMs)}, it is gone`;
-        return silent > silenceMs
-            ? {
-                dead: true,
-                reason: `the step executing it (${executor.description}) ${said} and never closed it: ${rule}`,
-                retryable: false,
-            }
-            : {
-                dead: false,
-                reason: `the step executing it (${executor.description}) ${said}; ${rule}`,
-                hint: `Wait for it, or ${cancel}.`,
-                retryable: true,
-            };
-    }
-    const leaseMs = input.lock.leaseMs ?? input.defaultLeaseMs;
-    const held = at - new Date(input.lock.acquiredAt).getTime();
-    const until = new Date(new Date(input.lock.acquiredAt).getTime() + leaseMs).toISOString();
-    return held > leaseMs
-        ? {
-            dead: true,
-            reason: `its lease ended without it being closed: opened outside GitHub Actions at ${input.lock.acquiredAt}, no step executed it within its lease of ${minutes(leaseMs)}`,
-            retryable: false,
-        }
-        : {
-            dead: false,
-            reason: `it was opened outside GitHub Actions ${minutes(held)} ago and waits for a step to execute it (an approval?); its lease of ${minutes(leaseMs)} keeps the lock until ${until}`,
-            hint: `Wait for it, or ${cancel}.`,
-            retryable: true,
-        };
-}
-/** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */
-function cancelAdvice(runRef) {
-    return `cancel it: run the cancel-run action with RUN_ID ${runRef}, or \`${shipped_cli_cliCommand('cancel', runRef)}\` (it asks you to confirm)`;
-}
-function minutes(ms) {
-    if (ms < 120_000)
-        return seconds(ms);
-    const m = Math.round(ms / 60_000);
-    return m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`;
-}
-function seconds(ms) {
-    return `${Math.round(ms / 1000)} s`;
+function joinPool(run, worker, size, ready, at) {
+    if (run.status !== 'RUNNING')
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is ${run.status}: worker ${worker.description} cannot join it.`,
+            hint: 'Start a new run (run the workflow again); a failed run is resumed by re-running its failed jobs.',
+        });
+    if (run.executor)
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is executed by a single step (${run.executor.description}, since ${run.executor.claimedAt}); worker ${worker.description} of a pool of ${size} cannot join it.`,
+            hint: 'Give every runtime-tasks of a run the same WORKERS, or run one runtime-tasks per run without WORKERS.',
+        });
+    if (run.pool && run.pool.size !== size)
+        throw new errors_ConfigurationError({
+            message: `Run ${run.runId} is executed by a pool of ${run.pool.size} workers (since ${run.pool.since}); worker ${worker.description} says WORKERS ${size}.`,
+            hint: 'Give every runtime-tasks of a run the same WORKERS (the size of the matrix).',
+        });
+    if (run.pool)
+        return false;
+    run.pool = { size, since: at };
+    markReady(run, ready);
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/ulid/dist/node/index.js
@@ -89966,7 +89863,7 @@ function newRunId(now) {
 }
 /** How often a conflicting write is tried again before giving up. */
 const CONFLICT_RETRIES = 8;
-class RunRecords {
+class run_records_RunRecords {
     store;
     now;
     /** The last queued update of each run (see update). */
@@ -90014,25 +89911,34 @@ class RunRecords {
             this.known.set(runId, structuredClone(stored));
         return stored?.value;
     }
-    /** Recent runs, newest first (ULIDs sort by time), optionally of one workspace or environment. */
+    /**
+     * Recent runs, newest first (ULIDs sort by time), optionally of one workspace or environment.
+     * Found through the per-target markers (`history/<target>/runs/<ulid>.json`, keys.targetRun),
+     * listing only the prefix of the workspace or environment asked for: never every key under
+     * `runs/` (a run's artifacts, plans, logs and task objects).
+     */
     async recent(filter) {
-        const ids = (await this.store.list(iac_keys_keys.runsPrefix))
-            .filter((k) => k.endsWith('/record.json'))
-            .map((k) => k.split('/')[1])
+        const prefix = iac_keys_keys.targetRunMarkersPrefix(filter.workspace, filter.environment);
+        const ids = [
+            ...new Set((await this.store.list(prefix)).map(runIdOfMarker).filter((id) => id !== undefined)),
+        ]
             .sort()
             .reverse();
+        const limit = filter.limit ?? 20;
         const result = [];
-        for (const id of ids) {
-            const run = await this.get(id);
-            if (!run)
-                continue;
-            if (filter.workspace && run.target.workspace !== filter.workspace)
-                continue;
-            if (filter.environment && run.target.environment !== filter.environment)
-                continue;
-            result.push(run);
-            if (result.length >= (filter.limit ?? 20))
-                break;
+        // Read a page at a time, in parallel: a marker whose record is gone (pruned) is skipped.
+        for (let start = 0; start < ids.length && result.length < limit; start += limit) {
+            const page = await Promise.all(ids.slice(start, start + limit).map((id) => this.get(id)));
+            for (const run of page) {
+                if (!run)
+                    continue;
+                if (filter.workspace && run.target.workspace !== filter.workspace)
+                    continue;
+                if (filter.environment && run.target.environment !== filter.environment)
+                    continue;
+                if (result.length < limit)
+                    result.push(run);
+            }
         }
         return result;
     }
@@ -90114,6 +90020,14 @@ class RunRecords {
         });
     }
 }
+/** The run id a marker key names (`history/<ws>/<env>/<kind>/<id>/runs/<ulid>.json`), else undefined. */
+function runIdOfMarker(key) {
+    const parts = key.split('/');
+    if (parts.length !== 7 || parts[5] !== 'runs')
+        return undefined;
+    const id = parts[6].replace(/\.json$/, '');
+    return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id) ? id : undefined;
+}
 /** The record of a run this step was told about, or opened, is gone from the bucket. */
 function missingRecord(bucket, runId) {
     return new errors_StoredObjectError({ bucket, key: iac_keys_keys.run(runId), problem: 'missing' }, `is missing: the record of run ${runId} was deleted from the IaC bucket (or never written), so the run cannot go on.`, "Restore it from the bucket's versioning if the run must be closed or resumed; otherwise start a new run (run the workflow again).");
@@ -90122,11 +90036,787 @@ function sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runs/task-objects.ts
+/**
+ * The current state of each task of a RUNNING run, one small object per task
+ * (`runs/<ulid>/tasks/<runTaskId>.json`), so that a task transition writes O(1) bytes instead of
+ * rewriting the whole run record. A task has no object until it is first started or claimed
+ * (its status until then is the record's: PENDING or READY_TO_RUN); the object is created with
+ * If-None-Match and every later write is If-Match on the version read, with a fresh `revision`
+ * per write so a writer whose answer was lost recognises its own write. Closing the run folds the
+ * objects' states into the record (run-finish.ts), which is then all a finished run is read from.
+ *
+ * A resumed run (a re-run of its failed job) starts a new attempt: objects written in an earlier
+ * attempt (`runAttempt` below the record's) are ignored and overwritten, the record's folded
+ * state of that attempt counts.
+ */
+
+
+
+
+/** The attempt a run is in: 0, and one more per resume. */
+function runAttemptOf(run) {
+    return run.attempts?.length ?? 0;
+}
+/** The task as the record has it, with the object's state over it when it is of this attempt. */
+function mergeTask(task, stored, runAttempt) {
+    if (!stored || stored.runAttempt !== runAttempt)
+        return task;
+    const merged = {
+        runTaskId: task.runTaskId,
+        taskType: task.taskType,
+        pluginAppliedAlias: task.pluginAppliedAlias,
+        status: stored.status,
+    };
+    if (stored.startedAt)
+        merged.startedAt = stored.startedAt;
+    if (stored.finishedAt)
+        merged.finishedAt = stored.finishedAt;
+    if (stored.error)
+        merged.error = stored.error;
+    if (stored.worker)
+        merged.worker = stored.worker;
+    if (stored.attempt)
+        merged.attempt = stored.attempt;
+    return merged;
+}
+/** The record with every task's current state (a new object; `run` is left as it is). */
+function mergeRun(run, stored) {
+    const runAttempt = runAttemptOf(run);
+    return {
+        ...run,
+        tasks: run.tasks.map((t) => mergeTask(t, stored.get(t.runTaskId), runAttempt)),
+    };
+}
+/** What a task's next state carries over from its object: all but its end (status, finish, error). */
+function carriedState(current) {
+    return {
+        runAttempt: current.runAttempt,
+        status: current.status,
+        attempt: current.attempt,
+        ...(current.worker ? { worker: current.worker } : {}),
+        ...(current.startedAt ? { startedAt: current.startedAt } : {}),
+    };
+}
+class task_objects_TaskObjects {
+    store;
+    now;
+    /** Each task object as this process last wrote or read it, with its ETag, by key. */
+    known = new Map();
+    constructor(store, now) {
+        this.store = store;
+        this.now = now;
+    }
+    /**
+     * The current objects of a run's tasks, by runTaskId: one LIST, then a GET of each object whose
+     * ETag differs from the one this process holds (all of them the first time), in parallel.
+     */
+    async readAll(runId) {
+        const prefix = iac_keys_keys.tasksPrefix(runId);
+        const listed = this.store.listTagged
+            ? await this.store.listTagged(prefix)
+            : (await this.store.list(prefix)).map((key) => ({ key, etag: '' }));
+        const result = new Map();
+        await Promise.all(listed.map(async ({ key, etag }) => {
+            let stored = this.known.get(key);
+            if (!stored || !etag || stored.etag !== etag) {
+                stored = await this.store.getJson(key);
+                if (!stored)
+                    return; // deleted meanwhile (a prune)
+                this.known.set(key, stored);
+            }
+            result.set(stored.value.runTaskId, stored.value);
+        }));
+        return result;
+    }
+    /** The objects of a run's tasks as this process last saw them (no request). */
+    lastSeen(runId) {
+        const prefix = iac_keys_keys.tasksPrefix(runId);
+        const result = new Map();
+        for (const [key, stored] of this.known)
+            if (key.startsWith(prefix))
+                result.set(stored.value.runTaskId, stored.value);
+        return result;
+    }
+    /**
+     * A conditional read-modify-write of one task's object: `decide` gets the current object
+     * (undefined: none yet) and returns the next state or a value to stop with. It starts from this
+     * process's copy when it has one (If-Match catches a writer elsewhere; a decision to stop, or an
+     * error, on that copy is taken again on a fresh read). A refused write whose object turns out to
+     * carry this write's revision was this write, its answer lost: done.
+     */
+    async write(runId, runTaskId, decide) {
+        const key = iac_keys_keys.task(runId, runTaskId);
+        let current = this.known.get(key);
+        // Without a copy: assume there is no object yet (If-None-Match checks it); a decision to stop,
+        // or an error, on that assumption is taken again on a fresh read.
+        let fresh = false;
+        for (let attempt = 0; attempt < CONFLICT_RETRIES;) {
+            let decision;
+            try {
+                decision = await decide(current?.value);
+            }
+            catch (error) {
+                if (fresh)
+                    throw error;
+                current = await this.readFresh(key);
+                fresh = true;
+                continue;
+            }
+            if ('stop' in decision) {
+                if (fresh)
+                    return decision.stop;
+                current = await this.readFresh(key);
+                fresh = true;
+                continue;
+            }
+            const at = this.now();
+            const next = {
+                runId,
+                runTaskId,
+                ...decision.write,
+                revision: newRunId(at),
+                updatedAt: at.toISOString(),
+            };
+            try {
+                const etag = await this.store.putJson(key, next, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+                this.known.set(key, { value: next, etag });
+                return decision.result;
+            }
+            catch (error) {
+                if (!(error instanceof object_store_PreconditionFailedError))
+                    throw error;
+                current = await this.readFresh(key);
+                fresh = true;
+                if (current?.value.revision === next.revision)
+                    return decision.result;
+            }
+            attempt++;
+            await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        }
+        throw new errors_ExternalError(`task ${runTaskId} of run ${runId} kept changing while it was being updated`, {
+            retryable: true,
+        });
+    }
+    async readFresh(key) {
+        const stored = await this.store.getJson(key);
+        if (stored)
+            this.known.set(key, stored);
+        else
+            this.known.delete(key);
+        return stored;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/task-claims.ts
+/**
+ * Which worker of a pool executes a task (runtime-tasks with WORKERS > 1). A worker claims a task
+ * by setting it RUNNING under its id in one conditional write: of two workers claiming the same
+ * task, exactly one wins. A task RUNNING under a worker that is gone (it left, or its heartbeat is
+ * silent for longer than the lease, see worker-heartbeats.ts) may be claimed again, If-Match on
+ * what was read, so of two workers re-claiming it exactly one wins too. A worker whose task was
+ * re-claimed meanwhile cannot record its result (TaskClaimLostError): what the new holder records
+ * is what counts.
+ */
+
+
+/**
+ * A worker tried to record the result of a task another worker claimed meanwhile (its heartbeat
+ * was silent for longer than the lease). Nothing was recorded.
+ */
+class task_claims_TaskClaimLostError extends errors_ExternalError {
+    runId;
+    runTaskId;
+    workerId;
+    holder;
+    name = 'TaskClaimLostError';
+    constructor(runId, runTaskId, workerId, holder) {
+        super(`Task ${runTaskId} of run ${runId} is no longer claimed by this worker (${workerId}): ${holder ? `worker ${holder} claimed it again` : 'another step took it'} after this worker's heartbeat was silent for longer than the lease. This worker's result was not recorded; the task's holder records its own.`, { retryable: false });
+        this.runId = runId;
+        this.runTaskId = runTaskId;
+        this.workerId = workerId;
+        this.holder = holder;
+    }
+}
+/**
+ * Decides a claim on the task as read. `holder` is the state of the worker the task is RUNNING
+ * under (undefined: it never registered). The holder is gone when it left the run, or when
+ * neither its heartbeat nor its claim of the task is more recent than the lease (`leaseMs`,
+ * default: the silence its heartbeat states). A task RUNNING under no worker (a single step's)
+ * is never taken.
+ */
+function decideClaim(task, workerId, holder, now, leaseMs) {
+    if (isTaskFinished(task.status))
+        return { take: false, result: { claimed: false, why: 'finished' } };
+    if (task.status !== 'RUNNING')
+        return { take: true };
+    if (task.worker === workerId)
+        return { take: false, result: { claimed: true } };
+    // Its claim is a sign of life too: a worker that has just claimed is not gone for a lease.
+    const claimedAt = new Date(task.startedAt ?? 0).getTime();
+    const gone = holder?.leftAt !== undefined ||
+        (task.worker !== undefined &&
+            now.getTime() - Math.max(claimedAt, holder ? new Date(holder.at).getTime() : 0) >
+                (leaseMs ?? holder?.silenceMs ?? Infinity));
+    if (gone)
+        return { take: true, ...(holder ? { reclaimedFrom: holder.worker } : {}) };
+    return {
+        take: false,
+        result: { claimed: false, why: 'held', ...(holder ? { holder: holder.worker } : {}) },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/worker-heartbeats.ts
+
+
+
+
+
+/**
+ * Registers `worker` in run `runId` (its heartbeat as of now). Idempotent for the same worker id:
+ * a second join, or a join whose answer was lost, finds its own object and leaves it.
+ */
+async function registerWorker(store, runId, worker, options) {
+    const value = {
+        runId,
+        worker,
+        at: options.now().toISOString(),
+        silenceMs: options.silenceMs ?? HEARTBEAT_SILENCE_MS,
+    };
+    try {
+        await store.putJson(iac_keys_keys.worker(runId, worker.id), value, { ifNoneMatch: '*' });
+    }
+    catch (error) {
+        if (!(error instanceof object_store_PreconditionFailedError))
+            throw error;
+        // Worker ids are fresh: the object is this worker's own (a join repeated, or its lost answer).
+    }
+}
+/** One worker of the run as stored, with its ETag. */
+async function readWorker(store, runId, workerId) {
+    return store.getJson(iac_keys_keys.worker(runId, workerId));
+}
+/** The worker `workerId` of the run, undefined when it never joined. */
+async function workerOf(store, runId, workerId) {
+    const stored = await readWorker(store, runId, workerId);
+    return stored ? stateOf(stored.value) : undefined;
+}
+/** Every worker that ever joined the run, oldest first: one LIST and one GET per worker. */
+async function workersOf(store, runId) {
+    const listed = await store.list(iac_keys_keys.workersPrefix(runId));
+    const read = await Promise.all(listed.map((key) => store.getJson(key).then((s) => s?.value)));
+    return read
+        .filter((w) => w !== undefined)
+        .map(stateOf)
+        .sort((a, b) => a.worker.joinedAt.localeCompare(b.worker.joinedAt));
+}
+/** Whether a worker is gone: it left, or its heartbeat is silent for longer than `leaseMs`. */
+function isGone(state, now, leaseMs = state.silenceMs) {
+    return state.leftAt !== undefined || now.getTime() - new Date(state.at).getTime() > leaseMs;
+}
+/** Marks the worker as having left the run (idempotent). */
+async function leaveWorker(store, runId, workerId, now) {
+    for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+        const stored = await readWorker(store, runId, workerId);
+        if (!stored || stored.value.leftAt)
+            return;
+        try {
+            await store.putJson(iac_keys_keys.worker(runId, workerId), { ...stored.value, leftAt: now().toISOString() }, { ifMatch: stored.etag });
+            return;
+        }
+        catch (error) {
+            if (!(error instanceof object_store_PreconditionFailedError))
+                throw error;
+            // Its own heartbeat wrote meanwhile (or this write's answer was lost): read again.
+        }
+    }
+    throw new errors_ExternalError(`worker ${workerId} of run ${runId} kept changing while it left`, {
+        retryable: true,
+    });
+}
+/**
+ * Writes the heartbeat of worker `workerId` now and every interval until stopped, each write
+ * If-Match on the previous one. A failed write is logged once and tried again at the next beat;
+ * a worker that left (or never joined) stops beating.
+ */
+function startWorkerHeartbeat(store, runId, workerId, logger, options = {}) {
+    const key = iac_keys_keys.worker(runId, workerId);
+    const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
+    const now = options.now ?? (() => new Date());
+    let known;
+    let stopped = false;
+    let warned = false;
+    let pending = Promise.resolve();
+    const write = async () => {
+        try {
+            known ??= await readWorker(store, runId, workerId);
+            if (!known || known.value.leftAt) {
+                if (!known)
+                    logger.warning(`Worker ${workerId} is not registered in run ${runId}: it sends no heartbeat.`);
+                stopped = true;
+                return;
+            }
+            const value = {
+                ...known.value,
+                at: now().toISOString(),
+                ...(options.silenceMs ? { silenceMs: options.silenceMs } : {}),
+            };
+            const etag = await store.putJson(key, value, { ifMatch: known.etag });
+            known = { value, etag };
+            warned = false;
+        }
+        catch (error) {
+            // Changed meanwhile (it left, or this write's answer was lost): the next beat reads it again.
+            known = undefined;
+            if (error instanceof object_store_PreconditionFailedError)
+                return;
+            if (!warned)
+                logger.warning(`Could not write the heartbeat of worker ${workerId} of run ${runId} (${error.message}); trying again every ${Math.round(intervalMs / 1000)} s.`);
+            warned = true;
+        }
+    };
+    const beat = () => {
+        if (stopped)
+            return;
+        pending = pending.then(write);
+    };
+    beat();
+    const timer = setInterval(beat, intervalMs);
+    timer.unref();
+    return {
+        stop: async () => {
+            stopped = true;
+            clearInterval(timer);
+            await pending;
+        },
+    };
+}
+function stateOf(stored) {
+    return {
+        worker: stored.worker,
+        at: stored.at,
+        silenceMs: stored.silenceMs,
+        ...(stored.leftAt ? { leftAt: stored.leftAt } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-view.ts
+/**
+ * How a run is read: its record, with the current state of each task (task-objects.ts) over the
+ * record's while the run is RUNNING. A finished run's record holds its tasks' final states (the
+ * close folds them in), so it is read in one GET; a RUNNING one in one GET, one LIST of its task
+ * objects and a GET of each object that changed since this process last read it.
+ */
+
+
+
+
+/** The run with its tasks' current state; undefined when it has no record. */
+async function readRun(parts, runId) {
+    const record = await parts.records.get(runId);
+    if (!record || run_record_isFinished(record.status))
+        return record;
+    return mergeRun(record, await parts.tasks.readAll(runId));
+}
+/** The run as this process last saw or wrote it, without a request (undefined: never seen). */
+function lastSeenRun(parts, runId) {
+    const record = parts.records.lastSeen(runId);
+    return record && mergeRun(record, parts.tasks.lastSeen(runId));
+}
+/** The record to judge a transition against: this process's copy, else read (missing: an error). */
+async function recordToJudge(parts, runId) {
+    const known = parts.records.lastSeen(runId);
+    if (known && !run_record_isFinished(known.status))
+        return known;
+    const record = await parts.records.get(runId);
+    if (!record)
+        throw missingRecord(parts.records.store.bucket, runId);
+    return record;
+}
+function findTask(run, runTaskId) {
+    const task = run.tasks.find((t) => t.runTaskId === runTaskId);
+    if (!task)
+        throw new errors_ExternalError(`run ${run.runId} has no task ${runTaskId}`);
+    return task;
+}
+/** Reads a run once, with its tasks' current state, outside a RunStore (the CLI's `logs`). */
+async function readRunFrom(store, runId) {
+    const now = () => new Date();
+    return readRun({ records: new RunRecords(store, now), tasks: new TaskObjects(store, now) }, runId);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/task-transitions.ts
+
+
+
+
+
+
+class TaskTransitions {
+    parts;
+    store;
+    now;
+    constructor(parts, store, now) {
+        this.parts = parts;
+        this.store = store;
+        this.now = now;
+    }
+    /** The single step executing the run starts a task (PENDING or READY_TO_RUN -> RUNNING). */
+    async start(runId, runTaskId) {
+        const run = await recordToJudge(this.parts, runId);
+        const task = findTask(run, runTaskId);
+        const runAttempt = runAttemptOf(run);
+        await this.parts.tasks.write(runId, runTaskId, (current) => {
+            refuseEnded(runId, runTaskId, current, runAttempt);
+            const merged = mergeTask(task, current, runAttempt);
+            checkTaskTransition(run, merged, 'RUNNING');
+            return {
+                write: {
+                    runAttempt,
+                    status: 'RUNNING',
+                    attempt: (merged.attempt ?? 0) + 1,
+                    startedAt: this.now().toISOString(),
+                },
+                result: undefined,
+            };
+        });
+    }
+    /** A worker of the pool claims a task (see task-claims.ts). */
+    async claim(runId, runTaskId, workerId, leaseMs) {
+        const run = await recordToJudge(this.parts, runId);
+        if (run_record_isFinished(run.status))
+            return { claimed: false, why: 'run-finished' };
+        const task = findTask(run, runTaskId);
+        const runAttempt = runAttemptOf(run);
+        return this.parts.tasks.write(runId, runTaskId, async (current) => {
+            if (current?.runEnded && current.runAttempt === runAttempt)
+                return { stop: { claimed: false, why: 'run-finished' } };
+            const merged = mergeTask(task, current, runAttempt);
+            const holder = merged.status === 'RUNNING' && merged.worker !== undefined && merged.worker !== workerId
+                ? await workerOf(this.store, runId, merged.worker)
+                : undefined;
+            const decision = decideClaim(merged, workerId, holder, this.now(), leaseMs);
+            if (!decision.take)
+                return { stop: decision.result };
+            return {
+                write: {
+                    runAttempt,
+                    status: 'RUNNING',
+                    attempt: (merged.attempt ?? 0) + 1,
+                    worker: workerId,
+                    startedAt: this.now().toISOString(),
+                },
+                result: {
+                    claimed: true,
+                    ...(decision.reclaimedFrom ? { reclaimedFrom: decision.reclaimedFrom } : {}),
+                },
+            };
+        });
+    }
+    /**
+     * Records how a task ended. With `workerId`, refused (TaskClaimLostError, nothing written) when
+     * another worker holds the task now.
+     */
+    async finish(runId, runTaskId, status, error, workerId) {
+        const run = await recordToJudge(this.parts, runId);
+        const task = findTask(run, runTaskId);
+        const runAttempt = runAttemptOf(run);
+        await this.parts.tasks.write(runId, runTaskId, (current) => {
+            const merged = mergeTask(task, current, runAttempt);
+            if (workerId !== undefined && merged.worker !== workerId)
+                throw new task_claims_TaskClaimLostError(runId, runTaskId, workerId, merged.worker);
+            checkTaskTransition(run, merged, status);
+            return {
+                write: {
+                    ...(current?.runAttempt === runAttempt ? carriedState(current) : { attempt: 0 }),
+                    runAttempt,
+                    status,
+                    finishedAt: this.now().toISOString(),
+                    ...(error ? { error } : {}),
+                },
+                result: undefined,
+            };
+        });
+    }
+}
+/** A task the close of its run marked (`runEnded`) takes no transition: the run is over. */
+function refuseEnded(runId, runTaskId, current, runAttempt) {
+    if (current?.runEnded && current.runAttempt === runAttempt)
+        throw new InvalidTransitionError(`task ${runTaskId} cannot start: run ${runId} is ${current.runEnded}`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/artifact-integrity.ts
+/**
+ * What orchestrate-and-plan stores with a run (the manifest, the plugin snapshots) is what
+ * runtime-tasks applies after approval, so it must come back exactly as it was written: the run
+ * record keeps the SHA-256 of each object's bytes, and reading one back checks it. An object
+ * changed, corrupt or gone is a StoredObjectError naming its key: nothing of it is used.
+ */
+
+
+/** The digest recorded for an artifact: SHA-256 (hex) of the exact bytes stored. */
+function artifactDigest(body) {
+    return (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+}
+/**
+ * Parses an artifact read back as `body` (undefined: the object is missing), checking it against
+ * the digest the run recorded. `expected` undefined: the run recorded none (an artifact written by
+ * a step itself, or a run opened before digests were recorded), only the JSON is checked.
+ */
+function readRecordedArtifact(where, body, expected) {
+    const object = { bucket: where.bucket, key: where.key };
+    if (body === undefined) {
+        if (expected === undefined)
+            return undefined;
+        throw new errors_StoredObjectError({ ...object, problem: 'missing' }, `is missing, though run ${where.runId} stored it when it was planned: the IaC bucket lost it or someone deleted it, so the run cannot go on.`, errors_STORED_OBJECT_HINTS.newRun);
+    }
+    if (expected !== undefined) {
+        const found = artifactDigest(body);
+        if (found !== expected)
+            throw new errors_StoredObjectError({ ...object, problem: 'corrupt' }, `is not the object run ${where.runId} stored when it was planned (SHA-256 ${expected.slice(0, 12)}… recorded, ${found.slice(0, 12)}… found): it was changed in the IaC bucket since, so nothing of it is used.`, `${errors_STORED_OBJECT_HINTS.newRun.slice(0, -1)}, and check who can write to the IaC bucket.`);
+    }
+    return errors_parseStoredJson(object, Buffer.from(body).toString('utf8'), 'Start a new run (run the workflow again).');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/run-artifacts.ts
+/**
+ * What a run stores besides its record: JSON artifacts (the manifest, plugin snapshots, rendered
+ * IaC, plan records) and raw files (plan files, plan texts). The artifacts whose digest the record
+ * keeps are checked when read back (see artifact-integrity.ts).
+ */
+
+
+
+class RunArtifacts {
+    store;
+    records;
+    constructor(store, records) {
+        this.store = store;
+        this.records = records;
+    }
+    /** Where an artifact of the run is stored (the history points at rendered IaC). */
+    artifactObject(runId, name) {
+        return { bucket: this.store.bucket, key: iac_keys_keys.artifact(runId, name) };
+    }
+    async putArtifact(runId, name, value) {
+        await this.store.putJson(iac_keys_keys.artifact(runId, name), value);
+    }
+    /** Stores an artifact whose digest the run record is to keep, and returns that digest. */
+    async putCheckedArtifact(runId, name, value) {
+        const body = Buffer.from(JSON.stringify(value), 'utf8');
+        await this.store.putBytes(iac_keys_keys.artifact(runId, name), body, 'application/json');
+        return artifactDigest(body);
+    }
+    /** Reads every artifact whose digest the run recorded, a few at a time, checking each. */
+    async verifyRecorded(runId) {
+        const names = Object.keys((await this.records.get(runId))?.artifacts ?? {});
+        const next = async () => {
+            for (let name = names.pop(); name !== undefined; name = names.pop())
+                await this.get(runId, name);
+        };
+        await Promise.all(Array.from({ length: 8 }, next));
+    }
+    /**
+     * Reads an artifact back. One whose digest the run recorded is checked against it: changed,
+     * corrupt or missing, it is a StoredObjectError naming its key (see artifact-integrity.ts).
+     */
+    async get(runId, name) {
+        const key = iac_keys_keys.artifact(runId, name);
+        const recorded = this.records.lastSeen(runId)?.artifacts ?? (await this.records.get(runId))?.artifacts;
+        const expected = recorded?.[name];
+        if (expected === undefined)
+            return (await this.store.getJson(key))?.value;
+        return readRecordedArtifact({ bucket: this.store.bucket, key, runId }, await this.store.getBytes(key), expected);
+    }
+    /**
+     * Reads an artifact the run must have: missing, a StoredObjectError naming its key, saying
+     * `missing` ("is missing: the IAC task of x did not store its IaC") and to start a new run.
+     */
+    async require(runId, name, missing) {
+        const value = await this.get(runId, name);
+        if (value !== undefined)
+            return value;
+        throw new errors_StoredObjectError({ ...this.artifactObject(runId, name), problem: 'missing' }, missing, errors_STORED_OBJECT_HINTS.newRun);
+    }
+    async putFile(runId, name, body, contentType) {
+        const key = iac_keys_keys.file(runId, name);
+        await this.store.putBytes(key, body, contentType);
+        return key;
+    }
+    async getFile(runId, name) {
+        return this.store.getBytes(iac_keys_keys.file(runId, name));
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/target/deployment-target.ts
+/**
+ * What a deployment is about: one application or shared infrastructure in one workspace and
+ * environment. Runs never overlap on the same target; its records and states are keyed by it.
+ */
+/** A stable string for a target, used in messages: `workspace/environment/app:orders`. */
+function deployment_target_describeTarget(target) {
+    return `${target.workspace}/${target.environment}/${target.appKind}:${target.appName}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runs/holder-liveness.ts
+/**
+ * Whether the run holding a target's lock is dead: a run whose job was lost without closing it
+ * (a rejected approval whose cancel job had no credentials, a cancelled workflow, a lost runner)
+ * must not block the target until someone runs a command. Asked by a new run that finds the lock
+ * held (RunStore.createRun); a dead holder is closed ABORTED and superseded, anything else keeps
+ * the lock.
+ *
+ * Who answers depends on what the holder is waiting on (its `subject`):
+ * - a step executes it (executor claim): that step's GitHub workflow run attempt, else its
+ *   heartbeat (silent longer than the heartbeat says: gone);
+ * - no step executes it (waiting for approval): the GitHub workflow run attempt that opened it,
+ *   else its lease from when it took the lock (6 hours unless the opener set another).
+ * GitHub's answer comes through WorkflowRunLiveness (the actions implement it with the job's
+ * token; the core never calls GitHub). Without an answer the lock is kept: refusing a run is
+ * recoverable, applying over a live one is not.
+ */
+
+
+/** Decides whether the RUNNING holder of a lock is dead. Never throws for GitHub's answers. */
+async function judgeHolder(input) {
+    const { holder } = input;
+    const cancel = cancelAdvice(input.holderRef);
+    if (holder.pool)
+        return judgePool(input, holder.pool, cancel);
+    const executor = holder.executor;
+    const subject = executor ? executor.workflowRun : holder.workflowRun;
+    if (subject) {
+        const whose = executor
+            ? `the workflow run executing it (${executor.description})`
+            : 'its workflow run';
+        return askGitHub(input, subject, whose, cancel);
+    }
+    const at = input.now.getTime();
+    if (executor) {
+        const beat = input.heartbeat?.executorId === executor.id ? input.heartbeat : undefined;
+        const last = beat?.at ?? executor.claimedAt;
+        const silenceMs = beat?.silenceMs ?? HEARTBEAT_SILENCE_MS;
+        const silent = at - new Date(last).getTime();
+        const said = `${beat ? 'sent its last heartbeat' : 'took it and sent no heartbeat since'} at ${last} (${minutes(silent)} ago)`;
+        const rule = `a step executing a run sends one every ${seconds(HEARTBEAT_INTERVAL_MS)}; silent for more than ${minutes(silenceMs)}, it is gone`;
+        return silent > silenceMs
+            ? {
+                dead: true,
+                reason: `the step executing it (${executor.description}) ${said} and never closed it: ${rule}`,
+                retryable: false,
+            }
+            : {
+                dead: false,
+                reason: `the step executing it (${executor.description}) ${said}; ${rule}`,
+                hint: `Wait for it, or ${cancel}.`,
+                retryable: true,
+            };
+    }
+    const leaseMs = input.lock.leaseMs ?? input.defaultLeaseMs;
+    const held = at - new Date(input.lock.acquiredAt).getTime();
+    const until = new Date(new Date(input.lock.acquiredAt).getTime() + leaseMs).toISOString();
+    return held > leaseMs
+        ? {
+            dead: true,
+            reason: `its lease ended without it being closed: opened outside GitHub Actions at ${input.lock.acquiredAt}, no step executed it within its lease of ${minutes(leaseMs)}`,
+            retryable: false,
+        }
+        : {
+            dead: false,
+            reason: `it was opened outside GitHub Actions ${minutes(held)} ago and waits for a step to execute it (an approval?); its lease of ${minutes(leaseMs)} keeps the lock until ${until}`,
+            hint: `Wait for it, or ${cancel}.`,
+            retryable: true,
+        };
+}
+/** What GitHub says of the workflow run attempt `subject` the holder waits on. */
+async function askGitHub(input, subject, whose, cancel) {
+    if (!input.liveness)
+        return {
+            dead: false,
+            reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
+            hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
+            retryable: false,
+        };
+    const answer = await input.liveness.check(subject);
+    if (answer.state === 'completed')
+        return {
+            dead: true,
+            reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
+            retryable: false,
+        };
+    if (answer.state === 'running')
+        return {
+            dead: false,
+            reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
+            retryable: true,
+        };
+    return {
+        dead: false,
+        reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
+        hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
+        retryable: answer.retryable,
+    };
+}
+/**
+ * A run executed by a pool of workers: under GitHub, the workflow run of its freshest worker (the
+ * one that opened it while none joined) decides as for one step; outside it, the freshest
+ * heartbeat of any worker (a worker's leaving counts as its last sign), the pool's start before
+ * the first one.
+ */
+async function judgePool(input, pool, cancel) {
+    const workers = [...(input.workers ?? [])].sort((a, b) => lastSign(b).localeCompare(lastSign(a)));
+    const freshest = workers[0];
+    const subject = workers.find((w) => w.worker.workflowRun)?.worker.workflowRun ?? input.holder.workflowRun;
+    if (subject) {
+        const whose = freshest?.worker.workflowRun
+            ? `the workflow run executing it (a pool of ${pool.size} workers: ${freshest.worker.description})`
+            : 'its workflow run';
+        return askGitHub(input, subject, whose, cancel);
+    }
+    const last = freshest ? lastSign(freshest) : pool.since;
+    const silenceMs = freshest?.silenceMs ?? HEARTBEAT_SILENCE_MS;
+    const silent = input.now.getTime() - new Date(last).getTime();
+    const said = freshest
+        ? `its freshest worker (${freshest.worker.description}${freshest.worker.host ? ` on ${freshest.worker.host}` : ''}) ${freshest.leftAt ? 'left' : 'sent its last heartbeat'} at ${last} (${minutes(silent)} ago)`
+        : `no worker of its pool of ${pool.size} registered since ${last} (${minutes(silent)} ago)`;
+    const rule = `each worker of a pool sends a heartbeat every ${seconds(HEARTBEAT_INTERVAL_MS)}; all silent for more than ${minutes(silenceMs)}, the pool is gone`;
+    return silent > silenceMs
+        ? {
+            dead: true,
+            reason: `${said} and none closed it: ${rule}`,
+            retryable: false,
+        }
+        : {
+            dead: false,
+            reason: `${said}; ${rule}`,
+            hint: `Wait for it, or ${cancel}.`,
+            retryable: true,
+        };
+}
+/** A worker's last sign of life: its leaving, else its last heartbeat. */
+function lastSign(state) {
+    return state.leftAt ?? state.at;
+}
+/** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */
+function cancelAdvice(runRef) {
+    return `cancel it: run the cancel-run action with RUN_ID ${runRef}, or \`${shipped_cli_cliCommand('cancel', runRef)}\` (it asks you to confirm)`;
+}
+function minutes(ms) {
+    if (ms < 120_000)
+        return seconds(ms);
+    const m = Math.round(ms / 60_000);
+    return m % 60 === 0 && m >= 60 ? `${m / 60} h` : `${m} min`;
+}
+function seconds(ms) {
+    return `${Math.round(ms / 1000)} s`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-locks.ts
 /**
  * The lock of each deployment target (one RUNNING run per target). Created with If-None-Match and
  * taken over with If-Match on the lock that was read, so two runners can never both hold it.
  */
+
 
 
 
@@ -90190,10 +90880,12 @@ class TargetLocks {
                     const heartbeat = holder.executor
                         ? await readHeartbeat(this.store, holder.runId)
                         : undefined;
+                    const workers = holder.pool ? await workersOf(this.store, holder.runId) : undefined;
                     verdict = await judgeHolder({
                         holder,
                         lock: current.value,
                         ...(heartbeat ? { heartbeat } : {}),
+                        ...(workers ? { workers } : {}),
                         ...(options.liveness ? { liveness: options.liveness } : {}),
                         now: this.options.now(),
                         defaultLeaseMs: this.options.leaseMs,
@@ -90258,16 +90950,21 @@ class TargetLocks {
 
 
 
+
+
 /**
  * Ends a run with `status` (`also` adds to the same write) and releases its lock. A run already
  * finished is left as it is (`changed` false): a retried close must not fail.
  */
 async function finishRecord(ending, runId, status, error, also) {
+    await markUnfinishedTasks(ending, runId, status);
+    const tasks = ending.tasks.lastSeen(runId);
     let changed = false;
     const record = await ending.records.update(runId, (run) => {
         changed = false; // a conflict re-runs this on the fresh record
         if (run_record_isFinished(run.status))
             return false;
+        run.tasks = mergeRun(run, tasks).tasks;
         checkRunFinish(run, status);
         const at = ending.now().toISOString();
         run.status = status;
@@ -90287,9 +90984,47 @@ async function finishRecord(ending, runId, status, error, also) {
     await ending.locks.release(record);
     return { record, changed };
 }
+/** How many task objects a close marks at once. */
+const MARKS_AT_ONCE = 16;
+/**
+ * Before a RUNNING run is closed: its tasks' current states read, the close checked against them
+ * (a run that cannot end so is refused before anything is written), and every unfinished task's
+ * object marked ABORTED with the run's final status (created for a task never started), each
+ * conditionally on what was read: from then on no task of the run can start or finish. A task
+ * that finished meanwhile keeps its state. The states end up in `ending.tasks.lastSeen(runId)`.
+ */
+async function markUnfinishedTasks(ending, runId, status) {
+    const record = await ending.records.get(runId);
+    if (!record || run_record_isFinished(record.status))
+        return;
+    const run = mergeRun(record, await ending.tasks.readAll(runId));
+    checkRunFinish(run, status);
+    const runAttempt = runAttemptOf(run);
+    const at = ending.now().toISOString();
+    const queue = run.tasks.filter((t) => !isTaskFinished(t.status)).map((t) => t.runTaskId);
+    const mark = (runTaskId) => ending.tasks.write(runId, runTaskId, (current) => {
+        const ours = current?.runAttempt === runAttempt ? current : undefined;
+        if (ours && isTaskFinished(ours.status))
+            return { stop: undefined };
+        return {
+            write: {
+                ...(ours ? carriedState(ours) : { attempt: 0 }),
+                runAttempt,
+                status: 'ABORTED',
+                finishedAt: at,
+                runEnded: status,
+            },
+            result: undefined,
+        };
+    });
+    await Promise.all(Array.from({ length: Math.min(MARKS_AT_ONCE, queue.length) }, async () => {
+        for (let id = queue.pop(); id !== undefined; id = queue.pop())
+            await mark(id);
+    }));
+}
 /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
 async function cancelRecord(ending, runId, options) {
-    const before = await ending.records.get(runId);
+    const before = await readRun(ending, runId);
     if (!before)
         return { outcome: 'not-found', aborted: [] };
     if (run_record_isFinished(before.status)) {
@@ -90512,6 +91247,8 @@ function reopen(current, at, executor, ready) {
         delete task.startedAt;
         delete task.finishedAt;
         delete task.error;
+        delete task.worker;
+        delete task.attempt;
     }
     markReady(current, ready);
     return true;
@@ -90526,16 +91263,11 @@ async function runsSince(store, run) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/run-store.ts
-/**
- * Run records and their locks in the IaC bucket. Every write that could race is conditional: the
- * lock is created with If-None-Match and taken over with If-Match; every record update is a
- * read-modify-write with If-Match, retried on conflict. So two runners can never both hold a lock
- * or silently overwrite each other's record.
- *
- * The parts: run-records.ts (reads and conditional updates), run-locks.ts (the target's lock),
- * run-open.ts (create, resume), run-finish.ts (finish, cancel, supersede), run-artifacts.ts (what a
- * run stores besides its record). RunStore is the one object the rest of the engine uses.
- */
+
+
+
+
+
 
 
 
@@ -90553,6 +91285,8 @@ class run_store_RunStore {
     options;
     now;
     records;
+    parts;
+    transitions;
     locks;
     artifacts;
     opening;
@@ -90565,7 +91299,9 @@ class run_store_RunStore {
         const now = options.now ?? (() => new Date());
         const runRef = (runId) => this.runRef(runId);
         this.now = now;
-        this.records = new RunRecords(store, now);
+        this.records = new run_records_RunRecords(store, now);
+        this.parts = { records: this.records, tasks: new task_objects_TaskObjects(store, now) };
+        this.transitions = new TaskTransitions(this.parts, store, now);
         this.locks = new TargetLocks(store, logger, {
             leaseMs,
             now,
@@ -90574,7 +91310,7 @@ class run_store_RunStore {
         });
         this.artifacts = new RunArtifacts(store, this.records);
         this.opening = { store, records: this.records, locks: this.locks, now, leaseMs, runRef };
-        this.ending = { records: this.records, locks: this.locks, logger, now };
+        this.ending = { ...this.parts, locks: this.locks, logger, now };
     }
     /** The RUN_ID of a run of this store. */
     runRef(runId) {
@@ -90597,9 +91333,22 @@ class run_store_RunStore {
      * The tasks in `ready` (those the step executes) become READY_TO_RUN in the same write.
      */
     async resumeRun(runId, executor, ready = []) {
-        return resumeRunRecord(this.opening, runId, executor, ready);
+        return this.current(await resumeRunRecord(this.opening, runId, executor, ready));
     }
+    /**
+     * The run with its tasks' current state (see run-view.ts): a finished run in one GET, a RUNNING
+     * one in one GET, one LIST and a GET of each task object that changed since this process last
+     * read it. Undefined when the run has no record.
+     */
     async getRun(runId) {
+        return readRun(this.parts, runId);
+    }
+    /**
+     * The run record alone as stored, in one GET (the watch's read every second): its status,
+     * executor claim and pool are current, its tasks' statuses only as of the run's last open or
+     * close (getRun has them current).
+     */
+    async getRecord(runId) {
         return this.records.get(runId);
     }
     /**
@@ -90608,46 +91357,89 @@ class run_store_RunStore {
      * RunClaimedError, having written nothing, when another step holds it.
      */
     async claimRun(runId, executor, ready = []) {
-        return this.records.update(runId, (run) => {
+        return this.current(await this.records.update(runId, (run) => {
             const claimed = takeClaim(run, executor);
             const marked = markReady(run, ready);
             return claimed || marked;
+        }));
+    }
+    /**
+     * Joins `worker` to the pool of `pool` workers executing the run (runtime-tasks with WORKERS > 1,
+     * see run-pool.ts): the first joiner records the pool and sets the tasks `ready` READY_TO_RUN.
+     * Refused (ConfigurationError, nothing changed) when the run is not RUNNING, a single step holds
+     * its executor claim, or its pool has another size. Registers the worker (worker-heartbeats.ts);
+     * idempotent for the same worker id.
+     */
+    async joinRun(runId, worker, pool, ready) {
+        const at = this.now().toISOString();
+        const record = await this.records.update(runId, (run) => joinPool(run, worker, pool, ready, at));
+        await registerWorker(this.store, runId, worker, {
+            now: this.now,
+            ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
         });
+        return record;
+    }
+    /**
+     * Claims a task for a worker of the pool (see task-claims.ts) and sets it RUNNING in the same
+     * conditional write: of workers claiming it at once exactly one wins. A task RUNNING under a worker
+     * that left or whose heartbeat is silent for longer than `leaseMs` (default: that worker's own
+     * silence, 5 min) is claimed again; `reclaimedFrom` names that worker.
+     */
+    async claimTask(runId, runTaskId, workerId, options = {}) {
+        return this.transitions.claim(runId, runTaskId, workerId, options.leaseMs);
+    }
+    /** Starts the heartbeat of a pool's worker (see worker-heartbeats.ts) until stopped. */
+    startWorkerHeartbeat(runId, workerId) {
+        return startWorkerHeartbeat(this.store, runId, workerId, this.logger, {
+            ...this.options.heartbeat,
+            now: this.now,
+        });
+    }
+    /**
+     * The worker is done with the run (whatever the reason): marked as left. `remaining` counts the
+     * workers still in: joined, not left, and not silent for longer than their heartbeat allows.
+     */
+    async leaveRun(runId, workerId) {
+        await leaveWorker(this.store, runId, workerId, this.now);
+        const now = this.now();
+        const workers = await workersOf(this.store, runId);
+        return { remaining: workers.filter((w) => !isGone(w, now)).length };
+    }
+    /** Each worker that joined the run, with its last heartbeat, left or not (oldest first). */
+    async workersOf(runId) {
+        return workersOf(this.store, runId);
     }
     /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
     async recordApproval(runId, approval) {
-        return this.records.update(runId, (run) => {
+        return this.current(await this.records.update(runId, (run) => {
             run.audit = { ...run.audit, approval };
             return true;
-        });
+        }));
     }
     /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
     async releaseClaim(runId, executorId) {
-        return this.records.update(runId, (run) => dropClaim(run, executorId));
+        return this.current(await this.records.update(runId, (run) => dropClaim(run, executorId)));
     }
+    /** The single step executing the run starts a task (one write of the task's object). */
     async startTask(runId, runTaskId) {
-        return this.updateTask(runId, runTaskId, (run, task) => {
-            checkTaskTransition(run, task, 'RUNNING');
-            task.status = 'RUNNING';
-            task.startedAt = this.now().toISOString();
-            delete task.error;
-        });
+        await this.transitions.start(runId, runTaskId);
+        return this.seen(runId);
     }
-    async finishTask(runId, runTaskId, status, error) {
-        return this.updateTask(runId, runTaskId, (run, task) => {
-            checkTaskTransition(run, task, status);
-            task.status = status;
-            task.finishedAt = this.now().toISOString();
-            if (error)
-                task.error = error;
-        });
+    /**
+     * Records how a task ended (one write of the task's object). With `workerId` (a pool's worker):
+     * refused with TaskClaimLostError, recording nothing, when the task is no longer claimed by that
+     * worker (re-claimed after its heartbeat was silent for longer than the lease).
+     */
+    async finishTask(runId, runTaskId, status, error, options = {}) {
+        await this.transitions.finish(runId, runTaskId, status, error, options.workerId);
+        return this.seen(runId);
     }
     /**
      * Ends a run: unfinished tasks become ABORTED, the lock is released. On a run that is already
      * finished it changes nothing and returns the record (a retried close must not fail).
      */
     async finishRun(runId, status, error) {
-        return (await finishRecord(this.ending, runId, status, error)).record;
+        return (await finishRecord(this.ending, runId, status, error)).record; // folded: current
     }
     /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
     async cancelRun(runId, options = {}) {
@@ -90674,10 +91466,10 @@ class run_store_RunStore {
     }
     /** Records artifact digests (by artifact name) in the run record, in one write. */
     async recordArtifacts(runId, digests) {
-        return this.records.update(runId, (run) => {
+        return this.current(await this.records.update(runId, (run) => {
             run.artifacts = { ...run.artifacts, ...digests };
             return true;
-        });
+        }));
     }
     /**
      * Checks every artifact whose digest the run recorded, before anything is applied: a changed
@@ -90735,14 +91527,21 @@ class run_store_RunStore {
     async forceUnlock(target) {
         return this.locks.forceUnlock(target);
     }
-    async updateTask(runId, runTaskId, mutate) {
-        return this.records.update(runId, (run) => {
-            const task = run.tasks.find((t) => t.runTaskId === runTaskId);
-            if (!task)
-                throw new errors_ExternalError(`run ${runId} has no task ${runTaskId}`);
-            mutate(run, task);
-            return true;
-        });
+    /**
+     * A record just written or read, with its tasks' current state: a RUNNING run's task objects
+     * read (a LIST and the GETs of those that changed), a finished one's record as it is.
+     */
+    async current(record) {
+        if (run_record_isFinished(record.status))
+            return record;
+        return mergeRun(record, await this.parts.tasks.readAll(record.runId));
+    }
+    /** The run as this process knows it after its own write (no request when it knows it). */
+    async seen(runId) {
+        const known = lastSeenRun(this.parts, runId) ?? (await readRun(this.parts, runId));
+        if (!known)
+            throw missingRecord(this.store.bucket, runId);
+        return known;
     }
 }
 
@@ -90800,19 +91599,15 @@ const RUN_KEY = /runs\/([0-9A-HJKMNP-TV-Z]{26})\//g;
 /** What a prune of runs older than `olderThanDays` would delete and keep; changes nothing. */
 async function planPrune(store, options) {
     const cutoffMs = (options.now ?? new Date()).getTime() - options.olderThanDays * DAY_MS;
-    const byRun = new Map();
-    for (const key of await store.list(keys.runsPrefix)) {
-        const id = key.split('/')[1] ?? '';
-        if (!prune_ULID.test(id) || !isValid(id))
-            continue;
-        byRun.set(id, [...(byRun.get(id) ?? []), key]);
-    }
+    // One entry per run (a delimiter listing), not every object of every run.
+    const ids = (await runFolders(store))
+        .map((folder) => folder.slice(keys.runsPrefix.length, -1))
+        .filter((id) => prune_ULID.test(id) && isValid(id));
     // Created after the cutoff: it cannot have ended before it (no read needed).
-    const old = [...byRun.keys()].filter((id) => decodeTime(id) < cutoffMs).sort();
+    const old = ids.filter((id) => decodeTime(id) < cutoffMs).sort();
     const named = old.length > 0 ? await namedRuns(store) : new Map();
     const plan = { cutoff: new Date(cutoffMs).toISOString(), delete: [], kept: [] };
     for (const runId of old) {
-        const objects = (byRun.get(runId) ?? []).length;
         const record = (await store.getJson(keys.run(runId)))?.value;
         if (record?.status === 'RUNNING') {
             plan.kept.push({ runId, reason: 'RUNNING' });
@@ -90828,6 +91623,7 @@ async function planPrune(store, options) {
             plan.kept.push({ runId, reason: why });
             continue;
         }
+        const objects = (await store.list(keys.runPrefix(runId))).length;
         plan.delete.push({ runId, ...(record ? { status: record.status } : {}), endedAt, objects });
     }
     return plan;
@@ -90858,7 +91654,7 @@ async function executePrune(store, plan) {
                 continue;
             }
         }
-        const rest = await store.list(`runs/${runId}/`);
+        const rest = await store.list(keys.runPrefix(runId));
         const queue = [...rest];
         await Promise.all(Array.from({ length: 8 }, async () => {
             for (let key = queue.pop(); key !== undefined; key = queue.pop())
@@ -90867,6 +91663,13 @@ async function executePrune(store, plan) {
         deleted.push(runId);
     }
     return { deleted, skipped };
+}
+/** The folder of every run (`runs/<id>/`): a delimiter listing where the store has one. */
+async function runFolders(store) {
+    if (store.listFolders)
+        return store.listFolders(keys.runsPrefix);
+    const folders = (await store.list(keys.runsPrefix)).map((key) => `${keys.runsPrefix}${key.split('/')[1] ?? ''}/`);
+    return [...new Set(folders)];
 }
 /**
  * Every run the history (last.json and versions/, of every target) or a lock names, with why:
@@ -90907,6 +91710,10 @@ function runIdsIn(value, found = new Set()) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runs/index.ts
+
+
+
+
 
 
 
@@ -94208,10 +95015,13 @@ async function readRef(dir, displayDir, studio, version) {
 
 
 
-/** Every store over `iacStore` (the IaC bucket, in `region`). */
-function bucket_stores_openBucketStores(iacStore, logger, region) {
+/**
+ * Every store over `iacStore` (the IaC bucket, in `region`). `runOptions`: the run store's
+ * heartbeat settings (a pool's workers derive them from their lease).
+ */
+function bucket_stores_openBucketStores(iacStore, logger, region, runOptions = {}) {
     return {
-        runs: new RunStore(iacStore, logger, { region }),
+        runs: new RunStore(iacStore, logger, { ...runOptions, region }),
         iacStore,
         context: new WorkspaceContextStore(iacStore),
         history: new DeploymentHistory(iacStore),
@@ -94518,6 +95328,13 @@ async function run_claim_claimRunForTasks(deps, options) {
     if (found.status !== 'RUNNING') {
         // Checked before the run is reopened: a refused list leaves the failed run as it was.
         checkTaskList(found, options.tasks, { complete });
+        // Reopened, it would keep its pool (whose workers all left) beside this step's claim, and a
+        // later run judging its liveness by those workers could take it over while this step applies.
+        if (found.pool)
+            throw new ConfigurationError({
+                message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''} while a pool of ${found.pool.size} workers executed it: such a run is not resumed. Nothing was changed.`,
+                hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
+            });
         deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
         const run = await deps.runs.resumeRun(found.runId, executor, ready);
         const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
@@ -94551,6 +95368,51 @@ class run_claim_ForeignRunError extends errors_ConfigurationError {
             hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
         });
     }
+}
+/**
+ * Joins run `runId` as one of a pool of `pool` workers (runtime-tasks with WORKERS > 1). The same
+ * refusals as claimRunForTasks, before anything is written: another repository's run, a run
+ * superseded, a TASK_LIST that does not match, a run that no longer holds its lock; a run that
+ * already SUCCEEDED runs nothing. A run that failed is not resumed by a pool (nor a pool's run by
+ * one step, see claimRunForTasks): the message says to start a new run. RunStore.joinRun refuses a run one step executes alone, or a pool of
+ * another size.
+ */
+async function run_claim_joinRunForTasks(deps, options) {
+    const found = await deps.runs.getRun(options.runId);
+    if (!found) {
+        throw new ConfigurationError({
+            message: `Run ${options.runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    const opener = repositoryOfRunUrl(found.workflowRunUrl);
+    if (options.repository && opener && opener !== options.repository)
+        throw new run_claim_ForeignRunError(found, opener, options.repository);
+    if (found.supersededBy)
+        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+    checkTaskList(found, options.tasks, { complete: true });
+    if (found.status === 'SUCCEEDED') {
+        deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again.`);
+        return { run: found, done: true };
+    }
+    if (found.status !== 'RUNNING') {
+        throw new ConfigurationError({
+            message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''}; a pool of workers (WORKERS ${options.pool}) does not resume a run, and this worker changed nothing.`,
+            hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
+        });
+    }
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+    const worker = {
+        id: newId(),
+        description: options.executor ?? 'a step outside a GitHub workflow',
+        joinedAt: new Date().toISOString(),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+        ...(options.host ? { host: options.host } : {}),
+    };
+    const run = await deps.runs.joinRun(found.runId, worker, options.pool, options.tasks.map((t) => t.runTaskId));
+    return { run, worker };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/preview-predictions.ts
@@ -95728,38 +96590,168 @@ function run_watch_watchRun(runs, runId, logger, options) {
     if (options.signal?.aborted)
         onJobCancel();
     options.signal?.addEventListener('abort', onJobCancel, { once: true });
+    const intervalMs = options.intervalMs ?? WATCH_INTERVAL_MS;
     let checking = false;
+    let stopped = false;
+    let waiting = [];
+    const answer = (run) => {
+        const answered = waiting;
+        waiting = [];
+        answered.forEach((done) => done(run));
+    };
+    controller.signal.addEventListener('abort', () => answer(undefined), { once: true });
     const timer = setInterval(() => {
         if (checking || controller.signal.aborted)
             return;
         checking = true;
-        runs
-            .getRun(runId)
+        (options.withTasks ? runs.getRun(runId) : runs.getRecord(runId))
             .then((run) => {
-            if (run && run.status !== 'RUNNING' && !controller.signal.aborted) {
+            answer(run);
+            // SUCCEEDED under a step: a pool's other worker closed it, every task done (none here).
+            const interrupt = run && run.status !== 'RUNNING' && run.status !== 'SUCCEEDED';
+            if (interrupt && !controller.signal.aborted) {
                 const by = run.supersededBy
                     ? `by run ${run.supersededBy.runId}, which found it dead (${run.supersededBy.reason}) and took its lock,`
-                    : 'by another job (cancel-run)';
+                    : run.pool
+                        ? `by another job (cancel-run, or a worker of its pool whose task failed${run.error ? `: ${run.error.message}` : ''})`
+                        : 'by another job (cancel-run)';
                 closed = new CancelledError(`Run ${runId} was closed as ${run.status} ${by} while this step was executing it; the task in progress was interrupted and Terraform asked to save its state.`);
                 logger.warning(closed.message);
                 controller.abort(closed);
             }
         })
             // A failed read says nothing about the run: the next tick tries again.
-            .catch(() => undefined)
+            .catch(() => answer(undefined))
             .finally(() => {
             checking = false;
         });
-    }, options.intervalMs ?? WATCH_INTERVAL_MS);
+    }, intervalMs);
     timer.unref();
     return {
         signal: controller.signal,
         closedElsewhere: () => closed,
+        nextRead: () => new Promise((done) => {
+            if (stopped || controller.signal.aborted)
+                return done(undefined);
+            // Not unref'd, unlike the watch's own timer: the caller waits on it, so the process
+            // must not end meanwhile; and an answer comes within two intervals whatever happens.
+            const latest = setTimeout(() => finish(undefined), 2 * intervalMs);
+            const finish = (run) => {
+                clearTimeout(latest);
+                waiting = waiting.filter((w) => w !== finish);
+                done(run);
+            };
+            waiting.push(finish);
+        }),
         stop: () => {
+            stopped = true;
+            answer(undefined);
             clearInterval(timer);
             options.signal?.removeEventListener('abort', onJobCancel);
         },
     };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-close.ts
+/**
+ * Closing a pool's run once: every worker that sees every task SUCCEEDED tries, and exactly one
+ * does it. It takes the run's closing marker (`pool/closer`, an artifact of the run created with
+ * If-None-Match; a lost answer is recognised by the worker id read back), records the outcome (the
+ * deployment history, the consumer index) and finishes the run SUCCEEDED. The others wait for the
+ * close (they read the run anyway) so the last one to leave sees how the run ended.
+ *
+ * What the deployment history needs from each plugin's deploy (which stored IaC it applied) is in
+ * the memory of the worker that deployed it: in a pool each deploy also stores it as a small
+ * artifact (`pool/deployed/<alias>`), which the closing worker reads for the deploys it did not do.
+ */
+
+
+
+
+const CLOSER_ARTIFACT = 'pool/closer';
+const SUMMARY_ARTIFACT = 'pool/summary';
+function deployedArtifact(alias) {
+    return `pool/deployed/${alias}`;
+}
+/** After a deploy on this worker: what it applied, for whichever worker closes the run. */
+async function pool_close_shareDeployedIac(deps, runId, alias, ledger) {
+    const entry = ledger.deployedOf(alias);
+    if (entry)
+        await deps.runs.putArtifact(runId, deployedArtifact(alias), entry);
+}
+/**
+ * Closes the run SUCCEEDED if this worker takes the closing marker, else waits (up to `waitMs`)
+ * for the worker that took it. `nextRead` gives the run as the worker's watch reads it.
+ */
+async function pool_close_closePoolRun(deps, job) {
+    const { run, worker } = job;
+    const current = (await deps.runs.getRun(run.runId)) ?? run;
+    if (current.status !== 'RUNNING')
+        return { run: current, closedHere: false };
+    if (!(await takeMarker(deps, run.runId, CLOSER_ARTIFACT, worker))) {
+        deps.logger.info('Every task of the run SUCCEEDED; another worker of the pool closes the run.');
+        const deadline = Date.now() + job.waitMs;
+        let latest = current;
+        while (latest.status === 'RUNNING' && Date.now() < deadline)
+            latest = (await job.nextRead()) ?? (await deps.runs.getRun(run.runId)) ?? latest;
+        if (latest.status === 'RUNNING')
+            deps.logger.warning(`Run ${run.runId} is still RUNNING ${Math.round(job.waitMs / 1000)} s after every task succeeded: the worker closing it may be gone. This worker leaves; a later run finds the run dead and takes its lock over.`);
+        return { run: latest, closedHere: false };
+    }
+    try {
+        const incomplete = incompleteRun(current);
+        if (incomplete)
+            throw incomplete;
+        const deployed = await deployedIacOf(deps, current, job);
+        await recordRunOutcome(deps, current, job.manifest, job.table.mode(current.tasks), (alias) => deployed.get(alias), job.terraformVersion);
+        return { run: await deps.runs.finishRun(run.runId, 'SUCCEEDED'), closedHere: true };
+    }
+    catch (error) {
+        await closeAfterFailure(deps, run.runId, error);
+        return { run: (await deps.runs.getRun(run.runId)) ?? current, closedHere: true, error };
+    }
+}
+/**
+ * Of the workers that found no other still in when they left (two leaving at once may both), the
+ * one that writes the run's summary.
+ */
+async function pool_close_takeRunSummary(deps, runId, worker) {
+    return takeMarker(deps, runId, SUMMARY_ARTIFACT, worker);
+}
+/** A marker of the run, taken at most once: true when this worker holds it. */
+async function takeMarker(deps, runId, name, worker) {
+    const key = deps.runs.artifactKey(runId, name);
+    try {
+        await deps.iacStore.putJson(key, { workerId: worker.id, at: new Date().toISOString() }, { ifNoneMatch: '*' });
+        return true;
+    }
+    catch (error) {
+        if (!(error instanceof PreconditionFailedError))
+            throw error;
+        // Taken: by another worker, or by this one when the answer to its write was lost.
+        const stored = await deps.iacStore.getJson(key);
+        return stored?.value.workerId === worker.id;
+    }
+}
+/** The IaC each plugin's deploy applied, from this worker's ledger or the deploying worker's note. */
+async function deployedIacOf(deps, run, job) {
+    const found = new Map();
+    const elsewhere = [];
+    for (const alias of job.manifest.deployOrder) {
+        const own = job.ledger.deployedOf(alias);
+        if (own)
+            found.set(alias, own);
+        else
+            elsewhere.push(alias);
+    }
+    const notes = await Promise.all(elsewhere.map(async (alias) => ({
+        alias,
+        entry: await deps.runs.getArtifact(run.runId, deployedArtifact(alias)),
+    })));
+    for (const { alias, entry } of notes)
+        if (entry)
+            found.set(alias, entry);
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/run-task-logs.ts
@@ -96620,6 +97612,125 @@ function job_context_jobContext(deps, options, run, manifest, warnings) {
     return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-fence.ts
+/**
+ * What a worker of a pool knows about the others, read every quarter lease (one LIST and one GET
+ * per worker): which of them are gone (their RUNNING tasks may be re-claimed, so a claim is tried
+ * only then), and whether this worker's own heartbeat still gets through. A worker whose own
+ * heartbeat is older than half the lease (or that could not read the workers for that long) stops
+ * its own tasks: another worker may take them over once the lease has passed, and by then no
+ * Terraform of this worker may still hold their state (see pool-leftover-lock.ts).
+ */
+
+class pool_fence_PoolFence {
+    runs;
+    runId;
+    workerId;
+    leaseMs;
+    logger;
+    checkedAt = 0;
+    lastSeenAlive = Date.now();
+    gone = new Set();
+    controller = new AbortController();
+    constructor(runs, runId, workerId, leaseMs, logger) {
+        this.runs = runs;
+        this.runId = runId;
+        this.workerId = workerId;
+        this.leaseMs = leaseMs;
+        this.logger = logger;
+    }
+    /** Aborted when this worker must stop its own tasks (its heartbeat does not get through). */
+    get signal() {
+        return this.controller.signal;
+    }
+    /** Whether a quarter lease passed since the last look (the caller then calls `look`). */
+    get due() {
+        return Date.now() - this.checkedAt >= this.leaseMs / 4;
+    }
+    /** Workers that left or went silent for longer than the lease, as of the last look. */
+    isGone(workerId) {
+        return workerId !== undefined && this.gone.has(workerId);
+    }
+    /** Reads the workers; fences this one off when its heartbeat is stale (see the header). */
+    async look() {
+        this.checkedAt = Date.now();
+        let workers = [];
+        try {
+            workers = await this.runs.workersOf(this.runId);
+            const now = Date.now();
+            this.gone = new Set(workers
+                .filter((w) => w.leftAt !== undefined || now - Date.parse(w.at) > this.leaseMs)
+                .map((w) => w.worker.id));
+            const own = workers.find((w) => w.worker.id === this.workerId);
+            if (own)
+                this.lastSeenAlive = Math.max(this.lastSeenAlive, Date.parse(own.at));
+        }
+        catch {
+            // Not read: counts as a heartbeat not seen.
+        }
+        const silentMs = Date.now() - this.lastSeenAlive;
+        if (silentMs > this.leaseMs / 2 && !this.controller.signal.aborted) {
+            const reason = new CancelledError(`This worker's heartbeat has not been seen in the IaC bucket for ${Math.round(silentMs / 1000)} s (half the lease of ${Math.round(this.leaseMs / 1000)} s): its tasks are stopped so that another worker can take them over safely once the lease has passed.`);
+            this.logger.error(reason.message);
+            this.controller.abort(reason);
+        }
+        return workers;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-leftover-lock.ts
+
+
+/** Releases the dead worker's leftover lock on `alias`'s state, if there is one (see the header). */
+async function pool_leftover_lock_releaseDeadWorkerLock(logger, leftover) {
+    const { run, alias, dead } = leftover;
+    const backend = openStateBackend(run.tfstate, leftover.stateAccess);
+    const key = stateKey({ ...run.target, alias });
+    let lock;
+    try {
+        lock = await backend.readLock(key);
+    }
+    catch (error) {
+        logger.warning(`Could not read the state lock of ${alias} (${error.message}); if the dead worker left one, the task reports it.`);
+        return;
+    }
+    if (!lock)
+        return;
+    const since = leftover.deadClaimStartedAt ?? dead.joinedAt;
+    const created = parseLockTime(lock.created);
+    const why = [];
+    if (created === undefined || created < Date.parse(since))
+        why.push(`it was taken ${lock.created ?? 'at an unknown time'}, not after the dead worker's claim started (${since})`);
+    if (!dead.host)
+        why.push('the dead worker recorded no host');
+    else if (!lock.who?.endsWith(`@${dead.host}`))
+        why.push(`it was taken by ${lock.who ?? 'an unknown holder'}, not on the dead worker's host ${dead.host}`);
+    const described = `lock ${lock.id} on ${lock.location} (${lock.operation ?? 'operation unknown'} by ${lock.who ?? 'unknown'}, since ${lock.created ?? 'unknown'})`;
+    if (why.length > 0) {
+        logger.warning(`The state of ${alias} holds ${described}, which is not released automatically: ${why.join('; ')}. The task's Terraform reports it with the command that releases it.`);
+        return;
+    }
+    try {
+        await backend.releaseLock(key, lock);
+    }
+    catch (error) {
+        if (error instanceof PreconditionFailedError) {
+            logger.warning(`The ${described} changed while being released: left alone.`);
+            return;
+        }
+        throw error;
+    }
+    logger.warning(`RELEASED the Terraform state ${described}: it was left by worker ${dead.id} (${dead.description}, host ${dead.host}), whose heartbeat stayed silent for longer than the lease while it applied ${alias}; its Terraform was killed with it. The lock was taken on that host after its claim of the task started, and no other Terraform uses this state while the task is claimed.`);
+}
+/** Terraform's lock time (RFC 3339 with nanoseconds) in ms; undefined when unreadable. */
+function parseLockTime(created) {
+    if (!created)
+        return undefined;
+    const normalised = created.replace(/(\.\d{3})\d+/, '$1');
+    const ms = Date.parse(normalised);
+    return Number.isNaN(ms) ? undefined : ms;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/execution/task-loop.ts
 /**
  * The scheduler loop of one job: start every task whose waits have succeeded, up to the
@@ -96663,7 +97774,7 @@ async function task_loop_executeTasks(deps, options, job) {
     for (const task of done) {
         deps.logger.info(`Task ${task.taskType} ${task.pluginAppliedAlias ?? ''} already succeeded; skipped.`);
     }
-    const graph = taskGraph(options.tasks, pluginDependencies(manifest), table.waits);
+    const graph = taskGraph(options.tasks, task_loop_pluginDependencies(manifest), table.waits);
     const scheduler = new Scheduler(graph, parallelism, done.map((t) => t.runTaskId));
     const reports = [];
     let failure;
@@ -96679,7 +97790,7 @@ async function task_loop_executeTasks(deps, options, job) {
             recorded = await deps.runs.finishTask(run.runId, task.runTaskId, 'SUCCEEDED');
             reports.push({
                 ...outcome,
-                task: findTask(recorded, task.runTaskId),
+                task: task_loop_findTask(recorded, task.runTaskId),
                 durationMs: Date.now() - started,
             });
             scheduler.finished(task.runTaskId, 'succeeded');
@@ -96702,7 +97813,7 @@ async function task_loop_executeTasks(deps, options, job) {
             }
             if (recorded)
                 reports.push({
-                    task: findTask(recorded, task.runTaskId),
+                    task: task_loop_findTask(recorded, task.runTaskId),
                     durationMs: Date.now() - started,
                 });
         }
@@ -96759,11 +97870,340 @@ async function task_loop_executeTasks(deps, options, job) {
     }
 }
 /** Per plugin alias (kept or removed), the aliases it requires a connection from. */
-function pluginDependencies(manifest) {
+function task_loop_pluginDependencies(manifest) {
     return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
 }
-function findTask(run, runTaskId) {
+function task_loop_findTask(run, runTaskId) {
     return run.tasks.find((t) => t.runTaskId === runTaskId);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-loop.ts
+/**
+ * The loop of one worker of a pool (runtime-tasks with WORKERS > 1): claim the best ready task
+ * (RunStore.claimTask, one conditional write: exactly one worker wins it) up to TASK_PARALLELISM
+ * at once, run it with the job's handlers, record how it ended (refused if the claim was lost), and
+ * look again. When nothing is claimable while tasks are unfinished elsewhere, it waits for the
+ * run watch's next read (one GET a second, which the watch makes anyway). It stops when every task
+ * SUCCEEDED (then one worker closes the run, see pool-close.ts), when a task failed anywhere (the
+ * failing worker closes the run once its own running tasks ended; the others' watches see the
+ * close and interrupt theirs), or when the run was closed (cancel-run).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function pool_loop_executePoolTasks(deps, options, job) {
+    const { run, manifest, watch, table, worker } = job;
+    const runId = run.runId;
+    const parallelism = options.parallelism ?? 1;
+    const counts = { claimConflicts: 0, reclaimed: 0 };
+    const fence = new PoolFence(deps.runs, runId, worker.id, job.leaseMs, deps.logger);
+    const signal = AbortSignal.any([watch.signal, fence.signal]);
+    const logs = parallelism > 1 ? new TaskLogs(deps.logger, options.progressMs) : undefined;
+    const stored = runTaskLogs(deps.iacStore, runId, logs ?? deps.logger, {
+        maskLog: options.maskLog,
+        secrets: options.terraform.secrets ?? [],
+    });
+    const built = jobContext({ ...deps, logger: stored.logger }, { ...options, signal }, run, manifest, job.templateWarnings);
+    const policyChecks = built.policy ? { policyChecks: built.policy.checks } : {};
+    const graph = taskGraph(options.tasks, pluginDependencies(manifest), table.waits);
+    const base = { counts, closedHere: false, graph, ...policyChecks };
+    try {
+        await built.prepare();
+    }
+    catch (error) {
+        await closeAfterFailure(deps, runId, error);
+        return { ...base, run: (await deps.runs.getRun(runId)) ?? run, reports: [], error };
+    }
+    const picker = new PoolPicker(graph);
+    const reports = [];
+    const mine = new Map();
+    let failure;
+    const runTask = async (task, reclaimed) => {
+        const started = Date.now();
+        const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
+        const execute = () => table.execute(built.context, task);
+        let recorded;
+        try {
+            throwIfCancelled(signal);
+            if (reclaimed && task.pluginAppliedAlias) {
+                await releaseDeadWorkerLock(deps.logger, {
+                    run,
+                    alias: task.pluginAppliedAlias,
+                    dead: reclaimed.from,
+                    ...(reclaimed.startedAt ? { deadClaimStartedAt: reclaimed.startedAt } : {}),
+                    stateAccess: options.stateAccess,
+                });
+            }
+            const outcome = await stored.run(task.runTaskId, () => logs ? logs.task(title, execute) : deps.logger.group(title, execute));
+            if (task.pluginAppliedAlias)
+                await shareDeployedIac(deps, runId, task.pluginAppliedAlias, built.ledger);
+            recorded = await deps.runs.finishTask(runId, task.runTaskId, 'SUCCEEDED', undefined, {
+                workerId: worker.id,
+            });
+            reports.push({
+                ...outcome,
+                task: pool_loop_findTask(recorded, task.runTaskId),
+                durationMs: Date.now() - started,
+            });
+        }
+        catch (caught) {
+            if (caught instanceof TaskClaimLostError) {
+                // Its new holder runs it again and records its own result; the run goes on.
+                deps.logger.error(caught.message);
+                return;
+            }
+            if (fence.signal.aborted && !watch.closedElsewhere()) {
+                // Fenced off (its heartbeat does not get through): the task stays RUNNING under this
+                // worker, and another one takes it over after the lease; the run goes on without it.
+                deps.logger.error(`${title} was interrupted: ${fence.signal.reason.message}`);
+                return;
+            }
+            const error = watch.closedElsewhere() ??
+                (fence.signal.aborted ? fence.signal.reason : caught);
+            failure ??= { error };
+            const status = classifyFailure(error);
+            const message = error instanceof Error ? error.message : String(error);
+            try {
+                recorded = await deps.runs.finishTask(runId, task.runTaskId, status.task, { kind: status.run, message }, { workerId: worker.id });
+            }
+            catch (recordError) {
+                deps.logger.warning(`Could not record the task's failure: ${recordError.message}`);
+            }
+            if (recorded)
+                reports.push({
+                    task: pool_loop_findTask(recorded, task.runTaskId),
+                    durationMs: Date.now() - started,
+                });
+        }
+    };
+    let latest = run;
+    let stopReason = 'closed';
+    for (;;) {
+        const view = picker.view(latest, new Set(mine.keys()), worker.id);
+        const open = latest.status === 'RUNNING' && !signal.aborted && !failure && !view.failed;
+        if (open) {
+            let free = parallelism - mine.size;
+            // While this worker's tasks run (its own heartbeat checked), or when it has nothing to claim.
+            if (fence.due && (view.ready.length === 0 || mine.size > 0))
+                await fence.look();
+            const reclaimable = view.heldElsewhere.filter((id) => fence.isGone(latest.tasks.find((t) => t.runTaskId === id)?.worker));
+            for (const id of [...view.ready, ...reclaimable]) {
+                if (free <= 0 || signal.aborted)
+                    break;
+                const before = latest.tasks.find((t) => t.runTaskId === id);
+                const claim = await deps.runs
+                    .claimTask(runId, id, worker.id, { leaseMs: job.leaseMs })
+                    .catch((error) => {
+                    // Not claimed: this worker's running tasks go on, and the next look tries again.
+                    deps.logger.warning(`Could not claim a task: ${error.message}`);
+                    return undefined;
+                });
+                if (!claim)
+                    break;
+                if (!claim.claimed) {
+                    counts.claimConflicts += 1;
+                    if (claim.why === 'run-finished')
+                        break;
+                    continue;
+                }
+                free -= 1;
+                const task = options.tasks.find((t) => t.runTaskId === id);
+                let reclaimed;
+                if (claim.reclaimedFrom) {
+                    counts.reclaimed += 1;
+                    reclaimed = {
+                        from: claim.reclaimedFrom,
+                        ...(before?.worker === claim.reclaimedFrom.id && before.startedAt
+                            ? { startedAt: before.startedAt }
+                            : {}),
+                    };
+                    deps.logger.warning(`Took over ${task.taskType} ${task.pluginAppliedAlias ?? ''} from worker ${claim.reclaimedFrom.id} (${claim.reclaimedFrom.description}${claim.reclaimedFrom.host ? `, host ${claim.reclaimedFrom.host}` : ''}): it left the run, or its heartbeat was silent for longer than the lease (${Math.round(job.leaseMs / 1000)} s), while it ran the task. The task runs again here.`);
+                }
+                mine.set(id, runTask(task, reclaimed).finally(() => mine.delete(id)));
+            }
+        }
+        if (mine.size === 0) {
+            if (failure || view.failed) {
+                stopReason = 'failed';
+                break;
+            }
+            if (view.allSucceeded) {
+                stopReason = 'done';
+                break;
+            }
+            if (latest.status !== 'RUNNING' || signal.aborted)
+                break;
+        }
+        // One of this worker's tasks ended (read at once: it may have unblocked others), or the watch
+        // read what the other workers did.
+        const ownEnded = mine.size > 0 ? Promise.race(mine.values()).then(() => 'own') : undefined;
+        const next = signal.aborted && ownEnded
+            ? await ownEnded
+            : await Promise.race([...(ownEnded ? [ownEnded] : []), watch.nextRead()]);
+        if (next === 'own')
+            latest = (await deps.runs.getRun(runId).catch(() => undefined)) ?? latest;
+        else if (next)
+            latest = next;
+    }
+    const finalRun = async () => (await deps.runs.getRun(runId)) ?? latest;
+    if (stopReason === 'failed') {
+        // This worker's failure closes the run (the others' watches interrupt their tasks); another
+        // worker's failure is closed by that worker.
+        if (failure)
+            await closeAfterFailure(deps, runId, failure.error);
+        const error = failure?.error ??
+            new Error(`A task of run ${runId} failed on another worker of the pool; this worker stopped.`);
+        return { ...base, run: await finalRun(), reports, error };
+    }
+    if (stopReason === 'closed' && watch.signal.aborted && !watch.closedElsewhere()) {
+        // This job was cancelled (not the run): as a single step's cancel, it closes the run, and
+        // the other workers' watches stop theirs. Its task, if it ran one, ended ABORTED above.
+        const reason = watch.signal.reason;
+        const error = reason instanceof Error ? reason : new Error(`This job was cancelled.`);
+        if (!failure)
+            await closeAfterFailure(deps, runId, error);
+        return { ...base, run: await finalRun(), reports, error: failure?.error ?? error };
+    }
+    if (stopReason === 'closed') {
+        const now = await finalRun();
+        const error = watch.closedElsewhere() ??
+            (fence.signal.aborted ? fence.signal.reason : undefined) ??
+            (now.status === 'SUCCEEDED' ? undefined : new Error(`Run ${runId} ended ${now.status}.`));
+        return { ...base, run: now, reports, ...(error ? { error } : {}) };
+    }
+    const closed = await closePoolRun(deps, {
+        run,
+        manifest,
+        table,
+        ledger: built.ledger,
+        worker,
+        terraformVersion: options.terraformVersion,
+        waitMs: job.leaseMs + 30_000,
+        nextRead: () => watch.nextRead(),
+    });
+    return {
+        ...base,
+        closedHere: closed.closedHere,
+        run: closed.run,
+        reports,
+        ...(closed.error !== undefined ? { error: closed.error } : {}),
+    };
+}
+function pool_loop_findTask(run, runTaskId) {
+    return run.tasks.find((t) => t.runTaskId === runTaskId);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/execution/pool-run.ts
+/**
+ * One worker of a pool executing a run (runtime-tasks with WORKERS > 1, a `strategy.matrix` of k
+ * jobs with the same RUN_ID and TASK_LIST): it joins the run, beats its own heartbeat, claims and
+ * runs tasks with the others (pool-loop.ts), and leaves. The last worker to leave says so in its
+ * result (it writes the run's summary). Unified mode (one Terraform project for the whole run) has
+ * nothing to share out and is refused before anything is written.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** WORKERS_LEASE_SECONDS: the default, and the shortest accepted. */
+const DEFAULT_WORKER_LEASE_MS = 300_000;
+const MIN_WORKER_LEASE_MS = 10_000;
+/** How often a worker writes its heartbeat for a lease: ten beats per lease (30 s at 300 s). */
+function workerHeartbeatMs(leaseMs) {
+    return Math.max(1000, Math.round(leaseMs / 10));
+}
+async function pool_run_executePoolWorker(deps, options, table) {
+    const { workers, leaseMs } = options.pool;
+    if (table.mode(options.tasks) === 'unified') {
+        throw new ConfigurationError({
+            message: `WORKERS ${workers}: a unified-mode run (UNIFIED_IAC) is one Terraform project applied by one task, which one runner executes; a pool has nothing to share out. This worker changed nothing.`,
+            hint: 'Run one runtime-tasks job without WORKERS for a unified run, or deploy in classic mode (one state per plugin) to spread its plugins over several runners.',
+        });
+    }
+    const joined = await joinRunForTasks(deps, {
+        runId: options.runId,
+        tasks: options.tasks,
+        pool: workers,
+        host: options.pool.host ?? hostname(),
+        ...(options.executor ? { executor: options.executor } : {}),
+        ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+        ...(options.repository ? { repository: options.repository } : {}),
+    });
+    if ('done' in joined)
+        return { run: joined.run, reports: [] };
+    const { worker } = joined;
+    options.pool.onJoined?.(worker.id);
+    deps.logger.info(`Joined run ${joined.run.runId} as worker ${worker.id} of a pool of ${workers} (lease ${Math.round(leaseMs / 1000)} s).`);
+    // Who approved: the same for every worker; recorded by the first (a race writes the same value).
+    const run = joined.run.audit?.approval
+        ? joined.run
+        : await recordApproval(deps, joined.run, options.approval);
+    const heartbeat = deps.runs.startWorkerHeartbeat(run.runId, worker.id);
+    let outcome;
+    let manifest;
+    try {
+        await deps.runs.verifyRecordedArtifacts(run.runId);
+        manifest = await deps.runs.requireArtifact(run.runId, MANIFEST_ARTIFACT, 'is missing: the run stored no manifest, so its records are incomplete.');
+    }
+    catch (error) {
+        await heartbeat.stop();
+        await closeAfterFailure(deps, run.runId, error);
+        await leave(deps, run.runId, worker.id);
+        throw error;
+    }
+    const watch = watchRun(deps.runs, run.runId, deps.logger, {
+        withTasks: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.watchIntervalMs ? { intervalMs: options.watchIntervalMs } : {}),
+    });
+    try {
+        outcome = await executePoolTasks(deps, { ...options, tasks: inRunOrder(run, options.tasks), signal: watch.signal }, { run, manifest, watch, templateWarnings: new TemplateWarnings(), table, worker, leaseMs });
+    }
+    finally {
+        watch.stop();
+        await heartbeat.stop();
+        await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+    const { counts, closedHere, ...result } = outcome;
+    const remaining = await leave(deps, run.runId, worker.id);
+    const workersNow = await deps.runs.workersOf(run.runId).catch(() => []);
+    const pool = {
+        workerId: worker.id,
+        workers: workersNow,
+        lastToLeave: remaining === 0 && (await takeRunSummary(deps, run.runId, worker).catch(() => false)),
+        closedHere,
+        ...counts,
+    };
+    const final = (await deps.runs.getRun(run.runId).catch(() => undefined)) ?? result.run;
+    return { ...result, run: final, pool };
+}
+/** Leaves the run; how many workers are still in (undefined when it could not be said). */
+async function leave(deps, runId, workerId) {
+    try {
+        return (await deps.runs.leaveRun(runId, workerId)).remaining;
+    }
+    catch (error) {
+        deps.logger.warning(`Could not record that this worker left run ${runId} (${error.message}); its heartbeat stops, so the others count it gone after the lease.`);
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/execute-run-tasks.ts
@@ -96784,6 +98224,7 @@ function findTask(run, runTaskId) {
 
 
 
+
 /**
  * Validates the task list against the task types and the run, then executes it. Never leaves the
  * run RUNNING on failure. A run that failed is resumed (a re-run of the failed job sends the same
@@ -96793,6 +98234,9 @@ async function execute_run_tasks_executeRunTasks(deps, options) {
     const table = options.taskTable ?? TASK_TABLE;
     // Before anything is read or written: a type no handler knows is the caller's mistake.
     table.checkTaskTypes(options.tasks);
+    // One of a pool of workers (WORKERS > 1): joins the run with the others instead of claiming it.
+    if (options.pool && options.pool.workers > 1)
+        return executePoolWorker(deps, { ...options, pool: options.pool }, table);
     const claimed = await claimRunForTasks(deps, {
         runId: options.runId,
         tasks: options.tasks,
@@ -97610,6 +99054,7 @@ async function checkUnified(context, aliases) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
+
 
 
 
@@ -101357,9 +102802,9 @@ function githubLiveness(token, env = process.env, fetcher = fetch) {
     if (env.GITHUB_ACTIONS !== 'true')
         return undefined;
     const apiUrl = githubApiUrl(env);
-    return { check: (run) => askGitHub(apiUrl, token, run, fetcher) };
+    return { check: (run) => github_liveness_askGitHub(apiUrl, token, run, fetcher) };
 }
-async function askGitHub(apiUrl, token, run, fetcher) {
+async function github_liveness_askGitHub(apiUrl, token, run, fetcher) {
     const unknown = (reason, hint, retryable = false) => ({
         state: 'unknown',
         reason,
@@ -102511,6 +103956,54 @@ async function closeRunLeftOpen(credentials, credentialInputs) {
         ? `The main step did not finish run ${ref.runId}: it is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
         : `Run ${ref.runId} was already closed.`);
 }
+const STATE_POOL_WORKER = 'pool_worker';
+/** The main step joined its run as this worker of a pool (runtime-tasks WORKERS > 1). */
+function guardPoolWorker(workerId) {
+    core.saveState(STATE_POOL_WORKER, workerId);
+}
+/**
+ * For the post step of a pool's worker. A pool's run is not this step's alone: whatever happened to
+ * the main step, the other workers may still be executing the run, so it is never closed here just
+ * because this worker stopped. Each case:
+ * - the main step ended (all done, its task failed and it closed the run, the run was cancelled, it
+ *   was refused and changed nothing): nothing to do;
+ * - it never joined (refused, or stopped before): the run is left as it is;
+ * - it joined and was killed or cancelled before it could leave: it leaves now (the others re-claim
+ *   its unfinished task after the lease, or, when the whole workflow is cancelled, the workflow's
+ *   cancel-run job closes the run); when it was the last worker in, nobody is left to finish the
+ *   run, so it is closed ABORTED as a single step's post step would.
+ */
+async function leavePoolLeftOpen(credentials, credentialInputs) {
+    const runRef = getState(STATE_RUN_REF);
+    const workerId = getState(STATE_POOL_WORKER);
+    if (runRef === '' || getState(STATE_HANDED_ON) === 'true')
+        return;
+    if (workerId === '') {
+        actions_logger_actionsLogger.info('This worker did not join the run: the run is left to the other workers of the pool.');
+        return;
+    }
+    const ref = parseRunRef(runRef);
+    const session = await openAwsSession(ref.region, credentials(), actions_logger_actionsLogger, credentialInputs ? { credentialInputs } : {});
+    const runs = new run_store_RunStore(new S3ObjectStore(session.s3, ref.bucket), actions_logger_actionsLogger, {
+        region: ref.region,
+    });
+    const { remaining } = await runs.leaveRun(ref.runId, workerId);
+    const run = await runs.getRun(ref.runId);
+    if (run?.status !== 'RUNNING') {
+        actions_logger_actionsLogger.info(`Worker ${workerId} left run ${ref.runId}, which is ${run?.status ?? 'gone'}.`);
+        return;
+    }
+    if (remaining > 0) {
+        actions_logger_actionsLogger.warning(`The main step of worker ${workerId} did not finish; it left run ${ref.runId}, which ${remaining} other worker(s) still execute. A task it was running is taken over by another worker after the lease (WORKER_LEASE_SECONDS). To stop the whole run, run cancel-run.`);
+        return;
+    }
+    const result = await runs.cancelRun(ref.runId, {
+        reason: `cancelled: the last worker of its pool (${workerId}) stopped before the run ended`,
+    });
+    actions_logger_actionsLogger.info(result.outcome === 'cancelled'
+        ? `No other worker of the pool is left: run ${ref.runId} is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
+        : `Run ${ref.runId} was already closed.`);
+}
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/undefined-names-summary.ts
 
@@ -102917,6 +104410,11 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
         logLevel: readLogLevel(p, { level: 'FEATURES_LEVEL_LOG' }),
         templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
         githubToken: p.secret('GITHUB_TOKEN'),
+        workers: p.integer('WORKERS', 1, { min: 1, max: 256 }),
+        workerLeaseMs: p.integer('WORKER_LEASE_SECONDS', DEFAULT_WORKER_LEASE_MS / 1000, {
+            min: MIN_WORKER_LEASE_MS / 1000,
+            max: 3600,
+        }) * 1000,
     };
     const policy = readPolicy(p, inputs.pathToMount);
     if (policy)
@@ -102936,9 +104434,23 @@ function parseRuntimeInputs(p, env = runnerCheckoutEnvironment()) {
 /**
  * The post step: runs after the main step even when the job was cancelled or the main step was
  * killed, and closes the run if the main step did not, so the next deployment is never blocked.
+ * A pool's worker (WORKERS > 1) only leaves the run, which the other workers may still execute
+ * (see leavePoolLeftOpen).
  */
 async function post() {
-    await runAction('runtime-tasks (post)', () => closeRunLeftOpen(() => parseRuntimeInputs(runnerInputs()).inputs.credentials, RUNTIME_CREDENTIAL_INPUTS));
+    await runAction('runtime-tasks (post)', () => {
+        const inputs = () => parseRuntimeInputs(runnerInputs()).inputs;
+        let pool = false;
+        try {
+            pool = inputs().workers > 1;
+        }
+        catch {
+            // Inputs the main step refused: it guarded no run (closeRunLeftOpen finds none).
+        }
+        return pool
+            ? leavePoolLeftOpen(() => inputs().credentials, RUNTIME_CREDENTIAL_INPUTS)
+            : closeRunLeftOpen(() => inputs().credentials, RUNTIME_CREDENTIAL_INPUTS);
+    });
 }
 
 ;// CONCATENATED MODULE: ./actions/runtime-tasks/src/post-index.ts

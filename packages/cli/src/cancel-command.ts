@@ -71,6 +71,11 @@ export async function runCancel(
   const lock = await runs.lockOf(run.target);
   const beat = run.executor ? await readHeartbeat(store, runId) : undefined;
   const running = run.tasks.filter((t) => t.status === 'RUNNING');
+  const runningNow =
+    running.length > 0
+      ? `; RUNNING now: ${running.map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim()).join(', ')} (its Terraform is interrupted and saves its state)`
+      : '';
+  const workers = run.pool ? await runs.workersOf(runId) : [];
   io.out(
     [
       `Run ${runId} (${run.type}, version ${run.version}) of ${target} is RUNNING, opened ${run.createdAt} by ${run.workflowRunUrl}.`,
@@ -78,8 +83,10 @@ export async function runCancel(
         ? `It holds the lock of ${target} since ${lock.acquiredAt}.`
         : `It does not hold the lock of ${target}${lock ? ` (run ${lock.runId} does)` : ''}.`,
       run.executor
-        ? `Executed by ${run.executor.description} since ${run.executor.claimedAt}${beat?.executorId === run.executor.id ? `, last heartbeat ${beat.at}` : ', no heartbeat'}${running.length > 0 ? `; RUNNING now: ${running.map((t) => `${t.taskType} ${t.pluginAppliedAlias ?? ''}`.trim()).join(', ')} (its Terraform is interrupted and saves its state)` : ''}.`
-        : 'No step executes it (it waits for approval, or its job was lost).',
+        ? `Executed by ${run.executor.description} since ${run.executor.claimedAt}${beat?.executorId === run.executor.id ? `, last heartbeat ${beat.at}` : ', no heartbeat'}${runningNow}.`
+        : run.pool
+          ? `Executed by a pool of ${run.pool.size} workers since ${run.pool.since} (${workers.map((w) => `${w.worker.description}${w.worker.host ? ` on ${w.worker.host}` : ''}: ${w.leftAt ? `left ${w.leftAt}` : `last heartbeat ${w.at}`}`).join('; ') || 'none joined yet'})${runningNow}.`
+          : 'No step executes it (it waits for approval, or its job was lost).',
       'Cancelling closes it ABORTED and releases the lock; it is never applied afterwards.',
     ].join('\n'),
   );

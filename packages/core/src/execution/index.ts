@@ -6,3 +6,4 @@ export * from './apply-run';
 export * from './preview-run';
 export * from './drift-check';
 export * from './warm-up';
+export * from './pool-run';

@@ -192,6 +192,8 @@ function reopen(
     delete task.startedAt;
     delete task.finishedAt;
     delete task.error;
+    delete task.worker;
+    delete task.attempt;
   }
   markReady(current, ready);
   return true;
