@@ -59230,6 +59230,8 @@ function reopen(current, at, executor, ready) {
         delete task.startedAt;
         delete task.finishedAt;
         delete task.error;
+        delete task.worker;
+        delete task.attempt;
     }
     markReady(current, ready);
     return true;
@@ -59358,7 +59360,7 @@ class run_store_RunStore {
             now: this.now,
             ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
         });
-        return record;
+        return this.current(record);
     }
     /**
      * Claims a task for a worker of the pool (see task-claims.ts) and sets it RUNNING in the same
