@@ -94420,7 +94420,7 @@ class run_store_RunStore {
             now: this.now,
             ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
         });
-        return record;
+        return this.current(record);
     }
     /**
      * Claims a task for a worker of the pool (see task-claims.ts) and sets it RUNNING in the same

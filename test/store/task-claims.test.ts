@@ -248,3 +248,42 @@ it('refuses to cancel with FORCE_CANCEL false while a worker runs a task', async
   await pool.finishTask(run.runId, ids[0] as string, 'SUCCEEDED', undefined, { workerId: 'W1' });
   expect((await runs.cancelRun(run.runId, { force: false })).outcome).toBe('cancelled');
 });
+
+it('lists task objects with the ETags their writes returned, so a reader fetches only what changed', async () => {
+  const store = objectStore();
+  const etag = await store.putJson('etags/tasks/a.json', { n: 1 }, { ifNoneMatch: '*' });
+  expect(await store.listTagged('etags/tasks/')).toEqual([{ key: 'etags/tasks/a.json', etag }]);
+  expect((await store.getJson('etags/tasks/a.json'))?.etag).toBe(etag);
+  await store.putJson('etags/other/b.json', {});
+  expect(await store.listFolders('etags/')).toEqual(['etags/other/', 'etags/tasks/']);
+});
+
+it('tasks starting while cancel-run closes the run: none is left RUNNING, and no start after the close goes through', async () => {
+  const step = new RunStore(objectStore(), new MemoryLogger());
+  const { run, ids } = await openRun(step, 20);
+  await step.claimRun(run.runId, { id: 'E', description: 'job', claimedAt: 'now' }, ids);
+  const canceller = new RunStore(objectStore(), new MemoryLogger());
+  const [starts, cancelled] = await Promise.all([
+    Promise.allSettled(ids.map((id) => step.startTask(run.runId, id))),
+    canceller.cancelRun(run.runId),
+  ]);
+  expect(cancelled.outcome).toBe('cancelled');
+  for (const s of starts)
+    if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(InvalidTransitionError);
+  // Every task object the close could reach is finished; the record holds them all ABORTED.
+  const objects = await Promise.all(
+    ids.map(
+      async (id) =>
+        JSON.parse(
+          await moto.getObjectText('claims-iac', `runs/${run.runId}/tasks/${id}.json`),
+        ) as { status: string },
+    ),
+  );
+  expect(objects.map((o) => o.status)).toEqual(ids.map(() => 'ABORTED'));
+  expect((await step.getRun(run.runId))?.tasks.map((t) => t.status)).toEqual(
+    ids.map(() => 'ABORTED'),
+  );
+  await expect(step.startTask(run.runId, ids[0] as string)).rejects.toBeInstanceOf(
+    InvalidTransitionError,
+  );
+});

@@ -17,3 +17,4 @@ export * from './task-claims';
 export * from './worker-heartbeats';
 export { readRunFrom } from './run-view';
 export type { StoredTask } from './task-objects';
+export type { FinishStatus } from './task-transitions';

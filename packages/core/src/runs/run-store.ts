@@ -192,7 +192,7 @@ export class RunStore {
       now: this.now,
       ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
     });
-    return record;
+    return this.current(record);
   }
 
   /**
