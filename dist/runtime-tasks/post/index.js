@@ -82555,11 +82555,14 @@ function parseAllowedRemoteStates(raw) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = require("node:v8");
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/hcl.ts
 /**
  * HashiCorp's own HCL parser (the Go library Terraform uses, compiled to WebAssembly and published
- * as @cdktf/hcl2json), loaded on first use: the module starts its WebAssembly when it is required
- * (about 0.3 s), which only jobs that run `terraform init` should pay for.
+ * as @cdktf/hcl2json), loaded on first use or when a job about to run tasks preloads it
+ * (preloadHclParser): the module starts its WebAssembly when it is required (about 0.1 s with
+ * Liftoff only, see hcl2json), which only jobs that run `terraform init` should pay for.
  *
  * - parseHcl: a native-syntax file in Terraform's JSON shape. Constant expressions come evaluated;
  *   every other expression comes back as its source text inside `${...}` (templates keep their
@@ -82569,11 +82572,29 @@ var external_node_path_ = __nccwpck_require__(6760);
  *   and `%{` work as in quoted strings, and quotes need no escaping).
  */
 
+
 let loaded;
 function hcl2json() {
-    // A dynamic import, so bundles load the WebAssembly only when a guard runs.
-    loaded ??= Promise.all(/* import() */[__nccwpck_require__.e(382), __nccwpck_require__.e(79)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4382, 23)).then((m) => m);
+    if (!loaded) {
+        // V8 compiles WebAssembly twice by default: at once with its baseline compiler (Liftoff), then
+        // again, optimised, in the background (TurboFan). The parser is a 6.5 MB Go program, and
+        // optimising it costs more than everything the engine ever parses gains (measured on node 20:
+        // first parse 0.35-0.55 s with both, 0.08-0.16 s with Liftoff only, the next twenty parses of
+        // a 30-resource file 0.9-1.4 s against 0.16-0.33 s, and a core busy meanwhile). The flag is
+        // read when a module is compiled; this is the process's only large WebAssembly.
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--liftoff-only');
+        // A dynamic import, so bundles load the WebAssembly only when a guard runs.
+        loaded = Promise.all(/* import() */[__nccwpck_require__.e(382), __nccwpck_require__.e(79)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4382, 23)).then((m) => m);
+    }
     return loaded;
+}
+/**
+ * Starts loading the parser now, for a job about to run `terraform init` (its guard needs it): the
+ * WebAssembly then starts while the job waits for S3 and the render worker, not when the first
+ * guard needs it. A failure is not reported here; the first parse reports it.
+ */
+function hcl_preloadHclParser() {
+    hcl2json().catch(() => undefined);
 }
 /** Why HCL refused the text, without the bridge's prefix. */
 function reason(error) {
@@ -88001,6 +88022,11 @@ var external_node_worker_threads_ = __nccwpck_require__(5919);
  * data (render-protocol.ts) and has its own heap limit; it is terminated when it runs too long.
  * Size limits (per file, per plugin, per string) are checked inside it (render-directory.ts,
  * marked-runtime.ts).
+ *
+ * Each worker renders one plugin and is terminated: nothing a template did can reach the next
+ * plugin's render. Starting a thread and loading the renderer takes 50-150 ms, so the next one is
+ * started ahead (a spare: started but idle until it gets a request) while the job runs Terraform,
+ * and a render takes the spare when there is one.
  */
 
 
@@ -88031,16 +88057,57 @@ async function render_plugin_renderPluginTemplates(request, plugin, limits = REN
         warnings: reply.warnings,
     };
 }
-function runWorker(request, plugin, limits) {
+/** How long a spare waits for a render before it is terminated (it holds a thread and a heap). */
+const SPARE_IDLE_MS = 60_000;
+/** Whether the process keeps a spare (a job that renders plugins asked for it). */
+let keepSpare = false;
+let spare;
+function startWorker(heapMb) {
     const script = workerScript();
+    const worker = new Worker(script.file, {
+        eval: script.eval,
+        resourceLimits: { maxOldGenerationSizeMb: heapMb },
+        stdout: false,
+        stderr: false,
+    });
+    const started = { worker, heapMb, gone: false, idleError: () => undefined };
+    worker.on('error', started.idleError);
+    worker.once('exit', () => (started.gone = true));
+    return started;
+}
+/**
+ * Starts the worker the next render takes, and after each render the next one (a job that
+ * renders plugins calls it before its first task). An idle spare does not keep the process alive
+ * and ends after a minute without a render.
+ */
+function render_plugin_prestartRenderWorker(heapMb = RENDER_WORKER_LIMITS.heapMb) {
+    keepSpare = true;
+    if (spare && !spare.gone && spare.heapMb === heapMb)
+        return;
+    if (spare)
+        void spare.worker.terminate();
+    const started = startWorker(heapMb);
+    started.worker.unref();
+    started.idleTimer = setTimeout(() => {
+        if (spare === started)
+            spare = undefined;
+        void started.worker.terminate();
+    }, SPARE_IDLE_MS).unref();
+    spare = started;
+}
+/** The spare worker when it fits `heapMb` and is alive, else a new one. */
+function takeWorker(heapMb) {
+    const taken = spare && !spare.gone && spare.heapMb === heapMb ? spare : startWorker(heapMb);
+    if (taken === spare)
+        spare = undefined;
+    clearTimeout(taken.idleTimer);
+    taken.worker.ref();
+    taken.worker.off('error', taken.idleError);
+    return taken.worker;
+}
+function runWorker(request, plugin, limits) {
+    const worker = takeWorker(limits.heapMb);
     return new Promise((resolve, reject) => {
-        const worker = new Worker(script.file, {
-            eval: script.eval,
-            workerData: request,
-            resourceLimits: { maxOldGenerationSizeMb: limits.heapMb },
-            stdout: false,
-            stderr: false,
-        });
         let settled = false;
         const settle = (fn) => {
             if (settled)
@@ -88067,6 +88134,11 @@ function runWorker(request, plugin, limits) {
         worker.once('exit', (code) => {
             settle(() => reject(new Error(`the render worker of ${plugin} exited (code ${code})`)));
         });
+        worker.postMessage(request);
+    }).finally(() => {
+        // The next plugin's worker starts now, while this one's Terraform runs.
+        if (keepSpare)
+            render_plugin_prestartRenderWorker(limits.heapMb);
     });
 }
 function bounded(plugin, request, what) {
@@ -95741,6 +95813,11 @@ async function applyPlugin(context, plugin, dir) {
     const { logger } = context;
     const runId = context.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    // The reviewed plan (when it is the one applied) is fetched and checked while init runs.
+    const reviewed = record && context.ledger.digest(plugin.alias) === record.iacDigest
+        ? verifiedPlanBytes(runs, iacStore.bucket, runId, record)
+        : undefined;
+    reviewed?.catch(() => undefined); // awaited below, unless init fails first
     const terraform = context.terraform.project(dir, plugin.alias);
     await terraform.init(context.terraform.stateBackend(plugin.alias), {
         lockFile: record?.lockFile,
@@ -95760,9 +95837,9 @@ async function applyPlugin(context, plugin, dir) {
         return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
     }
     refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
-    if (context.ledger.digest(plugin.alias) === record.iacDigest) {
+    if (reviewed) {
         const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        await (0,promises_.writeFile)(file, await reviewed);
         logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
         return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
     }
@@ -97259,6 +97336,10 @@ class plugin_renderer_PluginRenderer {
         this.warnings = warnings;
         this.masker = masker;
     }
+    /** Before the job's first task: the first render worker starts ahead (see render-plugin.ts). */
+    prepare() {
+        prestartRenderWorker();
+    }
     /**
      * Renders `plugin` with the Connection Interfaces it requires: `wired` ones (unified mode:
      * references into other modules of the run) or else the live values of the workspace context.
@@ -97490,8 +97571,12 @@ class terraform_projects_TerraformProjects {
             ? new ProviderMirror(options.providerMirrorDir, deps.logger)
             : undefined;
     }
-    /** Once per job, before any task: the repository files and the Terraform versions. */
+    /**
+     * Once per job, before any task: the repository files and the Terraform versions. The guard's
+     * HCL parser starts loading meanwhile (the first render and init need it).
+     */
     async prepare() {
+        preloadHclParser();
         await this.prepareRepositoryFiles();
         await this.prepareTerraform();
     }
@@ -97595,13 +97680,14 @@ function job_context_jobContext(deps, options, run, manifest, warnings) {
             ...(options.signal ? { signal: options.signal } : {}),
         })
         : undefined;
+    const renderer = new PluginRenderer(deps, run, manifest, options, places, warnings, masker);
     const context = {
         run,
         manifest,
         logger: deps.logger,
         workDir: options.workDir,
         stores: { runs: deps.runs, iacStore: deps.iacStore, context: deps.context },
-        renderer: new PluginRenderer(deps, run, manifest, options, places, warnings, masker),
+        renderer,
         terraform,
         outputs: new OutputPublisher(deps, manifest, run.runId, options, masker),
         iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
@@ -97609,7 +97695,11 @@ function job_context_jobContext(deps, options, run, manifest, warnings) {
         unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
         ...(policy ? { policy } : {}),
     };
-    return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
+    const prepare = () => {
+        renderer.prepare();
+        return terraform.prepare();
+    };
+    return { context, prepare, ledger, ...(policy ? { policy } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/pool-fence.ts
@@ -98464,7 +98554,8 @@ async function open_run_prepareRun(deps, options) {
         logger.info('No infra plugin to deploy or destroy: no run is opened.');
         return { opened, tasks, bindRepository };
     }
-    const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+    const terraformVersion = await options.terraformVersion;
+    const skipped = runType.skipReason(operation, manifest, live, mode, terraformVersion);
     if (!skipped) {
         terraform.notices.forEach((n) => logger.info(n));
         if (options.resolveTerraform)
@@ -98517,20 +98608,41 @@ async function storeArtifacts(deps, run, manifest) {
 }
 /**
  * Stores the manifest and a snapshot of every kept plugin's folder as artifacts of `runId` (what
- * the renderer reads), and returns their digests by name.
+ * the renderer reads), and returns their digests by name. Up to 8 at once: each is one PUT of a
+ * fresh key of a fresh run, so none depends on another.
  */
 async function open_run_putRunArtifacts(runs, runId, manifest) {
-    const digests = {};
-    digests[MANIFEST_ARTIFACT] = await runs.putCheckedArtifact(runId, MANIFEST_ARTIFACT, manifest);
     // A rollback deploys the IaC recorded then: it needs no plugin files.
-    for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
+    const plugins = (manifest.rollback ? [] : manifest.deployOrder).map((alias) => {
         const plugin = manifest.plugins.find((p) => p.alias === alias);
         if (!plugin?.source)
             throw new Error(`manifest has no source for infra plugin ${alias}`);
-        const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-        const name = sourceArtifact(alias);
-        digests[name] = await runs.putCheckedArtifact(runId, name, snapshot);
-    }
+        return { name: sourceArtifact(alias), source: plugin.source };
+    });
+    const stored = {};
+    const store = async (name, value) => {
+        stored[name] = await runs.putCheckedArtifact(runId, name, await value());
+    };
+    const queue = [
+        () => store(MANIFEST_ARTIFACT, () => Promise.resolve(manifest)),
+        ...plugins.map(({ name, source }) => () => store(name, () => snapshotDirectory(source.dir, source.displayDir))),
+    ];
+    const next = async () => {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+            try {
+                await job();
+            }
+            catch (error) {
+                queue.length = 0; // the run is closed on the first failure: nothing more to store
+                throw error;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: 8 }, next));
+    // In the order they always had (the manifest first, then the deploy order).
+    const digests = {};
+    for (const name of [MANIFEST_ARTIFACT, ...plugins.map((p) => p.name)])
+        digests[name] = stored[name];
     return digests;
 }
 
@@ -99053,7 +99165,24 @@ async function checkUnified(context, aliases) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/execution/warm-up.ts
+/**
+ * What a step that will execute tasks can start at once, while it reads its inputs and the bucket:
+ * the guard's HCL parser (its WebAssembly) and the first render worker. Both are needed by the
+ * first task (its render and its `terraform init`) and take 0.1-0.3 s to start; started here they
+ * overlap with the S3 requests that open or claim the run. Neither keeps the process alive, and a
+ * failure shows where the thing is used, not here.
+ */
+
+
+/** Starts the HCL parser and the first render worker now (see above). */
+function warmUpTaskExecution() {
+    preloadHclParser();
+    prestartRenderWorker();
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
+
 
 
 
