@@ -23,6 +23,8 @@ export interface RunActionOptions {
   cancelAfterMs?: number;
   /** The same cancel, once this promise resolves (e.g. when a task is seen running). */
   cancelWhen?: Promise<unknown>;
+  /** Called with the step's process id once it started (a test that kills it like a lost runner). */
+  onSpawn?: (pid: number) => void;
   /** `main` (default) or `post`. */
   script?: 'main' | 'post';
   /** State saved by the main step (for the post step). */
@@ -174,6 +176,7 @@ export async function runAction(id: string, options: RunActionOptions = {}): Pro
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

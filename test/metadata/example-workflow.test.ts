@@ -107,3 +107,30 @@ describe('examples/workflows/drift-check.yml', () => {
     ).toEqual([]);
   });
 });
+
+describe('examples/workflows/deploy-with-workers.yml', () => {
+  const file = join(REPO_ROOT, 'examples', 'workflows', 'deploy-with-workers.yml');
+
+  it('parses with unique keys; the matrix size is WORKERS; cancel-run runs always; every with: key is an input', () => {
+    const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
+    expect(doc.errors.map((e) => e.message)).toEqual([]);
+    const workflow = doc.toJS() as {
+      jobs: Record<
+        string,
+        Workflow['jobs'][string] & { strategy?: { matrix?: { worker?: unknown[] } } }
+      >;
+    };
+    const deploy = workflow.jobs.deploy;
+    const run = deploy?.steps.find((s) => s.uses === './actions/runtime-tasks');
+    expect(Number(run?.with?.WORKERS)).toBe(deploy?.strategy?.matrix?.worker?.length);
+    expect(workflow.jobs.cancel?.if).toMatch(/always\(\)/);
+    for (const { steps } of Object.values(workflow.jobs)) {
+      for (const step of steps) {
+        const id = /^\.\/actions\/(.+)$/.exec(step.uses ?? '')?.[1];
+        if (!id) continue;
+        const inputs = Object.keys(readActionMetadata(id).inputs);
+        expect(Object.keys(step.with ?? {}).filter((k) => !inputs.includes(k))).toEqual([]);
+      }
+    }
+  });
+});

@@ -1,5 +1,6 @@
 /** runtime-tasks' inputs as the options of core's executeRunTasks: mapping, nothing decided. */
 import {
+  guardPoolWorker,
   maskRegistered,
   repositoryExclusions,
   runnerRepository,
@@ -43,5 +44,15 @@ export async function executeOptions(
       allowedRemoteStates: inputs.allowedRemoteStates,
     },
     signal,
+    ...(inputs.workers > 1
+      ? {
+          pool: {
+            workers: inputs.workers,
+            leaseMs: inputs.workerLeaseMs,
+            // From here on the post step leaves the run as this worker (see post.ts).
+            onJoined: guardPoolWorker,
+          },
+        }
+      : {}),
   };
 }

@@ -51,6 +51,26 @@ describe('runtime-tasks inputs', () => {
     });
   });
 
+  it('reads WORKERS (default 1: this job alone) and WORKER_LEASE_SECONDS (default 300, at least 10)', () => {
+    expect(parseRuntimeInputs(fakeInputs(valid).parser).inputs).toMatchObject({
+      workers: 1,
+      workerLeaseMs: 300_000,
+    });
+    const pool = parseRuntimeInputs(
+      fakeInputs({ ...valid, WORKERS: '3', WORKER_LEASE_SECONDS: '60' }).parser,
+    ).inputs;
+    expect([pool.workers, pool.workerLeaseMs]).toEqual([3, 60_000]);
+    expect(problemsOf({ ...valid, WORKERS: '0', WORKER_LEASE_SECONDS: '5' })).toEqual([
+      expect.stringMatching(/WORKERS.*must be a whole number from 1 to 256, got '0'/),
+      expect.stringMatching(
+        /WORKER_LEASE_SECONDS.*must be a whole number from 10 to 3600, got '5'/,
+      ),
+    ]);
+    expect(problemsOf({ ...valid, WORKERS: 'two' })).toEqual([
+      expect.stringMatching(/WORKERS.*got 'two'/),
+    ]);
+  });
+
   it('names both missing required inputs', () => {
     expect(problemsOf({})).toEqual([
       'Input RUN_ID is required but was not given.',

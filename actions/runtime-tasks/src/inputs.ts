@@ -20,6 +20,8 @@ import {
 } from '@deploy-engine/action-kit';
 import {
   AWS_REGION_NAME,
+  DEFAULT_WORKER_LEASE_MS,
+  MIN_WORKER_LEASE_MS,
   parseTaskList,
   TASK_TABLE,
   type AllowedModuleSource,
@@ -72,6 +74,10 @@ export interface RuntimeInputs {
   githubToken: string;
   /** POLICY_COMMAND and POLICY_TIMEOUT_SECONDS: the plans this job makes itself are checked. */
   policy?: PolicyOptions;
+  /** WORKERS: how many runtime-tasks jobs (a matrix) execute the run together; 1 = this one alone. */
+  workers: number;
+  /** WORKER_LEASE_SECONDS, in ms: how long a silent worker keeps its tasks (WORKERS > 1). */
+  workerLeaseMs: number;
 }
 
 export function parseRuntimeInputs(
@@ -111,6 +117,12 @@ export function parseRuntimeInputs(
     logLevel: readLogLevel(p, { level: 'FEATURES_LEVEL_LOG' }),
     templateStrict: p.boolean('FEATURES_TEMPLATE_STRICT', false),
     githubToken: p.secret('GITHUB_TOKEN'),
+    workers: p.integer('WORKERS', 1, { min: 1, max: 256 }),
+    workerLeaseMs:
+      p.integer('WORKER_LEASE_SECONDS', DEFAULT_WORKER_LEASE_MS / 1000, {
+        min: MIN_WORKER_LEASE_MS / 1000,
+        max: 3600,
+      }) * 1000,
   };
   const policy = readPolicy(p, inputs.pathToMount);
   if (policy) inputs.policy = policy;

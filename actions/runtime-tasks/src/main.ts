@@ -9,7 +9,13 @@ import {
   runnerInputs,
   showDebugLines,
 } from '@deploy-engine/action-kit';
-import { applyRun, parseRunRef, openBucketStores, S3ObjectStore } from '@deploy-engine/core';
+import {
+  applyRun,
+  parseRunRef,
+  openBucketStores,
+  S3ObjectStore,
+  workerHeartbeatMs,
+} from '@deploy-engine/core';
 import { executeOptions } from './execute-options';
 import { parseRuntimeInputs, RUNTIME_CREDENTIAL_INPUTS } from './inputs';
 import { writeRuntimeSummary } from './summary';
@@ -32,7 +38,20 @@ export async function run(): Promise<void> {
       credentialInputs: RUNTIME_CREDENTIAL_INPUTS,
     });
     const iacStore = new S3ObjectStore(session.s3, ref.bucket);
-    const deps = openBucketStores(iacStore, actionsLogger, ref.region);
+    // A pool's workers beat ten times per lease and count as gone after it (see WORKER_LEASE_SECONDS).
+    const deps = openBucketStores(
+      iacStore,
+      actionsLogger,
+      ref.region,
+      inputs.workers > 1
+        ? {
+            heartbeat: {
+              intervalMs: workerHeartbeatMs(inputs.workerLeaseMs),
+              silenceMs: inputs.workerLeaseMs,
+            },
+          }
+        : {},
+    );
     const result = await applyRun(deps, {
       runId: ref.runId,
       awsRegion: inputs.awsRegion,

@@ -8,6 +8,7 @@ import {
   writeMaskedSummary,
 } from '@deploy-engine/action-kit';
 import { TASK_TABLE, type ExecuteResult } from '@deploy-engine/core';
+import { renderPoolRun, renderWorkerNote } from './pool-summary';
 import { renderTimeline } from './timeline';
 
 function seconds(ms: number): string {
@@ -15,7 +16,11 @@ function seconds(ms: number): string {
 }
 
 export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> {
-  const { run, reports } = result;
+  const { run, reports, pool } = result;
+  // A pool's worker lists its own tasks; the run's come last (renderPoolRun).
+  const listed = pool
+    ? run.tasks.filter((t) => reports.some((r) => r.task.runTaskId === t.runTaskId))
+    : run.tasks;
   core.summary
     .addHeading(escapeHtml(`${run.type} run ${run.runId}: ${run.status}`), 2)
     .addRaw(
@@ -23,6 +28,10 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
       true,
     )
     .addRaw(resumeNote(result), true)
+    .addRaw(
+      pool ? renderWorkerNote(pool, run.pool?.size ?? pool.workers.length, listed.length) : '',
+      true,
+    )
     .addTable([
       [
         { data: 'Task', header: true },
@@ -32,7 +41,7 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
         { data: 'Added / changed / destroyed', header: true },
         { data: 'Plan applied', header: true },
       ],
-      ...run.tasks.map((task) => {
+      ...listed.map((task) => {
         const report = reports.find((r) => r.task.runTaskId === task.runTaskId);
         const changes = report?.changes;
         return [
@@ -102,6 +111,7 @@ export async function writeRuntimeSummary(result: ExecuteResult): Promise<void> 
         true,
       );
   }
+  core.summary.addRaw(renderPoolRun(result), true);
   core.summary.addRaw(renderUndefinedNames(result.templateWarnings), true);
   const failed = run.tasks.find((t) => t.status === 'FAILED' || t.status === 'INTERNAL_ERROR');
   if (failed?.error) {

@@ -10,11 +10,15 @@ interface Timed {
   end: number;
 }
 
-/** Undefined when fewer than two tasks have both timestamps. */
+/**
+ * Undefined when fewer than two tasks have both timestamps. `sectionOf`: the chart's section of
+ * each task (a pool's run summary: the worker that ran it); one section `tasks` without it.
+ */
 export function renderTimeline(
   tasks: readonly RunTask[],
   graph: readonly TaskNode[],
   ranHere: ReadonlySet<string>,
+  sectionOf?: (task: RunTask) => string,
 ): string | undefined {
   const timed: Timed[] = tasks.flatMap((task) =>
     ranHere.has(task.runTaskId) && task.startedAt && task.finishedAt
@@ -23,20 +27,29 @@ export function renderTimeline(
   );
   if (timed.length < 2) return undefined;
   const critical = criticalPath(timed, graph);
-  const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S', '  section tasks'];
-  timed.forEach(({ task, start, end }, i) => {
-    const name = `${TASK_TABLE.label(task)} ${task.pluginAppliedAlias ?? ''}`
-      .trim()
-      .replace(/[:#;]/g, ' ');
-    const tags = [
-      ...(critical.has(task.runTaskId) ? ['crit'] : []),
-      ...(task.status === 'SUCCEEDED' ? [] : ['active']),
-    ];
-    lines.push(
-      `  ${name} :${[...tags, `t${i}`].join(', ')}, ${start}, ${Math.max(end, start + 1)}`,
-    );
-  });
+  const lines = ['gantt', '  dateFormat x', '  axisFormat %M:%S'];
+  const sections = new Map<string, Timed[]>();
+  for (const t of timed) {
+    const section = sectionOf ? sectionOf(t.task).replace(/[:#;\n]/g, ' ') : 'tasks';
+    sections.set(section, [...(sections.get(section) ?? []), t]);
+  }
+  let i = 0;
+  for (const [section, inSection] of sections) {
+    lines.push(`  section ${section}`);
+    for (const t of inSection) lines.push(bar(t, i++, critical));
+  }
   return lines.join('\n');
+}
+
+function bar({ task, start, end }: Timed, i: number, critical: ReadonlySet<string>): string {
+  const name = `${TASK_TABLE.label(task)} ${task.pluginAppliedAlias ?? ''}`
+    .trim()
+    .replace(/[:#;]/g, ' ');
+  const tags = [
+    ...(critical.has(task.runTaskId) ? ['crit'] : []),
+    ...(task.status === 'SUCCEEDED' ? [] : ['active']),
+  ];
+  return `  ${name} :${[...tags, `t${i}`].join(', ')}, ${start}, ${Math.max(end, start + 1)}`;
 }
 
 /** From the task that ended last, back through the wait that ended last, to a task that waited for none. */

@@ -56,3 +56,69 @@ export async function closeRunLeftOpen(
       : `Run ${ref.runId} was already closed.`,
   );
 }
+
+const STATE_POOL_WORKER = 'pool_worker';
+
+/** The main step joined its run as this worker of a pool (runtime-tasks WORKERS > 1). */
+export function guardPoolWorker(workerId: string): void {
+  core.saveState(STATE_POOL_WORKER, workerId);
+}
+
+/**
+ * For the post step of a pool's worker. A pool's run is not this step's alone: whatever happened to
+ * the main step, the other workers may still be executing the run, so it is never closed here just
+ * because this worker stopped. Each case:
+ * - the main step ended (all done, its task failed and it closed the run, the run was cancelled, it
+ *   was refused and changed nothing): nothing to do;
+ * - it never joined (refused, or stopped before): the run is left as it is;
+ * - it joined and was killed or cancelled before it could leave: it leaves now (the others re-claim
+ *   its unfinished task after the lease, or, when the whole workflow is cancelled, the workflow's
+ *   cancel-run job closes the run); when it was the last worker in, nobody is left to finish the
+ *   run, so it is closed ABORTED as a single step's post step would.
+ */
+export async function leavePoolLeftOpen(
+  credentials: () => AwsCredentialSource,
+  credentialInputs?: AwsCredentialInputNames,
+): Promise<void> {
+  const runRef = core.getState(STATE_RUN_REF);
+  const workerId = core.getState(STATE_POOL_WORKER);
+  if (runRef === '' || core.getState(STATE_HANDED_ON) === 'true') return;
+  if (workerId === '') {
+    actionsLogger.info(
+      'This worker did not join the run: the run is left to the other workers of the pool.',
+    );
+    return;
+  }
+  const ref = parseRunRef(runRef);
+  const session = await openAwsSession(
+    ref.region,
+    credentials(),
+    actionsLogger,
+    credentialInputs ? { credentialInputs } : {},
+  );
+  const runs = new RunStore(new S3ObjectStore(session.s3, ref.bucket), actionsLogger, {
+    region: ref.region,
+  });
+  const { remaining } = await runs.leaveRun(ref.runId, workerId);
+  const run = await runs.getRun(ref.runId);
+  if (run?.status !== 'RUNNING') {
+    actionsLogger.info(
+      `Worker ${workerId} left run ${ref.runId}, which is ${run?.status ?? 'gone'}.`,
+    );
+    return;
+  }
+  if (remaining > 0) {
+    actionsLogger.warning(
+      `The main step of worker ${workerId} did not finish; it left run ${ref.runId}, which ${remaining} other worker(s) still execute. A task it was running is taken over by another worker after the lease (WORKER_LEASE_SECONDS). To stop the whole run, run cancel-run.`,
+    );
+    return;
+  }
+  const result = await runs.cancelRun(ref.runId, {
+    reason: `cancelled: the last worker of its pool (${workerId}) stopped before the run ended`,
+  });
+  actionsLogger.info(
+    result.outcome === 'cancelled'
+      ? `No other worker of the pool is left: run ${ref.runId} is now ABORTED (${result.aborted.length} task(s)) and its lock released.`
+      : `Run ${ref.runId} was already closed.`,
+  );
+}

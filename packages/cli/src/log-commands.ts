@@ -7,11 +7,10 @@ import {
   cliCommand,
   executePrune,
   getTaskLog,
-  keys,
   parseRunRef,
   planPrune,
+  readRunFrom,
   type ObjectStore,
-  type RunRecord,
   type RunRef,
   type RunTask,
 } from '@deploy-engine/core';
@@ -67,7 +66,7 @@ export async function runLogs(
 ): Promise<number> {
   const ref = logsRunRef(command);
   const store = storeFor(ref.bucket, ref.region);
-  const run = (await store.getJson<RunRecord>(keys.run(ref.runId)))?.value;
+  const run = await readRunFrom(store, ref.runId);
   if (!run) {
     out(`Run ${ref.runId} does not exist in ${ref.bucket}.`);
     return EXIT.NOT_FOUND;

@@ -32,8 +32,19 @@ export const keys = {
   taskLog: (runId: string, runTaskId: string) => `runs/${runId}/logs/${part(runTaskId)}.log`,
   taskLogsPrefix: (runId: string) => `runs/${runId}/logs/`,
   runsPrefix: 'runs/',
+  /** Every object of one run (prune deletes them together). */
+  runPrefix: (runId: string) => `runs/${runId}/`,
   /** The executing step's heartbeat (see heartbeat.ts): apart from the record it would race. */
   heartbeat: (runId: string) => `runs/${runId}/heartbeat.json`,
+  /**
+   * The current state of one task of a run (see runs/task-objects.ts): written at each of its
+   * transitions instead of the whole record.
+   */
+  task: (runId: string, runTaskId: string) => `runs/${runId}/tasks/${part(runTaskId)}.json`,
+  tasksPrefix: (runId: string) => `runs/${runId}/tasks/`,
+  /** One worker of a pool executing the run, with its heartbeat (see runs/worker-heartbeats.ts). */
+  worker: (runId: string, workerId: string) => `runs/${runId}/workers/${part(workerId)}.json`,
+  workersPrefix: (runId: string) => `runs/${runId}/workers/`,
   lock: (target: DeploymentTarget) => `locks/${targetPath(target)}.json`,
   connectionInterface: (workspace: string, environment: string, name: string) =>
     `workspaces/${part(workspace)}/${part(environment)}/connection-interfaces/${part(name)}.json`,
@@ -47,6 +58,16 @@ export const keys = {
   targetRun: (target: DeploymentTarget, runId: string) =>
     `${targetRunsPrefix(target)}${runId}.json`,
   targetRunsPrefix,
+  /**
+   * Where the run markers of a workspace (or of one of its environments, or of every workspace)
+   * are listed from: the index `list` reads instead of every key under `runs/`.
+   */
+  targetRunMarkersPrefix: (workspace?: string, environment?: string) =>
+    workspace === undefined
+      ? 'history/'
+      : environment === undefined
+        ? `history/${part(workspace)}/`
+        : `history/${part(workspace)}/${part(environment)}/`,
   /** A shared value of the workspace (environment undefined) or of one environment. */
   sharedValue: (workspace: string, environment: string | undefined, key: string) =>
     `${sharedValuesPrefix(workspace, environment)}${part(key)}.json`,

@@ -6,7 +6,7 @@
 import { ConnectionTypeStore } from '../connection-types';
 import type { Logger } from '../logging';
 import { PluginRegistry } from '../registry/plugin-registry';
-import { RunStore } from '../runs';
+import { RunStore, type RunStoreOptions } from '../runs';
 import type { ObjectStore } from '../store';
 import {
   AppBindingStore,
@@ -32,14 +32,18 @@ export interface BucketStores {
   logger: Logger;
 }
 
-/** Every store over `iacStore` (the IaC bucket, in `region`). */
+/**
+ * Every store over `iacStore` (the IaC bucket, in `region`). `runOptions`: the run store's
+ * heartbeat settings (a pool's workers derive them from their lease).
+ */
 export function openBucketStores(
   iacStore: ObjectStore,
   logger: Logger,
   region: string,
+  runOptions: Pick<RunStoreOptions, 'heartbeat'> = {},
 ): BucketStores {
   return {
-    runs: new RunStore(iacStore, logger, { region }),
+    runs: new RunStore(iacStore, logger, { ...runOptions, region }),
     iacStore,
     context: new WorkspaceContextStore(iacStore),
     history: new DeploymentHistory(iacStore),

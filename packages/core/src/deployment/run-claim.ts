@@ -18,6 +18,7 @@ import {
   type RunExecutor,
   type RunRecord,
   type RunStore,
+  type RunWorker,
 } from '../runs';
 import type { ApplyTask } from '../tasks';
 import { repositoryOfRunUrl } from './repository-binding';
@@ -124,4 +125,75 @@ export class ForeignRunError extends ConfigurationError {
       hint: `Pass the run_id output of orchestrate-and-plan from the same workflow run. Runs of ${opener} are executed (or cancelled) by its own workflows.`,
     });
   }
+}
+
+/** A worker of a pool that joined a run (see joinRunForTasks). */
+export interface JoinedRun {
+  run: RunRecord;
+  worker: RunWorker;
+}
+
+/**
+ * Joins run `runId` as one of a pool of `pool` workers (runtime-tasks with WORKERS > 1). The same
+ * refusals as claimRunForTasks, before anything is written: another repository's run, a run
+ * superseded, a TASK_LIST that does not match, a run that no longer holds its lock; a run that
+ * already SUCCEEDED runs nothing. A run that failed is not resumed by a pool: the message says how
+ * to resume it (WORKERS 1). RunStore.joinRun refuses a run one step executes alone, or a pool of
+ * another size.
+ */
+export async function joinRunForTasks(
+  deps: { runs: RunStore; logger: Logger },
+  options: {
+    runId: string;
+    tasks: readonly ApplyTask[];
+    pool: number;
+    executor?: string;
+    workflowRun?: WorkflowRunRef;
+    repository?: string;
+    /** os.hostname() of this worker, recorded for the diagnosis of a lock it leaves behind. */
+    host?: string;
+  },
+): Promise<JoinedRun | { run: RunRecord; done: true }> {
+  const found = await deps.runs.getRun(options.runId);
+  if (!found) {
+    throw new ConfigurationError({
+      message: `Run ${options.runId} does not exist in the IaC bucket.`,
+      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+    });
+  }
+  const opener = repositoryOfRunUrl(found.workflowRunUrl);
+  if (options.repository && opener && opener !== options.repository)
+    throw new ForeignRunError(found, opener, options.repository);
+  if (found.supersededBy)
+    throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+  checkTaskList(found, options.tasks, { complete: true });
+  if (found.status === 'SUCCEEDED') {
+    deps.logger.info(
+      `Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again.`,
+    );
+    return { run: found, done: true };
+  }
+  if (found.status !== 'RUNNING') {
+    throw new ConfigurationError({
+      message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''}; a pool of workers (WORKERS ${options.pool}) does not resume a run that failed, and this worker changed nothing.`,
+      hint: 'Resume it with one runtime-tasks job (WORKERS 1, same RUN_ID and TASK_LIST): its SUCCEEDED tasks are skipped. Or start a new run.',
+    });
+  }
+  const lock = await deps.runs.lockOf(found.target);
+  if (lock?.runId !== found.runId)
+    throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+  const worker: RunWorker = {
+    id: newId(),
+    description: options.executor ?? 'a step outside a GitHub workflow',
+    joinedAt: new Date().toISOString(),
+    ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
+    ...(options.host ? { host: options.host } : {}),
+  };
+  const run = await deps.runs.joinRun(
+    found.runId,
+    worker,
+    options.pool,
+    options.tasks.map((t) => t.runTaskId),
+  );
+  return { run, worker };
 }

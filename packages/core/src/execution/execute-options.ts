@@ -4,7 +4,7 @@ import type { TerraformProjectsOptions } from '../deployment/terraform-projects'
 import type { PolicyCheck } from '../deployment/plan-policy';
 import type { RunApproval } from '../audit';
 import type { PolicyOptions } from '../policy';
-import type { RunAttempt, RunRecord, RunTask, WorkflowRunRef } from '../runs';
+import type { RunAttempt, RunRecord, RunTask, RunWorkerState, WorkflowRunRef } from '../runs';
 import type { TaskNode } from '../schedule';
 import type { ApplyTask } from '../tasks';
 import type { TaskResult, TaskTable } from '../task-handlers';
@@ -54,6 +54,38 @@ export interface ExecuteOptions extends TerraformProjectsOptions {
    * plan fails its task. Absent: no policy.
    */
   policy?: PolicyOptions;
+  /**
+   * WORKERS > 1: this step is one worker of a pool of `workers` executing the run together (see
+   * pool-run.ts); absent (or 1): it executes the run alone, as it always did.
+   */
+  pool?: PoolOptions;
+}
+
+/** One worker of a pool (runtime-tasks WORKERS and WORKER_LEASE_SECONDS). */
+export interface PoolOptions {
+  /** How many workers the pool has (the matrix's size), above 1. */
+  workers: number;
+  /** How long a worker may be silent before its tasks are claimed again (ms). */
+  leaseMs: number;
+  /** os.hostname() by default: written into the worker's record for a leftover lock's diagnosis. */
+  host?: string;
+  /** Called once the worker joined the run (the action keeps the id for its post step). */
+  onJoined?: (workerId: string) => void;
+}
+
+/** What a pool's worker adds to its result. */
+export interface PoolWorkerResult {
+  workerId: string;
+  /** Every worker that joined the run, as read when this one left. */
+  workers: RunWorkerState[];
+  /** No worker was still in when this one left: it writes the run's summary. */
+  lastToLeave: boolean;
+  /** This worker closed the run SUCCEEDED (recorded the outcome). */
+  closedHere: boolean;
+  /** Claims this worker lost to another (the task was taken meanwhile). */
+  claimConflicts: number;
+  /** Tasks this worker took over from a worker gone silent. */
+  reclaimed: number;
 }
 
 export interface TaskReport extends TaskResult {
@@ -74,4 +106,6 @@ export interface ExecuteResult {
   templateWarnings?: UndefinedReference[];
   /** With a policy: its verdict on each plan the tasks made, refused ones too. */
   policyChecks?: PolicyCheck[];
+  /** When this step was a pool's worker: who it was, who else, and whether it left last. */
+  pool?: PoolWorkerResult;
 }

@@ -16,6 +16,7 @@ import { TemplateWarnings } from '../deployment/template-warnings';
 import type { Manifest } from '../manifest';
 import { TASK_TABLE } from '../task-handlers';
 import type { ExecuteDependencies, ExecuteOptions, ExecuteResult } from './execute-options';
+import { executePoolWorker } from './pool-run';
 import { executeTasks } from './task-loop';
 
 /**
@@ -30,6 +31,9 @@ export async function executeRunTasks(
   const table = options.taskTable ?? TASK_TABLE;
   // Before anything is read or written: a type no handler knows is the caller's mistake.
   table.checkTaskTypes(options.tasks);
+  // One of a pool of workers (WORKERS > 1): joins the run with the others instead of claiming it.
+  if (options.pool && options.pool.workers > 1)
+    return executePoolWorker(deps, { ...options, pool: options.pool }, table);
   const claimed = await claimRunForTasks(deps, {
     runId: options.runId,
     tasks: options.tasks,

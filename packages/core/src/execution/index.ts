@@ -5,3 +5,4 @@ export * from './plan-run';
 export * from './apply-run';
 export * from './preview-run';
 export * from './drift-check';
+export * from './pool-run';

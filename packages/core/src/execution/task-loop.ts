@@ -181,7 +181,7 @@ export async function executeTasks(
 }
 
 /** Per plugin alias (kept or removed), the aliases it requires a connection from. */
-function pluginDependencies(manifest: Manifest): Map<string, string[]> {
+export function pluginDependencies(manifest: Manifest): Map<string, string[]> {
   return new Map([...manifest.plugins, ...manifest.destroy].map((p) => [p.alias, p.dependsOn]));
 }
 

@@ -37,6 +37,11 @@ export function takeClaim(run: RunRecord, executor: RunExecutor): boolean {
     throw new ConfigurationError({
       message: `Run ${run.runId} is ${run.status}: it cannot be executed.`,
     });
+  if (run.pool)
+    throw new ConfigurationError({
+      message: `Run ${run.runId} is executed by a pool of ${run.pool.size} workers (since ${run.pool.since}); a single step cannot claim it.`,
+      hint: 'Give every runtime-tasks of a run the same WORKERS (the size of the matrix).',
+    });
   const holder = run.executor;
   if (holder && holder.id === executor.id) return false;
   if (holder) throw new RunClaimedError(run, holder);

@@ -17,7 +17,7 @@
 import { cliCommand } from '../commands';
 import type { Heartbeat } from './heartbeat';
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_SILENCE_MS } from './heartbeat';
-import type { RunLock, RunRecord, WorkflowRunRef } from './run-record';
+import type { RunLock, RunRecord, RunWorkerState, WorkflowRunRef } from './run-record';
 
 /** What GitHub says of a workflow run attempt. */
 export type WorkflowRunAnswer =
@@ -46,6 +46,8 @@ export interface JudgeInput {
   holder: RunRecord;
   lock: RunLock;
   heartbeat?: Heartbeat;
+  /** The workers of a holder executed by a pool (RunRecord.pool), with their heartbeats. */
+  workers?: RunWorkerState[];
   /** Undefined outside GitHub Actions: a GitHub holder is then never taken over. */
   liveness?: WorkflowRunLiveness;
   now: Date;
@@ -59,38 +61,14 @@ export interface JudgeInput {
 export async function judgeHolder(input: JudgeInput): Promise<HolderVerdict> {
   const { holder } = input;
   const cancel = cancelAdvice(input.holderRef);
+  if (holder.pool) return judgePool(input, holder.pool, cancel);
   const executor = holder.executor;
   const subject = executor ? executor.workflowRun : holder.workflowRun;
   if (subject) {
     const whose = executor
       ? `the workflow run executing it (${executor.description})`
       : 'its workflow run';
-    if (!input.liveness)
-      return {
-        dead: false,
-        reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
-        hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
-        retryable: false,
-      };
-    const answer = await input.liveness.check(subject);
-    if (answer.state === 'completed')
-      return {
-        dead: true,
-        reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
-        retryable: false,
-      };
-    if (answer.state === 'running')
-      return {
-        dead: false,
-        reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
-        retryable: true,
-      };
-    return {
-      dead: false,
-      reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
-      hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
-      retryable: answer.retryable,
-    };
+    return askGitHub(input, subject, whose, cancel);
   }
   const at = input.now.getTime();
   if (executor) {
@@ -128,6 +106,88 @@ export async function judgeHolder(input: JudgeInput): Promise<HolderVerdict> {
         hint: `Wait for it, or ${cancel}.`,
         retryable: true,
       };
+}
+
+/** What GitHub says of the workflow run attempt `subject` the holder waits on. */
+async function askGitHub(
+  input: JudgeInput,
+  subject: WorkflowRunRef,
+  whose: string,
+  cancel: string,
+): Promise<HolderVerdict> {
+  if (!input.liveness)
+    return {
+      dead: false,
+      reason: `it was opened by GitHub workflow run ${subject.url}, and only a step running in GitHub Actions asks GitHub whether that run ended`,
+      hint: `Run this from GitHub Actions, or, if that workflow run is over, ${cancel}.`,
+      retryable: false,
+    };
+  const answer = await input.liveness.check(subject);
+  if (answer.state === 'completed')
+    return {
+      dead: true,
+      reason: `${whose} ended without closing it (${subject.url}: completed, conclusion ${answer.conclusion ?? 'none'})`,
+      retryable: false,
+    };
+  if (answer.state === 'running')
+    return {
+      dead: false,
+      reason: `${whose} ${subject.url} is still ${answer.status}${answer.status === 'waiting' ? ' (for an environment approval or a wait timer)' : ''}`,
+      retryable: true,
+    };
+  return {
+    dead: false,
+    reason: `whether ${whose} (${subject.url}) ended could not be checked: ${answer.reason}`,
+    hint: `${answer.hint} Or, if that workflow run is over, ${cancel}.`,
+    retryable: answer.retryable,
+  };
+}
+
+/**
+ * A run executed by a pool of workers: under GitHub, the workflow run of its freshest worker (the
+ * one that opened it while none joined) decides as for one step; outside it, the freshest
+ * heartbeat of any worker (a worker's leaving counts as its last sign), the pool's start before
+ * the first one.
+ */
+async function judgePool(
+  input: JudgeInput,
+  pool: NonNullable<RunRecord['pool']>,
+  cancel: string,
+): Promise<HolderVerdict> {
+  const workers = [...(input.workers ?? [])].sort((a, b) => lastSign(b).localeCompare(lastSign(a)));
+  const freshest = workers[0];
+  const subject =
+    workers.find((w) => w.worker.workflowRun)?.worker.workflowRun ?? input.holder.workflowRun;
+  if (subject) {
+    const whose = freshest?.worker.workflowRun
+      ? `the workflow run executing it (a pool of ${pool.size} workers: ${freshest.worker.description})`
+      : 'its workflow run';
+    return askGitHub(input, subject, whose, cancel);
+  }
+  const last = freshest ? lastSign(freshest) : pool.since;
+  const silenceMs = freshest?.silenceMs ?? HEARTBEAT_SILENCE_MS;
+  const silent = input.now.getTime() - new Date(last).getTime();
+  const said = freshest
+    ? `its freshest worker (${freshest.worker.description}${freshest.worker.host ? ` on ${freshest.worker.host}` : ''}) ${freshest.leftAt ? 'left' : 'sent its last heartbeat'} at ${last} (${minutes(silent)} ago)`
+    : `no worker of its pool of ${pool.size} registered since ${last} (${minutes(silent)} ago)`;
+  const rule = `each worker of a pool sends a heartbeat every ${seconds(HEARTBEAT_INTERVAL_MS)}; all silent for more than ${minutes(silenceMs)}, the pool is gone`;
+  return silent > silenceMs
+    ? {
+        dead: true,
+        reason: `${said} and none closed it: ${rule}`,
+        retryable: false,
+      }
+    : {
+        dead: false,
+        reason: `${said}; ${rule}`,
+        hint: `Wait for it, or ${cancel}.`,
+        retryable: true,
+      };
+}
+
+/** A worker's last sign of life: its leaving, else its last heartbeat. */
+function lastSign(state: RunWorkerState): string {
+  return state.leftAt ?? state.at;
 }
 
 /** How a person stops a run: the workflow's cancel-run job, or the CLI (which asks to confirm). */

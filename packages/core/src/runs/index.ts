@@ -12,3 +12,8 @@ export * from './holder-liveness';
 export * from './superseded';
 export * from './stored-task-logs';
 export * from './prune';
+export * from './run-pool';
+export * from './task-claims';
+export * from './worker-heartbeats';
+export { readRunFrom } from './run-view';
+export type { StoredTask } from './task-objects';

@@ -37,18 +37,15 @@ export async function planPrune(
   options: { olderThanDays: number; now?: Date },
 ): Promise<PrunePlan> {
   const cutoffMs = (options.now ?? new Date()).getTime() - options.olderThanDays * DAY_MS;
-  const byRun = new Map<string, string[]>();
-  for (const key of await store.list(keys.runsPrefix)) {
-    const id = key.split('/')[1] ?? '';
-    if (!ULID.test(id) || !isValid(id)) continue;
-    byRun.set(id, [...(byRun.get(id) ?? []), key]);
-  }
+  // One entry per run (a delimiter listing), not every object of every run.
+  const ids = (await runFolders(store))
+    .map((folder) => folder.slice(keys.runsPrefix.length, -1))
+    .filter((id) => ULID.test(id) && isValid(id));
   // Created after the cutoff: it cannot have ended before it (no read needed).
-  const old = [...byRun.keys()].filter((id) => decodeTime(id) < cutoffMs).sort();
+  const old = ids.filter((id) => decodeTime(id) < cutoffMs).sort();
   const named = old.length > 0 ? await namedRuns(store) : new Map<string, string>();
   const plan: PrunePlan = { cutoff: new Date(cutoffMs).toISOString(), delete: [], kept: [] };
   for (const runId of old) {
-    const objects = (byRun.get(runId) ?? []).length;
     const record = (await store.getJson<RunRecord>(keys.run(runId)))?.value;
     if (record?.status === 'RUNNING') {
       plan.kept.push({ runId, reason: 'RUNNING' });
@@ -63,6 +60,7 @@ export async function planPrune(
       plan.kept.push({ runId, reason: why });
       continue;
     }
+    const objects = (await store.list(keys.runPrefix(runId))).length;
     plan.delete.push({ runId, ...(record ? { status: record.status } : {}), endedAt, objects });
   }
   return plan;
@@ -95,7 +93,7 @@ export async function executePrune(
         continue;
       }
     }
-    const rest = await store.list(`runs/${runId}/`);
+    const rest = await store.list(keys.runPrefix(runId));
     const queue = [...rest];
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -105,6 +103,15 @@ export async function executePrune(
     deleted.push(runId);
   }
   return { deleted, skipped };
+}
+
+/** The folder of every run (`runs/<id>/`): a delimiter listing where the store has one. */
+async function runFolders(store: ObjectStore): Promise<string[]> {
+  if (store.listFolders) return store.listFolders(keys.runsPrefix);
+  const folders = (await store.list(keys.runsPrefix)).map(
+    (key) => `${keys.runsPrefix}${key.split('/')[1] ?? ''}/`,
+  );
+  return [...new Set(folders)];
 }
 
 /**

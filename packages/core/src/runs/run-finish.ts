@@ -1,12 +1,19 @@
 /**
  * How a run ends: its status and end time set once (unfinished tasks ABORTED) and the target's lock
  * released; cancel-run's cancel and the closing of a dead lock holder by the run that took its lock.
+ *
+ * The close folds the tasks' current states (task-objects.ts) into the record, so a finished run
+ * is read from its record alone. Before that it marks the task objects still RUNNING ABORTED
+ * (If-Match on what it read): a step finishing such a task afterwards is refused, as it was when
+ * the record held the tasks. A task started while the close was being written finds the run
+ * closed when it reads the record after its start (task-transitions.ts) and takes its start back.
  */
 import type { Logger } from '../logging';
 import { describeTarget } from '../target';
 import { RunBlockedError, type TargetLocks } from './run-locks';
-import type { RunRecords } from './run-records';
 import { checkRunFinish } from './transitions';
+import { carriedState, mergeRun, runAttemptOf } from './task-objects';
+import { readRun, type RunParts } from './run-view';
 import {
   isFinished,
   isTaskFinished,
@@ -17,8 +24,7 @@ import {
 } from './run-record';
 
 /** What ending a run needs: its records, the locks, and the clock. */
-export interface RunEnding {
-  records: RunRecords;
+export interface RunEnding extends RunParts {
   locks: TargetLocks;
   logger: Logger;
   now: () => Date;
@@ -41,10 +47,13 @@ export async function finishRecord(
   error?: RunError,
   also?: (run: RunRecord) => void,
 ): Promise<{ record: RunRecord; changed: boolean }> {
+  await markUnfinishedTasks(ending, runId, status);
+  const tasks = ending.tasks.lastSeen(runId);
   let changed = false;
   const record = await ending.records.update(runId, (run) => {
     changed = false; // a conflict re-runs this on the fresh record
     if (isFinished(run.status)) return false;
+    run.tasks = mergeRun(run, tasks).tasks;
     checkRunFinish(run, status);
     const at = ending.now().toISOString();
     run.status = status;
@@ -64,13 +73,57 @@ export async function finishRecord(
   return { record, changed };
 }
 
+/** How many task objects a close marks at once. */
+const MARKS_AT_ONCE = 16;
+
+/**
+ * Before a RUNNING run is closed: its tasks' current states read, the close checked against them
+ * (a run that cannot end so is refused before anything is written), and every unfinished task's
+ * object marked ABORTED with the run's final status (created for a task never started), each
+ * conditionally on what was read: from then on no task of the run can start or finish. A task
+ * that finished meanwhile keeps its state. The states end up in `ending.tasks.lastSeen(runId)`.
+ */
+async function markUnfinishedTasks(
+  ending: RunEnding,
+  runId: string,
+  status: FinalRunStatus,
+): Promise<void> {
+  const record = await ending.records.get(runId);
+  if (!record || isFinished(record.status)) return;
+  const run = mergeRun(record, await ending.tasks.readAll(runId));
+  checkRunFinish(run, status);
+  const runAttempt = runAttemptOf(run);
+  const at = ending.now().toISOString();
+  const queue = run.tasks.filter((t) => !isTaskFinished(t.status)).map((t) => t.runTaskId);
+  const mark = (runTaskId: string) =>
+    ending.tasks.write(runId, runTaskId, (current) => {
+      const ours = current?.runAttempt === runAttempt ? current : undefined;
+      if (ours && isTaskFinished(ours.status)) return { stop: undefined };
+      return {
+        write: {
+          ...(ours ? carriedState(ours) : { attempt: 0 }),
+          runAttempt,
+          status: 'ABORTED',
+          finishedAt: at,
+          runEnded: status,
+        },
+        result: undefined,
+      };
+    });
+  await Promise.all(
+    Array.from({ length: Math.min(MARKS_AT_ONCE, queue.length) }, async () => {
+      for (let id = queue.pop(); id !== undefined; id = queue.pop()) await mark(id);
+    }),
+  );
+}
+
 /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
 export async function cancelRecord(
   ending: RunEnding,
   runId: string,
   options: { force?: boolean; reason?: string },
 ): Promise<CancelOutcome> {
-  const before = await ending.records.get(runId);
+  const before = await readRun(ending, runId);
   if (!before) return { outcome: 'not-found', aborted: [] };
   if (isFinished(before.status)) {
     await ending.locks.release(before);

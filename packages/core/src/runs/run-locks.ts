@@ -14,6 +14,7 @@ import {
   type WorkflowRunLiveness,
 } from './holder-liveness';
 import { readHeartbeat } from './heartbeat';
+import { workersOf } from './worker-heartbeats';
 import { CONFLICT_RETRIES } from './run-records';
 import { isFinished, type RunLock, type RunRecord } from './run-record';
 
@@ -84,10 +85,12 @@ export class TargetLocks {
           const heartbeat = holder.executor
             ? await readHeartbeat(this.store, holder.runId)
             : undefined;
+          const workers = holder.pool ? await workersOf(this.store, holder.runId) : undefined;
           verdict = await judgeHolder({
             holder,
             lock: current.value,
             ...(heartbeat ? { heartbeat } : {}),
+            ...(workers ? { workers } : {}),
             ...(options.liveness ? { liveness: options.liveness } : {}),
             now: this.options.now(),
             defaultLeaseMs: this.options.leaseMs,

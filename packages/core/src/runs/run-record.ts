@@ -27,6 +27,10 @@ export interface RunTask {
   startedAt?: string;
   finishedAt?: string;
   error?: RunError;
+  /** The pool worker (RunWorker.id) that ran it last; absent when a single step executes the run. */
+  worker?: string;
+  /** How many times it was claimed in this attempt of the run (a re-claim after a lost worker adds one). */
+  attempt?: number;
 }
 
 /**
@@ -69,6 +73,11 @@ export interface RunRecord {
    * conditional write, so a second runtime-tasks on the same run is refused instead of racing.
    */
   executor?: RunExecutor;
+  /**
+   * Set when a pool of workers executes the run (runtime-tasks with WORKERS > 1, see
+   * task-claims.ts): its size and when the first worker joined. Exclusive with `executor`.
+   */
+  pool?: { size: number; since: string };
   /**
    * SHA-256 of the exact bytes of the objects orchestrate-and-plan stored with the run (the
    * manifest, the plugin snapshots), by artifact name: checked when they are read back.
@@ -124,6 +133,30 @@ export interface RunExecutor {
   claimedAt: string;
   /** The workflow run attempt of the step (under GitHub Actions): alive as long as it runs. */
   workflowRun?: WorkflowRunRef;
+}
+
+/** A worker of a pool executing one run (runtime-tasks with WORKERS > 1). */
+export interface RunWorker {
+  /** Fresh per step (a ULID): the worker recognises its own claims by it. */
+  id: string;
+  /** The GitHub workflow run, job and attempt of the step (as RunExecutor.description). */
+  description: string;
+  /** The workflow run attempt of the step (under GitHub Actions). */
+  workflowRun?: WorkflowRunRef;
+  joinedAt: string;
+  /** os.hostname() of the worker, for messages and the diagnosis of a leftover lock. */
+  host?: string;
+}
+
+/** A worker of a run with its last heartbeat (see worker-heartbeats.ts). */
+export interface RunWorkerState {
+  worker: RunWorker;
+  /** Its last heartbeat (the join before the first one), by its own clock. */
+  at: string;
+  /** After how long without a heartbeat it counts as gone. */
+  silenceMs: number;
+  /** When it left the run (its work done, whatever the reason); absent while it is in. */
+  leftAt?: string;
 }
 
 /** How an attempt of a resumed run ended, and the tasks that did not succeed then. */

@@ -66,25 +66,36 @@ export class RunRecords {
     return stored?.value;
   }
 
-  /** Recent runs, newest first (ULIDs sort by time), optionally of one workspace or environment. */
+  /**
+   * Recent runs, newest first (ULIDs sort by time), optionally of one workspace or environment.
+   * Found through the per-target markers (`history/<target>/runs/<ulid>.json`, keys.targetRun),
+   * listing only the prefix of the workspace or environment asked for: never every key under
+   * `runs/` (a run's artifacts, plans, logs and task objects).
+   */
   async recent(filter: {
     workspace?: string;
     environment?: string;
     limit?: number;
   }): Promise<RunRecord[]> {
-    const ids = (await this.store.list(keys.runsPrefix))
-      .filter((k) => k.endsWith('/record.json'))
-      .map((k) => k.split('/')[1] as string)
+    const prefix = keys.targetRunMarkersPrefix(filter.workspace, filter.environment);
+    const ids = [
+      ...new Set(
+        (await this.store.list(prefix)).map(runIdOfMarker).filter((id) => id !== undefined),
+      ),
+    ]
       .sort()
       .reverse();
+    const limit = filter.limit ?? 20;
     const result: RunRecord[] = [];
-    for (const id of ids) {
-      const run = await this.get(id);
-      if (!run) continue;
-      if (filter.workspace && run.target.workspace !== filter.workspace) continue;
-      if (filter.environment && run.target.environment !== filter.environment) continue;
-      result.push(run);
-      if (result.length >= (filter.limit ?? 20)) break;
+    // Read a page at a time, in parallel: a marker whose record is gone (pruned) is skipped.
+    for (let start = 0; start < ids.length && result.length < limit; start += limit) {
+      const page = await Promise.all(ids.slice(start, start + limit).map((id) => this.get(id)));
+      for (const run of page) {
+        if (!run) continue;
+        if (filter.workspace && run.target.workspace !== filter.workspace) continue;
+        if (filter.environment && run.target.environment !== filter.environment) continue;
+        if (result.length < limit) result.push(run);
+      }
     }
     return result;
   }
@@ -164,6 +175,14 @@ export class RunRecords {
       retryable: true,
     });
   }
+}
+
+/** The run id a marker key names (`history/<ws>/<env>/<kind>/<id>/runs/<ulid>.json`), else undefined. */
+function runIdOfMarker(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length !== 7 || parts[5] !== 'runs') return undefined;
+  const id = (parts[6] as string).replace(/\.json$/, '');
+  return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id) ? id : undefined;
 }
 
 /** The record of a run this step was told about, or opened, is gone from the bucket. */

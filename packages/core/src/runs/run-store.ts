@@ -8,15 +8,27 @@
  * run-open.ts (create, resume), run-finish.ts (finish, cancel, supersede), run-artifacts.ts (what a
  * run stores besides its record). RunStore is the one object the rest of the engine uses.
  */
-import { ExternalError, type StoredObjectRef } from '../errors';
+import type { StoredObjectRef } from '../errors';
 import type { Logger } from '../logging';
 import type { ObjectStore } from '../store';
 import type { DeploymentTarget } from '../target';
 import { keys } from '../bucket-layout';
 import { formatRunRef } from './run-ref';
-import { checkTaskTransition, markReady } from './transitions';
+import { markReady } from './transitions';
 import { dropClaim, takeClaim } from './executor-claim';
 import { startHeartbeat, type HeartbeatHandle } from './heartbeat';
+import { joinPool } from './run-pool';
+import type { TaskClaim } from './task-claims';
+import { mergeRun, TaskObjects } from './task-objects';
+import { TaskTransitions, type FinishStatus } from './task-transitions';
+import { lastSeenRun, readRun, type RunParts } from './run-view';
+import {
+  isGone,
+  leaveWorker,
+  registerWorker,
+  startWorkerHeartbeat,
+  workersOf,
+} from './worker-heartbeats';
 import { RunArtifacts } from './run-artifacts';
 import {
   cancelRecord,
@@ -33,15 +45,17 @@ import {
   type CreateRunOptions,
   type RunOpening,
 } from './run-open';
-import { RunRecords } from './run-records';
+import { missingRecord, RunRecords } from './run-records';
 import type {
   FinalRunStatus,
   RunError,
   RunExecutor,
   RunLock,
   RunRecord,
-  RunTask,
+  RunWorker,
+  RunWorkerState,
 } from './run-record';
+import { isFinished } from './run-record';
 import type { RunApproval } from '../audit';
 
 export interface RunStoreOptions {
@@ -60,6 +74,8 @@ export interface RunStoreOptions {
 export class RunStore {
   private readonly now: () => Date;
   private readonly records: RunRecords;
+  private readonly parts: RunParts;
+  private readonly transitions: TaskTransitions;
   private readonly locks: TargetLocks;
   private readonly artifacts: RunArtifacts;
   private readonly opening: RunOpening;
@@ -75,6 +91,8 @@ export class RunStore {
     const runRef = (runId: string): string => this.runRef(runId);
     this.now = now;
     this.records = new RunRecords(store, now);
+    this.parts = { records: this.records, tasks: new TaskObjects(store, now) };
+    this.transitions = new TaskTransitions(this.parts, store, now);
     this.locks = new TargetLocks(store, logger, {
       leaseMs,
       now,
@@ -83,7 +101,7 @@ export class RunStore {
     });
     this.artifacts = new RunArtifacts(store, this.records);
     this.opening = { store, records: this.records, locks: this.locks, now, leaseMs, runRef };
-    this.ending = { records: this.records, locks: this.locks, logger, now };
+    this.ending = { ...this.parts, locks: this.locks, logger, now };
   }
 
   /** The RUN_ID of a run of this store. */
@@ -113,10 +131,24 @@ export class RunStore {
     executor?: RunExecutor,
     ready: readonly string[] = [],
   ): Promise<RunRecord> {
-    return resumeRunRecord(this.opening, runId, executor, ready);
+    return this.current(await resumeRunRecord(this.opening, runId, executor, ready));
   }
 
+  /**
+   * The run with its tasks' current state (see run-view.ts): a finished run in one GET, a RUNNING
+   * one in one GET, one LIST and a GET of each task object that changed since this process last
+   * read it. Undefined when the run has no record.
+   */
   async getRun(runId: string): Promise<RunRecord | undefined> {
+    return readRun(this.parts, runId);
+  }
+
+  /**
+   * The run record alone as stored, in one GET (the watch's read every second): its status,
+   * executor claim and pool are current, its tasks' statuses only as of the run's last open or
+   * close (getRun has them current).
+   */
+  async getRecord(runId: string): Promise<RunRecord | undefined> {
     return this.records.get(runId);
   }
 
@@ -130,47 +162,113 @@ export class RunStore {
     executor: RunExecutor,
     ready: readonly string[] = [],
   ): Promise<RunRecord> {
-    return this.records.update(runId, (run) => {
-      const claimed = takeClaim(run, executor);
-      const marked = markReady(run, ready);
-      return claimed || marked;
+    return this.current(
+      await this.records.update(runId, (run) => {
+        const claimed = takeClaim(run, executor);
+        const marked = markReady(run, ready);
+        return claimed || marked;
+      }),
+    );
+  }
+
+  /**
+   * Joins `worker` to the pool of `pool` workers executing the run (runtime-tasks with WORKERS > 1,
+   * see run-pool.ts): the first joiner records the pool and sets the tasks `ready` READY_TO_RUN.
+   * Refused (ConfigurationError, nothing changed) when the run is not RUNNING, a single step holds
+   * its executor claim, or its pool has another size. Registers the worker (worker-heartbeats.ts);
+   * idempotent for the same worker id.
+   */
+  async joinRun(
+    runId: string,
+    worker: RunWorker,
+    pool: number,
+    ready: readonly string[],
+  ): Promise<RunRecord> {
+    const at = this.now().toISOString();
+    const record = await this.records.update(runId, (run) =>
+      joinPool(run, worker, pool, ready, at),
+    );
+    await registerWorker(this.store, runId, worker, {
+      now: this.now,
+      ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
     });
+    return record;
+  }
+
+  /**
+   * Claims a task for a worker of the pool (see task-claims.ts) and sets it RUNNING in the same
+   * conditional write: of workers claiming it at once exactly one wins. A task RUNNING under a worker
+   * that left or whose heartbeat is silent for longer than `leaseMs` (default: that worker's own
+   * silence, 5 min) is claimed again; `reclaimedFrom` names that worker.
+   */
+  async claimTask(
+    runId: string,
+    runTaskId: string,
+    workerId: string,
+    options: { leaseMs?: number } = {},
+  ): Promise<TaskClaim> {
+    return this.transitions.claim(runId, runTaskId, workerId, options.leaseMs);
+  }
+
+  /** Starts the heartbeat of a pool's worker (see worker-heartbeats.ts) until stopped. */
+  startWorkerHeartbeat(runId: string, workerId: string): HeartbeatHandle {
+    return startWorkerHeartbeat(this.store, runId, workerId, this.logger, {
+      ...this.options.heartbeat,
+      now: this.now,
+    });
+  }
+
+  /**
+   * The worker is done with the run (whatever the reason): marked as left. `remaining` counts the
+   * workers still in: joined, not left, and not silent for longer than their heartbeat allows.
+   */
+  async leaveRun(runId: string, workerId: string): Promise<{ remaining: number }> {
+    await leaveWorker(this.store, runId, workerId, this.now);
+    const now = this.now();
+    const workers = await workersOf(this.store, runId);
+    return { remaining: workers.filter((w) => !isGone(w, now)).length };
+  }
+
+  /** Each worker that joined the run, with its last heartbeat, left or not (oldest first). */
+  async workersOf(runId: string): Promise<RunWorkerState[]> {
+    return workersOf(this.store, runId);
   }
 
   /** Adds to the run's audit who approved it (or why that is not known), replacing an earlier one. */
   async recordApproval(runId: string, approval: RunApproval): Promise<RunRecord> {
-    return this.records.update(runId, (run) => {
-      run.audit = { ...run.audit, approval };
-      return true;
-    });
+    return this.current(
+      await this.records.update(runId, (run) => {
+        run.audit = { ...run.audit, approval };
+        return true;
+      }),
+    );
   }
 
   /** Gives the claim up (orchestrate-and-plan handing the run on); nothing when not held. */
   async releaseClaim(runId: string, executorId: string): Promise<RunRecord> {
-    return this.records.update(runId, (run) => dropClaim(run, executorId));
+    return this.current(await this.records.update(runId, (run) => dropClaim(run, executorId)));
   }
 
+  /** The single step executing the run starts a task (one write of the task's object). */
   async startTask(runId: string, runTaskId: string): Promise<RunRecord> {
-    return this.updateTask(runId, runTaskId, (run, task) => {
-      checkTaskTransition(run, task, 'RUNNING');
-      task.status = 'RUNNING';
-      task.startedAt = this.now().toISOString();
-      delete task.error;
-    });
+    await this.transitions.start(runId, runTaskId);
+    return this.seen(runId);
   }
 
+  /**
+   * Records how a task ended (one write of the task's object). With `workerId` (a pool's worker):
+   * refused with TaskClaimLostError, recording nothing, when the task is no longer claimed by that
+   * worker (re-claimed after its heartbeat was silent for longer than the lease).
+   */
   async finishTask(
     runId: string,
     runTaskId: string,
-    status: 'SUCCEEDED' | 'FAILED' | 'INTERNAL_ERROR' | 'ABORTED',
+    status: FinishStatus,
     error?: RunError,
+    options: { workerId?: string } = {},
   ): Promise<RunRecord> {
-    return this.updateTask(runId, runTaskId, (run, task) => {
-      checkTaskTransition(run, task, status);
-      task.status = status;
-      task.finishedAt = this.now().toISOString();
-      if (error) task.error = error;
-    });
+    await this.transitions.finish(runId, runTaskId, status, error, options.workerId);
+    return this.seen(runId);
   }
 
   /**
@@ -178,7 +276,7 @@ export class RunStore {
    * finished it changes nothing and returns the record (a retried close must not fail).
    */
   async finishRun(runId: string, status: FinalRunStatus, error?: RunError): Promise<RunRecord> {
-    return (await finishRecord(this.ending, runId, status, error)).record;
+    return (await finishRecord(this.ending, runId, status, error)).record; // folded: current
   }
 
   /** Cancels a run (cancel-run): idempotent, safe under two cancels racing. */
@@ -214,10 +312,12 @@ export class RunStore {
 
   /** Records artifact digests (by artifact name) in the run record, in one write. */
   async recordArtifacts(runId: string, digests: Record<string, string>): Promise<RunRecord> {
-    return this.records.update(runId, (run) => {
-      run.artifacts = { ...run.artifacts, ...digests };
-      return true;
-    });
+    return this.current(
+      await this.records.update(runId, (run) => {
+        run.artifacts = { ...run.artifacts, ...digests };
+        return true;
+      }),
+    );
   }
 
   /**
@@ -294,16 +394,19 @@ export class RunStore {
     return this.locks.forceUnlock(target);
   }
 
-  private async updateTask(
-    runId: string,
-    runTaskId: string,
-    mutate: (run: RunRecord, task: RunTask) => void,
-  ): Promise<RunRecord> {
-    return this.records.update(runId, (run) => {
-      const task = run.tasks.find((t) => t.runTaskId === runTaskId);
-      if (!task) throw new ExternalError(`run ${runId} has no task ${runTaskId}`);
-      mutate(run, task);
-      return true;
-    });
+  /**
+   * A record just written or read, with its tasks' current state: a RUNNING run's task objects
+   * read (a LIST and the GETs of those that changed), a finished one's record as it is.
+   */
+  private async current(record: RunRecord): Promise<RunRecord> {
+    if (isFinished(record.status)) return record;
+    return mergeRun(record, await this.parts.tasks.readAll(record.runId));
+  }
+
+  /** The run as this process knows it after its own write (no request when it knows it). */
+  private async seen(runId: string): Promise<RunRecord> {
+    const known = lastSeenRun(this.parts, runId) ?? (await readRun(this.parts, runId));
+    if (!known) throw missingRecord(this.store.bucket, runId);
+    return known;
   }
 }

@@ -5,6 +5,7 @@ import {
   PreconditionFailedError,
   type ObjectStore,
   type StoredJson,
+  type TaggedKey,
   type WriteCondition,
 } from './object-store';
 
@@ -50,6 +51,22 @@ export class MemoryObjectStore implements ObjectStore {
 
   async list(prefix: string): Promise<string[]> {
     return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async listTagged(prefix: string): Promise<TaggedKey[]> {
+    return (await this.list(prefix)).map((key) => ({
+      key,
+      etag: (this.objects.get(key) as { etag: string }).etag,
+    }));
+  }
+
+  async listFolders(prefix: string): Promise<string[]> {
+    const folders = new Set<string>();
+    for (const key of await this.list(prefix)) {
+      const slash = key.indexOf('/', prefix.length);
+      if (slash >= 0) folders.add(key.slice(0, slash + 1));
+    }
+    return [...folders].sort();
   }
 
   private put(key: string, body: Uint8Array): string {

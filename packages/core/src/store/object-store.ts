@@ -23,6 +23,23 @@ export interface ObjectStore {
   delete(key: string, condition?: { ifMatch: string }): Promise<void>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Keys under a prefix with their ETags, sorted (the same LIST request): a reader that keeps
+   * objects by ETag fetches only those that changed. Optional: without it such readers GET all.
+   */
+  listTagged?(prefix: string): Promise<TaggedKey[]>;
+  /**
+   * The "folders" right under a prefix ending in `/` (S3's delimiter listing: `runs/` gives
+   * `runs/<id>/` once per run, however many objects each holds), sorted. Optional: without it a
+   * caller lists every key.
+   */
+  listFolders?(prefix: string): Promise<string[]>;
+}
+
+/** A key as a LIST returns it, with the ETag of its current version. */
+export interface TaggedKey {
+  key: string;
+  etag: string;
 }
 
 /** A conditional write or delete lost: someone else created or changed the object first. */

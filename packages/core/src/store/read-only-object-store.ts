@@ -3,7 +3,7 @@
  * other look that must change nothing) is given instead of the IaC bucket, so that no code path it
  * reuses (locks, run records, bindings, Connection Interfaces, history) can write by mistake.
  */
-import type { ObjectStore, StoredJson } from './object-store';
+import type { ObjectStore, StoredJson, TaggedKey } from './object-store';
 
 /** A write reached a read-only store: a bug of the engine, never the user's input. */
 export class ReadOnlyStoreError extends Error {
@@ -37,6 +37,22 @@ export class ReadOnlyObjectStore implements ObjectStore {
 
   list(prefix: string): Promise<string[]> {
     return this.inner.list(prefix);
+  }
+
+  listTagged(prefix: string): Promise<TaggedKey[]> {
+    return this.inner.listTagged
+      ? this.inner.listTagged(prefix)
+      : this.inner.list(prefix).then((keys) => keys.map((key) => ({ key, etag: '' })));
+  }
+
+  async listFolders(prefix: string): Promise<string[]> {
+    if (this.inner.listFolders) return this.inner.listFolders(prefix);
+    const folders = new Set<string>();
+    for (const key of await this.inner.list(prefix)) {
+      const slash = key.indexOf('/', prefix.length);
+      if (slash >= 0) folders.add(key.slice(0, slash + 1));
+    }
+    return [...folders].sort();
   }
 
   putJson(key: string): Promise<string> {

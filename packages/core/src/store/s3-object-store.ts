@@ -15,6 +15,7 @@ import {
   PreconditionFailedError,
   type ObjectStore,
   type StoredJson,
+  type TaggedKey,
   type WriteCondition,
 } from './object-store';
 
@@ -139,8 +140,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    return (await this.listTagged(prefix)).map((o) => o.key);
+  }
+
+  async listTagged(prefix: string): Promise<TaggedKey[]> {
     return this.call(`list ${prefix}`, async () => {
-      const keys: string[] = [];
+      const found: TaggedKey[] = [];
       let token: string | undefined;
       do {
         const page = await this.client.send(
@@ -150,10 +155,31 @@ export class S3ObjectStore implements ObjectStore {
             ContinuationToken: token,
           }),
         );
-        keys.push(...(page.Contents ?? []).map((o) => o.Key ?? '').filter(Boolean));
+        for (const o of page.Contents ?? [])
+          if (o.Key) found.push({ key: o.Key, etag: o.ETag ?? '' });
         token = page.NextContinuationToken;
       } while (token);
-      return keys.sort();
+      return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    });
+  }
+
+  async listFolders(prefix: string): Promise<string[]> {
+    return this.call(`list ${prefix}`, async () => {
+      const found: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        );
+        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix);
+        token = page.NextContinuationToken;
+      } while (token);
+      return found.sort();
     });
   }
 
