@@ -19,9 +19,10 @@
  * Run: npx tsx bench/latency.bench.ts [--sizes 10] [--shapes chain,fanout,diamond]
  *        [--variants seq,raw,par,workers] [--parallel 8] [--workers 1,2,4] [--worker-parallel 4]
  *        [--delay-ms 5000] [--latency-ms 25] [--raw-max N] [--aws 1,2,4,8] [--out bench/results]
- * Writes <out>/latency-<timestamp>.json and .md and prints the markdown.
+ * Writes <out>/latency-<timestamp>.json and .md and prints the markdown. `--from a.json,b.json`
+ * runs nothing: it prints the markdown of earlier runs' JSON files together (rows in file order).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startMoto, type MotoServer } from '../test/harness/moto';
@@ -29,7 +30,7 @@ import { startProviderMirror } from '../test/harness/provider-mirror';
 import { startS3Proxy, type S3Proxy } from '../test/harness/s3-proxy';
 import { awsLevels } from './latency/aws-memory';
 import { deployApp, type EngineRun } from './latency/engine-run';
-import { latencyMarkdown, type Row } from './latency/report';
+import { latencyMarkdown, type Aws, type Row, type Settings } from './latency/report';
 import { rawBaseline, renderedProjects, type RawRun } from './latency/raw-run';
 import type { Shape } from './latency/shapes';
 
@@ -67,7 +68,25 @@ async function isolated<T>(
   }
 }
 
+/** The markdown of earlier runs together (`--from`). */
+function render(files: string[]): void {
+  const runs = files.map(
+    (f) => JSON.parse(readFileSync(f, 'utf8')) as { settings: Settings; rows: Row[]; aws?: Aws },
+  );
+  const first = runs[0]?.settings as Settings;
+  const last = runs[runs.length - 1]?.settings as Settings;
+  const aws = runs.find((r) => r.aws)?.aws;
+  console.log(
+    latencyMarkdown(
+      runs.flatMap((r) => r.rows),
+      aws,
+      { ...first, when: last.when },
+    ),
+  );
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--from')) return render(list('from', ''));
   const started = new Date().toISOString();
   const network = await startProviderMirror();
   const rows: Row[] = [];

@@ -11,7 +11,7 @@ export interface Row {
   raw?: RawRun & { load: number[][] };
 }
 
-interface Settings {
+export interface Settings {
   delayMs: number;
   latencyMs: number;
   parallel: number;
@@ -98,13 +98,15 @@ function workers(rows: Row[], p: number): string[] {
   return lines;
 }
 
-function awsTable(aws: {
+export interface Aws {
   mirror: string;
   memTotalMiB: number;
   warmupMs: number;
   levels: AwsLevel[];
   load: number[];
-}): string[] {
+}
+
+function awsTable(aws: Aws): string[] {
   const worst = Math.max(...aws.levels.map((l) => l.commandPeakMiB.max));
   const fit = Math.floor(aws.memTotalMiB / worst);
   return [
@@ -121,11 +123,7 @@ function awsTable(aws: {
   ];
 }
 
-export function latencyMarkdown(
-  rows: Row[],
-  aws: Parameters<typeof awsTable>[0] | undefined,
-  settings: Settings,
-): string {
+export function latencyMarkdown(rows: Row[], aws: Aws | undefined, settings: Settings): string {
   const out = [
     `### Deployment with cloud latency (${settings.started} – ${settings.when})`,
     '',
