@@ -18,7 +18,7 @@ import { sampleTrees } from './proc-tree';
 export interface AwsLevel {
   atOnce: number;
   wallMs: number;
-  /** Peak RSS of one command's tree (terraform + provider), max and median over the commands. */
+  /** Peak RSS of one command's tree (terraform + its providers at one moment), max and median. */
   commandPeakMiB: { max: number; median: number };
   /** Of which the provider process alone (max). */
   providerPeakMiB: number;
@@ -147,10 +147,8 @@ export async function awsLevels(
       ),
     );
     const wallMs = Date.now() - t0;
-    const { processes, peakTotalKiB } = sampler.stop();
-    const perRoot = roots.map((root) =>
-      processes.filter((p) => p.root === root).reduce((sum, p) => sum + p.peakKiB, 0),
-    );
+    const { processes, peakTotalKiB, treePeakKiB } = sampler.stop();
+    const perRoot = roots.map((root) => treePeakKiB.get(root) ?? 0);
     const sorted = [...perRoot].sort((a, b) => a - b);
     const providers = processes.filter((p) => p.name.startsWith('terraform-prov'));
     results.push({

@@ -2,7 +2,8 @@
  * Samples the memory and CPU of process trees from /proc (Linux): every `everyMs`, the resident
  * memory of each process descending from the watched roots, so a Terraform process and the
  * provider plugins it starts are measured together. Peak per process, peak of the sum over all
- * watched trees at one moment, and CPU seconds per process (its last sampled utime + stime).
+ * watched trees at one moment, peak of each tree (a root with its descendants at one moment), and
+ * CPU seconds per process (its last sampled utime + stime).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -47,13 +48,14 @@ export interface ProcessPeak {
 
 export interface TreeSampler {
   watch(pid: number): void;
-  stop(): { processes: ProcessPeak[]; peakTotalKiB: number };
+  stop(): { processes: ProcessPeak[]; peakTotalKiB: number; treePeakKiB: Map<number, number> };
 }
 
 export function sampleTrees(everyMs = 100): TreeSampler {
   const roots = new Set<number>();
   const seen = new Map<number, ProcessPeak>();
   let peakTotalKiB = 0;
+  const treePeakKiB = new Map<number, number>();
   const sample = () => {
     if (roots.size === 0) return;
     const all: ProcStat[] = [];
@@ -69,10 +71,12 @@ export function sampleTrees(everyMs = 100): TreeSampler {
       return undefined;
     };
     let total = 0;
+    const trees = new Map<number, number>();
     for (const stat of all) {
       const root = rootOf(stat.pid);
       if (root === undefined) continue;
       total += stat.rssKiB;
+      trees.set(root, (trees.get(root) ?? 0) + stat.rssKiB);
       const known = seen.get(stat.pid);
       seen.set(stat.pid, {
         pid: stat.pid,
@@ -83,13 +87,15 @@ export function sampleTrees(everyMs = 100): TreeSampler {
       });
     }
     peakTotalKiB = Math.max(peakTotalKiB, total);
+    for (const [root, kib] of trees)
+      treePeakKiB.set(root, Math.max(treePeakKiB.get(root) ?? 0, kib));
   };
   const timer = setInterval(sample, everyMs);
   return {
     watch: (pid) => roots.add(pid),
     stop: () => {
       clearInterval(timer);
-      return { processes: [...seen.values()], peakTotalKiB };
+      return { processes: [...seen.values()], peakTotalKiB, treePeakKiB };
     },
   };
 }

@@ -110,7 +110,7 @@ function awsTable(aws: Aws): string[] {
   const worst = Math.max(...aws.levels.map((l) => l.commandPeakMiB.max));
   const fit = Math.floor(aws.memTotalMiB / worst);
   return [
-    `Real hashicorp/aws provider (${aws.mirror}) against moto_server, no added latency; each project: init + plan -out + apply <plan> of an S3 bucket, an SQS queue and an SNS topic. Warm-up (first load from disk, not in the table): ${s(aws.warmupMs)}. Memory per command: peak RSS of terraform plus its provider processes (sum of each process's peak, an upper bound).`,
+    `Real hashicorp/aws provider (${aws.mirror}) against moto_server, no added latency; each project: init + plan -out + apply <plan> of an S3 bucket, an SQS queue and an SNS topic. Warm-up (first load from disk, not in the table): ${s(aws.warmupMs)}. Memory per command: peak RSS of terraform plus its provider processes at one moment (sampled every 100 ms from /proc).`,
     '',
     '| projects at once | wall time | per project | peak RSS per command (max / median) | provider process alone (max) | peak RSS of all at once | CPU s per project |',
     '| --- | --- | --- | --- | --- | --- | --- |',

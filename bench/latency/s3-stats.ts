@@ -21,6 +21,25 @@ export interface StepS3 {
   /** Of which on the run record itself. */
   recordPuts: number;
   recordBytes: number;
+  /** Our requests by method and key pattern (ids replaced by *), to see where they go. */
+  byKey: Record<string, number>;
+}
+
+/** `GET runs/*\/tasks/*`: the key with its bucket, run id and last part generalised. */
+function keyPattern(r: SeenRequest): string {
+  const [path = '', query = ''] = r.path.split('?');
+  const parts = path
+    .replace(/^\/[^/]+\/?/, '')
+    .replace(/[0-9A-Z]{26}/g, '*')
+    .split('/');
+  const last = parts.length - 1;
+  // A fixed name directly in a run's folder (record.json) stays; ids and aliases go.
+  if (last > 0 && parts[last - 1] !== '*') parts[last] = (parts[last] ?? '').replace(/^[^.]*/, '*');
+  const prefix = /(?:^|&)prefix=([^&]*)/.exec(query)?.[1];
+  const list = /(?:^|&)list-type=2/.test(query)
+    ? ` (list ${(prefix ?? '').replace(/[0-9A-Z]{26}/g, '*')})`
+    : '';
+  return `${r.method} ${parts.join('/')}${list}`;
 }
 
 const isTerraform = (r: SeenRequest) => r.userAgent.includes('Terraform');
@@ -45,6 +64,7 @@ export function stepS3(seen: readonly SeenRequest[]): StepS3 {
     taskStateBytes: 0,
     recordPuts: 0,
     recordBytes: 0,
+    byKey: {},
   };
   for (const r of s3) {
     if (isTerraform(r)) {
@@ -53,6 +73,8 @@ export function stepS3(seen: readonly SeenRequest[]): StepS3 {
       continue;
     }
     stats.ours++;
+    const pattern = keyPattern(r);
+    stats.byKey[pattern] = (stats.byKey[pattern] ?? 0) + 1;
     const kind = taskStateKey(r.path);
     if (!kind) continue;
     if (r.status === 412) stats.conflicts++;
