@@ -111,7 +111,13 @@ function delayOf(object) {
 function logChange(op, object) {
   const file = configured.logFile ?? process.env.MARKER_PROVIDER_LOG;
   if (!file || !object) return;
-  const line = { op, id: object.id, input: object.input, pid: process.pid, at: new Date().toISOString() };
+  const line = {
+    op,
+    id: object.id,
+    input: object.input,
+    pid: process.pid,
+    at: new Date().toISOString(),
+  };
   appendFileSync(file, `${JSON.stringify(line)}\n`);
 }
 
@@ -163,10 +169,13 @@ const provider = {
     const prior = objectOf(call.request.prior_state);
     const planned = withComputed(objectOf(call.request.planned_state));
     const op = planned === null ? 'delete' : prior === null ? 'create' : 'update';
-    setTimeout(() => {
-      logChange(op, planned ?? prior);
-      callback(null, { new_state: dynamic(planned), diagnostics: [] });
-    }, delayOf(planned ?? prior));
+    setTimeout(
+      () => {
+        logChange(op, planned ?? prior);
+        callback(null, { new_state: dynamic(planned), diagnostics: [] });
+      },
+      delayOf(planned ?? prior),
+    );
   },
   StopProvider(_call, callback) {
     callback(null, { Error: '' });
