@@ -8,6 +8,10 @@
  *   whose reply the network lost; the client times out and retries).
  * Extra routes let a test stand in for other endpoints on the same port (the GitHub OIDC token
  * service, say). `clear()` lifts the faults and drops the connections held so far.
+ *
+ * For benchmarks, `latencyMs` delays every forwarded request by that long before it goes upstream
+ * (the round trip a runner has to real S3, ~25 ms; default 0), and each seen request records its
+ * body's size and, once answered, the status upstream gave it.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +27,15 @@ export interface SeenRequest {
   service: string;
   /** The body, for form-encoded requests (STS actions); '' otherwise. */
   form: string;
+  /** The request body's size in bytes (what a PUT wrote). */
+  bytes: number;
+  /** The status upstream answered with, once it did (undefined for faulted requests). */
+  status?: number;
+}
+
+export interface S3ProxyOptions {
+  /** Added before each forwarded request (ms): the latency of a real S3. Default 0. */
+  latencyMs?: number;
 }
 
 export interface FaultRule {
@@ -49,7 +62,7 @@ export interface S3Proxy {
   stop(): Promise<void>;
 }
 
-function describe(req: IncomingMessage, body: string): SeenRequest {
+function describe(req: IncomingMessage, body: string, bytes: number): SeenRequest {
   const credential = /Credential=([^/]+)\/\d+\/[^/]+\/([^/]+)\//.exec(
     req.headers.authorization ?? '',
   );
@@ -61,11 +74,17 @@ function describe(req: IncomingMessage, body: string): SeenRequest {
     accessKeyId: credential?.[1] ?? '',
     service: credential?.[2] ?? '',
     form: form ? body : '',
+    bytes,
   };
 }
 
-export async function startS3Proxy(target: string, routes: Route[] = []): Promise<S3Proxy> {
+export async function startS3Proxy(
+  target: string,
+  routes: Route[] = [],
+  options: S3ProxyOptions = {},
+): Promise<S3Proxy> {
   const upstream = new URL(target);
+  const latencyMs = options.latencyMs ?? 0;
   const seen: SeenRequest[] = [];
   const faulted: SeenRequest[] = [];
   const held: ServerResponse[] = [];
@@ -99,7 +118,7 @@ export async function startS3Proxy(target: string, routes: Route[] = []): Promis
       const body = Buffer.concat(chunks);
       const text = body.toString('utf8');
       if (routes.some((route) => route(req, res, text))) return;
-      const info = describe(req, text);
+      const info = describe(req, text, body.length);
       seen.push(info);
       const rule = rules.find((r) => r.left > 0 && r.match(info));
       if (frozen || rule) {
@@ -113,18 +132,22 @@ export async function startS3Proxy(target: string, routes: Route[] = []): Promis
           forward(req, body, (answer) => answer.resume());
         return;
       }
-      forward(
-        req,
-        body,
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-        (error) => {
-          res.writeHead(502);
-          res.end(error.message);
-        },
-      );
+      const send = () =>
+        forward(
+          req,
+          body,
+          (answer) => {
+            info.status = answer.statusCode;
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+          (error) => {
+            res.writeHead(502);
+            res.end(error.message);
+          },
+        );
+      if (latencyMs > 0) setTimeout(send, latencyMs);
+      else send();
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

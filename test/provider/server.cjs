@@ -11,10 +11,29 @@
  * Run by Terraform only: it refuses to start without go-plugin's magic cookie and client
  * certificate. MARKER_PROVIDER_TLS_DIR names a folder with server.pem and server.key (made once
  * by the harness: a certificate for "localhost").
+ *
+ * Cloud latency, for benchmarks: creating, updating and deleting a `marker_value` takes a delay
+ * (planning and reading never wait), in milliseconds, taken from the first of:
+ *   1. the resource's optional number attribute `delay_ms`;
+ *   2. the provider block's optional `delay_ms` (`provider "marker" { delay_ms = 5000 }`);
+ *   3. MARKER_PROVIDER_DELAY_MS in the provider's environment;
+ *   default: none (0, the tests' behaviour).
+ * Use 1 or 2 to compare runners: they travel with the rendered project, so our engine and a raw
+ * `terraform apply` of the same files wait the same time. The environment variable reaches the
+ * provider only where Terraform runs with the caller's environment: the engine gives its
+ * Terraform a minimal environment of its own, so it never sees it.
+ *
+ * Proof of what was applied: each completed create, update or delete appends one JSON line,
+ * written after the delay, to the file named by the provider block's `log_file` (else
+ * MARKER_PROVIDER_LOG; none: no log):
+ *   {"op":"create"|"update"|"delete","id":"<resource id>","input":"<input>","pid":<pid>,"at":"<ISO time>"}
+ * The id is the input's SHA-256 prefix, so two creates with one id mean one resource applied
+ * twice. An append of one short line is atomic on a local file system: many providers (several
+ * runners on one machine) may share the file.
  */
 'use strict';
 const { createHash, X509Certificate } = require('node:crypto');
-const { readFileSync } = require('node:fs');
+const { appendFileSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -35,6 +54,7 @@ const definition = protoLoader.loadSync(
 const { tfplugin6, plugin } = grpc.loadPackageDefinition(definition);
 
 const STRING = Buffer.from('"string"');
+const NUMBER = Buffer.from('"number"');
 const schema = {
   version: 0,
   block: {
@@ -43,6 +63,7 @@ const schema = {
       { name: 'id', type: STRING, computed: true },
       { name: 'input', type: STRING, required: true },
       { name: 'output', type: STRING, computed: true },
+      { name: 'delay_ms', type: NUMBER, optional: true },
     ],
   },
 };
@@ -66,9 +87,38 @@ const UNKNOWN = new ExtData(0, new Uint8Array([0]));
 function withComputed(object) {
   if (object === null) return null;
   const input = object.input;
-  if (isUnknown(input)) return { id: UNKNOWN, input, output: UNKNOWN };
+  const delay = object.delay_ms ?? null;
+  if (isUnknown(input)) return { id: UNKNOWN, input, output: UNKNOWN, delay_ms: delay };
   const id = createHash('sha256').update(String(input)).digest('hex').slice(0, 16);
-  return { id, input, output: input };
+  return { id, input, output: input, delay_ms: delay };
+}
+
+/** The provider block's settings (ConfigureProvider). */
+const configured = { delayMs: undefined, logFile: undefined };
+
+/** How long a change of this resource takes (see the header). */
+function delayOf(object) {
+  const own = object?.delay_ms;
+  const value =
+    own !== null && own !== undefined
+      ? own
+      : (configured.delayMs ?? process.env.MARKER_PROVIDER_DELAY_MS);
+  const ms = Number(value ?? 0);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
+/** Appends a completed change to the log file, if there is one (see the header). */
+function logChange(op, object) {
+  const file = configured.logFile ?? process.env.MARKER_PROVIDER_LOG;
+  if (!file || !object) return;
+  const line = {
+    op,
+    id: object.id,
+    input: object.input,
+    pid: process.pid,
+    at: new Date().toISOString(),
+  };
+  appendFileSync(file, `${JSON.stringify(line)}\n`);
 }
 
 function dynamic(object) {
@@ -78,7 +128,16 @@ function dynamic(object) {
 const provider = {
   GetProviderSchema(_call, callback) {
     callback(null, {
-      provider: { version: 0, block: { version: 0, attributes: [] } },
+      provider: {
+        version: 0,
+        block: {
+          version: 0,
+          attributes: [
+            { name: 'delay_ms', type: NUMBER, optional: true },
+            { name: 'log_file', type: STRING, optional: true },
+          ],
+        },
+      },
       resource_schemas: { marker_value: schema },
       diagnostics: [],
       server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
@@ -90,7 +149,10 @@ const provider = {
   ValidateResourceConfig(_call, callback) {
     callback(null, { diagnostics: [] });
   },
-  ConfigureProvider(_call, callback) {
+  ConfigureProvider(call, callback) {
+    const config = objectOf(call.request.config) ?? {};
+    if (typeof config.delay_ms === 'number') configured.delayMs = config.delay_ms;
+    if (typeof config.log_file === 'string') configured.logFile = config.log_file;
     callback(null, { diagnostics: [] });
   },
   UpgradeResourceState(call, callback) {
@@ -104,8 +166,16 @@ const provider = {
     callback(null, { planned_state: dynamic(withComputed(proposed)), diagnostics: [] });
   },
   ApplyResourceChange(call, callback) {
-    const planned = objectOf(call.request.planned_state);
-    callback(null, { new_state: dynamic(withComputed(planned)), diagnostics: [] });
+    const prior = objectOf(call.request.prior_state);
+    const planned = withComputed(objectOf(call.request.planned_state));
+    const op = planned === null ? 'delete' : prior === null ? 'create' : 'update';
+    setTimeout(
+      () => {
+        logChange(op, planned ?? prior);
+        callback(null, { new_state: dynamic(planned), diagnostics: [] });
+      },
+      delayOf(planned ?? prior),
+    );
   },
   StopProvider(_call, callback) {
     callback(null, { Error: '' });
