@@ -23,8 +23,8 @@ import { startMoto, type MotoServer } from '../test/harness/moto';
 import { runAction } from '../test/harness/runner';
 import { startS3Proxy, type S3Proxy } from '../test/harness/s3-proxy';
 import { s3BackendConfig, terraform } from '../test/harness/terraform';
+import { generateApp, terraformDataResource, type Shape } from './latency/shapes';
 
-type Shape = 'chain' | 'fanout' | 'diamond';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,71 +35,6 @@ const shapes = arg('shapes', 'chain,fanout,diamond').split(',') as Shape[];
 const parallels = arg('parallel', '1,2,4').split(',').map(Number);
 const outDir = resolve(arg('out', 'bench/results'));
 const RSS_HOOK = resolve(__dirname, 'peak-rss.cjs');
-
-/** Which plugins each plugin requires, by index. */
-function producers(shape: Shape, n: number, i: number): number[] {
-  if (i === 0) return [];
-  if (shape === 'chain') return [i - 1];
-  if (shape === 'fanout') return [0];
-  // diamond: middles require the root; the last one (the sink) requires every middle.
-  if (i < n - 1 || n === 2) return [0];
-  return Array.from({ length: n - 2 }, (_, k) => k + 1);
-}
-
-function generate(n: number, shape: Shape, appId: string): string {
-  const root = mkdtempSync(join(tmpdir(), `bench-${shape}-${n}-`));
-  const plugin = (name: string, requires: number) => {
-    const dir = join(root, 'plugins', name);
-    mkdirSync(join(dir, 'templates-deploy'), { recursive: true });
-    const inputs = Array.from(
-      { length: requires },
-      (_, k) =>
-        `    - { name: u${k}, type: required-connection, connection-interface-type: n-conn }\n`,
-    ).join('');
-    writeFileSync(
-      join(dir, 'plugin.yaml'),
-      `schema-version: v3\nkind: plugin\nmetadata: { name: ${name}, version: 1.0.0 }\nspec:\n  type: infra\n  inputs:\n${inputs}    - { name: out, type: generated-connection, connection-interface-type: n-conn, outputs: [{ from: id, to: id }] }\n`,
-    );
-    const joined = Array.from({ length: requires }, (_, k) => `{{ connections.u${k}.id }}`).join(
-      ',',
-    );
-    writeFileSync(
-      join(dir, 'templates-deploy', 'main.tf'),
-      `resource "terraform_data" "n" { input = "{{ alias }}<-${joined}" }\noutput "id" { value = terraform_data.n.output }\n`,
-    );
-  };
-  const counts = new Set(Array.from({ length: n }, (_, i) => producers(shape, n, i).length));
-  for (const count of counts) plugin(`node${count}`, count);
-  const lines = [
-    'schema-version: v3',
-    'kind: manifest',
-    `metadata: { name: bench-${appId.toLowerCase()} }`,
-    'spec:',
-    '  type: app',
-    `  app-id: ${appId}`,
-    '  plugins:',
-  ];
-  for (let i = 0; i < n; i++) {
-    const from = producers(shape, n, i);
-    lines.push(
-      `    - name: acme/node${from.length}@1.0.0`,
-      `      alias: p${i}`,
-      '      type: infra',
-      '      inputs:',
-    );
-    from.forEach((p, k) =>
-      lines.push(
-        `        u${k}: { stk-type: required-connection, selected: ${appId}-c${p}, type: n-conn }`,
-      ),
-    );
-    lines.push(
-      `        out: { stk-type: generated-connection, selected: ${appId}-c${i}, type: n-conn }`,
-    );
-  }
-  mkdirSync(join(root, 'app', '.stk'), { recursive: true });
-  writeFileSync(join(root, 'app', '.stk', 'stk.yaml'), `${lines.join('\n')}\n`);
-  return root;
-}
 
 interface Variant {
   parallelism: number;
@@ -128,7 +63,7 @@ async function deploy(
   const buckets = { tf: `tf-${appId.toLowerCase()}`, iac: `iac-${appId.toLowerCase()}` };
   await moto.createBucket(buckets.tf);
   await moto.createBucket(buckets.iac);
-  const checkout = generate(n, shape, appId);
+  const checkout = generateApp(n, shape, appId, terraformDataResource);
   const rssFile = join(checkout, 'rss.txt');
   const env = {
     ...moto.env,

@@ -28,6 +28,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startMoto, type MotoServer } from '../test/harness/moto';
+import { generateApp, terraformDataResource } from './latency/shapes';
 import { runAction } from '../test/harness/runner';
 import { startS3Proxy, type S3Proxy } from '../test/harness/s3-proxy';
 import { s3BackendConfig, terraform } from '../test/harness/terraform';
@@ -43,51 +44,6 @@ const outDir = resolve(arg('out', 'bench/results'));
 const trace = process.argv.includes('--trace') ? resolve(arg('trace', 'overhead-trace.txt')) : '';
 const TIMELINE_HOOK = resolve(__dirname, 'timeline.cjs');
 const APP_ID = 'OVERHEAD';
-
-/** A chain of n plugins: p0 has no input, p(i) requires p(i-1)'s Connection Interface. */
-function generate(): string {
-  const root = mkdtempSync(join(tmpdir(), 'bench-overhead-'));
-  const plugin = (name: string, requires: boolean) => {
-    const dir = join(root, 'plugins', name);
-    mkdirSync(join(dir, 'templates-deploy'), { recursive: true });
-    const input = requires
-      ? '    - { name: u, type: required-connection, connection-interface-type: n-conn }\n'
-      : '';
-    writeFileSync(
-      join(dir, 'plugin.yaml'),
-      `schema-version: v3\nkind: plugin\nmetadata: { name: ${name}, version: 1.0.0 }\nspec:\n  type: infra\n  inputs:\n${input}    - { name: out, type: generated-connection, connection-interface-type: n-conn, outputs: [{ from: id, to: id }] }\n`,
-    );
-    writeFileSync(
-      join(dir, 'templates-deploy', 'main.tf'),
-      `resource "terraform_data" "n" { input = "{{ alias }}<-${requires ? '{{ connections.u.id }}' : ''}" }\noutput "id" { value = terraform_data.n.output }\n`,
-    );
-  };
-  plugin('root', false);
-  plugin('link', true);
-  const lines = [
-    'schema-version: v3',
-    'kind: manifest',
-    'metadata: { name: bench-overhead }',
-    'spec:',
-    '  type: app',
-    `  app-id: ${APP_ID}`,
-    '  plugins:',
-  ];
-  for (let i = 0; i < n; i++) {
-    lines.push(`    - name: acme/${i === 0 ? 'root' : 'link'}@1.0.0`, `      alias: p${i}`);
-    lines.push('      type: infra', '      inputs:');
-    if (i > 0)
-      lines.push(
-        `        u: { stk-type: required-connection, selected: ${APP_ID}-c${i - 1}, type: n-conn }`,
-      );
-    lines.push(
-      `        out: { stk-type: generated-connection, selected: ${APP_ID}-c${i}, type: n-conn }`,
-    );
-  }
-  mkdirSync(join(root, 'app', '.stk'), { recursive: true });
-  writeFileSync(join(root, 'app', '.stk', 'stk.yaml'), `${lines.join('\n')}\n`);
-  return root;
-}
 
 interface ActionTimes {
   /** Spawn to exit, measured here. */
@@ -320,7 +276,8 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const checkout = generate();
+  // A chain of n plugins: p0 has no input, p(i) requires p(i-1)'s Connection Interface.
+  const checkout = generateApp(n, 'chain', APP_ID, terraformDataResource);
   const oursRuns: OursRun[] = [];
   const rawRuns: { totalMs: number; terraform: Record<string, number> }[] = [];
   let projects: string[] = [];

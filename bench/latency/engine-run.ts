@@ -12,7 +12,7 @@ import type { MotoServer } from '../../test/harness/moto';
 import { MARKER_SOURCE, type ProviderMirror } from '../../test/harness/provider-mirror';
 import { runAction, type ActionResult } from '../../test/harness/runner';
 import type { S3Proxy } from '../../test/harness/s3-proxy';
-import { generateApp, type Shape } from './shapes';
+import { generateApp, markerResource, type Shape } from './shapes';
 import { stepS3, type StepS3 } from './s3-stats';
 
 const RSS_HOOK = resolve(__dirname, '..', 'peak-rss.cjs');
@@ -75,7 +75,7 @@ export async function deployApp(
   const buckets = { tf: `tf-${appId.toLowerCase()}`, iac: `iac-${appId.toLowerCase()}` };
   await moto.createBucket(buckets.tf);
   await moto.createBucket(buckets.iac);
-  const checkout = generateApp(n, shape, appId, options.delayMs);
+  const checkout = generateApp(n, shape, appId, markerResource(options.delayMs));
   const rssFile = join(checkout, 'rss.txt');
   const env = {
     ...moto.env,

@@ -40,9 +40,42 @@ export function waves(shape: Shape, n: number, slots = Number.POSITIVE_INFINITY)
   );
 }
 
-/** Writes the plugins and the app's manifest into a fresh checkout; returns its folder. */
-export function generateApp(n: number, shape: Shape, appId: string, delayMs: number): string {
-  const root = mkdtempSync(join(tmpdir(), `bench-lat-${shape}-${n}-`));
+/** The resource each plugin deploys, given the template text of its input (`{{ alias }}<-...`). */
+export type PluginResource = (input: string) => string;
+
+/** One `marker_value` of the test provider whose create takes `delayMs` (the latency benchmark). */
+export const markerResource =
+  (delayMs: number): PluginResource =>
+  (input) =>
+    [
+      'terraform {',
+      '  required_providers {',
+      `    marker = { source = "${MARKER_SOURCE}", version = "~> 1.0" }`,
+      '  }',
+      '}',
+      'resource "marker_value" "n" {',
+      `  input    = "${input}"`,
+      `  delay_ms = ${delayMs}`,
+      '}',
+      'output "id" { value = marker_value.n.id }',
+      '',
+    ].join('\n');
+
+/** One built-in `terraform_data`, created at once (the benchmark of the engine's own costs). */
+export const terraformDataResource: PluginResource = (input) =>
+  `resource "terraform_data" "n" { input = "${input}" }\noutput "id" { value = terraform_data.n.output }\n`;
+
+/**
+ * Writes the plugins (each deploying `resource`) and the app's manifest into a fresh checkout;
+ * returns its folder.
+ */
+export function generateApp(
+  n: number,
+  shape: Shape,
+  appId: string,
+  resource: PluginResource,
+): string {
+  const root = mkdtempSync(join(tmpdir(), `bench-${shape}-${n}-`));
   const plugin = (name: string, requires: number) => {
     const dir = join(root, 'plugins', name);
     mkdirSync(join(dir, 'templates-deploy'), { recursive: true });
@@ -58,22 +91,7 @@ export function generateApp(n: number, shape: Shape, appId: string, delayMs: num
     const joined = Array.from({ length: requires }, (_, k) => `{{ connections.u${k}.id }}`).join(
       ',',
     );
-    writeFileSync(
-      join(dir, 'templates-deploy', 'main.tf'),
-      [
-        'terraform {',
-        '  required_providers {',
-        `    marker = { source = "${MARKER_SOURCE}", version = "~> 1.0" }`,
-        '  }',
-        '}',
-        'resource "marker_value" "n" {',
-        `  input    = "{{ alias }}<-${joined}"`,
-        `  delay_ms = ${delayMs}`,
-        '}',
-        'output "id" { value = marker_value.n.id }',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'templates-deploy', 'main.tf'), resource(`{{ alias }}<-${joined}`));
   };
   const counts = new Set(Array.from({ length: n }, (_, i) => producers(shape, n, i).length));
   for (const count of counts) plugin(`node${count}`, count);
