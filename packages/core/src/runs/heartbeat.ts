@@ -74,7 +74,6 @@ export function startHeartbeat(
   let started = false;
   let stopped = false;
   let warned = false;
-  let pending: Promise<void> = Promise.resolve();
 
   const write = async (): Promise<void> => {
     const beat: Heartbeat = { runId, executorId, at: now().toISOString(), silenceMs };
@@ -114,8 +113,22 @@ export function startHeartbeat(
       warned = true;
     }
   };
+  return beatEvery(intervalMs, write, () => stopped);
+}
+
+/**
+ * Calls `write` now and every `intervalMs` (never two at once) until `stop`, or until `stopped()`
+ * says the writer gave up; `stop` awaits the write under way. The timer keeps no process alive.
+ */
+export function beatEvery(
+  intervalMs: number,
+  write: () => Promise<void>,
+  stopped: () => boolean,
+): HeartbeatHandle {
+  let ended = false;
+  let pending: Promise<void> = Promise.resolve();
   const beat = (): void => {
-    if (stopped) return;
+    if (ended || stopped()) return;
     pending = pending.then(write);
   };
   beat();
@@ -123,7 +136,7 @@ export function startHeartbeat(
   timer.unref();
   return {
     stop: async () => {
-      stopped = true;
+      ended = true;
       clearInterval(timer);
       await pending;
     },

@@ -10,7 +10,12 @@ import type { Logger } from '../logging';
 import { PreconditionFailedError, type ObjectStore } from '../store';
 import { keys } from '../bucket-layout';
 import { ExternalError } from '../errors';
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_SILENCE_MS, type HeartbeatHandle } from './heartbeat';
+import {
+  beatEvery,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_SILENCE_MS,
+  type HeartbeatHandle,
+} from './heartbeat';
 import { CONFLICT_RETRIES } from './run-records';
 import type { RunWorker, RunWorkerState } from './run-record';
 
@@ -126,7 +131,6 @@ export function startWorkerHeartbeat(
   let known: { value: StoredWorker; etag: string } | undefined;
   let stopped = false;
   let warned = false;
-  let pending: Promise<void> = Promise.resolve();
 
   const write = async (): Promise<void> => {
     try {
@@ -158,20 +162,7 @@ export function startWorkerHeartbeat(
       warned = true;
     }
   };
-  const beat = (): void => {
-    if (stopped) return;
-    pending = pending.then(write);
-  };
-  beat();
-  const timer = setInterval(beat, intervalMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await pending;
-    },
-  };
+  return beatEvery(intervalMs, write, () => stopped);
 }
 
 function stateOf(stored: StoredWorker): RunWorkerState {
