@@ -6,7 +6,7 @@
  * over after the lease; cancel-run stopping every worker. A short lease (10 s) keeps it quick.
  * The single-runner path (WORKERS 1) is parallel.test.ts, cancel-run.test.ts and the others.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord, RunTask } from '@deploy-engine/core';
@@ -235,6 +235,50 @@ it('a worker killed in the middle of an apply: its task is taken over after the 
       .every((t) => t.attempt === 1),
   ).toBe(true);
   expect(survivor.summary).toContain('The whole run');
+  expect(await flow.terraformLocks()).toEqual([]);
+  expect(await flow.lockKeys()).toEqual([]);
+}, 240000);
+
+it('a worker killed after its Terraform wrote part of the state: the task is taken over, only the rest of the reviewed plan is applied, and the run succeeds', async () => {
+  // Terraform persists the state of a long apply every 20 s (at the resource that ends then, see
+  // the plugin two-steps): the state holds `first` (21 s) when the worker is killed in `second`.
+  const dir = mkdtempSync(join(tmpdir(), 'workers-takeover-'));
+  const log = join(dir, 'applies.log');
+  const skip = join(dir, 'killed');
+  flow.writeApp(
+    'partial',
+    '01JPART1A10000000000000000',
+    `    - name: acme/two-steps@1.0.0
+      alias: halves
+      type: infra
+      inputs:
+        first: sleep 21; echo first >> ${log}
+        second: test -e ${skip} || sleep 33; echo second >> ${log}
+`,
+  );
+  const plan = await flow.orchestrate('partial');
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  const pids: number[] = [];
+  const started = [1, 2].map((i) => worker(plan, 2, i, { onSpawn: (pid) => pids.push(pid) }));
+  const victim = await sleeperRoot(pids, '33', 120000);
+  killTree(victim);
+  writeFileSync(skip, '');
+  const results = await Promise.all(started);
+  const survivor = results[1 - pids.indexOf(victim)] as ActionResult;
+  expect(results[pids.indexOf(victim)]?.signal).toBe('SIGKILL');
+  expect([survivor.exitCode, explain(survivor)]).toEqual([0, expect.any(String)]);
+
+  const run = await runOf(plan);
+  expect(run.status).toBe('SUCCEEDED');
+  const deploy = run.tasks.find((t) => t.taskType === 'DEPLOY_SELF_HOSTED');
+  expect(deploy?.attempt).toBe(2);
+  expect(survivor.log).toMatch(
+    /halves was taken over from worker \S+ \([^)]*\), whose Terraform had written its state before it was lost \(a state was created \(serial 1\)\): 2 of 3 reviewed change\(s\) were already applied \(terraform_data\.first, terraform_data\.start\); planned again, applying the remaining 1 \(terraform_data\.second\)/,
+  );
+  expect(survivor.log).not.toMatch(/terraform_data\.first: Creating/);
+  // Each resource was created once: the first by the killed worker, the second by the survivor.
+  expect(readFileSync(log, 'utf8')).toBe('first\nsecond\n');
+  expect(survivor.summary).toContain('taken over: 1 of 3 reviewed changes left');
   expect(await flow.terraformLocks()).toEqual([]);
   expect(await flow.lockKeys()).toEqual([]);
 }, 240000);
