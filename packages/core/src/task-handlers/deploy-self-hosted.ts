@@ -24,7 +24,7 @@ import type { ManifestPlugin } from '../manifest';
 import type { ChangeSummary, TerraformProject } from '../terraform';
 import { compareActions, readPlanChanges } from '../plan-review';
 import type { ReviewedPlanUse, TaskContext } from './task-context';
-import { applyTakenOver } from './taken-over-apply';
+import { applyTakenOver, continuesPlannedState } from './taken-over-apply';
 import { infraPlugin, type PluginTaskHandler } from './task-handler';
 
 export const deploySelfHosted: PluginTaskHandler = {
@@ -98,7 +98,7 @@ async function applyPlugin(
   const state = (await terraform.stateVersion()) ?? null;
   const moved = stateMoved(record.state, state);
   // Taken over from a lost worker whose Terraform wrote the state: only the rest of the review.
-  if (moved && context.takeover) {
+  if (moved && context.takeover && continuesPlannedState(record.state, state)) {
     const { changes, use } = await applyTakenOver(context, terraform, {
       dir,
       record,

@@ -11,8 +11,21 @@ import type { PlanRecord } from '../deployment/saved-plans';
 import { ConfigurationError } from '../errors';
 import { planRemainder, readPlanChanges } from '../plan-review';
 import type { RunWorker } from '../runs';
-import type { ChangeSummary, TerraformProject } from '../terraform';
+import type { ChangeSummary, StateVersion, TerraformProject } from '../terraform';
 import type { ReviewedPlanUse, TaskContext } from './task-context';
+
+/**
+ * Whether the state now can be the planned one carried on by an apply: written again (same
+ * lineage) or created where there was none. A state deleted or replaced by another lineage is
+ * not what a killed apply leaves, and stays refused as stale.
+ */
+export function continuesPlannedState(
+  planned: StateVersion | null,
+  now: StateVersion | null,
+): boolean {
+  if (now === null) return false;
+  return planned === null || (planned.lineage === now.lineage && now.serial > planned.serial);
+}
 
 export async function applyTakenOver(
   context: TaskContext,
