@@ -283,6 +283,39 @@ it('a worker killed after its Terraform wrote part of the state: the task is tak
   expect(await flow.lockKeys()).toEqual([]);
 }, 240000);
 
+it('a failed pool run is resumed by re-running one job of the matrix: only the failed task runs again', async () => {
+  const flag = join(mkdtempSync(join(tmpdir(), 'workers-again-')), 'ok');
+  flow.writeApp(
+    'again',
+    '01JAGA1N000000000000000000',
+    plugin('root', 'node-a', '        label: again', 'again-root') +
+      plugin('retry', 'step', `${upstream('again-root')}\n        command: test -f ${flag}`),
+  );
+  const plan = await flow.orchestrate('again');
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  const first = await Promise.all([1, 2].map((i) => worker(plan, 2, i)));
+  expect(first.map((r) => r.exitCode)).toContain(1);
+  const failed = await runOf(plan);
+  expect(failed.status).toMatch(/ERROR/);
+
+  writeFileSync(flag, '');
+  const rerun = await worker(plan, 2, 2);
+  expect([rerun.exitCode, explain(rerun)]).toEqual([0, expect.any(String)]);
+  expect(rerun.log).toMatch(
+    /This worker resumes it \(a re-run of the failed jobs\) with a pool of 2/,
+  );
+  const run = await runOf(plan);
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.attempts).toEqual([expect.objectContaining({ status: failed.status })]);
+  // The earlier attempt's pool was dropped: the re-run's worker recorded its own.
+  expect(failed.pool?.size).toBe(2);
+  expect(run.pool?.size).toBe(2);
+  expect(run.pool?.since).not.toBe(failed.pool?.since);
+  const rootTasks = (r: RunRecord) => r.tasks.filter((t) => t.pluginAppliedAlias === 'root');
+  expect(rootTasks(run)).toEqual(rootTasks(failed));
+  expect(await flow.lockKeys()).toEqual([]);
+}, 240000);
+
 it('the post step of a worker killed mid-task leaves the run to the others, who take its task over at once', async () => {
   flow.writeApp(
     'left',
