@@ -8629,8 +8629,9 @@ function connectionTypeHint(expression, types) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/templates/render-worker.ts
 /**
- * The render worker's entry (a worker thread, see render-plugin.ts): builds the template context
- * from plain data (marks cannot cross threads), renders the folder and posts the files back.
+ * The render worker's entry (a worker thread, see render-plugin.ts): waits for its one request
+ * (it may be started ahead of it), builds the template context from plain data (marks cannot cross
+ * threads), renders the folder and posts the files back.
  * Bundled on its own (scripts/build.mjs) as dist/<action>/render-worker/index.js.
  */
 
@@ -8665,7 +8666,9 @@ async function main(request) {
         };
     }
 }
-void main(external_node_worker_threads_namespaceObject.workerData).then((reply) => external_node_worker_threads_namespaceObject.parentPort?.postMessage(reply));
+external_node_worker_threads_namespaceObject.parentPort?.once('message', (request) => {
+    void main(request).then((reply) => external_node_worker_threads_namespaceObject.parentPort?.postMessage(reply));
+});
 
 })();
 

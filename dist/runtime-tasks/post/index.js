@@ -82555,11 +82555,14 @@ function parseAllowedRemoteStates(raw) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = require("node:v8");
 ;// CONCATENATED MODULE: ./packages/core/src/guardrails/hcl.ts
 /**
  * HashiCorp's own HCL parser (the Go library Terraform uses, compiled to WebAssembly and published
- * as @cdktf/hcl2json), loaded on first use: the module starts its WebAssembly when it is required
- * (about 0.3 s), which only jobs that run `terraform init` should pay for.
+ * as @cdktf/hcl2json), loaded on first use or when a job about to run tasks preloads it
+ * (preloadHclParser): the module starts its WebAssembly when it is required (about 0.1 s with
+ * Liftoff only, see hcl2json), which only jobs that run `terraform init` should pay for.
  *
  * - parseHcl: a native-syntax file in Terraform's JSON shape. Constant expressions come evaluated;
  *   every other expression comes back as its source text inside `${...}` (templates keep their
@@ -82569,11 +82572,29 @@ var external_node_path_ = __nccwpck_require__(6760);
  *   and `%{` work as in quoted strings, and quotes need no escaping).
  */
 
+
 let loaded;
 function hcl2json() {
-    // A dynamic import, so bundles load the WebAssembly only when a guard runs.
-    loaded ??= Promise.all(/* import() */[__nccwpck_require__.e(382), __nccwpck_require__.e(79)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4382, 23)).then((m) => m);
+    if (!loaded) {
+        // V8 compiles WebAssembly twice by default: at once with its baseline compiler (Liftoff), then
+        // again, optimised, in the background (TurboFan). The parser is a 6.5 MB Go program, and
+        // optimising it costs more than everything the engine ever parses gains (measured on node 20:
+        // first parse 0.35-0.55 s with both, 0.08-0.16 s with Liftoff only, the next twenty parses of
+        // a 30-resource file 0.9-1.4 s against 0.16-0.33 s, and a core busy meanwhile). The flag is
+        // read when a module is compiled; this is the process's only large WebAssembly.
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--liftoff-only');
+        // A dynamic import, so bundles load the WebAssembly only when a guard runs.
+        loaded = Promise.all(/* import() */[__nccwpck_require__.e(382), __nccwpck_require__.e(79)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4382, 23)).then((m) => m);
+    }
     return loaded;
+}
+/**
+ * Starts loading the parser now, for a job about to run `terraform init` (its guard needs it): the
+ * WebAssembly then starts while the job waits for S3 and the render worker, not when the first
+ * guard needs it. A failure is not reported here; the first parse reports it.
+ */
+function hcl_preloadHclParser() {
+    hcl2json().catch(() => undefined);
 }
 /** Why HCL refused the text, without the bridge's prefix. */
 function reason(error) {
@@ -88001,6 +88022,11 @@ var external_node_worker_threads_ = __nccwpck_require__(5919);
  * data (render-protocol.ts) and has its own heap limit; it is terminated when it runs too long.
  * Size limits (per file, per plugin, per string) are checked inside it (render-directory.ts,
  * marked-runtime.ts).
+ *
+ * Each worker renders one plugin and is terminated: nothing a template did can reach the next
+ * plugin's render. Starting a thread and loading the renderer takes 50-150 ms, so the next one is
+ * started ahead (a spare: started but idle until it gets a request) while the job runs Terraform,
+ * and a render takes the spare when there is one.
  */
 
 
@@ -88031,16 +88057,57 @@ async function render_plugin_renderPluginTemplates(request, plugin, limits = REN
         warnings: reply.warnings,
     };
 }
-function runWorker(request, plugin, limits) {
+/** How long a spare waits for a render before it is terminated (it holds a thread and a heap). */
+const SPARE_IDLE_MS = 60_000;
+/** Whether the process keeps a spare (a job that renders plugins asked for it). */
+let keepSpare = false;
+let spare;
+function startWorker(heapMb) {
     const script = workerScript();
+    const worker = new Worker(script.file, {
+        eval: script.eval,
+        resourceLimits: { maxOldGenerationSizeMb: heapMb },
+        stdout: false,
+        stderr: false,
+    });
+    const started = { worker, heapMb, gone: false, idleError: () => undefined };
+    worker.on('error', started.idleError);
+    worker.once('exit', () => (started.gone = true));
+    return started;
+}
+/**
+ * Starts the worker the next render takes, and after each render the next one (a job that
+ * renders plugins calls it before its first task). An idle spare does not keep the process alive
+ * and ends after a minute without a render.
+ */
+function render_plugin_prestartRenderWorker(heapMb = RENDER_WORKER_LIMITS.heapMb) {
+    keepSpare = true;
+    if (spare && !spare.gone && spare.heapMb === heapMb)
+        return;
+    if (spare)
+        void spare.worker.terminate();
+    const started = startWorker(heapMb);
+    started.worker.unref();
+    started.idleTimer = setTimeout(() => {
+        if (spare === started)
+            spare = undefined;
+        void started.worker.terminate();
+    }, SPARE_IDLE_MS).unref();
+    spare = started;
+}
+/** The spare worker when it fits `heapMb` and is alive, else a new one. */
+function takeWorker(heapMb) {
+    const taken = spare && !spare.gone && spare.heapMb === heapMb ? spare : startWorker(heapMb);
+    if (taken === spare)
+        spare = undefined;
+    clearTimeout(taken.idleTimer);
+    taken.worker.ref();
+    taken.worker.off('error', taken.idleError);
+    return taken.worker;
+}
+function runWorker(request, plugin, limits) {
+    const worker = takeWorker(limits.heapMb);
     return new Promise((resolve, reject) => {
-        const worker = new Worker(script.file, {
-            eval: script.eval,
-            workerData: request,
-            resourceLimits: { maxOldGenerationSizeMb: limits.heapMb },
-            stdout: false,
-            stderr: false,
-        });
         let settled = false;
         const settle = (fn) => {
             if (settled)
@@ -88067,6 +88134,11 @@ function runWorker(request, plugin, limits) {
         worker.once('exit', (code) => {
             settle(() => reject(new Error(`the render worker of ${plugin} exited (code ${code})`)));
         });
+        worker.postMessage(request);
+    }).finally(() => {
+        // The next plugin's worker starts now, while this one's Terraform runs.
+        if (keepSpare)
+            render_plugin_prestartRenderWorker(limits.heapMb);
     });
 }
 function bounded(plugin, request, what) {
@@ -91120,6 +91192,7 @@ class superseded_LockLostError extends errors_ConfigurationError {
 
 
 
+
 /**
  * Writes the run's record, then takes the target's lock. If the lock is held by a RUNNING run, the
  * record is deleted again and RunBlockedError names the holder. The record is written first so
@@ -91173,14 +91246,25 @@ async function createRunRecord(opening, input, options) {
  * tasks that did not succeed back to PENDING (those in `ready`, which the resuming step executes,
  * READY_TO_RUN), keeping how the attempt ended in `attempts`. Refused,
  * saying why and what to do, when the run was not a failure (a cancelled run stays cancelled) or
- * when another run of the target started since.
+ * when another run of the target started since. The earlier attempt's executor claim or pool is
+ * dropped: whoever executes the new attempt (`executor`, or the `pool` worker joining it in the
+ * same write) is the one judged alive. A pool's worker finding the run reopened meanwhile by
+ * another worker of the pool joins it instead.
  */
-async function resumeRunRecord(opening, runId, executor, ready = []) {
+async function resumeRunRecord(opening, runId, executor, ready = [], pool) {
     const run = await opening.records.get(runId);
     if (!run)
         throw missingRecord(opening.store.bucket, runId);
     if (run.supersededBy)
         throw new superseded_SupersededRunError(run, opening.runRef(run.supersededBy.runId));
+    const reopenedByPeer = (r) => r.status === 'RUNNING' && r.pool !== undefined;
+    // Resumed meanwhile by a single step: that step executes it.
+    if (pool && run.status === 'RUNNING' && run.executor)
+        throw new executor_claim_RunClaimedError(run, run.executor);
+    if (pool && reopenedByPeer(run)) {
+        const at = opening.now().toISOString();
+        return opening.records.update(runId, (current) => joinPool(current, pool.worker, pool.size, ready, at));
+    }
     if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
         throw new errors_ConfigurationError({
             message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
@@ -91199,7 +91283,14 @@ async function resumeRunRecord(opening, runId, executor, ready = []) {
     const at = opening.now().toISOString();
     await opening.locks.acquire(run, at, { judge: false, leaseMs: opening.leaseMs });
     try {
-        return await opening.records.update(runId, (current) => reopen(current, at, executor, ready));
+        return await opening.records.update(runId, (current) => {
+            if (pool && reopenedByPeer(current))
+                return joinPool(current, pool.worker, pool.size, ready, at);
+            reopen(current, at, executor, ready);
+            if (pool)
+                joinPool(current, pool.worker, pool.size, ready, at);
+            return true;
+        });
     }
     catch (error) {
         const now = await opening.records.get(runId);
@@ -91238,6 +91329,8 @@ function reopen(current, at, executor, ready) {
         current.executor = executor;
     else
         delete current.executor;
+    // The earlier attempt's workers are gone: a pool joining now records itself anew.
+    delete current.pool;
     delete current.finishedAt;
     delete current.error;
     for (const task of current.tasks) {
@@ -91334,6 +91427,23 @@ class run_store_RunStore {
      */
     async resumeRun(runId, executor, ready = []) {
         return this.current(await resumeRunRecord(this.opening, runId, executor, ready));
+    }
+    /**
+     * Opens a failed run again for a worker of a pool of `pool` (a re-run of the failed jobs of a
+     * matrix): reopened and joined in one conditional write, the earlier attempt's pool dropped; a
+     * worker finding it reopened meanwhile by another worker of the pool joins it. Registers the
+     * worker as joinRun does. The same refusals as resumeRun and joinRun.
+     */
+    async resumeRunAsWorker(runId, worker, pool, ready) {
+        const record = await resumeRunRecord(this.opening, runId, undefined, ready, {
+            worker,
+            size: pool,
+        });
+        await registerWorker(this.store, runId, worker, {
+            now: this.now,
+            ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
+        });
+        return this.current(record);
     }
     /**
      * The run with its tasks' current state (see run-view.ts): a finished run in one GET, a RUNNING
@@ -93405,7 +93515,34 @@ function formatPath(path) {
         .join('');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/plan-remainder.ts
+function planRemainder(reviewed, now) {
+    const reviewedChanges = reviewed.filter((c) => c.action !== 'read');
+    const before = new Map(reviewedChanges.map((c) => [c.address, c.action]));
+    const refused = [];
+    const still = new Set();
+    for (const change of now) {
+        if (change.action === 'read')
+            continue;
+        const was = before.get(change.address);
+        const halfOfReplace = was === 'replace' && (change.action === 'create' || change.action === 'delete');
+        if (was === change.action || halfOfReplace) {
+            still.add(change.address);
+            continue;
+        }
+        refused.push(was === undefined
+            ? `${change.address}: the new plan would ${change.action} it, but the reviewed plan left it unchanged.`
+            : `${change.address}: the reviewed plan would ${was} it, the new plan would ${change.action} it.`);
+    }
+    return {
+        refused,
+        done: reviewedChanges.filter((c) => !still.has(c.address)),
+        remaining: reviewedChanges.filter((c) => still.has(c.address)),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/plan-review/index.ts
+
 
 
 
@@ -95328,13 +95465,7 @@ async function run_claim_claimRunForTasks(deps, options) {
     if (found.status !== 'RUNNING') {
         // Checked before the run is reopened: a refused list leaves the failed run as it was.
         checkTaskList(found, options.tasks, { complete });
-        // Reopened, it would keep its pool (whose workers all left) beside this step's claim, and a
-        // later run judging its liveness by those workers could take it over while this step applies.
-        if (found.pool)
-            throw new ConfigurationError({
-                message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''} while a pool of ${found.pool.size} workers executed it: such a run is not resumed. Nothing was changed.`,
-                hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
-            });
+        // A run a pool executed is resumed too: reopening drops the pool, this step's claim replaces it.
         deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
         const run = await deps.runs.resumeRun(found.runId, executor, ready);
         const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
@@ -95373,9 +95504,9 @@ class run_claim_ForeignRunError extends errors_ConfigurationError {
  * Joins run `runId` as one of a pool of `pool` workers (runtime-tasks with WORKERS > 1). The same
  * refusals as claimRunForTasks, before anything is written: another repository's run, a run
  * superseded, a TASK_LIST that does not match, a run that no longer holds its lock; a run that
- * already SUCCEEDED runs nothing. A run that failed is not resumed by a pool (nor a pool's run by
- * one step, see claimRunForTasks): the message says to start a new run. RunStore.joinRun refuses a run one step executes alone, or a pool of
- * another size.
+ * already SUCCEEDED runs nothing. A run that failed is resumed (RunStore.resumeRunAsWorker: a
+ * re-run of the failed jobs of the matrix, whichever pool or step executed it before).
+ * RunStore.joinRun refuses a run one step executes alone, or a pool of another size.
  */
 async function run_claim_joinRunForTasks(deps, options) {
     const found = await deps.runs.getRun(options.runId);
@@ -95395,15 +95526,6 @@ async function run_claim_joinRunForTasks(deps, options) {
         deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again.`);
         return { run: found, done: true };
     }
-    if (found.status !== 'RUNNING') {
-        throw new ConfigurationError({
-            message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''}; a pool of workers (WORKERS ${options.pool}) does not resume a run, and this worker changed nothing.`,
-            hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
-        });
-    }
-    const lock = await deps.runs.lockOf(found.target);
-    if (lock?.runId !== found.runId)
-        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
     const worker = {
         id: newId(),
         description: options.executor ?? 'a step outside a GitHub workflow',
@@ -95411,7 +95533,20 @@ async function run_claim_joinRunForTasks(deps, options) {
         ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
         ...(options.host ? { host: options.host } : {}),
     };
-    const run = await deps.runs.joinRun(found.runId, worker, options.pool, options.tasks.map((t) => t.runTaskId));
+    const ready = options.tasks.map((t) => t.runTaskId);
+    if (found.status !== 'RUNNING') {
+        // A re-run of the failed jobs of the matrix: the first worker reopens the run and joins it in
+        // one write (the earlier attempt's pool dropped); the others find it reopened and join.
+        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This worker resumes it (a re-run of the failed jobs) with a pool of ${options.pool}.`);
+        const run = await deps.runs.resumeRunAsWorker(found.runId, worker, options.pool, ready);
+        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
+        return { run, worker };
+    }
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+    const run = await deps.runs.joinRun(found.runId, worker, options.pool, ready);
     return { run, worker };
 }
 
@@ -95685,15 +95820,66 @@ async function planPlugin(context, plugin) {
     return { plans: [record] };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/taken-over-apply.ts
+/**
+ * A DEPLOY taken over from a lost worker of a pool, whose Terraform had persisted part of the
+ * reviewed plan's changes before it was killed: the reviewed plan is stale (the state moved), so
+ * the plugin is planned again (`plan -out`, POLICY_COMMAND on the new plan when set) and the new
+ * plan is applied only when it does nothing but what the reviewed plan still had to do
+ * (plan-review/plan-remainder.ts). Outside a take-over a stale plan stays refused
+ * (saved-plans.ts refuseStaleState).
+ */
+
+
+
+/**
+ * Whether the state now can be the planned one carried on by an apply: written again (same
+ * lineage) or created where there was none. A state deleted or replaced by another lineage is
+ * not what a killed apply leaves, and stays refused as stale.
+ */
+function continuesPlannedState(planned, now) {
+    if (now === null)
+        return false;
+    return planned === null || (planned.lineage === now.lineage && now.serial > planned.serial);
+}
+async function applyTakenOver(context, terraform, options) {
+    const { dir, record, moved, from } = options;
+    const alias = record.alias ?? '';
+    const worker = `worker ${from.id} (${from.description}${from.host ? `, host ${from.host}` : ''})`;
+    const file = (0,external_node_path_.join)(dir, 'remainder.tfplan');
+    await terraform.plan({ out: file });
+    const json = await terraform.show(file, { json: true });
+    const { refused, done, remaining } = planRemainder(record.changes, readPlanChanges(json));
+    if (refused.length > 0) {
+        throw new errors_ConfigurationError([
+            ...refused.map((message) => ({ message })),
+            {
+                message: `Nothing more was applied to ${alias}.`,
+                hint: `Look at what ${worker} applied before it was lost (the state of ${alias}), then start a new run (re-run the workflow) to review a plan against the current state.`,
+            },
+        ], `${alias} was taken over from ${worker}, whose Terraform had written its state (${moved}), and the plan made now does something the reviewed plan did not`);
+    }
+    await context.policy?.enforce(json, { name: record.name, alias, kind: 'deploy' });
+    const total = done.length + remaining.length;
+    context.logger.warning(`${alias} was taken over from ${worker}, whose Terraform had written its state before it was lost (${moved}): ${done.length} of ${total} reviewed change(s) were already applied${done.length > 0 ? ` (${done.map((c) => c.address).join(', ')})` : ''}; planned again, applying the remaining ${remaining.length}${remaining.length > 0 ? ` (${remaining.map((c) => c.address).join(', ')})` : ''}.`);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'remainder', from: from.id, done: done.length, remaining: remaining.length },
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/task-handlers/deploy-self-hosted.ts
 /**
  * DEPLOY_SELF_HOSTED (classic mode, after approval): applies one plugin, in its own state, with
  * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
  * outputs came out as planned); when the IaC changed it plans again and applies only if the new
  * plan does the same things to the same resources, reporting the change prominently; otherwise it
- * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
+ * stops with USER_ERROR and asks for a new run. A task taken over from a lost worker of a pool
+ * whose Terraform wrote the state applies only what is left of the reviewed plan
+ * (taken-over-apply.ts); any other stale plan is refused. Then writes the output file and publishes the
  * plugin's Connection Interfaces. Waits for the plugin's IAC.
  */
+
 
 
 
@@ -95714,6 +95900,8 @@ const deploySelfHosted = {
             return 'the reviewed plan';
         if (use?.kind === 'replanned')
             return '⚠️ re-planned (same changes)';
+        if (use?.kind === 'remainder')
+            return `⚠️ taken over: ${use.remaining} of ${use.done + use.remaining} reviewed changes left`;
         return use ? 'planned after approval' : '—';
     },
     waits(task, graph) {
@@ -95741,6 +95929,11 @@ async function applyPlugin(context, plugin, dir) {
     const { logger } = context;
     const runId = context.run.runId;
     const record = await loadPlanRecord(runs, runId, classicPlanName(plugin.alias));
+    // The reviewed plan (when it is the one applied) is fetched and checked while init runs.
+    const reviewed = record && context.ledger.digest(plugin.alias) === record.iacDigest
+        ? verifiedPlanBytes(runs, iacStore.bucket, runId, record)
+        : undefined;
+    reviewed?.catch(() => undefined); // awaited below, unless init fails first
     const terraform = context.terraform.project(dir, plugin.alias);
     await terraform.init(context.terraform.stateBackend(plugin.alias), {
         lockFile: record?.lockFile,
@@ -95759,10 +95952,22 @@ async function applyPlugin(context, plugin, dir) {
         await context.policy.enforce(await terraform.show(file, { json: true }), plan);
         return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
     }
-    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
-    if (context.ledger.digest(plugin.alias) === record.iacDigest) {
+    const state = (await terraform.stateVersion()) ?? null;
+    const moved = stateMoved(record.state, state);
+    // Taken over from a lost worker whose Terraform wrote the state: only the rest of the review.
+    if (moved && context.takeover && continuesPlannedState(record.state, state)) {
+        const { changes, use } = await applyTakenOver(context, terraform, {
+            dir,
+            record,
+            moved,
+            from: context.takeover.from,
+        });
+        return { terraform, changes, use };
+    }
+    refuseStaleState(runId, record, state);
+    if (reviewed) {
         const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
-        await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
+        await (0,promises_.writeFile)(file, await reviewed);
         logger.info(`Applying the reviewed plan of ${plugin.alias} (SHA-256 ${record.sha256.slice(0, 12)}): its inputs are the ones it was planned with.`);
         return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'applied' } };
     }
@@ -97259,6 +97464,10 @@ class plugin_renderer_PluginRenderer {
         this.warnings = warnings;
         this.masker = masker;
     }
+    /** Before the job's first task: the first render worker starts ahead (see render-plugin.ts). */
+    prepare() {
+        prestartRenderWorker();
+    }
     /**
      * Renders `plugin` with the Connection Interfaces it requires: `wired` ones (unified mode:
      * references into other modules of the run) or else the live values of the workspace context.
@@ -97490,8 +97699,12 @@ class terraform_projects_TerraformProjects {
             ? new ProviderMirror(options.providerMirrorDir, deps.logger)
             : undefined;
     }
-    /** Once per job, before any task: the repository files and the Terraform versions. */
+    /**
+     * Once per job, before any task: the repository files and the Terraform versions. The guard's
+     * HCL parser starts loading meanwhile (the first render and init need it).
+     */
     async prepare() {
+        preloadHclParser();
         await this.prepareRepositoryFiles();
         await this.prepareTerraform();
     }
@@ -97595,13 +97808,14 @@ function job_context_jobContext(deps, options, run, manifest, warnings) {
             ...(options.signal ? { signal: options.signal } : {}),
         })
         : undefined;
+    const renderer = new PluginRenderer(deps, run, manifest, options, places, warnings, masker);
     const context = {
         run,
         manifest,
         logger: deps.logger,
         workDir: options.workDir,
         stores: { runs: deps.runs, iacStore: deps.iacStore, context: deps.context },
-        renderer: new PluginRenderer(deps, run, manifest, options, places, warnings, masker),
+        renderer,
         terraform,
         outputs: new OutputPublisher(deps, manifest, run.runId, options, masker),
         iac: new PluginIacFolders(deps, run.runId, manifest, options.workDir, ledger),
@@ -97609,7 +97823,11 @@ function job_context_jobContext(deps, options, run, manifest, warnings) {
         unified: new UnifiedProject(deps, run.runId, manifest, options.workDir, terraform),
         ...(policy ? { policy } : {}),
     };
-    return { context, prepare: () => terraform.prepare(), ledger, ...(policy ? { policy } : {}) };
+    const prepare = () => {
+        renderer.prepare();
+        return terraform.prepare();
+    };
+    return { context, prepare, ledger, ...(policy ? { policy } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/execution/pool-fence.ts
@@ -97931,7 +98149,11 @@ async function pool_loop_executePoolTasks(deps, options, job) {
     const runTask = async (task, reclaimed) => {
         const started = Date.now();
         const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-        const execute = () => table.execute(built.context, task);
+        // A task taken over from a worker that was running it: its Terraform may have applied part.
+        const context = reclaimed?.startedAt
+            ? { ...built.context, takeover: { from: reclaimed.from } }
+            : built.context;
+        const execute = () => table.execute(context, task);
         let recorded;
         try {
             throwIfCancelled(signal);
@@ -98464,7 +98686,8 @@ async function open_run_prepareRun(deps, options) {
         logger.info('No infra plugin to deploy or destroy: no run is opened.');
         return { opened, tasks, bindRepository };
     }
-    const skipped = runType.skipReason(operation, manifest, live, mode, options.terraformVersion);
+    const terraformVersion = await options.terraformVersion;
+    const skipped = runType.skipReason(operation, manifest, live, mode, terraformVersion);
     if (!skipped) {
         terraform.notices.forEach((n) => logger.info(n));
         if (options.resolveTerraform)
@@ -98517,20 +98740,41 @@ async function storeArtifacts(deps, run, manifest) {
 }
 /**
  * Stores the manifest and a snapshot of every kept plugin's folder as artifacts of `runId` (what
- * the renderer reads), and returns their digests by name.
+ * the renderer reads), and returns their digests by name. Up to 8 at once: each is one PUT of a
+ * fresh key of a fresh run, so none depends on another.
  */
 async function open_run_putRunArtifacts(runs, runId, manifest) {
-    const digests = {};
-    digests[MANIFEST_ARTIFACT] = await runs.putCheckedArtifact(runId, MANIFEST_ARTIFACT, manifest);
     // A rollback deploys the IaC recorded then: it needs no plugin files.
-    for (const alias of manifest.rollback ? [] : manifest.deployOrder) {
+    const plugins = (manifest.rollback ? [] : manifest.deployOrder).map((alias) => {
         const plugin = manifest.plugins.find((p) => p.alias === alias);
         if (!plugin?.source)
             throw new Error(`manifest has no source for infra plugin ${alias}`);
-        const snapshot = await snapshotDirectory(plugin.source.dir, plugin.source.displayDir);
-        const name = sourceArtifact(alias);
-        digests[name] = await runs.putCheckedArtifact(runId, name, snapshot);
-    }
+        return { name: sourceArtifact(alias), source: plugin.source };
+    });
+    const stored = {};
+    const store = async (name, value) => {
+        stored[name] = await runs.putCheckedArtifact(runId, name, await value());
+    };
+    const queue = [
+        () => store(MANIFEST_ARTIFACT, () => Promise.resolve(manifest)),
+        ...plugins.map(({ name, source }) => () => store(name, () => snapshotDirectory(source.dir, source.displayDir))),
+    ];
+    const next = async () => {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+            try {
+                await job();
+            }
+            catch (error) {
+                queue.length = 0; // the run is closed on the first failure: nothing more to store
+                throw error;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: 8 }, next));
+    // In the order they always had (the manifest first, then the deploy order).
+    const digests = {};
+    for (const name of [MANIFEST_ARTIFACT, ...plugins.map((p) => p.name)])
+        digests[name] = stored[name];
     return digests;
 }
 
@@ -99053,7 +99297,24 @@ async function checkUnified(context, aliases) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/execution/warm-up.ts
+/**
+ * What a step that will execute tasks can start at once, while it reads its inputs and the bucket:
+ * the guard's HCL parser (its WebAssembly) and the first render worker. Both are needed by the
+ * first task (its render and its `terraform init`) and take 0.1-0.3 s to start; started here they
+ * overlap with the S3 requests that open or claim the run. Neither keeps the process alive, and a
+ * failure shows where the thing is used, not here.
+ */
+
+
+/** Starts the HCL parser and the first render worker now (see above). */
+function warmUpTaskExecution() {
+    preloadHclParser();
+    prestartRenderWorker();
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/execution/index.ts
+
 
 
 
