@@ -84,6 +84,38 @@ describe('a DEPLOY taken over after the lost worker wrote part of the state', ()
     expect(checked).toEqual([]);
   });
 
+  it('a destroy plans the destroy again with the reviewed targets and applies what is left of it', async () => {
+    const plan = jest.fn(async () => undefined);
+    const terraform = {
+      plan,
+      show: async () => show([['aws_s3_bucket.logs', ['delete']]]),
+      applyPlan: async () => ({ added: 0, changed: 0, destroyed: 1 }),
+    } as unknown as TerraformProject;
+    const destroyRecord = {
+      ...record,
+      name: 'plugins/db/destroy',
+      kind: 'destroy',
+      targets: ['module.db'],
+      changes: [
+        { address: 'aws_s3_bucket.data', alias: '', action: 'delete' },
+        { address: 'aws_s3_bucket.logs', alias: '', action: 'delete' },
+      ],
+    } as unknown as PlanRecord;
+    const context = { logger: new MemoryLogger() } as unknown as TaskContext;
+    const done = await applyTakenOver(context, terraform, {
+      dir: '/tmp/x',
+      record: destroyRecord,
+      moved: 'the state was written 1 time(s) (serial 3 → 4)',
+      from,
+    });
+    expect(plan).toHaveBeenCalledWith({
+      out: '/tmp/x/remainder.tfplan',
+      destroy: true,
+      targets: ['module.db'],
+    });
+    expect(done.use).toEqual({ kind: 'remainder', from: 'W1', done: 1, remaining: 1 });
+  });
+
   it('only a state an apply could have left continues the planned one', () => {
     const v = (lineage: string, serial: number) => ({ lineage, serial });
     expect(continuesPlannedState(null, v('L', 1))).toBe(true);

@@ -1,6 +1,6 @@
 /**
- * A DEPLOY taken over from a lost worker of a pool, whose Terraform had persisted part of the
- * reviewed plan's changes before it was killed: the reviewed plan is stale (the state moved), so
+ * A DEPLOY or DESTROY taken over from a lost worker of a pool, whose Terraform had persisted part
+ * of the reviewed plan's changes before it was killed: the reviewed plan is stale (the state moved), so
  * the plugin is planned again (`plan -out`, POLICY_COMMAND on the new plan when set) and the new
  * plan is applied only when it does nothing but what the reviewed plan still had to do
  * (plan-review/plan-remainder.ts). Outside a take-over a stale plan stays refused
@@ -34,9 +34,12 @@ export async function applyTakenOver(
 ): Promise<{ changes: ChangeSummary; use: ReviewedPlanUse }> {
   const { dir, record, moved, from } = options;
   const alias = record.alias ?? '';
+  const destroy = record.kind === 'destroy';
   const worker = `worker ${from.id} (${from.description}${from.host ? `, host ${from.host}` : ''})`;
   const file = join(dir, 'remainder.tfplan');
-  await terraform.plan({ out: file });
+  await terraform.plan(
+    destroy ? { out: file, destroy: true, targets: record.targets } : { out: file },
+  );
   const json = await terraform.show(file, { json: true });
   const { refused, done, remaining } = planRemainder(record.changes, readPlanChanges(json));
   if (refused.length > 0) {
@@ -51,10 +54,10 @@ export async function applyTakenOver(
       `${alias} was taken over from ${worker}, whose Terraform had written its state (${moved}), and the plan made now does something the reviewed plan did not`,
     );
   }
-  await context.policy?.enforce(json, { name: record.name, alias, kind: 'deploy' });
+  await context.policy?.enforce(json, { name: record.name, alias, kind: record.kind });
   const total = done.length + remaining.length;
   context.logger.warning(
-    `${alias} was taken over from ${worker}, whose Terraform had written its state before it was lost (${moved}): ${done.length} of ${total} reviewed change(s) were already applied${done.length > 0 ? ` (${done.map((c) => c.address).join(', ')})` : ''}; planned again, applying the remaining ${remaining.length}${remaining.length > 0 ? ` (${remaining.map((c) => c.address).join(', ')})` : ''}.`,
+    `${alias} was taken over from ${worker}, whose Terraform had written its state before it was lost (${moved}): ${done.length} of ${total} reviewed change(s) were already applied${done.length > 0 ? ` (${done.map((c) => c.address).join(', ')})` : ''}; planned again${destroy ? ' (destroy)' : ''}, applying the remaining ${remaining.length}${remaining.length > 0 ? ` (${remaining.map((c) => c.address).join(', ')})` : ''}.`,
   );
   return {
     changes: await terraform.applyPlan(file),
