@@ -311,6 +311,9 @@ it('a failed pool run is resumed by re-running one job of the matrix: only the f
   expect(failed.pool?.size).toBe(2);
   expect(run.pool?.size).toBe(2);
   expect(run.pool?.since).not.toBe(failed.pool?.since);
+  // The re-run's last worker sums the run up, although the failed attempt's last worker did too.
+  expect(first.some((r) => r.summary.includes('The whole run'))).toBe(true);
+  expect(rerun.summary).toContain('The whole run');
   const rootTasks = (r: RunRecord) => r.tasks.filter((t) => t.pluginAppliedAlias === 'root');
   expect(rootTasks(run)).toEqual(rootTasks(failed));
   expect(await flow.lockKeys()).toEqual([]);
