@@ -95822,8 +95822,8 @@ async function planPlugin(context, plugin) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/task-handlers/taken-over-apply.ts
 /**
- * A DEPLOY taken over from a lost worker of a pool, whose Terraform had persisted part of the
- * reviewed plan's changes before it was killed: the reviewed plan is stale (the state moved), so
+ * A DEPLOY or DESTROY taken over from a lost worker of a pool, whose Terraform had persisted part
+ * of the reviewed plan's changes before it was killed: the reviewed plan is stale (the state moved), so
  * the plugin is planned again (`plan -out`, POLICY_COMMAND on the new plan when set) and the new
  * plan is applied only when it does nothing but what the reviewed plan still had to do
  * (plan-review/plan-remainder.ts). Outside a take-over a stale plan stays refused
@@ -95845,9 +95845,10 @@ function continuesPlannedState(planned, now) {
 async function applyTakenOver(context, terraform, options) {
     const { dir, record, moved, from } = options;
     const alias = record.alias ?? '';
+    const destroy = record.kind === 'destroy';
     const worker = `worker ${from.id} (${from.description}${from.host ? `, host ${from.host}` : ''})`;
     const file = (0,external_node_path_.join)(dir, 'remainder.tfplan');
-    await terraform.plan({ out: file });
+    await terraform.plan(destroy ? { out: file, destroy: true, targets: record.targets } : { out: file });
     const json = await terraform.show(file, { json: true });
     const { refused, done, remaining } = planRemainder(record.changes, readPlanChanges(json));
     if (refused.length > 0) {
@@ -95859,9 +95860,9 @@ async function applyTakenOver(context, terraform, options) {
             },
         ], `${alias} was taken over from ${worker}, whose Terraform had written its state (${moved}), and the plan made now does something the reviewed plan did not`);
     }
-    await context.policy?.enforce(json, { name: record.name, alias, kind: 'deploy' });
+    await context.policy?.enforce(json, { name: record.name, alias, kind: record.kind });
     const total = done.length + remaining.length;
-    context.logger.warning(`${alias} was taken over from ${worker}, whose Terraform had written its state before it was lost (${moved}): ${done.length} of ${total} reviewed change(s) were already applied${done.length > 0 ? ` (${done.map((c) => c.address).join(', ')})` : ''}; planned again, applying the remaining ${remaining.length}${remaining.length > 0 ? ` (${remaining.map((c) => c.address).join(', ')})` : ''}.`);
+    context.logger.warning(`${alias} was taken over from ${worker}, whose Terraform had written its state before it was lost (${moved}): ${done.length} of ${total} reviewed change(s) were already applied${done.length > 0 ? ` (${done.map((c) => c.address).join(', ')})` : ''}; planned again${destroy ? ' (destroy)' : ''}, applying the remaining ${remaining.length}${remaining.length > 0 ? ` (${remaining.map((c) => c.address).join(', ')})` : ''}.`);
     return {
         changes: await terraform.applyPlan(file),
         use: { kind: 'remainder', from: from.id, done: done.length, remaining: remaining.length },
@@ -96015,10 +96016,13 @@ async function changedConnections(context, record) {
  * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
  * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
  * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
- * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
+ * it only if it destroys exactly the reviewed resources (taken over from a lost worker of a pool
+ * whose Terraform wrote the state: only what is left of them, see taken-over-apply.ts). With no
+ * plan saved (a run opened by an
  * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
  * plugin that required this one (consumers before producers).
  */
+
 
 
 
@@ -96035,6 +96039,8 @@ const destroySelfHosted = {
             return 'the reviewed destroy plan';
         if (use?.kind === 'replanned')
             return '⚠️ re-planned (same changes)';
+        if (use?.kind === 'remainder')
+            return `⚠️ taken over: ${use.remaining} of ${use.done + use.remaining} reviewed changes left`;
         return use ? 'destroyed without a saved plan' : '—';
     },
     waits(task, graph) {
@@ -96076,7 +96082,11 @@ async function destroyPlugin(context, alias, dir) {
         });
         return { changes: await terraform.applyPlan(file), use: { kind: 'none' } };
     }
-    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+    const state = (await terraform.stateVersion()) ?? null;
+    const moved = stateMoved(record.state, state);
+    // Taken over from a lost worker whose Terraform wrote the state: only the rest of the review.
+    if (moved && context.takeover && continuesPlannedState(record.state, state))
+        return applyTakenOver(context, terraform, { dir, record, moved, from: context.takeover.from });
     if (!moved) {
         const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
         await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
@@ -96893,7 +96903,7 @@ async function pool_close_closePoolRun(deps, job) {
     const current = (await deps.runs.getRun(run.runId)) ?? run;
     if (current.status !== 'RUNNING')
         return { run: current, closedHere: false };
-    if (!(await takeMarker(deps, run.runId, CLOSER_ARTIFACT, worker))) {
+    if (!(await takeMarker(deps, run.runId, markerOf(CLOSER_ARTIFACT, run), worker))) {
         deps.logger.info('Every task of the run SUCCEEDED; another worker of the pool closes the run.');
         const deadline = Date.now() + job.waitMs;
         let latest = current;
@@ -96920,8 +96930,16 @@ async function pool_close_closePoolRun(deps, job) {
  * Of the workers that found no other still in when they left (two leaving at once may both), the
  * one that writes the run's summary.
  */
-async function pool_close_takeRunSummary(deps, runId, worker) {
-    return takeMarker(deps, runId, SUMMARY_ARTIFACT, worker);
+async function pool_close_takeRunSummary(deps, run, worker) {
+    return takeMarker(deps, run.runId, markerOf(SUMMARY_ARTIFACT, run), worker);
+}
+/**
+ * A marker of this attempt of the run (`pool/closer`, then `pool/closer-1` once resumed, …): the
+ * workers of a resumed run close it and sum it up afresh, whatever the failed attempt took.
+ */
+function markerOf(name, run) {
+    const attempt = run.attempts?.length ?? 0;
+    return attempt === 0 ? name : `${name}-${attempt}`;
 }
 /** A marker of the run, taken at most once: true when this worker holds it. */
 async function takeMarker(deps, runId, name, worker) {
@@ -98410,7 +98428,7 @@ async function pool_run_executePoolWorker(deps, options, table) {
     const pool = {
         workerId: worker.id,
         workers: workersNow,
-        lastToLeave: remaining === 0 && (await takeRunSummary(deps, run.runId, worker).catch(() => false)),
+        lastToLeave: remaining === 0 && (await takeRunSummary(deps, run, worker).catch(() => false)),
         closedHere,
         ...counts,
     };
