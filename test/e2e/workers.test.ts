@@ -6,7 +6,7 @@
  * over after the lease; cancel-run stopping every worker. A short lease (10 s) keeps it quick.
  * The single-runner path (WORKERS 1) is parallel.test.ts, cancel-run.test.ts and the others.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord, RunTask } from '@deploy-engine/core';
@@ -236,6 +236,86 @@ it('a worker killed in the middle of an apply: its task is taken over after the 
   ).toBe(true);
   expect(survivor.summary).toContain('The whole run');
   expect(await flow.terraformLocks()).toEqual([]);
+  expect(await flow.lockKeys()).toEqual([]);
+}, 240000);
+
+it('a worker killed after its Terraform wrote part of the state: the task is taken over, only the rest of the reviewed plan is applied, and the run succeeds', async () => {
+  // Terraform persists the state of a long apply every 20 s (at the resource that ends then, see
+  // the plugin two-steps): the state holds `first` (21 s) when the worker is killed in `second`.
+  const dir = mkdtempSync(join(tmpdir(), 'workers-takeover-'));
+  const log = join(dir, 'applies.log');
+  const skip = join(dir, 'killed');
+  flow.writeApp(
+    'partial',
+    '01JPART1A10000000000000000',
+    `    - name: acme/two-steps@1.0.0
+      alias: halves
+      type: infra
+      inputs:
+        first: sleep 21; echo first >> ${log}
+        second: test -e ${skip} || sleep 33; echo second >> ${log}
+`,
+  );
+  const plan = await flow.orchestrate('partial');
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  const pids: number[] = [];
+  const started = [1, 2].map((i) => worker(plan, 2, i, { onSpawn: (pid) => pids.push(pid) }));
+  const victim = await sleeperRoot(pids, '33', 120000);
+  killTree(victim);
+  writeFileSync(skip, '');
+  const results = await Promise.all(started);
+  const survivor = results[1 - pids.indexOf(victim)] as ActionResult;
+  expect(results[pids.indexOf(victim)]?.signal).toBe('SIGKILL');
+  expect([survivor.exitCode, explain(survivor)]).toEqual([0, expect.any(String)]);
+
+  const run = await runOf(plan);
+  expect(run.status).toBe('SUCCEEDED');
+  const deploy = run.tasks.find((t) => t.taskType === 'DEPLOY_SELF_HOSTED');
+  expect(deploy?.attempt).toBe(2);
+  expect(survivor.log).toMatch(
+    /halves was taken over from worker \S+ \([^)]*\), whose Terraform had written its state before it was lost \(a state was created \(serial 1\)\): 2 of 3 reviewed change\(s\) were already applied \(terraform_data\.first, terraform_data\.start\); planned again, applying the remaining 1 \(terraform_data\.second\)/,
+  );
+  expect(survivor.log).not.toMatch(/terraform_data\.first: Creating/);
+  // Each resource was created once: the first by the killed worker, the second by the survivor.
+  expect(readFileSync(log, 'utf8')).toBe('first\nsecond\n');
+  expect(survivor.summary).toContain('taken over: 1 of 3 reviewed changes left');
+  expect(await flow.terraformLocks()).toEqual([]);
+  expect(await flow.lockKeys()).toEqual([]);
+}, 240000);
+
+it('a failed pool run is resumed by re-running one job of the matrix: only the failed task runs again', async () => {
+  const flag = join(mkdtempSync(join(tmpdir(), 'workers-again-')), 'ok');
+  flow.writeApp(
+    'again',
+    '01JAGA1N000000000000000000',
+    plugin('root', 'node-a', '        label: again', 'again-root') +
+      plugin('retry', 'step', `${upstream('again-root')}\n        command: test -f ${flag}`),
+  );
+  const plan = await flow.orchestrate('again');
+  expect([plan.exitCode, explain(plan)]).toEqual([0, expect.any(String)]);
+  const first = await Promise.all([1, 2].map((i) => worker(plan, 2, i)));
+  expect(first.map((r) => r.exitCode)).toContain(1);
+  const failed = await runOf(plan);
+  expect(failed.status).toMatch(/ERROR/);
+
+  writeFileSync(flag, '');
+  const rerun = await worker(plan, 2, 2);
+  expect([rerun.exitCode, explain(rerun)]).toEqual([0, expect.any(String)]);
+  expect(rerun.log).toMatch(
+    /This worker resumes it \(a re-run of the failed jobs\) with a pool of 2/,
+  );
+  const run = await runOf(plan);
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.attempts).toEqual([expect.objectContaining({ status: failed.status })]);
+  // The earlier attempt's pool was dropped: the re-run's worker recorded its own.
+  expect(failed.pool?.size).toBe(2);
+  expect(run.pool?.size).toBe(2);
+  expect(run.pool?.since).not.toBe(failed.pool?.since);
+  // The re-run's last worker sums the run up, although the failed attempt's last worker did too.
+  expect(first.some((r) => r.summary.includes('The whole run'))).toBe(true);
+  expect(rerun.summary).toContain('The whole run');
+  const rootTasks = (r: RunRecord) => r.tasks.filter((t) => t.pluginAppliedAlias === 'root');
+  expect(rootTasks(run)).toEqual(rootTasks(failed));
   expect(await flow.lockKeys()).toEqual([]);
 }, 240000);
 

@@ -88,13 +88,7 @@ export async function claimRunForTasks(
   if (found.status !== 'RUNNING') {
     // Checked before the run is reopened: a refused list leaves the failed run as it was.
     checkTaskList(found, options.tasks, { complete });
-    // Reopened, it would keep its pool (whose workers all left) beside this step's claim, and a
-    // later run judging its liveness by those workers could take it over while this step applies.
-    if (found.pool)
-      throw new ConfigurationError({
-        message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''} while a pool of ${found.pool.size} workers executed it: such a run is not resumed. Nothing was changed.`,
-        hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
-      });
+    // A run a pool executed is resumed too: reopening drops the pool, this step's claim replaces it.
     deps.logger.info(
       `Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`,
     );
@@ -144,9 +138,9 @@ export interface JoinedRun {
  * Joins run `runId` as one of a pool of `pool` workers (runtime-tasks with WORKERS > 1). The same
  * refusals as claimRunForTasks, before anything is written: another repository's run, a run
  * superseded, a TASK_LIST that does not match, a run that no longer holds its lock; a run that
- * already SUCCEEDED runs nothing. A run that failed is not resumed by a pool (nor a pool's run by
- * one step, see claimRunForTasks): the message says to start a new run. RunStore.joinRun refuses a run one step executes alone, or a pool of
- * another size.
+ * already SUCCEEDED runs nothing. A run that failed is resumed (RunStore.resumeRunAsWorker: a
+ * re-run of the failed jobs of the matrix, whichever pool or step executed it before).
+ * RunStore.joinRun refuses a run one step executes alone, or a pool of another size.
  */
 export async function joinRunForTasks(
   deps: { runs: RunStore; logger: Logger },
@@ -180,15 +174,6 @@ export async function joinRunForTasks(
     );
     return { run: found, done: true };
   }
-  if (found.status !== 'RUNNING') {
-    throw new ConfigurationError({
-      message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''}; a pool of workers (WORKERS ${options.pool}) does not resume a run, and this worker changed nothing.`,
-      hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
-    });
-  }
-  const lock = await deps.runs.lockOf(found.target);
-  if (lock?.runId !== found.runId)
-    throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
   const worker: RunWorker = {
     id: newId(),
     description: options.executor ?? 'a step outside a GitHub workflow',
@@ -196,11 +181,23 @@ export async function joinRunForTasks(
     ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     ...(options.host ? { host: options.host } : {}),
   };
-  const run = await deps.runs.joinRun(
-    found.runId,
-    worker,
-    options.pool,
-    options.tasks.map((t) => t.runTaskId),
-  );
+  const ready = options.tasks.map((t) => t.runTaskId);
+  if (found.status !== 'RUNNING') {
+    // A re-run of the failed jobs of the matrix: the first worker reopens the run and joins it in
+    // one write (the earlier attempt's pool dropped); the others find it reopened and join.
+    deps.logger.info(
+      `Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This worker resumes it (a re-run of the failed jobs) with a pool of ${options.pool}.`,
+    );
+    const run = await deps.runs.resumeRunAsWorker(found.runId, worker, options.pool, ready);
+    const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+    deps.logger.info(
+      `Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`,
+    );
+    return { run, worker };
+  }
+  const lock = await deps.runs.lockOf(found.target);
+  if (lock?.runId !== found.runId)
+    throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+  const run = await deps.runs.joinRun(found.runId, worker, options.pool, ready);
   return { run, worker };
 }

@@ -64,7 +64,7 @@ export async function closePoolRun(
   const { run, worker } = job;
   const current = (await deps.runs.getRun(run.runId)) ?? run;
   if (current.status !== 'RUNNING') return { run: current, closedHere: false };
-  if (!(await takeMarker(deps, run.runId, CLOSER_ARTIFACT, worker))) {
+  if (!(await takeMarker(deps, run.runId, markerOf(CLOSER_ARTIFACT, run), worker))) {
     deps.logger.info('Every task of the run SUCCEEDED; another worker of the pool closes the run.');
     const deadline = Date.now() + job.waitMs;
     let latest = current;
@@ -101,10 +101,19 @@ export async function closePoolRun(
  */
 export async function takeRunSummary(
   deps: ExecuteDependencies,
-  runId: string,
+  run: Pick<RunRecord, 'runId' | 'attempts'>,
   worker: RunWorker,
 ): Promise<boolean> {
-  return takeMarker(deps, runId, SUMMARY_ARTIFACT, worker);
+  return takeMarker(deps, run.runId, markerOf(SUMMARY_ARTIFACT, run), worker);
+}
+
+/**
+ * A marker of this attempt of the run (`pool/closer`, then `pool/closer-1` once resumed, …): the
+ * workers of a resumed run close it and sum it up afresh, whatever the failed attempt took.
+ */
+function markerOf(name: string, run: Pick<RunRecord, 'attempts'>): string {
+  const attempt = run.attempts?.length ?? 0;
+  return attempt === 0 ? name : `${name}-${attempt}`;
 }
 
 /** A marker of the run, taken at most once: true when this worker holds it. */

@@ -83,7 +83,11 @@ export async function executePoolTasks(
   const runTask = async (task: ApplyTask, reclaimed?: { from: RunWorker; startedAt?: string }) => {
     const started = Date.now();
     const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-    const execute = () => table.execute(built.context, task);
+    // A task taken over from a worker that was running it: its Terraform may have applied part.
+    const context = reclaimed?.startedAt
+      ? { ...built.context, takeover: { from: reclaimed.from } }
+      : built.context;
+    const execute = () => table.execute(context, task);
     let recorded: RunRecord | undefined;
     try {
       throwIfCancelled(signal);

@@ -105,8 +105,7 @@ export async function executePoolWorker(
   const pool: PoolWorkerResult = {
     workerId: worker.id,
     workers: workersNow,
-    lastToLeave:
-      remaining === 0 && (await takeRunSummary(deps, run.runId, worker).catch(() => false)),
+    lastToLeave: remaining === 0 && (await takeRunSummary(deps, run, worker).catch(() => false)),
     closedHere,
     ...counts,
   };

@@ -1,2 +1,3 @@
 export * from './plan-changes';
 export * from './resource-details';
+export * from './plan-remainder';

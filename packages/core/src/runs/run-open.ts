@@ -11,9 +11,10 @@ import type { WorkflowRunLiveness } from './holder-liveness';
 import { keys } from '../bucket-layout';
 import type { TargetLocks } from './run-locks';
 import { missingRecord, newRunId, type RunRecords } from './run-records';
+import { joinPool } from './run-pool';
 import { markReady } from './transitions';
 import { SupersededRunError } from './superseded';
-import type { RunAttempt, RunExecutor, RunRecord, WorkflowRunRef } from './run-record';
+import type { RunAttempt, RunExecutor, RunRecord, RunWorker, WorkflowRunRef } from './run-record';
 import type { RunAudit, RunType } from '../audit';
 
 export interface CreateRunInput {
@@ -114,17 +115,31 @@ export async function createRunRecord(
  * tasks that did not succeed back to PENDING (those in `ready`, which the resuming step executes,
  * READY_TO_RUN), keeping how the attempt ended in `attempts`. Refused,
  * saying why and what to do, when the run was not a failure (a cancelled run stays cancelled) or
- * when another run of the target started since.
+ * when another run of the target started since. The earlier attempt's executor claim or pool is
+ * dropped: whoever executes the new attempt (`executor`, or the `pool` worker joining it in the
+ * same write) is the one judged alive. A pool's worker finding the run reopened meanwhile by
+ * another worker of the pool joins it instead.
  */
 export async function resumeRunRecord(
   opening: RunOpening,
   runId: string,
   executor?: RunExecutor,
   ready: readonly string[] = [],
+  pool?: { worker: RunWorker; size: number },
 ): Promise<RunRecord> {
   const run = await opening.records.get(runId);
   if (!run) throw missingRecord(opening.store.bucket, runId);
   if (run.supersededBy) throw new SupersededRunError(run, opening.runRef(run.supersededBy.runId));
+  const reopenedByPeer = (r: RunRecord) => r.status === 'RUNNING' && r.pool !== undefined;
+  // Resumed meanwhile by a single step: that step executes it.
+  if (pool && run.status === 'RUNNING' && run.executor)
+    throw new RunClaimedError(run, run.executor);
+  if (pool && reopenedByPeer(run)) {
+    const at = opening.now().toISOString();
+    return opening.records.update(runId, (current) =>
+      joinPool(current, pool.worker, pool.size, ready, at),
+    );
+  }
   if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
     throw new ConfigurationError({
       message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
@@ -144,7 +159,13 @@ export async function resumeRunRecord(
   const at = opening.now().toISOString();
   await opening.locks.acquire(run, at, { judge: false, leaseMs: opening.leaseMs });
   try {
-    return await opening.records.update(runId, (current) => reopen(current, at, executor, ready));
+    return await opening.records.update(runId, (current) => {
+      if (pool && reopenedByPeer(current))
+        return joinPool(current, pool.worker, pool.size, ready, at);
+      reopen(current, at, executor, ready);
+      if (pool) joinPool(current, pool.worker, pool.size, ready, at);
+      return true;
+    });
   } catch (error) {
     const now = await opening.records.get(runId);
     if (now && now.status !== 'RUNNING') await opening.locks.release(now);
@@ -184,6 +205,8 @@ function reopen(
   // The job that reopens the run executes it: claimed in the very write that reopens it.
   if (executor) current.executor = executor;
   else delete current.executor;
+  // The earlier attempt's workers are gone: a pool joining now records itself anew.
+  delete current.pool;
   delete current.finishedAt;
   delete current.error;
   for (const task of current.tasks) {

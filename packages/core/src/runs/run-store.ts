@@ -135,6 +135,29 @@ export class RunStore {
   }
 
   /**
+   * Opens a failed run again for a worker of a pool of `pool` (a re-run of the failed jobs of a
+   * matrix): reopened and joined in one conditional write, the earlier attempt's pool dropped; a
+   * worker finding it reopened meanwhile by another worker of the pool joins it. Registers the
+   * worker as joinRun does. The same refusals as resumeRun and joinRun.
+   */
+  async resumeRunAsWorker(
+    runId: string,
+    worker: RunWorker,
+    pool: number,
+    ready: readonly string[],
+  ): Promise<RunRecord> {
+    const record = await resumeRunRecord(this.opening, runId, undefined, ready, {
+      worker,
+      size: pool,
+    });
+    await registerWorker(this.store, runId, worker, {
+      now: this.now,
+      ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
+    });
+    return this.current(record);
+  }
+
+  /**
    * The run with its tasks' current state (see run-view.ts): a finished run in one GET, a RUNNING
    * one in one GET, one LIST and a GET of each task object that changed since this process last
    * read it. Undefined when the run has no record.

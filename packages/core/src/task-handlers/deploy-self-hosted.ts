@@ -3,7 +3,9 @@
  * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
  * outputs came out as planned); when the IaC changed it plans again and applies only if the new
  * plan does the same things to the same resources, reporting the change prominently; otherwise it
- * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
+ * stops with USER_ERROR and asks for a new run. A task taken over from a lost worker of a pool
+ * whose Terraform wrote the state applies only what is left of the reviewed plan
+ * (taken-over-apply.ts); any other stale plan is refused. Then writes the output file and publishes the
  * plugin's Connection Interfaces. Waits for the plugin's IAC.
  */
 import { writeFile } from 'node:fs/promises';
@@ -12,6 +14,7 @@ import { classicPlanName } from '../deployment/artifacts';
 import {
   loadPlanRecord,
   refuseStaleState,
+  stateMoved,
   verifiedPlanBytes,
   type PlanRecord,
 } from '../deployment/saved-plans';
@@ -21,6 +24,7 @@ import type { ManifestPlugin } from '../manifest';
 import type { ChangeSummary, TerraformProject } from '../terraform';
 import { compareActions, readPlanChanges } from '../plan-review';
 import type { ReviewedPlanUse, TaskContext } from './task-context';
+import { applyTakenOver, continuesPlannedState } from './taken-over-apply';
 import { infraPlugin, type PluginTaskHandler } from './task-handler';
 
 export const deploySelfHosted: PluginTaskHandler = {
@@ -33,6 +37,8 @@ export const deploySelfHosted: PluginTaskHandler = {
   planApplied(use) {
     if (use?.kind === 'applied') return 'the reviewed plan';
     if (use?.kind === 'replanned') return '⚠️ re-planned (same changes)';
+    if (use?.kind === 'remainder')
+      return `⚠️ taken over: ${use.remaining} of ${use.done + use.remaining} reviewed changes left`;
     return use ? 'planned after approval' : '—';
   },
   waits(task, graph) {
@@ -89,7 +95,19 @@ async function applyPlugin(
     await context.policy.enforce(await terraform.show(file, { json: true }), plan);
     return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
   }
-  refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+  const state = (await terraform.stateVersion()) ?? null;
+  const moved = stateMoved(record.state, state);
+  // Taken over from a lost worker whose Terraform wrote the state: only the rest of the review.
+  if (moved && context.takeover && continuesPlannedState(record.state, state)) {
+    const { changes, use } = await applyTakenOver(context, terraform, {
+      dir,
+      record,
+      moved,
+      from: context.takeover.from,
+    });
+    return { terraform, changes, use };
+  }
+  refuseStaleState(runId, record, state);
   if (reviewed) {
     const file = join(dir, 'reviewed.tfplan');
     await writeFile(file, await reviewed);

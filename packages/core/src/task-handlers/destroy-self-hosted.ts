@@ -2,7 +2,9 @@
  * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
  * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
  * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
- * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
+ * it only if it destroys exactly the reviewed resources (taken over from a lost worker of a pool
+ * whose Terraform wrote the state: only what is left of them, see taken-over-apply.ts). With no
+ * plan saved (a run opened by an
  * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
  * plugin that required this one (consumers before producers).
  */
@@ -17,6 +19,7 @@ import {
 } from '../deployment/saved-plans';
 import type { ChangeSummary } from '../terraform';
 import type { ReviewedPlanUse, TaskContext } from './task-context';
+import { applyTakenOver, continuesPlannedState } from './taken-over-apply';
 import type { PluginTaskHandler } from './task-handler';
 
 export const destroySelfHosted: PluginTaskHandler = {
@@ -29,6 +32,8 @@ export const destroySelfHosted: PluginTaskHandler = {
   planApplied(use) {
     if (use?.kind === 'applied') return 'the reviewed destroy plan';
     if (use?.kind === 'replanned') return '⚠️ re-planned (same changes)';
+    if (use?.kind === 'remainder')
+      return `⚠️ taken over: ${use.remaining} of ${use.done + use.remaining} reviewed changes left`;
     return use ? 'destroyed without a saved plan' : '—';
   },
   waits(task, graph) {
@@ -77,7 +82,11 @@ async function destroyPlugin(
     });
     return { changes: await terraform.applyPlan(file), use: { kind: 'none' } };
   }
-  const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+  const state = (await terraform.stateVersion()) ?? null;
+  const moved = stateMoved(record.state, state);
+  // Taken over from a lost worker whose Terraform wrote the state: only the rest of the review.
+  if (moved && context.takeover && continuesPlannedState(record.state, state))
+    return applyTakenOver(context, terraform, { dir, record, moved, from: context.takeover.from });
   if (!moved) {
     const file = join(dir, 'reviewed-destroy.tfplan');
     await writeFile(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));

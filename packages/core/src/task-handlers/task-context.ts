@@ -14,7 +14,7 @@ import type { TerraformProjects } from '../deployment/terraform-projects';
 import type { UnifiedProject } from '../deployment/unified-project';
 import type { Logger } from '../logging';
 import type { Manifest } from '../manifest';
-import type { RunRecord, RunStore } from '../runs';
+import type { RunRecord, RunStore, RunWorker } from '../runs';
 import type { ObjectStore } from '../store';
 import type { ChangeSummary, OutputValue } from '../terraform';
 import type { WorkspaceContextStore } from '../workspace';
@@ -46,6 +46,11 @@ export interface TaskContext {
   readonly unified: UnifiedProject;
   /** POLICY_COMMAND, when set: every plan a task makes is checked by it (none: no policy). */
   readonly policy?: Pick<PlanPolicy, 'check' | 'enforce'>;
+  /**
+   * Set for a task this worker re-claimed from a worker of the pool that was running it in this
+   * attempt of the run and was lost: that worker's Terraform may have applied part of the plan.
+   */
+  readonly takeover?: { from: RunWorker };
 }
 
 /** A classic plugin that could not be planned before the run (its producers come first). */
@@ -58,12 +63,14 @@ export interface UnplannedPlugin {
 /**
  * How a DEPLOY or DESTROY used the reviewed plan: applied it, planned again and found the same
  * changes (because the Connection Interfaces or rendered IaC changed, or, `stateMoved`, the
- * state), or had none (a run planned after approval, or opened by an older version).
+ * state), applied what was left of it after a take-over (`remainder`), or had none (a run planned after approval, or opened by an older version).
  */
 export type ReviewedPlanUse =
   | { kind: 'none' }
   | { kind: 'applied' }
-  | { kind: 'replanned'; changedInterfaces: string[]; stateMoved?: boolean };
+  | { kind: 'replanned'; changedInterfaces: string[]; stateMoved?: boolean }
+  /** Taken over from a lost worker: planned again, `done` of the reviewed changes were applied. */
+  | { kind: 'remainder'; from: string; done: number; remaining: number };
 
 /** What UNIFIED_DEPLOY published for one plugin. */
 export interface PluginOutputs {
