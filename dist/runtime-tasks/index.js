@@ -92547,7 +92547,6 @@ function startHeartbeat(store, runId, executorId, logger, options = {}) {
     let started = false;
     let stopped = false;
     let warned = false;
-    let pending = Promise.resolve();
     const write = async () => {
         const beat = { runId, executorId, at: now().toISOString(), silenceMs };
         try {
@@ -92581,8 +92580,17 @@ function startHeartbeat(store, runId, executorId, logger, options = {}) {
             warned = true;
         }
     };
+    return beatEvery(intervalMs, write, () => stopped);
+}
+/**
+ * Calls `write` now and every `intervalMs` (never two at once) until `stop`, or until `stopped()`
+ * says the writer gave up; `stop` awaits the write under way. The timer keeps no process alive.
+ */
+function beatEvery(intervalMs, write, stopped) {
+    let ended = false;
+    let pending = Promise.resolve();
     const beat = () => {
-        if (stopped)
+        if (ended || stopped())
             return;
         pending = pending.then(write);
     };
@@ -92591,7 +92599,7 @@ function startHeartbeat(store, runId, executorId, logger, options = {}) {
     timer.unref();
     return {
         stop: async () => {
-            stopped = true;
+            ended = true;
             clearInterval(timer);
             await pending;
         },
@@ -93461,7 +93469,6 @@ function startWorkerHeartbeat(store, runId, workerId, logger, options = {}) {
     let known;
     let stopped = false;
     let warned = false;
-    let pending = Promise.resolve();
     const write = async () => {
         try {
             known ??= await readWorker(store, runId, workerId);
@@ -93490,21 +93497,7 @@ function startWorkerHeartbeat(store, runId, workerId, logger, options = {}) {
             warned = true;
         }
     };
-    const beat = () => {
-        if (stopped)
-            return;
-        pending = pending.then(write);
-    };
-    beat();
-    const timer = setInterval(beat, intervalMs);
-    timer.unref();
-    return {
-        stop: async () => {
-            stopped = true;
-            clearInterval(timer);
-            await pending;
-        },
-    };
+    return beatEvery(intervalMs, write, () => stopped);
 }
 function stateOf(stored) {
     return {
@@ -94235,6 +94228,7 @@ class LockLostError extends errors_ConfigurationError {
 
 
 
+
 /**
  * Writes the run's record, then takes the target's lock. If the lock is held by a RUNNING run, the
  * record is deleted again and RunBlockedError names the holder. The record is written first so
@@ -94288,14 +94282,25 @@ async function createRunRecord(opening, input, options) {
  * tasks that did not succeed back to PENDING (those in `ready`, which the resuming step executes,
  * READY_TO_RUN), keeping how the attempt ended in `attempts`. Refused,
  * saying why and what to do, when the run was not a failure (a cancelled run stays cancelled) or
- * when another run of the target started since.
+ * when another run of the target started since. The earlier attempt's executor claim or pool is
+ * dropped: whoever executes the new attempt (`executor`, or the `pool` worker joining it in the
+ * same write) is the one judged alive. A pool's worker finding the run reopened meanwhile by
+ * another worker of the pool joins it instead.
  */
-async function resumeRunRecord(opening, runId, executor, ready = []) {
+async function resumeRunRecord(opening, runId, executor, ready = [], pool) {
     const run = await opening.records.get(runId);
     if (!run)
         throw missingRecord(opening.store.bucket, runId);
     if (run.supersededBy)
         throw new SupersededRunError(run, opening.runRef(run.supersededBy.runId));
+    const reopenedByPeer = (r) => r.status === 'RUNNING' && r.pool !== undefined;
+    // Resumed meanwhile by a single step: that step executes it.
+    if (pool && run.status === 'RUNNING' && run.executor)
+        throw new RunClaimedError(run, run.executor);
+    if (pool && reopenedByPeer(run)) {
+        const at = opening.now().toISOString();
+        return opening.records.update(runId, (current) => joinPool(current, pool.worker, pool.size, ready, at));
+    }
     if (run.status !== 'USER_ERROR' && run.status !== 'RUNTIME_ERROR') {
         throw new errors_ConfigurationError({
             message: `Run ${runId} ended ${run.status}${run.finishedAt ? ` at ${run.finishedAt}` : ''}${run.error ? ` (${run.error.message})` : ''}; only a run that failed can be resumed.`,
@@ -94314,7 +94319,14 @@ async function resumeRunRecord(opening, runId, executor, ready = []) {
     const at = opening.now().toISOString();
     await opening.locks.acquire(run, at, { judge: false, leaseMs: opening.leaseMs });
     try {
-        return await opening.records.update(runId, (current) => reopen(current, at, executor, ready));
+        return await opening.records.update(runId, (current) => {
+            if (pool && reopenedByPeer(current))
+                return joinPool(current, pool.worker, pool.size, ready, at);
+            reopen(current, at, executor, ready);
+            if (pool)
+                joinPool(current, pool.worker, pool.size, ready, at);
+            return true;
+        });
     }
     catch (error) {
         const now = await opening.records.get(runId);
@@ -94353,6 +94365,8 @@ function reopen(current, at, executor, ready) {
         current.executor = executor;
     else
         delete current.executor;
+    // The earlier attempt's workers are gone: a pool joining now records itself anew.
+    delete current.pool;
     delete current.finishedAt;
     delete current.error;
     for (const task of current.tasks) {
@@ -94449,6 +94463,23 @@ class run_store_RunStore {
      */
     async resumeRun(runId, executor, ready = []) {
         return this.current(await resumeRunRecord(this.opening, runId, executor, ready));
+    }
+    /**
+     * Opens a failed run again for a worker of a pool of `pool` (a re-run of the failed jobs of a
+     * matrix): reopened and joined in one conditional write, the earlier attempt's pool dropped; a
+     * worker finding it reopened meanwhile by another worker of the pool joins it. Registers the
+     * worker as joinRun does. The same refusals as resumeRun and joinRun.
+     */
+    async resumeRunAsWorker(runId, worker, pool, ready) {
+        const record = await resumeRunRecord(this.opening, runId, undefined, ready, {
+            worker,
+            size: pool,
+        });
+        await registerWorker(this.store, runId, worker, {
+            now: this.now,
+            ...(this.options.heartbeat?.silenceMs ? { silenceMs: this.options.heartbeat.silenceMs } : {}),
+        });
+        return this.current(record);
     }
     /**
      * The run with its tasks' current state (see run-view.ts): a finished run in one GET, a RUNNING
@@ -96651,7 +96682,34 @@ function formatPath(path) {
         .join('');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/plan-review/plan-remainder.ts
+function planRemainder(reviewed, now) {
+    const reviewedChanges = reviewed.filter((c) => c.action !== 'read');
+    const before = new Map(reviewedChanges.map((c) => [c.address, c.action]));
+    const refused = [];
+    const still = new Set();
+    for (const change of now) {
+        if (change.action === 'read')
+            continue;
+        const was = before.get(change.address);
+        const halfOfReplace = was === 'replace' && (change.action === 'create' || change.action === 'delete');
+        if (was === change.action || halfOfReplace) {
+            still.add(change.address);
+            continue;
+        }
+        refused.push(was === undefined
+            ? `${change.address}: the new plan would ${change.action} it, but the reviewed plan left it unchanged.`
+            : `${change.address}: the reviewed plan would ${was} it, the new plan would ${change.action} it.`);
+    }
+    return {
+        refused,
+        done: reviewedChanges.filter((c) => !still.has(c.address)),
+        remaining: reviewedChanges.filter((c) => still.has(c.address)),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/plan-review/index.ts
+
 
 
 
@@ -98710,13 +98768,7 @@ async function claimRunForTasks(deps, options) {
     if (found.status !== 'RUNNING') {
         // Checked before the run is reopened: a refused list leaves the failed run as it was.
         checkTaskList(found, options.tasks, { complete });
-        // Reopened, it would keep its pool (whose workers all left) beside this step's claim, and a
-        // later run judging its liveness by those workers could take it over while this step applies.
-        if (found.pool)
-            throw new errors_ConfigurationError({
-                message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''} while a pool of ${found.pool.size} workers executed it: such a run is not resumed. Nothing was changed.`,
-                hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
-            });
+        // A run a pool executed is resumed too: reopening drops the pool, this step's claim replaces it.
         deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This job runs its tasks again (a re-run of the failed job): resuming it.`);
         const run = await deps.runs.resumeRun(found.runId, executor, ready);
         const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
@@ -98755,9 +98807,9 @@ class ForeignRunError extends errors_ConfigurationError {
  * Joins run `runId` as one of a pool of `pool` workers (runtime-tasks with WORKERS > 1). The same
  * refusals as claimRunForTasks, before anything is written: another repository's run, a run
  * superseded, a TASK_LIST that does not match, a run that no longer holds its lock; a run that
- * already SUCCEEDED runs nothing. A run that failed is not resumed by a pool (nor a pool's run by
- * one step, see claimRunForTasks): the message says to start a new run. RunStore.joinRun refuses a run one step executes alone, or a pool of
- * another size.
+ * already SUCCEEDED runs nothing. A run that failed is resumed (RunStore.resumeRunAsWorker: a
+ * re-run of the failed jobs of the matrix, whichever pool or step executed it before).
+ * RunStore.joinRun refuses a run one step executes alone, or a pool of another size.
  */
 async function joinRunForTasks(deps, options) {
     const found = await deps.runs.getRun(options.runId);
@@ -98777,15 +98829,6 @@ async function joinRunForTasks(deps, options) {
         deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again.`);
         return { run: found, done: true };
     }
-    if (found.status !== 'RUNNING') {
-        throw new errors_ConfigurationError({
-            message: `Run ${found.runId} ended ${found.status}${found.error ? ` (${found.error.message})` : ''}; a pool of workers (WORKERS ${options.pool}) does not resume a run, and this worker changed nothing.`,
-            hint: 'Start a new run (run the workflow again, or "Re-run all jobs"): its plan starts from what this one deployed.',
-        });
-    }
-    const lock = await deps.runs.lockOf(found.target);
-    if (lock?.runId !== found.runId)
-        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
     const worker = {
         id: newId(),
         description: options.executor ?? 'a step outside a GitHub workflow',
@@ -98793,7 +98836,20 @@ async function joinRunForTasks(deps, options) {
         ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
         ...(options.host ? { host: options.host } : {}),
     };
-    const run = await deps.runs.joinRun(found.runId, worker, options.pool, options.tasks.map((t) => t.runTaskId));
+    const ready = options.tasks.map((t) => t.runTaskId);
+    if (found.status !== 'RUNNING') {
+        // A re-run of the failed jobs of the matrix: the first worker reopens the run and joins it in
+        // one write (the earlier attempt's pool dropped); the others find it reopened and join.
+        deps.logger.info(`Run ${found.runId} ended ${found.status} at ${found.finishedAt ?? '?'}${found.error ? ` (${found.error.message})` : ''}. This worker resumes it (a re-run of the failed jobs) with a pool of ${options.pool}.`);
+        const run = await deps.runs.resumeRunAsWorker(found.runId, worker, options.pool, ready);
+        const done = run.tasks.filter((t) => t.status === 'SUCCEEDED').length;
+        deps.logger.info(`Run ${run.runId} is RUNNING again; ${done} task(s) that already SUCCEEDED are skipped, ${run.tasks.length - done} run again.`);
+        return { run, worker };
+    }
+    const lock = await deps.runs.lockOf(found.target);
+    if (lock?.runId !== found.runId)
+        throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
+    const run = await deps.runs.joinRun(found.runId, worker, options.pool, ready);
     return { run, worker };
 }
 
@@ -99067,15 +99123,67 @@ async function planPlugin(context, plugin) {
     return { plans: [record] };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/task-handlers/taken-over-apply.ts
+/**
+ * A DEPLOY or DESTROY taken over from a lost worker of a pool, whose Terraform had persisted part
+ * of the reviewed plan's changes before it was killed: the reviewed plan is stale (the state moved), so
+ * the plugin is planned again (`plan -out`, POLICY_COMMAND on the new plan when set) and the new
+ * plan is applied only when it does nothing but what the reviewed plan still had to do
+ * (plan-review/plan-remainder.ts). Outside a take-over a stale plan stays refused
+ * (saved-plans.ts refuseStaleState).
+ */
+
+
+
+/**
+ * Whether the state now can be the planned one carried on by an apply: written again (same
+ * lineage) or created where there was none. A state deleted or replaced by another lineage is
+ * not what a killed apply leaves, and stays refused as stale.
+ */
+function continuesPlannedState(planned, now) {
+    if (now === null)
+        return false;
+    return planned === null || (planned.lineage === now.lineage && now.serial > planned.serial);
+}
+async function applyTakenOver(context, terraform, options) {
+    const { dir, record, moved, from } = options;
+    const alias = record.alias ?? '';
+    const destroy = record.kind === 'destroy';
+    const worker = `worker ${from.id} (${from.description}${from.host ? `, host ${from.host}` : ''})`;
+    const file = (0,external_node_path_.join)(dir, 'remainder.tfplan');
+    await terraform.plan(destroy ? { out: file, destroy: true, targets: record.targets } : { out: file });
+    const json = await terraform.show(file, { json: true });
+    const { refused, done, remaining } = planRemainder(record.changes, readPlanChanges(json));
+    if (refused.length > 0) {
+        throw new errors_ConfigurationError([
+            ...refused.map((message) => ({ message })),
+            {
+                message: `Nothing more was applied to ${alias}.`,
+                hint: `Look at what ${worker} applied before it was lost (the state of ${alias}), then start a new run (re-run the workflow) to review a plan against the current state.`,
+            },
+        ], `${alias} was taken over from ${worker}, whose Terraform had written its state (${moved}), and the plan made now does something the reviewed plan did not`);
+    }
+    await context.policy?.enforce(json, { name: record.name, alias, kind: record.kind });
+    const total = done.length + remaining.length;
+    context.logger.warning(`${alias} was taken over from ${worker}, whose Terraform had written its state before it was lost (${moved}): ${done.length} of ${total} reviewed change(s) were already applied${done.length > 0 ? ` (${done.map((c) => c.address).join(', ')})` : ''}; planned again${destroy ? ' (destroy)' : ''}, applying the remaining ${remaining.length}${remaining.length > 0 ? ` (${remaining.map((c) => c.address).join(', ')})` : ''}.`);
+    return {
+        changes: await terraform.applyPlan(file),
+        use: { kind: 'remainder', from: from.id, done: done.length, remaining: remaining.length },
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/task-handlers/deploy-self-hosted.ts
 /**
  * DEPLOY_SELF_HOSTED (classic mode, after approval): applies one plugin, in its own state, with
  * the plan reviewed before approval when the plugin rendered to the same IaC (its producers'
  * outputs came out as planned); when the IaC changed it plans again and applies only if the new
  * plan does the same things to the same resources, reporting the change prominently; otherwise it
- * stops with USER_ERROR and asks for a new run. Then writes the output file and publishes the
+ * stops with USER_ERROR and asks for a new run. A task taken over from a lost worker of a pool
+ * whose Terraform wrote the state applies only what is left of the reviewed plan
+ * (taken-over-apply.ts); any other stale plan is refused. Then writes the output file and publishes the
  * plugin's Connection Interfaces. Waits for the plugin's IAC.
  */
+
 
 
 
@@ -99096,6 +99204,8 @@ const deploySelfHosted = {
             return 'the reviewed plan';
         if (use?.kind === 'replanned')
             return '⚠️ re-planned (same changes)';
+        if (use?.kind === 'remainder')
+            return `⚠️ taken over: ${use.remaining} of ${use.done + use.remaining} reviewed changes left`;
         return use ? 'planned after approval' : '—';
     },
     waits(task, graph) {
@@ -99146,7 +99256,19 @@ async function applyPlugin(context, plugin, dir) {
         await context.policy.enforce(await terraform.show(file, { json: true }), plan);
         return { terraform, changes: await terraform.applyPlan(file), use: { kind: 'none' } };
     }
-    refuseStaleState(runId, record, (await terraform.stateVersion()) ?? null);
+    const state = (await terraform.stateVersion()) ?? null;
+    const moved = stateMoved(record.state, state);
+    // Taken over from a lost worker whose Terraform wrote the state: only the rest of the review.
+    if (moved && context.takeover && continuesPlannedState(record.state, state)) {
+        const { changes, use } = await applyTakenOver(context, terraform, {
+            dir,
+            record,
+            moved,
+            from: context.takeover.from,
+        });
+        return { terraform, changes, use };
+    }
+    refuseStaleState(runId, record, state);
     if (reviewed) {
         const file = (0,external_node_path_.join)(dir, 'reviewed.tfplan');
         await (0,promises_.writeFile)(file, await reviewed);
@@ -99197,10 +99319,13 @@ async function changedConnections(context, record) {
  * DESTROY_SELF_HOSTED (classic mode, after approval): destroys a plugin that left stk.yaml with
  * the IaC of its last deployment, then deletes its Connection Interfaces. It applies the reviewed
  * destroy plan when the state did not move since; otherwise it plans the destroy again and applies
- * it only if it destroys exactly the reviewed resources. With no plan saved (a run opened by an
+ * it only if it destroys exactly the reviewed resources (taken over from a lost worker of a pool
+ * whose Terraform wrote the state: only what is left of them, see taken-over-apply.ts). With no
+ * plan saved (a run opened by an
  * older version), it destroys directly. Waits for every DEPLOY, and for the DESTROY of each removed
  * plugin that required this one (consumers before producers).
  */
+
 
 
 
@@ -99217,6 +99342,8 @@ const destroySelfHosted = {
             return 'the reviewed destroy plan';
         if (use?.kind === 'replanned')
             return '⚠️ re-planned (same changes)';
+        if (use?.kind === 'remainder')
+            return `⚠️ taken over: ${use.remaining} of ${use.done + use.remaining} reviewed changes left`;
         return use ? 'destroyed without a saved plan' : '—';
     },
     waits(task, graph) {
@@ -99258,7 +99385,11 @@ async function destroyPlugin(context, alias, dir) {
         });
         return { changes: await terraform.applyPlan(file), use: { kind: 'none' } };
     }
-    const moved = stateMoved(record.state, (await terraform.stateVersion()) ?? null);
+    const state = (await terraform.stateVersion()) ?? null;
+    const moved = stateMoved(record.state, state);
+    // Taken over from a lost worker whose Terraform wrote the state: only the rest of the review.
+    if (moved && context.takeover && continuesPlannedState(record.state, state))
+        return applyTakenOver(context, terraform, { dir, record, moved, from: context.takeover.from });
     if (!moved) {
         const file = (0,external_node_path_.join)(dir, 'reviewed-destroy.tfplan');
         await (0,promises_.writeFile)(file, await verifiedPlanBytes(runs, iacStore.bucket, runId, record));
@@ -100105,7 +100236,7 @@ async function closePoolRun(deps, job) {
     const current = (await deps.runs.getRun(run.runId)) ?? run;
     if (current.status !== 'RUNNING')
         return { run: current, closedHere: false };
-    if (!(await takeMarker(deps, run.runId, CLOSER_ARTIFACT, worker))) {
+    if (!(await takeMarker(deps, run.runId, markerOf(CLOSER_ARTIFACT, run), worker))) {
         deps.logger.info('Every task of the run SUCCEEDED; another worker of the pool closes the run.');
         const deadline = Date.now() + job.waitMs;
         let latest = current;
@@ -100132,8 +100263,16 @@ async function closePoolRun(deps, job) {
  * Of the workers that found no other still in when they left (two leaving at once may both), the
  * one that writes the run's summary.
  */
-async function takeRunSummary(deps, runId, worker) {
-    return takeMarker(deps, runId, SUMMARY_ARTIFACT, worker);
+async function takeRunSummary(deps, run, worker) {
+    return takeMarker(deps, run.runId, markerOf(SUMMARY_ARTIFACT, run), worker);
+}
+/**
+ * A marker of this attempt of the run (`pool/closer`, then `pool/closer-1` once resumed, …): the
+ * workers of a resumed run close it and sum it up afresh, whatever the failed attempt took.
+ */
+function markerOf(name, run) {
+    const attempt = run.attempts?.length ?? 0;
+    return attempt === 0 ? name : `${name}-${attempt}`;
 }
 /** A marker of the run, taken at most once: true when this worker holds it. */
 async function takeMarker(deps, runId, name, worker) {
@@ -101707,7 +101846,11 @@ async function executePoolTasks(deps, options, job) {
     const runTask = async (task, reclaimed) => {
         const started = Date.now();
         const title = `${task.taskType} ${task.pluginAppliedAlias ?? ''}`.trim();
-        const execute = () => table.execute(built.context, task);
+        // A task taken over from a worker that was running it: its Terraform may have applied part.
+        const context = reclaimed?.startedAt
+            ? { ...built.context, takeover: { from: reclaimed.from } }
+            : built.context;
+        const execute = () => table.execute(context, task);
         let recorded;
         try {
             throwIfCancelled(signal);
@@ -101837,7 +101980,13 @@ async function executePoolTasks(deps, options, job) {
         // worker's failure is closed by that worker.
         if (failure)
             await close_after_failure_closeAfterFailure(deps, runId, failure.error);
+        // A close marks the unfinished tasks ABORTED before it writes the record, so a read between
+        // the two sees an ABORTED task in a RUNNING run: let the watch read the record once more, and
+        // report the close (cancel-run, or the failing worker's) when that is what it was.
+        else if (!watch.closedElsewhere())
+            await watch.nextRead();
         const error = failure?.error ??
+            watch.closedElsewhere() ??
             new Error(`A task of run ${runId} failed on another worker of the pool; this worker stopped.`);
         return { ...base, run: await finalRun(), reports, error };
     }
@@ -101964,7 +102113,7 @@ async function executePoolWorker(deps, options, table) {
     const pool = {
         workerId: worker.id,
         workers: workersNow,
-        lastToLeave: remaining === 0 && (await takeRunSummary(deps, run.runId, worker).catch(() => false)),
+        lastToLeave: remaining === 0 && (await takeRunSummary(deps, run, worker).catch(() => false)),
         closedHere,
         ...counts,
     };

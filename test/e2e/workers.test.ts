@@ -156,10 +156,22 @@ it('two workers race for every task of a fan-out with a chain: each task once, o
   }
   const task = (type: string, alias: string) =>
     run.tasks.find((t) => t.taskType === type && t.pluginAppliedAlias === alias) as RunTask;
-  // A consumer rendered on the other runner than its producer's deploy, with its real outputs.
-  const crossed = ['b', 'l1', 'l2'].filter(
-    (alias) => task('IAC_SELF_HOSTED', alias).worker !== task('DEPLOY_SELF_HOSTED', 'a').worker,
-  );
+  // Some task ran on another runner than a task it waits for: it rendered with the outputs, or
+  // applied the IaC, produced there. Which edge crosses depends on the workers' timing; that one
+  // does follows from both workers having run tasks of this connected graph.
+  const waits: [string, string, string, string][] = [
+    ['DEPLOY_SELF_HOSTED', 'a', 'IAC_SELF_HOSTED', 'b'],
+    ['DEPLOY_SELF_HOSTED', 'a', 'IAC_SELF_HOSTED', 'l1'],
+    ['DEPLOY_SELF_HOSTED', 'a', 'IAC_SELF_HOSTED', 'l2'],
+    ['DEPLOY_SELF_HOSTED', 'b', 'IAC_SELF_HOSTED', 'c'],
+    ...['b', 'c', 'l1', 'l2'].map((x): [string, string, string, string] => [
+      'IAC_SELF_HOSTED',
+      x,
+      'DEPLOY_SELF_HOSTED',
+      x,
+    ]),
+  ];
+  const crossed = waits.filter(([pt, pa, ct, ca]) => task(pt, pa).worker !== task(ct, ca).worker);
   expect(crossed.length).toBeGreaterThan(0);
   for (const alias of ['b', 'c', 'l1', 'l2']) {
     const dir = results

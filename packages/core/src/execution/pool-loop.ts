@@ -229,8 +229,13 @@ export async function executePoolTasks(
     // This worker's failure closes the run (the others' watches interrupt their tasks); another
     // worker's failure is closed by that worker.
     if (failure) await closeAfterFailure(deps, runId, failure.error);
+    // A close marks the unfinished tasks ABORTED before it writes the record, so a read between
+    // the two sees an ABORTED task in a RUNNING run: let the watch read the record once more, and
+    // report the close (cancel-run, or the failing worker's) when that is what it was.
+    else if (!watch.closedElsewhere()) await watch.nextRead();
     const error =
       failure?.error ??
+      watch.closedElsewhere() ??
       new Error(
         `A task of run ${runId} failed on another worker of the pool; this worker stopped.`,
       );
