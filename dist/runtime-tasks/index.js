@@ -98738,16 +98738,7 @@ const newId = monotonicFactory();
  * executes it) otherwise.
  */
 async function claimRunForTasks(deps, options) {
-    const found = await deps.runs.getRun(options.runId);
-    if (!found) {
-        throw new errors_ConfigurationError({
-            message: `Run ${options.runId} does not exist in the IaC bucket.`,
-            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-        });
-    }
-    const opener = repositoryOfRunUrl(found.workflowRunUrl);
-    if (options.repository && opener && opener !== options.repository)
-        throw new ForeignRunError(found, opener, options.repository);
+    const found = await readOwnRun(deps.runs, options.runId, options.repository);
     const complete = options.partial !== true;
     // The tasks this step executes go READY_TO_RUN in the write that claims (or reopens) the run.
     const ready = options.tasks.map((t) => t.runTaskId);
@@ -98757,9 +98748,6 @@ async function claimRunForTasks(deps, options) {
         claimedAt: new Date().toISOString(),
         ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
     };
-    // A run a later run found dead is never applied, whatever its status says.
-    if (found.supersededBy)
-        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
     if (found.status === 'SUCCEEDED') {
         checkTaskList(found, options.tasks, { complete });
         deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again. To deploy again, start a new run.`);
@@ -98812,18 +98800,7 @@ class ForeignRunError extends errors_ConfigurationError {
  * RunStore.joinRun refuses a run one step executes alone, or a pool of another size.
  */
 async function joinRunForTasks(deps, options) {
-    const found = await deps.runs.getRun(options.runId);
-    if (!found) {
-        throw new errors_ConfigurationError({
-            message: `Run ${options.runId} does not exist in the IaC bucket.`,
-            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-        });
-    }
-    const opener = repositoryOfRunUrl(found.workflowRunUrl);
-    if (options.repository && opener && opener !== options.repository)
-        throw new ForeignRunError(found, opener, options.repository);
-    if (found.supersededBy)
-        throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+    const found = await readOwnRun(deps.runs, options.runId, options.repository);
     checkTaskList(found, options.tasks, { complete: true });
     if (found.status === 'SUCCEEDED') {
         deps.logger.info(`Run ${found.runId} already SUCCEEDED (${found.finishedAt ?? '?'}): every task of it is done, nothing is run again.`);
@@ -98851,6 +98828,26 @@ async function joinRunForTasks(deps, options) {
         throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
     const run = await deps.runs.joinRun(found.runId, worker, options.pool, ready);
     return { run, worker };
+}
+/**
+ * The run a step was given, refused before anything is written when it does not exist, another
+ * repository's workflow opened it, or a later run found it dead and superseded it (such a run is
+ * never applied, whatever its status says).
+ */
+async function readOwnRun(runs, runId, repository) {
+    const found = await runs.getRun(runId);
+    if (!found) {
+        throw new errors_ConfigurationError({
+            message: `Run ${runId} does not exist in the IaC bucket.`,
+            hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+        });
+    }
+    const opener = repositoryOfRunUrl(found.workflowRunUrl);
+    if (repository && opener && opener !== repository)
+        throw new ForeignRunError(found, opener, repository);
+    if (found.supersededBy)
+        throw new SupersededRunError(found, runs.runRef(found.supersededBy.runId));
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deployment/preview-predictions.ts

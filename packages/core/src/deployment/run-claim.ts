@@ -56,16 +56,7 @@ export async function claimRunForTasks(
     repository?: string;
   },
 ): Promise<ClaimedRun | { run: RunRecord; done: true }> {
-  const found = await deps.runs.getRun(options.runId);
-  if (!found) {
-    throw new ConfigurationError({
-      message: `Run ${options.runId} does not exist in the IaC bucket.`,
-      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-    });
-  }
-  const opener = repositoryOfRunUrl(found.workflowRunUrl);
-  if (options.repository && opener && opener !== options.repository)
-    throw new ForeignRunError(found, opener, options.repository);
+  const found = await readOwnRun(deps.runs, options.runId, options.repository);
   const complete = options.partial !== true;
   // The tasks this step executes go READY_TO_RUN in the write that claims (or reopens) the run.
   const ready = options.tasks.map((t) => t.runTaskId);
@@ -75,9 +66,6 @@ export async function claimRunForTasks(
     claimedAt: new Date().toISOString(),
     ...(options.workflowRun ? { workflowRun: options.workflowRun } : {}),
   };
-  // A run a later run found dead is never applied, whatever its status says.
-  if (found.supersededBy)
-    throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
   if (found.status === 'SUCCEEDED') {
     checkTaskList(found, options.tasks, { complete });
     deps.logger.info(
@@ -155,18 +143,7 @@ export async function joinRunForTasks(
     host?: string;
   },
 ): Promise<JoinedRun | { run: RunRecord; done: true }> {
-  const found = await deps.runs.getRun(options.runId);
-  if (!found) {
-    throw new ConfigurationError({
-      message: `Run ${options.runId} does not exist in the IaC bucket.`,
-      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
-    });
-  }
-  const opener = repositoryOfRunUrl(found.workflowRunUrl);
-  if (options.repository && opener && opener !== options.repository)
-    throw new ForeignRunError(found, opener, options.repository);
-  if (found.supersededBy)
-    throw new SupersededRunError(found, deps.runs.runRef(found.supersededBy.runId));
+  const found = await readOwnRun(deps.runs, options.runId, options.repository);
   checkTaskList(found, options.tasks, { complete: true });
   if (found.status === 'SUCCEEDED') {
     deps.logger.info(
@@ -200,4 +177,29 @@ export async function joinRunForTasks(
     throw new LockLostError(found, lock, lock ? deps.runs.runRef(lock.runId) : undefined);
   const run = await deps.runs.joinRun(found.runId, worker, options.pool, ready);
   return { run, worker };
+}
+
+/**
+ * The run a step was given, refused before anything is written when it does not exist, another
+ * repository's workflow opened it, or a later run found it dead and superseded it (such a run is
+ * never applied, whatever its status says).
+ */
+async function readOwnRun(
+  runs: RunStore,
+  runId: string,
+  repository: string | undefined,
+): Promise<RunRecord> {
+  const found = await runs.getRun(runId);
+  if (!found) {
+    throw new ConfigurationError({
+      message: `Run ${runId} does not exist in the IaC bucket.`,
+      hint: 'Pass the run_id output of orchestrate-and-plan from the same workflow run.',
+    });
+  }
+  const opener = repositoryOfRunUrl(found.workflowRunUrl);
+  if (repository && opener && opener !== repository)
+    throw new ForeignRunError(found, opener, repository);
+  if (found.supersededBy)
+    throw new SupersededRunError(found, runs.runRef(found.supersededBy.runId));
+  return found;
 }
