@@ -25,7 +25,6 @@ import { startS3Proxy, type S3Proxy } from '../test/harness/s3-proxy';
 import { s3BackendConfig, terraform } from '../test/harness/terraform';
 import { generateApp, terraformDataResource, type Shape } from './latency/shapes';
 
-
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
