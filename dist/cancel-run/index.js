@@ -87080,39 +87080,38 @@ class s3_object_store_S3ObjectStore {
     async listTagged(prefix) {
         return this.call(`list ${prefix}`, async () => {
             const found = [];
-            let token;
-            do {
-                const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
-                    Bucket: this.bucket,
-                    Prefix: prefix,
-                    ContinuationToken: token,
-                }));
+            for (const page of await this.listPages(prefix))
                 for (const o of page.Contents ?? [])
                     if (o.Key)
                         found.push({ key: o.Key, etag: o.ETag ?? '' });
-                token = page.NextContinuationToken;
-            } while (token);
             return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
         });
     }
     async listFolders(prefix) {
         return this.call(`list ${prefix}`, async () => {
             const found = [];
-            let token;
-            do {
-                const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
-                    Bucket: this.bucket,
-                    Prefix: prefix,
-                    Delimiter: '/',
-                    ContinuationToken: token,
-                }));
+            for (const page of await this.listPages(prefix, '/'))
                 for (const p of page.CommonPrefixes ?? [])
                     if (p.Prefix)
                         found.push(p.Prefix);
-                token = page.NextContinuationToken;
-            } while (token);
             return found.sort();
         });
+    }
+    /** Every page of a listing of `prefix` (grouped at `delimiter` when given), in order. */
+    async listPages(prefix, delimiter) {
+        const pages = [];
+        let token;
+        do {
+            const page = await this.client.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({
+                Bucket: this.bucket,
+                Prefix: prefix,
+                ...(delimiter ? { Delimiter: delimiter } : {}),
+                ContinuationToken: token,
+            }));
+            pages.push(page);
+            token = page.NextContinuationToken;
+        } while (token);
+        return pages;
     }
     async call(what, fn) {
         for (let attempt = 0;; attempt++) {

@@ -7,6 +7,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -146,19 +147,9 @@ export class S3ObjectStore implements ObjectStore {
   async listTagged(prefix: string): Promise<TaggedKey[]> {
     return this.call(`list ${prefix}`, async () => {
       const found: TaggedKey[] = [];
-      let token: string | undefined;
-      do {
-        const page = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: prefix,
-            ContinuationToken: token,
-          }),
-        );
+      for (const page of await this.listPages(prefix))
         for (const o of page.Contents ?? [])
           if (o.Key) found.push({ key: o.Key, etag: o.ETag ?? '' });
-        token = page.NextContinuationToken;
-      } while (token);
       return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     });
   }
@@ -166,21 +157,32 @@ export class S3ObjectStore implements ObjectStore {
   async listFolders(prefix: string): Promise<string[]> {
     return this.call(`list ${prefix}`, async () => {
       const found: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: prefix,
-            Delimiter: '/',
-            ContinuationToken: token,
-          }),
-        );
+      for (const page of await this.listPages(prefix, '/'))
         for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix);
-        token = page.NextContinuationToken;
-      } while (token);
       return found.sort();
     });
+  }
+
+  /** Every page of a listing of `prefix` (grouped at `delimiter` when given), in order. */
+  private async listPages(
+    prefix: string,
+    delimiter?: string,
+  ): Promise<ListObjectsV2CommandOutput[]> {
+    const pages: ListObjectsV2CommandOutput[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(delimiter ? { Delimiter: delimiter } : {}),
+          ContinuationToken: token,
+        }),
+      );
+      pages.push(page);
+      token = page.NextContinuationToken;
+    } while (token);
+    return pages;
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
